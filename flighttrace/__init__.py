@@ -1,0 +1,48 @@
+"""flighttrace: flight-tracking evidence for journalists.
+
+Read ADS-B files from any common source into one table, rebuild each
+aircraft's legs, decide where each took off and landed and how sure that is,
+chain legs into sorties, and test published claims against a conflict
+timeline.
+
+Importing flighttrace is cheap and offline: the public functions below are
+loaded on first use.
+
+>>> import flighttrace
+>>> ds = flighttrace.read("fixtures/")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from flighttrace._version import __version__
+
+_EXPORTS: dict[str, str] = {
+    "read": "flighttrace.io.api",
+    "Dataset": "flighttrace.io.api",
+    "formats": "flighttrace.io.detect",
+    "validate_points": "flighttrace.schema",
+    "SchemaError": "flighttrace.schema",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flighttrace.io.api import Dataset, read
+    from flighttrace.io.detect import formats
+    from flighttrace.schema import SchemaError, validate_points
+
+
+def __getattr__(name: str) -> Any:
+    mod = _EXPORTS.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'flighttrace' has no attribute {name!r}")
+    value = getattr(importlib.import_module(mod), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,43 @@
+"""The ``flighttrace`` command: a thin layer over the library.
+
+Each sub-command lives in a module of its own and only calls public
+functions. Errors a user can fix are printed as one line and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="flighttrace",
+    help="Flight-tracking evidence for journalists: read ADS-B files, rebuild legs and sorties, test claims.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_COMMAND_MODULES = ("ingest",)
+
+
+def _load() -> None:
+    for mod in _COMMAND_MODULES:
+        importlib.import_module(f"flighttrace.cli.{mod}")
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the flighttrace version and exit."),
+) -> None:
+    if version:
+        from flighttrace import __version__
+
+        typer.echo(__version__)
+        raise typer.Exit(0)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    _load()
+    app()

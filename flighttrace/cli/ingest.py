@@ -1,0 +1,82 @@
+"""``flighttrace ingest`` and ``flighttrace formats``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from flighttrace.cli import app
+from flighttrace.cli._common import command_line, fail, out_console, show_progress
+
+
+def summary_table(manifest, title: str = "Input files") -> Table:  # type: ignore[no-untyped-def]
+    """A rich table with one row per input file."""
+    t = Table(title=title, show_lines=False)
+    for col, just in (("file", "left"), ("format", "left"), ("read", "right"), ("kept", "right"),
+                      ("quarantined", "right"), ("dup", "right"), ("aircraft", "right"), ("span (UTC)", "left"), ("error / notes", "left")):
+        t.add_column(col, justify=just, overflow="fold")  # type: ignore[arg-type]
+    for _, r in manifest.iterrows():
+        span = ""
+        if r["time_min"] is not None and str(r["time_min"]) != "NaT":
+            span = f"{r['time_min']:%Y-%m-%d %H:%M} → {r['time_max']:%Y-%m-%d %H:%M}"
+        msg = r["error"] or r["notes"]
+        t.add_row(
+            str(r["path"]), r["format"], f"{r['rows_read']:,}", f"{r['rows_kept']:,}", f"{r['rows_quarantined']:,}",
+            f"{r['rows_duplicate']:,}", f"{r['n_aircraft']:,}", span, f"[red]{msg}[/]" if r["error"] else msg,
+        )
+    return t
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files, folders, globs or tars to read."),
+    out: Path = typer.Option(Path("out/ingest"), "--out", "-o", help="Folder for points.parquet, quarantine.parquet, manifest.json."),
+    format: str | None = typer.Option(None, "--format", "-f", help="Force a format instead of detecting it (see `flighttrace formats`)."),
+    tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times (SBS logs); UTC when omitted."),
+    icao24: str | None = typer.Option(None, "--icao24", help="Comma-separated hexes to keep."),
+    store: Path | None = typer.Option(None, "--store", help="Also add the points to a partitioned Parquet store."),
+    progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
+) -> None:
+    """Read flight-tracking files into one Points table, with a manifest and a quarantine."""
+    import flighttrace
+    from flighttrace.io.detect import formats
+
+    if format is not None and format not in formats():
+        fail(f"unknown format {format!r}; run `flighttrace formats` for the list")
+    try:
+        ds = flighttrace.read(
+            [str(p) for p in paths], format=format, tz=tz, icao24=icao24.split(",") if icao24 else None,
+            progress=show_progress() if progress is None else progress, command=command_line(),
+        )
+    except Exception as exc:  # invalid tz and similar caller errors
+        fail(str(exc))
+    out_console.print(summary_table(ds.manifest))
+    if len(ds.points) == 0:
+        reasons = sorted({e for e in ds.manifest["error"] if e})
+        fail("nothing readable: " + (reasons[0] if reasons else "no points in the input"))
+    written = ds.to_parquet(out)
+    if store is not None:
+        from flighttrace.store import add_to_store
+
+        add_to_store(ds, store)
+    out_console.print(
+        f"[bold]{len(ds.points):,}[/] points from {ds.points['icao24'].nunique():,} aircraft, "
+        f"{len(ds.quarantine):,} quarantined, {int(ds.manifest['rows_duplicate'].sum()):,} duplicates; "
+        f"written to {written['points'].parent}/"
+    )
+
+
+@app.command("formats")
+def formats_cmd() -> None:
+    """List the input formats flighttrace reads."""
+    from flighttrace.io.detect import formats
+
+    t = Table(title="Formats")
+    t.add_column("name")
+    t.add_column("kind")
+    t.add_column("description")
+    for spec in formats().values():
+        t.add_row(spec.name, spec.kind, spec.description)
+    out_console.print(t)

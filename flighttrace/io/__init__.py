@@ -1,0 +1,16 @@
+"""Readers for every common flight-tracking source, behind one dispatcher.
+
+Use :func:`flighttrace.read`; it detects each file's format from content.
+One module per format family:
+
+- :mod:`flighttrace.io.readsb`: readsb / tar1090 / adsb.lol / ADS-B Exchange traces
+- :mod:`flighttrace.io.aircraft`: readsb ``aircraft.json`` snapshots and v2 API JSON
+- :mod:`flighttrace.io.opensky`: OpenSky state vectors (CSV, Parquet) and REST JSON
+- :mod:`flighttrace.io.fr24`: FlightRadar24 CSV, KML and playback JSON
+- :mod:`flighttrace.io.sbs`: SBS-1 BaseStation logs (port 30003)
+"""
+
+from flighttrace.io.api import Dataset, NothingReadable, read
+from flighttrace.io.detect import formats
+
+__all__ = ["Dataset", "NothingReadable", "read", "formats"]

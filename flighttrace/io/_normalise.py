@@ -1,0 +1,440 @@
+"""Turn reader output into validated Points, the same way for every format.
+
+:func:`normalise_chunk` checks a :class:`~flighttrace.io._base.RawChunk`
+column by column (never row by row), sends rows that fail to the quarantine
+with every reason that applies, and returns the good rows as a pyarrow table
+with dictionary-encoded strings. :func:`assemble` concatenates the tables of
+all files, sorts by aircraft and time, and marks exact duplicates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flighttrace.io._base import RawChunk, ReadContext, truncate_raw
+from flighttrace.schema import POINTS, POINTS_COLUMNS, POSITION_SOURCES
+from flighttrace.timeutil import time_ns
+
+__all__ = ["Limits", "NormalisedChunk", "normalise_chunk", "assemble", "points_from_table"]
+
+EPOCH_1990_NS: Final = 631_152_000 * 10**9
+STRING_COLUMNS: Final = ("callsign", "squawk", "registration", "typecode")
+FLOAT32_COLUMNS: Final = ("alt_ft", "gs_kt", "track_deg", "vrate_fpm")
+_POS_SOURCE_TYPE: Final = pa.dictionary(pa.int8(), pa.string())
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Plausibility limits applied to every record.
+
+    Parameters
+    ----------
+    min_time_ns
+        Earliest accepted time, ns since the epoch (default 1990-01-01 UTC).
+    max_future_s
+        Records later than the time of reading plus this many seconds are
+        quarantined as "in the future". Default 3,600 s.
+    alt_ft
+        Accepted barometric altitude range, ft. Default [-2,000, 100,000].
+    gs_kt
+        Accepted ground speed range, kt. Default [0, 2,500].
+    vrate_fpm
+        Accepted absolute vertical rate, ft/min. Default 60,000.
+    """
+
+    min_time_ns: int = EPOCH_1990_NS
+    max_future_s: float = 3600.0
+    alt_ft: tuple[float, float] = (-2000.0, 100_000.0)
+    gs_kt: tuple[float, float] = (0.0, 2500.0)
+    vrate_fpm: float = 60_000.0
+
+
+@dataclass
+class NormalisedChunk:
+    """Validated rows of one chunk and what happened to the others."""
+
+    table: pa.Table | None
+    quarantine: list[tuple[str, int | None, str, str]] = field(default_factory=list)
+    rows_read: int = 0
+    rows_kept: int = 0
+    rows_quarantined: int = 0
+    rows_filtered: int = 0
+    lines_state: int = 0
+
+
+def _as_float(values: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (float64 array, mask of values that were present but not numbers)."""
+    if values is None:
+        return np.full(n, np.nan), np.zeros(n, dtype=bool)
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = values.to_numpy(zero_copy_only=False)
+    arr = np.asarray(values)
+    if arr.dtype.kind in "fiu":
+        return arr.astype(np.float64, copy=False), np.zeros(n, dtype=bool)
+    if arr.dtype.kind == "b":
+        return arr.astype(np.float64), np.zeros(n, dtype=bool)
+    ser = pd.Series(arr, dtype=object)
+    num = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    present = ser.notna().to_numpy() & (ser.astype(str).str.strip() != "").to_numpy()
+    return num, present & np.isnan(num)
+
+
+def _as_nullable_bool(values: Any, n: int) -> pa.Array:
+    if values is None:
+        return pa.nulls(n, pa.bool_())
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return pa.array(values, type=pa.bool_()) if not isinstance(values, pa.ChunkedArray) else values.combine_chunks().cast(pa.bool_())
+    arr = np.asarray(values)
+    if arr.dtype.kind == "b":
+        return pa.array(arr, type=pa.bool_())
+    if arr.dtype.kind in "fiu":
+        f = arr.astype(np.float64)
+        return pa.array(f != 0, mask=np.isnan(f), type=pa.bool_())
+    ser = pd.Series(arr, dtype=object)
+    mask = ser.isna().to_numpy()
+    vals = np.zeros(n, dtype=bool)
+    vals[~mask] = ser[~mask].astype(bool).to_numpy()
+    return pa.array(vals, mask=mask, type=pa.bool_())
+
+
+def _as_string(values: Any, n: int) -> pa.Array:
+    """Strip padding, map empty strings to null, dictionary-encode."""
+    if values is None:
+        return pa.nulls(n, pa.string()).dictionary_encode()
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.DictionaryArray):
+        values = values.cast(pa.string())
+    if not isinstance(values, pa.Array):
+        values = pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
+    elif values.type != pa.string():
+        values = values.cast(pa.string())
+    s = pc.utf8_trim_whitespace(values)
+    s = pc.if_else(pc.equal(pc.utf8_length(s), 0), pa.scalar(None, pa.string()), s)
+    return s.dictionary_encode()
+
+
+def _normalise_hex(values: Any, n: int) -> tuple[np.ndarray, list[str], list[str | None]]:
+    """Factorise icao24 values; return (codes, normalised categories, reason per category).
+
+    Work is done per distinct value, never per row.
+    """
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = values.to_numpy(zero_copy_only=False)
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    norm: list[str] = []
+    reasons: list[str | None] = []
+    for u in uniques:
+        s = str(u).strip().lower()
+        if s.startswith("~"):
+            reasons.append(f"non-ICAO address {s!r} (TIS-B or anonymous): no airframe identity")
+        elif len(s) == 6 and all(ch in "0123456789abcdef" for ch in s):
+            reasons.append(None)
+        else:
+            reasons.append(f"icao24 {str(u)[:40]!r} is not 6 hex digits")
+        norm.append(s)
+    return codes, norm, reasons
+
+
+def _iso(ns: np.ndarray) -> np.ndarray:
+    return np.datetime_as_string(ns.astype("datetime64[ns]"), unit="s").astype(object) + "Z"
+
+
+def _raw_texts(chunk: RawChunk, idx: np.ndarray) -> list[str]:
+    if len(idx) == 0:
+        return []
+    if chunk.raw is not None:
+        try:
+            return [truncate_raw(t) for t in chunk.raw(idx)]
+        except Exception as exc:  # a broken raw() must not lose the rows
+            return [f"<raw text unavailable: {exc}>"] * len(idx)
+    out = []
+    for i in idx:
+        rec = {}
+        for k, v in chunk.columns.items():
+            try:
+                x = v[int(i)]
+                rec[k] = x.as_py() if hasattr(x, "as_py") else x
+            except Exception:
+                rec[k] = None
+        out.append(truncate_raw(orjson.dumps(rec, default=str, option=orjson.OPT_SERIALIZE_NUMPY).decode()))
+    return out
+
+
+def normalise_chunk(
+    chunk: RawChunk,
+    ctx: ReadContext,
+    source: str,
+    *,
+    run_time_ns: int,
+    limits: Limits = Limits(),
+) -> NormalisedChunk:
+    """Validate one chunk; return its good rows as a table and the rest as quarantine.
+
+    Parameters
+    ----------
+    chunk
+        Reader output.
+    ctx
+        The reader context (``src_file``, ``icao24`` selection).
+    source
+        Format name, stored in the ``source`` column.
+    run_time_ns
+        The time of reading, ns since the epoch; later records are "in the future".
+    limits
+        Plausibility limits.
+
+    Returns
+    -------
+    NormalisedChunk
+        The kept rows (pyarrow table with the Points columns in order), the
+        quarantine rows ``(src_file, src_row, reason, raw)`` and the counts.
+    """
+    out = NormalisedChunk(table=None, lines_state=chunk.lines_state)
+    for src_row, reason, raw in chunk.quarantine:
+        out.quarantine.append((ctx.src_file, int(src_row), reason, truncate_raw(raw)))
+    n = len(chunk)
+    out.rows_read = chunk.rows_read
+    out.rows_quarantined = len(chunk.quarantine)
+    if n == 0:
+        return out
+    cols = chunk.columns
+    src_row = np.asarray(chunk.src_row, dtype=np.int64)
+
+    codes, cats, hex_reasons = _normalise_hex(cols.get("icao24"), n)
+    hex_bad_cat = np.array([r is not None for r in hex_reasons] + [True], dtype=bool)
+    hex_bad = hex_bad_cat[codes]  # code -1 (missing) maps to the last entry
+    checks: list[tuple[np.ndarray, Any]] = []
+    missing_hex = codes < 0
+    checks.append((missing_hex, "icao24 missing"))
+    if any(r is not None for r in hex_reasons):
+        reason_arr = np.array(hex_reasons + [None], dtype=object)
+        checks.append((hex_bad & ~missing_hex, reason_arr[codes]))
+
+    filtered = np.zeros(n, dtype=bool)
+    if ctx.icao24 is not None:
+        keep_cat = np.array([c in ctx.icao24 for c in cats] + [False], dtype=bool)
+        filtered = ~hex_bad & ~keep_cat[codes]
+
+    t, t_bad = _as_float(cols.get("time"), n)
+    t_missing = np.isnan(t)
+    t_ns = np.zeros(n, dtype=np.int64)
+    t_ns[~t_missing] = np.round(t[~t_missing] * 1e6).astype(np.int64) * 1000
+    checks.append((t_missing & ~t_bad, "time missing"))
+    checks.append((t_bad, "time is not a number"))
+    early = ~t_missing & (t_ns < limits.min_time_ns)
+    if early.any():
+        checks.append((early, _iso(t_ns) + " is before 1990-01-01 (time)"))
+    late = ~t_missing & (t_ns > run_time_ns + int(limits.max_future_s * 1e9))
+    if late.any():
+        checks.append((late, _iso(t_ns) + " is in the future (time)"))
+
+    floats: dict[str, np.ndarray] = {}
+    for name in ("lat", "lon", *FLOAT32_COLUMNS):
+        v, bad = _as_float(cols.get(name), n)
+        floats[name] = v
+        if bad.any():
+            checks.append((bad, f"{name} is not a number"))
+    lat, lon = floats["lat"], floats["lon"]
+    for name, lo, hi in (("lat", -90.0, 90.0), ("lon", -180.0, 180.0)):
+        v = floats[name]
+        nan = np.isnan(v)
+        checks.append((nan, f"{name} missing"))
+        out_of = ~nan & ((v < lo) | (v > hi)) | np.isinf(v)
+        if out_of.any():
+            checks.append((out_of, np.char.add(f"{name} ", v.astype(str)).astype(object) + f" outside [{lo:g}, {hi:g}] deg"))
+    null_island = (lat == 0.0) & (lon == 0.0)
+    if null_island.any():
+        checks.append((null_island, "lat/lon exactly 0,0 (a missing position written as zeros)"))
+    for name, (lo, hi), unit in (
+        ("alt_ft", limits.alt_ft, "ft"),
+        ("gs_kt", limits.gs_kt, "kt"),
+        ("vrate_fpm", (-limits.vrate_fpm, limits.vrate_fpm), "ft/min"),
+    ):
+        v = floats[name]
+        bad = ~np.isnan(v) & ((v < lo) | (v > hi))
+        if bad.any():
+            checks.append((bad, np.char.add(f"{name} ", v.astype(str)).astype(object) + f" outside [{lo:g}, {hi:g}] {unit}"))
+    for mask, reason in chunk.problems:
+        checks.append((np.asarray(mask, dtype=bool), reason))
+
+    bad_any = np.zeros(n, dtype=bool)
+    for mask, _ in checks:
+        bad_any |= mask
+    bad_any &= ~filtered
+    bad_idx = np.flatnonzero(bad_any)
+    if len(bad_idx):
+        reasons: list[list[str]] = [[] for _ in range(len(bad_idx))]
+        pos = np.full(n, -1, dtype=np.int64)
+        pos[bad_idx] = np.arange(len(bad_idx))
+        for mask, reason in checks:
+            hit = np.flatnonzero(mask & bad_any)
+            if not len(hit):
+                continue
+            if isinstance(reason, str):
+                for p in pos[hit]:
+                    reasons[p].append(reason)
+            else:
+                for p, r in zip(pos[hit], reason[hit]):
+                    reasons[p].append(str(r))
+        raws = _raw_texts(chunk, bad_idx)
+        for j, i in enumerate(bad_idx):
+            out.quarantine.append((ctx.src_file, int(src_row[i]), "; ".join(reasons[j]), raws[j]))
+    out.rows_quarantined += len(bad_idx)
+    out.rows_filtered = int(filtered.sum())
+    good = ~bad_any & ~filtered
+    k = int(good.sum())
+    out.rows_kept = k
+    if k == 0:
+        return out
+    gidx = np.flatnonzero(good) if k < n else None
+
+    def sel(a: Any) -> Any:
+        if gidx is None or a is None:
+            return a
+        if isinstance(a, (pa.Array, pa.ChunkedArray)):
+            return a.take(pa.array(gidx))
+        return np.asarray(a, dtype=object if not isinstance(a, np.ndarray) else a.dtype)[gidx]
+
+    hex_dict = pa.array(cats, type=pa.string())
+    hex_codes = codes if gidx is None else codes[gidx]
+    arrays: dict[str, pa.Array] = {
+        "icao24": pa.DictionaryArray.from_arrays(pa.array(hex_codes.astype(np.int32)), hex_dict),
+        "time": pa.array(t_ns if gidx is None else t_ns[gidx], type=pa.timestamp("ns", tz="UTC")),
+        "lat": pa.array(lat if gidx is None else lat[gidx]),
+        "lon": pa.array(lon if gidx is None else lon[gidx]),
+    }
+    for name in FLOAT32_COLUMNS:
+        v = floats[name] if gidx is None else floats[name][gidx]
+        if name == "track_deg":
+            v = np.mod(v, 360.0)
+        arrays[name] = pa.array(v.astype(np.float32))
+    arrays["on_ground"] = _as_nullable_bool(sel(cols.get("on_ground")), k)
+    for name in STRING_COLUMNS:
+        arrays[name] = _as_string(sel(cols.get(name)), k)
+    arrays["military"] = _as_nullable_bool(sel(cols.get("military")), k)
+    ps = cols.get("position_source")
+    if ps is None:
+        ps_codes = np.full(k, POSITION_SOURCES.index("unknown"), dtype=np.int8)
+    else:
+        ps_c, ps_u = pd.factorize(np.asarray(sel(ps), dtype=object), use_na_sentinel=True)
+        lut = np.array([POSITION_SOURCES.index(u) if u in POSITION_SOURCES else POSITION_SOURCES.index("unknown") for u in ps_u] + [POSITION_SOURCES.index("unknown")], dtype=np.int8)
+        ps_codes = lut[ps_c]
+    arrays["position_source"] = pa.DictionaryArray.from_arrays(pa.array(ps_codes), pa.array(list(POSITION_SOURCES)))
+    for name in ("stale", "new_leg"):
+        v = cols.get(name)
+        arrays[name] = pa.array(np.zeros(k, dtype=bool) if v is None else np.asarray(sel(v), dtype=bool))
+    arrays["source"] = pa.DictionaryArray.from_arrays(pa.array(np.zeros(k, dtype=np.int32)), pa.array([source]))
+    arrays["src_file"] = pa.DictionaryArray.from_arrays(pa.array(np.zeros(k, dtype=np.int32)), pa.array([ctx.src_file]))
+    arrays["src_row"] = pa.array(src_row if gidx is None else src_row[gidx], type=pa.int64())
+    out.table = pa.table([arrays[c] for c in POINTS_COLUMNS], names=list(POINTS_COLUMNS))
+    return out
+
+
+def _unify_types(tables: list[pa.Table]) -> list[pa.Table]:
+    """Cast dictionary columns to one index type so tables can be concatenated."""
+    fixed = []
+    for t in tables:
+        cols = []
+        for name, col in zip(t.column_names, t.columns):
+            if pa.types.is_dictionary(col.type) and col.type.index_type != pa.int32():
+                col = col.cast(pa.dictionary(pa.int32(), col.type.value_type))
+            cols.append(col)
+        fixed.append(pa.table(cols, names=t.column_names))
+    return fixed
+
+
+def points_from_table(table: pa.Table) -> pd.DataFrame:
+    """Convert a Points pyarrow table to pandas with the canonical dtypes.
+
+    Parameters
+    ----------
+    table
+        A table with the Points columns (dictionary-encoded strings).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Categories sorted, nullable booleans, UTC times.
+    """
+    df = table.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get, self_destruct=True)
+    for c in POINTS:
+        s = df[c.name]
+        if c.dtype == "bool":
+            df[c.name] = s.astype(bool)
+        elif c.dtype == "category" or isinstance(c.dtype, pd.CategoricalDtype):
+            if not isinstance(s.dtype, pd.CategoricalDtype):
+                s = s.astype("category")
+            if isinstance(c.dtype, pd.CategoricalDtype):
+                df[c.name] = s.cat.set_categories(c.dtype.categories)
+            else:
+                cats = s.cat.categories
+                if not cats.is_monotonic_increasing:
+                    s = s.cat.reorder_categories(sorted(cats))
+                df[c.name] = s.cat.remove_unused_categories()
+        elif c.dtype == "int64":
+            df[c.name] = s.astype(np.int64)
+        elif isinstance(c.dtype, pd.DatetimeTZDtype):
+            df[c.name] = s.astype(c.dtype)
+    return df
+
+
+def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.DataFrame, pd.Series]:
+    """Concatenate per-chunk tables, sort by (icao24, time), drop exact duplicates.
+
+    Two records are duplicates when icao24, time, lat, lon and alt_ft are all
+    equal. The first in input order (files sorted by path, then row) is kept.
+
+    Parameters
+    ----------
+    tables
+        Output of :func:`normalise_chunk` for every chunk of every file.
+    file_order
+        Rank of each ``src_file`` in input order.
+
+    Returns
+    -------
+    points : pandas.DataFrame
+        The Points table, sorted, index reset.
+    duplicates : pandas.Series
+        Number of duplicate records dropped, per ``src_file``.
+    """
+    from flighttrace.schema import empty_points
+
+    tables = [t for t in tables if t is not None and t.num_rows]
+    if not tables:
+        return empty_points(), pd.Series(dtype=np.int64)
+    table = pa.concat_tables(_unify_types(tables)).unify_dictionaries().combine_chunks()
+    df = points_from_table(table)
+    del table
+    hex_codes = df["icao24"].cat.codes.to_numpy()
+    t = time_ns(df["time"])
+    file_rank = np.asarray(pd.Series(df["src_file"].cat.categories).map(file_order), dtype=np.int64)[df["src_file"].cat.codes.to_numpy()]
+    order = np.lexsort((df["src_row"].to_numpy(), file_rank, t, hex_codes))
+    if not (np.diff(order) == 1).all():
+        df = df.take(order)
+        hex_codes, t, file_rank = hex_codes[order], t[order], file_rank[order]
+    same_key = np.zeros(len(df), dtype=bool)
+    same_key[1:] = (hex_codes[1:] == hex_codes[:-1]) & (t[1:] == t[:-1])
+    cand = same_key.copy()
+    cand[:-1] |= same_key[1:]
+    dup = np.zeros(len(df), dtype=bool)
+    if cand.any():
+        sub = df.loc[df.index[cand], ["icao24", "time", "lat", "lon", "alt_ft"]].copy()
+        sub["alt_ft"] = sub["alt_ft"].fillna(np.float32(-1e30))
+        dup[np.flatnonzero(cand)] = sub.duplicated(keep="first").to_numpy()
+    dup_counts = df.loc[df.index[dup], "src_file"].value_counts() if dup.any() else pd.Series(dtype=np.int64)
+    if dup.any():
+        df = df.loc[df.index[~dup]]
+    df = df.reset_index(drop=True)
+    for c in POINTS:
+        if isinstance(c.dtype, str) and c.dtype == "category":
+            df[c.name] = df[c.name].cat.remove_unused_categories()
+    return df, dup_counts.astype(np.int64)

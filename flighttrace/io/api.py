@@ -1,0 +1,301 @@
+"""``flighttrace.read``: every input into one Points table, with provenance."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import time as _time
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from flighttrace._progress import Progress, ProgressArg
+from flighttrace._version import __version__
+from flighttrace.io._base import FormatError, ReadContext
+from flighttrace.io._normalise import Limits, assemble, normalise_chunk
+from flighttrace.io.detect import dispatch
+from flighttrace.io.sources import Source, iter_sources
+from flighttrace.provenance import ManifestRow, manifest_frame, manifest_json, quarantine_frame, write_json
+from flighttrace.schema import empty_quarantine
+
+__all__ = ["Dataset", "read", "NothingReadable"]
+
+
+class NothingReadable(RuntimeError):
+    """No input yielded a single point (the CLI exits with code 2)."""
+
+
+@dataclass
+class Dataset:
+    """The result of :func:`read`.
+
+    Attributes
+    ----------
+    points
+        The Points table (see :data:`flighttrace.schema.POINTS`), sorted by
+        icao24 then time.
+    quarantine
+        Every record that could not become a point, with its reason and raw
+        text; rows with ``src_row`` NA are whole-file errors.
+    manifest
+        One row per input file (see :data:`flighttrace.schema.MANIFEST`).
+    info
+        The flighttrace version, the call and its options.
+    """
+
+    points: pd.DataFrame
+    quarantine: pd.DataFrame
+    manifest: pd.DataFrame
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        n_err = int((self.manifest["error"] != "").sum()) if len(self.manifest) else 0
+        return (
+            f"<flighttrace.Dataset: {len(self.points):,} points, {self.points['icao24'].nunique():,} aircraft, "
+            f"{len(self.manifest)} file(s) ({n_err} failed), {len(self.quarantine):,} quarantined>"
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Per-file summary: format, rows read / kept / quarantined / duplicate, span, error."""
+        cols = ["path", "format", "rows_read", "rows_kept", "rows_quarantined", "rows_duplicate", "rows_filtered", "n_aircraft", "time_min", "time_max", "error"]
+        return self.manifest[cols].copy()
+
+    def manifest_json(self) -> str:
+        """The manifest and run information as deterministic JSON."""
+        return manifest_json(self.manifest, self.info)
+
+    def to_parquet(self, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
+        """Write ``points.parquet``, ``quarantine.parquet`` and ``manifest.json``.
+
+        Parameters
+        ----------
+        out_dir
+            Folder to write into; created when missing.
+
+        Returns
+        -------
+        dict
+            The written paths by name.
+        """
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {
+            "points": out / "points.parquet",
+            "quarantine": out / "quarantine.parquet",
+            "manifest": out / "manifest.json",
+        }
+        for key in ("points", "quarantine"):
+            tmp = paths[key].with_name(paths[key].name + ".tmp")
+            getattr(self, key).to_parquet(tmp, index=False)
+            tmp.replace(paths[key])
+        write_json(paths["manifest"], self.manifest_json())
+        return paths
+
+
+def _describe_error(exc: BaseException) -> str:
+    if isinstance(exc, FormatError):
+        return str(exc)
+    if isinstance(exc, EOFError):
+        return f"compressed stream is truncated ({exc})"
+    if isinstance(exc, (gzip.BadGzipFile, zlib.error)):
+        return f"compressed stream is corrupt ({exc})"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"text is not valid UTF-8 ({exc.reason} at byte {exc.start})"
+    if isinstance(exc, pa.ArrowInvalid):
+        return f"unreadable content ({exc})"
+    if isinstance(exc, OSError):
+        return f"cannot read the file ({exc.strerror or exc})"
+    if isinstance(exc, MemoryError):
+        return "out of memory while reading this file"
+    return f"internal error while reading ({type(exc).__name__}: {exc}); please report it with this file"
+
+
+def _head_text(src: Source, n: int = 300) -> str:
+    try:
+        with src.open() as fh:
+            data = fh.read(n)
+    except Exception:
+        return ""
+    return data.decode("utf-8", errors="backslashreplace")
+
+
+def read(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    format: str | None = None,
+    tz: str | None = None,
+    icao24: str | Iterable[str] | None = None,
+    progress: ProgressArg = False,
+    limits: Limits | None = None,
+    command: str | None = None,
+) -> Dataset:
+    """Read flight-tracking files into one Points table, losing nothing.
+
+    Parameters
+    ----------
+    paths
+        Files, folders (read recursively), globs, tars or split-tar parts.
+        Anything :mod:`flighttrace.io.sources` expands.
+    format
+        Force a format (see ``flighttrace formats``) instead of detecting it
+        from content.
+    tz
+        IANA zone of naive times (SBS logs written by dump1090-fa use local
+        time). Without it, naive times are taken as UTC and the manifest says
+        so.
+    icao24
+        One hex or several: keep only these aircraft; trace files named for
+        another hex are not even opened.
+    progress
+        ``True`` for a progress bar, or a callable ``f(description, done, total)``.
+    limits
+        Plausibility limits (see :class:`~flighttrace.io._normalise.Limits`).
+    command
+        The command line or call to record in the manifest.
+
+    Returns
+    -------
+    Dataset
+        ``points``, ``quarantine``, ``manifest``.
+
+    Notes
+    -----
+    A file that cannot be read becomes a manifest row with its error and a
+    quarantine row with ``src_row`` NA; the other files are still read. Every
+    record that fails a check is quarantined with all the reasons that apply.
+
+    Examples
+    --------
+    >>> ds = flighttrace.read("fixtures/")            # doctest: +SKIP
+    >>> ds.points.groupby("icao24").size()            # doctest: +SKIP
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    path_list = list(paths)
+    selection: frozenset[str] | None = None
+    if icao24 is not None:
+        hexes = [icao24] if isinstance(icao24, str) else list(icao24)
+        selection = frozenset(h.strip().lower() for hs in hexes for h in str(hs).split(",") if h.strip())
+    if tz is not None:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(tz)  # raises a clear error for an unknown zone
+    limits = limits or Limits()
+    run_time_ns = _time.time_ns()
+    rows: list[ManifestRow] = []
+    quarantine: list[tuple[str, int | None, str, str]] = []
+    tables: list[pa.Table] = []
+    skipped_by_name = [0]
+    missing: list[tuple[str, str]] = []
+
+    def on_skip(_: str) -> None:
+        skipped_by_name[0] += 1
+
+    sources = iter_sources(
+        path_list,
+        icao24=selection,
+        on_skip_by_name=on_skip,
+        on_missing=lambda p, m: missing.append((p, m)),
+    )
+    total_bytes = None
+    with Progress(progress, "reading", total_bytes) as bar:
+        for src in sources:
+            row = ManifestRow(path=src.name, size_bytes=src.size)
+            rows.append(row)
+            if src.skipped:
+                row.format = "skipped"
+                row.notes.append(src.skipped)
+                try:
+                    row.sha256 = src.sha256()
+                except OSError as exc:
+                    row.error = _describe_error(exc)
+                bar.advance(1, description=f"skipped {Path(src.name).name}")
+                continue
+            ctx = ReadContext(src_file=src.name, tz=tz, icao24=selection)
+            try:
+                row.sha256 = src.sha256()
+                with src.open() as raw:
+                    spec, compression, chunks = dispatch(raw, ctx, format)
+                    row.format, row.compression = spec.name, compression
+                    for chunk in chunks:
+                        nc = normalise_chunk(chunk, ctx, spec.name, run_time_ns=run_time_ns, limits=limits)
+                        row.rows_read += nc.rows_read
+                        row.rows_kept += nc.rows_kept
+                        row.rows_quarantined += nc.rows_quarantined
+                        row.rows_filtered += nc.rows_filtered
+                        row.lines_state += nc.lines_state
+                        quarantine.extend(nc.quarantine)
+                        if nc.table is not None:
+                            tables.append(nc.table)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - a bad file must never stop the run
+                row.error = _describe_error(exc)
+                if row.rows_read:
+                    row.error += f"; the {row.rows_read} record(s) before the failure were kept"
+                quarantine.append((src.name, None, row.error, _head_text(src)))
+            row.tz = ctx.tz_used or ""
+            row.notes.extend(ctx.notes)
+            bar.advance(1, description=f"read {Path(src.name).name}")
+    for p, msg in missing:
+        rows.append(ManifestRow(path=p, error=msg))
+        quarantine.append((p, None, msg, ""))
+
+    order = {r.path: i for i, r in enumerate(rows)}
+    points, dups = assemble(tables, order)
+    del tables
+    if len(points):
+        g = points.groupby("src_file", observed=True)
+        spans = g["time"].agg(["min", "max"])
+        n_ac = g["icao24"].nunique()
+        for r in rows:
+            if r.path in spans.index:
+                r.time_min = spans.at[r.path, "min"]
+                r.time_max = spans.at[r.path, "max"]
+                r.n_aircraft = int(n_ac.at[r.path])
+            d = int(dups.get(r.path, 0))
+            r.rows_duplicate = d
+            r.rows_kept -= d
+    manifest = manifest_frame(rows)
+    info = {
+        "flighttrace_version": __version__,
+        "call": command or _describe_call(path_list, format, tz, selection),
+        "options": {
+            "format": format,
+            "tz": tz,
+            "icao24": sorted(selection) if selection is not None else None,
+        },
+        "files_skipped_by_name": skipped_by_name[0],
+    }
+    q = quarantine_frame(quarantine) if quarantine else empty_quarantine()
+    if len(q):
+        q = q.sort_values(["src_file", "src_row"], key=None, na_position="first", kind="stable").reset_index(drop=True)
+    return Dataset(points=points, quarantine=q, manifest=manifest, info=info)
+
+
+def _describe_call(paths: list[Any], fmt: str | None, tz: str | None, sel: frozenset[str] | None) -> str:
+    args = [repr(str(p)) for p in paths]
+    if fmt:
+        args.append(f"format={fmt!r}")
+    if tz:
+        args.append(f"tz={tz!r}")
+    if sel is not None:
+        args.append(f"icao24={sorted(sel)!r}")
+    return "flighttrace.read(" + ", ".join(args) + ")"
+
+
+def assert_counts(ds: Dataset) -> None:
+    """Raise when any file's counts do not add up (used by tests and ``ingest``)."""
+    from flighttrace.provenance import check_invariant
+
+    check_invariant(ds.manifest)
+    kept = ds.points.groupby("src_file", observed=True).size() if len(ds.points) else pd.Series(dtype=np.int64)
+    for _, r in ds.manifest.iterrows():
+        if int(kept.get(r["path"], 0)) != int(r["rows_kept"]):
+            raise AssertionError(f"{r['path']}: manifest says {r['rows_kept']} kept, points table holds {int(kept.get(r['path'], 0))}")

@@ -1,0 +1,192 @@
+"""Detect compression and format from content, never from the file name.
+
+Compression is told by magic bytes (gzip ``1f 8b``, zstd ``28 b5 2f fd``),
+so a readsb trace named ``.json`` but stored gzip-compressed is read like any
+other. Parquet is told by ``PAR1``. After decompression, a JSON document is
+parsed once and matched by its shape (its top-level keys); XML goes to the
+KML reader; text formats are told by their header line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any, BinaryIO
+
+import orjson
+
+from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
+
+__all__ = ["FORMATS", "formats", "open_decoded", "dispatch", "HEAD_BYTES"]
+
+HEAD_BYTES = 64 * 1024
+"""How much decompressed content is peeked at to tell a text format."""
+
+_MODULES = ("readsb", "aircraft", "opensky", "fr24", "sbs")
+
+
+@lru_cache(maxsize=1)
+def formats() -> dict[str, ReaderSpec]:
+    """All registered formats by name, in detection order."""
+    import importlib
+
+    specs: dict[str, ReaderSpec] = {}
+    for mod in _MODULES:
+        m = importlib.import_module(f"flighttrace.io.{mod}")
+        for spec in m.SPECS:
+            specs[spec.name] = spec
+    return specs
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FORMATS":
+        return formats()
+    raise AttributeError(name)
+
+
+def open_decoded(raw: BinaryIO) -> tuple[io.BufferedReader, str]:
+    """Wrap a stored byte stream so that reads return decompressed content.
+
+    Parameters
+    ----------
+    raw
+        The bytes as stored.
+
+    Returns
+    -------
+    stream : io.BufferedReader
+        Decompressed content; ``peek`` works on it.
+    compression : str
+        ``"gzip"``, ``"zstd"`` or ``"none"``.
+
+    Raises
+    ------
+    FormatError
+        For zstd content when the ``zstandard`` package is not installed.
+    """
+    buf = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw, buffer_size=1 << 20)  # type: ignore[arg-type]
+    magic = buf.peek(4)[:4]
+    if magic[:2] == b"\x1f\x8b":
+        return io.BufferedReader(gzip.GzipFile(fileobj=buf, mode="rb"), buffer_size=HEAD_BYTES * 2), "gzip"  # type: ignore[arg-type]
+    if magic == b"\x28\xb5\x2f\xfd":
+        try:
+            import zstandard  # type: ignore[import-not-found]
+        except ImportError as exc:
+            raise FormatError("the file is zstd-compressed; install the 'zstandard' package to read it") from exc
+        reader = zstandard.ZstdDecompressor().stream_reader(buf)
+        return io.BufferedReader(reader, buffer_size=HEAD_BYTES * 2), "zstd"
+    return buf, "none"
+
+
+def _peek_head(stream: io.BufferedReader) -> bytes:
+    head = stream.peek(HEAD_BYTES)
+    if len(head) < 2048:
+        # BufferedReader.peek returns at most one buffer fill; small is fine.
+        return head
+    return head[:HEAD_BYTES]
+
+
+def _describe_head(head: bytes) -> str:
+    line = head.split(b"\n", 1)[0][:80]
+    return line.decode("utf-8", errors="replace")
+
+
+def _json_keys(obj: Any) -> str:
+    if isinstance(obj, dict):
+        keys = list(obj)[:8]
+        return "object with keys " + ", ".join(repr(k) for k in keys)
+    if isinstance(obj, list):
+        return f"array of {len(obj)} element(s)"
+    return type(obj).__name__
+
+
+def _parse_json(stream: io.BufferedReader) -> Any:
+    data = stream.read()
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise FormatError(f"invalid JSON: {exc}") from exc
+
+
+def dispatch(
+    raw: BinaryIO,
+    ctx: ReadContext,
+    fmt: str | None = None,
+) -> tuple[ReaderSpec, str, Iterator[RawChunk]]:
+    """Detect (or take) the format of one stored file and start its reader.
+
+    Parameters
+    ----------
+    raw
+        The stored bytes.
+    ctx
+        Reader context.
+    fmt
+        An explicit format name that overrides detection.
+
+    Returns
+    -------
+    spec : ReaderSpec
+        The format.
+    compression : str
+        ``"gzip"``, ``"zstd"`` or ``"none"``.
+    chunks : iterator of RawChunk
+        The reader's output (lazy).
+
+    Raises
+    ------
+    FormatError
+        Empty file, unknown format, invalid JSON, or a JSON shape that does
+        not fit the explicit format.
+    """
+    specs = formats()
+    if fmt is not None and fmt not in specs:
+        raise FormatError(f"unknown format {fmt!r}; known formats: {', '.join(specs)}")
+    buf = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw, buffer_size=1 << 20)  # type: ignore[arg-type]
+    magic = buf.peek(4)[:4]
+    if not magic:
+        raise FormatError("the file is empty")
+    parquet = [s for s in specs.values() if s.kind == "parquet"]
+    if magic == b"PAR1" or (fmt is not None and specs[fmt].kind == "parquet"):
+        import pyarrow.parquet as pq
+
+        seekable: BinaryIO = buf if buf.seekable() else io.BytesIO(buf.read())
+        try:
+            names = pq.ParquetFile(seekable).schema_arrow.names
+        except Exception as exc:
+            raise FormatError(f"unreadable Parquet file: {exc}") from exc
+        seekable.seek(0)
+        if fmt is not None:
+            spec = specs[fmt]
+        else:
+            cand = [s for s in parquet if s.match is not None and s.match(names)]
+            if not cand:
+                raise FormatError(f"Parquet file with unknown columns: {', '.join(names[:12])}")
+            spec = cand[0]
+        return spec, "none", spec.func(seekable, ctx)
+    stream, compression = open_decoded(buf)
+    head = _peek_head(stream)
+    if not head.strip():
+        raise FormatError("the file is empty" if compression == "none" else f"the {compression} content is empty")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if fmt is not None:
+        spec = specs[fmt]
+        if spec.kind == "json":
+            obj = _parse_json(stream)
+            if spec.match is not None and not spec.match(obj):
+                raise FormatError(f"format {fmt!r} was given, but the JSON document is an {_json_keys(obj)}")
+            return spec, compression, spec.func(obj, ctx)
+        return spec, compression, spec.func(stream, ctx)
+    if text[:1] in (b"{", b"["):
+        obj = _parse_json(stream)
+        for spec in specs.values():
+            if spec.kind == "json" and spec.match is not None and spec.match(obj):
+                return spec, compression, spec.func(obj, ctx)
+        raise FormatError(f"JSON of unknown shape ({_json_keys(obj)}); expected a readsb trace, aircraft.json, v2 API, OpenSky states/tracks or FR24 playback document")
+    for spec in specs.values():
+        if spec.kind == "stream" and spec.sniff is not None and spec.sniff(text):
+            return spec, compression, spec.func(stream, ctx)
+    known = ", ".join(s.name for s in specs.values())
+    raise FormatError(f"unrecognised content (first line: {_describe_head(text)!r}); known formats: {known}")

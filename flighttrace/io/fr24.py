@@ -1,0 +1,7 @@
+"""Reader for the fr24 family (to be written)."""
+
+from __future__ import annotations
+
+from flighttrace.io._base import ReaderSpec
+
+SPECS: tuple[ReaderSpec, ...] = ()

@@ -1,0 +1,343 @@
+"""readsb / tar1090 / adsb.lol / ADS-B Exchange trace files.
+
+``trace_full_<hex>.json`` and ``trace_recent_<hex>.json`` as written by
+readsb's ``generateTraceJson`` (formats.md §1): a JSON object with ``icao``,
+optional ``r`` (registration), ``t`` (type), ``dbFlags`` (bit 1 = military),
+a reference ``timestamp`` (s) and ``trace``, an array of points::
+
+    [dt, lat, lon, alt, gs, track, flags, vrate, details, type, geom_alt, geom_rate, ias, roll(, rId)]
+
+Absolute time is ``timestamp + dt``. ``alt`` is feet or the string
+``"ground"`` (→ ``on_ground=True``); when readsb had no barometric altitude
+it writes the geometric one and sets flag 8, and that value is kept in
+``alt_ft``. Flag 1 is "stale", flag 2 "new leg" (readsb's heuristic, a hint).
+``details`` objects appear on some points only; their ``flight`` (callsign)
+and ``squawk`` are carried forward. ``type`` (``adsb_icao``, ``mlat`` …)
+gives ``position_source``. Files from before 2022 have 8–9 element points
+without ``type``. Files are gzip even when named ``.json``; the dispatcher
+decompresses by magic bytes.
+"""
+
+from __future__ import annotations
+
+import gzip as _gzip
+import itertools
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
+from flighttrace.timeutil import time_ns
+
+__all__ = ["read_trace", "write_trace", "SPECS", "SOURCE_TYPES"]
+
+SOURCE_TYPES: dict[str, str] = {
+    "adsb_icao": "adsb",
+    "adsb_icao_nt": "adsb",
+    "adsr_icao": "adsb",
+    "adsb_other": "adsb",
+    "adsr_other": "adsb",
+    "adsc": "other",
+    "mlat": "mlat",
+    "tisb_icao": "other",
+    "tisb_other": "other",
+    "tisb_trackfile": "other",
+    "mode_s": "other",
+    "other": "other",
+    "unknown": "unknown",
+}
+"""readsb source-type strings (formats.md §1.5, idx 9) → ``position_source``."""
+
+
+def _match(obj: Any) -> bool:
+    return isinstance(obj, dict) and "trace" in obj and ("timestamp" in obj or "icao" in obj)
+
+
+def _to_float(col: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Column of JSON values → (float64, mask of present non-numbers)."""
+    try:
+        return np.array(col, dtype=np.float64), np.zeros(len(col), dtype=bool)
+    except (TypeError, ValueError):
+        ser = pd.Series(col, dtype=object)
+        num = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = ser.notna().to_numpy() & np.isnan(num)
+        return num, bad
+
+
+def _carry(details: np.ndarray, has: np.ndarray, key: str) -> np.ndarray:
+    """Carry ``details[key]`` forward from the points that have it."""
+    n = len(details)
+    out = pd.Series(np.full(n, None, dtype=object))
+    if has.any():
+        vals = pd.Series(details[has]).str.get(key)
+        out.iloc[np.flatnonzero(has)] = vals.to_numpy(dtype=object)
+    return out.ffill().to_numpy(dtype=object)
+
+
+def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
+    """Read a parsed readsb trace document.
+
+    Parameters
+    ----------
+    obj
+        The parsed JSON object.
+    ctx
+        Reader context.
+
+    Yields
+    ------
+    RawChunk
+        One chunk for the whole trace (trace files hold one aircraft-day).
+    """
+    ts = obj.get("timestamp")
+    if isinstance(ts, bool) or not isinstance(ts, (int, float)):
+        raise FormatError(f"readsb trace without a numeric 'timestamp' (found {ts!r:.40})")
+    trace = obj.get("trace")
+    if not isinstance(trace, list):
+        raise FormatError(f"readsb trace whose 'trace' is not an array (found {type(trace).__name__})")
+    icao = obj.get("icao")
+    n_all = len(trace)
+    if n_all == 0:
+        yield RawChunk.only_quarantine([])
+        return
+    types = set(map(type, trace))
+    if types == {list}:
+        lens = np.fromiter(map(len, trace), dtype=np.int64, count=n_all)
+        ok = lens >= 8
+    else:
+        ok = np.fromiter((type(p) is list and len(p) >= 8 for p in trace), dtype=bool, count=n_all)
+    bad_rows = [
+        (int(i), "trace point is not an array of at least 8 values", orjson.dumps(trace[i], default=str).decode())
+        for i in np.flatnonzero(~ok)
+    ]
+    rows = np.flatnonzero(ok)
+    pts = trace if len(rows) == n_all else [trace[i] for i in rows]
+    n = len(pts)
+    if n == 0:
+        yield RawChunk.only_quarantine(bad_rows)
+        return
+    cols = list(itertools.zip_longest(*pts, fillvalue=None))
+    while len(cols) < 10:
+        cols.append((None,) * n)
+    problems: list[tuple[np.ndarray, str]] = []
+
+    dt, bad = _to_float(cols[0])
+    if bad.any():
+        problems.append((bad, "time offset is not a number"))
+    lat, bad = _to_float(cols[1])
+    if bad.any():
+        problems.append((bad, "lat is not a number"))
+    lon, bad = _to_float(cols[2])
+    if bad.any():
+        problems.append((bad, "lon is not a number"))
+    alt_obj = np.array(cols[3], dtype=object)
+    ground = alt_obj == "ground"
+    if ground.any():
+        alt_obj[ground] = None
+    alt, bad = _to_float(tuple(alt_obj))
+    if bad.any():
+        problems.append((bad, "alt is neither a number nor \"ground\""))
+    on_ground = np.where(ground, 1.0, np.where(np.isnan(alt), np.nan, 0.0))
+    gs, bad = _to_float(cols[4])
+    if bad.any():
+        problems.append((bad, "gs is not a number"))
+    track, bad = _to_float(cols[5])
+    if bad.any():
+        problems.append((bad, "track is not a number"))
+    flags_f, bad = _to_float(cols[6])
+    if bad.any():
+        problems.append((bad, "flags is not a number"))
+    flags = np.nan_to_num(flags_f, nan=0).astype(np.int64)
+    vrate, bad = _to_float(cols[7])
+    if bad.any():
+        problems.append((bad, "vertical rate is not a number"))
+    details = np.array(cols[8], dtype=object)
+    has = np.fromiter(map(isinstance, details, itertools.repeat(dict)), dtype=bool, count=n)
+    callsign = _carry(details, has, "flight")
+    squawk = _carry(details, has, "squawk")
+    src_type = np.array(cols[9], dtype=object)
+    codes, uniques = pd.factorize(src_type, use_na_sentinel=True)
+    lut = np.array([SOURCE_TYPES.get(str(u), "other") for u in uniques] + ["unknown"], dtype=object)
+    position_source = lut[codes]
+
+    reg = obj.get("r")
+    typ = obj.get("t")
+    db = obj.get("dbFlags")
+    military: Any = None
+    if isinstance(db, int) and not isinstance(db, bool):
+        military = np.full(n, bool(db & 1), dtype=bool)
+
+    def raw(idx: np.ndarray) -> list[str]:
+        return [orjson.dumps(pts[int(i)], default=str).decode() for i in idx]
+
+    yield RawChunk(
+        columns={
+            "icao24": np.full(n, icao, dtype=object),
+            "time": float(ts) + dt,
+            "lat": lat,
+            "lon": lon,
+            "alt_ft": alt,
+            "on_ground": on_ground,
+            "gs_kt": gs,
+            "track_deg": track,
+            "vrate_fpm": vrate,
+            "callsign": callsign,
+            "squawk": squawk,
+            "registration": np.full(n, reg if isinstance(reg, str) else None, dtype=object),
+            "typecode": np.full(n, typ if isinstance(typ, str) else None, dtype=object),
+            "military": military,
+            "position_source": position_source,
+            "stale": (flags & 1).astype(bool),
+            "new_leg": (flags & 2).astype(bool),
+        },
+        src_row=rows.astype(np.int64),
+        raw=raw,
+        quarantine=bad_rows,
+        problems=problems,
+    )
+
+
+_SOURCE_BACK = {"adsb": "adsb_icao", "mlat": "mlat", "other": "other", "unknown": None}
+
+
+def _json_list(values: np.ndarray, decimals: int | None) -> list[Any]:
+    """Floats → list of JSON numbers (None for NaN), rounded as readsb prints them."""
+    v = np.asarray(values, dtype=np.float64)
+    nan = np.isnan(v)
+    if decimals is None:
+        out = np.round(np.where(nan, 0, v)).astype(np.int64).astype(object)
+    else:
+        out = np.round(np.where(nan, 0, v), decimals).astype(object)
+    out[nan] = None
+    return out.tolist()
+
+
+def _str_or_none(values: Any, n: int) -> np.ndarray:
+    if values is None:
+        return np.full(n, None, dtype=object)
+    s = pd.Series(values, dtype=object)
+    return s.where(s.notna(), None).to_numpy(dtype=object)
+
+
+def write_trace(
+    points: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    timestamp: float | None = None,
+    registration: str | None = None,
+    typecode: str | None = None,
+    db_flags: int | None = None,
+    compress: bool = True,
+    legacy: bool = False,
+    details_every: int = 4,
+) -> None:
+    """Write one aircraft's points as a readsb ``trace_full`` file.
+
+    Parameters
+    ----------
+    points
+        Points of one aircraft (Points columns; ``time`` UTC), sorted by time.
+    path
+        Output path, conventionally ``traces/<xx>/trace_full_<hex>.json``.
+    timestamp
+        Reference epoch (s). Default: UTC midnight of the first point, as in
+        readsb history files.
+    registration, typecode, db_flags
+        Top-level ``r``, ``t``, ``dbFlags``.
+    compress
+        gzip the file (as readsb does), even though the name ends in ``.json``.
+    legacy
+        Write pre-2022 9-element points (no source type or extra fields).
+    details_every
+        Emit a details object every this many points, and whenever the
+        callsign or squawk changes.
+
+    Notes
+    -----
+    Altitudes are written as integers in feet, ``"ground"`` when
+    ``on_ground`` is true; speeds with one decimal, as readsb does.
+    """
+    n = len(points)
+    if n == 0:
+        raise ValueError("write_trace needs at least one point")
+    hexes = points["icao24"].astype(str).unique()
+    if len(hexes) != 1:
+        raise ValueError(f"write_trace writes one aircraft per file, got {len(hexes)}")
+    t_s = time_ns(points["time"]) / 1e9
+    if timestamp is None:
+        timestamp = float(np.floor(t_s[0] / 86400.0) * 86400.0)
+
+    def col(name: str) -> Any:
+        return points[name] if name in points else None
+
+    og = col("on_ground")
+    ground = np.zeros(n, bool) if og is None else pd.Series(og).fillna(False).astype(bool).to_numpy()
+    alt = np.array(_json_list(col("alt_ft") if col("alt_ft") is not None else np.full(n, np.nan), None), dtype=object)
+    alt[ground] = "ground"
+    flags = np.zeros(n, dtype=np.int64)
+    if col("stale") is not None:
+        flags |= pd.Series(col("stale")).fillna(False).astype(bool).to_numpy().astype(np.int64)
+    if col("new_leg") is not None:
+        flags |= pd.Series(col("new_leg")).fillna(False).astype(bool).to_numpy().astype(np.int64) << 1
+    cs = _str_or_none(col("callsign"), n)
+    sq = _str_or_none(col("squawk"), n)
+    changed = np.ones(n, dtype=bool)
+    changed[1:] = (cs[1:] != cs[:-1]) | (sq[1:] != sq[:-1])
+    emit = changed | (np.arange(n) % details_every == 0)
+    details = np.full(n, None, dtype=object)
+    idx = np.flatnonzero(emit & (pd.notna(cs) | pd.notna(sq)))
+    # one small dict per emitted details object (a quarter of the points), as readsb writes them
+    details[idx] = [
+        {k: v for k, v in (("flight", None if c is None else str(c).ljust(8)), ("squawk", q)) if v is not None}
+        for c, q in zip(cs[idx], sq[idx])
+    ]
+    nanf = np.full(n, np.nan)
+    columns: list[list[Any]] = [
+        np.round(t_s - timestamp, 2).tolist(),
+        np.round(points["lat"].to_numpy(dtype=np.float64), 6).tolist(),
+        np.round(points["lon"].to_numpy(dtype=np.float64), 6).tolist(),
+        alt.tolist(),
+        _json_list(nanf if col("gs_kt") is None else col("gs_kt"), 1),
+        _json_list(nanf if col("track_deg") is None else col("track_deg"), 1),
+        flags.tolist(),
+        _json_list(nanf if col("vrate_fpm") is None else col("vrate_fpm"), None),
+        details.tolist(),
+    ]
+    if not legacy:
+        ps = col("position_source")
+        src = [None] * n if ps is None else pd.Series(ps).astype(object).map(_SOURCE_BACK).where(lambda s: s.notna(), None).tolist()
+        columns += [src, [None] * n, [None] * n, [None] * n, [None] * n]
+    trace = list(map(list, zip(*columns)))
+    doc: dict[str, Any] = {"icao": str(hexes[0])}
+    if registration is not None:
+        doc["r"] = registration
+    if typecode is not None:
+        doc["t"] = typecode
+    if db_flags is not None:
+        doc["dbFlags"] = int(db_flags)
+    doc["timestamp"] = round(timestamp, 3)
+    doc["trace"] = trace
+    data = orjson.dumps(doc)
+    os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
+    with open(path, "wb") as fh:
+        if compress:
+            # mtime=0 keeps the gzip header free of the time of writing (determinism)
+            with _gzip.GzipFile(filename="", fileobj=fh, mode="wb", compresslevel=9, mtime=0) as gz:
+                gz.write(data)
+        else:
+            fh.write(data)
+
+
+SPECS = (
+    ReaderSpec(
+        name="readsb_trace",
+        kind="json",
+        func=read_trace,
+        description="readsb / tar1090 / adsb.lol / ADS-B Exchange trace_full / trace_recent JSON (gzip or plain)",
+        match=_match,
+    ),
+)

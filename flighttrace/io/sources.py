@@ -1,0 +1,248 @@
+"""Expand what the caller gave into input files.
+
+A path may be a file, a folder (read recursively), a glob, an adsb.lol /
+ADS-B Exchange day layout (``traces/<xx>/trace_full_<hex>.json``), or a tar
+of one, including a release split into ``NAME.tar.aa``, ``NAME.tar.ab`` …
+parts. Tar archives are read as a stream, member by member, so a day archive
+of several GB is never unpacked to disk or held in memory.
+"""
+
+from __future__ import annotations
+
+import glob as _glob
+import hashlib
+import io
+import os
+import re
+import tarfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Final
+
+__all__ = ["Source", "iter_sources", "hex_from_name", "NOT_DATA", "file_sha256", "ChainedReader"]
+
+_TRACE_NAME: Final = re.compile(r"trace_(?:full|recent)_(~?[0-9a-fA-F]{6})\.json(?:\.gz)?$")
+NOT_DATA: Final = re.compile(r"(^|/)(README[^/]*|LICEN[CS]E[^/]*|index\.html|\.[^/]*)$|(^|/)heatmap/", re.IGNORECASE)
+"""Names that are never flight data in an archive layout (licences, readme, heatmaps, dotfiles)."""
+_SPLIT_PART: Final = re.compile(r"\.tar\.([a-z]{2})$")
+_DATA_SUFFIXES: Final = frozenset({".json", ".gz", ".csv", ".parquet", ".kml", ".txt", ".log", ".sbs", ".bst", ".jsonl"})
+
+
+def hex_from_name(name: str) -> str | None:
+    """Return the lowercase hex a trace file's name carries, or ``None``.
+
+    Parameters
+    ----------
+    name
+        A file name or path such as ``traces/64/trace_full_600864.json``.
+
+    Examples
+    --------
+    >>> hex_from_name("traces/64/trace_full_600864.json")
+    '600864'
+    >>> hex_from_name("aircraft.json") is None
+    True
+    """
+    m = _TRACE_NAME.search(name)
+    return m.group(1).lower() if m else None
+
+
+def file_sha256(path: str | os.PathLike[str], block: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes as stored, read in blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(block):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class Source:
+    """One input file, on disk or inside a tar.
+
+    Parameters
+    ----------
+    name
+        The label used in ``src_file`` and the manifest.
+    size
+        Size in bytes as stored.
+    open
+        Opens the stored bytes (compressed, as on disk).
+    sha256
+        Computes the SHA-256 of the stored bytes.
+    path
+        The file on disk, or ``None`` for a tar member.
+    skipped
+        Why the file is listed but not read (licence text …), or ``None``.
+    """
+
+    name: str
+    size: int
+    open: Callable[[], BinaryIO]
+    sha256: Callable[[], str]
+    path: Path | None = None
+    skipped: str | None = None
+
+
+class ChainedReader(io.RawIOBase):
+    """Read several files one after the other as one stream (split tar parts)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self._paths = list(paths)
+        self._fh: BinaryIO | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        while True:
+            if self._fh is None:
+                if not self._paths:
+                    return 0
+                self._fh = open(self._paths.pop(0), "rb")
+            n = self._fh.readinto(b)  # type: ignore[attr-defined]
+            if n:
+                return n
+            self._fh.close()
+            self._fh = None
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+        super().close()
+
+
+def _is_tar(path: Path) -> bool:
+    if _SPLIT_PART.search(path.name):
+        return True
+    if path.suffix == ".tar" or path.name.endswith((".tar.gz", ".tgz")):
+        return True
+    if path.suffix.lower() in _DATA_SUFFIXES:
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except OSError:
+        return False
+    return len(head) >= 262 and head[257:262] == b"ustar"
+
+
+def _disk_source(path: Path, label: str) -> Source:
+    skipped = "not flight data (licence, readme or heatmap)" if NOT_DATA.search(label.replace(os.sep, "/")) else None
+    return Source(
+        name=label,
+        size=path.stat().st_size,
+        open=lambda p=path: open(p, "rb"),  # type: ignore[misc]
+        sha256=lambda p=path: file_sha256(p),  # type: ignore[misc]
+        path=path,
+        skipped=skipped,
+    )
+
+
+def _tar_members(parts: list[Path], label: str, wanted: Callable[[str], bool]) -> Iterator[Source]:
+    """Stream the members of a tar (given as one or more parts)."""
+    raw = io.BufferedReader(ChainedReader(parts), buffer_size=1 << 20)
+    with tarfile.open(fileobj=raw, mode="r|*") as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            mname = member.name[2:] if member.name.startswith("./") else member.name
+            if not wanted(mname):
+                continue
+            fh = tar.extractfile(member)
+            data = fh.read() if fh is not None else b""
+            skipped = "not flight data (licence, readme or heatmap)" if NOT_DATA.search(mname) else None
+            yield Source(
+                name=f"{label}!{mname}",
+                size=len(data),
+                open=lambda d=data: io.BytesIO(d),  # type: ignore[misc]
+                sha256=lambda d=data: hashlib.sha256(d).hexdigest(),  # type: ignore[misc]
+                path=None,
+                skipped=skipped,
+            )
+
+
+def _label(path: Path) -> str:
+    return path.as_posix()
+
+
+def _expand_one(arg: str | os.PathLike[str]) -> list[Path]:
+    p = Path(arg)
+    if p.exists():
+        if p.is_dir():
+            return sorted(q for q in p.rglob("*") if q.is_file())
+        return [p]
+    s = str(arg)
+    if any(ch in s for ch in "*?["):
+        return sorted(Path(q) for q in _glob.glob(s, recursive=True) if Path(q).is_file())
+    raise FileNotFoundError(f"no such file, folder or glob match: {s}")
+
+
+def iter_sources(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    icao24: frozenset[str] | None = None,
+    on_skip_by_name: Callable[[str], None] | None = None,
+    on_missing: Callable[[str, str], None] | None = None,
+) -> Iterator[Source]:
+    """Yield the input files behind ``paths``, sorted, tar members streamed.
+
+    Parameters
+    ----------
+    paths
+        Files, folders, globs, tars or split-tar parts.
+    icao24
+        When given, files whose names carry another hex (``trace_full_<hex>``)
+        are skipped before they are opened.
+    on_skip_by_name
+        Called with the name of each file skipped for its hex.
+    on_missing
+        Called with ``(path, message)`` for a path that matches nothing;
+        without it, :class:`FileNotFoundError` is raised.
+
+    Yields
+    ------
+    Source
+        In a deterministic order: paths sorted, folders walked in sorted
+        order, tar members in archive order.
+    """
+    files: list[Path] = []
+    for arg in paths:
+        try:
+            files.extend(_expand_one(arg))
+        except FileNotFoundError as exc:
+            if on_missing is None:
+                raise
+            on_missing(str(arg), str(exc))
+    seen: set[Path] = set()
+    ordered = sorted(dict.fromkeys(files), key=lambda q: q.as_posix())
+
+    def wanted(name: str) -> bool:
+        if icao24 is None:
+            return True
+        h = hex_from_name(name)
+        if h is None or h in icao24:
+            return True
+        if on_skip_by_name is not None:
+            on_skip_by_name(name)
+        return False
+
+    for path in ordered:
+        if path in seen:
+            continue
+        label = _label(path)
+        m = _SPLIT_PART.search(path.name)
+        if m:
+            stem = path.name[: m.start()] + ".tar."
+            parts = sorted(q for q in path.parent.iterdir() if q.name.startswith(stem) and _SPLIT_PART.search(q.name))
+            seen.update(parts)
+            yield from _tar_members(parts, _label(path.parent / (stem + "*")), wanted)
+            continue
+        seen.add(path)
+        if _is_tar(path):
+            yield from _tar_members([path], label, wanted)
+            continue
+        if not wanted(label):
+            continue
+        yield _disk_source(path, label)

@@ -1,0 +1,156 @@
+"""Provenance: the manifest of input files and the quarantine of bad records.
+
+Every input file gets one manifest row: its size and SHA-256 as stored, the
+detected format and compression, how many records were read, kept,
+quarantined, found duplicate or filtered out, its time span and aircraft
+count, and the error when the whole file failed. The counts obey
+
+    rows_read == rows_kept + rows_quarantined + rows_duplicate + rows_filtered
+
+for every file; :func:`check_invariant` verifies it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from flighttrace.schema import MANIFEST, QUARANTINE, TIME_DTYPE
+
+__all__ = [
+    "ManifestRow",
+    "manifest_frame",
+    "quarantine_frame",
+    "check_invariant",
+    "manifest_json",
+    "InvariantError",
+]
+
+
+class InvariantError(AssertionError):
+    """A manifest row's counts do not add up."""
+
+
+@dataclass
+class ManifestRow:
+    """Mutable record of one file while it is being read."""
+
+    path: str
+    size_bytes: int = 0
+    sha256: str = ""
+    format: str = ""
+    compression: str = ""
+    rows_read: int = 0
+    rows_kept: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    rows_filtered: int = 0
+    lines_state: int = 0
+    time_min: pd.Timestamp | None = None
+    time_max: pd.Timestamp | None = None
+    n_aircraft: int = 0
+    tz: str = ""
+    notes: list[str] = field(default_factory=list)
+    error: str = ""
+    custody: str = ""
+
+
+def manifest_frame(rows: list[ManifestRow]) -> pd.DataFrame:
+    """Build the Manifest table from per-file records.
+
+    Parameters
+    ----------
+    rows
+        One record per input file, in input order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of :data:`flighttrace.schema.MANIFEST`.
+    """
+    recs = []
+    for r in rows:
+        d = asdict(r)
+        d["notes"] = "; ".join(dict.fromkeys(r.notes))
+        recs.append(d)
+    df = pd.DataFrame(recs, columns=[c.name for c in MANIFEST])
+    for c in MANIFEST:
+        if c.dtype == "int64":
+            df[c.name] = df[c.name].fillna(0).astype(np.int64)
+        elif c.dtype == "str":
+            df[c.name] = df[c.name].fillna("").astype(str)
+        elif c.dtype == TIME_DTYPE:
+            df[c.name] = pd.to_datetime(df[c.name], utc=True).astype(TIME_DTYPE)
+    return df
+
+
+def quarantine_frame(rows: list[tuple[str, int | None, str, str]]) -> pd.DataFrame:
+    """Build the Quarantine table from ``(src_file, src_row, reason, raw)`` tuples."""
+    df = pd.DataFrame(rows, columns=[c.name for c in QUARANTINE])
+    df["src_row"] = pd.array(df["src_row"].tolist(), dtype="Int64")
+    for name in ("src_file", "reason", "raw"):
+        df[name] = df[name].astype(str)
+    return df
+
+
+def check_invariant(manifest: pd.DataFrame) -> None:
+    """Raise :class:`InvariantError` naming the file whose counts do not add up."""
+    total = manifest["rows_kept"] + manifest["rows_quarantined"] + manifest["rows_duplicate"] + manifest["rows_filtered"]
+    bad = manifest[manifest["rows_read"] != total]
+    if len(bad):
+        r = bad.iloc[0]
+        raise InvariantError(
+            f"{r['path']}: rows_read {r['rows_read']} != kept {r['rows_kept']} + quarantined "
+            f"{r['rows_quarantined']} + duplicate {r['rows_duplicate']} + filtered {r['rows_filtered']}"
+        )
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, pd.Timestamp):
+        return None if pd.isna(v) else v.isoformat().replace("+00:00", "Z")
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return float(v)
+    if v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+        return None
+    return v
+
+
+def manifest_json(manifest: pd.DataFrame, info: dict[str, Any]) -> str:
+    """Serialise the manifest and run information as deterministic JSON.
+
+    Parameters
+    ----------
+    manifest
+        The Manifest table.
+    info
+        Run information (flighttrace version, the call, options).
+
+    Returns
+    -------
+    str
+        Pretty-printed JSON with sorted keys and no run-time timestamp, so the
+        same inputs give the same bytes.
+    """
+    files = [{k: _jsonable(v) for k, v in rec.items()} for rec in manifest.to_dict(orient="records")]
+    totals = {
+        k: int(manifest[k].sum())
+        for k in ("rows_read", "rows_kept", "rows_quarantined", "rows_duplicate", "rows_filtered", "lines_state")
+    }
+    totals["files"] = len(manifest)
+    totals["files_failed"] = int((manifest["error"] != "").sum())
+    doc = {"run": info, "totals": totals, "files": files}
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_json(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temporary file, then rename)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

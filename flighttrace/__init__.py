@@ -25,6 +25,16 @@ _EXPORTS: dict[str, str] = {
     "formats": "flighttrace.io.detect",
     "validate_points": "flighttrace.schema",
     "SchemaError": "flighttrace.schema",
+    "load_scenario": "flighttrace.scenario",
+    "Scenario": "flighttrace.scenario",
+    "simulate": "flighttrace.simulate",
+    "detect_legs": "flighttrace.legs",
+    "ground_stays": "flighttrace.legs",
+    "find_sorties": "flighttrace.sorties",
+    "evaluate": "flighttrace.claims",
+    "Findings": "flighttrace.claims",
+    "map_sorties": "flighttrace.viz.maps",
+    "report": "flighttrace.report",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -18,12 +18,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_COMMAND_MODULES = ("ingest",)
-
-
 def _load() -> None:
-    for mod in _COMMAND_MODULES:
-        importlib.import_module(f"flighttrace.cli.{mod}")
+    """Import every command module of this package (each registers its commands on ``app``)."""
+    import pkgutil
+
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"flighttrace.cli.{info.name}")
 
 
 @app.callback()

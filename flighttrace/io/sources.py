@@ -23,8 +23,12 @@ from typing import BinaryIO, Final
 __all__ = ["Source", "iter_sources", "hex_from_name", "NOT_DATA", "file_sha256", "ChainedReader"]
 
 _TRACE_NAME: Final = re.compile(r"trace_(?:full|recent)_(~?[0-9a-fA-F]{6})\.json(?:\.gz)?$")
-NOT_DATA: Final = re.compile(r"(^|/)(README[^/]*|LICEN[CS]E[^/]*|index\.html|\.[^/]*)$|(^|/)heatmap/", re.IGNORECASE)
-"""Names that are never flight data in an archive layout (licences, readme, heatmaps, dotfiles)."""
+NOT_DATA: Final = re.compile(
+    r"(^|/)(README[^/]*|LICEN[CS]E[^/]*|index\.html|\.[^/]*|custody\.jsonl|[^/]*\.flights\.json)$|(^|/)heatmap/",
+    re.IGNORECASE,
+)
+"""Names that are never position data: licences, readme, heatmaps, dotfiles,
+flighttrace's custody log, and OpenSky flight lists (``*.flights.json``)."""
 _SPLIT_PART: Final = re.compile(r"\.tar\.([a-z]{2})$")
 _DATA_SUFFIXES: Final = frozenset({".json", ".gz", ".csv", ".parquet", ".kml", ".txt", ".log", ".sbs", ".bst", ".jsonl"})
 
@@ -128,8 +132,18 @@ def _is_tar(path: Path) -> bool:
     return len(head) >= 262 and head[257:262] == b"ustar"
 
 
+def _skip_reason(name: str) -> str | None:
+    if not NOT_DATA.search(name):
+        return None
+    if name.endswith("custody.jsonl"):
+        return "custody log of fetched files (not position data)"
+    if name.endswith(".flights.json"):
+        return "OpenSky flight list (no positions)"
+    return "not flight data (licence, readme, heatmap or hidden file)"
+
+
 def _disk_source(path: Path, label: str) -> Source:
-    skipped = "not flight data (licence, readme or heatmap)" if NOT_DATA.search(label.replace(os.sep, "/")) else None
+    skipped = _skip_reason(label.replace(os.sep, "/"))
     return Source(
         name=label,
         size=path.stat().st_size,
@@ -152,7 +166,7 @@ def _tar_members(parts: list[Path], label: str, wanted: Callable[[str], bool]) -
                 continue
             fh = tar.extractfile(member)
             data = fh.read() if fh is not None else b""
-            skipped = "not flight data (licence, readme or heatmap)" if NOT_DATA.search(mname) else None
+            skipped = _skip_reason(mname)
             yield Source(
                 name=f"{label}!{mname}",
                 size=len(data),

@@ -219,7 +219,7 @@ def validate_points(df: pd.DataFrame) -> pd.DataFrame:
             v = df[name].to_numpy()
             out = (v < lo) | (v > hi)
             if out.any():
-                raise SchemaError(f"column {name!r} holds {v[out][0]!r}, outside [{lo}, {hi}] degrees")
+                raise SchemaError(f"column {name!r} holds {float(v[out][0])!r}, outside [{lo}, {hi}] degrees")
         if (df["src_row"].to_numpy() < 0).any():
             raise SchemaError("column 'src_row' holds a negative row index")
     return df

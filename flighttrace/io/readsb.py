@@ -57,7 +57,7 @@ def _match(obj: Any) -> bool:
     return isinstance(obj, dict) and "trace" in obj and ("timestamp" in obj or "icao" in obj)
 
 
-def _to_float(col: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _to_float(col: Any) -> tuple[np.ndarray, np.ndarray]:
     """Column of JSON values → (float64, mask of present non-numbers)."""
     try:
         return np.array(col, dtype=np.float64), np.zeros(len(col), dtype=bool)
@@ -71,11 +71,30 @@ def _to_float(col: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:
 def _carry(details: np.ndarray, has: np.ndarray, key: str) -> np.ndarray:
     """Carry ``details[key]`` forward from the points that have it."""
     n = len(details)
-    out = pd.Series(np.full(n, None, dtype=object))
+    out = np.full(n, None, dtype=object)
     if has.any():
-        vals = pd.Series(details[has]).str.get(key)
-        out.iloc[np.flatnonzero(has)] = vals.to_numpy(dtype=object)
-    return out.ffill().to_numpy(dtype=object)
+        idx = np.flatnonzero(has)
+        vals = np.empty(len(idx), dtype=object)
+        vals[:] = list(map(dict.get, details[idx], itertools.repeat(key)))
+        out[idx] = vals
+        return pd.Series(out, dtype=object).ffill().to_numpy(dtype=object)
+    return out
+
+
+_N_COLS = 10
+"""Point elements the reader uses: offset … source type (the rest are not in the Points table)."""
+
+
+def _columns(pts: list[Any], lens: np.ndarray | None) -> list[Any]:
+    """Transpose point arrays into columns (lists), padding short points with None."""
+    n = len(pts)
+    if lens is not None and len(lens) and (lens == lens[0]).all():
+        arr = np.array(pts, dtype=object)  # one C-level copy when every point has the same length
+        if arr.shape == (n, int(lens[0])):
+            cols = [arr[:, i].tolist() for i in range(min(arr.shape[1], _N_COLS))]
+            return cols + [[None] * n for _ in range(_N_COLS - len(cols))]
+    cols = list(itertools.zip_longest(*pts, fillvalue=None))[:_N_COLS]
+    return cols + [(None,) * n for _ in range(_N_COLS - len(cols))]
 
 
 def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
@@ -120,9 +139,7 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     if n == 0:
         yield RawChunk.only_quarantine(bad_rows)
         return
-    cols = list(itertools.zip_longest(*pts, fillvalue=None))
-    while len(cols) < 10:
-        cols.append((None,) * n)
+    cols = _columns(pts, lens[rows] if types == {list} else None)
     problems: list[tuple[np.ndarray, str]] = []
 
     dt, bad = _to_float(cols[0])

@@ -1,0 +1,238 @@
+"""The ingest framework: detection, checks every format shares, provenance, folders and tars, the CLI."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import tarfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import flighttrace
+from flighttrace.cli import _load, app
+from flighttrace.io.api import assert_counts
+from flighttrace.io.readsb import write_trace
+from tests.builders import points, trace_doc, write_json
+
+GOOD = [[0.0, 40.0, 50.0, 1000, 200.0, 90.0, 0, 0], [20.0, 40.01, 50.01, 1100, 200.0, 90.0, 0, 0]]
+
+
+def read(paths, **kw):  # type: ignore[no-untyped-def]
+    ds = flighttrace.read(paths, **kw)
+    assert_counts(ds)
+    flighttrace.validate_points(ds.points)
+    return ds
+
+
+def test_empty_file_is_a_manifest_error_and_others_still_read(tmp_path: Path) -> None:
+    (tmp_path / "empty.json").write_bytes(b"")
+    write_json(tmp_path / "good.json", trace_doc(GOOD))
+    ds = read(tmp_path)
+    m = ds.manifest.set_index("path")
+    assert m.loc[(tmp_path / "empty.json").as_posix(), "error"] == "the file is empty"
+    assert m.loc[(tmp_path / "good.json").as_posix(), "rows_kept"] == 2
+    whole = ds.quarantine[ds.quarantine["src_row"].isna()]
+    assert whole["reason"].tolist() == ["the file is empty"]
+
+
+def test_truncated_gzip_is_reported(tmp_path: Path) -> None:
+    data = gzip.compress(json.dumps(trace_doc(GOOD * 50)).encode(), mtime=0)
+    (tmp_path / "cut.json").write_bytes(data[: len(data) // 2])
+    ds = read(tmp_path)
+    assert ds.manifest.loc[0, "error"].startswith("compressed stream is truncated")
+    assert ds.manifest.loc[0, "compression"] == ""  # never got as far as a format
+    assert len(ds.points) == 0
+
+
+def test_invalid_json_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text('{"icao": "600864", "trace": [[0, 1')
+    ds = read(tmp_path)
+    assert ds.manifest.loc[0, "error"].startswith("invalid JSON:")
+
+
+def test_unknown_json_shape_and_unknown_text(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text('{"hello": 1}')
+    (tmp_path / "b.csv").write_text("foo,bar\n1,2\n")
+    ds = read(tmp_path)
+    errs = ds.manifest.set_index(ds.manifest["path"].str[-5:])["error"]
+    assert errs[".json"].startswith("JSON of unknown shape (object with keys 'hello')")
+    assert errs["b.csv"].startswith("unrecognised content (first line: 'foo,bar')")
+
+
+def test_nan_and_out_of_range_coordinates(tmp_path: Path) -> None:
+    pts = [[0.0, None, 50.0, 1000, 200.0, 90.0, 0, 0], [1.0, 40.0, 181.5, 1000, 200.0, 90.0, 0, 0],
+           [2.0, 0.0, 0.0, 1000, 200.0, 90.0, 0, 0], [3.0, 40.0, 50.0, 1000, 200.0, 90.0, 0, 0]]
+    ds = read(write_json(tmp_path / "t.json", trace_doc(pts)))
+    reasons = ds.quarantine.set_index("src_row")["reason"].to_dict()
+    assert reasons == {
+        0: "lat missing",
+        1: "lon 181.5 outside [-180, 180] deg",
+        2: "lat/lon exactly 0,0 (a missing position written as zeros)",
+    }
+    assert ds.points["src_row"].tolist() == [3]
+
+
+def test_times_before_1990_and_in_the_future(tmp_path: Path) -> None:
+    future = time.time() + 30 * 86400
+    write_json(tmp_path / "old.json", trace_doc(GOOD[:1], timestamp=315532800.0))  # 1980-01-01T00:00:00Z
+    write_json(tmp_path / "new.json", trace_doc(GOOD[:1], timestamp=future))
+    ds = read(tmp_path)
+    reasons = sorted(ds.quarantine["reason"])
+    assert reasons[0] == "1980-01-01T00:00:00Z is before 1990-01-01 (time)"
+    assert reasons[1].endswith("is in the future (time)")
+    assert len(ds.points) == 0
+
+
+def test_icao24_upper_case_is_normalised_non_hex_and_tisb_quarantined(tmp_path: Path) -> None:
+    write_json(tmp_path / "u.json", trace_doc(GOOD, icao="60086A"))
+    write_json(tmp_path / "x.json", trace_doc(GOOD, icao="60086Z"))
+    write_json(tmp_path / "t.json", trace_doc(GOOD, icao="~a1b2c3"))
+    ds = read(tmp_path)
+    assert set(ds.points["icao24"].astype(str)) == {"60086a"}
+    reasons = set(ds.quarantine["reason"])
+    assert "icao24 '60086Z' is not 6 hex digits" in reasons
+    assert "non-ICAO address '~a1b2c3' (TIS-B or anonymous): no airframe identity" in reasons
+
+
+def test_duplicates_across_overlapping_files_are_counted_on_the_later_file(tmp_path: Path) -> None:
+    write_json(tmp_path / "a.json", trace_doc(GOOD))
+    write_json(tmp_path / "b.json", trace_doc(GOOD + [[40.0, 40.02, 50.02, 1200, 200.0, 90.0, 0, 0]]))
+    ds = read(tmp_path)
+    m = ds.manifest.set_index(ds.manifest["path"].str[-6:])
+    assert (m.loc["a.json", "rows_kept"], m.loc["a.json", "rows_duplicate"]) == (2, 0)
+    assert (m.loc["b.json", "rows_kept"], m.loc["b.json", "rows_duplicate"]) == (1, 2)
+    assert len(ds.points) == 3
+
+
+def test_same_time_different_position_is_not_a_duplicate(tmp_path: Path) -> None:
+    write_json(tmp_path / "a.json", trace_doc(GOOD))
+    write_json(tmp_path / "b.json", trace_doc([[0.0, 40.5, 50.0, 1000, 200.0, 90.0, 0, 0]]))
+    ds = read(tmp_path)
+    assert len(ds.points) == 3 and ds.manifest["rows_duplicate"].sum() == 0
+
+
+def test_unsorted_rows_come_out_sorted_by_aircraft_then_time(tmp_path: Path) -> None:
+    pts = [[60.0, 40.0, 50.0, 1000, 200, 90, 0, 0], [0.0, 40.1, 50.0, 1000, 200, 90, 0, 0], [30.0, 40.2, 50.0, 1000, 200, 90, 0, 0]]
+    write_json(tmp_path / "b.json", trace_doc(pts, icao="600865"))
+    write_json(tmp_path / "a.json", trace_doc(pts, icao="600864"))
+    p = read(tmp_path).points
+    assert p["icao24"].astype(str).tolist() == ["600864"] * 3 + ["600865"] * 3
+    assert p["src_row"].tolist() == [1, 2, 0, 1, 2, 0]
+    assert p["time"].is_monotonic_increasing is False and p.groupby("icao24", observed=True)["time"].apply(lambda s: s.is_monotonic_increasing).all()
+
+
+def test_hostile_strings_are_kept_as_data(tmp_path: Path) -> None:
+    pts = [[0.0, 40.0, 50.0, 1000, 200.0, 90.0, 0, 0, {"flight": "<script>alert(1)</script>", "squawk": "'; DROP"}]]
+    p = read(write_json(tmp_path / "t.json", trace_doc(pts, r="<img src=x onerror=alert(1)>"))).points
+    assert p.loc[0, "callsign"] == "<script>alert(1)</script>"
+    assert p.loc[0, "registration"] == "<img src=x onerror=alert(1)>"
+    assert p.loc[0, "squawk"] == "'; DROP"
+
+
+def test_explicit_format_overrides_and_mismatch_is_explained(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "data.bin", trace_doc(GOOD))
+    assert read(path, format="readsb_trace").manifest.loc[0, "format"] == "readsb_trace"
+    (tmp_path / "data.bin").write_text('{"ac": []}')
+    ds = read(path, format="readsb_trace")
+    assert ds.manifest.loc[0, "error"] == "format 'readsb_trace' was given, but the JSON document is an object with keys 'ac'"
+    with pytest.raises(Exception, match="unknown format 'nope'"):
+        from flighttrace.io.detect import dispatch
+        from flighttrace.io._base import ReadContext
+
+        dispatch(io.BytesIO(b"{}"), ReadContext(src_file="x"), "nope")
+
+
+def test_missing_path_is_a_manifest_row(tmp_path: Path) -> None:
+    write_json(tmp_path / "a.json", trace_doc(GOOD))
+    ds = read([tmp_path / "a.json", tmp_path / "nope.json"])
+    m = ds.manifest.set_index("path")
+    assert m.loc[(tmp_path / "nope.json").as_posix(), "error"].startswith("no such file, folder or glob match")
+
+
+def _adsblol_day(root: Path) -> None:
+    for hex_ in ("600864", "600865", "4b1234"):
+        write_trace(points(3, icao24=hex_), root / "traces" / hex_[-2:] / f"trace_full_{hex_}.json")
+    (root / "README.txt").write_text("adsb.lol globe history")
+    (root / "LICENSE-ODbL.txt").write_text("licence")
+    (root / "heatmap").mkdir()
+    (root / "heatmap" / "00.bin.ttf").write_bytes(b"\x00\x01")
+
+
+def test_adsblol_day_folder_with_icao24_filter_skips_other_files_unopened(tmp_path: Path) -> None:
+    day = tmp_path / "2023" / "09" / "01"
+    _adsblol_day(day)
+    # a garbage file named for another hex would fail if it were opened
+    (day / "traces" / "99" / "trace_full_abcd99.json").parent.mkdir(parents=True)
+    (day / "traces" / "99" / "trace_full_abcd99.json").write_bytes(b"\x1f\x8bgarbage")
+    ds = read(tmp_path, icao24="600864")
+    assert set(ds.points["icao24"].astype(str)) == {"600864"}
+    assert ds.info["files_skipped_by_name"] == 3
+    assert not ds.manifest["path"].str.contains("abcd99").any()
+    skipped = ds.manifest[ds.manifest["format"] == "skipped"]
+    assert len(skipped) == 3 and (skipped["error"] == "").all()
+
+
+def test_tar_and_split_tar_read_as_stream(tmp_path: Path) -> None:
+    day = tmp_path / "day"
+    _adsblol_day(day)
+    tar_path = tmp_path / "v2023.09.01-planes-readsb-prod-0.tar"
+    with tarfile.open(tar_path, "w") as tar:
+        tar.add(day, arcname=".")
+    whole = read(tar_path)
+    assert whole.points["icao24"].nunique() == 3
+    assert whole.points["src_file"].astype(str).str.contains(r"\.tar!traces/64/trace_full_600864\.json$").any()
+    data = tar_path.read_bytes()
+    parts = tmp_path / "split"
+    parts.mkdir()
+    half = len(data) // 2
+    (parts / "day.tar.aa").write_bytes(data[:half])
+    (parts / "day.tar.ab").write_bytes(data[half:])
+    split = read(parts)
+    assert len(split.points) == len(whole.points)
+    assert split.points["src_file"].astype(str).str.startswith((parts / "day.tar.*").as_posix() + "!").all()
+    # the member hash is the hash of the member's bytes, whichever container held it
+    key = lambda d: d.manifest.assign(m=d.manifest["path"].str.split("!").str[-1]).set_index("m")["sha256"]  # noqa: E731
+    assert key(whole).equals(key(split))
+
+
+def test_progress_callback_is_called_per_file(tmp_path: Path) -> None:
+    write_json(tmp_path / "a.json", trace_doc(GOOD))
+    write_json(tmp_path / "b.json", trace_doc(GOOD, icao="600865"))
+    calls: list[tuple[str, float]] = []
+    read(tmp_path, progress=lambda d, done, total: calls.append((d, done)))
+    assert [c[1] for c in calls] == [1.0, 2.0] and calls[-1][0] == "read b.json"
+
+
+def test_to_parquet_and_manifest_json_are_deterministic(tmp_path: Path) -> None:
+    write_trace(points(10), tmp_path / "in" / "trace_full_600864.json")
+    a = read(tmp_path / "in").to_parquet(tmp_path / "o1")
+    b = read(tmp_path / "in").to_parquet(tmp_path / "o2")
+    for key in ("points", "quarantine", "manifest"):
+        assert a[key].read_bytes() == b[key].read_bytes(), key
+    doc = json.loads(a["manifest"].read_text())
+    assert doc["totals"]["rows_kept"] == 10 and doc["run"]["flighttrace_version"] == flighttrace.__version__
+    back = pd.read_parquet(a["points"])
+    assert len(back) == 10 and str(back["time"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_cli_ingest_summary_and_exit_codes(tmp_path: Path) -> None:
+    _load()
+    write_trace(points(10), tmp_path / "in" / "trace_full_600864.json")
+    runner = CliRunner()
+    res = runner.invoke(app, ["ingest", str(tmp_path / "in"), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    assert "10 points from 1 aircraft" in res.output
+    assert (tmp_path / "out" / "points.parquet").exists() and (tmp_path / "out" / "manifest.json").exists()
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "x.json").write_text("not json")
+    res = runner.invoke(app, ["ingest", str(tmp_path / "junk"), "--out", str(tmp_path / "out2")])
+    assert res.exit_code == 2
+    assert "nothing readable: unrecognised content" in " ".join(res.output.split())
+    res = runner.invoke(app, ["ingest", str(tmp_path / "nowhere")])
+    assert res.exit_code == 2 and "no such file" in res.output

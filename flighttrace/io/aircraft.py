@@ -1,7 +1,556 @@
-"""Reader for the aircraft family (to be written)."""
+"""readsb / dump1090 ``aircraft.json`` snapshots and v2 API responses.
+
+Two JSON shapes, both one snapshot of every aircraft a receiver (or an
+aggregator) tracks at one moment (formats.md §2.1–2.3):
+
+``aircraft_json``
+    ``{"now": s, "messages": n, "aircraft": [...]}`` as written by readsb,
+    dump1090-fa and dump1090-mutability, and the readsb API's non-jv2
+    envelope ``{"now", "aircraft", "resultCount", "ptime"}``.
+``v2_api``
+    The jv2 / "ADSBx v2" shape of readsb's API, adsb.lol, airplanes.live and
+    ADS-B Exchange: ``{"ac": [...], "msg", "now", "total", "ctime", "ptime"}``.
+    readsb writes ``now`` and ``ctime`` in milliseconds, airplanes.live
+    documents seconds: a value above :data:`NOW_MS_THRESHOLD` is taken as ms.
+
+Each aircraft entry is one record (``src_row`` = its index in the array).
+Position time is ``now − seen_pos``; an entry whose regular position is
+missing but that carries ``lastPosition {lat, lon, seen_pos}`` (readsb: the
+position is older than 60 s) gives that position, marked ``stale``. An entry
+without any position is still a record and is quarantined with the reason
+"no position in this snapshot".
+"""
 
 from __future__ import annotations
 
-from flighttrace.io._base import ReaderSpec
+import gzip as _gzip
+import itertools
+import operator
+import os
+from collections.abc import Iterator
+from typing import Any, Final
 
-SPECS: tuple[ReaderSpec, ...] = ()
+import numpy as np
+import orjson
+import pandas as pd
+
+from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
+from flighttrace.io.readsb import SOURCE_TYPES
+from flighttrace.timeutil import time_ns
+
+__all__ = ["read_aircraft_json", "read_v2", "write_aircraft_json", "write_v2", "SPECS", "NOW_MS_THRESHOLD"]
+
+NOW_MS_THRESHOLD: Final = 1e11
+"""A ``now`` / ``ctime`` above this is milliseconds since the epoch, not seconds
+(1e11 s is the year 5138; 1e11 ms is March 1973)."""
+
+MS_PER_S: Final = 1000.0
+"""Milliseconds per second."""
+
+NO_POSITION: Final = "no position in this snapshot"
+"""Quarantine reason for an entry with neither lat/lon nor lastPosition."""
+
+_KEYS: Final = (
+    "hex", "type", "flight", "r", "t", "dbFlags", "alt_baro", "altitude", "gs", "speed", "track",
+    "baro_rate", "vert_rate", "geom_rate", "squawk", "lat", "lon", "seen_pos", "seen", "mlat", "tisb",
+    "lastPosition",
+)
+"""Entry keys the reader uses (others are ignored; the raw entry keeps them)."""
+
+_SOURCE_BACK: Final = {"adsb": "adsb_icao", "mlat": "mlat", "other": "other"}
+"""``position_source`` → readsb ``type`` string, for the writers."""
+
+MLAT_FIELDS: Final = ("lat", "lon", "nic", "rc", "track", "gs")
+"""The ``mlat`` list written for multilaterated positions (fields readsb takes from MLAT)."""
+
+LAT_LON_DECIMALS: Final = 6
+"""Decimal places of lat/lon, deg (readsb prints ``%f``)."""
+
+SPEED_DECIMALS: Final = 1
+"""Decimal places of gs (kt) and track (deg), as readsb prints them."""
+
+SEEN_DECIMALS: Final = 3
+"""Decimal places of ``seen_pos`` / ``seen``, s."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _now_seconds(value: Any, key: str, ctx: ReadContext) -> float:
+    """``now`` / ``ctime`` in seconds, detecting milliseconds by magnitude."""
+    now = float(value)
+    if not np.isfinite(now):
+        raise FormatError(f"'{key}' is not a finite number (found {value!r:.40})")
+    if now > NOW_MS_THRESHOLD:
+        ctx.notes.append(f"'{key}' {value!r:.20} is above {NOW_MS_THRESHOLD:g}, read as milliseconds")
+        now /= MS_PER_S
+    return now
+
+
+def _objects(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A frame column as (object array, mask of missing values: absent key or null)."""
+    arr = col.to_numpy(dtype=object, copy=True)
+    return arr, np.asarray(pd.isna(arr), dtype=bool)
+
+
+def _num(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A frame column as (float64, present mask, mask of present values that are not numbers)."""
+    if col.dtype.kind in "fiu":
+        v = col.to_numpy(dtype=np.float64, copy=True)
+        return v, ~np.isnan(v), np.zeros(len(v), dtype=bool)
+    arr, missing = _objects(col)
+    bools = np.fromiter(map(isinstance, arr, itertools.repeat(bool)), dtype=bool, count=len(arr))
+    num = pd.to_numeric(pd.Series(arr, dtype=object), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    num[bools] = np.nan  # JSON true / false are not numbers
+    return num, ~missing, ~missing & np.isnan(num)
+
+
+def _strings(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A frame column as (object array of str / None, mask of present non-strings)."""
+    arr, missing = _objects(col)
+    is_str = np.fromiter(map(isinstance, arr, itertools.repeat(str)), dtype=bool, count=len(arr))
+    out = np.where(is_str, arr, None).astype(object)
+    return out, ~missing & ~is_str
+
+
+def _prefer(first: tuple[np.ndarray, np.ndarray, np.ndarray], second: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: the first spelling's (value, present, bad) when present, else the second's."""
+    v1, p1, b1 = first
+    v2, p2, b2 = second
+    return np.where(p1, v1, v2), p1 | p2, np.where(p1, b1, b2)
+
+
+def _lists_containing(col: pd.Series, item: str) -> np.ndarray:
+    """Rows whose value is a list containing ``item`` (readsb ``mlat`` / ``tisb``)."""
+    arr, _ = _objects(col)
+    is_list = np.fromiter(map(isinstance, arr, itertools.repeat(list)), dtype=bool, count=len(arr))
+    out = np.zeros(len(arr), dtype=bool)
+    if is_list.any():
+        idx = np.flatnonzero(is_list)
+        out[idx] = np.fromiter(map(operator.contains, arr[idx], itertools.repeat(item)), dtype=bool, count=len(idx))
+    return out
+
+
+def _match_aircraft(obj: Any) -> bool:
+    return isinstance(obj, dict) and "aircraft" in obj and "now" in obj
+
+
+def _match_v2(obj: Any) -> bool:
+    return isinstance(obj, dict) and "ac" in obj and ("now" in obj or "ctime" in obj)
+
+
+# --------------------------------------------------------------------------- reader
+
+
+def _read_entries(entries: list[Any], now: float, ctx: ReadContext, label: str) -> Iterator[RawChunk]:
+    """Turn the aircraft array of one snapshot into a chunk."""
+    n_all = len(entries)
+    if n_all == 0:
+        yield RawChunk.only_quarantine([])
+        return
+    ok = np.fromiter(map(isinstance, entries, itertools.repeat(dict)), dtype=bool, count=n_all)
+    bad_rows = [
+        (int(i), f"{label} entry is not a JSON object", orjson.dumps(entries[i], default=str).decode())
+        for i in np.flatnonzero(~ok)
+    ]
+    rows = np.flatnonzero(ok)
+    recs = entries if len(rows) == n_all else [entries[i] for i in rows]
+    n = len(recs)
+    if n == 0:
+        yield RawChunk.only_quarantine(bad_rows)
+        return
+    df = pd.DataFrame(recs, columns=list(_KEYS))
+    problems: list[tuple[np.ndarray, str]] = []
+
+    def flag(mask: np.ndarray, reason: str) -> None:
+        if mask.any():
+            problems.append((mask, reason))
+
+    hex_, bad = _strings(df["hex"])
+    flag(bad, "hex is not a string")
+    texts: dict[str, np.ndarray] = {}
+    for key, name in (("flight", "callsign"), ("squawk", "squawk"), ("r", "registration"), ("t", "typecode")):
+        texts[name], bad = _strings(df[key])
+        flag(bad, f"{key} is not a string")
+
+    # altitude: alt_baro (readsb, dump1090-fa) or altitude (dump1090-mutability); "ground" = on the ground
+    alt_obj = np.where(pd.isna(df["alt_baro"].to_numpy(dtype=object)), df["altitude"].to_numpy(dtype=object), df["alt_baro"].to_numpy(dtype=object))
+    alt_key_used = np.where(pd.isna(df["alt_baro"].to_numpy(dtype=object)), "altitude", "alt_baro")
+    ground = np.asarray(alt_obj == "ground", dtype=bool)
+    alt_obj = alt_obj.astype(object)
+    alt_obj[ground] = None
+    alt, alt_present, bad = _num(pd.Series(alt_obj, dtype=object))
+    for key in ("alt_baro", "altitude"):
+        flag(bad & (alt_key_used == key), f'{key} is neither a number nor "ground"')
+    on_ground = np.where(ground, 1.0, np.where(alt_present & ~bad, 0.0, np.nan))
+
+    gs, _, bad = _prefer(_num(df["gs"]), _num(df["speed"]))
+    flag(bad, "gs is not a number")
+    track, _, bad = _num(df["track"])
+    flag(bad, "track is not a number")
+    vrate, _, bad = _prefer(_prefer(_num(df["baro_rate"]), _num(df["vert_rate"])), _num(df["geom_rate"]))
+    flag(bad, "vertical rate (baro_rate / vert_rate / geom_rate) is not a number")
+
+    lat, lat_p, bad = _num(df["lat"])
+    flag(bad, "lat is not a number")
+    lon, lon_p, bad = _num(df["lon"])
+    flag(bad, "lon is not a number")
+    seen_pos, seen_pos_p, bad = _num(df["seen_pos"])
+    flag(bad, "seen_pos is not a number")
+    seen, seen_p, bad = _num(df["seen"])
+    flag(bad, "seen is not a number")
+    has_regular = lat_p | lon_p
+
+    # lastPosition: used only when the regular position is absent
+    lp_obj, _ = _objects(df["lastPosition"])
+    lp_dict = np.fromiter(map(isinstance, lp_obj, itertools.repeat(dict)), dtype=bool, count=n) & ~has_regular
+    stale = np.zeros(n, dtype=bool)
+    if lp_dict.any():
+        idx = np.flatnonzero(lp_dict)
+        lp = pd.DataFrame(list(lp_obj[idx]), columns=["lat", "lon", "seen_pos"])
+        lp_lat, lp_lat_p, lp_lat_bad = _num(lp["lat"])
+        lp_lon, lp_lon_p, lp_lon_bad = _num(lp["lon"])
+        lp_seen, lp_seen_p, lp_seen_bad = _num(lp["seen_pos"])
+        use = lp_lat_p | lp_lon_p
+        take = idx[use]
+        stale[take] = True
+        lat[take], lon[take] = lp_lat[use], lp_lon[use]
+        for vals, what in ((lp_lat_bad, "lat"), (lp_lon_bad, "lon"), (lp_seen_bad, "seen_pos")):
+            m = np.zeros(n, dtype=bool)
+            m[take] = vals[use]
+            flag(m, f"lastPosition {what} is not a number")
+        lp_time = np.full(n, np.nan)
+        lp_time[take] = now - lp_seen[use]
+        m = np.zeros(n, dtype=bool)
+        m[take] = ~lp_seen_p[use]
+        flag(m, "lastPosition has no seen_pos, so its time is unknown")
+    no_position = ~has_regular & ~stale
+    flag(no_position, NO_POSITION)
+
+    time = np.where(seen_pos_p, now - seen_pos, np.where(seen_p, now - seen, now))
+    time = np.where(stale, lp_time if stale.any() else np.nan, time)
+    positioned = has_regular & ~stale
+    if (positioned & ~seen_pos_p & seen_p).any():
+        ctx.notes.append(f"{label}: position time taken as now − seen for entries without seen_pos")
+    if (positioned & ~seen_pos_p & ~seen_p).any():
+        ctx.notes.append(f"{label}: position time taken as the snapshot's now for entries without seen_pos or seen")
+
+    # position source: mlat / tisb field lists first, then the readsb source type
+    type_str, bad = _strings(df["type"])
+    flag(bad, "type is not a string")
+    codes, uniques = pd.factorize(type_str, use_na_sentinel=True)
+    lut = np.array([SOURCE_TYPES.get(str(u), "other") for u in uniques] + ["unknown"], dtype=object)
+    position_source = lut[codes]
+    position_source[_lists_containing(df["tisb"], "lat")] = "other"
+    position_source[_lists_containing(df["mlat"], "lat")] = "mlat"
+
+    db, _, bad = _num(df["dbFlags"])
+    flag(bad, "dbFlags is not a number")
+    with np.errstate(invalid="ignore"):
+        military = np.mod(np.floor(db), 2.0)  # dbFlags & 1, NaN when absent
+
+    def raw(idx: np.ndarray) -> list[str]:
+        return [orjson.dumps(recs[int(i)], default=str).decode() for i in idx]
+
+    yield RawChunk(
+        columns={
+            "icao24": hex_,
+            "time": time,
+            "lat": lat,
+            "lon": lon,
+            "alt_ft": alt,
+            "on_ground": on_ground,
+            "gs_kt": gs,
+            "track_deg": track,
+            "vrate_fpm": vrate,
+            "callsign": texts["callsign"],
+            "squawk": texts["squawk"],
+            "registration": texts["registration"],
+            "typecode": texts["typecode"],
+            "military": military,
+            "position_source": position_source,
+            "stale": stale,
+            "new_leg": np.zeros(n, dtype=bool),
+        },
+        src_row=rows.astype(np.int64),
+        raw=raw,
+        quarantine=bad_rows,
+        problems=problems,
+    )
+
+
+def read_aircraft_json(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
+    """Read a parsed ``aircraft.json`` snapshot (or readsb non-jv2 API response).
+
+    Parameters
+    ----------
+    obj
+        The parsed JSON object, with ``now`` (s) and ``aircraft``.
+    ctx
+        Reader context.
+
+    Yields
+    ------
+    RawChunk
+        One chunk for the whole snapshot.
+
+    Raises
+    ------
+    FormatError
+        When ``now`` is not a number or ``aircraft`` is not an array.
+    """
+    now_v = obj.get("now")
+    if not _is_number(now_v):
+        raise FormatError(f"aircraft.json without a numeric 'now' (found {now_v!r:.40})")
+    now = _now_seconds(now_v, "now", ctx)
+    entries = obj.get("aircraft")
+    if not isinstance(entries, list):
+        raise FormatError(f"aircraft.json whose 'aircraft' is not an array (found {type(entries).__name__})")
+    yield from _read_entries(entries, now, ctx, "aircraft")
+
+
+def read_v2(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
+    """Read a parsed v2 API response (jv2 / adsb.lol / airplanes.live / ADSBx v2).
+
+    Parameters
+    ----------
+    obj
+        The parsed JSON object, with ``ac`` and ``now`` (or ``ctime``), in
+        seconds or milliseconds.
+    ctx
+        Reader context.
+
+    Yields
+    ------
+    RawChunk
+        One chunk for the whole response.
+
+    Raises
+    ------
+    FormatError
+        When neither ``now`` nor ``ctime`` is a number, or ``ac`` is neither an
+        array nor null.
+    """
+    now_v, key = obj.get("now"), "now"
+    if not _is_number(now_v):
+        now_v, key = obj.get("ctime"), "ctime"
+        if not _is_number(now_v):
+            raise FormatError(f"v2 API response without a numeric 'now' or 'ctime' (found now={obj.get('now')!r:.40})")
+        ctx.notes.append("v2 API response without a numeric 'now': snapshot time taken from 'ctime'")
+    now = _now_seconds(now_v, key, ctx)
+    entries = obj.get("ac")
+    if entries is None:  # ADSBx answers "ac": null when nothing matched
+        entries = []
+    if not isinstance(entries, list):
+        raise FormatError(f"v2 API response whose 'ac' is not an array (found {type(entries).__name__})")
+    yield from _read_entries(entries, now, ctx, "ac")
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def _fmt_num(values: Any, decimals: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Floats → (object array of JSON number texts, NaN mask); ``None`` decimals → integers."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    nan = ~np.isfinite(v)
+    z = np.where(nan, 0.0, v)
+    if decimals is None:
+        txt = np.round(z).astype(np.int64).astype(str)
+    else:
+        txt = np.round(z, decimals).astype(str)
+    return txt.astype(object), nan
+
+
+def _num_field(key: str, values: Any, decimals: int | None) -> np.ndarray:
+    """``,"key":value`` per row, or ``""`` where the value is missing."""
+    txt, nan = _fmt_num(values, decimals)
+    return np.where(nan, "", f',"{key}":' + txt).astype(object)
+
+
+def _json_strings(values: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Strings → (object array of JSON string literals, missing mask); escaped once per distinct value."""
+    if values is None:
+        return np.full(n, "", dtype=object), np.ones(n, dtype=bool)
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object).to_numpy(dtype=object), use_na_sentinel=True)
+    lut = np.array([orjson.dumps(str(u)).decode() for u in uniques] + [""], dtype=object)
+    return lut[codes], codes < 0
+
+
+def _str_field(key: str, values: Any, n: int, pad: int = 0) -> np.ndarray:
+    if values is not None and pad:
+        s = pd.Series(values, dtype=object)
+        values = s.where(s.isna(), s.astype(str).str.ljust(pad))
+    txt, missing = _json_strings(values, n)
+    return np.where(missing, "", f',"{key}":' + txt).astype(object)
+
+
+def _bool_col(points: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(values, missing) of a nullable boolean column; all missing when absent."""
+    n = len(points)
+    if name not in points:
+        return np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+    s = pd.Series(points[name]).astype("boolean")
+    return s.fillna(False).to_numpy(dtype=bool), s.isna().to_numpy()
+
+
+def _entries(points: pd.DataFrame, now: float) -> list[str]:
+    """One JSON object text per row, keys in readsb order, missing values omitted."""
+    n = len(points)
+    if n == 0:
+        return []
+    hexes = points["icao24"].astype(str)
+    if hexes.duplicated().any():
+        raise ValueError("a snapshot has one row per aircraft; icao24 repeats: " + ", ".join(sorted(set(hexes[hexes.duplicated()]))[:5]))
+    t_s = time_ns(pd.Series(points["time"])) / 1e9
+    if (t_s > now).any():
+        raise ValueError("points later than the snapshot's now cannot be written (seen_pos would be negative)")
+
+    def col(name: str) -> Any:
+        return points[name] if name in points else None
+
+    def num(name: str) -> Any:
+        return np.full(n, np.nan) if name not in points else points[name]
+
+    src = col("position_source")
+    src_s = pd.Series(np.full(n, None, dtype=object) if src is None else pd.Series(src).astype(object).to_numpy())
+    type_txt = src_s.map(_SOURCE_BACK)
+    ground, ground_na = _bool_col(points, "on_ground")
+    ground &= ~ground_na
+    alt_txt, alt_nan = _fmt_num(num("alt_ft"), None)
+    alt_field = np.where(ground, ',"alt_baro":"ground"', np.where(alt_nan, "", ',"alt_baro":' + alt_txt)).astype(object)
+    mil, mil_na = _bool_col(points, "military")
+    db_field = np.where(mil_na, "", np.where(mil, ',"dbFlags":1', ',"dbFlags":0')).astype(object)
+    stale, _ = _bool_col(points, "stale")
+    seen_pos = now - t_s
+    lat_txt, _ = _fmt_num(points["lat"], LAT_LON_DECIMALS)
+    lon_txt, _ = _fmt_num(points["lon"], LAT_LON_DECIMALS)
+    seen_txt, _ = _fmt_num(seen_pos, SEEN_DECIMALS)
+    regular = ',"lat":' + lat_txt + ',"lon":' + lon_txt + ',"seen_pos":' + seen_txt
+    last = ',"lastPosition":{"lat":' + lat_txt + ',"lon":' + lon_txt + ',"nic":0,"rc":0,"seen_pos":' + seen_txt + "}"
+    position = np.where(stale, last, regular).astype(object)
+    is_mlat = (src_s == "mlat").to_numpy()
+    mlat_list = ',"mlat":' + orjson.dumps(list(MLAT_FIELDS)).decode() + ',"tisb":[]'
+    mlat_field = np.where(is_mlat, mlat_list, np.where(src_s.isna().to_numpy(), "", ',"mlat":[],"tisb":[]')).astype(object)
+    hex_txt, _ = _json_strings(points["icao24"].astype(str), n)
+    out = (
+        '{"hex":' + hex_txt
+        + _str_field("type", type_txt.where(type_txt.notna(), None), n)
+        + _str_field("flight", col("callsign"), n, pad=8)
+        + _str_field("r", col("registration"), n)
+        + _str_field("t", col("typecode"), n)
+        + db_field
+        + alt_field
+        + _num_field("gs", num("gs_kt"), SPEED_DECIMALS)
+        + _num_field("track", num("track_deg"), SPEED_DECIMALS)
+        + _num_field("baro_rate", num("vrate_fpm"), None)
+        + _str_field("squawk", col("squawk"), n)
+        + position
+        + mlat_field
+        + ',"seen":' + seen_txt
+        + "}"
+    )
+    return list(out)
+
+
+def _write_bytes(data: bytes, path: str | os.PathLike[str], compress: bool) -> None:
+    os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
+    with open(path, "wb") as fh:
+        if compress:
+            # filename="" and mtime=0 keep the gzip header free of name and time (determinism)
+            with _gzip.GzipFile(filename="", fileobj=fh, mode="wb", compresslevel=9, mtime=0) as gz:
+                gz.write(data)
+        else:
+            fh.write(data)
+
+
+def _now_s(now: float | pd.Timestamp) -> float:
+    if isinstance(now, pd.Timestamp):
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware (or epoch seconds)")
+        return now.value / 1e9
+    return float(now)
+
+
+def write_aircraft_json(
+    points: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    now: float | pd.Timestamp,
+    compress: bool = False,
+) -> None:
+    """Write one snapshot as a readsb ``aircraft.json``.
+
+    Parameters
+    ----------
+    points
+        One row per aircraft (Points columns; ``time`` UTC, none later than
+        ``now``).
+    path
+        Output path.
+    now
+        The snapshot time: epoch seconds or a timezone-aware timestamp.
+    compress
+        gzip the file (deterministic bytes: no name, mtime 0).
+
+    Notes
+    -----
+    ``seen_pos = now − time`` (3 decimals, s); altitude is an integer in feet
+    or ``"ground"``; ``stale`` rows are written as ``lastPosition``;
+    ``military`` as ``dbFlags`` 1 / 0; ``mlat`` positions carry an ``mlat``
+    field list containing ``"lat"``.
+    """
+    now_s = _now_s(now)
+    entries = _entries(points, now_s)
+    now_txt, _ = _fmt_num([now_s], SEEN_DECIMALS)
+    text = '{ "now" : ' + now_txt[0] + ',\n  "messages" : ' + str(len(entries)) + ',\n  "aircraft" : [\n' + ",\n".join(entries) + "\n  ]\n}\n"
+    _write_bytes(text.encode(), path, compress)
+
+
+def write_v2(
+    points: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    now: float | pd.Timestamp,
+    compress: bool = False,
+) -> None:
+    """Write one snapshot as a v2 API (jv2) response, ``now`` and ``ctime`` in ms.
+
+    Parameters
+    ----------
+    points
+        One row per aircraft (Points columns; ``time`` UTC, none later than
+        ``now``).
+    path
+        Output path.
+    now
+        The snapshot time: epoch seconds or a timezone-aware timestamp.
+    compress
+        gzip the file (deterministic bytes: no name, mtime 0).
+    """
+    now_s = _now_s(now)
+    entries = _entries(points, now_s)
+    now_ms = str(int(round(now_s * MS_PER_S)))
+    text = '{"ac":[' + ",".join(entries) + '],"msg":"No error","now":' + now_ms + ',"total":' + str(len(entries)) + ',"ctime":' + now_ms + ',"ptime":0}'
+    _write_bytes(text.encode(), path, compress)
+
+
+SPECS = (
+    ReaderSpec(
+        name="aircraft_json",
+        kind="json",
+        func=read_aircraft_json,
+        description="readsb / dump1090 aircraft.json snapshot (now + aircraft), also the readsb API's non-jv2 answer",
+        match=_match_aircraft,
+    ),
+    ReaderSpec(
+        name="v2_api",
+        kind="json",
+        func=read_v2,
+        description="v2 API response (ac + now/ctime): readsb jv2, adsb.lol, airplanes.live, ADS-B Exchange v2",
+        match=_match_v2,
+    ),
+)

@@ -1,0 +1,947 @@
+"""Flight legs: segmentation, takeoff and landing with evidence grades, ground stays.
+
+:func:`detect_legs` turns a Points table into one row per flight leg, decides
+where each leg took off and landed, and grades how sure that is:
+
+``observed``
+    the aircraft was seen on the ground at the field, or lifting off from /
+    descending onto it within a few hundred feet of it;
+``inferred``
+    the track starts low and climbing away from the field, or ends low and
+    descending toward it, but the lift-off / touchdown itself was not seen;
+``bridged``
+    the end was not seen, but the same aircraft was next (or last) seen on the
+    ground at, or departing from, that field, and could have flown there in
+    the time between;
+``unknown``
+    none of the above. No field is named, however near the nearest one is.
+
+How it works, in order (every step works on whole columns; per-aircraft work
+is done with run boundaries, never with a loop over points):
+
+1. **Excursions.** A run of points entered and left by jumps faster than any
+   aircraft flies, where the track before and after the run agrees, is an
+   excursion (GNSS spoofing, a garbled position). Its points are flagged and
+   kept out of the decisions below.
+2. **Air or ground.** Each point is airborne or on the ground: the source's
+   on-ground flag first, then speed (a fixed-wing aircraft below
+   ``min_air_kt`` is not flying, whatever its transponder says; a point
+   without a flag but with an altitude and speed is airborne).
+3. **Stops.** Between two airborne runs, a ground period is a stop when the
+   aircraft slowed to taxi speed or stayed longer than ``stop_min_s``; a
+   touch-and-go (fast, short) is not. A stop splits the track at its largest
+   reception gap (readsb's new-leg flag breaks ties: it is a hint only).
+4. **Gaps.** Between two airborne points more than ``gap_min_s`` apart, the
+   track is split when the implied speed over the gap is far below flying
+   speed, when the gap is longer than ``gap_max_s``, or when the track is low
+   near a field on both sides. A gap at cruise with positions before and
+   after consistent with continuous flight is not split. Callsign changes
+   never split; each aircraft (icao24) is segmented on its own.
+5. **Ends.** For the first and last airborne point of each leg, candidate
+   fields are the k nearest within ``search_km`` (a k-d tree over the whole
+   ``airportsdata`` table plus any custom sites), heliports only for
+   helicopters. Height above each field's elevation, distance, climbing or
+   descending, heading toward or away, and ground points before or after
+   decide the field and the grade.
+6. **Bridges.** An unseen end is bridged to the field where the same
+   aircraft was next (or last) seen on the ground or departing, when it could
+   have flown there in the time between.
+
+Every threshold is a field of :class:`LegParams`, with its unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pandas as pd
+
+from flighttrace._progress import Progress, ProgressArg
+from flighttrace.airports import AirportIndex, bearing_deg, haversine_km
+from flighttrace.schema import TIME_DTYPE
+from flighttrace.timeutil import time_ns
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = [
+    "LegParams",
+    "GRADES",
+    "HELICOPTER_TYPES",
+    "detect_legs",
+    "airport_events",
+    "ground_stays",
+    "LEGS_COLUMNS",
+]
+
+GRADES: Final[tuple[str, ...]] = ("observed", "inferred", "bridged", "unknown")
+"""Evidence grades, strongest first."""
+
+HELICOPTER_TYPES: Final[frozenset[str]] = frozenset(
+    """R22 R44 R66 B06 B06T B407 B412 B427 B429 B430 B505 EC20 EC25 EC30 EC35 EC45 EC55 EC75 EC120 EC130
+    EC135 EC145 EC155 EC175 EC225 H125 H130 H135 H145 H155 H160 H175 H215 H225 AS32 AS50 AS55 AS65 A109
+    A119 A129 A139 A149 A169 A189 AW09 S61 S64 S76 S92 H47 H53 H60 UH1 UH60 MI2 MI8 MI14 MI17 MI24 MI26
+    MI28 MI35 MI38 KA27 KA32 KA52 K226 NH90 PUMA LYNX EH10 BK17 MD52 MD60 H500 H269 GAZL ALO3 ALO2 SA31
+    SA32 SA33 SA34 SA36 SA65 B212 B214 B222 B230 B47G EN28 EN48 CABR""".split()
+)
+"""ICAO type designators of helicopters (heliports are candidates only for these)."""
+
+KT_PER_KM_S: Final = 3600.0 / 1.852
+"""Knots per (km/s)."""
+FT_PER_NM_GLIDE: Final = 318.0
+"""Height lost per nautical mile on a 3° glide path, ft."""
+
+
+@dataclass(frozen=True)
+class LegParams:
+    """Thresholds of leg detection, each with its unit.
+
+    Parameters
+    ----------
+    min_air_kt
+        A fixed-wing aircraft slower than this (kt) is not flying, whatever
+        its on-ground flag says. Default 40 kt.
+    air_kt
+        Without an on-ground flag, a point faster than this (kt) is airborne.
+        Default 90 kt.
+    air_kt_with_alt
+        Without an on-ground flag, a point with a barometric altitude and
+        faster than this (kt) is airborne. Default 50 kt.
+    stop_kt
+        A ground period in which the aircraft slowed below this (kt) is a
+        stop. Default 40 kt.
+    stop_min_s
+        A ground period longer than this (s), from the last airborne point to
+        the next, is a stop whatever the speed. Default 300 s.
+    gap_min_s
+        Gaps between airborne points shorter than this (s) are never split.
+        Default 600 s.
+    gap_speed_frac
+        A gap is split when the implied speed over it is below this fraction
+        of the flying speed on both sides. Default 0.5.
+    gap_max_s
+        An airborne gap longer than this (s) is always split (no flight lasts
+        it). Default 64,800 s (18 h).
+    low_agl_ft
+        "Low" for the both-sides-low gap rule, ft above the field. Default
+        3,000 ft.
+    near_km
+        "Near a field" for the both-sides-low gap rule, km. Default 15 km.
+    search_km
+        Radius of the candidate-field search around a leg end, km. Default 60 km.
+    k_candidates
+        Number of candidate fields examined per end. Default 8.
+    observed_km
+        Ground points within this distance (km) of a field's reference point
+        are on that field. Default 6 km.
+    observed_agl_ft
+        A first/last airborne point this low (ft above the field) and within
+        ``observed_km`` is a seen lift-off/touchdown. Default 500 ft.
+    inferred_max_agl_ft
+        An end higher than this (ft above the field) is never inferred.
+        Default 6,000 ft.
+    inferred_base_km, inferred_km_per_kft
+        An end at height h (ft above the field) can be inferred at a field
+        within ``inferred_base_km + inferred_km_per_kft * h / 1000`` km.
+        Defaults 8 km and 5 km per 1,000 ft.
+    heading_tol_deg
+        Track within this angle (deg) of the bearing to (or from) the field.
+        Default 60°.
+    glide_factor
+        An end is not inferred at a field it could not reach: height above
+        the field must be below ``glide_factor`` × the 3° glide height for its
+        distance, plus 1,500 ft. Default 2.5.
+    assumed_climb_fpm, assumed_descent_fpm
+        Rates used to extrapolate take-off and landing times from an end seen
+        in the air, ft/min. Defaults 1,500 and 800 ft/min.
+    bridge_max_s
+        Longest time (s) across which an end is bridged. Default 86,400 s.
+    bridge_max_kt
+        An end is bridged only if the field could be reached at this ground
+        speed (kt) in the time available. Default 600 kt.
+    jump_kt
+        A move faster than this (kt) between consecutive points is a jump.
+        Default 1,000 kt.
+    jump_min_km
+        …and longer than this (km), so position noise never counts. Default 20 km.
+    min_air_points
+        A leg needs at least this many airborne points. Default 2.
+    new_leg_hint_s
+        Weight (s) of readsb's new-leg flag when choosing where a stop splits.
+        Default 60 s.
+    """
+
+    min_air_kt: float = 40.0
+    air_kt: float = 90.0
+    air_kt_with_alt: float = 50.0
+    stop_kt: float = 40.0
+    stop_min_s: float = 300.0
+    gap_min_s: float = 600.0
+    gap_speed_frac: float = 0.5
+    gap_max_s: float = 64_800.0
+    low_agl_ft: float = 3000.0
+    near_km: float = 15.0
+    search_km: float = 60.0
+    k_candidates: int = 8
+    observed_km: float = 6.0
+    observed_agl_ft: float = 500.0
+    inferred_max_agl_ft: float = 6000.0
+    inferred_base_km: float = 8.0
+    inferred_km_per_kft: float = 5.0
+    heading_tol_deg: float = 60.0
+    glide_factor: float = 2.5
+    assumed_climb_fpm: float = 1500.0
+    assumed_descent_fpm: float = 800.0
+    bridge_max_s: float = 86_400.0
+    bridge_max_kt: float = 600.0
+    jump_kt: float = 1000.0
+    jump_min_km: float = 20.0
+    min_air_points: int = 2
+    new_leg_hint_s: float = 60.0
+
+
+LEGS_COLUMNS: Final[tuple[str, ...]] = (
+    "leg_id", "icao24", "registration", "typecode", "callsign", "callsigns", "first_seen", "last_seen",
+    "origin", "takeoff_time", "origin_evidence", "origin_reason", "origin_dist_km", "origin_agl_ft",
+    "destination", "landing_time", "destination_evidence", "destination_reason", "destination_dist_km",
+    "destination_agl_ft", "takeoff_time_earliest", "landing_time_latest", "n_points", "n_air", "n_suspect",
+    "max_gap_s", "mlat_share", "touch_and_go", "point_start", "point_end", "lineage", "geometry",
+)
+"""Columns of the Legs table (see DESIGN.md; ``*_reason`` explain each grade in words)."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _as_params(params: LegParams | None, overrides: dict[str, Any]) -> LegParams:
+    p = params or LegParams()
+    if overrides:
+        known = {f.name for f in fields(LegParams)}
+        bad = sorted(set(overrides) - known)
+        if bad:
+            raise TypeError(f"unknown leg parameter(s): {', '.join(bad)}; known: {', '.join(sorted(known))}")
+        p = replace(p, **overrides)
+    return p
+
+
+def _resolve_airports(airports: Any) -> AirportIndex:
+    if airports is None:
+        return AirportIndex.default()
+    if isinstance(airports, AirportIndex):
+        return airports
+    if hasattr(airports, "airport_index"):
+        return airports.airport_index()
+    raise TypeError(f"airports must be an AirportIndex, a Scenario or None, not {type(airports).__name__}")
+
+
+def _angle_diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.abs((np.asarray(a) - np.asarray(b) + 180.0) % 360.0 - 180.0)
+
+
+def _starts_to_ids(starts: np.ndarray, n: int) -> np.ndarray:
+    """Group id per position from a boolean array of group starts."""
+    return np.cumsum(starts) - 1
+
+
+def _first_in_ranges(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Index of the maximum of ``values`` in each half-open range [lo, hi) (first one on ties)."""
+    lens = hi - lo
+    gid = np.repeat(np.arange(len(lo)), lens)
+    pos = np.arange(int(lens.sum())) + np.repeat(lo - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
+    v = values[pos]
+    mx = np.full(len(lo), -np.inf)
+    np.maximum.at(mx, gid, v)
+    hit = v >= mx[gid]
+    first = np.full(len(lo), -1, dtype=np.int64)
+    g_hit, i_hit = np.unique(gid[hit], return_index=True)
+    first[g_hit] = pos[hit][i_hit]
+    return first
+
+
+# --------------------------------------------------------------------------- step 1: excursions
+
+
+def _excursions(ac: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarray, p: LegParams) -> np.ndarray:
+    """Flag points inside runs entered and left by impossible jumps."""
+    n = len(ac)
+    suspect = np.zeros(n, dtype=bool)
+    if n < 3:
+        return suspect
+    same = ac[1:] == ac[:-1]
+    d = haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    dt = np.maximum(t[1:] - t[:-1], 1.0)
+    jump = same & (d > p.jump_min_km) & (d / dt * KT_PER_KM_S > p.jump_kt)
+    if not jump.any():
+        return suspect
+    brk = np.ones(n, dtype=bool)
+    brk[1:] = ~same | jump
+    rs = np.flatnonzero(brk)
+    re = np.append(rs[1:], n) - 1
+    jin = np.zeros(len(rs), dtype=bool)
+    jin[rs > 0] = jump[rs[rs > 0] - 1]
+    jout = np.zeros(len(rs), dtype=bool)
+    jout[:-1] = jin[1:]
+    cand = np.flatnonzero(jin & jout)
+    if len(cand):
+        a = rs[cand] - 1  # last point before the run
+        b = re[cand] + 1  # first point after it
+        dd = haversine_km(lat[a], lon[a], lat[b], lon[b])
+        dtt = np.maximum(t[b] - t[a], 1.0)
+        consistent = (dd <= p.jump_min_km) | (dd / dtt * KT_PER_KM_S <= p.jump_kt)
+        for r in cand[consistent]:  # one slice per excursion run
+            suspect[rs[r] : re[r] + 1] = True
+    return suspect
+
+
+# --------------------------------------------------------------------------- step 2: air or ground
+
+
+def _airborne(og: np.ndarray, alt: np.ndarray, gs: np.ndarray, heli: np.ndarray, ac: np.ndarray, p: LegParams) -> np.ndarray:
+    """Airborne (True) or on the ground (False) for each point."""
+    known_gs = ~np.isnan(gs)
+    air = np.where(og == 0, True, np.where(og == 1, False, np.nan))
+    no_flag = og < 0
+    air = np.where(no_flag & known_gs & (gs >= p.air_kt), 1.0, air)
+    air = np.where(no_flag & known_gs & ~np.isnan(alt) & (gs >= p.air_kt_with_alt), 1.0, air)
+    air = np.where(no_flag & known_gs & (gs < p.air_kt_with_alt) & np.isnan(air), 0.0, air)
+    # a fixed-wing aircraft below min_air_kt is not flying, whatever its transponder claims
+    air = np.where(~heli & known_gs & (gs < p.min_air_kt), 0.0, air)
+    # still unknown: carry the previous state of the same aircraft; else airborne if an altitude is given
+    s = pd.Series(air)
+    grp = pd.Series(ac)
+    filled = s.groupby(grp, sort=False).ffill().to_numpy()
+    filled = np.where(np.isnan(filled), np.where(np.isnan(alt), 0.0, 1.0), filled)
+    return filled.astype(bool)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def detect_legs(
+    points: pd.DataFrame,
+    *,
+    airports: Any = None,
+    progress: ProgressArg = False,
+    params: LegParams | None = None,
+    geometry: bool = True,
+    lineage: bool = True,
+    **overrides: Any,
+) -> gpd.GeoDataFrame:
+    """Split a Points table into flight legs and decide where each took off and landed.
+
+    Parameters
+    ----------
+    points
+        A Points table (:func:`flighttrace.read`), any number of aircraft.
+    airports
+        An :class:`~flighttrace.airports.AirportIndex`, a
+        :class:`~flighttrace.scenario.Scenario` (its airports and custom
+        sites), or ``None`` for all of ``airportsdata``.
+    progress
+        ``True`` for a progress bar over the stages, or a callable.
+    params
+        Thresholds (:class:`LegParams`); ``**overrides`` change single fields,
+        e.g. ``detect_legs(points, stop_min_s=600)``.
+    geometry
+        Build each leg's track as a LineString (lon, lat).
+    lineage
+        Compute each leg's ``src_file`` / ``src_row`` ranges.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per leg with the columns of :data:`LEGS_COLUMNS` (CRS
+        EPSG:4326), sorted by icao24 and first_seen. ``point_start`` and
+        ``point_end`` are the leg's row range in the sorted Points table
+        (``points.iloc[point_start:point_end]``).
+
+    Examples
+    --------
+    >>> ds = flighttrace.read("fixtures/ovda")            # doctest: +SKIP
+    >>> legs = flighttrace.detect_legs(ds.points)          # doctest: +SKIP
+    >>> legs[["icao24", "origin", "destination", "destination_evidence"]]  # doctest: +SKIP
+    """
+    p = _as_params(params, overrides)
+    index = _resolve_airports(airports)
+    with Progress(progress, "legs: preparing", 5) as bar:
+        pts = _sorted(points)
+        arrays = _arrays(pts)
+        bar.advance(1, "legs: excursions and air/ground")
+        ac, t = arrays["ac"], arrays["t"]
+        suspect = _excursions(ac, t, arrays["lat"], arrays["lon"], p)
+        good = np.flatnonzero(~suspect)
+        g = {k: v[good] for k, v in arrays.items()}
+        air = _airborne(g["og"], g["alt"], g["gs"], g["heli"], g["ac"], p)
+        bar.advance(1, "legs: segmenting")
+        seg = _segment(g, air, index, p)
+        bar.advance(1, "legs: takeoffs and landings")
+        legs = _legs_table(pts, g, good, suspect, air, seg, index, p)
+        bar.advance(1, "legs: tracks and lineage")
+        out = _finish(pts, legs, g, good, geometry=geometry, lineage=lineage)
+        bar.advance(1, "legs: done")
+    return out
+
+
+def _sorted(points: pd.DataFrame) -> pd.DataFrame:
+    if len(points) == 0:
+        return points.reset_index(drop=True)
+    hexes = points["icao24"].astype(str).to_numpy() if not isinstance(points["icao24"].dtype, pd.CategoricalDtype) else None
+    if hexes is None:
+        cats = points["icao24"].cat.categories
+        if not cats.is_monotonic_increasing:
+            points = points.assign(icao24=points["icao24"].cat.reorder_categories(sorted(cats)))
+        code = points["icao24"].cat.codes.to_numpy()
+    else:
+        code = pd.factorize(hexes, sort=True)[0]
+    t = time_ns(points["time"])
+    ok = bool(np.all((code[1:] > code[:-1]) | ((code[1:] == code[:-1]) & (t[1:] >= t[:-1]))))
+    if ok:
+        return points.reset_index(drop=True)
+    order = np.lexsort((t, code))
+    return points.iloc[order].reset_index(drop=True)
+
+
+def _arrays(pts: pd.DataFrame) -> dict[str, np.ndarray]:
+    n = len(pts)
+    ic = pts["icao24"]
+    ac = ic.cat.codes.to_numpy().astype(np.int64) if isinstance(ic.dtype, pd.CategoricalDtype) else pd.factorize(ic.astype(str), sort=True)[0]
+    og_s = pts["on_ground"] if "on_ground" in pts else pd.Series(pd.NA, index=pts.index, dtype="boolean")
+    og = np.where(og_s.isna().to_numpy(), -1, og_s.fillna(False).to_numpy(dtype=bool).astype(np.int8)).astype(np.int8)
+    tc = pts["typecode"] if "typecode" in pts else pd.Series([None] * n, dtype=object)
+    if isinstance(tc.dtype, pd.CategoricalDtype):
+        heli_cat = np.array([str(c).upper() in HELICOPTER_TYPES for c in tc.cat.categories] + [False])
+        heli = heli_cat[tc.cat.codes.to_numpy()]
+    else:
+        heli = tc.astype(str).str.upper().isin(HELICOPTER_TYPES).to_numpy()
+    def f(name: str) -> np.ndarray:
+        return pts[name].to_numpy(dtype=np.float64, na_value=np.nan) if name in pts else np.full(n, np.nan)
+    ps = pts["position_source"].astype(str).to_numpy() if "position_source" in pts else np.full(n, "unknown")
+    nl = pts["new_leg"].to_numpy(dtype=bool) if "new_leg" in pts else np.zeros(n, dtype=bool)
+    return {
+        "row": np.arange(n),
+        "ac": ac,
+        "t": time_ns(pts["time"]) / 1e9,
+        "lat": pts["lat"].to_numpy(dtype=np.float64),
+        "lon": pts["lon"].to_numpy(dtype=np.float64),
+        "alt": f("alt_ft"),
+        "gs": f("gs_kt"),
+        "trk": f("track_deg"),
+        "vr": f("vrate_fpm"),
+        "og": og,
+        "heli": heli,
+        "mlat": ps == "mlat",
+        "new_leg": nl,
+    }
+
+
+@dataclass
+class _Segments:
+    leg_of: np.ndarray  # leg number per good point (contiguous runs)
+    n_legs: int
+    touch_and_go: np.ndarray  # per leg
+
+
+def _field_agl(index: AirportIndex, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, heli: np.ndarray, max_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (km) to the nearest field and height above it (ft) for a few points."""
+    idx, dist = index.nearest(lat, lon, k=1, max_km=max_km, heliports=heli)
+    elev = index.table["elevation_ft"].to_numpy()
+    e = np.where(idx[:, 0] >= 0, elev[np.maximum(idx[:, 0], 0)], np.nan)
+    e = np.where(np.isnan(e), 0.0, e)
+    return dist[:, 0], alt - e
+
+
+def _segment(g: dict[str, np.ndarray], air: np.ndarray, index: AirportIndex, p: LegParams) -> _Segments:
+    n = len(air)
+    if n == 0:
+        return _Segments(np.empty(0, dtype=np.int64), 0, np.empty(0, dtype=np.int64))
+    ac, t, gs = g["ac"], g["t"], g["gs"]
+    new_ac = np.ones(n, dtype=bool)
+    new_ac[1:] = ac[1:] != ac[:-1]
+    dt = np.zeros(n)
+    dt[1:] = t[1:] - t[:-1]
+    dt[new_ac] = 0.0
+    split = new_ac.copy()  # split before index i
+    # --- stops: ground periods between two airborne runs of the same aircraft
+    run_start = np.ones(n, dtype=bool)
+    run_start[1:] = (air[1:] != air[:-1]) | new_ac[1:]
+    rs = np.flatnonzero(run_start)
+    re = np.append(rs[1:], n)  # exclusive
+    r_air = air[rs]
+    r_ac = ac[rs]
+    # ground runs with an airborne run of the same aircraft on both sides
+    inner = np.zeros(len(rs), dtype=bool)
+    if len(rs) >= 3:
+        inner[1:-1] = ~r_air[1:-1] & r_air[:-2] & r_air[2:] & (r_ac[:-2] == r_ac[1:-1]) & (r_ac[2:] == r_ac[1:-1])
+    gi = np.flatnonzero(inner)
+    touch_points = np.zeros(0, dtype=np.int64)
+    if len(gi):
+        lo, hi = rs[gi], re[gi]
+        gs_g = np.where(np.isnan(gs), np.inf, gs)
+        min_gs = _range_min(gs_g, lo, hi)
+        dur = t[hi] - t[lo - 1]  # from the last airborne point to the next airborne point
+        stop = (min_gs < p.stop_kt) | (dur > p.stop_min_s)
+        score = dt + np.where(g["new_leg"], p.new_leg_hint_s, 0.0)
+        # the split may fall on the entry edge (lo), inside, or on the exit edge (hi)
+        where = _first_in_ranges(score, lo[stop], hi[stop] + 1)
+        split[where] = True
+        touch_points = lo[~stop]
+    # --- gaps between consecutive airborne points
+    both_air = np.zeros(n, dtype=bool)
+    both_air[1:] = air[1:] & air[:-1] & ~new_ac[1:]
+    cand = np.flatnonzero(both_air & (dt > p.gap_min_s))
+    if len(cand):
+        a, b = cand - 1, cand
+        d_km = haversine_km(g["lat"][a], g["lon"][a], g["lat"][b], g["lon"][b])
+        v_kt = d_km / np.maximum(dt[b], 1.0) * KT_PER_KM_S
+        ref = np.nanmin(np.vstack([gs[a], gs[b]]), axis=0)
+        ref = np.where(np.isnan(ref), 150.0, ref)
+        slow = v_kt < p.gap_speed_frac * ref
+        long_ = dt[b] > p.gap_max_s
+        heli = g["heli"]
+        da, ha = _field_agl(index, g["lat"][a], g["lon"][a], g["alt"][a], heli[a], p.near_km)
+        db, hb = _field_agl(index, g["lat"][b], g["lon"][b], g["alt"][b], heli[b], p.near_km)
+        low_both = (da <= p.near_km) & (db <= p.near_km) & (ha <= p.low_agl_ft) & (hb <= p.low_agl_ft)
+        split[b[slow | long_ | low_both]] = True
+    leg_of = _starts_to_ids(split, n)
+    n_legs = int(leg_of[-1]) + 1
+    tg = np.bincount(leg_of[touch_points], minlength=n_legs) if len(touch_points) else np.zeros(n_legs, dtype=np.int64)
+    return _Segments(leg_of, n_legs, tg)
+
+
+def _range_min(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Minimum of ``values`` over each half-open range [lo, hi) (ranges non-empty, disjoint, sorted)."""
+    if len(lo) == 0:
+        return np.empty(0)
+    ext = np.append(values, np.inf)  # lets a range end at the end of the array
+    bounds = np.empty(2 * len(lo), dtype=np.int64)
+    bounds[0::2] = lo
+    bounds[1::2] = hi
+    return np.minimum.reduceat(ext, bounds)[0::2]
+
+
+# --------------------------------------------------------------------------- ends
+
+
+def _end_candidates(
+    index: AirportIndex,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    alt: np.ndarray,
+    trk: np.ndarray,
+    vert: np.ndarray,
+    heli: np.ndarray,
+    on_ground_after: np.ndarray,
+    ground_lat: np.ndarray,
+    ground_lon: np.ndarray,
+    *,
+    arriving: bool,
+    p: LegParams,
+) -> dict[str, np.ndarray]:
+    """Decide the field and grade of one end (origin or destination) of many legs.
+
+    ``vert`` is the vertical trend at the end (ft/min, positive = climbing).
+    ``on_ground_after`` says whether ground points follow (arriving) / precede
+    (departing) the airborne part within the leg; their position is
+    ``ground_lat/lon``.
+    """
+    m = len(lat)
+    elev = index.table["elevation_ft"].to_numpy()
+    elev = np.where(np.isnan(elev), 0.0, elev)
+    field = np.full(m, -1, dtype=np.int64)
+    grade = np.full(m, "unknown", dtype=object)
+    dist_out = np.full(m, np.nan)
+    agl_out = np.full(m, np.nan)
+    method = np.full(m, "", dtype=object)
+    # 1. seen on the ground at a field
+    if on_ground_after.any():
+        sel = np.flatnonzero(on_ground_after)
+        idx, dist = index.nearest(ground_lat[sel], ground_lon[sel], k=1, max_km=p.observed_km, heliports=heli[sel])
+        hit = idx[:, 0] >= 0
+        field[sel[hit]] = idx[hit, 0]
+        grade[sel[hit]] = "observed"
+        dist_out[sel[hit]] = dist[hit, 0]
+        agl_out[sel[hit]] = 0.0
+        method[sel[hit]] = "on_ground"
+    # 2. airborne end: candidates by height, distance, trend, heading
+    todo = np.flatnonzero(field < 0)
+    if len(todo):
+        idx, dist = index.nearest(lat[todo], lon[todo], k=p.k_candidates, max_km=p.search_km, heliports=heli[todo])
+        valid = idx >= 0
+        e = np.where(valid, elev[np.maximum(idx, 0)], np.nan)
+        agl = alt[todo][:, None] - e
+        flat = index.table["lat"].to_numpy()[np.maximum(idx, 0)]
+        flon = index.table["lon"].to_numpy()[np.maximum(idx, 0)]
+        if arriving:
+            brg = bearing_deg(lat[todo][:, None], lon[todo][:, None], flat, flon)  # toward the field
+            trend_ok = vert[todo][:, None] <= 0
+        else:
+            brg = bearing_deg(flat, flon, lat[todo][:, None], lon[todo][:, None])  # away from the field
+            trend_ok = vert[todo][:, None] >= 0
+        trend_ok = trend_ok | np.isnan(vert[todo])[:, None]
+        head_ok = (_angle_diff(trk[todo][:, None], brg) <= p.heading_tol_deg) | np.isnan(trk[todo])[:, None] | (dist < 2.0)
+        glide_ok = agl <= p.glide_factor * (dist / 1.852) * FT_PER_NM_GLIDE + 1500.0
+        have_alt = ~np.isnan(agl)
+        seen_touch = valid & have_alt & (agl <= p.observed_agl_ft) & (dist <= p.observed_km)
+        radius = p.inferred_base_km + p.inferred_km_per_kft * np.maximum(agl, 0.0) / 1000.0
+        infer = valid & have_alt & (agl <= p.inferred_max_agl_ft) & (dist <= radius) & trend_ok & head_ok & glide_ok
+        # a low end with no altitude (e.g. MLAT without Mode C) near a field: inferred on distance alone
+        no_alt = valid & ~have_alt & (dist <= p.inferred_base_km) & head_ok
+        ok = seen_touch | infer | no_alt
+        cost = np.where(ok, dist + np.where(seen_touch, -100.0, 0.0) + np.where(have_alt, np.maximum(agl, 0) / 1000.0, 5.0), np.inf)
+        best = np.argmin(cost, axis=1)
+        rows = np.arange(len(todo))
+        has = np.isfinite(cost[rows, best])
+        sel = todo[has]
+        field[sel] = idx[rows, best][has]
+        dist_out[sel] = dist[rows, best][has]
+        agl_out[sel] = agl[rows, best][has]
+        st = seen_touch[rows, best][has]
+        grade[sel] = np.where(st, "observed", "inferred")
+        method[sel] = np.where(st, "low_near_field", np.where(have_alt[rows, best][has], "low_heading", "near_no_alt"))
+    return {"field": field, "grade": grade, "dist": dist_out, "agl": agl_out, "method": method}
+
+
+def _reason(kind: str, grade: np.ndarray, method: np.ndarray, code: np.ndarray, dist: np.ndarray, agl: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """A sentence per end explaining its grade (built per leg, not per point)."""
+    out = np.empty(len(grade), dtype=object)
+    verb_air = "descending toward" if kind == "destination" else "climbing away from"
+    for i in range(len(grade)):  # one sentence per leg end
+        g, mth = grade[i], method[i]
+        if g == "observed" and mth == "on_ground":
+            out[i] = f"seen on the ground {dist[i]:.1f} km from {code[i]}"
+        elif g == "observed":
+            word = "touchdown" if kind == "destination" else "lift-off"
+            out[i] = f"{word} seen: {agl[i]:.0f} ft above {code[i]}, {dist[i]:.1f} km from it"
+        elif g == "inferred" and mth == "near_no_alt":
+            out[i] = f"{'last' if kind == 'destination' else 'first'} seen {dist[i]:.1f} km from {code[i]} (no altitude)"
+        elif g == "inferred":
+            out[i] = f"{'last' if kind == 'destination' else 'first'} seen {agl[i]:.0f} ft above {code[i]}, {dist[i]:.1f} km out, {verb_air} it"
+        elif g == "bridged":
+            out[i] = str(other[i])
+        else:
+            out[i] = str(other[i]) if other[i] else "no field fits the end of the track"
+    return out
+
+
+def _legs_table(
+    pts: pd.DataFrame,
+    g: dict[str, np.ndarray],
+    good: np.ndarray,
+    suspect: np.ndarray,
+    air: np.ndarray,
+    seg: _Segments,
+    index: AirportIndex,
+    p: LegParams,
+) -> pd.DataFrame:
+    n = len(air)
+    if n == 0 or seg.n_legs == 0:
+        return pd.DataFrame(columns=[c for c in LEGS_COLUMNS if c != "geometry"])
+    leg_of = seg.leg_of
+    starts = np.flatnonzero(np.diff(leg_of, prepend=-1) != 0)
+    ends = np.append(starts[1:], n)  # exclusive
+    n_air = np.add.reduceat(air.astype(np.int64), starts)
+    pos = np.arange(n)
+    fa = np.minimum.reduceat(np.where(air, pos, n), starts)
+    la = np.maximum.reduceat(np.where(air, pos, -1), starts)
+    is_leg = n_air >= p.min_air_points
+    t, lat, lon, alt, trk, vr, gs = g["t"], g["lat"], g["lon"], g["alt"], g["trk"], g["vr"], g["gs"]
+    heli = g["heli"]
+
+    def trend(i: np.ndarray, step: int) -> np.ndarray:
+        """Vertical trend at point i (ft/min): the reported rate, else the slope to a neighbour."""
+        j = np.clip(i + step, 0, n - 1)
+        same = g["ac"][j] == g["ac"][i]
+        slope = np.where(same & (t[j] != t[i]), (alt[j] - alt[i]) / (t[j] - t[i]) * 60.0 * np.sign(step), np.nan)
+        return np.where(np.isnan(vr[i]), slope, vr[i])
+
+    fa_c = np.minimum(fa, n - 1)
+    la_c = np.maximum(la, 0)
+    ground_before = fa > starts
+    ground_after = la < ends - 1
+    orig = _end_candidates(
+        index, lat[fa_c], lon[fa_c], alt[fa_c], trk[fa_c], trend(fa_c, +3), heli[fa_c],
+        ground_before, lat[np.maximum(fa_c - 1, 0)], lon[np.maximum(fa_c - 1, 0)], arriving=False, p=p,
+    )
+    dest = _end_candidates(
+        index, lat[la_c], lon[la_c], alt[la_c], trk[la_c], trend(la_c, -3), heli[la_c],
+        ground_after, lat[np.minimum(la_c + 1, n - 1)], lon[np.minimum(la_c + 1, n - 1)], arriving=True, p=p,
+    )
+    codes = index.table["code"].to_numpy(dtype=object)
+
+    # bridges: across consecutive segments of the same aircraft (ground-only segments count as sightings)
+    L = len(starts)
+    leg_ac = g["ac"][starts]
+    o_note = np.full(L, "", dtype=object)
+    d_note = np.full(L, "", dtype=object)
+    t_first_air = t[fa_c]
+    t_last_air = t[la_c]
+    # a ground-only segment is a sighting on the ground at its first/last point
+    gs_only = n_air == 0
+    if gs_only.any():
+        sel = np.flatnonzero(gs_only)
+        idx, _ = index.nearest(lat[starts[sel]], lon[starts[sel]], k=1, max_km=p.observed_km, heliports=heli[starts[sel]])
+        orig["field"][sel] = idx[:, 0]
+        dest["field"][sel] = idx[:, 0]
+        orig["grade"][sel] = np.where(idx[:, 0] >= 0, "observed", "unknown")
+        dest["grade"][sel] = orig["grade"][sel]
+        t_first_air[sel] = t[starts[sel]]
+        t_last_air[sel] = t[ends[sel] - 1]
+    strong = lambda gr: (gr == "observed") | (gr == "inferred")  # noqa: E731
+    nxt = np.arange(1, L + 1)
+    has_next = np.zeros(L, dtype=bool)
+    has_next[:-1] = leg_ac[1:] == leg_ac[:-1]
+    nxt_c = np.minimum(nxt, L - 1)
+    d_fix = (dest["grade"] == "unknown") & has_next & strong(orig["grade"][nxt_c]) & (orig["field"][nxt_c] >= 0)
+    d_fix &= ~gs_only
+    if d_fix.any():
+        i = np.flatnonzero(d_fix)
+        f = orig["field"][nxt_c[i]]
+        flat, flon = index.table["lat"].to_numpy()[f], index.table["lon"].to_numpy()[f]
+        dk = haversine_km(lat[la_c[i]], lon[la_c[i]], flat, flon)
+        span = t_first_air[nxt_c[i]] - t_last_air[i]
+        ok = (span <= p.bridge_max_s) & (span > 0) & (dk / np.maximum(span, 1.0) * KT_PER_KM_S <= p.bridge_max_kt)
+        j = i[ok]
+        dest["field"][j] = f[ok]
+        dest["grade"][j] = "bridged"
+        dest["dist"][j] = dk[ok]
+        hours = span[ok] / 3600.0
+        how = np.where(gs_only[nxt_c[j]], "seen on the ground at", "seen departing from")
+        d_note[j] = [f"track lost {d:.0f} km from {c}; next {h_} {c} {hh:.1f} h later" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours)]
+    prv = np.arange(-1, L - 1)
+    has_prev = np.zeros(L, dtype=bool)
+    has_prev[1:] = leg_ac[1:] == leg_ac[:-1]
+    prv_c = np.maximum(prv, 0)
+    o_fix = (orig["grade"] == "unknown") & has_prev & strong(dest["grade"][prv_c]) & (dest["field"][prv_c] >= 0) & ~gs_only
+    if o_fix.any():
+        i = np.flatnonzero(o_fix)
+        f = dest["field"][prv_c[i]]
+        flat, flon = index.table["lat"].to_numpy()[f], index.table["lon"].to_numpy()[f]
+        dk = haversine_km(lat[fa_c[i]], lon[fa_c[i]], flat, flon)
+        span = t_first_air[i] - t_last_air[prv_c[i]]
+        ok = (span <= p.bridge_max_s) & (span > 0) & (dk / np.maximum(span, 1.0) * KT_PER_KM_S <= p.bridge_max_kt)
+        j = i[ok]
+        orig["field"][j] = f[ok]
+        orig["grade"][j] = "bridged"
+        orig["dist"][j] = dk[ok]
+        hours = span[ok] / 3600.0
+        how = np.where(gs_only[prv_c[j]], "seen on the ground at", "seen arriving at")
+        o_note[j] = [f"track first seen {d:.0f} km from {c}; last {h_} {c} {hh:.1f} h earlier" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours)]
+    for note, end, lat_i, lon_i, word in ((o_note, orig, fa_c, fa_c, "first"), (d_note, dest, la_c, la_c, "last")):
+        unk = (end["grade"] == "unknown") & (note == "")
+        if unk.any():
+            u = np.flatnonzero(unk)
+            a = alt[lat_i[u]]
+            note[u] = [f"{word} seen at {('%.0f ft' % x) if not np.isnan(x) else 'unknown altitude'}, {la_:.3f}, {lo_:.3f}; no field fits" for x, la_, lo_ in zip(a, lat[lat_i[u]], lon[lon_i[u]])]
+
+    # times
+    def ts(x: np.ndarray) -> pd.Series:
+        ns = np.where(np.isnan(x), 0, np.round(np.nan_to_num(x) * 1e9)).astype(np.int64)
+        out = pd.Series(pd.to_datetime(ns, utc=True), dtype=TIME_DTYPE)
+        return out.mask(np.isnan(x))
+
+    nan_t = np.full(L, np.nan)
+    o_agl = np.where(np.isnan(orig["agl"]), 0.0, np.maximum(orig["agl"], 0.0))
+    d_agl = np.where(np.isnan(dest["agl"]), 0.0, np.maximum(dest["agl"], 0.0))
+    to_t = np.where(np.isin(orig["grade"], ["observed", "inferred"]), t_first_air - o_agl / p.assumed_climb_fpm * 60.0, nan_t)
+    ld_t = np.where(np.isin(dest["grade"], ["observed", "inferred"]), t_last_air + d_agl / p.assumed_descent_fpm * 60.0, nan_t)
+    to_early = np.where(orig["grade"] == "bridged", t_last_air[prv_c], nan_t)
+    ld_late = np.where(dest["grade"] == "bridged", t_first_air[nxt_c], nan_t)
+
+    # identity and quality per leg
+    rows_g = g["row"]
+    mlat_share = np.add.reduceat(g["mlat"].astype(np.int64), starts) / np.maximum(ends - starts, 1)
+    dtg = np.zeros(n)
+    dtg[1:] = t[1:] - t[:-1]
+    dtg[starts] = 0.0
+    max_gap = np.maximum.reduceat(dtg, starts)
+    p_start = rows_g[starts]
+    p_end = np.append(rows_g[starts[1:]], len(pts))
+    # suspect points between the leg's first and last good row belong to the leg
+    cs_sus = np.concatenate([[0], np.cumsum(suspect)])
+    n_sus = cs_sus[p_end] - cs_sus[p_start]
+    hexes = pts["icao24"].astype(str).to_numpy()
+    mid = np.clip((fa_c + la_c) // 2, 0, n - 1)
+    cs_col = pts["callsign"] if "callsign" in pts else pd.Series([None] * len(pts))
+    callsign = cs_col.to_numpy(dtype=object)[rows_g[mid]]
+    cs_codes = cs_col.cat.codes.to_numpy() if isinstance(cs_col.dtype, pd.CategoricalDtype) else pd.factorize(cs_col.astype(object))[0]
+    cs_g = cs_codes[rows_g]
+    changes = np.zeros(n, dtype=np.int64)
+    changes[1:] = (cs_g[1:] != cs_g[:-1]) & (cs_g[1:] >= 0) & (cs_g[:-1] >= 0)
+    changes[starts] = 0
+    n_changes = np.add.reduceat(changes, starts)
+    callsigns = np.array([None if pd.isna(c) else str(c) for c in callsign], dtype=object)
+    for i in np.flatnonzero(n_changes > 0):  # only legs whose callsign changed
+        vals = pd.unique(cs_col.iloc[rows_g[starts[i]] : rows_g[ends[i] - 1] + 1].dropna().astype(str))
+        callsigns[i] = ",".join(vals)
+
+    def first_valid(col: str) -> np.ndarray:
+        if col not in pts:
+            return np.full(L, None, dtype=object)
+        s = pts[col]
+        v = s.to_numpy(dtype=object)
+        return np.array([None if pd.isna(x) else str(x) for x in v[rows_g[la_c]]], dtype=object)
+
+    leg_id = np.array([f"{h}-{pd.Timestamp(int(x * 1e9), unit='ns', tz='UTC'):%Y%m%dT%H%M%S}Z" for h, x in zip(hexes[rows_g[starts]], t[starts])], dtype=object)
+    o_code = np.where(orig["field"] >= 0, codes[np.maximum(orig["field"], 0)], None)
+    d_code = np.where(dest["field"] >= 0, codes[np.maximum(dest["field"], 0)], None)
+    df = pd.DataFrame(
+        {
+            "leg_id": leg_id,
+            "icao24": hexes[rows_g[starts]],
+            "registration": first_valid("registration"),
+            "typecode": first_valid("typecode"),
+            "callsign": np.array([None if pd.isna(c) else str(c) for c in callsign], dtype=object),
+            "callsigns": callsigns,
+            "first_seen": ts(t[starts]),
+            "last_seen": ts(t[ends - 1]),
+            "origin": o_code,
+            "takeoff_time": ts(to_t),
+            "origin_evidence": orig["grade"],
+            "origin_reason": _reason("origin", orig["grade"], orig["method"], o_code, orig["dist"], orig["agl"], o_note),
+            "origin_dist_km": np.round(orig["dist"], 2),
+            "origin_agl_ft": np.round(orig["agl"], 0),
+            "destination": d_code,
+            "landing_time": ts(ld_t),
+            "destination_evidence": dest["grade"],
+            "destination_reason": _reason("destination", dest["grade"], dest["method"], d_code, dest["dist"], dest["agl"], d_note),
+            "destination_dist_km": np.round(dest["dist"], 2),
+            "destination_agl_ft": np.round(dest["agl"], 0),
+            "takeoff_time_earliest": ts(to_early),
+            "landing_time_latest": ts(ld_late),
+            "n_points": (p_end - p_start).astype(np.int64),
+            "n_air": n_air.astype(np.int64),
+            "n_suspect": n_sus.astype(np.int64),
+            "max_gap_s": np.round(max_gap, 1),
+            "mlat_share": np.round(mlat_share, 3),
+            "touch_and_go": seg.touch_and_go[: L].astype(np.int64),
+            "point_start": p_start.astype(np.int64),
+            "point_end": p_end.astype(np.int64),
+        }
+    )
+    df["_good_start"] = starts
+    df["_good_end"] = ends
+    df = df[is_leg].reset_index(drop=True)
+    return df
+
+
+def _finish(pts: pd.DataFrame, legs: pd.DataFrame, g: dict[str, np.ndarray], good: np.ndarray, *, geometry: bool, lineage: bool) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+    import shapely
+
+    if len(legs) == 0:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in LEGS_COLUMNS if c != "geometry"})
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+    gs_, ge_ = legs.pop("_good_start").to_numpy(), legs.pop("_good_end").to_numpy()
+    if lineage:
+        legs["lineage"] = _lineage(pts, legs)
+    else:
+        legs["lineage"] = None
+    if geometry:
+        lens = ge_ - gs_
+        sel = _ranges(gs_, ge_)
+        coords = np.column_stack([g["lon"][sel], g["lat"][sel]])
+        ids = np.repeat(np.arange(len(legs)), lens)
+        geom = shapely.linestrings(coords, indices=ids)
+    else:
+        geom = np.full(len(legs), None, dtype=object)
+    return gpd.GeoDataFrame(legs, geometry=gpd.GeoSeries(geom, crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Concatenation of arange(lo[i], hi[i]) for all i, without a Python loop."""
+    lens = hi - lo
+    total = int(lens.sum())
+    offs = np.repeat(lo - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
+    return np.arange(total) + offs
+
+
+def _lineage(pts: pd.DataFrame, legs: pd.DataFrame) -> np.ndarray:
+    """Per leg: ``file:first-last`` source-row ranges, semicolon separated."""
+    ps, pe = legs["point_start"].to_numpy(), legs["point_end"].to_numpy()
+    rows = _ranges(ps, pe)
+    leg_no = np.repeat(np.arange(len(legs)), pe - ps)
+    files = pts["src_file"]
+    fcode = files.cat.codes.to_numpy()[rows] if isinstance(files.dtype, pd.CategoricalDtype) else pd.factorize(files.astype(str))[0][rows]
+    fnames = np.asarray(files.cat.categories if isinstance(files.dtype, pd.CategoricalDtype) else pd.factorize(files.astype(str))[1], dtype=object)
+    srow = pts["src_row"].to_numpy()[rows]
+    frame = pd.DataFrame({"leg": leg_no, "f": fcode, "r": srow})
+    agg = frame.groupby(["leg", "f"], sort=True)["r"].agg(["min", "max"]).reset_index()
+    text = fnames[agg["f"].to_numpy()].astype(str) + ":" + agg["min"].astype(str).to_numpy().astype(object) + "-" + agg["max"].astype(str).to_numpy().astype(object)
+    out = pd.Series(text, dtype=object).groupby(agg["leg"].to_numpy()).agg("; ".join)
+    res = np.full(len(legs), "", dtype=object)
+    res[out.index.to_numpy()] = out.to_numpy()
+    return res
+
+
+# --------------------------------------------------------------------------- derived tables
+
+
+def airport_events(legs: pd.DataFrame) -> pd.DataFrame:
+    """Takeoffs and landings as a long table: one row per leg end with a named field.
+
+    Parameters
+    ----------
+    legs
+        Output of :func:`detect_legs`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        leg_id, icao24, event (takeoff / landing), airport, time (NaT when the
+        end is bridged), evidence, reason; sorted by time.
+    """
+    cols = ["leg_id", "icao24", "registration", "callsign"]
+    dep = legs[cols].assign(event="takeoff", airport=legs["origin"], time=legs["takeoff_time"], evidence=legs["origin_evidence"], reason=legs["origin_reason"])
+    arr = legs[cols].assign(event="landing", airport=legs["destination"], time=legs["landing_time"], evidence=legs["destination_evidence"], reason=legs["destination_reason"])
+    ev = pd.concat([dep, arr], ignore_index=True)
+    ev = ev[ev["airport"].notna()]
+    return ev.sort_values(["time", "icao24", "event"], na_position="last", kind="stable").reset_index(drop=True)
+
+
+def ground_stays(legs: pd.DataFrame) -> pd.DataFrame:
+    """Ground stays between consecutive legs of the same aircraft at the same field.
+
+    Parameters
+    ----------
+    legs
+        Output of :func:`detect_legs`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        airport, icao24, arriving_leg, departing_leg, arrival_time,
+        departure_time, duration_s (NaN when either time is unknown),
+        duration_min_s (lower bound from the last sighting of the arriving
+        leg to the first of the departing one), arrival_evidence,
+        departure_evidence. A stay is listed only when the arriving leg's
+        destination and the departing leg's origin are the same field.
+    """
+    cols = [
+        "airport", "icao24", "arriving_leg", "departing_leg", "arrival_time", "departure_time",
+        "duration_s", "duration_min_s", "arrival_evidence", "departure_evidence",
+    ]
+    if len(legs) < 2:
+        return pd.DataFrame(columns=cols)
+    lg = legs.sort_values(["icao24", "first_seen"], kind="stable").reset_index(drop=True)
+    a, b = lg.iloc[:-1].reset_index(drop=True), lg.iloc[1:].reset_index(drop=True)
+    same = (a["icao24"].to_numpy() == b["icao24"].to_numpy()) & (a["destination"].to_numpy() == b["origin"].to_numpy()) & a["destination"].notna().to_numpy()
+    a, b = a[same], b[same]
+    out = pd.DataFrame(
+        {
+            "airport": a["destination"].to_numpy(),
+            "icao24": a["icao24"].to_numpy(),
+            "arriving_leg": a["leg_id"].to_numpy(),
+            "departing_leg": b["leg_id"].to_numpy(),
+            "arrival_time": a["landing_time"].to_numpy(),
+            "departure_time": b["takeoff_time"].to_numpy(),
+            "arrival_evidence": a["destination_evidence"].to_numpy(),
+            "departure_evidence": b["origin_evidence"].to_numpy(),
+        }
+    )
+    out["arrival_time"] = pd.Series(out["arrival_time"]).astype(TIME_DTYPE)
+    out["departure_time"] = pd.Series(out["departure_time"]).astype(TIME_DTYPE)
+    out["duration_s"] = (out["departure_time"] - out["arrival_time"]).dt.total_seconds()
+    out["duration_min_s"] = (pd.Series(b["first_seen"].to_numpy()).astype(TIME_DTYPE) - pd.Series(a["last_seen"].to_numpy()).astype(TIME_DTYPE)).dt.total_seconds().to_numpy()
+    return out[cols].reset_index(drop=True)

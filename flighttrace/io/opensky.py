@@ -1,7 +1,1215 @@
-"""Reader for the opensky family (to be written)."""
+"""OpenSky Network: historical state vectors (CSV, Parquet) and REST JSON.
+
+Four formats (formats.md §3):
+
+``opensky_csv``
+    The historical ``state_vectors_data4`` table exported as CSV (§3.2):
+    ``time, icao24, lat, lon, velocity, heading, vertrate, callsign,
+    onground, alert, spi, squawk, baroaltitude, geoaltitude, lastposupdate,
+    lastcontact, serials, hour`` in SI units (m, m/s), converted here to ft,
+    kt and ft/min. ``heading`` is the track over ground. The same rows as
+    exported by pyopensky / traffic (``timestamp, icao24, latitude,
+    longitude, groundspeed, track, vertical_rate, callsign, onground, alert,
+    spi, squawk, altitude, geoaltitude, last_position, lastseen, hour``) are
+    already in ft, kt and ft/min and are not converted. Units are decided
+    per column by its name, and the manifest notes say which variant was
+    read. Rows persist up to 300 s after coverage is lost, so a row is
+    ``stale`` when its position or its last contact is more than
+    :data:`STALE_AFTER_S` older than its ``time``.
+``opensky_parquet``
+    The same columns in a Parquet file; ``time`` may be integer seconds or an
+    Arrow timestamp.
+``opensky_states``
+    REST ``/states/all``: ``{"time": …, "states": [[icao24, callsign,
+    origin_country, time_position, last_contact, lon, lat, baro_altitude,
+    on_ground, velocity, true_track, vertical_rate, sensors, geo_altitude,
+    squawk, spi, position_source(, category)], …]}``. **Longitude comes
+    before latitude.** The time of a point is ``time_position``.
+``opensky_tracks``
+    REST ``/tracks/all``: ``{"icao24", "startTime", "endTime", "callsign",
+    "path": [[time, latitude, longitude, baro_altitude, true_track,
+    on_ground], …]}``. **Latitude comes before longitude** here. The
+    documentation's misspelled ``calllsign`` is accepted too.
+
+State vectors do not say how a position was obtained, so
+``position_source`` is ``"unknown"`` unless a ``position_source`` column or
+field (0 ADS-B, 1 ASTERIX, 2 MLAT, 3 FLARM) is present.
+
+The writers (:func:`write_state_vectors_csv`,
+:func:`write_state_vectors_parquet`, :func:`write_states_json`,
+:func:`write_tracks_json`) produce byte-deterministic files in these formats
+from a Points frame; the simulator uses them to make fixtures.
+"""
 
 from __future__ import annotations
 
-from flighttrace.io._base import ReaderSpec
+import csv
+import io
+import itertools
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Final
 
-SPECS: tuple[ReaderSpec, ...] = ()
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
+from flighttrace.timeutil import time_ns
+
+__all__ = [
+    "FT_PER_M",
+    "KT_PER_MPS",
+    "FPM_PER_MPS",
+    "STALE_AFTER_S",
+    "CSV_BLOCK_BYTES",
+    "STATE_VECTOR_COLUMNS",
+    "PYOPENSKY_COLUMNS",
+    "POSITION_SOURCE_CODES",
+    "read_state_vectors_csv",
+    "read_state_vectors_parquet",
+    "read_states",
+    "read_tracks",
+    "write_state_vectors_csv",
+    "write_state_vectors_parquet",
+    "write_states_json",
+    "write_tracks_json",
+    "SPECS",
+]
+
+FT_PER_M: Final = 1.0 / 0.3048
+"""Feet per metre (the international foot is exactly 0.3048 m)."""
+KT_PER_MPS: Final = 3600.0 / 1852.0
+"""Knots per metre per second (the nautical mile is exactly 1,852 m)."""
+FPM_PER_MPS: Final = 60.0 / 0.3048
+"""Feet per minute per metre per second."""
+STALE_AFTER_S: Final = 15.0
+"""A position or contact older than this (s) at the row's time makes the row stale."""
+CSV_BLOCK_BYTES: int = 16 << 20
+"""Bytes of CSV parsed per block; a file is never held whole. Tests shrink it."""
+
+STATE_VECTOR_COLUMNS: Final[tuple[str, ...]] = (
+    "time", "icao24", "lat", "lon", "velocity", "heading", "vertrate", "callsign", "onground",
+    "alert", "spi", "squawk", "baroaltitude", "geoaltitude", "lastposupdate", "lastcontact", "serials", "hour",
+)
+"""Columns of ``state_vectors_data4`` in table order (SI units)."""
+PYOPENSKY_COLUMNS: Final[tuple[str, ...]] = (
+    "timestamp", "icao24", "latitude", "longitude", "groundspeed", "track", "vertical_rate", "callsign", "onground",
+    "alert", "spi", "squawk", "altitude", "geoaltitude", "last_position", "lastseen", "hour",
+)
+"""Columns of a pyopensky / traffic history export (ft, kt, ft/min)."""
+POSITION_SOURCE_CODES: Final[dict[int, str]] = {0: "adsb", 1: "other", 2: "mlat", 3: "other"}
+"""OpenSky ``position_source`` (0 ADS-B, 1 ASTERIX, 2 MLAT, 3 FLARM) → ``position_source``."""
+
+_MAX_REASONS: Final = 20
+"""Distinct bad values named one by one per column and chunk; the rest share one reason."""
+_STALE_WRITE_AGE_S: Final = 2 * STALE_AFTER_S
+"""Age of the last position / contact the writers give a stale point."""
+_TRUE: Final = pa.array(["true", "t", "1", "1.0", "yes", "y"])
+_FALSE: Final = pa.array(["false", "f", "0", "0.0", "no", "n"])
+
+# ---------------------------------------------------------------------------
+# column layout (CSV and Parquet)
+
+# Points field (or helper field) → candidate source columns with their factor to
+# flighttrace units, in order of preference (state_vectors_data4 name first).
+_FIELDS: Final[dict[str, tuple[tuple[str, float], ...]]] = {
+    "time": (("time", 1.0), ("timestamp", 1.0)),
+    "icao24": (("icao24", 1.0),),
+    "lat": (("lat", 1.0), ("latitude", 1.0)),
+    "lon": (("lon", 1.0), ("longitude", 1.0)),
+    "alt_ft": (("baroaltitude", FT_PER_M), ("altitude", 1.0)),
+    "gs_kt": (("velocity", KT_PER_MPS), ("groundspeed", 1.0)),
+    "track_deg": (("heading", 1.0), ("track", 1.0)),
+    "vrate_fpm": (("vertrate", FPM_PER_MPS), ("vertical_rate", 1.0)),
+    "callsign": (("callsign", 1.0),),
+    "on_ground": (("onground", 1.0),),
+    "squawk": (("squawk", 1.0),),
+    "position_source": (("position_source", 1.0),),
+    "lastposupdate": (("lastposupdate", 1.0), ("last_position", 1.0)),
+    "lastcontact": (("lastcontact", 1.0), ("lastseen", 1.0)),
+}
+_REQUIRED: Final = ("time", "icao24", "lat", "lon")
+_SI_ONLY: Final = frozenset(STATE_VECTOR_COLUMNS) - frozenset(PYOPENSKY_COLUMNS)
+_PYOPENSKY_ONLY: Final = frozenset(PYOPENSKY_COLUMNS) - frozenset(STATE_VECTOR_COLUMNS)
+_UNIT_NAMES: Final = {FT_PER_M: "m→ft", KT_PER_MPS: "m/s→kt", FPM_PER_MPS: "m/s→ft/min"}
+
+
+def _clean_name(name: str) -> str:
+    return name.strip().strip('"').strip().lstrip("\ufeff").lower()
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each field sits in a table and how to convert it.
+
+    Parameters
+    ----------
+    cols
+        Field → (column index, source column name, factor to flighttrace units).
+    variant
+        ``"state_vectors_data4"``, ``"pyopensky"`` or ``"mixed"``.
+    note
+        What the manifest notes say about the columns and their units.
+    """
+
+    cols: dict[str, tuple[int, str, float]]
+    variant: str
+    note: str
+
+
+def _layout(names: Sequence[str], what: str, first_line: str) -> _Layout:
+    """Map a header to fields; raise :class:`FormatError` when it is not OpenSky's.
+
+    Parameters
+    ----------
+    names
+        Column names as found (any case).
+    what
+        ``"CSV"`` or ``"Parquet"``, for messages.
+    first_line
+        The header as found, quoted in the message when nothing is recognised.
+
+    Returns
+    -------
+    _Layout
+
+    Notes
+    -----
+    A header is taken for OpenSky's when it names ``icao24`` or at least two
+    of the time, latitude and longitude columns; otherwise the message lists
+    the expected columns and quotes the first line.
+    """
+    clean = [_clean_name(n) for n in names]
+    core = sum(bool(set(clean) & {src for src, _ in _FIELDS[f]}) for f in _REQUIRED)
+    if "icao24" not in clean and core < 2:
+        raise FormatError(
+            f"no OpenSky header: expected columns {', '.join(STATE_VECTOR_COLUMNS)} "
+            f"(or pyopensky's {', '.join(PYOPENSKY_COLUMNS)}); first line was {first_line[:120]!r}"
+        )
+    si = bool(_SI_ONLY.intersection(clean))
+    py = bool(_PYOPENSKY_ONLY.intersection(clean))
+    variant = "mixed" if si and py else "pyopensky" if py else "state_vectors_data4"
+    position = {n: i for i, n in reversed(list(enumerate(clean)))}  # first occurrence wins
+    cols: dict[str, tuple[int, str, float]] = {}
+    for field_name, candidates in _FIELDS.items():
+        for src, factor in candidates:
+            if src in position:
+                cols[field_name] = (position[src], src, factor)
+                break
+    missing = [f for f in _REQUIRED if f not in cols]
+    if missing:
+        pick = 1 if variant == "pyopensky" else 0
+        label = [_FIELDS[f][min(pick, len(_FIELDS[f]) - 1)][0] for f in missing]
+        raise FormatError(f"OpenSky {what} header lacks column(s): {', '.join(label)}")
+    converted = [f"{src} {_UNIT_NAMES[factor]}" for _, src, factor in cols.values() if factor != 1.0]
+    kept = [src for f, (_, src, factor) in cols.items() if factor == 1.0 and f in ("alt_ft", "gs_kt", "vrate_fpm")]
+    if variant == "state_vectors_data4":
+        note = "OpenSky state_vectors_data4 columns in SI units"
+    elif variant == "pyopensky":
+        note = "pyopensky/traffic history columns, already in ft, kt and ft/min"
+    else:
+        note = "OpenSky columns with both state_vectors_data4 and pyopensky names"
+    parts = []
+    if converted:
+        parts.append("converted " + ", ".join(converted))
+    if kept:
+        parts.append("taken as ft, kt, ft/min: " + ", ".join(kept))
+    if parts:
+        note += " (" + "; ".join(parts) + ")"
+    return _Layout(cols=cols, variant=variant, note=note)
+
+
+# ---------------------------------------------------------------------------
+# vectorised conversions of Arrow columns
+
+
+def _value_problems(values: np.ndarray, bad: np.ndarray, label: str, what: str) -> list[tuple[np.ndarray, str]]:
+    """One ``(mask, reason)`` per distinct bad value, naming it; the rest share a reason.
+
+    Parameters
+    ----------
+    values
+        Object array of the values as found.
+    bad
+        Rows whose value is present but unusable.
+    label
+        Source column name.
+    what
+        End of the reason, e.g. ``"is not a number"``.
+    """
+    idx = np.flatnonzero(bad)
+    if not len(idx):
+        return []
+    codes, uniques = pd.factorize(pd.Series(values[idx], dtype=object).astype(str), use_na_sentinel=False)
+    out: list[tuple[np.ndarray, str]] = []
+    for k, u in enumerate(uniques[:_MAX_REASONS]):
+        mask = np.zeros(len(bad), dtype=bool)
+        mask[idx[codes == k]] = True
+        out.append((mask, f"{label} {str(u)[:40]!r} {what}"))
+    if len(uniques) > _MAX_REASONS:
+        mask = np.zeros(len(bad), dtype=bool)
+        mask[idx[codes >= _MAX_REASONS]] = True
+        out.append((mask, f"{label} {what} (one of {len(uniques) - _MAX_REASONS} further bad values)"))
+    return out
+
+
+def _plain(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Combine chunks and decode dictionaries."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.cast(arr.type.value_type)
+    return arr
+
+
+def _is_text(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+def _numbers(arr: pa.Array, label: str, factor: float = 1.0) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
+    """Any Arrow column → float64 (NaN when missing) times ``factor``, and problems.
+
+    Fast path: one Arrow cast. Only when it fails (a text value that is not a
+    number) are the values parsed one by one with pandas.
+    """
+    arr = _plain(arr)
+    t = arr.type
+    if pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_duration(t):
+        return np.full(len(arr), np.nan), [(arr.is_valid().to_numpy(zero_copy_only=False), f"{label} is a time, not a number")]
+    try:
+        v = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+        problems: list[tuple[np.ndarray, str]] = []
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        obj = _strings(arr).to_numpy(zero_copy_only=False)
+        ser = pd.Series(obj, dtype=object)
+        v = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+        text = ser.astype(str).str.strip()
+        present = ser.notna().to_numpy() & (text != "").to_numpy()
+        literal_nan = text.str.lower().isin(["nan", "-nan", "+nan"]).to_numpy()
+        problems = _value_problems(obj, present & np.isnan(v) & ~literal_nan, label, "is not a number")
+    if factor != 1.0:
+        v = v * factor
+    return v, problems
+
+
+def _castable_to_string(t: pa.DataType) -> bool:
+    return pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
+
+
+def _times(arr: pa.Array, label: str, notes: set[str]) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, str]]]:
+    """Epoch seconds, Arrow timestamps or ISO 8601 text → float seconds.
+
+    Returns
+    -------
+    seconds : numpy.ndarray
+        float64, NaN when missing or unparseable.
+    bad : numpy.ndarray
+        Rows whose value is present but neither a number nor an ISO time.
+    problems : list
+        Reasons for the bad rows, naming the values.
+    """
+    arr = _plain(arr)
+    t = arr.type
+    n = len(arr)
+    none: list[tuple[np.ndarray, str]] = []
+    if pa.types.is_timestamp(t):
+        per_s = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}[t.unit]
+        if t.tz is None:
+            notes.add(f"{label}: Arrow timestamps without a zone taken as UTC")
+        return pc.cast(arr.cast(pa.int64()), pa.float64()).to_numpy(zero_copy_only=False) / per_s, np.zeros(n, dtype=bool), none
+    if pa.types.is_date(t):
+        secs = pc.cast(pc.cast(arr, pa.timestamp("s")), pa.int64())
+        return pc.cast(secs, pa.float64()).to_numpy(zero_copy_only=False), np.zeros(n, dtype=bool), none
+    if not _is_text(t):
+        v, probs = _numbers(arr, label)
+        bad = np.zeros(n, dtype=bool)
+        for m, _ in probs:
+            bad |= m
+        return v, bad, probs
+    try:
+        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), np.zeros(n, dtype=bool), none
+    except pa.ArrowInvalid:
+        pass
+    for typ, note in ((pa.timestamp("ns", "UTC"), None), (pa.timestamp("ns"), f"{label}: ISO times without a zone taken as UTC")):
+        try:
+            ns = pc.cast(pc.cast(arr, typ), pa.int64()).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        if note:
+            notes.add(note)
+        valid = arr.is_valid().to_numpy(zero_copy_only=False)
+        return np.where(valid, ns / 1e9, np.nan), np.zeros(n, dtype=bool), none
+    # mixed or bad values: value by value
+    obj = arr.to_numpy(zero_copy_only=False)
+    ser = pd.Series(obj, dtype=object)
+    text = ser.astype(str).str.strip()
+    present = ser.notna().to_numpy() & (text != "").to_numpy()
+    v = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    literal_nan = text.str.lower().isin(["nan", "-nan", "+nan"]).to_numpy()
+    rest = present & np.isnan(v) & ~literal_nan
+    if rest.any():
+        sub = text[rest]
+        parsed = pd.to_datetime(sub, format="ISO8601", utc=True, errors="coerce")
+        ok = parsed.notna().to_numpy()
+        if ok.any():
+            stamps = pd.DatetimeIndex(parsed[ok]).as_unit("ns").asi8
+            ridx = np.flatnonzero(rest)
+            v[ridx[ok]] = stamps / 1e9
+            if (~sub[ok].str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)).any():
+                notes.add(f"{label}: ISO times without a zone taken as UTC")
+            rest[ridx[ok]] = False
+    return v, rest, _value_problems(obj, rest, label, "is neither epoch seconds nor an ISO 8601 time")
+
+
+def _booleans(arr: pa.Array, label: str) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
+    """true/false/True/1/0 (or Arrow booleans) → float 1/0, NaN when not said."""
+    arr = _plain(arr)
+    t = arr.type
+    if pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t):
+        f = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+        return np.where(np.isnan(f), np.nan, (f != 0).astype(np.float64)), []
+    if not _is_text(t):
+        arr = arr.cast(pa.string()) if _castable_to_string(t) else pa.array(list(map(str, arr.to_pylist())))
+    low = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
+    yes = pc.fill_null(pc.is_in(low, value_set=_TRUE), False).to_numpy(zero_copy_only=False)
+    no = pc.fill_null(pc.is_in(low, value_set=_FALSE), False).to_numpy(zero_copy_only=False)
+    out = np.where(yes, 1.0, np.where(no, 0.0, np.nan))
+    present = pc.fill_null(pc.greater(pc.utf8_length(low), 0), False).to_numpy(zero_copy_only=False)
+    bad = present & ~yes & ~no
+    if not bad.any():
+        return out, []
+    return out, _value_problems(arr.to_numpy(zero_copy_only=False), bad, label, "is not a boolean (true/false/1/0)")
+
+
+def _position_sources(arr: pa.Array) -> np.ndarray:
+    """OpenSky codes 0–3 (or flighttrace names) → ``position_source`` values."""
+    arr = _plain(arr)
+    v, _ = _numbers(arr, "position_source")
+    lut = np.array(["adsb", "other", "mlat", "other", "unknown"], dtype=object)
+    code = np.where(np.isin(v, [0.0, 1.0, 2.0, 3.0]), np.nan_to_num(v, nan=4.0), 4.0).astype(np.int64)
+    out = lut[code]
+    if _is_text(arr.type):
+        names = pc.utf8_lower(pc.utf8_trim_whitespace(arr)).to_numpy(zero_copy_only=False)
+        named = np.isin(names, ["adsb", "mlat", "other"])
+        out[named] = names[named]
+    return out
+
+
+def _strings(arr: pa.Array) -> pa.Array:
+    """A text column as Arrow strings (integers become text; nothing is padded)."""
+    arr = _plain(arr)
+    if _is_text(arr.type):
+        return arr
+    if _castable_to_string(arr.type):
+        return arr.cast(pa.string())
+    return pa.array([None if x is None else str(x) for x in arr.to_pylist()], type=pa.string())
+
+
+def _squawks(arr: pa.Array) -> pa.Array:
+    """Squawk as text; an integer column lost its leading zeros, so they are put back."""
+    arr = _plain(arr)
+    if pa.types.is_integer(arr.type):
+        return pc.utf8_lpad(arr.cast(pa.string()), width=4, padding="0")
+    return _strings(arr)
+
+
+def _union(problems: list[tuple[np.ndarray, str]], n: int) -> np.ndarray:
+    """Rows flagged by any of ``problems``."""
+    out = np.zeros(n, dtype=bool)
+    for mask, _ in problems:
+        out |= mask
+    return out
+
+
+def _hand_over(values: np.ndarray, bad: np.ndarray, originals: Callable[[], np.ndarray]) -> np.ndarray:
+    """Put the unparseable values back for the framework to judge.
+
+    The framework reports a NaN ``time`` as "time missing"; a value that is
+    present but not a number must instead be reported as "time is not a
+    number", which the framework does when it gets the text itself.
+    """
+    if not bad.any():
+        return values
+    out = values.astype(object)
+    out[bad] = originals()[bad]
+    return out
+
+
+def _columns_from_table(
+    columns: Sequence[pa.Array], layout: _Layout, notes: set[str]
+) -> tuple[dict[str, Any], list[tuple[np.ndarray, str]]]:
+    """Convert one block of OpenSky columns to RawChunk columns and problems.
+
+    Parameters
+    ----------
+    columns
+        The block's columns, in header order.
+    layout
+        Which column is which.
+    notes
+        Assumptions found on the way are added here.
+    """
+    cols: dict[str, Any] = {}
+    problems: list[tuple[np.ndarray, str]] = []
+    L = layout.cols
+
+    def col(f: str) -> pa.Array:
+        return columns[L[f][0]]
+
+    _, time_name, _ = L["time"]
+    t, t_bad, _ = _times(col("time"), time_name, notes)
+    cols["time"] = _hand_over(t, t_bad, lambda: _strings(col("time")).to_numpy(zero_copy_only=False))
+    cols["icao24"] = _strings(col("icao24"))
+    for f in ("lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm"):
+        if f in L:
+            _, name, factor = L[f]
+            v, probs = _numbers(col(f), name, factor)
+            cols[f] = v
+            problems += probs
+    if "callsign" in L:
+        cols["callsign"] = _strings(col("callsign"))
+    if "squawk" in L:
+        cols["squawk"] = _squawks(col("squawk"))
+    if "on_ground" in L:
+        v, probs = _booleans(col("on_ground"), L["on_ground"][1])
+        cols["on_ground"] = v
+        problems += probs
+    if "position_source" in L:
+        cols["position_source"] = _position_sources(col("position_source"))
+    stale = np.zeros(len(t), dtype=bool)
+    for f in ("lastposupdate", "lastcontact"):
+        if f in L:
+            name = L[f][1]
+            last, _, probs = _times(col(f), name, notes)
+            problems += probs
+            with np.errstate(invalid="ignore"):
+                stale |= (t - last) > STALE_AFTER_S
+    cols["stale"] = stale
+    return cols, problems
+
+
+def _row_text(fields: Sequence[str | None]) -> str:
+    """Join fields back into a CSV line, quoting those that need it."""
+    out = []
+    for f in fields:
+        if f is None:
+            out.append("")
+        elif any(c in f for c in ',"\n\r'):
+            out.append('"' + f.replace('"', '""') + '"')
+        else:
+            out.append(f)
+    return ",".join(out)
+
+
+# ---------------------------------------------------------------------------
+# CSV
+
+
+def _sniff_names(head: bytes) -> set[str]:
+    line = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+    return {_clean_name(x) for x in line.decode("utf-8", errors="replace").split(",")}
+
+
+def _sniff_csv(head: bytes) -> bool:
+    names = _sniff_names(head)
+    return "icao24" in names and bool(names & {"lat", "latitude"}) and bool(names & {"time", "timestamp"})
+
+
+def _split_header(head: bytes) -> tuple[str, int]:
+    """The header line (first non-blank line) and the physical lines up to and including it."""
+    lines = head.split(b"\n")
+    for i, line in enumerate(lines):
+        if line.strip(b"\xef\xbb\xbf \t\r"):
+            return line.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r"), i + 1
+    return "", len(lines)
+
+
+def _decode_block(arr: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
+    """Binary CSV column → UTF-8 strings; rows with invalid UTF-8 are marked (slow path only)."""
+    try:
+        return arr.cast(pa.string()), None
+    except pa.ArrowInvalid:
+        pass
+    vals = arr.to_pylist()
+    bad = np.zeros(len(vals), dtype=bool)
+    text: list[str | None] = []
+    for i, b in enumerate(vals):  # only for a block that holds invalid UTF-8
+        if b is None:
+            text.append(None)
+            continue
+        try:
+            text.append(b.decode("utf-8"))
+        except UnicodeDecodeError:
+            bad[i] = True
+            text.append(b.decode("utf-8", errors="backslashreplace"))
+    return pa.array(text, type=pa.string()), bad
+
+
+def _texts_of(arr: pa.Array) -> list[str | None]:
+    """Values of a text or binary column as Python strings (invalid UTF-8 escaped)."""
+    if _is_text(arr.type):
+        return arr.to_pylist()
+    return [None if b is None else b.decode("utf-8", errors="backslashreplace") for b in arr.to_pylist()]
+
+
+def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
+    """Read an OpenSky state-vector CSV block by block.
+
+    Parameters
+    ----------
+    stream
+        Decompressed content.
+    ctx
+        Reader context; notes say which column variant was read.
+
+    Yields
+    ------
+    RawChunk
+        One chunk per block of :data:`CSV_BLOCK_BYTES`. ``src_row`` is the
+        0-based data row (header and blank lines excluded) across the file.
+
+    Raises
+    ------
+    FormatError
+        When the header is not OpenSky's or lacks a required column.
+    """
+    buf: Any = stream if hasattr(stream, "peek") else io.BufferedReader(stream)  # type: ignore[arg-type]
+    head = buf.peek(1 << 16)
+    header, skip = _split_header(head)
+    try:
+        names = next(csv.reader([header]))
+    except (csv.Error, StopIteration):
+        names = header.split(",")
+    layout = _layout(names, "CSV", header)
+    ctx.notes.append(layout.note)
+    internal = [f"c{i}" for i in range(len(names))]
+    bad_index: list[int] = []  # data-row index of rows the parser rejected, ascending
+    pending: list[tuple[int, str, str]] = []
+
+    def on_invalid(row: Any) -> str:
+        num = row.number
+        idx = int(num) - skip - 1 if num is not None else (bad_index[-1] + 1 if bad_index else 0)
+        bad_index.append(idx)
+        pending.append((idx, f"CSV row has {row.actual_columns} field(s), the header has {row.expected_columns}", row.text))
+        return "skip"
+
+    reader = pacsv.open_csv(
+        buf,
+        read_options=pacsv.ReadOptions(use_threads=False, block_size=CSV_BLOCK_BYTES, skip_rows=skip, column_names=internal),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.binary() for c in internal}, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
+        ),
+    )
+    used = sorted({i for i, _, _ in layout.cols.values()})
+    notes: set[str] = set()
+    good = 0  # good rows yielded so far
+    for batch in reader:
+        n = batch.num_rows
+        if n == 0:
+            continue
+        columns: list[pa.Array] = list(batch.columns)  # binary; the columns used are decoded
+        utf8_bad = np.zeros(n, dtype=bool)
+        for i in used:
+            columns[i], bad = _decode_block(columns[i])
+            if bad is not None:
+                utf8_bad |= bad
+        cols, problems = _columns_from_table(columns, layout, notes)
+        if utf8_bad.any():
+            problems.append((utf8_bad, "row is not valid UTF-8 text"))
+        g = np.arange(good, good + n, dtype=np.int64)
+        if bad_index:
+            b = np.sort(np.asarray(bad_index, dtype=np.int64))
+            shifted = b - np.arange(len(b), dtype=np.int64)
+            src_row = g + np.searchsorted(shifted, g, side="right")
+        else:
+            src_row = g
+        good += n
+        quarantine = pending[:]
+        pending.clear()
+
+        def raw(idx: np.ndarray, columns: list[pa.Array] = columns) -> list[str]:
+            take = pa.array(np.asarray(idx, dtype=np.int64))
+            fields = [_texts_of(c.take(take)) for c in columns]
+            return [_row_text(r) for r in zip(*fields)]
+
+        yield RawChunk(columns=cols, src_row=src_row, raw=raw, quarantine=quarantine, problems=problems)
+    ctx.notes.extend(sorted(notes))
+    if pending:
+        yield RawChunk.only_quarantine(pending[:])
+    elif good == 0:
+        yield RawChunk.only_quarantine([])
+
+
+# ---------------------------------------------------------------------------
+# Parquet
+
+
+def _match_parquet(names: Any) -> bool:
+    if not isinstance(names, (list, tuple)):
+        return False
+    clean = {_clean_name(str(n)) for n in names}
+    return "icao24" in clean and bool(clean & {"lat", "latitude"}) and bool(clean & {"time", "timestamp"})
+
+
+def read_state_vectors_parquet(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
+    """Read OpenSky state vectors from Parquet, one record batch at a time.
+
+    Parameters
+    ----------
+    stream
+        Seekable Parquet content.
+    ctx
+        Reader context (``chunk_rows`` sets the batch size).
+
+    Yields
+    ------
+    RawChunk
+        One chunk per record batch; ``src_row`` is the row index in the file.
+
+    Raises
+    ------
+    FormatError
+        When the columns are not OpenSky's or a required one is missing.
+    """
+    try:
+        pf = pq.ParquetFile(stream)
+    except Exception as exc:
+        raise FormatError(f"unreadable Parquet file: {exc}") from exc
+    names = list(pf.schema_arrow.names)
+    layout = _layout(names, "Parquet", ", ".join(names))
+    ctx.notes.append(layout.note)
+    used = sorted({i for i, _, _ in layout.cols.values()})
+    read_names = [names[i] for i in used]
+    local = {i: k for k, i in enumerate(used)}
+    layout = _Layout(cols={f: (local[i], s, fa) for f, (i, s, fa) in layout.cols.items()}, variant=layout.variant, note=layout.note)
+    notes: set[str] = set()
+    start = 0
+    any_rows = False
+    for batch in pf.iter_batches(batch_size=max(1, ctx.chunk_rows), columns=read_names, use_threads=True):
+        n = batch.num_rows
+        if n == 0:
+            continue
+        any_rows = True
+        cols, problems = _columns_from_table(batch.columns, layout, notes)
+
+        def raw(idx: np.ndarray, batch: pa.RecordBatch = batch) -> list[str]:
+            rows = batch.take(pa.array(np.asarray(idx, dtype=np.int64))).to_pylist()
+            return [orjson.dumps(r, default=str, option=orjson.OPT_NON_STR_KEYS).decode() for r in rows]
+
+        yield RawChunk(columns=cols, src_row=np.arange(start, start + n, dtype=np.int64), raw=raw, problems=problems)
+        start += n
+    ctx.notes.extend(sorted(notes))
+    if not any_rows:
+        yield RawChunk.only_quarantine([])
+
+
+# ---------------------------------------------------------------------------
+# REST JSON
+
+
+def _match_states(obj: Any) -> bool:
+    return isinstance(obj, dict) and "states" in obj and "time" in obj
+
+
+def _match_tracks(obj: Any) -> bool:
+    return isinstance(obj, dict) and "path" in obj and "icao24" in obj
+
+
+def _json_floats(col: Sequence[Any], label: str, factor: float = 1.0) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
+    """A column of JSON values → float64 × ``factor`` (NaN for null) and problems."""
+    n = len(col)
+    try:
+        v = np.array(col, dtype=np.float64)
+        if v.shape == (n,):
+            return v * factor if factor != 1.0 else v, []
+    except (TypeError, ValueError, OverflowError):
+        pass
+    ser = pd.Series(list(col), dtype=object)
+    kinds = ser.map(type)
+    scalar = kinds.isin([int, float, bool, str]).to_numpy()
+    v = pd.to_numeric(ser.where(scalar, None), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    bad = ser.notna().to_numpy() & np.isnan(v)
+    obj = np.asarray(ser.map(lambda x: x if isinstance(x, str) else orjson.dumps(x, default=str).decode()), dtype=object)
+    return v * factor, _value_problems(obj, bad, label, "is not a number")
+
+
+def _json_strings(col: Sequence[Any]) -> np.ndarray:
+    """A column of JSON values → object array of str / None (other values as JSON text)."""
+    arr = np.empty(len(col), dtype=object)
+    arr[:] = col
+    if set(map(type, arr)) <= {str, type(None)}:
+        return arr
+    other = np.fromiter((x is not None and not isinstance(x, str) for x in arr), dtype=bool, count=len(arr))
+    arr[other] = [orjson.dumps(x, default=str).decode() for x in arr[other]]
+    return arr
+
+
+def _json_booleans(col: Sequence[Any], label: str) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
+    """JSON true/false (or 1/0) / null → float 1/0/NaN; anything else is a problem."""
+    n = len(col)
+    arr = np.empty(n, dtype=object)
+    arr[:] = col
+    kinds = np.fromiter(map(type, arr), dtype=object, count=n)
+    numeric = np.isin(kinds, np.array([bool, int, float], dtype=object))
+    val = np.full(n, np.nan)
+    if numeric.any():
+        val[numeric] = np.asarray(arr[numeric].tolist(), dtype=np.float64)
+    out = np.where((val == 0.0) | (val == 1.0), val, np.nan)
+    bad = (kinds != type(None)) & np.isnan(out)  # noqa: E721
+    if not bad.any():
+        return out, []
+    full = np.empty(n, dtype=object)
+    full[bad] = [x if isinstance(x, str) else orjson.dumps(x, default=str).decode() for x in arr[bad]]
+    return out, _value_problems(full, bad, label, "is not a boolean")
+
+
+def _json_sources(col: Sequence[Any]) -> np.ndarray:
+    """REST position_source codes → ``position_source`` values (unknown for anything else)."""
+    v, _ = _json_floats(col, "position_source")
+    lut = np.array(["adsb", "other", "mlat", "other", "unknown"], dtype=object)
+    code = np.where(np.isin(v, [0.0, 1.0, 2.0, 3.0]), np.nan_to_num(v, nan=4.0), 4.0).astype(np.int64)
+    return lut[code]
+
+
+def _array_rows(rows: list[Any], min_len: int) -> np.ndarray:
+    """Mask of rows that are arrays of at least ``min_len`` values."""
+    n = len(rows)
+    if set(map(type, rows)) == {list}:
+        return np.fromiter(map(len, rows), dtype=np.int64, count=n) >= min_len
+    return np.fromiter((type(r) is list and len(r) >= min_len for r in rows), dtype=bool, count=n)
+
+
+def read_states(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
+    """Read a parsed REST ``/states/all`` (or ``/states/own``) document.
+
+    Parameters
+    ----------
+    obj
+        The parsed JSON object.
+    ctx
+        Reader context.
+
+    Yields
+    ------
+    RawChunk
+        One chunk for the snapshot; ``src_row`` is the index in ``states``.
+    """
+    states = obj.get("states")
+    if states is None:
+        ctx.notes.append("states is null: no aircraft in the snapshot")
+        yield RawChunk.only_quarantine([])
+        return
+    if not isinstance(states, list):
+        raise FormatError(f"OpenSky states document whose 'states' is neither an array nor null (found {type(states).__name__})")
+    n_all = len(states)
+    if n_all == 0:
+        yield RawChunk.only_quarantine([])
+        return
+    ok = _array_rows(states, 17)
+    bad_rows = [
+        (int(i), "state vector is not an array of at least 17 values", orjson.dumps(states[i], default=str).decode())
+        for i in np.flatnonzero(~ok)
+    ]
+    rows = np.flatnonzero(ok)
+    sv = states if len(rows) == n_all else [states[i] for i in rows]
+    n = len(sv)
+    if n == 0:
+        yield RawChunk.only_quarantine(bad_rows)
+        return
+    cols = list(itertools.zip_longest(*sv, fillvalue=None))
+    problems: list[tuple[np.ndarray, str]] = []
+
+    def num(i: int, label: str, factor: float = 1.0) -> np.ndarray:
+        v, p = _json_floats(cols[i], label, factor)
+        problems.extend(p)
+        return v
+
+    t_pos, bad = _json_floats(cols[3], "time_position")
+    time_col = _hand_over(t_pos, _union(bad, n), lambda: _json_strings(cols[3]))
+    last = num(4, "last_contact")
+    lon = num(5, "longitude")  # lon BEFORE lat in /states/all
+    lat = num(6, "latitude")
+    alt = num(7, "baro_altitude", FT_PER_M)
+    gs = num(9, "velocity", KT_PER_MPS)
+    track = num(10, "true_track")
+    vrate = num(11, "vertical_rate", FPM_PER_MPS)
+    on_ground, p = _json_booleans(cols[8], "on_ground")
+    problems.extend(p)
+    with np.errstate(invalid="ignore"):
+        stale = (last - t_pos) > STALE_AFTER_S
+    ctx.notes.append("OpenSky /states/all: time of a point = time_position; m, m/s converted to ft, kt, ft/min")
+
+    def raw(idx: np.ndarray) -> list[str]:
+        return [orjson.dumps(sv[int(i)], default=str).decode() for i in idx]
+
+    yield RawChunk(
+        columns={
+            "icao24": _json_strings(cols[0]),
+            "callsign": _json_strings(cols[1]),
+            "time": time_col,
+            "lat": lat,
+            "lon": lon,
+            "alt_ft": alt,
+            "on_ground": on_ground,
+            "gs_kt": gs,
+            "track_deg": track,
+            "vrate_fpm": vrate,
+            "squawk": _json_strings(cols[14]),
+            "position_source": _json_sources(cols[16]),
+            "stale": stale,
+        },
+        src_row=rows.astype(np.int64),
+        raw=raw,
+        quarantine=bad_rows,
+        problems=problems,
+    )
+
+
+def read_tracks(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
+    """Read a parsed REST ``/tracks/all`` document.
+
+    Parameters
+    ----------
+    obj
+        The parsed JSON object.
+    ctx
+        Reader context.
+
+    Yields
+    ------
+    RawChunk
+        One chunk for the track; ``src_row`` is the index in ``path``.
+    """
+    path = obj.get("path")
+    if path is None:
+        yield RawChunk.only_quarantine([])
+        return
+    if not isinstance(path, list):
+        raise FormatError(f"OpenSky track whose 'path' is neither an array nor null (found {type(path).__name__})")
+    icao = obj.get("icao24")
+    callsign = obj["callsign"] if "callsign" in obj else obj.get("calllsign")
+    n_all = len(path)
+    if n_all == 0:
+        yield RawChunk.only_quarantine([])
+        return
+    ok = _array_rows(path, 6)
+    bad_rows = [
+        (int(i), "track waypoint is not an array of 6 values", orjson.dumps(path[i], default=str).decode())
+        for i in np.flatnonzero(~ok)
+    ]
+    rows = np.flatnonzero(ok)
+    pts = path if len(rows) == n_all else [path[i] for i in rows]
+    n = len(pts)
+    if n == 0:
+        yield RawChunk.only_quarantine(bad_rows)
+        return
+    cols = list(itertools.zip_longest(*pts, fillvalue=None))
+    problems: list[tuple[np.ndarray, str]] = []
+
+    def num(i: int, label: str, factor: float = 1.0) -> np.ndarray:
+        v, p = _json_floats(cols[i], label, factor)
+        problems.extend(p)
+        return v
+
+    t, bad = _json_floats(cols[0], "time")
+    t_col = _hand_over(t, _union(bad, n), lambda: _json_strings(cols[0]))
+    lat = num(1, "latitude")  # lat BEFORE lon in /tracks/all
+    lon = num(2, "longitude")
+    alt = num(3, "baro_altitude", FT_PER_M)
+    track = num(4, "true_track")
+    on_ground, p = _json_booleans(cols[5], "on_ground")
+    problems.extend(p)
+    ctx.notes.append("OpenSky /tracks/all: baro_altitude m converted to ft; no speeds in tracks")
+
+    def raw(idx: np.ndarray) -> list[str]:
+        return [orjson.dumps(pts[int(i)], default=str).decode() for i in idx]
+
+    one = _json_strings([icao])[0]
+    cs = _json_strings([callsign])[0]
+    yield RawChunk(
+        columns={
+            "icao24": np.full(n, one, dtype=object),
+            "callsign": np.full(n, cs, dtype=object),
+            "time": t_col,
+            "lat": lat,
+            "lon": lon,
+            "alt_ft": alt,
+            "on_ground": on_ground,
+            "track_deg": track,
+        },
+        src_row=rows.astype(np.int64),
+        raw=raw,
+        quarantine=bad_rows,
+        problems=problems,
+    )
+
+
+# ---------------------------------------------------------------------------
+# writers
+
+
+def _col(points: pd.DataFrame, name: str, default: Any) -> pd.Series:
+    if name in points:
+        return points[name]
+    return pd.Series([default] * len(points), index=points.index, dtype=object if not isinstance(default, float) else np.float64)
+
+
+def _floats(points: pd.DataFrame, name: str, factor: float = 1.0, decimals: int | None = None) -> np.ndarray:
+    v = pd.to_numeric(_col(points, name, np.nan), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True) / factor
+    return np.round(v, decimals) if decimals is not None else v
+
+
+def _texts(points: pd.DataFrame, name: str) -> np.ndarray:
+    s = _col(points, name, None).astype(object)
+    return s.where(s.notna(), None).to_numpy(dtype=object)
+
+
+def _padded(values: np.ndarray) -> np.ndarray:
+    s = pd.Series(values, dtype=object)
+    has = s.notna()
+    out = s.copy()
+    out[has] = s[has].astype(str).str.ljust(8)
+    return out.where(has, None).to_numpy(dtype=object)
+
+
+def _ground(points: pd.DataFrame) -> np.ndarray:
+    """on_ground → object array of True/False/None."""
+    s = _col(points, "on_ground", None)
+    out = np.full(len(points), None, dtype=object)
+    has = s.notna().to_numpy()
+    out[has] = s[has].astype(bool).to_numpy()
+    return out
+
+
+def _stale(points: pd.DataFrame) -> np.ndarray:
+    return _col(points, "stale", False).fillna(False).astype(bool).to_numpy()
+
+
+def _state_vector_table(points: pd.DataFrame) -> pa.Table:
+    """Points → a ``state_vectors_data4`` table (SI units, integer-second time)."""
+    n = len(points)
+    t = time_ns(points["time"]) // 10**9
+    age = np.where(_stale(points), _STALE_WRITE_AGE_S, 0.0)
+    last = t.astype(np.float64) - age
+    ground = _ground(points)
+    arrays = {
+        "time": pa.array(t, pa.int64()),
+        "icao24": pa.array(points["icao24"].astype(str).str.lower().to_numpy(dtype=object), pa.string()),
+        "lat": pa.array(_floats(points, "lat", 1.0, 6), from_pandas=True),
+        "lon": pa.array(_floats(points, "lon", 1.0, 6), from_pandas=True),
+        "velocity": pa.array(_floats(points, "gs_kt", KT_PER_MPS, 3), from_pandas=True),
+        "heading": pa.array(_floats(points, "track_deg", 1.0, 3), from_pandas=True),
+        "vertrate": pa.array(_floats(points, "vrate_fpm", FPM_PER_MPS, 3), from_pandas=True),
+        "callsign": pa.array(_padded(_texts(points, "callsign")), pa.string()),
+        "onground": pa.array(ground, pa.bool_()),
+        "alert": pa.array(np.zeros(n, dtype=bool)),
+        "spi": pa.array(np.zeros(n, dtype=bool)),
+        "squawk": pa.array(_texts(points, "squawk"), pa.string()),
+        "baroaltitude": pa.array(_floats(points, "alt_ft", FT_PER_M, 3), from_pandas=True),
+        "geoaltitude": pa.nulls(n, pa.float64()),
+        "lastposupdate": pa.array(last),
+        "lastcontact": pa.array(last),
+        "serials": pa.nulls(n, pa.list_(pa.int32())),
+        "hour": pa.array(t - t % 3600, pa.int64()),
+    }
+    return pa.table([arrays[c] for c in STATE_VECTOR_COLUMNS], names=list(STATE_VECTOR_COLUMNS))
+
+
+def write_state_vectors_csv(points: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write Points as an OpenSky ``state_vectors_data4`` CSV export.
+
+    Parameters
+    ----------
+    points
+        Points columns (``time`` UTC). Any number of aircraft.
+    path
+        Output file.
+
+    Notes
+    -----
+    SI units (m, m/s), ``time`` in integer epoch seconds (sub-second parts
+    are truncated), callsigns padded to 8 characters, ``hour`` the time
+    floored to the hour. A stale point gets ``lastposupdate`` and
+    ``lastcontact`` 30 s before its ``time``; a fresh one gets its ``time``.
+    ``serials`` is written empty. Strings are quoted, as Trino's CSV output
+    does.
+    """
+    table = _state_vector_table(points).drop_columns(["serials"])
+    table = table.append_column("serials", pa.nulls(len(points), pa.string())).select(list(STATE_VECTOR_COLUMNS))
+    os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
+    pacsv.write_csv(table, os.fspath(path), pacsv.WriteOptions(include_header=True, quoting_style="needed"))
+
+
+def write_state_vectors_parquet(points: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write Points as OpenSky state vectors in Parquet (same columns as the CSV).
+
+    Parameters
+    ----------
+    points
+        Points columns (``time`` UTC).
+    path
+        Output file.
+
+    Notes
+    -----
+    ``time`` and ``hour`` are int64 epoch seconds; ``serials`` is a null
+    ``list<int32>``. Written without statistics timestamps, so the bytes only
+    depend on the data and the pyarrow version.
+    """
+    os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
+    pq.write_table(_state_vector_table(points), os.fspath(path), compression="zstd")
+
+
+_SOURCE_CODES_BACK: Final = {"adsb": 0, "mlat": 2, "other": 1}
+
+
+def _json_numbers(values: np.ndarray, decimals: int) -> list[Any]:
+    v = np.asarray(values, dtype=np.float64)
+    nan = np.isnan(v)
+    out = np.round(np.where(nan, 0.0, v), decimals).astype(object)
+    out[nan] = None
+    return out.tolist()
+
+
+def write_states_json(
+    points_snapshot: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    time: int | float | pd.Timestamp,
+    origin_country: str = "",
+) -> None:
+    """Write one snapshot of Points as a REST ``/states/all`` response.
+
+    Parameters
+    ----------
+    points_snapshot
+        At most one point per aircraft, all at or before ``time``.
+    path
+        Output file.
+    time
+        The snapshot time (epoch seconds or a timestamp), the document's ``time``.
+    origin_country
+        Value of ``origin_country`` for every state (flighttrace does not infer it).
+
+    Notes
+    -----
+    Longitude before latitude, m and m/s, integer seconds. A stale point's
+    ``last_contact`` is 30 s after its ``time_position``. ``position_source``
+    "unknown" is written as null (the API never does; it keeps the round trip
+    honest). An empty frame gives ``"states": null``, as the API does.
+    """
+    t_doc = int(pd.Timestamp(time).value // 10**9) if isinstance(time, pd.Timestamp) else int(time)
+    p = points_snapshot
+    n = len(p)
+    t = time_ns(p["time"]) // 10**9 if n else np.empty(0, dtype=np.int64)
+    last = t + np.where(_stale(p), int(_STALE_WRITE_AGE_S), 0).astype(np.int64)
+    src = _col(p, "position_source", "unknown").astype(object).map(_SOURCE_CODES_BACK)
+    src_list = src.where(src.notna(), None).tolist()
+    columns: list[list[Any]] = [
+        p["icao24"].astype(str).str.lower().tolist(),
+        _padded(_texts(p, "callsign")).tolist(),
+        [origin_country] * n,
+        t.tolist(),
+        last.tolist(),
+        _json_numbers(_floats(p, "lon"), 6),
+        _json_numbers(_floats(p, "lat"), 6),
+        _json_numbers(_floats(p, "alt_ft", FT_PER_M), 3),
+        _ground(p).tolist(),
+        _json_numbers(_floats(p, "gs_kt", KT_PER_MPS), 3),
+        _json_numbers(_floats(p, "track_deg"), 3),
+        _json_numbers(_floats(p, "vrate_fpm", FPM_PER_MPS), 3),
+        [None] * n,
+        [None] * n,
+        _texts(p, "squawk").tolist(),
+        [False] * n,
+        src_list,
+    ]
+    doc = {"time": t_doc, "states": list(map(list, zip(*columns))) if n else None}
+    os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(orjson.dumps(doc))
+
+
+def write_tracks_json(points_one_aircraft: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write one aircraft's Points as a REST ``/tracks/all`` response.
+
+    Parameters
+    ----------
+    points_one_aircraft
+        Points of a single aircraft, sorted by time.
+    path
+        Output file.
+
+    Notes
+    -----
+    Latitude before longitude; ``baro_altitude`` in m; integer seconds;
+    ``callsign`` is the first callsign of the track (padded) or null.
+    Every point is written (OpenSky thins waypoints; flighttrace does not).
+    """
+    p = points_one_aircraft
+    n = len(p)
+    if n == 0:
+        raise ValueError("write_tracks_json needs at least one point")
+    hexes = p["icao24"].astype(str).str.lower().unique()
+    if len(hexes) != 1:
+        raise ValueError(f"write_tracks_json writes one aircraft per file, got {len(hexes)}")
+    t = time_ns(p["time"]) // 10**9
+    cs = pd.Series(_texts(p, "callsign"), dtype=object).dropna()
+    callsign = str(cs.iloc[0]).ljust(8) if len(cs) else None
+    columns: list[list[Any]] = [
+        t.tolist(),
+        _json_numbers(_floats(p, "lat"), 6),
+        _json_numbers(_floats(p, "lon"), 6),
+        _json_numbers(_floats(p, "alt_ft", FT_PER_M), 3),
+        _json_numbers(_floats(p, "track_deg"), 3),
+        _ground(p).tolist(),
+    ]
+    doc = {
+        "icao24": str(hexes[0]),
+        "startTime": int(t.min()),
+        "endTime": int(t.max()),
+        "callsign": callsign,
+        "path": list(map(list, zip(*columns))),
+    }
+    os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(orjson.dumps(doc))
+
+
+SPECS: tuple[ReaderSpec, ...] = (
+    ReaderSpec(
+        name="opensky_csv",
+        kind="stream",
+        func=read_state_vectors_csv,
+        description="OpenSky historical state vectors (state_vectors_data4) as CSV, SI or pyopensky/traffic column names",
+        sniff=_sniff_csv,
+    ),
+    ReaderSpec(
+        name="opensky_parquet",
+        kind="parquet",
+        func=read_state_vectors_parquet,
+        description="OpenSky historical state vectors (state_vectors_data4) as Parquet",
+        match=_match_parquet,
+    ),
+    ReaderSpec(
+        name="opensky_states",
+        kind="json",
+        func=read_states,
+        description="OpenSky REST /states/all (or /states/own) JSON snapshot",
+        match=_match_states,
+    ),
+    ReaderSpec(
+        name="opensky_tracks",
+        kind="json",
+        func=read_tracks,
+        description="OpenSky REST /tracks/all JSON track of one aircraft",
+        match=_match_tracks,
+    ),
+)

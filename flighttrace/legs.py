@@ -652,8 +652,9 @@ def _legs_table(
     def trend(i: np.ndarray, step: int) -> np.ndarray:
         """Vertical trend at point i (ft/min): the reported rate, else the slope to a neighbour."""
         j = np.clip(i + step, 0, n - 1)
-        same = g["ac"][j] == g["ac"][i]
-        slope = np.where(same & (t[j] != t[i]), (alt[j] - alt[i]) / (t[j] - t[i]) * 60.0 * np.sign(step), np.nan)
+        same = (g["ac"][j] == g["ac"][i]) & (t[j] != t[i])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slope = np.where(same, (alt[j] - alt[i]) / (t[j] - t[i]) * 60.0, np.nan)
         return np.where(np.isnan(vr[i]), slope, vr[i])
 
     fa_c = np.minimum(fa, n - 1)

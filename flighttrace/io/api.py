@@ -116,6 +116,15 @@ def _describe_error(exc: BaseException) -> str:
     return f"internal error while reading ({type(exc).__name__}: {exc}); please report it with this file"
 
 
+def _custody_id(src: Source, sha256: str) -> str:
+    """The custody-log entry id of a fetched disk file, or ``""``."""
+    if src.path is None:
+        return ""
+    from flighttrace.fetch.custody import lookup
+
+    return lookup(src.path, sha256) or ""
+
+
 def _head_text(src: Source, n: int = 300) -> str:
     try:
         with src.open() as fh:
@@ -213,6 +222,7 @@ def read(
                 row.notes.append(src.skipped)
                 try:
                     row.sha256 = src.sha256()
+                    row.custody = _custody_id(src, row.sha256)
                 except OSError as exc:
                     row.error = _describe_error(exc)
                 bar.advance(1, description=f"skipped {Path(src.name).name}")
@@ -220,6 +230,7 @@ def read(
             ctx = ReadContext(src_file=src.name, tz=tz, icao24=selection)
             try:
                 row.sha256 = src.sha256()
+                row.custody = _custody_id(src, row.sha256)
                 with src.open() as raw:
                     spec, compression, chunks = dispatch(raw, ctx, format)
                     row.format, row.compression = spec.name, compression

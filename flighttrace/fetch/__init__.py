@@ -1,0 +1,62 @@
+"""Fetching evidence on request: OpenSky REST, globe-history traces, v2 APIs.
+
+flighttrace works offline; nothing here runs unless asked. Every fetched body
+is saved exactly as it came into an archive folder, hashed while it streams,
+and logged in the folder's append-only ``custody.jsonl``. Importing this
+package is cheap: the network stack loads on first use.
+
+>>> from flighttrace.fetch import Archive, fetch_globe       # doctest: +SKIP
+>>> arc = Archive("evidence/", operator="desk 3")            # doctest: +SKIP
+>>> fetch_globe(arc, "600864", "2023-09-01", "2023-09-20",
+...             base_url="https://mirror.example/globe_history")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    "Archive": "flighttrace.fetch.archive",
+    "Request": "flighttrace.fetch.archive",
+    "FetchResult": "flighttrace.fetch.archive",
+    "FetchError": "flighttrace.fetch.archive",
+    "AuthError": "flighttrace.fetch.archive",
+    "load_json": "flighttrace.fetch.archive",
+    "HttpClient": "flighttrace.fetch.http",
+    "OpenSky": "flighttrace.fetch.opensky",
+    "Credentials": "flighttrace.fetch.opensky",
+    "CredentialsError": "flighttrace.fetch.opensky",
+    "load_credentials": "flighttrace.fetch.opensky",
+    "chunk_interval": "flighttrace.fetch.opensky",
+    "fetch_globe": "flighttrace.fetch.globe",
+    "fetch_v2": "flighttrace.fetch.v2",
+    "FetchParamError": "flighttrace.fetch._validate",
+    "CustodyLog": "flighttrace.fetch.custody",
+    "lookup": "flighttrace.fetch.custody",
+    "verify": "flighttrace.fetch.custody",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flighttrace.fetch._validate import FetchParamError
+    from flighttrace.fetch.archive import Archive, AuthError, FetchError, FetchResult, Request, load_json
+    from flighttrace.fetch.custody import CustodyLog, lookup, verify
+    from flighttrace.fetch.globe import fetch_globe
+    from flighttrace.fetch.http import HttpClient
+    from flighttrace.fetch.opensky import Credentials, CredentialsError, OpenSky, chunk_interval, load_credentials
+    from flighttrace.fetch.v2 import fetch_v2
+
+
+def __getattr__(name: str) -> Any:
+    mod = _EXPORTS.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'flighttrace.fetch' has no attribute {name!r}")
+    value = getattr(importlib.import_module(mod), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -184,6 +184,9 @@ def hex_to_int(hexes: Any) -> np.ndarray:
     """
     if np.ndim(hexes) == 0:
         return np.array([_hex_scalar(hexes)], dtype=np.int64)
+    if isinstance(hexes, np.ndarray) and hexes.dtype.kind in "iu":
+        values = hexes.astype(np.int64, copy=False)
+        return np.where((values >= 0) & (values <= 0xFFFFFF), values, -1)
     codes, uniques = pd.factorize(pd.Series(hexes, copy=False) if not isinstance(hexes, pd.Series) else hexes)
     parsed = np.array([_hex_scalar(u) for u in uniques], dtype=np.int64)
     out = np.full(len(codes), -1, dtype=np.int64)

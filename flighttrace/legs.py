@@ -264,17 +264,33 @@ def _first_in_ranges(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.n
 
 
 def _excursions(ac: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarray, p: LegParams) -> np.ndarray:
-    """Flag points inside runs entered and left by impossible jumps."""
+    """Flag points inside runs entered and left by impossible jumps.
+
+    Only steps whose upper-bound length (degrees, no trigonometry) could be a
+    jump get an exact great-circle distance, so the cost per point is a few
+    subtractions and multiplications.
+    """
     n = len(ac)
     suspect = np.zeros(n, dtype=bool)
     if n < 3:
         return suspect
-    same = ac[1:] == ac[:-1]
-    d = haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    dlat = lat[1:] - lat[:-1]
+    dlon = np.abs(lon[1:] - lon[:-1])
+    dlon = np.minimum(dlon, 360.0 - dlon)
+    deg2 = dlat * dlat + dlon * dlon  # ≥ (d / 111.2 km)² everywhere
     dt = np.maximum(t[1:] - t[:-1], 1.0)
-    jump = same & (d > p.jump_min_km) & (d / dt * KT_PER_KM_S > p.jump_kt)
+    km_per_deg = 111.2
+    lim_km = np.maximum(p.jump_min_km, p.jump_kt / KT_PER_KM_S * dt)
+    cand = np.flatnonzero((deg2 * km_per_deg * km_per_deg > lim_km * lim_km) & (ac[1:] == ac[:-1]))
+    if len(cand) == 0:
+        return suspect
+    d = haversine_km(lat[cand], lon[cand], lat[cand + 1], lon[cand + 1])
+    is_jump = (d > p.jump_min_km) & (d / dt[cand] * KT_PER_KM_S > p.jump_kt)
+    jump = np.zeros(n - 1, dtype=bool)
+    jump[cand[is_jump]] = True
     if not jump.any():
         return suspect
+    same = ac[1:] == ac[:-1]
     brk = np.ones(n, dtype=bool)
     brk[1:] = ~same | jump
     rs = np.flatnonzero(brk)
@@ -283,37 +299,50 @@ def _excursions(ac: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarray,
     jin[rs > 0] = jump[rs[rs > 0] - 1]
     jout = np.zeros(len(rs), dtype=bool)
     jout[:-1] = jin[1:]
-    cand = np.flatnonzero(jin & jout)
-    if len(cand):
-        a = rs[cand] - 1  # last point before the run
-        b = re[cand] + 1  # first point after it
+    exc = np.flatnonzero(jin & jout)
+    if len(exc):
+        a = rs[exc] - 1  # last point before the run
+        b = re[exc] + 1  # first point after it
         dd = haversine_km(lat[a], lon[a], lat[b], lon[b])
         dtt = np.maximum(t[b] - t[a], 1.0)
         consistent = (dd <= p.jump_min_km) | (dd / dtt * KT_PER_KM_S <= p.jump_kt)
-        for r in cand[consistent]:  # one slice per excursion run
-            suspect[rs[r] : re[r] + 1] = True
+        lo, hi = rs[exc[consistent]], re[exc[consistent]] + 1
+        mark = np.zeros(n + 1, dtype=np.int64)
+        np.add.at(mark, lo, 1)
+        np.add.at(mark, hi, -1)
+        suspect = np.cumsum(mark[:n]) > 0
     return suspect
 
 
 # --------------------------------------------------------------------------- step 2: air or ground
 
 
-def _airborne(og: np.ndarray, alt: np.ndarray, gs: np.ndarray, heli: np.ndarray, ac: np.ndarray, p: LegParams) -> np.ndarray:
+def _airborne(og: np.ndarray, alt: np.ndarray, gs: np.ndarray, heli: np.ndarray, new_ac: np.ndarray, p: LegParams) -> np.ndarray:
     """Airborne (True) or on the ground (False) for each point."""
-    known_gs = ~np.isnan(gs)
-    air = np.where(og == 0, True, np.where(og == 1, False, np.nan))
+    state = np.full(len(og), -1, dtype=np.int8)  # -1 unknown, 0 ground, 1 air
+    state[og == 0] = 1
+    state[og == 1] = 0
     no_flag = og < 0
-    air = np.where(no_flag & known_gs & (gs >= p.air_kt), 1.0, air)
-    air = np.where(no_flag & known_gs & ~np.isnan(alt) & (gs >= p.air_kt_with_alt), 1.0, air)
-    air = np.where(no_flag & known_gs & (gs < p.air_kt_with_alt) & np.isnan(air), 0.0, air)
+    if no_flag.any():
+        with np.errstate(invalid="ignore"):
+            fast = gs >= p.air_kt
+            fast_alt = ~np.isnan(alt) & (gs >= p.air_kt_with_alt)
+            slow = gs < p.air_kt_with_alt
+        state[no_flag & (fast | fast_alt)] = 1
+        state[no_flag & slow & (state < 0)] = 0
     # a fixed-wing aircraft below min_air_kt is not flying, whatever its transponder claims
-    air = np.where(~heli & known_gs & (gs < p.min_air_kt), 0.0, air)
-    # still unknown: carry the previous state of the same aircraft; else airborne if an altitude is given
-    s = pd.Series(air)
-    grp = pd.Series(ac)
-    filled = s.groupby(grp, sort=False).ffill().to_numpy()
-    filled = np.where(np.isnan(filled), np.where(np.isnan(alt), 0.0, 1.0), filled)
-    return filled.astype(bool)
+    with np.errstate(invalid="ignore"):
+        crawl = gs < p.min_air_kt
+    state[crawl & ~heli] = 0
+    unknown = state < 0
+    if unknown.any():
+        # carry the previous state of the same aircraft; with none, airborne if an altitude is given
+        pos = np.where(~unknown | new_ac, np.arange(len(state)), 0)
+        np.maximum.accumulate(pos, out=pos)
+        state = state[pos]
+        still = state < 0
+        state[still] = np.where(np.isnan(alt[still]), 0, 1)
+    return state == 1
 
 
 # --------------------------------------------------------------------------- main
@@ -371,9 +400,16 @@ def detect_legs(
         bar.advance(1, "legs: excursions and air/ground")
         ac, t = arrays["ac"], arrays["t"]
         suspect = _excursions(ac, t, arrays["lat"], arrays["lon"], p)
-        good = np.flatnonzero(~suspect)
-        g = {k: v[good] for k, v in arrays.items()}
-        air = _airborne(g["og"], g["alt"], g["gs"], g["heli"], g["ac"], p)
+        if suspect.any():
+            good = np.flatnonzero(~suspect)
+            g = {k: v[good] for k, v in arrays.items()}
+        else:
+            good = arrays["row"]
+            g = arrays
+        new_ac = np.ones(len(g["ac"]), dtype=bool)
+        new_ac[1:] = g["ac"][1:] != g["ac"][:-1]
+        g["new_ac"] = new_ac
+        air = _airborne(g["og"], g["alt"], g["gs"], g["heli"], new_ac, p)
         bar.advance(1, "legs: segmenting")
         seg = _segment(g, air, index, p)
         bar.advance(1, "legs: takeoffs and landings")
@@ -403,25 +439,47 @@ def _sorted(points: pd.DataFrame) -> pd.DataFrame:
     return points.iloc[order].reset_index(drop=True)
 
 
+def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, categories) of a column, categorical or not (codes -1 for missing)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(), np.asarray(col.cat.categories, dtype=object)
+    codes, uniq = pd.factorize(col.astype(object), sort=True)
+    return codes, np.asarray(uniq, dtype=object)
+
+
 def _arrays(pts: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns detection needs, as numpy arrays (no copies where the dtype allows)."""
     n = len(pts)
-    ic = pts["icao24"]
-    ac = ic.cat.codes.to_numpy().astype(np.int64) if isinstance(ic.dtype, pd.CategoricalDtype) else pd.factorize(ic.astype(str), sort=True)[0]
-    og_s = pts["on_ground"] if "on_ground" in pts else pd.Series(pd.NA, index=pts.index, dtype="boolean")
-    og = np.where(og_s.isna().to_numpy(), -1, og_s.fillna(False).to_numpy(dtype=bool).astype(np.int8)).astype(np.int8)
-    tc = pts["typecode"] if "typecode" in pts else pd.Series([None] * n, dtype=object)
-    if isinstance(tc.dtype, pd.CategoricalDtype):
-        heli_cat = np.array([str(c).upper() in HELICOPTER_TYPES for c in tc.cat.categories] + [False])
-        heli = heli_cat[tc.cat.codes.to_numpy()]
+    ac, _ = _codes(pts["icao24"])
+    if "on_ground" in pts:
+        og = pts["on_ground"].to_numpy(dtype="int8", na_value=-1)
     else:
-        heli = tc.astype(str).str.upper().isin(HELICOPTER_TYPES).to_numpy()
+        og = np.full(n, -1, dtype=np.int8)
+    if "typecode" in pts:
+        tcode, tcats = _codes(pts["typecode"])
+        heli_cat = np.array([str(c).upper() in HELICOPTER_TYPES for c in tcats] + [False])
+        heli = heli_cat[tcode]
+    else:
+        heli = np.zeros(n, dtype=bool)
+
     def f(name: str) -> np.ndarray:
-        return pts[name].to_numpy(dtype=np.float64, na_value=np.nan) if name in pts else np.full(n, np.nan)
-    ps = pts["position_source"].astype(str).to_numpy() if "position_source" in pts else np.full(n, "unknown")
+        if name not in pts:
+            return np.full(n, np.nan, dtype=np.float32)
+        col = pts[name]
+        if col.dtype in (np.float32, np.float64):
+            return col.to_numpy()
+        return col.to_numpy(dtype=np.float32, na_value=np.nan)
+
+    if "position_source" in pts:
+        pcode, pcats = _codes(pts["position_source"])
+        mlat_cat = np.array([c == "mlat" for c in pcats] + [False])
+        mlat = mlat_cat[pcode]
+    else:
+        mlat = np.zeros(n, dtype=bool)
     nl = pts["new_leg"].to_numpy(dtype=bool) if "new_leg" in pts else np.zeros(n, dtype=bool)
     return {
         "row": np.arange(n),
-        "ac": ac,
+        "ac": ac.astype(np.int32, copy=False),
         "t": time_ns(pts["time"]) / 1e9,
         "lat": pts["lat"].to_numpy(dtype=np.float64),
         "lon": pts["lon"].to_numpy(dtype=np.float64),
@@ -431,7 +489,7 @@ def _arrays(pts: pd.DataFrame) -> dict[str, np.ndarray]:
         "vr": f("vrate_fpm"),
         "og": og,
         "heli": heli,
-        "mlat": ps == "mlat",
+        "mlat": mlat,
         "new_leg": nl,
     }
 
@@ -457,8 +515,7 @@ def _segment(g: dict[str, np.ndarray], air: np.ndarray, index: AirportIndex, p: 
     if n == 0:
         return _Segments(np.empty(0, dtype=np.int64), 0, np.empty(0, dtype=np.int64))
     ac, t, gs = g["ac"], g["t"], g["gs"]
-    new_ac = np.ones(n, dtype=bool)
-    new_ac[1:] = ac[1:] != ac[:-1]
+    new_ac = g["new_ac"]
     dt = np.zeros(n)
     dt[1:] = t[1:] - t[:-1]
     dt[new_ac] = 0.0
@@ -762,38 +819,39 @@ def _legs_table(
     # suspect points between the leg's first and last good row belong to the leg
     cs_sus = np.concatenate([[0], np.cumsum(suspect)])
     n_sus = cs_sus[p_end] - cs_sus[p_start]
-    hexes = pts["icao24"].astype(str).to_numpy()
+    hex_codes, hex_cats = _codes(pts["icao24"])
+    leg_hex = hex_cats[hex_codes[rows_g[starts]]].astype(str)
     mid = np.clip((fa_c + la_c) // 2, 0, n - 1)
-    cs_col = pts["callsign"] if "callsign" in pts else pd.Series([None] * len(pts))
-    callsign = cs_col.to_numpy(dtype=object)[rows_g[mid]]
-    cs_codes = cs_col.cat.codes.to_numpy() if isinstance(cs_col.dtype, pd.CategoricalDtype) else pd.factorize(cs_col.astype(object))[0]
+    cs_codes, cs_cats = _codes(pts["callsign"]) if "callsign" in pts else (np.full(len(pts), -1), np.empty(0, dtype=object))
+    cs_cats_ext = np.append(cs_cats, None)
+    callsign = cs_cats_ext[cs_codes[rows_g[mid]]]
     cs_g = cs_codes[rows_g]
     changes = np.zeros(n, dtype=np.int64)
     changes[1:] = (cs_g[1:] != cs_g[:-1]) & (cs_g[1:] >= 0) & (cs_g[:-1] >= 0)
     changes[starts] = 0
     n_changes = np.add.reduceat(changes, starts)
-    callsigns = np.array([None if pd.isna(c) else str(c) for c in callsign], dtype=object)
+    callsigns = callsign.copy()
     for i in np.flatnonzero(n_changes > 0):  # only legs whose callsign changed
-        vals = pd.unique(cs_col.iloc[rows_g[starts[i]] : rows_g[ends[i] - 1] + 1].dropna().astype(str))
-        callsigns[i] = ",".join(vals)
+        c = cs_codes[rows_g[starts[i]] : rows_g[ends[i] - 1] + 1]
+        callsigns[i] = ",".join(cs_cats[pd.unique(c[c >= 0])].astype(str))
 
     def first_valid(col: str) -> np.ndarray:
         if col not in pts:
             return np.full(L, None, dtype=object)
-        s = pts[col]
-        v = s.to_numpy(dtype=object)
-        return np.array([None if pd.isna(x) else str(x) for x in v[rows_g[la_c]]], dtype=object)
+        codes_, cats_ = _codes(pts[col])
+        return np.append(cats_, None)[codes_[rows_g[la_c]]]
 
-    leg_id = np.array([f"{h}-{pd.Timestamp(int(x * 1e9), unit='ns', tz='UTC'):%Y%m%dT%H%M%S}Z" for h, x in zip(hexes[rows_g[starts]], t[starts])], dtype=object)
+    stamp = pd.to_datetime(np.floor(t[starts]).astype(np.int64), unit="s").strftime("%Y%m%dT%H%M%SZ").to_numpy(dtype=object)
+    leg_id = leg_hex.astype(object) + "-" + stamp
     o_code = np.where(orig["field"] >= 0, codes[np.maximum(orig["field"], 0)], None)
     d_code = np.where(dest["field"] >= 0, codes[np.maximum(dest["field"], 0)], None)
     df = pd.DataFrame(
         {
             "leg_id": leg_id,
-            "icao24": hexes[rows_g[starts]],
+            "icao24": leg_hex,
             "registration": first_valid("registration"),
             "typecode": first_valid("typecode"),
-            "callsign": np.array([None if pd.isna(c) else str(c) for c in callsign], dtype=object),
+            "callsign": callsign,
             "callsigns": callsigns,
             "first_seen": ts(t[starts]),
             "last_seen": ts(t[ends - 1]),
@@ -859,20 +917,38 @@ def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 
 
 def _lineage(pts: pd.DataFrame, legs: pd.DataFrame) -> np.ndarray:
-    """Per leg: ``file:first-last`` source-row ranges, semicolon separated."""
+    """Per leg: ``file:first-last`` source-row ranges, semicolon separated.
+
+    Legs drawn from one file (the common case) take one reduction each; only
+    legs that mix files are grouped by file.
+    """
     ps, pe = legs["point_start"].to_numpy(), legs["point_end"].to_numpy()
-    rows = _ranges(ps, pe)
-    leg_no = np.repeat(np.arange(len(legs)), pe - ps)
-    files = pts["src_file"]
-    fcode = files.cat.codes.to_numpy()[rows] if isinstance(files.dtype, pd.CategoricalDtype) else pd.factorize(files.astype(str))[0][rows]
-    fnames = np.asarray(files.cat.categories if isinstance(files.dtype, pd.CategoricalDtype) else pd.factorize(files.astype(str))[1], dtype=object)
-    srow = pts["src_row"].to_numpy()[rows]
-    frame = pd.DataFrame({"leg": leg_no, "f": fcode, "r": srow})
-    agg = frame.groupby(["leg", "f"], sort=True)["r"].agg(["min", "max"]).reset_index()
-    text = fnames[agg["f"].to_numpy()].astype(str) + ":" + agg["min"].astype(str).to_numpy().astype(object) + "-" + agg["max"].astype(str).to_numpy().astype(object)
-    out = pd.Series(text, dtype=object).groupby(agg["leg"].to_numpy()).agg("; ".join)
+    fcode, fnames = _codes(pts["src_file"])
+    srow = pts["src_row"].to_numpy()
     res = np.full(len(legs), "", dtype=object)
-    res[out.index.to_numpy()] = out.to_numpy()
+    if len(legs) == 0:
+        return res
+    changes = np.zeros(len(pts) + 1, dtype=np.int64)
+    changes[1 : len(pts)] = fcode[1:] != fcode[:-1]
+    cs = np.cumsum(changes)
+    mixed = (cs[pe - 1] - cs[ps]) > 0
+    single = np.flatnonzero(~mixed)
+    if len(single):
+        bounds = np.empty(2 * len(single), dtype=np.int64)
+        bounds[0::2], bounds[1::2] = ps[single], pe[single]
+        ext = np.append(srow, 0)
+        lo = np.minimum.reduceat(ext, bounds)[0::2]
+        hi = np.maximum.reduceat(ext, bounds)[0::2]
+        names = fnames[fcode[ps[single]]].astype(str).astype(object)
+        res[single] = names + ":" + lo.astype(str).astype(object) + "-" + hi.astype(str).astype(object)
+    multi = np.flatnonzero(mixed)
+    if len(multi):
+        rows = _ranges(ps[multi], pe[multi])
+        frame = pd.DataFrame({"leg": np.repeat(multi, pe[multi] - ps[multi]), "f": fcode[rows], "r": srow[rows]})
+        agg = frame.groupby(["leg", "f"], sort=True)["r"].agg(["min", "max"]).reset_index()
+        text = fnames[agg["f"].to_numpy()].astype(str).astype(object) + ":" + agg["min"].astype(str).to_numpy().astype(object) + "-" + agg["max"].astype(str).to_numpy().astype(object)
+        out = pd.Series(text, dtype=object).groupby(agg["leg"].to_numpy()).agg("; ".join)
+        res[out.index.to_numpy()] = out.to_numpy()
     return res
 
 

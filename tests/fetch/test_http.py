@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -167,10 +166,9 @@ def test_redaction_of_secrets_and_url_credentials() -> None:
     assert "pw123" not in redact("see https://bob:pw123@host/path")
 
 
-def test_timeouts_are_explicit_everywhere(make_client: Callable[..., HttpClient], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_timeouts_are_explicit_everywhere(make_client: Callable[..., HttpClient], monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[object] = []
     http = make_client(connect_timeout_s=3.0, read_timeout_s=9.0)
-    real = http.session.request
 
     def spy(*a: object, **kw: object):  # type: ignore[no-untyped-def]
         seen.append(kw.get("timeout"))
@@ -180,4 +178,3 @@ def test_timeouts_are_explicit_everywhere(make_client: Callable[..., HttpClient]
     with pytest.raises(RuntimeError):
         http.request("GET", "http://127.0.0.1:1/x")
     assert seen == [(3.0, 9.0)]
-    del real

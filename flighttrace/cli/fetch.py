@@ -1,0 +1,329 @@
+"""``flighttrace fetch``: OpenSky, globe-history traces and v2 APIs into an archive folder.
+
+Every command saves bodies exactly as received under ``--out`` and appends
+to ``--out/custody.jsonl``; it prints a summary (fetched, cached, missing,
+failed). Exit codes: 0 when nothing failed, 1 when some requests failed
+(they are listed and logged), 2 for an error the user can fix (no
+credentials, a bad date, hex or URL).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+from rich.table import Table
+
+from flighttrace.cli import app
+from flighttrace.cli._common import err_console, fail, out_console, show_progress
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flighttrace.fetch.archive import Archive, FetchResult
+
+T = TypeVar("T")
+
+MAX_LISTED_PROBLEMS = 15
+"""Failed requests listed individually after the summary."""
+
+fetch_app = typer.Typer(
+    name="fetch",
+    help="Fetch evidence from OpenSky, a globe-history archive or a v2 API into a folder with a custody log.",
+    no_args_is_help=True,
+)
+opensky_app = typer.Typer(
+    name="opensky",
+    help="OpenSky Network REST API (needs API client credentials, see docs/fetch.md).",
+    no_args_is_help=True,
+)
+fetch_app.add_typer(opensky_app, name="opensky")
+app.add_typer(fetch_app, name="fetch")
+
+# ----------------------------------------------------------------------------- shared options
+
+OUT = typer.Option(Path("archive"), "--out", "-o", help="Archive folder (created when missing); custody.jsonl lives at its root.")
+REFRESH = typer.Option(False, "--refresh", help="Ask the server again even for requests already in the archive.")
+OPERATOR = typer.Option(None, "--operator", help="Who is fetching (name, initials or role), written into the custody log.")
+MIN_INTERVAL = typer.Option(1.0, "--min-interval", min=0.0, help="Seconds between two calls to the same server.")
+TIMEOUT = typer.Option(60.0, "--timeout", min=0.001, help="Read timeout in seconds (no data for this long = retry).")
+MAX_WAIT = typer.Option(300.0, "--max-wait", min=0.0, help="Longest wait in seconds a rate-limited server may ask for; longer = fail this request.")
+PROGRESS = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal).")
+START = typer.Option(..., "--start", help="First day (YYYY-MM-DD) or UTC time (YYYY-MM-DDTHH:MM:SSZ).")
+END = typer.Option(..., "--end", help="Last day, included (YYYY-MM-DD), or UTC time, excluded.")
+
+
+def _guard(fn: Callable[[], T]) -> T:
+    """Run ``fn``; turn the errors a user can fix into one line and exit code 2."""
+    from flighttrace.fetch._validate import FetchParamError
+    from flighttrace.fetch.archive import FetchError
+    from flighttrace.fetch.http import redact
+
+    code = 2
+    try:
+        return fn()
+    except (FetchParamError, FetchError) as exc:
+        msg = redact(exc)
+    except OSError as exc:
+        msg = redact(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else exc)
+    except Exception as exc:  # noqa: BLE001 - never a traceback, never a secret
+        msg, code = f"unexpected {type(exc).__name__}: {redact(exc)} (please report it)", 1
+    fail(msg, code)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _archive(out: Path, refresh: bool, operator: str | None, min_interval: float, timeout: float, max_wait: float) -> Archive:
+    from flighttrace.fetch.archive import Archive
+    from flighttrace.fetch.http import HttpClient
+
+    client = HttpClient(min_interval_s=min_interval, read_timeout_s=timeout, max_retry_after_s=max_wait)
+    return Archive(out, client=client, operator=operator, refresh=refresh)
+
+
+def _items(value: str | None, what: str) -> list[str]:
+    """``a,b`` or ``@file`` (one or more per line, ``#`` comments) → items."""
+    from flighttrace.fetch._validate import FetchParamError
+
+    if value is None:
+        return []
+    if value.startswith("@"):
+        path = Path(value[1:]).expanduser()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            raise FetchParamError(f"cannot read the {what} list {path}") from None
+        text = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    else:
+        text = value
+    items = [x for x in re.split(r"[\s,]+", text) if x]
+    if not items:
+        raise FetchParamError(f"no {what} given")
+    return items
+
+
+def _progress(progress: bool | None) -> bool:
+    return show_progress() if progress is None else progress
+
+
+def _report(archive: Archive, results: list[FetchResult], notes: list[str] | None = None) -> None:
+    """Print the summary table and problems; exit 1 when a request failed."""
+    counts = archive.counts()
+    t = Table(title=f"Fetched into {archive.root}", show_lines=False)
+    for col in ("fetched", "cached", "missing", "failed"):
+        t.add_column(col, justify="right")
+    t.add_row(*(f"{counts[c]:,}" for c in ("fetched", "cached", "missing", "failed")))
+    out_console.print(t)
+    problems = [r for r in results if r.action == "failed"]
+    for r in problems[:MAX_LISTED_PROBLEMS]:
+        err_console.print(f"[red]failed[/] {r.entry.get('url')}: {r.note}", highlight=False, markup=True, soft_wrap=True)
+    if len(problems) > MAX_LISTED_PROBLEMS:
+        err_console.print(f"… and {len(problems) - MAX_LISTED_PROBLEMS} more failures; see the custody log", highlight=False)
+    for note in notes or []:
+        err_console.print(f"[yellow]note[/] {note}", highlight=False, markup=True, soft_wrap=True)
+    out_console.print(f"custody log: {archive.custody.path}", highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+
+
+# ----------------------------------------------------------------------------- OpenSky
+
+
+def _opensky(archive: Archive, credentials: Path | None, api_root: str, token_url: str) -> Any:
+    from flighttrace.fetch.opensky import OpenSky, load_credentials
+
+    return OpenSky(archive, load_credentials(credentials), api_root=api_root, token_url=token_url)
+
+
+CREDENTIALS = typer.Option(
+    None, "--credentials", help="OpenSky credentials JSON (the downloaded credentials.json works). Default: OPENSKY_CLIENT_ID/SECRET, then ~/.config/flighttrace/opensky.json."
+)
+API_ROOT = typer.Option("https://opensky-network.org/api", "--api-root", help="OpenSky API root.")
+TOKEN_URL = typer.Option(
+    "https://auth.opensky-network.org/auth/realms/opensky-network/protocol/openid-connect/token", "--token-url", help="OAuth2 token endpoint."
+)
+
+
+@opensky_app.command("flights")
+def opensky_flights(
+    icao24: str = typer.Option(..., "--icao24", help="Hex address(es): 600864,600865 or @fleet.txt."),
+    start: str = START,
+    end: str = END,
+    out: Path = OUT,
+    credentials: Path | None = CREDENTIALS,
+    api_root: str = API_ROOT,
+    token_url: str = TOKEN_URL,
+    refresh: bool = REFRESH,
+    operator: str | None = OPERATOR,
+    min_interval: float = MIN_INTERVAL,
+    timeout: float = TIMEOUT,
+    max_wait: float = MAX_WAIT,
+    progress: bool | None = PROGRESS,
+) -> None:
+    """Flight lists of aircraft (/flights/aircraft), in chunks of at most two days."""
+
+    def run() -> tuple[Archive, list[FetchResult], list[str]]:
+        arc = _archive(out, refresh, operator, min_interval, timeout, max_wait)
+        sky = _opensky(arc, credentials, api_root, token_url)
+        return arc, sky.flights(_items(icao24, "icao24"), start, end, progress=_progress(progress)), sky.notes
+
+    _report(*_guard(run))
+
+
+@opensky_app.command("tracks")
+def opensky_tracks(
+    icao24: str = typer.Option(..., "--icao24", help="Hex address(es): 600864,600865 or @fleet.txt."),
+    start: str = START,
+    end: str = END,
+    out: Path = OUT,
+    credentials: Path | None = CREDENTIALS,
+    api_root: str = API_ROOT,
+    token_url: str = TOKEN_URL,
+    refresh: bool = REFRESH,
+    operator: str | None = OPERATOR,
+    min_interval: float = MIN_INTERVAL,
+    timeout: float = TIMEOUT,
+    max_wait: float = MAX_WAIT,
+    progress: bool | None = PROGRESS,
+) -> None:
+    """Tracks of every flight of aircraft (/flights/aircraft, then /tracks/all per flight)."""
+
+    def run() -> tuple[Archive, list[FetchResult], list[str]]:
+        arc = _archive(out, refresh, operator, min_interval, timeout, max_wait)
+        sky = _opensky(arc, credentials, api_root, token_url)
+        return arc, sky.tracks(_items(icao24, "icao24"), start, end, progress=_progress(progress)), sky.notes
+
+    _report(*_guard(run))
+
+
+def _airport_cmd(kind: str) -> Callable[..., None]:
+    def cmd(
+        airport: str = typer.Option(..., "--airport", help="ICAO airport code, e.g. LLOV."),
+        start: str = START,
+        end: str = END,
+        out: Path = OUT,
+        credentials: Path | None = CREDENTIALS,
+        api_root: str = API_ROOT,
+        token_url: str = TOKEN_URL,
+        refresh: bool = REFRESH,
+        operator: str | None = OPERATOR,
+        min_interval: float = MIN_INTERVAL,
+        timeout: float = TIMEOUT,
+        max_wait: float = MAX_WAIT,
+        progress: bool | None = PROGRESS,
+    ) -> None:
+        def run() -> tuple[Archive, list[FetchResult], list[str]]:
+            arc = _archive(out, refresh, operator, min_interval, timeout, max_wait)
+            sky = _opensky(arc, credentials, api_root, token_url)
+            return arc, sky.airport(kind, airport, start, end, progress=_progress(progress)), sky.notes  # type: ignore[arg-type]
+
+        _report(*_guard(run))
+
+    cmd.__doc__ = f"{kind.capitalize()}s of an airport (/flights/{kind}), in chunks spanning at most one UTC midnight."
+    return cmd
+
+
+opensky_app.command("arrivals")(_airport_cmd("arrival"))
+opensky_app.command("departures")(_airport_cmd("departure"))
+
+
+@opensky_app.command("states")
+def opensky_states(
+    time: list[str] = typer.Option(..., "--time", help="UTC time(s), repeatable or comma-separated; 'now' for a live call."),
+    bbox: str | None = typer.Option(None, "--bbox", help="south,north,west,east in degrees."),
+    icao24: str | None = typer.Option(None, "--icao24", help="Restrict to these hex addresses (a,b or @file)."),
+    out: Path = OUT,
+    credentials: Path | None = CREDENTIALS,
+    api_root: str = API_ROOT,
+    token_url: str = TOKEN_URL,
+    refresh: bool = REFRESH,
+    operator: str | None = OPERATOR,
+    min_interval: float = MIN_INTERVAL,
+    timeout: float = TIMEOUT,
+    max_wait: float = MAX_WAIT,
+    progress: bool | None = PROGRESS,
+) -> None:
+    """State vectors at time points (/states/all), optionally in a box."""
+
+    def run() -> tuple[Archive, list[FetchResult], list[str]]:
+        times = [t for item in time for t in item.split(",") if t.strip()]
+        arc = _archive(out, refresh, operator, min_interval, timeout, max_wait)
+        sky = _opensky(arc, credentials, api_root, token_url)
+        hexes = _items(icao24, "icao24") if icao24 else None
+        res = sky.states(None if times == ["now"] else times, bbox=bbox, icao24=hexes, progress=_progress(progress))
+        return arc, res, sky.notes
+
+    _report(*_guard(run))
+
+
+# ----------------------------------------------------------------------------- globe and v2
+
+
+@fetch_app.command("globe")
+def globe_cmd(
+    hex: str = typer.Option(..., "--hex", help="Hex address(es): 600864,600865 or @fleet.txt."),  # noqa: A002
+    start: str = typer.Option(..., "--start", help="First UTC day (YYYY-MM-DD)."),
+    end: str = typer.Option(..., "--end", help="Last UTC day, included (YYYY-MM-DD)."),
+    base_url: str = typer.Option(..., "--base-url", help="Where the YYYY/MM/DD folders are (a globe_history mirror)."),
+    layout: str = typer.Option("globe", "--layout", help="Remote layout: globe (YYYY/MM/DD/traces/xx/) or adsbx-samples."),
+    out: Path = OUT,
+    refresh: bool = REFRESH,
+    operator: str | None = OPERATOR,
+    min_interval: float = MIN_INTERVAL,
+    timeout: float = TIMEOUT,
+    max_wait: float = MAX_WAIT,
+    progress: bool | None = PROGRESS,
+) -> None:
+    """readsb trace files per aircraft and day from a globe-history archive or mirror."""
+    from flighttrace.fetch.globe import fetch_globe
+
+    def run() -> tuple[Archive, list[FetchResult]]:
+        arc = _archive(out, refresh, operator, min_interval, timeout, max_wait)
+        res = fetch_globe(arc, _items(hex, "hex"), start, end, base_url=base_url, layout=layout, progress=_progress(progress))
+        return arc, res
+
+    _report(*_guard(run))
+
+
+@fetch_app.command("v2")
+def v2_cmd(
+    hex: str | None = typer.Option(None, "--hex", help="Hex address(es), comma-separated."),  # noqa: A002
+    callsign: str | None = typer.Option(None, "--callsign", help="Callsign."),
+    registration: str | None = typer.Option(None, "--registration", help="Registration, e.g. 4K-AZ62."),
+    type: str | None = typer.Option(None, "--type", help="ICAO type code, e.g. C30J."),  # noqa: A002
+    point: str | None = typer.Option(None, "--point", help="lat,lon,radius in nautical miles (radius at most 250)."),
+    base_url: str = typer.Option("https://api.adsb.lol", "--base-url", help="v2 service (adsb.lol, airplanes.live …)."),
+    out: Path = OUT,
+    operator: str | None = OPERATOR,
+    min_interval: float = MIN_INTERVAL,
+    timeout: float = TIMEOUT,
+    max_wait: float = MAX_WAIT,
+    progress: bool | None = PROGRESS,
+) -> None:
+    """A live capture from a v2 API (adsb.lol-compatible); every call is a new capture."""
+    from flighttrace.fetch.v2 import fetch_v2
+
+    def run() -> tuple[Archive, list[FetchResult]]:
+        arc = _archive(out, False, operator, min_interval, timeout, max_wait)
+        res = fetch_v2(
+            arc, hex=hex, callsign=callsign, registration=registration, type=type, point=point,
+            base_url=base_url, progress=_progress(progress),
+        )
+        return arc, res
+
+    _report(*_guard(run))
+
+
+@fetch_app.command("verify")
+def verify_cmd(
+    folder: Path = typer.Argument(..., help="An archive folder (holding custody.jsonl)."),
+) -> None:
+    """Check an archive against its custody log: hash chain intact, every file unchanged."""
+    from flighttrace.fetch.custody import verify
+
+    problems = _guard(lambda: verify(folder))
+    for p in problems:
+        err_console.print(f"[red]problem[/] {p}", highlight=False, markup=True, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+    out_console.print(f"{folder}: custody log and files agree", highlight=False)

@@ -63,8 +63,9 @@ READ_TIMEOUT_S: Final = 60.0
 MIN_INTERVAL_S: Final = 1.0
 """Minimum seconds between the starts of two calls to the same host."""
 MAX_RETRY_AFTER_S: Final = 300.0
-"""Longest wait (s) a 429 or 503 answer may impose before the call is retried;
-a longer request ends the call as failed ("try again later")."""
+"""Longest wait (s) a 429 answer may impose before the call is retried; a
+longer request ends the call as failed ("try again later"). A 503's
+``Retry-After`` is capped at this value."""
 DEFAULT_RATE_LIMIT_WAIT_S: Final = 60.0
 """Seconds to wait after a 429 that names no wait."""
 RETRIES: Final = 3

@@ -253,3 +253,14 @@ def test_lookup_without_a_log_is_none(tmp_path: Path) -> None:
     f.parent.mkdir()
     f.write_bytes(gzip.compress(b"{}"))
     assert lookup(f, sha(f.read_bytes())) is None
+
+
+def test_importing_fetch_and_reading_files_loads_no_network_stack() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, flighttrace.fetch, flighttrace.fetch.custody, flighttrace.io.api; "
+        "assert 'requests' not in sys.modules and 'urllib3' not in sys.modules, sorted(m for m in sys.modules if 'req' in m)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

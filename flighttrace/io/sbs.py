@@ -1,7 +1,734 @@
-"""Reader for the sbs family (to be written)."""
+"""SBS-1 / BaseStation logs (dump1090 / readsb port 30003 output).
+
+One message per line, 22 comma-separated fields, CRLF or LF (formats.md
+§5.1)::
+
+    MSG,3,1,1,4CA2D6,1,2023/09/01,06:00:00.000,2023/09/01,06:00:00.000,,35000,,,40.123456,49.123456,,,,,,0
+
+An aircraft's state is spread over several message types: the callsign comes
+in MSG,1, speed / track / vertical rate in MSG,4, the squawk in MSG,6,
+altitude in MSG,3/5/7, the on-ground flag (field 22, ``-1`` / ``0``) in
+several. Only MSG,3 (airborne) and MSG,2 (surface, → ``on_ground``) carry a
+position. The reader therefore carries the last value of every state field
+forward per aircraft, in time order, and emits one point per position
+message. The carry is vectorised (a sort and a group-wise forward fill per
+chunk) and crosses chunk boundaries: the last state of every aircraft is kept
+and put at the start of the next chunk.
+
+Carried values expire: speed, track, vertical rate, altitude and the
+on-ground flag after :data:`KINEMATIC_MAX_AGE_S`, callsign and squawk after
+:data:`IDENTITY_MAX_AGE_S`, so that a point is never given the speed of a
+minute ago or the callsign of an earlier flight.
+
+Record semantics (what ``rows_read`` counts): position messages plus lines
+that cannot be parsed. Messages without a position and BaseStation's own
+SEL / ID / AIR / STA / CLK lines are counted in ``lines_state``; their
+content (for SEL … CLK: none is used) is carried, not emitted. Blank lines
+are ignored. ``src_row`` is the 0-based line number in the file.
+
+Times (fields 7–8, "generated") carry no zone: readsb writes UTC,
+dump1090-fa local time. They are read in ``ctx.tz`` when given, else as UTC,
+and the manifest says which.
+"""
 
 from __future__ import annotations
 
-from flighttrace.io._base import ReaderSpec
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Final, Literal
 
-SPECS: tuple[ReaderSpec, ...] = ()
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flighttrace.io._base import RawChunk, ReadContext, ReaderSpec
+from flighttrace.timeutil import time_ns
+
+__all__ = ["read_sbs", "write_sbs", "SPECS", "SBS_FIELDS", "KINEMATIC_MAX_AGE_S", "IDENTITY_MAX_AGE_S"]
+
+SBS_FIELDS: Final = 22
+"""Number of comma-separated fields of an SBS MSG line."""
+
+MAX_LINE_CHARS: Final = 4096
+"""Longer lines are not SBS (a real line is about 100 characters); they are
+quarantined, and at most this many bytes of one are ever held in memory."""
+
+READ_BLOCK_BYTES: Final = 1 << 20
+"""Bytes read from the stream at a time, B."""
+
+MAX_CHUNK_BYTES: Final = 1 << 28
+"""A chunk is cut early once its lines reach this many bytes (hostile files of long lines), B."""
+
+NEWLINE: Final = 0x0A
+
+KINEMATIC_MAX_AGE_S: Final = 60.0
+"""Altitude, speed, track, vertical rate and on-ground flag older than this, s, are not carried."""
+
+IDENTITY_MAX_AGE_S: Final = 1800.0
+"""Callsign and squawk older than this, s, are not carried (a later flight may use another)."""
+
+STATE_ONLY_KINDS: Final = ("SEL", "ID", "AIR", "STA", "CLK")
+"""BaseStation message kinds that are not MSG: counted as state lines, content not used."""
+
+POSITION_TYPES: Final = (2, 3)
+"""Transmission types that carry lat/lon: 2 = surface position, 3 = airborne position."""
+
+FIRST_YEAR: Final = 1900
+LAST_YEAR: Final = 2200
+FIRST_DAY: Final = int(np.datetime64(f"{FIRST_YEAR}-01-01", "D").astype(np.int64))
+LAST_DAY: Final = int(np.datetime64(f"{LAST_YEAR}-01-01", "D").astype(np.int64)) - 1
+"""Dates outside [FIRST_YEAR, LAST_YEAR) are rejected by the reader (days since the epoch):
+they cannot be held as ns timestamps safely and are no ADS-B record."""
+
+NS_PER_S: Final = 1_000_000_000
+NS_PER_MS: Final = 1_000_000
+S_PER_HOUR: Final = 3600
+S_PER_MIN: Final = 60
+
+SQUAWK_EVERY: Final = 10
+"""The writer emits MSG,6 (squawk) on every this many positions of an aircraft, and on change."""
+
+EMERGENCY_SQUAWKS: Final = frozenset({"7500", "7600", "7700"})
+"""Squawks for which field 20 (emergency) is ``-1``."""
+
+UTC_NOTE: Final = "SBS times taken as UTC (no tz given)"
+BOM: Final = b"\xef\xbb\xbf"
+"""UTF-8 byte-order mark, dropped from the start of the file."""
+GNSS_NOTE: Final = "SBS altitudes or vertical rates with an 'H' suffix are GNSS (geometric), kept in alt_ft / vrate_fpm"
+
+# 0-based field positions (formats.md §5.1 numbers them from 1)
+F_KIND, F_TTYPE, F_HEX, F_DATE, F_TIME = 0, 1, 4, 6, 7
+F_CALLSIGN, F_ALT, F_GS, F_TRACK, F_LAT, F_LON, F_VRATE, F_SQUAWK, F_GROUND = 10, 11, 12, 13, 14, 15, 16, 17, 21
+
+_STR_STATE: Final = ("callsign", "squawk")
+_NUM_STATE: Final = ("alt", "gs", "track", "vrate", "ground")
+_MAX_AGE: Final = {"callsign": IDENTITY_MAX_AGE_S, "squawk": IDENTITY_MAX_AGE_S} | {k: KINEMATIC_MAX_AGE_S for k in _NUM_STATE}
+
+_DATE_RE: Final = r"^\d{4}/\d{2}/\d{2}$"
+_TIME_RE: Final = r"^\d{2}:\d{2}:\d{2}(\.\d{1,9})?$"
+_NUM_RE: Final = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+
+
+def _sniff(head: bytes) -> bool:
+    return head.startswith((b"MSG,", b"SEL,", b"ID,", b"AIR,", b"STA,", b"CLK,"))
+
+
+# --------------------------------------------------------------------------- line framing
+
+
+def _newline_ends(data: bytes) -> np.ndarray:
+    """Offsets just after each ``\\n`` in ``data``."""
+    return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == NEWLINE) + 1
+
+
+def _line_batches(stream: BinaryIO, chunk_rows: int) -> Iterator[bytes]:
+    """Split a byte stream into runs of ``chunk_rows`` whole lines.
+
+    Each yielded byte string holds whole lines, each ended by ``\\n`` except
+    possibly the very last line of the stream. The stream is read
+    :data:`READ_BLOCK_BYTES` at a time; a line that spans blocks is kept only
+    up to :data:`MAX_LINE_CHARS` + 1 bytes (enough to tell that it is too
+    long), and a run is cut early once it holds :data:`MAX_CHUNK_BYTES`, so
+    memory stays bounded whatever the content.
+    """
+    cap = MAX_LINE_CHARS + 1
+    pieces: list[bytes] = []
+    n_lines = 0
+    n_bytes = 0
+    tail = b""  # the start of a line whose end has not been read yet
+
+    def flush(final: bool) -> Iterator[bytes]:
+        nonlocal pieces, n_lines, n_bytes
+        data = b"".join(pieces)
+        ends = _newline_ends(data)
+        if final and data and not data.endswith(b"\n"):
+            ends = np.append(ends, len(data))
+        start = 0
+        n_full = len(ends) // chunk_rows
+        for c in range(n_full):
+            cut = int(ends[(c + 1) * chunk_rows - 1])
+            yield data[start:cut]
+            start = cut
+        rest = data[start:]
+        if rest and (final or len(rest) >= MAX_CHUNK_BYTES):
+            yield rest
+            rest = b""
+        pieces, n_lines, n_bytes = ([rest] if rest else []), len(ends) - n_full * chunk_rows if rest else 0, len(rest)
+
+    while True:
+        block = stream.read(READ_BLOCK_BYTES)
+        if not block:
+            break
+        last_nl = block.rfind(b"\n")
+        if last_nl < 0:
+            if len(tail) < cap:
+                tail = (tail + block)[:cap]
+            continue
+        complete = tail + block[: last_nl + 1]
+        tail = block[last_nl + 1 :][:cap]
+        pieces.append(complete)
+        n_lines += int(np.count_nonzero(np.frombuffer(complete, dtype=np.uint8) == NEWLINE))
+        n_bytes += len(complete)
+        if n_lines >= chunk_rows or n_bytes >= MAX_CHUNK_BYTES:
+            yield from flush(final=False)
+    if tail:
+        pieces.append(tail)
+    if pieces:
+        yield from flush(final=True)
+
+
+# --------------------------------------------------------------------------- field parsing
+
+
+@dataclass
+class _Carry:
+    """The last state per aircraft, carried from one chunk to the next."""
+
+    frame: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class _Reason:
+    """A quarantine reason for the rows of ``mask``: ``template`` formatted with each row's value.
+
+    Formatting happens only for the rows that are bad, never for the whole chunk.
+    """
+
+    mask: np.ndarray
+    template: str
+    values: pa.Array | np.ndarray | None = None
+
+    def texts(self, idx: np.ndarray) -> list[str]:
+        """The reason for each of the rows ``idx``."""
+        if self.values is None:
+            return [self.template] * len(idx)
+        vals = self.values.take(pa.array(idx, pa.int64())).to_pylist() if isinstance(self.values, pa.Array) else self.values[idx]
+        return [self.template.format(v) for v in vals]
+
+    def full(self) -> str | np.ndarray:
+        """A reason for :attr:`RawChunk.problems`: a string, or an object array set on the masked rows."""
+        if self.values is None:
+            return self.template
+        out = np.full(len(self.mask), None, dtype=object)
+        idx = np.flatnonzero(self.mask)
+        out[idx] = self.texts(idx)
+        return out
+
+
+def _field(values: pa.Array, idx: np.ndarray) -> pa.Array:
+    """Fields at positions ``idx`` of the flattened split values, whitespace-trimmed."""
+    return pc.utf8_trim_whitespace(values.take(pa.array(idx, pa.int64())))
+
+
+def _np(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A pyarrow array as a writable numpy array (object for strings, NaN for null floats)."""
+    return np.array(arr.to_numpy(zero_copy_only=False))
+
+
+def _present(arr: pa.Array) -> np.ndarray:
+    return _np(pc.greater(pc.utf8_length(arr), 0))
+
+
+def _numbers(arr: pa.Array, strip_h: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Field texts → (float64 with NaN when absent or bad, mask of present non-numbers, mask of "H"-suffixed values).
+
+    With ``strip_h`` a trailing ``H`` (GNSS value, readsb ``--gnss``) is removed before parsing.
+    """
+    present = _present(arr)
+    h = np.zeros(len(arr), dtype=bool)
+    if strip_h:
+        h = _np(pc.ends_with(arr, "H")) & present
+        if h.any():
+            arr = pc.replace_substring_regex(arr, "H$", "")
+    null = pa.scalar(None, pa.string())
+    try:  # the common case: every present value is a plain number
+        num = _np(pc.cast(pc.if_else(pa.array(present), arr, null), pa.float64())).astype(np.float64)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        ok = pc.match_substring_regex(arr, _NUM_RE)
+        num = _np(pc.cast(pc.if_else(ok, arr, null), pa.float64())).astype(np.float64)
+    bad = present & ~np.isfinite(num)
+    num[bad] = np.nan
+    return num, bad, h
+
+
+def _ground_flag(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Field 22 → (1.0 ground / 0.0 airborne / NaN not said, mask of other values)."""
+    gnd = _np(pc.is_in(arr, pa.array(["-1", "1"])))
+    air = _np(pc.equal(arr, "0"))
+    out = np.full(len(arr), np.nan)
+    out[gnd], out[air] = 1.0, 0.0
+    return out, _present(arr) & ~gnd & ~air
+
+
+def _parse_times(date: pa.Array, tod: pa.Array, tz: str | None) -> tuple[np.ndarray, list[_Reason]]:
+    """Fields 7 + 8 in ``tz`` (UTC when ``None``) → (UTC seconds, reasons for bad rows)."""
+    n = len(date)
+    bad: list[_Reason] = []
+    enc = pc.dictionary_encode(date)
+    codes = _np(enc.indices).astype(np.int64)
+    uniques = enc.dictionary
+    u_ok = _np(pc.match_substring_regex(uniques, _DATE_RE)).astype(bool)
+    u_dt = pd.to_datetime(pd.Series(uniques.to_pylist(), dtype=object).where(u_ok, None), format="%Y/%m/%d", errors="coerce")
+    u_bad = u_dt.isna().to_numpy()
+    # days since the epoch (the parsed unit may be coarser than ns: never cast it to ns directly)
+    u_days = np.where(u_bad, 0, u_dt.to_numpy(dtype="datetime64[D]").view(np.int64))
+    u_far = ~u_bad & ((u_days < FIRST_DAY) | (u_days > LAST_DAY))
+    u_days[u_far] = 0
+    date_ns = u_days[codes] * (86_400 * NS_PER_S) if n else np.zeros(0, dtype=np.int64)
+    date_bad = (u_bad | u_far)[codes] if n else np.zeros(0, dtype=bool)
+    if date_bad.any():
+        far = u_far[codes]
+        if (date_bad & ~far).any():
+            bad.append(_Reason(date_bad & ~far, "date {!r:.40} is not YYYY/MM/DD", date))
+        if far.any():
+            bad.append(_Reason(far, "date {!r:.40} is outside the years " + f"{FIRST_YEAR}–{LAST_YEAR - 1}", date))
+    t_ok = _np(pc.match_substring_regex(tod, _TIME_RE)).astype(bool)
+    tod_ns = np.zeros(n, dtype=np.int64)
+    if t_ok.any():
+        sub = tod.filter(pa.array(t_ok))
+        h = _np(pc.cast(pc.utf8_slice_codeunits(sub, 0, 2), pa.int64()))
+        m = _np(pc.cast(pc.utf8_slice_codeunits(sub, 3, 5), pa.int64()))
+        sec = _np(pc.cast(pc.utf8_slice_codeunits(sub, 6, 40), pa.float64()))
+        in_range = (h < 24) & (m < S_PER_MIN) & (sec < S_PER_MIN)
+        idx = np.flatnonzero(t_ok)
+        t_ok[idx[~in_range]] = False
+        tod_ns[idx] = (h * S_PER_HOUR + m * S_PER_MIN) * NS_PER_S + np.round(sec * 1e6).astype(np.int64) * 1000
+    if (~t_ok).any():
+        bad.append(_Reason(~t_ok, "time {!r:.40} is not HH:MM:SS.mmm", tod))
+    ok = ~date_bad & t_ok
+    naive = np.where(ok, date_ns + tod_ns, 0)
+    if tz is None or tz == "UTC":
+        return np.where(ok, naive / NS_PER_S, np.nan), bad
+    local = pd.DatetimeIndex(naive.view("datetime64[ns]"))
+    utc = local.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    nat = np.asarray(utc.isna()) & ok
+    if nat.any():
+        idx = np.flatnonzero(nat)
+        # resolving ambiguity leaves NaT only for times skipped when clocks went forward
+        skipped = np.asarray(local[idx].tz_localize(tz, ambiguous=np.ones(len(idx), dtype=bool), nonexistent="NaT").isna())
+        text = np.full(n, None, dtype=object)
+        text[idx] = [
+            f"local time {s} does not exist in {tz} (clocks went forward)" if gap else f"local time {s} is ambiguous in {tz} (clocks went back)"
+            for s, gap in zip(local[idx].strftime("%Y-%m-%d %H:%M:%S"), skipped)
+        ]
+        bad.append(_Reason(nat, "{}", text))
+    secs = utc.asi8 / NS_PER_S
+    return np.where(ok & ~nat, secs, np.nan), bad
+
+
+def _field_count_reason(nf: int) -> str:
+    return f"line has {nf} field{'s' if nf != 1 else ''}, SBS MSG lines have {SBS_FIELDS}"
+
+
+def _carry_forward(frame: pd.DataFrame, carry: _Carry) -> pd.DataFrame:
+    """Forward-fill state per aircraft in time order, starting from the carried state.
+
+    ``frame`` holds one row per valid MSG line: ``key``, ``t``, ``line``, the
+    state fields (NaN / None when the line does not set them) and their set
+    times ``<name>_t``. Returns the frame, sorted, with the carried values and
+    with expired values blanked; stores the last state per aircraft in ``carry``.
+    """
+    if carry.frame is not None and len(carry.frame):
+        prev = carry.frame.assign(line=-1, pos=-1, ttype=0, record=False, carry_row=True)
+        frame = pd.concat([prev, frame.assign(carry_row=False)], ignore_index=True)
+    else:
+        frame = frame.assign(carry_row=False)
+    key_codes, _ = pd.factorize(frame["key"])
+    order = np.lexsort((frame["line"].to_numpy(), frame["t"].to_numpy(), ~frame["carry_row"].to_numpy(dtype=bool), key_codes))
+    frame = frame.iloc[order].reset_index(drop=True)
+    key_codes = key_codes[order]
+    cols = [*_STR_STATE, *_NUM_STATE, *(f"{c}_t" for c in (*_STR_STATE, *_NUM_STATE))]
+    frame[cols] = frame[cols].groupby(key_codes, sort=False).ffill()
+    last = np.ones(len(frame), dtype=bool)
+    last[:-1] = key_codes[1:] != key_codes[:-1]
+    carry.frame = frame.loc[last, ["key", "t", *cols]].reset_index(drop=True)
+    t = frame["t"].to_numpy(dtype=np.float64)
+    for c in (*_STR_STATE, *_NUM_STATE):
+        age = t - frame[f"{c}_t"].to_numpy(dtype=np.float64)
+        expired = ~(age <= _MAX_AGE[c])
+        if expired.any():
+            frame.loc[expired, c] = None if c in _STR_STATE else np.nan
+    return frame[~frame["carry_row"].to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, notes: set[str]) -> tuple[RawChunk, int]:
+    """Parse a run of whole lines (from :func:`_line_batches`); update ``carry``.
+
+    Returns the chunk and the number of lines it covered.
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:  # hostile or damaged bytes: replace, never raise
+        data = data.decode("utf-8", errors="replace").encode("utf-8")
+    if first_line == 0 and data.startswith(BOM):
+        data = data[len(BOM):]
+    ends = _newline_ends(data)
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, len(data))
+    offsets = np.concatenate([[0], ends]).astype(np.int64)
+    lines = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data))
+    raw_arr = pc.utf8_rtrim(lines, characters="\r\n")
+    n = len(raw_arr)
+    line_no = first_line + np.arange(n, dtype=np.int64)
+    overlong = _np(pc.utf8_length(raw_arr)) > MAX_LINE_CHARS
+    lists = pc.split_pattern(raw_arr, ",")
+    nf = _np(pc.list_value_length(lists))
+    values = lists.values
+    starts = _np(lists.offsets)[:-1].astype(np.int64)  # position of each line's first field in ``values``
+    kind = pc.utf8_upper(_field(values, starts))
+    blank = (nf == 1) & ~_present(kind)
+    is_msg = _np(pc.equal(kind, "MSG")).astype(bool)
+    state_kind = _np(pc.is_in(kind, pa.array(STATE_ONLY_KINDS))).astype(bool) & ~blank & ~overlong
+    good22 = is_msg & (nf == SBS_FIELDS) & ~overlong & ~blank
+
+    # lines that are not MSG lines of 22 fields (the loop runs over bad lines only)
+    reasons: dict[int, list[str]] = {}
+    for i in np.flatnonzero(~blank & ~state_kind & ~good22):
+        if overlong[i]:
+            r = f"line is longer than {MAX_LINE_CHARS} characters; SBS lines are about 100"
+        elif nf[i] != SBS_FIELDS:
+            r = _field_count_reason(int(nf[i]))
+        else:
+            r = f"message type {kind[i].as_py()[:20]!r} is not MSG, {', '.join(STATE_ONLY_KINDS)}"
+        reasons[int(i)] = [r]
+
+    g_idx = np.flatnonzero(good22)
+    m = len(g_idx)
+    g_starts = starts[g_idx]
+    f = {j: _field(values, g_starts + j) for j in (F_TTYPE, F_HEX, F_DATE, F_TIME, F_CALLSIGN, F_ALT, F_GS, F_TRACK, F_LAT, F_LON, F_VRATE, F_SQUAWK, F_GROUND)}
+    g_bad: list[_Reason] = []  # make a line unparseable
+    g_prob: list[_Reason] = []  # quarantine a position record through the framework
+
+    ttype_ok = _np(pc.match_substring_regex(f[F_TTYPE], r"^[1-8]$")).astype(bool)
+    if (~ttype_ok).any():
+        g_bad.append(_Reason(~ttype_ok, "transmission type {!r:.20} is not 1–8", f[F_TTYPE]))
+    ttype = np.zeros(m, dtype=np.int8)
+    if ttype_ok.any():
+        ttype[ttype_ok] = _np(pc.cast(f[F_TTYPE].filter(pa.array(ttype_ok)), pa.int8()))
+    is_record = np.isin(ttype, POSITION_TYPES) & (_present(f[F_LAT]) | _present(f[F_LON]))
+    hex_missing = ~_present(f[F_HEX])
+    if (hex_missing & ~is_record).any():
+        g_bad.append(_Reason(hex_missing & ~is_record, "HexIdent is empty; the message cannot be attributed to an aircraft"))
+
+    t, time_bad = _parse_times(f[F_DATE], f[F_TIME], ctx.tz)
+    g_bad.extend(time_bad)
+
+    nums: dict[str, np.ndarray] = {}
+    for name, j, label in (("alt", F_ALT, "altitude"), ("gs", F_GS, "ground speed"), ("track", F_TRACK, "track"), ("vrate", F_VRATE, "vertical rate")):
+        nums[name], bad, h = _numbers(f[j], strip_h=name in ("alt", "vrate"))
+        if h.any():
+            notes.add(GNSS_NOTE)
+        if bad.any():
+            template = label + " {!r:.20} is not a number"
+            g_bad.append(_Reason(bad & ~is_record, template, f[j]))
+            g_prob.append(_Reason(bad & is_record, template, f[j]))
+    nums["ground"], bad = _ground_flag(f[F_GROUND])
+    if bad.any():
+        template = "on-ground flag {!r:.20} is not -1 or 0"
+        g_bad.append(_Reason(bad & ~is_record, template, f[F_GROUND]))
+        g_prob.append(_Reason(bad & is_record, template, f[F_GROUND]))
+
+    unparseable = np.zeros(m, dtype=bool)
+    for r in g_bad:
+        unparseable |= r.mask
+    for r in g_bad:
+        hit = np.flatnonzero(r.mask)
+        for k, txt in zip(hit, r.texts(hit)):
+            reasons.setdefault(int(g_idx[k]), []).append(txt)
+
+    valid = ~unparseable
+    record = is_record & valid
+    lines_state = int(state_kind.sum() + (valid & ~is_record).sum())
+    quarantine = [(int(line_no[i]), "; ".join(rs), raw_arr[i].as_py()) for i, rs in sorted(reasons.items())]
+    if not valid.any():
+        return RawChunk.only_quarantine(quarantine, lines_state=lines_state), n
+    frame = _carry_forward(_state_frame(f, nums, t, g_idx, line_no, ttype, record, valid), carry)
+    if not record.any():
+        return RawChunk.only_quarantine(quarantine, lines_state=lines_state), n
+
+    recs = frame[frame["record"].to_numpy(dtype=bool)].sort_values("line", kind="stable")
+    pos = recs["pos"].to_numpy(dtype=np.int64)  # index into the good22 arrays
+    pos_pa = pa.array(pos)
+    surface = recs["ttype"].to_numpy() == 2
+    alt = np.where(surface, nums["alt"][pos], recs["alt"].to_numpy(dtype=np.float64))
+    on_ground = np.where(surface, 1.0, recs["ground"].to_numpy(dtype=np.float64))
+    problems: list[tuple[np.ndarray, Any]] = []
+    for r in g_prob:
+        mask = r.mask[pos]
+        if mask.any():
+            full = r.full()
+            problems.append((mask, full if isinstance(full, str) else full[pos]))
+    k = len(recs)
+    raw_lines = raw_arr.take(pa.array(g_idx[pos]))
+    hexes = _np(f[F_HEX].take(pos_pa)).astype(object)
+    hexes[hex_missing[pos]] = None
+
+    def raw(idx: np.ndarray) -> list[str]:
+        return raw_lines.take(pa.array(np.asarray(idx, dtype=np.int64))).to_pylist()
+
+    chunk = RawChunk(
+        columns={
+            "icao24": hexes,
+            "time": recs["t"].to_numpy(dtype=np.float64),
+            "lat": f[F_LAT].take(pos_pa),
+            "lon": f[F_LON].take(pos_pa),
+            "alt_ft": alt,
+            "on_ground": on_ground,
+            "gs_kt": recs["gs"].to_numpy(dtype=np.float64),
+            "track_deg": recs["track"].to_numpy(dtype=np.float64),
+            "vrate_fpm": recs["vrate"].to_numpy(dtype=np.float64),
+            "callsign": recs["callsign"].to_numpy(dtype=object),
+            "squawk": recs["squawk"].to_numpy(dtype=object),
+            "position_source": np.full(k, "unknown", dtype=object),
+            "stale": np.zeros(k, dtype=bool),
+            "new_leg": np.zeros(k, dtype=bool),
+        },
+        src_row=line_no[g_idx[pos]],
+        raw=raw,
+        quarantine=quarantine,
+        problems=problems,
+        lines_state=lines_state,
+    )
+    return chunk, n
+
+
+def _state_frame(
+    f: dict[int, pa.Array],
+    nums: dict[str, np.ndarray],
+    t: np.ndarray,
+    g_idx: np.ndarray,
+    line_no: np.ndarray,
+    ttype: np.ndarray,
+    record: np.ndarray,
+    valid: np.ndarray,
+) -> pd.DataFrame:
+    """One row per valid MSG line with its state fields and their set times."""
+    keep = np.flatnonzero(valid)
+    keep_pa = pa.array(keep)
+    tt = t[keep]
+    data: dict[str, Any] = {
+        "key": pd.Series(_np(pc.utf8_lower(f[F_HEX].take(keep_pa))), dtype=object),
+        "t": tt,
+        "line": line_no[g_idx[keep]],
+        "pos": keep,
+        "ttype": ttype[keep],
+        "record": record[keep],
+    }
+    for name, j in (("callsign", F_CALLSIGN), ("squawk", F_SQUAWK)):
+        arr = f[j].take(keep_pa)
+        present = _present(arr)
+        data[name] = pd.Series(np.where(present, _np(arr).astype(object), None), dtype=object)
+        data[f"{name}_t"] = np.where(present, tt, np.nan)
+    for name in _NUM_STATE:
+        v = nums[name][keep]
+        data[name] = v
+        data[f"{name}_t"] = np.where(np.isfinite(v), tt, np.nan)
+    return pd.DataFrame(data)  # string columns stay object: forward fill and take are faster on them
+
+
+def read_sbs(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
+    """Read an SBS-1 / BaseStation log, ``ctx.chunk_rows`` lines at a time.
+
+    Parameters
+    ----------
+    stream
+        The decompressed byte stream.
+    ctx
+        Reader context; ``ctx.tz`` is the zone of the naive times (UTC when
+        ``None``, noted in the manifest).
+
+    Yields
+    ------
+    RawChunk
+        One chunk per batch of lines: the position messages, the
+        unparseable lines in ``quarantine``, the state-only lines counted in
+        ``lines_state``.
+    """
+    ctx.tz_used = ctx.tz or "UTC"
+    if ctx.tz is None:
+        ctx.notes.append(UTC_NOTE)
+    carry = _Carry()
+    notes: set[str] = set()
+    first = 0
+    for data in _line_batches(stream, max(1, int(ctx.chunk_rows))):
+        chunk, n_lines = _parse_batch(data, first, ctx, carry, notes)
+        first += n_lines
+        for note in sorted(notes - set(ctx.notes)):
+            ctx.notes.append(note)
+        yield chunk
+
+
+# --------------------------------------------------------------------------- writer
+
+
+def _fixed(values: np.ndarray, decimals: int) -> np.ndarray:
+    """Floats → fixed-point texts with ``decimals`` places (``%1.Nf``), vectorised; "" for NaN."""
+    v = np.asarray(values, dtype=np.float64)
+    if len(v) == 0:
+        return np.empty(0, dtype=object)
+    nan = ~np.isfinite(v)
+    scale = 10**decimals
+    scaled = np.round(np.abs(np.where(nan, 0.0, v)) * scale).astype(np.int64)
+    whole = (scaled // scale).astype(str).astype(object)
+    frac = np.strings.zfill((scaled % scale).astype(str), decimals).astype(object) if decimals else ""
+    sign = np.where((v < 0) & (scaled > 0), "-", "").astype(object)
+    out = sign + whole + ("." + frac if decimals else "")
+    return np.where(nan, "", out).astype(object)
+
+
+def _ints(values: Any) -> np.ndarray:
+    """Floats → integer texts; "" for NaN."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    nan = ~np.isfinite(v)
+    return np.where(nan, "", np.round(np.where(nan, 0.0, v)).astype(np.int64).astype(str).astype(object)).astype(object)
+
+
+def _texts(values: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(object array of strings with "" for missing, present mask)."""
+    if values is None:
+        return np.full(n, "", dtype=object), np.zeros(n, dtype=bool)
+    s = pd.Series(values, dtype=object).reset_index(drop=True)
+    present = s.notna().to_numpy()
+    return np.where(present, s.astype(str).to_numpy(dtype=object), "").astype(object), present
+
+
+def write_sbs(
+    points: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    tz: str | None = None,
+    style: Literal["readsb", "dump1090-fa"] = "readsb",
+) -> None:
+    """Write Points of any number of aircraft as an SBS-1 / BaseStation log.
+
+    Parameters
+    ----------
+    points
+        Points columns; ``time`` UTC.
+    path
+        Output path.
+    tz
+        For ``style="dump1090-fa"``: the zone whose local time is written
+        (required). Not allowed with ``style="readsb"``, which writes UTC.
+    style
+        ``"readsb"`` (UTC times, lat/lon with 6 decimals) or
+        ``"dump1090-fa"`` (local times, 5 decimals).
+
+    Notes
+    -----
+    Lines are sorted by time (ties by aircraft). Per point, in this order and
+    with the point's time: MSG,1 when the aircraft's callsign changes (first
+    one included), MSG,6 with the squawk on change and every
+    :data:`SQUAWK_EVERY` positions, MSG,4 with speed / track / vertical rate
+    when any is known, then MSG,3 (MSG,2 when ``on_ground``). State precedes
+    the position it belongs to, so a reader carrying state forward gives the
+    same values back (speeds and track to 1 kt / 1 deg, altitude and vertical
+    rate to 1 ft / 1 ft/min). CRLF line ends; the output is deterministic.
+
+    Raises
+    ------
+    ValueError
+        For a bad ``style`` / ``tz`` combination, or a callsign or squawk
+        containing a comma or a line break (SBS cannot carry them).
+    """
+    if style == "readsb":
+        if tz is not None:
+            raise ValueError("style 'readsb' writes UTC; tz is only for style 'dump1090-fa'")
+        decimals = 6
+    elif style == "dump1090-fa":
+        if tz is None:
+            raise ValueError("style 'dump1090-fa' writes local time: give tz (an IANA zone)")
+        decimals = 5
+    else:
+        raise ValueError(f"unknown style {style!r}; use 'readsb' or 'dump1090-fa'")
+    n = len(points)
+    pts = points.reset_index(drop=True)
+    t_ns = time_ns(pd.Series(pts["time"]))
+    hexes = pts["icao24"].astype(str).str.upper().to_numpy(dtype=object)
+    order = np.lexsort((hexes.astype(str), t_ns)) if n else np.empty(0, dtype=np.int64)
+    pts, t_ns, hexes = pts.iloc[order].reset_index(drop=True), t_ns[order], hexes[order]
+
+    def col(name: str) -> Any:
+        return pts[name] if name in pts else None
+
+    def num(name: str) -> np.ndarray:
+        return np.full(n, np.nan) if name not in pts else pd.to_numeric(pts[name], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+    callsign, cs_present = _texts(col("callsign"), n)
+    squawk, sq_present = _texts(col("squawk"), n)
+    for label, values in (("callsign", callsign), ("squawk", squawk)):
+        bad = [v for v in pd.unique(values) if any(ch in v for ch in ",\r\n")]
+        if bad:
+            raise ValueError(f"{label} {bad[0]!r} contains a comma or line break, which SBS cannot carry")
+    ground = pd.Series(col("on_ground") if col("on_ground") is not None else [pd.NA] * n, dtype="boolean").reset_index(drop=True)
+    ground_known = ground.notna().to_numpy()
+    on_ground = ground.fillna(False).to_numpy(dtype=bool)
+
+    # times: UTC (readsb) or local (dump1090-fa), milliseconds
+    ms_ns = (t_ns + NS_PER_MS // 2) // NS_PER_MS * NS_PER_MS
+    if tz is not None:
+        ms_ns = pd.DatetimeIndex(ms_ns.view("datetime64[ns]"), tz="UTC").tz_convert(tz).tz_localize(None).asi8
+    stamp = pd.Series(np.datetime_as_string(ms_ns.view("datetime64[ns]"), unit="ms"), dtype=object)
+    date = stamp.str.slice(0, 10).str.replace("-", "/", regex=False).to_numpy(dtype=object)
+    clock = stamp.str.slice(11, 23).to_numpy(dtype=object)
+    head = "," + np.full(n, "1,1,", dtype=object) + hexes + ",1," + date + "," + clock + "," + date + "," + clock
+
+    # per-aircraft change detection (vectorised with a group-wise shift)
+    g = pd.Series(hexes)
+    prev_cs = pd.Series(callsign).groupby(g, sort=False).shift(1).to_numpy(dtype=object)
+    prev_sq = pd.Series(squawk).groupby(g, sort=False).shift(1).to_numpy(dtype=object)
+    nth = g.groupby(g, sort=False).cumcount().to_numpy()
+    emit1 = cs_present & (callsign != prev_cs)
+    emit6 = sq_present & ((squawk != prev_sq) | (nth % SQUAWK_EVERY == 0))
+    gs, track, vrate, alt = num("gs_kt"), num("track_deg"), num("vrate_fpm"), num("alt_ft")
+    emit4 = np.isfinite(gs) | np.isfinite(track) | np.isfinite(vrate)
+    gnd_txt = np.where(ground_known, np.where(on_ground, "-1", "0"), "").astype(object)
+
+    def line(ttype: int, mask: np.ndarray, fields: dict[int, Any]) -> tuple[np.ndarray, np.ndarray]:
+        """(point indices, line texts) of one message type for the points in ``mask``."""
+        idx = np.flatnonzero(mask)
+        # constant separators are gathered into one string between the few varying fields
+        out: Any = "MSG," + str(ttype) + head[idx]
+        sep = ""
+        for j in range(F_CALLSIGN, SBS_FIELDS):
+            sep += ","
+            if j in fields:
+                value = fields[j]
+                out = out + sep + (value[idx] if isinstance(value, np.ndarray) else value)
+                sep = ""
+        return idx, (out + sep if sep else out)
+
+    emergency = np.where(pd.Series(squawk).isin(EMERGENCY_SQUAWKS).to_numpy(), "-1", "0").astype(object)
+    padded = pd.Series(callsign).str.ljust(8).to_numpy(dtype=object)
+    gs_txt, track_txt = _ints(gs), _ints(track)
+    pos_fields = {F_ALT: _ints(alt), F_LAT: _fixed(num("lat"), decimals), F_LON: _fixed(num("lon"), decimals), F_GROUND: gnd_txt}
+    # (order of the message within its point, point indices, texts)
+    msgs = [
+        (0, *line(1, emit1, {F_CALLSIGN: padded})),
+        (1, *line(6, emit6, {F_SQUAWK: squawk, 18: "0", 19: emergency, 20: "0"})),
+        (2, *line(4, emit4, {F_GS: gs_txt, F_TRACK: track_txt, F_VRATE: _ints(vrate), F_GROUND: gnd_txt})),
+        (3, *line(2, on_ground, pos_fields | {F_GS: gs_txt, F_TRACK: track_txt})),
+        (3, *line(3, ~on_ground, pos_fields)),
+    ]
+    point_idx = np.concatenate([idx for _, idx, _ in msgs])
+    seq = np.concatenate([np.full(len(idx), s) for s, idx, _ in msgs])
+    texts = np.concatenate([np.asarray(txt, dtype=object) for _, _, txt in msgs])
+    out_order = np.lexsort((seq, point_idx))
+    body = "\r\n".join(texts[out_order].tolist())
+    data = (body + "\r\n" if n else "").encode("utf-8")
+    os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(data)
+
+
+SPECS = (
+    ReaderSpec(
+        name="sbs",
+        kind="stream",
+        func=read_sbs,
+        description="SBS-1 / BaseStation log (dump1090 / readsb port 30003, 22 comma-separated fields)",
+        sniff=_sniff,
+    ),
+)

@@ -106,6 +106,8 @@ PYOPENSKY_COLUMNS: Final[tuple[str, ...]] = (
 POSITION_SOURCE_CODES: Final[dict[int, str]] = {0: "adsb", 1: "other", 2: "mlat", 3: "other"}
 """OpenSky ``position_source`` (0 ADS-B, 1 ASTERIX, 2 MLAT, 3 FLARM) → ``position_source``."""
 
+_SOURCE_LUT: Final = np.array([POSITION_SOURCE_CODES[k] for k in range(4)] + ["unknown"], dtype=object)
+"""``position_source`` by code 0–3, then "unknown" for anything else (index 4)."""
 _MAX_REASONS: Final = 20
 """Distinct bad values named one by one per column and chunk; the rest share one reason."""
 _STALE_WRITE_AGE_S: Final = 2 * STALE_AFTER_S
@@ -260,11 +262,13 @@ def _value_problems(values: np.ndarray, bad: np.ndarray, label: str, what: str) 
 
 
 def _plain(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Combine chunks and decode dictionaries."""
+    """Combine chunks, decode dictionaries, give all-null columns a text type."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if pa.types.is_dictionary(arr.type):
         arr = arr.cast(arr.type.value_type)
+    if pa.types.is_null(arr.type):
+        arr = pa.nulls(len(arr), pa.string())
     return arr
 
 
@@ -387,13 +391,17 @@ def _booleans(arr: pa.Array, label: str) -> tuple[np.ndarray, list[tuple[np.ndar
     return out, _value_problems(arr.to_numpy(zero_copy_only=False), bad, label, "is not a boolean (true/false/1/0)")
 
 
+def _source_codes(v: np.ndarray) -> np.ndarray:
+    """OpenSky position_source numbers → index into :data:`_SOURCE_LUT` (4 = unknown)."""
+    known = np.isin(v, [0.0, 1.0, 2.0, 3.0])
+    return np.where(known, np.nan_to_num(v, nan=4.0), 4.0).astype(np.int64)
+
+
 def _position_sources(arr: pa.Array) -> np.ndarray:
     """OpenSky codes 0–3 (or flighttrace names) → ``position_source`` values."""
     arr = _plain(arr)
     v, _ = _numbers(arr, "position_source")
-    lut = np.array(["adsb", "other", "mlat", "other", "unknown"], dtype=object)
-    code = np.where(np.isin(v, [0.0, 1.0, 2.0, 3.0]), np.nan_to_num(v, nan=4.0), 4.0).astype(np.int64)
-    out = lut[code]
+    out = _SOURCE_LUT[_source_codes(v)]
     if _is_text(arr.type):
         names = pc.utf8_lower(pc.utf8_trim_whitespace(arr)).to_numpy(zero_copy_only=False)
         named = np.isin(names, ["adsb", "mlat", "other"])
@@ -530,32 +538,71 @@ def _split_header(head: bytes) -> tuple[str, int]:
     return "", len(lines)
 
 
-def _decode_block(arr: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
-    """Binary CSV column → UTF-8 strings; rows with invalid UTF-8 are marked (slow path only)."""
-    try:
-        return arr.cast(pa.string()), None
-    except pa.ArrowInvalid:
-        pass
-    vals = arr.to_pylist()
-    bad = np.zeros(len(vals), dtype=bool)
-    text: list[str | None] = []
-    for i, b in enumerate(vals):  # only for a block that holds invalid UTF-8
-        if b is None:
-            text.append(None)
-            continue
-        try:
-            text.append(b.decode("utf-8"))
-        except UnicodeDecodeError:
-            bad[i] = True
-            text.append(b.decode("utf-8", errors="backslashreplace"))
-    return pa.array(text, type=pa.string()), bad
+class _Utf8Guard(io.RawIOBase):
+    """Pass a byte stream through, replacing invalid UTF-8 with U+FFFD.
 
+    pyarrow cannot hand a malformed row that holds invalid UTF-8 to the
+    invalid-row handler (it fails the whole file instead), so the bytes are
+    made valid before parsing. ASCII blocks, the normal case, pass untouched
+    after one ``bytes.isascii`` check. :attr:`replaced` tells whether
+    anything was replaced, so that only then are rows searched for U+FFFD.
+    """
 
-def _texts_of(arr: pa.Array) -> list[str | None]:
-    """Values of a text or binary column as Python strings (invalid UTF-8 escaped)."""
-    if _is_text(arr.type):
-        return arr.to_pylist()
-    return [None if b is None else b.decode("utf-8", errors="backslashreplace") for b in arr.to_pylist()]
+    def __init__(self, raw: Any, chunk: int = 1 << 20) -> None:
+        super().__init__()
+        self._raw = raw
+        self._chunk = chunk
+        self._pending = b""  # an incomplete character held back for the next read
+        self._out = memoryview(b"")
+        self.replaced = False
+
+    def readable(self) -> bool:
+        return True
+
+    @staticmethod
+    def _complete(buf: bytes) -> int:
+        """Length of ``buf`` without a trailing, incomplete UTF-8 sequence."""
+        n = len(buf)
+        for i in range(1, min(3, n) + 1):
+            byte = buf[n - i]
+            if byte & 0xC0 == 0x80:  # continuation byte: look further back
+                continue
+            if byte >= 0xC0:
+                need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+                return n - i if i < need else n
+            return n
+        return n
+
+    def _fill(self) -> bool:
+        data = self._raw.read(self._chunk)
+        if not data:
+            if not self._pending:
+                return False
+            out, self._pending = self._pending.decode("utf-8", errors="replace").encode(), b""
+            self.replaced = True
+        elif not self._pending and data.isascii():
+            out = data
+        else:
+            buf = self._pending + data
+            cut = self._complete(buf)
+            head, self._pending = buf[:cut], buf[cut:]
+            try:
+                head.decode("utf-8")
+                out = head
+            except UnicodeDecodeError:
+                out = head.decode("utf-8", errors="replace").encode()
+                self.replaced = True
+        self._out = memoryview(out)
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not len(self._out):
+            if not self._fill():
+                return 0
+        k = min(len(b), len(self._out))
+        b[:k] = self._out[:k]
+        self._out = self._out[k:]
+        return k
 
 
 def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
@@ -599,12 +646,13 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
         pending.append((idx, f"CSV row has {row.actual_columns} field(s), the header has {row.expected_columns}", row.text))
         return "skip"
 
+    guard = _Utf8Guard(buf)
     reader = pacsv.open_csv(
-        buf,
+        io.BufferedReader(guard, buffer_size=1 << 20),
         read_options=pacsv.ReadOptions(use_threads=False, block_size=CSV_BLOCK_BYTES, skip_rows=skip, column_names=internal),
         parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.binary() for c in internal}, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
+            column_types={c: pa.string() for c in internal}, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
         ),
     )
     used = sorted({i for i, _, _ in layout.cols.values()})
@@ -614,15 +662,14 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
         n = batch.num_rows
         if n == 0:
             continue
-        columns: list[pa.Array] = list(batch.columns)  # binary; the columns used are decoded
-        utf8_bad = np.zeros(n, dtype=bool)
-        for i in used:
-            columns[i], bad = _decode_block(columns[i])
-            if bad is not None:
-                utf8_bad |= bad
+        columns: list[pa.Array] = list(batch.columns)
         cols, problems = _columns_from_table(columns, layout, notes)
-        if utf8_bad.any():
-            problems.append((utf8_bad, "row is not valid UTF-8 text"))
+        if guard.replaced:
+            replaced = np.zeros(n, dtype=bool)
+            for i in used:
+                replaced |= pc.fill_null(pc.match_substring(columns[i], "\ufffd"), False).to_numpy(zero_copy_only=False)
+            if replaced.any():
+                problems.append((replaced, "row is not valid UTF-8 text (invalid bytes shown as U+FFFD)"))
         g = np.arange(good, good + n, dtype=np.int64)
         if bad_index:
             b = np.sort(np.asarray(bad_index, dtype=np.int64))
@@ -636,7 +683,7 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
 
         def raw(idx: np.ndarray, columns: list[pa.Array] = columns) -> list[str]:
             take = pa.array(np.asarray(idx, dtype=np.int64))
-            fields = [_texts_of(c.take(take)) for c in columns]
+            fields = [c.take(take).to_pylist() for c in columns]
             return [_row_text(r) for r in zip(*fields)]
 
         yield RawChunk(columns=cols, src_row=src_row, raw=raw, quarantine=quarantine, problems=problems)
@@ -672,6 +719,8 @@ def read_state_vectors_parquet(stream: BinaryIO, ctx: ReadContext) -> Iterator[R
     ------
     RawChunk
         One chunk per record batch; ``src_row`` is the row index in the file.
+        Only the columns flighttrace uses are read; a quarantined row's raw
+        text is those columns as a JSON object.
 
     Raises
     ------
@@ -773,9 +822,7 @@ def _json_booleans(col: Sequence[Any], label: str) -> tuple[np.ndarray, list[tup
 def _json_sources(col: Sequence[Any]) -> np.ndarray:
     """REST position_source codes → ``position_source`` values (unknown for anything else)."""
     v, _ = _json_floats(col, "position_source")
-    lut = np.array(["adsb", "other", "mlat", "other", "unknown"], dtype=object)
-    code = np.where(np.isin(v, [0.0, 1.0, 2.0, 3.0]), np.nan_to_num(v, nan=4.0), 4.0).astype(np.int64)
-    return lut[code]
+    return _SOURCE_LUT[_source_codes(v)]
 
 
 def _array_rows(rows: list[Any], min_len: int) -> np.ndarray:
@@ -1060,8 +1107,8 @@ def write_state_vectors_parquet(points: pd.DataFrame, path: str | os.PathLike[st
     Notes
     -----
     ``time`` and ``hour`` are int64 epoch seconds; ``serials`` is a null
-    ``list<int32>``. Written without statistics timestamps, so the bytes only
-    depend on the data and the pyarrow version.
+    ``list<int32>``; zstd compression. Parquet metadata holds no time of
+    writing, so the bytes depend only on the data and the pyarrow version.
     """
     os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
     pq.write_table(_state_vector_table(points), os.fspath(path), compression="zstd")

@@ -305,8 +305,27 @@ def test_invalid_utf8_row_is_quarantined_not_the_file(tmp_path: Path) -> None:
     (tmp_path / "u.csv").write_bytes(data)
     ds = read_one(tmp_path / "u.csv")
     assert ds.manifest.loc[0, "error"] == "" and len(ds.points) == 1
-    assert reasons(ds) == {1: "row is not valid UTF-8 text"}
-    assert "AZQ\\xff" in ds.quarantine.loc[0, "raw"]
+    assert reasons(ds) == {1: "row is not valid UTF-8 text (invalid bytes shown as U+FFFD)"}
+    assert "AZQ\ufffd" in ds.quarantine.loc[0, "raw"]
+
+
+def test_short_row_with_invalid_utf8_is_quarantined(tmp_path: Path) -> None:
+    # pyarrow cannot pass such a row to the invalid-row handler: the reader repairs the bytes first
+    data = (HEADER + "\n" + sv_line() + "\n").encode() + b"1693548010,60\xff\n" + (sv_line(t=T6 + 20) + "\n").encode()
+    (tmp_path / "u.csv").write_bytes(data)
+    ds = read_one(tmp_path / "u.csv")
+    assert ds.manifest.loc[0, "error"] == "" and ds.points["src_row"].tolist() == [0, 2]
+    assert reasons(ds) == {1: "CSV row has 2 field(s), the header has 18"}
+    assert ds.quarantine.loc[0, "raw"] == "1693548010,60\ufffd"
+
+
+def test_utf8_guard_keeps_characters_split_across_reads() -> None:
+    text = "AZQ,é€𝄞,ok\n".encode() * 50
+    for chunk in (1, 2, 3, 5, 7):
+        guard = opensky._Utf8Guard(io.BytesIO(text), chunk=chunk)
+        assert io.BufferedReader(guard).read() == text and not guard.replaced
+    guard = opensky._Utf8Guard(io.BytesIO(b"ab\xffcd\xe2\x82"), chunk=2)
+    assert io.BufferedReader(guard).read() == "ab\ufffdcd\ufffd".encode() and guard.replaced
 
 
 def test_hostile_strings_are_kept_verbatim_as_data(tmp_path: Path) -> None:
@@ -427,6 +446,14 @@ def test_parquet_fields_and_units(tmp_path: Path) -> None:
     assert p["stale"].tolist() == [False, True]
     assert p["squawk"].astype(str).tolist() == ["0042", "0042"]
     assert p["time"].tolist() == [pd.Timestamp(T6, unit="s", tz="UTC"), pd.Timestamp(T6 + 10, unit="s", tz="UTC")]
+
+
+def test_parquet_all_null_and_dictionary_columns(tmp_path: Path) -> None:
+    ds = read_one(sv_parquet(tmp_path / "n.parquet", onground=pa.nulls(2), callsign=pa.array(["AZQ6224 ", None]).dictionary_encode(), velocity=pa.nulls(2)))
+    p = ds.points
+    # an all-null Parquet column means "not said", not a bad value
+    assert p["on_ground"].isna().all() and p["gs_kt"].isna().all()
+    assert p["callsign"].iloc[0] == "AZQ6224" and pd.isna(p["callsign"].iloc[1])
 
 
 def test_parquet_arrow_timestamps_and_integer_squawk(tmp_path: Path) -> None:
@@ -736,7 +763,7 @@ def test_fuzz_structured_csv(tmp_path_factory: pytest.TempPathFactory, header: l
     read_bytes_survives(text.encode("utf-8", errors="surrogatepass"), tmp_path_factory.mktemp("fz"), "s.csv", format="opensky_csv")
 
 
-_JSON = st.one_of(st.none(), st.booleans(), st.integers(-(2**62), 2**62), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=6), st.lists(st.integers(), max_size=2))
+_JSON = st.one_of(st.none(), st.booleans(), st.integers(-(2**62), 2**62), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=6), st.lists(st.integers(-(2**62), 2**62), max_size=2))
 
 
 @_FUZZ

@@ -110,8 +110,8 @@ MS_PER_FPM: Final = M_PER_FT / 60.0
 GROUND_MAX_KT: Final = 100.0
 """Altitude 0 at a ground speed up to this many knots means "on the ground"."""
 MAX_EPOCH_S: Final = 9.2e9
-"""Times at or beyond this many seconds (year 2261) cannot be held in int64 ns;
-a Unix time in milliseconds read as seconds lands here."""
+"""Times this many seconds or more from the epoch (outside 1678–2261) cannot be
+held in int64 ns; a Unix time in milliseconds read as seconds lands here."""
 CSV_COLUMNS: Final[tuple[str, ...]] = ("Timestamp", "UTC", "Callsign", "Position", "Altitude", "Speed", "Direction")
 """Header of the FR24 CSV export."""
 CSV_COLUMNS_OLD: Final[tuple[str, ...]] = ("Timestamp", "Callsign", "Position", "Altitude", "Speed", "Direction")
@@ -251,6 +251,8 @@ def _json_num(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
         if is_bool.any():
             raise TypeError("booleans are not numbers")
         out = np.array(values, dtype=np.float64)
+        if out.shape != (n,):
+            raise TypeError("nested arrays are not numbers")
         bad = np.zeros(n, dtype=bool)
     except (TypeError, ValueError, OverflowError):
         ser = pd.Series(values, dtype=object)
@@ -562,7 +564,7 @@ def _csv_chunk(
         stats["utc_used"] += int((use & ~np.isnan(utc_t)).sum())
         stats["disagree"] += int((np.abs(ts - utc_t) > 1.0).sum())
     far = np.abs(time) >= MAX_EPOCH_S
-    fatal.append((far, "Timestamp is beyond the year 2261 (milliseconds instead of seconds?)"))
+    fatal.append((far, "Timestamp is outside the years 1678–2261 (milliseconds instead of seconds?)"))
     time[far] = np.nan
 
     pos = col("Position")
@@ -691,7 +693,8 @@ def _csv_notes(ctx: ReadContext, stats: dict[str, int]) -> None:
 
 _KML_SNIFF: Final = re.compile(rb"<kml[\s>/:]|opengis\.net/kml|earth\.google\.com/kml", re.IGNORECASE)
 _ROOT_START: Final = re.compile(rb"<[A-Za-z_:]")
-_COMMENT: Final = re.compile(rb"<!--.*?-->", re.DOTALL)
+_COMMENT: Final = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.DOTALL)
+"""Comments and processing instructions: what may precede a DTD besides white space."""
 _DTD: Final = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _COORD_RE: Final = r"^\s*(?P<lon>[^,\s]+)\s*,\s*(?P<lat>[^,\s]+)\s*(?:,\s*(?P<alt>[^,\s]+)\s*)?$"
 _SPEED_RE: Final = r"(?i)<b>\s*Speed:\s*</b>\s*(?:</span>)?\s*(?:<span[^>]*>)?\s*([-+]?\d+(?:\.\d+)?)\s*kts?\b"
@@ -821,7 +824,7 @@ def _kml_chunk(pm: _Placemarks, meta: dict[str, str | None], hexid: str | None, 
     fatal = [
         (no_when, "Placemark has no TimeStamp/when"),
         (~no_when & np.isnan(time) & ~far, "TimeStamp/when is not an ISO 8601 date-time"),
-        (far, "TimeStamp/when is beyond the year 2261"),
+        (far, "TimeStamp/when is outside the years 1678–2261"),
         (no_coord, "Placemark has no Point/coordinates"),
         (~no_coord & parts["lon"].isna().to_numpy(), 'Point/coordinates is not "lon,lat,alt"'),
         (lon_bad, "Point/coordinates longitude is not a number"),
@@ -952,6 +955,10 @@ def read_kml(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
             if len(pm):
                 yield _kml_chunk(pm, meta or _document_meta(doc_name, doc_card, ctx), hexid, stats)
             raise FormatError(f"KML is not well-formed XML ({exc})") from exc
+        except LookupError as exc:  # the XML declaration names an encoding Python does not know
+            if len(pm):
+                yield _kml_chunk(pm, meta or _document_meta(doc_name, doc_card, ctx), hexid, stats)
+            raise FormatError(f"KML declares an unknown character encoding ({exc})") from exc
         if not seen_route:
             raise FormatError("KML without a Folder named 'Route': not a FlightRadar24 KML export")
         if len(pm):
@@ -1075,7 +1082,7 @@ def read_playback(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     }
     fatal = [
         (t_bad, "timestamp is not a number"),
-        (far, "timestamp is beyond the year 2261 (milliseconds instead of seconds?)"),
+        (far, "timestamp is outside the years 1678–2261 (milliseconds instead of seconds?)"),
         (lat_bad, "latitude is not a number"),
         (lon_bad, "longitude is not a number"),
     ]
@@ -1180,14 +1187,21 @@ def write_fr24_csv(points: pd.DataFrame, path: str | os.PathLike[str], *, with_u
     -----
     Times are whole seconds, altitude, speed and direction integers, as FR24
     writes them; points on the ground get altitude 0. Unknown values are
-    written as empty fields.
+    written as empty fields; a callsign with a comma or quote is quoted.
+
+    Raises
+    ------
+    ValueError
+        For no points, several aircraft, or a callsign with a line break.
     """
     _one_aircraft(points, "write_fr24_csv")
     t = _epoch_s(points)
     alt = _fmt_int(_column(points, "alt_ft"))
     alt[_ground_mask(points)] = "0"
     cs = _texts(points, "callsign")
-    quote = cs.str.contains(r'[,"\n\r]', regex=True).to_numpy(dtype=bool)
+    if cs.str.contains(r"[\n\r]", regex=True).any():
+        raise ValueError("write_fr24_csv: a callsign contains a line break, which an FR24 CSV cannot hold")
+    quote = cs.str.contains(r'[,"]', regex=True).to_numpy(dtype=bool)
     cs = cs.to_numpy(dtype=object)
     if quote.any():
         cs[quote] = '"' + pd.Series(cs[quote], dtype=object).str.replace('"', '""', regex=False).to_numpy(dtype=object) + '"'

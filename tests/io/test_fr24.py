@@ -254,7 +254,7 @@ def test_csv_bad_records_have_precise_reasons(tmp_path: Path) -> None:
     assert r[6] == "2100-01-01T00:00:00Z is in the future (time)"
     assert r[7] == 'expected 7 fields, found 8 (is Position "lat,lon" quoted?)'
     assert r[8] == "Timestamp is not a number"
-    assert r[9] == "Timestamp is beyond the year 2261 (milliseconds instead of seconds?)"
+    assert r[9] == "Timestamp is outside the years 1678–2261 (milliseconds instead of seconds?)"
     assert r[10] == "Position latitude is not a number"  # time/position failures are rejected first
     assert r[11] == 'Position is not "lat,lon"'
     assert r[12] == 'unbalanced double quote (Position must be one quoted "lat,lon" field)'
@@ -263,6 +263,19 @@ def test_csv_bad_records_have_precise_reasons(tmp_path: Path) -> None:
     m = ds.manifest.iloc[0]
     assert m["rows_read"] == 14 and m["rows_kept"] == 1 and m["rows_quarantined"] == 13
     assert ds.quarantine.set_index("src_row").loc[3, "raw"] == rows[2]
+
+
+def test_csv_quote_inside_a_field_does_not_swallow_the_next_line(tmp_path: Path) -> None:
+    # two quotes (balanced), but the second opens a quoted field that a CSV parser
+    # would carry into the next line: each line must still be its own record
+    rows = [
+        f'{T0},2023-09-01T06:00:00Z,AZQ6224,"40.1,50.1",1000,200,10',
+        f'{T0 + 1},2023-09-01T06:00:01Z,A"Q,"40.1,50.1,1000,200,10',
+        f'{T0 + 2},2023-09-01T06:00:02Z,AZQ6224,"40.2,50.2",1000,200,10',
+    ]
+    ds = read_one(write(tmp_path / "hex600864.csv", csv_text(rows)))
+    assert ds.points["src_row"].tolist() == [1, 3] and ds.points["lat"].tolist() == [40.1, 40.2]
+    assert reasons(ds) == {2: "expected 7 fields, found 4"}
 
 
 def test_csv_wrong_header_fails_the_file(tmp_path: Path) -> None:
@@ -416,6 +429,7 @@ def test_kml_malformed_placemarks_are_quarantined(tmp_path: Path) -> None:
         + placemark("2016-03-18T18:24:00+00:00", "55.362,25.2619,high", speed="200")  # 6 altitude not a number
         + placemark("1985-01-01T00:00:00Z", "55.362,25.2619,100", speed="200")  # 7 before 1990
         + placemark("2016-03-18T18:25:00", "55.362,25.2619,100", speed="200")  # 8 naive time: UTC, noted
+        + placemark("0001-01-01T00:00:00Z", "55.362,25.2619,100", speed="200")  # 9 year 1
     )
     ds = read_one(write(tmp_path / "hex600864.kml", kml_doc(route)))
     r = reasons(ds)
@@ -428,8 +442,9 @@ def test_kml_malformed_placemarks_are_quarantined(tmp_path: Path) -> None:
     assert r[6] == "Point/coordinates altitude is not a number"
     assert r[7] == "1985-01-01T00:00:00Z is before 1990-01-01 (time)"
     assert ds.points.set_index("src_row").loc[8, "time"] == pd.Timestamp("2016-03-18T18:25:00Z")
+    assert r[9] == "TimeStamp/when is outside the years 1678–2261"
     assert "1 TimeStamp/when value(s) without a time zone taken as UTC" in ds.manifest.loc[0, "notes"]
-    assert ds.manifest.loc[0, "rows_read"] == 9
+    assert ds.manifest.loc[0, "rows_read"] == 10
 
 
 def test_kml_malformed_xml_fails_after_keeping_what_was_parsed(tmp_path: Path) -> None:
@@ -441,6 +456,12 @@ def test_kml_malformed_xml_fails_after_keeping_what_was_parsed(tmp_path: Path) -
     assert m["error"].startswith("KML is not well-formed XML (no element found")
     assert m["error"].endswith("; the 2 record(s) before the failure were kept")
     assert m["rows_kept"] == 2 and sorted(ds.points["src_row"]) == [0, 1]
+
+
+def test_kml_unknown_encoding_fails_cleanly(tmp_path: Path) -> None:
+    text = kml_doc(GOOD_ROUTE).replace('encoding="UTF-8"', 'encoding="UTF-0"')
+    ds = read_one(write(tmp_path / "hex600864.kml", text))
+    assert ds.manifest.loc[0, "error"] == "KML declares an unknown character encoding (unknown encoding: UTF-0)"
 
 
 def test_kml_without_route_folder_is_not_fr24(tmp_path: Path) -> None:
@@ -475,7 +496,7 @@ BILLION_LAUGHS = (
 )
 
 
-@pytest.mark.parametrize("prefix", ["", "<!-- <kml> -->\n"])
+@pytest.mark.parametrize("prefix", ["", "<!-- <kml> -->\n", "<?note <kml> ?>\n"])
 @pytest.mark.parametrize("fmt", [None, "fr24_kml"])
 def test_kml_entity_expansion_is_refused(tmp_path: Path, prefix: str, fmt: str | None) -> None:
     text = BILLION_LAUGHS if not prefix else BILLION_LAUGHS.replace("\n", "\n" + prefix, 1)
@@ -566,6 +587,8 @@ def test_playback_bad_points(tmp_path: Path) -> None:
             track_point("soon", 40.0, 50.0, 1000, 150, 0, 160, "1000"),  # 4
             track_point(T0 + 5, None, None, 1000, 150, 0, 160, "1000"),  # 5
             track_point(T0 + 6, 40.0, 50.0, 1000, 150, 0, True, "1000"),  # 6
+            track_point(T0 * 1000, 40.0, 50.0, 1000, 150, 0, 160, "1000"),  # 7 milliseconds
+            track_point(T0 + 8, [40.0, 1.0], 50.0, 1000, 150, 0, 160, "1000"),  # 8 an array
         ]
     )
     ds = read_one(write(tmp_path / "p.json", orjson.dumps(doc)))
@@ -577,6 +600,8 @@ def test_playback_bad_points(tmp_path: Path) -> None:
     assert r[4] == "timestamp is not a number"
     assert r[5] == "lat missing; lon missing"
     assert r[6] == "heading is not a number"
+    assert r[7] == "timestamp is outside the years 1678–2261 (milliseconds instead of seconds?)"
+    assert r[8] == "latitude is not a number"
     assert ds.quarantine.set_index("src_row").loc[1, "raw"] == '"not a point"'
 
 
@@ -686,6 +711,8 @@ def test_writers_need_one_aircraft(tmp_path: Path) -> None:
     two = pd.concat([points(2), points(2, icao24="600881")])
     with pytest.raises(ValueError, match="one aircraft per file, got 2"):
         write_fr24_csv(two, tmp_path / "x.csv")
+    with pytest.raises(ValueError, match="contains a line break"):
+        write_fr24_csv(points(2, callsign=["A\nB", "C"]), tmp_path / "x.csv")
     with pytest.raises(ValueError, match="at least one point"):
         write_fr24_kml(points(0), tmp_path / "x.kml", flight="a", callsign="b")
 

@@ -77,6 +77,7 @@ SEEN_DECIMALS: Final = 3
 
 
 def _is_number(x: Any) -> bool:
+    """A JSON number (``true`` / ``false`` are not)."""
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
@@ -88,6 +89,8 @@ def _now_seconds(value: Any, key: str, ctx: ReadContext) -> float:
     if now > NOW_MS_THRESHOLD:
         ctx.notes.append(f"'{key}' {value!r:.20} is above {NOW_MS_THRESHOLD:g}, read as milliseconds")
         now /= MS_PER_S
+    if not 0.0 <= now <= NOW_MS_THRESHOLD:
+        raise FormatError(f"'{key}' {value!r:.40} is not a time in seconds or milliseconds since 1970")
     return now
 
 
@@ -136,10 +139,12 @@ def _lists_containing(col: pd.Series, item: str) -> np.ndarray:
 
 
 def _match_aircraft(obj: Any) -> bool:
+    """aircraft.json shape: an object with ``now`` and ``aircraft``."""
     return isinstance(obj, dict) and "aircraft" in obj and "now" in obj
 
 
 def _match_v2(obj: Any) -> bool:
+    """v2 API shape: an object with ``ac`` and ``now`` or ``ctime``."""
     return isinstance(obj, dict) and "ac" in obj and ("now" in obj or "ctime" in obj)
 
 
@@ -178,10 +183,11 @@ def _read_entries(entries: list[Any], now: float, ctx: ReadContext, label: str) 
         flag(bad, f"{key} is not a string")
 
     # altitude: alt_baro (readsb, dump1090-fa) or altitude (dump1090-mutability); "ground" = on the ground
-    alt_obj = np.where(pd.isna(df["alt_baro"].to_numpy(dtype=object)), df["altitude"].to_numpy(dtype=object), df["alt_baro"].to_numpy(dtype=object))
-    alt_key_used = np.where(pd.isna(df["alt_baro"].to_numpy(dtype=object)), "altitude", "alt_baro")
+    baro_obj, baro_missing = _objects(df["alt_baro"])
+    legacy_obj, _ = _objects(df["altitude"])
+    alt_obj = np.where(baro_missing, legacy_obj, baro_obj).astype(object)
+    alt_key_used = np.where(baro_missing, "altitude", "alt_baro")
     ground = np.asarray(alt_obj == "ground", dtype=bool)
-    alt_obj = alt_obj.astype(object)
     alt_obj[ground] = None
     alt, alt_present, bad = _num(pd.Series(alt_obj, dtype=object))
     for key in ("alt_baro", "altitude"):
@@ -209,6 +215,7 @@ def _read_entries(entries: list[Any], now: float, ctx: ReadContext, label: str) 
     lp_obj, _ = _objects(df["lastPosition"])
     lp_dict = np.fromiter(map(isinstance, lp_obj, itertools.repeat(dict)), dtype=bool, count=n) & ~has_regular
     stale = np.zeros(n, dtype=bool)
+    lp_time = np.full(n, np.nan)
     if lp_dict.any():
         idx = np.flatnonzero(lp_dict)
         lp = pd.DataFrame(list(lp_obj[idx]), columns=["lat", "lon", "seen_pos"])
@@ -223,7 +230,6 @@ def _read_entries(entries: list[Any], now: float, ctx: ReadContext, label: str) 
             m = np.zeros(n, dtype=bool)
             m[take] = vals[use]
             flag(m, f"lastPosition {what} is not a number")
-        lp_time = np.full(n, np.nan)
         lp_time[take] = now - lp_seen[use]
         m = np.zeros(n, dtype=bool)
         m[take] = ~lp_seen_p[use]
@@ -232,7 +238,7 @@ def _read_entries(entries: list[Any], now: float, ctx: ReadContext, label: str) 
     flag(no_position, NO_POSITION)
 
     time = np.where(seen_pos_p, now - seen_pos, np.where(seen_p, now - seen, now))
-    time = np.where(stale, lp_time if stale.any() else np.nan, time)
+    time = np.where(stale, lp_time, time)
     positioned = has_regular & ~stale
     if (positioned & ~seen_pos_p & seen_p).any():
         ctx.notes.append(f"{label}: position time taken as now − seen for entries without seen_pos")

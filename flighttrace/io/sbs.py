@@ -62,6 +62,7 @@ MAX_CHUNK_BYTES: Final = 1 << 28
 """A chunk is cut early once its lines reach this many bytes (hostile files of long lines), B."""
 
 NEWLINE: Final = 0x0A
+"""The byte that ends a line (a preceding CR is stripped with the line)."""
 
 KINEMATIC_MAX_AGE_S: Final = 60.0
 """Altitude, speed, track, vertical rate and on-ground flag older than this, s, are not carried."""
@@ -76,16 +77,26 @@ POSITION_TYPES: Final = (2, 3)
 """Transmission types that carry lat/lon: 2 = surface position, 3 = airborne position."""
 
 FIRST_YEAR: Final = 1900
+"""Earliest year of a date the reader accepts."""
 LAST_YEAR: Final = 2200
+"""First year the reader no longer accepts."""
 FIRST_DAY: Final = int(np.datetime64(f"{FIRST_YEAR}-01-01", "D").astype(np.int64))
 LAST_DAY: Final = int(np.datetime64(f"{LAST_YEAR}-01-01", "D").astype(np.int64)) - 1
-"""Dates outside [FIRST_YEAR, LAST_YEAR) are rejected by the reader (days since the epoch):
-they cannot be held as ns timestamps safely and are no ADS-B record."""
+"""Dates outside [FIRST_YEAR, LAST_YEAR) are rejected by the reader (FIRST_DAY, LAST_DAY in days
+since the epoch): they cannot safely be held as ns timestamps and no ADS-B record has them."""
 
 NS_PER_S: Final = 1_000_000_000
+"""Nanoseconds per second."""
 NS_PER_MS: Final = 1_000_000
+"""Nanoseconds per millisecond."""
+S_PER_DAY: Final = 86_400
+"""Seconds per day."""
 S_PER_HOUR: Final = 3600
+"""Seconds per hour."""
 S_PER_MIN: Final = 60
+"""Seconds per minute (and minutes per hour)."""
+CALLSIGN_WIDTH: Final = 8
+"""The writer pads callsigns to 8 characters, as dump1090 / readsb send them."""
 
 SQUAWK_EVERY: Final = 10
 """The writer emits MSG,6 (squawk) on every this many positions of an aircraft, and on change."""
@@ -94,9 +105,11 @@ EMERGENCY_SQUAWKS: Final = frozenset({"7500", "7600", "7700"})
 """Squawks for which field 20 (emergency) is ``-1``."""
 
 UTC_NOTE: Final = "SBS times taken as UTC (no tz given)"
+"""Manifest note when no ``tz`` was given."""
+GNSS_NOTE: Final = "SBS altitudes or vertical rates with an 'H' suffix are GNSS (geometric), kept in alt_ft / vrate_fpm"
+"""Manifest note when a GNSS altitude or rate was read."""
 BOM: Final = b"\xef\xbb\xbf"
 """UTF-8 byte-order mark, dropped from the start of the file."""
-GNSS_NOTE: Final = "SBS altitudes or vertical rates with an 'H' suffix are GNSS (geometric), kept in alt_ft / vrate_fpm"
 
 # 0-based field positions (formats.md §5.1 numbers them from 1)
 F_KIND, F_TTYPE, F_HEX, F_DATE, F_TIME = 0, 1, 4, 6, 7
@@ -228,6 +241,7 @@ def _np(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def _present(arr: pa.Array) -> np.ndarray:
+    """Mask of non-empty strings."""
     return _np(pc.greater(pc.utf8_length(arr), 0))
 
 
@@ -276,7 +290,7 @@ def _parse_times(date: pa.Array, tod: pa.Array, tz: str | None) -> tuple[np.ndar
     u_days = np.where(u_bad, 0, u_dt.to_numpy(dtype="datetime64[D]").view(np.int64))
     u_far = ~u_bad & ((u_days < FIRST_DAY) | (u_days > LAST_DAY))
     u_days[u_far] = 0
-    date_ns = u_days[codes] * (86_400 * NS_PER_S) if n else np.zeros(0, dtype=np.int64)
+    date_ns = u_days[codes] * (S_PER_DAY * NS_PER_S) if n else np.zeros(0, dtype=np.int64)
     date_bad = (u_bad | u_far)[codes] if n else np.zeros(0, dtype=bool)
     if date_bad.any():
         far = u_far[codes]
@@ -701,7 +715,7 @@ def write_sbs(
         return idx, (out + sep if sep else out)
 
     emergency = np.where(pd.Series(squawk).isin(EMERGENCY_SQUAWKS).to_numpy(), "-1", "0").astype(object)
-    padded = pd.Series(callsign).str.ljust(8).to_numpy(dtype=object)
+    padded = pd.Series(callsign).str.ljust(CALLSIGN_WIDTH).to_numpy(dtype=object)
     gs_txt, track_txt = _ints(gs), _ints(track)
     pos_fields = {F_ALT: _ints(alt), F_LAT: _fixed(num("lat"), decimals), F_LON: _fixed(num("lon"), decimals), F_GROUND: gnd_txt}
     # (order of the message within its point, point indices, texts)

@@ -284,6 +284,8 @@ def test_nan_literal_is_invalid_json(tmp_path: Path) -> None:
     [
         ({"now": NOW, "aircraft": {"hex": "600abc"}}, None, "aircraft.json whose 'aircraft' is not an array (found dict)"),
         ({"now": "soon", "aircraft": []}, None, "aircraft.json without a numeric 'now' (found 'soon')"),
+        ({"now": -5, "aircraft": []}, None, "'now' -5 is not a time in seconds or milliseconds since 1970"),
+        ({"ac": [], "now": 1e300}, None, "'now' 1e+300 is not a time in seconds or milliseconds since 1970"),
         ({"ac": "none", "now": NOW}, None, "v2 API response whose 'ac' is not an array (found str)"),
         ({"ac": [], "now": None, "ctime": None}, None, "v2 API response without a numeric 'now' or 'ctime' (found now=None)"),
         ({"states": []}, "aircraft_json", "format 'aircraft_json' was given, but the JSON document is an object with keys 'states'"),

@@ -41,10 +41,14 @@ __all__ = [
     "FormatError",
     "truncate_raw",
     "RAW_MAX_CHARS",
+    "DEFAULT_CHUNK_ROWS",
 ]
 
 RAW_MAX_CHARS = 2000
 """Quarantined raw text is cut to this many characters (with a marker)."""
+
+DEFAULT_CHUNK_ROWS = 250_000
+"""Records per chunk that streaming readers aim for (tests lower it to exercise chunk boundaries)."""
 
 
 class FormatError(ValueError):
@@ -100,7 +104,9 @@ class RawChunk:
         Records the reader could not parse at all: ``(src_row, reason, raw)``.
     problems
         ``(mask, reason)`` pairs: rows where ``mask`` is true are quarantined
-        with ``reason`` (joined with the framework's own reasons).
+        with ``reason`` (joined with the framework's own reasons). ``reason``
+        is one string for all those rows, or an object array of per-row
+        strings the length of the chunk.
     lines_state
         SBS only: messages without a position whose content was carried
         forward into later points.
@@ -110,7 +116,7 @@ class RawChunk:
     src_row: np.ndarray
     raw: Callable[[np.ndarray], list[str]] | None = None
     quarantine: list[tuple[int, str, str]] = field(default_factory=list)
-    problems: list[tuple[np.ndarray, str]] = field(default_factory=list)
+    problems: list[tuple[np.ndarray, Any]] = field(default_factory=list)
     lines_state: int = 0
 
     def __len__(self) -> int:
@@ -157,7 +163,7 @@ class ReadContext:
     src_file: str
     tz: str | None = None
     icao24: frozenset[str] | None = None
-    chunk_rows: int = 250_000
+    chunk_rows: int = field(default_factory=lambda: DEFAULT_CHUNK_ROWS)
     notes: list[str] = field(default_factory=list)
     tz_used: str | None = None
 

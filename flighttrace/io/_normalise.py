@@ -25,6 +25,8 @@ from flighttrace.timeutil import time_ns
 __all__ = ["Limits", "NormalisedChunk", "normalise_chunk", "assemble", "points_from_table"]
 
 EPOCH_1990_NS: Final = 631_152_000 * 10**9
+MAX_EPOCH_S: Final = 9.2e9
+"""Largest absolute epoch time (s) that fits int64 nanoseconds; larger values are quarantined."""
 STRING_COLUMNS: Final = ("callsign", "squawk", "registration", "typecode")
 FLOAT32_COLUMNS: Final = ("alt_ft", "gs_kt", "track_deg", "vrate_fpm")
 _POS_SOURCE_TYPE: Final = pa.dictionary(pa.int8(), pa.string())
@@ -212,6 +214,9 @@ def normalise_chunk(
     hex_bad_cat = np.array([r is not None for r in hex_reasons] + [True], dtype=bool)
     hex_bad = hex_bad_cat[codes]  # code -1 (missing) maps to the last entry
     checks: list[tuple[np.ndarray, Any]] = []
+    # the reader's own reasons come first: they name the field as the format spells it
+    for mask, reason in chunk.problems:
+        checks.append((np.asarray(mask, dtype=bool), reason))
     missing_hex = codes < 0
     checks.append((missing_hex, "icao24 missing"))
     if any(r is not None for r in hex_reasons):
@@ -225,28 +230,35 @@ def normalise_chunk(
 
     t, t_bad = _as_float(cols.get("time"), n)
     t_missing = np.isnan(t)
+    # beyond ±9.2e9 s the ns conversion would wrap: such values are not seconds (often milliseconds)
+    t_huge = ~t_missing & (np.abs(t) >= MAX_EPOCH_S)
+    t_ok = ~t_missing & ~t_huge
     t_ns = np.zeros(n, dtype=np.int64)
-    t_ns[~t_missing] = np.round(t[~t_missing] * 1e6).astype(np.int64) * 1000
+    t_ns[t_ok] = np.round(t[t_ok] * 1e6).astype(np.int64) * 1000
     checks.append((t_missing & ~t_bad, "time missing"))
     checks.append((t_bad, "time is not a number"))
-    early = ~t_missing & (t_ns < limits.min_time_ns)
+    if t_huge.any():
+        checks.append((t_huge, np.char.add("time ", t.astype(str)).astype(object) + " s is out of range (milliseconds given as seconds?)"))
+    early = t_ok & (t_ns < limits.min_time_ns)
     if early.any():
         checks.append((early, _iso(t_ns) + " is before 1990-01-01 (time)"))
-    late = ~t_missing & (t_ns > run_time_ns + int(limits.max_future_s * 1e9))
+    late = t_ok & (t_ns > run_time_ns + int(limits.max_future_s * 1e9))
     if late.any():
         checks.append((late, _iso(t_ns) + " is in the future (time)"))
 
     floats: dict[str, np.ndarray] = {}
+    not_number: dict[str, np.ndarray] = {}
     for name in ("lat", "lon", *FLOAT32_COLUMNS):
         v, bad = _as_float(cols.get(name), n)
         floats[name] = v
+        not_number[name] = bad
         if bad.any():
             checks.append((bad, f"{name} is not a number"))
     lat, lon = floats["lat"], floats["lon"]
     for name, lo, hi in (("lat", -90.0, 90.0), ("lon", -180.0, 180.0)):
         v = floats[name]
         nan = np.isnan(v)
-        checks.append((nan, f"{name} missing"))
+        checks.append((nan & ~not_number[name], f"{name} missing"))
         out_of = ~nan & ((v < lo) | (v > hi)) | np.isinf(v)
         if out_of.any():
             checks.append((out_of, np.char.add(f"{name} ", v.astype(str)).astype(object) + f" outside [{lo:g}, {hi:g}] deg"))
@@ -262,9 +274,6 @@ def normalise_chunk(
         bad = ~np.isnan(v) & ((v < lo) | (v > hi))
         if bad.any():
             checks.append((bad, np.char.add(f"{name} ", v.astype(str)).astype(object) + f" outside [{lo:g}, {hi:g}] {unit}"))
-    for mask, reason in chunk.problems:
-        checks.append((np.asarray(mask, dtype=bool), reason))
-
     bad_any = np.zeros(n, dtype=bool)
     for mask, _ in checks:
         bad_any |= mask

@@ -107,6 +107,10 @@ def _describe_error(exc: BaseException) -> str:
         return f"compressed stream is corrupt ({exc})"
     if isinstance(exc, UnicodeDecodeError):
         return f"text is not valid UTF-8 ({exc.reason} at byte {exc.start})"
+    if type(exc).__name__ == "ParseError" and type(exc).__module__.startswith("xml"):
+        return f"not well-formed XML ({exc})"
+    if isinstance(exc, LookupError) and not isinstance(exc, (KeyError, IndexError)):
+        return f"unknown text encoding ({exc})"
     if isinstance(exc, pa.ArrowInvalid):
         return f"unreadable content ({exc})"
     if isinstance(exc, OSError):

@@ -319,14 +319,14 @@ def test_bad_values_are_quarantined_with_precise_reasons(tmp_path: Path) -> None
     ]
     ds = _read(_write_json(tmp_path, _snapshot(*entries)))
     r = _reasons(ds)
-    assert r[0] == "lat missing; lat is not a number"
-    assert r[1] == "lat missing; lat is not a number"
+    assert r[0] == "lat is not a number; lat missing"
+    assert r[1] == "lat is not a number; lat missing"
     assert r[2] == "icao24 'XYZ123' is not 6 hex digits"
     assert r[3] == "non-ICAO address '~600abc' (TIS-B or anonymous): no airframe identity"
     assert r[4] == 'alt_baro is neither a number nor "ground"'
-    assert r[5] == "time missing; seen_pos is not a number"
+    assert r[5] == "seen_pos is not a number; time missing"
     assert r[6] == "aircraft entry is not a JSON object"
-    assert r[7] == "icao24 missing; hex is not a string"
+    assert r[7] == "hex is not a string; icao24 missing"
     assert r[8] == "flight is not a string"
     assert r[9] == "lat 95.0 outside [-90, 90] deg"
     assert r[10] == "gs is not a number"

@@ -236,3 +236,9 @@ def test_cli_ingest_summary_and_exit_codes(tmp_path: Path) -> None:
     assert "nothing readable: unrecognised content" in " ".join(res.output.split())
     res = runner.invoke(app, ["ingest", str(tmp_path / "nowhere")])
     assert res.exit_code == 2 and "no such file" in res.output
+
+
+def test_milliseconds_given_as_seconds_are_out_of_range_not_wrapped(tmp_path: Path) -> None:
+    # 1693526400000 ms read as seconds: ~5.4e4 years; int64 nanoseconds would wrap
+    ds = read(write_json(tmp_path / "t.json", trace_doc(GOOD[:1], timestamp=1693526400000.0)))
+    assert ds.quarantine["reason"].tolist() == ["time 1693526400000.0 s is out of range (milliseconds given as seconds?)"]

@@ -483,7 +483,7 @@ def test_parquet_pyopensky_names_and_bad_values(tmp_path: Path) -> None:
     assert ds.points["alt_ft"].tolist() == [33000.0] and ds.points["gs_kt"].tolist() == [430.0]
     r = reasons(ds)
     # the framework adds "lat missing" to any NaN lat; the reader names the value found
-    assert r == {1: "lat missing; latitude 'north' is not a number", 2: "icao24 'ZZ1234' is not 6 hex digits"}
+    assert r == {1: "latitude 'north' is not a number; lat missing", 2: "icao24 'ZZ1234' is not 6 hex digits"}
     assert orjson.loads(ds.quarantine.set_index("src_row").loc[1, "raw"])["latitude"] == "north"
 
 

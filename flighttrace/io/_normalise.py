@@ -129,8 +129,12 @@ def _normalise_hex(values: Any, n: int) -> tuple[np.ndarray, list[str], list[str
     Work is done per distinct value, never per row.
     """
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
-        values = values.to_numpy(zero_copy_only=False)
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+        enc = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+        codes = enc.indices.to_numpy(zero_copy_only=False)
+        codes = np.where(pd.isna(codes), -1, codes).astype(np.int64) if enc.indices.null_count else codes.astype(np.int64)
+        uniques = np.asarray(enc.dictionary.to_pylist(), dtype=object)
+    else:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
     norm: list[str] = []
     reasons: list[str | None] = []
     for u in uniques:
@@ -360,6 +364,27 @@ def _unify_types(tables: list[pa.Table]) -> list[pa.Table]:
     return fixed
 
 
+def tidy_categories(s: pd.Series) -> pd.Series:
+    """Sort a categorical's categories and drop unused ones, with one remap of its codes.
+
+    pandas' ``reorder_categories`` and ``remove_unused_categories`` each rehash
+    the values; this does both with numpy on the codes.
+    """
+    codes = s.cat.codes.to_numpy()
+    cats = np.asarray(s.cat.categories, dtype=object)
+    present = codes >= 0
+    used = np.bincount(codes[present], minlength=len(cats)) > 0
+    keep = np.flatnonzero(used)
+    order = keep[np.argsort(cats[keep].astype(str), kind="stable")]
+    if len(order) == len(cats) and (order == np.arange(len(cats))).all():
+        return s
+    remap = np.full(len(cats) + 1, -1, dtype=np.int64)
+    remap[order] = np.arange(len(order))
+    new_codes = remap[codes]  # code -1 (missing) indexes the trailing -1
+    cat = pd.Categorical.from_codes(new_codes, categories=pd.Index(cats[order], dtype=object), validate=False)
+    return pd.Series(cat, index=s.index, name=s.name)
+
+
 def points_from_table(table: pa.Table) -> pd.DataFrame:
     """Convert a Points pyarrow table to pandas with the canonical dtypes.
 
@@ -378,16 +403,14 @@ def points_from_table(table: pa.Table) -> pd.DataFrame:
         s = df[c.name]
         if c.dtype == "bool":
             df[c.name] = s.astype(bool)
-        elif c.dtype == "category" or isinstance(c.dtype, pd.CategoricalDtype):
+        elif isinstance(c.dtype, pd.CategoricalDtype):
             if not isinstance(s.dtype, pd.CategoricalDtype):
                 s = s.astype("category")
-            if isinstance(c.dtype, pd.CategoricalDtype):
-                df[c.name] = s.cat.set_categories(c.dtype.categories)
-            else:
-                cats = s.cat.categories
-                if not cats.is_monotonic_increasing:
-                    s = s.cat.reorder_categories(sorted(cats))
-                df[c.name] = s.cat.remove_unused_categories()
+            df[c.name] = s.cat.set_categories(c.dtype.categories)
+        elif c.dtype == "category":
+            if not isinstance(s.dtype, pd.CategoricalDtype):
+                s = s.astype("category")
+            df[c.name] = tidy_categories(s)
         elif c.dtype == "int64":
             df[c.name] = s.astype(np.int64)
         elif isinstance(c.dtype, pd.DatetimeTZDtype):
@@ -443,7 +466,8 @@ def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.Dat
     if dup.any():
         df = df.loc[df.index[~dup]]
     df = df.reset_index(drop=True)
-    for c in POINTS:
-        if isinstance(c.dtype, str) and c.dtype == "category":
-            df[c.name] = df[c.name].cat.remove_unused_categories()
+    if dup.any():
+        for c in POINTS:
+            if isinstance(c.dtype, str) and c.dtype == "category":
+                df[c.name] = tidy_categories(df[c.name])
     return df, dup_counts.astype(np.int64)

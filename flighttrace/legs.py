@@ -263,12 +263,17 @@ def _first_in_ranges(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.n
 # --------------------------------------------------------------------------- step 1: excursions
 
 
-def _excursions(ac: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarray, p: LegParams) -> np.ndarray:
+def _excursions(ac: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, p: LegParams) -> np.ndarray:
     """Flag points inside runs entered and left by impossible jumps.
 
-    Only steps whose upper-bound length (degrees, no trigonometry) could be a
-    jump get an exact great-circle distance, so the cost per point is a few
-    subtractions and multiplications.
+    A run between two jumps is an excursion when the track before and after
+    it agrees (the aircraft "came back") and the run is the odd one out:
+    fewer points than the runs on either side, or mostly without altitude
+    (spoofed reports often carry none). A run entered by a jump that lasts to
+    the end of the aircraft's track is an excursion only when it is mostly
+    without altitude. Only steps whose upper-bound length (degrees, no
+    trigonometry) could be a jump get an exact distance, so the cost per
+    point is a few subtractions and multiplications.
     """
     n = len(ac)
     suspect = np.zeros(n, dtype=bool)
@@ -276,8 +281,7 @@ def _excursions(ac: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarray,
         return suspect
     dlat = lat[1:] - lat[:-1]
     dlon = np.abs(lon[1:] - lon[:-1])
-    dlon = np.minimum(dlon, 360.0 - dlon)
-    deg2 = dlat * dlat + dlon * dlon  # ≥ (d / 111.2 km)² everywhere
+    deg2 = dlat * dlat + dlon * dlon  # ≥ (d / 111.2 km)² everywhere (an antimeridian step only adds candidates)
     dt = np.maximum(t[1:] - t[:-1], 1.0)
     km_per_deg = 111.2
     lim_km = np.maximum(p.jump_min_km, p.jump_kt / KT_PER_KM_S * dt)
@@ -295,18 +299,30 @@ def _excursions(ac: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarray,
     brk[1:] = ~same | jump
     rs = np.flatnonzero(brk)
     re = np.append(rs[1:], n) - 1
+    nrun = re - rs + 1
+    nan_frac = np.add.reduceat(np.isnan(alt).astype(np.int64), rs) / nrun
     jin = np.zeros(len(rs), dtype=bool)
     jin[rs > 0] = jump[rs[rs > 0] - 1]
     jout = np.zeros(len(rs), dtype=bool)
     jout[:-1] = jin[1:]
-    exc = np.flatnonzero(jin & jout)
+    n_prev = np.concatenate([[0], nrun[:-1]])
+    n_next = np.concatenate([nrun[1:], [0]])
+    nan_prev = np.concatenate([[0.0], nan_frac[:-1]])
+    nan_next = np.concatenate([nan_frac[1:], [0.0]])
+    odd = ((nrun < n_prev) & (nrun < n_next)) | ((nan_frac > 0.5) & (nan_frac > nan_prev) & (nan_frac > nan_next))
+    flag = np.zeros(len(rs), dtype=bool)
+    exc = np.flatnonzero(jin & jout & odd)
     if len(exc):
         a = rs[exc] - 1  # last point before the run
         b = re[exc] + 1  # first point after it
         dd = haversine_km(lat[a], lon[a], lat[b], lon[b])
         dtt = np.maximum(t[b] - t[a], 1.0)
-        consistent = (dd <= p.jump_min_km) | (dd / dtt * KT_PER_KM_S <= p.jump_kt)
-        lo, hi = rs[exc[consistent]], re[exc[consistent]] + 1
+        flag[exc] = (dd <= p.jump_min_km) | (dd / dtt * KT_PER_KM_S <= p.jump_kt)
+    last_of_ac = np.ones(len(rs), dtype=bool)
+    last_of_ac[:-1] = ac[rs[1:]] != ac[rs[:-1]]
+    flag |= jin & last_of_ac & (nan_frac > 0.8) & (nan_frac > nan_prev)
+    if flag.any():
+        lo, hi = rs[flag], re[flag] + 1
         mark = np.zeros(n + 1, dtype=np.int64)
         np.add.at(mark, lo, 1)
         np.add.at(mark, hi, -1)
@@ -399,7 +415,7 @@ def detect_legs(
         arrays = _arrays(pts)
         bar.advance(1, "legs: excursions and air/ground")
         ac, t = arrays["ac"], arrays["t"]
-        suspect = _excursions(ac, t, arrays["lat"], arrays["lon"], p)
+        suspect = _excursions(ac, t, arrays["lat"], arrays["lon"], arrays["alt"], p)
         if suspect.any():
             good = np.flatnonzero(~suspect)
             g = {k: v[good] for k, v in arrays.items()}

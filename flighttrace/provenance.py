@@ -58,6 +58,7 @@ class ManifestRow:
     notes: list[str] = field(default_factory=list)
     error: str = ""
     custody: str = ""
+    synthetic: bool = False
 
 
 def manifest_frame(rows: list[ManifestRow]) -> pd.DataFrame:
@@ -82,6 +83,8 @@ def manifest_frame(rows: list[ManifestRow]) -> pd.DataFrame:
     for c in MANIFEST:
         if c.dtype == "int64":
             df[c.name] = df[c.name].fillna(0).astype(np.int64)
+        elif c.dtype == "bool":
+            df[c.name] = df[c.name].fillna(False).astype(bool)
         elif c.dtype == "str":
             df[c.name] = df[c.name].fillna("").astype(str)
         elif c.dtype == TIME_DTYPE:

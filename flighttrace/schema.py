@@ -121,6 +121,7 @@ MANIFEST: Final[tuple[Column, ...]] = (
     Column("notes", "str", "", "assumptions made while reading (semicolon separated)"),
     Column("error", "str", "", "why the whole file failed; empty when it was read"),
     Column("custody", "str", "", "custody-log entry id when the file was fetched by flighttrace"),
+    Column("synthetic", "bool", "", "the file was written by flighttrace's simulator (listed in a synthetic.json)", False),
 )
 """The Manifest table: one row per input file.
 

@@ -38,6 +38,7 @@ def ingest(
     icao24: str | None = typer.Option(None, "--icao24", help="Comma-separated hexes to keep."),
     store: Path | None = typer.Option(None, "--store", help="Also add the points to a partitioned Parquet store."),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for parsing (0 = one per core)."),
 ) -> None:
     """Read flight-tracking files into one Points table, with a manifest and a quarantine."""
     import flighttrace
@@ -48,7 +49,7 @@ def ingest(
     try:
         ds = flighttrace.read(
             [str(p) for p in paths], format=format, tz=tz, icao24=icao24.split(",") if icao24 else None,
-            progress=show_progress() if progress is None else progress, command=command_line(),
+            progress=show_progress() if progress is None else progress, command=command_line(), n_jobs=jobs,
         )
     except Exception as exc:  # invalid tz and similar caller errors
         fail(str(exc))

@@ -61,6 +61,11 @@ class Dataset:
             f"{len(self.manifest)} file(s) ({n_err} failed), {len(self.quarantine):,} quarantined>"
         )
 
+    @property
+    def synthetic(self) -> bool:
+        """Whether any input came from flighttrace's simulator (every output must then say so)."""
+        return bool(len(self.manifest)) and bool(self.manifest["synthetic"].any())
+
     def summary(self) -> pd.DataFrame:
         """Per-file summary: format, rows read / kept / quarantined / duplicate, span, error."""
         cols = ["path", "format", "rows_read", "rows_kept", "rows_quarantined", "rows_duplicate", "rows_filtered", "n_aircraft", "time_min", "time_max", "error"]
@@ -138,6 +143,101 @@ def _head_text(src: Source, n: int = 300) -> str:
     return data.decode("utf-8", errors="backslashreplace")
 
 
+@dataclass(frozen=True)
+class _Job:
+    """What every file of one ``read`` call shares (sent to worker processes)."""
+
+    format: str | None
+    tz: str | None
+    selection: frozenset[str] | None
+    run_time_ns: int
+    limits: Limits
+
+
+@dataclass
+class _FileResult:
+    row: ManifestRow
+    quarantine: list[tuple[str, int | None, str, str]]
+    tables: list[pa.Table]
+
+
+def _synthetic(src: Source, sha256: str) -> bool:
+    if src.path is None:
+        return False
+    from flighttrace.synthetic import is_synthetic
+
+    return is_synthetic(src.path, sha256)
+
+
+def _read_source(job: _Job, src: Source) -> _FileResult:
+    """Read one file: detect, parse, normalise. Never raises for bad content."""
+    row = ManifestRow(path=src.name, size_bytes=src.size)
+    quarantine: list[tuple[str, int | None, str, str]] = []
+    tables: list[pa.Table] = []
+    if src.skipped:
+        row.format = "skipped"
+        row.notes.append(src.skipped)
+        try:
+            row.sha256 = src.sha256()
+            row.custody = _custody_id(src, row.sha256)
+            row.synthetic = _synthetic(src, row.sha256)
+        except OSError as exc:
+            row.error = _describe_error(exc)
+        return _FileResult(row, quarantine, tables)
+    ctx = ReadContext(src_file=src.name, tz=job.tz, icao24=job.selection)
+    try:
+        row.sha256 = src.sha256()
+        row.custody = _custody_id(src, row.sha256)
+        row.synthetic = _synthetic(src, row.sha256)
+        with src.open() as raw:
+            spec, compression, chunks = dispatch(raw, ctx, job.format)
+            row.format, row.compression = spec.name, compression
+            for chunk in chunks:
+                nc = normalise_chunk(chunk, ctx, spec.name, run_time_ns=job.run_time_ns, limits=job.limits)
+                row.rows_read += nc.rows_read
+                row.rows_kept += nc.rows_kept
+                row.rows_quarantined += nc.rows_quarantined
+                row.rows_filtered += nc.rows_filtered
+                row.lines_state += nc.lines_state
+                quarantine.extend(nc.quarantine)
+                if nc.table is not None:
+                    tables.append(nc.table)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a bad file must never stop the run
+        row.error = _describe_error(exc)
+        if row.rows_read:
+            row.error += f"; the {row.rows_read} record(s) before the failure were kept"
+        quarantine.append((src.name, None, row.error, _head_text(src)))
+    row.tz = ctx.tz_used or ""
+    row.notes.extend(ctx.notes)
+    return _FileResult(row, quarantine, tables)
+
+
+def _map_sources(job: _Job, sources: Iterable[Source], n_jobs: int) -> Iterable[_FileResult]:
+    """Read sources in order, in this process or in ``n_jobs`` worker processes.
+
+    At most ``2 * n_jobs`` files are in flight, so a streamed tar is never
+    held whole; results come back in input order (determinism).
+    """
+    if n_jobs <= 1:
+        for src in sources:
+            yield _read_source(job, src)
+        return
+    import multiprocessing as mp
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("spawn")) as pool:
+        pending: deque[Any] = deque()
+        for src in sources:
+            pending.append(pool.submit(_read_source, job, src))
+            while len(pending) >= 2 * n_jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def read(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
@@ -147,6 +247,7 @@ def read(
     progress: ProgressArg = False,
     limits: Limits | None = None,
     command: str | None = None,
+    n_jobs: int = 1,
 ) -> Dataset:
     """Read flight-tracking files into one Points table, losing nothing.
 
@@ -171,6 +272,9 @@ def read(
         Plausibility limits (see :class:`~flighttrace.io._normalise.Limits`).
     command
         The command line or call to record in the manifest.
+    n_jobs
+        Worker processes for parsing (1 = in this process, the default;
+        0 = one per core). Results are identical whatever the number.
 
     Returns
     -------
@@ -200,6 +304,8 @@ def read(
 
         ZoneInfo(tz)  # raises a clear error for an unknown zone
     limits = limits or Limits()
+    if n_jobs == 0:
+        n_jobs = os.cpu_count() or 1
     run_time_ns = _time.time_ns()
     rows: list[ManifestRow] = []
     quarantine: list[tuple[str, int | None, str, str]] = []
@@ -216,48 +322,14 @@ def read(
         on_skip_by_name=on_skip,
         on_missing=lambda p, m: missing.append((p, m)),
     )
-    total_bytes = None
-    with Progress(progress, "reading", total_bytes) as bar:
-        for src in sources:
-            row = ManifestRow(path=src.name, size_bytes=src.size)
-            rows.append(row)
-            if src.skipped:
-                row.format = "skipped"
-                row.notes.append(src.skipped)
-                try:
-                    row.sha256 = src.sha256()
-                    row.custody = _custody_id(src, row.sha256)
-                except OSError as exc:
-                    row.error = _describe_error(exc)
-                bar.advance(1, description=f"skipped {Path(src.name).name}")
-                continue
-            ctx = ReadContext(src_file=src.name, tz=tz, icao24=selection)
-            try:
-                row.sha256 = src.sha256()
-                row.custody = _custody_id(src, row.sha256)
-                with src.open() as raw:
-                    spec, compression, chunks = dispatch(raw, ctx, format)
-                    row.format, row.compression = spec.name, compression
-                    for chunk in chunks:
-                        nc = normalise_chunk(chunk, ctx, spec.name, run_time_ns=run_time_ns, limits=limits)
-                        row.rows_read += nc.rows_read
-                        row.rows_kept += nc.rows_kept
-                        row.rows_quarantined += nc.rows_quarantined
-                        row.rows_filtered += nc.rows_filtered
-                        row.lines_state += nc.lines_state
-                        quarantine.extend(nc.quarantine)
-                        if nc.table is not None:
-                            tables.append(nc.table)
-            except (KeyboardInterrupt, SystemExit):
-                raise
-            except BaseException as exc:  # noqa: BLE001 - a bad file must never stop the run
-                row.error = _describe_error(exc)
-                if row.rows_read:
-                    row.error += f"; the {row.rows_read} record(s) before the failure were kept"
-                quarantine.append((src.name, None, row.error, _head_text(src)))
-            row.tz = ctx.tz_used or ""
-            row.notes.extend(ctx.notes)
-            bar.advance(1, description=f"read {Path(src.name).name}")
+    job = _Job(format=format, tz=tz, selection=selection, run_time_ns=run_time_ns, limits=limits)
+    with Progress(progress, "reading", None) as bar:
+        for res in _map_sources(job, sources, n_jobs):
+            rows.append(res.row)
+            quarantine.extend(res.quarantine)
+            tables.extend(res.tables)
+            verb = "skipped" if res.row.format == "skipped" else "read"
+            bar.advance(1, description=f"{verb} {Path(res.row.path).name}")
     for p, msg in missing:
         rows.append(ManifestRow(path=p, error=msg))
         quarantine.append((p, None, msg, ""))

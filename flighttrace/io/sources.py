@@ -24,7 +24,7 @@ __all__ = ["Source", "iter_sources", "hex_from_name", "NOT_DATA", "file_sha256",
 
 _TRACE_NAME: Final = re.compile(r"trace_(?:full|recent)_(~?[0-9a-fA-F]{6})\.json(?:\.gz)?$")
 NOT_DATA: Final = re.compile(
-    r"(^|/)(README[^/]*|LICEN[CS]E[^/]*|index\.html|\.[^/]*|custody\.jsonl|[^/]*\.flights\.json)$|(^|/)heatmap/",
+    r"(^|/)(README[^/]*|LICEN[CS]E[^/]*|index\.html|\.[^/]*|custody\.jsonl|synthetic\.json|[^/]*\.flights\.json)$|(^|/)heatmap/",
     re.IGNORECASE,
 )
 """Names that are never position data: licences, readme, heatmaps, dotfiles,
@@ -63,7 +63,7 @@ def file_sha256(path: str | os.PathLike[str], block: int = 1 << 20) -> str:
 
 @dataclass
 class Source:
-    """One input file, on disk or inside a tar.
+    """One input file, on disk or inside a tar (picklable, so it can go to a worker process).
 
     Parameters
     ----------
@@ -71,22 +71,33 @@ class Source:
         The label used in ``src_file`` and the manifest.
     size
         Size in bytes as stored.
-    open
-        Opens the stored bytes (compressed, as on disk).
-    sha256
-        Computes the SHA-256 of the stored bytes.
     path
         The file on disk, or ``None`` for a tar member.
+    data
+        The member's bytes, for a tar member (read while the tar streams).
     skipped
         Why the file is listed but not read (licence text …), or ``None``.
     """
 
     name: str
     size: int
-    open: Callable[[], BinaryIO]
-    sha256: Callable[[], str]
     path: Path | None = None
+    data: bytes | None = None
     skipped: str | None = None
+
+    def open(self) -> BinaryIO:
+        """The stored bytes (compressed, as on disk)."""
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        assert self.path is not None
+        return open(self.path, "rb")
+
+    def sha256(self) -> str:
+        """SHA-256 of the stored bytes."""
+        if self.data is not None:
+            return hashlib.sha256(self.data).hexdigest()
+        assert self.path is not None
+        return file_sha256(self.path)
 
 
 class ChainedReader(io.RawIOBase):
@@ -137,6 +148,8 @@ def _skip_reason(name: str) -> str | None:
         return None
     if name.endswith("custody.jsonl"):
         return "custody log of fetched files (not position data)"
+    if name.endswith("synthetic.json"):
+        return "list of simulated files (says the data beside it is synthetic)"
     if name.endswith(".flights.json"):
         return "OpenSky flight list (no positions)"
     return "not flight data (licence, readme, heatmap or hidden file)"
@@ -144,14 +157,7 @@ def _skip_reason(name: str) -> str | None:
 
 def _disk_source(path: Path, label: str) -> Source:
     skipped = _skip_reason(label.replace(os.sep, "/"))
-    return Source(
-        name=label,
-        size=path.stat().st_size,
-        open=lambda p=path: open(p, "rb"),  # type: ignore[misc]
-        sha256=lambda p=path: file_sha256(p),  # type: ignore[misc]
-        path=path,
-        skipped=skipped,
-    )
+    return Source(name=label, size=path.stat().st_size, path=path, skipped=skipped)
 
 
 def _tar_members(parts: list[Path], label: str, wanted: Callable[[str], bool]) -> Iterator[Source]:
@@ -167,14 +173,7 @@ def _tar_members(parts: list[Path], label: str, wanted: Callable[[str], bool]) -
             fh = tar.extractfile(member)
             data = fh.read() if fh is not None else b""
             skipped = _skip_reason(mname)
-            yield Source(
-                name=f"{label}!{mname}",
-                size=len(data),
-                open=lambda d=data: io.BytesIO(d),  # type: ignore[misc]
-                sha256=lambda d=data: hashlib.sha256(d).hexdigest(),  # type: ignore[misc]
-                path=None,
-                skipped=skipped,
-            )
+            yield Source(name=f"{label}!{mname}", size=len(data), data=data, skipped=skipped)
 
 
 def _label(path: Path) -> str:

@@ -35,6 +35,8 @@ _EXPORTS: dict[str, str] = {
     "Findings": "flighttrace.claims",
     "map_sorties": "flighttrace.viz.maps",
     "report": "flighttrace.report",
+    "airport_events": "flighttrace.legs",
+    "build_world": "flighttrace.worldgen",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

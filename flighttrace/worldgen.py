@@ -712,7 +712,7 @@ def _write_manifest(root: Path, files: dict[str, list[Path]], plan: pd.DataFrame
                     spec: WorldSpec, scenario: str | os.PathLike[str]) -> dict[str, Any]:
     all_files = sorted(p for p in root.rglob("*") if p.is_file())
     listing = {p.relative_to(root).as_posix(): _sha(p) for p in all_files}
-    fleet = plan[plan["selector"].str.startswith(("silkway", "azaf"))]
+    fleet = plan
     per_year = fleet["land_far"].dt.year.value_counts().sort_index()
     summary = {
         "sorties_to_far_field": int(len(fleet)),
@@ -721,8 +721,12 @@ def _write_manifest(root: Path, files: dict[str, list[Path]], plan: pd.DataFrame
         "files": {k: len(v) for k, v in files.items()},
         "bytes": int(sum(p.stat().st_size for p in all_files)),
     }
+    import numpy
+    import pyarrow
+
     doc = {
         "synthetic": True,
+        "library_versions": {"numpy": numpy.__version__, "pandas": pd.__version__, "pyarrow": pyarrow.__version__},
         "warning": "Every file in this folder was produced by flighttrace's simulator. None of it is real flight data.",
         "generator": f"flighttrace {__version__} flighttrace.worldgen.build_world",
         "scenario": Path(scenario).as_posix(),

@@ -1,0 +1,78 @@
+"""``flighttrace legs`` and ``flighttrace simulate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from flighttrace.cli import app
+from flighttrace.cli._common import command_line, fail, out_console, show_progress
+
+
+@app.command()
+def legs(
+    inputs: list[Path] = typer.Argument(..., help="Files, folders, globs or tars (anything `ingest` reads)."),
+    out: Path = typer.Option(Path("out/legs"), "--out", "-o", help="Folder for legs.parquet, legs.csv, legs.geojson, ground_stays.csv."),
+    scenario: Path | None = typer.Option(None, "--scenario", "-s", help="Scenario YAML: its custom sites join the airport search, and sorties are written too."),
+    tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times (SBS logs)."),
+    icao24: str | None = typer.Option(None, "--icao24", help="Comma-separated hexes to keep."),
+    progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bars (default: when stderr is a terminal)."),
+) -> None:
+    """Rebuild flight legs: where each took off and landed, and how sure that is."""
+    import flighttrace
+    from flighttrace.export import legs_geojson, to_csv, write_table
+    from flighttrace.legs import ground_stays
+
+    bar = show_progress() if progress is None else progress
+    scn = None
+    if scenario is not None:
+        try:
+            scn = flighttrace.load_scenario(scenario)
+        except Exception as exc:
+            fail(str(exc).splitlines()[0] if str(exc) else repr(exc))
+    try:
+        ds = flighttrace.read([str(p) for p in inputs], tz=tz, icao24=icao24.split(",") if icao24 else None, progress=bar, command=command_line())
+    except Exception as exc:
+        fail(str(exc))
+    if len(ds.points) == 0:
+        reasons = sorted({e for e in ds.manifest["error"] if e})
+        fail("nothing readable: " + (reasons[0] if reasons else "no points in the input"))
+    lg = flighttrace.detect_legs(ds.points, airports=scn, progress=bar)
+    out.mkdir(parents=True, exist_ok=True)
+    write_table(lg, out, "legs")
+    (out / "legs.geojson").write_text(legs_geojson(lg), encoding="utf-8")
+    stays = ground_stays(lg)
+    to_csv(stays, out / "ground_stays.csv")
+    t = Table(title=f"Legs ({len(lg):,}) by evidence grade")
+    t.add_column("end")
+    for g in ("observed", "inferred", "bridged", "unknown"):
+        t.add_column(g, justify="right")
+    for end in ("origin", "destination"):
+        vc = lg[f"{end}_evidence"].value_counts()
+        t.add_row(end, *[f"{int(vc.get(g, 0)):,}" for g in ("observed", "inferred", "bridged", "unknown")])
+    out_console.print(t)
+    if scn is not None:
+        srt = flighttrace.find_sorties(lg, scn)
+        to_csv(srt, out / "sorties.csv")
+        out_console.print(f"{len(srt)} sorties on route {scn.routes[0].id}: {srt['evidence'].value_counts().to_dict()}")
+    out_console.print(f"{len(lg):,} legs from {len(ds.points):,} points, {len(stays):,} ground stays; written to {out}/")
+    if ds.synthetic:
+        out_console.print("[bold yellow]SYNTHETIC DATA:[/] the input came from flighttrace's simulator.")
+
+
+@app.command()
+def simulate(
+    scenario: Path = typer.Argument(..., help="Scenario YAML whose claims schedule the fleet's sorties."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to (re)create with data/, truth/ and synthetic.json."),
+    progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
+) -> None:
+    """Write a scenario's simulated ADS-B world (SYNTHETIC data) and its ground truth."""
+    from flighttrace.worldgen import build_world
+
+    if not scenario.exists():
+        fail(f"no such scenario file: {scenario}")
+    summary = build_world(scenario, out, progress=show_progress() if progress is None else progress)
+    out_console.print(f"SYNTHETIC world written to {out}/: {summary['sorties_to_far_field']} sorties to the far field, "
+                      f"{summary['legs']} legs, {sum(summary['files'].values())} files, {summary['bytes'] / 1e6:.1f} MB")

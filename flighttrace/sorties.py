@@ -125,11 +125,11 @@ def find_sorties(legs: pd.DataFrame, scenario: Any, route: str | None = None, *,
     if not rows:
         return pd.DataFrame(columns=list(SORTIES_COLUMNS))
     df = pd.DataFrame(rows)
+    for c in ("depart_origin", "arrive_far", "depart_far", "arrive_back"):
+        df[c] = pd.to_datetime(df[c], utc=True).astype(TIME_DTYPE)
     key = df["arrive_far"].fillna(df["depart_far"])
     df = df.assign(_k=key).sort_values(["_k", "icao24"], kind="stable").drop(columns="_k").reset_index(drop=True)
     df["sortie_id"] = [f"{r.id}-{k + 1:03d}" for k in range(len(df))]
-    for c in ("depart_origin", "arrive_far", "depart_far", "arrive_back"):
-        df[c] = pd.to_datetime(df[c], utc=True).astype(TIME_DTYPE)
     return df[list(SORTIES_COLUMNS)]
 
 

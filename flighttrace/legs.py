@@ -241,8 +241,10 @@ def _angle_diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _starts_to_ids(starts: np.ndarray, n: int) -> np.ndarray:
-    """Group id per position from a boolean array of group starts."""
-    return np.cumsum(starts) - 1
+    """Group id per position from a boolean array of group starts (int32: half the memory of int64)."""
+    ids = np.cumsum(starts, dtype=np.int32)
+    ids -= 1
+    return ids
 
 
 def _first_in_ranges(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -279,17 +281,33 @@ def _excursions(ac: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarray,
     suspect = np.zeros(n, dtype=bool)
     if n < 3:
         return suspect
-    dlat = lat[1:] - lat[:-1]
-    dlon = np.abs(lon[1:] - lon[:-1])
-    deg2 = dlat * dlat + dlon * dlon  # ≥ (d / 111.2 km)² everywhere (an antimeridian step only adds candidates)
-    dt = np.maximum(t[1:] - t[:-1], 1.0)
+    # squared step in degrees² (≥ (d / 111.2 km)² everywhere; an antimeridian step only adds candidates),
+    # in float32 with two reused buffers: the pre-filter touches each point a handful of times
     km_per_deg = 111.2
-    lim_km = np.maximum(p.jump_min_km, p.jump_kt / KT_PER_KM_S * dt)
-    cand = np.flatnonzero((deg2 * km_per_deg * km_per_deg > lim_km * lim_km) & (ac[1:] == ac[:-1]))
+    m = n - 1
+    deg2 = np.empty(m, dtype=np.float32)
+    buf = np.empty(m, dtype=np.float32)
+    np.subtract(lat[1:], lat[:-1], out=deg2, casting="same_kind")
+    np.multiply(deg2, deg2, out=deg2)
+    np.subtract(lon[1:], lon[:-1], out=buf, casting="same_kind")
+    np.multiply(buf, buf, out=buf)
+    np.add(deg2, buf, out=deg2)
+    # the smallest step (deg) that could be a jump: max(jump_min_km, jump speed × dt) / 111.2
+    np.subtract(t[1:], t[:-1], out=buf, casting="same_kind")
+    np.maximum(buf, 1.0, out=buf)
+    np.multiply(buf, np.float32(p.jump_kt / KT_PER_KM_S / km_per_deg), out=buf)
+    np.maximum(buf, np.float32(p.jump_min_km / km_per_deg), out=buf)
+    np.multiply(buf, buf, out=buf)
+    over = np.greater(deg2, buf)
+    del deg2, buf
+    over &= ac[1:] == ac[:-1]
+    cand = np.flatnonzero(over)
+    del over
     if len(cand) == 0:
         return suspect
     d = haversine_km(lat[cand], lon[cand], lat[cand + 1], lon[cand + 1])
-    is_jump = (d > p.jump_min_km) & (d / dt[cand] * KT_PER_KM_S > p.jump_kt)
+    dtc = np.maximum(t[cand + 1] - t[cand], 1.0)
+    is_jump = (d > p.jump_min_km) & (d / dtc * KT_PER_KM_S > p.jump_kt)
     jump = np.zeros(n - 1, dtype=bool)
     jump[cand[is_jump]] = True
     if not jump.any():
@@ -419,8 +437,9 @@ def detect_legs(
         if suspect.any():
             good = np.flatnonzero(~suspect)
             g = {k: v[good] for k, v in arrays.items()}
+            g["row"] = good
         else:
-            good = arrays["row"]
+            good = None
             g = arrays
         new_ac = np.ones(len(g["ac"]), dtype=bool)
         new_ac[1:] = g["ac"][1:] != g["ac"][:-1]
@@ -494,8 +513,7 @@ def _arrays(pts: pd.DataFrame) -> dict[str, np.ndarray]:
         mlat = np.zeros(n, dtype=bool)
     nl = pts["new_leg"].to_numpy(dtype=bool) if "new_leg" in pts else np.zeros(n, dtype=bool)
     return {
-        "row": np.arange(n),
-        "ac": ac.astype(np.int32, copy=False),
+        "ac": ac,
         "t": time_ns(pts["time"]) / 1e9,
         "lat": pts["lat"].to_numpy(dtype=np.float64),
         "lon": pts["lon"].to_numpy(dtype=np.float64),
@@ -532,8 +550,8 @@ def _segment(g: dict[str, np.ndarray], air: np.ndarray, index: AirportIndex, p: 
         return _Segments(np.empty(0, dtype=np.int64), 0, np.empty(0, dtype=np.int64))
     ac, t, gs = g["ac"], g["t"], g["gs"]
     new_ac = g["new_ac"]
-    dt = np.zeros(n)
-    dt[1:] = t[1:] - t[:-1]
+    dt = np.zeros(n, dtype=np.float32)
+    np.subtract(t[1:], t[:-1], out=dt[1:], casting="same_kind")
     dt[new_ac] = 0.0
     split = new_ac.copy()  # split before index i
     # --- stops: ground periods between two airborne runs of the same aircraft
@@ -555,7 +573,7 @@ def _segment(g: dict[str, np.ndarray], air: np.ndarray, index: AirportIndex, p: 
         min_gs = _range_min(gs_g, lo, hi)
         dur = t[hi] - t[lo - 1]  # from the last airborne point to the next airborne point
         stop = (min_gs < p.stop_kt) | (dur > p.stop_min_s)
-        score = dt + np.where(g["new_leg"], p.new_leg_hint_s, 0.0)
+        score = dt + (g["new_leg"] * np.float32(p.new_leg_hint_s))
         # the split may fall on the entry edge (lo), inside, or on the exit edge (hi)
         where = _first_in_ranges(score, lo[stop], hi[stop] + 1)
         split[where] = True
@@ -714,7 +732,7 @@ def _legs_table(
     leg_of = seg.leg_of
     starts = np.flatnonzero(np.diff(leg_of, prepend=-1) != 0)
     ends = np.append(starts[1:], n)  # exclusive
-    n_air = np.add.reduceat(air.astype(np.int64), starts)
+    n_air = np.add.reduceat(air, starts, dtype=np.int64)
     pos = np.arange(n)
     fa = np.minimum.reduceat(np.where(air, pos, n), starts)
     la = np.maximum.reduceat(np.where(air, pos, -1), starts)
@@ -824,38 +842,47 @@ def _legs_table(
     ld_late = np.where(dest["grade"] == "bridged", t_first_air[nxt_c], nan_t)
 
     # identity and quality per leg
-    rows_g = g["row"]
-    mlat_share = np.add.reduceat(g["mlat"].astype(np.int64), starts) / np.maximum(ends - starts, 1)
-    dtg = np.zeros(n)
-    dtg[1:] = t[1:] - t[:-1]
+    rows_g = g.get("row")
+
+    def rows(idx: np.ndarray) -> np.ndarray:
+        return idx if rows_g is None else rows_g[idx]
+
+    mlat_share = np.add.reduceat(g["mlat"], starts, dtype=np.int64) / np.maximum(ends - starts, 1)
+    dtg = np.zeros(n, dtype=np.float32)
+    np.subtract(t[1:], t[:-1], out=dtg[1:], casting="same_kind")
     dtg[starts] = 0.0
-    max_gap = np.maximum.reduceat(dtg, starts)
-    p_start = rows_g[starts]
-    p_end = np.append(rows_g[starts[1:]], len(pts))
+    max_gap = np.maximum.reduceat(dtg, starts).astype(np.float64)
+    del dtg
+    p_start = rows(starts)
+    p_end = np.append(rows(starts[1:]), len(pts))
     # suspect points between the leg's first and last good row belong to the leg
-    cs_sus = np.concatenate([[0], np.cumsum(suspect)])
-    n_sus = cs_sus[p_end] - cs_sus[p_start]
+    if suspect.any():
+        cs_sus = np.concatenate([[0], np.cumsum(suspect, dtype=np.int64)])
+        n_sus = cs_sus[p_end] - cs_sus[p_start]
+    else:
+        n_sus = np.zeros(len(starts), dtype=np.int64)
     hex_codes, hex_cats = _codes(pts["icao24"])
-    leg_hex = hex_cats[hex_codes[rows_g[starts]]].astype(str)
+    leg_hex = hex_cats[hex_codes[rows(starts)]].astype(str)
     mid = np.clip((fa_c + la_c) // 2, 0, n - 1)
     cs_codes, cs_cats = _codes(pts["callsign"]) if "callsign" in pts else (np.full(len(pts), -1), np.empty(0, dtype=object))
     cs_cats_ext = np.append(cs_cats, None)
-    callsign = cs_cats_ext[cs_codes[rows_g[mid]]]
-    cs_g = cs_codes[rows_g]
-    changes = np.zeros(n, dtype=np.int64)
+    callsign = cs_cats_ext[cs_codes[rows(mid)]]
+    cs_g = cs_codes if rows_g is None else cs_codes[rows_g]
+    changes = np.zeros(n, dtype=bool)
     changes[1:] = (cs_g[1:] != cs_g[:-1]) & (cs_g[1:] >= 0) & (cs_g[:-1] >= 0)
-    changes[starts] = 0
-    n_changes = np.add.reduceat(changes, starts)
+    changes[starts] = False
+    n_changes = np.add.reduceat(changes, starts, dtype=np.int64)
+    del changes
     callsigns = callsign.copy()
     for i in np.flatnonzero(n_changes > 0):  # only legs whose callsign changed
-        c = cs_codes[rows_g[starts[i]] : rows_g[ends[i] - 1] + 1]
+        c = cs_codes[rows(starts[i]) : rows(ends[i] - 1) + 1]
         callsigns[i] = ",".join(cs_cats[pd.unique(c[c >= 0])].astype(str))
 
     def first_valid(col: str) -> np.ndarray:
         if col not in pts:
             return np.full(L, None, dtype=object)
         codes_, cats_ = _codes(pts[col])
-        return np.append(cats_, None)[codes_[rows_g[la_c]]]
+        return np.append(cats_, None)[codes_[rows(la_c)]]
 
     stamp = pd.to_datetime(np.floor(t[starts]).astype(np.int64), unit="s").strftime("%Y%m%dT%H%M%SZ").to_numpy(dtype=object)
     leg_id = leg_hex.astype(object) + "-" + stamp
@@ -915,10 +942,13 @@ def _finish(pts: pd.DataFrame, legs: pd.DataFrame, g: dict[str, np.ndarray], goo
         legs["lineage"] = None
     if geometry:
         lens = ge_ - gs_
-        sel = _ranges(gs_, ge_)
-        coords = np.column_stack([g["lon"][sel], g["lat"][sel]])
+        # each leg is a contiguous run of points: concatenate slices (one per leg) into a preallocated array
+        coords = np.empty((int(lens.sum()), 2))
+        coords[:, 0] = np.concatenate([g["lon"][a:b] for a, b in zip(gs_, ge_)])
+        coords[:, 1] = np.concatenate([g["lat"][a:b] for a, b in zip(gs_, ge_)])
         ids = np.repeat(np.arange(len(legs)), lens)
         geom = shapely.linestrings(coords, indices=ids)
+        del coords, ids
     else:
         geom = np.full(len(legs), None, dtype=object)
     return gpd.GeoDataFrame(legs, geometry=gpd.GeoSeries(geom, crs="EPSG:4326"), crs="EPSG:4326")

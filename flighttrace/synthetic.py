@@ -23,10 +23,17 @@ MARKER: Final = "synthetic.json"
 
 
 def _find_root(p: Path) -> Path | None:
-    for parent in p.parents:
-        if (parent / MARKER).is_file():
-            return parent
-    return None
+    return _root_of_dir(str(p.parent))
+
+
+@lru_cache(maxsize=4096)
+def _root_of_dir(folder: str) -> Path | None:
+    """Nearest folder at or above ``folder`` holding the marker (cached: one walk per folder)."""
+    d = Path(folder)
+    if (d / MARKER).is_file():
+        return d
+    parent = d.parent
+    return None if parent == d else _root_of_dir(str(parent))
 
 
 @lru_cache(maxsize=64)

@@ -21,6 +21,8 @@ offline never loads it.
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import json
 import os
@@ -270,10 +272,17 @@ _ROOT_CACHE: dict[Path, _RootIndex] = {}
 
 
 def _find_root(path: Path) -> Path | None:
-    for parent in path.parents:
-        if (parent / CUSTODY_FILE).is_file():
-            return parent
-    return None
+    return _root_of_dir(str(path.parent))
+
+
+@functools.lru_cache(maxsize=4096)
+def _root_of_dir(folder: str) -> Path | None:
+    """Nearest folder at or above ``folder`` with a custody log (cached; ``read`` clears it per call)."""
+    d = Path(folder)
+    if (d / CUSTODY_FILE).is_file():
+        return d
+    parent = d.parent
+    return None if parent == d else _root_of_dir(str(parent))
 
 
 def _root_index(root: Path) -> _RootIndex:

@@ -106,21 +106,30 @@ def _as_nullable_bool(values: Any, n: int) -> pa.Array:
     return pa.array(vals, mask=mask, type=pa.bool_())
 
 
+def _clean_dictionary(codes: np.ndarray, uniques: np.ndarray) -> pa.DictionaryArray:
+    """Strip the distinct values, map empty ones to null, merge values that become equal."""
+    clean = np.array([None if u is None or (not isinstance(u, str) and pd.isna(u)) else (str(u).strip() or None) for u in uniques], dtype=object)
+    c2, u2 = pd.factorize(clean, use_na_sentinel=True)
+    lut = np.append(c2, -1).astype(np.int32)  # code -1 (missing) indexes the trailing -1
+    idx = lut[codes]
+    return pa.DictionaryArray.from_arrays(pa.array(idx, mask=idx < 0, type=pa.int32()), pa.array(np.asarray(u2, dtype=object), type=pa.string()))
+
+
 def _as_string(values: Any, n: int) -> pa.Array:
-    """Strip padding, map empty strings to null, dictionary-encode."""
+    """Strip padding, map empty strings to null, dictionary-encode; work per distinct value."""
     if values is None:
         return pa.nulls(n, pa.string()).dictionary_encode()
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
+    if isinstance(values, pa.Array) and not isinstance(values, pa.DictionaryArray):
+        values = pc.dictionary_encode(values if values.type == pa.string() else values.cast(pa.string()))
     if isinstance(values, pa.DictionaryArray):
-        values = values.cast(pa.string())
-    if not isinstance(values, pa.Array):
-        values = pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
-    elif values.type != pa.string():
-        values = values.cast(pa.string())
-    s = pc.utf8_trim_whitespace(values)
-    s = pc.if_else(pc.equal(pc.utf8_length(s), 0), pa.scalar(None, pa.string()), s)
-    return s.dictionary_encode()
+        codes = values.indices.to_numpy(zero_copy_only=False)
+        codes = np.where(np.isnan(codes), -1, codes).astype(np.int64) if values.indices.null_count else codes.astype(np.int64)
+        uniques = np.asarray(values.dictionary.to_pylist(), dtype=object)
+        return _clean_dictionary(codes, uniques)
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    return _clean_dictionary(codes, np.asarray(uniques, dtype=object))
 
 
 def _normalise_hex(values: Any, n: int) -> tuple[np.ndarray, list[str], list[str | None]]:

@@ -161,6 +161,16 @@ class _FileResult:
     tables: list[pa.Table]
 
 
+def _clear_lookup_caches() -> None:
+    """Forget cached custody-log and synthetic-marker roots (files may have appeared since)."""
+    import sys
+
+    for mod, fn in (("flighttrace.fetch.custody", "_root_of_dir"), ("flighttrace.synthetic", "_root_of_dir")):
+        m = sys.modules.get(mod)
+        if m is not None:
+            getattr(m, fn).cache_clear()
+
+
 def _synthetic(src: Source, sha256: str) -> bool:
     if src.path is None:
         return False
@@ -304,6 +314,7 @@ def read(
 
         ZoneInfo(tz)  # raises a clear error for an unknown zone
     limits = limits or Limits()
+    _clear_lookup_caches()
     if n_jobs == 0:
         n_jobs = os.cpu_count() or 1
     run_time_ns = _time.time_ns()

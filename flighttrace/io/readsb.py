@@ -69,16 +69,22 @@ def _to_float(col: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _carry(details: np.ndarray, has: np.ndarray, key: str) -> np.ndarray:
-    """Carry ``details[key]`` forward from the points that have it."""
+    """Carry ``details[key]`` forward from the points that have it (numpy forward fill)."""
     n = len(details)
     out = np.full(n, None, dtype=object)
-    if has.any():
-        idx = np.flatnonzero(has)
-        vals = np.empty(len(idx), dtype=object)
-        vals[:] = list(map(dict.get, details[idx], itertools.repeat(key)))
-        out[idx] = vals
-        return pd.Series(out, dtype=object).ffill().to_numpy(dtype=object)
-    return out
+    if not has.any():
+        return out
+    idx = np.flatnonzero(has)
+    vals = np.empty(len(idx), dtype=object)
+    vals[:] = list(map(dict.get, details[idx], itertools.repeat(key)))
+    present = np.zeros(n, dtype=bool)
+    present[idx] = np.not_equal(vals, None)
+    out[idx] = vals
+    pos = np.where(present, np.arange(n), 0)
+    np.maximum.accumulate(pos, out=pos)
+    filled = out[pos]
+    filled[: int(np.argmax(present))] = None  # nothing to carry before the first value
+    return filled
 
 
 _N_COLS = 10

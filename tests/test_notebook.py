@@ -1,0 +1,26 @@
+"""The walkthrough notebook runs offline from top to bottom."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_walkthrough_notebook_runs_top_to_bottom() -> None:
+    nb = nbformat.read(ROOT / "notebooks" / "01-ovda-walkthrough.ipynb", as_version=4)
+    # committed without outputs: what it shows is what this run computes
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    client.execute()
+    outs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outs if o.get("output_type") == "error"]
+    text = "".join(str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", "")) for o in outs)
+    assert "supported" in text and "sorties" in text
+    # the map rendered inline as HTML
+    assert any("text/html" in o.get("data", {}) and "leaflet" in o["data"]["text/html"].lower() for o in outs)

@@ -1,0 +1,1143 @@
+"""Frequency series, coverage, event windows and statistics: tables in, tables out.
+
+Every function here is pure: it takes tables (a coverage table, a column of
+event times, the scenario's events) and returns tables. Nothing reads files.
+
+Coverage
+--------
+A **day** is a calendar day in the report zone (UTC unless ``report_tz`` says
+otherwise; every table carries the zone in a ``tz`` column). A day is
+*covered* when some input file's time span overlaps it **and** the data holds
+at least one point inside the region of interest that day. An uncovered day
+is excluded from numerators and denominators alike: a count of zero on an
+uncovered day is not a zero, it is missing (``NaN``).
+
+Windows that do not fall on day boundaries (an event that starts at 00:05
+Yerevan time, a report zone other than UTC) are measured in *fractions of
+days*: a window that holds 6 hours of a covered day adds 0.25 covered days to
+its exposure. Events (sorties, landings) count in a window when their time is
+inside it and their day is covered.
+
+Statistics
+----------
+* :func:`rate_ratio` — Poisson rate ratio of the events inside windows
+  against outside, with an exact confidence interval (conditional binomial,
+  Clopper–Pearson on ``n1 | n1 + n0``).
+* :func:`permutation_before_start` — are events clustered in the N days before
+  the event starts? The event dates are shifted circularly across the covered
+  days; the p-value is the share of shifts whose statistic is at least the
+  observed one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from flighttrace.schema import TIME_DTYPE
+
+__all__ = [
+    "COVERAGE_COLUMNS",
+    "SERIES_COLUMNS",
+    "FREQUENCIES",
+    "REGION_MARGIN_DEG",
+    "Region",
+    "RateRatioResult",
+    "PermutationResult",
+    "resolve_tz",
+    "scenario_region",
+    "coverage",
+    "assumed_coverage",
+    "check_coverage",
+    "day_numbers",
+    "day_starts",
+    "window_days",
+    "uncovered_text",
+    "daily_counts",
+    "series",
+    "rolling_rates",
+    "event_windows",
+    "merge_intervals",
+    "interval_fractions",
+    "window_counts",
+    "event_counts",
+    "event_study",
+    "intervals",
+    "ground_times",
+    "ground_time_stats",
+    "rate_ratio",
+    "window_rate_ratio",
+    "permutation_before_start",
+]
+
+COVERAGE_COLUMNS: Final[tuple[str, ...]] = ("date", "has_file", "n_points", "n_aircraft", "covered", "reason", "tz")
+"""Columns of the coverage table (one row per day in the report zone)."""
+
+SERIES_COLUMNS: Final[tuple[str, ...]] = ("period_start", "sorties", "landings", "days", "days_covered", "rate_per_day", "tz")
+"""Columns of each count series (day, week, month)."""
+
+FREQUENCIES: Final[tuple[str, ...]] = ("day", "week", "month")
+"""Period lengths of :func:`series`; weeks start on Monday."""
+
+REGION_MARGIN_DEG: Final = 5.0
+"""Default widening (degrees of latitude and longitude) of the scenario's airport box."""
+
+NO_FILE: Final = "no file spans it"
+NO_TRAFFIC: Final = "no traffic in the region"
+OUTSIDE: Final = "outside the input"
+
+_NO_DAY: Final = np.iinfo(np.int64).min
+_NS_PER_DAY: Final = 86_400 * 10**9
+
+
+class Region(NamedTuple):
+    """A latitude/longitude box, degrees (WGS84)."""
+
+    lat_min: float
+    lat_max: float
+    lon_min: float
+    lon_max: float
+
+
+# ---------------------------------------------------------------------------------------
+# days in a zone
+
+
+def resolve_tz(report_tz: str | None) -> str:
+    """The report zone: ``report_tz`` checked as an IANA zone, or ``"UTC"``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown zone.
+    """
+    if report_tz is None or report_tz == "":
+        return "UTC"
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(report_tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {report_tz!r}; give an IANA zone such as 'Asia/Baku' or 'UTC'") from None
+    return report_tz
+
+
+def _utc_index(times: Any) -> pd.DatetimeIndex:
+    idx = pd.DatetimeIndex(times) if not isinstance(times, pd.DatetimeIndex) else times
+    if idx.tz is None:
+        if len(idx) == 0:
+            return idx.tz_localize("UTC")
+        raise ValueError("times must be timezone-aware (UTC)")
+    return idx.tz_convert("UTC")
+
+
+def day_numbers(times: Any, tz: str) -> np.ndarray:
+    """Calendar day of each time in zone ``tz``, as days since 1970-01-01 (int64).
+
+    Parameters
+    ----------
+    times
+        Timezone-aware times (a Series, an index or a list of timestamps).
+    tz
+        IANA zone.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64; missing times get the smallest int64.
+    """
+    idx = _utc_index(times)
+    local = idx.tz_convert(tz).tz_localize(None)
+    out = local.values.astype("datetime64[D]").astype(np.int64)
+    out[np.asarray(idx.isna())] = _NO_DAY
+    return out
+
+
+def day_starts(days: Any, tz: str) -> pd.DatetimeIndex:
+    """Local midnights (tz-aware, ns) of day numbers from :func:`day_numbers`.
+
+    A midnight that does not exist (a DST jump at midnight) moves forward to
+    the first instant that does.
+    """
+    d = np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[ns]")
+    naive = pd.DatetimeIndex(d)
+    out = naive.tz_localize(tz, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward")
+    return out.as_unit("ns")
+
+
+# ---------------------------------------------------------------------------------------
+# coverage
+
+
+def scenario_region(scenario: Any, margin_deg: float = REGION_MARGIN_DEG) -> Region | None:
+    """The box around a scenario's airports, widened by ``margin_deg`` degrees.
+
+    Returns
+    -------
+    Region or None
+        ``None`` when the scenario names no airport.
+    """
+    codes = sorted(scenario.airport_codes())
+    if not codes:
+        return None
+    pos = scenario.airport_index().positions(codes)
+    return Region(
+        max(-90.0, float(pos["lat"].min()) - margin_deg),
+        min(90.0, float(pos["lat"].max()) + margin_deg),
+        max(-180.0, float(pos["lon"].min()) - margin_deg),
+        min(180.0, float(pos["lon"].max()) + margin_deg),
+    )
+
+
+def _empty_coverage(tz: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "date": pd.Series([], dtype=pd.DatetimeTZDtype("ns", tz)),
+            "has_file": pd.Series([], dtype=bool),
+            "n_points": pd.Series([], dtype=np.int64),
+            "n_aircraft": pd.Series([], dtype=np.int64),
+            "covered": pd.Series([], dtype=bool),
+            "reason": pd.Series([], dtype=object),
+            "tz": pd.Series([], dtype=object),
+        }
+    )
+
+
+def _coverage_frame(d0: int, has_file: np.ndarray, n_points: np.ndarray, n_aircraft: np.ndarray, tz: str) -> pd.DataFrame:
+    n = len(has_file)
+    covered = has_file & (n_points > 0)
+    reason = np.where(covered, "", np.where(has_file, NO_TRAFFIC, NO_FILE)).astype(object)
+    return pd.DataFrame(
+        {
+            "date": day_starts(np.arange(d0, d0 + n), tz),
+            "has_file": has_file.astype(bool),
+            "n_points": n_points.astype(np.int64),
+            "n_aircraft": n_aircraft.astype(np.int64),
+            "covered": covered.astype(bool),
+            "reason": reason,
+            "tz": np.full(n, tz, dtype=object),
+        }
+    )
+
+
+def coverage(dataset: Any, scenario: Any = None, *, report_tz: str | None = None, region: Region | Sequence[float] | None = None) -> pd.DataFrame:
+    """Which days the input covers, one row per day in the report zone.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`~flighttrace.io.api.Dataset` (anything with ``points`` and
+        ``manifest``), or a coverage table made earlier (returned checked,
+        see :func:`check_coverage`).
+    scenario
+        Gives the default region: the box of its airports widened by
+        :data:`REGION_MARGIN_DEG` degrees.
+    report_tz
+        IANA zone of the days; default UTC (for a coverage table: its own zone).
+    region
+        ``(lat_min, lat_max, lon_min, lon_max)`` in degrees; overrides the
+        scenario's box. Without region and scenario every point counts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of :data:`COVERAGE_COLUMNS`, from the first to the last day
+        of the input: ``date`` (local midnight, tz-aware), ``has_file`` (some
+        file's ``[time_min, time_max]`` overlaps the day), ``n_points`` and
+        ``n_aircraft`` (inside the region that day), ``covered`` (``has_file``
+        and ``n_points > 0``), ``reason`` (``""``, ``"no file spans it"`` or
+        ``"no traffic in the region"``), ``tz``.
+    """
+    if isinstance(dataset, pd.DataFrame):
+        return check_coverage(dataset, report_tz=report_tz)
+    tz = resolve_tz(report_tz)
+    points: pd.DataFrame = dataset.points
+    manifest: pd.DataFrame = dataset.manifest
+    spans = manifest[["time_min", "time_max"]].dropna() if len(manifest) else pd.DataFrame({"time_min": [], "time_max": []})
+    lows = [t for t in (spans["time_min"].min() if len(spans) else pd.NaT, points["time"].min() if len(points) else pd.NaT) if pd.notna(t)]
+    highs = [t for t in (spans["time_max"].max() if len(spans) else pd.NaT, points["time"].max() if len(points) else pd.NaT) if pd.notna(t)]
+    if not lows:
+        return _empty_coverage(tz)
+    d0 = int(day_numbers([min(lows)], tz)[0])
+    d1 = int(day_numbers([max(highs)], tz)[0])
+    n = d1 - d0 + 1
+    diff = np.zeros(n + 1, dtype=np.int64)
+    if len(spans):
+        a = day_numbers(spans["time_min"], tz) - d0
+        b = day_numbers(spans["time_max"], tz) - d0
+        np.add.at(diff, a, 1)
+        np.add.at(diff, b + 1, -1)
+    has_file = np.cumsum(diff[:n]) > 0
+    if region is None and scenario is not None:
+        region = scenario_region(scenario)
+    pts = points
+    if region is not None and len(pts):
+        r = Region(*region)
+        lat, lon = pts["lat"].to_numpy(), pts["lon"].to_numpy()
+        pts = pts[(lat >= r.lat_min) & (lat <= r.lat_max) & (lon >= r.lon_min) & (lon <= r.lon_max)]
+    day = day_numbers(pts["time"], tz) - d0 if len(pts) else np.zeros(0, dtype=np.int64)
+    n_points = np.bincount(day, minlength=n)[:n]
+    codes = pd.factorize(pts["icao24"])[0].astype(np.int64) if len(pts) else np.zeros(0, dtype=np.int64)
+    pairs = np.unique(day * (int(codes.max(initial=0)) + 1) + codes)
+    n_aircraft = np.bincount(pairs // (int(codes.max(initial=0)) + 1), minlength=n)[:n]
+    return _coverage_frame(d0, has_file, n_points, n_aircraft, tz)
+
+
+def assumed_coverage(legs: pd.DataFrame, *, report_tz: str | None = None) -> pd.DataFrame:
+    """A coverage table that declares every day from the first to the last leg covered.
+
+    Used when no coverage is given: the span of the legs is *assumed* to be
+    covered. ``n_points`` and ``n_aircraft`` count the legs' points and
+    aircraft by the day each leg was first seen.
+    """
+    tz = resolve_tz(report_tz)
+    if len(legs) == 0:
+        return _empty_coverage(tz)
+    first = day_numbers(legs["first_seen"], tz)
+    last = day_numbers(legs["last_seen"], tz)
+    d0, d1 = int(first.min()), int(last.max())
+    n = d1 - d0 + 1
+    npts = legs["n_points"].to_numpy(dtype=np.int64) if "n_points" in legs else np.ones(len(legs), dtype=np.int64)
+    n_points = np.bincount(first - d0, weights=npts, minlength=n)[:n].astype(np.int64)
+    codes = pd.factorize(legs["icao24"])[0].astype(np.int64)
+    k = int(codes.max(initial=0)) + 1
+    n_aircraft = np.bincount(np.unique((first - d0) * k + codes) // k, minlength=n)[:n]
+    out = _coverage_frame(d0, np.ones(n, dtype=bool), n_points, n_aircraft, tz)
+    out["covered"] = True
+    out["reason"] = ""
+    return out
+
+
+def check_coverage(table: pd.DataFrame, *, report_tz: str | None = None) -> pd.DataFrame:
+    """Check a coverage table and return it sorted, one row per consecutive day.
+
+    Days missing between the first and the last row are added as uncovered
+    (reason ``"no file spans it"``).
+
+    Raises
+    ------
+    ValueError
+        When a column is missing, ``date`` is not timezone-aware, or
+        ``report_tz`` differs from the table's zone (re-binning days from one
+        zone into another is not possible).
+    """
+    missing = [c for c in ("date", "covered") if c not in table.columns]
+    if missing:
+        raise ValueError(f"not a coverage table: missing column(s) {', '.join(missing)}")
+    if not isinstance(table["date"].dtype, pd.DatetimeTZDtype):
+        raise ValueError("coverage table: 'date' must be timezone-aware (local midnights)")
+    tz = str(table["date"].dt.tz)
+    if "tz" in table.columns and len(table) and isinstance(table["tz"].iloc[0], str):
+        tz = table["tz"].iloc[0]
+    if report_tz is not None and resolve_tz(report_tz) != tz:
+        raise ValueError(f"the coverage table is in {tz}, not {report_tz}; compute coverage in the report zone")
+    if len(table) == 0:
+        return _empty_coverage(tz)
+    days = day_numbers(table["date"], tz)
+    order = np.argsort(days, kind="stable")
+    days = days[order]
+    d0, d1 = int(days[0]), int(days[-1])
+    n = d1 - d0 + 1
+    pos = days - d0
+    has_file = np.zeros(n, dtype=bool)
+    n_points = np.zeros(n, dtype=np.int64)
+    n_aircraft = np.zeros(n, dtype=np.int64)
+    covered = np.zeros(n, dtype=bool)
+    src = table.iloc[order]
+    covered[pos] = src["covered"].to_numpy(dtype=bool)
+    has_file[pos] = src["has_file"].to_numpy(dtype=bool) if "has_file" in src else covered[pos]
+    if "n_points" in src:
+        n_points[pos] = src["n_points"].to_numpy(dtype=np.int64)
+    else:
+        n_points[pos] = covered[pos].astype(np.int64)
+    if "n_aircraft" in src:
+        n_aircraft[pos] = src["n_aircraft"].to_numpy(dtype=np.int64)
+    out = _coverage_frame(d0, has_file, n_points, n_aircraft, tz)
+    out["covered"] = covered
+    if "reason" in src:
+        reason = out["reason"].to_numpy(dtype=object)
+        reason[pos] = src["reason"].fillna("").astype(str).to_numpy(dtype=object)
+        reason[covered] = ""
+        out["reason"] = reason
+    return out
+
+
+def _table_days(cov: pd.DataFrame) -> tuple[np.ndarray, str]:
+    tz = cov["tz"].iloc[0] if len(cov) else "UTC"
+    return day_numbers(cov["date"], tz), tz
+
+
+def window_days(cov: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """The days a window ``[start, end)`` touches, with their coverage.
+
+    Parameters
+    ----------
+    cov
+        Coverage table.
+    start, end
+        UTC instants; ``end`` exclusive.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date`` (local midnight), ``fraction`` (share of the day inside the
+        window, 0–1), ``covered``, ``reason`` (``"outside the input"`` for
+        days beyond the coverage table).
+    """
+    tz = cov["tz"].iloc[0] if len(cov) else "UTC"
+    empty = pd.DataFrame({"date": pd.Series([], dtype=pd.DatetimeTZDtype("ns", tz)), "fraction": [], "covered": pd.Series([], dtype=bool), "reason": pd.Series([], dtype=object)})
+    if not end > start:
+        return empty
+    d0 = int(day_numbers([start], tz)[0])
+    d1 = int(day_numbers([end - pd.Timedelta(1, "ns")], tz)[0])
+    days = np.arange(d0, d1 + 1, dtype=np.int64)
+    b0 = day_starts(days, tz).asi8
+    b1 = day_starts(days + 1, tz).asi8
+    s, e = pd.Timestamp(start).value, pd.Timestamp(end).value
+    frac = (np.minimum(b1, e) - np.maximum(b0, s)).clip(0) / (b1 - b0)
+    covered = np.zeros(len(days), dtype=bool)
+    reason = np.full(len(days), OUTSIDE, dtype=object)
+    if len(cov):
+        tdays, _ = _table_days(cov)
+        pos = np.searchsorted(tdays, days)
+        pos_c = np.minimum(pos, len(tdays) - 1)
+        found = tdays[pos_c] == days
+        covered[found] = cov["covered"].to_numpy(dtype=bool)[pos_c[found]]
+        reason[found] = cov["reason"].to_numpy(dtype=object)[pos_c[found]]
+    return pd.DataFrame({"date": day_starts(days, tz), "fraction": frac, "covered": covered, "reason": reason})
+
+
+def uncovered_text(wd: pd.DataFrame, *, max_runs: int = 6) -> str:
+    """The uncovered days of a :func:`window_days` table as dated runs with reasons.
+
+    Example: ``"2019-06-01–2019-06-30 (30 days: no file spans it)"``.
+    """
+    un = wd[~wd["covered"].to_numpy(dtype=bool)]
+    if len(un) == 0:
+        return ""
+    tz = str(wd["date"].dt.tz)
+    days = day_numbers(un["date"], tz)
+    reasons = un["reason"].astype(str).to_numpy()
+    brk = np.ones(len(days), dtype=bool)
+    brk[1:] = (np.diff(days) != 1) | (reasons[1:] != reasons[:-1])
+    starts = np.flatnonzero(brk)
+    ends = np.append(starts[1:], len(days)) - 1
+    parts = []
+    for a, b in zip(starts[:max_runs], ends[:max_runs]):
+        da = str(np.datetime64(int(days[a]), "D"))
+        db = str(np.datetime64(int(days[b]), "D"))
+        n = int(b - a + 1)
+        span = da if a == b else f"{da}–{db}"
+        parts.append(f"{span} ({n} day{'s' if n != 1 else ''}: {reasons[a]})")
+    if len(starts) > max_runs:
+        parts.append(f"and {len(starts) - max_runs} more run(s)")
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------
+# counts and series
+
+
+def daily_counts(cov: pd.DataFrame, times: Any) -> np.ndarray:
+    """Events per day of the coverage table (float; ``NaN`` on uncovered days).
+
+    Events on days outside the table are ignored.
+    """
+    n = len(cov)
+    if n == 0:
+        return np.zeros(0)
+    tdays, tz = _table_days(cov)
+    t = pd.Series(times) if not isinstance(times, pd.Series) else times
+    t = t.dropna()
+    d = day_numbers(t, tz) - tdays[0] if len(t) else np.zeros(0, dtype=np.int64)
+    d = d[(d >= 0) & (d < n)]
+    counts = np.bincount(d, minlength=n)[:n].astype(float)
+    counts[~cov["covered"].to_numpy(dtype=bool)] = np.nan
+    return counts
+
+
+def _period_keys(days: np.ndarray, freq: str) -> np.ndarray:
+    if freq == "day":
+        return days
+    if freq == "week":
+        return days - (days + 3) % 7  # 1970-01-01 was a Thursday; weeks start on Monday
+    if freq == "month":
+        return days.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    raise ValueError(f"unknown frequency {freq!r}; use one of {', '.join(FREQUENCIES)}")
+
+
+def series(cov: pd.DataFrame, *, sorties: Any = (), landings: Any = (), freqs: Iterable[str] = FREQUENCIES) -> dict[str, pd.DataFrame]:
+    """Sorties and landings per day, week and month, on covered days only.
+
+    Parameters
+    ----------
+    cov
+        Coverage table (its zone sets the calendar).
+    sorties, landings
+        UTC times of each sortie (arrival at the far field) and landing.
+    freqs
+        Any of ``"day"``, ``"week"`` (Monday to Sunday), ``"month"``.
+
+    Returns
+    -------
+    dict
+        ``freq`` → DataFrame with the columns of :data:`SERIES_COLUMNS`:
+        ``period_start`` (local midnight), ``sorties`` and ``landings``
+        (sums over the covered days; ``NaN`` when no day of the period is
+        covered), ``days`` (days of the period inside the input span),
+        ``days_covered``, ``rate_per_day`` (sorties per covered day), ``tz``.
+    """
+    tdays, tz = _table_days(cov)
+    covered = cov["covered"].to_numpy(dtype=bool) if len(cov) else np.zeros(0, dtype=bool)
+    s = np.nan_to_num(daily_counts(cov, sorties))
+    ln = np.nan_to_num(daily_counts(cov, landings))
+    out: dict[str, pd.DataFrame] = {}
+    for freq in freqs:
+        keys = _period_keys(tdays, freq)
+        uniq, inv = np.unique(keys, return_inverse=True)
+        m = len(uniq)
+        days = np.bincount(inv, minlength=m).astype(np.int64)
+        dcov = np.bincount(inv, weights=covered.astype(float), minlength=m).astype(np.int64)
+        srt = np.bincount(inv, weights=s, minlength=m).astype(float)
+        lnd = np.bincount(inv, weights=ln, minlength=m).astype(float)
+        none = dcov == 0
+        srt[none] = np.nan
+        lnd[none] = np.nan
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = np.where(none, np.nan, srt / np.maximum(dcov, 1))
+        out[freq] = pd.DataFrame(
+            {
+                "period_start": day_starts(uniq, tz),
+                "sorties": srt,
+                "landings": lnd,
+                "days": days,
+                "days_covered": dcov,
+                "rate_per_day": rate,
+                "tz": np.full(m, tz, dtype=object),
+            }
+        )
+    return out
+
+
+def rolling_rates(cov: pd.DataFrame, times: Any, *, windows_days: Sequence[int] = (7, 30)) -> pd.DataFrame:
+    """Trailing rolling rates per day, over covered days only.
+
+    Parameters
+    ----------
+    cov
+        Coverage table.
+    times
+        UTC times of the events (sorties).
+    windows_days
+        Window lengths, days (each window ends on and includes the row's day).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date``, ``sorties`` (``NaN`` when uncovered), ``covered``, then per
+        window ``w``: ``sorties_{w}d`` (sum over the covered days of the
+        window), ``days_covered_{w}d``, ``rate_{w}d`` (per covered day;
+        ``NaN`` when none is covered), and ``tz``.
+    """
+    counts = daily_counts(cov, times)
+    covered = cov["covered"].to_numpy(dtype=bool) if len(cov) else np.zeros(0, dtype=bool)
+    out = pd.DataFrame({"date": cov["date"].reset_index(drop=True), "sorties": counts, "covered": covered})
+    c0 = pd.Series(np.nan_to_num(counts))
+    cv = pd.Series(covered.astype(float))
+    for w in windows_days:
+        ssum = c0.rolling(int(w), min_periods=1).sum().to_numpy()
+        dsum = cv.rolling(int(w), min_periods=1).sum().to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = np.where(dsum > 0, ssum / np.maximum(dsum, 1), np.nan)
+        out[f"sorties_{w}d"] = np.where(dsum > 0, ssum, np.nan)
+        out[f"days_covered_{w}d"] = dsum.astype(np.int64)
+        out[f"rate_{w}d"] = rate
+    out["tz"] = cov["tz"].to_numpy(dtype=object) if len(cov) else np.zeros(0, dtype=object)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# windows
+
+
+def _as_timedelta(value: Any) -> pd.Timedelta:
+    if value is None:
+        return pd.Timedelta(0)
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return pd.Timedelta(days=float(value))
+    if isinstance(value, str):
+        from flighttrace.scenario import parse_duration
+
+        return parse_duration(value)
+    return pd.Timedelta(value)
+
+
+def event_windows(events: pd.DataFrame, *, lead: Any = None, lag: Any = None) -> pd.DataFrame:
+    """Each event's window: from start − ``lead`` to (exclusive) end + ``lag``.
+
+    Parameters
+    ----------
+    events
+        ``Scenario.events_frame()`` (``id``, ``name``, ``kind``, ``start``,
+        ``end`` exclusive, UTC).
+    lead, lag
+        Durations: a :class:`pandas.Timedelta`, a string such as ``"30d"``,
+        or a number of days. Default 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``event_id``, ``name``, ``kind``, ``start``, ``end``,
+        ``window_start``, ``window_end`` (UTC; end exclusive).
+    """
+    lead_td, lag_td = _as_timedelta(lead), _as_timedelta(lag)
+    out = pd.DataFrame(
+        {
+            "event_id": events["id"].astype(object).to_numpy() if "id" in events else events["event_id"].astype(object).to_numpy(),
+            "name": events["name"].astype(object).to_numpy(),
+            "kind": events["kind"].astype(object).to_numpy(),
+            "start": events["start"].astype(TIME_DTYPE).array,
+            "end": events["end"].astype(TIME_DTYPE).array,
+        }
+    )
+    for c in ("start", "end"):
+        out[c] = out[c].astype(TIME_DTYPE)
+    out["window_start"] = out["start"] - lead_td
+    out["window_end"] = out["end"] + lag_td
+    return out
+
+
+def merge_intervals(starts: Any, ends: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Union of half-open intervals ``[start, end)`` as sorted disjoint ones (int64 ns)."""
+    s = np.asarray(pd.DatetimeIndex(starts).asi8 if not isinstance(starts, np.ndarray) else starts, dtype=np.int64)
+    e = np.asarray(pd.DatetimeIndex(ends).asi8 if not isinstance(ends, np.ndarray) else ends, dtype=np.int64)
+    keep = e > s
+    s, e = s[keep], e[keep]
+    if len(s) == 0:
+        return s, e
+    order = np.argsort(s, kind="stable")
+    s, e = s[order], e[order]
+    run_end = np.maximum.accumulate(e)
+    new = np.ones(len(s), dtype=bool)
+    new[1:] = s[1:] > run_end[:-1]
+    gid = np.cumsum(new) - 1
+    ms = s[new]
+    me = np.zeros(len(ms), dtype=np.int64)
+    np.maximum.at(me, gid, e)
+    return ms, me
+
+
+def interval_fractions(cov: pd.DataFrame, starts: Any, ends: Any) -> np.ndarray:
+    """For each day of the coverage table, the share of it inside the union of intervals (0–1)."""
+    if len(cov) == 0:
+        return np.zeros(0)
+    tdays, tz = _table_days(cov)
+    ms, me = merge_intervals(starts, ends)
+    if len(ms) == 0:
+        return np.zeros(len(cov))
+    b0 = day_starts(tdays, tz).asi8
+    b1 = day_starts(tdays + 1, tz).asi8
+    overlap = (np.minimum(b1[:, None], me[None, :]) - np.maximum(b0[:, None], ms[None, :])).clip(0).sum(axis=1)
+    return overlap / (b1 - b0)
+
+
+def _in_intervals(t_ns: np.ndarray, ms: np.ndarray, me: np.ndarray) -> np.ndarray:
+    if len(ms) == 0:
+        return np.zeros(len(t_ns), dtype=bool)
+    k = np.searchsorted(ms, t_ns, side="right") - 1
+    ok = k >= 0
+    out = np.zeros(len(t_ns), dtype=bool)
+    out[ok] = t_ns[ok] < me[k[ok]]
+    return out
+
+
+def _covered_times(cov: pd.DataFrame, times: Any) -> np.ndarray:
+    """ns times of the events whose day is covered."""
+    t = pd.Series(times) if not isinstance(times, pd.Series) else times
+    t = t.dropna()
+    if len(t) == 0 or len(cov) == 0:
+        return np.zeros(0, dtype=np.int64)
+    t = t.astype(TIME_DTYPE)
+    tdays, tz = _table_days(cov)
+    d = day_numbers(t, tz) - tdays[0]
+    ok = (d >= 0) & (d < len(cov))
+    ok[ok] = cov["covered"].to_numpy(dtype=bool)[d[ok]]
+    return np.asarray(pd.DatetimeIndex(t).asi8, dtype=np.int64)[ok]
+
+
+def window_counts(cov: pd.DataFrame, times: Any, starts: Any, ends: Any) -> tuple[int, float, float]:
+    """Events on covered days inside the union of windows, its length and covered length.
+
+    Returns
+    -------
+    tuple
+        ``(count, days, days_covered)``; days are fractional. ``days`` counts
+        only the days inside the coverage table.
+    """
+    frac = interval_fractions(cov, starts, ends)
+    covered = cov["covered"].to_numpy(dtype=bool) if len(cov) else np.zeros(0, dtype=bool)
+    ms, me = merge_intervals(starts, ends)
+    t = _covered_times(cov, times)
+    return int(_in_intervals(t, ms, me).sum()), float(frac.sum()), float((frac * covered).sum())
+
+
+def event_counts(windows: pd.DataFrame, cov: pd.DataFrame, times: Any) -> pd.DataFrame:
+    """Events per event window, on covered days.
+
+    Parameters
+    ----------
+    windows
+        :func:`event_windows` output.
+    cov
+        Coverage table.
+    times
+        UTC times of the events (sorties).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``windows`` plus ``sorties`` (``NaN`` when no part of the window is
+        covered), ``days`` (window length in days, inside the input span),
+        ``days_covered``, ``rate_per_day``.
+    """
+    out = windows.copy()
+    n, d, dc = [], [], []
+    for ws, we in zip(out["window_start"], out["window_end"]):  # one per event
+        c, days, dcov = window_counts(cov, times, [ws], [we])
+        n.append(float(c) if dcov > 0 else np.nan)
+        d.append(days)
+        dc.append(dcov)
+    out["sorties"] = np.asarray(n, dtype=float)
+    out["days"] = np.asarray(d, dtype=float)
+    dcov = np.asarray(dc, dtype=float)
+    out["days_covered"] = dcov
+    out["rate_per_day"] = np.divide(out["sorties"].to_numpy(), dcov, out=np.full(len(dcov), np.nan), where=dcov > 0)
+    return out
+
+
+def event_study(events: pd.DataFrame, cov: pd.DataFrame, times: Any, *, before_days: int = 30, after_days: int = 30) -> pd.DataFrame:
+    """Events per calendar day relative to each event's start.
+
+    Day 0 is the report-zone day that holds the event's start; day −1 the day
+    before, and so on.
+
+    Parameters
+    ----------
+    events
+        ``Scenario.events_frame()`` or :func:`event_windows` output.
+    cov
+        Coverage table.
+    times
+        UTC times of the events counted (sorties).
+    before_days, after_days
+        Days before and after day 0 to list.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``event_id``, ``day`` (int), ``date`` (local midnight), ``sorties``
+        (``NaN`` when the day is not covered), ``covered``, ``tz``.
+    """
+    tz = cov["tz"].iloc[0] if len(cov) else "UTC"
+    counts = daily_counts(cov, times)
+    tdays = _table_days(cov)[0] if len(cov) else np.zeros(0, dtype=np.int64)
+    ids = events["id"] if "id" in events else events["event_id"]
+    rel = np.arange(-int(before_days), int(after_days) + 1, dtype=np.int64)
+    d0 = day_numbers(events["start"], tz)
+    days = (d0[:, None] + rel[None, :]).ravel()
+    pos = days - (tdays[0] if len(tdays) else 0)
+    inside = (pos >= 0) & (pos < len(cov))
+    cnt = np.full(len(days), np.nan)
+    cnt[inside] = counts[pos[inside]]
+    return pd.DataFrame(
+        {
+            "event_id": np.repeat(np.asarray(ids, dtype=object), len(rel)),
+            "day": np.tile(rel, len(d0)),
+            "date": day_starts(days, tz),
+            "sorties": cnt,
+            "covered": ~np.isnan(cnt),
+            "tz": np.full(len(days), tz, dtype=object),
+        }
+    )
+
+
+def intervals(times: Any, cov: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
+    """Intervals between consecutive events inside each window.
+
+    Parameters
+    ----------
+    times
+        UTC times of the events.
+    cov
+        Coverage table.
+    windows
+        ``window`` (an id), ``start``, ``end`` (UTC, end exclusive).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``window``, ``from``, ``to`` (UTC), ``days`` (the interval, days),
+        ``covered`` (every day from the day of ``from`` to the day of ``to``
+        is covered, so no event in between can have been missed).
+    """
+    t = pd.Series(times) if not isinstance(times, pd.Series) else times
+    t = t.dropna().astype(TIME_DTYPE).sort_values(kind="stable").reset_index(drop=True)
+    tz = cov["tz"].iloc[0] if len(cov) else "UTC"
+    if len(cov):
+        tdays = _table_days(cov)[0]
+        unc = np.concatenate([[0], np.cumsum(~cov["covered"].to_numpy(dtype=bool))])
+    rows: list[pd.DataFrame] = []
+    for wid, ws, we in zip(windows["window"], windows["start"], windows["end"]):  # one per window
+        sel = t[(t >= ws) & (t < we)].reset_index(drop=True)
+        if len(sel) < 2:
+            continue
+        a, b = sel.iloc[:-1].reset_index(drop=True), sel.iloc[1:].reset_index(drop=True)
+        ok = np.zeros(len(a), dtype=bool)
+        if len(cov):
+            da = day_numbers(a, tz) - tdays[0]
+            db = day_numbers(b, tz) - tdays[0]
+            inside = (da >= 0) & (db < len(cov))
+            ok[inside] = (unc[db[inside] + 1] - unc[da[inside]]) == 0
+        rows.append(pd.DataFrame({"window": wid, "from": a, "to": b, "days": (b - a).dt.total_seconds() / 86400.0, "covered": ok}))
+    if not rows:
+        return pd.DataFrame({"window": pd.Series([], dtype=object), "from": pd.Series([], dtype=TIME_DTYPE), "to": pd.Series([], dtype=TIME_DTYPE), "days": pd.Series([], dtype=float), "covered": pd.Series([], dtype=bool)})
+    return pd.concat(rows, ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------------
+# ground times
+
+
+def _as_utc(s: pd.Series) -> np.ndarray:
+    """A time column as a tz-aware UTC array (naive values are read as UTC; all-missing stays NaT)."""
+    idx = pd.DatetimeIndex(pd.to_datetime(s, utc=True))
+    return pd.Series(idx.tz_convert("UTC").as_unit("ns")).array  # type: ignore[return-value]
+
+
+def ground_times(sorties: pd.DataFrame, *, airports: Iterable[str] | None = None) -> pd.DataFrame:
+    """Time on the ground at the far field of each sortie.
+
+    Parameters
+    ----------
+    sorties
+        :func:`flighttrace.find_sorties` output.
+    airports
+        Keep only stays at these fields (codes); default all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sortie_id``, ``icao24``, ``airport``, ``arrive``, ``depart`` (UTC),
+        ``ground_time_s`` (exact when ``exact``; otherwise the lower bound
+        from the last sighting before to the first after; ``NaN`` when one
+        leg was never seen), ``exact`` (bool), ``evidence``.
+    """
+    s = sorties
+    if airports is not None:
+        keep = set(airports)
+        s = s[s["far"].isin(keep)]
+    exact = s["ground_time_s"].notna().to_numpy() if len(s) else np.zeros(0, dtype=bool)
+    gt = np.where(exact, s["ground_time_s"].to_numpy(dtype=float), s["ground_time_min_s"].to_numpy(dtype=float)) if len(s) else np.zeros(0)
+    return pd.DataFrame(
+        {
+            "sortie_id": s["sortie_id"].astype(object).to_numpy(),
+            "icao24": s["icao24"].astype(object).to_numpy(),
+            "airport": s["far"].astype(object).to_numpy(),
+            "arrive": _as_utc(s["arrive_far"]),
+            "depart": _as_utc(s["depart_far"]),
+            "ground_time_s": gt.astype(float),
+            "exact": exact.astype(bool),
+            "evidence": s["evidence"].astype(object).to_numpy(),
+        }
+    )
+
+
+def ground_time_stats(gt: pd.DataFrame) -> pd.DataFrame:
+    """Ground-time statistics per far field, exact stays and lower bounds apart.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``airport``, ``n`` (stays), ``n_exact``, ``median_s``, ``mean_s``,
+        ``min_s``, ``max_s`` (over exact stays), ``n_lower_bound`` (stays
+        known only by a lower bound), ``lower_bound_median_s``.
+    """
+    rows = []
+    for ap, g in gt.groupby("airport", sort=True):  # one per far field
+        ex = g.loc[g["exact"], "ground_time_s"].dropna()
+        lb = g.loc[~g["exact"], "ground_time_s"].dropna()
+        rows.append(
+            {
+                "airport": ap,
+                "n": len(g),
+                "n_exact": len(ex),
+                "median_s": float(ex.median()) if len(ex) else np.nan,
+                "mean_s": float(ex.mean()) if len(ex) else np.nan,
+                "min_s": float(ex.min()) if len(ex) else np.nan,
+                "max_s": float(ex.max()) if len(ex) else np.nan,
+                "n_lower_bound": len(lb),
+                "lower_bound_median_s": float(lb.median()) if len(lb) else np.nan,
+            }
+        )
+    cols = ["airport", "n", "n_exact", "median_s", "mean_s", "min_s", "max_s", "n_lower_bound", "lower_bound_median_s"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# ---------------------------------------------------------------------------------------
+# statistics
+
+
+@dataclass(frozen=True)
+class RateRatioResult:
+    """A Poisson rate ratio ``(n1 / t1) / (n0 / t0)`` with its exact interval.
+
+    Attributes
+    ----------
+    n1, t1
+        Events and exposure (covered days) inside the windows.
+    n0, t0
+        Events and exposure outside (the baseline).
+    ratio
+        The rate ratio (``inf`` when ``n0 == 0 < n1``; ``NaN`` when undefined).
+    ci_low, ci_high
+        Exact (Clopper–Pearson, conditional on ``n1 + n0``) interval.
+    p_value
+        Two-sided exact binomial test of ratio = 1 (``p0 = t1 / (t1 + t0)``).
+    conf
+        Confidence level of the interval.
+    """
+
+    n1: int
+    t1: float
+    n0: int
+    t0: float
+    ratio: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    conf: float
+
+    @property
+    def rate1(self) -> float:
+        """Events per covered day inside the windows."""
+        return self.n1 / self.t1 if self.t1 > 0 else math.nan
+
+    @property
+    def rate0(self) -> float:
+        """Events per covered day outside (baseline)."""
+        return self.n0 / self.t0 if self.t0 > 0 else math.nan
+
+
+def rate_ratio(n1: int, t1: float, n0: int, t0: float, *, conf: float = 0.95) -> RateRatioResult:
+    """Poisson rate ratio with an exact conditional confidence interval.
+
+    Given ``n = n1 + n0``, ``n1`` is binomial with
+    ``p = RR·t1 / (RR·t1 + t0)``. The Clopper–Pearson interval
+    ``[pL, pU]`` for ``p`` maps to ``RR = p / (1 − p) · t0 / t1``.
+
+    Parameters
+    ----------
+    n1, t1
+        Events and exposure (days) inside the windows.
+    n0, t0
+        Events and exposure outside.
+    conf
+        Confidence level (0–1).
+
+    Returns
+    -------
+    RateRatioResult
+    """
+    from scipy import stats
+
+    n1, n0 = int(n1), int(n0)
+    t1, t0 = float(t1), float(t0)
+    n = n1 + n0
+    nan = math.nan
+    if t1 <= 0 or t0 <= 0:
+        return RateRatioResult(n1, t1, n0, t0, nan, nan, nan, nan, conf)  # no exposure on one side
+    if n == 0:
+        return RateRatioResult(n1, t1, n0, t0, nan, 0.0, math.inf, 1.0, conf)  # no event: any ratio fits
+    alpha = 1.0 - conf
+    p_lo = 0.0 if n1 == 0 else float(stats.beta.ppf(alpha / 2, n1, n - n1 + 1))
+    p_hi = 1.0 if n1 == n else float(stats.beta.ppf(1 - alpha / 2, n1 + 1, n - n1))
+    k = t0 / t1
+
+    def to_rr(p: float) -> float:
+        return math.inf if p >= 1.0 else p / (1.0 - p) * k
+
+    ratio = math.inf if n0 == 0 else (n1 / t1) / (n0 / t0)
+    p0 = t1 / (t1 + t0)
+    p_value = float(stats.binomtest(n1, n, p0).pvalue)
+    return RateRatioResult(n1, t1, n0, t0, float(ratio), to_rr(p_lo), to_rr(p_hi), p_value, conf)
+
+
+def window_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, reference: tuple[pd.Timestamp, pd.Timestamp] | None = None, conf: float = 0.95) -> RateRatioResult:
+    """Rate ratio of events inside the union of windows against the rest of the reference span.
+
+    Uncovered days are left out of both numerators and denominators; a day
+    partly inside a window adds its covered fraction to each side.
+
+    Parameters
+    ----------
+    cov
+        Coverage table.
+    times
+        UTC times of the events.
+    starts, ends
+        Window bounds (UTC, ends exclusive); overlapping windows are merged.
+    reference
+        ``(start, end)`` of the whole span compared; default the coverage
+        table's span. Windows are clipped to it.
+    conf
+        Confidence level.
+    """
+    if reference is None:
+        if len(cov):
+            tdays, tz = _table_days(cov)
+            reference = (day_starts(tdays[:1], tz)[0].tz_convert("UTC"), day_starts(tdays[-1:] + 1, tz)[0].tz_convert("UTC"))
+        else:
+            reference = (pd.Timestamp(0, tz="UTC"), pd.Timestamp(0, tz="UTC"))
+    r0, r1 = pd.Timestamp(reference[0]).value, pd.Timestamp(reference[1]).value
+    s = np.clip(np.asarray(pd.DatetimeIndex(starts).asi8, dtype=np.int64), r0, r1)
+    e = np.clip(np.asarray(pd.DatetimeIndex(ends).asi8, dtype=np.int64), r0, r1)
+    ms, me = merge_intervals(s, e)
+    covered = cov["covered"].to_numpy(dtype=bool) if len(cov) else np.zeros(0, dtype=bool)
+    f_in = interval_fractions(cov, ms, me)
+    f_ref = interval_fractions(cov, np.array([r0]), np.array([r1]))
+    t1 = float((f_in * covered).sum())
+    t0 = float(((f_ref - f_in).clip(0) * covered).sum())
+    t = _covered_times(cov, times)
+    t = t[(t >= r0) & (t < r1)]
+    inside = _in_intervals(t, ms, me)
+    return rate_ratio(int(inside.sum()), t1, int((~inside).sum()), t0, conf=conf)
+
+
+@dataclass(frozen=True)
+class PermutationResult:
+    """Circular-shift permutation test of events clustered before event starts.
+
+    Attributes
+    ----------
+    observed
+        Statistic at the true dates: events in the ``before_days`` covered
+        days before each event start, summed over the events.
+    expected
+        Mean of the statistic over the shifts.
+    p_value
+        Share of shifts whose statistic is at least ``observed`` (the
+        unshifted dates are one of the shifts).
+    n_shifts
+        Shifts evaluated; all ``n_covered_days`` of them when exhaustive.
+    exhaustive
+        Whether every shift was evaluated.
+    seed
+        Seed of the random sample (recorded even when exhaustive).
+    n_covered_days
+        Length of the circle (covered days).
+    event_ids
+        Events used: their start falls inside the covered period with at
+        least ``before_days`` covered days before it.
+    before_days
+        N.
+    """
+
+    observed: float
+    expected: float
+    p_value: float
+    n_shifts: int
+    exhaustive: bool
+    seed: int
+    n_covered_days: int
+    event_ids: tuple[str, ...]
+    before_days: int
+
+
+def permutation_before_start(
+    cov: pd.DataFrame,
+    times: Any,
+    event_starts: Any,
+    *,
+    event_ids: Sequence[str] | None = None,
+    before_days: int = 30,
+    seed: int = 0,
+    max_exhaustive: int = 10_000_000,
+    n_random: int = 10_000,
+) -> PermutationResult:
+    """Permutation test, by circular shift over the covered days, of "events cluster before starts".
+
+    The covered days are laid out in order on a circle of ``M`` days (uncovered
+    days are dropped, so every shifted window holds exactly ``before_days``
+    covered days). Each event start maps to the first covered day at or after
+    its own day. The statistic is the number of events in the
+    ``before_days`` covered days before each start, summed over the events.
+    Every shift ``s`` moves all starts ``s`` positions along the circle
+    together; the p-value is the share of shifts whose statistic is at least
+    the observed one (``s = 0`` included, so ``p ≥ 1/M``).
+
+    Parameters
+    ----------
+    cov
+        Coverage table.
+    times
+        UTC times of the events (sorties).
+    event_starts
+        UTC start of each conflict event.
+    event_ids
+        Their ids (for the record).
+    before_days
+        N, in covered days.
+    seed
+        Seed of the random sample of shifts.
+    max_exhaustive
+        Evaluate every shift when ``M × n_events`` is at most this many
+        cells; otherwise a random sample.
+    n_random
+        Shifts in the random sample (the observed dates are added, so
+        ``p = (1 + #{T ≥ T0}) / (1 + n_random)``).
+
+    Returns
+    -------
+    PermutationResult
+    """
+    ids = tuple(event_ids) if event_ids is not None else tuple(str(i) for i in range(len(pd.DatetimeIndex(event_starts))))
+    counts = daily_counts(cov, times)
+    covered = ~np.isnan(counts)
+    c = counts[covered]
+    m = len(c)
+    nan = math.nan
+    if m == 0 or before_days < 1:
+        return PermutationResult(nan, nan, nan, 0, False, seed, m, (), before_days)
+    tdays, tz = _table_days(cov)
+    cdays = tdays[covered]
+    n = min(int(before_days), m)
+    ed = day_numbers(event_starts, tz)
+    pos_all = np.searchsorted(cdays, ed, side="left")
+    # an event counts when its start lies in the covered period with N covered days before it
+    inside = (ed >= cdays[0]) & (ed <= cdays[-1]) & (pos_all >= n)
+    pos = pos_all[inside]
+    used = tuple(i for i, ok in zip(ids, inside) if ok)
+    if len(pos) == 0:
+        return PermutationResult(nan, nan, nan, 0, False, seed, m, (), before_days)
+    # W[p] = sum of c over the n positions before p on the circle
+    cc = np.concatenate([[0.0], np.cumsum(np.concatenate([c, c]))])
+    p_idx = np.arange(m)
+    w = cc[p_idx + m] - cc[p_idx + m - n]
+    observed = float(w[pos].sum())
+    exhaustive = m * len(pos) <= max_exhaustive
+    if exhaustive:
+        shifts = np.arange(m)
+    else:
+        rng = np.random.default_rng(seed)
+        shifts = np.concatenate([[0], rng.integers(1, m, size=int(n_random))])
+    stat = w[(pos[None, :] + shifts[:, None]) % m].sum(axis=1)
+    if exhaustive:
+        p = float(np.mean(stat >= observed - 1e-9))
+    else:
+        p = float((stat >= observed - 1e-9).sum() / len(shifts))
+    return PermutationResult(observed, float(stat.mean()), p, int(len(shifts)), bool(exhaustive), int(seed), m, used, n)

@@ -159,10 +159,21 @@ def day_numbers(times: Any, tz: str) -> np.ndarray:
 
 
 def day_starts(days: Any, tz: str) -> pd.DatetimeIndex:
-    """Local midnights (tz-aware, ns) of day numbers from :func:`day_numbers`.
+    """Local midnights of day numbers from :func:`day_numbers`.
 
-    A midnight that does not exist (a DST jump at midnight) moves forward to
-    the first instant that does.
+    Parameters
+    ----------
+    days
+        Days since 1970-01-01 (int).
+    tz
+        IANA zone.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        tz-aware, ns. A midnight that does not exist (a DST jump at midnight)
+        moves forward to the first instant that does; an ambiguous one is
+        the first of the two.
     """
     d = np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[ns]")
     naive = pd.DatetimeIndex(d)
@@ -415,7 +426,19 @@ def window_days(cov: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd
 def uncovered_text(wd: pd.DataFrame, *, max_runs: int = 6) -> str:
     """The uncovered days of a :func:`window_days` table as dated runs with reasons.
 
-    Example: ``"2019-06-01–2019-06-30 (30 days: no file spans it)"``.
+    Parameters
+    ----------
+    wd
+        :func:`window_days` output.
+    max_runs
+        Runs listed before the rest are summarised as "and N more run(s)".
+
+    Returns
+    -------
+    str
+        ``""`` when every day is covered, else e.g.
+        ``"2019-06-01–2019-06-30 (30 days: no file spans it)"``; runs are
+        split where the reason changes.
     """
     un = wd[~wd["covered"].to_numpy(dtype=bool)]
     if len(un) == 0:
@@ -444,9 +467,20 @@ def uncovered_text(wd: pd.DataFrame, *, max_runs: int = 6) -> str:
 
 
 def daily_counts(cov: pd.DataFrame, times: Any) -> np.ndarray:
-    """Events per day of the coverage table (float; ``NaN`` on uncovered days).
+    """Events per day of the coverage table.
 
-    Events on days outside the table are ignored.
+    Parameters
+    ----------
+    cov
+        Coverage table.
+    times
+        UTC times of the events (missing times are ignored).
+
+    Returns
+    -------
+    numpy.ndarray
+        float, one per row of ``cov``; ``NaN`` on uncovered days (a zero
+        there is not a zero). Events on days outside the table are ignored.
     """
     n = len(cov)
     if n == 0:
@@ -613,7 +647,18 @@ def event_windows(events: pd.DataFrame, *, lead: Any = None, lag: Any = None) ->
 
 
 def merge_intervals(starts: Any, ends: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Union of half-open intervals ``[start, end)`` as sorted disjoint ones (int64 ns)."""
+    """Union of half-open intervals ``[start, end)``.
+
+    Parameters
+    ----------
+    starts, ends
+        UTC times (or int64 ns arrays); empty intervals are dropped.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Sorted, disjoint starts and ends, int64 ns.
+    """
     s = np.asarray(pd.DatetimeIndex(starts).asi8 if not isinstance(starts, np.ndarray) else starts, dtype=np.int64)
     e = np.asarray(pd.DatetimeIndex(ends).asi8 if not isinstance(ends, np.ndarray) else ends, dtype=np.int64)
     keep = e > s
@@ -633,7 +678,20 @@ def merge_intervals(starts: Any, ends: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def interval_fractions(cov: pd.DataFrame, starts: Any, ends: Any) -> np.ndarray:
-    """For each day of the coverage table, the share of it inside the union of intervals (0–1)."""
+    """The share of each day of the coverage table inside the union of intervals.
+
+    Parameters
+    ----------
+    cov
+        Coverage table (its zone sets the day boundaries).
+    starts, ends
+        Interval bounds (UTC times or int64 ns), ends exclusive.
+
+    Returns
+    -------
+    numpy.ndarray
+        float in [0, 1], one per row of ``cov`` (covered or not).
+    """
     if len(cov) == 0:
         return np.zeros(0)
     tdays, tz = _table_days(cov)
@@ -672,6 +730,15 @@ def _covered_times(cov: pd.DataFrame, times: Any) -> np.ndarray:
 
 def window_counts(cov: pd.DataFrame, times: Any, starts: Any, ends: Any) -> tuple[int, float, float]:
     """Events on covered days inside the union of windows, its length and covered length.
+
+    Parameters
+    ----------
+    cov
+        Coverage table.
+    times
+        UTC times of the events.
+    starts, ends
+        Window bounds (UTC), ends exclusive; overlaps are merged.
 
     Returns
     -------

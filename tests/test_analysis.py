@@ -392,3 +392,40 @@ def test_window_days_outside_the_input() -> None:
     assert wd["fraction"].tolist() == pytest.approx([0.5, 1.0, 1.0])
     assert wd["covered"].tolist() == [True, True, False]
     assert an.uncovered_text(wd) == "2023-01-04 (1 day: outside the input)"
+
+
+# ---------------------------------------------------------------------------------------
+# properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 40), st.floats(0.5, 200.0), st.floats(0.5, 200.0))
+def test_rate_ratio_interval_holds_the_estimate(n1: int, n0: int, t1: float, t0: float) -> None:
+    r = an.rate_ratio(n1, t1, n0, t0)
+    if n1 + n0 == 0:
+        assert r.ci_low == 0.0 and r.ci_high == np.inf
+        return
+    assert 0.0 <= r.ci_low <= r.ratio <= r.ci_high
+    assert 0.0 <= r.p_value <= 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.booleans()), min_size=1, max_size=70), st.integers(1, 10))
+def test_series_totals_and_permutation_bounds(days: list[tuple[int, bool]], before: int) -> None:
+    # day i has days[i][0] events and is covered when days[i][1]
+    n = len(days)
+    cov = cov_table("2023-01-01", n, {i: an.NO_FILE for i, (_, ok) in enumerate(days) if not ok})
+    stamps = [f"{pd.Timestamp('2023-01-01') + pd.Timedelta(days=i):%Y-%m-%d}T{6 + k:02d}:00" for i, (c, _) in enumerate(days) for k in range(c)]
+    t = times(*stamps) if stamps else pd.Series([], dtype="datetime64[ns, UTC]")
+    covered_total = sum(c for c, ok in days if ok)
+    for freq, df in an.series(cov, sorties=t).items():
+        assert np.nansum(df["sorties"]) == covered_total, freq
+        assert df["days_covered"].sum() == sum(ok for _, ok in days)
+        assert (df["sorties"].isna() == (df["days_covered"] == 0)).all()
+    res = an.permutation_before_start(cov, t, times("2023-01-20"), before_days=before)
+    if not np.isnan(res.p_value):
+        assert 1.0 / res.n_covered_days <= res.p_value <= 1.0
+        assert res.n_shifts == res.n_covered_days

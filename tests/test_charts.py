@@ -1,0 +1,242 @@
+"""Tests of flighttrace.viz.charts: hatching of uncovered days, captions, labels, deterministic files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import matplotlib.colors as mcolors
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from flighttrace.viz import charts as ch
+from flighttrace.viz.charts import HATCH, SYNTHETIC_CAPTION
+
+TZ = "Asia/Baku"
+SOURCE = "Source: flighttrace analysis of 3 test files"
+START = pd.Timestamp("2023-08-07", tz=TZ)  # a Monday
+N_DAYS = 56  # eight weeks
+UNCOVERED_WEEK = 2  # 21-27 Aug: no data at all
+UNCOVERED_DAYS = (35, 36)  # Mon-Tue of the sixth week: no file
+
+
+# --------------------------------------------------------------------------- tables, built by hand
+
+
+def coverage() -> pd.DataFrame:
+    days = pd.date_range(START, periods=N_DAYS, freq="D")
+    off = np.zeros(N_DAYS, dtype=bool)
+    off[UNCOVERED_WEEK * 7 : UNCOVERED_WEEK * 7 + 7] = True
+    off[list(UNCOVERED_DAYS)] = True
+    has_file = ~off
+    has_file[UNCOVERED_WEEK * 7 : UNCOVERED_WEEK * 7 + 3] = True  # a file, but no traffic in it, for three of those days
+    return pd.DataFrame({"date": days, "has_file": has_file, "n_points": np.where(off, 0, 1000), "n_aircraft": np.where(off, 0, 5),
+                         "covered": ~off, "reason": np.where(off, "no data", ""), "tz": TZ})
+
+
+def daily_sorties() -> pd.Series:
+    rng = np.random.default_rng(7)
+    s = pd.Series(rng.integers(0, 3, N_DAYS).astype(float), index=pd.date_range(START, periods=N_DAYS, freq="D"))
+    s[~coverage()["covered"].to_numpy()] = np.nan
+    return s
+
+
+def series_week() -> pd.DataFrame:
+    d = daily_sorties()
+    cov = coverage()["covered"].to_numpy()
+    weeks = np.arange(N_DAYS) // 7
+    sorties = [d.iloc[weeks == w].sum(min_count=1) for w in range(8)]
+    covered = [int(cov[weeks == w].sum()) for w in range(8)]
+    return pd.DataFrame({"period_start": pd.date_range(START, periods=8, freq="7D"), "sorties": sorties, "landings": sorties, "days": 7,
+                         "days_covered": covered, "rate_per_day": [s / c if c else np.nan for s, c in zip(sorties, covered)], "tz": TZ})
+
+
+def events() -> pd.DataFrame:
+    start = pd.Timestamp("2023-09-19", tz="UTC")
+    end = pd.Timestamp("2023-09-21", tz="UTC")
+    return pd.DataFrame({"event_id": ["offensive-2023"], "name": ["Offensive"], "kind": ["offensive"], "start": [start], "end": [end],
+                         "window_start": [start - pd.Timedelta(days=30)], "window_end": [end + pd.Timedelta(days=15)],
+                         "sorties": [10.0], "days": [47], "days_covered": [45], "rate_per_day": [0.22]})
+
+
+def event_study() -> pd.DataFrame:
+    day = np.arange(-10, 11)
+    covered = np.ones(len(day), dtype=bool)
+    covered[[2, 3, 4]] = False  # days -8, -7, -6
+    sorties = np.where(covered, (day % 3).astype(float), np.nan)
+    return pd.DataFrame({"event_id": "offensive-2023", "day": day, "sorties": sorties, "covered": covered})
+
+
+def ground_times() -> pd.DataFrame:
+    arrive = pd.date_range("2023-08-10T08:00Z", periods=6, freq="5D")
+    gt = np.array([2.0, 2.5, 3.0, 3.5, 1.8, 2.2]) * 3600
+    exact = np.array([True, True, True, True, False, False])
+    return pd.DataFrame({"sortie_id": [f"r-{i:03d}" for i in range(6)], "icao24": "600864", "airport": "LLOV", "arrive": arrive,
+                         "depart": arrive + pd.to_timedelta(gt, unit="s"), "ground_time_s": gt, "exact": exact,
+                         "evidence": np.where(exact, "observed", "bridged")})
+
+
+def all_charts(synthetic: bool) -> dict[str, Figure]:
+    kw: dict[str, Any] = {"source": SOURCE, "synthetic": synthetic}
+    return {
+        "sorties_per_week": ch.sorties_per_week(series_week(), events(), coverage(), title="Sorties per week", **kw),
+        "event_study": ch.event_study_plot(event_study(), events(), title="Around events", tz=TZ, **kw),
+        "ground_times": ch.ground_times_plot(ground_times(), title="Ground time", tz=TZ, **kw),
+        "coverage": ch.coverage_calendar(coverage(), title="Coverage", **kw),
+    }
+
+
+def texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+
+
+def hatched_spans(ax: Any) -> list[tuple[float, float]]:
+    """(x0, x1) of the hatched rectangles of an axes, sorted."""
+    out = []
+    for p in ax.patches:
+        if isinstance(p, Rectangle) and p.get_hatch() == HATCH:
+            x0 = p.get_x()
+            out.append((round(x0, 6), round(x0 + p.get_width(), 6)))
+    return sorted(out)
+
+
+def day_num(ts: pd.Timestamp) -> float:
+    import matplotlib.dates as mdates
+
+    return round(float(mdates.date2num(ts.tz_localize(None))), 6)
+
+
+# --------------------------------------------------------------------------- sorties per week
+
+
+def test_sorties_per_week_hatches_uncovered_days_instead_of_zero_bars() -> None:
+    fig = ch.sorties_per_week(series_week(), events(), coverage(), title="t", source=SOURCE)
+    ax = fig.axes[0]
+    # the hatched spans are exactly the uncovered days: the whole third week, and two days of the sixth
+    week3 = START + pd.Timedelta(days=7 * UNCOVERED_WEEK)
+    days6 = START + pd.Timedelta(days=UNCOVERED_DAYS[0])
+    assert hatched_spans(ax) == [(day_num(week3), day_num(week3 + pd.Timedelta(days=7))), (day_num(days6), day_num(days6 + pd.Timedelta(days=2)))]
+    # bars only for weeks with data: none for the uncovered week (not a zero bar)
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and not p.get_hatch() and p.get_facecolor()[3] == 1.0]
+    assert len(bars) == 7
+    assert day_num(week3) not in {round(b.get_x(), 6) for b in bars}
+    heights = sorted(b.get_height() for b in bars)
+    assert heights == sorted(series_week()["sorties"].dropna().tolist())
+
+
+def test_sorties_per_week_shades_event_windows() -> None:
+    fig = ch.sorties_per_week(series_week(), events(), coverage(), title="t", source=SOURCE)
+    ax = fig.axes[0]
+    orange = mcolors.to_rgb(ch._WINDOW)
+    shaded = sorted((round(p.get_x(), 6), round(p.get_x() + p.get_width(), 6)) for p in ax.patches
+                    if isinstance(p, Rectangle) and not p.get_hatch() and mcolors.to_rgb(p.get_facecolor()) == orange)
+    ev = events().iloc[0]
+    local = {k: ev[k].tz_convert(TZ) for k in ("window_start", "window_end", "start", "end")}
+    assert shaded == sorted([(day_num(local["window_start"]), day_num(local["window_end"])), (day_num(local["start"]), day_num(local["end"]))])
+    assert any("1\u2009Offensive" in t for t in texts(fig))  # the numbered key
+
+
+# --------------------------------------------------------------------------- the other charts
+
+
+def test_event_study_panel_per_event_with_uncovered_days_hatched() -> None:
+    fig = ch.event_study_plot(event_study(), events(), title="t", source=SOURCE, tz=TZ)
+    axes = [a for a in fig.axes if a.get_visible()]
+    assert len(axes) == 1 and axes[0].get_title(loc="left").startswith("Offensive")
+    assert hatched_spans(axes[0]) == [(-8.0, -5.0)]
+    bars = [p for p in axes[0].patches if isinstance(p, Rectangle) and not p.get_hatch() and p.get_facecolor()[3] == 1.0]
+    assert len(bars) == 18  # covered days only
+
+
+def test_ground_times_distinguishes_exact_values_from_lower_bounds() -> None:
+    fig = ch.ground_times_plot(ground_times(), title="t", source=SOURCE, tz=TZ)
+    ax = fig.axes[0]
+    scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert [len(c.get_offsets()) for c in scatters] == [4, 2]
+    assert np.allclose(np.sort(scatters[1].get_offsets()[:, 1]), [1.8, 2.2])
+    assert "Lower bound" in scatters[1].get_label() and "Exact" in scatters[0].get_label()
+    assert scatters[1].get_facecolor().size == 0 or scatters[1].get_facecolor()[0][3] == 0  # open markers
+    hist = fig.axes[1]
+    assert sum(p.get_width() for p in hist.patches if p.get_hatch()) == 2  # the two lower bounds, hatched
+
+
+def test_coverage_calendar_shows_covered_no_traffic_and_no_file_days() -> None:
+    fig = ch.coverage_calendar(coverage(), title="t", source=SOURCE)
+    ax = fig.axes[0]
+    cols = {c.get_gid(): c for c in ax.collections if isinstance(c, PolyCollection)}
+    assert set(cols) == {"coverage-0", "coverage-1", "coverage-2"}
+    assert cols["coverage-2"].get_hatch() == HATCH and not cols["coverage-0"].get_hatch()
+    widths = {gid: sum(p.vertices[:, 0].max() - p.vertices[:, 0].min() for p in c.get_paths()) for gid, c in cols.items()}
+    assert widths == {"coverage-0": N_DAYS - 9, "coverage-1": 3, "coverage-2": 6}
+    labels = " ".join(texts(fig))
+    assert "No file for the day (6 days)" in labels and "File present, no traffic in it (3 days)" in labels
+
+
+# --------------------------------------------------------------------------- captions, labels, files
+
+
+@pytest.mark.parametrize("synthetic", [True, False])
+def test_every_chart_has_source_line_and_synthetic_caption_when_synthetic(synthetic: bool) -> None:
+    for name, fig in all_charts(synthetic).items():
+        t = texts(fig)
+        assert any(SOURCE in x and f"in {TZ}." in x for x in t), name
+        assert (SYNTHETIC_CAPTION in t) is synthetic, name
+
+
+def test_axes_are_labelled_with_units_and_time_zone() -> None:
+    figs = all_charts(False)
+    labels = {name: [a.get_xlabel() + " | " + a.get_ylabel() for a in fig.axes if a.get_visible()] for name, fig in figs.items()}
+    assert labels["sorties_per_week"] == [f"Week starting (dates in {TZ}) | Sorties per week (count)"]
+    assert labels["event_study"] == [f"Days from the event's start ({TZ} days) | Sorties per day"]
+    assert labels["ground_times"][0] == f"Arrival at the far field (dates in {TZ}) | Ground time (hours)"
+    assert labels["coverage"] == [f"Day of the year (calendar days in {TZ}) | Year"]
+
+
+def test_dollar_signs_in_data_are_shown_literally(tmp_path: Path) -> None:
+    ev = events().assign(name=["$5 and $6 deal"])
+    fig = ch.sorties_per_week(series_week(), ev, coverage(), title="A $ title $", source=SOURCE)
+    png, svg = ch.save_figure(fig, tmp_path / "dollars")  # mathtext would fail or eat the dollars
+    assert png.stat().st_size > 1000 and svg.stat().st_size > 1000
+    assert any("\\$5 and \\$6 deal" in t for t in texts(fig))
+
+
+_SAVE_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {tests!r})
+    from test_charts import all_charts
+    from flighttrace.viz.charts import save_figure
+    for name, fig in all_charts(True).items():
+        save_figure(fig, sys.argv[1] + "/" + name)
+    """
+)
+
+
+def test_png_and_svg_are_byte_identical_in_two_processes(tmp_path: Path) -> None:
+    script = tmp_path / "save.py"
+    script.write_text(_SAVE_SCRIPT.format(tests=str(Path(__file__).parent)), encoding="utf-8")
+    runs = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        out.mkdir()
+        subprocess.run([sys.executable, str(script), str(out)], check=True, capture_output=True)
+        runs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert sorted(runs[0]) == sorted(f"{n}.{ext}" for n in ("sorties_per_week", "event_study", "ground_times", "coverage") for ext in ("png", "svg"))
+    assert runs[0] == runs[1]
+    svg = runs[0]["coverage.svg"]
+    assert b"<dc:date>" not in svg and b"Matplotlib" not in svg
+    assert b"Software" not in runs[0]["coverage.png"] and b"Matplotlib" not in runs[0]["coverage.png"]
+
+
+def test_save_figure_returns_png_and_svg_paths(tmp_path: Path) -> None:
+    fig = ch.coverage_calendar(coverage(), title="t", source=SOURCE)
+    paths = ch.save_figure(fig, tmp_path / "sub" / "cov.png")
+    assert paths == [tmp_path / "sub" / "cov.png", tmp_path / "sub" / "cov.svg"]
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and paths[1].read_bytes().startswith(b"<?xml")

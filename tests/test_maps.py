@@ -1,0 +1,410 @@
+"""Tests of flighttrace.viz.maps: gaps drawn dashed, popups, layers, escaping, determinism, size."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import flighttrace
+from flighttrace.scenario import Scenario, parse_scenario
+from flighttrace.viz.maps import SYNTHETIC_BANNER, escape_html, map_sorties, render_map, save_map
+
+ROOT = Path(__file__).resolve().parents[1]
+T0 = pd.Timestamp("2023-09-18T06:00:00Z")
+
+# Hostile text: markup, a template-literal break-out, a template substitution, an attribute break-out,
+# backslashes and a script-block terminator.
+PAYLOADS = (
+    "<script>alert(1)</script>",
+    "`;alert(2);`",
+    "${alert(3)}",
+    '"><img src=x onerror=alert(4)>',
+    "\\u0041\\",
+    "</script><script>alert(6)</script>",
+)
+HOSTILE = " ".join(PAYLOADS)
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def scenario(*, title: str = "Test scenario", site_name: str = "Strip X", event_name: str = "Offensive") -> Scenario:
+    """A small scenario: Baku, Ovda, a custom strip, one event on 19 Sep 2023."""
+    return parse_scenario(
+        {
+            "meta": {
+                "title": title,
+                "summary": "A scenario for map tests.",
+                "sources": [{"id": "src", "outlet": "X", "title": "t", "url": "https://example.org", "access": "original", "confidence": "confirmed"}],
+            },
+            "fleet": {
+                "aircraft": [{"hex": "600864", "registration": "4K-AZ100", "type": "IL76", "source": "src"}],
+                "selectors": [{"id": "sw", "hexes": ["600864", "600865"]}],
+            },
+            "airports": {
+                "codes": ["LLOV", "UBBB"],
+                "custom": [{"id": "strip-x", "name": site_name, "lat": 40.0, "lon": 49.0}],
+                "groups": {"az": ["UBBB", "strip-x"]},
+            },
+            "events": [{"id": "ev-1", "name": event_name, "kind": "war", "start": "2023-09-19", "end": "2023-09-20", "sources": ["src"]}],
+            "routes": [{"id": "r", "sequence": ["az", "LLOV", "az"], "max_ground_time": "12h"}],
+            "claims": [],
+        }
+    )
+
+
+def leg_points(icao24: str, start: pd.Timestamp, *, gap_min: float = 30.0, n: int = 60, step_s: float = 10.0) -> pd.DataFrame:
+    """Two seen stretches of one flight, Baku → Ovda, with ``gap_min`` minutes unseen between them."""
+    t1 = pd.date_range(start, periods=n, freq=pd.Timedelta(seconds=step_s))
+    t2 = pd.date_range(t1[-1] + pd.Timedelta(minutes=gap_min), periods=n, freq=pd.Timedelta(seconds=step_s))
+    lat = np.r_[np.linspace(40.4675, 40.0, n), np.linspace(36.0, 29.94, n)]
+    lon = np.r_[np.linspace(50.0467, 48.0, n), np.linspace(40.0, 34.936, n)]
+    # a small wiggle so that simplification has something to keep
+    lat = lat + 0.01 * np.sin(np.arange(2 * n))
+    return pd.DataFrame({"icao24": icao24, "time": t1.append(t2), "lat": lat, "lon": lon})
+
+
+def build(specs: list[dict[str, Any]]) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
+    """Points and a Legs table (one leg per spec), with point_start/point_end in the sorted Points table.
+
+    A spec gives ``icao24``, ``start`` and optionally ``gap_min`` and any Legs column to override.
+    """
+    frames = [leg_points(s["icao24"], s["start"], gap_min=s.get("gap_min", 30.0)).assign(_leg=i) for i, s in enumerate(specs)]
+    pts = pd.concat(frames, ignore_index=True).sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
+    rows = []
+    for i, s in enumerate(specs):
+        idx = np.flatnonzero(pts["_leg"].to_numpy() == i)
+        p = pts.iloc[idx]
+        dt = np.diff(p["time"].to_numpy()).astype("timedelta64[s]").astype(float)
+        row = {
+            "leg_id": f"{s['icao24']}-{p['time'].iloc[0]:%Y%m%dT%H%M%SZ}",
+            "icao24": s["icao24"],
+            "registration": "4K-AZ100",
+            "callsign": "AZQ6224",
+            "callsigns": "AZQ6224",
+            "first_seen": p["time"].iloc[0],
+            "last_seen": p["time"].iloc[-1],
+            "origin": "UBBB",
+            "takeoff_time": p["time"].iloc[0] - pd.Timedelta(minutes=1),
+            "origin_evidence": "observed",
+            "origin_reason": "seen on the ground 0.3 km from UBBB",
+            "destination": "LLOV",
+            "landing_time": p["time"].iloc[-1] + pd.Timedelta(minutes=2),
+            "destination_evidence": "inferred",
+            "destination_reason": "last seen 2300 ft above LLOV, 11 km out, descending toward it",
+            "n_points": len(p),
+            "n_suspect": 0,
+            "max_gap_s": float(dt.max()),
+            "mlat_share": 0.0,
+            "point_start": int(idx[0]),
+            "point_end": int(idx[-1]) + 1,
+            "lineage": "data/test.csv:0-119",
+            "geometry": shapely.linestrings(np.column_stack([p["lon"], p["lat"]])),
+        }
+        row.update({k: v for k, v in s.items() if k not in ("start", "gap_min")})
+        rows.append(row)
+    legs = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326")
+    return pts.drop(columns="_leg"), legs
+
+
+def one_leg(**over: Any) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
+    return build([{"icao24": "600864", "start": T0, **over}])
+
+
+def sorties_for(legs: pd.DataFrame, **over: Any) -> pd.DataFrame:
+    """One sortie per leg (as the inbound leg), with a ground time."""
+    rows = []
+    for k, lg in enumerate(legs.itertuples()):
+        row = {"sortie_id": f"r-{k + 1:03d}", "icao24": lg.icao24, "registration": lg.registration, "callsign": lg.callsign, "origin": "UBBB",
+               "far": "LLOV", "back": "UBBB", "in_leg": lg.leg_id, "out_leg": None, "arrive_far": lg.landing_time, "depart_far": pd.NaT,
+               "ground_time_s": 8100.0, "ground_time_min_s": 8100.0, "evidence": "inferred", "note": "return leg not seen"}
+        row.update(over)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def polylines(m: Any) -> list[Any]:
+    """Every PolyLine in the map's element tree, in order."""
+    import folium
+
+    out, stack = [], [m]
+    while stack:
+        el = stack.pop(0)
+        if isinstance(el, folium.PolyLine):
+            out.append(el)
+        stack.extend(el._children.values())
+    return out
+
+
+def feature_group_names(m: Any) -> list[str]:
+    import folium
+
+    return [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+
+
+def script_blocks(page: str) -> list[str]:
+    """The contents of the inline <script> blocks of a page."""
+    return [body for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", page, flags=re.S) if "src=" not in attrs]
+
+
+# --------------------------------------------------------------------------- gaps
+
+
+def test_gap_is_dashed_between_last_and_next_seen_positions() -> None:
+    pts, legs = one_leg()
+    m = map_sorties(legs, points=pts, layers=None)
+    lines = polylines(m)
+    dashed = [pl for pl in lines if pl.options.get("dashArray") == "8 8"]
+    solid = [pl for pl in lines if pl.options.get("dashArray") is None]
+    assert len(dashed) == 1 and len(solid) == 1
+    last_seen = [round(pts["lat"].iat[59], 5), round(pts["lon"].iat[59], 5)]
+    next_seen = [round(pts["lat"].iat[60], 5), round(pts["lon"].iat[60], 5)]
+    assert dashed[0].locations == [last_seen, next_seen]
+    # the solid track is two separate stretches: it never joins the two sides of the gap
+    runs = solid[0].locations
+    assert len(runs) == 2 and runs[0][-1] == last_seen and runs[1][0] == next_seen
+    page = render_map(m)
+    assert '"dashArray": "8 8"' in page
+    assert "Not seen for 30 min" in page and "path flown is unknown" in page
+
+
+def test_gap_without_points_is_placed_from_the_leg_geometry() -> None:
+    pts, legs = one_leg()
+    m = map_sorties(legs, layers=None)
+    dashed = [pl for pl in polylines(m) if pl.options.get("dashArray") == "8 8"]
+    assert len(dashed) == 1
+    assert dashed[0].locations == [[round(pts["lat"].iat[59], 5), round(pts["lon"].iat[59], 5)], [round(pts["lat"].iat[60], 5), round(pts["lon"].iat[60], 5)]]
+    assert "Coverage gap (placed from the track's shape; the times of the positions were not given)" in render_map(m)
+
+
+def test_no_dashes_where_no_gap_exceeds_gap_s() -> None:
+    pts, legs = one_leg(gap_min=2.0)
+    m = map_sorties(legs, points=pts, layers=None, gap_s=300.0)
+    assert not [pl for pl in polylines(m) if pl.options.get("dashArray") == "8 8"]
+    solid = [pl for pl in polylines(m) if pl.options.get("dashArray") is None]
+    assert len(solid) == 1 and isinstance(solid[0].locations[0][0], float)  # one unbroken stretch
+
+
+def test_unseen_landing_is_dotted_to_the_field() -> None:
+    pts, legs = one_leg()
+    m = map_sorties(legs, points=pts, layers=None)
+    dotted = [pl for pl in polylines(m) if pl.options.get("dashArray") == "1 6"]
+    assert len(dotted) == 1  # the landing was inferred; the takeoff was observed
+    llov = flighttrace.load_scenario(ROOT / "seeds" / "azerbaijan-ovda.yaml").airport_index().get("LLOV")
+    assert dotted[0].locations[-1] == [pytest.approx(llov.lat, abs=1e-5), pytest.approx(llov.lon, abs=1e-5)]
+    assert "Landing at LLOV not seen (inferred)" in render_map(m)
+
+
+def test_suspect_positions_left_out_of_the_leg_geometry_are_not_drawn() -> None:
+    pts, legs = one_leg()
+    spoofed = [20, 21, 22]  # a GNSS-spoofing excursion to Beirut, which detect_legs keeps out of the geometry
+    pts.loc[spoofed, ["lat", "lon"]] = [33.82, 35.49]
+    good = pts.drop(index=spoofed)
+    legs["geometry"] = [shapely.linestrings(np.column_stack([good["lon"], good["lat"]]))]
+    legs["n_suspect"] = 3
+    m = map_sorties(legs, points=pts, layers=None, tolerance_deg=0.0)
+    drawn = [tuple(v) for pl in polylines(m) for run in (pl.locations if isinstance(pl.locations[0][0], list) else [pl.locations]) for v in run]
+    assert (33.82, 35.49) not in drawn
+    assert "3 flagged as suspect and not drawn" in render_map(m)
+
+
+def test_tracks_are_simplified_to_max_vertices() -> None:
+    pts, legs = one_leg(gap_min=0.2)
+    m = map_sorties(legs, points=pts, layers=None, max_vertices=20, tolerance_deg=0.0)
+    solid = [pl for pl in polylines(m) if pl.options.get("dashArray") is None]
+    n = sum(len(r) for r in solid[0].locations) if isinstance(solid[0].locations[0][0], list) else len(solid[0].locations)
+    assert 2 <= n <= 20 < len(pts)
+
+
+# --------------------------------------------------------------------------- popups, layers, banner
+
+
+def test_popups_carry_registration_callsign_times_and_grades() -> None:
+    pts, legs = one_leg()
+    page = render_map(map_sorties(legs, sorties_for(legs), scenario(), points=pts))
+    for text in (
+        "4K-AZ100", "AZQ6224", "600864", legs["leg_id"].iat[0], "r-001",
+        f"{legs['first_seen'].iat[0]:%Y-%m-%d %H:%M:%S} UTC", f"{legs['last_seen'].iat[0]:%Y-%m-%d %H:%M:%S} UTC",
+        f"{legs['takeoff_time'].iat[0]:%Y-%m-%d %H:%M:%S} UTC", f"{legs['landing_time'].iat[0]:%Y-%m-%d %H:%M:%S} UTC",
+        "evidence: <b>observed</b>", "evidence: <b>inferred</b>",
+        "seen on the ground 0.3 km from UBBB", "last seen 2300 ft above LLOV, 11 km out, descending toward it",
+        "ground time 2 h 15 min", "data/test.csv:0-119",
+    ):
+        assert text in page, text
+    # the airports are marked with name and code
+    assert "Ovda" in page and "LLOV" in page and "Strip X" in page
+
+
+def test_a_layer_per_event_window_with_a_layer_control() -> None:
+    pts, legs = build([{"icao24": "600864", "start": T0}, {"icao24": "600865", "start": pd.Timestamp("2021-05-01T06:00:00Z")}])
+    m = map_sorties(legs, sorties_for(legs), scenario(), points=pts, layers="event")
+    names = feature_group_names(m)
+    assert any("Offensive (1 sortie)" in n for n in names)
+    assert any("Outside the event windows (1 sortie)" in n for n in names)
+    assert "Airports" in names
+    page = render_map(m)
+    assert "L.control.layers" in page
+    # the window, 30 days before the event (19-20 Sep) to 15 days after, as hover text on the layer's name
+    assert "Window 20 Aug 2023" in page and "05 Oct 2023 (UTC days)" in page
+
+
+def test_a_layer_per_year_and_colours_per_period() -> None:
+    pts, legs = build([{"icao24": "600864", "start": T0}, {"icao24": "600864", "start": pd.Timestamp("2021-05-01T06:00:00Z")}])
+    m = map_sorties(legs, points=pts, layers="year", color_by="period")
+    assert [n for n in feature_group_names(m) if n != "Airports"] == ["2021 (1 leg)", "2023 (1 leg)"]
+    solid = [pl for pl in polylines(m) if pl.options.get("dashArray") is None]
+    assert len({pl.options["color"] for pl in solid}) == 2  # same aircraft, two periods, two colours
+    m2 = map_sorties(legs, points=pts, layers="year", color_by="aircraft")
+    assert len({pl.options["color"] for pl in polylines(m2) if pl.options.get("dashArray") is None}) == 1
+
+
+def test_synthetic_banner_only_when_synthetic() -> None:
+    pts, legs = one_leg()
+    assert SYNTHETIC_BANNER in render_map(map_sorties(legs, points=pts, synthetic=True))
+    assert "SYNTHETIC DATA" not in render_map(map_sorties(legs, points=pts, synthetic=False))
+
+
+def test_time_slider_uses_the_seen_times() -> None:
+    pts, legs = one_leg()
+    page = render_map(map_sorties(legs, points=pts, time_slider=True))
+    assert "L.timeDimension" in page
+    assert str(pts["time"].iat[0].value // 1_000_000) in page and str(pts["time"].iat[60].value // 1_000_000) in page
+
+
+def test_map_sorties_is_exported_and_returns_a_folium_map() -> None:
+    import folium
+
+    pts, legs = one_leg()
+    m = flighttrace.map_sorties(legs, points=pts)
+    assert flighttrace.map_sorties is map_sorties
+    assert isinstance(m, folium.Map)
+    assert "<iframe" in m._repr_html_()  # what Jupyter shows inline
+
+
+def test_importing_the_map_module_loads_neither_folium_nor_matplotlib() -> None:
+    code = "import sys, flighttrace.viz.maps, flighttrace.viz.charts; print('folium' in sys.modules, 'matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"]
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+def hostile_map() -> str:
+    pts, legs = one_leg(
+        callsign=HOSTILE, callsigns=HOSTILE, registration=HOSTILE, origin="strip-x", origin_reason=HOSTILE, destination_reason=HOSTILE,
+        leg_id=HOSTILE, lineage=HOSTILE, typecode=HOSTILE,
+    )
+    srt = sorties_for(legs, sortie_id=HOSTILE, note=HOSTILE)
+    scn = scenario(title=HOSTILE, site_name=HOSTILE, event_name=HOSTILE)
+    return render_map(map_sorties(legs, srt, scn, points=pts, time_slider=True, synthetic=True))
+
+
+def test_hostile_strings_stay_text_in_every_field() -> None:
+    page = hostile_map()
+    escaped = escape_html(HOSTILE)
+    # callsign, registration, reasons, leg id, lineage, sortie, airport name, event name (layer), title
+    assert page.count(escaped) >= 9
+    assert f"<title>{escaped}" in page
+    for raw in ("<script>alert", "<img src=x", "${alert", "`;alert(2)", "\\u0041\\"):
+        assert raw not in page, raw
+
+
+def test_hostile_strings_do_not_break_the_pages_javascript() -> None:
+    page = hostile_map()
+    assert page.count("<script") == page.count("</script>")
+    blocks = script_blocks(page)
+    assert blocks
+    for body in blocks:
+        for raw in PAYLOADS:
+            assert raw not in body
+        assert "<script" not in body and "${" not in body
+        # folium puts popups and tooltips in template literals: every literal must stay closed
+        assert body.count("`") % 2 == 0
+    node = shutil.which("node")
+    if node is not None:  # a real JavaScript parser, where one is installed
+        src = "\n;\n".join(f"(function(){{\n{b}\n}});" for b in blocks)
+        res = subprocess.run([node, "--check", "-"], input=src, capture_output=True, text=True)
+        assert res.returncode == 0, res.stderr[:2000]
+
+
+# --------------------------------------------------------------------------- determinism and size
+
+
+_DETERMINISM_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {tests!r})
+    import pandas as pd
+    from test_maps import build, scenario, sorties_for
+    from flighttrace.viz.maps import map_sorties, save_map
+    pts, legs = build([{{"icao24": "600864", "start": pd.Timestamp("2023-09-18T06:00:00Z")}},
+                       {{"icao24": "600865", "start": pd.Timestamp("2021-05-01T06:00:00Z")}}])
+    m = map_sorties(legs, sorties_for(legs), scenario(), points=pts, time_slider=True, synthetic=True)
+    save_map(m, sys.argv[1])
+    save_map(m, sys.argv[2])  # saving the same map again gives the same bytes too
+    """
+)
+
+
+def test_same_map_is_byte_identical_in_two_processes(tmp_path: Path) -> None:
+    script = tmp_path / "make_map.py"
+    script.write_text(_DETERMINISM_SCRIPT.format(tests=str(Path(__file__).parent)), encoding="utf-8")
+    outs = []
+    for run in ("a", "b"):
+        a, b = tmp_path / f"{run}1.html", tmp_path / f"{run}2.html"
+        subprocess.run([sys.executable, str(script), str(a), str(b)], check=True, cwd=ROOT, capture_output=True)
+        assert a.read_bytes() == b.read_bytes()
+        outs.append(a.read_bytes())
+    assert outs[0] == outs[1]
+    # and no random id is left: every 32-hex-digit id carries the page's own prefix
+    ids = set(re.findall(rb"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])", outs[0]))
+    assert len(ids) > 10 and len({i[:8] for i in ids}) == 1
+
+
+def test_showing_or_saving_a_map_does_not_change_its_page(tmp_path: Path) -> None:
+    pts, legs = one_leg()
+    m = map_sorties(legs, sorties_for(legs), scenario(), points=pts, time_slider=True)
+    first = render_map(m)
+    m._repr_html_()  # Jupyter's inline display
+    m.save(str(tmp_path / "folium_save.html"))  # folium's own save writes the deterministic page too
+    assert render_map(m) == first
+    assert (tmp_path / "folium_save.html").read_text(encoding="utf-8") == first
+    assert save_map(m, tmp_path / "again.html").read_text(encoding="utf-8") == first
+    standalone = re.findall(r"^\s*(\w+)\.addTo\(", first, flags=re.M)  # each layer added to the map once
+    assert standalone and len(standalone) == len(set(standalone))
+
+
+@pytest.fixture(scope="module")
+def world() -> dict[str, Any]:
+    """The fixtures world read once: points, legs, sorties, scenario (SYNTHETIC)."""
+    scn = flighttrace.load_scenario(ROOT / "seeds" / "azerbaijan-ovda.yaml")
+    ds = flighttrace.read(ROOT / "fixtures" / "ovda" / "data")
+    legs = flighttrace.detect_legs(ds.points, airports=scn)
+    return {"scenario": scn, "ds": ds, "legs": legs, "sorties": flighttrace.find_sorties(legs, scn)}
+
+
+def test_fixtures_world_sortie_map_is_at_most_5_mb(world: dict[str, Any], tmp_path: Path) -> None:
+    ds, legs, srt = world["ds"], world["legs"], world["sorties"]
+    m = map_sorties(legs, srt, world["scenario"], points=ds.points, synthetic=ds.synthetic)
+    path = save_map(m, tmp_path / "ovda.html")
+    size = path.stat().st_size
+    print(f"fixtures world sortie map: {size / 1e6:.2f} MB, {len(srt)} sorties")
+    assert size <= 5_000_000
+    page = path.read_text(encoding="utf-8")
+    n_legs = int(srt["in_leg"].notna().sum() + srt["out_leg"].notna().sum())
+    assert page.count("bindPopup") == n_legs + len(world["scenario"].airport_codes())  # every sortie leg, every airport
+    assert SYNTHETIC_BANNER in page
+    # with the points, every gap is placed by the times of the positions, none from the shape of the track
+    assert "Not seen for " in page and "placed from the track's shape" not in page

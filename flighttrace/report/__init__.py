@@ -1,0 +1,460 @@
+"""The journalist's report: claims, evidence cards, charts, map, method, limitations, manifest.
+
+:func:`build_report` runs the whole pipeline (read → legs → sorties →
+evaluate) and writes, into one folder:
+
+``index.html``
+    claims with verdicts and reasons, charts, the map, statistics, the
+    conflict timeline, the method in plain words, the limitations and the
+    manifest of inputs;
+``evidence.html``
+    one card per sortie: times, airports, grades, ground time, source files
+    with SHA-256 and row ranges;
+``map.html``, ``charts/*.png|svg``
+    the map (also copied to ``maps/``) and the charts;
+``sorties.csv``, ``legs.geojson``, ``legs.kml``, ``tables/*``
+    exports (KML time-stamped for Google Earth);
+``provenance.json``
+    the command, the flighttrace version, every input with its SHA-256 and
+    every output with its SHA-256; ``flighttrace verify DIR`` re-derives the
+    report from it and compares byte for byte.
+
+The same inputs give byte-identical outputs: no page carries the time it
+was made, tables are sorted, element ids and chart metadata are fixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from flighttrace._progress import Progress, ProgressArg
+from flighttrace._version import __version__
+
+__all__ = ["build_report", "ReportResult", "verify_report"]
+
+STAGES = 9
+
+
+@dataclass
+class ReportResult:
+    """Where a report was written."""
+
+    out_dir: Path
+    index: Path
+    map: Path
+    maps_copy: Path | None
+    outputs: dict[str, str] = field(default_factory=dict)
+    synthetic: bool = False
+    findings: Any = None
+
+
+def _sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fmt_t(t: Any, tz: str | None = None) -> str:
+    if t is None or (not isinstance(t, str) and pd.isna(t)):
+        return "—"
+    ts = pd.Timestamp(t)
+    s = ts.tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
+    if tz and tz != "UTC":
+        s += f" ({ts.tz_convert(tz).strftime('%H:%M')} {tz})"
+    return s
+
+
+def _fmt_dur(seconds: Any) -> str:
+    if seconds is None or pd.isna(seconds):
+        return "—"
+    s = float(seconds)
+    return f"{int(s // 3600)} h {int(round((s % 3600) / 60)):02d} min"
+
+
+def _str(x: Any) -> str:
+    if x is None or (not isinstance(x, str) and pd.isna(x)):
+        return "—"
+    return str(x)
+
+
+def _num(x: Any, fmt: str = "{:.2f}") -> str:
+    if x is None or (not isinstance(x, str) and pd.isna(x)):
+        return "—"
+    if isinstance(x, str):
+        return x
+    return fmt.format(x)
+
+
+# --------------------------------------------------------------------------- page content
+
+
+def _method(scn: Any) -> list[str]:
+    from flighttrace.legs import LegParams
+
+    p = LegParams()
+    return [
+        "Every input file is read as it is, hashed (SHA-256) and listed in the manifest below. Each position record becomes one row "
+        "of a table of positions, or goes to a quarantine with the reason it could not be used (a missing or impossible position, "
+        "a time before 1990 or in the future, an address that is not an ICAO hex…). Exact duplicates across overlapping files are "
+        "counted and kept once. Times are UTC throughout.",
+        "Each aircraft's positions are split into flight legs. A leg ends where the aircraft stopped on the ground (it slowed to taxi "
+        f"speed, below {p.stop_kt:.0f} kt, or stayed more than {p.stop_min_s / 60:.0f} minutes), or across a gap in reception that it "
+        f"could only have spent on the ground: the speed implied over the gap is under {p.gap_speed_frac:.0%} of its flying speed, or "
+        f"the track is low near an airfield on both sides. A gap in reception at cruise, with positions either side that fit continuous "
+        "flight, does not end a leg. A touch-and-go or a missed approach does not end a leg either.",
+        f"Where a leg took off and landed is decided against every airfield within {p.search_km:.0f} km of its ends (the whole "
+        "airportsdata database plus the scenario's own sites), from the height above each field's elevation, the distance, whether "
+        "the aircraft was climbing or descending, its heading, and any positions on the ground. Each end is graded: observed (seen "
+        f"on the ground there, or within {p.observed_agl_ft:.0f} ft of the field and {p.observed_km:.0f} km of it), inferred (the track "
+        f"begins or ends low — under {p.inferred_max_agl_ft:,.0f} ft above the field — climbing away from it or descending toward it, "
+        "but the lift-off or touchdown itself was not seen), bridged (not seen; the same aircraft was next, or last, seen on the ground "
+        "or departing there, and could have flown there in the time between) or unknown (no field fits; none is named).",
+        "Legs are chained into the scenario's route (here: "
+        + " → ".join(scn.routes[0].sequence)
+        + f", at most {scn.routes[0].max_ground_time} on the ground). A sortie whose inbound or outbound leg was never seen is kept when "
+        "the other leg proves the visit, and graded bridged; a sortie's grade is the weakest of its grades at the far field.",
+        "Days with no data are not days with no flights: a day counts as covered only when some input file spans it and the data "
+        "shows traffic in the region that day. Uncovered days are left out of every count and rate, and reported. Claims are tested "
+        "with the rules of docs/verdicts.md: a count is supported when the observed and inferred sorties alone reach it, contradicted "
+        "only when the window is fully covered and they fall short, and inconclusive otherwise. Rates in the weeks around conflict "
+        "events are compared with the rest of the period by a Poisson rate ratio with an exact confidence interval, and by a "
+        "permutation test that shifts the event dates around the covered period.",
+    ]
+
+
+def _limitations(ds: Any, legs: pd.DataFrame, findings: Any, fleet_legs: pd.DataFrame) -> list[str]:
+    out = []
+    cov = getattr(findings, "coverage", None)
+    if cov is not None and len(cov):
+        unc = cov[~cov["covered"]]
+        out.append(f"Coverage: {len(unc):,} of {len(cov):,} days in the period have no usable data and are excluded from every count.")
+        if len(unc):
+            d = pd.to_datetime(unc["date"])
+            run = (d.diff() != pd.Timedelta(days=1)).cumsum()
+            spans = [f"{g.iloc[0]:%Y-%m-%d}–{g.iloc[-1]:%Y-%m-%d} ({r})" if len(g) > 1 else f"{g.iloc[0]:%Y-%m-%d} ({r})"
+                     for (_, g), r in zip(d.groupby(run), unc.groupby(run)["reason"].first())]
+            shown = spans[:12]
+            out.append("Archive gaps and uncovered days: " + "; ".join(shown) + (f"; and {len(spans) - 12} more" if len(spans) > 12 else "") + ".")
+    if len(fleet_legs):
+        share = float((fleet_legs["mlat_share"] * fleet_legs["n_points"]).sum() / max(fleet_legs["n_points"].sum(), 1))
+        out.append(f"MLAT: {share:.1%} of the fleet's positions are multilateration fixes (coarser than ADS-B; an aircraft seen only by MLAT is seen only where several receivers hear it).")
+        sus = int(fleet_legs["n_suspect"].sum())
+        out.append(f"Spoofing and bad positions: {sus:,} positions on {int((fleet_legs['n_suspect'] > 0).sum())} of the fleet's legs were flagged as excursions (positions that jump and come back faster than any aircraft flies, as GNSS spoofing does) and were not used to place take-offs or landings.")
+        grades = pd.concat([fleet_legs["origin_evidence"], fleet_legs["destination_evidence"]]).value_counts()
+        out.append("Evidence of the fleet's leg ends: " + ", ".join(f"{int(grades.get(g, 0))} {g}" for g in ("observed", "inferred", "bridged", "unknown")) + ".")
+    q = len(ds.quarantine) if ds is not None else 0
+    failed = int((ds.manifest["error"] != "").sum()) if ds is not None and len(ds.manifest) else 0
+    out.append(f"Inputs: {q:,} records were quarantined and {failed} file(s) could not be read; see tables/quarantine.csv and the manifest.")
+    out.append("Absence of evidence: an aircraft whose transponder was off, or that flew where no receiver heard it, leaves no trace here. "
+               "The data can show that flights happened; it can rarely prove that none did.")
+    return out
+
+
+def _lineage_sources(lineage: str, sha_of: dict[str, str]) -> list[dict[str, str]]:
+    out = []
+    for part in (lineage or "").split("; "):
+        if not part:
+            continue
+        f, _, rows = part.rpartition(":")
+        out.append({"file": f, "rows": rows, "sha256": sha_of.get(f, "—")})
+    return out
+
+
+def _cards(sorties: pd.DataFrame, legs: pd.DataFrame, sha_of: dict[str, str], tz: str) -> list[dict[str, Any]]:
+    by_id = legs.set_index("leg_id")
+    cards = []
+    for s in sorties.itertuples():  # one card per sortie
+        ls = []
+        srcs: list[dict[str, str]] = []
+        for lid in (s.in_leg, s.out_leg):
+            if not isinstance(lid, str) or lid not in by_id.index:
+                continue
+            lg = by_id.loc[lid]
+            ls.append({
+                "leg_id": lid, "takeoff": _fmt_t(lg["takeoff_time"], tz), "landing": _fmt_t(lg["landing_time"], tz),
+                "origin": _str(lg["origin"]), "origin_evidence": lg["origin_evidence"], "origin_reason": lg["origin_reason"],
+                "destination": _str(lg["destination"]), "destination_evidence": lg["destination_evidence"],
+                "destination_reason": lg["destination_reason"], "n_points": f"{int(lg['n_points']):,}", "max_gap": _fmt_dur(lg["max_gap_s"]),
+            })
+            srcs.extend(_lineage_sources(lg["lineage"], sha_of))
+        ground = _fmt_dur(s.ground_time_s) if pd.notna(s.ground_time_s) else (f"at least {_fmt_dur(s.ground_time_min_s)}" if pd.notna(s.ground_time_min_s) else "—")
+        cards.append({
+            "sortie_id": s.sortie_id, "icao24": s.icao24, "registration": None if pd.isna(s.registration) else s.registration,
+            "callsign": None if pd.isna(s.callsign) else s.callsign, "evidence": s.evidence, "origin": _str(s.origin), "far": _str(s.far),
+            "back": _str(s.back), "arrive_far": _fmt_t(s.arrive_far, tz), "depart_far": _fmt_t(s.depart_far, tz), "ground": ground,
+            "note": s.note or "", "legs": ls, "sources": srcs,
+        })
+    return cards
+
+
+def _claims_rows(findings: Any) -> list[dict[str, Any]]:
+    rows = []
+    cl = findings.claims
+    for c in cl.itertuples():  # one row per claim
+        ev = [e for e in str(getattr(c, "evidence", "") or "").split(";") if e]
+        rows.append({
+            "claim_id": c.claim_id, "statement": getattr(c, "statement", ""), "source": getattr(c, "source", ""),
+            "record": getattr(c, "record", ""), "expected": _str(getattr(c, "expected", None)), "observed": _str(getattr(c, "observed", None)),
+            "verdict": c.verdict, "reason": _str(getattr(c, "reason", None)),
+            "window": f"{_fmt_t(c.window_start)[:10]} – {_fmt_t(pd.Timestamp(c.window_end) - pd.Timedelta(seconds=1))[:10]}" if pd.notna(getattr(c, "window_start", None)) else "—",
+            "evidence": ev[:40],
+        })
+    return rows
+
+
+def _stats_rows(findings: Any) -> list[dict[str, Any]]:
+    st = getattr(findings, "statistics", None)
+    rows = []
+    if st is None or len(st) == 0:
+        return rows
+    for r in st.to_dict(orient="records"):  # one row per statistical test
+        exp = r.get("expected", r.get("baseline"))
+        rows.append({
+            "test": _str(r.get("test")), "event_ids": _str(r.get("event_ids")), "observed": _num(r.get("observed"), "{:g}"),
+            "expected": _num(exp, "{:.3g}"), "ratio": _num(r.get("ratio"), "{:.2f}"),
+            "ci": f"{_num(r.get('ci_low'))} – {_num(r.get('ci_high'))}" if r.get("ci_low") is not None and not pd.isna(r.get("ci_low")) else "—",
+            "p_value": _num(r.get("p_value"), "{:.3g}"), "note": _str(r.get("note")) if r.get("note") else "",
+        })
+    return rows
+
+
+def _event_rows(findings: Any) -> list[dict[str, Any]]:
+    ev = getattr(findings, "events", None)
+    if ev is None:
+        return []
+    rows = []
+    for e in ev.to_dict(orient="records"):
+        rows.append({
+            "name": e.get("name", e.get("event_id")),
+            "dates": f"{_fmt_t(e.get('start'))[:10]} – {_fmt_t(pd.Timestamp(e.get('end')) - pd.Timedelta(seconds=1))[:10]}",
+            "window": f"{_fmt_t(e.get('window_start'))[:10]} – {_fmt_t(pd.Timestamp(e.get('window_end')) - pd.Timedelta(seconds=1))[:10]}",
+            "sorties": _num(e.get("sorties"), "{:g}"), "days": f"{_num(e.get('days_covered'), '{:g}')} / {_num(e.get('days'), '{:g}')}",
+            "rate": _num(e.get("rate_per_day"), "{:.3f}"),
+        })
+    return rows
+
+
+def _manifest_rows(ds: Any) -> list[dict[str, Any]]:
+    rows = []
+    for r in ds.manifest.to_dict(orient="records"):  # one row per input file
+        span = "—" if pd.isna(r["time_min"]) else f"{pd.Timestamp(r['time_min']):%Y-%m-%d %H:%M} → {pd.Timestamp(r['time_max']):%Y-%m-%d %H:%M}"
+        notes = "; ".join(x for x in (r["error"], r["notes"], "synthetic" if r.get("synthetic") else "") if x)
+        rows.append({"path": r["path"], "format": r["format"], "size": f"{r['size_bytes']:,}", "sha256": r["sha256"], "read": f"{r['rows_read']:,}",
+                     "kept": f"{r['rows_kept']:,}", "quarantined": f"{r['rows_quarantined']:,}", "duplicate": f"{r['rows_duplicate']:,}",
+                     "span": span, "notes": notes})
+    return rows
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build_report(
+    scenario: str | os.PathLike[str],
+    data: list[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    tz: str | None = None,
+    report_tz: str | None = None,
+    maps_dir: str | os.PathLike[str] | None = "maps",
+    progress: ProgressArg = False,
+    command: str | None = None,
+    points: pd.DataFrame | None = None,
+    n_jobs: int = 1,
+) -> ReportResult:
+    """Run the pipeline and write the report folder.
+
+    Parameters
+    ----------
+    scenario
+        The scenario YAML (claims, fleet, airports, timeline).
+    data
+        Input files or folders (anything :func:`flighttrace.read` takes).
+    out_dir
+        The report folder (created; files in it are replaced).
+    tz
+        Zone of naive times in the inputs (SBS logs).
+    report_tz
+        Zone for daily and weekly bins (default: the scenario's ``report_tz``).
+    maps_dir
+        Where a copy of the map goes (``maps/<scenario>.html``); ``None`` for none.
+    progress
+        Progress bar over the stages, or a callable.
+    command
+        The command line to record in ``provenance.json``.
+    points
+        A Points table to use instead of reading ``data`` (benchmarks).
+    n_jobs
+        Worker processes for reading.
+
+    Returns
+    -------
+    ReportResult
+        Paths of the report, its map and every output with its SHA-256.
+    """
+    import flighttrace
+    from flighttrace.analysis import coverage as coverage_table
+    from flighttrace.claims import evaluate
+    from flighttrace.export import legs_geojson, legs_kml, to_csv
+    from flighttrace.legs import airport_events
+    from flighttrace.report.html import render
+    from flighttrace.sorties import find_sorties
+
+    out = Path(out_dir)
+    scn_path = Path(scenario)
+    with Progress(progress, "report: reading", STAGES) as bar:
+        scn = flighttrace.load_scenario(scn_path)
+        tzr = report_tz or getattr(scn.meta, "report_tz", None) or "UTC"
+        if points is None:
+            ds = flighttrace.read([str(d) for d in data], tz=tz, n_jobs=n_jobs, command=command)
+        else:
+            ds = _dataset_from_points(points)
+        bar.advance(1, "report: legs")
+        legs = flighttrace.detect_legs(ds.points, airports=scn)
+        bar.advance(1, "report: sorties")
+        route = scn.routes[0]
+        sorties = find_sorties(legs, scn, route.id)
+        bar.advance(1, "report: coverage and claims")
+        cov = coverage_table(ds, scn, report_tz=tzr)
+        findings = evaluate(scn, legs, coverage=cov, report_tz=tzr)
+        synthetic = bool(ds.synthetic) or bool(getattr(scn.meta, "synthetic", False))
+        if out.exists():
+            shutil.rmtree(out)
+        (out / "charts").mkdir(parents=True)
+        (out / "tables").mkdir()
+        bar.advance(1, "report: charts")
+        charts = _charts(findings, scn, out, synthetic=synthetic, inputs=ds)
+        bar.advance(1, "report: map")
+        fleet_mask = np.asarray(scn.fleet_mask(legs), dtype=bool)
+        fleet_legs = legs[fleet_mask].reset_index(drop=True)
+        map_path = out / "map.html"
+        _map(legs, sorties, scn, ds.points, map_path, synthetic=synthetic)
+        maps_copy = None
+        if maps_dir is not None:
+            maps_copy = Path(maps_dir) / f"{scn_path.stem}.html"
+            maps_copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(map_path, maps_copy)
+        bar.advance(1, "report: exports")
+        to_csv(sorties, out / "sorties.csv")
+        (out / "legs.geojson").write_text(legs_geojson(fleet_legs), encoding="utf-8")
+        elev = {c: float(e) for c, e in scn.airport_index().table.set_index("code")["elevation_ft"].dropna().items()} if len(fleet_legs) else {}
+        (out / "legs.kml").write_text(legs_kml(fleet_legs, ds.points, title=scn.meta.title, synthetic=synthetic, elevations_ft=elev), encoding="utf-8")
+        to_csv(fleet_legs, out / "tables" / "legs.csv")
+        to_csv(airport_events(fleet_legs), out / "tables" / "airport_events.csv")
+        to_csv(ds.manifest, out / "tables" / "manifest.csv")
+        to_csv(ds.quarantine, out / "tables" / "quarantine.csv")
+        findings.to_dir(out / "tables")
+        bar.advance(1, "report: pages")
+        sha_of = dict(zip(ds.manifest["path"], ds.manifest["sha256"]))
+        cards = _cards(sorties, legs, sha_of, tzr)
+        anchors = {c["sortie_id"] for c in cards} | {leg["leg_id"] for c in cards for leg in c["legs"]}
+        common = {"title": scn.meta.title, "synthetic": synthetic, "version": __version__, "tz": tzr, "out_name": out.name}
+        grades = sorties["evidence"].value_counts()
+        index_html = render(
+            "index.html.j2", **common,
+            summary=scn.meta.summary,
+            n_files=len(ds.manifest), n_points=f"{len(ds.points):,}", n_aircraft=f"{ds.points['icao24'].nunique():,}",
+            n_quarantined=f"{len(ds.quarantine):,}", n_failed=int((ds.manifest["error"] != "").sum()) if len(ds.manifest) else 0,
+            n_fleet_legs=f"{len(fleet_legs):,}", route_name=route.name, n_sorties=len(sorties),
+            sortie_grades=", ".join(f"{int(grades.get(g, 0))} {g}" for g in ("observed", "inferred", "bridged", "unknown")),
+            claims=_claims_rows(findings), charts=charts, map_file="map.html", statistics=_stats_rows(findings),
+            events=_event_rows(findings), method=_method(scn), limitations=_limitations(ds, legs, findings, fleet_legs),
+            manifest=_manifest_rows(ds), anchors=anchors,
+        )
+        (out / "index.html").write_text(index_html, encoding="utf-8")
+        (out / "evidence.html").write_text(render("evidence.html.j2", **common, route_name=route.name, cards=cards), encoding="utf-8")
+        bar.advance(1, "report: provenance")
+        outputs = _write_provenance(out, scn_path, data, ds, command, tz=tz, report_tz=tzr, maps_copy=maps_copy, synthetic=synthetic)
+        bar.advance(1, "report: done")
+    return ReportResult(out, out / "index.html", map_path, maps_copy, outputs, synthetic, findings)
+
+
+def _dataset_from_points(points: pd.DataFrame) -> Any:
+    from flighttrace.io.api import Dataset
+    from flighttrace.provenance import ManifestRow, manifest_frame
+    from flighttrace.schema import empty_quarantine
+
+    files = points["src_file"].astype(str).unique() if len(points) else []
+    rows = [ManifestRow(path=f, format="points", notes=["given as a Points table"]) for f in sorted(files)]
+    return Dataset(points=points, quarantine=empty_quarantine(), manifest=manifest_frame(rows), info={"call": "points given"})
+
+
+def _charts(findings: Any, scn: Any, out: Path, *, synthetic: bool, inputs: Any) -> list[dict[str, str]]:
+    from flighttrace.viz import charts as ch
+
+    source = f"Source: flighttrace {__version__} analysis of {len(inputs.manifest)} input file(s); scenario '{scn.meta.title}'."
+    made = []
+    specs = [
+        ("sorties_per_week", "Sorties per week, with conflict windows shaded and days without data hatched",
+         lambda: ch.sorties_per_week(findings.series["week"], findings.events, findings.coverage, title="Sorties per week", source=source, synthetic=synthetic)),
+        ("event_study", "Sorties by day relative to the start of each conflict event",
+         lambda: ch.event_study_plot(findings.event_study, findings.events, title="Sorties around conflict events", source=source, synthetic=synthetic)),
+        ("ground_times", "Time on the ground at the far field (exact, or lower bound when an end was not seen)",
+         lambda: ch.ground_times_plot(findings.ground_times, title="Ground time at the far field", source=source, synthetic=synthetic)),
+        ("coverage", "Days with data: covered, no file, or no traffic in the region",
+         lambda: ch.coverage_calendar(findings.coverage, title="Coverage of the inputs", source=source, synthetic=synthetic)),
+    ]
+    import matplotlib.pyplot as plt
+
+    for name, caption, make in specs:  # one figure per chart
+        fig = make()
+        paths = ch.save_figure(fig, out / "charts" / name)
+        plt.close(fig)
+        png = next(p for p in paths if str(p).endswith(".png"))
+        svg = next(p for p in paths if str(p).endswith(".svg"))
+        made.append({"png": Path(png).relative_to(out).as_posix(), "svg": Path(svg).relative_to(out).as_posix(), "caption": caption, "alt": caption})
+    return made
+
+
+def _map(legs: pd.DataFrame, sorties: pd.DataFrame, scn: Any, points: pd.DataFrame, path: Path, *, synthetic: bool) -> None:
+    from flighttrace.viz.maps import map_sorties, save_map
+
+    m = map_sorties(legs, sorties, scn, points=points, synthetic=synthetic)
+    save_map(m, path)
+
+
+def _write_provenance(out: Path, scn_path: Path, data: list[Any], ds: Any, command: str | None, *, tz: str | None, report_tz: str,
+                      maps_copy: Path | None, synthetic: bool) -> dict[str, str]:
+    files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "provenance.json")
+    outputs = {p.relative_to(out).as_posix(): _sha(p) for p in files}
+    copies = {} if maps_copy is None else {maps_copy.as_posix(): _sha(maps_copy)}
+    inputs = [{"path": r["path"], "sha256": r["sha256"], "format": r["format"]} for r in ds.manifest.to_dict(orient="records")]
+    doc = {
+        "flighttrace_version": __version__,
+        "command": command or "flighttrace.report.build_report",
+        "cwd": os.getcwd(),
+        "arguments": {
+            "scenario": scn_path.as_posix(), "data": [str(d) for d in data], "out": out.as_posix(), "tz": tz, "report_tz": report_tz,
+            "maps_dir": None if maps_copy is None else maps_copy.parent.as_posix(),
+        },
+        "scenario": {"path": scn_path.as_posix(), "sha256": _sha(scn_path)},
+        "inputs": inputs,
+        "outputs": dict(sorted(outputs.items())),
+        "copies": copies,
+        "synthetic": synthetic,
+    }
+    (out / "provenance.json").write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    return outputs
+
+
+def verify_report(out_dir: str | os.PathLike[str]) -> list[str]:
+    """Check a report folder: inputs unchanged, and a rebuild gives byte-identical outputs.
+
+    Returns
+    -------
+    list of str
+        One line per difference (empty when everything matches).
+    """
+    from flighttrace.report.verify import verify
+
+    return verify(out_dir)

@@ -1,0 +1,20 @@
+"""Shared fixtures: the Ovda report is built once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "azerbaijan-ovda.yaml"
+WORLD = ROOT / "fixtures" / "ovda" / "data"
+
+
+@pytest.fixture(scope="session")
+def ovda_report(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The report of the seed scenario on the fixtures world (built once)."""
+    from flighttrace.report import build_report
+
+    out = tmp_path_factory.mktemp("report") / "ovda"
+    return build_report(SEED, [WORLD], out, maps_dir=out.parent / "maps", command="pytest")

@@ -72,9 +72,16 @@ class VerdictRules:
     conf
         Confidence level of the rate-ratio intervals (0–1). Default 0.95.
     max_per_uncovered_day
-        How many events an uncovered day could hold (events/day) when judging
-        whether uncovered days "could hold the rest" of a count. Default
-        ``inf``: any uncovered day makes a shortfall inconclusive.
+        A hard cap on how many events an uncovered day could hold (events/day)
+        when judging whether uncovered days "could hold the rest" of a count.
+        Default ``inf`` (no cap; the plausibility rule below decides).
+    uncovered_alpha
+        The uncovered days of a window could hold ``m`` more events only if a
+        Poisson process at the window's covered rate (its upper
+        ``1 - uncovered_alpha`` confidence bound) gives ``m`` or more with
+        probability at least ``uncovered_alpha``. Used only when at least half
+        the window is covered; otherwise any shortfall stays inconclusive.
+        Default 0.001.
     before_days
         N of the permutation test: covered days before each event start.
     study_days
@@ -93,6 +100,7 @@ class VerdictRules:
 
     conf: float = 0.95
     max_per_uncovered_day: float = math.inf
+    uncovered_alpha: float = 0.001
     before_days: int = 30
     study_days: int = 30
     conflict_kinds: tuple[str, ...] = ("war", "clash", "offensive")
@@ -566,9 +574,27 @@ def _grades(items: pd.DataFrame) -> tuple[int, int, int, int]:
     return int((g == "observed").sum()), int((g == "inferred").sum()), int((g == "bridged").sum()), int((g == "unknown").sum())
 
 
-def _room(win: _Window, rules: VerdictRules) -> float:
-    """How many events the uncovered days of the window could hold."""
-    return 0.0 if win.uncovered <= 0 else rules.max_per_uncovered_day * win.uncovered
+def _room(win: _Window, rules: VerdictRules, seen: int | None = None) -> float:
+    """How many events the uncovered days of the window could plausibly hold.
+
+    With ``seen`` events on the window's covered days, the rate's upper
+    ``1 - alpha`` bound (Garwood) gives a Poisson mean for the uncovered days;
+    the room is the count that such a process reaches with probability at
+    least ``alpha``. Without enough covered days to estimate a rate (less than
+    half the window), the room is unbounded.
+    """
+    if win.uncovered <= 0:
+        return 0.0
+    cap = rules.max_per_uncovered_day * win.uncovered
+    covered = win.days - win.uncovered
+    if seen is None or covered < max(win.uncovered, 1.0):
+        return cap
+    from scipy import stats
+
+    a = rules.uncovered_alpha
+    rate_hi = stats.chi2.ppf(1.0 - a, 2 * (seen + 1)) / 2.0 / covered
+    plausible = float(stats.poisson.isf(a, rate_hi * win.uncovered))
+    return min(cap, plausible)
 
 
 def _uncov(win: _Window) -> str:
@@ -581,12 +607,17 @@ def _at_least(n: int, s: int, b: int, u: int, win: _Window, rules: VerdictRules)
     if s + b >= n:
         return "inconclusive", f"{s} with observed or inferred evidence (< {n}); {n} is reached only with {b} bridged"
     rest = n - s - b - u
-    if win.uncovered > 0 and rest <= _room(win, rules):
+    room = _room(win, rules, s + b + u)
+    if win.uncovered > 0 and rest <= room:
         return "inconclusive", f"{s} with observed or inferred evidence (< {n}); {_uncov(win)}, which could hold the rest"
     if s + b + u >= n:
         return "inconclusive", f"{s} with observed or inferred evidence (< {n}); {u} fleet leg(s) in the window end at no named field and could make up the rest"
     extra = f" ({b} bridged, {u} with no named end)" if b or u else ""
-    where = "the window is fully covered" if win.uncovered <= 0 else f"the {_n(win.uncovered)} uncovered day(s) could hold at most {_n(_room(win, rules))} ({win.uncovered_text})"
+    if win.uncovered <= 0:
+        where = "the window is fully covered"
+    else:
+        where = (f"the {_n(win.uncovered)} uncovered day(s) ({win.uncovered_text}) could plausibly hold at most {room:g} more "
+                 f"at the rate seen on the {_n(win.days - win.uncovered)} covered days (P < {rules.uncovered_alpha:g} for {rest})")
     return "contradicted", f"only {s + b + u} found, fewer than {n}{extra}, and {where}"
 
 
@@ -595,7 +626,7 @@ def _at_most(n: int, s: int, b: int, u: int, win: _Window, rules: VerdictRules) 
         return "contradicted", f"{s} with observed or inferred evidence > {n}"
     if s + b + u > n:
         return "inconclusive", f"{s} with observed or inferred evidence ≤ {n}, but {s + b + u} counting {b} bridged and {u} with no named end"
-    if win.uncovered > 0 and s + b + u + _room(win, rules) > n:
+    if win.uncovered > 0 and s + b + u + _room(win, rules, s + b + u) > n:
         return "inconclusive", f"{s} found ≤ {n}; {_uncov(win)}, which could hold more"
     return "supported", f"{s + b + u} found ≤ {n}" + (" and the window is fully covered" if win.uncovered <= 0 else "")
 

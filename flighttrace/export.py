@@ -14,10 +14,13 @@ __all__ = ["to_csv", "legs_geojson", "write_table"]
 
 
 def _iso(df: pd.DataFrame) -> pd.DataFrame:
+    """Times as ISO 8601: ``Z`` for UTC columns, the numeric offset for any other zone."""
     out = df.copy()
     for c in out.columns:
-        if isinstance(out[c].dtype, pd.DatetimeTZDtype):
-            out[c] = out[c].dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(out[c].notna(), None)
+        dt = out[c].dtype
+        if isinstance(dt, pd.DatetimeTZDtype):
+            fmt = "%Y-%m-%dT%H:%M:%SZ" if str(dt.tz) in ("UTC", "utc") else "%Y-%m-%dT%H:%M:%S%z"
+            out[c] = out[c].dt.strftime(fmt).where(out[c].notna(), None)
     return out
 
 

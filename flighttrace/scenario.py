@@ -819,8 +819,8 @@ class Scenario(_Model):
 
     version: Literal[1] = 1
     meta: Meta
-    fleet: Fleet = Fleet()
-    airports: Airports = Airports()
+    fleet: Fleet = Field(default_factory=Fleet)
+    airports: Airports = Field(default_factory=Airports)
     events: tuple[Event, ...] = ()
     routes: tuple[Route, ...] = ()
     claims: tuple[Claim, ...] = ()

@@ -486,3 +486,25 @@ def test_empty_legs_and_a_scenario_without_routes_or_events() -> None:
     g = evaluate(parse_scenario(bare), WORLD, coverage=coverage_jan())
     assert len(g.claims) == 0 and len(g.events) == 0 and len(g.series["day"]) == 31
     assert g.series["day"]["sorties"].fillna(0).sum() == 0  # no route: no sorties
+
+
+def test_uncovered_days_hold_only_what_the_covered_rate_makes_plausible() -> None:
+    from scipy import stats
+
+    from flighttrace.claims import VerdictRules, _Window, _at_least
+
+    rules = VerdictRules()
+    # 61 found on 1,797 covered days, 30 days uncovered, 92 claimed: 31 missing.
+    win = _Window(pd.Timestamp("2016-01-01", tz="UTC"), pd.Timestamp("2021-01-01", tz="UTC"), 1827.0, 30.0, "June 2019")
+    # Garwood upper bound of the rate: chi2(0.999; 124) / 2 / 1797 events per day
+    lam = stats.chi2.ppf(0.999, 124) / 2 / 1797
+    room = stats.poisson.isf(0.001, lam * 30)
+    assert 0.045 < lam < 0.05 and room < 31
+    verdict, reason = _at_least(92, 59, 0, 2, win, rules)
+    assert verdict == "contradicted" and "could plausibly hold at most" in reason
+    # the same shortfall of 3 is plausible: inconclusive
+    verdict, _ = _at_least(64, 59, 0, 2, win, rules)
+    assert verdict == "inconclusive"
+    # less than half the window covered: no rate is trusted, any shortfall is inconclusive
+    thin = _Window(win.start, win.end, 100.0, 60.0, "most days")
+    assert _at_least(92, 5, 0, 0, thin, rules)[0] == "inconclusive"

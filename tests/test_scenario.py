@@ -454,3 +454,12 @@ def test_parse_scenario_accepts_a_mapping_and_copies_nothing_back() -> None:
     assert s.events[0].start == dt.date(2016, 4, 1)
     assert isinstance(s.events[1].end, dt.datetime)
     assert np.all(s.events_frame()["end"] > s.events_frame()["start"])
+
+
+def test_a_scenario_without_fleet_or_airports_loads() -> None:
+    from flighttrace.scenario import parse_scenario
+
+    s = parse_scenario({"meta": {"title": "t", "summary": "s", "sources": [
+        {"id": "x", "outlet": "o", "title": "t", "date": "2024-01-01", "url": "https://example.org", "language": "en",
+         "access": "original", "confidence": "confirmed"}]}})
+    assert s.airports.codes == () and s.fleet.aircraft == () and dict(s.airports.groups) == {}

@@ -174,7 +174,9 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     flags_f, bad = _to_float(cols[6])
     if bad.any():
         problems.append((bad, "flags is not a number"))
-    flags = np.nan_to_num(flags_f, nan=0).astype(np.int64)
+    # flags are a small bitfield: anything else (inf, negative, huge) carries no flag bits
+    flags_ok = np.isfinite(flags_f) & (flags_f >= 0) & (flags_f < 2**16)
+    flags = np.where(flags_ok, flags_f, 0).astype(np.int64)
     vrate, bad = _to_float(cols[7])
     if bad.any():
         problems.append((bad, "vertical rate is not a number"))

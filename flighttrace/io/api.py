@@ -258,6 +258,9 @@ def read(
     limits: Limits | None = None,
     command: str | None = None,
     n_jobs: int = 1,
+    start: Any = None,
+    end: Any = None,
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> Dataset:
     """Read flight-tracking files into one Points table, losing nothing.
 
@@ -285,6 +288,12 @@ def read(
     n_jobs
         Worker processes for parsing (1 = in this process, the default;
         0 = one per core). Results are identical whatever the number.
+    start, end, bbox
+        Only for a store folder (:mod:`flighttrace.store`): keep points with
+        ``start <= time < end`` and inside ``(min_lon, min_lat, max_lon,
+        max_lat)`` degrees; the filters (and ``icao24``) are pushed down to
+        the Parquet files. A single path that is a store is read with
+        :func:`flighttrace.store.read_store`.
 
     Returns
     -------
@@ -305,6 +314,12 @@ def read(
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     path_list = list(paths)
+    from flighttrace.store import is_store, read_store
+
+    if len(path_list) == 1 and is_store(path_list[0]):
+        return read_store(path_list[0], start=start, end=end, icao24=icao24, bbox=bbox)
+    if start is not None or end is not None or bbox is not None:
+        raise ValueError("start, end and bbox filter a store folder (flighttrace.store); filter the Points table of files after reading")
     selection: frozenset[str] | None = None
     if icao24 is not None:
         hexes = [icao24] if isinstance(icao24, str) else list(icao24)

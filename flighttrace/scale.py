@@ -69,6 +69,7 @@ DASK_MISSING: Final = (
     "pip install 'flighttrace[dask]' (or pip install 'dask[distributed]')"
 )
 _GOLDEN: Final = 0x9E3779B1
+_SCATTER_FILES: Final = 1000
 
 
 def _require_dask() -> Any:
@@ -551,7 +552,8 @@ def run(
         del batch
     n_tasks = len(partials)
     file_order = {n: i for i, n in enumerate(names)}
-    order_f = client.scatter(file_order, broadcast=True) if len(names) > 1000 else file_order
+    # a large file order is sent to every worker once, not with every bucket task
+    order_f = client.scatter([file_order], broadcast=True)[0] if len(names) > _SCATTER_FILES else file_order
     buckets = []
     for k in range(n_buckets):
         pieces = [client.submit(_piece, p, k, pure=False) for p in partials]
@@ -565,7 +567,7 @@ def run(
         legs_f = [client.submit(_legs_task, b, ref, airports, params, geometry, lineage, pure=False) for b in buckets]
         if ref is not None:
             sorties_f = [client.submit(_sorties_task, lf, ref, route, fleet, pure=False) for lf in legs_f]
-    with Progress(progress, "scale: running", len(partials) + 2 * n_buckets) as bar:
+    with Progress(progress, "scale: running", len(partials) + len(buckets) + len(legs_f)) as bar:
         for _ in distributed.as_completed([*partials, *buckets, *legs_f], loop=client.loop):
             bar.advance(1)
     rows: list[ManifestRow] = []

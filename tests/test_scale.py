@@ -73,7 +73,10 @@ def test_dask_results_equal_the_in_process_results_row_for_row(cluster, scenario
         assert (seg["icao24"] == leg.icao24).all() and seg["time"].iloc[0] == leg.first_seen
 
 
-def test_a_scheduler_address_and_another_bucket_count_give_the_same_legs(cluster, scenario) -> None:  # type: ignore[no-untyped-def]
+def test_a_scheduler_address_and_another_bucket_count_give_the_same_legs(cluster, scenario, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import flighttrace.scale as sc
+
+    monkeypatch.setattr(sc, "_SCATTER_FILES", 10)  # the file order is scattered to the workers, as for big inputs
     path = DATA / "adsblol"
     ds = flighttrace.read(path)
     legs = flighttrace.detect_legs(ds.points, airports=scenario)

@@ -390,7 +390,8 @@ def tidy_categories(s: pd.Series) -> pd.Series:
     remap = np.full(len(cats) + 1, -1, dtype=np.int64)
     remap[order] = np.arange(len(order))
     new_codes = remap[codes]  # code -1 (missing) indexes the trailing -1
-    cat = pd.Categorical.from_codes(new_codes, categories=pd.Index(cats[order], dtype=object), validate=False)
+    # keep the categories' own dtype, so the result does not depend on whether a reorder happened
+    cat = pd.Categorical.from_codes(new_codes, categories=pd.Index(cats[order], dtype=s.cat.categories.dtype), validate=False)
     return pd.Series(cat, index=s.index, name=s.name)
 
 

@@ -173,6 +173,7 @@ def _tar_members(parts: list[Path], label: str, wanted: Callable[[str], bool]) -
             fh = tar.extractfile(member)
             data = fh.read() if fh is not None else b""
             skipped = _skip_reason(mname)
+            tar.members = []  # streaming: forget headers already read, or memory grows with every member
             yield Source(name=f"{label}!{mname}", size=len(data), data=data, skipped=skipped)
 
 

@@ -242,3 +242,14 @@ def test_milliseconds_given_as_seconds_are_out_of_range_not_wrapped(tmp_path: Pa
     # 1693526400000 ms read as seconds: ~5.4e4 years; int64 nanoseconds would wrap
     ds = read(write_json(tmp_path / "t.json", trace_doc(GOOD[:1], timestamp=1693526400000.0)))
     assert ds.quarantine["reason"].tolist() == ["time 1693526400000.0 s is out of range (milliseconds given as seconds?)"]
+
+
+def test_category_dtypes_do_not_depend_on_input_order(tmp_path: Path) -> None:
+    write_json(tmp_path / "a" / "x.json", trace_doc(GOOD, icao="600865"))
+    write_json(tmp_path / "a" / "y.json", trace_doc(GOOD, icao="600864"))
+    write_json(tmp_path / "b" / "x.json", trace_doc(GOOD, icao="600864"))
+    write_json(tmp_path / "b" / "y.json", trace_doc(GOOD, icao="600865"))
+    pa_, pb = read(tmp_path / "a").points, read(tmp_path / "b").points
+    for col in ("icao24", "callsign", "src_file", "source"):
+        assert pa_[col].cat.categories.dtype == pb[col].cat.categories.dtype, col
+    assert list(pa_["icao24"].cat.categories) == ["600864", "600865"] == list(pb["icao24"].cat.categories)

@@ -427,5 +427,5 @@ def test_series_totals_and_permutation_bounds(days: list[tuple[int, bool]], befo
         assert (df["sorties"].isna() == (df["days_covered"] == 0)).all()
     res = an.permutation_before_start(cov, t, times("2023-01-20"), before_days=before)
     if not np.isnan(res.p_value):
-        assert 1.0 / res.n_covered_days <= res.p_value <= 1.0
+        assert res.p_value >= 1.0 / res.n_covered_days and res.p_value <= 1.0
         assert res.n_shifts == res.n_covered_days

@@ -1,7 +1,7 @@
 """The map and the report in a real browser: headless Debian Chromium driven by Playwright.
 
 Tests have no internet, so CDN requests are answered from the vendored copies in
-tests/assets/web (by file name); anything else outside 127.0.0.1 (map tiles, fonts)
+fixtures/web (by file name); anything else outside 127.0.0.1 (map tiles, fonts)
 gets an empty answer. The report is served by a server this test starts on 127.0.0.1.
 """
 
@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-ASSETS = Path(__file__).resolve().parent / "assets" / "web"
+ASSETS = Path(__file__).resolve().parents[1] / "fixtures" / "web"
 CHROMIUM = Path("/usr/bin/chromium")
 ALIASES = {"jquery-3.7.1.min.js": "jquery.min.js"}
 """CDN file names that differ from the vendored copies' names."""

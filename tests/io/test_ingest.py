@@ -253,3 +253,55 @@ def test_category_dtypes_do_not_depend_on_input_order(tmp_path: Path) -> None:
     for col in ("icao24", "callsign", "src_file", "source"):
         assert pa_[col].cat.categories.dtype == pb[col].cat.categories.dtype, col
     assert list(pa_["icao24"].cat.categories) == ["600864", "600865"] == list(pb["icao24"].cat.categories)
+
+
+class _CountingFile:
+    """A file wrapper that records the size of every read (to prove a reader streams)."""
+
+    def __init__(self, fh, reads: list[int]):  # type: ignore[no-untyped-def]
+        self._fh, self._reads = fh, reads
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._fh.read(n)
+        self._reads.append(len(data))
+        return data
+
+    def readinto(self, b) -> int:  # type: ignore[no-untyped-def]
+        n = self._fh.readinto(b)
+        self._reads.append(n)
+        return n
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._fh, name)
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        return self
+
+    def __exit__(self, *a: object) -> None:
+        self._fh.close()
+
+
+@pytest.mark.parametrize("fmt", ["opensky_csv", "sbs"])
+def test_a_huge_file_is_streamed_never_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    from flighttrace.io import _base, opensky
+    from flighttrace.io.sources import Source
+
+    n = 200_000
+    pts = points(n, step_s=1.0)
+    path = tmp_path / ("big.csv" if fmt == "opensky_csv" else "big.sbs")
+    if fmt == "opensky_csv":
+        opensky.write_state_vectors_csv(pts, path)
+        monkeypatch.setattr(opensky, "CSV_BLOCK_BYTES", 1 << 20)  # 1 MiB blocks
+    else:
+        from flighttrace.io.sbs import write_sbs
+
+        write_sbs(pts, path)
+        monkeypatch.setattr(_base, "DEFAULT_CHUNK_ROWS", 20_000)
+    size = path.stat().st_size
+    reads: list[int] = []
+    real_open = Source.open
+    monkeypatch.setattr(Source, "open", lambda self: _CountingFile(real_open(self), reads))
+    ds = read(path)
+    assert len(ds.points) == n
+    # streamed: no single read came near the whole file, and it took many reads
+    assert size > 10 * (1 << 20) and max(reads) <= 4 * (1 << 20) and len(reads) > 5

@@ -408,7 +408,8 @@ def points_from_table(table: pa.Table) -> pd.DataFrame:
     pandas.DataFrame
         Categories sorted, nullable booleans, UTC times.
     """
-    df = table.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get, self_destruct=True)
+    # split_blocks + self_destruct: each column is converted and its Arrow buffers released in turn
+    df = table.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get, split_blocks=True, self_destruct=True)
     for c in POINTS:
         s = df[c.name]
         if c.dtype == "bool":
@@ -426,6 +427,15 @@ def points_from_table(table: pa.Table) -> pd.DataFrame:
         elif isinstance(c.dtype, pd.DatetimeTZDtype):
             df[c.name] = s.astype(c.dtype)
     return df
+
+
+def _take_columns(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+    """Reorder rows one column at a time (peak: the frame plus one column, not two frames)."""
+    out = {}
+    for c in list(df.columns):
+        out[c] = df[c].take(order).reset_index(drop=True)
+        del df[c]
+    return pd.DataFrame(out)
 
 
 def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.DataFrame, pd.Series]:
@@ -450,10 +460,12 @@ def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.Dat
     """
     from flighttrace.schema import empty_points
 
-    tables = [t for t in tables if t is not None and t.num_rows]
-    if not tables:
+    kept = [t for t in tables if t is not None and t.num_rows]
+    tables.clear()  # the caller's list no longer pins the chunks: memory is released as columns convert
+    if not kept:
         return empty_points(), pd.Series(dtype=np.int64)
-    table = pa.concat_tables(_unify_types(tables)).unify_dictionaries().combine_chunks()
+    table = pa.concat_tables(_unify_types(kept)).unify_dictionaries()
+    del kept
     df = points_from_table(table)
     del table
     hex_codes = df["icao24"].cat.codes.to_numpy()
@@ -461,8 +473,9 @@ def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.Dat
     file_rank = np.asarray(pd.Series(df["src_file"].cat.categories).map(file_order), dtype=np.int64)[df["src_file"].cat.codes.to_numpy()]
     order = np.lexsort((df["src_row"].to_numpy(), file_rank, t, hex_codes))
     if not (np.diff(order) == 1).all():
-        df = df.take(order)
+        df = _take_columns(df, order)
         hex_codes, t, file_rank = hex_codes[order], t[order], file_rank[order]
+    del order
     same_key = np.zeros(len(df), dtype=bool)
     same_key[1:] = (hex_codes[1:] == hex_codes[:-1]) & (t[1:] == t[:-1])
     cand = same_key.copy()

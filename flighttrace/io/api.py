@@ -363,6 +363,8 @@ def read(
     order = {r.path: i for i, r in enumerate(rows)}
     points, dups = assemble(tables, order)
     del tables
+    # return the memory Arrow freed while converting, so the process holds the Points table and little else
+    pa.default_memory_pool().release_unused()
     if len(points):
         g = points.groupby("src_file", observed=True)
         spans = g["time"].agg(["min", "max"])

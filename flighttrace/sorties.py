@@ -92,95 +92,116 @@ def find_sorties(legs: pd.DataFrame, scenario: Any, route: str | None = None, *,
         return pd.DataFrame(columns=list(SORTIES_COLUMNS))
     mask = scenario.fleet_mask(legs, fleet)
     lg = legs[np.asarray(mask, dtype=bool)].sort_values(["icao24", "first_seen"], kind="stable").reset_index(drop=True)
-    rows: list[dict[str, Any]] = []
-    used: set[int] = set()
     n = len(lg)
     dest = lg["destination"].to_numpy(dtype=object)
     orig = lg["origin"].to_numpy(dtype=object)
     hexes = lg["icao24"].astype(str).to_numpy()
-    for i in range(n):  # one pass over the fleet's legs (hundreds), not over points
-        if i in used or dest[i] not in far:
+    in_far_d = np.isin(dest, list(far))
+    in_far_o = np.isin(orig, list(far))
+    known_o = pd.notna(orig)
+    known_d = pd.notna(dest)
+    ok_origin = ~known_o | np.isin(orig, list(home_a))
+    ok_back = ~known_d | np.isin(dest, list(home_b))
+    # ground time between each leg and the next (exact, and a lower bound from the sightings)
+    land = _ns(lg["landing_time"])
+    take = _ns(lg["takeoff_time"])
+    first = _ns(lg["first_seen"])
+    last = _ns(lg["last_seen"])
+    nxt = np.arange(1, n + 1)
+    nxt[-1:] = n - 1 if n else 0
+    exact = np.where((land >= 0) & (take[np.minimum(nxt, n - 1)] >= 0), (take[np.minimum(nxt, n - 1)] - land) / 1e9, np.nan) if n else np.empty(0)
+    low = np.maximum((first[np.minimum(nxt, n - 1)] - last) / 1e9, 0.0) if n else np.empty(0)
+    gt_test = np.where(np.isnan(exact), low, exact)
+    pair_ok = np.zeros(n, dtype=bool)
+    if n > 1:
+        pair_ok[:-1] = (hexes[1:] == hexes[:-1]) & (orig[1:] == dest[:-1]) & ok_back[1:] & (gt_test[:-1] <= max_ground)
+    inbound = in_far_d & ok_origin
+    # greedy in time order, as a reader would chain them: a leg serves in at most one sortie
+    ins: list[int] = []
+    outs: list[int] = []
+    used = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(inbound):  # one step per inbound leg at the far field, on arrays
+        if used[i]:
             continue
-        if orig[i] is not None and not pd.isna(orig[i]) and orig[i] not in home_a:
-            continue  # a known origin outside the route's first group: not this route
+        used[i] = True
         j = i + 1
-        out = None
-        if j < n and j not in used and hexes[j] == hexes[i] and orig[j] == dest[i]:
-            gt = _ground_time(lg.iloc[i], lg.iloc[j])
-            back_ok = dest[j] is None or pd.isna(dest[j]) or dest[j] in home_b
-            if (np.isnan(gt[1]) or gt[1] <= max_ground) and back_ok:
-                out = j
-        used.add(i)
-        if out is not None:
-            used.add(out)
-        rows.append(_row(lg, i, out, r.id))
+        if pair_ok[i] and not used[j]:
+            used[j] = True
+            ins.append(int(i))
+            outs.append(int(j))
+        else:
+            ins.append(int(i))
+            outs.append(-1)
     # departures from the far field whose inbound leg was never seen
-    for j in range(n):
-        if j in used or orig[j] not in far:
-            continue
-        if dest[j] is not None and not pd.isna(dest[j]) and dest[j] not in home_b:
-            continue
-        used.add(j)
-        rows.append(_row(lg, None, j, r.id))
-    if not rows:
+    for j in np.flatnonzero(in_far_o & ~used & ok_back):
+        used[j] = True
+        ins.append(-1)
+        outs.append(int(j))
+    if not ins:
         return pd.DataFrame(columns=list(SORTIES_COLUMNS))
-    df = pd.DataFrame(rows)
-    for c in ("depart_origin", "arrive_far", "depart_far", "arrive_back"):
-        df[c] = pd.to_datetime(df[c], utc=True).astype(TIME_DTYPE)
+    df = _table(lg, np.asarray(ins), np.asarray(outs), exact, low, r.id)
     key = df["arrive_far"].fillna(df["depart_far"])
     df = df.assign(_k=key).sort_values(["_k", "icao24"], kind="stable").drop(columns="_k").reset_index(drop=True)
     df["sortie_id"] = [f"{r.id}-{k + 1:03d}" for k in range(len(df))]
     return df[list(SORTIES_COLUMNS)]
 
 
-def _ground_time(a: pd.Series, b: pd.Series) -> tuple[float, float]:
-    """(ground time s from landing to takeoff, lower bound s from last to first sighting)."""
-    exact = np.nan
-    if pd.notna(a["landing_time"]) and pd.notna(b["takeoff_time"]):
-        exact = (b["takeoff_time"] - a["landing_time"]).total_seconds()
-    low = (b["first_seen"] - a["last_seen"]).total_seconds()
-    return exact, max(low, 0.0) if np.isnan(exact) else exact
+def _ns(s: pd.Series) -> np.ndarray:
+    """Times as int64 ns, -1 where missing."""
+    if len(s) == 0:
+        return np.empty(0, dtype=np.int64)
+    t = pd.to_datetime(s, utc=True).dt.as_unit("ns")
+    return np.where(t.isna().to_numpy(), -1, t.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).view(np.int64))
 
 
-def _val(x: Any) -> Any:
-    return None if x is None or (not isinstance(x, str) and pd.isna(x)) else x
+def _table(lg: pd.DataFrame, ins: np.ndarray, outs: np.ndarray, exact: np.ndarray, low: np.ndarray, route_id: str) -> pd.DataFrame:
+    """The Sorties table from (inbound, outbound) leg positions (-1 = not seen), built column-wise."""
+    has_a, has_b = ins >= 0, outs >= 0
+    a, b = np.maximum(ins, 0), np.maximum(outs, 0)
 
+    def col(name: str, idx: np.ndarray, present: np.ndarray, fill: object = None) -> np.ndarray:
+        v = lg[name].to_numpy(dtype=object)[idx]
+        v = np.where(present, v, fill)
+        return np.array([None if (x is not None and not isinstance(x, str) and pd.isna(x)) else x for x in v], dtype=object)
 
-def _row(lg: pd.DataFrame, i: int | None, j: int | None, route_id: str) -> dict[str, Any]:
-    a = lg.iloc[i] if i is not None else None
-    b = lg.iloc[j] if j is not None else None
-    ref = a if a is not None else b
-    assert ref is not None
-    arr_g = a["destination_evidence"] if a is not None else "bridged"
-    dep_g = b["origin_evidence"] if b is not None else "bridged"
-    notes = []
-    if a is None:
-        notes.append("inbound leg not seen: the visit is known from the departure")
-    if b is None:
-        notes.append("return leg not seen: the visit is known from the arrival")
-    gt = _ground_time(a, b) if a is not None and b is not None else (np.nan, np.nan)
-    lineage = "; ".join(x for x in (a["lineage"] if a is not None else None, b["lineage"] if b is not None else None) if x)
-    return {
+    def tcol(name: str, idx: np.ndarray, present: np.ndarray) -> pd.Series:
+        t = pd.to_datetime(lg[name], utc=True).astype(TIME_DTYPE).to_numpy()[idx]
+        return pd.Series(t, dtype=TIME_DTYPE).where(present)
+
+    ref = np.where(has_a, a, b)
+    arr_g = np.where(has_a, lg["destination_evidence"].to_numpy(dtype=object)[a], "bridged")
+    dep_g = np.where(has_b, lg["origin_evidence"].to_numpy(dtype=object)[b], "bridged")
+    both = has_a & has_b
+    cs_a = col("callsign", a, has_a)
+    cs_b = col("callsign", b, has_b)
+    callsign = [",".join(dict.fromkeys(x for x in (p, q) if x is not None)) or None for p, q in zip(cs_a, cs_b)]  # one per sortie
+    lin_a = col("lineage", a, has_a, "")
+    lin_b = col("lineage", b, has_b, "")
+    lineage = ["; ".join(x for x in (p, q) if x) for p, q in zip(lin_a, lin_b)]  # one per sortie
+    note = np.where(~has_a, "inbound leg not seen: the visit is known from the departure",
+                    np.where(~has_b, "return leg not seen: the visit is known from the arrival", ""))
+    far = np.where(has_a, col("destination", a, has_a), col("origin", b, has_b))
+    return pd.DataFrame({
         "route": route_id,
-        "icao24": ref["icao24"],
-        "registration": _val(ref.get("registration")),
-        "callsign": ",".join(dict.fromkeys(str(x["callsign"]) for x in (a, b) if x is not None and _val(x["callsign"]) is not None)) or None,
-        "origin": _val(a["origin"]) if a is not None else None,
-        "far": _val(a["destination"]) if a is not None else _val(b["origin"]),
-        "back": _val(b["destination"]) if b is not None else None,
-        "in_leg": a["leg_id"] if a is not None else None,
-        "out_leg": b["leg_id"] if b is not None else None,
-        "depart_origin": a["takeoff_time"] if a is not None else pd.NaT,
-        "arrive_far": a["landing_time"] if a is not None else pd.NaT,
-        "depart_far": b["takeoff_time"] if b is not None else pd.NaT,
-        "arrive_back": b["landing_time"] if b is not None else pd.NaT,
-        "ground_time_s": gt[0],
-        "ground_time_min_s": gt[1],
-        "evidence": weakest(arr_g, dep_g),
+        "icao24": lg["icao24"].astype(str).to_numpy()[ref],
+        "registration": col("registration", ref, np.ones(len(ref), bool)) if "registration" in lg else None,
+        "callsign": callsign,
+        "origin": col("origin", a, has_a),
+        "far": far,
+        "back": col("destination", b, has_b),
+        "in_leg": col("leg_id", a, has_a),
+        "out_leg": col("leg_id", b, has_b),
+        "depart_origin": tcol("takeoff_time", a, has_a),
+        "arrive_far": tcol("landing_time", a, has_a),
+        "depart_far": tcol("takeoff_time", b, has_b),
+        "arrive_back": tcol("landing_time", b, has_b),
+        "ground_time_s": np.where(both, exact[a], np.nan),
+        "ground_time_min_s": np.where(both, np.where(np.isnan(exact[a]), low[a], exact[a]), np.nan),
+        "evidence": [weakest(x, y) for x, y in zip(arr_g, dep_g)],  # one per sortie
         "arrival_evidence": arr_g,
         "departure_evidence": dep_g,
-        "origin_evidence": a["origin_evidence"] if a is not None else "unknown",
-        "back_evidence": b["destination_evidence"] if b is not None else "unknown",
-        "note": "; ".join(notes),
+        "origin_evidence": np.where(has_a, lg["origin_evidence"].to_numpy(dtype=object)[a], "unknown"),
+        "back_evidence": np.where(has_b, lg["destination_evidence"].to_numpy(dtype=object)[b], "unknown"),
+        "note": note,
         "lineage": lineage,
-    }
+    })

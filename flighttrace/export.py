@@ -49,21 +49,24 @@ def legs_geojson(legs: pd.DataFrame, *, decimals: int = 5) -> str:
     """Legs as an RFC 7946 FeatureCollection (lon, lat order), one Feature per leg.
 
     Properties carry every non-geometry column with times in ISO 8601 UTC;
-    coordinates are rounded to ``decimals`` (5 ≈ 1 m).
+    coordinates are rounded to ``decimals`` (5 ≈ 1 m). Serialised with
+    orjson, which writes numpy coordinate arrays directly.
     """
+    import orjson
     import shapely
 
     props = _iso(legs.drop(columns=["geometry"], errors="ignore"))
+    geoms = legs["geometry"].to_numpy() if "geometry" in legs else np.full(len(legs), None, dtype=object)
     feats = []
-    geoms = legs["geometry"].to_numpy() if "geometry" in legs else [None] * len(legs)
     for rec, g in zip(props.to_dict(orient="records"), geoms):  # one feature per leg
-        coords = None if g is None else np.round(shapely.get_coordinates(g), decimals).tolist()
+        coords = None if g is None else np.round(shapely.get_coordinates(g), decimals)
         feats.append({
+            "geometry": None if coords is None else {"coordinates": coords, "type": "LineString"},
+            "properties": {k: _jsonable(v) for k, v in sorted(rec.items())},
             "type": "Feature",
-            "properties": {k: _jsonable(v) for k, v in rec.items()},
-            "geometry": None if coords is None else {"type": "LineString", "coordinates": coords},
         })
-    return json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
+    doc = {"features": feats, "type": "FeatureCollection"}
+    return orjson.dumps(doc, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_SORT_KEYS).decode() + "\n"
 
 
 def write_table(df: pd.DataFrame, out_dir: str | os.PathLike[str], name: str) -> dict[str, Path]:
@@ -150,8 +153,10 @@ def legs_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str = "flighttr
         out.append(f"<TimeSpan><begin>{whens[0]}Z</begin><end>{whens[-1]}Z</end></TimeSpan>")
         out.append("<gx:Track><altitudeMode>absolute</altitudeMode>")
         out.append("<when>" + "Z</when><when>".join(whens.tolist()) + "Z</when>")
-        coords = np.char.add(np.char.add(np.char.mod("%.5f ", lon[idx]), np.char.mod("%.5f ", lat[idx])), np.char.mod("%.0f", al * 0.3048))
-        out.append("<gx:coord>" + "</gx:coord><gx:coord>".join(coords.tolist()) + "</gx:coord>")
+        xs = np.round(lon[idx], 5).astype(str).tolist()
+        ys = np.round(lat[idx], 5).astype(str).tolist()
+        zs = np.round(al * 0.3048).astype(np.int64).astype(str).tolist()
+        out.append("<gx:coord>" + "</gx:coord><gx:coord>".join(map(" ".join, zip(xs, ys, zs))) + "</gx:coord>")
         out.append("</gx:Track></Placemark>")
     out.append("</Document></kml>")
     return "\n".join(out) + "\n"

@@ -493,4 +493,32 @@ def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.Dat
         for c in POINTS:
             if isinstance(c.dtype, str) and c.dtype == "category":
                 df[c.name] = tidy_categories(df[c.name])
-    return df, dup_counts.astype(np.int64)
+    return own_columns(df), dup_counts.astype(np.int64)
+
+
+def own_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Give every column a writeable buffer of its own.
+
+    Arrow hands numeric columns to pandas without a copy, and those arrays
+    are read-only: ``points.loc[i, "lat"] = ...`` would fail with
+    "assignment destination is read-only" (pandas does not copy such a
+    block on write). A column still on an Arrow buffer (one the row
+    reordering did not copy already) is copied, one column at a time, so
+    the peak is the frame plus one column.
+
+    Parameters
+    ----------
+    df
+        A frame built by :func:`points_from_table`; changed in place.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same frame.
+    """
+    for name in list(df.columns):
+        arr = df[name].array
+        base = getattr(arr, "_ndarray", None)  # numpy-backed and datetime extension arrays
+        if isinstance(base, np.ndarray) and not base.flags.writeable:
+            df[name] = df[name].copy(deep=True)
+    return df

@@ -127,6 +127,21 @@ def test_unsorted_rows_come_out_sorted_by_aircraft_then_time(tmp_path: Path) -> 
     assert p["time"].is_monotonic_increasing is False and p.groupby("icao24", observed=True)["time"].apply(lambda s: s.is_monotonic_increasing).all()
 
 
+@pytest.mark.parametrize("fmt", ["readsb_trace", "opensky_parquet"])
+def test_points_can_be_edited_in_place(tmp_path: Path, fmt: str) -> None:
+    # one aircraft already in time order: Arrow's buffers reach pandas without a reordering copy
+    if fmt == "readsb_trace":
+        write_trace(points(3), tmp_path / "trace_full_600864.json")
+    else:
+        from flighttrace.io.opensky import write_state_vectors_parquet
+
+        write_state_vectors_parquet(points(3), tmp_path / "states.parquet")
+    p = read(tmp_path).points
+    for col in ("lat", "lon", "alt_ft", "gs_kt", "time", "src_row"):
+        p.loc[1, col] = p.loc[0, col]
+        assert p.loc[1, col] == p.loc[0, col], col
+
+
 def test_hostile_strings_are_kept_as_data(tmp_path: Path) -> None:
     pts = [[0.0, 40.0, 50.0, 1000, 200.0, 90.0, 0, 0, {"flight": "<script>alert(1)</script>", "squawk": "'; DROP"}]]
     p = read(write_json(tmp_path / "t.json", trace_doc(pts, r="<img src=x onerror=alert(1)>"))).points

@@ -37,6 +37,9 @@ _EXPORTS: dict[str, str] = {
     "report": "flighttrace.report",
     "airport_events": "flighttrace.legs",
     "build_world": "flighttrace.worldgen",
+    "build_disruption_world": "flighttrace.worldgen_disruption",
+    "analyze_disruption": "flighttrace.disruption",
+    "map_disruption": "flighttrace.viz.maps",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -28,6 +28,7 @@ import pandas as pd
 
 from flighttrace import analysis as an
 from flighttrace.legs import GRADES
+from flighttrace.scenario import DISRUPTION_KINDS
 from flighttrace.schema import TIME_DTYPE
 
 __all__ = [
@@ -96,6 +97,10 @@ class VerdictRules:
         this many cells; otherwise a random sample.
     n_random_shifts
         Size of that random sample (shifts).
+    disruption
+        Thresholds of the disruption measures (closures, diversions,
+        holding, go-arounds): a :class:`flighttrace.disruption.DisruptionParams`;
+        ``None`` for its defaults.
     """
 
     conf: float = 0.95
@@ -107,6 +112,13 @@ class VerdictRules:
     rolling_days: tuple[int, ...] = (7, 30)
     max_exhaustive: int = 10_000_000
     n_random_shifts: int = 10_000
+    disruption: Any = None
+
+    def disruption_params(self) -> Any:
+        """The thresholds of the disruption measures (:class:`flighttrace.disruption.DisruptionParams`)."""
+        from flighttrace.disruption import DisruptionParams
+
+        return self.disruption if self.disruption is not None else DisruptionParams()
 
 
 # ---------------------------------------------------------------------------------------
@@ -171,6 +183,9 @@ class Findings:
         The input came from flighttrace's simulator.
     warnings
         Notes that apply to the whole run (for example: coverage assumed).
+    disruption
+        The disruption measures (:class:`flighttrace.disruption.Disruption`)
+        of a disruption scenario, else ``None``.
     """
 
     claims: pd.DataFrame
@@ -186,12 +201,17 @@ class Findings:
     tz: str
     synthetic: bool
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    disruption: Any = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every table by file name (series as ``series_day``, ``series_week``, ``series_month``)."""
+        """Every table by file name (series as ``series_day``, ``series_week``, ``series_month``; the
+        disruption measures, when computed, as ``disruption_hourly``, ``closures``, ``diversions``,
+        ``holdings``, ``go_arounds`` and ``movements``)."""
         out = {name: getattr(self, name) for name in _TABLES}
         for freq, df in self.series.items():
             out[f"series_{freq}"] = df
+        if self.disruption is not None:
+            out.update(self.disruption.tables())
         return out
 
     def verdicts(self) -> pd.DataFrame:
@@ -253,6 +273,8 @@ class Findings:
                     lines.append("sorties before conflict starts: not computable (no conflict start with enough covered days before it)")
                 else:
                     lines.append(f"sorties before conflict starts: {r['observed']:g} vs {r['expected']:.1f} expected, permutation p = {r['p_value']:.3g} ({int(r['n_shifts'])} shifts)")
+        if self.disruption is not None:
+            lines.append(self.disruption.summary())
         lines.extend(f"warning: {w}" for w in self.warnings)
         return "\n".join(lines)
 
@@ -311,15 +333,28 @@ def _sortie_times(sorties: pd.DataFrame) -> pd.Series:
 class _Context:
     """What every claim of one evaluation shares: data, coverage, caches."""
 
-    def __init__(self, scenario: Any, legs: pd.DataFrame, cov: pd.DataFrame, sorties: pd.DataFrame | None, rules: VerdictRules, *, assumed: bool) -> None:
+    def __init__(self, scenario: Any, legs: pd.DataFrame, cov: pd.DataFrame, sorties: pd.DataFrame | None, rules: VerdictRules, *, assumed: bool,
+                 points: pd.DataFrame | None = None, disruption: Any = None, tz: str = "UTC") -> None:
         self.scenario = scenario
         self.legs = legs
         self.cov = cov
         self.given_sorties = sorties
         self.rules = rules
         self.assumed = assumed
+        self.points = points
+        self.tz = tz
+        self._disruption = disruption
         self._fleet: dict[str | None, pd.DataFrame] = {}
         self._sorties: dict[tuple[str, str | None], pd.DataFrame] = {}
+
+    def disruption(self) -> Any:
+        """The disruption measures of the data (computed on first use)."""
+        if self._disruption is None:
+            from flighttrace.disruption import analyze
+
+            self._disruption = analyze(self.scenario, self.legs, self.points, coverage=self.cov, report_tz=self.tz,
+                                       params=self.rules.disruption_params())
+        return self._disruption
 
     def resolve(self, name: str | None) -> frozenset[str] | None:
         """Codes a group or code stands for; None when not given."""
@@ -530,6 +565,10 @@ def _stay_items(ctx: _Context, subj: Any, airports: frozenset[str]) -> pd.DataFr
 def _items(ctx: _Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """The claim's subject items whose time falls in ``[start, end)``, in time order."""
     subj, test = claim.subject, claim.test
+    if test.kind in DISRUPTION_KINDS:
+        from flighttrace import claims_disruption
+
+        return claims_disruption.items(ctx, claim, start, end)
     if test.kind == "ground_time" and subj.route is None:
         items = _stay_items(ctx, subj, ctx.scenario.resolve_airports(test.airport))
     elif subj.unit == "sorties":
@@ -807,7 +846,16 @@ def _rate_ratio(ctx: _Context, claim: Any, items: pd.DataFrame, win: _Window) ->
     return _Outcome(verdict, base, _rr_text(r), r.ratio, items, statistic=stat)
 
 
+def _disruption(ctx: _Context, claim: Any, items: pd.DataFrame, win: _Window) -> _Outcome:
+    from flighttrace import claims_disruption
+
+    return claims_disruption.judge(ctx, claim, items, win)
+
+
 _KINDS: Final = {
+    "closure": _disruption,
+    "diversions_at_least": _disruption,
+    "holding_at_least": _disruption,
     "count_at_least": _count,
     "count_at_most": _count,
     "count_between": _count,
@@ -924,6 +972,8 @@ def evaluate(
     seed: int = 0,
     synthetic: bool | None = None,
     rules: VerdictRules | None = None,
+    points: pd.DataFrame | None = None,
+    disruption: Any = None,
 ) -> Findings:
     """Test every claim of a scenario and compute the series and statistics.
 
@@ -956,6 +1006,15 @@ def evaluate(
         scenario's ``meta.synthetic``.
     rules
         Thresholds (:class:`VerdictRules`).
+    points
+        The Points table the legs were detected from (default: the
+        Dataset's, when ``coverage`` is one). The disruption measures need it
+        for holding, approaches and go-arounds.
+    disruption
+        Disruption measures computed already
+        (:func:`flighttrace.disruption.analyze`); by default they are
+        computed for a scenario of kind ``disruption`` or with a disruption
+        claim.
 
     Returns
     -------
@@ -975,7 +1034,9 @@ def evaluate(
         tz = cov["tz"].iloc[0] if len(cov) else an.resolve_tz(report_tz)
     if synthetic is None:
         synthetic = bool(coverage.synthetic) if _is_dataset(coverage) else bool(scenario.meta.synthetic)
-    ctx = _Context(scenario, legs, cov, sorties, rules, assumed=coverage is None)
+    if points is None and _is_dataset(coverage):
+        points = coverage.points
+    ctx = _Context(scenario, legs, cov, sorties, rules, assumed=coverage is None, points=points, disruption=disruption, tz=tz)
 
     rows, evidence, stats, claim_intervals = [], [], [], []
     for claim in scenario.claims:  # one per claim
@@ -1023,4 +1084,14 @@ def evaluate(
         tz=tz,
         synthetic=bool(synthetic),
         warnings=tuple(warnings),
+        disruption=ctx.disruption() if _wants_disruption(scenario, disruption) else None,
     )
+
+
+def _wants_disruption(scenario: Any, given: Any) -> bool:
+    """Whether the findings carry the disruption measures: given, or a disruption scenario or claim."""
+    if given is not None:
+        return True
+    if getattr(scenario.meta, "kind", "sorties") == "disruption":
+        return True
+    return any(c.test.kind in DISRUPTION_KINDS for c in scenario.claims)

@@ -34,6 +34,13 @@ a subclass of :class:`ClaimTest` and appending it to :data:`TEST_KINDS`. Old
 files never name the new kinds, so they keep loading unchanged; a file that
 names a kind this version does not know gets a message listing the known
 ones.
+
+Two kinds of scenario exist (``meta.kind``): ``sorties`` (the default: a
+fleet flying a route pattern, tested with counts, ground times, intervals and
+rate ratios) and ``disruption`` (airports closed, aircraft diverted or held:
+tested with ``closure``, ``diversions_at_least`` and ``holding_at_least`` on
+the subject units ``movements``, ``diversions`` and ``holdings``; see
+:mod:`flighttrace.disruption`). A disruption scenario needs no route.
 """
 
 from __future__ import annotations
@@ -100,6 +107,10 @@ __all__ = [
     "DestinationsWithin",
     "MeanInterval",
     "RateRatio",
+    "Closure",
+    "DiversionsAtLeast",
+    "HoldingAtLeast",
+    "DISRUPTION_KINDS",
     "TEST_KINDS",
     "Claim",
     "Scenario",
@@ -109,14 +120,16 @@ __all__ = [
 ACCESS: Final = ("original", "syndication", "translation", "summary", "database")
 CONFIDENCE: Final = ("confirmed", "second-hand", "uncertain", "estimate")
 RECORD: Final = ("published", "second-hand", "unconfirmed", "disputed")
-EVENT_KINDS: Final = ("war", "clash", "offensive", "blockade", "attack", "other")
-UNITS: Final = ("sorties", "landings", "departures", "legs")
+EVENT_KINDS: Final = ("war", "clash", "offensive", "blockade", "attack", "restriction", "other")
+UNITS: Final = ("sorties", "landings", "departures", "legs", "movements", "diversions", "holdings")
+SCENARIO_KINDS: Final = ("sorties", "disruption")
 
 Access = Literal["original", "syndication", "translation", "summary", "database"]
 Confidence = Literal["confirmed", "second-hand", "uncertain", "estimate"]
 Record = Literal["published", "second-hand", "unconfirmed", "disputed"]
-EventKind = Literal["war", "clash", "offensive", "blockade", "attack", "other"]
-Unit = Literal["sorties", "landings", "departures", "legs"]
+EventKind = Literal["war", "clash", "offensive", "blockade", "attack", "restriction", "other"]
+Unit = Literal["sorties", "landings", "departures", "legs", "movements", "diversions", "holdings"]
+ScenarioKind = Literal["sorties", "disruption"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -384,10 +397,16 @@ class Source(_Model):
 
 
 class Meta(_Model):
-    """Title, summary, report time zone and the sources of a scenario."""
+    """Title, summary, kind, report time zone and the sources of a scenario.
+
+    ``kind`` is ``sorties`` (a fleet on a route pattern; the default) or
+    ``disruption`` (airport closures, diversions and holding); it decides
+    which simulated world ``flighttrace simulate`` builds.
+    """
 
     title: str
     summary: str
+    kind: ScenarioKind = "sorties"
     synthetic: bool = False
     report_tz: Annotated[str, AfterValidator(_check_tz)] = "UTC"
     sources: tuple[Source, ...] = ()
@@ -604,8 +623,12 @@ class Window(_Model):
 class Subject(_Model):
     """What a claim counts: a unit, and the fleet, route and airports it applies to.
 
-    ``sorties`` need ``route``; ``landings`` and ``departures`` need
-    ``airport``. ``from`` and ``to`` restrict the other end of the legs.
+    ``sorties`` need ``route``; ``landings``, ``departures``, ``diversions``
+    and ``holdings`` need ``airport`` (a code or a group: the field the
+    diverted aircraft were heading for, or the field the holding aircraft
+    were waiting for). ``movements`` (take-offs and landings, for closure
+    tests) take their airport from the test. ``from`` and ``to`` restrict
+    the other end of the legs.
     """
 
     unit: Unit
@@ -626,7 +649,7 @@ class Subject(_Model):
     @classmethod
     def _airport_for_counts(cls, v: str | None, info: ValidationInfo) -> str | None:
         unit = info.data.get("unit")
-        if v is None and unit in ("landings", "departures"):
+        if v is None and unit in ("landings", "departures", "diversions", "holdings"):
             raise ValueError(f"field required when unit is {unit!r}")
         return v
 
@@ -772,6 +795,65 @@ class RateRatio(ClaimTest):
         return f"rate in event windows ≥ {self.min_ratio:g} × rate outside"
 
 
+class Closure(ClaimTest):
+    """The airport (or the airports of a group) closed for at least ``min_duration``.
+
+    "Closed" is what ADS-B can show: a run with no take-off or landing at the
+    field, at least ``min_duration`` long, at a time when the baseline (the
+    same weekday and hour of the previous weeks) expects enough movements
+    that none seen is not chance (see :class:`flighttrace.disruption.DisruptionParams`).
+    For a group, ``require: each`` means every field of the group closed;
+    ``any`` means at least one did. ``max_duration`` caps the closure;
+    ``reopened: true`` asks that traffic resumed inside the window.
+    """
+
+    kind: Literal["closure"]
+    airport: str
+    min_duration: Duration
+    max_duration: Duration | None = Field(None, validate_default=True)
+    require: Literal["each", "any"] = "each"
+    reopened: bool | None = None
+    airport_fields: ClassVar[tuple[str, ...]] = ("airport",)
+
+    @field_validator("max_duration")
+    @classmethod
+    def _order(cls, v: pd.Timedelta | None, info: ValidationInfo) -> pd.Timedelta | None:
+        lo = info.data.get("min_duration")
+        if v is not None and lo is not None and v < lo:
+            raise ValueError(f"{format_duration(v)} is less than min_duration {format_duration(lo)}")
+        return v
+
+    def describe(self) -> str:
+        code = len(self.airport) in (3, 4) and self.airport.isupper()
+        group = "" if code else ("each field of " if self.require == "each" else "any field of ")
+        band = f"≥ {format_duration(self.min_duration)}" + (f", ≤ {format_duration(self.max_duration)}" if self.max_duration is not None else "")
+        again = "; traffic resumed in the window" if self.reopened else ("; still closed at the window's end" if self.reopened is False else "")
+        return f"{group}{self.airport} closed {band}{again}"
+
+
+class DiversionsAtLeast(ClaimTest):
+    """At least ``value`` aircraft heading for the subject's airport (or group) landed elsewhere."""
+
+    kind: Literal["diversions_at_least"]
+    value: int = Field(ge=0)
+
+    def describe(self) -> str:
+        return f"at least {self.value} diverted"
+
+
+class HoldingAtLeast(ClaimTest):
+    """At least ``value`` aircraft flew holding patterns (circling) for the subject's airport (or group)."""
+
+    kind: Literal["holding_at_least"]
+    value: int = Field(ge=0)
+
+    def describe(self) -> str:
+        return f"at least {self.value} held"
+
+
+DISRUPTION_KINDS: Final[dict[str, str]] = {"closure": "movements", "diversions_at_least": "diversions", "holding_at_least": "holdings"}
+"""The disruption test kinds and the subject unit each one needs."""
+
 TEST_KINDS: tuple[type[ClaimTest], ...] = (
     CountAtLeast,
     CountAtMost,
@@ -780,6 +862,9 @@ TEST_KINDS: tuple[type[ClaimTest], ...] = (
     DestinationsWithin,
     MeanInterval,
     RateRatio,
+    Closure,
+    DiversionsAtLeast,
+    HoldingAtLeast,
 )
 """The claim-test models, one per ``kind``. Append new kinds here."""
 
@@ -808,6 +893,17 @@ class Claim(_Model):
     subject: Subject
     test: AnyTest
     notes: str = ""
+
+    @model_validator(mode="after")
+    def _unit_fits_test(self) -> Claim:
+        need = DISRUPTION_KINDS.get(self.test.kind)
+        unit = self.subject.unit
+        if need is not None and unit != need:
+            raise ValueError(f"a {self.test.kind} test needs subject.unit {need!r}, not {unit!r}")
+        if need is None and unit in DISRUPTION_KINDS.values():
+            kinds = ", ".join(k for k, u in DISRUPTION_KINDS.items() if u == unit)
+            raise ValueError(f"subject.unit {unit!r} is tested with {kinds}, not {self.test.kind}")
+        return self
 
 
 # ---------------------------------------------------------------------------------------

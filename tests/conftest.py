@@ -18,3 +18,16 @@ def ovda_report(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
 
     out = tmp_path_factory.mktemp("report") / "ovda"
     return build_report(SEED, [WORLD], out, maps_dir=out.parent / "maps", command="pytest")
+
+
+MOSCOW_SEED = ROOT / "seeds" / "moscow-2026-03-14.yaml"
+MOSCOW_WORLD = ROOT / "fixtures" / "moscow" / "data"
+
+
+@pytest.fixture(scope="session")
+def moscow_report(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The report of the Moscow disruption scenario on its simulated world (built once)."""
+    from flighttrace.report import build_report
+
+    out = tmp_path_factory.mktemp("report") / "moscow"
+    return build_report(MOSCOW_SEED, [MOSCOW_WORLD], out, maps_dir=out.parent / "maps", command="pytest")

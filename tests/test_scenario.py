@@ -260,9 +260,10 @@ def test_cross_references_of_every_kind_are_checked(tmp_path: Path) -> None:
 
 def test_unknown_test_kind_lists_the_known_kinds(tmp_path: Path) -> None:
     data = minimal()
-    data["claims"][0]["test"] = {"kind": "closure", "airport": "UUEE"}
+    data["claims"][0]["test"] = {"kind": "ground_stop", "airport": "UUEE"}
     (line,) = problems_of(tmp_path, data)
-    assert line.startswith("claims[0].test: unknown test kind 'closure'; known: count_at_least, count_at_most")
+    assert line.startswith("claims[0].test: unknown test kind 'ground_stop'; known: count_at_least, count_at_most")
+    assert line.endswith("closure, diversions_at_least, holding_at_least")
 
 
 def test_missing_hex_needs_a_note_saying_so(tmp_path: Path) -> None:

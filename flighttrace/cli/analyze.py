@@ -90,7 +90,8 @@ def analyze(
         stages.advance(1, "analyze: coverage")
         cov = coverage_of(ds, scn, report_tz=zone)
         stages.advance(1, "analyze: claims")
-        findings = flighttrace.evaluate(scn, lg, coverage=cov, sorties=srt, lead=lead_td, lag=lag_td, seed=seed, synthetic=ds.synthetic)
+        findings = flighttrace.evaluate(scn, lg, coverage=cov, sorties=srt, lead=lead_td, lag=lag_td, seed=seed, synthetic=ds.synthetic,
+                                        points=ds.points)
         stages.advance(1, "analyze: done")
     console = out_console if out_console.is_terminal else Console(width=_PIPE_WIDTH)
     if findings.synthetic:

@@ -64,15 +64,37 @@ def legs(
 
 @app.command()
 def simulate(
-    scenario: Path = typer.Argument(..., help="Scenario YAML whose claims schedule the fleet's sorties."),
+    scenario: Path = typer.Argument(..., help="Scenario YAML: its claims schedule the fleet's sorties, or (a disruption scenario) the closures."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder to (re)create with data/, truth/ and synthetic.json."),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
 ) -> None:
-    """Write a scenario's simulated ADS-B world (SYNTHETIC data) and its ground truth."""
-    from flighttrace.worldgen import build_world
+    """Write a scenario's simulated ADS-B world (SYNTHETIC data) and its ground truth.
+
+    The world follows the scenario's kind (``meta.kind``): a fleet flying its
+    route pattern (``sorties``, :mod:`flighttrace.worldgen`) or airports
+    closing, with holding and diversions (``disruption``,
+    :mod:`flighttrace.worldgen_disruption`).
+    """
+    import flighttrace
 
     if not scenario.exists():
         fail(f"no such scenario file: {scenario}")
-    summary = build_world(scenario, out, progress=show_progress() if progress is None else progress)
+    try:
+        kind = flighttrace.load_scenario(scenario).meta.kind
+    except Exception as exc:
+        fail(str(exc))
+    bar = show_progress() if progress is None else progress
+    if kind == "disruption":
+        from flighttrace.worldgen_disruption import build_disruption_world
+
+        summary = build_disruption_world(scenario, out, progress=bar)
+        moves = sum(n for per in summary["movements"].values() for n in per.values())
+        out_console.print(f"SYNTHETIC world written to {out}/: {moves} movements, {summary['closures']} closures, {summary['diversions']} diversions, "
+                          f"{summary['holdings']} holdings, {summary['go_arounds']} go-arounds, {summary['legs']} legs, {summary['files']} files, "
+                          f"{summary['bytes'] / 1e6:.1f} MB")
+        return
+    from flighttrace.worldgen import build_world
+
+    summary = build_world(scenario, out, progress=bar)
     out_console.print(f"SYNTHETIC world written to {out}/: {summary['sorties_to_far_field']} sorties to the far field, "
                       f"{summary['legs']} legs, {sum(summary['files'].values())} files, {summary['bytes'] / 1e6:.1f} MB")

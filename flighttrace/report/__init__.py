@@ -120,10 +120,11 @@ def _method(scn: Any) -> list[str]:
         f"begins or ends low — under {p.inferred_max_agl_ft:,.0f} ft above the field — climbing away from it or descending toward it, "
         "but the lift-off or touchdown itself was not seen), bridged (not seen; the same aircraft was next, or last, seen on the ground "
         "or departing there, and could have flown there in the time between) or unknown (no field fits; none is named).",
-        "Legs are chained into the scenario's route (here: "
-        + " → ".join(scn.routes[0].sequence)
-        + f", at most {scn.routes[0].max_ground_time} on the ground). A sortie whose inbound or outbound leg was never seen is kept when "
-        "the other leg proves the visit, and graded bridged; a sortie's grade is the weakest of its grades at the far field.",
+        ("Legs are chained into the scenario's route (here: "
+         + " → ".join(scn.routes[0].sequence)
+         + f", at most {scn.routes[0].max_ground_time} on the ground). A sortie whose inbound or outbound leg was never seen is kept when "
+         "the other leg proves the visit, and graded bridged; a sortie's grade is the weakest of its grades at the far field.")
+        if scn.routes else "The scenario defines no route, so no legs are chained into sorties.",
         "Days with no data are not days with no flights: a day counts as covered only when some input file spans it and the data "
         "shows traffic in the region that day. Uncovered days are left out of every count and rate, and reported. Claims are tested "
         "with the rules of docs/verdicts.md: a count is supported when the observed and inferred sorties alone reach it, contradicted "
@@ -198,8 +199,20 @@ def _cards(sorties: pd.DataFrame, legs: pd.DataFrame, sha_of: dict[str, str], tz
     return cards
 
 
+def _window_text(start: Any, end: Any, tz: str | None) -> str:
+    """A claim's window: UTC days, or the report zone's days when the window runs from one local midnight to another."""
+    a, b = pd.Timestamp(start), pd.Timestamp(end)
+    last = b - pd.Timedelta(seconds=1)
+    if tz and tz != "UTC":
+        la, lb = a.tz_convert(tz), b.tz_convert(tz)
+        if la == la.normalize() and lb == lb.normalize() and a != a.normalize():
+            return f"{la:%Y-%m-%d} – {last.tz_convert(tz):%Y-%m-%d} ({tz} days)"
+    return f"{_fmt_t(a)[:10]} – {_fmt_t(last)[:10]}"
+
+
 def _claims_rows(findings: Any) -> list[dict[str, Any]]:
     rows = []
+    tz = getattr(findings, "tz", None)
     cl = findings.claims
     for c in cl.itertuples():  # one row per claim
         ev = [e for e in str(getattr(c, "evidence", "") or "").split(";") if e]
@@ -207,7 +220,7 @@ def _claims_rows(findings: Any) -> list[dict[str, Any]]:
             "claim_id": c.claim_id, "statement": getattr(c, "statement", ""), "source": getattr(c, "source", ""),
             "record": getattr(c, "record", ""), "expected": _str(getattr(c, "expected", None)), "observed": _str(getattr(c, "observed", None)),
             "verdict": c.verdict, "reason": _str(getattr(c, "reason", None)),
-            "window": f"{_fmt_t(c.window_start)[:10]} – {_fmt_t(pd.Timestamp(c.window_end) - pd.Timedelta(seconds=1))[:10]}" if pd.notna(getattr(c, "window_start", None)) else "—",
+            "window": _window_text(c.window_start, c.window_end, tz) if pd.notna(getattr(c, "window_start", None)) else "—",
             "evidence": ev[:40],
         })
     return rows
@@ -322,11 +335,17 @@ def build_report(
         bar.advance(1, "report: legs")
         legs = flighttrace.detect_legs(ds.points, airports=scn)
         bar.advance(1, "report: sorties")
-        route = scn.routes[0]
-        sorties = find_sorties(legs, scn, route.id)
+        route = scn.routes[0] if scn.routes else None
+        if route is not None:
+            sorties = find_sorties(legs, scn, route.id)
+        else:
+            from flighttrace.sorties import SORTIES_COLUMNS
+
+            sorties = pd.DataFrame({c: pd.Series([], dtype=object) for c in SORTIES_COLUMNS})
         bar.advance(1, "report: coverage and claims")
         cov = coverage_table(ds, scn, report_tz=tzr)
-        findings = evaluate(scn, legs, coverage=cov, report_tz=tzr)
+        findings = evaluate(scn, legs, coverage=cov, report_tz=tzr, points=ds.points)
+        dis = findings.disruption
         synthetic = bool(ds.synthetic) or bool(getattr(scn.meta, "synthetic", False))
         if out.exists():
             shutil.rmtree(out)
@@ -335,10 +354,20 @@ def build_report(
         bar.advance(1, "report: charts")
         charts = _charts(findings, scn, out, synthetic=synthetic, inputs=ds)
         bar.advance(1, "report: map")
-        fleet_mask = np.asarray(scn.fleet_mask(legs), dtype=bool)
-        fleet_legs = legs[fleet_mask].reset_index(drop=True)
+        if dis is None:
+            fleet_mask = np.asarray(scn.fleet_mask(legs), dtype=bool)
+            fleet_legs = legs[fleet_mask].reset_index(drop=True)
+            export_legs = fleet_legs
+        else:  # a disruption concerns every aircraft; the exports carry the legs behind the findings
+            from flighttrace.report import disruption_pages as dp
+
+            fleet_legs = legs
+            export_legs = dp.evidence_legs(dis, legs)
         map_path = out / "map.html"
-        _map(legs, sorties, scn, ds.points, map_path, synthetic=synthetic)
+        if dis is None:
+            _map(legs, sorties, scn, ds.points, map_path, synthetic=synthetic)
+        else:
+            _disruption_map(legs, dis, scn, ds.points, map_path, synthetic=synthetic)
         maps_copy = None
         if maps_dir is not None:
             maps_copy = Path(maps_dir) / f"{scn_path.stem}.html"
@@ -346,9 +375,9 @@ def build_report(
             shutil.copyfile(map_path, maps_copy)
         bar.advance(1, "report: exports")
         to_csv(sorties, out / "sorties.csv")
-        (out / "legs.geojson").write_text(legs_geojson(fleet_legs), encoding="utf-8")
-        elev = {c: float(e) for c, e in scn.airport_index().table.set_index("code")["elevation_ft"].dropna().items()} if len(fleet_legs) else {}
-        (out / "legs.kml").write_text(legs_kml(fleet_legs, ds.points, title=scn.meta.title, synthetic=synthetic, elevations_ft=elev), encoding="utf-8")
+        (out / "legs.geojson").write_text(legs_geojson(export_legs), encoding="utf-8")
+        elev = {c: float(e) for c, e in scn.airport_index().table.set_index("code")["elevation_ft"].dropna().items()} if len(export_legs) else {}
+        (out / "legs.kml").write_text(legs_kml(export_legs, ds.points, title=scn.meta.title, synthetic=synthetic, elevations_ft=elev), encoding="utf-8")
         to_csv(fleet_legs, out / "tables" / "legs.csv")
         to_csv(airport_events(fleet_legs), out / "tables" / "airport_events.csv")
         to_csv(ds.manifest, out / "tables" / "manifest.csv")
@@ -360,19 +389,30 @@ def build_report(
         anchors = {c["sortie_id"] for c in cards} | {leg["leg_id"] for c in cards for leg in c["legs"]}
         common = {"title": scn.meta.title, "synthetic": synthetic, "version": __version__, "tz": tzr, "out_name": out.name}
         grades = sorties["evidence"].value_counts()
+        extra: dict[str, Any] = {}
+        d_cards = None
+        if dis is not None:
+            d_cards = dp.cards(dis, legs, sha_of, tzr, scn)
+            anchors |= {c["id"] for group in d_cards.values() for c in group}
+            extra["disruption"] = dp.page_context(dis, legs, scn, tzr, anchors)
+            extra["timeline"] = _timeline_rows(scn)
+            method, limits = dp.method(scn, dis.params), dp.limitations(ds, legs, findings)
+        else:
+            method, limits = _method(scn), _limitations(ds, legs, findings, fleet_legs)
         index_html = render(
             "index.html.j2", **common,
             summary=scn.meta.summary,
             n_files=len(ds.manifest), n_points=f"{len(ds.points):,}", n_aircraft=f"{ds.points['icao24'].nunique():,}",
             n_quarantined=f"{len(ds.quarantine):,}", n_failed=int((ds.manifest["error"] != "").sum()) if len(ds.manifest) else 0,
-            n_fleet_legs=f"{len(fleet_legs):,}", route_name=route.name, n_sorties=len(sorties),
+            n_fleet_legs=f"{len(fleet_legs):,}", route_name=route.name if route is not None else None, n_sorties=len(sorties),
             sortie_grades=", ".join(f"{int(grades.get(g, 0))} {g}" for g in ("observed", "inferred", "bridged", "unknown")),
             claims=_claims_rows(findings), charts=charts, map_file="map.html", statistics=_stats_rows(findings),
-            events=_event_rows(findings), method=_method(scn), limitations=_limitations(ds, legs, findings, fleet_legs),
-            manifest=_manifest_rows(ds), anchors=anchors,
+            events=_event_rows(findings), method=method, limitations=limits,
+            manifest=_manifest_rows(ds), anchors=anchors, disruption=extra.get("disruption"), timeline=extra.get("timeline", []),
         )
         (out / "index.html").write_text(index_html, encoding="utf-8")
-        (out / "evidence.html").write_text(render("evidence.html.j2", **common, route_name=route.name, cards=cards), encoding="utf-8")
+        (out / "evidence.html").write_text(render("evidence.html.j2", **common, route_name=route.name if route is not None else None, cards=cards,
+                                                  disruption_cards=d_cards), encoding="utf-8")
         bar.advance(1, "report: provenance")
         outputs = _write_provenance(out, scn_path, data, ds, command, tz=tz, report_tz=tzr, maps_copy=maps_copy, synthetic=synthetic)
         bar.advance(1, "report: done")
@@ -394,6 +434,20 @@ def _charts(findings: Any, scn: Any, out: Path, *, synthetic: bool, inputs: Any)
 
     source = f"Source: flighttrace {__version__} analysis of {len(inputs.manifest)} input file(s); scenario '{scn.meta.title}'."
     made = []
+    dis = getattr(findings, "disruption", None)
+    if dis is not None:
+        from flighttrace.report.disruption_pages import airport_names
+
+        p = dis.params
+        specs = [
+            ("movements_per_hour", "Take-offs and landings per hour at each field on the day, against the baseline of the same hour in the previous weeks; closures shaded",
+             lambda: ch.movements_per_hour(dis.hourly, dis.closures, airports=list(dis.airports), start=dis.focus_start, end=dis.focus_end,
+                                           names=airport_names(scn, dis.airports), title="Take-offs and landings per hour", source=source,
+                                           synthetic=synthetic, tz=dis.tz, band_level=p.band_level, closure_alpha=p.closure_alpha)),
+            ("coverage", "Days with data: covered, no file, or no traffic in the region",
+             lambda: ch.coverage_calendar(findings.coverage, title="Coverage of the inputs", source=source, synthetic=synthetic)),
+        ]
+        return _save_charts(specs, out, made)
     specs = [
         ("sorties_per_week", "Sorties per week, with conflict windows shaded and days without data hatched",
          lambda: ch.sorties_per_week(findings.series["week"], findings.events, findings.coverage, title="Sorties per week", source=source, synthetic=synthetic)),
@@ -404,7 +458,14 @@ def _charts(findings: Any, scn: Any, out: Path, *, synthetic: bool, inputs: Any)
         ("coverage", "Days with data: covered, no file, or no traffic in the region",
          lambda: ch.coverage_calendar(findings.coverage, title="Coverage of the inputs", source=source, synthetic=synthetic)),
     ]
+    return _save_charts(specs, out, made)
+
+
+def _save_charts(specs: list[tuple[str, str, Any]], out: Path, made: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Draw and save each chart (PNG and SVG) and list it for the page."""
     import matplotlib.pyplot as plt
+
+    from flighttrace.viz import charts as ch
 
     for name, caption, make in specs:  # one figure per chart
         fig = make()
@@ -421,6 +482,28 @@ def _map(legs: pd.DataFrame, sorties: pd.DataFrame, scn: Any, points: pd.DataFra
 
     m = map_sorties(legs, sorties, scn, points=points, synthetic=synthetic)
     save_map(m, path)
+
+
+def _disruption_map(legs: pd.DataFrame, dis: Any, scn: Any, points: pd.DataFrame, path: Path, *, synthetic: bool) -> None:
+    from flighttrace.viz.maps import map_disruption, save_map
+
+    m = map_disruption(legs, dis, scn, points=points, synthetic=synthetic)
+    save_map(m, path)
+
+
+def _timeline_rows(scn: Any) -> list[dict[str, str]]:
+    """The scenario's events for a page: name, kind, UTC dates, sources, notes."""
+    ev = scn.events_frame()
+    rows = []
+    for e in ev.to_dict(orient="records"):  # one row per event
+        a, b = pd.Timestamp(e["start"]), pd.Timestamp(e["end"])
+        whole = a == a.normalize() and b == b.normalize()
+        if whole:
+            dates = f"{a:%Y-%m-%d} – {b - pd.Timedelta(days=1):%Y-%m-%d}" if b - a > pd.Timedelta(days=1) else f"{a:%Y-%m-%d}"
+        else:
+            dates = f"{a:%Y-%m-%d %H:%M} UTC" if a == b else f"{a:%Y-%m-%d %H:%M} – {b:%Y-%m-%d %H:%M} UTC"
+        rows.append({"name": e["name"], "kind": e["kind"], "dates": dates, "sources": e["sources"], "notes": e["notes"]})
+    return rows
 
 
 def _write_provenance(out: Path, scn_path: Path, data: list[Any], ds: Any, command: str | None, *, tz: str | None, report_tz: str,

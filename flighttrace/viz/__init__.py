@@ -3,12 +3,15 @@
 :mod:`flighttrace.viz.maps`
     :func:`~flighttrace.viz.maps.map_sorties` (an interactive folium map of
     the legs of sorties, coverage gaps drawn dashed, a layer per event window
-    or per year), :func:`~flighttrace.viz.maps.save_map` and
+    or per year), :func:`~flighttrace.viz.maps.map_disruption` (diverted
+    tracks, holding circles, go-arounds and closed airports),
+    :func:`~flighttrace.viz.maps.save_map` and
     :func:`~flighttrace.viz.maps.render_map` (byte-identical HTML from run
     to run).
 :mod:`flighttrace.viz.charts`
     matplotlib figures for print: sorties per week, the event study, ground
-    times at the far field, the coverage calendar;
+    times at the far field, the coverage calendar, movements per hour
+    against their baseline;
     :func:`~flighttrace.viz.charts.save_figure` writes PNG and SVG with
     deterministic bytes.
 
@@ -25,6 +28,7 @@ __all__ = [
     "PALETTE",
     "GREY",
     "map_sorties",
+    "map_disruption",
     "save_map",
     "render_map",
     "escape_html",
@@ -32,6 +36,7 @@ __all__ = [
     "event_study_plot",
     "ground_times_plot",
     "coverage_calendar",
+    "movements_per_hour",
     "save_figure",
 ]
 
@@ -52,6 +57,7 @@ GREY: Final = "#777777"
 
 _LAZY: Final[dict[str, str]] = {
     "map_sorties": "flighttrace.viz.maps",
+    "map_disruption": "flighttrace.viz.maps",
     "save_map": "flighttrace.viz.maps",
     "render_map": "flighttrace.viz.maps",
     "escape_html": "flighttrace.viz.maps",
@@ -59,6 +65,7 @@ _LAZY: Final[dict[str, str]] = {
     "event_study_plot": "flighttrace.viz.charts",
     "ground_times_plot": "flighttrace.viz.charts",
     "coverage_calendar": "flighttrace.viz.charts",
+    "movements_per_hour": "flighttrace.viz.charts",
     "save_figure": "flighttrace.viz.charts",
 }
 

@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "map_sorties",
+    "map_disruption",
     "save_map",
     "render_map",
     "escape_html",
@@ -870,6 +871,210 @@ def map_sorties(
         note += " Layers: sorties within each event's window (hover a layer for its dates)."
     note = (note.strip() + " " if note.strip() else "") + "Times in popups are UTC."
     m.get_root().html.add_child(_overlay(_legend_html(entries, heading, note), "Legend"), name="flighttrace_legend")
+    if synthetic:
+        m.get_root().html.add_child(_overlay(_banner_html(SYNTHETIC_BANNER), "Banner"), name="flighttrace_banner")
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+_KIND_COLOUR: Final = {"diversion": PALETTE[4], "holding": PALETTE[0], "go_around": PALETTE[3]}
+
+
+def _hm(t: Any) -> str:
+    return "?" if not _present(t) else pd.Timestamp(t).tz_convert("UTC").strftime("%H:%M")
+
+
+def map_disruption(
+    legs: pd.DataFrame,
+    disruption: Any,
+    scenario: Scenario | None = None,
+    *,
+    points: pd.DataFrame | None = None,
+    synthetic: bool = False,
+    focus_only: bool = True,
+    max_vertices: int = DEFAULT_MAX_VERTICES,
+    tolerance_deg: float = DEFAULT_TOLERANCE_DEG,
+    gap_s: float = DEFAULT_GAP_S,
+    title: str | None = None,
+    tiles: str | None = "OpenStreetMap",
+) -> folium.Map:
+    """An interactive map of an airport disruption: diverted tracks, holding circles, go-arounds, closures.
+
+    Parameters
+    ----------
+    legs
+        Legs (:func:`flighttrace.detect_legs`), as for :func:`map_sorties`.
+    disruption
+        The measures (:func:`flighttrace.disruption.analyze`).
+    scenario
+        The scenario: its fields are marked and labelled; its title is the page's.
+    points
+        The Points table the legs came from (exact coverage gaps).
+    synthetic
+        Put a "SYNTHETIC DATA" banner on the map.
+    focus_only
+        Draw only what falls in the disruption window (default); ``False``
+        draws the baseline weeks' holdings and go-arounds too.
+    max_vertices, tolerance_deg, gap_s
+        As for :func:`map_sorties`.
+    title
+        Page title; default from the scenario.
+    tiles
+        folium tile layer name (``None`` for no base map).
+
+    Returns
+    -------
+    folium.Map
+        One layer each for the diverted tracks (vermillion), the tracks that
+        held (blue), the go-arounds (purple) and the holding circles (the
+        centre and mean radius of each circling segment); airports carry
+        their closures in their popups. Every string from the data is
+        escaped. Save with :func:`save_map` for byte-identical HTML.
+    """
+    import folium
+
+    if gap_s <= 0:
+        raise ValueError(f"gap_s must be positive (seconds), not {gap_s!r}")
+    pick = (lambda n: disruption.in_focus(n)) if focus_only else (lambda n: getattr(disruption, n))  # noqa: E731
+    div, hold, ga = pick("diversions"), pick("holdings"), pick("go_arounds")
+    kind_of: dict[str, str] = {}
+    for name, df in (("diversion", div), ("holding", hold), ("go_around", ga)):
+        for lid in df["leg_id"].astype(str):
+            kind_of.setdefault(lid, name)
+    sel = legs[legs["leg_id"].astype(str).isin(kind_of)]
+    sel, _, _, _ = _select(sel, None)
+    recs = _records(sel)
+    table = _PointTable(points) if points is not None and len(recs) else None
+    tracks = [_track(r, table, gap_s=gap_s, tolerance_deg=tolerance_deg, max_vertices=max_vertices) for r in recs]
+    by_leg_div = {str(r["leg_id"]): r for r in _records(div)}
+    by_leg_hold: dict[str, list[dict[str, Any]]] = {}
+    for r in _records(hold):
+        by_leg_hold.setdefault(str(r["leg_id"]), []).append(r)
+    by_leg_ga: dict[str, list[dict[str, Any]]] = {}
+    for r in _records(ga):
+        by_leg_ga.setdefault(str(r["leg_id"]), []).append(r)
+
+    codes_scn = set(scenario.airport_codes()) if scenario is not None else set(disruption.airports)
+    codes_legs: dict[str, int] = {}
+    for r in recs:
+        for end in ("origin", "destination"):
+            c = r.get(end)
+            if _present(c):
+                codes_legs[str(c)] = codes_legs.get(str(c), 0) + 1
+    airports = _airports(codes_scn, codes_legs, scenario)
+    ap_pos = {a["query"]: (a["lat"], a["lon"]) for a in airports} | {a["code"]: (a["lat"], a["lon"]) for a in airports}
+    lats = [run[:, 0] for t in tracks for run in t.runs] + [np.array([a["lat"] for a in airports])]
+    lons = [run[:, 1] for t in tracks for run in t.runs] + [np.array([a["lon"] for a in airports])]
+    all_lat, all_lon = np.concatenate(lats), np.concatenate(lons)
+    if len(all_lat):
+        bounds = [[float(np.nanmin(all_lat)), float(np.nanmin(all_lon))], [float(np.nanmax(all_lat)), float(np.nanmax(all_lon))]]
+        center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+    else:
+        bounds, center = None, [0.0, 0.0]
+    m = _map_class()(location=center, zoom_start=7, tiles=tiles, control_scale=True)
+    page_title = title if title is not None else (f"{scenario.meta.title} \u2014 disruption map" if scenario is not None else "flighttrace disruption map")
+    m.get_root().header.add_child(_overlay(f"<title>{escape_html(page_title)}</title>", "Title"), name="flighttrace_title")
+    m.get_root().header.add_child(_overlay(_POPUP_CSS, "Style"), name="flighttrace_style")
+    if bounds is not None:
+        m.fit_bounds(bounds, padding_top_left=(30, 50), padding_bottom_right=(300, 30))
+    counts = {"diversion": len(div), "holding": len(hold), "go_around": len(ga)}
+    labels = {"diversion": f"Diverted tracks ({counts['diversion']})", "holding": f"Tracks that held ({counts['holding']} holdings)",
+              "go_around": f"Go-arounds ({counts['go_around']})"}
+    fgs = {k: folium.FeatureGroup(name=escape_html(labels[k]), overlay=True, show=True) for k in _KIND_COLOUR}
+    for fg in fgs.values():
+        m.add_child(fg)
+    for r, tr in zip(recs, tracks):  # one iteration per leg
+        if not tr.runs:
+            continue
+        lid = str(r["leg_id"])
+        kind = kind_of[lid]
+        colour = _KIND_COLOUR[kind]
+        fg = fgs[kind]
+        extra: list[tuple[str, str]] = []
+        dv = by_leg_div.get(lid)
+        if dv is not None:
+            where = f"landed at <b>{escape_html(dv.get('landed'))}</b>" if _present(dv.get("landed")) else "turned away; landing not seen"
+            extra.append(("Diversion", f"heading for <b>{escape_html(dv.get('intended'))}</b>, {where}; evidence <b>{escape_html(dv.get('grade'))}</b> "
+                                       f"({escape_html(dv.get('method'))})<br><i>{escape_html(dv.get('detail'))}</i>"))
+        for h in by_leg_hold.get(lid, []):
+            extra.append(("Holding", f"{escape_html(h.get('holding_id'))}: {float(h['laps']):.1f} laps, {_hm(h.get('start'))}\u2013{_hm(h.get('end'))} UTC "
+                                     f"({_fmt_duration(h.get('duration_s'))}) for {escape_html(h.get('airport'))}"))
+        for g in by_leg_ga.get(lid, []):
+            extra.append(("Go-around", f"at {escape_html(g.get('airport'))}, {_fmt_time(g.get('time'))}: down to {float(g['min_agl_ft']):.0f} ft, "
+                                       f"then up {float(g['climb_ft']):.0f} ft"))
+        html_text = _leg_popup(r, None, None, tr, None) + f'<div class="ft-popup">{_row_html(extra)}</div>'
+        popup = folium.Popup(folium.Html(html_text, script=True), max_width=480)
+        runs = [run.tolist() for run in tr.runs if len(run) >= 2]
+        if runs:
+            folium.PolyLine(runs if len(runs) > 1 else runs[0], color=colour, weight=_SEEN_WEIGHT, opacity=0.9, popup=popup,
+                            tooltip=folium.Tooltip(_leg_tooltip(r, None), sticky=True)).add_to(fg)
+        for gap in tr.gaps:
+            folium.PolyLine([list(gap["a"]), list(gap["b"])], color=colour, weight=2, opacity=0.85, dash_array=_GAP_DASH,
+                            tooltip=folium.Tooltip(_gap_tooltip(gap, tr.located_by), sticky=True)).add_to(fg)
+        for end, k in (("origin", 0), ("destination", -1)):
+            code, grade = r.get(end), r.get(f"{end}_evidence")
+            if _present(code) and grade in ("inferred", "bridged") and str(code) in ap_pos:
+                seen = tr.runs[0][0] if k == 0 else tr.runs[-1][-1]
+                ap = ap_pos[str(code)]
+                pair = [list(ap), seen.tolist()] if k == 0 else [seen.tolist(), list(ap)]
+                tip = f"{'Takeoff from' if k == 0 else 'Landing at'} {escape_html(code)} not seen ({escape_html(grade)})"
+                folium.PolyLine(pair, color=colour, weight=2, opacity=0.7, dash_array=_END_DASH, tooltip=folium.Tooltip(tip, sticky=True)).add_to(fg)
+    # go-arounds: a marker at the low pass (the track is drawn in its layer, or in the diversions' when it then diverted)
+    for g in _records(ga):
+        rows = [("Go-around", f"at {escape_html(g.get('airport'))}, {_fmt_time(g.get('time'))}"),
+                ("Aircraft", f"{escape_html(g.get('callsign'), missing='no callsign')} ({escape_html(g.get('icao24'))})"),
+                ("Low pass", f"{float(g['min_agl_ft']):.0f} ft above the field, {float(g['min_dist_km']):.1f} km from it; then up {float(g['climb_ft']):.0f} ft"),
+                ("Then", f"landed at {escape_html(g.get('landed'), missing='no field named')}"),
+                ("Leg", escape_html(g.get("leg_id"))), ("Source rows", escape_html(g.get("lineage")))]
+        folium.CircleMarker([round(float(g["lat"]), _COORD_DECIMALS), round(float(g["lon"]), _COORD_DECIMALS)], radius=6,
+                            color=_KIND_COLOUR["go_around"], weight=3, fill=True, fill_opacity=0.6,
+                            popup=folium.Popup(folium.Html(f'<div class="ft-popup">{_row_html(rows)}</div>', script=True), max_width=420),
+                            tooltip=folium.Tooltip(f"Go-around at {escape_html(g.get('airport'))} ({escape_html(g.get('callsign'), missing='')})")).add_to(fgs["go_around"])
+    # holding circles
+    fg_c = folium.FeatureGroup(name=escape_html(f"Holding circles ({len(hold)})"), overlay=True, show=True)
+    m.add_child(fg_c)
+    for h in _records(hold):
+        rows = [("Holding", escape_html(h.get("holding_id"))), ("Aircraft", f"{escape_html(h.get('callsign'), missing='no callsign')} "
+                f"({escape_html(h.get('icao24'))})"), ("For", escape_html(h.get("airport"), missing="no field within range")),
+                ("Time", f"{_fmt_time(h.get('start'))} \u2013 {_hm(h.get('end'))} UTC ({_fmt_duration(h.get('duration_s'))})"),
+                ("Turns", f"{float(h['laps']):.1f} laps ({escape_html(h.get('direction'))}), radius {float(h['radius_km']):.1f} km"),
+                ("Altitude", f"{float(h['alt_min_ft']):,.0f}\u2013{float(h['alt_max_ft']):,.0f} ft"),
+                ("Leg", escape_html(h.get("leg_id"))), ("Source rows", escape_html(h.get("lineage")))]
+        folium.Circle([round(float(h["lat"]), _COORD_DECIMALS), round(float(h["lon"]), _COORD_DECIMALS)], radius=max(float(h["radius_km"]), 1.0) * 1000.0,
+                      color=PALETTE[0], weight=2, fill=True, fill_opacity=0.12,
+                      popup=folium.Popup(folium.Html(f'<div class="ft-popup">{_row_html(rows)}</div>', script=True), max_width=420),
+                      tooltip=folium.Tooltip(f"{escape_html(h.get('holding_id'))} {escape_html(h.get('callsign'), missing='')} "
+                                             f"holding for {escape_html(h.get('airport'), missing='?')}")).add_to(fg_c)
+    # airports, with their closures
+    fg_ap = folium.FeatureGroup(name="Airports (closures in the popups)", overlay=True, show=True)
+    m.add_child(fg_ap)
+    cl = disruption.closures
+    from flighttrace.airports import haversine_km
+
+    placed: list[tuple[float, float, str]] = []
+    for a in airports:
+        near = [d for la, lo, d in placed if float(haversine_km(la, lo, a["lat"], a["lon"])) < 60.0]
+        direction = "left" if "right" in near else "right"
+        placed.append((a["lat"], a["lon"], direction))
+        mine = cl[cl["airport"] == a["code"]] if len(cl) else cl
+        closed = "; ".join(f"{_hm(c.start)}\u2013{_hm(c.end)} UTC (start {_hm(c.start_earliest)}\u2013{_hm(c.start_latest)}, "
+                           f"end {_hm(c.end_earliest)}\u2013{_hm(c.end_latest)})" for c in mine.itertuples()) if len(mine) else "no closure found"
+        n_div = int((div["intended"] == a["code"]).sum()) if len(div) else 0
+        n_hold = int((hold["airport"] == a["code"]).sum()) if len(hold) else 0
+        rows = [("Code", escape_html(a["code"]) + (f" / {escape_html(a['iata'])}" if _present(a["iata"]) else "")),
+                ("Closed", escape_html(closed) if a["code"] in disruption.airports else "not watched"),
+                ("Diverted away", str(n_div)), ("Held for it", str(n_hold))]
+        html_text = f'<div class="ft-popup"><b>{escape_html(a["name"])}</b>{_row_html(rows)}</div>'
+        folium.CircleMarker([round(a["lat"], _COORD_DECIMALS), round(a["lon"], _COORD_DECIMALS)], radius=7 if len(mine) else 5,
+                            color=PALETTE[4] if len(mine) else "#222222", weight=2, fill=True, fill_color="#ffffff", fill_opacity=1.0,
+                            popup=folium.Popup(folium.Html(html_text, script=True), max_width=380),
+                            tooltip=folium.Tooltip(escape_html(a["code"]) + (" (closed)" if len(mine) else ""), permanent=bool(a["in_scenario"]),
+                                                   direction=direction)).add_to(fg_ap)
+    entries = [(_KIND_COLOUR[k], escape_html(labels[k])) for k in _KIND_COLOUR]
+    entries.append((PALETTE[0], escape_html(f"Holding circle: centre and mean radius ({len(hold)})")))
+    note = ("Airports circled red closed in the window (times in their popups); purple dots mark go-arounds. A track that held "
+            "and then diverted is drawn with the diversions. Times are UTC.")
+    m.get_root().html.add_child(_overlay(_legend_html(entries, "Disruption", escape_html(note)), "Legend"), name="flighttrace_legend")
     if synthetic:
         m.get_root().html.add_child(_overlay(_banner_html(SYNTHETIC_BANNER), "Banner"), name="flighttrace_banner")
     folium.LayerControl(collapsed=False).add_to(m)

@@ -1,0 +1,332 @@
+"""Verdicts of the disruption claim kinds: ``closure``, ``diversions_at_least``, ``holding_at_least``.
+
+:func:`flighttrace.claims.evaluate` calls :func:`items` and :func:`judge` for
+a claim whose test is one of :data:`flighttrace.scenario.DISRUPTION_KINDS`;
+the measures come from :mod:`flighttrace.disruption` (computed once per
+evaluation). The rules are written out in ``docs/verdicts.md`` §2:
+
+- ``diversions_at_least`` and ``holding_at_least`` are counts, judged with the
+  rules of ``count_at_least`` (strong items support; bridged and unknown-end
+  items only make a shortfall inconclusive; uncovered days may hold the rest);
+- ``closure`` is supported when a closure run (every movement of any grade
+  ends a run) is surely at least ``min_duration`` long inside the window,
+  contradicted when even the runs between strong movements hold no closure
+  that could be that long while every hour of the window is covered and has a
+  baseline, and inconclusive otherwise. For a group, ``require: each`` needs
+  every field, ``any`` one.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from flighttrace.disruption import Disruption
+from flighttrace.legs import GRADES
+from flighttrace.schema import TIME_DTYPE
+
+__all__ = ["items", "judge", "closure_item_id", "STRONG"]
+
+STRONG: Final[tuple[str, ...]] = ("observed", "inferred")
+_RANK: Final = {g: i for i, g in enumerate(GRADES)}
+
+
+def _claims() -> Any:
+    from flighttrace import claims
+
+    return claims
+
+
+def _hm(t: Any) -> str:
+    return "?" if t is None or pd.isna(t) else f"{pd.Timestamp(t):%H:%M}"
+
+
+def _span(a: Any, b: Any) -> str:
+    """``06:09–08:56`` on one day, ``2026-03-13 22:41 – 2026-03-14 02:32`` across midnight (UTC)."""
+    if a is None or b is None or pd.isna(a) or pd.isna(b) or pd.Timestamp(a).date() != pd.Timestamp(b).date():
+        return f"{_day_hm(a)} – {_day_hm(b)}"
+    return f"{pd.Timestamp(a):%Y-%m-%d} {_hm(a)}–{_hm(b)}"
+
+
+def _day_hm(t: Any) -> str:
+    return "?" if t is None or pd.isna(t) else f"{pd.Timestamp(t):%Y-%m-%d %H:%M}"
+
+
+def _h(seconds: float) -> str:
+    if not np.isfinite(seconds):
+        return "?"
+    m = int(round(seconds / 60.0))
+    return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
+
+
+def _weakest(a: Any, b: Any) -> str:
+    ra = _RANK.get(a, len(GRADES) - 1) if isinstance(a, str) else len(GRADES) - 1
+    rb = _RANK.get(b, len(GRADES) - 1) if isinstance(b, str) else len(GRADES) - 1
+    return GRADES[max(ra, rb)]
+
+
+def closure_item_id(airport: str, start: Any, *, closed: bool = True, last_time: Any = None) -> str:
+    """The evidence id of a closure (``UUWW-closed-2026-03-14T06:19``) or of an empty run that is not one."""
+    if closed:
+        return f"{airport}-closed-{_day_hm(start).replace(' ', 'T')}"
+    return f"{airport}-run-{_day_hm(last_time).replace(' ', 'T')}"
+
+
+def _need(ctx: Any) -> Disruption:
+    d = ctx.disruption()
+    if d is None:
+        raise ValueError("the disruption measures need the legs' Points table or a coverage table")
+    return d
+
+
+# ---------------------------------------------------------------------------------------
+# items
+
+
+def items(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """The claim's items in ``[start, end)``: diversions, holdings, or closure runs.
+
+    Parameters
+    ----------
+    ctx
+        The evaluation's context (``flighttrace.claims._Context``).
+    claim
+        The claim (a disruption kind).
+    start, end
+        The claim's window (UTC).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of ``flighttrace.claims._ITEM_COLUMNS``, in time order.
+    """
+    cl = _claims()
+    d = _need(ctx)
+    kind = claim.test.kind
+    if kind == "diversions_at_least":
+        A = ctx.resolve(claim.subject.airport)
+        df = d.diversions
+        df = df[df["intended"].isin(A) & (df["time"] >= start) & (df["time"] < end)]
+        if not d.has_points and len(df) == 0:
+            return cl._empty_items()
+        out = pd.DataFrame({
+            "item_id": df["leg_id"].to_numpy(dtype=object), "kind": np.full(len(df), "diversion", dtype=object),
+            "grade": df["grade"].to_numpy(dtype=object), "time": df["time"].array, "airport": df["intended"].to_numpy(dtype=object),
+            "dest": df["landed"].to_numpy(dtype=object), "dest_grade": df["landing_grade"].to_numpy(dtype=object),
+            "lineage": df["lineage"].to_numpy(dtype=object), "legs": df["leg_id"].to_numpy(dtype=object),
+            "gt_s": np.full(len(df), np.nan), "gt_min_s": np.full(len(df), np.nan),
+            "detail": (df["callsign"].fillna("?").astype(str) + ": " + df["detail"].astype(str)).to_numpy(dtype=object),
+        })
+    elif kind == "holding_at_least":
+        if not d.has_points:
+            raise ValueError("holding is found from the tracks: evaluate needs the Points table (points=…)")
+        A = ctx.resolve(claim.subject.airport)
+        df = d.holdings
+        df = df[df["airport"].isin(A) & (df["start"] >= start) & (df["start"] < end)]
+        detail = [f"{c or '?'}: {r.laps:.1f} laps ({r.direction}) in {_h(r.duration_s)}, {r.alt_min_ft:,.0f}–{r.alt_max_ft:,.0f} ft, "
+                  f"centre {r.lat:.3f}, {r.lon:.3f} ({r.dist_km:.0f} km from {r.airport}), radius {r.radius_km:.1f} km"
+                  for c, r in zip(df["callsign"], df.itertuples())]  # one sentence per holding
+        out = pd.DataFrame({
+            "item_id": df["holding_id"].to_numpy(dtype=object), "kind": np.full(len(df), "holding", dtype=object),
+            "grade": df["grade"].to_numpy(dtype=object), "time": df["start"].array, "airport": df["airport"].to_numpy(dtype=object),
+            "dest": np.full(len(df), None, dtype=object), "dest_grade": np.full(len(df), None, dtype=object),
+            "lineage": df["lineage"].to_numpy(dtype=object), "legs": df["leg_id"].to_numpy(dtype=object),
+            "gt_s": df["duration_s"].to_numpy(dtype=float), "gt_min_s": np.full(len(df), np.nan), "detail": np.array(detail, dtype=object),
+        })
+    else:
+        out = _closure_items(ctx, d, claim, start, end)
+    out["time"] = out["time"].astype(TIME_DTYPE)
+    return out.sort_values(["time", "item_id"], kind="stable").reset_index(drop=True)[cl._ITEM_COLUMNS]
+
+
+def _clip_len(a: Any, b: Any, start: pd.Timestamp, end: pd.Timestamp) -> float:
+    """Seconds of ``[a, b]`` inside ``[start, end)`` (0 when either is unknown)."""
+    if a is None or b is None or pd.isna(a) or pd.isna(b):
+        return 0.0
+    lo, hi = max(pd.Timestamp(a), start), min(pd.Timestamp(b), end)
+    return max((hi - lo).total_seconds(), 0.0)
+
+
+def _runs_in(d: Disruption, airport: str, start: pd.Timestamp, end: pd.Timestamp, grades: tuple[str, ...]) -> pd.DataFrame:
+    r = d.runs(airport, grades=grades)
+    if len(r) == 0:
+        return r
+    a = r["last_time"].fillna(r["start_latest"])
+    b = r["next_time"].fillna(r["end_earliest"])
+    return r[(b > start) & (a < end)].reset_index(drop=True)
+
+
+def _surely(r: Any, start: pd.Timestamp, end: pd.Timestamp) -> float:
+    """Seconds the field was surely closed inside the window: from the latest start to the earliest end of the run."""
+    return _clip_len(r.start_latest, r.end_earliest, start, end)
+
+
+def _possibly(r: Any, start: pd.Timestamp, end: pd.Timestamp) -> float:
+    """Seconds it could have been closed inside the window: the whole run between its movements (or data edges)."""
+    a = r.last_time if not pd.isna(r.last_time) else r.start_latest
+    b = r.next_time if not pd.isna(r.next_time) else r.end_earliest
+    if r.censored in ("start", "both"):
+        a = start if pd.isna(a) else min(pd.Timestamp(a), start)
+    if r.censored in ("end", "both"):
+        b = end if pd.isna(b) else max(pd.Timestamp(b), end)
+    return _clip_len(a, b, start, end)
+
+
+def _closure_items(ctx: Any, d: Disruption, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Closure runs of the test's fields in the window; for a field without one, its longest empty run."""
+    rows = []
+    for ap in sorted(ctx.resolve(claim.test.airport)):  # one pass per field
+        r = _runs_in(d, ap, start, end, GRADES)
+        if len(r) == 0:
+            continue
+        cl = r[r["closure"]]
+        pick = cl if len(cl) else r.iloc[[int(np.argmax(r["gap_s"].to_numpy()))]]
+        for x in pick.itertuples():
+            closed = bool(x.closure)
+            grade = _weakest(x.last_grade if x.censored not in ("start", "both") else "unknown",
+                             x.next_grade if x.censored not in ("end", "both") else "unknown")
+            what = (f"no take-off or landing at {ap} from {_day_hm(x.last_time)} to {_day_hm(x.next_time)} UTC ({_h(x.gap_s)}), "
+                    f"where the baseline expected {x.expected:.1f} (a closure needs {x.threshold:.1f})")
+            if closed:
+                what += f"; closed about {_hm(x.start)}–{_hm(x.end)} UTC (start {_hm(x.start_earliest)}–{_hm(x.start_latest)}, end {_hm(x.end_earliest)}–{_hm(x.end_latest)})"
+            else:
+                what += "; the longest run without movements, not a closure"
+            rows.append({
+                "item_id": closure_item_id(ap, x.start if not pd.isna(x.start) else x.start_latest, closed=closed, last_time=x.last_time),
+                "kind": "closure" if closed else "run", "grade": grade,
+                "time": x.start if closed and not pd.isna(x.start) else (x.last_time if not pd.isna(x.last_time) else x.start_latest),
+                "airport": ap, "dest": None, "dest_grade": None, "lineage": x.lineage,
+                "legs": ";".join(v for v in (x.last_leg, x.next_leg) if isinstance(v, str)), "gt_s": float(x.duration_s),
+                "gt_min_s": _surely(x, start, end), "detail": what,
+            })
+    cols = _claims()._ITEM_COLUMNS
+    if not rows:
+        return _claims()._empty_items()
+    out = pd.DataFrame(rows)[cols]
+    out["time"] = pd.to_datetime(out["time"], utc=True).astype(TIME_DTYPE)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# verdicts
+
+
+def judge(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
+    """The verdict of a disruption claim (an ``_Outcome`` of :mod:`flighttrace.claims`)."""
+    kind = claim.test.kind
+    if kind == "closure":
+        return _closure(ctx, claim, items_, win)
+    return _count(ctx, claim, items_, win)
+
+
+def _count(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
+    cl = _claims()
+    d = _need(ctx)
+    o, i, b, u = cl._grades(items_)
+    s, n = o + i, claim.test.value
+    verdict, reason = cl._at_least(n, s, b, u, win, ctx.rules)
+    if verdict != "supported" and win.uncovered > 0 and "not covered" not in reason and "uncovered" not in reason:
+        reason += f"; also {cl._uncov(win)}"
+    what = "diverted" if claim.test.kind == "diversions_at_least" else "held"
+    if claim.test.kind == "diversions_at_least":
+        observed = f"{s} diverted ({o} seen approaching, {i} by their callsign's usual destination; +{b} bridged, +{u} landing unseen)"
+        if not d.has_points:
+            reason += "; without the Points table only the callsigns' usual destinations show intent"
+    else:
+        observed = f"{s} held ({o} observed circling)"
+    reason = reason.replace("with observed or inferred evidence", f"{what} with observed or inferred evidence")
+    return cl._Outcome(verdict, reason, observed, float(s), items_)
+
+
+def _window_hours(d: Disruption, airport: str, start: pd.Timestamp, end: pd.Timestamp) -> tuple[int, int, int]:
+    """(hours in the window, hours of them covered, covered hours with a known baseline) at a field."""
+    h0 = start.floor("h")
+    n = int(math.ceil((end - h0).total_seconds() / 3600.0))
+    hr = d.hourly[(d.hourly["airport"] == airport) & (d.hourly["hour"] >= h0) & (d.hourly["hour"] < end)]
+    cov = hr["covered"].to_numpy(dtype=bool)
+    known = np.isfinite(hr["baseline_mean"].to_numpy(dtype=float)) & cov
+    return n, int(cov.sum()), int(known.sum())
+
+
+def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timestamp, end: pd.Timestamp) -> tuple[str, str]:
+    lo = test.min_duration.total_seconds()
+    hi = test.max_duration.total_seconds() if test.max_duration is not None else math.inf
+    strict = _runs_in(d, ap, start, end, GRADES)
+    lenient = _runs_in(d, ap, start, end, STRONG)
+    n_h, n_cov, n_known = _window_hours(d, ap, start, end)
+    full = n_cov == n_h and n_known == n_h
+
+    def reopened_ok(r: Any) -> bool:
+        if test.reopened is None:
+            return True
+        back = not pd.isna(r.next_time) and pd.Timestamp(r.next_time) < end and r.censored not in ("end", "both")
+        return back if test.reopened else not back
+
+    sure = [r for r in strict.itertuples() if r.closure and lo <= _surely(r, start, end)]
+    good = [r for r in sure if _surely(r, start, end) <= hi and reopened_ok(r)]
+    if good:
+        r = max(good, key=lambda x: _surely(x, start, end))
+        text = (f"{ap} closed about {_span(r.start, r.end)} UTC: no movement from {_hm(r.last_time)} to {_hm(r.next_time)} "
+                f"({_h(r.gap_s)}) where the baseline expected {r.expected:.1f} (≥ {r.threshold:.1f} makes a closure); surely closed "
+                f"{_h(_surely(r, start, end))} in the window")
+        if test.reopened:
+            text += f"; traffic resumed at {_hm(r.next_time)} UTC"
+        return "supported", text
+    possible = [r for r in lenient.itertuples() if r.closure and _possibly(r, start, end) >= lo]
+    if sure and not good:
+        r = sure[0]
+        if test.reopened is not None and not reopened_ok(r):
+            word = "no movement until the window's end" if test.reopened else f"traffic resumed at {_hm(r.next_time)} UTC"
+            verdict = "contradicted" if full else "inconclusive"
+            return verdict, f"{ap} closed from about {_hm(r.start)} UTC, but {word}"
+        if _surely(r, start, end) > hi:
+            return "contradicted", f"{ap} was closed for {_h(_surely(r, start, end))}, longer than {_h(hi)}"
+    if possible:
+        r = max(possible, key=lambda x: _possibly(x, start, end))
+        a = r.last_time if not pd.isna(r.last_time) else r.start_latest
+        b = r.next_time if not pd.isna(r.next_time) else r.end_earliest
+        inner = strict[(strict["last_time"].fillna(strict["start_latest"]) >= a) & (strict["next_time"].fillna(strict["end_earliest"]) <= b)]
+        if len(inner) > 1:
+            why = f"{len(inner) - 1} bridged or unseen-time movement(s) fall inside it"
+        else:
+            why = f"its start and end are uncertain: surely closed only {_h(_surely(r, start, end))} in the window"
+        return "inconclusive", (f"{ap}: between strong movements, no traffic from {_hm(r.last_time)} to {_hm(r.next_time)} UTC "
+                                f"({_h(r.gap_s)}, baseline {r.expected:.1f}), but it is not certain that the field was closed for {_h(lo)}: {why}")
+    longest = max(lenient.itertuples(), key=lambda x: x.gap_s) if len(lenient) else None
+    run_text = "no movement data" if longest is None else (
+        f"the longest run without a take-off or landing was {_h(longest.gap_s)} ({_span(longest.last_time, longest.next_time)} UTC), "
+        f"where the baseline expected {longest.expected:.1f}, short of the {longest.threshold:.1f} a closure needs")
+    if not full:
+        miss = []
+        if n_cov < n_h:
+            miss.append(f"{n_h - n_cov} of {n_h} hours of the window have no data")
+        if n_known < n_cov:
+            miss.append(f"{n_cov - n_known} covered hours have no baseline")
+        return "inconclusive", f"{ap}: no closure in the data ({run_text}); but {' and '.join(miss)}, which could hide one"
+    return "contradicted", (f"{ap}: {run_text}; every hour of the window has data and a baseline, and no run between strong movements "
+                            f"was empty enough to be a closure of {_h(lo)} or more")
+
+
+def _closure(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
+    cl = _claims()
+    d = _need(ctx)
+    test = claim.test
+    fields = sorted(ctx.resolve(test.airport))
+    verdicts = {ap: _field_verdict(ctx, d, ap, test, win.start, win.end) for ap in fields}
+    vs = [v for v, _ in verdicts.values()]
+    closed = [ap for ap, (v, _) in verdicts.items() if v == "supported"]
+    if test.require == "each" or len(fields) == 1:
+        verdict = "supported" if all(v == "supported" for v in vs) else ("contradicted" if "contradicted" in vs else "inconclusive")
+    else:
+        verdict = "supported" if "supported" in vs else ("contradicted" if all(v == "contradicted" for v in vs) else "inconclusive")
+    order = {"contradicted": 0, "inconclusive": 1, "supported": 2}
+    parts = [t for _, (v, t) in sorted(verdicts.items(), key=lambda kv: (order[kv[1][0]], kv[0]))]
+    head = ""
+    if len(fields) > 1:
+        head = f"{len(closed)} of {len(fields)} fields closed ({', '.join(closed) or 'none'}); " + ("every field must" if test.require == "each" else "one field must") + ": "
+    reason = head + "; ".join(parts)
+    observed = ", ".join(f"{ap} {'closed' if v == 'supported' else ('open' if v == 'contradicted' else 'undecided')}" for ap, (v, _) in verdicts.items())
+    return cl._Outcome(verdict, reason, observed, float(len(closed)), items_)

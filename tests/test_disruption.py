@@ -1,0 +1,327 @@
+"""Disruption measures on tiny hand-built tracks and tables: holding, diversion, go-around, closures vs quiet hours."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import flighttrace
+from flighttrace import disruption as dz
+from flighttrace.airports import AirportIndex, haversine_km
+from flighttrace.simulate import _bearing, _offset
+from tests.flights import to_points
+
+ROOT = Path(__file__).resolve().parents[1]
+IDX = AirportIndex.default()
+VKO = IDX.get("UUWW")  # Vnukovo: runway in use 196°, so final approach from the north-north-east
+SVO = IDX.get("UUEE")  # Sheremetyevo: landing 246°
+FIELDS = dz.field_table(IDX, ["UUWW", "UUEE"])
+T0 = pd.Timestamp("2026-03-14T08:00:00Z")
+
+
+def at(ap: object, brg: float, km: float) -> tuple[float, float]:
+    """A point ``km`` from a field on bearing ``brg``."""
+    return _offset(ap.lat, ap.lon, brg, km)  # type: ignore[attr-defined]
+
+
+def path(vertices: list[tuple[float, float, float | None, float]], *, t0: pd.Timestamp = T0, step_s: float = 10.0,
+         icao24: str = "140001", callsign: str = "TST101") -> pd.DataFrame:
+    """Points every ``step_s`` along straight segments between (lat, lon, alt_ft or None on the ground, kt) vertices."""
+    lat = np.array([v[0] for v in vertices])
+    lon = np.array([v[1] for v in vertices])
+    alt = np.array([np.nan if v[2] is None else v[2] for v in vertices])
+    kt = np.array([v[3] for v in vertices], dtype=float)
+    seg = haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    dt = seg / (0.5 * (kt[:-1] + kt[1:]) * 1.852) * 3600.0
+    tv = np.concatenate([[0.0], np.cumsum(dt)])
+    t = np.arange(0.0, tv[-1], step_s)
+    i = np.clip(np.searchsorted(tv, t, side="right") - 1, 0, len(seg) - 1)
+    f = (t - tv[i]) / np.where(dt[i] > 0, dt[i], 1.0)
+    la, lo = lat[i] + f * (lat[i + 1] - lat[i]), lon[i] + f * (lon[i + 1] - lon[i])
+    ground = np.isnan(alt[i]) & np.isnan(alt[i + 1])
+    a = np.where(ground, np.nan, np.nan_to_num(alt[i]) + f * (np.nan_to_num(alt[i + 1]) - np.nan_to_num(alt[i])))
+    trk = _bearing(lat[i], lon[i], lat[i + 1], lon[i + 1])
+    vr = np.where(ground, 0.0, (np.nan_to_num(alt[i + 1]) - np.nan_to_num(alt[i])) / np.where(dt[i] > 0, dt[i], 1.0) * 60.0)
+    df = pd.DataFrame({"icao24": icao24, "time": t0 + pd.to_timedelta(t, unit="s"), "lat": la, "lon": lo, "alt_ft": a,
+                       "gs_kt": kt[i] + f * (kt[i + 1] - kt[i]), "track_deg": trk, "vrate_fpm": vr, "on_ground": ground,
+                       "callsign": callsign})
+    return to_points(df, typecode="A320")
+
+
+def circle(centre: tuple[float, float], radius_km: float, laps: float, alt: float, kt: float, start_deg: float = 0.0) -> list[tuple[float, float, float, float]]:
+    """Vertices of ``laps`` right-hand circles every 10° around ``centre``."""
+    n = int(round(laps * 36))
+    return [(*_offset(centre[0], centre[1], start_deg + 10.0 * k, radius_km), alt, kt) for k in range(n + 1)]
+
+
+def landing(ap: object, rwy: float, *, from_alt: float = 3000.0) -> list[tuple[float, float, float | None, float]]:
+    """Final approach from 18 km out, touchdown and roll-out on runway heading ``rwy``."""
+    e = ap.elevation_ft  # type: ignore[attr-defined]
+    return [(*at(ap, rwy + 180, 18.0), e + from_alt, 180.0), (*at(ap, rwy + 180, 1.5), e + 50.0, 140.0),
+            (*at(ap, rwy + 180, 1.0), None, 135.0), (*at(ap, rwy, 0.8), None, 25.0), (*at(ap, rwy + 90, 0.9), None, 5.0)]
+
+
+def analyse(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(legs, diversions, holdings, go-arounds) of some points, watching Vnukovo and Sheremetyevo."""
+    legs = flighttrace.detect_legs(points)
+    appr = dz.approaches(points, legs, FIELDS)
+    div = dz.diversions(legs, appr, ["UUWW", "UUEE"])
+    return legs, div, dz.holdings(points, legs, FIELDS), dz.go_arounds(points, legs, FIELDS)
+
+
+# --------------------------------------------------------------------------- holding
+
+
+def holding_flight(laps: float) -> pd.DataFrame:
+    centre = at(VKO, 90.0, 35.0)
+    entry = (*at(VKO, 90.0, 80.0), 12000.0, 280.0)
+    ring = circle(centre, 3.0, laps, 9000.0, 210.0, start_deg=90.0)
+    return path([entry, *ring, (*at(VKO, 16.0, 30.0), VKO.elevation_ft + 5000.0, 220.0), *landing(VKO, 196.0)])
+
+
+def test_clean_holding_circle_is_found_with_its_centre_laps_and_field() -> None:
+    legs, div, hold, ga = analyse(holding_flight(3.0))
+    assert len(legs) == 1 and legs["destination"].iloc[0] == "UUWW"
+    assert len(hold) == 1
+    h = hold.iloc[0]
+    centre = at(VKO, 90.0, 35.0)
+    assert abs(h["laps"] - 3.0) <= 0.5
+    assert float(haversine_km(h["lat"], h["lon"], centre[0], centre[1])) < 1.0
+    assert abs(h["radius_km"] - 3.0) < 0.5
+    circle_s = 3 * 2 * math.pi * 3.0 / (210.0 * 1.852) * 3600.0
+    assert abs(h["duration_s"] - circle_s) < 120.0
+    assert h["airport"] == "UUWW" and h["direction"] == "right" and h["grade"] == "observed"
+    assert h["lineage"].startswith("test.json:")
+    assert len(div) == 0 and len(ga) == 0
+
+
+def test_a_single_turn_is_not_a_holding() -> None:
+    _, _, hold, _ = analyse(holding_flight(1.0))
+    assert len(hold) == 0
+
+
+# --------------------------------------------------------------------------- diversion and go-around
+
+
+def diverted_flight(callsign: str = "TST101") -> pd.DataFrame:
+    """Down the approach to Vnukovo to 800 ft, 3 km out; then away, and a landing at Sheremetyevo."""
+    e = VKO.elevation_ft
+    v = [(*at(VKO, 16.0, 30.0), e + 5000.0, 230.0), (*at(VKO, 16.0, 10.0), e + 2200.0, 170.0), (*at(VKO, 16.0, 3.0), e + 800.0, 150.0),
+         (*at(VKO, 196.0, 8.0), e + 3500.0, 200.0), (*at(SVO, 200.0, 30.0), SVO.elevation_ft + 5000.0, 240.0),
+         (*at(SVO, 66.0 + 40.0, 25.0), SVO.elevation_ft + 4000.0, 220.0), *landing(SVO, 246.0)]
+    return path(v, callsign=callsign)
+
+
+def test_diversion_descending_toward_one_field_and_landing_at_another() -> None:
+    legs, div, hold, ga = analyse(diverted_flight())
+    assert len(legs) == 1 and legs["destination"].iloc[0] == "UUEE"
+    assert len(div) == 1
+    d = div.iloc[0]
+    assert (d["intended"], d["landed"], d["outcome"], d["method"]) == ("UUWW", "UUEE", "diverted", "approach")
+    assert d["grade"] == "observed" and d["intent_grade"] == "observed" and d["landing_grade"] == "observed"
+    assert d["approach_min_agl_ft"] < 1000.0 and d["approach_min_km"] < 4.0
+    assert "landed at UUEE" in d["detail"]
+    # breaking off the approach at 800 ft is also a missed approach at Vnukovo
+    assert list(ga["airport"]) == ["UUWW"] and ga["landed"].iloc[0] == "UUEE"
+    assert len(hold) == 0
+
+
+def test_a_plain_landing_and_a_departure_are_neither_diversion_nor_go_around() -> None:
+    e = VKO.elevation_ft
+    arrival = path([(*at(VKO, 16.0, 40.0), e + 7000.0, 250.0), *landing(VKO, 196.0)], icao24="140002")
+    departure = path([(*at(VKO, 286.0, 0.9), None, 5.0), (*at(VKO, 16.0, 1.5), None, 12.0), (*at(VKO, 196.0, 0.4), None, 150.0),
+                      (*at(VKO, 196.0, 10.0), e + 3000.0, 210.0), (*at(VKO, 150.0, 60.0), 15000.0, 280.0)],
+                     t0=T0 + pd.Timedelta(hours=1), icao24="140003", callsign="TST102")
+    legs, div, hold, ga = analyse(join_tracks(arrival, departure))
+    assert sorted(legs["origin"].fillna("-")) == ["-", "UUWW"] and sorted(legs["destination"].fillna("-")) == ["-", "UUWW"]
+    assert len(div) == 0 and len(ga) == 0 and len(hold) == 0
+
+
+def join_tracks(*frames: pd.DataFrame) -> pd.DataFrame:
+    """Several tracks as one Points table, sorted as read() sorts, with distinct source rows."""
+    df = pd.concat(frames, ignore_index=True)
+    df["src_row"] = np.arange(len(df))
+    return df.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
+
+
+def test_go_around_then_landing_at_the_same_field() -> None:
+    e = VKO.elevation_ft
+    v = [(*at(VKO, 16.0, 30.0), e + 5000.0, 230.0), (*at(VKO, 16.0, 18.0), e + 3000.0, 180.0), (*at(VKO, 16.0, 2.5), e + 200.0, 140.0),
+         (*at(VKO, 196.0, 6.0), e + 2000.0, 180.0), (*at(VKO, 196.0, 13.0), e + 3500.0, 210.0), (*at(VKO, 106.0, 12.0), e + 4000.0, 220.0),
+         (*at(VKO, 16.0 + 40.0, 30.0), e + 4000.0, 220.0), *landing(VKO, 196.0)]
+    legs, div, hold, ga = analyse(path(v))
+    assert len(legs) == 1 and legs["destination"].iloc[0] == "UUWW"
+    assert len(ga) == 1
+    g = ga.iloc[0]
+    assert g["airport"] == "UUWW" and g["landed"] == "UUWW" and g["min_agl_ft"] < 300.0 and g["climb_ft"] >= 700.0
+    assert len(div) == 0 and len(hold) == 0
+
+
+def test_usual_destination_shows_a_diversion_without_any_approach() -> None:
+    rows = []
+    for k in range(5):  # the same callsigns on five Saturdays
+        t = T0 + pd.Timedelta(weeks=k)
+        last = k == 4
+        rows.append(("TST101", t, "UUEE" if last else "UUWW"))  # usually Vnukovo; today Sheremetyevo
+        rows.append(("TST303", t, "UUWW"))  # always Vnukovo
+        if k in (3, 4):
+            rows.append(("TST202", t + pd.Timedelta(hours=1), "UUEE" if last else "UUWW"))  # one earlier leg only
+    legs = pd.DataFrame({
+        "leg_id": [f"L{i}" for i in range(len(rows))], "icao24": "140009", "callsign": [r[0] for r in rows],
+        "registration": None, "first_seen": pd.to_datetime([r[1] for r in rows], utc=True),
+        "last_seen": pd.to_datetime([r[1] for r in rows], utc=True) + pd.Timedelta(minutes=25),
+        "destination": [r[2] for r in rows], "destination_evidence": "observed",
+        "landing_time": pd.to_datetime([r[1] for r in rows], utc=True) + pd.Timedelta(minutes=24),
+        "landing_time_latest": pd.Series(pd.NaT, index=range(len(rows)), dtype="datetime64[ns, UTC]"), "lineage": "x.parquet:0-9",
+    })
+    div = dz.diversions(legs, None, ["UUWW", "UUEE"])
+    assert len(div) == 1
+    d = div.iloc[0]
+    assert (d["callsign"], d["intended"], d["landed"], d["method"]) == ("TST101", "UUWW", "UUEE", "usual destination")
+    assert d["grade"] == "inferred" and d["usual_legs"] == 4
+
+
+# --------------------------------------------------------------------------- closures and quiet hours
+
+
+def movement_table(days: list[pd.Timestamp], gap: tuple[pd.Timestamp, pd.Timestamp] | None) -> pd.DataFrame:
+    """A movement every 6 minutes from 06:00 to 22:00 UTC and one at 02:00, on each day; none inside ``gap``."""
+    times = []
+    for d in days:
+        times.append(d + pd.Timedelta(hours=2))
+        times += list(d + pd.Timedelta(hours=6) + pd.to_timedelta(np.arange(160) * 6, unit="min"))
+    t = pd.Series(pd.to_datetime(times, utc=True))
+    if gap is not None:
+        t = t[~((t > gap[0]) & (t < gap[1]))]
+    n = len(t)
+    return pd.DataFrame({"airport": "UUWW", "kind": np.where(np.arange(n) % 2 == 0, "arrival", "departure"), "time": t.to_numpy(),
+                         "time_exact": True, "grade": "observed", "leg_id": [f"M{i}" for i in range(n)], "icao24": "140001",
+                         "callsign": "TST", "registration": None, "lineage": "x:0-1"}).astype({"time": "datetime64[ns, UTC]"})
+
+
+def hours_table(days: list[pd.Timestamp]) -> pd.DataFrame:
+    hrs = pd.date_range(days[0], days[-1] + pd.Timedelta(hours=23), freq="h", tz="UTC")
+    cov = np.isin(hrs.normalize(), pd.DatetimeIndex(days))
+    return pd.DataFrame({"hour": hrs, "n_points": np.where(cov, 100, 0), "day_covered": cov, "covered": cov})
+
+
+def test_quiet_night_is_not_a_closure_but_a_daytime_stop_is() -> None:
+    day = pd.Timestamp("2026-03-14", tz="UTC")
+    days = [day - pd.Timedelta(weeks=k) for k in (4, 3, 2, 1, 0)]
+    stop = (day + pd.Timedelta(hours=10), day + pd.Timedelta(hours=11, minutes=30))
+    mov = pd.concat([movement_table(days[:-1], None), movement_table(days[-1:], stop)], ignore_index=True)
+    hourly = dz.hourly_movements(mov, hours_table(days), ["UUWW"])
+    # the baseline of a daytime hour is 10 movements, of a night hour none
+    on_day = hourly[hourly["hour"] >= day].set_index("hour")
+    assert on_day.loc[day + pd.Timedelta(hours=12), "baseline_mean"] == 10.0
+    assert on_day.loc[day + pd.Timedelta(hours=4), "baseline_mean"] == 0.0
+    assert on_day.loc[day + pd.Timedelta(hours=10), "movements"] == 1.0 and on_day.loc[day + pd.Timedelta(hours=10), "p_at_most"] < 0.001
+    runs = dz.movement_runs(mov, hourly, "UUWW")
+    runs = runs[runs["last_time"] >= day - pd.Timedelta(hours=3)]
+    night = runs[(runs["last_time"] == day + pd.Timedelta(hours=2))].iloc[0]
+    assert night["gap_s"] == 4 * 3600.0 and not night["closure"] and night["expected"] < night["threshold"]
+    closed = dz.closures(mov, hourly, ["UUWW"], day, day + pd.Timedelta(days=1))
+    assert len(closed) == 1
+    c = closed.iloc[0]
+    assert abs((c["start"] - stop[0]).total_seconds()) <= 6 * 60 and abs((c["end"] - stop[1]).total_seconds()) <= 6 * 60
+    assert c["start_earliest"] <= stop[0] <= c["start_latest"] and c["end_earliest"] <= stop[1] <= c["end_latest"]
+    assert c["expected"] >= c["threshold"] > 8.0  # ln(161 / 0.05) ≈ 8.1 movements
+    # the baseline weeks themselves hold no closure
+    assert len(dz.closures(mov, hourly, ["UUWW"], days[1], day)) == 0
+
+
+def test_hours_without_data_end_a_run_and_say_nothing() -> None:
+    day = pd.Timestamp("2026-03-14", tz="UTC")
+    days = [day - pd.Timedelta(weeks=k) for k in (4, 3, 2, 1, 0)]
+    mov = movement_table(days, None)
+    hours = hours_table(days)
+    gap = (hours["hour"] >= day + pd.Timedelta(hours=10)) & (hours["hour"] < day + pd.Timedelta(hours=13))
+    hours.loc[gap, "covered"] = False
+    mov = mov[~((mov["time"] >= day + pd.Timedelta(hours=10)) & (mov["time"] <= day + pd.Timedelta(hours=13)))]
+    hourly = dz.hourly_movements(mov, hours, ["UUWW"])
+    assert hourly.loc[hourly["hour"] == day + pd.Timedelta(hours=11), "movements"].isna().all()
+    assert len(dz.closures(mov, hourly, ["UUWW"], day, day + pd.Timedelta(days=1))) == 0
+    runs = dz.movement_runs(mov, hourly, "UUWW")
+    before = runs[runs["end_earliest"] == day + pd.Timedelta(hours=10)]
+    after = runs[runs["start_latest"] == day + pd.Timedelta(hours=13)]
+    assert list(before["censored"]) == ["end"] and list(after["censored"]) == ["start"]
+    assert not before["closure"].any() and not after["closure"].any()
+    # no run covers the hours without data
+    inside = runs[(runs["last_time"] > day + pd.Timedelta(hours=10)) & (runs["last_time"] < day + pd.Timedelta(hours=13))]
+    assert len(inside) == 0
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+def test_map_escapes_a_hostile_callsign() -> None:
+    from flighttrace.scenario import load_scenario
+    from flighttrace.viz.maps import map_disruption, render_map
+
+    scn = load_scenario(ROOT / "seeds" / "moscow-2026-03-14.yaml")
+    pts = diverted_flight(callsign="<script>alert(1)</script>")
+    legs = flighttrace.detect_legs(pts, airports=scn)
+    d = dz.analyze(scn, legs, pts)
+    assert len(d.in_focus("diversions")) == 1
+    html = render_map(map_disruption(legs, d, scn, points=pts, synthetic=True))
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "SYNTHETIC DATA" in html
+
+
+@pytest.mark.parametrize("name", ["closure_min_expected", "holding_min_turn_deg", "approach_max_agl_ft"])
+def test_every_threshold_is_a_documented_parameter(name: str) -> None:
+    p = dz.DisruptionParams()
+    assert hasattr(p, name) and name in (dz.DisruptionParams.__doc__ or "")
+    with pytest.raises(TypeError):
+        p.with_overrides(no_such_threshold=1.0)
+    assert getattr(p.with_overrides(**{name: 1.0}), name) == 1.0
+
+
+# --------------------------------------------------------------------------- the scenario format
+
+
+def _moscow_raw() -> dict[str, Any]:
+    import yaml
+
+    from flighttrace.scenario import _yaml_loader
+
+    text = (ROOT / "seeds" / "moscow-2026-03-14.yaml").read_text(encoding="utf-8")
+    return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - the project's safe loader
+
+
+def test_scenario_format_grows_the_disruption_kinds() -> None:
+    from flighttrace.scenario import DISRUPTION_KINDS, load_scenario
+
+    scn = load_scenario(ROOT / "seeds" / "moscow-2026-03-14.yaml")
+    assert scn.meta.kind == "disruption" and not scn.routes and not scn.fleet.selectors
+    kinds = {c.test.kind for c in scn.claims}
+    assert kinds == set(DISRUPTION_KINDS)
+    four = scn.claim("seed-all-four-closed")
+    assert four.record == "unconfirmed" and four.test.require == "each"
+    assert scn.resolve_airports(four.test.airport) == {"UUEE", "UUDD", "UUWW", "UUBW"}
+    assert four.test.describe() == "each field of moscow closed ≥ 30min"
+    assert scn.claim("vko-dme-reopened-14mar").test.describe().endswith("traffic resumed in the window")
+    assert scn.claim("seed-flights-diverted").test.describe() == "at least 1 diverted"
+
+
+def test_disruption_claims_are_checked_like_any_other() -> None:
+    from flighttrace.scenario import ScenarioError, parse_scenario
+
+    raw = _moscow_raw()
+    raw["claims"][0]["subject"] = {"unit": "landings", "airport": "UUWW"}
+    raw["claims"][1]["test"]["max_duration"] = "10min"
+    raw["claims"][2]["test"]["airport"] = "UUXX"
+    raw["claims"][6]["subject"] = {"unit": "diversions"}
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(raw, name="moscow")
+    text = str(err.value)
+    assert "claims[0]: a closure test needs subject.unit 'movements', not 'landings'" in text
+    assert "claims[1].test.max_duration: 10min is less than min_duration 30min" in text
+    assert "claims[2].test.airport: unknown airport or group 'UUXX'" in text
+    assert "claims[6].subject.airport: field required when unit is 'diversions'" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,20 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     return res.exit_code, res.output  # click ≥ 8.2: stdout and stderr interleaved
 
 
+SUMMARY_COLUMNS = ("fetched", "cached", "missing", "failed")
+
+
+def summary(text: str) -> dict[str, int]:
+    """The numbers of the printed summary table (the row under its fetched/cached/missing/failed header)."""
+    lines = text.splitlines()
+    head = next(i for i, ln in enumerate(lines) if all(c in ln for c in SUMMARY_COLUMNS))
+    names = re.findall(r"[a-z]+", lines[head])
+    assert tuple(names) == SUMMARY_COLUMNS, lines[head]
+    row = next(ln for ln in lines[head + 1:] if re.search(r"\d", ln))
+    values = [int(x.replace(",", "")) for x in re.findall(r"\d[\d,]*", row)]
+    return dict(zip(names, values, strict=True))
+
+
 def globe_server(server: HTTPServer) -> str:
     for hx in ("600864", "600865"):
         for d in (1, 2):
@@ -42,6 +57,8 @@ def test_fetch_globe_then_again_from_the_cache(server: HTTPServer, tmp_path: Pat
     assert code == 0, text
     for word in ("fetched", "cached", "missing", "failed"):
         assert word in text
+    # 2 aircraft × 3 days: the server has 1–2 Sep for both, nothing on 3 Sep
+    assert summary(text) == {"fetched": 4, "cached": 0, "missing": 2, "failed": 0}
     assert "custody.jsonl" in text and "Traceback" not in text
     es = list(read_entries(out / CUSTODY_FILE))
     assert [e["action"] for e in es].count("fetch") == 4 and [e["action"] for e in es].count("missing") == 2
@@ -51,9 +68,12 @@ def test_fetch_globe_then_again_from_the_cache(server: HTTPServer, tmp_path: Pat
     code, text = run("fetch", "globe", "--hex", "600864,600865", "--start", "2023-09-01", "--end", "2023-09-03",
                      "--base-url", base, "--out", str(out), *FAST)
     assert code == 0 and len(server.log) == n
-    code, _ = run("fetch", "globe", "--hex", "600864,600865", "--start", "2023-09-01", "--end", "2023-09-03",
-                  "--base-url", base, "--out", str(out), "--refresh", *FAST)
+    # the four files and the two "nothing here" answers all come from the archive
+    assert summary(text) == {"fetched": 0, "cached": 6, "missing": 0, "failed": 0}
+    code, text = run("fetch", "globe", "--hex", "600864,600865", "--start", "2023-09-01", "--end", "2023-09-03",
+                     "--base-url", base, "--out", str(out), "--refresh", *FAST)
     assert code == 0 and len(server.log) == n + 6
+    assert summary(text) == {"fetched": 4, "cached": 0, "missing": 2, "failed": 0}
     code, text = run("fetch", "verify", str(out))
     assert code == 0 and "agree" in text
     code, text = run("ingest", str(out), "--out", str(tmp_path / "ingested"), "--no-progress")
@@ -80,6 +100,38 @@ def test_failures_are_listed_and_exit_1(server: HTTPServer, tmp_path: Path) -> N
                      "--base-url", server.url_for("/gh"), "--out", str(tmp_path / "o"), *FAST)
     assert code == 1
     assert "HTTP 403" in text and "Traceback" not in text
+    assert summary(text) == {"fetched": 0, "cached": 0, "missing": 0, "failed": 1}
+
+
+def test_a_mixed_run_counts_each_outcome_once(server: HTTPServer, tmp_path: Path) -> None:
+    # 600864: 1 Sep served, 2 Sep refused (403, not retried: no real backoff in a CLI test); 600865: 1 Sep not on the server, 2 Sep served
+    server.expect_request("/gh/2023/09/01/traces/64/trace_full_600864.json").respond_with_data(trace_gz(), content_type="application/json")
+    server.expect_request("/gh/2023/09/02/traces/64/trace_full_600864.json").respond_with_data("forbidden", status=403)
+    server.expect_request("/gh/2023/09/02/traces/65/trace_full_600865.json").respond_with_data(
+        trace_gz(icao="600865", day_epoch=SEP1 + 86400), content_type="application/json")
+    server.no_handler_status_code = 404
+    out = tmp_path / "o"
+    args = ("fetch", "globe", "--hex", "600864,600865", "--start", "2023-09-01", "--end", "2023-09-02",
+            "--base-url", server.url_for("/gh"), "--out", str(out), *FAST)
+    code, text = run(*args)
+    assert code == 1 and "HTTP 403" in text
+    assert summary(text) == {"fetched": 2, "cached": 0, "missing": 1, "failed": 1}
+    # a second run answers the three settled requests from the archive and asks only for the failed one again
+    n = len(server.log)
+    code, text = run(*args)
+    assert code == 1
+    assert summary(text) == {"fetched": 0, "cached": 3, "missing": 0, "failed": 1}
+    retried = [req.path for req, _ in server.log[n:]]
+    assert set(retried) == {"/gh/2023/09/02/traces/64/trace_full_600864.json"}
+
+
+def test_the_progress_bar_names_each_request(server: HTTPServer, tmp_path: Path) -> None:
+    base = globe_server(server)
+    code, text = run("fetch", "globe", "--hex", "600864", "--start", "2023-09-01", "--end", "2023-09-02",
+                     "--base-url", base, "--out", str(tmp_path / "o"), "--min-interval", "0", "--timeout", "2", "--progress")
+    assert code == 0, text
+    assert "100%" in text and "2023-09-02 600864" in text
+    assert summary(text) == {"fetched": 2, "cached": 0, "missing": 0, "failed": 0}
 
 
 @pytest.mark.parametrize(

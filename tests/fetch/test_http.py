@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from werkzeug import Request, Response
 
 from flighttrace.fetch.archive import Archive
 from flighttrace.fetch.archive import Request as FetchRequest
+from flighttrace.fetch.custody import CUSTODY_FILE, read_entries
 from flighttrace.fetch.http import (
     BACKOFF_FACTOR_S,
     MAX_RETRY_AFTER_S,
@@ -104,6 +106,48 @@ def test_500_then_success_is_retried_with_backoff(server: HTTPServer, make_clien
     assert [(w.seconds, w.reason) for w in http.waits] == [(BACKOFF_FACTOR_S * 2, "backoff")]
 
 
+def test_500_then_success_through_the_archive_keeps_only_the_good_body(
+    server: HTTPServer, make_archive: Callable[..., Archive], make_client: Callable[..., HttpClient], fake_time: FakeTime
+) -> None:
+    good = json.dumps({"ok": True}).encode()
+    server.expect_oneshot_request("/f").respond_with_data("boom-1", status=500)
+    server.expect_oneshot_request("/f").respond_with_data("boom-2", status=500)
+    server.expect_oneshot_request("/f").respond_with_data(good, content_type="application/json")
+    client = make_client(min_interval_s=0)
+    arc = make_archive(client=client)
+    res = arc.fetch(_req(server.url_for("/f")))
+    # three calls on the wire: the first retry at once, the second after 2 × BACKOFF_FACTOR_S
+    assert len(server.log) == 3 and [r.status_code for _, r in server.log] == [500, 500, 200]
+    assert client.waits == [Wait(f"127.0.0.1:{server.port}", BACKOFF_FACTOR_S * 2, "backoff")]
+    assert fake_time.slept == [BACKOFF_FACTOR_S * 2]
+    # one file, the good body as sent; the error bodies are kept nowhere
+    assert res.action == "fetch" and res.path is not None and res.path.read_bytes() == good
+    saved = [p for p in arc.root.rglob("*") if p.is_file() and p.name != CUSTODY_FILE]
+    assert saved == [res.path]
+    assert not any(b"boom" in p.read_bytes() for p in arc.root.rglob("*") if p.is_file())
+    # one custody entry for the request, describing the answer that was kept
+    (entry,) = read_entries(arc.root / CUSTODY_FILE)
+    assert entry["action"] == "fetch" and entry["status"] == 200
+    assert entry["sha256"] == hashlib.sha256(good).hexdigest() and entry["size_bytes"] == len(good)
+    assert entry["url"] == server.url_for("/f") and entry["path"] == "x/body.json"
+
+
+def test_429_then_success_through_the_archive_waits_then_keeps_the_body(
+    server: HTTPServer, make_archive: Callable[..., Archive], make_client: Callable[..., HttpClient], fake_time: FakeTime
+) -> None:
+    good = b'{"states": []}'
+    server.expect_oneshot_request("/r").respond_with_data("", status=429, headers={"X-Rate-Limit-Retry-After-Seconds": "7"})
+    server.expect_oneshot_request("/r").respond_with_data(good, content_type="application/json")
+    client = make_client(min_interval_s=0)
+    arc = make_archive(client=client)
+    res = arc.fetch(_req(server.url_for("/r")))
+    assert [r.status_code for _, r in server.log] == [429, 200]
+    assert client.waits == [Wait(f"127.0.0.1:{server.port}", 7.0, "rate-limit")] and fake_time.slept == [7.0]
+    assert res.action == "fetch" and res.path is not None and res.path.read_bytes() == good
+    (entry,) = read_entries(arc.root / CUSTODY_FILE)
+    assert entry["action"] == "fetch" and entry["status"] == 200 and entry["sha256"] == hashlib.sha256(good).hexdigest()
+
+
 def test_500_for_ever_is_recorded_as_failed(server: HTTPServer, make_archive: Callable[..., Archive], make_client: Callable[..., HttpClient]) -> None:
     server.expect_request("/f").respond_with_data("down", status=503)
     arc = make_archive(client=make_client(min_interval_s=0, retries=2))
@@ -127,6 +171,12 @@ def test_a_timeout_is_retried_and_the_retry_succeeds(server: HTTPServer, make_ar
     assert time.monotonic() - t0 < 1.0
     assert res.action == "fetch"
     assert res.path is not None and json.loads(res.path.read_bytes()) == {"on_time": True}
+    # urllib3 retries a read timeout at once (no backoff before the first retry); one entry records the kept body
+    assert arc.client.waits == []
+    (entry,) = read_entries(arc.root / CUSTODY_FILE)
+    assert entry["action"] == "fetch" and entry["status"] == 200
+    assert entry["sha256"] == hashlib.sha256(res.path.read_bytes()).hexdigest()
+    assert not list(arc.root.rglob(".part-*"))
 
 
 def test_a_timeout_that_persists_is_reported(server: HTTPServer, make_archive: Callable[..., Archive], make_client: Callable[..., HttpClient]) -> None:

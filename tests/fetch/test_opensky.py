@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -188,6 +189,18 @@ def test_a_401_mid_run_gets_one_new_token_and_the_call_succeeds(opensky: FakeOpe
     assert opensky.unauthorized == 1
     token_posts = [req for req, _ in opensky.server.log if req.path == "/auth/token"]
     assert len(token_posts) == 2
+    # the refused call is repeated with the new token and logged once, as the fetch it became
+    api = [(req.path, resp.status_code) for req, resp in opensky.server.log if req.path.startswith("/api/")]
+    assert [st for _, st in api] == [200, 200, 401, 200]
+    es = list(read_entries(arc.root / CUSTODY_FILE))
+    assert [e["action"] for e in es] == ["fetch", "fetch", "fetch"] and {e["status"] for e in es} == {200}
+    assert [e["params"]["begin"] for e in es] == [SEP1, SEP1 + 2 * DAY, SEP1 + 4 * DAY]
+    for e, r in zip(es, res, strict=True):
+        assert r.path is not None and (arc.root / e["path"]) == r.path
+        assert e["sha256"] == hashlib.sha256(r.path.read_bytes()).hexdigest()
+        assert [f["firstSeen"] for f in load_json(r.path)] == [f["firstSeen"] for f in opensky.flights if e["params"]["begin"] <= f["firstSeen"] <= e["params"]["end"]]
+    log_text = (arc.root / CUSTODY_FILE).read_text()
+    assert all(tok not in log_text for tok in opensky.tokens)
 
 
 def test_a_token_is_renewed_before_it_expires(

@@ -11,6 +11,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
+import flighttrace
+
 from flighttrace.cli import _load, app
 from flighttrace.fetch.archive import Archive, AuthError
 from flighttrace.fetch.globe import fetch_globe
@@ -95,6 +97,16 @@ def test_no_secret_or_token_leaks_anywhere(
     except CredentialsError as exc:
         messages.append(str(exc))
 
+    # 5. reading the archive: the manifest (with its custody links) and the quarantine, and `ingest`'s files
+    ds = flighttrace.read(archive_root)
+    assert (ds.manifest["custody"] != "").any()
+    manifests = [ds.manifest.to_csv(), ds.quarantine.to_csv(), repr(ds)]
+    r = runner.invoke(app, ["ingest", str(archive_root), "--out", str(tmp_path / "ingested"), "--no-progress"])
+    assert r.exit_code == 0, r.output
+    outputs.append(r.output)
+    ingested = all_bytes_under(tmp_path / "ingested")
+    assert any(p.name == "manifest.json" for p in ingested)
+
     # the tokens really were issued and used, more than once
     assert len(opensky.tokens) >= 4
     secrets = [SECRET, URL_PASSWORD, *opensky.tokens]
@@ -105,5 +117,7 @@ def test_no_secret_or_token_leaks_anywhere(
         b = s.encode()
         for path, data in files.items():
             assert b not in data, f"secret in {path}"
-        for text in messages + outputs + logs:
+        for path, data in ingested.items():
+            assert b not in data, f"secret in {path}"
+        for text in messages + outputs + logs + manifests:
             assert s not in text

@@ -352,6 +352,14 @@ def test_rate_ratio_claim_against_closed_form() -> None:
     assert (st["ci_low"], st["ci_high"], st["p_value"]) == pytest.approx((ref.ci_low, ref.ci_high, ref.p_value))
     assert st["ci_low"] > 1.0
     assert st["event_ids"] == "ev"
+    # and independently of flighttrace: Clopper–Pearson on 10 of 17 with p0 = 5/40, mapped to RR = p/(1 − p)·35/5
+    from scipy import stats
+
+    bt = stats.binomtest(10, 17, 5.0 / 40.0)
+    ci = bt.proportion_ci(confidence_level=0.95, method="exact")
+    assert st["ci_low"] == pytest.approx(ci.low / (1 - ci.low) * 7.0, rel=1e-9)
+    assert st["ci_high"] == pytest.approx(ci.high / (1 - ci.high) * 7.0, rel=1e-9)
+    assert st["p_value"] == pytest.approx(bt.pvalue)
 
 
 def test_rate_ratio_claim_contradicted_and_inconclusive() -> None:
@@ -359,6 +367,10 @@ def test_rate_ratio_claim_contradicted_and_inconclusive() -> None:
     quiet = _busy_world(0, 1)
     f = run(claim("rr", RR_TEST, window=FEB_MAR), legs=quiet, cov=_cov_feb_mar())
     assert f.claims.iloc[0]["verdict"] == "contradicted"
+    st = f.statistics[f.statistics["claim_id"] == "rr"].iloc[0]
+    p_hi = 1 - 0.025 ** (1 / 35)  # closed form of the exact upper limit when none of 35 falls inside
+    assert (st["n1"], st["n0"]) == (0, 35) and st["ci_low"] == 0.0
+    assert st["ci_high"] == pytest.approx(p_hi / (1 - p_hi) * 35 / 5, rel=1e-9) and st["ci_high"] < 1.0
     # one a day everywhere: RR 1, the interval holds 1
     even = _busy_world(1, 1)
     g = run(claim("rr", RR_TEST, window=FEB_MAR), legs=even, cov=_cov_feb_mar())
@@ -508,3 +520,74 @@ def test_uncovered_days_hold_only_what_the_covered_rate_makes_plausible() -> Non
     # less than half the window covered: no rate is trusted, any shortfall is inconclusive
     thin = _Window(win.start, win.end, 100.0, 60.0, "most days")
     assert _at_least(92, 5, 0, 0, thin, rules)[0] == "inconclusive"
+
+
+# ---------------------------------------------------------------------------------------
+# scenario-wide statistics, checked against values computed here independently
+
+# Round trips UBBB → LLOV → UBBB of 600864 (each one sortie, at the far field 09:00 or 17:00 UTC), by day of January 2023.
+# 20 January is uncovered (coverage_jan), so its two sorties count nowhere.
+SORTIE_DAYS = {2: 1, 5: 1, 8: 2, 9: 1, 10: 1, 11: 1, 14: 1, 18: 1, 20: 2, 21: 1, 22: 2, 23: 1, 24: 1, 28: 1, 30: 1}
+CONFLICTS = [
+    {"id": "clash-10", "name": "clash", "kind": "clash", "start": "2023-01-10", "end": "2023-01-10"},
+    {"id": "war-24", "name": "war", "kind": "war", "start": "2023-01-24", "end": "2023-01-24"},
+    {"id": "talks-15", "name": "talks", "kind": "other", "start": "2023-01-15", "end": "2023-01-15"},  # not a conflict kind
+]
+
+
+def _round_trips() -> pd.DataFrame:
+    rows = []
+    for day, n in SORTIE_DAYS.items():
+        for k in range(n):
+            h = 8 * k  # out 06–09, back 10–13; a second trip the same day 14–17, 18–21
+            rows.append(leg("600864", "UBBB", "LLOV", f"2023-01-{day:02d}T{6 + h:02d}:00", f"2023-01-{day:02d}T{9 + h:02d}:00"))
+            rows.append(leg("600864", "LLOV", "UBBB", f"2023-01-{day:02d}T{10 + h:02d}:00", f"2023-01-{day:02d}T{13 + h:02d}:00"))
+    return legs_frame(rows)
+
+
+def test_scenario_statistics_against_brute_force_and_closed_form() -> None:
+    from scipy import stats
+
+    from flighttrace.claims import VerdictRules
+
+    raw = copy.deepcopy(BASE)
+    raw["events"] = CONFLICTS
+    raw["claims"] = []
+    n_before = 3
+    f = evaluate(parse_scenario(raw), _round_trips(), coverage=coverage_jan(), lead="2d", lag="1d", rules=VerdictRules(before_days=n_before))
+    st = f.statistics[f.statistics["claim_id"] == ""].set_index("test")
+
+    # --- the permutation test, by enumerating every circular shift over the 30 covered days
+    covered = [d for d in range(1, 32) if d != 20]
+    m = len(covered)
+    c = [SORTIE_DAYS.get(d, 0) for d in covered]
+    pos = [covered.index(next(d for d in covered if d >= e)) for e in (10, 24)]  # both have ≥ 3 covered days before them
+    assert all(p >= n_before for p in pos)
+
+    def stat(shift: int) -> int:
+        return sum(c[(p + shift - k) % m] for p in pos for k in range(1, n_before + 1))
+
+    all_stats = [stat(s) for s in range(m)]
+    # by hand: before 10 Jan → 7, 8, 9 Jan = 0 + 2 + 1; before 24 Jan → 21, 22, 23 Jan = 1 + 2 + 1 → 7
+    assert all_stats[0] == 7
+    perm = st.loc["permutation_before_start"]
+    assert perm["observed"] == 7
+    assert perm["p_value"] == pytest.approx(sum(x >= all_stats[0] for x in all_stats) / m)
+    assert perm["expected"] == pytest.approx(sum(all_stats) / m)
+    assert perm["n_shifts"] == m and perm["event_ids"] == "clash-10,war-24"
+
+    # --- the rate ratio in the conflict windows: start − 2 d … end + 1 d → 8–11 and 22–25 Jan, 8 covered days
+    inside = {8, 9, 10, 11, 22, 23, 24, 25}
+    n1 = sum(SORTIE_DAYS.get(d, 0) for d in inside)
+    n0 = sum(SORTIE_DAYS.get(d, 0) for d in covered if d not in inside)
+    t1, t0 = 8.0, float(m - 8)
+    assert (n1, n0) == (9, 7)  # inside: 8 Jan ×2, 9, 10, 11, 22 ×2, 23, 24; outside: 2, 5, 14, 18, 21, 28, 30 Jan
+    rr = st.loc["rate_ratio"]
+    assert (rr["n1"], rr["t1"], rr["n0"], rr["t0"]) == (n1, t1, n0, t0)
+    assert rr["ratio"] == pytest.approx((n1 / t1) / (n0 / t0))
+    bt = stats.binomtest(n1, n1 + n0, t1 / (t1 + t0))
+    ci = bt.proportion_ci(confidence_level=0.95, method="exact")
+    assert rr["ci_low"] == pytest.approx(ci.low / (1 - ci.low) * t0 / t1, rel=1e-9)
+    assert rr["ci_high"] == pytest.approx(ci.high / (1 - ci.high) * t0 / t1, rel=1e-9)
+    assert rr["p_value"] == pytest.approx(bt.pvalue)
+    assert rr["event_ids"] == "clash-10,war-24"  # the 'other' event is not a conflict

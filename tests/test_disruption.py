@@ -131,6 +131,37 @@ def test_diversion_descending_toward_one_field_and_landing_at_another() -> None:
     assert len(hold) == 0
 
 
+def turned_away_flight(callsign: str = "TST404", icao24: str = "140004", t0: pd.Timestamp = T0) -> pd.DataFrame:
+    """Down the approach to Vnukovo to 800 ft, 3 km out; then a climb away to the west, the track lost 120 km out at cruise."""
+    e = VKO.elevation_ft
+    v = [(*at(VKO, 16.0, 30.0), e + 5000.0, 230.0), (*at(VKO, 16.0, 10.0), e + 2200.0, 170.0), (*at(VKO, 16.0, 3.0), e + 800.0, 150.0),
+         (*at(VKO, 196.0, 8.0), e + 3500.0, 200.0), (*at(VKO, 250.0, 40.0), e + 9000.0, 260.0), (*at(VKO, 260.0, 120.0), 15000.0, 300.0)]
+    return path(v, callsign=callsign, icao24=icao24, t0=t0)
+
+
+def test_turning_away_at_low_level_with_no_landing_seen_is_a_diversion_graded_unknown() -> None:
+    legs, div, hold, ga = analyse(turned_away_flight())
+    assert len(legs) == 1 and pd.isna(legs["destination"].iloc[0])  # the track ends at no named field
+    assert len(div) == 1
+    d = div.iloc[0]
+    assert (d["intended"], d["outcome"], d["method"]) == ("UUWW", "turned_away", "approach")
+    assert pd.isna(d["landed"]) and d["grade"] == "unknown" and d["intent_grade"] == "observed" and d["landing_grade"] == "unknown"
+    assert d["approach_min_agl_ft"] < 1000.0 and d["approach_min_km"] < 4.0
+    assert d["time"] == legs["last_seen"].iloc[0]  # no landing: timed by the last sighting
+    assert "no field named at the end of the track" in d["detail"]
+    assert list(ga["airport"]) == ["UUWW"] and pd.isna(ga["landed"].iloc[0])
+    assert len(hold) == 0
+
+
+def test_a_track_lost_on_the_approach_is_not_a_turn_away() -> None:
+    # the same approach, but the track ends 3 km out at 800 ft: no named end, yet it never flew away from the field
+    e = VKO.elevation_ft
+    pts = path([(*at(VKO, 16.0, 30.0), e + 5000.0, 230.0), (*at(VKO, 16.0, 10.0), e + 2200.0, 170.0), (*at(VKO, 16.0, 3.0), e + 800.0, 150.0)])
+    legs, div, hold, ga = analyse(pts)
+    assert len(legs) == 1
+    assert len(div) == 0 and len(hold) == 0
+
+
 def test_a_plain_landing_and_a_departure_are_neither_diversion_nor_go_around() -> None:
     e = VKO.elevation_ft
     arrival = path([(*at(VKO, 16.0, 40.0), e + 7000.0, 250.0), *landing(VKO, 196.0)], icao24="140002")
@@ -235,6 +266,35 @@ def test_quiet_night_is_not_a_closure_but_a_daytime_stop_is() -> None:
     assert len(dz.closures(mov, hourly, ["UUWW"], days[1], day)) == 0
 
 
+def test_hourly_baseline_is_the_same_weekday_and_hour_of_the_previous_weeks_with_its_spread() -> None:
+    from scipy import stats
+
+    day = pd.Timestamp("2026-03-14", tz="UTC")  # a Saturday
+    h = pd.Timedelta(hours=12)
+    # 12:00–13:00 on the four previous Saturdays: 2, 4, 6 and 8 movements; on the day itself 1.
+    # Every Sunday 12:00 carries 50 movements: another weekday, it must not enter Saturday's baseline.
+    counts = {day - pd.Timedelta(weeks=k): n for k, n in ((4, 2), (3, 4), (2, 6), (1, 8), (0, 1))}
+    times = [d + h + pd.Timedelta(minutes=5 * i) for d, n in counts.items() for i in range(n)]
+    times += [d + pd.Timedelta(days=1) + h + pd.Timedelta(minutes=i) for d in list(counts)[:-1] for i in range(50)]
+    t = pd.Series(pd.to_datetime(sorted(times), utc=True))
+    mov = pd.DataFrame({"airport": "UUWW", "kind": np.where(np.arange(len(t)) % 2 == 0, "arrival", "departure"), "time": t.to_numpy(),
+                        "time_exact": True, "grade": "observed", "leg_id": [f"M{i}" for i in range(len(t))], "icao24": "140001",
+                        "callsign": "TST", "registration": None, "lineage": "x:0-1"}).astype({"time": "datetime64[ns, UTC]"})
+    hrs = pd.date_range(day - pd.Timedelta(weeks=4), day + pd.Timedelta(hours=23), freq="h", tz="UTC")
+    hours = pd.DataFrame({"hour": hrs, "n_points": 100, "day_covered": True, "covered": True})
+    row = dz.hourly_movements(mov, hours, ["UUWW"]).set_index("hour").loc[day + h]
+    assert row["movements"] == 1.0 and row["baseline_weeks"] == 4
+    assert (row["baseline_mean"], row["baseline_min"], row["baseline_max"]) == (5.0, 2.0, 8.0)
+    # the central 95 % Poisson band of a mean of 5, and the chance of seeing at most 1
+    assert (row["band_low"], row["band_high"]) == (stats.poisson.ppf(0.025, 5.0), stats.poisson.isf(0.025, 5.0))
+    assert row["p_at_most"] == pytest.approx(math.exp(-5.0) * (1 + 5.0), abs=1e-6)
+    assert row["baseline_arrivals"] + row["baseline_departures"] == pytest.approx(5.0)
+    # a baseline week without data is left out of the baseline, not counted as a zero
+    hours.loc[(hours["hour"] >= day - pd.Timedelta(weeks=1)) & (hours["hour"] < day - pd.Timedelta(weeks=1) + pd.Timedelta(days=1)), "covered"] = False
+    row = dz.hourly_movements(mov, hours, ["UUWW"]).set_index("hour").loc[day + h]
+    assert row["baseline_weeks"] == 3 and (row["baseline_mean"], row["baseline_min"], row["baseline_max"]) == (4.0, 2.0, 6.0)
+
+
 def test_hours_without_data_end_a_run_and_say_nothing() -> None:
     day = pd.Timestamp("2026-03-14", tz="UTC")
     days = [day - pd.Timedelta(weeks=k) for k in (4, 3, 2, 1, 0)]
@@ -325,3 +385,127 @@ def test_disruption_claims_are_checked_like_any_other() -> None:
     assert "claims[1].test.max_duration: 10min is less than min_duration 30min" in text
     assert "claims[2].test.airport: unknown airport or group 'UUXX'" in text
     assert "claims[6].subject.airport: field required when unit is 'diversions'" in text
+
+
+# --------------------------------------------------------------------------- disruption claims on hand-built data
+
+SRC = [{"id": "src", "outlet": "tests", "title": "t", "url": "https://example.org/", "access": "original", "confidence": "estimate"}]
+DAY = pd.Timestamp("2026-03-14", tz="UTC")
+SATURDAYS = [DAY - pd.Timedelta(weeks=k) for k in (4, 3, 2, 1, 0)]
+STOP = (DAY + pd.Timedelta(hours=10), DAY + pd.Timedelta(hours=11, minutes=30))
+"""Vnukovo takes no movement from 10:00 to 11:30 on the day (one every 6 minutes otherwise): 15 expected, none seen."""
+
+
+def claim_of(cid: str, test: dict[str, Any], window: str = "2026-03-14", subject: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"id": cid, "statement": cid, "source": "src", "record": "published", "window": {"start": window, "end": window},
+            "subject": subject or {"unit": "movements"}, "test": test}
+
+
+def disruption_scenario(*claims: dict[str, Any]) -> Any:
+    from flighttrace.scenario import parse_scenario
+
+    return parse_scenario({"meta": {"title": "t", "summary": "t", "kind": "disruption", "sources": SRC},
+                           "airports": {"codes": ["UUWW", "UUEE"], "groups": {"both": ["UUWW", "UUEE"]}},
+                           "claims": list(claims)})
+
+
+def daily_coverage(days: list[pd.Timestamp]) -> pd.DataFrame:
+    cov = pd.DataFrame({"date": pd.date_range(days[0], days[-1], freq="D", tz="UTC").as_unit("ns")})
+    ok = cov["date"].isin(days).to_numpy()
+    return cov.assign(has_file=ok, n_points=ok.astype(np.int64) * 100, n_aircraft=ok.astype(np.int64), covered=ok,
+                      reason=np.where(ok, "", "no file spans it"), tz="UTC")
+
+
+def movement_disruption(*, bridged_in_stop: bool = False, no_data: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> dz.Disruption:
+    """Vnukovo with STOP on the day, Sheremetyevo open throughout, five Saturdays; no Points table."""
+    vko = pd.concat([movement_table(SATURDAYS[:-1], None), movement_table(SATURDAYS[-1:], STOP)], ignore_index=True)
+    if bridged_in_stop:  # a landing whose time is only bounded, in the middle of the stop
+        mid = vko.iloc[[0]].assign(time=STOP[0] + pd.Timedelta(minutes=45), time_exact=False, grade="bridged", leg_id="MB")
+        vko = pd.concat([vko, mid], ignore_index=True)
+    mov = pd.concat([movement_table(SATURDAYS, None).assign(airport="UUEE"), vko], ignore_index=True)
+    hours = hours_table(SATURDAYS)
+    if no_data is not None:
+        hours.loc[(hours["hour"] >= no_data[0]) & (hours["hour"] < no_data[1]), "covered"] = False
+        mov = mov[~((mov["time"] >= no_data[0]) & (mov["time"] < no_data[1]))]
+    mov = mov.sort_values(["airport", "time"], kind="stable").reset_index(drop=True)
+    hourly = dz.hourly_movements(mov, hours, ["UUWW", "UUEE"])
+    end = DAY + pd.Timedelta(days=1)
+    return dz.Disruption(("UUWW", "UUEE"), DAY, end, mov, hours, hourly, dz.closures(mov, hourly, ["UUWW", "UUEE"], DAY, end),
+                         dz._empty(dz.DIVERSION_COLUMNS, ("time", "approach_start", "approach_end", "landing_time")),
+                         dz._empty(dz.HOLDING_COLUMNS, ("start", "end")), dz._empty(dz.GO_AROUND_COLUMNS, ("time",)), has_points=False)
+
+
+NO_LEGS = pd.DataFrame({"leg_id": pd.Series([], dtype=object)})
+
+
+def judged(d: dz.Disruption, *claims: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    f = flighttrace.evaluate(disruption_scenario(*claims), NO_LEGS, coverage=daily_coverage(SATURDAYS), disruption=d)
+    return {r.claim_id: (r.verdict, r.reason) for r in f.claims.itertuples()}
+
+
+def test_closure_claims_every_branch() -> None:
+    d = movement_disruption()
+    (c,) = d.closures.itertuples()
+    assert c.airport == "UUWW" and abs((c.start - STOP[0]).total_seconds()) <= 360 and abs((c.end - STOP[1]).total_seconds()) <= 360
+    surely_min = (c.end_earliest - c.start_latest).total_seconds() / 60.0
+    assert 30 < surely_min < 90  # surely closed for less than the 90-minute gap, more than 30 minutes
+    v = judged(
+        d,
+        claim_of("vko-30min", {"kind": "closure", "airport": "UUWW", "min_duration": "30min"}),  # closed ≥ 30 min → supported
+        claim_of("vko-2h", {"kind": "closure", "airport": "UUWW", "min_duration": "2h"}),  # even the whole 90-min gap is < 2 h, day covered → contradicted
+        claim_of("vko-max", {"kind": "closure", "airport": "UUWW", "min_duration": "30min", "max_duration": "45min"}),  # surely closed > 45 min → contradicted
+        claim_of("vko-reopened", {"kind": "closure", "airport": "UUWW", "min_duration": "30min", "reopened": True}),  # traffic back at 11:30 → supported
+        claim_of("vko-still-shut", {"kind": "closure", "airport": "UUWW", "min_duration": "30min", "reopened": False}),  # it reopened → contradicted
+        claim_of("both-each", {"kind": "closure", "airport": "both", "min_duration": "30min", "require": "each"}),  # Sheremetyevo open → contradicted
+        claim_of("both-any", {"kind": "closure", "airport": "both", "min_duration": "30min", "require": "any"}),  # Vnukovo closed → supported
+        claim_of("svo", {"kind": "closure", "airport": "UUEE", "min_duration": "30min"}),  # open all day, every hour covered → contradicted
+        claim_of("vko-a-week-before", {"kind": "closure", "airport": "UUWW", "min_duration": "30min"}, window="2026-03-07"),  # ordinary day → contradicted
+        claim_of("hold", {"kind": "holding_at_least", "value": 1}, subject={"unit": "holdings", "airport": "UUWW"}),  # no Points table → inconclusive
+    )
+    assert {k: x[0] for k, x in v.items()} == {
+        "vko-30min": "supported", "vko-2h": "contradicted", "vko-max": "contradicted", "vko-reopened": "supported",
+        "vko-still-shut": "contradicted", "both-each": "contradicted", "both-any": "supported", "svo": "contradicted",
+        "vko-a-week-before": "contradicted", "hold": "inconclusive",
+    }
+    assert "no movement from 10:00 to 11:30" in v["vko-30min"][1] and "expected 15.0" in v["vko-30min"][1]
+    assert "longer than 45 min" in v["vko-max"][1] and "traffic resumed at 11:30" in v["vko-still-shut"][1]
+    assert v["both-each"][1].startswith("1 of 2 fields closed (UUWW); every field must")
+    assert "every hour of the window has data and a baseline" in v["svo"][1]
+    assert "needs the Points table" in v["hold"][1]
+
+
+def test_closure_claims_inconclusive_on_weak_evidence_or_missing_hours() -> None:
+    # a bridged landing inside the stop splits it into two runs too short to be closures, but only bridged evidence stands in the way
+    v = judged(movement_disruption(bridged_in_stop=True), claim_of("vko", {"kind": "closure", "airport": "UUWW", "min_duration": "30min"}))
+    assert v["vko"][0] == "inconclusive" and "1 bridged or unseen-time movement(s) fall inside it" in v["vko"][1]
+    # Sheremetyevo's hours 10–13 have no data: nothing can be said of them, so no contradiction
+    gap = (DAY + pd.Timedelta(hours=10), DAY + pd.Timedelta(hours=13))
+    v = judged(movement_disruption(no_data=gap), claim_of("svo", {"kind": "closure", "airport": "UUEE", "min_duration": "30min"}))
+    assert v["svo"][0] == "inconclusive" and "3 of 24 hours of the window have no data" in v["svo"][1]
+
+
+def test_diversion_and_holding_claims_count_like_count_at_least() -> None:
+    # on the day: one aircraft diverted from Vnukovo to Sheremetyevo (observed), one turned away (landing unseen),
+    # one held three laps east of Vnukovo and landed there
+    pts = join_tracks(
+        diverted_flight().assign(icao24="140011"),
+        turned_away_flight(icao24="140012", t0=T0 + pd.Timedelta(hours=1)),
+        holding_flight(3.0).assign(icao24="140013"),
+    )
+    scn = disruption_scenario(
+        claim_of("div1", {"kind": "diversions_at_least", "value": 1}, subject={"unit": "diversions", "airport": "UUWW"}),  # s = 1 → supported
+        claim_of("div2", {"kind": "diversions_at_least", "value": 2}, subject={"unit": "diversions", "airport": "UUWW"}),  # s + u = 2 → inconclusive
+        claim_of("div3", {"kind": "diversions_at_least", "value": 3}, subject={"unit": "diversions", "airport": "UUWW"}),  # 2 < 3, covered → contradicted
+        claim_of("div-svo", {"kind": "diversions_at_least", "value": 1}, subject={"unit": "diversions", "airport": "UUEE"}),  # none → contradicted
+        claim_of("hold1", {"kind": "holding_at_least", "value": 1}, subject={"unit": "holdings", "airport": "UUWW"}),  # one held → supported
+        claim_of("hold2", {"kind": "holding_at_least", "value": 2}, subject={"unit": "holdings", "airport": "both"}),  # one < 2 → contradicted
+    )
+    legs = flighttrace.detect_legs(pts, airports=scn)
+    f = flighttrace.evaluate(scn, legs, coverage=daily_coverage([DAY]), points=pts)
+    c = f.claims.set_index("claim_id")
+    assert c["verdict"].to_dict() == {"div1": "supported", "div2": "inconclusive", "div3": "contradicted", "div-svo": "contradicted",
+                                      "hold1": "supported", "hold2": "contradicted"}
+    assert (c.loc["div1", "n_observed"], c.loc["div1", "n_unknown"]) == (1, 1)
+    assert "landing unseen" in c.loc["div2", "observed"] and c.loc["hold1", "value"] == 1.0
+    ev = f.evidence[f.evidence["claim_id"] == "div1"]
+    assert sorted(ev["kind"]) == ["diversion", "diversion"] and ev["lineage"].str.startswith("test.json:").all()

@@ -464,3 +464,19 @@ def test_a_scenario_without_fleet_or_airports_loads() -> None:
         {"id": "x", "outlet": "o", "title": "t", "date": "2024-01-01", "url": "https://example.org", "language": "en",
          "access": "original", "confidence": "confirmed"}]}})
     assert s.airports.codes == () and s.fleet.aircraft == () and dict(s.airports.groups) == {}
+
+
+# --------------------------------------------------------------------------------------- old files after the format grew
+
+
+@pytest.mark.parametrize("path", [SEED, SEED.parents[1] / "tests" / "data" / "ovda-checks.yaml", None])
+def test_files_written_before_the_disruption_kinds_still_load_as_sortie_scenarios(tmp_path: Path, path: Path | None) -> None:
+    from flighttrace.scenario import DISRUPTION_KINDS
+
+    # neither file names meta.kind (the key came with the disruption scenarios); both were written before it
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path is not None else minimal()
+    assert "kind" not in raw["meta"] and raw.get("version", 1) == 1
+    s = load_scenario(path if path is not None else write(tmp_path, raw))
+    assert s.meta.kind == "sorties"
+    assert s.claims and not any(c.test.kind in DISRUPTION_KINDS for c in s.claims)
+    assert {c.subject.unit for c in s.claims} <= {"sorties", "landings", "departures", "legs"}

@@ -370,6 +370,27 @@ def test_scenario_format_grows_the_disruption_kinds() -> None:
     assert scn.claim("seed-flights-diverted").test.describe() == "at least 1 diverted"
 
 
+def test_moscow_seed_covers_the_four_airports_alternates_events_and_unconfirmed_claims() -> None:
+    from flighttrace.scenario import load_scenario
+
+    scn = load_scenario(ROOT / "seeds" / "moscow-2026-03-14.yaml")
+    # SVO, DME, VKO, ZIA by their ICAO codes, and alternates outside Moscow
+    assert scn.resolve_airports("moscow") == {"UUEE", "UUDD", "UUWW", "UUBW"}
+    alternates = scn.resolve_airports("alternates")
+    assert len(alternates) >= 2 and not alternates & scn.resolve_airports("moscow")
+    # the events of 14–16 March 2026, each with its sources (every id known to meta.sources)
+    known = {s.id for s in scn.meta.sources}
+    march = [e for e in scn.events if pd.Timestamp("2026-03-14", tz="UTC") - pd.Timedelta(hours=3) <= e.span()[0] < pd.Timestamp("2026-03-17", tz="UTC")]
+    assert {e.id for e in march} == {"drone-attack-2026-03", "restrictions-vko-dme-zia", "restrictions-lifted"}
+    assert all(e.sources and set(e.sources) <= known for e in scn.events)
+    # what the record does not confirm is marked so: every claim of the seed article, "all four airports closed" among them
+    seed_claims = [c for c in scn.claims if c.source == "seed-002"]
+    assert seed_claims and {c.record for c in seed_claims} == {"unconfirmed"}
+    assert scn.claim("seed-all-four-closed").record == "unconfirmed"
+    assert scn.source("seed-002").confidence == "uncertain"
+    assert {c.record for c in scn.claims if c.source != "seed-002"} == {"published"}
+
+
 def test_disruption_claims_are_checked_like_any_other() -> None:
     from flighttrace.scenario import ScenarioError, parse_scenario
 

@@ -26,7 +26,11 @@ is done with run boundaries, never with a loop over points):
 2. **Air or ground.** Each point is airborne or on the ground: the source's
    on-ground flag first, then speed (a fixed-wing aircraft below
    ``min_air_kt`` is not flying, whatever its transponder says; a point
-   without a flag but with an altitude and speed is airborne).
+   without a flag but with an altitude and speed is airborne). Real
+   recordings contradict themselves, so a ground flag at cruise speed, a
+   single slow reading between two flying ones, and a slow reading far above
+   the nearest field are taken as glitches (the point keeps the state of the
+   points before it).
 3. **Stops.** Between two airborne runs, a ground period is a stop when the
    aircraft slowed to taxi speed or stayed longer than ``stop_min_s``; a
    touch-and-go (fast, short) is not. A stop splits the track at its largest
@@ -42,7 +46,10 @@ is done with run boundaries, never with a loop over points):
    ``airportsdata`` table plus any custom sites), heliports only for
    helicopters. Height above each field's elevation, distance, climbing or
    descending, heading toward or away, and ground points before or after
-   decide the field and the grade.
+   decide the field and the grade; among several fields that fit, the one
+   nearest, straightest ahead (behind) and, for an arrival, with the aircraft
+   not far above its 3° glide path wins. An end point without altitude takes
+   it from the nearest airborne point that has one (``end_alt_carry_s``).
 6. **Bridges.** An unseen end is bridged to the field where the same
    aircraft was next (or last) seen on the ground or departing, when it could
    have flown there in the time between.
@@ -171,6 +178,37 @@ class LegParams:
     new_leg_hint_s
         Weight (s) of readsb's new-leg flag when choosing where a stop splits.
         Default 60 s.
+    ground_max_kt
+        An on-ground flag on a point faster than this (kt) is taken as no flag
+        at all: nothing rolls on a runway that fast, while a transponder's
+        air/ground state can glitch for a few reports in flight. Default 250 kt.
+    slow_max_agl_ft
+        A point slower than ``min_air_kt`` (or, without an on-ground flag,
+        slower than ``air_kt_with_alt``) is taken as on the ground only when
+        its altitude is unknown or at most this high (ft) above the nearest
+        field (sea level when none is within ``slow_field_km``); a higher one
+        is a speed glitch or a slow flyer into a headwind, and keeps the state
+        of the points before it. Generous, because barometric altitude is
+        pressure altitude (re 1013.25 hPa): on the ground it reads up to
+        about 1,000 ft above the field in deep lows. Default 1,500 ft.
+    slow_field_km
+        Radius (km) of the field search behind ``slow_max_agl_ft``. Default 15 km.
+    glitch_max_s
+        A single reading slower than ``min_air_kt`` between two flying ones at
+        most this many seconds apart (s) is a glitch, whatever the altitude:
+        nothing slows to a taxi and takes off again that fast. Default 60 s.
+    end_alt_carry_s
+        When the first (last) airborne point of a leg has no altitude, the
+        altitude of the nearest airborne point that has one is used for the
+        end, if it is at most this many seconds away (s). It bounds the
+        height from above for a descent (from below for a climb, so the end
+        is never made to look lower than it was). FR24 writes altitude 0 on
+        the runway, which the reader cannot tell from "unknown" at speed.
+        Default 120 s.
+    heading_cost_km_per_deg
+        When several fields fit an airborne end, each degree between the
+        track and the bearing to (from) the field counts as this many km of
+        distance. Default 0.1 km per degree.
     """
 
     min_air_kt: float = 40.0
@@ -200,6 +238,12 @@ class LegParams:
     jump_min_km: float = 20.0
     min_air_points: int = 2
     new_leg_hint_s: float = 60.0
+    ground_max_kt: float = 250.0
+    slow_max_agl_ft: float = 1500.0
+    slow_field_km: float = 15.0
+    glitch_max_s: float = 60.0
+    end_alt_carry_s: float = 120.0
+    heading_cost_km_per_deg: float = 0.1
 
 
 LEGS_COLUMNS: Final[tuple[str, ...]] = (
@@ -351,23 +395,70 @@ def _excursions(ac: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarray,
 # --------------------------------------------------------------------------- step 2: air or ground
 
 
-def _airborne(og: np.ndarray, alt: np.ndarray, gs: np.ndarray, heli: np.ndarray, new_ac: np.ndarray, p: LegParams) -> np.ndarray:
-    """Airborne (True) or on the ground (False) for each point."""
+def _airborne(
+    og: np.ndarray,
+    t: np.ndarray,
+    alt: np.ndarray,
+    gs: np.ndarray,
+    heli: np.ndarray,
+    new_ac: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    index: AirportIndex,
+    p: LegParams,
+) -> np.ndarray:
+    """Airborne (True) or on the ground (False) for each point.
+
+    The source's flag decides, except where the speed contradicts it: a
+    ground flag faster than ``ground_max_kt`` is no information, and a point
+    slower than ``min_air_kt`` (a fixed-wing aircraft that is not flying) is
+    on the ground unless its altitude is known and more than
+    ``slow_max_agl_ft`` above the nearest field, in which case the speed is
+    the suspect and the point takes the state of the points before it, as
+    does a single slow reading between two flying ones less than
+    ``glitch_max_s`` apart. The field lookup is made once per run of such
+    points, not per point.
+    """
     state = np.full(len(og), -1, dtype=np.int8)  # -1 unknown, 0 ground, 1 air
     state[og == 0] = 1
     state[og == 1] = 0
-    no_flag = og < 0
-    if no_flag.any():
-        with np.errstate(invalid="ignore"):
-            fast = gs >= p.air_kt
-            fast_alt = ~np.isnan(alt) & (gs >= p.air_kt_with_alt)
-            slow = gs < p.air_kt_with_alt
-        state[no_flag & (fast | fast_alt)] = 1
-        state[no_flag & slow & (state < 0)] = 0
-    # a fixed-wing aircraft below min_air_kt is not flying, whatever its transponder claims
     with np.errstate(invalid="ignore"):
+        state[(og == 1) & (gs > p.ground_max_kt)] = -1  # a glitching air/ground bit, not a 300-kt taxi
+    no_flag = og < 0
+    with np.errstate(invalid="ignore"):
+        fast = gs >= p.air_kt
+        fast_alt = ~np.isnan(alt) & (gs >= p.air_kt_with_alt)
+        slow = gs < p.air_kt_with_alt
         crawl = gs < p.min_air_kt
-    state[crawl & ~heli] = 0
+    state[no_flag & (fast | fast_alt)] = 1
+    # speed alone says "ground": without a flag below air_kt_with_alt; a fixed-wing aircraft below min_air_kt
+    by_speed = ((no_flag & slow) | (crawl & ~heli)) & (state != 0)
+    if by_speed.any():
+        # one slow reading between two flying ones a moment apart is a glitch (keeps the state before)
+        i = np.flatnonzero(by_speed[1:-1]) + 1  # only these points are looked at, with their neighbours
+        with np.errstate(invalid="ignore"):
+            flying_prev = (gs[i - 1] >= p.min_air_kt) & (state[i - 1] != 0)
+            flying_next = (gs[i + 1] >= p.min_air_kt) & (state[i + 1] != 0)
+        g = i[flying_prev & flying_next & ~new_ac[i] & ~new_ac[i + 1] & (t[i + 1] - t[i - 1] <= p.glitch_max_s)]
+        state[g] = -1
+        by_speed[g] = False
+    if by_speed.any():
+        ground = by_speed & np.isnan(alt)
+        check = np.flatnonzero(by_speed & ~np.isnan(alt))
+        if len(check):
+            # one field lookup per run of consecutive such points of one aircraft
+            first = np.ones(len(check), dtype=bool)
+            first[1:] = (np.diff(check) != 1) | new_ac[check[1:]]
+            run = np.cumsum(first) - 1
+            heads = check[first]
+            idx, _ = index.nearest(lat[heads], lon[heads], k=1, max_km=p.slow_field_km, heliports=heli[heads])
+            elev = index.table["elevation_ft"].to_numpy()
+            e = np.where(idx[:, 0] >= 0, elev[np.maximum(idx[:, 0], 0)], 0.0)
+            e = np.where(np.isnan(e), 0.0, e)
+            low = alt[check] - e[run] <= p.slow_max_agl_ft
+            ground[check[low]] = True
+            state[check[~low]] = -1  # too high to be on the ground: the speed is wrong, keep the state before
+        state[ground] = 0
     unknown = state < 0
     if unknown.any():
         # carry the previous state of the same aircraft; with none, airborne if an altitude is given
@@ -444,7 +535,7 @@ def detect_legs(
         new_ac = np.ones(len(g["ac"]), dtype=bool)
         new_ac[1:] = g["ac"][1:] != g["ac"][:-1]
         g["new_ac"] = new_ac
-        air = _airborne(g["og"], g["alt"], g["gs"], g["heli"], new_ac, p)
+        air = _airborne(g["og"], g["t"], g["alt"], g["gs"], g["heli"], new_ac, g["lat"], g["lon"], index, p)
         bar.advance(1, "legs: segmenting")
         seg = _segment(g, air, index, p)
         bar.advance(1, "legs: takeoffs and landings")
@@ -680,7 +771,17 @@ def _end_candidates(
         # a low end with no altitude (e.g. MLAT without Mode C) near a field: inferred on distance alone
         no_alt = valid & ~have_alt & (dist <= p.inferred_base_km) & head_ok
         ok = seen_touch | infer | no_alt
-        cost = np.where(ok, dist + np.where(seen_touch, -100.0, 0.0) + np.where(have_alt, np.maximum(agl, 0) / 1000.0, 5.0), np.inf)
+        # among the fields that fit: the nearest, the one straight ahead (behind), and for an arrival
+        # the one whose 3° glide path the aircraft is not far above (a lower field next to a hub)
+        ang = _angle_diff(trk[todo][:, None], brg)
+        off_track = np.where(np.isnan(ang) | (dist < 2.0), 0.0, ang * p.heading_cost_km_per_deg)
+        km_per_ft = 1.852 / FT_PER_NM_GLIDE  # along a 3° path
+        above_glide = np.maximum(np.where(have_alt, agl, 0.0) - dist / 1.852 * FT_PER_NM_GLIDE, 0.0) * km_per_ft if arriving else 0.0
+        cost = np.where(
+            ok,
+            dist + np.where(seen_touch, -100.0, 0.0) + np.where(have_alt, np.maximum(agl, 0) / 1000.0, 5.0) + off_track + above_glide,
+            np.inf,
+        )
         best = np.argmin(cost, axis=1)
         rows = np.arange(len(todo))
         has = np.isfinite(cost[rows, best])
@@ -752,12 +853,23 @@ def _legs_table(
     la_c = np.maximum(la, 0)
     ground_before = fa > starts
     ground_after = la < ends - 1
+    # an end point without altitude borrows it from the nearest airborne point that has one (end_alt_carry_s)
+    with_alt = air & ~np.isnan(alt)
+    fa_alt_raw = np.minimum.reduceat(np.where(with_alt, pos, n), starts)  # n when the segment has none
+    la_alt_raw = np.maximum.reduceat(np.where(with_alt, pos, -1), starts)  # -1 when the segment has none
+    fa_alt, la_alt = np.minimum(fa_alt_raw, n - 1), np.maximum(la_alt_raw, 0)
+    o_carry = np.isnan(alt[fa_c]) & (fa_alt_raw < ends) & (fa_alt >= fa_c) & (t[fa_alt] - t[fa_c] <= p.end_alt_carry_s)
+    d_carry = np.isnan(alt[la_c]) & (la_alt_raw >= starts) & (la_alt <= la_c) & (t[la_c] - t[la_alt] <= p.end_alt_carry_s)
+    o_src = np.where(o_carry, fa_alt, fa_c)
+    d_src = np.where(d_carry, la_alt, la_c)
+    o_trk = np.where(np.isnan(trk[fa_c]), trk[o_src], trk[fa_c])
+    d_trk = np.where(np.isnan(trk[la_c]), trk[d_src], trk[la_c])
     orig = _end_candidates(
-        index, lat[fa_c], lon[fa_c], alt[fa_c], trk[fa_c], trend(fa_c, +3), heli[fa_c],
+        index, lat[fa_c], lon[fa_c], alt[o_src], o_trk, trend(o_src, +3), heli[fa_c],
         ground_before, lat[np.maximum(fa_c - 1, 0)], lon[np.maximum(fa_c - 1, 0)], arriving=False, p=p,
     )
     dest = _end_candidates(
-        index, lat[la_c], lon[la_c], alt[la_c], trk[la_c], trend(la_c, -3), heli[la_c],
+        index, lat[la_c], lon[la_c], alt[d_src], d_trk, trend(d_src, -3), heli[la_c],
         ground_after, lat[np.minimum(la_c + 1, n - 1)], lon[np.minimum(la_c + 1, n - 1)], arriving=True, p=p,
     )
     codes = index.table["code"].to_numpy(dtype=object)
@@ -836,8 +948,11 @@ def _legs_table(
     nan_t = np.full(L, np.nan)
     o_agl = np.where(np.isnan(orig["agl"]), 0.0, np.maximum(orig["agl"], 0.0))
     d_agl = np.where(np.isnan(dest["agl"]), 0.0, np.maximum(dest["agl"], 0.0))
-    to_t = np.where(np.isin(orig["grade"], ["observed", "inferred"]), t_first_air - o_agl / p.assumed_climb_fpm * 60.0, nan_t)
-    ld_t = np.where(np.isin(dest["grade"], ["observed", "inferred"]), t_last_air + d_agl / p.assumed_descent_fpm * 60.0, nan_t)
+    # extrapolate from the point whose altitude decided the end (seen on the ground: the last / first airborne point)
+    t_o_ref = np.where(orig["method"] == "on_ground", t_first_air, t[o_src])
+    t_d_ref = np.where(dest["method"] == "on_ground", t_last_air, t[d_src])
+    to_t = np.where(np.isin(orig["grade"], ["observed", "inferred"]), t_o_ref - o_agl / p.assumed_climb_fpm * 60.0, nan_t)
+    ld_t = np.where(np.isin(dest["grade"], ["observed", "inferred"]), t_d_ref + d_agl / p.assumed_descent_fpm * 60.0, nan_t)
     to_early = np.where(orig["grade"] == "bridged", t_last_air[prv_c], nan_t)
     ld_late = np.where(dest["grade"] == "bridged", t_first_air[nxt_c], nan_t)
 

@@ -88,3 +88,51 @@ def drop(df: pd.DataFrame, mask: np.ndarray | pd.Series) -> pd.DataFrame:
 def agl(df: pd.DataFrame, field: Field) -> np.ndarray:
     """Height above ``field`` (ft), NaN on the ground."""
     return df["alt_ft"].to_numpy(dtype=float) - field.elevation_ft
+
+
+def straight(
+    lat: float,
+    lon: float,
+    track_deg: float,
+    *,
+    n: int,
+    step_s: float = 10.0,
+    gs_kt: float | np.ndarray = 140.0,
+    alt_ft: float | np.ndarray = 3000.0,
+    start: str | pd.Timestamp = "2023-09-01T06:00Z",
+    icao24: str = "600864",
+    typecode: str | None = "B738",
+    callsign: str | None = "TEST1",
+    on_ground: bool | None = False,
+) -> pd.DataFrame:
+    """``n`` points flown from (lat, lon) on a constant track, as Points.
+
+    ``gs_kt`` and ``alt_ft`` are scalars or per-point arrays; the position of
+    each point is where the previous one's ground speed took it (great circle
+    on a sphere). ``on_ground=None`` leaves the flag unsaid (NA), as in sources
+    without one. The vertical rate is the slope of ``alt_ft``.
+    """
+    gs = np.broadcast_to(np.asarray(gs_kt, dtype=float), (n,)).copy()
+    alt = np.broadcast_to(np.asarray(alt_ft, dtype=float), (n,)).copy()
+    step_km = np.concatenate([[0.0], gs[:-1] * 1.852 * step_s / 3600.0])
+    d = np.cumsum(step_km) / 6371.0088
+    la0, lo0, b = np.radians(lat), np.radians(lon), np.radians(track_deg)
+    la = np.arcsin(np.sin(la0) * np.cos(d) + np.cos(la0) * np.sin(d) * np.cos(b))
+    lo = lo0 + np.arctan2(np.sin(b) * np.sin(d) * np.cos(la0), np.cos(d) - np.sin(la0) * np.sin(la))
+    t = pd.Timestamp(start) + pd.to_timedelta(np.arange(n) * step_s, unit="s")
+    vr = np.gradient(alt, step_s / 60.0) if n > 1 else np.zeros(n)
+    df = pd.DataFrame(
+        {
+            "icao24": icao24, "time": t, "lat": np.degrees(la), "lon": (np.degrees(lo) + 540.0) % 360.0 - 180.0,
+            "alt_ft": alt, "on_ground": np.zeros(n, bool), "gs_kt": gs, "track_deg": np.full(n, float(track_deg)), "vrate_fpm": vr,
+        }
+    )
+    out = to_points(df, callsign=callsign, typecode=typecode)
+    out["on_ground"] = pd.array([on_ground] * n, dtype="boolean")
+    return out
+
+
+def offset(lat: float, lon: float, bearing_deg: float, km: float) -> tuple[float, float]:
+    """The point ``km`` from (lat, lon) on ``bearing_deg`` (great circle)."""
+    p = straight(lat, lon, bearing_deg, n=2, step_s=3600.0, gs_kt=km / 1.852)
+    return float(p["lat"].iloc[1]), float(p["lon"].iloc[1])

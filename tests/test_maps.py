@@ -408,3 +408,51 @@ def test_fixtures_world_sortie_map_is_at_most_5_mb(world: dict[str, Any], tmp_pa
     assert SYNTHETIC_BANNER in page
     # with the points, every gap is placed by the times of the positions, none from the shape of the track
     assert "Not seen for " in page and "placed from the track's shape" not in page
+
+
+# --------------------------------------------------------------------------- fast rendering
+
+
+def _as_folium(m: Any) -> None:
+    """Turn every fast element of the map back into folium's own class (they hold the same state)."""
+    from flighttrace.viz.maps import _walk
+
+    for el in list(_walk(m.get_root())):
+        if type(el).__module__ == "flighttrace.viz._fastfolium" and type(el).__name__ != "Text":
+            el.__class__ = type(el).__mro__[1]
+
+
+def test_fast_elements_render_the_page_folium_renders() -> None:
+    pts, legs = build([{"icao24": "600864", "start": T0}, {"icao24": "600865", "start": pd.Timestamp("2021-05-01T06:00:00Z"), "gap_min": 0.5}])
+    legs.loc[1, "origin_evidence"] = "bridged"
+    m = map_sorties(legs, sorties_for(legs), scenario(), points=pts, synthetic=True)
+    fast = render_map(m)
+    _as_folium(m)
+    assert render_map(m) == fast
+    assert hostile_map() == hostile_map()
+
+
+def test_fast_popup_and_tooltip_options_render_as_folium_does() -> None:
+    import folium
+
+    from flighttrace.viz._fastfolium import classes
+
+    fast = classes()
+
+    def page(cls: Any) -> str:
+        m = folium.Map(location=[40.0, 49.0], tiles=None)
+        for lazy, show in ((False, False), (True, False), (False, True)):
+            popup = cls.Popup(folium.Html("<b>a</b>\nb `c`", script=True), max_width=300, lazy=lazy, show=show, sticky=show)
+            tip = cls.Tooltip("t &amp; <i>u</i>", style="color: red; font: 'x'", sticky=False, direction="left")
+            cls.PolyLine([[40.0, 49.0], [41.5, 50.25]], color="#123456", dash_array="8 8", popup=popup, tooltip=tip).add_to(m)
+        cls.PolyLine([[[40.0, 49.0], [41.0, 50.0]], [[42.0, 51.0], [43.0, 52.0]]], weight=2).add_to(m)
+        folium.CircleMarker([40.0, 49.0], popup=cls.Popup("plain <text>"), tooltip=cls.Tooltip("x")).add_to(m)
+        return render_map(m)
+
+    assert page(fast) == page(folium)
+
+
+def test_template_syntax_in_the_data_stays_text() -> None:
+    pts, legs = one_leg(callsign="{{ 7 * 7 }}", callsigns="{{ 7 * 7 }}", origin_reason="{% if x %}")
+    page = render_map(map_sorties(legs, points=pts, layers=None))
+    assert "{{ 7 * 7 }}" in page and "{% if x %}" in page

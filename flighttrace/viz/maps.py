@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import html as _html
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Iterator
@@ -86,7 +87,7 @@ _POPUP_CSS: Final = (
     ".leaflet-control-layers-expanded{font:12px sans-serif;max-height:55vh;max-width:290px;overflow:auto;margin-top:48px!important}"
     ".flighttrace-legend{max-width:320px}</style>"
 )
-_ID_RE: Final = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+_ID_RE: Final = re.compile(r"(?<![0-9a-f])([0-9a-f]{32})(?![0-9a-f])")
 _NS_PER_S: Final = 1_000_000_000
 
 
@@ -182,7 +183,11 @@ class _Track:
 
 
 class _PointTable:
-    """The sorted Points table as arrays, to find the positions and times of a leg."""
+    """The sorted Points table as arrays, to find the positions and times of a leg.
+
+    Aircraft are held as integer codes (the sorted table's categories), not
+    as 10 million strings.
+    """
 
     def __init__(self, points: pd.DataFrame) -> None:
         from flighttrace.legs import _sorted  # the exact order detect_legs' point_start/point_end refer to
@@ -190,25 +195,34 @@ class _PointTable:
 
         pts = _sorted(points)
         self.n = len(pts)
-        self.hex = pts["icao24"].astype(str).to_numpy(dtype=object)
+        hexes = pts["icao24"]
+        if isinstance(hexes.dtype, pd.CategoricalDtype):
+            self.code = hexes.cat.codes.to_numpy()
+            cats = np.asarray(hexes.cat.categories.astype(str), dtype=object)
+        else:
+            self.code, cats = pd.factorize(hexes.astype(str).to_numpy(dtype=object), sort=True)
+            cats = np.asarray(cats, dtype=object)
         self.t = time_ns(pts["time"]) if self.n else np.empty(0, dtype=np.int64)
         self.lat = pts["lat"].to_numpy(dtype=float)
         self.lon = pts["lon"].to_numpy(dtype=float)
+        self.code_of: dict[str, int] = {str(h): i for i, h in enumerate(cats)}
+        self.ranges: dict[int, tuple[int, int]] = {}
         if self.n:
-            change = np.flatnonzero(self.hex[1:] != self.hex[:-1]) + 1
+            change = np.flatnonzero(self.code[1:] != self.code[:-1]) + 1
             starts = np.r_[0, change]
             ends = np.r_[change, self.n]
-            self.ranges = {str(self.hex[s]): (int(s), int(e)) for s, e in zip(starts, ends)}
-        else:
-            self.ranges = {}
+            self.ranges = {int(c): (int(s), int(e)) for c, s, e in zip(self.code[starts], starts, ends)}
 
     def rows(self, icao24: str, first_ns: int, last_ns: int, start: Any, end: Any) -> tuple[int, int] | None:
         """Row range of a leg: ``point_start:point_end`` when they fit, else the aircraft's rows in its time span."""
+        code = self.code_of.get(icao24)
+        if code is None:
+            return None
         if _present(start) and _present(end):
             a, b = int(start), int(end)
-            if 0 <= a < b <= self.n and self.hex[a] == icao24 and self.hex[b - 1] == icao24 and self.t[a] == first_ns and self.t[b - 1] == last_ns:
+            if 0 <= a < b <= self.n and self.code[a] == code and self.code[b - 1] == code and self.t[a] == first_ns and self.t[b - 1] == last_ns:
                 return a, b
-        r = self.ranges.get(icao24)
+        r = self.ranges.get(code)
         if r is None:
             return None
         lo, hi = r
@@ -729,6 +743,9 @@ def map_sorties(
     """
     import folium
 
+    from flighttrace.viz._fastfolium import classes as _fast_classes
+
+    fast = _fast_classes()
     if color_by not in ("aircraft", "period"):
         raise ValueError(f"color_by must be 'aircraft' or 'period', not {color_by!r}")
     if layers not in ("event", "year", None):
@@ -799,18 +816,18 @@ def map_sorties(
         fg = fgs[int(group_of[i])]
         sid, role = sortie_of[i], role_of[i]
         freg = fleet_reg.get(hexes[i].lower())
-        popup = folium.Popup(folium.Html(_leg_popup(r, by_sortie.get(sid) if sid else None, role, tr, freg), script=True), max_width=480)
+        popup = fast.Popup(folium.Html(_leg_popup(r, by_sortie.get(sid) if sid else None, role, tr, freg), script=True), max_width=480)
         runs = [run.tolist() for run in tr.runs if len(run) >= 2]
         dots = [run[0].tolist() for run in tr.runs if len(run) == 1]
         if runs:
-            folium.PolyLine(runs if len(runs) > 1 else runs[0], color=colour[i], weight=_SEEN_WEIGHT, opacity=0.9, popup=popup,
-                            tooltip=folium.Tooltip(_leg_tooltip(r, freg), sticky=True)).add_to(fg)
+            fast.PolyLine(runs if len(runs) > 1 else runs[0], color=colour[i], weight=_SEEN_WEIGHT, opacity=0.9, popup=popup,
+                            tooltip=fast.Tooltip(_leg_tooltip(r, freg), sticky=True)).add_to(fg)
         for d in dots:  # a position seen alone between two gaps
             folium.CircleMarker(d, radius=2, color=colour[i], fill=True, fill_opacity=1.0, weight=1,
-                                tooltip=folium.Tooltip(_leg_tooltip(r, freg) + " &middot; a single position seen between gaps")).add_to(fg)
+                                tooltip=fast.Tooltip(_leg_tooltip(r, freg) + " &middot; a single position seen between gaps")).add_to(fg)
         for gap in tr.gaps:
-            folium.PolyLine([list(gap["a"]), list(gap["b"])], color=colour[i], weight=2, opacity=0.85, dash_array=_GAP_DASH,
-                            tooltip=folium.Tooltip(_gap_tooltip(gap, tr.located_by), sticky=True)).add_to(fg)
+            fast.PolyLine([list(gap["a"]), list(gap["b"])], color=colour[i], weight=2, opacity=0.85, dash_array=_GAP_DASH,
+                            tooltip=fast.Tooltip(_gap_tooltip(gap, tr.located_by), sticky=True)).add_to(fg)
         for end, k in (("origin", 0), ("destination", -1)):
             code, grade = r.get(end), r.get(f"{end}_evidence")
             if _present(code) and grade in ("inferred", "bridged") and str(code) in ap_pos:
@@ -821,8 +838,8 @@ def map_sorties(
                 tip = f"{verb} {escape_html(code)} not seen ({escape_html(grade)})"
                 if _present(r.get(f"{end}_reason")):
                     tip += f": {escape_html(r.get(f'{end}_reason'))}"
-                folium.PolyLine(pair, color=colour[i], weight=2, opacity=0.7, dash_array=_END_DASH,
-                                tooltip=folium.Tooltip(tip, sticky=True)).add_to(fg)
+                fast.PolyLine(pair, color=colour[i], weight=2, opacity=0.7, dash_array=_END_DASH,
+                                tooltip=fast.Tooltip(tip, sticky=True)).add_to(fg)
 
     # airports
     from flighttrace.airports import haversine_km
@@ -844,8 +861,8 @@ def map_sorties(
         folium.CircleMarker(
             [round(a["lat"], _COORD_DECIMALS), round(a["lon"], _COORD_DECIMALS)], radius=6 if a["in_scenario"] else 4,
             color="#222222", weight=2, fill=True, fill_color="#ffffff", fill_opacity=1.0,
-            popup=folium.Popup(folium.Html(html_text, script=True), max_width=360),
-            tooltip=folium.Tooltip(f"{escape_html(a['code'])} {escape_html(a['name'])}" if not a["in_scenario"] else escape_html(a["code"]),
+            popup=fast.Popup(folium.Html(html_text, script=True), max_width=360),
+            tooltip=fast.Tooltip(f"{escape_html(a['code'])} {escape_html(a['name'])}" if not a["in_scenario"] else escape_html(a["code"]),
                                    permanent=bool(a["in_scenario"]), direction=direction),
         ).add_to(fg_ap)
 
@@ -933,6 +950,9 @@ def map_disruption(
     """
     import folium
 
+    from flighttrace.viz._fastfolium import classes as _fast_classes
+
+    fast = _fast_classes()
     if gap_s <= 0:
         raise ValueError(f"gap_s must be positive (seconds), not {gap_s!r}")
     pick = (lambda n: disruption.in_focus(n)) if focus_only else (lambda n: getattr(disruption, n))  # noqa: E731
@@ -1003,14 +1023,14 @@ def map_disruption(
             extra.append(("Go-around", f"at {escape_html(g.get('airport'))}, {_fmt_time(g.get('time'))}: down to {float(g['min_agl_ft']):.0f} ft, "
                                        f"then up {float(g['climb_ft']):.0f} ft"))
         html_text = _leg_popup(r, None, None, tr, None) + f'<div class="ft-popup">{_row_html(extra)}</div>'
-        popup = folium.Popup(folium.Html(html_text, script=True), max_width=480)
+        popup = fast.Popup(folium.Html(html_text, script=True), max_width=480)
         runs = [run.tolist() for run in tr.runs if len(run) >= 2]
         if runs:
-            folium.PolyLine(runs if len(runs) > 1 else runs[0], color=colour, weight=_SEEN_WEIGHT, opacity=0.9, popup=popup,
-                            tooltip=folium.Tooltip(_leg_tooltip(r, None), sticky=True)).add_to(fg)
+            fast.PolyLine(runs if len(runs) > 1 else runs[0], color=colour, weight=_SEEN_WEIGHT, opacity=0.9, popup=popup,
+                            tooltip=fast.Tooltip(_leg_tooltip(r, None), sticky=True)).add_to(fg)
         for gap in tr.gaps:
-            folium.PolyLine([list(gap["a"]), list(gap["b"])], color=colour, weight=2, opacity=0.85, dash_array=_GAP_DASH,
-                            tooltip=folium.Tooltip(_gap_tooltip(gap, tr.located_by), sticky=True)).add_to(fg)
+            fast.PolyLine([list(gap["a"]), list(gap["b"])], color=colour, weight=2, opacity=0.85, dash_array=_GAP_DASH,
+                            tooltip=fast.Tooltip(_gap_tooltip(gap, tr.located_by), sticky=True)).add_to(fg)
         for end, k in (("origin", 0), ("destination", -1)):
             code, grade = r.get(end), r.get(f"{end}_evidence")
             if _present(code) and grade in ("inferred", "bridged") and str(code) in ap_pos:
@@ -1018,7 +1038,7 @@ def map_disruption(
                 ap = ap_pos[str(code)]
                 pair = [list(ap), seen.tolist()] if k == 0 else [seen.tolist(), list(ap)]
                 tip = f"{'Takeoff from' if k == 0 else 'Landing at'} {escape_html(code)} not seen ({escape_html(grade)})"
-                folium.PolyLine(pair, color=colour, weight=2, opacity=0.7, dash_array=_END_DASH, tooltip=folium.Tooltip(tip, sticky=True)).add_to(fg)
+                fast.PolyLine(pair, color=colour, weight=2, opacity=0.7, dash_array=_END_DASH, tooltip=fast.Tooltip(tip, sticky=True)).add_to(fg)
     # go-arounds: a marker at the low pass (the track is drawn in its layer, or in the diversions' when it then diverted)
     for g in _records(ga):
         rows = [("Go-around", f"at {escape_html(g.get('airport'))}, {_fmt_time(g.get('time'))}"),
@@ -1028,8 +1048,8 @@ def map_disruption(
                 ("Leg", escape_html(g.get("leg_id"))), ("Source rows", escape_html(g.get("lineage")))]
         folium.CircleMarker([round(float(g["lat"]), _COORD_DECIMALS), round(float(g["lon"]), _COORD_DECIMALS)], radius=6,
                             color=_KIND_COLOUR["go_around"], weight=3, fill=True, fill_opacity=0.6,
-                            popup=folium.Popup(folium.Html(f'<div class="ft-popup">{_row_html(rows)}</div>', script=True), max_width=420),
-                            tooltip=folium.Tooltip(f"Go-around at {escape_html(g.get('airport'))} ({escape_html(g.get('callsign'), missing='')})")).add_to(fgs["go_around"])
+                            popup=fast.Popup(folium.Html(f'<div class="ft-popup">{_row_html(rows)}</div>', script=True), max_width=420),
+                            tooltip=fast.Tooltip(f"Go-around at {escape_html(g.get('airport'))} ({escape_html(g.get('callsign'), missing='')})")).add_to(fgs["go_around"])
     # holding circles
     fg_c = folium.FeatureGroup(name=escape_html(f"Holding circles ({len(hold)})"), overlay=True, show=True)
     m.add_child(fg_c)
@@ -1042,8 +1062,8 @@ def map_disruption(
                 ("Leg", escape_html(h.get("leg_id"))), ("Source rows", escape_html(h.get("lineage")))]
         folium.Circle([round(float(h["lat"]), _COORD_DECIMALS), round(float(h["lon"]), _COORD_DECIMALS)], radius=max(float(h["radius_km"]), 1.0) * 1000.0,
                       color=PALETTE[0], weight=2, fill=True, fill_opacity=0.12,
-                      popup=folium.Popup(folium.Html(f'<div class="ft-popup">{_row_html(rows)}</div>', script=True), max_width=420),
-                      tooltip=folium.Tooltip(f"{escape_html(h.get('holding_id'))} {escape_html(h.get('callsign'), missing='')} "
+                      popup=fast.Popup(folium.Html(f'<div class="ft-popup">{_row_html(rows)}</div>', script=True), max_width=420),
+                      tooltip=fast.Tooltip(f"{escape_html(h.get('holding_id'))} {escape_html(h.get('callsign'), missing='')} "
                                              f"holding for {escape_html(h.get('airport'), missing='?')}")).add_to(fg_c)
     # airports, with their closures
     fg_ap = folium.FeatureGroup(name="Airports (closures in the popups)", overlay=True, show=True)
@@ -1067,8 +1087,8 @@ def map_disruption(
         html_text = f'<div class="ft-popup"><b>{escape_html(a["name"])}</b>{_row_html(rows)}</div>'
         folium.CircleMarker([round(a["lat"], _COORD_DECIMALS), round(a["lon"], _COORD_DECIMALS)], radius=7 if len(mine) else 5,
                             color=PALETTE[4] if len(mine) else "#222222", weight=2, fill=True, fill_color="#ffffff", fill_opacity=1.0,
-                            popup=folium.Popup(folium.Html(html_text, script=True), max_width=380),
-                            tooltip=folium.Tooltip(escape_html(a["code"]) + (" (closed)" if len(mine) else ""), permanent=bool(a["in_scenario"]),
+                            popup=fast.Popup(folium.Html(html_text, script=True), max_width=380),
+                            tooltip=fast.Tooltip(escape_html(a["code"]) + (" (closed)" if len(mine) else ""), permanent=bool(a["in_scenario"]),
                                                    direction=direction)).add_to(fg_ap)
     entries = [(_KIND_COLOUR[k], escape_html(labels[k])) for k in _KIND_COLOUR]
     entries.append((PALETTE[0], escape_html(f"Holding circle: centre and mean radius ({len(hold)})")))
@@ -1116,14 +1136,15 @@ def _map_class() -> type[folium.Map]:
         class SortieMap(folium.Map):  # type: ignore[misc]
             """A :class:`folium.Map` that is never changed by being shown or saved.
 
-            Jupyter's inline display and :meth:`save` render a copy
-            (:func:`render_map`), so the map can be shown, saved and shown
+            Jupyter's inline display and :meth:`save` render it and put its
+            page back as it was (:func:`render_map`), so the map can be shown, saved and shown
             again with the same page each time; :meth:`save` writes the
             deterministic HTML of :func:`save_map`.
             """
 
             def _repr_html_(self, **kwargs: Any) -> str:
-                return str(_fresh_root(self)._repr_html_(**kwargs))
+                with _clean_page(self) as root:
+                    return str(root._repr_html_(**kwargs))
 
             def save(self, outfile: Any, close_file: bool = True, **kwargs: Any) -> None:
                 if hasattr(outfile, "write"):
@@ -1169,40 +1190,49 @@ def _tree_ids(root: Element) -> set[str]:
 _RENDERED_KEY: Final = re.compile(r"^[a-z0-9_]+_[0-9a-f]{32}$")
 
 
-def _fresh_root(m: folium.Map) -> Element:
-    """A copy of the map's page with the leftovers of earlier renders removed.
+@contextmanager
+def _clean_page(m: folium.Map) -> Iterator[Element]:
+    """The map's page, rid of the leftovers of earlier renders, for one render; restored on exit.
 
     folium 0.20 is not idempotent: each render of a shown layer (or of a
     marker's icon) adds a helper element with a new random name, and the
     helper's script stays in the page, so a map rendered twice (displayed in
-    Jupyter, then saved) would carry duplicate statements. The copy drops
+    Jupyter, then saved) would carry duplicate statements. Inside the block
     the helpers and every script left by an element that is no longer in the
-    map; the render puts back exactly one of each. The user's map is not
-    changed.
+    map are gone; the render puts back exactly one of each. On exit every
+    element of the page gets back its attributes and children as they were
+    (a render only adds children and resets attributes), so the user's map
+    is not changed. This replaces a deep copy of the page, which took longer
+    than the render itself on maps of thousands of tracks.
     """
-    import copy
-
     from folium.elements import ElementAddToElement
     from folium.map import Marker
 
-    root = copy.deepcopy(m.get_root())
-    helpers = (ElementAddToElement, Marker.SetIcon)
-    helper_names: set[str] = set()
-    for el in list(_walk(root)):
-        children = getattr(el, "_children", None)
-        if children:
-            for key in [k for k, c in children.items() if isinstance(c, helpers)]:
-                helper_names.add(children[key].get_name())
-                del children[key]
-    names = {el.get_name() for el in _walk(root)}
-    for box_name in ("header", "html", "script"):
-        box = getattr(root, box_name, None)
-        if box is None:
-            continue
-        for key in list(box._children):
-            if key in helper_names or (_RENDERED_KEY.match(key) and key not in names):
-                del box._children[key]
-    return root
+    root = m.get_root()
+    saved = [(el, dict(vars(el)), dict(el._children) if isinstance(getattr(el, "_children", None), dict) else None) for el in _walk(root)]
+    try:
+        helpers = (ElementAddToElement, Marker.SetIcon)
+        helper_names: set[str] = set()
+        for el, _, children in saved:
+            if children:
+                for key in [k for k, c in children.items() if isinstance(c, helpers)]:
+                    helper_names.add(children[key].get_name())
+                    del el._children[key]
+        boxes = [box for box in (getattr(root, b, None) for b in ("header", "html", "script")) if box is not None]
+        rendered = [(box, key) for box in boxes for key in box._children if key in helper_names or _RENDERED_KEY.match(key)]
+        if rendered:  # only on a page folium itself rendered before: name every element once
+            names = {el.get_name() for el in _walk(root)}
+            for box, key in rendered:
+                if key in helper_names or key not in names:
+                    del box._children[key]
+        yield root
+    finally:
+        for el, attrs, children in saved:
+            el.__dict__.clear()
+            el.__dict__.update(attrs)
+            if children is not None:
+                el._children.clear()
+                el._children.update(children)
 
 
 def render_map(m: folium.Map) -> str:
@@ -1221,27 +1251,24 @@ def render_map(m: folium.Map) -> str:
         ``<h><n>``: ``h``, 8 hex digits of the SHA-256 of the page with
         every id blanked (different maps get different ids, so two maps can
         share a page), and ``n`` a 24-digit hexadecimal counter. The result
-        depends only on what is drawn. The map itself is not changed (a copy
-        is rendered), so rendering again, or after a display in Jupyter,
-        gives the same text.
+        depends only on what is drawn. The map itself is not changed (its
+        page is put back as it was after the render), so rendering again, or
+        after a display in Jupyter, gives the same text.
     """
-    root = _fresh_root(m)
-    text = root.render()
-    ids = _tree_ids(root)
+    with _clean_page(m) as root:
+        text = root.render()
+        ids = _tree_ids(root)
     ids.discard("")
-    blanked = _ID_RE.sub(lambda mo: "0" * 32 if mo.group(0) in ids else mo.group(0), text)
-    prefix = hashlib.sha256(blanked.encode("utf-8")).hexdigest()[:8]
+    parts = _ID_RE.split(text)  # text, id-like token, text, token, …: one scan of the page
+    tokens = parts[1::2]
+    parts[1::2] = ["0" * 32 if tok in ids else tok for tok in tokens]
+    prefix = hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()[:8]
     mapping: dict[str, str] = {}
-
-    def _rename(mo: re.Match[str]) -> str:
-        tok = mo.group(0)
-        if tok not in ids:
-            return tok
-        if tok not in mapping:
+    for tok in tokens:  # in order of first appearance
+        if tok in ids and tok not in mapping:
             mapping[tok] = f"{prefix}{len(mapping):024x}"
-        return mapping[tok]
-
-    return _ID_RE.sub(_rename, text)
+    parts[1::2] = [mapping.get(tok, tok) for tok in tokens]
+    return "".join(parts)
 
 
 def save_map(m: folium.Map, path: str | Path) -> Path:

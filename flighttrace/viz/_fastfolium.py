@@ -1,0 +1,145 @@
+"""folium elements that render in plain Python, for maps with thousands of tracks.
+
+folium renders every element through a Jinja macro, then wraps the text it
+produced in a new :class:`branca.element.Element`, which compiles that text as
+a Jinja template of its own before the page is assembled. A map with 10,000
+tracks (each a polyline, a popup with its HTML and a tooltip) spends most of
+its time compiling those 40,000 throw-away templates.
+
+The classes here are :class:`folium.PolyLine`, :class:`folium.Popup` and
+:class:`folium.Tooltip` (instances of them, with the same options and
+children) whose ``render`` writes the same script text with string formatting
+and adds it to the page as :class:`Text`, which is never compiled. The text
+is byte for byte what folium 0.20 writes (``tests/test_maps.py`` compares the
+two), with one difference that is a fix: a data string holding ``{{`` or
+``{%`` stays text, where folium would evaluate it as a template.
+
+folium is imported on first use (:func:`classes`), never at import.
+"""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+from typing import Any
+
+__all__ = ["classes", "tojson"]
+
+_NS: SimpleNamespace | None = None
+
+
+def tojson(obj: Any) -> str:
+    """JSON as Jinja's ``tojson`` filter writes it (sorted keys, ``<>&'`` escaped), which folium's templates use."""
+    return (
+        json.dumps(obj, sort_keys=True)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+    )
+
+
+def classes() -> SimpleNamespace:
+    """The fast element classes: ``PolyLine``, ``Popup``, ``Tooltip``, ``Text`` (made on first use).
+
+    Returns
+    -------
+    types.SimpleNamespace
+        ``PolyLine``, ``Popup`` and ``Tooltip`` subclass folium's classes of
+        the same names (``isinstance`` checks and options are unchanged);
+        ``Text`` is a :class:`branca.element.Element` holding finished text.
+    """
+    global _NS
+    if _NS is not None:
+        return _NS
+    import folium
+    from branca.element import Element, Figure, Html
+    from folium.template import tojavascript
+    from markupsafe import escape
+
+    class Text(Element):  # type: ignore[misc]
+        """Finished page text: rendered as it is, where folium would compile it as a Jinja template first.
+
+        A template source loses one final line break, and Jinja turns
+        ``\\r\\n`` and ``\\r`` into ``\\n``: the text is stored that way, so
+        that it reads as folium's did.
+        """
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self._name = "Text"
+            if "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+            self.text = text[:-1] if text.endswith("\n") else text
+
+        def render(self, **kwargs: Any) -> str:
+            return str(self.text)
+
+    def _figure(el: Any) -> Any:
+        figure = el.get_root()
+        if not isinstance(figure, Figure):
+            raise AssertionError("You cannot render this Element if it is not in a Figure.")
+        return figure
+
+    def _html_text(el: Any, kwargs: dict[str, Any]) -> str:
+        """What a popup's content element renders to (branca's Html template, or the element's own render)."""
+        if type(el) is Html:
+            data = el.data if el.script else str(escape(el.data))
+            return (f'<div id="{el.get_name()}" style="width: {el.width[0]}{el.width[1]}; '
+                    f'height: {el.height[0]}{el.height[1]};">{data}</div>')
+        return str(el.render(**kwargs))
+
+    class PolyLine(folium.PolyLine):  # type: ignore[misc]
+        """A :class:`folium.PolyLine` that renders without Jinja."""
+
+        def render(self, **kwargs: Any) -> None:
+            figure = _figure(self)
+            text = (f"\n            var {self.get_name()} = L.polyline(\n                {tojson(self.locations)},\n"
+                    f"                {tojson(self.options)}\n            ).addTo({self._parent.get_name()});\n        ")
+            figure.script.add_child(Text(text), name=self.get_name())
+            for child in list(self._children.values()):
+                child.render(**kwargs)
+
+    class Tooltip(folium.Tooltip):  # type: ignore[misc]
+        """A :class:`folium.Tooltip` that renders without Jinja."""
+
+        def render(self, **kwargs: Any) -> None:
+            figure = _figure(self)
+            style = getattr(self, "style", None)
+            attr = f" style={tojson(style)}" if style else ""
+            text = (f"\n            {self._parent.get_name()}.bindTooltip(\n                `<div{attr}>\n                     {self.text}\n"
+                    f"                 </div>`,\n                {tojavascript(self.options)}\n            );\n        ")
+            figure.script.add_child(Text(text), name=self.get_name())
+            for child in list(self._children.values()):
+                child.render(**kwargs)
+
+    class Popup(folium.Popup):  # type: ignore[misc]
+        """A :class:`folium.Popup` that renders without Jinja."""
+
+        def render(self, **kwargs: Any) -> None:
+            for child in list(self._children.values()):
+                child.render(**kwargs)
+            figure = _figure(self)
+            name, parent = self.get_name(), self._parent.get_name()
+            parts = [f"\n        var {name} = L.popup({tojavascript(self.options)});\n\n        "]
+            for key, el in self.html._children.items():
+                content = _html_text(el, kwargs).replace("\n", " ")
+                if self.lazy:
+                    parts.append(f"\n            \n                {parent}.once('click', function() {{\n"
+                                 f"                    {name}.setContent($(`{content}`)[0]);\n                }});\n            \n        ")
+                else:
+                    parts.append(f"\n            \n                var {key} = $(`{content}`)[0];\n"
+                                 f"                {name}.setContent({key});\n            \n        ")
+            parts.append(f"\n\n        {parent}.bindPopup({name})\n        {'.openPopup()' if self.show else ''};\n\n        ")
+            for el in self.script._children.values():
+                parts.append(f"\n            {el.render()}\n        ")
+            parts.append("\n    ")
+            figure.script.add_child(Text("".join(parts)), name=name)
+
+    ns = SimpleNamespace(PolyLine=PolyLine, Popup=Popup, Tooltip=Tooltip, Text=Text)
+    for cls in (PolyLine, Popup, Tooltip, Text):  # picklable by reference, like SortieMap
+        cls.__module__ = __name__
+        cls.__qualname__ = cls.__name__
+        globals()[cls.__name__] = cls
+    _NS = ns
+    return ns

@@ -108,6 +108,10 @@ def _as_nullable_bool(values: Any, n: int) -> pa.Array:
 
 def _clean_dictionary(codes: np.ndarray, uniques: np.ndarray) -> pa.DictionaryArray:
     """Strip the distinct values, map empty ones to null, merge values that become equal."""
+    if all(type(u) is str and u and u == u.strip() for u in uniques) and len(set(uniques)) == len(uniques):
+        # already clean (the common case): no re-factorising
+        idx32 = codes.astype(np.int32, copy=False)
+        return pa.DictionaryArray.from_arrays(pa.array(idx32, mask=idx32 < 0 if (idx32 < 0).any() else None), pa.array(uniques, type=pa.string()))
     clean = np.array([None if u is None or (not isinstance(u, str) and pd.isna(u)) else (str(u).strip() or None) for u in uniques], dtype=object)
     c2, u2 = pd.factorize(clean, use_na_sentinel=True)
     lut = np.append(c2, -1).astype(np.int32)  # code -1 (missing) indexes the trailing -1
@@ -345,6 +349,8 @@ def normalise_chunk(
     ps = cols.get("position_source")
     if ps is None:
         ps_codes = np.full(k, POSITION_SOURCES.index("unknown"), dtype=np.int8)
+    elif isinstance(ps, pa.DictionaryArray) and ps.dictionary.equals(pa.array(list(POSITION_SOURCES))) and not ps.indices.null_count:
+        ps_codes = np.asarray(sel(ps).indices.to_numpy(zero_copy_only=False), dtype=np.int8)  # already the canonical codes
     else:
         ps_c, ps_u = pd.factorize(np.asarray(sel(ps), dtype=object), use_na_sentinel=True)
         lut = np.array([POSITION_SOURCES.index(u) if u in POSITION_SOURCES else POSITION_SOURCES.index("unknown") for u in ps_u] + [POSITION_SOURCES.index("unknown")], dtype=np.int8)

@@ -26,11 +26,15 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from operator import itemgetter
+
 import numpy as np
 import orjson
 import pandas as pd
+import pyarrow as pa
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
+from flighttrace.schema import POSITION_SOURCES
 from flighttrace.timeutil import time_ns
 
 __all__ = ["read_trace", "write_trace", "SPECS", "SOURCE_TYPES"]
@@ -58,49 +62,98 @@ def _match(obj: Any) -> bool:
 
 
 def _to_float(col: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Column of JSON values → (float64, mask of present non-numbers)."""
+    """Column of JSON values → (float64, mask of present non-numbers).
+
+    ``None`` becomes NaN in numpy's own C conversion; only a column holding
+    something else (a string, an object) takes the slower per-value path.
+    """
     try:
         return np.array(col, dtype=np.float64), np.zeros(len(col), dtype=bool)
     except (TypeError, ValueError):
-        ser = pd.Series(col, dtype=object)
+        ser = pd.Series(np.array(col, dtype=object), dtype=object)
         num = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         bad = ser.notna().to_numpy() & np.isnan(num)
         return num, bad
 
 
-def _carry(details: np.ndarray, has: np.ndarray, key: str) -> np.ndarray:
-    """Carry ``details[key]`` forward from the points that have it (numpy forward fill)."""
-    n = len(details)
-    out = np.full(n, None, dtype=object)
-    if not has.any():
-        return out
-    idx = np.flatnonzero(has)
-    vals = np.empty(len(idx), dtype=object)
-    vals[:] = list(map(dict.get, details[idx], itertools.repeat(key)))
-    present = np.zeros(n, dtype=bool)
-    present[idx] = np.not_equal(vals, None)
-    out[idx] = vals
-    pos = np.where(present, np.arange(n), 0)
+def _altitude(col: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``alt`` column → (feet as float64, ``"ground"`` mask, mask of present non-numbers)."""
+    obj = np.array(col, dtype=object)
+    ground = obj == "ground"
+    if ground.any():
+        obj[ground] = None
+    try:
+        return obj.astype(np.float64), ground, np.zeros(len(obj), dtype=bool)
+    except (TypeError, ValueError):
+        alt, bad = _to_float(obj)
+        return alt, ground, bad
+
+
+def _dictionary(codes: np.ndarray, values: Any) -> pa.DictionaryArray:
+    """A dictionary array from int codes (-1 = missing) and its distinct values."""
+    idx = codes.astype(np.int32, copy=False)
+    return pa.DictionaryArray.from_arrays(pa.array(idx, mask=idx < 0), pa.array(values, type=pa.string()))
+
+
+def _constant(value: Any, n: int) -> pa.DictionaryArray:
+    """One string (or missing) for every row, without an object per row."""
+    if not isinstance(value, str):
+        return _dictionary(np.full(n, -1, dtype=np.int32), [])
+    return _dictionary(np.zeros(n, dtype=np.int32), [value])
+
+
+def _carry(details: list[Any], idx: np.ndarray, key: str, n: int) -> pa.DictionaryArray:
+    """Carry ``details[key]`` forward from the points that have a details object.
+
+    Only the details objects are looked at (a small share of the points);
+    the forward fill works on integer codes, so no object is made per point.
+    A details object without the key (or with ``null``) does not reset the
+    value; points before the first value have none.
+    """
+    if len(idx) == 0:
+        return _dictionary(np.full(n, -1, dtype=np.int32), [])
+    vals = list(map(dict.get, map(details.__getitem__, idx.tolist()), itertools.repeat(key)))
+    # distinct values in order of appearance (a non-string is kept as its text; the framework strips and checks strings)
+    try:
+        uniq = list(dict.fromkeys(vals))
+    except TypeError:  # an unhashable value (a hostile file): compare texts instead
+        vals = [None if v is None else str(v) for v in vals]
+        uniq = list(dict.fromkeys(vals))
+    lookup = {v: (-1 if v is None else i) for i, v in enumerate(u for u in uniq if u is not None)}
+    lookup[None] = -1
+    small = np.fromiter(map(lookup.__getitem__, vals), dtype=np.int64, count=len(vals))
+    present = small >= 0
+    if not present.any():
+        return _dictionary(np.full(n, -1, dtype=np.int32), [])
+    at = idx[present]
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[at] = np.arange(len(at))
     np.maximum.accumulate(pos, out=pos)
-    filled = out[pos]
-    filled[: int(np.argmax(present))] = None  # nothing to carry before the first value
-    return filled
+    filled = np.where(pos >= 0, small[present][np.maximum(pos, 0)], -1)
+    values = [u if isinstance(u, str) else str(u) for u in uniq if u is not None]
+    return _dictionary(filled, values)
 
 
 _N_COLS = 10
 """Point elements the reader uses: offset … source type (the rest are not in the Points table)."""
 
 
-def _columns(pts: list[Any], lens: np.ndarray | None) -> list[Any]:
-    """Transpose point arrays into columns (lists), padding short points with None."""
+def _columns(pts: list[Any], lens: np.ndarray) -> list[list[Any]]:
+    """The first :data:`_N_COLS` elements of every point, column by column (``None`` where a point is short).
+
+    Each column is gathered by ``map(itemgetter(i), …)`` in C; only files
+    whose points are shorter than :data:`_N_COLS` for some points (the
+    8–9-element points of old files, or a mix) pad with ``None``.
+    """
     n = len(pts)
-    if lens is not None and len(lens) and (lens == lens[0]).all():
-        arr = np.array(pts, dtype=object)  # one C-level copy when every point has the same length
-        if arr.shape == (n, int(lens[0])):
-            cols = [arr[:, i].tolist() for i in range(min(arr.shape[1], _N_COLS))]
-            return cols + [[None] * n for _ in range(_N_COLS - len(cols))]
-    cols = list(itertools.zip_longest(*pts, fillvalue=None))[:_N_COLS]
-    return cols + [(None,) * n for _ in range(_N_COLS - len(cols))]
+    shortest = int(lens.min())
+    if shortest >= _N_COLS:
+        return [list(map(itemgetter(i), pts)) for i in range(_N_COLS)]
+    if shortest == int(lens.max()):
+        cols = [list(map(itemgetter(i), pts)) for i in range(shortest)]
+        return cols + [[None] * n for _ in range(_N_COLS - shortest)]
+    cols = [list(c) for c in itertools.islice(itertools.zip_longest(*pts, fillvalue=None), _N_COLS)]
+    return cols + [[None] * n for _ in range(_N_COLS - len(cols))]
 
 
 def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
@@ -129,12 +182,13 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     if n_all == 0:
         yield RawChunk.only_quarantine([])
         return
-    types = set(map(type, trace))
-    if types == {list}:
-        lens = np.fromiter(map(len, trace), dtype=np.int64, count=n_all)
-        ok = lens >= 8
+    is_list = np.fromiter(map(type, trace), dtype=object, count=n_all) == list
+    lens = np.zeros(n_all, dtype=np.int64)
+    if is_list.all():
+        lens[:] = np.fromiter(map(len, trace), dtype=np.int64, count=n_all)
     else:
-        ok = np.fromiter((type(p) is list and len(p) >= 8 for p in trace), dtype=bool, count=n_all)
+        lens[is_list] = np.fromiter(map(len, itertools.compress(trace, is_list)), dtype=np.int64, count=int(is_list.sum()))
+    ok = lens >= 8
     bad_rows = [
         (int(i), "trace point is not an array of at least 8 values", orjson.dumps(trace[i], default=str).decode())
         for i in np.flatnonzero(~ok)
@@ -145,49 +199,35 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     if n == 0:
         yield RawChunk.only_quarantine(bad_rows)
         return
-    cols = _columns(pts, lens[rows] if types == {list} else None)
+    cols = _columns(pts, lens[rows])
     problems: list[tuple[np.ndarray, str]] = []
 
-    dt, bad = _to_float(cols[0])
+    def number(i: int, what: str) -> np.ndarray:
+        v, bad = _to_float(cols[i])
+        if bad.any():
+            problems.append((bad, f"{what} is not a number"))
+        return v
+
+    dt = number(0, "time offset")
+    lat = number(1, "lat")
+    lon = number(2, "lon")
+    alt, ground, bad = _altitude(cols[3])
     if bad.any():
-        problems.append((bad, "time offset is not a number"))
-    lat, bad = _to_float(cols[1])
-    if bad.any():
-        problems.append((bad, "lat is not a number"))
-    lon, bad = _to_float(cols[2])
-    if bad.any():
-        problems.append((bad, "lon is not a number"))
-    alt_obj = np.array(cols[3], dtype=object)
-    ground = alt_obj == "ground"
-    if ground.any():
-        alt_obj[ground] = None
-    alt, bad = _to_float(tuple(alt_obj))
-    if bad.any():
-        problems.append((bad, "alt is neither a number nor \"ground\""))
+        problems.append((bad, 'alt is neither a number nor "ground"'))
     on_ground = np.where(ground, 1.0, np.where(np.isnan(alt), np.nan, 0.0))
-    gs, bad = _to_float(cols[4])
-    if bad.any():
-        problems.append((bad, "gs is not a number"))
-    track, bad = _to_float(cols[5])
-    if bad.any():
-        problems.append((bad, "track is not a number"))
-    flags_f, bad = _to_float(cols[6])
-    if bad.any():
-        problems.append((bad, "flags is not a number"))
+    gs = number(4, "gs")
+    track = number(5, "track")
+    flags_f = number(6, "flags")
     # flags are a small bitfield: anything else (inf, negative, huge) carries no flag bits
-    flags_ok = np.isfinite(flags_f) & (flags_f >= 0) & (flags_f < 2**16)
+    with np.errstate(invalid="ignore"):
+        flags_ok = np.isfinite(flags_f) & (flags_f >= 0) & (flags_f < 2**16)
     flags = np.where(flags_ok, flags_f, 0).astype(np.int64)
-    vrate, bad = _to_float(cols[7])
-    if bad.any():
-        problems.append((bad, "vertical rate is not a number"))
-    details = np.array(cols[8], dtype=object)
-    has = np.fromiter(map(isinstance, details, itertools.repeat(dict)), dtype=bool, count=n)
-    callsign = _carry(details, has, "flight")
-    squawk = _carry(details, has, "squawk")
-    src_type = np.array(cols[9], dtype=object)
-    codes, uniques = pd.factorize(src_type, use_na_sentinel=True)
-    lut = np.array([SOURCE_TYPES.get(str(u), "other") for u in uniques] + ["unknown"], dtype=object)
-    position_source = lut[codes]
+    vrate = number(7, "vertical rate")
+    details = cols[8]
+    has = np.flatnonzero(np.fromiter(map(isinstance, details, itertools.repeat(dict)), dtype=bool, count=n))
+    src_codes, src_uniques = pd.factorize(np.array(cols[9], dtype=object), use_na_sentinel=True)
+    src_map = [POSITION_SOURCES.index(SOURCE_TYPES.get(str(u), "other")) for u in src_uniques]
+    lut = np.array(src_map + [POSITION_SOURCES.index("unknown")], dtype=np.int8)
 
     reg = obj.get("r")
     typ = obj.get("t")
@@ -201,7 +241,7 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
 
     yield RawChunk(
         columns={
-            "icao24": np.full(n, icao, dtype=object),
+            "icao24": _constant(icao if isinstance(icao, str) else None, n),
             "time": float(ts) + dt,
             "lat": lat,
             "lon": lon,
@@ -210,12 +250,12 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
             "gs_kt": gs,
             "track_deg": track,
             "vrate_fpm": vrate,
-            "callsign": callsign,
-            "squawk": squawk,
-            "registration": np.full(n, reg if isinstance(reg, str) else None, dtype=object),
-            "typecode": np.full(n, typ if isinstance(typ, str) else None, dtype=object),
+            "callsign": _carry(details, has, "flight", n),
+            "squawk": _carry(details, has, "squawk", n),
+            "registration": _constant(reg, n),
+            "typecode": _constant(typ, n),
             "military": military,
-            "position_source": position_source,
+            "position_source": pa.DictionaryArray.from_arrays(pa.array(lut[src_codes]), pa.array(list(POSITION_SOURCES))),
             "stale": (flags & 1).astype(bool),
             "new_leg": (flags & 2).astype(bool),
         },

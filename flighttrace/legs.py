@@ -677,7 +677,7 @@ def _segment(g: dict[str, np.ndarray], air: np.ndarray, index: AirportIndex, p: 
         a, b = cand - 1, cand
         d_km = haversine_km(g["lat"][a], g["lon"][a], g["lat"][b], g["lon"][b])
         v_kt = d_km / np.maximum(dt[b], 1.0) * KT_PER_KM_S
-        ref = np.nanmin(np.vstack([gs[a], gs[b]]), axis=0)
+        ref = np.fmin(gs[a], gs[b])  # NaN only where both speeds are unknown (no all-NaN warning)
         ref = np.where(np.isnan(ref), 150.0, ref)
         slow = v_kt < p.gap_speed_frac * ref
         long_ = dt[b] > p.gap_max_s
@@ -686,6 +686,20 @@ def _segment(g: dict[str, np.ndarray], air: np.ndarray, index: AirportIndex, p: 
         db, hb = _field_agl(index, g["lat"][b], g["lon"][b], g["alt"][b], heli[b], p.near_km)
         low_both = (da <= p.near_km) & (db <= p.near_km) & (ha <= p.low_agl_ft) & (hb <= p.low_agl_ft)
         split[b[slow | long_ | low_both]] = True
+    # --- gaps between an airborne point and a ground point: lost en route, then (first) seen on the ground
+    edge = np.zeros(n, dtype=bool)
+    edge[1:] = (air[1:] != air[:-1]) & ~new_ac[1:]
+    cand = np.flatnonzero(edge & (dt > p.gap_min_s))
+    if len(cand):
+        a, b = cand - 1, cand
+        up = np.where(air[a], a, b)  # the airborne side
+        dn = np.where(air[a], b, a)  # the ground side
+        d_up, h_up = _field_agl(index, g["lat"][up], g["lon"][up], g["alt"][up], g["heli"][up], p.near_km)
+        d_dn = haversine_km(g["lat"][up], g["lon"][up], g["lat"][dn], g["lon"][dn])
+        # the ground sighting belongs to the leg only if the airborne side was low near a field, by it
+        with np.errstate(invalid="ignore"):
+            low_near = (d_up <= p.near_km) & (d_dn <= p.near_km) & ~(h_up > p.low_agl_ft)
+        split[b[~low_near]] = True
     leg_of = _starts_to_ids(split, n)
     n_legs = int(leg_of[-1]) + 1
     tg = np.bincount(leg_of[touch_points], minlength=n_legs) if len(touch_points) else np.zeros(n_legs, dtype=np.int64)

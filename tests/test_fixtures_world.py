@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import flighttrace
+from flighttrace.legs import GRADES
 from flighttrace.validation import compare_legs, compare_sorties, load_truth
 from flighttrace.worldgen import build_world, verify_world
 
@@ -57,7 +58,7 @@ def test_every_input_is_marked_synthetic(world) -> None:  # type: ignore[no-unty
 def test_right_airport_at_99_percent_of_observed_or_inferred_ends(world) -> None:  # type: ignore[no-untyped-def]
     _, _, legs, _, truth = world
     m, s = compare_legs(legs, truth["legs"])
-    assert s["unmatched"] == 0 and s["split"] == 0
+    assert s["unmatched"] == 0 and s["split"] == 0 and s["extra"] == 0  # no leg lost, cut in two or invented
     assert s["strong_ends"] > 800
     assert s["right_airport_rate"] >= 0.99, m[(m["origin_condition"].isin(["observed", "inferred"])) & (m["true_origin"] != m["origin"])]
 
@@ -67,9 +68,12 @@ def test_grades_match_the_truth_coverage_condition(world) -> None:  # type: igno
     _, s = compare_legs(legs, truth["legs"])
     assert s["grade_match_rate"] >= 0.98, s["grades"]
     # each grade of the truth is present and recovered
-    g = s["grades"]
-    for grade in ("observed", "inferred", "bridged", "unknown"):
+    g = s["grades"].reindex(index=list(GRADES), columns=list(GRADES), fill_value=0)
+    for grade in GRADES:
         assert g.loc[grade, grade] > 0
+    # an end the data cannot place is never given a seen or inferred airport, and a seen one is never lost
+    assert g.loc["unknown", ["observed", "inferred"]].sum() == 0, g
+    assert g.loc[["observed", "inferred"], "unknown"].sum() == 0, g
 
 
 def test_takeoff_and_landing_times_are_close_to_the_truth(world) -> None:  # type: ignore[no-untyped-def]

@@ -660,8 +660,7 @@ def _segment(g: dict[str, np.ndarray], air: np.ndarray, index: AirportIndex, p: 
     touch_points = np.zeros(0, dtype=np.int64)
     if len(gi):
         lo, hi = rs[gi], re[gi]
-        gs_g = np.where(np.isnan(gs), np.inf, gs)
-        min_gs = _range_min(gs_g, lo, hi)
+        min_gs = _range_min(gs, lo, hi)
         dur = t[hi] - t[lo - 1]  # from the last airborne point to the next airborne point
         stop = (min_gs < p.stop_kt) | (dur > p.stop_min_s)
         score = dt + (g["new_leg"] * np.float32(p.new_leg_hint_s))
@@ -707,14 +706,20 @@ def _segment(g: dict[str, np.ndarray], air: np.ndarray, index: AirportIndex, p: 
 
 
 def _range_min(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Minimum of ``values`` over each half-open range [lo, hi) (ranges non-empty, disjoint, sorted)."""
+    """Minimum of ``values`` over each half-open range [lo, hi), NaN ignored (inf where all are NaN).
+
+    Ranges are non-empty, disjoint and sorted; the array is copied only when
+    the last range ends at its end.
+    """
     if len(lo) == 0:
         return np.empty(0)
-    ext = np.append(values, np.inf)  # lets a range end at the end of the array
+    if hi[-1] >= len(values):
+        values = np.append(values, np.nan)  # lets a range end at the end of the array
     bounds = np.empty(2 * len(lo), dtype=np.int64)
     bounds[0::2] = lo
     bounds[1::2] = hi
-    return np.minimum.reduceat(ext, bounds)[0::2]
+    out = np.fmin.reduceat(values, bounds)[0::2]
+    return np.where(np.isnan(out), np.inf, out)
 
 
 # --------------------------------------------------------------------------- ends

@@ -284,3 +284,38 @@ def test_the_straight_builder_flies_at_its_ground_speed() -> None:
     # a guard for the tests above: 360 kt for 10 s is one nautical mile
     p = straight(40.0, 50.0, 90.0, n=2, step_s=10.0, gs_kt=360.0)
     assert haversine_km(p["lat"].iloc[0], p["lon"].iloc[0], p["lat"].iloc[1], p["lon"].iloc[1]) == pytest.approx(1.852, rel=1e-6)
+
+
+def _circuit(start: pd.Timestamp, *, flagged: bool, icao24: str = "4ca001") -> pd.DataFrame:
+    """One rectangular circuit at Ganja at 1,000 ft, ending in a touch-and-go roll at 55 kt."""
+    h = UBBG.elevation_ft + 1000.0
+    legs_ = [  # (track, n points 10 s apart, altitude from, to)
+        (90.0, 9, UBBG.elevation_ft + 100, h), (0.0, 6, h, h), (270.0, 18, h, h), (180.0, 6, h, h), (90.0, 8, h, UBBG.elevation_ft + 50),
+    ]
+    la, lo, t, parts = UBBG.lat, UBBG.lon, start, []
+    for trk, n, a0, a1 in legs_:
+        seg = straight(la, lo, trk, n=n + 1, step_s=10.0, gs_kt=80.0, alt_ft=np.linspace(a0, a1, n + 1), start=t, icao24=icao24, typecode="C172", callsign="TRAIN1")
+        parts.append(seg.iloc[:-1])
+        la, lo, t = float(seg["lat"].iloc[-1]), float(seg["lon"].iloc[-1]), seg["time"].iloc[-1]
+    roll = straight(la, lo, 90.0, n=3, step_s=5.0, gs_kt=55.0, alt_ft=UBBG.elevation_ft, start=t, icao24=icao24, typecode="C172", callsign="TRAIN1", on_ground=flagged)
+    if flagged:
+        roll["alt_ft"] = np.float32(np.nan)  # readsb writes "ground"
+    parts.append(roll)
+    return join(*parts)
+
+
+def test_circuits_at_a_training_field_are_one_leg() -> None:
+    # a flying-school morning: four touch-and-goes, two with a squat switch that says "ground" for a
+    # few reports at 55 kt and two without one, then a full-stop landing and taxi in
+    t0 = pd.Timestamp("2023-09-01T07:00Z")
+    taxi_out = straight(UBBG.lat, UBBG.lon, 270.0, n=12, step_s=10.0, gs_kt=12.0, alt_ft=float("nan"), start=t0, icao24="4ca001", typecode="C172", callsign="TRAIN1", on_ground=True)
+    parts, t = [taxi_out], t0 + pd.Timedelta(seconds=130)
+    for flagged in (True, False, True, False):
+        c = _circuit(t, flagged=flagged)
+        parts.append(c)
+        t = c["time"].iloc[-1] + pd.Timedelta(seconds=5)
+    stop = straight(UBBG.lat, UBBG.lon, 90.0, n=15, step_s=10.0, gs_kt=np.linspace(50, 5, 15), alt_ft=float("nan"), start=t, icao24="4ca001", typecode="C172", callsign="TRAIN1", on_ground=True)
+    legs = detect_legs(join(*parts, stop))
+    leg = one(legs)
+    assert (leg["origin"], leg["origin_evidence"], leg["destination"], leg["destination_evidence"]) == ("UBBG", "observed", "UBBG", "observed")
+    assert leg["touch_and_go"] == 2  # the two rolls the transponder reported as "on the ground"

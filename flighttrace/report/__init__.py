@@ -172,28 +172,54 @@ def _lineage_sources(lineage: str, sha_of: dict[str, str]) -> list[dict[str, str
     return out
 
 
+def _fmt_t_column(col: pd.Series, tz: str | None = None) -> list[str]:
+    """:func:`_fmt_t` of every value of a column, formatted as a whole column when it holds zoned times."""
+    if not isinstance(col.dtype, pd.DatetimeTZDtype):
+        return [_fmt_t(v, tz) for v in col.tolist()]
+    text = col.dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M UTC")
+    if tz and tz != "UTC":
+        text = text + " (" + col.dt.tz_convert(tz).dt.strftime("%H:%M") + f" {tz})"
+    return [t if ok else "—" for t, ok in zip(text.tolist(), col.notna().tolist())]
+
+
 def _cards(sorties: pd.DataFrame, legs: pd.DataFrame, sha_of: dict[str, str], tz: str) -> list[dict[str, Any]]:
-    by_id = legs.set_index("leg_id")
+    """One evidence card per sortie: its facts, each of its legs' ends with grades and reasons, and the source rows.
+
+    The legs' fields are formatted column by column once; each card then
+    picks its legs from a dictionary by leg id.
+    """
+    leg_ids = legs["leg_id"].tolist()
+    fields = zip(
+        leg_ids, _fmt_t_column(legs["takeoff_time"], tz), _fmt_t_column(legs["landing_time"], tz),
+        legs["origin"].tolist(), legs["origin_evidence"].tolist(), legs["origin_reason"].tolist(),
+        legs["destination"].tolist(), legs["destination_evidence"].tolist(), legs["destination_reason"].tolist(),
+        legs["n_points"].tolist(), legs["max_gap_s"].tolist(), legs["lineage"].tolist(),
+    )
+    by_id: dict[Any, tuple[dict[str, Any], Any]] = {}
+    for lid, takeoff, landing, o, o_ev, o_why, d, d_ev, d_why, n, gap, lineage in fields:  # one entry per leg
+        by_id[lid] = ({
+            "leg_id": lid, "takeoff": takeoff, "landing": landing,
+            "origin": _str(o), "origin_evidence": o_ev, "origin_reason": o_why,
+            "destination": _str(d), "destination_evidence": d_ev,
+            "destination_reason": d_why, "n_points": f"{int(n):,}", "max_gap": _fmt_dur(gap),
+        }, lineage)
+    arrive = _fmt_t_column(sorties["arrive_far"], tz)
+    depart = _fmt_t_column(sorties["depart_far"], tz)
     cards = []
-    for s in sorties.itertuples():  # one card per sortie
+    for s, arr, dep in zip(sorties.itertuples(), arrive, depart):  # one card per sortie
         ls = []
         srcs: list[dict[str, str]] = []
         for lid in (s.in_leg, s.out_leg):
-            if not isinstance(lid, str) or lid not in by_id.index:
+            if not isinstance(lid, str) or lid not in by_id:
                 continue
-            lg = by_id.loc[lid]
-            ls.append({
-                "leg_id": lid, "takeoff": _fmt_t(lg["takeoff_time"], tz), "landing": _fmt_t(lg["landing_time"], tz),
-                "origin": _str(lg["origin"]), "origin_evidence": lg["origin_evidence"], "origin_reason": lg["origin_reason"],
-                "destination": _str(lg["destination"]), "destination_evidence": lg["destination_evidence"],
-                "destination_reason": lg["destination_reason"], "n_points": f"{int(lg['n_points']):,}", "max_gap": _fmt_dur(lg["max_gap_s"]),
-            })
-            srcs.extend(_lineage_sources(lg["lineage"], sha_of))
+            row, lineage = by_id[lid]
+            ls.append(dict(row))
+            srcs.extend(_lineage_sources(lineage, sha_of))
         ground = _fmt_dur(s.ground_time_s) if pd.notna(s.ground_time_s) else (f"at least {_fmt_dur(s.ground_time_min_s)}" if pd.notna(s.ground_time_min_s) else "—")
         cards.append({
             "sortie_id": s.sortie_id, "icao24": s.icao24, "registration": None if pd.isna(s.registration) else s.registration,
             "callsign": None if pd.isna(s.callsign) else s.callsign, "evidence": s.evidence, "origin": _str(s.origin), "far": _str(s.far),
-            "back": _str(s.back), "arrive_far": _fmt_t(s.arrive_far, tz), "depart_far": _fmt_t(s.depart_far, tz), "ground": ground,
+            "back": _str(s.back), "arrive_far": arr, "depart_far": dep, "ground": ground,
             "note": s.note or "", "legs": ls, "sources": srcs,
         })
     return cards
@@ -424,7 +450,14 @@ def _dataset_from_points(points: pd.DataFrame) -> Any:
     from flighttrace.provenance import ManifestRow, manifest_frame
     from flighttrace.schema import empty_quarantine
 
-    files = points["src_file"].astype(str).unique() if len(points) else []
+    files: Any = []
+    if len(points):
+        col = points["src_file"]
+        seen = np.bincount(col.cat.codes.to_numpy().astype(np.int64) + 1) if isinstance(col.dtype, pd.CategoricalDtype) else None
+        if seen is not None and seen[0] == 0:  # the files that occur, counted by category code (no string per point)
+            files = col.cat.categories[np.flatnonzero(seen[1:])].astype(str).unique()
+        else:
+            files = col.astype(str).unique()
     rows = [ManifestRow(path=f, format="points", notes=["given as a Points table"]) for f in sorted(files)]
     return Dataset(points=points, quarantine=empty_quarantine(), manifest=manifest_frame(rows), info={"call": "points given"})
 

@@ -456,3 +456,60 @@ def test_template_syntax_in_the_data_stays_text() -> None:
     pts, legs = one_leg(callsign="{{ 7 * 7 }}", callsigns="{{ 7 * 7 }}", origin_reason="{% if x %}")
     page = render_map(map_sorties(legs, points=pts, layers=None))
     assert "{{ 7 * 7 }}" in page and "{% if x %}" in page
+
+
+# --------------------------------------------------------------------------- tracks of many legs at once
+
+
+def _same_tracks(a: Any, b: Any) -> bool:
+    return (len(a.runs) == len(b.runs) and all(np.array_equal(x, y) for x, y in zip(a.runs, b.runs))
+            and len(a.times) == len(b.times) and all((x is None and y is None) or np.array_equal(x, y) for x, y in zip(a.times, b.times))
+            and a.gaps == b.gaps and a.located_by == b.located_by and a.n_vertices == b.n_vertices)
+
+
+@pytest.mark.parametrize("tolerance_deg,max_vertices", [(0.002, 300), (0.0, 20), (0.05, 3), (0.0005, 7)])
+def test_tracks_of_all_legs_at_once_equal_the_per_leg_tracks(tolerance_deg: float, max_vertices: int) -> None:
+    from flighttrace.viz.maps import _PointTable, _records, _select, _track, _tracks
+
+    specs = [{"icao24": f"6008{k:02d}", "start": T0 + pd.Timedelta(hours=k), "gap_min": g} for k, g in enumerate((30.0, 0.5, 7.0, 45.0, 2.0, 12.0))]
+    pts, legs = build(specs)
+    rng = np.random.default_rng(3)
+    pts["lat"] = pts["lat"] + rng.normal(0, 0.02, len(pts))
+    # an aircraft that comes back to the very same positions (parked, or quantised positions): Douglas–Peucker keeps one copy,
+    # the track keeps every copy
+    i0 = int(legs["point_start"].iat[1])
+    pts.loc[i0 + 10 : i0 + 19, ["lat", "lon"]] = pts.loc[i0 : i0 + 9, ["lat", "lon"]].to_numpy()
+    pts.loc[i0 + 30, ["lat", "lon"]] = [-0.0, 0.0]
+    pts.loc[i0 + 31, ["lat", "lon"]] = [0.0, -0.0]
+    # positions the leg's geometry leaves out (suspect), a missing position, a track across the antimeridian, a leg whose rows moved
+    i2 = int(legs["point_start"].iat[2])
+    pts.loc[i2 + 5 : i2 + 7, ["lat", "lon"]] = [33.82, 35.49]
+    i3 = int(legs["point_start"].iat[3])
+    pts.loc[[i3 + 4, i3 + 59], "lat"] = np.nan  # the second one inside the 45-minute gap: counted in its tooltip
+    i4 = int(legs["point_start"].iat[4])
+    pts.loc[i4 : i4 + 119, "lon"] = np.r_[np.linspace(179.0, 179.99, 60), np.linspace(-179.99, -179.0, 60)]
+    geoms = []
+    for k in range(len(legs)):
+        p = pts.iloc[int(legs["point_start"].iat[k]) : int(legs["point_end"].iat[k])]
+        if k == 2:
+            p = p.drop(index=range(i2 + 5, i2 + 8))
+        p = p[np.isfinite(p["lat"]) & np.isfinite(p["lon"])]
+        geoms.append(shapely.linestrings(np.column_stack([p["lon"], p["lat"]])))
+    legs["geometry"] = geoms
+    legs.loc[5, "point_start"] = int(legs["point_start"].iat[5]) + 1  # rows found again from the times
+    short = legs.iloc[[0]].copy()
+    short["leg_id"] = "tiny"
+    short["point_end"] = short["point_start"] + 2
+    short["last_seen"] = pts["time"].iat[int(short["point_start"].iat[0]) + 1]
+    short["geometry"] = [shapely.linestrings(pts[["lon", "lat"]].iloc[int(short["point_start"].iat[0]) : int(short["point_end"].iat[0])].to_numpy())]
+    legs = pd.concat([legs, short], ignore_index=True)
+    sel, _, _, _ = _select(legs, None)
+    recs = _records(sel)
+    table = _PointTable(pts)
+    kw = {"gap_s": 300.0, "tolerance_deg": tolerance_deg, "max_vertices": max_vertices}
+    fast = _tracks(sel, recs, table, **kw)
+    slow = [_track(r, table, **kw) for r in recs]
+    assert len(fast) == len(slow) == len(legs)
+    for f, s, r in zip(fast, slow, recs):
+        assert _same_tracks(f, s), r["leg_id"]
+    assert any(len(t.gaps) for t in slow) and any(g["suspect"] for t in slow for g in t.gaps)

@@ -350,6 +350,203 @@ def _track(leg: dict[str, Any], table: _PointTable | None, *, gap_s: float, tole
     return _Track(runs=runs, times=times, gaps=gaps, located_by=located, n_vertices=int(sum(len(r) for r in runs)))
 
 
+_CHUNK_ROWS: Final = 2_000_000  # points handled at once by _tracks (bounds its memory: ~60 B per point)
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser of uint64 values (wrapping arithmetic): a well-spread 64-bit hash."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _position_hash(run: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of (run, lon, lat); ``-0.0`` and ``0.0`` hash alike, as they compare equal."""
+    lon_bits = (np.asarray(lon, dtype=np.float64) + 0.0).view(np.uint64)
+    lat_bits = (np.asarray(lat, dtype=np.float64) + 0.0).view(np.uint64)
+    return _mix64(lon_bits ^ _mix64(lat_bits ^ _mix64(np.asarray(run, dtype=np.int64).view(np.uint64))))
+
+
+def _same_run_members(run_o: np.ndarray, lon_o: np.ndarray, lat_o: np.ndarray,
+                      run_k: np.ndarray, lon_k: np.ndarray, lat_k: np.ndarray) -> np.ndarray | None:
+    """Whether each vertex O has a vertex K of the same run at exactly its position (``np.isin`` run by run), in one pass.
+
+    Positions are compared through a 64-bit hash and every hit is checked
+    exactly. Returns None in the (astronomically unlikely) case of two
+    different K positions with the same hash, which this pass cannot settle.
+    """
+    h_k = _position_hash(run_k, lon_k, lat_k)
+    codes, uniq = pd.factorize(h_k)
+    first = np.full(len(uniq), len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    rep = first[codes]
+    if not np.array_equal(run_k[rep], run_k) or not np.array_equal(lon_k[rep], lon_k) or not np.array_equal(lat_k[rep], lat_k):
+        return None
+    pos = pd.Index(uniq).get_indexer(_position_hash(run_o, lon_o, lat_o))
+    hit = np.flatnonzero(pos >= 0)
+    r = first[pos[hit]]
+    exact = (run_k[r] == run_o[hit]) & (lon_k[r] == lon_o[hit]) & (lat_k[r] == lat_o[hit])
+    out = np.zeros(len(run_o), dtype=bool)
+    out[hit[exact]] = True
+    return out
+
+
+def _fast_legs(sel: pd.DataFrame, table: _PointTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Legs whose rows are ``point_start:point_end`` of ``table`` (checked as :meth:`_PointTable.rows` does): mask, starts, ends."""
+    from flighttrace.timeutil import time_ns
+
+    n = len(sel)
+    none = (np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
+    if n == 0 or not {"point_start", "point_end", "first_seen", "last_seen", "icao24"} <= set(sel.columns):
+        return none
+    a = pd.to_numeric(sel["point_start"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    b = pd.to_numeric(sel["point_end"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    first = pd.to_datetime(sel["first_seen"], utc=True)
+    last = pd.to_datetime(sel["last_seen"], utc=True)
+    ok = np.isfinite(a) & np.isfinite(b) & first.notna().to_numpy() & last.notna().to_numpy()
+    a = np.where(ok, a, 0).astype(np.int64)
+    b = np.where(ok, b, 0).astype(np.int64)
+    ok &= (a >= 0) & (a < b) & (b <= table.n)
+    code = sel["icao24"].astype(str).map(table.code_of).to_numpy(dtype=np.float64, na_value=np.nan)
+    ok &= np.isfinite(code)
+    ai, bi = np.where(ok, a, 0), np.where(ok, b - 1, 0)
+    f_ns, l_ns = time_ns(first), time_ns(last)
+    ok &= (table.code[ai] == code) & (table.code[bi] == code) & (table.t[ai] == f_ns) & (table.t[bi] == l_ns)
+    return ok, a, b
+
+
+def _tracks(sel: pd.DataFrame, recs: list[dict[str, Any]], table: _PointTable | None, *, gap_s: float, tolerance_deg: float,
+            max_vertices: int) -> list[_Track]:
+    """:func:`_track` of every leg, computed on whole columns for the legs whose points are found in ``table``.
+
+    The points of those legs are taken, split into seen runs, simplified
+    (Douglas–Peucker on all runs in one call), mapped back to their rows and
+    thinned to each run's budget as whole columns, a few million points at a
+    time. The legs that need a closer look (rows not where the leg says,
+    positions the leg's geometry left out, a track across the antimeridian,
+    no points) go through :func:`_track`, as do all legs without ``table``.
+    The tracks are the same either way.
+    """
+    import shapely
+
+    kw = {"gap_s": gap_s, "tolerance_deg": tolerance_deg, "max_vertices": max_vertices}
+    out: list[_Track | None] = [None] * len(recs)
+    if table is not None and len(recs):
+        fast, a_all, b_all = _fast_legs(sel, table)
+        geoms = sel["geometry"].to_numpy() if "geometry" in sel else np.full(len(sel), None, dtype=object)
+        n_coords = shapely.get_num_coordinates(geoms).astype(np.int64)
+        legs_fast = np.flatnonzero(fast)
+        rows = (b_all - a_all)[legs_fast]
+        chunk_of = (np.cumsum(rows) - rows) // _CHUNK_ROWS
+        for c in np.unique(chunk_of).tolist():  # a few million points at a time
+            chunk = legs_fast[chunk_of == c]
+            for i, tr in zip(chunk.tolist(), _tracks_of_rows(table, a_all[chunk], b_all[chunk], n_coords[chunk], **kw)):
+                out[i] = tr
+    return [tr if tr is not None else _track(r, table, **kw) for r, tr in zip(recs, out)]
+
+
+def _tracks_of_rows(table: _PointTable, a: np.ndarray, b: np.ndarray, n_coords: np.ndarray, *, gap_s: float, tolerance_deg: float,
+                    max_vertices: int) -> list[_Track | None]:
+    """The tracks of legs with rows ``a:b`` of ``table`` (None for a leg :func:`_track` must handle)."""
+    import shapely
+
+    n_legs = len(a)
+    rows = b - a
+    leg = np.repeat(np.arange(n_legs), rows)
+    idx = np.arange(len(leg), dtype=np.int64) - np.repeat(np.cumsum(rows) - rows, rows) + np.repeat(a, rows)
+    lat, lon, t = table.lat[idx], table.lon[idx], table.t[idx]
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    n_ok = np.bincount(leg[ok], minlength=n_legs)
+    # legs left to _track: positions left out of the geometry, nothing to draw, or a track across the antimeridian
+    good = ((n_coords == 0) | (n_coords == n_ok)) & (n_ok > 0)
+    out_leg, out_t = leg[~ok], t[~ok]  # times of the positions that cannot be drawn (for the gaps' counts)
+    leg, lat, lon, t = leg[ok], lat[ok], lon[ok], t[ok]
+    same = leg[1:] == leg[:-1]
+    jump = same & (np.abs(np.diff(lon)) > 180.0)
+    good[leg[1:][jump]] = False
+    v = good[leg]
+    leg, lat, lon, t = leg[v], lat[v], lon[v], t[v]
+    n = len(leg)
+    if n == 0:
+        return [None] * n_legs
+    # seen runs: split where the aircraft was not seen for more than gap_s
+    same = leg[1:] == leg[:-1]
+    brk = same & (np.diff(t) > gap_s * _NS_PER_S)
+    run_start = np.r_[True, ~same | brk]
+    run = np.cumsum(run_start) - 1
+    starts = np.flatnonzero(run_start)
+    ends = np.r_[starts[1:], n]
+    length = ends - starts
+    run_leg = leg[starts]
+    n_of_leg = np.bincount(leg, minlength=n_legs)
+    runs_of_leg = np.bincount(run_leg, minlength=n_legs)
+    total_budget = np.maximum(int(max_vertices), 2 * runs_of_leg)[run_leg]
+    budget = np.maximum(2, np.rint(total_budget * length / n_of_leg[run_leg]).astype(np.int64))
+    # Douglas–Peucker on every run of more than two vertices at once, mapped back to the vertices (np.isin per run)
+    pos = np.arange(n) - starts[run]
+    keep = np.ones(n, dtype=bool)
+    simp = length > 2
+    if tolerance_deg > 0 and simp.any():
+        sv = simp[run]
+        line_of_run = np.cumsum(simp) - 1  # the simplified runs, numbered 0, 1, … as linestrings() wants
+        lines = shapely.linestrings(np.column_stack([lon[sv], lat[sv]]), indices=line_of_run[run[sv]])
+        kept, which = shapely.get_coordinates(shapely.simplify(lines, tolerance_deg, preserve_topology=False), return_index=True)
+        run_ids = np.flatnonzero(simp)[which]
+        member = _same_run_members(run[sv], lon[sv], lat[sv], run_ids, kept[:, 0], kept[:, 1])
+        if member is None:
+            return [None] * n_legs
+        keep[sv] = member
+        keep |= (pos == 0) | (pos == length[run] - 1)
+    # thinning to each run's budget: round(linspace(0, k - 1, budget)) of the k vertices kept, as numpy computes it
+    k_run = np.bincount(run[keep], minlength=len(starts))
+    over = np.flatnonzero(k_run > budget)
+    if len(over):
+        rank = np.cumsum(keep) - 1
+        first_rank = np.r_[0, np.cumsum(k_run)[:-1]]
+        pick_run = np.repeat(over, budget[over])
+        j = np.arange(len(pick_run)) - np.repeat(np.cumsum(budget[over]) - budget[over], budget[over])
+        step = (k_run[pick_run] - 1).astype(np.float64) / (budget[pick_run] - 1)
+        sel_rank = np.rint(j.astype(np.float64) * step).astype(np.int64)
+        last = j == budget[pick_run] - 1
+        sel_rank[last] = (k_run[pick_run] - 1)[last]
+        chosen = np.zeros(int(keep.sum()), dtype=bool)
+        chosen[first_rank[pick_run] + sel_rank] = True
+        thinned = np.isin(run, over)
+        keep[keep & thinned] = chosen[rank[keep & thinned]]
+    lat_r = np.round(lat, _COORD_DECIMALS)
+    lon_r = np.round(lon, _COORD_DECIMALS)
+    gaps_at = np.flatnonzero(brk)
+    gap_leg = leg[gaps_at]
+    result: list[_Track | None] = [None] * n_legs
+    run_bounds = np.r_[0, np.cumsum(runs_of_leg)]
+    gap_bounds = np.r_[0, np.cumsum(np.bincount(gap_leg, minlength=n_legs))]
+    out_bounds = np.r_[0, np.cumsum(np.bincount(out_leg, minlength=n_legs))]
+    kept_idx = np.flatnonzero(keep)
+    kept_run_bounds = np.r_[0, np.cumsum(np.bincount(run[kept_idx], minlength=len(starts)))]
+    xy = np.column_stack([lat_r[kept_idx], lon_r[kept_idx]])
+    tk = t[kept_idx]
+    for i in np.flatnonzero(good).tolist():  # one Track per leg, from slices of the columns
+        r0, r1 = int(run_bounds[i]), int(run_bounds[i + 1])
+        runs = [xy[kept_run_bounds[r] : kept_run_bounds[r + 1]] for r in range(r0, r1)]
+        times = [tk[kept_run_bounds[r] : kept_run_bounds[r + 1]] for r in range(r0, r1)]
+        t_out = out_t[out_bounds[i] : out_bounds[i + 1]]
+        gaps = []
+        for g in gaps_at[gap_bounds[i] : gap_bounds[i + 1]].tolist():
+            t0, t1 = int(t[g]), int(t[g + 1])
+            gaps.append({
+                "a": (float(lat_r[g]), float(lon_r[g])),
+                "b": (float(lat_r[g + 1]), float(lon_r[g + 1])),
+                "t0": t0,
+                "t1": t1,
+                "seconds": (t1 - t0) / _NS_PER_S,
+                "suspect": int(np.count_nonzero((t_out > t0) & (t_out < t1))) if len(t_out) else 0,
+            })
+        result[i] = _Track(runs=runs, times=times, gaps=gaps, located_by="times", n_vertices=int(sum(len(x) for x in runs)))
+    return result
+
+
 # --------------------------------------------------------------------------- grouping
 
 
@@ -757,7 +954,7 @@ def map_sorties(
     sel, sortie_of, role_of, by_sortie = _select(legs, sorties)
     recs = _records(sel)
     table = _PointTable(points) if points is not None and len(recs) else None
-    tracks = [_track(r, table, gap_s=gap_s, tolerance_deg=tolerance_deg, max_vertices=max_vertices) for r in recs]
+    tracks = _tracks(sel, recs, table, gap_s=gap_s, tolerance_deg=tolerance_deg, max_vertices=max_vertices)
 
     windows = _windows(scenario, events, lead, lag) if layers == "event" else _windows(None, None, lead, lag)
     ref = _reference_times(sel, sortie_of, by_sortie) if len(sel) else pd.Series([], dtype="datetime64[ns, UTC]")
@@ -965,7 +1162,7 @@ def map_disruption(
     sel, _, _, _ = _select(sel, None)
     recs = _records(sel)
     table = _PointTable(points) if points is not None and len(recs) else None
-    tracks = [_track(r, table, gap_s=gap_s, tolerance_deg=tolerance_deg, max_vertices=max_vertices) for r in recs]
+    tracks = _tracks(sel, recs, table, gap_s=gap_s, tolerance_deg=tolerance_deg, max_vertices=max_vertices)
     by_leg_div = {str(r["leg_id"]): r for r in _records(div)}
     by_leg_hold: dict[str, list[dict[str, Any]]] = {}
     for r in _records(hold):

@@ -92,7 +92,9 @@ def _altitude(col: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _dictionary(codes: np.ndarray, values: Any) -> pa.DictionaryArray:
     """A dictionary array from int codes (-1 = missing) and its distinct values."""
     idx = codes.astype(np.int32, copy=False)
-    return pa.DictionaryArray.from_arrays(pa.array(idx, mask=idx < 0), pa.array(values, type=pa.string()))
+    missing = idx < 0
+    indices = pa.array(idx, mask=missing) if missing.any() else pa.array(idx)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(values, type=pa.string()))
 
 
 def _constant(value: Any, n: int) -> pa.DictionaryArray:
@@ -132,6 +134,24 @@ def _carry(details: list[Any], idx: np.ndarray, key: str, n: int) -> pa.Dictiona
     filled = np.where(pos >= 0, small[present][np.maximum(pos, 0)], -1)
     values = [u if isinstance(u, str) else str(u) for u in uniq if u is not None]
     return _dictionary(filled, values)
+
+
+_UNKNOWN_SOURCE: int = POSITION_SOURCES.index("unknown")
+
+
+def _source_codes(values: list[Any]) -> np.ndarray:
+    """readsb source-type strings → codes of :data:`POSITION_SOURCES` (``null`` → unknown, any other value → other).
+
+    A trace holds a handful of distinct source types: each is looked up once
+    and the points are mapped through a dict in C.
+    """
+    try:
+        distinct = dict.fromkeys(values)
+    except TypeError:  # an unhashable value (a hostile file)
+        values = [v if v is None or isinstance(v, str) else str(v) for v in values]
+        distinct = dict.fromkeys(values)
+    lookup = {v: (_UNKNOWN_SOURCE if v is None else POSITION_SOURCES.index(SOURCE_TYPES.get(str(v), "other"))) for v in distinct}
+    return np.fromiter(map(lookup.__getitem__, values), dtype=np.int8, count=len(values))
 
 
 _N_COLS = 10
@@ -225,9 +245,7 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     vrate = number(7, "vertical rate")
     details = cols[8]
     has = np.flatnonzero(np.fromiter(map(isinstance, details, itertools.repeat(dict)), dtype=bool, count=n))
-    src_codes, src_uniques = pd.factorize(np.array(cols[9], dtype=object), use_na_sentinel=True)
-    src_map = [POSITION_SOURCES.index(SOURCE_TYPES.get(str(u), "other")) for u in src_uniques]
-    lut = np.array(src_map + [POSITION_SOURCES.index("unknown")], dtype=np.int8)
+    position_source = _source_codes(cols[9])
 
     reg = obj.get("r")
     typ = obj.get("t")
@@ -255,7 +273,7 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
             "registration": _constant(reg, n),
             "typecode": _constant(typ, n),
             "military": military,
-            "position_source": pa.DictionaryArray.from_arrays(pa.array(lut[src_codes]), pa.array(list(POSITION_SOURCES))),
+            "position_source": pa.DictionaryArray.from_arrays(pa.array(position_source), pa.array(list(POSITION_SOURCES))),
             "stale": (flags & 1).astype(bool),
             "new_leg": (flags & 2).astype(bool),
         },

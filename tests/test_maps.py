@@ -419,7 +419,7 @@ def _as_folium(m: Any) -> None:
 
     for el in list(_walk(m.get_root())):
         if type(el).__module__ == "flighttrace.viz._fastfolium" and type(el).__name__ != "Text":
-            el.__class__ = type(el).__mro__[1]
+            el.__class__ = next(c for c in type(el).__mro__ if c.__module__.split(".")[0] in ("folium", "branca"))
 
 
 def test_fast_elements_render_the_page_folium_renders() -> None:

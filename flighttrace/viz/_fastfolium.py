@@ -40,13 +40,14 @@ def tojson(obj: Any) -> str:
 
 
 def classes() -> SimpleNamespace:
-    """The fast element classes: ``PolyLine``, ``Popup``, ``Tooltip``, ``Text`` (made on first use).
+    """The fast element classes: ``PolyLine``, ``Popup``, ``Tooltip``, ``Html``, ``Text`` (made on first use).
 
     Returns
     -------
     types.SimpleNamespace
-        ``PolyLine``, ``Popup`` and ``Tooltip`` subclass folium's classes of
-        the same names (``isinstance`` checks and options are unchanged);
+        ``PolyLine``, ``Popup``, ``Tooltip`` and ``Html`` subclass folium's
+        classes of the same names (``isinstance`` checks and options are
+        unchanged);
         ``Text`` is a :class:`branca.element.Element` holding finished text.
     """
     global _NS
@@ -75,6 +76,22 @@ def classes() -> SimpleNamespace:
         def render(self, **kwargs: Any) -> str:
             return str(self.text)
 
+    prefixes: dict[str, str] = {}
+
+    class Named:
+        """``get_name`` with the camel-cased class name worked out once per class name, not on every call."""
+
+        _id: str
+        _name: str
+
+        def get_name(self) -> str:
+            prefix = prefixes.get(self._name)
+            if prefix is None:
+                full = str(super().get_name())  # type: ignore[misc]
+                prefixes[self._name] = full[: len(full) - len(self._id)]
+                return full
+            return prefix + self._id
+
     def _figure(el: Any) -> Any:
         figure = el.get_root()
         if not isinstance(figure, Figure):
@@ -83,14 +100,29 @@ def classes() -> SimpleNamespace:
 
     def _html_text(el: Any, kwargs: dict[str, Any]) -> str:
         """What a popup's content element renders to (branca's Html template, or the element's own render)."""
-        if type(el) is Html:
+        if type(el) is Html or type(el) is FastHtml:
             data = el.data if el.script else str(escape(el.data))
             return (f'<div id="{el.get_name()}" style="width: {el.width[0]}{el.width[1]}; '
                     f'height: {el.height[0]}{el.height[1]};">{data}</div>')
         return str(el.render(**kwargs))
 
-    class PolyLine(folium.PolyLine):  # type: ignore[misc]
-        """A :class:`folium.PolyLine` that renders without Jinja."""
+    class FastHtml(Named, Html):  # type: ignore[misc]
+        """A :class:`branca.element.Html` whose name is quick to make (its text is written by :class:`Popup`)."""
+
+    class PolyLine(Named, folium.PolyLine):  # type: ignore[misc]
+        """A :class:`folium.PolyLine` that renders without Jinja.
+
+        With ``validated=True`` the locations are taken as they are: lists of
+        ``[lat, lon]`` Python floats, all finite (or lists of such lists),
+        which folium would otherwise check one point at a time.
+        """
+
+        def __init__(self, locations: Any, popup: Any = None, tooltip: Any = None, *, validated: bool = False, **kwargs: Any) -> None:
+            if not validated:
+                super().__init__(locations, popup=popup, tooltip=tooltip, **kwargs)
+                return
+            super().__init__([[0.0, 0.0], [0.0, 0.0]], popup=popup, tooltip=tooltip, **kwargs)  # everything but the check of each point
+            self.locations = locations
 
         def render(self, **kwargs: Any) -> None:
             figure = _figure(self)
@@ -100,7 +132,7 @@ def classes() -> SimpleNamespace:
             for child in list(self._children.values()):
                 child.render(**kwargs)
 
-    class Tooltip(folium.Tooltip):  # type: ignore[misc]
+    class Tooltip(Named, folium.Tooltip):  # type: ignore[misc]
         """A :class:`folium.Tooltip` that renders without Jinja."""
 
         def render(self, **kwargs: Any) -> None:
@@ -113,7 +145,7 @@ def classes() -> SimpleNamespace:
             for child in list(self._children.values()):
                 child.render(**kwargs)
 
-    class Popup(folium.Popup):  # type: ignore[misc]
+    class Popup(Named, folium.Popup):  # type: ignore[misc]
         """A :class:`folium.Popup` that renders without Jinja."""
 
         def render(self, **kwargs: Any) -> None:
@@ -136,8 +168,8 @@ def classes() -> SimpleNamespace:
             parts.append("\n    ")
             figure.script.add_child(Text("".join(parts)), name=name)
 
-    ns = SimpleNamespace(PolyLine=PolyLine, Popup=Popup, Tooltip=Tooltip, Text=Text)
-    for cls in (PolyLine, Popup, Tooltip, Text):  # picklable by reference, like SortieMap
+    ns = SimpleNamespace(PolyLine=PolyLine, Popup=Popup, Tooltip=Tooltip, Html=FastHtml, Text=Text)
+    for cls in (PolyLine, Popup, Tooltip, FastHtml, Text):  # picklable by reference, like SortieMap
         cls.__module__ = __name__
         cls.__qualname__ = cls.__name__
         globals()[cls.__name__] = cls

@@ -38,8 +38,10 @@ from __future__ import annotations
 import hashlib
 import html as _html
 import re
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -128,7 +130,13 @@ def escape_html(value: Any, *, missing: str = "\u2014") -> str:
                 return missing
         except (TypeError, ValueError):
             pass
-    text = _html.escape(str(value), quote=True)
+    return _escape_text(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _escape_text(text: str) -> str:
+    """:func:`escape_html` of a string (remembered: maps repeat codes, grades and reasons thousands of times)."""
+    text = _html.escape(text, quote=True)
     for raw, ref in (("`", "&#96;"), ("$", "&#36;"), ("\\", "&#92;"), ("\u2028", "&#8232;"), ("\u2029", "&#8233;")):
         text = text.replace(raw, ref)
     return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
@@ -147,6 +155,8 @@ def _present(value: Any) -> bool:
 
 def _fmt_time(ts: Any) -> str:
     """A UTC time as ``2023-09-03 10:27:53 UTC`` (escaped-safe), or an em dash."""
+    if isinstance(ts, pd.Timestamp):  # naive or zoned, its UTC instant in ns (NaT is no Timestamp): formatted by the C library
+        return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ts.value // _NS_PER_S))
     if not _present(ts):
         return "\u2014"
     t = pd.Timestamp(ts)
@@ -547,6 +557,11 @@ def _tracks_of_rows(table: _PointTable, a: np.ndarray, b: np.ndarray, n_coords: 
     return result
 
 
+def _finite(runs: list[np.ndarray]) -> bool:
+    """Whether every vertex of the runs is a finite (lat, lon): then folium need not check them one by one."""
+    return all(run.ndim == 2 and run.shape[1] == 2 and bool(np.isfinite(run).all()) for run in runs)
+
+
 # --------------------------------------------------------------------------- grouping
 
 
@@ -723,7 +738,10 @@ def _leg_popup(leg: dict[str, Any], sortie: dict[str, Any] | None, role: str | N
 def _leg_tooltip(leg: dict[str, Any], fleet_reg: str | None) -> str:
     who = leg.get("registration") if _present(leg.get("registration")) else (fleet_reg or leg.get("icao24"))
     first = leg.get("first_seen")
-    day = pd.Timestamp(first).tz_convert("UTC").strftime("%Y-%m-%d") if _present(first) else "\u2014"
+    if isinstance(first, pd.Timestamp) and first.tzinfo is not None:
+        day = time.strftime("%Y-%m-%d", time.gmtime(first.value // _NS_PER_S))
+    else:
+        day = pd.Timestamp(first).tz_convert("UTC").strftime("%Y-%m-%d") if _present(first) else "\u2014"
     return (
         f"{escape_html(who)} {escape_html(leg.get('callsign'), missing='')} &middot; {day} &middot; "
         f"{escape_html(leg.get('origin'), missing='?')} &rarr; {escape_html(leg.get('destination'), missing='?')}"
@@ -1013,12 +1031,12 @@ def map_sorties(
         fg = fgs[int(group_of[i])]
         sid, role = sortie_of[i], role_of[i]
         freg = fleet_reg.get(hexes[i].lower())
-        popup = fast.Popup(folium.Html(_leg_popup(r, by_sortie.get(sid) if sid else None, role, tr, freg), script=True), max_width=480)
+        popup = fast.Popup(fast.Html(_leg_popup(r, by_sortie.get(sid) if sid else None, role, tr, freg), script=True), max_width=480)
         runs = [run.tolist() for run in tr.runs if len(run) >= 2]
         dots = [run[0].tolist() for run in tr.runs if len(run) == 1]
         if runs:
             fast.PolyLine(runs if len(runs) > 1 else runs[0], color=colour[i], weight=_SEEN_WEIGHT, opacity=0.9, popup=popup,
-                            tooltip=fast.Tooltip(_leg_tooltip(r, freg), sticky=True)).add_to(fg)
+                          tooltip=fast.Tooltip(_leg_tooltip(r, freg), sticky=True), validated=_finite(tr.runs)).add_to(fg)
         for d in dots:  # a position seen alone between two gaps
             folium.CircleMarker(d, radius=2, color=colour[i], fill=True, fill_opacity=1.0, weight=1,
                                 tooltip=fast.Tooltip(_leg_tooltip(r, freg) + " &middot; a single position seen between gaps")).add_to(fg)
@@ -1058,7 +1076,7 @@ def map_sorties(
         folium.CircleMarker(
             [round(a["lat"], _COORD_DECIMALS), round(a["lon"], _COORD_DECIMALS)], radius=6 if a["in_scenario"] else 4,
             color="#222222", weight=2, fill=True, fill_color="#ffffff", fill_opacity=1.0,
-            popup=fast.Popup(folium.Html(html_text, script=True), max_width=360),
+            popup=fast.Popup(fast.Html(html_text, script=True), max_width=360),
             tooltip=fast.Tooltip(f"{escape_html(a['code'])} {escape_html(a['name'])}" if not a["in_scenario"] else escape_html(a["code"]),
                                    permanent=bool(a["in_scenario"]), direction=direction),
         ).add_to(fg_ap)
@@ -1220,11 +1238,11 @@ def map_disruption(
             extra.append(("Go-around", f"at {escape_html(g.get('airport'))}, {_fmt_time(g.get('time'))}: down to {float(g['min_agl_ft']):.0f} ft, "
                                        f"then up {float(g['climb_ft']):.0f} ft"))
         html_text = _leg_popup(r, None, None, tr, None) + f'<div class="ft-popup">{_row_html(extra)}</div>'
-        popup = fast.Popup(folium.Html(html_text, script=True), max_width=480)
+        popup = fast.Popup(fast.Html(html_text, script=True), max_width=480)
         runs = [run.tolist() for run in tr.runs if len(run) >= 2]
         if runs:
             fast.PolyLine(runs if len(runs) > 1 else runs[0], color=colour, weight=_SEEN_WEIGHT, opacity=0.9, popup=popup,
-                            tooltip=fast.Tooltip(_leg_tooltip(r, None), sticky=True)).add_to(fg)
+                          tooltip=fast.Tooltip(_leg_tooltip(r, None), sticky=True), validated=_finite(tr.runs)).add_to(fg)
         for gap in tr.gaps:
             fast.PolyLine([list(gap["a"]), list(gap["b"])], color=colour, weight=2, opacity=0.85, dash_array=_GAP_DASH,
                             tooltip=fast.Tooltip(_gap_tooltip(gap, tr.located_by), sticky=True)).add_to(fg)
@@ -1245,7 +1263,7 @@ def map_disruption(
                 ("Leg", escape_html(g.get("leg_id"))), ("Source rows", escape_html(g.get("lineage")))]
         folium.CircleMarker([round(float(g["lat"]), _COORD_DECIMALS), round(float(g["lon"]), _COORD_DECIMALS)], radius=6,
                             color=_KIND_COLOUR["go_around"], weight=3, fill=True, fill_opacity=0.6,
-                            popup=fast.Popup(folium.Html(f'<div class="ft-popup">{_row_html(rows)}</div>', script=True), max_width=420),
+                            popup=fast.Popup(fast.Html(f'<div class="ft-popup">{_row_html(rows)}</div>', script=True), max_width=420),
                             tooltip=fast.Tooltip(f"Go-around at {escape_html(g.get('airport'))} ({escape_html(g.get('callsign'), missing='')})")).add_to(fgs["go_around"])
     # holding circles
     fg_c = folium.FeatureGroup(name=escape_html(f"Holding circles ({len(hold)})"), overlay=True, show=True)
@@ -1259,7 +1277,7 @@ def map_disruption(
                 ("Leg", escape_html(h.get("leg_id"))), ("Source rows", escape_html(h.get("lineage")))]
         folium.Circle([round(float(h["lat"]), _COORD_DECIMALS), round(float(h["lon"]), _COORD_DECIMALS)], radius=max(float(h["radius_km"]), 1.0) * 1000.0,
                       color=PALETTE[0], weight=2, fill=True, fill_opacity=0.12,
-                      popup=fast.Popup(folium.Html(f'<div class="ft-popup">{_row_html(rows)}</div>', script=True), max_width=420),
+                      popup=fast.Popup(fast.Html(f'<div class="ft-popup">{_row_html(rows)}</div>', script=True), max_width=420),
                       tooltip=fast.Tooltip(f"{escape_html(h.get('holding_id'))} {escape_html(h.get('callsign'), missing='')} "
                                              f"holding for {escape_html(h.get('airport'), missing='?')}")).add_to(fg_c)
     # airports, with their closures
@@ -1284,7 +1302,7 @@ def map_disruption(
         html_text = f'<div class="ft-popup"><b>{escape_html(a["name"])}</b>{_row_html(rows)}</div>'
         folium.CircleMarker([round(a["lat"], _COORD_DECIMALS), round(a["lon"], _COORD_DECIMALS)], radius=7 if len(mine) else 5,
                             color=PALETTE[4] if len(mine) else "#222222", weight=2, fill=True, fill_color="#ffffff", fill_opacity=1.0,
-                            popup=fast.Popup(folium.Html(html_text, script=True), max_width=380),
+                            popup=fast.Popup(fast.Html(html_text, script=True), max_width=380),
                             tooltip=fast.Tooltip(escape_html(a["code"]) + (" (closed)" if len(mine) else ""), permanent=bool(a["in_scenario"]),
                                                    direction=direction)).add_to(fg_ap)
     entries = [(_KIND_COLOUR[k], escape_html(labels[k])) for k in _KIND_COLOUR]
@@ -1340,7 +1358,7 @@ def _map_class() -> type[folium.Map]:
             """
 
             def _repr_html_(self, **kwargs: Any) -> str:
-                with _clean_page(self) as root:
+                with _clean_page(self) as (root, _):
                     return str(root._repr_html_(**kwargs))
 
             def save(self, outfile: Any, close_file: bool = True, **kwargs: Any) -> None:
@@ -1369,14 +1387,20 @@ def _walk(root: Element) -> Iterator[Element]:
 
     seen: set[int] = set()
     stack: list[Any] = [root]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        el = stack.pop()
+        el = pop()
         if id(el) in seen:
             continue
         seen.add(id(el))
         yield el
-        stack.extend(getattr(el, "_children", {}).values())
-        stack.extend(v for k, v in vars(el).items() if k != "_parent" and isinstance(v, Element))
+        attrs = el.__dict__
+        children = attrs.get("_children")
+        if children:
+            extend(children.values())
+        for k, v in attrs.items():
+            if isinstance(v, Element) and k != "_parent":
+                push(v)
 
 
 def _tree_ids(root: Element) -> set[str]:
@@ -1388,7 +1412,7 @@ _RENDERED_KEY: Final = re.compile(r"^[a-z0-9_]+_[0-9a-f]{32}$")
 
 
 @contextmanager
-def _clean_page(m: folium.Map) -> Iterator[Element]:
+def _clean_page(m: folium.Map) -> Iterator[tuple[Element, set[str]]]:
     """The map's page, rid of the leftovers of earlier renders, for one render; restored on exit.
 
     folium 0.20 is not idempotent: each render of a shown layer (or of a
@@ -1396,7 +1420,8 @@ def _clean_page(m: folium.Map) -> Iterator[Element]:
     helper's script stays in the page, so a map rendered twice (displayed in
     Jupyter, then saved) would carry duplicate statements. Inside the block
     the helpers and every script left by an element that is no longer in the
-    map are gone; the render puts back exactly one of each. On exit every
+    map are gone; the render puts back exactly one of each. The block gets
+    the page and the ids of its elements before the render. On exit every
     element of the page gets back its attributes and children as they were
     (a render only adds children and resets attributes), so the user's map
     is not changed. This replaces a deep copy of the page, which took longer
@@ -1422,7 +1447,7 @@ def _clean_page(m: folium.Map) -> Iterator[Element]:
             for box, key in rendered:
                 if key in helper_names or key not in names:
                     del box._children[key]
-        yield root
+        yield root, {str(el._id) for el, _, _ in saved if getattr(el, "_id", "")}
     finally:
         for el, attrs, children in saved:
             el.__dict__.clear()
@@ -1452,12 +1477,13 @@ def render_map(m: folium.Map) -> str:
         page is put back as it was after the render), so rendering again, or
         after a display in Jupyter, gives the same text.
     """
-    with _clean_page(m) as root:
+    with _clean_page(m) as (root, ids):
         text = root.render()
-        ids = _tree_ids(root)
+        parts = _ID_RE.split(text)  # text, id-like token, text, token, …: one scan of the page
+        tokens = parts[1::2]
+        if not ids.issuperset(tokens):  # a token that is no element of the page before the render: look among those it made
+            ids |= _tree_ids(root)
     ids.discard("")
-    parts = _ID_RE.split(text)  # text, id-like token, text, token, …: one scan of the page
-    tokens = parts[1::2]
     parts[1::2] = ["0" * 32 if tok in ids else tok for tok in tokens]
     prefix = hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()[:8]
     mapping: dict[str, str] = {}

@@ -289,7 +289,7 @@ def globe_cmd(
 def v2_cmd(
     hex: str | None = typer.Option(None, "--hex", help="Hex address(es), comma-separated."),  # noqa: A002
     callsign: str | None = typer.Option(None, "--callsign", help="Callsign."),
-    registration: str | None = typer.Option(None, "--registration", help="Registration, e.g. 4K-AZ62."),
+    registration: str | None = typer.Option(None, "--registration", help="Registration, e.g. 4K-AZ100."),
     type: str | None = typer.Option(None, "--type", help="ICAO type code, e.g. C30J."),  # noqa: A002
     point: str | None = typer.Option(None, "--point", help="lat,lon,radius in nautical miles (radius at most 250)."),
     base_url: str = typer.Option("https://api.adsb.lol", "--base-url", help="v2 service (adsb.lol, airplanes.live …)."),

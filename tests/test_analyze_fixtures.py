@@ -133,3 +133,21 @@ def test_cli_rejects_unknown_report_zone(world: dict[str, Any], monkeypatch: pyt
     res = CliRunner().invoke(app, ["analyze", str(SEED), "--data", str(DATA), "--report-tz", "Mars/Olympus"])
     assert res.exit_code == 2
     assert "unknown time zone" in res.output
+
+
+def test_cli_bins_in_the_scenarios_zone_like_the_report(world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Without --report-tz, analyze bins days in the scenario's meta.report_tz, as `report` does; the option overrides it."""
+    from flighttrace.cli import _load, app
+
+    _load()
+    monkeypatch.setattr(flighttrace, "read", lambda *a, **k: world["ds"])
+    monkeypatch.setattr(flighttrace, "detect_legs", lambda *a, **k: world["legs"])
+    assert world["seed"].meta.report_tz == "Asia/Baku"
+    zones = {}
+    for label, extra in (("default", []), ("utc", ["--report-tz", "UTC"])):
+        out = tmp_path / label
+        res = CliRunner().invoke(app, ["analyze", str(SEED), "--data", str(DATA), "--out", str(out), "--no-progress", *extra])
+        assert res.exit_code == 0, res.output
+        zones[label] = set(pd.read_csv(out / "coverage.csv")["tz"])
+        assert f"coverage ({'Asia/Baku' if label == 'default' else 'UTC'} days)" in res.output
+    assert zones == {"default": {"Asia/Baku"}, "utc": {"UTC"}}

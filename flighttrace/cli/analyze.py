@@ -50,7 +50,7 @@ def analyze(
     more: list[Path] = typer.Argument(None, help="More input paths (so that `--data a b c` works as well as repeated --data)."),
     data: list[Path] = typer.Option(..., "--data", "-d", help="Input files, folders, globs or tars (anything `ingest` reads); repeat or list several."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Folder for the tables (CSV and Parquet) and findings.json."),
-    report_tz: str | None = typer.Option(None, "--report-tz", help="IANA zone of the day/week/month bins (default UTC; the scenario suggests its meta.report_tz)."),
+    report_tz: str | None = typer.Option(None, "--report-tz", help="IANA zone of the day/week/month bins (default: the scenario's meta.report_tz, else UTC; the same zone `report` uses)."),
     tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times in the input (SBS logs)."),
     lead: str = typer.Option("0d", "--lead", help="Widen each event window before its start (e.g. 30d)."),
     lag: str = typer.Option("0d", "--lag", help="Widen each event window after its end (e.g. 15d)."),
@@ -70,7 +70,7 @@ def analyze(
     except Exception as exc:
         fail(str(exc))
     try:
-        zone = resolve_tz(report_tz)
+        zone = resolve_tz(report_tz or getattr(scn.meta, "report_tz", None))
         lead_td, lag_td = parse_duration(lead), parse_duration(lag)
     except ValueError as exc:
         fail(str(exc))
@@ -91,7 +91,7 @@ def analyze(
         cov = coverage_of(ds, scn, report_tz=zone)
         stages.advance(1, "analyze: claims")
         findings = flighttrace.evaluate(scn, lg, coverage=cov, sorties=srt, lead=lead_td, lag=lag_td, seed=seed, synthetic=ds.synthetic,
-                                        points=ds.points)
+                                        points=ds.points, report_tz=zone)
         stages.advance(1, "analyze: done")
     console = out_console if out_console.is_terminal else Console(width=_PIPE_WIDTH)
     if findings.synthetic:

@@ -286,17 +286,50 @@ def coverage(dataset: Any, scenario: Any = None, *, report_tz: str | None = None
     has_file = np.cumsum(diff[:n]) > 0
     if region is None and scenario is not None:
         region = scenario_region(scenario)
-    pts = points
-    if region is not None and len(pts):
+    times, hexes = points["time"], points["icao24"]
+    if region is not None and len(points):  # only the two columns used are filtered, not the whole table
         r = Region(*region)
-        lat, lon = pts["lat"].to_numpy(), pts["lon"].to_numpy()
-        pts = pts[(lat >= r.lat_min) & (lat <= r.lat_max) & (lon >= r.lon_min) & (lon <= r.lon_max)]
-    day = day_numbers(pts["time"], tz) - d0 if len(pts) else np.zeros(0, dtype=np.int64)
+        lat, lon = points["lat"].to_numpy(), points["lon"].to_numpy()
+        inside = (lat >= r.lat_min) & (lat <= r.lat_max) & (lon >= r.lon_min) & (lon <= r.lon_max)
+        times, hexes = times[inside], hexes[inside]
+    day = day_numbers(times, tz) - d0 if len(times) else np.zeros(0, dtype=np.int64)
     n_points = np.bincount(day, minlength=n)[:n]
-    codes = pd.factorize(pts["icao24"])[0].astype(np.int64) if len(pts) else np.zeros(0, dtype=np.int64)
-    pairs = np.unique(day * (int(codes.max(initial=0)) + 1) + codes)
-    n_aircraft = np.bincount(pairs // (int(codes.max(initial=0)) + 1), minlength=n)[:n]
+    n_aircraft = _aircraft_per_day(day, hexes, n)
     return _coverage_frame(d0, has_file, n_points, n_aircraft, tz)
+
+
+def _aircraft_per_day(day: np.ndarray, hexes: pd.Series, n_days: int, *, max_table_cells: int = 1 << 26) -> np.ndarray:
+    """Distinct aircraft seen on each of ``n_days`` days (``day`` counts from 0), without sorting the points.
+
+    Parameters
+    ----------
+    day
+        Day of each point (0 … ``n_days - 1``).
+    hexes
+        ICAO 24-bit address of each point (categorical or not).
+    n_days
+        Number of days.
+    max_table_cells
+        Largest days × aircraft table of seen flags (bytes); beyond it the
+        (day, aircraft) pairs are made distinct by hashing instead.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 count per day.
+    """
+    if len(day) == 0:
+        return np.zeros(n_days, dtype=np.int64)
+    codes = hexes.cat.codes.to_numpy().astype(np.int64) if isinstance(hexes.dtype, pd.CategoricalDtype) else None
+    if codes is None or (codes < 0).any():
+        codes = pd.factorize(hexes)[0].astype(np.int64)
+    k = int(codes.max(initial=0)) + 1
+    pairs = day * k + codes
+    if codes.min(initial=0) >= 0 and n_days * k <= max_table_cells:
+        seen = np.zeros(n_days * k, dtype=bool)
+        seen[pairs] = True
+        return seen.reshape(n_days, k).sum(axis=1).astype(np.int64)
+    return np.bincount(pd.unique(pairs) // k, minlength=n_days)[:n_days]
 
 
 def assumed_coverage(legs: pd.DataFrame, *, report_tz: str | None = None) -> pd.DataFrame:

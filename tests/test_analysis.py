@@ -89,6 +89,18 @@ def test_coverage_without_region_counts_every_point() -> None:
     assert cov["covered"].tolist() == [True, True, True, False, True, True]
 
 
+def test_coverage_aircraft_count_same_with_categories_strings_and_hashing() -> None:
+    ds = _dataset()
+    want = an.coverage(ds)["n_aircraft"].tolist()
+    cat = SimpleNamespace(points=ds.points.assign(icao24=ds.points["icao24"].astype("category")), manifest=ds.manifest)
+    assert an.coverage(cat)["n_aircraft"].tolist() == want == [1, 3, 1, 0, 1, 1]
+    day = np.array([0, 0, 0, 1, 1, 2])
+    hexes = pd.Series(["a", "b", "a", "c", "c", "b"])
+    for h in (hexes, hexes.astype("category")):
+        for cells in (1, 1 << 26):  # the hashed pairs and the table of seen flags
+            assert an._aircraft_per_day(day, h, 4, max_table_cells=cells).tolist() == [2, 1, 1, 0]
+
+
 def test_coverage_in_report_zone() -> None:
     ds = SimpleNamespace(
         points=pd.DataFrame({"icao24": ["a1"], "time": times("2023-01-01T22:00"), "lat": [31.0], "lon": [35.0]}),

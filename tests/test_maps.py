@@ -513,3 +513,16 @@ def test_tracks_of_all_legs_at_once_equal_the_per_leg_tracks(tolerance_deg: floa
     for f, s, r in zip(fast, slow, recs):
         assert _same_tracks(f, s), r["leg_id"]
     assert any(len(t.gaps) for t in slow) and any(g["suspect"] for t in slow for g in t.gaps)
+
+
+def test_ids_are_found_as_the_regular_expression_finds_them() -> None:
+    import random
+
+    from flighttrace.viz.maps import _split_ids
+
+    pattern = re.compile(r"(?<![0-9a-f])([0-9a-f]{32})(?![0-9a-f])")
+    rng = random.Random(5)
+    pieces = ["0123456789abcdef" * 2, "0123456789abcdef" * 2 + "a", ("0123456789abcdef" * 2)[:31], "ABCDEF", "é", "—", "_", "\n", "x", "7"]
+    texts = ["", "a" * 32, "é" + "b" * 32 + "é"] + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
+    for text in texts:
+        assert _split_ids(text) == pattern.split(text), text

@@ -62,6 +62,7 @@ __all__ = [
     "create_store",
     "add_to_store",
     "ingest_to_store",
+    "split_stored",
     "read_store",
     "store_dataset",
     "store_filter",
@@ -671,6 +672,62 @@ def add_to_store(dataset: Dataset, store_dir: str | os.PathLike[str], *, hex_dig
     return update
 
 
+def split_stored(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    store_dir: str | os.PathLike[str],
+    *,
+    icao24: str | Iterable[str] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Split inputs into what must be read and the disk files a store already holds.
+
+    Parameters
+    ----------
+    paths
+        As :func:`flighttrace.read`: files, folders, globs, tars.
+    store_dir
+        The store folder; when it is not a store (yet), nothing is stored.
+    icao24
+        The hex selection the inputs will be read with. A trace file named
+        for another hex is not hashed: :func:`flighttrace.read` skips it by
+        name without opening it, so it goes to ``to_read``.
+
+    Returns
+    -------
+    to_read : list of str
+        Paths to pass to :func:`flighttrace.read`: disk files whose SHA-256
+        is not in the store's manifest, tars and split-tar parts (a tar is
+        streamed, so its members cannot be hashed without reading it; they
+        are parsed, then skipped by :func:`add_to_store`), files skipped by
+        name, and arguments that match nothing (``read`` reports them).
+    stored : list of str
+        Disk files whose SHA-256 is already in the store: never opened again
+        beyond hashing.
+    """
+    from flighttrace.io.sources import _SPLIT_PART, _expand_one, _is_tar, file_sha256, hex_from_name
+
+    store = Path(store_dir)
+    known = set(store_manifest(store)["sha256"]) if is_store(store) else set()
+    hexes = _hex_set(icao24)
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    to_read: list[str] = []
+    stored: list[str] = []
+    for arg in items:
+        try:
+            files = _expand_one(arg)
+        except FileNotFoundError:
+            to_read.append(str(arg))  # read() reports it
+            continue
+        for f in files:
+            named = hex_from_name(f.as_posix())
+            if not known or _SPLIT_PART.search(f.name) or _is_tar(f) or (hexes is not None and named is not None and named not in hexes):
+                to_read.append(f.as_posix())
+            elif file_sha256(f) in known:
+                stored.append(f.as_posix())
+            else:
+                to_read.append(f.as_posix())
+    return to_read, stored
+
+
 def ingest_to_store(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     store_dir: str | os.PathLike[str],
@@ -700,30 +757,16 @@ def ingest_to_store(
 
     Notes
     -----
-    Disk files are hashed first and those already stored are not passed to
-    :func:`flighttrace.read`; the members of a tar are parsed and then
-    skipped by :func:`add_to_store` (a tar is streamed, its members cannot be
-    hashed without reading it).
+    Disk files are hashed first (:func:`split_stored`) and those already
+    stored are not passed to :func:`flighttrace.read`; the members of a tar
+    are parsed and then skipped by :func:`add_to_store` (a tar is streamed,
+    its members cannot be hashed without reading it).
     """
     import flighttrace
-    from flighttrace.io.sources import _expand_one, _is_tar, _SPLIT_PART, file_sha256
 
     store = create_store(store_dir, hex_digits=hex_digits)
-    known = set(store_manifest(store)["sha256"])
     items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    keep: list[str] = []
-    skipped: list[str] = []
-    for arg in items:
-        try:
-            files = _expand_one(arg)
-        except FileNotFoundError:
-            keep.append(str(arg))  # read() reports it
-            continue
-        for f in files:
-            if _SPLIT_PART.search(f.name) or _is_tar(f) or file_sha256(f) not in known:
-                keep.append(f.as_posix())
-            else:
-                skipped.append(f.as_posix())
+    keep, skipped = split_stored(items, store, icao24=read_options.get("icao24"))
     if not keep:
         return StoreUpdate(store=store, files_skipped=skipped)
     read_options.setdefault("command", f"flighttrace.store.ingest_to_store({[str(i) for i in items]!r}, {str(store)!r})")

@@ -260,3 +260,72 @@ def test_ingest_cli_store_option(tmp_path: Path) -> None:
     cfg = json.loads((st / "store.json").read_text())
     assert cfg["format"] == "flighttrace-store" and cfg["batches"][0]["id"] == "b000001"
     assert_points_equal(read_store(st).points, pd.read_parquet(tmp_path / "o" / "points.parquet"))
+
+
+def test_ingest_cli_store_second_run_reads_only_new_files_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flighttrace.cli import _load, app
+
+    _load()
+    import flighttrace.io.api as api
+
+    july = sorted(p for p in (ADSBLOL / "2023" / "07").rglob("*.json"))
+    aug = sorted(p for p in (ADSBLOL / "2023" / "08").rglob("*.json"))
+    assert july and aug
+    st = tmp_path / "s"
+    runner = CliRunner()
+    res = runner.invoke(app, ["ingest", str(ADSBLOL / "2023" / "07"), "-o", str(tmp_path / "o1"), "--store", str(st), "--no-progress"])
+    assert res.exit_code == 0, res.output
+    assert f"batch b000001, {len(july)} file(s) added, 0 already stored" in " ".join(res.output.split())
+
+    parsed: list[str] = []
+    real = api._read_source
+
+    def spy(job, src):  # type: ignore[no-untyped-def]
+        parsed.append(src.name)
+        return real(job, src)
+
+    monkeypatch.setattr(api, "_read_source", spy)
+    # the same month again: nothing is parsed, nothing is written, exit 0
+    res = runner.invoke(app, ["ingest", str(ADSBLOL / "2023" / "07"), "-o", str(tmp_path / "o2"), "--store", str(st), "--no-progress"])
+    out = " ".join(res.output.split())
+    assert res.exit_code == 0, res.output
+    assert parsed == []
+    assert f"{len(july)} file(s) already in the store" in out and "nothing new" in out
+    assert not (tmp_path / "o2").exists()
+    # July and August: only August's files are parsed and added; --out holds August alone
+    res = runner.invoke(app, ["ingest", str(ADSBLOL / "2023" / "07"), str(ADSBLOL / "2023" / "08"), "-o", str(tmp_path / "o3"),
+                              "--store", str(st), "--no-progress"])
+    out = " ".join(res.output.split())
+    assert res.exit_code == 0, res.output
+    assert sorted(parsed) == sorted(p.as_posix() for p in aug)
+    assert f"batch b000002, {len(aug)} file(s) added, {len(july)} already stored" in out
+    man = store_manifest(st)
+    assert man["batch"].tolist() == ["b000001"] * len(july) + ["b000002"] * len(aug)
+    assert set(pd.read_parquet(tmp_path / "o3" / "points.parquet")["src_file"].astype(str)) <= {p.as_posix() for p in aug}
+    both = flighttrace.read([ADSBLOL / "2023" / "07", ADSBLOL / "2023" / "08"])
+    assert_points_equal(read_store(st).points, both.points)
+
+
+def test_split_stored_hashes_only_files_that_could_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flighttrace.io.sources as sources
+    from flighttrace.store import split_stored
+
+    day = ADSBLOL / "2023" / "09"
+    st = tmp_path / "s"
+    # not a store yet: nothing is hashed, everything is to be read
+    hashed: list[str] = []
+    real = sources.file_sha256
+    monkeypatch.setattr(sources, "file_sha256", lambda p, *a, **k: hashed.append(Path(p).name) or real(p, *a, **k))
+    files = sorted(p.as_posix() for p in day.rglob("*") if p.is_file())
+    assert split_stored(day, st) == (files, []) and hashed == []
+    ingest_to_store(day / "03", st)  # 600864 and 738200 on 3 September
+    hashed.clear()
+    to_read, stored = split_stored([day, tmp_path / "nowhere"], st, icao24="600864")
+    assert stored == [(day / "03" / "traces" / "64" / "trace_full_600864.json").as_posix()]
+    # a trace named for another hex is passed on unhashed (read() skips it by name), stored or not
+    others = [f for f in files if "trace_full_600864" not in f]
+    assert (day / "03" / "traces" / "00" / "trace_full_738200.json").as_posix() in others
+    assert all(Path(f).name not in hashed for f in others)
+    assert sorted(hashed) == ["trace_full_600864.json"] * 3  # 3, 4 and 17 September
+    # the other 600864 files and a path that matches nothing are to be read (read() reports the latter)
+    assert to_read == [f for f in files if f not in stored] + [(tmp_path / "nowhere").as_posix()]

@@ -36,19 +36,42 @@ def ingest(
     format: str | None = typer.Option(None, "--format", "-f", help="Force a format instead of detecting it (see `flighttrace formats`)."),
     tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times (SBS logs); UTC when omitted."),
     icao24: str | None = typer.Option(None, "--icao24", help="Comma-separated hexes to keep."),
-    store: Path | None = typer.Option(None, "--store", help="Also add the points to a partitioned Parquet store."),
+    store: Path | None = typer.Option(
+        None, "--store",
+        help="Also add the points to a partitioned Parquet store. Files already in it (same SHA-256) are not read again; "
+             "--out then holds only what was new.",
+    ),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for parsing (0 = one per core)."),
 ) -> None:
-    """Read flight-tracking files into one Points table, with a manifest and a quarantine."""
+    """Read flight-tracking files into one Points table, with a manifest and a quarantine.
+
+    Exit code 0 when points were read (or, with --store, when every file was
+    already stored); 2, with a one-line reason, when nothing readable was given.
+    """
     import flighttrace
     from flighttrace.io.detect import formats
 
     if format is not None and format not in formats():
         fail(f"unknown format {format!r}; run `flighttrace formats` for the list")
+    selection = icao24.split(",") if icao24 else None
+    inputs = [str(p) for p in paths]
+    stored: list[str] = []
+    if store is not None:
+        from flighttrace.store import split_stored
+
+        try:
+            inputs, stored = split_stored(inputs, store, icao24=selection)
+        except Exception as exc:  # a store folder that cannot be read
+            fail(str(exc))
+        if stored:
+            out_console.print(f"{len(stored):,} file(s) already in the store {store} (same SHA-256): not read again")
+        if not inputs:
+            out_console.print(f"nothing new: every input file is already in the store {store}")
+            return
     try:
         ds = flighttrace.read(
-            [str(p) for p in paths], format=format, tz=tz, icao24=icao24.split(",") if icao24 else None,
+            inputs, format=format, tz=tz, icao24=selection,
             progress=show_progress() if progress is None else progress, command=command_line(), n_jobs=jobs,
         )
     except Exception as exc:  # invalid tz and similar caller errors
@@ -58,15 +81,23 @@ def ingest(
         reasons = sorted({e for e in ds.manifest["error"] if e})
         fail("nothing readable: " + (reasons[0] if reasons else "no points in the input"))
     written = ds.to_parquet(out)
-    if store is not None:
-        from flighttrace.store import add_to_store
-
-        add_to_store(ds, store)
     out_console.print(
         f"[bold]{len(ds.points):,}[/] points from {ds.points['icao24'].nunique():,} aircraft, "
         f"{len(ds.quarantine):,} quarantined, {int(ds.manifest['rows_duplicate'].sum()):,} duplicates; "
         f"written to {written['points'].parent}/"
     )
+    if store is not None:
+        from flighttrace.store import add_to_store
+
+        up = add_to_store(ds, store)
+        n_skipped = len(stored) + len(up.files_skipped)
+        if up.batch:
+            out_console.print(
+                f"store {store}: batch {up.batch}, {len(up.files_added):,} file(s) added, {n_skipped:,} already stored, "
+                f"{up.points_written:,} points written, {up.duplicates_dropped:,} duplicate(s) of stored points dropped"
+            )
+        else:
+            out_console.print(f"store {store}: nothing new ({n_skipped:,} file(s) already stored)")
 
 
 @app.command("formats")

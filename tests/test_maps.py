@@ -526,3 +526,12 @@ def test_ids_are_found_as_the_regular_expression_finds_them() -> None:
     texts = ["", "a" * 32, "é" + "b" * 32 + "é"] + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
     for text in texts:
         assert _split_ids(text) == pattern.split(text), text
+
+
+def test_remembered_options_keep_their_json_types() -> None:
+    from flighttrace.viz._fastfolium import _options_js, _options_json, tojson
+
+    for opts in ({"weight": 1}, {"weight": True}, {"weight": 1.0}, {"weight": None}, {"weight": 1}, {"dash": [1, 2]}):
+        assert _options_json(opts) == tojson(opts)
+    assert _options_js({"max_width": 480}) == '{\n  "maxWidth": 480,\n}'
+    assert _options_js({"max_width": 480.0}) == '{\n  "maxWidth": 480.0,\n}'

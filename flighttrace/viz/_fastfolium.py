@@ -20,6 +20,8 @@ folium is imported on first use (:func:`classes`), never at import.
 from __future__ import annotations
 
 import json
+import os
+import random
 from types import SimpleNamespace
 from typing import Any
 
@@ -39,6 +41,42 @@ def tojson(obj: Any) -> str:
     )
 
 
+def _options_key(options: dict[str, Any]) -> tuple[Any, ...] | None:
+    """A hashable key of a flat options dict, types included (``1``, ``1.0`` and ``True`` differ in JSON); None when a value is a container or object."""
+    for v in options.values():
+        if not (v is None or isinstance(v, (str, int, float, bool))):
+            return None
+    return tuple((k, type(v), v) for k, v in options.items())
+
+
+_JSON_CACHE: dict[tuple[Any, ...], str] = {}
+_JS_CACHE: dict[tuple[Any, ...], str] = {}
+
+
+def _options_json(options: dict[str, Any]) -> str:
+    """:func:`tojson` of an element's options, remembered (thousands of tracks share a handful of option sets)."""
+    key = _options_key(options)
+    if key is None:
+        return tojson(options)
+    text = _JSON_CACHE.get(key)
+    if text is None:
+        text = _JSON_CACHE[key] = tojson(options)
+    return text
+
+
+def _options_js(options: dict[str, Any]) -> str:
+    """folium's ``tojavascript`` of an element's options, remembered."""
+    from folium.template import tojavascript
+
+    key = _options_key(options)
+    if key is None:
+        return str(tojavascript(options))
+    text = _JS_CACHE.get(key)
+    if text is None:
+        text = _JS_CACHE[key] = str(tojavascript(options))
+    return text
+
+
 def classes() -> SimpleNamespace:
     """The fast element classes: ``PolyLine``, ``Popup``, ``Tooltip``, ``Html``, ``Text`` (made on first use).
 
@@ -55,7 +93,6 @@ def classes() -> SimpleNamespace:
         return _NS
     import folium
     from branca.element import Element, Figure, Html
-    from folium.template import tojavascript
     from markupsafe import escape
 
     class Text(Element):  # type: ignore[misc]
@@ -78,11 +115,22 @@ def classes() -> SimpleNamespace:
 
     prefixes: dict[str, str] = {}
 
+    ids = random.Random(os.urandom(16))  # a private generator: the user's random module state is left alone
+
     class Named:
-        """``get_name`` with the camel-cased class name worked out once per class name, not on every call."""
+        """``get_name`` with the camel-cased class name worked out once per class name, not on every call.
+
+        Element ids (which :func:`flighttrace.viz.maps.render_map` renames in
+        order of appearance anyway) come from a private generator seeded by
+        ``os.urandom``, not from one ``os.urandom`` call per element.
+        """
 
         _id: str
         _name: str
+
+        @classmethod
+        def _generate_id(cls) -> str:
+            return f"{ids.getrandbits(128):032x}"
 
         def get_name(self) -> str:
             prefix = prefixes.get(self._name)
@@ -127,7 +175,7 @@ def classes() -> SimpleNamespace:
         def render(self, **kwargs: Any) -> None:
             figure = _figure(self)
             text = (f"\n            var {self.get_name()} = L.polyline(\n                {tojson(self.locations)},\n"
-                    f"                {tojson(self.options)}\n            ).addTo({self._parent.get_name()});\n        ")
+                    f"                {_options_json(self.options)}\n            ).addTo({self._parent.get_name()});\n        ")
             figure.script.add_child(Text(text), name=self.get_name())
             for child in list(self._children.values()):
                 child.render(**kwargs)
@@ -140,7 +188,7 @@ def classes() -> SimpleNamespace:
             style = getattr(self, "style", None)
             attr = f" style={tojson(style)}" if style else ""
             text = (f"\n            {self._parent.get_name()}.bindTooltip(\n                `<div{attr}>\n                     {self.text}\n"
-                    f"                 </div>`,\n                {tojavascript(self.options)}\n            );\n        ")
+                    f"                 </div>`,\n                {_options_js(self.options)}\n            );\n        ")
             figure.script.add_child(Text(text), name=self.get_name())
             for child in list(self._children.values()):
                 child.render(**kwargs)
@@ -153,7 +201,7 @@ def classes() -> SimpleNamespace:
                 child.render(**kwargs)
             figure = _figure(self)
             name, parent = self.get_name(), self._parent.get_name()
-            parts = [f"\n        var {name} = L.popup({tojavascript(self.options)});\n\n        "]
+            parts = [f"\n        var {name} = L.popup({_options_js(self.options)});\n\n        "]
             for key, el in self.html._children.items():
                 content = _html_text(el, kwargs).replace("\n", " ")
                 if self.lazy:

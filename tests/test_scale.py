@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import distributed  # the test extra installs dask[distributed]: a missing Dask fails the suite, it is not skipped
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,8 +15,6 @@ from typer.testing import CliRunner
 
 import flighttrace
 from flighttrace.scale import DASK_MISSING, bucket_of, run
-
-distributed = pytest.importorskip("distributed")
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "fixtures" / "ovda" / "data"
@@ -138,3 +137,13 @@ def test_scale_and_scan_commands(tmp_path: Path) -> None:
     assert res.exit_code == 0 and "skipped by name" in res.output
     res = runner.invoke(app, ["scan", str(DATA / "adsblol"), "-o", str(tmp_path / "no")])
     assert res.exit_code == 2 and "--icao24" in res.output
+
+
+def test_dask_is_an_optional_extra_that_the_test_extra_installs() -> None:
+    import tomllib
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert not any(d.startswith(("dask", "distributed")) for d in deps["dependencies"])  # not a core dependency
+    extras = deps["optional-dependencies"]
+    assert any(d.startswith("dask[distributed]") for d in extras["dask"])
+    assert any(d.startswith("dask[distributed]") for d in extras["test"])

@@ -495,15 +495,18 @@ def _charts(findings: Any, scn: Any, out: Path, *, synthetic: bool, inputs: Any)
 
 
 def _save_charts(specs: list[tuple[str, str, Any]], out: Path, made: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Draw and save each chart (PNG and SVG) and list it for the page."""
-    import matplotlib.pyplot as plt
+    """Draw and save each chart (PNG and SVG) and list it for the page.
 
+    The charts are :class:`matplotlib.figure.Figure` objects made without
+    pyplot (:mod:`flighttrace.viz.charts`), so pyplot, slow to import, is
+    not needed to close them: each is cleared once saved and then dropped.
+    """
     from flighttrace.viz import charts as ch
 
     for name, caption, make in specs:  # one figure per chart
         fig = make()
         paths = ch.save_figure(fig, out / "charts" / name)
-        plt.close(fig)
+        fig.clear()
         png = next(p for p in paths if str(p).endswith(".png"))
         svg = next(p for p in paths if str(p).endswith(".svg"))
         made.append({"png": Path(png).relative_to(out).as_posix(), "svg": Path(svg).relative_to(out).as_posix(), "caption": caption, "alt": caption})

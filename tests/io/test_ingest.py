@@ -320,3 +320,119 @@ def test_a_huge_file_is_streamed_never_read_whole(tmp_path: Path, monkeypatch: p
     assert len(ds.points) == n
     # streamed: no single read came near the whole file, and it took many reads
     assert size > 10 * (1 << 20) and max(reads) <= 4 * (1 << 20) and len(reads) > 5
+
+
+def test_manifest_row_by_hand(tmp_path: Path) -> None:
+    import hashlib
+
+    # 600864: offsets 0 and 20 s after 2023-09-01T00:00:00Z, plus one bad point; 600865 in a plain file
+    bad = [30.0, 95.0, 50.0, 1000, 200.0, 90.0, 0, 0]
+    a = write_json(tmp_path / "a.json", trace_doc(GOOD + [bad]), gz=True)
+    b = write_json(tmp_path / "b.json", trace_doc(GOOD[:1], icao="600865", timestamp=1693526400.0 + 3600))
+    ds = read(tmp_path)
+    m = ds.manifest.set_index("path")
+    for path, compression in ((a, "gzip"), (b, "none")):
+        stored = path.read_bytes()
+        row = m.loc[path.as_posix()]
+        # the hash and size of the bytes as stored (compressed when compressed)
+        assert row["sha256"] == hashlib.sha256(stored).hexdigest() and row["size_bytes"] == len(stored)
+        assert (row["format"], row["compression"], row["error"]) == ("readsb_trace", compression, "")
+    ra, rb = m.loc[a.as_posix()], m.loc[b.as_posix()]
+    assert (ra["rows_read"], ra["rows_kept"], ra["rows_quarantined"], ra["rows_duplicate"], ra["rows_filtered"]) == (3, 2, 1, 0, 0)
+    assert (ra["time_min"], ra["time_max"], ra["n_aircraft"]) == (pd.Timestamp("2023-09-01T00:00:00Z"), pd.Timestamp("2023-09-01T00:00:20Z"), 1)
+    assert (rb["rows_read"], rb["rows_kept"], rb["time_min"], rb["time_max"]) == (1, 1, pd.Timestamp("2023-09-01T01:00:00Z"), pd.Timestamp("2023-09-01T01:00:00Z"))
+    q = ds.quarantine.iloc[0]
+    assert (q["src_file"], q["src_row"], q["reason"]) == (a.as_posix(), 2, "lat 95.0 outside [-90, 90] deg")
+    assert q["raw"] == "[30.0,95.0,50.0,1000,200.0,90.0,0,0]"
+
+
+def test_a_glob_reads_the_files_it_matches(tmp_path: Path) -> None:
+    for hex_ in ("600864", "600865"):
+        write_json(tmp_path / "d" / f"trace_full_{hex_}.json", trace_doc(GOOD, icao=hex_))
+    write_json(tmp_path / "d" / "other.json", trace_doc(GOOD, icao="600866"))
+    ds = read(str(tmp_path / "d" / "trace_full_*.json"))
+    assert sorted(ds.manifest["path"].str.rsplit("/", n=1).str[-1]) == ["trace_full_600864.json", "trace_full_600865.json"]
+    assert sorted(ds.points["icao24"].astype(str).unique()) == ["600864", "600865"]
+
+
+def test_trace_recent_names_are_skipped_by_hex_too(tmp_path: Path) -> None:
+    # formats.md §1.1: live traces/<xx>/trace_recent_<hex>.json beside trace_full_<hex>.json
+    write_json(tmp_path / "traces" / "64" / "trace_recent_600864.json", trace_doc(GOOD[1:]))
+    (tmp_path / "traces" / "65").mkdir(parents=True)
+    (tmp_path / "traces" / "65" / "trace_recent_600865.json").write_bytes(b"\x1f\x8bnot opened")
+    ds = read(tmp_path, icao24=["600864"])
+    assert ds.info["files_skipped_by_name"] == 1 and (ds.manifest["error"] == "").all()
+    assert ds.manifest["path"].str.endswith("trace_recent_600864.json").tolist() == [True]
+    assert ds.points["time"].tolist() == [pd.Timestamp("2023-09-01T00:00:20Z")]
+
+
+def _tgz_day(tmp_path: Path) -> Path:
+    day = tmp_path / "day"
+    _adsblol_day(day)
+    tgz = tmp_path / "2023-09-01.tar.gz"
+    with tarfile.open(tgz, "w:gz") as tar:
+        tar.add(day, arcname=".")
+    return tgz
+
+
+def test_a_gzip_compressed_tar_of_a_day_is_streamed(tmp_path: Path) -> None:
+    tgz = _tgz_day(tmp_path)
+    whole = read(tgz, icao24="600865")
+    assert whole.info["files_skipped_by_name"] == 2
+    assert whole.points["src_file"].astype(str).str.endswith("!traces/65/trace_full_600865.json").all()
+    assert len(whole.points) == 3 and (whole.manifest["error"] == "").all()
+
+
+@pytest.mark.xfail(strict=True, reason="io/sources.py: _SPLIT_PART (\\.tar\\.([a-z]{2})$) takes NAME.tar.gz for a split-tar part, "
+                   "so members are labelled NAME.tar.*!member instead of NAME.tar.gz!member")
+def test_a_gzip_compressed_tar_keeps_its_own_name_in_the_lineage(tmp_path: Path) -> None:
+    tgz = _tgz_day(tmp_path)
+    ds = read(tgz, icao24="600865")
+    assert ds.points["src_file"].astype(str).unique().tolist() == [f"{tgz.as_posix()}!traces/65/trace_full_600865.json"]
+
+
+def _table_row(output: str, name: str) -> list[str]:
+    """The cells of the summary-table row whose file cell ends with ``name``."""
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.strip().strip("│").split("│")]
+        if cells and cells[0].endswith(name):
+            return cells
+    raise AssertionError(f"no table row for {name}:\n{output}")
+
+
+def test_cli_ingest_prints_a_row_per_file_and_a_progress_bar(tmp_path: Path) -> None:
+    _load()
+    src = tmp_path / "in"
+    write_trace(points(10), src / "a_trace_full_600864.json")
+    # b: 3 points of 600865 of which one is out of range, and the first two points of a again (duplicates)
+    bad = [[0.0, 40.0, 50.0, 1000, 200.0, 90.0, 0, 0], [20.0, 95.0, 50.0, 1000, 200.0, 90.0, 0, 0], [40.0, 40.1, 50.0, 1000, 200.0, 90.0, 0, 0]]
+    write_json(src / "b.json", trace_doc(bad, icao="600865"))
+    write_trace(points(10).iloc[:2], src / "c_trace_full_600864.json")
+    (src / "d_empty.json").write_bytes(b"")
+    res = CliRunner(env={"COLUMNS": "300"}).invoke(app, ["ingest", str(src), "--out", str(tmp_path / "out"), "--progress"])
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    # file, format, read, kept, quarantined, dup, aircraft, span, error / notes
+    assert _table_row(out, "a_trace_full_600864.json")[1:7] == ["readsb_trace", "10", "10", "0", "0", "1"]
+    assert _table_row(out, "a_trace_full_600864.json")[7] == "2023-09-01 06:00 → 2023-09-01 06:03"
+    assert _table_row(out, "b.json")[1:7] == ["readsb_trace", "3", "2", "1", "0", "1"]
+    assert _table_row(out, "c_trace_full_600864.json")[1:7] == ["readsb_trace", "2", "0", "0", "2", "0"]
+    assert _table_row(out, "d_empty.json")[2:7] == ["0", "0", "0", "0", "0"] and _table_row(out, "d_empty.json")[-1] == "the file is empty"
+    # the progress bar, left at its last file
+    assert any("read d_empty.json" in line and "━" in line for line in out.splitlines())
+    assert "12 points from 2 aircraft, 2 quarantined, 2 duplicates" in " ".join(out.split())
+    quiet = CliRunner(env={"COLUMNS": "300"}).invoke(app, ["ingest", str(src), "--out", str(tmp_path / "out2"), "--no-progress"])
+    assert quiet.exit_code == 0 and "read d_empty.json" not in quiet.stdout
+    assert _table_row(quiet.stdout, "b.json")[1:7] == ["readsb_trace", "3", "2", "1", "0", "1"]
+
+
+def test_cli_ingest_exit_2_gives_one_line_on_stderr(tmp_path: Path) -> None:
+    _load()
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "x.json").write_text("not json")
+    res = CliRunner(env={"COLUMNS": "60"}).invoke(app, ["ingest", str(tmp_path / "junk"), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert res.stderr.count("\n") == 1 and res.stderr.startswith("error: nothing readable: unrecognised content (first line: 'not json')")
+    assert not (tmp_path / "o").exists()
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "junk"), "--tz", "Mars/Olympus"])
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1 and "Mars/Olympus" in res.stderr

@@ -7,7 +7,8 @@ import gzip
 import os
 import time as _time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,6 +182,38 @@ def _synthetic(src: Source, sha256: str) -> bool:
     return is_synthetic(src.path, sha256)
 
 
+HASH_IN_THREAD_BYTES: int = 4 << 20
+"""Files at least this large (bytes as stored) are hashed in a thread while they are parsed."""
+
+_HASHER: ThreadPoolExecutor | None = None
+
+
+def _hash_alongside(src: Source) -> Callable[[], str]:
+    """Start the SHA-256 of a file's stored bytes; call the result to get it.
+
+    A large file is hashed in a background thread while this thread parses
+    it: ``hashlib`` and file reads release the GIL, so on a machine with two
+    cores the hash costs no wall time. A small file is hashed at once (a
+    thread costs more than it saves). Errors (an unreadable file) are raised
+    when the result is asked for.
+    """
+    global _HASHER
+    if src.size < HASH_IN_THREAD_BYTES:
+        try:
+            digest = src.sha256()
+        except OSError as exc:
+            err = exc
+
+            def raise_it() -> str:
+                raise err
+
+            return raise_it
+        return lambda: digest
+    if _HASHER is None:
+        _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flighttrace-sha256")
+    return _HASHER.submit(src.sha256).result
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while one file is parsed.
@@ -216,10 +249,8 @@ def _read_source(job: _Job, src: Source) -> _FileResult:
             row.error = _describe_error(exc)
         return _FileResult(row, quarantine, tables)
     ctx = ReadContext(src_file=src.name, tz=job.tz, icao24=job.selection)
+    sha256 = _hash_alongside(src)
     try:
-        row.sha256 = src.sha256()
-        row.custody = _custody_id(src, row.sha256)
-        row.synthetic = _synthetic(src, row.sha256)
         with src.open() as raw:
             with _gc_paused():  # a JSON document is parsed whole here
                 spec, compression, chunks = dispatch(raw, ctx, job.format)
@@ -243,6 +274,14 @@ def _read_source(job: _Job, src: Source) -> _FileResult:
         if row.rows_read:
             row.error += f"; the {row.rows_read} record(s) before the failure were kept"
         quarantine.append((src.name, None, row.error, _head_text(src)))
+    try:
+        row.sha256 = sha256()
+        row.custody = _custody_id(src, row.sha256)
+        row.synthetic = _synthetic(src, row.sha256)
+    except OSError as exc:
+        if not row.error:
+            row.error = _describe_error(exc)
+            quarantine.append((src.name, None, row.error, ""))
     row.tz = ctx.tz_used or ""
     row.notes.extend(ctx.notes)
     return _FileResult(row, quarantine, tables)

@@ -380,11 +380,15 @@ def _booleans(arr: pa.Array, label: str) -> tuple[np.ndarray, list[tuple[np.ndar
         return np.where(np.isnan(f), np.nan, (f != 0).astype(np.float64)), []
     if not _is_text(t):
         arr = arr.cast(pa.string()) if _castable_to_string(t) else pa.array(list(map(str, arr.to_pylist())))
-    low = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
-    yes = pc.fill_null(pc.is_in(low, value_set=_TRUE), False).to_numpy(zero_copy_only=False)
-    no = pc.fill_null(pc.is_in(low, value_set=_FALSE), False).to_numpy(zero_copy_only=False)
+    # a flag column holds a handful of distinct texts: judge each once, then map the rows by their codes
+    enc = pc.dictionary_encode(arr)
+    low = pc.utf8_lower(pc.utf8_trim_whitespace(enc.dictionary))
+    d_yes = np.append(pc.fill_null(pc.is_in(low, value_set=_TRUE), False).to_numpy(zero_copy_only=False), False)
+    d_no = np.append(pc.fill_null(pc.is_in(low, value_set=_FALSE), False).to_numpy(zero_copy_only=False), False)
+    d_present = np.append(pc.fill_null(pc.greater(pc.utf8_length(low), 0), False).to_numpy(zero_copy_only=False), False)
+    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64) if enc.indices.null_count else enc.indices.to_numpy().astype(np.int64)
+    yes, no, present = d_yes[codes], d_no[codes], d_present[codes]  # code -1 (null) takes the appended False
     out = np.where(yes, 1.0, np.where(no, 0.0, np.nan))
-    present = pc.fill_null(pc.greater(pc.utf8_length(low), 0), False).to_numpy(zero_copy_only=False)
     bad = present & ~yes & ~no
     if not bad.any():
         return out, []

@@ -440,3 +440,20 @@ def test_moscow_world_matches_what_its_readme_says() -> None:
     assert total is not None
     assert (int(total.group(1)), int(total.group(2))) == (len(files), len(data))
     assert float(total.group(3)) == round(sum(p.stat().st_size for p in files) / 1e6, 1)
+
+
+def test_ovda_world_coverage_is_what_its_readme_says() -> None:
+    legs = pd.read_csv(FIXTURES / "ovda" / "truth" / "legs.csv")
+    land = pd.to_datetime(legs["landing_time"], utc=True)
+    to_ovda = (legs["role"] == "fleet") & (legs["destination"] == "LLOV")
+    cond = legs["destination_condition"]
+    # "no receiver near Eilat before March 2019 ... those ends are inferred" (FR24's own exports excepted)
+    early = to_ovda & (land < pd.Timestamp("2019-03-01", tz="UTC")) & (legs["icao24"] != "600881")
+    assert (cond[early & ~legs["sources"].str.contains("fr24")] == "inferred").all()
+    assert (cond[to_ovda & (land >= pd.Timestamp("2019-03-01", tz="UTC"))] != "inferred").all()
+    # "the Air Force Il-76 (600881) ... its April 2016 visits to Ovda are never seen at the Ovda end (unknown)"
+    azaf = to_ovda & (legs["icao24"] == "600881")
+    assert azaf.sum() == 2 and (cond[azaf] == "unknown").all() and (land[azaf].dt.strftime("%Y-%m") == "2016-04").all()
+    # "three inbound legs in 2021 and three in 2022 ... bridged"
+    bridged = land[to_ovda & (cond == "bridged")].dt.year.value_counts().to_dict()
+    assert bridged == {2021: 3, 2022: 3}

@@ -480,3 +480,36 @@ def test_files_written_before_the_disruption_kinds_still_load_as_sortie_scenario
     assert s.meta.kind == "sorties"
     assert s.claims and not any(c.test.kind in DISRUPTION_KINDS for c in s.claims)
     assert {c.subject.unit for c in s.claims} <= {"sorties", "landings", "departures", "legs"}
+
+
+def test_seed_fleet_is_the_investigations_hex_table(seed: Scenario) -> None:
+    # investigation.md §"Il-76 hex ↔ registration" (tar1090-db), copied by hand; 4K-78131 has no known hex
+    table = {"600828": "4K-AZ40", "600829": "4K-AZ41", "60083c": "4K-AZ60", "600864": "4K-AZ100", "600865": "4K-AZ101",
+             "600866": "4K-AZ102", "600881": "4K-78129"}
+    assert {a.hex: a.registration for a in seed.fleet.aircraft if a.hex} == table
+    assert [a.registration for a in seed.fleet.aircraft if not a.hex] == ["4K-78131"]
+    assert "4KAZ60" in next(a for a in seed.fleet.aircraft if a.hex == "60083c").aliases  # the database's spelling
+    military = {a.registration for a in seed.fleet.aircraft if a.military}
+    assert military == {"4K-78129", "4K-78131"}
+    assert all(a.typecode == "IL76" for a in seed.fleet.aircraft)
+    prefixes = {p for s in seed.fleet.selectors if s.role == "subject" for p in s.callsign_prefixes}
+    assert {"AZQ", "AHY", "AZAF"} <= prefixes
+    # Azerbaijan's block (amendment 92) covers every listed hex; Armenia's Il-76 is a distractor outside it
+    assert all(0x600800 <= int(h, 16) <= 0x600FFF for h in table)
+
+
+def test_seed_keeps_both_periods_of_haaretzs_92_as_separate_claims(seed: Scenario) -> None:
+    # the original: 92 landings from 2016 to early March 2023 (published 6 March 2023); the seed: "2016–2020"
+    original, seeded = seed.claim("haaretz-2023-92-landings"), seed.claim("seed-000-92-in-2016-2020")
+    assert original.source == "haaretz-2023" and seeded.source == "seed-000" and seeded.record == "disputed"
+    assert seed.claim_window(original.id) == (pd.Timestamp("2016-01-01T00:00Z"), pd.Timestamp("2023-03-07T00:00Z"))
+    assert seed.claim_window(seeded.id) == (pd.Timestamp("2016-01-01T00:00Z"), pd.Timestamp("2021-01-01T00:00Z"))
+    assert original.test.value == seeded.test.value == 92  # type: ignore[union-attr]
+    # AP: at least six Baku→Ovda landings 1–17 Sep 2023, hours on the ground, back to Baku or Ganja
+    six = seed.claim("ap-2023-six-from-baku")
+    assert (six.test.kind, six.test.value, six.subject.airport, six.subject.from_) == ("count_at_least", 6, "LLOV", "UBBB")  # type: ignore[union-attr]
+    back = seed.claim("ap-2023-back-to-baku-or-ganja").test
+    assert set(back.airports) == {"UBBB", "UBBG"}  # type: ignore[union-attr]
+    # the timeline runs 2016–2023
+    fr = seed.events_frame()
+    assert fr["start"].min().year == 2016 and fr["end"].max().year == 2023

@@ -122,12 +122,14 @@ class StoreUpdate:
 # --------------------------------------------------------------------------- layout
 
 
-def _points_schema(partition_fields: Sequence[str] = ()) -> pa.Schema:
-    """Arrow schema of the store's Points files (strings as dictionaries) plus partition fields."""
+def _points_schema(partition_fields: Sequence[str] = (), dictionary_columns: Sequence[str] = _STRING_COLUMNS) -> pa.Schema:
+    """Arrow schema of the store's Points files (``dictionary_columns`` as dictionaries) plus partition fields."""
     fields: list[pa.Field] = []
     for c in POINTS:
-        if c.name in _STRING_COLUMNS:
+        if c.name in dictionary_columns:
             t: pa.DataType = pa.dictionary(pa.int32(), pa.string())
+        elif c.name in _STRING_COLUMNS:
+            t = pa.string()
         elif isinstance(c.dtype, pd.DatetimeTZDtype):
             t = pa.timestamp("ns", tz="UTC")
         elif c.dtype in ("bool", "boolean"):
@@ -251,12 +253,25 @@ def _committed_files(store: Path, committed: set[str]) -> tuple[list[str], list[
 # --------------------------------------------------------------------------- reading
 
 
-def store_dataset(store_dir: str | os.PathLike[str]) -> pads.Dataset:
+def store_dataset(store_dir: str | os.PathLike[str], *, dictionary_columns: Sequence[str] = _STRING_COLUMNS) -> pads.Dataset:
     """The store's committed Points files as a :class:`pyarrow.dataset.Dataset`.
 
-    String columns are read as dictionaries; ``date`` (and ``hex``) are the
-    hive partition fields. Files are not opened until scanned: the schema is
-    the store's own, so discovery reads no footer.
+    Parameters
+    ----------
+    store_dir
+        The store folder.
+    dictionary_columns
+        String columns read as dictionaries (all of them by default: less
+        memory). pyarrow does not prune row groups by the statistics of a
+        column read as a dictionary, so :func:`read_store` reads ``icao24``
+        as plain strings when it filters on it.
+
+    Returns
+    -------
+    pyarrow.dataset.Dataset
+        ``date`` (and ``hex``) are the hive partition fields. Files are not
+        opened until scanned: the schema is the store's own, so discovery
+        reads no footer.
     """
     import pyarrow.dataset as pads
 
@@ -265,10 +280,10 @@ def store_dataset(store_dir: str | os.PathLike[str]) -> pads.Dataset:
     parts = _partition_fields(cfg)
     committed = set(store_manifest(store)["batch"].unique())
     files, _ = _committed_files(store, committed)
-    fmt = pads.ParquetFileFormat(read_options=pads.ParquetReadOptions(dictionary_columns=list(_STRING_COLUMNS)))
+    fmt = pads.ParquetFileFormat(read_options=pads.ParquetReadOptions(dictionary_columns=list(dictionary_columns)))
     partitioning = pads.partitioning(pa.schema([pa.field(p, pa.string()) for p in parts]), flavor="hive")
     return pads.dataset(
-        files, schema=_points_schema(parts), format=fmt, partitioning=partitioning,
+        files, schema=_points_schema(parts, dictionary_columns), format=fmt, partitioning=partitioning,
         partition_base_dir=(store / "points").as_posix(),
     )
 
@@ -397,7 +412,9 @@ def read_store(
     store = Path(store_dir)
     cfg = _config(store)
     manifest = store_manifest(store)
-    dset = store_dataset(store)
+    # icao24 as plain strings when filtered on, so that its row-group statistics prune (see store_dataset)
+    dict_cols = tuple(c for c in _STRING_COLUMNS if icao24 is None or c != "icao24")
+    dset = store_dataset(store, dictionary_columns=dict_cols)
     expr = store_filter(start=start, end=end, icao24=icao24, bbox=bbox, hex_digits=int(cfg["hex_digits"]))
     n_total = len(dset.files)
     scanned = [f.path for f in dset.get_fragments(filter=expr)] if expr is not None else list(dset.files)
@@ -405,6 +422,11 @@ def read_store(
         table = dset.to_table(columns=list(POINTS_COLUMNS), filter=expr)
     except (pa.ArrowInvalid, OSError) as exc:
         raise StoreReadError(f"cannot read the store {store}: {exc}") from exc
+    if "icao24" not in dict_cols:
+        import pyarrow.compute as pc
+
+        i = table.schema.get_field_index("icao24")
+        table = table.set_column(i, "icao24", pc.dictionary_encode(table.column(i)).cast(pa.dictionary(pa.int32(), pa.string())))
     order = {p: i for i, p in enumerate(manifest["path"])}
     points, _ = assemble([table], order)
     del table

@@ -329,3 +329,41 @@ def test_split_stored_hashes_only_files_that_could_be_read(tmp_path: Path, monke
     assert sorted(hashed) == ["trace_full_600864.json"] * 3  # 3, 4 and 17 September
     # the other 600864 files and a path that matches nothing are to be read (read() reports the latter)
     assert to_read == [f for f in files if f not in stored] + [(tmp_path / "nowhere").as_posix()]
+
+
+def test_row_group_statistics_prune_inside_a_partition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flighttrace.store as store_mod
+
+    monkeypatch.setattr(store_mod, "ROW_GROUP_ROWS", 20)  # 20-row groups: each aircraft below fills its own
+    day0 = 1693526400.0  # 2023-09-01: one day, one leading digit, so one partition file
+    hexes = ("600864", "600865", "600866", "600867")
+    for k, hx in enumerate(hexes):
+        # aircraft k flies around latitude 30 + 5k, well apart from the others
+        rows = [[float(60 * i), 30.0 + 5 * k + 0.001 * i, 35.0, 8000, 300.0, 10.0, 0, 0] for i in range(20)]
+        write_json(tmp_path / "in" / "traces" / hx[-2:] / f"trace_full_{hx}.json", trace_doc(rows, icao=hx, timestamp=day0), gz=True)
+    st = tmp_path / "s"
+    add_to_store(flighttrace.read(tmp_path / "in"), st)
+    # the dataset read_store scans, for an icao24 read
+    built = []
+    real = store_mod.store_dataset
+    monkeypatch.setattr(store_mod, "store_dataset", lambda *a, **k: built.append(real(*a, **k)) or built[-1])
+    got = read_store(st, icao24="600865")
+    assert set(got.points["icao24"].astype(str)) == {"600865"} and len(got.points) == 20
+    validate_points(got.points)
+    (fragment,) = list(built[0].get_fragments())
+    assert fragment.metadata.num_row_groups == 4  # sorted by icao24, then time: one aircraft per group
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def groups(expr) -> int:  # type: ignore[no-untyped-def]
+        # the row terms of a store filter (a file holds no partition field), as the scan applies them to row groups
+        return len(fragment.split_by_row_group(filter=expr))
+
+    assert groups(store_filter(icao24="600865", hex_digits=0)) == 1
+    assert groups(store_filter(bbox=(34.0, 39.0, 36.0, 41.0))) == 1  # latitudes 40.0–40.02: the third aircraft
+    assert groups(store_filter(bbox=(34.0, 29.0, 36.0, 36.0))) == 2
+    late = pd.Timestamp("2023-09-01T00:30:00Z").value  # every point is before 00:19
+    assert groups(pc.field("time") >= pa.scalar(late, pa.timestamp("ns", tz="UTC"))) == 0
+    got = read_store(st, bbox=(34.0, 39.0, 36.0, 41.0))
+    assert set(got.points["icao24"].astype(str)) == {"600866"} and len(got.points) == 20

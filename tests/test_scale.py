@@ -147,3 +147,22 @@ def test_dask_is_an_optional_extra_that_the_test_extra_installs() -> None:
     extras = deps["optional-dependencies"]
     assert any(d.startswith("dask[distributed]") for d in extras["dask"])
     assert any(d.startswith("dask[distributed]") for d in extras["test"])
+
+
+def test_scale_command_on_a_scheduler_address_writes_the_in_process_legs(cluster, scenario, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from flighttrace.cli import _load, app
+
+    _load()
+    path = DATA / "adsblol"
+    ds = flighttrace.read(path)
+    legs = flighttrace.detect_legs(ds.points, airports=scenario)
+    sorties = flighttrace.find_sorties(legs, scenario)
+    res = CliRunner().invoke(app, ["scale", str(path), "-s", str(SEED), "-o", str(tmp_path / "sc"), "--scheduler", cluster.scheduler_address,
+                                   "--buckets", "5", "--no-progress"])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert f"{len(ds.points):,} points, {len(legs):,} legs, {len(sorties):,} sorties on 2 worker(s) (5 icao24 buckets" in out
+    got = pd.read_parquet(tmp_path / "sc" / "legs.parquet")
+    assert got["leg_id"].tolist() == legs["leg_id"].tolist()
+    assert got["destination"].fillna("").tolist() == legs["destination"].fillna("").tolist()
+    assert pd.read_csv(tmp_path / "sc" / "sorties.csv")["sortie_id"].tolist() == sorties["sortie_id"].tolist()

@@ -457,3 +457,25 @@ def test_ovda_world_coverage_is_what_its_readme_says() -> None:
     # "three inbound legs in 2021 and three in 2022 ... bridged"
     bridged = land[to_ovda & (cond == "bridged")].dt.year.value_counts().to_dict()
     assert bridged == {2021: 3, 2022: 3}
+
+
+def _sea_gaps(path: Path) -> list[float]:
+    """Minutes of the fleet's reception gaps at cruise that span the sea between Turkey (north of 36° N) and Cyprus (south of 35.5° N)."""
+    p = flighttrace.read(path).points
+    p = p[p["icao24"].astype(str).str.startswith("6008")]
+    gaps: list[float] = []
+    for _, g in p.groupby("icao24", observed=True):
+        dt = np.diff(g["time"].to_numpy()).astype("timedelta64[s]").astype(float)
+        lat = g["lat"].to_numpy()
+        cruise = (g["alt_ft"].to_numpy() > 25_000)
+        hit = (dt > 300) & cruise[:-1] & cruise[1:] & (np.maximum(lat[:-1], lat[1:]) > 36.0) & (np.minimum(lat[:-1], lat[1:]) < 35.5)
+        gaps.extend((dt[hit] / 60).tolist())
+    return gaps
+
+
+def test_ovda_world_has_the_sea_gap_before_the_cyprus_receiver_only() -> None:
+    # "no receiver on Cyprus before 2018 (a gap at cruise over the sea between Turkey and Israel)"
+    before = _sea_gaps(FIXTURES / "ovda" / "data" / "opensky" / "states_2017-05.csv.gz")
+    after = _sea_gaps(FIXTURES / "ovda" / "data" / "opensky" / "states_2019-09.parquet")
+    assert len(before) >= 2 and min(before) > 10
+    assert after == []

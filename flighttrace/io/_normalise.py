@@ -444,6 +444,29 @@ def _take_columns(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _point_order(hex_codes: np.ndarray, t: np.ndarray, file_rank: np.ndarray, src_row: np.ndarray) -> np.ndarray:
+    """The row order by (icao24, time, file rank, src_row), as cheaply as the input allows.
+
+    Rows usually arrive in input order (files in order, rows ascending in
+    each) with each aircraft's times ascending: then a stable sort by
+    aircraft alone gives the full order, an order of magnitude faster than a
+    four-key sort. The result is the same in every case.
+    """
+    n = len(hex_codes)
+    if n < 2:
+        return np.arange(n)
+    in_input_order = bool(np.all((file_rank[1:] > file_rank[:-1]) | ((file_rank[1:] == file_rank[:-1]) & (src_row[1:] >= src_row[:-1]))))
+    if not in_input_order:
+        return np.lexsort((src_row, file_rank, t, hex_codes))
+    order = np.argsort(hex_codes, kind="stable")
+    h, tt = hex_codes[order], t[order]
+    same = h[1:] == h[:-1]
+    if np.any(same & (tt[1:] < tt[:-1])):
+        # times out of order within an aircraft; ties keep input order (lexsort is stable)
+        order = np.lexsort((t, hex_codes))
+    return order
+
+
 def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.DataFrame, pd.Series]:
     """Concatenate per-chunk tables, sort by (icao24, time), drop exact duplicates.
 
@@ -477,7 +500,7 @@ def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.Dat
     hex_codes = df["icao24"].cat.codes.to_numpy()
     t = time_ns(df["time"])
     file_rank = np.asarray(pd.Series(df["src_file"].cat.categories).map(file_order), dtype=np.int64)[df["src_file"].cat.codes.to_numpy()]
-    order = np.lexsort((df["src_row"].to_numpy(), file_rank, t, hex_codes))
+    order = _point_order(hex_codes, t, file_rank, df["src_row"].to_numpy())
     if not (np.diff(order) == 1).all():
         df = _take_columns(df, order)
         hex_codes, t, file_rank = hex_codes[order], t[order], file_rank[order]

@@ -145,3 +145,22 @@ def test_hostile_strings_are_escaped_in_every_page(tmp_path: Path) -> None:
         assert "<script>alert(1)</script>" not in html and "onerror=alert(2)>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (out / "evidence.html").read_text()
     assert evil.replace("<", "&lt;").replace(">", "&gt;") in (out / "evidence.html").read_text()
+
+
+def test_garbage_collector_is_paused_only_while_the_report_is_built() -> None:
+    import gc
+
+    from flighttrace.report import _gc_paused
+
+    for state in (True, False):
+        (gc.enable if state else gc.disable)()
+        try:
+            with _gc_paused():
+                assert not gc.isenabled()
+            assert gc.isenabled() is state
+            with pytest.raises(RuntimeError):
+                with _gc_paused():
+                    raise RuntimeError("a failed report")
+            assert gc.isenabled() is state
+        finally:
+            gc.enable()

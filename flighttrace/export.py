@@ -51,6 +51,8 @@ def _json_column(col: pd.Series) -> list[Any]:
     arr = col.to_numpy() if isinstance(col.dtype, np.dtype) else None
     if arr is not None and arr.dtype.kind in "biuf":
         return arr.tolist()  # Python numbers; orjson writes NaN as null, as _jsonable's None
+    if isinstance(col.dtype, pd.StringDtype):
+        return col.to_numpy(dtype=object, na_value=None).tolist()  # str or None, in one call
     return [_jsonable(v) for v in values]
 
 

@@ -158,9 +158,8 @@ def test_garbage_collector_is_paused_only_while_the_report_is_built() -> None:
             with _gc_paused():
                 assert not gc.isenabled()
             assert gc.isenabled() is state
-            with pytest.raises(RuntimeError):
-                with _gc_paused():
-                    raise RuntimeError("a failed report")
+            with pytest.raises(RuntimeError), _gc_paused():
+                raise RuntimeError("a failed report")
             assert gc.isenabled() is state
         finally:
             gc.enable()

@@ -108,7 +108,7 @@ def classes() -> SimpleNamespace:
             self._name = "Text"
             if "\r" in text:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
-            self.text = text[:-1] if text.endswith("\n") else text
+            self.text = text.removesuffix("\n")
 
         def render(self, **kwargs: Any) -> str:
             return str(self.text)
@@ -143,7 +143,7 @@ def classes() -> SimpleNamespace:
     def _figure(el: Any) -> Any:
         figure = el.get_root()
         if not isinstance(figure, Figure):
-            raise AssertionError("You cannot render this Element if it is not in a Figure.")
+            raise AssertionError("You cannot render this Element if it is not in a Figure.")  # noqa: TRY004 (folium's own check)
         return figure
 
     def _html_text(el: Any, kwargs: dict[str, Any]) -> str:

@@ -39,11 +39,12 @@ import hashlib
 import html as _html
 import re
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
@@ -1477,7 +1478,7 @@ def _split_ids(text: str) -> list[str]:
     exact = is_hex[starts] & (lengths == _ID_LEN)
     cuts = np.column_stack([starts[exact], starts[exact] + _ID_LEN]).ravel().tolist()
     bounds = [0, *cuts, len(data)]
-    return [data[a:z].decode("utf-8") for a, z in zip(bounds[:-1], bounds[1:])]
+    return [data[a:z].decode("utf-8") for a, z in pairwise(bounds)]
 
 
 def render_map(m: folium.Map) -> str:

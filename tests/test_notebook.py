@@ -24,3 +24,14 @@ def test_walkthrough_notebook_runs_top_to_bottom() -> None:
     assert "supported" in text and "sorties" in text
     # the map rendered inline as HTML
     assert any("text/html" in o.get("data", {}) and "leaflet" in o["data"]["text/html"].lower() for o in outs)
+    # the charts for print: the weekly sorties and the event study, drawn inline
+    assert sum("image/png" in o.get("data", {}) for o in outs) >= 2
+    # the verdict table names every claim of the seed, and the walkthrough explains itself in prose
+    import flighttrace
+
+    shown = text + "".join(str(o.get("data", {}).get("text/html", "")) for o in outs)
+    ids = [c.id for c in flighttrace.load_scenario(ROOT / "seeds" / "azerbaijan-ovda.yaml").claims]
+    assert [i for i in ids if i not in shown] == []
+    prose = [c for c in nb.cells if c.cell_type == "markdown"]
+    assert len(prose) >= 8 and sum(len(c.source.split()) for c in prose) > 400
+    assert not [o for o in outs if o.get("output_type") == "stream" and o.get("name") == "stderr" and "Traceback" in o.get("text", "")]

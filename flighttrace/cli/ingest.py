@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -10,9 +11,26 @@ from rich.table import Table
 from flighttrace.cli import app
 from flighttrace.cli._common import command_line, fail, out_console, show_progress
 
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
-def summary_table(manifest, title: str = "Input files") -> Table:  # type: ignore[no-untyped-def]
-    """A rich table with one row per input file."""
+
+def summary_table(manifest: pd.DataFrame, title: str = "Input files") -> Table:
+    """A rich table with one row per input file.
+
+    Parameters
+    ----------
+    manifest
+        The Manifest table of a read.
+    title
+        The table's title.
+
+    Returns
+    -------
+    rich.table.Table
+        File, format, records read / kept / quarantined / duplicate, aircraft,
+        time span (UTC), and the error or the reader's notes.
+    """
     t = Table(title=title, show_lines=False)
     for col, just in (("file", "left"), ("format", "left"), ("read", "right"), ("kept", "right"),
                       ("quarantined", "right"), ("dup", "right"), ("aircraft", "right"), ("span (UTC)", "left"), ("error / notes", "left")):

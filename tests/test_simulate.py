@@ -479,3 +479,16 @@ def test_ovda_world_has_the_sea_gap_before_the_cyprus_receiver_only() -> None:
     after = _sea_gaps(FIXTURES / "ovda" / "data" / "opensky" / "states_2019-09.parquet")
     assert len(before) >= 2 and min(before) > 10
     assert after == []
+
+
+def test_ovda_world_archive_gaps_are_the_readmes() -> None:
+    # "no data at all for 1–30 June 2019 (no file spans it) and 10–20 February 2022 (inside a monthly file, but no traffic)"
+    cov = pd.read_csv(FIXTURES / "ovda" / "truth" / "coverage.csv", parse_dates=["date"])
+    empty = cov.loc[~cov["has_data"].astype(bool), "date"]
+    want = list(pd.date_range("2019-06-01", "2019-06-30")) + list(pd.date_range("2022-02-10", "2022-02-20"))
+    assert empty.tolist() == want
+    assert (cov["date"].min(), cov["date"].max()) == (pd.Timestamp("2016-01-01"), pd.Timestamp("2023-12-31"))
+    opensky = {p.name for p in (FIXTURES / "ovda" / "data" / "opensky").iterdir()}
+    assert "states_2019-06.parquet" not in opensky and "states_2022-02.parquet" in opensky
+    feb = flighttrace.read(FIXTURES / "ovda" / "data" / "opensky" / "states_2022-02.parquet").points["time"]
+    assert not ((feb >= pd.Timestamp("2022-02-10", tz="UTC")) & (feb < pd.Timestamp("2022-02-21", tz="UTC"))).any()

@@ -535,3 +535,18 @@ def test_remembered_options_keep_their_json_types() -> None:
         assert _options_json(opts) == tojson(opts)
     assert _options_js({"max_width": 480}) == '{\n  "maxWidth": 480,\n}'
     assert _options_js({"max_width": 480.0}) == '{\n  "maxWidth": 480.0,\n}'
+
+
+def test_rendering_leaves_every_element_of_the_page_as_it_was() -> None:
+    from flighttrace.viz.maps import _walk
+
+    pts, legs = one_leg()
+    m = map_sorties(legs, sorties_for(legs), scenario(), points=pts)
+    first = render_map(m)
+    before = {id(el): (dict(vars(el)), dict(getattr(el, "_children", {}))) for el in _walk(m.get_root())}
+    assert render_map(m) == first
+    after = {id(el): (dict(vars(el)), dict(getattr(el, "_children", {}))) for el in _walk(m.get_root())}
+    assert after == before
+    m.get_root().render()  # folium's own render leaves helpers and scripts behind: the page stays the same from then on
+    again = render_map(m)
+    assert render_map(m) == again

@@ -200,10 +200,7 @@ def test_every_simulated_format_reads_back_field_by_field_within_unit_rounding(f
 
 @pytest.mark.parametrize(
     "fmt",
-    [pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=(
-        "io/sbs.py write_sbs sends MSG,1 only when the callsign changes, while the reader forgets a carried callsign "
-        "after IDENTITY_MAX_AGE_S (1800 s): points after the first 30 min read back without it"))) if f == "sbs" else f
-     for f in sorted(_writers())],
+    sorted(_writers()),
 )
 def test_every_simulated_format_reads_back_the_callsign_on_every_point(fmt: str, tmp_path: Path) -> None:
     m = _read_back(fmt, tmp_path)

@@ -100,6 +100,12 @@ CALLSIGN_WIDTH: Final = 8
 
 SQUAWK_EVERY: Final = 10
 """The writer emits MSG,6 (squawk) on every this many positions of an aircraft, and on change."""
+CALLSIGN_EVERY: Final = 10
+"""The writer emits MSG,1 (callsign) on every this many positions of an aircraft, and on change.
+
+Transponders broadcast their identification every few seconds, so a real
+log repeats MSG,1 throughout a flight; the reader forgets a callsign older
+than :data:`IDENTITY_MAX_AGE_S`."""
 
 EMERGENCY_SQUAWKS: Final = frozenset({"7500", "7600", "7700"})
 """Squawks for which field 20 (emergency) is ``-1``."""
@@ -633,9 +639,9 @@ def write_sbs(
     Notes
     -----
     Lines are sorted by time (ties by aircraft). Per point, in this order and
-    with the point's time: MSG,1 when the aircraft's callsign changes (first
-    one included), MSG,6 with the squawk on change and every
-    :data:`SQUAWK_EVERY` positions, MSG,4 with speed / track / vertical rate
+    with the point's time: MSG,1 with the callsign on change (first one
+    included) and every :data:`CALLSIGN_EVERY` positions, MSG,6 with the
+    squawk on change and every :data:`SQUAWK_EVERY` positions, MSG,4 with speed / track / vertical rate
     when any is known, then MSG,3 (MSG,2 when ``on_ground``). State precedes
     the position it belongs to, so a reader carrying state forward gives the
     same values back (speeds and track to 1 kt / 1 deg, altitude and vertical
@@ -694,7 +700,7 @@ def write_sbs(
     prev_cs = pd.Series(callsign).groupby(g, sort=False).shift(1).to_numpy(dtype=object)
     prev_sq = pd.Series(squawk).groupby(g, sort=False).shift(1).to_numpy(dtype=object)
     nth = g.groupby(g, sort=False).cumcount().to_numpy()
-    emit1 = cs_present & (callsign != prev_cs)
+    emit1 = cs_present & ((callsign != prev_cs) | (nth % CALLSIGN_EVERY == 0))
     emit6 = sq_present & ((squawk != prev_sq) | (nth % SQUAWK_EVERY == 0))
     gs, track, vrate, alt = num("gs_kt"), num("track_deg"), num("vrate_fpm"), num("alt_ft")
     emit4 = np.isfinite(gs) | np.isfinite(track) | np.isfinite(vrate)

@@ -29,7 +29,8 @@ NOT_DATA: Final = re.compile(
 )
 """Names that are never position data: licences, readme, heatmaps, dotfiles,
 flighttrace's custody log, and OpenSky flight lists (``*.flights.json``)."""
-_SPLIT_PART: Final = re.compile(r"\.tar\.([a-z]{2})$")
+_SPLIT_PART: Final = re.compile(r"\.tar\.(?!gz$|xz$|bz$|lz$)([a-z]{2})$")
+"""``NAME.tar.aa``, ``NAME.tar.ab`` … as ``split`` names the parts (a compressed ``NAME.tar.gz`` is not a part)."""
 _DATA_SUFFIXES: Final = frozenset({".json", ".gz", ".csv", ".parquet", ".kml", ".txt", ".log", ".sbs", ".bst", ".jsonl"})
 
 

@@ -383,8 +383,6 @@ def test_a_gzip_compressed_tar_of_a_day_is_streamed(tmp_path: Path) -> None:
     assert len(whole.points) == 3 and (whole.manifest["error"] == "").all()
 
 
-@pytest.mark.xfail(strict=True, reason="io/sources.py: _SPLIT_PART (\\.tar\\.([a-z]{2})$) takes NAME.tar.gz for a split-tar part, "
-                   "so members are labelled NAME.tar.*!member instead of NAME.tar.gz!member")
 def test_a_gzip_compressed_tar_keeps_its_own_name_in_the_lineage(tmp_path: Path) -> None:
     tgz = _tgz_day(tmp_path)
     ds = read(tgz, icao24="600865")

@@ -83,6 +83,9 @@ def open_decoded(raw: BinaryIO) -> tuple[io.BufferedReader, str]:
 
 SMALL_GZIP_BYTES = 8 << 20
 """Gzip files up to this size (as stored) are decompressed in one call rather than streamed."""
+SMALL_GZIP_MAX_INFLATED = 64 << 20
+"""…unless their content is larger than this (bytes): a small gzip of text can inflate 200-fold, and a
+streamed format (CSV, SBS) must then stream rather than be held whole."""
 
 
 def _small_gzip_in_memory(buf: io.BufferedReader, magic: bytes) -> tuple[io.BufferedReader, str] | None:
@@ -99,10 +102,15 @@ def _small_gzip_in_memory(buf: io.BufferedReader, magic: bytes) -> tuple[io.Buff
     buf.seek(pos)
     if size > SMALL_GZIP_BYTES:
         return None
+    inflate = zlib.decompressobj(wbits=31)  # gzip framing
     try:
-        data = gzip.decompress(buf.read())
-    except (EOFError, OSError, zlib.error):
-        # truncated or corrupt: stream instead, so the records before the damage are still read
+        data = inflate.decompress(buf.read(), SMALL_GZIP_MAX_INFLATED)
+    except zlib.error:
+        data = b""
+        inflate = None  # type: ignore[assignment]
+    if inflate is None or not inflate.eof or inflate.unconsumed_tail or inflate.unused_data:
+        # corrupt or truncated (stream, so the records before the damage are still read), larger than
+        # the cap, or several gzip members: the streaming reader handles all of these
         buf.seek(pos)
         return None
     return io.BufferedReader(io.BytesIO(data), buffer_size=HEAD_BYTES * 2), "gzip"  # type: ignore[arg-type]

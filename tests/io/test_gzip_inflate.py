@@ -1,0 +1,60 @@
+"""Small gzip files are inflated in one call, unless their content is large, damaged or in several members."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import pytest
+
+import flighttrace
+import flighttrace.io.detect as detect
+
+HEADER = "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,baroaltitude\n"
+
+
+def _csv(n: int, t0: int = 1693526400) -> str:
+    return HEADER + "".join(f'{t0 + 10 * i},"600864",{40.0 + i * 1e-3:.6f},50.000000,120,90,0,"AZQ6224",false,3000\n' for i in range(n))
+
+
+def _buffered(data: bytes) -> io.BufferedReader:
+    return io.BufferedReader(io.BytesIO(data))  # type: ignore[arg-type]
+
+
+def test_content_larger_than_the_cap_is_streamed_not_inflated_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _csv(200)
+    packed = gzip.compress(text.encode())
+    monkeypatch.setattr(detect, "SMALL_GZIP_MAX_INFLATED", len(text) - 1)
+    assert detect._small_gzip_in_memory(_buffered(packed), packed[:4]) is None
+    monkeypatch.setattr(detect, "SMALL_GZIP_MAX_INFLATED", len(text))
+    whole = detect._small_gzip_in_memory(_buffered(packed), packed[:4])
+    assert whole is not None and whole[0].read() == text.encode()
+    # either way read() gives every row
+    monkeypatch.setattr(detect, "SMALL_GZIP_MAX_INFLATED", 1000)
+    f = tmp_path / "states.csv.gz"
+    f.write_bytes(packed)
+    ds = flighttrace.read(f)
+    assert len(ds.points) == 200 and ds.manifest.loc[0, "compression"] == "gzip"
+
+
+def test_several_gzip_members_are_all_read(tmp_path: Path) -> None:
+    a, b = _csv(3), _csv(2, t0=1693527400)
+    f = tmp_path / "states.csv.gz"
+    second = "".join(b.splitlines(keepends=True)[1:])  # a second member holding two more rows, no header
+    f.write_bytes(gzip.compress(a.encode()) + gzip.compress(second.encode()))
+    packed = f.read_bytes()
+    assert detect._small_gzip_in_memory(_buffered(packed), packed[:4]) is None  # the stream reader handles members
+    ds = flighttrace.read(f)
+    assert len(ds.points) == 5 and ds.manifest.loc[0, "error"] == ""
+
+
+def test_truncated_gzip_is_streamed_and_reported(tmp_path: Path) -> None:
+    packed = gzip.compress(_csv(2000).encode())
+    cut = packed[: len(packed) // 2]
+    assert detect._small_gzip_in_memory(_buffered(cut), cut[:4]) is None
+    f = tmp_path / "states.csv.gz"
+    f.write_bytes(cut)
+    ds = flighttrace.read(f)
+    assert "truncated" in ds.manifest.loc[0, "error"]
+    assert ds.quarantine["src_row"].isna().sum() == 1  # the file's own quarantine row

@@ -13,7 +13,7 @@ for every file; :func:`check_invariant` verifies it.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +74,10 @@ def manifest_frame(rows: list[ManifestRow]) -> pd.DataFrame:
     pandas.DataFrame
         Columns of :data:`flighttrace.schema.MANIFEST`.
     """
+    names = [f.name for f in fields(ManifestRow)]
     recs = []
-    for r in rows:
-        d = asdict(r)
+    for r in rows:  # one per file; a shallow copy (asdict deep-copies every value)
+        d = {name: getattr(r, name) for name in names}
         d["notes"] = "; ".join(dict.fromkeys(r.notes))
         recs.append(d)
     df = pd.DataFrame(recs, columns=[c.name for c in MANIFEST])

@@ -355,7 +355,7 @@ def normalise_chunk(
         ps_c, ps_u = pd.factorize(np.asarray(sel(ps), dtype=object), use_na_sentinel=True)
         lut = np.array([POSITION_SOURCES.index(u) if u in POSITION_SOURCES else POSITION_SOURCES.index("unknown") for u in ps_u] + [POSITION_SOURCES.index("unknown")], dtype=np.int8)
         ps_codes = lut[ps_c]
-    arrays["position_source"] = pa.DictionaryArray.from_arrays(pa.array(ps_codes), pa.array(list(POSITION_SOURCES)))
+    arrays["position_source"] = pa.DictionaryArray.from_arrays(pa.array(ps_codes.astype(np.int32)), pa.array(list(POSITION_SOURCES)))
     for name in ("stale", "new_leg"):
         v = cols.get(name)
         arrays[name] = pa.array(np.zeros(k, dtype=bool) if v is None else np.asarray(sel(v), dtype=bool))
@@ -368,6 +368,8 @@ def normalise_chunk(
 
 def _unify_types(tables: list[pa.Table]) -> list[pa.Table]:
     """Cast dictionary columns to one index type so tables can be concatenated."""
+    if all(not pa.types.is_dictionary(f.type) or f.type.index_type == pa.int32() for t in tables for f in t.schema):
+        return tables  # the common case: normalise_chunk writes int32 codes
     fixed = []
     for t in tables:
         cols = []
@@ -435,13 +437,17 @@ def points_from_table(table: pa.Table) -> pd.DataFrame:
     return df
 
 
-def _take_columns(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
-    """Reorder rows one column at a time (peak: the frame plus one column, not two frames)."""
-    out = {}
-    for c in list(df.columns):
-        out[c] = df[c].take(order).reset_index(drop=True)
-        del df[c]
-    return pd.DataFrame(out)
+def _order_keys(
+    icao24: pa.DictionaryArray, time: pa.Array, src_file: pa.DictionaryArray, src_row: pa.Array, file_order: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sort keys from the Arrow columns: icao24 ranked as text (as the sorted categories will be), time (ns), file rank, row."""
+    hex_values = np.asarray(icao24.dictionary.to_pylist(), dtype=object)
+    rank = np.empty(len(hex_values), dtype=np.int64)
+    rank[np.argsort(hex_values.astype(str), kind="stable")] = np.arange(len(hex_values))
+    hex_rank = rank[icao24.indices.to_numpy(zero_copy_only=False)]
+    t = time.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    file_rank = np.asarray([file_order[f] for f in src_file.dictionary.to_pylist()], dtype=np.int64)[src_file.indices.to_numpy(zero_copy_only=False)]
+    return hex_rank, t, file_rank, src_row.to_numpy(zero_copy_only=False)
 
 
 def _point_order(hex_codes: np.ndarray, t: np.ndarray, file_rank: np.ndarray, src_row: np.ndarray) -> np.ndarray:
@@ -495,16 +501,25 @@ def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.Dat
         return empty_points(), pd.Series(dtype=np.int64)
     table = pa.concat_tables(_unify_types(kept)).unify_dictionaries()
     del kept
-    df = points_from_table(table)
+    names = table.column_names
+    columns: list[Any] = table.columns
     del table
+    # one column at a time: its chunks are merged (and below, reordered) and the old buffers freed,
+    # so the peak is the table plus one column
+    for i in range(len(columns)):
+        columns[i] = columns[i].combine_chunks()
+    pos = {name: i for i, name in enumerate(names)}
+    order = _point_order(*_order_keys(columns[pos["icao24"]], columns[pos["time"]], columns[pos["src_file"]], columns[pos["src_row"]], file_order))
+    if not (np.diff(order) == 1).all():
+        take = pa.array(order)
+        for i in range(len(columns)):
+            columns[i] = columns[i].take(take)
+        del take
+    del order
+    df = points_from_table(pa.table(columns, names=names))
+    del columns
     hex_codes = df["icao24"].cat.codes.to_numpy()
     t = time_ns(df["time"])
-    file_rank = np.asarray(pd.Series(df["src_file"].cat.categories).map(file_order), dtype=np.int64)[df["src_file"].cat.codes.to_numpy()]
-    order = _point_order(hex_codes, t, file_rank, df["src_row"].to_numpy())
-    if not (np.diff(order) == 1).all():
-        df = _take_columns(df, order)
-        hex_codes, t, file_rank = hex_codes[order], t[order], file_rank[order]
-    del order
     same_key = np.zeros(len(df), dtype=bool)
     same_key[1:] = (hex_codes[1:] == hex_codes[:-1]) & (t[1:] == t[:-1])
     cand = same_key.copy()

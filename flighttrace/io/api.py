@@ -431,13 +431,15 @@ def read(
     if len(points):
         g = points.groupby("src_file", observed=True)
         spans = g["time"].agg(["min", "max"])
-        n_ac = g["icao24"].nunique()
-        for r in rows:
-            if r.path in spans.index:
-                r.time_min = spans.at[r.path, "min"]
-                r.time_max = spans.at[r.path, "max"]
-                r.n_aircraft = int(n_ac.at[r.path])
-            d = int(dups.get(r.path, 0))
+        t_min, t_max = spans["min"].to_dict(), spans["max"].to_dict()
+        n_ac = g["icao24"].nunique().to_dict()
+        dups_of = dups.to_dict()
+        for r in rows:  # one per file
+            if r.path in n_ac:
+                r.time_min = t_min[r.path]
+                r.time_max = t_max[r.path]
+                r.n_aircraft = int(n_ac[r.path])
+            d = int(dups_of.get(r.path, 0))
             r.rows_duplicate = d
             r.rows_kept -= d
     manifest = manifest_frame(rows)

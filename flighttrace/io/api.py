@@ -287,11 +287,38 @@ def _read_source(job: _Job, src: Source) -> _FileResult:
     return _FileResult(row, quarantine, tables)
 
 
+BATCH_BYTES: int = 4 << 20
+"""Worker processes take files in batches of about this many stored bytes…"""
+BATCH_FILES: int = 64
+"""…or this many files, whichever comes first (one round trip per batch, not per file)."""
+
+
+def _read_batch(job: _Job, srcs: list[Source]) -> list[_FileResult]:
+    """Read several small files in one worker call."""
+    return [_read_source(job, src) for src in srcs]
+
+
+def _batches(sources: Iterable[Source]) -> Iterator[list[Source]]:
+    """Group sources in input order into batches of :data:`BATCH_BYTES` / :data:`BATCH_FILES`."""
+    batch: list[Source] = []
+    size = 0
+    for src in sources:
+        batch.append(src)
+        size += src.size
+        if size >= BATCH_BYTES or len(batch) >= BATCH_FILES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
 def _map_sources(job: _Job, sources: Iterable[Source], n_jobs: int) -> Iterable[_FileResult]:
     """Read sources in order, in this process or in ``n_jobs`` worker processes.
 
-    At most ``2 * n_jobs`` files are in flight, so a streamed tar is never
-    held whole; results come back in input order (determinism).
+    Workers take batches of files (a day archive is many small files, and a
+    round trip per file would cost as much as the parsing). At most
+    ``2 * n_jobs`` batches are in flight, so a streamed tar is never held
+    whole; results come back in input order (determinism).
     """
     if n_jobs <= 1:
         for src in sources:
@@ -301,14 +328,20 @@ def _map_sources(job: _Job, sources: Iterable[Source], n_jobs: int) -> Iterable[
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("spawn"))
+    done = False
+    try:
         pending: deque[Any] = deque()
-        for src in sources:
-            pending.append(pool.submit(_read_source, job, src))
+        for batch in _batches(sources):
+            pending.append(pool.submit(_read_batch, job, batch))
             while len(pending) >= 2 * n_jobs:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
+        done = True
+    finally:
+        # every result is in: let the workers wind down while the caller assembles the table
+        pool.shutdown(wait=not done, cancel_futures=not done)
 
 
 def read(

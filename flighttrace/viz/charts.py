@@ -43,8 +43,10 @@ Tables (columns used; times tz-aware):
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
+import re
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -765,14 +767,50 @@ def save_figure(fig: Figure, path_stem: str | Path, *, dpi: int = 200) -> list[P
     -------
     list of pathlib.Path
         ``[stem.png, stem.svg]``. Neither carries a date or a software
-        version; the SVG's ids come from a fixed ``svg.hashsalt``.
+        version; the SVG's ids come from a fixed ``svg.hashsalt``, and its
+        clip paths are named after what they draw (:func:`_stable_clip_ids`).
     """
     stem = Path(path_stem)
     if stem.suffix.lower() in (".png", ".svg"):
         stem = stem.with_suffix("")
     stem.parent.mkdir(parents=True, exist_ok=True)
     png, svg = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".svg")
+    buf = io.BytesIO()
     with _style():
         fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None})
-        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    svg.write_text(_stable_clip_ids(buf.getvalue().decode("utf-8")), encoding="utf-8", newline="")
     return [png, svg]
+
+
+_CLIP_DEF = re.compile(r'[ ]*<clipPath id="(p[0-9a-f]{10})">(.*?)</clipPath>\n?', re.S)
+_CLIP_REF = re.compile(r'(?<=url\(#)p[0-9a-f]{10}(?=\))')
+
+
+def _stable_clip_ids(svg: str) -> str:
+    """An SVG from matplotlib with each clip path named after its printed geometry, and duplicates merged.
+
+    matplotlib names a clip rectangle after a hash of its corners at full
+    float precision. The layout engine's last bits can differ from one
+    drawing to the next in the same process (a report built twice, or
+    ``flighttrace verify`` run after ``flighttrace report``), so the same
+    picture got other ids. The geometry as printed in the file is what is
+    drawn: ids are hashed from it, and two clip paths that print the same are
+    one.
+    """
+    rename: dict[str, str] = {}
+    seen: set[str] = set()
+
+    def _def(m: re.Match[str]) -> str:
+        body = m.group(2)
+        new = "p" + hashlib.sha256(("flighttrace-clip\n" + body).encode("utf-8")).hexdigest()[:10]
+        rename[m.group(1)] = new
+        if new in seen:
+            return ""  # the same rectangle, already defined
+        seen.add(new)
+        return m.group(0).replace(m.group(1), new, 1)
+
+    out = _CLIP_DEF.sub(_def, svg)
+    if not rename:
+        return svg
+    return _CLIP_REF.sub(lambda m: rename.get(m.group(0), m.group(0)), out)

@@ -104,7 +104,7 @@ def test_verify_passes_then_names_a_changed_output_and_a_changed_input(report, t
     first = sorted(data.glob("fr24/*.csv"))[0]
     first.write_text(first.read_text().replace("AZQ", "AZX", 1))
     problems = verify_report(out)
-    assert problems == [f"input changed: {first.as_posix()}"] or any(first.name in p and p.startswith("input changed") for p in problems)
+    assert problems == [f"input changed: {first.as_posix()}"]
 
 
 def test_cli_report_and_verify(tmp_path: Path) -> None:
@@ -119,13 +119,22 @@ def test_cli_report_and_verify(tmp_path: Path) -> None:
     out = tmp_path / "rep"
     res = runner.invoke(app, ["report", str(SEED), "--data", str(data), "--out", str(out), "--maps", str(tmp_path / "maps"), "--no-progress"])
     assert res.exit_code == 0, res.output
-    assert f"Report: {out / 'index.html'}" in " ".join(res.output.split()) or "index.html" in res.output
+    lines = res.output.splitlines()
+    # where the report and the map copy are, each on a line of its own, the paths whole
+    assert f"Report: {out / 'index.html'}" in lines
+    assert f"Map: {tmp_path / 'maps' / 'azerbaijan-ovda.html'}" in lines
+    assert (out / "index.html").is_file() and (tmp_path / "maps" / "azerbaijan-ovda.html").read_bytes() == (out / "map.html").read_bytes()
     assert "SYNTHETIC DATA" in res.output
+    verdicts = pd.read_csv(out / "tables" / "claims.csv")["verdict"].value_counts()
+    assert (f"{int(verdicts.sum())} claims: {int(verdicts.get('supported', 0))} supported, {int(verdicts.get('contradicted', 0))} contradicted, "
+            f"{int(verdicts.get('inconclusive', 0))} inconclusive.") in lines
     res = runner.invoke(app, ["verify", str(out)])
     assert res.exit_code == 0, res.output
+    assert res.output.splitlines() == [f"✓ {out}: inputs unchanged, every output reproduced byte for byte."]
     (out / "index.html").write_text("tampered")
     res = runner.invoke(app, ["verify", str(out)])
-    assert res.exit_code == 1 and "output edited: index.html" in res.output
+    assert res.exit_code == 1
+    assert [line for line in res.output.splitlines() if line.startswith("✗")] == ["✗ output edited: index.html"]
 
 
 def test_hostile_strings_are_escaped_in_every_page(tmp_path: Path) -> None:
@@ -163,3 +172,103 @@ def test_garbage_collector_is_paused_only_while_the_report_is_built() -> None:
             assert gc.isenabled() is state
         finally:
             gc.enable()
+
+
+# --------------------------------------------------------------------------- verify: every check on its own
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A report of the fr24 files of the fixtures world (copied with the scenario), and the progress calls of its build."""
+    root = tmp_path_factory.mktemp("small")
+    shutil.copytree(WORLD / "fr24", root / "data" / "fr24")
+    shutil.copyfile(WORLD.parent / "synthetic.json", root / "synthetic.json")
+    scn = root / "scn.yaml"
+    scn.write_text(SEED.read_text())
+    calls: list[tuple[str, float, float | None]] = []
+    res = build_report(scn, [root / "data"], root / "rep", maps_dir=root / "maps", command="pytest",
+                       progress=lambda what, done, total: calls.append((what, done, total)))
+    return res, calls
+
+
+def _cli_verify(folder: Path) -> tuple[int, list[str]]:
+    """``flighttrace verify FOLDER``: exit code and the lines naming a difference."""
+    from flighttrace.cli import _load, app
+
+    _load()
+    res = CliRunner().invoke(app, ["verify", str(folder)])
+    return res.exit_code, [line for line in res.output.splitlines() if line.startswith("✗")]
+
+
+def test_verify_rebuild_names_an_output_edited_with_its_recorded_hash(small, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    rep, _ = small
+    copy = tmp_path / "rep"
+    shutil.copytree(rep.out_dir, copy)
+    # an edit that also rewrites the output's SHA-256 in provenance.json: the recorded hashes agree with the files,
+    # so only the rebuild from the inputs can tell
+    sorties = copy / "sorties.csv"
+    sorties.write_text(sorties.read_text().replace(",observed,", ",bridged,", 1))
+    assert sorties.read_bytes() != (rep.out_dir / "sorties.csv").read_bytes()
+    prov = json.loads((copy / "provenance.json").read_text())
+    prov["outputs"]["sorties.csv"] = hashlib.sha256(sorties.read_bytes()).hexdigest()
+    (copy / "provenance.json").write_text(json.dumps(prov, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    code, lines = _cli_verify(copy)
+    assert code == 1
+    assert lines == ["✗ output differs on rebuild: sorties.csv"]
+
+
+def test_verify_names_the_changed_input_and_only_it(small, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rep, _ = small
+    prov = json.loads((rep.out_dir / "provenance.json").read_text())
+    root = Path(prov["scenario"]["path"]).parent
+    # a private copy of the inputs, with the report's provenance pointing at it
+    shutil.copytree(root / "data", tmp_path / "data")
+    scn = tmp_path / "scn.yaml"
+    shutil.copyfile(root / "scn.yaml", scn)
+    copy = tmp_path / "rep"
+    shutil.copytree(rep.out_dir, copy)
+    text = (copy / "provenance.json").read_text().replace(root.as_posix() + "/", tmp_path.as_posix() + "/")
+    (copy / "provenance.json").write_text(text)
+    doc = json.loads(text)
+    data_files = sorted(Path(i["path"]) for i in doc["inputs"])
+    assert len(data_files) == 14 and all(f.is_relative_to(tmp_path / "data") for f in data_files)
+    changed = data_files[5]
+    changed.write_bytes(changed.read_bytes().replace(b"AZQ", b"AZX", 1))
+    code, lines = _cli_verify(copy)
+    assert code == 1 and lines == [f"✗ input changed: {changed.as_posix()}"]
+    shutil.copyfile(root / "data" / changed.relative_to(tmp_path / "data"), changed)
+    scn.write_text(scn.read_text().replace("at least six Silk Way flights", "at least seven Silk Way flights", 1))
+    code, lines = _cli_verify(copy)
+    assert code == 1 and lines == [f"✗ input changed: {scn.as_posix()}"]
+    changed.unlink()
+    code, lines = _cli_verify(copy)
+    assert code == 1 and lines == [f"✗ input changed: {scn.as_posix()}", f"✗ input missing: {changed.as_posix()}"]
+
+
+def test_verify_leaves_the_working_directory_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    # a report made with paths relative to the folder it was run in ...
+    work = tmp_path / "work"
+    shutil.copytree(WORLD / "fr24", work / "data" / "fr24")
+    shutil.copyfile(WORLD.parent / "synthetic.json", work / "synthetic.json")
+    shutil.copyfile(SEED, work / "scn.yaml")
+    monkeypatch.chdir(work)
+    build_report("scn.yaml", ["data"], "rep", maps_dir="maps")
+    prov = json.loads((work / "rep" / "provenance.json").read_text())
+    assert prov["cwd"] == str(work) and prov["inputs"][0]["path"].startswith("data/")
+    # ... is verified from another folder, without the process ever changing its working directory
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    calls: list[object] = []
+    real_chdir = os.chdir
+    monkeypatch.setattr(os, "chdir", lambda p: (calls.append(p), real_chdir(p)))
+    assert verify_report(work / "rep") == []
+    assert calls == [] and Path.cwd() == elsewhere
+    # and a difference is still found against the inputs named relative to the report's folder of origin
+    (work / "rep" / "legs.kml").write_text("edited\n")
+    assert verify_report(work / "rep") == ["output edited: legs.kml"]
+    assert calls == [] and Path.cwd() == elsewhere

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from flighttrace.cli import app
 from flighttrace.cli._common import command_line, err_console, fail, out_console, show_progress
@@ -41,14 +42,15 @@ def report(
     cl = res.findings.claims
     counts = cl["verdict"].value_counts()
     if res.synthetic:
-        out_console.print("[bold yellow]SYNTHETIC DATA:[/] at least one input came from flighttrace's simulator.")
+        out_console.print("[bold yellow]SYNTHETIC DATA:[/] at least one input came from flighttrace's simulator.", soft_wrap=True)
     out_console.print(
         f"{len(cl)} claims: {int(counts.get('supported', 0))} supported, {int(counts.get('contradicted', 0))} contradicted, "
-        f"{int(counts.get('inconclusive', 0))} inconclusive."
+        f"{int(counts.get('inconclusive', 0))} inconclusive.",
+        soft_wrap=True,
     )
     if res.maps_copy is not None:
-        out_console.print(f"Map: {res.maps_copy}")
-    out_console.print(f"Report: {res.index}")
+        out_console.print(f"Map: {res.maps_copy}", highlight=False, markup=False, soft_wrap=True)  # one line each, however long the path
+    out_console.print(f"Report: {res.index}", highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -63,6 +65,6 @@ def verify(
     problems = verify_report(report_dir)
     if problems:
         for p in problems:
-            err_console.print(f"[red]✗[/] {p}", highlight=False)
+            err_console.print(f"[red]✗[/] {escape(p)}", highlight=False, soft_wrap=True)  # one line per difference, paths unbroken
         raise typer.Exit(1)
-    out_console.print(f"[green]✓[/] {report_dir}: inputs unchanged, every output reproduced byte for byte.")
+    out_console.print(f"[green]✓[/] {escape(str(report_dir))}: inputs unchanged, every output reproduced byte for byte.", highlight=False, soft_wrap=True)

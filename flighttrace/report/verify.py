@@ -12,15 +12,18 @@ The check has three parts, and every difference is reported by name:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 __all__ = ["verify"]
+
+_REBUILD = "from flighttrace.report.verify import _rebuild_main; _rebuild_main()"
 
 
 def _sha(path: Path) -> str:
@@ -31,14 +34,46 @@ def _sha(path: Path) -> str:
     return h.hexdigest()
 
 
-@contextlib.contextmanager
-def _cwd(path: Path) -> Iterator[None]:
-    old = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)
+def _at(base: Path, recorded: str) -> Path:
+    """A path recorded in ``provenance.json``, relative to the folder the report was made in when not absolute."""
+    p = Path(recorded)
+    return p if p.is_absolute() else base / p
+
+
+def _rebuild(base: Path, args: dict[str, Any], out: Path, maps_dir: Path, command: str | None) -> str | None:
+    """Build the report again into ``out``, in a child process working in ``base``.
+
+    The inputs are read with the paths as they were given, relative to the
+    folder the report was made in, so the rebuilt manifest and pages name
+    them as the recorded ones do. The folder is the child's working
+    directory (``subprocess``'s ``cwd``): the calling process's own working
+    directory never changes.
+
+    Returns
+    -------
+    str or None
+        ``None`` when the child built the report, else why it failed.
+    """
+    job = {"scenario": args["scenario"], "data": args["data"], "out": str(out), "tz": args.get("tz"),
+           "report_tz": args.get("report_tz"), "maps_dir": str(maps_dir), "command": command}
+    env = dict(os.environ)
+    package_parent = str(Path(__file__).resolve().parents[2])  # this flighttrace, even when it is not installed
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
+    proc = subprocess.run([sys.executable, "-c", _REBUILD], input=json.dumps(job), cwd=base, env=env,
+                          capture_output=True, text=True, encoding="utf-8", check=False)
+    if proc.returncode == 0:
+        return None
+    lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else f"exit code {proc.returncode}"
+
+
+def _rebuild_main() -> None:
+    """The child process of :func:`_rebuild`: read the job from stdin and build the report."""
+    from flighttrace.report import build_report
+
+    job = json.loads(sys.stdin.read())
+    build_report(job["scenario"], job["data"], job["out"], tz=job["tz"], report_tz=job["report_tz"], maps_dir=job["maps_dir"],
+                 command=job["command"])
 
 
 def verify(out_dir: str | os.PathLike[str]) -> list[str]:
@@ -54,11 +89,16 @@ def verify(out_dir: str | os.PathLike[str]) -> list[str]:
     list of str
         One line per difference: ``input changed: …``, ``input missing: …``,
         ``output edited: …``, ``output missing: …``, ``output differs on
-        rebuild: …``, ``output not recorded: …``. Empty when the report is
-        reproduced exactly.
-    """
-    from flighttrace.report import build_report
+        rebuild: …``, ``output not recorded: …``, ``rebuild failed: …``.
+        Empty when the report is reproduced exactly.
 
+    Notes
+    -----
+    Relative input paths are taken from the folder the report was made in
+    (``cwd`` in ``provenance.json``); the rebuild runs in a child process
+    working there. The working directory of the calling process is never
+    changed.
+    """
     out = Path(out_dir).resolve()
     prov_path = out / "provenance.json"
     if not prov_path.is_file():
@@ -67,22 +107,22 @@ def verify(out_dir: str | os.PathLike[str]) -> list[str]:
     base = Path(doc.get("cwd") or ".")
     if not base.is_dir():
         base = Path.cwd()
+    base = base.resolve()
     problems: list[str] = []
     args = doc["arguments"]
-    with _cwd(base):
-        scn = Path(doc["scenario"]["path"])
-        if not scn.is_file():
-            problems.append(f"input missing: {scn}")
-        elif _sha(scn) != doc["scenario"]["sha256"]:
-            problems.append(f"input changed: {scn}")
-        for inp in doc["inputs"]:
-            p = inp["path"]
-            if "!" in p or not inp.get("sha256"):
-                continue  # tar members are checked through the rebuild's manifest
-            if not Path(p).is_file():
-                problems.append(f"input missing: {p}")
-            elif _sha(Path(p)) != inp["sha256"]:
-                problems.append(f"input changed: {p}")
+    scn = doc["scenario"]["path"]
+    if not _at(base, scn).is_file():
+        problems.append(f"input missing: {scn}")
+    elif _sha(_at(base, scn)) != doc["scenario"]["sha256"]:
+        problems.append(f"input changed: {scn}")
+    for inp in doc["inputs"]:
+        p = inp["path"]
+        if "!" in p or not inp.get("sha256"):
+            continue  # tar members are checked through the rebuild's manifest
+        if not _at(base, p).is_file():
+            problems.append(f"input missing: {p}")
+        elif _sha(_at(base, p)) != inp["sha256"]:
+            problems.append(f"input changed: {p}")
     recorded = doc["outputs"]
     present = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != "provenance.json"}
     for rel, sha in sorted(recorded.items()):
@@ -96,11 +136,9 @@ def verify(out_dir: str | os.PathLike[str]) -> list[str]:
         return problems
     with tempfile.TemporaryDirectory(prefix="flighttrace-verify-") as tmp:
         rebuilt = Path(tmp) / Path(args["out"]).name
-        with _cwd(base):
-            build_report(
-                args["scenario"], args["data"], rebuilt, tz=args.get("tz"), report_tz=args.get("report_tz"),
-                maps_dir=Path(tmp) / "maps", command=doc.get("command"),
-            )
+        failed = _rebuild(base, args, rebuilt, Path(tmp) / "maps", doc.get("command"))
+        if failed is not None:
+            return [*problems, f"rebuild failed: {failed}"]
         new = json.loads((rebuilt / "provenance.json").read_text(encoding="utf-8"))["outputs"]
         for rel, sha in sorted(recorded.items()):
             if new.get(rel) != sha:

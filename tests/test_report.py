@@ -185,9 +185,13 @@ def small(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
     shutil.copyfile(WORLD.parent / "synthetic.json", root / "synthetic.json")
     scn = root / "scn.yaml"
     scn.write_text(SEED.read_text())
-    calls: list[tuple[str, float, float | None]] = []
-    res = build_report(scn, [root / "data"], root / "rep", maps_dir=root / "maps", command="pytest",
-                       progress=lambda what, done, total: calls.append((what, done, total)))
+    calls: list[tuple[str, float, float | None, set[str]]] = []
+
+    def progress(what: str, done: float, total: float | None) -> None:  # what the report folder holds when each stage is announced
+        files = {p.relative_to(root / "rep").as_posix() for p in (root / "rep").rglob("*") if p.is_file()}
+        calls.append((what, done, total, files))
+
+    res = build_report(scn, [root / "data"], root / "rep", maps_dir=root / "maps", command="pytest", progress=progress)
     return res, calls
 
 
@@ -272,3 +276,23 @@ def test_verify_leaves_the_working_directory_alone(tmp_path: Path, monkeypatch: 
     (work / "rep" / "legs.kml").write_text("edited\n")
     assert verify_report(work / "rep") == ["output edited: legs.kml"]
     assert calls == [] and Path.cwd() == elsewhere
+
+
+def test_progress_callable_hears_every_stage_in_order_to_completion(small) -> None:  # type: ignore[no-untyped-def]
+    from flighttrace.report import STAGES
+
+    _, calls = small
+    stages = ["report: reading", "report: legs", "report: sorties", "report: coverage and claims", "report: charts", "report: map",
+              "report: exports", "report: pages", "report: provenance", "report: done"]
+    assert [c[0] for c in calls] == stages
+    assert [c[1] for c in calls] == list(range(len(stages)))
+    assert [c[2] for c in calls] == [STAGES] * len(stages) and calls[-1][1] == calls[-1][2] == len(stages) - 1
+    # each stage is announced once the one before it has done its work, and before its own work is done
+    at = {c[0]: c[3] for c in calls}
+    charts = {f"charts/{n}.{e}" for n in ("sorties_per_week", "event_study", "ground_times", "coverage") for e in ("png", "svg")}
+    assert not charts & at["report: charts"] and charts <= at["report: map"]
+    assert "map.html" not in at["report: map"] and "map.html" in at["report: exports"]
+    exports = {"sorties.csv", "legs.geojson", "legs.kml", "tables/legs.csv", "tables/claims.csv"}
+    assert not exports & at["report: exports"] and exports <= at["report: pages"]
+    assert not {"index.html", "evidence.html"} & at["report: pages"] and {"index.html", "evidence.html"} <= at["report: provenance"]
+    assert "provenance.json" not in at["report: provenance"] and "provenance.json" in at["report: done"]

@@ -355,6 +355,7 @@ def build_report(
     out = Path(out_dir)
     scn_path = Path(scenario)
     with _gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
+        bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
         scn = flighttrace.load_scenario(scn_path)
         tzr = report_tz or getattr(scn.meta, "report_tz", None) or "UTC"
         if points is None:

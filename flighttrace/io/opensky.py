@@ -43,10 +43,13 @@ from a Points frame; the simulator uses them to make fixtures.
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import itertools
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Final
@@ -609,6 +612,48 @@ class _Utf8Guard(io.RawIOBase):
         return k
 
 
+def _prefetched(reader: Any) -> Iterator[pa.RecordBatch]:
+    """The reader's batches, the next one parsed in a thread while the caller converts the current one.
+
+    Arrow parses CSV without holding the GIL and the conversions release it
+    too, so on two cores parsing and converting overlap. One batch is held
+    ahead at most; an error in the parser is raised here, after the batches
+    before it.
+    """
+    slot: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    done = object()
+
+    def work() -> None:
+        try:
+            for batch in reader:
+                while not stop.is_set():
+                    try:
+                        slot.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slot.put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            slot.put(exc)
+
+    thread = threading.Thread(target=work, name="flighttrace-csv", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = slot.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     """Read an OpenSky state-vector CSV block by block.
 
@@ -641,7 +686,7 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
     ctx.notes.append(layout.note)
     internal = [f"c{i}" for i in range(len(names))]
     bad_index: list[int] = []  # data-row index of rows the parser rejected, ascending
-    pending: list[tuple[int, str, str]] = []
+    pending: collections.deque[tuple[int, str, str]] = collections.deque()  # filled by the parsing thread
 
     def on_invalid(row: Any) -> str:
         num = row.number
@@ -662,7 +707,7 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
     used = sorted({i for i, _, _ in layout.cols.values()})
     notes: set[str] = set()
     good = 0  # good rows yielded so far
-    for batch in reader:
+    for batch in _prefetched(reader):
         n = batch.num_rows
         if n == 0:
             continue
@@ -682,8 +727,8 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
         else:
             src_row = g
         good += n
-        quarantine = pending[:]
-        pending.clear()
+        # rows the parser rejected so far (possibly some of the next block already: their src_row is absolute)
+        quarantine = [pending.popleft() for _ in range(len(pending))]
 
         def raw(idx: np.ndarray, columns: list[pa.Array] = columns) -> list[str]:
             take = pa.array(np.asarray(idx, dtype=np.int64))
@@ -693,7 +738,7 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
         yield RawChunk(columns=cols, src_row=src_row, raw=raw, quarantine=quarantine, problems=problems)
     ctx.notes.extend(sorted(notes))
     if pending:
-        yield RawChunk.only_quarantine(pending[:])
+        yield RawChunk.only_quarantine(list(pending))
     elif good == 0:
         yield RawChunk.only_quarantine([])
 

@@ -58,3 +58,18 @@ def test_truncated_gzip_is_streamed_and_reported(tmp_path: Path) -> None:
     ds = flighttrace.read(f)
     assert "truncated" in ds.manifest.loc[0, "error"]
     assert ds.quarantine["src_row"].isna().sum() == 1  # the file's own quarantine row
+
+
+def test_truncated_gzip_csv_keeps_the_blocks_before_the_damage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flighttrace.io.opensky as opensky
+
+    monkeypatch.setattr(opensky, "CSV_BLOCK_BYTES", 4096)  # many blocks, parsed ahead in a thread
+    packed = gzip.compress(_csv(2000).encode())
+    f = tmp_path / "states.csv.gz"
+    f.write_bytes(packed[: len(packed) // 2])
+    ds = flighttrace.read(f)
+    m = ds.manifest.loc[0]
+    assert "truncated" in m["error"] and f"the {m['rows_read']} record(s) before the failure were kept" in m["error"]
+    assert 0 < len(ds.points) == m["rows_kept"] < 2000
+    # the rows kept are the first ones of the file, in order
+    assert ds.points["src_row"].tolist() == list(range(len(ds.points)))

@@ -34,6 +34,108 @@ def test_report_has_every_section(report) -> None:  # type: ignore[no-untyped-de
     assert html.count("fixtures/ovda/data/") >= 257
 
 
+def _limitations(index_html: str) -> list[str]:
+    """The items of the index page's limitations section, as text."""
+    import html as _html
+    import re
+
+    section = index_html[index_html.index('id="limitations"'):]
+    section = section[: section.index("</ul>")]
+    return [_html.unescape(re.sub(r"<[^>]+>", "", li)) for li in re.findall(r"<li>(.*?)</li>", section, flags=re.S)]
+
+
+def _item(items: list[str], prefix: str) -> str:
+    found = [i for i in items if i.startswith(prefix)]
+    assert len(found) == 1, (prefix, items)
+    return found[0]
+
+
+def test_limitations_name_coverage_gaps_from_the_coverage_table_and_the_worlds_truth(report) -> None:  # type: ignore[no-untyped-def]
+    items = _limitations(report.index.read_text())
+    cov = pd.read_csv(report.out_dir / "tables" / "coverage.csv")
+    unc = cov[~cov["covered"]]
+    truth = pd.read_csv(WORLD.parent / "truth" / "coverage.csv")
+    assert len(unc) == int((~truth["has_data"]).sum()) > 0 and len(cov) == len(truth)
+    assert _item(items, "Coverage: ") == f"Coverage: {len(unc):,} of {len(cov):,} days in the period have no usable data and are excluded from every count."
+    # each run of days without data in the world's truth (June 2019, 10-20 Feb 2022) is named with the reason the table gives
+    days = pd.to_datetime(truth.loc[~truth["has_data"], "date"])
+    runs = (days.diff() != pd.Timedelta(days=1)).cumsum()
+    spans = [(g.iloc[0], g.iloc[-1]) for _, g in days.groupby(runs)]
+    assert [(a.strftime("%Y-%m"), b.strftime("%Y-%m")) for a, b in spans] == [("2019-06", "2019-06"), ("2022-02", "2022-02")]
+    gaps = _item(items, "Archive gaps and uncovered days: ")
+    reason = dict(zip(cov["date"].str[:10], cov["reason"]))
+    expected = [f"{a:%Y-%m-%d}–{b:%Y-%m-%d} ({reason[f'{a:%Y-%m-%d}']})" for a, b in spans]
+    assert gaps == "Archive gaps and uncovered days: " + "; ".join(expected) + "."
+    assert reason["2019-06-01"] == "no file spans it" and reason["2022-02-10"] == "no traffic in the region"
+
+
+def test_limitations_give_the_mlat_share_computed_from_the_fleets_positions(report) -> None:  # type: ignore[no-untyped-def]
+    import flighttrace
+
+    items = _limitations(report.index.read_text())
+    legs = pd.read_csv(report.out_dir / "tables" / "legs.csv", dtype={"icao24": str})
+    pts = flighttrace.read([WORLD]).points
+    mine = pts[pts["icao24"].astype(str).isin(set(legs["icao24"]))]
+    assert len(mine) == int(legs["n_points"].sum())  # every position of the fleet's aircraft is on one of its legs
+    by = mine["position_source"].astype(str).value_counts()
+    n = len(mine)
+    # the legs' own MLAT shares give the same figure
+    assert f"{float((legs['mlat_share'] * legs['n_points']).sum()) / n:.1%}" == f"{by.get('mlat', 0) / n:.1%}"
+    formats = sorted(mine.loc[mine["position_source"].astype(str) == "unknown", "source"].astype(str).unique())
+    assert formats and by.get("unknown", 0) > 0 and by.get("adsb", 0) > 0
+    assert _item(items, "MLAT: ") == (
+        f"MLAT: {by.get('mlat', 0) / n:.1%} of the fleet's {n:,} positions are marked as multilateration fixes and {by['adsb'] / n:.1%} as ADS-B. "
+        f"For {by['unknown'] / n:.1%} the input does not say how the position was found ({', '.join(formats)}), so the MLAT share is a lower bound. "
+        "Multilateration fixes are coarser than ADS-B, and an aircraft seen only by MLAT is seen only where several receivers hear it."
+    )
+
+
+def test_limitations_name_the_spoofed_tracks_of_the_fleet_and_of_other_aircraft(report) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from flighttrace.worldgen import OVDA_SPEC
+
+    items = _limitations(report.index.read_text())
+    zone_start = OVDA_SPEC.spoof[0].start
+    legs = pd.read_csv(report.out_dir / "tables" / "legs.csv", dtype={"icao24": str})
+    flagged = legs[legs["n_suspect"] > 0]
+    # the fleet's legs flagged are those of its Ovda sorties flown after the spoofing began, both ways (fixtures/README.md)
+    truth_s = pd.read_csv(WORLD.parent / "truth" / "sorties.csv", dtype={"icao24": str})
+    late = truth_s[(truth_s["role"] == "fleet") & (pd.to_datetime(truth_s["land_far"]) >= zone_start)]
+    assert len(late) >= 2
+    truth_l = pd.read_csv(WORLD.parent / "truth" / "legs.csv", dtype={"icao24": str}).set_index("leg_id")
+    late_legs = truth_l.loc[list(late["out_leg"]) + list(late["back_leg"])]
+    assert sorted(zip(flagged["icao24"], flagged["callsign"])) == sorted(zip(late_legs["icao24"], late_legs["callsign"]))
+    assert _item(items, "Spoofing and bad positions: ").startswith(
+        f"Spoofing and bad positions: {int(flagged['n_suspect'].sum()):,} positions on {2 * len(late)} of the fleet's legs were flagged as excursions")
+    # across every aircraft: after the spoofing began, and the spoofed airliner of the truth named, with its callsigns
+    every = _item(items, "Across every aircraft in the inputs, ")
+    m = re.fullmatch(r"Across every aircraft in the inputs, ([\d,]+) positions on (\d+) legs of (\d+) aircraft were flagged as excursions, "
+                     r"between (\d{4}-\d\d-\d\d) and (\d{4}-\d\d-\d\d) \(UTC\)\. Outside the fleet: (.*)\.", every)
+    assert m, every
+    spoofed = truth_l[truth_l["role"] == "spoofed"]
+    assert len(spoofed) >= 2
+    assert int(m.group(1).replace(",", "")) > int(flagged["n_suspect"].sum()) and int(m.group(2)) >= len(flagged) + len(spoofed)
+    assert pd.Timestamp(m.group(4), tz="UTC") >= zone_start.normalize()
+    assert pd.Timestamp(m.group(4), tz="UTC") <= pd.to_datetime(spoofed["takeoff_time"]).min().normalize()
+    assert pd.Timestamp(m.group(5), tz="UTC") >= pd.to_datetime(pd.concat([spoofed["landing_time"], late_legs["landing_time"]])).max().normalize()
+    others = dict(part.split(" ", 1) for part in m.group(6).split("; "))
+    for hexid, signs in spoofed.groupby("icao24")["callsign"]:
+        assert others[hexid] == "(" + ", ".join(sorted(set(signs))) + ")"
+    assert not set(others) & set(legs["icao24"])
+
+
+def test_limitations_count_grades_and_quarantine_from_the_tables(report) -> None:  # type: ignore[no-untyped-def]
+    items = _limitations(report.index.read_text())
+    legs = pd.read_csv(report.out_dir / "tables" / "legs.csv")
+    grades = pd.concat([legs["origin_evidence"], legs["destination_evidence"]]).value_counts()
+    assert _item(items, "Evidence of the fleet's leg ends: ") == (
+        "Evidence of the fleet's leg ends: " + ", ".join(f"{int(grades.get(g, 0))} {g}" for g in ("observed", "inferred", "bridged", "unknown")) + ".")
+    q = pd.read_csv(report.out_dir / "tables" / "quarantine.csv")
+    failed = int(pd.read_csv(report.out_dir / "tables" / "manifest.csv", dtype={"error": "string"})["error"].fillna("").ne("").sum())
+    assert _item(items, "Inputs: ").startswith(f"Inputs: {len(q):,} records were quarantined and {failed} file(s) could not be read")
+
+
 def test_synthetic_banner_on_every_page(report) -> None:  # type: ignore[no-untyped-def]
     for page in ("index.html", "evidence.html"):
         assert "SYNTHETIC DATA." in (report.out_dir / page).read_text()

@@ -151,10 +151,13 @@ def _limitations(ds: Any, legs: pd.DataFrame, findings: Any, fleet_legs: pd.Data
             shown = spans[:12]
             out.append("Archive gaps and uncovered days: " + "; ".join(shown) + (f"; and {len(spans) - 12} more" if len(spans) > 12 else "") + ".")
     if len(fleet_legs):
-        share = float((fleet_legs["mlat_share"] * fleet_legs["n_points"]).sum() / max(fleet_legs["n_points"].sum(), 1))
-        out.append(f"MLAT: {share:.1%} of the fleet's positions are multilateration fixes (coarser than ADS-B; an aircraft seen only by MLAT is seen only where several receivers hear it).")
+        out.append(_mlat_text(ds.points if ds is not None else None, fleet_legs))
         sus = int(fleet_legs["n_suspect"].sum())
         out.append(f"Spoofing and bad positions: {sus:,} positions on {int((fleet_legs['n_suspect'] > 0).sum())} of the fleet's legs were flagged as excursions (positions that jump and come back faster than any aircraft flies, as GNSS spoofing does) and were not used to place take-offs or landings.")
+    if len(legs) and "n_suspect" in legs:
+        text = _suspect_text(legs, fleet_legs)
+        if text:
+            out.append(text)
         grades = pd.concat([fleet_legs["origin_evidence"], fleet_legs["destination_evidence"]]).value_counts()
         out.append("Evidence of the fleet's leg ends: " + ", ".join(f"{int(grades.get(g, 0))} {g}" for g in ("observed", "inferred", "bridged", "unknown")) + ".")
     q = len(ds.quarantine) if ds is not None else 0
@@ -163,6 +166,69 @@ def _limitations(ds: Any, legs: pd.DataFrame, findings: Any, fleet_legs: pd.Data
     out.append("Absence of evidence: an aircraft whose transponder was off, or that flew where no receiver heard it, leaves no trace here. "
                "The data can show that flights happened; it can rarely prove that none did.")
     return out
+
+
+def _fleet_rows(points: pd.DataFrame, fleet_legs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The Points table in the legs' order, and which of its rows belong to one of ``fleet_legs`` (by their row ranges)."""
+    from flighttrace.legs import _sorted  # the order point_start / point_end refer to
+
+    pts = _sorted(points)
+    n = len(pts)
+    a = np.clip(pd.to_numeric(fleet_legs["point_start"], errors="coerce").fillna(0).to_numpy(np.int64), 0, n)
+    b = np.clip(pd.to_numeric(fleet_legs["point_end"], errors="coerce").fillna(0).to_numpy(np.int64), 0, n)
+    ok = b > a
+    depth = np.cumsum(np.bincount(a[ok], minlength=n + 1) - np.bincount(b[ok], minlength=n + 1))[:n]
+    return pts, depth > 0
+
+
+def _counts(col: pd.Series, mask: np.ndarray) -> dict[str, int]:
+    """How many of the rows picked by ``mask`` hold each value of a column (by category code when categorical)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes = col.cat.codes.to_numpy()[mask]
+        n = np.bincount(codes[codes >= 0], minlength=len(col.cat.categories))
+        return {str(c): int(k) for c, k in zip(col.cat.categories, n) if k}
+    return {str(k): int(v) for k, v in col[mask].value_counts().items() if v}
+
+
+def _mlat_text(points: pd.DataFrame | None, fleet_legs: pd.DataFrame) -> str:
+    """The share of the fleet's positions found by multilateration, and of those whose source does not say."""
+    tail = ("Multilateration fixes are coarser than ADS-B, and an aircraft seen only by MLAT is seen only where several "
+            "receivers hear it.")
+    if points is None or not len(points) or not {"point_start", "point_end"} <= set(fleet_legs.columns):
+        share = float((fleet_legs["mlat_share"] * fleet_legs["n_points"]).sum() / max(fleet_legs["n_points"].sum(), 1))
+        return f"MLAT: {share:.1%} of the fleet's positions are marked as multilateration fixes. {tail}"
+    pts, mine = _fleet_rows(points, fleet_legs)
+    by = _counts(pts["position_source"], mine)
+    total = int(mine.sum())
+    n = max(total, 1)
+    mlat, adsb, unknown = (by.get(k, 0) for k in ("mlat", "adsb", "unknown"))
+    text = f"MLAT: {mlat / n:.1%} of the fleet's {total:,} positions are marked as multilateration fixes and {adsb / n:.1%} as ADS-B."
+    if unknown:
+        src = pts["position_source"]
+        blind = mine & (src == "unknown").to_numpy(dtype=bool, na_value=False)
+        formats = sorted(_counts(pts["source"], blind))
+        text += (f" For {unknown / n:.1%} the input does not say how the position was found ({', '.join(formats)}), "
+                 "so the MLAT share is a lower bound.")
+    return f"{text} {tail}"
+
+
+def _suspect_text(legs: pd.DataFrame, fleet_legs: pd.DataFrame) -> str:
+    """Positions flagged as excursions across every aircraft: how many, when, and the aircraft outside the fleet."""
+    flagged = legs[pd.to_numeric(legs["n_suspect"], errors="coerce").fillna(0).to_numpy() > 0]
+    if not len(flagged):
+        return ""
+    first, last = pd.Timestamp(flagged["first_seen"].min()), pd.Timestamp(flagged["last_seen"].max())
+    text = (f"Across every aircraft in the inputs, {int(flagged['n_suspect'].sum()):,} positions on {len(flagged):,} legs of "
+            f"{flagged['icao24'].nunique():,} aircraft were flagged as excursions, between {first.tz_convert('UTC'):%Y-%m-%d} and "
+            f"{last.tz_convert('UTC'):%Y-%m-%d} (UTC).")
+    others = flagged[~flagged["leg_id"].isin(fleet_legs["leg_id"])] if "leg_id" in fleet_legs else flagged.iloc[:0]
+    if len(others):
+        signs = others.groupby(others["icao24"].astype(str), sort=True)["callsign"].agg(
+            lambda c: ", ".join(sorted({str(x) for x in c.dropna()})))
+        names = [f"{h} ({cs})" if cs else h for h, cs in signs.items()]
+        text += (f" Outside the fleet: {'; '.join(names[:8])}" + (f"; and {len(names) - 8} more" if len(names) > 8 else "")
+                 + ".")
+    return text
 
 
 def _lineage_sources(lineage: str, sha_of: dict[str, str]) -> list[dict[str, str]]:

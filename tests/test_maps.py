@@ -458,6 +458,32 @@ def test_template_syntax_in_the_data_stays_text() -> None:
     assert "{{ 7 * 7 }}" in page and "{% if x %}" in page
 
 
+def _as_shown(page: str) -> str:
+    """The page's text as a reader gets it: JSON string escapes (layer names) and character references undone."""
+    import html as _html
+
+    return _html.unescape(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page))
+
+
+@pytest.mark.parametrize("template", ["{{ 7*191 }}", "{% if true %}Y{% endif %}", "{# unclosed comment", "{{ cycler.__init__.__globals__ }}"])
+def test_template_syntax_in_titles_layer_names_and_the_legend_stays_text(template: str) -> None:
+    # the scenario's title (page title), event name (a layer of the layer control), site name, and a registration (the legend):
+    # folium compiles the layer control's script and plain page blocks as Jinja templates a second time
+    text = f"T {template} T"
+    pts, legs = one_leg(registration=text, callsign=text, origin="strip-x")
+    scn = scenario(title=text, site_name=text, event_name=text)
+    page = render_map(map_sorties(legs, sorties_for(legs), scn, points=pts, time_slider=True, synthetic=True))
+    shown = _as_shown(page)
+    for evaluated in ("T 1337 T", "T Y T", "T  T", "__builtins__"):
+        assert evaluated not in shown, evaluated
+    assert f"<title>{text} \u2014 sorties map</title>" in shown
+    legend = next(line for line in shown.splitlines() if 'class="flighttrace-legend"' in line)
+    assert f"{text} (600864)" in legend
+    layers = shown[shown.index("overlays :"):]
+    assert text in layers[: layers.index("},")]
+    assert shown.count(text) >= 6  # and in the popup, the tooltip and the site's marker
+
+
 # --------------------------------------------------------------------------- tracks of many legs at once
 
 

@@ -766,12 +766,30 @@ def _gap_tooltip(gap: dict[str, Any], located_by: str) -> str:
 
 
 def _overlay(html_text: str, name: str) -> Element:
-    """A static HTML block on the page (banner, legend); the text must be escaped already."""
-    from branca.element import Element
+    """A static HTML block on the page (title, banner, legend); the text must be escaped already.
 
-    el = Element(html_text)
+    The block is finished text (:class:`flighttrace.viz._fastfolium` ``Text``),
+    not a :class:`branca.element.Element`, which would compile it as a Jinja
+    template: a title or a registration holding ``{{ … }}`` would be evaluated
+    (with access to Python objects) and ``{#`` would stop the page rendering.
+    """
+    from flighttrace.viz._fastfolium import classes
+
+    el = classes().Text(html_text)
     el._name = name
     return el
+
+
+def _layer(name_html: str, **kwargs: Any) -> folium.FeatureGroup:
+    """A :class:`folium.FeatureGroup` named ``name_html`` (escaped HTML), its braces as character references.
+
+    folium writes the layer control's script with the layer names in it and
+    then compiles that script as a Jinja template; ``&#123;`` and ``&#125;``
+    show as ``{`` and ``}`` in the control, and are no template syntax.
+    """
+    import folium
+
+    return folium.FeatureGroup(name=name_html.replace("{", "&#123;").replace("}", "&#125;"), **kwargs)
 
 
 def _banner_html(text: str) -> str:
@@ -1022,7 +1040,7 @@ def map_sorties(
         m.fit_bounds(bounds, padding_top_left=(30, 50), padding_bottom_right=(300, 30))  # room for the layer control
 
     show_static = not time_slider
-    fgs = [folium.FeatureGroup(name=g.html(), overlay=True, show=show_static) for g in groups]
+    fgs = [_layer(g.html(), overlay=True, show=show_static) for g in groups]
     for fg in fgs:
         m.add_child(fg)
 
@@ -1060,7 +1078,7 @@ def map_sorties(
     # airports
     from flighttrace.airports import haversine_km
 
-    fg_ap = folium.FeatureGroup(name="Airports", overlay=True, show=True)
+    fg_ap = _layer("Airports", overlay=True, show=True)
     m.add_child(fg_ap)
     placed: list[tuple[float, float, str]] = []
     for a in airports:
@@ -1216,7 +1234,7 @@ def map_disruption(
     counts = {"diversion": len(div), "holding": len(hold), "go_around": len(ga)}
     labels = {"diversion": f"Diverted tracks ({counts['diversion']})", "holding": f"Tracks that held ({counts['holding']} holdings)",
               "go_around": f"Go-arounds ({counts['go_around']})"}
-    fgs = {k: folium.FeatureGroup(name=escape_html(labels[k]), overlay=True, show=True) for k in _KIND_COLOUR}
+    fgs = {k: _layer(escape_html(labels[k]), overlay=True, show=True) for k in _KIND_COLOUR}
     for fg in fgs.values():
         m.add_child(fg)
     for r, tr in zip(recs, tracks):  # one iteration per leg
@@ -1267,7 +1285,7 @@ def map_disruption(
                             popup=fast.Popup(fast.Html(f'<div class="ft-popup">{_row_html(rows)}</div>', script=True), max_width=420),
                             tooltip=fast.Tooltip(f"Go-around at {escape_html(g.get('airport'))} ({escape_html(g.get('callsign'), missing='')})")).add_to(fgs["go_around"])
     # holding circles
-    fg_c = folium.FeatureGroup(name=escape_html(f"Holding circles ({len(hold)})"), overlay=True, show=True)
+    fg_c = _layer(escape_html(f"Holding circles ({len(hold)})"), overlay=True, show=True)
     m.add_child(fg_c)
     for h in _records(hold):
         rows = [("Holding", escape_html(h.get("holding_id"))), ("Aircraft", f"{escape_html(h.get('callsign'), missing='no callsign')} "
@@ -1282,7 +1300,7 @@ def map_disruption(
                       tooltip=fast.Tooltip(f"{escape_html(h.get('holding_id'))} {escape_html(h.get('callsign'), missing='')} "
                                              f"holding for {escape_html(h.get('airport'), missing='?')}")).add_to(fg_c)
     # airports, with their closures
-    fg_ap = folium.FeatureGroup(name="Airports (closures in the popups)", overlay=True, show=True)
+    fg_ap = _layer("Airports (closures in the popups)", overlay=True, show=True)
     m.add_child(fg_ap)
     cl = disruption.closures
     from flighttrace.airports import haversine_km

@@ -179,6 +179,13 @@ def _kml_vertices(start: np.ndarray, end: np.ndarray, max_vertices: int) -> tupl
     return start[leg] + offset, leg, j
 
 
+def _or(value: Any, missing: str) -> Any:
+    """``value``, or ``missing`` when it is None, NaN, NA or empty (a missing airport is ``?``, never ``nan``)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) or value == "":
+        return missing
+    return value
+
+
 def legs_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str = "flighttrace legs", max_vertices: int = 300,
              elevations_ft: dict[str, float] | None = None, synthetic: bool = False) -> str:
     """Legs as KML with time-stamped ``gx:Track`` elements (one Placemark per leg), for Google Earth.
@@ -205,13 +212,17 @@ def legs_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str = "flighttr
     -------
     str
         KML 2.2 with the Google ``gx`` extension; altitudes in metres,
-        ``altitudeMode`` absolute, times in UTC with ``Z``.
+        ``altitudeMode`` absolute, times in UTC with ``Z``. Google Earth
+        renders a ``<description>`` as HTML once the XML is read, so its text
+        (callsigns, file names) is HTML-escaped before it is XML-escaped: a
+        callsign ``<script>`` shows as text in the balloon.
 
     Notes
     -----
     The points of every leg are chosen, filled and formatted as whole
     columns; only the assembly of each Placemark's text runs per leg.
     """
+    import html as _html
     from xml.sax.saxutils import escape
 
     elev = elevations_ft or {}
@@ -254,11 +265,11 @@ def legs_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str = "flighttr
             a, b = int(bounds[k]), int(bounds[k + 1])
             if a == b:
                 continue
-            desc = (f"{icao24} {callsign or ''} | from {o or '?'} ({o_ev}) "
-                    f"to {d or '?'} ({d_ev}) | lineage: {lineage or ''}")
+            desc = (f"{icao24} {_or(callsign, '')} | from {_or(o, '?')} ({o_ev}) "
+                    f"to {_or(d, '?')} ({d_ev}) | lineage: {_or(lineage, '')}")
             out.append("<Placemark>")
             out.append(f"<name>{escape(str(leg_id))}</name>")
-            out.append(f"<description>{escape(desc)}</description>")
+            out.append(f"<description>{escape(_html.escape(desc, quote=False))}</description>")  # HTML to Google Earth: data shown as text
             out.append("<styleUrl>#leg</styleUrl>")
             out.append(f"<TimeSpan><begin>{whens.join(a, a + 1, '')}Z</begin><end>{whens.join(b - 1, b, '')}Z</end></TimeSpan>")
             out.append("<gx:Track><altitudeMode>absolute</altitudeMode>")

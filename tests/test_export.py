@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import xml.etree.ElementTree as ET
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -13,6 +15,11 @@ import pytest
 import shapely
 
 from flighttrace.export import legs_geojson, legs_kml
+
+
+def text(value: Any, missing: str) -> Any:
+    """A leg's field as the KML shows it: ``missing`` for None, NaN or an empty string (a missing airport is ``?``, not ``nan``)."""
+    return missing if value is None or (isinstance(value, float) and np.isnan(value)) or value == "" else value
 
 
 def reference_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str, max_vertices: int, elevations_ft: dict[str, float],
@@ -42,9 +49,11 @@ def reference_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str, max_v
         if len(idx) == 0:
             continue
         whens = np.datetime_as_string(t_ns[idx], unit="s")
-        desc = (f"{leg.icao24} {leg.callsign or ''} | from {leg.origin or '?'} ({leg.origin_evidence}) "
-                f"to {leg.destination or '?'} ({leg.destination_evidence}) | lineage: {leg.lineage or ''}")
-        out += ["<Placemark>", f"<name>{escape(str(leg.leg_id))}</name>", f"<description>{escape(desc)}</description>", "<styleUrl>#leg</styleUrl>",
+        desc = (f"{leg.icao24} {text(leg.callsign, '')} | from {text(leg.origin, '?')} ({leg.origin_evidence}) "
+                f"to {text(leg.destination, '?')} ({leg.destination_evidence}) | lineage: {text(leg.lineage, '')}")
+        # the description is HTML to Google Earth: the text is HTML-escaped, then XML-escaped
+        out += ["<Placemark>", f"<name>{escape(str(leg.leg_id))}</name>", f"<description>{escape(html.escape(desc, quote=False))}</description>",
+                "<styleUrl>#leg</styleUrl>",
                 f"<TimeSpan><begin>{whens[0]}Z</begin><end>{whens[-1]}Z</end></TimeSpan>", "<gx:Track><altitudeMode>absolute</altitudeMode>",
                 "<when>" + "Z</when><when>".join(whens.tolist()) + "Z</when>"]
         xs = np.round(lon[idx], 5).astype(str).tolist()
@@ -103,6 +112,30 @@ def test_kml_with_no_legs_is_an_empty_document() -> None:
     legs, pts = world()
     kml = legs_kml(legs.iloc[:0], pts, title="none")
     assert "<Placemark>" not in kml and kml.endswith("</Document></kml>\n")
+
+
+HOSTILE = ('<script>alert(1)</script> "onmouseover=alert(2) x=" {{ 7*7 }} </textarea><img src=x onerror=alert(3)> & &lt;b&gt;')
+
+
+def test_kml_descriptions_show_data_strings_as_text_in_google_earths_html() -> None:
+    # Google Earth renders a <description> as HTML once the XML is read: a callsign or a file name (lineage) holding
+    # markup must reach the balloon as character references, not as tags
+    legs, pts = world()
+    legs["callsign"] = [HOSTILE, None, HOSTILE, None, "Z"]
+    legs["lineage"] = [f"data/{HOSTILE}.csv:0-499", None, "f.csv:530-999", "", f"{HOSTILE}:1-2"]
+    root = ET.fromstring(legs_kml(legs, pts, title="t").encode())
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    descs = [pm.find("k:description", ns).text for pm in root.findall(".//k:Placemark", ns)]
+    assert len(descs) == 4  # the empty leg has no placemark
+    for d in descs:
+        assert "<" not in d and ">" not in d  # no markup once the XML is read: the balloon's HTML is text only
+    shown = [html.unescape(d) for d in descs]  # what the balloon shows
+    assert shown[0] == f"4b1805 {HOSTILE} | from UBBB (observed) to LLOV (inferred) | lineage: data/{HOSTILE}.csv:0-499"
+    assert shown[2] == f"600864 {HOSTILE} | from LLOV (inferred) to ? (unknown) | lineage: f.csv:530-999"
+    assert shown[3] == f"a0b1c2 Z | from NOPE (observed) to UBBB (bridged) | lineage: {HOSTILE}:1-2"
+    # a missing callsign, airport or lineage is left blank or '?', never written as 'nan'
+    assert shown[1] == "600864  | from ? (unknown) to UBBB (observed) | lineage: "
+    assert not any("nan" in d for d in shown)
 
 
 def reference_geojson(legs: pd.DataFrame, decimals: int = 5) -> str:

@@ -50,6 +50,7 @@ import itertools
 import os
 import queue
 import threading
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Final
@@ -558,10 +559,15 @@ class _Utf8Guard(io.RawIOBase):
     def __init__(self, raw: Any, chunk: int = 1 << 20) -> None:
         super().__init__()
         self._raw = raw
+        self._read = getattr(raw, "read1", raw.read)
         self._chunk = chunk
         self._pending = b""  # an incomplete character held back for the next read
         self._out = memoryview(b"")
         self.replaced = False
+        self.error: BaseException | None = None
+        self.cut = ""  # the line a damaged stream cut short (not parsed)
+        self._tail = b""  # the unfinished last line, held back
+        self._eof = False
 
     def readable(self) -> bool:
         return True
@@ -581,13 +587,31 @@ class _Utf8Guard(io.RawIOBase):
         return n
 
     def _fill(self) -> bool:
-        data = self._raw.read(self._chunk)
+        if self._eof:
+            return False
+        try:
+            # read1: a damaged compressed stream still hands over what came before the damage
+            data = self._read(self._chunk)
+        except (EOFError, OSError, zlib.error) as exc:
+            # end the text at the last whole line, so the parser reads every row before the damage;
+            # the reader raises the error once those rows are out
+            self.error = exc
+            data = b""
         if not data:
-            if not self._pending:
-                return False
-            out, self._pending = self._pending.decode("utf-8", errors="replace").encode(), b""
-            self.replaced = True
-        elif not self._pending and data.isascii():
+            out = b""
+            if self._pending:
+                out, self._pending = self._pending.decode("utf-8", errors="replace").encode(), b""
+                self.replaced = True
+            if self.error is None:
+                out = self._tail + out  # a last line without a line break is whole
+            else:
+                self.cut = (self._tail + out).decode("utf-8", errors="replace")
+                out = b""
+            self._tail = b""
+            self._eof = True
+            self._out = memoryview(out)
+            return bool(out)
+        if not self._pending and data.isascii():
             out = data
         else:
             buf = self._pending + data
@@ -599,7 +623,12 @@ class _Utf8Guard(io.RawIOBase):
             except UnicodeDecodeError:
                 out = head.decode("utf-8", errors="replace").encode()
                 self.replaced = True
-        self._out = memoryview(out)
+        # hold the unfinished last line back until the text after it arrives (or the stream ends)
+        if self._tail:
+            out = self._tail + out
+        k = out.rfind(b"\n")
+        self._tail = out[k + 1 :]
+        self._out = memoryview(out[: k + 1])
         return True
 
     def readinto(self, b: Any) -> int:
@@ -737,10 +766,14 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
 
         yield RawChunk(columns=cols, src_row=src_row, raw=raw, quarantine=quarantine, problems=problems)
     ctx.notes.extend(sorted(notes))
+    if guard.error is not None and guard.cut:
+        pending.append((good + len(bad_index), "row cut short where the compressed stream is damaged", guard.cut))
     if pending:
         yield RawChunk.only_quarantine(list(pending))
-    elif good == 0:
+    elif good == 0 and guard.error is None:
         yield RawChunk.only_quarantine([])
+    if guard.error is not None:
+        raise guard.error
 
 
 # ---------------------------------------------------------------------------

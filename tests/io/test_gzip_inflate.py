@@ -64,12 +64,19 @@ def test_truncated_gzip_csv_keeps_the_blocks_before_the_damage(tmp_path: Path, m
     import flighttrace.io.opensky as opensky
 
     monkeypatch.setattr(opensky, "CSV_BLOCK_BYTES", 4096)  # many blocks, parsed ahead in a thread
-    packed = gzip.compress(_csv(2000).encode())
+    packed = gzip.compress(_csv(20000).encode())  # ~1.7 MB of text: the damage lies past the first buffers
     f = tmp_path / "states.csv.gz"
     f.write_bytes(packed[: len(packed) // 2])
     ds = flighttrace.read(f)
     m = ds.manifest.loc[0]
     assert "truncated" in m["error"] and f"the {m['rows_read']} record(s) before the failure were kept" in m["error"]
-    assert 0 < len(ds.points) == m["rows_kept"] < 2000
-    # the rows kept are the first ones of the file, in order
-    assert ds.points["src_row"].tolist() == list(range(len(ds.points)))
+    assert 0 < len(ds.points) == m["rows_kept"] < 20000
+    # the rows kept are the first ones of the file, in order, each with the values written on its line
+    n = len(ds.points)
+    assert ds.points["src_row"].tolist() == list(range(n))
+    assert ds.points["lat"].tolist() == pytest.approx([40.0 + i * 1e-3 for i in range(n)])
+    assert ds.points["alt_ft"].tolist() == pytest.approx([3000 / 0.3048] * n)  # baroaltitude is metres
+    # the line the damage cut in two is quarantined, not read as a (wrong) row
+    q = ds.quarantine[ds.quarantine["src_row"].notna()]
+    assert q["src_row"].tolist() == [n] and q["reason"].tolist() == ["row cut short where the compressed stream is damaged"]
+    assert m["rows_read"] == n + 1 and m["rows_quarantined"] == 1

@@ -258,6 +258,80 @@ def test_hostile_strings_are_escaped_in_every_page(tmp_path: Path) -> None:
     assert evil.replace("<", "&lt;").replace(">", "&gt;") in (out / "evidence.html").read_text()
 
 
+BAD = '<script>alert(1)</script> "onmouseover=alert(2) x=" {{ 7*7 }} </textarea><b>x</b>'
+RAW_MARKERS = ("<script>alert(1)", '"onmouseover=', "</textarea>", "<b>x</b>", "javascript:")
+
+
+def _as_shown(page: str) -> str:
+    """A page's text as the browser shows it: JSON string escapes (map layers) and character references undone."""
+    import html as _html
+    import re
+
+    return _html.unescape(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page))
+
+
+def test_hostile_strings_in_every_text_field_stay_text_on_every_page(tmp_path: Path) -> None:
+    import re
+
+    import yaml
+
+    from flighttrace.io.readsb import write_trace
+    from tests.flights import LLOV, UBBB, flight, join
+
+    def tagged(field: str) -> str:
+        return f"F-{field}:{BAD}"
+
+    # the scenario's own text: title, summary, sources (outlet, title, URL), claim statements, events, routes, a site's name
+    doc = yaml.safe_load(SEED.read_text())
+    doc["meta"]["title"] = tagged("title")
+    doc["meta"]["summary"] = tagged("summary")
+    for src in doc["meta"]["sources"]:
+        src["title"], src["outlet"] = tagged("source-title"), tagged("source-outlet")
+        if src.get("url"):
+            src["url"] = "javascript:alert(3)//" + tagged("source-url")
+    for c in doc["claims"]:
+        c["statement"] = tagged("statement")
+    for e in doc["events"]:
+        e["name"] = tagged("event")
+    for r in doc["routes"]:
+        r["name"] = tagged("route")
+    doc["airports"].setdefault("custom", []).append({"id": "hostile-strip", "name": tagged("site"), "lat": 30.2, "lon": 34.8})
+    doc["airports"]["codes"].append("hostile-strip")
+    scn = tmp_path / "scn.yaml"
+    scn.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+    # the data's text: callsign, squawk, registration and type code, in a file whose name is hostile too
+    pts = join(flight(UBBB, LLOV, "2023-09-05T22:00Z"), flight(LLOV, UBBB, "2023-09-06T04:30Z"))
+    pts["callsign"] = tagged("callsign")
+    pts["squawk"] = tagged("squawk")
+    data = tmp_path / "data"
+    name = f"trace_full_600864 {tagged('file')}.json"
+    write_trace(pts, data / name, registration=tagged("registration"), typecode=tagged("typecode"))
+    out = tmp_path / "rep"
+    res = build_report(scn, [data], out, maps_dir=tmp_path / "maps")
+    assert len(res.findings.claims) == len(doc["claims"]) and (out / "sorties.csv").read_text().count("\n") == 2  # one sortie
+    file_path = (data / name).as_posix()
+    expected = {
+        "index.html": {"title", "summary", "statement", "event", "route", "file"},
+        "evidence.html": {"title", "route", "callsign", "registration", "file"},
+        "map.html": {"title", "event", "site", "callsign", "registration", "typecode", "file"},
+    }
+    for page, fields in expected.items():
+        text = (out / page).read_text()
+        for raw in RAW_MARKERS:
+            assert raw not in text, (page, raw)
+        shown = _as_shown(text)
+        assert BAD.replace("{{ 7*7 }}", "49") not in shown, page  # template syntax never evaluated
+        seen = {m.group(1) for m in re.finditer(r"F-([a-z-]+):" + re.escape(BAD), shown)}
+        assert fields <= seen, (page, fields - seen)
+        assert file_path in shown, page
+        assert not {"squawk", "source-title", "source-outlet", "source-url"} & seen  # not shown on any page (so never unescaped)
+    # the KML's descriptions are HTML to Google Earth: no markup once the XML is read
+    root = ET.parse(out / "legs.kml").getroot()
+    descs = [d.text or "" for d in root.iter("{http://www.opengis.net/kml/2.2}description")]
+    assert len(descs) == 2 and not any("<" in d for d in descs)  # one placemark per leg
+    assert any(tagged("callsign") in _as_shown(d) for d in descs)
+
+
 def test_garbage_collector_is_paused_only_while_the_report_is_built() -> None:
     import gc
 

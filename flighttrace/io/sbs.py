@@ -34,6 +34,7 @@ and the manifest says which.
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Final, Literal
@@ -177,7 +178,19 @@ def _line_batches(stream: BinaryIO, chunk_rows: int) -> Iterator[bytes]:
         pieces, n_lines, n_bytes = ([rest] if rest else []), len(ends) - n_full * chunk_rows if rest else 0, len(rest)
 
     while True:
-        block = stream.read(READ_BLOCK_BYTES)
+        try:
+            block = stream.read(READ_BLOCK_BYTES)
+        except (EOFError, OSError, zlib.error):
+            # a damaged compressed stream: hand over the whole lines read before the damage (never the
+            # line it cut short), then let the error be reported
+            if pieces:
+                pieces_final = b"".join(pieces)
+                pieces.clear()
+                ends = _newline_ends(pieces_final)
+                for c in range(0, len(ends), chunk_rows):
+                    lo = int(ends[c - 1]) if c else 0
+                    yield pieces_final[lo : int(ends[min(c + chunk_rows, len(ends)) - 1])]
+            raise
         if not block:
             break
         last_nl = block.rfind(b"\n")

@@ -6,6 +6,7 @@ import gzip
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import flighttrace
@@ -80,3 +81,26 @@ def test_truncated_gzip_csv_keeps_the_blocks_before_the_damage(tmp_path: Path, m
     q = ds.quarantine[ds.quarantine["src_row"].notna()]
     assert q["src_row"].tolist() == [n] and q["reason"].tolist() == ["row cut short where the compressed stream is damaged"]
     assert m["rows_read"] == n + 1 and m["rows_quarantined"] == 1
+
+
+def test_truncated_gzip_sbs_keeps_the_whole_lines_before_the_damage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flighttrace.io.sbs as sbs
+
+    monkeypatch.setattr(sbs, "READ_BLOCK_BYTES", 4096)
+    lines = [
+        f"MSG,3,1,1,600864,1,2023/09/03,10:{i // 60:02d}:{i % 60:02d}.000,2023/09/03,10:{i // 60:02d}:{i % 60:02d}.000,,{3000 + i},,,"
+        f"{29.9 + i * 1e-4:.6f},{34.9:.6f},,,0,0,0,0\r\n"
+        for i in range(3000)
+    ]
+    packed = gzip.compress("".join(lines).encode())
+    f = tmp_path / "receiver.sbs.gz"
+    f.write_bytes(packed[: len(packed) // 2])
+    ds = flighttrace.read(f)
+    m = ds.manifest.loc[0]
+    assert "truncated" in m["error"] and "record(s) before the failure were kept" in m["error"]
+    n = len(ds.points)
+    assert 0 < n < 3000 and n == m["rows_kept"]
+    # every kept position is one whole line as written: lat and altitude belong together, none cut short
+    i = np.rint((ds.points["lat"].to_numpy() - 29.9) / 1e-4).astype(int)
+    assert (ds.points["alt_ft"].to_numpy() == 3000 + i).all()
+    assert i.tolist() == list(range(n))

@@ -7,6 +7,7 @@ gets an empty answer. The report is served by a server this test starts on 127.0
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import threading
@@ -28,15 +29,31 @@ BLANK_PNG = bytes.fromhex(
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def served(ovda_report) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(ovda_report.out_dir))
+@contextlib.contextmanager
+def _serve(folder: Path) -> Iterator[str]:
+    """Serve a folder on 127.0.0.1 (a free port) while the block runs; the base URL."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     t = threading.Thread(target=srv.serve_forever, daemon=True)
     t.start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}"
-    srv.shutdown()
+    try:
+        yield f"http://127.0.0.1:{srv.server_address[1]}"
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.fixture(scope="module")
+def served(ovda_report) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with _serve(ovda_report.out_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def served_moscow(moscow_report) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with _serve(moscow_report.out_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +127,7 @@ def test_map_draws_tracks_without_errors_and_opens_a_popup(browser, served: str,
     assert opened, "no popup opened on any track"
     popup = page.locator(".leaflet-popup-content").inner_text()
     assert "UTC" in popup and any(g in popup for g in ("observed", "inferred", "bridged", "unknown"))
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'", timeout=5_000)  # faded in
     shot = tmp_path / "map.png"
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
@@ -129,5 +147,107 @@ def test_report_page_loads_with_map_and_charts(browser, served: str, tmp_path: P
     frame.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
     page.screenshot(path=str(tmp_path / "report.png"), full_page=False)
     assert (tmp_path / "report.png").stat().st_size > 10_000
+    assert errors == [], errors
+    page.close()
+
+
+# --------------------------------------------------------------------------- the Moscow disruption report
+
+_LAYERS_JS = """() => {
+    const maps = Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map).map(k => window[k]);
+    const out = {maps: maps.length, circles: [], tracks: []};
+    if (maps.length !== 1) return out;
+    const box = (p) => { const b = p.getBoundingClientRect(); return [b.left, b.top, b.width, b.height]; };
+    maps[0].eachLayer(l => {
+        if (l instanceof L.Circle) {  // holding circles (go-around and airport dots are CircleMarkers, not Circles)
+            out.circles.push({colour: l.options.color, radius_m: l.getRadius(), drawn: !!(l._path && l._path.isConnected),
+                              box: l._path ? box(l._path) : null});
+        } else if (l instanceof L.Polyline && !(l instanceof L.Polygon)) {
+            out.tracks.push({colour: l.options.color, dashed: !!l.options.dashArray, drawn: !!(l._path && l._path.isConnected),
+                             length: l._path ? l._path.getTotalLength() : 0});
+        }
+    });
+    return out;
+}"""
+
+
+def test_moscow_map_draws_diverted_tracks_and_holding_circles_and_opens_a_holding_popup(  # type: ignore[no-untyped-def]
+        browser, served_moscow: str, moscow_report, tmp_path: Path) -> None:
+    from flighttrace.viz import PALETTE
+    from flighttrace.viz.maps import _KIND_COLOUR
+    from tests.test_moscow import truth_in
+
+    d = moscow_report.findings.disruption
+    focus = (d.focus_start, d.focus_end)
+    n_div = len(truth_in("diversions", "decision", *focus))
+    n_hold = len(truth_in("holdings", "start", *focus))
+    div_legs = d.in_focus("diversions")["leg_id"].nunique()
+    assert len(d.in_focus("diversions")) == n_div and len(d.in_focus("holdings")) == n_hold and n_hold > 0 and div_legs > 0
+
+    page, errors = _open(browser, served_moscow + "/map.html")
+    page.wait_for_selector("path.leaflet-interactive", state="attached", timeout=30_000)
+    layers = page.evaluate(_LAYERS_JS)
+    assert layers["maps"] == 1
+    # every holding circle drawn on the screen, in the holding colour, with a radius
+    circles = layers["circles"]
+    assert len(circles) == n_hold
+    for c in circles:
+        assert c["drawn"] and c["colour"] == PALETTE[0] and c["radius_m"] >= 1000, c
+        left, top, w, h = c["box"]
+        assert w > 2 and h > 2 and -w < left < 1280 and -h < top < 900, c
+    # one solid vermillion track per diverted leg, drawn (a path of some length); plus the tracks that held
+    solid = [t for t in layers["tracks"] if not t["dashed"]]
+    diverted = [t for t in solid if t["colour"] == _KIND_COLOUR["diversion"]]
+    assert len(diverted) == div_legs and all(t["drawn"] and t["length"] > 50 for t in diverted), diverted
+    assert any(t["colour"] == _KIND_COLOUR["holding"] and t["drawn"] for t in solid)
+    # the layer control lists both layers, switched on
+    control = page.locator(".leaflet-control-layers-overlays label")
+    labels = {control.nth(i).inner_text().strip(): control.nth(i).locator("input").is_checked() for i in range(control.count())}
+    assert labels.get(f"Diverted tracks ({n_div})") is True and labels.get(f"Holding circles ({n_hold})") is True, labels
+    # a click in a holding circle's outline opens its popup
+    page.mouse.move(10, 10)
+    opened = ""
+    for i in range(len(circles)):
+        xy = page.evaluate(
+            """(i) => { const p = Array.from(document.querySelectorAll('path.leaflet-interactive'))
+                           .filter(e => e.getAttribute('stroke') === '%s' && e.getAttribute('fill-opacity') === '0.12')[i];
+                       if (!p) return null; const pt = p.getPointAtLength(0); const m = p.getScreenCTM();
+                       return [pt.x * m.a + pt.y * m.c + m.e, pt.x * m.b + pt.y * m.d + m.f]; }""" % PALETTE[0],
+            i,
+        )
+        if not xy or not (0 < xy[0] < 1280 and 0 < xy[1] < 900):
+            continue
+        page.mouse.click(xy[0], xy[1])
+        try:
+            page.wait_for_selector(".leaflet-popup-content", timeout=3_000)
+        except Exception:  # another layer lay on top there: try the next circle
+            continue
+        opened = page.locator(".leaflet-popup-content").inner_text()
+        if "laps" in opened:
+            break
+    assert "Holding" in opened and "laps" in opened and "UTC" in opened, opened
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'", timeout=5_000)  # faded in
+    shot = tmp_path / "moscow-map.png"
+    page.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 10_000
+    assert errors == [], errors
+    page.close()
+
+
+def test_moscow_report_page_loads_with_its_tables_charts_and_map(browser, served_moscow: str, moscow_report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    d = moscow_report.findings.disruption
+    page, errors = _open(browser, served_moscow + "/index.html")
+    assert page.locator("text=SYNTHETIC DATA.").count() >= 1
+    assert page.locator("tr.closure").count() == len(d.closures) > 0
+    assert page.locator("#diversions + table tbody tr").count() == len(d.in_focus("diversions"))
+    assert page.locator("#holdings + table tbody tr").count() == len(d.in_focus("holdings"))
+    widths = page.evaluate("() => Array.from(document.querySelectorAll('figure img')).map(i => i.naturalWidth)")
+    assert len(widths) == 2 and all(w > 100 for w in widths), widths
+    frame = page.frame_locator("iframe.map")
+    frame.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
+    assert frame.locator("path.leaflet-interactive").count() >= len(d.in_focus("holdings")) + d.in_focus("diversions")["leg_id"].nunique()
+    page.locator("iframe.map").scroll_into_view_if_needed()  # the screenshot shows the map inside the report
+    page.screenshot(path=str(tmp_path / "moscow-report.png"), full_page=False)
+    assert (tmp_path / "moscow-report.png").stat().st_size > 10_000
     assert errors == [], errors
     page.close()

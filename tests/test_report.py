@@ -335,7 +335,7 @@ def test_hostile_strings_in_every_text_field_stay_text_on_every_page(tmp_path: P
 def test_garbage_collector_is_paused_only_while_the_report_is_built() -> None:
     import gc
 
-    from flighttrace.report import _gc_paused
+    from flighttrace._gc import gc_paused as _gc_paused
 
     for state in (True, False):
         (gc.enable if state else gc.disable)()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import gzip
 import os
 import time as _time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from flighttrace._gc import gc_paused
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
 from flighttrace.io._base import FormatError, ReadContext
@@ -214,25 +214,6 @@ def _hash_alongside(src: Source) -> Callable[[], str]:
     return _HASHER.submit(src.sha256).result
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while one file is parsed.
-
-    A parsed JSON trace is millions of small lists that live until the file
-    is done; each allocation burst makes the collector walk them again (and
-    promote them, which brings on full collections). Nothing in a parse
-    creates reference cycles, so the pause frees no less memory; it is
-    lifted after every file.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _read_source(job: _Job, src: Source) -> _FileResult:
     """Read one file: detect, parse, normalise. Never raises for bad content."""
     row = ManifestRow(path=src.name, size_bytes=src.size)
@@ -252,11 +233,11 @@ def _read_source(job: _Job, src: Source) -> _FileResult:
     sha256 = _hash_alongside(src)
     try:
         with src.open() as raw:
-            with _gc_paused():  # a JSON document is parsed whole here
+            with gc_paused():  # a JSON document is parsed whole here
                 spec, compression, chunks = dispatch(raw, ctx, job.format)
             row.format, row.compression = spec.name, compression
             # JSON readers walk the parsed document: keep the pause; streamed formats keep the collector
-            with _gc_paused() if spec.kind == "json" else nullcontext():
+            with gc_paused() if spec.kind == "json" else nullcontext():
                 for chunk in chunks:
                     nc = normalise_chunk(chunk, ctx, spec.name, run_time_ns=job.run_time_ns, limits=job.limits)
                     row.rows_read += nc.rows_read

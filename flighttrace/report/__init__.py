@@ -25,13 +25,10 @@ was made, tables are sorted, element ids and chart metadata are fixed.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flighttrace._gc import gc_paused
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
 
@@ -420,7 +418,7 @@ def build_report(
 
     out = Path(out_dir)
     scn_path = Path(scenario)
-    with _gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
+    with gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
         bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
         scn = flighttrace.load_scenario(scn_path)
         tzr = report_tz or getattr(scn.meta, "report_tz", None) or "UTC"
@@ -513,28 +511,6 @@ def build_report(
         outputs = _write_provenance(out, scn_path, data, ds, command, tz=tz, report_tz=tzr, maps_copy=maps_copy, synthetic=synthetic)
         bar.advance(1, "report: done")
     return ReportResult(out, out / "index.html", map_path, maps_copy, outputs, synthetic, findings)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused for the block (as it was again on exit).
-
-    A report of millions of points holds hundreds of thousands of live
-    Python objects at once (map elements, popups, track vertices, card
-    fields); every full collection walks all of them, and the allocations
-    of the map and the pages set off one every few hundred thousand: about
-    3 s of collections at 10M points that free nothing. Reference counting
-    still frees everything the report drops; the few reference cycles it
-    leaves (the map's elements point to their parents) are collected once
-    the collector runs again.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _dataset_from_points(points: pd.DataFrame) -> Any:

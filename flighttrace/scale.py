@@ -347,19 +347,6 @@ def _sorties_task(legs: gpd.GeoDataFrame | None, ref: _ScenarioRef, route: str |
 # --------------------------------------------------------------------------- client side
 
 
-def _tasks(sources: Iterator[Source], task_bytes: int, max_files: int) -> Iterator[list[Source]]:
-    batch: list[Source] = []
-    size = 0
-    for s in sources:
-        batch.append(s)
-        size += s.size
-        if size >= task_bytes or len(batch) >= max_files:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
 def _reinfer(df: pd.DataFrame) -> pd.DataFrame:
     """Infer object columns again, as one frame built in one process would (a bucket whose
     column is all missing gives ``object``, which concatenation keeps)."""
@@ -519,7 +506,7 @@ def run(
     from flighttrace._version import __version__
     from flighttrace.io._normalise import Limits as _Limits
     from flighttrace.io.api import _Job, _clear_lookup_caches
-    from flighttrace.io.sources import iter_sources
+    from flighttrace.io.sources import batches, iter_sources
     from flighttrace.legs import LegParams
     from flighttrace.provenance import ManifestRow, manifest_frame, quarantine_frame
     from flighttrace.schema import empty_quarantine
@@ -546,7 +533,7 @@ def run(
                            on_missing=lambda p, m: missing.append((p, m)))
     names: list[str] = []
     partials: list[Any] = []
-    for batch in _tasks(sources, task_bytes, max_files_per_task):
+    for batch in batches(sources, task_bytes, max_files_per_task):
         names.extend(s.name for s in batch)
         partials.append(client.submit(_ingest_task, job, batch, n_buckets, pure=False))
         del batch

@@ -31,3 +31,19 @@ def moscow_report(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
 
     out = tmp_path_factory.mktemp("report") / "moscow"
     return build_report(MOSCOW_SEED, [MOSCOW_WORLD], out, maps_dir=out.parent / "maps", command="pytest")
+
+
+@pytest.fixture
+def parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ``src_file`` of every file ``flighttrace.read`` parses in this process from now on, in order."""
+    import flighttrace.io.api as api
+
+    parsed: list[str] = []
+    real = api._read_source
+
+    def spy(job, src):  # type: ignore[no-untyped-def]
+        parsed.append(src.name)
+        return real(job, src)
+
+    monkeypatch.setattr(api, "_read_source", spy)
+    return parsed

@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 
 import flighttrace
-import flighttrace.io.api as api
 from flighttrace.io.api import assert_counts
 from flighttrace.scan import memory_bound, scan_bbox, scan_hexes, who_landed
 
@@ -59,7 +58,7 @@ def write_tar(path: Path, members: dict[str, bytes]) -> Path:
 # --------------------------------------------------------------------------- by hex
 
 
-def test_scan_hexes_parses_only_the_members_named_for_the_hexes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scan_hexes_parses_only_the_members_named_for_the_hexes(tmp_path: Path, parsed_files: list[str]) -> None:
     garbage = b"\x1f\x8b this is not a trace and would fail to parse"
     tar = write_tar(tmp_path / "day.tar", {
         "traces/64/trace_full_600864.json": member("600864", 50),
@@ -67,14 +66,7 @@ def test_scan_hexes_parses_only_the_members_named_for_the_hexes(tmp_path: Path, 
         "traces/ef/trace_full_abcdef.json": garbage,
         "traces/65/trace_full_600865.json": member("600865", 20),
     })
-    parsed: list[str] = []
-    real = api._read_source
-
-    def spy(job, src):  # type: ignore[no-untyped-def]
-        parsed.append(src.name)
-        return real(job, src)
-
-    monkeypatch.setattr(api, "_read_source", spy)
+    parsed = parsed_files
     ds = scan_hexes(tar, "600864,600865")
     assert [p.rsplit("!", 1)[1] for p in parsed] == ["traces/64/trace_full_600864.json", "traces/65/trace_full_600865.json"]
     assert ds.info["files_skipped_by_name"] == 2

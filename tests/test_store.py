@@ -109,19 +109,11 @@ def test_a_file_already_stored_is_skipped_by_sha256(tmp_path: Path, adsblol: fli
     assert add_to_store(flighttrace.read(copy), st).files_skipped == [copy.as_posix()]
 
 
-def test_ingest_to_store_does_not_parse_files_already_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ingest_to_store_does_not_parse_files_already_stored(tmp_path: Path, parsed_files: list[str]) -> None:
     st = tmp_path / "s"
     ingest_to_store(ADSBLOL / "2023" / "07", st)
-    import flighttrace.io.api as api
-
-    parsed: list[str] = []
-    real = api._read_source
-
-    def spy(job, src):  # type: ignore[no-untyped-def]
-        parsed.append(src.name)
-        return real(job, src)
-
-    monkeypatch.setattr(api, "_read_source", spy)
+    parsed_files.clear()  # only what the second call parses
+    parsed = parsed_files
     up = ingest_to_store(ADSBLOL, st)
     assert parsed and not any("/2023/07/" in p for p in parsed)
     assert all("/2023/07/" in p for p in up.files_skipped) and len(up.files_skipped) == len(list((ADSBLOL / "2023" / "07").rglob("*.json")))
@@ -262,12 +254,10 @@ def test_ingest_cli_store_option(tmp_path: Path) -> None:
     assert_points_equal(read_store(st).points, pd.read_parquet(tmp_path / "o" / "points.parquet"))
 
 
-def test_ingest_cli_store_second_run_reads_only_new_files_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ingest_cli_store_second_run_reads_only_new_files_and_says_so(tmp_path: Path, parsed_files: list[str]) -> None:
     from flighttrace.cli import _load, app
 
     _load()
-    import flighttrace.io.api as api
-
     july = sorted(p for p in (ADSBLOL / "2023" / "07").rglob("*.json"))
     aug = sorted(p for p in (ADSBLOL / "2023" / "08").rglob("*.json"))
     assert july and aug
@@ -277,14 +267,8 @@ def test_ingest_cli_store_second_run_reads_only_new_files_and_says_so(tmp_path: 
     assert res.exit_code == 0, res.output
     assert f"batch b000001, {len(july)} file(s) added, 0 already stored" in " ".join(res.output.split())
 
-    parsed: list[str] = []
-    real = api._read_source
-
-    def spy(job, src):  # type: ignore[no-untyped-def]
-        parsed.append(src.name)
-        return real(job, src)
-
-    monkeypatch.setattr(api, "_read_source", spy)
+    parsed_files.clear()  # only what the second run parses
+    parsed = parsed_files
     # the same month again: nothing is parsed, nothing is written, exit 0
     res = runner.invoke(app, ["ingest", str(ADSBLOL / "2023" / "07"), "-o", str(tmp_path / "o2"), "--store", str(st), "--no-progress"])
     out = " ".join(res.output.split())

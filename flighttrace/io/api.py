@@ -6,7 +6,7 @@ import gzip
 import os
 import time as _time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -23,7 +23,7 @@ from flighttrace._version import __version__
 from flighttrace.io._base import FormatError, ReadContext
 from flighttrace.io._normalise import Limits, assemble, normalise_chunk
 from flighttrace.io.detect import dispatch
-from flighttrace.io.sources import Source, iter_sources
+from flighttrace.io.sources import Source, batches, iter_sources
 from flighttrace.provenance import ManifestRow, manifest_frame, manifest_json, quarantine_frame, write_json
 from flighttrace.schema import empty_quarantine
 
@@ -279,20 +279,6 @@ def _read_batch(job: _Job, srcs: list[Source]) -> list[_FileResult]:
     return [_read_source(job, src) for src in srcs]
 
 
-def _batches(sources: Iterable[Source]) -> Iterator[list[Source]]:
-    """Group sources in input order into batches of :data:`BATCH_BYTES` / :data:`BATCH_FILES`."""
-    batch: list[Source] = []
-    size = 0
-    for src in sources:
-        batch.append(src)
-        size += src.size
-        if size >= BATCH_BYTES or len(batch) >= BATCH_FILES:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
 def _map_sources(job: _Job, sources: Iterable[Source], n_jobs: int) -> Iterable[_FileResult]:
     """Read sources in order, in this process or in ``n_jobs`` worker processes.
 
@@ -313,7 +299,7 @@ def _map_sources(job: _Job, sources: Iterable[Source], n_jobs: int) -> Iterable[
     done = False
     try:
         pending: deque[Any] = deque()
-        for batch in _batches(sources):
+        for batch in batches(sources, BATCH_BYTES, BATCH_FILES):
             pending.append(pool.submit(_read_batch, job, batch))
             while len(pending) >= 2 * n_jobs:
                 yield from pending.popleft().result()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final
 
-__all__ = ["Source", "iter_sources", "hex_from_name", "NOT_DATA", "file_sha256", "ChainedReader"]
+__all__ = ["Source", "iter_sources", "batches", "hex_from_name", "NOT_DATA", "file_sha256", "ChainedReader"]
 
 _TRACE_NAME: Final = re.compile(r"trace_(?:full|recent)_(~?[0-9a-fA-F]{6})\.json(?:\.gz)?$")
 NOT_DATA: Final = re.compile(
@@ -261,3 +261,22 @@ def iter_sources(
         if not wanted(label):
             continue
         yield _disk_source(path, label)
+
+
+def batches(sources: Iterable[Source], max_bytes: int, max_files: int) -> Iterator[list[Source]]:
+    """Group sources, in input order, into runs of about ``max_bytes`` stored bytes or ``max_files`` files.
+
+    Worker processes (``read(n_jobs=…)``, :mod:`flighttrace.scale`) take a
+    batch per task: a day archive is many small files, and a round trip per
+    file would cost as much as parsing it.
+    """
+    batch: list[Source] = []
+    size = 0
+    for src in sources:
+        batch.append(src)
+        size += src.size
+        if size >= max_bytes or len(batch) >= max_files:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch

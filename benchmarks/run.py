@@ -56,19 +56,19 @@ def _ingest_input(fmt: str, n: int) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     pts = pd.read_parquet(_points(n))
     if fmt == "opensky_parquet":
-        from flighttrace.io.opensky import write_state_vectors_parquet
+        from flighttrace.sim.writers import write_state_vectors_parquet
 
         step = 5_000_000
         for i in range(0, len(pts), step):  # one file per 5M rows, as monthly extracts would be
             write_state_vectors_parquet(pts.iloc[i : i + step], target / f"states_{i // step:03d}.parquet")
     elif fmt == "opensky_csv":
-        from flighttrace.io.opensky import write_state_vectors_csv
+        from flighttrace.sim.writers import write_state_vectors_csv
 
         step = 5_000_000
         for i in range(0, len(pts), step):
             write_state_vectors_csv(pts.iloc[i : i + step], target / f"states_{i // step:03d}.csv")
     elif fmt == "readsb_trace":
-        from flighttrace.io.readsb import write_trace
+        from flighttrace.sim.writers import write_trace
 
         day = pts["time"].dt.strftime("%Y/%m/%d").to_numpy()
         key = pd.Series(day) + "|" + pts["icao24"].astype(str).to_numpy()
@@ -106,7 +106,7 @@ def _peak_mb() -> float:
 def child(stage: str, arg: str, n: int, jobs: int) -> dict[str, Any]:
     """Run one stage in this (fresh) process and return its figures."""
     import flighttrace
-    from flighttrace.airports import AirportIndex
+    from flighttrace.reference.airports import AirportIndex
 
     _reset_peak()
     out: dict[str, Any] = {"stage": stage, "input": arg, "n_target": n, "jobs": jobs}

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from flighttrace.simulate import Field, fly_leg, sample
+from flighttrace.sim.kinematics import Field, fly_leg, sample
 
 HOME = ["UBBB", "UBBG", "UGTB", "UDYZ", "LTAC", "LTFM", "LTAI", "UKBB", "UUEE", "LGAV", "OIII"]
 AWAY = ["LCLK", "LLBG", "LLOV", "LLER", "OJAI", "OLBA", "HECA", "ORBI", "OKKK", "OEJN", "OMDB"]
@@ -25,7 +25,7 @@ START = pd.Timestamp("2024-01-01", tz="UTC")
 
 
 def _fields() -> dict[str, Field]:
-    from flighttrace.airports import AirportIndex
+    from flighttrace.reference.airports import AirportIndex
 
     idx = AirportIndex.default()
     out = {}

@@ -213,7 +213,7 @@ class _ScenarioRef:
         key = hashlib.sha256(self.text.encode()).hexdigest()
         hit = _SCENARIOS.get(key)
         if hit is None:
-            from flighttrace.scenario import Scenario, parse_scenario
+            from flighttrace.scenario.model import Scenario, parse_scenario
 
             hit = parse_scenario(self.text, name=self.name) if self.kind == "yaml" else Scenario.model_validate_json(self.text)
             _SCENARIOS[key] = hit
@@ -328,7 +328,7 @@ def _legs_task(b: _Bucket, ref: _ScenarioRef | None, airports: Any, params: Any,
     """Legs of one bucket's aircraft (``point_start`` / ``point_end`` local to the bucket)."""
     if not len(b.points):
         return None
-    from flighttrace.legs import detect_legs
+    from flighttrace.tracks.legs import detect_legs
 
     legs = detect_legs(b.points, airports=_airports_of(ref, airports), params=params, geometry=geometry, lineage=lineage)
     return legs if len(legs) else None
@@ -338,7 +338,7 @@ def _sorties_task(legs: gpd.GeoDataFrame | None, ref: _ScenarioRef, route: str |
     """Sorties of one bucket's aircraft (ids renumbered when merged)."""
     if legs is None:
         return None
-    from flighttrace.sorties import find_sorties
+    from flighttrace.kinds.sorties.chain import find_sorties
 
     s = find_sorties(legs, ref.get(), route, fleet=fleet)
     return s if len(s) else None
@@ -394,7 +394,7 @@ def _gather_points(client: Any, futures: list[Any]) -> pd.DataFrame:
 
     from flighttrace.io._normalise import points_from_table
     from flighttrace.schema import empty_points
-    from flighttrace.store import points_to_arrow
+    from flighttrace.io.store import points_to_arrow
 
     frames = [f for f in client.gather(futures) if len(f)]
     if not frames:
@@ -442,10 +442,10 @@ def run(
         path, so a remote cluster must see the same paths; tar members are
         streamed by this process and travel with their tasks.
     scenario
-        A :class:`~flighttrace.scenario.Scenario`: its airports join the leg
+        A :class:`~flighttrace.scenario.model.Scenario`: its airports join the leg
         search and its route gives the sorties. Without it, no sorties.
     airports
-        An :class:`~flighttrace.airports.AirportIndex` when there is no
+        An :class:`~flighttrace.reference.airports.AirportIndex` when there is no
         scenario (default: all of ``airportsdata``).
     route, fleet
         As :func:`flighttrace.find_sorties`.
@@ -476,7 +476,7 @@ def run(
     command
         The call to record in ``info``.
     **leg_params
-        :class:`~flighttrace.legs.LegParams` fields.
+        :class:`~flighttrace.tracks.legs.LegParams` fields.
 
     Returns
     -------
@@ -507,7 +507,7 @@ def run(
     from flighttrace.io._normalise import Limits as _Limits
     from flighttrace.io.api import _Job, _clear_lookup_caches
     from flighttrace.io.sources import batches, iter_sources
-    from flighttrace.legs import LegParams
+    from flighttrace.tracks.legs import LegParams
     from flighttrace.provenance import ManifestRow, manifest_frame, quarantine_frame
     from flighttrace.schema import empty_quarantine
 
@@ -593,7 +593,7 @@ def run(
         if parts:
             legs_out = _merge_legs(parts, aircraft)
         else:
-            from flighttrace.legs import detect_legs
+            from flighttrace.tracks.legs import detect_legs
             from flighttrace.schema import empty_points
 
             legs_out = detect_legs(empty_points(), airports=scenario if scenario is not None else airports)
@@ -602,7 +602,7 @@ def run(
             if sparts:
                 sorties_out = _merge_sorties(sparts)
             else:
-                from flighttrace.sorties import SORTIES_COLUMNS
+                from flighttrace.kinds.sorties.chain import SORTIES_COLUMNS
 
                 sorties_out = pd.DataFrame(columns=list(SORTIES_COLUMNS))
     timings["total_s"] = round(_time.perf_counter() - t0, 3)

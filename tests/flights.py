@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flighttrace.simulate import PROFILES, Field, fly_leg, sample
+from flighttrace.sim.kinematics import PROFILES, Field, fly_leg, sample
 
 UBBB = Field("UBBB", 40.4675, 50.0467, 10.0)
 UBBG = Field("UBBG", 40.73883, 46.32, 1086.0)

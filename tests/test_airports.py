@@ -1,4 +1,4 @@
-"""Tests of flighttrace.airports: lookup, suggestions, custom sites, nearest fields, distances."""
+"""Tests of flighttrace.reference.airports: lookup, suggestions, custom sites, nearest fields, distances."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flighttrace.airports import (
+from flighttrace.reference.airports import (
     EARTH_RADIUS_KM,
     TABLE_COLUMNS,
     AirportIndex,

@@ -1,4 +1,4 @@
-"""flighttrace.analysis on hand-built tables, with every expected value worked out in comments."""
+"""flighttrace.kinds.sorties.stats on hand-built tables, with every expected value worked out in comments."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from flighttrace import analysis as an
+from flighttrace.kinds.sorties import stats as an
 
+from flighttrace.claims import coverage as cv
 UTC = "UTC"
 
 
@@ -29,7 +30,7 @@ def cov_table(start: str, n: int, uncovered: dict[int, str] | None = None, tz: s
     table = pd.DataFrame(
         {
             "date": pd.date_range(start, periods=n, freq="D", tz=tz).as_unit("ns"),
-            "has_file": [uncovered.get(i) != an.NO_FILE for i in range(n)],
+            "has_file": [uncovered.get(i) != cv.NO_FILE for i in range(n)],
             "n_points": covered.astype(np.int64) * 10,
             "n_aircraft": covered.astype(np.int64),
             "covered": covered,
@@ -37,7 +38,7 @@ def cov_table(start: str, n: int, uncovered: dict[int, str] | None = None, tz: s
             "tz": [tz] * n,
         }
     )
-    return an.check_coverage(table)
+    return cv.check_coverage(table)
 
 
 # ---------------------------------------------------------------------------------------
@@ -70,8 +71,8 @@ def _dataset() -> SimpleNamespace:
 
 
 def test_coverage_day_without_file_and_day_without_traffic() -> None:
-    cov = an.coverage(_dataset(), region=(29.0, 41.0, 34.0, 51.0))
-    assert list(cov.columns) == list(an.COVERAGE_COLUMNS)
+    cov = cv.coverage(_dataset(), region=(29.0, 41.0, 34.0, 51.0))
+    assert list(cov.columns) == list(cv.COVERAGE_COLUMNS)
     assert list(cov["date"].dt.strftime("%Y-%m-%d")) == [f"2023-01-0{d}" for d in range(1, 7)]
     assert cov["has_file"].tolist() == [True, True, True, False, True, True]
     assert cov["n_points"].tolist() == [2, 3, 1, 0, 1, 0]  # a9's points are outside the region
@@ -82,7 +83,7 @@ def test_coverage_day_without_file_and_day_without_traffic() -> None:
 
 
 def test_coverage_without_region_counts_every_point() -> None:
-    cov = an.coverage(_dataset())
+    cov = cv.coverage(_dataset())
     # day 2 holds a9 too (4 points, 3 aircraft); day 6 is covered by a9 alone
     assert cov["n_points"].tolist() == [2, 4, 1, 0, 1, 1]
     assert cov["n_aircraft"].tolist() == [1, 3, 1, 0, 1, 1]
@@ -91,14 +92,14 @@ def test_coverage_without_region_counts_every_point() -> None:
 
 def test_coverage_aircraft_count_same_with_categories_strings_and_hashing() -> None:
     ds = _dataset()
-    want = an.coverage(ds)["n_aircraft"].tolist()
+    want = cv.coverage(ds)["n_aircraft"].tolist()
     cat = SimpleNamespace(points=ds.points.assign(icao24=ds.points["icao24"].astype("category")), manifest=ds.manifest)
-    assert an.coverage(cat)["n_aircraft"].tolist() == want == [1, 3, 1, 0, 1, 1]
+    assert cv.coverage(cat)["n_aircraft"].tolist() == want == [1, 3, 1, 0, 1, 1]
     day = np.array([0, 0, 0, 1, 1, 2])
     hexes = pd.Series(["a", "b", "a", "c", "c", "b"])
     for h in (hexes, hexes.astype("category")):
         for cells in (1, 1 << 26):  # the hashed pairs and the table of seen flags
-            assert an._aircraft_per_day(day, h, 4, max_table_cells=cells).tolist() == [2, 1, 1, 0]
+            assert cv._aircraft_per_day(day, h, 4, max_table_cells=cells).tolist() == [2, 1, 1, 0]
 
 
 def test_coverage_in_report_zone() -> None:
@@ -107,14 +108,14 @@ def test_coverage_in_report_zone() -> None:
         manifest=pd.DataFrame({"time_min": times("2023-01-01T22:00"), "time_max": times("2023-01-01T22:00")}),
     )
     # 22:00 UTC on 1 Jan is 02:00 on 2 Jan in Baku (UTC+4): one row, 2 Jan local midnight
-    cov = an.coverage(ds, report_tz="Asia/Baku")
+    cov = cv.coverage(ds, report_tz="Asia/Baku")
     assert len(cov) == 1
     assert cov["date"].iloc[0] == pd.Timestamp("2023-01-02", tz="Asia/Baku")
     assert str(cov["date"].dt.tz) == "Asia/Baku" and cov["tz"].iloc[0] == "Asia/Baku"
 
 
 def test_coverage_region_from_scenario_airports() -> None:
-    from flighttrace.scenario import parse_scenario
+    from flighttrace.scenario.model import parse_scenario
 
     scn = parse_scenario(
         {
@@ -122,7 +123,7 @@ def test_coverage_region_from_scenario_airports() -> None:
             "airports": {"codes": ["LLOV", "UBBB"]},
         }
     )
-    r = an.scenario_region(scn)
+    r = cv.scenario_region(scn)
     # LLOV 29.94 N 34.94 E, UBBB 40.47 N 50.05 E, widened by 5 degrees
     assert r.lat_min == pytest.approx(24.94, abs=0.05) and r.lat_max == pytest.approx(45.47, abs=0.05)
     assert r.lon_min == pytest.approx(29.94, abs=0.05) and r.lon_max == pytest.approx(55.05, abs=0.05)
@@ -131,18 +132,18 @@ def test_coverage_region_from_scenario_airports() -> None:
 def test_precomputed_coverage_is_accepted_and_gaps_filled() -> None:
     full = cov_table("2023-01-01", 5)
     table = full.drop(index=2)  # 3 Jan missing from the table
-    out = an.coverage(table)
+    out = cv.coverage(table)
     assert len(out) == 5
     assert out["covered"].tolist() == [True, True, False, True, True]
     with pytest.raises(ValueError, match="in UTC, not Asia/Baku"):
-        an.coverage(full, report_tz="Asia/Baku")
+        cv.coverage(full, report_tz="Asia/Baku")
 
 
 def test_assumed_coverage_spans_the_legs() -> None:
     legs = pd.DataFrame(
         {"icao24": ["a", "b"], "first_seen": times("2023-01-01T05:00", "2023-01-04T05:00"), "last_seen": times("2023-01-01T09:00", "2023-01-04T09:00"), "n_points": [10, 20]}
     )
-    cov = an.assumed_coverage(legs)
+    cov = cv.assumed_coverage(legs)
     assert len(cov) == 4 and cov["covered"].all()
     assert cov["n_points"].tolist() == [10, 0, 0, 20]
 
@@ -151,7 +152,7 @@ def test_assumed_coverage_spans_the_legs() -> None:
 # series and rolling rates
 
 # 10 days from Monday 2 Jan 2023; 5 Jan (index 3) has no file, 10 Jan (index 8) no traffic
-COV10 = {3: an.NO_FILE, 8: an.NO_TRAFFIC}
+COV10 = {3: cv.NO_FILE, 8: cv.NO_TRAFFIC}
 SORTIES10 = times("2023-01-02T08:00", "2023-01-02T20:00", "2023-01-05T12:00", "2023-01-09T12:00", "2023-01-11T12:00")
 
 
@@ -168,7 +169,7 @@ def test_series_day_week_month() -> None:
     s = an.series(cov, sorties=SORTIES10, landings=SORTIES10[:2])
     assert set(s) == {"day", "week", "month"}
     for df in s.values():
-        assert list(df.columns) == list(an.SERIES_COLUMNS)
+        assert list(df.columns) == list(cv.SERIES_COLUMNS)
     day = s["day"]
     assert np.isnan(day["sorties"].iloc[3]) and np.isnan(day["rate_per_day"].iloc[8])
     week = s["week"]
@@ -186,7 +187,7 @@ def test_series_day_week_month() -> None:
 
 
 def test_series_period_without_covered_day_is_nan() -> None:
-    cov = cov_table("2023-01-02", 3, {0: an.NO_FILE, 1: an.NO_FILE, 2: an.NO_TRAFFIC})
+    cov = cov_table("2023-01-02", 3, {0: cv.NO_FILE, 1: cv.NO_FILE, 2: cv.NO_TRAFFIC})
     week = an.series(cov, sorties=times("2023-01-03T10:00"))["week"]
     assert week["days_covered"].tolist() == [0]
     assert np.isnan(week["sorties"].iloc[0]) and np.isnan(week["rate_per_day"].iloc[0])
@@ -366,7 +367,7 @@ def _brute_force_p(counts_by_day: dict[int, int], covered_days: list[int], event
 
 def test_permutation_p_value_against_brute_force() -> None:
     # 15 days from 1 Jan; day 4 has no file, day 10 no traffic
-    cov = cov_table("2023-01-01", 15, {4: an.NO_FILE, 10: an.NO_TRAFFIC})
+    cov = cov_table("2023-01-01", 15, {4: cv.NO_FILE, 10: cv.NO_TRAFFIC})
     per_day = {0: 1, 2: 3, 3: 2, 5: 1, 6: 4, 8: 2, 9: 1, 11: 3, 12: 1, 14: 2}
     stamps = [f"2023-01-{d + 1:02d}T{6 + k:02d}:00" for d, k_n in per_day.items() for k in range(k_n)]
     stamps.append("2023-01-05T12:00")  # on the uncovered day: ignored
@@ -399,11 +400,11 @@ def test_permutation_random_sample_is_seeded() -> None:
 
 def test_window_days_outside_the_input() -> None:
     cov = cov_table("2023-01-01", 3)
-    wd = an.window_days(cov, ts("2023-01-02T12:00"), ts("2023-01-05"))
+    wd = cv.window_days(cov, ts("2023-01-02T12:00"), ts("2023-01-05"))
     # half of 2 Jan, 3 Jan, then 4 Jan beyond the table
     assert wd["fraction"].tolist() == pytest.approx([0.5, 1.0, 1.0])
     assert wd["covered"].tolist() == [True, True, False]
-    assert an.uncovered_text(wd) == "2023-01-04 (1 day: outside the input)"
+    assert cv.uncovered_text(wd) == "2023-01-04 (1 day: outside the input)"
 
 
 # ---------------------------------------------------------------------------------------
@@ -429,7 +430,7 @@ def test_rate_ratio_interval_holds_the_estimate(n1: int, n0: int, t1: float, t0:
 def test_series_totals_and_permutation_bounds(days: list[tuple[int, bool]], before: int) -> None:
     # day i has days[i][0] events and is covered when days[i][1]
     n = len(days)
-    cov = cov_table("2023-01-01", n, {i: an.NO_FILE for i, (_, ok) in enumerate(days) if not ok})
+    cov = cov_table("2023-01-01", n, {i: cv.NO_FILE for i, (_, ok) in enumerate(days) if not ok})
     stamps = [f"{pd.Timestamp('2023-01-01') + pd.Timedelta(days=i):%Y-%m-%d}T{6 + k:02d}:00" for i, (c, _) in enumerate(days) for k in range(c)]
     t = times(*stamps) if stamps else pd.Series([], dtype="datetime64[ns, UTC]")
     covered_total = sum(c for c, ok in days if ok)

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 import flighttrace
-from flighttrace import analysis as an
-from flighttrace.claims import VERDICTS
+from flighttrace.claims import coverage as cv
+from flighttrace.claims.engine import VERDICTS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "fixtures" / "ovda" / "data"
@@ -26,7 +26,7 @@ def world() -> dict[str, Any]:
     seed = flighttrace.load_scenario(SEED)
     ds = flighttrace.read(str(DATA))
     legs = flighttrace.detect_legs(ds.points, airports=seed, geometry=False)
-    cov = an.coverage(ds, seed)
+    cov = cv.coverage(ds, seed)
     return {"ds": ds, "legs": legs, "seed": seed, "cov": cov, "findings": flighttrace.evaluate(seed, legs, coverage=cov, synthetic=ds.synthetic)}
 
 

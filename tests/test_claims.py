@@ -31,9 +31,10 @@ import pandas as pd
 import pytest
 
 import flighttrace
-from flighttrace import analysis as an
-from flighttrace.claims import ASSUMED, CLAIMS_COLUMNS, EVIDENCE_COLUMNS, VERDICTS, Findings, evaluate
-from flighttrace.scenario import parse_scenario
+from flighttrace.kinds.sorties import stats as an
+from flighttrace.claims import coverage as cv
+from flighttrace.claims.engine import ASSUMED, CLAIMS_COLUMNS, EVIDENCE_COLUMNS, VERDICTS, Findings, evaluate
+from flighttrace.scenario.model import parse_scenario
 
 BASE: dict[str, Any] = {
     "meta": {
@@ -413,7 +414,7 @@ def test_claim_window_in_the_report_zone() -> None:
     assert g.tz == "Asia/Baku" and f.tz == "UTC"
     # it touches 16 Baku days: 20/24 of 1 Jan, 14 whole days, 4/24 of 16 Jan → 15 days
     assert g.claims.iloc[0]["days_in_window"] == pytest.approx(15.0)
-    wd = an.window_days(g.coverage, pd.Timestamp("2023-01-01", tz="UTC"), pd.Timestamp("2023-01-16", tz="UTC"))
+    wd = cv.window_days(g.coverage, pd.Timestamp("2023-01-01", tz="UTC"), pd.Timestamp("2023-01-16", tz="UTC"))
     assert len(wd) == 16 and wd["fraction"].iloc[0] == pytest.approx(20 / 24) and wd["fraction"].iloc[-1] == pytest.approx(4 / 24)
     assert g.claims.iloc[0]["verdict"] == "supported"
     assert str(g.series["day"]["period_start"].dt.tz) == "Asia/Baku"
@@ -429,7 +430,7 @@ def test_findings_tables_shapes() -> None:
     assert list(f.evidence.columns) == list(EVIDENCE_COLUMNS)
     assert set(f.claims["verdict"]) <= set(VERDICTS)
     assert list(f.series) == ["day", "week", "month"]
-    assert list(f.series["day"].columns) == list(an.SERIES_COLUMNS)
+    assert list(f.series["day"].columns) == list(cv.SERIES_COLUMNS)
     assert {"event_id", "name", "kind", "start", "end", "window_start", "window_end", "sorties", "days", "days_covered", "rate_per_day"} <= set(f.events.columns)
     assert {"event_id", "day", "sorties", "covered"} <= set(f.event_study.columns)
     assert {"window", "from", "to", "days"} <= set(f.intervals.columns)
@@ -503,7 +504,7 @@ def test_empty_legs_and_a_scenario_without_routes_or_events() -> None:
 def test_uncovered_days_hold_only_what_the_covered_rate_makes_plausible() -> None:
     from scipy import stats
 
-    from flighttrace.claims import VerdictRules, _Window, _at_least
+    from flighttrace.claims.engine import VerdictRules, _Window, _at_least
 
     rules = VerdictRules()
     # 61 found on 1,797 covered days, 30 days uncovered, 92 claimed: 31 missing.
@@ -548,7 +549,7 @@ def _round_trips() -> pd.DataFrame:
 def test_scenario_statistics_against_brute_force_and_closed_form() -> None:
     from scipy import stats
 
-    from flighttrace.claims import VerdictRules
+    from flighttrace.claims.engine import VerdictRules
 
     raw = copy.deepcopy(BASE)
     raw["events"] = CONFLICTS

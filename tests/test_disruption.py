@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import flighttrace
-from flighttrace import disruption as dz
-from flighttrace.airports import AirportIndex, haversine_km
-from flighttrace.simulate import _bearing, _offset
+from flighttrace.kinds.disruption import analysis as dz
+from flighttrace.reference.airports import AirportIndex, haversine_km
+from flighttrace.sim.kinematics import _bearing, _offset
 from tests.flights import to_points
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -320,7 +320,7 @@ def test_hours_without_data_end_a_run_and_say_nothing() -> None:
 
 
 def test_map_escapes_a_hostile_callsign() -> None:
-    from flighttrace.scenario import load_scenario
+    from flighttrace.scenario.model import load_scenario
     from flighttrace.viz.maps import map_disruption, render_map
 
     scn = load_scenario(ROOT / "seeds" / "moscow-2026-03-14.yaml")
@@ -349,14 +349,14 @@ def test_every_threshold_is_a_documented_parameter(name: str) -> None:
 def _moscow_raw() -> dict[str, Any]:
     import yaml
 
-    from flighttrace.scenario import _yaml_loader
+    from flighttrace.scenario.model import _yaml_loader
 
     text = (ROOT / "seeds" / "moscow-2026-03-14.yaml").read_text(encoding="utf-8")
     return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - the project's safe loader
 
 
 def test_scenario_format_grows_the_disruption_kinds() -> None:
-    from flighttrace.scenario import DISRUPTION_KINDS, load_scenario
+    from flighttrace.scenario.model import DISRUPTION_KINDS, load_scenario
 
     scn = load_scenario(ROOT / "seeds" / "moscow-2026-03-14.yaml")
     assert scn.meta.kind == "disruption" and not scn.routes and not scn.fleet.selectors
@@ -371,7 +371,7 @@ def test_scenario_format_grows_the_disruption_kinds() -> None:
 
 
 def test_moscow_seed_covers_the_four_airports_alternates_events_and_unconfirmed_claims() -> None:
-    from flighttrace.scenario import load_scenario
+    from flighttrace.scenario.model import load_scenario
 
     scn = load_scenario(ROOT / "seeds" / "moscow-2026-03-14.yaml")
     # SVO, DME, VKO, ZIA by their ICAO codes, and alternates outside Moscow
@@ -392,7 +392,7 @@ def test_moscow_seed_covers_the_four_airports_alternates_events_and_unconfirmed_
 
 
 def test_disruption_claims_are_checked_like_any_other() -> None:
-    from flighttrace.scenario import ScenarioError, parse_scenario
+    from flighttrace.scenario.model import ScenarioError, parse_scenario
 
     raw = _moscow_raw()
     raw["claims"][0]["subject"] = {"unit": "landings", "airport": "UUWW"}
@@ -423,7 +423,7 @@ def claim_of(cid: str, test: dict[str, Any], window: str = "2026-03-14", subject
 
 
 def disruption_scenario(*claims: dict[str, Any]) -> Any:
-    from flighttrace.scenario import parse_scenario
+    from flighttrace.scenario.model import parse_scenario
 
     return parse_scenario({"meta": {"title": "t", "summary": "t", "kind": "disruption", "sources": SRC},
                            "airports": {"codes": ["UUWW", "UUEE"], "groups": {"both": ["UUWW", "UUEE"]}},

@@ -1,4 +1,4 @@
-"""Tests of flighttrace.export: the column-wise KML and GeoJSON equal a plain per-leg reference, edge cases included."""
+"""Tests of flighttrace.report.export: the column-wise KML and GeoJSON equal a plain per-leg reference, edge cases included."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from flighttrace.export import legs_geojson, legs_kml
+from flighttrace.report.export import legs_geojson, legs_kml
 
 
 def text(value: Any, missing: str) -> Any:
@@ -140,7 +140,7 @@ def test_kml_descriptions_show_data_strings_as_text_in_google_earths_html() -> N
 
 def reference_geojson(legs: pd.DataFrame, decimals: int = 5) -> str:
     """The GeoJSON as flighttrace wrote it one leg at a time (before it went column-wise)."""
-    from flighttrace.export import _iso, _jsonable
+    from flighttrace.report.export import _iso, _jsonable
 
     props = _iso(legs.drop(columns=["geometry"], errors="ignore"))
     feats = []

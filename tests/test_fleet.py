@@ -1,4 +1,4 @@
-"""Tests of flighttrace.fleet: address blocks, registrations, callsigns."""
+"""Tests of flighttrace.reference.fleet: address blocks, registrations, callsigns."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flighttrace.fleet import (
+from flighttrace.reference.fleet import (
     ICAO_BLOCKS,
     blocks_frame,
     country_of,

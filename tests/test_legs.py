@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flighttrace.airports import AirportIndex
-from flighttrace.legs import LegParams, airport_events, detect_legs, ground_stays
-from flighttrace.simulate import PROFILES, Field, fly_leg
-from tests.flights import LLER, LLOV, SLLP, UBBB, UBBG, agl, drop, flight, join, to_points
+from flighttrace.reference.airports import AirportIndex
+from flighttrace.tracks.legs import LegParams, airport_events, detect_legs, ground_stays
+from flighttrace.sim.kinematics import Field, fly_leg
+from tests.flights import LLER, LLOV, SLLP, UBBB, UBBG, agl, drop, flight, join
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 

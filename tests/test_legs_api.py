@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from flighttrace.cli import _load, app
-from flighttrace.io.readsb import write_trace
-from flighttrace.legs import LEGS_COLUMNS, detect_legs, ground_stays
+from flighttrace.sim.writers import write_trace
+from flighttrace.tracks.legs import LEGS_COLUMNS, detect_legs, ground_stays
 from tests.flights import LLOV, UBBB, UBBG, flight, join, straight
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")

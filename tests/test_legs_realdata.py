@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flighttrace.airports import AirportIndex, haversine_km
-from flighttrace.legs import airport_events, detect_legs, ground_stays
-from flighttrace.simulate import PROFILES, Field, fly_leg
+from flighttrace.reference.airports import AirportIndex, haversine_km
+from flighttrace.tracks.legs import airport_events, detect_legs, ground_stays
+from flighttrace.sim.kinematics import PROFILES, Field, fly_leg
 from tests.flights import LLOV, UBBB, UBBG, flight, join, offset, straight
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")

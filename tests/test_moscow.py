@@ -12,8 +12,8 @@ import pytest
 
 import flighttrace
 from flighttrace.report import verify_report
-from flighttrace.worldgen import verify_world
-from flighttrace.worldgen_disruption import build_disruption_world
+from flighttrace.kinds.sorties.world import verify_world
+from flighttrace.kinds.disruption.world import build_disruption_world
 
 ROOT = Path(__file__).resolve().parents[1]
 WORLD = ROOT / "fixtures" / "moscow"
@@ -82,8 +82,8 @@ def test_simulate_dispatches_on_the_scenario_kind(monkeypatch: pytest.MonkeyPatc
     from typer.testing import CliRunner
 
     import flighttrace.cli.legs  # noqa: F401  (registers `simulate`)
-    import flighttrace.worldgen as wg
-    import flighttrace.worldgen_disruption as wgd
+    import flighttrace.kinds.sorties.world as wg
+    import flighttrace.kinds.disruption.world as wgd
     from flighttrace.cli import app
 
     called: list[str] = []

@@ -93,7 +93,7 @@ def test_limitations_give_the_mlat_share_computed_from_the_fleets_positions(repo
 def test_limitations_name_the_spoofed_tracks_of_the_fleet_and_of_other_aircraft(report) -> None:  # type: ignore[no-untyped-def]
     import re
 
-    from flighttrace.worldgen import OVDA_SPEC
+    from flighttrace.kinds.sorties.world import OVDA_SPEC
 
     items = _limitations(report.index.read_text())
     zone_start = OVDA_SPEC.spoof[0].start
@@ -240,7 +240,7 @@ def test_cli_report_and_verify(tmp_path: Path) -> None:
 
 
 def test_hostile_strings_are_escaped_in_every_page(tmp_path: Path) -> None:
-    from flighttrace.io.readsb import write_trace
+    from flighttrace.sim.writers import write_trace
     from tests.flights import LLOV, UBBB, flight, join
 
     evil = "<script>alert(1)</script>"
@@ -275,7 +275,7 @@ def test_hostile_strings_in_every_text_field_stay_text_on_every_page(tmp_path: P
 
     import yaml
 
-    from flighttrace.io.readsb import write_trace
+    from flighttrace.sim.writers import write_trace
     from tests.flights import LLOV, UBBB, flight, join
 
     def tagged(field: str) -> str:

@@ -17,7 +17,7 @@ import pytest
 
 import flighttrace
 from flighttrace.io.api import assert_counts
-from flighttrace.scan import memory_bound, scan_bbox, scan_hexes, who_landed
+from flighttrace.io.scan import memory_bound, scan_bbox, scan_hexes, who_landed
 
 ROOT = Path(__file__).resolve().parents[1]
 ADSBLOL = ROOT / "fixtures" / "ovda" / "data" / "adsblol"
@@ -155,7 +155,7 @@ def rss(field):
     for line in open("/proc/self/status"):
         if line.startswith(field):
             return int(line.split()[1]) * 1024
-import flighttrace.io.api, flighttrace.io.readsb, flighttrace.scan as sc
+import flighttrace.io.api, flighttrace.io.readsb, flighttrace.io.scan as sc
 if __name__ == "__main__":
     base = rss("VmRSS")
     res = sc.scan_bbox(sys.argv[1], (-10.0, -10.0, 10.0, 10.0), n_jobs=2, batch_size=4)

@@ -1,4 +1,4 @@
-"""Tests of flighttrace.scenario: the seed, error messages, windows, fleet matching, airport groups."""
+"""Tests of flighttrace.scenario.model: the seed, error messages, windows, fleet matching, airport groups."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from flighttrace.scenario import (
+from flighttrace.scenario.model import (
     CountAtLeast,
     RateRatio,
     Scenario,
@@ -458,7 +458,7 @@ def test_parse_scenario_accepts_a_mapping_and_copies_nothing_back() -> None:
 
 
 def test_a_scenario_without_fleet_or_airports_loads() -> None:
-    from flighttrace.scenario import parse_scenario
+    from flighttrace.scenario.model import parse_scenario
 
     s = parse_scenario({"meta": {"title": "t", "summary": "s", "sources": [
         {"id": "x", "outlet": "o", "title": "t", "date": "2024-01-01", "url": "https://example.org", "language": "en",
@@ -471,7 +471,7 @@ def test_a_scenario_without_fleet_or_airports_loads() -> None:
 
 @pytest.mark.parametrize("path", [SEED, SEED.parents[1] / "tests" / "data" / "ovda-checks.yaml", None])
 def test_files_written_before_the_disruption_kinds_still_load_as_sortie_scenarios(tmp_path: Path, path: Path | None) -> None:
-    from flighttrace.scenario import DISRUPTION_KINDS
+    from flighttrace.scenario.model import DISRUPTION_KINDS
 
     # neither file names meta.kind (the key came with the disruption scenarios); both were written before it
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path is not None else minimal()

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import flighttrace
-from flighttrace.sorties import find_sorties, weakest
+from flighttrace.kinds.sorties.chain import find_sorties, weakest
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "azerbaijan-ovda.yaml"
 

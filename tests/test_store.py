@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import flighttrace
 from flighttrace.io.api import assert_counts
 from flighttrace.schema import validate_points
-from flighttrace.store import (
+from flighttrace.io.store import (
     StoreLockedError,
     StoreReadError,
     add_to_store,
@@ -292,7 +292,7 @@ def test_ingest_cli_store_second_run_reads_only_new_files_and_says_so(tmp_path: 
 
 def test_split_stored_hashes_only_files_that_could_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import flighttrace.io.sources as sources
-    from flighttrace.store import split_stored
+    from flighttrace.io.store import split_stored
 
     day = ADSBLOL / "2023" / "09"
     st = tmp_path / "s"
@@ -316,7 +316,7 @@ def test_split_stored_hashes_only_files_that_could_be_read(tmp_path: Path, monke
 
 
 def test_row_group_statistics_prune_inside_a_partition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import flighttrace.store as store_mod
+    import flighttrace.io.store as store_mod
 
     monkeypatch.setattr(store_mod, "ROW_GROUP_ROWS", 20)  # 20-row groups: each aircraft below fills its own
     day0 = 1693526400.0  # 2023-09-01: one day, one leading digit, so one partition file

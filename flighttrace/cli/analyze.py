@@ -27,7 +27,7 @@ def verdict_table(claims: pd.DataFrame, *, title: str = "Claims") -> Table:
     Parameters
     ----------
     claims
-        :attr:`flighttrace.claims.Findings.claims`.
+        :attr:`flighttrace.claims.engine.Findings.claims`.
     title
         Table title.
     """
@@ -60,9 +60,9 @@ def analyze(
     """Test a scenario's claims against ADS-B data: a verdict, its reason and its evidence for each."""
     import flighttrace
     from flighttrace._progress import Progress
-    from flighttrace.analysis import coverage as coverage_of
-    from flighttrace.analysis import resolve_tz
-    from flighttrace.scenario import parse_duration
+    from flighttrace.claims.coverage import coverage as coverage_of
+    from flighttrace.claims.coverage import resolve_tz
+    from flighttrace.scenario.model import parse_duration
 
     bar = show_progress() if progress is None else progress
     try:

@@ -76,7 +76,7 @@ def ingest(
     inputs = [str(p) for p in paths]
     stored: list[str] = []
     if store is not None:
-        from flighttrace.store import split_stored
+        from flighttrace.io.store import split_stored
 
         try:
             inputs, stored = split_stored(inputs, store, icao24=selection)
@@ -105,7 +105,7 @@ def ingest(
         f"written to {written['points'].parent}/"
     )
     if store is not None:
-        from flighttrace.store import add_to_store
+        from flighttrace.io.store import add_to_store
 
         up = add_to_store(ds, store)
         n_skipped = len(stored) + len(up.files_skipped)

@@ -22,8 +22,8 @@ def legs(
 ) -> None:
     """Rebuild flight legs: where each took off and landed, and how sure that is."""
     import flighttrace
-    from flighttrace.export import legs_geojson, to_csv, write_table
-    from flighttrace.legs import ground_stays
+    from flighttrace.report.export import legs_geojson, to_csv, write_table
+    from flighttrace.tracks.legs import ground_stays
 
     bar = show_progress() if progress is None else progress
     scn = None
@@ -71,9 +71,9 @@ def simulate(
     """Write a scenario's simulated ADS-B world (SYNTHETIC data) and its ground truth.
 
     The world follows the scenario's kind (``meta.kind``): a fleet flying its
-    route pattern (``sorties``, :mod:`flighttrace.worldgen`) or airports
+    route pattern (``sorties``, :mod:`flighttrace.kinds.sorties.world`) or airports
     closing, with holding and diversions (``disruption``,
-    :mod:`flighttrace.worldgen_disruption`).
+    :mod:`flighttrace.kinds.disruption.world`).
     """
     import flighttrace
 
@@ -85,7 +85,7 @@ def simulate(
         fail(str(exc))
     bar = show_progress() if progress is None else progress
     if kind == "disruption":
-        from flighttrace.worldgen_disruption import build_disruption_world
+        from flighttrace.kinds.disruption.world import build_disruption_world
 
         summary = build_disruption_world(scenario, out, progress=bar)
         moves = sum(n for per in summary["movements"].values() for n in per.values())
@@ -93,7 +93,7 @@ def simulate(
                           f"{summary['holdings']} holdings, {summary['go_arounds']} go-arounds, {summary['legs']} legs, {summary['files']} files, "
                           f"{summary['bytes'] / 1e6:.1f} MB")
         return
-    from flighttrace.worldgen import build_world
+    from flighttrace.kinds.sorties.world import build_world
 
     summary = build_world(scenario, out, progress=bar)
     out_console.print(f"SYNTHETIC world written to {out}/: {summary['sorties_to_far_field']} sorties to the far field, "

@@ -50,7 +50,7 @@ def scan(
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
 ) -> None:
     """Scan a day archive: by aircraft (--icao24), or by place (--bbox, --airport) with bounded memory."""
-    from flighttrace.scan import scan_bbox, scan_hexes, who_landed
+    from flighttrace.io.scan import scan_bbox, scan_hexes, who_landed
 
     modes = [m for m in (bbox, airport) if m is not None]
     if len(modes) > 1:
@@ -88,7 +88,7 @@ def scan(
             f"{info['max_member_text_bytes']:,} B decompressed)"
         )
     if legs is not None:
-        from flighttrace.export import legs_geojson, write_table
+        from flighttrace.report.export import legs_geojson, write_table
 
         write_table(legs, out, "legs")
         (out / "legs.geojson").write_text(legs_geojson(legs), encoding="utf-8")
@@ -112,7 +112,7 @@ def scale_cmd(
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
 ) -> None:
     """Run ingest, legs and sorties on a Dask cluster (results equal the in-process ones)."""
-    from flighttrace.export import legs_geojson, to_csv, write_table
+    from flighttrace.report.export import legs_geojson, to_csv, write_table
     from flighttrace.provenance import write_json
 
     try:

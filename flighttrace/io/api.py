@@ -168,7 +168,7 @@ def _clear_lookup_caches() -> None:
     """Forget cached custody-log and synthetic-marker roots (files may have appeared since)."""
     import sys
 
-    for mod, fn in (("flighttrace.fetch.custody", "_root_of_dir"), ("flighttrace.synthetic", "_root_of_dir")):
+    for mod, fn in (("flighttrace.fetch.custody", "_root_of_dir"), ("flighttrace.io.synthetic", "_root_of_dir")):
         m = sys.modules.get(mod)
         if m is not None:
             getattr(m, fn).cache_clear()
@@ -177,7 +177,7 @@ def _clear_lookup_caches() -> None:
 def _synthetic(src: Source, sha256: str) -> bool:
     if src.path is None:
         return False
-    from flighttrace.synthetic import is_synthetic
+    from flighttrace.io.synthetic import is_synthetic
 
     return is_synthetic(src.path, sha256)
 
@@ -352,11 +352,11 @@ def read(
         Worker processes for parsing (1 = in this process, the default;
         0 = one per core). Results are identical whatever the number.
     start, end, bbox
-        Only for a store folder (:mod:`flighttrace.store`): keep points with
+        Only for a store folder (:mod:`flighttrace.io.store`): keep points with
         ``start <= time < end`` and inside ``(min_lon, min_lat, max_lon,
         max_lat)`` degrees; the filters (and ``icao24``) are pushed down to
         the Parquet files. A single path that is a store is read with
-        :func:`flighttrace.store.read_store`.
+        :func:`flighttrace.io.store.read_store`.
 
     Returns
     -------
@@ -377,12 +377,12 @@ def read(
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     path_list = list(paths)
-    from flighttrace.store import is_store, read_store
+    from flighttrace.io.store import is_store, read_store
 
     if len(path_list) == 1 and is_store(path_list[0]):
         return read_store(path_list[0], start=start, end=end, icao24=icao24, bbox=bbox)
     if start is not None or end is not None or bbox is not None:
-        raise ValueError("start, end and bbox filter a store folder (flighttrace.store); filter the Points table of files after reading")
+        raise ValueError("start, end and bbox filter a store folder (flighttrace.io.store); filter the Points table of files after reading")
     selection: frozenset[str] | None = None
     if icao24 is not None:
         hexes = [icao24] if isinstance(icao24, str) else list(icao24)

@@ -101,7 +101,7 @@ def _num(x: Any, fmt: str = "{:.2f}") -> str:
 
 
 def _method(scn: Any) -> list[str]:
-    from flighttrace.legs import LegParams
+    from flighttrace.tracks.legs import LegParams
 
     p = LegParams()
     return [
@@ -168,7 +168,7 @@ def _limitations(ds: Any, legs: pd.DataFrame, findings: Any, fleet_legs: pd.Data
 
 def _fleet_rows(points: pd.DataFrame, fleet_legs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """The Points table in the legs' order, and which of its rows belong to one of ``fleet_legs`` (by their row ranges)."""
-    from flighttrace.legs import _sorted  # the order point_start / point_end refer to
+    from flighttrace.tracks.legs import _sorted  # the order point_start / point_end refer to
 
     pts = _sorted(points)
     n = len(pts)
@@ -409,12 +409,12 @@ def build_report(
         Paths of the report, its map and every output with its SHA-256.
     """
     import flighttrace
-    from flighttrace.analysis import coverage as coverage_table
-    from flighttrace.claims import evaluate
-    from flighttrace.export import legs_geojson, legs_kml, to_csv
-    from flighttrace.legs import airport_events
+    from flighttrace.claims.coverage import coverage as coverage_table
+    from flighttrace.claims.engine import evaluate
+    from flighttrace.report.export import legs_geojson, legs_kml, to_csv
+    from flighttrace.tracks.legs import airport_events
     from flighttrace.report.html import render
-    from flighttrace.sorties import find_sorties
+    from flighttrace.kinds.sorties.chain import find_sorties
 
     out = Path(out_dir)
     scn_path = Path(scenario)
@@ -433,7 +433,7 @@ def build_report(
         if route is not None:
             sorties = find_sorties(legs, scn, route.id)
         else:
-            from flighttrace.sorties import SORTIES_COLUMNS
+            from flighttrace.kinds.sorties.chain import SORTIES_COLUMNS
 
             sorties = pd.DataFrame({c: pd.Series([], dtype=object) for c in SORTIES_COLUMNS})
         bar.advance(1, "report: coverage and claims")
@@ -453,7 +453,7 @@ def build_report(
             fleet_legs = legs[fleet_mask].reset_index(drop=True)
             export_legs = fleet_legs
         else:  # a disruption concerns every aircraft; the exports carry the legs behind the findings
-            from flighttrace.report import disruption_pages as dp
+            from flighttrace.kinds.disruption import pages as dp
 
             fleet_legs = legs
             export_legs = dp.evidence_legs(dis, legs)
@@ -537,7 +537,7 @@ def _charts(findings: Any, scn: Any, out: Path, *, synthetic: bool, inputs: Any)
     made = []
     dis = getattr(findings, "disruption", None)
     if dis is not None:
-        from flighttrace.report.disruption_pages import airport_names
+        from flighttrace.kinds.disruption.pages import airport_names
 
         p = dis.params
         specs = [

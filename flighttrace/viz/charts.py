@@ -32,7 +32,7 @@ Tables (columns used; times tz-aware):
 ``ground_times``
     ``sortie_id``, ``airport``, ``arrive``, ``depart``, ``ground_time_s``,
     ``exact`` (bool), ``evidence``.
-``disruption.hourly`` (:func:`flighttrace.disruption.hourly_movements`)
+``disruption.hourly`` (:func:`flighttrace.kinds.disruption.analysis.hourly_movements`)
     ``airport``, ``hour`` (UTC), ``arrivals``, ``departures``,
     ``movements`` (NaN when uncovered), ``covered``, ``baseline_mean``,
     ``band_low``, ``band_high``, ``baseline_weeks``, ``tz``.
@@ -645,7 +645,7 @@ def movements_per_hour(
         Figure width, inches (the height follows the number of rows).
     band_level, closure_alpha
         The band's probability and the closures' false-alarm rate, for the
-        legend and the note (:class:`flighttrace.disruption.DisruptionParams`).
+        legend and the note (:class:`flighttrace.kinds.disruption.analysis.DisruptionParams`).
 
     Returns
     -------

@@ -56,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import folium
     from branca.element import Element
 
-    from flighttrace.scenario import Scenario
+    from flighttrace.scenario.model import Scenario
 
 __all__ = [
     "map_sorties",
@@ -201,7 +201,7 @@ class _PointTable:
     """
 
     def __init__(self, points: pd.DataFrame) -> None:
-        from flighttrace.legs import _sorted  # the exact order detect_legs' point_start/point_end refer to
+        from flighttrace.tracks.legs import _sorted  # the exact order detect_legs' point_start/point_end refer to
         from flighttrace.timeutil import time_ns
 
         pts = _sorted(points)
@@ -284,7 +284,7 @@ def _geometry_gaps(lat: np.ndarray, lon: np.ndarray, *, duration_s: float, max_g
     is a gap when it is much longer than the leg's typical segment (10× the
     median) and would take longer than ``gap_s`` at the leg's mean speed.
     """
-    from flighttrace.airports import haversine_km
+    from flighttrace.reference.airports import haversine_km
 
     if len(lat) < 2 or not (np.isfinite(max_gap_s) and max_gap_s > gap_s) or not duration_s > 0:
         return np.empty(0, dtype=np.intp)
@@ -866,7 +866,7 @@ def _reference_times(sel: pd.DataFrame, sortie_of: list[str | None], by_sortie: 
 
 def _airports(codes_scn: set[str], codes_legs: dict[str, int], scenario: Scenario | None) -> list[dict[str, Any]]:
     """Known airports to mark: code, name, lat, lon …, sorted by code; unknown codes are left out."""
-    from flighttrace.airports import AirportIndex
+    from flighttrace.reference.airports import AirportIndex
 
     index = scenario.airport_index() if scenario is not None else AirportIndex.default()
     out = []
@@ -917,7 +917,7 @@ def map_sorties(
         (``in_leg``, ``out_leg``) are drawn, and popups name the sortie. With
         ``None`` every leg is drawn.
     scenario
-        The :class:`~flighttrace.scenario.Scenario`: its airports are marked
+        The :class:`~flighttrace.scenario.model.Scenario`: its airports are marked
         and labelled, its events give the layers, its title the page title.
     points
         The Points table the legs were detected from. With it, vertex times
@@ -1076,7 +1076,7 @@ def map_sorties(
                                 tooltip=fast.Tooltip(tip, sticky=True)).add_to(fg)
 
     # airports
-    from flighttrace.airports import haversine_km
+    from flighttrace.reference.airports import haversine_km
 
     fg_ap = _layer("Airports", overlay=True, show=True)
     m.add_child(fg_ap)
@@ -1156,7 +1156,7 @@ def map_disruption(
     legs
         Legs (:func:`flighttrace.detect_legs`), as for :func:`map_sorties`.
     disruption
-        The measures (:func:`flighttrace.disruption.analyze`).
+        The measures (:func:`flighttrace.kinds.disruption.analysis.analyze`).
     scenario
         The scenario: its fields are marked and labelled; its title is the page's.
     points
@@ -1303,7 +1303,7 @@ def map_disruption(
     fg_ap = _layer("Airports (closures in the popups)", overlay=True, show=True)
     m.add_child(fg_ap)
     cl = disruption.closures
-    from flighttrace.airports import haversine_km
+    from flighttrace.reference.airports import haversine_km
 
     placed: list[tuple[float, float, str]] = []
     for a in airports:

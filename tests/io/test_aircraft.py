@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import flighttrace
-from flighttrace.io.aircraft import NO_POSITION, write_aircraft_json, write_v2
+from flighttrace.io.aircraft import NO_POSITION
+from flighttrace.sim.writers import write_aircraft_json, write_v2
 from flighttrace.io.api import Dataset, assert_counts
 from tests.io.fuzzutil import mutate, read_bytes_survives
 

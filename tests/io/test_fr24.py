@@ -18,15 +18,8 @@ from hypothesis import strategies as st
 import flighttrace
 from flighttrace.io._base import ReadContext
 from flighttrace.io.api import Dataset, assert_counts
-from flighttrace.io.fr24 import (
-    CSV_COLUMNS,
-    hex_from_fr24_name,
-    read_csv,
-    read_kml,
-    write_fr24_csv,
-    write_fr24_kml,
-    write_fr24_playback,
-)
+from flighttrace.io.fr24 import CSV_COLUMNS, hex_from_fr24_name, read_csv, read_kml
+from flighttrace.sim.writers import write_fr24_csv, write_fr24_kml, write_fr24_playback
 from tests.builders import points
 from tests.io.fuzzutil import mutate, read_bytes_survives
 

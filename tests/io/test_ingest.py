@@ -9,7 +9,6 @@ import tarfile
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -17,7 +16,7 @@ from typer.testing import CliRunner
 import flighttrace
 from flighttrace.cli import _load, app
 from flighttrace.io.api import assert_counts
-from flighttrace.io.readsb import write_trace
+from flighttrace.sim.writers import write_trace
 from tests.builders import points, trace_doc, write_json
 
 GOOD = [[0.0, 40.0, 50.0, 1000, 200.0, 90.0, 0, 0], [20.0, 40.01, 50.01, 1100, 200.0, 90.0, 0, 0]]
@@ -133,7 +132,7 @@ def test_points_can_be_edited_in_place(tmp_path: Path, fmt: str) -> None:
     if fmt == "readsb_trace":
         write_trace(points(3), tmp_path / "trace_full_600864.json")
     else:
-        from flighttrace.io.opensky import write_state_vectors_parquet
+        from flighttrace.sim.writers import write_state_vectors_parquet
 
         write_state_vectors_parquet(points(3), tmp_path / "states.parquet")
     p = read(tmp_path).points
@@ -305,10 +304,12 @@ def test_a_huge_file_is_streamed_never_read_whole(tmp_path: Path, monkeypatch: p
     pts = points(n, step_s=1.0)
     path = tmp_path / ("big.csv" if fmt == "opensky_csv" else "big.sbs")
     if fmt == "opensky_csv":
-        opensky.write_state_vectors_csv(pts, path)
+        from flighttrace.sim.writers import write_state_vectors_csv
+
+        write_state_vectors_csv(pts, path)
         monkeypatch.setattr(opensky, "CSV_BLOCK_BYTES", 1 << 20)  # 1 MiB blocks
     else:
-        from flighttrace.io.sbs import write_sbs
+        from flighttrace.sim.writers import write_sbs
 
         write_sbs(pts, path)
         monkeypatch.setattr(_base, "DEFAULT_CHUNK_ROWS", 20_000)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import flighttrace
 from flighttrace.io.api import assert_counts
-from flighttrace.io.readsb import write_trace
+from flighttrace.sim.writers import write_trace
 from tests.builders import points, trace_doc, write_json
 from tests.io.fuzzutil import mutate, read_bytes_survives
 

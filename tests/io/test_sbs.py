@@ -19,7 +19,8 @@ import flighttrace.io.api as api
 import flighttrace.io.sbs as sbs
 from flighttrace.io._base import ReadContext
 from flighttrace.io.api import Dataset, assert_counts
-from flighttrace.io.sbs import GNSS_NOTE, UTC_NOTE, write_sbs
+from flighttrace.io.sbs import GNSS_NOTE, UTC_NOTE
+from flighttrace.sim.writers import write_sbs
 from tests.io.fuzzutil import mutate, read_bytes_survives
 
 T0 = pd.Timestamp("2023-09-01T06:00:00Z")

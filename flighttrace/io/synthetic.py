@@ -1,6 +1,6 @@
 """Telling simulated files from real ones.
 
-A world written by :mod:`flighttrace.worldgen` carries a ``synthetic.json`` at
+A world written by :mod:`flighttrace.kinds.sorties.world` carries a ``synthetic.json`` at
 its root listing every file it wrote with its SHA-256. :func:`is_synthetic`
 finds the nearest such list above a file and says whether the file is on it
 with the same bytes; :func:`flighttrace.read` records the answer in the

@@ -447,7 +447,7 @@ def read_store(
     }
     info = {
         "flighttrace_version": __version__,
-        "call": f"flighttrace.store.read_store({str(store)!r}, " + ", ".join(f"{k}={v!r}" for k, v in filters.items() if v is not None) + ")",
+        "call": f"flighttrace.io.store.read_store({str(store)!r}, " + ", ".join(f"{k}={v!r}" for k, v in filters.items() if v is not None) + ")",
         "options": filters,
         "store": {"path": str(store), "filters": filters, "files_scanned": len(scanned), "files_total": n_total, "batches": len(committed)},
         "files_skipped_by_name": 0,
@@ -791,7 +791,7 @@ def ingest_to_store(
     keep, skipped = split_stored(items, store, icao24=read_options.get("icao24"))
     if not keep:
         return StoreUpdate(store=store, files_skipped=skipped)
-    read_options.setdefault("command", f"flighttrace.store.ingest_to_store({[str(i) for i in items]!r}, {str(store)!r})")
+    read_options.setdefault("command", f"flighttrace.io.store.ingest_to_store({[str(i) for i in items]!r}, {str(store)!r})")
     ds = flighttrace.read(keep, **read_options)
     up = add_to_store(ds, store)
     up.files_skipped = skipped + up.files_skipped

@@ -26,9 +26,10 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from flighttrace import analysis as an
-from flighttrace.legs import GRADES
-from flighttrace.scenario import DISRUPTION_KINDS
+from flighttrace.kinds.sorties import stats as an
+from flighttrace.claims import coverage as cv
+from flighttrace.tracks.legs import GRADES
+from flighttrace.scenario.model import DISRUPTION_KINDS
 from flighttrace.schema import TIME_DTYPE
 
 __all__ = [
@@ -99,7 +100,7 @@ class VerdictRules:
         Size of that random sample (shifts).
     disruption
         Thresholds of the disruption measures (closures, diversions,
-        holding, go-arounds): a :class:`flighttrace.disruption.DisruptionParams`;
+        holding, go-arounds): a :class:`flighttrace.kinds.disruption.analysis.DisruptionParams`;
         ``None`` for its defaults.
     """
 
@@ -115,8 +116,8 @@ class VerdictRules:
     disruption: Any = None
 
     def disruption_params(self) -> Any:
-        """The thresholds of the disruption measures (:class:`flighttrace.disruption.DisruptionParams`)."""
-        from flighttrace.disruption import DisruptionParams
+        """The thresholds of the disruption measures (:class:`flighttrace.kinds.disruption.analysis.DisruptionParams`)."""
+        from flighttrace.kinds.disruption.analysis import DisruptionParams
 
         return self.disruption if self.disruption is not None else DisruptionParams()
 
@@ -162,7 +163,7 @@ class Findings:
         The sorties and legs behind each verdict (:data:`EVIDENCE_COLUMNS`).
     series
         ``"day"`` / ``"week"`` / ``"month"`` → sorties and landings per period
-        (:data:`flighttrace.analysis.SERIES_COLUMNS`).
+        (:data:`flighttrace.kinds.sorties.stats.SERIES_COLUMNS`).
     rolling
         Daily trailing rates over covered days.
     events
@@ -184,7 +185,7 @@ class Findings:
     warnings
         Notes that apply to the whole run (for example: coverage assumed).
     disruption
-        The disruption measures (:class:`flighttrace.disruption.Disruption`)
+        The disruption measures (:class:`flighttrace.kinds.disruption.analysis.Disruption`)
         of a disruption scenario, else ``None``.
     """
 
@@ -350,7 +351,7 @@ class _Context:
     def disruption(self) -> Any:
         """The disruption measures of the data (computed on first use)."""
         if self._disruption is None:
-            from flighttrace.disruption import analyze
+            from flighttrace.kinds.disruption.analysis import analyze
 
             self._disruption = analyze(self.scenario, self.legs, self.points, coverage=self.cov, report_tz=self.tz,
                                        params=self.rules.disruption_params())
@@ -379,7 +380,7 @@ class _Context:
                     s = s[np.asarray(self.scenario.fleet_mask(s, fleet), dtype=bool)]
                 self._sorties[key] = s.reset_index(drop=True)
             else:
-                from flighttrace.sorties import find_sorties
+                from flighttrace.kinds.sorties.chain import find_sorties
 
                 self._sorties[key] = find_sorties(self.legs, self.scenario, route, fleet=fleet)
         return self._sorties[key]
@@ -389,7 +390,7 @@ class _Context:
         if self.given_sorties is not None:
             return self.given_sorties.reset_index(drop=True)
         if not self.scenario.routes:
-            from flighttrace.sorties import SORTIES_COLUMNS
+            from flighttrace.kinds.sorties.chain import SORTIES_COLUMNS
 
             return pd.DataFrame(columns=list(SORTIES_COLUMNS))
         return self.sorties(self.scenario.routes[0].id, None)
@@ -533,7 +534,7 @@ def _sortie_items(ctx: _Context, subj: Any) -> pd.DataFrame:
 
 def _stay_items(ctx: _Context, subj: Any, airports: frozenset[str]) -> pd.DataFrame:
     """Ground stays at ``airports`` of the subject's fleet, from consecutive legs (no route given)."""
-    from flighttrace.legs import ground_stays
+    from flighttrace.tracks.legs import ground_stays
 
     st = ground_stays(ctx.fleet_legs(subj.fleet))
     st = st[st["airport"].isin(airports)].reset_index(drop=True)
@@ -566,7 +567,7 @@ def _items(ctx: _Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp) ->
     """The claim's subject items whose time falls in ``[start, end)``, in time order."""
     subj, test = claim.subject, claim.test
     if test.kind in DISRUPTION_KINDS:
-        from flighttrace import claims_disruption
+        from flighttrace.kinds.disruption import claims as claims_disruption
 
         return claims_disruption.items(ctx, claim, start, end)
     if test.kind == "ground_time" and subj.route is None:
@@ -847,7 +848,7 @@ def _rate_ratio(ctx: _Context, claim: Any, items: pd.DataFrame, win: _Window) ->
 
 
 def _disruption(ctx: _Context, claim: Any, items: pd.DataFrame, win: _Window) -> _Outcome:
-    from flighttrace import claims_disruption
+    from flighttrace.kinds.disruption import claims as claims_disruption
 
     return claims_disruption.judge(ctx, claim, items, win)
 
@@ -887,9 +888,9 @@ class _Judged:
 def _judge(ctx: _Context, claim: Any) -> _Judged:
     """Apply the claim's test; never raises for a claim the data cannot answer."""
     start, end = ctx.scenario.claim_window(claim)
-    wd = an.window_days(ctx.cov, start, end)
+    wd = cv.window_days(ctx.cov, start, end)
     frac, cov_ok = wd["fraction"].to_numpy(dtype=float), wd["covered"].to_numpy(dtype=bool)
-    win = _Window(start, end, float(frac.sum()), float((frac * ~cov_ok).sum()), an.uncovered_text(wd))
+    win = _Window(start, end, float(frac.sum()), float((frac * ~cov_ok).sum()), cv.uncovered_text(wd))
     try:
         items = _items(ctx, claim, start, end)
         out = _KINDS[claim.test.kind](ctx, claim, items, win)
@@ -980,13 +981,13 @@ def evaluate(
     Parameters
     ----------
     scenario
-        The :class:`~flighttrace.scenario.Scenario`.
+        The :class:`~flighttrace.scenario.model.Scenario`.
     legs
         :func:`flighttrace.detect_legs` output (all aircraft; the fleet is
         picked with each claim's selector).
     coverage
         A :class:`~flighttrace.io.api.Dataset` (its coverage is computed) or
-        a coverage table (:func:`flighttrace.analysis.coverage`). Without it
+        a coverage table (:func:`flighttrace.kinds.sorties.stats.coverage`). Without it
         the span of the legs is *assumed* covered, and every claim's reason
         says so.
     sorties
@@ -1012,7 +1013,7 @@ def evaluate(
         for holding, approaches and go-arounds.
     disruption
         Disruption measures computed already
-        (:func:`flighttrace.disruption.analyze`); by default they are
+        (:func:`flighttrace.kinds.disruption.analysis.analyze`); by default they are
         computed for a scenario of kind ``disruption`` or with a disruption
         claim.
 
@@ -1023,15 +1024,15 @@ def evaluate(
     rules = rules or VerdictRules()
     warnings: list[str] = []
     if coverage is None:
-        tz = an.resolve_tz(report_tz)
-        cov = an.assumed_coverage(legs, report_tz=tz)
+        tz = cv.resolve_tz(report_tz)
+        cov = cv.assumed_coverage(legs, report_tz=tz)
         warnings.append(ASSUMED)
     else:
         if isinstance(coverage, pd.DataFrame) and report_tz is None:
-            cov = an.check_coverage(coverage)
+            cov = cv.check_coverage(coverage)
         else:
-            cov = an.coverage(coverage, scenario, report_tz=report_tz)
-        tz = cov["tz"].iloc[0] if len(cov) else an.resolve_tz(report_tz)
+            cov = cv.coverage(coverage, scenario, report_tz=report_tz)
+        tz = cov["tz"].iloc[0] if len(cov) else cv.resolve_tz(report_tz)
     if synthetic is None:
         synthetic = bool(coverage.synthetic) if _is_dataset(coverage) else bool(scenario.meta.synthetic)
     if points is None and _is_dataset(coverage):

@@ -1,7 +1,7 @@
 """The report's pages for a disruption scenario: closures, diversions, holding, go-arounds, with evidence cards.
 
 :func:`flighttrace.report.build_report` calls these when the findings carry
-disruption measures (:class:`flighttrace.disruption.Disruption`). Every
+disruption measures (:class:`flighttrace.kinds.disruption.analysis.Disruption`). Every
 function returns plain values (strings, lists, dicts) for the jinja2
 templates, which escape them.
 """
@@ -68,7 +68,7 @@ def airport_names(scn: Any, codes: Any) -> dict[str, str]:
 
 def method(scn: Any, params: Any) -> list[str]:
     """Plain-words method paragraphs of a disruption report."""
-    from flighttrace.legs import LegParams
+    from flighttrace.tracks.legs import LegParams
 
     lp = LegParams()
     p = params
@@ -133,7 +133,7 @@ def limitations(ds: Any, legs: pd.DataFrame, findings: Any) -> list[str]:
 
 def page_context(d: Any, legs: pd.DataFrame, scn: Any, tz: str, anchors: set[str]) -> dict[str, Any]:
     """The index page's disruption section: per-field summary, closures, diversions, holdings, go-arounds."""
-    from flighttrace.claims_disruption import closure_item_id
+    from flighttrace.kinds.disruption.claims import closure_item_id
 
     names = airport_names(scn, d.airports)
     h = d.hourly
@@ -214,7 +214,7 @@ def _leg_row(by_id: pd.DataFrame, lid: Any, tz: str) -> dict[str, Any] | None:
 
 def cards(d: Any, legs: pd.DataFrame, sha_of: dict[str, str], tz: str, scn: Any) -> dict[str, list[dict[str, Any]]]:
     """Evidence cards: one per closure, diversion, holding and go-around in the disruption window."""
-    from flighttrace.claims_disruption import closure_item_id
+    from flighttrace.kinds.disruption.claims import closure_item_id
 
     by_id = legs.set_index("leg_id")
     names = airport_names(scn, d.airports)
@@ -258,7 +258,7 @@ def cards(d: Any, legs: pd.DataFrame, sha_of: dict[str, str], tz: str, scn: Any)
 
 
 def _grade_of(a: Any, b: Any) -> str:
-    from flighttrace.legs import GRADES
+    from flighttrace.tracks.legs import GRADES
 
     rank = {g: i for i, g in enumerate(GRADES)}
     ra = rank.get(a, len(GRADES) - 1) if isinstance(a, str) else len(GRADES) - 1

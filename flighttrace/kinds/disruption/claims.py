@@ -1,8 +1,8 @@
 """Verdicts of the disruption claim kinds: ``closure``, ``diversions_at_least``, ``holding_at_least``.
 
-:func:`flighttrace.claims.evaluate` calls :func:`items` and :func:`judge` for
-a claim whose test is one of :data:`flighttrace.scenario.DISRUPTION_KINDS`;
-the measures come from :mod:`flighttrace.disruption` (computed once per
+:func:`flighttrace.claims.engine.evaluate` calls :func:`items` and :func:`judge` for
+a claim whose test is one of :data:`flighttrace.scenario.model.DISRUPTION_KINDS`;
+the measures come from :mod:`flighttrace.kinds.disruption.analysis` (computed once per
 evaluation). The rules are written out in ``docs/verdicts.md`` §2:
 
 - ``diversions_at_least`` and ``holding_at_least`` are counts, judged with the
@@ -24,8 +24,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from flighttrace.disruption import Disruption
-from flighttrace.legs import GRADES
+from flighttrace.kinds.disruption.analysis import Disruption
+from flighttrace.tracks.legs import GRADES
 from flighttrace.schema import TIME_DTYPE
 
 __all__ = ["items", "judge", "closure_item_id", "STRONG"]
@@ -35,7 +35,7 @@ _RANK: Final = {g: i for i, g in enumerate(GRADES)}
 
 
 def _claims() -> Any:
-    from flighttrace import claims
+    from flighttrace.claims import engine as claims
 
     return claims
 
@@ -92,7 +92,7 @@ def items(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Da
     Parameters
     ----------
     ctx
-        The evaluation's context (``flighttrace.claims._Context``).
+        The evaluation's context (``flighttrace.claims.engine._Context``).
     claim
         The claim (a disruption kind).
     start, end
@@ -101,7 +101,7 @@ def items(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        Columns of ``flighttrace.claims._ITEM_COLUMNS``, in time order.
+        Columns of ``flighttrace.claims.engine._ITEM_COLUMNS``, in time order.
     """
     cl = _claims()
     d = _need(ctx)
@@ -215,7 +215,7 @@ def _closure_items(ctx: Any, d: Disruption, claim: Any, start: pd.Timestamp, end
 
 
 def judge(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
-    """The verdict of a disruption claim (an ``_Outcome`` of :mod:`flighttrace.claims`)."""
+    """The verdict of a disruption claim (an ``_Outcome`` of :mod:`flighttrace.claims.engine`)."""
     kind = claim.test.kind
     if kind == "closure":
         return _closure(ctx, claim, items_, win)

@@ -41,8 +41,8 @@ import pandas as pd
 
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
-from flighttrace.legs import FT_PER_NM_GLIDE, LegParams
-from flighttrace.simulate import (
+from flighttrace.tracks.legs import FT_PER_NM_GLIDE, LegParams
+from flighttrace.sim.kinematics import (
     CoverageModel,
     Field,
     Receiver,
@@ -160,7 +160,7 @@ _PERIODS: Final = (
 
 
 def _fields(codes: Iterable[str]) -> dict[str, Field]:
-    from flighttrace.airports import AirportIndex
+    from flighttrace.reference.airports import AirportIndex
 
     idx = AirportIndex.default()
     out = {}
@@ -494,8 +494,8 @@ def _gzip_file(path: Path) -> Path:
 
 
 def _write_period_files(data: Path, pts: pd.DataFrame, period: str) -> list[Path]:
-    from flighttrace.io.opensky import write_state_vectors_csv, write_state_vectors_parquet
-    from flighttrace.io.readsb import write_trace
+    from flighttrace.sim.writers import write_state_vectors_csv, write_state_vectors_parquet
+    from flighttrace.sim.writers import write_trace
 
     written: list[Path] = []
     if len(pts) == 0:
@@ -561,9 +561,9 @@ def build_world(
     Deterministic: the same scenario, spec and flighttrace version give the
     same bytes (gzip without names or times, Parquet without timestamps).
     """
-    from flighttrace.io.fr24 import write_fr24_csv, write_fr24_kml
-    from flighttrace.io.sbs import write_sbs
-    from flighttrace.scenario import load_scenario
+    from flighttrace.sim.writers import write_fr24_csv, write_fr24_kml
+    from flighttrace.sim.writers import write_sbs
+    from flighttrace.scenario.model import load_scenario
 
     scn = load_scenario(scenario)
     root = Path(out_dir)
@@ -728,7 +728,7 @@ def _write_manifest(root: Path, files: dict[str, list[Path]], plan: pd.DataFrame
         "synthetic": True,
         "library_versions": {"numpy": numpy.__version__, "pandas": pd.__version__, "pyarrow": pyarrow.__version__},
         "warning": "Every file in this folder was produced by flighttrace's simulator. None of it is real flight data.",
-        "generator": f"flighttrace {__version__} flighttrace.worldgen.build_world",
+        "generator": f"flighttrace {__version__} flighttrace.kinds.sorties.world.build_world",
         "scenario": Path(scenario).as_posix(),
         "seed": spec.seed,
         "summary": summary,

@@ -78,8 +78,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from flighttrace.airports import bearing_deg, haversine_km
-from flighttrace.legs import GRADES, FT_PER_NM_GLIDE
+from flighttrace.reference.airports import bearing_deg, haversine_km
+from flighttrace.tracks.legs import GRADES, FT_PER_NM_GLIDE
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 
@@ -389,7 +389,7 @@ def hourly_coverage(
         The Points table; ``None`` when only the legs are at hand: then an
         hour is covered when its day is (``start`` and ``end`` are needed).
     coverage
-        The daily coverage table (:func:`flighttrace.analysis.coverage`); an
+        The daily coverage table (:func:`flighttrace.kinds.sorties.stats.coverage`); an
         hour whose day is not covered is not covered. Without it every day
         with a position counts as having a file.
     region
@@ -422,7 +422,7 @@ def hourly_coverage(
     idx = idx[(idx >= 0) & (idx < len(hours))]
     n = np.bincount(idx, minlength=len(hours))[: len(hours)].astype(np.int64)
     if coverage is not None and len(coverage):
-        from flighttrace.analysis import day_numbers
+        from flighttrace.claims.coverage import day_numbers
 
         tz = coverage["tz"].iloc[0] if "tz" in coverage else "UTC"
         cov_days = day_numbers(coverage["date"], tz)
@@ -747,7 +747,7 @@ def closures(
 
 
 def _sorted_points(points: pd.DataFrame) -> pd.DataFrame:
-    from flighttrace.legs import _sorted  # the order detect_legs' point_start / point_end refer to
+    from flighttrace.tracks.legs import _sorted  # the order detect_legs' point_start / point_end refer to
 
     return _sorted(points)
 
@@ -821,7 +821,7 @@ def _leg_key(pa: _PointArrays, pad_s: float) -> np.ndarray:
 
 def point_lineage(points_sorted: pd.DataFrame, start: Any, end: Any) -> np.ndarray:
     """``file:first-last`` source-row ranges of row ranges ``[start, end)`` of the sorted Points."""
-    from flighttrace.legs import _lineage
+    from flighttrace.tracks.legs import _lineage
 
     frame = pd.DataFrame({"point_start": np.asarray(start, dtype=np.int64), "point_end": np.asarray(end, dtype=np.int64)})
     if len(frame) == 0:
@@ -837,7 +837,7 @@ def field_table(index: Any, airports: Any) -> pd.DataFrame:
     Parameters
     ----------
     index
-        An :class:`~flighttrace.airports.AirportIndex` (``scenario.airport_index()``).
+        An :class:`~flighttrace.reference.airports.AirportIndex` (``scenario.airport_index()``).
     airports
         ICAO codes.
     """
@@ -1394,7 +1394,7 @@ def focus_window(scenario: Any, hours: pd.DataFrame, tz: str = "UTC") -> tuple[p
     tuple
         (start, end exclusive), UTC; ``(None, None)`` without data.
     """
-    from flighttrace.analysis import day_numbers, day_starts
+    from flighttrace.claims.coverage import day_numbers, day_starts
 
     if len(hours) == 0:
         return None, None
@@ -1404,7 +1404,7 @@ def focus_window(scenario: Any, hours: pd.DataFrame, tz: str = "UTC") -> tuple[p
         if e.kind in FOCUS_KINDS:
             spans.append(e.span())
     if not any(a < hi and b > lo for a, b in spans):
-        from flighttrace.scenario import DISRUPTION_KINDS
+        from flighttrace.scenario.model import DISRUPTION_KINDS
 
         spans = [scenario.claim_window(c) for c in getattr(scenario, "claims", ()) if c.test.kind in DISRUPTION_KINDS]
     spans = [(max(a, lo), min(b, hi)) for a, b in spans if a < hi and b > lo]
@@ -1444,7 +1444,7 @@ def analyze(
     Parameters
     ----------
     scenario
-        The :class:`~flighttrace.scenario.Scenario` (its fields are watched;
+        The :class:`~flighttrace.scenario.model.Scenario` (its fields are watched;
         its attack and restriction events give the focus window).
     legs
         :func:`flighttrace.detect_legs` output (all aircraft).
@@ -1453,7 +1453,7 @@ def analyze(
         movements, the baseline, the closures and the usual-destination
         diversions are computed.
     coverage
-        The daily coverage table (:func:`flighttrace.analysis.coverage`).
+        The daily coverage table (:func:`flighttrace.kinds.sorties.stats.coverage`).
     report_tz
         Report zone (default: the coverage table's, else the scenario's).
     params
@@ -1463,7 +1463,7 @@ def analyze(
     -------
     Disruption
     """
-    from flighttrace.analysis import scenario_region
+    from flighttrace.claims.coverage import scenario_region
 
     p = params or DisruptionParams()
     tz = report_tz or (str(coverage["tz"].iloc[0]) if coverage is not None and len(coverage) and "tz" in coverage else getattr(scenario.meta, "report_tz", "UTC"))

@@ -40,7 +40,7 @@ fleet flying a route pattern, tested with counts, ground times, intervals and
 rate ratios) and ``disruption`` (airports closed, aircraft diverted or held:
 tested with ``closure``, ``diversions_at_least`` and ``holding_at_least`` on
 the subject units ``movements``, ``diversions`` and ``holdings``; see
-:mod:`flighttrace.disruption`). A disruption scenario needs no route.
+:mod:`flighttrace.kinds.disruption.analysis`). A disruption scenario needs no route.
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ from pydantic import (
     model_validator,
 )
 
-from flighttrace.airports import AirportIndex
-from flighttrace.fleet import (
+from flighttrace.reference.airports import AirportIndex
+from flighttrace.reference.fleet import (
     hex_to_int,
     in_blocks,
     normalise_callsigns,
@@ -801,7 +801,7 @@ class Closure(ClaimTest):
     "Closed" is what ADS-B can show: a run with no take-off or landing at the
     field, at least ``min_duration`` long, at a time when the baseline (the
     same weekday and hour of the previous weeks) expects enough movements
-    that none seen is not chance (see :class:`flighttrace.disruption.DisruptionParams`).
+    that none seen is not chance (see :class:`flighttrace.kinds.disruption.analysis.DisruptionParams`).
     For a group, ``require: each`` means every field of the group closed;
     ``any`` means at least one did. ``max_duration`` caps the closure;
     ``reopened: true`` asks that traffic resumed inside the window.

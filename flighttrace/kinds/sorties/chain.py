@@ -29,7 +29,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from flighttrace.legs import GRADES
+from flighttrace.tracks.legs import GRADES
 from flighttrace.schema import TIME_DTYPE
 
 __all__ = ["find_sorties", "SORTIES_COLUMNS", "weakest"]
@@ -65,7 +65,7 @@ def find_sorties(legs: pd.DataFrame, scenario: Any, route: str | None = None, *,
     legs
         Output of :func:`flighttrace.detect_legs`.
     scenario
-        The :class:`~flighttrace.scenario.Scenario` (routes, airport groups, fleet).
+        The :class:`~flighttrace.scenario.model.Scenario` (routes, airport groups, fleet).
     route
         Route id; default: the scenario's first route.
     fleet

@@ -228,7 +228,7 @@ class _Area:
             inside_lon = (lon >= x0) & (lon <= x1) if x0 <= x1 else (lon >= x0) | (lon <= x1)
             return (lat >= y0) & (lat <= y1) & inside_lon
         assert self.near is not None
-        from flighttrace.airports import haversine_km
+        from flighttrace.reference.airports import haversine_km
 
         flat, flon, radius, max_alt = self.near
         alt = table.column("alt_ft").to_numpy(zero_copy_only=False)
@@ -544,7 +544,7 @@ def scan_bbox(
     x0, y0, x1, y1 = (float(v) for v in bbox)
     if not (-90 <= y0 <= y1 <= 90 and -180 <= x0 <= 180 and -180 <= x1 <= 180):
         raise ValueError(f"bbox must be (min_lon, min_lat, max_lon, max_lat) in degrees, got {bbox}")
-    call = f"flighttrace.scan.scan_bbox({str(archive)!r}, {(x0, y0, x1, y1)!r})"
+    call = f"flighttrace.io.scan.scan_bbox({str(archive)!r}, {(x0, y0, x1, y1)!r})"
     ds, info = _scan(archive, _Area(bbox=(x0, y0, x1, y1)), icao24=icao24, batch_size=batch_size, n_jobs=n_jobs,
                      progress=progress, format=format, tz=tz, limits=limits, call=call)
     info = {**info, "bbox": [x0, y0, x1, y1]}
@@ -580,7 +580,7 @@ def who_landed(
         ``"landing"`` (legs whose destination is the airport), ``"takeoff"``
         (origin) or ``"both"``.
     airports
-        An :class:`~flighttrace.airports.AirportIndex` or a Scenario (its
+        An :class:`~flighttrace.reference.airports.AirportIndex` or a Scenario (its
         custom sites), or ``None`` for all of ``airportsdata``; also used to
         detect legs.
     radius_km
@@ -596,7 +596,7 @@ def who_landed(
     batch_size, n_jobs, progress, format, tz, limits
         As :func:`scan_bbox`.
     **leg_params
-        :class:`~flighttrace.legs.LegParams` fields for :func:`flighttrace.detect_legs`.
+        :class:`~flighttrace.tracks.legs.LegParams` fields for :func:`flighttrace.detect_legs`.
 
     Returns
     -------
@@ -615,7 +615,7 @@ def who_landed(
     :func:`scan_hexes` on the hexes found. Memory: as :func:`scan_bbox`.
     """
     import flighttrace
-    from flighttrace.legs import LegParams, _resolve_airports
+    from flighttrace.tracks.legs import LegParams, _resolve_airports
 
     if event not in ("landing", "takeoff", "both"):
         raise ValueError(f"event must be 'landing', 'takeoff' or 'both', not {event!r}")
@@ -626,7 +626,7 @@ def who_landed(
     radius = float(radius_km if radius_km is not None else p.search_km)
     elev = 0.0 if np.isnan(ap.elevation_ft) else ap.elevation_ft
     max_alt = float(max_alt_ft if max_alt_ft is not None else elev + p.inferred_max_agl_ft + 1000.0)
-    call = f"flighttrace.scan.who_landed({str(archive)!r}, {code!r}, event={event!r})"
+    call = f"flighttrace.io.scan.who_landed({str(archive)!r}, {code!r}, event={event!r})"
     ds, info = _scan(archive, _Area(near=(ap.lat, ap.lon, radius, max_alt)), icao24=icao24, batch_size=batch_size,
                      n_jobs=n_jobs, progress=progress, format=format, tz=tz, limits=limits, call=call)
     legs = flighttrace.detect_legs(ds.points, airports=airports if airports is not None else index, params=p)

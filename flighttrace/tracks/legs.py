@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from flighttrace._progress import Progress, ProgressArg
-from flighttrace.airports import AirportIndex, bearing_deg, haversine_km
+from flighttrace.reference.airports import AirportIndex, bearing_deg, haversine_km
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 
@@ -490,8 +490,8 @@ def detect_legs(
     points
         A Points table (:func:`flighttrace.read`), any number of aircraft.
     airports
-        An :class:`~flighttrace.airports.AirportIndex`, a
-        :class:`~flighttrace.scenario.Scenario` (its airports and custom
+        An :class:`~flighttrace.reference.airports.AirportIndex`, a
+        :class:`~flighttrace.scenario.model.Scenario` (its airports and custom
         sites), or ``None`` for all of ``airportsdata``.
     progress
         ``True`` for a progress bar over the stages, or a callable.

@@ -54,7 +54,7 @@ import pandas as pd
 
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
-from flighttrace.simulate import KM_PER_NM, CoverageModel, Receiver, _along, _bearing, _haversine_km, _offset, observe, sample
+from flighttrace.sim.kinematics import KM_PER_NM, CoverageModel, Receiver, _along, _bearing, _haversine_km, _offset, observe, sample
 
 __all__ = ["AirportPlan", "DisruptionWorldSpec", "MOSCOW_SPEC", "build_disruption_world"]
 
@@ -246,7 +246,7 @@ class _Field:
 
 
 def _fields(codes: list[str]) -> dict[str, _Field]:
-    from flighttrace.airports import AirportIndex
+    from flighttrace.reference.airports import AirportIndex
 
     idx = AirportIndex.default()
     out = {}
@@ -667,7 +667,7 @@ def _to_alternate(fields: dict[str, _Field], code: str | None, here: tuple[float
 
 
 def _bearing_to_known(code: str, here: tuple[float, float]) -> float:
-    from flighttrace.airports import AirportIndex
+    from flighttrace.reference.airports import AirportIndex
 
     a = AirportIndex.default().get(code)
     return float(_bearing(here[0], here[1], a.lat, a.lon))
@@ -796,7 +796,7 @@ def _enforced_closures(scn: Any, spec: DisruptionWorldSpec) -> dict[str, tuple[t
 
 
 def _points_columns(df: pd.DataFrame) -> pd.DataFrame:
-    from flighttrace.worldgen import _points_columns as pc
+    from flighttrace.kinds.sorties.world import _points_columns as pc
 
     return pc(df)
 
@@ -851,8 +851,8 @@ def build_disruption_world(
     Deterministic: the same scenario, spec and library versions give the
     same bytes (Parquet without timestamps).
     """
-    from flighttrace.io.opensky import write_state_vectors_parquet
-    from flighttrace.scenario import load_scenario
+    from flighttrace.sim.writers import write_state_vectors_parquet
+    from flighttrace.scenario.model import load_scenario
 
     scn = load_scenario(scenario)
     root = Path(out_dir)
@@ -1011,7 +1011,7 @@ def _write_manifest(root: Path, spec: DisruptionWorldSpec, scenario: str | os.Pa
         "synthetic": True,
         "library_versions": {"numpy": np.__version__, "pandas": pd.__version__, "pyarrow": pyarrow.__version__},
         "warning": "Every file in this folder was produced by flighttrace's simulator. None of it is real flight data.",
-        "generator": f"flighttrace {__version__} flighttrace.worldgen_disruption.build_disruption_world",
+        "generator": f"flighttrace {__version__} flighttrace.kinds.disruption.world.build_disruption_world",
         "scenario": Path(scenario).as_posix(),
         "seed": spec.seed,
         "summary": summary,

@@ -213,7 +213,7 @@ class _ScenarioRef:
         key = hashlib.sha256(self.text.encode()).hexdigest()
         hit = _SCENARIOS.get(key)
         if hit is None:
-            from flighttrace.scenario.model import Scenario, parse_scenario
+            from flighttrace.scenario import Scenario, parse_scenario
 
             hit = parse_scenario(self.text, name=self.name) if self.kind == "yaml" else Scenario.model_validate_json(self.text)
             _SCENARIOS[key] = hit

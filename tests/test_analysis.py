@@ -115,7 +115,7 @@ def test_coverage_in_report_zone() -> None:
 
 
 def test_coverage_region_from_scenario_airports() -> None:
-    from flighttrace.scenario.model import parse_scenario
+    from flighttrace.scenario import parse_scenario
 
     scn = parse_scenario(
         {

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import flighttrace
 from flighttrace.claims import coverage as cv
-from flighttrace.claims.engine import VERDICTS
+from flighttrace.claims import VERDICTS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "fixtures" / "ovda" / "data"
@@ -27,13 +27,13 @@ def world() -> dict[str, Any]:
     ds = flighttrace.read(str(DATA))
     legs = flighttrace.detect_legs(ds.points, airports=seed, geometry=False)
     cov = cv.coverage(ds, seed)
-    return {"ds": ds, "legs": legs, "seed": seed, "cov": cov, "findings": flighttrace.evaluate(seed, legs, coverage=cov, synthetic=ds.synthetic)}
+    return {"ds": ds, "legs": legs, "seed": seed, "cov": cov, "findings": flighttrace.evaluate(legs, seed, coverage=cov, synthetic=ds.synthetic)}
 
 
 @pytest.fixture(scope="module")
 def checks(world: dict[str, Any]) -> Any:
     scn = flighttrace.load_scenario(CHECKS)
-    return flighttrace.evaluate(scn, world["legs"], coverage=world["cov"])
+    return flighttrace.evaluate(world["legs"], scn, coverage=world["cov"])
 
 
 def _row(findings: Any, claim_id: str) -> pd.Series:

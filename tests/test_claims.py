@@ -33,8 +33,10 @@ import pytest
 import flighttrace
 from flighttrace.kinds.sorties import stats as an
 from flighttrace.claims import coverage as cv
-from flighttrace.claims.engine import ASSUMED, CLAIMS_COLUMNS, EVIDENCE_COLUMNS, VERDICTS, Findings, evaluate
-from flighttrace.scenario.model import parse_scenario
+from flighttrace.claims import VERDICTS, Findings, VerdictRules, evaluate
+from flighttrace.claims.context import ASSUMED
+from flighttrace.claims.findings import CLAIMS_COLUMNS, EVIDENCE_COLUMNS
+from flighttrace.scenario import parse_scenario
 
 BASE: dict[str, Any] = {
     "meta": {
@@ -142,7 +144,7 @@ def coverage_jan(uncovered: tuple[int, ...] = (20,)) -> pd.DataFrame:
 
 
 def run(*claims: dict[str, Any], legs: pd.DataFrame = WORLD, cov: pd.DataFrame | None = None, **kw: Any) -> Findings:
-    return evaluate(scenario(*claims), legs, coverage=coverage_jan() if cov is None else cov, **kw)
+    return evaluate(legs, scenario(*claims), coverage=coverage_jan() if cov is None else cov, **kw)
 
 
 def verdicts(f: Findings) -> dict[str, tuple[str, str]]:
@@ -392,7 +394,7 @@ def test_record_never_changes_the_verdict() -> None:
 def test_without_coverage_every_reason_says_it_was_assumed() -> None:
     # the legs span 2–16 Jan: 1 Jan lies outside the assumed coverage, so the second claim starts on 2 Jan
     jan2 = {"start": "2023-01-02", "end": "2023-01-15"}
-    f = evaluate(scenario(claim("al3", {"kind": "count_at_least", "value": 3}), claim("al9", {"kind": "count_at_least", "value": 9}, window=jan2)), WORLD)
+    f = evaluate(WORLD, scenario(claim("al3", {"kind": "count_at_least", "value": 3}), claim("al9", {"kind": "count_at_least", "value": 9}, window=jan2)))
     assert all(r.endswith(ASSUMED) for r in f.claims["reason"])
     assert f.warnings == (ASSUMED,)
     assert f.coverage["covered"].all() and len(f.coverage) == 15  # 2–16 Jan, the span of the legs
@@ -410,7 +412,7 @@ def test_claim_window_in_the_report_zone() -> None:
     # the claim's window stays 1 Jan 00:00 – 16 Jan 00:00 UTC, i.e. 1 Jan 04:00 – 16 Jan 04:00 in Baku (UTC+4)
     f = run(claim("al3", {"kind": "count_at_least", "value": 3}))
     cov_baku = coverage_jan().assign(date=lambda d: d["date"].dt.tz_convert("Asia/Baku").dt.normalize() , tz="Asia/Baku")
-    g = evaluate(scenario(claim("al3", {"kind": "count_at_least", "value": 3})), WORLD, coverage=cov_baku)
+    g = evaluate(WORLD, scenario(claim("al3", {"kind": "count_at_least", "value": 3})), coverage=cov_baku)
     assert g.tz == "Asia/Baku" and f.tz == "UTC"
     # it touches 16 Baku days: 20/24 of 1 Jan, 14 whole days, 4/24 of 16 Jan → 15 days
     assert g.claims.iloc[0]["days_in_window"] == pytest.approx(15.0)
@@ -425,7 +427,7 @@ def test_claim_window_in_the_report_zone() -> None:
 
 
 def test_findings_tables_shapes() -> None:
-    f = run(claim("al3", {"kind": "count_at_least", "value": 3}), lead="1d", lag="1d")
+    f = run(claim("al3", {"kind": "count_at_least", "value": 3}), rules=VerdictRules(lead="1d", lag="1d"))
     assert list(f.claims.columns) == list(CLAIMS_COLUMNS)
     assert list(f.evidence.columns) == list(EVIDENCE_COLUMNS)
     assert set(f.claims["verdict"]) <= set(VERDICTS)
@@ -450,9 +452,9 @@ def test_findings_tables_shapes() -> None:
 
 def test_to_dir_writes_deterministic_csv_and_parquet(tmp_path: Any) -> None:
     cov_baku = coverage_jan().assign(date=lambda d: d["date"].dt.tz_convert("Asia/Baku").dt.normalize(), tz="Asia/Baku")
-    f = evaluate(scenario(claim("al3", {"kind": "count_at_least", "value": 3})), WORLD, coverage=cov_baku, synthetic=True)
+    f = evaluate(WORLD, scenario(claim("al3", {"kind": "count_at_least", "value": 3})), coverage=cov_baku, synthetic=True)
     a = f.to_dir(tmp_path / "a")
-    f2 = evaluate(scenario(claim("al3", {"kind": "count_at_least", "value": 3})), WORLD, coverage=cov_baku, synthetic=True)
+    f2 = evaluate(WORLD, scenario(claim("al3", {"kind": "count_at_least", "value": 3})), coverage=cov_baku, synthetic=True)
     f2.to_dir(tmp_path / "b")
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
@@ -477,7 +479,7 @@ def test_evaluate_is_exported() -> None:
 def test_given_sorties_are_used_and_filtered_by_fleet() -> None:
     scn = scenario(claim("s", {"kind": "count_at_least", "value": 1}, {"unit": "sorties", "fleet": "fleet", "route": "r"}))
     srt = flighttrace.find_sorties(WORLD, scn, "r")
-    f = evaluate(scn, WORLD, coverage=coverage_jan(), sorties=srt.iloc[:1])
+    f = evaluate(WORLD, scn, coverage=coverage_jan(), given={"sorties": srt.iloc[:1]})
     # only the first sortie was given: the claim sees one strong sortie (plus the unknown-end leg)
     assert f.claims.iloc[0]["n_observed"] == 1
     assert len(f.ground_times) == 1
@@ -489,14 +491,14 @@ def test_empty_legs_and_a_scenario_without_routes_or_events() -> None:
         claim("rr", RR_TEST),  # the event (20 Feb) lies outside the claim's window (1–15 Jan)
     )
     empty = WORLD.iloc[:0]
-    f = evaluate(scn, empty, coverage=coverage_jan())
+    f = evaluate(empty, scn, coverage=coverage_jan())
     v = verdicts(f)
     # nothing found in a fully covered window: a contradiction; no covered day inside the event windows: no ratio
     assert v["a"][0] == "contradicted"
     assert v["rr"] == ("inconclusive", "no rate ratio: no covered day inside the event windows within the claim's window")
     assert "not computable" in f.summary()
     bare = dict(copy.deepcopy(BASE), events=[], routes=[], claims=[])
-    g = evaluate(parse_scenario(bare), WORLD, coverage=coverage_jan())
+    g = evaluate(WORLD, parse_scenario(bare), coverage=coverage_jan())
     assert len(g.claims) == 0 and len(g.events) == 0 and len(g.series["day"]) == 31
     assert g.series["day"]["sorties"].fillna(0).sum() == 0  # no route: no sorties
 
@@ -504,7 +506,9 @@ def test_empty_legs_and_a_scenario_without_routes_or_events() -> None:
 def test_uncovered_days_hold_only_what_the_covered_rate_makes_plausible() -> None:
     from scipy import stats
 
-    from flighttrace.claims.engine import VerdictRules, _Window, _at_least
+    from flighttrace.claims import VerdictRules
+    from flighttrace.claims.context import Window as _Window
+    from flighttrace.claims.counting import at_least as _at_least
 
     rules = VerdictRules()
     # 61 found on 1,797 covered days, 30 days uncovered, 92 claimed: 31 missing.
@@ -549,13 +553,13 @@ def _round_trips() -> pd.DataFrame:
 def test_scenario_statistics_against_brute_force_and_closed_form() -> None:
     from scipy import stats
 
-    from flighttrace.claims.engine import VerdictRules
+    from flighttrace.claims import VerdictRules
 
     raw = copy.deepcopy(BASE)
     raw["events"] = CONFLICTS
     raw["claims"] = []
     n_before = 3
-    f = evaluate(parse_scenario(raw), _round_trips(), coverage=coverage_jan(), lead="2d", lag="1d", rules=VerdictRules(before_days=n_before))
+    f = evaluate(_round_trips(), parse_scenario(raw), coverage=coverage_jan(), rules=VerdictRules(before_days=n_before, lead="2d", lag="1d"))
     st = f.statistics[f.statistics["claim_id"] == ""].set_index("test")
 
     # --- the permutation test, by enumerating every circular shift over the 30 covered days

@@ -320,7 +320,7 @@ def test_hours_without_data_end_a_run_and_say_nothing() -> None:
 
 
 def test_map_escapes_a_hostile_callsign() -> None:
-    from flighttrace.scenario.model import load_scenario
+    from flighttrace.scenario import load_scenario
     from flighttrace.viz.maps import map_disruption, render_map
 
     scn = load_scenario(ROOT / "seeds" / "moscow-2026-03-14.yaml")
@@ -349,14 +349,17 @@ def test_every_threshold_is_a_documented_parameter(name: str) -> None:
 def _moscow_raw() -> dict[str, Any]:
     import yaml
 
-    from flighttrace.scenario.model import _yaml_loader
+    from flighttrace.scenario.load import _yaml_loader
 
     text = (ROOT / "seeds" / "moscow-2026-03-14.yaml").read_text(encoding="utf-8")
     return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - the project's safe loader
 
 
 def test_scenario_format_grows_the_disruption_kinds() -> None:
-    from flighttrace.scenario.model import DISRUPTION_KINDS, load_scenario
+    from flighttrace.kinds.disruption.spec import TESTS
+    from flighttrace.scenario import load_scenario
+
+    DISRUPTION_KINDS = [t.model_fields["kind"].annotation.__args__[0] for t in TESTS]
 
     scn = load_scenario(ROOT / "seeds" / "moscow-2026-03-14.yaml")
     assert scn.meta.kind == "disruption" and not scn.routes and not scn.fleet.selectors
@@ -371,7 +374,7 @@ def test_scenario_format_grows_the_disruption_kinds() -> None:
 
 
 def test_moscow_seed_covers_the_four_airports_alternates_events_and_unconfirmed_claims() -> None:
-    from flighttrace.scenario.model import load_scenario
+    from flighttrace.scenario import load_scenario
 
     scn = load_scenario(ROOT / "seeds" / "moscow-2026-03-14.yaml")
     # SVO, DME, VKO, ZIA by their ICAO codes, and alternates outside Moscow
@@ -392,7 +395,7 @@ def test_moscow_seed_covers_the_four_airports_alternates_events_and_unconfirmed_
 
 
 def test_disruption_claims_are_checked_like_any_other() -> None:
-    from flighttrace.scenario.model import ScenarioError, parse_scenario
+    from flighttrace.scenario import ScenarioError, parse_scenario
 
     raw = _moscow_raw()
     raw["claims"][0]["subject"] = {"unit": "landings", "airport": "UUWW"}
@@ -423,7 +426,7 @@ def claim_of(cid: str, test: dict[str, Any], window: str = "2026-03-14", subject
 
 
 def disruption_scenario(*claims: dict[str, Any]) -> Any:
-    from flighttrace.scenario.model import parse_scenario
+    from flighttrace.scenario import parse_scenario
 
     return parse_scenario({"meta": {"title": "t", "summary": "t", "kind": "disruption", "sources": SRC},
                            "airports": {"codes": ["UUWW", "UUEE"], "groups": {"both": ["UUWW", "UUEE"]}},
@@ -460,7 +463,7 @@ NO_LEGS = pd.DataFrame({"leg_id": pd.Series([], dtype=object)})
 
 
 def judged(d: dz.Disruption, *claims: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    f = flighttrace.evaluate(disruption_scenario(*claims), NO_LEGS, coverage=daily_coverage(SATURDAYS), disruption=d)
+    f = flighttrace.evaluate(NO_LEGS, disruption_scenario(*claims), coverage=daily_coverage(SATURDAYS), given={"disruption": d})
     return {r.claim_id: (r.verdict, r.reason) for r in f.claims.itertuples()}
 
 
@@ -522,7 +525,7 @@ def test_diversion_and_holding_claims_count_like_count_at_least() -> None:
         claim_of("hold2", {"kind": "holding_at_least", "value": 2}, subject={"unit": "holdings", "airport": "both"}),  # one < 2 → contradicted
     )
     legs = flighttrace.detect_legs(pts, airports=scn)
-    f = flighttrace.evaluate(scn, legs, coverage=daily_coverage([DAY]), points=pts)
+    f = flighttrace.evaluate(legs, scn, coverage=daily_coverage([DAY]), points=pts)
     c = f.claims.set_index("claim_id")
     assert c["verdict"].to_dict() == {"div1": "supported", "div2": "inconclusive", "div3": "contradicted", "div-svo": "contradicted",
                                       "hold1": "supported", "hold2": "contradicted"}

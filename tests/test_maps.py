@@ -17,7 +17,7 @@ import pytest
 import shapely
 
 import flighttrace
-from flighttrace.scenario.model import Scenario, parse_scenario
+from flighttrace.scenario import Scenario, parse_scenario
 from flighttrace.viz.maps import SYNTHETIC_BANNER, escape_html, map_sorties, render_map, save_map
 
 ROOT = Path(__file__).resolve().parents[1]

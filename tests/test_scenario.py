@@ -13,16 +13,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from flighttrace.scenario.model import (
-    CountAtLeast,
-    RateRatio,
-    Scenario,
-    ScenarioError,
-    format_duration,
-    load_scenario,
-    parse_duration,
-    parse_scenario,
-)
+from flighttrace.kinds.sorties.spec import CountAtLeast, RateRatio
+from flighttrace.scenario import Scenario, ScenarioError, format_duration, load_scenario, parse_duration, parse_scenario
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "azerbaijan-ovda.yaml"
 
@@ -458,7 +450,7 @@ def test_parse_scenario_accepts_a_mapping_and_copies_nothing_back() -> None:
 
 
 def test_a_scenario_without_fleet_or_airports_loads() -> None:
-    from flighttrace.scenario.model import parse_scenario
+    from flighttrace.scenario import parse_scenario
 
     s = parse_scenario({"meta": {"title": "t", "summary": "s", "sources": [
         {"id": "x", "outlet": "o", "title": "t", "date": "2024-01-01", "url": "https://example.org", "language": "en",
@@ -471,7 +463,9 @@ def test_a_scenario_without_fleet_or_airports_loads() -> None:
 
 @pytest.mark.parametrize("path", [SEED, SEED.parents[1] / "tests" / "data" / "ovda-checks.yaml", None])
 def test_files_written_before_the_disruption_kinds_still_load_as_sortie_scenarios(tmp_path: Path, path: Path | None) -> None:
-    from flighttrace.scenario.model import DISRUPTION_KINDS
+    from flighttrace.kinds.disruption.spec import TESTS
+
+    DISRUPTION_KINDS = [t.model_fields["kind"].annotation.__args__[0] for t in TESTS]
 
     # neither file names meta.kind (the key came with the disruption scenarios); both were written before it
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path is not None else minimal()

@@ -1,13 +1,30 @@
-"""Claims → verdicts: every claim of a scenario tested against the legs, the kind's tables and the coverage.
+"""Claims → verdicts: every claim of a scenario tested against the legs, the kinds' tables and the coverage.
 
 :func:`evaluate` returns :class:`Findings`: a verdict for every claim
 (``supported``, ``contradicted`` or ``inconclusive``) with its reason and its
-evidence. :mod:`flighttrace.claims.coverage` says which days the data could
-see. The rules are written out in ``docs/verdicts.md``.
+evidence, and what each scenario kind found.
+
+:mod:`flighttrace.claims.engine`
+    :func:`evaluate`: runs each claim's test (from its kind's ``JUDGES``);
+:mod:`flighttrace.claims.context`
+    what a kind's tests are written against: the :class:`~flighttrace.claims.context.Context`,
+    the items a claim counts, the :class:`~flighttrace.claims.context.Outcome`;
+:mod:`flighttrace.claims.counting`
+    the count rules every kind shares;
+:mod:`flighttrace.claims.coverage`
+    which days of the report zone the inputs could see;
+:mod:`flighttrace.claims.findings`
+    :class:`Findings`;
+:mod:`flighttrace.claims.rules`
+    :class:`VerdictRules`, the thresholds.
+
+The rules are written out in ``docs/verdicts.md``.
 """
 
 from __future__ import annotations
 
-from flighttrace.claims.engine import VERDICTS, Findings, VerdictRules, evaluate
+from flighttrace.claims.engine import evaluate
+from flighttrace.claims.findings import VERDICTS, Findings
+from flighttrace.claims.rules import VerdictRules
 
 __all__ = ["VERDICTS", "Findings", "VerdictRules", "evaluate"]

@@ -27,7 +27,7 @@ def verdict_table(claims: pd.DataFrame, *, title: str = "Claims") -> Table:
     Parameters
     ----------
     claims
-        :attr:`flighttrace.claims.engine.Findings.claims`.
+        :attr:`flighttrace.claims.Findings.claims`.
     title
         Table title.
     """
@@ -61,8 +61,9 @@ def analyze(
     import flighttrace
     from flighttrace._progress import Progress
     from flighttrace.claims.coverage import coverage as coverage_of
+    from flighttrace.claims import VerdictRules
     from flighttrace.claims.coverage import resolve_tz
-    from flighttrace.scenario.model import parse_duration
+    from flighttrace.scenario import parse_duration
 
     bar = show_progress() if progress is None else progress
     try:
@@ -90,8 +91,9 @@ def analyze(
         stages.advance(1, "analyze: coverage")
         cov = coverage_of(ds, scn, report_tz=zone)
         stages.advance(1, "analyze: claims")
-        findings = flighttrace.evaluate(scn, lg, coverage=cov, sorties=srt, lead=lead_td, lag=lag_td, seed=seed, synthetic=ds.synthetic,
-                                        points=ds.points, report_tz=zone)
+        rules = VerdictRules(lead=lead_td, lag=lag_td, seed=seed)
+        findings = flighttrace.evaluate(lg, scn, coverage=cov, points=ds.points, report_tz=zone, rules=rules, synthetic=ds.synthetic,
+                                        given={"sorties": srt} if srt is not None else None)
         stages.advance(1, "analyze: done")
     console = out_console if out_console.is_terminal else Console(width=_PIPE_WIDTH)
     if findings.synthetic:

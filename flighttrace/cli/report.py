@@ -34,7 +34,7 @@ def report(
         res = build_report(scenario, [str(d) for d in data], out, tz=tz, report_tz=report_tz, maps_dir=maps,
                            progress=show_progress() if progress is None else progress, command=command_line(), n_jobs=jobs)
     except Exception as exc:
-        from flighttrace.scenario.model import ScenarioError
+        from flighttrace.scenario import ScenarioError
 
         if isinstance(exc, ScenarioError):
             fail(str(exc))

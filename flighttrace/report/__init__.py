@@ -410,7 +410,7 @@ def build_report(
     """
     import flighttrace
     from flighttrace.claims.coverage import coverage as coverage_table
-    from flighttrace.claims.engine import evaluate
+    from flighttrace.claims import evaluate
     from flighttrace.report.export import legs_geojson, legs_kml, to_csv
     from flighttrace.tracks.legs import airport_events
     from flighttrace.report.html import render
@@ -438,7 +438,7 @@ def build_report(
             sorties = pd.DataFrame({c: pd.Series([], dtype=object) for c in SORTIES_COLUMNS})
         bar.advance(1, "report: coverage and claims")
         cov = coverage_table(ds, scn, report_tz=tzr)
-        findings = evaluate(scn, legs, coverage=cov, report_tz=tzr, points=ds.points)
+        findings = evaluate(legs, scn, coverage=cov, report_tz=tzr, points=ds.points)
         dis = findings.disruption
         synthetic = bool(ds.synthetic) or bool(getattr(scn.meta, "synthetic", False))
         if out.exists():

@@ -2,11 +2,50 @@
 
 A scenario file (``seeds/*.yaml``) is read and checked by :func:`load_scenario`
 into a :class:`Scenario`; every problem is reported at once, with the path of
-the field it concerns. The model lives in :mod:`flighttrace.scenario.model`.
+the field it concerns.
+
+:mod:`flighttrace.scenario.base`
+    value types (ids, hex codes, time points, durations), :class:`ScenarioError`
+    and :class:`~flighttrace.scenario.base.ClaimTest`, the base of the claim tests
+    that each scenario kind declares (:mod:`flighttrace.kinds`);
+:mod:`flighttrace.scenario.model`
+    the models: sources, fleet and selectors, airports, events, routes, claims,
+    and :class:`Scenario` with its lookups (fleet masks, airport groups, windows);
+:mod:`flighttrace.scenario.crossref`
+    references between the parts of a file (unknown source, event, selector,
+    route, group or airport);
+:mod:`flighttrace.scenario.load`
+    YAML in, a checked scenario out.
 """
 
 from __future__ import annotations
 
-from flighttrace.scenario.model import Claim, Scenario, ScenarioError, load_scenario, parse_scenario
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Scenario", "Claim", "ScenarioError", "load_scenario", "parse_scenario"]
+_EXPORTS: dict[str, str] = {
+    "Scenario": "flighttrace.scenario.model",
+    "Claim": "flighttrace.scenario.model",
+    "ScenarioError": "flighttrace.scenario.base",
+    "parse_duration": "flighttrace.scenario.base",
+    "format_duration": "flighttrace.scenario.base",
+    "load_scenario": "flighttrace.scenario.load",
+    "parse_scenario": "flighttrace.scenario.load",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flighttrace.scenario.base import ScenarioError, format_duration, parse_duration
+    from flighttrace.scenario.load import load_scenario, parse_scenario
+    from flighttrace.scenario.model import Claim, Scenario
+
+
+def __getattr__(name: str) -> Any:
+    # loaded on first use: the kinds' test models import scenario.base, and the model imports them
+    mod = _EXPORTS.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'flighttrace.scenario' has no attribute {name!r}")
+    value = getattr(importlib.import_module(mod), name)
+    globals()[name] = value
+    return value

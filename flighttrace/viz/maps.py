@@ -56,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import folium
     from branca.element import Element
 
-    from flighttrace.scenario.model import Scenario
+    from flighttrace.scenario import Scenario
 
 __all__ = [
     "map_sorties",

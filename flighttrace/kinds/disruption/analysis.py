@@ -1352,6 +1352,10 @@ class Disruption:
         """:func:`closures` of some fields in another window."""
         return closures(self.movements, self.hourly, airports, start, end, grades=grades, params=self.params)
 
+    def statistics_rows(self) -> list[dict[str, Any]]:
+        """Scenario-wide rows of the statistics table: none (each claim carries its own reason)."""
+        return []
+
     def summary(self) -> str:
         """A few lines: closures, diversions, holdings and go-arounds in the focus window."""
         lines = []
@@ -1404,9 +1408,9 @@ def focus_window(scenario: Any, hours: pd.DataFrame, tz: str = "UTC") -> tuple[p
         if e.kind in FOCUS_KINDS:
             spans.append(e.span())
     if not any(a < hi and b > lo for a, b in spans):
-        from flighttrace.scenario.model import DISRUPTION_KINDS
+        from flighttrace.kinds import kind_of_test
 
-        spans = [scenario.claim_window(c) for c in getattr(scenario, "claims", ()) if c.test.kind in DISRUPTION_KINDS]
+        spans = [scenario.claim_window(c) for c in getattr(scenario, "claims", ()) if kind_of_test(c.test.kind) == "disruption"]
     spans = [(max(a, lo), min(b, hi)) for a, b in spans if a < hi and b > lo]
     if not spans:
         spans = [(hi - pd.Timedelta(days=1), hi)]

@@ -1,9 +1,9 @@
 """Verdicts of the disruption claim kinds: ``closure``, ``diversions_at_least``, ``holding_at_least``.
 
-:func:`flighttrace.claims.engine.evaluate` calls :func:`items` and :func:`judge` for
-a claim whose test is one of :data:`flighttrace.scenario.model.DISRUPTION_KINDS`;
-the measures come from :mod:`flighttrace.kinds.disruption.analysis` (computed once per
-evaluation). The rules are written out in ``docs/verdicts.md`` §2:
+:func:`flighttrace.claims.engine.evaluate` runs :data:`JUDGES` for a claim
+whose test is one of this kind's (:mod:`flighttrace.kinds.disruption.spec`);
+the measures come from :mod:`flighttrace.kinds.disruption.analysis` (computed
+once per evaluation, :func:`measures`). The rules are written out in ``docs/verdicts.md`` §2:
 
 - ``diversions_at_least`` and ``holding_at_least`` are counts, judged with the
   rules of ``count_at_least`` (strong items support; bridged and unknown-end
@@ -24,20 +24,16 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from flighttrace.kinds.disruption.analysis import Disruption
+from flighttrace.claims.context import ITEM_COLUMNS, Context, Judge, Judged, Outcome, empty_items, grade_counts
+from flighttrace.claims.counting import at_least, uncovered_phrase
+from flighttrace.kinds.disruption.analysis import Disruption, analyze as analyze_measures
 from flighttrace.tracks.legs import GRADES
 from flighttrace.schema import TIME_DTYPE
 
-__all__ = ["items", "judge", "closure_item_id", "STRONG"]
+__all__ = ["JUDGES", "analyze", "measures", "items", "judge", "closure_item_id", "STRONG"]
 
 STRONG: Final[tuple[str, ...]] = ("observed", "inferred")
 _RANK: Final = {g: i for i, g in enumerate(GRADES)}
-
-
-def _claims() -> Any:
-    from flighttrace.claims import engine as claims
-
-    return claims
 
 
 def _hm(t: Any) -> str:
@@ -75,8 +71,22 @@ def closure_item_id(airport: str, start: Any, *, closed: bool = True, last_time:
     return f"{airport}-run-{_day_hm(last_time).replace(' ', 'T')}"
 
 
+def measures(ctx: Context) -> Disruption:
+    """The disruption measures of the data: ``ctx.given["disruption"]``, else computed once per evaluation."""
+    if "disruption" not in ctx.cache:
+        given = ctx.given.get("disruption")
+        ctx.cache["disruption"] = given if given is not None else analyze_measures(
+            ctx.scenario, ctx.legs, ctx.points, coverage=ctx.cov, report_tz=ctx.tz, params=ctx.rules.disruption_params())
+    return ctx.cache["disruption"]  # type: ignore[no-any-return]
+
+
+def analyze(ctx: Context, judged: list[Judged]) -> Disruption:
+    """The kind's own tables for the findings: the disruption measures."""
+    return measures(ctx)
+
+
 def _need(ctx: Any) -> Disruption:
-    d = ctx.disruption()
+    d = measures(ctx)
     if d is None:
         raise ValueError("the disruption measures need the legs' Points table or a coverage table")
     return d
@@ -92,7 +102,7 @@ def items(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Da
     Parameters
     ----------
     ctx
-        The evaluation's context (``flighttrace.claims.engine._Context``).
+        The evaluation's context (:class:`flighttrace.claims.context.Context`).
     claim
         The claim (a disruption kind).
     start, end
@@ -101,9 +111,8 @@ def items(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        Columns of ``flighttrace.claims.engine._ITEM_COLUMNS``, in time order.
+        Columns of :data:`flighttrace.claims.context.ITEM_COLUMNS`, in time order.
     """
-    cl = _claims()
     d = _need(ctx)
     kind = claim.test.kind
     if kind == "diversions_at_least":
@@ -111,7 +120,7 @@ def items(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Da
         df = d.diversions
         df = df[df["intended"].isin(A) & (df["time"] >= start) & (df["time"] < end)]
         if not d.has_points and len(df) == 0:
-            return cl._empty_items()
+            return empty_items()
         out = pd.DataFrame({
             "item_id": df["leg_id"].to_numpy(dtype=object), "kind": np.full(len(df), "diversion", dtype=object),
             "grade": df["grade"].to_numpy(dtype=object), "time": df["time"].array, "airport": df["intended"].to_numpy(dtype=object),
@@ -139,7 +148,7 @@ def items(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Da
     else:
         out = _closure_items(ctx, d, claim, start, end)
     out["time"] = out["time"].astype(TIME_DTYPE)
-    return out.sort_values(["time", "item_id"], kind="stable").reset_index(drop=True)[cl._ITEM_COLUMNS]
+    return out.sort_values(["time", "item_id"], kind="stable").reset_index(drop=True)[ITEM_COLUMNS]
 
 
 def _clip_len(a: Any, b: Any, start: pd.Timestamp, end: pd.Timestamp) -> float:
@@ -202,9 +211,9 @@ def _closure_items(ctx: Any, d: Disruption, claim: Any, start: pd.Timestamp, end
                 "legs": ";".join(v for v in (x.last_leg, x.next_leg) if isinstance(v, str)), "gt_s": float(x.duration_s),
                 "gt_min_s": _surely(x, start, end), "detail": what,
             })
-    cols = _claims()._ITEM_COLUMNS
+    cols = ITEM_COLUMNS
     if not rows:
-        return _claims()._empty_items()
+        return empty_items()
     out = pd.DataFrame(rows)[cols]
     out["time"] = pd.to_datetime(out["time"], utc=True).astype(TIME_DTYPE)
     return out
@@ -215,7 +224,7 @@ def _closure_items(ctx: Any, d: Disruption, claim: Any, start: pd.Timestamp, end
 
 
 def judge(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
-    """The verdict of a disruption claim (an ``_Outcome`` of :mod:`flighttrace.claims.engine`)."""
+    """The verdict of a disruption claim (an :class:`flighttrace.claims.context.Outcome`)."""
     kind = claim.test.kind
     if kind == "closure":
         return _closure(ctx, claim, items_, win)
@@ -223,13 +232,12 @@ def judge(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
 
 
 def _count(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
-    cl = _claims()
     d = _need(ctx)
-    o, i, b, u = cl._grades(items_)
+    o, i, b, u = grade_counts(items_)
     s, n = o + i, claim.test.value
-    verdict, reason = cl._at_least(n, s, b, u, win, ctx.rules)
+    verdict, reason = at_least(n, s, b, u, win, ctx.rules)
     if verdict != "supported" and win.uncovered > 0 and "not covered" not in reason and "uncovered" not in reason:
-        reason += f"; also {cl._uncov(win)}"
+        reason += f"; also {uncovered_phrase(win)}"
     what = "diverted" if claim.test.kind == "diversions_at_least" else "held"
     if claim.test.kind == "diversions_at_least":
         observed = f"{s} diverted ({o} seen approaching, {i} by their callsign's usual destination; +{b} bridged, +{u} landing unseen)"
@@ -238,7 +246,7 @@ def _count(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
     else:
         observed = f"{s} held ({o} observed circling)"
     reason = reason.replace("with observed or inferred evidence", f"{what} with observed or inferred evidence")
-    return cl._Outcome(verdict, reason, observed, float(s), items_)
+    return Outcome(verdict, reason, observed, float(s), items_)
 
 
 def _window_hours(d: Disruption, airport: str, start: pd.Timestamp, end: pd.Timestamp) -> tuple[int, int, int]:
@@ -311,7 +319,6 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
 
 
 def _closure(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
-    cl = _claims()
     d = _need(ctx)
     test = claim.test
     fields = sorted(ctx.resolve(test.airport))
@@ -329,4 +336,12 @@ def _closure(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
         head = f"{len(closed)} of {len(fields)} fields closed ({', '.join(closed) or 'none'}); " + ("every field must" if test.require == "each" else "one field must") + ": "
     reason = head + "; ".join(parts)
     observed = ", ".join(f"{ap} {'closed' if v == 'supported' else ('open' if v == 'contradicted' else 'undecided')}" for ap, (v, _) in verdicts.items())
-    return cl._Outcome(verdict, reason, observed, float(len(closed)), items_)
+    return Outcome(verdict, reason, observed, float(len(closed)), items_)
+
+
+JUDGES: Final[dict[str, Judge]] = {
+    "closure": Judge(items, judge),
+    "diversions_at_least": Judge(items, judge),
+    "holding_at_least": Judge(items, judge),
+}
+"""The claim tests of the ``disruption`` kind (:mod:`flighttrace.kinds.disruption.spec`) and their rules."""

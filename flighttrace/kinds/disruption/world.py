@@ -852,7 +852,7 @@ def build_disruption_world(
     same bytes (Parquet without timestamps).
     """
     from flighttrace.sim.writers import write_state_vectors_parquet
-    from flighttrace.scenario.model import load_scenario
+    from flighttrace.scenario import load_scenario
 
     scn = load_scenario(scenario)
     root = Path(out_dir)

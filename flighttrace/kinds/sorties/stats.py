@@ -191,7 +191,7 @@ def _as_timedelta(value: Any) -> pd.Timedelta:
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return pd.Timedelta(days=float(value))
     if isinstance(value, str):
-        from flighttrace.scenario.model import parse_duration
+        from flighttrace.scenario import parse_duration
 
         return parse_duration(value)
     return pd.Timedelta(value)

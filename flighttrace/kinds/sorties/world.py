@@ -563,7 +563,7 @@ def build_world(
     """
     from flighttrace.sim.writers import write_fr24_csv, write_fr24_kml
     from flighttrace.sim.writers import write_sbs
-    from flighttrace.scenario.model import load_scenario
+    from flighttrace.scenario import load_scenario
 
     scn = load_scenario(scenario)
     root = Path(out_dir)

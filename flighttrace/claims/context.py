@@ -1,0 +1,180 @@
+"""What the claims of one evaluation share: the context, the items a claim counts, the outcome of a test.
+
+A scenario kind's claim tests (:mod:`flighttrace.kinds`) are written against
+this module: a :class:`Judge` lists the *items* a claim counts (legs,
+sorties, stays, closures…; columns :data:`ITEM_COLUMNS`, each with its
+evidence grade) and decides the :class:`Outcome`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from flighttrace.claims.findings import EVIDENCE_COLUMNS
+from flighttrace.claims.rules import VerdictRules
+from flighttrace.schema import TIME_DTYPE
+from flighttrace.tracks.legs import GRADES
+
+__all__ = [
+    "STRONG", "ASSUMED", "ITEM_COLUMNS", "Context", "Window", "Outcome", "Judge", "Judged",
+    "weakest", "obj", "empty_items", "empty_evidence", "leg_frame", "route_text", "fmt_n", "grade_counts",
+]
+
+STRONG: Final[tuple[str, ...]] = ("observed", "inferred")
+"""Grades that count as evidence for or against a figure."""
+
+ASSUMED: Final = "coverage not given: the span of the legs was assumed covered"
+
+_RANK: Final = {g: i for i, g in enumerate(GRADES)}
+ITEM_COLUMNS: Final[list[str]] = ["item_id", "kind", "grade", "time", "airport", "dest", "dest_grade", "lineage", "legs", "gt_s", "gt_min_s", "detail"]
+
+
+def weakest(a: Any, b: Any) -> np.ndarray:
+    """Element-wise weakest of two grade arrays (missing counts as ``unknown``)."""
+    ra = pd.Series(np.asarray(a, dtype=object)).map(_RANK).fillna(len(GRADES) - 1).to_numpy(dtype=np.int64)
+    rb = pd.Series(np.asarray(b, dtype=object)).map(_RANK).fillna(len(GRADES) - 1).to_numpy(dtype=np.int64)
+    return np.asarray(GRADES, dtype=object)[np.maximum(ra, rb)]
+
+
+def obj(s: pd.Series) -> np.ndarray:
+    """A column as an object array with None for missing values."""
+    a = s.astype(object).to_numpy()
+    return np.where(pd.isna(a), None, a)
+
+
+def empty_items() -> pd.DataFrame:
+    df = pd.DataFrame({c: pd.Series([], dtype=object) for c in ITEM_COLUMNS})
+    df["time"] = df["time"].astype(TIME_DTYPE)
+    df["gt_s"] = df["gt_s"].astype(float)
+    df["gt_min_s"] = df["gt_min_s"].astype(float)
+    return df
+
+
+def empty_evidence() -> pd.DataFrame:
+    df = pd.DataFrame({c: pd.Series([], dtype=object) for c in EVIDENCE_COLUMNS})
+    df["time"] = df["time"].astype(TIME_DTYPE)
+    return df
+
+
+
+
+class Context:
+    """What every claim of one evaluation shares: the scenario, the legs and points, the coverage, the rules, caches."""
+
+    def __init__(self, scenario: Any, legs: pd.DataFrame, cov: pd.DataFrame, rules: VerdictRules, *, assumed: bool,
+                 points: pd.DataFrame | None = None, given: Mapping[str, Any] | None = None, tz: str = "UTC") -> None:
+        self.scenario = scenario
+        self.legs = legs
+        self.cov = cov
+        self.rules = rules
+        self.assumed = assumed
+        self.points = points
+        self.tz = tz
+        self.given: dict[str, Any] = dict(given or {})
+        """Tables computed already, by name (``sorties``, ``disruption``): a kind uses them instead of its own."""
+        self.cache: dict[Any, Any] = {}
+        """A kind's results computed once per evaluation (keys are the kind's own)."""
+        self._fleet: dict[str | None, pd.DataFrame] = {}
+
+    def resolve(self, name: str | None) -> frozenset[str] | None:
+        """Codes a group or code stands for; None when not given."""
+        return None if name is None else self.scenario.resolve_airports(name)
+
+    def fleet_legs(self, selector: str | None) -> pd.DataFrame:
+        """Legs of a fleet selector (default: every subject selector)."""
+        if selector not in self._fleet:
+            lg = self.legs
+            mask = np.asarray(self.scenario.fleet_mask(lg, selector), dtype=bool) if len(lg) else np.zeros(0, dtype=bool)
+            self._fleet[selector] = lg[mask].reset_index(drop=True)
+        return self._fleet[selector]
+
+
+
+def leg_frame(lg: pd.DataFrame, grade: np.ndarray, time: pd.Series, airport: Any, dest: Any, dest_grade: Any, detail: Any) -> pd.DataFrame:
+    n = len(lg)
+    out = pd.DataFrame(
+        {
+            "item_id": obj(lg["leg_id"]),
+            "kind": np.full(n, "leg", dtype=object),
+            "grade": np.asarray(grade, dtype=object),
+            "time": time.astype(TIME_DTYPE).array,
+            "airport": np.asarray(airport, dtype=object),
+            "dest": np.asarray(dest, dtype=object),
+            "dest_grade": np.asarray(dest_grade, dtype=object),
+            "lineage": obj(lg["lineage"]) if "lineage" in lg else np.full(n, None, dtype=object),
+            "legs": obj(lg["leg_id"]),
+            "gt_s": np.full(n, np.nan),
+            "gt_min_s": np.full(n, np.nan),
+            "detail": np.asarray(detail, dtype=object),
+        }
+    )
+    out["time"] = out["time"].astype(TIME_DTYPE)
+    return out
+
+
+def route_text(a: Any, b: Any) -> np.ndarray:
+    return (pd.Series(obj(pd.Series(a))).fillna("?").astype(str) + "→" + pd.Series(obj(pd.Series(b))).fillna("?").astype(str)).to_numpy(dtype=object)
+
+
+
+@dataclass(frozen=True)
+class Window:
+    start: pd.Timestamp
+    end: pd.Timestamp
+    days: float
+    uncovered: float
+    uncovered_text: str
+
+
+@dataclass
+class Outcome:
+    verdict: str
+    reason: str
+    observed: str
+    value: float
+    items: pd.DataFrame
+    statistic: dict[str, Any] | None = None
+    intervals: pd.DataFrame | None = None
+
+
+def fmt_n(x: float) -> str:
+    return f"{x:g}" if x == int(x) else f"{x:.1f}"
+
+
+def grade_counts(items: pd.DataFrame) -> tuple[int, int, int, int]:
+    g = items["grade"].to_numpy(dtype=object) if len(items) else np.zeros(0, dtype=object)
+    return int((g == "observed").sum()), int((g == "inferred").sum()), int((g == "bridged").sum()), int((g == "unknown").sum())
+
+
+
+@dataclass(frozen=True)
+class Judge:
+    """One claim test of a kind: which items a claim counts, and the verdict rule.
+
+    Attributes
+    ----------
+    items
+        ``items(ctx, claim, start, end)`` → the items in ``[start, end)``
+        (columns :data:`ITEM_COLUMNS`), in time order.
+    judge
+        ``judge(ctx, claim, items, window)`` → :class:`Outcome`.
+    """
+
+    items: Callable[[Context, Any, pd.Timestamp, pd.Timestamp], pd.DataFrame]
+    judge: Callable[[Context, Any, pd.DataFrame, Window], Outcome]
+
+
+@dataclass
+class Judged:
+    """A claim judged: its row of the claims table, its evidence, its statistic and intervals (if any)."""
+
+    claim: Any
+    row: dict[str, Any]
+    evidence: pd.DataFrame
+    statistic: dict[str, Any] | None
+    intervals: pd.DataFrame | None

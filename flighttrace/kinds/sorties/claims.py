@@ -1,0 +1,434 @@
+"""Claim tests of the ``sorties`` kind: the items a claim counts and the verdict rules.
+
+The rules are written out in ``docs/verdicts.md``. In short: only
+``observed`` and ``inferred`` ends count as evidence for or against a
+figure; ``bridged`` ends and legs whose end names no field can only make a
+verdict ``inconclusive``; a shortfall is a contradiction only when the
+uncovered days could not plausibly hold the rest.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from flighttrace.claims.context import (
+    STRONG,
+    Context,
+    Judge,
+    Judged,
+    Outcome,
+    Window,
+    empty_items,
+    fmt_n,
+    grade_counts,
+    leg_frame,
+    obj,
+    route_text,
+    weakest,
+)
+from flighttrace.claims.counting import at_least, at_most, uncovered_phrase
+from flighttrace.kinds.sorties import stats as st
+from flighttrace.kinds.sorties.chain import SORTIES_COLUMNS, find_sorties
+from flighttrace.schema import TIME_DTYPE
+from flighttrace.tracks.legs import ground_stays
+
+__all__ = ["JUDGES", "analyze", "items", "sortie_times", "route_sorties", "main_sorties", "main_landings", "stat_row"]
+
+
+def sortie_times(sorties: pd.DataFrame) -> pd.Series:
+    """When each sortie was at the far field: the arrival, else the departure (UTC)."""
+    if len(sorties) == 0:
+        return pd.Series([], dtype=TIME_DTYPE)
+    return sorties["arrive_far"].astype(TIME_DTYPE).fillna(sorties["depart_far"].astype(TIME_DTYPE))
+
+
+def route_sorties(ctx: Context, route: str, fleet: str | None) -> pd.DataFrame:
+    """Sorties of a route for a fleet: from the given table (``ctx.given["sorties"]``), else :func:`find_sorties`."""
+    key = ("sorties", route, fleet)
+    if key not in ctx.cache:
+        given = ctx.given.get("sorties")
+        if given is not None and "route" in given and (given["route"] == route).any():
+            s = given[given["route"] == route]
+            if fleet is not None:
+                s = s[np.asarray(ctx.scenario.fleet_mask(s, fleet), dtype=bool)]
+            ctx.cache[key] = s.reset_index(drop=True)
+        else:
+            ctx.cache[key] = find_sorties(ctx.legs, ctx.scenario, route, fleet=fleet)
+    return ctx.cache[key]  # type: ignore[no-any-return]
+
+
+def main_sorties(ctx: Context) -> pd.DataFrame:
+    """The sorties behind the series: the given table, else the first route's."""
+    given = ctx.given.get("sorties")
+    if given is not None:
+        return given.reset_index(drop=True)
+    if not ctx.scenario.routes:
+        return pd.DataFrame(columns=list(SORTIES_COLUMNS))
+    return route_sorties(ctx, ctx.scenario.routes[0].id, None)
+
+
+def main_landings(ctx: Context) -> pd.Series:
+    """Landing times of the fleet's legs at the first route's far field (any named end)."""
+    if not ctx.scenario.routes or len(ctx.legs) == 0:
+        return pd.Series([], dtype=TIME_DTYPE)
+    seq = ctx.scenario.routes[0].sequence
+    far = ctx.resolve(seq[1] if len(seq) > 1 else seq[0])
+    lg = ctx.fleet_legs(None)
+    lg = lg[lg["destination"].isin(far)]
+    return lg["landing_time"].astype(TIME_DTYPE).fillna(lg["landing_time_latest"].astype(TIME_DTYPE)).dropna().reset_index(drop=True)
+
+
+def _leg_items(ctx: Context, subj: Any) -> pd.DataFrame:
+    """Legs a landings / departures / legs subject counts, graded; unnamed ends graded ``unknown``."""
+    lg = ctx.fleet_legs(subj.fleet)
+    if len(lg) == 0:
+        return empty_items()
+    A, F, T = ctx.resolve(subj.airport), ctx.resolve(subj.from_), ctx.resolve(subj.to)
+    route = route_text(lg["origin"], lg["destination"])
+    if subj.unit in ("landings", "departures"):
+        land = subj.unit == "landings"
+        end, other, other_set = ("destination", "origin", F) if land else ("origin", "destination", T)
+        e, o = lg[end], lg[other]
+        eg, og = lg[f"{end}_evidence"].astype(object), lg[f"{other}_evidence"].astype(object)
+        o_ok = np.ones(len(lg), dtype=bool) if other_set is None else (o.isna() | o.isin(other_set)).to_numpy()
+        known = (e.notna() & e.isin(A or frozenset())).to_numpy() & o_ok
+        possible = e.isna().to_numpy() & o_ok
+        grade = eg.to_numpy(dtype=object)
+        if other_set is not None:
+            grade = np.where(o.notna().to_numpy(), weakest(eg, og), "unknown")
+        grade = np.where(possible, "unknown", grade)
+        if land:
+            t = lg["landing_time"].astype(TIME_DTYPE).fillna(lg["landing_time_latest"].astype(TIME_DTYPE))
+            t = t.where(known, lg["last_seen"].astype(TIME_DTYPE)).fillna(lg["last_seen"].astype(TIME_DTYPE))
+        else:
+            t = lg["takeoff_time"].astype(TIME_DTYPE).fillna(lg["takeoff_time_earliest"].astype(TIME_DTYPE))
+            t = t.where(known, lg["first_seen"].astype(TIME_DTYPE)).fillna(lg["first_seen"].astype(TIME_DTYPE))
+        reason = lg[f"{end}_reason"].astype(object).fillna("") if f"{end}_reason" in lg else pd.Series([""] * len(lg))
+        detail = np.where(possible, "no field named at this end: " + reason.astype(str).to_numpy(dtype=object), route)
+        dest, dest_g = lg["destination"], lg["destination_evidence"]
+        keep = known | possible
+        return leg_frame(lg[keep], grade[keep], t[keep], obj(e)[keep], obj(dest)[keep], obj(dest_g)[keep], detail[keep])
+    # unit legs: from → origin, to → destination, airport → either end
+    grade = np.full(len(lg), "observed", dtype=object)
+    ok = np.ones(len(lg), dtype=bool)
+    for col, S in (("origin", F), ("destination", T)):
+        if S is not None:
+            known = lg[col].notna().to_numpy()
+            ok &= ~known | lg[col].isin(S).to_numpy()
+            grade = weakest(grade, np.where(known, lg[f"{col}_evidence"].astype(object), "unknown"))
+    if A is not None:
+        o_in, d_in = lg["origin"].isin(A).to_numpy(), lg["destination"].isin(A).to_numpy()
+        any_null = (lg["origin"].isna() | lg["destination"].isna()).to_numpy()
+        ok &= o_in | d_in | any_null
+        end_g = np.where(o_in, lg["origin_evidence"].astype(object), np.where(d_in, lg["destination_evidence"].astype(object), "unknown"))
+        grade = weakest(grade, end_g)
+    t = lg["takeoff_time"].astype(TIME_DTYPE).fillna(lg["first_seen"].astype(TIME_DTYPE))
+    return leg_frame(lg[ok], grade[ok], t[ok], obj(lg["destination"])[ok], obj(lg["destination"])[ok], obj(lg["destination_evidence"])[ok], route[ok])
+
+
+def _sortie_items(ctx: Context, subj: Any) -> pd.DataFrame:
+    """Sorties of the subject's route and fleet, plus fleet legs that could be unseen sorties."""
+    s = route_sorties(ctx, subj.route, subj.fleet)
+    A, F, T = ctx.resolve(subj.airport), ctx.resolve(subj.from_), ctx.resolve(subj.to)
+    parts = []
+    if len(s):
+        grade = s["evidence"].astype(object).to_numpy()
+        ok = np.ones(len(s), dtype=bool)
+        if A is not None:
+            ok &= s["far"].isin(A).to_numpy()
+        for col, S in (("origin", F), ("back", T)):
+            if S is not None:
+                known = s[col].notna().to_numpy()
+                ok &= ~known | s[col].isin(S).to_numpy()
+                grade = weakest(grade, np.where(known, s[f"{col}_evidence"].astype(object), "unknown"))
+        s2 = s[ok]
+        gt_h = (s2["ground_time_s"].astype(float) / 3600.0).map(lambda h: "" if np.isnan(h) else f", ground {h:.1f} h")
+        legs = (pd.Series(obj(s2["in_leg"])).fillna("").astype(str) + ";" + pd.Series(obj(s2["out_leg"])).fillna("").astype(str)).str.strip(";")
+        parts.append(
+            pd.DataFrame(
+                {
+                    "item_id": obj(s2["sortie_id"]),
+                    "kind": np.full(len(s2), "sortie", dtype=object),
+                    "grade": grade[ok],
+                    "time": sortie_times(s2).array,
+                    "airport": obj(s2["far"]),
+                    "dest": obj(s2["back"]),
+                    "dest_grade": obj(s2["back_evidence"]),
+                    "lineage": obj(s2["lineage"]),
+                    "legs": legs.to_numpy(dtype=object),
+                    "gt_s": s2["ground_time_s"].astype(float).to_numpy(),
+                    "gt_min_s": s2["ground_time_min_s"].astype(float).to_numpy(),
+                    "detail": (pd.Series(route_text(s2["origin"], s2["far"])) + "→" + pd.Series(obj(s2["back"])).fillna("?").astype(str) + gt_h.to_numpy()).to_numpy(dtype=object),
+                }
+            ).astype({"time": TIME_DTYPE})
+        )
+    # fleet legs from home (or from nowhere named) whose end names no field: could be unseen sorties
+    lg = ctx.fleet_legs(subj.fleet)
+    if len(lg):
+        home = ctx.resolve(ctx.scenario.route(subj.route).sequence[0])
+        if F is not None:
+            home = home & F
+        used = set(obj(s["in_leg"])) | set(obj(s["out_leg"])) if len(s) else set()
+        poss = lg["destination"].isna() & (lg["origin"].isna() | lg["origin"].isin(home)) & ~lg["leg_id"].isin(used)
+        p = lg[poss.to_numpy()]
+        if len(p):
+            reason = p["destination_reason"].astype(object).fillna("").astype(str) if "destination_reason" in p else pd.Series([""] * len(p))
+            parts.append(leg_frame(p, np.full(len(p), "unknown", dtype=object), p["last_seen"], np.full(len(p), None), np.full(len(p), None), np.full(len(p), None), ("no field named at the far end: " + reason).to_numpy(dtype=object)))
+    parts = [x for x in parts if len(x)]
+    return pd.concat(parts, ignore_index=True) if parts else empty_items()
+
+
+def _stay_items(ctx: Context, subj: Any, airports: frozenset[str]) -> pd.DataFrame:
+    """Ground stays at ``airports`` of the subject's fleet, from consecutive legs (no route given)."""
+    st = ground_stays(ctx.fleet_legs(subj.fleet))
+    st = st[st["airport"].isin(airports)].reset_index(drop=True)
+    if len(st) == 0:
+        return empty_items()
+    n = len(st)
+    legs = (st["arriving_leg"].astype(str) + ";" + st["departing_leg"].astype(str)).to_numpy(dtype=object)
+    lineage = ctx.fleet_legs(subj.fleet).set_index("leg_id")["lineage"] if "lineage" in ctx.legs else None
+    lin = [None] * n if lineage is None else ("; ".join(x for x in (lineage.get(a), lineage.get(b)) if x) for a, b in zip(st["arriving_leg"], st["departing_leg"]))
+    exact = st["duration_s"].astype(float)
+    return pd.DataFrame(
+        {
+            "item_id": (st["arriving_leg"].astype(str) + ">" + st["departing_leg"].astype(str)).to_numpy(dtype=object),
+            "kind": np.full(n, "leg", dtype=object),
+            "grade": weakest(st["arrival_evidence"], st["departure_evidence"]),
+            "time": st["arrival_time"].astype(TIME_DTYPE).fillna(st["departure_time"].astype(TIME_DTYPE)).array,
+            "airport": obj(st["airport"]),
+            "dest": np.full(n, None, dtype=object),
+            "dest_grade": np.full(n, None, dtype=object),
+            "lineage": np.asarray(list(lin), dtype=object),
+            "legs": legs,
+            "gt_s": exact.to_numpy(),
+            "gt_min_s": np.where(exact.notna(), exact, st["duration_min_s"].astype(float)),
+            "detail": np.full(n, "ground stay between consecutive legs", dtype=object),
+        }
+    ).astype({"time": TIME_DTYPE})
+
+
+def items(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """The claim's subject items whose time falls in ``[start, end)``, in time order."""
+    subj, test = claim.subject, claim.test
+    if test.kind == "ground_time" and subj.route is None:
+        items = _stay_items(ctx, subj, ctx.scenario.resolve_airports(test.airport))
+    elif subj.unit == "sorties":
+        items = _sortie_items(ctx, subj)
+    else:
+        items = _leg_items(ctx, subj)
+    t = items["time"]
+    items = items[(t >= start) & (t < end)]
+    return items.sort_values(["time", "item_id"], kind="stable").reset_index(drop=True)
+
+
+
+def _count(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
+    o, i, b, u = grade_counts(items)
+    s, test, unit = o + i, claim.test, claim.subject.unit
+    if test.kind == "count_at_least":
+        verdict, reason = at_least(test.value, s, b, u, win, ctx.rules)
+        if verdict != "supported" and win.uncovered > 0 and "not covered" not in reason and "uncovered" not in reason:
+            reason += f"; also {uncovered_phrase(win)}"
+    elif test.kind == "count_at_most":
+        verdict, reason = at_most(test.value, s, b, u, win, ctx.rules)
+    else:
+        lo_v, lo_r = at_least(test.min, s, b, u, win, ctx.rules)
+        hi_v, hi_r = at_most(test.max, s, b, u, win, ctx.rules)
+        if "contradicted" in (lo_v, hi_v):
+            verdict, reason = "contradicted", lo_r if lo_v == "contradicted" else hi_r
+        elif lo_v == hi_v == "supported":
+            verdict, reason = "supported", f"{lo_r}; {hi_r}"
+        else:
+            verdict, reason = "inconclusive", lo_r if lo_v == "inconclusive" else hi_r
+    observed = f"{s} {unit} ({o} observed, {i} inferred; +{b} bridged, +{u} unknown end)"
+    return Outcome(verdict, reason, observed, float(s), items)
+
+
+def _stat(values: pd.Series, statistic: str) -> float:
+    return float(values.mean()) if statistic == "mean" else float(values.median())
+
+
+def _ground_time(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
+    test = claim.test
+    items = items[items["kind"].eq("sortie") | items["gt_min_s"].notna() | items["gt_s"].notna()]
+    items = items[items["airport"].isin(ctx.scenario.resolve_airports(test.airport))].reset_index(drop=True)
+    lo = test.min.total_seconds() if test.min is not None else -math.inf
+    hi = test.max.total_seconds() if test.max is not None else math.inf
+    band = test.describe().split(" in ", 1)[-1]
+    exact = items["gt_s"].dropna()
+    bound_only = items.loc[items["gt_s"].isna(), "gt_min_s"]
+    n_lb, n_none = int(bound_only.notna().sum()), int(bound_only.isna().sum())
+    note = (f"; {n_lb} stay(s) known only as a lower bound" if n_lb else "") + (f"; {n_none} with no bound (a leg unseen)" if n_none else "")
+    if len(items) == 0:
+        return Outcome("inconclusive", f"no stay at {test.airport} in the window", "no stay", math.nan, items)
+    if test.statistic == "each":
+        out = exact[(exact < lo) | (exact > hi)]
+        over = bound_only[bound_only > hi]
+        observed = f"{len(exact) - len(out)} of {len(exact)} exact stays in {band}{note}"
+        value = float(len(out) + len(over))
+        if len(out) or len(over):
+            worst = pd.concat([out, over]) / 3600.0
+            return Outcome("contradicted", f"{len(out) + len(over)} stay(s) outside {band} ({', '.join(f'{h:.1f} h' for h in worst)}){note}", observed, value, items)
+        if len(exact) == 0 or n_lb or n_none:
+            return Outcome("inconclusive", f"{len(exact)} exact stay(s) in {band}, but not every stay has an exact ground time{note}", observed, value, items)
+        return Outcome("supported", f"all {len(exact)} stays in {band} (exact times)", observed, value, items)
+    if len(exact) == 0:
+        if n_lb and not n_none and _stat(bound_only, test.statistic) > hi:
+            v = _stat(bound_only, test.statistic)
+            return Outcome("contradicted", f"no exact stay, but even the lower bounds give a {test.statistic} of {v / 3600:.1f} h > {band}", f"{test.statistic} ≥ {v / 3600:.1f} h (lower bounds)", v / 3600, items)
+        return Outcome("inconclusive", f"no exact ground time at {test.airport}{note}", "no exact stay", math.nan, items)
+    v = _stat(exact, test.statistic)
+    observed = f"{test.statistic} {v / 3600:.2f} h over {len(exact)} exact stay(s){note}"
+    if lo <= v <= hi:
+        return Outcome("supported", f"{test.statistic} of {len(exact)} exact stay(s) {v / 3600:.2f} h in {band}{note}", observed, v / 3600, items)
+    return Outcome("contradicted", f"{test.statistic} of {len(exact)} exact stay(s) {v / 3600:.2f} h outside {band}{note}", observed, v / 3600, items)
+
+
+def _destinations(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
+    allowed: frozenset[str] = frozenset().union(*(ctx.scenario.resolve_airports(a) for a in claim.test.airports))
+    names = ", ".join(claim.test.airports)
+    items = items[items["grade"].isin(STRONG + ("bridged",))].copy().reset_index(drop=True)
+    if claim.subject.unit != "sorties":
+        items = items[items["kind"] == "leg"].reset_index(drop=True)
+    items["grade"] = items["dest_grade"].where(items["dest"].notna(), "unknown").fillna("unknown")
+    d, g = items["dest"], items["grade"]
+    strong, bridged, unknown = g.isin(STRONG), g.eq("bridged"), d.isna()
+    inside = d.isin(allowed)
+    tally = d.fillna("unknown").value_counts().sort_index()
+    observed = ", ".join(f"{k} {v}" for k, v in tally.items()) or "none"
+    if len(items) == 0:
+        return Outcome("inconclusive", "no departure found in the window", observed, math.nan, items)
+    out_s = items[strong & ~inside & ~unknown]
+    if len(out_s):
+        where = ", ".join(sorted(set(out_s["dest"])))
+        return Outcome("contradicted", f"{len(out_s)} departure(s) with observed or inferred evidence went to {where}, outside {names}", observed, float((strong & inside).sum()), items)
+    if not (strong | bridged).any():
+        return Outcome("inconclusive", f"none of the {len(items)} departure(s) has a known destination", observed, 0.0, items)
+    out_b = items[bridged & ~inside]
+    if len(out_b):
+        return Outcome("inconclusive", f"{len(out_b)} bridged destination(s) outside {names} ({', '.join(sorted(set(out_b['dest'])))}): too weak to decide", observed, float((strong & inside).sum()), items)
+    extra = f"; {int(unknown.sum())} with no known destination" if unknown.any() else ""
+    return Outcome("supported", f"all {int((strong | bridged).sum())} known destination(s) are within {names}{extra}", observed, float((strong & inside).sum()), items)
+
+
+def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -> tuple[str, str, float, pd.DataFrame]:
+    test = claim.test
+    wins = pd.DataFrame({"window": [claim.id], "start": [win.start], "end": [win.end]})
+    iv = st.intervals(times, ctx.cov, wins)
+    ok = iv[iv["covered"]]
+    hi = test.max.total_seconds() / 86400.0
+    lo = test.min.total_seconds() / 86400.0 if test.min is not None else 0.0
+    if len(ok) == 0:
+        n = len(times)
+        length = (win.end - win.start).total_seconds() / 86400.0
+        if win.uncovered <= 0 and length / (n + 1) > hi:
+            return "contradicted", f"{n} event(s) in a fully covered window of {fmt_n(length)} days: even evenly spread, the {n + 1} gap(s) would each exceed {fmt_n(hi)} d", math.nan, iv
+        why = "fewer than 2 events" if n < 2 else "every interval spans an uncovered day"
+        return "inconclusive", f"no interval between consecutive events inside covered spans ({why})", math.nan, iv
+    mean = float(ok["days"].mean())
+    text = f"mean {mean:.2f} d over {len(ok)} interval(s) inside covered spans"
+    if lo <= mean <= hi:
+        return "supported", f"{text}, within [{fmt_n(lo)}, {fmt_n(hi)}] d", mean, iv
+    return "contradicted", f"{text}, outside [{fmt_n(lo)}, {fmt_n(hi)}] d", mean, iv
+
+
+def _mean_interval(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
+    strong = items[items["grade"].isin(STRONG)]
+    v1, r1, m1, iv = _interval_verdict(strong["time"].reset_index(drop=True), ctx, claim, win)
+    observed = f"mean interval {m1:.2f} d ({len(strong)} {claim.subject.unit})" if not math.isnan(m1) else f"{len(strong)} {claim.subject.unit}, no interval"
+    verdict, reason = v1, r1
+    # the verdict must survive adding the bridged ones, then the legs with no named end
+    for label, grades in (("bridged", STRONG + ("bridged",)), ("legs with no named end", STRONG + ("bridged", "unknown"))):
+        extra = items[items["grade"].isin(grades)]
+        if len(extra) == len(strong):
+            continue
+        v2, _, m2, _ = _interval_verdict(extra["time"].reset_index(drop=True), ctx, claim, win)
+        if v2 != v1:
+            verdict, reason = "inconclusive", f"{r1}; adding the {label}: mean {m2:.2f} d ({v2})"
+            break
+    if win.uncovered > 0:
+        reason += f"; intervals across uncovered days are left out ({win.uncovered_text})"
+    return Outcome(verdict, reason, observed, m1, items, intervals=iv.assign(what=claim.subject.unit))
+
+
+def _rr_verdict(r: st.RateRatioResult, min_ratio: float) -> str:
+    if math.isnan(r.ci_low) or math.isnan(r.ci_high):
+        return "inconclusive"
+    if r.ci_low > min_ratio:
+        return "supported"
+    if r.ci_high < min_ratio:
+        return "contradicted"
+    return "inconclusive"
+
+
+def _rr_text(r: st.RateRatioResult) -> str:
+    return f"RR {r.ratio:.2f} ({r.conf:.0%} CI {r.ci_low:.2f}–{r.ci_high:.2f}): {r.n1} in {fmt_n(r.t1)} covered window days vs {r.n0} in {fmt_n(r.t0)} other covered days"
+
+
+def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
+    test = claim.test
+    ev = ctx.scenario.events_frame()
+    if test.events == "all":
+        ev = ev[ev["kind"].isin(test.kinds)] if test.kinds else ev
+    else:
+        ev = ev[ev["id"].isin(test.events)]
+    starts, ends = ev["start"] - test.lead, ev["end"] + test.lag
+    variants = []
+    for grades in (STRONG, STRONG + ("bridged",), STRONG + ("bridged", "unknown")):
+        times = items.loc[items["grade"].isin(grades), "time"]
+        variants.append(st.window_rate_ratio(ctx.cov, times, starts, ends, reference=(win.start, win.end), conf=ctx.rules.conf))
+    r = variants[0]
+    if r.t1 <= 0 or r.t0 <= 0:
+        side = "inside the event windows" if r.t1 <= 0 else "outside the event windows"
+        reason = f"no rate ratio: no covered day {side} within the claim's window"
+        if win.uncovered > 0:
+            reason += f" ({win.uncovered_text})"
+        return Outcome("inconclusive", reason, f"{r.n1} in {fmt_n(r.t1)} covered window days, {r.n0} in {fmt_n(r.t0)} other covered days", math.nan, items)
+    verdicts = [_rr_verdict(x, test.min_ratio) for x in variants]
+    verdict = verdicts[0]
+    base = f"{_rr_text(r)}; claimed ratio > {test.min_ratio:g}"
+    if len(set(verdicts)) > 1:
+        verdict = "inconclusive"
+        base += f"; with bridged: CI {variants[1].ci_low:.2f}–{variants[1].ci_high:.2f} ({verdicts[1]}); with unnamed ends too: CI {variants[2].ci_low:.2f}–{variants[2].ci_high:.2f} ({verdicts[2]})"
+    elif verdict == "inconclusive" and not math.isnan(r.ci_low):
+        base += " lies inside the interval"
+    if win.uncovered > 0:
+        base += f"; uncovered days left out of both sides ({win.uncovered_text})"
+    stat = stat_row("rate_ratio", claim.id, tuple(ev["id"]), r, note=f"{claim.subject.unit} in windows start−{fmt_n(test.lead.total_seconds() / 86400)}d … end+{fmt_n(test.lag.total_seconds() / 86400)}d within the claim window; observed/inferred only")
+    return Outcome(verdict, base, _rr_text(r), r.ratio, items, statistic=stat)
+
+
+
+
+def stat_row(test: str, claim_id: str, event_ids: tuple[str, ...], r: st.RateRatioResult, *, note: str) -> dict[str, Any]:
+    return {
+        "test": test, "claim_id": claim_id, "event_ids": ",".join(event_ids), "observed": r.rate1,
+        "expected": r.rate0 * r.t1 if r.t1 > 0 else math.nan, "baseline": r.rate0, "ratio": r.ratio,
+        "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": r.p_value, "n_shifts": math.nan, "seed": math.nan,
+        "n1": float(r.n1), "t1": r.t1, "n0": float(r.n0), "t0": r.t0,
+        "note": f"observed and baseline are events per covered day; expected = baseline × t1; exact conditional CI ({r.conf:.0%}, Clopper–Pearson); p: two-sided exact test of ratio 1; {note}",
+    }
+
+
+
+JUDGES: Final[dict[str, Judge]] = {
+    "count_at_least": Judge(items, _count),
+    "count_at_most": Judge(items, _count),
+    "count_between": Judge(items, _count),
+    "ground_time": Judge(items, _ground_time),
+    "destinations_within": Judge(items, _destinations),
+    "mean_interval": Judge(items, _mean_interval),
+    "rate_ratio": Judge(items, _rate_ratio),
+}
+"""The claim tests of the ``sorties`` kind (:mod:`flighttrace.kinds.sorties.spec`) and their rules."""
+
+
+def analyze(ctx: Context, judged: list[Judged]) -> Any:
+    """The kind's own tables: series, event windows, event study, intervals, ground times, scenario-wide statistics."""
+    from flighttrace.kinds.sorties.findings import sorties_findings
+
+    return sorties_findings(ctx, judged)

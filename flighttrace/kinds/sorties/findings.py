@@ -1,0 +1,133 @@
+"""What the ``sorties`` kind adds to the findings: series, event windows, event study, intervals, ground times and the scenario-wide statistics."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from flighttrace.claims.context import Context, Judged
+from flighttrace.kinds.sorties import stats as st
+from flighttrace.kinds.sorties.claims import main_landings, main_sorties, sortie_times, stat_row
+
+__all__ = ["SortiesFindings", "sorties_findings"]
+
+
+@dataclass
+class SortiesFindings:
+    """The ``sorties`` kind's tables of one evaluation.
+
+    Attributes
+    ----------
+    series
+        ``"day"`` / ``"week"`` / ``"month"`` → sorties and landings per period
+        (:data:`flighttrace.kinds.sorties.stats.SERIES_COLUMNS`).
+    rolling
+        Daily trailing rates over covered days.
+    events
+        Each timeline event with its window and its sorties.
+    event_study
+        Sorties by day relative to each event start.
+    intervals
+        Intervals between consecutive sorties (or a claim's units) per window.
+    ground_times
+        Time on the ground at the far field, per sortie.
+    statistics
+        The scenario-wide rows of the statistics table (rate ratio in the
+        conflict windows, permutation test, ground-time medians).
+    """
+
+    series: dict[str, pd.DataFrame]
+    rolling: pd.DataFrame
+    events: pd.DataFrame
+    event_study: pd.DataFrame
+    intervals: pd.DataFrame
+    ground_times: pd.DataFrame
+    statistics: list[dict[str, Any]]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by file name (the series as ``series_day``, ``series_week``, ``series_month``)."""
+        out = {"rolling": self.rolling, "events": self.events, "event_study": self.event_study, "intervals": self.intervals,
+               "ground_times": self.ground_times}
+        for freq, df in self.series.items():
+            out[f"series_{freq}"] = df
+        return out
+
+    def statistics_rows(self) -> list[dict[str, Any]]:
+        """The scenario-wide rows of the statistics table."""
+        return self.statistics
+
+    def summary(self) -> str:
+        """The scenario-wide statistics in a few lines."""
+        lines = []
+        for r in self.statistics:
+            if r["test"] == "rate_ratio":
+                if np.isnan(r["ci_low"]):
+                    lines.append("rate ratio in conflict windows: not computable (no covered day inside or outside the windows)")
+                else:
+                    lines.append(f"rate ratio in conflict windows: {r['ratio']:.2f} (CI {r['ci_low']:.2f}–{r['ci_high']:.2f}), p = {r['p_value']:.3g}")
+            elif r["test"] == "permutation_before_start":
+                if np.isnan(r["p_value"]):
+                    lines.append("sorties before conflict starts: not computable (no conflict start with enough covered days before it)")
+                else:
+                    lines.append(f"sorties before conflict starts: {r['observed']:g} vs {r['expected']:.1f} expected, permutation p = {r['p_value']:.3g} ({int(r['n_shifts'])} shifts)")
+        return "\n".join(lines)
+
+
+def _scenario_statistics(ctx: Context, windows: pd.DataFrame, s_times: pd.Series, gt: pd.DataFrame, *, seed: int) -> list[dict[str, Any]]:
+    """Scenario-wide rows: rate ratio in conflict windows, permutation test, ground-time medians."""
+    rules, rows = ctx.rules, []
+    conflict = windows[windows["kind"].isin(rules.conflict_kinds)]
+    ids = tuple(conflict["event_id"])
+    if len(conflict):
+        r = st.window_rate_ratio(ctx.cov, s_times, conflict["window_start"], conflict["window_end"], conf=rules.conf)
+        rows.append(stat_row("rate_ratio", "", ids, r, note=f"all sorties of the series; event kinds {', '.join(rules.conflict_kinds)}; windows as in the events table; baseline: the rest of the covered period"))
+        p = st.permutation_before_start(
+            ctx.cov, s_times, conflict["start"], event_ids=ids, before_days=rules.before_days, seed=seed,
+            max_exhaustive=rules.max_exhaustive, n_random=rules.n_random_shifts,
+        )
+        how = f"exhaustive over all {p.n_shifts} circular shifts" if p.exhaustive else f"random sample of {p.n_shifts - 1} shifts plus the observed dates (seed {p.seed})"
+        rows.append({
+            "test": "permutation_before_start", "claim_id": "", "event_ids": ",".join(p.event_ids), "observed": p.observed,
+            "expected": p.expected, "baseline": math.nan, "ratio": p.observed / p.expected if p.expected else math.nan,
+            "ci_low": math.nan, "ci_high": math.nan, "p_value": p.p_value, "n_shifts": float(p.n_shifts), "seed": float(p.seed),
+            "n1": math.nan, "t1": math.nan, "n0": math.nan, "t0": math.nan,
+            "note": f"sorties in the {p.before_days} covered days before each event start, summed; event dates shifted together around a circle of {p.n_covered_days} covered days; {how}; p = share of shifts with a statistic ≥ the observed one",
+        })
+    for _, g in st.ground_time_stats(gt).iterrows():
+        rows.append({
+            "test": "ground_time_median_s", "claim_id": "", "event_ids": "", "observed": g["median_s"], "expected": math.nan,
+            "baseline": math.nan, "ratio": math.nan, "ci_low": g["min_s"], "ci_high": g["max_s"], "p_value": math.nan,
+            "n_shifts": math.nan, "seed": math.nan, "n1": float(g["n_exact"]), "t1": math.nan, "n0": float(g["n_lower_bound"]), "t0": math.nan,
+            "note": f"at {g['airport']}: median of {g['n_exact']} exact stays of {g['n']} (ci_low/ci_high hold min/max; n0 counts stays known only as a lower bound, median {g['lower_bound_median_s'] / 3600:.1f} h)",
+        })
+    return rows
+
+
+
+def sorties_findings(ctx: Context, judged: list[Judged]) -> SortiesFindings:
+    """Compute the kind's tables from the context and the judged claims (whose intervals join the table)."""
+    rules, cov, scenario = ctx.rules, ctx.cov, ctx.scenario
+    main = main_sorties(ctx)
+    s_times = sortie_times(main)
+    l_times = main_landings(ctx)
+    events_frame = scenario.events_frame()
+    windows = st.event_windows(events_frame, lead=rules.lead, lag=rules.lag)
+    events_df = st.event_counts(windows, cov, s_times)
+    study = st.event_study(events_frame, cov, s_times, before_days=rules.study_days, after_days=rules.study_days)
+    iv_windows = pd.DataFrame({"window": windows["event_id"], "start": windows["window_start"], "end": windows["window_end"]})
+    ivs = [st.intervals(s_times, cov, iv_windows).assign(what="sorties"), *(j.intervals for j in judged if j.intervals is not None)]
+    intervals_df = pd.concat([i for i in ivs if len(i)], ignore_index=True) if any(len(i) for i in ivs) else ivs[0]
+    gt = st.ground_times(main)
+    return SortiesFindings(
+        series=st.series(cov, sorties=s_times, landings=l_times),
+        rolling=st.rolling_rates(cov, s_times, windows_days=rules.rolling_days),
+        events=events_df,
+        event_study=study,
+        intervals=intervals_df,
+        ground_times=gt,
+        statistics=_scenario_statistics(ctx, windows, s_times, gt, seed=rules.seed),
+    )

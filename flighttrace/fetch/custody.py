@@ -202,14 +202,16 @@ def head_state(root: str | os.PathLike[str]) -> tuple[str, str]:
         return f"the last line of {CUSTODY_FILE} is not a complete numbered entry (the log was cut or edited); {HEAD_FILE} records {head.seq} entries", ""
     if head.seq > seq:
         gone = head.seq - seq
-        return f"{CUSTODY_FILE} ends at entry {seq} but {HEAD_FILE} records {head.seq}: the last {gone} {'entry was' if gone == 1 else 'entries were'} removed", ""
+        what = "the last entry was" if gone == 1 else f"the last {gone} entries were"
+        return f"{CUSTODY_FILE} ends at entry {seq} but {HEAD_FILE} records {head.seq}: {what} removed", ""
     if head.seq == seq:
         if line_hash(last) == head.sha256:
             return "", ""
         return f"entry {seq}, the last of {CUSTODY_FILE}, is not the one {HEAD_FILE} records: it was replaced or edited", ""
     earlier = _line_of_seq(log, head.seq)
     if earlier is not None and line_hash(earlier) == head.sha256:
-        return "", f"entries {head.seq + 1}–{seq} were written after {HEAD_FILE} was last updated (a run stopped between the two writes)"
+        which = f"entry {seq} was" if seq == head.seq + 1 else f"entries {head.seq + 1}–{seq} were"
+        return "", f"{which} written after {HEAD_FILE} was last updated (a run stopped between the two writes)"
     return f"entry {head.seq} of {CUSTODY_FILE} is not the one {HEAD_FILE} records: the log was changed", ""
 
 

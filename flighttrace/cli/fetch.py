@@ -59,10 +59,9 @@ START = typer.Option(..., "--start", help="First day (YYYY-MM-DD) or UTC time (Y
 END = typer.Option(..., "--end", help="Last day, included (YYYY-MM-DD), or UTC time, excluded.")
 
 
-def _say(label: str, style: str, message: str, *, err: bool = True) -> None:
-    """Print ``label message`` as plain text: URLs, server text and file names never act as markup."""
-    console = err_console if err else out_console
-    console.print(Text.assemble((label, style), " ", message), highlight=False, soft_wrap=True)
+def _say(label: str, style: str, message: str) -> None:
+    """Print ``label message`` to stderr as plain text: URLs, server text and file names never act as markup."""
+    err_console.print(Text.assemble((label, style), " ", message), highlight=False, soft_wrap=True)
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -75,12 +74,13 @@ def _guard(fn: Callable[[], T]) -> T:
     """Run ``fn``; turn the errors a user can fix into one line and exit code 2."""
     from flighttrace.fetch._validate import FetchParamError
     from flighttrace.fetch.archive import FetchError
+    from flighttrace.fetch.custody import CustodyError
     from flighttrace.fetch.http import redact
 
     code = 2
     try:
         return fn()
-    except (FetchParamError, FetchError) as exc:
+    except (FetchParamError, FetchError, CustodyError) as exc:
         msg = redact(exc)
     except OSError as exc:
         msg = redact(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else exc)
@@ -249,9 +249,12 @@ opensky_app.command("arrivals")(_airport_cmd("arrival"))
 opensky_app.command("departures")(_airport_cmd("departure"))
 
 
+TIMES = typer.Option(..., "--time", help="UTC time(s), repeatable or comma-separated; 'now' for a live call.")
+
+
 @opensky_app.command("states")
 def opensky_states(
-    time: list[str] = typer.Option(..., "--time", help="UTC time(s), repeatable or comma-separated; 'now' for a live call."),
+    time: list[str] = TIMES,
     bbox: str | None = typer.Option(None, "--bbox", help="south,north,west,east in degrees."),
     icao24: str | None = typer.Option(None, "--icao24", help="Restrict to these hex addresses (a,b or @file)."),
     out: Path = OUT,
@@ -284,7 +287,7 @@ def opensky_states(
 
 @fetch_app.command("globe")
 def globe_cmd(
-    hex: str = typer.Option(..., "--hex", help="Hex address(es): 600864,600865 or @fleet.txt."),  # noqa: A002
+    hex: str = typer.Option(..., "--hex", help="Hex address(es): 600864,600865 or @fleet.txt."),
     start: str = typer.Option(..., "--start", help="First UTC day (YYYY-MM-DD)."),
     end: str = typer.Option(..., "--end", help="Last UTC day, included (YYYY-MM-DD)."),
     base_url: str = typer.Option(..., "--base-url", help="Where the YYYY/MM/DD folders are (a globe_history mirror)."),
@@ -311,10 +314,10 @@ def globe_cmd(
 
 @fetch_app.command("v2")
 def v2_cmd(
-    hex: str | None = typer.Option(None, "--hex", help="Hex address(es), comma-separated."),  # noqa: A002
+    hex: str | None = typer.Option(None, "--hex", help="Hex address(es), comma-separated."),
     callsign: str | None = typer.Option(None, "--callsign", help="Callsign."),
     registration: str | None = typer.Option(None, "--registration", help="Registration, e.g. 4K-AZ100."),
-    type: str | None = typer.Option(None, "--type", help="ICAO type code, e.g. C30J."),  # noqa: A002
+    type: str | None = typer.Option(None, "--type", help="ICAO type code, e.g. C30J."),
     point: str | None = typer.Option(None, "--point", help="lat,lon,radius in nautical miles (radius at most 250)."),
     base_url: str = typer.Option("https://api.adsb.lol", "--base-url", help="v2 service (adsb.lol, airplanes.live …)."),
     out: Path = OUT,
@@ -339,9 +342,12 @@ def v2_cmd(
     _report(*_guard(run))
 
 
+ARCHIVE_FOLDER = typer.Argument(..., help="An archive folder (holding custody.jsonl).")
+
+
 @fetch_app.command("verify")
 def verify_cmd(
-    folder: Path = typer.Argument(..., help="An archive folder (holding custody.jsonl)."),
+    folder: Path = ARCHIVE_FOLDER,
 ) -> None:
     """Check an archive against its custody log: chain and head intact, every file unchanged and named.
 

@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Self
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -40,24 +40,24 @@ from flighttrace._version import __version__
 from flighttrace.fetch.deadline import Deadline, DeadlineAdapter, DeadlinePassed
 
 __all__ = [
-    "HttpClient",
-    "Wait",
-    "DeadlineExceeded",
-    "CONNECT_TIMEOUT_S",
-    "READ_TIMEOUT_S",
-    "DEADLINE_S",
-    "MIN_INTERVAL_S",
-    "MAX_RETRY_AFTER_S",
-    "DEFAULT_RATE_LIMIT_WAIT_S",
-    "RETRIES",
     "BACKOFF_FACTOR_S",
     "BACKOFF_MAX_S",
+    "CONNECT_TIMEOUT_S",
+    "DEADLINE_S",
+    "DEFAULT_RATE_LIMIT_WAIT_S",
+    "MAX_RETRY_AFTER_S",
+    "MIN_INTERVAL_S",
     "RATE_LIMIT_RETRIES",
+    "READ_TIMEOUT_S",
+    "RETRIES",
     "RETRY_STATUSES",
     "USER_AGENT",
-    "register_secret",
+    "DeadlineExceeded",
+    "HttpClient",
+    "Wait",
     "redact",
     "redact_url",
+    "register_secret",
     "retry_after_seconds",
 ]
 
@@ -366,7 +366,7 @@ class HttpClient:
         self.session.headers.update({"User-Agent": user_agent, "Accept-Encoding": "gzip"})
 
     # -- context manager ------------------------------------------------------------
-    def __enter__(self) -> HttpClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

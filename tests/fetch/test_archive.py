@@ -15,7 +15,12 @@ from pytest_httpserver import HTTPServer
 
 import flighttrace
 from flighttrace.fetch import _validate as v
-from flighttrace.fetch.archive import Archive, Request, canonical_request, load_json, request_key
+from flighttrace.fetch.archive import (
+    Archive,
+    Request,
+    canonical_request,
+    request_key,
+)
 from flighttrace.fetch.audit import verify
 from flighttrace.fetch.custody import ACTIONS, CUSTODY_FILE, lookup, read_entries
 from flighttrace.fetch.globe import fetch_globe

@@ -14,7 +14,16 @@ from typer.testing import CliRunner
 
 from flighttrace.cli import _load, app
 from flighttrace.fetch.custody import CUSTODY_FILE, read_entries
-from tests.fetch.conftest import CLIENT_ID, SECRET, SEP1, FakeOpenSky, RawServer, flight, trace_gz, v2_body
+from tests.fetch.conftest import (
+    CLIENT_ID,
+    SECRET,
+    SEP1,
+    FakeOpenSky,
+    RawServer,
+    flight,
+    trace_gz,
+    v2_body,
+)
 
 _load()
 FAST = ["--min-interval", "0", "--timeout", "2", "--no-progress"]

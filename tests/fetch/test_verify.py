@@ -13,7 +13,13 @@ from typer.testing import CliRunner
 
 from flighttrace.cli import _load, app
 from flighttrace.fetch.audit import check_archive
-from flighttrace.fetch.custody import CUSTODY_FILE, GENESIS, HEAD_FILE, line_hash, read_entries
+from flighttrace.fetch.custody import (
+    CUSTODY_FILE,
+    GENESIS,
+    HEAD_FILE,
+    line_hash,
+    read_entries,
+)
 from tests.fetch.conftest import trace_gz
 
 _load()

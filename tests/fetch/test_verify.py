@@ -176,3 +176,16 @@ def test_a_run_stopped_between_the_log_and_the_head_is_a_note_not_a_problem(
     code, text = run("fetch", "verify", str(out))
     assert code == 0 and problem_lines(text) == []
     assert f"entry 3 was written after {HEAD_FILE} was last updated" in text
+
+
+def test_a_deleted_file_and_a_deleted_head_record_are_reported(fetch_into: Callable[[Path], list[dict]], tmp_path: Path) -> None:  # type: ignore[type-arg]
+    out = tmp_path / "case"
+    es = fetch_into(out)
+    (out / es[0]["path"]).unlink()
+    (out / HEAD_FILE).unlink()
+    code, text = run("fetch", "verify", str(out))
+    assert code == 1
+    assert problem_lines(text) == [
+        f"{HEAD_FILE} is missing: the last entries of the log could have been removed unnoticed",
+        f"{es[0]['path']}: named by entry 1 but missing",
+    ]

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from flighttrace.cli import app
-from flighttrace.cli._common import err_console, fail, out_console, show_progress
+from flighttrace.cli._common import err_console, out_console, show_progress
 
 if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.fetch.archive import Archive, FetchResult
@@ -48,36 +49,54 @@ REFRESH = typer.Option(False, "--refresh", help="Ask the server again even for r
 OPERATOR = typer.Option(None, "--operator", help="Who is fetching (name, initials or role), written into the custody log.")
 MIN_INTERVAL = typer.Option(1.0, "--min-interval", min=0.0, help="Seconds between two calls to the same server.")
 TIMEOUT = typer.Option(60.0, "--timeout", min=0.001, help="Read timeout in seconds (no data for this long = retry).")
+DEADLINE = typer.Option(
+    600.0, "--deadline", min=0.001,
+    help="Longest time in seconds one request may take in all (connect + whole body); past it the request fails and is tried again once.",
+)
 MAX_WAIT = typer.Option(300.0, "--max-wait", min=0.0, help="Longest wait in seconds a rate-limited server may ask for; longer = fail this request.")
 PROGRESS = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal).")
 START = typer.Option(..., "--start", help="First day (YYYY-MM-DD) or UTC time (YYYY-MM-DDTHH:MM:SSZ).")
 END = typer.Option(..., "--end", help="Last day, included (YYYY-MM-DD), or UTC time, excluded.")
 
 
+def _say(label: str, style: str, message: str) -> None:
+    """Print ``label message`` to stderr as plain text: URLs, server text and file names never act as markup."""
+    err_console.print(Text.assemble((label, style), " ", message), highlight=False, soft_wrap=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    """One plain-text error line on stderr, then exit with ``code``."""
+    _say("error:", "bold red", message)
+    raise typer.Exit(code)
+
+
 def _guard(fn: Callable[[], T]) -> T:
     """Run ``fn``; turn the errors a user can fix into one line and exit code 2."""
     from flighttrace.fetch._validate import FetchParamError
     from flighttrace.fetch.archive import FetchError
+    from flighttrace.fetch.custody import CustodyError
     from flighttrace.fetch.http import redact
 
     code = 2
     try:
         return fn()
-    except (FetchParamError, FetchError) as exc:
+    except (FetchParamError, FetchError, CustodyError) as exc:
         msg = redact(exc)
     except OSError as exc:
         msg = redact(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else exc)
     except Exception as exc:  # noqa: BLE001 - never a traceback, never a secret
         msg, code = f"unexpected {type(exc).__name__}: {redact(exc)} (please report it)", 1
-    fail(msg, code)
+    _fail(msg, code)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _archive(out: Path, refresh: bool, operator: str | None, min_interval: float, timeout: float, max_wait: float) -> Archive:
+def _archive(
+    out: Path, refresh: bool, operator: str | None, min_interval: float, timeout: float, max_wait: float, deadline: float
+) -> Archive:
     from flighttrace.fetch.archive import Archive
     from flighttrace.fetch.http import HttpClient
 
-    client = HttpClient(min_interval_s=min_interval, read_timeout_s=timeout, max_retry_after_s=max_wait)
+    client = HttpClient(min_interval_s=min_interval, read_timeout_s=timeout, max_retry_after_s=max_wait, deadline_s=deadline)
     return Archive(out, client=client, operator=operator, refresh=refresh)
 
 
@@ -109,19 +128,19 @@ def _progress(progress: bool | None) -> bool:
 def _report(archive: Archive, results: list[FetchResult], notes: list[str] | None = None) -> None:
     """Print the summary table and problems; exit 1 when a request failed."""
     counts = archive.counts()
-    t = Table(title=f"Fetched into {archive.root}", show_lines=False)
+    t = Table(title=Text(f"Fetched into {archive.root}"), show_lines=False)
     for col in ("fetched", "cached", "missing", "failed"):
         t.add_column(col, justify="right")
     t.add_row(*(f"{counts[c]:,}" for c in ("fetched", "cached", "missing", "failed")))
     out_console.print(t)
     problems = [r for r in results if r.action == "failed"]
     for r in problems[:MAX_LISTED_PROBLEMS]:
-        err_console.print(f"[red]failed[/] {r.entry.get('url')}: {r.note}", highlight=False, markup=True, soft_wrap=True)
+        _say("failed", "red", f"{r.entry.get('url')}: {r.note}")
     if len(problems) > MAX_LISTED_PROBLEMS:
-        err_console.print(f"… and {len(problems) - MAX_LISTED_PROBLEMS} more failures; see the custody log", highlight=False)
+        _say("…", "", f"and {len(problems) - MAX_LISTED_PROBLEMS} more failures; see the custody log")
     for note in notes or []:
-        err_console.print(f"[yellow]note[/] {note}", highlight=False, markup=True, soft_wrap=True)
-    out_console.print(f"custody log: {archive.custody.path}", highlight=False, soft_wrap=True)
+        _say("note", "yellow", note)
+    out_console.print(Text(f"custody log: {archive.custody.path}"), highlight=False, soft_wrap=True)
     if problems:
         raise typer.Exit(1)
 
@@ -157,13 +176,14 @@ def opensky_flights(
     operator: str | None = OPERATOR,
     min_interval: float = MIN_INTERVAL,
     timeout: float = TIMEOUT,
+    deadline: float = DEADLINE,
     max_wait: float = MAX_WAIT,
     progress: bool | None = PROGRESS,
 ) -> None:
     """Flight lists of aircraft (/flights/aircraft), in chunks of at most two days."""
 
     def run() -> tuple[Archive, list[FetchResult], list[str]]:
-        arc = _archive(out, refresh, operator, min_interval, timeout, max_wait)
+        arc = _archive(out, refresh, operator, min_interval, timeout, max_wait, deadline)
         sky = _opensky(arc, credentials, api_root, token_url)
         return arc, sky.flights(_items(icao24, "icao24"), start, end, progress=_progress(progress)), sky.notes
 
@@ -183,13 +203,14 @@ def opensky_tracks(
     operator: str | None = OPERATOR,
     min_interval: float = MIN_INTERVAL,
     timeout: float = TIMEOUT,
+    deadline: float = DEADLINE,
     max_wait: float = MAX_WAIT,
     progress: bool | None = PROGRESS,
 ) -> None:
     """Tracks of every flight of aircraft (/flights/aircraft, then /tracks/all per flight)."""
 
     def run() -> tuple[Archive, list[FetchResult], list[str]]:
-        arc = _archive(out, refresh, operator, min_interval, timeout, max_wait)
+        arc = _archive(out, refresh, operator, min_interval, timeout, max_wait, deadline)
         sky = _opensky(arc, credentials, api_root, token_url)
         return arc, sky.tracks(_items(icao24, "icao24"), start, end, progress=_progress(progress)), sky.notes
 
@@ -209,11 +230,12 @@ def _airport_cmd(kind: str) -> Callable[..., None]:
         operator: str | None = OPERATOR,
         min_interval: float = MIN_INTERVAL,
         timeout: float = TIMEOUT,
+        deadline: float = DEADLINE,
         max_wait: float = MAX_WAIT,
         progress: bool | None = PROGRESS,
     ) -> None:
         def run() -> tuple[Archive, list[FetchResult], list[str]]:
-            arc = _archive(out, refresh, operator, min_interval, timeout, max_wait)
+            arc = _archive(out, refresh, operator, min_interval, timeout, max_wait, deadline)
             sky = _opensky(arc, credentials, api_root, token_url)
             return arc, sky.airport(kind, airport, start, end, progress=_progress(progress)), sky.notes  # type: ignore[arg-type]
 
@@ -227,9 +249,12 @@ opensky_app.command("arrivals")(_airport_cmd("arrival"))
 opensky_app.command("departures")(_airport_cmd("departure"))
 
 
+TIMES = typer.Option(..., "--time", help="UTC time(s), repeatable or comma-separated; 'now' for a live call.")
+
+
 @opensky_app.command("states")
 def opensky_states(
-    time: list[str] = typer.Option(..., "--time", help="UTC time(s), repeatable or comma-separated; 'now' for a live call."),
+    time: list[str] = TIMES,
     bbox: str | None = typer.Option(None, "--bbox", help="south,north,west,east in degrees."),
     icao24: str | None = typer.Option(None, "--icao24", help="Restrict to these hex addresses (a,b or @file)."),
     out: Path = OUT,
@@ -240,6 +265,7 @@ def opensky_states(
     operator: str | None = OPERATOR,
     min_interval: float = MIN_INTERVAL,
     timeout: float = TIMEOUT,
+    deadline: float = DEADLINE,
     max_wait: float = MAX_WAIT,
     progress: bool | None = PROGRESS,
 ) -> None:
@@ -247,7 +273,7 @@ def opensky_states(
 
     def run() -> tuple[Archive, list[FetchResult], list[str]]:
         times = [t for item in time for t in item.split(",") if t.strip()]
-        arc = _archive(out, refresh, operator, min_interval, timeout, max_wait)
+        arc = _archive(out, refresh, operator, min_interval, timeout, max_wait, deadline)
         sky = _opensky(arc, credentials, api_root, token_url)
         hexes = _items(icao24, "icao24") if icao24 else None
         res = sky.states(None if times == ["now"] else times, bbox=bbox, icao24=hexes, progress=_progress(progress))
@@ -261,7 +287,7 @@ def opensky_states(
 
 @fetch_app.command("globe")
 def globe_cmd(
-    hex: str = typer.Option(..., "--hex", help="Hex address(es): 600864,600865 or @fleet.txt."),  # noqa: A002
+    hex: str = typer.Option(..., "--hex", help="Hex address(es): 600864,600865 or @fleet.txt."),
     start: str = typer.Option(..., "--start", help="First UTC day (YYYY-MM-DD)."),
     end: str = typer.Option(..., "--end", help="Last UTC day, included (YYYY-MM-DD)."),
     base_url: str = typer.Option(..., "--base-url", help="Where the YYYY/MM/DD folders are (a globe_history mirror)."),
@@ -271,6 +297,7 @@ def globe_cmd(
     operator: str | None = OPERATOR,
     min_interval: float = MIN_INTERVAL,
     timeout: float = TIMEOUT,
+    deadline: float = DEADLINE,
     max_wait: float = MAX_WAIT,
     progress: bool | None = PROGRESS,
 ) -> None:
@@ -278,7 +305,7 @@ def globe_cmd(
     from flighttrace.fetch.globe import fetch_globe
 
     def run() -> tuple[Archive, list[FetchResult]]:
-        arc = _archive(out, refresh, operator, min_interval, timeout, max_wait)
+        arc = _archive(out, refresh, operator, min_interval, timeout, max_wait, deadline)
         res = fetch_globe(arc, _items(hex, "hex"), start, end, base_url=base_url, layout=layout, progress=_progress(progress))
         return arc, res
 
@@ -287,16 +314,17 @@ def globe_cmd(
 
 @fetch_app.command("v2")
 def v2_cmd(
-    hex: str | None = typer.Option(None, "--hex", help="Hex address(es), comma-separated."),  # noqa: A002
+    hex: str | None = typer.Option(None, "--hex", help="Hex address(es), comma-separated."),
     callsign: str | None = typer.Option(None, "--callsign", help="Callsign."),
     registration: str | None = typer.Option(None, "--registration", help="Registration, e.g. 4K-AZ100."),
-    type: str | None = typer.Option(None, "--type", help="ICAO type code, e.g. C30J."),  # noqa: A002
+    type: str | None = typer.Option(None, "--type", help="ICAO type code, e.g. C30J."),
     point: str | None = typer.Option(None, "--point", help="lat,lon,radius in nautical miles (radius at most 250)."),
     base_url: str = typer.Option("https://api.adsb.lol", "--base-url", help="v2 service (adsb.lol, airplanes.live …)."),
     out: Path = OUT,
     operator: str | None = OPERATOR,
     min_interval: float = MIN_INTERVAL,
     timeout: float = TIMEOUT,
+    deadline: float = DEADLINE,
     max_wait: float = MAX_WAIT,
     progress: bool | None = PROGRESS,
 ) -> None:
@@ -304,7 +332,7 @@ def v2_cmd(
     from flighttrace.fetch.v2 import fetch_v2
 
     def run() -> tuple[Archive, list[FetchResult]]:
-        arc = _archive(out, False, operator, min_interval, timeout, max_wait)
+        arc = _archive(out, False, operator, min_interval, timeout, max_wait, deadline)
         res = fetch_v2(
             arc, hex=hex, callsign=callsign, registration=registration, type=type, point=point,
             base_url=base_url, progress=_progress(progress),
@@ -314,16 +342,27 @@ def v2_cmd(
     _report(*_guard(run))
 
 
+ARCHIVE_FOLDER = typer.Argument(..., help="An archive folder (holding custody.jsonl).")
+
+
 @fetch_app.command("verify")
 def verify_cmd(
-    folder: Path = typer.Argument(..., help="An archive folder (holding custody.jsonl)."),
+    folder: Path = ARCHIVE_FOLDER,
 ) -> None:
-    """Check an archive against its custody log: hash chain intact, every file unchanged."""
-    from flighttrace.fetch.custody import verify
+    """Check an archive against its custody log: chain and head intact, every file unchanged and named.
 
-    problems = _guard(lambda: verify(folder))
-    for p in problems:
-        err_console.print(f"[red]problem[/] {p}", highlight=False, markup=True, soft_wrap=True)
-    if problems:
+    One line per finding; exit 1 when there is any, 0 when the log and the files agree.
+    """
+    from flighttrace.fetch.audit import check_archive
+
+    result = _guard(lambda: check_archive(folder))
+    for p in result.problems:
+        _say("problem", "red", p)
+    for n in result.notes:
+        _say("note", "yellow", n)
+    if result.problems:
         raise typer.Exit(1)
-    out_console.print(f"{folder}: custody log and files agree", highlight=False)
+    out_console.print(
+        Text(f"{folder}: custody log and files agree ({result.entries} entries, {result.files} files checked)"),
+        highlight=False, soft_wrap=True,
+    )

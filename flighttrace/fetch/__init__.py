@@ -2,8 +2,9 @@
 
 flighttrace works offline; nothing here runs unless asked. Every fetched body
 is saved exactly as it came into an archive folder, hashed while it streams,
-and logged in the folder's append-only ``custody.jsonl``. Importing this
-package is cheap: the network stack loads on first use.
+and logged in the folder's append-only, hash-chained ``custody.jsonl``; a
+body that fails its checks is kept in ``quarantine/`` and logged as failed.
+Importing this package is cheap: the network stack loads on first use.
 
 >>> from flighttrace.fetch import Archive, fetch_globe       # doctest: +SKIP
 >>> arc = Archive("evidence/", operator="desk 3")            # doctest: +SKIP
@@ -34,18 +35,53 @@ _EXPORTS: dict[str, str] = {
     "FetchParamError": "flighttrace.fetch._validate",
     "CustodyLog": "flighttrace.fetch.custody",
     "lookup": "flighttrace.fetch.custody",
-    "verify": "flighttrace.fetch.custody",
+    "verify": "flighttrace.fetch.audit",
+    "check_archive": "flighttrace.fetch.audit",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Archive",
+    "AuthError",
+    "Credentials",
+    "CredentialsError",
+    "CustodyLog",
+    "FetchError",
+    "FetchParamError",
+    "FetchResult",
+    "HttpClient",
+    "OpenSky",
+    "Request",
+    "check_archive",
+    "chunk_interval",
+    "fetch_globe",
+    "fetch_v2",
+    "load_credentials",
+    "load_json",
+    "lookup",
+    "verify",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.fetch._validate import FetchParamError
-    from flighttrace.fetch.archive import Archive, AuthError, FetchError, FetchResult, Request, load_json
-    from flighttrace.fetch.custody import CustodyLog, lookup, verify
+    from flighttrace.fetch.archive import (
+        Archive,
+        AuthError,
+        FetchError,
+        FetchResult,
+        Request,
+        load_json,
+    )
+    from flighttrace.fetch.audit import check_archive, verify
+    from flighttrace.fetch.custody import CustodyLog, lookup
     from flighttrace.fetch.globe import fetch_globe
     from flighttrace.fetch.http import HttpClient
-    from flighttrace.fetch.opensky import Credentials, CredentialsError, OpenSky, chunk_interval, load_credentials
+    from flighttrace.fetch.opensky import (
+        Credentials,
+        CredentialsError,
+        OpenSky,
+        chunk_interval,
+        load_credentials,
+    )
     from flighttrace.fetch.v2 import fetch_v2
 
 

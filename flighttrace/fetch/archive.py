@@ -2,11 +2,21 @@
 
 An :class:`Archive` is a folder. Every body is streamed from the socket
 (``response.raw`` with ``decode_content=False``, so a gzip body stays gzip)
-into a temporary file in the target folder, hashed (SHA-256) and counted
-while it streams, ``fsync``-ed and renamed into place: a crash or a cut
-connection leaves no half file under a real name. The saved file is made
-read-only. One custody entry is appended per request (see
+into a temporary file at the archive root, hashed (SHA-256) and counted
+while it streams, ``fsync``-ed, checked, then given its name: a crash or a
+cut connection leaves no half file under a real name. The saved file is
+made read-only. One custody entry is appended per request (see
 :mod:`flighttrace.fetch.custody`).
+
+The archive only grows. A body is never written over an existing file: a
+refreshed body, or one fetched again because the archived copy changed, is
+saved beside the earlier file under a versioned name (``NAME.v2.json``; see
+:mod:`flighttrace.fetch.store`), unless it has the very same bytes as the
+file already there. A body that fails its checks (empty, an HTML page, a
+damaged or cut gzip, not JSON, shorter than its ``Content-Length``, or not
+complete within the call's deadline) is logged as ``failed`` with the
+reason, kept in ``quarantine/`` (never beside the evidence) and asked for
+again on the next run.
 
 File names are built only from validated request parameters (an ICAO
 address, a date, an airport code, epoch seconds) by the fetchers, never from
@@ -29,7 +39,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -39,23 +49,25 @@ import requests
 import urllib3.exceptions as u3
 
 from flighttrace.fetch._validate import safe_join
-from flighttrace.fetch.custody import CustodyLog, utc_now_iso
-from flighttrace.fetch.http import HttpClient, redact, redact_url
+from flighttrace.fetch.bodycheck import json_body_problem, length_problem
+from flighttrace.fetch.custody import CustodyError, CustodyLog, utc_now_iso
+from flighttrace.fetch.http import DeadlineExceeded, HttpClient, redact, redact_url
+from flighttrace.fetch.store import place, quarantine_relpath
 
 __all__ = [
-    "Archive",
-    "Request",
-    "FetchResult",
-    "Auth",
-    "FetchError",
-    "AuthError",
-    "canonical_request",
-    "request_key",
-    "load_json",
-    "CHUNK_BYTES",
     "BODY_ATTEMPTS",
+    "CHUNK_BYTES",
     "ERROR_BODY_MAX_BYTES",
     "SUMMARY_KEYS",
+    "Archive",
+    "Auth",
+    "AuthError",
+    "FetchError",
+    "FetchResult",
+    "Request",
+    "canonical_request",
+    "load_json",
+    "request_key",
 ]
 
 CHUNK_BYTES: Final = 64 * 1024
@@ -64,8 +76,6 @@ BODY_ATTEMPTS: Final = 2
 """Whole-request attempts when the body transfer itself fails (cut, stalled)."""
 ERROR_BODY_MAX_BYTES: Final = 64 * 1024
 """Most bytes of an error answer (404, 500 …) read to hash and size it; not kept."""
-SAVED_MODE: Final = 0o444
-"""Permissions of a saved body: read-only, evidence is not edited in place."""
 _HEADER_MAX_CHARS: Final = 200
 """Longest response-header value copied into the custody log (characters)."""
 _KEPT_HEADERS: Final = (
@@ -147,7 +157,10 @@ class Request:
         ``False`` for live data: each call is a new capture.
     expect_types
         Content types the body should have; another type is noted (the body
-        is kept anyway).
+        is kept anyway when it passes its checks).
+    expect_json
+        The body must be JSON, plain or gzip-compressed; anything else
+        (empty, HTML, damaged gzip) is quarantined and logged as failed.
     missing_note
         The note for a 404 with an empty body.
     method
@@ -161,6 +174,7 @@ class Request:
     logical: Mapping[str, Any] = field(default_factory=dict)
     cacheable: bool = True
     expect_types: tuple[str, ...] = ("application/json",)
+    expect_json: bool = True
     missing_note: str = "not found (HTTP 404 with an empty body)"
     method: str = "GET"
 
@@ -234,6 +248,8 @@ def load_json(path: str | os.PathLike[str]) -> Any:
 
 
 def _describe(exc: BaseException, read_timeout_s: float) -> str:
+    if isinstance(exc, DeadlineExceeded):
+        return f"no complete answer within the {exc.seconds:g} s deadline (connect, headers and body)"
     reason: BaseException = exc
     if isinstance(exc, requests.RequestException) and exc.args and isinstance(exc.args[0], u3.MaxRetryError):
         reason = exc.args[0].reason or exc
@@ -244,19 +260,10 @@ def _describe(exc: BaseException, read_timeout_s: float) -> str:
     if isinstance(reason, (u3.ConnectTimeoutError, requests.ConnectTimeout)):
         return "connection timed out (retries exhausted)"
     if isinstance(reason, (u3.ProtocolError, requests.exceptions.ChunkedEncodingError)) or "IncompleteRead" in repr(reason):
-        return "the transfer ended early (body cut short); the partial body was not kept"
+        return "the transfer ended early (body cut short)"
     if isinstance(reason, (u3.NewConnectionError, requests.ConnectionError)):
         return f"could not connect ({redact(reason)[:200]})"
     return f"{type(reason).__name__}: {redact(reason)[:300]}"
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _file_sha256(path: Path) -> str:
@@ -310,6 +317,7 @@ class Archive:
         self.refresh = refresh
         self.results: list[FetchResult] = []
         self._index: dict[str, dict[str, Any]] | None = None
+        self._custody_checked = False
 
     # -- summary ----------------------------------------------------------------
     def counts(self) -> dict[str, int]:
@@ -325,7 +333,16 @@ class Archive:
             self._index = self.custody.cache_index()
         return self._index
 
-    def _log(self, req: Request, action: str, file: Path | None, **fields: Any) -> FetchResult:
+    def _check_custody(self) -> None:
+        if not self._custody_checked:
+            try:
+                self.custody.check()
+            except CustodyError as exc:
+                raise FetchError(str(exc)) from None
+            self._custody_checked = True
+
+    def _log(self, req: Request, action: str, file: Path | None, *, count: bool = True, **fields: Any) -> FetchResult:
+        """Append a custody entry; ``count=False`` for an attempt that another attempt follows."""
         entry = self.custody.append(
             action=action,
             source=req.source,
@@ -338,7 +355,8 @@ class Archive:
         if action in ("fetch", "missing") and req.cacheable:
             self._cache()[req.key] = entry
         result = FetchResult(action=action, request=req, path=file, entry=entry)
-        self.results.append(result)
+        if count:
+            self.results.append(result)
         return result
 
     def _from_cache(self, req: Request) -> tuple[FetchResult | None, str]:
@@ -370,33 +388,6 @@ class Archive:
         )
         return res, ""
 
-    def _save(self, resp: requests.Response, target: Path) -> tuple[int, str]:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".part-", suffix=".tmp", dir=target.parent)
-        h = hashlib.sha256()
-        size = 0
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                while True:
-                    chunk = resp.raw.read(CHUNK_BYTES, decode_content=False)
-                    if not chunk:
-                        break
-                    h.update(chunk)
-                    fh.write(chunk)
-                    size += len(chunk)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, SAVED_MODE)
-            os.replace(tmp, target)
-            _fsync_dir(target.parent)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        finally:
-            resp.close()
-        return size, h.hexdigest()
-
     @staticmethod
     def _drain(resp: requests.Response) -> tuple[int, str]:
         h = hashlib.sha256()
@@ -411,7 +402,7 @@ class Archive:
         except (u3.HTTPError, requests.RequestException, OSError):
             pass
         finally:
-            resp.close()
+            HttpClient.release(resp)
         return size, h.hexdigest()
 
     @staticmethod
@@ -422,10 +413,74 @@ class Archive:
         headers = auth.headers() if auth is not None else {}
         resp = self.client.request(req.method, req.url, params=list(req.params), headers=headers)
         if resp.status_code == 401 and auth is not None:
-            resp.close()
+            HttpClient.release(resp)
             auth.invalidate()
             resp = self.client.request(req.method, req.url, params=list(req.params), headers=auth.headers())
         return resp
+
+    # -- receiving a body -------------------------------------------------------------
+    def _stream(self, resp: requests.Response, fh: Any) -> tuple[int, str, str]:
+        """Copy the raw body into ``fh``: ``(bytes, sha256, why it is incomplete or "")``."""
+        h = hashlib.sha256()
+        size = 0
+        error = ""
+        try:
+            while chunk := resp.raw.read(CHUNK_BYTES, decode_content=False):
+                h.update(chunk)
+                fh.write(chunk)
+                size += len(chunk)
+        except (u3.HTTPError, requests.RequestException, OSError) as exc:
+            error = _describe(exc, self.client.timeout[1])
+        finally:
+            late = HttpClient.release(resp)
+        if late:  # the deadline cut the connection: whatever arrived is incomplete
+            error = _describe(DeadlineExceeded(self.client.deadline_s), self.client.timeout[1])
+        return size, h.hexdigest(), error or length_problem(size, resp.headers.get("Content-Length"))
+
+    def _keep(self, req: Request, tmp: Path, target: Path, size: int, sha: str, note: str, common: dict[str, Any]) -> FetchResult:
+        """Name a good body (never over an existing file) and log it as fetched."""
+        earlier = self._cache().get(req.key) if req.cacheable else None
+        old = self.root / str(earlier.get("path") or "") if earlier and earlier.get("action") == "fetch" and earlier.get("path") else None
+        if old is not None and earlier is not None and earlier.get("sha256") == sha and old.is_file() and _file_sha256(old) == sha:
+            tmp.unlink()
+            final, how = old, f"the same bytes as entry {earlier.get('seq') or earlier.get('id')}: no new file"
+        else:
+            final = place(tmp, target)
+            how = "" if final == target else f"{target.name} already exists and stays as it is; this body was saved beside it as {final.name}"
+        rel = final.relative_to(self.root).as_posix()
+        return self._log(req, "fetch", final, size_bytes=size, sha256=sha, path=rel, note="; ".join(p for p in (note, how) if p), **common)
+
+    def _receive(self, req: Request, resp: requests.Response, target: Path, note: str, common: dict[str, Any], final: bool) -> FetchResult | str:
+        """Stream, check and keep or quarantine a 2xx body.
+
+        Returns the result, or (for a cut or late body when another attempt
+        follows) the reason, after logging the attempt and quarantining its bytes.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".part-", suffix=".tmp", dir=self.root)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                size, sha, cut = self._stream(resp, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            problem = cut or (json_body_problem(tmp) if req.expect_json else "")
+            if not problem:
+                base = str(common["content_type"]).split(";", 1)[0].strip().lower()
+                if req.expect_types and base not in req.expect_types:
+                    shown = base or "none"
+                    note = "; ".join(p for p in (note, f"unexpected content type {shown!r} (expected {' or '.join(req.expect_types)}); body kept as received") if p)
+                return self._keep(req, tmp, target, size, sha, note, common)
+            q = place(tmp, safe_join(self.root, quarantine_relpath(req.relpath)))
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        qrel = q.relative_to(self.root).as_posix()
+        kept = f"{size} bytes received, kept in quarantine as {qrel}"
+        if cut and not final:
+            self._log(req, "failed", None, count=False, size_bytes=size, sha256=sha, path=qrel, note="; ".join(p for p in (note, cut, kept, "asked again") if p), **common)
+            return cut
+        return self._log(req, "failed", None, size_bytes=size, sha256=sha, path=qrel, note="; ".join(p for p in (note, problem, kept) if p), **common)
 
     # -- the one public operation ----------------------------------------------------------------
     def fetch(self, req: Request, *, auth: Auth | None = None) -> FetchResult:
@@ -444,7 +499,8 @@ class Archive:
         FetchResult
             ``fetch`` (body saved), ``cache-hit``, ``missing`` (404) or
             ``failed`` (network error, server error, 429 over the wait cap,
-            4xx, body cut short). A failure is recorded, not raised, so one
+            4xx, a body cut short, late or failing its checks; such a body is
+            kept in quarantine). A failure is recorded, not raised, so one
             bad day does not stop a fleet's run.
 
         Raises
@@ -452,7 +508,11 @@ class Archive:
         AuthError
             When the server still answers 401 with a fresh token (after the
             failure is recorded).
+        FetchError
+            When the custody log no longer matches its head record: nothing
+            is asked and nothing written.
         """
+        self._check_custody()
         target = safe_join(self.root, req.relpath)
         prefix = ""
         if req.cacheable and not self.refresh:
@@ -466,55 +526,50 @@ class Archive:
             return "; ".join(p for p in (prefix, *parts) if p)
 
         last_error = ""
-        for _attempt in range(BODY_ATTEMPTS):
+        for attempt in range(1, BODY_ATTEMPTS + 1):
             retrieved_at = utc_now_iso()
             try:
                 resp = self._send(req, auth)
             except (requests.RequestException, u3.HTTPError) as exc:
                 last_error = _describe(exc, self.client.timeout[1])
+                if isinstance(exc, DeadlineExceeded):
+                    continue  # like a body cut short: the whole request is tried again
                 break  # urllib3 already retried connection errors and timeouts
-            status = resp.status_code
-            ctype = resp.headers.get("Content-Type", "")
-            cenc = resp.headers.get("Content-Encoding", "")
             common: dict[str, Any] = {
                 "retrieved_at": retrieved_at,
-                "status": status,
-                "content_type": ctype,
-                "content_encoding": cenc,
+                "status": resp.status_code,
+                "content_type": resp.headers.get("Content-Type", ""),
+                "content_encoding": resp.headers.get("Content-Encoding", ""),
                 "response_headers": self._headers(resp),
             }
-            redirected = ""
-            if resp.history:
-                redirected = f"redirected to {redact_url(resp.url)}"
-            if 200 <= status < 300:
-                try:
-                    size, sha = self._save(resp, target)
-                except (u3.HTTPError, requests.RequestException, OSError) as exc:
-                    last_error = _describe(exc, self.client.timeout[1])
-                    continue
-                base = ctype.split(";", 1)[0].strip().lower()
-                type_note = ""
-                if req.expect_types and base not in req.expect_types:
-                    shown = base or "none"
-                    type_note = f"unexpected content type {shown!r} (expected {' or '.join(req.expect_types)}); body kept as received"
-                rel = target.relative_to(self.root).as_posix()
-                return self._log(
-                    req, "fetch", target, size_bytes=size, sha256=sha, path=rel, note=note(redirected, type_note), **common
-                )
-            size, sha = self._drain(resp)
-            if status == 404:
-                what = req.missing_note if size == 0 else f"not found (HTTP 404; its {size}-byte body was not kept)"
-                return self._log(req, "missing", None, size_bytes=size, sha256=sha if size else "", note=note(what), **common)
-            if status == 429:
-                after = getattr(resp, "flighttrace_retry_after", None)
-                asked = "no wait named" if after is None else f"the server asks to wait {after:g} s"
-                why = f"rate limited (HTTP 429): {asked}; this run waits at most {self.client.max_retry_after_s:g} s per call. Try again later"
-            elif status == 401 and auth is not None:
-                self._log(req, "failed", None, note=note("HTTP 401: credentials refused even with a fresh token"), **common)
-                raise AuthError("the server refused the credentials (HTTP 401) even with a fresh token; check the client id and secret")
-            elif status >= 500:
-                why = f"server error HTTP {status} (retries exhausted)"
-            else:
-                why = f"HTTP {status}"
-            return self._log(req, "failed", None, size_bytes=size, sha256=sha if size else "", note=note(why, redirected), **common)
+            redirected = f"redirected to {redact_url(resp.url)}" if resp.history else ""
+            if 200 <= resp.status_code < 300:
+                got = self._receive(req, resp, target, note(redirected), common, final=attempt == BODY_ATTEMPTS)
+                if isinstance(got, FetchResult):
+                    return got
+                last_error = got
+                continue
+            return self._answer(req, resp, auth, note, redirected, common)
         return self._log(req, "failed", None, note=note(last_error or "failed"))
+
+    def _answer(
+        self, req: Request, resp: requests.Response, auth: Auth | None, note: Callable[..., str], redirected: str, common: dict[str, Any]
+    ) -> FetchResult:
+        """Log a non-2xx answer: missing (404) or failed."""
+        status = resp.status_code
+        size, sha = self._drain(resp)
+        if status == 404:
+            what = req.missing_note if size == 0 else f"not found (HTTP 404; its {size}-byte body was not kept)"
+            return self._log(req, "missing", None, size_bytes=size, sha256=sha if size else "", note=note(what), **common)
+        if status == 429:
+            after = getattr(resp, "flighttrace_retry_after", None)
+            asked = "no wait named" if after is None else f"the server asks to wait {after:g} s"
+            why = f"rate limited (HTTP 429): {asked}; this run waits at most {self.client.max_retry_after_s:g} s per call. Try again later"
+        elif status == 401 and auth is not None:
+            self._log(req, "failed", None, note=note("HTTP 401: credentials refused even with a fresh token"), **common)
+            raise AuthError("the server refused the credentials (HTTP 401) even with a fresh token; check the client id and secret")
+        elif status >= 500:
+            why = f"server error HTTP {status} (retries exhausted)"
+        else:
+            why = f"HTTP {status}"
+        return self._log(req, "failed", None, size_bytes=size, sha256=sha if size else "", note=note(why, redirected), **common)

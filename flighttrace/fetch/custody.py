@@ -9,11 +9,16 @@ exactly as received), which flighttrace version did it, who ran it (when
 given), and what happened (``fetch``, ``cache-hit``, ``missing``,
 ``failed``) with a note.
 
-Lines are chained: each entry's ``prev`` is the SHA-256 of the previous line,
-so a line removed or edited later breaks the chain, and :func:`verify` says
-where. The log is what links a file in a :func:`flighttrace.read` manifest to
-the request that produced it (the manifest's ``custody`` column holds the
-entry ``id``; see :func:`lookup`).
+Lines are chained: each entry's ``prev`` is the SHA-256 of the previous line
+(the first entry's is :data:`GENESIS`) and ``seq`` numbers the entries from
+1, so a line removed or edited later breaks the chain. A small head record
+beside the log, ``custody.head``, holds the number and hash of the last
+entry and is replaced atomically after each append, so removing the last
+entries (which leaves an intact chain) shows too.
+:func:`flighttrace.fetch.audit.verify` checks all of this. The log is what
+links a file in a :func:`flighttrace.read` manifest to the request that
+produced it (the manifest's ``custody`` column holds the entry ``id``; see
+:func:`lookup`).
 
 This module imports nothing from the network stack, so that reading files
 offline never loads it.
@@ -21,32 +26,42 @@ offline never loads it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-
 import hashlib
 import json
 import os
+import tempfile
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Self
 
 from flighttrace._version import __version__
 
 __all__ = [
-    "CUSTODY_FILE",
     "ACTIONS",
+    "CUSTODY_FILE",
+    "GENESIS",
+    "HEAD_FILE",
+    "CustodyError",
     "CustodyLog",
+    "Head",
+    "entry_seq",
+    "head_state",
+    "line_hash",
     "lookup",
-    "verify",
     "read_entries",
+    "read_head",
     "utc_now_iso",
 ]
 
 CUSTODY_FILE: Final = "custody.jsonl"
 """File name of the custody log at the root of an archive folder."""
+HEAD_FILE: Final = "custody.head"
+"""File name of the head record beside the log: ``{"seq": …, "sha256": …}`` of its last entry."""
 
 ACTIONS: Final = ("fetch", "cache-hit", "missing", "failed")
 """What an entry records: a body fetched and kept; a request answered from
@@ -80,6 +95,7 @@ _FIELDS: Final = (
     "flighttrace_version",
     "operator",
     "note",
+    "seq",
     "prev",
 )
 """Keys of every entry, in the order they are written."""
@@ -90,8 +106,113 @@ def utc_now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _line_hash(line: bytes) -> str:
+def line_hash(line: bytes) -> str:
+    """SHA-256 (hex) of one log line without its line ending: what the next entry's ``prev`` holds."""
     return hashlib.sha256(line.rstrip(b"\r\n")).hexdigest()
+
+
+def entry_seq(line: bytes | None) -> int | None:
+    """The ``seq`` of a log line, or ``None`` (no line, not JSON, or written before entries were numbered)."""
+    if line is None:
+        return None
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return None
+    seq = obj.get("seq") if isinstance(obj, dict) else None
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) and seq > 0 else None
+
+
+class CustodyError(RuntimeError):
+    """The custody log cannot be extended: it no longer matches its head record."""
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the head record says: the number and line hash of the log's last entry."""
+
+    seq: int
+    sha256: str
+
+
+def read_head(root: str | os.PathLike[str]) -> Head | None:
+    """The head record of an archive folder, ``None`` when there is none.
+
+    Raises
+    ------
+    CustodyError
+        When the file exists but is not a head record.
+    """
+    path = Path(root) / HEAD_FILE
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    try:
+        obj = json.loads(raw)
+        head = Head(seq=obj["seq"], sha256=obj["sha256"])
+    except (ValueError, KeyError, TypeError):
+        raise CustodyError(f"{HEAD_FILE} is not a head record (unreadable)") from None
+    if not isinstance(head.seq, int) or head.seq < 0 or not isinstance(head.sha256, str):
+        raise CustodyError(f"{HEAD_FILE} is not a head record (unreadable)")
+    return head
+
+
+def _line_of_seq(path: Path, seq: int) -> bytes | None:
+    """The log line numbered ``seq`` (scanning the whole log)."""
+    with open(path, "rb") as fh:
+        for raw in fh:
+            if raw.strip() and entry_seq(raw) == seq:
+                return raw.rstrip(b"\r\n")
+    return None
+
+
+def head_state(root: str | os.PathLike[str]) -> tuple[str, str]:
+    """Compare the log's end with its head record.
+
+    Parameters
+    ----------
+    root
+        The archive folder.
+
+    Returns
+    -------
+    (problem, note)
+        ``problem`` says how they disagree (entries removed from the end, the
+        last entry replaced, the head record gone), ``""`` when they agree.
+        ``note`` describes a harmless difference: entries written after the
+        head record (a run stopped between the two writes), or a log from a
+        flighttrace that kept no head record.
+    """
+    root = Path(root)
+    log = root / CUSTODY_FILE
+    try:
+        head = read_head(root)
+    except CustodyError as exc:
+        return str(exc), ""
+    last = _last_line(log)
+    seq = entry_seq(last)
+    if head is None:
+        if seq is not None:
+            return f"{HEAD_FILE} is missing: the last entries of the log could have been removed unnoticed", ""
+        return "", ("" if last is None else f"{CUSTODY_FILE} was written by an older flighttrace without a head record")
+    if last is None:
+        return (f"{CUSTODY_FILE} is empty or missing but {HEAD_FILE} records {head.seq} entries", "") if head.seq else ("", "")
+    if seq is None:
+        return f"the last line of {CUSTODY_FILE} is not a complete numbered entry (the log was cut or edited); {HEAD_FILE} records {head.seq} entries", ""
+    if head.seq > seq:
+        gone = head.seq - seq
+        what = "the last entry was" if gone == 1 else f"the last {gone} entries were"
+        return f"{CUSTODY_FILE} ends at entry {seq} but {HEAD_FILE} records {head.seq}: {what} removed", ""
+    if head.seq == seq:
+        if line_hash(last) == head.sha256:
+            return "", ""
+        return f"entry {seq}, the last of {CUSTODY_FILE}, is not the one {HEAD_FILE} records: it was replaced or edited", ""
+    earlier = _line_of_seq(log, head.seq)
+    if earlier is not None and line_hash(earlier) == head.sha256:
+        which = f"entry {seq} was" if seq == head.seq + 1 else f"entries {head.seq + 1}–{seq} were"
+        return "", f"{which} written after {HEAD_FILE} was last updated (a run stopped between the two writes)"
+    return f"entry {head.seq} of {CUSTODY_FILE} is not the one {HEAD_FILE} records: the log was changed", ""
 
 
 def _last_line(path: Path) -> bytes | None:
@@ -120,7 +241,7 @@ class _Lock:
     def __init__(self, fh: Any) -> None:
         self._fh = fh
 
-    def __enter__(self) -> _Lock:
+    def __enter__(self) -> Self:
         try:
             import fcntl
 
@@ -153,7 +274,10 @@ class CustodyLog:
     -----
     Entries are appended under an advisory lock, one ``write`` per line,
     followed by ``fsync``, so two runs on the same folder do not interleave
-    lines and a crash loses at most the line being written.
+    lines and a crash loses at most the line being written. The head record
+    is then replaced (temporary file, ``fsync``, rename). A log that no
+    longer matches its head record is never extended: :meth:`append` raises
+    :class:`CustodyError`, so a removal stays visible.
     """
 
     def __init__(self, root: str | os.PathLike[str], *, operator: str | None = None) -> None:
@@ -179,6 +303,8 @@ class CustodyLog:
         ------
         ValueError
             For an unknown key or action.
+        CustodyError
+            When the log does not match its head record (nothing is written).
         """
         unknown = set(fields) - set(_FIELDS)
         if unknown:
@@ -208,13 +334,54 @@ class CustodyLog:
         self.root.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         with os.fdopen(fd, "ab") as fh, _Lock(fh):
+            self.check()
             last = _last_line(self.path)
-            entry["prev"] = _line_hash(last) if last is not None else GENESIS
+            entry["prev"] = line_hash(last) if last is not None else GENESIS
+            entry["seq"] = self._next_seq(last)
             line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             fh.write(line + b"\n")
             fh.flush()
             os.fsync(fh.fileno())
+            self._write_head(Head(seq=entry["seq"], sha256=line_hash(line)))
         return entry
+
+    def check(self) -> None:
+        """Raise :class:`CustodyError` when the log does not match its head record."""
+        problem, _ = head_state(self.root)
+        if problem:
+            raise CustodyError(
+                f"the custody log in {self.root} cannot be extended: {problem}. "
+                f"Run 'flighttrace fetch verify {self.root}' and fetch into a new folder"
+            )
+
+    def _next_seq(self, last: bytes | None) -> int:
+        if last is None:
+            return 1
+        seq = entry_seq(last)
+        if seq is not None:
+            return seq + 1
+        with open(self.path, "rb") as fh:  # a log from before entries were numbered: count its lines
+            return 1 + sum(1 for raw in fh if raw.strip())
+
+    def _write_head(self, head: Head) -> None:
+        data = json.dumps({"seq": head.seq, "sha256": head.sha256, "log": CUSTODY_FILE, "updated_at": utc_now_iso()}).encode()
+        fd, tmp = tempfile.mkstemp(prefix=".head-", suffix=".tmp", dir=self.root)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data + b"\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.root / HEAD_FILE)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        with contextlib.suppress(OSError):
+            dfd = os.open(self.root, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
 
     def entries(self) -> Iterator[dict[str, Any]]:
         """Every entry in log order (unreadable lines are skipped)."""
@@ -243,11 +410,9 @@ def read_entries(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
     dict
         One entry per valid JSON line, in file order.
     """
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
+    if not Path(path).is_file():
         return
-    with fh:
+    with open(path, "rb") as fh:
         for raw in fh:
             if not raw.strip():
                 continue
@@ -334,57 +499,3 @@ def lookup(path: str | os.PathLike[str], sha256: str) -> str | None:
         return _root_index(root).by_file.get((rel, sha256))
     except (OSError, ValueError):
         return None
-
-
-def verify(root: str | os.PathLike[str]) -> list[str]:
-    """Check an archive folder against its custody log.
-
-    Parameters
-    ----------
-    root
-        The archive folder.
-
-    Returns
-    -------
-    list of str
-        One line per problem: a broken hash chain (a line edited, inserted or
-        removed), an unreadable line, a logged file that is gone, or a file
-        whose bytes no longer match the latest hash logged for it. Empty when
-        everything agrees.
-    """
-    root = Path(root)
-    log = root / CUSTODY_FILE
-    problems: list[str] = []
-    if not log.is_file():
-        return [f"no {CUSTODY_FILE} in {root}"]
-    prev = GENESIS
-    latest: dict[str, tuple[str, str]] = {}
-    with open(log, "rb") as fh:
-        for n, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                e = json.loads(raw)
-            except ValueError:
-                problems.append(f"line {n}: not valid JSON")
-                prev = _line_hash(raw)
-                continue
-            if not isinstance(e, Mapping):
-                problems.append(f"line {n}: not a JSON object")
-            elif e.get("prev") != prev:
-                problems.append(f"line {n}: hash chain broken (an earlier line was changed, added or removed)")
-            if isinstance(e, Mapping) and e.get("action") == "fetch" and e.get("path"):
-                latest[str(e["path"])] = (str(e.get("sha256", "")), str(e.get("id", "")))
-            prev = _line_hash(raw)
-    for rel, (sha, eid) in sorted(latest.items()):
-        f = root / rel
-        if not f.is_file():
-            problems.append(f"{rel}: logged by entry {eid} but missing")
-            continue
-        h = hashlib.sha256()
-        with open(f, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                h.update(chunk)
-        if h.hexdigest() != sha:
-            problems.append(f"{rel}: SHA-256 differs from entry {eid}")
-    return problems

@@ -4,7 +4,10 @@ One :class:`HttpClient` wraps a :class:`requests.Session` with:
 
 * urllib3 :class:`~urllib3.util.Retry` for connection errors, read timeouts
   and 5xx answers, with exponential backoff;
-* explicit ``(connect, read)`` timeouts on every call;
+* explicit ``(connect, read)`` timeouts on every call, and an overall
+  deadline per call (connect, headers and the whole body, see
+  :mod:`flighttrace.fetch.deadline`): a server that trickles a byte at a
+  time cannot hold a request beyond it;
 * a minimum interval between two calls to the same host, so a run never
   hammers a server;
 * HTTP 429 handling that waits as long as ``X-Rate-Limit-Retry-After-Seconds``
@@ -27,32 +30,34 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Self
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from flighttrace._version import __version__
+from flighttrace.fetch.deadline import Deadline, DeadlineAdapter, DeadlinePassed
 
 __all__ = [
-    "HttpClient",
-    "Wait",
-    "CONNECT_TIMEOUT_S",
-    "READ_TIMEOUT_S",
-    "MIN_INTERVAL_S",
-    "MAX_RETRY_AFTER_S",
-    "DEFAULT_RATE_LIMIT_WAIT_S",
-    "RETRIES",
     "BACKOFF_FACTOR_S",
     "BACKOFF_MAX_S",
+    "CONNECT_TIMEOUT_S",
+    "DEADLINE_S",
+    "DEFAULT_RATE_LIMIT_WAIT_S",
+    "MAX_RETRY_AFTER_S",
+    "MIN_INTERVAL_S",
     "RATE_LIMIT_RETRIES",
+    "READ_TIMEOUT_S",
+    "RETRIES",
     "RETRY_STATUSES",
     "USER_AGENT",
-    "register_secret",
+    "DeadlineExceeded",
+    "HttpClient",
+    "Wait",
     "redact",
     "redact_url",
+    "register_secret",
     "retry_after_seconds",
 ]
 
@@ -60,6 +65,9 @@ CONNECT_TIMEOUT_S: Final = 10.0
 """Seconds to wait for a TCP connection (and TLS handshake)."""
 READ_TIMEOUT_S: Final = 60.0
 """Seconds to wait for the server between two received bytes."""
+DEADLINE_S: Final = 600.0
+"""Longest time (s) one call may take, from connecting to the last byte of
+its body; past it the call fails (and is retried like a cut transfer)."""
 MIN_INTERVAL_S: Final = 1.0
 """Minimum seconds between the starts of two calls to the same host."""
 MAX_RETRY_AFTER_S: Final = 300.0
@@ -83,6 +91,21 @@ USER_AGENT: Final = f"flighttrace/{__version__} (evidence fetcher; +https://pypi
 """Sent with every request, so server operators can tell who is calling."""
 
 _RATE_LIMIT_HEADERS: Final = ("X-Rate-Limit-Retry-After-Seconds", "Retry-After")
+
+
+class DeadlineExceeded(requests.exceptions.Timeout):
+    """A call that was not over (connected, answered, body received) within its deadline.
+
+    Parameters
+    ----------
+    seconds
+        The deadline (s).
+    """
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the whole answer did not arrive within the {seconds:g} s deadline")
+        self.seconds = float(seconds)
+
 
 # --------------------------------------------------------------------------- secrets
 
@@ -254,6 +277,9 @@ class HttpClient:
     ----------
     connect_timeout_s, read_timeout_s
         Timeouts (s) passed with every call.
+    deadline_s
+        Longest time (s) one call may take in all: connecting, the headers
+        and, for a streamed answer, the whole body until :meth:`release`.
     min_interval_s
         Minimum seconds between the starts of two calls to the same host.
     max_retry_after_s
@@ -290,6 +316,7 @@ class HttpClient:
         *,
         connect_timeout_s: float = CONNECT_TIMEOUT_S,
         read_timeout_s: float = READ_TIMEOUT_S,
+        deadline_s: float = DEADLINE_S,
         min_interval_s: float = MIN_INTERVAL_S,
         max_retry_after_s: float = MAX_RETRY_AFTER_S,
         retries: int = RETRIES,
@@ -299,11 +326,12 @@ class HttpClient:
         clock: Callable[[], float] | None = None,
         user_agent: str = USER_AGENT,
     ) -> None:
-        if connect_timeout_s <= 0 or read_timeout_s <= 0:
-            raise ValueError("timeouts must be positive")
+        if connect_timeout_s <= 0 or read_timeout_s <= 0 or deadline_s <= 0:
+            raise ValueError("timeouts and the deadline must be positive")
         if min_interval_s < 0 or max_retry_after_s < 0:
             raise ValueError("min_interval_s and max_retry_after_s must not be negative")
         self.timeout: tuple[float, float] = (float(connect_timeout_s), float(read_timeout_s))
+        self.deadline_s = float(deadline_s)
         self.min_interval_s = float(min_interval_s)
         self.max_retry_after_s = float(max_retry_after_s)
         self.rate_limit_retries = int(rate_limit_retries)
@@ -332,13 +360,13 @@ class HttpClient:
         )
         self.session = requests.Session()
         self.session.trust_env = True
-        adapter = HTTPAdapter(max_retries=retry)
+        adapter = DeadlineAdapter(max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({"User-Agent": user_agent, "Accept-Encoding": "gzip"})
 
     # -- context manager ------------------------------------------------------------
-    def __enter__(self) -> HttpClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -400,10 +428,14 @@ class HttpClient:
             The final answer: a success, a 4xx, a 5xx after the retries ran
             out, or a 429 whose wait exceeded ``max_retry_after_s`` or that
             came back ``rate_limit_retries`` times. A 429 response carries
-            the attribute ``flighttrace_retry_after`` (s, or ``None``).
+            the attribute ``flighttrace_retry_after`` (s, or ``None``). A
+            streamed answer carries its running deadline as
+            ``flighttrace_deadline``: read the body, then :meth:`release` it.
 
         Raises
         ------
+        DeadlineExceeded
+            When the deadline passed before the answer's headers arrived.
         requests.RequestException
             Connection errors and timeouts once the retries ran out.
         """
@@ -414,16 +446,53 @@ class HttpClient:
             self._pace(host)
             self._current_host = host
             self.calls += 1
-            resp = self.session.request(
-                method, url, params=params, headers=dict(headers or {}), data=data, stream=stream, timeout=self.timeout
-            )
+            resp = self._timed(method, url, params=params, headers=dict(headers or {}), data=data, stream=stream)
             if resp.status_code != 429:
                 return resp
+            self.release(resp)
             after = retry_after_seconds(resp.headers)
             resp.flighttrace_retry_after = after  # type: ignore[attr-defined]
             wait = DEFAULT_RATE_LIMIT_WAIT_S if after is None else after
             if attempt >= self.rate_limit_retries or wait > self.max_retry_after_s:
                 return resp
-            resp.close()
             attempt += 1
             self._pause(host, wait, "rate-limit")
+
+    def _timed(self, method: str, url: str, *, stream: bool, **kw: Any) -> requests.Response:
+        """One ``session.request`` under a fresh :class:`Deadline`."""
+        deadline = Deadline(self.deadline_s).start()
+        try:
+            with deadline.active():
+                resp = self.session.request(method, url, stream=stream, timeout=self.timeout, **kw)
+        except DeadlinePassed:
+            deadline.cancel()
+            raise DeadlineExceeded(self.deadline_s) from None
+        except (requests.RequestException, OSError):
+            deadline.cancel()
+            if deadline.expired:
+                raise DeadlineExceeded(self.deadline_s) from None
+            raise
+        if not stream:
+            deadline.cancel()
+            if deadline.expired:
+                resp.close()
+                raise DeadlineExceeded(self.deadline_s)
+        resp.flighttrace_deadline = deadline  # type: ignore[attr-defined]
+        return resp
+
+    @staticmethod
+    def release(resp: requests.Response) -> bool:
+        """Close a response and stop its deadline.
+
+        Returns
+        -------
+        bool
+            ``True`` when the deadline had passed before (the body may be
+            incomplete even if reading it raised nothing).
+        """
+        resp.close()
+        deadline: Deadline | None = getattr(resp, "flighttrace_deadline", None)
+        if deadline is None:
+            return False
+        deadline.cancel()
+        return deadline.expired

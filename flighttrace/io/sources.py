@@ -24,11 +24,13 @@ __all__ = ["Source", "iter_sources", "batches", "hex_from_name", "NOT_DATA", "fi
 
 _TRACE_NAME: Final = re.compile(r"trace_(?:full|recent)_(~?[0-9a-fA-F]{6})\.json(?:\.gz)?$")
 NOT_DATA: Final = re.compile(
-    r"(^|/)(README[^/]*|LICEN[CS]E[^/]*|index\.html|\.[^/]*|custody\.jsonl|synthetic\.json|[^/]*\.flights\.json)$|(^|/)heatmap/",
+    r"(^|/)(README[^/]*|LICEN[CS]E[^/]*|index\.html|\.[^/]*|custody\.jsonl|custody\.head|synthetic\.json|[^/]*\.flights\.json|[^/]*\.rejected)$|(^|/)heatmap/",
     re.IGNORECASE,
 )
 """Names that are never position data: licences, readme, heatmaps, dotfiles,
-flighttrace's custody log, and OpenSky flight lists (``*.flights.json``)."""
+flighttrace's custody log and its head record, fetched bodies that failed
+their checks (``*.rejected``, in a fetch archive's quarantine), and OpenSky
+flight lists (``*.flights.json``)."""
 _SPLIT_PART: Final = re.compile(r"\.tar\.(?!gz$|xz$|bz$|lz$)([a-z]{2})$")
 """``NAME.tar.aa``, ``NAME.tar.ab`` … as ``split`` names the parts (a compressed ``NAME.tar.gz`` is not a part)."""
 _DATA_SUFFIXES: Final = frozenset({".json", ".gz", ".csv", ".parquet", ".kml", ".txt", ".log", ".sbs", ".bst", ".jsonl"})
@@ -149,6 +151,10 @@ def _skip_reason(name: str) -> str | None:
         return None
     if name.endswith("custody.jsonl"):
         return "custody log of fetched files (not position data)"
+    if name.endswith("custody.head"):
+        return "head record of the custody log (not position data)"
+    if name.endswith(".rejected"):
+        return "a fetched body that failed its checks (quarantined, not evidence)"
     if name.endswith("synthetic.json"):
         return "list of simulated files (says the data beside it is synthetic)"
     if name.endswith(".flights.json"):

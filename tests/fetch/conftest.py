@@ -340,3 +340,71 @@ def free_port() -> int:
 def all_bytes_under(folder: Path) -> dict[Path, bytes]:
     """Every file below ``folder`` with its bytes."""
     return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+# ----------------------------------------------------------------------------- a trickling server
+
+
+class TrickleServer:
+    """A TCP server on 127.0.0.1 that sends its answer one byte every ``interval_s`` seconds.
+
+    ``head_slow=False`` sends the status line and headers at once and then
+    trickles the body; ``head_slow=True`` trickles the headers too. Sending
+    stops when the client goes away or the server is closed.
+    """
+
+    def __init__(self, head: bytes, body: bytes, *, interval_s: float = 0.5, head_slow: bool = False) -> None:
+        stop = threading.Event()
+        self.stop = stop
+        self.hits = 0
+        self.sent: list[int] = []
+        outer = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                outer.hits += 1
+                self.request.recv(65536)
+                slow = head + body if head_slow else body
+                n = 0
+                try:
+                    if not head_slow:
+                        self.request.sendall(head)
+                    for i in range(len(slow)):
+                        if stop.wait(interval_s):
+                            break
+                        self.request.sendall(slow[i : i + 1])
+                        n += 1
+                except OSError:
+                    pass
+                outer.sent.append(n)
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self._srv = Server(("127.0.0.1", 0), Handler)
+        self.port = self._srv.server_address[1]
+        self._thread = threading.Thread(target=self._srv.serve_forever, kwargs={"poll_interval": POLL_INTERVAL_S}, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self.stop.set()
+        self._srv.shutdown()
+        self._srv.server_close()
+
+
+@pytest.fixture
+def trickle_server() -> Iterator[Callable[..., TrickleServer]]:
+    made: list[TrickleServer] = []
+
+    def make(head: bytes, body: bytes, **kw: Any) -> TrickleServer:
+        s = TrickleServer(head, body, **kw)
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        s.close()

@@ -15,8 +15,14 @@ from pytest_httpserver import HTTPServer
 
 import flighttrace
 from flighttrace.fetch import _validate as v
-from flighttrace.fetch.archive import Archive, Request, canonical_request, load_json, request_key
-from flighttrace.fetch.custody import ACTIONS, CUSTODY_FILE, lookup, read_entries, verify
+from flighttrace.fetch.archive import (
+    Archive,
+    Request,
+    canonical_request,
+    request_key,
+)
+from flighttrace.fetch.audit import verify
+from flighttrace.fetch.custody import ACTIONS, CUSTODY_FILE, lookup, read_entries
 from flighttrace.fetch.globe import fetch_globe
 from flighttrace.fetch.http import HttpClient
 from tests.fetch.conftest import SEP1, RawServer, trace_gz
@@ -24,7 +30,7 @@ from tests.fetch.conftest import SEP1, RawServer, trace_gz
 ENTRY_FIELDS = {
     "id", "action", "source", "method", "url", "params", "request_key", "retrieved_at", "status", "content_type",
     "content_encoding", "response_headers", "size_bytes", "sha256", "path", "ref", "flighttrace_version", "operator",
-    "note", "prev",
+    "note", "seq", "prev",
 }
 
 
@@ -59,25 +65,7 @@ def test_a_gzip_body_is_kept_exactly_as_it_came(server: HTTPServer, make_archive
     assert not list(arc.root.rglob(".part-*"))
 
 
-def test_a_gzip_body_cut_short_is_kept_hashed_logged_and_reads_as_a_manifest_error(
-    server: HTTPServer, make_archive: Callable[..., Archive]
-) -> None:
-    whole = trace_gz(n=200)
-    cut = whole[: len(whole) // 2]
-    server.expect_request(globe_path("600864")).respond_with_data(cut, content_type="application/octet-stream")
-    arc = make_archive()
-    (res,) = fetch_globe(arc, "600864", "2023-09-01", "2023-09-01", base_url=server.url_for("/g"))
-    assert res.action == "fetch" and res.path is not None
-    assert res.path.read_bytes() == cut and res.sha256 == sha(cut)
-    with pytest.raises(ValueError, match="cut short"):
-        load_json(res.path)
-    ds = flighttrace.read(arc.root)
-    row = ds.manifest.set_index("path").loc[res.path.as_posix()]
-    assert "truncated" in row["error"] or "corrupt" in row["error"]
-    assert row["sha256"] == sha(cut) and row["custody"] == res.entry["id"]
-
-
-def test_a_transfer_cut_before_content_length_leaves_no_file(
+def test_a_transfer_cut_before_content_length_is_quarantined_never_named_as_evidence(
     raw_server: Callable[[bytes], RawServer], make_archive: Callable[..., Archive], make_client: Callable[..., HttpClient]
 ) -> None:
     body = trace_gz()
@@ -85,24 +73,33 @@ def test_a_transfer_cut_before_content_length_leaves_no_file(
     srv = raw_server(head + body[:20])  # the connection closes after 20 of the announced bytes
     arc = make_archive(client=make_client(min_interval_s=0))
     res = arc.fetch(Request(url=srv.url("/trace.json"), relpath="t/trace.json", source="test"))
-    assert res.action == "failed" and "cut short" in res.note
+    assert res.action == "failed" and "cut short" in res.note and res.path is None
     assert srv.hits == 2  # the whole request is tried again once
-    assert not (arc.root / "t" / "trace.json").exists()
-    assert [p.name for p in (arc.root / "t").iterdir()] == []  # no temporary file left behind
-    assert entries(arc.root)[-1]["action"] == "failed"
+    assert not (arc.root / "t").exists()  # nothing under the planned name
+    assert not list(arc.root.glob(".part-*"))  # no temporary file left
+    # both attempts are logged with their 20 bytes, kept in quarantine; only the last one is counted
+    first, last = entries(arc.root)
+    assert [first["action"], last["action"]] == ["failed", "failed"] and last["id"] == res.entry["id"]
+    assert arc.counts() == {"fetched": 0, "cached": 0, "missing": 0, "failed": 1}
+    assert first["path"] == "quarantine/t/trace.json.rejected" and last["path"] == "quarantine/t/trace.json.v2.rejected"
+    for e in (first, last):
+        assert (arc.root / e["path"]).read_bytes() == body[:20]
+        assert e["size_bytes"] == 20 and e["sha256"] == sha(body[:20])
+    assert "asked again" in first["note"] and "kept in quarantine" in last["note"]
+    assert verify(arc.root) == []
 
 
-def test_a_wrong_content_type_is_recorded_and_the_body_kept(server: HTTPServer, make_archive: Callable[..., Archive]) -> None:
-    html = b"<html><body>Please log in</body></html>"
-    server.expect_request(globe_path("600864")).respond_with_data(html, content_type="text/html; charset=utf-8")
+def test_a_wrong_content_type_on_a_good_body_is_noted_and_the_body_kept(server: HTTPServer, make_archive: Callable[..., Archive]) -> None:
+    body = trace_gz()  # a good trace, served under the wrong type
+    server.expect_request(globe_path("600864")).respond_with_data(body, content_type="text/html; charset=utf-8")
     arc = make_archive()
     (res,) = fetch_globe(arc, "600864", "2023-09-01", "2023-09-01", base_url=server.url_for("/g"))
-    assert res.action == "fetch" and res.path is not None and res.path.read_bytes() == html
+    assert res.action == "fetch" and res.path is not None and res.path.read_bytes() == body
     assert res.entry["content_type"] == "text/html; charset=utf-8"
     assert "unexpected content type 'text/html'" in res.note
     ds = flighttrace.read(arc.root)
     row = ds.manifest.set_index("path").loc[res.path.as_posix()]
-    assert row["error"] and row["custody"] == res.entry["id"]
+    assert row["rows_read"] == 4 and row["custody"] == res.entry["id"]
 
 
 def test_404_with_an_empty_body_is_missing_not_an_error(server: HTTPServer, make_archive: Callable[..., Archive]) -> None:
@@ -170,7 +167,7 @@ def test_the_cache_answers_a_second_run_without_a_request_and_refresh_asks_again
     assert "refresh" in third[0].note
 
 
-def test_a_cached_file_that_changed_is_fetched_again(server: HTTPServer, make_archive: Callable[..., Archive]) -> None:
+def test_a_cached_file_that_changed_is_fetched_again_beside_it(server: HTTPServer, make_archive: Callable[..., Archive]) -> None:
     server.expect_request(globe_path("600864")).respond_with_data(trace_gz(), content_type="application/json")
     arc = make_archive()
     (res,) = fetch_globe(arc, "600864", "2023-09-01", "2023-09-01", base_url=server.url_for("/g"))
@@ -180,8 +177,11 @@ def test_a_cached_file_that_changed_is_fetched_again(server: HTTPServer, make_ar
     assert verify(arc.root) and "differs" in verify(arc.root)[0]
     (again,) = fetch_globe(make_archive(), "600864", "2023-09-01", "2023-09-01", base_url=server.url_for("/g"))
     assert again.action == "fetch" and "no longer matched" in again.note
-    assert again.path is not None and again.path.read_bytes() == trace_gz()
-    assert verify(arc.root) == []
+    # the changed file is not overwritten: the new body goes beside it, and verify still names the change
+    assert again.path == res.path.with_name("trace_full_600864.v2.json")
+    assert again.path.read_bytes() == trace_gz() and res.path.read_bytes() == b"tampered"
+    problems = verify(arc.root)
+    assert len(problems) == 1 and problems[0].startswith(f"{res.entry['path']}: SHA-256 differs from entry 1")
 
 
 def test_the_cache_key_is_the_canonical_request_without_credentials() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,16 @@ from typer.testing import CliRunner
 
 from flighttrace.cli import _load, app
 from flighttrace.fetch.custody import CUSTODY_FILE, read_entries
-from tests.fetch.conftest import CLIENT_ID, SECRET, SEP1, FakeOpenSky, flight, trace_gz, v2_body
+from tests.fetch.conftest import (
+    CLIENT_ID,
+    SECRET,
+    SEP1,
+    FakeOpenSky,
+    RawServer,
+    flight,
+    trace_gz,
+    v2_body,
+)
 
 _load()
 FAST = ["--min-interval", "0", "--timeout", "2", "--no-progress"]
@@ -217,3 +227,20 @@ def test_verify_reports_a_changed_file(server: HTTPServer, tmp_path: Path) -> No
     f.write_bytes(b"{}")
     code, text = run("fetch", "verify", str(out))
     assert code == 1 and "SHA-256 differs" in text
+
+
+def test_urls_server_text_and_folder_names_print_as_plain_text(server: HTTPServer, raw_server: Callable[[bytes], RawServer], tmp_path: Path) -> None:
+    # the mirror redirects to a URL holding rich markup (sent literally, as a raw socket can), and the answer there is refused
+    target = server.url_for("/moved/[/bogus]/[bold]x.json")
+    server.expect_request(re.compile(r"^/moved/")).respond_with_data("[red]no[/red]", status=403)
+    mirror = raw_server(f"HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+    out = tmp_path / "case [/bogus]"
+    code, text = run("fetch", "globe", "--hex", "600864", "--start", "2023-09-01", "--end", "2023-09-01",
+                     "--base-url", mirror.url("/gh"), "--out", str(out), *FAST)
+    assert code == 1, text
+    assert "Traceback" not in text and "MarkupError" not in text
+    assert f"HTTP 403; redirected to {target}" in text  # printed as it is, brackets and all
+    assert f"custody log: {out / CUSTODY_FILE}" in text
+    assert summary(text) == {"fetched": 0, "cached": 0, "missing": 0, "failed": 1}
+    code, text = run("fetch", "verify", str(out))
+    assert code == 0 and f"{out}: custody log and files agree" in text

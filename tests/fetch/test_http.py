@@ -13,7 +13,7 @@ from werkzeug import Request, Response
 
 from flighttrace.fetch.archive import Archive
 from flighttrace.fetch.archive import Request as FetchRequest
-from flighttrace.fetch.custody import CUSTODY_FILE, read_entries
+from flighttrace.fetch.custody import CUSTODY_FILE, HEAD_FILE, read_entries
 from flighttrace.fetch.http import (
     BACKOFF_FACTOR_S,
     MAX_RETRY_AFTER_S,
@@ -122,7 +122,7 @@ def test_500_then_success_through_the_archive_keeps_only_the_good_body(
     assert fake_time.slept == [BACKOFF_FACTOR_S * 2]
     # one file, the good body as sent; the error bodies are kept nowhere
     assert res.action == "fetch" and res.path is not None and res.path.read_bytes() == good
-    saved = [p for p in arc.root.rglob("*") if p.is_file() and p.name != CUSTODY_FILE]
+    saved = [p for p in arc.root.rglob("*") if p.is_file() and p.name not in (CUSTODY_FILE, HEAD_FILE)]
     assert saved == [res.path]
     assert not any(b"boom" in p.read_bytes() for p in arc.root.rglob("*") if p.is_file())
     # one custody entry for the request, describing the answer that was kept

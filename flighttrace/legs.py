@@ -245,6 +245,12 @@ class LegParams:
         When several fields fit an airborne end, each degree between the
         track and the bearing to (from) the field counts as this many km of
         distance. Default 0.1 km per degree.
+    frozen_max_s
+        A point that repeats its aircraft's position for longer than this (s)
+        while the speed says it flies (at least ``min_air_kt``) is a state
+        vector kept alive after reception stopped (OpenSky repeats the last
+        position, with flags and altitudes that may change); it is kept out
+        of the decisions like an excursion. Default 20 s.
     """
 
     min_air_kt: float = 40.0
@@ -291,6 +297,7 @@ class LegParams:
     glitch_max_s: float = 60.0
     end_alt_carry_s: float = 120.0
     heading_cost_km_per_deg: float = 0.1
+    frozen_max_s: float = 20.0
 
 
 LEGS_COLUMNS: Final[tuple[str, ...]] = (
@@ -448,6 +455,23 @@ def _excursions(ac: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarray,
     return suspect
 
 
+def _frozen(ac: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarray, gs: np.ndarray, p: LegParams) -> np.ndarray:
+    """Flag points repeating a position for more than ``frozen_max_s`` at flying speed."""
+    n = len(ac)
+    out = np.zeros(n, dtype=bool)
+    if n < 2:
+        return out
+    new = np.ones(n, dtype=bool)
+    new[1:] = (lat[1:] != lat[:-1]) | (lon[1:] != lon[:-1]) | (ac[1:] != ac[:-1])
+    if new.all():
+        return out
+    first = np.flatnonzero(new)
+    since = t - t[first[np.cumsum(new) - 1]]  # seconds since this position was first reported
+    with np.errstate(invalid="ignore"):
+        out = ~new & (since > p.frozen_max_s) & (gs >= p.min_air_kt)
+    return out
+
+
 # --------------------------------------------------------------------------- step 2: air or ground
 
 
@@ -581,6 +605,7 @@ def detect_legs(
         bar.advance(1, "legs: excursions and air/ground")
         ac, t = arrays["ac"], arrays["t"]
         suspect = _excursions(ac, t, arrays["lat"], arrays["lon"], arrays["alt"], p)
+        suspect |= _frozen(ac, t, arrays["lat"], arrays["lon"], arrays["gs"], p)
         if suspect.any():
             good = np.flatnonzero(~suspect)
             g = {k: v[good] for k, v in arrays.items()}

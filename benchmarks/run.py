@@ -133,12 +133,12 @@ def child(stage: str, arg: str, n: int, jobs: int) -> dict[str, Any]:
         base = _rss_mb()
         if stage == "legs":
             t = time.perf_counter()
-            legs = flighttrace.detect_legs(pts, airports=scn)
+            legs = flighttrace.detect_legs(pts, scn)
             ev = flighttrace.airport_events(legs)
             dt = time.perf_counter() - t
             out.update(points=len(pts), seconds=dt, legs=len(legs), events=len(ev))
         elif stage == "sorties":
-            legs = flighttrace.detect_legs(pts, airports=scn)
+            legs = flighttrace.detect_legs(pts, scn)
             t = time.perf_counter()
             srt = flighttrace.find_sorties(legs, scn)
             dt = time.perf_counter() - t

@@ -330,7 +330,7 @@ def _legs_task(b: _Bucket, ref: _ScenarioRef | None, airports: Any, params: Any,
         return None
     from flighttrace.tracks.legs import detect_legs
 
-    legs = detect_legs(b.points, airports=_airports_of(ref, airports), params=params, geometry=geometry, lineage=lineage)
+    legs = detect_legs(b.points, _airports_of(ref, airports), params=params, geometry=geometry, lineage=lineage)
     return legs if len(legs) else None
 
 
@@ -596,7 +596,7 @@ def run(
             from flighttrace.tracks.legs import detect_legs
             from flighttrace.schema import empty_points
 
-            legs_out = detect_legs(empty_points(), airports=scenario if scenario is not None else airports)
+            legs_out = detect_legs(empty_points(), scenario if scenario is not None else airports)
         if ref is not None:
             sparts = [x for x in client.gather(sorties_f) if x is not None]
             if sparts:

@@ -25,7 +25,7 @@ def world() -> dict[str, Any]:
     """One read and one leg detection for the whole module."""
     seed = flighttrace.load_scenario(SEED)
     ds = flighttrace.read(str(DATA))
-    legs = flighttrace.detect_legs(ds.points, airports=seed, geometry=False)
+    legs = flighttrace.detect_legs(ds.points, seed, geometry=False)
     cov = cv.coverage(ds, seed)
     return {"ds": ds, "legs": legs, "seed": seed, "cov": cov, "findings": flighttrace.evaluate(legs, seed, coverage=cov, synthetic=ds.synthetic)}
 

@@ -325,7 +325,7 @@ def test_map_escapes_a_hostile_callsign() -> None:
 
     scn = load_scenario(ROOT / "seeds" / "moscow-2026-03-14.yaml")
     pts = diverted_flight(callsign="<script>alert(1)</script>")
-    legs = flighttrace.detect_legs(pts, airports=scn)
+    legs = flighttrace.detect_legs(pts, scn)
     d = dz.analyze(scn, legs, pts)
     assert len(d.in_focus("diversions")) == 1
     html = render_map(map_disruption(legs, d, scn, points=pts, synthetic=True))
@@ -524,7 +524,7 @@ def test_diversion_and_holding_claims_count_like_count_at_least() -> None:
         claim_of("hold1", {"kind": "holding_at_least", "value": 1}, subject={"unit": "holdings", "airport": "UUWW"}),  # one held → supported
         claim_of("hold2", {"kind": "holding_at_least", "value": 2}, subject={"unit": "holdings", "airport": "both"}),  # one < 2 → contradicted
     )
-    legs = flighttrace.detect_legs(pts, airports=scn)
+    legs = flighttrace.detect_legs(pts, scn)
     f = flighttrace.evaluate(legs, scn, coverage=daily_coverage([DAY]), points=pts)
     c = f.claims.set_index("claim_id")
     assert c["verdict"].to_dict() == {"div1": "supported", "div2": "inconclusive", "div3": "contradicted", "div-svo": "contradicted",

@@ -24,7 +24,7 @@ SEED = ROOT / "seeds" / "azerbaijan-ovda.yaml"
 def world():  # type: ignore[no-untyped-def]
     scn = flighttrace.load_scenario(SEED)
     ds = flighttrace.read(WORLD / "data")
-    legs = flighttrace.detect_legs(ds.points, airports=scn)
+    legs = flighttrace.detect_legs(ds.points, scn)
     sorties = flighttrace.find_sorties(legs, scn)
     return scn, ds, legs, sorties, load_truth(WORLD)
 

@@ -201,7 +201,7 @@ def test_heliports_only_for_helicopters() -> None:
     index, pad = _with_heliport()
     heli = flight(UBBG, pad, "2023-09-01T06:00Z", typecode="EC45", callsign="HELI1", waypoints=[])
     plane = flight(UBBG, pad, "2023-09-01T06:00Z", typecode="C172", icao24="600999", callsign="CESSNA", waypoints=[])
-    legs = detect_legs(join(heli, plane), airports=index).set_index("icao24")
+    legs = detect_legs(join(heli, plane), index).set_index("icao24")
     assert legs.loc["600864", "destination"] == "XHEL"
     assert legs.loc["600999", "destination"] == "UBBB"
 

@@ -217,13 +217,13 @@ def test_a_field_without_elevation_or_runway_data() -> None:
     index = AirportIndex.default().with_sites([{"id": "XSTR", "name": "Test strip", "lat": strip.lat, "lon": strip.lon}])
     assert np.isnan(index.table.set_index("code").loc["XSTR", "elevation_ft"])
     pts = flight(UBBG, strip, "2023-09-01T06:00Z", waypoints=[], typecode="AN12")
-    leg = one(detect_legs(pts, airports=index))
+    leg = one(detect_legs(pts, index))
     assert (leg["destination"], leg["destination_evidence"]) == ("XSTR", "observed")
     # lost 1,000 ft above it, 5 km out: the unknown elevation is taken as sea level, never below the truth
     h = pts["alt_ft"].to_numpy(dtype=float) - strip.elevation_ft
     late = (pts["time"] > pts["time"].iloc[len(pts) // 2]).to_numpy()
     cut = pts.iloc[: np.flatnonzero(late & (h < 1000))[0]]
-    leg = one(detect_legs(cut, airports=index))
+    leg = one(detect_legs(cut, index))
     assert (leg["destination"], leg["destination_evidence"]) == ("XSTR", "inferred")
 
 

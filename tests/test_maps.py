@@ -391,7 +391,7 @@ def world() -> dict[str, Any]:
     """The fixtures world read once: points, legs, sorties, scenario (SYNTHETIC)."""
     scn = flighttrace.load_scenario(ROOT / "seeds" / "azerbaijan-ovda.yaml")
     ds = flighttrace.read(ROOT / "fixtures" / "ovda" / "data")
-    legs = flighttrace.detect_legs(ds.points, airports=scn)
+    legs = flighttrace.detect_legs(ds.points, scn)
     return {"scenario": scn, "ds": ds, "legs": legs, "sorties": flighttrace.find_sorties(legs, scn)}
 
 

@@ -41,7 +41,7 @@ def scenario() -> flighttrace.Scenario:
 @pytest.fixture(scope="module")
 def in_process(scenario: flighttrace.Scenario) -> tuple[flighttrace.Dataset, pd.DataFrame, pd.DataFrame]:
     ds = flighttrace.read(DATA)
-    legs = flighttrace.detect_legs(ds.points, airports=scenario)
+    legs = flighttrace.detect_legs(ds.points, scenario)
     return ds, legs, flighttrace.find_sorties(legs, scenario)
 
 
@@ -78,7 +78,7 @@ def test_a_scheduler_address_and_another_bucket_count_give_the_same_legs(cluster
     monkeypatch.setattr(sc, "_SCATTER_FILES", 10)  # the file order is scattered to the workers, as for big inputs
     path = DATA / "adsblol"
     ds = flighttrace.read(path)
-    legs = flighttrace.detect_legs(ds.points, airports=scenario)
+    legs = flighttrace.detect_legs(ds.points, scenario)
     res = run(path, scenario=scenario, scheduler=cluster.scheduler_address, n_buckets=7)
     pd.testing.assert_frame_equal(res.legs, legs)
     pd.testing.assert_frame_equal(res.sorties, flighttrace.find_sorties(legs, scenario))
@@ -93,7 +93,7 @@ def test_a_local_cluster_of_processes(scenario) -> None:  # type: ignore[no-unty
     """The default cluster (worker processes, everything pickled) on a small input."""
     path = DATA / "fr24"
     ds = flighttrace.read(path)
-    legs = flighttrace.detect_legs(ds.points, airports=scenario)
+    legs = flighttrace.detect_legs(ds.points, scenario)
     res = run(path, scenario=scenario, n_workers=2, processes=True)
     assert res.info["scale"]["scheduler"].startswith("tcp://127.0.0.1:")
     pd.testing.assert_frame_equal(res.legs, legs)
@@ -155,7 +155,7 @@ def test_scale_command_on_a_scheduler_address_writes_the_in_process_legs(cluster
     _load()
     path = DATA / "adsblol"
     ds = flighttrace.read(path)
-    legs = flighttrace.detect_legs(ds.points, airports=scenario)
+    legs = flighttrace.detect_legs(ds.points, scenario)
     sorties = flighttrace.find_sorties(legs, scenario)
     res = CliRunner().invoke(app, ["scale", str(path), "-s", str(SEED), "-o", str(tmp_path / "sc"), "--scheduler", cluster.scheduler_address,
                                    "--buckets", "5", "--no-progress"])

@@ -85,7 +85,7 @@ def analyze(
             reasons = sorted({e for e in ds.manifest["error"] if e})
             fail("nothing readable: " + (reasons[0] if reasons else "no points in the input"))
         stages.advance(1, "analyze: legs")
-        lg = flighttrace.detect_legs(ds.points, airports=scn, geometry=False)
+        lg = flighttrace.detect_legs(ds.points, scn, geometry=False)
         stages.advance(1, "analyze: sorties")
         srt = flighttrace.find_sorties(lg, scn) if scn.routes else None
         stages.advance(1, "analyze: coverage")

@@ -39,7 +39,7 @@ def legs(
     if len(ds.points) == 0:
         reasons = sorted({e for e in ds.manifest["error"] if e})
         fail("nothing readable: " + (reasons[0] if reasons else "no points in the input"))
-    lg = flighttrace.detect_legs(ds.points, airports=scn, progress=bar)
+    lg = flighttrace.detect_legs(ds.points, scn, progress=bar)
     out.mkdir(parents=True, exist_ok=True)
     write_table(lg, out, "legs")
     (out / "legs.geojson").write_text(legs_geojson(lg), encoding="utf-8")

@@ -615,11 +615,11 @@ def who_landed(
     :func:`scan_hexes` on the hexes found. Memory: as :func:`scan_bbox`.
     """
     import flighttrace
-    from flighttrace.tracks.legs import LegParams, _resolve_airports
+    from flighttrace.tracks.legs import LegParams, resolve_airports
 
     if event not in ("landing", "takeoff", "both"):
         raise ValueError(f"event must be 'landing', 'takeoff' or 'both', not {event!r}")
-    index = _resolve_airports(airports)
+    index = resolve_airports(airports)
     code = index.resolve(airport)
     ap = index.get(code)
     p = LegParams(**leg_params) if leg_params else LegParams()
@@ -629,7 +629,7 @@ def who_landed(
     call = f"flighttrace.io.scan.who_landed({str(archive)!r}, {code!r}, event={event!r})"
     ds, info = _scan(archive, _Area(near=(ap.lat, ap.lon, radius, max_alt)), icao24=icao24, batch_size=batch_size,
                      n_jobs=n_jobs, progress=progress, format=format, tz=tz, limits=limits, call=call)
-    legs = flighttrace.detect_legs(ds.points, airports=airports if airports is not None else index, params=p)
+    legs = flighttrace.detect_legs(ds.points, airports if airports is not None else index, params=p)
     if len(legs):
         hit = np.zeros(len(legs), dtype=bool)
         if event in ("landing", "both"):

@@ -168,7 +168,7 @@ def _limitations(ds: Any, legs: pd.DataFrame, findings: Any, fleet_legs: pd.Data
 
 def _fleet_rows(points: pd.DataFrame, fleet_legs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """The Points table in the legs' order, and which of its rows belong to one of ``fleet_legs`` (by their row ranges)."""
-    from flighttrace.tracks.legs import _sorted  # the order point_start / point_end refer to
+    from flighttrace.tracks.segment import sorted_points as _sorted  # the order point_start / point_end refer to
 
     pts = _sorted(points)
     n = len(pts)
@@ -427,7 +427,7 @@ def build_report(
         else:
             ds = _dataset_from_points(points)
         bar.advance(1, "report: legs")
-        legs = flighttrace.detect_legs(ds.points, airports=scn)
+        legs = flighttrace.detect_legs(ds.points, scn)
         bar.advance(1, "report: sorties")
         route = scn.routes[0] if scn.routes else None
         if route is not None:

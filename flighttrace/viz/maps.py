@@ -201,7 +201,7 @@ class _PointTable:
     """
 
     def __init__(self, points: pd.DataFrame) -> None:
-        from flighttrace.tracks.legs import _sorted  # the exact order detect_legs' point_start/point_end refer to
+        from flighttrace.tracks.segment import sorted_points as _sorted  # the exact order detect_legs' point_start/point_end refer to
         from flighttrace.timeutil import time_ns
 
         pts = _sorted(points)

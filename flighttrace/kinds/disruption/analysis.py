@@ -79,7 +79,7 @@ import numpy as np
 import pandas as pd
 
 from flighttrace.reference.airports import bearing_deg, haversine_km
-from flighttrace.tracks.legs import GRADES, FT_PER_NM_GLIDE
+from flighttrace.tracks.params import FT_PER_NM_GLIDE, GRADES
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 
@@ -747,7 +747,7 @@ def closures(
 
 
 def _sorted_points(points: pd.DataFrame) -> pd.DataFrame:
-    from flighttrace.tracks.legs import _sorted  # the order detect_legs' point_start / point_end refer to
+    from flighttrace.tracks.segment import sorted_points as _sorted  # the order detect_legs' point_start / point_end refer to
 
     return _sorted(points)
 
@@ -821,7 +821,7 @@ def _leg_key(pa: _PointArrays, pad_s: float) -> np.ndarray:
 
 def point_lineage(points_sorted: pd.DataFrame, start: Any, end: Any) -> np.ndarray:
     """``file:first-last`` source-row ranges of row ranges ``[start, end)`` of the sorted Points."""
-    from flighttrace.tracks.legs import _lineage
+    from flighttrace.tracks.table import leg_lineage as _lineage
 
     frame = pd.DataFrame({"point_start": np.asarray(start, dtype=np.int64), "point_end": np.asarray(end, dtype=np.int64)})
     if len(frame) == 0:

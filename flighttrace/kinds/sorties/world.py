@@ -41,7 +41,7 @@ import pandas as pd
 
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
-from flighttrace.tracks.legs import FT_PER_NM_GLIDE, LegParams
+from flighttrace.tracks.params import FT_PER_NM_GLIDE, LegParams
 from flighttrace.sim.kinematics import (
     CoverageModel,
     Field,

@@ -1,0 +1,424 @@
+"""Steps 5–6 of leg detection, and the Legs table: ends, bridges, times, identity, tracks and lineage.
+
+Each function works on whole arrays of legs; the only loops run once per leg
+end, to write a sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from flighttrace.reference.airports import AirportIndex, haversine_km
+from flighttrace.schema import TIME_DTYPE
+from flighttrace.tracks.ends import LOST_CODES, decide_ends
+from flighttrace.tracks.params import KT_PER_KM_S, LEGS_COLUMNS, LegParams
+from flighttrace.tracks.segment import Segments, factor_codes
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = ["legs_table", "finish", "leg_lineage"]
+
+
+@dataclass
+class _Runs:
+    """Each candidate leg as a run of good points, with its first and last airborne point."""
+
+    starts: np.ndarray  # first good point of the run
+    ends: np.ndarray  # exclusive
+    n_air: np.ndarray
+    fa: np.ndarray  # first airborne point (n when none)
+    la: np.ndarray  # last airborne point (-1 when none)
+    fa_c: np.ndarray  # clipped into the array
+    la_c: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return len(self.starts)
+
+
+def _runs(seg: Segments, air: np.ndarray) -> _Runs:
+    n = len(air)
+    starts = np.flatnonzero(np.diff(seg.leg_of, prepend=-1) != 0)
+    ends = np.append(starts[1:], n)
+    pos = np.arange(n)
+    fa = np.minimum.reduceat(np.where(air, pos, n), starts)
+    la = np.maximum.reduceat(np.where(air, pos, -1), starts)
+    return _Runs(starts, ends, np.add.reduceat(air, starts, dtype=np.int64), fa, la, np.minimum(fa, n - 1), np.maximum(la, 0))
+
+
+def _trend(g: dict[str, np.ndarray], i: np.ndarray, step: int) -> np.ndarray:
+    """Vertical trend at point i (ft/min): the reported rate, else the slope to a neighbour ``step`` points away."""
+    t, alt, vr = g["t"], g["alt"], g["vr"]
+    j = np.clip(i + step, 0, len(t) - 1)
+    same = (g["ac"][j] == g["ac"][i]) & (t[j] != t[i])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(same, (alt[j] - alt[i]) / (t[j] - t[i]) * 60.0, np.nan)
+    return np.where(np.isnan(vr[i]), slope, vr[i])
+
+
+def _decide(g: dict[str, np.ndarray], air: np.ndarray, r: _Runs, index: AirportIndex, p: LegParams) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Both ends of every run (:func:`~flighttrace.tracks.ends.decide_ends`), and the points whose altitude decided each."""
+    n = len(air)
+    t, lat, lon, alt, trk, heli = g["t"], g["lat"], g["lon"], g["alt"], g["trk"], g["heli"]
+    pos = np.arange(n)
+    # an end point without altitude borrows it from the nearest airborne point that has one (end_alt_carry_s)
+    with_alt = air & ~np.isnan(alt)
+    fa_alt_raw = np.minimum.reduceat(np.where(with_alt, pos, n), r.starts)  # n when the segment has none
+    la_alt_raw = np.maximum.reduceat(np.where(with_alt, pos, -1), r.starts)  # -1 when the segment has none
+    fa_alt, la_alt = np.minimum(fa_alt_raw, n - 1), np.maximum(la_alt_raw, 0)
+    fa_c, la_c = r.fa_c, r.la_c
+    o_carry = np.isnan(alt[fa_c]) & (fa_alt_raw < r.ends) & (fa_alt >= fa_c) & (t[fa_alt] - t[fa_c] <= p.end_alt_carry_s)
+    d_carry = np.isnan(alt[la_c]) & (la_alt_raw >= r.starts) & (la_alt <= la_c) & (t[la_c] - t[la_alt] <= p.end_alt_carry_s)
+    o_src = np.where(o_carry, fa_alt, fa_c)
+    d_src = np.where(d_carry, la_alt, la_c)
+    o_trk = np.where(np.isnan(trk[fa_c]), trk[o_src], trk[fa_c])
+    d_trk = np.where(np.isnan(trk[la_c]), trk[d_src], trk[la_c])
+    orig = decide_ends(
+        index, lat[fa_c], lon[fa_c], alt[o_src], o_trk, _trend(g, o_src, +3), heli[fa_c],
+        r.fa > r.starts, lat[np.maximum(fa_c - 1, 0)], lon[np.maximum(fa_c - 1, 0)], arriving=False, p=p,
+    )
+    dest = decide_ends(
+        index, lat[la_c], lon[la_c], alt[d_src], d_trk, _trend(g, d_src, -3), heli[la_c],
+        r.la < r.ends - 1, lat[np.minimum(la_c + 1, n - 1)], lon[np.minimum(la_c + 1, n - 1)], arriving=True, p=p,
+    )
+    return orig, dest, o_src, d_src
+
+
+def _ground_only(g: dict[str, np.ndarray], r: _Runs, orig: dict[str, np.ndarray], dest: dict[str, np.ndarray], index: AirportIndex,
+                 p: LegParams, t_first: np.ndarray, t_last: np.ndarray) -> np.ndarray:
+    """A ground-only run is a sighting on the ground at its first/last point: both ends at the nearest field, observed."""
+    gs_only = r.n_air == 0
+    if gs_only.any():
+        sel = np.flatnonzero(gs_only)
+        s = r.starts[sel]
+        idx, _ = index.nearest(g["lat"][s], g["lon"][s], k=1, max_km=p.observed_km, heliports=g["heli"][s])
+        orig["field"][sel] = idx[:, 0]
+        dest["field"][sel] = idx[:, 0]
+        orig["grade"][sel] = np.where(idx[:, 0] >= 0, "observed", "unknown")
+        dest["grade"][sel] = orig["grade"][sel]
+        t_first[sel] = g["t"][s]
+        t_last[sel] = g["t"][r.ends[sel] - 1]
+    return gs_only
+
+
+def _strong(grade: np.ndarray) -> np.ndarray:
+    return (grade == "observed") | (grade == "inferred")  # type: ignore[no-any-return]
+
+
+def _bridge(g: dict[str, np.ndarray], index: AirportIndex, p: LegParams, *, end: dict[str, np.ndarray], other: dict[str, np.ndarray],
+            fix: np.ndarray, nbr: np.ndarray, at: np.ndarray, span: np.ndarray, gs_only: np.ndarray, arriving: bool) -> np.ndarray:
+    """Bridge unseen ends (``fix``) to the field where the neighbouring run ``nbr`` was seen, when it could have flown there.
+
+    ``at`` is the end's point, ``span`` the seconds between the end and the
+    neighbour's sighting. Returns the sentence for each bridged end ("" elsewhere).
+    """
+    note = np.full(len(fix), "", dtype=object)
+    if not fix.any():
+        return note
+    i = np.flatnonzero(fix)
+    f = other["field"][nbr[i]]
+    flat, flon = index.table["lat"].to_numpy()[f], index.table["lon"].to_numpy()[f]
+    dk = haversine_km(g["lat"][at[i]], g["lon"][at[i]], flat, flon)
+    s = span[i]
+    ok = (s <= p.bridge_max_s) & (s > 0) & (dk / np.maximum(s, 1.0) * KT_PER_KM_S <= p.bridge_max_kt)
+    j = i[ok]
+    end["field"][j] = f[ok]
+    end["grade"][j] = "bridged"
+    end["dist"][j] = dk[ok]
+    hours = s[ok] / 3600.0
+    codes = index.table["code"].to_numpy(dtype=object)
+    if arriving:
+        how = np.where(gs_only[nbr[j]], "seen on the ground at", "seen departing from")
+        note[j] = [f"track lost {d:.0f} km from {c}; next {h_} {c} {hh:.1f} h later" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours)]
+    else:
+        how = np.where(gs_only[nbr[j]], "seen on the ground at", "seen arriving at")
+        note[j] = [f"track first seen {d:.0f} km from {c}; last {h_} {c} {hh:.1f} h earlier" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours)]
+    return note
+
+
+def _bridges(g: dict[str, np.ndarray], r: _Runs, orig: dict[str, np.ndarray], dest: dict[str, np.ndarray], index: AirportIndex, p: LegParams,
+             gs_only: np.ndarray, t_first: np.ndarray, t_last: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bridges across consecutive runs of the same aircraft; notes for the ends left unknown. Returns (o_note, d_note, prev, next)."""
+    L = r.count
+    leg_ac = g["ac"][r.starts]
+    same_next = np.zeros(L, dtype=bool)
+    same_next[:-1] = leg_ac[1:] == leg_ac[:-1]
+    nxt = np.minimum(np.arange(1, L + 1), L - 1)
+    d_fix = (dest["grade"] == "unknown") & same_next & _strong(orig["grade"][nxt]) & (orig["field"][nxt] >= 0) & ~gs_only
+    d_note = _bridge(g, index, p, end=dest, other=orig, fix=d_fix, nbr=nxt, at=r.la_c, span=t_first[nxt] - t_last,
+                     gs_only=gs_only, arriving=True)
+    same_prev = np.zeros(L, dtype=bool)
+    same_prev[1:] = leg_ac[1:] == leg_ac[:-1]
+    prv = np.maximum(np.arange(-1, L - 1), 0)
+    o_fix = (orig["grade"] == "unknown") & same_prev & _strong(dest["grade"][prv]) & (dest["field"][prv] >= 0) & ~gs_only
+    o_note = _bridge(g, index, p, end=orig, other=dest, fix=o_fix, nbr=prv, at=r.fa_c, span=t_first - t_last[prv],
+                     gs_only=gs_only, arriving=False)
+    lat, lon, alt = g["lat"], g["lon"], g["alt"]
+    for note, end, at, word in ((o_note, orig, r.fa_c, "first"), (d_note, dest, r.la_c, "last")):
+        unk = (end["grade"] == "unknown") & (note == "")
+        if unk.any():
+            u = at[np.flatnonzero(unk)]
+            note[np.flatnonzero(unk)] = [f"{word} seen at {f'{x:.0f} ft' if not np.isnan(x) else 'unknown altitude'}, {la_:.3f}, {lo_:.3f}; no field fits"
+                                         for x, la_, lo_ in zip(alt[u], lat[u], lon[u])]
+    return o_note, d_note, prv, nxt
+
+
+def _ts(x: np.ndarray) -> pd.Series:
+    """Epoch seconds (NaN for none) → a UTC time column."""
+    ns = np.where(np.isnan(x), 0, np.round(np.nan_to_num(x) * 1e9)).astype(np.int64)
+    out = pd.Series(pd.to_datetime(ns, utc=True), dtype=TIME_DTYPE)
+    return out.mask(np.isnan(x))
+
+
+def _times(g: dict[str, np.ndarray], orig: dict[str, np.ndarray], dest: dict[str, np.ndarray], o_src: np.ndarray, d_src: np.ndarray,
+           t_first: np.ndarray, t_last: np.ndarray, prv: np.ndarray, nxt: np.ndarray, p: LegParams) -> dict[str, pd.Series]:
+    """Take-off and landing times, extrapolated at the assumed climb / descent rates; bounds for bridged ends."""
+    t = g["t"]
+    nan_t = np.full(len(t_first), np.nan)
+    o_agl = np.where(np.isnan(orig["agl"]), 0.0, np.maximum(orig["agl"], 0.0))
+    d_agl = np.where(np.isnan(dest["agl"]), 0.0, np.maximum(dest["agl"], 0.0))
+    # extrapolate from the point whose altitude decided the end (seen on the ground: the last / first airborne point)
+    t_o_ref = np.where(orig["method"] == "on_ground", t_first, t[o_src])
+    t_d_ref = np.where(dest["method"] == "on_ground", t_last, t[d_src])
+    strong_o, strong_d = np.isin(orig["grade"], ["observed", "inferred"]), np.isin(dest["grade"], ["observed", "inferred"])
+    return {
+        "takeoff_time": _ts(np.where(strong_o, t_o_ref - o_agl / p.assumed_climb_fpm * 60.0, nan_t)),
+        "landing_time": _ts(np.where(strong_d, t_d_ref + d_agl / p.assumed_descent_fpm * 60.0, nan_t)),
+        "takeoff_time_earliest": _ts(np.where(orig["grade"] == "bridged", t_last[prv], nan_t)),
+        "landing_time_latest": _ts(np.where(dest["grade"] == "bridged", t_first[nxt], nan_t)),
+    }
+
+
+def _reason(kind: str, grade: np.ndarray, method: np.ndarray, code: np.ndarray, dist: np.ndarray, agl: np.ndarray, other: np.ndarray, runway: np.ndarray) -> np.ndarray:
+    """A sentence per end explaining its grade (built per leg, not per point)."""
+    out = np.empty(len(grade), dtype=object)
+    verb_air = "descending toward" if kind == "destination" else "climbing away from"
+    for i in range(len(grade)):  # one sentence per leg end
+        g, mth = grade[i], method[i]
+        rwy = f", aligned with runway {runway[i]}" if runway[i] else ""
+        if g == "observed" and mth == "on_ground":
+            out[i] = f"seen on the ground {dist[i]:.1f} km from {code[i]}"
+        elif g == "observed":
+            word = "touchdown" if kind == "destination" else "lift-off"
+            out[i] = f"{word} seen: {agl[i]:.0f} ft above {code[i]} (runway height), {dist[i]:.1f} km from it{rwy}"
+        elif g == "inferred" and mth == "near_no_alt":
+            out[i] = f"{'last' if kind == 'destination' else 'first'} seen {dist[i]:.1f} km from {code[i]} (no altitude)"
+        elif g == "inferred":
+            out[i] = f"{'last' if kind == 'destination' else 'first'} seen {agl[i]:.0f} ft above {code[i]}, {dist[i]:.1f} km out, {verb_air} it{rwy}"
+        elif g == "bridged":
+            out[i] = str(other[i])
+        else:
+            out[i] = str(other[i]) if other[i] else "no field fits the end of the track"
+    return out
+
+
+def _end_columns(prefix: str, end: dict[str, np.ndarray], codes: np.ndarray, note: np.ndarray) -> dict[str, Any]:
+    """The columns of one end: field, grade, reason, distance, height, and the best other field considered and why it lost."""
+    code = np.where(end["field"] >= 0, codes[np.maximum(end["field"], 0)], None)
+    sec = end["second"]
+    has = sec >= 0
+    name = np.where(has, codes[np.maximum(sec, 0)], None)
+    why = np.where(has, end["second_why"], None)
+    words = np.full(len(sec), None, dtype=object)
+    for i in np.flatnonzero(has):  # one sentence per leg end
+        detail = end["second_detail"][i]
+        words[i] = f"{name[i]}, {end['second_dist'][i]:.1f} km away: {LOST_CODES[why[i]]}" + (f" ({detail})" if detail else "")
+    return {
+        prefix: code,
+        f"{prefix}_evidence": end["grade"],
+        f"{prefix}_reason": _reason(prefix, end["grade"], end["method"], code, end["dist"], end["agl"], note, end["runway"]),
+        f"{prefix}_dist_km": np.round(end["dist"], 2),
+        f"{prefix}_agl_ft": np.round(end["agl"], 0),
+        f"{prefix}_second": name,
+        f"{prefix}_second_dist_km": np.round(np.where(has, end["second_dist"], np.nan), 2),
+        f"{prefix}_second_why": why,
+        f"{prefix}_second_reason": words,
+    }
+
+
+def _identity(pts: pd.DataFrame, g: dict[str, np.ndarray], r: _Runs) -> dict[str, Any]:
+    """Per leg: id, address, registration, type, callsign (and every callsign when it changed)."""
+    rows_g = g.get("row")
+
+    def rows(idx: np.ndarray) -> np.ndarray:
+        return idx if rows_g is None else rows_g[idx]
+
+    n = len(g["t"])
+    hex_codes, hex_cats = factor_codes(pts["icao24"])
+    leg_hex = hex_cats[hex_codes[rows(r.starts)]].astype(str)
+    mid = np.clip((r.fa_c + r.la_c) // 2, 0, n - 1)
+    cs_codes, cs_cats = factor_codes(pts["callsign"]) if "callsign" in pts else (np.full(len(pts), -1), np.empty(0, dtype=object))
+    callsign = np.append(cs_cats, None)[cs_codes[rows(mid)]]
+    cs_g = cs_codes if rows_g is None else cs_codes[rows_g]
+    changes = np.zeros(n, dtype=bool)
+    changes[1:] = (cs_g[1:] != cs_g[:-1]) & (cs_g[1:] >= 0) & (cs_g[:-1] >= 0)
+    changes[r.starts] = False
+    n_changes = np.add.reduceat(changes, r.starts, dtype=np.int64)
+    callsigns = callsign.copy()
+    for i in np.flatnonzero(n_changes > 0):  # only legs whose callsign changed
+        c = cs_codes[rows(r.starts[i]) : rows(r.ends[i] - 1) + 1]
+        callsigns[i] = ",".join(cs_cats[pd.unique(c[c >= 0])].astype(str))
+
+    def at_last(col: str) -> np.ndarray:
+        if col not in pts:
+            return np.full(r.count, None, dtype=object)
+        codes_, cats_ = factor_codes(pts[col])
+        return np.append(cats_, None)[codes_[rows(r.la_c)]]
+
+    stamp = pd.to_datetime(np.floor(g["t"][r.starts]).astype(np.int64), unit="s").strftime("%Y%m%dT%H%M%SZ").to_numpy(dtype=object)
+    return {"leg_id": leg_hex.astype(object) + "-" + stamp, "icao24": leg_hex, "registration": at_last("registration"),
+            "typecode": at_last("typecode"), "callsign": callsign, "callsigns": callsigns}
+
+
+def _quality(pts: pd.DataFrame, g: dict[str, np.ndarray], r: _Runs, suspect: np.ndarray, seg: Segments) -> dict[str, Any]:
+    """Per leg: point counts, the longest reception gap, the MLAT share, touch-and-gos, the row range in the sorted Points table."""
+    rows_g = g.get("row")
+    n = len(g["t"])
+    p_start = r.starts if rows_g is None else rows_g[r.starts]
+    p_end = np.append(p_start[1:], len(pts))
+    dtg = np.zeros(n, dtype=np.float32)
+    np.subtract(g["t"][1:], g["t"][:-1], out=dtg[1:], casting="same_kind")
+    dtg[r.starts] = 0.0
+    max_gap = np.maximum.reduceat(dtg, r.starts).astype(np.float64)
+    # suspect points between the leg's first and last good row belong to the leg
+    if suspect.any():
+        cs_sus = np.concatenate([[0], np.cumsum(suspect, dtype=np.int64)])
+        n_sus = cs_sus[p_end] - cs_sus[p_start]
+    else:
+        n_sus = np.zeros(r.count, dtype=np.int64)
+    return {
+        "n_points": (p_end - p_start).astype(np.int64),
+        "n_air": r.n_air.astype(np.int64),
+        "n_suspect": n_sus.astype(np.int64),
+        "max_gap_s": np.round(max_gap, 1),
+        "mlat_share": np.round(np.add.reduceat(g["mlat"], r.starts, dtype=np.int64) / np.maximum(r.ends - r.starts, 1), 3),
+        "touch_and_go": seg.touch_and_go[: r.count].astype(np.int64),
+        "point_start": p_start.astype(np.int64),
+        "point_end": p_end.astype(np.int64),
+    }
+
+
+def legs_table(pts: pd.DataFrame, g: dict[str, np.ndarray], suspect: np.ndarray, air: np.ndarray, seg: Segments, index: AirportIndex,
+               p: LegParams) -> pd.DataFrame:
+    """One row per leg (runs with at least ``min_air_points`` airborne points), without geometry and lineage.
+
+    Parameters
+    ----------
+    pts
+        The sorted Points table.
+    g
+        Its good points as arrays (:func:`~flighttrace.tracks.segment.point_arrays`;
+        ``row`` maps a good point to its row when some were left out).
+    suspect
+        Per row of ``pts``: an excursion or frozen position.
+    air, seg
+        Air or ground per good point, and the runs (:func:`~flighttrace.tracks.segment.segment`).
+    index, p
+        The fields, and the thresholds.
+    """
+    if len(air) == 0 or seg.n_legs == 0:
+        return pd.DataFrame(columns=[c for c in LEGS_COLUMNS if c != "geometry"])
+    r = _runs(seg, air)
+    orig, dest, o_src, d_src = _decide(g, air, r, index, p)
+    t_first, t_last = g["t"][r.fa_c].copy(), g["t"][r.la_c].copy()
+    gs_only = _ground_only(g, r, orig, dest, index, p, t_first, t_last)
+    o_note, d_note, prv, nxt = _bridges(g, r, orig, dest, index, p, gs_only, t_first, t_last)
+    times = _times(g, orig, dest, o_src, d_src, t_first, t_last, prv, nxt, p)
+    codes = index.table["code"].to_numpy(dtype=object)
+    o_cols, d_cols = _end_columns("origin", orig, codes, o_note), _end_columns("destination", dest, codes, d_note)
+    cols = {
+        **_identity(pts, g, r),
+        "first_seen": _ts(g["t"][r.starts]), "last_seen": _ts(g["t"][r.ends - 1]),
+        **{k: o_cols[k] for k in ("origin",)}, "takeoff_time": times["takeoff_time"],
+        **{k: v for k, v in o_cols.items() if k != "origin" and "_second" not in k},
+        "destination": d_cols["destination"], "landing_time": times["landing_time"],
+        **{k: v for k, v in d_cols.items() if k != "destination" and "_second" not in k},
+        **{k: v for k, v in o_cols.items() if "_second" in k}, **{k: v for k, v in d_cols.items() if "_second" in k},
+        "takeoff_time_earliest": times["takeoff_time_earliest"], "landing_time_latest": times["landing_time_latest"],
+        **_quality(pts, g, r, suspect, seg),
+    }
+    df = pd.DataFrame(cols)
+    df["_good_start"] = r.starts
+    df["_good_end"] = r.ends
+    return df[r.n_air >= p.min_air_points].reset_index(drop=True)
+
+
+def finish(pts: pd.DataFrame, legs: pd.DataFrame, g: dict[str, np.ndarray], *, geometry: bool, lineage: bool) -> gpd.GeoDataFrame:
+    """The Legs table: each leg's track as a LineString (lon, lat) and its lineage (``src_file`` / ``src_row`` ranges)."""
+    import geopandas as gpd
+    import shapely
+
+    if len(legs) == 0:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in LEGS_COLUMNS if c != "geometry"})
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+    gs_, ge_ = legs.pop("_good_start").to_numpy(), legs.pop("_good_end").to_numpy()
+    legs["lineage"] = leg_lineage(pts, legs) if lineage else None
+    if geometry:
+        lens = ge_ - gs_
+        # each leg is a contiguous run of points: concatenate slices (one per leg) into a preallocated array
+        coords = np.empty((int(lens.sum()), 2))
+        coords[:, 0] = np.concatenate([g["lon"][a:b] for a, b in zip(gs_, ge_)])
+        coords[:, 1] = np.concatenate([g["lat"][a:b] for a, b in zip(gs_, ge_)])
+        ids = np.repeat(np.arange(len(legs)), lens)
+        geom = shapely.linestrings(coords, indices=ids)
+        del coords, ids
+    else:
+        geom = np.full(len(legs), None, dtype=object)
+    return gpd.GeoDataFrame(legs, geometry=gpd.GeoSeries(geom, crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Concatenation of arange(lo[i], hi[i]) for all i, without a Python loop."""
+    lens = hi - lo
+    total = int(lens.sum())
+    offs = np.repeat(lo - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
+    return np.arange(total) + offs
+
+
+def leg_lineage(pts: pd.DataFrame, legs: pd.DataFrame) -> np.ndarray:
+    """Per leg: ``file:first-last`` source-row ranges, semicolon separated.
+
+    Parameters
+    ----------
+    pts
+        The Points table sorted as leg detection sorts it
+        (:func:`~flighttrace.tracks.segment.sorted_points`).
+    legs
+        Rows with ``point_start`` / ``point_end`` into ``pts``.
+
+    Legs drawn from one file (the common case) take one reduction each; only
+    legs that mix files are grouped by file.
+    """
+    ps, pe = legs["point_start"].to_numpy(), legs["point_end"].to_numpy()
+    fcode, fnames = factor_codes(pts["src_file"])
+    srow = pts["src_row"].to_numpy()
+    res = np.full(len(legs), "", dtype=object)
+    if len(legs) == 0:
+        return res
+    changes = np.zeros(len(pts) + 1, dtype=np.int64)
+    changes[1 : len(pts)] = fcode[1:] != fcode[:-1]
+    cs = np.cumsum(changes)
+    mixed = (cs[pe - 1] - cs[ps]) > 0
+    single = np.flatnonzero(~mixed)
+    if len(single):
+        bounds = np.empty(2 * len(single), dtype=np.int64)
+        bounds[0::2], bounds[1::2] = ps[single], pe[single]
+        ext = np.append(srow, 0)
+        lo = np.minimum.reduceat(ext, bounds)[0::2]
+        hi = np.maximum.reduceat(ext, bounds)[0::2]
+        names = fnames[fcode[ps[single]]].astype(str).astype(object)
+        res[single] = names + ":" + lo.astype(str).astype(object) + "-" + hi.astype(str).astype(object)
+    multi = np.flatnonzero(mixed)
+    if len(multi):
+        rows = _ranges(ps[multi], pe[multi])
+        frame = pd.DataFrame({"leg": np.repeat(multi, pe[multi] - ps[multi]), "f": fcode[rows], "r": srow[rows]})
+        agg = frame.groupby(["leg", "f"], sort=True)["r"].agg(["min", "max"]).reset_index()
+        text = fnames[agg["f"].to_numpy()].astype(str).astype(object) + ":" + agg["min"].astype(str).to_numpy().astype(object) + "-" + agg["max"].astype(str).to_numpy().astype(object)
+        out = pd.Series(text, dtype=object).groupby(agg["leg"].to_numpy()).agg("; ".join)
+        res[out.index.to_numpy()] = out.to_numpy()
+    return res

@@ -39,6 +39,7 @@ import pandas as pd
 from flighttrace._gc import gc_paused
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
+from flighttrace.timefmt import fmt_date, fmt_duration, fmt_time_column
 
 __all__ = ["build_report", "ReportResult", "verify_report"]
 
@@ -64,23 +65,6 @@ def _sha(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _fmt_t(t: Any, tz: str | None = None) -> str:
-    if t is None or (not isinstance(t, str) and pd.isna(t)):
-        return "—"
-    ts = pd.Timestamp(t)
-    s = ts.tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
-    if tz and tz != "UTC":
-        s += f" ({ts.tz_convert(tz).strftime('%H:%M')} {tz})"
-    return s
-
-
-def _fmt_dur(seconds: Any) -> str:
-    if seconds is None or pd.isna(seconds):
-        return "—"
-    s = float(seconds)
-    return f"{int(s // 3600)} h {int(round((s % 3600) / 60)):02d} min"
 
 
 def _str(x: Any) -> str:
@@ -123,7 +107,7 @@ def _method(scn: Any) -> list[str]:
         "or departing there, and could have flown there in the time between) or unknown (no field fits; none is named).",
         ("Legs are chained into the scenario's route (here: "
          + " → ".join(scn.routes[0].sequence)
-         + f", at most {scn.routes[0].max_ground_time} on the ground). A sortie whose inbound or outbound leg was never seen is kept when "
+         + f", at most {fmt_duration(scn.routes[0].max_ground_time)} on the ground). A sortie whose inbound or outbound leg was never seen is kept when "
          "the other leg proves the visit, and graded bridged; a sortie's grade is the weakest of its grades at the far field.")
         if scn.routes else "The scenario defines no route, so no legs are chained into sorties.",
         "Days with no data are not days with no flights: a day counts as covered only when some input file spans it and the data "
@@ -239,16 +223,6 @@ def _lineage_sources(lineage: str, sha_of: dict[str, str]) -> list[dict[str, str
     return out
 
 
-def _fmt_t_column(col: pd.Series, tz: str | None = None) -> list[str]:
-    """:func:`_fmt_t` of every value of a column, formatted as a whole column when it holds zoned times."""
-    if not isinstance(col.dtype, pd.DatetimeTZDtype):
-        return [_fmt_t(v, tz) for v in col.tolist()]
-    text = col.dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M UTC")
-    if tz and tz != "UTC":
-        text = text + " (" + col.dt.tz_convert(tz).dt.strftime("%H:%M") + f" {tz})"
-    return [t if ok else "—" for t, ok in zip(text.tolist(), col.notna().tolist())]
-
-
 def _cards(sorties: pd.DataFrame, legs: pd.DataFrame, sha_of: dict[str, str], tz: str) -> list[dict[str, Any]]:
     """One evidence card per sortie: its facts, each of its legs' ends with grades and reasons, and the source rows.
 
@@ -257,7 +231,7 @@ def _cards(sorties: pd.DataFrame, legs: pd.DataFrame, sha_of: dict[str, str], tz
     """
     leg_ids = legs["leg_id"].tolist()
     fields = zip(
-        leg_ids, _fmt_t_column(legs["takeoff_time"], tz), _fmt_t_column(legs["landing_time"], tz),
+        leg_ids, fmt_time_column(legs["takeoff_time"], tz), fmt_time_column(legs["landing_time"], tz),
         legs["origin"].tolist(), legs["origin_evidence"].tolist(), legs["origin_reason"].tolist(),
         legs["destination"].tolist(), legs["destination_evidence"].tolist(), legs["destination_reason"].tolist(),
         legs["n_points"].tolist(), legs["max_gap_s"].tolist(), legs["lineage"].tolist(),
@@ -268,10 +242,10 @@ def _cards(sorties: pd.DataFrame, legs: pd.DataFrame, sha_of: dict[str, str], tz
             "leg_id": lid, "takeoff": takeoff, "landing": landing,
             "origin": _str(o), "origin_evidence": o_ev, "origin_reason": o_why,
             "destination": _str(d), "destination_evidence": d_ev,
-            "destination_reason": d_why, "n_points": f"{int(n):,}", "max_gap": _fmt_dur(gap),
+            "destination_reason": d_why, "n_points": f"{int(n):,}", "max_gap": fmt_duration(gap),
         }, lineage)
-    arrive = _fmt_t_column(sorties["arrive_far"], tz)
-    depart = _fmt_t_column(sorties["depart_far"], tz)
+    arrive = fmt_time_column(sorties["arrive_far"], tz)
+    depart = fmt_time_column(sorties["depart_far"], tz)
     cards = []
     for s, arr, dep in zip(sorties.itertuples(), arrive, depart):  # one card per sortie
         ls = []
@@ -282,7 +256,7 @@ def _cards(sorties: pd.DataFrame, legs: pd.DataFrame, sha_of: dict[str, str], tz
             row, lineage = by_id[lid]
             ls.append(dict(row))
             srcs.extend(_lineage_sources(lineage, sha_of))
-        ground = _fmt_dur(s.ground_time_s) if pd.notna(s.ground_time_s) else (f"at least {_fmt_dur(s.ground_time_min_s)}" if pd.notna(s.ground_time_min_s) else "—")
+        ground = fmt_duration(s.ground_time_s) if pd.notna(s.ground_time_s) else (f"at least {fmt_duration(s.ground_time_min_s)}" if pd.notna(s.ground_time_min_s) else "—")
         cards.append({
             "sortie_id": s.sortie_id, "icao24": s.icao24, "registration": None if pd.isna(s.registration) else s.registration,
             "callsign": None if pd.isna(s.callsign) else s.callsign, "evidence": s.evidence, "origin": _str(s.origin), "far": _str(s.far),
@@ -300,7 +274,7 @@ def _window_text(start: Any, end: Any, tz: str | None) -> str:
         la, lb = a.tz_convert(tz), b.tz_convert(tz)
         if la == la.normalize() and lb == lb.normalize() and a != a.normalize():
             return f"{la:%Y-%m-%d} – {last.tz_convert(tz):%Y-%m-%d} ({tz} days)"
-    return f"{_fmt_t(a)[:10]} – {_fmt_t(last)[:10]}"
+    return f"{fmt_date(a)} – {fmt_date(last)}"
 
 
 def _claims_rows(findings: Any) -> list[dict[str, Any]]:
@@ -343,8 +317,8 @@ def _event_rows(findings: Any) -> list[dict[str, Any]]:
     for e in ev.to_dict(orient="records"):
         rows.append({
             "name": e.get("name", e.get("event_id")),
-            "dates": f"{_fmt_t(e.get('start'))[:10]} – {_fmt_t(pd.Timestamp(e.get('end')) - pd.Timedelta(seconds=1))[:10]}",
-            "window": f"{_fmt_t(e.get('window_start'))[:10]} – {_fmt_t(pd.Timestamp(e.get('window_end')) - pd.Timedelta(seconds=1))[:10]}",
+            "dates": f"{fmt_date(e.get('start'))} – {fmt_date(pd.Timestamp(e.get('end')) - pd.Timedelta(seconds=1))}",
+            "window": f"{fmt_date(e.get('window_start'))} – {fmt_date(pd.Timestamp(e.get('window_end')) - pd.Timedelta(seconds=1))}",
             "sorties": _num(e.get("sorties"), "{:g}"), "days": f"{_num(e.get('days_covered'), '{:g}')} / {_num(e.get('days'), '{:g}')}",
             "rate": _num(e.get("rate_per_day"), "{:.3f}"),
         })

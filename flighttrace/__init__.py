@@ -10,6 +10,9 @@ loaded on first use.
 
 >>> import flighttrace
 >>> ds = flighttrace.read("fixtures/")  # doctest: +SKIP
+
+``flighttrace.report`` and ``flighttrace.simulate`` are modules (the report
+and the simulator); the report is built by ``flighttrace.build_report``.
 """
 
 from __future__ import annotations
@@ -27,14 +30,13 @@ _EXPORTS: dict[str, str] = {
     "SchemaError": "flighttrace.schema",
     "load_scenario": "flighttrace.scenario",
     "Scenario": "flighttrace.scenario",
-    "simulate": "flighttrace.simulate",
     "detect_legs": "flighttrace.legs",
     "ground_stays": "flighttrace.legs",
     "find_sorties": "flighttrace.sorties",
     "evaluate": "flighttrace.claims",
     "Findings": "flighttrace.claims",
     "map_sorties": "flighttrace.viz.maps",
-    "report": "flighttrace.report",
+    "build_report": "flighttrace.report",
     "airport_events": "flighttrace.legs",
     "build_world": "flighttrace.worldgen",
     "build_disruption_world": "flighttrace.worldgen_disruption",
@@ -42,7 +44,13 @@ _EXPORTS: dict[str, str] = {
     "map_disruption": "flighttrace.viz.maps",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+_MODULES: dict[str, str] = {
+    "report": "flighttrace.report",
+    "simulate": "flighttrace.simulate",
+}
+"""Names that are modules of their own: ``flighttrace.report.build_report``, ``flighttrace.simulate.observe``."""
+
+__all__ = ["__version__", *sorted({*_EXPORTS, *_MODULES})]
 
 if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.io.api import Dataset, read
@@ -51,6 +59,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(_MODULES[name])  # the import binds it here too
     mod = _EXPORTS.get(name)
     if mod is None:
         raise AttributeError(f"module 'flighttrace' has no attribute {name!r}")

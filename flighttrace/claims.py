@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from flighttrace import analysis as an
+from flighttrace.csvsafe import write_csv
 from flighttrace.legs import GRADES
 from flighttrace.scenario import DISRUPTION_KINDS
 from flighttrace.schema import TIME_DTYPE
@@ -145,7 +146,7 @@ def _for_csv(df: pd.DataFrame) -> pd.DataFrame:
 def _write(df: pd.DataFrame, out: Path, name: str) -> list[Path]:
     csv = out / f"{name}.csv"
     pq = out / f"{name}.parquet"
-    _for_csv(df).to_csv(csv, index=False, lineterminator="\n")
+    write_csv(_for_csv(df), csv)
     df.reset_index(drop=True).to_parquet(pq, index=False)
     return [csv, pq]
 

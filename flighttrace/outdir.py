@@ -190,8 +190,6 @@ class OutputFolder:
         the files are moved in.
         """
         out = self.path
-        if out.exists() and not out.is_dir():
-            raise OutputFolderError(f"output folder {out} is a file; nothing was written: give a folder")
         real = out.resolve()
         for inp in self.inputs:
             r = inp.resolve()
@@ -202,6 +200,8 @@ class OutputFolder:
             if r.is_dir() and _inside(real, r):
                 raise OutputFolderError(f"output folder {out} is inside the input folder {inp}, whose files are read as evidence; "
                                         "nothing was written: choose a folder outside it")
+        if out.exists() and not out.is_dir():
+            raise OutputFolderError(f"output folder {out} is a file; nothing was written: give a folder")
         if not out.is_dir():
             return
         stamp = read_stamp(out)

@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flighttrace.timefmt import fmt_date, fmt_day_hm, fmt_duration, fmt_hm, fmt_time, fmt_time_column
+from flighttrace.timefmt import (
+    fmt_date,
+    fmt_day_hm,
+    fmt_duration,
+    fmt_hm,
+    fmt_time,
+    fmt_time_column,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,7 +75,7 @@ def test_a_time_column_reads_as_its_values_one_by_one() -> None:
 
 def test_no_other_duration_or_time_formatter_is_left_in_the_package() -> None:
     """The old copies (report, disruption pages, map, disruption claims) are gone; they use flighttrace.timefmt."""
-    pattern = re.compile(r"^def (_fmt_dur|_fmt_duration|_fmt_t|_fmt_t_column|_dur|_hm|_day_hm|_h|_t)\(.*\) -> (?:str|list\[str\]):", re.M)
+    pattern = re.compile(r"^def (_fmt_dur|_fmt_duration|_fmt_t|_fmt_t_column|_dur|_hm|_day_hm|_h|_t)\(.*\) -> (?:str|list\[str\]):", re.MULTILINE)
     found = [f"{p.relative_to(ROOT)}: {m.group(1)}" for p in (ROOT / "flighttrace").rglob("*.py") for m in pattern.finditer(p.read_text())]
     assert found == []
     split = re.compile(r"//\s*3600\b.*%\s*3600|% 3600\) / 60")  # the hour/minute split the issue found in the report

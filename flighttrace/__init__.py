@@ -42,6 +42,8 @@ _EXPORTS: dict[str, str] = {
     "build_disruption_world": "flighttrace.worldgen_disruption",
     "analyze_disruption": "flighttrace.disruption",
     "map_disruption": "flighttrace.viz.maps",
+    "OutputFolderError": "flighttrace.outdir",
+    "NoPositionsError": "flighttrace.nodata",
 }
 
 _MODULES: dict[str, str] = {

@@ -30,6 +30,10 @@ through this module. The rules:
      ``--out case/report``) is fine: a scenario is one file, not a folder
      that is read whole.
 
+   The rule knows only the inputs of the run: ``simulate``, which reads
+   nothing but its scenario, may make a new folder anywhere else (its
+   ``synthetic.json`` marks every file in it as simulated).
+
 4. A run writes into a hidden staging folder inside the output folder
    (``.flighttrace-partial-*``) and moves its files into place only when it
    has finished: a run that fails leaves the folder as it was. A run that

@@ -31,6 +31,7 @@ from flighttrace.csvsafe import write_csv
 from flighttrace.legs import GRADES
 from flighttrace.scenario import DISRUPTION_KINDS
 from flighttrace.schema import TIME_DTYPE
+from flighttrace.timefmt import fmt_duration
 
 __all__ = [
     "VERDICTS",
@@ -496,7 +497,7 @@ def _sortie_items(ctx: _Context, subj: Any) -> pd.DataFrame:
                 ok &= ~known | s[col].isin(S).to_numpy()
                 grade = _weakest(grade, np.where(known, s[f"{col}_evidence"].astype(object), "unknown"))
         s2 = s[ok]
-        gt_h = (s2["ground_time_s"].astype(float) / 3600.0).map(lambda h: "" if np.isnan(h) else f", ground {h:.1f} h")
+        gt_h = s2["ground_time_s"].astype(float).map(lambda v: "" if np.isnan(v) else f", ground {fmt_duration(v)}")
         legs = (pd.Series(_obj(s2["in_leg"])).fillna("").astype(str) + ";" + pd.Series(_obj(s2["out_leg"])).fillna("").astype(str)).str.strip(";")
         parts.append(
             pd.DataFrame(

@@ -59,6 +59,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -136,9 +137,11 @@ def _entry(path: Path) -> dict[str, Any]:
 def _unchanged(path: Path, meta: dict[str, Any]) -> bool:
     """Whether a listed file still holds the bytes flighttrace wrote (size and time first, the hash when they differ)."""
     try:
-        st = path.stat()
+        st = path.lstat()
     except OSError:
         return True  # gone: nothing to protect
+    if not stat.S_ISREG(st.st_mode):
+        return False  # a folder or a link where flighttrace wrote a file: not the file it wrote
     if st.st_size == meta.get("size") and st.st_mtime_ns == meta.get("mtime_ns"):
         return True
     return st.st_size == meta.get("size") and _sha256(path) == meta["sha256"]
@@ -228,8 +231,14 @@ class OutputFolder:
                     raise OutputFolderError(f"{out / rel} was changed after flighttrace wrote it; nothing was written: "
                                             "move it away or choose another folder")
 
+    def _within(self, rel: str) -> bool:
+        """Whether ``rel`` stays inside the folder once links are followed (a linked sub-folder may point anywhere)."""
+        return _inside((self.path / rel).parent.resolve(), self.path.resolve())
+
     def _may_write(self, rel: str, owned: dict[str, Any]) -> None:
         target = self.path / rel
+        if not self._within(rel):
+            raise OutputFolderError(f"{target} lies behind a link out of {self.path}; nothing was written: choose another folder")
         for parent in PurePosixPath(rel).parents:
             p = self.path / parent
             if str(parent) != "." and p.exists() and not p.is_dir():
@@ -292,7 +301,8 @@ class OutputFolder:
             files[rel] = _entry(target)
         if not self.shared:
             for rel in sorted(set(owned) - set(new)):  # stale files of the earlier run (checked unchanged above)
-                (self.path / rel).unlink(missing_ok=True)
+                if self._within(rel):
+                    (self.path / rel).unlink(missing_ok=True)
             for d in sorted(made_dirs, key=lambda d: -d.count("/")):
                 p = self.path / d
                 if p.is_dir() and not any(p.iterdir()):

@@ -188,3 +188,19 @@ def test_a_shared_folder_keeps_everything_and_writes_only_free_or_own_names(tmp_
     with pytest.raises(OutputFolderError, match="mine.html exists and flighttrace did not write it"):
         output_folder(maps, shared=True, expect=["mine.html"])
     assert (maps / "mine.html").read_text() == "my own map"
+
+
+def test_a_link_in_a_stamped_folder_never_leads_a_rerun_outside_it(tmp_path: Path) -> None:
+    out = tmp_path / "rep"
+    run(out, {"index.html": "v1", "charts/a.png": "png"})
+    outside = tmp_path / "evidence"
+    outside.mkdir()
+    (outside / "a.png").write_text("png")  # the same bytes as the listed file, outside the folder
+    (out / "charts" / "a.png").unlink()
+    (out / "charts").rmdir()
+    (out / "charts").symlink_to(outside, target_is_directory=True)
+    run(out, {"index.html": "v2"})  # charts/a.png is stale, but it now lies behind a link: left alone
+    assert (outside / "a.png").read_text() == "png"
+    with pytest.raises(OutputFolderError, match="lies behind a link"):
+        run(out, {"index.html": "v3", "charts/b.png": "new"})
+    assert sorted(p.name for p in outside.iterdir()) == ["a.png"]

@@ -136,7 +136,12 @@ def verify(out_dir: str | os.PathLike[str]) -> list[str]:
     prov_path = out / "provenance.json"
     if not prov_path.is_file():
         return [f"not a flighttrace report: {out / 'provenance.json'} is missing"]
-    doc = json.loads(prov_path.read_text(encoding="utf-8"))
+    try:
+        doc = json.loads(prov_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return [f"not a flighttrace report: {prov_path} cannot be read ({exc})"]
+    if not isinstance(doc, dict) or not {"arguments", "scenario", "inputs", "outputs"} <= set(doc):
+        return [f"not a flighttrace report: {prov_path} lacks the arguments, scenario, inputs or outputs a report records"]
     base = Path(doc.get("cwd") or ".")
     if not base.is_dir():
         base = Path.cwd()

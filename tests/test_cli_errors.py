@@ -261,3 +261,19 @@ def test_build_report_raises_before_reading(place: dict[str, Path], parsed_files
         build_report(SEED, [place["junk"]], place["out"])
     assert {Path(f["path"]).name for f in err.value.files} == {"notes.txt", "photo.jpg", "evil[red]x.txt"}
     assert not place["out"].exists()
+
+
+def test_file_names_and_file_text_in_the_ingest_table_are_printed_as_text(place: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    import flighttrace.cli.ingest as ingest_cmd
+
+    _load()
+    monkeypatch.chdir(place["work"])
+    monkeypatch.setattr(ingest_cmd, "out_console", Console(width=400))  # one table row per file, however narrow the terminal
+    res = CliRunner().invoke(app, ["ingest", str(place["junk"]), "--out", "o", "--no-progress"])
+    assert res.exit_code == 2 and not RAW.search(res.stdout)
+    row = next(line for line in res.stdout.splitlines() if "x.txt" in line)
+    assert "evil[red]x.txt" in row and "note [/bogus] not markup [bold]" in row  # neither taken for markup
+    photo = next(line for line in res.stdout.splitlines() if "photo.jpg" in line)
+    assert "\\ufffd" in photo and "JFIF" in photo

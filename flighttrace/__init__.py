@@ -10,6 +10,9 @@ loaded on first use.
 
 >>> import flighttrace
 >>> ds = flighttrace.read("fixtures/")  # doctest: +SKIP
+
+``flighttrace.report`` and ``flighttrace.sim`` are modules (the report
+and the simulator); the report is built by ``flighttrace.build_report``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ _EXPORTS: dict[str, str] = {
     "SchemaError": "flighttrace.schema",
     "load_scenario": "flighttrace.scenario",
     "Scenario": "flighttrace.scenario",
-    "simulate": "flighttrace.sim.kinematics",
     "detect_legs": "flighttrace.tracks.legs",
     "ground_stays": "flighttrace.tracks.legs",
     "find_sorties": "flighttrace.kinds.sorties.chain",
@@ -35,15 +37,23 @@ _EXPORTS: dict[str, str] = {
     "Findings": "flighttrace.claims",
     "coverage": "flighttrace.claims.coverage",
     "map_sorties": "flighttrace.viz.maps",
-    "report": "flighttrace.report",
+    "build_report": "flighttrace.report",
     "airport_events": "flighttrace.tracks.legs",
     "build_world": "flighttrace.kinds.sorties.world",
     "build_disruption_world": "flighttrace.kinds.disruption.world",
     "analyze_disruption": "flighttrace.kinds.disruption.analysis",
     "map_disruption": "flighttrace.viz.maps",
+    "OutputFolderError": "flighttrace.outdir",
+    "NoPositionsError": "flighttrace.nodata",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+_MODULES: dict[str, str] = {
+    "report": "flighttrace.report",
+    "sim": "flighttrace.sim",
+}
+"""Names that are modules of their own: ``flighttrace.report.build_report``, ``flighttrace.sim.kinematics.observe``."""
+
+__all__ = ["__version__", *sorted({*_EXPORTS, *_MODULES})]
 
 if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.io.api import Dataset, read
@@ -52,6 +62,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(_MODULES[name])  # the import binds it here too
     mod = _EXPORTS.get(name)
     if mod is None:
         raise AttributeError(f"module 'flighttrace' has no attribute {name!r}")

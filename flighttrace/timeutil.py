@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 
 from flighttrace.schema import TIME_DTYPE
 
-__all__ = ["to_utc", "time_ns", "from_ns"]
+__all__ = ["check_zone", "from_ns", "time_ns", "to_utc"]
 
 
 def to_utc(value: Any, *, tz: str | None = None) -> pd.Timestamp:
@@ -65,3 +66,56 @@ def time_ns(s: pd.Series | pd.DatetimeIndex) -> np.ndarray:
 def from_ns(values: np.ndarray) -> pd.DatetimeIndex:
     """int64 ns since the epoch → UTC DatetimeIndex with the canonical dtype."""
     return pd.DatetimeIndex(np.asarray(values, dtype=np.int64).view("datetime64[ns]")).tz_localize("UTC").astype(TIME_DTYPE)
+
+
+_POSIX_RULE = re.compile(r"([A-Za-z]{3,})([+-]?)(\d{1,2})")
+"""A POSIX TZ rule without daylight saving (``EST5``, ``UTC-3``): a name, then hours *west* of UTC."""
+
+
+def check_zone(name: str | None, option: str = "--tz") -> str | None:
+    """``name`` when it is an IANA time zone (``Asia/Baku``, ``UTC``), ``None`` for ``None``; else a clear ``ValueError``.
+
+    Only names the IANA database holds are taken (checked with
+    :mod:`zoneinfo`). A POSIX TZ rule such as ``EST5`` is refused rather
+    than guessed at: as POSIX reads it, ``EST5`` is five hours *behind* UTC
+    all year, ``Etc/GMT+5`` in IANA's names, but a reader who wrote it may
+    have meant New York's clock, with its summer time. The message says both.
+
+    Parameters
+    ----------
+    name
+        The zone as given.
+    option
+        The option or argument it came from, named in the message.
+
+    Raises
+    ------
+    ValueError
+        One line naming the option, the value and what to give instead.
+    """
+    if name is None:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    else:
+        return name
+    m = _POSIX_RULE.fullmatch(name.strip())
+    if m is not None:
+        hours = int(m.group(3))
+        behind = m.group(2) != "-"  # POSIX offsets count hours west of UTC
+        etc = f"Etc/GMT{'+' if behind else '-'}{hours}"
+        raise ValueError(
+            f"{option}: unknown time zone {name!r}: it is a POSIX TZ rule, not an IANA name; read as POSIX it means UTC{'−' if behind else '+'}{hours} "
+            f"all year, which IANA names {etc} (its Etc names invert the sign); give that, or the place's zone "
+            "(e.g. America/New_York) to follow its summer time")
+    import difflib
+    from zoneinfo import available_timezones
+
+    zones = sorted(available_timezones())
+    close = [z for z in zones if z.lower() == name.lower()] or difflib.get_close_matches(name, zones, n=3, cutoff=0.6)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise ValueError(f"{option}: unknown time zone {name!r}{hint}; give an IANA name such as Asia/Baku, Europe/Moscow or UTC")

@@ -87,9 +87,9 @@ def test_simulate_dispatches_on_the_scenario_kind(monkeypatch: pytest.MonkeyPatc
     from flighttrace.cli import app
 
     called: list[str] = []
-    monkeypatch.setattr(wgd, "build_disruption_world", lambda s, o, progress=False: called.append("disruption") or {
+    monkeypatch.setattr(wgd, "build_disruption_world", lambda s, o, progress=False, **kw: called.append("disruption") or {
         "movements": {"UUWW": {"2026-03-14": 2}}, "closures": 1, "diversions": 0, "holdings": 0, "go_arounds": 0, "legs": 2, "files": 1, "bytes": 10})
-    monkeypatch.setattr(wg, "build_world", lambda s, o, progress=False: called.append("sorties") or {
+    monkeypatch.setattr(wg, "build_world", lambda s, o, progress=False, **kw: called.append("sorties") or {
         "sorties_to_far_field": 1, "legs": 2, "files": {"opensky": 1}, "bytes": 10})
     runner = CliRunner()
     for seed in (SEED, OVDA):

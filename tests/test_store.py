@@ -210,11 +210,13 @@ def test_an_uncommitted_batch_is_invisible_and_cleaned_up(tmp_path: Path, many: 
     orphan = st / "points" / "date=2023-09-05" / "hex=6" / "b000002.parquet"
     orphan.parent.mkdir(parents=True)
     orphan.write_bytes(b"half-written by a crashed ingest")
+    mine = st / "points" / "date=2023-09-05" / "my_extract.parquet"  # not flighttrace's: never removed, never read
+    mine.write_bytes(b"a reporter's own file")
     assert len(read_store(st).points) == len(many[1].points)
     rows = [[0.0, 31.0, 35.0, 8000, 300.0, 10.0, 0, 0], [60.0, 31.1, 35.0, 8000, 300.0, 10.0, 0, 0]]
     extra = write_json(tmp_path / "x" / "traces" / "64" / "trace_full_600864.json", trace_doc(rows, timestamp=1693526400.0 + 10 * 86400), gz=True)
     up = add_to_store(flighttrace.read(extra), st)
-    assert up.batch == "b000002" and not orphan.exists()
+    assert up.batch == "b000002" and not orphan.exists() and mine.read_bytes() == b"a reporter's own file"
     assert len(read_store(st).points) == len(many[1].points) + 2
 
 

@@ -10,6 +10,8 @@ from typing import Any, Final, Protocol
 
 import pandas as pd
 
+from flighttrace.csvsafe import write_csv
+
 __all__ = ["VERDICTS", "CLAIMS_COLUMNS", "EVIDENCE_COLUMNS", "STATISTICS_COLUMNS", "KindFindings", "Findings"]
 
 
@@ -67,7 +69,7 @@ def _for_csv(df: pd.DataFrame) -> pd.DataFrame:
 def _write(df: pd.DataFrame, out: Path, name: str) -> list[Path]:
     csv = out / f"{name}.csv"
     pq = out / f"{name}.parquet"
-    _for_csv(df).to_csv(csv, index=False, lineterminator="\n")
+    write_csv(_for_csv(df), csv)
     df.reset_index(drop=True).to_parquet(pq, index=False)
     return [csv, pq]
 

@@ -27,15 +27,21 @@ def _load() -> None:
             importlib.import_module(f"flighttrace.cli.{info.name}")
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the flighttrace version and exit."),
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    """``--version``: print the version and exit before any command is looked for."""
+    if value:
         from flighttrace import __version__
 
-        typer.echo(__version__)
+        typer.echo(f"flighttrace {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the flighttrace version and exit.", is_eager=True,
+                                 callback=_print_version),
+) -> None:
+    """Flight-tracking evidence for journalists: read ADS-B files, rebuild legs and sorties, test claims."""
 
 
 def main() -> None:

@@ -2,20 +2,64 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+
+from flighttrace.safetext import printable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flighttrace.outdir import OutputFolder
 
 err_console = Console(stderr=True)
 out_console = Console()
 
 
-def fail(message: str, code: int = 2) -> None:
-    """Print a one-line reason to stderr and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+def plain(value: object) -> str:
+    """Text from a file, a path, a scenario or a server, ready to go inside a rich markup string.
+
+    Non-printing characters are escaped (:func:`flighttrace.safetext.printable`)
+    and rich markup is escaped, so that ``[/bogus]`` in a file name prints as
+    itself and raw bytes never reach the terminal.
+    """
+    return escape(printable(value))
+
+
+def fail(message: object, code: int = 2) -> None:
+    """Print the reason to stderr (one line, or a first line and one indented line per item) and exit with ``code``."""
+    lines = [plain(line) for line in str(message).splitlines()] or [""]
+    err_console.print("[bold red]error:[/] " + "\n".join(lines), highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def check_zones(**zones: str | None) -> None:
+    """Fail unless every given zone (option name → value, ``report_tz=...`` for ``--report-tz``) is an IANA zone."""
+    from flighttrace.timeutil import check_zone
+
+    for option, value in zones.items():
+        try:
+            check_zone(value, "--" + option.replace("_", "-"))
+        except ValueError as exc:
+            fail(str(exc))
+
+
+def output_or_fail(
+    path: os.PathLike[str] | str, *, inputs: Iterable[os.PathLike[str] | str | None], shared: bool = False, expect: Iterable[str] = ()
+) -> OutputFolder:
+    """The checked output folder (:func:`flighttrace.outdir.output_folder`), or a one-line refusal with exit code 2."""
+    from flighttrace.outdir import OutputFolderError, output_folder
+
+    try:
+        return output_folder(path, inputs=[i for i in inputs if i is not None], command=command_line(), shared=shared, expect=expect)
+    except OutputFolderError as exc:
+        fail(str(exc))
+        raise  # pragma: no cover - fail() exits
 
 
 def command_line() -> str:

@@ -8,9 +8,19 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from flighttrace.cli import app
-from flighttrace.cli._common import command_line, fail, out_console, show_progress
+from flighttrace.cli._common import (
+    check_zones,
+    command_line,
+    fail,
+    out_console,
+    output_or_fail,
+    plain,
+    show_progress,
+)
+from flighttrace.safetext import printable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -31,16 +41,17 @@ def verdict_table(claims: pd.DataFrame, *, title: str = "Claims") -> Table:
     title
         Table title.
     """
-    t = Table(title=title, show_lines=True, expand=True)
+    t = Table(title=Text(printable(title)), show_lines=True, expand=True)
     t.add_column("claim", overflow="fold", ratio=3)
     t.add_column("record", ratio=2)
     t.add_column("expected", overflow="fold", ratio=3)
     t.add_column("observed", overflow="fold", ratio=4)
     t.add_column("verdict", no_wrap=True, min_width=12)
     t.add_column("reason", overflow="fold", ratio=8)
-    for _, r in claims.iterrows():  # one row per claim
+    for _, r in claims.iterrows():  # one row per claim; scenario and data text as plain text, never markup
         v = str(r["verdict"])
-        t.add_row(str(r["claim_id"]), str(r["record"]), str(r["expected"]), str(r["observed"]), f"[{_STYLE.get(v, '')}]{v}[/]", str(r["reason"]))
+        t.add_row(*(Text(printable(r[c])) for c in ("claim_id", "record", "expected", "observed")), Text(v, style=_STYLE.get(v, "")),
+                  Text(printable(r["reason"])))
     return t
 
 
@@ -49,7 +60,7 @@ def analyze(
     scenario: Path = typer.Argument(..., help="Scenario YAML with the claims to test."),
     more: list[Path] = typer.Argument(None, help="More input paths (so that `--data a b c` works as well as repeated --data)."),
     data: list[Path] = typer.Option(..., "--data", "-d", help="Input files, folders, globs or tars (anything `ingest` reads); repeat or list several."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Folder for the tables (CSV and Parquet) and findings.json."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder for the tables (CSV and Parquet) and findings.json: new, empty, or one flighttrace wrote."),
     report_tz: str | None = typer.Option(None, "--report-tz", help="IANA zone of the day/week/month bins (default: the scenario's meta.report_tz, else UTC; the same zone `report` uses)."),
     tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times in the input (SBS logs)."),
     lead: str = typer.Option("0d", "--lead", help="Widen each event window before its start (e.g. 30d)."),
@@ -60,11 +71,15 @@ def analyze(
     """Test a scenario's claims against ADS-B data: a verdict, its reason and its evidence for each."""
     import flighttrace
     from flighttrace._progress import Progress
-    from flighttrace.claims.coverage import coverage as coverage_of
     from flighttrace.claims import VerdictRules
+    from flighttrace.claims.coverage import coverage as coverage_of
     from flighttrace.claims.coverage import resolve_tz
+    from flighttrace.nodata import NoPositionsError, relevance_notes, require_positions
     from flighttrace.scenario import parse_duration
 
+    check_zones(tz=tz, report_tz=report_tz)
+    inputs = [str(p) for p in [*data, *(more or [])]]
+    target = None if out is None else output_or_fail(out, inputs=[*inputs, scenario])
     bar = show_progress() if progress is None else progress
     try:
         scn = flighttrace.load_scenario(scenario)
@@ -75,15 +90,15 @@ def analyze(
         lead_td, lag_td = parse_duration(lead), parse_duration(lag)
     except ValueError as exc:
         fail(str(exc))
-    inputs = [str(p) for p in [*data, *(more or [])]]
     with Progress(bar, "analyze: reading", 5) as stages:
         try:
             ds = flighttrace.read(inputs, tz=tz, command=command_line())
         except Exception as exc:
             fail(str(exc))
-        if len(ds.points) == 0:
-            reasons = sorted({e for e in ds.manifest["error"] if e})
-            fail("nothing readable: " + (reasons[0] if reasons else "no points in the input"))
+        try:
+            require_positions(ds, inputs)  # nothing read: say what each file was, write nothing
+        except NoPositionsError as exc:
+            fail(str(exc))
         stages.advance(1, "analyze: legs")
         lg = flighttrace.detect_legs(ds.points, scn, geometry=False)
         stages.advance(1, "analyze: sorties")
@@ -96,10 +111,13 @@ def analyze(
                                         given={"sorties": srt} if srt is not None else None)
         stages.advance(1, "analyze: done")
     console = out_console if out_console.is_terminal else Console(width=_PIPE_WIDTH)
+    for note in relevance_notes(scn, lg, len(ds.points)):  # the inputs hold nothing the scenario is about: said first
+        console.print(f"[bold red]NOTE:[/] {plain(note)}", highlight=False)
     if findings.synthetic:
         console.print("[bold yellow]SYNTHETIC DATA:[/] the input came from flighttrace's simulator; no verdict here is about real flights.")
     console.print(verdict_table(findings.claims, title=f"{scn.meta.title}: {len(findings.claims)} claims"))
-    console.print(findings.summary(), highlight=False)
-    if out is not None:
-        findings.to_dir(out)
-        console.print(f"tables written to {out}/ (CSV and Parquet)")
+    console.print(findings.summary(), highlight=False, markup=False)
+    if target is not None:
+        with target.writing() as work:
+            findings.to_dir(work)
+        console.print(f"tables written to {plain(out)}/ (CSV and Parquet)", highlight=False)

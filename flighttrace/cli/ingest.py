@@ -7,9 +7,19 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from flighttrace.cli import app
-from flighttrace.cli._common import command_line, fail, out_console, show_progress
+from flighttrace.cli._common import (
+    check_zones,
+    command_line,
+    fail,
+    out_console,
+    output_or_fail,
+    plain,
+    show_progress,
+)
+from flighttrace.safetext import printable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -39,10 +49,10 @@ def summary_table(manifest: pd.DataFrame, title: str = "Input files") -> Table:
         span = ""
         if r["time_min"] is not None and str(r["time_min"]) != "NaT":
             span = f"{r['time_min']:%Y-%m-%d %H:%M} → {r['time_max']:%Y-%m-%d %H:%M}"
-        msg = r["error"] or r["notes"]
+        msg = Text(printable(r["error"] or r["notes"]), style="red" if r["error"] else "")  # file text, never markup
         t.add_row(
-            str(r["path"]), r["format"], f"{r['rows_read']:,}", f"{r['rows_kept']:,}", f"{r['rows_quarantined']:,}",
-            f"{r['rows_duplicate']:,}", f"{r['n_aircraft']:,}", span, f"[red]{msg}[/]" if r["error"] else msg,
+            Text(printable(r["path"])), Text(printable(r["format"])), f"{r['rows_read']:,}", f"{r['rows_kept']:,}", f"{r['rows_quarantined']:,}",
+            f"{r['rows_duplicate']:,}", f"{r['n_aircraft']:,}", span, msg,
         )
     return t
 
@@ -50,7 +60,7 @@ def summary_table(manifest: pd.DataFrame, title: str = "Input files") -> Table:
 @app.command()
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Files, folders, globs or tars to read."),
-    out: Path = typer.Option(Path("out/ingest"), "--out", "-o", help="Folder for points.parquet, quarantine.parquet, manifest.json."),
+    out: Path = typer.Option(Path("out/ingest"), "--out", "-o", help="Folder for points.parquet, quarantine.parquet, manifest.json: new, empty, or one flighttrace wrote."),
     format: str | None = typer.Option(None, "--format", "-f", help="Force a format instead of detecting it (see `flighttrace formats`)."),
     tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times (SBS logs); UTC when omitted."),
     icao24: str | None = typer.Option(None, "--icao24", help="Comma-separated hexes to keep."),
@@ -72,6 +82,8 @@ def ingest(
 
     if format is not None and format not in formats():
         fail(f"unknown format {format!r}; run `flighttrace formats` for the list")
+    check_zones(tz=tz)
+    target = output_or_fail(out, inputs=[*paths, store])
     selection = icao24.split(",") if icao24 else None
     inputs = [str(p) for p in paths]
     stored: list[str] = []
@@ -83,9 +95,9 @@ def ingest(
         except Exception as exc:  # a store folder that cannot be read
             fail(str(exc))
         if stored:
-            out_console.print(f"{len(stored):,} file(s) already in the store {store} (same SHA-256): not read again")
+            out_console.print(f"{len(stored):,} file(s) already in the store {plain(store)} (same SHA-256): not read again", highlight=False)
         if not inputs:
-            out_console.print(f"nothing new: every input file is already in the store {store}")
+            out_console.print(f"nothing new: every input file is already in the store {plain(store)}", highlight=False)
             return
     try:
         ds = flighttrace.read(
@@ -98,11 +110,12 @@ def ingest(
     if len(ds.points) == 0:
         reasons = sorted({e for e in ds.manifest["error"] if e})
         fail("nothing readable: " + (reasons[0] if reasons else "no points in the input"))
-    written = ds.to_parquet(out)
+    with target.writing() as work:
+        ds.to_parquet(work)
     out_console.print(
         f"[bold]{len(ds.points):,}[/] points from {ds.points['icao24'].nunique():,} aircraft, "
         f"{len(ds.quarantine):,} quarantined, {int(ds.manifest['rows_duplicate'].sum()):,} duplicates; "
-        f"written to {written['points'].parent}/"
+        f"written to {plain(out)}/", highlight=False,
     )
     if store is not None:
         from flighttrace.io.store import add_to_store
@@ -111,11 +124,11 @@ def ingest(
         n_skipped = len(stored) + len(up.files_skipped)
         if up.batch:
             out_console.print(
-                f"store {store}: batch {up.batch}, {len(up.files_added):,} file(s) added, {n_skipped:,} already stored, "
+                f"store {plain(store)}: batch {plain(up.batch)}, {len(up.files_added):,} file(s) added, {n_skipped:,} already stored, "
                 f"{up.points_written:,} points written, {up.duplicates_dropped:,} duplicate(s) of stored points dropped"
             )
         else:
-            out_console.print(f"store {store}: nothing new ({n_skipped:,} file(s) already stored)")
+            out_console.print(f"store {plain(store)}: nothing new ({n_skipped:,} file(s) already stored)", highlight=False)
 
 
 @app.command("formats")

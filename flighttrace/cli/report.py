@@ -5,26 +5,37 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
 from flighttrace.cli import app
-from flighttrace.cli._common import command_line, err_console, fail, out_console, show_progress
+from flighttrace.cli._common import (
+    check_zones,
+    command_line,
+    err_console,
+    fail,
+    out_console,
+    plain,
+    show_progress,
+)
 
 
 @app.command()
 def report(
     scenario: Path = typer.Argument(..., help="Scenario YAML: claims, fleet, airports, timeline."),
     data: list[Path] = typer.Option(..., "--data", "-d", help="Input files or folders (repeat the option for several)."),
-    out: Path = typer.Option(Path("out/report"), "--out", "-o", help="Report folder (index.html, evidence.html, map, charts, exports)."),
-    maps: Path = typer.Option(Path("maps"), "--maps", help="Folder for a copy of the map."),
+    out: Path = typer.Option(Path("out/report"), "--out", "-o", help="Report folder: new, empty, or one flighttrace wrote before (only its files are replaced)."),
+    maps: Path | None = typer.Option(None, "--maps", help="Also copy the map to DIR/<scenario>.html (nothing else in DIR is touched)."),
     tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times in the inputs (SBS logs)."),
     report_tz: str | None = typer.Option(None, "--report-tz", help="Zone for daily/weekly bins (default: the scenario's)."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for reading (0 = one per core)."),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
 ) -> None:
     """Test a scenario's claims on the data and write the journalist's report."""
+    from flighttrace.nodata import NoPositionsError
+    from flighttrace.outdir import OutputFolderError
     from flighttrace.report import build_report
+    from flighttrace.scenario import ScenarioError
 
+    check_zones(tz=tz, report_tz=report_tz)
     if not scenario.is_file():
         fail(f"no such scenario file: {scenario}")
     missing = [str(d) for d in data if not d.exists() and not any(ch in str(d) for ch in "*?[")]
@@ -33,12 +44,10 @@ def report(
     try:
         res = build_report(scenario, [str(d) for d in data], out, tz=tz, report_tz=report_tz, maps_dir=maps,
                            progress=show_progress() if progress is None else progress, command=command_line(), n_jobs=jobs)
-    except Exception as exc:
-        from flighttrace.scenario import ScenarioError
-
-        if isinstance(exc, ScenarioError):
-            fail(str(exc))
-        raise
+    except (ScenarioError, OutputFolderError, NoPositionsError) as exc:
+        fail(str(exc))
+    for note in res.notes:  # the inputs hold nothing the scenario is about: said first
+        out_console.print(f"[bold red]NOTE:[/] {plain(note)}", highlight=False, soft_wrap=True)
     cl = res.findings.claims
     counts = cl["verdict"].value_counts()
     if res.synthetic:
@@ -57,14 +66,29 @@ def report(
 def verify(
     report_dir: Path = typer.Argument(..., help="A report folder written by `flighttrace report`."),
 ) -> None:
-    """Check that a report's inputs are unchanged and that a rebuild gives byte-identical outputs."""
+    """Check that a report's inputs are unchanged and that a rebuild gives byte-identical outputs.
+
+    Exit code 0 when everything matches, 1 with one line per difference, 2
+    when the folder is not a report.
+    """
+    import json
+
     from flighttrace.report import verify_report
 
     if not report_dir.is_dir():
         fail(f"no such folder: {report_dir}")
+    prov = report_dir / "provenance.json"
+    try:
+        doc = json.loads(prov.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(f"not a flighttrace report: {prov} is missing")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"not a flighttrace report: {prov} cannot be read ({exc})")
+    if not isinstance(doc, dict) or not {"arguments", "scenario", "inputs", "outputs"} <= set(doc):
+        fail(f"not a flighttrace report: {prov} lacks the arguments, scenario, inputs or outputs a report records")
     problems = verify_report(report_dir)
     if problems:
         for p in problems:
-            err_console.print(f"[red]✗[/] {escape(p)}", highlight=False, soft_wrap=True)  # one line per difference, paths unbroken
+            err_console.print(f"[red]✗[/] {plain(p)}", highlight=False, soft_wrap=True)  # one line per difference, paths unbroken
         raise typer.Exit(1)
-    out_console.print(f"[green]✓[/] {escape(str(report_dir))}: inputs unchanged, every output reproduced byte for byte.", highlight=False, soft_wrap=True)
+    out_console.print(f"[green]✓[/] {plain(report_dir)}: inputs unchanged, every output reproduced byte for byte.", highlight=False, soft_wrap=True)

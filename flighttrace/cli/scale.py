@@ -8,7 +8,15 @@ from typing import Any
 import typer
 
 from flighttrace.cli import app
-from flighttrace.cli._common import command_line, fail, out_console, show_progress
+from flighttrace.cli._common import (
+    check_zones,
+    command_line,
+    fail,
+    out_console,
+    output_or_fail,
+    plain,
+    show_progress,
+)
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
@@ -39,7 +47,7 @@ def _mb(n: int) -> str:
 @app.command()
 def scan(
     archive: list[Path] = typer.Argument(..., help="An adsb.lol / ADS-B Exchange day folder, tar or split-tar parts."),
-    out: Path = typer.Option(Path("out/scan"), "--out", "-o", help="Folder for points.parquet, quarantine.parquet, manifest.json (and legs.*)."),
+    out: Path = typer.Option(Path("out/scan"), "--out", "-o", help="Folder for points.parquet, quarantine.parquet, manifest.json (and legs.*): new, empty, or one flighttrace wrote."),
     icao24: str | None = typer.Option(None, "--icao24", help="Comma-separated hexes: only their traces are parsed (chosen by file name)."),
     bbox: str | None = typer.Option(None, "--bbox", help="min_lon,min_lat,max_lon,max_lat (degrees): keep the points inside."),
     airport: str | None = typer.Option(None, "--airport", help="ICAO code: who landed there (legs ending at it)."),
@@ -57,13 +65,15 @@ def scan(
         fail("give --bbox or --airport, not both")
     if not modes and icao24 is None:
         fail("give --icao24, --bbox or --airport")
+    box = _bbox(bbox) if bbox is not None else None
+    target = output_or_fail(out, inputs=[*archive, scenario])
     bar = show_progress() if progress is None else progress
     scn = _load_scenario(scenario)
     legs = None
     info: dict = {}
     try:
         if bbox is not None:
-            res = scan_bbox([str(a) for a in archive], _bbox(bbox), icao24=icao24, batch_size=batch_size, n_jobs=jobs, progress=bar)
+            res = scan_bbox([str(a) for a in archive], box, icao24=icao24, batch_size=batch_size, n_jobs=jobs, progress=bar)
             ds, info = res.dataset, res.info
         elif airport is not None:
             res = who_landed([str(a) for a in archive], airport, event=event, airports=scn, icao24=icao24,
@@ -75,10 +85,16 @@ def scan(
     except (KeyError, ValueError, FileNotFoundError) as exc:
         fail(str(exc).strip("'\""))
     ds.info["call"] = command_line()
-    written = ds.to_parquet(out)
+    with target.writing() as work:
+        ds.to_parquet(work)
+        if legs is not None:
+            from flighttrace.report.export import legs_geojson, write_table
+
+            write_table(legs, work, "legs")
+            (work / "legs.geojson").write_text(legs_geojson(legs), encoding="utf-8")
     out_console.print(
         f"[bold]{len(ds.points):,}[/] points kept from {len(ds.manifest):,} file(s) "
-        f"({ds.info.get('files_skipped_by_name', 0):,} skipped by name, unread); written to {written['points'].parent}/"
+        f"({ds.info.get('files_skipped_by_name', 0):,} skipped by name, unread); written to {plain(out)}/", highlight=False,
     )
     if info:
         b = info["memory_bound_bytes"]
@@ -88,12 +104,8 @@ def scan(
             f"{info['max_member_text_bytes']:,} B decompressed)"
         )
     if legs is not None:
-        from flighttrace.report.export import legs_geojson, write_table
-
-        write_table(legs, out, "legs")
-        (out / "legs.geojson").write_text(legs_geojson(legs), encoding="utf-8")
-        out_console.print(f"{len(legs):,} leg(s) with {info['event']} at {info['airport']}: "
-                          f"{legs['icao24'].nunique() if len(legs) else 0:,} aircraft")
+        out_console.print(f"{len(legs):,} leg(s) with {plain(info['event'])} at {plain(info['airport'])}: "
+                          f"{legs['icao24'].nunique() if len(legs) else 0:,} aircraft", highlight=False)
     if ds.synthetic:
         out_console.print("[bold yellow]SYNTHETIC DATA:[/] the input came from flighttrace's simulator.")
 
@@ -101,7 +113,7 @@ def scan(
 @app.command("scale")
 def scale_cmd(
     inputs: list[Path] = typer.Argument(..., help="Files, folders, globs or tars (anything `ingest` reads)."),
-    out: Path = typer.Option(Path("out/scale"), "--out", "-o", help="Folder for legs.*, sorties.csv, manifest.json, quarantine.parquet."),
+    out: Path = typer.Option(Path("out/scale"), "--out", "-o", help="Folder for legs.*, sorties.csv, manifest.json, quarantine.parquet: new, empty, or one flighttrace wrote."),
     scenario: Path | None = typer.Option(None, "--scenario", "-s", help="Scenario YAML: its sites join the airport search; sorties are written."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786); default: a local cluster."),
     workers: int | None = typer.Option(None, "--workers", help="Local cluster workers (default: one per core)."),
@@ -121,6 +133,8 @@ def scale_cmd(
         sc._require_dask()
     except ImportError as exc:
         fail(str(exc))
+    check_zones(tz=tz)
+    target = output_or_fail(out, inputs=[*inputs, scenario])
     scn = _load_scenario(scenario)
     try:
         res = sc.run(
@@ -130,22 +144,22 @@ def scale_cmd(
         )
     except (OSError, ValueError) as exc:
         fail(str(exc))
-    out.mkdir(parents=True, exist_ok=True)
     from flighttrace.provenance import manifest_json
 
-    write_json(out / "manifest.json", manifest_json(res.manifest, res.info))
-    res.quarantine.to_parquet(out / "quarantine.parquet", index=False)
-    if res.legs is not None and len(res.legs):
-        write_table(res.legs, out, "legs")
-        (out / "legs.geojson").write_text(legs_geojson(res.legs), encoding="utf-8")
-    if res.sorties is not None:
-        to_csv(res.sorties, out / "sorties.csv")
+    with target.writing() as work:
+        write_json(work / "manifest.json", manifest_json(res.manifest, res.info))
+        res.quarantine.to_parquet(work / "quarantine.parquet", index=False)
+        if res.legs is not None and len(res.legs):
+            write_table(res.legs, work, "legs")
+            (work / "legs.geojson").write_text(legs_geojson(res.legs), encoding="utf-8")
+        if res.sorties is not None:
+            to_csv(res.sorties, work / "sorties.csv")
     s = res.info["scale"]
     n_legs = 0 if res.legs is None else len(res.legs)
     n_sorties = "" if res.sorties is None else f", {len(res.sorties):,} sorties"
     out_console.print(
         f"{res.n_points:,} points, {n_legs:,} legs{n_sorties} on {s['workers']} worker(s) "
-        f"({s['n_buckets']} icao24 buckets, {s['timings']['total_s']:.1f} s); written to {out}/"
+        f"({s['n_buckets']} icao24 buckets, {s['timings']['total_s']:.1f} s); written to {plain(out)}/", highlight=False,
     )
     if len(res.manifest) and bool(res.manifest["synthetic"].any()):
         out_console.print("[bold yellow]SYNTHETIC DATA:[/] the input came from flighttrace's simulator.")

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,8 +238,12 @@ def store_manifest(store_dir: str | os.PathLike[str]) -> pd.DataFrame:
     return df
 
 
+_BATCH_FILE = re.compile(r"b\d{6}\.parquet")
+"""The name of a batch's file in the store (``b000002.parquet``): only such files are ever cleaned up."""
+
+
 def _committed_files(store: Path, committed: set[str]) -> tuple[list[str], list[Path]]:
-    """(committed Points files, orphans of uncommitted batches), sorted."""
+    """(committed Points files, orphans of uncommitted batches), sorted. Files not named as batches are neither."""
     ok: list[str] = []
     orphans: list[Path] = []
     for root, _dirs, files in os.walk(store / "points"):
@@ -246,7 +251,10 @@ def _committed_files(store: Path, committed: set[str]) -> tuple[list[str], list[
             if not f.endswith(".parquet"):
                 continue
             p = Path(root) / f
-            (ok.append(p.as_posix()) if f[: -len(".parquet")] in committed else orphans.append(p))
+            if f[: -len(".parquet")] in committed:
+                ok.append(p.as_posix())
+            elif _BATCH_FILE.fullmatch(f):  # a batch file of flighttrace's that never committed; any other file is not ours
+                orphans.append(p)
     return sorted(ok), sorted(orphans)
 
 
@@ -616,7 +624,7 @@ def add_to_store(dataset: Dataset, store_dir: str | os.PathLike[str], *, hex_dig
         for o in orphans:  # files of a batch that never committed
             o.unlink()
         for q in (store / "quarantine").glob("*.parquet"):
-            if q.stem not in committed:
+            if q.stem not in committed and _BATCH_FILE.fullmatch(q.name):
                 q.unlink()
         known = set(old_manifest["sha256"])
         man = dataset.manifest

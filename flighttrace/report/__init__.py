@@ -11,13 +11,20 @@ evaluate) and writes, into one folder:
     one card per sortie: times, airports, grades, ground time, source files
     with SHA-256 and row ranges;
 ``map.html``, ``charts/*.png|svg``
-    the map (also copied to ``maps/``) and the charts;
+    the map (copied to ``--maps DIR`` only when asked) and the charts;
 ``sorties.csv``, ``legs.geojson``, ``legs.kml``, ``tables/*``
     exports (KML time-stamped for Google Earth);
 ``provenance.json``
     the command, the flighttrace version, every input with its SHA-256 and
     every output with its SHA-256; ``flighttrace verify DIR`` re-derives the
-    report from it and compares byte for byte.
+    report from it and compares byte for byte;
+``flighttrace-output.json``
+    the folder's stamp (:mod:`flighttrace.outdir`): the files this run wrote,
+    the only ones a later run into the same folder may replace.
+
+The folder must be new, empty or a report folder flighttrace wrote; nothing
+else in it is touched. Inputs with no position at all stop the run before
+anything is written (:class:`flighttrace.nodata.NoPositionsError`).
 
 The same inputs give byte-identical outputs: no page carries the time it
 was made, tables are sorted, element ids and chart metadata are fixed.
@@ -39,10 +46,16 @@ import pandas as pd
 from flighttrace._gc import gc_paused
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
+from flighttrace.timefmt import fmt_date, fmt_duration, fmt_time_column
 
 __all__ = ["build_report", "ReportResult", "verify_report"]
 
 STAGES = 9
+
+CSV_NOTE = ("CSV files are safe to open in a spreadsheet: a text cell that begins with =, +, -, @, a tab or a carriage return "
+            "(which a spreadsheet would run as a formula) is written with a single quote in front and in double quotes, as OWASP's "
+            "guidance on CSV injection advises. Numbers stay numbers, and the Parquet and GeoJSON files keep every value as it was read.")
+"""The Method section's paragraph on the CSV exports (:mod:`flighttrace.csvsafe`)."""
 
 
 @dataclass
@@ -56,6 +69,8 @@ class ReportResult:
     outputs: dict[str, str] = field(default_factory=dict)
     synthetic: bool = False
     findings: Any = None
+    notes: list[str] = field(default_factory=list)
+    """Sentences that open the report when the inputs hold nothing the scenario is about (:func:`flighttrace.nodata.relevance_notes`)."""
 
 
 def _sha(path: Path) -> str:
@@ -64,23 +79,6 @@ def _sha(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _fmt_t(t: Any, tz: str | None = None) -> str:
-    if t is None or (not isinstance(t, str) and pd.isna(t)):
-        return "—"
-    ts = pd.Timestamp(t)
-    s = ts.tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
-    if tz and tz != "UTC":
-        s += f" ({ts.tz_convert(tz).strftime('%H:%M')} {tz})"
-    return s
-
-
-def _fmt_dur(seconds: Any) -> str:
-    if seconds is None or pd.isna(seconds):
-        return "—"
-    s = float(seconds)
-    return f"{int(s // 3600)} h {int(round((s % 3600) / 60)):02d} min"
 
 
 def _str(x: Any) -> str:
@@ -123,7 +121,7 @@ def _method(scn: Any) -> list[str]:
         "or departing there, and could have flown there in the time between) or unknown (no field fits; none is named).",
         ("Legs are chained into the scenario's route (here: "
          + " → ".join(scn.routes[0].sequence)
-         + f", at most {scn.routes[0].max_ground_time} on the ground). A sortie whose inbound or outbound leg was never seen is kept when "
+         + f", at most {fmt_duration(scn.routes[0].max_ground_time)} on the ground). A sortie whose inbound or outbound leg was never seen is kept when "
          "the other leg proves the visit, and graded bridged; a sortie's grade is the weakest of its grades at the far field.")
         if scn.routes else "The scenario defines no route, so no legs are chained into sorties.",
         "Days with no data are not days with no flights: a day counts as covered only when some input file spans it and the data "
@@ -239,16 +237,6 @@ def _lineage_sources(lineage: str, sha_of: dict[str, str]) -> list[dict[str, str
     return out
 
 
-def _fmt_t_column(col: pd.Series, tz: str | None = None) -> list[str]:
-    """:func:`_fmt_t` of every value of a column, formatted as a whole column when it holds zoned times."""
-    if not isinstance(col.dtype, pd.DatetimeTZDtype):
-        return [_fmt_t(v, tz) for v in col.tolist()]
-    text = col.dt.tz_convert("UTC").dt.strftime("%Y-%m-%d %H:%M UTC")
-    if tz and tz != "UTC":
-        text = text + " (" + col.dt.tz_convert(tz).dt.strftime("%H:%M") + f" {tz})"
-    return [t if ok else "—" for t, ok in zip(text.tolist(), col.notna().tolist())]
-
-
 def _cards(sorties: pd.DataFrame, legs: pd.DataFrame, sha_of: dict[str, str], tz: str) -> list[dict[str, Any]]:
     """One evidence card per sortie: its facts, each of its legs' ends with grades and reasons, and the source rows.
 
@@ -257,7 +245,7 @@ def _cards(sorties: pd.DataFrame, legs: pd.DataFrame, sha_of: dict[str, str], tz
     """
     leg_ids = legs["leg_id"].tolist()
     fields = zip(
-        leg_ids, _fmt_t_column(legs["takeoff_time"], tz), _fmt_t_column(legs["landing_time"], tz),
+        leg_ids, fmt_time_column(legs["takeoff_time"], tz), fmt_time_column(legs["landing_time"], tz),
         legs["origin"].tolist(), legs["origin_evidence"].tolist(), legs["origin_reason"].tolist(),
         legs["destination"].tolist(), legs["destination_evidence"].tolist(), legs["destination_reason"].tolist(),
         legs["n_points"].tolist(), legs["max_gap_s"].tolist(), legs["lineage"].tolist(),
@@ -268,10 +256,10 @@ def _cards(sorties: pd.DataFrame, legs: pd.DataFrame, sha_of: dict[str, str], tz
             "leg_id": lid, "takeoff": takeoff, "landing": landing,
             "origin": _str(o), "origin_evidence": o_ev, "origin_reason": o_why,
             "destination": _str(d), "destination_evidence": d_ev,
-            "destination_reason": d_why, "n_points": f"{int(n):,}", "max_gap": _fmt_dur(gap),
+            "destination_reason": d_why, "n_points": f"{int(n):,}", "max_gap": fmt_duration(gap),
         }, lineage)
-    arrive = _fmt_t_column(sorties["arrive_far"], tz)
-    depart = _fmt_t_column(sorties["depart_far"], tz)
+    arrive = fmt_time_column(sorties["arrive_far"], tz)
+    depart = fmt_time_column(sorties["depart_far"], tz)
     cards = []
     for s, arr, dep in zip(sorties.itertuples(), arrive, depart):  # one card per sortie
         ls = []
@@ -282,7 +270,7 @@ def _cards(sorties: pd.DataFrame, legs: pd.DataFrame, sha_of: dict[str, str], tz
             row, lineage = by_id[lid]
             ls.append(dict(row))
             srcs.extend(_lineage_sources(lineage, sha_of))
-        ground = _fmt_dur(s.ground_time_s) if pd.notna(s.ground_time_s) else (f"at least {_fmt_dur(s.ground_time_min_s)}" if pd.notna(s.ground_time_min_s) else "—")
+        ground = fmt_duration(s.ground_time_s) if pd.notna(s.ground_time_s) else (f"at least {fmt_duration(s.ground_time_min_s)}" if pd.notna(s.ground_time_min_s) else "—")
         cards.append({
             "sortie_id": s.sortie_id, "icao24": s.icao24, "registration": None if pd.isna(s.registration) else s.registration,
             "callsign": None if pd.isna(s.callsign) else s.callsign, "evidence": s.evidence, "origin": _str(s.origin), "far": _str(s.far),
@@ -300,7 +288,7 @@ def _window_text(start: Any, end: Any, tz: str | None) -> str:
         la, lb = a.tz_convert(tz), b.tz_convert(tz)
         if la == la.normalize() and lb == lb.normalize() and a != a.normalize():
             return f"{la:%Y-%m-%d} – {last.tz_convert(tz):%Y-%m-%d} ({tz} days)"
-    return f"{_fmt_t(a)[:10]} – {_fmt_t(last)[:10]}"
+    return f"{fmt_date(a)} – {fmt_date(last)}"
 
 
 def _claims_rows(findings: Any) -> list[dict[str, Any]]:
@@ -343,8 +331,8 @@ def _event_rows(findings: Any) -> list[dict[str, Any]]:
     for e in ev.to_dict(orient="records"):
         rows.append({
             "name": e.get("name", e.get("event_id")),
-            "dates": f"{_fmt_t(e.get('start'))[:10]} – {_fmt_t(pd.Timestamp(e.get('end')) - pd.Timedelta(seconds=1))[:10]}",
-            "window": f"{_fmt_t(e.get('window_start'))[:10]} – {_fmt_t(pd.Timestamp(e.get('window_end')) - pd.Timedelta(seconds=1))[:10]}",
+            "dates": f"{fmt_date(e.get('start'))} – {fmt_date(pd.Timestamp(e.get('end')) - pd.Timedelta(seconds=1))}",
+            "window": f"{fmt_date(e.get('window_start'))} – {fmt_date(pd.Timestamp(e.get('window_end')) - pd.Timedelta(seconds=1))}",
             "sorties": _num(e.get("sorties"), "{:g}"), "days": f"{_num(e.get('days_covered'), '{:g}')} / {_num(e.get('days'), '{:g}')}",
             "rate": _num(e.get("rate_per_day"), "{:.3f}"),
         })
@@ -372,7 +360,7 @@ def build_report(
     *,
     tz: str | None = None,
     report_tz: str | None = None,
-    maps_dir: str | os.PathLike[str] | None = "maps",
+    maps_dir: str | os.PathLike[str] | None = None,
     progress: ProgressArg = False,
     command: str | None = None,
     points: pd.DataFrame | None = None,
@@ -387,13 +375,16 @@ def build_report(
     data
         Input files or folders (anything :func:`flighttrace.read` takes).
     out_dir
-        The report folder (created; files in it are replaced).
+        The report folder: new, empty, or a report folder flighttrace wrote
+        before (:mod:`flighttrace.outdir`: only the files of that earlier run
+        are replaced; nothing else in it is touched).
     tz
         Zone of naive times in the inputs (SBS logs).
     report_tz
         Zone for daily and weekly bins (default: the scenario's ``report_tz``).
     maps_dir
-        Where a copy of the map goes (``maps/<scenario>.html``); ``None`` for none.
+        A folder for a copy of the map (``<maps_dir>/<scenario>.html``);
+        ``None`` (the default) for none. Other files there are left alone.
     progress
         Progress bar over the stages, or a callable.
     command
@@ -407,110 +398,167 @@ def build_report(
     -------
     ReportResult
         Paths of the report, its map and every output with its SHA-256.
+
+    Raises
+    ------
+    flighttrace.outdir.OutputFolderError
+        Before anything is read: ``out_dir`` (or ``maps_dir``) holds files
+        flighttrace did not write, or is, holds or lies inside an input.
+    ValueError
+        Before anything is read: ``tz`` or ``report_tz`` is not an IANA zone.
+    flighttrace.nodata.NoPositionsError
+        The inputs hold no position at all; nothing is written.
     """
     import flighttrace
-    from flighttrace.claims.coverage import coverage as coverage_table
-    from flighttrace.claims import evaluate
-    from flighttrace.report.export import legs_geojson, legs_kml, to_csv
-    from flighttrace.tracks.legs import airport_events
-    from flighttrace.report.html import render
-    from flighttrace.kinds.sorties.chain import find_sorties
+    from flighttrace.nodata import require_positions
+    from flighttrace.outdir import output_folder
+    from flighttrace.timeutil import check_zone
 
-    out = Path(out_dir)
-    scn_path = Path(scenario)
+    out, scn_path = Path(out_dir), Path(scenario)
+    check_zone(tz, "tz")
+    check_zone(report_tz, "report_tz")
+    inputs = [*data, scn_path]
+    target = output_folder(out, inputs=inputs, command=command or "flighttrace.report.build_report")
+    maps_target = None if maps_dir is None else output_folder(
+        maps_dir, inputs=inputs, command=command or "flighttrace.report.build_report", shared=True, expect=[f"{scn_path.stem}.html"])
     with gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
         bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
         scn = flighttrace.load_scenario(scn_path)
-        tzr = report_tz or getattr(scn.meta, "report_tz", None) or "UTC"
+        tzr = check_zone(report_tz or getattr(scn.meta, "report_tz", None) or None, "the scenario's meta.report_tz") or "UTC"
         if points is None:
             ds = flighttrace.read([str(d) for d in data], tz=tz, n_jobs=n_jobs, command=command)
         else:
             ds = _dataset_from_points(points)
-        bar.advance(1, "report: legs")
-        legs = flighttrace.detect_legs(ds.points, scn)
-        bar.advance(1, "report: sorties")
-        route = scn.routes[0] if scn.routes else None
-        if route is not None:
-            sorties = find_sorties(legs, scn, route.id)
-        else:
-            from flighttrace.kinds.sorties.chain import SORTIES_COLUMNS
-
-            sorties = pd.DataFrame({c: pd.Series([], dtype=object) for c in SORTIES_COLUMNS})
-        bar.advance(1, "report: coverage and claims")
-        cov = coverage_table(ds, scn, report_tz=tzr)
-        findings = evaluate(legs, scn, coverage=cov, report_tz=tzr, points=ds.points)
-        dis = findings.disruption
-        synthetic = bool(ds.synthetic) or bool(getattr(scn.meta, "synthetic", False))
-        if out.exists():
-            shutil.rmtree(out)
-        (out / "charts").mkdir(parents=True)
-        (out / "tables").mkdir()
-        bar.advance(1, "report: charts")
-        charts = _charts(findings, scn, out, synthetic=synthetic, inputs=ds)
-        bar.advance(1, "report: map")
-        if dis is None:
-            fleet_mask = np.asarray(scn.fleet_mask(legs), dtype=bool)
-            fleet_legs = legs[fleet_mask].reset_index(drop=True)
-            export_legs = fleet_legs
-        else:  # a disruption concerns every aircraft; the exports carry the legs behind the findings
-            from flighttrace.kinds.disruption import pages as dp
-
-            fleet_legs = legs
-            export_legs = dp.evidence_legs(dis, legs)
-        map_path = out / "map.html"
-        if dis is None:
-            _map(legs, sorties, scn, ds.points, map_path, synthetic=synthetic)
-        else:
-            _disruption_map(legs, dis, scn, ds.points, map_path, synthetic=synthetic)
-        maps_copy = None
-        if maps_dir is not None:
-            maps_copy = Path(maps_dir) / f"{scn_path.stem}.html"
-            maps_copy.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(map_path, maps_copy)
-        bar.advance(1, "report: exports")
-        to_csv(sorties, out / "sorties.csv")
-        (out / "legs.geojson").write_text(legs_geojson(export_legs), encoding="utf-8")
-        elev = {c: float(e) for c, e in scn.airport_index().table.set_index("code")["elevation_ft"].dropna().items()} if len(export_legs) else {}
-        (out / "legs.kml").write_text(legs_kml(export_legs, ds.points, title=scn.meta.title, synthetic=synthetic, elevations_ft=elev), encoding="utf-8")
-        to_csv(fleet_legs, out / "tables" / "legs.csv")
-        to_csv(airport_events(fleet_legs), out / "tables" / "airport_events.csv")
-        to_csv(ds.manifest, out / "tables" / "manifest.csv")
-        to_csv(ds.quarantine, out / "tables" / "quarantine.csv")
-        findings.to_dir(out / "tables")
-        bar.advance(1, "report: pages")
-        sha_of = dict(zip(ds.manifest["path"], ds.manifest["sha256"]))
-        cards = _cards(sorties, legs, sha_of, tzr)
-        anchors = {c["sortie_id"] for c in cards} | {leg["leg_id"] for c in cards for leg in c["legs"]}
-        common = {"title": scn.meta.title, "synthetic": synthetic, "version": __version__, "tz": tzr, "out_name": out.name}
-        grades = sorties["evidence"].value_counts()
-        extra: dict[str, Any] = {}
-        d_cards = None
-        if dis is not None:
-            d_cards = dp.cards(dis, legs, sha_of, tzr, scn)
-            anchors |= {c["id"] for group in d_cards.values() for c in group}
-            extra["disruption"] = dp.page_context(dis, legs, scn, tzr, anchors)
-            extra["timeline"] = _timeline_rows(scn)
-            method, limits = dp.method(scn, dis.params), dp.limitations(ds, legs, findings)
-        else:
-            method, limits = _method(scn), _limitations(ds, legs, findings, fleet_legs)
-        index_html = render(
-            "index.html.j2", **common,
-            summary=scn.meta.summary,
-            n_files=len(ds.manifest), n_points=f"{len(ds.points):,}", n_aircraft=f"{ds.points['icao24'].nunique():,}",
-            n_quarantined=f"{len(ds.quarantine):,}", n_failed=int((ds.manifest["error"] != "").sum()) if len(ds.manifest) else 0,
-            n_fleet_legs=f"{len(fleet_legs):,}", route_name=route.name if route is not None else None, n_sorties=len(sorties),
-            sortie_grades=", ".join(f"{int(grades.get(g, 0))} {g}" for g in ("observed", "inferred", "bridged", "unknown")),
-            claims=_claims_rows(findings), charts=charts, map_file="map.html", statistics=_stats_rows(findings),
-            events=_event_rows(findings), method=method, limitations=limits,
-            manifest=_manifest_rows(ds), anchors=anchors, disruption=extra.get("disruption"), timeline=extra.get("timeline", []),
-        )
-        (out / "index.html").write_text(index_html, encoding="utf-8")
-        (out / "evidence.html").write_text(render("evidence.html.j2", **common, route_name=route.name if route is not None else None, cards=cards,
-                                                  disruption_cards=d_cards), encoding="utf-8")
-        bar.advance(1, "report: provenance")
-        outputs = _write_provenance(out, scn_path, data, ds, command, tz=tz, report_tz=tzr, maps_copy=maps_copy, synthetic=synthetic)
+        require_positions(ds, data)
+        run = _analyse(scn, scn_path, ds, tzr, bar)
+        maps_copy = None if maps_dir is None else Path(maps_dir) / f"{scn_path.stem}.html"
+        with target.writing() as work:
+            outputs = _write_report(run, work, out, bar, data=data, command=command, tz=tz, maps_copy=maps_copy)
+        if maps_target is not None and maps_copy is not None:
+            with maps_target.writing() as mw:
+                shutil.copyfile(out / "map.html", mw / maps_copy.name)
         bar.advance(1, "report: done")
-    return ReportResult(out, out / "index.html", map_path, maps_copy, outputs, synthetic, findings)
+    return ReportResult(out, out / "index.html", out / "map.html", maps_copy, outputs, run.synthetic, run.findings, run.notes)
+
+
+@dataclass
+class _Run:
+    """What the pipeline found, handed to the writers."""
+
+    scn: Any
+    scn_path: Path
+    ds: Any
+    tz: str
+    legs: pd.DataFrame
+    sorties: pd.DataFrame
+    route: Any
+    findings: Any
+    synthetic: bool
+    notes: list[str]
+
+
+def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress) -> _Run:
+    """Legs, sorties, coverage and claims of a read; the stages 'legs' to 'coverage and claims'."""
+    import flighttrace
+    from flighttrace.claims.coverage import coverage as coverage_table
+    from flighttrace.claims import evaluate
+    from flighttrace.nodata import relevance_notes
+    from flighttrace.kinds.sorties.chain import find_sorties
+
+    bar.advance(1, "report: legs")
+    legs = flighttrace.detect_legs(ds.points, scn)
+    bar.advance(1, "report: sorties")
+    route = scn.routes[0] if scn.routes else None
+    if route is not None:
+        sorties = find_sorties(legs, scn, route.id)
+    else:
+        from flighttrace.kinds.sorties.chain import SORTIES_COLUMNS
+
+        sorties = pd.DataFrame({c: pd.Series([], dtype=object) for c in SORTIES_COLUMNS})
+    bar.advance(1, "report: coverage and claims")
+    cov = coverage_table(ds, scn, report_tz=tzr)
+    findings = evaluate(legs, scn, coverage=cov, report_tz=tzr, points=ds.points)
+    synthetic = bool(ds.synthetic) or bool(getattr(scn.meta, "synthetic", False))
+    return _Run(scn, scn_path, ds, tzr, legs, sorties, route, findings, synthetic, relevance_notes(scn, legs, len(ds.points)))
+
+
+def _write_report(run: _Run, work: Path, out: Path, bar: Progress, *, data: list[Any], command: str | None, tz: str | None,
+                  maps_copy: Path | None) -> dict[str, str]:
+    """Write every file of the report into ``work`` (moved to ``out`` afterwards); the stages 'charts' to 'provenance'."""
+    from flighttrace.report.export import legs_geojson, legs_kml, to_csv
+    from flighttrace.tracks.legs import airport_events
+
+    scn, ds, legs, dis = run.scn, run.ds, run.legs, run.findings.disruption
+    (work / "charts").mkdir(parents=True)
+    (work / "tables").mkdir()
+    bar.advance(1, "report: charts")
+    charts = _charts(run.findings, scn, work, synthetic=run.synthetic, inputs=ds)
+    bar.advance(1, "report: map")
+    if dis is None:
+        fleet_legs = legs[np.asarray(scn.fleet_mask(legs), dtype=bool)].reset_index(drop=True)
+        export_legs = fleet_legs
+        _map(legs, run.sorties, scn, ds.points, work / "map.html", synthetic=run.synthetic)
+    else:  # a disruption concerns every aircraft; the exports carry the legs behind the findings
+        from flighttrace.kinds.disruption import pages as dp
+
+        fleet_legs = legs
+        export_legs = dp.evidence_legs(dis, legs)
+        _disruption_map(legs, dis, scn, ds.points, work / "map.html", synthetic=run.synthetic)
+    bar.advance(1, "report: exports")
+    to_csv(run.sorties, work / "sorties.csv")
+    (work / "legs.geojson").write_text(legs_geojson(export_legs), encoding="utf-8")
+    elev = {c: float(e) for c, e in scn.airport_index().table.set_index("code")["elevation_ft"].dropna().items()} if len(export_legs) else {}
+    (work / "legs.kml").write_text(legs_kml(export_legs, ds.points, title=scn.meta.title, synthetic=run.synthetic, elevations_ft=elev),
+                                   encoding="utf-8")
+    to_csv(fleet_legs, work / "tables" / "legs.csv")
+    to_csv(airport_events(fleet_legs), work / "tables" / "airport_events.csv")
+    to_csv(ds.manifest, work / "tables" / "manifest.csv")
+    to_csv(ds.quarantine, work / "tables" / "quarantine.csv")
+    run.findings.to_dir(work / "tables")
+    bar.advance(1, "report: pages")
+    _write_pages(run, work, out.name, charts, fleet_legs)
+    bar.advance(1, "report: provenance")
+    return _write_provenance(work, out, run.scn_path, data, ds, command, tz=tz, report_tz=run.tz, maps_copy=maps_copy,
+                             synthetic=run.synthetic)
+
+
+def _write_pages(run: _Run, work: Path, out_name: str, charts: list[dict[str, str]], fleet_legs: pd.DataFrame) -> None:
+    """``index.html`` and ``evidence.html``."""
+    from flighttrace.report.html import render
+
+    scn, ds, legs, sorties, findings, route, tzr = run.scn, run.ds, run.legs, run.sorties, run.findings, run.route, run.tz
+    dis = findings.disruption
+    sha_of = dict(zip(ds.manifest["path"], ds.manifest["sha256"]))
+    cards = _cards(sorties, legs, sha_of, tzr)
+    anchors = {c["sortie_id"] for c in cards} | {leg["leg_id"] for c in cards for leg in c["legs"]}
+    common = {"title": scn.meta.title, "synthetic": run.synthetic, "version": __version__, "tz": tzr, "out_name": out_name}
+    grades = sorties["evidence"].value_counts()
+    extra: dict[str, Any] = {}
+    d_cards = None
+    if dis is not None:
+        from flighttrace.kinds.disruption import pages as dp
+
+        d_cards = dp.cards(dis, legs, sha_of, tzr, scn)
+        anchors |= {c["id"] for group in d_cards.values() for c in group}
+        extra["disruption"] = dp.page_context(dis, legs, scn, tzr, anchors)
+        extra["timeline"] = _timeline_rows(scn)
+        method, limits = dp.method(scn, dis.params), dp.limitations(ds, legs, findings)
+    else:
+        method, limits = _method(scn), _limitations(ds, legs, findings, fleet_legs)
+    index_html = render(
+        "index.html.j2", **common,
+        summary=scn.meta.summary, relevance=run.notes,
+        n_files=len(ds.manifest), n_points=f"{len(ds.points):,}", n_aircraft=f"{ds.points['icao24'].nunique():,}",
+        n_quarantined=f"{len(ds.quarantine):,}", n_failed=int((ds.manifest["error"] != "").sum()) if len(ds.manifest) else 0,
+        n_fleet_legs=f"{len(fleet_legs):,}", route_name=route.name if route is not None else None, n_sorties=len(sorties),
+        sortie_grades=", ".join(f"{int(grades.get(g, 0))} {g}" for g in ("observed", "inferred", "bridged", "unknown")),
+        claims=_claims_rows(findings), charts=charts, map_file="map.html", statistics=_stats_rows(findings),
+        events=_event_rows(findings), method=method + [CSV_NOTE], limitations=limits,
+        manifest=_manifest_rows(ds), anchors=anchors, disruption=extra.get("disruption"), timeline=extra.get("timeline", []),
+    )
+    (work / "index.html").write_text(index_html, encoding="utf-8")
+    (work / "evidence.html").write_text(render("evidence.html.j2", **common, route_name=route.name if route is not None else None, cards=cards,
+                                               disruption_cards=d_cards), encoding="utf-8")
 
 
 def _dataset_from_points(points: pd.DataFrame) -> Any:
@@ -610,11 +658,14 @@ def _timeline_rows(scn: Any) -> list[dict[str, str]]:
     return rows
 
 
-def _write_provenance(out: Path, scn_path: Path, data: list[Any], ds: Any, command: str | None, *, tz: str | None, report_tz: str,
-                      maps_copy: Path | None, synthetic: bool) -> dict[str, str]:
-    files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "provenance.json")
-    outputs = {p.relative_to(out).as_posix(): _sha(p) for p in files}
-    copies = {} if maps_copy is None else {maps_copy.as_posix(): _sha(maps_copy)}
+def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds: Any, command: str | None, *, tz: str | None,
+                      report_tz: str, maps_copy: Path | None, synthetic: bool) -> dict[str, str]:
+    """``provenance.json`` in ``work``, naming the report folder ``out`` it is moved to."""
+    from flighttrace.outdir import STAMP_NAME
+
+    files = sorted(p for p in work.rglob("*") if p.is_file() and p.name != "provenance.json")
+    outputs = {p.relative_to(work).as_posix(): _sha(p) for p in files}
+    copies = {} if maps_copy is None else {maps_copy.as_posix(): outputs["map.html"]}
     inputs = [{"path": r["path"], "sha256": r["sha256"], "format": r["format"]} for r in ds.manifest.to_dict(orient="records")]
     doc = {
         "flighttrace_version": __version__,
@@ -627,10 +678,11 @@ def _write_provenance(out: Path, scn_path: Path, data: list[Any], ds: Any, comma
         "scenario": {"path": scn_path.as_posix(), "sha256": _sha(scn_path)},
         "inputs": inputs,
         "outputs": dict(sorted(outputs.items())),
+        "output_stamp": STAMP_NAME,
         "copies": copies,
         "synthetic": synthetic,
     }
-    (out / "provenance.json").write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    (work / "provenance.json").write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return outputs
 
 

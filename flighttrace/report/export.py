@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flighttrace.csvsafe import write_csv
+
 __all__ = ["to_csv", "legs_geojson", "write_table"]
 
 
@@ -28,8 +30,7 @@ def to_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     frame = _iso(df.drop(columns=["geometry"], errors="ignore"))
-    frame.to_csv(p, index=False, lineterminator="\n")
-    return p
+    return write_csv(frame, p)
 
 
 def _jsonable(v: Any) -> Any:

@@ -21,7 +21,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["verify"]
+from flighttrace.outdir import STAMP_NAME, listing
+
+__all__ = ["input_differences", "verify"]
 
 _REBUILD = "from flighttrace.report.verify import _rebuild_main; _rebuild_main()"
 
@@ -76,6 +78,35 @@ def _rebuild_main() -> None:
                  command=job["command"])
 
 
+def input_differences(recorded: list[dict[str, Any]], rebuilt: list[dict[str, Any]]) -> list[str]:
+    """What the rebuild read that the report did not, or read differently: one line per input.
+
+    The rebuild reads the inputs as they were named (folders, globs and
+    archives expanded again), so its manifest shows what the recorded one
+    cannot: a file added to an input folder, one that left it, and a member
+    of a tar archive whose bytes changed (a tar's members are listed as
+    ``archive.tar!member``, each with its own SHA-256).
+
+    Parameters
+    ----------
+    recorded, rebuilt
+        The ``inputs`` lists of the two ``provenance.json`` files.
+
+    Returns
+    -------
+    list of str
+        ``input added: …``, ``input removed: …`` and ``input changed: …``
+        (the latter for archive members and for files whose recorded hash
+        was not checked on disk), sorted by path.
+    """
+    old = {str(i["path"]): str(i.get("sha256") or "") for i in recorded}
+    new = {str(i["path"]): str(i.get("sha256") or "") for i in rebuilt}
+    lines = [f"input added: {p}" for p in sorted(set(new) - set(old))]
+    lines += [f"input removed: {p}" for p in sorted(set(old) - set(new)) if "!" in p]  # a missing file is named before the rebuild
+    lines += [f"input changed: {p}" for p in sorted(set(old) & set(new)) if old[p] != new[p] and "!" in p]
+    return sorted(lines, key=lambda line: line.split(": ", 1)[1])
+
+
 def verify(out_dir: str | os.PathLike[str]) -> list[str]:
     """Compare a report folder with its inputs and with a fresh rebuild.
 
@@ -88,8 +119,10 @@ def verify(out_dir: str | os.PathLike[str]) -> list[str]:
     -------
     list of str
         One line per difference: ``input changed: …``, ``input missing: …``,
-        ``output edited: …``, ``output missing: …``, ``output differs on
-        rebuild: …``, ``output not recorded: …``, ``rebuild failed: …``.
+        ``input added: …`` (a file now in an input folder that the report did
+        not read), ``input removed: …`` (a tar member gone), ``output edited:
+        …``, ``output missing: …``, ``output differs on rebuild: …``,
+        ``output not recorded: …``, ``rebuild failed: …``.
         Empty when the report is reproduced exactly.
 
     Notes
@@ -103,7 +136,12 @@ def verify(out_dir: str | os.PathLike[str]) -> list[str]:
     prov_path = out / "provenance.json"
     if not prov_path.is_file():
         return [f"not a flighttrace report: {out / 'provenance.json'} is missing"]
-    doc = json.loads(prov_path.read_text(encoding="utf-8"))
+    try:
+        doc = json.loads(prov_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return [f"not a flighttrace report: {prov_path} cannot be read ({exc})"]
+    if not isinstance(doc, dict) or not {"arguments", "scenario", "inputs", "outputs"} <= set(doc):
+        return [f"not a flighttrace report: {prov_path} lacks the arguments, scenario, inputs or outputs a report records"]
     base = Path(doc.get("cwd") or ".")
     if not base.is_dir():
         base = Path.cwd()
@@ -124,7 +162,7 @@ def verify(out_dir: str | os.PathLike[str]) -> list[str]:
         elif _sha(_at(base, p)) != inp["sha256"]:
             problems.append(f"input changed: {p}")
     recorded = doc["outputs"]
-    present = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != "provenance.json"}
+    present = {rel for rel in listing(out) if rel not in ("provenance.json", STAMP_NAME)}
     for rel, sha in sorted(recorded.items()):
         if rel not in present:
             problems.append(f"output missing: {rel}")
@@ -139,7 +177,9 @@ def verify(out_dir: str | os.PathLike[str]) -> list[str]:
         failed = _rebuild(base, args, rebuilt, Path(tmp) / "maps", doc.get("command"))
         if failed is not None:
             return [*problems, f"rebuild failed: {failed}"]
-        new = json.loads((rebuilt / "provenance.json").read_text(encoding="utf-8"))["outputs"]
+        again = json.loads((rebuilt / "provenance.json").read_text(encoding="utf-8"))
+        problems += input_differences(doc["inputs"], again["inputs"])
+        new = again["outputs"]
         for rel, sha in sorted(recorded.items()):
             if new.get(rel) != sha:
                 problems.append(f"output differs on rebuild: {rel}")

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import numpy as np
 import pandas as pd
 
+from flighttrace.timefmt import fmt_duration, fmt_hm, fmt_time
 from flighttrace.viz import GREY, PALETTE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -152,28 +153,6 @@ def _present(value: Any) -> bool:
         return not bool(pd.isna(value))
     except (TypeError, ValueError):
         return True
-
-
-def _fmt_time(ts: Any) -> str:
-    """A UTC time as ``2023-09-03 10:27:53 UTC`` (escaped-safe), or an em dash."""
-    if isinstance(ts, pd.Timestamp):  # naive or zoned, its UTC instant in ns (NaT is no Timestamp): formatted by the C library
-        return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ts.value // _NS_PER_S))
-    if not _present(ts):
-        return "\u2014"
-    t = pd.Timestamp(ts)
-    t = t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
-    return t.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def _fmt_duration(seconds: Any) -> str:
-    """A duration in words: ``2 h 05 min``, ``25 min``, ``40 s``; an em dash when unknown."""
-    if not _present(seconds):
-        return "\u2014"
-    s = float(seconds)
-    if s < 120:
-        return f"{s:.0f} s"
-    m = int(round(s / 60.0))
-    return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
 
 
 # --------------------------------------------------------------------------- tracks
@@ -678,7 +657,7 @@ def _end_text(leg: dict[str, Any], end: Literal["origin", "destination"]) -> str
     when = leg.get("takeoff_time" if end == "origin" else "landing_time")
     parts = [f"<b>{escape_html(code, missing='unknown field')}</b>"]
     if _present(when):
-        parts.append(f"at {_fmt_time(when)}")
+        parts.append(f"at {fmt_time(when, seconds=True)}")
     parts.append(f"&mdash; evidence: <b>{escape_html(grade, missing='unknown')}</b>")
     text = " ".join(parts)
     if _present(reason):
@@ -706,19 +685,19 @@ def _leg_popup(leg: dict[str, Any], sortie: dict[str, Any] | None, role: str | N
         what = f"outbound to {far}" if role == "in" else f"return from {far}"
         exact = _present(sortie.get("ground_time_s"))
         gt = sortie.get("ground_time_s") if exact else sortie.get("ground_time_min_s")
-        gt_text = ("" if exact else "at least ") + _fmt_duration(gt) if _present(gt) else "unknown"
+        gt_text = ("" if exact else "at least ") + fmt_duration(gt) if _present(gt) else "unknown"
         grade = escape_html(sortie.get("evidence"), missing="unknown")
         text = f"{escape_html(sortie.get('sortie_id'))} ({what}); evidence at {far}: <b>{grade}</b>; ground time {gt_text}"
         if _present(sortie.get("note")):
             text += f"<br><i>{escape_html(sortie.get('note'))}</i>"
         rows.append(("Sortie", text))
     rows += [
-        ("First seen", _fmt_time(leg.get("first_seen"))),
-        ("Last seen", _fmt_time(leg.get("last_seen"))),
+        ("First seen", fmt_time(leg.get("first_seen"), seconds=True)),
+        ("Last seen", fmt_time(leg.get("last_seen"), seconds=True)),
         ("Took off from", _end_text(leg, "origin")),
         ("Landed at", _end_text(leg, "destination")),
     ]
-    gaps = f"longest {_fmt_duration(leg.get('max_gap_s'))}"
+    gaps = f"longest {fmt_duration(leg.get('max_gap_s'))}"
     if track.gaps:
         gaps += f"; {len(track.gaps)} drawn dashed"
         if track.located_by == "geometry":
@@ -752,8 +731,8 @@ def _leg_tooltip(leg: dict[str, Any], fleet_reg: str | None) -> str:
 def _gap_tooltip(gap: dict[str, Any], located_by: str) -> str:
     if located_by == "times":
         text = (
-            f"Not seen for {_fmt_duration(gap['seconds'])} ({_fmt_time(pd.Timestamp(gap['t0'], tz='UTC'))} to "
-            f"{_fmt_time(pd.Timestamp(gap['t1'], tz='UTC'))})"
+            f"Not seen for {fmt_duration(gap['seconds'])} ({fmt_time(pd.Timestamp(gap['t0'], tz='UTC'), seconds=True)} to "
+            f"{fmt_time(pd.Timestamp(gap['t1'], tz='UTC'), seconds=True)})"
         )
         if gap.get("suspect"):
             text += f"; {gap['suspect']} positions in between flagged as suspect (spoofed or garbled), not drawn"
@@ -1131,10 +1110,6 @@ def map_sorties(
 _KIND_COLOUR: Final = {"diversion": PALETTE[4], "holding": PALETTE[0], "go_around": PALETTE[3]}
 
 
-def _hm(t: Any) -> str:
-    return "?" if not _present(t) else pd.Timestamp(t).tz_convert("UTC").strftime("%H:%M")
-
-
 def map_disruption(
     legs: pd.DataFrame,
     disruption: Any,
@@ -1251,10 +1226,10 @@ def map_disruption(
             extra.append(("Diversion", f"heading for <b>{escape_html(dv.get('intended'))}</b>, {where}; evidence <b>{escape_html(dv.get('grade'))}</b> "
                                        f"({escape_html(dv.get('method'))})<br><i>{escape_html(dv.get('detail'))}</i>"))
         for h in by_leg_hold.get(lid, []):
-            extra.append(("Holding", f"{escape_html(h.get('holding_id'))}: {float(h['laps']):.1f} laps, {_hm(h.get('start'))}\u2013{_hm(h.get('end'))} UTC "
-                                     f"({_fmt_duration(h.get('duration_s'))}) for {escape_html(h.get('airport'))}"))
+            extra.append(("Holding", f"{escape_html(h.get('holding_id'))}: {float(h['laps']):.1f} laps, {fmt_hm(h.get('start'))}\u2013{fmt_hm(h.get('end'))} UTC "
+                                     f"({fmt_duration(h.get('duration_s'))}) for {escape_html(h.get('airport'))}"))
         for g in by_leg_ga.get(lid, []):
-            extra.append(("Go-around", f"at {escape_html(g.get('airport'))}, {_fmt_time(g.get('time'))}: down to {float(g['min_agl_ft']):.0f} ft, "
+            extra.append(("Go-around", f"at {escape_html(g.get('airport'))}, {fmt_time(g.get('time'), seconds=True)}: down to {float(g['min_agl_ft']):.0f} ft, "
                                        f"then up {float(g['climb_ft']):.0f} ft"))
         html_text = _leg_popup(r, None, None, tr, None) + f'<div class="ft-popup">{_row_html(extra)}</div>'
         popup = fast.Popup(fast.Html(html_text, script=True), max_width=480)
@@ -1275,7 +1250,7 @@ def map_disruption(
                 fast.PolyLine(pair, color=colour, weight=2, opacity=0.7, dash_array=_END_DASH, tooltip=fast.Tooltip(tip, sticky=True)).add_to(fg)
     # go-arounds: a marker at the low pass (the track is drawn in its layer, or in the diversions' when it then diverted)
     for g in _records(ga):
-        rows = [("Go-around", f"at {escape_html(g.get('airport'))}, {_fmt_time(g.get('time'))}"),
+        rows = [("Go-around", f"at {escape_html(g.get('airport'))}, {fmt_time(g.get('time'), seconds=True)}"),
                 ("Aircraft", f"{escape_html(g.get('callsign'), missing='no callsign')} ({escape_html(g.get('icao24'))})"),
                 ("Low pass", f"{float(g['min_agl_ft']):.0f} ft above the field, {float(g['min_dist_km']):.1f} km from it; then up {float(g['climb_ft']):.0f} ft"),
                 ("Then", f"landed at {escape_html(g.get('landed'), missing='no field named')}"),
@@ -1290,7 +1265,7 @@ def map_disruption(
     for h in _records(hold):
         rows = [("Holding", escape_html(h.get("holding_id"))), ("Aircraft", f"{escape_html(h.get('callsign'), missing='no callsign')} "
                 f"({escape_html(h.get('icao24'))})"), ("For", escape_html(h.get("airport"), missing="no field within range")),
-                ("Time", f"{_fmt_time(h.get('start'))} \u2013 {_hm(h.get('end'))} UTC ({_fmt_duration(h.get('duration_s'))})"),
+                ("Time", f"{fmt_time(h.get('start'), seconds=True)} \u2013 {fmt_hm(h.get('end'))} UTC ({fmt_duration(h.get('duration_s'))})"),
                 ("Turns", f"{float(h['laps']):.1f} laps ({escape_html(h.get('direction'))}), radius {float(h['radius_km']):.1f} km"),
                 ("Altitude", f"{float(h['alt_min_ft']):,.0f}\u2013{float(h['alt_max_ft']):,.0f} ft"),
                 ("Leg", escape_html(h.get("leg_id"))), ("Source rows", escape_html(h.get("lineage")))]
@@ -1311,8 +1286,8 @@ def map_disruption(
         direction = "left" if "right" in near else "right"
         placed.append((a["lat"], a["lon"], direction))
         mine = cl[cl["airport"] == a["code"]] if len(cl) else cl
-        closed = "; ".join(f"{_hm(c.start)}\u2013{_hm(c.end)} UTC (start {_hm(c.start_earliest)}\u2013{_hm(c.start_latest)}, "
-                           f"end {_hm(c.end_earliest)}\u2013{_hm(c.end_latest)})" for c in mine.itertuples()) if len(mine) else "no closure found"
+        closed = "; ".join(f"{fmt_hm(c.start)}\u2013{fmt_hm(c.end)} UTC (start {fmt_hm(c.start_earliest)}\u2013{fmt_hm(c.start_latest)}, "
+                           f"end {fmt_hm(c.end_earliest)}\u2013{fmt_hm(c.end_latest)})" for c in mine.itertuples()) if len(mine) else "no closure found"
         n_div = int((div["intended"] == a["code"]).sum()) if len(div) else 0
         n_hold = int((hold["airport"] == a["code"]).sum()) if len(hold) else 0
         rows = [("Code", escape_html(a["code"]) + (f" / {escape_html(a['iata'])}" if _present(a["iata"]) else "")),

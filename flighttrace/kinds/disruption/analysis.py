@@ -1358,13 +1358,15 @@ class Disruption:
 
     def summary(self) -> str:
         """A few lines: closures, diversions, holdings and go-arounds in the focus window."""
+        from flighttrace.timefmt import fmt_duration
+
         lines = []
         if self.focus_start is not None:
             lines.append(f"disruption window: {self.focus_start:%Y-%m-%d %H:%M} – {self.focus_end:%Y-%m-%d %H:%M} UTC")
         for c in self.closures.itertuples():
             s = "?" if pd.isna(c.start) else f"{c.start:%H:%M}"
             e = "?" if pd.isna(c.end) else f"{c.end:%H:%M}"
-            lines.append(f"closure {c.closure_id}: {s}–{e} UTC ({c.duration_s / 3600:.1f} h; {c.expected:.1f} movements expected)")
+            lines.append(f"closure {c.closure_id}: {s}–{e} UTC ({fmt_duration(c.duration_s, missing='?')}; {c.expected:.1f} movements expected)")
         inside = self._in_focus
         lines.append(f"diversions: {int(inside(self.diversions, 'time').sum())}; holdings: {int(inside(self.holdings, 'start').sum())}; "
                      f"go-arounds: {int(inside(self.go_arounds, 'time').sum())} (in the window)")

@@ -29,6 +29,7 @@ from flighttrace.claims.counting import at_least, uncovered_phrase
 from flighttrace.kinds.disruption.analysis import Disruption, analyze as analyze_measures
 from flighttrace.tracks.legs import GRADES
 from flighttrace.schema import TIME_DTYPE
+from flighttrace.timefmt import fmt_date, fmt_day_hm, fmt_duration, fmt_hm
 
 __all__ = ["JUDGES", "analyze", "measures", "items", "judge", "closure_item_id", "STRONG"]
 
@@ -36,26 +37,13 @@ STRONG: Final[tuple[str, ...]] = ("observed", "inferred")
 _RANK: Final = {g: i for i, g in enumerate(GRADES)}
 
 
-def _hm(t: Any) -> str:
-    return "?" if t is None or pd.isna(t) else f"{pd.Timestamp(t):%H:%M}"
 
 
 def _span(a: Any, b: Any) -> str:
     """``06:09–08:56`` on one day, ``2026-03-13 22:41 – 2026-03-14 02:32`` across midnight (UTC)."""
     if a is None or b is None or pd.isna(a) or pd.isna(b) or pd.Timestamp(a).date() != pd.Timestamp(b).date():
-        return f"{_day_hm(a)} – {_day_hm(b)}"
-    return f"{pd.Timestamp(a):%Y-%m-%d} {_hm(a)}–{_hm(b)}"
-
-
-def _day_hm(t: Any) -> str:
-    return "?" if t is None or pd.isna(t) else f"{pd.Timestamp(t):%Y-%m-%d %H:%M}"
-
-
-def _h(seconds: float) -> str:
-    if not np.isfinite(seconds):
-        return "?"
-    m = int(round(seconds / 60.0))
-    return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
+        return f"{fmt_day_hm(a)} – {fmt_day_hm(b)}"
+    return f"{fmt_date(a)} {fmt_hm(a)}–{fmt_hm(b)}"
 
 
 def _weakest(a: Any, b: Any) -> str:
@@ -67,8 +55,8 @@ def _weakest(a: Any, b: Any) -> str:
 def closure_item_id(airport: str, start: Any, *, closed: bool = True, last_time: Any = None) -> str:
     """The evidence id of a closure (``UUWW-closed-2026-03-14T06:19``) or of an empty run that is not one."""
     if closed:
-        return f"{airport}-closed-{_day_hm(start).replace(' ', 'T')}"
-    return f"{airport}-run-{_day_hm(last_time).replace(' ', 'T')}"
+        return f"{airport}-closed-{fmt_day_hm(start).replace(' ', 'T')}"
+    return f"{airport}-run-{fmt_day_hm(last_time).replace(' ', 'T')}"
 
 
 def measures(ctx: Context) -> Disruption:
@@ -135,7 +123,7 @@ def items(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Da
         A = ctx.resolve(claim.subject.airport)
         df = d.holdings
         df = df[df["airport"].isin(A) & (df["start"] >= start) & (df["start"] < end)]
-        detail = [f"{c or '?'}: {r.laps:.1f} laps ({r.direction}) in {_h(r.duration_s)}, {r.alt_min_ft:,.0f}–{r.alt_max_ft:,.0f} ft, "
+        detail = [f"{c or '?'}: {r.laps:.1f} laps ({r.direction}) in {fmt_duration(r.duration_s, missing='?')}, {r.alt_min_ft:,.0f}–{r.alt_max_ft:,.0f} ft, "
                   f"centre {r.lat:.3f}, {r.lon:.3f} ({r.dist_km:.0f} km from {r.airport}), radius {r.radius_km:.1f} km"
                   for c, r in zip(df["callsign"], df.itertuples())]  # one sentence per holding
         out = pd.DataFrame({
@@ -197,10 +185,10 @@ def _closure_items(ctx: Any, d: Disruption, claim: Any, start: pd.Timestamp, end
             closed = bool(x.closure)
             grade = _weakest(x.last_grade if x.censored not in ("start", "both") else "unknown",
                              x.next_grade if x.censored not in ("end", "both") else "unknown")
-            what = (f"no take-off or landing at {ap} from {_day_hm(x.last_time)} to {_day_hm(x.next_time)} UTC ({_h(x.gap_s)}), "
+            what = (f"no take-off or landing at {ap} from {fmt_day_hm(x.last_time)} to {fmt_day_hm(x.next_time)} UTC ({fmt_duration(x.gap_s, missing='?')}), "
                     f"where the baseline expected {x.expected:.1f} (a closure needs {x.threshold:.1f})")
             if closed:
-                what += f"; closed about {_hm(x.start)}–{_hm(x.end)} UTC (start {_hm(x.start_earliest)}–{_hm(x.start_latest)}, end {_hm(x.end_earliest)}–{_hm(x.end_latest)})"
+                what += f"; closed about {fmt_hm(x.start)}–{fmt_hm(x.end)} UTC (start {fmt_hm(x.start_earliest)}–{fmt_hm(x.start_latest)}, end {fmt_hm(x.end_earliest)}–{fmt_hm(x.end_latest)})"
             else:
                 what += "; the longest run without movements, not a closure"
             rows.append({
@@ -277,21 +265,21 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
     good = [r for r in sure if _surely(r, start, end) <= hi and reopened_ok(r)]
     if good:
         r = max(good, key=lambda x: _surely(x, start, end))
-        text = (f"{ap} closed about {_span(r.start, r.end)} UTC: no movement from {_hm(r.last_time)} to {_hm(r.next_time)} "
-                f"({_h(r.gap_s)}) where the baseline expected {r.expected:.1f} (≥ {r.threshold:.1f} makes a closure); surely closed "
-                f"{_h(_surely(r, start, end))} in the window")
+        text = (f"{ap} closed about {_span(r.start, r.end)} UTC: no movement from {fmt_hm(r.last_time)} to {fmt_hm(r.next_time)} "
+                f"({fmt_duration(r.gap_s, missing='?')}) where the baseline expected {r.expected:.1f} (≥ {r.threshold:.1f} makes a closure); surely closed "
+                f"{fmt_duration(_surely(r, start, end), missing='?')} in the window")
         if test.reopened:
-            text += f"; traffic resumed at {_hm(r.next_time)} UTC"
+            text += f"; traffic resumed at {fmt_hm(r.next_time)} UTC"
         return "supported", text
     possible = [r for r in lenient.itertuples() if r.closure and _possibly(r, start, end) >= lo]
     if sure and not good:
         r = sure[0]
         if test.reopened is not None and not reopened_ok(r):
-            word = "no movement until the window's end" if test.reopened else f"traffic resumed at {_hm(r.next_time)} UTC"
+            word = "no movement until the window's end" if test.reopened else f"traffic resumed at {fmt_hm(r.next_time)} UTC"
             verdict = "contradicted" if full else "inconclusive"
-            return verdict, f"{ap} closed from about {_hm(r.start)} UTC, but {word}"
+            return verdict, f"{ap} closed from about {fmt_hm(r.start)} UTC, but {word}"
         if _surely(r, start, end) > hi:
-            return "contradicted", f"{ap} was closed for {_h(_surely(r, start, end))}, longer than {_h(hi)}"
+            return "contradicted", f"{ap} was closed for {fmt_duration(_surely(r, start, end), missing='?')}, longer than {fmt_duration(hi, missing='?')}"
     if possible:
         r = max(possible, key=lambda x: _possibly(x, start, end))
         a = r.last_time if not pd.isna(r.last_time) else r.start_latest
@@ -300,12 +288,12 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
         if len(inner) > 1:
             why = f"{len(inner) - 1} bridged or unseen-time movement(s) fall inside it"
         else:
-            why = f"its start and end are uncertain: surely closed only {_h(_surely(r, start, end))} in the window"
-        return "inconclusive", (f"{ap}: between strong movements, no traffic from {_hm(r.last_time)} to {_hm(r.next_time)} UTC "
-                                f"({_h(r.gap_s)}, baseline {r.expected:.1f}), but it is not certain that the field was closed for {_h(lo)}: {why}")
+            why = f"its start and end are uncertain: surely closed only {fmt_duration(_surely(r, start, end), missing='?')} in the window"
+        return "inconclusive", (f"{ap}: between strong movements, no traffic from {fmt_hm(r.last_time)} to {fmt_hm(r.next_time)} UTC "
+                                f"({fmt_duration(r.gap_s, missing='?')}, baseline {r.expected:.1f}), but it is not certain that the field was closed for {fmt_duration(lo, missing='?')}: {why}")
     longest = max(lenient.itertuples(), key=lambda x: x.gap_s) if len(lenient) else None
     run_text = "no movement data" if longest is None else (
-        f"the longest run without a take-off or landing was {_h(longest.gap_s)} ({_span(longest.last_time, longest.next_time)} UTC), "
+        f"the longest run without a take-off or landing was {fmt_duration(longest.gap_s, missing='?')} ({_span(longest.last_time, longest.next_time)} UTC), "
         f"where the baseline expected {longest.expected:.1f}, short of the {longest.threshold:.1f} a closure needs")
     if not full:
         miss = []
@@ -315,7 +303,7 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
             miss.append(f"{n_cov - n_known} covered hours have no baseline")
         return "inconclusive", f"{ap}: no closure in the data ({run_text}); but {' and '.join(miss)}, which could hide one"
     return "contradicted", (f"{ap}: {run_text}; every hour of the window has data and a baseline, and no run between strong movements "
-                            f"was empty enough to be a closure of {_h(lo)} or more")
+                            f"was empty enough to be a closure of {fmt_duration(lo, missing='?')} or more")
 
 
 def _closure(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:

@@ -13,30 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flighttrace.timefmt import fmt_duration, fmt_hm, fmt_time
+
 __all__ = ["method", "limitations", "page_context", "cards", "evidence_legs", "airport_names"]
-
-
-def _t(t: Any, tz: str | None = None) -> str:
-    if t is None or (not isinstance(t, str) and pd.isna(t)):
-        return "—"
-    ts = pd.Timestamp(t)
-    s = ts.tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
-    if tz and tz != "UTC":
-        s += f" ({ts.tz_convert(tz).strftime('%H:%M')} local)"
-    return s
-
-
-def _hm(t: Any) -> str:
-    if t is None or (not isinstance(t, str) and pd.isna(t)):
-        return "?"
-    return pd.Timestamp(t).tz_convert("UTC").strftime("%H:%M")
-
-
-def _dur(seconds: Any) -> str:
-    if seconds is None or pd.isna(seconds):
-        return "—"
-    m = int(round(float(seconds) / 60.0))
-    return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
 
 
 def _s(x: Any) -> str:
@@ -157,24 +136,24 @@ def page_context(d: Any, legs: pd.DataFrame, scn: Any, tz: str, anchors: set[str
         key = closure_item_id(c.airport, c.start if not pd.isna(c.start) else c.start_latest)
         closures.append({
             "id": key, "link": key in anchors, "airport": c.airport, "name": names.get(c.airport, c.airport),
-            "closed": f"{_hm(c.start)}–{_hm(c.end)} UTC", "local": _local_span(c.start, c.end, tz),
-            "start_between": f"{_hm(c.start_earliest)}–{_hm(c.start_latest)}", "end_between": f"{_hm(c.end_earliest)}–{_hm(c.end_latest)}",
-            "length": _dur(c.duration_s), "gap": f"{_hm(c.last_time)}–{_hm(c.next_time)} ({_dur(c.gap_s)})",
+            "closed": f"{fmt_hm(c.start)}–{fmt_hm(c.end)} UTC", "local": _local_span(c.start, c.end, tz),
+            "start_between": f"{fmt_hm(c.start_earliest)}–{fmt_hm(c.start_latest)}", "end_between": f"{fmt_hm(c.end_earliest)}–{fmt_hm(c.end_latest)}",
+            "length": fmt_duration(c.duration_s), "gap": f"{fmt_hm(c.last_time)}–{fmt_hm(c.next_time)} ({fmt_duration(c.gap_s)})",
             "expected": f"{c.expected:.1f} (needs {c.threshold:.1f})", "censored": c.censored or "",
         })
     diversions = [{
         "leg_id": r.leg_id, "callsign": _s(r.callsign), "icao24": r.icao24, "intended": r.intended, "landed": _s(r.landed),
-        "outcome": r.outcome.replace("_", " "), "method": r.method, "grade": r.grade, "time": _t(r.time, tz),
+        "outcome": r.outcome.replace("_", " "), "method": r.method, "grade": r.grade, "time": fmt_time(r.time, tz),
     } for r in div.itertuples()]
     holdings = [{
-        "id": r.holding_id, "callsign": _s(r.callsign), "icao24": r.icao24, "airport": _s(r.airport), "when": f"{_hm(r.start)}–{_hm(r.end)} UTC",
-        "length": _dur(r.duration_s), "laps": f"{r.laps:.1f}", "alt": f"{r.alt_min_ft:,.0f}–{r.alt_max_ft:,.0f} ft", "grade": r.grade,
+        "id": r.holding_id, "callsign": _s(r.callsign), "icao24": r.icao24, "airport": _s(r.airport), "when": f"{fmt_hm(r.start)}–{fmt_hm(r.end)} UTC",
+        "length": fmt_duration(r.duration_s), "laps": f"{r.laps:.1f}", "alt": f"{r.alt_min_ft:,.0f}–{r.alt_max_ft:,.0f} ft", "grade": r.grade,
     } for r in hold.itertuples()]
     go_arounds = [{
-        "id": _ga_id(r), "callsign": _s(r.callsign), "airport": r.airport, "time": _t(r.time, tz), "low": f"{r.min_agl_ft:,.0f} ft, {r.min_dist_km:.1f} km",
+        "id": _ga_id(r), "callsign": _s(r.callsign), "airport": r.airport, "time": fmt_time(r.time, tz), "low": f"{r.min_agl_ft:,.0f} ft, {r.min_dist_km:.1f} km",
         "climb": f"{r.climb_ft:,.0f} ft", "landed": _s(r.landed), "grade": r.grade,
     } for r in ga.itertuples()]
-    window = f"{_t(d.focus_start, tz)} – {_t(d.focus_end, tz)}" if d.focus_start is not None else "—"
+    window = f"{fmt_time(d.focus_start, tz)} – {fmt_time(d.focus_end, tz)}" if d.focus_start is not None else "—"
     n_base = int(d.hourly["baseline_weeks"].max()) if len(d.hourly) else 0
     return {"window": window, "fields": fields, "closures": closures, "diversions": diversions, "holdings": holdings,
             "go_arounds": go_arounds, "baseline_weeks": n_base}
@@ -205,10 +184,10 @@ def _leg_row(by_id: pd.DataFrame, lid: Any, tz: str) -> dict[str, Any] | None:
         return None
     lg = by_id.loc[lid]
     return {
-        "leg_id": lid, "callsign": _s(lg.get("callsign")), "takeoff": _t(lg["takeoff_time"], tz), "landing": _t(lg["landing_time"], tz),
+        "leg_id": lid, "callsign": _s(lg.get("callsign")), "takeoff": fmt_time(lg["takeoff_time"], tz), "landing": fmt_time(lg["landing_time"], tz),
         "origin": _s(lg["origin"]), "origin_evidence": lg["origin_evidence"], "origin_reason": lg["origin_reason"],
         "destination": _s(lg["destination"]), "destination_evidence": lg["destination_evidence"], "destination_reason": lg["destination_reason"],
-        "first_seen": _t(lg["first_seen"]), "last_seen": _t(lg["last_seen"]), "n_points": f"{int(lg['n_points']):,}", "max_gap": _dur(lg["max_gap_s"]),
+        "first_seen": fmt_time(lg["first_seen"]), "last_seen": fmt_time(lg["last_seen"]), "n_points": f"{int(lg['n_points']):,}", "max_gap": fmt_duration(lg["max_gap_s"]),
     }
 
 
@@ -224,26 +203,26 @@ def cards(d: Any, legs: pd.DataFrame, sha_of: dict[str, str], tz: str, scn: Any)
         out["closures"].append({
             "id": closure_item_id(c.airport, c.start if not pd.isna(c.start) else c.start_latest), "title": f"{names.get(c.airport, c.airport)} closed",
             "grade": _grade_of(c.last_grade, c.next_grade), "facts": [
-                ("Closed (estimate)", f"{_t(c.start, tz)} – {_t(c.end, tz)} ({_dur(c.duration_s)})"),
-                ("Start between", f"{_t(c.start_earliest)} and {_t(c.start_latest)}"),
-                ("End between", f"{_t(c.end_earliest)} and {_t(c.end_latest)}"),
-                ("No take-off or landing", f"from {_t(c.last_time)} to {_t(c.next_time)} ({_dur(c.gap_s)})"),
+                ("Closed (estimate)", f"{fmt_time(c.start, tz)} – {fmt_time(c.end, tz)} ({fmt_duration(c.duration_s)})"),
+                ("Start between", f"{fmt_time(c.start_earliest)} and {fmt_time(c.start_latest)}"),
+                ("End between", f"{fmt_time(c.end_earliest)} and {fmt_time(c.end_latest)}"),
+                ("No take-off or landing", f"from {fmt_time(c.last_time)} to {fmt_time(c.next_time)} ({fmt_duration(c.gap_s)})"),
                 ("Baseline", f"{c.expected:.1f} movements expected in that run; a closure needs {c.threshold:.1f} (chance of none: {c.p_none:.2g})"),
                 ("Last movement before", f"{_s(c.last_leg)} ({_s(c.last_grade)})"), ("First movement after", f"{_s(c.next_leg)} ({_s(c.next_grade)})"),
             ], "legs": rows, "sources": _lineage_sources(c.lineage, sha_of)})
     for r in d.in_focus("diversions").itertuples():  # one card per diversion
         facts = [("Heading for", f"{names.get(r.intended, r.intended)} (intent {r.intent_grade}: {r.method})"),
                  ("Landed at", f"{_s(r.landed)} ({r.landing_grade})" if isinstance(r.landed, str) else "not seen: the track turned away and was lost"),
-                 ("When", _t(r.time, tz)), ("How we know", _s(r.detail))]
+                 ("When", fmt_time(r.time, tz)), ("How we know", _s(r.detail))]
         if not pd.isna(r.approach_start):
-            facts.append(("Approach seen", f"{_t(r.approach_start)} – {_hm(r.approach_end)} UTC, down to {r.approach_min_agl_ft:,.0f} ft, {r.approach_min_km:.1f} km out"))
+            facts.append(("Approach seen", f"{fmt_time(r.approach_start)} – {fmt_hm(r.approach_end)} UTC, down to {r.approach_min_agl_ft:,.0f} ft, {r.approach_min_km:.1f} km out"))
         row = _leg_row(by_id, r.leg_id, tz)
         out["diversions"].append({"id": r.leg_id, "title": f"{_s(r.callsign)} · {r.icao24} · {r.intended} → {_s(r.landed)}", "grade": r.grade,
                                   "facts": facts, "legs": [row] if row else [], "sources": _lineage_sources(r.lineage, sha_of)})
     for r in d.in_focus("holdings").itertuples():  # one card per holding
         row = _leg_row(by_id, r.leg_id, tz)
         out["holdings"].append({"id": r.holding_id, "title": f"{r.holding_id} · {_s(r.callsign)} · {r.icao24} · held for {_s(r.airport)}", "grade": r.grade,
-                                "facts": [("Circling", f"{_t(r.start, tz)} – {_hm(r.end)} UTC ({_dur(r.duration_s)}), {r.laps:.1f} laps turning {r.direction}"),
+                                "facts": [("Circling", f"{fmt_time(r.start, tz)} – {fmt_hm(r.end)} UTC ({fmt_duration(r.duration_s)}), {r.laps:.1f} laps turning {r.direction}"),
                                           ("Where", f"centre {r.lat:.4f}, {r.lon:.4f}, radius {r.radius_km:.1f} km, {r.dist_km:.0f} km from {_s(r.airport)}"),
                                           ("Altitude", f"{r.alt_min_ft:,.0f} – {r.alt_max_ft:,.0f} ft"),
                                           ("Positions", f"rows {int(r.point_start):,}–{int(r.point_end) - 1:,} of the sorted positions")],
@@ -251,7 +230,7 @@ def cards(d: Any, legs: pd.DataFrame, sha_of: dict[str, str], tz: str, scn: Any)
     for r in d.in_focus("go_arounds").itertuples():  # one card per go-around
         row = _leg_row(by_id, r.leg_id, tz)
         out["go_arounds"].append({"id": _ga_id(r), "title": f"{_s(r.callsign)} · {r.icao24} · go-around at {r.airport}", "grade": r.grade,
-                                  "facts": [("Low pass", f"{_t(r.time, tz)}: {r.min_agl_ft:,.0f} ft above {r.airport}, {r.min_dist_km:.1f} km from it"),
+                                  "facts": [("Low pass", f"{fmt_time(r.time, tz)}: {r.min_agl_ft:,.0f} ft above {r.airport}, {r.min_dist_km:.1f} km from it"),
                                             ("Then", f"climbed {r.climb_ft:,.0f} ft without touching down; the leg ended at {_s(r.landed)}")],
                                   "legs": [row] if row else [], "sources": _lineage_sources(r.lineage, sha_of)})
     return out

@@ -43,7 +43,6 @@ import hashlib
 import json
 import math
 import os
-import shutil
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +53,8 @@ import pandas as pd
 
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
+from flighttrace.csvsafe import write_csv
+from flighttrace.outdir import output_folder
 from flighttrace.sim.kinematics import KM_PER_NM, CoverageModel, Receiver, _along, _bearing, _haversine_km, _offset, observe, sample
 
 __all__ = ["AirportPlan", "DisruptionWorldSpec", "MOSCOW_SPEC", "build_disruption_world"]
@@ -825,6 +826,7 @@ def build_disruption_world(
     *,
     spec: DisruptionWorldSpec = MOSCOW_SPEC,
     progress: ProgressArg = False,
+    command: str | None = None,
 ) -> dict[str, Any]:
     """Simulate a disruption scenario's world and write it, with its truth, to ``out_dir``.
 
@@ -834,11 +836,14 @@ def build_disruption_world(
         Path of the scenario YAML (its enforced closure claims decide which
         of the spec's closures happen).
     out_dir
-        Folder to (re)create. Everything in it is replaced.
+        Folder to write: new, empty, or written by flighttrace before
+        (:mod:`flighttrace.outdir`; only the files of that earlier run are replaced).
     spec
         The world's settings.
     progress
         Progress bar or callable.
+    command
+        The command line, recorded in the folder's stamp.
 
     Returns
     -------
@@ -855,18 +860,17 @@ def build_disruption_world(
     from flighttrace.scenario import load_scenario
 
     scn = load_scenario(scenario)
-    root = Path(out_dir)
-    if root.exists():
-        shutil.rmtree(root)
-    data = root / "data" / "opensky"
-    data.mkdir(parents=True)
+    target = output_folder(out_dir, inputs=[scenario],
+                           command=command or f"flighttrace.kinds.disruption.world.build_disruption_world({Path(scenario).as_posix()!r})")
     rng = np.random.default_rng(spec.seed)
     plans = _plans(spec)
     codes = list(plans)
     fields = _fields(codes)
     fields = {c: _Field(f.code, f.lat, f.lon, f.elev, plans[c].runway_deg) for c, f in fields.items()}
     closures = _enforced_closures(scn, spec)
-    with Progress(progress, "world: planning", 5) as bar:
+    with target.writing() as root, Progress(progress, "world: planning", 5) as bar:
+        data = root / "data" / "opensky"
+        data.mkdir(parents=True)
         sched = _schedule(spec, rng)
         n_days = spec.baseline_weeks + 1
         hexes = _hex_pool(len(sched) * n_days + 10, rng)
@@ -988,7 +992,7 @@ def _write_truth(root: Path, rows: list[dict[str, Any]], closures: list[dict[str
         "go_arounds": pd.DataFrame(gas).sort_values(["time", "leg_id"], kind="stable"),
     }
     for name, df in tables.items():
-        _iso(df.reset_index(drop=True)).to_csv(tdir / f"{name}.csv", index=False, lineterminator="\n")
+        write_csv(_iso(df.reset_index(drop=True)), tdir / f"{name}.csv")
     mv = tables["movements"]
     day_of = mv["time"].dt.tz_convert(spec.tz).dt.strftime("%Y-%m-%d")
     per = mv.assign(day=day_of).groupby(["airport", "day"]).size()

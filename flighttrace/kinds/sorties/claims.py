@@ -34,6 +34,7 @@ from flighttrace.claims.counting import at_least, at_most, uncovered_phrase
 from flighttrace.kinds.sorties import stats as st
 from flighttrace.kinds.sorties.chain import SORTIES_COLUMNS, find_sorties
 from flighttrace.schema import TIME_DTYPE
+from flighttrace.timefmt import fmt_duration
 from flighttrace.tracks.legs import ground_stays
 
 __all__ = ["JUDGES", "analyze", "items", "sortie_times", "route_sorties", "main_sorties", "main_landings", "stat_row"]
@@ -146,7 +147,7 @@ def _sortie_items(ctx: Context, subj: Any) -> pd.DataFrame:
                 ok &= ~known | s[col].isin(S).to_numpy()
                 grade = weakest(grade, np.where(known, s[f"{col}_evidence"].astype(object), "unknown"))
         s2 = s[ok]
-        gt_h = (s2["ground_time_s"].astype(float) / 3600.0).map(lambda h: "" if np.isnan(h) else f", ground {h:.1f} h")
+        gt_h = s2["ground_time_s"].astype(float).map(lambda v: "" if np.isnan(v) else f", ground {fmt_duration(v)}")
         legs = (pd.Series(obj(s2["in_leg"])).fillna("").astype(str) + ";" + pd.Series(obj(s2["out_leg"])).fillna("").astype(str)).str.strip(";")
         parts.append(
             pd.DataFrame(

@@ -41,7 +41,9 @@ import pandas as pd
 
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
+from flighttrace.csvsafe import write_csv
 from flighttrace.tracks.params import FT_PER_NM_GLIDE, LegParams
+from flighttrace.outdir import output_folder
 from flighttrace.sim.kinematics import (
     CoverageModel,
     Field,
@@ -537,6 +539,7 @@ def build_world(
     *,
     spec: WorldSpec = OVDA_SPEC,
     progress: ProgressArg = False,
+    command: str | None = None,
 ) -> dict[str, Any]:
     """Simulate the world of a scenario and write it, with its truth, to ``out_dir``.
 
@@ -545,11 +548,14 @@ def build_world(
     scenario
         Path of the scenario YAML (its claims schedule the fleet's sorties).
     out_dir
-        Folder to (re)create. Everything in it is replaced.
+        Folder to write: new, empty, or written by flighttrace before
+        (:mod:`flighttrace.outdir`; only the files of that earlier run are replaced).
     spec
         The world's settings (period, receivers, outages, spoofing, seed).
     progress
         Progress bar or callable.
+    command
+        The command line, recorded in the folder's stamp.
 
     Returns
     -------
@@ -566,13 +572,11 @@ def build_world(
     from flighttrace.scenario import load_scenario
 
     scn = load_scenario(scenario)
-    root = Path(out_dir)
-    if root.exists():
-        shutil.rmtree(root)
-    data = root / "data"
-    data.mkdir(parents=True)
+    target = output_folder(out_dir, inputs=[scenario], command=command or f"flighttrace.kinds.sorties.world.build_world({Path(scenario).as_posix()!r})")
     rng = np.random.default_rng(spec.seed)
-    with Progress(progress, "world: planning", 7) as bar:
+    with target.writing() as root, Progress(progress, "world: planning", 7) as bar:
+        data = root / "data"
+        data.mkdir(parents=True)
         plan = plan_fleet_sorties(scn, spec, rng)
         reg_of = {a.hex.lower(): a.registration for a in scn.fleet.aircraft if a.hex}
         fleet_hexes = [h.lower() for h in scn.selector("silkway-il76").hexes]
@@ -673,7 +677,7 @@ def _write_truth(root: Path, plan: pd.DataFrame, legs: pd.DataFrame, cond: pd.Da
         over[c] = pd.to_datetime(over[c], utc=True)
     lg = pd.concat([lg[cols], over[cols]], ignore_index=True)
     lg = lg.sort_values(["off_block", "leg_id"], kind="stable")
-    _fmt_times(lg).to_csv(tdir / "legs.csv", index=False, lineterminator="\n")
+    write_csv(_fmt_times(lg), tdir / "legs.csv")
     a = legs[legs["leg_id"].str.endswith("a")].set_index("sortie_id")
     b = legs[legs["leg_id"].str.endswith("b")].set_index("sortie_id")
     s = pd.DataFrame({
@@ -692,12 +696,12 @@ def _write_truth(root: Path, plan: pd.DataFrame, legs: pd.DataFrame, cond: pd.Da
     s["ground_s"] = (pd.to_datetime(s["depart_far"], utc=True) - pd.to_datetime(s["land_far"], utc=True)).dt.total_seconds().round()
     s = s.merge(plan[["sortie_id", "selector", "claim"]], on="sortie_id", how="left")
     s = s.sort_values("land_far", kind="stable")
-    _fmt_times(s).to_csv(tdir / "sorties.csv", index=False, lineterminator="\n")
+    write_csv(_fmt_times(s), tdir / "sorties.csv")
     days = pd.date_range(spec.start, spec.end - pd.Timedelta(days=1), freq="D")
     covered = np.ones(len(days), dtype=bool)
     for a_, b_ in spec.outages:
         covered &= ~((days >= a_) & (days < b_))
-    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "has_data": covered}).to_csv(tdir / "coverage.csv", index=False, lineterminator="\n")
+    write_csv(pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "has_data": covered}), tdir / "coverage.csv")
 
 
 def _fmt_times(df: pd.DataFrame) -> pd.DataFrame:

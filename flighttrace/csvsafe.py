@@ -1,0 +1,115 @@
+"""CSV that is safe to open in a spreadsheet: every CSV flighttrace writes goes through :func:`write_csv`.
+
+A text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return is read by Excel, LibreOffice and Google Sheets as a formula. A
+callsign, a file name or a server's text such as ``=HYPERLINK("http://x")``
+would then run as one when a reporter opens ``sorties.csv``. Following the
+OWASP guidance on CSV injection, such a cell is written with a single quote
+in front (``'=HYPERLINK(...)``), which a spreadsheet shows as text, and is
+wrapped in double quotes with its own double quotes doubled, so that no
+delimiter inside it can start a new cell.
+
+Only text cells are touched. Numbers (numeric columns, and numbers in mixed
+columns) stay numbers: ``-3.5`` in a float column is written as ``-3.5``.
+Parquet and GeoJSON exports keep the raw values: they are data, not
+spreadsheets. A CSV without any such cell is written byte for byte as
+:meth:`pandas.DataFrame.to_csv` writes it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["FORMULA_STARTS", "neutralise", "write_csv"]
+
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP)."""
+
+_MARK: Final = "\ue000"
+"""A private-use character that brackets the placeholder of a neutralised cell while pandas writes the CSV
+(with a random tag, so that no cell of the data can be taken for one)."""
+
+
+def _text_cells(col: pd.Series) -> np.ndarray:
+    """Which cells of a column are text that starts like a formula (a bool mask; all False for numeric columns)."""
+    if col.dtype.kind in "biufcmM" or isinstance(col.dtype, pd.DatetimeTZDtype | pd.BooleanDtype):
+        return np.zeros(len(col), dtype=bool)
+    try:
+        first = col.str[:1]  # text cells only: numbers and None in an object column give NaN
+    except AttributeError:  # an object column without any text
+        return np.zeros(len(col), dtype=bool)
+    return first.isin(FORMULA_STARTS).to_numpy(dtype=bool, na_value=False)
+
+
+def neutralise(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Replace each text cell that starts like a formula by a placeholder, and give the quoted text for each.
+
+    Parameters
+    ----------
+    frame
+        The table as it is to be written (times already as text).
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The table with placeholders (a copy only when a cell was replaced)
+        and placeholder → the cell as it is to appear in the CSV:
+        ``"'=HYPERLINK(""http://x"")"``.
+    """
+    out = frame
+    cells: dict[str, str] = {}
+    tag = secrets.token_hex(8)
+    for j, name in enumerate(frame.columns):
+        mask = _text_cells(frame[name])
+        if not mask.any():
+            continue
+        if out is frame:
+            out = frame.copy()
+        col = out[name].astype(object)
+        rows = np.flatnonzero(mask)
+        keys = [f"{_MARK}{tag}.{j}.{i}{_MARK}" for i in rows.tolist()]
+        for key, value in zip(keys, col.iloc[rows].tolist()):  # one per neutralised cell (few)
+            cells[key] = '"' + ("'" + value).replace('"', '""') + '"'
+        col.iloc[rows] = keys
+        out[name] = col
+    return out, cells
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], **to_csv: Any) -> Path:
+    """Write a table as CSV with every formula-like text cell neutralised (see the module docs).
+
+    Parameters
+    ----------
+    frame
+        The table, times already formatted as the caller wants them.
+    path
+        Where to write.
+    **to_csv
+        Options for :meth:`pandas.DataFrame.to_csv` (default: no index, LF line ends; the quoting stays
+        minimal, as the neutralised cells are quoted here).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    p = Path(path)
+    opts: dict[str, Any] = {"index": False, "lineterminator": "\n", **to_csv}
+    safe, cells = neutralise(frame)
+    if not cells:
+        safe.to_csv(p, **opts)
+        return p
+    buf = io.StringIO()
+    safe.to_csv(buf, **opts)
+    text = buf.getvalue()
+    for key, quoted in cells.items():  # the placeholders needed no quoting: each stands alone between delimiters
+        text = text.replace(key, quoted, 1)
+    p.write_text(text, encoding="utf-8", newline="")
+    return p

@@ -1,0 +1,67 @@
+"""``flighttrace verify`` names every difference in the inputs: a file added to an input folder, a changed or removed tar member."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tarfile
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from flighttrace.report import build_report, verify_report
+from flighttrace.report.verify import input_differences
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "azerbaijan-ovda.yaml"
+FR24 = ROOT / "fixtures" / "ovda" / "data" / "fr24"
+FILES = ["AZQ4206_hex600864_2023-09-03.csv", "AZQ4207_hex600864_2023-09-03.csv"]
+
+
+def _tar(path: Path, members: dict[str, bytes]) -> None:
+    with tarfile.open(path, "w") as tf:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), 0
+            tf.addfile(info, io.BytesIO(data))
+
+
+def test_input_differences_by_hand() -> None:
+    old = [{"path": "d/a.csv", "sha256": "1"}, {"path": "t.tar!x.csv", "sha256": "2"}, {"path": "t.tar!y.csv", "sha256": "3"}]
+    new = [{"path": "d/a.csv", "sha256": "1"}, {"path": "d/b.csv", "sha256": "4"}, {"path": "t.tar!x.csv", "sha256": "5"}]
+    assert input_differences(old, new) == ["input added: d/b.csv", "input changed: t.tar!x.csv", "input removed: t.tar!y.csv"]
+    assert input_differences(old, old) == []
+
+
+def test_verify_names_a_file_added_to_an_input_folder(tmp_path: Path) -> None:
+    data = tmp_path / "evidence"
+    data.mkdir()
+    shutil.copyfile(FR24 / FILES[0], data / FILES[0])
+    build_report(SEED, [data], tmp_path / "rep")
+    assert verify_report(tmp_path / "rep") == []
+    shutil.copyfile(FR24 / FILES[1], data / FILES[1])
+    problems = verify_report(tmp_path / "rep")
+    assert problems[0] == f"input added: {(data / FILES[1]).as_posix()}"
+    assert not any(p.startswith(("input changed", "input missing")) for p in problems)
+    # the CLI prints it as the first difference, and exits 1
+    from flighttrace.cli import _load, app
+
+    _load()
+    res = CliRunner().invoke(app, ["verify", str(tmp_path / "rep")])
+    assert res.exit_code == 1 and res.stderr.splitlines()[0] == f"✗ input added: {(data / FILES[1]).as_posix()}"
+
+
+def test_verify_names_a_changed_and_a_removed_member_of_an_input_tar(tmp_path: Path) -> None:
+    members = {name: (FR24 / name).read_bytes() for name in FILES}
+    tar = tmp_path / "evidence.tar"
+    _tar(tar, members)
+    build_report(SEED, [tar], tmp_path / "rep")
+    assert verify_report(tmp_path / "rep") == []
+    changed = dict(members)
+    changed[FILES[0]] = members[FILES[0]].replace(b"AZQ", b"AZX", 1)
+    _tar(tar, changed)
+    problems = verify_report(tmp_path / "rep")
+    assert problems[0] == f"input changed: {tar.as_posix()}!{FILES[0]}"
+    assert [p for p in problems if p.startswith("input")] == [f"input changed: {tar.as_posix()}!{FILES[0]}"]
+    _tar(tar, {FILES[0]: members[FILES[0]]})
+    assert [p for p in verify_report(tmp_path / "rep") if p.startswith("input")] == [f"input removed: {tar.as_posix()}!{FILES[1]}"]

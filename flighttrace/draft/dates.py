@@ -356,7 +356,9 @@ def find_dates(text: str, lang: str, ctx: DateContext | None, start: int = 0, en
         if right is not None and lang == "en" and text[left.b : right.a].strip().lower() == "and":
             # "and" joins a range only after "between", or two days of one month ("July 12 and 13")
             before = text[max(start, left.a - 10) : left.a].lower()
-            if "between" not in before and not (left.d is not None and right.d is not None and right.m in (None, left.m)):
+            two_days = left.d is not None and right.d is not None and right.m in (None, left.m)
+            two_months = left.d is None and right.d is None and left.m is not None and right.m is not None and left.y is None and right.y is not None
+            if "between" not in before and not two_days and not two_months:
                 right = None
         if right is not None:
             _fill(left, right)
@@ -370,6 +372,10 @@ def find_dates(text: str, lang: str, ctx: DateContext | None, start: int = 0, en
         if left.d is not None and left.m is None:
             i += 1
             continue
+        if left.y is None and out and re.match(r"\s*of\s+the\s+same\s+year", text[left.b : left.b + 20], re.IGNORECASE):
+            left.y = out[-1].end.year
+        elif left.y is None and out and text[max(start, left.a - 2) : left.a] == "同年":
+            left.y = out[-1].end.year
         b = _bounds(left, ctx)
         if b is not None:
             out.append(DateMention(b[0], b[1], (left.a, left.b), b[2], b[3], time_of_day=left.tod))

@@ -10,7 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from flighttrace.cli import app
-from flighttrace.cli._common import command_line, fail, out_console, show_progress
+from flighttrace.cli._common import (
+    command_line,
+    fail,
+    out_console,
+    refuse_drafts,
+    show_progress,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -56,6 +62,7 @@ def analyze(
     lag: str = typer.Option("0d", "--lag", help="Widen each event window after its end (e.g. 15d)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the permutation test's random sample (when shifts are too many to enumerate)."),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar over the stages (default: when stderr is a terminal)."),
+    allow_draft: bool = typer.Option(False, "--allow-draft", help="Test claims still marked status: draft (by default such a scenario is refused)."),
 ) -> None:
     """Test a scenario's claims against ADS-B data: a verdict, its reason and its evidence for each."""
     import flighttrace
@@ -69,6 +76,7 @@ def analyze(
         scn = flighttrace.load_scenario(scenario)
     except Exception as exc:
         fail(str(exc))
+    refuse_drafts(scn, allow_draft, str(scenario))
     try:
         zone = resolve_tz(report_tz or getattr(scn.meta, "report_tz", None))
         lead_td, lag_td = parse_duration(lead), parse_duration(lag)

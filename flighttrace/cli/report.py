@@ -8,7 +8,14 @@ import typer
 from rich.markup import escape
 
 from flighttrace.cli import app
-from flighttrace.cli._common import command_line, err_console, fail, out_console, show_progress
+from flighttrace.cli._common import (
+    command_line,
+    err_console,
+    fail,
+    out_console,
+    refuse_drafts,
+    show_progress,
+)
 
 
 @app.command()
@@ -21,12 +28,18 @@ def report(
     report_tz: str | None = typer.Option(None, "--report-tz", help="Zone for daily/weekly bins (default: the scenario's)."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for reading (0 = one per core)."),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
+    allow_draft: bool = typer.Option(False, "--allow-draft", help="Test claims still marked status: draft (by default such a scenario is refused)."),
 ) -> None:
     """Test a scenario's claims on the data and write the journalist's report."""
     from flighttrace.report import build_report
+    from flighttrace.scenario import ScenarioError, load_scenario
 
     if not scenario.is_file():
         fail(f"no such scenario file: {scenario}")
+    try:
+        refuse_drafts(load_scenario(scenario), allow_draft, str(scenario))
+    except ScenarioError as exc:
+        fail(str(exc))
     missing = [str(d) for d in data if not d.exists() and not any(ch in str(d) for ch in "*?[")]
     if missing:
         fail(f"no such input: {missing[0]}")

@@ -35,12 +35,26 @@ from typing import Any, Final
 
 from flighttrace.draft import cues
 from flighttrace.draft.dates import DateContext, DateMention, find_dates
-from flighttrace.draft.entities import Attribution, AircraftType, Operator, find_attribution, find_operators, find_types, fleet_hint, selector_for
-from flighttrace.draft.numbers import Quantity, chinese_number, find_quantities, word_number
+from flighttrace.draft.entities import (
+    AircraftType,
+    Attribution,
+    Operator,
+    find_attribution,
+    find_operators,
+    find_types,
+    fleet_hint,
+    selector_for,
+)
+from flighttrace.draft.numbers import (
+    Quantity,
+    chinese_number,
+    find_quantities,
+    word_number,
+)
 from flighttrace.draft.places import Gazetteer, Place, find_places
 from flighttrace.draft.text import Article, Sentence, split_sentences
 
-__all__ = ["Candidate", "EventCandidate", "Facts", "assemble", "ABOUT_BAND", "SEVERAL_HOURS", "CLOSURE_MIN_DURATION"]
+__all__ = ["ABOUT_BAND", "CLOSURE_MIN_DURATION", "SEVERAL_HOURS", "Candidate", "EventCandidate", "Facts", "assemble"]
 
 ABOUT_BAND: Final = 0.25
 """"About N" is read as N ± 25 % (rounded), "nearly N" as N − 25 % to N [estimate]."""
@@ -89,6 +103,7 @@ class Candidate:
     inherited: list[str] = dataclasses.field(default_factory=list)
     estimates: list[str] = dataclasses.field(default_factory=list)
     qualifier: str = ""
+    said_on: dt.date | None = None
 
 
 @dataclasses.dataclass
@@ -396,6 +411,8 @@ def _inherit(c: Candidate, f: Facts, state: _State, text: str, lang: str, scenar
         c.inherited.append("fleet")
     c.fleet, c.hint = sel, hint
     c.attribution = list(f.attribution)
+    said = [d for d in f.dates if _is_attribution_date(text, d, f)]
+    c.said_on = said[0].end if said else None
     if not c.attribution and state.attribution is not None and idx - state.attribution[0] <= 1:
         c.attribution = list(state.attribution[1])
         c.inherited.append("attribution")

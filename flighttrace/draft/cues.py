@@ -10,18 +10,18 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["CUES", "cue", "search", "EVENT_KINDS", "PLACE_ROLES"]
+__all__ = ["CUES", "EVENT_KINDS", "PLACE_ROLES", "cue", "search"]
 
 CUES: Final[dict[str, tuple[str, str]]] = {
     # what a count counts
     "flight_noun": (
-        r"flights?|landings?|sorties|round[- ]trips?|trips|take-?offs?|departures?|arrivals?|rotations?|airlifts?|"
-        r"(?:cargo\s+|transport\s+|military\s+)?(?:planes?|aircraft|airlifters?|freighters?|jets?)",
+        (r"flights?|landings?|sorties|round[- ]trips?|trips|take-?offs?|departures?|arrivals?|rotations?|airlifts?|"
+         r"(?:cargo\s+|transport\s+|military\s+)?(?:planes?|aircraft|airlifters?|freighters?|jets?)"),
         r"航班|架次|班次|班机|航次|货机|运输机|飞机|客机|包机|专机|军机",
     ),
     "not_flight_noun": (
-        r"drones?|missiles?|rockets?|people|persons|tanks?|dollars|euros|km|kilomet(?:er|re)s?|met(?:er|re)s?|miles?|tonnes?|tons?|"
-        r"years?|months?|weeks?|days?|hours?|minutes?|percent|%|soldiers|civilians|passengers|troops|vehicles|shells|helicopters|square",
+        (r"drones?|missiles?|rockets?|people|persons|tanks?|dollars|euros|km|kilomet(?:er|re)s?|met(?:er|re)s?|miles?|tonnes?|tons?|"
+         r"years?|months?|weeks?|days?|hours?|minutes?|percent|%|soldiers|civilians|passengers|troops|vehicles|shells|helicopters|square"),
         r"无人机|导弹|火箭|人|名|坦克|美元|日元|欧元|公里|千米|米|吨|%|枚|辆|艘|岁|年|个月|周|天|小时|分钟|倍|轮|炮弹|直升机|旅客|乘客|士兵|平方",
     ),
     "zh_flight_measure": ("", r"架次|班次|航次|趟|班"),
@@ -33,17 +33,17 @@ CUES: Final[dict[str, tuple[str, str]]] = {
     "departure": (r"depart(?:ed|ing|ures?)|took\s+off|take-?offs?|left|leaving|flew\s+out", r"起飞|离开|飞离|出发"),
     # interval: "every two days", "每两天一次"
     "interval": (
-        r"(?:once\s+)?every\s+(?P<n>other|\d+|[a-z]+(?:[\s-][a-z]+)?)?\s*(?P<u>day|days|week|weeks|hour|hours|month|months)\b"
-        r"|(?P<k>\d+|[a-z]+)\s+(?:flights?|landings?|times)\s+(?:a|per|each)\s+(?P<u2>day|week|month)",
-        r"每(?P<n>\d+|[一二两三四五六七八九十几]+)?个?(?P<u>天|日|周|星期|小时|个月)(?:看|有|飞|来|就)?[一1]?(?:次|班|趟|架)"
-        r"|(?P<alt>隔天|隔日)"
-        r"|每(?P<u2>天|日|周)(?:有|飞)?(?P<k>\d+|[一二两三四五六七八九十]+)(?:次|班|趟|架)",
+        (r"(?:once\s+)?every\s+(?P<n>other|\d+|[a-z]+(?:[\s-][a-z]+)?)?\s*(?P<u>day|days|week|weeks|hour|hours|month|months)\b"
+         r"|(?P<k>\d+|[a-z]+)\s+(?:flights?|landings?|times)\s+(?:a|per|each)\s+(?P<u2>day|week|month)"),
+        (r"每(?P<n>\d+|[一二两三四五六七八九十几]+)?个?(?P<u>天|日|周|星期|小时|个月)(?:看|有|飞|来|就)?[一1]?(?:次|班|趟|架)"
+         r"|(?P<alt>隔天|隔日)"
+         r"|每(?P<u2>天|日|周)(?:有|飞)?(?P<k>\d+|[一二两三四五六七八九十]+)(?:次|班|趟|架)"),
     ),
     # ground time: "stayed several hours on the runway", "逗留了几个小时"
     "ground_time": (
-        r"(?:stay(?:ed|s)?|spen[dt]|remain(?:ed|s)?|wait(?:ed|s)?|park(?:ed)?|s[ai]t|linger(?:ed)?)\b[^.;]{0,40}?"
-        r"(?P<q>several|a\s+few|a\s+couple\s+of|\d+(?:\s*(?:-|to|–)\s*\d+)?|[a-z]+(?:\s+to\s+[a-z]+)?)?\s*hours?"
-        r"|(?P<q2>several|a\s+few|\d+|[a-z]+)?\s*hours?\s+on\s+the\s+(?:ground|runway|tarmac|apron)",
+        (r"(?:stay(?:ed|s)?|spen[dt]|remain(?:ed|s)?|wait(?:ed|s)?|park(?:ed)?|s[ai]t|linger(?:ed)?)\b[^.;]{0,40}?"
+         r"(?P<q>several|a\s+few|a\s+couple\s+of|\d+(?:\s*(?:-|to|–)\s*\d+)?|[a-z]+(?:\s+to\s+[a-z]+)?)?\s*hours?"
+         r"|(?P<q2>several|a\s+few|\d+|[a-z]+)?\s*hours?\s+on\s+the\s+(?:ground|runway|tarmac|apron)"),
         r"(?:逗留|停留|待|停|滞留)了?(?P<q>几|数|两三|一两|\d+(?:-\d+)?|[一二两三四五六七八九十]+(?:到[一二两三四五六七八九十]+)?)?个?(?:多)?小时",
     ),
     # destinations: "then left for Baku or Ganja", "然后离开前往巴库或加尼贾"
@@ -54,8 +54,8 @@ CUES: Final[dict[str, tuple[str, str]]] = {
     "alternatives": (r"\s*(?:,|or|and|,\s*or)\s*", r"\s*(?:或者|或是|或|和|与|、|及)\s*"),
     # disruption
     "closure": (
-        r"(?:clos(?:ed|ing|ure|ures)|shut(?:\s+down)?|suspend(?:ed|ing)|halt(?:ed|ing)|restrict(?:ed|ions?)|"
-        r"stopp?(?:ed)?\s+(?:flights|operations|accepting)|ground\s+stop|grounded|no\s+(?:flights|arrivals|departures))",
+        (r"(?:clos(?:ed|ing|ure|ures)|shut(?:\s+down)?|suspend(?:ed|ing)|halt(?:ed|ing)|restrict(?:ed|ions?)|"
+         r"stopp?(?:ed)?\s+(?:flights|operations|accepting)|ground\s+stop|grounded|no\s+(?:flights|arrivals|departures))"),
         r"关闭|关了|封闭|暂停(?:起降|航班|运营|运行|接收)?|停止(?:起降|运营|运行|接收)|限制(?:起降|航班)?|临时限制|停飞|空域(?:关闭|封闭)",
     ),
     "reopened": (r"reopen(?:ed|ing)?|resum(?:ed|ing)|restrictions?\s+(?:were\s+)?lifted", r"恢复|重新开放|解除"),
@@ -66,8 +66,8 @@ CUES: Final[dict[str, tuple[str, str]]] = {
     "airport_word": (r"airports?|airfields?|air\s*bases?|airspace|flights", r"机场|空域|基地|航班"),
     # events of the timeline
     "event": (
-        r"\bwar\b|fighting|fought|clash(?:es|ed)?|conflict|attack(?:s|ed)?|offensive|assault|shell(?:ing|ed)|strikes?|invasion|incursion|"
-        r"battle|hostilities|opened\s+fire|exchanged\s+fire|sabotag\w*|provocat\w*|incident|blockade",
+        (r"\bwar\b|fighting|fought|clash(?:es|ed)?|conflict|attack(?:s|ed)?|offensive|assault|shell(?:ing|ed)|strikes?|invasion|incursion|"
+         r"battle|hostilities|opened\s+fire|exchanged\s+fire|sabotag\w*|provocat\w*|incident|blockade"),
         r"战争|冲突|袭击|进攻|攻击|交火|开火|战斗|空袭|轰炸|打击|入侵|开战|挑衅|封锁|爆发",
     ),
     "event_period": (r"\bduring\s+the\b|\bin\s+the\s+(?:\d{4}\s+)?war\b", r"期间|战争中|冲突中"),

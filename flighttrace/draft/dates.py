@@ -372,9 +372,7 @@ def find_dates(text: str, lang: str, ctx: DateContext | None, start: int = 0, en
         if left.d is not None and left.m is None:
             i += 1
             continue
-        if left.y is None and out and re.match(r"\s*of\s+the\s+same\s+year", text[left.b : left.b + 20], re.IGNORECASE):
-            left.y = out[-1].end.year
-        elif left.y is None and out and text[max(start, left.a - 2) : left.a] == "同年":
+        if left.y is None and out and re.match(r"\s*of\s+the\s+same\s+year", text[left.b : left.b + 20], re.IGNORECASE) or left.y is None and out and text[max(start, left.a - 2) : left.a] == "同年":
             left.y = out[-1].end.year
         b = _bounds(left, ctx)
         if b is not None:

@@ -79,7 +79,8 @@ class Place:
 
 
 @functools.lru_cache(maxsize=1)
-def _airports() -> dict[str, dict[str, Any]]:
+def airport_records() -> dict[str, dict[str, Any]]:
+    """The ``airportsdata`` records by ICAO code (read once)."""
     import airportsdata
 
     return airportsdata.load("ICAO")
@@ -97,7 +98,7 @@ def _airport_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, 
     cores: dict[str, list[str]] = defaultdict(list)
     by_city: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     iata: dict[str, str] = {}
-    for icao, rec in _airports().items():
+    for icao, rec in airport_records().items():
         name = rec.get("name", "")
         if re.search(r"heliport|helipad|seaplane|closed", name, re.IGNORECASE):
             continue
@@ -141,7 +142,7 @@ def _geonames_zh() -> dict[str, tuple[str, ...]]:
     if not path.is_file():
         return {}
     per_city: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for icao, rec in _airports().items():
+    for icao, rec in airport_records().items():
         if rec.get("iata") and rec.get("city"):
             per_city[(rec["city"], rec.get("country", ""))].append(icao)
     _, zh_countries = _countries()
@@ -234,7 +235,7 @@ def _city_ok(text: str, a: int, b: int, lang: str) -> bool:
 def _latin_places(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int, int]]) -> list[Place]:
     cores, cities, iata = _airport_tables()
     en_countries, _ = _countries()
-    airports = _airports()
+    airports = airport_records()
     out: list[Place] = []
     for m in re.finditer(r"[A-Z][A-Za-z'’.-]*(?:[ \t]+(?:[A-Z][A-Za-z'’.-]*|de|al|el|of|la|am|upon))*", text[lo:hi]):
         words = m.group().split()

@@ -174,7 +174,7 @@ _EN_WHO: Final = r"(?P<who>\b(?:the\s+)?(?:[A-Z][\w'’.-]*|an?\s+[a-z]+|officia
 _EN_PATTERNS: Final = (
     ("according to", re.compile(r"\baccording\s+to\s+(?P<who>[^,;.]{3,80})", re.IGNORECASE)),
     ("based on", re.compile(r"\b(?:based\s+on|citing|per)\s+(?P<who>[^,;.]{3,80}?)(?:\s+data|\s+figures|[,;.]|$)", re.IGNORECASE)),
-    ("told", re.compile(_EN_WHO + r"\s+told\s+(?P<to>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})")),
+    ("told", re.compile(r"(?P<who>\b(?:(?:the|an?|one)\s+)?(?:[A-Za-z][\w'’.-]*\s+){0,3}?[A-Za-z][\w'’.-]*)\s+told\s+(?P<to>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})")),
     ("said", re.compile(r"[,”\"]\s*(?:said|says|told\s+\w+)\s+" + _EN_WHO)),
     ("said", re.compile(_EN_WHO + r"\s+(?:said|says|reported|found|counted|determined|estimated|stated|claimed|announced|noted|wrote)\b")),
 )

@@ -93,9 +93,10 @@ def _core_name(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _airport_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, str]]:
-    """(airport-name core → codes, city → codes, IATA → ICAO), lower-cased keys."""
+def _airport_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, str], dict[str, tuple[str, ...]]]:
+    """(airport-name core → codes, city → codes, IATA → ICAO, last word of a core → codes), lower-cased keys."""
     cores: dict[str, list[str]] = defaultdict(list)
+    tails: dict[str, list[str]] = defaultdict(list)
     by_city: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     iata: dict[str, str] = {}
     for icao, rec in airport_records().items():
@@ -105,15 +106,33 @@ def _airport_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, 
         core = _core_name(name)
         if len(core) >= 4 and (rec.get("iata") or re.search(r"air\s*base|air force|international", name, re.IGNORECASE)):
             cores[core.lower()].append(icao)
+            last = core.split()[-1]
+            if " " in core and len(last) >= 4:
+                tails[last.lower()].append(icao)
         if rec.get("iata"):
             iata[rec["iata"].upper()] = icao
             if rec.get("city"):
                 by_city[rec["city"].lower()][rec.get("country", "")].append(icao)
     cities: dict[str, tuple[str, ...]] = {}
+    recs = airport_records()
+
+    def weight(kv: tuple[str, list[str]]) -> tuple[bool, int, str]:
+        """A city's country: the one with an international airport, then with most fields."""
+        return any("International" in recs[c].get("name", "") for c in kv[1]), len(kv[1]), kv[0]
+
     for city, per_country in by_city.items():
-        best = max(per_country.items(), key=lambda kv: (len(kv[1]), kv[0]))
+        best = max(per_country.items(), key=weight)
         cities[city] = tuple(sorted(best[1]))
-    return {k: tuple(sorted(v)) for k, v in cores.items()}, cities, iata
+    def pick(codes: list[str]) -> tuple[str, ...]:
+        """One field when several share a name: the only one with an IATA code, or the only international one."""
+        for keep in (lambda c: bool(recs[c].get("iata")), lambda c: "International" in recs[c].get("name", "")):
+            chosen = [c for c in codes if keep(c)]
+            if len(chosen) == 1:
+                return (chosen[0],)
+            codes = chosen or codes
+        return tuple(sorted(codes))
+
+    return {k: pick(v) for k, v in cores.items()}, cities, iata, {k: pick(v) for k, v in tails.items()}
 
 
 @functools.lru_cache(maxsize=1)
@@ -233,11 +252,11 @@ def _city_ok(text: str, a: int, b: int, lang: str) -> bool:
 
 
 def _latin_places(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int, int]]) -> list[Place]:
-    cores, cities, iata = _airport_tables()
+    cores, cities, iata, tails = _airport_tables()
     en_countries, _ = _countries()
     airports = airport_records()
     out: list[Place] = []
-    for m in re.finditer(r"[A-Z][A-Za-z'’.-]*(?:[ \t]+(?:[A-Z][A-Za-z'’.-]*|de|al|el|of|la|am|upon))*", text[lo:hi]):
+    for m in re.finditer(r"[A-Z][A-Za-z'’-]*\.?(?:(?<!\.)[ \t]+(?:[A-Z][A-Za-z'’-]*\.?|de|al|el|of|la|am|upon))*", text[lo:hi]):
         words = m.group().split()
         base = lo + m.start()
         offsets = [base + o.start() for o in re.finditer(r"\S+", m.group())]
@@ -260,10 +279,13 @@ def _latin_places(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int,
                     hit = Place(phrase, (a, b), "airport", (iata[phrase],), iata[phrase], "iata")
                 elif key in cores and len(cores[key]) <= 2 and key not in _COMMON_CITY_WORDS and (lang != "en" or _city_ok(text, a, b, "en")):
                     hit = Place(phrase, (a, b), "airport", cores[key], cores[key][0] if len(cores[key]) == 1 else "", "airport-name")
+                elif key in tails and len(tails[key]) == 1 and re.match(rf"\s*{_AIRPORT_WORDS_EN}", text[b : b + 30], re.IGNORECASE):
+                    hit = Place(phrase, (a, b), "airport", tails[key], tails[key][0], "airport-name")
                 elif key in cities and key not in _COMMON_CITY_WORDS and _city_ok(text, a, b, lang if lang == "en" else "zh"):
                     codes = cities[key]
                     hit = Place(phrase, (a, b), "city", codes, codes[0] if len(codes) == 1 else "", "city")
-                if hit is not None and hit.kind in ("city", "airport") and hit.via in ("city", "airport-name") and k < n and lang == "en":
+                longer = k < n and not re.fullmatch(r"(?i:airport|airfield|airbase|aerodrome|air|international)", words[k].rstrip(".,"))
+                if hit is not None and hit.kind in ("city", "airport") and hit.via in ("city", "airport-name") and longer and lang == "en":
                     hit = None  # part of a longer name: "Phoenix Weekly", "Moscow Times"
                 if hit is not None:
                     break
@@ -313,7 +335,7 @@ def _zh_name_regex() -> re.Pattern[str]:
 def _unmatched(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int, int]]) -> list[Place]:
     out: list[Place] = []
     if lang == "en":
-        rx = re.compile(rf"(?P<n>[A-Z][A-Za-z'’-]+(?:\s+[A-Z][A-Za-z'’-]+){{0,3}})\s+(?:{_AIRPORT_WORDS_EN})\b", re.IGNORECASE)
+        rx = re.compile(rf"(?P<n>[A-Z][A-Za-z'’-]+(?:\s+[A-Z][A-Za-z'’-]+){{0,3}})\s+(?i:{_AIRPORT_WORDS_EN})\b")
         for m in rx.finditer(text, lo, hi):
             span = (m.start("n"), m.end("n"))
             words = [w for w in m.group("n").split() if w not in _STOP_CAPS and w[0].isupper()]

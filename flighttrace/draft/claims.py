@@ -341,14 +341,24 @@ def _disruption_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
         m = cues.search(role, lang, text, s.start, s.end)
         if m is None:
             continue
-        value = counts[0].integer if counts else 1
+        clause = _clause(text, m.start(), s.start, s.end)
+        near = [q for q in counts if clause[0] <= q.start < clause[1]]
+        value = near[0].integer if near else 1
         c = Candidate(kind, {"kind": kind, "value": value}, unit, s, (m.start(), m.end()), airport=target)
-        if not counts:
+        if not near:
             c.estimates.append("no number given: at least one [estimate]")
         if role == "delay":
             c.estimates.append("a delay is tested as aircraft held in the air; delays on the ground leave no ADS-B trace [estimate]")
         out.append(c)
     return out
+
+
+def _clause(text: str, at: int, lo: int, hi: int) -> tuple[int, int]:
+    """The clause (between commas or semicolons) of the sentence ``[lo, hi)`` around ``at``."""
+    stops = ",;，；"
+    a = max((text.rfind(ch, lo, at) for ch in stops), default=-1)
+    bs = [i for i in (text.find(ch, at, hi) for ch in stops) if i >= 0]
+    return (a + 1 if a >= lo else lo), (min(bs) if bs else hi)
 
 
 def _event_candidates(text: str, lang: str, f: Facts, ctx: DateContext | None, used: list[DateMention]) -> list[EventCandidate]:

@@ -59,7 +59,7 @@ CUES: Final[dict[str, tuple[str, str]]] = {
         r"关闭|关了|封闭|暂停(?:起降|航班|运营|运行|接收)?|停止(?:起降|运营|运行|接收)|限制(?:起降|航班)?|临时限制|停飞|空域(?:关闭|封闭)",
     ),
     "reopened": (r"reopen(?:ed|ing)?|resum(?:ed|ing)|restrictions?\s+(?:were\s+)?lifted", r"恢复|重新开放|解除"),
-    "all_of": (r"\ball\b|\bevery\b|\bfour\b|\bthree\b|\beach\b|\bboth\b", r"全|所有|四大|三大|各|均|都"),
+    "all_of": (r"\ball\b|\bevery\b|\bboth\b|\beach\b|\b(?:two|three|four|five|\d)\s+(?:\w+\s+)?airports", r"全|所有|[两二三四五六\d]大|各|均|都"),
     "diversion": (r"divert(?:ed|ing|s)?|diversions?|re-?rout(?:ed|ing)|redirect(?:ed)?|alternate\s+(?:airports?|airfields?)",
                   r"备降|改降|转降|返航|被迫降落|转场|改飞"),
     "delay": (r"delay(?:ed|s)?|circl(?:ed|ing)|holding(?:\s+patterns?)?|held\s+in\s+the\s+air|stacked", r"延误|晚点|盘旋|空中等待|等待降落"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,11 @@ def write_article(tmp_path: Path):  # type: ignore[no-untyped-def]
 def scenario_without(src: Path, source_id: str, out: Path) -> Path:
     """A copy of a seed scenario without the claims that name ``source_id`` (as source, via or attributed_to):
     the scenario as it stood before the article was read."""
-    raw = yaml.safe_load(src.read_text(encoding="utf-8"))
+    from flighttrace.scenario import load_scenario
+
+    with warnings.catch_warnings():  # pydantic warns on dumping RateRatio.events (a tuple or "all"); the values are right
+        warnings.simplefilter("ignore", UserWarning)
+        raw = load_scenario(src).model_dump(mode="json", by_alias=True, exclude_none=True)
     raw["claims"] = [c for c in raw["claims"]
                      if c["source"] != source_id and source_id not in (c.get("via") or []) and c.get("attributed_to") != source_id]
     out.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from flighttrace.draft.lang import LanguageError, detect_language, matching_text, normalise_lang
+from flighttrace.draft.lang import (
+    LanguageError,
+    detect_language,
+    matching_text,
+    normalise_lang,
+)
 from flighttrace.draft.text import article_from_text, read_article, split_sentences
 
 EN = "Three cargo flights landed at the base on Monday. Officials said more were expected.\nA second paragraph follows.\n"

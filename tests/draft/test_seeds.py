@@ -115,7 +115,7 @@ def test_seed_001_the_timeline_events_are_drafted(seeds_dir: Path) -> None:
     starts = {e.start for e in res.scenario.events}
     assert {dt.date(2016, 4, 2), dt.date(2020, 7, 12), dt.date(2020, 8, 23), dt.date(2020, 9, 27)} <= starts
     tovuz = next(e for e in res.scenario.events if e.start == dt.date(2020, 7, 12) and e.end == dt.date(2020, 7, 16))
-    assert tovuz.status if hasattr(tovuz, "status") else True
+    assert tovuz.sources == ("article-001-71c1fc213837dcdf",) and tovuz.confidence == "uncertain"
 
 
 @pytest.fixture(scope="module")

@@ -117,3 +117,13 @@ def test_a_claim_without_any_place_is_listed_as_skipped_not_drafted(write_articl
 def test_old_scenarios_still_load_and_their_claims_are_confirmed() -> None:
     scn = parse_scenario(MOSCOW_ALIASES.replace("  kind: disruption\n", ""))
     assert scn.draft_claims() == ()
+
+
+def test_a_rate_per_week_is_the_mean_interval_in_both_languages(write_article) -> None:  # type: ignore[no-untyped-def]
+    en = draft_article(write_article("June 1, 2024\n\nThere were three flights a week to Larnaca in May.\n", "w.txt"))
+    zh = draft_article(write_article("2024年6月1日\n\n5月每周有三班货机飞往拉纳卡。\n", "z.txt"))
+    for res in (en, zh):
+        (c,) = res.mapping["claims"]  # the "three" is the rate, not a count of its own
+        assert c["test"] == {"kind": "mean_interval", "max": "56h"}  # 168 h / 3
+        assert c["subject"] == {"unit": "landings", "airport": "LCLK"}
+        assert c["window"] == {"start": "2024-05-01T00:00:00+03:00", "end": "2024-06-01T00:00:00+03:00"}  # May, Cyprus time

@@ -91,7 +91,7 @@ def _article_date(article: Article, text: str, lang: str, date: str | dt.date | 
     if source_date:
         d = parse_date_option(source_date)
         return DateContext(d), d, f"scenario source {source_id}", []
-    year = guess_year(text)
+    year = guess_year(text, lang)
     if year is None:
         return DateContext(dt.date(1, 1, 1), "guessed"), None, "none", ["no article date and no year in the text: dates without a year were left out; give --date"]
     msg = f"no article date found: dates without a year were put in {year}, the latest year the text names; give --date to be sure"

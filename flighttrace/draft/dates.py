@@ -405,8 +405,11 @@ def _open_ranges(text: str, found: list[DateMention], lang: str, ctx: DateContex
     return out
 
 
-def guess_year(text: str) -> int | None:
-    """The latest year (1900–2099) the text names, or None."""
+def guess_year(text: str, lang: str = "en") -> int | None:
+    """The latest year the text names in a date (else any four-digit year 1900–2099 in it), or None."""
+    written = [d.end.year for d in find_dates(text, lang, None) if d.year == "text"]
+    if written:
+        return max(written)
     years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", text)]
     return max(years) if years else None
 

@@ -127,3 +127,21 @@ def test_a_rate_per_week_is_the_mean_interval_in_both_languages(write_article) -
         assert c["test"] == {"kind": "mean_interval", "max": "56h"}  # 168 h / 3
         assert c["subject"] == {"unit": "landings", "airport": "LCLK"}
         assert c["window"] == {"start": "2024-05-01T00:00:00+03:00", "end": "2024-06-01T00:00:00+03:00"}  # May, Cyprus time
+
+
+def test_a_saved_chinese_page_takes_its_date_from_the_metadata(tmp_path: Path, write_article) -> None:  # type: ignore[no-untyped-def]
+    html = f"""<!doctype html><html lang="zh-Hant"><head><title>新聞</title>
+    <meta property="article:published_time" content="2025-05-07T09:00:00+08:00"></head><body>
+    <nav><a href="/">首頁</a> | <a href="/news">新聞</a> | <a href="/about">關於我們</a></nav>
+    <article><h1>機場停擺</h1><p>{ZH_HANT.strip()}</p><p>當局表示，情況仍在評估之中，相關單位會持續發布消息。</p></article>
+    <footer><p>版權所有 © 2025 範例媒體</p></footer></body></html>"""
+    page = write_article(html, "page.html")
+    scn = tmp_path / "aliases.yaml"
+    scn.write_text(MOSCOW_ALIASES, encoding="utf-8")
+    res = draft_article(page, scenario=scn)
+    assert (res.lang, res.date, res.date_how) == ("zh-Hant", dt.date(2025, 5, 7), "html metadata")
+    c = _claims(res)
+    assert c["closure"]["window"] == {"start": "2025-05-06T00:00:00+03:00", "end": "2025-05-07T00:00:00+03:00"}
+    start, end = c["closure"]["draft"]["span"]
+    assert res.article.text[start:end].startswith("5月6日晚間")  # offsets into the extracted text
+    assert "版權所有" not in res.article.text

@@ -145,3 +145,14 @@ def test_a_saved_chinese_page_takes_its_date_from_the_metadata(tmp_path: Path, w
     start, end = c["closure"]["draft"]["span"]
     assert res.article.text[start:end].startswith("5月6日晚間")  # offsets into the extracted text
     assert "版權所有" not in res.article.text
+
+
+def test_every_two_days_in_both_languages(write_article) -> None:  # type: ignore[no-untyped-def]
+    en = draft_article(write_article("June 1, 2024\n\nIn April a cargo flight reached Larnaca every two days, a pilot said.\n", "e.txt"))
+    zh = draft_article(write_article("2024年6月1日\n\n一名飞行员说,4月份每两天一次有货运航班飞往拉纳卡。\n", "z2.txt"))
+    for res in (en, zh):
+        (c,) = res.mapping["claims"]
+        assert c["test"] == {"kind": "mean_interval", "max": "2d"}
+        assert c["subject"]["airport"] == "LCLK"
+        assert c["window"] == {"start": "2024-04-01T00:00:00+03:00", "end": "2024-05-01T00:00:00+03:00"}
+        assert c["draft"]["attribution"][0]["cue"] in ("said", "说")

@@ -113,6 +113,14 @@ def _cases(p: dict[str, Path]) -> dict[str, list[list[str]]]:
             ["ingest", str(p["root"] / "nowhere"), "--out", o],
         ],
         "formats": [["formats", "extra"]],
+        "draft": [
+            ["draft", str(p["root"] / "nope.txt"), "--out", o + ".yaml"],
+            ["draft", str(p["junk"] / "notes.txt"), "--out", o + ".yaml", "--lang", "klingon"],
+            ["draft", str(p["junk"] / "notes.txt"), "--out", o + ".yaml", "--date", "last spring"],
+            ["draft", str(p["junk"] / "notes.txt"), "--out", str(p["afile"])],
+            ["draft", str(p["junk"] / "notes.txt"), "--out", o + ".yaml", "--scenario", str(p["badyaml"])],
+            ["draft", str(p["junk"] / "notes.txt")],
+        ],
         "scan": [
             ["scan", d, "--out", o],
             ["scan", d, "--out", o, "--bbox", "1,2"],

@@ -70,3 +70,14 @@ def command_line() -> str:
 def show_progress() -> bool:
     """Progress bars on when stderr is a terminal."""
     return sys.stderr.isatty()
+
+
+def refuse_drafts(scenario: object, allow: bool, name: str) -> None:
+    """Exit 2 (one line) when the scenario still has ``status: draft`` claims, unless ``allow``; with it, warn."""
+    ids = list(getattr(scenario, "draft_claims", lambda: ())())
+    if not ids:
+        return
+    listed = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+    if not allow:
+        fail(f"{name} has {len(ids)} unconfirmed draft claim(s): {listed}; review them and set status: confirmed, or give --allow-draft")
+    err_console.print(f"warning: testing {len(ids)} unconfirmed draft claim(s): {listed}", markup=False, highlight=False, soft_wrap=True)

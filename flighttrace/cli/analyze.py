@@ -18,6 +18,7 @@ from flighttrace.cli._common import (
     out_console,
     output_or_fail,
     plain,
+    refuse_drafts,
     show_progress,
 )
 from flighttrace.safetext import printable
@@ -67,6 +68,7 @@ def analyze(
     lag: str = typer.Option("0d", "--lag", help="Widen each event window after its end (e.g. 15d)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the permutation test's random sample (when shifts are too many to enumerate)."),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar over the stages (default: when stderr is a terminal)."),
+    allow_draft: bool = typer.Option(False, "--allow-draft", help="Test claims still marked status: draft (by default such a scenario is refused)."),
 ) -> None:
     """Test a scenario's claims against ADS-B data: a verdict, its reason and its evidence for each."""
     import flighttrace
@@ -85,6 +87,7 @@ def analyze(
         scn = flighttrace.load_scenario(scenario)
     except Exception as exc:
         fail(str(exc))
+    refuse_drafts(scn, allow_draft, str(scenario))
     try:
         zone = resolve_tz(report_tz or getattr(scn.meta, "report_tz", None))
         lead_td, lag_td = parse_duration(lead), parse_duration(lag)

@@ -14,6 +14,7 @@ from flighttrace.cli._common import (
     fail,
     out_console,
     plain,
+    refuse_drafts,
     show_progress,
 )
 
@@ -28,16 +29,21 @@ def report(
     report_tz: str | None = typer.Option(None, "--report-tz", help="Zone for daily/weekly bins (default: the scenario's)."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for reading (0 = one per core)."),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
+    allow_draft: bool = typer.Option(False, "--allow-draft", help="Test claims still marked status: draft (by default such a scenario is refused)."),
 ) -> None:
     """Test a scenario's claims on the data and write the journalist's report."""
     from flighttrace.nodata import NoPositionsError
     from flighttrace.outdir import OutputFolderError
     from flighttrace.report import build_report
-    from flighttrace.scenario import ScenarioError
+    from flighttrace.scenario import ScenarioError, load_scenario
 
     check_zones(tz=tz, report_tz=report_tz)
     if not scenario.is_file():
         fail(f"no such scenario file: {scenario}")
+    try:
+        refuse_drafts(load_scenario(scenario), allow_draft, str(scenario))
+    except ScenarioError as exc:
+        fail(str(exc))
     missing = [str(d) for d in data if not d.exists() and not any(ch in str(d) for ch in "*?[")]
     if missing:
         fail(f"no such input: {missing[0]}")

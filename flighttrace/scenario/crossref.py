@@ -162,6 +162,10 @@ def crossref_problems(raw: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str
             elif m not in index:
                 out.append(((*loc, j), index.unknown_message(m)))
 
+    aliases = _get(airports, "aliases")
+    for key in aliases if isinstance(aliases, Mapping) else ():
+        need_airport(key, ("airports", "aliases", key))
+
     # claims
     for i, c in _seq(_get(raw, "claims")):
         loc = ("claims", i)

@@ -226,7 +226,11 @@ def _check_blocks(v: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class Selector(_Model):
-    """A rule that picks aircraft out of tracking data (see the module docs)."""
+    """A rule that picks aircraft out of tracking data (see the module docs).
+
+    ``aliases`` are names of the fleet or its operator as articles write them,
+    in any language (``丝绸之路航空``); ``flighttrace draft`` matches them.
+    """
 
     id: Id
     name: str = ""
@@ -236,6 +240,7 @@ class Selector(_Model):
     icao_blocks: Annotated[tuple[str, ...], AfterValidator(_check_blocks)] = ()
     callsign_prefixes: tuple[str, ...] = ()
     typecodes: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
     source: IdList = ()
     notes: str = ""
 
@@ -292,12 +297,15 @@ Groups = Annotated[dict[Id, tuple[str, ...]], AfterValidator(_freeze_groups), Pl
 class Airports(_Model):
     """Airport codes (ICAO or IATA), custom sites, and named groups.
 
-    A group lists codes, custom ids or other groups.
+    A group lists codes, custom ids or other groups. ``aliases`` maps a code,
+    custom id or group to the names articles give it, in any language
+    (``UBBB: [Baku, 巴库]``); ``flighttrace draft`` matches them.
     """
 
     codes: tuple[str, ...] = ()
     custom: tuple[CustomSite, ...] = ()
     groups: Groups = Field(default_factory=dict, validate_default=True)
+    aliases: Groups = Field(default_factory=dict, validate_default=True)
     source: IdList = ()
     notes: str = ""
 
@@ -431,7 +439,12 @@ class Claim(_Model):
     source), ``second-hand`` (only in a re-telling), ``unconfirmed`` (not
     found in the stored text), ``disputed`` (contradicted by the original).
     ``via`` lists the copies or translations through which it was read;
-    ``attributed_to`` the source a re-telling credits.
+    ``attributed_to`` the source a re-telling credits. ``status`` is
+    ``draft`` for a claim proposed by ``flighttrace draft`` and not yet
+    confirmed by a person (``report`` and ``analyze`` refuse those unless told
+    ``--allow-draft``); ``draft`` keeps what the drafting found (the
+    sentence's character span in the article, attribution, places), for the
+    reviewer only.
     """
 
     id: Id
@@ -444,6 +457,8 @@ class Claim(_Model):
     subject: Subject
     test: AnyTest
     notes: str = ""
+    status: Literal["draft", "confirmed"] = "confirmed"
+    draft: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _unit_fits_test(self) -> Claim:
@@ -471,6 +486,8 @@ class Scenario(_Model):
     events: tuple[Event, ...] = ()
     routes: tuple[Route, ...] = ()
     claims: tuple[Claim, ...] = ()
+    draft: dict[str, Any] | None = None
+    """What ``flighttrace draft`` recorded about the article (file, hash, language, date, places it could not match)."""
 
     _path: str | None = PrivateAttr(default=None)
     _index: AirportIndex | None = PrivateAttr(default=None)
@@ -548,6 +565,10 @@ class Scenario(_Model):
     def claim(self, claim_id: str) -> Claim:
         """The claim with this id (KeyError otherwise)."""
         return self._find(self.claims, claim_id, "claim")
+
+    def draft_claims(self) -> tuple[str, ...]:
+        """Ids of the claims still marked ``status: draft`` (proposed, not yet confirmed)."""
+        return tuple(c.id for c in self.claims if c.status == "draft")
 
     # -- airports --------------------------------------------------------------------
 

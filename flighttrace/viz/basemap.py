@@ -286,12 +286,13 @@ def basemap_layer(bounds: list[list[float]] | None, *, show: bool = True, margin
         A base layer (a radio button in the layer control) in the
         ``basemap`` pane, below the tracks, attributed to Natural Earth.
     """
-    import folium
+    from flighttrace.viz.mapparts import feature_layer
 
     styles = {"land": LAND_STYLE, "coast": COAST_STYLE, "border": BORDER_STYLE}
-    data = {"type": "FeatureCollection", "features": basemap_features(bounds, margin_deg=margin_deg)}
-    return folium.GeoJson(data, name=BASEMAP_NAME, overlay=False, show=show, control=True, interactive=False, pane="basemap",
-                          attribution=BASEMAP_ATTRIBUTION, style_function=lambda f: styles[f["properties"]["kind"]])
+    features = basemap_features(bounds, margin_deg=margin_deg)
+    for f in features:
+        f["properties"]["style"] = styles[f["properties"]["kind"]]
+    return feature_layer(BASEMAP_NAME, features, overlay=False, show=show, interactive=False, pane="basemap", attribution=BASEMAP_ATTRIBUTION)
 
 
 def tile_layer(name: str, *, show: bool = True) -> folium.TileLayer:

@@ -170,7 +170,7 @@ def _slider(recs: list[dict[str, Any]], tracks: list[_Track], colour: list[str],
             if len(run) < 2:
                 continue
             ms = (times // 1_000_000).tolist() if times is not None else [first] * len(run)
-            features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": run[:, ::-1].tolist()},
+            features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": run[:, ::-1].copy().tolist()},
                              "properties": {"times": ms, "style": {"color": c, "weight": _SEEN_WEIGHT, "opacity": 0.9}}})
         for gap in tr.gaps:
             ms = [gap["t0"] // 1_000_000, gap["t1"] // 1_000_000] if gap["t0"] is not None else [first, first]

@@ -3,27 +3,33 @@
 A map is a handful of layers, each one :class:`folium.GeoJson` holding one
 feature collection (all the tracks of an event window, all the holding
 circles, all the airports …), not one folium element per line. A layer is
-described by a :class:`MapLayer` (its features, and a style per feature);
-the kind modules (:mod:`flighttrace.viz.layers_sorties`,
-:mod:`flighttrace.viz.layers_disruption`) fill them and return a
-:class:`KindLayers`, which :func:`flighttrace.viz.mapbase.build_map` turns
-into a page.
+described by a :class:`MapLayer`; the kind modules
+(:mod:`flighttrace.viz.layers_sorties`, :mod:`flighttrace.viz.layers_disruption`)
+fill them and return a :class:`KindLayers`, which
+:func:`flighttrace.viz.mapbase.build_map` turns into a page.
 
-Styles go through the layer's ``style_function``; popups and tooltips are
-bound per feature by a short ``on_each_feature`` function (a feature's
-``popup`` and ``tooltip`` properties, and ``tip`` for its tooltip's options,
-so that a few airport names can be permanent labels). Every string in a
-feature's properties is HTML made by :mod:`flighttrace.viz.popups`, with
-everything from the data escaped.
+:func:`feature_layer` makes the :class:`folium.GeoJson`. folium writes a
+layer's data into the layer's script and compiles that script as a Jinja
+template: on a map of a few hundred legs that compile took longer than the
+rest of the map, and a ``{{ … }}`` in a callsign would be evaluated. So the
+GeoJson is made empty, and its features are written by a :class:`FeatureData`
+child right after it, as JSON handed to Leaflet's ``addData``, never
+compiled. Each feature carries its Leaflet style (``properties.style``, the
+layer's ``style`` option reads it), its ``popup`` and ``tooltip`` (HTML made
+by :mod:`flighttrace.viz.popups`, everything from the data escaped) and
+``tip``, its tooltip's options (a few airport names are permanent labels),
+bound by a short ``on_each_feature`` function.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
+from branca.element import Element
 
 from flighttrace.viz.popups import escape_html
 from flighttrace.viz.popups import present as _present
@@ -37,12 +43,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "KindLayers",
+    "FeatureData",
     "MapLayer",
     "add_leg",
     "airport_point",
     "airport_rows",
     "banner_html",
     "code_text",
+    "feature_layer",
     "geojson_layer",
     "label_directions",
     "layer_name",
@@ -66,6 +74,8 @@ POPUP_CSS: Final = (
 )
 """Styles of the popups, the layer control and the legend."""
 
+_STYLE: Final = "function (feature) { return feature.properties.style; }"
+"""The ``style`` option of every layer: each feature's own style."""
 _BIND: Final = (
     "function (feature, layer) {{ var p = feature.properties;"
     " if (p.popup) {{ layer.bindPopup(p.popup, {{maxWidth: {width}}}); }}"
@@ -86,7 +96,6 @@ class MapLayer:
     """How points are drawn: a circle of a radius in pixels, or in metres (``style["radius"]``)."""
     show: bool = True
     features: list[dict[str, Any]] = field(default_factory=list)
-    styles: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, geometry: dict[str, Any], style: dict[str, Any], *, kind: str, popup: str | None = None, tooltip: str | None = None,
             tip: dict[str, Any] | None = None) -> None:
@@ -106,15 +115,14 @@ class MapLayer:
         tip
             Leaflet options of the tooltip (default ``{sticky: true}``).
         """
-        props: dict[str, Any] = {"kind": kind}
+        props: dict[str, Any] = {"kind": kind, "style": style}
         if popup is not None:
             props["popup"] = popup
         if tooltip is not None:
             props["tooltip"] = tooltip
         if tip is not None:
             props["tip"] = tip
-        self.features.append({"type": "Feature", "id": len(self.features), "properties": props, "geometry": geometry})
-        self.styles.append(style)
+        self.features.append({"type": "Feature", "properties": props, "geometry": geometry})
 
 
 @dataclass
@@ -155,40 +163,90 @@ def layer_name(name_html: str) -> str:
     return name_html.replace("{", "&#123;").replace("}", "&#125;")
 
 
-def geojson_layer(layer: MapLayer) -> folium.GeoJson:
-    """The :class:`folium.GeoJson` of a layer: its features, a style per feature, popups and tooltips bound per feature.
+def _script_json(obj: Any) -> str:
+    """JSON for a ``<script>`` block: ``<`` written ``\\u003c`` (no ``</script>`` or ``<!--`` can appear), line separators escaped."""
+    text = json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+class FeatureData(Element):  # type: ignore[misc]
+    """The features of a :class:`folium.GeoJson`, written into the page's script after it, as text (never compiled).
 
     Parameters
     ----------
-    layer
-        The layer.
+    features
+        GeoJSON features; their strings are HTML escaped already.
+    """
+
+    def __init__(self, features: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self._name = "FeatureData"
+        self.features = features
+
+    def render(self, **kwargs: Any) -> None:
+        """Add ``<layer>.addData(<features>);`` to the page's script (the same entry on every render)."""
+        from flighttrace.viz.offline import RawHTML
+
+        data = _script_json({"type": "FeatureCollection", "features": self.features})
+        self.get_root().script.add_child(RawHTML(f"{self._parent.get_name()}.addData({data});"), name=self.get_name())
+
+
+def feature_layer(name: str, features: list[dict[str, Any]], *, overlay: bool = True, show: bool = True,
+                  marker: Literal["circle_marker", "circle"] | None = None, popup_width: int = 480, **options: Any) -> folium.GeoJson:
+    """A :class:`folium.GeoJson` layer of features styled by their ``properties.style``.
+
+    Parameters
+    ----------
+    name
+        Its name in the layer control (escaped HTML; braces are made character references).
+    features
+        GeoJSON features with ``properties.style`` (Leaflet path options)
+        and, optionally, ``popup``, ``tooltip`` and ``tip``.
+    overlay
+        An overlay (check box) or a base layer (radio button).
+    show
+        On when the page opens.
+    marker
+        How points are drawn: circles of a radius in pixels or in metres
+        (``style["radius"]``).
+    popup_width
+        Widest popup, pixels.
+    **options
+        Leaflet options of the layer (``pane``, ``interactive``, ``attribution`` …).
 
     Returns
     -------
     folium.GeoJson
-        An overlay in the layer control.
+        Empty in folium's eyes; its :class:`FeatureData` child writes the features.
     """
     import folium
 
-    styles = layer.styles
-    marker = {"circle_marker": folium.CircleMarker, "circle": folium.Circle, None: None}[layer.marker]
-    return folium.GeoJson(
-        {"type": "FeatureCollection", "features": layer.features},
-        name=layer_name(layer.name_html), overlay=True, show=layer.show,
-        style_function=lambda f: styles[f["id"]],
-        marker=marker() if marker is not None else None,
-        on_each_feature=folium.JsCode(_BIND.format(width=int(layer.popup_width))),
-    )
+    make = {"circle_marker": folium.CircleMarker, "circle": folium.Circle, None: None}[marker]
+    layer = folium.GeoJson({"type": "FeatureCollection", "features": []}, name=layer_name(name), overlay=overlay, show=show,
+                           marker=make() if make is not None else None,
+                           on_each_feature=folium.JsCode(_BIND.format(width=int(popup_width))), style=folium.JsCode(_STYLE), **options)
+    layer.add_child(FeatureData(features))
+    return layer
+
+
+def geojson_layer(layer: MapLayer) -> folium.GeoJson:
+    """The :class:`folium.GeoJson` of a :class:`MapLayer` (an overlay)."""
+    return feature_layer(layer.name_html, layer.features, show=layer.show, marker=layer.marker, popup_width=layer.popup_width)
 
 
 # --------------------------------------------------------------------------- tracks
 
 
+def _lonlat(run: np.ndarray) -> list[list[float]]:
+    """GeoJSON positions of a (lat, lon) array (swapped into a new array first: ``tolist`` of the swapped view is many times slower)."""
+    return run[:, ::-1].copy().tolist()
+
+
 def _line(runs: list[np.ndarray]) -> dict[str, Any]:
     """A LineString, or a MultiLineString of several runs, from (lat, lon) arrays."""
     if len(runs) == 1:
-        return {"type": "LineString", "coordinates": runs[0][:, ::-1].tolist()}
-    return {"type": "MultiLineString", "coordinates": [r[:, ::-1].tolist() for r in runs]}
+        return {"type": "LineString", "coordinates": _lonlat(runs[0])}
+    return {"type": "MultiLineString", "coordinates": [_lonlat(r) for r in runs]}
 
 
 def _segment(a: tuple[float, float] | list[float], b: tuple[float, float] | list[float]) -> dict[str, Any]:

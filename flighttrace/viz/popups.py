@@ -4,8 +4,7 @@ Every string that came from a data file or a scenario (callsigns,
 registrations, reasons, leg ids, airport and event names …) goes through
 :func:`escape_html` before it reaches a page. Its output is safe as HTML
 text and as an attribute value, and holds no character that JavaScript
-template literals or Jinja templates treat as syntax (folium compiles the
-script of each layer as a Jinja template before writing it).
+template literals treat as syntax.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ _NS_PER_S: Final = 1_000_000_000
 
 
 def escape_html(value: Any, *, missing: str = "\u2014") -> str:
-    """Text that is safe inside HTML, inside a JavaScript template literal and inside a Jinja template.
+    """Text that is safe inside HTML and inside a JavaScript template literal.
 
     Parameters
     ----------
@@ -41,19 +40,17 @@ def escape_html(value: Any, *, missing: str = "\u2014") -> str:
     Returns
     -------
     str
-        ``html.escape(str(value))`` with, in addition, the backtick, ``$``,
-        backslash and the braces ``{`` ``}`` as character references (live
-        in JavaScript template literals, and in the Jinja templates folium
-        compiles a layer's script with: ``{{ … }}`` would be evaluated), and
-        line breaks as spaces. The browser shows the original characters as
-        text.
+        ``html.escape(str(value))`` with, in addition, the backtick, ``$`` and
+        backslash as character references (live in JavaScript template
+        literals), and line breaks as spaces. The browser shows the original
+        characters as text.
 
     Examples
     --------
     >>> escape_html("<script>alert(1)</script>")
     '&lt;script&gt;alert(1)&lt;/script&gt;'
     >>> escape_html("`${x}`")
-    '&#96;&#36;&#123;x&#125;&#96;'
+    '&#96;&#36;{x}&#96;'
     """
     if value is None:
         return missing
@@ -70,7 +67,7 @@ def escape_html(value: Any, *, missing: str = "\u2014") -> str:
 def _escape_text(text: str) -> str:
     """:func:`escape_html` of a string (remembered: maps repeat codes, grades and reasons thousands of times)."""
     text = _html.escape(text, quote=True)
-    for raw, ref in (("`", "&#96;"), ("$", "&#36;"), ("\\", "&#92;"), ("{", "&#123;"), ("}", "&#125;"), ("\u2028", "&#8232;"), ("\u2029", "&#8233;")):
+    for raw, ref in (("`", "&#96;"), ("$", "&#36;"), ("\\", "&#92;"), ("\u2028", "&#8232;"), ("\u2029", "&#8233;")):
         text = text.replace(raw, ref)
     return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
 

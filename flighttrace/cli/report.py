@@ -21,6 +21,9 @@ def report(
     report_tz: str | None = typer.Option(None, "--report-tz", help="Zone for daily/weekly bins (default: the scenario's)."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for reading (0 = one per core)."),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
+    tiles: str | None = typer.Option(
+        None, "--tiles", help="Online map tiles under the map, e.g. OpenStreetMap. The tile server then sees the area viewed; "
+        "without this option the pages load nothing from the internet."),
 ) -> None:
     """Test a scenario's claims on the data and write the journalist's report."""
     from flighttrace.report import build_report
@@ -32,11 +35,15 @@ def report(
         fail(f"no such input: {missing[0]}")
     try:
         res = build_report(scenario, [str(d) for d in data], out, tz=tz, report_tz=report_tz, maps_dir=maps,
-                           progress=show_progress() if progress is None else progress, command=command_line(), n_jobs=jobs)
+                           progress=show_progress() if progress is None else progress, command=command_line(), n_jobs=jobs, tiles=tiles)
     except Exception as exc:
         from flighttrace.scenario import ScenarioError
 
         if isinstance(exc, ScenarioError):
+            fail(str(exc))
+        from flighttrace.viz.basemap import TilesError
+
+        if isinstance(exc, TilesError):
             fail(str(exc))
         raise
     cl = res.findings.claims

@@ -377,6 +377,7 @@ def build_report(
     command: str | None = None,
     points: pd.DataFrame | None = None,
     n_jobs: int = 1,
+    tiles: str | None = None,
 ) -> ReportResult:
     """Run the pipeline and write the report folder.
 
@@ -402,6 +403,11 @@ def build_report(
         A Points table to use instead of reading ``data`` (benchmarks).
     n_jobs
         Worker processes for reading.
+    tiles
+        Online map tiles under the map (a provider name such as
+        ``"OpenStreetMap"``): the tile server then sees the area the reader
+        views. ``None`` (default): the offline basemap, and the pages make no
+        network request.
 
     Returns
     -------
@@ -418,6 +424,10 @@ def build_report(
 
     out = Path(out_dir)
     scn_path = Path(scenario)
+    if tiles is not None:  # unknown tiles are refused before the inputs are read
+        from flighttrace.viz.basemap import tile_layer
+
+        tile_layer(tiles)
     with gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
         bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
         scn = flighttrace.load_scenario(scn_path)
@@ -459,9 +469,9 @@ def build_report(
             export_legs = dp.evidence_legs(dis, legs)
         map_path = out / "map.html"
         if dis is None:
-            _map(legs, sorties, scn, ds.points, map_path, synthetic=synthetic)
+            _map(legs, sorties, scn, ds.points, map_path, synthetic=synthetic, tiles=tiles)
         else:
-            _disruption_map(legs, dis, scn, ds.points, map_path, synthetic=synthetic)
+            _disruption_map(legs, dis, scn, ds.points, map_path, synthetic=synthetic, tiles=tiles)
         maps_copy = None
         if maps_dir is not None:
             maps_copy = Path(maps_dir) / f"{scn_path.stem}.html"
@@ -503,12 +513,13 @@ def build_report(
             claims=_claims_rows(findings), charts=charts, map_file="map.html", statistics=_stats_rows(findings),
             events=_event_rows(findings), method=method, limitations=limits,
             manifest=_manifest_rows(ds), anchors=anchors, disruption=extra.get("disruption"), timeline=extra.get("timeline", []),
+            map_tiles=tiles,
         )
         (out / "index.html").write_text(index_html, encoding="utf-8")
         (out / "evidence.html").write_text(render("evidence.html.j2", **common, route_name=route.name if route is not None else None, cards=cards,
                                                   disruption_cards=d_cards), encoding="utf-8")
         bar.advance(1, "report: provenance")
-        outputs = _write_provenance(out, scn_path, data, ds, command, tz=tz, report_tz=tzr, maps_copy=maps_copy, synthetic=synthetic)
+        outputs = _write_provenance(out, scn_path, data, ds, command, tz=tz, report_tz=tzr, maps_copy=maps_copy, synthetic=synthetic, tiles=tiles)
         bar.advance(1, "report: done")
     return ReportResult(out, out / "index.html", map_path, maps_copy, outputs, synthetic, findings)
 
@@ -581,17 +592,17 @@ def _save_charts(specs: list[tuple[str, str, Any]], out: Path, made: list[dict[s
     return made
 
 
-def _map(legs: pd.DataFrame, sorties: pd.DataFrame, scn: Any, points: pd.DataFrame, path: Path, *, synthetic: bool) -> None:
+def _map(legs: pd.DataFrame, sorties: pd.DataFrame, scn: Any, points: pd.DataFrame, path: Path, *, synthetic: bool, tiles: str | None) -> None:
     from flighttrace.viz.maps import map_sorties, save_map
 
-    m = map_sorties(legs, sorties, scn, points=points, synthetic=synthetic)
+    m = map_sorties(legs, sorties, scn, points=points, synthetic=synthetic, tiles=tiles)
     save_map(m, path)
 
 
-def _disruption_map(legs: pd.DataFrame, dis: Any, scn: Any, points: pd.DataFrame, path: Path, *, synthetic: bool) -> None:
+def _disruption_map(legs: pd.DataFrame, dis: Any, scn: Any, points: pd.DataFrame, path: Path, *, synthetic: bool, tiles: str | None) -> None:
     from flighttrace.viz.maps import map_disruption, save_map
 
-    m = map_disruption(legs, dis, scn, points=points, synthetic=synthetic)
+    m = map_disruption(legs, dis, scn, points=points, synthetic=synthetic, tiles=tiles)
     save_map(m, path)
 
 
@@ -611,7 +622,7 @@ def _timeline_rows(scn: Any) -> list[dict[str, str]]:
 
 
 def _write_provenance(out: Path, scn_path: Path, data: list[Any], ds: Any, command: str | None, *, tz: str | None, report_tz: str,
-                      maps_copy: Path | None, synthetic: bool) -> dict[str, str]:
+                      maps_copy: Path | None, synthetic: bool, tiles: str | None = None) -> dict[str, str]:
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "provenance.json")
     outputs = {p.relative_to(out).as_posix(): _sha(p) for p in files}
     copies = {} if maps_copy is None else {maps_copy.as_posix(): _sha(maps_copy)}
@@ -622,7 +633,7 @@ def _write_provenance(out: Path, scn_path: Path, data: list[Any], ds: Any, comma
         "cwd": os.getcwd(),
         "arguments": {
             "scenario": scn_path.as_posix(), "data": [str(d) for d in data], "out": out.as_posix(), "tz": tz, "report_tz": report_tz,
-            "maps_dir": None if maps_copy is None else maps_copy.parent.as_posix(),
+            "maps_dir": None if maps_copy is None else maps_copy.parent.as_posix(), "tiles": tiles,
         },
         "scenario": {"path": scn_path.as_posix(), "sha256": _sha(scn_path)},
         "inputs": inputs,

@@ -34,6 +34,7 @@ __all__ = [
     "BASEMAP_NAME",
     "DETAIL_MARGIN_DEG",
     "TILES_PRIVACY_NOTE",
+    "TilesError",
     "basemap_features",
     "basemap_layer",
     "decode_arcs",
@@ -295,30 +296,48 @@ def basemap_layer(bounds: list[list[float]] | None, *, show: bool = True, margin
     return feature_layer(BASEMAP_NAME, features, overlay=False, show=show, interactive=False, pane="basemap", attribution=BASEMAP_ATTRIBUTION)
 
 
+class TilesError(ValueError):
+    """Tiles folium does not know (or a URL template it cannot use)."""
+
+
 def tile_layer(name: str, *, show: bool = True) -> folium.TileLayer:
     """Online map tiles, by a folium / xyzservices name (``"OpenStreetMap"``, ``"CartoDB positron"`` …) or a URL template.
 
     Parameters
     ----------
     name
-        The tiles (anything :class:`folium.TileLayer` takes as ``tiles``).
+        The tiles: a provider name, or a URL with ``{z}``, ``{x}`` and ``{y}``.
     show
         Whether the layer is on when the page opens.
 
     Returns
     -------
     folium.TileLayer
-        A base layer. Its server sees every tile the reader's browser asks
-        for, so the area viewed (:data:`TILES_PRIVACY_NOTE`).
+        A base layer named "Online tiles: NAME". Its server sees every tile
+        the reader's browser asks for, so the area viewed
+        (:data:`TILES_PRIVACY_NOTE`).
 
     Raises
     ------
-    ValueError
-        When folium does not know the name (and it is no URL template).
+    TilesError
+        When folium does not know the name, or the URL carries template
+        syntax (``{{``, ``{%``, ``{#``: folium compiles the layer's script as
+        a Jinja template).
     """
     import folium
 
+    from flighttrace.viz.mapparts import layer_name
+    from flighttrace.viz.popups import escape_html
+
+    if any(t in name for t in ("{{", "{%", "{#")):
+        raise TilesError(f"unknown tiles {name!r}: a URL template has single braces, as in https://tile.example.org/{{z}}/{{x}}/{{y}}.png")
+    label = layer_name(f"Online tiles: {escape_html(name)}")
+    attr = None
+    if "{z}" in name:  # a URL template: attributed to its server
+        from urllib.parse import urlsplit
+
+        attr = f"Tiles: {escape_html(urlsplit(name).hostname or name)}"
     try:
-        return folium.TileLayer(tiles=name, show=show, overlay=False, control=True)
-    except ValueError as exc:
-        raise ValueError(f"unknown tiles {name!r}: give a provider name such as 'OpenStreetMap' or a URL with {{z}}/{{x}}/{{y}} ({exc})") from None
+        return folium.TileLayer(tiles=name, attr=attr, name=label, show=show, overlay=False, control=True)
+    except ValueError:
+        raise TilesError(f"unknown tiles {name!r}: give a provider name such as 'OpenStreetMap', or a URL with {{z}}/{{x}}/{{y}}") from None

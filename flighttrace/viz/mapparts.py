@@ -42,8 +42,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.viz.tracks import _Track
 
 __all__ = [
-    "KindLayers",
     "FeatureData",
+    "KindLayers",
     "MapLayer",
     "add_leg",
     "airport_point",
@@ -76,6 +76,8 @@ POPUP_CSS: Final = (
 
 _STYLE: Final = "function (feature) { return feature.properties.style; }"
 """The ``style`` option of every layer: each feature's own style."""
+_POINT: Final = "function (feature, latlng) {{ return L.{factory}(latlng, feature.properties.style); }}"
+"""The ``pointToLayer`` option of a layer of circles (``L.circleMarker``, radius in pixels, or ``L.circle``, in metres)."""
 _BIND: Final = (
     "function (feature, layer) {{ var p = feature.properties;"
     " if (p.popup) {{ layer.bindPopup(p.popup, {{maxWidth: {width}}}); }}"
@@ -221,9 +223,9 @@ def feature_layer(name: str, features: list[dict[str, Any]], *, overlay: bool = 
     """
     import folium
 
-    make = {"circle_marker": folium.CircleMarker, "circle": folium.Circle, None: None}[marker]
+    if marker is not None:  # a point's circle is made with its own style: an L.Circle takes its radius only then
+        options["point_to_layer"] = folium.JsCode(_POINT.format(factory={"circle_marker": "circleMarker", "circle": "circle"}[marker]))
     layer = folium.GeoJson({"type": "FeatureCollection", "features": []}, name=layer_name(name), overlay=overlay, show=show,
-                           marker=make() if make is not None else None,
                            on_each_feature=folium.JsCode(_BIND.format(width=int(popup_width))), style=folium.JsCode(_STYLE), **options)
     layer.add_child(FeatureData(features))
     return layer

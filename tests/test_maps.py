@@ -19,7 +19,13 @@ import shapely
 
 import flighttrace
 from flighttrace.scenario import Scenario, parse_scenario
-from flighttrace.viz.maps import SYNTHETIC_BANNER, escape_html, map_sorties, render_map, save_map
+from flighttrace.viz.maps import (
+    SYNTHETIC_BANNER,
+    escape_html,
+    map_sorties,
+    render_map,
+    save_map,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = pd.Timestamp("2023-09-18T06:00:00Z")
@@ -538,3 +544,181 @@ def test_rendering_again_gives_the_same_page_also_after_folium_renders_it() -> N
     assert render_map(m) == first
     m.get_root().render()  # folium's own render of the page
     assert render_map(m) == first
+
+
+# --------------------------------------------------------------------------- offline and private
+
+
+def _disruption_map(**kw: Any) -> Any:
+    """A small disruption map: one flight diverted away from a closed Moscow airport (tests/test_disruption's builder)."""
+    import flighttrace.disruption as dz
+    from flighttrace.viz.maps import map_disruption
+    from tests.test_disruption import diverted_flight
+
+    scn = flighttrace.load_scenario(ROOT / "seeds" / "moscow-2026-03-14.yaml")
+    pts = diverted_flight()
+    legs = flighttrace.detect_legs(pts, airports=scn)
+    return map_disruption(legs, dz.analyze(scn, legs, pts), scn, points=pts, synthetic=True, **kw)
+
+
+def test_map_pages_link_nothing_from_the_internet() -> None:
+    pts, legs = one_leg()
+    pages = {"sorties": render_map(map_sorties(legs, sorties_for(legs), scenario(), points=pts, time_slider=True)),
+             "disruption": render_map(_disruption_map())}
+    for name, page in pages.items():
+        # no script, stylesheet, image or frame is loaded from anywhere: every library is inside the page
+        assert not re.findall(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=", page, flags=re.IGNORECASE), name
+        assert "@import" not in page
+        assert all(u.strip("'\" ").startswith(("data:", "#")) for u in re.findall(r"url\(([^)]*)\)", page)), name
+        assert "Leaflet 1.9.4" in page and "L.map(" in page, name
+        assert "jquery" not in page.lower() and "bootstrap" not in page.lower(), name
+    assert "Leaflet TimeDimension v1.1.1" in pages["sorties"] and "@font-face" not in pages["sorties"]  # no web font either
+
+
+def test_online_tiles_only_when_asked_for_and_the_page_says_what_they_reveal() -> None:
+    import folium
+
+    from flighttrace.viz.basemap import BASEMAP_NAME, TILES_PRIVACY_NOTE, TilesError
+
+    pts, legs = one_leg()
+    offline = map_sorties(legs, points=pts)
+    page = render_map(offline)
+    assert "L.tileLayer(" not in page and "flighttrace-notice" not in page
+    assert "no map server is contacted" in page  # the legend says where the basemap comes from
+    online = map_sorties(legs, points=pts, tiles="OpenStreetMap")
+    page = render_map(online)
+    assert "L.tileLayer(" in page and "tile.openstreetmap.org" in page
+    assert TILES_PRIVACY_NOTE.format(provider="OpenStreetMap") in page
+    # the offline basemap stays in the layer control as the other base layer, off when the page opens
+    (base,) = [c for c in online._children.values() if isinstance(c, folium.GeoJson) and c.layer_name == BASEMAP_NAME]
+    assert base.show is False and base.overlay is False
+    with pytest.raises(TilesError):
+        map_sorties(legs, points=pts, tiles="No such tiles")
+
+
+def test_a_layer_is_one_geojson_whatever_the_number_of_legs() -> None:
+    def elements(m: Any) -> int:
+        stack, n = [m.get_root()], 0
+        while stack:
+            el = stack.pop()
+            n += 1
+            stack.extend(el._children.values())
+        return n
+
+    specs = [{"icao24": f"6008{k:02d}", "start": T0 + pd.Timedelta(hours=k)} for k in range(8)]
+    maps = {n: map_sorties(build(specs[:n])[1], points=build(specs[:n])[0], layers=None) for n in (2, 8)}
+    assert elements(maps[2]) == elements(maps[8])
+    for n, m in maps.items():
+        (tracks, airports) = geojson_layers(m)
+        kinds = [f["properties"]["kind"] for f in features(tracks)]
+        # each leg: its seen track, its gap (dashed) and its unseen landing (dotted); the airports in their own layer
+        assert kinds.count("track") == kinds.count("gap") == kinds.count("unseen_end") == n and len(kinds) == 3 * n
+        assert {f["properties"]["kind"] for f in features(airports)} == {"airport"}
+
+
+def test_same_inputs_give_the_same_page_in_one_process() -> None:
+    assert hostile_map() == hostile_map()
+    a = render_map(_disruption_map())
+    assert render_map(_disruption_map()) == a
+
+
+# --------------------------------------------------------------------------- the basemap
+
+
+def test_basemap_draws_land_coast_and_borders_around_the_data() -> None:
+    from shapely.geometry import Point, shape
+
+    from flighttrace.viz.basemap import basemap_features
+
+    feats = basemap_features([[29.9, 34.9], [40.5, 50.0]], margin_deg=10.0)  # Ovda to Baku
+    geoms = {(f["properties"]["kind"], f["properties"]["scale"]): shape(f["geometry"]) for f in feats}
+    # the detail (1:50m) within 10° of the data, the coarse world around it, with no coastline line drawn out there
+    assert set(geoms) == {("land", "50m"), ("coast", "50m"), ("border", "50m"), ("land", "110m"), ("border", "110m")}
+    assert shapely.bounds(geoms["land", "50m"]).tolist() == [24.9, 19.9, 60.0, 50.5]
+    assert geoms["land", "110m"].intersection(shapely.box(25.0, 20.0, 59.9, 50.4)).area == 0.0
+    land = geoms["land", "50m"]
+    for lon, lat in ((34.94, 29.94), (50.05, 40.47)):  # Ovda, Baku
+        assert land.contains(Point(lon, lat))
+    for lon, lat in ((33.5, 34.0), (51.0, 41.0), (37.0, 22.0)):  # the sea south of Cyprus, the Caspian, the Red Sea
+        assert not land.contains(Point(lon, lat))
+    assert geoms["border", "50m"].distance(Point(34.904, 29.492)) < 0.05  # the Egypt–Israel border reaches the Gulf of Aqaba at Taba
+    assert geoms["coast", "50m"].distance(Point(34.95, 29.55)) < 0.05  # Eilat's shore
+
+
+def test_basemap_package_data_does_not_cross_the_antimeridian_and_says_where_it_comes_from() -> None:
+    from flighttrace.viz.basemap import load_basemap
+
+    for res in ("110m", "50m"):
+        base = load_basemap(res)  # type: ignore[arg-type]
+        for key in ("coast", "borders"):
+            for line in base[key][0]:
+                assert not np.any(np.abs(np.diff(shapely.get_coordinates(line)[:, 0])) > 180.0), (res, key)
+        for ring in shapely.get_rings(base["land"][0]):
+            xy = shapely.get_coordinates(ring)
+            jump = np.flatnonzero(np.abs(np.diff(xy[:, 0])) > 180.0)
+            assert np.all(np.abs(xy[jump, 1]) == 90.0) and np.all(np.abs(xy[jump + 1, 1]) == 90.0), res  # only along a pole
+        meta = base["meta"]
+        assert meta["source"] == f"world-atlas@2.0.2 countries-{res}.json" and "public domain" in meta["licence"]
+        assert pd.Timestamp(meta["built"]) <= pd.Timestamp.now()
+    assert (ROOT / "flighttrace" / "viz" / "static" / "basemap" / "LICENSE-world-atlas").is_file()
+
+
+def test_topojson_arcs_are_decoded_by_hand() -> None:
+    from flighttrace.viz.basemap import decode_arcs
+
+    topo = {"transform": {"scale": [0.5, 2.0], "translate": [-10.0, 5.0]}, "arcs": [[[0, 0], [4, 0], [0, 1]], [[2, 2], [-2, 0]]]}
+    a, b = decode_arcs(topo)
+    # arc 0: (0,0), (4,0), (4,1) in grid units; arc 1: (2,2), (0,2): x * 0.5 - 10, y * 2 + 5
+    assert a.tolist() == [[-10.0, 5.0], [-8.0, 5.0], [-8.0, 7.0]]
+    assert b.tolist() == [[-9.0, 9.0], [-10.0, 9.0]]
+    assert decode_arcs({"arcs": [[[1.5, 2.5], [3.0, 4.0]]]})[0].tolist() == [[1.5, 2.5], [3.0, 4.0]]  # not quantized
+
+
+def _build_basemap_script() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_basemap", ROOT / "scripts" / "build_basemap.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_build_basemap_keeps_shared_arcs_as_borders_and_the_land_outline_as_coast() -> None:
+    from flighttrace.viz.basemap import decode_arcs
+
+    # two unit squares side by side, A west of B, sharing the arc s: x = 1 from y = 0 to 1 (not quantized)
+    a_arc = [[1.0, 1.0], [0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]
+    s_arc = [[1.0, 0.0], [1.0, 1.0]]
+    b_arc = [[1.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0]]
+    topo = {"type": "Topology", "arcs": [a_arc, s_arc, b_arc], "objects": {
+        "countries": {"type": "GeometryCollection", "geometries": [{"type": "Polygon", "arcs": [[0, 1]]}, {"type": "Polygon", "arcs": [[2, ~1]]}]},
+        "land": {"type": "GeometryCollection", "geometries": [{"type": "Polygon", "arcs": [[0, 2]]}]}}}
+    out = _build_basemap_script().convert(topo, tolerance=0.0, source="test")
+    arcs = decode_arcs(out)
+    lines = {key: [np.concatenate([arcs[r] if r >= 0 else arcs[~r][::-1] for r in refs]).round(6).tolist() for refs in out["objects"][key]["arcs"]]
+             for key in ("coast", "borders")}
+    assert lines["borders"] == [s_arc]
+    assert sorted(lines["coast"]) == sorted([a_arc, b_arc])
+    (poly,) = out["objects"]["land"]["arcs"]
+    ring = [arcs[r] if r >= 0 else arcs[~r][::-1] for r in poly[0]]
+    assert np.concatenate([ring[0], ring[1][1:]]).round(6).tolist() == a_arc + b_arc[1:]
+
+
+def test_build_basemap_cuts_what_crosses_the_antimeridian() -> None:
+    from flighttrace.viz.basemap import decode_arcs
+
+    # an island from 179°E to 179°W, between 0° and 1°N: one ring, crossing the antimeridian twice
+    ring = [[179.0, 0.0], [-179.0, 0.0], [-179.0, 1.0], [179.0, 1.0], [179.0, 0.0]]
+    topo = {"type": "Topology", "arcs": [ring], "objects": {
+        "countries": {"type": "GeometryCollection", "geometries": [{"type": "Polygon", "arcs": [[0]]}]},
+        "land": {"type": "GeometryCollection", "geometries": [{"type": "Polygon", "arcs": [[0]]}]}}}
+    out = _build_basemap_script().convert(topo, tolerance=0.0, source="test")
+    arcs = decode_arcs(out)
+    polys = [shapely.polygons(arcs[p[0][0]]) for p in out["objects"]["land"]["arcs"]]
+    assert sorted(np.round(shapely.bounds(polys), 6).tolist()) == [[-180.0, 0.0, -179.0, 1.0], [179.0, 0.0, 180.0, 1.0]]
+    assert sum(p.area for p in polys) == pytest.approx(2.0)
+    coast = [np.round(arcs[refs[0]], 6).tolist() for refs in out["objects"]["coast"]["arcs"]]
+    # the coast: 179°E → 180° at 0°N, -180° → 179°W → up → -180° at 1°N, 180° → 179°E → down to the start
+    assert coast == [[[179.0, 0.0], [180.0, 0.0]], [[-180.0, 0.0], [-179.0, 0.0], [-179.0, 1.0], [-180.0, 1.0]],
+                     [[180.0, 1.0], [179.0, 1.0], [179.0, 0.0]]]

@@ -259,7 +259,8 @@ def basemap_features(bounds: list[list[float]] | None, *, margin_deg: float = DE
             continue
         base = load_basemap(res)  # type: ignore[arg-type]
         for kind in kinds:  # polygons for the land, lines for the coast and the borders
-            parts = _clipped(*base["borders" if kind == "border" else kind], boxes)
+            shapes, bounds_of = base["borders" if kind == "border" else kind]
+            parts = _clipped(shapes, bounds_of, boxes)
             parts = parts[shapely.get_type_id(parts) == (3 if kind == "land" else 1)] if len(parts) else parts
             if len(parts):
                 gtype = "MultiPolygon" if kind == "land" else "MultiLineString"

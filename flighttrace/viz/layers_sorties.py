@@ -151,7 +151,7 @@ def _reference_times(sel: pd.DataFrame, sortie_of: list[str | None], by_sortie: 
     base = pd.to_datetime(sel["first_seen"], utc=True) if "first_seen" in sel else pd.Series(pd.NaT, index=sel.index, dtype="datetime64[ns, UTC]")
     vals = []
     for i, sid in enumerate(sortie_of):
-        t = None
+        t: Any = None
         if sid is not None:
             s = by_sortie[sid]
             t = s.get("arrive_far") if _present(s.get("arrive_far")) else s.get("depart_far")

@@ -33,7 +33,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 
 import folium
 from branca.element import Element, Figure
@@ -97,11 +97,11 @@ class IdSequence:
         with _HOOK_LOCK:
             counter = itertools.count(self.next)
             prefix = self.prefix
-            Element._generate_id = classmethod(lambda cls: f"{prefix}{next(counter):024x}")
+            Element._generate_id = classmethod(lambda cls: f"{prefix}{next(counter):024x}")  # type: ignore[method-assign,assignment]
             try:
                 yield
             finally:
-                Element._generate_id = hook
+                Element._generate_id = hook  # type: ignore[method-assign]
                 if not render:
                     self.next = next(counter)
 
@@ -122,8 +122,8 @@ class FlightFigure(Figure):  # type: ignore[misc]
 class FlightMap(folium.Map):  # type: ignore[misc]
     """A :class:`folium.Map` that links no library from the internet: Leaflet is written into its page instead."""
 
-    default_js: ClassVar[list[tuple[str, str]]] = []
-    default_css: ClassVar[list[tuple[str, str]]] = []
+    default_js: list[tuple[str, str]] = []  # noqa: RUF012 (folium's own annotation)
+    default_css: list[tuple[str, str]] = []  # noqa: RUF012
 
 
 def _extent(kind: KindLayers) -> tuple[list[list[float]] | None, list[float]]:

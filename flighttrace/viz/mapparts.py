@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
-from branca.element import Element
+from branca.element import Element, Figure
 
 from flighttrace.viz.popups import escape_html
 from flighttrace.viz.popups import present as _present
@@ -185,12 +185,16 @@ class FeatureData(Element):  # type: ignore[misc]
         self._name = "FeatureData"
         self.features = features
 
-    def render(self, **kwargs: Any) -> None:
-        """Add ``<layer>.addData(<features>);`` to the page's script (the same entry on every render)."""
+    def render(self, **kwargs: Any) -> str:
+        """Add ``<layer>.addData(<features>);`` to the page's script (the same entry on every render); nothing in place."""
         from flighttrace.viz.offline import RawHTML
 
+        root, parent = self.get_root(), self._parent
+        if not isinstance(root, Figure) or parent is None:
+            raise ValueError("FeatureData renders only inside a layer of a map")
         data = _script_json({"type": "FeatureCollection", "features": self.features})
-        self.get_root().script.add_child(RawHTML(f"{self._parent.get_name()}.addData({data});"), name=self.get_name())
+        root.script.add_child(RawHTML(f"{parent.get_name()}.addData({data});"), name=self.get_name())
+        return ""
 
 
 def feature_layer(name: str, features: list[dict[str, Any]], *, overlay: bool = True, show: bool = True,

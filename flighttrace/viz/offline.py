@@ -26,7 +26,7 @@ import base64
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 
 from branca.element import Element, Figure
 
@@ -157,12 +157,14 @@ def _timestamped_class() -> type:
     class OfflineTimestampedGeoJson(TimestampedGeoJson):  # type: ignore[misc]
         """:class:`folium.plugins.TimestampedGeoJson` with its libraries inlined."""
 
-        default_js: ClassVar[list[tuple[str, str]]] = []
-        default_css: ClassVar[list[tuple[str, str]]] = []
+        default_js: list[tuple[str, str]] = []  # noqa: RUF012 (folium's own annotation)
+        default_css: list[tuple[str, str]] = []  # noqa: RUF012
 
-        def render(self, **kwargs: Any) -> None:
-            add_assets(self.get_root(), TIME_DIMENSION)
-            super().render(**kwargs)
+        def render(self, **kwargs: Any) -> str:
+            root = self.get_root()
+            if isinstance(root, Figure):
+                add_assets(root, TIME_DIMENSION)
+            return str(super().render(**kwargs))
 
     OfflineTimestampedGeoJson.__module__ = __name__
     return OfflineTimestampedGeoJson

@@ -185,7 +185,7 @@ def _leg_popup(leg: dict[str, Any], sortie: dict[str, Any] | None, role: str | N
 
 def _leg_tooltip(leg: dict[str, Any], fleet_reg: str | None) -> str:
     who = leg.get("registration") if present(leg.get("registration")) else (fleet_reg or leg.get("icao24"))
-    first = leg.get("first_seen")
+    first: Any = leg.get("first_seen")
     if isinstance(first, pd.Timestamp) and first.tzinfo is not None:
         day = time.strftime("%Y-%m-%d", time.gmtime(first.value // _NS_PER_S))
     else:

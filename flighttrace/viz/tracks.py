@@ -177,7 +177,8 @@ def _track(leg: dict[str, Any], table: _PointTable | None, *, gap_s: float, tole
         breaks = np.flatnonzero(np.diff(t) > gap_s * _NS_PER_S)
         located: Literal["times", "geometry"] = "times"
     else:
-        first, last = leg.get("first_seen"), leg.get("last_seen")
+        first: Any = leg.get("first_seen")
+        last: Any = leg.get("last_seen")
         duration = (pd.Timestamp(last) - pd.Timestamp(first)).total_seconds() if _present(first) and _present(last) else np.nan
         max_gap = float(leg["max_gap_s"]) if _present(leg.get("max_gap_s")) else np.nan
         breaks = _geometry_gaps(lat, lon, duration_s=duration, max_gap_s=max_gap, gap_s=gap_s)
@@ -291,7 +292,7 @@ def _tracks(sel: pd.DataFrame, recs: list[dict[str, Any]], table: _PointTable | 
     """
     import shapely
 
-    kw = {"gap_s": gap_s, "tolerance_deg": tolerance_deg, "max_vertices": max_vertices}
+    kw: dict[str, Any] = {"gap_s": gap_s, "tolerance_deg": tolerance_deg, "max_vertices": max_vertices}
     out: list[_Track | None] = [None] * len(recs)
     if table is not None and len(recs):
         fast, a_all, b_all = _fast_legs(sel, table)

@@ -137,6 +137,7 @@ def test_map_draws_tracks_without_errors_and_opens_a_popup(browser, served: str,
 def test_report_page_loads_with_map_and_charts(browser, served: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page, errors = _open(browser, served + "/index.html")
     assert page.locator("text=SYNTHETIC DATA.").count() >= 1
+    assert page.locator("text=loads nothing from the internet").count() == 1  # said under the map
     imgs = page.locator("figure img")
     assert imgs.count() == 4
     # every chart image loaded (natural width > 0)

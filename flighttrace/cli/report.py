@@ -44,7 +44,7 @@ def report(
         from flighttrace.viz.basemap import TilesError
 
         if isinstance(exc, TilesError):
-            fail(str(exc))
+            fail(escape(str(exc)))  # the name as typed, shown as text
         raise
     cl = res.findings.claims
     counts = cl["verdict"].value_counts()

@@ -54,7 +54,8 @@ TILES_PRIVACY_NOTE: Final = (
 )
 """Note shown on a map drawn over online tiles (``{provider}`` is the tile layer's name)."""
 
-LAND_STYLE: Final = {"stroke": False, "fill": True, "fillColor": "#f3f0e8", "fillOpacity": 1.0}
+LAND_STYLE: Final = {"stroke": True, "color": "#f3f0e8", "weight": 1.0, "opacity": 1.0, "fill": True, "fillColor": "#f3f0e8", "fillOpacity": 1.0}
+"""Land: filled, and outlined in its own colour, so that no hairline shows where the two scales' pieces meet."""
 COAST_STYLE: Final = {"stroke": True, "color": "#7d93a6", "weight": 1.0, "opacity": 1.0, "fill": False}
 BORDER_STYLE: Final = {"stroke": True, "color": "#9c8f8f", "weight": 0.8, "opacity": 1.0, "fill": False}
 SEA_COLOUR: Final = "#dde8ef"

@@ -256,7 +256,12 @@ def sortie_layers(
     legs, sorties, scenario, points
         As for :func:`flighttrace.viz.maps.map_sorties`.
     color_by, layers, events, window_lead, window_lag, time_slider, slider_period, max_vertices, tolerance_deg, gap_s
-        As for :func:`flighttrace.viz.maps.map_sorties` (checked there).
+        As for :func:`flighttrace.viz.maps.map_sorties`.
+
+    Raises
+    ------
+    ValueError
+        For a ``color_by`` or ``layers`` it does not know.
 
     Returns
     -------
@@ -264,6 +269,10 @@ def sortie_layers(
         One layer per group of legs, in time order, then the airports; the
         time slider, if asked for, in ``extra``.
     """
+    if color_by not in ("aircraft", "period"):
+        raise ValueError(f"color_by must be 'aircraft' or 'period', not {color_by!r}")
+    if layers not in ("event", "year", None):
+        raise ValueError(f"layers must be 'event', 'year' or None, not {layers!r}")
     sel, sortie_of, role_of, by_sortie = _select(legs, sorties)
     recs = _records(sel)
     table = _PointTable(points) if points is not None and len(recs) else None

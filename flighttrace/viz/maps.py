@@ -77,6 +77,11 @@ SYNTHETIC_BANNER: Final = "SYNTHETIC DATA \u2014 simulated by flighttrace; these
 """Text of the banner on maps made from simulated data."""
 
 
+def _check_gap(gap_s: float) -> None:
+    if gap_s <= 0:
+        raise ValueError(f"gap_s must be positive (seconds), not {gap_s!r}")
+
+
 def map_sorties(
     legs: pd.DataFrame,
     sorties: pd.DataFrame | None = None,
@@ -102,11 +107,10 @@ def map_sorties(
     Parameters
     ----------
     legs
-        Legs (:func:`flighttrace.detect_legs`): ``leg_id``, ``icao24``,
-        ``first_seen``, ``last_seen``, ``origin`` / ``destination`` with
-        ``*_evidence`` and ``*_reason``, ``max_gap_s``, ``geometry``
-        (LineString, lon/lat) and, optionally, ``point_start`` /
-        ``point_end``, ``registration``, ``callsign``, ``lineage``.
+        Legs (:func:`flighttrace.detect_legs`): ``leg_id``, ``icao24``, ``first_seen``, ``last_seen``,
+        ``origin`` / ``destination`` with ``*_evidence`` and ``*_reason``, ``max_gap_s``, ``geometry``
+        (LineString, lon/lat) and, optionally, ``point_start`` / ``point_end``, ``registration``,
+        ``callsign``, ``lineage``.
     sorties
         Sorties (:func:`flighttrace.find_sorties`); only their legs
         (``in_leg``, ``out_leg``) are drawn, and popups name the sortie. With
@@ -115,10 +119,9 @@ def map_sorties(
         The :class:`~flighttrace.scenario.Scenario`: its airports are marked
         and labelled, its events give the layers, its title the page title.
     points
-        The Points table the legs were detected from. With it, vertex times
-        are known, so coverage gaps are found exactly and the time slider
-        moves with the aircraft. Without it, gaps are placed from the leg
-        geometry and ``max_gap_s``.
+        The Points table the legs were detected from. With it, vertex times are known, so coverage
+        gaps are found exactly and the time slider moves with the aircraft. Without it, gaps are
+        placed from the leg geometry and ``max_gap_s``.
     color_by
         ``"aircraft"``: one colour per ICAO 24-bit address (Okabe–Ito
         palette, cycled beyond eight aircraft); ``"period"``: one colour per
@@ -130,18 +133,15 @@ def map_sorties(
         far field) and one for the rest; falls back to ``"year"`` when there
         are no events. ``"year"``: one layer per UTC year. ``None``: one layer.
     events
-        Event windows to use instead of the scenario's: the ``events`` table
-        of :class:`flighttrace.Findings` (``event_id``, ``name``,
-        ``window_start``, ``window_end``), or a frame with ``id``, ``name``,
-        ``start``, ``end`` (then widened by the lead and lag).
+        Event windows to use instead of the scenario's: the ``events`` table of
+        :class:`flighttrace.Findings` (``event_id``, ``name``, ``window_start``, ``window_end``), or a
+        frame with ``id``, ``name``, ``start``, ``end`` (then widened by the lead and lag).
     window_lead, window_lag
-        Widening of the scenario's events into windows (pandas timedelta
-        strings or Timedelta). Defaults 30 days before, 15 days after.
+        Widening of the scenario's events into windows (timedelta strings or Timedelta); by default 30 days before, 15 days after.
     time_slider
-        Add a time slider (Leaflet.TimeDimension): the seen runs and gaps
-        appear at their times (with ``points``), or whole at the leg's first
-        sighting (without). The static layers are then hidden at opening;
-        the layer control shows them.
+        Add a time slider (Leaflet.TimeDimension, written into the page): the seen runs and gaps appear
+        at their times (with ``points``), or whole at the leg's first sighting (without). The static
+        layers are then hidden at opening; the layer control shows them.
     slider_period
         Step of the time slider, ISO 8601 duration. Default one day.
     synthetic
@@ -177,12 +177,7 @@ def map_sorties(
     from flighttrace.viz.layers_sorties import sortie_layers
     from flighttrace.viz.mapbase import build_map
 
-    if color_by not in ("aircraft", "period"):
-        raise ValueError(f"color_by must be 'aircraft' or 'period', not {color_by!r}")
-    if layers not in ("event", "year", None):
-        raise ValueError(f"layers must be 'event', 'year' or None, not {layers!r}")
-    if gap_s <= 0:
-        raise ValueError(f"gap_s must be positive (seconds), not {gap_s!r}")
+    _check_gap(gap_s)
     kind = sortie_layers(legs, sorties, scenario, points=points, color_by=color_by, layers=layers, events=events,
                          window_lead=pd.Timedelta(window_lead), window_lag=pd.Timedelta(window_lag), time_slider=time_slider,
                          slider_period=slider_period, max_vertices=max_vertices, tolerance_deg=tolerance_deg, gap_s=gap_s)
@@ -243,8 +238,7 @@ def map_disruption(
     from flighttrace.viz.layers_disruption import disruption_layers
     from flighttrace.viz.mapbase import build_map
 
-    if gap_s <= 0:
-        raise ValueError(f"gap_s must be positive (seconds), not {gap_s!r}")
+    _check_gap(gap_s)
     kind = disruption_layers(legs, disruption, scenario, points=points, focus_only=focus_only, max_vertices=max_vertices,
                              tolerance_deg=tolerance_deg, gap_s=gap_s)
     return build_map(kind, title=title, tiles=tiles, synthetic=synthetic, banner=SYNTHETIC_BANNER)

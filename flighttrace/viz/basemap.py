@@ -219,7 +219,7 @@ def _coordinates(parts: np.ndarray, decimals: int) -> list[Any]:
     lines = [a.tolist() for a in np.split(xy, np.cumsum(size)[:-1])]
     first = np.r_[0, np.cumsum(n_rings)[:-1]]
     out = []
-    for f, n in zip(first.tolist(), n_rings.tolist()):  # one entry per polygon or line
+    for f, n in zip(first.tolist(), n_rings.tolist(), strict=True):  # one entry per polygon or line
         if ok[f]:
             out.append([lines[r] for r in range(f, f + n) if ok[r]] if polygons else lines[f])
     return out

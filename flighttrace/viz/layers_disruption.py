@@ -117,7 +117,7 @@ def _airports_layer(airports: list[dict[str, Any]], disruption: Any, div: pd.Dat
     """The airports, circled red when closed, with their closures, diversions and holdings in their popups."""
     layer = MapLayer("Airports (closures in the popups)", popup_width=380, marker="circle_marker")
     cl = disruption.closures
-    for a, direction in zip(airports, label_directions(airports, [True] * len(airports))):  # a few dozen airports at most
+    for a, direction in zip(airports, label_directions(airports, [True] * len(airports)), strict=True):  # a few dozen airports at most
         mine = cl[cl["airport"] == a["code"]] if len(cl) else cl
         closed = "; ".join(f"{_hm(c.start)}\u2013{_hm(c.end)} UTC (start {_hm(c.start_earliest)}\u2013{_hm(c.start_latest)}, "
                            f"end {_hm(c.end_earliest)}\u2013{_hm(c.end_latest)})" for c in mine.itertuples()) if len(mine) else "no closure found"
@@ -167,7 +167,7 @@ def disruption_layers(legs: pd.DataFrame, disruption: Any, scenario: Scenario | 
     ap_pos = {a["query"]: (a["lat"], a["lon"]) for a in airports} | {a["code"]: (a["lat"], a["lon"]) for a in airports}
     labels = {"diversion": f"Diverted tracks ({len(div)})", "holding": f"Tracks that held ({len(hold)} holdings)", "go_around": f"Go-arounds ({len(ga)})"}
     layers = {k: MapLayer(escape_html(labels[k]), popup_width=480, marker="circle_marker") for k in KIND_COLOUR}
-    for r, tr in zip(recs, tracks):  # one iteration per leg
+    for r, tr in zip(recs, tracks, strict=True):  # one iteration per leg
         if not tr.runs:
             continue
         lid = str(r["leg_id"])

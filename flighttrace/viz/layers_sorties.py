@@ -113,7 +113,7 @@ def _groups(ref: pd.Series, sortie_of: list[str | None], layers: str | None, win
         first = np.where(inside.any(axis=1), inside.argmax(axis=1), -1)  # the earliest window holding the leg
         groups = [
             _Group(str(k), str(nm), s, e, es)
-            for k, nm, s, e, es in zip(windows["key"], windows["name"], windows["start"], windows["end"], windows["event_start"])
+            for k, nm, s, e, es in zip(windows["key"], windows["name"], windows["start"], windows["end"], windows["event_start"], strict=True)
         ]
         groups.append(_Group(_OUTSIDE, "Outside the event windows"))
         idx = np.where(first >= 0, first, len(groups) - 1)
@@ -164,9 +164,9 @@ def _slider(recs: list[dict[str, Any]], tracks: list[_Track], colour: list[str],
     from flighttrace.viz.offline import offline_timestamped_geojson
 
     features = []
-    for r, tr, c in zip(recs, tracks, colour):
+    for r, tr, c in zip(recs, tracks, colour, strict=True):
         first = pd.Timestamp(r["first_seen"]).value // 1_000_000 if _present(r.get("first_seen")) else 0
-        for run, times in zip(tr.runs, tr.times):
+        for run, times in zip(tr.runs, tr.times, strict=True):
             if len(run) < 2:
                 continue
             ms = (times // 1_000_000).tolist() if times is not None else [first] * len(run)
@@ -196,7 +196,7 @@ def _airports_layer(airports: list[dict[str, Any]]) -> MapLayer:
     """The airports: the scenario's labelled, every drawn leg's end marked, each with a popup."""
     layer = MapLayer("Airports", popup_width=360, marker="circle_marker")
     directions = label_directions(airports, [bool(a["in_scenario"]) for a in airports])
-    for a, direction in zip(airports, directions):  # a few dozen airports at most
+    for a, direction in zip(airports, directions, strict=True):  # a few dozen airports at most
         rows = [("Code", code_text(a)), ("Country", escape_html(a["country"])),
                 ("Elevation", f"{a['elevation_ft']:.0f} ft" if _present(a["elevation_ft"]) else "\u2014"),
                 ("On this map", ("named in the scenario; " if a["in_scenario"] else "") + f"{a['n_legs']} drawn leg end{'s' if a['n_legs'] != 1 else ''}")]
@@ -295,7 +295,7 @@ def sortie_layers(
     airports = airport_rows(set(scenario.airport_codes()) if scenario is not None else set(), codes_legs, scenario)
     ap_pos = {a["query"]: (a["lat"], a["lon"]) for a in airports} | {a["code"]: (a["lat"], a["lon"]) for a in airports}
     out = [MapLayer(g.html(), popup_width=480, marker="circle_marker", show=not time_slider) for g in groups]
-    for i, (r, tr) in enumerate(zip(recs, tracks)):  # one iteration per leg
+    for i, (r, tr) in enumerate(zip(recs, tracks, strict=True)):  # one iteration per leg
         if not tr.runs:
             continue
         sid, freg = sortie_of[i], fleet_reg.get(hexes[i].lower())

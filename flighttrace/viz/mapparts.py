@@ -293,7 +293,7 @@ def add_leg(layer: MapLayer, leg: dict[str, Any], track: _Track, *, colour: str,
                 layer.add({"type": "Point", "coordinates": [float(run[0, 1]), float(run[0, 0])]},
                           {"radius": 2, "color": colour, "fill": True, "fillColor": colour, "fillOpacity": 1.0, "weight": 1},
                           kind="dot", tooltip=tooltip + " &middot; a single position seen between gaps")
-    for gap, tip in zip(track.gaps, gap_tips):
+    for gap, tip in zip(track.gaps, gap_tips, strict=True):
         layer.add(_segment(gap["a"], gap["b"]), {"color": colour, "weight": 2, "opacity": 0.85, "dashArray": GAP_DASH}, kind="gap", tooltip=tip)
     for end, k in (("origin", 0), ("destination", -1)):
         code, grade = leg.get(end), leg.get(f"{end}_evidence")
@@ -344,7 +344,7 @@ def label_directions(airports: list[dict[str, Any]], labelled: list[bool], *, cl
 
     placed: list[tuple[float, float, str]] = []
     out = []
-    for a, take_part in zip(airports, labelled):  # a few dozen airports at most
+    for a, take_part in zip(airports, labelled, strict=True):  # a few dozen airports at most
         direction = "right"
         if take_part:
             near = [d for la, lo, d in placed if float(haversine_km(la, lo, a["lat"], a["lon"])) < clearance_km]

@@ -71,7 +71,7 @@ class _PointTable:
             change = np.flatnonzero(self.code[1:] != self.code[:-1]) + 1
             starts = np.r_[0, change]
             ends = np.r_[change, self.n]
-            self.ranges = {int(c): (int(s), int(e)) for c, s, e in zip(self.code[starts], starts, ends)}
+            self.ranges = {int(c): (int(s), int(e)) for c, s, e in zip(self.code[starts], starts, ends, strict=True)}
 
     def rows(self, icao24: str, first_ns: int, last_ns: int, start: Any, end: Any) -> tuple[int, int] | None:
         """Row range of a leg: ``point_start:point_end`` when they fit, else the aircraft's rows in its time span."""
@@ -188,7 +188,7 @@ def _track(leg: dict[str, Any], table: _PointTable | None, *, gap_s: float, tole
     total_budget = max(int(max_vertices), 2 * len(starts))
     runs: list[np.ndarray] = []
     times: list[np.ndarray | None] = []
-    for a, b in zip(starts, ends):  # one iteration per seen run (a few per leg)
+    for a, b in zip(starts, ends, strict=True):  # one iteration per seen run (a few per leg)
         budget = max(2, round(total_budget * (b - a) / n))
         keep = a + _simplified(lat[a:b], lon[a:b], tolerance_deg=tolerance_deg, budget=budget)
         runs.append(np.round(np.column_stack([lat[keep], lon[keep]]), _COORD_DECIMALS))
@@ -303,9 +303,9 @@ def _tracks(sel: pd.DataFrame, recs: list[dict[str, Any]], table: _PointTable | 
         chunk_of = (np.cumsum(rows) - rows) // _CHUNK_ROWS
         for c in np.unique(chunk_of).tolist():  # a few million points at a time
             chunk = legs_fast[chunk_of == c]
-            for i, tr in zip(chunk.tolist(), _tracks_of_rows(table, a_all[chunk], b_all[chunk], n_coords[chunk], **kw)):
+            for i, tr in zip(chunk.tolist(), _tracks_of_rows(table, a_all[chunk], b_all[chunk], n_coords[chunk], **kw), strict=True):
                 out[i] = tr
-    return [tr if tr is not None else _track(r, table, **kw) for r, tr in zip(recs, out)]
+    return [tr if tr is not None else _track(r, table, **kw) for r, tr in zip(recs, out, strict=True)]
 
 
 def _tracks_of_rows(table: _PointTable, a: np.ndarray, b: np.ndarray, n_coords: np.ndarray, *, gap_s: float, tolerance_deg: float,
@@ -410,7 +410,7 @@ def _tracks_of_rows(table: _PointTable, a: np.ndarray, b: np.ndarray, n_coords: 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     cols = list(df.columns)
-    return [dict(zip(cols, row)) for row in zip(*(df[c].tolist() for c in cols))] if len(df) else []
+    return [dict(zip(cols, row, strict=True)) for row in zip(*(df[c].tolist() for c in cols), strict=True)] if len(df) else []
 
 
 def _select(legs: pd.DataFrame, sorties: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str | None], list[str | None], dict[str, dict[str, Any]]]:

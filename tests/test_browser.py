@@ -1,8 +1,8 @@
-"""The map and the report in a real browser: headless Debian Chromium driven by Playwright.
+"""The map and the report in a real browser: headless Debian Chromium driven by Playwright, with the network blocked.
 
-Tests have no internet, so CDN requests are answered from the vendored copies in
-fixtures/web (by file name); anything else outside 127.0.0.1 (map tiles, fonts)
-gets an empty answer. The report is served by a server this test starts on 127.0.0.1.
+Every request that is not to the server this test starts on 127.0.0.1 is
+refused and written down; each test asserts that none was attempted (the
+pages carry their libraries and basemap). Nothing from the internet is faked.
 """
 
 from __future__ import annotations
@@ -17,14 +17,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-ASSETS = Path(__file__).resolve().parents[1] / "fixtures" / "web"
 CHROMIUM = Path("/usr/bin/chromium")
-ALIASES = {"jquery-3.7.1.min.js": "jquery.min.js"}
-"""CDN file names that differ from the vendored copies' names."""
-BLANK_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a5f30000000049454e44ae426082"
-)
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 pytestmark = pytest.mark.browser
 
@@ -71,30 +65,32 @@ def browser():  # type: ignore[no-untyped-def]
         b.close()
 
 
-def _route(route, request) -> None:  # type: ignore[no-untyped-def]
-    url = urlparse(request.url)
-    if url.hostname in ("127.0.0.1", "localhost"):
-        route.continue_()
-        return
-    name = Path(url.path).name
-    local = ASSETS / ALIASES.get(name, name)
-    if local.is_file():
-        ctype = "application/javascript" if local.suffix == ".js" else "text/css"
-        route.fulfill(status=200, body=local.read_bytes(), headers={"content-type": ctype, "access-control-allow-origin": "*"})
-    elif url.path.endswith(".png"):
-        route.fulfill(status=200, body=BLANK_PNG, headers={"content-type": "image/png"})
-    else:
-        route.fulfill(status=200, body=b"", headers={"content-type": "text/plain"})
-
-
 def _open(browser, url: str):  # type: ignore[no-untyped-def]
+    """Open a page with every request outside 127.0.0.1 refused; the page and its errors (a refused request is one)."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
-    page.route("**/*", _route)
+
+    def route(route, request) -> None:  # type: ignore[no-untyped-def]
+        if urlparse(request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            errors.append(f"request outside 127.0.0.1: {request.url}")
+            route.abort()
+
+    page.route("**/*", route)
     page.goto(url, wait_until="load")
     return page, errors
+
+
+_PANES_JS = """(root) => {
+    const doc = root || document;
+    const count = (sel) => doc.querySelectorAll(sel).length;
+    return {basemap: count('.leaflet-basemap-pane path'), tracks: count('.leaflet-overlay-pane path.leaflet-interactive'),
+            tiles: count('.leaflet-tile-pane img')};
+}"""
+"""Paths drawn in the basemap's pane and interactive paths in the overlay pane (tracks, circles, airports), and tile images."""
 
 
 def test_map_draws_tracks_without_errors_and_opens_a_popup(browser, served: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -103,6 +99,9 @@ def test_map_draws_tracks_without_errors_and_opens_a_popup(browser, served: str,
     n_paths = page.locator("path.leaflet-interactive").count()
     # one polyline (at least) per leg of every sortie: more than 200 vector paths
     assert n_paths > 200, n_paths
+    # the offline basemap is drawn under them (land, coast, borders: one path each at each scale), with no tile
+    panes = page.evaluate(_PANES_JS)
+    assert panes["basemap"] >= 3 and panes["tiles"] == 0 and panes["tracks"] == n_paths, panes
     assert page.locator(".leaflet-control-layers").count() == 1
     # click on a solid track (not a dashed gap): its popup opens, as it would for a reader
     page.mouse.move(10, 10)
@@ -138,6 +137,7 @@ def test_map_draws_tracks_without_errors_and_opens_a_popup(browser, served: str,
 def test_report_page_loads_with_map_and_charts(browser, served: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page, errors = _open(browser, served + "/index.html")
     assert page.locator("text=SYNTHETIC DATA.").count() >= 1
+    assert page.locator("text=loads nothing from the internet").count() == 1  # said under the map
     imgs = page.locator("figure img")
     assert imgs.count() == 4
     # every chart image loaded (natural width > 0)
@@ -145,6 +145,8 @@ def test_report_page_loads_with_map_and_charts(browser, served: str, tmp_path: P
     assert all(w > 100 for w in widths), widths
     frame = page.frame_locator("iframe.map")
     frame.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
+    panes = next(f for f in page.frames if f.url.endswith("/map.html")).evaluate(_PANES_JS)
+    assert panes["basemap"] >= 3 and panes["tracks"] > 200 and panes["tiles"] == 0, panes
     page.screenshot(path=str(tmp_path / "report.png"), full_page=False)
     assert (tmp_path / "report.png").stat().st_size > 10_000
     assert errors == [], errors
@@ -174,7 +176,7 @@ _LAYERS_JS = """() => {
 def test_moscow_map_draws_diverted_tracks_and_holding_circles_and_opens_a_holding_popup(  # type: ignore[no-untyped-def]
         browser, served_moscow: str, moscow_report, tmp_path: Path) -> None:
     from flighttrace.viz import PALETTE
-    from flighttrace.viz.maps import _KIND_COLOUR
+    from flighttrace.viz.layers_disruption import KIND_COLOUR as _KIND_COLOUR
     from tests.test_moscow import truth_in
 
     d = moscow_report.findings.disruption
@@ -186,6 +188,8 @@ def test_moscow_map_draws_diverted_tracks_and_holding_circles_and_opens_a_holdin
 
     page, errors = _open(browser, served_moscow + "/map.html")
     page.wait_for_selector("path.leaflet-interactive", state="attached", timeout=30_000)
+    panes = page.evaluate(_PANES_JS)
+    assert panes["basemap"] >= 3 and panes["tiles"] == 0, panes
     layers = page.evaluate(_LAYERS_JS)
     assert layers["maps"] == 1
     # every holding circle drawn on the screen, in the holding colour, with a radius
@@ -251,3 +255,60 @@ def test_moscow_report_page_loads_with_its_tables_charts_and_map(browser, served
     assert (tmp_path / "moscow-report.png").stat().st_size > 10_000
     assert errors == [], errors
     page.close()
+
+
+# --------------------------------------------------------------------------- offline everywhere: notebook display, time slider; tiles only on demand
+
+
+def _small_map(**kw):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    from flighttrace.viz.maps import map_sorties
+    from tests.test_maps import build, scenario, sorties_for
+
+    pts, legs = build([{"icao24": "600864", "start": pd.Timestamp("2023-09-18T06:00:00Z")},
+                       {"icao24": "600865", "start": pd.Timestamp("2021-05-01T06:00:00Z")}])
+    return map_sorties(legs, sorties_for(legs), scenario(), points=pts, synthetic=True, **kw)
+
+
+def test_a_map_shown_in_a_notebook_draws_offline(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # what Jupyter shows inline: the page in an iframe's srcdoc
+    (tmp_path / "notebook.html").write_text(f"<!DOCTYPE html><html><body>{_small_map()._repr_html_()}</body></html>", encoding="utf-8")
+    with _serve(tmp_path) as url:
+        page, errors = _open(browser, url + "/notebook.html")
+        page.frame_locator("iframe").locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=30_000)
+        frame = next(f for f in page.frames if f is not page.main_frame)
+        panes = frame.evaluate(_PANES_JS)
+        # two legs (each a seen track, a dashed gap and a dotted landing) and the three airports, over the basemap
+        assert panes["tracks"] == 2 * 3 + 3 and panes["basemap"] >= 3 and panes["tiles"] == 0, panes
+        assert errors == [], errors
+        page.close()
+
+
+def test_a_map_with_a_time_slider_draws_offline(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from flighttrace.viz.maps import save_map
+
+    save_map(_small_map(time_slider=True), tmp_path / "slider.html")
+    with _serve(tmp_path) as url:
+        page, errors = _open(browser, url + "/slider.html")
+        page.wait_for_selector(".leaflet-bar-timecontrol", timeout=30_000)  # the slider's control, from the page's own copy of the plugin
+        page.wait_for_selector(".leaflet-basemap-pane path", state="attached", timeout=30_000)
+        assert page.locator(".leaflet-bar-timecontrol .timecontrol-play").count() == 1
+        page.screenshot(path=str(tmp_path / "slider.png"))
+        assert errors == [], errors
+        page.close()
+
+
+def test_online_tiles_are_fetched_only_when_asked_for_and_the_map_says_so(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from flighttrace.viz.maps import save_map
+
+    save_map(_small_map(tiles="OpenStreetMap"), tmp_path / "tiles.html")
+    with _serve(tmp_path) as url:
+        page, errors = _open(browser, url + "/tiles.html")
+        page.wait_for_selector("path.leaflet-interactive", state="attached", timeout=30_000)
+        page.wait_for_function("() => document.querySelectorAll('.leaflet-tile-pane img').length > 0", timeout=30_000)
+        notice = page.locator(".flighttrace-notice").inner_text()
+        assert "OpenStreetMap" in notice and "which area you are looking at" in notice
+        refused = [e for e in errors if e.startswith("request outside 127.0.0.1:")]
+        assert refused and all("tile.openstreetmap.org" in e for e in refused), refused
+        page.close()

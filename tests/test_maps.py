@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import geopandas as gpd
@@ -18,7 +19,13 @@ import shapely
 
 import flighttrace
 from flighttrace.scenario import Scenario, parse_scenario
-from flighttrace.viz.maps import SYNTHETIC_BANNER, escape_html, map_sorties, render_map, save_map
+from flighttrace.viz.maps import (
+    SYNTHETIC_BANNER,
+    escape_html,
+    map_sorties,
+    render_map,
+    save_map,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = pd.Timestamp("2023-09-18T06:00:00Z")
@@ -134,23 +141,48 @@ def sorties_for(legs: pd.DataFrame, **over: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def polylines(m: Any) -> list[Any]:
-    """Every PolyLine in the map's element tree, in order."""
+def geojson_layers(m: Any) -> list[Any]:
+    """The map's layers (one folium.GeoJson each), the offline basemap left out."""
     import folium
 
-    out, stack = [], [m]
-    while stack:
-        el = stack.pop(0)
-        if isinstance(el, folium.PolyLine):
-            out.append(el)
-        stack.extend(el._children.values())
+    from flighttrace.viz.basemap import BASEMAP_NAME
+
+    return [c for c in m._children.values() if isinstance(c, folium.GeoJson) and c.layer_name != BASEMAP_NAME]
+
+
+def features(layer: Any) -> list[dict[str, Any]]:
+    """The GeoJSON features a layer writes into the page."""
+    from flighttrace.viz.mapparts import FeatureData
+
+    return [f for c in layer._children.values() if isinstance(c, FeatureData) for f in c.features]
+
+
+def polylines(m: Any) -> list[Any]:
+    """Every line drawn in the map's layers, in order: its style as ``options``, its [lat, lon] points as ``locations``.
+
+    A track seen in several stretches (a MultiLineString) has a list of stretches as ``locations``.
+    """
+    out = []
+    for layer in geojson_layers(m):
+        for f in features(layer):
+            g = f["geometry"]
+            if g["type"] == "LineString":
+                loc: list[Any] = [[lat, lon] for lon, lat in g["coordinates"]]
+            elif g["type"] == "MultiLineString":
+                loc = [[[lat, lon] for lon, lat in run] for run in g["coordinates"]]
+            else:
+                continue
+            out.append(SimpleNamespace(options=f["properties"]["style"], locations=loc))
     return out
 
 
 def feature_group_names(m: Any) -> list[str]:
-    import folium
+    return [c.layer_name for c in geojson_layers(m)]
 
-    return [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+
+def _unjson(page: str) -> str:
+    """The page with JSON string escapes undone (folium writes each layer's data as JSON, ``&`` as ``\\u0026``)."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)
 
 
 def script_blocks(page: str) -> list[str]:
@@ -232,7 +264,7 @@ def test_tracks_are_simplified_to_max_vertices() -> None:
 
 def test_popups_carry_registration_callsign_times_and_grades() -> None:
     pts, legs = one_leg()
-    page = render_map(map_sorties(legs, sorties_for(legs), scenario(), points=pts))
+    page = _unjson(render_map(map_sorties(legs, sorties_for(legs), scenario(), points=pts)))
     for text in (
         "4K-AZ100", "AZQ6224", "600864", legs["leg_id"].iat[0], "r-001",
         f"{legs['first_seen'].iat[0]:%Y-%m-%d %H:%M:%S} UTC", f"{legs['last_seen'].iat[0]:%Y-%m-%d %H:%M:%S} UTC",
@@ -368,9 +400,11 @@ def test_same_map_is_byte_identical_in_two_processes(tmp_path: Path) -> None:
         assert a.read_bytes() == b.read_bytes()
         outs.append(a.read_bytes())
     assert outs[0] == outs[1]
-    # and no random id is left: every 32-hex-digit id carries the page's own prefix
+    # and no random id is left: every 32-hex-digit id carries the page's own prefix. The ids written are those of the map,
+    # the basemap's pane, the basemap, the three layers (the event window, the legs outside it, the airports), the time
+    # slider and the layer control: one element per layer, not one per line
     ids = set(re.findall(rb"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])", outs[0]))
-    assert len(ids) > 10 and len({i[:8] for i in ids}) == 1
+    assert len(ids) == 8 and len({i[:8] for i in ids}) == 1
 
 
 def test_showing_or_saving_a_map_does_not_change_its_page(tmp_path: Path) -> None:
@@ -404,52 +438,14 @@ def test_fixtures_world_sortie_map_is_at_most_5_mb(world: dict[str, Any], tmp_pa
     assert size <= 5_000_000
     page = path.read_text(encoding="utf-8")
     n_legs = int(srt["in_leg"].notna().sum() + srt["out_leg"].notna().sum())
-    assert page.count("bindPopup") == n_legs + len(world["scenario"].airport_codes())  # every sortie leg, every airport
+    with_popup = [f for layer in geojson_layers(m) for f in features(layer) if "popup" in f["properties"]]
+    assert len(with_popup) == n_legs + len(world["scenario"].airport_codes())  # every sortie leg, every airport
     assert SYNTHETIC_BANNER in page
     # with the points, every gap is placed by the times of the positions, none from the shape of the track
     assert "Not seen for " in page and "placed from the track's shape" not in page
 
 
-# --------------------------------------------------------------------------- fast rendering
-
-
-def _as_folium(m: Any) -> None:
-    """Turn every fast element of the map back into folium's own class (they hold the same state)."""
-    from flighttrace.viz.maps import _walk
-
-    for el in list(_walk(m.get_root())):
-        if type(el).__module__ == "flighttrace.viz._fastfolium" and type(el).__name__ != "Text":
-            el.__class__ = next(c for c in type(el).__mro__ if c.__module__.split(".")[0] in ("folium", "branca"))
-
-
-def test_fast_elements_render_the_page_folium_renders() -> None:
-    pts, legs = build([{"icao24": "600864", "start": T0}, {"icao24": "600865", "start": pd.Timestamp("2021-05-01T06:00:00Z"), "gap_min": 0.5}])
-    legs.loc[1, "origin_evidence"] = "bridged"
-    m = map_sorties(legs, sorties_for(legs), scenario(), points=pts, synthetic=True)
-    fast = render_map(m)
-    _as_folium(m)
-    assert render_map(m) == fast
-    assert hostile_map() == hostile_map()
-
-
-def test_fast_popup_and_tooltip_options_render_as_folium_does() -> None:
-    import folium
-
-    from flighttrace.viz._fastfolium import classes
-
-    fast = classes()
-
-    def page(cls: Any) -> str:
-        m = folium.Map(location=[40.0, 49.0], tiles=None)
-        for lazy, show in ((False, False), (True, False), (False, True)):
-            popup = cls.Popup(folium.Html("<b>a</b>\nb `c`", script=True), max_width=300, lazy=lazy, show=show, sticky=show)
-            tip = cls.Tooltip("t &amp; <i>u</i>", style="color: red; font: 'x'", sticky=False, direction="left")
-            cls.PolyLine([[40.0, 49.0], [41.5, 50.25]], color="#123456", dash_array="8 8", popup=popup, tooltip=tip).add_to(m)
-        cls.PolyLine([[[40.0, 49.0], [41.0, 50.0]], [[42.0, 51.0], [43.0, 52.0]]], weight=2).add_to(m)
-        folium.CircleMarker([40.0, 49.0], popup=cls.Popup("plain <text>"), tooltip=cls.Tooltip("x")).add_to(m)
-        return render_map(m)
-
-    assert page(fast) == page(folium)
+# --------------------------------------------------------------------------- template syntax
 
 
 def test_template_syntax_in_the_data_stays_text() -> None:
@@ -495,7 +491,7 @@ def _same_tracks(a: Any, b: Any) -> bool:
 
 @pytest.mark.parametrize("tolerance_deg,max_vertices", [(0.002, 300), (0.0, 20), (0.05, 3), (0.0005, 7)])
 def test_tracks_of_all_legs_at_once_equal_the_per_leg_tracks(tolerance_deg: float, max_vertices: int) -> None:
-    from flighttrace.viz.maps import _PointTable, _records, _select, _track, _tracks
+    from flighttrace.viz.tracks import _PointTable, _records, _select, _track, _tracks
 
     specs = [{"icao24": f"6008{k:02d}", "start": T0 + pd.Timedelta(hours=k), "gap_min": g} for k, g in enumerate((30.0, 0.5, 7.0, 45.0, 2.0, 12.0))]
     pts, legs = build(specs)
@@ -541,38 +537,188 @@ def test_tracks_of_all_legs_at_once_equal_the_per_leg_tracks(tolerance_deg: floa
     assert any(len(t.gaps) for t in slow) and any(g["suspect"] for t in slow for g in t.gaps)
 
 
-def test_ids_are_found_as_the_regular_expression_finds_them() -> None:
-    import random
-
-    from flighttrace.viz.maps import _split_ids
-
-    pattern = re.compile(r"(?<![0-9a-f])([0-9a-f]{32})(?![0-9a-f])")
-    rng = random.Random(5)
-    pieces = ["0123456789abcdef" * 2, "0123456789abcdef" * 2 + "a", ("0123456789abcdef" * 2)[:31], "ABCDEF", "é", "—", "_", "\n", "x", "7"]
-    texts = ["", "a" * 32, "é" + "b" * 32 + "é"] + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(2000)]
-    for text in texts:
-        assert _split_ids(text) == pattern.split(text), text
-
-
-def test_remembered_options_keep_their_json_types() -> None:
-    from flighttrace.viz._fastfolium import _options_js, _options_json, tojson
-
-    for opts in ({"weight": 1}, {"weight": True}, {"weight": 1.0}, {"weight": None}, {"weight": 1}, {"dash": [1, 2]}):
-        assert _options_json(opts) == tojson(opts)
-    assert _options_js({"max_width": 480}) == '{\n  "maxWidth": 480,\n}'
-    assert _options_js({"max_width": 480.0}) == '{\n  "maxWidth": 480.0,\n}'
-
-
-def test_rendering_leaves_every_element_of_the_page_as_it_was() -> None:
-    from flighttrace.viz.maps import _walk
-
+def test_rendering_again_gives_the_same_page_also_after_folium_renders_it() -> None:
     pts, legs = one_leg()
     m = map_sorties(legs, sorties_for(legs), scenario(), points=pts)
     first = render_map(m)
-    before = {id(el): (dict(vars(el)), dict(getattr(el, "_children", {}))) for el in _walk(m.get_root())}
     assert render_map(m) == first
-    after = {id(el): (dict(vars(el)), dict(getattr(el, "_children", {}))) for el in _walk(m.get_root())}
-    assert after == before
-    m.get_root().render()  # folium's own render leaves helpers and scripts behind: the page stays the same from then on
-    again = render_map(m)
-    assert render_map(m) == again
+    m.get_root().render()  # folium's own render of the page
+    assert render_map(m) == first
+
+
+# --------------------------------------------------------------------------- offline and private
+
+
+def _disruption_map(**kw: Any) -> Any:
+    """A small disruption map: one flight diverted away from a closed Moscow airport (tests/test_disruption's builder)."""
+    import flighttrace.kinds.disruption.analysis as dz
+    from flighttrace.viz.maps import map_disruption
+    from tests.test_disruption import diverted_flight
+
+    scn = flighttrace.load_scenario(ROOT / "seeds" / "moscow-2026-03-14.yaml")
+    pts = diverted_flight()
+    legs = flighttrace.detect_legs(pts, scn)
+    return map_disruption(legs, dz.analyze(scn, legs, pts), scn, points=pts, synthetic=True, **kw)
+
+
+def test_map_pages_link_nothing_from_the_internet() -> None:
+    pts, legs = one_leg()
+    pages = {"sorties": render_map(map_sorties(legs, sorties_for(legs), scenario(), points=pts, time_slider=True)),
+             "disruption": render_map(_disruption_map())}
+    for name, page in pages.items():
+        # no script, stylesheet, image or frame is loaded from anywhere: every library is inside the page
+        assert not re.findall(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=", page, flags=re.IGNORECASE), name
+        assert "@import" not in page
+        assert all(u.strip("'\" ").startswith(("data:", "#")) for u in re.findall(r"url\(([^)]*)\)", page)), name
+        assert "Leaflet 1.9.4" in page and "L.map(" in page, name
+        assert "jquery" not in page.lower() and "bootstrap" not in page.lower(), name
+    assert "Leaflet TimeDimension v1.1.1" in pages["sorties"] and "@font-face" not in pages["sorties"]  # no web font either
+
+
+def test_online_tiles_only_when_asked_for_and_the_page_says_what_they_reveal() -> None:
+    import folium
+
+    from flighttrace.viz.basemap import BASEMAP_NAME, TILES_PRIVACY_NOTE, TilesError
+
+    pts, legs = one_leg()
+    offline = map_sorties(legs, points=pts)
+    page = render_map(offline)
+    assert "L.tileLayer(" not in page and "flighttrace-notice" not in page
+    assert "no map server is contacted" in page  # the legend says where the basemap comes from
+    online = map_sorties(legs, points=pts, tiles="OpenStreetMap")
+    page = render_map(online)
+    assert "L.tileLayer(" in page and "tile.openstreetmap.org" in page
+    assert TILES_PRIVACY_NOTE.format(provider="OpenStreetMap") in page
+    # the offline basemap stays in the layer control as the other base layer, off when the page opens
+    (base,) = [c for c in online._children.values() if isinstance(c, folium.GeoJson) and c.layer_name == BASEMAP_NAME]
+    assert base.show is False and base.overlay is False
+    with pytest.raises(TilesError):
+        map_sorties(legs, points=pts, tiles="No such tiles")
+
+
+def test_a_layer_is_one_geojson_whatever_the_number_of_legs() -> None:
+    def elements(m: Any) -> int:
+        stack, n = [m.get_root()], 0
+        while stack:
+            el = stack.pop()
+            n += 1
+            stack.extend(el._children.values())
+        return n
+
+    specs = [{"icao24": f"6008{k:02d}", "start": T0 + pd.Timedelta(hours=k)} for k in range(8)]
+    maps = {n: map_sorties(build(specs[:n])[1], points=build(specs[:n])[0], layers=None) for n in (2, 8)}
+    assert elements(maps[2]) == elements(maps[8])
+    for n, m in maps.items():
+        (tracks, airports) = geojson_layers(m)
+        kinds = [f["properties"]["kind"] for f in features(tracks)]
+        # each leg: its seen track, its gap (dashed) and its unseen landing (dotted); the airports in their own layer
+        assert kinds.count("track") == kinds.count("gap") == kinds.count("unseen_end") == n and len(kinds) == 3 * n
+        assert {f["properties"]["kind"] for f in features(airports)} == {"airport"}
+
+
+def test_same_inputs_give_the_same_page_in_one_process() -> None:
+    assert hostile_map() == hostile_map()
+    a = render_map(_disruption_map())
+    assert render_map(_disruption_map()) == a
+
+
+# --------------------------------------------------------------------------- the basemap
+
+
+def test_basemap_draws_land_coast_and_borders_around_the_data() -> None:
+    from shapely.geometry import Point, shape
+
+    from flighttrace.viz.basemap import basemap_features
+
+    feats = basemap_features([[29.9, 34.9], [40.5, 50.0]], margin_deg=10.0)  # Ovda to Baku
+    geoms = {(f["properties"]["kind"], f["properties"]["scale"]): shape(f["geometry"]) for f in feats}
+    # the detail (1:50m) within 10° of the data, the coarse world around it, with no coastline line drawn out there
+    assert set(geoms) == {("land", "50m"), ("coast", "50m"), ("border", "50m"), ("land", "110m"), ("border", "110m")}
+    assert shapely.bounds(geoms["land", "50m"]).tolist() == [24.9, 19.9, 60.0, 50.5]
+    assert geoms["land", "110m"].intersection(shapely.box(25.0, 20.0, 59.9, 50.4)).area == 0.0
+    land = geoms["land", "50m"]
+    for lon, lat in ((34.94, 29.94), (50.05, 40.47)):  # Ovda, Baku
+        assert land.contains(Point(lon, lat))
+    for lon, lat in ((33.5, 34.0), (51.0, 41.0), (37.0, 22.0)):  # the sea south of Cyprus, the Caspian, the Red Sea
+        assert not land.contains(Point(lon, lat))
+    assert geoms["border", "50m"].distance(Point(34.904, 29.492)) < 0.05  # the Egypt–Israel border reaches the Gulf of Aqaba at Taba
+    assert geoms["coast", "50m"].distance(Point(34.95, 29.55)) < 0.05  # Eilat's shore
+
+
+def test_basemap_package_data_does_not_cross_the_antimeridian_and_says_where_it_comes_from() -> None:
+    from flighttrace.viz.basemap import load_basemap
+
+    for res in ("110m", "50m"):
+        base = load_basemap(res)  # type: ignore[arg-type]
+        for key in ("coast", "borders"):
+            for line in base[key][0]:
+                assert not np.any(np.abs(np.diff(shapely.get_coordinates(line)[:, 0])) > 180.0), (res, key)
+        for ring in shapely.get_rings(base["land"][0]):
+            xy = shapely.get_coordinates(ring)
+            jump = np.flatnonzero(np.abs(np.diff(xy[:, 0])) > 180.0)
+            assert np.all(np.abs(xy[jump, 1]) == 90.0) and np.all(np.abs(xy[jump + 1, 1]) == 90.0), res  # only along a pole
+        meta = base["meta"]
+        assert meta["source"] == f"world-atlas@2.0.2 countries-{res}.json" and "public domain" in meta["licence"]
+        assert pd.Timestamp(meta["built"]) <= pd.Timestamp.now()
+    assert (ROOT / "flighttrace" / "viz" / "static" / "basemap" / "LICENSE-world-atlas").is_file()
+
+
+def test_topojson_arcs_are_decoded_by_hand() -> None:
+    from flighttrace.viz.basemap import decode_arcs
+
+    topo = {"transform": {"scale": [0.5, 2.0], "translate": [-10.0, 5.0]}, "arcs": [[[0, 0], [4, 0], [0, 1]], [[2, 2], [-2, 0]]]}
+    a, b = decode_arcs(topo)
+    # arc 0: (0,0), (4,0), (4,1) in grid units; arc 1: (2,2), (0,2): x * 0.5 - 10, y * 2 + 5
+    assert a.tolist() == [[-10.0, 5.0], [-8.0, 5.0], [-8.0, 7.0]]
+    assert b.tolist() == [[-9.0, 9.0], [-10.0, 9.0]]
+    assert decode_arcs({"arcs": [[[1.5, 2.5], [3.0, 4.0]]]})[0].tolist() == [[1.5, 2.5], [3.0, 4.0]]  # not quantized
+
+
+def _build_basemap_script() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_basemap", ROOT / "scripts" / "build_basemap.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_build_basemap_keeps_shared_arcs_as_borders_and_the_land_outline_as_coast() -> None:
+    from flighttrace.viz.basemap import decode_arcs
+
+    # two unit squares side by side, A west of B, sharing the arc s: x = 1 from y = 0 to 1 (not quantized)
+    a_arc = [[1.0, 1.0], [0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]
+    s_arc = [[1.0, 0.0], [1.0, 1.0]]
+    b_arc = [[1.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0]]
+    topo = {"type": "Topology", "arcs": [a_arc, s_arc, b_arc], "objects": {
+        "countries": {"type": "GeometryCollection", "geometries": [{"type": "Polygon", "arcs": [[0, 1]]}, {"type": "Polygon", "arcs": [[2, ~1]]}]},
+        "land": {"type": "GeometryCollection", "geometries": [{"type": "Polygon", "arcs": [[0, 2]]}]}}}
+    out = _build_basemap_script().convert(topo, tolerance=0.0, source="test")
+    arcs = decode_arcs(out)
+    lines = {key: [np.concatenate([arcs[r] if r >= 0 else arcs[~r][::-1] for r in refs]).round(6).tolist() for refs in out["objects"][key]["arcs"]]
+             for key in ("coast", "borders")}
+    assert lines["borders"] == [s_arc]
+    assert sorted(lines["coast"]) == sorted([a_arc, b_arc])
+    (poly,) = out["objects"]["land"]["arcs"]
+    ring = [arcs[r] if r >= 0 else arcs[~r][::-1] for r in poly[0]]
+    assert np.concatenate([ring[0], ring[1][1:]]).round(6).tolist() == a_arc + b_arc[1:]
+
+
+def test_build_basemap_cuts_what_crosses_the_antimeridian() -> None:
+    from flighttrace.viz.basemap import decode_arcs
+
+    # an island from 179°E to 179°W, between 0° and 1°N: one ring, crossing the antimeridian twice
+    ring = [[179.0, 0.0], [-179.0, 0.0], [-179.0, 1.0], [179.0, 1.0], [179.0, 0.0]]
+    topo = {"type": "Topology", "arcs": [ring], "objects": {
+        "countries": {"type": "GeometryCollection", "geometries": [{"type": "Polygon", "arcs": [[0]]}]},
+        "land": {"type": "GeometryCollection", "geometries": [{"type": "Polygon", "arcs": [[0]]}]}}}
+    out = _build_basemap_script().convert(topo, tolerance=0.0, source="test")
+    arcs = decode_arcs(out)
+    polys = [shapely.polygons(arcs[p[0][0]]) for p in out["objects"]["land"]["arcs"]]
+    assert sorted(np.round(shapely.bounds(polys), 6).tolist()) == [[-180.0, 0.0, -179.0, 1.0], [179.0, 0.0, 180.0, 1.0]]
+    assert sum(p.area for p in polys) == pytest.approx(2.0)
+    coast = [np.round(arcs[refs[0]], 6).tolist() for refs in out["objects"]["coast"]["arcs"]]
+    # the coast: 179°E → 180° at 0°N, -180° → 179°W → up → -180° at 1°N, 180° → 179°E → down to the start
+    assert coast == [[[179.0, 0.0], [180.0, 0.0]], [[-180.0, 0.0], [-179.0, 0.0], [-179.0, 1.0], [-180.0, 1.0]],
+                     [[180.0, 1.0], [179.0, 1.0], [179.0, 0.0]]]

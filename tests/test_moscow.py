@@ -293,7 +293,7 @@ def test_moscow_map_shows_holding_circles_and_diverted_tracks(report) -> None:  
     d = report.findings.disruption
     focus = (d.focus_start, d.focus_end)
     n_div, n_hold, n_ga = (len(truth_in(*a, *focus)) for a in (("diversions", "decision"), ("holdings", "start"), ("go_arounds", "time")))
-    assert html.count("L.circle(") == n_hold == 9
+    assert html.count('"kind": "holding_circle"') == n_hold == 9  # one circle feature per holding in the circles' layer
     assert f"Diverted tracks ({n_div})" in html and f"Holding circles ({n_hold})" in html and f"Go-arounds ({n_ga})" in html
     assert "Diverted tracks (14)" in html and "Holding circles (9)" in html and "Go-arounds (3)" in html
     assert "SYNTHETIC DATA" in html

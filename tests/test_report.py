@@ -332,6 +332,31 @@ def test_hostile_strings_in_every_text_field_stay_text_on_every_page(tmp_path: P
     assert any(tagged("callsign") in _as_shown(d) for d in descs)
 
 
+def test_report_with_online_tiles_says_what_they_reveal_and_verifies(tmp_path: Path) -> None:
+    from flighttrace.cli import _load, app
+    from flighttrace.viz.basemap import TILES_PRIVACY_NOTE
+
+    _load()
+    data = tmp_path / "data"
+    shutil.copytree(WORLD / "fr24", data / "fr24")
+    runner = CliRunner()
+    # unknown tiles: refused in one line, before anything is read or written
+    res = runner.invoke(app, ["report", str(SEED), "--data", str(data), "--out", str(tmp_path / "bad"), "--tiles", "No such [b]tiles", "--no-progress"])
+    assert res.exit_code == 2 and not (tmp_path / "bad").exists()
+    assert res.output.splitlines() == ["error: unknown tiles 'No such [b]tiles': give a provider name such as 'OpenStreetMap', or a URL with {z}/{x}/{y}"]
+    out = tmp_path / "rep"
+    res = runner.invoke(app, ["report", str(SEED), "--data", str(data), "--out", str(out), "--maps", str(tmp_path / "maps"), "--tiles", "OpenStreetMap",
+                              "--no-progress"])
+    assert res.exit_code == 0, res.output
+    assert json.loads((out / "provenance.json").read_text())["arguments"]["tiles"] == "OpenStreetMap"
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert "tile.openstreetmap.org" in page and TILES_PRIVACY_NOTE.format(provider="OpenStreetMap") in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "draws map images from OpenStreetMap: opening it tells that tile server which area you are looking at" in index
+    assert "loads nothing from the internet" not in index
+    assert verify_report(out) == []  # the rebuild draws the same tiles
+
+
 def test_garbage_collector_is_paused_only_while_the_report_is_built() -> None:
     import gc
 

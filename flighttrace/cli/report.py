@@ -30,12 +30,16 @@ def report(
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for reading (0 = one per core)."),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
     allow_draft: bool = typer.Option(False, "--allow-draft", help="Test claims still marked status: draft (by default such a scenario is refused)."),
+    tiles: str | None = typer.Option(
+        None, "--tiles", help="Online map tiles under the map, e.g. OpenStreetMap. The tile server then sees the area viewed; "
+        "without this option the pages load nothing from the internet."),
 ) -> None:
     """Test a scenario's claims on the data and write the journalist's report."""
     from flighttrace.nodata import NoPositionsError
     from flighttrace.outdir import OutputFolderError
     from flighttrace.report import build_report
     from flighttrace.scenario import ScenarioError, load_scenario
+    from flighttrace.viz.basemap import TilesError
 
     check_zones(tz=tz, report_tz=report_tz)
     if not scenario.is_file():
@@ -49,8 +53,8 @@ def report(
         fail(f"no such input: {missing[0]}")
     try:
         res = build_report(scenario, [str(d) for d in data], out, tz=tz, report_tz=report_tz, maps_dir=maps,
-                           progress=show_progress() if progress is None else progress, command=command_line(), n_jobs=jobs)
-    except (ScenarioError, OutputFolderError, NoPositionsError) as exc:
+                           progress=show_progress() if progress is None else progress, command=command_line(), n_jobs=jobs, tiles=tiles)
+    except (ScenarioError, OutputFolderError, NoPositionsError, TilesError) as exc:
         fail(str(exc))
     for note in res.notes:  # the inputs hold nothing the scenario is about: said first
         out_console.print(f"[bold red]NOTE:[/] {plain(note)}", highlight=False, soft_wrap=True)

@@ -365,6 +365,7 @@ def build_report(
     command: str | None = None,
     points: pd.DataFrame | None = None,
     n_jobs: int = 1,
+    tiles: str | None = None,
 ) -> ReportResult:
     """Run the pipeline and write the report folder.
 
@@ -393,6 +394,11 @@ def build_report(
         A Points table to use instead of reading ``data`` (benchmarks).
     n_jobs
         Worker processes for reading.
+    tiles
+        Online map tiles under the map (a provider name such as
+        ``"OpenStreetMap"``): the tile server then sees the area the reader
+        views. ``None`` (default): the offline basemap, and the pages make no
+        network request.
 
     Returns
     -------
@@ -421,6 +427,10 @@ def build_report(
     target = output_folder(out, inputs=inputs, command=command or "flighttrace.report.build_report")
     maps_target = None if maps_dir is None else output_folder(
         maps_dir, inputs=inputs, command=command or "flighttrace.report.build_report", shared=True, expect=[f"{scn_path.stem}.html"])
+    if tiles is not None:  # unknown tiles are refused before the inputs are read
+        from flighttrace.viz.basemap import tile_layer
+
+        tile_layer(tiles)
     with gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
         bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
         scn = flighttrace.load_scenario(scn_path)
@@ -433,7 +443,7 @@ def build_report(
         run = _analyse(scn, scn_path, ds, tzr, bar)
         maps_copy = None if maps_dir is None else Path(maps_dir) / f"{scn_path.stem}.html"
         with target.writing() as work:
-            outputs = _write_report(run, work, out, bar, data=data, command=command, tz=tz, maps_copy=maps_copy)
+            outputs = _write_report(run, work, out, bar, data=data, command=command, tz=tz, maps_copy=maps_copy, tiles=tiles)
         if maps_target is not None and maps_copy is not None:
             with maps_target.writing() as mw:
                 shutil.copyfile(out / "map.html", mw / maps_copy.name)
@@ -483,7 +493,7 @@ def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress) -> _Run
 
 
 def _write_report(run: _Run, work: Path, out: Path, bar: Progress, *, data: list[Any], command: str | None, tz: str | None,
-                  maps_copy: Path | None) -> dict[str, str]:
+                  maps_copy: Path | None, tiles: str | None) -> dict[str, str]:
     """Write every file of the report into ``work`` (moved to ``out`` afterwards); the stages 'charts' to 'provenance'."""
     from flighttrace.report.export import legs_geojson, legs_kml, to_csv
     from flighttrace.tracks.legs import airport_events
@@ -497,13 +507,13 @@ def _write_report(run: _Run, work: Path, out: Path, bar: Progress, *, data: list
     if dis is None:
         fleet_legs = legs[np.asarray(scn.fleet_mask(legs), dtype=bool)].reset_index(drop=True)
         export_legs = fleet_legs
-        _map(legs, run.sorties, scn, ds.points, work / "map.html", synthetic=run.synthetic)
+        _map(legs, run.sorties, scn, ds.points, work / "map.html", synthetic=run.synthetic, tiles=tiles)
     else:  # a disruption concerns every aircraft; the exports carry the legs behind the findings
         from flighttrace.kinds.disruption import pages as dp
 
         fleet_legs = legs
         export_legs = dp.evidence_legs(dis, legs)
-        _disruption_map(legs, dis, scn, ds.points, work / "map.html", synthetic=run.synthetic)
+        _disruption_map(legs, dis, scn, ds.points, work / "map.html", synthetic=run.synthetic, tiles=tiles)
     bar.advance(1, "report: exports")
     to_csv(run.sorties, work / "sorties.csv")
     (work / "legs.geojson").write_text(legs_geojson(export_legs), encoding="utf-8")
@@ -516,13 +526,13 @@ def _write_report(run: _Run, work: Path, out: Path, bar: Progress, *, data: list
     to_csv(ds.quarantine, work / "tables" / "quarantine.csv")
     run.findings.to_dir(work / "tables")
     bar.advance(1, "report: pages")
-    _write_pages(run, work, out.name, charts, fleet_legs)
+    _write_pages(run, work, out.name, charts, fleet_legs, tiles=tiles)
     bar.advance(1, "report: provenance")
     return _write_provenance(work, out, run.scn_path, data, ds, command, tz=tz, report_tz=run.tz, maps_copy=maps_copy,
-                             synthetic=run.synthetic)
+                             synthetic=run.synthetic, tiles=tiles)
 
 
-def _write_pages(run: _Run, work: Path, out_name: str, charts: list[dict[str, str]], fleet_legs: pd.DataFrame) -> None:
+def _write_pages(run: _Run, work: Path, out_name: str, charts: list[dict[str, str]], fleet_legs: pd.DataFrame, *, tiles: str | None) -> None:
     """``index.html`` and ``evidence.html``."""
     from flighttrace.report.html import render
 
@@ -555,6 +565,7 @@ def _write_pages(run: _Run, work: Path, out_name: str, charts: list[dict[str, st
         claims=_claims_rows(findings), charts=charts, map_file="map.html", statistics=_stats_rows(findings),
         events=_event_rows(findings), method=method + [CSV_NOTE], limitations=limits,
         manifest=_manifest_rows(ds), anchors=anchors, disruption=extra.get("disruption"), timeline=extra.get("timeline", []),
+        map_tiles=tiles,
     )
     (work / "index.html").write_text(index_html, encoding="utf-8")
     (work / "evidence.html").write_text(render("evidence.html.j2", **common, route_name=route.name if route is not None else None, cards=cards,
@@ -629,17 +640,17 @@ def _save_charts(specs: list[tuple[str, str, Any]], out: Path, made: list[dict[s
     return made
 
 
-def _map(legs: pd.DataFrame, sorties: pd.DataFrame, scn: Any, points: pd.DataFrame, path: Path, *, synthetic: bool) -> None:
+def _map(legs: pd.DataFrame, sorties: pd.DataFrame, scn: Any, points: pd.DataFrame, path: Path, *, synthetic: bool, tiles: str | None) -> None:
     from flighttrace.viz.maps import map_sorties, save_map
 
-    m = map_sorties(legs, sorties, scn, points=points, synthetic=synthetic)
+    m = map_sorties(legs, sorties, scn, points=points, synthetic=synthetic, tiles=tiles)
     save_map(m, path)
 
 
-def _disruption_map(legs: pd.DataFrame, dis: Any, scn: Any, points: pd.DataFrame, path: Path, *, synthetic: bool) -> None:
+def _disruption_map(legs: pd.DataFrame, dis: Any, scn: Any, points: pd.DataFrame, path: Path, *, synthetic: bool, tiles: str | None) -> None:
     from flighttrace.viz.maps import map_disruption, save_map
 
-    m = map_disruption(legs, dis, scn, points=points, synthetic=synthetic)
+    m = map_disruption(legs, dis, scn, points=points, synthetic=synthetic, tiles=tiles)
     save_map(m, path)
 
 
@@ -659,7 +670,7 @@ def _timeline_rows(scn: Any) -> list[dict[str, str]]:
 
 
 def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds: Any, command: str | None, *, tz: str | None,
-                      report_tz: str, maps_copy: Path | None, synthetic: bool) -> dict[str, str]:
+                      report_tz: str, maps_copy: Path | None, synthetic: bool, tiles: str | None = None) -> dict[str, str]:
     """``provenance.json`` in ``work``, naming the report folder ``out`` it is moved to."""
     from flighttrace.outdir import STAMP_NAME
 
@@ -673,7 +684,7 @@ def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds
         "cwd": os.getcwd(),
         "arguments": {
             "scenario": scn_path.as_posix(), "data": [str(d) for d in data], "out": out.as_posix(), "tz": tz, "report_tz": report_tz,
-            "maps_dir": None if maps_copy is None else maps_copy.parent.as_posix(),
+            "maps_dir": None if maps_copy is None else maps_copy.parent.as_posix(), "tiles": tiles,
         },
         "scenario": {"path": scn_path.as_posix(), "sha256": _sha(scn_path)},
         "inputs": inputs,

@@ -57,7 +57,7 @@ def _rebuild(base: Path, args: dict[str, Any], out: Path, maps_dir: Path, comman
         ``None`` when the child built the report, else why it failed.
     """
     job = {"scenario": args["scenario"], "data": args["data"], "out": str(out), "tz": args.get("tz"),
-           "report_tz": args.get("report_tz"), "maps_dir": str(maps_dir), "command": command}
+           "report_tz": args.get("report_tz"), "maps_dir": str(maps_dir), "command": command, "tiles": args.get("tiles")}
     env = dict(os.environ)
     package_parent = str(Path(__file__).resolve().parents[2])  # this flighttrace, even when it is not installed
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
@@ -75,7 +75,7 @@ def _rebuild_main() -> None:
 
     job = json.loads(sys.stdin.read())
     build_report(job["scenario"], job["data"], job["out"], tz=job["tz"], report_tz=job["report_tz"], maps_dir=job["maps_dir"],
-                 command=job["command"])
+                 command=job["command"], tiles=job.get("tiles"))
 
 
 def input_differences(recorded: list[dict[str, Any]], rebuilt: list[dict[str, Any]]) -> list[str]:

@@ -7,7 +7,13 @@
     tracks, holding circles, go-arounds and closed airports),
     :func:`~flighttrace.viz.maps.save_map` and
     :func:`~flighttrace.viz.maps.render_map` (byte-identical HTML from run
-    to run).
+    to run). The pages load nothing from the internet: Leaflet and a Natural
+    Earth basemap are written into them (:mod:`flighttrace.viz.offline`,
+    :mod:`flighttrace.viz.basemap`); online tiles only on request. Common
+    map parts are in :mod:`flighttrace.viz.mapbase` and
+    :mod:`flighttrace.viz.mapparts`, the layers of each scenario kind in
+    :mod:`flighttrace.viz.layers_sorties` and
+    :mod:`flighttrace.viz.layers_disruption`.
 :mod:`flighttrace.viz.charts`
     matplotlib figures for print: sorties per week, the event study, ground
     times at the far field, the coverage calendar, movements per hour

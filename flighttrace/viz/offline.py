@@ -1,0 +1,170 @@
+"""The front-end libraries of the maps, shipped in the package and written into each page.
+
+folium links Leaflet, jQuery, Bootstrap and a few icon fonts from five
+CDNs; a page that loads them tells those servers that it was opened, and
+offline it shows a blank panel. flighttrace's maps carry what they need
+inside the page instead (``<script>`` and ``<style>`` blocks), from
+``flighttrace/viz/static/`` (copied from the npm registry by
+``scripts/vendor_web_assets.py``, licences beside each file):
+
+* Leaflet 1.9.4 (BSD-2-Clause), for every map;
+* Leaflet.TimeDimension 1.1.1 (MIT), iso8601-js-period 0.2.1 (Apache-2.0)
+  and Moment.js 2.30.1 (MIT), for a map with a time slider.
+
+jQuery and Bootstrap are not needed (no element of these maps uses them)
+and are not written. The images that Leaflet's stylesheet refers to are
+written into it as ``data:`` URLs; the time slider's icon font (Glyphicons,
+from a CDN) is replaced by plain Unicode symbols.
+
+Nothing here is compiled as a template: :class:`RawHTML` writes its text as
+it is, where a :class:`branca.element.Element` would compile it with Jinja.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Final
+
+from branca.element import Element, Figure
+
+__all__ = ["LEAFLET", "TIME_DIMENSION", "RawHTML", "add_assets", "asset_text"]
+
+_PACKAGE: Final = "flighttrace.viz"
+
+LEAFLET: Final = (("leaflet_css", "leaflet/leaflet.css"), ("leaflet", "leaflet/leaflet.js"))
+"""Header entries of every map: (name in the page's header, file under ``static/``)."""
+TIME_DIMENSION: Final = (
+    ("iso8601", "iso8601/iso8601.js"),
+    ("moment", "moment/moment.min.js"),
+    ("leaflet.timedimension", "timedimension/leaflet.timedimension.min.js"),
+    ("leaflet.timedimension_css", "timedimension/leaflet.timedimension.control.min.css"),
+)
+"""Header entries of a map with a time slider, after :data:`LEAFLET`."""
+
+_TIME_ICONS: Final = (
+    ".leaflet-bar-timecontrol .leaflet-control-timecontrol:before{font-family:sans-serif}"
+    '.timecontrol-play:before{content:"\\25B6"}.timecontrol-play.pause:before{content:"\\2016"}'
+    '.timecontrol-backward:before{content:"\\25C0"}.timecontrol-forward:before{content:"\\25B6\\25B6";letter-spacing:-3px}'
+    '.timecontrol-stop:before{content:"\\25A0"}.timecontrol-loop:before{content:"\\21BB"}'
+    '.timecontrol-speed:before{content:"\\00BB"}a.timecontrol-play.loading:before,.timecontrol-date.loading:before{content:"\\231B"}'
+)
+"""The time slider's button symbols, in place of the Glyphicons font its stylesheet would fetch."""
+
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.DOTALL)
+_CSS_URL = re.compile(r"url\(\s*['\"]?(images/[A-Za-z0-9_.-]+\.png)['\"]?\s*\)")
+
+
+class RawHTML(Element):  # type: ignore[misc]
+    """Finished page text (a ``<script>``, ``<style>`` or HTML block), written as it is.
+
+    A plain :class:`branca.element.Element` compiles its text as a Jinja
+    template: a title or a registration holding ``{{ … }}`` would be
+    evaluated and ``{#`` would stop the page. This one is never compiled.
+
+    Parameters
+    ----------
+    text
+        The text; the caller escapes what came from data.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "RawHTML"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """The text, unchanged."""
+        return self.text
+
+
+@lru_cache(maxsize=16)
+def asset_text(path: str) -> str:
+    """A file under ``static/`` as it goes into a page.
+
+    Parameters
+    ----------
+    path
+        Relative to ``flighttrace/viz/static/`` (``leaflet/leaflet.js`` …).
+
+    Returns
+    -------
+    str
+        JavaScript as shipped; CSS with its ``images/*.png`` as ``data:``
+        URLs and its ``@font-face`` rules (web fonts from a CDN) left out.
+        ``</`` never appears in it, so it cannot end the block it goes in.
+    """
+    static = resources.files(_PACKAGE).joinpath("static")
+    text = static.joinpath(*path.split("/")).read_text(encoding="utf-8")
+    if path.endswith(".css"):
+        folder = static.joinpath(*path.split("/")[:-1])
+
+        def data_url(m: re.Match[str]) -> str:
+            png = folder.joinpath(*m.group(1).split("/")).read_bytes()
+            return f"url(data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
+
+        text = _CSS_URL.sub(data_url, _FONT_FACE.sub("", text))
+    return text.replace("</", "<\\/")
+
+
+def _block(path: str) -> str:
+    body = asset_text(path)
+    return f"<style>{body}</style>" if path.endswith(".css") else f"<script>{body}</script>"
+
+
+def add_assets(figure: Figure, entries: tuple[tuple[str, str], ...]) -> None:
+    """Write libraries into a page's header, once each (an entry of the same name is replaced).
+
+    Parameters
+    ----------
+    figure
+        The page (a map's root).
+    entries
+        ``(name, path)`` pairs: :data:`LEAFLET`, :data:`TIME_DIMENSION`.
+    """
+    for name, path in entries:
+        figure.header.add_child(RawHTML(_block(path)), name=name)
+    if entries is TIME_DIMENSION:
+        figure.header.add_child(RawHTML(f"<style>{_TIME_ICONS}</style>"), name="leaflet.timedimension_icons")
+
+
+def offline_timestamped_geojson(data: dict[str, Any], **kwargs: Any) -> Element:
+    """A :class:`folium.plugins.TimestampedGeoJson` whose libraries are written into the page, not linked.
+
+    Parameters
+    ----------
+    data
+        The GeoJSON of the moving features (``properties.times``).
+    **kwargs
+        Options of :class:`folium.plugins.TimestampedGeoJson`.
+
+    Returns
+    -------
+    folium.plugins.TimestampedGeoJson
+        With no ``default_js``/``default_css`` (folium would link jQuery,
+        jQuery UI, Moment and TimeDimension from CDNs): its render writes
+        :data:`TIME_DIMENSION` into the header instead.
+    """
+    return _timestamped_class()(data, **kwargs)
+
+
+@lru_cache(maxsize=1)
+def _timestamped_class() -> type:
+    from folium.plugins import TimestampedGeoJson
+
+    class OfflineTimestampedGeoJson(TimestampedGeoJson):  # type: ignore[misc]
+        """:class:`folium.plugins.TimestampedGeoJson` with its libraries inlined."""
+
+        default_js: list[tuple[str, str]] = []  # noqa: RUF012 (folium's own annotation)
+        default_css: list[tuple[str, str]] = []  # noqa: RUF012
+
+        def render(self, **kwargs: Any) -> str:
+            root = self.get_root()
+            if isinstance(root, Figure):
+                add_assets(root, TIME_DIMENSION)
+            return str(super().render(**kwargs))
+
+    OfflineTimestampedGeoJson.__module__ = __name__
+    return OfflineTimestampedGeoJson

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.timefmt import fmt_duration, fmt_hm
 from flighttrace.viz import PALETTE
 from flighttrace.viz.mapparts import (
     KindLayers,
@@ -24,10 +25,8 @@ from flighttrace.viz.mapparts import (
     label_directions,
 )
 from flighttrace.viz.popups import (
-    _fmt_duration,
     _fmt_time,
     _gap_tooltip,
-    _hm,
     _leg_popup,
     _leg_tooltip,
     _row_html,
@@ -69,8 +68,8 @@ def _leg_extra(lid: str, div: dict[str, list[dict[str, Any]]], hold: dict[str, l
         extra.append(("Diversion", (f"heading for <b>{escape_html(dv.get('intended'))}</b>, {where}; evidence <b>{escape_html(dv.get('grade'))}</b> "
                                     f"({escape_html(dv.get('method'))})<br><i>{escape_html(dv.get('detail'))}</i>")))
     for h in hold.get(lid, []):
-        extra.append(("Holding", (f"{escape_html(h.get('holding_id'))}: {float(h['laps']):.1f} laps, {_hm(h.get('start'))}\u2013{_hm(h.get('end'))} UTC "
-                                  f"({_fmt_duration(h.get('duration_s'))}) for {escape_html(h.get('airport'))}")))
+        extra.append(("Holding", (f"{escape_html(h.get('holding_id'))}: {float(h['laps']):.1f} laps, {fmt_hm(h.get('start'))}\u2013{fmt_hm(h.get('end'))} UTC "
+                                  f"({fmt_duration(h.get('duration_s'))}) for {escape_html(h.get('airport'))}")))
     for g in ga.get(lid, []):
         extra.append(("Go-around", (f"at {escape_html(g.get('airport'))}, {_fmt_time(g.get('time'))}: down to {float(g['min_agl_ft']):.0f} ft, "
                                     f"then up {float(g['climb_ft']):.0f} ft")))
@@ -101,7 +100,7 @@ def _holding_circles(hold: pd.DataFrame) -> MapLayer:
     for h in _records(hold):
         rows = [("Holding", escape_html(h.get("holding_id"))), ("Aircraft", f"{escape_html(h.get('callsign'), missing='no callsign')} ({escape_html(h.get('icao24'))})"),
                 ("For", escape_html(h.get("airport"), missing="no field within range")),
-                ("Time", f"{_fmt_time(h.get('start'))} \u2013 {_hm(h.get('end'))} UTC ({_fmt_duration(h.get('duration_s'))})"),
+                ("Time", f"{_fmt_time(h.get('start'))} \u2013 {fmt_hm(h.get('end'))} UTC ({fmt_duration(h.get('duration_s'))})"),
                 ("Turns", f"{float(h['laps']):.1f} laps ({escape_html(h.get('direction'))}), radius {float(h['radius_km']):.1f} km"),
                 ("Altitude", f"{float(h['alt_min_ft']):,.0f}\u2013{float(h['alt_max_ft']):,.0f} ft"),
                 ("Leg", escape_html(h.get("leg_id"))), ("Source rows", escape_html(h.get("lineage")))]
@@ -119,8 +118,8 @@ def _airports_layer(airports: list[dict[str, Any]], disruption: Any, div: pd.Dat
     cl = disruption.closures
     for a, direction in zip(airports, label_directions(airports, [True] * len(airports)), strict=True):  # a few dozen airports at most
         mine = cl[cl["airport"] == a["code"]] if len(cl) else cl
-        closed = "; ".join(f"{_hm(c.start)}\u2013{_hm(c.end)} UTC (start {_hm(c.start_earliest)}\u2013{_hm(c.start_latest)}, "
-                           f"end {_hm(c.end_earliest)}\u2013{_hm(c.end_latest)})" for c in mine.itertuples()) if len(mine) else "no closure found"
+        closed = "; ".join(f"{fmt_hm(c.start)}\u2013{fmt_hm(c.end)} UTC (start {fmt_hm(c.start_earliest)}\u2013{fmt_hm(c.start_latest)}, "
+                           f"end {fmt_hm(c.end_earliest)}\u2013{fmt_hm(c.end_latest)})" for c in mine.itertuples()) if len(mine) else "no closure found"
         n_div = int((div["intended"] == a["code"]).sum()) if len(div) else 0
         n_hold = int((hold["airport"] == a["code"]).sum()) if len(hold) else 0
         rows = [("Code", code_text(a)), ("Closed", escape_html(closed) if a["code"] in disruption.airports else "not watched"),

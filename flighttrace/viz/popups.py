@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pandas as pd
 
+from flighttrace.timefmt import fmt_duration
+
 if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.viz.tracks import _Track
 
@@ -95,20 +97,6 @@ def _fmt_time(ts: Any) -> str:
     return t.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _fmt_duration(seconds: Any) -> str:
-    """A duration in words: ``2 h 05 min``, ``25 min``, ``40 s``; an em dash when unknown."""
-    if not present(seconds):
-        return "\u2014"
-    s = float(seconds)
-    if s < 120:
-        return f"{s:.0f} s"
-    m = round(s / 60.0)
-    return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
-
-def _hm(t: Any) -> str:
-    return "?" if not present(t) else pd.Timestamp(t).tz_convert("UTC").strftime("%H:%M")
-
-
 # --------------------------------------------------------------------------- popups
 
 
@@ -153,7 +141,7 @@ def _leg_popup(leg: dict[str, Any], sortie: dict[str, Any] | None, role: str | N
         what = f"outbound to {far}" if role == "in" else f"return from {far}"
         exact = present(sortie.get("ground_time_s"))
         gt = sortie.get("ground_time_s") if exact else sortie.get("ground_time_min_s")
-        gt_text = ("" if exact else "at least ") + _fmt_duration(gt) if present(gt) else "unknown"
+        gt_text = ("" if exact else "at least ") + fmt_duration(gt) if present(gt) else "unknown"
         grade = escape_html(sortie.get("evidence"), missing="unknown")
         text = f"{escape_html(sortie.get('sortie_id'))} ({what}); evidence at {far}: <b>{grade}</b>; ground time {gt_text}"
         if present(sortie.get("note")):
@@ -165,7 +153,7 @@ def _leg_popup(leg: dict[str, Any], sortie: dict[str, Any] | None, role: str | N
         ("Took off from", _end_text(leg, "origin")),
         ("Landed at", _end_text(leg, "destination")),
     ]
-    gaps = f"longest {_fmt_duration(leg.get('max_gap_s'))}"
+    gaps = f"longest {fmt_duration(leg.get('max_gap_s'))}"
     if track.gaps:
         gaps += f"; {len(track.gaps)} drawn dashed"
         if track.located_by == "geometry":
@@ -199,7 +187,7 @@ def _leg_tooltip(leg: dict[str, Any], fleet_reg: str | None) -> str:
 def _gap_tooltip(gap: dict[str, Any], located_by: str) -> str:
     if located_by == "times":
         text = (
-            f"Not seen for {_fmt_duration(gap['seconds'])} ({_fmt_time(pd.Timestamp(gap['t0'], tz='UTC'))} to "
+            f"Not seen for {fmt_duration(gap['seconds'])} ({_fmt_time(pd.Timestamp(gap['t0'], tz='UTC'))} to "
             f"{_fmt_time(pd.Timestamp(gap['t1'], tz='UTC'))})"
         )
         if gap.get("suspect"):

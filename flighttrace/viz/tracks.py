@@ -49,7 +49,9 @@ class _PointTable:
 
     def __init__(self, points: pd.DataFrame) -> None:
         from flighttrace.timeutil import time_ns
-        from flighttrace.tracks.segment import sorted_points  # the exact order detect_legs' point_start/point_end refer to
+        from flighttrace.tracks.segment import (
+            sorted_points,  # the exact order detect_legs' point_start/point_end refer to
+        )
 
         pts = sorted_points(points)
         self.n = len(pts)

@@ -179,6 +179,19 @@ def test_coverage_calendar_shows_covered_no_traffic_and_no_file_days() -> None:
     assert "No file for the day (6 days)" in labels and "File present, no traffic in it (3 days)" in labels
 
 
+def test_coverage_of_a_short_input_spans_its_days_and_of_a_long_one_a_row_per_year() -> None:
+    import matplotlib.dates as mdates
+
+    short = ch.coverage_calendar(coverage(), title="t", source=SOURCE).axes[0]
+    first = pd.Timestamp(coverage()["date"].iloc[0]).tz_localize(None).normalize()
+    # the x axis runs from the first day of the input to the day after its last, not over a year
+    assert short.get_xlim() == (float(mdates.date2num(first)), float(mdates.date2num(first)) + N_DAYS)
+    days = pd.date_range("2020-01-01", "2021-12-31", freq="D", tz=TZ)
+    long = pd.DataFrame({"date": days, "has_file": True, "covered": True, "tz": TZ})
+    ax = ch.coverage_calendar(long, title="t", source=SOURCE).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["2020", "2021"] and ax.get_xlim() == (0.0, 366.0)
+
+
 # --------------------------------------------------------------------------- captions, labels, files
 
 
@@ -196,7 +209,8 @@ def test_axes_are_labelled_with_units_and_time_zone() -> None:
     assert labels["sorties_per_week"] == [f"Week starting (dates in {TZ}) | Sorties per week (count)"]
     assert labels["event_study"] == [f"Days from the event's start ({TZ} days) | Sorties per day"]
     assert labels["ground_times"][0] == f"Arrival at the far field (dates in {TZ}) | Ground time (hours)"
-    assert labels["coverage"] == [f"Day of the year (calendar days in {TZ}) | Year"]
+    # eight weeks of input: one strip over those days, not a whole year (issue 17)
+    assert labels["coverage"] == [f"Day (calendar days in {TZ}; {N_DAYS} days of input) | "]
 
 
 def test_dollar_signs_in_data_are_shown_literally(tmp_path: Path) -> None:

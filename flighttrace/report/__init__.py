@@ -38,6 +38,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -46,9 +47,9 @@ import pandas as pd
 from flighttrace._gc import gc_paused
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
-from flighttrace.timefmt import fmt_date, fmt_duration, fmt_time_column
+from flighttrace.report.context import ReportRun
 
-__all__ = ["build_report", "ReportResult", "verify_report"]
+__all__ = ["CSV_NOTE", "ReportResult", "ReportRun", "build_report", "kind_pages", "verify_report"]
 
 STAGES = 9
 
@@ -79,275 +80,6 @@ def _sha(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _str(x: Any) -> str:
-    if x is None or (not isinstance(x, str) and pd.isna(x)):
-        return "—"
-    return str(x)
-
-
-def _num(x: Any, fmt: str = "{:.2f}") -> str:
-    if x is None or (not isinstance(x, str) and pd.isna(x)):
-        return "—"
-    if isinstance(x, str):
-        return x
-    return fmt.format(x)
-
-
-# --------------------------------------------------------------------------- page content
-
-
-def _method(scn: Any) -> list[str]:
-    from flighttrace.tracks.legs import LegParams
-
-    p = LegParams()
-    return [
-        "Every input file is read as it is, hashed (SHA-256) and listed in the manifest below. Each position record becomes one row "
-        "of a table of positions, or goes to a quarantine with the reason it could not be used (a missing or impossible position, "
-        "a time before 1990 or in the future, an address that is not an ICAO hex…). Exact duplicates across overlapping files are "
-        "counted and kept once. Times are UTC throughout.",
-        "Each aircraft's positions are split into flight legs. A leg ends where the aircraft stopped on the ground (it slowed to taxi "
-        f"speed, below {p.stop_kt:.0f} kt, or stayed more than {p.stop_min_s / 60:.0f} minutes), or across a gap in reception that it "
-        f"could only have spent on the ground: the speed implied over the gap is under {p.gap_speed_frac:.0%} of its flying speed, or "
-        f"the track is low near an airfield on both sides. A gap in reception at cruise, with positions either side that fit continuous "
-        "flight, does not end a leg. A touch-and-go or a missed approach does not end a leg either.",
-        f"Where a leg took off and landed is decided against every airfield within {p.search_km:.0f} km of its ends (the whole "
-        "airportsdata database plus the scenario's own sites), from the height above each field's elevation, the distance, whether "
-        "the aircraft was climbing or descending, its heading, and any positions on the ground. Each end is graded: observed (seen "
-        f"on the ground there, or within {p.observed_agl_ft:.0f} ft of the field and {p.observed_km:.0f} km of it), inferred (the track "
-        f"begins or ends low — under {p.inferred_max_agl_ft:,.0f} ft above the field — climbing away from it or descending toward it, "
-        "but the lift-off or touchdown itself was not seen), bridged (not seen; the same aircraft was next, or last, seen on the ground "
-        "or departing there, and could have flown there in the time between) or unknown (no field fits; none is named).",
-        ("Legs are chained into the scenario's route (here: "
-         + " → ".join(scn.routes[0].sequence)
-         + f", at most {fmt_duration(scn.routes[0].max_ground_time)} on the ground). A sortie whose inbound or outbound leg was never seen is kept when "
-         "the other leg proves the visit, and graded bridged; a sortie's grade is the weakest of its grades at the far field.")
-        if scn.routes else "The scenario defines no route, so no legs are chained into sorties.",
-        "Days with no data are not days with no flights: a day counts as covered only when some input file spans it and the data "
-        "shows traffic in the region that day. Uncovered days are left out of every count and rate, and reported. Claims are tested "
-        "with the rules of docs/verdicts.md: a count is supported when the observed and inferred sorties alone reach it, contradicted "
-        "only when the window is fully covered and they fall short, and inconclusive otherwise. Rates in the weeks around conflict "
-        "events are compared with the rest of the period by a Poisson rate ratio with an exact confidence interval, and by a "
-        "permutation test that shifts the event dates around the covered period.",
-    ]
-
-
-def _limitations(ds: Any, legs: pd.DataFrame, findings: Any, fleet_legs: pd.DataFrame) -> list[str]:
-    out = []
-    cov = getattr(findings, "coverage", None)
-    if cov is not None and len(cov):
-        unc = cov[~cov["covered"]]
-        out.append(f"Coverage: {len(unc):,} of {len(cov):,} days in the period have no usable data and are excluded from every count.")
-        if len(unc):
-            d = pd.to_datetime(unc["date"])
-            run = (d.diff() != pd.Timedelta(days=1)).cumsum()
-            spans = [f"{g.iloc[0]:%Y-%m-%d}–{g.iloc[-1]:%Y-%m-%d} ({r})" if len(g) > 1 else f"{g.iloc[0]:%Y-%m-%d} ({r})"
-                     for (_, g), r in zip(d.groupby(run), unc.groupby(run)["reason"].first())]
-            shown = spans[:12]
-            out.append("Archive gaps and uncovered days: " + "; ".join(shown) + (f"; and {len(spans) - 12} more" if len(spans) > 12 else "") + ".")
-    if len(fleet_legs):
-        out.append(_mlat_text(ds.points if ds is not None else None, fleet_legs))
-        sus = int(fleet_legs["n_suspect"].sum())
-        out.append(f"Spoofing and bad positions: {sus:,} positions on {int((fleet_legs['n_suspect'] > 0).sum())} of the fleet's legs were flagged as excursions (positions that jump and come back faster than any aircraft flies, as GNSS spoofing does) and were not used to place take-offs or landings.")
-    if len(legs) and "n_suspect" in legs:
-        text = _suspect_text(legs, fleet_legs)
-        if text:
-            out.append(text)
-        grades = pd.concat([fleet_legs["origin_evidence"], fleet_legs["destination_evidence"]]).value_counts()
-        out.append("Evidence of the fleet's leg ends: " + ", ".join(f"{int(grades.get(g, 0))} {g}" for g in ("observed", "inferred", "bridged", "unknown")) + ".")
-    q = len(ds.quarantine) if ds is not None else 0
-    failed = int((ds.manifest["error"] != "").sum()) if ds is not None and len(ds.manifest) else 0
-    out.append(f"Inputs: {q:,} records were quarantined and {failed} file(s) could not be read; see tables/quarantine.csv and the manifest.")
-    out.append("Absence of evidence: an aircraft whose transponder was off, or that flew where no receiver heard it, leaves no trace here. "
-               "The data can show that flights happened; it can rarely prove that none did.")
-    return out
-
-
-def _fleet_rows(points: pd.DataFrame, fleet_legs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """The Points table in the legs' order, and which of its rows belong to one of ``fleet_legs`` (by their row ranges)."""
-    from flighttrace.tracks.segment import sorted_points as _sorted  # the order point_start / point_end refer to
-
-    pts = _sorted(points)
-    n = len(pts)
-    a = np.clip(pd.to_numeric(fleet_legs["point_start"], errors="coerce").fillna(0).to_numpy(np.int64), 0, n)
-    b = np.clip(pd.to_numeric(fleet_legs["point_end"], errors="coerce").fillna(0).to_numpy(np.int64), 0, n)
-    ok = b > a
-    depth = np.cumsum(np.bincount(a[ok], minlength=n + 1) - np.bincount(b[ok], minlength=n + 1))[:n]
-    return pts, depth > 0
-
-
-def _counts(col: pd.Series, mask: np.ndarray) -> dict[str, int]:
-    """How many of the rows picked by ``mask`` hold each value of a column (by category code when categorical)."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        codes = col.cat.codes.to_numpy()[mask]
-        n = np.bincount(codes[codes >= 0], minlength=len(col.cat.categories))
-        return {str(c): int(k) for c, k in zip(col.cat.categories, n) if k}
-    return {str(k): int(v) for k, v in col[mask].value_counts().items() if v}
-
-
-def _mlat_text(points: pd.DataFrame | None, fleet_legs: pd.DataFrame) -> str:
-    """The share of the fleet's positions found by multilateration, and of those whose source does not say."""
-    tail = ("Multilateration fixes are coarser than ADS-B, and an aircraft seen only by MLAT is seen only where several "
-            "receivers hear it.")
-    if points is None or not len(points) or not {"point_start", "point_end"} <= set(fleet_legs.columns):
-        share = float((fleet_legs["mlat_share"] * fleet_legs["n_points"]).sum() / max(fleet_legs["n_points"].sum(), 1))
-        return f"MLAT: {share:.1%} of the fleet's positions are marked as multilateration fixes. {tail}"
-    pts, mine = _fleet_rows(points, fleet_legs)
-    by = _counts(pts["position_source"], mine)
-    total = int(mine.sum())
-    n = max(total, 1)
-    mlat, adsb, unknown = (by.get(k, 0) for k in ("mlat", "adsb", "unknown"))
-    text = f"MLAT: {mlat / n:.1%} of the fleet's {total:,} positions are marked as multilateration fixes and {adsb / n:.1%} as ADS-B."
-    if unknown:
-        src = pts["position_source"]
-        blind = mine & (src == "unknown").to_numpy(dtype=bool, na_value=False)
-        formats = sorted(_counts(pts["source"], blind))
-        text += (f" For {unknown / n:.1%} the input does not say how the position was found ({', '.join(formats)}), "
-                 "so the MLAT share is a lower bound.")
-    return f"{text} {tail}"
-
-
-def _suspect_text(legs: pd.DataFrame, fleet_legs: pd.DataFrame) -> str:
-    """Positions flagged as excursions across every aircraft: how many, when, and the aircraft outside the fleet."""
-    flagged = legs[pd.to_numeric(legs["n_suspect"], errors="coerce").fillna(0).to_numpy() > 0]
-    if not len(flagged):
-        return ""
-    first, last = pd.Timestamp(flagged["first_seen"].min()), pd.Timestamp(flagged["last_seen"].max())
-    text = (f"Across every aircraft in the inputs, {int(flagged['n_suspect'].sum()):,} positions on {len(flagged):,} legs of "
-            f"{flagged['icao24'].nunique():,} aircraft were flagged as excursions, between {first.tz_convert('UTC'):%Y-%m-%d} and "
-            f"{last.tz_convert('UTC'):%Y-%m-%d} (UTC).")
-    others = flagged[~flagged["leg_id"].isin(fleet_legs["leg_id"])] if "leg_id" in fleet_legs else flagged.iloc[:0]
-    if len(others):
-        signs = others.groupby(others["icao24"].astype(str), sort=True)["callsign"].agg(
-            lambda c: ", ".join(sorted({str(x) for x in c.dropna()})))
-        names = [f"{h} ({cs})" if cs else h for h, cs in signs.items()]
-        text += (f" Outside the fleet: {'; '.join(names[:8])}" + (f"; and {len(names) - 8} more" if len(names) > 8 else "")
-                 + ".")
-    return text
-
-
-def _lineage_sources(lineage: str, sha_of: dict[str, str]) -> list[dict[str, str]]:
-    out = []
-    for part in (lineage or "").split("; "):
-        if not part:
-            continue
-        f, _, rows = part.rpartition(":")
-        out.append({"file": f, "rows": rows, "sha256": sha_of.get(f, "—")})
-    return out
-
-
-def _cards(sorties: pd.DataFrame, legs: pd.DataFrame, sha_of: dict[str, str], tz: str) -> list[dict[str, Any]]:
-    """One evidence card per sortie: its facts, each of its legs' ends with grades and reasons, and the source rows.
-
-    The legs' fields are formatted column by column once; each card then
-    picks its legs from a dictionary by leg id.
-    """
-    leg_ids = legs["leg_id"].tolist()
-    fields = zip(
-        leg_ids, fmt_time_column(legs["takeoff_time"], tz), fmt_time_column(legs["landing_time"], tz),
-        legs["origin"].tolist(), legs["origin_evidence"].tolist(), legs["origin_reason"].tolist(),
-        legs["destination"].tolist(), legs["destination_evidence"].tolist(), legs["destination_reason"].tolist(),
-        legs["n_points"].tolist(), legs["max_gap_s"].tolist(), legs["lineage"].tolist(),
-    )
-    by_id: dict[Any, tuple[dict[str, Any], Any]] = {}
-    for lid, takeoff, landing, o, o_ev, o_why, d, d_ev, d_why, n, gap, lineage in fields:  # one entry per leg
-        by_id[lid] = ({
-            "leg_id": lid, "takeoff": takeoff, "landing": landing,
-            "origin": _str(o), "origin_evidence": o_ev, "origin_reason": o_why,
-            "destination": _str(d), "destination_evidence": d_ev,
-            "destination_reason": d_why, "n_points": f"{int(n):,}", "max_gap": fmt_duration(gap),
-        }, lineage)
-    arrive = fmt_time_column(sorties["arrive_far"], tz)
-    depart = fmt_time_column(sorties["depart_far"], tz)
-    cards = []
-    for s, arr, dep in zip(sorties.itertuples(), arrive, depart):  # one card per sortie
-        ls = []
-        srcs: list[dict[str, str]] = []
-        for lid in (s.in_leg, s.out_leg):
-            if not isinstance(lid, str) or lid not in by_id:
-                continue
-            row, lineage = by_id[lid]
-            ls.append(dict(row))
-            srcs.extend(_lineage_sources(lineage, sha_of))
-        ground = fmt_duration(s.ground_time_s) if pd.notna(s.ground_time_s) else (f"at least {fmt_duration(s.ground_time_min_s)}" if pd.notna(s.ground_time_min_s) else "—")
-        cards.append({
-            "sortie_id": s.sortie_id, "icao24": s.icao24, "registration": None if pd.isna(s.registration) else s.registration,
-            "callsign": None if pd.isna(s.callsign) else s.callsign, "evidence": s.evidence, "origin": _str(s.origin), "far": _str(s.far),
-            "back": _str(s.back), "arrive_far": arr, "depart_far": dep, "ground": ground,
-            "note": s.note or "", "legs": ls, "sources": srcs,
-        })
-    return cards
-
-
-def _window_text(start: Any, end: Any, tz: str | None) -> str:
-    """A claim's window: UTC days, or the report zone's days when the window runs from one local midnight to another."""
-    a, b = pd.Timestamp(start), pd.Timestamp(end)
-    last = b - pd.Timedelta(seconds=1)
-    if tz and tz != "UTC":
-        la, lb = a.tz_convert(tz), b.tz_convert(tz)
-        if la == la.normalize() and lb == lb.normalize() and a != a.normalize():
-            return f"{la:%Y-%m-%d} – {last.tz_convert(tz):%Y-%m-%d} ({tz} days)"
-    return f"{fmt_date(a)} – {fmt_date(last)}"
-
-
-def _claims_rows(findings: Any) -> list[dict[str, Any]]:
-    rows = []
-    tz = getattr(findings, "tz", None)
-    cl = findings.claims
-    for c in cl.itertuples():  # one row per claim
-        ev = [e for e in str(getattr(c, "evidence", "") or "").split(";") if e]
-        rows.append({
-            "claim_id": c.claim_id, "statement": getattr(c, "statement", ""), "source": getattr(c, "source", ""),
-            "record": getattr(c, "record", ""), "expected": _str(getattr(c, "expected", None)), "observed": _str(getattr(c, "observed", None)),
-            "verdict": c.verdict, "reason": _str(getattr(c, "reason", None)),
-            "window": _window_text(c.window_start, c.window_end, tz) if pd.notna(getattr(c, "window_start", None)) else "—",
-            "evidence": ev[:40],
-        })
-    return rows
-
-
-def _stats_rows(findings: Any) -> list[dict[str, Any]]:
-    st = getattr(findings, "statistics", None)
-    rows = []
-    if st is None or len(st) == 0:
-        return rows
-    for r in st.to_dict(orient="records"):  # one row per statistical test
-        exp = r.get("expected", r.get("baseline"))
-        rows.append({
-            "test": _str(r.get("test")), "event_ids": _str(r.get("event_ids")), "observed": _num(r.get("observed"), "{:g}"),
-            "expected": _num(exp, "{:.3g}"), "ratio": _num(r.get("ratio"), "{:.2f}"),
-            "ci": f"{_num(r.get('ci_low'))} – {_num(r.get('ci_high'))}" if r.get("ci_low") is not None and not pd.isna(r.get("ci_low")) else "—",
-            "p_value": _num(r.get("p_value"), "{:.3g}"), "note": _str(r.get("note")) if r.get("note") else "",
-        })
-    return rows
-
-
-def _event_rows(findings: Any) -> list[dict[str, Any]]:
-    ev = getattr(findings, "events", None)
-    if ev is None:
-        return []
-    rows = []
-    for e in ev.to_dict(orient="records"):
-        rows.append({
-            "name": e.get("name", e.get("event_id")),
-            "dates": f"{fmt_date(e.get('start'))} – {fmt_date(pd.Timestamp(e.get('end')) - pd.Timedelta(seconds=1))}",
-            "window": f"{fmt_date(e.get('window_start'))} – {fmt_date(pd.Timestamp(e.get('window_end')) - pd.Timedelta(seconds=1))}",
-            "sorties": _num(e.get("sorties"), "{:g}"), "days": f"{_num(e.get('days_covered'), '{:g}')} / {_num(e.get('days'), '{:g}')}",
-            "rate": _num(e.get("rate_per_day"), "{:.3f}"),
-        })
-    return rows
-
-
-def _manifest_rows(ds: Any) -> list[dict[str, Any]]:
-    rows = []
-    for r in ds.manifest.to_dict(orient="records"):  # one row per input file
-        span = "—" if pd.isna(r["time_min"]) else f"{pd.Timestamp(r['time_min']):%Y-%m-%d %H:%M} → {pd.Timestamp(r['time_max']):%Y-%m-%d %H:%M}"
-        notes = "; ".join(x for x in (r["error"], r["notes"], "synthetic" if r.get("synthetic") else "") if x)
-        rows.append({"path": r["path"], "format": r["format"], "size": f"{r['size_bytes']:,}", "sha256": r["sha256"], "read": f"{r['rows_read']:,}",
-                     "kept": f"{r['rows_kept']:,}", "quarantined": f"{r['rows_quarantined']:,}", "duplicate": f"{r['rows_duplicate']:,}",
-                     "span": span, "notes": notes})
-    return rows
 
 
 # --------------------------------------------------------------------------- building
@@ -451,125 +183,68 @@ def build_report(
     return ReportResult(out, out / "index.html", out / "map.html", maps_copy, outputs, run.synthetic, run.findings, run.notes)
 
 
-@dataclass
-class _Run:
-    """What the pipeline found, handed to the writers."""
+def kind_pages(run: ReportRun) -> ModuleType:
+    """The ``pages`` module of the run's scenario kind (:func:`flighttrace.kinds.kind_module`)."""
+    from flighttrace.kinds import kind_module
 
-    scn: Any
-    scn_path: Path
-    ds: Any
-    tz: str
-    legs: pd.DataFrame
-    sorties: pd.DataFrame
-    route: Any
-    findings: Any
-    synthetic: bool
-    notes: list[str]
+    return kind_module(run.kind, "pages")
 
 
-def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress) -> _Run:
-    """Legs, sorties, coverage and claims of a read; the stages 'legs' to 'coverage and claims'."""
+def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress) -> ReportRun:
+    """Legs, the kind's tables (sorties …), coverage and claims of a read; the stages 'legs' to 'coverage and claims'."""
     import flighttrace
-    from flighttrace.claims.coverage import coverage as coverage_table
     from flighttrace.claims import evaluate
+    from flighttrace.claims.coverage import coverage as coverage_table
+    from flighttrace.kinds import DEFAULT_KIND
     from flighttrace.nodata import relevance_notes
-    from flighttrace.kinds.sorties.chain import find_sorties
 
     bar.advance(1, "report: legs")
     legs = flighttrace.detect_legs(ds.points, scn)
+    synthetic = bool(ds.synthetic) or bool(getattr(scn.meta, "synthetic", False))
+    run = ReportRun(scn, scn_path, ds, tzr, legs, None, synthetic, relevance_notes(scn, legs, len(ds.points)),
+                    kind=getattr(scn.meta, "kind", DEFAULT_KIND) or DEFAULT_KIND)
     bar.advance(1, "report: sorties")
-    route = scn.routes[0] if scn.routes else None
-    if route is not None:
-        sorties = find_sorties(legs, scn, route.id)
-    else:
-        from flighttrace.kinds.sorties.chain import SORTIES_COLUMNS
-
-        sorties = pd.DataFrame({c: pd.Series([], dtype=object) for c in SORTIES_COLUMNS})
+    pages = kind_pages(run)
+    pages.prepare(run)
     bar.advance(1, "report: coverage and claims")
     cov = coverage_table(ds, scn, report_tz=tzr)
-    findings = evaluate(legs, scn, coverage=cov, report_tz=tzr, points=ds.points)
-    synthetic = bool(ds.synthetic) or bool(getattr(scn.meta, "synthetic", False))
-    return _Run(scn, scn_path, ds, tzr, legs, sorties, route, findings, synthetic, relevance_notes(scn, legs, len(ds.points)))
+    run.findings = evaluate(legs, scn, coverage=cov, report_tz=tzr, points=ds.points)
+    return run
 
 
-def _write_report(run: _Run, work: Path, out: Path, bar: Progress, *, data: list[Any], command: str | None, tz: str | None,
+def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data: list[Any], command: str | None, tz: str | None,
                   maps_copy: Path | None, tiles: str | None) -> dict[str, str]:
     """Write every file of the report into ``work`` (moved to ``out`` afterwards); the stages 'charts' to 'provenance'."""
     from flighttrace.report.export import legs_geojson, legs_kml, to_csv
+    from flighttrace.report.render import write_pages
     from flighttrace.tracks.legs import airport_events
 
-    scn, ds, legs, dis = run.scn, run.ds, run.legs, run.findings.disruption
+    scn, ds = run.scn, run.ds
+    pages = kind_pages(run)
     (work / "charts").mkdir(parents=True)
     (work / "tables").mkdir()
     bar.advance(1, "report: charts")
-    charts = _charts(run.findings, scn, work, synthetic=run.synthetic, inputs=ds)
+    source = f"Source: flighttrace {__version__} analysis of {len(ds.manifest)} input file(s); scenario '{scn.meta.title}'."
+    charts = _save_charts(pages.charts(run, source), work, [])
     bar.advance(1, "report: map")
-    if dis is None:
-        fleet_legs = legs[np.asarray(scn.fleet_mask(legs), dtype=bool)].reset_index(drop=True)
-        export_legs = fleet_legs
-        _map(legs, run.sorties, scn, ds.points, work / "map.html", synthetic=run.synthetic, tiles=tiles)
-    else:  # a disruption concerns every aircraft; the exports carry the legs behind the findings
-        from flighttrace.kinds.disruption import pages as dp
-
-        fleet_legs = legs
-        export_legs = dp.evidence_legs(dis, legs)
-        _disruption_map(legs, dis, scn, ds.points, work / "map.html", synthetic=run.synthetic, tiles=tiles)
+    pages.write_map(run, work / "map.html", tiles=tiles, evidence_page="evidence.html")
     bar.advance(1, "report: exports")
-    to_csv(run.sorties, work / "sorties.csv")
+    table_legs, export_legs = pages.table_legs(run), pages.export_legs(run)
+    pages.write_exports(run, work)
     (work / "legs.geojson").write_text(legs_geojson(export_legs), encoding="utf-8")
     elev = {c: float(e) for c, e in scn.airport_index().table.set_index("code")["elevation_ft"].dropna().items()} if len(export_legs) else {}
     (work / "legs.kml").write_text(legs_kml(export_legs, ds.points, title=scn.meta.title, synthetic=run.synthetic, elevations_ft=elev),
                                    encoding="utf-8")
-    to_csv(fleet_legs, work / "tables" / "legs.csv")
-    to_csv(airport_events(fleet_legs), work / "tables" / "airport_events.csv")
+    to_csv(table_legs, work / "tables" / "legs.csv")
+    to_csv(airport_events(table_legs), work / "tables" / "airport_events.csv")
     to_csv(ds.manifest, work / "tables" / "manifest.csv")
     to_csv(ds.quarantine, work / "tables" / "quarantine.csv")
     run.findings.to_dir(work / "tables")
     bar.advance(1, "report: pages")
-    _write_pages(run, work, out.name, charts, fleet_legs, tiles=tiles)
+    write_pages(run, pages, work, out.name, charts, tiles=tiles, method_extra=[CSV_NOTE])
     bar.advance(1, "report: provenance")
     return _write_provenance(work, out, run.scn_path, data, ds, command, tz=tz, report_tz=run.tz, maps_copy=maps_copy,
                              synthetic=run.synthetic, tiles=tiles)
-
-
-def _write_pages(run: _Run, work: Path, out_name: str, charts: list[dict[str, str]], fleet_legs: pd.DataFrame, *, tiles: str | None) -> None:
-    """``index.html`` and ``evidence.html``."""
-    from flighttrace.report.html import render
-
-    scn, ds, legs, sorties, findings, route, tzr = run.scn, run.ds, run.legs, run.sorties, run.findings, run.route, run.tz
-    dis = findings.disruption
-    sha_of = dict(zip(ds.manifest["path"], ds.manifest["sha256"]))
-    cards = _cards(sorties, legs, sha_of, tzr)
-    anchors = {c["sortie_id"] for c in cards} | {leg["leg_id"] for c in cards for leg in c["legs"]}
-    common = {"title": scn.meta.title, "synthetic": run.synthetic, "version": __version__, "tz": tzr, "out_name": out_name}
-    grades = sorties["evidence"].value_counts()
-    extra: dict[str, Any] = {}
-    d_cards = None
-    if dis is not None:
-        from flighttrace.kinds.disruption import pages as dp
-
-        d_cards = dp.cards(dis, legs, sha_of, tzr, scn)
-        anchors |= {c["id"] for group in d_cards.values() for c in group}
-        extra["disruption"] = dp.page_context(dis, legs, scn, tzr, anchors)
-        extra["timeline"] = _timeline_rows(scn)
-        method, limits = dp.method(scn, dis.params), dp.limitations(ds, legs, findings)
-    else:
-        method, limits = _method(scn), _limitations(ds, legs, findings, fleet_legs)
-    index_html = render(
-        "index.html.j2", **common,
-        summary=scn.meta.summary, relevance=run.notes,
-        n_files=len(ds.manifest), n_points=f"{len(ds.points):,}", n_aircraft=f"{ds.points['icao24'].nunique():,}",
-        n_quarantined=f"{len(ds.quarantine):,}", n_failed=int((ds.manifest["error"] != "").sum()) if len(ds.manifest) else 0,
-        n_fleet_legs=f"{len(fleet_legs):,}", route_name=route.name if route is not None else None, n_sorties=len(sorties),
-        sortie_grades=", ".join(f"{int(grades.get(g, 0))} {g}" for g in ("observed", "inferred", "bridged", "unknown")),
-        claims=_claims_rows(findings), charts=charts, map_file="map.html", statistics=_stats_rows(findings),
-        events=_event_rows(findings), method=method + [CSV_NOTE], limitations=limits,
-        manifest=_manifest_rows(ds), anchors=anchors, disruption=extra.get("disruption"), timeline=extra.get("timeline", []),
-        map_tiles=tiles,
-    )
-    (work / "index.html").write_text(index_html, encoding="utf-8")
-    (work / "evidence.html").write_text(render("evidence.html.j2", **common, route_name=route.name if route is not None else None, cards=cards,
-                                               disruption_cards=d_cards), encoding="utf-8")
 
 
 def _dataset_from_points(points: pd.DataFrame) -> Any:
@@ -589,38 +264,6 @@ def _dataset_from_points(points: pd.DataFrame) -> Any:
     return Dataset(points=points, quarantine=empty_quarantine(), manifest=manifest_frame(rows), info={"call": "points given"})
 
 
-def _charts(findings: Any, scn: Any, out: Path, *, synthetic: bool, inputs: Any) -> list[dict[str, str]]:
-    from flighttrace.viz import charts as ch
-
-    source = f"Source: flighttrace {__version__} analysis of {len(inputs.manifest)} input file(s); scenario '{scn.meta.title}'."
-    made = []
-    dis = getattr(findings, "disruption", None)
-    if dis is not None:
-        from flighttrace.kinds.disruption.pages import airport_names
-
-        p = dis.params
-        specs = [
-            ("movements_per_hour", "Take-offs and landings per hour at each field on the day, against the baseline of the same hour in the previous weeks; closures shaded",
-             lambda: ch.movements_per_hour(dis.hourly, dis.closures, airports=list(dis.airports), start=dis.focus_start, end=dis.focus_end,
-                                           names=airport_names(scn, dis.airports), title="Take-offs and landings per hour", source=source,
-                                           synthetic=synthetic, tz=dis.tz, band_level=p.band_level, closure_alpha=p.closure_alpha)),
-            ("coverage", "Days with data: covered, no file, or no traffic in the region",
-             lambda: ch.coverage_calendar(findings.coverage, title="Coverage of the inputs", source=source, synthetic=synthetic)),
-        ]
-        return _save_charts(specs, out, made)
-    specs = [
-        ("sorties_per_week", "Sorties per week, with conflict windows shaded and days without data hatched",
-         lambda: ch.sorties_per_week(findings.series["week"], findings.events, findings.coverage, title="Sorties per week", source=source, synthetic=synthetic)),
-        ("event_study", "Sorties by day relative to the start of each conflict event",
-         lambda: ch.event_study_plot(findings.event_study, findings.events, title="Sorties around conflict events", source=source, synthetic=synthetic)),
-        ("ground_times", "Time on the ground at the far field (exact, or lower bound when an end was not seen)",
-         lambda: ch.ground_times_plot(findings.ground_times, title="Ground time at the far field", source=source, synthetic=synthetic)),
-        ("coverage", "Days with data: covered, no file, or no traffic in the region",
-         lambda: ch.coverage_calendar(findings.coverage, title="Coverage of the inputs", source=source, synthetic=synthetic)),
-    ]
-    return _save_charts(specs, out, made)
-
-
 def _save_charts(specs: list[tuple[str, str, Any]], out: Path, made: list[dict[str, str]]) -> list[dict[str, str]]:
     """Draw and save each chart (PNG and SVG) and list it for the page.
 
@@ -638,35 +281,6 @@ def _save_charts(specs: list[tuple[str, str, Any]], out: Path, made: list[dict[s
         svg = next(p for p in paths if str(p).endswith(".svg"))
         made.append({"png": Path(png).relative_to(out).as_posix(), "svg": Path(svg).relative_to(out).as_posix(), "caption": caption, "alt": caption})
     return made
-
-
-def _map(legs: pd.DataFrame, sorties: pd.DataFrame, scn: Any, points: pd.DataFrame, path: Path, *, synthetic: bool, tiles: str | None) -> None:
-    from flighttrace.viz.maps import map_sorties, save_map
-
-    m = map_sorties(legs, sorties, scn, points=points, synthetic=synthetic, tiles=tiles)
-    save_map(m, path)
-
-
-def _disruption_map(legs: pd.DataFrame, dis: Any, scn: Any, points: pd.DataFrame, path: Path, *, synthetic: bool, tiles: str | None) -> None:
-    from flighttrace.viz.maps import map_disruption, save_map
-
-    m = map_disruption(legs, dis, scn, points=points, synthetic=synthetic, tiles=tiles)
-    save_map(m, path)
-
-
-def _timeline_rows(scn: Any) -> list[dict[str, str]]:
-    """The scenario's events for a page: name, kind, UTC dates, sources, notes."""
-    ev = scn.events_frame()
-    rows = []
-    for e in ev.to_dict(orient="records"):  # one row per event
-        a, b = pd.Timestamp(e["start"]), pd.Timestamp(e["end"])
-        whole = a == a.normalize() and b == b.normalize()
-        if whole:
-            dates = f"{a:%Y-%m-%d} – {b - pd.Timedelta(days=1):%Y-%m-%d}" if b - a > pd.Timedelta(days=1) else f"{a:%Y-%m-%d}"
-        else:
-            dates = f"{a:%Y-%m-%d %H:%M} UTC" if a == b else f"{a:%Y-%m-%d %H:%M} – {b:%Y-%m-%d %H:%M} UTC"
-        rows.append({"name": e["name"], "kind": e["kind"], "dates": dates, "sources": e["sources"], "notes": e["notes"]})
-    return rows
 
 
 def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds: Any, command: str | None, *, tz: str | None,

@@ -104,6 +104,8 @@ def lineage(
         item id or a claim id (with ``evidence``), a list of those; or rows
         of the legs table (``leg_id``), of the sorties table (``in_leg``,
         ``out_leg``) or of :attr:`flighttrace.Findings.evidence` (``legs``).
+        Rows with their own ``point_start`` / ``point_end`` (legs, or a part
+        of a leg such as a holding) are traced over those ranges.
     legs
         The legs table (:func:`flighttrace.detect_legs`) with ``point_start``
         and ``point_end``.
@@ -134,15 +136,19 @@ def lineage(
     ValueError
         When the legs table has no ``point_start`` / ``point_end``.
     """
-    if not {"point_start", "point_end", "leg_id"} <= set(legs.columns):
-        raise ValueError("the legs table needs leg_id, point_start and point_end (flighttrace.detect_legs keeps them)")
-    ids = leg_ids_of(of, legs, sorties=sorties, evidence=evidence)
     pts, ds_manifest = _sorted_points(points, presorted)
     man = manifest if manifest is not None else ds_manifest
-    by_id = legs.assign(_id=legs["leg_id"].astype(str)).drop_duplicates("_id").set_index("_id")
-    ids = [i for i in ids if i in by_id.index]
-    a = pd.to_numeric(by_id.loc[ids, "point_start"], errors="coerce").fillna(0).to_numpy(np.int64) if ids else np.empty(0, np.int64)
-    b = pd.to_numeric(by_id.loc[ids, "point_end"], errors="coerce").fillna(0).to_numpy(np.int64) if ids else np.empty(0, np.int64)
+    if isinstance(of, pd.DataFrame) and {"point_start", "point_end", "leg_id"} <= set(of.columns):
+        ranges = of  # its own row ranges: legs, or a part of a leg (a holding, a go-around)
+        ids = [str(x) for x in of["leg_id"].tolist()]
+    else:
+        if not {"point_start", "point_end", "leg_id"} <= set(legs.columns):
+            raise ValueError("the legs table needs leg_id, point_start and point_end (flighttrace.detect_legs keeps them)")
+        by_id = legs.assign(_id=legs["leg_id"].astype(str)).drop_duplicates("_id").set_index("_id")
+        ids = [i for i in leg_ids_of(of, legs, sorties=sorties, evidence=evidence) if i in by_id.index]
+        ranges = by_id.loc[ids]
+    a = pd.to_numeric(ranges["point_start"], errors="coerce").fillna(0).to_numpy(np.int64) if ids else np.empty(0, np.int64)
+    b = pd.to_numeric(ranges["point_end"], errors="coerce").fillna(0).to_numpy(np.int64) if ids else np.empty(0, np.int64)
     n = len(pts)
     a, b = np.clip(a, 0, n), np.clip(b, 0, n)
     count = np.maximum(b - a, 0)

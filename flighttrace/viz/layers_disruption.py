@@ -26,6 +26,7 @@ from flighttrace.viz.mapparts import (
 )
 from flighttrace.viz.popups import (
     _fmt_time,
+    card_link,
     _gap_tooltip,
     _leg_popup,
     _leg_tooltip,
@@ -80,21 +81,21 @@ def _point(lat: Any, lon: Any) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [round(float(lon), _COORD_DECIMALS), round(float(lat), _COORD_DECIMALS)]}
 
 
-def _go_around_markers(layer: MapLayer, ga: pd.DataFrame) -> None:
+def _go_around_markers(layer: MapLayer, ga: pd.DataFrame, evidence_page: str | None) -> None:
     """A marker at each go-around's low pass (its track is drawn in its layer, or with the diversions when it then diverted)."""
     for g in _records(ga):
         rows = [("Go-around", f"at {escape_html(g.get('airport'))}, {_fmt_time(g.get('time'))}"),
                 ("Aircraft", f"{escape_html(g.get('callsign'), missing='no callsign')} ({escape_html(g.get('icao24'))})"),
                 ("Low pass", f"{float(g['min_agl_ft']):.0f} ft above the field, {float(g['min_dist_km']):.1f} km from it; then up {float(g['climb_ft']):.0f} ft"),
                 ("Then", f"landed at {escape_html(g.get('landed'), missing='no field named')}"),
-                ("Leg", escape_html(g.get("leg_id"))), ("Source rows", escape_html(g.get("lineage")))]
+                ("Leg", escape_html(g.get("leg_id"))), ("Source rows", escape_html(g.get("lineage"))), *card_link(evidence_page, g.get("leg_id"))]
         colour = KIND_COLOUR["go_around"]
         layer.add(_point(g["lat"], g["lon"]), {"radius": 6, "color": colour, "weight": 3, "fill": True, "fillColor": colour, "fillOpacity": 0.6},
                   kind="go_around", popup=f'<div class="ft-popup">{_row_html(rows)}</div>',
                   tooltip=f"Go-around at {escape_html(g.get('airport'))} ({escape_html(g.get('callsign'), missing='')})")
 
 
-def _holding_circles(hold: pd.DataFrame) -> MapLayer:
+def _holding_circles(hold: pd.DataFrame, evidence_page: str | None) -> MapLayer:
     """The centre and mean radius of each circling segment (at least 1 km drawn)."""
     layer = MapLayer(escape_html(f"Holding circles ({len(hold)})"), popup_width=420, marker="circle")
     for h in _records(hold):
@@ -103,7 +104,7 @@ def _holding_circles(hold: pd.DataFrame) -> MapLayer:
                 ("Time", f"{_fmt_time(h.get('start'))} \u2013 {fmt_hm(h.get('end'))} UTC ({fmt_duration(h.get('duration_s'))})"),
                 ("Turns", f"{float(h['laps']):.1f} laps ({escape_html(h.get('direction'))}), radius {float(h['radius_km']):.1f} km"),
                 ("Altitude", f"{float(h['alt_min_ft']):,.0f}\u2013{float(h['alt_max_ft']):,.0f} ft"),
-                ("Leg", escape_html(h.get("leg_id"))), ("Source rows", escape_html(h.get("lineage")))]
+                ("Leg", escape_html(h.get("leg_id"))), ("Source rows", escape_html(h.get("lineage"))), *card_link(evidence_page, h.get("holding_id"))]
         style = {"radius": max(float(h["radius_km"]), 1.0) * 1000.0, "color": PALETTE[0], "weight": 2, "fill": True, "fillColor": PALETTE[0],
                  "fillOpacity": 0.12}
         layer.add(_point(h["lat"], h["lon"]), style, kind="holding_circle", popup=f'<div class="ft-popup">{_row_html(rows)}</div>',
@@ -127,17 +128,17 @@ def _airports_layer(airports: list[dict[str, Any]], disruption: Any, div: pd.Dat
         style = {"radius": 7 if len(mine) else 5, "color": PALETTE[4] if len(mine) else "#222222", "weight": 2, "fill": True, "fillColor": "#ffffff",
                  "fillOpacity": 1.0}
         layer.add(airport_point(a), style, kind="airport", popup=f'<div class="ft-popup"><b>{escape_html(a["name"])}</b>{_row_html(rows)}</div>',
-                  tooltip=escape_html(a["code"]) + (" (closed)" if len(mine) else ""), tip={"permanent": bool(a["in_scenario"]), "direction": direction})
+                  tooltip=f"{escape_html(a['code'])} {escape_html(a['short'])}" + (" (closed)" if len(mine) else ""), tip={"permanent": bool(a["in_scenario"]), "direction": direction})
     return layer
 
 
 def disruption_layers(legs: pd.DataFrame, disruption: Any, scenario: Scenario | None, *, points: pd.DataFrame | None, focus_only: bool,
-                      max_vertices: int, tolerance_deg: float, gap_s: float) -> KindLayers:
+                      max_vertices: int, tolerance_deg: float, gap_s: float, evidence_page: str | None = None) -> KindLayers:
     """What a disruption map draws: a layer per kind of disrupted track, the holding circles, the airports, the legend.
 
     Parameters
     ----------
-    legs, disruption, scenario, points, focus_only, max_vertices, tolerance_deg, gap_s
+    legs, disruption, scenario, points, focus_only, max_vertices, tolerance_deg, gap_s, evidence_page
         As for :func:`flighttrace.viz.maps.map_disruption` (checked there).
 
     Returns
@@ -164,21 +165,25 @@ def disruption_layers(legs: pd.DataFrame, disruption: Any, scenario: Scenario | 
                 codes_legs[str(r[end])] = codes_legs.get(str(r[end]), 0) + 1
     airports = airport_rows(set(scenario.airport_codes()) if scenario is not None else set(disruption.airports), codes_legs, scenario)
     ap_pos = {a["query"]: (a["lat"], a["lon"]) for a in airports} | {a["code"]: (a["lat"], a["lon"]) for a in airports}
+    short = {a["query"]: a["short"] for a in airports} | {a["code"]: a["short"] for a in airports}
+    for r in recs:  # the fields' names beside their codes in the popups
+        for end in ("origin", "destination"):
+            r[f"{end}_name"] = short.get(str(r.get(end)), "") if _present(r.get(end)) else ""
     labels = {"diversion": f"Diverted tracks ({len(div)})", "holding": f"Tracks that held ({len(hold)} holdings)", "go_around": f"Go-arounds ({len(ga)})"}
     layers = {k: MapLayer(escape_html(labels[k]), popup_width=480, marker="circle_marker") for k in KIND_COLOUR}
     for r, tr in zip(recs, tracks, strict=True):  # one iteration per leg
         if not tr.runs:
             continue
         lid = str(r["leg_id"])
-        add_leg(layers[kind_of[lid]], r, tr, colour=KIND_COLOUR[kind_of[lid]], popup=_leg_popup(r, None, None, tr, None) + _leg_extra(lid, by_div, by_hold, by_ga),
+        add_leg(layers[kind_of[lid]], r, tr, colour=KIND_COLOUR[kind_of[lid]], popup=_leg_popup(r, None, None, tr, None, evidence_page) + _leg_extra(lid, by_div, by_hold, by_ga),
                 tooltip=_leg_tooltip(r, None), gap_tips=[_gap_tooltip(g, tr.located_by) for g in tr.gaps], ap_pos=ap_pos, dots=False, end_reasons=False)
-    _go_around_markers(layers["go_around"], ga)
+    _go_around_markers(layers["go_around"], ga, evidence_page)
     entries = [(KIND_COLOUR[k], escape_html(labels[k])) for k in KIND_COLOUR]
     entries.append((PALETTE[0], escape_html(f"Holding circle: centre and mean radius ({len(hold)})")))
     note = ("Airports circled red closed in the window (times in their popups); purple dots mark go-arounds. A track that held "
             "and then diverted is drawn with the diversions. Times are UTC.")
     title = f"{scenario.meta.title} \u2014 disruption map" if scenario is not None else "flighttrace disruption map"
-    return KindLayers([*layers.values(), _holding_circles(hold), _airports_layer(airports, disruption, div, hold)], entries, "Disruption",
+    return KindLayers([*layers.values(), _holding_circles(hold, evidence_page), _airports_layer(airports, disruption, div, hold)], entries, "Disruption",
                       escape_html(note), title, ZOOM_START,
                       lats=[run[:, 0] for t in tracks for run in t.runs] + [np.array([a["lat"] for a in airports])],
                       lons=[run[:, 1] for t in tracks for run in t.runs] + [np.array([a["lon"] for a in airports])])

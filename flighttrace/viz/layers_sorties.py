@@ -201,7 +201,7 @@ def _airports_layer(airports: list[dict[str, Any]]) -> MapLayer:
                 ("Elevation", f"{a['elevation_ft']:.0f} ft" if _present(a["elevation_ft"]) else "\u2014"),
                 ("On this map", ("named in the scenario; " if a["in_scenario"] else "") + f"{a['n_legs']} drawn leg end{'s' if a['n_legs'] != 1 else ''}")]
         style = {"radius": 6 if a["in_scenario"] else 4, "color": "#222222", "weight": 2, "fill": True, "fillColor": "#ffffff", "fillOpacity": 1.0}
-        tip = escape_html(a["code"]) if a["in_scenario"] else f"{escape_html(a['code'])} {escape_html(a['name'])}"
+        tip = f"{escape_html(a['code'])} {escape_html(a['short'])}" if a["in_scenario"] else f"{escape_html(a['code'])} {escape_html(a['name'])}"
         layer.add(airport_point(a), style, kind="airport", popup=f'<div class="ft-popup"><b>{escape_html(a["name"])}</b>{_row_html(rows)}</div>',
                   tooltip=tip, tip={"permanent": bool(a["in_scenario"]), "direction": direction})
     return layer
@@ -248,6 +248,7 @@ def sortie_layers(
     max_vertices: int,
     tolerance_deg: float,
     gap_s: float,
+    evidence_page: str | None = None,
 ) -> KindLayers:
     """What a sorties map draws: a layer of legs per event window (or year), the airports, the legend.
 
@@ -255,7 +256,7 @@ def sortie_layers(
     ----------
     legs, sorties, scenario, points
         As for :func:`flighttrace.viz.maps.map_sorties`.
-    color_by, layers, events, window_lead, window_lag, time_slider, slider_period, max_vertices, tolerance_deg, gap_s
+    color_by, layers, events, window_lead, window_lag, time_slider, slider_period, max_vertices, tolerance_deg, gap_s, evidence_page
         As for :func:`flighttrace.viz.maps.map_sorties`.
 
     Raises
@@ -294,12 +295,16 @@ def sortie_layers(
                 codes_legs[str(r[end])] = codes_legs.get(str(r[end]), 0) + 1
     airports = airport_rows(set(scenario.airport_codes()) if scenario is not None else set(), codes_legs, scenario)
     ap_pos = {a["query"]: (a["lat"], a["lon"]) for a in airports} | {a["code"]: (a["lat"], a["lon"]) for a in airports}
+    short = {a["query"]: a["short"] for a in airports} | {a["code"]: a["short"] for a in airports}
+    for r in recs:  # the fields' names beside their codes in the popups
+        for end in ("origin", "destination"):
+            r[f"{end}_name"] = short.get(str(r.get(end)), "") if _present(r.get(end)) else ""
     out = [MapLayer(g.html(), popup_width=480, marker="circle_marker", show=not time_slider) for g in groups]
     for i, (r, tr) in enumerate(zip(recs, tracks, strict=True)):  # one iteration per leg
         if not tr.runs:
             continue
         sid, freg = sortie_of[i], fleet_reg.get(hexes[i].lower())
-        add_leg(out[int(group_of[i])], r, tr, colour=colour[i], popup=_leg_popup(r, by_sortie.get(sid) if sid else None, role_of[i], tr, freg),
+        add_leg(out[int(group_of[i])], r, tr, colour=colour[i], popup=_leg_popup(r, by_sortie.get(sid) if sid else None, role_of[i], tr, freg, evidence_page),
                 tooltip=_leg_tooltip(r, freg), gap_tips=[_gap_tooltip(g, tr.located_by) for g in tr.gaps], ap_pos=ap_pos, dots=True,
                 end_reasons=True)
     entries, heading, note = _legend(recs, groups, fleet_reg, ac_colour, grp_colour, color_by=color_by, layers=layers, windows=windows,

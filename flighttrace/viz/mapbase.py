@@ -65,6 +65,20 @@ FIT_PADDING_BOTTOM_RIGHT: Final = (300, 30)
 
 _HOOK_LOCK = threading.RLock()
 
+DEEP_LINK_JS: Final = (
+    "<script>(function () {{"
+    " function show() {{"
+    " var m = /^#leg=(.+)$/.exec(decodeURIComponent(window.location.hash || \"\")); var map = window[\"{map}\"];"
+    " if (!m || !map) {{ return; }}"
+    " var hit = null; map.eachLayer(function (l) {{ var p = l.feature && l.feature.properties;"
+    " if (!hit && p && p.ref === m[1] && l.getBounds) {{ hit = l; }} }});"
+    " if (!hit) {{ return; }}"
+    " map.fitBounds(hit.getBounds(), {{padding: [40, 40], maxZoom: 9}}); if (hit.setStyle) {{ hit.setStyle({{weight: 6}}); }}"
+    " if (hit.openPopup) {{ hit.openPopup(); }} }}"
+    " window.addEventListener(\"load\", show); window.addEventListener(\"hashchange\", show); }})();</script>"
+)
+"""A link to ``map.html#leg=<leg id>`` (from an evidence card) zooms to that leg's track, thickens it and opens its popup."""
+
 
 class IdSequence:
     """Deterministic branca element ids: ``<prefix><counter>``, 32 hex digits like branca's own.
@@ -195,6 +209,7 @@ def build_map(kind: KindLayers, *, title: str | None = None, tiles: str | None =
         if privacy is not None:
             fig.html.add_child(RawHTML(notice_html(privacy)), name="flighttrace_tiles_notice")
         folium.LayerControl(collapsed=False).add_to(m)
+        fig.html.add_child(RawHTML(DEEP_LINK_JS.format(map=m.get_name())), name="flighttrace_deep_link")
     return m
 
 

@@ -100,7 +100,7 @@ class MapLayer:
     features: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, geometry: dict[str, Any], style: dict[str, Any], *, kind: str, popup: str | None = None, tooltip: str | None = None,
-            tip: dict[str, Any] | None = None) -> None:
+            tip: dict[str, Any] | None = None, ref: str | None = None) -> None:
         """Add a feature.
 
         Parameters
@@ -116,8 +116,12 @@ class MapLayer:
             HTML shown on click and on hover (escaped already); none when None.
         tip
             Leaflet options of the tooltip (default ``{sticky: true}``).
+        ref
+            The id a link to the map names it by (a leg id: ``map.html#leg=<id>``), escaped like every text; or None.
         """
         props: dict[str, Any] = {"kind": kind, "style": style}
+        if ref is not None:
+            props["ref"] = ref
         if popup is not None:
             props["popup"] = popup
         if tooltip is not None:
@@ -286,7 +290,8 @@ def add_leg(layer: MapLayer, leg: dict[str, Any], track: _Track, *, colour: str,
     """
     runs = [run for run in track.runs if len(run) >= 2]
     if runs:
-        layer.add(_line(runs), {"color": colour, "weight": SEEN_WEIGHT, "opacity": 0.9}, kind="track", popup=popup, tooltip=tooltip)
+        layer.add(_line(runs), {"color": colour, "weight": SEEN_WEIGHT, "opacity": 0.9}, kind="track", popup=popup, tooltip=tooltip,
+                  ref=escape_html(leg.get("leg_id")) if _present(leg.get("leg_id")) else None)
     if dots:
         for run in track.runs:  # a position seen alone between two gaps
             if len(run) == 1:
@@ -310,8 +315,19 @@ def add_leg(layer: MapLayer, leg: dict[str, Any], track: _Track, *, colour: str,
 # --------------------------------------------------------------------------- airports
 
 
+def short_name(code: str, name: str, scenario: Scenario | None) -> str:
+    """The name a reader knows a field by: the scenario's first Latin alias for it (``Baku``), else the database name without "Airport" …"""
+    import re
+
+    aliases = getattr(getattr(scenario, "airports", None), "aliases", {}) or {}
+    for alias in aliases.get(code, ()):
+        if re.fullmatch(r"[\x20-\x7e\u00c0-\u024f]+", alias):
+            return str(alias)
+    return re.sub(r"\s+(International\s+Airport|Airport|Airfield|Air\s*Base|Airbase|Aerodrome)$", "", str(name), flags=re.IGNORECASE).strip()
+
+
 def airport_rows(codes_scn: set[str], codes_legs: dict[str, int], scenario: Scenario | None) -> list[dict[str, Any]]:
-    """Known airports to mark: code, name, lat, lon …, sorted by code; unknown codes are left out."""
+    """Known airports to mark: code, name, short name, lat, lon …, sorted by code; unknown codes are left out."""
     from flighttrace.reference.airports import AirportIndex
 
     index = scenario.airport_index() if scenario is not None else AirportIndex.default()
@@ -323,7 +339,8 @@ def airport_rows(codes_scn: set[str], codes_legs: dict[str, int], scenario: Scen
             continue
         if not (np.isfinite(ap.lat) and np.isfinite(ap.lon)):
             continue
-        out.append({"code": ap.code, "query": code, "name": ap.name, "iata": ap.iata, "country": ap.country, "lat": ap.lat, "lon": ap.lon,
+        out.append({"code": ap.code, "query": code, "name": ap.name, "short": short_name(ap.code, ap.name, scenario), "iata": ap.iata,
+                    "country": ap.country, "lat": ap.lat, "lon": ap.lon,
                     "elevation_ft": ap.elevation_ft, "in_scenario": code in codes_scn, "n_legs": codes_legs.get(code, 0)})
     return out
 

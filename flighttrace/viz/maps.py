@@ -101,6 +101,7 @@ def map_sorties(
     gap_s: float = DEFAULT_GAP_S,
     title: str | None = None,
     tiles: str | None = None,
+    evidence_page: str | None = None,
 ) -> folium.Map:
     """An interactive map of the legs of sorties: seen tracks, gaps, airports, evidence.
 
@@ -162,6 +163,9 @@ def map_sorties(
         ``"CartoDB positron"`` …, any name folium knows) or a URL template:
         online tiles as the base layer, and a note on the page that the tile
         server learns which area the reader views.
+    evidence_page
+        The report's evidence page (``"evidence.html"``): each track's popup
+        links to the leg's card there. ``None`` (default): no such link.
 
     Returns
     -------
@@ -180,7 +184,8 @@ def map_sorties(
     _check_gap(gap_s)
     kind = sortie_layers(legs, sorties, scenario, points=points, color_by=color_by, layers=layers, events=events,
                          window_lead=pd.Timedelta(window_lead), window_lag=pd.Timedelta(window_lag), time_slider=time_slider,
-                         slider_period=slider_period, max_vertices=max_vertices, tolerance_deg=tolerance_deg, gap_s=gap_s)
+                         slider_period=slider_period, max_vertices=max_vertices, tolerance_deg=tolerance_deg, gap_s=gap_s,
+                         evidence_page=evidence_page)
     return build_map(kind, title=title, tiles=tiles, synthetic=synthetic, banner=SYNTHETIC_BANNER)
 
 
@@ -197,6 +202,7 @@ def map_disruption(
     gap_s: float = DEFAULT_GAP_S,
     title: str | None = None,
     tiles: str | None = None,
+    evidence_page: str | None = None,
 ) -> folium.Map:
     """An interactive map of an airport disruption: diverted tracks, holding circles, go-arounds, closures.
 
@@ -225,6 +231,9 @@ def map_disruption(
         ``"CartoDB positron"`` …, any name folium knows) or a URL template:
         online tiles as the base layer, and a note on the page that the tile
         server learns which area the reader views.
+    evidence_page
+        The report's evidence page (``"evidence.html"``): each track's popup
+        links to the leg's card there. ``None`` (default): no such link.
 
     Returns
     -------
@@ -240,7 +249,7 @@ def map_disruption(
 
     _check_gap(gap_s)
     kind = disruption_layers(legs, disruption, scenario, points=points, focus_only=focus_only, max_vertices=max_vertices,
-                             tolerance_deg=tolerance_deg, gap_s=gap_s)
+                             tolerance_deg=tolerance_deg, gap_s=gap_s, evidence_page=evidence_page)
     return build_map(kind, title=title, tiles=tiles, synthetic=synthetic, banner=SYNTHETIC_BANNER)
 
 

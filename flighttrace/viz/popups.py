@@ -21,7 +21,7 @@ from flighttrace.timefmt import fmt_duration
 if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.viz.tracks import _Track
 
-__all__ = ["escape_html"]
+__all__ = ["card_link", "escape_html"]
 
 _NS_PER_S: Final = 1_000_000_000
 
@@ -112,6 +112,8 @@ def _end_text(leg: dict[str, Any], end: Literal["origin", "destination"]) -> str
     reason = leg.get(f"{end}_reason")
     when = leg.get("takeoff_time" if end == "origin" else "landing_time")
     parts = [f"<b>{escape_html(code, missing='unknown field')}</b>"]
+    if present(leg.get(f"{end}_name")):
+        parts.append(f"({escape_html(leg.get(f'{end}_name'))})")
     if present(when):
         parts.append(f"at {_fmt_time(when)}")
     parts.append(f"&mdash; evidence: <b>{escape_html(grade, missing='unknown')}</b>")
@@ -121,7 +123,16 @@ def _end_text(leg: dict[str, Any], end: Literal["origin", "destination"]) -> str
     return text
 
 
-def _leg_popup(leg: dict[str, Any], sortie: dict[str, Any] | None, role: str | None, track: _Track, fleet_reg: str | None) -> str:
+def card_link(evidence_page: str | None, anchor: Any) -> list[tuple[str, str]]:
+    """The popup row that links to an evidence card (``evidence.html#<id>``, opened in the whole window), or none."""
+    if not evidence_page or not present(anchor):
+        return []
+    href = escape_html(f"{evidence_page}#{anchor}")
+    return [("Evidence", f'<a href="{href}" target="_top">evidence card, with the source rows</a>')]
+
+
+def _leg_popup(leg: dict[str, Any], sortie: dict[str, Any] | None, role: str | None, track: _Track, fleet_reg: str | None,
+               evidence_page: str | None = None) -> str:
     reg = leg.get("registration")
     if present(reg):
         reg_text = escape_html(reg)
@@ -168,6 +179,7 @@ def _leg_popup(leg: dict[str, Any], sortie: dict[str, Any] | None, role: str | N
         rows.append(("Data", extra))
     if present(leg.get("lineage")):
         rows.append(("Source rows", escape_html(leg.get("lineage"))))
+    rows += card_link(evidence_page, leg.get("leg_id"))
     return f'<div class="ft-popup">{head}{_row_html(rows)}</div>'
 
 

@@ -1,239 +1,239 @@
-"""The report's pages for a disruption scenario: closures, diversions, holding, go-arounds, with evidence cards.
+"""The report's pages for a ``disruption`` scenario: closures, diversions, holding, go-arounds, with evidence cards.
 
-:func:`flighttrace.report.build_report` calls these when the findings carry
-disruption measures (:class:`flighttrace.kinds.disruption.analysis.Disruption`). Every
-function returns plain values (strings, lists, dicts) for the jinja2
-templates, which escape them.
+:func:`flighttrace.report.build_report` finds this module through the kind
+registry (``flighttrace.kinds.kind_module("disruption", "pages")``) and calls
+the functions every kind's ``pages`` module has (see :mod:`flighttrace.kinds`)
+with the :class:`flighttrace.report.context.ReportRun`. Every function
+returns plain values for the templates, which escape them.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from flighttrace.kinds.disruption.texts import limitations, method
+from flighttrace.numfmt import fmt_count, fmt_ft, fmt_km, fmt_n, fmt_p
+from flighttrace.report.legcards import LegEvidence
+from flighttrace.report.parts import Places, cell, section, table, text
 from flighttrace.timefmt import fmt_duration, fmt_hm, fmt_time
 
-__all__ = ["method", "limitations", "page_context", "cards", "evidence_legs", "airport_names"]
+__all__ = [
+    "airport_names", "cards", "charts", "evidence_legs", "export_legs", "limitations", "method", "overview", "prepare", "sections",
+    "table_legs", "write_exports", "write_map",
+]
 
-
-def _s(x: Any) -> str:
-    if x is None or (not isinstance(x, str) and pd.isna(x)):
-        return "—"
-    return str(x)
-
-
-def _num(x: Any, fmt: str = "{:.1f}") -> str:
-    if x is None or (not isinstance(x, str) and pd.isna(x)):
-        return "—"
-    return fmt.format(float(x))
+_COUNTED = ("observed", "inferred")
 
 
 def airport_names(scn: Any, codes: Any) -> dict[str, str]:
     """Code → ``"UUWW · VKO · Vnukovo International Airport"`` for panel titles and tables."""
-    idx = scn.airport_index()
-    out = {}
-    for c in codes:
-        try:
-            a = idx.get(c)
-        except (KeyError, ValueError):
-            out[c] = c
-            continue
-        iata = f" · {a.iata}" if isinstance(a.iata, str) and a.iata else ""
-        out[c] = f"{a.code}{iata} · {a.name}"
-    return out
+    places = Places(scn)
+    return {str(c): places.full(c) for c in codes}
 
 
-def method(scn: Any, params: Any) -> list[str]:
-    """Plain-words method paragraphs of a disruption report."""
-    from flighttrace.tracks.legs import LegParams
+def _d(run: Any) -> Any:
+    return run.findings.disruption
 
-    lp = LegParams()
-    p = params
+
+def prepare(run: Any) -> None:
+    """Nothing to add: the disruption measures are in the findings."""
+
+
+def table_legs(run: Any) -> pd.DataFrame:
+    """Every leg (a disruption concerns every aircraft): ``tables/legs.csv``."""
+    return run.legs  # type: ignore[no-any-return]
+
+
+def evidence_legs(d: Any, legs: pd.DataFrame) -> pd.DataFrame:
+    """The legs behind the disruption findings (diverted, held, going around, bracketing a closure), in leg order."""
+    ids: set[str] = set()
+    for name in ("diversions", "holdings", "go_arounds"):
+        ids |= set(d.in_focus(name)["leg_id"].astype(str))
+    for col in ("last_leg", "next_leg"):
+        ids |= {x for x in d.closures[col] if isinstance(x, str)}
+    return legs[legs["leg_id"].astype(str).isin(ids)].reset_index(drop=True)
+
+
+def export_legs(run: Any) -> pd.DataFrame:
+    """The legs written to ``legs.geojson`` and ``legs.kml``: those behind the findings."""
+    return evidence_legs(_d(run), run.legs)
+
+
+def write_exports(run: Any, work: Path) -> None:
+    """Nothing beyond the common exports (the measures are in ``tables/``)."""
+
+
+def charts(run: Any, source: str) -> list[tuple[str, str, Any]]:
+    """(name, caption, draw) of each chart: movements per hour against the baseline, coverage."""
+    from flighttrace.viz import charts as ch
+
+    d, f, syn = _d(run), run.findings, run.synthetic
+    p = d.params
     return [
-        "Every input file is read as it is, hashed (SHA-256) and listed in the manifest below. Each position record becomes one row "
-        "of a table of positions, or goes to a quarantine with the reason it could not be used. Times are UTC throughout.",
-        "Each aircraft's positions are split into flight legs, and where each leg took off and landed is decided against every airfield "
-        f"within {lp.search_km:.0f} km of its ends, with a grade: observed (seen on the ground there, or within {lp.observed_agl_ft:.0f} ft of "
-        "the field), inferred (the track begins or ends low, climbing away or descending toward the field), bridged (not seen; the same "
-        "aircraft was next, or last, seen there) or unknown (no field is named). A take-off or a landing at a watched field is a movement.",
-        f"Baseline. Movements are counted per field and clock hour. The baseline of an hour is the same hour of the same weekday in the "
-        f"{p.baseline_weeks} weeks before, using only the weeks whose hour has data; the chart shows its mean and a {p.band_level:.0%} Poisson band.",
-        "Closures. Between two movements at a field, the baseline says how many movements it expected. A run without movements is called a "
-        f"closure when it lasts at least {p.closure_min_s / 60:.0f} minutes and the baseline expected at least ln(N / {p.closure_alpha:g}) movements "
-        f"in it (and never fewer than {p.closure_min_expected:g}), N being the field's baseline movements per day: an ordinary day's longest gap "
-        f"holds about ln N, so a run that empty happens by chance on fewer than {p.closure_alpha:.0%} of ordinary days. A quiet night is never a "
-        "closure. The closure began after the last movement: with the traffic rate just before it, the estimate is one mean interval after "
-        f"that movement and the interval covers {p.closure_quantile:.0%} of the waiting time; the end is estimated the same way back from the "
-        "first movement after it, when waiting traffic usually leaves at once. Hours without data end a run; nothing is inferred from them.",
-        "Diversions. A leg was heading for a field when its track descended toward it, low (at most "
-        f"{p.approach_max_agl_ft:,.0f} ft above it, within {p.approach_radius_km:.0f} km, on a track within {p.approach_heading_tol_deg:.0f}° of the "
-        f"field, for at least {p.approach_min_s:.0f} s), or when its callsign landed there on at least {p.usual_min_legs} of the earlier legs in the "
-        f"previous {p.baseline_weeks} weeks ({p.usual_min_share:.0%} of them or more). It is a diversion when it then landed elsewhere, or, after "
-        "approaching, flew away and ended where no field can be named (turned away). The grade is the weaker of the intent (seen approach: "
-        "observed; callsign habit: inferred) and the landing.",
-        f"Holding. A holding is a stretch where the aircraft kept turning the same way: a full circle within {p.holding_circle_max_s / 60:.0f} "
-        f"minutes, repeated, at least {p.holding_min_turn_deg:.0f}° in all, flown at least {p.holding_min_agl_ft:,.0f} ft above the field. It is "
-        f"attributed to the field within {p.holding_airport_km:.0f} km that the aircraft was heading for when it was diverted, else the one it landed at, else the nearest. A go-around "
-        f"is a descent to within {p.go_around_max_agl_ft:,.0f} ft of a field ({p.go_around_radius_km:.0f} km of it) followed by a climb of "
-        f"{p.go_around_min_climb_ft:,.0f} ft or more, with no position on the ground in between.",
-        "Claims are tested with the rules of docs/verdicts.md: a closure is supported when a closure run surely lasted the claimed time, "
-        "contradicted only when, with every hour of the window covered and its baseline known, even the strong movements leave no room for "
-        "such a closure; counts of diversions and holdings are judged like any count.",
+        ("movements_per_hour", "Take-offs and landings per hour at each field on the day, against the baseline of the same hour in the previous weeks; closures shaded",
+         lambda: ch.movements_per_hour(d.hourly, d.closures, airports=list(d.airports), start=d.focus_start, end=d.focus_end,
+                                       names=airport_names(run.scn, d.airports), title="Take-offs and landings per hour", source=source,
+                                       synthetic=syn, tz=d.tz, band_level=p.band_level, closure_alpha=p.closure_alpha)),
+        ("coverage", "Days with data: covered, no file, or no traffic in the region",
+         lambda: ch.coverage_calendar(f.coverage, title="Coverage of the inputs", source=source, synthetic=syn)),
     ]
 
 
-def limitations(ds: Any, legs: pd.DataFrame, findings: Any) -> list[str]:
-    """Plain-words limitations of a disruption report."""
-    d = findings.disruption
-    out = []
-    cov = findings.coverage
+def write_map(run: Any, path: Path, *, tiles: str | None, evidence_page: str | None) -> None:
+    """``map.html``: diverted tracks, holdings, go-arounds and closed airports, popups linking to the evidence cards."""
+    from flighttrace.viz.maps import map_disruption, save_map
+
+    m = map_disruption(run.legs, _d(run), run.scn, points=run.ds.points, synthetic=run.synthetic, tiles=tiles, evidence_page=evidence_page)
+    save_map(m, path)
+
+
+def _counted(df: pd.DataFrame) -> int:
+    return int(df["grade"].isin(_COUNTED).sum()) if len(df) else 0
+
+
+def overview(run: Any) -> dict[str, Any]:
+    """Key numbers (fields closed, flights diverted, holdings) and caveats."""
+    d = _d(run)
+    places = Places(run.scn)
+    closed = sorted({str(a) for a in d.closures["airport"]}) if len(d.closures) else []
+    div, hold = d.in_focus("diversions"), d.in_focus("holdings")
+    keys = [
+        {"value": fmt_count(len(closed)), "label": f"airports closed in the window (of {fmt_n(len(d.airports), 'field')} watched)",
+         "note": ", ".join(places.label(a) for a in closed) or "none"},
+        {"value": fmt_count(_counted(div)), "label": "flights diverted (observed or inferred)",
+         "note": f"{fmt_count(len(div) - _counted(div))} more with weaker evidence" if len(div) > _counted(div) else "every one listed on the evidence page"},
+        {"value": fmt_count(_counted(hold)), "label": "aircraft seen holding", "note": "circling in a holding pattern near a watched field"},
+    ]
+    cov = run.findings.coverage
+    coverage = ""
     if cov is not None and len(cov):
-        out.append(f"Coverage: {int(cov['covered'].sum()):,} of {len(cov):,} days in the span of the inputs have data; the others are left out of "
-                   "every count and baseline. Only the same weekday of previous weeks is needed for the baseline.")
-    hrs = d.hours
-    if len(hrs):
-        unc = hrs[~hrs["covered"] & hrs["day_covered"]]
-        if len(unc):
-            out.append("Hours without data on covered days (an archive gap): " + ", ".join(f"{t:%Y-%m-%d %H:00} UTC" for t in unc["hour"].head(12))
-                       + (f" and {len(unc) - 12} more" if len(unc) > 12 else "") + ". They end runs and are left out of the baseline.")
-    out.append("What ADS-B cannot show: a flight cancelled or held at its origin leaves no trace at the destination, so delays are seen "
-               "only as aircraft held in the air; a closure is read from the absence of movements against the baseline, not from a NOTAM.")
-    out.append("Diversions found only from a callsign's usual destination are inferred: an airline that changed its schedule that day "
-               "would look the same. Those found from a seen approach are observed.")
+        n_cov = int(cov["covered"].sum())
+        first, last = (f"{pd.Timestamp(cov['date'].iloc[k]):%Y-%m-%d}" for k in (0, -1))
+        coverage = (f"The inputs have data on {fmt_n(n_cov, 'day')} of the {fmt_n(len(cov), 'day')} from {first} to {last}: a disruption "
+                    "is measured on its day, against the same weekday and hour of the previous weeks, so the other days are not needed; "
+                    "a claim about a day without data stays inconclusive.")
+    caveats = ["ADS-B shows aircraft in the air: a flight cancelled or held at its origin leaves no trace, and a closure is read from "
+               "missing take-offs and landings against the usual traffic, not from an official notice."]
     if not d.has_points:
-        out.append("No Points table was available: holding and go-arounds were not measured, and diversions rest on callsigns only.")
-    q = len(ds.quarantine) if ds is not None else 0
-    failed = int((ds.manifest["error"] != "").sum()) if ds is not None and len(ds.manifest) else 0
-    out.append(f"Inputs: {q:,} records were quarantined and {failed} file(s) could not be read; see tables/quarantine.csv and the manifest.")
-    return out
+        caveats.append("No Points table: holding and go-arounds were not measured; diversions rest on callsigns only.")
+    return {"key_numbers": keys, "caveats": caveats, "coverage": coverage}
 
 
-def page_context(d: Any, legs: pd.DataFrame, scn: Any, tz: str, anchors: set[str]) -> dict[str, Any]:
-    """The index page's disruption section: per-field summary, closures, diversions, holdings, go-arounds."""
-    from flighttrace.kinds.disruption.claims import closure_item_id
-
-    names = airport_names(scn, d.airports)
-    h = d.hourly
-    if d.focus_start is not None:
-        h = h[(h["hour"] >= d.focus_start) & (h["hour"] < d.focus_end)]
-    div, hold, ga = d.in_focus("diversions"), d.in_focus("holdings"), d.in_focus("go_arounds")
-    fields = []
-    for ap in d.airports:  # one row per watched field
-        x = h[h["airport"] == ap]
-        covered = x["covered"].to_numpy(dtype=bool)
-        seen = float(np.nansum(x["movements"].to_numpy(dtype=float)))
-        base = x["baseline_mean"].to_numpy(dtype=float)
-        fields.append({
-            "code": ap, "name": names.get(ap, ap), "hours": f"{int(covered.sum())} / {len(x)}", "movements": f"{seen:g}",
-            "baseline": _num(np.nansum(np.where(covered, base, np.nan)), "{:.0f}") if np.isfinite(base).any() else "—",
-            "closures": int((d.closures["airport"] == ap).sum()), "diverted": int((div["intended"] == ap).sum()),
-            "held": int((hold["airport"] == ap).sum()), "go_arounds": int((ga["airport"] == ap).sum()),
-        })
-    closures = []
-    for c in d.closures.itertuples():  # one row per closure
-        key = closure_item_id(c.airport, c.start if not pd.isna(c.start) else c.start_latest)
-        closures.append({
-            "id": key, "link": key in anchors, "airport": c.airport, "name": names.get(c.airport, c.airport),
-            "closed": f"{fmt_hm(c.start)}–{fmt_hm(c.end)} UTC", "local": _local_span(c.start, c.end, tz),
-            "start_between": f"{fmt_hm(c.start_earliest)}–{fmt_hm(c.start_latest)}", "end_between": f"{fmt_hm(c.end_earliest)}–{fmt_hm(c.end_latest)}",
-            "length": fmt_duration(c.duration_s), "gap": f"{fmt_hm(c.last_time)}–{fmt_hm(c.next_time)} ({fmt_duration(c.gap_s)})",
-            "expected": f"{c.expected:.1f} (needs {c.threshold:.1f})", "censored": c.censored or "",
-        })
-    diversions = [{
-        "leg_id": r.leg_id, "callsign": _s(r.callsign), "icao24": r.icao24, "intended": r.intended, "landed": _s(r.landed),
-        "outcome": r.outcome.replace("_", " "), "method": r.method, "grade": r.grade, "time": fmt_time(r.time, tz),
-    } for r in div.itertuples()]
-    holdings = [{
-        "id": r.holding_id, "callsign": _s(r.callsign), "icao24": r.icao24, "airport": _s(r.airport), "when": f"{fmt_hm(r.start)}–{fmt_hm(r.end)} UTC",
-        "length": fmt_duration(r.duration_s), "laps": f"{r.laps:.1f}", "alt": f"{r.alt_min_ft:,.0f}–{r.alt_max_ft:,.0f} ft", "grade": r.grade,
-    } for r in hold.itertuples()]
-    go_arounds = [{
-        "id": _ga_id(r), "callsign": _s(r.callsign), "airport": r.airport, "time": fmt_time(r.time, tz), "low": f"{r.min_agl_ft:,.0f} ft, {r.min_dist_km:.1f} km",
-        "climb": f"{r.climb_ft:,.0f} ft", "landed": _s(r.landed), "grade": r.grade,
-    } for r in ga.itertuples()]
-    window = f"{fmt_time(d.focus_start, tz)} – {fmt_time(d.focus_end, tz)}" if d.focus_start is not None else "—"
-    n_base = int(d.hourly["baseline_weeks"].max()) if len(d.hourly) else 0
-    return {"window": window, "fields": fields, "closures": closures, "diversions": diversions, "holdings": holdings,
-            "go_arounds": go_arounds, "baseline_weeks": n_base}
+# --------------------------------------------------------------------------- index sections
 
 
 def _local_span(a: Any, b: Any, tz: str) -> str:
     if a is None or pd.isna(a) or b is None or pd.isna(b) or tz == "UTC":
         return ""
-    return f"{pd.Timestamp(a).tz_convert(tz):%H:%M}–{pd.Timestamp(b).tz_convert(tz):%H:%M} local"
+    return f"{pd.Timestamp(a).tz_convert(tz):%H:%M}–{pd.Timestamp(b).tz_convert(tz):%H:%M} local ({tz})"
 
 
 def _ga_id(r: Any) -> str:
     return f"ga-{r.leg_id}-{pd.Timestamp(r.time):%H%M%S}"
 
 
-def _lineage_sources(lineage: Any, sha_of: dict[str, str]) -> list[dict[str, str]]:
-    out = []
-    for part in (lineage or "").split("; ") if isinstance(lineage, str) else []:
-        if not part:
-            continue
-        f, _, rows = part.rpartition(":")
-        out.append({"file": f, "rows": rows, "sha256": sha_of.get(f, "—")})
-    return out
+def _link(key: str, anchors: dict[str, str]) -> dict[str, Any]:
+    return cell(key, href=anchors.get(key), mono=True)
 
 
-def _leg_row(by_id: pd.DataFrame, lid: Any, tz: str) -> dict[str, Any] | None:
-    if not isinstance(lid, str) or lid not in by_id.index:
-        return None
-    lg = by_id.loc[lid]
-    return {
-        "leg_id": lid, "callsign": _s(lg.get("callsign")), "takeoff": fmt_time(lg["takeoff_time"], tz), "landing": fmt_time(lg["landing_time"], tz),
-        "origin": _s(lg["origin"]), "origin_evidence": lg["origin_evidence"], "origin_reason": lg["origin_reason"],
-        "destination": _s(lg["destination"]), "destination_evidence": lg["destination_evidence"], "destination_reason": lg["destination_reason"],
-        "first_seen": fmt_time(lg["first_seen"]), "last_seen": fmt_time(lg["last_seen"]), "n_points": f"{int(lg['n_points']):,}", "max_gap": fmt_duration(lg["max_gap_s"]),
-    }
+def _fields_table(d: Any, places: Places) -> dict[str, Any]:
+    h = d.hourly
+    if d.focus_start is not None:
+        h = h[(h["hour"] >= d.focus_start) & (h["hour"] < d.focus_end)]
+    div, hold, ga = d.in_focus("diversions"), d.in_focus("holdings"), d.in_focus("go_arounds")
+    rows = []
+    for ap in d.airports:  # one row per watched field
+        x = h[h["airport"] == ap]
+        covered = x["covered"].to_numpy(dtype=bool)
+        seen = float(np.nansum(x["movements"].to_numpy(dtype=float)))
+        base = x["baseline_mean"].to_numpy(dtype=float)
+        rows.append([cell(places.full(ap)), f"{int(covered.sum())} of {len(x)}", fmt_count(seen),
+                     fmt_count(np.nansum(np.where(covered, base, np.nan))) if np.isfinite(base).any() else "—",
+                     str(int((d.closures["airport"] == ap).sum())), str(int((div["intended"] == ap).sum())),
+                     str(int((hold["airport"] == ap).sum())), str(int((ga["airport"] == ap).sum()))])
+    return table(["Field", "Hours with data", "Movements seen", "Baseline (expected)", "Closures", "Diverted away", "Held for it", "Go-arounds"],
+                 rows, num=(1, 2, 3, 4, 5, 6, 7), heading="Fields in the window", id="fields")
 
 
-def cards(d: Any, legs: pd.DataFrame, sha_of: dict[str, str], tz: str, scn: Any) -> dict[str, list[dict[str, Any]]]:
-    """Evidence cards: one per closure, diversion, holding and go-around in the disruption window."""
+def _closures_table(d: Any, places: Places, tz: str, anchors: dict[str, str]) -> dict[str, Any]:
     from flighttrace.kinds.disruption.claims import closure_item_id
 
-    by_id = legs.set_index("leg_id")
-    names = airport_names(scn, d.airports)
-    out: dict[str, list[dict[str, Any]]] = {"closures": [], "diversions": [], "holdings": [], "go_arounds": []}
-    for c in d.closures.itertuples():  # one card per closure
-        rows = [r for r in (_leg_row(by_id, c.last_leg, tz), _leg_row(by_id, c.next_leg, tz)) if r is not None]
-        out["closures"].append({
-            "id": closure_item_id(c.airport, c.start if not pd.isna(c.start) else c.start_latest), "title": f"{names.get(c.airport, c.airport)} closed",
-            "grade": _grade_of(c.last_grade, c.next_grade), "facts": [
-                ("Closed (estimate)", f"{fmt_time(c.start, tz)} – {fmt_time(c.end, tz)} ({fmt_duration(c.duration_s)})"),
-                ("Start between", f"{fmt_time(c.start_earliest)} and {fmt_time(c.start_latest)}"),
-                ("End between", f"{fmt_time(c.end_earliest)} and {fmt_time(c.end_latest)}"),
-                ("No take-off or landing", f"from {fmt_time(c.last_time)} to {fmt_time(c.next_time)} ({fmt_duration(c.gap_s)})"),
-                ("Baseline", f"{c.expected:.1f} movements expected in that run; a closure needs {c.threshold:.1f} (chance of none: {c.p_none:.2g})"),
-                ("Last movement before", f"{_s(c.last_leg)} ({_s(c.last_grade)})"), ("First movement after", f"{_s(c.next_leg)} ({_s(c.next_grade)})"),
-            ], "legs": rows, "sources": _lineage_sources(c.lineage, sha_of)})
-    for r in d.in_focus("diversions").itertuples():  # one card per diversion
-        facts = [("Heading for", f"{names.get(r.intended, r.intended)} (intent {r.intent_grade}: {r.method})"),
-                 ("Landed at", f"{_s(r.landed)} ({r.landing_grade})" if isinstance(r.landed, str) else "not seen: the track turned away and was lost"),
-                 ("When", fmt_time(r.time, tz)), ("How we know", _s(r.detail))]
-        if not pd.isna(r.approach_start):
-            facts.append(("Approach seen", f"{fmt_time(r.approach_start)} – {fmt_hm(r.approach_end)} UTC, down to {r.approach_min_agl_ft:,.0f} ft, {r.approach_min_km:.1f} km out"))
-        row = _leg_row(by_id, r.leg_id, tz)
-        out["diversions"].append({"id": r.leg_id, "title": f"{_s(r.callsign)} · {r.icao24} · {r.intended} → {_s(r.landed)}", "grade": r.grade,
-                                  "facts": facts, "legs": [row] if row else [], "sources": _lineage_sources(r.lineage, sha_of)})
-    for r in d.in_focus("holdings").itertuples():  # one card per holding
-        row = _leg_row(by_id, r.leg_id, tz)
-        out["holdings"].append({"id": r.holding_id, "title": f"{r.holding_id} · {_s(r.callsign)} · {r.icao24} · held for {_s(r.airport)}", "grade": r.grade,
-                                "facts": [("Circling", f"{fmt_time(r.start, tz)} – {fmt_hm(r.end)} UTC ({fmt_duration(r.duration_s)}), {r.laps:.1f} laps turning {r.direction}"),
-                                          ("Where", f"centre {r.lat:.4f}, {r.lon:.4f}, radius {r.radius_km:.1f} km, {r.dist_km:.0f} km from {_s(r.airport)}"),
-                                          ("Altitude", f"{r.alt_min_ft:,.0f} – {r.alt_max_ft:,.0f} ft"),
-                                          ("Positions", f"rows {int(r.point_start):,}–{int(r.point_end) - 1:,} of the sorted positions")],
-                                "legs": [row] if row else [], "sources": _lineage_sources(r.lineage, sha_of)})
-    for r in d.in_focus("go_arounds").itertuples():  # one card per go-around
-        row = _leg_row(by_id, r.leg_id, tz)
-        out["go_arounds"].append({"id": _ga_id(r), "title": f"{_s(r.callsign)} · {r.icao24} · go-around at {r.airport}", "grade": r.grade,
-                                  "facts": [("Low pass", f"{fmt_time(r.time, tz)}: {r.min_agl_ft:,.0f} ft above {r.airport}, {r.min_dist_km:.1f} km from it"),
-                                            ("Then", f"climbed {r.climb_ft:,.0f} ft without touching down; the leg ended at {_s(r.landed)}")],
-                                  "legs": [row] if row else [], "sources": _lineage_sources(r.lineage, sha_of)})
-    return out
+    rows = []
+    for c in d.closures.itertuples():  # one row per closure
+        key = closure_item_id(c.airport, c.start if not pd.isna(c.start) else c.start_latest)
+        rows.append([cell(places.label(c.airport)), cell(f"{fmt_hm(c.start)}–{fmt_hm(c.end)} UTC", small=_local_span(c.start, c.end, tz)),
+                     f"{fmt_hm(c.start_earliest)}–{fmt_hm(c.start_latest)} UTC", f"{fmt_hm(c.end_earliest)}–{fmt_hm(c.end_latest)} UTC",
+                     fmt_duration(c.duration_s), f"{fmt_hm(c.last_time)}–{fmt_hm(c.next_time)} ({fmt_duration(c.gap_s)})",
+                     f"{c.expected:.1f} (a closure needs {c.threshold:.1f})", _link(key, anchors)])
+    return table(["Field", "Closed (estimate)", "Start between", "End between", "Length", "No movement (last → next)", "Baseline expected",
+                  "Evidence"], rows, num=(4,), heading="Closure windows", id="closures", empty="No closure was found in the window.", row_class="closure")
+
+
+def _diversions_table(d: Any, places: Places, tz: str, anchors: dict[str, str]) -> dict[str, Any]:
+    div = d.in_focus("diversions")
+    n, k = len(div), _counted(div)
+    rows = [[_link(r.leg_id, anchors), text(r.callsign), cell(places.label(r.intended)), cell(places.label(r.landed, "not seen")),
+             r.outcome.replace("_", " "), cell(r.method), cell(r.grade, grade=r.grade), fmt_time(r.time, tz)] for r in div.itertuples()]
+    heading = f"Diversions ({n})"
+    weak = [f"{r.leg_id} ({r.grade}: {r.outcome.replace('_', ' ')}" + (", landing not seen)" if not isinstance(r.landed, str) else ")")
+            for r in div[~div["grade"].isin(_COUNTED)].itertuples()]
+    intro = (f"{fmt_n(n, 'diversion')} in the window: {fmt_count(k)} with observed or inferred evidence, which is what the claims count"
+             + (f"; {fmt_count(n - k)} with weaker evidence, listed for completeness: {', '.join(weak)}." if weak else "."))
+    return table(["Leg", "Callsign", "Heading for", "Landed at", "Outcome", "Shown by", "Grade", "When"], rows, heading=heading, intro=intro,
+                 id="diversions", empty="No diversion was found in the window.")
+
+
+def _holdings_table(d: Any, places: Places, anchors: dict[str, str]) -> dict[str, Any]:
+    hold = d.in_focus("holdings")
+    rows = [[_link(r.holding_id, anchors), text(r.callsign), cell(places.label(r.airport)), f"{fmt_hm(r.start)}–{fmt_hm(r.end)} UTC",
+             fmt_duration(r.duration_s), f"{r.laps:.1f}", f"{fmt_ft(r.alt_min_ft)}–{fmt_ft(r.alt_max_ft)}", cell(r.grade, grade=r.grade)]
+            for r in hold.itertuples()]
+    return table(["Holding", "Callsign", "For", "Circling", "Length", "Laps", "Altitude", "Grade"], rows, num=(4, 5), heading=f"Holding ({len(hold)})",
+                 id="holdings", empty="No holding was found in the window.")
+
+
+def _go_arounds_table(d: Any, places: Places, tz: str, anchors: dict[str, str]) -> dict[str, Any]:
+    ga = d.in_focus("go_arounds")
+    rows = [[_link(_ga_id(r), anchors), text(r.callsign), cell(places.label(r.airport)), fmt_time(r.time, tz),
+             f"{fmt_ft(r.min_agl_ft)}, {fmt_km(r.min_dist_km)}", fmt_ft(r.climb_ft), cell(places.label(r.landed)), cell(r.grade, grade=r.grade)]
+            for r in ga.itertuples()]
+    return table(["Go-around", "Callsign", "Field", "When", "Lowest", "Climb", "Then landed at", "Grade"], rows, num=(5,),
+                 heading=f"Go-arounds ({len(ga)})", id="go-arounds", empty="No go-around was found in the window.")
+
+
+def _timeline_table(scn: Any) -> dict[str, Any]:
+    rows = []
+    for e in scn.events_frame().to_dict(orient="records"):  # one row per event
+        a, b = pd.Timestamp(e["start"]), pd.Timestamp(e["end"])
+        if a == a.normalize() and b == b.normalize():
+            dates = f"{a:%Y-%m-%d} – {b - pd.Timedelta(days=1):%Y-%m-%d}" if b - a > pd.Timedelta(days=1) else f"{a:%Y-%m-%d}"
+        else:
+            dates = f"{a:%Y-%m-%d %H:%M} UTC" if a == b else f"{a:%Y-%m-%d %H:%M} – {b:%Y-%m-%d %H:%M} UTC"
+        srcs = [x.strip() for x in str(e["sources"]).split(",") if x.strip()]
+        rows.append([e["name"], e["kind"], dates, cell(", ".join(srcs)), cell(text(e["notes"], ""))])
+    return table(["Event", "Kind", "Dates (UTC)", "Sources", "Notes"], rows, id="timeline", empty="The scenario names no event.")
+
+
+def sections(run: Any, anchors: dict[str, str]) -> list[dict[str, Any]]:
+    """The kind's sections of ``index.html``: fields, closures, diversions, holding, go-arounds, and the timeline."""
+    d, places, tz = _d(run), Places(run.scn), run.tz
+    window = f"{fmt_time(d.focus_start, tz)} – {fmt_time(d.focus_end, tz)}" if d.focus_start is not None else "—"
+    n_base = int(d.hourly["baseline_weeks"].max()) if len(d.hourly) else 0
+    intro = (f"Window: {window}. Movements are take-offs and landings; the baseline is the same hour of the same weekday in the "
+             f"{n_base} previous weeks with data. Every closure, diversion, holding and go-around has an evidence card on the evidence page.")
+    return [
+        section("disruption", "Airport disruption", intro=[intro], tables=[
+            _fields_table(d, places), _closures_table(d, places, tz, anchors), _diversions_table(d, places, tz, anchors),
+            _holdings_table(d, places, anchors), _go_arounds_table(d, places, tz, anchors)]),
+        section("events", "Timeline", tables=[_timeline_table(run.scn)]),
+    ]
+
+
+# --------------------------------------------------------------------------- evidence cards
 
 
 def _grade_of(a: Any, b: Any) -> str:
@@ -245,11 +245,59 @@ def _grade_of(a: Any, b: Any) -> str:
     return GRADES[max(ra, rb)]
 
 
-def evidence_legs(d: Any, legs: pd.DataFrame) -> pd.DataFrame:
-    """The legs behind the disruption findings (diverted, held, going around, bracketing a closure), in leg order."""
-    ids: set[str] = set()
-    for name in ("diversions", "holdings", "go_arounds"):
-        ids |= set(d.in_focus(name)["leg_id"].astype(str))
-    for col in ("last_leg", "next_leg"):
-        ids |= {x for x in d.closures[col] if isinstance(x, str)}
-    return legs[legs["leg_id"].astype(str).isin(ids)].reset_index(drop=True)
+def _card(ev: LegEvidence, seen: set[str], tz: str, *, id: str, title: str, grade: str, facts: list[tuple[str, str]],  # noqa: A002
+          leg_ids: list[str], sources: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    ids = [x for x in leg_ids if isinstance(x, str)]
+    legs = [leg for leg in (ev.leg(i, anchor=i not in seen and i != id, tz=tz) for i in ids) if leg is not None]
+    seen |= set(ids)
+    first = ev.by_id.loc[ids[0]] if ids and ids[0] in ev.by_id.index else None
+    chain = ev.chain(first.get("icao24"), first.get("registration"), first.get("typecode"), ids[:1]) if first is not None and len(ids) == 1 else []
+    return {"id": id, "title": title, "grade": grade, "summary": "", "facts": facts, "note": "", "chain": chain, "legs": legs,
+            "sources": sources if sources is not None else ev.sources(ids), "map_href": f"map.html#leg={ids[0]}" if ids else ""}
+
+
+def cards(run: Any, places: Places) -> list[dict[str, Any]]:
+    """The evidence page's groups: one card per closure, diversion, holding and go-around in the window."""
+    from flighttrace.kinds.disruption.claims import closure_item_id
+
+    d, tz = _d(run), run.tz
+    div, hold, ga = d.in_focus("diversions"), d.in_focus("holdings"), d.in_focus("go_arounds")
+    ids = [x for col in ("last_leg", "next_leg") for x in d.closures[col] if isinstance(x, str)]
+    ids += [str(x) for df in (div, hold, ga) for x in df["leg_id"]]
+    ev = LegEvidence(run, ids, places)
+    seen: set[str] = set()
+    closures = [_card(ev, seen, tz, id=closure_item_id(c.airport, c.start if not pd.isna(c.start) else c.start_latest),
+                      title=f"{places.full(c.airport)} closed", grade=_grade_of(c.last_grade, c.next_grade), facts=[
+        ("Closed (estimate)", f"{fmt_time(c.start, tz)} – {fmt_time(c.end, tz)} ({fmt_duration(c.duration_s)})"),
+        ("Start between", f"{fmt_time(c.start_earliest)} and {fmt_time(c.start_latest)}"),
+        ("End between", f"{fmt_time(c.end_earliest)} and {fmt_time(c.end_latest)}"),
+        ("No take-off or landing", f"from {fmt_time(c.last_time)} to {fmt_time(c.next_time)} ({fmt_duration(c.gap_s)})"),
+        ("Baseline", f"{c.expected:.1f} movements expected in that run; a closure needs {c.threshold:.1f} (chance of none: {fmt_p(c.p_none)})"),
+        ("Last movement before", f"{text(c.last_leg)} ({text(c.last_grade)})"), ("First movement after", f"{text(c.next_leg)} ({text(c.next_grade)})"),
+    ], leg_ids=[c.last_leg, c.next_leg]) for c in d.closures.itertuples()]
+    diversions = []
+    for r in div.itertuples():  # one card per diversion
+        facts = [("Heading for", f"{places.full(r.intended)} (intent {r.intent_grade}: {r.method})"),
+                 ("Landed at", f"{places.full(r.landed)} ({r.landing_grade})" if isinstance(r.landed, str) else "not seen: the track turned away and was lost"),
+                 ("When", fmt_time(r.time, tz)), ("How we know", text(r.detail))]
+        if not pd.isna(r.approach_start):
+            facts.append(("Approach seen", f"{fmt_time(r.approach_start)} – {fmt_hm(r.approach_end)} UTC, down to {fmt_ft(r.approach_min_agl_ft)}, "
+                                           f"{fmt_km(r.approach_min_km)} out"))
+        diversions.append(_card(ev, seen, tz, id=r.leg_id, title=f"{text(r.callsign)} · {r.icao24} · {places.label(r.intended)} → {places.label(r.landed, 'not seen')}",
+                                grade=r.grade, facts=facts, leg_ids=[r.leg_id]))
+    holdings = [_card(ev, seen, tz, id=r.holding_id, title=f"{r.holding_id} · {text(r.callsign)} · {r.icao24} · held for {places.label(r.airport)}",
+                      grade=r.grade, facts=[
+        ("Circling", f"{fmt_time(r.start, tz)} – {fmt_hm(r.end)} UTC ({fmt_duration(r.duration_s)}), {r.laps:.1f} laps turning {r.direction}"),
+        ("Where", f"centre {r.lat:.4f}, {r.lon:.4f}, radius {fmt_km(r.radius_km)}, {fmt_km(r.dist_km)} from {places.label(r.airport)}"),
+        ("Altitude", f"{fmt_ft(r.alt_min_ft)} – {fmt_ft(r.alt_max_ft)}"),
+        ("Positions", f"rows {fmt_count(r.point_start)}–{fmt_count(int(r.point_end) - 1)} of the sorted positions (their source rows below)"),
+    ], leg_ids=[r.leg_id], sources=ev.sources_of(hold.iloc[[k]])) for k, r in enumerate(hold.itertuples())]
+    go_arounds = [_card(ev, seen, tz, id=_ga_id(r), title=f"{text(r.callsign)} · {r.icao24} · go-around at {places.label(r.airport)}", grade=r.grade,
+                        facts=[("Low pass", f"{fmt_time(r.time, tz)}: {fmt_ft(r.min_agl_ft)} above {places.label(r.airport)}, {fmt_km(r.min_dist_km)} from it"),
+                               ("Then", f"climbed {fmt_ft(r.climb_ft)} without touching down; the leg ended at {places.label(r.landed)}")],
+                        leg_ids=[r.leg_id], sources=ev.sources_of(ga.iloc[[k]])) for k, r in enumerate(ga.itertuples())]
+    intro = "Each card names the legs behind it, each end of each leg with its grade, the rows that decide it, and the source files and rows with their SHA-256."
+    return [{"id": "cards-closures", "cls": "closures", "heading": f"Closures ({len(closures)})", "intro": intro, "cards": closures},
+            {"id": "cards-diversions", "cls": "diversions", "heading": f"Diversions ({len(diversions)})", "intro": "", "cards": diversions},
+            {"id": "cards-holdings", "cls": "holdings", "heading": f"Holding ({len(holdings)})", "intro": "", "cards": holdings},
+            {"id": "cards-go_arounds", "cls": "go_arounds", "heading": f"Go-arounds ({len(go_arounds)})", "intro": "", "cards": go_arounds}]

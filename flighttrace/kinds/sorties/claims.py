@@ -273,20 +273,20 @@ def _ground_time(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> 
         value = float(len(out) + len(over))
         if len(out) or len(over):
             worst = pd.concat([out, over]) / 3600.0
-            return Outcome("contradicted", f"{len(out) + len(over)} stay(s) outside {band} ({', '.join(f'{h:.1f} h' for h in worst)}){note}", observed, value, items)
+            return Outcome("contradicted", f"{len(out) + len(over)} stay(s) outside {band} ({', '.join(fmt_duration(h * 3600.0) for h in worst)}){note}", observed, value, items)
         if len(exact) == 0 or n_lb or n_none:
             return Outcome("inconclusive", f"{len(exact)} exact stay(s) in {band}, but not every stay has an exact ground time{note}", observed, value, items)
         return Outcome("supported", f"all {len(exact)} stays in {band} (exact times)", observed, value, items)
     if len(exact) == 0:
         if n_lb and not n_none and _stat(bound_only, test.statistic) > hi:
             v = _stat(bound_only, test.statistic)
-            return Outcome("contradicted", f"no exact stay, but even the lower bounds give a {test.statistic} of {v / 3600:.1f} h > {band}", f"{test.statistic} ≥ {v / 3600:.1f} h (lower bounds)", v / 3600, items)
+            return Outcome("contradicted", f"no exact stay, but even the lower bounds give a {test.statistic} of {fmt_duration(v)} > {band}", f"{test.statistic} ≥ {fmt_duration(v)} (lower bounds)", v / 3600, items)
         return Outcome("inconclusive", f"no exact ground time at {test.airport}{note}", "no exact stay", math.nan, items)
     v = _stat(exact, test.statistic)
-    observed = f"{test.statistic} {v / 3600:.2f} h over {len(exact)} exact stay(s){note}"
+    observed = f"{test.statistic} {fmt_duration(v)} over {len(exact)} exact stay(s){note}"
     if lo <= v <= hi:
-        return Outcome("supported", f"{test.statistic} of {len(exact)} exact stay(s) {v / 3600:.2f} h in {band}{note}", observed, v / 3600, items)
-    return Outcome("contradicted", f"{test.statistic} of {len(exact)} exact stay(s) {v / 3600:.2f} h outside {band}{note}", observed, v / 3600, items)
+        return Outcome("supported", f"{test.statistic} of {len(exact)} exact stay(s) {fmt_duration(v)} in {band}{note}", observed, v / 3600, items)
+    return Outcome("contradicted", f"{test.statistic} of {len(exact)} exact stay(s) {fmt_duration(v)} outside {band}{note}", observed, v / 3600, items)
 
 
 def _destinations(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
@@ -331,7 +331,7 @@ def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -
         why = "fewer than 2 events" if n < 2 else "every interval spans an uncovered day"
         return "inconclusive", f"no interval between consecutive events inside covered spans ({why})", math.nan, iv
     mean = float(ok["days"].mean())
-    text = f"mean {mean:.2f} d over {len(ok)} interval(s) inside covered spans"
+    text = f"mean {fmt_duration(mean * 86400.0)} over {len(ok)} interval(s) inside covered spans"
     if lo <= mean <= hi:
         return "supported", f"{text}, within [{fmt_n(lo)}, {fmt_n(hi)}] d", mean, iv
     return "contradicted", f"{text}, outside [{fmt_n(lo)}, {fmt_n(hi)}] d", mean, iv
@@ -340,7 +340,7 @@ def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -
 def _mean_interval(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
     strong = items[items["grade"].isin(STRONG)]
     v1, r1, m1, iv = _interval_verdict(strong["time"].reset_index(drop=True), ctx, claim, win)
-    observed = f"mean interval {m1:.2f} d ({len(strong)} {claim.subject.unit})" if not math.isnan(m1) else f"{len(strong)} {claim.subject.unit}, no interval"
+    observed = f"mean interval {fmt_duration(m1 * 86400.0)} ({len(strong)} {claim.subject.unit})" if not math.isnan(m1) else f"{len(strong)} {claim.subject.unit}, no interval"
     verdict, reason = v1, r1
     # the verdict must survive adding the bridged ones, then the legs with no named end
     for label, grades in (("bridged", STRONG + ("bridged",)), ("legs with no named end", STRONG + ("bridged", "unknown"))):
@@ -349,7 +349,7 @@ def _mean_interval(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -
             continue
         v2, _, m2, _ = _interval_verdict(extra["time"].reset_index(drop=True), ctx, claim, win)
         if v2 != v1:
-            verdict, reason = "inconclusive", f"{r1}; adding the {label}: mean {m2:.2f} d ({v2})"
+            verdict, reason = "inconclusive", f"{r1}; adding the {label}: mean {fmt_duration(m2 * 86400.0)} ({v2})"
             break
     if win.uncovered > 0:
         reason += f"; intervals across uncovered days are left out ({win.uncovered_text})"

@@ -1,0 +1,254 @@
+"""The parts of an evidence card about its legs, for every scenario kind: what a lawyer needs to follow a leg to its rows.
+
+For each leg, :class:`LegEvidence` gives
+
+* its times, callsign and the number of positions;
+* each end: the field (code and name), the grade and its reason, the other
+  field that was considered and why it was not chosen, a small
+  height-and-distance profile (:func:`flighttrace.viz.svgmini.end_profile`),
+  and the **decisive rows**: the positions that put the aircraft on the
+  ground or at runway height at the field (for an end that was not seen, the
+  position nearest it), each with its file, row, the file's SHA-256, its
+  values and how the position was found (ADS-B, MLAT …);
+* the source rows of the leg (file, first and last row, SHA-256), from
+  :func:`flighttrace.lineage` (never from parsing the legs' ``lineage`` text);
+* the chain from the ICAO address to the registration and the operator, and
+  where each link comes from (the data files or the scenario's fleet list
+  with its sources).
+
+Every value is plain text or an SVG made here; the templates escape text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import markupsafe
+import numpy as np
+import pandas as pd
+
+from flighttrace.reference.airports import haversine_km
+from flighttrace.numfmt import fmt_count, fmt_ft, fmt_km
+from flighttrace.report.parts import Places, text
+from flighttrace.timefmt import fmt_duration, fmt_time
+from flighttrace.tracks.lineage import lineage
+from flighttrace.viz.svgmini import end_profile
+
+__all__ = ["DECISIVE_MAX", "PROFILE_KM", "PROFILE_POINTS", "LegEvidence"]
+
+PROFILE_KM: Final = 40.0
+"""A leg end's profile shows the positions within this distance of the field (km), at that end of the leg."""
+PROFILE_POINTS: Final = 80
+"""Most positions drawn in a profile (evenly thinned; decisive positions always drawn)."""
+DECISIVE_MAX: Final = 2
+"""Most decisive rows listed per leg end: the first and the last position at the field (or the one position nearest it)."""
+_FOUND_BY: Final = {"adsb": "ADS-B", "mlat": "MLAT", "other": "other", "unknown": "not said"}
+"""How a position was found, in words (``position_source``)."""
+_ENDS: Final = (("origin", "Take-off from", "takeoff_time"), ("destination", "Landing at", "landing_time"))
+
+
+def _rows_text(rows: pd.DataFrame) -> list[dict[str, str]]:
+    """File, first and last row and SHA-256 per file, in the order the files first appear."""
+    if not len(rows):
+        return []
+    g = rows.groupby(rows["src_file"].astype(str), sort=False)
+    agg = g.agg(first=("src_row", "min"), last=("src_row", "max"), n=("src_row", "size"), sha256=("sha256", "first"))
+    return [{"file": f, "rows": f"{int(r.first)}–{int(r.last)}", "n": fmt_count(r.n), "sha256": str(r.sha256) or "—"}
+            for f, r in zip(agg.index, agg.itertuples(), strict=True)]
+
+
+class LegEvidence:
+    """The leg parts of the evidence cards of one report (see the module docs).
+
+    Parameters
+    ----------
+    run
+        The :class:`flighttrace.report.context.ReportRun`.
+    leg_ids
+        The legs that get a card or a row on a card (their positions are
+        gathered once, in one call of :func:`flighttrace.lineage`).
+    places
+        Airport names.
+    """
+
+    def __init__(self, run: Any, leg_ids: list[str], places: Places) -> None:
+        from flighttrace.tracks.legs import LegParams
+
+        self.run = run
+        self.places = places
+        self.params = LegParams()
+        legs = run.legs
+        self.by_id = legs.assign(_id=legs["leg_id"].astype(str)).drop_duplicates("_id").set_index("_id")
+        ids = [i for i in dict.fromkeys(leg_ids) if i in self.by_id.index]
+        if {"point_start", "point_end"} <= set(legs.columns) and len(run.ds.points):
+            rows = lineage(ids, legs, run.sorted_points, manifest=run.ds.manifest, presorted=True)
+        else:
+            rows = pd.DataFrame({"leg_id": pd.Series([], dtype=object)})
+        self.rows = rows
+        bounds = rows.groupby("leg_id", sort=False).indices if len(rows) else {}
+        self._at = {str(k): v for k, v in bounds.items()}
+        self._fleet = {}
+        for ac in getattr(getattr(run.scn, "fleet", None), "aircraft", ()):  # the scenario's fleet list, by address
+            if ac.hex is not None:
+                self._fleet.setdefault(str(ac.hex).lower(), ac)
+
+    # -- rows ------------------------------------------------------------------------
+
+    def positions(self, leg_id: str) -> pd.DataFrame:
+        """The positions of a leg, as :func:`flighttrace.lineage` gives them."""
+        idx = self._at.get(str(leg_id))
+        return self.rows.iloc[idx] if idx is not None else self.rows.iloc[:0]
+
+    def sources(self, leg_ids: list[str]) -> list[dict[str, str]]:
+        """The source rows of some legs: file, first–last row, how many, SHA-256."""
+        parts = [self.positions(i) for i in dict.fromkeys(leg_ids)]
+        parts = [p for p in parts if len(p)]
+        return _rows_text(pd.concat(parts, ignore_index=True)) if parts else []
+
+    def sources_of(self, parts: pd.DataFrame) -> list[dict[str, str]]:
+        """The source rows of parts of legs (rows with ``leg_id``, ``point_start``, ``point_end``: a holding, a go-around)."""
+        if not len(parts) or not len(self.run.ds.points):
+            return []
+        return _rows_text(lineage(parts, self.run.legs, self.run.sorted_points, manifest=self.run.ds.manifest, presorted=True))
+
+    # -- identity --------------------------------------------------------------------
+
+    def registration(self, icao24: Any, in_data: Any) -> tuple[str, str]:
+        """(registration, where it comes from): from the data, else from the scenario's fleet list, else unknown."""
+        ac = self._fleet.get(str(icao24).lower())
+        if not text(in_data, "") == "":
+            return str(in_data), "data"
+        if ac is not None:
+            return ac.registration, "fleet"
+        return "", ""
+
+    def chain(self, icao24: Any, registration: Any, typecode: Any, leg_ids: list[str]) -> list[dict[str, Any]]:
+        """Address → registration → operator, each with where it comes from (data files or the fleet list and its sources)."""
+        ac = self._fleet.get(str(icao24).lower())
+        files = sorted({r["file"] for r in self.sources(leg_ids)})
+        in_files = f"{fmt_count(len(files))} input file(s)" if files else "the input files"
+        cite = [{"id": s, "href": f"index.html#source-{s}"} for s in (ac.source if ac is not None else ())]
+        out = [{"link": "ICAO 24-bit address", "value": str(icao24), "from": f"every position of the leg, as broadcast, in {in_files}", "sources": []}]
+        reg, where = self.registration(icao24, registration)
+        if where == "data":
+            agree = ""
+            if ac is not None:
+                agree = " (the scenario's fleet list agrees)" if reg.replace("-", "").upper() in {r.replace("-", "") for r in ac.registrations} \
+                    else f" (the scenario's fleet list says {ac.registration})"
+            out.append({"link": "Registration", "value": reg, "from": f"the registration field of the input rows{agree}", "sources": []})
+        elif where == "fleet":
+            out.append({"link": "Registration", "value": reg, "from": f"not in the data; the scenario's fleet list gives {icao24} → {reg}"
+                        + (f" ({ac.confidence})" if ac.confidence != "confirmed" else ""), "sources": cite})
+        else:
+            out.append({"link": "Registration", "value": "unknown", "from": "neither the data nor the scenario's fleet list gives one", "sources": []})
+        if ac is not None and ac.operator:
+            why = f"the scenario's fleet list ({ac.confidence})" + (f": {ac.notes.rstrip('. ')}" if ac.notes else "")
+            out.append({"link": "Operator", "value": ac.operator + (" (military)" if ac.military else ""), "from": why, "sources": cite})
+        else:
+            out.append({"link": "Operator", "value": "unknown", "from": "the aircraft is not in the scenario's fleet list", "sources": []})
+        kind = text(typecode, "") or (ac.typecode if ac is not None else "")
+        if kind:
+            variant = f" ({ac.variant})" if ac is not None and ac.variant else ""
+            out.append({"link": "Type", "value": kind + variant, "from": "the input rows" if text(typecode, "") else "the scenario's fleet list",
+                        "sources": [] if text(typecode, "") else cite})
+        return out
+
+    # -- ends ------------------------------------------------------------------------
+
+    def _end(self, lg: pd.Series, pos: pd.DataFrame, end: str, role: str, time_col: str) -> dict[str, Any]:
+        """One end of a leg: field, grade, reason, the other field considered, decisive rows and profile."""
+        code = lg.get(end)
+        grade = text(lg.get(f"{end}_evidence"), "unknown")
+        placed = not text(code, "") == ""
+        out: dict[str, Any] = {"role": role if placed else role.split(" ")[0] + ":", "code": text(code, ""),
+                               "place": self.places.label(code) if placed else "no field fits", "grade": grade,
+                               "reason": text(lg.get(f"{end}_reason"), ""), "time": fmt_time(lg.get(time_col)), "second": "",
+                               "decisive": [], "profile": "", "decisive_note": ""}
+        second = lg.get(f"{end}_second")
+        if not text(second, "") == "":
+            dist = lg.get(f"{end}_second_dist_km")
+            why = text(lg.get(f"{end}_second_reason"), "").removeprefix(f"{second}, ")
+            out["second"] = f"{self.places.label(second)}: " + (why if why else f"{fmt_km(dist)} away")
+        if not len(pos):
+            return out
+        ap = self.places.airport(code)
+        lat, lon = pos["lat"].to_numpy(float), pos["lon"].to_numpy(float)
+        alt = pos["alt_ft"].to_numpy(float) if "alt_ft" in pos else np.full(len(pos), np.nan)
+        ground = pos["on_ground"].to_numpy(dtype=bool, na_value=False) if "on_ground" in pos else np.zeros(len(pos), bool)
+        k = 0 if end == "origin" else len(pos) - 1
+        if ap is not None:
+            dist = haversine_km(lat, lon, ap.lat, ap.lon)
+            elev = float(ap.elevation_ft) if np.isfinite(ap.elevation_ft) else 0.0
+            height = np.where(ground & np.isnan(alt), 0.0, alt - elev)
+        else:  # no field: distance from the end's own position, height above sea level
+            dist = haversine_km(lat, lon, lat[k], lon[k])
+            height = np.where(ground & np.isnan(alt), 0.0, alt)
+        near = dist <= PROFILE_KM
+        if end == "destination":  # the trailing run of positions within reach of the field
+            stop = np.flatnonzero(~near)
+            first = int(stop[-1]) + 1 if len(stop) else 0
+            span = np.arange(min(first, len(pos) - 2) if len(pos) >= 2 else 0, len(pos))
+        else:
+            stop = np.flatnonzero(~near)
+            last = int(stop[0]) if len(stop) else len(pos)
+            span = np.arange(0, max(last, min(2, len(pos))))
+        p = self.params
+        at_field = (dist <= p.observed_km) & (ground | (height <= p.observed_agl_ft))
+        cand = span[at_field[span]] if ap is not None else np.empty(0, dtype=int)
+        if len(cand):
+            pick = np.unique(np.r_[cand[0], cand[-1]])[:DECISIVE_MAX]
+            out["decisive_note"] = (f"{fmt_count(len(cand))} position{'s' if len(cand) != 1 else ''} on the ground or within "
+                                    f"{fmt_ft(p.observed_agl_ft)} of the field and {fmt_km(p.observed_km)} of it"
+                                    + ("; the first and the last shown" if len(pick) > 1 else ""))
+        else:
+            pick = np.array([k])
+            out["decisive_note"] = ("no position at runway height at the field: the " + ("last" if end == "destination" else "first")
+                                    + " position seen, from which the end is " + ("inferred" if grade != "unknown" else "left open"))
+        out["decisive"] = [self._row(pos.iloc[i], dist[i], height[i], ap is not None) for i in pick.tolist()]
+        show = span
+        if len(show) > PROFILE_POINTS:
+            show = np.unique(np.r_[show[np.round(np.linspace(0, len(show) - 1, PROFILE_POINTS)).astype(int)], pick])
+        dec = np.isin(show, pick)
+        where = self.places.label(code) if ap is not None else "the last position" if end == "destination" else "the first position"
+        label = (f"{role} {where}: height against distance, {len(show)} positions, the decisive ones dotted"
+                 + (f"; shaded: within {p.observed_km:g} km and {p.observed_agl_ft:g} ft of the field" if ap is not None else ""))
+        x_label = f"km from {code}" if ap is not None else "km from the " + ("last" if end == "destination" else "first") + " position"
+        out["profile"] = markupsafe.Markup(end_profile(dist[show], height[show], dec, label=label,
+                                                       field_box=(p.observed_km, p.observed_agl_ft) if ap is not None else None,
+                                                       x_label=x_label, y_label="ft above the field" if ap is not None else "ft (altitude)"))
+        return out
+
+    @staticmethod
+    def _row(r: pd.Series, dist: float, height: float, has_field: bool) -> dict[str, str]:
+        og = r.get("on_ground")
+        return {
+            "file": str(r["src_file"]), "row": fmt_count(r["src_row"]), "sha256": str(r.get("sha256") or "—"),
+            "sha_short": (str(r.get("sha256") or "")[:12] + "…") if r.get("sha256") else "—",
+            "time": fmt_time(r["time"], seconds=True), "lat": f"{float(r['lat']):.5f}", "lon": f"{float(r['lon']):.5f}",
+            "alt": fmt_ft(r.get("alt_ft")), "height": fmt_ft(height) if has_field else "—", "dist": fmt_km(dist) if has_field else "—",
+            "speed": f"{float(r['gs_kt']):.0f} kt" if "gs_kt" in r and pd.notna(r.get("gs_kt")) else "—",
+            "ground": "yes" if og is True or og == 1 else ("no" if og is False or og == 0 else "not said"),
+            "source": _FOUND_BY.get(text(r.get("position_source"), "unknown"), text(r.get("position_source"))), "format": text(r.get("source"), ""),
+        }
+
+    # -- a leg -----------------------------------------------------------------------
+
+    def leg(self, leg_id: str, *, anchor: bool, tz: str) -> dict[str, Any] | None:
+        """A leg's part of a card; ``anchor``: this row carries the leg's id on the page (only its first appearance does)."""
+        if leg_id not in self.by_id.index:
+            return None
+        lg = self.by_id.loc[leg_id]
+        pos = self.positions(leg_id)
+        reg, where = self.registration(lg.get("icao24"), lg.get("registration"))
+        return {
+            "leg_id": leg_id, "anchor": anchor, "icao24": text(lg.get("icao24")),
+            "callsign": text(lg.get("callsigns"), "").replace(",", ", ") or text(lg.get("callsign"), "no callsign"),
+            "registration": reg, "registration_from": where,
+            "takeoff": fmt_time(lg.get("takeoff_time"), tz), "landing": fmt_time(lg.get("landing_time"), tz),
+            "first_seen": fmt_time(lg.get("first_seen")), "last_seen": fmt_time(lg.get("last_seen")),
+            "origin": self.places.label(lg.get("origin")), "destination": self.places.label(lg.get("destination")),
+            "origin_evidence": text(lg.get("origin_evidence"), "unknown"), "destination_evidence": text(lg.get("destination_evidence"), "unknown"),
+            "n_points": fmt_count(lg.get("n_points")), "max_gap": fmt_duration(lg.get("max_gap_s")),
+            "ends": [self._end(lg, pos, end, role, col) for end, role, col in _ENDS],
+            "map_href": f"map.html#leg={leg_id}",
+        }

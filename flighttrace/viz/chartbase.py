@@ -1,0 +1,262 @@
+"""What every chart of :mod:`flighttrace.viz.charts` shares: the style, the frame (title, caption, legend, notes, source line), time helpers, and deterministic saving.
+
+Kept apart so that the charts of each scenario kind
+(:mod:`flighttrace.viz.charts_sorties`, :mod:`flighttrace.viz.charts_disruption`)
+and the shared coverage chart (:mod:`flighttrace.viz.charts`) use one copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import re
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pandas as pd
+
+from flighttrace.viz import GREY, PALETTE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["HATCH", "SYNTHETIC_CAPTION", "save_figure"]
+
+SYNTHETIC_CAPTION: Final = "SYNTHETIC DATA \u2014 simulated by flighttrace"
+"""Caption of every chart made from simulated data."""
+HATCH: Final = "////"
+"""Hatch pattern of days without data."""
+
+_SYNTH_RED: Final = "#B00020"
+_WINDOW: Final = PALETTE[1]  # orange: event windows
+_BARS: Final = PALETTE[0]  # blue: counts
+_NOFILE: Final = "#DDDDDD"
+_RC: Final[dict[str, Any]] = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 9.5,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.axisbelow": True,
+    "grid.color": "#DDDDDD",
+    "grid.linewidth": 0.6,
+    "hatch.linewidth": 0.7,
+    "svg.hashsalt": "flighttrace",
+    "svg.fonttype": "path",
+    "path.simplify": True,
+}
+_HEAD_IN: Final = 0.55  # inches above the axes for the title (and caption)
+_FOOT_LINE_IN: Final = 0.16  # inches per footer line
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    import matplotlib as mpl
+
+    with mpl.rc_context(_RC):
+        yield
+
+
+def _plain(text: Any) -> str:
+    """Data text shown literally by matplotlib (a ``$`` would start mathtext)."""
+    return "" if text is None or (not isinstance(text, str) and pd.isna(text)) else str(text).replace("$", r"\$")
+
+
+def _new_figure(width_in: float, height_in: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    class ChartFigure(Figure):
+        """A Figure that displays as a PNG in Jupyter without pyplot."""
+
+        def _repr_png_(self) -> bytes:
+            buf = io.BytesIO()
+            with _style():
+                self.savefig(buf, format="png", dpi=110, metadata={"Software": None})
+            return buf.getvalue()
+
+    return ChartFigure(figsize=(width_in, height_in), layout="constrained")
+
+
+def _tz_of(*frames: pd.DataFrame | None, column: str | None = None, tz: str | None = None) -> str:
+    """The time zone of a chart's days: ``tz``, a ``tz`` column, a tz-aware column's zone, or UTC."""
+    if tz:
+        return tz
+    for f in frames:
+        if f is None or len(f) == 0:
+            continue
+        if "tz" in f.columns and pd.notna(f["tz"].iloc[0]):
+            return str(f["tz"].iloc[0])
+        if column is not None and column in f.columns:
+            zone = getattr(f[column].dtype, "tz", None)
+            if zone is not None:
+                return str(zone)
+    return "UTC"
+
+
+def _local(values: Any, tz: str) -> pd.Series:
+    """Times as naive local times of ``tz`` (what matplotlib's date axis draws); naive input is taken as UTC."""
+    s = pd.to_datetime(pd.Series(values), utc=True)
+    return s.dt.tz_convert(tz).dt.tz_localize(None)
+
+
+def _frame(fig: Figure, *, title: str, source: str | None, tz: str, synthetic: bool, notes: list[str] | None = None,
+           legend: list[Any] | None = None, legend_cols: int = 4) -> None:
+    """Title, synthetic caption, legend, notes and source line around the axes (space kept by the layout rect)."""
+    w, h = fig.get_size_inches()
+    chars = max(40, int(w * 16))  # ~ characters of 7.5 pt text per line
+    src = (source or "Source: flighttrace analysis").rstrip()
+    if tz not in src:
+        src = f"{src}{'' if src.endswith('.') else '.'} Days and weeks in {tz}."
+    foot = [line for n in (notes or []) for line in textwrap.wrap(n, chars)] + textwrap.wrap(src, chars)
+    head = _HEAD_IN + (0.2 if synthetic else 0.0)
+    foot_in = len(foot) * _FOOT_LINE_IN + 0.08
+    legend_rows = math.ceil(len(legend) / legend_cols) if legend else 0
+    bottom = (foot_in + 0.22 * legend_rows + (0.06 if legend_rows else 0.0)) / h
+    fig.get_layout_engine().set(rect=(0.0, bottom, 1.0, 1.0 - bottom - head / h))  # (left, bottom, width, height)
+    if legend:
+        fig.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, (foot_in + 0.02) / h), ncols=legend_cols, frameon=False)
+    fig.text(0.012, 1.0 - 0.1 / h, _plain(title), ha="left", va="top", fontsize=12, fontweight="bold")
+    if synthetic:
+        fig.text(0.012, 1.0 - 0.38 / h, SYNTHETIC_CAPTION, ha="left", va="top", fontsize=9.5, fontweight="bold", color=_SYNTH_RED)
+    fig.text(0.012, 0.06 / h, "\n".join(_plain(x) for x in foot), ha="left", va="bottom", fontsize=7.5, color="#333333", linespacing=1.25)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end exclusive) index pairs of the runs of True in a bool array."""
+    m = np.r_[False, np.asarray(mask, dtype=bool), False]
+    d = np.diff(m.astype(np.int8))
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+
+
+def _uncovered_spans(days: pd.Series, covered: np.ndarray) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Runs of consecutive uncovered days as (first day, day after the last), naive local."""
+    order = np.argsort(days.to_numpy())
+    d = days.to_numpy()[order]
+    cov = np.asarray(covered, dtype=bool)[order]
+    if len(d) == 0:
+        return []
+    # consecutive calendar days only: a break in the dates also breaks a run
+    step = np.r_[True, np.diff(d) != np.timedelta64(1, "D")]
+    out = []
+    for a, b in _runs(~cov):
+        inner = (np.flatnonzero(step[a + 1 : b]) + a + 1).tolist()
+        edges = [a, *inner, b]
+        for s, e in zip(edges[:-1], edges[1:], strict=True):
+            out.append((pd.Timestamp(d[s]), pd.Timestamp(d[e - 1]) + pd.Timedelta(days=1)))
+    return out
+
+
+def _hatch_spans(ax: Axes, spans: list[tuple[Any, Any]], *, label: str | None) -> None:
+    for k, (a, b) in enumerate(spans):
+        ax.axvspan(a, b, facecolor="none", edgecolor=GREY, hatch=HATCH, linewidth=0.0, zorder=0.5, label=label if k == 0 else None)
+
+
+def _events_frame(events: pd.DataFrame | None, tz: str) -> pd.DataFrame:
+    """Events with naive local start/end/window columns, sorted by start."""
+    cols = ["event_id", "name", "start", "end", "window_start", "window_end", "start_utc", "end_utc"]
+    if events is None or len(events) == 0:
+        return pd.DataFrame(columns=cols)
+    ev = events.copy()
+    if "event_id" not in ev and "id" in ev:
+        ev["event_id"] = ev["id"]
+    if "name" not in ev:
+        ev["name"] = ev["event_id"]
+    for c, fallback in (("window_start", "start"), ("window_end", "end")):
+        if c not in ev:
+            ev[c] = ev[fallback]
+    ev["start_utc"] = _local(ev["start"].to_numpy(), "UTC").to_numpy()
+    ev["end_utc"] = _local(ev["end"].to_numpy(), "UTC").to_numpy()
+    for c in ("start", "end", "window_start", "window_end"):
+        ev[c] = _local(ev[c].to_numpy(), tz).to_numpy()
+    return ev.sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)[cols]
+
+
+def _fmt_span(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    last = pd.Timestamp(end) - pd.Timedelta(microseconds=1)
+    s = pd.Timestamp(start)
+    if s.normalize() == last.normalize():
+        return f"{s:%-d %b %Y}"
+    if s.year == last.year:
+        return f"{s:%-d %b} \u2013 {last:%-d %b %Y}"
+    return f"{s:%-d %b %Y} \u2013 {last:%-d %b %Y}"
+
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def save_figure(fig: Figure, path_stem: str | Path, *, dpi: int = 200) -> list[Path]:
+    """Write a figure as PNG and SVG, with the same bytes on every run.
+
+    Parameters
+    ----------
+    fig
+        The figure.
+    path_stem
+        Output path without suffix (a ``.png`` or ``.svg`` suffix is
+        dropped); parent folders are created.
+    dpi
+        Resolution of the PNG, dots per inch. Default 200 (print).
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``[stem.png, stem.svg]``. Neither carries a date or a software
+        version; the SVG's ids come from a fixed ``svg.hashsalt``, and its
+        clip paths are named after what they draw (:func:`_stable_clip_ids`).
+    """
+    stem = Path(path_stem)
+    if stem.suffix.lower() in (".png", ".svg"):
+        stem = stem.with_suffix("")
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    png, svg = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".svg")
+    buf = io.BytesIO()
+    with _style():
+        fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None})
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    svg.write_text(_stable_clip_ids(buf.getvalue().decode("utf-8")), encoding="utf-8", newline="")
+    return [png, svg]
+
+
+_CLIP_DEF = re.compile(r'[ ]*<clipPath id="(p[0-9a-f]{10})">(.*?)</clipPath>\n?', re.S)
+_CLIP_REF = re.compile(r'(?<=url\(#)p[0-9a-f]{10}(?=\))')
+
+
+def _stable_clip_ids(svg: str) -> str:
+    """An SVG from matplotlib with each clip path named after its printed geometry, and duplicates merged.
+
+    matplotlib names a clip rectangle after a hash of its corners at full
+    float precision. The layout engine's last bits can differ from one
+    drawing to the next in the same process (a report built twice, or
+    ``flighttrace verify`` run after ``flighttrace report``), so the same
+    picture got other ids. The geometry as printed in the file is what is
+    drawn: ids are hashed from it, and two clip paths that print the same are
+    one.
+    """
+    rename: dict[str, str] = {}
+    seen: set[str] = set()
+
+    def _def(m: re.Match[str]) -> str:
+        body = m.group(2)
+        new = "p" + hashlib.sha256(("flighttrace-clip\n" + body).encode("utf-8")).hexdigest()[:10]
+        rename[m.group(1)] = new
+        if new in seen:
+            return ""  # the same rectangle, already defined
+        seen.add(new)
+        return m.group(0).replace(m.group(1), new, 1)
+
+    out = _CLIP_DEF.sub(_def, svg)
+    if not rename:
+        return svg
+    return _CLIP_REF.sub(lambda m: rename.get(m.group(0), m.group(0)), out)
+

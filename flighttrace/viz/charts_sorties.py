@@ -1,0 +1,324 @@
+"""Charts of a ``sorties`` scenario: sorties per week, the event study, ground times at the far field (see :mod:`flighttrace.viz.charts`)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from flighttrace.timefmt import fmt_duration
+from flighttrace.viz import GREY, PALETTE
+from flighttrace.viz.chartbase import (
+    _BARS,
+    _WINDOW,
+    HATCH,
+    _events_frame,
+    _fmt_span,
+    _frame,
+    _hatch_spans,
+    _local,
+    _new_figure,
+    _plain,
+    _runs,
+    _style,
+    _tz_of,
+    _uncovered_spans,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+__all__ = ["event_study_plot", "ground_times_plot", "sorties_per_week"]
+
+# --------------------------------------------------------------------------- sorties per week
+
+
+def _shade_events(ax: Any, ev: pd.DataFrame, tr: Any, span_days: int) -> None:
+    """Each event's window (light) and the event itself (dark), numbered above the axes; close numbers stacked."""
+    import matplotlib.dates as mdates
+
+    last_x = -np.inf
+    level = 0
+    for k, r in enumerate(ev.itertuples()):
+        ax.axvspan(r.window_start, r.window_end, color=_WINDOW, alpha=0.13, linewidth=0, zorder=0)
+        ax.axvspan(r.start, r.end, color=_WINDOW, alpha=0.45, linewidth=0, zorder=0)
+        pos = mdates.date2num(r.start)
+        level = level + 1 if (pos - last_x) < 0.018 * span_days and level < 3 else 0
+        last_x = pos
+        ax.text(r.start, 1.0 + 0.045 * level, str(k + 1), transform=tr, ha="center", va="bottom",
+                fontsize=7, fontweight="bold", color="#7A4A00", clip_on=False)
+
+
+def sorties_per_week(
+    series_week: pd.DataFrame,
+    events: pd.DataFrame | None = None,
+    coverage: pd.DataFrame | None = None,
+    *,
+    title: str = "Sorties per week",
+    source: str | None = None,
+    synthetic: bool = False,
+    tz: str | None = None,
+    width_in: float = 10.0,
+    height_in: float = 4.8,
+) -> Figure:
+    """Bars of sorties per week, conflict windows shaded, days without data hatched.
+
+    Parameters
+    ----------
+    series_week
+        ``Findings.series["week"]``: ``period_start``, ``sorties`` (NaN when
+        no day of the week was covered), ``days``, ``days_covered``.
+    events
+        ``Findings.events``: each event is shaded from ``window_start`` to
+        ``window_end`` (light) and from ``start`` to ``end`` (dark), and
+        numbered; the key is printed under the chart.
+    coverage
+        ``Findings.coverage``: every uncovered day is hatched. Without it,
+        the weeks without a covered day are hatched.
+    title
+        Title of the chart.
+    source
+        Source line, e.g. ``"Source: flighttrace analysis of 257 files"``;
+        the time zone is appended when it is not named.
+    synthetic
+        Add the "SYNTHETIC DATA" caption (data from the simulator).
+    tz
+        Time zone of the weeks; default the tables' ``tz`` column.
+    width_in, height_in
+        Figure size, inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes; bars for weeks with data only (a week without data has no
+        bar: it is hatched, not zero).
+    """
+    import matplotlib.dates as mdates
+    from matplotlib.patches import Patch
+    from matplotlib.transforms import blended_transform_factory
+
+    zone = _tz_of(series_week, coverage, column="period_start", tz=tz)
+    ev = _events_frame(events, zone)
+    notes = []
+    if len(ev):
+        keys = [f"{k + 1}\u2009{r.name} ({_fmt_span(r.start_utc, r.end_utc)})" for k, r in enumerate(ev.itertuples())]  # escaped by _frame
+        notes.append("Events (UTC dates): " + "; ".join(keys) + ".")
+    with _style():
+        fig = _new_figure(width_in, height_in + 0.16 * max(0, len(" ".join(notes)) // int(width_in * 16)))
+        ax = fig.add_subplot()
+        wk = series_week.sort_values("period_start", kind="stable")
+        x = _local(wk["period_start"].to_numpy(), zone)
+        y = pd.to_numeric(wk["sorties"], errors="coerce").to_numpy(dtype=float)
+        has = np.isfinite(y)
+        ax.bar(x[has].to_numpy(), y[has], width=6.0, align="edge", color=_BARS, edgecolor="none", zorder=2, label="Sorties in the week (days with data)")
+        if coverage is not None and len(coverage):
+            days = _local(coverage["date"].to_numpy(), zone).dt.normalize()
+            spans = _uncovered_spans(days, coverage["covered"].to_numpy(dtype=bool))
+        else:
+            spans = [(x.iat[i], x.iat[i] + pd.Timedelta(days=7)) for i in np.flatnonzero(~has)]
+        _hatch_spans(ax, spans, label="No data that day: not counted (not zero)")
+        tr = blended_transform_factory(ax.transData, ax.transAxes)
+        lo = min([x.min()] + [s for s, _ in spans]) if len(x) else None
+        hi = max([x.max() + pd.Timedelta(days=7)] + [e for _, e in spans]) if len(x) else None
+        _shade_events(ax, ev, tr, (hi - lo).days if lo is not None else 1)
+        ymax = float(np.nanmax(y)) if has.any() else 1.0
+        ax.set_ylim(0, max(1.0, ymax) * 1.12)
+        if lo is not None:
+            ax.set_xlim(lo, hi)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.grid(axis="y")
+        ax.set_ylabel("Sorties per week (count)")
+        ax.set_xlabel(f"Week starting (dates in {zone})")
+        loc = mdates.AutoDateLocator(minticks=4, maxticks=12)
+        ax.xaxis.set_major_locator(loc)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+        handles, labels = ax.get_legend_handles_labels()
+        if len(ev):
+            handles += [
+                Patch(facecolor=_WINDOW, alpha=0.13, label="Event window (before and after)"),
+                Patch(facecolor=_WINDOW, alpha=0.45, label="Event (numbered)"),
+            ]
+        _frame(fig, title=title, source=source, tz=zone, synthetic=synthetic, notes=notes, legend=handles)
+    return fig
+
+
+# --------------------------------------------------------------------------- event study
+
+
+def event_study_plot(
+    event_study: pd.DataFrame,
+    events: pd.DataFrame | None = None,
+    *,
+    title: str = "Sorties around conflict events",
+    source: str | None = None,
+    synthetic: bool = False,
+    tz: str | None = None,
+    ncols: int = 3,
+    width_in: float = 10.0,
+) -> Figure:
+    """Sorties by day relative to each event's start, one panel per event, same scales.
+
+    Parameters
+    ----------
+    event_study
+        ``Findings.event_study``: ``event_id``, ``day`` (days from the
+        event's start; day 0 is the first day), ``sorties`` (NaN when the
+        day is not covered), ``covered``.
+    events
+        ``Findings.events`` (names, and the event's length, shaded).
+    title, source, synthetic, tz
+        As for :func:`sorties_per_week`.
+    ncols
+        Panels per row.
+    width_in
+        Figure width, inches (the height follows the number of rows).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per event in time order; uncovered days hatched, not drawn
+        as zero; the event's own days shaded; a line at day 0.
+    """
+    from matplotlib.patches import Patch
+
+    zone = _tz_of(event_study, events, column="start", tz=tz)
+    ev = _events_frame(events, zone)
+    ids = list(dict.fromkeys(event_study["event_id"].astype(str))) if len(event_study) else []
+    order = [e for e in ev["event_id"].astype(str) if e in ids] + [e for e in ids if e not in set(ev["event_id"].astype(str))]
+    n = max(len(order), 1)
+    cols = max(1, min(ncols, n))
+    rows = math.ceil(n / cols)
+    with _style():
+        fig = _new_figure(width_in, 1.75 * rows + 1.5)
+        axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
+        values = pd.to_numeric(event_study["sorties"], errors="coerce").to_numpy(dtype=float)
+        ymax = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
+        by_id = {str(r.event_id): r for r in ev.itertuples()}
+        for k, ax in enumerate(axes.flat):
+            if k >= len(order):
+                ax.set_visible(False)
+                continue
+            eid = order[k]
+            d = event_study[event_study["event_id"].astype(str) == eid].sort_values("day", kind="stable")
+            day = d["day"].to_numpy(dtype=float)
+            val = pd.to_numeric(d["sorties"], errors="coerce").to_numpy(dtype=float)
+            cov = d["covered"].to_numpy(dtype=bool) if "covered" in d else np.isfinite(val)
+            ok = cov & np.isfinite(val)
+            ax.bar(day[ok], val[ok], width=0.85, align="edge", color=_BARS, edgecolor="none", zorder=2)
+            spans = [(day[a], day[b - 1] + 1.0) for a, b in _runs(~cov)]
+            _hatch_spans(ax, spans, label=None)
+            r = by_id.get(eid)
+            if r is not None:
+                length = max((pd.Timestamp(r.end) - pd.Timestamp(r.start)) / pd.Timedelta(days=1), 0.1)
+                ax.axvspan(0.0, length, color=_WINDOW, alpha=0.35, linewidth=0, zorder=0)
+                name = f"{_plain(r.name)}\n{_fmt_span(r.start_utc, r.end_utc)} (UTC)"
+            else:
+                name = _plain(eid)
+            ax.axvline(0.0, color="#7A4A00", linewidth=0.9, zorder=3)
+            ax.set_title(name, loc="left", fontsize=8.5)
+            ax.grid(axis="y")
+            if len(day):
+                ax.set_xlim(float(np.min(day)), float(np.max(day)) + 1.0)
+        axes[0, 0].set_ylim(0, max(1.0, ymax) * 1.15)
+        axes[0, 0].yaxis.get_major_locator().set_params(integer=True)
+        for ax in axes[:, 0]:
+            ax.set_ylabel("Sorties per day")
+        for c in range(cols):
+            visible = [axes[r_, c] for r_ in range(rows) if axes[r_, c].get_visible()]
+            if visible:
+                visible[-1].set_xlabel(f"Days from the event's start ({zone} days)")
+                visible[-1].xaxis.set_tick_params(labelbottom=True)
+        handles = [
+            Patch(facecolor=_BARS, label="Sorties that day"),
+            Patch(facecolor="none", edgecolor=GREY, hatch=HATCH, linewidth=0, label="No data that day (not zero)"),
+            Patch(facecolor=_WINDOW, alpha=0.35, label="The event"),
+        ]
+        if not order:
+            axes[0, 0].set_visible(True)
+            axes[0, 0].text(0.5, 0.5, "No events to show", ha="center", va="center", transform=axes[0, 0].transAxes)
+        _frame(fig, title=title, source=source, tz=zone, synthetic=synthetic, legend=handles, legend_cols=3)
+    return fig
+
+
+# --------------------------------------------------------------------------- ground times
+
+
+def ground_times_plot(
+    ground_times: pd.DataFrame,
+    *,
+    title: str = "Ground time at the far field",
+    source: str | None = None,
+    synthetic: bool = False,
+    tz: str | None = None,
+    width_in: float = 10.0,
+    height_in: float = 4.6,
+    names: dict[str, str] | None = None,
+) -> Figure:
+    """Time on the ground at the far field, per sortie over time, and its distribution.
+
+    Parameters
+    ----------
+    ground_times
+        ``Findings.ground_times``: ``arrive``, ``depart``,
+        ``ground_time_s``, ``exact`` (False: a lower bound, from the last
+        sighting before to the first after, when the landing or the takeoff
+        was not seen), ``airport``.
+    title, source, synthetic, tz
+        As for :func:`sorties_per_week`.
+    width_in, height_in
+        Figure size, inches.
+    names
+        Field code → label for the note (``"LLOV (Ovda)"``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: ground time (hours) against the arrival date; exact values as
+        filled circles, lower bounds as open upward triangles. Right: a
+        histogram of the same values (lower bounds hatched).
+    """
+    zone = _tz_of(ground_times, column="arrive", tz=tz)
+    gt = ground_times.copy()
+    hours = pd.to_numeric(gt["ground_time_s"], errors="coerce").to_numpy(dtype=float) / 3600.0
+    when_col = gt["arrive"] if "arrive" in gt else pd.Series(pd.NaT, index=gt.index)
+    if "depart" in gt:
+        # no landing time: place the point at the takeoff minus the ground time (the last sighting before it)
+        before_takeoff = pd.to_datetime(gt["depart"], utc=True) - pd.to_timedelta(np.nan_to_num(hours) * 3600.0, unit="s")
+        when_col = pd.to_datetime(when_col, utc=True).fillna(before_takeoff)
+    when = _local(when_col.to_numpy(), zone)
+    exact = gt["exact"].fillna(False).to_numpy(dtype=bool) if "exact" in gt else np.ones(len(gt), dtype=bool)
+    ok = np.isfinite(hours) & when.notna().to_numpy()
+    airports = sorted({str(a) for a in gt.get("airport", pd.Series(dtype=object)).dropna()})
+    with _style():
+        fig = _new_figure(width_in, height_in)
+        ax, hx = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3.2, 1.0]})
+        e, lb = ok & exact, ok & ~exact
+        ax.scatter(when[e].to_numpy(), hours[e], s=22, marker="o", color=_BARS, edgecolor="white", linewidth=0.4, zorder=3,
+                   label=f"Exact: landing and takeoff times known ({int(e.sum())})")
+        ax.scatter(when[lb].to_numpy(), hours[lb], s=30, marker="^", facecolor="none", edgecolor=PALETTE[4], linewidth=1.1, zorder=3,
+                   label=f"Lower bound: an end not seen, at least this long ({int(lb.sum())})")
+        if e.any():
+            med = float(np.median(hours[e]))
+            ax.axhline(med, color=GREY, linestyle="--", linewidth=0.9, zorder=1, label=f"Median of exact values: {fmt_duration(med * 3600.0)}")
+        ax.set_ylabel("Ground time (hours)")
+        ax.set_xlabel(f"Arrival at the far field (dates in {zone})")
+        ax.grid(axis="y")
+        top = float(np.nanmax(hours[ok])) if ok.any() else 1.0
+        ax.set_ylim(0, max(top, 0.5) * 1.08)
+        bins = np.arange(0.0, max(top, 0.5) + 0.5, 0.5)
+        hx.hist([hours[e], hours[lb]], bins=bins, orientation="horizontal", stacked=True, color=[_BARS, "white"], edgecolor=[_BARS, PALETTE[4]],
+                hatch=None, linewidth=0.6, label=["Exact", "Lower bound"])
+        for patch in hx.patches[len(bins) - 1:]:  # the lower-bound bars: hatched, as everywhere a value is not exact
+            patch.set_hatch("\\\\\\\\")
+        hx.set_xlabel("Sorties (count)")
+        hx.xaxis.get_major_locator().set_params(integer=True)
+        hx.grid(axis="x")
+        where = f" at {', '.join((names or {}).get(a, a) for a in airports)}" if airports else ""  # escaped by _frame
+        notes = [f"Ground time{where}: from landing to takeoff; when either was not seen, from the last sighting before to the first after (a lower bound)."]
+        handles = ax.get_legend_handles_labels()[0]
+        _frame(fig, title=title, source=source, tz=zone, synthetic=synthetic, notes=notes, legend=handles, legend_cols=3)
+    return fig
+
+

@@ -11,6 +11,7 @@ from typing import Any, Final, Protocol
 import pandas as pd
 
 from flighttrace.csvsafe import write_csv
+from flighttrace.numfmt import fixed_decimals
 
 __all__ = ["VERDICTS", "CLAIMS_COLUMNS", "EVIDENCE_COLUMNS", "STATISTICS_COLUMNS", "KindFindings", "Findings"]
 
@@ -69,7 +70,7 @@ def _for_csv(df: pd.DataFrame) -> pd.DataFrame:
 def _write(df: pd.DataFrame, out: Path, name: str) -> list[Path]:
     csv = out / f"{name}.csv"
     pq = out / f"{name}.parquet"
-    write_csv(_for_csv(df), csv)
+    write_csv(fixed_decimals(_for_csv(df)), csv)  # numbers with fixed decimals per column
     df.reset_index(drop=True).to_parquet(pq, index=False)
     return [csv, pq]
 

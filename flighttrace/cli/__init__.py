@@ -13,18 +13,22 @@ import typer
 app = typer.Typer(
     name="flighttrace",
     help="Flight-tracking evidence for journalists: read ADS-B files, rebuild legs and sorties, test claims.",
+    epilog="\b\nExample:\n    flighttrace report seeds/azerbaijan-ovda.yaml --data fixtures/ovda/data --out out/ovda",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
 def _load() -> None:
-    """Import every command module of this package (each registers its commands on ``app``)."""
+    """Import every command module of this package (each registers its commands on ``app``), and make every help text plain."""
     import pkgutil
+
+    from flighttrace.cli._help import plain_help
 
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if not info.name.startswith("_"):
             importlib.import_module(f"flighttrace.cli.{info.name}")
+    plain_help(app)
 
 
 def _print_version(value: bool) -> None:
@@ -41,7 +45,12 @@ def _root(
     version: bool = typer.Option(False, "--version", help="Print the flighttrace version and exit.", is_eager=True,
                                  callback=_print_version),
 ) -> None:
-    """Flight-tracking evidence for journalists: read ADS-B files, rebuild legs and sorties, test claims."""
+    """Flight-tracking evidence for journalists: read ADS-B files, rebuild legs and sorties, test claims.
+
+    \b
+    Example:
+        flighttrace report seeds/azerbaijan-ovda.yaml --data fixtures/ovda/data --out out/ovda
+    """
 
 
 def main() -> None:

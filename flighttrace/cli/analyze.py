@@ -70,7 +70,12 @@ def analyze(
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar over the stages (default: when stderr is a terminal)."),
     allow_draft: bool = typer.Option(False, "--allow-draft", help="Test claims still marked status: draft (by default such a scenario is refused)."),
 ) -> None:
-    """Test a scenario's claims against ADS-B data: a verdict, its reason and its evidence for each."""
+    """Test a scenario's claims against ADS-B data: a verdict, its reason and its evidence for each.
+
+    \b
+    Example:
+        flighttrace analyze seeds/azerbaijan-ovda.yaml --data fixtures/ovda/data --out out/ovda-tables
+    """
     import flighttrace
     from flighttrace._progress import Progress
     from flighttrace.claims import VerdictRules

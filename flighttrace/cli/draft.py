@@ -37,7 +37,12 @@ def draft(
     date: str | None = typer.Option(None, "--date", help="The article's date (YYYY-MM-DD, YYYY-MM or YYYY) when the page does not give it."),
     force: bool = typer.Option(False, "--force", help="Replace an earlier draft written by flighttrace draft."),
 ) -> None:
-    """Draft the testable claims of an article (English or Chinese) as a scenario, each marked status: draft."""
+    """Draft the testable claims of an article (English or Chinese) as a scenario, each marked status: draft.
+
+    \b
+    Example:
+        flighttrace draft article.txt --scenario seeds/azerbaijan-ovda.yaml --out drafts/article.yaml
+    """
     from flighttrace.draft import draft_article
     from flighttrace.draft.lang import LanguageError
     from flighttrace.draft.text import ArticleError

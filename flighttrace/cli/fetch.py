@@ -32,11 +32,13 @@ MAX_LISTED_PROBLEMS = 15
 fetch_app = typer.Typer(
     name="fetch",
     help="Fetch evidence from OpenSky, a globe-history archive or a v2 API into a folder with a custody log.",
+    epilog="\b\nExample:\n    flighttrace fetch globe --hex 600864 --start 2023-09-01 --end 2023-09-17 --out archive",
     no_args_is_help=True,
 )
 opensky_app = typer.Typer(
     name="opensky",
     help="OpenSky Network REST API (needs API client credentials, see docs/fetch.md).",
+    epilog="\b\nExample:\n    flighttrace fetch opensky flights --icao24 600864 --start 2023-09-01 --end 2023-09-17 --out archive",
     no_args_is_help=True,
 )
 fetch_app.add_typer(opensky_app, name="opensky")
@@ -180,7 +182,12 @@ def opensky_flights(
     max_wait: float = MAX_WAIT,
     progress: bool | None = PROGRESS,
 ) -> None:
-    """Flight lists of aircraft (/flights/aircraft), in chunks of at most two days."""
+    """Flight lists of aircraft (/flights/aircraft), in chunks of at most two days.
+
+    \b
+    Example:
+        flighttrace fetch opensky flights --icao24 600864 --start 2023-09-01 --end 2023-09-17 --out archive
+    """
 
     def run() -> tuple[Archive, list[FetchResult], list[str]]:
         arc = _archive(out, refresh, operator, min_interval, timeout, max_wait, deadline)
@@ -207,7 +214,12 @@ def opensky_tracks(
     max_wait: float = MAX_WAIT,
     progress: bool | None = PROGRESS,
 ) -> None:
-    """Tracks of every flight of aircraft (/flights/aircraft, then /tracks/all per flight)."""
+    """Tracks of every flight of aircraft (/flights/aircraft, then /tracks/all per flight).
+
+    \b
+    Example:
+        flighttrace fetch opensky tracks --icao24 600864 --start 2023-09-03 --end 2023-09-03 --out archive
+    """
 
     def run() -> tuple[Archive, list[FetchResult], list[str]]:
         arc = _archive(out, refresh, operator, min_interval, timeout, max_wait, deadline)
@@ -241,7 +253,8 @@ def _airport_cmd(kind: str) -> Callable[..., None]:
 
         _report(*_guard(run))
 
-    cmd.__doc__ = f"{kind.capitalize()}s of an airport (/flights/{kind}), in chunks spanning at most one UTC midnight."
+    cmd.__doc__ = (f"{kind.capitalize()}s of an airport (/flights/{kind}), in chunks spanning at most one UTC midnight.\n\n"
+                   f"\b\nExample:\n    flighttrace fetch opensky {kind}s --airport LLOV --start 2023-09-01 --end 2023-09-07 --out archive\n")
     return cmd
 
 
@@ -269,7 +282,12 @@ def opensky_states(
     max_wait: float = MAX_WAIT,
     progress: bool | None = PROGRESS,
 ) -> None:
-    """State vectors at time points (/states/all), optionally in a box."""
+    """State vectors at time points (/states/all), optionally in a box.
+
+    \b
+    Example:
+        flighttrace fetch opensky states --time 2023-09-03T14:00:00Z --bbox 29,33,33,36 --out archive
+    """
 
     def run() -> tuple[Archive, list[FetchResult], list[str]]:
         times = [t for item in time for t in item.split(",") if t.strip()]
@@ -301,7 +319,12 @@ def globe_cmd(
     max_wait: float = MAX_WAIT,
     progress: bool | None = PROGRESS,
 ) -> None:
-    """readsb trace files per aircraft and day from a globe-history archive or mirror."""
+    """readsb trace files per aircraft and day from a globe-history archive or mirror.
+
+    \b
+    Example:
+        flighttrace fetch globe --hex 600864 --start 2023-09-01 --end 2023-09-17 --out archive
+    """
     from flighttrace.fetch.globe import fetch_globe
 
     def run() -> tuple[Archive, list[FetchResult]]:
@@ -328,7 +351,12 @@ def v2_cmd(
     max_wait: float = MAX_WAIT,
     progress: bool | None = PROGRESS,
 ) -> None:
-    """A live capture from a v2 API (adsb.lol-compatible); every call is a new capture."""
+    """A live capture from a v2 API (adsb.lol-compatible); every call is a new capture.
+
+    \b
+    Example:
+        flighttrace fetch v2 --registration 4K-AZ100 --out archive
+    """
     from flighttrace.fetch.v2 import fetch_v2
 
     def run() -> tuple[Archive, list[FetchResult]]:
@@ -352,6 +380,10 @@ def verify_cmd(
     """Check an archive against its custody log: chain and head intact, every file unchanged and named.
 
     One line per finding; exit 1 when there is any, 0 when the log and the files agree.
+
+    \b
+    Example:
+        flighttrace fetch verify archive
     """
     from flighttrace.fetch.audit import check_archive
 

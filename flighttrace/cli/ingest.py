@@ -76,6 +76,10 @@ def ingest(
 
     Exit code 0 when points were read (or, with --store, when every file was
     already stored); 2, with a one-line reason, when nothing readable was given.
+
+    \b
+    Example:
+        flighttrace ingest fixtures/ovda/data --out out/points
     """
     import flighttrace
     from flighttrace.io.detect import formats
@@ -133,7 +137,12 @@ def ingest(
 
 @app.command("formats")
 def formats_cmd() -> None:
-    """List the input formats flighttrace reads."""
+    """List the input formats flighttrace reads.
+
+    \b
+    Example:
+        flighttrace formats
+    """
     from flighttrace.io.detect import formats
 
     t = Table(title="Formats")

@@ -28,7 +28,12 @@ def legs(
     icao24: str | None = typer.Option(None, "--icao24", help="Comma-separated hexes to keep."),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bars (default: when stderr is a terminal)."),
 ) -> None:
-    """Rebuild flight legs: where each took off and landed, and how sure that is."""
+    """Rebuild flight legs: where each took off and landed, and how sure that is.
+
+    \b
+    Example:
+        flighttrace legs fixtures/ovda/data --scenario seeds/azerbaijan-ovda.yaml --out out/legs
+    """
     import flighttrace
     from flighttrace.report.export import legs_geojson, to_csv, write_table
     from flighttrace.tracks.legs import ground_stays
@@ -88,10 +93,13 @@ def simulate(
 ) -> None:
     """Write a scenario's simulated ADS-B world (SYNTHETIC data) and its ground truth.
 
-    The world follows the scenario's kind (``meta.kind``): a fleet flying its
-    route pattern (``sorties``, :mod:`flighttrace.kinds.sorties.world`) or airports
-    closing, with holding and diversions (``disruption``,
-    :mod:`flighttrace.kinds.disruption.world`).
+    The world follows the scenario's kind (meta.kind in its YAML): a fleet
+    flying its route pattern (sorties), or airports closing, with holding and
+    diversions (disruption).
+
+    \b
+    Example:
+        flighttrace simulate seeds/azerbaijan-ovda.yaml --out worlds/ovda
     """
     import flighttrace
     from flighttrace.outdir import OutputFolderError

@@ -57,7 +57,12 @@ def scan(
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = one per core)."),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
 ) -> None:
-    """Scan a day archive: by aircraft (--icao24), or by place (--bbox, --airport) with bounded memory."""
+    """Scan a day archive: by aircraft (--icao24), or by place (--bbox, --airport) with bounded memory.
+
+    \b
+    Example:
+        flighttrace scan archive/2023-09-03.tar --airport LLOV --out out/llov-2023-09-03
+    """
     from flighttrace.io.scan import scan_bbox, scan_hexes, who_landed
 
     modes = [m for m in (bbox, airport) if m is not None]
@@ -123,7 +128,12 @@ def scale_cmd(
     tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times (SBS logs)."),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
 ) -> None:
-    """Run ingest, legs and sorties on a Dask cluster (results equal the in-process ones)."""
+    """Run ingest, legs and sorties on a Dask cluster (results equal the in-process ones).
+
+    \b
+    Example:
+        flighttrace scale fixtures/ovda/data --scenario seeds/azerbaijan-ovda.yaml --out out/scaled --workers 2
+    """
     from flighttrace.report.export import legs_geojson, to_csv, write_table
     from flighttrace.provenance import write_json
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from flighttrace.csvsafe import write_csv
+from flighttrace.numfmt import fixed_decimals
 
 __all__ = ["to_csv", "legs_geojson", "write_table"]
 
@@ -26,10 +27,11 @@ def _iso(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write a table as CSV: UTC times as ISO 8601 with ``Z``, no index, LF line ends."""
+    """Write a table as CSV: UTC times as ISO 8601 with ``Z``, numbers with fixed decimals per column
+    (:func:`flighttrace.numfmt.fixed_decimals`), no index, LF line ends."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    frame = _iso(df.drop(columns=["geometry"], errors="ignore"))
+    frame = fixed_decimals(_iso(df.drop(columns=["geometry"], errors="ignore")))
     return write_csv(frame, p)
 
 

@@ -27,8 +27,8 @@ import markupsafe
 import numpy as np
 import pandas as pd
 
-from flighttrace.reference.airports import haversine_km
 from flighttrace.numfmt import fmt_count, fmt_ft, fmt_km
+from flighttrace.reference.airports import haversine_km
 from flighttrace.report.parts import Places, text
 from flighttrace.timefmt import fmt_duration, fmt_time
 from flighttrace.tracks.lineage import lineage

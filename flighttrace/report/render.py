@@ -17,7 +17,13 @@ from flighttrace._version import __version__
 from flighttrace.numfmt import fmt_count
 from flighttrace.report.context import ReportRun
 from flighttrace.report.html import render
-from flighttrace.report.parts import Places, manifest_rows, manifest_summary, sources_rows, text
+from flighttrace.report.parts import (
+    Places,
+    manifest_rows,
+    manifest_summary,
+    sources_rows,
+    text,
+)
 from flighttrace.report.summary import claims_rows, overview
 from flighttrace.timefmt import fmt_time
 

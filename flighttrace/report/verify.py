@@ -107,13 +107,17 @@ def input_differences(recorded: list[dict[str, Any]], rebuilt: list[dict[str, An
     return sorted(lines, key=lambda line: line.split(": ", 1)[1])
 
 
-def verify(out_dir: str | os.PathLike[str]) -> list[str]:
+def verify(out_dir: str | os.PathLike[str], *, base: str | os.PathLike[str] | None = None) -> list[str]:
     """Compare a report folder with its inputs and with a fresh rebuild.
 
     Parameters
     ----------
     out_dir
         A folder written by :func:`flighttrace.report.build_report`.
+    base
+        The folder relative input paths are taken from, instead of the one
+        the report was made in (an unpacked evidence bundle's ``inputs/``,
+        :mod:`flighttrace.report.bundle`).
 
     Returns
     -------
@@ -128,8 +132,8 @@ def verify(out_dir: str | os.PathLike[str]) -> list[str]:
     Notes
     -----
     Relative input paths are taken from the folder the report was made in
-    (``cwd`` in ``provenance.json``); the rebuild runs in a child process
-    working there. The working directory of the calling process is never
+    (``cwd`` in ``provenance.json``), or from ``base``; the rebuild runs in a
+    child process working there. The working directory of the calling process is never
     changed.
     """
     out = Path(out_dir).resolve()
@@ -142,7 +146,7 @@ def verify(out_dir: str | os.PathLike[str]) -> list[str]:
         return [f"not a flighttrace report: {prov_path} cannot be read ({exc})"]
     if not isinstance(doc, dict) or not {"arguments", "scenario", "inputs", "outputs"} <= set(doc):
         return [f"not a flighttrace report: {prov_path} lacks the arguments, scenario, inputs or outputs a report records"]
-    base = Path(doc.get("cwd") or ".")
+    base = Path(base) if base is not None else Path(doc.get("cwd") or ".")
     if not base.is_dir():
         base = Path.cwd()
     base = base.resolve()

@@ -182,7 +182,7 @@ def coverage_calendar(
     }
     short = len(d) > 0 and (d.iloc[-1] - d.iloc[0]).days + 1 <= strip_max_days
     with _style():
-        fig = _new_figure(width_in, 2.3 if short else 0.32 * max(len(years), 1) + 2.0)
+        fig = _new_figure(width_in, 2.7 if short else 0.32 * max(len(years), 1) + 2.0)
         ax = fig.add_subplot()
         if short:
             _coverage_strip(ax, d, code, styles, zone)

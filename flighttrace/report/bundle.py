@@ -155,7 +155,8 @@ def _plan(report_dir: Path, doc: dict[str, Any], max_input_mb: float) -> tuple[l
     missing = [rec for rec, p in data.items() if not p.is_file()]
     if missing:
         raise BundleError(f"the report's input {missing[0]} is not where the report found it; nothing was written")
-    total = sum(p.stat().st_size for p in data.values())
+    small = {rec for rec in data if Path(rec).name in _MARKERS}  # custody logs and world markers read as skipped inputs: always kept
+    total = sum(p.stat().st_size for rec, p in data.items() if rec not in small)
     keep = total <= max_input_mb * _MB
     markers = _markers([at(scn), *data.values()])
     roots = [m.parent for m in markers if m.name == "custody.jsonl"]
@@ -171,10 +172,12 @@ def _plan(report_dir: Path, doc: dict[str, Any], max_input_mb: float) -> tuple[l
     for rec, p in sorted(data.items()):
         sha = _sha(p)
         origin = origins.get(rec) or {"url": "", "note": "given as a local file"}
-        inputs.append({"path": rec, "sha256": sha, "bytes": p.stat().st_size, "in_bundle": f"inputs/{_inside_name(rec)}" if keep else None,
+        inside = keep or rec in small
+        inputs.append({"path": rec, "sha256": sha, "bytes": p.stat().st_size, "in_bundle": f"inputs/{_inside_name(rec)}" if inside else None,
                        "origin": origin})
-        if keep:
+        if inside:
             files.append((f"inputs/{_inside_name(rec)}", p))
+    files = list(dict(files).items())  # a marker that is also a named input: once
     doc_b = {"flighttrace_bundle": _FORMAT, "flighttrace_version": __version__, "report": report_dir.name, "synthetic": bool(doc.get("synthetic")),
              "max_input_mb": max_input_mb, "inputs_bytes": total, "inputs_included": keep, "inputs": inputs,
              "scenario": {"path": scn, "sha256": doc["scenario"]["sha256"], "in_bundle": f"inputs/{_inside_name(scn)}"}}
@@ -269,6 +272,7 @@ def bundle(report_dir: str | os.PathLike[str], out: str | os.PathLike[str] | Non
     listing = {name: {"sha256": _sha(p), "bytes": p.stat().st_size} for name, p in files}
     listing["README.txt"] = {"sha256": hashlib.sha256(texts["README.txt"]).hexdigest(), "bytes": len(texts["README.txt"])}
     b["files"] = dict(sorted(listing.items()))
+    b["inputs_left_out"] = sum(1 for i in b["inputs"] if not i["in_bundle"])
     texts[BUNDLE_MANIFEST] = (json.dumps(b, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
     entries = sorted([(n, p) for n, p in files] + [(n, data) for n, data in texts.items()], key=lambda e: e[0])
     with target.writing() as work:

@@ -233,8 +233,9 @@ class LegEvidence:
 
     # -- a leg -----------------------------------------------------------------------
 
-    def leg(self, leg_id: str, *, anchor: bool, tz: str) -> dict[str, Any] | None:
-        """A leg's part of a card; ``anchor``: this row carries the leg's id on the page (only its first appearance does)."""
+    def leg(self, leg_id: str, *, anchor: bool, tz: str, on_map: bool = True) -> dict[str, Any] | None:
+        """A leg's part of a card; ``anchor``: this row carries the leg's id on the page (only its first appearance does);
+        ``on_map``: the map draws this leg (its row then links to it)."""
         if leg_id not in self.by_id.index:
             return None
         lg = self.by_id.loc[leg_id]
@@ -250,5 +251,5 @@ class LegEvidence:
             "origin_evidence": text(lg.get("origin_evidence"), "unknown"), "destination_evidence": text(lg.get("destination_evidence"), "unknown"),
             "n_points": fmt_count(lg.get("n_points")), "max_gap": fmt_duration(lg.get("max_gap_s")),
             "ends": [self._end(lg, pos, end, role, col) for end, role, col in _ENDS],
-            "map_href": f"map.html#leg={leg_id}",
+            "map_href": f"map.html#leg={leg_id}" if on_map else "",
         }

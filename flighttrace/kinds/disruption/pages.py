@@ -246,14 +246,15 @@ def _grade_of(a: Any, b: Any) -> str:
 
 
 def _card(ev: LegEvidence, seen: set[str], tz: str, *, id: str, title: str, grade: str, facts: list[tuple[str, str]],  # noqa: A002
-          leg_ids: list[str], sources: list[dict[str, str]] | None = None) -> dict[str, Any]:
+          leg_ids: list[str], drawn: set[str], sources: list[dict[str, str]] | None = None) -> dict[str, Any]:
     ids = [x for x in leg_ids if isinstance(x, str)]
-    legs = [leg for leg in (ev.leg(i, anchor=i not in seen and i != id, tz=tz) for i in ids) if leg is not None]
+    legs = [leg for leg in (ev.leg(i, anchor=i not in seen and i != id, tz=tz, on_map=i in drawn) for i in ids) if leg is not None]
     seen |= set(ids)
     first = ev.by_id.loc[ids[0]] if ids and ids[0] in ev.by_id.index else None
     chain = ev.chain(first.get("icao24"), first.get("registration"), first.get("typecode"), ids[:1]) if first is not None and len(ids) == 1 else []
     return {"id": id, "title": title, "grade": grade, "summary": "", "facts": facts, "note": "", "chain": chain, "legs": legs,
-            "sources": sources if sources is not None else ev.sources(ids), "map_href": f"map.html#leg={ids[0]}" if ids else ""}
+            "sources": sources if sources is not None else ev.sources(ids),
+            "map_href": next((f"map.html#leg={i}" for i in ids if i in drawn), "")}
 
 
 def cards(run: Any, places: Places) -> list[dict[str, Any]]:
@@ -266,6 +267,7 @@ def cards(run: Any, places: Places) -> list[dict[str, Any]]:
     ids += [str(x) for df in (div, hold, ga) for x in df["leg_id"]]
     ev = LegEvidence(run, ids, places)
     seen: set[str] = set()
+    drawn = {str(x) for df in (div, hold, ga) for x in df["leg_id"]}  # the legs the map draws
     closures = [_card(ev, seen, tz, id=closure_item_id(c.airport, c.start if not pd.isna(c.start) else c.start_latest),
                       title=f"{places.full(c.airport)} closed", grade=_grade_of(c.last_grade, c.next_grade), facts=[
         ("Closed (estimate)", f"{fmt_time(c.start, tz)} – {fmt_time(c.end, tz)} ({fmt_duration(c.duration_s)})"),
@@ -274,7 +276,7 @@ def cards(run: Any, places: Places) -> list[dict[str, Any]]:
         ("No take-off or landing", f"from {fmt_time(c.last_time)} to {fmt_time(c.next_time)} ({fmt_duration(c.gap_s)})"),
         ("Baseline", f"{c.expected:.1f} movements expected in that run; a closure needs {c.threshold:.1f} (chance of none: {fmt_p(c.p_none)})"),
         ("Last movement before", f"{text(c.last_leg)} ({text(c.last_grade)})"), ("First movement after", f"{text(c.next_leg)} ({text(c.next_grade)})"),
-    ], leg_ids=[c.last_leg, c.next_leg]) for c in d.closures.itertuples()]
+    ], drawn=drawn, leg_ids=[c.last_leg, c.next_leg]) for c in d.closures.itertuples()]
     diversions = []
     for r in div.itertuples():  # one card per diversion
         facts = [("Heading for", f"{places.full(r.intended)} (intent {r.intent_grade}: {r.method})"),
@@ -284,18 +286,18 @@ def cards(run: Any, places: Places) -> list[dict[str, Any]]:
             facts.append(("Approach seen", f"{fmt_time(r.approach_start)} – {fmt_hm(r.approach_end)} UTC, down to {fmt_ft(r.approach_min_agl_ft)}, "
                                            f"{fmt_km(r.approach_min_km)} out"))
         diversions.append(_card(ev, seen, tz, id=r.leg_id, title=f"{text(r.callsign)} · {r.icao24} · {places.label(r.intended)} → {places.label(r.landed, 'not seen')}",
-                                grade=r.grade, facts=facts, leg_ids=[r.leg_id]))
+                                grade=r.grade, facts=facts, drawn=drawn, leg_ids=[r.leg_id]))
     holdings = [_card(ev, seen, tz, id=r.holding_id, title=f"{r.holding_id} · {text(r.callsign)} · {r.icao24} · held for {places.label(r.airport)}",
                       grade=r.grade, facts=[
         ("Circling", f"{fmt_time(r.start, tz)} – {fmt_hm(r.end)} UTC ({fmt_duration(r.duration_s)}), {r.laps:.1f} laps turning {r.direction}"),
         ("Where", f"centre {r.lat:.4f}, {r.lon:.4f}, radius {fmt_km(r.radius_km)}, {fmt_km(r.dist_km)} from {places.label(r.airport)}"),
         ("Altitude", f"{fmt_ft(r.alt_min_ft)} – {fmt_ft(r.alt_max_ft)}"),
         ("Positions", f"rows {fmt_count(r.point_start)}–{fmt_count(int(r.point_end) - 1)} of the sorted positions (their source rows below)"),
-    ], leg_ids=[r.leg_id], sources=ev.sources_of(hold.iloc[[k]])) for k, r in enumerate(hold.itertuples())]
+    ], drawn=drawn, leg_ids=[r.leg_id], sources=ev.sources_of(hold.iloc[[k]])) for k, r in enumerate(hold.itertuples())]
     go_arounds = [_card(ev, seen, tz, id=_ga_id(r), title=f"{text(r.callsign)} · {r.icao24} · go-around at {places.label(r.airport)}", grade=r.grade,
                         facts=[("Low pass", f"{fmt_time(r.time, tz)}: {fmt_ft(r.min_agl_ft)} above {places.label(r.airport)}, {fmt_km(r.min_dist_km)} from it"),
                                ("Then", f"climbed {fmt_ft(r.climb_ft)} without touching down; the leg ended at {places.label(r.landed)}")],
-                        leg_ids=[r.leg_id], sources=ev.sources_of(ga.iloc[[k]])) for k, r in enumerate(ga.itertuples())]
+                        drawn=drawn, leg_ids=[r.leg_id], sources=ev.sources_of(ga.iloc[[k]])) for k, r in enumerate(ga.itertuples())]
     intro = "Each card names the legs behind it, each end of each leg with its grade, the rows that decide it, and the source files and rows with their SHA-256."
     return [{"id": "cards-closures", "cls": "closures", "heading": f"Closures ({len(closures)})", "intro": intro, "cards": closures},
             {"id": "cards-diversions", "cls": "diversions", "heading": f"Diversions ({len(diversions)})", "intro": "", "cards": diversions},

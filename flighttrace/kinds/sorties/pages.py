@@ -246,7 +246,7 @@ def cards(run: Any, places: Places) -> list[dict[str, Any]]:
         })
     leg_cards = []
     for lid in loose:  # one card per fleet leg outside the sorties
-        leg = ev.leg(lid, anchor=False, tz=tz)
+        leg = ev.leg(lid, anchor=False, tz=tz, on_map=False)  # the sorties map draws the sorties' legs only
         if leg is None:
             continue
         seen.add(lid)

@@ -1,0 +1,88 @@
+"""One way to write a number (flighttrace.numfmt): counts, distances, heights, days, shares, ratios, p-values, and CSV decimals."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flighttrace.numfmt import fixed_decimals, fmt_count, fmt_days, fmt_ft, fmt_km, fmt_n, fmt_p, fmt_ratio, fmt_share
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (0, "0"), (3.0, "3"), (548602, "548,602"), (1234.5, "1,234"), (None, "—"), (math.nan, "—"), (pd.NA, "—"),
+])
+def test_counts_are_whole_and_thousands_separated(value: object, text: str) -> None:
+    assert fmt_count(value) == text
+
+
+def test_counts_with_their_noun_take_the_plural_only_when_not_one() -> None:
+    assert [fmt_n(1, "leg"), fmt_n(0, "leg"), fmt_n(2, "sortie"), fmt_n(1200, "leg")] == ["1 leg", "0 legs", "2 sorties", "1,200 legs"]
+    assert fmt_n(3, "aircraft", "aircraft") == "3 aircraft"
+
+
+@pytest.mark.parametrize(("km", "text"), [(15.63, "15.6 km"), (0.04, "0.0 km"), (99.94, "99.9 km"), (100.0, "100 km"), (411.7, "412 km"),
+                                          (1234.2, "1,234 km")])
+def test_distances_have_one_decimal_under_100_km(km: float, text: str) -> None:
+    assert fmt_km(km) == text
+
+
+def test_heights_are_whole_feet() -> None:
+    assert [fmt_ft(3164.4), fmt_ft(150), fmt_ft(-12.0), fmt_ft(None)] == ["3,164 ft", "150 ft", "-12 ft", "—"]
+
+
+@pytest.mark.parametrize(("days", "text"), [
+    (44, "44 days"), (1, "1 day"), (2.0000000001, "2 days"),
+    # the issue's cases: a window of 14 h 30 min is no "0.604167" day, and 43.875 days is not written to the millisecond
+    (0.604167, "14 h 30 min"), (43.875, "43.9 days"), (1.8298611, "1 d 20 h"),
+])
+def test_days_whole_or_as_a_duration_under_two_days(days: float, text: str) -> None:
+    assert fmt_days(days) == text
+
+
+@pytest.mark.parametrize(("share", "text"), [(0.6238, "62%"), (0.1, "10%"), (0.045, "4.5%"), (0.0004, "< 0.1%"), (0, "0%"), (1.0, "100%")])
+def test_shares_as_per_cent_never_a_false_zero(share: float, text: str) -> None:
+    assert fmt_share(share) == text
+
+
+def test_ratios_and_p_values() -> None:
+    assert [fmt_ratio(6.268173), fmt_ratio(9.308363), fmt_ratio(math.inf)] == ["6.27", "9.31", "—"]
+    # three significant digits down to 0.001, a bound below it (1.44e-11 is not a number a reader can use)
+    assert [fmt_p(0.009024644), fmt_p(0.5), fmt_p(0.001), fmt_p(1.443392e-11)] == ["0.00902", "0.5", "0.001", "< 0.001"]
+
+
+def test_csv_floats_get_fixed_decimals_by_column_and_whole_numbers_none() -> None:
+    df = pd.DataFrame({
+        "ground_time_s": [12342.705000192, np.nan],  # seconds: to the millisecond
+        "days_in_window": [17.000000000000004, 43.875],  # no unit suffix: 6 decimals
+        "sorties": [3.0, np.nan],  # every value whole: written whole
+        "origin_dist_km": [15.77, -0.0000001],  # km: to the metre, never "-0.000"
+        "p_value": [1.443392e-11, 0.009024644],  # p-values: a fixed mantissa
+        "callsign": ["AZQ4002", "=HYPERLINK()"],  # text untouched
+    })
+    out = fixed_decimals(df)
+    assert out["ground_time_s"].tolist() == ["12342.705", None]
+    assert out["days_in_window"].tolist() == ["17.000000", "43.875000"]
+    assert out["sorties"].tolist() == ["3", None]
+    assert out["origin_dist_km"].tolist() == ["15.770", "0.000"]
+    assert out["p_value"].tolist() == ["1.4434e-11", "9.0246e-03"]
+    assert out["callsign"].tolist() == df["callsign"].tolist()
+    assert fixed_decimals(df[["callsign"]]) is not None and df["ground_time_s"].iloc[0] == 12342.705000192  # the input is not changed
+
+
+def test_report_csvs_carry_no_float_noise(ovda_report) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    out: Path = ovda_report.out_dir
+    noise = re.compile(r"\d\.\d*(0000000\d|9999999\d)")  # 17.000000000000004, 12342.705000192 …
+    for csv in [out / "sorties.csv", *sorted((out / "tables").glob("*.csv"))]:
+        text = csv.read_text(encoding="utf-8")
+        assert not noise.search(text), (csv.name, noise.search(text).group(0) if noise.search(text) else "")
+    s = pd.read_csv(out / "sorties.csv", dtype=str)
+    gt = s["ground_time_s"].dropna()
+    assert len(gt) and gt.str.fullmatch(r"\d+(\.\d{3})?").all()
+    # the numbers still read back as the analysis found them, to the millisecond
+    assert np.allclose(gt.astype(float).to_numpy(), ovda_report.findings.ground_times.set_index("sortie_id").loc[s.dropna(subset=["ground_time_s"])["sortie_id"], "ground_time_s"].to_numpy(), atol=5e-4)

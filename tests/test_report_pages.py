@@ -1,0 +1,253 @@
+"""The pages a newsroom can publish (issue 17): the finding first, sources, evidence a lawyer can follow, timelines, names beside codes."""
+
+from __future__ import annotations
+
+import html as _html
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flighttrace.report.summary import uncovered_spans
+from flighttrace.viz.svgmini import GRADE_HEIGHT, claim_timeline, end_profile
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _text(fragment: str) -> str:
+    """Page markup as the reader sees the words."""
+    return " ".join(_html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def _section(page: str, sid: str) -> str:
+    start = page.index(f'id="{sid}"')
+    end = page.find("<section", start + 1)
+    return page[start: end if end > 0 else len(page)]
+
+
+# --------------------------------------------------------------------------- the finding first
+
+
+def test_the_page_opens_with_the_finding_before_the_claims(ovda_report) -> None:  # type: ignore[no-untyped-def]
+    page = ovda_report.index.read_text(encoding="utf-8")
+    main = page[page.index("<main>"):]
+    assert main.index('id="finding"') < main.index('id="claims"') < main.index('id="sources"') < main.index('id="manifest"')
+    finding = _text(_section(page, "finding"))
+    claims = pd.read_csv(ovda_report.out_dir / "tables" / "claims.csv")
+    n = claims["verdict"].value_counts()
+    # the verdict counts, as the claims table has them, in a sentence and as figures
+    assert (f"The data supports {n['supported']} claims, contradicts {n['contradicted']} claims and cannot decide "
+            f"{n['inconclusive']} claims (inconclusive).") in finding
+    assert f"{n['supported']} supported {n['contradicted']} contradicted {n['inconclusive']} inconclusive" in finding
+    # each contradicted claim is named with what the data shows
+    for c in claims[claims["verdict"] == "contradicted"].itertuples():
+        assert c.statement.rstrip(".") in finding
+    # the caveats: synthetic data, and the days without data counted from the coverage table
+    cov = pd.read_csv(ovda_report.out_dir / "tables" / "coverage.csv")
+    unc = int((~cov["covered"]).sum())
+    assert "Synthetic data" in finding and f"{unc} of {len(cov):,} days" in finding
+    # three key numbers, the first the sorties on the route, counted from sorties.csv
+    sorties = pd.read_csv(ovda_report.out_dir / "sorties.csv")
+    keys = re.findall(r'<span class="value">([^<]+)</span>', _section(page, "finding"))
+    assert len(keys) == 3 and keys[0] == f"{len(sorties)}"
+
+
+def test_every_claim_row_has_its_sources_a_timeline_and_a_few_evidence_links(ovda_report) -> None:  # type: ignore[no-untyped-def]
+    page = ovda_report.index.read_text(encoding="utf-8")
+    ev = pd.read_csv(ovda_report.out_dir / "tables" / "evidence.csv")
+    evidence_page = (ovda_report.out_dir / "evidence.html").read_text(encoding="utf-8")
+    import flighttrace
+
+    scn = flighttrace.load_scenario(ROOT / "seeds" / "azerbaijan-ovda.yaml")
+    for c in scn.claims:  # one row per claim
+        row = page[page.index(f'<tr id="claim-{c.id}"'):]
+        row = row[: row.index("</tr>")]
+        for sid in (c.source, *c.via):
+            assert f'href="#source-{sid}"' in row and f'id="source-{sid}"' in page
+        assert row.count('<svg xmlns="http://www.w3.org/2000/svg" class="timeline"') == 1
+        items = ev[ev["claim_id"] == c.id]["item_id"].tolist()
+        links = re.findall(r'<a href="evidence\.html#([^"]+)">', row)
+        shown = [x for x in links if not x.startswith("claim-")]
+        assert shown == items[: len(shown)] and len(shown) <= 3
+        if len(items) > 3:  # the rest behind one link to the full list, which lists every item
+            assert f">{len(items) - 3} more</a>" in row and f'href="evidence.html#claim-{c.id}"' in row
+        block = evidence_page[evidence_page.index(f'id="claim-{c.id}"'):]
+        block = block[: block.index("</div>")]
+        assert [i for i in items if i not in block] == []
+
+
+def test_the_sources_section_links_only_web_addresses(ovda_report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    from flighttrace.report import build_report
+
+    doc = yaml.safe_load((ROOT / "seeds" / "azerbaijan-ovda.yaml").read_text(encoding="utf-8"))
+    srcs = doc["meta"]["sources"]
+    srcs[0]["url"] = "ftp://example.org/a.txt"
+    srcs[1]["url"] = "data:text/html,<b>x</b>"
+    srcs[2]["url"] = "HTTPS://example.org/b"
+    scn = tmp_path / "scn.yaml"
+    scn.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    name = "AZQ4206_hex600864_2023-09-03.csv"
+    (data / name).write_text((ROOT / "fixtures" / "ovda" / "data" / "fr24" / name).read_text())
+    page = build_report(scn, [data], tmp_path / "rep").index.read_text(encoding="utf-8")
+    sources = _section(page, "sources")
+    hrefs = re.findall(r'<a href="([^"]+)"([^>]*)>', sources)
+    external = [(h, attrs) for h, attrs in hrefs if not h.startswith("#")]
+    assert external and all(h.lower().startswith(("http://", "https://")) for h, _ in external)
+    assert all('rel="noopener noreferrer"' in attrs for _, attrs in external)
+    assert "ftp://example.org/a.txt" in _text(sources) and 'href="ftp:' not in sources and 'href="data:' not in sources
+    assert 'href="HTTPS://example.org/b"' in sources
+    # outlet, date, language, access and confidence of each source are in its row
+    row = sources[sources.index(f'id="source-{srcs[3]["id"]}"'):]
+    row = _text(row[: row.index("</tr>")])
+    for key in ("outlet", "language", "access", "confidence"):
+        assert str(srcs[3][key]) in row, key
+
+
+# --------------------------------------------------------------------------- evidence a lawyer can follow
+
+
+def test_every_fleet_leg_and_every_evidence_item_with_a_leg_has_a_card_or_row(ovda_report) -> None:  # type: ignore[no-untyped-def]
+    ev_page = (ovda_report.out_dir / "evidence.html").read_text(encoding="utf-8")
+    legs = pd.read_csv(ovda_report.out_dir / "tables" / "legs.csv", dtype={"icao24": str})
+    ids = set(re.findall(r' id="([^"]+)"', ev_page))
+    assert set(legs["leg_id"]) <= ids
+    # legs with an unknown end get cards of their own
+    unknown = legs[(legs["origin_evidence"] == "unknown") | (legs["destination_evidence"] == "unknown")]
+    assert len(unknown) and all(f'<div class="card leg" id="{lid}"' in ev_page or f'id="{lid}"' in ev_page for lid in unknown["leg_id"])
+    evidence = pd.read_csv(ovda_report.out_dir / "tables" / "evidence.csv")
+    assert set(evidence["item_id"]) <= ids
+
+
+def test_a_card_names_the_decisive_rows_as_read_from_the_input(ovda_report) -> None:  # type: ignore[no-untyped-def]
+    import flighttrace
+
+    out = ovda_report.out_dir
+    ev_page = (out / "evidence.html").read_text(encoding="utf-8")
+    legs = pd.read_csv(out / "tables" / "legs.csv", dtype={"icao24": str})
+    leg = legs[legs["destination_evidence"] == "observed"].iloc[0]
+    ds = flighttrace.read([ROOT / "fixtures" / "ovda" / "data"])
+    legs_full = flighttrace.detect_legs(ds.points, flighttrace.load_scenario(ROOT / "seeds" / "azerbaijan-ovda.yaml"))
+    rows = flighttrace.lineage(leg["leg_id"], legs_full, ds)
+    idx = flighttrace.load_scenario(ROOT / "seeds" / "azerbaijan-ovda.yaml").airport_index().get(leg["destination"])
+    from flighttrace.reference.airports import haversine_km
+
+    dist = haversine_km(rows["lat"].to_numpy(), rows["lon"].to_numpy(), idx.lat, idx.lon)
+    height = np.where(rows["on_ground"].fillna(False).to_numpy(bool) & rows["alt_ft"].isna().to_numpy(), 0.0, rows["alt_ft"].to_numpy(float) - idx.elevation_ft)
+    at_field = np.flatnonzero((dist <= 6.0) & ((height <= 150.0) | rows["on_ground"].fillna(False).to_numpy(bool)))
+    assert len(at_field)
+    table = ev_page[ev_page.index(f'id="{leg["leg_id"]}"'):]
+    seg = table[table.index("Landing at"):]
+    landing = _text(seg[: min(i for i in (seg.find('<table class="leg"'), seg.find("</div>")) if i > 0)])
+    # the first and the last position at the field, each with its file, its row and its file's hash
+    for k in (at_field[0], at_field[-1]):
+        r = rows.iloc[k]
+        assert f"{r['src_file']} row {int(r['src_row']):,}" in landing
+        assert str(r["sha256"])[:12] in landing
+    assert f"{len(at_field)} positions on the ground or within 150 ft of the field" in landing
+
+
+def test_cards_give_the_registration_from_the_fleet_list_and_say_so(ovda_report) -> None:  # type: ignore[no-untyped-def]
+    ev_page = (ovda_report.out_dir / "evidence.html").read_text(encoding="utf-8")
+    sorties = pd.read_csv(ovda_report.out_dir / "sorties.csv", dtype={"icao24": str})
+    s = sorties[sorties["registration"].isna() & (sorties["icao24"] == "60083c")].iloc[0]
+    card = ev_page[ev_page.index(f'id="{s["sortie_id"]}"'):]
+    card = _text(card[: card.index("</h3>")])
+    assert "4K-AZ60 (fleet list)" in card
+    chain = ev_page[ev_page.index(f'id="{s["sortie_id"]}"'):]
+    chain = _text(chain[chain.index('<p class="chain'): chain.index("</p>", chain.index('<p class="chain'))])
+    assert chain.startswith("ICAO 24-bit address 60083c") and "Registration 4K-AZ60 (not in the data; the scenario's fleet list gives 60083c" in chain
+    assert "Operator Silk Way Airlines (the scenario's fleet list (uncertain)" in chain and "source: tar1090-db" in chain
+
+
+def test_cards_link_to_the_map_and_the_maps_popups_to_the_cards(ovda_report) -> None:  # type: ignore[no-untyped-def]
+    out = ovda_report.out_dir
+    ev_page = (out / "evidence.html").read_text(encoding="utf-8")
+    map_page = (out / "map.html").read_text(encoding="utf-8")
+    targets = set(re.findall(r'href="map\.html#leg=([^"]+)"', ev_page))
+    refs = set(re.findall(r'"ref": "([^"]+)"', map_page))
+    assert targets and targets <= refs
+    # every leg of a sortie is on the map and has its link; the fleet's other legs are not drawn there, and have none
+    sorties = pd.read_csv(out / "sorties.csv")
+    assert set(sorties["in_leg"].dropna()) | set(sorties["out_leg"].dropna()) == targets
+    cards = set(re.findall(r'evidence\.html#([^"\\]+)', map_page))
+    assert cards and cards <= set(re.findall(r' id="([^"]+)"', ev_page))
+
+
+def test_moscow_pages_reconcile_the_diversion_count_and_name_the_fields(moscow_report) -> None:  # type: ignore[no-untyped-def]
+    page = moscow_report.index.read_text(encoding="utf-8")
+    claims = pd.read_csv(moscow_report.out_dir / "tables" / "claims.csv")
+    claimed = int(claims.set_index("claim_id").loc["seed-flights-diverted", "value"])
+    d = moscow_report.findings.disruption
+    div = d.in_focus("diversions")
+    section = _text(page[page.index('id="diversions"'): page.index('id="holdings"')])
+    # the table lists every diversion; the sentence under its heading says how many the claim counts, and why the others are not
+    assert f"Diversions ({len(div)})" in section
+    assert f"{claimed} with observed or inferred evidence, which is what the claims count" in section
+    weak = div[~div["grade"].isin(["observed", "inferred"])]
+    assert len(weak) == len(div) - claimed and all(lid in section for lid in weak["leg_id"])
+    # names beside codes, in the claims table too
+    assert "UUWW (Vnukovo)" in _text(_section(page, "claims")) and "UUEE (Sheremetyevo)" in section
+
+
+def test_ovda_pages_name_the_fields_beside_their_codes(ovda_report) -> None:  # type: ignore[no-untyped-def]
+    page = _text(ovda_report.index.read_text(encoding="utf-8"))
+    ev_page = _text((ovda_report.out_dir / "evidence.html").read_text(encoding="utf-8"))
+    for label in ("LLOV (Ovda)", "UBBB (Baku)", "UBBG (Ganja)"):
+        assert label in page and label in ev_page
+    assert "UBBB (Baku) 5, UBBG (Ganja) 1" in page  # a claim's observed figures
+
+
+def test_moscow_coverage_chart_spans_the_input_not_a_year(moscow_report) -> None:  # type: ignore[no-untyped-def]
+    from flighttrace.viz import charts as ch
+
+    cov = moscow_report.findings.coverage
+    assert 20 <= len(cov) <= 40  # about four weeks of baseline and the day itself
+    ax = ch.coverage_calendar(cov, title="t").axes[0]
+    lo, hi = ax.get_xlim()
+    assert hi - lo == len(cov)  # one unit per day of the input, from its first day to the day after its last
+    assert "days of input" in (moscow_report.out_dir / "charts" / "coverage.svg").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the small charts
+
+
+def test_a_claim_timeline_hatches_the_time_without_data_and_marks_each_item_by_grade() -> None:
+    start, end = pd.Timestamp("2023-09-01", tz="UTC"), pd.Timestamp("2023-09-11", tz="UTC")
+    cov = pd.DataFrame({"date": pd.date_range("2023-08-30", periods=10, freq="D", tz="UTC"), "covered": True})
+    cov.loc[cov["date"].between("2023-09-04", "2023-09-05"), "covered"] = False
+    spans = uncovered_spans(cov, start, end)
+    # two uncovered days inside, and the window's last two days, after the coverage table ends
+    assert spans == [(pd.Timestamp("2023-09-04", tz="UTC"), pd.Timestamp("2023-09-06", tz="UTC")),
+                     (pd.Timestamp("2023-09-09", tz="UTC"), pd.Timestamp("2023-09-11", tz="UTC"))]
+    items = pd.DataFrame({"time": pd.to_datetime(["2023-09-02T12:00Z", "2023-09-07T00:00Z"]), "grade": ["observed", "bridged"]})
+    svg = claim_timeline(start, end, spans, items, label="w", key="k1")
+    assert svg == claim_timeline(start, end, spans, items, label="w", key="k1")  # the same bytes every time
+    hatched = re.findall(r'<rect x="([\d.]+)" y="4.0" width="([\d.]+)" height="26.0" fill="url\(#h-k1\)"/>', svg)
+    # the bar is 232 px for 10 days: 23.2 px a day, starting at x = 4
+    assert [(float(x), float(w)) for x, w in hatched] == [(4 + 3 * 23.2, 2 * 23.2), (4 + 8 * 23.2, 2 * 23.2)]
+    marks = re.findall(r'<rect x="([\d.]+)" y="([\d.]+)" width="1.2" height="([\d.]+)"', svg)
+    heights = sorted(float(h) for _, _, h in marks)
+    assert heights == sorted([round(26.0 * GRADE_HEIGHT["observed"], 1), round(26.0 * GRADE_HEIGHT["bridged"], 1)])
+    xs = sorted(float(x) + 0.6 for x, _, _ in marks)
+    assert xs == pytest.approx([4 + 1.5 * 23.2, 4 + 6 * 23.2], abs=0.06)
+
+
+def test_an_end_profile_draws_the_decisive_positions_and_the_field_box() -> None:
+    d = np.array([30.0, 20.0, 10.0, 5.0, 1.0, 0.5])
+    h = np.array([9000.0, 6000.0, 3000.0, 1500.0, 100.0, 0.0])
+    svg = end_profile(d, h, np.array([False, False, False, False, True, True]), label="Landing at LLOV", field_box=(6.0, 150.0),
+                      x_label="km from LLOV")
+    assert svg == end_profile(d, h, np.array([False] * 4 + [True] * 2), label="Landing at LLOV", field_box=(6.0, 150.0), x_label="km from LLOV")
+    assert svg.count("<circle") == 2 and svg.count("<polyline") == 1 and 'fill="#d9efd9"' in svg
+    assert ">Landing at LLOV</title>" in svg and ">km from LLOV<" in svg
+    # no field: no box and no field mark
+    free = end_profile(d, h, np.zeros(6, bool), label="x", field_box=None, x_label="km from the last position")
+    assert 'fill="#d9efd9"' not in free and "h8l-4 -7z" not in free
+    assert "<script" not in end_profile(d, h, np.zeros(6, bool), label="<script>", field_box=None, x_label="<b>")

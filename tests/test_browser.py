@@ -312,3 +312,44 @@ def test_online_tiles_are_fetched_only_when_asked_for_and_the_map_says_so(browse
         refused = [e for e in errors if e.startswith("request outside 127.0.0.1:")]
         assert refused and all("tile.openstreetmap.org" in e for e in refused), refused
         page.close()
+
+
+# --------------------------------------------------------------------------- print, and the links between cards and the map
+
+
+def _pages(pdf: bytes) -> int:
+    """Pages of a PDF that Chromium printed (one ``/Type /Page`` object each)."""
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
+@pytest.mark.parametrize("which", ["served", "served_moscow"])
+def test_the_report_prints_in_few_a4_pages_the_finding_and_claims_in_three(browser, which: str, request) -> None:  # type: ignore[no-untyped-def]
+    url = request.getfixturevalue(which)
+    page, errors = _open(browser, url + "/index.html")
+    whole = _pages(page.pdf(format="A4"))
+    assert page.locator("details.manifest").get_attribute("open") is None  # the manifest prints collapsed
+    page.add_style_tag(content="#claims ~ * { display: none !important; }")  # the finding and the claims table alone
+    top = _pages(page.pdf(format="A4"))
+    assert 1 <= top <= 3 and top < whole <= 15, (top, whole)
+    assert errors == [], errors
+    page.close()
+
+
+def test_a_cards_map_link_opens_its_leg_and_the_popup_links_back(browser, served: str, ovda_report) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    ev = (ovda_report.out_dir / "evidence.html").read_text(encoding="utf-8")
+    leg = re.search(r'href="map\.html#leg=([^"]+)"', ev).group(1)
+    page, errors = _open(browser, f"{served}/map.html#leg={leg}")
+    page.wait_for_selector(".leaflet-popup-content", timeout=30_000)
+    popup = page.locator(".leaflet-popup-content")
+    assert leg in popup.inner_text()
+    link = popup.locator("a", has_text="evidence card")
+    assert link.get_attribute("href") == f"evidence.html#{leg}" and link.get_attribute("target") == "_top"
+    link.click()
+    page.wait_for_url(f"**/evidence.html#{leg}", timeout=10_000)
+    assert page.locator(f'[id="{leg}"]').count() == 1 and page.locator(f'[id="{leg}"]').is_visible()
+    assert errors == [], errors
+    page.close()

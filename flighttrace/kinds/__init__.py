@@ -23,8 +23,18 @@ Every kind is a package with the same modules, found by name:
     ``analyze(ctx, judged)``, the kind's own tables for the findings (an object
     with ``tables()`` and ``summary()``).
 ``pages``
-    the report: ``report_parts(...)`` (charts, map, exports and page
-    context; see :mod:`flighttrace.report`).
+    the report (:mod:`flighttrace.report` finds it with
+    ``kind_module(scn.meta.kind, "pages")``). Each function takes the
+    :class:`flighttrace.report.context.ReportRun` and returns plain values:
+    ``prepare(run)`` (the kind's own tables, in ``run.extra``),
+    ``table_legs(run)`` and ``export_legs(run)`` (the legs of
+    ``tables/legs.csv`` and of the GeoJSON/KML exports),
+    ``write_exports(run, folder)``, ``charts(run, source)`` (name, caption,
+    draw), ``write_map(run, path, tiles=, evidence_page=)``,
+    ``overview(run)`` (key numbers and caveats for the top of the page),
+    ``sections(run, anchors)`` (the kind's sections of ``index.html``),
+    ``cards(run, places)`` (the evidence page's groups of cards),
+    ``method(run)`` and ``limitations(run)``.
 ``world``
     the simulated world: ``build(scenario, out, ...)``.
 

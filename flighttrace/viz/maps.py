@@ -146,32 +146,27 @@ def map_sorties(
     slider_period
         Step of the time slider, ISO 8601 duration. Default one day.
     synthetic
-        Put a "SYNTHETIC DATA" banner on the map (data from the simulator).
+        Put a "SYNTHETIC DATA" banner on the map.
     max_vertices
         Most vertices drawn per leg after simplification. Default 300.
     tolerance_deg
-        Douglas–Peucker tolerance, degrees (0 to keep every vertex up to
-        ``max_vertices``). Default 0.002° (about 200 m).
+        Douglas–Peucker tolerance, degrees (0 keeps every vertex up to ``max_vertices``). Default 0.002° (about 200 m).
     gap_s
         Positions more than this many seconds apart are joined by a dashed
         line, never a solid one. Default 300 s.
     title
         Page title; default from the scenario.
     tiles
-        ``None`` (default): the offline Natural Earth basemap, no request to
-        any server. A tile provider name (``"OpenStreetMap"``,
-        ``"CartoDB positron"`` …, any name folium knows) or a URL template:
-        online tiles as the base layer, and a note on the page that the tile
-        server learns which area the reader views.
+        ``None`` (default): the offline Natural Earth basemap, no request to any server. A tile provider
+        name (``"OpenStreetMap"``, ``"CartoDB positron"`` …) or a URL template: online tiles as the base
+        layer, and a note on the page that the tile server learns which area the reader views.
     evidence_page
-        The report's evidence page (``"evidence.html"``): each track's popup
-        links to the leg's card there. ``None`` (default): no such link.
+        The report's evidence page: popups link to the leg's card there (default: no link).
 
     Returns
     -------
     folium.Map
-        Displays inline in Jupyter. Save it with :func:`save_map` for
-        byte-identical HTML.
+        Displays inline in Jupyter. Save it with :func:`save_map` for byte-identical HTML.
 
     Examples
     --------

@@ -162,7 +162,9 @@ class LegEvidence:
         placed = not text(code, "") == ""
         out: dict[str, Any] = {"role": role if placed else role.split(" ")[0] + ":", "code": text(code, ""),
                                "place": self.places.label(code) if placed else "no field fits", "grade": grade,
-                               "reason": text(lg.get(f"{end}_reason"), ""), "time": fmt_time(lg.get(time_col)), "second": "",
+                               "reason": text(lg.get(f"{end}_reason"), ""), "second": "",
+                               "time": fmt_time(lg.get(time_col)) if not text(lg.get(time_col), "") == "" else
+                               f"not seen; {'first' if end == 'origin' else 'last'} position {fmt_time(lg.get('first_seen' if end == 'origin' else 'last_seen'))}",
                                "decisive": [], "profile": "", "decisive_note": ""}
         second = lg.get(f"{end}_second")
         if not text(second, "") == "":

@@ -60,7 +60,7 @@ __all__ = ["FlightMap", "IdSequence", "build_map", "render_map", "save_map"]
 BASEMAP_PANE_Z: Final = 250
 """z-index of the basemap's pane: above online tiles (200), below the tracks (400)."""
 FIT_PADDING_TOP_LEFT: Final = (30, 50)
-FIT_PADDING_BOTTOM_RIGHT: Final = (300, 30)
+FIT_PADDING_BOTTOM_RIGHT: Final = (400, 30)
 """Room left around the data when the map opens, pixels (the layer control and the legend sit there)."""
 
 _HOOK_LOCK = threading.RLock()

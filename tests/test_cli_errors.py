@@ -79,7 +79,10 @@ def _cases(p: dict[str, Path]) -> dict[str, list[list[str]]]:
             ["report", s, "--data", d, "--jobs", "many"],
             ["report", s],
         ],
-        "verify": [["verify", str(p["root"] / "nowhere")], ["verify", busy], ["verify", str(p["corrupt"])], ["verify"]],
+        "verify": [["verify", str(p["root"] / "nowhere")], ["verify", busy], ["verify", str(p["corrupt"])], ["verify"],
+                   ["verify", str(p["afile"])]],  # a file that is no evidence bundle
+        "bundle": [["bundle", str(p["root"] / "nowhere")], ["bundle", busy], ["bundle", str(p["corrupt"])], ["bundle"],
+                   ["bundle", str(p["corrupt"]), "--out", str(p["afile"])]],
         "analyze": [
             ["analyze", s, "--data", d, "--tz", "Mars/Olympus"],
             ["analyze", s, "--data", d, "--report-tz", "utc"],
@@ -157,7 +160,8 @@ def _all_commands() -> dict[str, object]:
 def test_help_lists_every_command_and_each_has_bad_cases(place: dict[str, Path]) -> None:
     _load()
     res = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
-    listed = {line.split()[1] for line in res.output.splitlines() if re.match(r"^│ [a-z]+ ", line)}
+    commands = res.output[res.output.index("\nCommands:\n"):]
+    listed = {line.split()[0] for line in commands.splitlines() if re.match(r"^  [a-z]+ ", line)}
     top = {name.split()[0] for name in _all_commands()}
     assert listed == top and "report" in listed and "fetch" in listed
     assert set(_cases(place)) == top - {"fetch"}  # fetch's subcommands: argument errors, below

@@ -267,7 +267,7 @@ def test_ground_time_rules() -> None:
     }
     row = f.claims.set_index("claim_id").loc["med-in"]
     assert row["value"] == pytest.approx(3.0) and "1 stay(s) known only as a lower bound" in row["reason"]
-    assert "4.0 h" in v["each-out"][1]
+    assert "(4 h 0 min)" in v["each-out"][1]  # the one duration formatter (issue 17), not "4.0 h"
 
 
 def test_destinations_within() -> None:

@@ -1,19 +1,22 @@
-"""The journalist's report: claims, evidence cards, charts, map, method, limitations, manifest.
+"""The journalist's report: the finding, the claims, sources, evidence cards, charts, map, method, limitations, manifest.
 
-:func:`build_report` runs the whole pipeline (read → legs → sorties →
-evaluate) and writes, into one folder:
+:func:`build_report` runs the whole pipeline (read → legs → the scenario
+kind's own tables → coverage and claims) and writes, into one folder:
 
 ``index.html``
-    claims with verdicts and reasons, charts, the map, statistics, the
-    conflict timeline, the method in plain words, the limitations and the
-    manifest of inputs;
+    the finding first (what was reported, what the data shows, the verdict
+    counts, the key numbers, the caveats), then each claim with its sources,
+    verdict, reason and a timeline of its window, the sources, the kind's
+    sections, the charts, the map, the method, the limitations and the
+    manifest of inputs (collapsed);
 ``evidence.html``
-    one card per sortie: times, airports, grades, ground time, source files
-    with SHA-256 and row ranges;
+    the evidence cards: the legs behind each finding, each end with its
+    grade, the rows that decide it (file, row, SHA-256) and a profile, and
+    the chain from the aircraft's address to its operator;
 ``map.html``, ``charts/*.png|svg``
     the map (copied to ``--maps DIR`` only when asked) and the charts;
-``sorties.csv``, ``legs.geojson``, ``legs.kml``, ``tables/*``
-    exports (KML time-stamped for Google Earth);
+``legs.geojson``, ``legs.kml``, ``tables/*`` and the kind's own exports
+    (KML time-stamped for Google Earth; CSVs with fixed decimals);
 ``provenance.json``
     the command, the flighttrace version, every input with its SHA-256 and
     every output with its SHA-256; ``flighttrace verify DIR`` re-derives the
@@ -21,6 +24,13 @@ evaluate) and writes, into one folder:
 ``flighttrace-output.json``
     the folder's stamp (:mod:`flighttrace.outdir`): the files this run wrote,
     the only ones a later run into the same folder may replace.
+
+What depends on the scenario's kind (its cards, sections, key numbers,
+charts, map, exports, method and limitations) comes from the kind's
+``pages`` module, found through the registry
+(:func:`flighttrace.kinds.kind_module`); nothing here knows one kind from
+another. :mod:`flighttrace.report.bundle` packs a report folder into one
+evidence zip.
 
 The folder must be new, empty or a report folder flighttrace wrote; nothing
 else in it is touched. Inputs with no position at all stop the run before
@@ -191,7 +201,7 @@ def kind_pages(run: ReportRun) -> ModuleType:
 
 
 def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress) -> ReportRun:
-    """Legs, the kind's tables (sorties …), coverage and claims of a read; the stages 'legs' to 'coverage and claims'."""
+    """Legs, the kind's own tables, coverage and claims of a read; the stages 'legs' to 'coverage and claims'."""
     import flighttrace
     from flighttrace.claims import evaluate
     from flighttrace.claims.coverage import coverage as coverage_table
@@ -203,7 +213,7 @@ def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress) -> Repo
     synthetic = bool(ds.synthetic) or bool(getattr(scn.meta, "synthetic", False))
     run = ReportRun(scn, scn_path, ds, tzr, legs, None, synthetic, relevance_notes(scn, legs, len(ds.points)),
                     kind=getattr(scn.meta, "kind", DEFAULT_KIND) or DEFAULT_KIND)
-    bar.advance(1, "report: sorties")
+    bar.advance(1, "report: sorties")  # the stage's name, kept for progress listeners: the kind's own tables
     pages = kind_pages(run)
     pages.prepare(run)
     bar.advance(1, "report: coverage and claims")

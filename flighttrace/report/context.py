@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from flighttrace.kinds import DEFAULT_KIND
+
 __all__ = ["ReportRun"]
 
 
@@ -44,8 +46,7 @@ class ReportRun:
     kind
         The scenario's kind (``meta.kind``).
     extra
-        What the kind's ``prepare`` adds (the ``sorties`` kind: its sorties
-        table under ``"sorties"``).
+        What the kind's ``prepare`` adds (its own tables, by name).
     """
 
     scn: Any
@@ -56,7 +57,7 @@ class ReportRun:
     findings: Any
     synthetic: bool
     notes: list[str]
-    kind: str = "sorties"
+    kind: str = DEFAULT_KIND
     extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property

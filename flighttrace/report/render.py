@@ -56,11 +56,10 @@ def evidence_by_claim(run: ReportRun, anchors: dict[str, str]) -> list[dict[str,
     return out
 
 
-def _inputs_line(run: ReportRun, table_legs: Any) -> str:
+def _inputs_line(run: ReportRun, table_legs: Any, what: str) -> str:
     ds = run.ds
     n_failed = int((ds.manifest["error"] != "").sum()) if len(ds.manifest) else 0
     n_air = ds.points["icao24"].nunique() if len(ds.points) else 0
-    what = "legs of the fleet" if run.kind == "sorties" else "flight legs (all aircraft)"
     return (f"Inputs: {fmt_count(len(ds.manifest))} file(s), {fmt_count(len(ds.points))} positions of {fmt_count(n_air)} aircraft "
             f"({fmt_count(len(ds.quarantine))} records quarantined, {fmt_count(n_failed)} file(s) failed); {fmt_count(len(table_legs))} {what}.")
 
@@ -91,10 +90,12 @@ def write_pages(run: ReportRun, pages: ModuleType, work: Path, out_name: str, ch
     groups = pages.cards(run, places)
     anchors = anchors_of(groups)
     table_legs = pages.table_legs(run)
+    kind_part = pages.overview(run)
     common = {"title": scn.meta.title, "synthetic": run.synthetic, "version": __version__, "tz": run.tz, "out_name": out_name}
     index_html = render(
         "index.html.j2", **common,
-        summary=scn.meta.summary, relevance=run.notes, overview=overview(run, pages.overview(run)), inputs=_inputs_line(run, table_legs),
+        summary=scn.meta.summary, relevance=run.notes, overview=overview(run, kind_part),
+        inputs=_inputs_line(run, table_legs, kind_part.get("legs_label", "flight legs")),
         claims=claims_rows(run, anchors), sources=sources_rows(scn), sections=pages.sections(run, anchors), charts=charts,
         map_file="map.html", map_tiles=tiles, method=[*pages.method(run), *method_extra], limitations=pages.limitations(run),
         manifest=manifest_rows(run.ds), manifest_summary=manifest_summary(run.ds), prereg=None, robustness=None,

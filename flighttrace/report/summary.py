@@ -175,8 +175,9 @@ def overview(run: Any, kind_part: dict[str, Any]) -> dict[str, Any]:
     kind_part
         The kind's ``overview``: ``key_numbers`` (dicts of ``value``,
         ``label``, ``note``), ``caveats`` (sentences), optionally
-        ``coverage`` (the kind's own sentence on the days with data) and
-        ``subject`` (what the scenario is about, one phrase).
+        ``coverage`` (the kind's own sentence on the days with data),
+        ``subject`` (what the scenario is about, one phrase) and
+        ``legs_label`` (what the legs it counts are).
 
     Returns
     -------

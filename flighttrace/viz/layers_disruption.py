@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.numfmt import fmt_ft, fmt_km
 from flighttrace.timefmt import fmt_duration, fmt_hm
 from flighttrace.viz import PALETTE
 from flighttrace.viz.mapparts import (
@@ -25,13 +26,13 @@ from flighttrace.viz.mapparts import (
     label_directions,
 )
 from flighttrace.viz.popups import (
-    _fmt_time,
-    card_link,
     _gap_tooltip,
     _leg_popup,
     _leg_tooltip,
     _row_html,
+    card_link,
     escape_html,
+    fmt_time_s,
 )
 from flighttrace.viz.popups import present as _present
 from flighttrace.viz.tracks import (
@@ -72,8 +73,8 @@ def _leg_extra(lid: str, div: dict[str, list[dict[str, Any]]], hold: dict[str, l
         extra.append(("Holding", (f"{escape_html(h.get('holding_id'))}: {float(h['laps']):.1f} laps, {fmt_hm(h.get('start'))}\u2013{fmt_hm(h.get('end'))} UTC "
                                   f"({fmt_duration(h.get('duration_s'))}) for {escape_html(h.get('airport'))}")))
     for g in ga.get(lid, []):
-        extra.append(("Go-around", (f"at {escape_html(g.get('airport'))}, {_fmt_time(g.get('time'))}: down to {float(g['min_agl_ft']):.0f} ft, "
-                                    f"then up {float(g['climb_ft']):.0f} ft")))
+        extra.append(("Go-around", (f"at {escape_html(g.get('airport'))}, {fmt_time_s(g.get('time'))}: down to {fmt_ft(g['min_agl_ft'])}, "
+                                    f"then up {fmt_ft(g['climb_ft'])}")))
     return f'<div class="ft-popup">{_row_html(extra)}</div>'
 
 
@@ -84,9 +85,9 @@ def _point(lat: Any, lon: Any) -> dict[str, Any]:
 def _go_around_markers(layer: MapLayer, ga: pd.DataFrame, evidence_page: str | None) -> None:
     """A marker at each go-around's low pass (its track is drawn in its layer, or with the diversions when it then diverted)."""
     for g in _records(ga):
-        rows = [("Go-around", f"at {escape_html(g.get('airport'))}, {_fmt_time(g.get('time'))}"),
+        rows = [("Go-around", f"at {escape_html(g.get('airport'))}, {fmt_time_s(g.get('time'))}"),
                 ("Aircraft", f"{escape_html(g.get('callsign'), missing='no callsign')} ({escape_html(g.get('icao24'))})"),
-                ("Low pass", f"{float(g['min_agl_ft']):.0f} ft above the field, {float(g['min_dist_km']):.1f} km from it; then up {float(g['climb_ft']):.0f} ft"),
+                ("Low pass", f"{fmt_ft(g['min_agl_ft'])} above the field, {fmt_km(g['min_dist_km'])} from it; then up {fmt_ft(g['climb_ft'])}"),
                 ("Then", f"landed at {escape_html(g.get('landed'), missing='no field named')}"),
                 ("Leg", escape_html(g.get("leg_id"))), ("Source rows", escape_html(g.get("lineage"))), *card_link(evidence_page, g.get("leg_id"))]
         colour = KIND_COLOUR["go_around"]
@@ -101,9 +102,9 @@ def _holding_circles(hold: pd.DataFrame, evidence_page: str | None) -> MapLayer:
     for h in _records(hold):
         rows = [("Holding", escape_html(h.get("holding_id"))), ("Aircraft", f"{escape_html(h.get('callsign'), missing='no callsign')} ({escape_html(h.get('icao24'))})"),
                 ("For", escape_html(h.get("airport"), missing="no field within range")),
-                ("Time", f"{_fmt_time(h.get('start'))} \u2013 {fmt_hm(h.get('end'))} UTC ({fmt_duration(h.get('duration_s'))})"),
-                ("Turns", f"{float(h['laps']):.1f} laps ({escape_html(h.get('direction'))}), radius {float(h['radius_km']):.1f} km"),
-                ("Altitude", f"{float(h['alt_min_ft']):,.0f}\u2013{float(h['alt_max_ft']):,.0f} ft"),
+                ("Time", f"{fmt_time_s(h.get('start'))} \u2013 {fmt_hm(h.get('end'))} UTC ({fmt_duration(h.get('duration_s'))})"),
+                ("Turns", f"{float(h['laps']):.1f} laps ({escape_html(h.get('direction'))}), radius {fmt_km(h['radius_km'])}"),
+                ("Altitude", f"{fmt_ft(h['alt_min_ft'])}\u2013{fmt_ft(h['alt_max_ft'])}"),
                 ("Leg", escape_html(h.get("leg_id"))), ("Source rows", escape_html(h.get("lineage"))), *card_link(evidence_page, h.get("holding_id"))]
         style = {"radius": max(float(h["radius_km"]), 1.0) * 1000.0, "color": PALETTE[0], "weight": 2, "fill": True, "fillColor": PALETTE[0],
                  "fillOpacity": 0.12}

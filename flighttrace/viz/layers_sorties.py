@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import numpy as np
 import pandas as pd
 
+from flighttrace.numfmt import fmt_ft
 from flighttrace.viz import GREY, PALETTE
 from flighttrace.viz.mapparts import GAP_DASH as _GAP_DASH
 from flighttrace.viz.mapparts import SEEN_WEIGHT as _SEEN_WEIGHT
@@ -198,7 +199,7 @@ def _airports_layer(airports: list[dict[str, Any]]) -> MapLayer:
     directions = label_directions(airports, [bool(a["in_scenario"]) for a in airports])
     for a, direction in zip(airports, directions, strict=True):  # a few dozen airports at most
         rows = [("Code", code_text(a)), ("Country", escape_html(a["country"])),
-                ("Elevation", f"{a['elevation_ft']:.0f} ft" if _present(a["elevation_ft"]) else "\u2014"),
+                ("Elevation", fmt_ft(a["elevation_ft"])),
                 ("On this map", ("named in the scenario; " if a["in_scenario"] else "") + f"{a['n_legs']} drawn leg end{'s' if a['n_legs'] != 1 else ''}")]
         style = {"radius": 6 if a["in_scenario"] else 4, "color": "#222222", "weight": 2, "fill": True, "fillColor": "#ffffff", "fillOpacity": 1.0}
         tip = f"{escape_html(a['code'])} {escape_html(a['short'])}" if a["in_scenario"] else f"{escape_html(a['code'])} {escape_html(a['name'])}"

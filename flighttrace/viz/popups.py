@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pandas as pd
 
-from flighttrace.timefmt import fmt_duration
+from flighttrace.numfmt import fmt_share
+from flighttrace.timefmt import fmt_duration, fmt_time
 
 if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.viz.tracks import _Track
 
-__all__ = ["card_link", "escape_html"]
+__all__ = ["card_link", "escape_html", "fmt_time_s"]
 
 _NS_PER_S: Final = 1_000_000_000
 
@@ -74,6 +75,11 @@ def _escape_text(text: str) -> str:
     return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
 
 
+def fmt_time_s(ts: Any) -> str:
+    """A UTC time to the second, ``2023-09-03 10:27:53 UTC`` (:func:`flighttrace.timefmt.fmt_time`), or an em dash."""
+    return fmt_time(ts, seconds=True)
+
+
 def present(value: Any) -> bool:
     """Whether a value is given: not None, NaN, NaT nor a blank string."""
     if value is None:
@@ -84,17 +90,6 @@ def present(value: Any) -> bool:
         return not bool(pd.isna(value))
     except (TypeError, ValueError):
         return True
-
-
-def _fmt_time(ts: Any) -> str:
-    """A UTC time as ``2023-09-03 10:27:53 UTC`` (escaped-safe), or an em dash."""
-    if isinstance(ts, pd.Timestamp):  # naive or zoned, its UTC instant in ns (NaT is no Timestamp): formatted by the C library
-        return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ts.value // _NS_PER_S))
-    if not present(ts):
-        return "\u2014"
-    t = pd.Timestamp(ts)
-    t = t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
-    return t.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 # --------------------------------------------------------------------------- popups
@@ -115,7 +110,7 @@ def _end_text(leg: dict[str, Any], end: Literal["origin", "destination"]) -> str
     if present(leg.get(f"{end}_name")):
         parts.append(f"({escape_html(leg.get(f'{end}_name'))})")
     if present(when):
-        parts.append(f"at {_fmt_time(when)}")
+        parts.append(f"at {fmt_time_s(when)}")
     parts.append(f"&mdash; evidence: <b>{escape_html(grade, missing='unknown')}</b>")
     text = " ".join(parts)
     if present(reason):
@@ -159,8 +154,8 @@ def _leg_popup(leg: dict[str, Any], sortie: dict[str, Any] | None, role: str | N
             text += f"<br><i>{escape_html(sortie.get('note'))}</i>"
         rows.append(("Sortie", text))
     rows += [
-        ("First seen", _fmt_time(leg.get("first_seen"))),
-        ("Last seen", _fmt_time(leg.get("last_seen"))),
+        ("First seen", fmt_time_s(leg.get("first_seen"))),
+        ("Last seen", fmt_time_s(leg.get("last_seen"))),
         ("Took off from", _end_text(leg, "origin")),
         ("Landed at", _end_text(leg, "destination")),
     ]
@@ -175,7 +170,7 @@ def _leg_popup(leg: dict[str, Any], sortie: dict[str, Any] | None, role: str | N
         if present(leg.get("n_suspect")) and int(leg["n_suspect"]):
             extra += f", {int(leg['n_suspect'])} flagged as suspect and not drawn"
         if present(leg.get("mlat_share")):
-            extra += f", {float(leg['mlat_share']):.0%} MLAT"
+            extra += f", {fmt_share(leg['mlat_share'])} MLAT"
         rows.append(("Data", extra))
     if present(leg.get("lineage")):
         rows.append(("Source rows", escape_html(leg.get("lineage"))))
@@ -199,8 +194,8 @@ def _leg_tooltip(leg: dict[str, Any], fleet_reg: str | None) -> str:
 def _gap_tooltip(gap: dict[str, Any], located_by: str) -> str:
     if located_by == "times":
         text = (
-            f"Not seen for {fmt_duration(gap['seconds'])} ({_fmt_time(pd.Timestamp(gap['t0'], tz='UTC'))} to "
-            f"{_fmt_time(pd.Timestamp(gap['t1'], tz='UTC'))})"
+            f"Not seen for {fmt_duration(gap['seconds'])} ({fmt_time_s(pd.Timestamp(gap['t0'], tz='UTC'))} to "
+            f"{fmt_time_s(pd.Timestamp(gap['t1'], tz='UTC'))})"
         )
         if gap.get("suspect"):
             text += f"; {gap['suspect']} positions in between flagged as suspect (spoofed or garbled), not drawn"

@@ -120,7 +120,7 @@ def overview(run: Any) -> dict[str, Any]:
                "missing take-offs and landings against the usual traffic, not from an official notice."]
     if not d.has_points:
         caveats.append("No Points table: holding and go-arounds were not measured; diversions rest on callsigns only.")
-    return {"key_numbers": keys, "caveats": caveats, "coverage": coverage}
+    return {"key_numbers": keys, "caveats": caveats, "coverage": coverage, "legs_label": "flight legs (all aircraft)"}
 
 
 # --------------------------------------------------------------------------- index sections

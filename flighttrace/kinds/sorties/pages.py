@@ -144,7 +144,7 @@ def overview(run: Any) -> dict[str, Any]:
     unknown = int(((fl["origin_evidence"] == "unknown") | (fl["destination_evidence"] == "unknown")).sum()) if len(fl) else 0
     if unknown:
         caveats.append(f"{fmt_n(unknown, 'leg')} of the fleet end at no named field; they have evidence cards and count only where a claim allows it.")
-    return {"key_numbers": keys[:3], "caveats": caveats}
+    return {"key_numbers": keys[:3], "caveats": caveats, "legs_label": "legs of the fleet"}
 
 
 # --------------------------------------------------------------------------- index sections

@@ -251,3 +251,22 @@ def test_an_end_profile_draws_the_decisive_positions_and_the_field_box() -> None
     free = end_profile(d, h, np.zeros(6, bool), label="x", field_box=None, x_label="km from the last position")
     assert 'fill="#d9efd9"' not in free and "h8l-4 -7z" not in free
     assert "<script" not in end_profile(d, h, np.zeros(6, bool), label="<script>", field_box=None, x_label="<b>")
+
+
+def test_the_claims_table_shows_the_columns_other_checks_add(ovda_report) -> None:  # type: ignore[no-untyped-def]
+    """A verdict in plain words, the chance the data could have shown the claim, a fragile mark: shown when the claims table has them."""
+    from types import SimpleNamespace
+
+    import flighttrace
+    from flighttrace.report.summary import claims_rows
+
+    f = ovda_report.findings
+    claims = f.claims.assign(plain=["in plain words"] + [None] * (len(f.claims) - 1), p_detect=[0.873] + [np.nan] * (len(f.claims) - 1),
+                             fragile=[True] + [False] * (len(f.claims) - 1))
+    run = SimpleNamespace(findings=SimpleNamespace(claims=claims, evidence=f.evidence, coverage=f.coverage), tz=f.tz,
+                          scn=flighttrace.load_scenario(ROOT / "seeds" / "azerbaijan-ovda.yaml"))
+    rows = claims_rows(run, {})
+    assert (rows[0]["plain"], rows[0]["p_detect"], rows[0]["fragile"]) == ("in plain words", "87%", True)
+    assert (rows[1]["plain"], rows[1]["p_detect"], rows[1]["fragile"]) == ("", "", False)
+    template = (ROOT / "flighttrace" / "report" / "templates" / "index.html.j2").read_text(encoding="utf-8")
+    assert "{{ c.plain }}" in template and "{{ c.p_detect }}" in template and 'class="fragile"' in template and "{{ prereg }}" in template

@@ -84,6 +84,14 @@ def write_pages(run: ReportRun, pages: ModuleType, work: Path, out_name: str, ch
         Online tiles of the map, if any.
     method_extra
         Paragraphs added to the kind's method (the CSV exports').
+
+    Notes
+    -----
+    Places kept for what other parts of flighttrace add: ``run.extra["prereg"]``
+    (a pre-registration stamp, shown under the finding), ``run.extra["robustness"]``
+    (a robustness section, as Markup, after the kind's sections); and the claims
+    table's optional columns (:data:`flighttrace.report.summary.PLAIN_COLUMNS`,
+    ``p_detect``, ``fragile``).
     """
     scn = run.scn
     places = Places(scn)
@@ -98,7 +106,8 @@ def write_pages(run: ReportRun, pages: ModuleType, work: Path, out_name: str, ch
         inputs=_inputs_line(run, table_legs, kind_part.get("legs_label", "flight legs")),
         claims=claims_rows(run, anchors), sources=sources_rows(scn), sections=pages.sections(run, anchors), charts=charts,
         map_file="map.html", map_tiles=tiles, method=[*pages.method(run), *method_extra], limitations=pages.limitations(run),
-        manifest=manifest_rows(run.ds), manifest_summary=manifest_summary(run.ds), prereg=None, robustness=None,
+        manifest=manifest_rows(run.ds), manifest_summary=manifest_summary(run.ds),
+        prereg=run.extra.get("prereg"), robustness=run.extra.get("robustness"),
     )
     (work / "index.html").write_text(index_html, encoding="utf-8")
     evidence_html = render("evidence.html.j2", **common, groups=groups, by_claim=evidence_by_claim(run, anchors))

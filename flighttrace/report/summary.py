@@ -139,7 +139,7 @@ def claims_rows(run: Any, anchors: dict[str, str]) -> list[dict[str, Any]]:
             "expected": named(text(getattr(c, "expected", None)), places, codes), "observed": named(text(getattr(c, "observed", None)), places, codes),
             "verdict": str(c.verdict), "reason": named(_reason(text(getattr(c, "reason", None)), text(getattr(c, "observed", None))), places, codes),
             "plain": _plain(c),
-            "p_detect": getattr(c, "p_detect", None), "fragile": bool(fragile) if not is_missing(fragile) else False,
+            "p_detect": fmt_share(getattr(c, "p_detect", None)) if not is_missing(getattr(c, "p_detect", None)) else "", "fragile": bool(fragile) if not is_missing(fragile) else False,
             "window": window_text(c.window_start, c.window_end, run.tz) if has_window else "—",
             "timeline": svg, "evidence": shown, "n_evidence": len(ids), "n_more": max(len(ids) - EVIDENCE_SHOWN, 0),
             "all_href": f"evidence.html#claim-{cid}",

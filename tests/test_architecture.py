@@ -52,12 +52,6 @@ KNOWN_CYCLES: list[set[str]] = [
     {"flighttrace.kinds.sorties.findings", "flighttrace.kinds.sorties.claims"},
 ]
 KNOWN_PRIVATE_IMPORTS: set[str] = {
-    "flighttrace.kinds.disruption.world imports flighttrace.sim.kinematics._along",
-    "flighttrace.kinds.disruption.world imports flighttrace.sim.kinematics._bearing",
-    "flighttrace.kinds.disruption.world imports flighttrace.sim.kinematics._haversine_km",
-    "flighttrace.kinds.disruption.world imports flighttrace.sim.kinematics._offset",
-    "flighttrace.kinds.disruption.world imports flighttrace.kinds.sorties.world._points_columns",
-    "flighttrace.kinds.sorties.world imports flighttrace.sim.kinematics._haversine_km",
     "flighttrace.scale imports flighttrace.io.api._clear_lookup_caches",
     "flighttrace.scale imports flighttrace.io.api._read_source",
     "flighttrace.scale imports flighttrace.io.api._Job",

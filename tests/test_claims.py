@@ -31,11 +31,11 @@ import pandas as pd
 import pytest
 
 import flighttrace
-from flighttrace.kinds.sorties import stats as an
-from flighttrace.claims import coverage as cv
 from flighttrace.claims import VERDICTS, Findings, VerdictRules, evaluate
+from flighttrace.claims import coverage as cv
 from flighttrace.claims.context import ASSUMED
 from flighttrace.claims.findings import CLAIMS_COLUMNS, EVIDENCE_COLUMNS
+from flighttrace.kinds.sorties import stats as an
 from flighttrace.scenario import parse_scenario
 
 BASE: dict[str, Any] = {

@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import flighttrace
-from flighttrace.report import verify_report
-from flighttrace.kinds.sorties.world import verify_world
 from flighttrace.kinds.disruption.world import build_disruption_world
+from flighttrace.kinds.sorties.world import verify_world
+from flighttrace.report import verify_report
 
 ROOT = Path(__file__).resolve().parents[1]
 WORLD = ROOT / "fixtures" / "moscow"
@@ -82,8 +82,8 @@ def test_simulate_dispatches_on_the_scenario_kind(monkeypatch: pytest.MonkeyPatc
     from typer.testing import CliRunner
 
     import flighttrace.cli.legs  # noqa: F401  (registers `simulate`)
-    import flighttrace.kinds.sorties.world as wg
     import flighttrace.kinds.disruption.world as wgd
+    import flighttrace.kinds.sorties.world as wg
     from flighttrace.cli import app
 
     called: list[str] = []

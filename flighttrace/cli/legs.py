@@ -30,9 +30,9 @@ def legs(
 ) -> None:
     """Rebuild flight legs: where each took off and landed, and how sure that is."""
     import flighttrace
+    from flighttrace.nodata import NoPositionsError, require_positions
     from flighttrace.report.export import legs_geojson, to_csv, write_table
     from flighttrace.tracks.legs import ground_stays
-    from flighttrace.nodata import NoPositionsError, require_positions
 
     check_zones(tz=tz)
     target = output_or_fail(out, inputs=[*inputs, scenario])

@@ -124,8 +124,8 @@ def scale_cmd(
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
 ) -> None:
     """Run ingest, legs and sorties on a Dask cluster (results equal the in-process ones)."""
-    from flighttrace.report.export import legs_geojson, to_csv, write_table
     from flighttrace.provenance import write_json
+    from flighttrace.report.export import legs_geojson, to_csv, write_table
 
     try:
         from flighttrace import scale as sc

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import Any
-
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 import orjson

@@ -228,7 +228,7 @@ class _Area:
             inside_lon = (lon >= x0) & (lon <= x1) if x0 <= x1 else (lon >= x0) | (lon <= x1)
             return (lat >= y0) & (lat <= y1) & inside_lon
         assert self.near is not None
-        from flighttrace.reference.airports import haversine_km
+        from flighttrace.geo import haversine_km
 
         flat, flon, radius, max_alt = self.near
         alt = table.column("alt_ft").to_numpy(zero_copy_only=False)
@@ -404,7 +404,8 @@ def _scan(
     call: str,
 ) -> tuple[Dataset, dict[str, Any]]:
     from flighttrace._version import __version__
-    from flighttrace.io._normalise import Limits as _Limits, assemble
+    from flighttrace.io._normalise import Limits as _Limits
+    from flighttrace.io._normalise import assemble
     from flighttrace.io.api import Dataset, _clear_lookup_caches, _Job
     from flighttrace.io.sources import iter_sources
     from flighttrace.provenance import ManifestRow, manifest_frame, quarantine_frame

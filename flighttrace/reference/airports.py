@@ -35,22 +35,20 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.geo import EARTH_RADIUS_KM, haversine_km
+
 __all__ = [
     "AIRPORT_KINDS",
     "BAND_MAX_PAIRS",
-    "EARTH_RADIUS_KM",
     "IATA_ALIASES",
     "PREBUILT_AIRPORTS",
     "TABLE_COLUMNS",
     "Airport",
     "AirportIndex",
     "airportsdata_table",
-    "bearing_deg",
     "classify_kind",
-    "haversine_km",
 ]
 
-EARTH_RADIUS_KM: Final = 6371.0088
 """Mean Earth radius (IUGG), km."""
 
 AIRPORT_KINDS: Final[tuple[str, ...]] = ("airport", "heliport", "seaplane")
@@ -160,49 +158,6 @@ def classify_kind(names: pd.Series | Sequence[str]) -> np.ndarray:
     return kind
 
 
-def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
-    """Great-circle distance, km, between points given in degrees.
-
-    Inputs broadcast against each other (numpy rules).
-
-    Parameters
-    ----------
-    lat1, lon1, lat2, lon2
-        Latitudes and longitudes, degrees.
-
-    Returns
-    -------
-    numpy.ndarray
-        Distances in km (a 0-d array for scalar inputs), on a sphere of radius
-        :data:`EARTH_RADIUS_KM`.
-    """
-    p1 = np.radians(np.asarray(lat1, dtype=np.float64))
-    p2 = np.radians(np.asarray(lat2, dtype=np.float64))
-    dphi = p2 - p1
-    dlmb = np.radians(np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64))
-    a = np.sin(dphi / 2.0) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2.0) ** 2
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
-def bearing_deg(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
-    """Initial great-circle bearing from point 1 to point 2.
-
-    Parameters
-    ----------
-    lat1, lon1, lat2, lon2
-        Latitudes and longitudes, degrees; they broadcast.
-
-    Returns
-    -------
-    numpy.ndarray
-        True bearing in degrees, in [0, 360).
-    """
-    p1 = np.radians(np.asarray(lat1, dtype=np.float64))
-    p2 = np.radians(np.asarray(lat2, dtype=np.float64))
-    dlmb = np.radians(np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64))
-    y = np.sin(dlmb) * np.cos(p2)
-    x = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dlmb)
-    return np.mod(np.degrees(np.arctan2(y, x)), 360.0)
 
 
 def _one_edit(a: str, b: str, *, allow_substitution: bool = True) -> bool:

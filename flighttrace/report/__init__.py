@@ -470,10 +470,10 @@ class _Run:
 def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress) -> _Run:
     """Legs, sorties, coverage and claims of a read; the stages 'legs' to 'coverage and claims'."""
     import flighttrace
-    from flighttrace.claims.coverage import coverage as coverage_table
     from flighttrace.claims import evaluate
-    from flighttrace.nodata import relevance_notes
+    from flighttrace.claims.coverage import coverage as coverage_table
     from flighttrace.kinds.sorties.chain import find_sorties
+    from flighttrace.nodata import relevance_notes
 
     bar.advance(1, "report: legs")
     legs = flighttrace.detect_legs(ds.points, scn)

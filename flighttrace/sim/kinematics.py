@@ -25,10 +25,13 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from flighttrace.geo import along, bearing_deg, destination_point, haversine_km
+from flighttrace.geo import destination as points_at
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 
 __all__ = [
+    "quantised_points",
     "Profile",
     "PROFILES",
     "Receiver",
@@ -46,7 +49,6 @@ KM_PER_NM: Final = 1.852
 """Kilometres per nautical mile."""
 KT_PER_KMH: Final = 1.0 / KM_PER_NM
 FT_PER_M: Final = 1.0 / 0.3048
-EARTH_RADIUS_KM: Final = 6371.0088
 GLIDE_FT_PER_NM: Final = 318.0
 """A 3° glide path: tan(3°) × 6076 ft per nm ≈ 318 ft per nm."""
 RADIO_HORIZON_K: Final = 4.12
@@ -106,67 +108,6 @@ PROFILES: Final[dict[str, Profile]] = {
     "EC45": Profile("EC45", cruise_ft=1500, cruise_kt=120, climb_ft_per_nm=600, rotate_kt=0, approach_kt=40, roll_nm=0.0, landing_roll_nm=0.0, taxi_kt=5, helicopter=True),
 }
 """Performance profiles by type code (round figures for simulation, not type data)."""
-
-
-def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    la, lo = np.radians(lat), np.radians(lon)
-    return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
-
-
-def _latlon(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    v = v / np.linalg.norm(v, axis=-1, keepdims=True)
-    return np.degrees(np.arcsin(np.clip(v[..., 2], -1, 1))), np.degrees(np.arctan2(v[..., 1], v[..., 0]))
-
-
-def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
-def _bearing(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    y = np.sin(dl) * np.cos(p2)
-    x = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)
-    return np.mod(np.degrees(np.arctan2(y, x)), 360.0)
-
-
-def _offset_arr(lat: np.ndarray, lon: np.ndarray, bearing_deg: np.ndarray, dist_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Points at ``dist_km`` from (lat, lon) on ``bearing_deg`` (great circle), vectorised."""
-    d = np.asarray(dist_km, dtype=float) / EARTH_RADIUS_KM
-    b = np.radians(bearing_deg)
-    p1, l1 = np.radians(lat), np.radians(lon)
-    p2 = np.arcsin(np.sin(p1) * np.cos(d) + np.cos(p1) * np.sin(d) * np.cos(b))
-    l2 = l1 + np.arctan2(np.sin(b) * np.sin(d) * np.cos(p1), np.cos(d) - np.sin(p1) * np.sin(p2))
-    return np.degrees(p2), (np.degrees(l2) + 540) % 360 - 180
-
-
-def _offset(lat: float, lon: float, bearing_deg: float, dist_km: float) -> tuple[float, float]:
-    """Point at ``dist_km`` from (lat, lon) on ``bearing_deg`` (great circle)."""
-    la, lo = _offset_arr(np.asarray(lat), np.asarray(lon), np.asarray(bearing_deg), np.asarray(dist_km))
-    return float(la), float(lo)
-
-
-def _along(path_lat: np.ndarray, path_lon: np.ndarray, s_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Positions and track at distances ``s_km`` along a polyline of great circles."""
-    seg = _haversine_km(path_lat[:-1], path_lon[:-1], path_lat[1:], path_lon[1:])
-    cum = np.concatenate([[0.0], np.cumsum(seg)])
-    i = np.clip(np.searchsorted(cum, s_km, side="right") - 1, 0, len(seg) - 1)
-    f = np.clip((s_km - cum[i]) / np.where(seg[i] > 0, seg[i], 1.0), 0.0, 1.0)
-    a = _unit(path_lat[i], path_lon[i])
-    b = _unit(path_lat[i + 1], path_lon[i + 1])
-    omega = np.arccos(np.clip(np.sum(a * b, axis=-1), -1, 1))
-    so = np.where(omega > 1e-12, np.sin(omega), 1.0)
-    wa = np.where(omega > 1e-12, np.sin((1 - f) * omega) / so, 1 - f)
-    wb = np.where(omega > 1e-12, np.sin(f * omega) / so, f)
-    lat, lon = _latlon(wa[:, None] * a + wb[:, None] * b)
-    ahead = np.minimum(s_km + 0.5, cum[-1])
-    j = np.clip(np.searchsorted(cum, ahead, side="right") - 1, 0, len(seg) - 1)
-    # track: bearing from the point towards the end of its segment (or the next one near a turn)
-    tr = _bearing(lat, lon, path_lat[j + 1], path_lon[j + 1])
-    return lat, lon, tr
 
 
 @dataclass(frozen=True)
@@ -236,19 +177,19 @@ def fly_leg(
     path_lat = np.array([origin.lat] + [w[0] for w in waypoints] + [destination.lat])
     path_lon = np.array([origin.lon] + [w[1] for w in waypoints] + [destination.lon])
     # runway: start the roll 1.5 km from the reference point, opposite to the first leg of the route
-    dep_brg = float(_bearing(path_lat[0], path_lon[0], path_lat[1], path_lon[1]))
-    arr_brg = float(_bearing(path_lat[-2], path_lon[-2], path_lat[-1], path_lon[-1]))
+    dep_brg = float(bearing_deg(path_lat[0], path_lon[0], path_lat[1], path_lon[1]))
+    arr_brg = float(bearing_deg(path_lat[-2], path_lon[-2], path_lat[-1], path_lon[-1]))
     half_rwy_km = 0.0 if profile.helicopter else 1.5
-    rs_lat, rs_lon = _offset(origin.lat, origin.lon, dep_brg + 180.0, half_rwy_km)
-    td_lat, td_lon = _offset(destination.lat, destination.lon, arr_brg + 180.0, half_rwy_km * 0.6)
+    rs_lat, rs_lon = destination_point(origin.lat, origin.lon, dep_brg + 180.0, half_rwy_km)
+    td_lat, td_lon = destination_point(destination.lat, destination.lon, arr_brg + 180.0, half_rwy_km * 0.6)
     path_lat[0], path_lon[0] = rs_lat, rs_lon
     path_lat[-1], path_lon[-1] = td_lat, td_lon
-    total_km = float(np.sum(_haversine_km(path_lat[:-1], path_lon[:-1], path_lat[1:], path_lon[1:])))
+    total_km = float(np.sum(haversine_km(path_lat[:-1], path_lon[:-1], path_lat[1:], path_lon[1:])))
     roll_km = profile.roll_nm * KM_PER_NM
     lroll_km = profile.landing_roll_nm * KM_PER_NM
     total_km += lroll_km
     # extend the path beyond the touchdown point for the landing roll
-    end_lat, end_lon = _offset(td_lat, td_lon, arr_brg, lroll_km)
+    end_lat, end_lon = destination_point(td_lat, td_lon, arr_brg, lroll_km)
     path_lat = np.append(path_lat, end_lat)
     path_lon = np.append(path_lon, end_lon)
 
@@ -283,7 +224,7 @@ def fly_leg(
 
     grid = np.arange(0.0, t_air[-1], step_s)
     s_t = np.interp(grid, t_air, s)
-    lat, lon, trk = _along(path_lat, path_lon, s_t)
+    lat, lon, trk = along(path_lat, path_lon, s_t)
     alt_t = np.interp(grid, t_air, alt)
     gs_t = np.interp(grid, t_air, tas)
     gr_t = np.interp(grid, t_air, ground.astype(float)) > 0.5
@@ -299,8 +240,8 @@ def fly_leg(
             up = np.linspace(0, 1, circuit)
             ga_alt = destination.elevation_ft + 200.0 + (3000.0 - 200.0) * np.sin(np.pi * up)
             # straight out along the runway heading, then a teardrop back to the approach
-            la, lo = _offset_arr(np.full(circuit, lat[i0]), np.full(circuit, lon[i0]), np.full(circuit, arr_brg), 12.0 * np.sin(np.pi * up))
-            ga_lat, ga_lon = _offset_arr(la, lo, np.full(circuit, arr_brg + 90.0), 3.0 * np.sin(2 * np.pi * up))
+            la, lo = points_at(np.full(circuit, lat[i0]), np.full(circuit, lon[i0]), np.full(circuit, arr_brg), 12.0 * np.sin(np.pi * up))
+            ga_lat, ga_lon = points_at(la, lo, np.full(circuit, arr_brg + 90.0), 3.0 * np.sin(2 * np.pi * up))
             ga_trk = np.mod(arr_brg + np.where(up < 0.5, 0.0, 180.0), 360.0)
             rep_lat = np.concatenate([lat[: i0 + 1], ga_lat, lat[i0 - circuit // 8 :]])
             rep_lon = np.concatenate([lon[: i0 + 1], ga_lon, lon[i0 - circuit // 8 :]])
@@ -314,19 +255,19 @@ def fly_leg(
 
     # taxi out: from a stand 900 m from the reference point to the runway start
     n_to = max(int(taxi_out_s / step_s), 1)
-    stand_lat, stand_lon = _offset(origin.lat, origin.lon, dep_brg + 90.0, 0.9 if not profile.helicopter else 0.05)
+    stand_lat, stand_lon = destination_point(origin.lat, origin.lon, dep_brg + 90.0, 0.9 if not profile.helicopter else 0.05)
     f = np.linspace(0.0, 1.0, n_to)
     to_lat = stand_lat + (rs_lat - stand_lat) * f
     to_lon = stand_lon + (rs_lon - stand_lon) * f
-    to_trk = np.full(n_to, float(_bearing(stand_lat, stand_lon, rs_lat, rs_lon)))
+    to_trk = np.full(n_to, float(bearing_deg(stand_lat, stand_lon, rs_lat, rs_lon)))
     to_gs = np.where((f > 0.05) & (f < 0.95), profile.taxi_kt, 0.0)
     # taxi in: from the end of the roll to a stand
     n_ti = max(int(taxi_in_s / step_s), 1)
-    ti_end_lat, ti_end_lon = _offset(destination.lat, destination.lon, arr_brg - 90.0, 0.9 if not profile.helicopter else 0.05)
+    ti_end_lat, ti_end_lon = destination_point(destination.lat, destination.lon, arr_brg - 90.0, 0.9 if not profile.helicopter else 0.05)
     g = np.linspace(0.0, 1.0, n_ti)
     ti_lat = lat[-1] + (ti_end_lat - lat[-1]) * g
     ti_lon = lon[-1] + (ti_end_lon - lon[-1]) * g
-    ti_trk = np.full(n_ti, float(_bearing(float(lat[-1]), float(lon[-1]), ti_end_lat, ti_end_lon)))
+    ti_trk = np.full(n_ti, float(bearing_deg(float(lat[-1]), float(lon[-1]), ti_end_lat, ti_end_lon)))
     ti_gs = np.where(g < 0.95, profile.taxi_kt, 0.0)
 
     t = np.concatenate([np.arange(n_to) * step_s, taxi_out_s + grid, taxi_out_s + grid[-1] + step_s + np.arange(n_ti) * step_s])
@@ -529,7 +470,7 @@ def _receivers_hearing(truth: pd.DataFrame, model: CoverageModel, field_elev_ft:
         if r.end is not None:
             active &= (t < r.end).to_numpy()
         horizon = RADIO_HORIZON_K * (np.sqrt(r.height_m) + np.sqrt(h_ac_m))
-        d = _haversine_km(lat, lon, r.lat, r.lon)
+        d = haversine_km(lat, lon, r.lat, r.lon)
         count += (active & (d <= np.minimum(horizon, r.max_km))).astype(np.int16)
     return count
 
@@ -691,6 +632,22 @@ def _keep_every(t: np.ndarray, reset: np.ndarray, step: np.ndarray) -> np.ndarra
     keep[1:] = (bins[1:] != bins[:-1]) | (seg[1:] != seg[:-1])
     keep |= reset
     return keep
+
+
+def quantised_points(df: pd.DataFrame) -> pd.DataFrame:
+    """Simulated points with the columns the writers take, quantised as the sources quantise them, sorted by aircraft and time."""
+    cols = ["icao24", "time", "lat", "lon", "alt_ft", "on_ground", "gs_kt", "track_deg", "vrate_fpm", "callsign", "squawk",
+            "registration", "typecode", "position_source", "stale", "new_leg"]
+    out = df[cols].copy()
+    out["on_ground"] = out["on_ground"].astype("boolean")
+    # quantise as the sources do: ~1 m positions, 25 ft altitudes, 0.1 kt, 0.1°, 64 ft/min
+    out["lat"] = out["lat"].round(5)
+    out["lon"] = out["lon"].round(5)
+    out["alt_ft"] = (out["alt_ft"] / 25.0).round() * 25.0
+    out["gs_kt"] = out["gs_kt"].round(1)
+    out["track_deg"] = out["track_deg"].round(1)
+    out["vrate_fpm"] = (out["vrate_fpm"] / 64.0).round() * 64.0
+    return out.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
 
 
 def schedule_frame(rows: Iterable[dict[str, object]]) -> pd.DataFrame:

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 import flighttrace
 from flighttrace.io.aircraft import NO_POSITION
-from flighttrace.sim.writers import write_aircraft_json, write_v2
 from flighttrace.io.api import Dataset, assert_counts
+from flighttrace.sim.writers import write_aircraft_json, write_v2
 from tests.io.fuzzutil import mutate, read_bytes_survives
 
 NOW = 1693548000.0

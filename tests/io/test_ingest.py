@@ -156,8 +156,8 @@ def test_explicit_format_overrides_and_mismatch_is_explained(tmp_path: Path) -> 
     ds = read(path, format="readsb_trace")
     assert ds.manifest.loc[0, "error"] == "format 'readsb_trace' was given, but the JSON document is an object with keys 'ac'"
     with pytest.raises(Exception, match="unknown format 'nope'"):
-        from flighttrace.io.detect import dispatch
         from flighttrace.io._base import ReadContext
+        from flighttrace.io.detect import dispatch
 
         dispatch(io.BytesIO(b"{}"), ReadContext(src_file="x"), "nope")
 

@@ -22,8 +22,8 @@ from flighttrace.io import opensky
 from flighttrace.io._base import ReadContext
 from flighttrace.io.api import Dataset, assert_counts
 from flighttrace.io.opensky import STATE_VECTOR_COLUMNS
-from flighttrace.sim.writers import write_state_vectors_csv, write_state_vectors_parquet, write_states_json, write_tracks_json
 from flighttrace.sim.writers import opensky as osw
+from flighttrace.sim.writers import write_state_vectors_csv, write_state_vectors_parquet, write_states_json, write_tracks_json
 from tests.io.fuzzutil import mutate, read_bytes_survives
 
 # 2023-09-01T06:00:00Z = 1693548000 s (19601 days × 86400 s + 6 × 3600 s)

@@ -39,11 +39,19 @@ def _snapshot() -> pd.DataFrame:
 
 def _writers() -> dict[str, tuple[str, bool, Callable[[pd.DataFrame, Path], None]]]:
     """Format → (file name suffix, snapshot format?, writer)."""
-    from flighttrace.sim.writers import write_aircraft_json, write_v2
-    from flighttrace.sim.writers import write_fr24_csv, write_fr24_kml, write_fr24_playback
-    from flighttrace.sim.writers import write_state_vectors_csv, write_state_vectors_parquet, write_states_json, write_tracks_json
-    from flighttrace.sim.writers import write_trace
-    from flighttrace.sim.writers import write_sbs
+    from flighttrace.sim.writers import (
+        write_aircraft_json,
+        write_fr24_csv,
+        write_fr24_kml,
+        write_fr24_playback,
+        write_sbs,
+        write_state_vectors_csv,
+        write_state_vectors_parquet,
+        write_states_json,
+        write_trace,
+        write_tracks_json,
+        write_v2,
+    )
 
     now = T0 + pd.Timedelta(seconds=5)
     return {

@@ -78,10 +78,10 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from flighttrace.reference.airports import bearing_deg, haversine_km
-from flighttrace.tracks.params import FT_PER_NM_GLIDE, GRADES
+from flighttrace.geo import bearing_deg, haversine_km
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
+from flighttrace.tracks.params import FT_PER_NM_GLIDE, GRADES
 
 __all__ = [
     "DisruptionParams",

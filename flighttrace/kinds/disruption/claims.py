@@ -26,10 +26,11 @@ import pandas as pd
 
 from flighttrace.claims.context import ITEM_COLUMNS, Context, Judge, Judged, Outcome, empty_items, grade_counts
 from flighttrace.claims.counting import at_least, uncovered_phrase
-from flighttrace.kinds.disruption.analysis import Disruption, analyze as analyze_measures
-from flighttrace.tracks.legs import GRADES
+from flighttrace.kinds.disruption.analysis import Disruption
+from flighttrace.kinds.disruption.analysis import analyze as analyze_measures
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timefmt import fmt_date, fmt_day_hm, fmt_duration, fmt_hm
+from flighttrace.tracks.legs import GRADES
 
 __all__ = ["JUDGES", "analyze", "measures", "items", "judge", "closure_item_id", "STRONG"]
 

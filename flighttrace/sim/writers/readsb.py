@@ -9,13 +9,11 @@ import gzip as _gzip
 import os
 from typing import Any
 
-
 import numpy as np
 import orjson
 import pandas as pd
 
 from flighttrace.timeutil import time_ns
-
 
 __all__ = ["write_trace"]
 

@@ -11,9 +11,24 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from flighttrace.io.sbs import (
+    CALLSIGN_EVERY,
+    CALLSIGN_WIDTH,
+    EMERGENCY_SQUAWKS,
+    F_ALT,
+    F_CALLSIGN,
+    F_GROUND,
+    F_GS,
+    F_LAT,
+    F_LON,
+    F_SQUAWK,
+    F_TRACK,
+    F_VRATE,
+    NS_PER_MS,
+    SBS_FIELDS,
+    SQUAWK_EVERY,
+)
 from flighttrace.timeutil import time_ns
-
-from flighttrace.io.sbs import CALLSIGN_EVERY, F_ALT, F_GROUND, F_GS, F_LAT, F_LON, F_SQUAWK, F_TRACK, F_VRATE, CALLSIGN_WIDTH, EMERGENCY_SQUAWKS, F_CALLSIGN, NS_PER_MS, SBS_FIELDS, SQUAWK_EVERY
 
 __all__ = ["write_sbs"]
 

@@ -49,7 +49,6 @@ KNOWN_LONG_FUNCTIONS: set[str] = {
 KNOWN_CYCLES: list[set[str]] = [
     {"flighttrace.io.store", "flighttrace.io.api"},
     {"flighttrace.report.verify", "flighttrace.report"},
-    {"flighttrace.kinds.sorties.findings", "flighttrace.kinds.sorties.claims"},
 ]
 KNOWN_PRIVATE_IMPORTS: set[str] = {
     "flighttrace.scale imports flighttrace.io.api._clear_lookup_caches",

@@ -161,7 +161,7 @@ def evaluate(
     evidence = [j.evidence for j in judged if len(j.evidence)]
     ev = pd.concat(evidence, ignore_index=True) if evidence else empty_evidence()
     ev["time"] = ev["time"].astype(TIME_DTYPE)
-    found = {kind: kind_module(kind, "claims").analyze(ctx, judged) for kind in kinds_of(scenario)}
+    found = {kind: kind_module(kind, "findings").analyze(ctx, judged) for kind in kinds_of(scenario)}
     kind_stats = [row for f in found.values() for row in f.statistics_rows()]
     claim_stats = [j.statistic for j in judged if j.statistic is not None]
     return Findings(

@@ -19,7 +19,6 @@ from flighttrace.claims.context import (
     STRONG,
     Context,
     Judge,
-    Judged,
     Outcome,
     Window,
     empty_items,
@@ -37,7 +36,7 @@ from flighttrace.schema import TIME_DTYPE
 from flighttrace.timefmt import fmt_duration
 from flighttrace.tracks.legs import ground_stays
 
-__all__ = ["JUDGES", "analyze", "items", "sortie_times", "route_sorties", "main_sorties", "main_landings", "stat_row"]
+__all__ = ["JUDGES", "items", "sortie_times", "route_sorties", "main_sorties", "main_landings", "stat_row"]
 
 
 def sortie_times(sorties: pd.DataFrame) -> pd.Series:
@@ -426,10 +425,3 @@ JUDGES: Final[dict[str, Judge]] = {
     "rate_ratio": Judge(items, _rate_ratio),
 }
 """The claim tests of the ``sorties`` kind (:mod:`flighttrace.kinds.sorties.spec`) and their rules."""
-
-
-def analyze(ctx: Context, judged: list[Judged]) -> Any:
-    """The kind's own tables: series, event windows, event study, intervals, ground times, scenario-wide statistics."""
-    from flighttrace.kinds.sorties.findings import sorties_findings
-
-    return sorties_findings(ctx, judged)

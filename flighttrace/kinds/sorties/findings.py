@@ -13,7 +13,7 @@ from flighttrace.claims.context import Context, Judged
 from flighttrace.kinds.sorties import stats as st
 from flighttrace.kinds.sorties.claims import main_landings, main_sorties, sortie_times, stat_row
 
-__all__ = ["SortiesFindings", "sorties_findings"]
+__all__ = ["SortiesFindings", "analyze", "sorties_findings"]
 
 
 @dataclass
@@ -131,3 +131,8 @@ def sorties_findings(ctx: Context, judged: list[Judged]) -> SortiesFindings:
         ground_times=gt,
         statistics=_scenario_statistics(ctx, windows, s_times, gt, seed=rules.seed),
     )
+
+
+def analyze(ctx: Context, judged: list[Judged]) -> SortiesFindings:
+    """The kind's own tables for the findings (the registry's entry point; see :mod:`flighttrace.kinds`)."""
+    return sorties_findings(ctx, judged)

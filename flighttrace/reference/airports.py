@@ -703,8 +703,6 @@ class AirportIndex:
         if n == 0:
             return idx, dist
         finite = np.isfinite(lat_a) & np.isfinite(lon_a)
-        # a hair of slack so that a field exactly at max_km is kept
-        chord_max = _km_to_chord(max_km) * (1.0 + 1e-12) + 1e-15
         if heli is None:
             groups = [(bool(heliports), finite)]
         else:
@@ -720,19 +718,11 @@ class AirportIndex:
                 else:
                     idx[sel], dist[sel] = banded
                 continue
-            tree, rows = self._tree(include_heli)
-            if tree is None:
+            treed = self._tree_query(lat_a if all_sel else lat_a[sel], lon_a if all_sel else lon_a[sel], k, max_km, include_heli, workers)
+            if treed is None:
                 continue
-            kk = min(k, len(rows))
-            xyz = _unit_vectors(lat_a if all_sel else lat_a[sel], lon_a if all_sel else lon_a[sel])
-            d, j = tree.query(xyz, k=kk, distance_upper_bound=chord_max, workers=workers)
-            d = np.asarray(d).reshape(len(xyz), kk)
-            j = np.asarray(j).reshape(len(xyz), kk)
-            found = j < len(rows)
-            km = np.where(found, _chord_to_km(np.where(found, d, 0.0)), np.inf)
-            found &= km <= max_km
-            rr = np.where(found, rows[np.where(found, j, 0)], -1)
-            km = np.where(found, km, np.inf)
+            rr, km = treed
+            kk = rr.shape[1]
             if all_sel:
                 idx[:, :kk] = rr
                 dist[:, :kk] = km
@@ -740,3 +730,21 @@ class AirportIndex:
                 idx[sel, :kk] = rr
                 dist[sel, :kk] = km
         return idx, dist
+
+    def _tree_query(self, lat: np.ndarray, lon: np.ndarray, k: int, max_km: float, include_heli: bool,
+                    workers: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Nearest fields through the k-d tree of unit vectors: (rows, km), at most ``k`` columns; None when no field is a candidate."""
+        tree, rows = self._tree(include_heli)
+        if tree is None:
+            return None
+        # a hair of slack so that a field exactly at max_km is kept
+        chord_max = _km_to_chord(max_km) * (1.0 + 1e-12) + 1e-15
+        kk = min(k, len(rows))
+        xyz = _unit_vectors(lat, lon)
+        d, j = tree.query(xyz, k=kk, distance_upper_bound=chord_max, workers=workers)
+        d = np.asarray(d).reshape(len(xyz), kk)
+        j = np.asarray(j).reshape(len(xyz), kk)
+        found = j < len(rows)
+        km = np.where(found, _chord_to_km(np.where(found, d, 0.0)), np.inf)
+        found &= km <= max_km
+        return np.where(found, rows[np.where(found, j, 0)], -1), np.where(found, km, np.inf)

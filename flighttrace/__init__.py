@@ -39,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "map_sorties": "flighttrace.viz.maps",
     "build_report": "flighttrace.report",
     "airport_events": "flighttrace.tracks.legs",
+    "lineage": "flighttrace.tracks.lineage",
     "build_world": "flighttrace.kinds.sorties.world",
     "build_disruption_world": "flighttrace.kinds.disruption.world",
     "analyze_disruption": "flighttrace.kinds.disruption.analysis",

@@ -38,9 +38,6 @@ KNOWN_LONG_FUNCTIONS: set[str] = {
     "flighttrace/kinds/disruption/world.py:_plan_day",
     "flighttrace/kinds/sorties/world.py:build_world",
     "flighttrace/scale.py:run",
-    "flighttrace/sim/kinematics.py:fly_leg",
-    "flighttrace/sim/writers/readsb.py:write_trace",
-    "flighttrace/sim/writers/sbs.py:write_sbs",
     "flighttrace/viz/charts.py:movements_per_hour",
     "flighttrace/viz/charts.py:sorties_per_week",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,9 +53,9 @@ def analyze(
     out: Path | None = typer.Option(None, "--out", "-o", help="Folder for the tables (CSV and Parquet) and findings.json."),
     report_tz: str | None = typer.Option(None, "--report-tz", help="IANA zone of the day/week/month bins (default: the scenario's meta.report_tz, else UTC; the same zone `report` uses)."),
     tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times in the input (SBS logs)."),
-    lead: str = typer.Option("0d", "--lead", help="Widen each event window before its start (e.g. 30d)."),
-    lag: str = typer.Option("0d", "--lag", help="Widen each event window after its end (e.g. 15d)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the permutation test's random sample (when shifts are too many to enumerate)."),
+    lead: str | None = typer.Option(None, "--lead", help="Widen each event window of the scenario-wide statistics before its start (e.g. 30d); default the scenario's. Another value is reported as a deviation from the pre-registered windows."),
+    lag: str | None = typer.Option(None, "--lag", help="Widen each event window after its end (e.g. 15d); default the scenario's."),
+    seed: int = typer.Option(0, "--seed", help="Seed of every random draw (permutation samples, bootstrap of intervals)."),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar over the stages (default: when stderr is a terminal)."),
 ) -> None:
     """Test a scenario's claims against ADS-B data: a verdict, its reason and its evidence for each."""
@@ -63,6 +64,7 @@ def analyze(
     from flighttrace.claims.coverage import coverage as coverage_of
     from flighttrace.claims import VerdictRules
     from flighttrace.claims.coverage import resolve_tz
+    from flighttrace.claims.prereg import preregister, resolve_lead_lag
     from flighttrace.scenario import parse_duration
 
     bar = show_progress() if progress is None else progress
@@ -72,9 +74,11 @@ def analyze(
         fail(str(exc))
     try:
         zone = resolve_tz(report_tz or getattr(scn.meta, "report_tz", None))
-        lead_td, lag_td = parse_duration(lead), parse_duration(lag)
+        lead_td = parse_duration(lead) if lead is not None else None
+        lag_td = parse_duration(lag) if lag is not None else None
     except ValueError as exc:
         fail(str(exc))
+    prereg = preregister(scenario, scn).with_deviations(resolve_lead_lag(scn, lead_td, lag_td)[2])  # before any data file is opened
     inputs = [str(p) for p in [*data, *(more or [])]]
     with Progress(bar, "analyze: reading", 5) as stages:
         try:
@@ -100,6 +104,8 @@ def analyze(
         console.print("[bold yellow]SYNTHETIC DATA:[/] the input came from flighttrace's simulator; no verdict here is about real flights.")
     console.print(verdict_table(findings.claims, title=f"{scn.meta.title}: {len(findings.claims)} claims"))
     console.print(findings.summary(), highlight=False)
+    console.print(prereg.text(), highlight=False, markup=False)
     if out is not None:
         findings.to_dir(out)
+        (out / "preregistration.json").write_text(json.dumps(prereg.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
         console.print(f"tables written to {out}/ (CSV and Parquet)")

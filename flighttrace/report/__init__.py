@@ -130,8 +130,11 @@ def _method(scn: Any) -> list[str]:
         "shows traffic in the region that day. Uncovered days are left out of every count and rate, and reported. Claims are tested "
         "with the rules of docs/verdicts.md: a count is supported when the observed and inferred sorties alone reach it, contradicted "
         "only when the window is fully covered and they fall short, and inconclusive otherwise. Rates in the weeks around conflict "
-        "events are compared with the rest of the period by a Poisson rate ratio with an exact confidence interval, and by a "
-        "permutation test that shifts the event dates around the covered period.",
+        "events are compared with the rest of the period by a rate ratio whose interval allows for bursts (the wider of the exact "
+        "Poisson interval and a negative-binomial one over monthly counts), event by event as well as pooled, and by permutation "
+        "tests: one shifts the event dates around the covered period, the other compares each event with the same calendar dates "
+        "of nearby years, so that season and trend are kept. Every p-value is corrected for the number of tests run, and every "
+        "verdict is re-run with its windows, bands and stays moved a little (the robustness panel).",
     ]
 
 
@@ -314,7 +317,7 @@ def _claims_rows(findings: Any) -> list[dict[str, Any]]:
             "record": getattr(c, "record", ""), "expected": _str(getattr(c, "expected", None)), "observed": _str(getattr(c, "observed", None)),
             "verdict": c.verdict, "reason": _str(getattr(c, "reason", None)),
             "window": _window_text(c.window_start, c.window_end, tz) if pd.notna(getattr(c, "window_start", None)) else "—",
-            "evidence": ev[:40],
+            "evidence": ev[:40], "robustness": getattr(c, "robustness", ""), "fragile_because": getattr(c, "fragile_because", "") or "",
         })
     return rows
 
@@ -377,6 +380,7 @@ def build_report(
     command: str | None = None,
     points: pd.DataFrame | None = None,
     n_jobs: int = 1,
+    preregistration: Any = None,
 ) -> ReportResult:
     """Run the pipeline and write the report folder.
 
@@ -402,6 +406,12 @@ def build_report(
         A Points table to use instead of reading ``data`` (benchmarks).
     n_jobs
         Worker processes for reading.
+    preregistration
+        The pre-registration stamp to use (a
+        :class:`~flighttrace.claims.prereg.Preregistration` or the dictionary
+        ``provenance.json`` records; ``flighttrace verify`` passes the
+        recorded one); default: a new stamp, made before any data file is
+        opened. The same inputs and stamp give byte-identical outputs.
 
     Returns
     -------
@@ -415,12 +425,14 @@ def build_report(
     from flighttrace.tracks.legs import airport_events
     from flighttrace.report.html import render
     from flighttrace.kinds.sorties.chain import find_sorties
+    from flighttrace.report import panels
 
     out = Path(out_dir)
     scn_path = Path(scenario)
     with gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
         bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
         scn = flighttrace.load_scenario(scn_path)
+        prereg = panels.stamp(scn_path, scn, preregistration)  # before any data file is opened
         tzr = report_tz or getattr(scn.meta, "report_tz", None) or "UTC"
         if points is None:
             ds = flighttrace.read([str(d) for d in data], tz=tz, n_jobs=n_jobs, command=command)
@@ -503,12 +515,14 @@ def build_report(
             claims=_claims_rows(findings), charts=charts, map_file="map.html", statistics=_stats_rows(findings),
             events=_event_rows(findings), method=method, limitations=limits,
             manifest=_manifest_rows(ds), anchors=anchors, disruption=extra.get("disruption"), timeline=extra.get("timeline", []),
+            prereg=panels.prereg_context(prereg), tests=panels.tests_rows(findings), robustness=panels.robustness_rows(findings),
         )
         (out / "index.html").write_text(index_html, encoding="utf-8")
         (out / "evidence.html").write_text(render("evidence.html.j2", **common, route_name=route.name if route is not None else None, cards=cards,
                                                   disruption_cards=d_cards), encoding="utf-8")
         bar.advance(1, "report: provenance")
-        outputs = _write_provenance(out, scn_path, data, ds, command, tz=tz, report_tz=tzr, maps_copy=maps_copy, synthetic=synthetic)
+        outputs = _write_provenance(out, scn_path, data, ds, command, tz=tz, report_tz=tzr, maps_copy=maps_copy, synthetic=synthetic,
+                                    prereg=prereg.to_dict())
         bar.advance(1, "report: done")
     return ReportResult(out, out / "index.html", map_path, maps_copy, outputs, synthetic, findings)
 
@@ -611,7 +625,7 @@ def _timeline_rows(scn: Any) -> list[dict[str, str]]:
 
 
 def _write_provenance(out: Path, scn_path: Path, data: list[Any], ds: Any, command: str | None, *, tz: str | None, report_tz: str,
-                      maps_copy: Path | None, synthetic: bool) -> dict[str, str]:
+                      maps_copy: Path | None, synthetic: bool, prereg: dict[str, Any] | None = None) -> dict[str, str]:
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "provenance.json")
     outputs = {p.relative_to(out).as_posix(): _sha(p) for p in files}
     copies = {} if maps_copy is None else {maps_copy.as_posix(): _sha(maps_copy)}
@@ -629,6 +643,7 @@ def _write_provenance(out: Path, scn_path: Path, data: list[Any], ds: Any, comma
         "outputs": dict(sorted(outputs.items())),
         "copies": copies,
         "synthetic": synthetic,
+        "preregistration": prereg,
     }
     (out / "provenance.json").write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return outputs

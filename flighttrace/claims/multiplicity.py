@@ -2,8 +2,9 @@
 
 Run twenty tests at the 5 % level and one will come out "significant" by
 chance. Every row of the statistics table with a p-value is a test run:
-the claims' rate ratios, each event window on its own, the scenario-wide
-rate ratio and the permutation tests. :func:`adjust` corrects their p-values
+the claims' rate ratios, the scenario-wide rate ratio and the permutation
+tests (each event window's own ratio is an estimate with an interval, a part
+of its pooled test, and carries no p-value). :func:`adjust` corrects their p-values
 together (Holm–Bonferroni by default, or Benjamini–Hochberg), :func:`tests_table`
 lists them, and :func:`enforce` keeps a claim's verdict only when its own
 test survives the correction.

@@ -439,7 +439,7 @@ class UncoveredRates:
         u_c = min(self.conflict_days, win.uncovered)
         if u_c > 0 and not math.isfinite(self.rr_high):
             return math.inf
-        mean = lam * (win.uncovered - u_c) + max(self.rr_high, 1.0) * lam * u_c
+        mean = lam * (win.uncovered - u_c) + (max(self.rr_high, 1.0) * lam * u_c if u_c > 0 else 0.0)
         return float(stats.poisson.isf(a, mean))
 
     def text(self, win: Any) -> str:

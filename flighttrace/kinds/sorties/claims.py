@@ -466,10 +466,10 @@ def event_rows(claim_id: str, per: pd.DataFrame, *, note: str) -> list[dict[str,
         rows.append({
             "test": "rate_ratio_event", "claim_id": claim_id, "event_ids": str(r.event_id), "observed": r.rate,
             "expected": r.baseline_rate * r.days_covered if r.days_covered > 0 else math.nan, "baseline": r.baseline_rate,
-            "ratio": r.ratio, "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": r.p_value, "n_shifts": math.nan, "seed": math.nan,
+            "ratio": r.ratio, "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": math.nan, "n_shifts": math.nan, "seed": math.nan,
             "n1": float(r.n), "t1": r.days_covered, "n0": float(r.n0), "t0": r.t0, "exact_ci_low": r.ci_low, "exact_ci_high": r.ci_high,
-            "exact_p": r.p_value,
-            "note": f"this event's window alone against the covered days outside every window; exact conditional CI and p (ratio 1); {note}",
+            "note": (f"this event's window alone against the covered days outside every window; exact conditional CI; an estimate, not a "
+                     f"test of its own (it is part of the pooled rate ratio), so no p-value; {note}"),
         })
     return rows
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from flighttrace.claims.context import ASSUMED
 
-__all__ = ["METHODS", "TESTS_COLUMNS", "adjust", "tests_table", "enforce"]
+__all__ = ["METHODS", "TESTS_COLUMNS", "adjust", "enforce", "tests_table"]
 
 METHODS: Final[dict[str, str]] = {"holm": "Holm–Bonferroni", "fdr_bh": "Benjamini–Hochberg", "bonferroni": "Bonferroni"}
 """The corrections :func:`adjust` knows, by the name :func:`statsmodels.stats.multitest.multipletests` gives them."""

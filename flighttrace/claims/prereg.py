@@ -22,12 +22,12 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Preregistration", "preregister", "scenario_lead_lag", "resolve_lead_lag", "utc_now", "days_text"]
+__all__ = ["Preregistration", "days_text", "preregister", "resolve_lead_lag", "scenario_lead_lag", "utc_now"]
 
 
 def utc_now() -> str:
     """The current UTC time, ISO 8601 to the second with a ``Z`` (the stamp's clock)."""
-    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def days_text(td: Any) -> str:

@@ -37,7 +37,7 @@ import pandas as pd
 from flighttrace.claims import coverage as cv
 from flighttrace.claims.context import STRONG, Context, Judged, Window
 
-__all__ = ["ROBUSTNESS_COLUMNS", "Variant", "variants", "panel", "mark", "window_of", "empty_panel"]
+__all__ = ["ROBUSTNESS_COLUMNS", "Variant", "empty_panel", "mark", "panel", "variants", "window_of"]
 
 ROBUSTNESS_COLUMNS: Final[tuple[str, ...]] = ("claim_id", "variant", "change", "verdict", "original", "flips")
 """Columns of the ``robustness`` table (one row per claim and change)."""
@@ -168,6 +168,44 @@ def variants(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp, i
     return [*_window_variants(ctx, claim, start, end), *_band_variants(claim, start, end, ctx.rules.band_share), *_loo_variants(claim, start, end, items)]
 
 
+def _claim_rows(ctx: Context, j: Judged) -> list[dict[str, Any]]:
+    """The panel's rows of one claim: each change, its verdict, and whether it flips."""
+    from flighttrace.kinds import kind_module, kind_of_test
+
+    claim, row = j.claim, j.row
+    kind = kind_of_test(claim.test.kind)
+    judge = kind_module(kind, "claims").JUDGES[claim.test.kind]
+    start, end = pd.Timestamp(row["window_start"]), pd.Timestamp(row["window_end"])
+    pad = max(pd.Timedelta(days=ctx.rules.robust_days), (end - start) * ctx.rules.robust_share)
+    whole = judge.items(ctx, claim, start - pad, end + pad) if kind in TIME_FILTERED else None
+    items_of: dict[tuple[pd.Timestamp, pd.Timestamp], pd.DataFrame] = {}
+    windows: dict[tuple[pd.Timestamp, pd.Timestamp], Window] = {}
+
+    def items(s: pd.Timestamp, e: pd.Timestamp) -> pd.DataFrame:
+        if (s, e) not in items_of:
+            if whole is not None:  # the kind's items depend on the window only through their times
+                t = whole["time"]
+                items_of[(s, e)] = whole[(t >= s) & (t < e)].reset_index(drop=True)
+            else:
+                items_of[(s, e)] = judge.items(ctx, claim, s, e)
+        return items_of[(s, e)]
+
+    rows = []
+    for v in variants(ctx, claim, start, end, items(start, end)):  # a handful of changes per claim
+        it = items(v.start, v.end)
+        if v.drop:
+            it = it[~it["item_id"].astype(str).isin(v.drop)].reset_index(drop=True)
+        if (v.start, v.end) not in windows:
+            windows[(v.start, v.end)] = window_of(ctx.cov, v.start, v.end)
+        try:
+            verdict = judge.judge(ctx, v.claim, it, windows[(v.start, v.end)]).verdict
+        except (ValueError, KeyError, TypeError) as exc:  # a change the test cannot take is reported, not raised
+            verdict = f"not evaluated ({type(exc).__name__})"
+        rows.append({"claim_id": claim.id, "variant": v.name, "change": v.change, "verdict": verdict, "original": row["verdict"],
+                     "flips": verdict != row["verdict"] and not verdict.startswith("not evaluated")})
+    return rows
+
+
 def panel(ctx: Context, judged: list[Judged]) -> pd.DataFrame:
     """Re-run every claim's test under each of its :func:`variants`.
 
@@ -182,43 +220,9 @@ def panel(ctx: Context, judged: list[Judged]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         :data:`ROBUSTNESS_COLUMNS`; ``flips`` is whether the verdict differs from the original.
+        A claim that could not be evaluated at all has no row.
     """
-    from flighttrace.kinds import kind_module, kind_of_test
-
-    rows = []
-    for j in judged:  # one pass per claim
-        claim, row = j.claim, j.row
-        if str(row["reason"]).startswith("cannot evaluate"):
-            continue
-        kind = kind_of_test(claim.test.kind)
-        judge = kind_module(kind, "claims").JUDGES[claim.test.kind]
-        start, end = pd.Timestamp(row["window_start"]), pd.Timestamp(row["window_end"])
-        pad = max(pd.Timedelta(days=ctx.rules.robust_days), (end - start) * ctx.rules.robust_share)
-        whole = judge.items(ctx, claim, start - pad, end + pad) if kind in TIME_FILTERED else None
-        items_of: dict[tuple[pd.Timestamp, pd.Timestamp], pd.DataFrame] = {}
-        windows: dict[tuple[pd.Timestamp, pd.Timestamp], Window] = {}
-
-        def items(s: pd.Timestamp, e: pd.Timestamp) -> pd.DataFrame:
-            if (s, e) not in items_of:
-                if whole is not None:  # the kind's items depend on the window only through their times
-                    t = whole["time"]
-                    items_of[(s, e)] = whole[(t >= s) & (t < e)].reset_index(drop=True)
-                else:
-                    items_of[(s, e)] = judge.items(ctx, claim, s, e)
-            return items_of[(s, e)]
-
-        for v in variants(ctx, claim, start, end, items(start, end)):  # a handful of changes per claim
-            it = items(v.start, v.end)
-            if v.drop:
-                it = it[~it["item_id"].astype(str).isin(v.drop)].reset_index(drop=True)
-            if (v.start, v.end) not in windows:
-                windows[(v.start, v.end)] = window_of(ctx.cov, v.start, v.end)
-            try:
-                verdict = judge.judge(ctx, v.claim, it, windows[(v.start, v.end)]).verdict
-            except (ValueError, KeyError, TypeError) as exc:  # a change the test cannot take is reported, not raised
-                verdict = f"not evaluated ({type(exc).__name__})"
-            rows.append({"claim_id": claim.id, "variant": v.name, "change": v.change, "verdict": verdict, "original": row["verdict"],
-                         "flips": verdict != row["verdict"] and not verdict.startswith("not evaluated")})
+    rows = [r for j in judged if not str(j.row["reason"]).startswith("cannot evaluate") for r in _claim_rows(ctx, j)]
     return pd.DataFrame(rows, columns=list(ROBUSTNESS_COLUMNS)) if rows else empty_panel()
 
 

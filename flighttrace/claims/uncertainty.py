@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["StatInterval", "mean_interval_ci", "median_ci", "band_verdict"]
+__all__ = ["StatInterval", "band_verdict", "mean_interval_ci", "median_ci"]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["prereg_context", "tests_rows", "robustness_rows", "stamp"]
+__all__ = ["prereg_context", "robustness_rows", "stamp", "tests_rows"]
 
 
 def stamp(scn_path: Any, scenario: Any, given: Any = None) -> Any:

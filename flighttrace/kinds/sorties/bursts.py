@@ -46,8 +46,17 @@ from flighttrace.kinds.sorties.stats import (
 )
 
 __all__ = [
-    "NegativeBinomialFit", "BurstRateRatio", "UncoveredRates", "rate_cells", "negative_binomial", "exact_p_value",
-    "burst_rate_ratio", "event_rate_ratios", "conflict_rate_ratio", "uncovered_rates", "with_uncovered_rates",
+    "BurstRateRatio",
+    "NegativeBinomialFit",
+    "UncoveredRates",
+    "burst_rate_ratio",
+    "conflict_rate_ratio",
+    "event_rate_ratios",
+    "exact_p_value",
+    "negative_binomial",
+    "rate_cells",
+    "uncovered_rates",
+    "with_uncovered_rates",
 ]
 
 
@@ -64,9 +73,16 @@ def _reference(cov: pd.DataFrame, reference: tuple[Any, Any] | None) -> tuple[in
     return int(pd.Timestamp(reference[0]).value), int(pd.Timestamp(reference[1]).value)
 
 
+def _ns(times: Any) -> np.ndarray:
+    """UTC times (or int64 ns) as int64 nanoseconds, whatever the unit they come in."""
+    if isinstance(times, np.ndarray) and times.dtype == np.int64:
+        return times
+    return np.asarray(pd.DatetimeIndex(times).as_unit("ns").asi8, dtype=np.int64)
+
+
 def _clipped(starts: Any, ends: Any, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
-    s = np.clip(np.asarray(pd.DatetimeIndex(starts).asi8, dtype=np.int64), r0, r1)
-    e = np.clip(np.asarray(pd.DatetimeIndex(ends).asi8, dtype=np.int64), r0, r1)
+    s = np.clip(_ns(starts), r0, r1)
+    e = np.clip(_ns(ends), r0, r1)
     return merge_intervals(s, e)
 
 
@@ -140,7 +156,7 @@ def _merge_small(days: np.ndarray, min_days: float) -> np.ndarray:
         acc += d
         if acc >= min_days:
             g, acc = g + 1, 0.0
-    if len(days) and acc < min_days and group[-1] > 0:
+    if 0 < acc < min_days and group[-1] > 0:  # the last group fell short: it joins the one before
         group[group == group[-1]] = group[-1] - 1
     return group
 
@@ -373,8 +389,8 @@ def event_rate_ratios(cov: pd.DataFrame, times: Any, events: pd.DataFrame, *, re
     t = _covered_times(cov, times)
     t = t[(t >= r0) & (t < r1)]
     n0, t0 = int((~_in_intervals(t, ms, me)).sum()), float((f_ref - f_in).clip(0).sum())
-    a = np.clip(np.asarray(pd.DatetimeIndex(events["window_start"]).asi8, dtype=np.int64), r0, r1)
-    b = np.clip(np.asarray(pd.DatetimeIndex(events["window_end"]).asi8, dtype=np.int64), r0, r1)
+    a = np.clip(_ns(events["window_start"]), r0, r1)
+    b = np.clip(_ns(events["window_end"]), r0, r1)
     d = np.zeros(len(a))
     if len(cov) and len(a):
         tdays, tz = table_days(cov)

@@ -229,3 +229,19 @@ def test_ovda_without_2019_and_2020_leaves_92_in_2016_2020_open() -> None:
     s = int(row["n_observed"] + row["n_inferred"])
     plain = Window(row["window_start"], row["window_end"], row["days_in_window"], row["days_uncovered"], "2019–2020")
     assert at_least(92, s, int(row["n_bridged"]), int(row["n_unknown"]), plain, VerdictRules())[0] == "contradicted"
+
+
+def test_per_event_intervals_match_the_exact_rate_ratio() -> None:
+    # the vectorised intervals of event_rate_ratios are those of stats.rate_ratio, event by event
+    cov = _cov("2023-01-01", "2023-03-31")
+    t = _noon(["2023-01-05", "2023-01-20", "2023-02-12", "2023-02-15", "2023-02-25", "2023-03-03", "2023-03-04"])
+    ev = pd.DataFrame({"event_id": ["a", "b", "c"],
+                       "window_start": pd.to_datetime(["2023-02-10", "2023-03-01", "2023-05-01"], utc=True),
+                       "window_end": pd.to_datetime(["2023-02-20", "2023-03-02", "2023-05-10"], utc=True)})
+    per = bursts.event_rate_ratios(cov, t, ev).set_index("event_id")
+    # outside both windows (c lies beyond March): 5 sorties in 90 − 10 − 1 = 79 days
+    for eid, n, d in (("a", 2, 10.0), ("b", 0, 1.0)):
+        ref = an.rate_ratio(n, d, 5, 79.0)
+        assert (per.loc[eid, "n"], per.loc[eid, "days_covered"]) == (n, d)
+        assert (per.loc[eid, "ratio"], per.loc[eid, "ci_low"], per.loc[eid, "ci_high"]) == pytest.approx((ref.ratio, ref.ci_low, ref.ci_high))
+    assert pd.isna(per.loc["c", "window_start"]) and per.loc["c", "days_covered"] == 0 and math.isnan(per.loc["c", "ratio"])

@@ -49,6 +49,7 @@ __all__ = [
     "BurstRateRatio",
     "NegativeBinomialFit",
     "UncoveredRates",
+    "WindowLayout",
     "burst_rate_ratio",
     "conflict_rate_ratio",
     "event_rate_ratios",
@@ -56,6 +57,7 @@ __all__ = [
     "negative_binomial",
     "rate_cells",
     "uncovered_rates",
+    "window_layout",
     "with_uncovered_rates",
 ]
 
@@ -87,7 +89,7 @@ def _clipped(starts: Any, ends: Any, r0: int, r1: int) -> tuple[np.ndarray, np.n
 
 
 def rate_cells(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, reference: tuple[Any, Any] | None = None,
-               min_cell_days: float = 3.0) -> pd.DataFrame:
+               min_cell_days: float = 3.0, layout: WindowLayout | None = None) -> pd.DataFrame:
     """Events and covered days per month, inside and outside the event windows.
 
     Parameters
@@ -105,6 +107,9 @@ def rate_cells(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, referen
     min_cell_days
         A block with fewer covered days than this joins the next block of
         the same side (the last one joins the one before), days.
+    layout
+        :func:`window_layout` of the same table, windows and span, when
+        computed already (several counts over the same windows).
 
     Returns
     -------
@@ -118,33 +123,67 @@ def rate_cells(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, referen
             "n": pd.Series([], dtype=np.int64), "days": pd.Series([], dtype=float)}
     if len(cov) == 0:
         return pd.DataFrame(cols)
+    lay = layout if layout is not None else window_layout(cov, starts, ends, reference=reference)
+    t = _covered_times(cov, times)
+    t = t[(t >= lay.r0) & (t < lay.r1)]
+    inside = _in_intervals(t, lay.ms, lay.me)
+    day_of = day_numbers(pd.DatetimeIndex(t).tz_localize("UTC") if len(t) else pd.DatetimeIndex([], tz="UTC"), lay.tz)
+    ev_block = lay.inv[np.clip(day_of - lay.day0, 0, len(lay.inv) - 1)] if len(t) else np.zeros(0, dtype=np.int64)
+    frames = []
+    for side, days_w, ev_mask in (("inside", lay.days_in, inside), ("outside", lay.days_out, ~inside)):  # two sides
+        n = np.bincount(ev_block[ev_mask], minlength=len(lay.keys)).astype(np.int64)
+        keep = days_w > 0
+        keys, d, n = lay.keys[keep], days_w[keep], n[keep]
+        group = _merge_small(d, float(min_cell_days))
+        if len(group):
+            first = np.r_[True, group[1:] != group[:-1]]
+            frames.append(pd.DataFrame({
+                "block": day_starts(keys[first], lay.tz).tz_convert("UTC"), "side": side,
+                "n": np.bincount(group, weights=n).astype(np.int64), "days": np.bincount(group, weights=d)}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(cols)
+
+
+@dataclass(frozen=True)
+class WindowLayout:
+    """What a rate ratio's windows make of a coverage table, whatever the events counted (computed once, used for many).
+
+    Attributes
+    ----------
+    r0, r1
+        The reference span (ns).
+    ms, me
+        The merged windows clipped to it (ns).
+    tz, day0
+        The table's zone and first day number.
+    keys, inv
+        The months (day numbers of their first days) and each table day's month index.
+    days_in, days_out
+        Covered days per month inside and outside the windows.
+    """
+
+    r0: int
+    r1: int
+    ms: np.ndarray
+    me: np.ndarray
+    tz: str
+    day0: int
+    keys: np.ndarray
+    inv: np.ndarray
+    days_in: np.ndarray
+    days_out: np.ndarray
+
+
+def window_layout(cov: pd.DataFrame, starts: Any, ends: Any, *, reference: tuple[Any, Any] | None = None) -> WindowLayout:
+    """The :class:`WindowLayout` of some windows over a (non-empty) coverage table."""
     r0, r1 = _reference(cov, reference)
     ms, me = _clipped(starts, ends, r0, r1)
     tdays, tz = table_days(cov)
     covered = cov["covered"].to_numpy(dtype=bool)
     f_in = interval_fractions(cov, ms, me) * covered
     f_ref = interval_fractions(cov, np.array([r0]), np.array([r1])) * covered
-    month = _period_keys(tdays, "month")
-    t = _covered_times(cov, times)
-    t = t[(t >= r0) & (t < r1)]
-    inside = _in_intervals(t, ms, me)
-    day_of = day_numbers(pd.DatetimeIndex(t).tz_localize("UTC") if len(t) else pd.DatetimeIndex([], tz="UTC"), tz)
-    ev_month = month[np.clip(day_of - tdays[0], 0, len(tdays) - 1)] if len(t) else np.zeros(0, dtype=np.int64)
-    frames = []
-    for side, days_w, ev_mask in (("inside", f_in, inside), ("outside", (f_ref - f_in).clip(0), ~inside)):  # two sides
-        keys, inv = np.unique(month, return_inverse=True)
-        d = np.bincount(inv, weights=days_w, minlength=len(keys))
-        pos = np.searchsorted(keys, ev_month[ev_mask])
-        n = np.bincount(pos, minlength=len(keys)).astype(np.int64)[: len(keys)]
-        keep = d > 0
-        keys, d, n = keys[keep], d[keep], n[keep]
-        group = _merge_small(d, float(min_cell_days))
-        if len(group):
-            first = np.r_[True, group[1:] != group[:-1]]
-            frames.append(pd.DataFrame({
-                "block": day_starts(keys[first], tz).tz_convert("UTC"), "side": side,
-                "n": np.bincount(group, weights=n).astype(np.int64), "days": np.bincount(group, weights=d)}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(cols)
+    keys, inv = np.unique(_period_keys(tdays, "month"), return_inverse=True)
+    return WindowLayout(r0, r1, ms, me, tz, int(tdays[0]), keys, inv, np.bincount(inv, weights=f_in, minlength=len(keys)),
+                        np.bincount(inv, weights=(f_ref - f_in).clip(0), minlength=len(keys)))
 
 
 def _merge_small(days: np.ndarray, min_days: float) -> np.ndarray:
@@ -247,7 +286,10 @@ def negative_binomial(cells: pd.DataFrame, *, conf: float = 0.95, null_ratio: fl
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            res = NegativeBinomial(n, X, exposure=days, loglike_method="nb2").fit(disp=0, maxiter=300)
+            n1, n0 = n[inside].sum(), n[~inside].sum()
+            b0 = math.log(n0 / days[~inside].sum())  # the Poisson fit in closed form starts the search
+            start = [b0, math.log(n1 / days[inside].sum()) - b0, 0.1]
+            res = NegativeBinomial(n, X, exposure=days, loglike_method="nb2").fit(start_params=start, disp=0, maxiter=300)
         except (ValueError, np.linalg.LinAlgError) as exc:  # a singular Hessian on degenerate counts
             return no(f"the fit failed ({type(exc).__name__})")
     b, se, alpha = float(res.params[1]), float(res.bse[1]), float(res.params[2])
@@ -327,7 +369,8 @@ class BurstRateRatio:
 
 
 def burst_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, reference: tuple[Any, Any] | None = None,
-                     conf: float = 0.95, null_ratio: float = 1.0, min_cell_days: float = 3.0, min_blocks: int = 5) -> BurstRateRatio:
+                     conf: float = 0.95, null_ratio: float = 1.0, min_cell_days: float = 3.0, min_blocks: int = 5,
+                     layout: WindowLayout | None = None) -> BurstRateRatio:
     """The rate ratio of events inside the windows against the rest of the reference span, allowing for bursts.
 
     Parameters
@@ -338,20 +381,38 @@ def burst_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, r
         Confidence level of both intervals.
     null_ratio
         The ratio the p-values test (a claim's ``min_ratio``).
-    min_cell_days, min_blocks
+    min_cell_days, min_blocks, layout
         See :func:`rate_cells` and :func:`negative_binomial`.
 
     Returns
     -------
     BurstRateRatio
     """
-    cells = rate_cells(cov, times, starts, ends, reference=reference, min_cell_days=min_cell_days)
+    cells = rate_cells(cov, times, starts, ends, reference=reference, min_cell_days=min_cell_days, layout=layout)
     ins = cells["side"] == "inside"
     n1, t1 = int(cells.loc[ins, "n"].sum()), float(cells.loc[ins, "days"].sum())
     n0, t0 = int(cells.loc[~ins, "n"].sum()), float(cells.loc[~ins, "days"].sum())
     exact = rate_ratio(n1, t1, n0, t0, conf=conf)
     nb = negative_binomial(cells, conf=conf, null_ratio=null_ratio, min_blocks=min_blocks)
-    return BurstRateRatio(exact, nb, float(null_ratio), exact_p_value(n1, t1, n0, t0, null_ratio), cells)
+    p = exact.p_value if null_ratio == 1.0 else exact_p_value(n1, t1, n0, t0, null_ratio)
+    return BurstRateRatio(exact, nb, float(null_ratio), p, cells)
+
+
+def _exact_ci(n1: np.ndarray, t1: np.ndarray, n0: int, t0: float, conf: float) -> tuple[np.ndarray, np.ndarray]:
+    """The exact conditional interval of :func:`~flighttrace.kinds.sorties.stats.rate_ratio`, for many ``(n1, t1)`` against one baseline."""
+    from scipy import stats
+
+    n = n1 + n0
+    a = 1.0 - conf
+    ok = (t1 > 0) & (t0 > 0) & (n > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_lo = np.where(n1 == 0, 0.0, stats.beta.ppf(a / 2, np.maximum(n1, 1), n - n1 + 1))
+        p_hi = np.where(n1 == n, 1.0, stats.beta.ppf(1 - a / 2, n1 + 1, np.maximum(n - n1, 1)))
+        k = t0 / np.where(t1 > 0, t1, 1.0)
+        lo = np.where(p_lo >= 1.0, np.inf, p_lo / (1.0 - p_lo) * k)
+        hi = np.where(p_hi >= 1.0, np.inf, p_hi / (1.0 - p_hi) * k)
+    none = (n == 0) & (t1 > 0) & (t0 > 0)  # no event at all: any ratio fits
+    return np.where(ok, lo, np.where(none, 0.0, np.nan)), np.where(ok, hi, np.where(none, np.inf, np.nan))
 
 
 def event_rate_ratios(cov: pd.DataFrame, times: Any, events: pd.DataFrame, *, reference: tuple[Any, Any] | None = None,
@@ -376,10 +437,12 @@ def event_rate_ratios(cov: pd.DataFrame, times: Any, events: pd.DataFrame, *, re
     pandas.DataFrame
         ``event_id``, ``window_start``, ``window_end`` (clipped), ``n``,
         ``days_covered``, ``rate`` (per covered day), ``n0``, ``t0``,
-        ``baseline_rate``, ``ratio``, ``ci_low``, ``ci_high`` (exact),
-        ``p_value`` (exact, ratio 1). A window whose days are all uncovered
-        has ``days_covered`` 0 and no ratio. Windows may overlap: an event
-        may count in two of them.
+        ``baseline_rate``, ``ratio``, ``ci_low``, ``ci_high`` (the exact
+        conditional interval of :func:`~flighttrace.kinds.sorties.stats.rate_ratio`;
+        no p-value: an event's ratio is an estimate, part of the pooled
+        test). A window whose days are all uncovered has ``days_covered`` 0
+        and no ratio; a window outside the reference span has no dates.
+        Windows may overlap: an event may count in two of them.
     """
     r0, r1 = _reference(cov, reference)
     ms, me = _clipped(events["window_start"], events["window_end"], r0, r1)
@@ -398,16 +461,22 @@ def event_rate_ratios(cov: pd.DataFrame, times: Any, events: pd.DataFrame, *, re
         overlap = (np.minimum(b1[:, None], b[None, :]) - np.maximum(b0[:, None], a[None, :])).clip(0) / (b1 - b0)[:, None]
         d = (overlap * covered[:, None]).sum(axis=0)
     ts = np.sort(t)
-    n = np.searchsorted(ts, b, side="left") - np.searchsorted(ts, a, side="left")
-    rows = []
-    for eid, lo, hi, k, dd in zip(events["event_id"], a, b, n, d):  # one exact interval per event (a handful)
-        r = rate_ratio(int(k), float(dd), n0, t0, conf=conf)
-        rows.append({"event_id": eid, "window_start": pd.Timestamp(int(lo), tz="UTC") if hi > lo else pd.NaT,
-                     "window_end": pd.Timestamp(int(hi), tz="UTC") if hi > lo else pd.NaT, "n": int(k), "days_covered": float(dd),
-                     "rate": k / dd if dd > 0 else math.nan, "n0": n0, "t0": t0, "baseline_rate": n0 / t0 if t0 > 0 else math.nan,
-                     "ratio": r.ratio, "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": r.p_value})
-    out = pd.DataFrame(rows, columns=["event_id", "window_start", "window_end", "n", "days_covered", "rate", "n0", "t0", "baseline_rate",
-                                      "ratio", "ci_low", "ci_high", "p_value"])
+    n = (np.searchsorted(ts, b, side="left") - np.searchsorted(ts, a, side="left")).astype(np.int64)
+    lo, hi = _exact_ci(n, d, n0, t0, conf)
+    base = n0 / t0 if t0 > 0 else math.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.nan)
+        if n0 > 0:
+            ratio = np.where(d > 0, rate / base, np.nan)
+        else:  # no baseline event: infinite where the window has some, undefined elsewhere (as rate_ratio)
+            ratio = np.where((d > 0) & (n > 0) & (t0 > 0), np.inf, np.nan)
+    empty = b <= a
+    out = pd.DataFrame({
+        "event_id": events["event_id"].to_numpy(dtype=object),
+        "window_start": pd.Series(pd.to_datetime(a, utc=True)).where(~empty), "window_end": pd.Series(pd.to_datetime(b, utc=True)).where(~empty),
+        "n": n, "days_covered": d, "rate": rate, "n0": np.full(len(n), n0, dtype=np.int64), "t0": np.full(len(n), t0),
+        "baseline_rate": np.full(len(n), base), "ratio": ratio, "ci_low": lo, "ci_high": hi,
+    })
     for c in ("window_start", "window_end"):
         out[c] = pd.to_datetime(out[c], utc=True).astype("datetime64[ns, UTC]")
     return out

@@ -216,15 +216,19 @@ def _stay_items(ctx: Context, subj: Any, airports: frozenset[str]) -> pd.DataFra
 def items(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """The claim's subject items whose time falls in ``[start, end)``, in time order."""
     subj, test = claim.subject, claim.test
-    if test.kind == "ground_time" and subj.route is None:
-        items = _stay_items(ctx, subj, ctx.scenario.resolve_airports(test.airport))
-    elif subj.unit == "sorties":
-        items = _sortie_items(ctx, subj)
-    else:
-        items = _leg_items(ctx, subj)
-    t = items["time"]
-    items = items[(t >= start) & (t < end)]
-    return items.sort_values(["time", "item_id"], kind="stable").reset_index(drop=True)
+    stays = test.kind == "ground_time" and subj.route is None
+    key = ("sorties-items", repr(subj), test.airport if stays else None)  # the same subject's items, listed once per evaluation
+    if key not in ctx.cache:
+        if stays:
+            every = _stay_items(ctx, subj, ctx.scenario.resolve_airports(test.airport))
+        elif subj.unit == "sorties":
+            every = _sortie_items(ctx, subj)
+        else:
+            every = _leg_items(ctx, subj)
+        ctx.cache[key] = every.sort_values(["time", "item_id"], kind="stable").reset_index(drop=True)
+    every = ctx.cache[key]
+    t = every["time"]
+    return every[(t >= start) & (t < end)].reset_index(drop=True)
 
 
 
@@ -400,13 +404,15 @@ def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> O
         ev = ev[ev["id"].isin(test.events)]
     starts, ends = ev["start"] - test.lead, ev["end"] + test.lag
     variants: list[bursts.BurstRateRatio] = []
+    layout = bursts.window_layout(ctx.cov, starts, ends, reference=(win.start, win.end)) if len(ctx.cov) else None
     for added, grades in ((None, STRONG), ("bridged", STRONG + ("bridged",)), ("unknown", STRONG + ("bridged", "unknown"))):
         if variants and not items["grade"].eq(added).any():  # no item of that grade: the same result
             variants.append(variants[-1])
             continue
         times = items.loc[items["grade"].isin(grades), "time"]
         variants.append(bursts.burst_rate_ratio(ctx.cov, times, starts, ends, reference=(win.start, win.end), conf=rules.conf,
-                                                null_ratio=test.min_ratio, min_cell_days=rules.min_cell_days, min_blocks=rules.min_blocks))
+                                                null_ratio=test.min_ratio, min_cell_days=rules.min_cell_days, min_blocks=rules.min_blocks,
+                                                layout=layout))
     r, e = variants[0], variants[0].exact
     if e.t1 <= 0 or e.t0 <= 0:
         side = "inside the event windows" if e.t1 <= 0 else "outside the event windows"

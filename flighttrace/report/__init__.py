@@ -128,8 +128,11 @@ def _method(scn: Any) -> list[str]:
         "shows traffic in the region that day. Uncovered days are left out of every count and rate, and reported. Claims are tested "
         "with the rules of docs/verdicts.md: a count is supported when the observed and inferred sorties alone reach it, contradicted "
         "only when the window is fully covered and they fall short, and inconclusive otherwise. Rates in the weeks around conflict "
-        "events are compared with the rest of the period by a Poisson rate ratio with an exact confidence interval, and by a "
-        "permutation test that shifts the event dates around the covered period.",
+        "events are compared with the rest of the period by a rate ratio whose interval allows for bursts (the wider of the exact "
+        "Poisson interval and a negative-binomial one over monthly counts), event by event as well as pooled, and by permutation "
+        "tests: one shifts the event dates around the covered period, the other compares each event with the same calendar dates "
+        "of nearby years, so that season and trend are kept. Every p-value is corrected for the number of tests run, and every "
+        "verdict is re-run with its windows, bands and stays moved a little (the robustness panel).",
     ]
 
 
@@ -302,7 +305,7 @@ def _claims_rows(findings: Any) -> list[dict[str, Any]]:
             "record": getattr(c, "record", ""), "expected": _str(getattr(c, "expected", None)), "observed": _str(getattr(c, "observed", None)),
             "verdict": c.verdict, "reason": _str(getattr(c, "reason", None)),
             "window": _window_text(c.window_start, c.window_end, tz) if pd.notna(getattr(c, "window_start", None)) else "—",
-            "evidence": ev[:40],
+            "evidence": ev[:40], "robustness": getattr(c, "robustness", ""), "fragile_because": getattr(c, "fragile_because", "") or "",
         })
     return rows
 
@@ -366,6 +369,7 @@ def build_report(
     points: pd.DataFrame | None = None,
     n_jobs: int = 1,
     tiles: str | None = None,
+    preregistration: Any = None,
 ) -> ReportResult:
     """Run the pipeline and write the report folder.
 
@@ -399,6 +403,12 @@ def build_report(
         ``"OpenStreetMap"``): the tile server then sees the area the reader
         views. ``None`` (default): the offline basemap, and the pages make no
         network request.
+    preregistration
+        The pre-registration stamp to use (a
+        :class:`~flighttrace.claims.prereg.Preregistration` or the dictionary
+        ``provenance.json`` records; ``flighttrace verify`` passes the
+        recorded one); default: a new stamp, made before any data file is
+        opened. The same inputs and stamp give byte-identical outputs.
 
     Returns
     -------
@@ -417,10 +427,38 @@ def build_report(
     """
     import flighttrace
     from flighttrace.nodata import require_positions
+    from flighttrace.timeutil import check_zone
+    from flighttrace.report import panels
+
+    out, scn_path = Path(out_dir), Path(scenario)
+    target, maps_target = _check_before_reading(out, scn_path, data, tz=tz, report_tz=report_tz, maps_dir=maps_dir, tiles=tiles, command=command)
+    with gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
+        bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
+        scn = flighttrace.load_scenario(scn_path)
+        prereg = panels.stamp(scn_path, scn, preregistration)  # before any data file is opened
+        tzr = check_zone(report_tz or getattr(scn.meta, "report_tz", None) or None, "the scenario's meta.report_tz") or "UTC"
+        if points is None:
+            ds = flighttrace.read([str(d) for d in data], tz=tz, n_jobs=n_jobs, command=command)
+        else:
+            ds = _dataset_from_points(points)
+        require_positions(ds, data)
+        run = _analyse(scn, scn_path, ds, tzr, bar)
+        maps_copy = None if maps_dir is None else Path(maps_dir) / f"{scn_path.stem}.html"
+        with target.writing() as work:
+            outputs = _write_report(run, work, out, bar, data=data, command=command, tz=tz, maps_copy=maps_copy, tiles=tiles, prereg=prereg)
+        if maps_target is not None and maps_copy is not None:
+            with maps_target.writing() as mw:
+                shutil.copyfile(out / "map.html", mw / maps_copy.name)
+        bar.advance(1, "report: done")
+    return ReportResult(out, out / "index.html", out / "map.html", maps_copy, outputs, run.synthetic, run.findings, run.notes)
+
+
+def _check_before_reading(out: Path, scn_path: Path, data: list[Any], *, tz: str | None, report_tz: str | None, maps_dir: Any,
+                          tiles: str | None, command: str | None) -> tuple[Any, Any]:
+    """Everything that can be refused before a file is read: zones, output folders, tiles. Returns the two output folders."""
     from flighttrace.outdir import output_folder
     from flighttrace.timeutil import check_zone
 
-    out, scn_path = Path(out_dir), Path(scenario)
     check_zone(tz, "tz")
     check_zone(report_tz, "report_tz")
     inputs = [*data, scn_path]
@@ -431,24 +469,7 @@ def build_report(
         from flighttrace.viz.basemap import tile_layer
 
         tile_layer(tiles)
-    with gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
-        bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
-        scn = flighttrace.load_scenario(scn_path)
-        tzr = check_zone(report_tz or getattr(scn.meta, "report_tz", None) or None, "the scenario's meta.report_tz") or "UTC"
-        if points is None:
-            ds = flighttrace.read([str(d) for d in data], tz=tz, n_jobs=n_jobs, command=command)
-        else:
-            ds = _dataset_from_points(points)
-        require_positions(ds, data)
-        run = _analyse(scn, scn_path, ds, tzr, bar)
-        maps_copy = None if maps_dir is None else Path(maps_dir) / f"{scn_path.stem}.html"
-        with target.writing() as work:
-            outputs = _write_report(run, work, out, bar, data=data, command=command, tz=tz, maps_copy=maps_copy, tiles=tiles)
-        if maps_target is not None and maps_copy is not None:
-            with maps_target.writing() as mw:
-                shutil.copyfile(out / "map.html", mw / maps_copy.name)
-        bar.advance(1, "report: done")
-    return ReportResult(out, out / "index.html", out / "map.html", maps_copy, outputs, run.synthetic, run.findings, run.notes)
+    return target, maps_target
 
 
 @dataclass
@@ -493,7 +514,7 @@ def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress) -> _Run
 
 
 def _write_report(run: _Run, work: Path, out: Path, bar: Progress, *, data: list[Any], command: str | None, tz: str | None,
-                  maps_copy: Path | None, tiles: str | None) -> dict[str, str]:
+                  maps_copy: Path | None, tiles: str | None, prereg: Any) -> dict[str, str]:
     """Write every file of the report into ``work`` (moved to ``out`` afterwards); the stages 'charts' to 'provenance'."""
     from flighttrace.report.export import legs_geojson, legs_kml, to_csv
     from flighttrace.tracks.legs import airport_events
@@ -526,14 +547,16 @@ def _write_report(run: _Run, work: Path, out: Path, bar: Progress, *, data: list
     to_csv(ds.quarantine, work / "tables" / "quarantine.csv")
     run.findings.to_dir(work / "tables")
     bar.advance(1, "report: pages")
-    _write_pages(run, work, out.name, charts, fleet_legs, tiles=tiles)
+    _write_pages(run, work, out.name, charts, fleet_legs, tiles=tiles, prereg=prereg)
     bar.advance(1, "report: provenance")
     return _write_provenance(work, out, run.scn_path, data, ds, command, tz=tz, report_tz=run.tz, maps_copy=maps_copy,
-                             synthetic=run.synthetic, tiles=tiles)
+                             synthetic=run.synthetic, tiles=tiles, prereg=prereg.to_dict())
 
 
-def _write_pages(run: _Run, work: Path, out_name: str, charts: list[dict[str, str]], fleet_legs: pd.DataFrame, *, tiles: str | None) -> None:
+def _write_pages(run: _Run, work: Path, out_name: str, charts: list[dict[str, str]], fleet_legs: pd.DataFrame, *, tiles: str | None,
+                 prereg: Any) -> None:
     """``index.html`` and ``evidence.html``."""
+    from flighttrace.report import panels
     from flighttrace.report.html import render
 
     scn, ds, legs, sorties, findings, route, tzr = run.scn, run.ds, run.legs, run.sorties, run.findings, run.route, run.tz
@@ -565,7 +588,7 @@ def _write_pages(run: _Run, work: Path, out_name: str, charts: list[dict[str, st
         claims=_claims_rows(findings), charts=charts, map_file="map.html", statistics=_stats_rows(findings),
         events=_event_rows(findings), method=method + [CSV_NOTE], limitations=limits,
         manifest=_manifest_rows(ds), anchors=anchors, disruption=extra.get("disruption"), timeline=extra.get("timeline", []),
-        map_tiles=tiles,
+        map_tiles=tiles, prereg=panels.prereg_context(prereg), tests=panels.tests_rows(findings), robustness=panels.robustness_rows(findings),
     )
     (work / "index.html").write_text(index_html, encoding="utf-8")
     (work / "evidence.html").write_text(render("evidence.html.j2", **common, route_name=route.name if route is not None else None, cards=cards,
@@ -670,7 +693,8 @@ def _timeline_rows(scn: Any) -> list[dict[str, str]]:
 
 
 def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds: Any, command: str | None, *, tz: str | None,
-                      report_tz: str, maps_copy: Path | None, synthetic: bool, tiles: str | None = None) -> dict[str, str]:
+                      report_tz: str, maps_copy: Path | None, synthetic: bool, tiles: str | None = None,
+                      prereg: dict[str, Any] | None = None) -> dict[str, str]:
     """``provenance.json`` in ``work``, naming the report folder ``out`` it is moved to."""
     from flighttrace.outdir import STAMP_NAME
 
@@ -692,6 +716,7 @@ def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds
         "output_stamp": STAMP_NAME,
         "copies": copies,
         "synthetic": synthetic,
+        "preregistration": prereg,
     }
     (work / "provenance.json").write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return outputs

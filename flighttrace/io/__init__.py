@@ -10,7 +10,9 @@ One module per format family:
 - :mod:`flighttrace.io.sbs`: SBS-1 BaseStation logs (port 30003)
 """
 
+from flighttrace.io._normalise import Limits
 from flighttrace.io.api import Dataset, NothingReadable, read
+from flighttrace.io.bounds import SizeLimits
 from flighttrace.io.detect import formats
 
-__all__ = ["Dataset", "NothingReadable", "read", "formats"]
+__all__ = ["Dataset", "Limits", "NothingReadable", "SizeLimits", "formats", "read"]

@@ -64,6 +64,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
+from flighttrace.io.bounds import mb
+from flighttrace.io.lines import LineGuard
 from flighttrace.timeutil import time_ns
 
 __all__ = [
@@ -704,9 +706,11 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
     FormatError
         When the header is not OpenSky's or lacks a required column.
     """
-    buf: Any = stream if hasattr(stream, "peek") else io.BufferedReader(stream)  # type: ignore[arg-type]
+    buf = LineGuard(stream, ctx.size.line_bytes)  # CR line ends made LF; over-long lines stand aside
     head = buf.peek(1 << 16)
     header, skip = _split_header(head)
+    if buf.is_marker(header):
+        raise FormatError(f"the first line is longer than {mb(ctx.size.line_bytes)} (limit line_bytes): not an OpenSky CSV header")
     try:
         names = next(csv.reader([header]))
     except (csv.Error, StopIteration):
@@ -721,7 +725,11 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
         num = row.number
         idx = int(num) - skip - 1 if num is not None else (bad_index[-1] + 1 if bad_index else 0)
         bad_index.append(idx)
-        pending.append((idx, f"CSV row has {row.actual_columns} field(s), the header has {row.expected_columns}", row.text))
+        overlong = buf.overlong_line(row.text)
+        if overlong is not None:
+            pending.append((idx, *overlong))
+        else:
+            pending.append((idx, f"CSV row has {row.actual_columns} field(s), the header has {row.expected_columns}", row.text))
         return "skip"
 
     guard = _Utf8Guard(buf)
@@ -766,8 +774,9 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
 
         yield RawChunk(columns=cols, src_row=src_row, raw=raw, quarantine=quarantine, problems=problems)
     ctx.notes.extend(sorted(notes))
-    if guard.error is not None and guard.cut:
-        pending.append((good + len(bad_index), "row cut short where the compressed stream is damaged", guard.cut))
+    cut = guard.cut or buf.cut_line
+    if guard.error is not None and cut:
+        pending.append((good + len(bad_index), "row cut short where the compressed stream is damaged", cut))
     if pending:
         yield RawChunk.only_quarantine(list(pending))
     elif good == 0 and guard.error is None:

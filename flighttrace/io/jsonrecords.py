@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -34,7 +35,7 @@ import orjson
 from flighttrace.io._base import RAW_MAX_CHARS, FormatError, ReadContext, truncate_raw
 from flighttrace.io.bounds import LimitExceeded, mb
 
-__all__ = ["longest_string", "parse_document"]
+__all__ = ["booleans_among", "longest_string", "parse_document"]
 
 BOM: Final = b"\xef\xbb\xbf"
 """UTF-8 byte-order mark."""
@@ -312,3 +313,29 @@ def parse_document(data: bytes, ctx: ReadContext) -> Any:
         del obj
         return _tolerant(data, ctx, f"a string longer than {mb(ctx.size.string_bytes)}")
     return obj
+
+
+def booleans_among(col: Sequence[Any], values: np.ndarray) -> np.ndarray:
+    """Mask of the entries of ``col`` that are JSON ``true`` / ``false``.
+
+    numpy turns ``True`` into 1.0 without a word: a point at ``lat: true``
+    would be kept at latitude 1. Only the entries whose converted ``values``
+    are 0 or 1 can be booleans, so only those are looked at (all of them
+    when most are, as in a flags column).
+
+    Parameters
+    ----------
+    col
+        The JSON values (a list).
+    values
+        ``col`` converted to float64.
+    """
+    cand = np.flatnonzero((values == 0.0) | (values == 1.0))
+    out = np.zeros(len(values), dtype=bool)
+    if not len(cand):
+        return out
+    if len(cand) * 4 < len(values):
+        kinds = np.fromiter(map(type, map(col.__getitem__, cand.tolist())), dtype=object, count=len(cand))
+        out[cand] = kinds == bool
+        return out
+    return np.fromiter(map(type, col), dtype=object, count=len(col)) == bool

@@ -65,6 +65,7 @@ import pyarrow.parquet as pq
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
 from flighttrace.io.bounds import mb
+from flighttrace.io.jsonrecords import booleans_among
 from flighttrace.io.lines import LineGuard
 from flighttrace.timeutil import time_ns
 
@@ -329,10 +330,18 @@ def _times(arr: pa.Array, label: str, notes: set[str]) -> tuple[np.ndarray, np.n
     n = len(arr)
     none: list[tuple[np.ndarray, str]] = []
     if pa.types.is_timestamp(t):
-        per_s = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}[t.unit]
+        per_s = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[t.unit]
         if t.tz is None:
             notes.add(f"{label}: Arrow timestamps without a zone taken as UTC")
-        return pc.cast(arr.cast(pa.int64()), pa.float64()).to_numpy(zero_copy_only=False) / per_s, np.zeros(n, dtype=bool), none
+        return _int_seconds(arr.cast(pa.int64()), np.full(n, per_s, dtype=np.int64)), np.zeros(n, dtype=bool), none
+    if pa.types.is_integer(t):
+        ints = arr.cast(pa.int64())
+        mag = np.abs(pc.fill_null(ints, 0).to_numpy(zero_copy_only=False))
+        per = np.select([mag >= 10**17, mag >= 10**14, mag >= 10**11], [10**9, 10**6, 10**3], 1).astype(np.int64)
+        if (per > 1).any():
+            units = sorted({_UNIT_OF[int(p)] for p in np.unique(per[per > 1])})
+            notes.add(f"{label}: integer times in {' and '.join(units)} since 1970 (told by their size) converted to seconds")
+        return _int_seconds(ints, per), np.zeros(n, dtype=bool), none
     if pa.types.is_date(t):
         secs = pc.cast(pc.cast(arr, pa.timestamp("s")), pa.int64())
         return pc.cast(secs, pa.float64()).to_numpy(zero_copy_only=False), np.zeros(n, dtype=bool), none
@@ -375,6 +384,25 @@ def _times(arr: pa.Array, label: str, notes: set[str]) -> tuple[np.ndarray, np.n
                 notes.add(f"{label}: ISO times without a zone taken as UTC")
             rest[ridx[ok]] = False
     return v, rest, _value_problems(obj, rest, label, "is neither epoch seconds nor an ISO 8601 time")
+
+
+_UNIT_OF: Final = {10**3: "milliseconds", 10**6: "microseconds", 10**9: "nanoseconds"}
+"""Name of a time unit by ticks per second."""
+
+
+def _int_seconds(ints: pa.Array, per_s: np.ndarray) -> np.ndarray:
+    """Integer ticks (``per_s`` per second, row by row) → float seconds, NaN for null.
+
+    Whole seconds and the fraction are divided apart, so that a nanosecond
+    count above 2**53 (every one since 1970-04-15) loses nothing a float
+    second can hold: the time is exact to the microsecond the Points table keeps.
+    """
+    v = pc.fill_null(ints, 0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    whole, frac = np.divmod(v, per_s)
+    out = whole.astype(np.float64) + frac / per_s
+    if ints.null_count:
+        out[~ints.is_valid().to_numpy(zero_copy_only=False)] = np.nan
+    return out
 
 
 def _booleans(arr: pa.Array, label: str) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
@@ -868,12 +896,14 @@ def _json_floats(col: Sequence[Any], label: str, factor: float = 1.0) -> tuple[n
     try:
         v = np.array(col, dtype=np.float64)
         if v.shape == (n,):
-            return v * factor if factor != 1.0 else v, []
+            bools = booleans_among(col, v)
+            if not bools.any():
+                return v * factor if factor != 1.0 else v, []
     except (TypeError, ValueError, OverflowError):
         pass
     ser = pd.Series(list(col), dtype=object)
     kinds = ser.map(type)
-    scalar = kinds.isin([int, float, bool, str]).to_numpy()
+    scalar = kinds.isin([int, float, str]).to_numpy()  # a JSON boolean is never a number
     v = pd.to_numeric(ser.where(scalar, None), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     bad = ser.notna().to_numpy() & np.isnan(v)
     obj = np.asarray(ser.map(lambda x: x if isinstance(x, str) else orjson.dumps(x, default=str).decode()), dtype=object)

@@ -26,7 +26,7 @@ __all__ = ["FORMATS", "formats", "open_decoded", "dispatch", "HEAD_BYTES"]
 HEAD_BYTES = 64 * 1024
 """How much decompressed content is peeked at to tell a text format."""
 
-_MODULES = ("readsb", "aircraft", "opensky", "fr24", "sbs")
+_MODULES = ("readsb", "aircraft", "opensky", "fr24", "sbs", "fr24_granular")
 
 
 @lru_cache(maxsize=1)
@@ -156,6 +156,7 @@ _NOUNS: Final = {
     "fr24_csv": "an FR24 CSV export",
     "fr24_kml": "an FR24 KML export",
     "sbs": "an SBS log",
+    "fr24_granular": "an FR24 granular CSV export",
 }
 """How messages name each format when a forced format does not fit the content."""
 

@@ -176,7 +176,7 @@ class ReadContext:
     chunk_rows: int = field(default_factory=lambda: DEFAULT_CHUNK_ROWS)
     notes: list[str] = field(default_factory=list)
     tz_used: str | None = None
-    size: SizeLimits = SizeLimits()
+    size: SizeLimits = field(default_factory=SizeLimits)
     bad_records: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 

@@ -60,7 +60,7 @@ class Limits:
     alt_ft: tuple[float, float] = (-2000.0, 100_000.0)
     gs_kt: tuple[float, float] = (0.0, 2500.0)
     vrate_fpm: float = 60_000.0
-    size: SizeLimits = SizeLimits()
+    size: SizeLimits = field(default_factory=SizeLimits)
 
 
 @dataclass

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, BinaryIO, Final
 
-
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
 from flighttrace.io.bounds import read_bounded
 from flighttrace.io.jsonrecords import parse_document
@@ -237,6 +236,9 @@ def dispatch(
     parquet = [s for s in specs.values() if s.kind == "parquet"]
     if fmt is not None and magic == b"PAR1" and specs[fmt].kind != "parquet":
         raise FormatError(f"not {_noun(specs[fmt])}: the file is Parquet (format {fmt!r} was given)")
+    if fmt is not None and specs[fmt].kind == "parquet" and magic != b"PAR1":
+        head = buf.peek(HEAD_BYTES)[:HEAD_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
+        raise FormatError(f"not {_noun(specs[fmt])}: the content is {_content_kind(head, magic)}, not a Parquet file")
     if magic == b"PAR1" or (fmt is not None and specs[fmt].kind == "parquet"):
         import pyarrow.parquet as pq
 

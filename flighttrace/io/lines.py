@@ -165,6 +165,8 @@ class LineGuard:
         data = self._line_ends(data)
         if self._skipping:
             k = data.find(b"\n")
+            if len(self._skip_head) < _HEAD_BYTES:
+                self._skip_head += data[: min(_HEAD_BYTES - len(self._skip_head), len(data) if k < 0 else k)]
             if k < 0:
                 self._skip_len += len(data)
                 return True

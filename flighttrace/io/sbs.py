@@ -426,8 +426,7 @@ def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, 
     for i in np.flatnonzero(~blank & ~state_kind & ~good22):
         found = guard.overlong_line(raw_arr[i].as_py()) if nf[i] == 1 else None
         if found is not None:
-            reasons[int(i)] = [found[0]]
-            raw_texts[int(i)] = found[1]
+            r, raw_texts[int(i)] = found
         elif overlong[i]:
             r = f"line is longer than {MAX_LINE_CHARS} characters; SBS lines are about 100"
         elif nf[i] != SBS_FIELDS:

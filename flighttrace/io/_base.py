@@ -168,6 +168,10 @@ class ReadContext:
         ``(reason, raw text)`` of the records that could not be parsed. The
         reader sees ``None`` in their place; the framework reports them with
         these reasons.
+    json_booleans
+        Whether the JSON document may hold ``true`` / ``false`` (set by the
+        dispatcher from the raw bytes; when ``False`` readers need not look
+        for booleans among their numbers).
     """
 
     src_file: str
@@ -178,6 +182,7 @@ class ReadContext:
     tz_used: str | None = None
     size: SizeLimits = field(default_factory=SizeLimits)
     bad_records: dict[int, tuple[str, str]] = field(default_factory=dict)
+    json_booleans: bool = True
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,9 @@ def _json_keys(obj: Any) -> str:
 
 def _parse_json(stream: io.BufferedReader, ctx: ReadContext) -> Any:
     """The whole JSON document, read up to the document limit; bad records cost only themselves."""
-    return parse_document(read_bounded(stream, ctx.size.document_bytes, "JSON document"), ctx)
+    data = read_bounded(stream, ctx.size.document_bytes, "JSON document")
+    ctx.json_booleans = b"true" in data or b"false" in data
+    return parse_document(data, ctx)
 
 
 _NOUNS: Final = {

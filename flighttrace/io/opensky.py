@@ -659,14 +659,13 @@ def _match_tracks(obj: Any) -> bool:
     return isinstance(obj, dict) and "path" in obj and "icao24" in obj
 
 
-def _json_floats(col: Sequence[Any], label: str, factor: float = 1.0) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
-    """A column of JSON values → float64 × ``factor`` (NaN for null) and problems."""
+def _json_floats(col: Sequence[Any], label: str, factor: float = 1.0, booleans: bool = True) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
+    """A column of JSON values → float64 × ``factor`` (NaN for null) and problems (``booleans``: look for true/false)."""
     n = len(col)
     try:
         v = np.array(col, dtype=np.float64)
         if v.shape == (n,):
-            bools = booleans_among(col, v)
-            if not bools.any():
+            if not booleans or not booleans_among(col, v).any():
                 return v * factor if factor != 1.0 else v, []
     except (TypeError, ValueError, OverflowError):
         pass
@@ -764,11 +763,11 @@ def read_states(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     problems: list[tuple[np.ndarray, str]] = []
 
     def num(i: int, label: str, factor: float = 1.0) -> np.ndarray:
-        v, p = _json_floats(cols[i], label, factor)
+        v, p = _json_floats(cols[i], label, factor, ctx.json_booleans)
         problems.extend(p)
         return v
 
-    t_pos, bad = _json_floats(cols[3], "time_position")
+    t_pos, bad = _json_floats(cols[3], "time_position", booleans=ctx.json_booleans)
     time_col = _hand_over(t_pos, _union(bad, n), lambda: _json_strings(cols[3]))
     last = num(4, "last_contact")
     lon = num(5, "longitude")  # lon BEFORE lat in /states/all
@@ -851,11 +850,11 @@ def read_tracks(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     problems: list[tuple[np.ndarray, str]] = []
 
     def num(i: int, label: str, factor: float = 1.0) -> np.ndarray:
-        v, p = _json_floats(cols[i], label, factor)
+        v, p = _json_floats(cols[i], label, factor, ctx.json_booleans)
         problems.extend(p)
         return v
 
-    t, bad = _json_floats(cols[0], "time")
+    t, bad = _json_floats(cols[0], "time", booleans=ctx.json_booleans)
     t_col = _hand_over(t, _union(bad, n), lambda: _json_strings(cols[0]))
     lat = num(1, "latitude")  # lat BEFORE lon in /tracks/all
     lon = num(2, "longitude")

@@ -62,12 +62,13 @@ def _match(obj: Any) -> bool:
     return isinstance(obj, dict) and "trace" in obj and ("timestamp" in obj or "icao" in obj)
 
 
-def _to_float(col: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _to_float(col: Any, booleans: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Column of JSON values → (float64, mask of present non-numbers, mask of ``true`` / ``false``).
 
     ``None`` becomes NaN in numpy's own C conversion; only a column holding
     something else (a string, an object) takes the slower per-value path.
-    A JSON boolean is never a number: it is NaN here, with its own mask.
+    A JSON boolean is never a number: it is NaN here, with its own mask
+    (looked for only when ``booleans``: the document may hold some).
     """
     try:
         num = np.array(col, dtype=np.float64)
@@ -80,20 +81,20 @@ def _to_float(col: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         scalar = kinds.isin([int, float, str]).to_numpy()
         num = pd.to_numeric(ser.where(scalar, None), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
         bad = ser.notna().to_numpy() & np.isnan(num) & ~(kinds == bool).to_numpy()
-    bools = booleans_among(col, num)
+    bools = booleans_among(col, num) if booleans else np.zeros(len(num), dtype=bool)
     if bools.any():
         num = num.copy()
         num[bools] = np.nan
     return num, bad, bools
 
 
-def _altitude(col: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _altitude(col: list[Any], booleans: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ``alt`` column → (feet as float64, ``"ground"`` mask, mask of present non-numbers, booleans included)."""
     obj = np.array(col, dtype=object)
     ground = obj == "ground"
     if ground.any():
         obj[ground] = None
-    alt, bad, bools = _to_float(list(obj))
+    alt, bad, bools = _to_float(obj, booleans)
     return alt, ground, bad | bools
 
 
@@ -231,7 +232,7 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     problems: list[tuple[np.ndarray, str]] = []
 
     def number(i: int, what: str) -> np.ndarray:
-        v, bad, bools = _to_float(cols[i])
+        v, bad, bools = _to_float(cols[i], ctx.json_booleans)
         if bad.any():
             problems.append((bad, f"{what} is not a number"))
         if bools.any():
@@ -241,7 +242,7 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     dt = number(0, "time offset")
     lat = number(1, "lat")
     lon = number(2, "lon")
-    alt, ground, bad = _altitude(cols[3])
+    alt, ground, bad = _altitude(cols[3], ctx.json_booleans)
     if bad.any():
         problems.append((bad, 'alt is neither a number nor "ground"'))
     on_ground = np.where(ground, 1.0, np.where(np.isnan(alt), np.nan, 0.0))

@@ -7,7 +7,7 @@ is quarantined without being kept, a JSON string or XML text past
 :attr:`SizeLimits.string_bytes` costs its record, and a tar member past
 :attr:`SizeLimits.member_bytes` is parsed straight from the archive's stream
 instead of being read into memory. A file or record past a limit is
-quarantined with a reason that names the limit ("exceeds 64 MB"), and the
+quarantined with a reason that names the limit ("exceeds 32 MB"), and the
 run goes on.
 
 The defaults are far above what real files hold (a readsb trace is a few
@@ -29,7 +29,7 @@ MB: Final = 1_000_000
 
 
 def mb(n: int) -> str:
-    """``n`` bytes in MB for a message ("64 MB", "0.5 MB")."""
+    """``n`` bytes in MB for a message ("32 MB", "0.5 MB")."""
     return f"{n / MB:g} MB"
 
 
@@ -41,7 +41,9 @@ class SizeLimits:
     ----------
     document_bytes
         Largest decompressed document that is parsed whole (JSON, KML).
-        Default 64 MB; a readsb trace of a busy aircraft-day is under 10 MB.
+        Default 32 MB: a readsb trace of a busy aircraft-day is under 10 MB,
+        a whole-sky snapshot or an FR24 KML of a long flight a few MB; a
+        document of 32 MB of dense numbers costs about 500 MB once parsed.
     line_bytes
         Longest line of a line-based format (CSV, SBS). Longer lines are
         quarantined (their first characters kept as raw text) and never held
@@ -54,7 +56,7 @@ class SizeLimits:
         the process that reads the archive. Default 16 MB.
     """
 
-    document_bytes: int = 64 * MB
+    document_bytes: int = 32 * MB
     line_bytes: int = 1 * MB
     string_bytes: int = 1 * MB
     member_bytes: int = 16 * MB

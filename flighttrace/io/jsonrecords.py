@@ -192,7 +192,10 @@ def _parse_skeleton(text: bytes) -> Any:
     def refuse(token: str) -> Any:
         raise ValueError(f"{token} is not a JSON number")
 
-    return json.loads(text.decode("utf-8", "replace"), strict=False, parse_constant=refuse)
+    try:
+        return json.loads(text.decode("utf-8", "replace"), strict=False, parse_constant=refuse)
+    except RecursionError as exc:
+        raise ValueError("nested too deeply") from exc
 
 
 def _put_back(obj: Any, marker: str, records: list[Any]) -> bool:

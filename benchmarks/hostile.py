@@ -11,8 +11,8 @@ plain-text cases) and read in a fresh Python process; the child reports its peak
 seconds the read took, and what the manifest says about the file. A case that runs past ``--timeout``
 seconds is reported as such. The inputs are SYNTHETIC and hostile by design: they are the cases of
 issue 16 (a gzip of 1 GiB of whitespace in a readsb trace, an FR24 CSV with one 1 GiB line, a 50 MB
-JSON string in the tracks / FR24 JSON / KML readers, a 2 MB ``.tar.gz`` holding one 2 GiB member,
-OpenSky CSV with long lines).
+JSON string in the tracks / FR24 JSON / KML readers (and a 20 MB one, under the document limit, that
+costs only its record), a 2 MB ``.tar.gz`` holding one 2 GiB member, OpenSky CSV with long lines).
 """
 
 from __future__ import annotations
@@ -84,33 +84,33 @@ def build_fr24_long_line(path: Path) -> None:
         fh.write(b"\n" + _fr24_row(1693548040))
 
 
-def _long_string() -> str:
-    return "x" * (50 * 1000 * 1000)
+def _long_string(mb: int = 50) -> str:
+    return "x" * (mb * 1000 * 1000)
 
 
-def build_tracks_string(path: Path) -> None:
+def build_tracks_string(path: Path, mb: int = 50) -> None:
     """An OpenSky /tracks/all document whose first waypoint's time is a 50 MB string."""
     doc = {"icao24": "600864", "startTime": 1693548000, "endTime": 1693548040, "callsign": "AZQ6224 ",
-           "path": [[_long_string(), 40.1, 50.1, 300.0, 90.0, False], [1693548040, 40.2, 50.2, 400.0, 90.0, False]]}
+           "path": [[_long_string(mb), 40.1, 50.1, 300.0, 90.0, False], [1693548040, 40.2, 50.2, 400.0, 90.0, False]]}
     path.write_text(json.dumps(doc))
 
 
-def build_fr24_json_string(path: Path) -> None:
+def build_fr24_json_string(path: Path, mb: int = 50) -> None:
     """An FR24 playback document whose first track point's squawk is a 50 MB string."""
     pt = {"latitude": 40.1, "longitude": 50.1, "altitude": {"feet": 1000, "meters": 304}, "speed": {"kts": 200},
           "verticalSpeed": {"fpm": 0}, "heading": 90, "squawk": "1000", "timestamp": 1693548000, "ems": None}
-    bad = dict(pt, squawk=_long_string())
+    bad = dict(pt, squawk=_long_string(mb))
     doc = {"result": {"response": {"data": {"flight": {"identification": {"callsign": "AZQ6224"},
            "aircraft": {"identification": {"modes": "600864"}}, "track": [bad, dict(pt, timestamp=1693548020)]}}}}}
     path.write_text(json.dumps(doc))
 
 
-def build_kml_string(path: Path) -> None:
+def build_kml_string(path: Path, mb: int = 50) -> None:
     """An FR24 KML whose first Route placemark's description is a 50 MB text."""
     pm = ("<Placemark><name>p</name><description>{d}</description><TimeStamp><when>2023-09-01T06:00:{s}+00:00</when>"
           "</TimeStamp><Point><coordinates>50.1,40.1,300</coordinates></Point></Placemark>")
     doc = ('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>A/AZQ6224</name>'
-           "<Folder><name>Route</name>" + pm.format(d=_long_string(), s="00") + pm.format(d="<b>Speed:</b> 200 kt", s="20")
+           "<Folder><name>Route</name>" + pm.format(d=_long_string(mb), s="00") + pm.format(d="<b>Speed:</b> 200 kt", s="20")
            + "</Folder></Document></kml>")
     path.write_text(doc)
 
@@ -131,15 +131,18 @@ def build_tar_member(path: Path) -> None:
             self.left -= k
             return k
 
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as gz:
-        with tarfile.open(fileobj=gz, mode="w|") as tar:
-            good = TRACE_HEAD + TRACE_POINT + b"]}"
-            info = tarfile.TarInfo("./traces/65/trace_full_600865.json")
-            info.size = len(good)
-            tar.addfile(info, io.BytesIO(good))
-            info = tarfile.TarInfo("./traces/64/trace_full_600864.json")
-            info.size = 2 * GiB
-            tar.addfile(info, io.BufferedReader(Spaces(2 * GiB), buffer_size=BLOCK))
+    good = TRACE_HEAD + TRACE_POINT + b"]}"
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as gz,
+        tarfile.open(fileobj=gz, mode="w|") as tar,
+    ):
+        info = tarfile.TarInfo("./traces/65/trace_full_600865.json")
+        info.size = len(good)
+        tar.addfile(info, io.BytesIO(good))
+        info = tarfile.TarInfo("./traces/64/trace_full_600864.json")
+        info.size = 2 * GiB
+        tar.addfile(info, io.BufferedReader(Spaces(2 * GiB), buffer_size=BLOCK))
 
 
 OPENSKY_HEAD = b"time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,baroaltitude,geoaltitude,lastposupdate,lastcontact,serials,hour\n"
@@ -170,6 +173,9 @@ CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
     "tracks_string": ("tracks_600864.json", build_tracks_string),
     "fr24_json_string": ("playback.json", build_fr24_json_string),
     "kml_string": ("AZQ6224_hex600864.kml", build_kml_string),
+    "tracks_string_20MB": ("tracks_600864.json", lambda p: build_tracks_string(p, 20)),
+    "fr24_json_string_20MB": ("playback.json", lambda p: build_fr24_json_string(p, 20)),
+    "kml_string_20MB": ("AZQ6224_hex600864.kml", lambda p: build_kml_string(p, 20)),
     "tar_member": ("day.tar.gz", build_tar_member),
     "opensky_line_32MiB": ("states.csv", lambda p: _opensky_long(p, 32 * MiB, False)),
     "opensky_line_64MiB": ("states.csv", lambda p: _opensky_long(p, 64 * MiB, False)),
@@ -208,7 +214,7 @@ t = time.perf_counter()
 ds = flighttrace.read(sys.argv[1])
 dt = time.perf_counter() - t
 m = ds.manifest
-print(json.dumps({"seconds": dt, "peak_rss_mb": peak(), "files": len(m), "rows_read": int(m["rows_read"].sum()),
+print(json.dumps({"package": flighttrace.__file__, "seconds": dt, "peak_rss_mb": peak(), "files": len(m), "rows_read": int(m["rows_read"].sum()),
                   "rows_kept": int(m["rows_kept"].sum()), "rows_quarantined": int(m["rows_quarantined"].sum()),
                   "errors": [e for e in m["error"].tolist() if e],
                   "reasons": sorted(set(r[:120] for r in ds.quarantine["reason"].tolist()))[:6]}))
@@ -221,7 +227,9 @@ def measure(name: str, package: Path, timeout: float) -> dict[str, Any]:
     env = dict(os.environ, PYTHONPATH=str(package))
     t = time.perf_counter()
     try:
-        res = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, env=env, timeout=timeout)
+        # run from the data folder: ``python -c`` puts the working folder first on the path, before PYTHONPATH
+        res = subprocess.run([sys.executable, "-c", CHILD, str(path.resolve())], capture_output=True, text=True, env=env,
+                             timeout=timeout, cwd=DATA, check=False)
     except subprocess.TimeoutExpired:
         return {"case": name, "error": f"still running after {timeout:.0f} s (killed)"}
     if res.returncode != 0:

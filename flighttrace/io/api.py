@@ -202,8 +202,9 @@ def _parse(job: _Job, src: Source, raw: BinaryIO, ctx: ReadContext, row: Manifes
     # JSON readers walk the parsed document: keep the pause; streamed formats keep the collector
     with gc_paused() if spec.kind == "json" else nullcontext():
         for chunk in chunks:
-            if ctx.bad_records:
-                chunk.quarantine = [(r, *ctx.bad_records.get(r, (why, text))) for r, why, text in chunk.quarantine]
+            if ctx.bad_records:  # records the reader saw as null: the JSON parser could not parse them
+                bad = ctx.bad_records
+                chunk.quarantine = [(r, *bad[r]) if text == "null" and r in bad else (r, why, text) for r, why, text in chunk.quarantine]
             nc = normalise_chunk(chunk, ctx, spec.name, run_time_ns=job.run_time_ns, limits=job.limits)
             row.rows_read += nc.rows_read
             row.rows_kept += nc.rows_kept

@@ -175,3 +175,19 @@ def test_a_member_bomb_is_refused_past_the_document_limit(tmp_path: Path) -> Non
     assert bomb["error"] == "JSON document exceeds 0.1 MB decompressed (limit document_bytes); not parsed"
     assert bomb["sha256"] == __import__("hashlib").sha256(member).hexdigest()  # the whole member, hashed as it streamed past
     assert m[path.as_posix() + "!traces/65/trace_full_600865.json"]["rows_kept"] == 2
+
+
+def test_a_member_name_that_is_not_utf8_gets_a_printable_label(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    name = "./traces/64/caf" + bytes([0xE9]).decode("utf-8", "surrogateescape") + "_trace_full_600864.json"
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT, encoding="utf-8", errors="surrogateescape") as tar:
+        data = trace("600864")
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    path = tmp_path / "day.tar"
+    path.write_bytes(buf.getvalue())
+    ds = read(path)
+    label = path.as_posix() + "!traces/64/caf\\xe9_trace_full_600864.json"
+    assert ds.manifest["path"].tolist() == [label] and ds.manifest["rows_kept"].tolist() == [2]
+    assert ds.to_parquet(tmp_path / "out")["points"].exists()  # Arrow takes the label

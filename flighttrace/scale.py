@@ -530,12 +530,15 @@ def run(
     skipped = [0]
     missing: list[tuple[str, str]] = []
     sources = iter_sources(path_list, icao24=selection, on_skip_by_name=lambda _: skipped.__setitem__(0, skipped[0] + 1),
-                           on_missing=lambda p, m: missing.append((p, m)))
+                           on_missing=lambda p, m: missing.append((p, m)), member_bytes=job.limits.size.member_bytes)
     names: list[str] = []
     partials: list[Any] = []
     for batch in batches(sources, task_bytes, max_files_per_task):
         names.extend(s.name for s in batch)
-        partials.append(client.submit(_ingest_task, job, batch, n_buckets, pure=False))
+        if batch[0].live:  # a large tar member streamed from its archive: parsed here, while the archive stands on it
+            partials.append(client.scatter(_ingest_task(job, batch, n_buckets)))
+        else:
+            partials.append(client.submit(_ingest_task, job, batch, n_buckets, pure=False))
         del batch
     n_tasks = len(partials)
     file_order = {n: i for i, n in enumerate(names)}

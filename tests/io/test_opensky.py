@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import flighttrace
 from flighttrace.io import opensky
+from flighttrace.io.csvstream import Utf8Guard
 from flighttrace.io._base import ReadContext
 from flighttrace.io.api import Dataset, assert_counts
 from flighttrace.io.opensky import STATE_VECTOR_COLUMNS
@@ -318,9 +319,9 @@ def test_short_row_with_invalid_utf8_is_quarantined(tmp_path: Path) -> None:
 def test_utf8_guard_keeps_characters_split_across_reads() -> None:
     text = "AZQ,é€𝄞,ok\n".encode() * 50
     for chunk in (1, 2, 3, 5, 7):
-        guard = opensky._Utf8Guard(io.BytesIO(text), chunk=chunk)
+        guard = Utf8Guard(io.BytesIO(text), chunk=chunk)
         assert io.BufferedReader(guard).read() == text and not guard.replaced
-    guard = opensky._Utf8Guard(io.BytesIO(b"ab\xffcd\xe2\x82"), chunk=2)
+    guard = Utf8Guard(io.BytesIO(b"ab\xffcd\xe2\x82"), chunk=2)
     assert io.BufferedReader(guard).read() == "ab\ufffdcd\ufffd".encode() and guard.replaced
 
 

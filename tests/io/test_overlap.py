@@ -42,6 +42,7 @@ def _writers() -> dict[str, tuple[str, bool, Callable[[pd.DataFrame, Path], None
     from flighttrace.sim.writers import (
         write_aircraft_json,
         write_fr24_csv,
+        write_fr24_granular,
         write_fr24_kml,
         write_fr24_playback,
         write_sbs,
@@ -67,6 +68,7 @@ def _writers() -> dict[str, tuple[str, bool, Callable[[pd.DataFrame, Path], None
         "fr24_json": ("playback.json", False, lambda p, f: write_fr24_playback(p, f, flight_id="2c1a3f4b", callsign="AZQ6224",
                                                                                   registration="4K-AZ100", typecode="IL76")),
         "sbs": ("log.sbs", False, lambda p, f: write_sbs(p, f)),
+        "fr24_granular": ("granular.csv", False, write_fr24_granular),
     }
 
 

@@ -57,9 +57,9 @@ _MODULES: dict[str, str] = {
 __all__ = ["__version__", *sorted({*_EXPORTS, *_MODULES})]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from flighttrace.io.api import Dataset, read
-    from flighttrace.io.detect import formats
-    from flighttrace.schema import SchemaError, validate_points
+    from flighttrace.io.api import Dataset, read  # noqa: F401 - names for type checkers (__all__ is built at run time)
+    from flighttrace.io.detect import formats  # noqa: F401 - names for type checkers (__all__ is built at run time)
+    from flighttrace.schema import SchemaError, validate_points  # noqa: F401 - names for type checkers (__all__ is built at run time)
 
 
 def __getattr__(name: str) -> Any:

@@ -393,8 +393,8 @@ def _gather_points(client: Any, futures: list[Any]) -> pd.DataFrame:
     import pyarrow as pa
 
     from flighttrace.io._normalise import points_from_table
-    from flighttrace.schema import empty_points
     from flighttrace.io.store import points_to_arrow
+    from flighttrace.schema import empty_points
 
     frames = [f for f in client.gather(futures) if len(f)]
     if not frames:
@@ -505,11 +505,11 @@ def run(
             )
     from flighttrace._version import __version__
     from flighttrace.io._normalise import Limits as _Limits
-    from flighttrace.io.api import _Job, _clear_lookup_caches
+    from flighttrace.io.api import _clear_lookup_caches, _Job
     from flighttrace.io.sources import batches, iter_sources
-    from flighttrace.tracks.legs import LegParams
     from flighttrace.provenance import ManifestRow, manifest_frame, quarantine_frame
     from flighttrace.schema import empty_quarantine
+    from flighttrace.tracks.legs import LegParams
 
     t0 = _time.perf_counter()
     timings: dict[str, float] = {}
@@ -530,12 +530,15 @@ def run(
     skipped = [0]
     missing: list[tuple[str, str]] = []
     sources = iter_sources(path_list, icao24=selection, on_skip_by_name=lambda _: skipped.__setitem__(0, skipped[0] + 1),
-                           on_missing=lambda p, m: missing.append((p, m)))
+                           on_missing=lambda p, m: missing.append((p, m)), member_bytes=job.limits.size.member_bytes)
     names: list[str] = []
     partials: list[Any] = []
     for batch in batches(sources, task_bytes, max_files_per_task):
         names.extend(s.name for s in batch)
-        partials.append(client.submit(_ingest_task, job, batch, n_buckets, pure=False))
+        if batch[0].live:  # a large tar member streamed from its archive: parsed here, while the archive stands on it
+            partials.append(client.scatter(_ingest_task(job, batch, n_buckets)))
+        else:
+            partials.append(client.submit(_ingest_task, job, batch, n_buckets, pure=False))
         del batch
     n_tasks = len(partials)
     file_order = {n: i for i, n in enumerate(names)}
@@ -593,8 +596,8 @@ def run(
         if parts:
             legs_out = _merge_legs(parts, aircraft)
         else:
-            from flighttrace.tracks.legs import detect_legs
             from flighttrace.schema import empty_points
+            from flighttrace.tracks.legs import detect_legs
 
             legs_out = detect_legs(empty_points(), scenario if scenario is not None else airports)
         if ref is not None:

@@ -39,7 +39,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flighttrace.reference.airports import airportsdata_table, bearing_deg
+from flighttrace.geo import bearing_deg
+from flighttrace.reference.airports import airportsdata_table
 
 OUT = Path(__file__).resolve().parents[1] / "flighttrace" / "data"
 RUNWAY_COLUMNS = (

@@ -6,13 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from flighttrace.geo import EARTH_RADIUS_KM, bearing_deg, haversine_km
 from flighttrace.reference.airports import (
-    EARTH_RADIUS_KM,
     TABLE_COLUMNS,
     AirportIndex,
-    bearing_deg,
     classify_kind,
-    haversine_km,
 )
 
 # Positions as airportsdata gives them.

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from flighttrace.claims import coverage as cv
 from flighttrace.kinds.sorties import stats as an
 
-from flighttrace.claims import coverage as cv
 UTC = "UTC"
 
 

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 import flighttrace
-from flighttrace.claims import coverage as cv
 from flighttrace.claims import VERDICTS
+from flighttrace.claims import coverage as cv
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "fixtures" / "ovda" / "data"

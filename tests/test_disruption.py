@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import flighttrace
+from flighttrace.geo import bearing_deg, destination_point, haversine_km
 from flighttrace.kinds.disruption import analysis as dz
-from flighttrace.reference.airports import AirportIndex, haversine_km
-from flighttrace.sim.kinematics import _bearing, _offset
+from flighttrace.reference.airports import AirportIndex
 from tests.flights import to_points
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +26,7 @@ T0 = pd.Timestamp("2026-03-14T08:00:00Z")
 
 def at(ap: object, brg: float, km: float) -> tuple[float, float]:
     """A point ``km`` from a field on bearing ``brg``."""
-    return _offset(ap.lat, ap.lon, brg, km)  # type: ignore[attr-defined]
+    return destination_point(ap.lat, ap.lon, brg, km)  # type: ignore[attr-defined]
 
 
 def path(vertices: list[tuple[float, float, float | None, float]], *, t0: pd.Timestamp = T0, step_s: float = 10.0,
@@ -45,7 +45,7 @@ def path(vertices: list[tuple[float, float, float | None, float]], *, t0: pd.Tim
     la, lo = lat[i] + f * (lat[i + 1] - lat[i]), lon[i] + f * (lon[i + 1] - lon[i])
     ground = np.isnan(alt[i]) & np.isnan(alt[i + 1])
     a = np.where(ground, np.nan, np.nan_to_num(alt[i]) + f * (np.nan_to_num(alt[i + 1]) - np.nan_to_num(alt[i])))
-    trk = _bearing(lat[i], lon[i], lat[i + 1], lon[i + 1])
+    trk = bearing_deg(lat[i], lon[i], lat[i + 1], lon[i + 1])
     vr = np.where(ground, 0.0, (np.nan_to_num(alt[i + 1]) - np.nan_to_num(alt[i])) / np.where(dt[i] > 0, dt[i], 1.0) * 60.0)
     df = pd.DataFrame({"icao24": icao24, "time": t0 + pd.to_timedelta(t, unit="s"), "lat": la, "lon": lo, "alt_ft": a,
                        "gs_kt": kt[i] + f * (kt[i + 1] - kt[i]), "track_deg": trk, "vrate_fpm": vr, "on_ground": ground,
@@ -56,7 +56,7 @@ def path(vertices: list[tuple[float, float, float | None, float]], *, t0: pd.Tim
 def circle(centre: tuple[float, float], radius_km: float, laps: float, alt: float, kt: float, start_deg: float = 0.0) -> list[tuple[float, float, float, float]]:
     """Vertices of ``laps`` right-hand circles every 10° around ``centre``."""
     n = int(round(laps * 36))
-    return [(*_offset(centre[0], centre[1], start_deg + 10.0 * k, radius_km), alt, kt) for k in range(n + 1)]
+    return [(*destination_point(centre[0], centre[1], start_deg + 10.0 * k, radius_km), alt, kt) for k in range(n + 1)]
 
 
 def landing(ap: object, rwy: float, *, from_alt: float = 3000.0) -> list[tuple[float, float, float | None, float]]:

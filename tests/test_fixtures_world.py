@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import flighttrace
-from flighttrace.tracks.legs import GRADES
-from flighttrace.sim.validation import compare_legs, compare_sorties, load_truth
 from flighttrace.kinds.sorties.world import build_world, verify_world
+from flighttrace.sim.validation import compare_legs, compare_sorties, load_truth
+from flighttrace.tracks.legs import GRADES
 
 ROOT = Path(__file__).resolve().parents[1]
 WORLD = ROOT / "fixtures" / "ovda"

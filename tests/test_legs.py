@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from flighttrace.reference.airports import AirportIndex
-from flighttrace.tracks.legs import LegParams, airport_events, detect_legs, ground_stays
 from flighttrace.sim.kinematics import Field, fly_leg
+from flighttrace.tracks.legs import LegParams, airport_events, detect_legs, ground_stays
 from tests.flights import LLER, LLOV, SLLP, UBBB, UBBG, agl, drop, flight, join
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flighttrace.reference.airports import AirportIndex, haversine_km
+from flighttrace.geo import haversine_km
+from flighttrace.reference.airports import AirportIndex
+from flighttrace.reference.runways import runway_source, runway_table
 from flighttrace.tracks.ends import LOST_CODES
 from flighttrace.tracks.legs import LegParams, detect_legs
-from flighttrace.reference.runways import runway_source, runway_table
 from tests.flights import LLOV, UBBB, flight, join, offset, straight
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")

@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flighttrace.reference.airports import AirportIndex, haversine_km
-from flighttrace.tracks.legs import airport_events, detect_legs, ground_stays
+from flighttrace.geo import haversine_km
+from flighttrace.reference.airports import AirportIndex
 from flighttrace.sim.kinematics import PROFILES, Field, fly_leg
+from flighttrace.tracks.legs import airport_events, detect_legs, ground_stays
 from tests.flights import LLOV, UBBB, UBBG, flight, join, offset, straight
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")

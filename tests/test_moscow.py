@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import flighttrace
-from flighttrace.report import verify_report
-from flighttrace.kinds.sorties.world import verify_world
 from flighttrace.kinds.disruption.world import build_disruption_world
+from flighttrace.kinds.sorties.world import verify_world
+from flighttrace.report import verify_report
 
 ROOT = Path(__file__).resolve().parents[1]
 WORLD = ROOT / "fixtures" / "moscow"
@@ -82,8 +82,8 @@ def test_simulate_dispatches_on_the_scenario_kind(monkeypatch: pytest.MonkeyPatc
     from typer.testing import CliRunner
 
     import flighttrace.cli.legs  # noqa: F401  (registers `simulate`)
-    import flighttrace.kinds.sorties.world as wg
     import flighttrace.kinds.disruption.world as wgd
+    import flighttrace.kinds.sorties.world as wg
     from flighttrace.cli import app
 
     called: list[str] = []
@@ -232,7 +232,8 @@ def test_ovda_scenario_still_loads_and_gives_the_same_verdicts(ovda_report) -> N
     assert ovda_report.findings.disruption is None
     assert ovda_report.findings.claims.set_index("claim_id")["verdict"].to_dict() == {
         "ap-2023-six-from-baku": "supported", "ap-2023-hours-on-ground": "supported", "ap-2023-back-to-baku-or-ganja": "supported",
-        "ap-2023-every-two-days-2020": "contradicted", "haaretz-2023-92-landings": "inconclusive", "seed-000-92-in-2016-2020": "contradicted",
+        # issue 15: the mean of 10 intervals (3.98 d) has the 95 % interval 0.96–8.9 d, which straddles 2 d
+        "ap-2023-every-two-days-2020": "inconclusive", "haaretz-2023-92-landings": "inconclusive", "seed-000-92-in-2016-2020": "contradicted",
         "haaretz-2023-two-hours": "supported", "haaretz-2023-pace-in-fighting": "supported", "soyarmenio-6-in-april-2016": "supported",
         "soyarmenio-20-in-sep-nov-2020": "supported", "soyarmenio-13-in-jul-nov-2021": "supported", "soyarmenio-7-in-aug-sep-2022": "inconclusive",
         "haaretz-2020-four-round-trips": "supported", "haaretz-2016-azaf-two-landings": "inconclusive", "haaretz-2016-azaf-ground-2-3h": "inconclusive",

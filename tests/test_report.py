@@ -186,7 +186,9 @@ def test_kml_is_valid_and_time_stamped_per_point(report) -> None:  # type: ignor
 
 
 def test_report_is_byte_identical_on_a_second_run(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    again = build_report(SEED, [WORLD], tmp_path / "ovda", maps_dir=tmp_path / "maps", command="pytest")
+    # the same inputs and the same pre-registration stamp (the time the windows were fixed is an input too)
+    stamp = json.loads((report.out_dir / "provenance.json").read_text(encoding="utf-8"))["preregistration"]
+    again = build_report(SEED, [WORLD], tmp_path / "ovda", maps_dir=tmp_path / "maps", command="pytest", preregistration=stamp)
     assert again.outputs == report.outputs
 
 

@@ -25,8 +25,8 @@ def test_every_points_column_declares_a_unit_or_none_and_a_doc() -> None:
 
 
 def _valid(tmp_path) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    from tests.builders import points
     from flighttrace.sim.writers import write_trace
+    from tests.builders import points
 
     write_trace(points(3), tmp_path / "trace_full_600864.json")
     return flighttrace.read(tmp_path).points

@@ -95,10 +95,16 @@ def _sampled() -> pd.DataFrame:
 
 
 def _writers() -> dict[str, tuple[str, Callable[[pd.DataFrame, Path], None]]]:
-    from flighttrace.sim.writers import write_fr24_csv, write_fr24_kml, write_fr24_playback
-    from flighttrace.sim.writers import write_state_vectors_csv, write_state_vectors_parquet, write_tracks_json
-    from flighttrace.sim.writers import write_trace
-    from flighttrace.sim.writers import write_sbs
+    from flighttrace.sim.writers import (
+        write_fr24_csv,
+        write_fr24_kml,
+        write_fr24_playback,
+        write_sbs,
+        write_state_vectors_csv,
+        write_state_vectors_parquet,
+        write_trace,
+        write_tracks_json,
+    )
 
     return {
         "readsb_trace": ("trace_full_600864.json", lambda p, f: write_trace(p, f)),
@@ -231,8 +237,7 @@ def _snapshot() -> tuple[pd.DataFrame, pd.Timestamp]:
 
 @pytest.mark.parametrize("fmt", ["aircraft_json", "v2_api", "opensky_states"])
 def test_snapshot_formats_read_back_the_simulated_positions(fmt: str, tmp_path: Path) -> None:
-    from flighttrace.sim.writers import write_aircraft_json, write_v2
-    from flighttrace.sim.writers import write_states_json
+    from flighttrace.sim.writers import write_aircraft_json, write_states_json, write_v2
 
     src, now = _snapshot()
     writer = {"aircraft_json": lambda f: write_aircraft_json(src, f, now=now), "v2_api": lambda f: write_v2(src, f, now=now),

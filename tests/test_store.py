@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 
 import flighttrace
 from flighttrace.io.api import assert_counts
-from flighttrace.schema import validate_points
 from flighttrace.io.store import (
     StoreLockedError,
     StoreReadError,
@@ -26,6 +25,7 @@ from flighttrace.io.store import (
     store_filter,
     store_manifest,
 )
+from flighttrace.schema import validate_points
 from tests.builders import trace_doc, write_json
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,15 @@ evidence, and what each scenario kind found.
 :mod:`flighttrace.claims.findings`
     :class:`Findings`;
 :mod:`flighttrace.claims.rules`
-    :class:`VerdictRules`, the thresholds.
+    :class:`VerdictRules`, the thresholds;
+:mod:`flighttrace.claims.uncertainty`
+    intervals on a mean or a median of gaps, and the verdict they allow;
+:mod:`flighttrace.claims.multiplicity`
+    every test run, corrected for their number;
+:mod:`flighttrace.claims.robustness`
+    every verdict re-run with its windows, bands and stays moved;
+:mod:`flighttrace.claims.prereg`
+    the pre-registration stamp: the scenario's windows fixed before any data is seen.
 
 The rules are written out in ``docs/verdicts.md``.
 """

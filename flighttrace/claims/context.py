@@ -129,6 +129,9 @@ class Window:
     days: float
     uncovered: float
     uncovered_text: str
+    rates: Any = None
+    """How the uncovered days' rate is modelled (``room(win, rules, seen)``, ``text(win)``), e.g.
+    :class:`flighttrace.kinds.sorties.bursts.UncoveredRates`; ``None``: the covered rate alone."""
 
 
 @dataclass
@@ -138,7 +141,7 @@ class Outcome:
     observed: str
     value: float
     items: pd.DataFrame
-    statistic: dict[str, Any] | None = None
+    statistic: dict[str, Any] | list[dict[str, Any]] | None = None
     intervals: pd.DataFrame | None = None
 
 
@@ -176,5 +179,5 @@ class Judged:
     claim: Any
     row: dict[str, Any]
     evidence: pd.DataFrame
-    statistic: dict[str, Any] | None
+    statistic: dict[str, Any] | list[dict[str, Any]] | None
     intervals: pd.DataFrame | None

@@ -25,6 +25,8 @@ def room(win: Window, rules: VerdictRules, seen: int | None = None) -> float:
         return cap
     from scipy import stats
 
+    if win.rates is not None:  # uncovered days in conflict windows get the surge rate (see UncoveredRates)
+        return min(cap, win.rates.room(win, rules, seen))
     a = rules.uncovered_alpha
     rate_hi = stats.chi2.ppf(1.0 - a, 2 * (seen + 1)) / 2.0 / covered
     plausible = float(stats.poisson.isf(a, rate_hi * win.uncovered))
@@ -43,7 +45,8 @@ def at_least(n: int, s: int, b: int, u: int, win: Window, rules: VerdictRules) -
     rest = n - s - b - u
     spare = room(win, rules, s + b + u)
     if win.uncovered > 0 and rest <= spare:
-        return "inconclusive", f"{s} with observed or inferred evidence (< {n}); {uncovered_phrase(win)}, which could hold the rest"
+        surge = win.rates.text(win) if win.rates is not None else ""
+        return "inconclusive", f"{s} with observed or inferred evidence (< {n}); {uncovered_phrase(win)}, which could hold the rest" + (f" ({surge})" if surge else "")
     if s + b + u >= n:
         return "inconclusive", f"{s} with observed or inferred evidence (< {n}); {u} fleet leg(s) in the window end at no named field and could make up the rest"
     extra = f" ({b} bridged, {u} with no named end)" if b or u else ""
@@ -52,6 +55,8 @@ def at_least(n: int, s: int, b: int, u: int, win: Window, rules: VerdictRules) -
     else:
         where = (f"the {fmt_n(win.uncovered)} uncovered day(s) ({win.uncovered_text}) could plausibly hold at most {spare:g} more "
                  f"at the rate seen on the {fmt_n(win.days - win.uncovered)} covered days (P < {rules.uncovered_alpha:g} for {rest})")
+        if win.rates is not None and win.rates.text(win):
+            where += f"; {win.rates.text(win)}"
     return "contradicted", f"only {s + b + u} found, fewer than {n}{extra}, and {where}"
 
 

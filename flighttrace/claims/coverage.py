@@ -24,7 +24,6 @@ from typing import Any, Final, NamedTuple
 import numpy as np
 import pandas as pd
 
-
 __all__ = [
     "COVERAGE_COLUMNS",
     "SERIES_COLUMNS",

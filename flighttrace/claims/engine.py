@@ -27,8 +27,10 @@ import numpy as np
 import pandas as pd
 
 from flighttrace.claims import coverage as cv
+from flighttrace.claims import multiplicity, robustness
 from flighttrace.claims.context import ASSUMED, Context, Judged, Outcome, Window, empty_evidence, empty_items, grade_counts
 from flighttrace.claims.findings import CLAIMS_COLUMNS, EVIDENCE_COLUMNS, STATISTICS_COLUMNS, Findings
+from flighttrace.claims.prereg import resolve_lead_lag
 from flighttrace.claims.rules import VerdictRules
 from flighttrace.kinds import kind_module, kind_of_test, kinds_of
 from flighttrace.schema import TIME_DTYPE
@@ -161,16 +163,22 @@ def evaluate(
     evidence = [j.evidence for j in judged if len(j.evidence)]
     ev = pd.concat(evidence, ignore_index=True) if evidence else empty_evidence()
     ev["time"] = ev["time"].astype(TIME_DTYPE)
-    found = {kind: kind_module(kind, "claims").analyze(ctx, judged) for kind in kinds_of(scenario)}
+    found = {kind: kind_module(kind, "findings").analyze(ctx, judged) for kind in kinds_of(scenario)}
     kind_stats = [row for f in found.values() for row in f.statistics_rows()]
-    claim_stats = [j.statistic for j in judged if j.statistic is not None]
+    claim_stats = [row for j in judged if j.statistic is not None for row in (j.statistic if isinstance(j.statistic, list) else [j.statistic])]
+    statistics = multiplicity.adjust(pd.DataFrame([*kind_stats, *claim_stats], columns=list(STATISTICS_COLUMNS)), method=rules.multiplicity)
+    panel = robustness.panel(ctx, judged) if rules.robustness else robustness.empty_panel()
+    claims_df = multiplicity.enforce(robustness.mark(_claims_table(judged), panel), statistics, alpha=1.0 - rules.conf)
+    deviation = resolve_lead_lag(scenario, rules.lead, rules.lag)[2]
     return Findings(
-        claims=_claims_table(judged),
+        claims=claims_df,
         evidence=ev[list(EVIDENCE_COLUMNS)].reset_index(drop=True),
-        statistics=pd.DataFrame([*kind_stats, *claim_stats], columns=list(STATISTICS_COLUMNS)),
+        statistics=statistics,
         coverage=cov,
         tz=tz,
         synthetic=bool(synthetic),
-        warnings=(ASSUMED,) if coverage is None else (),
+        warnings=((ASSUMED,) if coverage is None else ()) + ((deviation,) if deviation else ()),
         kinds=found,
+        tests=multiplicity.tests_table(statistics, alpha=1.0 - rules.conf),
+        robustness=panel,
     )

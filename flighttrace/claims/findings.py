@@ -34,10 +34,11 @@ VERDICTS: Final[tuple[str, ...]] = ("supported", "contradicted", "inconclusive")
 CLAIMS_COLUMNS: Final[tuple[str, ...]] = (
     "claim_id", "statement", "source", "record", "test", "expected", "observed", "verdict", "reason",
     "n_observed", "n_inferred", "n_bridged", "window_start", "window_end", "days_in_window", "days_uncovered",
-    "evidence", "unit", "value", "n_unknown",
+    "evidence", "unit", "value", "n_unknown", "robustness", "fragile_because",
 )
 """Columns of :attr:`Findings.claims` (``value`` is the observed figure as a number; ``n_unknown``
-counts fleet legs in the window whose relevant end names no field)."""
+counts fleet legs in the window whose relevant end names no field; ``robustness`` is ``solid``, ``fragile`` or
+``not run`` and ``fragile_because`` names the changes that flip the verdict, see :mod:`flighttrace.claims.robustness`)."""
 
 EVIDENCE_COLUMNS: Final[tuple[str, ...]] = ("claim_id", "item_id", "kind", "grade", "time", "airport", "lineage", "legs", "detail")
 """Columns of :attr:`Findings.evidence` (one row per sortie or leg behind a verdict)."""
@@ -45,8 +46,11 @@ EVIDENCE_COLUMNS: Final[tuple[str, ...]] = ("claim_id", "item_id", "kind", "grad
 STATISTICS_COLUMNS: Final[tuple[str, ...]] = (
     "test", "claim_id", "event_ids", "observed", "expected", "baseline", "ratio", "ci_low", "ci_high", "p_value",
     "n_shifts", "seed", "n1", "t1", "n0", "t0", "note",
+    "exact_ci_low", "exact_ci_high", "exact_p", "nb_ci_low", "nb_ci_high", "nb_p", "nb_alpha", "dispersion", "p_adjusted", "adjust_method",
 )
-"""Columns of :attr:`Findings.statistics`."""
+"""Columns of :attr:`Findings.statistics` (``ci_low``/``ci_high``/``p_value`` are what a verdict uses; for a rate ratio the
+exact Poisson ones are ``exact_*``, the negative-binomial ones ``nb_*``; ``dispersion`` is the Pearson variance/mean of the
+monthly blocks; ``p_adjusted`` corrects ``p_value`` for the number of tests run, by ``adjust_method``)."""
 
 
 
@@ -97,6 +101,12 @@ class Findings:
         The input came from flighttrace's simulator.
     warnings
         Notes that apply to the whole run (for example: coverage assumed).
+    tests
+        Every test run, with its p-value corrected for their number
+        (:data:`flighttrace.claims.multiplicity.TESTS_COLUMNS`).
+    robustness
+        Every verdict re-run with its windows and bands moved
+        (:data:`flighttrace.claims.robustness.ROBUSTNESS_COLUMNS`).
     kinds
         What each scenario kind the scenario needed found, by kind name
         (:mod:`flighttrace.kinds`): the ``sorties`` kind's series, event
@@ -114,6 +124,8 @@ class Findings:
     synthetic: bool
     warnings: tuple[str, ...] = field(default_factory=tuple)
     kinds: dict[str, KindFindings] = field(default_factory=dict)
+    tests: pd.DataFrame = field(default_factory=pd.DataFrame)
+    robustness: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def kind(self, name: str) -> Any:
         """What the scenario kind ``name`` found (its own tables), or None when the scenario did not need that kind."""
@@ -166,6 +178,7 @@ class Findings:
         disruption measures as ``disruption_hourly``, ``closures``, ``diversions``, ``holdings``,
         ``go_arounds`` and ``movements``)."""
         out = {"claims": self.claims, "evidence": self.evidence, "statistics": self.statistics, "coverage": self.coverage}
+        out.update({name: df for name, df in (("tests", self.tests), ("robustness", self.robustness)) if len(df.columns)})
         for found in self.kinds.values():
             out.update(found.tables())
         return out

@@ -44,10 +44,41 @@ class VerdictRules:
         Size of that random sample (shifts).
     lead, lag
         Widening of the event windows of the timeline tables and of the
-        scenario-wide rate ratio (a Timedelta, ``"30d"`` or days); default 0.
+        scenario-wide statistics (a Timedelta, ``"30d"`` or days). Default
+        ``None``: the scenario's, i.e. those of its rate-ratio claims
+        (:func:`flighttrace.claims.prereg.scenario_lead_lag`); any other
+        value is reported as a deviation from the pre-registered windows.
     seed
-        Seed of the permutation test's random sample (used only when the
-        shifts are too many to enumerate).
+        Seed of every random draw: the permutation tests' samples (when the
+        shifts are too many to enumerate) and the bootstrap of intervals.
+    min_cell_days
+        Monthly blocks of the negative-binomial rate ratio with fewer covered
+        days than this join the next block of the same side (days).
+    min_blocks
+        Fewest blocks with which the dispersion is estimated; with fewer, the
+        exact Poisson interval alone is used.
+    multiplicity
+        Correction of the p-values for the number of tests run:
+        ``"holm"`` (Holm–Bonferroni, the default) or ``"fdr_bh"``
+        (Benjamini–Hochberg), as :func:`statsmodels.stats.multitest.multipletests` names them.
+    n_boot
+        Bootstrap resamples of the mean interval (seeded with ``seed``).
+    season_years
+        The same-season permutation null compares each event with the same
+        calendar dates in the years at most this many years away.
+    season_min_covered
+        A candidate year's window counts only when at least this share of
+        its days is covered (0–1).
+    robustness
+        Re-run every verdict with its windows and bands moved (the
+        robustness panel).
+    robust_days, robust_share
+        Window edges move by ``min(robust_days, robust_share × window
+        length)`` (days, share).
+    band_share
+        Band edges move by this share of their value (at least 1 for counts).
+    lead_lag_alternatives
+        The other ``(lead, lag)`` windows a rate-ratio claim is re-run with.
     disruption
         Thresholds of the disruption measures (closures, diversions,
         holding, go-arounds): a :class:`flighttrace.kinds.disruption.analysis.DisruptionParams`;
@@ -67,6 +98,17 @@ class VerdictRules:
     lead: Any = None
     lag: Any = None
     seed: int = 0
+    min_cell_days: float = 3.0
+    min_blocks: int = 5
+    multiplicity: str = "holm"
+    n_boot: int = 2000
+    season_years: int = 2
+    season_min_covered: float = 0.5
+    robustness: bool = True
+    robust_days: float = 2.0
+    robust_share: float = 0.25
+    band_share: float = 0.10
+    lead_lag_alternatives: tuple[tuple[str, str], ...] = (("0d", "0d"), ("15d", "7d"), ("30d", "15d"), ("60d", "30d"))
 
     def disruption_params(self) -> Any:
         """The thresholds of the disruption measures (:class:`flighttrace.kinds.disruption.analysis.DisruptionParams`)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,9 +65,9 @@ def analyze(
     out: Path | None = typer.Option(None, "--out", "-o", help="Folder for the tables (CSV and Parquet) and findings.json: new, empty, or one flighttrace wrote."),
     report_tz: str | None = typer.Option(None, "--report-tz", help="IANA zone of the day/week/month bins (default: the scenario's meta.report_tz, else UTC; the same zone `report` uses)."),
     tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times in the input (SBS logs)."),
-    lead: str = typer.Option("0d", "--lead", help="Widen each event window before its start (e.g. 30d)."),
-    lag: str = typer.Option("0d", "--lag", help="Widen each event window after its end (e.g. 15d)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the permutation test's random sample (when shifts are too many to enumerate)."),
+    lead: str | None = typer.Option(None, "--lead", help="Widen each event window of the scenario-wide statistics before its start (e.g. 30d); default the scenario's. Another value is reported as a deviation from the pre-registered windows."),
+    lag: str | None = typer.Option(None, "--lag", help="Widen each event window after its end (e.g. 15d); default the scenario's."),
+    seed: int = typer.Option(0, "--seed", help="Seed of every random draw (permutation samples, bootstrap of intervals)."),
     progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar over the stages (default: when stderr is a terminal)."),
     allow_draft: bool = typer.Option(False, "--allow-draft", help="Test claims still marked status: draft (by default such a scenario is refused)."),
 ) -> None:
@@ -82,6 +83,7 @@ def analyze(
     from flighttrace.claims.coverage import coverage as coverage_of
     from flighttrace.claims.coverage import resolve_tz
     from flighttrace.nodata import NoPositionsError, relevance_notes, require_positions
+    from flighttrace.claims.prereg import preregister, resolve_lead_lag
     from flighttrace.scenario import parse_duration
 
     check_zones(tz=tz, report_tz=report_tz)
@@ -95,9 +97,11 @@ def analyze(
     refuse_drafts(scn, allow_draft, str(scenario))
     try:
         zone = resolve_tz(report_tz or getattr(scn.meta, "report_tz", None))
-        lead_td, lag_td = parse_duration(lead), parse_duration(lag)
+        lead_td = parse_duration(lead) if lead is not None else None
+        lag_td = parse_duration(lag) if lag is not None else None
     except ValueError as exc:
         fail(str(exc))
+    prereg = preregister(scenario, scn).with_deviations(resolve_lead_lag(scn, lead_td, lag_td)[2])  # before any data file is opened
     with Progress(bar, "analyze: reading", 5) as stages:
         try:
             ds = flighttrace.read(inputs, tz=tz, command=command_line())
@@ -125,7 +129,9 @@ def analyze(
         console.print("[bold yellow]SYNTHETIC DATA:[/] the input came from flighttrace's simulator; no verdict here is about real flights.")
     console.print(verdict_table(findings.claims, title=f"{scn.meta.title}: {len(findings.claims)} claims"))
     console.print(findings.summary(), highlight=False, markup=False)
+    console.print(prereg.text(), highlight=False, markup=False)
     if target is not None:
         with target.writing() as work:
             findings.to_dir(work)
+            (work / "preregistration.json").write_text(json.dumps(prereg.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
         console.print(f"tables written to {plain(out)}/ (CSV and Parquet)", highlight=False)

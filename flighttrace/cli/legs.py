@@ -35,9 +35,9 @@ def legs(
         flighttrace legs fixtures/ovda/data --scenario seeds/azerbaijan-ovda.yaml --out out/legs
     """
     import flighttrace
+    from flighttrace.nodata import NoPositionsError, require_positions
     from flighttrace.report.export import legs_geojson, to_csv, write_table
     from flighttrace.tracks.legs import ground_stays
-    from flighttrace.nodata import NoPositionsError, require_positions
 
     check_zones(tz=tz)
     target = output_or_fail(out, inputs=[*inputs, scenario])

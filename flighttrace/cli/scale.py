@@ -134,8 +134,8 @@ def scale_cmd(
     Example:
         flighttrace scale fixtures/ovda/data --scenario seeds/azerbaijan-ovda.yaml --out out/scaled --workers 2
     """
-    from flighttrace.report.export import legs_geojson, to_csv, write_table
     from flighttrace.provenance import write_json
+    from flighttrace.report.export import legs_geojson, to_csv, write_table
 
     try:
         from flighttrace import scale as sc

@@ -34,6 +34,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from flighttrace.io.bounds import SizeLimits
+
 __all__ = [
     "RawChunk",
     "ReadContext",
@@ -158,6 +160,18 @@ class ReadContext:
         up in the manifest.
     tz_used
         Readers that interpret naive times set the zone they applied.
+    size
+        Size limits (longest line, largest document, longest string).
+    bad_records
+        Set by the dispatcher when a JSON document's records were parsed one
+        by one (the document as a whole was not valid JSON): ``src_row`` →
+        ``(reason, raw text)`` of the records that could not be parsed. The
+        reader sees ``None`` in their place; the framework reports them with
+        these reasons.
+    json_booleans
+        Whether the JSON document may hold ``true`` / ``false`` (set by the
+        dispatcher from the raw bytes; when ``False`` readers need not look
+        for booleans among their numbers).
     """
 
     src_file: str
@@ -166,6 +180,9 @@ class ReadContext:
     chunk_rows: int = field(default_factory=lambda: DEFAULT_CHUNK_ROWS)
     notes: list[str] = field(default_factory=list)
     tz_used: str | None = None
+    size: SizeLimits = field(default_factory=SizeLimits)
+    bad_records: dict[int, tuple[str, str]] = field(default_factory=dict)
+    json_booleans: bool = True
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flighttrace.io._base import RawChunk, ReadContext, truncate_raw
+from flighttrace.io.bounds import SizeLimits
 from flighttrace.schema import POINTS, POINTS_COLUMNS, POSITION_SOURCES
 from flighttrace.timeutil import time_ns
 
@@ -49,6 +50,9 @@ class Limits:
         Accepted ground speed range, kt. Default [0, 2,500].
     vrate_fpm
         Accepted absolute vertical rate, ft/min. Default 60,000.
+    size
+        Size limits that bound memory and time per file (see
+        :class:`~flighttrace.io.bounds.SizeLimits`).
     """
 
     min_time_ns: int = EPOCH_1990_NS
@@ -56,6 +60,7 @@ class Limits:
     alt_ft: tuple[float, float] = (-2000.0, 100_000.0)
     gs_kt: tuple[float, float] = (0.0, 2500.0)
     vrate_fpm: float = 60_000.0
+    size: SizeLimits = field(default_factory=SizeLimits)
 
 
 @dataclass

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import gzip
 import os
+import tarfile
 import time as _time
 import zlib
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Final
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
 from flighttrace.io._base import FormatError, ReadContext
 from flighttrace.io._normalise import Limits, assemble, normalise_chunk
+from flighttrace.io.bounds import LimitExceeded
 from flighttrace.io.detect import dispatch
 from flighttrace.io.sources import Source, batches, iter_sources
 from flighttrace.provenance import ManifestRow, manifest_frame, manifest_json, quarantine_frame, write_json
@@ -107,8 +108,10 @@ class Dataset:
 
 
 def _describe_error(exc: BaseException) -> str:
-    if isinstance(exc, FormatError):
+    if isinstance(exc, (FormatError, LimitExceeded)):
         return str(exc)
+    if isinstance(exc, tarfile.TarError):
+        return f"tar archive is truncated or damaged ({exc})"
     if isinstance(exc, EOFError):
         return f"compressed stream is truncated ({exc})"
     if isinstance(exc, (gzip.BadGzipFile, zlib.error)):
@@ -138,6 +141,8 @@ def _custody_id(src: Source, sha256: str) -> str:
 
 
 def _head_text(src: Source, n: int = 300) -> str:
+    if src.path is None and src.data is None:
+        return ""  # a tar member streamed from the archive cannot be read twice
     try:
         with src.open() as fh:
             data = fh.read(n)
@@ -185,87 +190,98 @@ def _synthetic(src: Source, sha256: str) -> bool:
 HASH_IN_THREAD_BYTES: int = 4 << 20
 """Files at least this large (bytes as stored) are hashed in a thread while they are parsed."""
 
-_HASHER: ThreadPoolExecutor | None = None
+CHANGED_WHILE_READ: Final = "changed while read"
+"""Start of the error of a file whose size or modification time changed while it was read."""
 
 
-def _hash_alongside(src: Source) -> Callable[[], str]:
-    """Start the SHA-256 of a file's stored bytes; call the result to get it.
+def _parse(job: _Job, src: Source, raw: BinaryIO, ctx: ReadContext, row: ManifestRow, res: _FileResult) -> None:
+    """Detect, parse and normalise one opened file into ``row`` and ``res``."""
+    with gc_paused():  # a JSON document is parsed whole here
+        spec, compression, chunks = dispatch(raw, ctx, job.format)
+    row.format, row.compression = spec.name, compression
+    # JSON readers walk the parsed document: keep the pause; streamed formats keep the collector
+    with gc_paused() if spec.kind == "json" else nullcontext():
+        for chunk in chunks:
+            if ctx.bad_records:  # records the reader saw as null: the JSON parser could not parse them
+                bad = ctx.bad_records
+                chunk.quarantine = [(r, *bad[r]) if text == "null" and r in bad else (r, why, text) for r, why, text in chunk.quarantine]
+            nc = normalise_chunk(chunk, ctx, spec.name, run_time_ns=job.run_time_ns, limits=job.limits)
+            row.rows_read += nc.rows_read
+            row.rows_kept += nc.rows_kept
+            row.rows_quarantined += nc.rows_quarantined
+            row.rows_filtered += nc.rows_filtered
+            row.lines_state += nc.lines_state
+            res.quarantine.extend(nc.quarantine)
+            if nc.table is not None:
+                res.tables.append(nc.table)
 
-    A large file is hashed in a background thread while this thread parses
-    it: ``hashlib`` and file reads release the GIL, so on a machine with two
-    cores the hash costs no wall time. A small file is hashed at once (a
-    thread costs more than it saves). Errors (an unreadable file) are raised
-    when the result is asked for.
-    """
-    global _HASHER
-    if src.size < HASH_IN_THREAD_BYTES:
-        try:
-            digest = src.sha256()
-        except OSError as exc:
-            err = exc
 
-            def raise_it() -> str:
-                raise err
+def _fail(src: Source, row: ManifestRow, res: _FileResult, message: str, raw_text: str = "") -> None:
+    """Make ``message`` the file's error, with its whole-file quarantine row."""
+    row.error = message
+    res.quarantine.append((src.name, None, message, raw_text))
 
-            return raise_it
-        return lambda: digest
-    if _HASHER is None:
-        _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flighttrace-sha256")
-    return _HASHER.submit(src.sha256).result
+
+def _changed(src: Source, row: ManifestRow, res: _FileResult, how: str) -> None:
+    """A file that changed while it was read: its records are not kept (they cannot be checked against any file)."""
+    n = row.rows_kept
+    row.rows_quarantined += n
+    row.rows_kept = 0
+    res.tables.clear()
+    detail = f"{CHANGED_WHILE_READ}: {how}; its {n:,} record(s) are not kept (the SHA-256 is of the bytes that were parsed); read it again once nothing writes to it"
+    if row.error:
+        row.error += "; " + detail
+        res.quarantine.append((src.name, None, detail, ""))
+    else:
+        _fail(src, row, res, detail)
+
+
+def _provenance(src: Source, row: ManifestRow, sha256: str) -> None:
+    row.sha256 = sha256
+    row.custody = _custody_id(src, sha256)
+    row.synthetic = _synthetic(src, sha256)
 
 
 def _read_source(job: _Job, src: Source) -> _FileResult:
-    """Read one file: detect, parse, normalise. Never raises for bad content."""
-    row = ManifestRow(path=src.name, size_bytes=src.size)
-    quarantine: list[tuple[str, int | None, str, str]] = []
-    tables: list[pa.Table] = []
+    """Read one file: detect, parse, normalise, hash the bytes parsed. Never raises for bad content."""
+    row = ManifestRow(path=src.name, size_bytes=src.size, notes=list(src.notes))
+    res = _FileResult(row, [], [])
+    if src.error:
+        _fail(src, row, res, src.error)
+        return res
     if src.skipped:
         row.format = "skipped"
         row.notes.append(src.skipped)
-        try:
-            row.sha256 = src.sha256()
-            row.custody = _custody_id(src, row.sha256)
-            row.synthetic = _synthetic(src, row.sha256)
-        except OSError as exc:
-            row.error = _describe_error(exc)
-        return _FileResult(row, quarantine, tables)
-    ctx = ReadContext(src_file=src.name, tz=job.tz, icao24=job.selection)
-    sha256 = _hash_alongside(src)
+    if not src.has_content:
+        return res
     try:
-        with src.open() as raw:
-            with gc_paused():  # a JSON document is parsed whole here
-                spec, compression, chunks = dispatch(raw, ctx, job.format)
-            row.format, row.compression = spec.name, compression
-            # JSON readers walk the parsed document: keep the pause; streamed formats keep the collector
-            with gc_paused() if spec.kind == "json" else nullcontext():
-                for chunk in chunks:
-                    nc = normalise_chunk(chunk, ctx, spec.name, run_time_ns=job.run_time_ns, limits=job.limits)
-                    row.rows_read += nc.rows_read
-                    row.rows_kept += nc.rows_kept
-                    row.rows_quarantined += nc.rows_quarantined
-                    row.rows_filtered += nc.rows_filtered
-                    row.lines_state += nc.lines_state
-                    quarantine.extend(nc.quarantine)
-                    if nc.table is not None:
-                        tables.append(nc.table)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # noqa: BLE001 - a bad file must never stop the run
-        row.error = _describe_error(exc)
-        if row.rows_read:
-            row.error += f"; the {row.rows_read} record(s) before the failure were kept"
-        quarantine.append((src.name, None, row.error, _head_text(src)))
-    try:
-        row.sha256 = sha256()
-        row.custody = _custody_id(src, row.sha256)
-        row.synthetic = _synthetic(src, row.sha256)
+        opened = src.open_tracked(threaded=src.size >= HASH_IN_THREAD_BYTES)
     except OSError as exc:
-        if not row.error:
-            row.error = _describe_error(exc)
-            quarantine.append((src.name, None, row.error, ""))
+        _fail(src, row, res, _describe_error(exc))
+        return res
+    ctx = ReadContext(src_file=src.name, tz=job.tz, icao24=job.selection, size=job.limits.size)
+    try:
+        if not src.skipped:
+            try:
+                _parse(job, src, opened.reader, ctx, row, res)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - a bad file must never stop the run
+                message = _describe_error(exc)
+                if row.rows_read:
+                    message += f"; the {row.rows_read} record(s) before the failure were kept"
+                _fail(src, row, res, message, _head_text(src))
+        sha256, change = opened.finish()
+    finally:
+        opened.close()
+    if opened.drain_error is not None and not row.error:
+        _fail(src, row, res, _describe_error(opened.drain_error))
+    _provenance(src, row, sha256)
+    if change is not None:
+        _changed(src, row, res, change)
     row.tz = ctx.tz_used or ""
     row.notes.extend(ctx.notes)
-    return _FileResult(row, quarantine, tables)
+    return res
 
 
 BATCH_BYTES: int = 4 << 20
@@ -279,13 +295,25 @@ def _read_batch(job: _Job, srcs: list[Source]) -> list[_FileResult]:
     return [_read_source(job, src) for src in srcs]
 
 
+class _Done:
+    """A result computed at once (a live tar member, read in this process)."""
+
+    def __init__(self, value: list[_FileResult]) -> None:
+        self.value = value
+
+    def result(self) -> list[_FileResult]:
+        return self.value
+
+
 def _map_sources(job: _Job, sources: Iterable[Source], n_jobs: int) -> Iterable[_FileResult]:
     """Read sources in order, in this process or in ``n_jobs`` worker processes.
 
     Workers take batches of files (a day archive is many small files, and a
     round trip per file would cost as much as the parsing). At most
     ``2 * n_jobs`` batches are in flight, so a streamed tar is never held
-    whole; results come back in input order (determinism).
+    whole; results come back in input order (determinism). A large tar
+    member streamed from its archive (:attr:`Source.live`) is read here, at
+    once, while the archive stands on it.
     """
     if n_jobs <= 1:
         for src in sources:
@@ -300,7 +328,10 @@ def _map_sources(job: _Job, sources: Iterable[Source], n_jobs: int) -> Iterable[
     try:
         pending: deque[Any] = deque()
         for batch in batches(sources, BATCH_BYTES, BATCH_FILES):
-            pending.append(pool.submit(_read_batch, job, batch))
+            if batch[0].live:
+                pending.append(_Done(_read_batch(job, batch)))
+            else:
+                pending.append(pool.submit(_read_batch, job, batch))
             while len(pending) >= 2 * n_jobs:
                 yield from pending.popleft().result()
         while pending:
@@ -410,6 +441,7 @@ def read(
         icao24=selection,
         on_skip_by_name=on_skip,
         on_missing=lambda p, m: missing.append((p, m)),
+        member_bytes=limits.size.member_bytes,
     )
     job = _Job(format=format, tz=tz, selection=selection, run_time_ns=run_time_ns, limits=limits)
     with Progress(progress, "reading", None) as bar:

@@ -14,18 +14,18 @@ import io
 import zlib
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, BinaryIO
-
-import orjson
+from typing import Any, BinaryIO, Final
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
+from flighttrace.io.bounds import read_bounded
+from flighttrace.io.jsonrecords import parse_document
 
 __all__ = ["FORMATS", "formats", "open_decoded", "dispatch", "HEAD_BYTES"]
 
 HEAD_BYTES = 64 * 1024
 """How much decompressed content is peeked at to tell a text format."""
 
-_MODULES = ("readsb", "aircraft", "opensky", "fr24", "sbs")
+_MODULES = ("readsb", "aircraft", "opensky", "fr24", "sbs", "fr24_granular")
 
 
 @lru_cache(maxsize=1)
@@ -138,12 +138,63 @@ def _json_keys(obj: Any) -> str:
     return type(obj).__name__
 
 
-def _parse_json(stream: io.BufferedReader) -> Any:
-    data = stream.read()
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise FormatError(f"invalid JSON: {exc}") from exc
+def _parse_json(stream: io.BufferedReader, ctx: ReadContext) -> Any:
+    """The whole JSON document, read up to the document limit; bad records cost only themselves."""
+    data = read_bounded(stream, ctx.size.document_bytes, "JSON document")
+    ctx.json_booleans = b"true" in data or b"false" in data
+    return parse_document(data, ctx)
+
+
+_NOUNS: Final = {
+    "readsb_trace": "a readsb trace",
+    "aircraft_json": "an aircraft.json snapshot",
+    "v2_api": "a v2 API response",
+    "opensky_csv": "OpenSky state vectors in CSV",
+    "opensky_parquet": "OpenSky state vectors in Parquet",
+    "opensky_states": "an OpenSky /states/all document",
+    "opensky_tracks": "an OpenSky /tracks/all document",
+    "fr24_json": "an FR24 playback document",
+    "fr24_csv": "an FR24 CSV export",
+    "fr24_kml": "an FR24 KML export",
+    "sbs": "an SBS log",
+    "fr24_granular": "an FR24 granular CSV export",
+}
+"""How messages name each format when a forced format does not fit the content."""
+
+
+def _noun(spec: ReaderSpec) -> str:
+    return _NOUNS.get(spec.name, f"{spec.name!r} content")
+
+
+def _content_kind(text: bytes, magic: bytes) -> str:
+    """What the content looks like, for a message about a forced format."""
+    if magic == b"PAR1":
+        return "a Parquet file"
+    if text[:1] in (b"{", b"["):
+        return "JSON"
+    if text[:1] == b"<":
+        return "XML"
+    return "text"
+
+
+def _forced(spec: ReaderSpec, stream: io.BufferedReader, text: bytes, compression: str, ctx: ReadContext) -> tuple[ReaderSpec, str, Iterator[RawChunk]]:
+    """Start the reader of a format the caller named, or say clearly why the content is not that format."""
+    kind = _content_kind(text, b"")
+    if spec.kind == "json":
+        if kind != "JSON":
+            raise FormatError(f"not {_noun(spec)}: the content is {kind}, not JSON (first line: {_describe_head(text)!r})")
+        try:
+            obj = _parse_json(stream, ctx)
+        except FormatError as exc:
+            raise FormatError(f"not {_noun(spec)}: {exc}") from exc
+        if spec.match is not None and not spec.match(obj):
+            raise FormatError(f"not {_noun(spec)}: format {spec.name!r} was given, but the JSON document is an {_json_keys(obj)}")
+        return spec, compression, spec.func(obj, ctx)
+    if spec.kind == "parquet":
+        raise FormatError(f"not {_noun(spec)}: the content is {kind}, not a Parquet file")
+    if kind == "JSON" and spec.name != "fr24_kml":
+        raise FormatError(f"not {_noun(spec)}: the content is JSON")
+    return spec, compression, spec.func(stream, ctx)
 
 
 def dispatch(
@@ -185,13 +236,20 @@ def dispatch(
     if not magic:
         raise FormatError("the file is empty")
     parquet = [s for s in specs.values() if s.kind == "parquet"]
+    if fmt is not None and magic == b"PAR1" and specs[fmt].kind != "parquet":
+        raise FormatError(f"not {_noun(specs[fmt])}: the file is Parquet (format {fmt!r} was given)")
+    if fmt is not None and specs[fmt].kind == "parquet" and magic != b"PAR1":
+        head = buf.peek(HEAD_BYTES)[:HEAD_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
+        raise FormatError(f"not {_noun(specs[fmt])}: the content is {_content_kind(head, magic)}, not a Parquet file")
     if magic == b"PAR1" or (fmt is not None and specs[fmt].kind == "parquet"):
         import pyarrow.parquet as pq
 
-        seekable: BinaryIO = buf if buf.seekable() else io.BytesIO(buf.read())
+        seekable: BinaryIO = buf if buf.seekable() else io.BytesIO(read_bounded(buf, ctx.size.member_bytes, "Parquet file streamed from an archive"))
         try:
             names = pq.ParquetFile(seekable).schema_arrow.names
         except Exception as exc:
+            if fmt is not None:
+                raise FormatError(f"not {_noun(specs[fmt])}: unreadable as Parquet ({exc})") from exc
             raise FormatError(f"unreadable Parquet file: {exc}") from exc
         seekable.seek(0)
         if fmt is not None:
@@ -208,15 +266,9 @@ def dispatch(
         raise FormatError("the file is empty" if compression == "none" else f"the {compression} content is empty")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if fmt is not None:
-        spec = specs[fmt]
-        if spec.kind == "json":
-            obj = _parse_json(stream)
-            if spec.match is not None and not spec.match(obj):
-                raise FormatError(f"format {fmt!r} was given, but the JSON document is an {_json_keys(obj)}")
-            return spec, compression, spec.func(obj, ctx)
-        return spec, compression, spec.func(stream, ctx)
+        return _forced(specs[fmt], stream, text, compression, ctx)
     if text[:1] in (b"{", b"["):
-        obj = _parse_json(stream)
+        obj = _parse_json(stream, ctx)
         for spec in specs.values():
             if spec.kind == "json" and spec.match is not None and spec.match(obj):
                 return spec, compression, spec.func(obj, ctx)

@@ -74,6 +74,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
+from flighttrace.io.bounds import BoundedReader, LimitExceeded, mb
+from flighttrace.io.lines import LineGuard
 
 __all__ = [
     "SPECS",
@@ -618,8 +620,9 @@ def read_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     line0 = 0
     stats = {"odd_zero": 0, "disagree": 0, "utc_used": 0, "utf8": 0}
     block_size = int(min(max(ctx.chunk_rows * _CSV_BLOCK_BYTES_PER_ROW, 1 << 16), 1 << 26))
+    guard = LineGuard(stream, ctx.size.line_bytes)  # CR line ends made LF; over-long lines stand aside
     try:
-        for block in _line_blocks(stream, block_size):
+        for block in _line_blocks(guard, block_size):
             try:
                 block.decode("utf-8")
             except UnicodeDecodeError:
@@ -633,9 +636,12 @@ def read_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
                     line0 += len(lines)
                     continue
                 k0 = int(first[0])
+                if guard.is_marker(block[lines.starts[k0] : lines.ends[k0]]):
+                    raise FormatError(f"the first line is longer than {mb(ctx.size.line_bytes)} (limit line_bytes): not an FR24 CSV header")
                 names = _csv_header(block[lines.starts[k0] : lines.ends[k0]])
                 parse[k0] = False
-            quarantine = [
+            quarantine = _overlong_lines(guard, block, lines, parse, line0)
+            quarantine += [
                 (line0 + int(k), 'unbalanced double quote (Position must be one quoted "lat,lon" field)', lines.text(int(k)))
                 for k in np.flatnonzero(parse & lines.odd_quotes)
             ]
@@ -660,6 +666,22 @@ def read_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
             raise FormatError(f"FR24 CSV without a header line (expected {','.join(CSV_COLUMNS)!r})")
     finally:
         _csv_notes(ctx, stats)
+
+
+def _overlong_lines(guard: LineGuard, block: bytes, lines: _Lines, parse: np.ndarray, line0: int) -> list[tuple[int, str, str]]:
+    """Quarantine rows for the marker lines standing for over-long lines; they are taken out of ``parse``."""
+    if guard.marker not in block:
+        return []
+    out = []
+    at = block.find(guard.marker)
+    while at >= 0:
+        k = int(np.searchsorted(lines.starts, at, side="right")) - 1
+        found = guard.overlong_line(lines.text(k)) if lines.starts[k] == at else None
+        if found is not None and parse[k]:
+            parse[k] = False
+            out.append((line0 + k, *found))
+        at = block.find(guard.marker, at + 1)
+    return out
 
 
 def _csv_notes(ctx: ReadContext, stats: dict[str, int]) -> None:
@@ -749,8 +771,10 @@ class _LocalNames(dict[Any, str]):
 class _Placemarks:
     """Route placemarks collected as text, converted per chunk on whole columns."""
 
-    def __init__(self, local: _LocalNames) -> None:
+    def __init__(self, local: _LocalNames, max_text: int) -> None:
         self.local = local
+        self.max_text = max_text
+        self.too_long: list[int] = []  # positions of placemarks holding a text longer than max_text
         self.rows: list[int] = []
         self.names: list[str | None] = []
         self.whens: list[str | None] = []
@@ -774,6 +798,10 @@ class _Placemarks:
                 desc = child.text
             elif kind == "name":
                 name = child.text
+        texts = (name, desc, when, coords)
+        if any(t is not None and len(t) > self.max_text for t in texts):
+            self.too_long.append(len(self.rows))
+            name = desc = when = coords = None  # never parsed, never kept whole
         self.rows.append(index)
         self.names.append(name)
         self.whens.append(when)
@@ -815,6 +843,11 @@ def _kml_chunk(pm: _Placemarks, meta: dict[str, str | None], hexid: str | None, 
         (lon_bad, "Point/coordinates longitude is not a number"),
         (lat_bad, "Point/coordinates latitude is not a number"),
     ]
+    if pm.too_long:
+        long_text = np.zeros(n, dtype=bool)
+        long_text[pm.too_long] = True
+        fatal = [(m & ~long_text, r) for m, r in fatal]
+        fatal.append((long_text, f"Placemark holds a text longer than {mb(pm.max_text)} (limit string_bytes)"))
     desc = pd.Series(pm.descs, dtype=object)
     gs, _ = _num(desc.str.extract(_SPEED_RE, expand=False))
     track, _ = _num(desc.str.extract(_HEADING_RE, expand=False))
@@ -849,6 +882,11 @@ def _kml_chunk(pm: _Placemarks, meta: dict[str, str | None], hexid: str | None, 
 def _document_meta(name: str | None, card: str | None, ctx: ReadContext) -> dict[str, str | None]:
     """Callsign from ``"flight/callsign"``; registration and type from the HTML card."""
     meta: dict[str, str | None] = {"callsign": None, "registration": None, "typecode": None}
+    for what, text in (("name", name), ("description", card)):
+        if text is not None and len(text) > ctx.size.string_bytes:
+            ctx.notes.append(f"Document {what} longer than {mb(ctx.size.string_bytes)} (limit string_bytes): not read")
+    name = name if name is None or len(name) <= ctx.size.string_bytes else None
+    card = card if card is None or len(card) <= ctx.size.string_bytes else None
     if name is not None:
         flight, slash, callsign = name.strip().partition("/")
         if slash and callsign.strip():
@@ -889,7 +927,7 @@ def read_kml(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     hexid = _resolve_hex(ctx, "FR24 KML")
     stats = {"odd_zero": 0, "naive": 0}
     local = _LocalNames()
-    pm = _Placemarks(local)
+    pm = _Placemarks(local, ctx.size.string_bytes)
     stack: list[ET.Element] = []  # open elements outside placemarks
     folders: list[str | None] = []  # names of the open folders
     inside = 0  # depth inside the current Placemark (its children need no bookkeeping)
@@ -900,7 +938,8 @@ def read_kml(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     meta: dict[str, str | None] | None = None
     try:
         try:
-            for event, elem in ET.iterparse(_PrologGuard(stream), events=("start", "end")):  # noqa: S314 - DTDs refused above
+            whole = BoundedReader(stream, ctx.size.document_bytes, "KML document")
+            for event, elem in ET.iterparse(_PrologGuard(whole), events=("start", "end")):  # type: ignore[arg-type]  # noqa: S314 - DTDs refused above
                 if inside:
                     inside += 1 if event == "start" else -1
                     if inside:
@@ -922,7 +961,7 @@ def read_kml(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
                         if len(pm) >= ctx.chunk_rows:
                             meta = meta or _document_meta(doc_name, doc_card, ctx)
                             yield _kml_chunk(pm, meta, hexid, stats)
-                            pm = _Placemarks(local)
+                            pm = _Placemarks(local, ctx.size.string_bytes)
                 elif kind == "name":
                     if parent == "Folder" and folders:
                         folders[-1] = (elem.text or "").strip()
@@ -940,6 +979,10 @@ def read_kml(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
             if len(pm):
                 yield _kml_chunk(pm, meta or _document_meta(doc_name, doc_card, ctx), hexid, stats)
             raise FormatError(f"KML is not well-formed XML ({exc})") from exc
+        except LimitExceeded:
+            if len(pm):
+                yield _kml_chunk(pm, meta or _document_meta(doc_name, doc_card, ctx), hexid, stats)
+            raise
         except LookupError as exc:  # the XML declaration names an encoding Python does not know
             if len(pm):
                 yield _kml_chunk(pm, meta or _document_meta(doc_name, doc_card, ctx), hexid, stats)

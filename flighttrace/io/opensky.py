@@ -43,13 +43,7 @@ from a Points frame; the simulator uses them to make fixtures.
 
 from __future__ import annotations
 
-import collections
-import csv
-import io
 import itertools
-import queue
-import threading
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Final
@@ -59,10 +53,11 @@ import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
+from flighttrace.io.csvstream import UTF8_REASON, CsvStream
+from flighttrace.io.jsonrecords import booleans_among
 
 __all__ = [
     "FT_PER_M",
@@ -319,10 +314,18 @@ def _times(arr: pa.Array, label: str, notes: set[str]) -> tuple[np.ndarray, np.n
     n = len(arr)
     none: list[tuple[np.ndarray, str]] = []
     if pa.types.is_timestamp(t):
-        per_s = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}[t.unit]
+        per_s = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[t.unit]
         if t.tz is None:
             notes.add(f"{label}: Arrow timestamps without a zone taken as UTC")
-        return pc.cast(arr.cast(pa.int64()), pa.float64()).to_numpy(zero_copy_only=False) / per_s, np.zeros(n, dtype=bool), none
+        return _int_seconds(arr.cast(pa.int64()), np.full(n, per_s, dtype=np.int64)), np.zeros(n, dtype=bool), none
+    if pa.types.is_integer(t):
+        ints = arr.cast(pa.int64())
+        mag = np.abs(pc.fill_null(ints, 0).to_numpy(zero_copy_only=False))
+        per = np.select([mag >= 10**17, mag >= 10**14, mag >= 10**11], [10**9, 10**6, 10**3], 1).astype(np.int64)
+        if (per > 1).any():
+            units = sorted({_UNIT_OF[int(p)] for p in np.unique(per[per > 1])})
+            notes.add(f"{label}: integer times in {' and '.join(units)} since 1970 (told by their size) converted to seconds")
+        return _int_seconds(ints, per), np.zeros(n, dtype=bool), none
     if pa.types.is_date(t):
         secs = pc.cast(pc.cast(arr, pa.timestamp("s")), pa.int64())
         return pc.cast(secs, pa.float64()).to_numpy(zero_copy_only=False), np.zeros(n, dtype=bool), none
@@ -365,6 +368,25 @@ def _times(arr: pa.Array, label: str, notes: set[str]) -> tuple[np.ndarray, np.n
                 notes.add(f"{label}: ISO times without a zone taken as UTC")
             rest[ridx[ok]] = False
     return v, rest, _value_problems(obj, rest, label, "is neither epoch seconds nor an ISO 8601 time")
+
+
+_UNIT_OF: Final = {10**3: "milliseconds", 10**6: "microseconds", 10**9: "nanoseconds"}
+"""Name of a time unit by ticks per second."""
+
+
+def _int_seconds(ints: pa.Array, per_s: np.ndarray) -> np.ndarray:
+    """Integer ticks (``per_s`` per second, row by row) → float seconds, NaN for null.
+
+    Whole seconds and the fraction are divided apart, so that a nanosecond
+    count above 2**53 (every one since 1970-04-15) loses nothing a float
+    second can hold: the time is exact to the microsecond the Points table keeps.
+    """
+    v = pc.fill_null(ints, 0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    whole, frac = np.divmod(v, per_s)
+    out = whole.astype(np.float64) + frac / per_s
+    if ints.null_count:
+        out[~ints.is_valid().to_numpy(zero_copy_only=False)] = np.nan
+    return out
 
 
 def _booleans(arr: pa.Array, label: str) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
@@ -502,19 +524,6 @@ def _columns_from_table(
     return cols, problems
 
 
-def _row_text(fields: Sequence[str | None]) -> str:
-    """Join fields back into a CSV line, quoting those that need it."""
-    out = []
-    for f in fields:
-        if f is None:
-            out.append("")
-        elif any(c in f for c in ',"\n\r'):
-            out.append('"' + f.replace('"', '""') + '"')
-        else:
-            out.append(f)
-    return ",".join(out)
-
-
 # ---------------------------------------------------------------------------
 # CSV
 
@@ -527,152 +536,6 @@ def _sniff_names(head: bytes) -> set[str]:
 def _sniff_csv(head: bytes) -> bool:
     names = _sniff_names(head)
     return "icao24" in names and bool(names & {"lat", "latitude"}) and bool(names & {"time", "timestamp"})
-
-
-def _split_header(head: bytes) -> tuple[str, int]:
-    """The header line (first non-blank line) and the physical lines up to and including it."""
-    lines = head.split(b"\n")
-    for i, line in enumerate(lines):
-        if line.strip(b"\xef\xbb\xbf \t\r"):
-            return line.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r"), i + 1
-    return "", len(lines)
-
-
-class _Utf8Guard(io.RawIOBase):
-    """Pass a byte stream through, replacing invalid UTF-8 with U+FFFD.
-
-    pyarrow cannot hand a malformed row that holds invalid UTF-8 to the
-    invalid-row handler (it fails the whole file instead), so the bytes are
-    made valid before parsing. ASCII blocks, the normal case, pass untouched
-    after one ``bytes.isascii`` check. :attr:`replaced` tells whether
-    anything was replaced, so that only then are rows searched for U+FFFD.
-    """
-
-    def __init__(self, raw: Any, chunk: int = 1 << 20) -> None:
-        super().__init__()
-        self._raw = raw
-        self._read = getattr(raw, "read1", raw.read)
-        self._chunk = chunk
-        self._pending = b""  # an incomplete character held back for the next read
-        self._out = memoryview(b"")
-        self.replaced = False
-        self.error: BaseException | None = None
-        self.cut = ""  # the line a damaged stream cut short (not parsed)
-        self._tail = b""  # the unfinished last line, held back
-        self._eof = False
-
-    def readable(self) -> bool:
-        return True
-
-    @staticmethod
-    def _complete(buf: bytes) -> int:
-        """Length of ``buf`` without a trailing, incomplete UTF-8 sequence."""
-        n = len(buf)
-        for i in range(1, min(3, n) + 1):
-            byte = buf[n - i]
-            if byte & 0xC0 == 0x80:  # continuation byte: look further back
-                continue
-            if byte >= 0xC0:
-                need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
-                return n - i if i < need else n
-            return n
-        return n
-
-    def _fill(self) -> bool:
-        if self._eof:
-            return False
-        try:
-            # read1: a damaged compressed stream still hands over what came before the damage
-            data = self._read(self._chunk)
-        except (EOFError, OSError, zlib.error) as exc:
-            # end the text at the last whole line, so the parser reads every row before the damage;
-            # the reader raises the error once those rows are out
-            self.error = exc
-            data = b""
-        if not data:
-            out = b""
-            if self._pending:
-                out, self._pending = self._pending.decode("utf-8", errors="replace").encode(), b""
-                self.replaced = True
-            if self.error is None:
-                out = self._tail + out  # a last line without a line break is whole
-            else:
-                self.cut = (self._tail + out).decode("utf-8", errors="replace")
-                out = b""
-            self._tail = b""
-            self._eof = True
-            self._out = memoryview(out)
-            return bool(out)
-        if not self._pending and data.isascii():
-            out = data
-        else:
-            buf = self._pending + data
-            cut = self._complete(buf)
-            head, self._pending = buf[:cut], buf[cut:]
-            try:
-                head.decode("utf-8")
-                out = head
-            except UnicodeDecodeError:
-                out = head.decode("utf-8", errors="replace").encode()
-                self.replaced = True
-        # hold the unfinished last line back until the text after it arrives (or the stream ends)
-        if self._tail:
-            out = self._tail + out
-        k = out.rfind(b"\n")
-        self._tail = out[k + 1 :]
-        self._out = memoryview(out[: k + 1])
-        return True
-
-    def readinto(self, b: Any) -> int:
-        while not len(self._out):
-            if not self._fill():
-                return 0
-        k = min(len(b), len(self._out))
-        b[:k] = self._out[:k]
-        self._out = self._out[k:]
-        return k
-
-
-def _prefetched(reader: Any) -> Iterator[pa.RecordBatch]:
-    """The reader's batches, the next one parsed in a thread while the caller converts the current one.
-
-    Arrow parses CSV without holding the GIL and the conversions release it
-    too, so on two cores parsing and converting overlap. One batch is held
-    ahead at most; an error in the parser is raised here, after the batches
-    before it.
-    """
-    slot: queue.Queue[Any] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-    done = object()
-
-    def work() -> None:
-        try:
-            for batch in reader:
-                while not stop.is_set():
-                    try:
-                        slot.put(batch, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            slot.put(done)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-            slot.put(exc)
-
-    thread = threading.Thread(target=work, name="flighttrace-csv", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = slot.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
 
 
 def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
@@ -696,76 +559,18 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
     FormatError
         When the header is not OpenSky's or lacks a required column.
     """
-    buf: Any = stream if hasattr(stream, "peek") else io.BufferedReader(stream)  # type: ignore[arg-type]
-    head = buf.peek(1 << 16)
-    header, skip = _split_header(head)
-    try:
-        names = next(csv.reader([header]))
-    except (csv.Error, StopIteration):
-        names = header.split(",")
-    layout = _layout(names, "CSV", header)
+    csv_in = CsvStream(stream, ctx)
+    layout = _layout(csv_in.names, "CSV", csv_in.header)
     ctx.notes.append(layout.note)
-    internal = [f"c{i}" for i in range(len(names))]
-    bad_index: list[int] = []  # data-row index of rows the parser rejected, ascending
-    pending: collections.deque[tuple[int, str, str]] = collections.deque()  # filled by the parsing thread
-
-    def on_invalid(row: Any) -> str:
-        num = row.number
-        idx = int(num) - skip - 1 if num is not None else (bad_index[-1] + 1 if bad_index else 0)
-        bad_index.append(idx)
-        pending.append((idx, f"CSV row has {row.actual_columns} field(s), the header has {row.expected_columns}", row.text))
-        return "skip"
-
-    guard = _Utf8Guard(buf)
-    reader = pacsv.open_csv(
-        io.BufferedReader(guard, buffer_size=1 << 20),
-        read_options=pacsv.ReadOptions(use_threads=False, block_size=CSV_BLOCK_BYTES, skip_rows=skip, column_names=internal),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={c: pa.string() for c in internal}, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True
-        ),
-    )
     used = sorted({i for i, _, _ in layout.cols.values()})
     notes: set[str] = set()
-    good = 0  # good rows yielded so far
-    for batch in _prefetched(reader):
-        n = batch.num_rows
-        if n == 0:
-            continue
-        columns: list[pa.Array] = list(batch.columns)
-        cols, problems = _columns_from_table(columns, layout, notes)
-        if guard.replaced:
-            replaced = np.zeros(n, dtype=bool)
-            for i in used:
-                replaced |= pc.fill_null(pc.match_substring(columns[i], "\ufffd"), False).to_numpy(zero_copy_only=False)
-            if replaced.any():
-                problems.append((replaced, "row is not valid UTF-8 text (invalid bytes shown as U+FFFD)"))
-        g = np.arange(good, good + n, dtype=np.int64)
-        if bad_index:
-            b = np.sort(np.asarray(bad_index, dtype=np.int64))
-            shifted = b - np.arange(len(b), dtype=np.int64)
-            src_row = g + np.searchsorted(shifted, g, side="right")
-        else:
-            src_row = g
-        good += n
-        # rows the parser rejected so far (possibly some of the next block already: their src_row is absolute)
-        quarantine = [pending.popleft() for _ in range(len(pending))]
-
-        def raw(idx: np.ndarray, columns: list[pa.Array] = columns) -> list[str]:
-            take = pa.array(np.asarray(idx, dtype=np.int64))
-            fields = [c.take(take).to_pylist() for c in columns]
-            return [_row_text(r) for r in zip(*fields)]
-
-        yield RawChunk(columns=cols, src_row=src_row, raw=raw, quarantine=quarantine, problems=problems)
+    for block in csv_in.blocks(CSV_BLOCK_BYTES, used):
+        cols, problems = _columns_from_table(block.columns, layout, notes)
+        if block.replaced is not None:
+            problems.append((block.replaced, UTF8_REASON))
+        yield RawChunk(columns=cols, src_row=block.src_row, raw=block.raw, quarantine=block.quarantine, problems=problems)
     ctx.notes.extend(sorted(notes))
-    if guard.error is not None and guard.cut:
-        pending.append((good + len(bad_index), "row cut short where the compressed stream is damaged", guard.cut))
-    if pending:
-        yield RawChunk.only_quarantine(list(pending))
-    elif good == 0 and guard.error is None:
-        yield RawChunk.only_quarantine([])
-    if guard.error is not None:
-        raise guard.error
+    yield from csv_in.finish()
 
 
 # ---------------------------------------------------------------------------
@@ -845,18 +650,19 @@ def _match_tracks(obj: Any) -> bool:
     return isinstance(obj, dict) and "path" in obj and "icao24" in obj
 
 
-def _json_floats(col: Sequence[Any], label: str, factor: float = 1.0) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
-    """A column of JSON values → float64 × ``factor`` (NaN for null) and problems."""
+def _json_floats(col: Sequence[Any], label: str, factor: float = 1.0, booleans: bool = True) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
+    """A column of JSON values → float64 × ``factor`` (NaN for null) and problems (``booleans``: look for true/false)."""
     n = len(col)
     try:
         v = np.array(col, dtype=np.float64)
         if v.shape == (n,):
-            return v * factor if factor != 1.0 else v, []
+            if not booleans or not booleans_among(col, v).any():
+                return v * factor if factor != 1.0 else v, []
     except (TypeError, ValueError, OverflowError):
         pass
     ser = pd.Series(list(col), dtype=object)
     kinds = ser.map(type)
-    scalar = kinds.isin([int, float, bool, str]).to_numpy()
+    scalar = kinds.isin([int, float, str]).to_numpy()  # a JSON boolean is never a number
     v = pd.to_numeric(ser.where(scalar, None), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     bad = ser.notna().to_numpy() & np.isnan(v)
     obj = np.asarray(ser.map(lambda x: x if isinstance(x, str) else orjson.dumps(x, default=str).decode()), dtype=object)
@@ -948,11 +754,11 @@ def read_states(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     problems: list[tuple[np.ndarray, str]] = []
 
     def num(i: int, label: str, factor: float = 1.0) -> np.ndarray:
-        v, p = _json_floats(cols[i], label, factor)
+        v, p = _json_floats(cols[i], label, factor, ctx.json_booleans)
         problems.extend(p)
         return v
 
-    t_pos, bad = _json_floats(cols[3], "time_position")
+    t_pos, bad = _json_floats(cols[3], "time_position", booleans=ctx.json_booleans)
     time_col = _hand_over(t_pos, _union(bad, n), lambda: _json_strings(cols[3]))
     last = num(4, "last_contact")
     lon = num(5, "longitude")  # lon BEFORE lat in /states/all
@@ -1035,11 +841,11 @@ def read_tracks(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     problems: list[tuple[np.ndarray, str]] = []
 
     def num(i: int, label: str, factor: float = 1.0) -> np.ndarray:
-        v, p = _json_floats(cols[i], label, factor)
+        v, p = _json_floats(cols[i], label, factor, ctx.json_booleans)
         problems.extend(p)
         return v
 
-    t, bad = _json_floats(cols[0], "time")
+    t, bad = _json_floats(cols[0], "time", booleans=ctx.json_booleans)
     t_col = _hand_over(t, _union(bad, n), lambda: _json_strings(cols[0]))
     lat = num(1, "latitude")  # lat BEFORE lon in /tracks/all
     lon = num(2, "longitude")

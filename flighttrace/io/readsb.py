@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import Any
-
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 import orjson
@@ -32,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
+from flighttrace.io.jsonrecords import booleans_among
 from flighttrace.schema import POSITION_SOURCES
 
 __all__ = ["read_trace", "SPECS", "SOURCE_TYPES"]
@@ -58,32 +58,40 @@ def _match(obj: Any) -> bool:
     return isinstance(obj, dict) and "trace" in obj and ("timestamp" in obj or "icao" in obj)
 
 
-def _to_float(col: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Column of JSON values → (float64, mask of present non-numbers).
+def _to_float(col: Any, booleans: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column of JSON values → (float64, mask of present non-numbers, mask of ``true`` / ``false``).
 
     ``None`` becomes NaN in numpy's own C conversion; only a column holding
     something else (a string, an object) takes the slower per-value path.
+    A JSON boolean is never a number: it is NaN here, with its own mask
+    (looked for only when ``booleans``: the document may hold some).
     """
     try:
-        return np.array(col, dtype=np.float64), np.zeros(len(col), dtype=bool)
-    except (TypeError, ValueError):
+        num = np.array(col, dtype=np.float64)
+        if num.shape != (len(col),):
+            raise ValueError("nested arrays are not numbers")
+        bad = np.zeros(len(col), dtype=bool)
+    except (TypeError, ValueError, OverflowError):
         ser = pd.Series(np.array(col, dtype=object), dtype=object)
-        num = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        bad = ser.notna().to_numpy() & np.isnan(num)
-        return num, bad
+        kinds = ser.map(type)
+        scalar = kinds.isin([int, float, str]).to_numpy()
+        num = pd.to_numeric(ser.where(scalar, None), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+        bad = ser.notna().to_numpy() & np.isnan(num) & ~(kinds == bool).to_numpy()
+    bools = booleans_among(col, num) if booleans else np.zeros(len(num), dtype=bool)
+    if bools.any():
+        num = num.copy()
+        num[bools] = np.nan
+    return num, bad, bools
 
 
-def _altitude(col: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The ``alt`` column → (feet as float64, ``"ground"`` mask, mask of present non-numbers)."""
+def _altitude(col: list[Any], booleans: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``alt`` column → (feet as float64, ``"ground"`` mask, mask of present non-numbers, booleans included)."""
     obj = np.array(col, dtype=object)
     ground = obj == "ground"
     if ground.any():
         obj[ground] = None
-    try:
-        return obj.astype(np.float64), ground, np.zeros(len(obj), dtype=bool)
-    except (TypeError, ValueError):
-        alt, bad = _to_float(obj)
-        return alt, ground, bad
+    alt, bad, bools = _to_float(obj, booleans)
+    return alt, ground, bad | bools
 
 
 def _dictionary(codes: np.ndarray, values: Any) -> pa.DictionaryArray:
@@ -220,15 +228,17 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     problems: list[tuple[np.ndarray, str]] = []
 
     def number(i: int, what: str) -> np.ndarray:
-        v, bad = _to_float(cols[i])
+        v, bad, bools = _to_float(cols[i], ctx.json_booleans)
         if bad.any():
             problems.append((bad, f"{what} is not a number"))
+        if bools.any():
+            problems.append((bools, f"{what} is true or false, not a number"))
         return v
 
     dt = number(0, "time offset")
     lat = number(1, "lat")
     lon = number(2, "lon")
-    alt, ground, bad = _altitude(cols[3])
+    alt, ground, bad = _altitude(cols[3], ctx.json_booleans)
     if bad.any():
         problems.append((bad, 'alt is neither a number nor "ground"'))
     on_ground = np.where(ground, 1.0, np.where(np.isnan(alt), np.nan, 0.0))

@@ -44,6 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flighttrace.io._base import RawChunk, ReadContext, ReaderSpec
+from flighttrace.io.lines import LineGuard
 
 __all__ = ["read_sbs", "SPECS", "SBS_FIELDS", "KINEMATIC_MAX_AGE_S", "IDENTITY_MAX_AGE_S"]
 
@@ -113,6 +114,8 @@ UTC_NOTE: Final = "SBS times taken as UTC (no tz given)"
 """Manifest note when no ``tz`` was given."""
 GNSS_NOTE: Final = "SBS altitudes or vertical rates with an 'H' suffix are GNSS (geometric), kept in alt_ft / vrate_fpm"
 """Manifest note when a GNSS altitude or rate was read."""
+UTF8_NOTE: Final = "text that is not valid UTF-8 was replaced with U+FFFD"
+"""Manifest note when a line held bytes that are not UTF-8 (as the FR24 CSV reader says it)."""
 BOM: Final = b"\xef\xbb\xbf"
 """UTF-8 byte-order mark, dropped from the start of the file."""
 
@@ -384,7 +387,7 @@ def _carry_forward(frame: pd.DataFrame, carry: _Carry) -> pd.DataFrame:
     return frame[~frame["carry_row"].to_numpy(dtype=bool)].reset_index(drop=True)
 
 
-def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, notes: set[str]) -> tuple[RawChunk, int]:
+def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, notes: set[str], guard: LineGuard) -> tuple[RawChunk, int]:
     """Parse a run of whole lines (from :func:`_line_batches`); update ``carry``.
 
     Returns the chunk and the number of lines it covered.
@@ -393,6 +396,7 @@ def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, 
         data.decode("utf-8")
     except UnicodeDecodeError:  # hostile or damaged bytes: replace, never raise
         data = data.decode("utf-8", errors="replace").encode("utf-8")
+        notes.add(UTF8_NOTE)
     if first_line == 0 and data.startswith(BOM):
         data = data[len(BOM):]
     ends = _newline_ends(data)
@@ -416,8 +420,12 @@ def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, 
 
     # lines that are not MSG lines of 22 fields (the loop runs over bad lines only)
     reasons: dict[int, list[str]] = {}
+    raw_texts: dict[int, str] = {}  # the start of an over-long line (its marker line stands for it)
     for i in np.flatnonzero(~blank & ~state_kind & ~good22):
-        if overlong[i]:
+        found = guard.overlong_line(raw_arr[i].as_py()) if nf[i] == 1 else None
+        if found is not None:
+            r, raw_texts[int(i)] = found
+        elif overlong[i]:
             r = f"line is longer than {MAX_LINE_CHARS} characters; SBS lines are about 100"
         elif nf[i] != SBS_FIELDS:
             r = _field_count_reason(int(nf[i]))
@@ -472,7 +480,7 @@ def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, 
     valid = ~unparseable
     record = is_record & valid
     lines_state = int(state_kind.sum() + (valid & ~is_record).sum())
-    quarantine = [(int(line_no[i]), "; ".join(rs), raw_arr[i].as_py()) for i, rs in sorted(reasons.items())]
+    quarantine = [(int(line_no[i]), "; ".join(rs), raw_texts.get(i) or raw_arr[i].as_py()) for i, rs in sorted(reasons.items())]
     if not valid.any():
         return RawChunk.only_quarantine(quarantine, lines_state=lines_state), n
     frame = _carry_forward(_state_frame(f, nums, t, g_idx, line_no, ttype, record, valid), carry)
@@ -583,8 +591,9 @@ def read_sbs(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     carry = _Carry()
     notes: set[str] = set()
     first = 0
-    for data in _line_batches(stream, max(1, int(ctx.chunk_rows))):
-        chunk, n_lines = _parse_batch(data, first, ctx, carry, notes)
+    guard = LineGuard(stream, ctx.size.line_bytes)  # CR line ends made LF; lines past the limit stand aside
+    for data in _line_batches(guard, max(1, int(ctx.chunk_rows))):  # type: ignore[arg-type]
+        chunk, n_lines = _parse_batch(data, first, ctx, carry, notes, guard)
         first += n_lines
         for note in sorted(notes - set(ctx.notes)):
             ctx.notes.append(note)

@@ -228,7 +228,7 @@ class _Area:
             inside_lon = (lon >= x0) & (lon <= x1) if x0 <= x1 else (lon >= x0) | (lon <= x1)
             return (lat >= y0) & (lat <= y1) & inside_lon
         assert self.near is not None
-        from flighttrace.reference.airports import haversine_km
+        from flighttrace.geo import haversine_km
 
         flat, flon, radius, max_alt = self.near
         alt = table.column("alt_ft").to_numpy(zero_copy_only=False)
@@ -362,6 +362,12 @@ def _manifest_from_arrow(table: pa.Table | None) -> pd.DataFrame:
 def _batches(sources: Iterator[Source], batch_size: int) -> Iterator[list[Source]]:
     batch: list[Source] = []
     for s in sources:
+        if s.live:  # a large member streamed from its archive: a batch of its own, read at once in this process
+            if batch:
+                yield batch
+                batch = []
+            yield [s]
+            continue
         batch.append(s)
         if len(batch) >= batch_size:
             yield batch
@@ -377,12 +383,17 @@ def _map_batches(job: _Job, area: _Area, batches: Iterator[list[Source]], n_jobs
             yield _scan_batch(job, area, b)
         return
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("spawn")) as pool:
         pending: deque[Any] = deque()
         for b in batches:
-            pending.append(pool.submit(_scan_batch, job, area, b))
+            if b[0].live:
+                done: Future[_BatchResult] = Future()
+                done.set_result(_scan_batch(job, area, b))
+                pending.append(done)
+            else:
+                pending.append(pool.submit(_scan_batch, job, area, b))
             del b
             while len(pending) >= 2 * n_jobs:
                 yield pending.popleft().result()
@@ -404,7 +415,8 @@ def _scan(
     call: str,
 ) -> tuple[Dataset, dict[str, Any]]:
     from flighttrace._version import __version__
-    from flighttrace.io._normalise import Limits as _Limits, assemble
+    from flighttrace.io._normalise import Limits as _Limits
+    from flighttrace.io._normalise import assemble
     from flighttrace.io.api import Dataset, _clear_lookup_caches, _Job
     from flighttrace.io.sources import iter_sources
     from flighttrace.provenance import ManifestRow, manifest_frame, quarantine_frame
@@ -425,7 +437,7 @@ def _scan(
     skipped = [0]
     missing: list[tuple[str, str]] = []
     sources = iter_sources(paths, icao24=sel, on_skip_by_name=lambda _: skipped.__setitem__(0, skipped[0] + 1),
-                           on_missing=lambda p, m: missing.append((p, m)))
+                           on_missing=lambda p, m: missing.append((p, m)), member_bytes=job.limits.size.member_bytes)
     man_cols, q_cols, pt_cols = _Columns(), _Columns(), _Columns(points=True)
     n_batches = n_members = 0
     max_bytes = max_text = 0

@@ -4,23 +4,54 @@ A path may be a file, a folder (read recursively), a glob, an adsb.lol /
 ADS-B Exchange day layout (``traces/<xx>/trace_full_<hex>.json``), or a tar
 of one, including a release split into ``NAME.tar.aa``, ``NAME.tar.ab`` …
 parts. Tar archives are read as a stream, member by member, so a day archive
-of several GB is never unpacked to disk or held in memory.
+of several GB is never unpacked to disk or held in memory: a member up to
+``member_bytes`` is read into memory (so it can go to a worker process), a
+larger one is handed over as a stream that is parsed before the archive
+moves on.
+
+Nothing is dropped without a word: what :mod:`flighttrace.io.walk` finds
+that cannot be read (FIFOs, devices, broken links, folders that cannot be
+listed), tar members that are links, FIFOs or devices, a damaged or
+truncated archive, a missing part of a split archive, a file named ``.tar``
+that is not one: each is a :class:`Source` with an ``error`` or a
+``skipped`` reason, and so a row in the manifest. Two members of one archive
+with the same name are told apart by their position in the archive
+(``NAME.tar!member #7``).
 """
 
 from __future__ import annotations
 
-import glob as _glob
-import hashlib
 import io
 import os
 import re
 import tarfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import Any, BinaryIO, Final
 
-__all__ = ["Source", "iter_sources", "batches", "hex_from_name", "NOT_DATA", "file_sha256", "ChainedReader"]
+from flighttrace.hashing import (
+    FileSnapshot,
+    HashingReader,
+    open_regular,
+    sha256_bytes,
+    sha256_file,
+)
+from flighttrace.io.bounds import SizeLimits
+from flighttrace.io.walk import LINK_TO_FOLDER, Found, expand, label_of, safe_label
+
+__all__ = [
+    "MEMBER_IN_MEMORY_BYTES",
+    "NOT_DATA",
+    "ChainedReader",
+    "Opened",
+    "Source",
+    "batches",
+    "file_sha256",
+    "hex_from_name",
+    "iter_sources",
+]
 
 _TRACE_NAME: Final = re.compile(r"trace_(?:full|recent)_(~?[0-9a-fA-F]{6})\.json(?:\.gz)?$")
 NOT_DATA: Final = re.compile(
@@ -55,18 +86,28 @@ def hex_from_name(name: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
-def file_sha256(path: str | os.PathLike[str], block: int = 1 << 20) -> str:
-    """SHA-256 of a file's bytes as stored, read in blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(block):
-            h.update(chunk)
-    return h.hexdigest()
+file_sha256 = sha256_file
+"""SHA-256 of a regular file (see :func:`flighttrace.hashing.sha256_file`)."""
+
+MEMBER_IN_MEMORY_BYTES: int = SizeLimits().member_bytes
+"""Tar members up to this size (B) are read into memory while the tar streams (so a worker process can
+parse them); a larger member is parsed from the tar stream itself, in the process that reads the tar."""
+
+TAR_READ_BYTES: Final = 1 << 20
+"""Bytes of decompressed tar read at a time, B."""
+
+_LINK_KINDS: Final = (
+    (tarfile.TarInfo.issym, "symbolic link"),
+    (tarfile.TarInfo.islnk, "hard link"),
+    (tarfile.TarInfo.isfifo, "FIFO"),
+    (tarfile.TarInfo.ischr, "character device"),
+    (tarfile.TarInfo.isblk, "block device"),
+)
 
 
 @dataclass
 class Source:
-    """One input file, on disk or inside a tar (picklable, so it can go to a worker process).
+    """One input file, on disk or inside a tar (picklable unless ``stream`` is set).
 
     Parameters
     ----------
@@ -77,9 +118,17 @@ class Source:
     path
         The file on disk, or ``None`` for a tar member.
     data
-        The member's bytes, for a tar member (read while the tar streams).
+        The member's bytes, for a tar member read into memory.
     skipped
         Why the file is listed but not read (licence text …), or ``None``.
+    error
+        Why the file cannot be read at all (not a regular file, a damaged
+        archive …), found before reading; or ``None``.
+    notes
+        Said about the file in the manifest.
+    stream
+        A large tar member: readable once, and only until the archive moves
+        on to its next member (see :func:`batches`).
     """
 
     name: str
@@ -87,20 +136,87 @@ class Source:
     path: Path | None = None
     data: bytes | None = None
     skipped: str | None = None
+    error: str | None = None
+    notes: tuple[str, ...] = ()
+    stream: BinaryIO | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def live(self) -> bool:
+        """Whether this is a tar member read straight from the archive's stream."""
+        return self.stream is not None
+
+    @property
+    def has_content(self) -> bool:
+        """Whether there are bytes to read (a link member of a tar has none)."""
+        return self.path is not None or self.data is not None or self.stream is not None
 
     def open(self) -> BinaryIO:
-        """The stored bytes (compressed, as on disk)."""
+        """The stored bytes (compressed, as on disk), never blocking on a FIFO."""
         if self.data is not None:
             return io.BytesIO(self.data)
-        assert self.path is not None
-        return open(self.path, "rb")
+        if self.stream is not None:
+            stream, self.stream = self.stream, None
+            return stream
+        if self.path is None:
+            raise OSError(f"{self.name}: no content to read")
+        fh, _ = open_regular(self.path)
+        return fh
+
+    def open_tracked(self, *, threaded: bool = False) -> Opened:
+        """Open the stored bytes behind a :class:`~flighttrace.hashing.HashingReader`.
+
+        Parameters
+        ----------
+        threaded
+            Hash in a background thread (large files).
+        """
+        raw = self.open()
+        snap: FileSnapshot | None = None
+        if self.path is not None:
+            try:
+                snap = FileSnapshot.of(os.fstat(raw.fileno()))
+            except (AttributeError, OSError, io.UnsupportedOperation):
+                snap = FileSnapshot.of(os.stat(self.path))
+        cap = snap.size if snap is not None else None
+        return Opened(HashingReader(raw, size_cap=cap, threaded=threaded and self.data is None), snap, self.path)
 
     def sha256(self) -> str:
-        """SHA-256 of the stored bytes."""
+        """SHA-256 of the stored bytes (a fresh read; :meth:`open_tracked` hashes what is parsed)."""
         if self.data is not None:
-            return hashlib.sha256(self.data).hexdigest()
-        assert self.path is not None
+            return sha256_bytes(self.data)
+        if self.path is None:
+            raise OSError(f"{self.name}: no content to hash")
         return file_sha256(self.path)
+
+
+@dataclass
+class Opened:
+    """An opened source: the hashing stream, and the file's state when it was opened."""
+
+    reader: HashingReader
+    snapshot: FileSnapshot | None
+    path: Path | None
+    drain_error: BaseException | None = None
+
+    def finish(self) -> tuple[str, str | None]:
+        """Hash what was left unread; return ``(sha256, how the file changed while read or None)``."""
+        try:
+            sha, n = self.reader.finish()
+        except (OSError, EOFError, zlib.error, tarfile.TarError) as exc:
+            # the rest cannot be read (a truncated archive): the digest covers the bytes that could be
+            self.drain_error = exc
+            sha, n = self.reader.hash_so_far()
+        change = None
+        if self.snapshot is not None and self.path is not None:
+            try:
+                later: FileSnapshot | None = FileSnapshot.of(os.stat(self.path))
+            except OSError:
+                later = None
+            change = self.snapshot.change(later, n)
+        return sha, change
+
+    def close(self) -> None:
+        self.reader.release()
 
 
 class ChainedReader(io.RawIOBase):
@@ -108,7 +224,7 @@ class ChainedReader(io.RawIOBase):
 
     def __init__(self, paths: list[Path]) -> None:
         self._paths = list(paths)
-        self._fh: BinaryIO | None = None
+        self._fh: Any = None
 
     def readable(self) -> bool:
         return True
@@ -118,8 +234,8 @@ class ChainedReader(io.RawIOBase):
             if self._fh is None:
                 if not self._paths:
                     return 0
-                self._fh = open(self._paths.pop(0), "rb")
-            n = self._fh.readinto(b)  # type: ignore[attr-defined]
+                self._fh, _ = open_regular(self._paths.pop(0))
+            n = self._fh.readinto(b)
             if n:
                 return n
             self._fh.close()
@@ -139,7 +255,8 @@ def _is_tar(path: Path) -> bool:
     if path.suffix.lower() in _DATA_SUFFIXES:
         return False
     try:
-        with open(path, "rb") as fh:
+        fh, _ = open_regular(path)
+        with fh:
             head = fh.read(512)
     except OSError:
         return False
@@ -162,42 +279,210 @@ def _skip_reason(name: str) -> str | None:
     return "not flight data (licence, readme, heatmap or hidden file)"
 
 
-def _disk_source(path: Path, label: str) -> Source:
+def _disk_source(path: Path, label: str, notes: tuple[str, ...] = ()) -> Source:
     skipped = _skip_reason(label.replace(os.sep, "/"))
-    return Source(name=label, size=path.stat().st_size, path=path, skipped=skipped)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return Source(name=label, size=0, error=f"cannot read the file ({exc.strerror or exc})")
+    return Source(name=label, size=size, path=path, skipped=skipped, notes=notes)
 
 
-def _tar_members(parts: list[Path], label: str, wanted: Callable[[str], bool]) -> Iterator[Source]:
-    """Stream the members of a tar (given as one or more parts)."""
-    raw = io.BufferedReader(ChainedReader(parts), buffer_size=1 << 20)
-    with tarfile.open(fileobj=raw, mode="r|*") as tar:
-        for member in tar:
-            if not member.isfile():
+# ---------------------------------------------------------------------------
+# tars
+
+
+class _WatchedTarInfo(tarfile.TarInfo):
+    """A TarInfo that records on its archive why the last header could not be read.
+
+    ``tarfile`` ends the iteration quietly, as if at the end of the archive,
+    when a header after the first is empty, short or invalid: a truncated
+    archive, or a split archive with a missing part. The reason lets the
+    reader tell these from a proper end (a block of zeros).
+    """
+
+    @classmethod
+    def fromtarfile(cls, tarfile: Any) -> tarfile.TarInfo:  # type: ignore[override]
+        try:
+            return super().fromtarfile(tarfile)
+        except Exception as exc:
+            tarfile.ft_header_error = type(exc).__name__
+            raise
+
+
+_END_REASONS: Final = {
+    "EmptyHeaderError": "ends without the end-of-archive marker (truncated?)",
+    "TruncatedHeaderError": "ends inside a member header (truncated)",
+    "InvalidHeaderError": "holds an invalid header (damaged data, or a missing part of a split archive)",
+}
+
+
+def _decompressed(raw: io.BufferedReader) -> Any:
+    """The tar inside a gzip, bzip2, xz or zstd stream, decompressed a bounded block at a time.
+
+    ``tarfile``'s own decompression inflates a whole compressed block at
+    once: a block of a decompression bomb becomes gigabytes in one piece.
+    """
+    magic = raw.peek(6)[:6]
+    if magic[:2] == b"\x1f\x8b":
+        import gzip
+
+        inner: Any = gzip.GzipFile(fileobj=raw, mode="rb")
+    elif magic[:3] == b"BZh":
+        import bz2
+
+        inner = bz2.BZ2File(raw, mode="rb")
+    elif magic == b"\xfd7zXZ\x00":
+        import lzma
+
+        inner = lzma.LZMAFile(raw, mode="rb")  # noqa: SIM115 - closed with the archive
+    elif magic[:4] == b"\x28\xb5\x2f\xfd":
+        try:
+            import zstandard  # type: ignore[import-not-found]
+        except ImportError:
+            return raw
+        inner = zstandard.ZstdDecompressor().stream_reader(raw)
+    else:
+        return raw
+    return io.BufferedReader(inner, buffer_size=TAR_READ_BYTES)
+
+
+def _member_kind(member: tarfile.TarInfo) -> str | None:
+    for test, kind in _LINK_KINDS:
+        if test(member):
+            target = f" to {safe_label(member.linkname)!r}" if member.linkname else ""
+            return f"{kind}{target}"
+    return None
+
+
+def _archive_error(label: str, size: int, what: str, n_members: int) -> Source:
+    after = f"after member {n_members}" if n_members else "before its first member"
+    return Source(name=label, size=size, error=f"tar archive {what} {after}; the members after it were not read")
+
+
+def _tar_members(
+    parts: list[Path], label: str, wanted: Callable[[str], bool], member_bytes: int, stored: int
+) -> Iterator[Source]:
+    """Stream the members of a tar (given as one or more parts); report damage as sources with an error."""
+    raw = _decompressed(io.BufferedReader(ChainedReader(parts), buffer_size=TAR_READ_BYTES))
+    try:
+        tar = tarfile.open(fileobj=raw, mode="r|", tarinfo=_WatchedTarInfo)  # noqa: SIM115 - closed by the with below
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+        raw.close()
+        if len(parts) == 1 and not _SPLIT_PART.search(parts[0].name):
+            note = f"named like a tar archive but is not one ({exc}): read as a single file"
+            yield _disk_source(parts[0], label, (note,))
+        else:
+            yield Source(name=label, size=stored, error=f"not a tar archive ({exc})")
+        return
+    seen: set[str] = set()
+    index = 0
+    with tar:
+        while True:
+            try:
+                member = tar.next()
+            except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+                yield _archive_error(label, stored, f"is damaged or truncated ({exc})", index)
+                return
+            if member is None:
+                why = _END_REASONS.get(getattr(tar, "ft_header_error", ""))
+                if why:
+                    yield _archive_error(label, stored, why, index)
+                return
+            index += 1
+            tar.members = []  # streaming: forget headers already read, or memory grows with every member
+            if member.isdir():
                 continue
-            mname = member.name[2:] if member.name.startswith("./") else member.name
+            mname = member.name.removeprefix("./")
+            name = safe_label(f"{label}!{mname}")
+            if mname in seen:
+                name += f" #{index}"  # the same name again: the member's position tells them apart
+            seen.add(mname)
+            kind = _member_kind(member)
+            if kind is not None or not member.isfile():
+                yield Source(name=name, size=0, skipped=f"tar member is a {kind or 'special entry'}: not read")
+                continue
             if not wanted(mname):
                 continue
-            fh = tar.extractfile(member)
-            data = fh.read() if fh is not None else b""
-            skipped = _skip_reason(mname)
-            tar.members = []  # streaming: forget headers already read, or memory grows with every member
-            yield Source(name=f"{label}!{mname}", size=len(data), data=data, skipped=skipped)
+            yield from _member_source(tar, member, name, _skip_reason(mname), member_bytes)
 
 
-def _label(path: Path) -> str:
-    return path.as_posix()
+def _member_source(tar: tarfile.TarFile, member: tarfile.TarInfo, name: str, skipped: str | None, member_bytes: int) -> Iterator[Source]:
+    fh = tar.extractfile(member)
+    if fh is None:
+        yield Source(name=name, size=0, skipped="tar member without content: not read")
+        return
+    if member.size > member_bytes:
+        yield Source(name=name, size=member.size, skipped=skipped, stream=_OneWay(fh))
+        return
+    try:
+        data = fh.read()
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+        yield Source(name=name, size=member.size, error=f"tar member is cut short: the archive ends inside it ({exc})")
+        return
+    yield Source(name=name, size=len(data), data=data, skipped=skipped)
+
+
+class _OneWay(io.RawIOBase):
+    """A tar member's stream as a plain, not seekable, raw stream."""
+
+    def __init__(self, fh: Any) -> None:
+        super().__init__()
+        self._fh = fh
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        return self._fh.readinto(b) or 0
+
+
+def _split_parts(path: Path) -> tuple[str, list[Path], list[Path], str | None]:
+    """For a split-tar part: (stem, the parts read in order, the parts after a gap, the missing part or None)."""
+    m = _SPLIT_PART.search(path.name)
+    assert m is not None
+    stem = path.name[: m.start()] + ".tar."
+    parts = sorted(q for q in path.parent.iterdir() if q.name.startswith(stem) and _SPLIT_PART.search(q.name))
+    for i, q in enumerate(parts):
+        suffix = q.name[len(stem):]
+        expected = chr(ord("a") + i // 26) + chr(ord("a") + i % 26)
+        if suffix != expected:
+            return stem, parts[:i], parts[i:], stem + expected
+    return stem, parts, [], None
+
+
+def _split_sources(path: Path, wanted: Callable[[str], bool], member_bytes: int) -> tuple[list[Path], Iterator[Source]]:
+    """The parts of a split tar, and its sources (members, and errors for a missing part)."""
+    stem, parts, after, missing = _split_parts(path)
+    label = label_of(path.parent / (stem + "*"))
+
+    def gen() -> Iterator[Source]:
+        damage = ""
+        if parts:
+            stored = sum(q.stat().st_size for q in parts)
+            for src in _tar_members(parts, label, wanted, member_bytes, stored):
+                if missing is not None and src.name == label and src.error:
+                    damage = f" ({src.error})"  # what the missing part did to the archive: said once, below
+                    continue
+                yield src
+        if missing is not None:
+            yield Source(name=label, size=0, error=f"split tar part {safe_label(missing)} is missing: the archive could not be read past it{damage}")
+            for q in after:
+                yield Source(name=label_of(q), size=q.stat().st_size, error=f"not read: the split tar part {safe_label(missing)} before it is missing")
+
+    return parts + after, gen()
 
 
 def _expand_one(arg: str | os.PathLike[str]) -> list[Path]:
-    p = Path(arg)
-    if p.exists():
-        if p.is_dir():
-            return sorted(q for q in p.rglob("*") if q.is_file())
-        return [p]
-    s = str(arg)
-    if any(ch in s for ch in "*?["):
-        return sorted(Path(q) for q in _glob.glob(s, recursive=True) if Path(q).is_file())
-    raise FileNotFoundError(f"no such file, folder or glob match: {s}")
+    """Every entry behind one argument (including those that cannot be read; :func:`iter_sources` reports them)."""
+    return [f.path for f in expand(arg)]
+
+
+def _found_source(f: Found) -> Source:
+    label = label_of(f.path)
+    if f.error is not None:
+        return Source(name=label, size=0, error=f.error)
+    return Source(name=label, size=0, skipped=f.skipped or LINK_TO_FOLDER)
 
 
 def iter_sources(
@@ -206,6 +491,7 @@ def iter_sources(
     icao24: frozenset[str] | None = None,
     on_skip_by_name: Callable[[str], None] | None = None,
     on_missing: Callable[[str, str], None] | None = None,
+    member_bytes: int | None = None,
 ) -> Iterator[Source]:
     """Yield the input files behind ``paths``, sorted, tar members streamed.
 
@@ -221,23 +507,28 @@ def iter_sources(
     on_missing
         Called with ``(path, message)`` for a path that matches nothing;
         without it, :class:`FileNotFoundError` is raised.
+    member_bytes
+        Tar members up to this size are read into memory, larger ones
+        streamed (default :data:`MEMBER_IN_MEMORY_BYTES`).
 
     Yields
     ------
     Source
         In a deterministic order: paths sorted, folders walked in sorted
-        order, tar members in archive order.
+        order, tar members in archive order. A source that is
+        :attr:`Source.live` must be read before the next one is asked for.
     """
-    files: list[Path] = []
+    found: list[Found] = []
     for arg in paths:
         try:
-            files.extend(_expand_one(arg))
+            found.extend(expand(arg))
         except FileNotFoundError as exc:
             if on_missing is None:
                 raise
-            on_missing(str(arg), str(exc))
+            on_missing(safe_label(os.fspath(arg)), str(exc))
+    limit = MEMBER_IN_MEMORY_BYTES if member_bytes is None else member_bytes
     seen: set[Path] = set()
-    ordered = sorted(dict.fromkeys(files), key=lambda q: q.as_posix())
+    ordered = sorted({f.path: f for f in found}.values(), key=lambda f: f.path.as_posix())
 
     def wanted(name: str) -> bool:
         if icao24 is None:
@@ -249,20 +540,26 @@ def iter_sources(
             on_skip_by_name(name)
         return False
 
-    for path in ordered:
+    for f in ordered:
+        path = f.path
         if path in seen:
             continue
-        label = _label(path)
-        m = _SPLIT_PART.search(path.name)
-        if m:
-            stem = path.name[: m.start()] + ".tar."
-            parts = sorted(q for q in path.parent.iterdir() if q.name.startswith(stem) and _SPLIT_PART.search(q.name))
-            seen.update(parts)
-            yield from _tar_members(parts, _label(path.parent / (stem + "*")), wanted)
-            continue
         seen.add(path)
+        if f.error is not None or f.skipped is not None:
+            yield _found_source(f)
+            continue
+        label = label_of(path)
+        if _SPLIT_PART.search(path.name):
+            parts, members = _split_sources(path, wanted, limit)
+            seen.update(parts)
+            yield from members
+            continue
         if _is_tar(path):
-            yield from _tar_members([path], label, wanted)
+            try:
+                stored = path.stat().st_size
+            except OSError:
+                stored = 0
+            yield from _tar_members([path], label, wanted, limit, stored)
             continue
         if not wanted(label):
             continue
@@ -274,11 +571,20 @@ def batches(sources: Iterable[Source], max_bytes: int, max_files: int) -> Iterat
 
     Worker processes (``read(n_jobs=…)``, :mod:`flighttrace.scale`) take a
     batch per task: a day archive is many small files, and a round trip per
-    file would cost as much as parsing it.
+    file would cost as much as parsing it. A :attr:`Source.live` source (a
+    large tar member, readable only while the archive stands on it) is a
+    batch of its own, yielded at once: the caller must read it in its own
+    process before it asks for the next batch.
     """
     batch: list[Source] = []
     size = 0
     for src in sources:
+        if src.live:
+            if batch:
+                yield batch
+                batch, size = [], 0
+            yield [src]
+            continue
         batch.append(src)
         size += src.size
         if size >= max_bytes or len(batch) >= max_files:

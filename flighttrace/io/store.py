@@ -751,10 +751,12 @@ def split_stored(
             named = hex_from_name(f.as_posix())
             if not known or _SPLIT_PART.search(f.name) or _is_tar(f) or (hexes is not None and named is not None and named not in hexes):
                 to_read.append(f.as_posix())
-            elif file_sha256(f) in known:
-                stored.append(f.as_posix())
-            else:
-                to_read.append(f.as_posix())
+                continue
+            try:
+                digest = file_sha256(f)
+            except OSError:  # not a regular file, a broken link …: read() reports it
+                digest = ""
+            (stored if digest in known else to_read).append(f.as_posix())
     return to_read, stored
 
 

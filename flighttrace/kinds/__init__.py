@@ -19,9 +19,11 @@ Every kind is a package with the same modules, found by name:
     scenario loader imports it.
 ``claims``
     ``JUDGES``: for each test kind, a :class:`flighttrace.claims.context.Judge`
-    (which items a claim counts, and the verdict rule); and
-    ``analyze(ctx, judged)``, the kind's own tables for the findings (an object
-    with ``tables()`` and ``summary()``).
+    (which items a claim counts, and the verdict rule);
+``findings``
+    ``analyze(ctx, judged)``: the kind's own tables for the findings (an
+    object with ``tables()``, ``statistics_rows()`` and ``summary()``,
+    :class:`flighttrace.claims.findings.KindFindings`).
 ``pages``
     the report (:mod:`flighttrace.report` finds it with
     ``kind_module(scn.meta.kind, "pages")``). Each function takes the

@@ -35,22 +35,20 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.geo import EARTH_RADIUS_KM, haversine_km
+
 __all__ = [
     "AIRPORT_KINDS",
     "BAND_MAX_PAIRS",
-    "EARTH_RADIUS_KM",
     "IATA_ALIASES",
     "PREBUILT_AIRPORTS",
     "TABLE_COLUMNS",
     "Airport",
     "AirportIndex",
     "airportsdata_table",
-    "bearing_deg",
     "classify_kind",
-    "haversine_km",
 ]
 
-EARTH_RADIUS_KM: Final = 6371.0088
 """Mean Earth radius (IUGG), km."""
 
 AIRPORT_KINDS: Final[tuple[str, ...]] = ("airport", "heliport", "seaplane")
@@ -160,49 +158,6 @@ def classify_kind(names: pd.Series | Sequence[str]) -> np.ndarray:
     return kind
 
 
-def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
-    """Great-circle distance, km, between points given in degrees.
-
-    Inputs broadcast against each other (numpy rules).
-
-    Parameters
-    ----------
-    lat1, lon1, lat2, lon2
-        Latitudes and longitudes, degrees.
-
-    Returns
-    -------
-    numpy.ndarray
-        Distances in km (a 0-d array for scalar inputs), on a sphere of radius
-        :data:`EARTH_RADIUS_KM`.
-    """
-    p1 = np.radians(np.asarray(lat1, dtype=np.float64))
-    p2 = np.radians(np.asarray(lat2, dtype=np.float64))
-    dphi = p2 - p1
-    dlmb = np.radians(np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64))
-    a = np.sin(dphi / 2.0) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2.0) ** 2
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
-def bearing_deg(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
-    """Initial great-circle bearing from point 1 to point 2.
-
-    Parameters
-    ----------
-    lat1, lon1, lat2, lon2
-        Latitudes and longitudes, degrees; they broadcast.
-
-    Returns
-    -------
-    numpy.ndarray
-        True bearing in degrees, in [0, 360).
-    """
-    p1 = np.radians(np.asarray(lat1, dtype=np.float64))
-    p2 = np.radians(np.asarray(lat2, dtype=np.float64))
-    dlmb = np.radians(np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64))
-    y = np.sin(dlmb) * np.cos(p2)
-    x = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dlmb)
-    return np.mod(np.degrees(np.arctan2(y, x)), 360.0)
 
 
 def _one_edit(a: str, b: str, *, allow_substitution: bool = True) -> bool:
@@ -748,8 +703,6 @@ class AirportIndex:
         if n == 0:
             return idx, dist
         finite = np.isfinite(lat_a) & np.isfinite(lon_a)
-        # a hair of slack so that a field exactly at max_km is kept
-        chord_max = _km_to_chord(max_km) * (1.0 + 1e-12) + 1e-15
         if heli is None:
             groups = [(bool(heliports), finite)]
         else:
@@ -765,19 +718,11 @@ class AirportIndex:
                 else:
                     idx[sel], dist[sel] = banded
                 continue
-            tree, rows = self._tree(include_heli)
-            if tree is None:
+            treed = self._tree_query(lat_a if all_sel else lat_a[sel], lon_a if all_sel else lon_a[sel], k, max_km, include_heli, workers)
+            if treed is None:
                 continue
-            kk = min(k, len(rows))
-            xyz = _unit_vectors(lat_a if all_sel else lat_a[sel], lon_a if all_sel else lon_a[sel])
-            d, j = tree.query(xyz, k=kk, distance_upper_bound=chord_max, workers=workers)
-            d = np.asarray(d).reshape(len(xyz), kk)
-            j = np.asarray(j).reshape(len(xyz), kk)
-            found = j < len(rows)
-            km = np.where(found, _chord_to_km(np.where(found, d, 0.0)), np.inf)
-            found &= km <= max_km
-            rr = np.where(found, rows[np.where(found, j, 0)], -1)
-            km = np.where(found, km, np.inf)
+            rr, km = treed
+            kk = rr.shape[1]
             if all_sel:
                 idx[:, :kk] = rr
                 dist[:, :kk] = km
@@ -785,3 +730,21 @@ class AirportIndex:
                 idx[sel, :kk] = rr
                 dist[sel, :kk] = km
         return idx, dist
+
+    def _tree_query(self, lat: np.ndarray, lon: np.ndarray, k: int, max_km: float, include_heli: bool,
+                    workers: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Nearest fields through the k-d tree of unit vectors: (rows, km), at most ``k`` columns; None when no field is a candidate."""
+        tree, rows = self._tree(include_heli)
+        if tree is None:
+            return None
+        # a hair of slack so that a field exactly at max_km is kept
+        chord_max = _km_to_chord(max_km) * (1.0 + 1e-12) + 1e-15
+        kk = min(k, len(rows))
+        xyz = _unit_vectors(lat, lon)
+        d, j = tree.query(xyz, k=kk, distance_upper_bound=chord_max, workers=workers)
+        d = np.asarray(d).reshape(len(xyz), kk)
+        j = np.asarray(j).reshape(len(xyz), kk)
+        found = j < len(rows)
+        km = np.where(found, _chord_to_km(np.where(found, d, 0.0)), np.inf)
+        found &= km <= max_km
+        return np.where(found, rows[np.where(found, j, 0)], -1), np.where(found, km, np.inf)

@@ -29,7 +29,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from flighttrace.reference.airports import EARTH_RADIUS_KM, AirportIndex
+from flighttrace.geo import EARTH_RADIUS_KM
+from flighttrace.reference.airports import AirportIndex
 
 __all__ = ["RUNWAYS_FILE", "RunwayDirections", "pair_geometry", "runway_directions", "runway_source", "runway_table"]
 

@@ -108,6 +108,7 @@ def build_report(
     points: pd.DataFrame | None = None,
     n_jobs: int = 1,
     tiles: str | None = None,
+    preregistration: Any = None,
 ) -> ReportResult:
     """Run the pipeline and write the report folder.
 
@@ -141,6 +142,12 @@ def build_report(
         ``"OpenStreetMap"``): the tile server then sees the area the reader
         views. ``None`` (default): the offline basemap, and the pages make no
         network request.
+    preregistration
+        The pre-registration stamp to use (a
+        :class:`~flighttrace.claims.prereg.Preregistration` or the dictionary
+        ``provenance.json`` records; ``flighttrace verify`` passes the
+        recorded one); default: a new stamp, made before any data file is
+        opened. The same inputs and stamp give byte-identical outputs.
 
     Returns
     -------
@@ -159,10 +166,38 @@ def build_report(
     """
     import flighttrace
     from flighttrace.nodata import require_positions
-    from flighttrace.outdir import output_folder
+    from flighttrace.report import panels
     from flighttrace.timeutil import check_zone
 
     out, scn_path = Path(out_dir), Path(scenario)
+    target, maps_target = _check_before_reading(out, scn_path, data, tz=tz, report_tz=report_tz, maps_dir=maps_dir, tiles=tiles, command=command)
+    with gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
+        bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
+        scn = flighttrace.load_scenario(scn_path)
+        prereg = panels.stamp(scn_path, scn, preregistration)  # before any data file is opened
+        tzr = check_zone(report_tz or getattr(scn.meta, "report_tz", None) or None, "the scenario's meta.report_tz") or "UTC"
+        if points is None:
+            ds = flighttrace.read([str(d) for d in data], tz=tz, n_jobs=n_jobs, command=command)
+        else:
+            ds = _dataset_from_points(points)
+        require_positions(ds, data)
+        run = _analyse(scn, scn_path, ds, tzr, bar)
+        maps_copy = None if maps_dir is None else Path(maps_dir) / f"{scn_path.stem}.html"
+        with target.writing() as work:
+            outputs = _write_report(run, work, out, bar, data=data, command=command, tz=tz, maps_copy=maps_copy, tiles=tiles, prereg=prereg)
+        if maps_target is not None and maps_copy is not None:
+            with maps_target.writing() as mw:
+                shutil.copyfile(out / "map.html", mw / maps_copy.name)
+        bar.advance(1, "report: done")
+    return ReportResult(out, out / "index.html", out / "map.html", maps_copy, outputs, run.synthetic, run.findings, run.notes)
+
+
+def _check_before_reading(out: Path, scn_path: Path, data: list[Any], *, tz: str | None, report_tz: str | None, maps_dir: Any,
+                          tiles: str | None, command: str | None) -> tuple[Any, Any]:
+    """Everything that can be refused before a file is read: zones, output folders, tiles. Returns the two output folders."""
+    from flighttrace.outdir import output_folder
+    from flighttrace.timeutil import check_zone
+
     check_zone(tz, "tz")
     check_zone(report_tz, "report_tz")
     inputs = [*data, scn_path]
@@ -173,24 +208,7 @@ def build_report(
         from flighttrace.viz.basemap import tile_layer
 
         tile_layer(tiles)
-    with gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
-        bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
-        scn = flighttrace.load_scenario(scn_path)
-        tzr = check_zone(report_tz or getattr(scn.meta, "report_tz", None) or None, "the scenario's meta.report_tz") or "UTC"
-        if points is None:
-            ds = flighttrace.read([str(d) for d in data], tz=tz, n_jobs=n_jobs, command=command)
-        else:
-            ds = _dataset_from_points(points)
-        require_positions(ds, data)
-        run = _analyse(scn, scn_path, ds, tzr, bar)
-        maps_copy = None if maps_dir is None else Path(maps_dir) / f"{scn_path.stem}.html"
-        with target.writing() as work:
-            outputs = _write_report(run, work, out, bar, data=data, command=command, tz=tz, maps_copy=maps_copy, tiles=tiles)
-        if maps_target is not None and maps_copy is not None:
-            with maps_target.writing() as mw:
-                shutil.copyfile(out / "map.html", mw / maps_copy.name)
-        bar.advance(1, "report: done")
-    return ReportResult(out, out / "index.html", out / "map.html", maps_copy, outputs, run.synthetic, run.findings, run.notes)
+    return target, maps_target
 
 
 def kind_pages(run: ReportRun) -> ModuleType:
@@ -223,7 +241,7 @@ def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress) -> Repo
 
 
 def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data: list[Any], command: str | None, tz: str | None,
-                  maps_copy: Path | None, tiles: str | None) -> dict[str, str]:
+                  maps_copy: Path | None, tiles: str | None, prereg: Any) -> dict[str, str]:
     """Write every file of the report into ``work`` (moved to ``out`` afterwards); the stages 'charts' to 'provenance'."""
     from flighttrace.report.export import legs_geojson, legs_kml, to_csv
     from flighttrace.report.render import write_pages
@@ -251,10 +269,10 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
     to_csv(ds.quarantine, work / "tables" / "quarantine.csv")
     run.findings.to_dir(work / "tables")
     bar.advance(1, "report: pages")
-    write_pages(run, pages, work, out.name, charts, tiles=tiles, method_extra=[CSV_NOTE])
+    write_pages(run, pages, work, out.name, charts, tiles=tiles, method_extra=[CSV_NOTE], prereg=prereg)
     bar.advance(1, "report: provenance")
     return _write_provenance(work, out, run.scn_path, data, ds, command, tz=tz, report_tz=run.tz, maps_copy=maps_copy,
-                             synthetic=run.synthetic, tiles=tiles)
+                             synthetic=run.synthetic, tiles=tiles, prereg=prereg.to_dict())
 
 
 def _dataset_from_points(points: pd.DataFrame) -> Any:
@@ -294,7 +312,8 @@ def _save_charts(specs: list[tuple[str, str, Any]], out: Path, made: list[dict[s
 
 
 def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds: Any, command: str | None, *, tz: str | None,
-                      report_tz: str, maps_copy: Path | None, synthetic: bool, tiles: str | None = None) -> dict[str, str]:
+                      report_tz: str, maps_copy: Path | None, synthetic: bool, tiles: str | None = None,
+                      prereg: dict[str, Any] | None = None) -> dict[str, str]:
     """``provenance.json`` in ``work``, naming the report folder ``out`` it is moved to."""
     from flighttrace.outdir import STAMP_NAME
 
@@ -316,6 +335,7 @@ def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds
         "output_stamp": STAMP_NAME,
         "copies": copies,
         "synthetic": synthetic,
+        "preregistration": prereg,
     }
     (work / "provenance.json").write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return outputs

@@ -8,8 +8,8 @@ plain text; the jinja2 templates escape it.
 
 A *cell* is a string or a dict with ``text`` and, optionally, ``href`` (a
 link inside the report), ``grade`` or ``verdict`` (drawn as a badge),
-``mono`` (a code-like value), ``small`` (a second, smaller line) and
-``title`` (hover text). A *table* is ``columns``, ``rows`` (lists of cells)
+``mono`` (a code-like value), ``small`` (a second, smaller line),
+``title`` (hover text) and ``links`` (several links, comma separated). A *table* is ``columns``, ``rows`` (lists of cells)
 and ``num`` (indexes of right-aligned numeric columns). A *section* is an
 ``id``, a ``heading``, ``intro`` paragraphs and ``tables`` (each may carry its
 own ``heading`` and ``intro``).
@@ -54,9 +54,11 @@ def text(value: Any, missing: str = MISSING) -> str:
 
 
 def cell(value: Any, *, href: str | None = None, grade: str | None = None, verdict: str | None = None, mono: bool = False,
-         small: str | None = None, title: str | None = None) -> dict[str, Any]:
-    """A table cell (see the module docs)."""
+         small: str | None = None, title: str | None = None, links: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """A table cell (see the module docs); ``links``: (text, href) pairs shown instead of the value, comma separated."""
     out: dict[str, Any] = {"text": text(value)}
+    if links:
+        out["links"] = [{"text": t, "href": h} for t, h in links]
     for k, v in (("href", href), ("grade", grade), ("verdict", verdict), ("small", small), ("title", title)):
         if v:
             out[k] = v

@@ -16,6 +16,7 @@ from typing import Any
 from flighttrace._version import __version__
 from flighttrace.numfmt import fmt_count
 from flighttrace.report.context import ReportRun
+from flighttrace.report import panels
 from flighttrace.report.html import render
 from flighttrace.report.parts import (
     Places,
@@ -65,7 +66,7 @@ def _inputs_line(run: ReportRun, table_legs: Any, what: str) -> str:
 
 
 def write_pages(run: ReportRun, pages: ModuleType, work: Path, out_name: str, charts: list[dict[str, str]], *, tiles: str | None,
-                method_extra: list[str]) -> None:
+                method_extra: list[str], prereg: Any = None) -> None:
     """Write ``index.html`` and ``evidence.html`` into ``work``.
 
     Parameters
@@ -84,14 +85,16 @@ def write_pages(run: ReportRun, pages: ModuleType, work: Path, out_name: str, ch
         Online tiles of the map, if any.
     method_extra
         Paragraphs added to the kind's method (the CSV exports').
+    prereg
+        The pre-registration stamp (:func:`flighttrace.report.panels.stamp`), shown under the finding.
 
     Notes
     -----
-    Places kept for what other parts of flighttrace add: ``run.extra["prereg"]``
-    (a pre-registration stamp, shown under the finding), ``run.extra["robustness"]``
-    (a robustness section, as Markup, after the kind's sections); and the claims
-    table's optional columns (:data:`flighttrace.report.summary.PLAIN_COLUMNS`,
-    ``p_detect``, ``fragile``).
+    The claims table shows the optional columns other checks add
+    (:data:`flighttrace.report.summary.PLAIN_COLUMNS`, ``p_detect``,
+    ``robustness`` / ``fragile_because``); every test run with its corrected
+    p-value and the robustness panel (:mod:`flighttrace.report.panels`)
+    follow the kind's sections.
     """
     scn = run.scn
     places = Places(scn)
@@ -107,7 +110,8 @@ def write_pages(run: ReportRun, pages: ModuleType, work: Path, out_name: str, ch
         claims=claims_rows(run, anchors), sources=sources_rows(scn), sections=pages.sections(run, anchors), charts=charts,
         map_file="map.html", map_tiles=tiles, method=[*pages.method(run), *method_extra], limitations=pages.limitations(run),
         manifest=manifest_rows(run.ds), manifest_summary=manifest_summary(run.ds),
-        prereg=run.extra.get("prereg"), robustness=run.extra.get("robustness"),
+        prereg=panels.prereg_context(prereg) if prereg is not None else None, tests=panels.tests_rows(run.findings),
+        robustness=panels.robustness_rows(run.findings),
     )
     (work / "index.html").write_text(index_html, encoding="utf-8")
     evidence_html = render("evidence.html.j2", **common, groups=groups, by_claim=evidence_by_claim(run, anchors))

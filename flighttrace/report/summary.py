@@ -131,6 +131,8 @@ def claims_rows(run: Any, anchors: dict[str, str]) -> list[dict[str, Any]]:
                      f"{len(spans)} stretch(es) without data hatched")
             svg = markupsafe.Markup(claim_timeline(c.window_start, c.window_end, spans, items, label=label, key=f"c{k}", tz=run.tz))
         fragile = getattr(c, "fragile", None)
+        if is_missing(fragile) and not is_missing(getattr(c, "robustness", None)):  # the robustness panel's mark
+            fragile = str(c.robustness) == "fragile"
         rows.append({
             "claim_id": cid, "statement": text(getattr(c, "statement", "")), "record": text(getattr(c, "record", "")),
             "source": _src(scn, getattr(c, "source", None)),
@@ -139,6 +141,7 @@ def claims_rows(run: Any, anchors: dict[str, str]) -> list[dict[str, Any]]:
             "expected": named(text(getattr(c, "expected", None)), places, codes), "observed": named(text(getattr(c, "observed", None)), places, codes),
             "verdict": str(c.verdict), "reason": named(_reason(text(getattr(c, "reason", None)), text(getattr(c, "observed", None))), places, codes),
             "plain": _plain(c),
+            "robustness": text(getattr(c, "robustness", None), ""), "fragile_because": text(getattr(c, "fragile_because", None), ""),
             "p_detect": fmt_share(getattr(c, "p_detect", None)) if not is_missing(getattr(c, "p_detect", None)) else "", "fragile": bool(fragile) if not is_missing(fragile) else False,
             "window": window_text(c.window_start, c.window_end, run.tz) if has_window else "—",
             "timeline": svg, "evidence": shown, "n_evidence": len(ids), "n_more": max(len(ids) - EVIDENCE_SHOWN, 0),

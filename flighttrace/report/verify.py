@@ -6,8 +6,9 @@ The check has three parts, and every difference is reported by name:
    file) still has the recorded SHA-256;
 2. every output in the folder still has the recorded SHA-256 (nothing was
    edited after the fact);
-3. the report, rebuilt from the same inputs with the same command in a
-   temporary folder, is byte-identical to the recorded outputs.
+3. the report, rebuilt from the same inputs with the same command and the
+   recorded pre-registration stamp in a temporary folder, is
+   byte-identical to the recorded outputs.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def _at(base: Path, recorded: str) -> Path:
     return p if p.is_absolute() else base / p
 
 
-def _rebuild(base: Path, args: dict[str, Any], out: Path, maps_dir: Path, command: str | None) -> str | None:
+def _rebuild(base: Path, args: dict[str, Any], out: Path, maps_dir: Path, command: str | None, prereg: dict[str, Any] | None = None) -> str | None:
     """Build the report again into ``out``, in a child process working in ``base``.
 
     The inputs are read with the paths as they were given, relative to the
@@ -57,7 +58,7 @@ def _rebuild(base: Path, args: dict[str, Any], out: Path, maps_dir: Path, comman
         ``None`` when the child built the report, else why it failed.
     """
     job = {"scenario": args["scenario"], "data": args["data"], "out": str(out), "tz": args.get("tz"),
-           "report_tz": args.get("report_tz"), "maps_dir": str(maps_dir), "command": command, "tiles": args.get("tiles")}
+           "report_tz": args.get("report_tz"), "maps_dir": str(maps_dir), "command": command, "tiles": args.get("tiles"), "preregistration": prereg}
     env = dict(os.environ)
     package_parent = str(Path(__file__).resolve().parents[2])  # this flighttrace, even when it is not installed
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
@@ -75,7 +76,7 @@ def _rebuild_main() -> None:
 
     job = json.loads(sys.stdin.read())
     build_report(job["scenario"], job["data"], job["out"], tz=job["tz"], report_tz=job["report_tz"], maps_dir=job["maps_dir"],
-                 command=job["command"], tiles=job.get("tiles"))
+                 command=job["command"], tiles=job.get("tiles"), preregistration=job.get("preregistration"))
 
 
 def input_differences(recorded: list[dict[str, Any]], rebuilt: list[dict[str, Any]]) -> list[str]:
@@ -178,7 +179,7 @@ def verify(out_dir: str | os.PathLike[str], *, base: str | os.PathLike[str] | No
         return problems
     with tempfile.TemporaryDirectory(prefix="flighttrace-verify-") as tmp:
         rebuilt = Path(tmp) / Path(args["out"]).name
-        failed = _rebuild(base, args, rebuilt, Path(tmp) / "maps", doc.get("command"))
+        failed = _rebuild(base, args, rebuilt, Path(tmp) / "maps", doc.get("command"), doc.get("preregistration"))
         if failed is not None:
             return [*problems, f"rebuild failed: {failed}"]
         again = json.loads((rebuilt / "provenance.json").read_text(encoding="utf-8"))

@@ -36,9 +36,9 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from flighttrace.scenario.base import ScenarioError, format_duration, parse_duration
-    from flighttrace.scenario.load import load_scenario, parse_scenario
-    from flighttrace.scenario.model import Claim, Scenario
+    from flighttrace.scenario.base import ScenarioError, format_duration, parse_duration  # noqa: F401 - names for type checkers (__all__ is built at run time)
+    from flighttrace.scenario.load import load_scenario, parse_scenario  # noqa: F401 - names for type checkers (__all__ is built at run time)
+    from flighttrace.scenario.model import Claim, Scenario  # noqa: F401 - names for type checkers (__all__ is built at run time)
 
 
 def __getattr__(name: str) -> Any:

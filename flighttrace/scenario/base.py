@@ -34,6 +34,7 @@ from pydantic import (
 )
 
 from flighttrace.timeutil import to_utc
+
 __all__ = [
     "ACCESS", "CONFIDENCE", "RECORD", "EVENT_KINDS", "Access", "Confidence", "Record", "EventKind",
     "Problem", "ScenarioError", "Id", "IdList", "Hex", "Duration", "TimePoint",

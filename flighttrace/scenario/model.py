@@ -47,7 +47,7 @@ from pydantic import (
     model_validator,
 )
 
-from flighttrace.kinds import KINDS, all_units, claim_test_models, reserved_units, route_units, airport_units
+from flighttrace.kinds import KINDS, airport_units, all_units, claim_test_models, reserved_units, route_units
 from flighttrace.reference.airports import AirportIndex
 from flighttrace.reference.fleet import (
     hex_to_int,

@@ -25,10 +25,13 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from flighttrace.geo import along, bearing_deg, destination_point, haversine_km
+from flighttrace.geo import destination as points_at
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 
 __all__ = [
+    "quantised_points",
     "Profile",
     "PROFILES",
     "Receiver",
@@ -46,7 +49,6 @@ KM_PER_NM: Final = 1.852
 """Kilometres per nautical mile."""
 KT_PER_KMH: Final = 1.0 / KM_PER_NM
 FT_PER_M: Final = 1.0 / 0.3048
-EARTH_RADIUS_KM: Final = 6371.0088
 GLIDE_FT_PER_NM: Final = 318.0
 """A 3° glide path: tan(3°) × 6076 ft per nm ≈ 318 ft per nm."""
 RADIO_HORIZON_K: Final = 4.12
@@ -106,67 +108,6 @@ PROFILES: Final[dict[str, Profile]] = {
     "EC45": Profile("EC45", cruise_ft=1500, cruise_kt=120, climb_ft_per_nm=600, rotate_kt=0, approach_kt=40, roll_nm=0.0, landing_roll_nm=0.0, taxi_kt=5, helicopter=True),
 }
 """Performance profiles by type code (round figures for simulation, not type data)."""
-
-
-def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    la, lo = np.radians(lat), np.radians(lon)
-    return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
-
-
-def _latlon(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    v = v / np.linalg.norm(v, axis=-1, keepdims=True)
-    return np.degrees(np.arcsin(np.clip(v[..., 2], -1, 1))), np.degrees(np.arctan2(v[..., 1], v[..., 0]))
-
-
-def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
-def _bearing(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    y = np.sin(dl) * np.cos(p2)
-    x = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)
-    return np.mod(np.degrees(np.arctan2(y, x)), 360.0)
-
-
-def _offset_arr(lat: np.ndarray, lon: np.ndarray, bearing_deg: np.ndarray, dist_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Points at ``dist_km`` from (lat, lon) on ``bearing_deg`` (great circle), vectorised."""
-    d = np.asarray(dist_km, dtype=float) / EARTH_RADIUS_KM
-    b = np.radians(bearing_deg)
-    p1, l1 = np.radians(lat), np.radians(lon)
-    p2 = np.arcsin(np.sin(p1) * np.cos(d) + np.cos(p1) * np.sin(d) * np.cos(b))
-    l2 = l1 + np.arctan2(np.sin(b) * np.sin(d) * np.cos(p1), np.cos(d) - np.sin(p1) * np.sin(p2))
-    return np.degrees(p2), (np.degrees(l2) + 540) % 360 - 180
-
-
-def _offset(lat: float, lon: float, bearing_deg: float, dist_km: float) -> tuple[float, float]:
-    """Point at ``dist_km`` from (lat, lon) on ``bearing_deg`` (great circle)."""
-    la, lo = _offset_arr(np.asarray(lat), np.asarray(lon), np.asarray(bearing_deg), np.asarray(dist_km))
-    return float(la), float(lo)
-
-
-def _along(path_lat: np.ndarray, path_lon: np.ndarray, s_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Positions and track at distances ``s_km`` along a polyline of great circles."""
-    seg = _haversine_km(path_lat[:-1], path_lon[:-1], path_lat[1:], path_lon[1:])
-    cum = np.concatenate([[0.0], np.cumsum(seg)])
-    i = np.clip(np.searchsorted(cum, s_km, side="right") - 1, 0, len(seg) - 1)
-    f = np.clip((s_km - cum[i]) / np.where(seg[i] > 0, seg[i], 1.0), 0.0, 1.0)
-    a = _unit(path_lat[i], path_lon[i])
-    b = _unit(path_lat[i + 1], path_lon[i + 1])
-    omega = np.arccos(np.clip(np.sum(a * b, axis=-1), -1, 1))
-    so = np.where(omega > 1e-12, np.sin(omega), 1.0)
-    wa = np.where(omega > 1e-12, np.sin((1 - f) * omega) / so, 1 - f)
-    wb = np.where(omega > 1e-12, np.sin(f * omega) / so, f)
-    lat, lon = _latlon(wa[:, None] * a + wb[:, None] * b)
-    ahead = np.minimum(s_km + 0.5, cum[-1])
-    j = np.clip(np.searchsorted(cum, ahead, side="right") - 1, 0, len(seg) - 1)
-    # track: bearing from the point towards the end of its segment (or the next one near a turn)
-    tr = _bearing(lat, lon, path_lat[j + 1], path_lon[j + 1])
-    return lat, lon, tr
 
 
 @dataclass(frozen=True)
@@ -233,25 +174,80 @@ def fly_leg(
         landing, taxi_in).
     """
     cruise = float(profile.cruise_ft if cruise_ft is None else cruise_ft)
+    path = _leg_path(origin, destination, waypoints, profile)
+    air = _air_profile(origin, destination, path, profile, cruise, wind_kt)
+    grid = np.arange(0.0, air["t"][-1], step_s)
+    s_t = np.interp(grid, air["t"], air["s"])
+    lat, lon, trk = along(path.lat, path.lon, s_t)
+    alt_t = np.interp(grid, air["t"], air["alt"])
+    gs_t = np.interp(grid, air["t"], air["tas"])
+    gr_t = np.interp(grid, air["t"], air["ground"].astype(float)) > 0.5
+    phase = np.where(gr_t & (s_t < path.total_km / 2), "takeoff", np.where(gr_t, "landing", "airborne")).astype(object)
+    cols = {"lat": lat, "lon": lon, "alt": alt_t, "gs": gs_t, "trk": trk, "ground": gr_t, "phase": phase}
+    if go_around:
+        cols = _go_around(cols, destination, path, s_t, profile, step_s)
+        grid = np.arange(len(cols["lat"])) * step_s
+    taxi_out = _taxi_out(origin, path, profile, taxi_out_s, step_s)
+    taxi_in = _taxi_in(destination, path, profile, float(cols["lat"][-1]), float(cols["lon"][-1]), taxi_in_s, step_s)
+    n_to, n_ti = len(taxi_out["lat"]), len(taxi_in["lat"])
+    t = np.concatenate([np.arange(n_to) * step_s, taxi_out_s + grid, taxi_out_s + grid[-1] + step_s + np.arange(n_ti) * step_s])
+    out = pd.DataFrame(
+        {
+            "time": off_block + pd.to_timedelta(np.round(t * 1000).astype(np.int64), unit="ms"),
+            "lat": np.concatenate([taxi_out["lat"], cols["lat"], taxi_in["lat"]]),
+            "lon": np.concatenate([taxi_out["lon"], cols["lon"], taxi_in["lon"]]),
+            "alt_ft": np.concatenate([np.full(n_to, np.nan), np.where(cols["ground"], np.nan, cols["alt"]), np.full(n_ti, np.nan)]),
+            "gs_kt": np.concatenate([taxi_out["gs"], cols["gs"], taxi_in["gs"]]),
+            "track_deg": np.concatenate([taxi_out["trk"], cols["trk"], taxi_in["trk"]]),
+            "on_ground": np.concatenate([np.ones(n_to, bool), cols["ground"], np.ones(n_ti, bool)]),
+            "phase": np.concatenate([np.full(n_to, "taxi_out", dtype=object), cols["phase"], np.full(n_ti, "taxi_in", dtype=object)]),
+        }
+    )
+    alt_for_rate = np.concatenate([np.full(n_to, origin.elevation_ft), cols["alt"], np.full(n_ti, destination.elevation_ft)])
+    vr = np.gradient(alt_for_rate, step_s) * 60.0
+    out["vrate_fpm"] = np.where(out["on_ground"], 0.0, np.round(vr / 64.0) * 64.0)
+    out["time"] = out["time"].astype(TIME_DTYPE)
+    return out
+
+
+@dataclass(frozen=True)
+class _Path:
+    """A leg's ground path: runway start, route, touchdown point, end of the landing roll."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    dep_brg: float
+    arr_brg: float
+    rs_lat: float
+    rs_lon: float
+    total_km: float  # runway start → end of the landing roll, km
+    lroll_km: float
+
+
+def _leg_path(origin: Field, destination: Field, waypoints: Sequence[tuple[float, float]], profile: Profile) -> _Path:
+    """The path from the start of the take-off roll to the end of the landing roll, with the runway headings."""
     path_lat = np.array([origin.lat] + [w[0] for w in waypoints] + [destination.lat])
     path_lon = np.array([origin.lon] + [w[1] for w in waypoints] + [destination.lon])
     # runway: start the roll 1.5 km from the reference point, opposite to the first leg of the route
-    dep_brg = float(_bearing(path_lat[0], path_lon[0], path_lat[1], path_lon[1]))
-    arr_brg = float(_bearing(path_lat[-2], path_lon[-2], path_lat[-1], path_lon[-1]))
+    dep_brg = float(bearing_deg(path_lat[0], path_lon[0], path_lat[1], path_lon[1]))
+    arr_brg = float(bearing_deg(path_lat[-2], path_lon[-2], path_lat[-1], path_lon[-1]))
     half_rwy_km = 0.0 if profile.helicopter else 1.5
-    rs_lat, rs_lon = _offset(origin.lat, origin.lon, dep_brg + 180.0, half_rwy_km)
-    td_lat, td_lon = _offset(destination.lat, destination.lon, arr_brg + 180.0, half_rwy_km * 0.6)
+    rs_lat, rs_lon = destination_point(origin.lat, origin.lon, dep_brg + 180.0, half_rwy_km)
+    td_lat, td_lon = destination_point(destination.lat, destination.lon, arr_brg + 180.0, half_rwy_km * 0.6)
     path_lat[0], path_lon[0] = rs_lat, rs_lon
     path_lat[-1], path_lon[-1] = td_lat, td_lon
-    total_km = float(np.sum(_haversine_km(path_lat[:-1], path_lon[:-1], path_lat[1:], path_lon[1:])))
-    roll_km = profile.roll_nm * KM_PER_NM
+    total_km = float(np.sum(haversine_km(path_lat[:-1], path_lon[:-1], path_lat[1:], path_lon[1:])))
     lroll_km = profile.landing_roll_nm * KM_PER_NM
     total_km += lroll_km
     # extend the path beyond the touchdown point for the landing roll
-    end_lat, end_lon = _offset(td_lat, td_lon, arr_brg, lroll_km)
-    path_lat = np.append(path_lat, end_lat)
-    path_lon = np.append(path_lon, end_lon)
+    end_lat, end_lon = destination_point(td_lat, td_lon, arr_brg, lroll_km)
+    return _Path(np.append(path_lat, end_lat), np.append(path_lon, end_lon), dep_brg, arr_brg, rs_lat, rs_lon, total_km, lroll_km)
 
+
+def _air_profile(origin: Field, destination: Field, path: _Path, profile: Profile, cruise: float, wind_kt: float) -> dict[str, np.ndarray]:
+    """Along the path every 50 m: distance ``s`` (km), time ``t`` (s), altitude, true airspeed, on the ground."""
+    total_km, lroll_km = path.total_km, path.lroll_km
+    roll_km = profile.roll_nm * KM_PER_NM
     ds_km = 0.05
     s = np.arange(0.0, total_km + ds_km, ds_km)
     s[-1] = min(s[-1], total_km)
@@ -279,74 +275,58 @@ def fly_leg(
         tas = np.where(s_nm >= td_nm, np.sqrt(np.maximum(profile.approach_kt**2 - 2 * a_ld * (s_nm - td_nm), profile.taxi_kt**2)), tas)
     tas = np.maximum(tas, profile.taxi_kt)
     seg_h = np.diff(s_nm) / (0.5 * (tas[1:] + tas[:-1]))
-    t_air = np.concatenate([[0.0], np.cumsum(seg_h) * 3600.0])
+    return {"s": s, "t": np.concatenate([[0.0], np.cumsum(seg_h) * 3600.0]), "alt": alt, "tas": tas, "ground": ground}
 
-    grid = np.arange(0.0, t_air[-1], step_s)
-    s_t = np.interp(grid, t_air, s)
-    lat, lon, trk = _along(path_lat, path_lon, s_t)
-    alt_t = np.interp(grid, t_air, alt)
-    gs_t = np.interp(grid, t_air, tas)
-    gr_t = np.interp(grid, t_air, ground.astype(float)) > 0.5
-    phase = np.where(gr_t & (s_t < total_km / 2), "takeoff", np.where(gr_t, "landing", "airborne")).astype(object)
 
-    if go_around:
-        # missed approach: at 200 ft above the field, climb back to 3,000 ft, fly an 8-minute circuit, rejoin
-        agl_t = alt_t - destination.elevation_ft
-        idx = np.flatnonzero((agl_t < 200.0) & (s_t > total_km / 2))
-        if len(idx):
-            i0 = int(idx[0])
-            circuit = int(480 / step_s)
-            up = np.linspace(0, 1, circuit)
-            ga_alt = destination.elevation_ft + 200.0 + (3000.0 - 200.0) * np.sin(np.pi * up)
-            # straight out along the runway heading, then a teardrop back to the approach
-            la, lo = _offset_arr(np.full(circuit, lat[i0]), np.full(circuit, lon[i0]), np.full(circuit, arr_brg), 12.0 * np.sin(np.pi * up))
-            ga_lat, ga_lon = _offset_arr(la, lo, np.full(circuit, arr_brg + 90.0), 3.0 * np.sin(2 * np.pi * up))
-            ga_trk = np.mod(arr_brg + np.where(up < 0.5, 0.0, 180.0), 360.0)
-            rep_lat = np.concatenate([lat[: i0 + 1], ga_lat, lat[i0 - circuit // 8 :]])
-            rep_lon = np.concatenate([lon[: i0 + 1], ga_lon, lon[i0 - circuit // 8 :]])
-            rep_alt = np.concatenate([alt_t[: i0 + 1], ga_alt, alt_t[i0 - circuit // 8 :]])
-            rep_gs = np.concatenate([gs_t[: i0 + 1], np.full(circuit, profile.approach_kt + 40.0), gs_t[i0 - circuit // 8 :]])
-            rep_trk = np.concatenate([trk[: i0 + 1], ga_trk, trk[i0 - circuit // 8 :]])
-            rep_gr = np.concatenate([gr_t[: i0 + 1], np.zeros(circuit, bool), gr_t[i0 - circuit // 8 :]])
-            rep_ph = np.concatenate([phase[: i0 + 1], np.full(circuit, "go_around", dtype=object), phase[i0 - circuit // 8 :]])
-            lat, lon, alt_t, gs_t, trk, gr_t, phase = rep_lat, rep_lon, rep_alt, rep_gs, rep_trk, rep_gr, rep_ph
-            grid = np.arange(len(lat)) * step_s
+def _go_around(cols: dict[str, np.ndarray], destination: Field, path: _Path, s_t: np.ndarray, profile: Profile, step_s: float) -> dict[str, np.ndarray]:
+    """A missed approach: at 200 ft above the field, climb back to 3,000 ft, fly an 8-minute circuit, rejoin."""
+    agl_t = cols["alt"] - destination.elevation_ft
+    idx = np.flatnonzero((agl_t < 200.0) & (s_t > path.total_km / 2))
+    if not len(idx):
+        return cols
+    i0 = int(idx[0])
+    circuit = int(480 / step_s)
+    up = np.linspace(0, 1, circuit)
+    arr_brg, lat, lon = path.arr_brg, cols["lat"], cols["lon"]
+    # straight out along the runway heading, then a teardrop back to the approach
+    la, lo = points_at(np.full(circuit, lat[i0]), np.full(circuit, lon[i0]), np.full(circuit, arr_brg), 12.0 * np.sin(np.pi * up))
+    ga_lat, ga_lon = points_at(la, lo, np.full(circuit, arr_brg + 90.0), 3.0 * np.sin(2 * np.pi * up))
+    inserted = {
+        "lat": ga_lat, "lon": ga_lon,
+        "alt": destination.elevation_ft + 200.0 + (3000.0 - 200.0) * np.sin(np.pi * up),
+        "gs": np.full(circuit, profile.approach_kt + 40.0),
+        "trk": np.mod(arr_brg + np.where(up < 0.5, 0.0, 180.0), 360.0),
+        "ground": np.zeros(circuit, bool),
+        "phase": np.full(circuit, "go_around", dtype=object),
+    }
+    back = i0 - circuit // 8
+    return {k: np.concatenate([v[: i0 + 1], inserted[k], v[back:]]) for k, v in cols.items()}
 
-    # taxi out: from a stand 900 m from the reference point to the runway start
+
+def _taxi_out(origin: Field, path: _Path, profile: Profile, taxi_out_s: float, step_s: float) -> dict[str, np.ndarray]:
+    """From a stand 900 m from the reference point to the runway start."""
     n_to = max(int(taxi_out_s / step_s), 1)
-    stand_lat, stand_lon = _offset(origin.lat, origin.lon, dep_brg + 90.0, 0.9 if not profile.helicopter else 0.05)
+    stand_lat, stand_lon = destination_point(origin.lat, origin.lon, path.dep_brg + 90.0, 0.9 if not profile.helicopter else 0.05)
     f = np.linspace(0.0, 1.0, n_to)
-    to_lat = stand_lat + (rs_lat - stand_lat) * f
-    to_lon = stand_lon + (rs_lon - stand_lon) * f
-    to_trk = np.full(n_to, float(_bearing(stand_lat, stand_lon, rs_lat, rs_lon)))
-    to_gs = np.where((f > 0.05) & (f < 0.95), profile.taxi_kt, 0.0)
-    # taxi in: from the end of the roll to a stand
-    n_ti = max(int(taxi_in_s / step_s), 1)
-    ti_end_lat, ti_end_lon = _offset(destination.lat, destination.lon, arr_brg - 90.0, 0.9 if not profile.helicopter else 0.05)
-    g = np.linspace(0.0, 1.0, n_ti)
-    ti_lat = lat[-1] + (ti_end_lat - lat[-1]) * g
-    ti_lon = lon[-1] + (ti_end_lon - lon[-1]) * g
-    ti_trk = np.full(n_ti, float(_bearing(float(lat[-1]), float(lon[-1]), ti_end_lat, ti_end_lon)))
-    ti_gs = np.where(g < 0.95, profile.taxi_kt, 0.0)
+    return {
+        "lat": stand_lat + (path.rs_lat - stand_lat) * f,
+        "lon": stand_lon + (path.rs_lon - stand_lon) * f,
+        "trk": np.full(n_to, float(bearing_deg(stand_lat, stand_lon, path.rs_lat, path.rs_lon))),
+        "gs": np.where((f > 0.05) & (f < 0.95), profile.taxi_kt, 0.0),
+    }
 
-    t = np.concatenate([np.arange(n_to) * step_s, taxi_out_s + grid, taxi_out_s + grid[-1] + step_s + np.arange(n_ti) * step_s])
-    out = pd.DataFrame(
-        {
-            "time": off_block + pd.to_timedelta(np.round(t * 1000).astype(np.int64), unit="ms"),
-            "lat": np.concatenate([to_lat, lat, ti_lat]),
-            "lon": np.concatenate([to_lon, lon, ti_lon]),
-            "alt_ft": np.concatenate([np.full(n_to, np.nan), np.where(gr_t, np.nan, alt_t), np.full(n_ti, np.nan)]),
-            "gs_kt": np.concatenate([to_gs, gs_t, ti_gs]),
-            "track_deg": np.concatenate([to_trk, trk, ti_trk]),
-            "on_ground": np.concatenate([np.ones(n_to, bool), gr_t, np.ones(n_ti, bool)]),
-            "phase": np.concatenate([np.full(n_to, "taxi_out", dtype=object), phase, np.full(n_ti, "taxi_in", dtype=object)]),
-        }
-    )
-    alt_for_rate = np.concatenate([np.full(n_to, origin.elevation_ft), alt_t, np.full(n_ti, destination.elevation_ft)])
-    vr = np.gradient(alt_for_rate, step_s) * 60.0
-    out["vrate_fpm"] = np.where(out["on_ground"], 0.0, np.round(vr / 64.0) * 64.0)
-    out["time"] = out["time"].astype(TIME_DTYPE)
-    return out
+
+def _taxi_in(destination: Field, path: _Path, profile: Profile, lat0: float, lon0: float, taxi_in_s: float, step_s: float) -> dict[str, np.ndarray]:
+    """From the end of the landing roll (lat0, lon0) to a stand."""
+    n_ti = max(int(taxi_in_s / step_s), 1)
+    ti_end_lat, ti_end_lon = destination_point(destination.lat, destination.lon, path.arr_brg - 90.0, 0.9 if not profile.helicopter else 0.05)
+    g = np.linspace(0.0, 1.0, n_ti)
+    return {
+        "lat": lat0 + (ti_end_lat - lat0) * g,
+        "lon": lon0 + (ti_end_lon - lon0) * g,
+        "trk": np.full(n_ti, float(bearing_deg(lat0, lon0, ti_end_lat, ti_end_lon))),
+        "gs": np.where(g < 0.95, profile.taxi_kt, 0.0),
+    }
 
 
 # --------------------------------------------------------------------------- schedules → truth
@@ -529,7 +509,7 @@ def _receivers_hearing(truth: pd.DataFrame, model: CoverageModel, field_elev_ft:
         if r.end is not None:
             active &= (t < r.end).to_numpy()
         horizon = RADIO_HORIZON_K * (np.sqrt(r.height_m) + np.sqrt(h_ac_m))
-        d = _haversine_km(lat, lon, r.lat, r.lon)
+        d = haversine_km(lat, lon, r.lat, r.lon)
         count += (active & (d <= np.minimum(horizon, r.max_km))).astype(np.int16)
     return count
 
@@ -691,6 +671,22 @@ def _keep_every(t: np.ndarray, reset: np.ndarray, step: np.ndarray) -> np.ndarra
     keep[1:] = (bins[1:] != bins[:-1]) | (seg[1:] != seg[:-1])
     keep |= reset
     return keep
+
+
+def quantised_points(df: pd.DataFrame) -> pd.DataFrame:
+    """Simulated points with the columns the writers take, quantised as the sources quantise them, sorted by aircraft and time."""
+    cols = ["icao24", "time", "lat", "lon", "alt_ft", "on_ground", "gs_kt", "track_deg", "vrate_fpm", "callsign", "squawk",
+            "registration", "typecode", "position_source", "stale", "new_leg"]
+    out = df[cols].copy()
+    out["on_ground"] = out["on_ground"].astype("boolean")
+    # quantise as the sources do: ~1 m positions, 25 ft altitudes, 0.1 kt, 0.1°, 64 ft/min
+    out["lat"] = out["lat"].round(5)
+    out["lon"] = out["lon"].round(5)
+    out["alt_ft"] = (out["alt_ft"] / 25.0).round() * 25.0
+    out["gs_kt"] = out["gs_kt"].round(1)
+    out["track_deg"] = out["track_deg"].round(1)
+    out["vrate_fpm"] = (out["vrate_fpm"] / 64.0).round() * 64.0
+    return out.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
 
 
 def schedule_frame(rows: Iterable[dict[str, object]]) -> pd.DataFrame:

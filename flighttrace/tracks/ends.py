@@ -33,7 +33,8 @@ from typing import Final
 
 import numpy as np
 
-from flighttrace.reference.airports import AirportIndex, bearing_deg
+from flighttrace.geo import bearing_deg
+from flighttrace.reference.airports import AirportIndex
 from flighttrace.reference.runways import pair_geometry, runway_directions
 
 __all__ = ["LOST_CODES", "decide_ends"]

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from flighttrace.reference.airports import AirportIndex, haversine_km
+from flighttrace.geo import haversine_km
+from flighttrace.reference.airports import AirportIndex
 from flighttrace.timeutil import time_ns
 from flighttrace.tracks.params import HELICOPTER_TYPES, KT_PER_KM_S, LegParams
 

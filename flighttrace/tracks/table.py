@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from flighttrace.reference.airports import AirportIndex, haversine_km
+from flighttrace.geo import haversine_km
+from flighttrace.reference.airports import AirportIndex
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.tracks.ends import LOST_CODES, decide_ends
 from flighttrace.tracks.params import KT_PER_KM_S, LEGS_COLUMNS, LegParams

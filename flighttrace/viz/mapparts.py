@@ -357,7 +357,7 @@ def label_directions(airports: list[dict[str, Any]], labelled: list[bool], *, cl
     clearance_km
         Labels closer than this are put on opposite sides.
     """
-    from flighttrace.reference.airports import haversine_km
+    from flighttrace.geo import haversine_km
 
     placed: list[tuple[float, float, str]] = []
     out = []

@@ -133,7 +133,7 @@ def _geometry_gaps(lat: np.ndarray, lon: np.ndarray, *, duration_s: float, max_g
     is a gap when it is much longer than the leg's typical segment (10× the
     median) and would take longer than ``gap_s`` at the leg's mean speed.
     """
-    from flighttrace.reference.airports import haversine_km
+    from flighttrace.geo import haversine_km
 
     if len(lat) < 2 or not (np.isfinite(max_gap_s) and max_gap_s > gap_s) or not duration_s > 0:
         return np.empty(0, dtype=np.intp)

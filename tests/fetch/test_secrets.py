@@ -12,7 +12,6 @@ from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
 import flighttrace
-
 from flighttrace.cli import _load, app
 from flighttrace.fetch.archive import Archive, AuthError
 from flighttrace.fetch.globe import fetch_globe

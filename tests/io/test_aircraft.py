@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 import flighttrace
 from flighttrace.io.aircraft import NO_POSITION
-from flighttrace.sim.writers import write_aircraft_json, write_v2
 from flighttrace.io.api import Dataset, assert_counts
+from flighttrace.sim.writers import write_aircraft_json, write_v2
 from tests.io.fuzzutil import mutate, read_bytes_survives
 
 NOW = 1693548000.0
@@ -269,15 +269,31 @@ def test_truncated_gzip(tmp_path: Path) -> None:
 
 def test_invalid_json(tmp_path: Path) -> None:
     p = tmp_path / "aircraft.json"
-    p.write_bytes(b'{"now": 1693548000, "aircraft": [{"hex": "600abc",')
+    p.write_bytes(b'{"now": 1693548000 "aircraft" {"hex": "600abc",')
     ds = _read(p)
     assert ds.manifest.iloc[0]["error"].startswith("invalid JSON:")
 
 
-def test_nan_literal_is_invalid_json(tmp_path: Path) -> None:
+def test_a_cut_short_snapshot_costs_only_the_entry_it_cuts(tmp_path: Path) -> None:
     p = tmp_path / "aircraft.json"
-    p.write_bytes(b'{"now": 1693548000, "aircraft": [{"hex": "600abc", "lat": NaN, "lon": 50}]}')
-    assert _read(p).manifest.iloc[0]["error"].startswith("invalid JSON:")
+    p.write_bytes(b'{"now": 1693548000, "aircraft": [{"hex": "600abc",')
+    ds = _read(p)
+    row = ds.manifest.iloc[0]
+    assert row["error"] == "" and (row["rows_read"], row["rows_quarantined"]) == (1, 1)
+    assert ds.quarantine["reason"].tolist() == ["record cut short: the document ends inside it"]
+    assert ds.quarantine["raw"].tolist() == ['{"hex": "600abc",']
+
+
+def test_nan_literal_costs_only_its_entry(tmp_path: Path) -> None:
+    p = tmp_path / "aircraft.json"
+    p.write_bytes(
+        b'{"now": 1693548000, "aircraft": [{"hex": "600abc", "lat": NaN, "lon": 50},'
+        b' {"hex": "600abd", "lat": 40.5, "lon": 50.5, "seen_pos": 0}]}'
+    )
+    ds = _read(p)
+    assert ds.manifest.iloc[0]["error"] == ""
+    assert ds.points["icao24"].tolist() == ["600abd"]
+    assert ds.quarantine[["src_row", "reason"]].values.tolist() == [[0, "record holds NaN or Infinity, which JSON does not allow"]]
 
 
 @pytest.mark.parametrize(
@@ -289,8 +305,8 @@ def test_nan_literal_is_invalid_json(tmp_path: Path) -> None:
         ({"ac": [], "now": 1e300}, None, "'now' 1e+300 is not a time in seconds or milliseconds since 1970"),
         ({"ac": "none", "now": NOW}, None, "v2 API response whose 'ac' is not an array (found str)"),
         ({"ac": [], "now": None, "ctime": None}, None, "v2 API response without a numeric 'now' or 'ctime' (found now=None)"),
-        ({"states": []}, "aircraft_json", "format 'aircraft_json' was given, but the JSON document is an object with keys 'states'"),
-        ([1, 2], "v2_api", "format 'v2_api' was given, but the JSON document is an array of 2 element(s)"),
+        ({"states": []}, "aircraft_json", "not an aircraft.json snapshot: format 'aircraft_json' was given, but the JSON document is an object with keys 'states'"),
+        ([1, 2], "v2_api", "not a v2 API response: format 'v2_api' was given, but the JSON document is an array of 2 element(s)"),
     ],
 )
 def test_wrong_shape(tmp_path: Path, doc: Any, fmt: str | None, error: str) -> None:

@@ -610,7 +610,7 @@ def test_playback_shape_is_matched_and_forced_format_checked(tmp_path: Path) -> 
     ds = read_one(write(tmp_path / "x.json", orjson.dumps({"result": {"response": {"data": {"flight": {"track": {}}}}}})))
     assert ds.manifest.loc[0, "error"].startswith("JSON of unknown shape")
     ds = read_one(write(tmp_path / "y" / "x.json", orjson.dumps({"ac": []})), format="fr24_json")
-    assert ds.manifest.loc[0, "error"] == "format 'fr24_json' was given, but the JSON document is an object with keys 'ac'"
+    assert ds.manifest.loc[0, "error"] == "not an FR24 playback document: format 'fr24_json' was given, but the JSON document is an object with keys 'ac'"
 
 
 # ---------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def test_truncated_gzip_is_reported(tmp_path: Path) -> None:
 
 
 def test_invalid_json_is_reported(tmp_path: Path) -> None:
-    (tmp_path / "bad.json").write_text('{"icao": "600864", "trace": [[0, 1')
+    (tmp_path / "bad.json").write_text('{"icao": "600864" "trace": 0, 1')
     ds = read(tmp_path)
     assert ds.manifest.loc[0, "error"].startswith("invalid JSON:")
 
@@ -154,10 +154,10 @@ def test_explicit_format_overrides_and_mismatch_is_explained(tmp_path: Path) -> 
     assert read(path, format="readsb_trace").manifest.loc[0, "format"] == "readsb_trace"
     (tmp_path / "data.bin").write_text('{"ac": []}')
     ds = read(path, format="readsb_trace")
-    assert ds.manifest.loc[0, "error"] == "format 'readsb_trace' was given, but the JSON document is an object with keys 'ac'"
+    assert ds.manifest.loc[0, "error"] == "not a readsb trace: format 'readsb_trace' was given, but the JSON document is an object with keys 'ac'"
     with pytest.raises(Exception, match="unknown format 'nope'"):
-        from flighttrace.io.detect import dispatch
         from flighttrace.io._base import ReadContext
+        from flighttrace.io.detect import dispatch
 
         dispatch(io.BytesIO(b"{}"), ReadContext(src_file="x"), "nope")
 

@@ -19,11 +19,12 @@ from hypothesis import strategies as st
 
 import flighttrace
 from flighttrace.io import opensky
+from flighttrace.io.csvstream import Utf8Guard
 from flighttrace.io._base import ReadContext
 from flighttrace.io.api import Dataset, assert_counts
 from flighttrace.io.opensky import STATE_VECTOR_COLUMNS
-from flighttrace.sim.writers import write_state_vectors_csv, write_state_vectors_parquet, write_states_json, write_tracks_json
 from flighttrace.sim.writers import opensky as osw
+from flighttrace.sim.writers import write_state_vectors_csv, write_state_vectors_parquet, write_states_json, write_tracks_json
 from tests.io.fuzzutil import mutate, read_bytes_survives
 
 # 2023-09-01T06:00:00Z = 1693548000 s (19601 days × 86400 s + 6 × 3600 s)
@@ -318,9 +319,9 @@ def test_short_row_with_invalid_utf8_is_quarantined(tmp_path: Path) -> None:
 def test_utf8_guard_keeps_characters_split_across_reads() -> None:
     text = "AZQ,é€𝄞,ok\n".encode() * 50
     for chunk in (1, 2, 3, 5, 7):
-        guard = opensky._Utf8Guard(io.BytesIO(text), chunk=chunk)
+        guard = Utf8Guard(io.BytesIO(text), chunk=chunk)
         assert io.BufferedReader(guard).read() == text and not guard.replaced
-    guard = opensky._Utf8Guard(io.BytesIO(b"ab\xffcd\xe2\x82"), chunk=2)
+    guard = Utf8Guard(io.BytesIO(b"ab\xffcd\xe2\x82"), chunk=2)
     assert io.BufferedReader(guard).read() == "ab\ufffdcd\ufffd".encode() and guard.replaced
 
 

@@ -39,11 +39,20 @@ def _snapshot() -> pd.DataFrame:
 
 def _writers() -> dict[str, tuple[str, bool, Callable[[pd.DataFrame, Path], None]]]:
     """Format → (file name suffix, snapshot format?, writer)."""
-    from flighttrace.sim.writers import write_aircraft_json, write_v2
-    from flighttrace.sim.writers import write_fr24_csv, write_fr24_kml, write_fr24_playback
-    from flighttrace.sim.writers import write_state_vectors_csv, write_state_vectors_parquet, write_states_json, write_tracks_json
-    from flighttrace.sim.writers import write_trace
-    from flighttrace.sim.writers import write_sbs
+    from flighttrace.sim.writers import (
+        write_aircraft_json,
+        write_fr24_csv,
+        write_fr24_granular,
+        write_fr24_kml,
+        write_fr24_playback,
+        write_sbs,
+        write_state_vectors_csv,
+        write_state_vectors_parquet,
+        write_states_json,
+        write_trace,
+        write_tracks_json,
+        write_v2,
+    )
 
     now = T0 + pd.Timedelta(seconds=5)
     return {
@@ -59,6 +68,7 @@ def _writers() -> dict[str, tuple[str, bool, Callable[[pd.DataFrame, Path], None
         "fr24_json": ("playback.json", False, lambda p, f: write_fr24_playback(p, f, flight_id="2c1a3f4b", callsign="AZQ6224",
                                                                                   registration="4K-AZ100", typecode="IL76")),
         "sbs": ("log.sbs", False, lambda p, f: write_sbs(p, f)),
+        "fr24_granular": ("granular.csv", False, write_fr24_granular),
     }
 
 

@@ -78,10 +78,10 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from flighttrace.reference.airports import bearing_deg, haversine_km
-from flighttrace.tracks.params import FT_PER_NM_GLIDE, GRADES
+from flighttrace.geo import bearing_deg, haversine_km
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
+from flighttrace.tracks.params import FT_PER_NM_GLIDE, GRADES
 
 __all__ = [
     "DisruptionParams",
@@ -1338,6 +1338,8 @@ class Disruption:
     params: DisruptionParams = field(default_factory=DisruptionParams)
     tz: str = "UTC"
     has_points: bool = True
+    run_cache: dict[tuple[str, tuple[str, ...]], pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+    """:meth:`runs` computed once per field and grades (they do not depend on a claim's window)."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by file name (``disruption_hourly``, ``closures``, ``diversions``, ``holdings``, ``go_arounds``, ``movements``)."""
@@ -1345,8 +1347,11 @@ class Disruption:
                 "holdings": self.holdings, "go_arounds": self.go_arounds, "movements": self.movements}
 
     def runs(self, airport: str, *, grades: tuple[str, ...] = GRADES) -> pd.DataFrame:
-        """:func:`movement_runs` of one field with this analysis' movements and baseline."""
-        return movement_runs(self.movements, self.hourly, airport, grades=grades, params=self.params)
+        """:func:`movement_runs` of one field with this analysis' movements and baseline (computed once)."""
+        key = (airport, tuple(grades))
+        if key not in self.run_cache:
+            self.run_cache[key] = movement_runs(self.movements, self.hourly, airport, grades=grades, params=self.params)
+        return self.run_cache[key]
 
     def closures_in(self, airports: Any, start: pd.Timestamp, end: pd.Timestamp, *, grades: tuple[str, ...] = GRADES) -> pd.DataFrame:
         """:func:`closures` of some fields in another window."""

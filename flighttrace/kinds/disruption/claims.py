@@ -24,14 +24,15 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from flighttrace.claims.context import ITEM_COLUMNS, Context, Judge, Judged, Outcome, empty_items, grade_counts
+from flighttrace.claims.context import ITEM_COLUMNS, Context, Judge, Outcome, empty_items, grade_counts
 from flighttrace.claims.counting import at_least, uncovered_phrase
-from flighttrace.kinds.disruption.analysis import Disruption, analyze as analyze_measures
-from flighttrace.tracks.legs import GRADES
+from flighttrace.kinds.disruption.analysis import Disruption
+from flighttrace.kinds.disruption.analysis import analyze as analyze_measures
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timefmt import fmt_date, fmt_day_hm, fmt_duration, fmt_hm
+from flighttrace.tracks.legs import GRADES
 
-__all__ = ["JUDGES", "analyze", "measures", "items", "judge", "closure_item_id", "STRONG"]
+__all__ = ["JUDGES", "measures", "items", "judge", "closure_item_id", "STRONG"]
 
 STRONG: Final[tuple[str, ...]] = ("observed", "inferred")
 _RANK: Final = {g: i for i, g in enumerate(GRADES)}
@@ -66,11 +67,6 @@ def measures(ctx: Context) -> Disruption:
         ctx.cache["disruption"] = given if given is not None else analyze_measures(
             ctx.scenario, ctx.legs, ctx.points, coverage=ctx.cov, report_tz=ctx.tz, params=ctx.rules.disruption_params())
     return ctx.cache["disruption"]  # type: ignore[no-any-return]
-
-
-def analyze(ctx: Context, judged: list[Judged]) -> Disruption:
-    """The kind's own tables for the findings: the disruption measures."""
-    return measures(ctx)
 
 
 def _need(ctx: Any) -> Disruption:

@@ -214,7 +214,7 @@ def _timeline_table(scn: Any) -> dict[str, Any]:
         else:
             dates = f"{a:%Y-%m-%d %H:%M} UTC" if a == b else f"{a:%Y-%m-%d %H:%M} – {b:%Y-%m-%d %H:%M} UTC"
         srcs = [x.strip() for x in str(e["sources"]).split(",") if x.strip()]
-        rows.append([e["name"], e["kind"], dates, cell(", ".join(srcs)), cell(text(e["notes"], ""))])
+        rows.append([e["name"], e["kind"], dates, cell(", ".join(srcs) or "—", links=[(x, f"#source-{x}") for x in srcs]), cell(text(e["notes"], ""))])
     return table(["Event", "Kind", "Dates (UTC)", "Sources", "Notes"], rows, id="timeline", empty="The scenario names no event.")
 
 

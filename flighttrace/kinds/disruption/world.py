@@ -54,8 +54,9 @@ import pandas as pd
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
 from flighttrace.csvsafe import write_csv
+from flighttrace.geo import along, bearing_deg, destination_point, haversine_km
 from flighttrace.outdir import output_folder
-from flighttrace.sim.kinematics import KM_PER_NM, CoverageModel, Receiver, _along, _bearing, _haversine_km, _offset, observe, sample
+from flighttrace.sim.kinematics import KM_PER_NM, CoverageModel, Receiver, observe, quantised_points, sample
 
 __all__ = ["AirportPlan", "DisruptionWorldSpec", "MOSCOW_SPEC", "build_disruption_world"]
 
@@ -258,7 +259,7 @@ def _fields(codes: list[str]) -> dict[str, _Field]:
 
 
 def _off(lat: float, lon: float, brg: float, km: float) -> tuple[float, float]:
-    return _offset(lat, lon, brg % 360.0, km)
+    return destination_point(lat, lon, brg % 360.0, km)
 
 
 @dataclass
@@ -316,7 +317,7 @@ def _approach(f: _Field, come_from: tuple[float, float]) -> list[_V]:
     """From an intermediate point 30 km out (on the side nearer ``come_from``) to the stand."""
     back = f.rwy + 180.0
     sides = [_off(f.lat, f.lon, back + s, 30.0) for s in (-40.0, 40.0)]
-    dists = [float(_haversine_km(come_from[0], come_from[1], a, b)) for a, b in sides]
+    dists = [float(haversine_km(come_from[0], come_from[1], a, b)) for a, b in sides]
     w = sides[int(np.argmin(dists))]
     fa = _off(f.lat, f.lon, back, 18.0)
     thr = _off(f.lat, f.lon, back, 1.5)
@@ -347,7 +348,7 @@ def _fly(vs: list[_V], t0: float, step_s: float = 2.0) -> pd.DataFrame:
     """Positions every ``step_s`` along a path of vertices (speed and altitude linear along the distance)."""
     lat = np.array([v.lat for v in vs])
     lon = np.array([v.lon for v in vs])
-    seg = _haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    seg = haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:])
     keep = np.r_[True, seg > 1e-4]
     vs = [v for v, k in zip(vs, keep) if k]
     lat, lon = lat[keep], lon[keep]
@@ -355,7 +356,7 @@ def _fly(vs: list[_V], t0: float, step_s: float = 2.0) -> pd.DataFrame:
     kt = np.array([v.kt for v in vs])
     gr = np.array([v.ground for v in vs])
     phase = np.array([v.phase for v in vs], dtype=object)
-    seg = _haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    seg = haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:])
     cum = np.concatenate([[0.0], np.cumsum(seg)])
     s = np.arange(0.0, cum[-1], 0.05)
     s = np.append(s, cum[-1])
@@ -364,7 +365,7 @@ def _fly(vs: list[_V], t0: float, step_s: float = 2.0) -> pd.DataFrame:
     t = np.concatenate([[0.0], np.cumsum(dt)])
     grid = np.arange(0.0, t[-1], step_s)
     sg = np.interp(grid, t, s)
-    la, lo, trk = _along(lat, lon, sg)
+    la, lo, trk = along(lat, lon, sg)
     i = np.clip(np.searchsorted(cum, sg, side="right") - 1, 0, len(vs) - 2)
     ground = gr[i] & gr[i + 1]
     a = np.interp(sg, cum, alt)
@@ -626,7 +627,7 @@ def _arrival_path(f: _Flight, fields: dict[str, _Field], spec: DisruptionWorldSp
         return vs + _to_alternate(fields, f.divert_to, turn, spec), ev
     if f.outcome in ("held", "diverted_after_holding"):
         fix = _off(X.lat, X.lon, f.hold_fix, 38.0)
-        inbound = float(_bearing(fix[0], fix[1], X.lat, X.lon))
+        inbound = float(bearing_deg(fix[0], fix[1], X.lat, X.lon))
         vs.append(_V(*fix, f.hold_alt, _HOLD_KT))
         ev["hold_start_vertex"] = len(vs) - 1
         vs += _racetrack(fix, inbound, max(f.hold_laps, 1), f.hold_alt, leg_s=float(f.extra.get("leg_s", _HOLD_LEG_S)))
@@ -658,8 +659,8 @@ def _to_alternate(fields: dict[str, _Field], code: str | None, here: tuple[float
         mid = _off(here[0], here[1], _bearing_to_known(code, here), 60.0)
         return [_V(*mid, 12000.0, 270.0, phase="diverting"), _V(*far, 20000.0, 300.0, phase="diverting")]
     Y = fields[code]
-    d = float(_haversine_km(here[0], here[1], Y.lat, Y.lon))
-    brg = float(_bearing(here[0], here[1], Y.lat, Y.lon))
+    d = float(haversine_km(here[0], here[1], Y.lat, Y.lon))
+    brg = float(bearing_deg(here[0], here[1], Y.lat, Y.lon))
     out = []
     if d > 90.0:
         mid = _off(here[0], here[1], brg, d / 2.0)
@@ -671,7 +672,7 @@ def _bearing_to_known(code: str, here: tuple[float, float]) -> float:
     from flighttrace.reference.airports import AirportIndex
 
     a = AirportIndex.default().get(code)
-    return float(_bearing(here[0], here[1], a.lat, a.lon))
+    return float(bearing_deg(here[0], here[1], a.lat, a.lon))
 
 
 def _departure_path(f: _Flight, fields: dict[str, _Field], spec: DisruptionWorldSpec) -> list[_V]:
@@ -696,8 +697,8 @@ def _ferry_path(f: _Flight, fields: dict[str, _Field]) -> list[_V]:
     start = _off(Y.lat, Y.lon, Y.rwy + 180.0, 1.5)
     lift = _off(Y.lat, Y.lon, Y.rwy, 0.4)
     c1 = _off(Y.lat, Y.lon, Y.rwy, 10.0)
-    d = float(_haversine_km(c1[0], c1[1], X.lat, X.lon))
-    mid = _off(c1[0], c1[1], float(_bearing(c1[0], c1[1], X.lat, X.lon)), d / 2.0)
+    d = float(haversine_km(c1[0], c1[1], X.lat, X.lon))
+    mid = _off(c1[0], c1[1], float(bearing_deg(c1[0], c1[1], X.lat, X.lon)), d / 2.0)
     out = [_V(*stand, Y.elev, 6.0, True, "taxi_out"), _V(*start, Y.elev, 12.0, True, "taxi_out"),
            _V(*lift, Y.elev, 150.0, True, "takeoff"), _V(*c1, Y.elev + 3000.0, 210.0)]
     if d > 60.0:
@@ -796,12 +797,6 @@ def _enforced_closures(scn: Any, spec: DisruptionWorldSpec) -> dict[str, tuple[t
     return {ap: wins for ap, wins in spec.closures.items() if ap in named}
 
 
-def _points_columns(df: pd.DataFrame) -> pd.DataFrame:
-    from flighttrace.kinds.sorties.world import _points_columns as pc
-
-    return pc(df)
-
-
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -856,8 +851,8 @@ def build_disruption_world(
     Deterministic: the same scenario, spec and library versions give the
     same bytes (Parquet without timestamps).
     """
-    from flighttrace.sim.writers import write_state_vectors_parquet
     from flighttrace.scenario import load_scenario
+    from flighttrace.sim.writers import write_state_vectors_parquet
 
     scn = load_scenario(scenario)
     target = output_folder(out_dir, inputs=[scenario],
@@ -910,7 +905,7 @@ def build_disruption_world(
         files: list[Path] = []
         for hour, sub in smp.groupby("hour", sort=True):  # one file per archive hour
             path = data / f"states_{hour:%Y-%m-%d-%H}.parquet"
-            write_state_vectors_parquet(_points_columns(sub.drop(columns=["hour"])), path)
+            write_state_vectors_parquet(quantised_points(sub.drop(columns=["hour"])), path)
             files.append(path)
         bar.advance(1, "world: truth")
         summary = _write_truth(root, truth_rows, closure_rows, fields, spec, days)

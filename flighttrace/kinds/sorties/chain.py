@@ -29,8 +29,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from flighttrace.tracks.legs import GRADES
 from flighttrace.schema import TIME_DTYPE
+from flighttrace.tracks.legs import GRADES
 
 __all__ = ["find_sorties", "SORTIES_COLUMNS", "weakest"]
 

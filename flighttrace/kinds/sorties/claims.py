@@ -19,7 +19,6 @@ from flighttrace.claims.context import (
     STRONG,
     Context,
     Judge,
-    Judged,
     Outcome,
     Window,
     empty_items,
@@ -31,56 +30,15 @@ from flighttrace.claims.context import (
     weakest,
 )
 from flighttrace.claims.counting import at_least, at_most, uncovered_phrase
+from flighttrace.claims.uncertainty import band_verdict, mean_interval_ci, median_ci
+from flighttrace.kinds.sorties import bursts
 from flighttrace.kinds.sorties import stats as st
-from flighttrace.kinds.sorties.chain import SORTIES_COLUMNS, find_sorties
+from flighttrace.kinds.sorties.series import route_sorties, sortie_times
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timefmt import fmt_duration
 from flighttrace.tracks.legs import ground_stays
 
-__all__ = ["JUDGES", "analyze", "items", "sortie_times", "route_sorties", "main_sorties", "main_landings", "stat_row"]
-
-
-def sortie_times(sorties: pd.DataFrame) -> pd.Series:
-    """When each sortie was at the far field: the arrival, else the departure (UTC)."""
-    if len(sorties) == 0:
-        return pd.Series([], dtype=TIME_DTYPE)
-    return sorties["arrive_far"].astype(TIME_DTYPE).fillna(sorties["depart_far"].astype(TIME_DTYPE))
-
-
-def route_sorties(ctx: Context, route: str, fleet: str | None) -> pd.DataFrame:
-    """Sorties of a route for a fleet: from the given table (``ctx.given["sorties"]``), else :func:`find_sorties`."""
-    key = ("sorties", route, fleet)
-    if key not in ctx.cache:
-        given = ctx.given.get("sorties")
-        if given is not None and "route" in given and (given["route"] == route).any():
-            s = given[given["route"] == route]
-            if fleet is not None:
-                s = s[np.asarray(ctx.scenario.fleet_mask(s, fleet), dtype=bool)]
-            ctx.cache[key] = s.reset_index(drop=True)
-        else:
-            ctx.cache[key] = find_sorties(ctx.legs, ctx.scenario, route, fleet=fleet)
-    return ctx.cache[key]  # type: ignore[no-any-return]
-
-
-def main_sorties(ctx: Context) -> pd.DataFrame:
-    """The sorties behind the series: the given table, else the first route's."""
-    given = ctx.given.get("sorties")
-    if given is not None:
-        return given.reset_index(drop=True)
-    if not ctx.scenario.routes:
-        return pd.DataFrame(columns=list(SORTIES_COLUMNS))
-    return route_sorties(ctx, ctx.scenario.routes[0].id, None)
-
-
-def main_landings(ctx: Context) -> pd.Series:
-    """Landing times of the fleet's legs at the first route's far field (any named end)."""
-    if not ctx.scenario.routes or len(ctx.legs) == 0:
-        return pd.Series([], dtype=TIME_DTYPE)
-    seq = ctx.scenario.routes[0].sequence
-    far = ctx.resolve(seq[1] if len(seq) > 1 else seq[0])
-    lg = ctx.fleet_legs(None)
-    lg = lg[lg["destination"].isin(far)]
-    return lg["landing_time"].astype(TIME_DTYPE).fillna(lg["landing_time_latest"].astype(TIME_DTYPE)).dropna().reset_index(drop=True)
+__all__ = ["JUDGES", "items", "stat_row", "burst_row", "event_rows"]
 
 
 def _leg_items(ctx: Context, subj: Any) -> pd.DataFrame:
@@ -215,19 +173,24 @@ def _stay_items(ctx: Context, subj: Any, airports: frozenset[str]) -> pd.DataFra
 def items(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """The claim's subject items whose time falls in ``[start, end)``, in time order."""
     subj, test = claim.subject, claim.test
-    if test.kind == "ground_time" and subj.route is None:
-        items = _stay_items(ctx, subj, ctx.scenario.resolve_airports(test.airport))
-    elif subj.unit == "sorties":
-        items = _sortie_items(ctx, subj)
-    else:
-        items = _leg_items(ctx, subj)
-    t = items["time"]
-    items = items[(t >= start) & (t < end)]
-    return items.sort_values(["time", "item_id"], kind="stable").reset_index(drop=True)
+    stays = test.kind == "ground_time" and subj.route is None
+    key = ("sorties-items", repr(subj), test.airport if stays else None)  # the same subject's items, listed once per evaluation
+    if key not in ctx.cache:
+        if stays:
+            every = _stay_items(ctx, subj, ctx.scenario.resolve_airports(test.airport))
+        elif subj.unit == "sorties":
+            every = _sortie_items(ctx, subj)
+        else:
+            every = _leg_items(ctx, subj)
+        ctx.cache[key] = every.sort_values(["time", "item_id"], kind="stable").reset_index(drop=True)
+    every = ctx.cache[key]
+    t = every["time"]
+    return every[(t >= start) & (t < end)].reset_index(drop=True)
 
 
 
 def _count(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
+    win = bursts.with_uncovered_rates(ctx, win)  # uncovered days in conflict windows may hold the surge rate
     o, i, b, u = grade_counts(items)
     s, test, unit = o + i, claim.test, claim.subject.unit
     if test.kind == "count_at_least":
@@ -330,11 +293,12 @@ def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -
             return "contradicted", f"{n} event(s) in a fully covered window of {fmt_n(length)} days: even evenly spread, the {n + 1} gap(s) would each exceed {fmt_n(hi)} d", math.nan, iv
         why = "fewer than 2 events" if n < 2 else "every interval spans an uncovered day"
         return "inconclusive", f"no interval between consecutive events inside covered spans ({why})", math.nan, iv
-    mean = float(ok["days"].mean())
-    text = f"mean {fmt_duration(mean * 86400.0)} over {len(ok)} interval(s) inside covered spans"
-    if lo <= mean <= hi:
-        return "supported", f"{text}, within [{fmt_n(lo)}, {fmt_n(hi)}] d", mean, iv
-    return "contradicted", f"{text}, outside [{fmt_n(lo)}, {fmt_n(hi)}] d", mean, iv
+    m = mean_interval_ci(ok["days"], conf=ctx.rules.conf, n_boot=ctx.rules.n_boot, seed=ctx.rules.seed)
+    md = median_ci(ok["days"], conf=ctx.rules.conf)
+    verdict = band_verdict(m, lo, hi)  # the mean's interval, not the mean alone, must lie in (or out of) the band
+    where = {"supported": "lies within", "contradicted": "lies outside", "inconclusive": "straddles an edge of"}[verdict]
+    text = f"{m.text()}, {md.text()} over {len(ok)} interval(s) inside covered spans; the mean's interval {where} [{fmt_n(lo)}, {fmt_n(hi)}] d"
+    return verdict, text, m.value, iv
 
 
 def _mean_interval(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
@@ -356,7 +320,7 @@ def _mean_interval(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -
     return Outcome(verdict, reason, observed, m1, items, intervals=iv.assign(what=claim.subject.unit))
 
 
-def _rr_verdict(r: st.RateRatioResult, min_ratio: float) -> str:
+def _rr_verdict(r: Any, min_ratio: float) -> str:
     if math.isnan(r.ci_low) or math.isnan(r.ci_high):
         return "inconclusive"
     if r.ci_low > min_ratio:
@@ -366,53 +330,111 @@ def _rr_verdict(r: st.RateRatioResult, min_ratio: float) -> str:
     return "inconclusive"
 
 
-def _rr_text(r: st.RateRatioResult) -> str:
-    return f"RR {r.ratio:.2f} ({r.conf:.0%} CI {r.ci_low:.2f}–{r.ci_high:.2f}): {r.n1} in {fmt_n(r.t1)} covered window days vs {r.n0} in {fmt_n(r.t0)} other covered days"
+def _rr_text(r: bursts.BurstRateRatio) -> str:
+    e = r.exact
+    return f"RR {r.ratio:.2f} ({e.conf:.0%} CI {r.ci_low:.2f}–{r.ci_high:.2f}): {e.n1} in {fmt_n(e.t1)} covered window days vs {e.n0} in {fmt_n(e.t0)} other covered days"
+
+
+def _per_event_text(per: pd.DataFrame) -> str:
+    """The event windows one by one, naming those with no event and those not covered."""
+    seen = per[per["days_covered"] > 0]
+    parts = [f"{r.event_id} {r.n} in {fmt_n(round(r.days_covered, 1))} d" for r in seen.itertuples()]
+    text = f"per event window: {', '.join(parts)}" if parts else "no event window is covered"
+    empty = seen[seen["n"] == 0]["event_id"].tolist()
+    if empty:
+        text += f"; {len(empty)} of {len(seen)} covered window(s) had none ({', '.join(map(str, empty))})"
+    outside = per["window_start"].isna()
+    blind = per[(per["days_covered"] <= 0) & ~outside]["event_id"].tolist()
+    if blind:
+        text += f"; not covered: {', '.join(map(str, blind))}"
+    if outside.any():
+        text += f"; outside the claim's window: {', '.join(map(str, per.loc[outside, 'event_id']))}"
+    return text
 
 
 def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
-    test = claim.test
+    test, rules = claim.test, ctx.rules
     ev = ctx.scenario.events_frame()
     if test.events == "all":
         ev = ev[ev["kind"].isin(test.kinds)] if test.kinds else ev
     else:
         ev = ev[ev["id"].isin(test.events)]
     starts, ends = ev["start"] - test.lead, ev["end"] + test.lag
-    variants = []
-    for grades in (STRONG, STRONG + ("bridged",), STRONG + ("bridged", "unknown")):
+    variants: list[bursts.BurstRateRatio] = []
+    layout = bursts.window_layout(ctx.cov, starts, ends, reference=(win.start, win.end)) if len(ctx.cov) else None
+    for added, grades in ((None, STRONG), ("bridged", STRONG + ("bridged",)), ("unknown", STRONG + ("bridged", "unknown"))):
+        if variants and not items["grade"].eq(added).any():  # no item of that grade: the same result
+            variants.append(variants[-1])
+            continue
         times = items.loc[items["grade"].isin(grades), "time"]
-        variants.append(st.window_rate_ratio(ctx.cov, times, starts, ends, reference=(win.start, win.end), conf=ctx.rules.conf))
-    r = variants[0]
-    if r.t1 <= 0 or r.t0 <= 0:
-        side = "inside the event windows" if r.t1 <= 0 else "outside the event windows"
+        variants.append(bursts.burst_rate_ratio(ctx.cov, times, starts, ends, reference=(win.start, win.end), conf=rules.conf,
+                                                null_ratio=test.min_ratio, min_cell_days=rules.min_cell_days, min_blocks=rules.min_blocks,
+                                                layout=layout))
+    r, e = variants[0], variants[0].exact
+    if e.t1 <= 0 or e.t0 <= 0:
+        side = "inside the event windows" if e.t1 <= 0 else "outside the event windows"
         reason = f"no rate ratio: no covered day {side} within the claim's window"
         if win.uncovered > 0:
             reason += f" ({win.uncovered_text})"
-        return Outcome("inconclusive", reason, f"{r.n1} in {fmt_n(r.t1)} covered window days, {r.n0} in {fmt_n(r.t0)} other covered days", math.nan, items)
+        return Outcome("inconclusive", reason, f"{e.n1} in {fmt_n(e.t1)} covered window days, {e.n0} in {fmt_n(e.t0)} other covered days", math.nan, items)
     verdicts = [_rr_verdict(x, test.min_ratio) for x in variants]
     verdict = verdicts[0]
-    base = f"{_rr_text(r)}; claimed ratio > {test.min_ratio:g}"
+    base = f"{_rr_text(r)}; {r.text()}; claimed ratio > {test.min_ratio:g}"
     if len(set(verdicts)) > 1:
         verdict = "inconclusive"
         base += f"; with bridged: CI {variants[1].ci_low:.2f}–{variants[1].ci_high:.2f} ({verdicts[1]}); with unnamed ends too: CI {variants[2].ci_low:.2f}–{variants[2].ci_high:.2f} ({verdicts[2]})"
     elif verdict == "inconclusive" and not math.isnan(r.ci_low):
         base += " lies inside the interval"
+    windows = pd.DataFrame({"event_id": ev["id"].to_numpy(dtype=object), "window_start": starts.to_numpy(), "window_end": ends.to_numpy()})
+    per = bursts.event_rate_ratios(ctx.cov, items.loc[items["grade"].isin(STRONG), "time"], windows, reference=(win.start, win.end), conf=rules.conf)
+    base += f"; {_per_event_text(per)}"
     if win.uncovered > 0:
         base += f"; uncovered days left out of both sides ({win.uncovered_text})"
-    stat = stat_row("rate_ratio", claim.id, tuple(ev["id"]), r, note=f"{claim.subject.unit} in windows start−{fmt_n(test.lead.total_seconds() / 86400)}d … end+{fmt_n(test.lag.total_seconds() / 86400)}d within the claim window; observed/inferred only")
-    return Outcome(verdict, base, _rr_text(r), r.ratio, items, statistic=stat)
-
-
+    where = f"{claim.subject.unit} in windows start−{fmt_n(test.lead.total_seconds() / 86400)}d … end+{fmt_n(test.lag.total_seconds() / 86400)}d within the claim window; observed/inferred only"
+    rows = [burst_row("rate_ratio", claim.id, tuple(ev["id"]), r, note=f"p tests ratio {test.min_ratio:g}; {where}"),
+            *event_rows(claim.id, per, note=where)]
+    return Outcome(verdict, base, _rr_text(r), r.ratio, items, statistic=rows)  # type: ignore[arg-type]
 
 
 def stat_row(test: str, claim_id: str, event_ids: tuple[str, ...], r: st.RateRatioResult, *, note: str) -> dict[str, Any]:
+    """A row of the statistics table for an exact (Poisson) rate ratio."""
     return {
         "test": test, "claim_id": claim_id, "event_ids": ",".join(event_ids), "observed": r.rate1,
         "expected": r.rate0 * r.t1 if r.t1 > 0 else math.nan, "baseline": r.rate0, "ratio": r.ratio,
         "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": r.p_value, "n_shifts": math.nan, "seed": math.nan,
-        "n1": float(r.n1), "t1": r.t1, "n0": float(r.n0), "t0": r.t0,
+        "n1": float(r.n1), "t1": r.t1, "n0": float(r.n0), "t0": r.t0, "exact_ci_low": r.ci_low, "exact_ci_high": r.ci_high,
         "note": f"observed and baseline are events per covered day; expected = baseline × t1; exact conditional CI ({r.conf:.0%}, Clopper–Pearson); p: two-sided exact test of ratio 1; {note}",
     }
+
+
+def burst_row(test: str, claim_id: str, event_ids: tuple[str, ...], r: bursts.BurstRateRatio, *, note: str) -> dict[str, Any]:
+    """A row of the statistics table for a rate ratio that allows for bursts (:class:`~flighttrace.kinds.sorties.bursts.BurstRateRatio`)."""
+    row = stat_row(test, claim_id, event_ids, r.exact, note="")
+    nb = r.nb
+    row.update(
+        ci_low=r.ci_low, ci_high=r.ci_high, p_value=r.p_value, nb_ci_low=nb.ci_low, nb_ci_high=nb.ci_high, nb_alpha=nb.alpha,
+        dispersion=nb.phi, exact_p=r.exact_p, nb_p=nb.p_value,
+        note=(f"observed and baseline are events per covered day; expected = baseline × t1; ci: the hull of the exact conditional "
+              f"interval ({r.exact.conf:.0%}, Clopper–Pearson: exact_ci_*) and the negative-binomial one over monthly blocks (nb_ci_*); "
+              f"p: the larger of the exact and the negative-binomial two-sided tests; dispersion: Pearson variance/mean of the monthly "
+              f"blocks; nb_alpha: NB2 dispersion" + ("" if nb.fitted else f" (not fitted: {nb.note})") + f"; {note}"),
+    )
+    return row
+
+
+def event_rows(claim_id: str, per: pd.DataFrame, *, note: str) -> list[dict[str, Any]]:
+    """Rows of the statistics table for each event window on its own (:func:`~flighttrace.kinds.sorties.bursts.event_rate_ratios`)."""
+    rows = []
+    for r in per.itertuples():  # one per event
+        rows.append({
+            "test": "rate_ratio_event", "claim_id": claim_id, "event_ids": str(r.event_id), "observed": r.rate,
+            "expected": r.baseline_rate * r.days_covered if r.days_covered > 0 else math.nan, "baseline": r.baseline_rate,
+            "ratio": r.ratio, "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": math.nan, "n_shifts": math.nan, "seed": math.nan,
+            "n1": float(r.n), "t1": r.days_covered, "n0": float(r.n0), "t0": r.t0, "exact_ci_low": r.ci_low, "exact_ci_high": r.ci_high,
+            "note": (f"this event's window alone against the covered days outside every window; exact conditional CI; an estimate, not a "
+                     f"test of its own (it is part of the pooled rate ratio), so no p-value; {note}"),
+        })
+    return rows
 
 
 
@@ -426,10 +448,3 @@ JUDGES: Final[dict[str, Judge]] = {
     "rate_ratio": Judge(items, _rate_ratio),
 }
 """The claim tests of the ``sorties`` kind (:mod:`flighttrace.kinds.sorties.spec`) and their rules."""
-
-
-def analyze(ctx: Context, judged: list[Judged]) -> Any:
-    """The kind's own tables: series, event windows, event study, intervals, ground times, scenario-wide statistics."""
-    from flighttrace.kinds.sorties.findings import sorties_findings
-
-    return sorties_findings(ctx, judged)

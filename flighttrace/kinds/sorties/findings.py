@@ -10,10 +10,13 @@ import numpy as np
 import pandas as pd
 
 from flighttrace.claims.context import Context, Judged
+from flighttrace.claims.prereg import resolve_lead_lag
+from flighttrace.kinds.sorties import bursts, nulls
 from flighttrace.kinds.sorties import stats as st
-from flighttrace.kinds.sorties.claims import main_landings, main_sorties, sortie_times, stat_row
+from flighttrace.kinds.sorties.claims import burst_row, event_rows
+from flighttrace.kinds.sorties.series import main_landings, main_sorties, sortie_times
 
-__all__ = ["SortiesFindings", "sorties_findings"]
+__all__ = ["SortiesFindings", "analyze", "sorties_findings"]
 
 
 @dataclass
@@ -64,39 +67,62 @@ class SortiesFindings:
         """The scenario-wide statistics in a few lines."""
         lines = []
         for r in self.statistics:
-            if r["test"] == "rate_ratio":
+            if r["test"] == "rate_ratio" and not r["claim_id"]:
                 if np.isnan(r["ci_low"]):
                     lines.append("rate ratio in conflict windows: not computable (no covered day inside or outside the windows)")
                 else:
-                    lines.append(f"rate ratio in conflict windows: {r['ratio']:.2f} (CI {r['ci_low']:.2f}–{r['ci_high']:.2f}), p = {r['p_value']:.3g}")
+                    lines.append(f"rate ratio in conflict windows: {r['ratio']:.2f} (CI {r['ci_low']:.2f}–{r['ci_high']:.2f}, allowing for bursts; "
+                                 f"variance/mean of the monthly counts {r['dispersion']:.1f}), p = {r['p_value']:.3g}")
             elif r["test"] == "permutation_before_start":
                 if np.isnan(r["p_value"]):
                     lines.append("sorties before conflict starts: not computable (no conflict start with enough covered days before it)")
                 else:
-                    lines.append(f"sorties before conflict starts: {r['observed']:g} vs {r['expected']:.1f} expected, permutation p = {r['p_value']:.3g} ({int(r['n_shifts'])} shifts)")
+                    lines.append(f"sorties before conflict starts: {r['observed']:g} vs {r['expected']:.1f} expected, circular-shift p = {r['p_value']:.3g} ({int(r['n_shifts'])} shifts; ignores season and trend)")
+            elif r["test"] == "permutation_same_season" and not np.isnan(r["p_value"]):
+                lines.append(f"  against the same dates of nearby years: {r['observed']:.1f} vs {r['expected']:.1f} expected, p = {r['p_value']:.3g} ({int(r['n_shifts'])} draws)")
         return "\n".join(lines)
 
 
+def _permutation_rows(ctx: Context, conflict: pd.DataFrame, s_times: pd.Series, *, seed: int) -> list[dict[str, Any]]:
+    """The two permutation tests of "sorties cluster before conflict starts": circular shifts, and the same season of nearby years."""
+    rules, ids = ctx.rules, tuple(conflict["event_id"])
+    p = st.permutation_before_start(
+        ctx.cov, s_times, conflict["start"], event_ids=ids, before_days=rules.before_days, seed=seed,
+        max_exhaustive=rules.max_exhaustive, n_random=rules.n_random_shifts,
+    )
+    how = f"exhaustive over all {p.n_shifts} circular shifts" if p.exhaustive else f"random sample of {p.n_shifts - 1} shifts plus the observed dates (seed {p.seed})"
+    q = nulls.permutation_same_season(
+        ctx.cov, s_times, conflict["start"], event_ids=ids, before_days=rules.before_days, years=rules.season_years,
+        min_covered=rules.season_min_covered, seed=seed, n_random=rules.n_random_shifts,
+    )
+    how_q = f"every one of the {q.n_draws} combinations of years" if q.exhaustive else f"{q.n_draws - 1} random draws plus the observed dates (seed {q.seed})"
+    blank = {"baseline": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n1": math.nan, "t1": math.nan, "n0": math.nan, "t0": math.nan}
+    return [
+        {**blank, "test": "permutation_before_start", "claim_id": "", "event_ids": ",".join(p.event_ids), "observed": p.observed,
+         "expected": p.expected, "ratio": p.observed / p.expected if p.expected else math.nan, "p_value": p.p_value,
+         "n_shifts": float(p.n_shifts), "seed": float(p.seed),
+         "note": f"sorties in the {p.before_days} covered days before each event start, summed; event dates shifted together around a circle of {p.n_covered_days} covered days; {how}; p = share of shifts with a statistic ≥ the observed one; this null keeps the order of the days but not season or trend (see permutation_same_season)"},
+        {**blank, "test": "permutation_same_season", "claim_id": "", "event_ids": ",".join(q.event_ids), "observed": q.observed,
+         "expected": q.expected, "ratio": q.observed / q.expected if q.expected else math.nan, "p_value": q.p_value,
+         "n_shifts": float(q.n_draws), "seed": float(q.seed),
+         "note": (f"sorties in the {q.before_days} days before each event start (scaled to {q.before_days} days from the covered ones), summed; "
+                  f"null: each event's year drawn from the same calendar dates in the years at most {rules.season_years} away (season kept, "
+                  f"trend kept locally); {how_q}; p = share of draws with a statistic ≥ the observed one; per event, year and value: {q.text()}")},
+    ]
+
+
 def _scenario_statistics(ctx: Context, windows: pd.DataFrame, s_times: pd.Series, gt: pd.DataFrame, *, seed: int) -> list[dict[str, Any]]:
-    """Scenario-wide rows: rate ratio in conflict windows, permutation test, ground-time medians."""
+    """Scenario-wide rows: rate ratio in conflict windows (pooled and per event), permutation tests, ground-time medians."""
     rules, rows = ctx.rules, []
     conflict = windows[windows["kind"].isin(rules.conflict_kinds)]
     ids = tuple(conflict["event_id"])
     if len(conflict):
-        r = st.window_rate_ratio(ctx.cov, s_times, conflict["window_start"], conflict["window_end"], conf=rules.conf)
-        rows.append(stat_row("rate_ratio", "", ids, r, note=f"all sorties of the series; event kinds {', '.join(rules.conflict_kinds)}; windows as in the events table; baseline: the rest of the covered period"))
-        p = st.permutation_before_start(
-            ctx.cov, s_times, conflict["start"], event_ids=ids, before_days=rules.before_days, seed=seed,
-            max_exhaustive=rules.max_exhaustive, n_random=rules.n_random_shifts,
-        )
-        how = f"exhaustive over all {p.n_shifts} circular shifts" if p.exhaustive else f"random sample of {p.n_shifts - 1} shifts plus the observed dates (seed {p.seed})"
-        rows.append({
-            "test": "permutation_before_start", "claim_id": "", "event_ids": ",".join(p.event_ids), "observed": p.observed,
-            "expected": p.expected, "baseline": math.nan, "ratio": p.observed / p.expected if p.expected else math.nan,
-            "ci_low": math.nan, "ci_high": math.nan, "p_value": p.p_value, "n_shifts": float(p.n_shifts), "seed": float(p.seed),
-            "n1": math.nan, "t1": math.nan, "n0": math.nan, "t0": math.nan,
-            "note": f"sorties in the {p.before_days} covered days before each event start, summed; event dates shifted together around a circle of {p.n_covered_days} covered days; {how}; p = share of shifts with a statistic ≥ the observed one",
-        })
+        r, _ = bursts.conflict_rate_ratio(ctx)
+        note = f"all sorties of the series; event kinds {', '.join(rules.conflict_kinds)}; windows as in the events table; baseline: the rest of the covered period"
+        rows.append(burst_row("rate_ratio", "", ids, r, note=note))
+        per = bursts.event_rate_ratios(ctx.cov, s_times, conflict, conf=rules.conf)
+        rows.extend(event_rows("", per, note="all sorties of the series"))
+        rows.extend(_permutation_rows(ctx, conflict, s_times, seed=seed))
     for _, g in st.ground_time_stats(gt).iterrows():
         rows.append({
             "test": "ground_time_median_s", "claim_id": "", "event_ids": "", "observed": g["median_s"], "expected": math.nan,
@@ -115,7 +141,8 @@ def sorties_findings(ctx: Context, judged: list[Judged]) -> SortiesFindings:
     s_times = sortie_times(main)
     l_times = main_landings(ctx)
     events_frame = scenario.events_frame()
-    windows = st.event_windows(events_frame, lead=rules.lead, lag=rules.lag)
+    lead, lag, _ = resolve_lead_lag(scenario, rules.lead, rules.lag)
+    windows = st.event_windows(events_frame, lead=lead, lag=lag)
     events_df = st.event_counts(windows, cov, s_times)
     study = st.event_study(events_frame, cov, s_times, before_days=rules.study_days, after_days=rules.study_days)
     iv_windows = pd.DataFrame({"window": windows["event_id"], "start": windows["window_start"], "end": windows["window_end"]})
@@ -131,3 +158,8 @@ def sorties_findings(ctx: Context, judged: list[Judged]) -> SortiesFindings:
         ground_times=gt,
         statistics=_scenario_statistics(ctx, windows, s_times, gt, seed=rules.seed),
     )
+
+
+def analyze(ctx: Context, judged: list[Judged]) -> SortiesFindings:
+    """The kind's own tables for the findings (the registry's entry point; see :mod:`flighttrace.kinds`)."""
+    return sorties_findings(ctx, judged)

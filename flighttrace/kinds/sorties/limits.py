@@ -51,8 +51,11 @@ def method_paragraphs(scn: Any) -> list[str]:
         "shows traffic in the region that day. Uncovered days are left out of every count and rate, and reported. Claims are tested "
         "with the rules of docs/verdicts.md: a count is supported when the observed and inferred sorties alone reach it, contradicted "
         "only when the window is fully covered and they fall short, and inconclusive otherwise. Rates in the weeks around conflict "
-        "events are compared with the rest of the period by a Poisson rate ratio with an exact confidence interval, and by a "
-        "permutation test that shifts the event dates around the covered period.",
+        "events are compared with the rest of the period by a rate ratio whose interval allows for bursts (the wider of the exact "
+        "Poisson interval and a negative-binomial one over monthly counts), event by event as well as pooled, and by permutation "
+        "tests: one shifts the event dates around the covered period, the other compares each event with the same calendar dates "
+        "of nearby years, so that season and trend are kept. Every p-value is corrected for the number of tests run, and every "
+        "verdict is re-run with its windows, bands and stays moved a little (the robustness panel).",
     ]
 
 

@@ -42,19 +42,20 @@ import pandas as pd
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
 from flighttrace.csvsafe import write_csv
-from flighttrace.tracks.params import FT_PER_NM_GLIDE, LegParams
+from flighttrace.geo import haversine_km
 from flighttrace.outdir import output_folder
 from flighttrace.sim.kinematics import (
     CoverageModel,
     Field,
     Receiver,
     SpoofZone,
-    _haversine_km,
     observe,
+    quantised_points,
     sample,
     schedule_frame,
     simulate_truth,
 )
+from flighttrace.tracks.params import FT_PER_NM_GLIDE, LegParams
 
 __all__ = ["WorldSpec", "build_world", "SYNTHETIC_MANIFEST", "OVDA_SPEC"]
 
@@ -421,7 +422,7 @@ def _end_condition(vis: pd.DataFrame, leg: Any, fields: dict[str, Field], p: Leg
     side = vis[vis["time"] >= half] if arriving else vis[vis["time"] < half]
     if len(side) == 0:
         return "unknown"
-    d = _haversine_km(side["truth_lat"].to_numpy(), side["truth_lon"].to_numpy(), f.lat, f.lon)
+    d = haversine_km(side["truth_lat"].to_numpy(), side["truth_lon"].to_numpy(), f.lat, f.lon)
     agl = side["alt_ft"].to_numpy(dtype=float) - f.elevation_ft
     og = side["on_ground"].to_numpy(dtype=bool)
     if ((og & (d <= p.observed_km)) | (~og & (agl <= p.observed_agl_ft) & (d <= p.observed_km))).any():
@@ -430,7 +431,7 @@ def _end_condition(vis: pd.DataFrame, leg: Any, fields: dict[str, Field], p: Leg
     if len(air) == 0:
         return "unknown"
     end = air.iloc[-1] if arriving else air.iloc[0]
-    e_d = float(_haversine_km(end["truth_lat"], end["truth_lon"], f.lat, f.lon))
+    e_d = float(haversine_km(end["truth_lat"], end["truth_lon"], f.lat, f.lon))
     e_agl = float(end["alt_ft"]) - f.elevation_ft
     radius = p.inferred_base_km + p.inferred_km_per_kft * max(e_agl, 0.0) / 1000.0
     glide = e_agl <= p.glide_factor * (e_d / 1.852) * FT_PER_NM_GLIDE + 1500.0
@@ -472,21 +473,6 @@ def _conditions(observed_by_source: dict[str, pd.DataFrame], legs: pd.DataFrame,
 # --------------------------------------------------------------------------- writing
 
 
-def _points_columns(df: pd.DataFrame) -> pd.DataFrame:
-    cols = ["icao24", "time", "lat", "lon", "alt_ft", "on_ground", "gs_kt", "track_deg", "vrate_fpm", "callsign", "squawk",
-            "registration", "typecode", "position_source", "stale", "new_leg"]
-    out = df[cols].copy()
-    out["on_ground"] = out["on_ground"].astype("boolean")
-    # quantise as the sources do: ~1 m positions, 25 ft altitudes, 0.1 kt, 0.1°, 64 ft/min
-    out["lat"] = out["lat"].round(5)
-    out["lon"] = out["lon"].round(5)
-    out["alt_ft"] = (out["alt_ft"] / 25.0).round() * 25.0
-    out["gs_kt"] = out["gs_kt"].round(1)
-    out["track_deg"] = out["track_deg"].round(1)
-    out["vrate_fpm"] = (out["vrate_fpm"] / 64.0).round() * 64.0
-    return out.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
-
-
 def _gzip_file(path: Path) -> Path:
     gz = path.with_name(path.name + ".gz")
     with open(path, "rb") as src, open(gz, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=9, mtime=0) as dst:
@@ -496,8 +482,7 @@ def _gzip_file(path: Path) -> Path:
 
 
 def _write_period_files(data: Path, pts: pd.DataFrame, period: str) -> list[Path]:
-    from flighttrace.sim.writers import write_state_vectors_csv, write_state_vectors_parquet
-    from flighttrace.sim.writers import write_trace
+    from flighttrace.sim.writers import write_state_vectors_csv, write_state_vectors_parquet, write_trace
 
     written: list[Path] = []
     if len(pts) == 0:
@@ -505,7 +490,7 @@ def _write_period_files(data: Path, pts: pd.DataFrame, period: str) -> list[Path
     if period in ("opensky_csv", "opensky_parquet"):
         month = pts["time"].dt.strftime("%Y-%m").to_numpy()
         for m in sorted(set(month)):  # one file per month
-            sub = _points_columns(pts[month == m])
+            sub = quantised_points(pts[month == m])
             if period == "opensky_csv":
                 path = data / "opensky" / f"states_{m}.csv"
                 write_state_vectors_csv(sub, path)
@@ -519,7 +504,7 @@ def _write_period_files(data: Path, pts: pd.DataFrame, period: str) -> list[Path
         key = pd.Series(day).str.cat(pts["icao24"].astype(str).to_numpy(), sep="|").to_numpy()
         for k in sorted(set(key)):  # one trace file per aircraft-day, as readsb writes them
             d, h = k.split("|")
-            sub = _points_columns(pts[key == k])
+            sub = quantised_points(pts[key == k])
             reg = sub["registration"].dropna()
             typ = sub["typecode"].dropna()
             path = data / "adsblol" / d / "traces" / h[-2:] / f"trace_full_{h}.json"
@@ -567,9 +552,8 @@ def build_world(
     Deterministic: the same scenario, spec and flighttrace version give the
     same bytes (gzip without names or times, Parquet without timestamps).
     """
-    from flighttrace.sim.writers import write_fr24_csv, write_fr24_kml
-    from flighttrace.sim.writers import write_sbs
     from flighttrace.scenario import load_scenario
+    from flighttrace.sim.writers import write_fr24_csv, write_fr24_kml, write_sbs
 
     scn = load_scenario(scenario)
     target = output_folder(out_dir, inputs=[scenario], command=command or f"flighttrace.kinds.sorties.world.build_world({Path(scenario).as_posix()!r})")
@@ -621,7 +605,7 @@ def build_world(
         observed_by_source["fr24"] = fr_obs
         files["fr24"] = []
         for leg in fr_legs.itertuples():  # one export per leg, as FR24 offers them
-            sub = _points_columns(fr_obs[fr_obs["leg_id"] == leg.leg_id])
+            sub = quantised_points(fr_obs[fr_obs["leg_id"] == leg.leg_id])
             if len(sub) == 0:
                 continue
             day = pd.Timestamp(leg.off_block).strftime("%Y-%m-%d")
@@ -648,7 +632,7 @@ def build_world(
             sbs_obs = sbs_obs.assign(stale=False, new_leg=False)
             observed_by_source["sbs"] = sbs_obs
             p = data / "sbs" / f"eilat_{t0:%Y-%m-%d}.sbs"
-            write_sbs(_points_columns(sbs_obs), p, style="readsb")
+            write_sbs(quantised_points(sbs_obs), p, style="readsb")
             files["sbs"].append(p)
         bar.advance(1, "world: truth")
         cond = _conditions(observed_by_source, legs, fields)

@@ -13,9 +13,8 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from flighttrace.timeutil import time_ns
-
 from flighttrace.io.aircraft import LAT_LON_DECIMALS, MLAT_FIELDS, MS_PER_S, SEEN_DECIMALS, SPEED_DECIMALS
+from flighttrace.timeutil import time_ns
 
 __all__ = ["write_aircraft_json", "write_v2"]
 

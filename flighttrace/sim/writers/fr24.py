@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import html
 import os
-
 from typing import Final
 
 import numpy as np
 import orjson
 import pandas as pd
 
+from flighttrace.io.fr24 import CSV_COLUMNS, CSV_COLUMNS_OLD, KMH_PER_KT, KML_NS, M_PER_FT, MPH_PER_KT, MS_PER_FPM
 from flighttrace.timeutil import time_ns
-
-from flighttrace.io.fr24 import CSV_COLUMNS, CSV_COLUMNS_OLD, KMH_PER_KT, KML_NS, MPH_PER_KT, MS_PER_FPM, M_PER_FT
 
 __all__ = ["write_fr24_csv", "write_fr24_kml", "write_fr24_playback"]
 

@@ -15,9 +15,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from flighttrace.io.opensky import FPM_PER_MPS, FT_PER_M, KT_PER_MPS, STALE_AFTER_S, STATE_VECTOR_COLUMNS
 from flighttrace.timeutil import time_ns
-
-from flighttrace.io.opensky import STALE_AFTER_S, FPM_PER_MPS, FT_PER_M, KT_PER_MPS, STATE_VECTOR_COLUMNS
 
 __all__ = ["write_state_vectors_csv", "write_state_vectors_parquet", "write_states_json", "write_tracks_json"]
 

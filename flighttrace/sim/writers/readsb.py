@@ -9,13 +9,11 @@ import gzip as _gzip
 import os
 from typing import Any
 
-
 import numpy as np
 import orjson
 import pandas as pd
 
 from flighttrace.timeutil import time_ns
-
 
 __all__ = ["write_trace"]
 
@@ -39,6 +37,33 @@ def _str_or_none(values: Any, n: int) -> np.ndarray:
         return np.full(n, None, dtype=object)
     s = pd.Series(values, dtype=object)
     return s.where(s.notna(), None).to_numpy(dtype=object)
+
+
+def _details(cs: np.ndarray, sq: np.ndarray, every: int) -> np.ndarray:
+    """The details object per point (None where none is written): on a callsign or squawk change, and every ``every`` points."""
+    n = len(cs)
+    changed = np.ones(n, dtype=bool)
+    changed[1:] = (cs[1:] != cs[:-1]) | (sq[1:] != sq[:-1])
+    emit = changed | (np.arange(n) % every == 0)
+    details = np.full(n, None, dtype=object)
+    idx = np.flatnonzero(emit & (pd.notna(cs) | pd.notna(sq)))
+    # one small dict per emitted details object (a quarter of the points), as readsb writes them
+    details[idx] = [
+        {k: v for k, v in (("flight", None if c is None else str(c).ljust(8)), ("squawk", q)) if v is not None}
+        for c, q in zip(cs[idx], sq[idx], strict=True)
+    ]
+    return details
+
+
+def _write_json(data: bytes, path: str | os.PathLike[str], *, compress: bool) -> None:
+    """Write the document, gzipped as readsb does when asked (mtime 0: the same bytes every time)."""
+    os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
+    with open(path, "wb") as fh:
+        if compress:
+            with _gzip.GzipFile(filename="", fileobj=fh, mode="wb", compresslevel=9, mtime=0) as gz:
+                gz.write(data)
+        else:
+            fh.write(data)
 
 
 def write_trace(
@@ -101,18 +126,7 @@ def write_trace(
         flags |= pd.Series(col("stale")).fillna(False).astype(bool).to_numpy().astype(np.int64)
     if col("new_leg") is not None:
         flags |= pd.Series(col("new_leg")).fillna(False).astype(bool).to_numpy().astype(np.int64) << 1
-    cs = _str_or_none(col("callsign"), n)
-    sq = _str_or_none(col("squawk"), n)
-    changed = np.ones(n, dtype=bool)
-    changed[1:] = (cs[1:] != cs[:-1]) | (sq[1:] != sq[:-1])
-    emit = changed | (np.arange(n) % details_every == 0)
-    details = np.full(n, None, dtype=object)
-    idx = np.flatnonzero(emit & (pd.notna(cs) | pd.notna(sq)))
-    # one small dict per emitted details object (a quarter of the points), as readsb writes them
-    details[idx] = [
-        {k: v for k, v in (("flight", None if c is None else str(c).ljust(8)), ("squawk", q)) if v is not None}
-        for c, q in zip(cs[idx], sq[idx])
-    ]
+    details = _details(_str_or_none(col("callsign"), n), _str_or_none(col("squawk"), n), details_every)
     nanf = np.full(n, np.nan)
     columns: list[list[Any]] = [
         np.round(t_s - timestamp, 2).tolist(),
@@ -139,12 +153,4 @@ def write_trace(
         doc["dbFlags"] = int(db_flags)
     doc["timestamp"] = round(timestamp, 3)
     doc["trace"] = trace
-    data = orjson.dumps(doc)
-    os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
-    with open(path, "wb") as fh:
-        if compress:
-            # mtime=0 keeps the gzip header free of the time of writing (determinism)
-            with _gzip.GzipFile(filename="", fileobj=fh, mode="wb", compresslevel=9, mtime=0) as gz:
-                gz.write(data)
-        else:
-            fh.write(data)
+    _write_json(orjson.dumps(doc), path, compress=compress)

@@ -11,9 +11,24 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from flighttrace.io.sbs import (
+    CALLSIGN_EVERY,
+    CALLSIGN_WIDTH,
+    EMERGENCY_SQUAWKS,
+    F_ALT,
+    F_CALLSIGN,
+    F_GROUND,
+    F_GS,
+    F_LAT,
+    F_LON,
+    F_SQUAWK,
+    F_TRACK,
+    F_VRATE,
+    NS_PER_MS,
+    SBS_FIELDS,
+    SQUAWK_EVERY,
+)
 from flighttrace.timeutil import time_ns
-
-from flighttrace.io.sbs import CALLSIGN_EVERY, F_ALT, F_GROUND, F_GS, F_LAT, F_LON, F_SQUAWK, F_TRACK, F_VRATE, CALLSIGN_WIDTH, EMERGENCY_SQUAWKS, F_CALLSIGN, NS_PER_MS, SBS_FIELDS, SQUAWK_EVERY
 
 __all__ = ["write_sbs"]
 
@@ -49,6 +64,46 @@ def _texts(values: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     s = pd.Series(values, dtype=object).reset_index(drop=True)
     present = s.notna().to_numpy()
     return np.where(present, s.astype(str).to_numpy(dtype=object), "").astype(object), present
+
+
+def _decimals(style: str, tz: str | None) -> int:
+    """Decimals of lat/lon for a style; a bad style / tz combination is a ValueError."""
+    if style == "readsb":
+        if tz is not None:
+            raise ValueError("style 'readsb' writes UTC; tz is only for style 'dump1090-fa'")
+        return 6
+    if style == "dump1090-fa":
+        if tz is None:
+            raise ValueError("style 'dump1090-fa' writes local time: give tz (an IANA zone)")
+        return 5
+    raise ValueError(f"unknown style {style!r}; use 'readsb' or 'dump1090-fa'")
+
+
+def _heads(t_ns: np.ndarray, hexes: np.ndarray, tz: str | None) -> np.ndarray:
+    """Fields 2–10 of every line: session, aircraft and flight ids, the address, and the generated and logged times (ms, UTC or local)."""
+    n = len(t_ns)
+    ms_ns = (t_ns + NS_PER_MS // 2) // NS_PER_MS * NS_PER_MS
+    if tz is not None:
+        ms_ns = pd.DatetimeIndex(ms_ns.view("datetime64[ns]"), tz="UTC").tz_convert(tz).tz_localize(None).asi8
+    stamp = pd.Series(np.datetime_as_string(ms_ns.view("datetime64[ns]"), unit="ms"), dtype=object)
+    date = stamp.str.slice(0, 10).str.replace("-", "/", regex=False).to_numpy(dtype=object)
+    clock = stamp.str.slice(11, 23).to_numpy(dtype=object)
+    return "," + np.full(n, "1,1,", dtype=object) + hexes + ",1," + date + "," + clock + "," + date + "," + clock  # type: ignore[no-any-return]
+
+
+def _lines(ttype: int, head: np.ndarray, mask: np.ndarray, fields: dict[int, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """(point indices, line texts) of one message type for the points in ``mask``."""
+    idx = np.flatnonzero(mask)
+    # constant separators are gathered into one string between the few varying fields
+    out: Any = "MSG," + str(ttype) + head[idx]
+    sep = ""
+    for j in range(F_CALLSIGN, SBS_FIELDS):
+        sep += ","
+        if j in fields:
+            value = fields[j]
+            out = out + sep + (value[idx] if isinstance(value, np.ndarray) else value)
+            sep = ""
+    return idx, (out + sep if sep else out)
 
 
 def write_sbs(
@@ -90,16 +145,7 @@ def write_sbs(
         For a bad ``style`` / ``tz`` combination, or a callsign or squawk
         containing a comma or a line break (SBS cannot carry them).
     """
-    if style == "readsb":
-        if tz is not None:
-            raise ValueError("style 'readsb' writes UTC; tz is only for style 'dump1090-fa'")
-        decimals = 6
-    elif style == "dump1090-fa":
-        if tz is None:
-            raise ValueError("style 'dump1090-fa' writes local time: give tz (an IANA zone)")
-        decimals = 5
-    else:
-        raise ValueError(f"unknown style {style!r}; use 'readsb' or 'dump1090-fa'")
+    decimals = _decimals(style, tz)
     n = len(points)
     pts = points.reset_index(drop=True)
     t_ns = time_ns(pd.Series(pts["time"]))
@@ -123,14 +169,7 @@ def write_sbs(
     ground_known = ground.notna().to_numpy()
     on_ground = ground.fillna(False).to_numpy(dtype=bool)
 
-    # times: UTC (readsb) or local (dump1090-fa), milliseconds
-    ms_ns = (t_ns + NS_PER_MS // 2) // NS_PER_MS * NS_PER_MS
-    if tz is not None:
-        ms_ns = pd.DatetimeIndex(ms_ns.view("datetime64[ns]"), tz="UTC").tz_convert(tz).tz_localize(None).asi8
-    stamp = pd.Series(np.datetime_as_string(ms_ns.view("datetime64[ns]"), unit="ms"), dtype=object)
-    date = stamp.str.slice(0, 10).str.replace("-", "/", regex=False).to_numpy(dtype=object)
-    clock = stamp.str.slice(11, 23).to_numpy(dtype=object)
-    head = "," + np.full(n, "1,1,", dtype=object) + hexes + ",1," + date + "," + clock + "," + date + "," + clock
+    head = _heads(t_ns, hexes, tz)
 
     # per-aircraft change detection (vectorised with a group-wise shift)
     g = pd.Series(hexes)
@@ -144,18 +183,7 @@ def write_sbs(
     gnd_txt = np.where(ground_known, np.where(on_ground, "-1", "0"), "").astype(object)
 
     def line(ttype: int, mask: np.ndarray, fields: dict[int, Any]) -> tuple[np.ndarray, np.ndarray]:
-        """(point indices, line texts) of one message type for the points in ``mask``."""
-        idx = np.flatnonzero(mask)
-        # constant separators are gathered into one string between the few varying fields
-        out: Any = "MSG," + str(ttype) + head[idx]
-        sep = ""
-        for j in range(F_CALLSIGN, SBS_FIELDS):
-            sep += ","
-            if j in fields:
-                value = fields[j]
-                out = out + sep + (value[idx] if isinstance(value, np.ndarray) else value)
-                sep = ""
-        return idx, (out + sep if sep else out)
+        return _lines(ttype, head, mask, fields)
 
     emergency = np.where(pd.Series(squawk).isin(EMERGENCY_SQUAWKS).to_numpy(), "-1", "0").astype(object)
     padded = pd.Series(callsign).str.ljust(CALLSIGN_WIDTH).to_numpy(dtype=object)

@@ -1,0 +1,75 @@
+"""What the report's statistics panels show: the pre-registration stamp, every test run, the robustness panel."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["prereg_context", "robustness_rows", "stamp", "tests_rows"]
+
+
+def stamp(scn_path: Any, scenario: Any, given: Any = None) -> Any:
+    """The pre-registration stamp of a report: the one given (checked against the scenario file), else a new one.
+
+    Call it before any data file is opened.
+
+    Parameters
+    ----------
+    scn_path
+        The scenario file.
+    scenario
+        The scenario parsed from it.
+    given
+        A :class:`~flighttrace.claims.prereg.Preregistration` or its
+        dictionary (as recorded in ``provenance.json``), or ``None``.
+
+    Raises
+    ------
+    ValueError
+        When the given stamp is of another scenario file (its SHA-256 differs).
+    """
+    from flighttrace.claims.prereg import Preregistration, preregister
+
+    new = preregister(scn_path, scenario)
+    if given is None:
+        return new
+    old = given if isinstance(given, Preregistration) else Preregistration.from_dict(given)
+    if old.sha256 != new.sha256:
+        raise ValueError(f"the pre-registration stamp is of another scenario file (SHA-256 {old.sha256}, the file now {new.sha256})")
+    return old
+
+
+def prereg_context(prereg: Any) -> dict[str, Any]:
+    """The stamp for the page: file, hash, time, windows and deviations."""
+    return {"scenario": str(prereg.scenario), "sha256": prereg.sha256, "time_utc": prereg.time_utc, "lead": prereg.lead, "lag": prereg.lag,
+            "deviations": list(prereg.deviations), "n_windows": len(prereg.windows)}
+
+
+def _p(x: Any) -> str:
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3g}"
+
+
+def tests_rows(findings: Any) -> list[dict[str, str]]:
+    """Every test run, with its corrected p-value (the ``tests`` table)."""
+    t = getattr(findings, "tests", None)
+    if t is None or len(t) == 0:
+        return []
+    return [{"test": str(r.test), "claim": str(r.claim_id) or "(scenario-wide)", "events": str(r.event_ids), "statistic": str(r.statistic),
+             "p": _p(r.p_value), "p_adjusted": _p(r.p_adjusted), "method": str(r.method), "significant": "yes" if r.significant else "no"}
+            for r in t.itertuples()]
+
+
+def robustness_rows(findings: Any) -> list[dict[str, Any]]:
+    """One row per claim: its verdict, how many changes were tried, and each change that flips it."""
+    cl, panel = findings.claims, getattr(findings, "robustness", None)
+    if panel is None or "robustness" not in cl:
+        return []
+    rows = []
+    for c in cl.itertuples():  # one row per claim
+        mine = panel[panel["claim_id"] == c.claim_id] if len(panel) else pd.DataFrame(columns=["flips", "change", "verdict"])
+        flips = mine[mine["flips"].astype(bool)] if len(mine) else mine
+        rows.append({"claim_id": c.claim_id, "verdict": c.verdict, "robustness": c.robustness, "n_changes": len(mine),
+                     "flips": [f"{ch} → {v}" for ch, v in zip(flips["change"], flips["verdict"])]})
+    return rows

@@ -1,0 +1,62 @@
+"""Every test run is listed, and corrected for their number (checked by hand on four p-values)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flighttrace.claims import multiplicity as mt
+from flighttrace.claims.findings import STATISTICS_COLUMNS
+from tests.test_claims import FEB_MAR, RR_TEST, _busy_world, _cov_feb_mar, claim, run
+
+
+def _stats(p: list[float], claims: list[str] | None = None) -> pd.DataFrame:
+    rows = [{c: math.nan for c in STATISTICS_COLUMNS} | {"test": "rate_ratio", "claim_id": cid, "event_ids": "ev", "p_value": x, "note": ""}
+            for x, cid in zip(p, claims or [""] * len(p))]
+    return pd.DataFrame(rows, columns=list(STATISTICS_COLUMNS))
+
+
+def test_holm_by_hand_on_four_p_values() -> None:
+    # p = 0.01, 0.04, 0.03, 0.005. Holm: sort 0.005, 0.01, 0.03, 0.04 and multiply by 4, 3, 2, 1:
+    # 0.02, 0.03, 0.06, 0.04 → running maximum 0.02, 0.03, 0.06, 0.06; back in the original order:
+    st = mt.adjust(_stats([0.01, 0.04, 0.03, 0.005]), method="holm")
+    assert st["p_adjusted"].tolist() == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert set(st["adjust_method"]) == {"Holm–Bonferroni"}
+
+
+def test_benjamini_hochberg_by_hand_and_rows_without_p() -> None:
+    # BH: sorted 0.005, 0.01, 0.03, 0.04 times 4/1, 4/2, 4/3, 4/4 = 0.02, 0.02, 0.04, 0.04, then the running minimum
+    # from the top: 0.02, 0.02, 0.04, 0.04. A fifth row without a p-value is not a test: it is neither counted nor adjusted.
+    st = mt.adjust(_stats([0.01, 0.04, 0.03, 0.005, math.nan]), method="fdr_bh")
+    assert st["p_adjusted"].tolist()[:4] == pytest.approx([0.02, 0.04, 0.04, 0.02])
+    assert math.isnan(st["p_adjusted"].iloc[4]) and pd.isna(st["adjust_method"].iloc[4])
+    t = mt.tests_table(st)
+    assert len(t) == 4 and set(t["n_tests"]) == {4} and t["significant"].tolist() == [True, True, True, True]
+    with pytest.raises(ValueError, match="unknown multiplicity correction"):
+        mt.adjust(_stats([0.5]), method="sidak-ish")
+
+
+def test_a_claim_keeps_its_verdict_only_if_its_test_survives() -> None:
+    st = mt.adjust(_stats([0.01, 0.04, 0.03, 0.005], ["a", "b", "", ""]), method="holm")  # a → 0.03, b → 0.06
+    claims = pd.DataFrame({"claim_id": ["a", "b", "c"], "verdict": ["supported", "supported", "supported"], "reason": ["ra", "rb", "rc"]})
+    out = mt.enforce(claims, st)
+    assert out["verdict"].tolist() == ["supported", "inconclusive", "supported"]
+    assert out["reason"].iloc[0] == "ra; p = 0.01; corrected for the 4 tests run (Holm–Bonferroni): 0.03"
+    assert out["reason"].iloc[1].startswith("rb; supported on its own, but not after the correction (p = 0.04; ")
+    assert out["reason"].iloc[2] == "rc"  # no test of its own
+
+
+def test_evaluate_lists_every_test_and_names_the_correction() -> None:
+    # the rate-ratio claim of test_claims (RR 10, exact p of 10 of 17 at p0 = 5/40) and the scenario-wide rate ratio
+    # of the same landings: two tests, Holm doubles the smaller p
+    f = run(claim("rr", RR_TEST, window=FEB_MAR), legs=_busy_world(2, 5), cov=_cov_feb_mar())
+    t = f.tests.set_index(["test", "claim_id"])
+    assert set(t.index) == {("rate_ratio", "rr"), ("rate_ratio", "")}
+    assert set(f.tests["method"]) == {"Holm–Bonferroni"} and set(f.tests["n_tests"]) == {2}
+    p = np.sort(f.tests["p_value"].to_numpy())
+    assert np.sort(f.tests["p_adjusted"].to_numpy()) == pytest.approx([2 * p[0], max(2 * p[0], p[1])])
+    assert f.claims.iloc[0]["verdict"] == "supported" and "corrected for the 2 tests run (Holm–Bonferroni)" in f.claims.iloc[0]["reason"]
+    assert "tests" in f.tables()

@@ -39,8 +39,9 @@ def test_the_page_opens_with_the_finding_before_the_claims(ovda_report) -> None:
     claims = pd.read_csv(ovda_report.out_dir / "tables" / "claims.csv")
     n = claims["verdict"].value_counts()
     # the verdict counts, as the claims table has them, in a sentence and as figures
-    assert (f"The data supports {n['supported']} claims, contradicts {n['contradicted']} claims and cannot decide "
-            f"{n['inconclusive']} claims (inconclusive).") in finding
+    word = lambda k: f"{n[k]} claim" + ("" if n[k] == 1 else "s")  # noqa: E731
+    assert (f"The data supports {word('supported')}, contradicts {word('contradicted')} and cannot decide "
+            f"{word('inconclusive')} (inconclusive).") in finding
     assert f"{n['supported']} supported {n['contradicted']} contradicted {n['inconclusive']} inconclusive" in finding
     # each contradicted claim is named with what the data shows
     for c in claims[claims["verdict"] == "contradicted"].itertuples():
@@ -269,4 +270,4 @@ def test_the_claims_table_shows_the_columns_other_checks_add(ovda_report) -> Non
     assert (rows[0]["plain"], rows[0]["p_detect"], rows[0]["fragile"]) == ("in plain words", "87%", True)
     assert (rows[1]["plain"], rows[1]["p_detect"], rows[1]["fragile"]) == ("", "", False)
     template = (ROOT / "flighttrace" / "report" / "templates" / "index.html.j2").read_text(encoding="utf-8")
-    assert "{{ c.plain }}" in template and "{{ c.p_detect }}" in template and 'class="fragile"' in template and "{{ prereg }}" in template
+    assert "{{ c.plain }}" in template and "{{ c.p_detect }}" in template and 'class="fragile"' in template and "{{ prereg.sha256 }}" in template

@@ -128,6 +128,7 @@ def items(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Da
             "lineage": df["lineage"].to_numpy(dtype=object), "legs": df["leg_id"].to_numpy(dtype=object),
             "gt_s": np.full(len(df), np.nan), "gt_min_s": np.full(len(df), np.nan),
             "detail": (df["callsign"].fillna("?").astype(str) + ": " + df["detail"].astype(str)).to_numpy(dtype=object),
+            "caveat": np.full(len(df), None, dtype=object),
         })
     elif kind == "holding_at_least":
         if not d.has_points:
@@ -144,6 +145,7 @@ def items(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Da
             "dest": np.full(len(df), None, dtype=object), "dest_grade": np.full(len(df), None, dtype=object),
             "lineage": df["lineage"].to_numpy(dtype=object), "legs": df["leg_id"].to_numpy(dtype=object),
             "gt_s": df["duration_s"].to_numpy(dtype=float), "gt_min_s": np.full(len(df), np.nan), "detail": np.array(detail, dtype=object),
+            "caveat": np.full(len(df), None, dtype=object),
         })
     else:
         out = _closure_items(ctx, d, claim, start, end)
@@ -209,7 +211,7 @@ def _closure_items(ctx: Any, d: Disruption, claim: Any, start: pd.Timestamp, end
                 "time": x.start if closed and not pd.isna(x.start) else (x.last_time if not pd.isna(x.last_time) else x.start_latest),
                 "airport": ap, "dest": None, "dest_grade": None, "lineage": x.lineage,
                 "legs": ";".join(v for v in (x.last_leg, x.next_leg) if isinstance(v, str)), "gt_s": float(x.duration_s),
-                "gt_min_s": _surely(x, start, end), "detail": what,
+                "gt_min_s": _surely(x, start, end), "detail": what, "caveat": None,
             })
     cols = ITEM_COLUMNS
     if not rows:

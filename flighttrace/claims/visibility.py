@@ -1,0 +1,510 @@
+"""What the data could have seen: coverage per hour and gate, and the fleet's own visibility.
+
+A verdict drawn from absence ("only 2 landings were found, 6 were claimed")
+is worth something only where receivers were listening at that place, height
+and hour, and the aircraft was broadcasting. This module measures both, hour
+by hour, from the inputs themselves.
+
+Gates
+-----
+A **gate** is a piece of airspace where a claim's events would be heard:
+
+- the **terminal area** of each scenario airport: within
+  ``terminal_radius_km`` of its reference point and at most
+  ``terminal_height_ft`` above its elevation (or reported on the ground);
+  a landing or take-off can be named only from positions there;
+- the **corridor** between two groups of fields (the consecutive stops of a
+  route, the ``from`` / ``to`` and ``airport`` of a claim): every position
+  whose distances to a field of each group add up to at most
+  ``corridor_detour`` times the distance between the two fields (an ellipse
+  with the fields as foci; a detour of 1.5 holds the reported routes from
+  Baku to Ovda round Iran).
+
+Any aircraft heard in a gate shows that a receiver listened there. A gate is
+**heard** in a clock hour (UTC) when some position of some aircraft lies in it
+in that hour, in a source that records all traffic (per-flight exports such as
+FlightRadar24 CSV/KML files hold only the flights someone chose, so they are
+left out: ``export_sources``). A gate is **covered** in an hour when the
+archive has data for that hour (its day is covered and some input file spans
+the hour) and the gate was heard in that hour or between two hours it was
+heard in that lie at most ``gate_fill_h`` apart (a receiver heard at 09:00 and
+at 15:00 was taken to listen in between; nothing is assumed across a longer
+silence).
+
+The fleet
+---------
+The fleet of a claim is **visible** in an hour when one of its aircraft was
+heard anywhere in the inputs in that hour, or between two such hours at most
+``fleet_fill_h`` apart. A longer silence is a stretch when the fleet may have
+flown with its transponders off: nothing in the data can tell a parked
+aircraft from one flying unheard.
+
+The detection probability
+-------------------------
+``p_detect`` of a claim is the share of its window's hours (a partial hour
+counts by its share) in which every one of its gates was covered and its
+fleet was visible: the probability that one event the claim speaks of, at a
+time in the window taken at random, would have been heard. Without positions
+(a coverage table and legs only) the gates are taken as covered on every
+covered day and the fleet is visible over the spans of its legs (the same
+``fleet_fill_h`` rule). The full rules, with worked examples, are in
+``docs/verdicts.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from flighttrace.schema import TIME_DTYPE
+from flighttrace.timeutil import time_ns
+
+__all__ = [
+    "HOUR_NS",
+    "GATE_COLUMNS",
+    "FLEET_COLUMNS",
+    "VisibilityParams",
+    "Gate",
+    "Visibility",
+    "terminal_gate",
+    "corridor_gate",
+    "heard_table",
+    "archive_hours",
+    "fill_gaps",
+    "build_visibility",
+    "fleet_hours",
+    "fleet_table",
+]
+
+HOUR_NS: Final = 3600 * 10**9
+_EARTH_KM: Final = 6371.0088
+
+GATE_COLUMNS: Final[tuple[str, ...]] = ("gate", "kind", "source", "hour", "n_points", "n_aircraft")
+"""Columns of the ``gates`` table: one row per gate, source and clock hour (UTC) in which something was heard there."""
+
+FLEET_COLUMNS: Final[tuple[str, ...]] = (
+    "claim_id", "fleet", "icao24", "registration", "heard_in_window", "heard_before", "heard_after", "first_heard", "last_heard",
+    "n_points", "how", "callsigns", "squawks",
+)
+"""Columns of the ``fleet_visibility`` table: per claim, each fleet aircraft heard in or around its window."""
+
+
+@dataclass(frozen=True)
+class VisibilityParams:
+    """Thresholds of the gates and of the fleet's visibility, each with its unit.
+
+    Parameters
+    ----------
+    terminal_radius_km
+        Radius of an airport's terminal gate around its reference point (km).
+        Default 40 km: an end is named (``inferred``) at most about 38 km out.
+    terminal_height_ft
+        Top of the terminal gate above the field's elevation (ft). Default
+        6,000 ft: an end higher than that is never named
+        (:class:`flighttrace.tracks.legs.LegParams` ``inferred_max_agl_ft``).
+    corridor_detour
+        A position is in the corridor between fields A and B when
+        ``d(A, p) + d(p, B) ≤ corridor_detour × d(A, B)`` (ratio). Default 1.5.
+    gate_fill_h
+        A gate silent between two hours it was heard in, at most this many
+        hours apart, is taken as covered in between (h). Default 12 h.
+    fleet_fill_h
+        The fleet is taken as broadcasting between two hours it was heard in
+        at most this many hours apart (h). Default 48 h.
+    fleet_margin_h
+        "Around the window": the fleet must be heard inside the window or
+        within this many hours of it before a verdict is drawn from its
+        absence (h). Default 48 h.
+    export_sources
+        Source formats that hold only chosen flights (their absence of other
+        traffic says nothing); left out of the gates. Default FlightRadar24
+        CSV and KML exports.
+    """
+
+    terminal_radius_km: float = 40.0
+    terminal_height_ft: float = 6000.0
+    corridor_detour: float = 1.5
+    gate_fill_h: float = 12.0
+    fleet_fill_h: float = 48.0
+    fleet_margin_h: float = 48.0
+    export_sources: tuple[str, ...] = ("fr24_csv", "fr24_kml")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A gate: ``id`` (``LLOV`` or ``UBBB–LLOV``), ``kind`` (terminal / corridor), its fields, and its name in words."""
+
+    id: str
+    kind: str
+    ends: tuple[tuple[str, ...], ...]
+    label: str
+
+
+def terminal_gate(code: str, params: VisibilityParams) -> Gate:
+    """The terminal gate of one field."""
+    return Gate(code, "terminal", ((code,),), f"over {code} below {params.terminal_height_ft:,.0f} ft (within {params.terminal_radius_km:g} km)")
+
+
+def corridor_gate(a: frozenset[str] | tuple[str, ...], b: frozenset[str] | tuple[str, ...], names: tuple[str, str], params: VisibilityParams) -> Gate:
+    """The corridor gate between two groups of fields (``names`` are the groups' names, used in its id)."""
+    return Gate(f"{names[0]}–{names[1]}", "corridor", (tuple(sorted(a)), tuple(sorted(b))),
+                f"between {names[0]} and {names[1]} (detour at most {params.corridor_detour:g}×)")
+
+
+# ---------------------------------------------------------------------------------------
+# what was heard where
+
+
+def _dist_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
+    p1, p2 = np.radians(lat), np.radians(lat0)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon0 - lon) / 2) ** 2
+    return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _in_gate(g: Gate, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, ground: np.ndarray, pos: pd.DataFrame, params: VisibilityParams) -> np.ndarray:
+    """Which positions lie in a gate (``pos`` indexed by field code: lat, lon, elevation_ft)."""
+    if g.kind == "terminal":
+        f = pos.loc[g.ends[0][0]]
+        dlat = params.terminal_radius_km / 111.0
+        near = np.abs(lat - f["lat"]) <= dlat
+        out = np.zeros(len(lat), dtype=bool)
+        idx = np.flatnonzero(near)
+        elev = 0.0 if np.isnan(f["elevation_ft"]) else float(f["elevation_ft"])
+        with np.errstate(invalid="ignore"):
+            low = (alt[idx] - elev <= params.terminal_height_ft) | ground[idx]
+        out[idx] = (_dist_km(lat[idx], lon[idx], float(f["lat"]), float(f["lon"])) <= params.terminal_radius_km) & low
+        return out
+    out = np.zeros(len(lat), dtype=bool)
+    for a in g.ends[0]:  # one pass per pair of fields, vectorised over the positions
+        fa = pos.loc[a]
+        da = _dist_km(lat, lon, float(fa["lat"]), float(fa["lon"]))
+        for b in g.ends[1]:
+            if a == b:
+                continue
+            fb = pos.loc[b]
+            ab = float(_dist_km(np.array([fa["lat"]]), np.array([fa["lon"]]), float(fb["lat"]), float(fb["lon"]))[0])
+            out |= da + _dist_km(lat, lon, float(fb["lat"]), float(fb["lon"])) <= params.corridor_detour * ab
+    return out
+
+
+def _empty_heard() -> pd.DataFrame:
+    return pd.DataFrame({
+        "gate": pd.Series([], dtype=object), "kind": pd.Series([], dtype=object), "source": pd.Series([], dtype=object),
+        "hour": pd.Series([], dtype=TIME_DTYPE), "n_points": pd.Series([], dtype=np.int64), "n_aircraft": pd.Series([], dtype=np.int64),
+    })
+
+
+def heard_table(points: pd.DataFrame, gates: list[Gate], index: Any, params: VisibilityParams) -> pd.DataFrame:
+    """Per gate, source and clock hour: the positions and distinct aircraft heard there (only hours with something heard).
+
+    Parameters
+    ----------
+    points
+        The Points table.
+    gates
+        The gates to measure.
+    index
+        An :class:`flighttrace.reference.airports.AirportIndex` holding the gates' fields.
+    params
+        :class:`VisibilityParams`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`GATE_COLUMNS`, sorted by gate, hour and source. Every
+        source is listed, exports too (the coverage leaves those out).
+    """
+    if len(points) == 0 or not gates:
+        return _empty_heard()
+    codes = sorted({c for g in gates for end in g.ends for c in end})
+    pos = index.positions(codes).set_index("query")
+    lat, lon = points["lat"].to_numpy(dtype=float), points["lon"].to_numpy(dtype=float)
+    alt = points["alt_ft"].to_numpy(dtype=float, na_value=np.nan) if "alt_ft" in points else np.full(len(points), np.nan)
+    ground = points["on_ground"].to_numpy(dtype=bool, na_value=False) if "on_ground" in points else np.zeros(len(points), dtype=bool)
+    hour = time_ns(points["time"]) // HOUR_NS
+    src = points["source"] if "source" in points else pd.Series(["unknown"] * len(points))
+    s_codes, s_names = pd.factorize(src.astype(object).fillna("unknown"))
+    a_codes = pd.factorize(points["icao24"].astype(object))[0].astype(np.int64)
+    n_src, n_ac = max(len(s_names), 1), int(a_codes.max(initial=0)) + 1
+    frames = []
+    for g in gates:  # one pass per gate, vectorised over the positions
+        m = _in_gate(g, lat, lon, alt, ground, pos, params)
+        if not m.any():
+            continue
+        key = hour[m] * n_src + s_codes[m]
+        k_u, n_pts = np.unique(key, return_counts=True)
+        trip = np.unique(key * n_ac + a_codes[m]) // n_ac
+        k2, n_air = np.unique(trip, return_counts=True)
+        n_air_full = np.zeros(len(k_u), dtype=np.int64)
+        n_air_full[np.searchsorted(k_u, k2)] = n_air
+        frames.append(pd.DataFrame({
+            "gate": np.full(len(k_u), g.id, dtype=object), "kind": np.full(len(k_u), g.kind, dtype=object),
+            "source": np.asarray(s_names, dtype=object)[k_u % n_src],
+            "hour": pd.to_datetime((k_u // n_src) * HOUR_NS, utc=True).astype(TIME_DTYPE),
+            "n_points": n_pts.astype(np.int64), "n_aircraft": n_air_full,
+        }))
+    if not frames:
+        return _empty_heard()
+    return pd.concat(frames, ignore_index=True).sort_values(["gate", "hour", "source"], kind="stable").reset_index(drop=True)
+
+
+def fill_gaps(heard: np.ndarray, max_gap: float) -> np.ndarray:
+    """Hours heard, plus the hours between two heard hours at most ``max_gap`` hours apart.
+
+    Parameters
+    ----------
+    heard
+        bool per hour.
+    max_gap
+        Largest distance (h) between the two heard hours of a filled stretch.
+
+    Returns
+    -------
+    numpy.ndarray
+        bool per hour.
+    """
+    out = np.asarray(heard, dtype=bool).copy()
+    idx = np.flatnonzero(out)
+    if len(idx) < 2:
+        return out
+    a, b = idx[:-1], idx[1:]
+    ok = (b - a > 1) & (b - a <= max_gap)
+    diff = np.zeros(len(out) + 1, dtype=np.int64)
+    np.add.at(diff, a[ok] + 1, 1)
+    np.add.at(diff, b[ok], -1)
+    return out | (np.cumsum(diff[:-1]) > 0)
+
+
+def archive_hours(h0: int, n: int, cov: pd.DataFrame, points: pd.DataFrame | None) -> np.ndarray:
+    """Hours the archive has data for: the day is covered and (with positions) some input file spans the hour.
+
+    Parameters
+    ----------
+    h0, n
+        First hour (ns since the epoch, UTC) and number of hours.
+    cov
+        The daily coverage table.
+    points
+        The Points table; its ``src_file`` gives each file's span (first to last
+        position). ``None`` or without ``src_file``: the day decides alone.
+    """
+    from flighttrace.claims.coverage import day_numbers
+
+    hours = h0 + np.arange(n, dtype=np.int64) * HOUR_NS
+    ok = np.zeros(n, dtype=bool)
+    if len(cov) == 0 or n == 0:
+        return ok
+    tz = cov["tz"].iloc[0] if "tz" in cov else "UTC"
+    cdays = day_numbers(cov["date"], tz)
+    good = np.sort(cdays[cov["covered"].to_numpy(dtype=bool)])
+    hday = day_numbers(pd.DatetimeIndex(pd.to_datetime(hours, utc=True)), tz)
+    pos = np.clip(np.searchsorted(good, hday), 0, max(len(good) - 1, 0))
+    ok = (good[pos] == hday) if len(good) else ok
+    if points is not None and len(points) and "src_file" in points:
+        t = time_ns(points["time"])
+        f = pd.factorize(points["src_file"].astype(object))[0]
+        keep = f >= 0
+        if keep.any():
+            lo = pd.Series(t[keep]).groupby(f[keep]).min().to_numpy()
+            hi = pd.Series(t[keep]).groupby(f[keep]).max().to_numpy()
+            a = np.clip((lo - h0) // HOUR_NS, 0, n)
+            b = np.clip((hi - h0) // HOUR_NS + 1, 0, n)
+            diff = np.zeros(n + 1, dtype=np.int64)
+            np.add.at(diff, a, 1)
+            np.add.at(diff, b, -1)
+            ok &= np.cumsum(diff[:-1]) > 0
+    return ok
+
+
+# ---------------------------------------------------------------------------------------
+# the hourly picture
+
+
+@dataclass
+class Visibility:
+    """Hour by hour (UTC), what the data could have heard: the archive, each gate, each fleet.
+
+    Attributes
+    ----------
+    h0, n
+        First hour (ns since the epoch) and number of hours of the grid.
+    archive
+        bool per hour: the archive has data.
+    gates
+        The gates by id.
+    covered
+        Gate id → bool per hour: the gate covered (heard, filled, archive).
+    heard
+        The ``gates`` table (:data:`GATE_COLUMNS`): what was heard where.
+    basis
+        ``"positions"`` (gates measured) or ``"days"`` (no positions given: a
+        gate is covered whenever the archive is).
+    params
+        The thresholds used.
+    """
+
+    h0: int
+    n: int
+    archive: np.ndarray
+    gates: dict[str, Gate]
+    covered: dict[str, np.ndarray]
+    heard: pd.DataFrame
+    basis: str
+    params: VisibilityParams
+    fleets: dict[str | None, np.ndarray] = field(default_factory=dict)
+    fleet_points: dict[str | None, pd.DataFrame] = field(default_factory=dict)
+
+    def weights(self, start: pd.Timestamp, end: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+        """Hours of the grid a window touches and the share of each inside it: (indices, weights in hours)."""
+        s, e = pd.Timestamp(start).value, pd.Timestamp(end).value
+        if e <= s:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        first, last = s // HOUR_NS, (e - 1) // HOUR_NS
+        hrs = np.arange(first, last + 1, dtype=np.int64)
+        w = (np.minimum((hrs + 1) * HOUR_NS, e) - np.maximum(hrs * HOUR_NS, s)) / HOUR_NS
+        return hrs - self.h0 // HOUR_NS, w
+
+    def take(self, arr: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Values of an hourly array at grid indices; False outside the grid."""
+        inside = (idx >= 0) & (idx < self.n)
+        out = np.zeros(len(idx), dtype=bool)
+        out[inside] = arr[idx[inside]]
+        return out
+
+    def gate(self, gate_id: str) -> np.ndarray:
+        """Covered hours of a gate (the archive's hours when gates were not measured)."""
+        if self.basis != "positions" or gate_id not in self.covered:
+            return self.archive
+        return self.covered[gate_id]
+
+
+def _grid(cov: pd.DataFrame, points: pd.DataFrame | None, legs: pd.DataFrame) -> tuple[int, int]:
+    lows, highs = [], []
+    if len(cov):
+        lows.append(pd.Timestamp(cov["date"].iloc[0]).tz_convert("UTC").value)
+        highs.append((pd.Timestamp(cov["date"].iloc[-1]) + pd.Timedelta(days=1)).tz_convert("UTC").value)
+    if points is not None and len(points):
+        t = time_ns(points["time"])
+        lows.append(int(t.min()))
+        highs.append(int(t.max()) + 1)
+    if len(legs):
+        lows.append(int(time_ns(legs["first_seen"]).min()))
+        highs.append(int(time_ns(legs["last_seen"]).max()) + 1)
+    if not lows:
+        return 0, 0
+    h0 = (min(lows) // HOUR_NS) * HOUR_NS
+    return h0, int((max(highs) - 1 - h0) // HOUR_NS) + 1
+
+
+def build_visibility(scenario: Any, cov: pd.DataFrame, points: pd.DataFrame | None, legs: pd.DataFrame, gates: list[Gate],
+                     params: VisibilityParams) -> Visibility:
+    """The hourly archive and gate coverage of an evaluation (the fleets are added on demand: :func:`fleet_hours`)."""
+    h0, n = _grid(cov, points, legs)
+    archive = archive_hours(h0, n, cov, points)
+    has_pos = points is not None and len(points) > 0 and {"lat", "lon"} <= set(points.columns)
+    if not has_pos:
+        return Visibility(h0, n, archive, {g.id: g for g in gates}, {}, _empty_heard(), "days", params)
+    heard = heard_table(points, gates, scenario.airport_index(), params)
+    listen = heard[~heard["source"].isin(params.export_sources)]
+    covered = {}
+    for g in gates:  # one pass per gate
+        h = np.zeros(n, dtype=bool)
+        rows = listen[listen["gate"] == g.id]
+        if len(rows):
+            i = (time_ns(rows["hour"]) - h0) // HOUR_NS
+            h[i[(i >= 0) & (i < n)]] = True
+        covered[g.id] = fill_gaps(h, params.gate_fill_h) & archive
+    return Visibility(h0, n, archive, {g.id: g for g in gates}, covered, heard, "positions", params)
+
+
+def fleet_hours(vis: Visibility, fleet_rows: pd.DataFrame, *, from_legs: bool) -> np.ndarray:
+    """bool per hour: the fleet visible (heard, or between two sightings at most ``fleet_fill_h`` apart).
+
+    Parameters
+    ----------
+    vis
+        The hourly grid.
+    fleet_rows
+        The fleet's positions (``time``), or its legs (``first_seen``, ``last_seen``) when ``from_legs``.
+    from_legs
+        Sightings are the legs' spans, not single positions.
+    """
+    h = np.zeros(vis.n, dtype=bool)
+    if len(fleet_rows) and vis.n:
+        if from_legs:
+            a = np.clip((time_ns(fleet_rows["first_seen"]) - vis.h0) // HOUR_NS, 0, vis.n)
+            b = np.clip((time_ns(fleet_rows["last_seen"]) - vis.h0) // HOUR_NS + 1, 0, vis.n)
+            diff = np.zeros(vis.n + 1, dtype=np.int64)
+            np.add.at(diff, a, 1)
+            np.add.at(diff, b, -1)
+            h = np.cumsum(diff[:-1]) > 0
+        else:
+            i = (time_ns(fleet_rows["time"]) - vis.h0) // HOUR_NS
+            h[i[(i >= 0) & (i < vis.n)]] = True
+    return fill_gaps(h, vis.params.fleet_fill_h)
+
+
+def _how(ps: pd.Series) -> str:
+    kinds = set(ps.astype(object).fillna("unknown").astype(str))
+    if "adsb" in kinds:
+        return "ADS-B" + (" and MLAT" if "mlat" in kinds else "")
+    if "mlat" in kinds:
+        return "MLAT only"
+    if "other" in kinds:
+        return "Mode S only (no broadcast position)"
+    return "unknown (the source does not say)"
+
+
+def _changes(s: pd.Series) -> str:
+    v = s.astype(object).dropna().astype(str).str.strip()
+    v = v[v != ""]
+    keep = v.ne(v.shift()).to_numpy()
+    return "→".join(v[keep].tolist()[:12])
+
+
+def fleet_table(claim_id: str, fleet: str | None, rows: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Timedelta, *,
+                from_legs: bool) -> pd.DataFrame:
+    """Each fleet aircraft heard in or around a window: when, how, under which callsigns and squawks.
+
+    Parameters
+    ----------
+    claim_id, fleet
+        Written to the table.
+    rows
+        The fleet's positions (or legs, when ``from_legs``), any time.
+    start, end
+        The window (UTC).
+    margin
+        "Around": this long before and after.
+    from_legs
+        ``rows`` are legs (no position source, no squawks).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FLEET_COLUMNS`, one row per aircraft heard in ``[start − margin, end + margin)``.
+    """
+    t0, t1 = (rows["first_seen"], rows["last_seen"]) if from_legs else (rows["time"], rows["time"])
+    near = ((t1 >= start - margin) & (t0 < end + margin)).to_numpy(dtype=bool) if len(rows) else np.zeros(0, dtype=bool)
+    sub = rows[near]
+    out = []
+    for hexa, g in sub.groupby(sub["icao24"].astype(str), sort=True):  # one row per aircraft
+        a, b = (g["first_seen"], g["last_seen"]) if from_legs else (g["time"], g["time"])
+        inside = ((b >= start) & (a < end)).to_numpy(dtype=bool)
+        out.append({
+            "claim_id": claim_id, "fleet": fleet or "", "icao24": hexa,
+            "registration": _changes(g["registration"]) if "registration" in g else "",
+            "heard_in_window": bool(inside.any()), "heard_before": bool((a < start).any()), "heard_after": bool((b >= end).any()),
+            "first_heard": a.min(), "last_heard": b.max(),
+            "n_points": int(g["n_points"].sum()) if from_legs and "n_points" in g else len(g),
+            "how": "legs only (no positions given)" if from_legs else _how(g["position_source"]) if "position_source" in g else _how(pd.Series([], dtype=object)),
+            "callsigns": _changes(g["callsign"]) if "callsign" in g else "",
+            "squawks": "" if from_legs or "squawk" not in g else _changes(g["squawk"]),
+        })
+    df = pd.DataFrame(out, columns=list(FLEET_COLUMNS))
+    for c in ("first_heard", "last_heard"):
+        df[c] = pd.to_datetime(df[c], utc=True).astype(TIME_DTYPE)
+    return df

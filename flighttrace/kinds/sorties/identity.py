@@ -1,0 +1,269 @@
+"""Identity and place said out loud: lookalike aircraft, replayed tracks, the other field in reach.
+
+A count of a fleet's flights silently depends on two choices: which aircraft
+are the fleet, and which field each end is. This module makes both visible.
+
+Lookalikes
+    Aircraft that are *not* in a claim's fleet but resemble it
+    (:func:`lookalikes`): the same callsign prefix, the same type, or an
+    address in the fleet's national block (the selector's ``icao_blocks``, else
+    the country block of its listed addresses). They are never counted; they
+    are listed, and a claim's reason says when one of them did what the claim
+    counts in its window.
+Replays
+    A track that repeats another one's positions at a shifted time
+    (:func:`replays`): a receiver whose clock is off by days, or a copied
+    track. Two legs replay each other when they start and end within
+    ``start_km`` of each other, last as long to within ``duration_s``, lie at
+    least ``min_offset_s`` apart in time, and at the same time since their
+    start lie a median of at most ``max_median_km`` apart and
+    ``max_median_ft`` apart in height. Either could be the true one, so a
+    counted item on such a leg counts only as a bridged one would.
+The other field
+    An ``inferred`` or ``bridged`` end names the best other field considered
+    and why it lost (the legs' ``*_second_reason``); the evidence carries it
+    and the reason counts such ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from flighttrace.reference.fleet import country_of, in_blocks
+from flighttrace.schema import TIME_DTYPE
+from flighttrace.timeutil import time_ns
+
+__all__ = ["LOOKALIKE_COLUMNS", "REPLAY_COLUMNS", "ReplayParams", "lookalikes", "replays", "replay_of", "second_of", "identity_note"]
+
+LOOKALIKE_COLUMNS: Final[tuple[str, ...]] = (
+    "fleet", "icao24", "registration", "typecode", "callsigns", "why", "n_legs", "fields", "first_seen", "last_seen", "legs",
+)
+"""Columns of the ``lookalikes`` table: one row per (fleet selector, aircraft that resembles it)."""
+
+REPLAY_COLUMNS: Final[tuple[str, ...]] = ("leg_id", "replays", "icao24", "other_icao24", "offset_s", "median_km", "median_ft")
+"""Columns of the ``replays`` table: one row per leg whose track repeats another's (both directions listed)."""
+
+
+@dataclass(frozen=True)
+class ReplayParams:
+    """Thresholds of :func:`replays`, each with its unit (see the module docs)."""
+
+    start_km: float = 10.0
+    duration_s: float = 300.0
+    min_offset_s: float = 1800.0
+    max_median_km: float = 1.0
+    max_median_ft: float = 200.0
+    min_points: int = 20
+    max_candidates: int = 4000
+
+
+def _criteria(scenario: Any, selector: Any) -> tuple[tuple[str, ...], set[str], list[str], str]:
+    """(callsign prefixes, types, blocks, block words) of a selector, filled in from its listed aircraft."""
+    listed = {h.lower() for h in selector.hexes}
+    types = set(selector.typecodes) or {a.type for a in scenario.fleet.aircraft if a.hex and a.hex.lower() in listed and getattr(a, "type", None)}
+    blocks = list(selector.icao_blocks)
+    words = ", ".join(blocks)
+    if not blocks and listed:
+        countries = sorted({c for c in country_of(sorted(listed)) if c})
+        words = "/".join(countries)
+        blocks = countries
+    return tuple(selector.callsign_prefixes), {str(t).upper() for t in types if t}, blocks, words
+
+
+def lookalikes(ctx: Any) -> pd.DataFrame:
+    """Aircraft in the legs that resemble a subject selector of the scenario but are not in it (cached per evaluation)."""
+    if "lookalikes" in ctx.cache:
+        return ctx.cache["lookalikes"]  # type: ignore[no-any-return]
+    lg, scn, rows = ctx.legs, ctx.scenario, []
+    if len(lg):
+        hexes = lg["icao24"].astype(str).str.lower()
+        cs = lg["callsign"].astype(object).fillna("").astype(str).str.strip().str.upper() if "callsign" in lg else pd.Series([""] * len(lg))
+        ty = lg["typecode"].astype(object).fillna("").astype(str).str.upper() if "typecode" in lg else pd.Series([""] * len(lg))
+        country = pd.Series(country_of(hexes.to_numpy()), index=lg.index)
+        for sel in [s for s in scn.fleet.selectors if s.role == "subject"]:  # one pass per selector
+            inside = np.asarray(scn.fleet_mask(lg, sel.id), dtype=bool)
+            prefixes, types, blocks, words = _criteria(scn, sel)
+            why = pd.DataFrame({
+                f"callsign prefix {'/'.join(prefixes)}": cs.str.startswith(prefixes).to_numpy() if prefixes else np.zeros(len(lg), bool),
+                f"type {'/'.join(sorted(types))}": ty.isin(types).to_numpy() if types else np.zeros(len(lg), bool),
+                f"address in the fleet's national block ({words})": (
+                    in_blocks(hexes.to_numpy(), blocks) if blocks and "-" in blocks[0] else country.isin(blocks).to_numpy()) if blocks else np.zeros(len(lg), bool),
+            }, index=lg.index)
+            hit = why.any(axis=1).to_numpy() & ~inside
+            if not hit.any():
+                continue
+            sub = lg[hit]
+            tags = why[hit].apply(lambda r: "; ".join(c for c, v in r.items() if v), axis=1)
+            for hexa, g in sub.groupby(hexes[hit], sort=True):  # one row per lookalike aircraft
+                ends = pd.concat([g["origin"], g["destination"]]).dropna().astype(str).value_counts().sort_index()
+                rows.append({
+                    "fleet": sel.id, "icao24": hexa, "registration": ",".join(sorted(set(g["registration"].dropna().astype(str)))) if "registration" in g else "",
+                    "typecode": ",".join(sorted(set(ty[g.index]) - {""})), "callsigns": ",".join(sorted(set(cs[g.index]) - {""})),
+                    "why": "; ".join(sorted(set("; ".join(tags[g.index]).split("; ")))), "n_legs": len(g),
+                    "fields": ", ".join(f"{k} {v}" for k, v in ends.items()), "first_seen": g["first_seen"].min(), "last_seen": g["last_seen"].max(),
+                    "legs": ";".join(g["leg_id"].astype(str).tolist()[:50]),
+                })
+    out = pd.DataFrame(rows, columns=list(LOOKALIKE_COLUMNS))
+    for c in ("first_seen", "last_seen"):
+        out[c] = pd.to_datetime(out[c], utc=True).astype(TIME_DTYPE)
+    out["n_legs"] = out["n_legs"].astype(np.int64)
+    ctx.cache["lookalikes"] = out
+    return out
+
+
+def _candidates(ctx: Any, p: ReplayParams) -> pd.DataFrame:
+    lg = ctx.legs
+    if len(lg) == 0:
+        return lg
+    fleet = np.asarray(ctx.scenario.fleet_mask(lg, None), dtype=bool)
+    look = lg["icao24"].astype(str).str.lower().isin(set(lookalikes(ctx)["icao24"])).to_numpy()
+    n_air = lg["n_air"].to_numpy(dtype=float) if "n_air" in lg else lg["n_points"].to_numpy(dtype=float)
+    c = lg[(fleet | look) & (n_air >= p.min_points)]
+    return c.head(p.max_candidates).reset_index(drop=True)
+
+
+@dataclass
+class _Tracks:
+    """The Points as arrays sorted by aircraft and time, airborne positions only."""
+
+    keys: np.ndarray
+    t: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    alt: np.ndarray
+
+    @classmethod
+    def of(cls, pts: pd.DataFrame) -> _Tracks:
+        air = ~pts["on_ground"].to_numpy(dtype=bool, na_value=False) if "on_ground" in pts else np.ones(len(pts), dtype=bool)
+        hexes = pts["icao24"].astype(str).str.lower().to_numpy()[air]
+        t = time_ns(pts["time"])[air]
+        o = np.lexsort((t, hexes))
+        alt = pts["alt_ft"].to_numpy(dtype=float, na_value=np.nan)[air] if "alt_ft" in pts else np.full(int(air.sum()), np.nan)
+        return cls(hexes[o], t[o], pts["lat"].to_numpy(dtype=float)[air][o], pts["lon"].to_numpy(dtype=float)[air][o], alt[o])
+
+    def span(self, hexa: str, a: int, b: int) -> slice:
+        lo, hi = np.searchsorted(self.keys, hexa, side="left"), np.searchsorted(self.keys, hexa, side="right")
+        tt = self.t[lo:hi]
+        return slice(int(lo + np.searchsorted(tt, a, side="left")), int(lo + np.searchsorted(tt, b, side="right")))
+
+
+def _km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    return np.hypot(lat1 - lat2, (lon1 - lon2) * np.cos(np.radians(lat1))) * 111.2
+
+
+def _same_track(tr: _Tracks, sa: slice, sb: slice) -> tuple[float, float]:
+    """Median distance (km) and height difference (ft) of two legs at the same time since their first position."""
+    xa, xb = tr.t[sa] / 1e9, tr.t[sb] / 1e9
+    ra, rb = xa - xa[0], xb - xb[0]
+    keep = ra <= rb[-1]
+    lat_b = np.interp(ra[keep], rb, tr.lat[sb])
+    lon_b = np.interp(ra[keep], rb, tr.lon[sb])
+    d_km = _km(tr.lat[sa][keep], tr.lon[sa][keep], lat_b, lon_b)
+    dh = np.abs(tr.alt[sa][keep] - np.interp(ra[keep], rb, tr.alt[sb]))
+    med_ft = float(np.nanmedian(dh)) if np.isfinite(dh).any() else 0.0
+    return (float(np.median(d_km)) if len(d_km) else np.inf), med_ft
+
+
+def replays(ctx: Any, params: ReplayParams | None = None) -> pd.DataFrame:
+    """Pairs of fleet (or lookalike) legs whose tracks repeat each other at a shifted time (cached per evaluation).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`REPLAY_COLUMNS` (empty without the Points table).
+    """
+    if "replays" in ctx.cache:
+        return ctx.cache["replays"]  # type: ignore[no-any-return]
+    p = params or ReplayParams()
+    out = pd.DataFrame({c: pd.Series([], dtype=object) for c in REPLAY_COLUMNS})
+    pts = ctx.points
+    c = _candidates(ctx, p)
+    ctx.cache["replays"] = out
+    if pts is None or len(pts) == 0 or len(c) < 2 or "lat" not in pts:
+        return out
+    tr = _Tracks.of(pts)
+    f, l_ = time_ns(c["first_seen"].astype(TIME_DTYPE)), time_ns(c["last_seen"].astype(TIME_DTYPE))
+    spans = [tr.span(str(h).lower(), int(a), int(b)) for h, a, b in zip(c["icao24"], f, l_)]  # one look-up per candidate leg
+    n_pts = np.array([s.stop - s.start for s in spans])
+    first = np.array([s.start if s.stop > s.start else 0 for s in spans])
+    last = np.array([s.stop - 1 if s.stop > s.start else 0 for s in spans])
+    good = n_pts >= p.min_points
+    dur = (tr.t[last] - tr.t[first]) / 1e9
+    t0 = tr.t[first] / 1e9
+    lat0, lon0, lat1, lon1 = tr.lat[first], tr.lon[first], tr.lat[last], tr.lon[last]
+    ok = (good[:, None] & good[None, :] & (np.abs(dur[:, None] - dur[None, :]) <= p.duration_s)
+          & (np.abs(t0[:, None] - t0[None, :]) >= p.min_offset_s)
+          & (_km(lat0[:, None], lon0[:, None], lat0[None, :], lon0[None, :]) <= p.start_km)
+          & (_km(lat1[:, None], lon1[:, None], lat1[None, :], lon1[None, :]) <= p.start_km))
+    rows = []
+    for a, b in zip(*np.nonzero(np.triu(ok, 1))):  # one comparison per candidate pair of legs (few), on whole arrays
+        med_km, med_ft = _same_track(tr, spans[a], spans[b])
+        if med_km <= p.max_median_km and med_ft <= p.max_median_ft:
+            off = float(t0[b] - t0[a])
+            for x, y, o in ((a, b, off), (b, a, -off)):
+                rows.append({"leg_id": str(c.at[x, "leg_id"]), "replays": str(c.at[y, "leg_id"]), "icao24": str(c.at[x, "icao24"]),
+                             "other_icao24": str(c.at[y, "icao24"]), "offset_s": o, "median_km": round(med_km, 3), "median_ft": round(med_ft, 1)})
+    if rows:
+        out = pd.DataFrame(rows, columns=list(REPLAY_COLUMNS)).sort_values(["leg_id", "replays"], kind="stable").reset_index(drop=True)
+    ctx.cache["replays"] = out
+    return out
+
+
+def replay_of(ctx: Any, leg_ids: pd.Series) -> np.ndarray:
+    """Per item (its ``legs``, ``;``-joined), the words for a replay it is part of ("" for none)."""
+    rp = replays(ctx)
+    out = np.full(len(leg_ids), "", dtype=object)
+    if len(rp) == 0:
+        return out
+    words = {r.leg_id: f"its track replays {r.replays} ({r.other_icao24}) shifted by {r.offset_s / 86400:+.2f} days (a clock error or a copied track)"
+             for r in rp.itertuples()}
+    for k, legs in enumerate(leg_ids.astype(object).fillna("").astype(str)):  # one look-up per item
+        hit = [words[x] for x in legs.split(";") if x in words]
+        out[k] = "; ".join(hit)
+    return out
+
+
+def second_of(ctx: Any, leg_ids: pd.Series, end: str) -> np.ndarray:
+    """Per leg id, the other field in reach at one end (``origin`` / ``destination``) and why it lost ("" for none)."""
+    col = f"{end}_second_reason"
+    if col not in ctx.legs or len(ctx.legs) == 0:
+        return np.full(len(leg_ids), "", dtype=object)
+    m = ctx.legs.set_index("leg_id")[col].astype(object)
+    m = m[~m.index.duplicated()]
+    return leg_ids.astype(object).map(m).fillna("").astype(str).to_numpy(dtype=object)
+
+
+def identity_note(ctx: Any, claim: Any, items: pd.DataFrame, win: Any) -> str:
+    """Sentences for a claim's reason: lookalikes that did what it counts, replayed tracks, inferred ends with another field in reach."""
+    notes = []
+    s = claim.subject
+    A = ctx.resolve(s.airport) or (ctx.resolve(ctx.scenario.route(s.route).sequence[1]) if s.route else None)
+    look = lookalikes(ctx)
+    look = look[look["fleet"] == s.fleet] if s.fleet else look
+    if len(look) and A and len(ctx.legs):
+        lg = ctx.legs[ctx.legs["icao24"].astype(str).str.lower().isin(set(look["icao24"]))]
+        end, tcol = ("origin", "takeoff_time") if s.unit == "departures" else ("destination", "landing_time")
+        t = lg[tcol].astype(TIME_DTYPE).fillna(lg["last_seen" if end == "destination" else "first_seen"].astype(TIME_DTYPE))
+        hit = lg[lg[end].isin(A).to_numpy() & (t >= win.start).to_numpy() & (t < win.end).to_numpy()]
+        if len(hit):
+            who = look.drop_duplicates("icao24").set_index("icao24")
+            names = [f"{h} {who.at[h, 'registration'] or '?'} {who.at[h, 'callsigns'] or ''} ({who.at[h, 'why']})".replace("  ", " ")
+                     for h in sorted(set(hit["icao24"].astype(str).str.lower()))]
+            word = "take-off" if end == "origin" else "landing"
+            notes.append(f"not counted: {len(hit)} {word}(s) at {s.airport or '/'.join(sorted(A))} in the window by aircraft that resemble the fleet "
+                         f"but are not in it: {', '.join(names)} (see the lookalikes table)")
+    if len(items) and "caveat" in items:
+        rep = items["caveat"].astype(object).fillna("").astype(str).str.contains("replays")
+        if rep.any():
+            notes.append(f"{int(rep.sum())} item(s) lie on a track that replays another at a shifted time; they count only as bridged ones")
+    if len(items):
+        strong_inf = items["grade"].eq("inferred").to_numpy()
+        other = items["detail"].astype(object).fillna("").astype(str).str.contains("other field in reach").to_numpy()
+        k = int((strong_inf & other).sum())
+        if k:
+            notes.append(f"{k} of the counted ends are inferred with another field in reach (named in the evidence)")
+    return "".join(f"; {n}" for n in notes)

@@ -28,6 +28,7 @@ import pandas as pd
 
 from flighttrace.claims.visibility import (
     HOUR_NS,
+    FleetArrays,
     Gate,
     Visibility,
     VisibilityParams,
@@ -180,6 +181,14 @@ def fleet_rows(ctx: Any, selector: str | None) -> tuple[pd.DataFrame, bool]:
     return ctx.cache[key]  # type: ignore[no-any-return]
 
 
+def _fleet_arrays(ctx: Any, selector: str | None) -> FleetArrays:
+    key = ("fleet_arrays", selector)
+    if key not in ctx.cache:
+        rows, from_legs = fleet_rows(ctx, selector)
+        ctx.cache[key] = FleetArrays.of(rows, from_legs=from_legs)
+    return ctx.cache[key]  # type: ignore[no-any-return]
+
+
 def _fleet_visible(ctx: Any, vis: Visibility, selector: str | None) -> np.ndarray:
     key = ("fleet_visible", selector)
     if key not in ctx.cache:
@@ -242,9 +251,8 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> D
     if fleet is not None:
         selector = fleet or None
         fv = vis.take(_fleet_visible(ctx, vis, selector), idx)
-        rows, from_legs = fleet_rows(ctx, selector)
         margin = pd.Timedelta(hours=vis.params.fleet_margin_h)
-        tab = fleet_table(claim.id, fleet, rows, start, end, margin, from_legs=from_legs)
+        tab = fleet_table(claim.id, fleet, _fleet_arrays(ctx, selector), start, end, margin)
         ctx.cache.setdefault("fleet_tables", []).append(tab)
         heard = int(len(tab))
         name = fleet or "the subject selectors"
@@ -296,6 +304,6 @@ def fleet_visibility_table(ctx: Any) -> pd.DataFrame:
 
     parts = [t for t in ctx.cache.get("fleet_tables", []) if len(t)]
     if not parts:
-        return fleet_table("", None, pd.DataFrame({"icao24": [], "time": pd.Series([], dtype="datetime64[ns, UTC]")}),
-                           pd.Timestamp(0, tz="UTC"), pd.Timestamp(0, tz="UTC"), pd.Timedelta(0), from_legs=False)[list(FLEET_COLUMNS)]
+        empty = FleetArrays.of(pd.DataFrame({"icao24": pd.Series([], dtype=object), "time": pd.Series([], dtype="datetime64[ns, UTC]")}), from_legs=False)
+        return fleet_table("", None, empty, pd.Timestamp(0, tz="UTC"), pd.Timestamp(0, tz="UTC"), pd.Timedelta(0))[list(FLEET_COLUMNS)]
     return pd.concat(parts, ignore_index=True)[list(FLEET_COLUMNS)]

@@ -76,6 +76,7 @@ __all__ = [
     "fill_gaps",
     "build_visibility",
     "fleet_hours",
+    "FleetArrays",
     "fleet_table",
 ]
 
@@ -164,29 +165,41 @@ def _dist_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.n
     return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def _in_gate(g: Gate, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, ground: np.ndarray, pos: pd.DataFrame, params: VisibilityParams) -> np.ndarray:
-    """Which positions lie in a gate (``pos`` indexed by field code: lat, lon, elevation_ft)."""
+class _Distances:
+    """Distances (km) of every position to the gates' fields, each computed once (a bounding band first when asked)."""
+
+    def __init__(self, lat: np.ndarray, lon: np.ndarray, pos: pd.DataFrame) -> None:
+        self.lat, self.lon, self.pos = lat, lon, pos
+        self._full: dict[str, np.ndarray] = {}
+
+    def full(self, code: str) -> np.ndarray:
+        if code not in self._full:
+            f = self.pos.loc[code]
+            self._full[code] = _dist_km(self.lat, self.lon, float(f["lat"]), float(f["lon"]))
+        return self._full[code]
+
+    def between(self, a: str, b: str) -> float:
+        fa, fb = self.pos.loc[a], self.pos.loc[b]
+        return float(_dist_km(np.array([fa["lat"]]), np.array([fa["lon"]]), float(fb["lat"]), float(fb["lon"]))[0])
+
+
+def _in_gate(g: Gate, dist: _Distances, alt: np.ndarray, ground: np.ndarray, params: VisibilityParams) -> np.ndarray:
+    """Which positions lie in a gate."""
     if g.kind == "terminal":
-        f = pos.loc[g.ends[0][0]]
-        dlat = params.terminal_radius_km / 111.0
-        near = np.abs(lat - f["lat"]) <= dlat
-        out = np.zeros(len(lat), dtype=bool)
-        idx = np.flatnonzero(near)
+        code = g.ends[0][0]
+        f = dist.pos.loc[code]
+        idx = np.flatnonzero(np.abs(dist.lat - f["lat"]) <= params.terminal_radius_km / 111.0)
+        out = np.zeros(len(dist.lat), dtype=bool)
         elev = 0.0 if np.isnan(f["elevation_ft"]) else float(f["elevation_ft"])
         with np.errstate(invalid="ignore"):
             low = (alt[idx] - elev <= params.terminal_height_ft) | ground[idx]
-        out[idx] = (_dist_km(lat[idx], lon[idx], float(f["lat"]), float(f["lon"])) <= params.terminal_radius_km) & low
+        out[idx] = (_dist_km(dist.lat[idx], dist.lon[idx], float(f["lat"]), float(f["lon"])) <= params.terminal_radius_km) & low
         return out
-    out = np.zeros(len(lat), dtype=bool)
+    out = np.zeros(len(dist.lat), dtype=bool)
     for a in g.ends[0]:  # one pass per pair of fields, vectorised over the positions
-        fa = pos.loc[a]
-        da = _dist_km(lat, lon, float(fa["lat"]), float(fa["lon"]))
         for b in g.ends[1]:
-            if a == b:
-                continue
-            fb = pos.loc[b]
-            ab = float(_dist_km(np.array([fa["lat"]]), np.array([fa["lon"]]), float(fb["lat"]), float(fb["lon"]))[0])
-            out |= da + _dist_km(lat, lon, float(fb["lat"]), float(fb["lon"])) <= params.corridor_detour * ab
+            if a != b:
+                out |= dist.full(a) + dist.full(b) <= params.corridor_detour * dist.between(a, b)
     return out
 
 
@@ -226,12 +239,15 @@ def heard_table(points: pd.DataFrame, gates: list[Gate], index: Any, params: Vis
     ground = points["on_ground"].to_numpy(dtype=bool, na_value=False) if "on_ground" in points else np.zeros(len(points), dtype=bool)
     hour = time_ns(points["time"]) // HOUR_NS
     src = points["source"] if "source" in points else pd.Series(["unknown"] * len(points))
-    s_codes, s_names = pd.factorize(src.astype(object).fillna("unknown"))
-    a_codes = pd.factorize(points["icao24"].astype(object))[0].astype(np.int64)
+    s_codes, s_names = _factor(src)
+    s_names = np.append(s_names, "unknown")
+    s_codes = np.where(s_codes >= 0, s_codes, len(s_names) - 1)
+    a_codes = np.maximum(_factor(points["icao24"])[0], 0).astype(np.int64)
     n_src, n_ac = max(len(s_names), 1), int(a_codes.max(initial=0)) + 1
     frames = []
+    dist = _Distances(lat, lon, pos)
     for g in gates:  # one pass per gate, vectorised over the positions
-        m = _in_gate(g, lat, lon, alt, ground, pos, params)
+        m = _in_gate(g, dist, alt, ground, params)
         if not m.any():
             continue
         key = hour[m] * n_src + s_codes[m]
@@ -447,63 +463,117 @@ def fleet_hours(vis: Visibility, fleet_rows: pd.DataFrame, *, from_legs: bool) -
     return fill_gaps(h, vis.params.fleet_fill_h)
 
 
-def _how(ps: pd.Series) -> str:
-    kinds = set(ps.astype(object).fillna("unknown").astype(str))
-    if "adsb" in kinds:
-        return "ADS-B" + (" and MLAT" if "mlat" in kinds else "")
-    if "mlat" in kinds:
+def _how(adsb: bool, mlat: bool, other: bool) -> str:
+    if adsb:
+        return "ADS-B" + (" and MLAT" if mlat else "")
+    if mlat:
         return "MLAT only"
-    if "other" in kinds:
+    if other:
         return "Mode S only (no broadcast position)"
     return "unknown (the source does not say)"
 
 
-def _changes(s: pd.Series) -> str:
-    v = s.astype(object).dropna().astype(str).str.strip()
-    v = v[v != ""]
-    keep = v.ne(v.shift()).to_numpy()
-    return "→".join(v[keep].tolist()[:12])
+def _factor(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, names) of a text column; blank and missing values get code −1."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniq = values.cat.codes.to_numpy().astype(np.int64), values.cat.categories
+    else:
+        codes, uniq = pd.factorize(values.astype(object).where(values.notna(), None))
+    names = np.array([str(u).strip() for u in uniq], dtype=object)
+    if len(names):
+        codes = np.where((codes >= 0) & (names[np.maximum(codes, 0)] != ""), codes, -1)
+    return codes, names
 
 
-def fleet_table(claim_id: str, fleet: str | None, rows: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Timedelta, *,
-                from_legs: bool) -> pd.DataFrame:
+def _changes(codes: np.ndarray, names: np.ndarray, group: np.ndarray, n_groups: int, *, most: int = 12) -> list[str]:
+    """Per group (rows in time order), the successive distinct values joined by ``→``."""
+    ok = codes >= 0
+    prev = pd.Series(np.where(ok, codes, np.nan)).groupby(group).ffill().shift(1).to_numpy()
+    same_group = np.zeros(len(codes), dtype=bool)
+    same_group[1:] = group[1:] == group[:-1]
+    prev = np.where(same_group, prev, np.nan)
+    change = ok & ~(prev == codes)
+    out: list[list[str]] = [[] for _ in range(n_groups)]
+    for g, c in zip(group[change], codes[change]):  # one step per change of value (few), not per position
+        if len(out[g]) < most:
+            out[g].append(str(names[c]))
+    return ["→".join(x) for x in out]
+
+
+@dataclass
+class FleetArrays:
+    """A fleet's sightings as arrays (built once per fleet): times, aircraft, position sources, identities."""
+
+    t0: np.ndarray
+    t1: np.ndarray
+    hex_codes: np.ndarray
+    hexes: np.ndarray
+    weight: np.ndarray
+    adsb: np.ndarray
+    mlat: np.ndarray
+    other: np.ndarray
+    idents: dict[str, tuple[np.ndarray, np.ndarray]]
+    from_legs: bool
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame, *, from_legs: bool) -> FleetArrays:
+        """From positions sorted by aircraft and time (or legs sorted by aircraft and first sighting)."""
+        t0 = time_ns(rows["first_seen" if from_legs else "time"].astype(TIME_DTYPE)) if len(rows) else np.zeros(0, dtype=np.int64)
+        t1 = time_ns(rows["last_seen" if from_legs else "time"].astype(TIME_DTYPE)) if len(rows) else np.zeros(0, dtype=np.int64)
+        hc, hexes = pd.factorize(rows["icao24"].astype(str), sort=True) if len(rows) else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
+        n = len(rows)
+        weight = rows["n_points"].to_numpy(dtype=float) if from_legs and "n_points" in rows else np.ones(n)
+        ps = np.full(n, "unknown", dtype=object)
+        if not from_legs and "position_source" in rows:
+            pc, pn = _factor(rows["position_source"])
+            ps = np.where(pc >= 0, pn[np.maximum(pc, 0)] if len(pn) else "unknown", "unknown")
+        idents = {c: _factor(rows[c]) for c in ("registration", "callsign", "squawk") if c in rows and not (from_legs and c == "squawk")}
+        return cls(t0, t1, np.asarray(hc), np.asarray(hexes, dtype=object), weight, ps == "adsb", ps == "mlat", ps == "other", idents, from_legs)
+
+
+def fleet_table(claim_id: str, fleet: str | None, fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Timedelta) -> pd.DataFrame:
     """Each fleet aircraft heard in or around a window: when, how, under which callsigns and squawks.
 
     Parameters
     ----------
     claim_id, fleet
         Written to the table.
-    rows
-        The fleet's positions (or legs, when ``from_legs``), any time.
+    fa
+        The fleet's sightings (:class:`FleetArrays`).
     start, end
         The window (UTC).
     margin
         "Around": this long before and after.
-    from_legs
-        ``rows`` are legs (no position source, no squawks).
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`FLEET_COLUMNS`, one row per aircraft heard in ``[start − margin, end + margin)``.
     """
-    t0, t1 = (rows["first_seen"], rows["last_seen"]) if from_legs else (rows["time"], rows["time"])
-    near = ((t1 >= start - margin) & (t0 < end + margin)).to_numpy(dtype=bool) if len(rows) else np.zeros(0, dtype=bool)
-    sub = rows[near]
-    out = []
-    for hexa, g in sub.groupby(sub["icao24"].astype(str), sort=True):  # one row per aircraft
-        a, b = (g["first_seen"], g["last_seen"]) if from_legs else (g["time"], g["time"])
-        inside = ((b >= start) & (a < end)).to_numpy(dtype=bool)
-        out.append({
-            "claim_id": claim_id, "fleet": fleet or "", "icao24": hexa,
-            "registration": _changes(g["registration"]) if "registration" in g else "",
-            "heard_in_window": bool(inside.any()), "heard_before": bool((a < start).any()), "heard_after": bool((b >= end).any()),
-            "first_heard": a.min(), "last_heard": b.max(),
-            "n_points": int(g["n_points"].sum()) if from_legs and "n_points" in g else len(g),
-            "how": "legs only (no positions given)" if from_legs else _how(g["position_source"]) if "position_source" in g else _how(pd.Series([], dtype=object)),
-            "callsigns": _changes(g["callsign"]) if "callsign" in g else "",
-            "squawks": "" if from_legs or "squawk" not in g else _changes(g["squawk"]),
-        })
+    s, e, m = pd.Timestamp(start).value, pd.Timestamp(end).value, pd.Timedelta(margin).value
+    near = (fa.t1 >= s - m) & (fa.t0 < e + m)
+    used, grp = np.unique(fa.hex_codes[near], return_inverse=True)
+    k = len(used)
+    a, b = fa.t0[near], fa.t1[near]
+
+    def any_of(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(grp[mask], minlength=k)[:k] > 0
+
+    how = (["legs only (no positions given)"] * k if fa.from_legs else
+           [_how(x, y, z) for x, y, z in zip(any_of(fa.adsb[near]), any_of(fa.mlat[near]), any_of(fa.other[near]))])
+    ident = {c: _changes(codes[near], names, grp, k) for c, (codes, names) in fa.idents.items()}
+    first = np.full(k, np.iinfo(np.int64).max)
+    np.minimum.at(first, grp, a)
+    last = np.full(k, np.iinfo(np.int64).min)
+    np.maximum.at(last, grp, b)
+    out = {
+        "claim_id": [claim_id] * k, "fleet": [fleet or ""] * k, "icao24": list(fa.hexes[used]) if k else [],
+        "registration": ident.get("registration", [""] * k),
+        "heard_in_window": any_of((b >= s) & (a < e)), "heard_before": any_of(a < s), "heard_after": any_of(b >= e),
+        "first_heard": pd.to_datetime(first, utc=True), "last_heard": pd.to_datetime(last, utc=True),
+        "n_points": np.bincount(grp, weights=fa.weight[near], minlength=k)[:k].astype(np.int64), "how": how,
+        "callsigns": ident.get("callsign", [""] * k), "squawks": ident.get("squawk", [""] * k),
+    }
     df = pd.DataFrame(out, columns=list(FLEET_COLUMNS))
     for c in ("first_heard", "last_heard"):
         df[c] = pd.to_datetime(df[c], utc=True).astype(TIME_DTYPE)

@@ -237,12 +237,15 @@ def _annotate(ctx: Context, claim: Any, items: pd.DataFrame) -> pd.DataFrame:
     if len(items) == 0:
         return items
     items = items.copy()
-    items["caveat"] = np.where(replay_of(ctx, items["legs"]) == "", None, replay_of(ctx, items["legs"]))
+    rep = replay_of(ctx, items["legs"])
+    items["caveat"] = np.where(rep == "", None, rep)
     legs = items["legs"].astype(object).fillna("").astype(str).str.split(";")
     first, second = legs.str[0].astype(object).fillna(""), legs.str[1].astype(object).fillna("")
     departures = claim.subject.unit == "departures"
     end1 = "origin" if departures and claim.test.kind != "ground_time" else "destination"
-    ev = ctx.legs.drop_duplicates("leg_id").set_index("leg_id") if len(ctx.legs) else None
+    if "legs_by_id" not in ctx.cache:
+        ctx.cache["legs_by_id"] = ctx.legs.drop_duplicates("leg_id").set_index("leg_id") if len(ctx.legs) else None
+    ev = ctx.cache["legs_by_id"]
     other1, other2 = second_of(ctx, first, end1), second_of(ctx, second, "origin")
     g1 = first.map(ev[f"{end1}_evidence"]).astype(object).fillna("") if ev is not None else pd.Series([""] * len(items))
     g2 = second.map(ev["origin_evidence"]).astype(object).fillna("") if ev is not None else pd.Series([""] * len(items))

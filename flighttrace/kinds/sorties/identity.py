@@ -16,7 +16,7 @@ Replays
     track. Two legs replay each other when they start and end within
     ``start_km`` of each other, last as long to within ``duration_s``, lie at
     least ``min_offset_s`` apart in time, and at the same time since their
-    start lie a median of at most ``max_median_km`` apart and
+    start (both resampled every ``step_s`` seconds) lie a median of at most ``max_median_km`` apart and
     ``max_median_ft`` apart in height. Either could be the true one, so a
     counted item on such a leg counts only as a bridged one would.
 The other field
@@ -27,6 +27,7 @@ The other field
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -55,10 +56,12 @@ class ReplayParams:
     start_km: float = 10.0
     duration_s: float = 300.0
     min_offset_s: float = 1800.0
-    max_median_km: float = 1.0
-    max_median_ft: float = 200.0
+    max_median_km: float = 0.2
+    max_p90_km: float = 0.5
+    max_median_ft: float = 100.0
     min_points: int = 20
     max_candidates: int = 4000
+    step_s: float = 30.0
 
 
 def _criteria(scenario: Any, selector: Any) -> tuple[tuple[str, ...], set[str], list[str], str]:
@@ -72,6 +75,10 @@ def _criteria(scenario: Any, selector: Any) -> tuple[tuple[str, ...], set[str], 
         words = "/".join(countries)
         blocks = countries
     return tuple(selector.callsign_prefixes), {str(t).upper() for t in types if t}, blocks, words
+
+
+def _listed(values: list[str], *, sep: str = ",", most: int = 12) -> str:
+    return sep.join(values[:most]) + (f"{sep}… ({len(values)} in all)" if len(values) > most else "")
 
 
 def lookalikes(ctx: Any) -> pd.DataFrame:
@@ -97,15 +104,18 @@ def lookalikes(ctx: Any) -> pd.DataFrame:
             if not hit.any():
                 continue
             sub = lg[hit]
-            tags = why[hit].apply(lambda r: "; ".join(c for c, v in r.items() if v), axis=1)
+            tags = pd.Series("", index=sub.index, dtype=object)
+            for col in why.columns:  # one pass per criterion (three)
+                tags = tags + np.where(why[col].to_numpy()[hit], col + "; ", "").astype(object)
+            tags = tags.str.rstrip("; ")
             for hexa, g in sub.groupby(hexes[hit], sort=True):  # one row per lookalike aircraft
                 ends = pd.concat([g["origin"], g["destination"]]).dropna().astype(str).value_counts().sort_index()
                 rows.append({
                     "fleet": sel.id, "icao24": hexa, "registration": ",".join(sorted(set(g["registration"].dropna().astype(str)))) if "registration" in g else "",
-                    "typecode": ",".join(sorted(set(ty[g.index]) - {""})), "callsigns": ",".join(sorted(set(cs[g.index]) - {""})),
+                    "typecode": ",".join(sorted(set(ty[g.index]) - {""})), "callsigns": _listed(sorted(set(cs[g.index]) - {""})),
                     "why": "; ".join(sorted(set("; ".join(tags[g.index]).split("; ")))), "n_legs": len(g),
                     "fields": ", ".join(f"{k} {v}" for k, v in ends.items()), "first_seen": g["first_seen"].min(), "last_seen": g["last_seen"].max(),
-                    "legs": ";".join(g["leg_id"].astype(str).tolist()[:50]),
+                    "legs": _listed(g["leg_id"].astype(str).tolist(), sep=";"),
                 })
     out = pd.DataFrame(rows, columns=list(LOOKALIKE_COLUMNS))
     for c in ("first_seen", "last_seen"):
@@ -139,9 +149,17 @@ class _Tracks:
     @classmethod
     def of(cls, pts: pd.DataFrame) -> _Tracks:
         air = ~pts["on_ground"].to_numpy(dtype=bool, na_value=False) if "on_ground" in pts else np.ones(len(pts), dtype=bool)
-        hexes = pts["icao24"].astype(str).str.lower().to_numpy()[air]
+        col = pts["icao24"]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            names = np.asarray(col.cat.categories.astype(str).str.lower(), dtype=object)
+            codes = col.cat.codes.to_numpy()
+        else:
+            codes, uniq = pd.factorize(col.astype(str).str.lower())
+            names = np.asarray(uniq, dtype=object)
+        rank = np.argsort(np.argsort(names, kind="stable"), kind="stable")  # code → position of its name in sorted order
+        hexes = np.sort(names)[rank[codes[air]]]
         t = time_ns(pts["time"])[air]
-        o = np.lexsort((t, hexes))
+        o = np.lexsort((t, rank[codes[air]]))
         alt = pts["alt_ft"].to_numpy(dtype=float, na_value=np.nan)[air] if "alt_ft" in pts else np.full(int(air.sum()), np.nan)
         return cls(hexes[o], t[o], pts["lat"].to_numpy(dtype=float)[air][o], pts["lon"].to_numpy(dtype=float)[air][o], alt[o])
 
@@ -155,17 +173,20 @@ def _km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) 
     return np.hypot(lat1 - lat2, (lon1 - lon2) * np.cos(np.radians(lat1))) * 111.2
 
 
-def _same_track(tr: _Tracks, sa: slice, sb: slice) -> tuple[float, float]:
-    """Median distance (km) and height difference (ft) of two legs at the same time since their first position."""
-    xa, xb = tr.t[sa] / 1e9, tr.t[sb] / 1e9
-    ra, rb = xa - xa[0], xb - xb[0]
-    keep = ra <= rb[-1]
-    lat_b = np.interp(ra[keep], rb, tr.lat[sb])
-    lon_b = np.interp(ra[keep], rb, tr.lon[sb])
-    d_km = _km(tr.lat[sa][keep], tr.lon[sa][keep], lat_b, lon_b)
-    dh = np.abs(tr.alt[sa][keep] - np.interp(ra[keep], rb, tr.alt[sb]))
-    med_ft = float(np.nanmedian(dh)) if np.isfinite(dh).any() else 0.0
-    return (float(np.median(d_km)) if len(d_km) else np.inf), med_ft
+def _resampled(tr: _Tracks, spans: list[slice], step_s: float, n_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each leg's position and height every ``step_s`` seconds since its first position (NaN past its end): legs × steps."""
+    k = len(spans)
+    lat, lon, alt = (np.full((k, n_steps), np.nan) for _ in range(3))
+    grid = np.arange(n_steps) * step_s
+    for i, sp in enumerate(spans):  # one interpolation per candidate leg, on whole arrays
+        if sp.stop - sp.start < 2:
+            continue
+        x = (tr.t[sp] - tr.t[sp.start]) / 1e9
+        inside = grid <= x[-1]
+        lat[i, inside] = np.interp(grid[inside], x, tr.lat[sp])
+        lon[i, inside] = np.interp(grid[inside], x, tr.lon[sp])
+        alt[i, inside] = np.interp(grid[inside], x, tr.alt[sp])
+    return lat, lon, alt
 
 
 def replays(ctx: Any, params: ReplayParams | None = None) -> pd.DataFrame:
@@ -199,16 +220,25 @@ def replays(ctx: Any, params: ReplayParams | None = None) -> pd.DataFrame:
           & (np.abs(t0[:, None] - t0[None, :]) >= p.min_offset_s)
           & (_km(lat0[:, None], lon0[:, None], lat0[None, :], lon0[None, :]) <= p.start_km)
           & (_km(lat1[:, None], lon1[:, None], lat1[None, :], lon1[None, :]) <= p.start_km))
-    rows = []
-    for a, b in zip(*np.nonzero(np.triu(ok, 1))):  # one comparison per candidate pair of legs (few), on whole arrays
-        med_km, med_ft = _same_track(tr, spans[a], spans[b])
-        if med_km <= p.max_median_km and med_ft <= p.max_median_ft:
+    ia, ib = np.nonzero(np.triu(ok, 1))
+    if len(ia):
+        n_steps = int(np.nanmax(dur[good]) // p.step_s) + 1
+        rlat, rlon, ralt = _resampled(tr, spans, p.step_s, n_steps)
+        d = _km(rlat[ia], rlon[ia], rlat[ib], rlon[ib])  # pairs × steps, NaN past the shorter leg
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            med, p90 = np.nanmedian(d, axis=1), np.nanpercentile(d, 90, axis=1)
+            dh = np.nanmedian(np.abs(ralt[ia] - ralt[ib]), axis=1)
+        hit = (med <= p.max_median_km) & (p90 <= p.max_p90_km) & ~(dh > p.max_median_ft)
+        rows = []
+        for a, b, m_km, m_ft in zip(ia[hit], ib[hit], med[hit], dh[hit]):  # one row per replayed pair (few)
             off = float(t0[b] - t0[a])
             for x, y, o in ((a, b, off), (b, a, -off)):
                 rows.append({"leg_id": str(c.at[x, "leg_id"]), "replays": str(c.at[y, "leg_id"]), "icao24": str(c.at[x, "icao24"]),
-                             "other_icao24": str(c.at[y, "icao24"]), "offset_s": o, "median_km": round(med_km, 3), "median_ft": round(med_ft, 1)})
-    if rows:
-        out = pd.DataFrame(rows, columns=list(REPLAY_COLUMNS)).sort_values(["leg_id", "replays"], kind="stable").reset_index(drop=True)
+                             "other_icao24": str(c.at[y, "icao24"]), "offset_s": o, "median_km": round(float(m_km), 3),
+                             "median_ft": round(float(np.nan_to_num(m_ft)), 1)})
+        if rows:
+            out = pd.DataFrame(rows, columns=list(REPLAY_COLUMNS)).sort_values(["leg_id", "replays"], kind="stable").reset_index(drop=True)
     ctx.cache["replays"] = out
     return out
 
@@ -232,9 +262,11 @@ def second_of(ctx: Any, leg_ids: pd.Series, end: str) -> np.ndarray:
     col = f"{end}_second_reason"
     if col not in ctx.legs or len(ctx.legs) == 0:
         return np.full(len(leg_ids), "", dtype=object)
-    m = ctx.legs.set_index("leg_id")[col].astype(object)
-    m = m[~m.index.duplicated()]
-    return leg_ids.astype(object).map(m).fillna("").astype(str).to_numpy(dtype=object)
+    key = ("second_reason", end)
+    if key not in ctx.cache:
+        m = ctx.legs.set_index("leg_id")[col].astype(object)
+        ctx.cache[key] = m[~m.index.duplicated()]
+    return leg_ids.astype(object).map(ctx.cache[key]).fillna("").astype(str).to_numpy(dtype=object)
 
 
 def identity_note(ctx: Any, claim: Any, items: pd.DataFrame, win: Any) -> str:
@@ -251,7 +283,11 @@ def identity_note(ctx: Any, claim: Any, items: pd.DataFrame, win: Any) -> str:
         hit = lg[lg[end].isin(A).to_numpy() & (t >= win.start).to_numpy() & (t < win.end).to_numpy()]
         if len(hit):
             who = look.drop_duplicates("icao24").set_index("icao24")
-            names = [f"{h} {who.at[h, 'registration'] or '?'} {who.at[h, 'callsigns'] or ''} ({who.at[h, 'why']})".replace("  ", " ")
+            def short(cs: str) -> str:
+                parts = [x for x in str(cs or "").split(",") if x and not x.startswith("…")]
+                return ",".join(parts[:2]) + (f" and {len(parts) - 2} more callsigns" if len(parts) > 2 else "")
+
+            names = [f"{h} {who.at[h, 'registration'] or '?'} {short(who.at[h, 'callsigns'])} ({who.at[h, 'why']})".replace("  ", " ")
                      for h in sorted(set(hit["icao24"].astype(str).str.lower()))]
             word = "take-off" if end == "origin" else "landing"
             notes.append(f"not counted: {len(hit)} {word}(s) at {s.airport or '/'.join(sorted(A))} in the window by aircraft that resemble the fleet "

@@ -189,6 +189,12 @@ def _fleet_arrays(ctx: Any, selector: str | None) -> FleetArrays:
     return ctx.cache[key]  # type: ignore[no-any-return]
 
 
+def _mlat_only(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+    """The fleet was located in ``[start, end)`` by MLAT and never by a broadcast (ADS-B) position."""
+    near = (fa.t1 >= pd.Timestamp(start).value) & (fa.t0 < pd.Timestamp(end).value)
+    return bool(fa.mlat[near].any() and not fa.adsb[near].any())
+
+
 def _fleet_visible(ctx: Any, vis: Visibility, selector: str | None) -> np.ndarray:
     key = ("fleet_visible", selector)
     if key not in ctx.cache:
@@ -226,6 +232,9 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> D
     """The claim's :class:`Detection` over ``[start, end)``; also adds the claim's rows to the fleet table (``ctx.cache``)."""
     vis = visibility_of(ctx)
     gates = claim_gates(ctx, claim)
+    fleet = _fleet_of(ctx, claim)
+    margin = pd.Timedelta(hours=vis.params.fleet_margin_h)
+    mlat = fleet is not None and _mlat_only(_fleet_arrays(ctx, fleet or None), start - margin, end + margin)
     idx, w = vis.weights(start, end)
     total = float(w.sum())
     arch = vis.take(vis.archive, idx)
@@ -236,8 +245,10 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> D
     days = (idx + (vis.h0 // HOUR_NS)) // 24
     n_days = len(np.unique(days))
     silent = 0
+    if mlat and vis.basis == "positions":
+        parts.append("the fleet was located only by MLAT (no broadcast position), so only MLAT positions of other aircraft show where it could have been seen")
     for g in gates:  # one pass per gate of the claim
-        gc = vis.take(vis.gate(g.id), idx)
+        gc = vis.take(vis.gate(g.id, mlat_only=mlat), idx)
         miss = arch & ~gc
         if vis.basis == "positions" and miss.any():
             heard_day = pd.Series(gc).groupby(days).any().to_numpy()
@@ -246,12 +257,10 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> D
             tail = f" (on {n_silent} of {n_days} days not at all)" if n_silent else ""
             parts.append(f"nothing was heard {g.label} in {_fmt_h(float(w[miss].sum()))} of {_fmt_h(total)} hours{tail}")
         ok &= gc
-    fleet = _fleet_of(ctx, claim)
     heard = NOT_APPLICABLE
     if fleet is not None:
         selector = fleet or None
         fv = vis.take(_fleet_visible(ctx, vis, selector), idx)
-        margin = pd.Timedelta(hours=vis.params.fleet_margin_h)
         tab = fleet_table(claim.id, fleet, _fleet_arrays(ctx, selector), start, end, margin)
         ctx.cache.setdefault("fleet_tables", []).append(tab)
         heard = int(len(tab))
@@ -274,9 +283,11 @@ def detectable_between(ctx: Any, claim: Any, a: pd.Series, b: pd.Series) -> np.n
     """
     vis = visibility_of(ctx)
     ok = vis.archive.copy()
-    for g in claim_gates(ctx, claim):  # one array per gate
-        ok &= vis.gate(g.id)
     fleet = _fleet_of(ctx, claim)
+    start, end = ctx.scenario.claim_window(claim)
+    mlat = fleet is not None and _mlat_only(_fleet_arrays(ctx, fleet or None), start, end)
+    for g in claim_gates(ctx, claim):  # one array per gate
+        ok &= vis.gate(g.id, mlat_only=mlat)
     if fleet is not None:
         ok &= _fleet_visible(ctx, vis, fleet or None)
     bad = np.concatenate([[0], np.cumsum(~ok)])

@@ -83,8 +83,11 @@ __all__ = [
 HOUR_NS: Final = 3600 * 10**9
 _EARTH_KM: Final = 6371.0088
 
-GATE_COLUMNS: Final[tuple[str, ...]] = ("gate", "kind", "source", "hour", "n_points", "n_aircraft")
-"""Columns of the ``gates`` table: one row per gate, source and clock hour (UTC) in which something was heard there."""
+GATE_COLUMNS: Final[tuple[str, ...]] = ("gate", "kind", "source", "positions", "hour", "n_points", "n_aircraft")
+"""Columns of the ``gates`` table: one row per gate, source, kind of position (``adsb``, ``mlat``, ``other``,
+``unknown``) and clock hour (UTC) in which something was heard there."""
+
+_POS_CLASSES: Final = ("adsb", "mlat", "other", "unknown")
 
 FLEET_COLUMNS: Final[tuple[str, ...]] = (
     "claim_id", "fleet", "icao24", "registration", "heard_in_window", "heard_before", "heard_after", "first_heard", "last_heard",
@@ -101,11 +104,15 @@ class VisibilityParams:
     ----------
     terminal_radius_km
         Radius of an airport's terminal gate around its reference point (km).
-        Default 40 km: an end is named (``inferred``) at most about 38 km out.
+        Default 20 km.
     terminal_height_ft
         Top of the terminal gate above the field's elevation (ft). Default
-        6,000 ft: an end higher than that is never named
-        (:class:`flighttrace.tracks.legs.LegParams` ``inferred_max_agl_ft``).
+        3,000 ft. A position heard inside the gate is low and near enough to
+        name a landing or take-off itself (an end at height h is ``inferred``
+        within 8 km + 5 km per 1,000 ft: 23 km at 3,000 ft;
+        :class:`flighttrace.tracks.legs.LegParams`), so a receiver that heard
+        it would have heard the fleet's end too; traffic heard only higher up
+        shows nothing of the low airspace where ends are named.
     corridor_detour
         A position is in the corridor between fields A and B when
         ``d(A, p) + d(p, B) ≤ corridor_detour × d(A, B)`` (ratio). Default 1.5.
@@ -125,8 +132,8 @@ class VisibilityParams:
         CSV and KML exports.
     """
 
-    terminal_radius_km: float = 40.0
-    terminal_height_ft: float = 6000.0
+    terminal_radius_km: float = 20.0
+    terminal_height_ft: float = 3000.0
     corridor_detour: float = 1.5
     gate_fill_h: float = 12.0
     fleet_fill_h: float = 48.0
@@ -206,7 +213,7 @@ def _in_gate(g: Gate, dist: _Distances, alt: np.ndarray, ground: np.ndarray, par
 def _empty_heard() -> pd.DataFrame:
     return pd.DataFrame({
         "gate": pd.Series([], dtype=object), "kind": pd.Series([], dtype=object), "source": pd.Series([], dtype=object),
-        "hour": pd.Series([], dtype=TIME_DTYPE), "n_points": pd.Series([], dtype=np.int64), "n_aircraft": pd.Series([], dtype=np.int64),
+        "positions": pd.Series([], dtype=object), "hour": pd.Series([], dtype=TIME_DTYPE), "n_points": pd.Series([], dtype=np.int64), "n_aircraft": pd.Series([], dtype=np.int64),
     })
 
 
@@ -240,10 +247,15 @@ def heard_table(points: pd.DataFrame, gates: list[Gate], index: Any, params: Vis
     hour = time_ns(points["time"]) // HOUR_NS
     src = points["source"] if "source" in points else pd.Series(["unknown"] * len(points))
     s_codes, s_names = _factor(src)
+    ps = points["position_source"] if "position_source" in points else pd.Series(["unknown"] * len(points))
+    p_codes, p_names = _factor(ps)
+    cls = np.array([_POS_CLASSES.index(x) if x in _POS_CLASSES else 3 for x in p_names], dtype=np.int64)
+    pcls = np.where(p_codes >= 0, cls[np.maximum(p_codes, 0)] if len(cls) else 3, 3)
+    # a source and position class per key: (source code × 4 + class)
     s_names = np.append(s_names, "unknown")
-    s_codes = np.where(s_codes >= 0, s_codes, len(s_names) - 1)
+    s_codes = np.where(s_codes >= 0, s_codes, len(s_names) - 1) * 4 + pcls
     a_codes = np.maximum(_factor(points["icao24"])[0], 0).astype(np.int64)
-    n_src, n_ac = max(len(s_names), 1), int(a_codes.max(initial=0)) + 1
+    n_src, n_ac = max(len(s_names), 1) * 4, int(a_codes.max(initial=0)) + 1
     frames = []
     dist = _Distances(lat, lon, pos)
     for g in gates:  # one pass per gate, vectorised over the positions
@@ -258,7 +270,8 @@ def heard_table(points: pd.DataFrame, gates: list[Gate], index: Any, params: Vis
         n_air_full[np.searchsorted(k_u, k2)] = n_air
         frames.append(pd.DataFrame({
             "gate": np.full(len(k_u), g.id, dtype=object), "kind": np.full(len(k_u), g.kind, dtype=object),
-            "source": np.asarray(s_names, dtype=object)[k_u % n_src],
+            "source": np.asarray(s_names, dtype=object)[(k_u % n_src) // 4],
+            "positions": np.asarray(_POS_CLASSES, dtype=object)[(k_u % n_src) % 4],
             "hour": pd.to_datetime((k_u // n_src) * HOUR_NS, utc=True).astype(TIME_DTYPE),
             "n_points": n_pts.astype(np.int64), "n_aircraft": n_air_full,
         }))
@@ -295,7 +308,7 @@ def fill_gaps(heard: np.ndarray, max_gap: float) -> np.ndarray:
 
 
 def archive_hours(h0: int, n: int, cov: pd.DataFrame, points: pd.DataFrame | None) -> np.ndarray:
-    """Hours the archive has data for: the day is covered and (with positions) some input file spans the hour.
+    """Hours the archive has data for: the day is covered and, where files of all traffic exist, one of them spans the hour.
 
     Parameters
     ----------
@@ -305,7 +318,11 @@ def archive_hours(h0: int, n: int, cov: pd.DataFrame, points: pd.DataFrame | Non
         The daily coverage table.
     points
         The Points table; its ``src_file`` gives each file's span (first to last
-        position). ``None`` or without ``src_file``: the day decides alone.
+        position). Only files holding more than one aircraft (an hourly or
+        monthly dump of all traffic) say which hours the archive holds; a file
+        of one aircraft (a readsb trace, an export) says nothing of the others,
+        so on a day touched by no file of all traffic the day decides alone.
+        ``None`` or without ``src_file``: the day decides alone.
     """
     from flighttrace.claims.coverage import day_numbers
 
@@ -319,20 +336,31 @@ def archive_hours(h0: int, n: int, cov: pd.DataFrame, points: pd.DataFrame | Non
     hday = day_numbers(pd.DatetimeIndex(pd.to_datetime(hours, utc=True)), tz)
     pos = np.clip(np.searchsorted(good, hday), 0, max(len(good) - 1, 0))
     ok = (good[pos] == hday) if len(good) else ok
-    if points is not None and len(points) and "src_file" in points:
-        t = time_ns(points["time"])
-        f = pd.factorize(points["src_file"].astype(object))[0]
-        keep = f >= 0
-        if keep.any():
-            lo = pd.Series(t[keep]).groupby(f[keep]).min().to_numpy()
-            hi = pd.Series(t[keep]).groupby(f[keep]).max().to_numpy()
-            a = np.clip((lo - h0) // HOUR_NS, 0, n)
-            b = np.clip((hi - h0) // HOUR_NS + 1, 0, n)
-            diff = np.zeros(n + 1, dtype=np.int64)
-            np.add.at(diff, a, 1)
-            np.add.at(diff, b, -1)
-            ok &= np.cumsum(diff[:-1]) > 0
-    return ok
+    if points is None or len(points) == 0 or "src_file" not in points:
+        return ok
+    t = time_ns(points["time"])
+    f = _factor(points["src_file"])[0]
+    a_codes = np.maximum(_factor(points["icao24"])[0], 0)
+    keep = f >= 0
+    if not keep.any():
+        return ok
+    frame = pd.DataFrame({"f": f[keep], "t": t[keep], "a": a_codes[keep]}).groupby("f").agg(lo=("t", "min"), hi=("t", "max"), n=("a", "nunique"))
+    multi = frame[frame["n"] > 1]
+    if len(multi) == 0:
+        return ok
+    a = np.clip((multi["lo"].to_numpy() - h0) // HOUR_NS, 0, n)
+    b = np.clip((multi["hi"].to_numpy() - h0) // HOUR_NS + 1, 0, n)
+    diff = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(diff, a, 1)
+    np.add.at(diff, b, -1)
+    spanned = np.cumsum(diff[:-1]) > 0
+    # days that some file of all traffic touches: there, an hour no such file spans is missing from the archive
+    touched_days = np.unique(day_numbers(pd.DatetimeIndex(pd.to_datetime(np.concatenate([multi["lo"].to_numpy(), multi["hi"].to_numpy()]), utc=True)), tz))
+    day_lo = day_numbers(pd.DatetimeIndex(pd.to_datetime(np.clip(a, 0, max(n - 1, 0)) * HOUR_NS + h0, utc=True)), tz)
+    day_hi = day_numbers(pd.DatetimeIndex(pd.to_datetime(np.clip(b - 1, 0, max(n - 1, 0)) * HOUR_NS + h0, utc=True)), tz)
+    span_days = np.unique(np.concatenate([np.arange(x, y + 1) for x, y in zip(day_lo, day_hi)])) if len(day_lo) else touched_days
+    judged = np.isin(hday, span_days)
+    return ok & (spanned | ~judged)
 
 
 # ---------------------------------------------------------------------------------------
@@ -353,6 +381,9 @@ class Visibility:
         The gates by id.
     covered
         Gate id → bool per hour: the gate covered (heard, filled, archive).
+    covered_mlat
+        The same from MLAT positions only (what shows that an aircraft without
+        a broadcast position could have been located there).
     heard
         The ``gates`` table (:data:`GATE_COLUMNS`): what was heard where.
     basis
@@ -370,8 +401,7 @@ class Visibility:
     heard: pd.DataFrame
     basis: str
     params: VisibilityParams
-    fleets: dict[str | None, np.ndarray] = field(default_factory=dict)
-    fleet_points: dict[str | None, pd.DataFrame] = field(default_factory=dict)
+    covered_mlat: dict[str, np.ndarray] = field(default_factory=dict)
 
     def weights(self, start: pd.Timestamp, end: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
         """Hours of the grid a window touches and the share of each inside it: (indices, weights in hours)."""
@@ -390,11 +420,11 @@ class Visibility:
         out[inside] = arr[idx[inside]]
         return out
 
-    def gate(self, gate_id: str) -> np.ndarray:
-        """Covered hours of a gate (the archive's hours when gates were not measured)."""
+    def gate(self, gate_id: str, *, mlat_only: bool = False) -> np.ndarray:
+        """Covered hours of a gate (the archive's hours when gates were not measured); ``mlat_only``: heard by MLAT positions."""
         if self.basis != "positions" or gate_id not in self.covered:
             return self.archive
-        return self.covered[gate_id]
+        return (self.covered_mlat if mlat_only else self.covered)[gate_id]
 
 
 def _grid(cov: pd.DataFrame, points: pd.DataFrame | None, legs: pd.DataFrame) -> tuple[int, int]:
@@ -425,15 +455,16 @@ def build_visibility(scenario: Any, cov: pd.DataFrame, points: pd.DataFrame | No
         return Visibility(h0, n, archive, {g.id: g for g in gates}, {}, _empty_heard(), "days", params)
     heard = heard_table(points, gates, scenario.airport_index(), params)
     listen = heard[~heard["source"].isin(params.export_sources)]
-    covered = {}
+    covered, covered_mlat = {}, {}
     for g in gates:  # one pass per gate
-        h = np.zeros(n, dtype=bool)
-        rows = listen[listen["gate"] == g.id]
-        if len(rows):
-            i = (time_ns(rows["hour"]) - h0) // HOUR_NS
-            h[i[(i >= 0) & (i < n)]] = True
-        covered[g.id] = fill_gaps(h, params.gate_fill_h) & archive
-    return Visibility(h0, n, archive, {g.id: g for g in gates}, covered, heard, "positions", params)
+        for only_mlat, out in ((False, covered), (True, covered_mlat)):
+            h = np.zeros(n, dtype=bool)
+            rows = listen[(listen["gate"] == g.id) & (listen["positions"].eq("mlat") | (not only_mlat))]
+            if len(rows):
+                i = (time_ns(rows["hour"]) - h0) // HOUR_NS
+                h[i[(i >= 0) & (i < n)]] = True
+            out[g.id] = fill_gaps(h, params.gate_fill_h) & archive
+    return Visibility(h0, n, archive, {g.id: g for g in gates}, covered, heard, "positions", params, covered_mlat=covered_mlat)
 
 
 def fleet_hours(vis: Visibility, fleet_rows: pd.DataFrame, *, from_legs: bool) -> np.ndarray:

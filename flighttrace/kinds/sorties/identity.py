@@ -16,7 +16,9 @@ Replays
     track. Two legs replay each other when they start and end within
     ``start_km`` of each other, last as long to within ``duration_s``, lie at
     least ``min_offset_s`` apart in time, and at the same time since their
-    start (both resampled every ``step_s`` seconds) lie a median of at most ``max_median_km`` apart and
+    start (first compared every ``step_s`` seconds, kept when within a median of ``coarse_km``;
+    then aligned to the best shift within ``align_s`` seconds, since two feeds sample the same
+    flight at different instants) lie a median of at most ``max_median_km`` apart and
     ``max_median_ft`` apart in height. Either could be the true one, so a
     counted item on such a leg counts only as a bridged one would.
 The other field
@@ -62,6 +64,8 @@ class ReplayParams:
     min_points: int = 20
     max_candidates: int = 4000
     step_s: float = 30.0
+    coarse_km: float = 5.0
+    align_s: float = 40.0
 
 
 def _criteria(scenario: Any, selector: Any) -> tuple[tuple[str, ...], set[str], list[str], str]:
@@ -189,6 +193,27 @@ def _resampled(tr: _Tracks, spans: list[slice], step_s: float, n_steps: int) -> 
     return lat, lon, alt
 
 
+def _aligned(tr: _Tracks, sa: slice, sb: slice, p: ReplayParams) -> tuple[float, float, float, float]:
+    """Best alignment of leg b on leg a within ±``align_s`` of their first positions: (median km, 90th-percentile km, median ft, shift s)."""
+    xa, xb = (tr.t[sa] - tr.t[sa.start]) / 1e9, (tr.t[sb] - tr.t[sb.start]) / 1e9
+    grid = np.arange(0.0, min(xa[-1], xb[-1]), p.step_s / 3.0)
+    if len(grid) < 3:
+        return np.inf, np.inf, np.inf, 0.0
+    lat_a, lon_a, alt_a = (np.interp(grid, xa, v[sa]) for v in (tr.lat, tr.lon, tr.alt))
+    centre = 0.0
+    for step, half in ((2.0, p.align_s), (0.25, 2.0)):  # a coarse search, then a fine one around its best shift
+        shifts = centre + np.arange(-half, half + 1e-9, step)
+        g = np.clip(grid[None, :] + shifts[:, None], 0.0, xb[-1])
+        lat_b, lon_b, alt_b = (np.interp(g.ravel(), xb, v[sb]).reshape(g.shape) for v in (tr.lat, tr.lon, tr.alt))
+        d = _km(lat_a[None, :], lon_a[None, :], lat_b, lon_b)
+        med = np.median(d, axis=1)
+        k = int(np.argmin(med))
+        centre = float(shifts[k])
+    dh = np.abs(alt_a - alt_b[k])
+    med_ft = float(np.nanmedian(dh)) if np.isfinite(dh).any() else 0.0
+    return float(med[k]), float(np.percentile(d[k], 90)), med_ft, centre
+
+
 def replays(ctx: Any, params: ReplayParams | None = None) -> pd.DataFrame:
     """Pairs of fleet (or lookalike) legs whose tracks repeat each other at a shifted time (cached per evaluation).
 
@@ -221,24 +246,23 @@ def replays(ctx: Any, params: ReplayParams | None = None) -> pd.DataFrame:
           & (_km(lat0[:, None], lon0[:, None], lat0[None, :], lon0[None, :]) <= p.start_km)
           & (_km(lat1[:, None], lon1[:, None], lat1[None, :], lon1[None, :]) <= p.start_km))
     ia, ib = np.nonzero(np.triu(ok, 1))
+    rows = []
     if len(ia):
         n_steps = int(np.nanmax(dur[good]) // p.step_s) + 1
         rlat, rlon, ralt = _resampled(tr, spans, p.step_s, n_steps)
         d = _km(rlat[ia], rlon[ia], rlat[ib], rlon[ib])  # pairs × steps, NaN past the shorter leg
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            med, p90 = np.nanmedian(d, axis=1), np.nanpercentile(d, 90, axis=1)
-            dh = np.nanmedian(np.abs(ralt[ia] - ralt[ib]), axis=1)
-        hit = (med <= p.max_median_km) & (p90 <= p.max_p90_km) & ~(dh > p.max_median_ft)
-        rows = []
-        for a, b, m_km, m_ft in zip(ia[hit], ib[hit], med[hit], dh[hit]):  # one row per replayed pair (few)
-            off = float(t0[b] - t0[a])
-            for x, y, o in ((a, b, off), (b, a, -off)):
-                rows.append({"leg_id": str(c.at[x, "leg_id"]), "replays": str(c.at[y, "leg_id"]), "icao24": str(c.at[x, "icao24"]),
-                             "other_icao24": str(c.at[y, "icao24"]), "offset_s": o, "median_km": round(float(m_km), 3),
-                             "median_ft": round(float(np.nan_to_num(m_ft)), 1)})
-        if rows:
-            out = pd.DataFrame(rows, columns=list(REPLAY_COLUMNS)).sort_values(["leg_id", "replays"], kind="stable").reset_index(drop=True)
+            coarse = (np.nanmedian(d, axis=1) <= p.coarse_km) & ~(np.nanmedian(np.abs(ralt[ia] - ralt[ib]), axis=1) > 5 * p.max_median_ft)
+        for a, b in zip(ia[coarse], ib[coarse]):  # one fine alignment per pair that is close at all (few)
+            med_km, p90_km, med_ft, shift = _aligned(tr, spans[a], spans[b], p)
+            if med_km <= p.max_median_km and p90_km <= p.max_p90_km and med_ft <= p.max_median_ft:
+                off = float(t0[b] - t0[a] + shift)
+                for x, y, o in ((a, b, off), (b, a, -off)):
+                    rows.append({"leg_id": str(c.at[x, "leg_id"]), "replays": str(c.at[y, "leg_id"]), "icao24": str(c.at[x, "icao24"]),
+                                 "other_icao24": str(c.at[y, "icao24"]), "offset_s": o, "median_km": round(med_km, 3), "median_ft": round(med_ft, 1)})
+    if rows:
+        out = pd.DataFrame(rows, columns=list(REPLAY_COLUMNS)).sort_values(["leg_id", "replays"], kind="stable").reset_index(drop=True)
     ctx.cache["replays"] = out
     return out
 
@@ -287,7 +311,7 @@ def identity_note(ctx: Any, claim: Any, items: pd.DataFrame, win: Any) -> str:
                 parts = [x for x in str(cs or "").split(",") if x and not x.startswith("…")]
                 return ",".join(parts[:2]) + (f" and {len(parts) - 2} more callsigns" if len(parts) > 2 else "")
 
-            names = [f"{h} {who.at[h, 'registration'] or '?'} {short(who.at[h, 'callsigns'])} ({who.at[h, 'why']})".replace("  ", " ")
+            names = [" ".join(x for x in (h, str(who.at[h, 'registration'] or ""), short(who.at[h, 'callsigns'])) if x) + f" ({who.at[h, 'why']})"
                      for h in sorted(set(hit["icao24"].astype(str).str.lower()))]
             word = "take-off" if end == "origin" else "landing"
             notes.append(f"not counted: {len(hit)} {word}(s) at {s.airport or '/'.join(sorted(A))} in the window by aircraft that resemble the fleet "

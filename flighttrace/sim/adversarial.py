@@ -49,7 +49,10 @@ import pandas as pd
 
 from flighttrace.sim.kinematics import CoverageModel, Field, Receiver, observe, sample, schedule_frame, simulate_truth
 
-__all__ = ["ClaimTruth", "SortiesAdversary", "SORTIES_WORLDS", "build_sorties_adversary", "build_short_closure", "TRUTH_COLUMNS"]
+__all__ = [
+    "ClaimTruth", "SortiesAdversary", "SORTIES_WORLDS", "SHORT_CLOSURE_CLAIMS", "build_sorties_adversary", "build_short_closure",
+    "missing_hour_world", "TRUTH_COLUMNS",
+]
 
 TRUTH_COLUMNS: Final[tuple[str, ...]] = ("claim_id", "true", "knowable", "why")
 """Columns of ``truth/claims.csv``."""
@@ -406,3 +409,126 @@ def build_sorties_adversary(spec: SortiesAdversary | str, out_dir: str | os.Path
         write_state_vectors_parquet(_points_columns(late), data / "opensky" / "states_late_feed.parquet")
     claims = [{"claim_id": c.id, "true": c.true, "knowable": c.knowable, "why": c.why} for c in spec.claims]
     return _finish(root, _scenario(spec), claims, legs)
+
+
+SHORT_CLOSURE_CLAIMS: Final[tuple[ClaimTruth, ...]] = (
+    ClaimTruth("zia-closed-30min", "Zhukovsky stopped take-offs and landings for at least 30 minutes on 14 March.", (0, 0),
+               {"unit": "movements"}, {"kind": "closure", "airport": "UUBW", "min_duration": "30min"}, True, False,
+               "Zhukovsky was closed 10:00-10:40 UTC: about 2 movements were due, a closure there needs 6.7"),
+    ClaimTruth("zia-closed-3h", "Zhukovsky was closed for at least three hours on 14 March.", (0, 0),
+               {"unit": "movements"}, {"kind": "closure", "airport": "UUBW", "min_duration": "3h"}, False, False,
+               "the closure lasted 40 minutes, not three hours; off-peak, three hours of Zhukovsky's traffic can still be ordinary"),
+    ClaimTruth("svo-closed-3h-daytime", "Sheremetyevo was closed for at least three hours in the daytime of 14 March.", (0, 0),
+               {"unit": "movements"}, {"kind": "closure", "airport": "UUEE", "min_duration": "3h"}, False, True,
+               "Sheremetyevo stayed open; in its busy hours a three-hour stop holds well over the movements a closure needs"),
+)
+"""The claims of the short-closure world (window: the Moscow day of 14 March 2026; the last one 06:00-18:00 UTC)."""
+
+
+def build_short_closure(out_dir: str | os.PathLike[str], *, seed: int = 1514) -> dict[str, Any]:
+    """Build the airport-disruption world of a real closure too short to be seen: Zhukovsky shut 10:00-10:40 UTC.
+
+    One baseline Saturday and the day itself, at Sheremetyevo (40 rotations a day) and Zhukovsky (20), with
+    Yaroslavl as the alternate; OpenSky state vectors, one Parquet file per hour.
+
+    Returns
+    -------
+    dict
+        ``root``, ``scenario``, ``data``, ``truth`` (``truth/claims.csv``), as :func:`build_sorties_adversary`.
+    """
+    import yaml
+
+    from flighttrace.kinds.disruption.world import AirportPlan, DisruptionWorldSpec, build_disruption_world
+
+    root = Path(out_dir)
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    day = pd.Timestamp("2026-03-13T21:00", tz="UTC")
+    rx = (Receiver("moscow-centre", 55.755, 37.617, 80.0, max_km=250.0), Receiver("svo", 55.985, 37.43, 30.0, max_km=250.0),
+          Receiver("zia", 55.56, 38.13, 30.0, max_km=250.0), Receiver("yaroslavl", 57.56, 40.14, 30.0, max_km=250.0))
+    spec = DisruptionWorldSpec(
+        day=day, baseline_weeks=1, seed=seed, tz="Europe/Moscow",
+        airports=(AirportPlan("UUEE", 40, 246.0, ("AFL", "SDM")),
+                  AirportPlan("UUBW", 20, 300.0, ("RWZ", "UTA"), first_hour=6.5, last_hour=21.5, hold_fixes=(90.0, 180.0))),
+        alternates=(AirportPlan("UUDL", 2, 230.0, ("UTA",), first_hour=8.0, last_hour=20.0, hold_fixes=(0.0,)),),
+        closures={"UUBW": ((pd.Timestamp("2026-03-14T10:00", tz="UTC"), pd.Timestamp("2026-03-14T10:40", tz="UTC")),)},
+        divert_to={"UUBW": (("UUDL", 0.5), ("UUEE", 0.5))}, beyond_coverage="ULLI", receivers=rx,
+        congestion_holds=0, open_field="UUEE",
+    )
+    claims = []
+    for c in SHORT_CLOSURE_CLAIMS:  # one scenario claim per truth row
+        daytime = c.id.endswith("daytime")
+        win = ({"start": "2026-03-14T06:00:00Z", "end": "2026-03-14T18:00:00Z"} if daytime
+               else {"start": "2026-03-14T00:00:00+03:00", "end": "2026-03-15T00:00:00+03:00"})
+        claims.append({"id": c.id, "statement": c.statement, "source": "sim", "record": "published", "window": win, "subject": c.subject, "test": c.test})
+    doc = {"version": 1,
+           "meta": {"title": "Adversarial world: a short closure", "summary": "Synthetic airport-disruption world for the verdict tests.",
+                    "kind": "disruption", "synthetic": True, "report_tz": "Europe/Moscow",
+                    "sources": [{"id": "sim", "outlet": "flighttrace simulator", "title": "adversarial world", "url": "https://example.org/",
+                                 "access": "original", "confidence": "estimate"}]},
+           "airports": {"codes": ["UUEE", "UUBW", "UUDL"], "groups": {"moscow": ["UUEE", "UUBW"]}},
+           "claims": claims}
+    scenario = root / "scenario.yaml"
+    scenario.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    world = root / "world"
+    build_disruption_world(scenario, world, spec=spec)
+    shutil.move(str(world / "data"), str(root / "data"))
+    shutil.move(str(world / "truth"), str(root / "truth"))
+    shutil.rmtree(world)
+    truth = [{"claim_id": c.id, "true": c.true, "knowable": c.knowable, "why": c.why} for c in SHORT_CLOSURE_CLAIMS]
+    return _finish(root, doc, truth, None)
+
+
+def missing_hour_world(moscow_root: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """Claims about the hour missing from the shipped Moscow world's archive (28 February 2026, 09:00 UTC), with their truth.
+
+    The world's own truth (``truth/holdings.csv``, ``truth/movements.csv``) says what happened in that hour;
+    the archive has no file for it, so nothing of it can be known. Writes ``scenario.yaml`` and
+    ``truth/claims.csv`` in ``out_dir``; the data stay where they are.
+
+    Returns
+    -------
+    dict
+        ``root``, ``scenario``, ``data`` (the Moscow world's data folder), ``truth``.
+    """
+    import yaml
+
+    src = Path(moscow_root)
+    root = Path(out_dir)
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    gap = (pd.Timestamp("2026-02-28T09:00", tz="UTC"), pd.Timestamp("2026-02-28T10:00", tz="UTC"))
+    held = pd.read_csv(src / "truth" / "holdings.csv", parse_dates=["start"])
+    msk = (pd.Timestamp("2026-02-27T21:00", tz="UTC"), pd.Timestamp("2026-02-28T21:00", tz="UTC"))  # the Moscow day
+    svo_28 = held[(held["airport"] == "UUEE") & (held["start"] >= msk[0]) & (held["start"] < msk[1])]
+    in_gap = svo_28[(svo_28["start"] >= gap[0]) & (svo_28["start"] < gap[1])]
+    mov = pd.read_csv(src / "truth" / "movements.csv", parse_dates=["time"])
+    zia = mov[(mov["airport"] == "UUBW") & (mov["time"] >= gap[0] - pd.Timedelta(hours=1)) & (mov["time"] < gap[1] + pd.Timedelta(hours=1))]
+    day = {"start": "2026-02-28T00:00:00+03:00", "end": "2026-03-01T00:00:00+03:00"}
+    rows = [
+        ("hold-svo-in-the-missing-hour", "An aircraft held for Sheremetyevo between 09:00 and 10:00 UTC on 28 February.",
+         {"start": "2026-02-28T09:00:00Z", "end": "2026-02-28T10:00:00Z"}, {"unit": "holdings", "airport": "UUEE"},
+         {"kind": "holding_at_least", "value": 1}, len(in_gap) >= 1, False, f"{len(in_gap)} holding(s) in the hour the archive lacks"),
+        ("hold-svo-28-february", "An aircraft held for Sheremetyevo on 28 February.", day, {"unit": "holdings", "airport": "UUEE"},
+         {"kind": "holding_at_least", "value": 1}, len(svo_28) >= 1, len(svo_28) > len(in_gap),
+         f"{len(svo_28)} holding(s) that day, {len(in_gap)} of them in the missing hour"),
+        ("zia-closed-2h-around-the-missing-hour", "Zhukovsky stopped take-offs and landings for two hours around 09:00 UTC on 28 February.",
+         {"start": "2026-02-28T08:00:00Z", "end": "2026-02-28T11:00:00Z"}, {"unit": "movements"},
+         {"kind": "closure", "airport": "UUBW", "min_duration": "2h"}, False, False,
+         f"Zhukovsky was open ({len(zia)} movements from 08:00 to 11:00 UTC), but a two-hour stop could straddle the missing hour"),
+    ]
+    seed = src.parent.parent / "seeds" / "moscow-2026-03-14.yaml"
+    if not seed.exists():
+        raise FileNotFoundError(f"missing_hour_world needs the Moscow scenario beside the fixtures: {seed}")
+    text = seed.read_text(encoding="utf-8")
+    head = text[: text.index("\nclaims:")]  # the scenario as shipped, its claims replaced by these
+    claims = [{"id": r[0], "statement": r[1], "source": "vaomos-2026-03-14", "record": "published", "window": r[2],
+               "subject": r[3], "test": r[4]} for r in rows]
+    (root / "scenario.yaml").write_text(head + "\n" + yaml.safe_dump({"claims": claims}, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    tdir = root / "truth"
+    tdir.mkdir()
+    pd.DataFrame([{"claim_id": r[0], "true": r[5], "knowable": r[6], "why": r[7]} for r in rows], columns=list(TRUTH_COLUMNS)).to_csv(
+        tdir / "claims.csv", index=False, lineterminator="\n")
+    return {"root": root, "scenario": root / "scenario.yaml", "data": src / "data", "truth": tdir / "claims.csv"}

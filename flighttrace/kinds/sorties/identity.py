@@ -58,8 +58,8 @@ class ReplayParams:
     start_km: float = 10.0
     duration_s: float = 300.0
     min_offset_s: float = 1800.0
-    max_median_km: float = 0.2
-    max_p90_km: float = 0.5
+    max_median_km: float = 0.1
+    max_p90_km: float = 0.3
     max_median_ft: float = 100.0
     min_points: int = 20
     max_candidates: int = 4000

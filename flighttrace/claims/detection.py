@@ -41,7 +41,7 @@ from flighttrace.claims.visibility import (
 
 __all__ = [
     "Detection", "NOT_APPLICABLE", "claim_gates", "scenario_gates", "visibility_of", "detection", "absence_ok", "fleet_rows",
-    "fleet_visibility_table", "detectable_between",
+    "fleet_visibility_table",
 ]
 
 NOT_APPLICABLE: Final = -1
@@ -136,25 +136,34 @@ def _here(ctx: Any, claim: Any) -> str | None:
     return None
 
 
-def claim_gates(ctx: Any, claim: Any) -> list[Gate]:
-    """The gates whose coverage a claim's events need (see the module docs)."""
+def claim_gates(ctx: Any, claim: Any) -> list[tuple[str, list[Gate]]]:
+    """The gates a claim's events need, as groups: ``("any", [...])`` for the fields of one place (the event is at
+    one of them), ``("each", [gate])`` for a corridor (see the module docs)."""
     vis = visibility_of(ctx)
     here = _here(ctx, claim)
-    names: list[str] = []
-    if here is not None:
-        names += sorted(ctx.resolve(here))
     s = claim.subject
-    for other in (s.from_, s.to):
-        if other is not None:
-            names += sorted(ctx.resolve(other))
-    out = [vis.gates[n] for n in dict.fromkeys(names) if n in vis.gates]
+    out: list[tuple[str, list[Gate]]] = []
+    for place in (here, s.from_, s.to):
+        if place is not None:
+            fields = [vis.gates[n] for n in sorted(ctx.resolve(place)) if n in vis.gates]
+            if fields:
+                out.append(("any", fields))
     if here is not None:
         for a, b in ((s.from_, here), (here, s.to)):
             if a is not None and b is not None:
                 gid = "–".join(sorted((a, b)))
                 if gid in vis.gates:
-                    out.append(vis.gates[gid])
+                    out.append(("each", [vis.gates[gid]]))
     return out
+
+
+def _field_weights(ctx: Any, claim: Any, codes: list[str], hours: np.ndarray) -> np.ndarray | None:
+    """Weights (fields × hours) of where and when a claim's events would happen, from its kind when it knows (the
+    disruption kind: the baseline's movements); None for equal weights."""
+    from flighttrace.kinds import kind_module, kind_of_test
+
+    hook = getattr(kind_module(kind_of_test(claim.test.kind), "claims"), "event_weights", None)
+    return None if hook is None else hook(ctx, codes, hours)
 
 
 def visibility_of(ctx: Any) -> Visibility:
@@ -238,7 +247,6 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> D
     idx, w = vis.weights(start, end)
     total = float(w.sum())
     arch = vis.take(vis.archive, idx)
-    ok = arch.copy()
     parts: list[str] = []
     if total > 0 and (~arch).any():
         parts.append(f"no data at all in {_fmt_h(float(w[~arch].sum()))} of {_fmt_h(total)} hours")
@@ -247,16 +255,27 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> D
     silent = 0
     if mlat and vis.basis == "positions":
         parts.append("the fleet was located only by MLAT (no broadcast position), so only MLAT positions of other aircraft show where it could have been seen")
-    for g in gates:  # one pass per gate of the claim
-        gc = vis.take(vis.gate(g.id, mlat_only=mlat), idx)
-        miss = arch & ~gc
-        if vis.basis == "positions" and miss.any():
-            heard_day = pd.Series(gc).groupby(days).any().to_numpy()
-            n_silent = int((~heard_day).sum())
-            silent = max(silent, n_silent)
-            tail = f" (on {n_silent} of {n_days} days not at all)" if n_silent else ""
-            parts.append(f"nothing was heard {g.label} in {_fmt_h(float(w[miss].sum()))} of {_fmt_h(total)} hours{tail}")
-        ok &= gc
+    share = arch.astype(float)
+    weight = w.copy()
+    hours_abs = idx + (vis.h0 // HOUR_NS)
+    for how, group in gates:  # one pass per place (or corridor) of the claim
+        covs = np.stack([vis.take(vis.gate(g.id, mlat_only=mlat), idx) for g in group])
+        for g, gc in zip(group, covs):
+            miss = arch & ~gc
+            if vis.basis == "positions" and miss.any():
+                heard_day = pd.Series(gc).groupby(days).any().to_numpy()
+                n_silent = int((~heard_day).sum())
+                silent = max(silent, n_silent)
+                tail = f" (on {n_silent} of {n_days} days not at all)" if n_silent else ""
+                parts.append(f"nothing was heard {g.label} in {_fmt_h(float(w[miss].sum()))} of {_fmt_h(total)} hours{tail}")
+        fw = _field_weights(ctx, claim, [g.id for g in group], hours_abs) if how == "any" else None
+        if fw is None or not np.isfinite(fw).all() or fw.sum() <= 0:
+            share *= covs.mean(axis=0)  # the event at any one of the fields, each as likely
+        else:
+            tot = fw.sum(axis=0)
+            share *= np.where(tot > 0, (covs * fw).sum(axis=0) / np.where(tot > 0, tot, 1.0), covs.mean(axis=0))
+            if how == "any" and group is gates[0][1]:
+                weight = w * tot  # events follow the traffic: an hour without any counts for nothing
     heard = NOT_APPLICABLE
     if fleet is not None:
         selector = fleet or None
@@ -270,34 +289,13 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> D
         elif (~fv).any() and total > 0:
             parts.append(f"the fleet ({name}) was not heard for {_fmt_h(float(w[~fv].sum()))} of {_fmt_h(total)} hours "
                          f"(longest silence {_longest_gap(fv, idx, vis)}), when it could have flown unheard")
-        ok &= fv
-    p = float(w[ok].sum() / total) if total > 0 else float("nan")
-    return Detection(p, total, float(w[ok].sum()), fleet, heard, "; ".join(parts), tuple(gates), vis.basis, silent, n_days)
-
-
-def detectable_between(ctx: Any, claim: Any, a: pd.Series, b: pd.Series) -> np.ndarray:
-    """Per pair of times, whether every hour from ``a`` to ``b`` was detectable for the claim (gates covered, fleet visible).
-
-    An interval between two consecutive events is a measure of the gap only
-    when no event in between could have gone unheard.
-    """
-    vis = visibility_of(ctx)
-    ok = vis.archive.copy()
-    fleet = _fleet_of(ctx, claim)
-    start, end = ctx.scenario.claim_window(claim)
-    mlat = fleet is not None and _mlat_only(_fleet_arrays(ctx, fleet or None), start, end)
-    for g in claim_gates(ctx, claim):  # one array per gate
-        ok &= vis.gate(g.id, mlat_only=mlat)
-    if fleet is not None:
-        ok &= _fleet_visible(ctx, vis, fleet or None)
-    bad = np.concatenate([[0], np.cumsum(~ok)])
-    h0 = vis.h0 // HOUR_NS
-    ia = np.asarray(pd.Series(a).astype("datetime64[ns, UTC]").array.asi8 // HOUR_NS - h0, dtype=np.int64)
-    ib = np.asarray(pd.Series(b).astype("datetime64[ns, UTC]").array.asi8 // HOUR_NS - h0, dtype=np.int64)
-    inside = (ia >= 0) & (ib < vis.n) & (ib >= ia)
-    out = np.zeros(len(ia), dtype=bool)
-    out[inside] = (bad[ib[inside] + 1] - bad[ia[inside]]) == 0
-    return out
+        share *= fv
+    wt = float(weight.sum())
+    if not wt > 0:
+        weight, wt = w, total
+    p = float((weight * share).sum() / wt) if wt > 0 else float("nan")
+    flat = tuple(g for _, group in gates for g in group)
+    return Detection(p, total, float(p * total) if total > 0 else 0.0, fleet, heard, "; ".join(parts), flat, vis.basis, silent, n_days)
 
 
 def absence_ok(det: Detection | None, rules: Any) -> bool:

@@ -128,8 +128,12 @@ class VisibilityParams:
         absence (h). Default 48 h.
     export_sources
         Source formats that hold only chosen flights (their absence of other
-        traffic says nothing); left out of the gates. Default FlightRadar24
-        CSV and KML exports.
+        traffic says nothing); left out of the gates. Default the
+        FlightRadar24 exports (CSV, KML, playback JSON) and OpenSky's track
+        of one aircraft.
+    per_aircraft_sources
+        Source formats whose files hold one aircraft each (readsb traces and
+        the exports): their files do not tell which hours the archive holds.
     """
 
     terminal_radius_km: float = 20.0
@@ -138,7 +142,8 @@ class VisibilityParams:
     gate_fill_h: float = 12.0
     fleet_fill_h: float = 48.0
     fleet_margin_h: float = 48.0
-    export_sources: tuple[str, ...] = ("fr24_csv", "fr24_kml")
+    export_sources: tuple[str, ...] = ("fr24_csv", "fr24_kml", "fr24_json", "opensky_tracks")
+    per_aircraft_sources: tuple[str, ...] = ("readsb_trace", "opensky_tracks", "fr24_json", "fr24_csv", "fr24_kml")
 
 
 @dataclass(frozen=True)
@@ -307,7 +312,8 @@ def fill_gaps(heard: np.ndarray, max_gap: float) -> np.ndarray:
     return out | (np.cumsum(diff[:-1]) > 0)
 
 
-def archive_hours(h0: int, n: int, cov: pd.DataFrame, points: pd.DataFrame | None) -> np.ndarray:
+def archive_hours(h0: int, n: int, cov: pd.DataFrame, points: pd.DataFrame | None, *,
+                  per_aircraft: tuple[str, ...] = ("readsb_trace", "opensky_tracks", "fr24_json", "fr24_csv", "fr24_kml")) -> np.ndarray:
     """Hours the archive has data for: the day is covered and, where files of all traffic exist, one of them spans the hour.
 
     Parameters
@@ -318,11 +324,13 @@ def archive_hours(h0: int, n: int, cov: pd.DataFrame, points: pd.DataFrame | Non
         The daily coverage table.
     points
         The Points table; its ``src_file`` gives each file's span (first to last
-        position). Only files holding more than one aircraft (an hourly or
-        monthly dump of all traffic) say which hours the archive holds; a file
-        of one aircraft (a readsb trace, an export) says nothing of the others,
-        so on a day touched by no file of all traffic the day decides alone.
-        ``None`` or without ``src_file``: the day decides alone.
+        position). Only files of all traffic (an hourly or monthly dump, a
+        receiver's log) say which hours the archive holds; a file of one
+        aircraft (``per_aircraft`` formats: a readsb trace, an export) says
+        nothing of the others, so on a day touched by no file of all traffic
+        the day decides alone. ``None`` or without ``src_file``: the day decides alone.
+    per_aircraft
+        Source formats whose files hold one aircraft each.
     """
     from flighttrace.claims.coverage import day_numbers
 
@@ -338,28 +346,30 @@ def archive_hours(h0: int, n: int, cov: pd.DataFrame, points: pd.DataFrame | Non
     ok = (good[pos] == hday) if len(good) else ok
     if points is None or len(points) == 0 or "src_file" not in points:
         return ok
-    t = time_ns(points["time"])
     f = _factor(points["src_file"])[0]
-    a_codes = np.maximum(_factor(points["icao24"])[0], 0)
+    if "source" in points:
+        s_codes, s_names = _factor(points["source"])
+        one = np.isin(s_names, list(per_aircraft))
+        f = np.where((s_codes >= 0) & one[np.maximum(s_codes, 0)] if len(one) else False, -1, f)
     keep = f >= 0
     if not keep.any():
         return ok
-    frame = pd.DataFrame({"f": f[keep], "t": t[keep], "a": a_codes[keep]}).groupby("f").agg(lo=("t", "min"), hi=("t", "max"), n=("a", "nunique"))
-    multi = frame[frame["n"] > 1]
-    if len(multi) == 0:
-        return ok
-    a = np.clip((multi["lo"].to_numpy() - h0) // HOUR_NS, 0, n)
-    b = np.clip((multi["hi"].to_numpy() - h0) // HOUR_NS + 1, 0, n)
+    t = time_ns(points["time"])[keep]
+    frame = pd.DataFrame({"f": f[keep], "t": t}).groupby("f")["t"].agg(["min", "max"])
+    a = np.clip((frame["min"].to_numpy() - h0) // HOUR_NS, 0, n)
+    b = np.clip((frame["max"].to_numpy() - h0) // HOUR_NS + 1, 0, n)
     diff = np.zeros(n + 1, dtype=np.int64)
     np.add.at(diff, a, 1)
     np.add.at(diff, b, -1)
     spanned = np.cumsum(diff[:-1]) > 0
-    # days that some file of all traffic touches: there, an hour no such file spans is missing from the archive
-    touched_days = np.unique(day_numbers(pd.DatetimeIndex(pd.to_datetime(np.concatenate([multi["lo"].to_numpy(), multi["hi"].to_numpy()]), utc=True)), tz))
-    day_lo = day_numbers(pd.DatetimeIndex(pd.to_datetime(np.clip(a, 0, max(n - 1, 0)) * HOUR_NS + h0, utc=True)), tz)
-    day_hi = day_numbers(pd.DatetimeIndex(pd.to_datetime(np.clip(b - 1, 0, max(n - 1, 0)) * HOUR_NS + h0, utc=True)), tz)
-    span_days = np.unique(np.concatenate([np.arange(x, y + 1) for x, y in zip(day_lo, day_hi)])) if len(day_lo) else touched_days
-    judged = np.isin(hday, span_days)
+    # on the days the files of all traffic touch, an hour none of them spans is missing from the archive
+    touched = np.zeros(n + 1, dtype=np.int64)
+    day_hours = (hday - hday[0]) if n else hday
+    d_first = np.searchsorted(day_hours, day_hours[np.clip(a, 0, n - 1)], side="left")
+    d_last = np.searchsorted(day_hours, day_hours[np.clip(b - 1, 0, n - 1)], side="right")
+    np.add.at(touched, d_first, 1)
+    np.add.at(touched, d_last, -1)
+    judged = np.cumsum(touched[:-1]) > 0
     return ok & (spanned | ~judged)
 
 
@@ -449,7 +459,7 @@ def build_visibility(scenario: Any, cov: pd.DataFrame, points: pd.DataFrame | No
                      params: VisibilityParams) -> Visibility:
     """The hourly archive and gate coverage of an evaluation (the fleets are added on demand: :func:`fleet_hours`)."""
     h0, n = _grid(cov, points, legs)
-    archive = archive_hours(h0, n, cov, points)
+    archive = archive_hours(h0, n, cov, points, per_aircraft=params.per_aircraft_sources)
     has_pos = points is not None and len(points) > 0 and {"lat", "lon"} <= set(points.columns)
     if not has_pos:
         return Visibility(h0, n, archive, {g.id: g for g in gates}, {}, _empty_heard(), "days", params)

@@ -32,8 +32,9 @@ from flighttrace.claims.plain import count_plain
 from flighttrace.kinds.disruption.analysis import _HOUR_NS, Disruption, _daily_baseline, _interp, _rate_curve, analyze as analyze_measures
 from flighttrace.tracks.legs import GRADES
 from flighttrace.schema import TIME_DTYPE
+from flighttrace.timeutil import time_ns
 
-__all__ = ["JUDGES", "analyze", "measures", "items", "judge", "closure_item_id", "STRONG"]
+__all__ = ["JUDGES", "analyze", "measures", "items", "judge", "closure_item_id", "closure_detectability", "event_weights", "STRONG"]
 
 STRONG: Final[tuple[str, ...]] = ("observed", "inferred")
 _RANK: Final = {g: i for i, g in enumerate(GRADES)}
@@ -86,6 +87,27 @@ def measures(ctx: Context) -> Disruption:
 def analyze(ctx: Context, judged: list[Judged]) -> Disruption:
     """The kind's own tables for the findings: the disruption measures."""
     return measures(ctx)
+
+
+def event_weights(ctx: Any, codes: list[str], hours: np.ndarray) -> np.ndarray | None:
+    """Where and when a disruption claim's events would happen: the baseline's movements per field (rows) and clock
+    hour (columns; ``hours`` counted from the epoch), 0 where unknown. The detection probability weighs the gates'
+    coverage with them (:func:`flighttrace.claims.detection.detection`): a holding or a diversion follows the traffic."""
+    d = measures(ctx)
+    if d is None or len(d.hourly) == 0:
+        return None
+    h = d.hourly
+    key = (time_ns(h["hour"]) // _HOUR_NS).astype(np.int64)
+    mean = h["baseline_mean"].to_numpy(dtype=float)
+    out = np.zeros((len(codes), len(hours)))
+    ap = h["airport"].to_numpy(dtype=object)
+    for i, code in enumerate(codes):  # one row per field
+        m = ap == code
+        k, v = key[m], mean[m]
+        pos = np.clip(np.searchsorted(k, hours), 0, max(len(k) - 1, 0))
+        hit = (k[pos] == hours) if len(k) else np.zeros(len(hours), dtype=bool)
+        out[i, hit] = np.nan_to_num(v[pos[hit]])
+    return out
 
 
 def _need(ctx: Any) -> Disruption:

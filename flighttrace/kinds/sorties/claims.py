@@ -31,7 +31,7 @@ from flighttrace.claims.context import (
     weakest,
 )
 from flighttrace.claims.counting import count_at_least, count_at_most, uncovered_phrase
-from flighttrace.claims.detection import absence_ok, detectable_between
+from flighttrace.claims.detection import absence_ok
 from flighttrace.claims import plain
 from flighttrace.claims.plain import count_plain
 from flighttrace.kinds.sorties import stats as st
@@ -384,8 +384,8 @@ def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -
     test, rules = claim.test, ctx.rules
     wins = pd.DataFrame({"window": [claim.id], "start": [win.start], "end": [win.end]})
     iv = st.intervals(times, ctx.cov, wins)
-    if len(iv):  # an interval measures the gap only when no event in between could have gone unheard
-        iv["covered"] = iv["covered"].to_numpy(dtype=bool) & detectable_between(ctx, claim, iv["from"], iv["to"])
+    # an event the data could not see would only split an interval: the measured ones are upper bounds, so a
+    # mean above the claim (or a band's lower edge met) stands only where every event would have been seen
     ok = iv[iv["covered"]]
     hi = test.max.total_seconds() / 86400.0
     lo = test.min.total_seconds() / 86400.0 if test.min is not None else 0.0
@@ -395,12 +395,12 @@ def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -
         length = (win.end - win.start).total_seconds() / 86400.0
         if win.uncovered <= 0 and length / (n + 1) > hi and seen_all:
             return "contradicted", f"{n} event(s) in a fully covered window of {fmt_n(length)} days: even evenly spread, the {n + 1} gap(s) would each exceed {fmt_n(hi)} d", math.nan, iv
-        why = "fewer than 2 events" if n < 2 else "every interval spans an uncovered or undetectable stretch"
+        why = "fewer than 2 events" if n < 2 else "every interval spans an uncovered day"
         if n >= 2 or seen_all:
             return "inconclusive", f"no interval between consecutive events inside covered spans ({why})", math.nan, iv
         return "inconclusive", f"no interval between consecutive events inside covered spans ({why}); the data could not have seen every event: {_missing_words(win)}", math.nan, iv
     mean, median = float(ok["days"].mean()), float(ok["days"].median())
-    text = f"mean {mean:.2f} d, median {median:.2f} d over {len(ok)} interval(s) inside detectable spans"
+    text = f"mean {mean:.2f} d, median {median:.2f} d over {len(ok)} interval(s) inside covered spans"
     if len(ok) < rules.min_intervals:
         return "inconclusive", f"{text}: too few to judge (at least {rules.min_intervals} needed)", mean, iv
     side = [("in" if lo <= x <= hi else "above" if x > hi else "below") for x in (mean, median)]

@@ -20,6 +20,7 @@ Which gates a claim needs (all must be covered in the same hour):
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -40,8 +41,15 @@ from flighttrace.claims.visibility import (
 )
 
 __all__ = [
-    "Detection", "NOT_APPLICABLE", "claim_gates", "scenario_gates", "visibility_of", "detection", "absence_ok", "fleet_rows",
+    "NOT_APPLICABLE",
+    "Detection",
+    "absence_ok",
+    "claim_gates",
+    "detection",
+    "fleet_rows",
     "fleet_visibility_table",
+    "scenario_gates",
+    "visibility_of",
 ]
 
 NOT_APPLICABLE: Final = -1
@@ -98,7 +106,7 @@ def _pairs(scenario: Any) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for r in getattr(scenario, "routes", ()):
         seq = list(r.sequence)
-        out += [(a, b) for a, b in zip(seq[:-1], seq[1:])]
+        out += list(itertools.pairwise(seq))
     for c in getattr(scenario, "claims", ()):
         s = c.subject
         here = s.airport
@@ -282,7 +290,7 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> D
         fv = vis.take(_fleet_visible(ctx, vis, selector), idx)
         tab = fleet_table(claim.id, fleet, _fleet_arrays(ctx, selector), start, end, margin)
         ctx.cache.setdefault("fleet_tables", []).append(tab)
-        heard = int(len(tab))
+        heard = len(tab)
         name = fleet or "the subject selectors"
         if heard == 0:
             parts.append(f"no aircraft of the fleet ({name}) was heard in the window or within {vis.params.fleet_margin_h:g} h of it")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["subject_words", "seen", "seen_otherwise", "would_have_seen", "could_not_see", "undecided", "count_plain"]
+__all__ = ["could_not_see", "count_plain", "seen", "seen_otherwise", "subject_words", "undecided", "would_have_seen"]
 
 _UNIT: dict[str, tuple[str, str]] = {
     "landings": ("landing", "landings"), "departures": ("departure", "departures"), "legs": ("flight", "flights"),

@@ -63,21 +63,21 @@ from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 
 __all__ = [
-    "HOUR_NS",
-    "GATE_COLUMNS",
     "FLEET_COLUMNS",
-    "VisibilityParams",
+    "GATE_COLUMNS",
+    "HOUR_NS",
+    "FleetArrays",
     "Gate",
     "Visibility",
-    "terminal_gate",
-    "corridor_gate",
-    "heard_table",
+    "VisibilityParams",
     "archive_hours",
-    "fill_gaps",
     "build_visibility",
+    "corridor_gate",
+    "fill_gaps",
     "fleet_hours",
-    "FleetArrays",
     "fleet_table",
+    "heard_table",
+    "terminal_gate",
 ]
 
 HOUR_NS: Final = 3600 * 10**9

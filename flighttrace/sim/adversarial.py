@@ -47,11 +47,25 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from flighttrace.sim.kinematics import CoverageModel, Field, Receiver, observe, sample, schedule_frame, simulate_truth
+from flighttrace.sim.kinematics import (
+    CoverageModel,
+    Field,
+    Receiver,
+    observe,
+    sample,
+    schedule_frame,
+    simulate_truth,
+)
 
 __all__ = [
-    "ClaimTruth", "SortiesAdversary", "SORTIES_WORLDS", "SHORT_CLOSURE_CLAIMS", "build_sorties_adversary", "build_short_closure",
-    "missing_hour_world", "TRUTH_COLUMNS",
+    "SHORT_CLOSURE_CLAIMS",
+    "SORTIES_WORLDS",
+    "TRUTH_COLUMNS",
+    "ClaimTruth",
+    "SortiesAdversary",
+    "build_short_closure",
+    "build_sorties_adversary",
+    "missing_hour_world",
 ]
 
 TRUTH_COLUMNS: Final[tuple[str, ...]] = ("claim_id", "true", "knowable", "why")
@@ -438,7 +452,11 @@ def build_short_closure(out_dir: str | os.PathLike[str], *, seed: int = 1514) ->
     """
     import yaml
 
-    from flighttrace.kinds.disruption.world import AirportPlan, DisruptionWorldSpec, build_disruption_world
+    from flighttrace.kinds.disruption.world import (
+        AirportPlan,
+        DisruptionWorldSpec,
+        build_disruption_world,
+    )
 
     root = Path(out_dir)
     if root.exists():

@@ -24,15 +24,16 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from flighttrace.claims.context import ITEM_COLUMNS, Context, Judge, Judged, Outcome, empty_items, grade_counts
 from flighttrace.claims import plain
+from flighttrace.claims.context import ITEM_COLUMNS, Context, Judge, Judged, Outcome, empty_items, grade_counts
 from flighttrace.claims.counting import count_at_least, uncovered_phrase
-from flighttrace.claims.detection import absence_ok, detection
+from flighttrace.claims.detection import detection
 from flighttrace.claims.plain import count_plain
-from flighttrace.kinds.disruption.analysis import _HOUR_NS, Disruption, _daily_baseline, _interp, _rate_curve, analyze as analyze_measures
-from flighttrace.tracks.legs import GRADES
+from flighttrace.kinds.disruption.analysis import _HOUR_NS, Disruption, _daily_baseline, _interp, _rate_curve
+from flighttrace.kinds.disruption.analysis import analyze as analyze_measures
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
+from flighttrace.tracks.legs import GRADES
 
 __all__ = ["JUDGES", "analyze", "measures", "items", "judge", "closure_item_id", "closure_detectability", "event_weights", "STRONG"]
 
@@ -285,7 +286,7 @@ def _count(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
             verdict = "inconclusive"
             reason += f", but no more than on ordinary days: {ordinary}"
             words = plain.undecided(f"{s} {plain.subject_words(claim, s)}, as many as on an ordinary day ({mean:.1f} on average in the same hours; {stand_out} would stand out)")
-        else:
+        elif s > 0:
             reason += f"; {ordinary}"
     elif verdict == "supported":
         verdict = "inconclusive"

@@ -15,6 +15,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.claims import plain
 from flighttrace.claims.context import (
     STRONG,
     Context,
@@ -32,11 +33,10 @@ from flighttrace.claims.context import (
 )
 from flighttrace.claims.counting import count_at_least, count_at_most, uncovered_phrase
 from flighttrace.claims.detection import absence_ok
-from flighttrace.claims import plain
 from flighttrace.claims.plain import count_plain
 from flighttrace.kinds.sorties import stats as st
-from flighttrace.kinds.sorties.identity import identity_note, replay_of, second_of
 from flighttrace.kinds.sorties.chain import SORTIES_COLUMNS, find_sorties
+from flighttrace.kinds.sorties.identity import identity_note, replay_of, second_of
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.tracks.legs import ground_stays
 

@@ -7,7 +7,9 @@ Lookalikes
     Aircraft that are *not* in a claim's fleet but resemble it
     (:func:`lookalikes`): the same callsign prefix, the same type, or an
     address in the fleet's national block (the selector's ``icao_blocks``, else
-    the country block of its listed addresses). They are never counted; they
+    the country block of its listed addresses). Where the selector gives no
+    prefix or type, those its own legs show are used (the three-letter airline
+    prefix of their callsigns, their type codes). They are never counted; they
     are listed, and a claim's reason says when one of them did what the claim
     counts in its window.
 Replays
@@ -40,7 +42,7 @@ from flighttrace.reference.fleet import country_of, in_blocks
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 
-__all__ = ["LOOKALIKE_COLUMNS", "REPLAY_COLUMNS", "ReplayParams", "lookalikes", "replays", "replay_of", "second_of", "identity_note"]
+__all__ = ["LOOKALIKE_COLUMNS", "REPLAY_COLUMNS", "ReplayParams", "identity_note", "lookalikes", "replay_of", "replays", "second_of"]
 
 LOOKALIKE_COLUMNS: Final[tuple[str, ...]] = (
     "fleet", "icao24", "registration", "typecode", "callsigns", "why", "n_legs", "fields", "first_seen", "last_seen", "legs",
@@ -68,17 +70,25 @@ class ReplayParams:
     align_s: float = 40.0
 
 
-def _criteria(scenario: Any, selector: Any) -> tuple[tuple[str, ...], set[str], list[str], str]:
-    """(callsign prefixes, types, blocks, block words) of a selector, filled in from its listed aircraft."""
+def _criteria(scenario: Any, selector: Any, own: pd.DataFrame) -> tuple[tuple[str, ...], set[str], list[str], str]:
+    """(callsign prefixes, types, blocks, block words) of a selector, filled in from its listed aircraft and, where
+    the selector gives none, from what its own legs (``own``) show: the three-letter airline prefixes of their
+    callsigns and their type codes."""
     listed = {h.lower() for h in selector.hexes}
     types = set(selector.typecodes) or {a.type for a in scenario.fleet.aircraft if a.hex and a.hex.lower() in listed and getattr(a, "type", None)}
+    if not types and "typecode" in own:
+        types = set(own["typecode"].dropna().astype(str).str.upper()) - {""}
+    prefixes = tuple(selector.callsign_prefixes)
+    if not prefixes and "callsign" in own:
+        cs = own["callsign"].dropna().astype(str).str.strip().str.upper()
+        prefixes = tuple(sorted(set(cs[cs.str.match(r"^[A-Z]{3}[0-9]")].str[:3])))
     blocks = list(selector.icao_blocks)
     words = ", ".join(blocks)
     if not blocks and listed:
         countries = sorted({c for c in country_of(sorted(listed)) if c})
         words = "/".join(countries)
         blocks = countries
-    return tuple(selector.callsign_prefixes), {str(t).upper() for t in types if t}, blocks, words
+    return prefixes, {str(t).upper() for t in types if t}, blocks, words
 
 
 def _listed(values: list[str], *, sep: str = ",", most: int = 12) -> str:
@@ -97,7 +107,7 @@ def lookalikes(ctx: Any) -> pd.DataFrame:
         country = pd.Series(country_of(hexes.to_numpy()), index=lg.index)
         for sel in [s for s in scn.fleet.selectors if s.role == "subject"]:  # one pass per selector
             inside = np.asarray(scn.fleet_mask(lg, sel.id), dtype=bool)
-            prefixes, types, blocks, words = _criteria(scn, sel)
+            prefixes, types, blocks, words = _criteria(scn, sel, lg[inside])
             why = pd.DataFrame({
                 f"callsign prefix {'/'.join(prefixes)}": cs.str.startswith(prefixes).to_numpy() if prefixes else np.zeros(len(lg), bool),
                 f"type {'/'.join(sorted(types))}": ty.isin(types).to_numpy() if types else np.zeros(len(lg), bool),

@@ -65,6 +65,12 @@ def test_ap_claim_supported(world: dict[str, Any]) -> None:
     assert ev["lineage"].str.contains("fixtures/ovda/data/").all()
     t = ev["time"]
     assert (t >= pd.Timestamp("2023-09-01", tz="UTC")).all() and (t < pd.Timestamp("2023-09-18", tz="UTC")).all()
+    # said in plain words, with what the data could have seen beside it (here little: supported on what it shows)
+    assert row["plain"] == "Seen: 6 landings at LLOV from UBBB (6 needed)."
+    assert 0.0 <= row["p_detect"] < 0.95 and row["fleet_heard"] >= 5
+    # an inferred end names the other field that was in reach, and why it lost
+    inferred = ev[ev["grade"] == "inferred"]
+    assert len(inferred) and inferred["detail"].str.contains("other field in reach: ").all()
 
 
 def test_every_seed_claim_has_a_verdict_and_reason(world: dict[str, Any]) -> None:

@@ -242,3 +242,16 @@ def test_lookalikes_are_listed_and_named_in_the_reason() -> None:
     reason = f.claims.iloc[0]["reason"]
     assert "not counted: 2 landing(s) at LLOV in the window by aircraft that resemble the fleet but are not in it" in reason
     assert f.claims.iloc[0]["n_observed"] == 1
+
+
+def test_gates_measured_in_chunks_give_the_same_table() -> None:
+    e = OVDA.elevation_ft
+    rows = []
+    for k in range(40):  # 40 positions of 4 aircraft over 3 hours, some in the gate, some not
+        la, lo = near_ovda(2.0 + k % 25)
+        rows.append({"icao24": f"aaaa{k % 4:02d}", "time": H + pd.Timedelta(minutes=5 * k), "lat": la, "lon": lo, "alt_ft": e + 100 * (k % 40)})
+    p = pts(rows)
+    whole = heard_table(p, [terminal_gate("LLOV", VisibilityParams())], IDX, VisibilityParams())
+    chunked = heard_table(p, [terminal_gate("LLOV", VisibilityParams())], IDX, VisibilityParams(chunk_points=7))
+    pd.testing.assert_frame_equal(whole, chunked)
+    assert whole["n_points"].sum() == sum(1 for k in range(40) if 2.0 + k % 25 <= 20.0 and 100 * (k % 40) <= 3000)

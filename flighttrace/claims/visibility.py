@@ -134,6 +134,9 @@ class VisibilityParams:
     per_aircraft_sources
         Source formats whose files hold one aircraft each (readsb traces and
         the exports): their files do not tell which hours the archive holds.
+    chunk_points
+        Positions measured against the gates at a time (rows), so that
+        memory stays bounded on large inputs. Default 2,000,000.
     """
 
     terminal_radius_km: float = 20.0
@@ -144,6 +147,7 @@ class VisibilityParams:
     fleet_margin_h: float = 48.0
     export_sources: tuple[str, ...] = ("fr24_csv", "fr24_kml", "fr24_json", "opensky_tracks")
     per_aircraft_sources: tuple[str, ...] = ("readsb_trace", "opensky_tracks", "fr24_json", "fr24_csv", "fr24_kml")
+    chunk_points: int = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -246,10 +250,6 @@ def heard_table(points: pd.DataFrame, gates: list[Gate], index: Any, params: Vis
         return _empty_heard()
     codes = sorted({c for g in gates for end in g.ends for c in end})
     pos = index.positions(codes).set_index("query")
-    lat, lon = points["lat"].to_numpy(dtype=float), points["lon"].to_numpy(dtype=float)
-    alt = points["alt_ft"].to_numpy(dtype=float, na_value=np.nan) if "alt_ft" in points else np.full(len(points), np.nan)
-    ground = points["on_ground"].to_numpy(dtype=bool, na_value=False) if "on_ground" in points else np.zeros(len(points), dtype=bool)
-    hour = time_ns(points["time"]) // HOUR_NS
     src = points["source"] if "source" in points else pd.Series(["unknown"] * len(points))
     s_codes, s_names = _factor(src)
     ps = points["position_source"] if "position_source" in points else pd.Series(["unknown"] * len(points))
@@ -261,16 +261,25 @@ def heard_table(points: pd.DataFrame, gates: list[Gate], index: Any, params: Vis
     s_codes = np.where(s_codes >= 0, s_codes, len(s_names) - 1) * 4 + pcls
     a_codes = np.maximum(_factor(points["icao24"])[0], 0).astype(np.int64)
     n_src, n_ac = max(len(s_names), 1) * 4, int(a_codes.max(initial=0)) + 1
+    keys: dict[str, list[np.ndarray]] = {g.id: [] for g in gates}
+    pairs: dict[str, list[np.ndarray]] = {g.id: [] for g in gates}
+    for lo in range(0, len(points), params.chunk_points):  # one pass per chunk of positions: memory stays bounded
+        part = points.iloc[lo:lo + params.chunk_points]
+        alt = part["alt_ft"].to_numpy(dtype=float, na_value=np.nan) if "alt_ft" in part else np.full(len(part), np.nan)
+        ground = part["on_ground"].to_numpy(dtype=bool, na_value=False) if "on_ground" in part else np.zeros(len(part), dtype=bool)
+        dist = _Distances(part["lat"].to_numpy(dtype=float), part["lon"].to_numpy(dtype=float), pos)
+        key_all = (time_ns(part["time"]) // HOUR_NS) * n_src + s_codes[lo:lo + len(part)]
+        for g in gates:  # one pass per gate, vectorised over the positions
+            m = _in_gate(g, dist, alt, ground, params)
+            if m.any():
+                keys[g.id].append(key_all[m])
+                pairs[g.id].append(np.unique(key_all[m] * n_ac + a_codes[lo:lo + len(part)][m]))
     frames = []
-    dist = _Distances(lat, lon, pos)
-    for g in gates:  # one pass per gate, vectorised over the positions
-        m = _in_gate(g, dist, alt, ground, params)
-        if not m.any():
+    for g in gates:  # one table per gate that heard anything
+        if not keys[g.id]:
             continue
-        key = hour[m] * n_src + s_codes[m]
-        k_u, n_pts = np.unique(key, return_counts=True)
-        trip = np.unique(key * n_ac + a_codes[m]) // n_ac
-        k2, n_air = np.unique(trip, return_counts=True)
+        k_u, n_pts = np.unique(np.concatenate(keys[g.id]), return_counts=True)
+        k2, n_air = np.unique(np.unique(np.concatenate(pairs[g.id])) // n_ac, return_counts=True)
         n_air_full = np.zeros(len(k_u), dtype=np.int64)
         n_air_full[np.searchsorted(k_u, k2)] = n_air
         frames.append(pd.DataFrame({

@@ -18,7 +18,7 @@ Replays
     track. Two legs replay each other when they start and end within
     ``start_km`` of each other, last as long to within ``duration_s``, lie at
     least ``min_offset_s`` apart in time, and at the same time since their
-    start (first compared every ``step_s`` seconds, kept when within a median of ``coarse_km``;
+    start (first compared at about forty times, every ``step_s`` seconds or more, kept when within a median of ``coarse_km``;
     then aligned to the best shift within ``align_s`` seconds, since two feeds sample the same
     flight at different instants) lie a median of at most ``max_median_km`` apart and
     ``max_median_ft`` apart in height. Either could be the true one, so a
@@ -258,8 +258,11 @@ def replays(ctx: Any, params: ReplayParams | None = None) -> pd.DataFrame:
     ia, ib = np.nonzero(np.triu(ok, 1))
     rows = []
     if len(ia):
-        n_steps = int(np.nanmax(dur[good]) // p.step_s) + 1
-        rlat, rlon, ralt = _resampled(tr, spans, p.step_s, n_steps)
+        step = max(p.step_s, float(np.nanmax(dur[good])) / 40.0)  # about forty positions a leg are enough to discard most pairs
+        n_steps = int(np.nanmax(dur[good]) // step) + 1
+        used = np.unique(np.concatenate([ia, ib]))
+        rlat, rlon, ralt = (np.full((len(spans), n_steps), np.nan) for _ in range(3))
+        rlat[used], rlon[used], ralt[used] = _resampled(tr, [spans[i] for i in used], step, n_steps)
         d = _km(rlat[ia], rlon[ia], rlat[ib], rlon[ib])  # pairs × steps, NaN past the shorter leg
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from flighttrace.cli import app
@@ -22,7 +23,7 @@ _STYLE = {"supported": "bold green", "contradicted": "bold red", "inconclusive":
 
 
 def verdict_table(claims: pd.DataFrame, *, title: str = "Claims") -> Table:
-    """A rich table of the verdicts: claim, record, expected, observed, verdict, reason.
+    """A rich table of the verdicts: claim, record, expected, observed, verdict, and the reason after the plain words.
 
     Parameters
     ----------
@@ -40,7 +41,9 @@ def verdict_table(claims: pd.DataFrame, *, title: str = "Claims") -> Table:
     t.add_column("reason", overflow="fold", ratio=8)
     for _, r in claims.iterrows():  # one row per claim
         v = str(r["verdict"])
-        t.add_row(str(r["claim_id"]), str(r["record"]), str(r["expected"]), str(r["observed"]), f"[{_STYLE.get(v, '')}]{v}[/]", str(r["reason"]))
+        plain = str(r["plain"]) if "plain" in r and isinstance(r["plain"], str) and r["plain"] else ""
+        why = (f"[bold]{escape(plain)}[/]\n" if plain else "") + escape(str(r["reason"]))
+        t.add_row(str(r["claim_id"]), str(r["record"]), str(r["expected"]), str(r["observed"]), f"[{_STYLE.get(v, '')}]{v}[/]", why)
     return t
 
 

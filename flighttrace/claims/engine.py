@@ -28,7 +28,7 @@ import pandas as pd
 
 from flighttrace.claims import coverage as cv
 from flighttrace.claims.context import ASSUMED, Context, Judged, Outcome, Window, empty_evidence, empty_items, grade_counts
-from flighttrace.claims.detection import Detection, detection, fleet_visibility_table, visibility_of
+from flighttrace.claims.detection import NOT_APPLICABLE, Detection, detection, fleet_visibility_table, visibility_of
 from flighttrace.claims.findings import CLAIMS_COLUMNS, EVIDENCE_COLUMNS, STATISTICS_COLUMNS, Findings
 from flighttrace.claims.rules import VerdictRules
 from flighttrace.kinds import kind_module, kind_of_test, kinds_of
@@ -42,7 +42,10 @@ def _judge(ctx: Context, claim: Any) -> Judged:
     start, end = ctx.scenario.claim_window(claim)
     wd = cv.window_days(ctx.cov, start, end)
     frac, cov_ok = wd["fraction"].to_numpy(dtype=float), wd["covered"].to_numpy(dtype=bool)
-    det = detection(ctx, claim, start, end)
+    try:
+        det = detection(ctx, claim, start, end)
+    except (ValueError, KeyError) as exc:  # a claim the data cannot evaluate says so below; its detection is unknown
+        det = Detection(math.nan, 0.0, 0.0, None, NOT_APPLICABLE, f"not measured: {exc.args[0] if exc.args else exc!r}", (), "none")
     win = Window(start, end, float(frac.sum()), float((frac * ~cov_ok).sum()), cv.uncovered_text(wd), det)
     judge = kind_module(kind_of_test(claim.test.kind), "claims").JUDGES[claim.test.kind]
     try:

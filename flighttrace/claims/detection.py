@@ -119,7 +119,7 @@ def _pairs(scenario: Any) -> list[tuple[str, str]]:
             out.append((s.from_, here))
         if s.to is not None:
             out.append((here, s.to))
-    return list(dict.fromkeys(tuple(sorted(p)) for p in out))
+    return list(dict.fromkeys((min(a, b), max(a, b)) for a, b in out))
 
 
 def scenario_gates(scenario: Any, params: VisibilityParams) -> list[Gate]:

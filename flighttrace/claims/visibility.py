@@ -188,28 +188,29 @@ class _Distances:
         self.lat, self.lon, self.pos = lat, lon, pos
         self._full: dict[str, np.ndarray] = {}
 
+    def at(self, code: str, col: str) -> float:
+        return float(self.pos.at[code, col])  # type: ignore[arg-type]
+
     def full(self, code: str) -> np.ndarray:
         if code not in self._full:
-            f = self.pos.loc[code]
-            self._full[code] = _dist_km(self.lat, self.lon, float(f["lat"]), float(f["lon"]))
+            self._full[code] = _dist_km(self.lat, self.lon, self.at(code, "lat"), self.at(code, "lon"))
         return self._full[code]
 
     def between(self, a: str, b: str) -> float:
-        fa, fb = self.pos.loc[a], self.pos.loc[b]
-        return float(_dist_km(np.array([fa["lat"]]), np.array([fa["lon"]]), float(fb["lat"]), float(fb["lon"]))[0])
+        return float(_dist_km(np.array([self.at(a, "lat")]), np.array([self.at(a, "lon")]), self.at(b, "lat"), self.at(b, "lon"))[0])
 
 
 def _in_gate(g: Gate, dist: _Distances, alt: np.ndarray, ground: np.ndarray, params: VisibilityParams) -> np.ndarray:
     """Which positions lie in a gate."""
     if g.kind == "terminal":
         code = g.ends[0][0]
-        f = dist.pos.loc[code]
-        idx = np.flatnonzero(np.abs(dist.lat - f["lat"]) <= params.terminal_radius_km / 111.0)
+        lat0, lon0, elev = dist.at(code, "lat"), dist.at(code, "lon"), dist.at(code, "elevation_ft")
+        idx = np.flatnonzero(np.abs(dist.lat - lat0) <= params.terminal_radius_km / 111.0)
         out = np.zeros(len(dist.lat), dtype=bool)
-        elev = 0.0 if np.isnan(f["elevation_ft"]) else float(f["elevation_ft"])
+        elev = 0.0 if np.isnan(elev) else elev
         with np.errstate(invalid="ignore"):
             low = (alt[idx] - elev <= params.terminal_height_ft) | ground[idx]
-        out[idx] = (_dist_km(dist.lat[idx], dist.lon[idx], float(f["lat"]), float(f["lon"])) <= params.terminal_radius_km) & low
+        out[idx] = (_dist_km(dist.lat[idx], dist.lon[idx], lat0, lon0) <= params.terminal_radius_km) & low
         return out
     out = np.zeros(len(dist.lat), dtype=bool)
     for a in g.ends[0]:  # one pass per pair of fields, vectorised over the positions
@@ -472,9 +473,11 @@ def build_visibility(scenario: Any, cov: pd.DataFrame, points: pd.DataFrame | No
     has_pos = points is not None and len(points) > 0 and {"lat", "lon"} <= set(points.columns)
     if not has_pos:
         return Visibility(h0, n, archive, {g.id: g for g in gates}, {}, _empty_heard(), "days", params)
+    assert points is not None  # has_pos
     heard = heard_table(points, gates, scenario.airport_index(), params)
     listen = heard[~heard["source"].isin(params.export_sources)]
-    covered, covered_mlat = {}, {}
+    covered: dict[str, np.ndarray] = {}
+    covered_mlat: dict[str, np.ndarray] = {}
     for g in gates:  # one pass per gate
         for only_mlat, out in ((False, covered), (True, covered_mlat)):
             h = np.zeros(n, dtype=bool)

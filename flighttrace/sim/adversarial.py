@@ -338,7 +338,7 @@ def _write_traces(data: Path, pts: pd.DataFrame) -> list[Path]:
 
     written = []
     day = pts["time"].dt.strftime("%Y/%m/%d").to_numpy()
-    key = pd.Series(day).str.cat(pts["icao24"].astype(str).to_numpy(), sep="|").to_numpy()
+    key = (pd.Series(day, dtype=object) + "|" + pts["icao24"].astype(str).to_numpy()).to_numpy()
     for k in sorted(set(key)):  # one trace file per aircraft-day, as readsb writes them
         d, h = k.split("|")
         sub = _points_columns(pts[key == k])

@@ -286,8 +286,8 @@ def replay_of(ctx: Any, leg_ids: pd.Series) -> np.ndarray:
     out = np.full(len(leg_ids), "", dtype=object)
     if len(rp) == 0:
         return out
-    words = {r.leg_id: f"its track replays {r.replays} ({r.other_icao24}) shifted by {r.offset_s / 86400:+.2f} days (a clock error or a copied track)"
-             for r in rp.itertuples()}
+    words = {str(a): f"its track replays {b} ({o}) shifted by {float(s) / 86400:+.2f} days (a clock error or a copied track)"
+             for a, b, o, s in zip(rp["leg_id"], rp["replays"], rp["other_icao24"], rp["offset_s"])}
     for k, legs in enumerate(leg_ids.astype(object).fillna("").astype(str)):  # one look-up per item
         hit = [words[x] for x in legs.split(";") if x in words]
         out[k] = "; ".join(hit)
@@ -320,11 +320,11 @@ def identity_note(ctx: Any, claim: Any, items: pd.DataFrame, win: Any) -> str:
         hit = lg[lg[end].isin(A).to_numpy() & (t >= win.start).to_numpy() & (t < win.end).to_numpy()]
         if len(hit):
             who = look.drop_duplicates("icao24").set_index("icao24")
-            def short(cs: str) -> str:
+            def short(cs: Any) -> str:
                 parts = [x for x in str(cs or "").split(",") if x and not x.startswith("…")]
                 return ",".join(parts[:2]) + (f" and {len(parts) - 2} more callsigns" if len(parts) > 2 else "")
 
-            names = [" ".join(x for x in (h, str(who.at[h, 'registration'] or ""), short(who.at[h, 'callsigns'])) if x) + f" ({who.at[h, 'why']})"
+            names = [" ".join(x for x in (h, str(who.at[h, "registration"] or ""), short(who.at[h, "callsigns"])) if x) + f" ({who.at[h, 'why']!s})"
                      for h in sorted(set(hit["icao24"].astype(str).str.lower()))]
             word = "take-off" if end == "origin" else "landing"
             notes.append(f"not counted: {len(hit)} {word}(s) at {s.airport or '/'.join(sorted(A))} in the window by aircraft that resemble the fleet "

@@ -306,6 +306,8 @@ def _claims_rows(findings: Any) -> list[dict[str, Any]]:
             "verdict": c.verdict, "reason": _str(getattr(c, "reason", None)),
             "window": _window_text(c.window_start, c.window_end, tz) if pd.notna(getattr(c, "window_start", None)) else "—",
             "evidence": ev[:40], "robustness": getattr(c, "robustness", ""), "fragile_because": getattr(c, "fragile_because", "") or "",
+            "plain": _str(getattr(c, "plain", None)) if isinstance(getattr(c, "plain", None), str) else "",
+            "p_detect": _num(getattr(c, "p_detect", None), "{:.2f}") if pd.notna(getattr(c, "p_detect", None)) else "",
         })
     return rows
 

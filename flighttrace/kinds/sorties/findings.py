@@ -51,6 +51,10 @@ class SortiesFindings:
         Legs of the fleet (or of a lookalike) whose track repeats another's
         at a shifted time: a receiver's clock off by days, or a copied track
         (:data:`flighttrace.kinds.sorties.identity.REPLAY_COLUMNS`).
+    sorties
+        The sorties behind the series: the scenario's first route, every
+        fleet aircraft (:func:`flighttrace.find_sorties`; not written as a
+        table: the report writes them as ``sorties.csv``).
     """
 
     series: dict[str, pd.DataFrame]
@@ -62,6 +66,7 @@ class SortiesFindings:
     statistics: list[dict[str, Any]]
     lookalikes: pd.DataFrame = field(default_factory=pd.DataFrame)
     replays: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sorties: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by file name (the series as ``series_day``, ``series_week``, ``series_month``; ``lookalikes``, ``replays``)."""
@@ -171,6 +176,7 @@ def sorties_findings(ctx: Context, judged: list[Judged]) -> SortiesFindings:
         statistics=_scenario_statistics(ctx, windows, s_times, gt, seed=rules.seed),
         lookalikes=lookalikes(ctx),
         replays=replays(ctx),
+        sorties=main,
     )
 
 

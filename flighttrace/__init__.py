@@ -38,6 +38,7 @@ _EXPORTS: dict[str, str] = {
     "coverage": "flighttrace.claims.coverage",
     "map_sorties": "flighttrace.viz.maps",
     "build_report": "flighttrace.report",
+    "Case": "flighttrace.case",
     "airport_events": "flighttrace.tracks.legs",
     "lineage": "flighttrace.tracks.lineage",
     "build_world": "flighttrace.kinds.sorties.world",

@@ -27,13 +27,15 @@ def world() -> dict[str, Any]:
     ds = flighttrace.read(str(DATA))
     legs = flighttrace.detect_legs(ds.points, seed, geometry=False)
     cov = cv.coverage(ds, seed)
-    return {"ds": ds, "legs": legs, "seed": seed, "cov": cov, "findings": flighttrace.evaluate(legs, seed, coverage=cov, synthetic=ds.synthetic)}
+    # the positions are given, as ``flighttrace analyze`` gives them: the gates and the fleet's visibility are measured from them
+    findings = flighttrace.evaluate(legs, seed, coverage=cov, points=ds.points, synthetic=ds.synthetic)
+    return {"ds": ds, "legs": legs, "seed": seed, "cov": cov, "findings": findings}
 
 
 @pytest.fixture(scope="module")
 def checks(world: dict[str, Any]) -> Any:
     scn = flighttrace.load_scenario(CHECKS)
-    return flighttrace.evaluate(world["legs"], scn, coverage=world["cov"])
+    return flighttrace.evaluate(world["legs"], scn, coverage=world["cov"], points=world["ds"].points)
 
 
 def _row(findings: Any, claim_id: str) -> pd.Series:
@@ -63,6 +65,12 @@ def test_ap_claim_supported(world: dict[str, Any]) -> None:
     assert ev["lineage"].str.contains("fixtures/ovda/data/").all()
     t = ev["time"]
     assert (t >= pd.Timestamp("2023-09-01", tz="UTC")).all() and (t < pd.Timestamp("2023-09-18", tz="UTC")).all()
+    # said in plain words, with what the data could have seen beside it (here little: supported on what it shows)
+    assert row["plain"] == "Seen: 6 landings at LLOV from UBBB (6 needed)."
+    assert 0.0 <= row["p_detect"] < 0.95 and row["fleet_heard"] >= 5
+    # an inferred end names the other field that was in reach, and why it lost
+    inferred = ev[ev["grade"] == "inferred"]
+    assert len(inferred) and inferred["detail"].str.contains("other field in reach: ").all()
 
 
 def test_every_seed_claim_has_a_verdict_and_reason(world: dict[str, Any]) -> None:
@@ -74,9 +82,15 @@ def test_every_seed_claim_has_a_verdict_and_reason(world: dict[str, Any]) -> Non
 
 
 def test_deliberately_false_claims_contradicted(checks: Any) -> None:
-    for cid in ("false-30-landings-sep-2023", "false-at-most-2-sep-2023", "false-ten-hours-on-ground", "false-only-to-ganja"):
+    # contradicted on what the data shows: too many landings, stays too short, a departure elsewhere
+    for cid in ("false-at-most-2-sep-2023", "false-ten-hours-on-ground", "false-only-to-ganja"):
         assert _row(checks, cid)["verdict"] == "contradicted", cid
-    assert "fully covered" in _row(checks, "false-30-landings-sep-2023")["reason"]
+    # "30 landings" is false in the world, but only absence could say so, and in this world nothing but the fleet itself is
+    # ever heard low over Ovda, and the fleet falls silent for a week (4–11 September): the data could not have seen them
+    thirty = _row(checks, "false-30-landings-sep-2023")
+    assert thirty["verdict"] == "inconclusive" and thirty["p_detect"] < 0.95
+    assert "nothing was heard over LLOV below 3,000 ft" in thirty["reason"] and "the fleet (silkway-il76) was not heard for" in thirty["reason"]
+    assert thirty["plain"].startswith("Not seen, but the data could not have seen it:")
     assert _row(checks, "ap-2023-six-from-baku")["verdict"] == "supported"
 
 

@@ -14,7 +14,13 @@ day   hex      legs                                         what it is
                LLOV→UBBB 12–16                              sortie S4, ≥ 3 h (lower bound)
 12    600864   UBBB→(no field named) 06–09                  unknown end
 16    600865   UBBB→LLOV 06–10, LLOV→LTAC 12– *bridged*     departure with a bridged destination
+1–31  600865   UBBB→UBBN 00–01, UBBN→UBBB 22–23 every day   a daily shuttle: the fleet is heard
 ====  =======  ===========================================  =========================
+
+The daily shuttle shows that the fleet's transponders were on all month, so a
+shortfall can be a contradiction; ``QUIET`` is the same world without it, where
+the fleet falls silent for days (8–12 Jan, 12–16 Jan, after 16 Jan) and could
+have flown unheard: nothing can be concluded from absence there.
 
 Coverage: every day of January is covered except 20 January.
 Landings at LLOV by the fleet, 1–15 Jan: strong s = 3 (S1, S2 observed; S3 inferred),
@@ -107,7 +113,7 @@ def legs_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return df.sort_values(["icao24", "first_seen"], kind="stable").reset_index(drop=True)
 
 
-WORLD = legs_frame(
+QUIET_ROWS = (
     [
         leg("600864", "UBBB", "LLOV", "2023-01-02T06:00", "2023-01-02T10:00"),
         leg("600864", "LLOV", "UBBB", "2023-01-02T12:00", "2023-01-02T16:00"),
@@ -125,6 +131,12 @@ WORLD = legs_frame(
         leg("600865", "LLOV", "LTAC", "2023-01-16T12:00", "2023-01-16T16:00", dg="bridged"),
     ]
 )
+SHUTTLE_ROWS = [
+    r for d in range(1, 32)
+    for r in (leg("600865", "UBBB", "UBBN", f"2023-01-{d:02d}T00:00", f"2023-01-{d:02d}T01:00"), leg("600865", "UBBN", "UBBB", f"2023-01-{d:02d}T22:00", f"2023-01-{d:02d}T23:00"))
+]
+QUIET = legs_frame(QUIET_ROWS)
+WORLD = legs_frame(QUIET_ROWS + SHUTTLE_ROWS)
 
 
 def coverage_jan(uncovered: tuple[int, ...] = (20,)) -> pd.DataFrame:
@@ -253,7 +265,8 @@ def test_ground_time_rules() -> None:
         claim("each-lb", {"kind": "ground_time", "airport": "LLOV", "min": "2h", "max": "4h", "statistic": "each"}, subj),
         # each: S3's 4 h is outside [2h, 3h30min] → contradicted
         claim("each-out", {"kind": "ground_time", "airport": "LLOV", "min": "2h", "max": "3h30min", "statistic": "each"}, subj),
-        # only S4 on 8 Jan: a lower bound of 3 h; [1h, 2h] is already exceeded, [2h, 4h] cannot be decided
+        # only S4 on 8 Jan: a lower bound of 3 h; [1h, 2h] is already exceeded by it, but one stay cannot decide a
+        # median (VerdictRules.min_stays = 3); [2h, 4h] cannot be decided either
         claim("lb-over", {"kind": "ground_time", "airport": "LLOV", "max": "2h"}, subj, window={"start": "2023-01-08", "end": "2023-01-08"}),
         claim("lb-only", {"kind": "ground_time", "airport": "LLOV", "min": "2h", "max": "4h"}, subj, window={"start": "2023-01-08", "end": "2023-01-08"}),
         # without a route: ground stays between consecutive legs at LLOV (same 2, 3, 4 h and a 3 h bound)
@@ -263,8 +276,9 @@ def test_ground_time_rules() -> None:
     v = verdicts(f)
     assert {k: x[0] for k, x in v.items()} == {
         "med-in": "supported", "med-out": "contradicted", "mean": "supported", "each-lb": "inconclusive",
-        "each-out": "contradicted", "lb-over": "contradicted", "lb-only": "inconclusive", "stays": "supported", "none": "inconclusive",
+        "each-out": "contradicted", "lb-over": "inconclusive", "lb-only": "inconclusive", "stays": "supported", "none": "inconclusive",
     }
+    assert "at least 3 stays are needed to judge a median" in v["lb-over"][1]
     row = f.claims.set_index("claim_id").loc["med-in"]
     assert row["value"] == pytest.approx(3.0) and "1 stay(s) known only as a lower bound" in row["reason"]
     assert "(4 h 0 min)" in v["each-out"][1]  # the one duration formatter (issue 17), not "4.0 h"
@@ -301,6 +315,7 @@ def test_mean_interval_rules() -> None:
         claim("max2", {"kind": "mean_interval", "max": "2d"}),  # straddles 2 → inconclusive
         claim("one", {"kind": "mean_interval", "max": "1d"}, window={"start": "2023-01-02", "end": "2023-01-03"}),  # 1 landing in 2 days: 2 gaps of 1 d are not > 1 d
         claim("sparse", {"kind": "mean_interval", "max": "2d"}, window={"start": "2023-01-21", "end": "2023-01-31"}),  # 0 in 11 covered days: 11 > 2
+        rules=VerdictRules(min_intervals=2),  # the world holds only two intervals; the default minimum (5) is tested below
     )
     v = verdicts(f)
     assert {k: x[0] for k, x in v.items()} == {"max3": "inconclusive", "max1": "inconclusive", "max2": "inconclusive", "one": "inconclusive", "sparse": "contradicted"}
@@ -308,11 +323,16 @@ def test_mean_interval_rules() -> None:
     assert f.claims.set_index("claim_id").loc["max3", "value"] == pytest.approx(2.0)
     iv = f.intervals[f.intervals["window"] == "max3"]
     assert iv["days"].tolist() == pytest.approx([2.0, 2.0]) and iv["covered"].all()
+    assert "mean interval 2.00 d, median 2.00 d" in f.claims.set_index("claim_id").loc["max3", "observed"]
+    # with the default minimum sample, two intervals decide nothing
+    g = run(claim("max1", {"kind": "mean_interval", "max": "1d"}))
+    assert g.claims.iloc[0]["verdict"] == "inconclusive" and "too few to judge (at least 5 needed)" in g.claims.iloc[0]["reason"]
 
 
 def test_mean_interval_leaves_out_spans_over_uncovered_days() -> None:
     # 3 Jan uncovered: the 2→4 Jan interval is left out; 4→6 Jan (2 d) is used
-    f = run(claim("m", {"kind": "mean_interval", "max": "2d"}, window={"start": "2023-01-01", "end": "2023-01-07"}), cov=coverage_jan((3,)))
+    f = run(claim("m", {"kind": "mean_interval", "max": "2d"}, window={"start": "2023-01-01", "end": "2023-01-07"}), cov=coverage_jan((3,)),
+            rules=VerdictRules(min_intervals=1))
     row = f.claims.iloc[0]
     assert row["value"] == pytest.approx(2.0)  # one interval: its mean, with an interval too wide to decide
     assert row["verdict"] == "inconclusive" and "over 1 interval(s)" in row["reason"]
@@ -396,14 +416,19 @@ def test_record_never_changes_the_verdict() -> None:
 
 
 def test_without_coverage_every_reason_says_it_was_assumed() -> None:
-    # the legs span 2–16 Jan: 1 Jan lies outside the assumed coverage, so the second claim starts on 2 Jan
+    # without the shuttle the legs span 2–16 Jan: 1 Jan lies outside the assumed coverage, so the second claim starts on 2 Jan
     jan2 = {"start": "2023-01-02", "end": "2023-01-15"}
-    f = evaluate(WORLD, scenario(claim("al3", {"kind": "count_at_least", "value": 3}), claim("al9", {"kind": "count_at_least", "value": 9}, window=jan2)))
+    scn = scenario(claim("al3", {"kind": "count_at_least", "value": 3}), claim("al9", {"kind": "count_at_least", "value": 9}, window=jan2))
+    f = evaluate(QUIET, scn)
     assert all(r.endswith(ASSUMED) for r in f.claims["reason"])
     assert f.warnings == (ASSUMED,)
     assert f.coverage["covered"].all() and len(f.coverage) == 15  # 2–16 Jan, the span of the legs
-    # with the span assumed covered, a shortfall is a contradiction
-    assert f.claims["verdict"].tolist() == ["supported", "contradicted"]
+    # the span is assumed covered, but the fleet fell silent for days (8–12 Jan): the shortfall could have flown unheard
+    assert f.claims["verdict"].tolist() == ["supported", "inconclusive"]
+    assert "was not heard for" in f.claims.iloc[1]["reason"]
+    # with the daily shuttle the fleet is heard throughout (1–31 Jan): a shortfall in the assumed coverage is a contradiction
+    g = evaluate(WORLD, scn)
+    assert len(g.coverage) == 31 and g.claims["verdict"].tolist() == ["supported", "contradicted"]
 
 
 def test_claim_that_cannot_be_evaluated_is_inconclusive() -> None:
@@ -497,8 +522,10 @@ def test_empty_legs_and_a_scenario_without_routes_or_events() -> None:
     empty = WORLD.iloc[:0]
     f = evaluate(empty, scn, coverage=coverage_jan())
     v = verdicts(f)
-    # nothing found in a fully covered window: a contradiction; no covered day inside the event windows: no ratio
-    assert v["a"][0] == "contradicted"
+    # nothing found in a fully covered window, but no aircraft of the fleet was heard at all: its transponders may have been
+    # off, so absence says nothing; no covered day inside the event windows: no ratio
+    assert v["a"][0] == "inconclusive" and "no aircraft of the fleet (fleet) was heard" in v["a"][1]
+    assert f.claims.set_index("claim_id").loc["a", "fleet_heard"] == 0
     assert v["rr"] == ("inconclusive", "no rate ratio: no covered day inside the event windows within the claim's window")
     assert "not computable" in f.summary()
     bare = dict(copy.deepcopy(BASE), events=[], routes=[], claims=[])

@@ -173,6 +173,17 @@ def test_a_plain_landing_and_a_departure_are_neither_diversion_nor_go_around() -
     assert len(div) == 0 and len(ga) == 0 and len(hold) == 0
 
 
+def parked(days: list[pd.Timestamp]) -> pd.DataFrame:
+    """An aircraft on the ground at Vnukovo (1400a0) and one at Sheremetyevo (1400a1), heard every 20 minutes on each day."""
+    frames = []
+    for hexa, ap in (("1400a0", VKO), ("1400a1", SVO)):
+        t = pd.DatetimeIndex([d + pd.Timedelta(minutes=20 * k) for d in days for k in range(72)])
+        lat, lon = at(ap, 90.0, 0.6)
+        frames.append(to_points(pd.DataFrame({"icao24": hexa, "time": t, "lat": lat, "lon": lon, "alt_ft": np.nan, "gs_kt": 0.0,
+                                              "track_deg": 0.0, "vrate_fpm": 0.0, "on_ground": True, "callsign": "PARKED"}), typecode="A320"))
+    return pd.concat(frames, ignore_index=True)
+
+
 def join_tracks(*frames: pd.DataFrame) -> pd.DataFrame:
     """Several tracks as one Points table, sorted as read() sorts, with distinct source rows."""
     df = pd.concat(frames, ignore_index=True)
@@ -420,9 +431,14 @@ STOP = (DAY + pd.Timedelta(hours=10), DAY + pd.Timedelta(hours=11, minutes=30))
 """Vnukovo takes no movement from 10:00 to 11:30 on the day (one every 6 minutes otherwise): 15 expected, none seen."""
 
 
-def claim_of(cid: str, test: dict[str, Any], window: str = "2026-03-14", subject: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"id": cid, "statement": cid, "source": "src", "record": "published", "window": {"start": window, "end": window},
+def claim_of(cid: str, test: dict[str, Any], window: str | dict[str, str] = "2026-03-14", subject: dict[str, Any] | None = None) -> dict[str, Any]:
+    win = window if isinstance(window, dict) else {"start": window, "end": window}
+    return {"id": cid, "statement": cid, "source": "src", "record": "published", "window": win,
             "subject": subject or {"unit": "movements"}, "test": test}
+
+
+DAYTIME = {"start": "2026-03-14T06:00:00Z", "end": "2026-03-14T22:00:00Z"}
+"""The hours with scheduled traffic on the day (a movement every 6 minutes)."""
 
 
 def disruption_scenario(*claims: dict[str, Any]) -> Any:
@@ -476,25 +492,40 @@ def test_closure_claims_every_branch() -> None:
     v = judged(
         d,
         claim_of("vko-30min", {"kind": "closure", "airport": "UUWW", "min_duration": "30min"}),  # closed ≥ 30 min → supported
-        claim_of("vko-2h", {"kind": "closure", "airport": "UUWW", "min_duration": "2h"}),  # even the whole 90-min gap is < 2 h, day covered → contradicted
+        # even the whole 90-min gap is < 2 h, but a 2-h closure between 22:00 and 06:00 would meet no scheduled movement:
+        # it could be detected in only 74 % of the day's placements → inconclusive; over the hours with traffic → contradicted
+        claim_of("vko-2h", {"kind": "closure", "airport": "UUWW", "min_duration": "2h"}),
+        claim_of("vko-2h-daytime", {"kind": "closure", "airport": "UUWW", "min_duration": "2h"}, window=DAYTIME),
         claim_of("vko-max", {"kind": "closure", "airport": "UUWW", "min_duration": "30min", "max_duration": "45min"}),  # surely closed > 45 min → contradicted
         claim_of("vko-reopened", {"kind": "closure", "airport": "UUWW", "min_duration": "30min", "reopened": True}),  # traffic back at 11:30 → supported
         claim_of("vko-still-shut", {"kind": "closure", "airport": "UUWW", "min_duration": "30min", "reopened": False}),  # it reopened → contradicted
-        claim_of("both-each", {"kind": "closure", "airport": "both", "min_duration": "30min", "require": "each"}),  # Sheremetyevo open → contradicted
+        # 10 movements an hour and 161 a day: a closure needs ln(161 / 0.05) = 8.08 expected movements, 48.5 minutes of the
+        # busiest traffic; a 30-minute one could never be told from an ordinary gap → Sheremetyevo "open" cannot be concluded
+        claim_of("both-each", {"kind": "closure", "airport": "both", "min_duration": "30min", "require": "each"}),  # → inconclusive
         claim_of("both-any", {"kind": "closure", "airport": "both", "min_duration": "30min", "require": "any"}),  # Vnukovo closed → supported
-        claim_of("svo", {"kind": "closure", "airport": "UUEE", "min_duration": "30min"}),  # open all day, every hour covered → contradicted
-        claim_of("vko-a-week-before", {"kind": "closure", "airport": "UUWW", "min_duration": "30min"}, window="2026-03-07"),  # ordinary day → contradicted
+        claim_of("svo", {"kind": "closure", "airport": "UUEE", "min_duration": "30min"}),  # below what can be detected → inconclusive
+        claim_of("svo-1h-daytime", {"kind": "closure", "airport": "UUEE", "min_duration": "1h"}, window=DAYTIME),  # 10 expected ≥ 8.08 everywhere → contradicted
+        claim_of("vko-a-week-before", {"kind": "closure", "airport": "UUWW", "min_duration": "30min"}, window="2026-03-07"),  # below what can be detected → inconclusive
+        claim_of("vko-1h-a-week-before", {"kind": "closure", "airport": "UUWW", "min_duration": "1h"},
+                 window={"start": "2026-03-07T06:00:00Z", "end": "2026-03-07T22:00:00Z"}),  # ordinary day, detectable → contradicted
         claim_of("hold", {"kind": "holding_at_least", "value": 1}, subject={"unit": "holdings", "airport": "UUWW"}),  # no Points table → inconclusive
     )
     assert {k: x[0] for k, x in v.items()} == {
-        "vko-30min": "supported", "vko-2h": "contradicted", "vko-max": "contradicted", "vko-reopened": "supported",
-        "vko-still-shut": "contradicted", "both-each": "contradicted", "both-any": "supported", "svo": "contradicted",
-        "vko-a-week-before": "contradicted", "hold": "inconclusive",
+        "vko-30min": "supported", "vko-2h": "inconclusive", "vko-2h-daytime": "contradicted", "vko-max": "contradicted",
+        "vko-reopened": "supported", "vko-still-shut": "contradicted", "both-each": "inconclusive", "both-any": "supported",
+        "svo": "inconclusive", "svo-1h-daytime": "contradicted", "vko-a-week-before": "inconclusive",
+        "vko-1h-a-week-before": "contradicted", "hold": "inconclusive",
     }
+    # the smallest detectable closure, worked out by hand: T = ln(161 / 0.05) = 8.08 movements at 10 an hour = 48.5 min
+    assert "8.1 movements a closure needs only over 48 min or more" in v["svo"][1] and "detected in 0% of the window" in v["svo"][1]
+    # a 2-h closure placed every 5 min from 00:00 to 22:00 (265 placements) holds 8.08 expected movements only when it
+    # overlaps 06:00–22:00 by 48.5 min or more: placements from 04:50 to 21:10, 197 of 265 = 74 %
+    assert "detected in 74% of the window" in v["vko-2h"][1]
+    assert "could have gone unseen" in v["both-each"][1]
     assert "no movement from 10:00 to 11:30" in v["vko-30min"][1] and "expected 15.0" in v["vko-30min"][1]
     assert "longer than 45 min" in v["vko-max"][1] and "traffic resumed at 11:30" in v["vko-still-shut"][1]
     assert v["both-each"][1].startswith("1 of 2 fields closed (UUWW); every field must")
-    assert "every hour of the window has data and a baseline" in v["svo"][1]
+    assert "every hour of the window has data and a baseline" in v["svo-1h-daytime"][1]
     assert "needs the Points table" in v["hold"][1]
 
 
@@ -511,10 +542,14 @@ def test_closure_claims_inconclusive_on_weak_evidence_or_missing_hours() -> None
 def test_diversion_and_holding_claims_count_like_count_at_least() -> None:
     # on the day: one aircraft diverted from Vnukovo to Sheremetyevo (observed), one turned away (landing unseen),
     # one held three laps east of Vnukovo and landed there
+    # aircraft parked at both fields, heard on the ground every 20 minutes on the day and on the four Saturdays before it,
+    # show that receivers listened at both fields all day: gates covered, so absence counts, and the Saturdays are a baseline
+    # with no holding and no diversion
     pts = join_tracks(
         diverted_flight().assign(icao24="140011"),
         turned_away_flight(icao24="140012", t0=T0 + pd.Timedelta(hours=1)),
         holding_flight(3.0).assign(icao24="140013"),
+        parked(SATURDAYS),
     )
     scn = disruption_scenario(
         claim_of("div1", {"kind": "diversions_at_least", "value": 1}, subject={"unit": "diversions", "airport": "UUWW"}),  # s = 1 → supported
@@ -525,10 +560,21 @@ def test_diversion_and_holding_claims_count_like_count_at_least() -> None:
         claim_of("hold2", {"kind": "holding_at_least", "value": 2}, subject={"unit": "holdings", "airport": "both"}),  # one < 2 → contradicted
     )
     legs = flighttrace.detect_legs(pts, scn)
-    f = flighttrace.evaluate(legs, scn, coverage=daily_coverage([DAY]), points=pts)
+    f = flighttrace.evaluate(legs, scn, coverage=daily_coverage(SATURDAYS), points=pts)
     c = f.claims.set_index("claim_id")
     assert c["verdict"].to_dict() == {"div1": "supported", "div2": "inconclusive", "div3": "contradicted", "div-svo": "contradicted",
                                       "hold1": "supported", "hold2": "contradicted"}
+    assert "the same hours of 4 baseline week(s) show 0.00 on average" in c.loc["hold1", "reason"]
+    assert (c["p_detect"] == 1.0).all()
+    # without the Saturdays there is nothing to compare with: one holding does not show that flights were delayed, and
+    # without the parked aircraft nothing shows that receivers listened at the fields in the other hours of the day
+    day = pts[pts["time"] >= DAY].reset_index(drop=True)
+    g = flighttrace.evaluate(flighttrace.detect_legs(day, scn), scn, coverage=daily_coverage([DAY]), points=day).claims.set_index("claim_id")
+    assert g.loc["hold1", "verdict"] == "inconclusive" and "no baseline week with data to compare with" in g.loc["hold1", "reason"]
+    bare = day[~day["icao24"].isin(["1400a0", "1400a1"])].reset_index(drop=True)
+    h = flighttrace.evaluate(flighttrace.detect_legs(bare, scn), scn, coverage=daily_coverage([DAY]), points=bare).claims.set_index("claim_id")
+    # (the one input file then spans only the three flights: 22 of the day's 24 hours have no data at all)
+    assert h.loc["div-svo", "verdict"] == "inconclusive" and "no data at all in 22 of 24 hours" in h.loc["div-svo", "reason"]
     assert (c.loc["div1", "n_observed"], c.loc["div1", "n_unknown"]) == (1, 1)
     assert "landing unseen" in c.loc["div2", "observed"] and c.loc["hold1", "value"] == 1.0
     ev = f.evidence[f.evidence["claim_id"] == "div1"]

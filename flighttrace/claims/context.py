@@ -31,7 +31,9 @@ STRONG: Final[tuple[str, ...]] = ("observed", "inferred")
 ASSUMED: Final = "coverage not given: the span of the legs was assumed covered"
 
 _RANK: Final = {g: i for i, g in enumerate(GRADES)}
-ITEM_COLUMNS: Final[list[str]] = ["item_id", "kind", "grade", "time", "airport", "dest", "dest_grade", "lineage", "legs", "gt_s", "gt_min_s", "detail"]
+ITEM_COLUMNS: Final[list[str]] = ["item_id", "kind", "grade", "time", "airport", "dest", "dest_grade", "lineage", "legs", "gt_s", "gt_min_s", "detail", "caveat"]
+"""Columns of a claim's items; ``caveat`` (None or words) marks an item whose identity is in doubt (its track replays
+another's): it counts only as a bridged one would (:func:`grade_counts`)."""
 
 
 def weakest(a: Any, b: Any) -> np.ndarray:
@@ -111,6 +113,7 @@ def leg_frame(lg: pd.DataFrame, grade: np.ndarray, time: pd.Series, airport: Any
             "gt_s": np.full(n, np.nan),
             "gt_min_s": np.full(n, np.nan),
             "detail": np.asarray(detail, dtype=object),
+            "caveat": np.full(n, None, dtype=object),
         }
     )
     out["time"] = out["time"].astype(TIME_DTYPE)
@@ -124,6 +127,13 @@ def route_text(a: Any, b: Any) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Window:
+    """A claim's window: its span, its days and uncovered days (report zone), and what the data could see in it.
+
+    ``detect`` is the claim's :class:`flighttrace.claims.detection.Detection`
+    (None when not computed): the share of the window's hours in which the
+    claim's gates were covered and its fleet visible.
+    """
+
     start: pd.Timestamp
     end: pd.Timestamp
     days: float
@@ -132,10 +142,18 @@ class Window:
     rates: Any = None
     """How the uncovered days' rate is modelled (``room(win, rules, seen)``, ``text(win)``), e.g.
     :class:`flighttrace.kinds.sorties.bursts.UncoveredRates`; ``None``: the covered rate alone."""
+    detect: Any = None
 
 
 @dataclass
 class Outcome:
+    """A claim test's result: verdict, reason, observed figure, items; ``plain`` says it in plain words.
+
+    ``p_detect`` overrides the window's detection probability when the test
+    measures its own (a closure: the share of the window in which a closure
+    of the claimed length would have been detected).
+    """
+
     verdict: str
     reason: str
     observed: str
@@ -143,6 +161,8 @@ class Outcome:
     items: pd.DataFrame
     statistic: dict[str, Any] | list[dict[str, Any]] | None = None
     intervals: pd.DataFrame | None = None
+    plain: str = ""
+    p_detect: float | None = None
 
 
 def fmt_n(x: float) -> str:
@@ -150,7 +170,11 @@ def fmt_n(x: float) -> str:
 
 
 def grade_counts(items: pd.DataFrame) -> tuple[int, int, int, int]:
+    """(observed, inferred, bridged, unknown) items; an item with a caveat counts as bridged whatever its grade."""
     g = items["grade"].to_numpy(dtype=object) if len(items) else np.zeros(0, dtype=object)
+    if len(items) and "caveat" in items:
+        cav = items["caveat"].astype(object).fillna("").astype(str).to_numpy() != ""
+        g = np.where(cav & np.isin(g, STRONG), "bridged", g)
     return int((g == "observed").sum()), int((g == "inferred").sum()), int((g == "bridged").sum()), int((g == "unknown").sum())
 
 

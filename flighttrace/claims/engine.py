@@ -29,6 +29,7 @@ import pandas as pd
 from flighttrace.claims import coverage as cv
 from flighttrace.claims import multiplicity, robustness
 from flighttrace.claims.context import ASSUMED, Context, Judged, Outcome, Window, empty_evidence, empty_items, grade_counts
+from flighttrace.claims.detection import Detection, fleet_visibility_table, measured_detection, visibility_of
 from flighttrace.claims.findings import CLAIMS_COLUMNS, EVIDENCE_COLUMNS, STATISTICS_COLUMNS, Findings
 from flighttrace.claims.prereg import resolve_lead_lag
 from flighttrace.claims.rules import VerdictRules
@@ -43,7 +44,8 @@ def _judge(ctx: Context, claim: Any) -> Judged:
     start, end = ctx.scenario.claim_window(claim)
     wd = cv.window_days(ctx.cov, start, end)
     frac, cov_ok = wd["fraction"].to_numpy(dtype=float), wd["covered"].to_numpy(dtype=bool)
-    win = Window(start, end, float(frac.sum()), float((frac * ~cov_ok).sum()), cv.uncovered_text(wd))
+    det = measured_detection(ctx, claim, start, end)  # a claim the data cannot evaluate says so below; its detection is unknown
+    win = Window(start, end, float(frac.sum()), float((frac * ~cov_ok).sum()), cv.uncovered_text(wd), detect=det)
     judge = kind_module(kind_of_test(claim.test.kind), "claims").JUDGES[claim.test.kind]
     try:
         items = judge.items(ctx, claim, start, end)
@@ -60,6 +62,8 @@ def _judge(ctx: Context, claim: Any) -> Judged:
         "reason": reason, "n_observed": o, "n_inferred": i, "n_bridged": b, "window_start": start, "window_end": end,
         "days_in_window": win.days, "days_uncovered": win.uncovered, "evidence": ";".join(str(x) for x in it["item_id"]),
         "unit": claim.subject.unit, "value": out.value, "n_unknown": u,
+        "p_detect": det.p if out.p_detect is None else out.p_detect, "fleet_heard": det.fleet_heard,
+        "detect_note": det.missing, "plain": out.plain or default_plain(out, det),
     }
     evidence = pd.DataFrame(
         {
@@ -75,6 +79,19 @@ def _judge(ctx: Context, claim: Any) -> Judged:
         }
     )
     return Judged(claim, row, evidence, out.statistic, out.intervals)
+
+
+def default_plain(out: Outcome, det: Detection) -> str:
+    """Plain words for a verdict whose test gave none: what was seen, and what the data could have seen."""
+    from flighttrace.claims import plain
+
+    if out.verdict == "supported":
+        return plain.seen(out.observed or out.reason)
+    if out.verdict == "contradicted":
+        return plain.seen_otherwise(out.reason)
+    if det.missing and not det.p >= 0.95:
+        return plain.could_not_see(det.missing)
+    return plain.undecided(out.reason)
 
 
 def _is_dataset(x: Any) -> bool:
@@ -98,8 +115,9 @@ def _claims_table(judged: list[Judged]) -> pd.DataFrame:
         claims_df[c] = claims_df[c].astype(TIME_DTYPE)
     for c in ("n_observed", "n_inferred", "n_bridged", "n_unknown"):
         claims_df[c] = claims_df[c].astype(np.int64)
-    for c in ("days_in_window", "days_uncovered", "value"):
+    for c in ("days_in_window", "days_uncovered", "value", "p_detect"):
         claims_df[c] = claims_df[c].astype(float)
+    claims_df["fleet_heard"] = claims_df["fleet_heard"].astype(np.int64)
     return claims_df
 
 
@@ -164,6 +182,7 @@ def evaluate(
     ev = pd.concat(evidence, ignore_index=True) if evidence else empty_evidence()
     ev["time"] = ev["time"].astype(TIME_DTYPE)
     found = {kind: kind_module(kind, "findings").analyze(ctx, judged) for kind in kinds_of(scenario)}
+    vis = visibility_of(ctx)
     kind_stats = [row for f in found.values() for row in f.statistics_rows()]
     claim_stats = [row for j in judged if j.statistic is not None for row in (j.statistic if isinstance(j.statistic, list) else [j.statistic])]
     statistics = multiplicity.adjust(pd.DataFrame([*kind_stats, *claim_stats], columns=list(STATISTICS_COLUMNS)), method=rules.multiplicity)
@@ -181,4 +200,5 @@ def evaluate(
         kinds=found,
         tests=multiplicity.tests_table(statistics, alpha=1.0 - rules.conf),
         robustness=panel,
+        visibility={"gates": vis.heard, "fleet_visibility": fleet_visibility_table(ctx)},
     )

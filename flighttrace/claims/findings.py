@@ -34,11 +34,16 @@ VERDICTS: Final[tuple[str, ...]] = ("supported", "contradicted", "inconclusive")
 CLAIMS_COLUMNS: Final[tuple[str, ...]] = (
     "claim_id", "statement", "source", "record", "test", "expected", "observed", "verdict", "reason",
     "n_observed", "n_inferred", "n_bridged", "window_start", "window_end", "days_in_window", "days_uncovered",
-    "evidence", "unit", "value", "n_unknown", "robustness", "fragile_because",
+    "evidence", "unit", "value", "n_unknown", "p_detect", "fleet_heard", "detect_note", "plain", "robustness", "fragile_because",
 )
 """Columns of :attr:`Findings.claims` (``value`` is the observed figure as a number; ``n_unknown``
-counts fleet legs in the window whose relevant end names no field; ``robustness`` is ``solid``, ``fragile`` or
-``not run`` and ``fragile_because`` names the changes that flip the verdict, see :mod:`flighttrace.claims.robustness`)."""
+counts fleet legs in the window whose relevant end names no field; ``p_detect`` is the probability
+that the data would have shown one event of the claim at a random time of its window (a closure's:
+that a closure of the claimed length would have been detected), ``fleet_heard`` the fleet aircraft
+heard in or around the window (−1: the claim has no fleet), ``detect_note`` what was missing, and
+``plain`` the verdict in plain words; ``robustness`` is ``solid``, ``fragile`` or ``not run`` and
+``fragile_because`` names the changes that flip the verdict, see :mod:`flighttrace.claims.robustness`
+and ``docs/verdicts.md``)."""
 
 EVIDENCE_COLUMNS: Final[tuple[str, ...]] = ("claim_id", "item_id", "kind", "grade", "time", "airport", "lineage", "legs", "detail")
 """Columns of :attr:`Findings.evidence` (one row per sortie or leg behind a verdict)."""
@@ -107,6 +112,13 @@ class Findings:
     robustness
         Every verdict re-run with its windows and bands moved
         (:data:`flighttrace.claims.robustness.ROBUSTNESS_COLUMNS`).
+    visibility
+        What the data could have heard: ``gates`` (per gate, source and hour,
+        the positions and aircraft heard there;
+        :data:`flighttrace.claims.visibility.GATE_COLUMNS`) and
+        ``fleet_visibility`` (per claim, each fleet aircraft heard in or around
+        its window, how, and under which callsigns and squawks;
+        :data:`flighttrace.claims.visibility.FLEET_COLUMNS`).
     kinds
         What each scenario kind the scenario needed found, by kind name
         (:mod:`flighttrace.kinds`): the ``sorties`` kind's series, event
@@ -126,6 +138,7 @@ class Findings:
     kinds: dict[str, KindFindings] = field(default_factory=dict)
     tests: pd.DataFrame = field(default_factory=pd.DataFrame)
     robustness: pd.DataFrame = field(default_factory=pd.DataFrame)
+    visibility: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def kind(self, name: str) -> Any:
         """What the scenario kind ``name`` found (its own tables), or None when the scenario did not need that kind."""
@@ -179,6 +192,7 @@ class Findings:
         ``go_arounds`` and ``movements``)."""
         out = {"claims": self.claims, "evidence": self.evidence, "statistics": self.statistics, "coverage": self.coverage}
         out.update({name: df for name, df in (("tests", self.tests), ("robustness", self.robustness)) if len(df.columns)})
+        out.update(self.visibility)
         for found in self.kinds.values():
             out.update(found.tables())
         return out

@@ -66,11 +66,14 @@ def empty_panel() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=bool if c == "flips" else object) for c in ROBUSTNESS_COLUMNS})
 
 
-def window_of(cov: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> Window:
-    """The :class:`~flighttrace.claims.context.Window` of ``[start, end)``: its days and uncovered days, as the engine builds it."""
+def window_of(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> Window:
+    """The :class:`~flighttrace.claims.context.Window` of ``[start, end)`` with its detection, as the engine builds it."""
+    from flighttrace.claims.detection import measured_detection
+
+    cov = ctx.cov
     wd = cv.window_days(cov, start, end)
     frac, ok = wd["fraction"].to_numpy(dtype=float), wd["covered"].to_numpy(dtype=bool)
-    return Window(start, end, float(frac.sum()), float((frac * ~ok).sum()), cv.uncovered_text(wd))
+    return Window(start, end, float(frac.sum()), float((frac * ~ok).sum()), cv.uncovered_text(wd), detect=measured_detection(ctx, claim, start, end, record=False))
 
 
 def _days(td: pd.Timedelta) -> str:
@@ -196,7 +199,7 @@ def _claim_rows(ctx: Context, j: Judged) -> list[dict[str, Any]]:
         if v.drop:
             it = it[~it["item_id"].astype(str).isin(v.drop)].reset_index(drop=True)
         if (v.start, v.end) not in windows:
-            windows[(v.start, v.end)] = window_of(ctx.cov, v.start, v.end)
+            windows[(v.start, v.end)] = window_of(ctx, v.claim, v.start, v.end)
         try:
             verdict = judge.judge(ctx, v.claim, it, windows[(v.start, v.end)]).verdict
         except (ValueError, KeyError, TypeError) as exc:  # a change the test cannot take is reported, not raised

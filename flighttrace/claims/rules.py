@@ -79,6 +79,23 @@ class VerdictRules:
         Band edges move by this share of their value (at least 1 for counts).
     lead_lag_alternatives
         The other ``(lead, lag)`` windows a rate-ratio claim is re-run with.
+    detect_threshold
+        A verdict is drawn from what was *not* seen ("contradicted" for a
+        shortfall, "supported" for an upper bound, a field "open") only when
+        the claim's detection probability ``p_detect`` is at least this
+        (0–1) and its fleet was heard in or around the window
+        (:mod:`flighttrace.claims.detection`). Default 0.95.
+    visibility
+        Thresholds of the gates and of the fleet's visibility: a
+        :class:`flighttrace.claims.visibility.VisibilityParams`; ``None`` for
+        its defaults.
+    min_stays
+        A median or mean ground time is judged only on at least this many
+        exact stays (stays); fewer leave it inconclusive. Default 3.
+    min_intervals
+        A mean interval is judged only on at least this many intervals
+        between consecutive events inside detectable stretches (intervals).
+        Default 5.
     disruption
         Thresholds of the disruption measures (closures, diversions,
         holding, go-arounds): a :class:`flighttrace.kinds.disruption.analysis.DisruptionParams`;
@@ -95,6 +112,10 @@ class VerdictRules:
     max_exhaustive: int = 10_000_000
     n_random_shifts: int = 10_000
     disruption: Any = None
+    detect_threshold: float = 0.95
+    visibility: Any = None
+    min_stays: int = 3
+    min_intervals: int = 5
     lead: Any = None
     lag: Any = None
     seed: int = 0
@@ -115,4 +136,10 @@ class VerdictRules:
         from flighttrace.kinds.disruption.analysis import DisruptionParams
 
         return self.disruption if self.disruption is not None else DisruptionParams()
+
+    def visibility_params(self) -> Any:
+        """The thresholds of the gates and the fleet's visibility (:class:`flighttrace.claims.visibility.VisibilityParams`)."""
+        from flighttrace.claims.visibility import VisibilityParams
+
+        return self.visibility if self.visibility is not None else VisibilityParams()
 

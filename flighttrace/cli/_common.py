@@ -17,8 +17,23 @@ from flighttrace.safetext import printable
 if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.outdir import OutputFolder
 
-err_console = Console(stderr=True)
-out_console = Console()
+class _CommandConsole:
+    """A rich :class:`~rich.console.Console` made afresh for each use.
+
+    A Console reads the terminal width (``COLUMNS``) when it is made; one
+    made when this module was first imported would keep the width of that
+    moment for every later command in the process (a notebook, a test run).
+    """
+
+    def __init__(self, **options: object) -> None:
+        self._options = options
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(Console(**self._options), name)  # type: ignore[arg-type]
+
+
+err_console: Console = _CommandConsole(stderr=True)  # type: ignore[assignment]
+out_console: Console = _CommandConsole()  # type: ignore[assignment]
 
 
 def plain(value: object) -> str:

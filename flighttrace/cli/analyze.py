@@ -34,7 +34,7 @@ _STYLE = {"supported": "bold green", "contradicted": "bold red", "inconclusive":
 
 
 def verdict_table(claims: pd.DataFrame, *, title: str = "Claims") -> Table:
-    """A rich table of the verdicts: claim, record, expected, observed, verdict, reason.
+    """A rich table of the verdicts: claim, record, expected, observed, verdict, and the reason after the plain words.
 
     Parameters
     ----------
@@ -52,8 +52,12 @@ def verdict_table(claims: pd.DataFrame, *, title: str = "Claims") -> Table:
     t.add_column("reason", overflow="fold", ratio=8)
     for _, r in claims.iterrows():  # one row per claim; scenario and data text as plain text, never markup
         v = str(r["verdict"])
-        t.add_row(*(Text(printable(r[c])) for c in ("claim_id", "record", "expected", "observed")), Text(v, style=_STYLE.get(v, "")),
-                  Text(printable(r["reason"])))
+        plain_words = str(r["plain"]) if "plain" in r and isinstance(r["plain"], str) and r["plain"] else ""
+        why = Text()
+        if plain_words:
+            why.append(printable(plain_words) + "\n", style="bold")
+        why.append(printable(r["reason"]))
+        t.add_row(*(Text(printable(r[c])) for c in ("claim_id", "record", "expected", "observed")), Text(v, style=_STYLE.get(v, "")), why)
     return t
 
 

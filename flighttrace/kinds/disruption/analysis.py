@@ -211,6 +211,14 @@ class DisruptionParams:
     go_around_window_s
         Time before and after the low pass in which the descent and the climb
         are looked for, with no position on the ground (s). Default 300 s.
+    excess_alpha
+        "At least N holdings / diversions" is supported only when the count
+        also stands out from the same hours of the baseline weeks: a Poisson
+        count with their mean reaches it with probability at most this (0–1).
+        Default 0.05.
+    closure_grid_s
+        Step of the start times at which a claimed closure is placed when
+        measuring how much of a window could show it (s). Default 300 s.
     """
 
     baseline_weeks: int = 4
@@ -243,6 +251,8 @@ class DisruptionParams:
     go_around_max_agl_ft: float = 1000.0
     go_around_min_climb_ft: float = 700.0
     go_around_window_s: float = 300.0
+    excess_alpha: float = 0.05
+    closure_grid_s: float = 300.0
 
     def with_overrides(self, **overrides: Any) -> DisruptionParams:
         """A copy with some fields changed (unknown names raise ``TypeError``)."""
@@ -807,11 +817,14 @@ def _as_arrays(points: Any, legs: pd.DataFrame) -> _PointArrays:
 def _leg_key(pa: _PointArrays, pad_s: float) -> np.ndarray:
     """A sort key (leg, time) for searching within a leg: legs run in row order, points outside legs sit between them."""
     leg = pa.leg
-    g = np.maximum.accumulate(np.where(leg >= 0, leg, -1)).astype(np.float64)
-    g = 2.0 * g + (leg < 0)  # legs on even numbers, the points between them on the odd ones
     if len(pa.t) == 0:
-        return g
+        return np.zeros(0)
     t = pa.t - pa.t.min()
+    # a new group at every change of leg, and, between legs, wherever time runs back (the next aircraft): two aircraft
+    # in a row that have no leg (parked ones) must not share a group
+    brk = np.ones(len(leg), dtype=bool)
+    brk[1:] = (leg[1:] != leg[:-1]) | ((leg[1:] < 0) & (t[1:] < t[:-1]))
+    g = np.cumsum(brk).astype(np.float64)
     span = float(t.max()) + 2.0 * pad_s + 1.0
     key = g * span + t
     if np.any(np.diff(key) < 0):  # pragma: no cover - legs always follow the sorted points

@@ -24,15 +24,19 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.claims import plain
 from flighttrace.claims.context import ITEM_COLUMNS, Context, Judge, Outcome, empty_items, grade_counts
-from flighttrace.claims.counting import at_least, uncovered_phrase
-from flighttrace.kinds.disruption.analysis import Disruption
+from flighttrace.claims.counting import count_at_least, uncovered_phrase
+from flighttrace.claims.detection import detection
+from flighttrace.claims.plain import count_plain
+from flighttrace.kinds.disruption.analysis import _HOUR_NS, Disruption, _daily_baseline, _interp, _rate_curve
 from flighttrace.kinds.disruption.analysis import analyze as analyze_measures
 from flighttrace.schema import TIME_DTYPE
-from flighttrace.timefmt import fmt_date, fmt_day_hm, fmt_duration, fmt_hm
+from flighttrace.timeutil import time_ns
 from flighttrace.tracks.legs import GRADES
 
-__all__ = ["JUDGES", "measures", "items", "judge", "closure_item_id", "STRONG"]
+__all__ = ["JUDGES", "measures", "items", "judge", "closure_item_id", "closure_detectability", "event_weights", "STRONG"]
+from flighttrace.timefmt import fmt_date, fmt_day_hm, fmt_duration, fmt_hm
 
 STRONG: Final[tuple[str, ...]] = ("observed", "inferred")
 _RANK: Final = {g: i for i, g in enumerate(GRADES)}
@@ -67,6 +71,27 @@ def measures(ctx: Context) -> Disruption:
         ctx.cache["disruption"] = given if given is not None else analyze_measures(
             ctx.scenario, ctx.legs, ctx.points, coverage=ctx.cov, report_tz=ctx.tz, params=ctx.rules.disruption_params())
     return ctx.cache["disruption"]  # type: ignore[no-any-return]
+
+
+def event_weights(ctx: Any, codes: list[str], hours: np.ndarray) -> np.ndarray | None:
+    """Where and when a disruption claim's events would happen: the baseline's movements per field (rows) and clock
+    hour (columns; ``hours`` counted from the epoch), 0 where unknown. The detection probability weighs the gates'
+    coverage with them (:func:`flighttrace.claims.detection.detection`): a holding or a diversion follows the traffic."""
+    d = measures(ctx)
+    if d is None or len(d.hourly) == 0:
+        return None
+    h = d.hourly
+    key = (time_ns(h["hour"]) // _HOUR_NS).astype(np.int64)
+    mean = h["baseline_mean"].to_numpy(dtype=float)
+    out = np.zeros((len(codes), len(hours)))
+    ap = h["airport"].to_numpy(dtype=object)
+    for i, code in enumerate(codes):  # one row per field
+        m = ap == code
+        k, v = key[m], mean[m]
+        pos = np.clip(np.searchsorted(k, hours), 0, max(len(k) - 1, 0))
+        hit = (k[pos] == hours) if len(k) else np.zeros(len(hours), dtype=bool)
+        out[i, hit] = np.nan_to_num(v[pos[hit]])
+    return out
 
 
 def _need(ctx: Any) -> Disruption:
@@ -112,6 +137,7 @@ def items(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Da
             "lineage": df["lineage"].to_numpy(dtype=object), "legs": df["leg_id"].to_numpy(dtype=object),
             "gt_s": np.full(len(df), np.nan), "gt_min_s": np.full(len(df), np.nan),
             "detail": (df["callsign"].fillna("?").astype(str) + ": " + df["detail"].astype(str)).to_numpy(dtype=object),
+            "caveat": np.full(len(df), None, dtype=object),
         })
     elif kind == "holding_at_least":
         if not d.has_points:
@@ -128,6 +154,7 @@ def items(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Da
             "dest": np.full(len(df), None, dtype=object), "dest_grade": np.full(len(df), None, dtype=object),
             "lineage": df["lineage"].to_numpy(dtype=object), "legs": df["leg_id"].to_numpy(dtype=object),
             "gt_s": df["duration_s"].to_numpy(dtype=float), "gt_min_s": np.full(len(df), np.nan), "detail": np.array(detail, dtype=object),
+            "caveat": np.full(len(df), None, dtype=object),
         })
     else:
         out = _closure_items(ctx, d, claim, start, end)
@@ -193,7 +220,7 @@ def _closure_items(ctx: Any, d: Disruption, claim: Any, start: pd.Timestamp, end
                 "time": x.start if closed and not pd.isna(x.start) else (x.last_time if not pd.isna(x.last_time) else x.start_latest),
                 "airport": ap, "dest": None, "dest_grade": None, "lineage": x.lineage,
                 "legs": ";".join(v for v in (x.last_leg, x.next_leg) if isinstance(v, str)), "gt_s": float(x.duration_s),
-                "gt_min_s": _surely(x, start, end), "detail": what,
+                "gt_min_s": _surely(x, start, end), "detail": what, "caveat": None,
             })
     cols = ITEM_COLUMNS
     if not rows:
@@ -219,7 +246,8 @@ def _count(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
     d = _need(ctx)
     o, i, b, u = grade_counts(items_)
     s, n = o + i, claim.test.value
-    verdict, reason = at_least(n, s, b, u, win, ctx.rules)
+    cv = count_at_least(n, s, b, u, win, ctx.rules)
+    verdict, reason = cv.verdict, cv.reason
     if verdict != "supported" and win.uncovered > 0 and "not covered" not in reason and "uncovered" not in reason:
         reason += f"; also {uncovered_phrase(win)}"
     what = "diverted" if claim.test.kind == "diversions_at_least" else "held"
@@ -230,7 +258,53 @@ def _count(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
     else:
         observed = f"{s} held ({o} observed circling)"
     reason = reason.replace("with observed or inferred evidence", f"{what} with observed or inferred evidence")
-    return Outcome(verdict, reason, observed, float(s), items_)
+    words = count_plain(cv.basis, cv.verdict, claim, s, b, u, win, need=f"{n} needed")
+    base = _baseline_count(ctx, claim, win)
+    if base is not None:
+        mean, weeks, tail, stand_out = base
+        ordinary = (f"the same hours of {weeks} baseline week(s) show {mean:.2f} on average "
+                    f"(P(≥ {s}) = {tail:.3g}; {stand_out} or more would stand out)")
+        observed += f"; baseline {mean:.2f}"
+        if verdict == "supported" and tail > d.params.excess_alpha:
+            verdict = "inconclusive"
+            reason += f", but no more than on ordinary days: {ordinary}"
+            words = plain.undecided(f"{s} {plain.subject_words(claim, s)}, as many as on an ordinary day ({mean:.1f} on average in the same hours; {stand_out} would stand out)")
+        elif s > 0:
+            reason += f"; {ordinary}"
+    elif verdict == "supported":
+        verdict = "inconclusive"
+        reason += "; but no baseline week with data to compare with, so an ordinary day's count cannot be ruled out"
+        words = plain.undecided(f"{s} {plain.subject_words(claim, s)} seen, but no ordinary day in the data to compare with")
+    return Outcome(verdict, reason, observed, float(s), items_, plain=words)
+
+
+def _baseline_count(ctx: Any, claim: Any, win: Any) -> tuple[float, int, float, int] | None:
+    """The claim's count in the same hours of the baseline weeks: (mean, weeks used, P(count ≥ seen), smallest count that stands out).
+
+    A week is used when the claim's gates were covered in at least ``detect_threshold`` of its hours;
+    its count is divided by that share. None when no week is usable.
+    """
+    from scipy import stats
+
+    d = _need(ctx)
+    counts = []
+    for k in range(1, d.params.baseline_weeks + 1):  # one pass per baseline week
+        shift = pd.Timedelta(days=7 * k)
+        a, b = win.start - shift, win.end - shift
+        det = detection(ctx, claim, a, b)
+        if not det.p >= ctx.rules.detect_threshold:
+            continue
+        its = items(ctx, claim, a, b)
+        o, i, _, _ = grade_counts(its)
+        counts.append((o + i) / det.p)
+    if not counts:
+        return None
+    mean = float(np.mean(counts))
+    seen = grade_counts(items(ctx, claim, win.start, win.end))
+    s = seen[0] + seen[1]
+    tail = float(stats.poisson.sf(s - 1, mean)) if s > 0 else 1.0
+    stand_out = int(stats.poisson.isf(d.params.excess_alpha, mean)) + 1
+    return mean, len(counts), tail, stand_out
 
 
 def _window_hours(d: Disruption, airport: str, start: pd.Timestamp, end: pd.Timestamp) -> tuple[int, int, int]:
@@ -241,6 +315,51 @@ def _window_hours(d: Disruption, airport: str, start: pd.Timestamp, end: pd.Time
     cov = hr["covered"].to_numpy(dtype=bool)
     known = np.isfinite(hr["baseline_mean"].to_numpy(dtype=float)) & cov
     return n, int(cov.sum()), int(known.sum())
+
+
+def closure_detectability(d: Disruption, ap: str, duration_s: float, start: pd.Timestamp, end: pd.Timestamp) -> tuple[float, float, Any, float]:
+    """Could a closure of ``duration_s`` at a field have been detected in ``[start, end)``?
+
+    A closure is detected when its run holds at least the threshold ``T = max(closure_min_expected,
+    ln(N / closure_alpha))`` of expected baseline movements (N: the field's baseline movements per day)
+    and every hour it spans has data and a baseline. The closure is placed at every
+    ``closure_grid_s`` step of the window (it must fit inside).
+
+    Returns
+    -------
+    tuple
+        (share of the placements at which it would be detected, the smallest detectable closure in
+        the window (s) — the time from the start of its busiest hour until the baseline expects T
+        movements —, that hour (UTC) or None, T).
+    """
+    p = d.params
+    edges, cum, _unc, rate = _rate_curve(d.hourly, ap)
+    per_day = _daily_baseline(d.hourly, ap)
+    thr = max(p.closure_min_expected, math.log(per_day / p.closure_alpha)) if per_day > 0 else math.inf
+    dur = max(float(duration_s), p.closure_min_s)
+    if len(edges) < 2 or not math.isfinite(thr):
+        return 0.0, math.inf, None, thr
+    s_ns, e_ns, d_ns = pd.Timestamp(start).value, pd.Timestamp(end).value, int(dur * 1e9)
+    if e_ns - s_ns < d_ns:
+        return 0.0, math.inf, None, thr
+    ts = np.arange(s_ns, e_ns - d_ns + 1, int(p.closure_grid_s * 1e9), dtype=np.int64)
+    expected = _interp(ts + d_ns, edges, cum) - _interp(ts, edges, cum)
+    bad = np.concatenate([[0], np.cumsum(~np.isfinite(rate))])
+    ia = (ts - edges[0]) // _HOUR_NS
+    ib = (ts + d_ns - 1 - edges[0]) // _HOUR_NS
+    inside = (ia >= 0) & (ib < len(rate))
+    ok = np.zeros(len(ts), dtype=bool)
+    ok[inside] = (bad[ib[inside] + 1] - bad[ia[inside]]) == 0
+    share = float(np.mean(ok & (expected >= thr))) if len(ts) else 0.0
+    hrs = edges[:-1][(edges[:-1] >= (s_ns // _HOUR_NS) * _HOUR_NS) & (edges[:-1] < e_ns) & np.isfinite(rate)]
+    if len(hrs) == 0:
+        return share, math.inf, None, thr
+    ramp = cum + np.arange(len(cum)) * 1e-9  # strictly increasing, for the inverse
+    target = _interp(hrs, edges, cum) + thr
+    t_end = np.where(target <= ramp[-1], np.interp(target, ramp, edges.astype(float)), np.inf)
+    dmin = (t_end - hrs) / 1e9
+    k = int(np.argmin(dmin))
+    return share, float(dmin[k]), (pd.Timestamp(int(hrs[k]), tz="UTC") if math.isfinite(dmin[k]) else None), thr
 
 
 def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timestamp, end: pd.Timestamp) -> tuple[str, str]:
@@ -298,6 +417,12 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
         if n_known < n_cov:
             miss.append(f"{n_cov - n_known} covered hours have no baseline")
         return "inconclusive", f"{ap}: no closure in the data ({run_text}); but {' and '.join(miss)}, which could hide one"
+    pf, dmin, at, thr = closure_detectability(d, ap, lo, start, end)
+    if not pf >= ctx.rules.detect_threshold:
+        where = "" if at is None else f" (at its busiest, from {at:%H:%M} UTC)"
+        return "inconclusive", (f"{ap}: no closure in the data ({run_text}); but a closure of {fmt_duration(lo, missing='?')} could have gone unseen: the baseline "
+                                f"expects the {thr:.1f} movements a closure needs only over {fmt_duration(dmin, missing='?')} or more{where}, so one of {fmt_duration(lo, missing='?')} "
+                                f"would have been detected in {pf:.0%} of the window (p_detect {pf:.2f})")
     return "contradicted", (f"{ap}: {run_text}; every hour of the window has data and a baseline, and no run between strong movements "
                             f"was empty enough to be a closure of {fmt_duration(lo, missing='?')} or more")
 
@@ -320,7 +445,19 @@ def _closure(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
         head = f"{len(closed)} of {len(fields)} fields closed ({', '.join(closed) or 'none'}); " + ("every field must" if test.require == "each" else "one field must") + ": "
     reason = head + "; ".join(parts)
     observed = ", ".join(f"{ap} {'closed' if v == 'supported' else ('open' if v == 'contradicted' else 'undecided')}" for ap, (v, _) in verdicts.items())
-    return Outcome(verdict, reason, observed, float(len(closed)), items_)
+    shares = [closure_detectability(d, ap, test.min_duration.total_seconds(), win.start, win.end)[0] for ap in fields]
+    p_det = float(min(shares)) if shares else 0.0
+    first = parts[0] if parts else reason
+    if verdict == "supported":
+        words = plain.seen("; ".join(t.split(" UTC: ", 1)[0] + " UTC" for _, (v, t) in sorted(verdicts.items()) if v == "supported")
+                           + f" (claim: a stop of at least {fmt_duration(test.min_duration.total_seconds(), missing='?')})")
+    elif verdict == "contradicted":
+        words = plain.would_have_seen(p_det, first) if "every hour of the window" in first else plain.seen_otherwise(first)
+    elif "could have gone unseen" in reason or "could hide one" in reason:
+        words = plain.could_not_see(next(t for t in parts if "could have gone unseen" in t or "could hide one" in t))
+    else:
+        words = plain.undecided(first)
+    return Outcome(verdict, reason, observed, float(len(closed)), items_, plain=words, p_detect=p_det)
 
 
 JUDGES: Final[dict[str, Judge]] = {

@@ -514,26 +514,39 @@ class UncoveredRates:
     rr_high: float
     source: str
 
-    def room(self, win: Any, rules: Any, seen: int) -> float:
-        """How many events the window's uncovered days could plausibly hold (see the class notes)."""
+    def room_days(self, unseen: float, days: float, rules: Any, seen: int) -> float:
+        """How many events ``unseen`` days of a ``days``-day window could plausibly hold (see the class notes).
+
+        The days the data could not see are the uncovered ones, or more when
+        the claim's gates were unheard (:mod:`flighttrace.claims.detection`);
+        at most :attr:`conflict_days` of them get the surge rate.
+        """
         from scipy import stats
 
-        covered = win.days - win.uncovered
+        covered = days - unseen
         a = rules.uncovered_alpha
         lam = stats.chi2.ppf(1.0 - a, 2 * (int(seen) + 1)) / 2.0 / covered
-        u_c = min(self.conflict_days, win.uncovered)
+        u_c = min(self.conflict_days, unseen)
         if u_c > 0 and not math.isfinite(self.rr_high):
             return math.inf
-        mean = lam * (win.uncovered - u_c) + (max(self.rr_high, 1.0) * lam * u_c if u_c > 0 else 0.0)
+        mean = lam * (unseen - u_c) + (max(self.rr_high, 1.0) * lam * u_c if u_c > 0 else 0.0)
         return float(stats.poisson.isf(a, mean))
 
-    def text(self, win: Any) -> str:
-        """The surge part in words (``""`` when no uncovered day is in a conflict window)."""
-        u_c = min(self.conflict_days, win.uncovered)
+    def room(self, win: Any, rules: Any, seen: int) -> float:
+        """How many events the window's uncovered days could plausibly hold."""
+        return self.room_days(win.uncovered, win.days, rules, seen)
+
+    def text_days(self, unseen: float) -> str:
+        """The surge part in words (``""`` when none of the ``unseen`` days is in a conflict window)."""
+        u_c = min(self.conflict_days, unseen)
         if u_c <= 0:
             return ""
         f = "an unknown factor" if not math.isfinite(self.rr_high) else f"{max(self.rr_high, 1.0):.1f} ×"
         return f"{u_c:.0f} of the uncovered days fall in conflict windows and are given {f} the covered rate ({self.source})"
+
+    def text(self, win: Any) -> str:
+        """The surge part for the window's uncovered days, in words."""
+        return self.text_days(win.uncovered)
 
 
 def conflict_rate_ratio(ctx: Any) -> tuple[BurstRateRatio | None, pd.DataFrame]:

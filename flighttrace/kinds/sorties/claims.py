@@ -15,6 +15,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.claims import plain
 from flighttrace.claims.context import (
     STRONG,
     Context,
@@ -29,10 +30,13 @@ from flighttrace.claims.context import (
     route_text,
     weakest,
 )
-from flighttrace.claims.counting import at_least, at_most, uncovered_phrase
+from flighttrace.claims.counting import count_at_least, count_at_most, uncovered_phrase
+from flighttrace.claims.detection import absence_ok
+from flighttrace.claims.plain import count_plain
 from flighttrace.claims.uncertainty import band_verdict, mean_interval_ci, median_ci
 from flighttrace.kinds.sorties import bursts
 from flighttrace.kinds.sorties import stats as st
+from flighttrace.kinds.sorties.identity import identity_note, replay_of, second_of
 from flighttrace.kinds.sorties.series import route_sorties, sortie_times
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timefmt import fmt_duration
@@ -122,6 +126,7 @@ def _sortie_items(ctx: Context, subj: Any) -> pd.DataFrame:
                     "gt_s": s2["ground_time_s"].astype(float).to_numpy(),
                     "gt_min_s": s2["ground_time_min_s"].astype(float).to_numpy(),
                     "detail": (pd.Series(route_text(s2["origin"], s2["far"])) + "→" + pd.Series(obj(s2["back"])).fillna("?").astype(str) + gt_h.to_numpy()).to_numpy(dtype=object),
+                    "caveat": np.full(len(s2), None, dtype=object),
                 }
             ).astype({"time": TIME_DTYPE})
         )
@@ -166,6 +171,7 @@ def _stay_items(ctx: Context, subj: Any, airports: frozenset[str]) -> pd.DataFra
             "gt_s": exact.to_numpy(),
             "gt_min_s": np.where(exact.notna(), exact, st["duration_min_s"].astype(float)),
             "detail": np.full(n, "ground stay between consecutive legs", dtype=object),
+            "caveat": np.full(n, None, dtype=object),
         }
     ).astype({"time": TIME_DTYPE})
 
@@ -185,7 +191,36 @@ def items(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> p
         ctx.cache[key] = every.sort_values(["time", "item_id"], kind="stable").reset_index(drop=True)
     every = ctx.cache[key]
     t = every["time"]
-    return every[(t >= start) & (t < end)].reset_index(drop=True)
+    return _annotate(ctx, claim, every[(t >= start) & (t < end)].reset_index(drop=True))
+
+
+def _annotate(ctx: Context, claim: Any, items: pd.DataFrame) -> pd.DataFrame:
+    """Say out loud what an item rests on: the other field in reach of an inferred or bridged end, a ground time
+    from extrapolated times, a track that replays another (its ``caveat``)."""
+    if len(items) == 0:
+        return items
+    items = items.copy()
+    rep = replay_of(ctx, items["legs"])
+    items["caveat"] = np.where(rep == "", None, rep)
+    legs = items["legs"].astype(object).fillna("").astype(str).str.split(";")
+    first, second = legs.str[0].astype(object).fillna(""), legs.str[1].astype(object).fillna("")
+    departures = claim.subject.unit == "departures"
+    end1 = "origin" if departures and claim.test.kind != "ground_time" else "destination"
+    if "legs_by_id" not in ctx.cache:
+        ctx.cache["legs_by_id"] = ctx.legs.drop_duplicates("leg_id").set_index("leg_id") if len(ctx.legs) else None
+    ev = ctx.cache["legs_by_id"]
+    other1, other2 = second_of(ctx, first, end1), second_of(ctx, second, "origin")
+    g1 = first.map(ev[f"{end1}_evidence"]).astype(object).fillna("") if ev is not None else pd.Series([""] * len(items))
+    g2 = second.map(ev["origin_evidence"]).astype(object).fillna("") if ev is not None else pd.Series([""] * len(items))
+    weak1, weak2 = g1.isin(["inferred", "bridged"]).to_numpy(), g2.isin(["inferred", "bridged"]).to_numpy()
+    note = [("; other field in reach: " + "; ".join(x for x in (a if w1 else "", b if w2 else "") if x)) if (w1 and a) or (w2 and b) else ""
+            for a, b, w1, w2 in zip(other1, other2, weak1, weak2)]  # one sentence per item
+    stay = items["gt_s"].notna().to_numpy()
+    land_inf, off_inf = (g1.to_numpy() == "inferred") & (end1 == "destination"), g2.to_numpy() == "inferred"
+    extra = np.where(stay & (land_inf | off_inf),
+                     "; ground time from extrapolated times (" + np.where(land_inf & off_inf, "landing and take-off", np.where(land_inf, "landing", "take-off")) + " inferred, not seen)", "")
+    items["detail"] = items["detail"].astype(object).fillna("").astype(str) + np.asarray(note, dtype=object) + extra
+    return items
 
 
 
@@ -194,22 +229,26 @@ def _count(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcom
     o, i, b, u = grade_counts(items)
     s, test, unit = o + i, claim.test, claim.subject.unit
     if test.kind == "count_at_least":
-        verdict, reason = at_least(test.value, s, b, u, win, ctx.rules)
-        if verdict != "supported" and win.uncovered > 0 and "not covered" not in reason and "uncovered" not in reason:
-            reason += f"; also {uncovered_phrase(win)}"
+        cv = count_at_least(test.value, s, b, u, win, ctx.rules)
+        need = f"{test.value} needed"
+        if cv.verdict != "supported" and win.uncovered > 0 and "not covered" not in cv.reason and "uncovered" not in cv.reason:
+            cv = cv._replace(reason=cv.reason + f"; also {uncovered_phrase(win)}")
     elif test.kind == "count_at_most":
-        verdict, reason = at_most(test.value, s, b, u, win, ctx.rules)
+        cv = count_at_most(test.value, s, b, u, win, ctx.rules)
+        need = f"at most {test.value} claimed"
     else:
-        lo_v, lo_r = at_least(test.min, s, b, u, win, ctx.rules)
-        hi_v, hi_r = at_most(test.max, s, b, u, win, ctx.rules)
-        if "contradicted" in (lo_v, hi_v):
-            verdict, reason = "contradicted", lo_r if lo_v == "contradicted" else hi_r
-        elif lo_v == hi_v == "supported":
-            verdict, reason = "supported", f"{lo_r}; {hi_r}"
+        lo = count_at_least(test.min, s, b, u, win, ctx.rules)
+        hi = count_at_most(test.max, s, b, u, win, ctx.rules)
+        need = f"{test.min}–{test.max} claimed"
+        if "contradicted" in (lo.verdict, hi.verdict):
+            cv = lo if lo.verdict == "contradicted" else hi
+        elif lo.verdict == hi.verdict == "supported":
+            cv = hi._replace(reason=f"{lo.reason}; {hi.reason}")
         else:
-            verdict, reason = "inconclusive", lo_r if lo_v == "inconclusive" else hi_r
+            cv = lo if lo.verdict == "inconclusive" else hi
     observed = f"{s} {unit} ({o} observed, {i} inferred; +{b} bridged, +{u} unknown end)"
-    return Outcome(verdict, reason, observed, float(s), items)
+    reason = cv.reason + identity_note(ctx, claim, items, win)
+    return Outcome(cv.verdict, reason, observed, float(s), items, plain=count_plain(cv.basis, cv.verdict, claim, s, b, u, win, need=need))
 
 
 def _stat(values: pd.Series, statistic: str) -> float:
@@ -226,9 +265,13 @@ def _ground_time(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> 
     exact = items["gt_s"].dropna()
     bound_only = items.loc[items["gt_s"].isna(), "gt_min_s"]
     n_lb, n_none = int(bound_only.notna().sum()), int(bound_only.isna().sum())
+    n_ext = int(items.loc[items["gt_s"].notna(), "detail"].astype(str).str.contains("extrapolated").sum())
     note = (f"; {n_lb} stay(s) known only as a lower bound" if n_lb else "") + (f"; {n_none} with no bound (a leg unseen)" if n_none else "")
+    note += f"; {n_ext} of the exact stays rest on a landing or take-off time extrapolated from an inferred end" if n_ext else ""
+    where = f"at {test.airport}"
     if len(items) == 0:
-        return Outcome("inconclusive", f"no stay at {test.airport} in the window", "no stay", math.nan, items)
+        return Outcome("inconclusive", f"no stay at {test.airport} in the window", "no stay", math.nan, items,
+                       plain=plain.could_not_see(f"no stay {where} was seen; {_missing_words(win)}") if not absence_ok(win.detect, ctx.rules) else plain.undecided(f"no stay {where} was seen"))
     if test.statistic == "each":
         out = exact[(exact < lo) | (exact > hi)]
         over = bound_only[bound_only > hi]
@@ -236,20 +279,35 @@ def _ground_time(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> 
         value = float(len(out) + len(over))
         if len(out) or len(over):
             worst = pd.concat([out, over]) / 3600.0
-            return Outcome("contradicted", f"{len(out) + len(over)} stay(s) outside {band} ({', '.join(fmt_duration(h * 3600.0) for h in worst)}){note}", observed, value, items)
+            hours = ", ".join(fmt_duration(h * 3600.0) for h in worst)
+            return Outcome("contradicted", f"{len(out) + len(over)} stay(s) outside {band} ({hours}){note}", observed, value, items,
+                           plain=plain.seen_otherwise(f"{len(out) + len(over)} stay(s) {where} outside {band} ({hours})"))
         if len(exact) == 0 or n_lb or n_none:
-            return Outcome("inconclusive", f"{len(exact)} exact stay(s) in {band}, but not every stay has an exact ground time{note}", observed, value, items)
-        return Outcome("supported", f"all {len(exact)} stays in {band} (exact times)", observed, value, items)
+            return Outcome("inconclusive", f"{len(exact)} exact stay(s) in {band}, but not every stay has an exact ground time{note}", observed, value, items,
+                           plain=plain.undecided(f"{len(exact)} stay(s) {where} in {band}, but {n_lb + n_none} more have no exact ground time"))
+        return Outcome("supported", f"all {len(exact)} stays in {band} (exact times){note}", observed, value, items,
+                       plain=plain.seen(f"all {len(exact)} stays {where} lasted {band}"))
+    k = ctx.rules.min_stays
     if len(exact) == 0:
-        if n_lb and not n_none and _stat(bound_only, test.statistic) > hi:
+        if n_lb >= k and not n_none and _stat(bound_only, test.statistic) > hi:
             v = _stat(bound_only, test.statistic)
-            return Outcome("contradicted", f"no exact stay, but even the lower bounds give a {test.statistic} of {fmt_duration(v)} > {band}", f"{test.statistic} ≥ {fmt_duration(v)} (lower bounds)", v / 3600, items)
-        return Outcome("inconclusive", f"no exact ground time at {test.airport}{note}", "no exact stay", math.nan, items)
+            return Outcome("contradicted", f"no exact stay, but even the lower bounds give a {test.statistic} of {fmt_duration(v)} > {band}", f"{test.statistic} ≥ {fmt_duration(v)} (lower bounds)", v / 3600, items,
+                           plain=plain.seen_otherwise(f"the {n_lb} stays {where} lasted at least {fmt_duration(v)} ({test.statistic}), longer than {band}"))
+        few = ""
+        if n_lb and not n_none and _stat(bound_only, test.statistic) > hi:
+            few = f"; the {n_lb} lower bound(s) give a {test.statistic} above {band}, but at least {k} stays are needed to judge a {test.statistic}"
+        return Outcome("inconclusive", f"no exact ground time at {test.airport}{note}{few}", "no exact stay", math.nan, items,
+                       plain=plain.undecided(f"no stay {where} has an exact ground time" + (f"; {n_lb} stay(s) lasted longer than {band}, too few to judge a {test.statistic}" if few else "")))
     v = _stat(exact, test.statistic)
     observed = f"{test.statistic} {fmt_duration(v)} over {len(exact)} exact stay(s){note}"
+    if len(exact) < k:
+        return Outcome("inconclusive", f"{test.statistic} of {len(exact)} exact stay(s) {fmt_duration(v)}: too few stays to judge a {test.statistic} (at least {k} needed){note}",
+                       observed, v / 3600, items, plain=plain.undecided(f"only {len(exact)} stay(s) {where} with an exact time ({fmt_duration(v)}); at least {k} are needed for a {test.statistic}"))
     if lo <= v <= hi:
-        return Outcome("supported", f"{test.statistic} of {len(exact)} exact stay(s) {fmt_duration(v)} in {band}{note}", observed, v / 3600, items)
-    return Outcome("contradicted", f"{test.statistic} of {len(exact)} exact stay(s) {fmt_duration(v)} outside {band}{note}", observed, v / 3600, items)
+        return Outcome("supported", f"{test.statistic} of {len(exact)} exact stay(s) {fmt_duration(v)} in {band}{note}", observed, v / 3600, items,
+                       plain=plain.seen(f"a {test.statistic} stay of {fmt_duration(v)} {where} over {len(exact)} stays (claim: {band})"))
+    return Outcome("contradicted", f"{test.statistic} of {len(exact)} exact stay(s) {fmt_duration(v)} outside {band}{note}", observed, v / 3600, items,
+                   plain=plain.seen_otherwise(f"a {test.statistic} stay of {fmt_duration(v)} {where} over {len(exact)} stays (claim: {band})"))
 
 
 def _destinations(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
@@ -264,47 +322,76 @@ def _destinations(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) ->
     inside = d.isin(allowed)
     tally = d.fillna("unknown").value_counts().sort_index()
     observed = ", ".join(f"{k} {v}" for k, v in tally.items()) or "none"
+    frm = f"from {claim.subject.airport}" if claim.subject.airport else f"on {claim.subject.route}"
     if len(items) == 0:
-        return Outcome("inconclusive", "no departure found in the window", observed, math.nan, items)
+        return Outcome("inconclusive", "no departure found in the window", observed, math.nan, items,
+                       plain=plain.undecided(f"no departure {frm} was seen") if absence_ok(win.detect, ctx.rules) else plain.could_not_see(f"no departure {frm}; {_missing_words(win)}"))
     out_s = items[strong & ~inside & ~unknown]
     if len(out_s):
         where = ", ".join(sorted(set(out_s["dest"])))
-        return Outcome("contradicted", f"{len(out_s)} departure(s) with observed or inferred evidence went to {where}, outside {names}", observed, float((strong & inside).sum()), items)
+        return Outcome("contradicted", f"{len(out_s)} departure(s) with observed or inferred evidence went to {where}, outside {names}", observed, float((strong & inside).sum()), items,
+                       plain=plain.seen_otherwise(f"{len(out_s)} departure(s) {frm} went to {where}, not {names}"))
     if not (strong | bridged).any():
-        return Outcome("inconclusive", f"none of the {len(items)} departure(s) has a known destination", observed, 0.0, items)
+        return Outcome("inconclusive", f"none of the {len(items)} departure(s) has a known destination", observed, 0.0, items,
+                       plain=plain.undecided(f"{len(items)} departure(s) {frm}, none with a known destination"))
     out_b = items[bridged & ~inside]
     if len(out_b):
-        return Outcome("inconclusive", f"{len(out_b)} bridged destination(s) outside {names} ({', '.join(sorted(set(out_b['dest'])))}): too weak to decide", observed, float((strong & inside).sum()), items)
+        return Outcome("inconclusive", f"{len(out_b)} bridged destination(s) outside {names} ({', '.join(sorted(set(out_b['dest'])))}): too weak to decide", observed, float((strong & inside).sum()), items,
+                       plain=plain.undecided(f"{len(out_b)} departure(s) {frm} were next seen outside {names}, but their landing was not seen"))
     extra = f"; {int(unknown.sum())} with no known destination" if unknown.any() else ""
-    return Outcome("supported", f"all {int((strong | bridged).sum())} known destination(s) are within {names}{extra}", observed, float((strong & inside).sum()), items)
+    return Outcome("supported", f"all {int((strong | bridged).sum())} known destination(s) are within {names}{extra}", observed, float((strong & inside).sum()), items,
+                   plain=plain.seen(f"all {int((strong | bridged).sum())} departure(s) {frm} with a known destination went to {names} ({observed})"))
 
 
 def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -> tuple[str, str, float, pd.DataFrame]:
-    test = claim.test
+    """Mean interval rule: enough intervals inside detectable spans, mean and median on the same side of the band."""
+    test, rules = claim.test, ctx.rules
     wins = pd.DataFrame({"window": [claim.id], "start": [win.start], "end": [win.end]})
     iv = st.intervals(times, ctx.cov, wins)
+    # an event the data could not see would only split an interval: the measured ones are upper bounds, so a
+    # mean above the claim (or a band's lower edge met) stands only where every event would have been seen
     ok = iv[iv["covered"]]
     hi = test.max.total_seconds() / 86400.0
     lo = test.min.total_seconds() / 86400.0 if test.min is not None else 0.0
+    seen_all = absence_ok(win.detect, rules)
     if len(ok) == 0:
         n = len(times)
         length = (win.end - win.start).total_seconds() / 86400.0
-        if win.uncovered <= 0 and length / (n + 1) > hi:
+        if win.uncovered <= 0 and length / (n + 1) > hi and seen_all:
             return "contradicted", f"{n} event(s) in a fully covered window of {fmt_n(length)} days: even evenly spread, the {n + 1} gap(s) would each exceed {fmt_n(hi)} d", math.nan, iv
         why = "fewer than 2 events" if n < 2 else "every interval spans an uncovered day"
-        return "inconclusive", f"no interval between consecutive events inside covered spans ({why})", math.nan, iv
-    m = mean_interval_ci(ok["days"], conf=ctx.rules.conf, n_boot=ctx.rules.n_boot, seed=ctx.rules.seed)
-    md = median_ci(ok["days"], conf=ctx.rules.conf)
-    verdict = band_verdict(m, lo, hi)  # the mean's interval, not the mean alone, must lie in (or out of) the band
-    where = {"supported": "lies within", "contradicted": "lies outside", "inconclusive": "straddles an edge of"}[verdict]
-    text = f"{m.text()}, {md.text()} over {len(ok)} interval(s) inside covered spans; the mean's interval {where} [{fmt_n(lo)}, {fmt_n(hi)}] d"
-    return verdict, text, m.value, iv
+        if n >= 2 or seen_all:
+            return "inconclusive", f"no interval between consecutive events inside covered spans ({why})", math.nan, iv
+        return "inconclusive", f"no interval between consecutive events inside covered spans ({why}); the data could not have seen every event: {_missing_words(win)}", math.nan, iv
+    m = mean_interval_ci(ok["days"], conf=rules.conf, n_boot=rules.n_boot, seed=rules.seed)
+    md = median_ci(ok["days"], conf=rules.conf)
+    text = f"{m.text()}, {md.text()} over {len(ok)} interval(s) inside covered spans"
+    if len(ok) < rules.min_intervals:
+        return "inconclusive", f"{text}: too few to judge (at least {rules.min_intervals} needed)", m.value, iv
+    mean, median = m.value, float(ok["days"].median())
+    side = [("in" if lo <= x <= hi else "above" if x > hi else "below") for x in (mean, median)]
+    if side[0] != side[1]:
+        return "inconclusive", f"{text}: the mean is {side[0]} [{fmt_n(lo)}, {fmt_n(hi)}] d but the median is {side[1]}; a few long gaps decide it", mean, iv
+    ci = band_verdict(m, lo, hi)  # the mean's interval, not the mean alone, must lie in (or out of) the band
+    if ci == "inconclusive":
+        return "inconclusive", f"{text}; the mean's interval straddles an edge of [{fmt_n(lo)}, {fmt_n(hi)}] d", mean, iv
+    if ci == "supported" and (lo <= 0 or seen_all):
+        return "supported", f"{text}; the mean's interval lies within [{fmt_n(lo)}, {fmt_n(hi)}] d", mean, iv
+    if ci == "contradicted" and (side[0] == "below" or (side[0] == "above" and seen_all)):
+        return "contradicted", f"{text}; the mean's interval lies outside [{fmt_n(lo)}, {fmt_n(hi)}] d", mean, iv
+    return "inconclusive", f"{text}, but events the data could not see would shorten the intervals: {_missing_words(win)}", mean, iv
+
+
+def _missing_words(win: Window) -> str:
+    det = win.detect
+    return (det.missing if det is not None and det.missing else "") or (f"p_detect {det.p:.2f}" if det is not None else "coverage unknown")
 
 
 def _mean_interval(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
     strong = items[items["grade"].isin(STRONG)]
     v1, r1, m1, iv = _interval_verdict(strong["time"].reset_index(drop=True), ctx, claim, win)
-    observed = f"mean interval {fmt_duration(m1 * 86400.0)} ({len(strong)} {claim.subject.unit})" if not math.isnan(m1) else f"{len(strong)} {claim.subject.unit}, no interval"
+    med = iv.loc[iv["covered"], "days"].median() if len(iv) else math.nan
+    observed = f"mean interval {fmt_duration(m1 * 86400.0)}, median {fmt_duration(med * 86400.0)} ({len(strong)} {claim.subject.unit})" if not math.isnan(m1) else f"{len(strong)} {claim.subject.unit}, no interval"
     verdict, reason = v1, r1
     # the verdict must survive adding the bridged ones, then the legs with no named end
     for label, grades in (("bridged", STRONG + ("bridged",)), ("legs with no named end", STRONG + ("bridged", "unknown"))):
@@ -317,7 +404,16 @@ def _mean_interval(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -
             break
     if win.uncovered > 0:
         reason += f"; intervals across uncovered days are left out ({win.uncovered_text})"
-    return Outcome(verdict, reason, observed, m1, items, intervals=iv.assign(what=claim.subject.unit))
+    what = f"{plain.subject_words(claim)}: one every {m1:.1f} days on average, median {med:.1f}, over {int(iv['covered'].sum())} intervals (claim: {claim.test.describe()})" if not math.isnan(m1) else ""
+    if verdict == "supported":
+        words = plain.seen(what)
+    elif verdict == "contradicted":
+        words = plain.seen_otherwise(what or r1)
+    elif "could not" in reason or "undetectable" in reason:
+        words = plain.could_not_see(f"{what + '; ' if what else ''}{_missing_words(win)}")
+    else:
+        words = plain.undecided(reason.split(";")[0])
+    return Outcome(verdict, reason, observed, m1, items, intervals=iv.assign(what=claim.subject.unit), plain=words)
 
 
 def _rr_verdict(r: Any, min_ratio: float) -> str:

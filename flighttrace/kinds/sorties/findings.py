@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ from flighttrace.kinds.sorties import bursts, nulls
 from flighttrace.kinds.sorties import stats as st
 from flighttrace.kinds.sorties.claims import burst_row, event_rows
 from flighttrace.kinds.sorties.series import main_landings, main_sorties, sortie_times
+from flighttrace.kinds.sorties.identity import lookalikes, replays
 
 __all__ = ["SortiesFindings", "analyze", "sorties_findings"]
 
@@ -41,6 +42,19 @@ class SortiesFindings:
     statistics
         The scenario-wide rows of the statistics table (rate ratio in the
         conflict windows, permutation test, ground-time medians).
+    lookalikes
+        Aircraft that resemble a subject selector but are not in it (same
+        callsign prefix, same type, or an address in the fleet's national
+        block): never counted, always listed
+        (:data:`flighttrace.kinds.sorties.identity.LOOKALIKE_COLUMNS`).
+    replays
+        Legs of the fleet (or of a lookalike) whose track repeats another's
+        at a shifted time: a receiver's clock off by days, or a copied track
+        (:data:`flighttrace.kinds.sorties.identity.REPLAY_COLUMNS`).
+    sorties
+        The sorties behind the series: the scenario's first route, every
+        fleet aircraft (:func:`flighttrace.find_sorties`; not written as a
+        table: the report writes them as ``sorties.csv``).
     """
 
     series: dict[str, pd.DataFrame]
@@ -50,11 +64,14 @@ class SortiesFindings:
     intervals: pd.DataFrame
     ground_times: pd.DataFrame
     statistics: list[dict[str, Any]]
+    lookalikes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    replays: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sorties: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The tables by file name (the series as ``series_day``, ``series_week``, ``series_month``)."""
+        """The tables by file name (the series as ``series_day``, ``series_week``, ``series_month``; ``lookalikes``, ``replays``)."""
         out = {"rolling": self.rolling, "events": self.events, "event_study": self.event_study, "intervals": self.intervals,
-               "ground_times": self.ground_times}
+               "ground_times": self.ground_times, "lookalikes": self.lookalikes, "replays": self.replays}
         for freq, df in self.series.items():
             out[f"series_{freq}"] = df
         return out
@@ -157,6 +174,9 @@ def sorties_findings(ctx: Context, judged: list[Judged]) -> SortiesFindings:
         intervals=intervals_df,
         ground_times=gt,
         statistics=_scenario_statistics(ctx, windows, s_times, gt, seed=rules.seed),
+        lookalikes=lookalikes(ctx),
+        replays=replays(ctx),
+        sorties=main,
     )
 
 

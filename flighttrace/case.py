@@ -1,0 +1,361 @@
+"""A case: a scenario, its data, and every result, each computed once, on first use.
+
+>>> import flighttrace
+>>> case = flighttrace.Case("seeds/azerbaijan-ovda.yaml", "fixtures/ovda/data")   # doctest: +SKIP
+>>> case                                  # in Jupyter: the finding first    # doctest: +SKIP
+>>> case.claim("ap-2023-six-from-baku")   # one verdict, its evidence, the rows behind it  # doctest: +SKIP
+
+Nothing is read when a Case is made. The first time a result is asked for,
+the stages it needs run (read, legs, coverage, claims) and are kept;
+:meth:`Case.with_data` and :meth:`Case.with_params` make a new Case that
+keeps what did not change. The stages are the library's own functions
+(:func:`flighttrace.read`, :func:`flighttrace.detect_legs`,
+:func:`flighttrace.coverage`, :func:`flighttrace.evaluate`); what a scenario
+kind adds (a fleet's sorties, an airport's closures…) comes from the kind
+(:mod:`flighttrace.kinds`) and is reached as attributes of the case
+(``case.sorties``, ``case.series`` for a ``sorties`` scenario;
+``case.closures``, ``case.diversions`` for a ``disruption`` one).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flighttrace.claims import Findings, VerdictRules
+    from flighttrace.io.api import Dataset
+    from flighttrace.scenario import Scenario
+    from flighttrace.tracks.params import LegParams
+
+__all__ = ["Case", "ClaimView"]
+
+PathLike = str | os.PathLike[str]
+
+_STAGES = ("dataset", "legs", "coverage", "findings")
+
+
+class Case:
+    """A scenario, the data, and every result, computed once on first use.
+
+    Parameters
+    ----------
+    scenario
+        A scenario file (``seeds/*.yaml``) or a :class:`~flighttrace.scenario.Scenario`.
+    data
+        Input files or folders (anything :func:`flighttrace.read` takes), or a
+        :class:`~flighttrace.io.api.Dataset` read already. ``None``: no data
+        (every claim is inconclusive).
+    tz
+        Zone of naive times in the inputs (SBS logs).
+    report_tz
+        Zone of the daily bins; default: the scenario's ``meta.report_tz``.
+    legs
+        Thresholds of leg detection (:class:`~flighttrace.tracks.params.LegParams`).
+    rules
+        Thresholds of the verdicts (:class:`~flighttrace.claims.VerdictRules`).
+    n_jobs
+        Worker processes for reading.
+
+    Attributes
+    ----------
+    points, quarantine, manifest
+        The read (:func:`flighttrace.read`).
+    legs
+        :func:`flighttrace.detect_legs` on the points, with the scenario's fields.
+    coverage
+        Which days the inputs could see (:func:`flighttrace.coverage`).
+    findings
+        :func:`flighttrace.evaluate`: verdicts, evidence, statistics, and each kind's tables.
+    claims
+        The verdicts: claim, verdict, in plain words, the detection probability, the reason.
+    """
+
+    def __init__(self, scenario: PathLike | Scenario, data: PathLike | Sequence[PathLike] | Dataset | None = None, *, tz: str | None = None,
+                 report_tz: str | None = None, legs: LegParams | None = None, rules: VerdictRules | None = None, n_jobs: int = 1) -> None:
+        self._scenario_arg = scenario
+        self._data_arg = data
+        self._tz = tz
+        self._report_tz = report_tz
+        self._leg_params = legs
+        self._rules = rules
+        self._n_jobs = n_jobs
+        self._done: dict[str, Any] = {}
+        if not isinstance(data, (str, os.PathLike, type(None))) and not _is_dataset(data) and not isinstance(data, Sequence):
+            raise TypeError(f"data must be paths or a Dataset, not {type(data).__name__}")
+
+    # -- stages -------------------------------------------------------------------------
+
+    def _once(self, name: str, make: Any) -> Any:
+        if name not in self._done:
+            self._done[name] = make()
+        return self._done[name]
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario (loaded on first use)."""
+        def load() -> Any:
+            import flighttrace
+
+            s = self._scenario_arg
+            return flighttrace.load_scenario(s) if isinstance(s, (str, os.PathLike)) else s
+
+        return self._once("scenario", load)  # type: ignore[no-any-return]
+
+    @property
+    def dataset(self) -> Dataset:
+        """The data as read (:class:`~flighttrace.io.api.Dataset`)."""
+        def read() -> Any:
+            import flighttrace
+
+            d = self._data_arg
+            if _is_dataset(d):
+                return d
+            paths = [] if d is None else [str(d)] if isinstance(d, (str, os.PathLike)) else [str(p) for p in d]  # type: ignore[union-attr]
+            return flighttrace.read(paths, tz=self._tz, n_jobs=self._n_jobs)
+
+        return self._once("dataset", read)  # type: ignore[no-any-return]
+
+    @property
+    def points(self) -> pd.DataFrame:
+        """One row per position read, from every input (see DESIGN.md, Points)."""
+        return self.dataset.points
+
+    @property
+    def quarantine(self) -> pd.DataFrame:
+        """Every input row or file that could not become a position, with its reason."""
+        return self.dataset.quarantine
+
+    @property
+    def manifest(self) -> pd.DataFrame:
+        """One row per input file: path, SHA-256, format, rows read, kept, quarantined."""
+        return self.dataset.manifest
+
+    @property
+    def legs(self) -> pd.DataFrame:
+        """Every aircraft's legs, where each took off and landed and how sure that is."""
+        def detect() -> Any:
+            import flighttrace
+
+            return flighttrace.detect_legs(self.points, self.scenario, params=self._leg_params)
+
+        return self._once("legs", detect)  # type: ignore[no-any-return]
+
+    @property
+    def report_tz(self) -> str:
+        """The zone of the daily bins."""
+        return self._report_tz or getattr(self.scenario.meta, "report_tz", None) or "UTC"
+
+    @property
+    def coverage(self) -> pd.DataFrame:
+        """Which days (in :attr:`report_tz`) the inputs could see."""
+        def cover() -> Any:
+            from flighttrace.claims.coverage import coverage
+
+            return coverage(self.dataset, self.scenario, report_tz=self.report_tz)
+
+        return self._once("coverage", cover)  # type: ignore[no-any-return]
+
+    @property
+    def findings(self) -> Findings:
+        """Every claim tested: verdicts, evidence, statistics, and what the scenario's kinds found."""
+        def judge() -> Any:
+            from flighttrace.claims import evaluate
+
+            return evaluate(self.legs, self.scenario, coverage=self.coverage, points=self.points, report_tz=self.report_tz,
+                            rules=self._rules, synthetic=bool(self.dataset.synthetic) or bool(self.scenario.meta.synthetic))
+
+        return self._once("findings", judge)  # type: ignore[no-any-return]
+
+    @property
+    def claims(self) -> pd.DataFrame:
+        """The verdicts, one row per claim: claim, verdict, plain words, detection probability, reason."""
+        cols = [c for c in ("claim_id", "verdict", "plain", "p_detect", "robustness", "record", "expected", "observed", "reason")
+                if c in self.findings.claims.columns]
+        return self.findings.claims[cols].set_index("claim_id")
+
+    @property
+    def kind(self) -> str:
+        """The scenario's kind (``sorties``, ``disruption``; :mod:`flighttrace.kinds`)."""
+        return str(getattr(self.scenario.meta, "kind", "sorties"))
+
+    @property
+    def found(self) -> Any:
+        """What the scenario's kind found: its own tables (e.g. sorties and series, or closures and diversions)."""
+        return self.findings.kind(self.kind)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the findings by name, as ``report`` writes them under ``tables/``."""
+        return self.findings.tables()
+
+    def __getattr__(self, name: str) -> Any:
+        # the kind's own tables, as attributes: case.sorties, case.series… (sorties); case.closures… (disruption)
+        if name.startswith("_"):
+            raise AttributeError(name)
+        found = self.found
+        if found is not None and not name.startswith("_") and hasattr(found, name):
+            return getattr(found, name)
+        have = ", ".join(_kind_names(found)) or "none"
+        raise AttributeError(f"a {self.kind} case has no {name!r}; its kind's tables: {have}")
+
+    def __dir__(self) -> list[str]:
+        found = self._done.get("findings")
+        extra = _kind_names(found.kind(self.kind)) if found is not None else []
+        return sorted(set(super().__dir__()) | set(extra))
+
+    # -- one claim ----------------------------------------------------------------------
+
+    def claim(self, claim_id: str) -> ClaimView:
+        """One claim: its verdict in plain words, the detection figures, its evidence down to the raw rows."""
+        ids = list(self.findings.claims["claim_id"])
+        if claim_id not in ids:
+            raise KeyError(f"no claim {claim_id!r}; the claims are: {', '.join(ids)}")
+        return ClaimView(self, claim_id)
+
+    # -- new cases that keep what did not change ----------------------------------------
+
+    def _copy(self, **changes: Any) -> Case:
+        new = Case.__new__(Case)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(changes)
+        new._done = {}
+        return new
+
+    def with_data(self, data: PathLike | Sequence[PathLike] | Dataset | None) -> Case:
+        """The same scenario and thresholds on other data (the scenario is not loaded again)."""
+        new = self._copy(_data_arg=data)
+        if "scenario" in self._done:
+            new._done["scenario"] = self._done["scenario"]
+        return new
+
+    def with_params(self, *, legs: LegParams | None = None, rules: VerdictRules | None = None) -> Case:
+        """The same scenario and data with other thresholds; the read (and the legs, if ``legs`` is not given) are kept."""
+        new = self._copy(_leg_params=legs if legs is not None else self._leg_params, _rules=rules if rules is not None else self._rules)
+        keep = ["scenario", "dataset", "coverage"] + (["legs"] if legs is None else [])
+        new._done.update({k: v for k, v in self._done.items() if k in keep})
+        return new
+
+    # -- outputs ------------------------------------------------------------------------
+
+    def _paths(self) -> tuple[Path, list[str]]:
+        s = self._scenario_arg
+        scn_path = Path(s) if isinstance(s, (str, os.PathLike)) else (Path(s.path) if getattr(s, "path", None) else None)
+        d = self._data_arg
+        if scn_path is None or _is_dataset(d):
+            raise ValueError("a report records the files it was made from: make the Case from a scenario file and data paths")
+        paths = [] if d is None else [str(d)] if isinstance(d, (str, os.PathLike)) else [str(p) for p in d]  # type: ignore[union-attr]
+        return scn_path, paths
+
+    def report(self, out: PathLike, *, tiles: str | None = None, progress: Any = False) -> Any:
+        """Write the report folder (:func:`flighttrace.build_report`) from the case's files and thresholds."""
+        from flighttrace.report import build_report
+
+        scn_path, paths = self._paths()
+        return build_report(scn_path, paths, out, tz=self._tz, report_tz=self._report_tz, tiles=tiles, progress=progress, n_jobs=self._n_jobs)
+
+    def verify(self, report_dir: PathLike) -> list[str]:
+        """The differences between a report folder (or bundle) and a rebuild from its inputs; empty when it verifies."""
+        from flighttrace.report.verify import verify_report
+
+        return verify_report(report_dir)
+
+    # -- display ------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        s = self._scenario_arg
+        name = Path(s).name if isinstance(s, (str, os.PathLike)) else getattr(getattr(s, "meta", None), "title", "scenario")
+        if "findings" not in self._done:
+            done = [s for s in _STAGES if s in self._done]
+            return f"<flighttrace.Case {name}: claims not tested yet (done: {', '.join(done) or 'nothing'})>"
+        f = self._done["findings"]
+        vc = f.claims["verdict"].value_counts()
+        counts = ", ".join(f"{int(vc.get(v, 0))} {v}" for v in ("supported", "contradicted", "inconclusive"))
+        return f"<flighttrace.Case {name}: {len(f.claims)} claims ({counts}){', SYNTHETIC DATA' if f.synthetic else ''}>"
+
+    def _repr_html_(self) -> str:
+        from flighttrace.case_display import case_html
+
+        return case_html(self)
+
+
+class ClaimView:
+    """One claim of a :class:`Case`: its verdict, in plain words, its detection figures and its evidence."""
+
+    def __init__(self, case: Case, claim_id: str) -> None:
+        self.case = case
+        self.claim_id = claim_id
+
+    @property
+    def row(self) -> pd.Series:
+        """The claim's row of the claims table."""
+        cl = self.case.findings.claims
+        return cl[cl["claim_id"] == self.claim_id].iloc[0]
+
+    @property
+    def verdict(self) -> str:
+        """``supported``, ``contradicted`` or ``inconclusive``."""
+        return str(self.row["verdict"])
+
+    @property
+    def plain(self) -> str:
+        """The verdict in plain words."""
+        return str(self.row.get("plain", "") or "")
+
+    @property
+    def reason(self) -> str:
+        """The technical reason."""
+        return str(self.row["reason"])
+
+    @property
+    def detection(self) -> dict[str, Any]:
+        """How well the data could have seen the claim: ``p_detect``, the fleet aircraft heard, what was missing."""
+        r = self.row
+        return {k: r[k] for k in ("p_detect", "fleet_heard", "detect_note", "days_in_window", "days_uncovered") if k in r.index}
+
+    @property
+    def evidence(self) -> pd.DataFrame:
+        """The items behind the verdict (sorties, legs, stays, closures…), each with its grade and lineage."""
+        ev = self.case.findings.evidence
+        return ev[ev["claim_id"] == self.claim_id].reset_index(drop=True)
+
+    @property
+    def legs(self) -> pd.DataFrame:
+        """The legs behind the evidence."""
+        from flighttrace.tracks.lineage import leg_ids_of
+
+        ids = leg_ids_of(self.evidence, self.case.legs)
+        lg = self.case.legs
+        return lg[lg["leg_id"].isin(ids)].reset_index(drop=True)
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        """The raw input rows behind the evidence: file, row, the file's SHA-256, and the position's values."""
+        import flighttrace
+
+        return flighttrace.lineage(self.evidence, self.case.legs, self.case.dataset)
+
+    def __repr__(self) -> str:
+        return f"<flighttrace claim {self.claim_id}: {self.verdict} — {self.plain or self.reason}>"
+
+    def _repr_html_(self) -> str:
+        from flighttrace.case_display import claim_html
+
+        return claim_html(self)
+
+
+def _is_dataset(x: Any) -> bool:
+    return hasattr(x, "points") and hasattr(x, "manifest")
+
+
+def _kind_names(found: Any) -> list[str]:
+    """The public table names a kind's findings offer as attributes."""
+    if found is None:
+        return []
+    names = list(found.tables()) if hasattr(found, "tables") else []
+    names += [n for n in getattr(found, "__dataclass_fields__", {}) if not n.startswith("_")]
+    return sorted({n for n in names if hasattr(found, n)})
+

@@ -323,7 +323,7 @@ def test_mean_interval_rules() -> None:
     assert f.claims.set_index("claim_id").loc["max3", "value"] == pytest.approx(2.0)
     iv = f.intervals[f.intervals["window"] == "max3"]
     assert iv["days"].tolist() == pytest.approx([2.0, 2.0]) and iv["covered"].all()
-    assert "mean interval 2.00 d, median 2.00 d" in f.claims.set_index("claim_id").loc["max3", "observed"]
+    assert "mean interval 2 d 0 h, median 2 d 0 h" in f.claims.set_index("claim_id").loc["max3", "observed"]  # the one duration formatter (issue 17)
     # with the default minimum sample, two intervals decide nothing
     g = run(claim("max1", {"kind": "mean_interval", "max": "1d"}))
     assert g.claims.iloc[0]["verdict"] == "inconclusive" and "too few to judge (at least 5 needed)" in g.claims.iloc[0]["reason"]

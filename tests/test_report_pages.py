@@ -37,7 +37,8 @@ def test_the_page_opens_with_the_finding_before_the_claims(ovda_report) -> None:
     assert main.index('id="finding"') < main.index('id="claims"') < main.index('id="sources"') < main.index('id="manifest"')
     finding = _text(_section(page, "finding"))
     claims = pd.read_csv(ovda_report.out_dir / "tables" / "claims.csv")
-    n = claims["verdict"].value_counts()
+    vc = claims["verdict"].value_counts()
+    n = {k: int(vc.get(k, 0)) for k in ("supported", "contradicted", "inconclusive")}
     # the verdict counts, as the claims table has them, in a sentence and as figures
     word = lambda k: f"{n[k]} claim" + ("" if n[k] == 1 else "s")  # noqa: E731
     assert (f"The data supports {word('supported')}, contradicts {word('contradicted')} and cannot decide "

@@ -140,7 +140,7 @@ def claims_rows(run: Any, anchors: dict[str, str]) -> list[dict[str, Any]]:
             "attributed_to": _src(scn, model.attributed_to) if model is not None else None,
             "expected": named(text(getattr(c, "expected", None)), places, codes), "observed": named(text(getattr(c, "observed", None)), places, codes),
             "verdict": str(c.verdict), "reason": named(_reason(text(getattr(c, "reason", None)), text(getattr(c, "observed", None))), places, codes),
-            "plain": _plain(c),
+            "plain": named(_plain(c), places, codes),
             "robustness": text(getattr(c, "robustness", None), ""), "fragile_because": text(getattr(c, "fragile_because", None), ""),
             "p_detect": fmt_share(getattr(c, "p_detect", None)) if not is_missing(getattr(c, "p_detect", None)) else "", "fragile": bool(fragile) if not is_missing(fragile) else False,
             "window": window_text(c.window_start, c.window_end, run.tz) if has_window else "—",

@@ -10,7 +10,7 @@ import pytest
 
 import flighttrace
 from flighttrace.tracks.lineage import LINEAGE_COLUMNS
-from tests.flights import LLOV, UBBB, flight, join
+from tests.flights import LLOV, UBBB, flight
 
 
 @pytest.fixture(scope="module")

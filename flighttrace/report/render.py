@@ -15,8 +15,8 @@ from typing import Any
 
 from flighttrace._version import __version__
 from flighttrace.numfmt import fmt_count
-from flighttrace.report.context import ReportRun
 from flighttrace.report import panels
+from flighttrace.report.context import ReportRun
 from flighttrace.report.html import render
 from flighttrace.report.parts import (
     Places,

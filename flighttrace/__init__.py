@@ -39,6 +39,8 @@ _EXPORTS: dict[str, str] = {
     "map_sorties": "flighttrace.viz.maps",
     "build_report": "flighttrace.report",
     "Case": "flighttrace.case",
+    "VerdictRules": "flighttrace.claims",
+    "LegParams": "flighttrace.tracks",
     "airport_events": "flighttrace.tracks.legs",
     "lineage": "flighttrace.tracks.lineage",
     "build_world": "flighttrace.kinds.sorties.world",

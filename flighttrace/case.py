@@ -239,6 +239,41 @@ class Case:
         new._done.update({k: v for k, v in self._done.items() if k in keep})
         return new
 
+    # -- the kind's pages: map and charts -----------------------------------------------
+
+    def _run(self) -> Any:
+        """What the report's writers are given (:class:`flighttrace.report.context.ReportRun`), from this case's results."""
+        def make() -> Any:
+            from flighttrace.kinds import kind_module
+            from flighttrace.nodata import relevance_notes
+            from flighttrace.report.context import ReportRun
+
+            s = self._scenario_arg
+            path = Path(s) if isinstance(s, (str, os.PathLike)) else Path(getattr(s, "path", None) or "scenario.yaml")
+            run = ReportRun(self.scenario, path, self.dataset, self.report_tz, self.legs, None, bool(self.findings.synthetic),
+                            relevance_notes(self.scenario, self.legs, len(self.points)), kind=self.kind)
+            kind_module(self.kind, "pages").prepare(run)
+            run.findings = self.findings
+            return run
+
+        return self._once("run", make)
+
+    def map(self, *, tiles: str | None = None) -> Any:
+        """The kind's map as a :class:`folium.Map`, offline (Leaflet and the basemap are written in) unless ``tiles`` names online tiles.
+
+        Online tiles (``"OpenStreetMap"``…) reveal the area viewed to the tile server; the map says so.
+        """
+        from flighttrace.kinds import kind_module
+
+        return kind_module(self.kind, "pages").build_map(self._run(), tiles=tiles)
+
+    def charts(self) -> list[Any]:
+        """The kind's charts for print, as matplotlib figures (shown inline in a notebook), in the report's order."""
+        from flighttrace.kinds import kind_module
+
+        source = f"Source: flighttrace analysis of {len(self.manifest)} input file(s); scenario '{self.scenario.meta.title}'."
+        return [draw() for _name, _caption, draw in kind_module(self.kind, "pages").charts(self._run(), source)]
+
     # -- outputs ------------------------------------------------------------------------
 
     def _paths(self) -> tuple[Path, list[str]]:
@@ -257,9 +292,15 @@ class Case:
         scn_path, paths = self._paths()
         return build_report(scn_path, paths, out, tz=self._tz, report_tz=self._report_tz, tiles=tiles, progress=progress, n_jobs=self._n_jobs)
 
+    def bundle(self, report_dir: PathLike, out: PathLike | None = None, *, max_input_mb: float | None = None) -> Any:
+        """One evidence zip of a report folder (:func:`flighttrace.report.bundle.bundle`): report, provenance, custody log, scenario, inputs."""
+        from flighttrace.report.bundle import DEFAULT_MAX_INPUT_MB, bundle
+
+        return bundle(report_dir, out, max_input_mb=DEFAULT_MAX_INPUT_MB if max_input_mb is None else max_input_mb)
+
     def verify(self, report_dir: PathLike) -> list[str]:
         """The differences between a report folder (or bundle) and a rebuild from its inputs; empty when it verifies."""
-        from flighttrace.report.verify import verify_report
+        from flighttrace.report import verify_report
 
         return verify_report(report_dir)
 

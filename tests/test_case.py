@@ -150,3 +150,19 @@ def test_a_case_from_a_dataset_cannot_write_a_report(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="records the files it was made from"):
         case.report(tmp_path / "out")
 
+
+
+def test_the_map_and_charts_come_from_the_kind_and_the_map_is_offline(tmp_path: Path) -> None:
+    import re
+
+    scn, data = _tiny(tmp_path)
+    case = flighttrace.Case(scn, data)
+    page = case.map()._repr_html_()
+    inner = page.split('srcdoc="', 1)[1] if 'srcdoc="' in page else page
+    assert "leaflet" in inner.lower()
+    # nothing fetched from the network: no script, image or stylesheet from an address (a link for the reader is no request)
+    assert not re.search(r"src=(&quot;|\")https?://", inner) and not re.search(r"&lt;link[^&]*href=&quot;https?://", inner)
+    figures = case.charts()
+    assert len(figures) == 4 and all(hasattr(f, "savefig") for f in figures)  # sorties per week, event study, ground times, coverage
+    online = case.map(tiles="OpenStreetMap")._repr_html_()
+    assert "tile.openstreetmap.org" in online

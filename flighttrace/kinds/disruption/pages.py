@@ -23,7 +23,7 @@ from flighttrace.timefmt import fmt_duration, fmt_hm, fmt_time
 
 __all__ = [
     "airport_names", "cards", "charts", "evidence_legs", "export_legs", "limitations", "method", "overview", "prepare", "sections",
-    "table_legs", "write_exports", "write_map",
+    "table_legs", "write_exports", "build_map", "write_map",
 ]
 
 _COUNTED = ("observed", "inferred")
@@ -83,12 +83,18 @@ def charts(run: Any, source: str) -> list[tuple[str, str, Any]]:
     ]
 
 
-def write_map(run: Any, path: Path, *, tiles: str | None, evidence_page: str | None) -> None:
-    """``map.html``: diverted tracks, holdings, go-arounds and closed airports, popups linking to the evidence cards."""
-    from flighttrace.viz.maps import map_disruption, save_map
+def build_map(run: Any, *, tiles: str | None = None, evidence_page: str | None = None) -> Any:
+    """The map as a :class:`folium.Map` (shown inline in a notebook): diverted tracks, holdings, go-arounds and closed airports, popups linking to the evidence cards."""
+    from flighttrace.viz.maps import map_disruption
 
-    m = map_disruption(run.legs, _d(run), run.scn, points=run.ds.points, synthetic=run.synthetic, tiles=tiles, evidence_page=evidence_page)
-    save_map(m, path)
+    return map_disruption(run.legs, _d(run), run.scn, points=run.ds.points, synthetic=run.synthetic, tiles=tiles, evidence_page=evidence_page)
+
+
+def write_map(run: Any, path: Path, *, tiles: str | None, evidence_page: str | None) -> None:
+    """``map.html``: :func:`build_map`, saved with deterministic bytes."""
+    from flighttrace.viz.maps import save_map
+
+    save_map(build_map(run, tiles=tiles, evidence_page=evidence_page), path)
 
 
 def _counted(df: pd.DataFrame) -> int:

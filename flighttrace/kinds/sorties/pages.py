@@ -23,7 +23,7 @@ from flighttrace.timefmt import fmt_date, fmt_duration, fmt_time_column
 
 __all__ = [
     "cards", "charts", "export_legs", "limitations", "method", "overview", "prepare", "sections", "table_legs", "write_exports",
-    "write_map",
+    "build_map", "write_map",
 ]
 
 STAT_NAMES: Final[dict[str, str]] = {
@@ -90,12 +90,18 @@ def charts(run: Any, source: str) -> list[tuple[str, str, Any]]:
     ]
 
 
-def write_map(run: Any, path: Path, *, tiles: str | None, evidence_page: str | None) -> None:
-    """``map.html``: the legs of the sorties, a layer per event window, popups linking to the evidence cards."""
-    from flighttrace.viz.maps import map_sorties, save_map
+def build_map(run: Any, *, tiles: str | None = None, evidence_page: str | None = None) -> Any:
+    """The map as a :class:`folium.Map` (shown inline in a notebook): the legs of the sorties, a layer per event window, popups linking to the evidence cards."""
+    from flighttrace.viz.maps import map_sorties
 
-    m = map_sorties(run.legs, _sorties(run), run.scn, points=run.ds.points, synthetic=run.synthetic, tiles=tiles, evidence_page=evidence_page)
-    save_map(m, path)
+    return map_sorties(run.legs, _sorties(run), run.scn, points=run.ds.points, synthetic=run.synthetic, tiles=tiles, evidence_page=evidence_page)
+
+
+def write_map(run: Any, path: Path, *, tiles: str | None, evidence_page: str | None) -> None:
+    """``map.html``: :func:`build_map`, saved with deterministic bytes."""
+    from flighttrace.viz.maps import save_map
+
+    save_map(build_map(run, tiles=tiles, evidence_page=evidence_page), path)
 
 
 # --------------------------------------------------------------------------- the finding

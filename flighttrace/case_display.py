@@ -88,12 +88,30 @@ def case_html(case: Any) -> str:
     )
 
 
-def _table(df: pd.DataFrame, cols: list[str], limit: int = 12) -> str:
+def _cell(col: str, value: Any, places: Any) -> str:
+    """One cell, written as the report writes it: times by the one formatter, airports with their names."""
+    from flighttrace.timefmt import fmt_time
+
+    if col == "time":
+        return fmt_time(value)
+    if col == "airport" and places is not None and isinstance(value, str):
+        return str(places.label(value))
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _table(df: pd.DataFrame, cols: list[str], limit: int = 12, places: Any = None) -> str:
     cols = [c for c in cols if c in df.columns]
     head = "".join(f"<th>{_e(c)}</th>" for c in cols)
-    body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in df[cols].head(limit).itertuples(index=False))
+    body = "".join("<tr>" + "".join(f"<td>{_e(_cell(c, v, places))}</td>" for c, v in zip(cols, row, strict=True)) + "</tr>"
+                   for row in df[cols].head(limit).itertuples(index=False))
     more = f"<p style='color:#444'>… and {len(df) - limit} more</p>" if len(df) > limit else ""
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+
+
+def _places(scn: Any) -> Any:
+    from flighttrace.report.parts import Places
+
+    return Places(scn)
 
 
 def claim_html(view: Any) -> str:
@@ -115,6 +133,6 @@ def claim_html(view: Any) -> str:
         f"<p style='margin:0.2em 0;color:#444'>{_e(view.reason)}</p>"
         f"<p style='margin:0.2em 0'>{_e('; '.join(fig))}</p>{note}"
         f"<p style='margin:0.4em 0 0.1em 0'><b>Evidence</b> ({len(ev)} item(s); the raw rows: <code>.rows</code>)</p>"
-        + _table(ev, ["item_id", "kind", "grade", "time", "airport", "detail"])
+        + _table(ev, ["item_id", "kind", "grade", "time", "airport", "detail"], places=_places(view.case.scenario))
         + "</div>"
     )

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Union
 
 __all__ = ["ProgressArg", "Progress"]
 
-ProgressArg = Union[bool, Callable[[str, float, Union[float, None]], None]]
+ProgressArg = bool | Callable[[str, float, float | None], None]
 
 
 class Progress:

@@ -125,7 +125,7 @@ def enforce(claims: pd.DataFrame, statistics: pd.DataFrame, *, alpha: float = 0.
     n_tests = int(pd.to_numeric(statistics["p_adjusted"], errors="coerce").notna().sum())
     own = statistics[(statistics["test"] == "rate_ratio") & (statistics["claim_id"].astype(str) != "")]
     own = own[pd.to_numeric(own["p_adjusted"], errors="coerce").notna()].drop_duplicates("claim_id").set_index("claim_id")
-    for i, cid in zip(out.index, out["claim_id"]):  # one per claim; only those with a test of their own change
+    for i, cid in zip(out.index, out["claim_id"], strict=True):  # one per claim; only those with a test of their own change
         if cid not in own.index:
             continue
         s = own.loc[cid]

@@ -81,8 +81,8 @@ def analyze(
     from flighttrace.claims import VerdictRules
     from flighttrace.claims.coverage import coverage as coverage_of
     from flighttrace.claims.coverage import resolve_tz
-    from flighttrace.nodata import NoPositionsError, relevance_notes, require_positions
     from flighttrace.claims.prereg import preregister, resolve_lead_lag
+    from flighttrace.nodata import NoPositionsError, relevance_notes, require_positions
     from flighttrace.scenario import parse_duration
 
     check_zones(tz=tz, report_tz=report_tz)

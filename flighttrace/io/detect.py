@@ -14,13 +14,17 @@ import io
 import zlib
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, BinaryIO, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
 from flighttrace.io.bounds import read_bounded
 from flighttrace.io.jsonrecords import parse_document
 
 __all__ = ["FORMATS", "formats", "open_decoded", "dispatch", "HEAD_BYTES"]
+
+if TYPE_CHECKING:
+    FORMATS: dict[str, ReaderSpec]
+    """Every registered reader by format name, loaded on first use (module ``__getattr__``)."""
 
 HEAD_BYTES = 64 * 1024
 """How much decompressed content is peeked at to tell a text format."""

@@ -350,7 +350,7 @@ def _assemble(
         for p in pos[np.flatnonzero(mask)]:  # loop over bad rows only
             reasons[p].append(reason)
     texts = raw(idx)
-    quarantine = quarantine + [(int(src_row[i]), "; ".join(r), t) for i, r, t in zip(idx, reasons, texts)]
+    quarantine = quarantine + [(int(src_row[i]), "; ".join(r), t) for i, r, t in zip(idx, reasons, texts, strict=True)]
     keep = np.flatnonzero(~bad)
     kept_raw = raw
 
@@ -370,7 +370,7 @@ def _without_address(chunk: RawChunk, reason: str) -> RawChunk:
     """Every parsed record of ``chunk`` quarantined with ``reason`` (loop over bad rows)."""
     n = len(chunk)
     texts = chunk.raw(np.arange(n)) if (n and chunk.raw is not None) else [""] * n
-    rows = [(int(r), reason, t) for r, t in zip(chunk.src_row, texts)]
+    rows = [(int(r), reason, t) for r, t in zip(chunk.src_row, texts, strict=True)]
     return RawChunk.only_quarantine(chunk.quarantine + rows)
 
 
@@ -502,7 +502,7 @@ def _parse_lines(lines: _Lines, parse: np.ndarray, names: tuple[str, ...]) -> tu
         inv_pos = np.asarray(nums, dtype=np.int64) - 1
         good_mask = np.ones(len(kept), dtype=bool)
         good_mask[inv_pos] = False
-        return table, kept[good_mask], [(int(kept[p]), a) for p, (_, a) in zip(inv_pos, found)]
+        return table, kept[good_mask], [(int(kept[p]), a) for p, (_, a) in zip(inv_pos, found, strict=True)]
     # A quote opened inside a field joined lines: parse this block line by line
     # so that every record keeps its own line number.
     rows: list[list[str]] = []
@@ -518,8 +518,8 @@ def _parse_lines(lines: _Lines, parse: np.ndarray, names: tuple[str, ...]) -> tu
             good.append(int(k))
         else:
             invalid.append((int(k), len(fields)))
-    cols = list(zip(*rows)) if rows else [()] * len(names)
-    table = pa.table({c: pa.array(list(v), type=pa.string()) for c, v in zip(names, cols)})
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    table = pa.table({c: pa.array(list(v), type=pa.string()) for c, v in zip(names, cols, strict=True)})
     return table, np.asarray(good, dtype=np.int64), invalid
 
 

@@ -345,7 +345,7 @@ def _parse_times(date: pa.Array, tod: pa.Array, tz: str | None) -> tuple[np.ndar
         text = np.full(n, None, dtype=object)
         text[idx] = [
             f"local time {s} does not exist in {tz} (clocks went forward)" if gap else f"local time {s} is ambiguous in {tz} (clocks went back)"
-            for s, gap in zip(local[idx].strftime("%Y-%m-%d %H:%M:%S"), skipped)
+            for s, gap in zip(local[idx].strftime("%Y-%m-%d %H:%M:%S"), skipped, strict=True)
         ]
         bad.append(_Reason(nat, "{}", text))
     secs = utc.asi8 / NS_PER_S
@@ -474,7 +474,7 @@ def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, 
         unparseable |= r.mask
     for r in g_bad:
         hit = np.flatnonzero(r.mask)
-        for k, txt in zip(hit, r.texts(hit)):
+        for k, txt in zip(hit, r.texts(hit), strict=True):
             reasons.setdefault(int(g_idx[k]), []).append(txt)
 
     valid = ~unparseable

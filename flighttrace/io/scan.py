@@ -469,7 +469,7 @@ def _scan(
     if kept is not None:
         files = kept.column("src_file").chunk(0).dictionary.to_pylist() if kept.num_rows else []
         ranks = pd.Index(manifest["path"]).get_indexer(files)
-        order = dict(zip(files, ranks.tolist()))
+        order = dict(zip(files, ranks.tolist(), strict=True))
     points, dups = assemble([kept] if kept is not None else [], order)
     del kept
     path = manifest["path"]

@@ -369,7 +369,7 @@ def simulate_truth(schedule: pd.DataFrame, fields: dict[str, Field], *, seed: in
     for i, leg in legs.iterrows():  # one iteration per leg; each leg is computed on whole arrays
         rng = np.random.default_rng([seed, int(i)])
         prof = PROFILES[str(leg["typecode"])] if str(leg["typecode"]) in PROFILES else PROFILES["IL76"]
-        def opt(name: str, default: float) -> float:
+        def opt(name: str, default: float, leg: pd.Series = leg) -> float:
             v = leg.get(name, None)
             return float(default) if v is None or (isinstance(v, float) and np.isnan(v)) else float(v)
         tr = fly_leg(

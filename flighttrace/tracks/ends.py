@@ -299,5 +299,5 @@ def _airborne_ends(
     out["second_detail"][w] = [
         (f"{a:.0f} ft above it, {d:.1f} km out" if np.isfinite(a) else f"{d:.1f} km out, no altitude")
         + (f"; the track meets the ground {x:.1f} km from its runways" if np.isfinite(x) and x > 0 else "")
-        for a, d, x in zip(a_s, d_s, mt)
+        for a, d, x in zip(a_s, d_s, mt, strict=True)
     ]

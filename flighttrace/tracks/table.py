@@ -135,10 +135,10 @@ def _bridge(g: dict[str, np.ndarray], index: AirportIndex, p: LegParams, *, end:
     codes = index.table["code"].to_numpy(dtype=object)
     if arriving:
         how = np.where(gs_only[nbr[j]], "seen on the ground at", "seen departing from")
-        note[j] = [f"track lost {d:.0f} km from {c}; next {h_} {c} {hh:.1f} h later" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours)]
+        note[j] = [f"track lost {d:.0f} km from {c}; next {h_} {c} {hh:.1f} h later" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours, strict=True)]
     else:
         how = np.where(gs_only[nbr[j]], "seen on the ground at", "seen arriving at")
-        note[j] = [f"track first seen {d:.0f} km from {c}; last {h_} {c} {hh:.1f} h earlier" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours)]
+        note[j] = [f"track first seen {d:.0f} km from {c}; last {h_} {c} {hh:.1f} h earlier" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours, strict=True)]
     return note
 
 
@@ -165,7 +165,7 @@ def _bridges(g: dict[str, np.ndarray], r: _Runs, orig: dict[str, np.ndarray], de
         if unk.any():
             u = at[np.flatnonzero(unk)]
             note[np.flatnonzero(unk)] = [f"{word} seen at {f'{x:.0f} ft' if not np.isnan(x) else 'unknown altitude'}, {la_:.3f}, {lo_:.3f}; no field fits"
-                                         for x, la_, lo_ in zip(alt[u], lat[u], lon[u])]
+                                         for x, la_, lo_ in zip(alt[u], lat[u], lon[u], strict=True)]
     return o_note, d_note, prv, nxt
 
 
@@ -363,8 +363,8 @@ def finish(pts: pd.DataFrame, legs: pd.DataFrame, g: dict[str, np.ndarray], *, g
         lens = ge_ - gs_
         # each leg is a contiguous run of points: concatenate slices (one per leg) into a preallocated array
         coords = np.empty((int(lens.sum()), 2))
-        coords[:, 0] = np.concatenate([g["lon"][a:b] for a, b in zip(gs_, ge_)])
-        coords[:, 1] = np.concatenate([g["lat"][a:b] for a, b in zip(gs_, ge_)])
+        coords[:, 0] = np.concatenate([g["lon"][a:b] for a, b in zip(gs_, ge_, strict=True)])
+        coords[:, 1] = np.concatenate([g["lat"][a:b] for a, b in zip(gs_, ge_, strict=True)])
         ids = np.repeat(np.arange(len(legs)), lens)
         geom = shapely.linestrings(coords, indices=ids)
         del coords, ids

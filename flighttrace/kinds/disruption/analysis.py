@@ -676,7 +676,7 @@ def movement_runs(
         return np.array([vals[i] if i >= 0 else None for i in idx], dtype=object)  # one look-up per run
 
     last_l, next_l = pick("lineage", ia), pick("lineage", ib)
-    lineage = np.array(["; ".join(x for x in (u, v) if x) or None for u, v in zip(last_l, next_l)], dtype=object)  # one per run
+    lineage = np.array(["; ".join(x for x in (u, v) if x) or None for u, v in zip(last_l, next_l, strict=True)], dtype=object)  # one per run
     out = pd.DataFrame({
         "airport": np.full(k, airport, dtype=object),
         "closure": closure,
@@ -1053,7 +1053,7 @@ def diversions(
     t = land_t.fillna(lg["last_seen"].astype(TIME_DTYPE))
     outcome = np.array(col("outcome", "diverted"), dtype=object)
     detail = []
-    for r, o, y, lgd in zip(info, outcome, landed, landing_grade):  # one sentence per diversion
+    for r, o, y, lgd in zip(info, outcome, landed, landing_grade, strict=True):  # one sentence per diversion
         if r["method"].startswith("approach"):
             how = f"descended toward {r['intended']} to {r['approach_min_agl_ft']:,.0f} ft above it, {r['approach_min_km']:.1f} km out"
         else:
@@ -1170,7 +1170,7 @@ def holdings(
     lat_c = (cs_lat[e] - cs_lat[s]) / lens
     lon_c = (cs_lon[e] - cs_lon[s]) / lens
     seg = np.repeat(np.arange(len(s)), lens)
-    rows_ = np.concatenate([np.arange(a, b) for a, b in zip(s, e)])  # one slice per holding
+    rows_ = np.concatenate([np.arange(a, b) for a, b in zip(s, e, strict=True)])  # one slice per holding
     dist = haversine_km(pa.lat[rows_], pa.lon[rows_], lat_c[seg], lon_c[seg])
     radius = np.bincount(seg, weights=dist, minlength=len(s)) / lens
     alt = pa.alt[rows_]
@@ -1271,7 +1271,7 @@ def go_arounds(points: pd.DataFrame | _PointArrays, legs: pd.DataFrame, fields_:
             continue
         # lowest point of each run
         alt_run = np.where(np.isfinite(pa.alt), pa.alt, np.inf)
-        rows_ = np.concatenate([np.arange(a, b) for a, b in zip(s, e)])  # one slice per low pass
+        rows_ = np.concatenate([np.arange(a, b) for a, b in zip(s, e, strict=True)])  # one slice per low pass
         seg = np.repeat(np.arange(len(s)), e - s)
         lowest = pd.Series(alt_run[rows_]).groupby(seg).idxmin().to_numpy()
         lo_row = rows_[lowest]
@@ -1281,8 +1281,8 @@ def go_arounds(points: pd.DataFrame | _PointArrays, legs: pd.DataFrame, fields_:
         after = np.searchsorted(key, key[e - 1] + w, side="right")
         no_ground = (ground_cs[after] - ground_cs[before]) == 0
         # highest point before (descent into the pass) and after (the climb away)
-        hi_before = np.array([alt0[a:b].max() if b > a else -np.inf for a, b in zip(before, s)])  # one slice per low pass
-        hi_after = np.array([alt0[a:b].max() if b > a else -np.inf for a, b in zip(e, after)])
+        hi_before = np.array([alt0[a:b].max() if b > a else -np.inf for a, b in zip(before, s, strict=True)])  # one slice per low pass
+        hi_after = np.array([alt0[a:b].max() if b > a else -np.inf for a, b in zip(e, after, strict=True)])
         ga = no_ground & (hi_before - min_alt >= p.go_around_min_climb_ft) & (hi_after - min_alt >= p.go_around_min_climb_ft)
         for k in np.flatnonzero(ga):  # one row per go-around
             found.append({"leg": int(leg[s[k]]), "airport": f.code, "row": int(lo_row[k]), "t": float(pa.t[lo_row[k]]),

@@ -147,7 +147,7 @@ def items(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Da
         df = df[df["airport"].isin(A) & (df["start"] >= start) & (df["start"] < end)]
         detail = [f"{c or '?'}: {r.laps:.1f} laps ({r.direction}) in {fmt_duration(r.duration_s, missing='?')}, {r.alt_min_ft:,.0f}–{r.alt_max_ft:,.0f} ft, "
                   f"centre {r.lat:.3f}, {r.lon:.3f} ({r.dist_km:.0f} km from {r.airport}), radius {r.radius_km:.1f} km"
-                  for c, r in zip(df["callsign"], df.itertuples())]  # one sentence per holding
+                  for c, r in zip(df["callsign"], df.itertuples(), strict=True)]  # one sentence per holding
         out = pd.DataFrame({
             "item_id": df["holding_id"].to_numpy(dtype=object), "kind": np.full(len(df), "holding", dtype=object),
             "grade": df["grade"].to_numpy(dtype=object), "time": df["start"].array, "airport": df["airport"].to_numpy(dtype=object),

@@ -350,7 +350,7 @@ def _fly(vs: list[_V], t0: float, step_s: float = 2.0) -> pd.DataFrame:
     lon = np.array([v.lon for v in vs])
     seg = haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:])
     keep = np.r_[True, seg > 1e-4]
-    vs = [v for v, k in zip(vs, keep) if k]
+    vs = [v for v, k in zip(vs, keep, strict=True) if k]
     lat, lon = lat[keep], lon[keep]
     alt = np.array([v.alt for v in vs])
     kt = np.array([v.kt for v in vs])
@@ -925,7 +925,7 @@ def _write_truth(root: Path, rows: list[dict[str, Any]], closures: list[dict[str
         ev = r["events"]
         day = f"{days[f.day]:%Y-%m-%d}" if f.day < len(days) else ""
         d0, d1 = days[f.day].value / 1e9, days[f.day].value / 1e9 + 86400.0
-        inside = lambda x: x is not None and d0 <= x < d1  # noqa: E731
+        inside = lambda x, d0=d0, d1=d1: x is not None and d0 <= x < d1  # noqa: E731  (this flight's day, bound now)
         if f.kind == "ferry":
             legs.append({"leg_id": f.leg_id, "day": day, "icao24": f.icao24, "callsign": f.callsign, "typecode": f.typecode, "kind": "ferry",
                          "scheduled_field": f.field_, "actual_field": f.field_, "outcome": "return", "time": _t(ev.get("touchdown")), "note": f.note})

@@ -155,7 +155,7 @@ def _stay_items(ctx: Context, subj: Any, airports: frozenset[str]) -> pd.DataFra
     n = len(st)
     legs = (st["arriving_leg"].astype(str) + ";" + st["departing_leg"].astype(str)).to_numpy(dtype=object)
     lineage = ctx.fleet_legs(subj.fleet).set_index("leg_id")["lineage"] if "lineage" in ctx.legs else None
-    lin = [None] * n if lineage is None else ("; ".join(x for x in (lineage.get(a), lineage.get(b)) if x) for a, b in zip(st["arriving_leg"], st["departing_leg"]))
+    lin = [None] * n if lineage is None else ("; ".join(x for x in (lineage.get(a), lineage.get(b)) if x) for a, b in zip(st["arriving_leg"], st["departing_leg"], strict=True))
     exact = st["duration_s"].astype(float)
     return pd.DataFrame(
         {
@@ -214,7 +214,7 @@ def _annotate(ctx: Context, claim: Any, items: pd.DataFrame) -> pd.DataFrame:
     g2 = second.map(ev["origin_evidence"]).astype(object).fillna("") if ev is not None else pd.Series([""] * len(items))
     weak1, weak2 = g1.isin(["inferred", "bridged"]).to_numpy(), g2.isin(["inferred", "bridged"]).to_numpy()
     note = [("; other field in reach: " + "; ".join(x for x in (a if w1 else "", b if w2 else "") if x)) if (w1 and a) or (w2 and b) else ""
-            for a, b, w1, w2 in zip(other1, other2, weak1, weak2)]  # one sentence per item
+            for a, b, w1, w2 in zip(other1, other2, weak1, weak2, strict=True)]  # one sentence per item
     stay = items["gt_s"].notna().to_numpy()
     land_inf, off_inf = (g1.to_numpy() == "inferred") & (end1 == "destination"), g2.to_numpy() == "inferred"
     extra = np.where(stay & (land_inf | off_inf),

@@ -14,8 +14,8 @@ from flighttrace.claims.prereg import resolve_lead_lag
 from flighttrace.kinds.sorties import bursts, nulls
 from flighttrace.kinds.sorties import stats as st
 from flighttrace.kinds.sorties.claims import burst_row, event_rows
-from flighttrace.kinds.sorties.series import main_landings, main_sorties, sortie_times
 from flighttrace.kinds.sorties.identity import lookalikes, replays
+from flighttrace.kinds.sorties.series import main_landings, main_sorties, sortie_times
 
 __all__ = ["SortiesFindings", "analyze", "sorties_findings"]
 

@@ -360,7 +360,7 @@ def event_counts(windows: pd.DataFrame, cov: pd.DataFrame, times: Any) -> pd.Dat
     """
     out = windows.copy()
     n, d, dc = [], [], []
-    for ws, we in zip(out["window_start"], out["window_end"]):  # one per event
+    for ws, we in zip(out["window_start"], out["window_end"], strict=True):  # one per event
         c, days, dcov = window_counts(cov, times, [ws], [we])
         n.append(float(c) if dcov > 0 else np.nan)
         d.append(days)
@@ -445,7 +445,7 @@ def intervals(times: Any, cov: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFr
         tdays = table_days(cov)[0]
         unc = np.concatenate([[0], np.cumsum(~cov["covered"].to_numpy(dtype=bool))])
     rows: list[pd.DataFrame] = []
-    for wid, ws, we in zip(windows["window"], windows["start"], windows["end"]):  # one per window
+    for wid, ws, we in zip(windows["window"], windows["start"], windows["end"], strict=True):  # one per window
         sel = t[(t >= ws) & (t < we)].reset_index(drop=True)
         if len(sel) < 2:
             continue
@@ -774,7 +774,7 @@ def permutation_before_start(
     # an event counts when its start lies in the covered period with N covered days before it
     inside = (ed >= cdays[0]) & (ed <= cdays[-1]) & (pos_all >= n)
     pos = pos_all[inside]
-    used = tuple(i for i, ok in zip(ids, inside) if ok)
+    used = tuple(i for i, ok in zip(ids, inside, strict=True) if ok)
     if len(pos) == 0:
         return PermutationResult(nan, nan, nan, 0, False, seed, m, (), before_days)
     # W[p] = sum of c over the n positions before p on the circle

@@ -143,7 +143,7 @@ def write_trace(
         ps = col("position_source")
         src = [None] * n if ps is None else pd.Series(ps).astype(object).map(_SOURCE_BACK).where(lambda s: s.notna(), None).tolist()
         columns += [src, [None] * n, [None] * n, [None] * n, [None] * n]
-    trace = list(map(list, zip(*columns)))
+    trace = list(map(list, zip(*columns, strict=True)))
     doc: dict[str, Any] = {"icao": str(hexes[0])}
     if registration is not None:
         doc["r"] = registration

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 HEAD_BYTES = 64 * 1024
 """How much decompressed content is peeked at to tell a text format."""
 
-_MODULES = ("readsb", "aircraft", "opensky", "fr24", "sbs", "fr24_granular")
+_MODULES = ("readsb", "aircraft", "opensky", "opensky_json", "fr24", "sbs", "fr24_granular")
 
 
 @lru_cache(maxsize=1)

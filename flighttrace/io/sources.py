@@ -50,6 +50,7 @@ __all__ = [
     "batches",
     "file_sha256",
     "hex_from_name",
+    "hex_selection",
     "iter_sources",
 ]
 
@@ -65,6 +66,25 @@ flight lists (``*.flights.json``)."""
 _SPLIT_PART: Final = re.compile(r"\.tar\.(?!gz$|xz$|bz$|lz$)([a-z]{2})$")
 """``NAME.tar.aa``, ``NAME.tar.ab`` … as ``split`` names the parts (a compressed ``NAME.tar.gz`` is not a part)."""
 _DATA_SUFFIXES: Final = frozenset({".json", ".gz", ".csv", ".parquet", ".kml", ".txt", ".log", ".sbs", ".bst", ".jsonl"})
+
+
+def hex_selection(icao24: str | Iterable[str] | None) -> frozenset[str] | None:
+    """The aircraft a caller asked for, as lowercase hexes (``None``: every aircraft).
+
+    Parameters
+    ----------
+    icao24
+        One hex, several in one string separated by commas, or an iterable of such.
+
+    Examples
+    --------
+    >>> sorted(hex_selection(["600864, 4B1805", "a0B1c2"]))
+    ['4b1805', '600864', 'a0b1c2']
+    """
+    if icao24 is None:
+        return None
+    items = [icao24] if isinstance(icao24, str) else list(icao24)
+    return frozenset(h.strip().lower() for s in items for h in str(s).split(",") if h.strip())
 
 
 def hex_from_name(name: str) -> str | None:

@@ -24,7 +24,6 @@ KNOWN_LONG_FILES: set[str] = {
 KNOWN_LONG_FUNCTIONS: set[str] = {
     "flighttrace/io/_normalise.py:normalise_chunk",
     "flighttrace/io/readsb.py:read_trace",
-    "flighttrace/io/sbs.py:_parse_batch",
     "flighttrace/kinds/disruption/analysis.py:diversions",
     "flighttrace/kinds/disruption/analysis.py:holdings",
     "flighttrace/kinds/disruption/analysis.py:movement_runs",

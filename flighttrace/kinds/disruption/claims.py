@@ -29,8 +29,10 @@ from flighttrace.claims.context import ITEM_COLUMNS, Context, Judge, Outcome, em
 from flighttrace.claims.counting import count_at_least, uncovered_phrase
 from flighttrace.claims.detection import detection
 from flighttrace.claims.plain import count_plain
-from flighttrace.kinds.disruption.analysis import _HOUR_NS, Disruption, _daily_baseline, _interp, _rate_curve
+from flighttrace.kinds.disruption.analysis import Disruption
 from flighttrace.kinds.disruption.analysis import analyze as analyze_measures
+from flighttrace.kinds.disruption.closures import _daily_baseline, _interp, _rate_curve
+from flighttrace.kinds.disruption.params import _HOUR_NS
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 from flighttrace.tracks.legs import GRADES

@@ -17,14 +17,11 @@ MAX_FILE_LINES = 800
 MAX_FUNCTION_LINES = 100
 
 KNOWN_LONG_FILES: set[str] = {
-    "flighttrace/kinds/disruption/world.py",
     "flighttrace/viz/charts.py",
 }
 KNOWN_LONG_FUNCTIONS: set[str] = {
     "flighttrace/io/_normalise.py:normalise_chunk",
     "flighttrace/io/readsb.py:read_trace",
-    "flighttrace/kinds/disruption/world.py:_plan_day",
-    "flighttrace/kinds/sorties/world.py:build_world",
     "flighttrace/viz/charts.py:movements_per_hour",
     "flighttrace/viz/charts.py:sorties_per_week",
 }

@@ -553,7 +553,6 @@ def build_world(
     same bytes (gzip without names or times, Parquet without timestamps).
     """
     from flighttrace.scenario import load_scenario
-    from flighttrace.sim.writers import write_fr24_csv, write_fr24_kml, write_sbs
 
     scn = load_scenario(scenario)
     target = output_folder(out_dir, inputs=[scenario], command=command or f"flighttrace.kinds.sorties.world.build_world({Path(scenario).as_posix()!r})")
@@ -594,46 +593,8 @@ def build_world(
             b = sample(b, src, seed=spec.seed) if len(b) else b
             files[period] = _write_period_files(data, pd.concat([s, b], ignore_index=True), period)
         bar.advance(1, "world: reporter's exports")
-        # FlightRadar24 exports: the AP window (CSV) and the April 2016 war (KML), from FR24's own network
-        fr_model = CoverageModel(spec.fr24_receivers, mlat_hexes=spec.mlat_hexes, spoof=spec.spoof, outages=())
-        ap = plan[(plan["land_far"] >= _ts("2023-09-01")) & (plan["land_far"] < _ts("2023-09-18"))]["sortie_id"]
-        apr16 = plan[(plan["land_far"] >= _ts("2016-04-01")) & (plan["land_far"] < _ts("2016-04-07")) & (plan["selector"] == "silkway-il76")]["sortie_id"].head(1)
-        fr_legs = legs[legs["sortie_id"].isin(set(ap) | set(apr16))]
-        fr_truth = truth[truth["leg_id"].isin(set(fr_legs["leg_id"]))]
-        fr_obs = observe(fr_truth, fr_model, field_elev_ft=_elev_under(fr_truth, legs, fields), seed=spec.seed + 7)
-        fr_obs = sample(fr_obs, "fr24", seed=spec.seed)
-        observed_by_source["fr24"] = fr_obs
-        files["fr24"] = []
-        for leg in fr_legs.itertuples():  # one export per leg, as FR24 offers them
-            sub = quantised_points(fr_obs[fr_obs["leg_id"] == leg.leg_id])
-            if len(sub) == 0:
-                continue
-            day = pd.Timestamp(leg.off_block).strftime("%Y-%m-%d")
-            stem = f"{leg.callsign}_hex{leg.icao24}_{day}"
-            if leg.sortie_id in set(apr16) and leg.leg_id.endswith("a"):
-                p = data / "fr24" / f"{stem}.kml"
-                write_fr24_kml(sub, p, flight=leg.callsign.replace("AZQ", "ZP"), callsign=leg.callsign, registration=leg.registration, typecode="IL76")
-            else:
-                p = data / "fr24" / f"{stem}.csv"
-                write_fr24_csv(sub, p)
-            files["fr24"].append(p)
-        # one home receiver's BaseStation log near Eilat (readsb style: times in UTC)
-        sbs_day = plan[(plan["land_far"] >= _ts("2023-09-01")) & (plan["land_far"] < _ts("2023-09-18"))]
-        files["sbs"] = []
-        if len(sbs_day):
-            sid = sbs_day["sortie_id"].iloc[0]
-            lg = legs[legs["sortie_id"] == sid]
-            t0 = lg["landing_time"].min() - pd.Timedelta(minutes=25)
-            t1 = lg["takeoff_time"].max() + pd.Timedelta(minutes=15)
-            rx = Receiver("eilat-home", 29.56, 34.95, 15.0, max_km=200.0)
-            near = truth[(truth["time"] >= t0) & (truth["time"] <= t1) & truth["leg_id"].isin(set(lg["leg_id"]))]
-            sbs_obs = observe(near, CoverageModel((rx,), dropout=0.05), field_elev_ft=np.full(len(near), fields["LLOV"].elevation_ft), seed=spec.seed + 9)
-            sbs_obs = sbs_obs.iloc[::2]  # the log keeps every other second
-            sbs_obs = sbs_obs.assign(stale=False, new_leg=False)
-            observed_by_source["sbs"] = sbs_obs
-            p = data / "sbs" / f"eilat_{t0:%Y-%m-%d}.sbs"
-            write_sbs(quantised_points(sbs_obs), p, style="readsb")
-            files["sbs"].append(p)
+        files["fr24"] = _fr24_exports(plan, legs, truth, fields, spec, data, observed_by_source)
+        files["sbs"] = _sbs_log(plan, legs, truth, fields, spec, data, observed_by_source)
         bar.advance(1, "world: truth")
         cond = _conditions(observed_by_source, legs, fields)
         _write_truth(root, plan, legs, cond, spec, scn, bg)
@@ -641,6 +602,59 @@ def build_world(
         summary = _write_manifest(root, files, plan, legs, cond, spec, scenario)
         bar.advance(1, "world: done")
     return summary
+
+
+def _fr24_exports(plan: pd.DataFrame, legs: pd.DataFrame, truth: pd.DataFrame, fields: dict[str, Field], spec: WorldSpec, data: Path,
+                  observed_by_source: dict[str, pd.DataFrame]) -> list[Path]:
+    """FlightRadar24 exports: the AP window (CSV) and the April 2016 war (KML), from FR24's own network."""
+    from flighttrace.sim.writers import write_fr24_csv, write_fr24_kml
+
+    fr_model = CoverageModel(spec.fr24_receivers, mlat_hexes=spec.mlat_hexes, spoof=spec.spoof, outages=())
+    ap = plan[(plan["land_far"] >= _ts("2023-09-01")) & (plan["land_far"] < _ts("2023-09-18"))]["sortie_id"]
+    apr16 = plan[(plan["land_far"] >= _ts("2016-04-01")) & (plan["land_far"] < _ts("2016-04-07")) & (plan["selector"] == "silkway-il76")]["sortie_id"].head(1)
+    fr_legs = legs[legs["sortie_id"].isin(set(ap) | set(apr16))]
+    fr_truth = truth[truth["leg_id"].isin(set(fr_legs["leg_id"]))]
+    fr_obs = observe(fr_truth, fr_model, field_elev_ft=_elev_under(fr_truth, legs, fields), seed=spec.seed + 7)
+    fr_obs = sample(fr_obs, "fr24", seed=spec.seed)
+    observed_by_source["fr24"] = fr_obs
+    files: list[Path] = []
+    for leg in fr_legs.itertuples():  # one export per leg, as FR24 offers them
+        sub = quantised_points(fr_obs[fr_obs["leg_id"] == leg.leg_id])
+        if len(sub) == 0:
+            continue
+        day = pd.Timestamp(leg.off_block).strftime("%Y-%m-%d")
+        stem = f"{leg.callsign}_hex{leg.icao24}_{day}"
+        if leg.sortie_id in set(apr16) and leg.leg_id.endswith("a"):
+            p = data / "fr24" / f"{stem}.kml"
+            write_fr24_kml(sub, p, flight=leg.callsign.replace("AZQ", "ZP"), callsign=leg.callsign, registration=leg.registration, typecode="IL76")
+        else:
+            p = data / "fr24" / f"{stem}.csv"
+            write_fr24_csv(sub, p)
+        files.append(p)
+    return files
+
+
+def _sbs_log(plan: pd.DataFrame, legs: pd.DataFrame, truth: pd.DataFrame, fields: dict[str, Field], spec: WorldSpec, data: Path,
+             observed_by_source: dict[str, pd.DataFrame]) -> list[Path]:
+    """One home receiver's BaseStation log near Eilat (readsb style: times in UTC)."""
+    from flighttrace.sim.writers import write_sbs
+
+    sbs_day = plan[(plan["land_far"] >= _ts("2023-09-01")) & (plan["land_far"] < _ts("2023-09-18"))]
+    if not len(sbs_day):
+        return []
+    sid = sbs_day["sortie_id"].iloc[0]
+    lg = legs[legs["sortie_id"] == sid]
+    t0 = lg["landing_time"].min() - pd.Timedelta(minutes=25)
+    t1 = lg["takeoff_time"].max() + pd.Timedelta(minutes=15)
+    rx = Receiver("eilat-home", 29.56, 34.95, 15.0, max_km=200.0)
+    near = truth[(truth["time"] >= t0) & (truth["time"] <= t1) & truth["leg_id"].isin(set(lg["leg_id"]))]
+    sbs_obs = observe(near, CoverageModel((rx,), dropout=0.05), field_elev_ft=np.full(len(near), fields["LLOV"].elevation_ft), seed=spec.seed + 9)
+    sbs_obs = sbs_obs.iloc[::2]  # the log keeps every other second
+    sbs_obs = sbs_obs.assign(stale=False, new_leg=False)
+    observed_by_source["sbs"] = sbs_obs
+    p = data / "sbs" / f"eilat_{t0:%Y-%m-%d}.sbs"
+    write_sbs(quantised_points(sbs_obs), p, style="readsb")
+    return [p]
 
 
 def _write_truth(root: Path, plan: pd.DataFrame, legs: pd.DataFrame, cond: pd.DataFrame, spec: WorldSpec, scn: Any, bg: pd.DataFrame) -> None:

@@ -12,16 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flighttrace.cli import app
-from flighttrace.cli._common import (
-    check_zones,
-    command_line,
-    fail,
-    out_console,
-    output_or_fail,
-    plain,
-    refuse_drafts,
-    show_progress,
-)
+from flighttrace.cli._common import check_zones, command_line, fail, out_console, output_or_fail, plain, refuse_drafts, show_progress
 from flighttrace.safetext import printable
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -8,15 +8,7 @@ import typer
 from rich.table import Table
 
 from flighttrace.cli import app
-from flighttrace.cli._common import (
-    check_zones,
-    command_line,
-    fail,
-    out_console,
-    output_or_fail,
-    plain,
-    show_progress,
-)
+from flighttrace.cli._common import check_zones, command_line, fail, out_console, output_or_fail, plain, show_progress
 
 
 @app.command()

@@ -7,16 +7,7 @@ from pathlib import Path
 import typer
 
 from flighttrace.cli import app
-from flighttrace.cli._common import (
-    check_zones,
-    command_line,
-    err_console,
-    fail,
-    out_console,
-    plain,
-    refuse_drafts,
-    show_progress,
-)
+from flighttrace.cli._common import check_zones, command_line, err_console, fail, out_console, plain, refuse_drafts, show_progress
 
 
 @app.command()

@@ -8,15 +8,7 @@ from typing import Any
 import typer
 
 from flighttrace.cli import app
-from flighttrace.cli._common import (
-    check_zones,
-    command_line,
-    fail,
-    out_console,
-    output_or_fail,
-    plain,
-    show_progress,
-)
+from flighttrace.cli._common import check_zones, command_line, fail, out_console, output_or_fail, plain, show_progress
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:

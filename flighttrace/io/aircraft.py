@@ -266,41 +266,17 @@ def _read_entries(entries: list[Any], now: float, ctx: ReadContext, label: str) 
         military = np.mod(np.floor(db), 2.0)  # dbFlags & 1, NaN when absent
 
     columns = {
-        "icao24": hex_,
-        "time": time,
-        "lat": lat,
-        "lon": lon,
-        "alt_ft": alt,
-        "on_ground": on_ground,
-        "gs_kt": gs,
-        "track_deg": track,
-        "vrate_fpm": vrate,
-        "callsign": texts["callsign"],
-        "squawk": texts["squawk"],
-        "registration": texts["registration"],
-        "typecode": texts["typecode"],
-        "military": military,
-        "position_source": position_source,
-        "stale": stale,
-        "new_leg": np.zeros(n, dtype=bool),
+        "icao24": hex_, "time": time, "lat": lat, "lon": lon, "alt_ft": alt, "on_ground": on_ground, "gs_kt": gs, "track_deg": track,
+        "vrate_fpm": vrate, "callsign": texts["callsign"], "squawk": texts["squawk"], "registration": texts["registration"],
+        "typecode": texts["typecode"], "military": military, "position_source": position_source, "stale": stale, "new_leg": np.zeros(n, dtype=bool),
     }
     yield recs.chunk(columns, list(problems))
 
 
 def read_aircraft_json(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
-    """Read a parsed ``aircraft.json`` snapshot (or readsb non-jv2 API response).
+    """Read a parsed ``aircraft.json`` snapshot (or readsb non-jv2 API response): one chunk for the whole snapshot.
 
-    Parameters
-    ----------
-    obj
-        The parsed JSON object, with ``now`` (s) and ``aircraft``.
-    ctx
-        Reader context.
-
-    Yields
-    ------
-    RawChunk
-        One chunk for the whole snapshot.
+    A ``json`` reader (:mod:`flighttrace.io._base`) of an object with ``now`` (s) and ``aircraft``.
 
     Raises
     ------
@@ -318,20 +294,10 @@ def read_aircraft_json(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChu
 
 
 def read_v2(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
-    """Read a parsed v2 API response (jv2 / adsb.lol / airplanes.live / ADSBx v2).
+    """Read a parsed v2 API response (jv2 / adsb.lol / airplanes.live / ADSBx v2): one chunk for the whole response.
 
-    Parameters
-    ----------
-    obj
-        The parsed JSON object, with ``ac`` and ``now`` (or ``ctime``), in
-        seconds or milliseconds.
-    ctx
-        Reader context.
-
-    Yields
-    ------
-    RawChunk
-        One chunk for the whole response.
+    A ``json`` reader (:mod:`flighttrace.io._base`) of an object with ``ac``
+    and ``now`` (or ``ctime``), in seconds or milliseconds.
 
     Raises
     ------

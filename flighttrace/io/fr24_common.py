@@ -44,6 +44,8 @@ __all__ = [
     "ground_state",
     "assemble",
     "without_address",
+    "addressed",
+    "fr24_columns",
 ]
 
 # ---------------------------------------------------------------------------
@@ -327,3 +329,17 @@ def without_address(chunk: RawChunk, reason: str) -> RawChunk:
 
 
 # ---------------------------------------------------------------------------
+
+
+def addressed(chunk: RawChunk, hexid: str | None, what: str) -> RawChunk:
+    """``chunk`` when the ICAO address is known, else every record of it quarantined with a reason that says how to give one."""
+    return chunk if hexid is not None else without_address(chunk, no_address_reason(what))
+
+
+def fr24_columns(
+    n: int, hexid: str | None, time: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, on_ground: np.ndarray,
+    gs: np.ndarray, track: np.ndarray, **more: Any,
+) -> dict[str, Any]:
+    """The Points columns every FR24 export fills (one aircraft: ``hexid``), then ``more`` (what only some exports carry)."""
+    return {"icao24": np.full(n, hexid, dtype=object), "time": time, "lat": lat, "lon": lon, "alt_ft": alt, "on_ground": on_ground,
+            "gs_kt": gs, "track_deg": track, **more}

@@ -25,14 +25,14 @@ from flighttrace.io.fr24_common import (
     GROUND_MAX_KT,
     GROUND_NOTE,
     MAX_EPOCH_S,
+    addressed,
     assemble,
+    fr24_columns,
     ground_state,
     iso_seconds,
-    no_address_reason,
     np_bool,
     resolve_hex,
     text_numbers,
-    without_address,
 )
 from flighttrace.io.lines import LineGuard
 
@@ -239,42 +239,21 @@ def _csv_chunk(
         (gs_bad, "Speed is not a number"),
         (track_bad, "Direction is not a number"),
     ]
-    columns: dict[str, Any] = {
-        "icao24": np.full(n, hexid, dtype=object),
-        "time": time,
-        "lat": lat,
-        "lon": lon,
-        "alt_ft": alt,
-        "on_ground": on_ground,
-        "gs_kt": gs,
-        "track_deg": track,
-        "callsign": col("Callsign"),
-    }
+    columns = fr24_columns(n, hexid, time, lat, lon, alt, on_ground, gs, track, callsign=col("Callsign"))
     # a header line again (exports joined with cat): one clear reason instead of every field's
     again = np_bool(pc.equal(pc.utf8_lower(col("Timestamp")), "timestamp")) & np_bool(pc.equal(pc.utf8_lower(pos), "position"))
     if again.any():
         fatal = [(m & ~again, r) for m, r in fatal] + [(again, "the header line again (were several exports joined?)")]
         problems = [(m & ~again, r) for m, r in problems]
-    chunk = assemble(columns, src_row, raw, fatal, problems, quarantine)
-    if hexid is None:
-        return without_address(chunk, no_address_reason("FR24 CSV"))
-    return chunk
+    return addressed(assemble(columns, src_row, raw, fatal, problems, quarantine), hexid, "FR24 CSV")
 
 
 def read_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
-    """Read an FR24 CSV export.
+    """Read an FR24 CSV export, one chunk per block of about ``ctx.chunk_rows`` lines.
 
-    Parameters
-    ----------
-    stream
-        The decompressed content.
-    ctx
-        Reader context (``src_file`` and ``icao24`` give the ICAO address).
-
-    Yields
-    ------
-    RawChunk
-        One chunk per block of about ``ctx.chunk_rows`` lines.
+    A ``stream`` reader (:mod:`flighttrace.io._base`). The export carries no
+    ICAO address: ``ctx.src_file`` or ``ctx.icao24`` gives it
+    (:func:`~flighttrace.io.fr24_common.resolve_hex`).
 
     Raises
     ------
@@ -364,10 +343,5 @@ def _csv_notes(ctx: ReadContext, stats: dict[str, int]) -> None:
 # ---------------------------------------------------------------------------
 
 
-SPEC: ReaderSpec = ReaderSpec(
-    name="fr24_csv",
-    kind="stream",
-    func=read_csv,
-    description="FlightRadar24 CSV export (Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction; hex from the file name or icao24=)",
-    sniff=sniff_csv,
-)
+SPEC: ReaderSpec = ReaderSpec(name="fr24_csv", kind="stream", func=read_csv, sniff=sniff_csv,
+                              description="FlightRadar24 CSV export (Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction; hex from the file name or icao24=)")

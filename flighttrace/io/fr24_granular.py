@@ -186,20 +186,10 @@ def _convert(columns: list[pa.Array], L: dict[str, tuple[int, str]], notes: set[
 
 
 def read_granular(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
-    """Read an FR24 "ADS-B data granular" CSV export block by block.
+    """Read an FR24 "ADS-B data granular" CSV export, one chunk per block of :data:`CSV_BLOCK_BYTES`.
 
-    Parameters
-    ----------
-    stream
-        The decompressed content.
-    ctx
-        Reader context.
-
-    Yields
-    ------
-    RawChunk
-        One chunk per block of :data:`CSV_BLOCK_BYTES`; ``src_row`` is the
-        0-based data row (header and blank lines excluded).
+    A ``stream`` reader (:mod:`flighttrace.io._base`); ``src_row`` is the
+    0-based data row (header and blank lines excluded).
 
     Raises
     ------

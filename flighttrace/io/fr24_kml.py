@@ -24,13 +24,13 @@ from flighttrace.io.fr24_common import (
     GROUND_NOTE,
     ISO_ZONE_RE,
     MAX_EPOCH_S,
+    addressed,
     assemble,
+    fr24_columns,
     ground_state,
     iso_seconds,
-    no_address_reason,
     resolve_hex,
     text_numbers,
-    without_address,
 )
 
 __all__ = ["read_kml", "sniff_kml", "SPEC", "PROLOG_MAX_BYTES"]
@@ -195,30 +195,10 @@ def _kml_chunk(pm: _Placemarks, meta: dict[str, str | None], hexid: str | None, 
     track, _ = text_numbers(desc.str.extract(_HEADING_RE, expand=False))
     alt, on_ground, odd = ground_state(alt_m * FT_PER_M, gs)
     stats["odd_zero"] += int(odd.sum())
-    columns: dict[str, Any] = {
-        "icao24": np.full(n, hexid, dtype=object),
-        "time": time,
-        "lat": lat,
-        "lon": lon,
-        "alt_ft": alt,
-        "on_ground": on_ground,
-        "gs_kt": gs,
-        "track_deg": track,
-        "callsign": np.full(n, meta.get("callsign"), dtype=object),
-        "registration": np.full(n, meta.get("registration"), dtype=object),
-        "typecode": np.full(n, meta.get("typecode"), dtype=object),
-    }
-    chunk = assemble(
-        columns,
-        np.asarray(pm.rows, dtype=np.int64),
-        pm.raw,
-        fatal,
-        [(alt_bad, "Point/coordinates altitude is not a number")],
-        [],
-    )
-    if hexid is None:
-        return without_address(chunk, no_address_reason("FR24 KML"))
-    return chunk
+    columns = fr24_columns(n, hexid, time, lat, lon, alt, on_ground, gs, track, callsign=np.full(n, meta.get("callsign"), dtype=object),
+                           registration=np.full(n, meta.get("registration"), dtype=object), typecode=np.full(n, meta.get("typecode"), dtype=object))
+    problems = [(alt_bad, "Point/coordinates altitude is not a number")]
+    return addressed(assemble(columns, np.asarray(pm.rows, dtype=np.int64), pm.raw, fatal, problems, []), hexid, "FR24 KML")
 
 
 def _document_meta(name: str | None, card: str | None, ctx: ReadContext) -> dict[str, str | None]:
@@ -309,19 +289,10 @@ class _RouteWalk:
 
 
 def read_kml(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
-    """Read an FR24 KML export (the ``Route`` folder only).
+    """Read an FR24 KML export (the ``Route`` folder only), one chunk per ``ctx.chunk_rows`` placemarks.
 
-    Parameters
-    ----------
-    stream
-        The decompressed content.
-    ctx
-        Reader context (``src_file`` and ``icao24`` give the ICAO address).
-
-    Yields
-    ------
-    RawChunk
-        One chunk per ``ctx.chunk_rows`` placemarks.
+    A ``stream`` reader (:mod:`flighttrace.io._base`); the ICAO address comes
+    from ``ctx.src_file`` or ``ctx.icao24``, as for the CSV export.
 
     Raises
     ------
@@ -364,10 +335,5 @@ def read_kml(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
 # ---------------------------------------------------------------------------
 
 
-SPEC: ReaderSpec = ReaderSpec(
-    name="fr24_kml",
-    kind="stream",
-    func=read_kml,
-    description="FlightRadar24 KML export (Route folder; hex from the file name or icao24=)",
-    sniff=sniff_kml,
-)
+SPEC: ReaderSpec = ReaderSpec(name="fr24_kml", kind="stream", func=read_kml, sniff=sniff_kml,
+                              description="FlightRadar24 KML export (Route folder; hex from the file name or icao24=)")

@@ -10,17 +10,7 @@ import numpy as np
 import pandas as pd
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
-from flighttrace.io.fr24_common import (
-    GROUND_MAX_KT,
-    GROUND_NOTE,
-    MAX_EPOCH_S,
-    assemble,
-    ground_state,
-    json_numbers,
-    no_address_reason,
-    resolve_hex,
-    without_address,
-)
+from flighttrace.io.fr24_common import GROUND_MAX_KT, GROUND_NOTE, MAX_EPOCH_S, addressed, assemble, fr24_columns, ground_state, json_numbers, resolve_hex
 from flighttrace.io.jsonrows import select_records
 
 __all__ = ["read_playback", "match_playback", "SPEC"]
@@ -60,19 +50,9 @@ def _str_or_none(value: Any) -> str | None:
 
 
 def read_playback(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
-    """Read a parsed FR24 flight-playback document.
+    """Read a parsed FR24 flight-playback document (``result.response.data.flight``): one chunk for the flight's track.
 
-    Parameters
-    ----------
-    obj
-        The parsed JSON (``result.response.data.flight``).
-    ctx
-        Reader context.
-
-    Yields
-    ------
-    RawChunk
-        One chunk for the flight's track.
+    A ``json`` reader (:mod:`flighttrace.io._base`).
     """
     flight = _dig(obj, "result", "response", "data", "flight")
     track = _dig(flight, "track")
@@ -111,21 +91,8 @@ def read_playback(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     if odd.any():
         ctx.notes.append(GROUND_NOTE.format(n=int(odd.sum()), kt=GROUND_MAX_KT))
 
-    columns: dict[str, Any] = {
-        "icao24": np.full(n, hexid, dtype=object),
-        "time": t,
-        "lat": lat,
-        "lon": lon,
-        "alt_ft": alt,
-        "on_ground": on_ground,
-        "gs_kt": gs,
-        "track_deg": track_deg,
-        "vrate_fpm": vrate,
-        "callsign": np.full(n, callsign, dtype=object),
-        "squawk": squawk,
-        "registration": np.full(n, registration, dtype=object),
-        "typecode": np.full(n, typecode, dtype=object),
-    }
+    columns = fr24_columns(n, hexid, t, lat, lon, alt, on_ground, gs, track_deg, vrate_fpm=vrate, callsign=np.full(n, callsign, dtype=object),
+                           squawk=squawk, registration=np.full(n, registration, dtype=object), typecode=np.full(n, typecode, dtype=object))
     fatal = [
         (t_bad, "timestamp is not a number"),
         (far, "timestamp is outside the years 1678–2261 (milliseconds instead of seconds?)"),
@@ -138,16 +105,8 @@ def read_playback(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
         (vr_bad, "verticalSpeed.fpm is not a number"),
         (trk_bad, "heading is not a number"),
     ]
-    chunk = assemble(columns, recs.rows.astype(np.int64), recs.raw, fatal, problems, recs.quarantine)
-    if hexid is None:
-        chunk = without_address(chunk, no_address_reason("FR24 playback JSON"))
-    yield chunk
+    yield addressed(assemble(columns, recs.rows.astype(np.int64), recs.raw, fatal, problems, recs.quarantine), hexid, "FR24 playback JSON")
 
 
-SPEC: ReaderSpec = ReaderSpec(
-    name="fr24_json",
-    kind="json",
-    func=read_playback,
-    description="FlightRadar24 flight-playback JSON (result.response.data.flight.track)",
-    match=match_playback,
-)
+SPEC: ReaderSpec = ReaderSpec(name="fr24_json", kind="json", func=read_playback, match=match_playback,
+                              description="FlightRadar24 flight-playback JSON (result.response.data.flight.track)")

@@ -121,19 +121,9 @@ class _Columns:
 
 
 def read_states(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
-    """Read a parsed REST ``/states/all`` (or ``/states/own``) document.
+    """Read a parsed REST ``/states/all`` (or ``/states/own``) document: one chunk, ``src_row`` the index in ``states``.
 
-    Parameters
-    ----------
-    obj
-        The parsed JSON object.
-    ctx
-        Reader context.
-
-    Yields
-    ------
-    RawChunk
-        One chunk for the snapshot; ``src_row`` is the index in ``states``.
+    A ``json`` reader (:mod:`flighttrace.io._base`).
     """
     states = obj.get("states")
     if states is None:
@@ -160,37 +150,16 @@ def read_states(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
         stale = (last - t_pos) > STALE_AFTER_S
     ctx.notes.append("OpenSky /states/all: time of a point = time_position; m, m/s converted to ft, kt, ft/min")
     columns = {
-        "icao24": c.strings(0),
-        "callsign": c.strings(1),
-        "time": time_col,
-        "lat": lat,
-        "lon": lon,
-        "alt_ft": alt,
-        "on_ground": on_ground,
-        "gs_kt": gs,
-        "track_deg": track,
-        "vrate_fpm": vrate,
-        "squawk": c.strings(14),
-        "position_source": _json_sources(c.cols[16]),
-        "stale": stale,
+        "icao24": c.strings(0), "callsign": c.strings(1), "time": time_col, "lat": lat, "lon": lon, "alt_ft": alt, "on_ground": on_ground,
+        "gs_kt": gs, "track_deg": track, "vrate_fpm": vrate, "squawk": c.strings(14), "position_source": _json_sources(c.cols[16]), "stale": stale,
     }
     yield recs.chunk(columns, c.problems)
 
 
 def read_tracks(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
-    """Read a parsed REST ``/tracks/all`` document.
+    """Read a parsed REST ``/tracks/all`` document: one chunk, ``src_row`` the index in ``path``.
 
-    Parameters
-    ----------
-    obj
-        The parsed JSON object.
-    ctx
-        Reader context.
-
-    Yields
-    ------
-    RawChunk
-        One chunk for the track; ``src_row`` is the index in ``path``.
+    A ``json`` reader (:mod:`flighttrace.io._base`).
     """
     path = obj.get("path")
     if path is None:
@@ -214,31 +183,15 @@ def read_tracks(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     ctx.notes.append("OpenSky /tracks/all: baro_altitude m converted to ft; no speeds in tracks")
     n = len(recs)
     columns = {
-        "icao24": np.full(n, _json_strings([icao])[0], dtype=object),
-        "callsign": np.full(n, _json_strings([callsign])[0], dtype=object),
-        "time": t_col,
-        "lat": lat,
-        "lon": lon,
-        "alt_ft": alt,
-        "on_ground": on_ground,
-        "track_deg": track,
+        "icao24": np.full(n, _json_strings([icao])[0], dtype=object), "callsign": np.full(n, _json_strings([callsign])[0], dtype=object),
+        "time": t_col, "lat": lat, "lon": lon, "alt_ft": alt, "on_ground": on_ground, "track_deg": track,
     }
     yield recs.chunk(columns, c.problems)
 
 
 SPECS: tuple[ReaderSpec, ...] = (
-    ReaderSpec(
-        name="opensky_states",
-        kind="json",
-        func=read_states,
-        description="OpenSky REST /states/all (or /states/own) JSON snapshot",
-        match=_match_states,
-    ),
-    ReaderSpec(
-        name="opensky_tracks",
-        kind="json",
-        func=read_tracks,
-        description="OpenSky REST /tracks/all JSON track of one aircraft",
-        match=_match_tracks,
-    ),
+    ReaderSpec(name="opensky_states", kind="json", func=read_states, match=_match_states,
+               description="OpenSky REST /states/all (or /states/own) JSON snapshot"),
+    ReaderSpec(name="opensky_tracks", kind="json", func=read_tracks, match=_match_tracks,
+               description="OpenSky REST /tracks/all JSON track of one aircraft"),
 )

@@ -620,20 +620,10 @@ def _state_frame(
 def read_sbs(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     """Read an SBS-1 / BaseStation log, ``ctx.chunk_rows`` lines at a time.
 
-    Parameters
-    ----------
-    stream
-        The decompressed byte stream.
-    ctx
-        Reader context; ``ctx.tz`` is the zone of the naive times (UTC when
-        ``None``, noted in the manifest).
-
-    Yields
-    ------
-    RawChunk
-        One chunk per batch of lines: the position messages, the
-        unparseable lines in ``quarantine``, the state-only lines counted in
-        ``lines_state``.
+    A ``stream`` reader (:mod:`flighttrace.io._base`); ``ctx.tz`` is the zone
+    of the naive times (UTC when ``None``, noted in the manifest). Each chunk
+    holds a batch's position messages, its unparseable lines in
+    ``quarantine`` and the count of its state-only lines in ``lines_state``.
     """
     ctx.tz_used = ctx.tz or "UTC"
     if ctx.tz is None:

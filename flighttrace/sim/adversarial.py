@@ -36,7 +36,6 @@ EVERYTHING WRITTEN HERE IS SYNTHETIC; ``synthetic.json`` lists every file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -47,6 +46,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.hashing import sha256_file
 from flighttrace.sim.kinematics import (
     CoverageModel,
     Field,
@@ -366,10 +366,6 @@ def _scenario(spec: SortiesAdversary) -> dict[str, Any]:
     }
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _finish(root: Path, doc: dict[str, Any], claims: list[dict[str, Any]], legs: pd.DataFrame | None) -> dict[str, Any]:
     """Write the scenario, the truth and ``synthetic.json``; return the paths."""
     import yaml
@@ -381,7 +377,7 @@ def _finish(root: Path, doc: dict[str, Any], claims: list[dict[str, Any]], legs:
     if legs is not None:
         lg = legs.drop(columns=[c for c in ("waypoints",) if c in legs.columns])
         lg.to_csv(tdir / "legs.csv", index=False, lineterminator="\n")
-    files = {p.relative_to(root).as_posix(): _sha(p) for p in sorted(root.rglob("*")) if p.is_file()}
+    files = {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(root.rglob("*")) if p.is_file()}
     (root / "synthetic.json").write_text(json.dumps({"synthetic": True, "warning": "Every file here was made by flighttrace's simulator.",
                                                      "files": files}, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return {"root": root, "scenario": root / "scenario.yaml", "data": root / "data", "truth": tdir / "claims.csv"}

@@ -39,7 +39,6 @@ as synthetic in its manifest.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -52,6 +51,7 @@ import pandas as pd
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
 from flighttrace.csvsafe import write_csv
+from flighttrace.hashing import sha256_file
 from flighttrace.kinds.disruption.world_fly import (
     _Field,
     _fields,
@@ -86,10 +86,6 @@ def _enforced_closures(scn: Any, spec: DisruptionWorldSpec) -> dict[str, tuple[t
         if c.test.kind == "closure" and c.record in ("published", "second-hand"):
             named |= set(scn.resolve_airports(c.test.airport))
     return {ap: wins for ap, wins in spec.closures.items() if ap in named}
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _iso(df: pd.DataFrame) -> pd.DataFrame:
@@ -305,6 +301,6 @@ def _write_manifest(root: Path, spec: DisruptionWorldSpec, scenario: str | os.Pa
         "scenario": Path(scenario).as_posix(),
         "seed": spec.seed,
         "summary": summary,
-        "files": {p.relative_to(root).as_posix(): _sha(p) for p in all_files},
+        "files": {p.relative_to(root).as_posix(): sha256_file(p) for p in all_files},
     }
     (root / SYNTHETIC_MANIFEST).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -27,7 +27,6 @@ files as synthetic in its manifest.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 import shutil
@@ -43,6 +42,7 @@ from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
 from flighttrace.csvsafe import write_csv
 from flighttrace.geo import haversine_km
+from flighttrace.hashing import sha256_file
 from flighttrace.outdir import output_folder
 from flighttrace.sim.kinematics import (
     CoverageModel,
@@ -514,10 +514,6 @@ def _write_period_files(data: Path, pts: pd.DataFrame, period: str) -> list[Path
     return written
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def build_world(
     scenario: str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
@@ -713,7 +709,7 @@ def _fmt_times(df: pd.DataFrame) -> pd.DataFrame:
 def _write_manifest(root: Path, files: dict[str, list[Path]], plan: pd.DataFrame, legs: pd.DataFrame, cond: pd.DataFrame,
                     spec: WorldSpec, scenario: str | os.PathLike[str]) -> dict[str, Any]:
     all_files = sorted(p for p in root.rglob("*") if p.is_file())
-    listing = {p.relative_to(root).as_posix(): _sha(p) for p in all_files}
+    listing = {p.relative_to(root).as_posix(): sha256_file(p) for p in all_files}
     fleet = plan
     per_year = fleet["land_far"].dt.year.value_counts().sort_index()
     summary = {
@@ -744,5 +740,5 @@ def verify_world(root: str | os.PathLike[str]) -> list[str]:
     """Files of a world whose bytes no longer match ``synthetic.json`` (empty when intact)."""
     root = Path(root)
     doc = json.loads((root / SYNTHETIC_MANIFEST).read_text(encoding="utf-8"))
-    bad = [rel for rel, sha in doc["files"].items() if not (root / rel).exists() or _sha(root / rel) != sha]
+    bad = [rel for rel, sha in doc["files"].items() if not (root / rel).exists() or sha256_file(root / rel) != sha]
     return sorted(bad)

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flighttrace.cli import app
-from flighttrace.cli._common import err_console, out_console, show_progress
+from flighttrace.cli._common import ShowProgress, err_console, out_console, show_progress
 
 if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.fetch.archive import Archive, FetchResult
@@ -55,7 +55,6 @@ Deadline = Annotated[float, typer.Option(
     help="Longest time in seconds one request may take in all (connect + whole body); past it the request fails and is tried again once.",
 )]
 MaxWait = Annotated[float, typer.Option("--max-wait", min=0.0, help="Longest wait in seconds a rate-limited server may ask for; longer = fail this request.")]
-ShowProgress = Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: when stderr is a terminal).")]
 Start = Annotated[str, typer.Option("--start", help="First day (YYYY-MM-DD) or UTC time (YYYY-MM-DDTHH:MM:SSZ).")]
 End = Annotated[str, typer.Option("--end", help="Last day, included (YYYY-MM-DD), or UTC time, excluded.")]
 Hexes = Annotated[str, typer.Option("--icao24", help="Hex address(es): 600864,600865 or @fleet.txt.")]
@@ -181,26 +180,23 @@ def _from_opensky(
     _report(*_guard(run))
 
 
-@opensky_app.command("flights")
-def opensky_flights(
-    icao24: Hexes, start: Start, end: End, out: Out = ARCHIVE, credentials: Credentials = None, api_root: ApiRoot = OPENSKY_API,
-    token_url: TokenUrl = OPENSKY_TOKEN, refresh: Refresh = False, operator: Operator = None, min_interval: MinInterval = 1.0,
-    timeout: Timeout = 60.0, deadline: Deadline = 600.0, max_wait: MaxWait = 300.0, progress: ShowProgress = None,
-) -> None:
-    """Flight lists of aircraft (/flights/aircraft), in chunks of at most two days."""
-    _from_opensky(lambda sky: sky.flights(_items(icao24, "icao24"), start, end, progress=_progress(progress)),
-                  out, credentials, api_root, token_url, refresh, operator, min_interval, timeout, deadline, max_wait)
+def _aircraft_cmd(what: str, doc: str) -> Callable[..., None]:
+    """The command that fetches ``what`` (``flights`` or ``tracks``) of some aircraft over some days."""
+
+    def cmd(
+        icao24: Hexes, start: Start, end: End, out: Out = ARCHIVE, credentials: Credentials = None, api_root: ApiRoot = OPENSKY_API,
+        token_url: TokenUrl = OPENSKY_TOKEN, refresh: Refresh = False, operator: Operator = None, min_interval: MinInterval = 1.0,
+        timeout: Timeout = 60.0, deadline: Deadline = 600.0, max_wait: MaxWait = 300.0, progress: ShowProgress = None,
+    ) -> None:
+        _from_opensky(lambda sky: getattr(sky, what)(_items(icao24, "icao24"), start, end, progress=_progress(progress)),
+                      out, credentials, api_root, token_url, refresh, operator, min_interval, timeout, deadline, max_wait)
+
+    cmd.__doc__ = doc
+    return cmd
 
 
-@opensky_app.command("tracks")
-def opensky_tracks(
-    icao24: Hexes, start: Start, end: End, out: Out = ARCHIVE, credentials: Credentials = None, api_root: ApiRoot = OPENSKY_API,
-    token_url: TokenUrl = OPENSKY_TOKEN, refresh: Refresh = False, operator: Operator = None, min_interval: MinInterval = 1.0,
-    timeout: Timeout = 60.0, deadline: Deadline = 600.0, max_wait: MaxWait = 300.0, progress: ShowProgress = None,
-) -> None:
-    """Tracks of every flight of aircraft (/flights/aircraft, then /tracks/all per flight)."""
-    _from_opensky(lambda sky: sky.tracks(_items(icao24, "icao24"), start, end, progress=_progress(progress)),
-                  out, credentials, api_root, token_url, refresh, operator, min_interval, timeout, deadline, max_wait)
+opensky_app.command("flights")(_aircraft_cmd("flights", "Flight lists of aircraft (/flights/aircraft), in chunks of at most two days."))
+opensky_app.command("tracks")(_aircraft_cmd("tracks", "Tracks of every flight of aircraft (/flights/aircraft, then /tracks/all per flight)."))
 
 
 def _airport_cmd(kind: str) -> Callable[..., None]:

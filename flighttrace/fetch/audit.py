@@ -156,7 +156,7 @@ def check_archive(root: str | os.PathLike[str]) -> Verification:
     Parameters
     ----------
     root
-        The archive folder.
+        The archive folder (holding ``custody.jsonl``).
 
     Returns
     -------

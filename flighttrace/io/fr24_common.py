@@ -46,6 +46,8 @@ __all__ = [
     "without_address",
     "addressed",
     "fr24_columns",
+    "beyond_ns",
+    "ground_note",
 ]
 
 # ---------------------------------------------------------------------------
@@ -343,3 +345,15 @@ def fr24_columns(
     """The Points columns every FR24 export fills (one aircraft: ``hexid``), then ``more`` (what only some exports carry)."""
     return {"icao24": np.full(n, hexid, dtype=object), "time": time, "lat": lat, "lon": lon, "alt_ft": alt, "on_ground": on_ground,
             "gs_kt": gs, "track_deg": track, **more}
+
+
+def beyond_ns(time: np.ndarray) -> np.ndarray:
+    """Mask of the times (s) that int64 nanoseconds cannot hold (:data:`MAX_EPOCH_S`); they are made NaN in ``time``."""
+    far = np.abs(time) >= MAX_EPOCH_S
+    time[far] = np.nan
+    return far
+
+
+def ground_note(n: int) -> str:
+    """The manifest note for ``n`` records with altitude 0 that cannot be on the ground."""
+    return GROUND_NOTE.format(n=n, kt=GROUND_MAX_KT)

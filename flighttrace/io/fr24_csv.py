@@ -22,12 +22,11 @@ from flighttrace.io.bounds import mb
 from flighttrace.io.fr24_common import (
     CSV_COLUMNS,
     CSV_COLUMNS_OLD,
-    GROUND_MAX_KT,
-    GROUND_NOTE,
-    MAX_EPOCH_S,
     addressed,
     assemble,
+    beyond_ns,
     fr24_columns,
+    ground_note,
     ground_state,
     iso_seconds,
     np_bool,
@@ -216,9 +215,7 @@ def _csv_chunk(
         fatal.append((use & np.isnan(utc_t), "UTC is not an ISO 8601 time"))
         stats["utc_used"] += int((use & ~np.isnan(utc_t)).sum())
         stats["disagree"] += int((np.abs(ts - utc_t) > 1.0).sum())
-    far = np.abs(time) >= MAX_EPOCH_S
-    fatal.append((far, "Timestamp is outside the years 1678–2261 (milliseconds instead of seconds?)"))
-    time[far] = np.nan
+    fatal.append((beyond_ns(time), "Timestamp is outside the years 1678–2261 (milliseconds instead of seconds?)"))
 
     pos = col("Position")
     pos_present = np_bool(pc.greater(pc.utf8_length(pos), 0))
@@ -331,7 +328,7 @@ def _overlong_lines(guard: LineGuard, block: bytes, lines: _Lines, parse: np.nda
 
 def _csv_notes(ctx: ReadContext, stats: dict[str, int]) -> None:
     if stats["odd_zero"]:
-        ctx.notes.append(GROUND_NOTE.format(n=stats["odd_zero"], kt=GROUND_MAX_KT))
+        ctx.notes.append(ground_note(stats["odd_zero"]))
     if stats["utc_used"]:
         ctx.notes.append(f"{stats['utc_used']} record(s) without Timestamp: time taken from UTC")
     if stats["disagree"]:

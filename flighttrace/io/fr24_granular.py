@@ -40,7 +40,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
-from flighttrace.io.csvstream import UTF8_REASON, CsvStream
+from flighttrace.io.csvchunks import csv_chunks
+from flighttrace.io.csvstream import CsvStream
 from flighttrace.io.opensky import _booleans, _numbers, _squawks, _strings, _times
 
 __all__ = ["COLUMNS", "SPECS", "read_granular"]
@@ -203,14 +204,7 @@ def read_granular(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     unused = [name for i, name in enumerate(csv_in.names) if i not in used]
     if unused:
         ctx.notes.append("columns not read: " + ", ".join(next(csv.reader([name]), [name])[0][:40] for name in unused[:20]))
-    notes: set[str] = set()
-    for block in csv_in.blocks(CSV_BLOCK_BYTES, used):
-        cols, problems = _convert(block.columns, L, notes)
-        if block.replaced is not None:
-            problems.append((block.replaced, UTF8_REASON))
-        yield RawChunk(columns=cols, src_row=block.src_row, raw=block.raw, quarantine=block.quarantine, problems=problems)
-    ctx.notes.extend(sorted(notes))
-    yield from csv_in.finish()
+    yield from csv_chunks(csv_in, used, CSV_BLOCK_BYTES, lambda columns, notes: _convert(columns, L, notes), ctx)
 
 
 SPECS = (

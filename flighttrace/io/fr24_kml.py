@@ -16,22 +16,9 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from flighttrace.io import fr24_common as common
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
 from flighttrace.io.bounds import BoundedReader, LimitExceeded, mb
-from flighttrace.io.fr24_common import (
-    FT_PER_M,
-    GROUND_MAX_KT,
-    GROUND_NOTE,
-    ISO_ZONE_RE,
-    MAX_EPOCH_S,
-    addressed,
-    assemble,
-    fr24_columns,
-    ground_state,
-    iso_seconds,
-    resolve_hex,
-    text_numbers,
-)
 
 __all__ = ["read_kml", "sniff_kml", "SPEC", "PROLOG_MAX_BYTES"]
 
@@ -164,18 +151,17 @@ def _kml_chunk(pm: _Placemarks, meta: dict[str, str | None], hexid: str | None, 
     n = len(pm)
     when = pd.Series(pm.whens, dtype=object)
     no_when = (when.isna() | (when.astype(str).str.strip() == "")).to_numpy(dtype=bool)
-    time = iso_seconds(when)
-    naive = ~np.isnan(time) & ~when.str.strip().str.contains(ISO_ZONE_RE).fillna(False).to_numpy(dtype=bool)
+    time = common.iso_seconds(when)
+    naive = ~np.isnan(time) & ~when.str.strip().str.contains(common.ISO_ZONE_RE).fillna(False).to_numpy(dtype=bool)
     stats["naive"] += int(naive.sum())
-    far = np.abs(time) >= MAX_EPOCH_S
-    time[far] = np.nan
+    far = common.beyond_ns(time)
 
     coords = pd.Series(pm.coords, dtype=object)
     no_coord = (coords.isna() | (coords.astype(str).str.strip() == "")).to_numpy(dtype=bool)
     parts = coords.str.extract(_COORD_RE)
-    lon, lon_bad = text_numbers(parts["lon"])
-    lat, lat_bad = text_numbers(parts["lat"])
-    alt_m, alt_bad = text_numbers(parts["alt"])
+    lon, lon_bad = common.text_numbers(parts["lon"])
+    lat, lat_bad = common.text_numbers(parts["lat"])
+    alt_m, alt_bad = common.text_numbers(parts["alt"])
     fatal = [
         (no_when, "Placemark has no TimeStamp/when"),
         (~no_when & np.isnan(time) & ~far, "TimeStamp/when is not an ISO 8601 date-time"),
@@ -191,14 +177,14 @@ def _kml_chunk(pm: _Placemarks, meta: dict[str, str | None], hexid: str | None, 
         fatal = [(m & ~long_text, r) for m, r in fatal]
         fatal.append((long_text, f"Placemark holds a text longer than {mb(pm.max_text)} (limit string_bytes)"))
     desc = pd.Series(pm.descs, dtype=object)
-    gs, _ = text_numbers(desc.str.extract(_SPEED_RE, expand=False))
-    track, _ = text_numbers(desc.str.extract(_HEADING_RE, expand=False))
-    alt, on_ground, odd = ground_state(alt_m * FT_PER_M, gs)
+    gs, _ = common.text_numbers(desc.str.extract(_SPEED_RE, expand=False))
+    track, _ = common.text_numbers(desc.str.extract(_HEADING_RE, expand=False))
+    alt, on_ground, odd = common.ground_state(alt_m * common.FT_PER_M, gs)
     stats["odd_zero"] += int(odd.sum())
-    columns = fr24_columns(n, hexid, time, lat, lon, alt, on_ground, gs, track, callsign=np.full(n, meta.get("callsign"), dtype=object),
+    columns = common.fr24_columns(n, hexid, time, lat, lon, alt, on_ground, gs, track, callsign=np.full(n, meta.get("callsign"), dtype=object),
                            registration=np.full(n, meta.get("registration"), dtype=object), typecode=np.full(n, meta.get("typecode"), dtype=object))
     problems = [(alt_bad, "Point/coordinates altitude is not a number")]
-    return addressed(assemble(columns, np.asarray(pm.rows, dtype=np.int64), pm.raw, fatal, problems, []), hexid, "FR24 KML")
+    return common.addressed(common.assemble(columns, np.asarray(pm.rows, dtype=np.int64), pm.raw, fatal, problems, []), hexid, "FR24 KML")
 
 
 def _document_meta(name: str | None, card: str | None, ctx: ReadContext) -> dict[str, str | None]:
@@ -300,7 +286,7 @@ def read_kml(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
         For a DTD, XML that is not well-formed (after the placemarks before
         the fault were yielded), or a KML without a ``Route`` folder.
     """
-    hexid = resolve_hex(ctx, "FR24 KML")
+    hexid = common.resolve_hex(ctx, "FR24 KML")
     stats = {"odd_zero": 0, "naive": 0}
     walk = _RouteWalk(ctx, hexid, stats)
     try:
@@ -327,7 +313,7 @@ def read_kml(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
             yield walk.chunk()
     finally:
         if stats["odd_zero"]:
-            ctx.notes.append(GROUND_NOTE.format(n=stats["odd_zero"], kt=GROUND_MAX_KT))
+            ctx.notes.append(common.ground_note(stats["odd_zero"]))
         if stats["naive"]:
             ctx.notes.append(f"{stats['naive']} TimeStamp/when value(s) without a time zone taken as UTC")
 

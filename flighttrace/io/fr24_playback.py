@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
-from flighttrace.io.fr24_common import GROUND_MAX_KT, GROUND_NOTE, MAX_EPOCH_S, addressed, assemble, fr24_columns, ground_state, json_numbers, resolve_hex
+from flighttrace.io.fr24_common import addressed, assemble, beyond_ns, fr24_columns, ground_note, ground_state, json_numbers, resolve_hex
 from flighttrace.io.jsonrows import select_records
 
 __all__ = ["read_playback", "match_playback", "SPEC"]
@@ -82,14 +82,13 @@ def read_playback(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     gs, gs_bad = json_numbers(_nested(df, "speed", "kts"))
     vrate, vr_bad = json_numbers(_nested(df, "verticalSpeed", "fpm"))
     track_deg, trk_bad = json_numbers(_nested(df, "heading", None))
-    far = np.abs(t) >= MAX_EPOCH_S
-    t[far] = np.nan
+    far = beyond_ns(t)
     sq = pd.Series(_nested(df, "squawk", None), dtype=object)
     is_str = np.fromiter(map(isinstance, sq, repeat(str)), dtype=bool, count=n)
     squawk = sq.where(is_str & (sq.astype(str).str.strip() != "0"), None).to_numpy(dtype=object)
     alt, on_ground, odd = ground_state(alt_raw, gs)
     if odd.any():
-        ctx.notes.append(GROUND_NOTE.format(n=int(odd.sum()), kt=GROUND_MAX_KT))
+        ctx.notes.append(ground_note(int(odd.sum())))
 
     columns = fr24_columns(n, hexid, t, lat, lon, alt, on_ground, gs, track_deg, vrate_fpm=vrate, callsign=np.full(n, callsign, dtype=object),
                            squawk=squawk, registration=np.full(n, registration, dtype=object), typecode=np.full(n, typecode, dtype=object))

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
 from flighttrace.io.jsonrecords import booleans_among
-from flighttrace.io.jsonrows import array_rows, json_text, select_records
+from flighttrace.io.jsonrows import JsonRecords, array_rows, json_text, select_records
 from flighttrace.io.opensky import (
     _SOURCE_LUT,
     FPM_PER_MPS,
@@ -120,39 +120,61 @@ class _Columns:
         return _json_strings(self.cols[i])
 
 
+_STATE_NUMBERS: Final[dict[str, tuple[int, str, float]]] = {
+    "lon": (5, "longitude", 1.0),  # lon BEFORE lat in /states/all
+    "lat": (6, "latitude", 1.0),
+    "alt_ft": (7, "baro_altitude", FT_PER_M),
+    "gs_kt": (9, "velocity", KT_PER_MPS),
+    "track_deg": (10, "true_track", 1.0),
+    "vrate_fpm": (11, "vertical_rate", FPM_PER_MPS),
+}
+"""Numeric Points columns of a ``/states/all`` state vector: (index, OpenSky name, factor to flighttrace's unit)."""
+
+_TRACK_NUMBERS: Final[dict[str, tuple[int, str, float]]] = {
+    "lat": (1, "latitude", 1.0),  # lat BEFORE lon in /tracks/all
+    "lon": (2, "longitude", 1.0),
+    "alt_ft": (3, "baro_altitude", FT_PER_M),
+    "track_deg": (4, "true_track", 1.0),
+}
+"""Numeric Points columns of a ``/tracks/all`` waypoint."""
+
+
+def _arrays(items: Any, name: str, min_len: int, ctx: ReadContext) -> tuple[JsonRecords, _Columns] | None:
+    """The records of a document's array ``name`` that are arrays of at least ``min_len`` values (the others
+    quarantined, saying ``record``), with their columns; ``None`` when the document says null."""
+    if items is None:
+        return None
+    if not isinstance(items, list):
+        raise FormatError(f"OpenSky {_DOCUMENT[name]} whose {name!r} is neither an array nor null (found {type(items).__name__})")
+    recs = select_records(items, array_rows(items, min_len), _BAD_RECORD[name])
+    return recs, _Columns(recs.records, ctx)
+
+
+_DOCUMENT: Final = {"states": "states document", "path": "track"}
+_BAD_RECORD: Final = {"states": "state vector is not an array of at least 17 values", "path": "track waypoint is not an array of 6 values"}
+
+
 def read_states(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     """Read a parsed REST ``/states/all`` (or ``/states/own``) document: one chunk, ``src_row`` the index in ``states``.
 
     A ``json`` reader (:mod:`flighttrace.io._base`).
     """
-    states = obj.get("states")
-    if states is None:
+    got = _arrays(obj.get("states"), "states", 17, ctx)
+    if got is None:
         ctx.notes.append("states is null: no aircraft in the snapshot")
-        yield RawChunk.only_quarantine([])
+    if got is None or not len(got[0]):
+        yield RawChunk.only_quarantine(got[0].quarantine if got is not None else [])
         return
-    if not isinstance(states, list):
-        raise FormatError(f"OpenSky states document whose 'states' is neither an array nor null (found {type(states).__name__})")
-    recs = select_records(states, array_rows(states, 17), "state vector is not an array of at least 17 values")
-    if not len(recs):
-        yield RawChunk.only_quarantine(recs.quarantine)
-        return
-    c = _Columns(recs.records, ctx)
+    recs, c = got
     t_pos, time_col = c.time(3, "time_position")
     last = c.num(4, "last_contact")
-    lon = c.num(5, "longitude")  # lon BEFORE lat in /states/all
-    lat = c.num(6, "latitude")
-    alt = c.num(7, "baro_altitude", FT_PER_M)
-    gs = c.num(9, "velocity", KT_PER_MPS)
-    track = c.num(10, "true_track")
-    vrate = c.num(11, "vertical_rate", FPM_PER_MPS)
+    numbers = {name: c.num(i, label, factor) for name, (i, label, factor) in _STATE_NUMBERS.items()}
     on_ground = c.flags(8, "on_ground")
     with np.errstate(invalid="ignore"):
         stale = (last - t_pos) > STALE_AFTER_S
     ctx.notes.append("OpenSky /states/all: time of a point = time_position; m, m/s converted to ft, kt, ft/min")
-    columns = {
-        "icao24": c.strings(0), "callsign": c.strings(1), "time": time_col, "lat": lat, "lon": lon, "alt_ft": alt, "on_ground": on_ground,
-        "gs_kt": gs, "track_deg": track, "vrate_fpm": vrate, "squawk": c.strings(14), "position_source": _json_sources(c.cols[16]), "stale": stale,
-    }
+    columns = {"icao24": c.strings(0), "callsign": c.strings(1), "time": time_col, **numbers, "on_ground": on_ground,
+               "squawk": c.strings(14), "position_source": _json_sources(c.cols[16]), "stale": stale}
     yield recs.chunk(columns, c.problems)
 
 
@@ -161,31 +183,19 @@ def read_tracks(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
 
     A ``json`` reader (:mod:`flighttrace.io._base`).
     """
-    path = obj.get("path")
-    if path is None:
-        yield RawChunk.only_quarantine([])
+    got = _arrays(obj.get("path"), "path", 6, ctx)
+    if got is None or not len(got[0]):
+        yield RawChunk.only_quarantine(got[0].quarantine if got is not None else [])
         return
-    if not isinstance(path, list):
-        raise FormatError(f"OpenSky track whose 'path' is neither an array nor null (found {type(path).__name__})")
-    icao = obj.get("icao24")
-    callsign = obj["callsign"] if "callsign" in obj else obj.get("calllsign")
-    recs = select_records(path, array_rows(path, 6), "track waypoint is not an array of 6 values")
-    if not len(recs):
-        yield RawChunk.only_quarantine(recs.quarantine)
-        return
-    c = _Columns(recs.records, ctx)
+    recs, c = got
     _, t_col = c.time(0, "time")
-    lat = c.num(1, "latitude")  # lat BEFORE lon in /tracks/all
-    lon = c.num(2, "longitude")
-    alt = c.num(3, "baro_altitude", FT_PER_M)
-    track = c.num(4, "true_track")
+    numbers = {name: c.num(i, label, factor) for name, (i, label, factor) in _TRACK_NUMBERS.items()}
     on_ground = c.flags(5, "on_ground")
     ctx.notes.append("OpenSky /tracks/all: baro_altitude m converted to ft; no speeds in tracks")
+    callsign = obj["callsign"] if "callsign" in obj else obj.get("calllsign")
     n = len(recs)
-    columns = {
-        "icao24": np.full(n, _json_strings([icao])[0], dtype=object), "callsign": np.full(n, _json_strings([callsign])[0], dtype=object),
-        "time": t_col, "lat": lat, "lon": lon, "alt_ft": alt, "on_ground": on_ground, "track_deg": track,
-    }
+    columns = {"icao24": np.full(n, _json_strings([obj.get("icao24")])[0], dtype=object), "callsign": np.full(n, _json_strings([callsign])[0], dtype=object),
+               "time": t_col, **numbers, "on_ground": on_ground}
     yield recs.chunk(columns, c.problems)
 
 

@@ -578,12 +578,7 @@ def who_landed(
     radius_km: float | None = None,
     max_alt_ft: float | None = None,
     icao24: str | Iterable[str] | None = None,
-    batch_size: int = 64,
-    n_jobs: int = 0,
-    progress: ProgressArg = False,
-    format: str | None = None,
-    tz: str | None = None,
-    limits: Limits | None = None,
+    batch_size: int = 64, n_jobs: int = 0, progress: ProgressArg = False, format: str | None = None, tz: str | None = None, limits: Limits | None = None,
     **leg_params: Any,
 ) -> ScanResult:
     """Who landed at (or took off from) an airport: stream the archive, keep the aircraft that came low nearby.

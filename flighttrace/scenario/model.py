@@ -409,19 +409,13 @@ class Subject(_Model):
     from_: str | None = Field(None, alias="from")
     to: str | None = None
 
-    @field_validator("route")
+    @field_validator("route", "airport")
     @classmethod
-    def _route_for_sorties(cls, v: str | None, info: ValidationInfo) -> str | None:
+    def _required_by_unit(cls, v: str | None, info: ValidationInfo) -> str | None:
+        """A route for the units counted along one (sorties), an airport for those counted at one."""
         unit = info.data.get("unit")
-        if v is None and unit in route_units():
-            raise ValueError(f"field required when unit is {unit!r}")
-        return v
-
-    @field_validator("airport")
-    @classmethod
-    def _airport_for_counts(cls, v: str | None, info: ValidationInfo) -> str | None:
-        unit = info.data.get("unit")
-        if v is None and unit in airport_units():
+        needed = route_units() if info.field_name == "route" else airport_units()
+        if v is None and unit in needed:
             raise ValueError(f"field required when unit is {unit!r}")
         return v
 

@@ -9,7 +9,7 @@ marks every file as simulated, and the truth the tests compare against
 
 from flighttrace._lazy import lazy_exports
 
-_MODULES: dict[str, str] = {name: f"flighttrace.sim.{name}" for name in ("adversarial", "kinematics", "validation", "writers")}
+_MODULES: dict[str, str] = {name: f"flighttrace.sim.{name}" for name in ("adversarial", "kinematics", "marker", "validation", "writers")}
 """The simulator's modules, each imported on first access (``flighttrace.sim.kinematics.observe``)."""
 
 __getattr__, _ = lazy_exports(__name__, {}, _MODULES)

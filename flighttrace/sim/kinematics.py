@@ -32,6 +32,7 @@ from flighttrace.timeutil import time_ns
 
 __all__ = [
     "quantised_points",
+    "WRITER_COLUMNS",
     "Profile",
     "PROFILES",
     "Receiver",
@@ -673,19 +674,26 @@ def _keep_every(t: np.ndarray, reset: np.ndarray, step: np.ndarray) -> np.ndarra
     return keep
 
 
-def quantised_points(df: pd.DataFrame) -> pd.DataFrame:
-    """Simulated points with the columns the writers take, quantised as the sources quantise them, sorted by aircraft and time."""
-    cols = ["icao24", "time", "lat", "lon", "alt_ft", "on_ground", "gs_kt", "track_deg", "vrate_fpm", "callsign", "squawk",
-            "registration", "typecode", "position_source", "stale", "new_leg"]
-    out = df[cols].copy()
+WRITER_COLUMNS: Final = ("icao24", "time", "lat", "lon", "alt_ft", "on_ground", "gs_kt", "track_deg", "vrate_fpm", "callsign", "squawk",
+                          "registration", "typecode", "position_source", "stale", "new_leg")
+"""The Points columns the simulator's writers take."""
+
+
+def quantised_points(df: pd.DataFrame, *, speeds: bool = True) -> pd.DataFrame:
+    """Simulated points with the columns the writers take, quantised as the sources quantise them, sorted by aircraft and time.
+
+    Positions to ~1 m and altitudes to 25 ft; with ``speeds`` also ground
+    speed to 0.1 kt, track to 0.1° and vertical rate to 64 ft/min.
+    """
+    out = df[list(WRITER_COLUMNS)].copy()
     out["on_ground"] = out["on_ground"].astype("boolean")
-    # quantise as the sources do: ~1 m positions, 25 ft altitudes, 0.1 kt, 0.1°, 64 ft/min
     out["lat"] = out["lat"].round(5)
     out["lon"] = out["lon"].round(5)
     out["alt_ft"] = (out["alt_ft"] / 25.0).round() * 25.0
-    out["gs_kt"] = out["gs_kt"].round(1)
-    out["track_deg"] = out["track_deg"].round(1)
-    out["vrate_fpm"] = (out["vrate_fpm"] / 64.0).round() * 64.0
+    if speeds:
+        out["gs_kt"] = out["gs_kt"].round(1)
+        out["track_deg"] = out["track_deg"].round(1)
+        out["vrate_fpm"] = (out["vrate_fpm"] / 64.0).round() * 64.0
     return out.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
 
 

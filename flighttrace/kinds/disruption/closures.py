@@ -204,12 +204,10 @@ def closures(
         Fields (codes).
     start, end
         The window (UTC).
-    grades
-        Movements of these grades end a run (default: every grade, so a
-        bridged movement splits a closure; pass ``("observed", "inferred")``
-        for the longest closures the strong evidence allows).
-    params
-        Thresholds (:class:`DisruptionParams`).
+    grades, params
+        As :func:`movement_runs` (the default, every grade, lets a bridged
+        movement split a closure; ``("observed", "inferred")`` gives the
+        longest closures the strong evidence allows).
 
     Returns
     -------

@@ -171,15 +171,13 @@ def diversions(
 
     Parameters
     ----------
-    legs
-        The Legs table.
+    legs, params
+        As :func:`approaches`.
     appr
         :func:`approaches` output (``None``: no Points table, only the usual
         destination can show intent).
     watched
         Fields whose diversions are looked for (codes).
-    params
-        Thresholds (:class:`DisruptionParams`).
 
     Returns
     -------

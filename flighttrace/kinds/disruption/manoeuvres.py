@@ -98,18 +98,13 @@ def holdings(
 
     Parameters
     ----------
-    points
-        The Points table the legs were detected from (or its arrays).
-    legs
-        The Legs table.
+    points, legs, params
+        As :func:`~flighttrace.kinds.disruption.diversions.approaches`.
     fields_
-        Watched fields (``code``, ``lat``, ``lon``, ``elevation_ft``; see
-        :func:`field_table`): a holding is attributed to one of them.
+        Watched fields (as for approaches): a holding is attributed to one of them.
     intended
         Leg row → field the leg approached or was diverted from (used to
         attribute a holding when the leg landed elsewhere).
-    params
-        Thresholds (:class:`DisruptionParams`).
 
     Returns
     -------
@@ -174,21 +169,8 @@ def holdings(
 def go_arounds(points: pd.DataFrame | _PointArrays, legs: pd.DataFrame, fields_: pd.DataFrame, *, params: DisruptionParams | None = None) -> pd.DataFrame:
     """Missed approaches: a descent to a low pass near a field, then a climb, with no ground contact.
 
-    Parameters
-    ----------
-    points
-        The Points table the legs were detected from (or its arrays).
-    legs
-        The Legs table.
-    fields_
-        Fields to test (``code``, ``lat``, ``lon``, ``elevation_ft``; see :func:`field_table`).
-    params
-        Thresholds (:class:`DisruptionParams`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns of :data:`GO_AROUND_COLUMNS`, sorted by time.
+    The parameters are those of :func:`~flighttrace.kinds.disruption.diversions.approaches`;
+    the table has the columns of :data:`GO_AROUND_COLUMNS`, sorted by time.
     """
     p = params or DisruptionParams()
     pa = _as_arrays(points, legs)

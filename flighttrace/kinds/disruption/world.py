@@ -39,7 +39,6 @@ as synthetic in its manifest.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from pathlib import Path
@@ -49,9 +48,7 @@ import numpy as np
 import pandas as pd
 
 from flighttrace._progress import Progress, ProgressArg
-from flighttrace._version import __version__
 from flighttrace.csvsafe import write_csv
-from flighttrace.hashing import sha256_file
 from flighttrace.kinds.disruption.world_fly import (
     _Field,
     _fields,
@@ -67,12 +64,12 @@ from flighttrace.kinds.disruption.world_plan import (
 )
 from flighttrace.kinds.disruption.world_spec import (
     MOSCOW_SPEC,
-    SYNTHETIC_MANIFEST,
     AirportPlan,
     DisruptionWorldSpec,
 )
 from flighttrace.outdir import output_folder
 from flighttrace.sim.kinematics import CoverageModel, observe, quantised_points, sample
+from flighttrace.sim.marker import world_files, write_marker
 
 __all__ = ["AirportPlan", "DisruptionWorldSpec", "MOSCOW_SPEC", "build_disruption_world"]
 
@@ -103,12 +100,8 @@ def _t(x: Any) -> pd.Timestamp:
 
 
 def build_disruption_world(
-    scenario: str | os.PathLike[str],
-    out_dir: str | os.PathLike[str],
-    *,
-    spec: DisruptionWorldSpec = MOSCOW_SPEC,
-    progress: ProgressArg = False,
-    command: str | None = None,
+    scenario: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,
+    spec: DisruptionWorldSpec = MOSCOW_SPEC, progress: ProgressArg = False, command: str | None = None,
 ) -> dict[str, Any]:
     """Simulate a disruption scenario's world and write it, with its truth, to ``out_dir``.
 
@@ -117,15 +110,10 @@ def build_disruption_world(
     scenario
         Path of the scenario YAML (its enforced closure claims decide which
         of the spec's closures happen).
-    out_dir
-        Folder to write: new, empty, or written by flighttrace before
-        (:mod:`flighttrace.outdir`; only the files of that earlier run are replaced).
+    out_dir, progress, command
+        As :func:`flighttrace.kinds.sorties.world.build_world`.
     spec
         The world's settings.
-    progress
-        Progress bar or callable.
-    command
-        The command line, recorded in the folder's stamp.
 
     Returns
     -------
@@ -289,18 +277,6 @@ def _write_truth(root: Path, rows: list[dict[str, Any]], closures: list[dict[str
 
 
 def _write_manifest(root: Path, spec: DisruptionWorldSpec, scenario: str | os.PathLike[str], summary: dict[str, Any]) -> None:
-    import pyarrow
-
-    all_files = sorted(p for p in root.rglob("*") if p.is_file())
+    all_files = world_files(root)
     summary["bytes"] = int(sum(p.stat().st_size for p in all_files))
-    doc = {
-        "synthetic": True,
-        "library_versions": {"numpy": np.__version__, "pandas": pd.__version__, "pyarrow": pyarrow.__version__},
-        "warning": "Every file in this folder was produced by flighttrace's simulator. None of it is real flight data.",
-        "generator": f"flighttrace {__version__} flighttrace.kinds.disruption.world.build_disruption_world",
-        "scenario": Path(scenario).as_posix(),
-        "seed": spec.seed,
-        "summary": summary,
-        "files": {p.relative_to(root).as_posix(): sha256_file(p) for p in all_files},
-    }
-    (root / SYNTHETIC_MANIFEST).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_marker(root, all_files, generator="flighttrace.kinds.disruption.world.build_disruption_world", scenario=scenario, seed=spec.seed, summary=summary)

@@ -735,10 +735,8 @@ def permutation_before_start(
 
     Parameters
     ----------
-    cov
-        Coverage table.
-    times
-        UTC times of the events (sorties).
+    cov, times
+        As :func:`rolling_rates`.
     event_starts
         UTC start of each conflict event.
     event_ids

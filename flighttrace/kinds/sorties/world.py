@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 
 from flighttrace._progress import Progress, ProgressArg
-from flighttrace._version import __version__
 from flighttrace.csvsafe import write_csv
 from flighttrace.geo import haversine_km
 from flighttrace.hashing import sha256_file
@@ -55,6 +54,7 @@ from flighttrace.sim.kinematics import (
     schedule_frame,
     simulate_truth,
 )
+from flighttrace.sim.marker import world_files, write_marker
 from flighttrace.tracks.params import FT_PER_NM_GLIDE, LegParams
 
 __all__ = ["WorldSpec", "build_world", "SYNTHETIC_MANIFEST", "OVDA_SPEC"]
@@ -708,8 +708,7 @@ def _fmt_times(df: pd.DataFrame) -> pd.DataFrame:
 
 def _write_manifest(root: Path, files: dict[str, list[Path]], plan: pd.DataFrame, legs: pd.DataFrame, cond: pd.DataFrame,
                     spec: WorldSpec, scenario: str | os.PathLike[str]) -> dict[str, Any]:
-    all_files = sorted(p for p in root.rglob("*") if p.is_file())
-    listing = {p.relative_to(root).as_posix(): sha256_file(p) for p in all_files}
+    all_files = world_files(root)
     fleet = plan
     per_year = fleet["land_far"].dt.year.value_counts().sort_index()
     summary = {
@@ -719,20 +718,7 @@ def _write_manifest(root: Path, files: dict[str, list[Path]], plan: pd.DataFrame
         "files": {k: len(v) for k, v in files.items()},
         "bytes": int(sum(p.stat().st_size for p in all_files)),
     }
-    import numpy
-    import pyarrow
-
-    doc = {
-        "synthetic": True,
-        "library_versions": {"numpy": numpy.__version__, "pandas": pd.__version__, "pyarrow": pyarrow.__version__},
-        "warning": "Every file in this folder was produced by flighttrace's simulator. None of it is real flight data.",
-        "generator": f"flighttrace {__version__} flighttrace.kinds.sorties.world.build_world",
-        "scenario": Path(scenario).as_posix(),
-        "seed": spec.seed,
-        "summary": summary,
-        "files": listing,
-    }
-    (root / SYNTHETIC_MANIFEST).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_marker(root, all_files, generator="flighttrace.kinds.sorties.world.build_world", scenario=scenario, seed=spec.seed, summary=summary)
     return summary
 
 

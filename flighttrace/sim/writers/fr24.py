@@ -289,10 +289,8 @@ def write_fr24_playback(
 
     Parameters
     ----------
-    points
-        Points of one aircraft, sorted by time.
-    path
-        Output file.
+    points, path
+        As :func:`write_fr24_kml` (the name needs no hex: the document carries it).
     flight_id
         FR24's flight id (hex string), in ``identification.id`` and the request.
     callsign, registration, typecode

@@ -117,10 +117,8 @@ def write_sbs(
 
     Parameters
     ----------
-    points
-        Points columns; ``time`` UTC.
-    path
-        Output path.
+    points, path
+        The points (``time`` UTC) and the file to write.
     tz
         For ``style="dump1090-fa"``: the zone whose local time is written
         (required). Not allowed with ``style="readsb"``, which writes UTC.

@@ -32,7 +32,6 @@ was made, tables are sorted, element ids and chart metadata are fixed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -46,6 +45,7 @@ import pandas as pd
 from flighttrace._gc import gc_paused
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
+from flighttrace.hashing import sha256_file
 from flighttrace.timefmt import fmt_date, fmt_duration, fmt_time_column
 
 __all__ = ["build_report", "ReportResult", "verify_report"]
@@ -71,14 +71,6 @@ class ReportResult:
     findings: Any = None
     notes: list[str] = field(default_factory=list)
     """Sentences that open the report when the inputs hold nothing the scenario is about (:func:`flighttrace.nodata.relevance_notes`)."""
-
-
-def _sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _str(x: Any) -> str:
@@ -701,7 +693,7 @@ def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds
     from flighttrace.outdir import STAMP_NAME
 
     files = sorted(p for p in work.rglob("*") if p.is_file() and p.name != "provenance.json")
-    outputs = {p.relative_to(work).as_posix(): _sha(p) for p in files}
+    outputs = {p.relative_to(work).as_posix(): sha256_file(p) for p in files}
     copies = {} if maps_copy is None else {maps_copy.as_posix(): outputs["map.html"]}
     inputs = [{"path": r["path"], "sha256": r["sha256"], "format": r["format"]} for r in ds.manifest.to_dict(orient="records")]
     doc = {
@@ -712,7 +704,7 @@ def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds
             "scenario": scn_path.as_posix(), "data": [str(d) for d in data], "out": out.as_posix(), "tz": tz, "report_tz": report_tz,
             "maps_dir": None if maps_copy is None else maps_copy.parent.as_posix(), "tiles": tiles,
         },
-        "scenario": {"path": scn_path.as_posix(), "sha256": _sha(scn_path)},
+        "scenario": {"path": scn_path.as_posix(), "sha256": sha256_file(scn_path)},
         "inputs": inputs,
         "outputs": dict(sorted(outputs.items())),
         "output_stamp": STAMP_NAME,

@@ -213,19 +213,8 @@ def decide_ends(
 
 
 def _airborne_ends(
-    index: AirportIndex,
-    elev: np.ndarray,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    alt: np.ndarray,
-    trk: np.ndarray,
-    vert: np.ndarray,
-    heli: np.ndarray,
-    todo: np.ndarray,
-    out: dict[str, np.ndarray],
-    *,
-    arriving: bool,
-    p: object,
+    index: AirportIndex, elev: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, trk: np.ndarray, vert: np.ndarray, heli: np.ndarray,
+    todo: np.ndarray, out: dict[str, np.ndarray], *, arriving: bool, p: object,
 ) -> None:
     """Airborne ends (no ground point decided them): fill ``out`` at positions ``todo``."""
     idx, dist = index.nearest(lat, lon, k=p.k_candidates, max_km=p.search_km, heliports=heli)

@@ -638,12 +638,8 @@ def window_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, 
 
     Parameters
     ----------
-    cov
-        Coverage table.
-    times
-        UTC times of the events.
-    starts, ends
-        Window bounds (UTC, ends exclusive); overlapping windows are merged.
+    cov, times, starts, ends
+        As :func:`window_counts`.
     reference
         ``(start, end)`` of the whole span compared; default the coverage
         table's span. Windows are clipped to it.

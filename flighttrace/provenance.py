@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flighttrace.cells import as_int, as_time
 from flighttrace.schema import MANIFEST, QUARANTINE, TIME_DTYPE
 
 __all__ = [
@@ -160,9 +161,9 @@ def count_into_rows(rows: list[ManifestRow], spans: pd.DataFrame, duplicates: pd
     dups_of = duplicates.to_dict()
     for r in rows:  # one per file
         if r.path in spans.index:
-            r.time_min = spans.at[r.path, "time_min"]
-            r.time_max = spans.at[r.path, "time_max"]
-            r.n_aircraft = int(spans.at[r.path, "n_aircraft"])
+            r.time_min = as_time(spans.at[r.path, "time_min"])
+            r.time_max = as_time(spans.at[r.path, "time_max"])
+            r.n_aircraft = as_int(spans.at[r.path, "n_aircraft"])
         d = int(dups_of.get(r.path, 0))
         r.rows_duplicate = d
         r.rows_kept -= d

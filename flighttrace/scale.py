@@ -556,7 +556,7 @@ def _run(distributed: Any, client: Client, paths: str | os.PathLike[str] | Itera
     info = run_info(
         plan.command or f"flighttrace.scale.run({[str(p) for p in path_list]!r})", job, skipped[0],
         scale={
-            "scheduler": str(getattr(client, "scheduler", None) and client.scheduler.address),
+            "scheduler": str(getattr(getattr(client, "scheduler", None), "address", None)),
             "workers": len(client.nthreads()),
             "threads": int(sum(client.nthreads().values())),
             "n_buckets": n_buckets,

@@ -64,7 +64,7 @@ def scan(
     legs = None
     info: dict = {}
     try:
-        if bbox is not None:
+        if box is not None:
             res = scan_bbox([str(a) for a in archive], box, icao24=icao24, batch_size=batch_size, n_jobs=jobs, progress=bar)
             ds, info = res.dataset, res.info
         elif airport is not None:

@@ -31,6 +31,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.cells import none_where
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
 from flighttrace.io.jsonrows import select_records
 from flighttrace.io.readsb import SOURCE_TYPES
@@ -111,7 +112,7 @@ def _strings(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A frame column as (object array of str / None, mask of present non-strings)."""
     arr, missing = _objects(col)
     is_str = np.fromiter(map(isinstance, arr, itertools.repeat(str)), dtype=bool, count=len(arr))
-    out = np.where(is_str, arr, None).astype(object)
+    out = none_where(~is_str, arr)
     return out, ~missing & ~is_str
 
 

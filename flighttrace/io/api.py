@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import tarfile
 import time as _time
@@ -169,7 +170,7 @@ CHANGED_WHILE_READ: Final = "changed while read"
 """Start of the error of a file whose size or modification time changed while it was read."""
 
 
-def _parse(job: ReadJob, src: Source, raw: BinaryIO, ctx: ReadContext, row: ManifestRow, res: FileResult) -> None:
+def _parse(job: ReadJob, src: Source, raw: BinaryIO | io.RawIOBase, ctx: ReadContext, row: ManifestRow, res: FileResult) -> None:
     """Detect, parse and normalise one opened file into ``row`` and ``res``."""
     with gc_paused():  # a JSON document is parsed whole here
         spec, compression, chunks = dispatch(raw, ctx, job.format)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,7 @@ from flighttrace.io.csvstream import UTF8_REASON, CsvStream
 
 __all__ = ["csv_chunks"]
 
-Convert = Callable[[Sequence[pa.Array], set[str]], tuple[dict[str, Any], list[tuple[np.ndarray, str]]]]
+Convert = Callable[[list[pa.Array], set[str]], tuple[dict[str, Any], list[tuple[np.ndarray, str]]]]
 """``convert(block columns, notes) -> (Points columns, problems)``; assumptions go into ``notes``."""
 
 

@@ -220,7 +220,7 @@ def iso_seconds(values: Any) -> np.ndarray:
         s = pd.Series(np.asarray(strings.filter(pa.array(ok)).to_numpy(zero_copy_only=False), dtype=object), dtype=object)
         t = pd.to_datetime(s, utc=True, errors="coerce", format="ISO8601")
         good = t.notna().to_numpy()
-        us = t[good].dt.as_unit("us").array.asi8
+        us = t[good].dt.as_unit("us").array.asi8  # type: ignore[attr-defined]  # DatetimeArray.asi8 (int64 view) is missing from pandas-stubs
         idx = np.flatnonzero(ok)[good]
         out[idx] = us / 1e6
     return out

@@ -62,7 +62,7 @@ def _csv_header(line: bytes) -> tuple[str, ...]:
     )
 
 
-def _line_blocks(stream: BinaryIO, size: int) -> Iterator[bytes]:
+def _line_blocks(stream: LineGuard, size: int) -> Iterator[bytes]:
     """Blocks of whole lines, ``\\r\\n`` and lone ``\\r`` turned into ``\\n`` (as the CSV parser splits)."""
     rest: list[bytes] = []
     while True:

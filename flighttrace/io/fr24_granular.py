@@ -39,6 +39,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flighttrace.cells import NONE
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
 from flighttrace.io.csvchunks import csv_chunks
 from flighttrace.io.csvstream import CsvStream
@@ -143,7 +144,7 @@ def _time_column(columns: list[pa.Array], L: dict[str, tuple[int, str]], notes: 
         i, name = L[field]
         v, bad, probs = _times(columns[i], name, notes)
         v = _epoch(v, name, notes)
-        take = np.isnan(t) & np.equal(text, None) & (~np.isnan(v) | bad)
+        take = np.isnan(t) & np.equal(text, NONE) & (~np.isnan(v) | bad)
         if field == "network_time" and "receiver_time" in L and take.any():
             notes.add("receiver_time empty in some rows: network_time used there")
         good = take & ~bad
@@ -154,7 +155,7 @@ def _time_column(columns: list[pa.Array], L: dict[str, tuple[int, str]], notes: 
     if not problems:
         return t, problems
     out = t.astype(object)
-    has_text = ~np.equal(text, None)
+    has_text = ~np.equal(text, NONE)
     out[has_text] = text[has_text]
     return out, problems
 

@@ -47,6 +47,8 @@ _STRUCT[list(b"[]{},")] = True
 _DELTA: Final = np.zeros(256, dtype=np.int8)
 _DELTA[list(b"[{")] = 1
 _DELTA[list(b"]}")] = -1
+_BOOL: Final = np.asarray(bool, dtype=object)
+"""The type ``bool`` as a 0-d object array, to compare an array of types with element-wise."""
 
 
 def _quotes(arr: np.ndarray) -> np.ndarray:
@@ -339,6 +341,6 @@ def booleans_among(col: Sequence[Any], values: np.ndarray) -> np.ndarray:
         return out
     if len(cand) * 4 < len(values):
         kinds = np.fromiter(map(type, map(col.__getitem__, cand.tolist())), dtype=object, count=len(cand))
-        out[cand] = np.equal(kinds, bool)  # element-wise: which values are exactly booleans
+        out[cand] = np.equal(kinds, _BOOL)  # element-wise: which values are exactly booleans
         return out
-    return np.equal(np.fromiter(map(type, col), dtype=object, count=len(col)), bool)
+    return np.equal(np.fromiter(map(type, col), dtype=object, count=len(col)), _BOOL)

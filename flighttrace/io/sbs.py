@@ -43,6 +43,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flighttrace.cells import none_where
 from flighttrace.io._base import RawChunk, ReadContext, ReaderSpec
 from flighttrace.io.lines import LineGuard
 
@@ -144,7 +145,7 @@ def _newline_ends(data: bytes) -> np.ndarray:
     return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == NEWLINE) + 1
 
 
-def _line_batches(stream: BinaryIO, chunk_rows: int) -> Iterator[bytes]:
+def _line_batches(stream: LineGuard, chunk_rows: int) -> Iterator[bytes]:
     """Split a byte stream into runs of ``chunk_rows`` whole lines.
 
     Each yielded byte string holds whole lines, each ended by ``\\n`` except
@@ -608,7 +609,7 @@ def _state_frame(
     for name, j in (("callsign", F_CALLSIGN), ("squawk", F_SQUAWK)):
         arr = f[j].take(keep_pa)
         present = _present(arr)
-        data[name] = pd.Series(np.where(present, _np(arr).astype(object), None), dtype=object)
+        data[name] = pd.Series(none_where(~present, _np(arr)), dtype=object)
         data[f"{name}_t"] = np.where(present, tt, np.nan)
     for name in _NUM_STATE:
         v = nums[name][keep]
@@ -632,7 +633,7 @@ def read_sbs(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     notes: set[str] = set()
     first = 0
     guard = LineGuard(stream, ctx.size.line_bytes)  # CR line ends made LF; lines past the limit stand aside
-    for data in _line_batches(guard, max(1, int(ctx.chunk_rows))):  # type: ignore[arg-type]
+    for data in _line_batches(guard, max(1, int(ctx.chunk_rows))):
         chunk, n_lines = _parse_batch(data, first, ctx, carry, notes, guard)
         first += n_lines
         for note in sorted(notes - set(ctx.notes)):

@@ -268,7 +268,7 @@ class _Columns:
             return
         self.tables.append(t)
         if len(self.tables) >= self.every:
-            self.tables = [self.result()]  # type: ignore[list-item]
+            self.tables = [self.result()]
 
     def result(self) -> pa.Table | None:
         if not self.tables:

@@ -29,7 +29,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, cast
 
 from flighttrace.hashing import (
     FileSnapshot,
@@ -358,7 +358,7 @@ def _decompressed(raw: io.BufferedReader) -> Any:
         inner = lzma.LZMAFile(raw, mode="rb")  # noqa: SIM115 - closed with the archive
     elif magic[:4] == b"\x28\xb5\x2f\xfd":
         try:
-            import zstandard  # type: ignore[import-not-found]
+            import zstandard
         except ImportError:
             return raw
         inner = zstandard.ZstdDecompressor().stream_reader(raw)
@@ -410,7 +410,7 @@ def _tar_members(
                     yield _archive_error(label, stored, why, index)
                 return
             index += 1
-            tar.members = []  # streaming: forget headers already read, or memory grows with every member
+            tar.members = []  # type: ignore[attr-defined]  # streaming: forget headers already read, or memory grows (typeshed omits TarFile.members)
             if member.isdir():
                 continue
             mname = member.name.removeprefix("./")
@@ -433,7 +433,7 @@ def _member_source(tar: tarfile.TarFile, member: tarfile.TarInfo, name: str, ski
         yield Source(name=name, size=0, skipped="tar member without content: not read")
         return
     if member.size > member_bytes:
-        yield Source(name=name, size=member.size, skipped=skipped, stream=_OneWay(fh))
+        yield Source(name=name, size=member.size, skipped=skipped, stream=cast(BinaryIO, _OneWay(fh)))
         return
     try:
         data = fh.read()

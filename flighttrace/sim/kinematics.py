@@ -367,8 +367,8 @@ def simulate_truth(schedule: pd.DataFrame, fields: dict[str, Field], *, seed: in
     frames = []
     legs = schedule.copy().reset_index(drop=True)
     takeoff, landing, on_block = [], [], []
-    for i, leg in legs.iterrows():  # one iteration per leg; each leg is computed on whole arrays
-        rng = np.random.default_rng([seed, int(i)])
+    for i, (_, leg) in enumerate(legs.iterrows()):  # one iteration per leg (the index is 0..n-1); each leg is computed on whole arrays
+        rng = np.random.default_rng([seed, i])
         prof = PROFILES[str(leg["typecode"])] if str(leg["typecode"]) in PROFILES else PROFILES["IL76"]
         def opt(name: str, default: float, leg: pd.Series = leg) -> float:
             v = leg.get(name, None)
@@ -568,10 +568,11 @@ def observe(truth: pd.DataFrame, model: CoverageModel, *, field_elev_ft: np.ndar
         )
         if inside.any():
             j = np.flatnonzero(inside)
-            out.iloc[j, out.columns.get_loc("lat")] = z.target[0] + rng.normal(0, z.spread_km / 111.32, len(j))
-            out.iloc[j, out.columns.get_loc("lon")] = z.target[1] + rng.normal(0, z.spread_km / 92.0, len(j))
+            lat_col, lon_col, alt_col = (int(c) for c in out.columns.get_indexer(pd.Index(["lat", "lon", "alt_ft"])))
+            out.iloc[j, lat_col] = z.target[0] + rng.normal(0, z.spread_km / 111.32, len(j))
+            out.iloc[j, lon_col] = z.target[1] + rng.normal(0, z.spread_km / 92.0, len(j))
             if z.drop_altitude:
-                out.iloc[j, out.columns.get_loc("alt_ft")] = np.nan
+                out.iloc[j, alt_col] = np.nan
             spoofed |= inside
     out["spoofed"] = spoofed
     return out.reset_index(drop=True)

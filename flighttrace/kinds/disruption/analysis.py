@@ -87,6 +87,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.cells import as_float, as_time
 from flighttrace.kinds.disruption.closures import closures, movement_runs
 from flighttrace.kinds.disruption.diversions import approaches, diversions
 from flighttrace.kinds.disruption.manoeuvres import go_arounds, holdings
@@ -202,9 +203,10 @@ class Disruption:
         if self.focus_start is not None:
             lines.append(f"disruption window: {self.focus_start:%Y-%m-%d %H:%M} – {self.focus_end:%Y-%m-%d %H:%M} UTC")
         for c in self.closures.itertuples():
-            s = "?" if pd.isna(c.start) else f"{c.start:%H:%M}"
-            e = "?" if pd.isna(c.end) else f"{c.end:%H:%M}"
-            lines.append(f"closure {c.closure_id}: {s}–{e} UTC ({fmt_duration(c.duration_s, missing='?')}; {c.expected:.1f} movements expected)")
+            start, end = as_time(c.start), as_time(c.end)
+            s = "?" if start is None else f"{start:%H:%M}"
+            e = "?" if end is None else f"{end:%H:%M}"
+            lines.append(f"closure {c.closure_id!s}: {s}–{e} UTC ({fmt_duration(as_float(c.duration_s), missing='?')}; {as_float(c.expected):.1f} movements expected)")
         inside = self._in_focus
         lines.append(f"diversions: {int(inside(self.diversions, 'time').sum())}; holdings: {int(inside(self.holdings, 'start').sum())}; "
                      f"go-arounds: {int(inside(self.go_arounds, 'time').sum())} (in the window)")
@@ -310,7 +312,7 @@ def analyze(
     from flighttrace.claims.coverage import scenario_region
 
     p = params or DisruptionParams()
-    tz = report_tz or (str(coverage["tz"].iloc[0]) if coverage is not None and len(coverage) and "tz" in coverage else getattr(scenario.meta, "report_tz", "UTC"))
+    tz = report_tz or (str(coverage["tz"].iloc[0]) if coverage is not None and len(coverage) and "tz" in coverage else str(getattr(scenario.meta, "report_tz", "UTC")))
     airports = watched_airports(scenario)
     mov = movements(legs, airports)
     region = scenario_region(scenario)
@@ -322,7 +324,7 @@ def analyze(
         hours = hourly_coverage(None, coverage)
     hourly = hourly_movements(mov, hours, airports, params=p, tz=tz)
     f0, f1 = focus_window(scenario, hours, tz)
-    cl = closures(mov, hourly, airports, f0, f1, params=p) if f0 is not None else closures(mov, hourly.iloc[0:0], [], pd.Timestamp(0, tz="UTC"), pd.Timestamp(0, tz="UTC"), params=p)
+    cl = closures(mov, hourly, airports, f0, f1, params=p) if f0 is not None and f1 is not None else closures(mov, hourly.iloc[0:0], [], pd.Timestamp(0, tz="UTC"), pd.Timestamp(0, tz="UTC"), params=p)
     fields_ = field_table(scenario.airport_index(), airports)
     if points is not None and len(points) and len(legs):
         pa = _PointArrays.build(points, legs)

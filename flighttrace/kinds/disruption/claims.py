@@ -24,6 +24,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.cells import as_float, is_missing
 from flighttrace.claims import plain
 from flighttrace.claims.context import ITEM_COLUMNS, Context, Judge, Outcome, empty_items, grade_counts
 from flighttrace.claims.counting import count_at_least, uncovered_phrase
@@ -72,7 +73,7 @@ def measures(ctx: Context) -> Disruption:
         given = ctx.given.get("disruption")
         ctx.cache["disruption"] = given if given is not None else analyze_measures(
             ctx.scenario, ctx.legs, ctx.points, coverage=ctx.cov, report_tz=ctx.tz, params=ctx.rules.disruption_params())
-    return ctx.cache["disruption"]  # type: ignore[no-any-return]
+    return ctx.cache["disruption"]
 
 
 def event_weights(ctx: Any, codes: list[str], hours: np.ndarray) -> np.ndarray | None:
@@ -217,11 +218,11 @@ def _closure_items(ctx: Any, d: Disruption, claim: Any, start: pd.Timestamp, end
             else:
                 what += "; the longest run without movements, not a closure"
             rows.append({
-                "item_id": closure_item_id(ap, x.start if not pd.isna(x.start) else x.start_latest, closed=closed, last_time=x.last_time),
+                "item_id": closure_item_id(ap, x.start if not is_missing(x.start) else x.start_latest, closed=closed, last_time=x.last_time),
                 "kind": "closure" if closed else "run", "grade": grade,
-                "time": x.start if closed and not pd.isna(x.start) else (x.last_time if not pd.isna(x.last_time) else x.start_latest),
+                "time": x.start if closed and not is_missing(x.start) else (x.last_time if not is_missing(x.last_time) else x.start_latest),
                 "airport": ap, "dest": None, "dest_grade": None, "lineage": x.lineage,
-                "legs": ";".join(v for v in (x.last_leg, x.next_leg) if isinstance(v, str)), "gt_s": float(x.duration_s),
+                "legs": ";".join(v for v in (x.last_leg, x.next_leg) if isinstance(v, str)), "gt_s": as_float(x.duration_s),
                 "gt_min_s": _surely(x, start, end), "detail": what, "caveat": None,
             })
     cols = ITEM_COLUMNS
@@ -399,8 +400,8 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
             return "contradicted", f"{ap} was closed for {fmt_duration(_surely(r, start, end), missing='?')}, longer than {fmt_duration(hi, missing='?')}"
     if possible:
         r = max(possible, key=lambda x: _possibly(x, start, end))
-        a = r.last_time if not pd.isna(r.last_time) else r.start_latest
-        b = r.next_time if not pd.isna(r.next_time) else r.end_earliest
+        a = r.last_time if not is_missing(r.last_time) else r.start_latest
+        b = r.next_time if not is_missing(r.next_time) else r.end_earliest
         inner = strict[(strict["last_time"].fillna(strict["start_latest"]) >= a) & (strict["next_time"].fillna(strict["end_earliest"]) <= b)]
         if len(inner) > 1:
             why = f"{len(inner) - 1} bridged or unseen-time movement(s) fall inside it"
@@ -408,7 +409,7 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
             why = f"its start and end are uncertain: surely closed only {fmt_duration(_surely(r, start, end), missing='?')} in the window"
         return "inconclusive", (f"{ap}: between strong movements, no traffic from {fmt_hm(r.last_time)} to {fmt_hm(r.next_time)} UTC "
                                 f"({fmt_duration(r.gap_s, missing='?')}, baseline {r.expected:.1f}), but it is not certain that the field was closed for {fmt_duration(lo, missing='?')}: {why}")
-    longest = max(lenient.itertuples(), key=lambda x: x.gap_s) if len(lenient) else None
+    longest = max(lenient.itertuples(), key=lambda x: as_float(x.gap_s)) if len(lenient) else None
     run_text = "no movement data" if longest is None else (
         f"the longest run without a take-off or landing was {fmt_duration(longest.gap_s, missing='?')} ({_span(longest.last_time, longest.next_time)} UTC), "
         f"where the baseline expected {longest.expected:.1f}, short of the {longest.threshold:.1f} a closure needs")

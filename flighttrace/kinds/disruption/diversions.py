@@ -7,9 +7,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flighttrace.cells import as_float, as_int
 from flighttrace.geo import bearing_deg, haversine_km
 from flighttrace.kinds.disruption.params import _NS, DIVERSION_COLUMNS, DisruptionParams, _empty, _obj, _utc, _weakest
-from flighttrace.kinds.disruption.points import _as_arrays, _PointArrays
+from flighttrace.kinds.disruption.points import _as_arrays, _PointArrays, field_rows
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 from flighttrace.tracks.params import FT_PER_NM_GLIDE
@@ -53,7 +54,7 @@ def approaches(points: pd.DataFrame | _PointArrays, legs: pd.DataFrame, fields_:
     airborne = has_leg & ~pa.ground & np.isfinite(pa.alt)
     last_of_leg = legs["point_end"].to_numpy(dtype=np.int64) - 1
     out = []
-    for f in fields_.itertuples():  # one pass per field
+    for f in field_rows(fields_):  # one pass per field
         d = haversine_km(pa.lat, pa.lon, f.lat, f.lon)
         near = airborne & (d <= p.approach_radius_km)
         if not near.any():
@@ -133,16 +134,16 @@ def _approach_intents(legs: pd.DataFrame, appr: pd.DataFrame, watched: set[str],
 def _add_usual_intents(rows: dict[int, dict[str, Any]], usual: pd.DataFrame, dest: np.ndarray) -> None:
     """Add (to ``rows``) the legs that landed away from their callsign's usual destination."""
     for r in usual.itertuples():  # one row per leg with a usual destination
-        leg = int(r.row)
+        leg = as_int(r.row)
         if dest[leg] is None or dest[leg] == r.usual:
             continue
         if leg in rows:
             if rows[leg]["intended"] == r.usual:
                 rows[leg]["method"] = "approach+usual destination"
-            rows[leg]["usual_share"], rows[leg]["usual_legs"] = float(r.usual_share), int(r.usual_legs)
+            rows[leg]["usual_share"], rows[leg]["usual_legs"] = as_float(r.usual_share), as_int(r.usual_legs)
             continue
-        rows[leg] = {"intended": r.usual, "method": "usual destination", "intent_grade": "inferred", "usual_share": float(r.usual_share),
-                     "usual_legs": int(r.usual_legs), "outcome": "diverted"}
+        rows[leg] = {"intended": r.usual, "method": "usual destination", "intent_grade": "inferred", "usual_share": as_float(r.usual_share),
+                     "usual_legs": as_int(r.usual_legs), "outcome": "diverted"}
 
 
 def _details(info: list[dict[str, Any]], outcome: np.ndarray, landed: np.ndarray, landing_grade: np.ndarray) -> list[str]:

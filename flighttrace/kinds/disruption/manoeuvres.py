@@ -7,7 +7,7 @@ import pandas as pd
 
 from flighttrace.geo import bearing_deg, haversine_km
 from flighttrace.kinds.disruption.params import GO_AROUND_COLUMNS, HOLDING_COLUMNS, DisruptionParams, _empty, _obj, _utc
-from flighttrace.kinds.disruption.points import _as_arrays, _leg_key, _PointArrays, _runs_of, point_lineage
+from flighttrace.kinds.disruption.points import _as_arrays, _leg_key, _PointArrays, _runs_of, field_rows, point_lineage
 from flighttrace.schema import TIME_DTYPE
 
 
@@ -182,7 +182,7 @@ def go_arounds(points: pd.DataFrame | _PointArrays, legs: pd.DataFrame, fields_:
     ground_cs = np.concatenate([[0], np.cumsum(pa.ground.astype(np.int64))])
     alt0 = np.where(np.isfinite(pa.alt), pa.alt, -np.inf)
     found = []
-    for f in fields_.itertuples():  # one pass per field
+    for f in field_rows(fields_):  # one pass per field
         d = haversine_km(pa.lat, pa.lon, f.lat, f.lon)
         with np.errstate(invalid="ignore"):
             low = (leg >= 0) & ~pa.ground & (d <= p.go_around_radius_km) & (pa.alt - f.elevation_ft <= p.go_around_max_agl_ft)

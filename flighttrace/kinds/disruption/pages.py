@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flighttrace.cells import as_int
 from flighttrace.timefmt import fmt_duration, fmt_hm, fmt_time
 
 __all__ = ["method", "limitations", "page_context", "cards", "evidence_legs", "airport_names"]
@@ -187,7 +188,7 @@ def _leg_row(by_id: pd.DataFrame, lid: Any, tz: str) -> dict[str, Any] | None:
         "leg_id": lid, "callsign": _s(lg.get("callsign")), "takeoff": fmt_time(lg["takeoff_time"], tz), "landing": fmt_time(lg["landing_time"], tz),
         "origin": _s(lg["origin"]), "origin_evidence": lg["origin_evidence"], "origin_reason": lg["origin_reason"],
         "destination": _s(lg["destination"]), "destination_evidence": lg["destination_evidence"], "destination_reason": lg["destination_reason"],
-        "first_seen": fmt_time(lg["first_seen"]), "last_seen": fmt_time(lg["last_seen"]), "n_points": f"{int(lg['n_points']):,}", "max_gap": fmt_duration(lg["max_gap_s"]),
+        "first_seen": fmt_time(lg["first_seen"]), "last_seen": fmt_time(lg["last_seen"]), "n_points": f"{as_int(lg['n_points']):,}", "max_gap": fmt_duration(lg["max_gap_s"]),
     }
 
 

@@ -8,6 +8,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.cells import objects
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.tracks.params import GRADES
 
@@ -220,8 +221,7 @@ def _empty(columns: tuple[str, ...], times: tuple[str, ...] = ()) -> pd.DataFram
 
 
 def _obj(s: pd.Series) -> np.ndarray:
-    a = s.astype(object).to_numpy()
-    return np.where(pd.isna(a), None, a)
+    return objects(s)
 
 
 def _weakest(a: Any, b: Any) -> np.ndarray:

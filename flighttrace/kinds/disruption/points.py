@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -113,6 +113,21 @@ def field_table(index: Any, airports: Any) -> pd.DataFrame:
     pos["code"] = list(airports)
     pos["elevation_ft"] = pos["elevation_ft"].fillna(0.0) if "elevation_ft" in pos else 0.0
     return pos
+
+
+class FieldRow(NamedTuple):
+    """One field of a :func:`field_table`."""
+
+    code: str
+    lat: float
+    lon: float
+    elevation_ft: float
+
+
+def field_rows(fields_: pd.DataFrame) -> list[FieldRow]:
+    """The fields of a :func:`field_table` as typed rows (one loop step per field)."""
+    cols = (fields_[c].tolist() for c in ("code", "lat", "lon", "elevation_ft"))
+    return [FieldRow(str(c), float(a), float(o), float(e)) for c, a, o, e in zip(*cols, strict=True)]
 
 
 def _runs_of(mask: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -42,7 +42,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -71,6 +71,9 @@ from flighttrace.outdir import output_folder
 from flighttrace.sim.kinematics import CoverageModel, observe, quantised_points, sample
 from flighttrace.sim.marker import world_files, write_marker
 
+if TYPE_CHECKING:  # pragma: no cover
+    from pandas.api.typing import NaTType
+
 __all__ = ["AirportPlan", "DisruptionWorldSpec", "MOSCOW_SPEC", "build_disruption_world"]
 
 
@@ -93,7 +96,7 @@ def _iso(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _t(x: Any) -> pd.Timestamp:
+def _t(x: Any) -> pd.Timestamp | NaTType:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return pd.NaT
     return pd.Timestamp(round(float(x)), unit="s", tz="UTC")
@@ -194,7 +197,11 @@ def _write_truth(root: Path, rows: list[dict[str, Any]], closures: list[dict[str
                  spec: DisruptionWorldSpec, days: list[pd.Timestamp]) -> dict[str, Any]:
     tdir = root / "truth"
     tdir.mkdir(parents=True, exist_ok=True)
-    legs, moves, divs, holds, gas = [], [], [], [], []
+    legs: list[dict[str, Any]] = []
+    moves: list[dict[str, Any]] = []
+    divs: list[dict[str, Any]] = []
+    holds: list[dict[str, Any]] = []
+    gas: list[dict[str, Any]] = []
     for r in rows:  # one truth row per flight
         f: _Flight = r["flight"]
         ev = r["events"]
@@ -252,14 +259,13 @@ def _write_truth(root: Path, rows: list[dict[str, Any]], closures: list[dict[str
         holds_df["in_data"] = in_data(holds_df["start"], holds_df["end"])
     if len(gas_df):
         gas_df["in_data"] = in_data(gas_df["time"])
-    moves, divs, holds, gas = moves_df, divs_df, holds_df, gas_df
     tables = {
         "legs": pd.DataFrame(legs).sort_values(["time", "leg_id"], kind="stable", na_position="last"),
-        "movements": pd.DataFrame(moves).sort_values(["airport", "time", "leg_id"], kind="stable"),
+        "movements": pd.DataFrame(moves_df).sort_values(["airport", "time", "leg_id"], kind="stable"),
         "closures": pd.DataFrame(closures, columns=["airport", "start", "end"]).sort_values(["airport", "start"], kind="stable"),
-        "diversions": pd.DataFrame(divs).sort_values(["decision", "leg_id"], kind="stable"),
-        "holdings": pd.DataFrame(holds).sort_values(["start", "leg_id"], kind="stable"),
-        "go_arounds": pd.DataFrame(gas).sort_values(["time", "leg_id"], kind="stable"),
+        "diversions": pd.DataFrame(divs_df).sort_values(["decision", "leg_id"], kind="stable"),
+        "holdings": pd.DataFrame(holds_df).sort_values(["start", "leg_id"], kind="stable"),
+        "go_arounds": pd.DataFrame(gas_df).sort_values(["time", "leg_id"], kind="stable"),
     }
     for name, df in tables.items():
         write_csv(_iso(df.reset_index(drop=True)), tdir / f"{name}.csv")

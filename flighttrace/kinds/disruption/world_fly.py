@@ -167,17 +167,17 @@ def _fly(vs: list[_V], t0: float, step_s: float = 2.0) -> pd.DataFrame:
 
 def _first_time(tr: pd.DataFrame, phase: str) -> float:
     hit = np.flatnonzero(tr["phase"].to_numpy() == phase)
-    return float(tr["t"].iat[int(hit[0])]) if len(hit) else math.nan
+    return float(tr["t"].to_numpy(dtype=float)[int(hit[0])]) if len(hit) else math.nan
 
 
 def _touchdown_t(tr: pd.DataFrame) -> float:
     air = np.flatnonzero(~tr["on_ground"].to_numpy())
-    return float(tr["t"].iat[int(air[-1])]) if len(air) else math.nan
+    return float(tr["t"].to_numpy(dtype=float)[int(air[-1])]) if len(air) else math.nan
 
 
 def _liftoff_t(tr: pd.DataFrame) -> float:
     air = np.flatnonzero(~tr["on_ground"].to_numpy())
-    return float(tr["t"].iat[int(air[0])]) if len(air) else math.nan
+    return float(tr["t"].to_numpy(dtype=float)[int(air[0])]) if len(air) else math.nan
 
 
 
@@ -282,7 +282,7 @@ def _fly_flight(f: _Flight, fields: dict[str, _Field], spec: DisruptionWorldSpec
         t_lift = _liftoff_t(tr)
         tr["t"] += f.sched - t_lift
         air = np.flatnonzero(~tr["on_ground"].to_numpy())
-        return tr, {"liftoff": f.sched, "touchdown": float(tr["t"].iat[int(air[-1])])}
+        return tr, {"liftoff": f.sched, "touchdown": float(tr["t"].to_numpy(dtype=float)[int(air[-1])])}
     if f.kind == "departure":
         tr = _fly(_departure_path(f, fields, spec), 0.0)
         t_lift = _liftoff_t(tr)
@@ -292,7 +292,7 @@ def _fly_flight(f: _Flight, fields: dict[str, _Field], spec: DisruptionWorldSpec
     if f.outcome == "held" and not math.isnan(f.hold_until):
         # enough laps to leave the fix after the reopening, at the queue slot
         base = _fly(vs[: ev["hold_start_vertex"] + 1], 0.0)
-        reach_fix = float(base["t"].iat[-1])
+        reach_fix = float(base["t"].to_numpy(dtype=float)[-1])
         normal = _fly(_arrival_path(_Flight(**{**f.__dict__, "outcome": "normal", "hold_fix": 0.0}), fields, spec)[0], 0.0)
         t_entry = f.sched - _touchdown_t(normal)
         appr_s = _touchdown_t(_fly(_approach(fields[f.field_], (vs[ev["hold_start_vertex"]].lat, vs[ev["hold_start_vertex"]].lon)), 0.0))
@@ -313,14 +313,14 @@ def _fly_flight(f: _Flight, fields: dict[str, _Field], spec: DisruptionWorldSpec
     if "hold_start_vertex" in ev:
         hold = np.flatnonzero(ph == "holding")
         if len(hold):
-            out["hold_start"], out["hold_end"] = float(tr["t"].iat[hold[0]]), float(tr["t"].iat[hold[-1]])
+            out["hold_start"], out["hold_end"] = float(tr["t"].to_numpy(dtype=float)[hold[0]]), float(tr["t"].to_numpy(dtype=float)[hold[-1]])
             out["hold_lat"], out["hold_lon"] = float(tr["lat"].iloc[hold].mean()), float(tr["lon"].iloc[hold].mean())
             out["hold_laps"] = f.hold_laps
     if ev.get("go_around"):
         ga = np.flatnonzero(ph == "go_around")
         if len(ga):  # the low pass: the lowest point just before the climb
             lo = max(int(ga[0]) - 60, 0)
-            out["go_around_time"] = float(tr["t"].iat[lo + int(np.nanargmin(tr["alt_ft"].to_numpy()[lo: int(ga[0]) + 1]))])
+            out["go_around_time"] = float(tr["t"].to_numpy(dtype=float)[lo + int(np.nanargmin(tr["alt_ft"].to_numpy()[lo: int(ga[0]) + 1]))])
     div = np.flatnonzero(ph == "diverting")
     if f.divert_to is not None:  # when it turned for the alternate: after the go-around or the holding, else where it left the route
         if "go_around_time" in out:
@@ -328,7 +328,7 @@ def _fly_flight(f: _Flight, fields: dict[str, _Field], spec: DisruptionWorldSpec
         elif "hold_end" in out:
             out["decision"] = out["hold_end"]
         else:
-            out["decision"] = float(tr["t"].iat[div[0]]) if len(div) else float(tr["t"].iat[0])
+            out["decision"] = float(tr["t"].to_numpy(dtype=float)[div[0]]) if len(div) else float(tr["t"].to_numpy(dtype=float)[0])
     if tr["on_ground"].any():
         out["touchdown"] = _touchdown_t(tr)
     return tr, out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -111,12 +111,31 @@ def _plan_day(spec: DisruptionWorldSpec, scn_closures: _Windows, sched: pd.DataF
     return flights, notes
 
 
+class _Rotation(NamedTuple):
+    """One row of the weekly schedule (:func:`_schedule`)."""
+
+    field: str
+    local_h: float
+    arr_callsign: str
+    dep_callsign: str
+    typecode: str
+    from_deg: float
+    to_deg: float
+    turn_s: float
+
+
+def _rotation_rows(sched: pd.DataFrame) -> list[_Rotation]:
+    """The schedule's rows, typed."""
+    cols = (sched[c].tolist() for c in _Rotation._fields)
+    return [_Rotation(str(f), float(h), str(a), str(d), str(t), float(fr), float(to), float(ts)) for f, h, a, d, t, fr, to, ts in zip(*cols, strict=True)]
+
+
 def _rotations(spec: DisruptionWorldSpec, sched: pd.DataFrame, day_index: int, local_midnight: float,
                rng: np.random.Generator, hexes: list[str]) -> list[_Flight]:
     """The day's scheduled arrivals and departures (some cancelled), times jittered."""
     flights: list[_Flight] = []
     k_hex = 0
-    for r in sched.itertuples():  # one rotation per row
+    for r in _rotation_rows(sched):  # one rotation per row
         if rng.random() < spec.cancel_share:
             continue
         ta = local_midnight + r.local_h * 3600.0 + float(rng.normal(0, spec.jitter_s))
@@ -134,7 +153,7 @@ def _ordinary_day(spec: DisruptionWorldSpec, flights: list[_Flight], local_midni
     """A baseline day: the flights of the day, with a few ordinary holds and go-arounds at the open field."""
     flights = [f for f in flights if f.sched < day_end]
     opens = [f for f in flights if f.kind == "arrival" and f.field_ == spec.open_field and 7 * 3600 < f.sched - local_midnight < 20 * 3600]
-    pick = rng.choice(np.arange(len(opens)), size=min(spec.baseline_holds + spec.baseline_go_arounds, len(opens)), replace=False) if opens else []
+    pick = rng.choice(np.arange(len(opens)), size=min(spec.baseline_holds + spec.baseline_go_arounds, len(opens)), replace=False) if opens else np.zeros(0, dtype=np.int64)
     for n, i in enumerate(sorted(int(x) for x in pick)):  # a few ordinary holds, then go-arounds
         f = opens[i]
         if n < spec.baseline_holds:

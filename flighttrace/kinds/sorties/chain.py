@@ -54,7 +54,7 @@ def _groups(scenario: Any, route: Any) -> tuple[frozenset[str], frozenset[str], 
     seq = list(route.sequence)
     if len(seq) != 3:
         raise ValueError(f"route {route.id!r} has {len(seq)} stops; find_sorties handles out-and-back routes of 3 stops (home, far, home)")
-    return tuple(scenario.resolve_airports(s) for s in seq)  # type: ignore[return-value]
+    return tuple(scenario.resolve_airports(s) for s in seq)
 
 
 def find_sorties(legs: pd.DataFrame, scenario: Any, route: str | None = None, *, fleet: str | None = None) -> pd.DataFrame:
@@ -161,7 +161,8 @@ def _table(lg: pd.DataFrame, ins: np.ndarray, outs: np.ndarray, exact: np.ndarra
 
     def col(name: str, idx: np.ndarray, present: np.ndarray, fill: object = None) -> np.ndarray:
         v = lg[name].to_numpy(dtype=object)[idx]
-        v = np.where(present, v, fill)
+        v = v.copy()
+        v[~present] = fill
         return np.array([None if (x is not None and not isinstance(x, str) and pd.isna(x)) else x for x in v], dtype=object)
 
     def tcol(name: str, idx: np.ndarray, present: np.ndarray) -> pd.Series:

@@ -130,6 +130,7 @@ def _scenario_statistics(ctx: Context, windows: pd.DataFrame, s_times: pd.Series
     ids = tuple(conflict["event_id"])
     if len(conflict):
         r, _ = bursts.conflict_rate_ratio(ctx)
+        assert r is not None  # there are conflict windows, so the rate ratio was computed
         note = f"all sorties of the series; event kinds {', '.join(rules.conflict_kinds)}; windows as in the events table; baseline: the rest of the covered period"
         rows.append(burst_row("rate_ratio", "", ids, r, note=note))
         per = bursts.event_rate_ratios(ctx.cov, s_times, conflict, conf=rules.conf)

@@ -98,7 +98,7 @@ def _listed(values: list[str], *, sep: str = ",", most: int = 12) -> str:
 def lookalikes(ctx: Any) -> pd.DataFrame:
     """Aircraft in the legs that resemble a subject selector of the scenario but are not in it (cached per evaluation)."""
     if "lookalikes" in ctx.cache:
-        return ctx.cache["lookalikes"]  # type: ignore[no-any-return]
+        return ctx.cache["lookalikes"]
     lg, scn, rows = ctx.legs, ctx.scenario, []
     if len(lg):
         hexes = lg["icao24"].astype(str).str.lower()
@@ -233,7 +233,7 @@ def replays(ctx: Any, params: ReplayParams | None = None) -> pd.DataFrame:
         Columns :data:`REPLAY_COLUMNS` (empty without the Points table).
     """
     if "replays" in ctx.cache:
-        return ctx.cache["replays"]  # type: ignore[no-any-return]
+        return ctx.cache["replays"]
     p = params or ReplayParams()
     out = pd.DataFrame({c: pd.Series([], dtype=object) for c in REPLAY_COLUMNS})
     pts = ctx.points

@@ -182,8 +182,8 @@ def permutation_same_season(
     exhaustive = total <= max_exhaustive
     if exhaustive:
         sums = np.zeros(1)
-        for v in vals:  # one convolution step per event
-            sums = (sums[:, None] + v[None, :]).ravel()
+        for choices in vals:  # one convolution step per event
+            sums = (sums[:, None] + choices[None, :]).ravel()
         p = float(np.mean(sums >= observed - 1e-9))
         draws = int(total)
     else:

@@ -361,10 +361,10 @@ def event_counts(windows: pd.DataFrame, cov: pd.DataFrame, times: Any) -> pd.Dat
     out = windows.copy()
     n, d, dc = [], [], []
     for ws, we in zip(out["window_start"], out["window_end"], strict=True):  # one per event
-        c, days, dcov = window_counts(cov, times, [ws], [we])
-        n.append(float(c) if dcov > 0 else np.nan)
+        c, days, covered = window_counts(cov, times, [ws], [we])
+        n.append(float(c) if covered > 0 else np.nan)
         d.append(days)
-        dc.append(dcov)
+        dc.append(covered)
     out["sorties"] = np.asarray(n, dtype=float)
     out["days"] = np.asarray(d, dtype=float)
     dcov = np.asarray(dc, dtype=float)

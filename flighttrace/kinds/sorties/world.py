@@ -33,12 +33,13 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
 
 from flighttrace._progress import Progress, ProgressArg
+from flighttrace.cells import as_float, as_text, as_timestamp
 from flighttrace.csvsafe import write_csv
 from flighttrace.geo import haversine_km
 from flighttrace.hashing import sha256_file
@@ -320,14 +321,15 @@ def plan_distractors(spec: WorldSpec, rng: np.random.Generator, fleet_hexes: lis
 
 
 def _legs_from_plan(plan: pd.DataFrame, distractors: list[dict[str, Any]], fields: dict[str, Field], rng: np.random.Generator) -> pd.DataFrame:
-    rows = []
+    rows: list[dict[str, object]] = []
     for s in plan.itertuples():  # one row per sortie
-        block_h = 3.55 if s.origin == "UBBB" else 3.25
-        off = s.land_far - pd.Timedelta(hours=block_h)
-        callsign = "AZAF8" if str(s.selector).startswith("azaf") else f"AZQ{4000 + 2 * int(s.sortie_id[1:])}"
-        rows.append({"leg_id": f"{s.sortie_id}a", "sortie_id": s.sortie_id, "role": "fleet", "icao24": s.icao24, "callsign": callsign,
+        origin, far, sid = str(s.origin), str(s.far), str(s.sortie_id)
+        block_h = 3.55 if origin == "UBBB" else 3.25
+        off = as_timestamp(s.land_far) - pd.Timedelta(hours=block_h)
+        callsign = "AZAF8" if str(s.selector).startswith("azaf") else f"AZQ{4000 + 2 * int(sid[1:])}"
+        rows.append({"leg_id": f"{sid}a", "sortie_id": s.sortie_id, "role": "fleet", "icao24": s.icao24, "callsign": callsign,
                      "registration": s.registration, "typecode": "IL76", "origin": s.origin, "destination": s.far,
-                     "off_block": off.floor("s"), "waypoints": _jitter(_route(s.origin, s.far), rng), "ground_s": s.ground_s, "back": s.back,
+                     "off_block": off.floor("s"), "waypoints": _jitter(_route(origin, far), rng), "ground_s": s.ground_s, "back": s.back,
                      "note": f"scheduled for claim {s.claim}"})
     for k, d in enumerate(distractors):
         rows.append({"leg_id": f"D{k + 1:03d}a", "sortie_id": f"D{k + 1:03d}", "role": d["role"], "icao24": d["icao24"], "callsign": d["callsign"],
@@ -340,14 +342,14 @@ def _legs_from_plan(plan: pd.DataFrame, distractors: list[dict[str, Any]], field
 def _fly(out_legs: pd.DataFrame, fields: dict[str, Field], seed: int, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fly the outbound legs, then the return legs after each ground stay."""
     truth_a, legs_a = simulate_truth(out_legs, fields, seed=seed)
-    back_rows = []
+    back_rows: list[dict[str, object]] = []
     for leg in legs_a.itertuples():
-        cs = leg.callsign
+        cs = str(leg.callsign)
         cs_back = cs if not cs[-1].isdigit() else cs[:-1] + str((int(cs[-1]) + 1) % 10)
-        back_rows.append({"leg_id": leg.sortie_id + "b", "sortie_id": leg.sortie_id, "role": leg.role, "icao24": leg.icao24, "callsign": cs_back,
+        back_rows.append({"leg_id": str(leg.sortie_id) + "b", "sortie_id": leg.sortie_id, "role": leg.role, "icao24": leg.icao24, "callsign": cs_back,
                           "registration": leg.registration, "typecode": leg.typecode, "origin": leg.destination, "destination": leg.back,
-                          "off_block": (leg.landing_time + pd.Timedelta(seconds=float(leg.ground_s))).floor("s"),
-                          "waypoints": _jitter(_route(leg.destination, leg.back), rng, 0.1), "ground_s": np.nan, "back": None, "note": leg.note})
+                          "off_block": (as_timestamp(leg.landing_time) + pd.Timedelta(seconds=as_float(leg.ground_s))).floor("s"),
+                          "waypoints": _jitter(_route(str(leg.destination), str(leg.back)), rng, 0.1), "ground_s": np.nan, "back": None, "note": leg.note})
     truth_b, legs_b = simulate_truth(schedule_frame(back_rows), fields, seed=seed + 1)
     truth = pd.concat([truth_a, truth_b], ignore_index=True)
     legs = pd.concat([legs_a, legs_b], ignore_index=True)
@@ -451,10 +453,11 @@ def _conditions(observed_by_source: dict[str, pd.DataFrame], legs: pd.DataFrame,
             srcs.setdefault(lid, []).append(name)
     rows = []
     for leg in legs.itertuples():  # one row per leg
-        v = groups.get(leg.leg_id, vis.iloc[0:0]).sort_values("time")
+        lid = str(leg.leg_id)
+        v = groups.get(lid, vis.iloc[0:0]).sort_values("time")
         rows.append({"leg_id": leg.leg_id, "origin_condition": _end_condition(v, leg, fields, p, arriving=False),
                      "destination_condition": _end_condition(v, leg, fields, p, arriving=True),
-                     "n_visible": len(v), "sources": ",".join(sorted(set(srcs.get(leg.leg_id, []))))})
+                     "n_visible": len(v), "sources": ",".join(sorted(set(srcs.get(lid, []))))})
     cond = pd.DataFrame(rows)
     # bridged: an unseen end whose aircraft was next (last) seen at that field
     lg = legs[["leg_id", "icao24", "origin", "destination", "off_block"]].merge(cond, on="leg_id").sort_values(["icao24", "off_block"]).reset_index(drop=True)
@@ -501,7 +504,7 @@ def _write_period_files(data: Path, pts: pd.DataFrame, period: str) -> list[Path
                 written.append(path)
     else:
         day = pts["time"].dt.strftime("%Y/%m/%d").to_numpy()
-        key = pd.Series(day).str.cat(pts["icao24"].astype(str).to_numpy(), sep="|").to_numpy()
+        key = pd.Series(day).str.cat(pts["icao24"].astype(str).tolist(), sep="|").to_numpy()
         for k in sorted(set(key)):  # one trace file per aircraft-day, as readsb writes them
             d, h = k.split("|")
             sub = quantised_points(pts[key == k])
@@ -581,7 +584,7 @@ def build_world(
         bg["truth_lat"], bg["truth_lon"], bg["spoofed"] = bg["lat"], bg["lon"], False
         bg["period"] = _period_of(bg["time"])
         for period in dict.fromkeys(p for _, _, p in _PERIODS):
-            src = "readsb" if period == "readsb" else "opensky"
+            src: Literal["readsb", "opensky"] = "readsb" if period == "readsb" else "opensky"
             part = obs[obs["period"] == period]
             s = sample(part, src, seed=spec.seed) if len(part) else part
             observed_by_source[period] = s
@@ -618,11 +621,12 @@ def _fr24_exports(plan: pd.DataFrame, legs: pd.DataFrame, truth: pd.DataFrame, f
         sub = quantised_points(fr_obs[fr_obs["leg_id"] == leg.leg_id])
         if len(sub) == 0:
             continue
-        day = pd.Timestamp(leg.off_block).strftime("%Y-%m-%d")
+        day = as_timestamp(leg.off_block).strftime("%Y-%m-%d")
         stem = f"{leg.callsign}_hex{leg.icao24}_{day}"
-        if leg.sortie_id in set(apr16) and leg.leg_id.endswith("a"):
+        if leg.sortie_id in set(apr16) and str(leg.leg_id).endswith("a"):
             p = data / "fr24" / f"{stem}.kml"
-            write_fr24_kml(sub, p, flight=leg.callsign.replace("AZQ", "ZP"), callsign=leg.callsign, registration=leg.registration, typecode="IL76")
+            callsign = str(leg.callsign)
+            write_fr24_kml(sub, p, flight=callsign.replace("AZQ", "ZP"), callsign=callsign, registration=as_text(leg.registration), typecode="IL76")
         else:
             p = data / "fr24" / f"{stem}.csv"
             write_fr24_csv(sub, p)

@@ -421,8 +421,8 @@ def build_report(
     """
     import flighttrace
     from flighttrace.nodata import require_positions
-    from flighttrace.report import panels
     from flighttrace.timeutil import check_zone
+    from flighttrace.report import panels
 
     out, scn_path = Path(out_dir), Path(scenario)
     target, maps_target = _check_before_reading(out, scn_path, data, tz=tz, report_tz=report_tz, maps_dir=maps_dir, tiles=tiles, command=command)

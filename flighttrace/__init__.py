@@ -17,9 +17,9 @@ and the simulator); the report is built by ``flighttrace.build_report``.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from flighttrace._lazy import lazy_exports
 from flighttrace._version import __version__
 
 _EXPORTS: dict[str, str] = {
@@ -65,16 +65,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.schema import SchemaError, validate_points  # noqa: F401 - names for type checkers (__all__ is built at run time)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _MODULES:
-        return importlib.import_module(_MODULES[name])  # the import binds it here too
-    mod = _EXPORTS.get(name)
-    if mod is None:
-        raise AttributeError(f"module 'flighttrace' has no attribute {name!r}")
-    value = getattr(importlib.import_module(mod), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, _MODULES, names=["__version__"])

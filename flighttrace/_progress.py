@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Union
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
 
 __all__ = ["ProgressArg", "Progress"]
 
-ProgressArg = Union[bool, Callable[[str, float, Union[float, None]], None]]
+ProgressArg = bool | Callable[[str, float, float | None], None]
 
 
 class Progress:
@@ -35,23 +39,23 @@ class Progress:
         self._description = description
         self._total = total
         self._done = 0.0
-        self._bar = None
-        self._task = None
+        self._bar: RichProgress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> Progress:
         if self._enabled:
             from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeRemainingColumn
             from rich.progress import Progress as RichProgress
 
-            self._bar = RichProgress(
+            bar = RichProgress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
                 TaskProgressColumn(),
                 TimeRemainingColumn(),
                 transient=False,
             )
-            self._bar.__enter__()
-            self._task = self._bar.add_task(self._description, total=self._total)
+            bar.__enter__()
+            self._bar, self._task = bar, bar.add_task(self._description, total=self._total)
         return self
 
     def advance(self, amount: float = 1.0, description: str | None = None) -> None:

@@ -75,7 +75,7 @@ def neutralise(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
         col = out[name].astype(object)
         rows = np.flatnonzero(mask)
         keys = [f"{_MARK}{tag}.{j}.{i}{_MARK}" for i in rows.tolist()]
-        for key, value in zip(keys, col.iloc[rows].tolist()):  # one per neutralised cell (few)
+        for key, value in zip(keys, col.iloc[rows].tolist(), strict=True):  # one per neutralised cell (few)
             cells[key] = '"' + ("'" + value).replace('"', '""') + '"'
         col.iloc[rows] = keys
         out[name] = col

@@ -49,6 +49,13 @@ _QUEUE_CHUNKS: Final = 16
 """Chunks waiting for the hashing thread at most (bounded memory: this many reads)."""
 
 
+_FILE_KINDS: Final = (
+    (stat.S_ISREG, "regular file"), (stat.S_ISDIR, "folder"), (stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"), (stat.S_ISLNK, "symbolic link"),
+)
+"""How each type of file is named, in the order the ``stat`` tests are tried."""
+
+
 class NotRegularFile(OSError):
     """The path is a FIFO, a device, a socket or a folder: its bytes are not read."""
 
@@ -62,21 +69,7 @@ def file_kind(mode: int) -> str:
     >>> file_kind(stat.S_IFIFO)
     'FIFO'
     """
-    if stat.S_ISREG(mode):
-        return "regular file"
-    if stat.S_ISDIR(mode):
-        return "folder"
-    if stat.S_ISFIFO(mode):
-        return "FIFO"
-    if stat.S_ISCHR(mode):
-        return "character device"
-    if stat.S_ISBLK(mode):
-        return "block device"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    if stat.S_ISLNK(mode):
-        return "symbolic link"
-    return "special file"
+    return next((name for test, name in _FILE_KINDS if test(mode)), "special file")
 
 
 def open_regular(path: str | os.PathLike[str]) -> tuple[io.FileIO, os.stat_result]:

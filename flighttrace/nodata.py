@@ -50,7 +50,8 @@ def _top_reasons(quarantine: pd.DataFrame) -> dict[str, str]:
     counts = quarantine.groupby([quarantine["src_file"].astype(str), quarantine["reason"].astype(str)], sort=False).size()
     counts = counts.sort_values(ascending=False, kind="stable")
     out: dict[str, list[str]] = {}
-    for (f, reason), n in counts.items():  # one entry per (file, reason)
+    files, reasons = counts.index.get_level_values(0).tolist(), counts.index.get_level_values(1).tolist()
+    for f, reason, n in zip(files, reasons, counts.tolist(), strict=True):  # one entry per (file, reason)
         out.setdefault(str(f), []).append(f"{int(n):,} × {reason}")
     return {f: "; ".join(parts[:3]) for f, parts in out.items()}
 

@@ -55,7 +55,6 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -68,6 +67,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
 from flighttrace._version import __version__
+from flighttrace.hashing import sha256_file
 
 __all__ = ["PARTIAL_PREFIX", "STAMP_NAME", "OutputFolder", "OutputFolderError", "listing", "output_folder", "read_stamp"]
 
@@ -88,14 +88,6 @@ class OutputFolderError(ValueError):
 
     The message is one line: what is wrong and what to do.
     """
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _safe_rel(rel: Any) -> str | None:
@@ -131,7 +123,7 @@ def read_stamp(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
 
 def _entry(path: Path) -> dict[str, Any]:
     st = path.stat()
-    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": _sha256(path)}
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256_file(path)}
 
 
 def _unchanged(path: Path, meta: dict[str, Any]) -> bool:
@@ -144,7 +136,7 @@ def _unchanged(path: Path, meta: dict[str, Any]) -> bool:
         return False  # a folder or a link where flighttrace wrote a file: not the file it wrote
     if st.st_size == meta.get("size") and st.st_mtime_ns == meta.get("mtime_ns"):
         return True
-    return st.st_size == meta.get("size") and _sha256(path) == meta["sha256"]
+    return st.st_size == meta.get("size") and sha256_file(path) == meta["sha256"]
 
 
 def _input_paths(inputs: Iterable[str | os.PathLike[str]]) -> list[Path]:

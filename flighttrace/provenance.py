@@ -20,12 +20,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flighttrace.cells import as_int, as_time
 from flighttrace.schema import MANIFEST, QUARANTINE, TIME_DTYPE
 
 __all__ = [
     "ManifestRow",
     "manifest_frame",
     "quarantine_frame",
+    "sort_quarantine",
+    "file_spans",
+    "count_into_rows",
     "check_invariant",
     "manifest_json",
     "InvariantError",
@@ -100,6 +104,69 @@ def quarantine_frame(rows: list[tuple[str, int | None, str, str]]) -> pd.DataFra
     for name in ("src_file", "reason", "raw"):
         df[name] = df[name].astype(str)
     return df
+
+
+def sort_quarantine(q: pd.DataFrame) -> pd.DataFrame:
+    """The Quarantine table with its dtypes, sorted by file then row (whole-file rows first), index reset.
+
+    Parameters
+    ----------
+    q
+        Quarantine rows (from :func:`quarantine_frame`, or read back from Parquet or Arrow).
+    """
+    if not len(q):
+        return q
+    q = q.copy()
+    q["src_row"] = q["src_row"].astype("Int64")
+    for name in ("src_file", "reason", "raw"):
+        q[name] = q[name].astype(str)
+    return q.sort_values(["src_file", "src_row"], na_position="first", kind="stable").reset_index(drop=True)
+
+
+def file_spans(points: pd.DataFrame) -> pd.DataFrame:
+    """Per input file of a Points table: its first and last time and how many aircraft it holds.
+
+    Parameters
+    ----------
+    points
+        A Points table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``src_file`` (str), columns ``time_min``, ``time_max`` and
+        ``n_aircraft``, one row per file with points.
+    """
+    g = points.groupby("src_file", observed=True)
+    spans = g["time"].agg(["min", "max"]).rename(columns={"min": "time_min", "max": "time_max"})
+    spans["n_aircraft"] = g["icao24"].nunique()
+    spans.index = spans.index.astype(str)
+    return spans
+
+
+def count_into_rows(rows: list[ManifestRow], spans: pd.DataFrame, duplicates: pd.Series) -> None:
+    """Put each file's span, aircraft and duplicates (found once the points were assembled) into its row.
+
+    Parameters
+    ----------
+    rows
+        The files' manifest rows, changed in place: ``time_min``,
+        ``time_max``, ``n_aircraft`` from ``spans``; ``rows_duplicate`` from
+        ``duplicates``, taken off ``rows_kept``.
+    spans
+        As :func:`file_spans`.
+    duplicates
+        Duplicate points dropped, per ``src_file``.
+    """
+    dups_of = duplicates.to_dict()
+    for r in rows:  # one per file
+        if r.path in spans.index:
+            r.time_min = as_time(spans.at[r.path, "time_min"])
+            r.time_max = as_time(spans.at[r.path, "time_max"])
+            r.n_aircraft = as_int(spans.at[r.path, "n_aircraft"])
+        d = int(dups_of.get(r.path, 0))
+        r.rows_duplicate = d
+        r.rows_kept -= d
 
 
 def check_invariant(manifest: pd.DataFrame) -> None:

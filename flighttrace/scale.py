@@ -58,7 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from distributed import Client
 
     from flighttrace.io._normalise import Limits
-    from flighttrace.io.api import _Job
+    from flighttrace.io.api import ReadJob
     from flighttrace.io.sources import Source
     from flighttrace.provenance import ManifestRow
 
@@ -256,14 +256,14 @@ def _split_by_bucket(table: pa.Table, n_buckets: int) -> list[pa.Table | None]:
     return out
 
 
-def _ingest_task(job: _Job, sources: list[Source], n_buckets: int) -> _Partial:
+def _ingest_task(job: ReadJob, sources: list[Source], n_buckets: int) -> _Partial:
     """Parse files as :func:`flighttrace.read` does; split the rows into icao24 buckets."""
-    from flighttrace.io.api import _clear_lookup_caches, _read_source
+    from flighttrace.io.api import clear_lookup_caches, read_source
 
-    _clear_lookup_caches()
+    clear_lookup_caches()
     part = _Partial(rows=[], quarantine=[], pieces=[[] for _ in range(n_buckets)])
     for src in sources:
-        res = _read_source(job, src)
+        res = read_source(job, src)
         part.rows.append(res.row)
         part.quarantine.extend(res.quarantine)
         for t in res.tables:
@@ -285,22 +285,20 @@ def _rows(part: _Partial) -> tuple[list[ManifestRow], list[tuple[str, int | None
 class _Bucket:
     points: pd.DataFrame
     duplicates: pd.Series  # per src_file
-    spans: pd.DataFrame  # per src_file: min, max, n_aircraft
+    spans: pd.DataFrame  # per src_file: time_min, time_max, n_aircraft
     aircraft: pd.DataFrame  # icao24, n (points), local_start
 
 
 def _bucket_task(pieces: list[list[pa.Table]], file_order: dict[str, int]) -> _Bucket:
     """One bucket's Points: sorted by icao24 then time, exact duplicates dropped."""
     from flighttrace.io._normalise import assemble
+    from flighttrace.provenance import file_spans
 
     tables = [t for ts in pieces for t in ts]
     points, dups = assemble(tables, file_order)
     del tables
     if len(points):
-        g = points.groupby("src_file", observed=True)
-        spans = g["time"].agg(["min", "max"])
-        spans["n_aircraft"] = g["icao24"].nunique()
-        spans.index = spans.index.astype(str)
+        spans = file_spans(points)
         codes = points["icao24"].cat.codes.to_numpy()
         counts = np.bincount(codes, minlength=len(points["icao24"].cat.categories))
         present = np.flatnonzero(counts)
@@ -311,7 +309,7 @@ def _bucket_task(pieces: list[list[pa.Table]], file_order: dict[str, int]) -> _B
             "local_start": starts[present].astype(np.int64),
         })
     else:
-        spans = pd.DataFrame(columns=["min", "max", "n_aircraft"])
+        spans = pd.DataFrame(columns=["time_min", "time_max", "n_aircraft"])
         aircraft = pd.DataFrame({"icao24": pd.Series([], dtype=object), "n": pd.Series([], dtype=np.int64), "local_start": pd.Series([], dtype=np.int64)})
     return _Bucket(points=points, duplicates=dups, spans=spans, aircraft=aircraft)
 
@@ -410,27 +408,12 @@ def _gather_points(client: Any, futures: list[Any]) -> pd.DataFrame:
 def run(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
-    scenario: Any = None,
-    airports: Any = None,
-    route: str | None = None,
-    fleet: str | None = None,
-    client: Client | None = None,
-    scheduler: str | None = None,
-    n_workers: int | None = None,
-    processes: bool = True,
-    n_buckets: int | None = None,
-    task_bytes: int = 64_000_000,
-    max_files_per_task: int = 64,
-    icao24: str | Iterable[str] | None = None,
-    format: str | None = None,
-    tz: str | None = None,
-    limits: Limits | None = None,
-    legs: bool = True,
-    geometry: bool = True,
-    lineage: bool = True,
-    gather_points: bool = False,
-    progress: ProgressArg = False,
-    command: str | None = None,
+    scenario: Any = None, airports: Any = None, route: str | None = None, fleet: str | None = None,
+    client: Client | None = None, scheduler: str | None = None, n_workers: int | None = None, processes: bool = True,
+    n_buckets: int | None = None, task_bytes: int = 64_000_000, max_files_per_task: int = 64,
+    icao24: str | Iterable[str] | None = None, format: str | None = None, tz: str | None = None, limits: Limits | None = None,
+    legs: bool = True, geometry: bool = True, lineage: bool = True, gather_points: bool = False,
+    progress: ProgressArg = False, command: str | None = None,
     **leg_params: Any,
 ) -> ScaleResult:
     """Read, detect legs and chain sorties on a Dask cluster; the same results as in one process.
@@ -495,128 +478,85 @@ def run(
     >>> res = flighttrace.scale.run("day.tar", scheduler="tcp://10.0.0.5:8786")    # doctest: +SKIP
     """
     distributed = _require_dask()
+    from flighttrace.io.api import start_read
+    from flighttrace.tracks.legs import LegParams
+
+    job = start_read(format=format, tz=tz, icao24=icao24, limits=limits)
+    plan = _Plan(
+        scenario=scenario, airports=airports, route=route, fleet=fleet, n_buckets=n_buckets, task_bytes=task_bytes,
+        max_files_per_task=max_files_per_task, legs=legs, geometry=geometry, lineage=lineage, gather_points=gather_points,
+        progress=progress, command=command, params=LegParams(**leg_params) if leg_params else None,
+    )
     if client is None:
         with connect(scheduler, n_workers=n_workers, processes=processes) as c:
-            return run(
-                paths, scenario=scenario, airports=airports, route=route, fleet=fleet, client=c, n_buckets=n_buckets,
-                task_bytes=task_bytes, max_files_per_task=max_files_per_task, icao24=icao24, format=format, tz=tz,
-                limits=limits, legs=legs, geometry=geometry, lineage=lineage, gather_points=gather_points,
-                progress=progress, command=command, **leg_params,
-            )
-    from flighttrace._version import __version__
-    from flighttrace.io._normalise import Limits as _Limits
-    from flighttrace.io.api import _clear_lookup_caches, _Job
-    from flighttrace.io.sources import batches, iter_sources
-    from flighttrace.provenance import ManifestRow, manifest_frame, quarantine_frame
-    from flighttrace.schema import empty_quarantine
-    from flighttrace.tracks.legs import LegParams
+            return _run(distributed, c, paths, job, plan)
+    return _run(distributed, client, paths, job, plan)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The options of :func:`run` beyond the read's (see there)."""
+
+    scenario: Any
+    airports: Any
+    route: str | None
+    fleet: str | None
+    n_buckets: int | None
+    task_bytes: int
+    max_files_per_task: int
+    legs: bool
+    geometry: bool
+    lineage: bool
+    gather_points: bool
+    progress: ProgressArg
+    command: str | None
+    params: Any
+
+
+def _run(distributed: Any, client: Client, paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], job: ReadJob, plan: _Plan) -> ScaleResult:
+    """:func:`run` on a client."""
+    from flighttrace.io.api import run_info
+    from flighttrace.io.sources import iter_sources
 
     t0 = _time.perf_counter()
     timings: dict[str, float] = {}
     path_list = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    selection: frozenset[str] | None = None
-    if icao24 is not None:
-        items = [icao24] if isinstance(icao24, str) else list(icao24)
-        selection = frozenset(h.strip().lower() for s in items for h in str(s).split(",") if h.strip())
-    if tz is not None:
-        from zoneinfo import ZoneInfo
-
-        ZoneInfo(tz)
-    params = LegParams(**leg_params) if leg_params else None
-    if n_buckets is None:
-        n_buckets = max(1, 2 * sum(client.nthreads().values()))
-    _clear_lookup_caches()
-    job = _Job(format=format, tz=tz, selection=selection, run_time_ns=_time.time_ns(), limits=limits or _Limits())
+    n_buckets = plan.n_buckets if plan.n_buckets is not None else max(1, 2 * sum(client.nthreads().values()))
     skipped = [0]
     missing: list[tuple[str, str]] = []
-    sources = iter_sources(path_list, icao24=selection, on_skip_by_name=lambda _: skipped.__setitem__(0, skipped[0] + 1),
+    sources = iter_sources(path_list, icao24=job.selection, on_skip_by_name=lambda _: skipped.__setitem__(0, skipped[0] + 1),
                            on_missing=lambda p, m: missing.append((p, m)), member_bytes=job.limits.size.member_bytes)
-    names: list[str] = []
-    partials: list[Any] = []
-    for batch in batches(sources, task_bytes, max_files_per_task):
-        names.extend(s.name for s in batch)
-        if batch[0].live:  # a large tar member streamed from its archive: parsed here, while the archive stands on it
-            partials.append(client.scatter(_ingest_task(job, batch, n_buckets)))
-        else:
-            partials.append(client.submit(_ingest_task, job, batch, n_buckets, pure=False))
-        del batch
+    names, partials = _submit_ingest(client, job, sources, n_buckets, plan.task_bytes, plan.max_files_per_task)
     n_tasks = len(partials)
-    file_order = {n: i for i, n in enumerate(names)}
-    # a large file order is sent to every worker once, not with every bucket task
-    order_f = client.scatter([file_order], broadcast=True)[0] if len(names) > _SCATTER_FILES else file_order
-    buckets = []
-    for k in range(n_buckets):
-        pieces = [client.submit(_piece, p, k, pure=False) for p in partials]
-        buckets.append(client.submit(_bucket_task, pieces, order_f, pure=False))
+    buckets = _submit_buckets(client, partials, names, n_buckets)
     rows_f = [client.submit(_rows, p, pure=False) for p in partials]
     summ_f = [client.submit(_summary, b, pure=False) for b in buckets]
     legs_f: list[Any] = []
     sorties_f: list[Any] = []
-    ref = _ScenarioRef.of(scenario) if scenario is not None else None
-    if legs:
-        legs_f = [client.submit(_legs_task, b, ref, airports, params, geometry, lineage, pure=False) for b in buckets]
+    ref = _ScenarioRef.of(plan.scenario) if plan.scenario is not None else None
+    if plan.legs:
+        legs_f = [client.submit(_legs_task, b, ref, plan.airports, plan.params, plan.geometry, plan.lineage, pure=False) for b in buckets]
         if ref is not None:
-            sorties_f = [client.submit(_sorties_task, lf, ref, route, fleet, pure=False) for lf in legs_f]
-    with Progress(progress, "scale: running", len(partials) + len(buckets) + len(legs_f)) as bar:
+            sorties_f = [client.submit(_sorties_task, lf, ref, plan.route, plan.fleet, pure=False) for lf in legs_f]
+    with Progress(plan.progress, "scale: running", len(partials) + len(buckets) + len(legs_f)) as bar:
         for _ in distributed.as_completed([*partials, *buckets, *legs_f], loop=client.loop):
             bar.advance(1)
-    rows: list[ManifestRow] = []
-    quarantine: list[tuple[str, int | None, str, str]] = []
-    for r, q in client.gather(rows_f):
-        rows.extend(r)
-        quarantine.extend(q)
+    rows, quarantine = _gather_rows(client, rows_f)
     del partials, rows_f
     timings["ingest_and_legs_s"] = round(_time.perf_counter() - t0, 3)
-    for p, msg in missing:
-        rows.append(ManifestRow(path=p, error=msg))
-        quarantine.append((p, None, msg, ""))
-    summaries = client.gather(summ_f)
-    dups = pd.concat([s[0] for s in summaries if len(s[0])]).groupby(level=0).sum() if any(len(s[0]) for s in summaries) else pd.Series(dtype=np.int64)
-    span_parts = [s[1] for s in summaries if len(s[1])]
-    aircraft = pd.concat([s[2] for s in summaries], ignore_index=True)
-    if span_parts:
-        sp = pd.concat(span_parts)
-        spans = sp.groupby(level=0).agg({"min": "min", "max": "max", "n_aircraft": "sum"})
-        for r in rows:
-            if r.path in spans.index:
-                r.time_min, r.time_max = spans.at[r.path, "min"], spans.at[r.path, "max"]
-                r.n_aircraft = int(spans.at[r.path, "n_aircraft"])
-    for r in rows:
-        d = int(dups.get(r.path, 0))
-        r.rows_duplicate = d
-        r.rows_kept -= d
-    manifest = manifest_frame(rows)
-    q = quarantine_frame(quarantine) if quarantine else empty_quarantine()
-    if len(q):
-        q = q.sort_values(["src_file", "src_row"], na_position="first", kind="stable").reset_index(drop=True)
+    manifest, q, aircraft = _manifest_and_quarantine(client, summ_f, rows, quarantine, missing)
     legs_out: Any = None
     sorties_out: Any = None
-    if legs:
-        parts = [x for x in client.gather(legs_f) if x is not None]
-        if parts:
-            legs_out = _merge_legs(parts, aircraft)
-        else:
-            from flighttrace.schema import empty_points
-            from flighttrace.tracks.legs import detect_legs
-
-            legs_out = detect_legs(empty_points(), scenario if scenario is not None else airports)
+    if plan.legs:
+        legs_out = _gathered_legs(client, legs_f, aircraft, plan.scenario if plan.scenario is not None else plan.airports)
         if ref is not None:
-            sparts = [x for x in client.gather(sorties_f) if x is not None]
-            if sparts:
-                sorties_out = _merge_sorties(sparts)
-            else:
-                from flighttrace.kinds.sorties.chain import SORTIES_COLUMNS
-
-                sorties_out = pd.DataFrame(columns=list(SORTIES_COLUMNS))
+            sorties_out = _gathered_sorties(client, sorties_f)
     timings["total_s"] = round(_time.perf_counter() - t0, 3)
-    points = _gather_points(client, [client.submit(_points_of, b, pure=False) for b in buckets]) if gather_points else None
-    info = {
-        "flighttrace_version": __version__,
-        "call": command or f"flighttrace.scale.run({[str(p) for p in path_list]!r})",
-        "options": {"format": format, "tz": tz, "icao24": sorted(selection) if selection is not None else None},
-        "files_skipped_by_name": skipped[0],
-        "scale": {
-            "scheduler": str(getattr(client, "scheduler", None) and client.scheduler.address),
+    points = _gather_points(client, [client.submit(_points_of, b, pure=False) for b in buckets]) if plan.gather_points else None
+    info = run_info(
+        plan.command or f"flighttrace.scale.run({[str(p) for p in path_list]!r})", job, skipped[0],
+        scale={
+            "scheduler": str(getattr(getattr(client, "scheduler", None), "address", None)),
             "workers": len(client.nthreads()),
             "threads": int(sum(client.nthreads().values())),
             "n_buckets": n_buckets,
@@ -625,5 +565,87 @@ def run(
             "files": len(names),
             "timings": timings,
         },
-    }
+    )
     return ScaleResult(manifest=manifest, quarantine=q, legs=legs_out, sorties=sorties_out, points=points, info=info)
+
+
+def _submit_ingest(client: Client, job: ReadJob, sources: Iterator[Source], n_buckets: int, task_bytes: int, max_files: int) -> tuple[list[str], list[Any]]:
+    """Ingest tasks for the files, in batches; the files' names in input order and the tasks' futures."""
+    from flighttrace.io.sources import batches
+
+    names: list[str] = []
+    partials: list[Any] = []
+    for batch in batches(sources, task_bytes, max_files):
+        names.extend(s.name for s in batch)
+        if batch[0].live:  # a large tar member streamed from its archive: parsed here, while the archive stands on it
+            partials.append(client.scatter(_ingest_task(job, batch, n_buckets)))
+        else:
+            partials.append(client.submit(_ingest_task, job, batch, n_buckets, pure=False))
+        del batch
+    return names, partials
+
+
+def _submit_buckets(client: Client, partials: list[Any], names: list[str], n_buckets: int) -> list[Any]:
+    """One task per bucket, gathering its piece of every ingest task."""
+    file_order = {n: i for i, n in enumerate(names)}
+    # a large file order is sent to every worker once, not with every bucket task
+    order_f = client.scatter([file_order], broadcast=True)[0] if len(names) > _SCATTER_FILES else file_order
+    buckets = []
+    for k in range(n_buckets):
+        pieces = [client.submit(_piece, p, k, pure=False) for p in partials]
+        buckets.append(client.submit(_bucket_task, pieces, order_f, pure=False))
+    return buckets
+
+
+def _gather_rows(client: Client, rows_f: list[Any]) -> tuple[list[ManifestRow], list[tuple[str, int | None, str, str]]]:
+    """The manifest and quarantine rows of every ingest task, in input order."""
+    rows: list[ManifestRow] = []
+    quarantine: list[tuple[str, int | None, str, str]] = []
+    for r, q in client.gather(rows_f):
+        rows.extend(r)
+        quarantine.extend(q)
+    return rows, quarantine
+
+
+def _manifest_and_quarantine(
+    client: Client, summ_f: list[Any], rows: list[ManifestRow], quarantine: list[tuple[str, int | None, str, str]], missing: list[tuple[str, str]]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The Manifest (with the buckets' spans and duplicates) and Quarantine tables, and the aircraft of every bucket."""
+    from flighttrace.provenance import ManifestRow, count_into_rows, manifest_frame, quarantine_frame, sort_quarantine
+    from flighttrace.schema import empty_quarantine
+
+    for p, msg in missing:
+        rows.append(ManifestRow(path=p, error=msg))
+        quarantine.append((p, None, msg, ""))
+    summaries = client.gather(summ_f)
+    dups = pd.concat([s[0] for s in summaries if len(s[0])]).groupby(level=0).sum() if any(len(s[0]) for s in summaries) else pd.Series(dtype=np.int64)
+    span_parts = [s[1] for s in summaries if len(s[1])]
+    aircraft = pd.concat([s[2] for s in summaries], ignore_index=True)
+    spans = (
+        pd.concat(span_parts).groupby(level=0).agg({"time_min": "min", "time_max": "max", "n_aircraft": "sum"})
+        if span_parts else pd.DataFrame(columns=["time_min", "time_max", "n_aircraft"])
+    )
+    count_into_rows(rows, spans, dups)
+    q = sort_quarantine(quarantine_frame(quarantine)) if quarantine else empty_quarantine()
+    return manifest_frame(rows), q, aircraft
+
+
+def _gathered_legs(client: Client, legs_f: list[Any], aircraft: pd.DataFrame, airports: Any) -> gpd.GeoDataFrame:
+    """The buckets' legs merged (the empty Legs table when there are none)."""
+    parts = [x for x in client.gather(legs_f) if x is not None]
+    if parts:
+        return _merge_legs(parts, aircraft)
+    from flighttrace.schema import empty_points
+    from flighttrace.tracks.legs import detect_legs
+
+    return detect_legs(empty_points(), airports)
+
+
+def _gathered_sorties(client: Client, sorties_f: list[Any]) -> pd.DataFrame:
+    """The buckets' sorties merged and renumbered (the empty Sorties table when there are none)."""
+    sparts = [x for x in client.gather(sorties_f) if x is not None]
+    if sparts:
+        return _merge_sorties(sparts)
+    from flighttrace.kinds.sorties.chain import SORTIES_COLUMNS
+
+    return pd.DataFrame(columns=list(SORTIES_COLUMNS))

@@ -176,7 +176,7 @@ def _dtype_ok(series: pd.Series, expected: object) -> bool:
         return isinstance(actual, pd.CategoricalDtype)
     if isinstance(expected, pd.DatetimeTZDtype):
         return isinstance(actual, pd.DatetimeTZDtype) and str(actual.tz) == "UTC"
-    return actual == pd.api.types.pandas_dtype(expected)  # type: ignore[arg-type]
+    return actual == pd.api.types.pandas_dtype(expected)
 
 
 def validate_points(df: pd.DataFrame) -> pd.DataFrame:

@@ -112,7 +112,7 @@ def fmt_time_column(col: pd.Series, tz: str | None = None, *, seconds: bool = Fa
     text = col.dt.tz_convert("UTC").dt.strftime(f"%Y-%m-%d {clock} UTC")
     if tz and tz != "UTC":
         text = text + " (" + col.dt.tz_convert(tz).dt.strftime(clock) + f" {tz})"
-    return [t if ok else MISSING for t, ok in zip(text.tolist(), col.notna().tolist())]
+    return [t if ok else MISSING for t, ok in zip(text.tolist(), col.notna().tolist(), strict=True)]
 
 
 def fmt_date(value: Any, *, missing: str = MISSING) -> str:

@@ -9,8 +9,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flighttrace.schema import TIME_DTYPE
-
 __all__ = ["check_zone", "from_ns", "time_ns", "to_utc"]
 
 
@@ -57,15 +55,15 @@ def to_utc(value: Any, *, tz: str | None = None) -> pd.Timestamp:
 
 def time_ns(s: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     """Nanoseconds since the epoch of a UTC time column, as int64 (no copy when possible)."""
-    arr = s.array if isinstance(s, pd.Series) else s._data  # type: ignore[union-attr]
+    arr = s.array
     if str(getattr(arr, "unit", "ns")) != "ns":
         arr = arr.as_unit("ns")
-    return np.asarray(arr.asi8)
+    return np.asarray(arr.asi8)  # type: ignore[union-attr]  # DatetimeArray.asi8 (the int64 view, no copy) is missing from pandas-stubs
 
 
 def from_ns(values: np.ndarray) -> pd.DatetimeIndex:
     """int64 ns since the epoch → UTC DatetimeIndex with the canonical dtype."""
-    return pd.DatetimeIndex(np.asarray(values, dtype=np.int64).view("datetime64[ns]")).tz_localize("UTC").astype(TIME_DTYPE)
+    return pd.DatetimeIndex(np.asarray(values, dtype=np.int64).view("datetime64[ns]"), tz="UTC")
 
 
 _POSIX_RULE = re.compile(r"([A-Za-z]{3,})([+-]?)(\d{1,2})")

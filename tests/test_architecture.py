@@ -16,37 +16,15 @@ PACKAGE = ROOT / "flighttrace"
 MAX_FILE_LINES = 800
 MAX_FUNCTION_LINES = 100
 
-KNOWN_LONG_FILES: set[str] = {
-    "flighttrace/io/fr24.py",
-    "flighttrace/io/opensky.py",
-    "flighttrace/io/store.py",
-    "flighttrace/kinds/disruption/analysis.py",
-    "flighttrace/kinds/disruption/world.py",
-}
+KNOWN_LONG_FILES: set[str] = set()
 KNOWN_LONG_FUNCTIONS: set[str] = {
     "flighttrace/io/_normalise.py:normalise_chunk",
-    "flighttrace/io/aircraft.py:_read_entries",
-    "flighttrace/io/api.py:read",
     "flighttrace/io/readsb.py:read_trace",
-    "flighttrace/io/sbs.py:_parse_batch",
-    "flighttrace/io/scan.py:_scan",
-    "flighttrace/io/store.py:add_to_store",
-    "flighttrace/kinds/disruption/analysis.py:diversions",
-    "flighttrace/kinds/disruption/analysis.py:holdings",
-    "flighttrace/kinds/disruption/analysis.py:movement_runs",
-    "flighttrace/kinds/disruption/world.py:_plan_day",
-    "flighttrace/kinds/sorties/world.py:build_world",
-    "flighttrace/scale.py:run",
 }
 KNOWN_CYCLES: list[set[str]] = [
-    {"flighttrace.io.store", "flighttrace.io.api"},
     {"flighttrace.report.verify", "flighttrace.report"},
 ]
-KNOWN_PRIVATE_IMPORTS: set[str] = {
-    "flighttrace.scale imports flighttrace.io.api._clear_lookup_caches",
-    "flighttrace.scale imports flighttrace.io.api._read_source",
-    "flighttrace.scale imports flighttrace.io.api._Job",
-}
+KNOWN_PRIVATE_IMPORTS: set[str] = set()
 
 
 def _modules() -> dict[str, Path]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, overload
 
 import numpy as np
 import pandas as pd
 
+from flighttrace.cells import objects
 from flighttrace.claims.findings import EVIDENCE_COLUMNS
 from flighttrace.claims.rules import VerdictRules
 from flighttrace.schema import TIME_DTYPE
@@ -45,8 +46,7 @@ def weakest(a: Any, b: Any) -> np.ndarray:
 
 def obj(s: pd.Series) -> np.ndarray:
     """A column as an object array with None for missing values."""
-    a = s.astype(object).to_numpy()
-    return np.where(pd.isna(a), None, a)
+    return objects(s)
 
 
 def empty_items() -> pd.DataFrame:
@@ -82,6 +82,12 @@ class Context:
         self.cache: dict[Any, Any] = {}
         """A kind's results computed once per evaluation (keys are the kind's own)."""
         self._fleet: dict[str | None, pd.DataFrame] = {}
+
+    @overload
+    def resolve(self, name: str) -> frozenset[str]: ...
+
+    @overload
+    def resolve(self, name: None) -> None: ...
 
     def resolve(self, name: str | None) -> frozenset[str] | None:
         """Codes a group or code stands for; None when not given."""

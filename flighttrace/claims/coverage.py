@@ -451,7 +451,7 @@ def uncovered_text(wd: pd.DataFrame, *, max_runs: int = 6) -> str:
     starts = np.flatnonzero(brk)
     ends = np.append(starts[1:], len(days)) - 1
     parts = []
-    for a, b in zip(starts[:max_runs], ends[:max_runs]):
+    for a, b in zip(starts[:max_runs], ends[:max_runs], strict=True):
         da = str(np.datetime64(int(days[a]), "D"))
         db = str(np.datetime64(int(days[b]), "D"))
         n = int(b - a + 1)

@@ -6,7 +6,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import Any, Final, Generic, Protocol, TypeVar, cast, overload
 
 import pandas as pd
 
@@ -14,6 +14,9 @@ from flighttrace.csvsafe import write_csv
 from flighttrace.numfmt import fixed_decimals
 
 __all__ = ["VERDICTS", "CLAIMS_COLUMNS", "EVIDENCE_COLUMNS", "STATISTICS_COLUMNS", "KindFindings", "Findings"]
+
+
+T = TypeVar("T")
 
 
 class KindFindings(Protocol):
@@ -84,6 +87,28 @@ def _write(df: pd.DataFrame, out: Path, name: str) -> list[Path]:
     return [csv, pq]
 
 
+class _SortiesTable(Generic[T]):
+    """A table of the ``sorties`` kind's findings, read as an attribute of :class:`Findings` (``findings.series``)."""
+
+    def __init__(self, doc: str) -> None:
+        self.__doc__ = doc + " The ``sorties`` kind's."
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _SortiesTable[T]: ...
+
+    @overload
+    def __get__(self, obj: Findings, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: Findings | None, owner: type | None = None) -> _SortiesTable[T] | T:
+        if obj is None:
+            return self
+        return cast(T, obj._of_sorties(self.name))
+
+
 @dataclass
 class Findings:
     """Everything :func:`evaluate` found: verdicts, series, statistics, coverage.
@@ -150,35 +175,12 @@ class Findings:
             raise AttributeError(f"{name}: these findings have no sorties tables (the scenario is of kind {', '.join(self.kinds) or 'none'})")
         return getattr(found, name)
 
-    @property
-    def series(self) -> dict[str, pd.DataFrame]:
-        """Sorties and landings per day, week and month (the ``sorties`` kind's; see :mod:`flighttrace.kinds.sorties.findings`)."""
-        return self._of_sorties("series")  # type: ignore[no-any-return]
-
-    @property
-    def rolling(self) -> pd.DataFrame:
-        """Daily trailing rates over covered days (the ``sorties`` kind's)."""
-        return self._of_sorties("rolling")  # type: ignore[no-any-return]
-
-    @property
-    def events(self) -> pd.DataFrame:
-        """Each timeline event with its window and its sorties (the ``sorties`` kind's)."""
-        return self._of_sorties("events")  # type: ignore[no-any-return]
-
-    @property
-    def event_study(self) -> pd.DataFrame:
-        """Sorties by day relative to each event start (the ``sorties`` kind's)."""
-        return self._of_sorties("event_study")  # type: ignore[no-any-return]
-
-    @property
-    def intervals(self) -> pd.DataFrame:
-        """Intervals between consecutive sorties (or a claim's units) per window (the ``sorties`` kind's)."""
-        return self._of_sorties("intervals")  # type: ignore[no-any-return]
-
-    @property
-    def ground_times(self) -> pd.DataFrame:
-        """Time on the ground at the far field, per sortie (the ``sorties`` kind's)."""
-        return self._of_sorties("ground_times")  # type: ignore[no-any-return]
+    series = _SortiesTable[dict[str, pd.DataFrame]]("Sorties and landings per day, week and month (see :mod:`flighttrace.kinds.sorties.findings`).")
+    rolling = _SortiesTable[pd.DataFrame]("Daily trailing rates over covered days.")
+    events = _SortiesTable[pd.DataFrame]("Each timeline event with its window and its sorties.")
+    event_study = _SortiesTable[pd.DataFrame]("Sorties by day relative to each event start.")
+    intervals = _SortiesTable[pd.DataFrame]("Intervals between consecutive sorties (or a claim's units) per window.")
+    ground_times = _SortiesTable[pd.DataFrame]("Time on the ground at the far field, per sortie.")
 
     @property
     def disruption(self) -> Any:

@@ -18,6 +18,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.cells import none_where
 from flighttrace.claims.context import ASSUMED
 
 __all__ = ["METHODS", "TESTS_COLUMNS", "adjust", "enforce", "tests_table"]
@@ -55,7 +56,7 @@ def adjust(statistics: pd.DataFrame, *, method: str = "holm") -> pd.DataFrame:
 
         adj[ok] = multipletests(p[ok], method=method)[1]
     out["p_adjusted"] = adj
-    out["adjust_method"] = np.where(ok, METHODS[method], None).astype(object)
+    out["adjust_method"] = none_where(~ok, np.full(len(ok), METHODS[method], dtype=object))
     return out
 
 
@@ -125,16 +126,16 @@ def enforce(claims: pd.DataFrame, statistics: pd.DataFrame, *, alpha: float = 0.
     n_tests = int(pd.to_numeric(statistics["p_adjusted"], errors="coerce").notna().sum())
     own = statistics[(statistics["test"] == "rate_ratio") & (statistics["claim_id"].astype(str) != "")]
     own = own[pd.to_numeric(own["p_adjusted"], errors="coerce").notna()].drop_duplicates("claim_id").set_index("claim_id")
-    for i, cid in zip(out.index, out["claim_id"]):  # one per claim; only those with a test of their own change
+    for i, cid in zip(out.index, out["claim_id"], strict=True):  # one per claim; only those with a test of their own change
         if cid not in own.index:
             continue
         s = own.loc[cid]
-        note = f"p = {s['p_value']:.3g}; corrected for the {n_tests} tests run ({s['adjust_method']}): {s['p_adjusted']:.3g}"
+        note = f"p = {s['p_value']:.3g}; corrected for the {n_tests} tests run ({str(s['adjust_method'])}): {s['p_adjusted']:.3g}"
         reason, tail = str(out.at[i, "reason"]), ""
         if reason.endswith(ASSUMED):  # the assumed-coverage note stays last
             reason, tail = reason[: -len(ASSUMED)].rstrip("; "), f"; {ASSUMED}"
         if out.at[i, "verdict"] in ("supported", "contradicted") and s["p_adjusted"] >= alpha:
-            out.at[i, "reason"] = f"{reason}; {out.at[i, 'verdict']} on its own, but not after the correction ({note} ≥ {alpha:g}){tail}"
+            out.at[i, "reason"] = f"{reason}; {str(out.at[i, 'verdict'])} on its own, but not after the correction ({note} ≥ {alpha:g}){tail}"
             out.at[i, "verdict"] = "inconclusive"
         else:
             out.at[i, "reason"] = f"{reason}; {note}{tail}"

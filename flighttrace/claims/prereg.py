@@ -13,7 +13,6 @@ file is opened (``flighttrace report`` and ``flighttrace analyze`` do so);
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from flighttrace.hashing import sha256_file
 
 __all__ = ["Preregistration", "days_text", "preregister", "resolve_lead_lag", "scenario_lead_lag", "utc_now"]
 
@@ -98,14 +99,6 @@ def resolve_lead_lag(scenario: Any, lead: Any, lag: Any) -> tuple[pd.Timedelta, 
                            f"lag {days_text(a_lag)}, where the scenario fixes lead {days_text(s_lead)} / lag {days_text(s_lag)}")
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 @dataclass(frozen=True)
 class Preregistration:
     """The stamp: the scenario's hash, its windows and the time they were fixed.
@@ -180,7 +173,7 @@ def preregister(path: str | os.PathLike[str], scenario: Any, *, clock: Any = Non
     Preregistration
     """
     now = (clock or utc_now)()
-    sha = _sha256(Path(path))
+    sha = sha256_file(Path(path))
     lead, lag = scenario_lead_lag(scenario)
     wins = []
     for c in scenario.claims:  # one entry per claim

@@ -6,7 +6,8 @@ import os
 import shlex
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,6 +16,7 @@ from rich.markup import escape
 from flighttrace.safetext import printable
 
 if TYPE_CHECKING:  # pragma: no cover
+    from flighttrace.io.dataset import Dataset
     from flighttrace.outdir import OutputFolder
 
 class _CommandConsole:
@@ -34,6 +36,12 @@ class _CommandConsole:
 
 err_console: Console = _CommandConsole(stderr=True)  # type: ignore[assignment]
 out_console: Console = _CommandConsole()  # type: ignore[assignment]
+
+# options several commands take, declared once (``Annotated``: the default stays in each signature)
+Inputs = Annotated[list[Path], typer.Argument(help="Files, folders, globs or tars (anything `ingest` reads).")]
+Icao24 = Annotated[str | None, typer.Option("--icao24", help="Comma-separated hexes to keep.")]
+NaiveTz = Annotated[str | None, typer.Option("--tz", help="IANA zone of naive times (SBS logs).")]
+ShowProgress = Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: when stderr is a terminal).")]
 
 
 def plain(value: object) -> str:
@@ -96,3 +104,19 @@ def refuse_drafts(scenario: object, allow: bool, name: str) -> None:
     if not allow:
         fail(f"{name} has {len(ids)} unconfirmed draft claim(s): {listed}; review them and set status: confirmed, or give --allow-draft")
     err_console.print(f"warning: testing {len(ids)} unconfirmed draft claim(s): {listed}", markup=False, highlight=False, soft_wrap=True)
+
+
+def read_positions(paths: list[str], **options: Any) -> Dataset:
+    """:func:`flighttrace.read` of ``paths``, or a one-line refusal: a caller's error, or no position at all (each file said, nothing written)."""
+    import flighttrace
+    from flighttrace.nodata import NoPositionsError, require_positions
+
+    try:
+        ds = flighttrace.read(paths, command=command_line(), **options)
+    except Exception as exc:
+        fail(str(exc))
+    try:
+        require_positions(ds, paths)
+    except NoPositionsError as exc:
+        fail(str(exc))
+    return ds

@@ -12,16 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flighttrace.cli import app
-from flighttrace.cli._common import (
-    check_zones,
-    command_line,
-    fail,
-    out_console,
-    output_or_fail,
-    plain,
-    refuse_drafts,
-    show_progress,
-)
+from flighttrace.cli._common import check_zones, fail, out_console, output_or_fail, plain, read_positions, refuse_drafts, show_progress
 from flighttrace.safetext import printable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,8 +77,8 @@ def analyze(
     from flighttrace.claims import VerdictRules
     from flighttrace.claims.coverage import coverage as coverage_of
     from flighttrace.claims.coverage import resolve_tz
-    from flighttrace.nodata import NoPositionsError, relevance_notes, require_positions
     from flighttrace.claims.prereg import preregister, resolve_lead_lag
+    from flighttrace.nodata import relevance_notes
     from flighttrace.scenario import parse_duration
 
     check_zones(tz=tz, report_tz=report_tz)
@@ -107,14 +98,7 @@ def analyze(
         fail(str(exc))
     prereg = preregister(scenario, scn).with_deviations(resolve_lead_lag(scn, lead_td, lag_td)[2])  # before any data file is opened
     with Progress(bar, "analyze: reading", 5) as stages:
-        try:
-            ds = flighttrace.read(inputs, tz=tz, command=command_line())
-        except Exception as exc:
-            fail(str(exc))
-        try:
-            require_positions(ds, inputs)  # nothing read: say what each file was, write nothing
-        except NoPositionsError as exc:
-            fail(str(exc))
+        ds = read_positions(inputs, tz=tz)
         stages.advance(1, "analyze: legs")
         lg = flighttrace.detect_legs(ds.points, scn, geometry=False)
         stages.advance(1, "analyze: sorties")

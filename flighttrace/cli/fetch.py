@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from flighttrace.cli import app
-from flighttrace.cli._common import err_console, out_console, show_progress
+from flighttrace.cli._common import ShowProgress, err_console, out_console, show_progress
 
 if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.fetch.archive import Archive, FetchResult
@@ -46,19 +46,22 @@ app.add_typer(fetch_app, name="fetch")
 
 # ----------------------------------------------------------------------------- shared options
 
-OUT = typer.Option(Path("archive"), "--out", "-o", help="Archive folder (created when missing); custody.jsonl lives at its root.")
-REFRESH = typer.Option(False, "--refresh", help="Ask the server again even for requests already in the archive.")
-OPERATOR = typer.Option(None, "--operator", help="Who is fetching (name, initials or role), written into the custody log.")
-MIN_INTERVAL = typer.Option(1.0, "--min-interval", min=0.0, help="Seconds between two calls to the same server.")
-TIMEOUT = typer.Option(60.0, "--timeout", min=0.001, help="Read timeout in seconds (no data for this long = retry).")
-DEADLINE = typer.Option(
-    600.0, "--deadline", min=0.001,
+# Each option is declared once, as a type (``Annotated``) the commands' parameters take; the default stays in the signature.
+Out = Annotated[Path, typer.Option("--out", "-o", help="Archive folder (created when missing); custody.jsonl lives at its root.")]
+Refresh = Annotated[bool, typer.Option("--refresh", help="Ask the server again even for requests already in the archive.")]
+Operator = Annotated[str | None, typer.Option("--operator", help="Who is fetching (name, initials or role), written into the custody log.")]
+MinInterval = Annotated[float, typer.Option("--min-interval", min=0.0, help="Seconds between two calls to the same server.")]
+Timeout = Annotated[float, typer.Option("--timeout", min=0.001, help="Read timeout in seconds (no data for this long = retry).")]
+Deadline = Annotated[float, typer.Option(
+    "--deadline", min=0.001,
     help="Longest time in seconds one request may take in all (connect + whole body); past it the request fails and is tried again once.",
-)
-MAX_WAIT = typer.Option(300.0, "--max-wait", min=0.0, help="Longest wait in seconds a rate-limited server may ask for; longer = fail this request.")
-PROGRESS = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal).")
-START = typer.Option(..., "--start", help="First day (YYYY-MM-DD) or UTC time (YYYY-MM-DDTHH:MM:SSZ).")
-END = typer.Option(..., "--end", help="Last day, included (YYYY-MM-DD), or UTC time, excluded.")
+)]
+MaxWait = Annotated[float, typer.Option("--max-wait", min=0.0, help="Longest wait in seconds a rate-limited server may ask for; longer = fail this request.")]
+Start = Annotated[str, typer.Option("--start", help="First day (YYYY-MM-DD) or UTC time (YYYY-MM-DDTHH:MM:SSZ).")]
+End = Annotated[str, typer.Option("--end", help="Last day, included (YYYY-MM-DD), or UTC time, excluded.")]
+Hexes = Annotated[str, typer.Option("--icao24", help="Hex address(es): 600864,600865 or @fleet.txt.")]
+ARCHIVE = Path("archive")
+"""Where ``--out`` puts the archive by default."""
 
 
 def _say(label: str, style: str, message: str) -> None:
@@ -156,102 +159,59 @@ def _opensky(archive: Archive, credentials: Path | None, api_root: str, token_ur
     return OpenSky(archive, load_credentials(credentials), api_root=api_root, token_url=token_url)
 
 
-CREDENTIALS = typer.Option(
-    None, "--credentials", help="OpenSky credentials JSON (the downloaded credentials.json works). Default: OPENSKY_CLIENT_ID/SECRET, then ~/.config/flighttrace/opensky.json."
-)
-API_ROOT = typer.Option("https://opensky-network.org/api", "--api-root", help="OpenSky API root.")
-TOKEN_URL = typer.Option(
-    "https://auth.opensky-network.org/auth/realms/opensky-network/protocol/openid-connect/token", "--token-url", help="OAuth2 token endpoint."
-)
+Credentials = Annotated[Path | None, typer.Option(
+    "--credentials", help="OpenSky credentials JSON (the downloaded credentials.json works). Default: OPENSKY_CLIENT_ID/SECRET, then ~/.config/flighttrace/opensky.json."
+)]
+ApiRoot = Annotated[str, typer.Option("--api-root", help="OpenSky API root.")]
+TokenUrl = Annotated[str, typer.Option("--token-url", help="OAuth2 token endpoint.")]
+OPENSKY_API = "https://opensky-network.org/api"
+OPENSKY_TOKEN = "https://auth.opensky-network.org/auth/realms/opensky-network/protocol/openid-connect/token"
 
 
-@opensky_app.command("flights")
-def opensky_flights(
-    icao24: str = typer.Option(..., "--icao24", help="Hex address(es): 600864,600865 or @fleet.txt."),
-    start: str = START,
-    end: str = END,
-    out: Path = OUT,
-    credentials: Path | None = CREDENTIALS,
-    api_root: str = API_ROOT,
-    token_url: str = TOKEN_URL,
-    refresh: bool = REFRESH,
-    operator: str | None = OPERATOR,
-    min_interval: float = MIN_INTERVAL,
-    timeout: float = TIMEOUT,
-    deadline: float = DEADLINE,
-    max_wait: float = MAX_WAIT,
-    progress: bool | None = PROGRESS,
+def _from_opensky(
+    fetch: Callable[[Any], list[FetchResult]], out: Path, credentials: Path | None, api_root: str, token_url: str, refresh: bool,
+    operator: str | None, min_interval: float, timeout: float, deadline: float, max_wait: float,
 ) -> None:
-    """Flight lists of aircraft (/flights/aircraft), in chunks of at most two days.
-
-    \b
-    Example:
-        flighttrace fetch opensky flights --icao24 600864 --start 2023-09-01 --end 2023-09-17 --out archive
-    """
+    """Open the archive and the OpenSky client the options describe, ``fetch`` with the client, report."""
 
     def run() -> tuple[Archive, list[FetchResult], list[str]]:
         arc = _archive(out, refresh, operator, min_interval, timeout, max_wait, deadline)
         sky = _opensky(arc, credentials, api_root, token_url)
-        return arc, sky.flights(_items(icao24, "icao24"), start, end, progress=_progress(progress)), sky.notes
+        return arc, fetch(sky), sky.notes
 
     _report(*_guard(run))
 
 
-@opensky_app.command("tracks")
-def opensky_tracks(
-    icao24: str = typer.Option(..., "--icao24", help="Hex address(es): 600864,600865 or @fleet.txt."),
-    start: str = START,
-    end: str = END,
-    out: Path = OUT,
-    credentials: Path | None = CREDENTIALS,
-    api_root: str = API_ROOT,
-    token_url: str = TOKEN_URL,
-    refresh: bool = REFRESH,
-    operator: str | None = OPERATOR,
-    min_interval: float = MIN_INTERVAL,
-    timeout: float = TIMEOUT,
-    deadline: float = DEADLINE,
-    max_wait: float = MAX_WAIT,
-    progress: bool | None = PROGRESS,
-) -> None:
-    """Tracks of every flight of aircraft (/flights/aircraft, then /tracks/all per flight).
+def _aircraft_cmd(what: str, doc: str) -> Callable[..., None]:
+    """The command that fetches ``what`` (``flights`` or ``tracks``) of some aircraft over some days."""
 
-    \b
-    Example:
-        flighttrace fetch opensky tracks --icao24 600864 --start 2023-09-03 --end 2023-09-03 --out archive
-    """
+    def cmd(
+        icao24: Hexes, start: Start, end: End, out: Out = ARCHIVE, credentials: Credentials = None, api_root: ApiRoot = OPENSKY_API,
+        token_url: TokenUrl = OPENSKY_TOKEN, refresh: Refresh = False, operator: Operator = None, min_interval: MinInterval = 1.0,
+        timeout: Timeout = 60.0, deadline: Deadline = 600.0, max_wait: MaxWait = 300.0, progress: ShowProgress = None,
+    ) -> None:
+        _from_opensky(lambda sky: getattr(sky, what)(_items(icao24, "icao24"), start, end, progress=_progress(progress)),
+                      out, credentials, api_root, token_url, refresh, operator, min_interval, timeout, deadline, max_wait)
 
-    def run() -> tuple[Archive, list[FetchResult], list[str]]:
-        arc = _archive(out, refresh, operator, min_interval, timeout, max_wait, deadline)
-        sky = _opensky(arc, credentials, api_root, token_url)
-        return arc, sky.tracks(_items(icao24, "icao24"), start, end, progress=_progress(progress)), sky.notes
+    cmd.__doc__ = doc
+    return cmd
 
-    _report(*_guard(run))
+
+opensky_app.command("flights")(_aircraft_cmd("flights", "Flight lists of aircraft (/flights/aircraft), in chunks of at most two days.\n\n"
+                                             "\b\nExample:\n    flighttrace fetch opensky flights --icao24 600864 --start 2023-09-01 --end 2023-09-17 --out archive\n"))
+opensky_app.command("tracks")(_aircraft_cmd("tracks", "Tracks of every flight of aircraft (/flights/aircraft, then /tracks/all per flight).\n\n"
+                                           "\b\nExample:\n    flighttrace fetch opensky tracks --icao24 600864 --start 2023-09-03 --end 2023-09-03 --out archive\n"))
 
 
 def _airport_cmd(kind: str) -> Callable[..., None]:
     def cmd(
-        airport: str = typer.Option(..., "--airport", help="ICAO airport code, e.g. LLOV."),
-        start: str = START,
-        end: str = END,
-        out: Path = OUT,
-        credentials: Path | None = CREDENTIALS,
-        api_root: str = API_ROOT,
-        token_url: str = TOKEN_URL,
-        refresh: bool = REFRESH,
-        operator: str | None = OPERATOR,
-        min_interval: float = MIN_INTERVAL,
-        timeout: float = TIMEOUT,
-        deadline: float = DEADLINE,
-        max_wait: float = MAX_WAIT,
-        progress: bool | None = PROGRESS,
+        airport: Annotated[str, typer.Option("--airport", help="ICAO airport code, e.g. LLOV.")], start: Start, end: End,
+        out: Out = ARCHIVE, credentials: Credentials = None, api_root: ApiRoot = OPENSKY_API,
+        token_url: TokenUrl = OPENSKY_TOKEN, refresh: Refresh = False, operator: Operator = None, min_interval: MinInterval = 1.0,
+        timeout: Timeout = 60.0, deadline: Deadline = 600.0, max_wait: MaxWait = 300.0, progress: ShowProgress = None,
     ) -> None:
-        def run() -> tuple[Archive, list[FetchResult], list[str]]:
-            arc = _archive(out, refresh, operator, min_interval, timeout, max_wait, deadline)
-            sky = _opensky(arc, credentials, api_root, token_url)
-            return arc, sky.airport(kind, airport, start, end, progress=_progress(progress)), sky.notes  # type: ignore[arg-type]
-
-        _report(*_guard(run))
+        _from_opensky(lambda sky: sky.airport(kind, airport, start, end, progress=_progress(progress)),
+                      out, credentials, api_root, token_url, refresh, operator, min_interval, timeout, deadline, max_wait)
 
     cmd.__doc__ = (f"{kind.capitalize()}s of an airport (/flights/{kind}), in chunks spanning at most one UTC midnight.\n\n"
                    f"\b\nExample:\n    flighttrace fetch opensky {kind}s --airport LLOV --start 2023-09-01 --end 2023-09-07 --out archive\n")
@@ -262,25 +222,14 @@ opensky_app.command("arrivals")(_airport_cmd("arrival"))
 opensky_app.command("departures")(_airport_cmd("departure"))
 
 
-TIMES = typer.Option(..., "--time", help="UTC time(s), repeatable or comma-separated; 'now' for a live call.")
-
-
 @opensky_app.command("states")
 def opensky_states(
-    time: list[str] = TIMES,
-    bbox: str | None = typer.Option(None, "--bbox", help="south,north,west,east in degrees."),
-    icao24: str | None = typer.Option(None, "--icao24", help="Restrict to these hex addresses (a,b or @file)."),
-    out: Path = OUT,
-    credentials: Path | None = CREDENTIALS,
-    api_root: str = API_ROOT,
-    token_url: str = TOKEN_URL,
-    refresh: bool = REFRESH,
-    operator: str | None = OPERATOR,
-    min_interval: float = MIN_INTERVAL,
-    timeout: float = TIMEOUT,
-    deadline: float = DEADLINE,
-    max_wait: float = MAX_WAIT,
-    progress: bool | None = PROGRESS,
+    time: Annotated[list[str], typer.Option("--time", help="UTC time(s), repeatable or comma-separated; 'now' for a live call.")],
+    bbox: Annotated[str | None, typer.Option("--bbox", help="south,north,west,east in degrees.")] = None,
+    icao24: Annotated[str | None, typer.Option("--icao24", help="Restrict to these hex addresses (a,b or @file).")] = None,
+    out: Out = ARCHIVE, credentials: Credentials = None, api_root: ApiRoot = OPENSKY_API,
+    token_url: TokenUrl = OPENSKY_TOKEN, refresh: Refresh = False, operator: Operator = None, min_interval: MinInterval = 1.0,
+    timeout: Timeout = 60.0, deadline: Deadline = 600.0, max_wait: MaxWait = 300.0, progress: ShowProgress = None,
 ) -> None:
     """State vectors at time points (/states/all), optionally in a box.
 
@@ -288,16 +237,13 @@ def opensky_states(
     Example:
         flighttrace fetch opensky states --time 2023-09-03T14:00:00Z --bbox 29,33,33,36 --out archive
     """
+    times = [t for item in time for t in item.split(",") if t.strip()]
 
-    def run() -> tuple[Archive, list[FetchResult], list[str]]:
-        times = [t for item in time for t in item.split(",") if t.strip()]
-        arc = _archive(out, refresh, operator, min_interval, timeout, max_wait, deadline)
-        sky = _opensky(arc, credentials, api_root, token_url)
+    def fetch(sky: Any) -> list[FetchResult]:
         hexes = _items(icao24, "icao24") if icao24 else None
-        res = sky.states(None if times == ["now"] else times, bbox=bbox, icao24=hexes, progress=_progress(progress))
-        return arc, res, sky.notes
+        return sky.states(None if times == ["now"] else times, bbox=bbox, icao24=hexes, progress=_progress(progress))
 
-    _report(*_guard(run))
+    _from_opensky(fetch, out, credentials, api_root, token_url, refresh, operator, min_interval, timeout, deadline, max_wait)
 
 
 # ----------------------------------------------------------------------------- globe and v2
@@ -305,19 +251,13 @@ def opensky_states(
 
 @fetch_app.command("globe")
 def globe_cmd(
-    hex: str = typer.Option(..., "--hex", help="Hex address(es): 600864,600865 or @fleet.txt."),
-    start: str = typer.Option(..., "--start", help="First UTC day (YYYY-MM-DD)."),
-    end: str = typer.Option(..., "--end", help="Last UTC day, included (YYYY-MM-DD)."),
-    base_url: str = typer.Option(..., "--base-url", help="Where the YYYY/MM/DD folders are (a globe_history mirror)."),
-    layout: str = typer.Option("globe", "--layout", help="Remote layout: globe (YYYY/MM/DD/traces/xx/) or adsbx-samples."),
-    out: Path = OUT,
-    refresh: bool = REFRESH,
-    operator: str | None = OPERATOR,
-    min_interval: float = MIN_INTERVAL,
-    timeout: float = TIMEOUT,
-    deadline: float = DEADLINE,
-    max_wait: float = MAX_WAIT,
-    progress: bool | None = PROGRESS,
+    hex: Annotated[str, typer.Option("--hex", help="Hex address(es): 600864,600865 or @fleet.txt.")],
+    start: Annotated[str, typer.Option("--start", help="First UTC day (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--end", help="Last UTC day, included (YYYY-MM-DD).")],
+    base_url: Annotated[str, typer.Option("--base-url", help="Where the YYYY/MM/DD folders are (a globe_history mirror).")],
+    layout: Annotated[str, typer.Option("--layout", help="Remote layout: globe (YYYY/MM/DD/traces/xx/) or adsbx-samples.")] = "globe",
+    out: Out = ARCHIVE, refresh: Refresh = False, operator: Operator = None, min_interval: MinInterval = 1.0,
+    timeout: Timeout = 60.0, deadline: Deadline = 600.0, max_wait: MaxWait = 300.0, progress: ShowProgress = None,
 ) -> None:
     """readsb trace files per aircraft and day from a globe-history archive or mirror.
 
@@ -337,19 +277,14 @@ def globe_cmd(
 
 @fetch_app.command("v2")
 def v2_cmd(
-    hex: str | None = typer.Option(None, "--hex", help="Hex address(es), comma-separated."),
-    callsign: str | None = typer.Option(None, "--callsign", help="Callsign."),
-    registration: str | None = typer.Option(None, "--registration", help="Registration, e.g. 4K-AZ100."),
-    type: str | None = typer.Option(None, "--type", help="ICAO type code, e.g. C30J."),
-    point: str | None = typer.Option(None, "--point", help="lat,lon,radius in nautical miles (radius at most 250)."),
-    base_url: str = typer.Option("https://api.adsb.lol", "--base-url", help="v2 service (adsb.lol, airplanes.live …)."),
-    out: Path = OUT,
-    operator: str | None = OPERATOR,
-    min_interval: float = MIN_INTERVAL,
-    timeout: float = TIMEOUT,
-    deadline: float = DEADLINE,
-    max_wait: float = MAX_WAIT,
-    progress: bool | None = PROGRESS,
+    hex: Annotated[str | None, typer.Option("--hex", help="Hex address(es), comma-separated.")] = None,
+    callsign: Annotated[str | None, typer.Option("--callsign", help="Callsign.")] = None,
+    registration: Annotated[str | None, typer.Option("--registration", help="Registration, e.g. 4K-AZ100.")] = None,
+    type: Annotated[str | None, typer.Option("--type", help="ICAO type code, e.g. C30J.")] = None,
+    point: Annotated[str | None, typer.Option("--point", help="lat,lon,radius in nautical miles (radius at most 250).")] = None,
+    base_url: Annotated[str, typer.Option("--base-url", help="v2 service (adsb.lol, airplanes.live …).")] = "https://api.adsb.lol",
+    out: Out = ARCHIVE, operator: Operator = None, min_interval: MinInterval = 1.0,
+    timeout: Timeout = 60.0, deadline: Deadline = 600.0, max_wait: MaxWait = 300.0, progress: ShowProgress = None,
 ) -> None:
     """A live capture from a v2 API (adsb.lol-compatible); every call is a new capture.
 

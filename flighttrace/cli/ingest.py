@@ -10,15 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flighttrace.cli import app
-from flighttrace.cli._common import (
-    check_zones,
-    command_line,
-    fail,
-    out_console,
-    output_or_fail,
-    plain,
-    show_progress,
-)
+from flighttrace.cli._common import Icao24, ShowProgress, check_zones, command_line, fail, out_console, output_or_fail, plain, show_progress
 from flighttrace.safetext import printable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,13 +55,13 @@ def ingest(
     out: Path = typer.Option(Path("out/ingest"), "--out", "-o", help="Folder for points.parquet, quarantine.parquet, manifest.json: new, empty, or one flighttrace wrote."),
     format: str | None = typer.Option(None, "--format", "-f", help="Force a format instead of detecting it (see `flighttrace formats`)."),
     tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times (SBS logs); UTC when omitted."),
-    icao24: str | None = typer.Option(None, "--icao24", help="Comma-separated hexes to keep."),
+    icao24: Icao24 = None,
     store: Path | None = typer.Option(
         None, "--store",
         help="Also add the points to a partitioned Parquet store. Files already in it (same SHA-256) are not read again; "
              "--out then holds only what was new.",
     ),
-    progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
+    progress: ShowProgress = None,
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for parsing (0 = one per core)."),
 ) -> None:
     """Read flight-tracking files into one Points table, with a manifest and a quarantine.

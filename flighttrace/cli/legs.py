@@ -9,24 +9,28 @@ from rich.table import Table
 
 from flighttrace.cli import app
 from flighttrace.cli._common import (
+    Icao24,
+    Inputs,
+    NaiveTz,
+    ShowProgress,
     check_zones,
     command_line,
     fail,
     out_console,
     output_or_fail,
     plain,
+    read_positions,
     show_progress,
 )
 
 
 @app.command()
 def legs(
-    inputs: list[Path] = typer.Argument(..., help="Files, folders, globs or tars (anything `ingest` reads)."),
+    inputs: Inputs,
     out: Path = typer.Option(Path("out/legs"), "--out", "-o", help="Folder for legs.parquet, legs.csv, legs.geojson, ground_stays.csv: new, empty, or one flighttrace wrote."),
     scenario: Path | None = typer.Option(None, "--scenario", "-s", help="Scenario YAML: its custom sites join the airport search, and sorties are written too."),
-    tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times (SBS logs)."),
-    icao24: str | None = typer.Option(None, "--icao24", help="Comma-separated hexes to keep."),
-    progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bars (default: when stderr is a terminal)."),
+    tz: NaiveTz = None, icao24: Icao24 = None,
+    progress: bool | None = typer.Option(None, "--progress/--no-progress", help="Progress bars (default: when stderr is a terminal)."),
 ) -> None:
     """Rebuild flight legs: where each took off and landed, and how sure that is.
 
@@ -35,7 +39,6 @@ def legs(
         flighttrace legs fixtures/ovda/data --scenario seeds/azerbaijan-ovda.yaml --out out/legs
     """
     import flighttrace
-    from flighttrace.nodata import NoPositionsError, require_positions
     from flighttrace.report.export import legs_geojson, to_csv, write_table
     from flighttrace.tracks.legs import ground_stays
 
@@ -49,14 +52,7 @@ def legs(
         except Exception as exc:
             fail(str(exc).splitlines()[0] if str(exc) else repr(exc))
     paths = [str(p) for p in inputs]
-    try:
-        ds = flighttrace.read(paths, tz=tz, icao24=icao24.split(",") if icao24 else None, progress=bar, command=command_line())
-    except Exception as exc:
-        fail(str(exc))
-    try:
-        require_positions(ds, paths)  # nothing read: say what each file was, write nothing
-    except NoPositionsError as exc:
-        fail(str(exc))
+    ds = read_positions(paths, tz=tz, icao24=icao24.split(",") if icao24 else None, progress=bar)
     lg = flighttrace.detect_legs(ds.points, scn, progress=bar)
     stays = ground_stays(lg)
     srt = flighttrace.find_sorties(lg, scn) if scn is not None else None
@@ -89,7 +85,7 @@ def legs(
 def simulate(
     scenario: Path = typer.Argument(..., help="Scenario YAML: its claims schedule the fleet's sorties, or (a disruption scenario) the closures."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for data/, truth/ and synthetic.json: new, empty, or one flighttrace wrote."),
-    progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
+    progress: ShowProgress = None,
 ) -> None:
     """Write a scenario's simulated ADS-B world (SYNTHETIC data) and its ground truth.
 

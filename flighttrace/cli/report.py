@@ -7,16 +7,7 @@ from pathlib import Path
 import typer
 
 from flighttrace.cli import app
-from flighttrace.cli._common import (
-    check_zones,
-    command_line,
-    err_console,
-    fail,
-    out_console,
-    plain,
-    refuse_drafts,
-    show_progress,
-)
+from flighttrace.cli._common import ShowProgress, check_zones, command_line, err_console, fail, out_console, plain, refuse_drafts, show_progress
 
 
 @app.command()
@@ -28,7 +19,7 @@ def report(
     tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times in the inputs (SBS logs)."),
     report_tz: str | None = typer.Option(None, "--report-tz", help="Zone for daily/weekly bins (default: the scenario's)."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for reading (0 = one per core)."),
-    progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
+    progress: ShowProgress = None,
     allow_draft: bool = typer.Option(False, "--allow-draft", help="Test claims still marked status: draft (by default such a scenario is refused)."),
     tiles: str | None = typer.Option(
         None, "--tiles", help="Online map tiles under the map, e.g. OpenStreetMap. The tile server then sees the area viewed; "

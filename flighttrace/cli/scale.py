@@ -8,15 +8,7 @@ from typing import Any
 import typer
 
 from flighttrace.cli import app
-from flighttrace.cli._common import (
-    check_zones,
-    command_line,
-    fail,
-    out_console,
-    output_or_fail,
-    plain,
-    show_progress,
-)
+from flighttrace.cli._common import Icao24, Inputs, NaiveTz, ShowProgress, check_zones, command_line, fail, out_console, output_or_fail, plain, show_progress
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
@@ -55,7 +47,7 @@ def scan(
     scenario: Path | None = typer.Option(None, "--scenario", "-s", help="Scenario YAML whose custom sites join the airport search."),
     batch_size: int = typer.Option(64, "--batch-size", help="Members per worker task (memory grows with it)."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = one per core)."),
-    progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
+    progress: ShowProgress = None,
 ) -> None:
     """Scan a day archive: by aircraft (--icao24), or by place (--bbox, --airport) with bounded memory.
 
@@ -77,7 +69,7 @@ def scan(
     legs = None
     info: dict = {}
     try:
-        if bbox is not None:
+        if box is not None:
             res = scan_bbox([str(a) for a in archive], box, icao24=icao24, batch_size=batch_size, n_jobs=jobs, progress=bar)
             ds, info = res.dataset, res.info
         elif airport is not None:
@@ -117,16 +109,14 @@ def scan(
 
 @app.command("scale")
 def scale_cmd(
-    inputs: list[Path] = typer.Argument(..., help="Files, folders, globs or tars (anything `ingest` reads)."),
+    inputs: Inputs,
     out: Path = typer.Option(Path("out/scale"), "--out", "-o", help="Folder for legs.*, sorties.csv, manifest.json, quarantine.parquet: new, empty, or one flighttrace wrote."),
     scenario: Path | None = typer.Option(None, "--scenario", "-s", help="Scenario YAML: its sites join the airport search; sorties are written."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786); default: a local cluster."),
     workers: int | None = typer.Option(None, "--workers", help="Local cluster workers (default: one per core)."),
     threads: bool = typer.Option(False, "--threads/--processes", help="Local workers as threads of this process instead of processes."),
     buckets: int | None = typer.Option(None, "--buckets", help="icao24 hash buckets (default: 2 x cluster threads)."),
-    icao24: str | None = typer.Option(None, "--icao24", help="Comma-separated hexes to keep."),
-    tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times (SBS logs)."),
-    progress: bool = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
+    icao24: Icao24 = None, tz: NaiveTz = None, progress: ShowProgress = None,
 ) -> None:
     """Run ingest, legs and sorties on a Dask cluster (results equal the in-process ones).
 

@@ -268,7 +268,7 @@ def _interval_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
         return []
     c = Candidate("mean_interval", {"kind": "mean_interval", "max": dur}, "landings", s, (m.start(), m.end()))
     roles = _roles(text, lang, f.places)
-    c.airport = (roles["to"] or roles["at"] or roles["mention"] or [None])[0]
+    c.airport = next(iter(roles["to"] or roles["at"] or roles["mention"]), None)
     return [c]
 
 
@@ -297,7 +297,7 @@ def _ground_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
     test = {"kind": "ground_time", "min": _hours(lo), "max": _hours(hi), "statistic": "median"}
     c = Candidate("ground_time", test, "landings", s, (m.start(), m.end()), estimates=[note] if note else [])
     roles = _roles(text, lang, [p for p in f.places if p.span[0] < m.end() + 20])
-    c.airport = (roles["at"] or roles["to"] or roles["mention"] or [None])[0]
+    c.airport = next(iter(roles["at"] or roles["to"] or roles["mention"]), None)
     return [c]
 
 

@@ -432,7 +432,7 @@ def find_article_date(text: str, lang: str, *, meta_date: str = "") -> dt.date |
     settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
     langs = ["en", "zh"]
     if meta_date:
-        got = dateparser.parse(meta_date, languages=langs, settings=settings)  # type: ignore[arg-type]
+        got = dateparser.parse(meta_date, languages=langs, settings=settings)
         if got is not None:
             return got.date()
     candidates: list[str] = []
@@ -442,10 +442,10 @@ def find_article_date(text: str, lang: str, *, meta_date: str = "") -> dt.date |
         for m in re.finditer(r"(?:Published|Updated|Posted|Date|发布时间|发布于|发表于|日期|时间)\s*[:：]?\s*([^\n]{6,40})", chunk, re.IGNORECASE):
             candidates.append(m.group(1))
     for cand in candidates:
-        m = re.search(rf"{_MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH_RE}\s+\d{{4}}|\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|\d{{4}}-\d{{2}}-\d{{2}}",
-                      cand, re.IGNORECASE)
-        if m:
-            got = dateparser.parse(m.group(), languages=langs, settings=settings)  # type: ignore[arg-type]
+        found = re.search(rf"{_MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH_RE}\s+\d{{4}}|\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|\d{{4}}-\d{{2}}-\d{{2}}",
+                          cand, re.IGNORECASE)
+        if found:
+            got = dateparser.parse(found.group(), languages=langs, settings=settings)
             if got is not None:
                 return got.date()
     return None

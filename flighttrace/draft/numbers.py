@@ -166,19 +166,9 @@ def _is_year_or_date(text: str, start: int, end: int) -> bool:
 def find_quantities(text: str, lang: str, start: int = 0, end: int | None = None) -> list[Quantity]:
     """Every number in ``text[start:end]`` (years, dates, times and percentages left out).
 
-    Parameters
-    ----------
-    text
-        The matching text.
-    lang
-        ``en``, ``zh-Hans`` or ``zh-Hant``.
-    start, end
-        The part to look in (a sentence).
-
-    Returns
-    -------
-    list of Quantity
-        In text order.
+    ``text`` is the matching text, ``lang`` its language (``en``, ``zh-Hans``
+    or ``zh-Hant``), ``start`` and ``end`` the part to look in (a sentence).
+    The quantities come in text order.
     """
     end = len(text) if end is None else end
     part = text[start:end]

@@ -28,9 +28,12 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from flighttrace.draft.lang import to_simplified
+
+if TYPE_CHECKING:  # pragma: no cover
+    from airportsdata import Airport
 
 __all__ = ["Gazetteer", "Place", "find_places"]
 
@@ -79,7 +82,7 @@ class Place:
 
 
 @functools.lru_cache(maxsize=1)
-def airport_records() -> dict[str, dict[str, Any]]:
+def airport_records() -> dict[str, Airport]:
     """The ``airportsdata`` records by ICAO code (read once)."""
     import airportsdata
 

@@ -62,7 +62,8 @@ def _slug(text: str) -> str:
 
 
 def _tz_of(codes: tuple[str, ...]) -> str:
-    zones = {(airport_records().get(c) or {}).get("tz", "") for c in codes}
+    recs = airport_records()
+    zones = {recs[c]["tz"] if c in recs else "" for c in codes}
     return zones.pop() if len(zones) == 1 and "" not in zones else ""
 
 
@@ -92,7 +93,8 @@ class _Builder:
             self.codes.add(p.ref)
             self._alias(p.ref, p)
             return p.ref
-        city = (airport_records().get(p.codes[0]) or {}).get("city", "") if p.codes else ""
+        recs = airport_records()
+        city = recs[p.codes[0]]["city"] if p.codes and p.codes[0] in recs else ""
         name = f"{_slug(p.name if p.name.isascii() else city or p.codes[0])}-fields"
         self.groups[name] = list(p.codes)
         self.codes.update(p.codes)
@@ -219,7 +221,7 @@ def _attributed_to(c: Candidate, inp: DraftInputs) -> str:
 
 def _claim(c: Candidate, n: int, b: _Builder) -> dict[str, Any] | None:
     inp = b.inp
-    if c.airport is None and (c.unit != "sorties"):
+    if c.airport is None:  # every claim needs a field (its window is the field's day); a sorties claim too
         return None
     if c.kind == "destinations_within" and not c.destinations:
         return None
@@ -375,12 +377,12 @@ def build_mapping(asm: Assembly, inp: DraftInputs, *, keep: set[str] | None = No
     claims: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     for n, c in enumerate(asm.claims, start=1):
-        rec = _claim(c, n, b)
-        if rec is None:
+        got = _claim(c, n, b)
+        if got is None:
             skipped.append({"span": [c.sentence.start, c.sentence.end], "kind": c.kind,
                             "reason": "no field named or inherited" if c.airport is None else "no date named or inherited"})
-        elif keep is None or rec["id"] in keep:
-            claims.append(rec)
+        elif keep is None or got["id"] in keep:
+            claims.append(got)
     sels, aircraft, copied_events, copied_sources = _copied(b)
     scn = inp.scenario
     sources = [_article_source(inp)]

@@ -14,8 +14,9 @@ Importing this package is cheap: the network stack loads on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from flighttrace._lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "Archive": "flighttrace.fetch.archive",
@@ -85,14 +86,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.fetch.v2 import fetch_v2
 
 
-def __getattr__(name: str) -> Any:
-    mod = _EXPORTS.get(name)
-    if mod is None:
-        raise AttributeError(f"module 'flighttrace.fetch' has no attribute {name!r}")
-    value = getattr(importlib.import_module(mod), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -53,6 +53,7 @@ from flighttrace.fetch.bodycheck import json_body_problem, length_problem
 from flighttrace.fetch.custody import CustodyError, CustodyLog, utc_now_iso
 from flighttrace.fetch.http import DeadlineExceeded, HttpClient, redact, redact_url
 from flighttrace.fetch.store import place, quarantine_relpath
+from flighttrace.hashing import sha256_file
 
 __all__ = [
     "BODY_ATTEMPTS",
@@ -266,14 +267,6 @@ def _describe(exc: BaseException, read_timeout_s: float) -> str:
     return f"{type(reason).__name__}: {redact(reason)[:300]}"
 
 
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class Archive:
     """A folder of fetched bodies with its custody log.
 
@@ -370,7 +363,7 @@ class Archive:
         f = self.root / rel if rel else None
         if f is None or not f.is_file():
             return None, f"the archived copy {rel} was gone; fetched again"
-        sha = _file_sha256(f)
+        sha = sha256_file(f)
         if sha != hit.get("sha256"):
             return None, f"the archived copy {rel} no longer matched entry {hit.get('id')}; fetched again"
         res = self._log(
@@ -441,7 +434,7 @@ class Archive:
         """Name a good body (never over an existing file) and log it as fetched."""
         earlier = self._cache().get(req.key) if req.cacheable else None
         old = self.root / str(earlier.get("path") or "") if earlier and earlier.get("action") == "fetch" and earlier.get("path") else None
-        if old is not None and earlier is not None and earlier.get("sha256") == sha and old.is_file() and _file_sha256(old) == sha:
+        if old is not None and earlier is not None and earlier.get("sha256") == sha and old.is_file() and sha256_file(old) == sha:
             tmp.unlink()
             final, how = old, f"the same bytes as entry {earlier.get('seq') or earlier.get('id')}: no new file"
         else:

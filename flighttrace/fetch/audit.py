@@ -21,7 +21,6 @@ This module imports nothing from the network stack.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from flighttrace.fetch.custody import (
     head_state,
     line_hash,
 )
+from flighttrace.hashing import sha256_file
 
 __all__ = ["TEMP_PREFIXES", "Verification", "check_archive", "verify"]
 
@@ -80,14 +80,6 @@ class _Chain:
     legacy_chained: bool = True
     named: dict[str, list[tuple[str, int, str, str]]] = field(default_factory=dict)
     """path → [(sha256, seq or line number, action, id)] in log order."""
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _check_line(n: int, raw: bytes, st: _Chain, problems: list[str]) -> None:
@@ -139,7 +131,7 @@ def _check_files(root: Path, st: _Chain, out: Verification) -> None:
             continue
         if not uses:
             continue
-        sha = _sha256(f)
+        sha = sha256_file(f)
         out.files += 1
         last_sha, last_seq = uses[-1][0], uses[-1][1]
         if sha != last_sha:
@@ -164,7 +156,7 @@ def check_archive(root: str | os.PathLike[str]) -> Verification:
     Parameters
     ----------
     root
-        The archive folder.
+        The archive folder (holding ``custody.jsonl``).
 
     Returns
     -------

@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Self
 
+from flighttrace._paths import nearest_marked
 from flighttrace._version import __version__
 
 __all__ = [
@@ -443,11 +444,7 @@ def _find_root(path: Path) -> Path | None:
 @functools.lru_cache(maxsize=4096)
 def _root_of_dir(folder: str) -> Path | None:
     """Nearest folder at or above ``folder`` with a custody log (cached; ``read`` clears it per call)."""
-    d = Path(folder)
-    if (d / CUSTODY_FILE).is_file():
-        return d
-    parent = d.parent
-    return None if parent == d else _root_of_dir(str(parent))
+    return nearest_marked(folder, CUSTODY_FILE, _root_of_dir)
 
 
 def _root_index(root: Path) -> _RootIndex:

@@ -139,7 +139,7 @@ class _WatchedHTTPConnection(HTTPConnection):
         super().connect()
         _register(self)
 
-    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> None:
         _register(self)  # a kept-alive connection is re-used without connect()
         super().request(*args, **kwargs)
 
@@ -150,7 +150,7 @@ class _WatchedHTTPSConnection(HTTPSConnection):
         super().connect()
         _register(self)
 
-    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> None:
         _register(self)
         super().request(*args, **kwargs)
 

@@ -248,7 +248,7 @@ class _Retry(Retry):
         super().__init__(*args, **kw)
         self._on_sleep = on_sleep
 
-    def new(self, **kw: Any) -> _Retry:  # type: ignore[override]
+    def new(self, **kw: Any) -> _Retry:
         r = super().new(**kw)
         r._on_sleep = self._on_sleep
         return r

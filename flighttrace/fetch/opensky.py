@@ -365,28 +365,22 @@ class OpenSky:
 
     def flights_request(self, icao24: str, begin: int, end: int) -> Request:
         """The ``/flights/aircraft`` request for one address and chunk (inclusive epoch seconds)."""
-        hx = v.icao24(icao24)
-        return Request(
-            url=f"{self.api_root}/flights/aircraft",
-            params=(("icao24", hx), ("begin", str(begin)), ("end", str(end))),
-            relpath=f"{self._dir()}/flights/aircraft/{hx}/{v.stamp(begin)}_{v.stamp(end)}.flights.json",
-            source="opensky",
-            logical={"endpoint": "flights/aircraft", "icao24": hx, "begin": begin, "end": end},
-            expect_types=_JSON,
-            missing_note="no flights (HTTP 404 with an empty body)",
-        )
+        return self._flights("aircraft", "icao24", v.icao24(icao24), begin, end)
 
     def airport_request(self, kind: Literal["arrival", "departure"], airport: str, begin: int, end: int) -> Request:
         """The ``/flights/arrival`` or ``/flights/departure`` request for one chunk."""
         if kind not in ("arrival", "departure"):
             raise v.FetchParamError(f"kind must be 'arrival' or 'departure', not {kind!r}")
-        ap = v.airport(airport)
+        return self._flights(kind, "airport", v.airport(airport), begin, end)
+
+    def _flights(self, what: str, key: str, value: str, begin: int, end: int) -> Request:
+        """A ``/flights/<what>`` request for one (validated) ``key=value`` and chunk (inclusive epoch seconds)."""
         return Request(
-            url=f"{self.api_root}/flights/{kind}",
-            params=(("airport", ap), ("begin", str(begin)), ("end", str(end))),
-            relpath=f"{self._dir()}/flights/{kind}/{ap}/{v.stamp(begin)}_{v.stamp(end)}.flights.json",
+            url=f"{self.api_root}/flights/{what}",
+            params=((key, value), ("begin", str(begin)), ("end", str(end))),
+            relpath=f"{self._dir()}/flights/{what}/{value}/{v.stamp(begin)}_{v.stamp(end)}.flights.json",
             source="opensky",
-            logical={"endpoint": f"flights/{kind}", "airport": ap, "begin": begin, "end": end},
+            logical={"endpoint": f"flights/{what}", key: value, "begin": begin, "end": end},
             expect_types=_JSON,
             missing_note="no flights (HTTP 404 with an empty body)",
         )

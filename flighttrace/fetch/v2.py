@@ -125,7 +125,7 @@ def fetch_v2(
     Parameters
     ----------
     archive
-        The archive.
+        Where the answers are saved (each call a new capture).
     hex, callsign, registration, type, point
         The queries to make (at least one); each is one call.
     base_url

@@ -29,10 +29,11 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 import numpy as np
-import orjson
 import pandas as pd
 
+from flighttrace.cells import none_where
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
+from flighttrace.io.jsonrows import select_records
 from flighttrace.io.readsb import SOURCE_TYPES
 
 __all__ = ["read_aircraft_json", "read_v2", "SPECS", "NOW_MS_THRESHOLD"]
@@ -111,7 +112,7 @@ def _strings(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A frame column as (object array of str / None, mask of present non-strings)."""
     arr, missing = _objects(col)
     is_str = np.fromiter(map(isinstance, arr, itertools.repeat(str)), dtype=bool, count=len(arr))
-    out = np.where(is_str, arr, None).astype(object)
+    out = none_where(~is_str, arr)
     return out, ~missing & ~is_str
 
 
@@ -146,38 +147,16 @@ def _match_v2(obj: Any) -> bool:
 # --------------------------------------------------------------------------- reader
 
 
-def _read_entries(entries: list[Any], now: float, ctx: ReadContext, label: str) -> Iterator[RawChunk]:
-    """Turn the aircraft array of one snapshot into a chunk."""
-    n_all = len(entries)
-    if n_all == 0:
-        yield RawChunk.only_quarantine([])
-        return
-    ok = np.fromiter(map(isinstance, entries, itertools.repeat(dict)), dtype=bool, count=n_all)
-    bad_rows = [
-        (int(i), f"{label} entry is not a JSON object", orjson.dumps(entries[i], default=str).decode())
-        for i in np.flatnonzero(~ok)
-    ]
-    rows = np.flatnonzero(ok)
-    recs = entries if len(rows) == n_all else [entries[i] for i in rows]
-    n = len(recs)
-    if n == 0:
-        yield RawChunk.only_quarantine(bad_rows)
-        return
-    df = pd.DataFrame(recs, columns=list(_KEYS))
-    problems: list[tuple[np.ndarray, str]] = []
+class _Problems(list[tuple[np.ndarray, str]]):
+    """``(mask, reason)`` pairs for the framework; a mask that flags nothing is left out."""
 
-    def flag(mask: np.ndarray, reason: str) -> None:
+    def flag(self, mask: np.ndarray, reason: str) -> None:
         if mask.any():
-            problems.append((mask, reason))
+            self.append((mask, reason))
 
-    hex_, bad = _strings(df["hex"])
-    flag(bad, "hex is not a string")
-    texts: dict[str, np.ndarray] = {}
-    for key, name in (("flight", "callsign"), ("squawk", "squawk"), ("r", "registration"), ("t", "typecode")):
-        texts[name], bad = _strings(df[key])
-        flag(bad, f"{key} is not a string")
 
-    # altitude: alt_baro (readsb, dump1090-fa) or altitude (dump1090-mutability); "ground" = on the ground
+def _altitude(df: pd.DataFrame, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
+    """Altitude (ft) and ground state: alt_baro (readsb, dump1090-fa) or altitude (dump1090-mutability); "ground" = on the ground."""
     baro_obj, baro_missing = _objects(df["alt_baro"])
     legacy_obj, _ = _objects(df["altitude"])
     alt_obj = np.where(baro_missing, legacy_obj, baro_obj).astype(object)
@@ -186,8 +165,73 @@ def _read_entries(entries: list[Any], now: float, ctx: ReadContext, label: str) 
     alt_obj[ground] = None
     alt, alt_present, bad = _num(pd.Series(alt_obj, dtype=object))
     for key in ("alt_baro", "altitude"):
-        flag(bad & (alt_key_used == key), f'{key} is neither a number nor "ground"')
+        problems.flag(bad & (alt_key_used == key), f'{key} is neither a number nor "ground"')
     on_ground = np.where(ground, 1.0, np.where(alt_present & ~bad, 0.0, np.nan))
+    return alt, on_ground
+
+
+def _last_positions(
+    df: pd.DataFrame, has_regular: np.ndarray, lat: np.ndarray, lon: np.ndarray, now: float, problems: _Problems
+) -> tuple[np.ndarray, np.ndarray]:
+    """Take ``lastPosition`` where the regular position is absent (into ``lat``, ``lon``); return (stale, its time)."""
+    n = len(df)
+    lp_obj, _ = _objects(df["lastPosition"])
+    lp_dict = np.fromiter(map(isinstance, lp_obj, itertools.repeat(dict)), dtype=bool, count=n) & ~has_regular
+    stale = np.zeros(n, dtype=bool)
+    lp_time = np.full(n, np.nan)
+    if not lp_dict.any():
+        return stale, lp_time
+    idx = np.flatnonzero(lp_dict)
+    lp = pd.DataFrame(list(lp_obj[idx]), columns=["lat", "lon", "seen_pos"])
+    lp_lat, lp_lat_p, lp_lat_bad = _num(lp["lat"])
+    lp_lon, lp_lon_p, lp_lon_bad = _num(lp["lon"])
+    lp_seen, lp_seen_p, lp_seen_bad = _num(lp["seen_pos"])
+    use = lp_lat_p | lp_lon_p
+    take = idx[use]
+    stale[take] = True
+    lat[take], lon[take] = lp_lat[use], lp_lon[use]
+    for vals, what in ((lp_lat_bad, "lat"), (lp_lon_bad, "lon"), (lp_seen_bad, "seen_pos")):
+        m = np.zeros(n, dtype=bool)
+        m[take] = vals[use]
+        problems.flag(m, f"lastPosition {what} is not a number")
+    lp_time[take] = now - lp_seen[use]
+    m = np.zeros(n, dtype=bool)
+    m[take] = ~lp_seen_p[use]
+    problems.flag(m, "lastPosition has no seen_pos, so its time is unknown")
+    return stale, lp_time
+
+
+def _position_sources(df: pd.DataFrame, problems: _Problems) -> np.ndarray:
+    """Position source: mlat / tisb field lists first, then the readsb source type."""
+    type_str, bad = _strings(df["type"])
+    problems.flag(bad, "type is not a string")
+    codes, uniques = pd.factorize(type_str, use_na_sentinel=True)
+    lut = np.array([SOURCE_TYPES.get(str(u), "other") for u in uniques] + ["unknown"], dtype=object)
+    position_source = lut[codes]
+    position_source[_lists_containing(df["tisb"], "lat")] = "other"
+    position_source[_lists_containing(df["mlat"], "lat")] = "mlat"
+    return position_source
+
+
+def _read_entries(entries: list[Any], now: float, ctx: ReadContext, label: str) -> Iterator[RawChunk]:
+    """Turn the aircraft array of one snapshot into a chunk."""
+    ok = np.fromiter(map(isinstance, entries, itertools.repeat(dict)), dtype=bool, count=len(entries))
+    recs = select_records(entries, ok, f"{label} entry is not a JSON object")
+    if not len(recs):
+        yield RawChunk.only_quarantine(recs.quarantine)
+        return
+    n = len(recs)
+    df = pd.DataFrame(recs.records, columns=list(_KEYS))
+    problems = _Problems()
+    flag = problems.flag
+
+    hex_, bad = _strings(df["hex"])
+    flag(bad, "hex is not a string")
+    texts: dict[str, np.ndarray] = {}
+    for key, name in (("flight", "callsign"), ("squawk", "squawk"), ("r", "registration"), ("t", "typecode")):
+        texts[name], bad = _strings(df[key])
+        flag(bad, f"{key} is not a string")
+    alt, on_ground = _altitude(df, problems)
 
     gs, _, bad = _prefer(_num(df["gs"]), _num(df["speed"]))
     flag(bad, "gs is not a number")
@@ -205,32 +249,8 @@ def _read_entries(entries: list[Any], now: float, ctx: ReadContext, label: str) 
     seen, seen_p, bad = _num(df["seen"])
     flag(bad, "seen is not a number")
     has_regular = lat_p | lon_p
-
-    # lastPosition: used only when the regular position is absent
-    lp_obj, _ = _objects(df["lastPosition"])
-    lp_dict = np.fromiter(map(isinstance, lp_obj, itertools.repeat(dict)), dtype=bool, count=n) & ~has_regular
-    stale = np.zeros(n, dtype=bool)
-    lp_time = np.full(n, np.nan)
-    if lp_dict.any():
-        idx = np.flatnonzero(lp_dict)
-        lp = pd.DataFrame(list(lp_obj[idx]), columns=["lat", "lon", "seen_pos"])
-        lp_lat, lp_lat_p, lp_lat_bad = _num(lp["lat"])
-        lp_lon, lp_lon_p, lp_lon_bad = _num(lp["lon"])
-        lp_seen, lp_seen_p, lp_seen_bad = _num(lp["seen_pos"])
-        use = lp_lat_p | lp_lon_p
-        take = idx[use]
-        stale[take] = True
-        lat[take], lon[take] = lp_lat[use], lp_lon[use]
-        for vals, what in ((lp_lat_bad, "lat"), (lp_lon_bad, "lon"), (lp_seen_bad, "seen_pos")):
-            m = np.zeros(n, dtype=bool)
-            m[take] = vals[use]
-            flag(m, f"lastPosition {what} is not a number")
-        lp_time[take] = now - lp_seen[use]
-        m = np.zeros(n, dtype=bool)
-        m[take] = ~lp_seen_p[use]
-        flag(m, "lastPosition has no seen_pos, so its time is unknown")
-    no_position = ~has_regular & ~stale
-    flag(no_position, NO_POSITION)
+    stale, lp_time = _last_positions(df, has_regular, lat, lon, now, problems)
+    flag(~has_regular & ~stale, NO_POSITION)
 
     time = np.where(seen_pos_p, now - seen_pos, np.where(seen_p, now - seen, now))
     time = np.where(stale, lp_time, time)
@@ -239,65 +259,25 @@ def _read_entries(entries: list[Any], now: float, ctx: ReadContext, label: str) 
         ctx.notes.append(f"{label}: position time taken as now − seen for entries without seen_pos")
     if (positioned & ~seen_pos_p & ~seen_p).any():
         ctx.notes.append(f"{label}: position time taken as the snapshot's now for entries without seen_pos or seen")
-
-    # position source: mlat / tisb field lists first, then the readsb source type
-    type_str, bad = _strings(df["type"])
-    flag(bad, "type is not a string")
-    codes, uniques = pd.factorize(type_str, use_na_sentinel=True)
-    lut = np.array([SOURCE_TYPES.get(str(u), "other") for u in uniques] + ["unknown"], dtype=object)
-    position_source = lut[codes]
-    position_source[_lists_containing(df["tisb"], "lat")] = "other"
-    position_source[_lists_containing(df["mlat"], "lat")] = "mlat"
+    position_source = _position_sources(df, problems)
 
     db, _, bad = _num(df["dbFlags"])
     flag(bad, "dbFlags is not a number")
     with np.errstate(invalid="ignore"):
         military = np.mod(np.floor(db), 2.0)  # dbFlags & 1, NaN when absent
 
-    def raw(idx: np.ndarray) -> list[str]:
-        return [orjson.dumps(recs[int(i)], default=str).decode() for i in idx]
-
-    yield RawChunk(
-        columns={
-            "icao24": hex_,
-            "time": time,
-            "lat": lat,
-            "lon": lon,
-            "alt_ft": alt,
-            "on_ground": on_ground,
-            "gs_kt": gs,
-            "track_deg": track,
-            "vrate_fpm": vrate,
-            "callsign": texts["callsign"],
-            "squawk": texts["squawk"],
-            "registration": texts["registration"],
-            "typecode": texts["typecode"],
-            "military": military,
-            "position_source": position_source,
-            "stale": stale,
-            "new_leg": np.zeros(n, dtype=bool),
-        },
-        src_row=rows.astype(np.int64),
-        raw=raw,
-        quarantine=bad_rows,
-        problems=problems,
-    )
+    columns = {
+        "icao24": hex_, "time": time, "lat": lat, "lon": lon, "alt_ft": alt, "on_ground": on_ground, "gs_kt": gs, "track_deg": track,
+        "vrate_fpm": vrate, "callsign": texts["callsign"], "squawk": texts["squawk"], "registration": texts["registration"],
+        "typecode": texts["typecode"], "military": military, "position_source": position_source, "stale": stale, "new_leg": np.zeros(n, dtype=bool),
+    }
+    yield recs.chunk(columns, list(problems))
 
 
 def read_aircraft_json(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
-    """Read a parsed ``aircraft.json`` snapshot (or readsb non-jv2 API response).
+    """Read a parsed ``aircraft.json`` snapshot (or readsb non-jv2 API response): one chunk for the whole snapshot.
 
-    Parameters
-    ----------
-    obj
-        The parsed JSON object, with ``now`` (s) and ``aircraft``.
-    ctx
-        Reader context.
-
-    Yields
-    ------
-    RawChunk
-        One chunk for the whole snapshot.
+    A ``json`` reader (:mod:`flighttrace.io._base`) of an object with ``now`` (s) and ``aircraft``.
 
     Raises
     ------
@@ -315,20 +295,10 @@ def read_aircraft_json(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChu
 
 
 def read_v2(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
-    """Read a parsed v2 API response (jv2 / adsb.lol / airplanes.live / ADSBx v2).
+    """Read a parsed v2 API response (jv2 / adsb.lol / airplanes.live / ADSBx v2): one chunk for the whole response.
 
-    Parameters
-    ----------
-    obj
-        The parsed JSON object, with ``ac`` and ``now`` (or ``ctime``), in
-        seconds or milliseconds.
-    ctx
-        Reader context.
-
-    Yields
-    ------
-    RawChunk
-        One chunk for the whole response.
+    A ``json`` reader (:mod:`flighttrace.io._base`) of an object with ``ac``
+    and ``now`` (or ``ctime``), in seconds or milliseconds.
 
     Raises
     ------

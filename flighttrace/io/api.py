@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import tarfile
 import time as _time
@@ -23,88 +24,17 @@ from flighttrace._version import __version__
 from flighttrace.io._base import FormatError, ReadContext
 from flighttrace.io._normalise import Limits, assemble, normalise_chunk
 from flighttrace.io.bounds import LimitExceeded
+from flighttrace.io.dataset import Dataset
 from flighttrace.io.detect import dispatch
-from flighttrace.io.sources import Source, batches, iter_sources
-from flighttrace.provenance import ManifestRow, manifest_frame, manifest_json, quarantine_frame, write_json
+from flighttrace.io.sources import Source, batches, hex_selection, iter_sources
+from flighttrace.provenance import ManifestRow, count_into_rows, file_spans, manifest_frame, quarantine_frame, sort_quarantine
 from flighttrace.schema import empty_quarantine
 
-__all__ = ["Dataset", "read", "NothingReadable"]
+__all__ = ["Dataset", "read", "NothingReadable", "ReadJob", "FileResult", "start_read", "read_source", "run_info", "clear_lookup_caches"]
 
 
 class NothingReadable(RuntimeError):
     """No input yielded a single point (the CLI exits with code 2)."""
-
-
-@dataclass
-class Dataset:
-    """The result of :func:`read`.
-
-    Attributes
-    ----------
-    points
-        The Points table (see :data:`flighttrace.schema.POINTS`), sorted by
-        icao24 then time.
-    quarantine
-        Every record that could not become a point, with its reason and raw
-        text; rows with ``src_row`` NA are whole-file errors.
-    manifest
-        One row per input file (see :data:`flighttrace.schema.MANIFEST`).
-    info
-        The flighttrace version, the call and its options.
-    """
-
-    points: pd.DataFrame
-    quarantine: pd.DataFrame
-    manifest: pd.DataFrame
-    info: dict[str, Any] = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        n_err = int((self.manifest["error"] != "").sum()) if len(self.manifest) else 0
-        return (
-            f"<flighttrace.Dataset: {len(self.points):,} points, {self.points['icao24'].nunique():,} aircraft, "
-            f"{len(self.manifest)} file(s) ({n_err} failed), {len(self.quarantine):,} quarantined>"
-        )
-
-    @property
-    def synthetic(self) -> bool:
-        """Whether any input came from flighttrace's simulator (every output must then say so)."""
-        return bool(len(self.manifest)) and bool(self.manifest["synthetic"].any())
-
-    def summary(self) -> pd.DataFrame:
-        """Per-file summary: format, rows read / kept / quarantined / duplicate, span, error."""
-        cols = ["path", "format", "rows_read", "rows_kept", "rows_quarantined", "rows_duplicate", "rows_filtered", "n_aircraft", "time_min", "time_max", "error"]
-        return self.manifest[cols].copy()
-
-    def manifest_json(self) -> str:
-        """The manifest and run information as deterministic JSON."""
-        return manifest_json(self.manifest, self.info)
-
-    def to_parquet(self, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
-        """Write ``points.parquet``, ``quarantine.parquet`` and ``manifest.json``.
-
-        Parameters
-        ----------
-        out_dir
-            Folder to write into; created when missing.
-
-        Returns
-        -------
-        dict
-            The written paths by name.
-        """
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {
-            "points": out / "points.parquet",
-            "quarantine": out / "quarantine.parquet",
-            "manifest": out / "manifest.json",
-        }
-        for key in ("points", "quarantine"):
-            tmp = paths[key].with_name(paths[key].name + ".tmp")
-            getattr(self, key).to_parquet(tmp, index=False)
-            tmp.replace(paths[key])
-        write_json(paths["manifest"], self.manifest_json())
-        return paths
 
 
 def _describe_error(exc: BaseException) -> str:
@@ -152,8 +82,22 @@ def _head_text(src: Source, n: int = 300) -> str:
 
 
 @dataclass(frozen=True)
-class _Job:
-    """What every file of one ``read`` call shares (sent to worker processes)."""
+class ReadJob:
+    """What every file of one read shares (sent to worker processes).
+
+    Parameters
+    ----------
+    format
+        A format forced by the caller, or ``None`` to detect each file's.
+    tz
+        IANA zone of naive times, or ``None``.
+    selection
+        The lowercase hexes to keep, or ``None`` for every aircraft.
+    run_time_ns
+        When the read started (times after it are in the future).
+    limits
+        Plausibility and size limits.
+    """
 
     format: str | None
     tz: str | None
@@ -163,13 +107,15 @@ class _Job:
 
 
 @dataclass
-class _FileResult:
+class FileResult:
+    """What reading one file gave: its manifest row, its quarantine rows and its Points tables (Arrow)."""
+
     row: ManifestRow
     quarantine: list[tuple[str, int | None, str, str]]
     tables: list[pa.Table]
 
 
-def _clear_lookup_caches() -> None:
+def clear_lookup_caches() -> None:
     """Forget cached custody-log and synthetic-marker roots (files may have appeared since)."""
     import sys
 
@@ -177,6 +123,36 @@ def _clear_lookup_caches() -> None:
         m = sys.modules.get(mod)
         if m is not None:
             getattr(m, fn).cache_clear()
+
+
+def start_read(
+    *, format: str | None = None, tz: str | None = None, icao24: str | Iterable[str] | None = None, limits: Limits | None = None
+) -> ReadJob:
+    """Check a read's options and start it: the job every file is read with.
+
+    Parameters
+    ----------
+    format, tz, icao24, limits
+        As :func:`read`.
+
+    Returns
+    -------
+    ReadJob
+        With the icao24 selection parsed and the run time fixed; cached
+        look-ups of custody logs and synthetic markers are forgotten.
+
+    Raises
+    ------
+    zoneinfo.ZoneInfoNotFoundError
+        For an unknown ``tz``.
+    """
+    if tz is not None:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(tz)  # raises a clear error for an unknown zone
+    selection = hex_selection(icao24)
+    clear_lookup_caches()
+    return ReadJob(format=format, tz=tz, selection=selection, run_time_ns=_time.time_ns(), limits=limits or Limits())
 
 
 def _synthetic(src: Source, sha256: str) -> bool:
@@ -194,7 +170,7 @@ CHANGED_WHILE_READ: Final = "changed while read"
 """Start of the error of a file whose size or modification time changed while it was read."""
 
 
-def _parse(job: _Job, src: Source, raw: BinaryIO, ctx: ReadContext, row: ManifestRow, res: _FileResult) -> None:
+def _parse(job: ReadJob, src: Source, raw: BinaryIO | io.RawIOBase, ctx: ReadContext, row: ManifestRow, res: FileResult) -> None:
     """Detect, parse and normalise one opened file into ``row`` and ``res``."""
     with gc_paused():  # a JSON document is parsed whole here
         spec, compression, chunks = dispatch(raw, ctx, job.format)
@@ -216,13 +192,13 @@ def _parse(job: _Job, src: Source, raw: BinaryIO, ctx: ReadContext, row: Manifes
                 res.tables.append(nc.table)
 
 
-def _fail(src: Source, row: ManifestRow, res: _FileResult, message: str, raw_text: str = "") -> None:
+def _fail(src: Source, row: ManifestRow, res: FileResult, message: str, raw_text: str = "") -> None:
     """Make ``message`` the file's error, with its whole-file quarantine row."""
     row.error = message
     res.quarantine.append((src.name, None, message, raw_text))
 
 
-def _changed(src: Source, row: ManifestRow, res: _FileResult, how: str) -> None:
+def _changed(src: Source, row: ManifestRow, res: FileResult, how: str) -> None:
     """A file that changed while it was read: its records are not kept (they cannot be checked against any file)."""
     n = row.rows_kept
     row.rows_quarantined += n
@@ -242,10 +218,10 @@ def _provenance(src: Source, row: ManifestRow, sha256: str) -> None:
     row.synthetic = _synthetic(src, sha256)
 
 
-def _read_source(job: _Job, src: Source) -> _FileResult:
+def _read_source(job: ReadJob, src: Source) -> FileResult:
     """Read one file: detect, parse, normalise, hash the bytes parsed. Never raises for bad content."""
     row = ManifestRow(path=src.name, size_bytes=src.size, notes=list(src.notes))
-    res = _FileResult(row, [], [])
+    res = FileResult(row, [], [])
     if src.error:
         _fail(src, row, res, src.error)
         return res
@@ -284,13 +260,29 @@ def _read_source(job: _Job, src: Source) -> _FileResult:
     return res
 
 
+def run_info(call: str, job: ReadJob, skipped_by_name: int, **more: Any) -> dict[str, Any]:
+    """The ``info`` of a read's :class:`Dataset`: the version, the call, its options, the files skipped by name, and ``more``."""
+    options = {"format": job.format, "tz": job.tz, "icao24": sorted(job.selection) if job.selection is not None else None}
+    return {"flighttrace_version": __version__, "call": call, "options": options, "files_skipped_by_name": skipped_by_name, **more}
+
+
+def read_source(job: ReadJob, src: Source) -> FileResult:
+    """Read one file: detect its format, parse, normalise, hash the bytes parsed.
+
+    For drivers that hand out the files themselves (:mod:`flighttrace.scale`,
+    :mod:`flighttrace.io.scan`); never raises for bad content: a file that
+    cannot be read is its manifest row's error.
+    """
+    return _read_source(job, src)
+
+
 BATCH_BYTES: int = 4 << 20
 """Worker processes take files in batches of about this many stored bytes…"""
 BATCH_FILES: int = 64
 """…or this many files, whichever comes first (one round trip per batch, not per file)."""
 
 
-def _read_batch(job: _Job, srcs: list[Source]) -> list[_FileResult]:
+def _read_batch(job: ReadJob, srcs: list[Source]) -> list[FileResult]:
     """Read several small files in one worker call."""
     return [_read_source(job, src) for src in srcs]
 
@@ -298,14 +290,14 @@ def _read_batch(job: _Job, srcs: list[Source]) -> list[_FileResult]:
 class _Done:
     """A result computed at once (a live tar member, read in this process)."""
 
-    def __init__(self, value: list[_FileResult]) -> None:
+    def __init__(self, value: list[FileResult]) -> None:
         self.value = value
 
-    def result(self) -> list[_FileResult]:
+    def result(self) -> list[FileResult]:
         return self.value
 
 
-def _map_sources(job: _Job, sources: Iterable[Source], n_jobs: int) -> Iterable[_FileResult]:
+def _map_sources(job: ReadJob, sources: Iterable[Source], n_jobs: int) -> Iterable[FileResult]:
     """Read sources in order, in this process or in ``n_jobs`` worker processes.
 
     Workers take batches of files (a day archive is many small files, and a
@@ -414,81 +406,58 @@ def read(
         return read_store(path_list[0], start=start, end=end, icao24=icao24, bbox=bbox)
     if start is not None or end is not None or bbox is not None:
         raise ValueError("start, end and bbox filter a store folder (flighttrace.io.store); filter the Points table of files after reading")
-    selection: frozenset[str] | None = None
-    if icao24 is not None:
-        hexes = [icao24] if isinstance(icao24, str) else list(icao24)
-        selection = frozenset(h.strip().lower() for hs in hexes for h in str(hs).split(",") if h.strip())
-    if tz is not None:
-        from zoneinfo import ZoneInfo
-
-        ZoneInfo(tz)  # raises a clear error for an unknown zone
-    limits = limits or Limits()
-    _clear_lookup_caches()
+    job = start_read(format=format, tz=tz, icao24=icao24, limits=limits)
     if n_jobs == 0:
         n_jobs = os.cpu_count() or 1
-    run_time_ns = _time.time_ns()
-    rows: list[ManifestRow] = []
-    quarantine: list[tuple[str, int | None, str, str]] = []
-    tables: list[pa.Table] = []
-    skipped_by_name = [0]
-    missing: list[tuple[str, str]] = []
-
-    def on_skip(_: str) -> None:
-        skipped_by_name[0] += 1
-
+    got = _Collected()
     sources = iter_sources(
         path_list,
-        icao24=selection,
-        on_skip_by_name=on_skip,
-        on_missing=lambda p, m: missing.append((p, m)),
-        member_bytes=limits.size.member_bytes,
+        icao24=job.selection,
+        on_skip_by_name=got.skip,
+        on_missing=lambda p, m: got.missing.append((p, m)),
+        member_bytes=job.limits.size.member_bytes,
     )
-    job = _Job(format=format, tz=tz, selection=selection, run_time_ns=run_time_ns, limits=limits)
     with Progress(progress, "reading", None) as bar:
         for res in _map_sources(job, sources, n_jobs):
-            rows.append(res.row)
-            quarantine.extend(res.quarantine)
-            tables.extend(res.tables)
+            got.add(res)
             verb = "skipped" if res.row.format == "skipped" else "read"
             bar.advance(1, description=f"{verb} {Path(res.row.path).name}")
-    for p, msg in missing:
-        rows.append(ManifestRow(path=p, error=msg))
-        quarantine.append((p, None, msg, ""))
+    got.add_missing()
 
-    order = {r.path: i for i, r in enumerate(rows)}
-    points, dups = assemble(tables, order)
-    del tables
+    order = {r.path: i for i, r in enumerate(got.rows)}
+    points, dups = assemble(got.tables, order)
     # return the memory Arrow freed while converting, so the process holds the Points table and little else
     pa.default_memory_pool().release_unused()
     if len(points):
-        g = points.groupby("src_file", observed=True)
-        spans = g["time"].agg(["min", "max"])
-        t_min, t_max = spans["min"].to_dict(), spans["max"].to_dict()
-        n_ac = g["icao24"].nunique().to_dict()
-        dups_of = dups.to_dict()
-        for r in rows:  # one per file
-            if r.path in n_ac:
-                r.time_min = t_min[r.path]
-                r.time_max = t_max[r.path]
-                r.n_aircraft = int(n_ac[r.path])
-            d = int(dups_of.get(r.path, 0))
-            r.rows_duplicate = d
-            r.rows_kept -= d
-    manifest = manifest_frame(rows)
-    info = {
-        "flighttrace_version": __version__,
-        "call": command or _describe_call(path_list, format, tz, selection),
-        "options": {
-            "format": format,
-            "tz": tz,
-            "icao24": sorted(selection) if selection is not None else None,
-        },
-        "files_skipped_by_name": skipped_by_name[0],
-    }
-    q = quarantine_frame(quarantine) if quarantine else empty_quarantine()
-    if len(q):
-        q = q.sort_values(["src_file", "src_row"], key=None, na_position="first", kind="stable").reset_index(drop=True)
-    return Dataset(points=points, quarantine=q, manifest=manifest, info=info)
+        count_into_rows(got.rows, file_spans(points), dups)
+    info = run_info(command or _describe_call(path_list, format, tz, job.selection), job, got.skipped_by_name)
+    q = sort_quarantine(quarantine_frame(got.quarantine)) if got.quarantine else empty_quarantine()
+    return Dataset(points=points, quarantine=q, manifest=manifest_frame(got.rows), info=info)
+
+
+@dataclass
+class _Collected:
+    """What the files of one read gave, in input order."""
+
+    rows: list[ManifestRow] = field(default_factory=list)
+    quarantine: list[tuple[str, int | None, str, str]] = field(default_factory=list)
+    tables: list[pa.Table] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    skipped_by_name: int = 0
+
+    def skip(self, _: str) -> None:
+        self.skipped_by_name += 1
+
+    def add(self, res: FileResult) -> None:
+        self.rows.append(res.row)
+        self.quarantine.extend(res.quarantine)
+        self.tables.extend(res.tables)
+
+    def add_missing(self) -> None:
+        """A row (and a whole-file quarantine row) for each argument that matched nothing."""
+        for p, msg in self.missing:
+            self.rows.append(ManifestRow(path=p, error=msg))
+            self.quarantine.append((p, None, msg, ""))
 
 
 def _describe_call(paths: list[Any], fmt: str | None, tz: str | None, sel: frozenset[str] | None) -> str:

@@ -14,7 +14,7 @@ import io
 import zlib
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, BinaryIO, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, cast
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
 from flighttrace.io.bounds import read_bounded
@@ -22,10 +22,14 @@ from flighttrace.io.jsonrecords import parse_document
 
 __all__ = ["FORMATS", "formats", "open_decoded", "dispatch", "HEAD_BYTES"]
 
+if TYPE_CHECKING:
+    FORMATS: dict[str, ReaderSpec]
+    """Every registered reader by format name, loaded on first use (module ``__getattr__``)."""
+
 HEAD_BYTES = 64 * 1024
 """How much decompressed content is peeked at to tell a text format."""
 
-_MODULES = ("readsb", "aircraft", "opensky", "fr24", "sbs", "fr24_granular")
+_MODULES = ("readsb", "aircraft", "opensky", "opensky_json", "fr24", "sbs", "fr24_granular")
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +51,14 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-def open_decoded(raw: BinaryIO) -> tuple[io.BufferedReader, str]:
+def _buffered(raw: BinaryIO | io.RawIOBase) -> io.BufferedReader:
+    """``raw`` with a read buffer (``peek``); a stream already buffered is used as it is."""
+    if isinstance(raw, io.BufferedReader):
+        return raw
+    return io.BufferedReader(cast(io.RawIOBase, raw), buffer_size=1 << 20)  # a raw byte stream: file, tar member, hashing reader
+
+
+def open_decoded(raw: BinaryIO | io.RawIOBase) -> tuple[io.BufferedReader, str]:
     """Wrap a stored byte stream so that reads return decompressed content.
 
     Parameters
@@ -67,13 +78,13 @@ def open_decoded(raw: BinaryIO) -> tuple[io.BufferedReader, str]:
     FormatError
         For zstd content when the ``zstandard`` package is not installed.
     """
-    buf = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw, buffer_size=1 << 20)  # type: ignore[arg-type]
+    buf = _buffered(raw)
     magic = buf.peek(4)[:4]
     if magic[:2] == b"\x1f\x8b":
-        return io.BufferedReader(gzip.GzipFile(fileobj=buf, mode="rb"), buffer_size=HEAD_BYTES * 2), "gzip"  # type: ignore[arg-type]
+        return io.BufferedReader(gzip.GzipFile(fileobj=buf, mode="rb"), buffer_size=HEAD_BYTES * 2), "gzip"
     if magic == b"\x28\xb5\x2f\xfd":
         try:
-            import zstandard  # type: ignore[import-not-found]
+            import zstandard
         except ImportError as exc:
             raise FormatError("the file is zstd-compressed; install the 'zstandard' package to read it") from exc
         reader = zstandard.ZstdDecompressor().stream_reader(buf)
@@ -113,7 +124,7 @@ def _small_gzip_in_memory(buf: io.BufferedReader, magic: bytes) -> tuple[io.Buff
         # the cap, or several gzip members: the streaming reader handles all of these
         buf.seek(pos)
         return None
-    return io.BufferedReader(io.BytesIO(data), buffer_size=HEAD_BYTES * 2), "gzip"  # type: ignore[arg-type]
+    return io.BufferedReader(io.BytesIO(data), buffer_size=HEAD_BYTES * 2), "gzip"
 
 
 def _peek_head(stream: io.BufferedReader) -> bytes:
@@ -198,7 +209,7 @@ def _forced(spec: ReaderSpec, stream: io.BufferedReader, text: bytes, compressio
 
 
 def dispatch(
-    raw: BinaryIO,
+    raw: BinaryIO | io.RawIOBase,
     ctx: ReadContext,
     fmt: str | None = None,
 ) -> tuple[ReaderSpec, str, Iterator[RawChunk]]:
@@ -231,7 +242,7 @@ def dispatch(
     specs = formats()
     if fmt is not None and fmt not in specs:
         raise FormatError(f"unknown format {fmt!r}; known formats: {', '.join(specs)}")
-    buf = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw, buffer_size=1 << 20)  # type: ignore[arg-type]
+    buf = _buffered(raw)
     magic = buf.peek(4)[:4]
     if not magic:
         raise FormatError("the file is empty")

@@ -39,8 +39,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flighttrace.cells import NONE
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
-from flighttrace.io.csvstream import UTF8_REASON, CsvStream
+from flighttrace.io.csvchunks import csv_chunks
+from flighttrace.io.csvstream import CsvStream
 from flighttrace.io.opensky import _booleans, _numbers, _squawks, _strings, _times
 
 __all__ = ["COLUMNS", "SPECS", "read_granular"]
@@ -142,7 +144,7 @@ def _time_column(columns: list[pa.Array], L: dict[str, tuple[int, str]], notes: 
         i, name = L[field]
         v, bad, probs = _times(columns[i], name, notes)
         v = _epoch(v, name, notes)
-        take = np.isnan(t) & np.equal(text, None) & (~np.isnan(v) | bad)
+        take = np.isnan(t) & np.equal(text, NONE) & (~np.isnan(v) | bad)
         if field == "network_time" and "receiver_time" in L and take.any():
             notes.add("receiver_time empty in some rows: network_time used there")
         good = take & ~bad
@@ -153,7 +155,7 @@ def _time_column(columns: list[pa.Array], L: dict[str, tuple[int, str]], notes: 
     if not problems:
         return t, problems
     out = t.astype(object)
-    has_text = ~np.equal(text, None)
+    has_text = ~np.equal(text, NONE)
     out[has_text] = text[has_text]
     return out, problems
 
@@ -186,20 +188,10 @@ def _convert(columns: list[pa.Array], L: dict[str, tuple[int, str]], notes: set[
 
 
 def read_granular(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
-    """Read an FR24 "ADS-B data granular" CSV export block by block.
+    """Read an FR24 "ADS-B data granular" CSV export, one chunk per block of :data:`CSV_BLOCK_BYTES`.
 
-    Parameters
-    ----------
-    stream
-        The decompressed content.
-    ctx
-        Reader context.
-
-    Yields
-    ------
-    RawChunk
-        One chunk per block of :data:`CSV_BLOCK_BYTES`; ``src_row`` is the
-        0-based data row (header and blank lines excluded).
+    A ``stream`` reader (:mod:`flighttrace.io._base`); ``src_row`` is the
+    0-based data row (header and blank lines excluded).
 
     Raises
     ------
@@ -213,14 +205,7 @@ def read_granular(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     unused = [name for i, name in enumerate(csv_in.names) if i not in used]
     if unused:
         ctx.notes.append("columns not read: " + ", ".join(next(csv.reader([name]), [name])[0][:40] for name in unused[:20]))
-    notes: set[str] = set()
-    for block in csv_in.blocks(CSV_BLOCK_BYTES, used):
-        cols, problems = _convert(block.columns, L, notes)
-        if block.replaced is not None:
-            problems.append((block.replaced, UTF8_REASON))
-        yield RawChunk(columns=cols, src_row=block.src_row, raw=block.raw, quarantine=block.quarantine, problems=problems)
-    ctx.notes.extend(sorted(notes))
-    yield from csv_in.finish()
+    yield from csv_chunks(csv_in, used, CSV_BLOCK_BYTES, lambda columns, notes: _convert(columns, L, notes), ctx)
 
 
 SPECS = (

@@ -47,6 +47,8 @@ _STRUCT[list(b"[]{},")] = True
 _DELTA: Final = np.zeros(256, dtype=np.int8)
 _DELTA[list(b"[{")] = 1
 _DELTA[list(b"]}")] = -1
+_BOOL: Final = np.asarray(bool, dtype=object)
+"""The type ``bool`` as a 0-d object array, to compare an array of types with element-wise."""
 
 
 def _quotes(arr: np.ndarray) -> np.ndarray:
@@ -135,7 +137,7 @@ def _elements(data: bytes, st: _Structure, a: int, b: int) -> list[tuple[int, in
     commas = st.pos[sel][(st.char[sel] == ord(",")) & (st.level[sel] == inner)]
     bounds = [start, *(commas + 1).tolist()]
     stops = [*commas.tolist(), end]
-    spans = list(zip(bounds, stops))
+    spans = list(zip(bounds, stops, strict=True))
     if spans and not data[spans[-1][0] : spans[-1][1]].strip():
         spans.pop()  # nothing after the last comma (or an empty array)
     return spans
@@ -339,6 +341,6 @@ def booleans_among(col: Sequence[Any], values: np.ndarray) -> np.ndarray:
         return out
     if len(cand) * 4 < len(values):
         kinds = np.fromiter(map(type, map(col.__getitem__, cand.tolist())), dtype=object, count=len(cand))
-        out[cand] = kinds == bool
+        out[cand] = np.equal(kinds, _BOOL)  # element-wise: which values are exactly booleans
         return out
-    return np.fromiter(map(type, col), dtype=object, count=len(col)) == bool
+    return np.equal(np.fromiter(map(type, col), dtype=object, count=len(col)), _BOOL)

@@ -35,15 +35,13 @@ State vectors do not say how a position was obtained, so
 ``position_source`` is ``"unknown"`` unless a ``position_source`` column or
 field (0 ADS-B, 1 ASTERIX, 2 MLAT, 3 FLARM) is present.
 
-The writers (:func:`write_state_vectors_csv`,
-:func:`write_state_vectors_parquet`, :func:`write_states_json`,
-:func:`write_tracks_json`) produce byte-deterministic files in these formats
-from a Points frame; the simulator uses them to make fixtures.
+The REST JSON readers are in :mod:`flighttrace.io.opensky_json`. The
+simulator's writers for all four formats are in
+:mod:`flighttrace.sim.writers.opensky`.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Final
@@ -57,7 +55,6 @@ import pyarrow.parquet as pq
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
 from flighttrace.io.csvstream import UTF8_REASON, CsvStream
-from flighttrace.io.jsonrecords import booleans_among
 
 __all__ = [
     "FT_PER_M",
@@ -70,8 +67,6 @@ __all__ = [
     "POSITION_SOURCE_CODES",
     "read_state_vectors_csv",
     "read_state_vectors_parquet",
-    "read_states",
-    "read_tracks",
     "SPECS",
 ]
 
@@ -639,7 +634,7 @@ def read_state_vectors_parquet(stream: BinaryIO, ctx: ReadContext) -> Iterator[R
 
 
 # ---------------------------------------------------------------------------
-# REST JSON
+# REST JSON (the readers are in flighttrace.io.opensky_json)
 
 
 def _match_states(obj: Any) -> bool:
@@ -648,234 +643,6 @@ def _match_states(obj: Any) -> bool:
 
 def _match_tracks(obj: Any) -> bool:
     return isinstance(obj, dict) and "path" in obj and "icao24" in obj
-
-
-def _json_floats(col: Sequence[Any], label: str, factor: float = 1.0, booleans: bool = True) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
-    """A column of JSON values → float64 × ``factor`` (NaN for null) and problems (``booleans``: look for true/false)."""
-    n = len(col)
-    try:
-        v = np.array(col, dtype=np.float64)
-        if v.shape == (n,):
-            if not booleans or not booleans_among(col, v).any():
-                return v * factor if factor != 1.0 else v, []
-    except (TypeError, ValueError, OverflowError):
-        pass
-    ser = pd.Series(list(col), dtype=object)
-    kinds = ser.map(type)
-    scalar = kinds.isin([int, float, str]).to_numpy()  # a JSON boolean is never a number
-    v = pd.to_numeric(ser.where(scalar, None), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-    bad = ser.notna().to_numpy() & np.isnan(v)
-    obj = np.asarray(ser.map(lambda x: x if isinstance(x, str) else orjson.dumps(x, default=str).decode()), dtype=object)
-    return v * factor, _value_problems(obj, bad, label, "is not a number")
-
-
-def _json_strings(col: Sequence[Any]) -> np.ndarray:
-    """A column of JSON values → object array of str / None (other values as JSON text)."""
-    arr = np.empty(len(col), dtype=object)
-    arr[:] = col
-    if set(map(type, arr)) <= {str, type(None)}:
-        return arr
-    other = np.fromiter((x is not None and not isinstance(x, str) for x in arr), dtype=bool, count=len(arr))
-    arr[other] = [orjson.dumps(x, default=str).decode() for x in arr[other]]
-    return arr
-
-
-def _json_booleans(col: Sequence[Any], label: str) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
-    """JSON true/false (or 1/0) / null → float 1/0/NaN; anything else is a problem."""
-    n = len(col)
-    arr = np.empty(n, dtype=object)
-    arr[:] = col
-    kinds = np.fromiter(map(type, arr), dtype=object, count=n)
-    numeric = np.isin(kinds, np.array([bool, int, float], dtype=object))
-    val = np.full(n, np.nan)
-    if numeric.any():
-        val[numeric] = np.asarray(arr[numeric].tolist(), dtype=np.float64)
-    out = np.where((val == 0.0) | (val == 1.0), val, np.nan)
-    bad = (kinds != type(None)) & np.isnan(out)  # noqa: E721
-    if not bad.any():
-        return out, []
-    full = np.empty(n, dtype=object)
-    full[bad] = [x if isinstance(x, str) else orjson.dumps(x, default=str).decode() for x in arr[bad]]
-    return out, _value_problems(full, bad, label, "is not a boolean")
-
-
-def _json_sources(col: Sequence[Any]) -> np.ndarray:
-    """REST position_source codes → ``position_source`` values (unknown for anything else)."""
-    v, _ = _json_floats(col, "position_source")
-    return _SOURCE_LUT[_source_codes(v)]
-
-
-def _array_rows(rows: list[Any], min_len: int) -> np.ndarray:
-    """Mask of rows that are arrays of at least ``min_len`` values."""
-    n = len(rows)
-    if set(map(type, rows)) == {list}:
-        return np.fromiter(map(len, rows), dtype=np.int64, count=n) >= min_len
-    return np.fromiter((type(r) is list and len(r) >= min_len for r in rows), dtype=bool, count=n)
-
-
-def read_states(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
-    """Read a parsed REST ``/states/all`` (or ``/states/own``) document.
-
-    Parameters
-    ----------
-    obj
-        The parsed JSON object.
-    ctx
-        Reader context.
-
-    Yields
-    ------
-    RawChunk
-        One chunk for the snapshot; ``src_row`` is the index in ``states``.
-    """
-    states = obj.get("states")
-    if states is None:
-        ctx.notes.append("states is null: no aircraft in the snapshot")
-        yield RawChunk.only_quarantine([])
-        return
-    if not isinstance(states, list):
-        raise FormatError(f"OpenSky states document whose 'states' is neither an array nor null (found {type(states).__name__})")
-    n_all = len(states)
-    if n_all == 0:
-        yield RawChunk.only_quarantine([])
-        return
-    ok = _array_rows(states, 17)
-    bad_rows = [
-        (int(i), "state vector is not an array of at least 17 values", orjson.dumps(states[i], default=str).decode())
-        for i in np.flatnonzero(~ok)
-    ]
-    rows = np.flatnonzero(ok)
-    sv = states if len(rows) == n_all else [states[i] for i in rows]
-    n = len(sv)
-    if n == 0:
-        yield RawChunk.only_quarantine(bad_rows)
-        return
-    cols = list(itertools.zip_longest(*sv, fillvalue=None))
-    problems: list[tuple[np.ndarray, str]] = []
-
-    def num(i: int, label: str, factor: float = 1.0) -> np.ndarray:
-        v, p = _json_floats(cols[i], label, factor, ctx.json_booleans)
-        problems.extend(p)
-        return v
-
-    t_pos, bad = _json_floats(cols[3], "time_position", booleans=ctx.json_booleans)
-    time_col = _hand_over(t_pos, _union(bad, n), lambda: _json_strings(cols[3]))
-    last = num(4, "last_contact")
-    lon = num(5, "longitude")  # lon BEFORE lat in /states/all
-    lat = num(6, "latitude")
-    alt = num(7, "baro_altitude", FT_PER_M)
-    gs = num(9, "velocity", KT_PER_MPS)
-    track = num(10, "true_track")
-    vrate = num(11, "vertical_rate", FPM_PER_MPS)
-    on_ground, p = _json_booleans(cols[8], "on_ground")
-    problems.extend(p)
-    with np.errstate(invalid="ignore"):
-        stale = (last - t_pos) > STALE_AFTER_S
-    ctx.notes.append("OpenSky /states/all: time of a point = time_position; m, m/s converted to ft, kt, ft/min")
-
-    def raw(idx: np.ndarray) -> list[str]:
-        return [orjson.dumps(sv[int(i)], default=str).decode() for i in idx]
-
-    yield RawChunk(
-        columns={
-            "icao24": _json_strings(cols[0]),
-            "callsign": _json_strings(cols[1]),
-            "time": time_col,
-            "lat": lat,
-            "lon": lon,
-            "alt_ft": alt,
-            "on_ground": on_ground,
-            "gs_kt": gs,
-            "track_deg": track,
-            "vrate_fpm": vrate,
-            "squawk": _json_strings(cols[14]),
-            "position_source": _json_sources(cols[16]),
-            "stale": stale,
-        },
-        src_row=rows.astype(np.int64),
-        raw=raw,
-        quarantine=bad_rows,
-        problems=problems,
-    )
-
-
-def read_tracks(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
-    """Read a parsed REST ``/tracks/all`` document.
-
-    Parameters
-    ----------
-    obj
-        The parsed JSON object.
-    ctx
-        Reader context.
-
-    Yields
-    ------
-    RawChunk
-        One chunk for the track; ``src_row`` is the index in ``path``.
-    """
-    path = obj.get("path")
-    if path is None:
-        yield RawChunk.only_quarantine([])
-        return
-    if not isinstance(path, list):
-        raise FormatError(f"OpenSky track whose 'path' is neither an array nor null (found {type(path).__name__})")
-    icao = obj.get("icao24")
-    callsign = obj["callsign"] if "callsign" in obj else obj.get("calllsign")
-    n_all = len(path)
-    if n_all == 0:
-        yield RawChunk.only_quarantine([])
-        return
-    ok = _array_rows(path, 6)
-    bad_rows = [
-        (int(i), "track waypoint is not an array of 6 values", orjson.dumps(path[i], default=str).decode())
-        for i in np.flatnonzero(~ok)
-    ]
-    rows = np.flatnonzero(ok)
-    pts = path if len(rows) == n_all else [path[i] for i in rows]
-    n = len(pts)
-    if n == 0:
-        yield RawChunk.only_quarantine(bad_rows)
-        return
-    cols = list(itertools.zip_longest(*pts, fillvalue=None))
-    problems: list[tuple[np.ndarray, str]] = []
-
-    def num(i: int, label: str, factor: float = 1.0) -> np.ndarray:
-        v, p = _json_floats(cols[i], label, factor, ctx.json_booleans)
-        problems.extend(p)
-        return v
-
-    t, bad = _json_floats(cols[0], "time", booleans=ctx.json_booleans)
-    t_col = _hand_over(t, _union(bad, n), lambda: _json_strings(cols[0]))
-    lat = num(1, "latitude")  # lat BEFORE lon in /tracks/all
-    lon = num(2, "longitude")
-    alt = num(3, "baro_altitude", FT_PER_M)
-    track = num(4, "true_track")
-    on_ground, p = _json_booleans(cols[5], "on_ground")
-    problems.extend(p)
-    ctx.notes.append("OpenSky /tracks/all: baro_altitude m converted to ft; no speeds in tracks")
-
-    def raw(idx: np.ndarray) -> list[str]:
-        return [orjson.dumps(pts[int(i)], default=str).decode() for i in idx]
-
-    one = _json_strings([icao])[0]
-    cs = _json_strings([callsign])[0]
-    yield RawChunk(
-        columns={
-            "icao24": np.full(n, one, dtype=object),
-            "callsign": np.full(n, cs, dtype=object),
-            "time": t_col,
-            "lat": lat,
-            "lon": lon,
-            "alt_ft": alt,
-            "on_ground": on_ground,
-            "track_deg": track,
-        },
-        src_row=rows.astype(np.int64),
-        raw=raw,
-        quarantine=bad_rows,
-        problems=problems,
-    )
 
 
 SPECS: tuple[ReaderSpec, ...] = (
@@ -892,19 +659,5 @@ SPECS: tuple[ReaderSpec, ...] = (
         func=read_state_vectors_parquet,
         description="OpenSky historical state vectors (state_vectors_data4) as Parquet",
         match=_match_parquet,
-    ),
-    ReaderSpec(
-        name="opensky_states",
-        kind="json",
-        func=read_states,
-        description="OpenSky REST /states/all (or /states/own) JSON snapshot",
-        match=_match_states,
-    ),
-    ReaderSpec(
-        name="opensky_tracks",
-        kind="json",
-        func=read_tracks,
-        description="OpenSky REST /tracks/all JSON track of one aircraft",
-        match=_match_tracks,
     ),
 )

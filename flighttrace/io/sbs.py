@@ -43,6 +43,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flighttrace.cells import none_where
 from flighttrace.io._base import RawChunk, ReadContext, ReaderSpec
 from flighttrace.io.lines import LineGuard
 
@@ -144,7 +145,7 @@ def _newline_ends(data: bytes) -> np.ndarray:
     return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == NEWLINE) + 1
 
 
-def _line_batches(stream: BinaryIO, chunk_rows: int) -> Iterator[bytes]:
+def _line_batches(stream: LineGuard, chunk_rows: int) -> Iterator[bytes]:
     """Split a byte stream into runs of ``chunk_rows`` whole lines.
 
     Each yielded byte string holds whole lines, each ended by ``\\n`` except
@@ -345,7 +346,7 @@ def _parse_times(date: pa.Array, tod: pa.Array, tz: str | None) -> tuple[np.ndar
         text = np.full(n, None, dtype=object)
         text[idx] = [
             f"local time {s} does not exist in {tz} (clocks went forward)" if gap else f"local time {s} is ambiguous in {tz} (clocks went back)"
-            for s, gap in zip(local[idx].strftime("%Y-%m-%d %H:%M:%S"), skipped)
+            for s, gap in zip(local[idx].strftime("%Y-%m-%d %H:%M:%S"), skipped, strict=True)
         ]
         bad.append(_Reason(nat, "{}", text))
     secs = utc.asi8 / NS_PER_S
@@ -387,59 +388,92 @@ def _carry_forward(frame: pd.DataFrame, carry: _Carry) -> pd.DataFrame:
     return frame[~frame["carry_row"].to_numpy(dtype=bool)].reset_index(drop=True)
 
 
-def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, notes: set[str], guard: LineGuard) -> tuple[RawChunk, int]:
-    """Parse a run of whole lines (from :func:`_line_batches`); update ``carry``.
+@dataclass
+class _Batch:
+    """The lines of one batch split into fields on whole arrays, and what kind of line each is."""
 
-    Returns the chunk and the number of lines it covered.
-    """
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:  # hostile or damaged bytes: replace, never raise
-        data = data.decode("utf-8", errors="replace").encode("utf-8")
-        notes.add(UTF8_NOTE)
-    if first_line == 0 and data.startswith(BOM):
-        data = data[len(BOM):]
-    ends = _newline_ends(data)
-    if not data.endswith(b"\n"):
-        ends = np.append(ends, len(data))
-    offsets = np.concatenate([[0], ends]).astype(np.int64)
-    lines = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data))
-    raw_arr = pc.utf8_rtrim(lines, characters="\r\n")
-    n = len(raw_arr)
-    line_no = first_line + np.arange(n, dtype=np.int64)
-    overlong = _np(pc.utf8_length(raw_arr)) > MAX_LINE_CHARS
-    lists = pc.split_pattern(raw_arr, ",")
-    nf = _np(pc.list_value_length(lists))
-    values = lists.values
-    starts = _np(lists.offsets)[:-1].astype(np.int64)  # position of each line's first field in ``values``
-    kind = pc.utf8_upper(_field(values, starts))
-    blank = (nf == 1) & ~_present(kind)
-    is_msg = _np(pc.equal(kind, "MSG")).astype(bool)
-    state_kind = _np(pc.is_in(kind, pa.array(STATE_ONLY_KINDS))).astype(bool) & ~blank & ~overlong
-    good22 = is_msg & (nf == SBS_FIELDS) & ~overlong & ~blank
+    raw_arr: pa.Array  # the lines, line ends trimmed
+    line_no: np.ndarray  # 0-based line numbers in the file
+    nf: np.ndarray  # fields per line
+    values: pa.Array  # every line's fields, flattened
+    starts: np.ndarray  # position of each line's first field in ``values``
+    kind: pa.Array  # the first field, upper case
+    overlong: np.ndarray
+    blank: np.ndarray
+    state_kind: np.ndarray  # STA / ID / AIR / SEL / CLK lines (state only)
+    good22: np.ndarray  # MSG lines of 22 fields
 
-    # lines that are not MSG lines of 22 fields (the loop runs over bad lines only)
-    reasons: dict[int, list[str]] = {}
-    raw_texts: dict[int, str] = {}  # the start of an over-long line (its marker line stands for it)
-    for i in np.flatnonzero(~blank & ~state_kind & ~good22):
-        found = guard.overlong_line(raw_arr[i].as_py()) if nf[i] == 1 else None
-        if found is not None:
-            r, raw_texts[int(i)] = found
-        elif overlong[i]:
-            r = f"line is longer than {MAX_LINE_CHARS} characters; SBS lines are about 100"
-        elif nf[i] != SBS_FIELDS:
-            r = _field_count_reason(int(nf[i]))
-        else:
-            r = f"message type {kind[i].as_py()[:20]!r} is not MSG, {', '.join(STATE_ONLY_KINDS)}"
-        reasons[int(i)] = [r]
+    @classmethod
+    def of(cls, data: bytes, first_line: int, notes: set[str]) -> _Batch:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:  # hostile or damaged bytes: replace, never raise
+            data = data.decode("utf-8", errors="replace").encode("utf-8")
+            notes.add(UTF8_NOTE)
+        if first_line == 0 and data.startswith(BOM):
+            data = data[len(BOM):]
+        ends = _newline_ends(data)
+        if not data.endswith(b"\n"):
+            ends = np.append(ends, len(data))
+        offsets = np.concatenate([[0], ends]).astype(np.int64)
+        lines = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data))
+        raw_arr = pc.utf8_rtrim(lines, characters="\r\n")
+        overlong = _np(pc.utf8_length(raw_arr)) > MAX_LINE_CHARS
+        lists = pc.split_pattern(raw_arr, ",")
+        nf = _np(pc.list_value_length(lists))
+        values = lists.values
+        starts = _np(lists.offsets)[:-1].astype(np.int64)
+        kind = pc.utf8_upper(_field(values, starts))
+        blank = (nf == 1) & ~_present(kind)
+        is_msg = _np(pc.equal(kind, "MSG")).astype(bool)
+        state_kind = _np(pc.is_in(kind, pa.array(STATE_ONLY_KINDS))).astype(bool) & ~blank & ~overlong
+        good22 = is_msg & (nf == SBS_FIELDS) & ~overlong & ~blank
+        line_no = first_line + np.arange(len(raw_arr), dtype=np.int64)
+        return cls(raw_arr, line_no, nf, values, starts, kind, overlong, blank, state_kind, good22)
 
-    g_idx = np.flatnonzero(good22)
-    m = len(g_idx)
-    g_starts = starts[g_idx]
+    def __len__(self) -> int:
+        return len(self.raw_arr)
+
+    def bad_lines(self, guard: LineGuard) -> tuple[dict[int, list[str]], dict[int, str]]:
+        """Reasons for the lines that are not MSG lines of 22 fields (the loop runs over bad lines only), and
+        the start of each over-long line (its marker line stands for it)."""
+        reasons: dict[int, list[str]] = {}
+        raw_texts: dict[int, str] = {}
+        nf = self.nf
+        for i in np.flatnonzero(~self.blank & ~self.state_kind & ~self.good22):
+            found = guard.overlong_line(self.raw_arr[i].as_py()) if nf[i] == 1 else None
+            if found is not None:
+                r, raw_texts[int(i)] = found
+            elif self.overlong[i]:
+                r = f"line is longer than {MAX_LINE_CHARS} characters; SBS lines are about 100"
+            elif nf[i] != SBS_FIELDS:
+                r = _field_count_reason(int(nf[i]))
+            else:
+                r = f"message type {self.kind[i].as_py()[:20]!r} is not MSG, {', '.join(STATE_ONLY_KINDS)}"
+            reasons[int(i)] = [r]
+        return reasons, raw_texts
+
+
+@dataclass
+class _Messages:
+    """The fields of the MSG lines of 22 fields, parsed; what makes a line unparseable or a record bad."""
+
+    f: dict[int, pa.Array]
+    ttype: np.ndarray
+    is_record: np.ndarray  # a position message (type 2, 3 or 4 … with lat or lon)
+    hex_missing: np.ndarray
+    t: np.ndarray
+    nums: dict[str, np.ndarray]
+    bad: list[_Reason]  # make a line unparseable
+    problems: list[_Reason]  # quarantine a position record through the framework
+
+
+def _messages(values: pa.Array, g_starts: np.ndarray, ctx: ReadContext, notes: set[str]) -> _Messages:
+    """Parse the fields of the MSG lines starting at ``g_starts`` of ``values``."""
+    m = len(g_starts)
     f = {j: _field(values, g_starts + j) for j in (F_TTYPE, F_HEX, F_DATE, F_TIME, F_CALLSIGN, F_ALT, F_GS, F_TRACK, F_LAT, F_LON, F_VRATE, F_SQUAWK, F_GROUND)}
-    g_bad: list[_Reason] = []  # make a line unparseable
-    g_prob: list[_Reason] = []  # quarantine a position record through the framework
-
+    g_bad: list[_Reason] = []
+    g_prob: list[_Reason] = []
     ttype_ok = _np(pc.match_substring_regex(f[F_TTYPE], r"^[1-8]$")).astype(bool)
     if (~ttype_ok).any():
         g_bad.append(_Reason(~ttype_ok, "transmission type {!r:.20} is not 1–8", f[F_TTYPE]))
@@ -468,25 +502,43 @@ def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, 
         template = "on-ground flag {!r:.20} is not -1 or 0"
         g_bad.append(_Reason(bad & ~is_record, template, f[F_GROUND]))
         g_prob.append(_Reason(bad & is_record, template, f[F_GROUND]))
+    return _Messages(f, ttype, is_record, hex_missing, t, nums, g_bad, g_prob)
 
-    unparseable = np.zeros(m, dtype=bool)
-    for r in g_bad:
+
+def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, notes: set[str], guard: LineGuard) -> tuple[RawChunk, int]:
+    """Parse a run of whole lines (from :func:`_line_batches`); update ``carry``.
+
+    Returns the chunk and the number of lines it covered.
+    """
+    lb = _Batch.of(data, first_line, notes)
+    n = len(lb)
+    reasons, raw_texts = lb.bad_lines(guard)
+    g_idx = np.flatnonzero(lb.good22)
+    msg = _messages(lb.values, lb.starts[g_idx], ctx, notes)
+
+    unparseable = np.zeros(len(g_idx), dtype=bool)
+    for r in msg.bad:
         unparseable |= r.mask
-    for r in g_bad:
+    for r in msg.bad:
         hit = np.flatnonzero(r.mask)
-        for k, txt in zip(hit, r.texts(hit)):
+        for k, txt in zip(hit, r.texts(hit), strict=True):
             reasons.setdefault(int(g_idx[k]), []).append(txt)
 
     valid = ~unparseable
-    record = is_record & valid
-    lines_state = int(state_kind.sum() + (valid & ~is_record).sum())
-    quarantine = [(int(line_no[i]), "; ".join(rs), raw_texts.get(i) or raw_arr[i].as_py()) for i, rs in sorted(reasons.items())]
+    record = msg.is_record & valid
+    lines_state = int(lb.state_kind.sum() + (valid & ~msg.is_record).sum())
+    quarantine = [(int(lb.line_no[i]), "; ".join(rs), raw_texts.get(i) or lb.raw_arr[i].as_py()) for i, rs in sorted(reasons.items())]
     if not valid.any():
         return RawChunk.only_quarantine(quarantine, lines_state=lines_state), n
-    frame = _carry_forward(_state_frame(f, nums, t, g_idx, line_no, ttype, record, valid), carry)
+    frame = _carry_forward(_state_frame(msg.f, msg.nums, msg.t, g_idx, lb.line_no, msg.ttype, record, valid), carry)
     if not record.any():
         return RawChunk.only_quarantine(quarantine, lines_state=lines_state), n
+    return _records_chunk(frame, msg, lb, g_idx, quarantine, lines_state), n
 
+
+def _records_chunk(frame: pd.DataFrame, msg: _Messages, lb: _Batch, g_idx: np.ndarray, quarantine: list[tuple[int, str, str]], lines_state: int) -> RawChunk:
+    """The chunk of the position records of a batch (their state carried forward in ``frame``)."""
+    f, nums = msg.f, msg.nums
     recs = frame[frame["record"].to_numpy(dtype=bool)].sort_values("line", kind="stable")
     pos = recs["pos"].to_numpy(dtype=np.int64)  # index into the good22 arrays
     pos_pa = pa.array(pos)
@@ -494,20 +546,20 @@ def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, 
     alt = np.where(surface, nums["alt"][pos], recs["alt"].to_numpy(dtype=np.float64))
     on_ground = np.where(surface, 1.0, recs["ground"].to_numpy(dtype=np.float64))
     problems: list[tuple[np.ndarray, Any]] = []
-    for r in g_prob:
+    for r in msg.problems:
         mask = r.mask[pos]
         if mask.any():
             full = r.full()
             problems.append((mask, full if isinstance(full, str) else full[pos]))
     k = len(recs)
-    raw_lines = raw_arr.take(pa.array(g_idx[pos]))
+    raw_lines = lb.raw_arr.take(pa.array(g_idx[pos]))
     hexes = _np(f[F_HEX].take(pos_pa)).astype(object)
-    hexes[hex_missing[pos]] = None
+    hexes[msg.hex_missing[pos]] = None
 
     def raw(idx: np.ndarray) -> list[str]:
         return raw_lines.take(pa.array(np.asarray(idx, dtype=np.int64))).to_pylist()
 
-    chunk = RawChunk(
+    return RawChunk(
         columns={
             "icao24": hexes,
             "time": recs["t"].to_numpy(dtype=np.float64),
@@ -524,13 +576,12 @@ def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, 
             "stale": np.zeros(k, dtype=bool),
             "new_leg": np.zeros(k, dtype=bool),
         },
-        src_row=line_no[g_idx[pos]],
+        src_row=lb.line_no[g_idx[pos]],
         raw=raw,
         quarantine=quarantine,
         problems=problems,
         lines_state=lines_state,
     )
-    return chunk, n
 
 
 def _state_frame(
@@ -558,7 +609,7 @@ def _state_frame(
     for name, j in (("callsign", F_CALLSIGN), ("squawk", F_SQUAWK)):
         arr = f[j].take(keep_pa)
         present = _present(arr)
-        data[name] = pd.Series(np.where(present, _np(arr).astype(object), None), dtype=object)
+        data[name] = pd.Series(none_where(~present, _np(arr)), dtype=object)
         data[f"{name}_t"] = np.where(present, tt, np.nan)
     for name in _NUM_STATE:
         v = nums[name][keep]
@@ -570,20 +621,10 @@ def _state_frame(
 def read_sbs(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     """Read an SBS-1 / BaseStation log, ``ctx.chunk_rows`` lines at a time.
 
-    Parameters
-    ----------
-    stream
-        The decompressed byte stream.
-    ctx
-        Reader context; ``ctx.tz`` is the zone of the naive times (UTC when
-        ``None``, noted in the manifest).
-
-    Yields
-    ------
-    RawChunk
-        One chunk per batch of lines: the position messages, the
-        unparseable lines in ``quarantine``, the state-only lines counted in
-        ``lines_state``.
+    A ``stream`` reader (:mod:`flighttrace.io._base`); ``ctx.tz`` is the zone
+    of the naive times (UTC when ``None``, noted in the manifest). Each chunk
+    holds a batch's position messages, its unparseable lines in
+    ``quarantine`` and the count of its state-only lines in ``lines_state``.
     """
     ctx.tz_used = ctx.tz or "UTC"
     if ctx.tz is None:
@@ -592,7 +633,7 @@ def read_sbs(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     notes: set[str] = set()
     first = 0
     guard = LineGuard(stream, ctx.size.line_bytes)  # CR line ends made LF; lines past the limit stand aside
-    for data in _line_batches(guard, max(1, int(ctx.chunk_rows))):  # type: ignore[arg-type]
+    for data in _line_batches(guard, max(1, int(ctx.chunk_rows))):
         chunk, n_lines = _parse_batch(data, first, ctx, carry, notes, guard)
         first += n_lines
         for note in sorted(notes - set(ctx.notes)):

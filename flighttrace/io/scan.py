@@ -42,7 +42,6 @@ the bound.
 from __future__ import annotations
 
 import os
-import time as _time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -58,7 +57,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
     from flighttrace.io._normalise import Limits
-    from flighttrace.io.api import Dataset, _FileResult, _Job
+    from flighttrace.io.api import FileResult, ReadJob
+    from flighttrace.io.dataset import Dataset
     from flighttrace.io.sources import Source
     from flighttrace.provenance import ManifestRow
 
@@ -159,11 +159,6 @@ class ScanResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def _hexes(icao24: str | Iterable[str]) -> frozenset[str]:
-    items = [icao24] if isinstance(icao24, str) else list(icao24)
-    return frozenset(h.strip().lower() for s in items for h in str(s).split(",") if h.strip())
-
-
 def scan_hexes(
     archive: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     icao24: str | Iterable[str],
@@ -202,8 +197,9 @@ def scan_hexes(
     decompressed, parsed nor listed in the manifest.
     """
     from flighttrace.io.api import read
+    from flighttrace.io.sources import hex_selection
 
-    sel = _hexes(icao24)
+    sel = hex_selection(icao24)
     if not sel:
         raise ValueError("scan_hexes needs at least one icao24 hex")
     return read(archive, icao24=sorted(sel), n_jobs=n_jobs, progress=progress, format=format, tz=tz)
@@ -272,7 +268,7 @@ class _Columns:
             return
         self.tables.append(t)
         if len(self.tables) >= self.every:
-            self.tables = [self.result()]  # type: ignore[list-item]
+            self.tables = [self.result()]
 
     def result(self) -> pa.Table | None:
         if not self.tables:
@@ -303,13 +299,13 @@ def _text_size(src: Source) -> int:
     return src.size
 
 
-def _scan_batch(job: _Job, area: _Area, sources: list[Source]) -> _BatchResult:
+def _scan_batch(job: ReadJob, area: _Area, sources: list[Source]) -> _BatchResult:
     """Read a batch of members, keep only the area's rows (runs in a worker process)."""
     from flighttrace.io._normalise import _unify_types
-    from flighttrace.io.api import _clear_lookup_caches, _read_source
+    from flighttrace.io.api import clear_lookup_caches, read_source
     from flighttrace.provenance import manifest_frame, quarantine_frame
 
-    _clear_lookup_caches()
+    clear_lookup_caches()
     rows: list[ManifestRow] = []
     quarantine: list[tuple[str, int | None, str, str]] = []
     kept: list[pa.Table] = []
@@ -317,7 +313,7 @@ def _scan_batch(job: _Job, area: _Area, sources: list[Source]) -> _BatchResult:
     for src in sources:
         max_bytes = max(max_bytes, src.size)
         max_text = max(max_text, _text_size(src))
-        res: _FileResult = _read_source(job, src)
+        res: FileResult = read_source(job, src)
         rows.append(res.row)
         quarantine.extend(res.quarantine)
         for t in res.tables:
@@ -376,7 +372,7 @@ def _batches(sources: Iterator[Source], batch_size: int) -> Iterator[list[Source
         yield batch
 
 
-def _map_batches(job: _Job, area: _Area, batches: Iterator[list[Source]], n_jobs: int) -> Iterator[_BatchResult]:
+def _map_batches(job: ReadJob, area: _Area, batches: Iterator[list[Source]], n_jobs: int) -> Iterator[_BatchResult]:
     """Results in input order; at most ``2 * n_jobs`` batches in flight."""
     if n_jobs <= 1:
         for b in batches:
@@ -401,43 +397,22 @@ def _map_batches(job: _Job, area: _Area, batches: Iterator[list[Source]], n_jobs
             yield pending.popleft().result()
 
 
-def _scan(
-    archive: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
-    area: _Area,
-    *,
-    icao24: str | Iterable[str] | None,
-    batch_size: int,
-    n_jobs: int,
-    progress: ProgressArg,
-    format: str | None,
-    tz: str | None,
-    limits: Limits | None,
-    call: str,
-) -> tuple[Dataset, dict[str, Any]]:
-    from flighttrace._version import __version__
-    from flighttrace.io._normalise import Limits as _Limits
-    from flighttrace.io._normalise import assemble
-    from flighttrace.io.api import Dataset, _clear_lookup_caches, _Job
-    from flighttrace.io.sources import iter_sources
-    from flighttrace.provenance import ManifestRow, manifest_frame, quarantine_frame
-    from flighttrace.schema import TIME_DTYPE, empty_quarantine
+@dataclass
+class _Scanned:
+    """What the batches of a scan gave: manifest, quarantine and the Points kept (Arrow), and their sizes."""
 
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
-    paths = [archive] if isinstance(archive, (str, os.PathLike)) else list(archive)
-    if n_jobs == 0:
-        n_jobs = os.cpu_count() or 1
-    sel = _hexes(icao24) if icao24 is not None else None
-    if tz is not None:
-        from zoneinfo import ZoneInfo
+    manifest: pd.DataFrame
+    quarantine: pd.DataFrame
+    kept: pa.Table | None
+    batches: int
+    max_bytes: int
+    max_text_bytes: int
 
-        ZoneInfo(tz)
-    _clear_lookup_caches()
-    job = _Job(format=format, tz=tz, selection=sel, run_time_ns=_time.time_ns(), limits=limits or _Limits())
-    skipped = [0]
-    missing: list[tuple[str, str]] = []
-    sources = iter_sources(paths, icao24=sel, on_skip_by_name=lambda _: skipped.__setitem__(0, skipped[0] + 1),
-                           on_missing=lambda p, m: missing.append((p, m)), member_bytes=job.limits.size.member_bytes)
+
+def _scan_all(job: ReadJob, area: _Area, sources: Iterator[Source], batch_size: int, n_jobs: int, progress: ProgressArg) -> _Scanned:
+    """Scan every batch of ``sources``; their results gathered in columnar form."""
+    from flighttrace.schema import empty_quarantine
+
     man_cols, q_cols, pt_cols = _Columns(), _Columns(), _Columns(points=True)
     n_batches = n_members = 0
     max_bytes = max_text = 0
@@ -455,55 +430,86 @@ def _scan(
     del man_cols
     qt = q_cols.result()
     q = qt.to_pandas() if qt is not None else empty_quarantine()
-    if missing:
-        manifest = pd.concat([manifest, manifest_frame([ManifestRow(path=p, error=msg) for p, msg in missing])], ignore_index=True)
-        q = pd.concat([q, quarantine_frame([(p, None, msg, "") for p, msg in missing])], ignore_index=True)
-    if len(q):
-        q["src_row"] = q["src_row"].astype("Int64")
-        for c in ("src_file", "reason", "raw"):
-            q[c] = q[c].astype(str)
-        q = q.sort_values(["src_file", "src_row"], na_position="first", kind="stable").reset_index(drop=True)
-    kept = pt_cols.result()
-    del pt_cols
+    return _Scanned(manifest, q, pt_cols.result(), n_batches, max_bytes, max_text)
+
+
+def _scanned_points(manifest: pd.DataFrame, kept: pa.Table | None) -> pd.DataFrame:
+    """The Points table of what a scan kept; each file's span, aircraft and duplicates into ``manifest`` (in place)."""
+    from flighttrace.io._normalise import assemble
+    from flighttrace.provenance import file_spans
+    from flighttrace.schema import TIME_DTYPE
+
     order: dict[str, int] = {}
     if kept is not None:
         files = kept.column("src_file").chunk(0).dictionary.to_pylist() if kept.num_rows else []
         ranks = pd.Index(manifest["path"]).get_indexer(files)
-        order = dict(zip(files, ranks.tolist()))
+        order = dict(zip(files, ranks.tolist(), strict=True))
     points, dups = assemble([kept] if kept is not None else [], order)
     del kept
     path = manifest["path"]
     if len(points):
-        g = points.groupby("src_file", observed=True)
-        spans = g["time"].agg(["min", "max"])
-        spans["n_aircraft"] = g["icao24"].nunique()
-        spans.index = spans.index.astype(str)
-        manifest["time_min"] = path.map(spans["min"]).astype(TIME_DTYPE)
-        manifest["time_max"] = path.map(spans["max"]).astype(TIME_DTYPE)
+        spans = file_spans(points)
+        manifest["time_min"] = path.map(spans["time_min"]).astype(TIME_DTYPE)
+        manifest["time_max"] = path.map(spans["time_max"]).astype(TIME_DTYPE)
         manifest["n_aircraft"] = path.map(spans["n_aircraft"]).fillna(0).astype(np.int64)
     if len(dups):
         d = path.map(pd.Series(dups.to_numpy(), index=dups.index.astype(str))).fillna(0).astype(np.int64)
         manifest["rows_duplicate"] = d.to_numpy()
         manifest["rows_kept"] = manifest["rows_kept"].to_numpy() - d.to_numpy()
-    bound = memory_bound(batch_size=batch_size, n_jobs=n_jobs, max_member_bytes=max_bytes, max_member_text_bytes=max_text,
+    return points
+
+
+def _scan(
+    archive: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    area: _Area,
+    *,
+    icao24: str | Iterable[str] | None,
+    batch_size: int,
+    n_jobs: int,
+    progress: ProgressArg,
+    format: str | None,
+    tz: str | None,
+    limits: Limits | None,
+    call: str,
+) -> tuple[Dataset, dict[str, Any]]:
+    from flighttrace.io.api import run_info, start_read
+    from flighttrace.io.dataset import Dataset
+    from flighttrace.io.sources import iter_sources
+    from flighttrace.provenance import ManifestRow, manifest_frame, quarantine_frame, sort_quarantine
+
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    paths = [archive] if isinstance(archive, (str, os.PathLike)) else list(archive)
+    if n_jobs == 0:
+        n_jobs = os.cpu_count() or 1
+    job = start_read(format=format, tz=tz, icao24=icao24, limits=limits)
+    sel = job.selection
+    skipped = [0]
+    missing: list[tuple[str, str]] = []
+    sources = iter_sources(paths, icao24=sel, on_skip_by_name=lambda _: skipped.__setitem__(0, skipped[0] + 1),
+                           on_missing=lambda p, m: missing.append((p, m)), member_bytes=job.limits.size.member_bytes)
+    got = _scan_all(job, area, sources, batch_size, n_jobs, progress)
+    manifest, q = got.manifest, got.quarantine
+    if missing:
+        manifest = pd.concat([manifest, manifest_frame([ManifestRow(path=p, error=msg) for p, msg in missing])], ignore_index=True)
+        q = pd.concat([q, quarantine_frame([(p, None, msg, "") for p, msg in missing])], ignore_index=True)
+    q = sort_quarantine(q)
+    kept, got.kept = got.kept, None
+    points = _scanned_points(manifest, kept)
+    del kept
+    bound = memory_bound(batch_size=batch_size, n_jobs=n_jobs, max_member_bytes=got.max_bytes, max_member_text_bytes=got.max_text_bytes,
                          members=len(manifest), kept_points=len(points))
     scan_info = {
         "members": len(manifest),
-        "batches": n_batches,
+        "batches": got.batches,
         "batch_size": batch_size,
         "n_jobs": n_jobs,
-        "max_member_bytes": max_bytes,
-        "max_member_text_bytes": max_text,
+        "max_member_bytes": got.max_bytes,
+        "max_member_text_bytes": got.max_text_bytes,
         "memory_bound_bytes": bound,
     }
-    info = {
-        "flighttrace_version": __version__,
-        "call": call,
-        "options": {"format": format, "tz": tz, "icao24": sorted(sel) if sel is not None else None},
-        "files_skipped_by_name": skipped[0],
-        "scan": scan_info,
-        "rows_filtered": "points outside the area (and of aircraft outside the icao24 selection)",
-    }
+    info = run_info(call, job, skipped[0], scan=scan_info,
+                    rows_filtered="points outside the area (and of aircraft outside the icao24 selection)")
     return Dataset(points=points, quarantine=q, manifest=manifest, info=info), scan_info
 
 
@@ -572,12 +578,7 @@ def who_landed(
     radius_km: float | None = None,
     max_alt_ft: float | None = None,
     icao24: str | Iterable[str] | None = None,
-    batch_size: int = 64,
-    n_jobs: int = 0,
-    progress: ProgressArg = False,
-    format: str | None = None,
-    tz: str | None = None,
-    limits: Limits | None = None,
+    batch_size: int = 64, n_jobs: int = 0, progress: ProgressArg = False, format: str | None = None, tz: str | None = None, limits: Limits | None = None,
     **leg_params: Any,
 ) -> ScanResult:
     """Who landed at (or took off from) an airport: stream the archive, keep the aircraft that came low nearby.

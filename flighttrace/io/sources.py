@@ -29,7 +29,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, cast
 
 from flighttrace.hashing import (
     FileSnapshot,
@@ -50,6 +50,7 @@ __all__ = [
     "batches",
     "file_sha256",
     "hex_from_name",
+    "hex_selection",
     "iter_sources",
 ]
 
@@ -65,6 +66,25 @@ flight lists (``*.flights.json``)."""
 _SPLIT_PART: Final = re.compile(r"\.tar\.(?!gz$|xz$|bz$|lz$)([a-z]{2})$")
 """``NAME.tar.aa``, ``NAME.tar.ab`` … as ``split`` names the parts (a compressed ``NAME.tar.gz`` is not a part)."""
 _DATA_SUFFIXES: Final = frozenset({".json", ".gz", ".csv", ".parquet", ".kml", ".txt", ".log", ".sbs", ".bst", ".jsonl"})
+
+
+def hex_selection(icao24: str | Iterable[str] | None) -> frozenset[str] | None:
+    """The aircraft a caller asked for, as lowercase hexes (``None``: every aircraft).
+
+    Parameters
+    ----------
+    icao24
+        One hex, several in one string separated by commas, or an iterable of such.
+
+    Examples
+    --------
+    >>> sorted(hex_selection(["600864, 4B1805", "a0B1c2"]))
+    ['4b1805', '600864', 'a0b1c2']
+    """
+    if icao24 is None:
+        return None
+    items = [icao24] if isinstance(icao24, str) else list(icao24)
+    return frozenset(h.strip().lower() for s in items for h in str(s).split(",") if h.strip())
 
 
 def hex_from_name(name: str) -> str | None:
@@ -338,7 +358,7 @@ def _decompressed(raw: io.BufferedReader) -> Any:
         inner = lzma.LZMAFile(raw, mode="rb")  # noqa: SIM115 - closed with the archive
     elif magic[:4] == b"\x28\xb5\x2f\xfd":
         try:
-            import zstandard  # type: ignore[import-not-found]
+            import zstandard
         except ImportError:
             return raw
         inner = zstandard.ZstdDecompressor().stream_reader(raw)
@@ -390,7 +410,7 @@ def _tar_members(
                     yield _archive_error(label, stored, why, index)
                 return
             index += 1
-            tar.members = []  # streaming: forget headers already read, or memory grows with every member
+            tar.members = []  # type: ignore[attr-defined]  # streaming: forget headers already read, or memory grows (typeshed omits TarFile.members)
             if member.isdir():
                 continue
             mname = member.name.removeprefix("./")
@@ -413,7 +433,7 @@ def _member_source(tar: tarfile.TarFile, member: tarfile.TarInfo, name: str, ski
         yield Source(name=name, size=0, skipped="tar member without content: not read")
         return
     if member.size > member_bytes:
-        yield Source(name=name, size=member.size, skipped=skipped, stream=_OneWay(fh))
+        yield Source(name=name, size=member.size, skipped=skipped, stream=cast(BinaryIO, _OneWay(fh)))
         return
     try:
         data = fh.read()

@@ -35,9 +35,7 @@ the ORIGINAL input file and row.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,12 +45,34 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from flighttrace.schema import MANIFEST, POINTS, POINTS_COLUMNS, TIME_DTYPE
+from flighttrace.io.dataset import Dataset
+from flighttrace.io.sources import hex_selection
+from flighttrace.io.store_layout import (
+    BATCH_FILE,
+    DUP_KEY,
+    STORE_FORMAT,
+    STRING_COLUMNS,
+    StoreLock,
+    StoreLockedError,
+    StoreReadError,
+    committed_files,
+    create_store,
+    file_schema,
+    is_store,
+    partition_fields,
+    partition_keys,
+    partition_name,
+    points_schema,
+    points_to_arrow,
+    store_config,
+    store_manifest,
+    write_config,
+)
+from flighttrace.provenance import file_spans, sort_quarantine
+from flighttrace.schema import MANIFEST, POINTS_COLUMNS, TIME_DTYPE
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow.dataset as pads
-
-    from flighttrace.io.api import Dataset
 
 __all__ = [
     "STORE_FORMAT",
@@ -71,22 +91,8 @@ __all__ = [
     "points_to_arrow",
 ]
 
-STORE_FORMAT: Final = "flighttrace-store"
-"""Value of ``format`` in a store's ``store.json``."""
-STORE_VERSION: Final = 1
-NS_PER_DAY: Final = 86_400 * 10**9
 ROW_GROUP_ROWS: Final = 65_536
 """Rows per Parquet row group: small enough for statistics to prune inside a day's file."""
-_STRING_COLUMNS: Final = tuple(c.name for c in POINTS if c.dtype == "category" or isinstance(c.dtype, pd.CategoricalDtype))
-_DUP_KEY: Final = ("icao24", "time", "lat", "lon", "alt_ft")
-
-
-class StoreReadError(OSError):
-    """A file of the store cannot be read (corrupt or truncated); the message names it."""
-
-
-class StoreLockedError(RuntimeError):
-    """Another process is adding to the store (or a crashed one left ``STORE/.lock``)."""
 
 
 @dataclass
@@ -120,148 +126,10 @@ class StoreUpdate:
     partitions: list[str] = field(default_factory=list)
 
 
-# --------------------------------------------------------------------------- layout
-
-
-def _points_schema(partition_fields: Sequence[str] = (), dictionary_columns: Sequence[str] = _STRING_COLUMNS) -> pa.Schema:
-    """Arrow schema of the store's Points files (``dictionary_columns`` as dictionaries) plus partition fields."""
-    fields: list[pa.Field] = []
-    for c in POINTS:
-        if c.name in dictionary_columns:
-            t: pa.DataType = pa.dictionary(pa.int32(), pa.string())
-        elif c.name in _STRING_COLUMNS:
-            t = pa.string()
-        elif isinstance(c.dtype, pd.DatetimeTZDtype):
-            t = pa.timestamp("ns", tz="UTC")
-        elif c.dtype in ("bool", "boolean"):
-            t = pa.bool_()
-        else:
-            t = pa.from_numpy_dtype(np.dtype(str(c.dtype)))
-        fields.append(pa.field(c.name, t))
-    fields.extend(pa.field(p, pa.string()) for p in partition_fields)
-    return pa.schema(fields)
-
-
-def _file_schema() -> pa.Schema:
-    """Schema the Points files are written with: plain strings (Parquet dictionary-encodes them)."""
-    return pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f for f in _points_schema()])
-
-
-def is_store(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a flighttrace store folder (it holds a ``store.json`` saying so)."""
-    p = Path(path)
-    marker = p / "store.json"
-    if not marker.is_file():
-        return False
-    try:
-        return json.loads(marker.read_text(encoding="utf-8")).get("format") == STORE_FORMAT
-    except (OSError, ValueError):
-        return False
-
-
-def _config(store: Path) -> dict[str, Any]:
-    if not is_store(store):
-        raise FileNotFoundError(f"{store} is not a flighttrace store (no store.json); create one with add_to_store()")
-    return dict(json.loads((store / "store.json").read_text(encoding="utf-8")))
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
-def _write_config(store: Path, cfg: dict[str, Any]) -> None:
-    _write_atomic(store / "store.json", (json.dumps(cfg, indent=2, sort_keys=True) + "\n").encode())
-
-
-def create_store(store_dir: str | os.PathLike[str], *, hex_digits: int = 1) -> Path:
-    """Create an empty store (or return an existing one unchanged).
-
-    Parameters
-    ----------
-    store_dir
-        Folder to create; it must be empty or missing, or already a store.
-    hex_digits
-        Leading hex digits of icao24 used as the second partition level
-        (0 = by date only, 1 = 16 partitions per day, 2 = 256). Fixed when the
-        store is created.
-
-    Returns
-    -------
-    pathlib.Path
-        The store folder.
-    """
-    store = Path(store_dir)
-    if is_store(store):
-        return store
-    if not 0 <= hex_digits <= 2:
-        raise ValueError(f"hex_digits must be 0, 1 or 2, not {hex_digits}")
-    if store.exists() and any(store.iterdir()):
-        raise FileExistsError(f"{store} exists, is not empty and is not a flighttrace store")
-    (store / "points").mkdir(parents=True, exist_ok=True)
-    (store / "quarantine").mkdir(exist_ok=True)
-    from flighttrace._version import __version__
-
-    _write_config(
-        store,
-        {
-            "format": STORE_FORMAT,
-            "version": STORE_VERSION,
-            "partitioning": {"date": "UTC day of time, YYYY-MM-DD", "hex": f"first {hex_digits} hex digit(s) of icao24"},
-            "hex_digits": hex_digits,
-            "created_by": f"flighttrace {__version__}",
-            "batches": [],
-        },
-    )
-    return store
-
-
-def _partition_fields(cfg: dict[str, Any]) -> tuple[str, ...]:
-    return ("date", "hex") if int(cfg["hex_digits"]) > 0 else ("date",)
-
-
-def store_manifest(store_dir: str | os.PathLike[str]) -> pd.DataFrame:
-    """The store's manifest: one row per source file (Manifest columns plus ``batch``), in the order added."""
-    store = Path(store_dir)
-    _config(store)
-    path = store / "manifest.parquet"
-    if not path.exists():
-        from flighttrace.provenance import manifest_frame
-
-        return manifest_frame([]).assign(batch=pd.Series([], dtype=str))
-    df = pd.read_parquet(path)
-    for c in MANIFEST:
-        if c.dtype == "str":
-            df[c.name] = df[c.name].astype(str)
-    df["batch"] = df["batch"].astype(str)
-    return df
-
-
-_BATCH_FILE = re.compile(r"b\d{6}\.parquet")
-"""The name of a batch's file in the store (``b000002.parquet``): only such files are ever cleaned up."""
-
-
-def _committed_files(store: Path, committed: set[str]) -> tuple[list[str], list[Path]]:
-    """(committed Points files, orphans of uncommitted batches), sorted. Files not named as batches are neither."""
-    ok: list[str] = []
-    orphans: list[Path] = []
-    for root, _dirs, files in os.walk(store / "points"):
-        for f in files:
-            if not f.endswith(".parquet"):
-                continue
-            p = Path(root) / f
-            if f[: -len(".parquet")] in committed:
-                ok.append(p.as_posix())
-            elif _BATCH_FILE.fullmatch(f):  # a batch file of flighttrace's that never committed; any other file is not ours
-                orphans.append(p)
-    return sorted(ok), sorted(orphans)
-
-
 # --------------------------------------------------------------------------- reading
 
 
-def store_dataset(store_dir: str | os.PathLike[str], *, dictionary_columns: Sequence[str] = _STRING_COLUMNS) -> pads.Dataset:
+def store_dataset(store_dir: str | os.PathLike[str], *, dictionary_columns: Sequence[str] = STRING_COLUMNS) -> pads.Dataset:
     """The store's committed Points files as a :class:`pyarrow.dataset.Dataset`.
 
     Parameters
@@ -284,14 +152,14 @@ def store_dataset(store_dir: str | os.PathLike[str], *, dictionary_columns: Sequ
     import pyarrow.dataset as pads
 
     store = Path(store_dir)
-    cfg = _config(store)
-    parts = _partition_fields(cfg)
+    cfg = store_config(store)
+    parts = partition_fields(cfg)
     committed = set(store_manifest(store)["batch"].unique())
-    files, _ = _committed_files(store, committed)
+    files, _ = committed_files(store, committed)
     fmt = pads.ParquetFileFormat(read_options=pads.ParquetReadOptions(dictionary_columns=list(dictionary_columns)))
     partitioning = pads.partitioning(pa.schema([pa.field(p, pa.string()) for p in parts]), flavor="hive")
     return pads.dataset(
-        files, schema=_points_schema(parts, dictionary_columns), format=fmt, partitioning=partitioning,
+        files, schema=points_schema(parts, dictionary_columns), format=fmt, partitioning=partitioning,
         partition_base_dir=(store / "points").as_posix(),
     )
 
@@ -303,10 +171,8 @@ def _as_utc(value: Any) -> pd.Timestamp:
 
 
 def _hex_set(icao24: str | Iterable[str] | None) -> list[str] | None:
-    if icao24 is None:
-        return None
-    items = [icao24] if isinstance(icao24, str) else list(icao24)
-    return sorted({h.strip().lower() for s in items for h in str(s).split(",") if h.strip()})
+    sel = hex_selection(icao24)
+    return None if sel is None else sorted(sel)
 
 
 def store_filter(
@@ -414,14 +280,13 @@ def read_store(
     """
     from flighttrace._version import __version__
     from flighttrace.io._normalise import assemble
-    from flighttrace.io.api import Dataset
     from flighttrace.schema import empty_quarantine
 
     store = Path(store_dir)
-    cfg = _config(store)
+    cfg = store_config(store)
     manifest = store_manifest(store)
     # icao24 as plain strings when filtered on, so that its row-group statistics prune (see store_dataset)
-    dict_cols = tuple(c for c in _STRING_COLUMNS if icao24 is None or c != "icao24")
+    dict_cols = tuple(c for c in STRING_COLUMNS if icao24 is None or c != "icao24")
     dset = store_dataset(store, dictionary_columns=dict_cols)
     expr = store_filter(start=start, end=end, icao24=icao24, bbox=bbox, hex_digits=int(cfg["hex_digits"]))
     n_total = len(dset.files)
@@ -442,11 +307,7 @@ def read_store(
     committed = set(manifest["batch"])
     qs = [pd.read_parquet(q) for q in qfiles if q.stem in committed]
     quarantine = pd.concat(qs, ignore_index=True) if qs else empty_quarantine()
-    if len(quarantine):
-        quarantine["src_row"] = quarantine["src_row"].astype("Int64")
-        for c in ("src_file", "reason", "raw"):
-            quarantine[c] = quarantine[c].astype(str)
-        quarantine = quarantine.sort_values(["src_file", "src_row"], na_position="first", kind="stable").reset_index(drop=True)
+    quarantine = sort_quarantine(quarantine)
     filters = {
         "start": None if start is None else _as_utc(start).isoformat(),
         "end": None if end is None else _as_utc(end).isoformat(),
@@ -466,70 +327,6 @@ def read_store(
 # --------------------------------------------------------------------------- writing
 
 
-class _Lock:
-    def __init__(self, store: Path) -> None:
-        self.path = store / ".lock"
-
-    def __enter__(self) -> _Lock:
-        try:
-            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError as exc:
-            raise StoreLockedError(
-                f"{self.path} exists: another process is adding to this store; if none is, a crashed one left it: delete it"
-            ) from exc
-        os.write(fd, str(os.getpid()).encode())
-        os.close(fd)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.path.unlink(missing_ok=True)
-
-
-def _partition_keys(points: pd.DataFrame, hex_digits: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per point: UTC day number and the value of its leading hex digits (per distinct hex, not per point)."""
-    from flighttrace.timeutil import time_ns
-
-    day = time_ns(points["time"]) // NS_PER_DAY
-    if hex_digits == 0:
-        return day, np.zeros(len(points), dtype=np.int64)
-    cats = np.asarray(points["icao24"].cat.categories, dtype=object)
-    pref = np.array([int(str(c)[:hex_digits], 16) for c in cats], dtype=np.int64)
-    return day, pref[points["icao24"].cat.codes.to_numpy()]
-
-
-def _partition_name(day: int, pref: int, hex_digits: int) -> str:
-    date = (np.datetime64(0, "D") + np.timedelta64(int(day), "D")).astype(str)
-    return f"date={date}" + (f"/hex={pref:0{hex_digits}x}" if hex_digits else "")
-
-
-def points_to_arrow(points: pd.DataFrame) -> pa.Table:
-    """A Points frame as an Arrow table: categoricals as ``dictionary<int32, string>``, no pandas metadata.
-
-    Parameters
-    ----------
-    points
-        A Points table with the canonical dtypes.
-
-    Returns
-    -------
-    pyarrow.Table
-        The same columns; tables from different frames concatenate directly.
-    """
-    schema = _file_schema()
-    arrays = []
-    for f in schema:
-        s = points[f.name]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            arr = pa.DictionaryArray.from_arrays(
-                pa.array(s.cat.codes.to_numpy().astype(np.int32), mask=s.cat.codes.to_numpy() < 0),
-                pa.array(np.asarray(s.cat.categories, dtype=object), type=pa.string()),
-            )
-            arrays.append(arr)
-        else:
-            arrays.append(pa.Array.from_pandas(s, type=f.type))
-    return pa.table(arrays, names=schema.names)
-
-
 def _drop_stored_duplicates(store: Path, points: pd.DataFrame, touched: list[str], existing: list[str], cfg: dict[str, Any]) -> np.ndarray:
     """Mask of new points identical to an already stored point (only touched partitions are read)."""
     import pyarrow.dataset as pads
@@ -540,10 +337,10 @@ def _drop_stored_duplicates(store: Path, points: pd.DataFrame, touched: list[str
     dup = np.zeros(len(points), dtype=bool)
     if not files or not len(points):
         return dup
-    parts = _partition_fields(cfg)
+    parts = partition_fields(cfg)
     fmt = pads.ParquetFileFormat(read_options=pads.ParquetReadOptions(dictionary_columns=["icao24"]))
     dset = pads.dataset(
-        files, schema=_points_schema(parts), format=fmt,
+        files, schema=points_schema(parts), format=fmt,
         partitioning=pads.partitioning(pa.schema([pa.field(p, pa.string()) for p in parts]), flavor="hive"),
         partition_base_dir=(store / "points").as_posix(),
     )
@@ -552,7 +349,7 @@ def _drop_stored_duplicates(store: Path, points: pd.DataFrame, touched: list[str
     from flighttrace.timeutil import time_ns
 
     hexes = sorted(points["icao24"].cat.categories[np.unique(points["icao24"].cat.codes.to_numpy())])
-    old = dset.to_table(columns=list(_DUP_KEY), filter=pc.field("icao24").isin(hexes)).to_pandas()
+    old = dset.to_table(columns=list(DUP_KEY), filter=pc.field("icao24").isin(hexes)).to_pandas()
     if not len(old):
         return dup
 
@@ -568,7 +365,7 @@ def _drop_stored_duplicates(store: Path, points: pd.DataFrame, touched: list[str
         )
 
     new_k = key(points).assign(_i=np.arange(len(points)))
-    hit = new_k.merge(key(old).drop_duplicates(), on=list(_DUP_KEY), how="inner")["_i"].to_numpy()
+    hit = new_k.merge(key(old).drop_duplicates(), on=list(DUP_KEY), how="inner")["_i"].to_numpy()
     dup[hit] = True
     return dup
 
@@ -609,23 +406,16 @@ def add_to_store(dataset: Dataset, store_dir: str | os.PathLike[str], *, hex_dig
     >>> up = add_to_store(flighttrace.read("fixtures/ovda/data/adsblol"), "store/")  # doctest: +SKIP
     >>> up.files_added[:1], up.points_written                                         # doctest: +SKIP
     """
-    import pyarrow.parquet as pq
-
     from flighttrace._version import __version__
 
     store = create_store(store_dir, hex_digits=hex_digits)
-    cfg = _config(store)
+    cfg = store_config(store)
     hd = int(cfg["hex_digits"])
     update = StoreUpdate(store=store)
-    with _Lock(store):
+    with StoreLock(store):
         old_manifest = store_manifest(store)
         committed = set(old_manifest["batch"])
-        existing, orphans = _committed_files(store, committed)
-        for o in orphans:  # files of a batch that never committed
-            o.unlink()
-        for q in (store / "quarantine").glob("*.parquet"):
-            if q.stem not in committed and _BATCH_FILE.fullmatch(q.name):
-                q.unlink()
+        existing = _clean_uncommitted(store, committed)
         known = set(old_manifest["sha256"])
         man = dataset.manifest
         is_file = (man["sha256"] != "").to_numpy()
@@ -642,64 +432,100 @@ def add_to_store(dataset: Dataset, store_dir: str | os.PathLike[str], *, hex_dig
         if seen.any() and len(pts):
             pts = pts[pts["src_file"].astype(str).isin(set(new_rows["path"])).to_numpy()]
         pts = pts.reset_index(drop=True)
-        day, pref = _partition_keys(pts, hd)
-        pkey = day * (16**hd) + pref
-        order = np.argsort(pkey, kind="stable")  # input is sorted by icao24, time: that order is kept in each partition
-        keys, starts = np.unique(pkey[order], return_index=True)
-        names = [_partition_name(k // (16**hd), k % (16**hd), hd) for k in keys]
+        order, starts, names = _partitions(pts, hd)
         dup = _drop_stored_duplicates(store, pts, names, existing, cfg)
         if dup.any():
-            n_dup = pts.loc[dup, "src_file"].astype(str).value_counts()
-            pts = pts[~dup].reset_index(drop=True)
+            pts = _count_duplicates(new_rows, pts, dup)
             update.duplicates_dropped = int(dup.sum())
-            idx = new_rows["path"].map(n_dup).fillna(0).astype(np.int64).to_numpy()
-            new_rows["rows_duplicate"] = new_rows["rows_duplicate"].to_numpy() + idx
-            new_rows["rows_kept"] = new_rows["rows_kept"].to_numpy() - idx
-            g = pts.groupby(pts["src_file"].astype(str))
-            spans = g["time"].agg(["min", "max"])
-            n_ac = g["icao24"].nunique()
-            hit = new_rows["path"].isin(n_dup.index).to_numpy()
-            for col, vals in (("time_min", spans["min"]), ("time_max", spans["max"])):
-                new_rows.loc[hit, col] = new_rows.loc[hit, "path"].map(vals).astype(TIME_DTYPE)
-            new_rows.loc[hit, "n_aircraft"] = new_rows.loc[hit, "path"].map(n_ac).fillna(0).astype(np.int64).to_numpy()
-            day, pref = _partition_keys(pts, hd)
-            pkey = day * (16**hd) + pref
-            order = np.argsort(pkey, kind="stable")
-            keys, starts = np.unique(pkey[order], return_index=True)
-            names = [_partition_name(k // (16**hd), k % (16**hd), hd) for k in keys]
-        table = points_to_arrow(pts).take(pa.array(order)) if len(pts) else None
-        bounds = np.append(starts, len(pts))
-        for i, name in enumerate(names):  # one file per partition
-            part = table.slice(int(bounds[i]), int(bounds[i + 1] - bounds[i]))  # type: ignore[union-attr]
-            folder = store / "points" / name
-            folder.mkdir(parents=True, exist_ok=True)
-            cols = [c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in part.columns]
-            pq.write_table(
-                pa.table(cols, schema=_file_schema()), folder / f"{batch}.parquet",
-                row_group_size=ROW_GROUP_ROWS, compression="zstd", write_statistics=True,
-            )
+            order, starts, names = _partitions(pts, hd)
+        _write_points(store, batch, pts, order, starts, names)
         update.partitions = names
         update.points_written = len(pts)
-        q = dataset.quarantine
-        q = q[q["src_file"].isin(set(new_rows["path"]))]
-        if len(q):
-            qt = pa.Table.from_pandas(q.reset_index(drop=True), preserve_index=False)
-            pq.write_table(qt, store / "quarantine" / f"{batch}.parquet", compression="zstd")
-        new_rows["batch"] = batch
-        manifest = pd.concat([old_manifest, new_rows], ignore_index=True) if len(old_manifest) else new_rows.reset_index(drop=True)
-        for c in MANIFEST:
-            if isinstance(c.dtype, pd.DatetimeTZDtype):
-                manifest[c.name] = manifest[c.name].astype(TIME_DTYPE)
-        tmp = store / "manifest.parquet.tmp"
-        manifest.to_parquet(tmp, index=False)
-        tmp.replace(store / "manifest.parquet")  # the commit
+        _write_quarantine(store, batch, dataset.quarantine, set(new_rows["path"]))
+        _commit_manifest(store, old_manifest, new_rows.assign(batch=batch))
         cfg["batches"] = [*cfg.get("batches", []), {
             "id": batch, "files": len(new_rows), "files_skipped": len(update.files_skipped), "points": len(pts),
             "duplicates_dropped": update.duplicates_dropped, "call": str(dataset.info.get("call", "")),
             "flighttrace_version": __version__,
         }]
-        _write_config(store, cfg)
+        write_config(store, cfg)
     return update
+
+
+def _clean_uncommitted(store: Path, committed: set[str]) -> list[str]:
+    """Remove the files of batches that never committed; return the committed Points files."""
+    existing, orphans = committed_files(store, committed)
+    for o in orphans:  # files of a batch that never committed
+        o.unlink()
+    for q in (store / "quarantine").glob("*.parquet"):
+        if q.stem not in committed and BATCH_FILE.fullmatch(q.name):
+            q.unlink()
+    return existing
+
+
+def _partitions(pts: pd.DataFrame, hex_digits: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The order that groups ``pts`` by partition, where each partition starts in it, and the partitions' names."""
+    day, pref = partition_keys(pts, hex_digits)
+    per_day = 16**hex_digits
+    pkey = day * per_day + pref
+    order = np.argsort(pkey, kind="stable")  # input is sorted by icao24, time: that order is kept in each partition
+    keys, starts = np.unique(pkey[order], return_index=True)
+    return order, starts, [partition_name(k // per_day, k % per_day, hex_digits) for k in keys]
+
+
+def _count_duplicates(new_rows: pd.DataFrame, pts: pd.DataFrame, dup: np.ndarray) -> pd.DataFrame:
+    """Drop the points ``dup`` marks; count them in their files' manifest rows (``new_rows``, changed in place)."""
+    n_dup = pts.loc[dup, "src_file"].astype(str).value_counts()
+    pts = pts[~dup].reset_index(drop=True)
+    idx = new_rows["path"].map(n_dup).fillna(0).astype(np.int64).to_numpy()
+    new_rows["rows_duplicate"] = new_rows["rows_duplicate"].to_numpy() + idx
+    new_rows["rows_kept"] = new_rows["rows_kept"].to_numpy() - idx
+    spans = file_spans(pts)
+    hit = new_rows["path"].isin(n_dup.index).to_numpy()
+    for col in ("time_min", "time_max"):
+        new_rows.loc[hit, col] = new_rows.loc[hit, "path"].map(spans[col]).astype(TIME_DTYPE)
+    new_rows.loc[hit, "n_aircraft"] = new_rows.loc[hit, "path"].map(spans["n_aircraft"]).fillna(0).astype(np.int64).to_numpy()
+    return pts
+
+
+def _write_points(store: Path, batch: str, pts: pd.DataFrame, order: np.ndarray, starts: np.ndarray, names: list[str]) -> None:
+    """One Parquet file of the batch per partition, in row groups of :data:`ROW_GROUP_ROWS`."""
+    import pyarrow.parquet as pq
+
+    if not len(pts):
+        return
+    table = points_to_arrow(pts).take(pa.array(order))
+    bounds = np.append(starts, len(pts))
+    for i, name in enumerate(names):  # one file per partition
+        part = table.slice(int(bounds[i]), int(bounds[i + 1] - bounds[i]))
+        folder = store / "points" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        cols = [c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in part.columns]
+        pq.write_table(
+            pa.table(cols, schema=file_schema()), folder / f"{batch}.parquet",
+            row_group_size=ROW_GROUP_ROWS, compression="zstd", write_statistics=True,
+        )
+
+
+def _write_quarantine(store: Path, batch: str, quarantine: pd.DataFrame, paths: set[str]) -> None:
+    """The batch's quarantine: the rows of the files it adds."""
+    import pyarrow.parquet as pq
+
+    q = quarantine[quarantine["src_file"].isin(paths)]
+    if len(q):
+        qt = pa.Table.from_pandas(q.reset_index(drop=True), preserve_index=False)
+        pq.write_table(qt, store / "quarantine" / f"{batch}.parquet", compression="zstd")
+
+
+def _commit_manifest(store: Path, old_manifest: pd.DataFrame, new_rows: pd.DataFrame) -> None:
+    """Replace ``manifest.parquet`` with the old rows and the batch's: the commit."""
+    manifest = pd.concat([old_manifest, new_rows], ignore_index=True) if len(old_manifest) else new_rows.reset_index(drop=True)
+    for c in MANIFEST:
+        if isinstance(c.dtype, pd.DatetimeTZDtype):
+            manifest[c.name] = manifest[c.name].astype(TIME_DTYPE)
+    tmp = store / "manifest.parquet.tmp"
+    manifest.to_parquet(tmp, index=False)
+    tmp.replace(store / "manifest.parquet")  # the commit
 
 
 def split_stored(

@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
+from flighttrace._paths import nearest_marked
+
 __all__ = ["MARKER", "is_synthetic"]
 
 MARKER: Final = "synthetic.json"
@@ -29,11 +31,7 @@ def _find_root(p: Path) -> Path | None:
 @lru_cache(maxsize=4096)
 def _root_of_dir(folder: str) -> Path | None:
     """Nearest folder at or above ``folder`` holding the marker (cached: one walk per folder)."""
-    d = Path(folder)
-    if (d / MARKER).is_file():
-        return d
-    parent = d.parent
-    return None if parent == d else _root_of_dir(str(parent))
+    return nearest_marked(folder, MARKER, _root_of_dir)
 
 
 @lru_cache(maxsize=64)

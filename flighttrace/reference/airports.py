@@ -162,7 +162,7 @@ def classify_kind(names: pd.Series | Sequence[str]) -> np.ndarray:
 
 def _one_edit(a: str, b: str, *, allow_substitution: bool = True) -> bool:
     """Whether equal-length ``a`` and ``b`` differ by one substitution or one swap of neighbours."""
-    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
     if len(diff) == 1:
         return allow_substitution
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
@@ -450,7 +450,7 @@ class AirportIndex:
         for cand in pool:
             if cand[0] != up[0] or len(cand) != len(up) or not _one_edit(up, cand, allow_substitution=len(up) == 4):
                 continue
-            shared = next((i for i, (a, b) in enumerate(zip(up, cand)) if a != b), len(up))
+            shared = next((i for i, (a, b) in enumerate(zip(up, cand, strict=True)) if a != b), len(up))
             key = (-shared, cand)
             if best is None or key < (-best[0], best[1]):
                 best = (shared, cand)

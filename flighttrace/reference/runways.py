@@ -118,11 +118,11 @@ def runway_directions(index: AirportIndex) -> RunwayDirections:
         return cache["runways"]
     rw = runway_table()
     codes = pd.Index(index.table["code"].astype(str))
-    row = codes.get_indexer(rw["code"].astype(str)) if len(rw) else np.empty(0, dtype=np.intp)
+    row = codes.get_indexer(pd.Index(rw["code"].astype(str))) if len(rw) else np.empty(0, dtype=np.intp)
     rw = rw[row >= 0]
     row = row[row >= 0]
     # two directions per runway: le → he (course heading_deg) and he → le (the reciprocal)
-    f = np.concatenate([row, row])
+    f = np.concatenate([row, row]).astype(np.int64)
     s_lat = np.concatenate([rw["le_lat"], rw["he_lat"]]).astype(np.float64)
     s_lon = np.concatenate([rw["le_lon"], rw["he_lon"]]).astype(np.float64)
     e_lat = np.concatenate([rw["he_lat"], rw["le_lat"]]).astype(np.float64)
@@ -130,7 +130,7 @@ def runway_directions(index: AirportIndex) -> RunwayDirections:
     hdg = np.concatenate([rw["heading_deg"], (rw["heading_deg"].to_numpy() + 180.0) % 360.0]).astype(np.float64)
     ident = np.concatenate([rw["le_ident"].astype(str), rw["he_ident"].astype(str)]).astype(object)
     order = np.argsort(f, kind="stable")
-    f, s_lat, s_lon, e_lat, e_lon, hdg, ident = (a[order] for a in (f, s_lat, s_lon, e_lat, e_lon, hdg, ident))
+    f, s_lat, s_lon, e_lat, e_lon, hdg, ident = f[order], s_lat[order], s_lon[order], e_lat[order], e_lon[order], hdg[order], ident[order]
     dy = (e_lat - s_lat) * KM_PER_DEG
     dx = (e_lon - s_lon) * KM_PER_DEG * np.cos(np.radians((s_lat + e_lat) / 2.0))
     offsets = np.zeros(len(index.table) + 1, dtype=np.int64)

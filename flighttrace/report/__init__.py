@@ -42,7 +42,6 @@ was made, tables are sorted, element ids and chart metadata are fixed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -57,6 +56,7 @@ import pandas as pd
 from flighttrace._gc import gc_paused
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
+from flighttrace.hashing import sha256_file
 from flighttrace.report.context import ReportRun
 
 __all__ = ["CSV_NOTE", "ReportResult", "ReportRun", "build_report", "kind_pages", "verify_report"]
@@ -85,11 +85,7 @@ class ReportResult:
 
 
 def _sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+    return sha256_file(path)
 
 
 # --------------------------------------------------------------------------- building
@@ -318,7 +314,7 @@ def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds
     from flighttrace.outdir import STAMP_NAME
 
     files = sorted(p for p in work.rglob("*") if p.is_file() and p.name != "provenance.json")
-    outputs = {p.relative_to(work).as_posix(): _sha(p) for p in files}
+    outputs = {p.relative_to(work).as_posix(): sha256_file(p) for p in files}
     copies = {} if maps_copy is None else {maps_copy.as_posix(): outputs["map.html"]}
     inputs = [{"path": r["path"], "sha256": r["sha256"], "format": r["format"]} for r in ds.manifest.to_dict(orient="records")]
     doc = {
@@ -329,7 +325,7 @@ def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds
             "scenario": scn_path.as_posix(), "data": [str(d) for d in data], "out": out.as_posix(), "tz": tz, "report_tz": report_tz,
             "maps_dir": None if maps_copy is None else maps_copy.parent.as_posix(), "tiles": tiles,
         },
-        "scenario": {"path": scn_path.as_posix(), "sha256": _sha(scn_path)},
+        "scenario": {"path": scn_path.as_posix(), "sha256": sha256_file(scn_path)},
         "inputs": inputs,
         "outputs": dict(sorted(outputs.items())),
         "output_stamp": STAMP_NAME,

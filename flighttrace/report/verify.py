@@ -13,7 +13,6 @@ The check has three parts, and every difference is reported by name:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -22,19 +21,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from flighttrace.hashing import sha256_file
 from flighttrace.outdir import STAMP_NAME, listing
 
 __all__ = ["input_differences", "verify"]
 
 _REBUILD = "from flighttrace.report.verify import _rebuild_main; _rebuild_main()"
-
-
-def _sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _at(base: Path, recorded: str) -> Path:
@@ -156,7 +148,7 @@ def verify(out_dir: str | os.PathLike[str], *, base: str | os.PathLike[str] | No
     scn = doc["scenario"]["path"]
     if not _at(base, scn).is_file():
         problems.append(f"input missing: {scn}")
-    elif _sha(_at(base, scn)) != doc["scenario"]["sha256"]:
+    elif sha256_file(_at(base, scn)) != doc["scenario"]["sha256"]:
         problems.append(f"input changed: {scn}")
     for inp in doc["inputs"]:
         p = inp["path"]
@@ -164,14 +156,14 @@ def verify(out_dir: str | os.PathLike[str], *, base: str | os.PathLike[str] | No
             continue  # tar members are checked through the rebuild's manifest
         if not _at(base, p).is_file():
             problems.append(f"input missing: {p}")
-        elif _sha(_at(base, p)) != inp["sha256"]:
+        elif sha256_file(_at(base, p)) != inp["sha256"]:
             problems.append(f"input changed: {p}")
     recorded = doc["outputs"]
     present = {rel for rel in listing(out) if rel not in ("provenance.json", STAMP_NAME)}
     for rel, sha in sorted(recorded.items()):
         if rel not in present:
             problems.append(f"output missing: {rel}")
-        elif _sha(out / rel) != sha:
+        elif sha256_file(out / rel) != sha:
             problems.append(f"output edited: {rel}")
     for rel in sorted(present - set(recorded)):
         problems.append(f"output not recorded: {rel}")

@@ -20,8 +20,9 @@ the field it concerns.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from flighttrace._lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "Scenario": "flighttrace.scenario.model",
@@ -41,11 +42,5 @@ if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.scenario.model import Claim, Scenario  # noqa: F401 - names for type checkers (__all__ is built at run time)
 
 
-def __getattr__(name: str) -> Any:
-    # loaded on first use: the kinds' test models import scenario.base, and the model imports them
-    mod = _EXPORTS.get(name)
-    if mod is None:
-        raise AttributeError(f"module 'flighttrace.scenario' has no attribute {name!r}")
-    value = getattr(importlib.import_module(mod), name)
-    globals()[name] = value
-    return value
+# loaded on first use: the kinds' test models import scenario.base, and the model imports them
+__getattr__, _ = lazy_exports(__name__, _EXPORTS)

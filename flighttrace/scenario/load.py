@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -153,7 +154,7 @@ def parse_scenario(data: str | Mapping[str, Any], *, name: str = "<string>") -> 
     return scenario
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Load and validate a scenario file.
 
     Parameters

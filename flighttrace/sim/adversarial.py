@@ -36,7 +36,6 @@ EVERYTHING WRITTEN HERE IS SYNTHETIC; ``synthetic.json`` lists every file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -47,11 +46,13 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.hashing import sha256_file
 from flighttrace.sim.kinematics import (
     CoverageModel,
     Field,
     Receiver,
     observe,
+    quantised_points,
     sample,
     schedule_frame,
     simulate_truth,
@@ -323,16 +324,6 @@ def _observed(spec: SortiesAdversary, truth: pd.DataFrame, legs: pd.DataFrame, f
     return obs
 
 
-def _points_columns(df: pd.DataFrame) -> pd.DataFrame:
-    cols = ["icao24", "time", "lat", "lon", "alt_ft", "on_ground", "gs_kt", "track_deg", "vrate_fpm", "callsign", "squawk",
-            "registration", "typecode", "position_source", "stale", "new_leg"]
-    out = df[cols].copy()
-    out["on_ground"] = out["on_ground"].astype("boolean")
-    out["lat"], out["lon"] = out["lat"].round(5), out["lon"].round(5)
-    out["alt_ft"] = (out["alt_ft"] / 25.0).round() * 25.0
-    return out.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
-
-
 def _write_traces(data: Path, pts: pd.DataFrame) -> list[Path]:
     from flighttrace.sim.writers import write_trace
 
@@ -341,7 +332,7 @@ def _write_traces(data: Path, pts: pd.DataFrame) -> list[Path]:
     key = (pd.Series(day, dtype=object) + "|" + pts["icao24"].astype(str).to_numpy()).to_numpy()
     for k in sorted(set(key)):  # one trace file per aircraft-day, as readsb writes them
         d, h = k.split("|")
-        sub = _points_columns(pts[key == k])
+        sub = quantised_points(pts[key == k], speeds=False)
         typ = sub["typecode"].dropna()
         path = data / "adsblol" / d / "traces" / h[-2:] / f"trace_full_{h}.json"
         write_trace(sub, path, typecode=str(typ.iloc[0]) if len(typ) else None)
@@ -366,10 +357,6 @@ def _scenario(spec: SortiesAdversary) -> dict[str, Any]:
     }
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _finish(root: Path, doc: dict[str, Any], claims: list[dict[str, Any]], legs: pd.DataFrame | None) -> dict[str, Any]:
     """Write the scenario, the truth and ``synthetic.json``; return the paths."""
     import yaml
@@ -381,7 +368,7 @@ def _finish(root: Path, doc: dict[str, Any], claims: list[dict[str, Any]], legs:
     if legs is not None:
         lg = legs.drop(columns=[c for c in ("waypoints",) if c in legs.columns])
         lg.to_csv(tdir / "legs.csv", index=False, lineterminator="\n")
-    files = {p.relative_to(root).as_posix(): _sha(p) for p in sorted(root.rglob("*")) if p.is_file()}
+    files = {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(root.rglob("*")) if p.is_file()}
     (root / "synthetic.json").write_text(json.dumps({"synthetic": True, "warning": "Every file here was made by flighttrace's simulator.",
                                                      "files": files}, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return {"root": root, "scenario": root / "scenario.yaml", "data": root / "data", "truth": tdir / "claims.csv"}
@@ -420,7 +407,7 @@ def build_sorties_adversary(spec: SortiesAdversary | str, out_dir: str | os.Path
 
         late = sample(obs, "opensky", seed=spec.seed + 1)
         late["time"] = late["time"] + pd.Timedelta(days=spec.clock_shift_days)
-        write_state_vectors_parquet(_points_columns(late), data / "opensky" / "states_late_feed.parquet")
+        write_state_vectors_parquet(quantised_points(late, speeds=False), data / "opensky" / "states_late_feed.parquet")
     claims = [{"claim_id": c.id, "true": c.true, "knowable": c.knowable, "why": c.why} for c in spec.claims]
     return _finish(root, _scenario(spec), claims, legs)
 

@@ -32,6 +32,7 @@ from flighttrace.timeutil import time_ns
 
 __all__ = [
     "quantised_points",
+    "WRITER_COLUMNS",
     "Profile",
     "PROFILES",
     "Receiver",
@@ -366,10 +367,10 @@ def simulate_truth(schedule: pd.DataFrame, fields: dict[str, Field], *, seed: in
     frames = []
     legs = schedule.copy().reset_index(drop=True)
     takeoff, landing, on_block = [], [], []
-    for i, leg in legs.iterrows():  # one iteration per leg; each leg is computed on whole arrays
-        rng = np.random.default_rng([seed, int(i)])
+    for i, (_, leg) in enumerate(legs.iterrows()):  # one iteration per leg (the index is 0..n-1); each leg is computed on whole arrays
+        rng = np.random.default_rng([seed, i])
         prof = PROFILES[str(leg["typecode"])] if str(leg["typecode"]) in PROFILES else PROFILES["IL76"]
-        def opt(name: str, default: float) -> float:
+        def opt(name: str, default: float, leg: pd.Series = leg) -> float:
             v = leg.get(name, None)
             return float(default) if v is None or (isinstance(v, float) and np.isnan(v)) else float(v)
         tr = fly_leg(
@@ -567,10 +568,11 @@ def observe(truth: pd.DataFrame, model: CoverageModel, *, field_elev_ft: np.ndar
         )
         if inside.any():
             j = np.flatnonzero(inside)
-            out.iloc[j, out.columns.get_loc("lat")] = z.target[0] + rng.normal(0, z.spread_km / 111.32, len(j))
-            out.iloc[j, out.columns.get_loc("lon")] = z.target[1] + rng.normal(0, z.spread_km / 92.0, len(j))
+            lat_col, lon_col, alt_col = (int(c) for c in out.columns.get_indexer(pd.Index(["lat", "lon", "alt_ft"])))
+            out.iloc[j, lat_col] = z.target[0] + rng.normal(0, z.spread_km / 111.32, len(j))
+            out.iloc[j, lon_col] = z.target[1] + rng.normal(0, z.spread_km / 92.0, len(j))
             if z.drop_altitude:
-                out.iloc[j, out.columns.get_loc("alt_ft")] = np.nan
+                out.iloc[j, alt_col] = np.nan
             spoofed |= inside
     out["spoofed"] = spoofed
     return out.reset_index(drop=True)
@@ -673,19 +675,26 @@ def _keep_every(t: np.ndarray, reset: np.ndarray, step: np.ndarray) -> np.ndarra
     return keep
 
 
-def quantised_points(df: pd.DataFrame) -> pd.DataFrame:
-    """Simulated points with the columns the writers take, quantised as the sources quantise them, sorted by aircraft and time."""
-    cols = ["icao24", "time", "lat", "lon", "alt_ft", "on_ground", "gs_kt", "track_deg", "vrate_fpm", "callsign", "squawk",
-            "registration", "typecode", "position_source", "stale", "new_leg"]
-    out = df[cols].copy()
+WRITER_COLUMNS: Final = ("icao24", "time", "lat", "lon", "alt_ft", "on_ground", "gs_kt", "track_deg", "vrate_fpm", "callsign", "squawk",
+                          "registration", "typecode", "position_source", "stale", "new_leg")
+"""The Points columns the simulator's writers take."""
+
+
+def quantised_points(df: pd.DataFrame, *, speeds: bool = True) -> pd.DataFrame:
+    """Simulated points with the columns the writers take, quantised as the sources quantise them, sorted by aircraft and time.
+
+    Positions to ~1 m and altitudes to 25 ft; with ``speeds`` also ground
+    speed to 0.1 kt, track to 0.1° and vertical rate to 64 ft/min.
+    """
+    out = df[list(WRITER_COLUMNS)].copy()
     out["on_ground"] = out["on_ground"].astype("boolean")
-    # quantise as the sources do: ~1 m positions, 25 ft altitudes, 0.1 kt, 0.1°, 64 ft/min
     out["lat"] = out["lat"].round(5)
     out["lon"] = out["lon"].round(5)
     out["alt_ft"] = (out["alt_ft"] / 25.0).round() * 25.0
-    out["gs_kt"] = out["gs_kt"].round(1)
-    out["track_deg"] = out["track_deg"].round(1)
-    out["vrate_fpm"] = (out["vrate_fpm"] / 64.0).round() * 64.0
+    if speeds:
+        out["gs_kt"] = out["gs_kt"].round(1)
+        out["track_deg"] = out["track_deg"].round(1)
+        out["vrate_fpm"] = (out["vrate_fpm"] / 64.0).round() * 64.0
     return out.sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
 
 

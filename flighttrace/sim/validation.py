@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flighttrace.cells import as_time
+
 __all__ = ["load_truth", "compare_legs", "compare_sorties"]
 
 _TIMES = ("off_block", "takeoff_time", "landing_time", "on_block", "land_far", "depart_far")
@@ -31,6 +33,12 @@ def load_truth(root: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
                 df[c] = pd.to_datetime(df[c], utc=True)
         out[name] = df
     return out
+
+
+def _error_s(detected: object, true: object) -> float:
+    """Detected minus true time, s (NaN when either is unknown)."""
+    a, b = as_time(detected), as_time(true)
+    return np.nan if a is None or b is None else (a - b).total_seconds()
 
 
 def compare_legs(legs: pd.DataFrame, truth_legs: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -75,8 +83,8 @@ def compare_legs(legs: pd.DataFrame, truth_legs: pd.DataFrame) -> tuple[pd.DataF
             "origin": d["origin"] if d is not None else None, "destination": d["destination"] if d is not None else None,
             "origin_evidence": d["origin_evidence"] if d is not None else None,
             "destination_evidence": d["destination_evidence"] if d is not None else None,
-            "takeoff_error_s": (d["takeoff_time"] - r.takeoff_time).total_seconds() if d is not None and pd.notna(d["takeoff_time"]) and pd.notna(r.takeoff_time) else np.nan,
-            "landing_error_s": (d["landing_time"] - r.landing_time).total_seconds() if d is not None and pd.notna(d["landing_time"]) and pd.notna(r.landing_time) else np.nan,
+            "takeoff_error_s": _error_s(d["takeoff_time"], r.takeoff_time) if d is not None else np.nan,
+            "landing_error_s": _error_s(d["landing_time"], r.landing_time) if d is not None else np.nan,
         })
     m = pd.DataFrame(rows)
     one = m[m["n_detected"] == 1]

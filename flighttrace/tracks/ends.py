@@ -36,6 +36,7 @@ import numpy as np
 from flighttrace.geo import bearing_deg
 from flighttrace.reference.airports import AirportIndex
 from flighttrace.reference.runways import pair_geometry, runway_directions
+from flighttrace.tracks.params import LegParams
 
 __all__ = ["LOST_CODES", "decide_ends"]
 
@@ -61,7 +62,7 @@ def _angle_diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.abs((np.asarray(a) - np.asarray(b) + 180.0) % 360.0 - 180.0)
 
 
-def _runway_features(index: AirportIndex, idx: np.ndarray, lat: np.ndarray, lon: np.ndarray, trk: np.ndarray, agl: np.ndarray, *, arriving: bool, p: object) -> dict[str, np.ndarray]:
+def _runway_features(index: AirportIndex, idx: np.ndarray, lat: np.ndarray, lon: np.ndarray, trk: np.ndarray, agl: np.ndarray, *, arriving: bool, p: LegParams) -> dict[str, np.ndarray]:
     """Per (end, candidate): runway data present, distance to the nearest runway, alignment, where the track meets the ground.
 
     ``idx`` is (m, k) field rows (-1 none); the others are per end (m,)
@@ -113,7 +114,7 @@ def _runway_features(index: AirportIndex, idx: np.ndarray, lat: np.ndarray, lon:
     return {"has": has, "seg": seg.reshape(m, k), "aligned": aligned.reshape(m, k), "meet": meet.reshape(m, k), "ident": ident.reshape(m, k)}
 
 
-def _ground(index: AirportIndex, lat: np.ndarray, lon: np.ndarray, heli: np.ndarray, p: object) -> dict[str, np.ndarray]:
+def _ground(index: AirportIndex, lat: np.ndarray, lon: np.ndarray, heli: np.ndarray, p: LegParams) -> dict[str, np.ndarray]:
     """Fields under ground points: the best one and the runner-up, per point."""
     idx, dist = index.nearest(lat, lon, k=p.k_candidates, max_km=p.search_km, heliports=heli)
     nan = np.full(idx.shape, np.nan)
@@ -150,7 +151,7 @@ def decide_ends(
     ground_lon: np.ndarray,
     *,
     arriving: bool,
-    p: object,
+    p: LegParams,
 ) -> dict[str, np.ndarray]:
     """Decide the field and grade of one end (origin or destination) of many legs.
 
@@ -213,19 +214,8 @@ def decide_ends(
 
 
 def _airborne_ends(
-    index: AirportIndex,
-    elev: np.ndarray,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    alt: np.ndarray,
-    trk: np.ndarray,
-    vert: np.ndarray,
-    heli: np.ndarray,
-    todo: np.ndarray,
-    out: dict[str, np.ndarray],
-    *,
-    arriving: bool,
-    p: object,
+    index: AirportIndex, elev: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, trk: np.ndarray, vert: np.ndarray, heli: np.ndarray,
+    todo: np.ndarray, out: dict[str, np.ndarray], *, arriving: bool, p: LegParams,
 ) -> None:
     """Airborne ends (no ground point decided them): fill ``out`` at positions ``todo``."""
     idx, dist = index.nearest(lat, lon, k=p.k_candidates, max_km=p.search_km, heliports=heli)
@@ -299,5 +289,5 @@ def _airborne_ends(
     out["second_detail"][w] = [
         (f"{a:.0f} ft above it, {d:.1f} km out" if np.isfinite(a) else f"{d:.1f} km out, no altitude")
         + (f"; the track meets the ground {x:.1f} km from its runways" if np.isfinite(x) and x > 0 else "")
-        for a, d, x in zip(a_s, d_s, mt)
+        for a, d, x in zip(a_s, d_s, mt, strict=True)
     ]

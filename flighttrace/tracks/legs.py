@@ -98,7 +98,7 @@ def resolve_airports(airports: Any) -> AirportIndex:
     if isinstance(airports, AirportIndex):
         return airports
     if hasattr(airports, "airport_index"):
-        return airports.airport_index()  # type: ignore[no-any-return]
+        return airports.airport_index()
     raise TypeError(f"airports must be an AirportIndex, a Scenario or None, not {type(airports).__name__}")
 
 

@@ -34,20 +34,13 @@ def airport_events(legs: pd.DataFrame) -> pd.DataFrame:
 def ground_stays(legs: pd.DataFrame) -> pd.DataFrame:
     """Ground stays between consecutive legs of the same aircraft at the same field.
 
-    Parameters
-    ----------
-    legs
-        Output of :func:`detect_legs`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        airport, icao24, arriving_leg, departing_leg, arrival_time,
-        departure_time, duration_s (NaN when either time is unknown),
-        duration_min_s (lower bound from the last sighting of the arriving
-        leg to the first of the departing one), arrival_evidence,
-        departure_evidence. A stay is listed only when the arriving leg's
-        destination and the departing leg's origin are the same field.
+    ``legs`` is the output of :func:`detect_legs`. The table has one row per
+    stay, with the columns airport, icao24, arriving_leg, departing_leg,
+    arrival_time, departure_time, duration_s (NaN when either time is
+    unknown), duration_min_s (lower bound from the last sighting of the
+    arriving leg to the first of the departing one), arrival_evidence,
+    departure_evidence. A stay is listed only when the arriving leg's
+    destination and the departing leg's origin are the same field.
     """
     cols = [
         "airport", "icao24", "arriving_leg", "departing_leg", "arrival_time", "departure_time",

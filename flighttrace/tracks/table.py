@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from flighttrace.cells import NONE, none_where
 from flighttrace.geo import haversine_km
 from flighttrace.reference.airports import AirportIndex
 from flighttrace.schema import TIME_DTYPE
@@ -108,7 +109,7 @@ def _ground_only(g: dict[str, np.ndarray], r: _Runs, orig: dict[str, np.ndarray]
 
 
 def _strong(grade: np.ndarray) -> np.ndarray:
-    return (grade == "observed") | (grade == "inferred")  # type: ignore[no-any-return]
+    return (grade == "observed") | (grade == "inferred")
 
 
 def _bridge(g: dict[str, np.ndarray], index: AirportIndex, p: LegParams, *, end: dict[str, np.ndarray], other: dict[str, np.ndarray],
@@ -135,10 +136,10 @@ def _bridge(g: dict[str, np.ndarray], index: AirportIndex, p: LegParams, *, end:
     codes = index.table["code"].to_numpy(dtype=object)
     if arriving:
         how = np.where(gs_only[nbr[j]], "seen on the ground at", "seen departing from")
-        note[j] = [f"track lost {d:.0f} km from {c}; next {h_} {c} {hh:.1f} h later" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours)]
+        note[j] = [f"track lost {d:.0f} km from {c}; next {h_} {c} {hh:.1f} h later" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours, strict=True)]
     else:
         how = np.where(gs_only[nbr[j]], "seen on the ground at", "seen arriving at")
-        note[j] = [f"track first seen {d:.0f} km from {c}; last {h_} {c} {hh:.1f} h earlier" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours)]
+        note[j] = [f"track first seen {d:.0f} km from {c}; last {h_} {c} {hh:.1f} h earlier" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours, strict=True)]
     return note
 
 
@@ -165,7 +166,7 @@ def _bridges(g: dict[str, np.ndarray], r: _Runs, orig: dict[str, np.ndarray], de
         if unk.any():
             u = at[np.flatnonzero(unk)]
             note[np.flatnonzero(unk)] = [f"{word} seen at {f'{x:.0f} ft' if not np.isnan(x) else 'unknown altitude'}, {la_:.3f}, {lo_:.3f}; no field fits"
-                                         for x, la_, lo_ in zip(alt[u], lat[u], lon[u])]
+                                         for x, la_, lo_ in zip(alt[u], lat[u], lon[u], strict=True)]
     return o_note, d_note, prv, nxt
 
 
@@ -220,11 +221,11 @@ def _reason(kind: str, grade: np.ndarray, method: np.ndarray, code: np.ndarray, 
 
 def _end_columns(prefix: str, end: dict[str, np.ndarray], codes: np.ndarray, note: np.ndarray) -> dict[str, Any]:
     """The columns of one end: field, grade, reason, distance, height, and the best other field considered and why it lost."""
-    code = np.where(end["field"] >= 0, codes[np.maximum(end["field"], 0)], None)
+    code = none_where(end["field"] < 0, codes[np.maximum(end["field"], 0)])
     sec = end["second"]
     has = sec >= 0
-    name = np.where(has, codes[np.maximum(sec, 0)], None)
-    why = np.where(has, end["second_why"], None)
+    name = none_where(~has, codes[np.maximum(sec, 0)])
+    why = none_where(~has, end["second_why"])
     words = np.full(len(sec), None, dtype=object)
     for i in np.flatnonzero(has):  # one sentence per leg end
         detail = end["second_detail"][i]
@@ -254,7 +255,7 @@ def _identity(pts: pd.DataFrame, g: dict[str, np.ndarray], r: _Runs) -> dict[str
     leg_hex = hex_cats[hex_codes[rows(r.starts)]].astype(str)
     mid = np.clip((r.fa_c + r.la_c) // 2, 0, n - 1)
     cs_codes, cs_cats = factor_codes(pts["callsign"]) if "callsign" in pts else (np.full(len(pts), -1), np.empty(0, dtype=object))
-    callsign = np.append(cs_cats, None)[cs_codes[rows(mid)]]
+    callsign = np.append(cs_cats, NONE)[cs_codes[rows(mid)]]
     cs_g = cs_codes if rows_g is None else cs_codes[rows_g]
     changes = np.zeros(n, dtype=bool)
     changes[1:] = (cs_g[1:] != cs_g[:-1]) & (cs_g[1:] >= 0) & (cs_g[:-1] >= 0)
@@ -269,7 +270,7 @@ def _identity(pts: pd.DataFrame, g: dict[str, np.ndarray], r: _Runs) -> dict[str
         if col not in pts:
             return np.full(r.count, None, dtype=object)
         codes_, cats_ = factor_codes(pts[col])
-        return np.append(cats_, None)[codes_[rows(r.la_c)]]
+        return np.append(cats_, NONE)[codes_[rows(r.la_c)]]
 
     stamp = pd.to_datetime(np.floor(g["t"][r.starts]).astype(np.int64), unit="s").strftime("%Y%m%dT%H%M%SZ").to_numpy(dtype=object)
     return {"leg_id": leg_hex.astype(object) + "-" + stamp, "icao24": leg_hex, "registration": at_last("registration"),
@@ -363,8 +364,8 @@ def finish(pts: pd.DataFrame, legs: pd.DataFrame, g: dict[str, np.ndarray], *, g
         lens = ge_ - gs_
         # each leg is a contiguous run of points: concatenate slices (one per leg) into a preallocated array
         coords = np.empty((int(lens.sum()), 2))
-        coords[:, 0] = np.concatenate([g["lon"][a:b] for a, b in zip(gs_, ge_)])
-        coords[:, 1] = np.concatenate([g["lat"][a:b] for a, b in zip(gs_, ge_)])
+        coords[:, 0] = np.concatenate([g["lon"][a:b] for a, b in zip(gs_, ge_, strict=True)])
+        coords[:, 1] = np.concatenate([g["lat"][a:b] for a, b in zip(gs_, ge_, strict=True)])
         ids = np.repeat(np.arange(len(legs)), lens)
         geom = shapely.linestrings(coords, indices=ids)
         del coords, ids

@@ -24,13 +24,16 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.cells import as_float, is_missing
 from flighttrace.claims import plain
 from flighttrace.claims.context import ITEM_COLUMNS, Context, Judge, Outcome, empty_items, grade_counts
 from flighttrace.claims.counting import count_at_least, uncovered_phrase
 from flighttrace.claims.detection import detection
 from flighttrace.claims.plain import count_plain
-from flighttrace.kinds.disruption.analysis import _HOUR_NS, Disruption, _daily_baseline, _interp, _rate_curve
+from flighttrace.kinds.disruption.analysis import Disruption
 from flighttrace.kinds.disruption.analysis import analyze as analyze_measures
+from flighttrace.kinds.disruption.closures import _daily_baseline, _interp, _rate_curve
+from flighttrace.kinds.disruption.params import _HOUR_NS
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 from flighttrace.tracks.legs import GRADES
@@ -70,7 +73,7 @@ def measures(ctx: Context) -> Disruption:
         given = ctx.given.get("disruption")
         ctx.cache["disruption"] = given if given is not None else analyze_measures(
             ctx.scenario, ctx.legs, ctx.points, coverage=ctx.cov, report_tz=ctx.tz, params=ctx.rules.disruption_params())
-    return ctx.cache["disruption"]  # type: ignore[no-any-return]
+    return ctx.cache["disruption"]
 
 
 def event_weights(ctx: Any, codes: list[str], hours: np.ndarray) -> np.ndarray | None:
@@ -147,7 +150,7 @@ def items(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> pd.Da
         df = df[df["airport"].isin(A) & (df["start"] >= start) & (df["start"] < end)]
         detail = [f"{c or '?'}: {r.laps:.1f} laps ({r.direction}) in {fmt_duration(r.duration_s, missing='?')}, {r.alt_min_ft:,.0f}–{r.alt_max_ft:,.0f} ft, "
                   f"centre {r.lat:.3f}, {r.lon:.3f} ({r.dist_km:.0f} km from {r.airport}), radius {r.radius_km:.1f} km"
-                  for c, r in zip(df["callsign"], df.itertuples())]  # one sentence per holding
+                  for c, r in zip(df["callsign"], df.itertuples(), strict=True)]  # one sentence per holding
         out = pd.DataFrame({
             "item_id": df["holding_id"].to_numpy(dtype=object), "kind": np.full(len(df), "holding", dtype=object),
             "grade": df["grade"].to_numpy(dtype=object), "time": df["start"].array, "airport": df["airport"].to_numpy(dtype=object),
@@ -215,11 +218,11 @@ def _closure_items(ctx: Any, d: Disruption, claim: Any, start: pd.Timestamp, end
             else:
                 what += "; the longest run without movements, not a closure"
             rows.append({
-                "item_id": closure_item_id(ap, x.start if not pd.isna(x.start) else x.start_latest, closed=closed, last_time=x.last_time),
+                "item_id": closure_item_id(ap, x.start if not is_missing(x.start) else x.start_latest, closed=closed, last_time=x.last_time),
                 "kind": "closure" if closed else "run", "grade": grade,
-                "time": x.start if closed and not pd.isna(x.start) else (x.last_time if not pd.isna(x.last_time) else x.start_latest),
+                "time": x.start if closed and not is_missing(x.start) else (x.last_time if not is_missing(x.last_time) else x.start_latest),
                 "airport": ap, "dest": None, "dest_grade": None, "lineage": x.lineage,
-                "legs": ";".join(v for v in (x.last_leg, x.next_leg) if isinstance(v, str)), "gt_s": float(x.duration_s),
+                "legs": ";".join(v for v in (x.last_leg, x.next_leg) if isinstance(v, str)), "gt_s": as_float(x.duration_s),
                 "gt_min_s": _surely(x, start, end), "detail": what, "caveat": None,
             })
     cols = ITEM_COLUMNS
@@ -397,8 +400,8 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
             return "contradicted", f"{ap} was closed for {fmt_duration(_surely(r, start, end), missing='?')}, longer than {fmt_duration(hi, missing='?')}"
     if possible:
         r = max(possible, key=lambda x: _possibly(x, start, end))
-        a = r.last_time if not pd.isna(r.last_time) else r.start_latest
-        b = r.next_time if not pd.isna(r.next_time) else r.end_earliest
+        a = r.last_time if not is_missing(r.last_time) else r.start_latest
+        b = r.next_time if not is_missing(r.next_time) else r.end_earliest
         inner = strict[(strict["last_time"].fillna(strict["start_latest"]) >= a) & (strict["next_time"].fillna(strict["end_earliest"]) <= b)]
         if len(inner) > 1:
             why = f"{len(inner) - 1} bridged or unseen-time movement(s) fall inside it"
@@ -406,7 +409,7 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
             why = f"its start and end are uncertain: surely closed only {fmt_duration(_surely(r, start, end), missing='?')} in the window"
         return "inconclusive", (f"{ap}: between strong movements, no traffic from {fmt_hm(r.last_time)} to {fmt_hm(r.next_time)} UTC "
                                 f"({fmt_duration(r.gap_s, missing='?')}, baseline {r.expected:.1f}), but it is not certain that the field was closed for {fmt_duration(lo, missing='?')}: {why}")
-    longest = max(lenient.itertuples(), key=lambda x: x.gap_s) if len(lenient) else None
+    longest = max(lenient.itertuples(), key=lambda x: as_float(x.gap_s)) if len(lenient) else None
     run_text = "no movement data" if longest is None else (
         f"the longest run without a take-off or landing was {fmt_duration(longest.gap_s, missing='?')} ({_span(longest.last_time, longest.next_time)} UTC), "
         f"where the baseline expected {longest.expected:.1f}, short of the {longest.threshold:.1f} a closure needs")

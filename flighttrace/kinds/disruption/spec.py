@@ -58,27 +58,30 @@ class Closure(ClaimTest):
         return f"{group}{self.airport} closed {band}{again}"
 
 
-class DiversionsAtLeast(ClaimTest):
+class _AtLeast(ClaimTest):
+    """At least ``value`` aircraft did something (``did``) for the subject's airport (or group)."""
+
+    value: int = Field(ge=0)
+    did: ClassVar[str] = ""
+
+    def describe(self) -> str:
+        return f"at least {self.value} {self.did}"
+
+
+class DiversionsAtLeast(_AtLeast):
     """At least ``value`` aircraft heading for the subject's airport (or group) landed elsewhere."""
 
     kind: Literal["diversions_at_least"]
     units: ClassVar[tuple[str, ...]] = ("diversions",)
-    value: int = Field(ge=0)
-
-    def describe(self) -> str:
-        return f"at least {self.value} diverted"
+    did: ClassVar[str] = "diverted"
 
 
-class HoldingAtLeast(ClaimTest):
+class HoldingAtLeast(_AtLeast):
     """At least ``value`` aircraft flew holding patterns (circling) for the subject's airport (or group)."""
 
     kind: Literal["holding_at_least"]
     units: ClassVar[tuple[str, ...]] = ("holdings",)
-    value: int = Field(ge=0)
-
-    def describe(self) -> str:
-        return f"at least {self.value} held"
-
+    did: ClassVar[str] = "held"
 
 
 TESTS: tuple[type[ClaimTest], ...] = (Closure, DiversionsAtLeast, HoldingAtLeast)

@@ -54,7 +54,7 @@ def _groups(scenario: Any, route: Any) -> tuple[frozenset[str], frozenset[str], 
     seq = list(route.sequence)
     if len(seq) != 3:
         raise ValueError(f"route {route.id!r} has {len(seq)} stops; find_sorties handles out-and-back routes of 3 stops (home, far, home)")
-    return tuple(scenario.resolve_airports(s) for s in seq)  # type: ignore[return-value]
+    return tuple(scenario.resolve_airports(s) for s in seq)
 
 
 def find_sorties(legs: pd.DataFrame, scenario: Any, route: str | None = None, *, fleet: str | None = None) -> pd.DataFrame:
@@ -161,7 +161,8 @@ def _table(lg: pd.DataFrame, ins: np.ndarray, outs: np.ndarray, exact: np.ndarra
 
     def col(name: str, idx: np.ndarray, present: np.ndarray, fill: object = None) -> np.ndarray:
         v = lg[name].to_numpy(dtype=object)[idx]
-        v = np.where(present, v, fill)
+        v = v.copy()
+        v[~present] = fill
         return np.array([None if (x is not None and not isinstance(x, str) and pd.isna(x)) else x for x in v], dtype=object)
 
     def tcol(name: str, idx: np.ndarray, present: np.ndarray) -> pd.Series:
@@ -174,10 +175,10 @@ def _table(lg: pd.DataFrame, ins: np.ndarray, outs: np.ndarray, exact: np.ndarra
     both = has_a & has_b
     cs_a = col("callsign", a, has_a)
     cs_b = col("callsign", b, has_b)
-    callsign = [",".join(dict.fromkeys(x for x in (p, q) if x is not None)) or None for p, q in zip(cs_a, cs_b)]  # one per sortie
+    callsign = [",".join(dict.fromkeys(x for x in (p, q) if x is not None)) or None for p, q in zip(cs_a, cs_b, strict=True)]  # one per sortie
     lin_a = col("lineage", a, has_a, "")
     lin_b = col("lineage", b, has_b, "")
-    lineage = ["; ".join(x for x in (p, q) if x) for p, q in zip(lin_a, lin_b)]  # one per sortie
+    lineage = ["; ".join(x for x in (p, q) if x) for p, q in zip(lin_a, lin_b, strict=True)]  # one per sortie
     note = np.where(~has_a, "inbound leg not seen: the visit is known from the departure",
                     np.where(~has_b, "return leg not seen: the visit is known from the arrival", ""))
     far = np.where(has_a, col("destination", a, has_a), col("origin", b, has_b))
@@ -197,7 +198,7 @@ def _table(lg: pd.DataFrame, ins: np.ndarray, outs: np.ndarray, exact: np.ndarra
         "arrive_back": tcol("landing_time", b, has_b),
         "ground_time_s": np.where(both, exact[a], np.nan),
         "ground_time_min_s": np.where(both, np.where(np.isnan(exact[a]), low[a], exact[a]), np.nan),
-        "evidence": [weakest(x, y) for x, y in zip(arr_g, dep_g)],  # one per sortie
+        "evidence": [weakest(x, y) for x, y in zip(arr_g, dep_g, strict=True)],  # one per sortie
         "arrival_evidence": arr_g,
         "departure_evidence": dep_g,
         "origin_evidence": np.where(has_a, lg["origin_evidence"].to_numpy(dtype=object)[a], "unknown"),

@@ -15,6 +15,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.cells import as_float, none_where
 from flighttrace.claims import plain
 from flighttrace.claims.context import (
     STRONG,
@@ -155,7 +156,7 @@ def _stay_items(ctx: Context, subj: Any, airports: frozenset[str]) -> pd.DataFra
     n = len(st)
     legs = (st["arriving_leg"].astype(str) + ";" + st["departing_leg"].astype(str)).to_numpy(dtype=object)
     lineage = ctx.fleet_legs(subj.fleet).set_index("leg_id")["lineage"] if "lineage" in ctx.legs else None
-    lin = [None] * n if lineage is None else ("; ".join(x for x in (lineage.get(a), lineage.get(b)) if x) for a, b in zip(st["arriving_leg"], st["departing_leg"]))
+    lin = [None] * n if lineage is None else ("; ".join(x for x in (lineage.get(a), lineage.get(b)) if x) for a, b in zip(st["arriving_leg"], st["departing_leg"], strict=True))
     exact = st["duration_s"].astype(float)
     return pd.DataFrame(
         {
@@ -201,7 +202,7 @@ def _annotate(ctx: Context, claim: Any, items: pd.DataFrame) -> pd.DataFrame:
         return items
     items = items.copy()
     rep = replay_of(ctx, items["legs"])
-    items["caveat"] = np.where(rep == "", None, rep)
+    items["caveat"] = none_where(rep == "", rep)
     legs = items["legs"].astype(object).fillna("").astype(str).str.split(";")
     first, second = legs.str[0].astype(object).fillna(""), legs.str[1].astype(object).fillna("")
     departures = claim.subject.unit == "departures"
@@ -214,7 +215,7 @@ def _annotate(ctx: Context, claim: Any, items: pd.DataFrame) -> pd.DataFrame:
     g2 = second.map(ev["origin_evidence"]).astype(object).fillna("") if ev is not None else pd.Series([""] * len(items))
     weak1, weak2 = g1.isin(["inferred", "bridged"]).to_numpy(), g2.isin(["inferred", "bridged"]).to_numpy()
     note = [("; other field in reach: " + "; ".join(x for x in (a if w1 else "", b if w2 else "") if x)) if (w1 and a) or (w2 and b) else ""
-            for a, b, w1, w2 in zip(other1, other2, weak1, weak2)]  # one sentence per item
+            for a, b, w1, w2 in zip(other1, other2, weak1, weak2, strict=True)]  # one sentence per item
     stay = items["gt_s"].notna().to_numpy()
     land_inf, off_inf = (g1.to_numpy() == "inferred") & (end1 == "destination"), g2.to_numpy() == "inferred"
     extra = np.where(stay & (land_inf | off_inf),
@@ -434,7 +435,7 @@ def _rr_text(r: bursts.BurstRateRatio) -> str:
 def _per_event_text(per: pd.DataFrame) -> str:
     """The event windows one by one, naming those with no event and those not covered."""
     seen = per[per["days_covered"] > 0]
-    parts = [f"{r.event_id} {r.n} in {fmt_n(round(r.days_covered, 1))} d" for r in seen.itertuples()]
+    parts = [f"{r.event_id} {r.n} in {fmt_n(round(as_float(r.days_covered), 1))} d" for r in seen.itertuples()]
     text = f"per event window: {', '.join(parts)}" if parts else "no event window is covered"
     empty = seen[seen["n"] == 0]["event_id"].tolist()
     if empty:
@@ -459,7 +460,7 @@ def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> O
     variants: list[bursts.BurstRateRatio] = []
     layout = bursts.window_layout(ctx.cov, starts, ends, reference=(win.start, win.end)) if len(ctx.cov) else None
     for added, grades in ((None, STRONG), ("bridged", STRONG + ("bridged",)), ("unknown", STRONG + ("bridged", "unknown"))):
-        if variants and not items["grade"].eq(added).any():  # no item of that grade: the same result
+        if variants and added is not None and not items["grade"].eq(added).any():  # no item of that grade: the same result
             variants.append(variants[-1])
             continue
         times = items.loc[items["grade"].isin(grades), "time"]
@@ -489,7 +490,7 @@ def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> O
     where = f"{claim.subject.unit} in windows start−{fmt_n(test.lead.total_seconds() / 86400)}d … end+{fmt_n(test.lag.total_seconds() / 86400)}d within the claim window; observed/inferred only"
     rows = [burst_row("rate_ratio", claim.id, tuple(ev["id"]), r, note=f"p tests ratio {test.min_ratio:g}; {where}"),
             *event_rows(claim.id, per, note=where)]
-    return Outcome(verdict, base, _rr_text(r), r.ratio, items, statistic=rows)  # type: ignore[arg-type]
+    return Outcome(verdict, base, _rr_text(r), r.ratio, items, statistic=rows)
 
 
 def stat_row(test: str, claim_id: str, event_ids: tuple[str, ...], r: st.RateRatioResult, *, note: str) -> dict[str, Any]:
@@ -522,11 +523,12 @@ def event_rows(claim_id: str, per: pd.DataFrame, *, note: str) -> list[dict[str,
     """Rows of the statistics table for each event window on its own (:func:`~flighttrace.kinds.sorties.bursts.event_rate_ratios`)."""
     rows = []
     for r in per.itertuples():  # one per event
+        days, base = as_float(r.days_covered), as_float(r.baseline_rate)
         rows.append({
             "test": "rate_ratio_event", "claim_id": claim_id, "event_ids": str(r.event_id), "observed": r.rate,
-            "expected": r.baseline_rate * r.days_covered if r.days_covered > 0 else math.nan, "baseline": r.baseline_rate,
+            "expected": base * days if days > 0 else math.nan, "baseline": r.baseline_rate,
             "ratio": r.ratio, "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": math.nan, "n_shifts": math.nan, "seed": math.nan,
-            "n1": float(r.n), "t1": r.days_covered, "n0": float(r.n0), "t0": r.t0, "exact_ci_low": r.ci_low, "exact_ci_high": r.ci_high,
+            "n1": as_float(r.n), "t1": r.days_covered, "n0": as_float(r.n0), "t0": r.t0, "exact_ci_low": r.ci_low, "exact_ci_high": r.ci_high,
             "note": (f"this event's window alone against the covered days outside every window; exact conditional CI; an estimate, not a "
                      f"test of its own (it is part of the pooled rate ratio), so no p-value; {note}"),
         })

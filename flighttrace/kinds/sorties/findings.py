@@ -14,8 +14,8 @@ from flighttrace.claims.prereg import resolve_lead_lag
 from flighttrace.kinds.sorties import bursts, nulls
 from flighttrace.kinds.sorties import stats as st
 from flighttrace.kinds.sorties.claims import burst_row, event_rows
-from flighttrace.kinds.sorties.series import main_landings, main_sorties, sortie_times
 from flighttrace.kinds.sorties.identity import lookalikes, replays
+from flighttrace.kinds.sorties.series import main_landings, main_sorties, sortie_times
 
 __all__ = ["SortiesFindings", "analyze", "sorties_findings"]
 
@@ -135,6 +135,7 @@ def _scenario_statistics(ctx: Context, windows: pd.DataFrame, s_times: pd.Series
     ids = tuple(conflict["event_id"])
     if len(conflict):
         r, _ = bursts.conflict_rate_ratio(ctx)
+        assert r is not None  # there are conflict windows, so the rate ratio was computed
         note = f"all sorties of the series; event kinds {', '.join(rules.conflict_kinds)}; windows as in the events table; baseline: the rest of the covered period"
         rows.append(burst_row("rate_ratio", "", ids, r, note=note))
         per = bursts.event_rate_ratios(ctx.cov, s_times, conflict, conf=rules.conf)

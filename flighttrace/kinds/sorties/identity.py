@@ -98,7 +98,7 @@ def _listed(values: list[str], *, sep: str = ",", most: int = 12) -> str:
 def lookalikes(ctx: Any) -> pd.DataFrame:
     """Aircraft in the legs that resemble a subject selector of the scenario but are not in it (cached per evaluation)."""
     if "lookalikes" in ctx.cache:
-        return ctx.cache["lookalikes"]  # type: ignore[no-any-return]
+        return ctx.cache["lookalikes"]
     lg, scn, rows = ctx.legs, ctx.scenario, []
     if len(lg):
         hexes = lg["icao24"].astype(str).str.lower()
@@ -233,7 +233,7 @@ def replays(ctx: Any, params: ReplayParams | None = None) -> pd.DataFrame:
         Columns :data:`REPLAY_COLUMNS` (empty without the Points table).
     """
     if "replays" in ctx.cache:
-        return ctx.cache["replays"]  # type: ignore[no-any-return]
+        return ctx.cache["replays"]
     p = params or ReplayParams()
     out = pd.DataFrame({c: pd.Series([], dtype=object) for c in REPLAY_COLUMNS})
     pts = ctx.points
@@ -243,7 +243,7 @@ def replays(ctx: Any, params: ReplayParams | None = None) -> pd.DataFrame:
         return out
     tr = _Tracks.of(pts)
     f, l_ = time_ns(c["first_seen"].astype(TIME_DTYPE)), time_ns(c["last_seen"].astype(TIME_DTYPE))
-    spans = [tr.span(str(h).lower(), int(a), int(b)) for h, a, b in zip(c["icao24"], f, l_)]  # one look-up per candidate leg
+    spans = [tr.span(str(h).lower(), int(a), int(b)) for h, a, b in zip(c["icao24"], f, l_, strict=True)]  # one look-up per candidate leg
     n_pts = np.array([s.stop - s.start for s in spans])
     first = np.array([s.start if s.stop > s.start else 0 for s in spans])
     last = np.array([s.stop - 1 if s.stop > s.start else 0 for s in spans])
@@ -267,7 +267,7 @@ def replays(ctx: Any, params: ReplayParams | None = None) -> pd.DataFrame:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             coarse = (np.nanmedian(d, axis=1) <= p.coarse_km) & ~(np.nanmedian(np.abs(ralt[ia] - ralt[ib]), axis=1) > 5 * p.max_median_ft)
-        for a, b in zip(ia[coarse], ib[coarse]):  # one fine alignment per pair that is close at all (few)
+        for a, b in zip(ia[coarse], ib[coarse], strict=True):  # one fine alignment per pair that is close at all (few)
             med_km, p90_km, med_ft, shift = _aligned(tr, spans[a], spans[b], p)
             if med_km <= p.max_median_km and p90_km <= p.max_p90_km and med_ft <= p.max_median_ft:
                 off = float(t0[b] - t0[a] + shift)
@@ -287,7 +287,7 @@ def replay_of(ctx: Any, leg_ids: pd.Series) -> np.ndarray:
     if len(rp) == 0:
         return out
     words = {str(a): f"its track replays {b} ({o}) shifted by {float(s) / 86400:+.2f} days (a clock error or a copied track)"
-             for a, b, o, s in zip(rp["leg_id"], rp["replays"], rp["other_icao24"], rp["offset_s"])}
+             for a, b, o, s in zip(rp["leg_id"], rp["replays"], rp["other_icao24"], rp["offset_s"], strict=True)}
     for k, legs in enumerate(leg_ids.astype(object).fillna("").astype(str)):  # one look-up per item
         hit = [words[x] for x in legs.split(";") if x in words]
         out[k] = "; ".join(hit)

@@ -78,7 +78,7 @@ class SeasonalPermutationResult:
     def text(self) -> str:
         """Every event's candidate years and their values, for checking by hand."""
         parts = []
-        for eid, cands in zip(self.event_ids, self.candidates):
+        for eid, cands in zip(self.event_ids, self.candidates, strict=True):
             parts.append(f"{eid}: " + ", ".join(f"{y} {v:.1f}" for y, v in cands))
         return "; ".join(parts)
 
@@ -159,7 +159,7 @@ def permutation_same_season(
         return nan if covered < min_covered * n or covered == 0 else n * float(cum_c[b] - cum_c[a]) / covered
 
     used, cands_all, vals, own_vals = [], [], [], []
-    for eid, d0 in zip(ids, day_numbers(starts, tz)):  # one pass per event (a handful)
+    for eid, d0 in zip(ids, day_numbers(starts, tz), strict=True):  # one pass per event (a handful)
         own = value(int(d0))
         if math.isnan(own):
             continue
@@ -182,8 +182,8 @@ def permutation_same_season(
     exhaustive = total <= max_exhaustive
     if exhaustive:
         sums = np.zeros(1)
-        for v in vals:  # one convolution step per event
-            sums = (sums[:, None] + v[None, :]).ravel()
+        for choices in vals:  # one convolution step per event
+            sums = (sums[:, None] + choices[None, :]).ravel()
         p = float(np.mean(sums >= observed - 1e-9))
         draws = int(total)
     else:

@@ -31,7 +31,7 @@ def route_sorties(ctx: Context, route: str, fleet: str | None) -> pd.DataFrame:
             ctx.cache[key] = s.reset_index(drop=True)
         else:
             ctx.cache[key] = find_sorties(ctx.legs, ctx.scenario, route, fleet=fleet)
-    return ctx.cache[key]  # type: ignore[no-any-return]
+    return ctx.cache[key]
 
 
 def main_sorties(ctx: Context) -> pd.DataFrame:

@@ -360,11 +360,11 @@ def event_counts(windows: pd.DataFrame, cov: pd.DataFrame, times: Any) -> pd.Dat
     """
     out = windows.copy()
     n, d, dc = [], [], []
-    for ws, we in zip(out["window_start"], out["window_end"]):  # one per event
-        c, days, dcov = window_counts(cov, times, [ws], [we])
-        n.append(float(c) if dcov > 0 else np.nan)
+    for ws, we in zip(out["window_start"], out["window_end"], strict=True):  # one per event
+        c, days, covered = window_counts(cov, times, [ws], [we])
+        n.append(float(c) if covered > 0 else np.nan)
         d.append(days)
-        dc.append(dcov)
+        dc.append(covered)
     out["sorties"] = np.asarray(n, dtype=float)
     out["days"] = np.asarray(d, dtype=float)
     dcov = np.asarray(dc, dtype=float)
@@ -445,7 +445,7 @@ def intervals(times: Any, cov: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFr
         tdays = table_days(cov)[0]
         unc = np.concatenate([[0], np.cumsum(~cov["covered"].to_numpy(dtype=bool))])
     rows: list[pd.DataFrame] = []
-    for wid, ws, we in zip(windows["window"], windows["start"], windows["end"]):  # one per window
+    for wid, ws, we in zip(windows["window"], windows["start"], windows["end"], strict=True):  # one per window
         sel = t[(t >= ws) & (t < we)].reset_index(drop=True)
         if len(sel) < 2:
             continue
@@ -638,12 +638,8 @@ def window_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, 
 
     Parameters
     ----------
-    cov
-        Coverage table.
-    times
-        UTC times of the events.
-    starts, ends
-        Window bounds (UTC, ends exclusive); overlapping windows are merged.
+    cov, times, starts, ends
+        As :func:`window_counts`.
     reference
         ``(start, end)`` of the whole span compared; default the coverage
         table's span. Windows are clipped to it.
@@ -735,10 +731,8 @@ def permutation_before_start(
 
     Parameters
     ----------
-    cov
-        Coverage table.
-    times
-        UTC times of the events (sorties).
+    cov, times
+        As :func:`rolling_rates`.
     event_starts
         UTC start of each conflict event.
     event_ids
@@ -774,7 +768,7 @@ def permutation_before_start(
     # an event counts when its start lies in the covered period with N covered days before it
     inside = (ed >= cdays[0]) & (ed <= cdays[-1]) & (pos_all >= n)
     pos = pos_all[inside]
-    used = tuple(i for i, ok in zip(ids, inside) if ok)
+    used = tuple(i for i, ok in zip(ids, inside, strict=True) if ok)
     if len(pos) == 0:
         return PermutationResult(nan, nan, nan, 0, False, seed, m, (), before_days)
     # W[p] = sum of c over the n positions before p on the circle

@@ -27,22 +27,22 @@ files as synthetic in its manifest.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
 
 from flighttrace._progress import Progress, ProgressArg
-from flighttrace._version import __version__
+from flighttrace.cells import as_float, as_text, as_timestamp
 from flighttrace.csvsafe import write_csv
 from flighttrace.geo import haversine_km
+from flighttrace.hashing import sha256_file
 from flighttrace.outdir import output_folder
 from flighttrace.sim.kinematics import (
     CoverageModel,
@@ -55,6 +55,7 @@ from flighttrace.sim.kinematics import (
     schedule_frame,
     simulate_truth,
 )
+from flighttrace.sim.marker import world_files, write_marker
 from flighttrace.tracks.params import FT_PER_NM_GLIDE, LegParams
 
 __all__ = ["WorldSpec", "build_world", "SYNTHETIC_MANIFEST", "OVDA_SPEC"]
@@ -320,14 +321,15 @@ def plan_distractors(spec: WorldSpec, rng: np.random.Generator, fleet_hexes: lis
 
 
 def _legs_from_plan(plan: pd.DataFrame, distractors: list[dict[str, Any]], fields: dict[str, Field], rng: np.random.Generator) -> pd.DataFrame:
-    rows = []
+    rows: list[dict[str, object]] = []
     for s in plan.itertuples():  # one row per sortie
-        block_h = 3.55 if s.origin == "UBBB" else 3.25
-        off = s.land_far - pd.Timedelta(hours=block_h)
-        callsign = "AZAF8" if str(s.selector).startswith("azaf") else f"AZQ{4000 + 2 * int(s.sortie_id[1:])}"
-        rows.append({"leg_id": f"{s.sortie_id}a", "sortie_id": s.sortie_id, "role": "fleet", "icao24": s.icao24, "callsign": callsign,
+        origin, far, sid = str(s.origin), str(s.far), str(s.sortie_id)
+        block_h = 3.55 if origin == "UBBB" else 3.25
+        off = as_timestamp(s.land_far) - pd.Timedelta(hours=block_h)
+        callsign = "AZAF8" if str(s.selector).startswith("azaf") else f"AZQ{4000 + 2 * int(sid[1:])}"
+        rows.append({"leg_id": f"{sid}a", "sortie_id": s.sortie_id, "role": "fleet", "icao24": s.icao24, "callsign": callsign,
                      "registration": s.registration, "typecode": "IL76", "origin": s.origin, "destination": s.far,
-                     "off_block": off.floor("s"), "waypoints": _jitter(_route(s.origin, s.far), rng), "ground_s": s.ground_s, "back": s.back,
+                     "off_block": off.floor("s"), "waypoints": _jitter(_route(origin, far), rng), "ground_s": s.ground_s, "back": s.back,
                      "note": f"scheduled for claim {s.claim}"})
     for k, d in enumerate(distractors):
         rows.append({"leg_id": f"D{k + 1:03d}a", "sortie_id": f"D{k + 1:03d}", "role": d["role"], "icao24": d["icao24"], "callsign": d["callsign"],
@@ -340,14 +342,14 @@ def _legs_from_plan(plan: pd.DataFrame, distractors: list[dict[str, Any]], field
 def _fly(out_legs: pd.DataFrame, fields: dict[str, Field], seed: int, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fly the outbound legs, then the return legs after each ground stay."""
     truth_a, legs_a = simulate_truth(out_legs, fields, seed=seed)
-    back_rows = []
+    back_rows: list[dict[str, object]] = []
     for leg in legs_a.itertuples():
-        cs = leg.callsign
+        cs = str(leg.callsign)
         cs_back = cs if not cs[-1].isdigit() else cs[:-1] + str((int(cs[-1]) + 1) % 10)
-        back_rows.append({"leg_id": leg.sortie_id + "b", "sortie_id": leg.sortie_id, "role": leg.role, "icao24": leg.icao24, "callsign": cs_back,
+        back_rows.append({"leg_id": str(leg.sortie_id) + "b", "sortie_id": leg.sortie_id, "role": leg.role, "icao24": leg.icao24, "callsign": cs_back,
                           "registration": leg.registration, "typecode": leg.typecode, "origin": leg.destination, "destination": leg.back,
-                          "off_block": (leg.landing_time + pd.Timedelta(seconds=float(leg.ground_s))).floor("s"),
-                          "waypoints": _jitter(_route(leg.destination, leg.back), rng, 0.1), "ground_s": np.nan, "back": None, "note": leg.note})
+                          "off_block": (as_timestamp(leg.landing_time) + pd.Timedelta(seconds=as_float(leg.ground_s))).floor("s"),
+                          "waypoints": _jitter(_route(str(leg.destination), str(leg.back)), rng, 0.1), "ground_s": np.nan, "back": None, "note": leg.note})
     truth_b, legs_b = simulate_truth(schedule_frame(back_rows), fields, seed=seed + 1)
     truth = pd.concat([truth_a, truth_b], ignore_index=True)
     legs = pd.concat([legs_a, legs_b], ignore_index=True)
@@ -451,10 +453,11 @@ def _conditions(observed_by_source: dict[str, pd.DataFrame], legs: pd.DataFrame,
             srcs.setdefault(lid, []).append(name)
     rows = []
     for leg in legs.itertuples():  # one row per leg
-        v = groups.get(leg.leg_id, vis.iloc[0:0]).sort_values("time")
+        lid = str(leg.leg_id)
+        v = groups.get(lid, vis.iloc[0:0]).sort_values("time")
         rows.append({"leg_id": leg.leg_id, "origin_condition": _end_condition(v, leg, fields, p, arriving=False),
                      "destination_condition": _end_condition(v, leg, fields, p, arriving=True),
-                     "n_visible": len(v), "sources": ",".join(sorted(set(srcs.get(leg.leg_id, []))))})
+                     "n_visible": len(v), "sources": ",".join(sorted(set(srcs.get(lid, []))))})
     cond = pd.DataFrame(rows)
     # bridged: an unseen end whose aircraft was next (last) seen at that field
     lg = legs[["leg_id", "icao24", "origin", "destination", "off_block"]].merge(cond, on="leg_id").sort_values(["icao24", "off_block"]).reset_index(drop=True)
@@ -501,7 +504,7 @@ def _write_period_files(data: Path, pts: pd.DataFrame, period: str) -> list[Path
                 written.append(path)
     else:
         day = pts["time"].dt.strftime("%Y/%m/%d").to_numpy()
-        key = pd.Series(day).str.cat(pts["icao24"].astype(str).to_numpy(), sep="|").to_numpy()
+        key = pd.Series(day).str.cat(pts["icao24"].astype(str).tolist(), sep="|").to_numpy()
         for k in sorted(set(key)):  # one trace file per aircraft-day, as readsb writes them
             d, h = k.split("|")
             sub = quantised_points(pts[key == k])
@@ -512,10 +515,6 @@ def _write_period_files(data: Path, pts: pd.DataFrame, period: str) -> list[Path
                         db_flags=1 if h == "600881" else 0)
             written.append(path)
     return written
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def build_world(
@@ -553,7 +552,6 @@ def build_world(
     same bytes (gzip without names or times, Parquet without timestamps).
     """
     from flighttrace.scenario import load_scenario
-    from flighttrace.sim.writers import write_fr24_csv, write_fr24_kml, write_sbs
 
     scn = load_scenario(scenario)
     target = output_folder(out_dir, inputs=[scenario], command=command or f"flighttrace.kinds.sorties.world.build_world({Path(scenario).as_posix()!r})")
@@ -586,7 +584,7 @@ def build_world(
         bg["truth_lat"], bg["truth_lon"], bg["spoofed"] = bg["lat"], bg["lon"], False
         bg["period"] = _period_of(bg["time"])
         for period in dict.fromkeys(p for _, _, p in _PERIODS):
-            src = "readsb" if period == "readsb" else "opensky"
+            src: Literal["readsb", "opensky"] = "readsb" if period == "readsb" else "opensky"
             part = obs[obs["period"] == period]
             s = sample(part, src, seed=spec.seed) if len(part) else part
             observed_by_source[period] = s
@@ -594,46 +592,8 @@ def build_world(
             b = sample(b, src, seed=spec.seed) if len(b) else b
             files[period] = _write_period_files(data, pd.concat([s, b], ignore_index=True), period)
         bar.advance(1, "world: reporter's exports")
-        # FlightRadar24 exports: the AP window (CSV) and the April 2016 war (KML), from FR24's own network
-        fr_model = CoverageModel(spec.fr24_receivers, mlat_hexes=spec.mlat_hexes, spoof=spec.spoof, outages=())
-        ap = plan[(plan["land_far"] >= _ts("2023-09-01")) & (plan["land_far"] < _ts("2023-09-18"))]["sortie_id"]
-        apr16 = plan[(plan["land_far"] >= _ts("2016-04-01")) & (plan["land_far"] < _ts("2016-04-07")) & (plan["selector"] == "silkway-il76")]["sortie_id"].head(1)
-        fr_legs = legs[legs["sortie_id"].isin(set(ap) | set(apr16))]
-        fr_truth = truth[truth["leg_id"].isin(set(fr_legs["leg_id"]))]
-        fr_obs = observe(fr_truth, fr_model, field_elev_ft=_elev_under(fr_truth, legs, fields), seed=spec.seed + 7)
-        fr_obs = sample(fr_obs, "fr24", seed=spec.seed)
-        observed_by_source["fr24"] = fr_obs
-        files["fr24"] = []
-        for leg in fr_legs.itertuples():  # one export per leg, as FR24 offers them
-            sub = quantised_points(fr_obs[fr_obs["leg_id"] == leg.leg_id])
-            if len(sub) == 0:
-                continue
-            day = pd.Timestamp(leg.off_block).strftime("%Y-%m-%d")
-            stem = f"{leg.callsign}_hex{leg.icao24}_{day}"
-            if leg.sortie_id in set(apr16) and leg.leg_id.endswith("a"):
-                p = data / "fr24" / f"{stem}.kml"
-                write_fr24_kml(sub, p, flight=leg.callsign.replace("AZQ", "ZP"), callsign=leg.callsign, registration=leg.registration, typecode="IL76")
-            else:
-                p = data / "fr24" / f"{stem}.csv"
-                write_fr24_csv(sub, p)
-            files["fr24"].append(p)
-        # one home receiver's BaseStation log near Eilat (readsb style: times in UTC)
-        sbs_day = plan[(plan["land_far"] >= _ts("2023-09-01")) & (plan["land_far"] < _ts("2023-09-18"))]
-        files["sbs"] = []
-        if len(sbs_day):
-            sid = sbs_day["sortie_id"].iloc[0]
-            lg = legs[legs["sortie_id"] == sid]
-            t0 = lg["landing_time"].min() - pd.Timedelta(minutes=25)
-            t1 = lg["takeoff_time"].max() + pd.Timedelta(minutes=15)
-            rx = Receiver("eilat-home", 29.56, 34.95, 15.0, max_km=200.0)
-            near = truth[(truth["time"] >= t0) & (truth["time"] <= t1) & truth["leg_id"].isin(set(lg["leg_id"]))]
-            sbs_obs = observe(near, CoverageModel((rx,), dropout=0.05), field_elev_ft=np.full(len(near), fields["LLOV"].elevation_ft), seed=spec.seed + 9)
-            sbs_obs = sbs_obs.iloc[::2]  # the log keeps every other second
-            sbs_obs = sbs_obs.assign(stale=False, new_leg=False)
-            observed_by_source["sbs"] = sbs_obs
-            p = data / "sbs" / f"eilat_{t0:%Y-%m-%d}.sbs"
-            write_sbs(quantised_points(sbs_obs), p, style="readsb")
-            files["sbs"].append(p)
+        files["fr24"] = _fr24_exports(plan, legs, truth, fields, spec, data, observed_by_source)
+        files["sbs"] = _sbs_log(plan, legs, truth, fields, spec, data, observed_by_source)
         bar.advance(1, "world: truth")
         cond = _conditions(observed_by_source, legs, fields)
         _write_truth(root, plan, legs, cond, spec, scn, bg)
@@ -641,6 +601,60 @@ def build_world(
         summary = _write_manifest(root, files, plan, legs, cond, spec, scenario)
         bar.advance(1, "world: done")
     return summary
+
+
+def _fr24_exports(plan: pd.DataFrame, legs: pd.DataFrame, truth: pd.DataFrame, fields: dict[str, Field], spec: WorldSpec, data: Path,
+                  observed_by_source: dict[str, pd.DataFrame]) -> list[Path]:
+    """FlightRadar24 exports: the AP window (CSV) and the April 2016 war (KML), from FR24's own network."""
+    from flighttrace.sim.writers import write_fr24_csv, write_fr24_kml
+
+    fr_model = CoverageModel(spec.fr24_receivers, mlat_hexes=spec.mlat_hexes, spoof=spec.spoof, outages=())
+    ap = plan[(plan["land_far"] >= _ts("2023-09-01")) & (plan["land_far"] < _ts("2023-09-18"))]["sortie_id"]
+    apr16 = plan[(plan["land_far"] >= _ts("2016-04-01")) & (plan["land_far"] < _ts("2016-04-07")) & (plan["selector"] == "silkway-il76")]["sortie_id"].head(1)
+    fr_legs = legs[legs["sortie_id"].isin(set(ap) | set(apr16))]
+    fr_truth = truth[truth["leg_id"].isin(set(fr_legs["leg_id"]))]
+    fr_obs = observe(fr_truth, fr_model, field_elev_ft=_elev_under(fr_truth, legs, fields), seed=spec.seed + 7)
+    fr_obs = sample(fr_obs, "fr24", seed=spec.seed)
+    observed_by_source["fr24"] = fr_obs
+    files: list[Path] = []
+    for leg in fr_legs.itertuples():  # one export per leg, as FR24 offers them
+        sub = quantised_points(fr_obs[fr_obs["leg_id"] == leg.leg_id])
+        if len(sub) == 0:
+            continue
+        day = as_timestamp(leg.off_block).strftime("%Y-%m-%d")
+        stem = f"{leg.callsign}_hex{leg.icao24}_{day}"
+        if leg.sortie_id in set(apr16) and str(leg.leg_id).endswith("a"):
+            p = data / "fr24" / f"{stem}.kml"
+            callsign = str(leg.callsign)
+            write_fr24_kml(sub, p, flight=callsign.replace("AZQ", "ZP"), callsign=callsign, registration=as_text(leg.registration), typecode="IL76")
+        else:
+            p = data / "fr24" / f"{stem}.csv"
+            write_fr24_csv(sub, p)
+        files.append(p)
+    return files
+
+
+def _sbs_log(plan: pd.DataFrame, legs: pd.DataFrame, truth: pd.DataFrame, fields: dict[str, Field], spec: WorldSpec, data: Path,
+             observed_by_source: dict[str, pd.DataFrame]) -> list[Path]:
+    """One home receiver's BaseStation log near Eilat (readsb style: times in UTC)."""
+    from flighttrace.sim.writers import write_sbs
+
+    sbs_day = plan[(plan["land_far"] >= _ts("2023-09-01")) & (plan["land_far"] < _ts("2023-09-18"))]
+    if not len(sbs_day):
+        return []
+    sid = sbs_day["sortie_id"].iloc[0]
+    lg = legs[legs["sortie_id"] == sid]
+    t0 = lg["landing_time"].min() - pd.Timedelta(minutes=25)
+    t1 = lg["takeoff_time"].max() + pd.Timedelta(minutes=15)
+    rx = Receiver("eilat-home", 29.56, 34.95, 15.0, max_km=200.0)
+    near = truth[(truth["time"] >= t0) & (truth["time"] <= t1) & truth["leg_id"].isin(set(lg["leg_id"]))]
+    sbs_obs = observe(near, CoverageModel((rx,), dropout=0.05), field_elev_ft=np.full(len(near), fields["LLOV"].elevation_ft), seed=spec.seed + 9)
+    sbs_obs = sbs_obs.iloc[::2]  # the log keeps every other second
+    sbs_obs = sbs_obs.assign(stale=False, new_leg=False)
+    observed_by_source["sbs"] = sbs_obs
+    p = data / "sbs" / f"eilat_{t0:%Y-%m-%d}.sbs"
+    write_sbs(quantised_points(sbs_obs), p, style="readsb")
+    return [p]
 
 
 def _write_truth(root: Path, plan: pd.DataFrame, legs: pd.DataFrame, cond: pd.DataFrame, spec: WorldSpec, scn: Any, bg: pd.DataFrame) -> None:
@@ -698,8 +712,7 @@ def _fmt_times(df: pd.DataFrame) -> pd.DataFrame:
 
 def _write_manifest(root: Path, files: dict[str, list[Path]], plan: pd.DataFrame, legs: pd.DataFrame, cond: pd.DataFrame,
                     spec: WorldSpec, scenario: str | os.PathLike[str]) -> dict[str, Any]:
-    all_files = sorted(p for p in root.rglob("*") if p.is_file())
-    listing = {p.relative_to(root).as_posix(): _sha(p) for p in all_files}
+    all_files = world_files(root)
     fleet = plan
     per_year = fleet["land_far"].dt.year.value_counts().sort_index()
     summary = {
@@ -709,20 +722,7 @@ def _write_manifest(root: Path, files: dict[str, list[Path]], plan: pd.DataFrame
         "files": {k: len(v) for k, v in files.items()},
         "bytes": int(sum(p.stat().st_size for p in all_files)),
     }
-    import numpy
-    import pyarrow
-
-    doc = {
-        "synthetic": True,
-        "library_versions": {"numpy": numpy.__version__, "pandas": pd.__version__, "pyarrow": pyarrow.__version__},
-        "warning": "Every file in this folder was produced by flighttrace's simulator. None of it is real flight data.",
-        "generator": f"flighttrace {__version__} flighttrace.kinds.sorties.world.build_world",
-        "scenario": Path(scenario).as_posix(),
-        "seed": spec.seed,
-        "summary": summary,
-        "files": listing,
-    }
-    (root / SYNTHETIC_MANIFEST).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_marker(root, all_files, generator="flighttrace.kinds.sorties.world.build_world", scenario=scenario, seed=spec.seed, summary=summary)
     return summary
 
 
@@ -730,5 +730,5 @@ def verify_world(root: str | os.PathLike[str]) -> list[str]:
     """Files of a world whose bytes no longer match ``synthetic.json`` (empty when intact)."""
     root = Path(root)
     doc = json.loads((root / SYNTHETIC_MANIFEST).read_text(encoding="utf-8"))
-    bad = [rel for rel, sha in doc["files"].items() if not (root / rel).exists() or _sha(root / rel) != sha]
+    bad = [rel for rel, sha in doc["files"].items() if not (root / rel).exists() or sha256_file(root / rel) != sha]
     return sorted(bad)

@@ -5,7 +5,6 @@ Every file written here is synthetic and listed in its world's ``synthetic.json`
 
 from __future__ import annotations
 
-import gzip as _gzip
 import os
 from typing import Any, Final
 
@@ -14,6 +13,7 @@ import orjson
 import pandas as pd
 
 from flighttrace.io.aircraft import LAT_LON_DECIMALS, MLAT_FIELDS, MS_PER_S, SEEN_DECIMALS, SPEED_DECIMALS
+from flighttrace.sim.writers.files import write_file
 from flighttrace.timeutil import time_ns
 
 __all__ = ["write_aircraft_json", "write_v2"]
@@ -127,17 +127,6 @@ def _entries(points: pd.DataFrame, now: float) -> list[str]:
     return list(out)
 
 
-def _write_bytes(data: bytes, path: str | os.PathLike[str], compress: bool) -> None:
-    os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
-    with open(path, "wb") as fh:
-        if compress:
-            # filename="" and mtime=0 keep the gzip header free of name and time (determinism)
-            with _gzip.GzipFile(filename="", fileobj=fh, mode="wb", compresslevel=9, mtime=0) as gz:
-                gz.write(data)
-        else:
-            fh.write(data)
-
-
 def _now_s(now: float | pd.Timestamp) -> float:
     if isinstance(now, pd.Timestamp):
         if now.tzinfo is None:
@@ -178,32 +167,16 @@ def write_aircraft_json(
     entries = _entries(points, now_s)
     now_txt, _ = _fmt_num([now_s], SEEN_DECIMALS)
     text = '{ "now" : ' + now_txt[0] + ',\n  "messages" : ' + str(len(entries)) + ',\n  "aircraft" : [\n' + ",\n".join(entries) + "\n  ]\n}\n"
-    _write_bytes(text.encode(), path, compress)
+    write_file(text.encode(), path, compress=compress)
 
 
-def write_v2(
-    points: pd.DataFrame,
-    path: str | os.PathLike[str],
-    *,
-    now: float | pd.Timestamp,
-    compress: bool = False,
-) -> None:
+def write_v2(points: pd.DataFrame, path: str | os.PathLike[str], *, now: float | pd.Timestamp, compress: bool = False) -> None:
     """Write one snapshot as a v2 API (jv2) response, ``now`` and ``ctime`` in ms.
 
-    Parameters
-    ----------
-    points
-        One row per aircraft (Points columns; ``time`` UTC, none later than
-        ``now``).
-    path
-        Output path.
-    now
-        The snapshot time: epoch seconds or a timezone-aware timestamp.
-    compress
-        gzip the file (deterministic bytes: no name, mtime 0).
+    The parameters and the entries are those of :func:`write_aircraft_json`.
     """
     now_s = _now_s(now)
     entries = _entries(points, now_s)
     now_ms = str(int(round(now_s * MS_PER_S)))
     text = '{"ac":[' + ",".join(entries) + '],"msg":"No error","now":' + now_ms + ',"total":' + str(len(entries)) + ',"ctime":' + now_ms + ',"ptime":0}'
-    _write_bytes(text.encode(), path, compress)
+    write_file(text.encode(), path, compress=compress)

@@ -133,14 +133,14 @@ def write_fr24_csv(points: pd.DataFrame, path: str | os.PathLike[str], *, with_u
     if cs.str.contains(r"[\n\r]", regex=True).any():
         raise ValueError("write_fr24_csv: a callsign contains a line break, which an FR24 CSV cannot hold")
     quote = cs.str.contains(r'[,"]', regex=True).to_numpy(dtype=bool)
-    cs = cs.to_numpy(dtype=object)
+    cs_text = cs.to_numpy(dtype=object)
     if quote.any():
-        cs[quote] = '"' + pd.Series(cs[quote], dtype=object).str.replace('"', '""', regex=False).to_numpy(dtype=object) + '"'
+        cs_text[quote] = '"' + pd.Series(cs_text[quote], dtype=object).str.replace('"', '""', regex=False).to_numpy(dtype=object) + '"'
     position = '"' + _fmt_fixed(_column(points, "lat"), 6) + "," + _fmt_fixed(_column(points, "lon"), 6) + '"'
     fields = [t.astype(str).astype(object)]
     if with_utc:
         fields.append(_iso_z(t) + "Z")
-    fields += [cs, position, alt, _fmt_int(_column(points, "gs_kt")), _fmt_int(_column(points, "track_deg"))]
+    fields += [cs_text, position, alt, _fmt_int(_column(points, "gs_kt")), _fmt_int(_column(points, "track_deg"))]
     lines = fields[0]
     for f in fields[1:]:
         lines = lines + "," + f
@@ -289,10 +289,8 @@ def write_fr24_playback(
 
     Parameters
     ----------
-    points
-        Points of one aircraft, sorted by time.
-    path
-        Output file.
+    points, path
+        As :func:`write_fr24_kml` (the name needs no hex: the document carries it).
     flight_id
         FR24's flight id (hex string), in ``identification.id`` and the request.
     callsign, registration, typecode

@@ -203,7 +203,7 @@ def write_states_json(
         [False] * n,
         src_list,
     ]
-    doc = {"time": t_doc, "states": list(map(list, zip(*columns))) if n else None}
+    doc = {"time": t_doc, "states": list(map(list, zip(*columns, strict=True))) if n else None}
     os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
     with open(path, "wb") as fh:
         fh.write(orjson.dumps(doc))
@@ -248,7 +248,7 @@ def write_tracks_json(points_one_aircraft: pd.DataFrame, path: str | os.PathLike
         "startTime": int(t.min()),
         "endTime": int(t.max()),
         "callsign": callsign,
-        "path": list(map(list, zip(*columns))),
+        "path": list(map(list, zip(*columns, strict=True))),
     }
     os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
     with open(path, "wb") as fh:

@@ -5,7 +5,6 @@ Every file written here is synthetic and listed in its world's ``synthetic.json`
 
 from __future__ import annotations
 
-import gzip as _gzip
 import os
 from typing import Any
 
@@ -13,6 +12,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from flighttrace.sim.writers.files import write_file
 from flighttrace.timeutil import time_ns
 
 __all__ = ["write_trace"]
@@ -53,17 +53,6 @@ def _details(cs: np.ndarray, sq: np.ndarray, every: int) -> np.ndarray:
         for c, q in zip(cs[idx], sq[idx], strict=True)
     ]
     return details
-
-
-def _write_json(data: bytes, path: str | os.PathLike[str], *, compress: bool) -> None:
-    """Write the document, gzipped as readsb does when asked (mtime 0: the same bytes every time)."""
-    os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
-    with open(path, "wb") as fh:
-        if compress:
-            with _gzip.GzipFile(filename="", fileobj=fh, mode="wb", compresslevel=9, mtime=0) as gz:
-                gz.write(data)
-        else:
-            fh.write(data)
 
 
 def write_trace(
@@ -143,7 +132,7 @@ def write_trace(
         ps = col("position_source")
         src = [None] * n if ps is None else pd.Series(ps).astype(object).map(_SOURCE_BACK).where(lambda s: s.notna(), None).tolist()
         columns += [src, [None] * n, [None] * n, [None] * n, [None] * n]
-    trace = list(map(list, zip(*columns)))
+    trace = list(map(list, zip(*columns, strict=True)))
     doc: dict[str, Any] = {"icao": str(hexes[0])}
     if registration is not None:
         doc["r"] = registration
@@ -153,4 +142,4 @@ def write_trace(
         doc["dbFlags"] = int(db_flags)
     doc["timestamp"] = round(timestamp, 3)
     doc["trace"] = trace
-    _write_json(orjson.dumps(doc), path, compress=compress)
+    write_file(orjson.dumps(doc), path, compress=compress)

@@ -88,7 +88,7 @@ def _heads(t_ns: np.ndarray, hexes: np.ndarray, tz: str | None) -> np.ndarray:
     stamp = pd.Series(np.datetime_as_string(ms_ns.view("datetime64[ns]"), unit="ms"), dtype=object)
     date = stamp.str.slice(0, 10).str.replace("-", "/", regex=False).to_numpy(dtype=object)
     clock = stamp.str.slice(11, 23).to_numpy(dtype=object)
-    return "," + np.full(n, "1,1,", dtype=object) + hexes + ",1," + date + "," + clock + "," + date + "," + clock  # type: ignore[no-any-return]
+    return "," + np.full(n, "1,1,", dtype=object) + hexes + ",1," + date + "," + clock + "," + date + "," + clock
 
 
 def _lines(ttype: int, head: np.ndarray, mask: np.ndarray, fields: dict[int, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -117,10 +117,8 @@ def write_sbs(
 
     Parameters
     ----------
-    points
-        Points columns; ``time`` UTC.
-    path
-        Output path.
+    points, path
+        The points (``time`` UTC) and the file to write.
     tz
         For ``style="dump1090-fa"``: the zone whose local time is written
         (required). Not allowed with ``style="readsb"``, which writes UTC.

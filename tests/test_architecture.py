@@ -22,7 +22,6 @@ KNOWN_LONG_FUNCTIONS: set[str] = {
     "flighttrace/io/readsb.py:read_trace",
 }
 KNOWN_CYCLES: list[set[str]] = [
-    {"flighttrace.report.verify", "flighttrace.report"},
 ]
 KNOWN_PRIVATE_IMPORTS: set[str] = set()
 

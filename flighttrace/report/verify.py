@@ -24,7 +24,7 @@ from typing import Any
 from flighttrace.hashing import sha256_file
 from flighttrace.outdir import STAMP_NAME, listing
 
-__all__ = ["input_differences", "verify"]
+__all__ = ["input_differences", "verify", "verify_report"]
 
 _REBUILD = "from flighttrace.report.verify import _rebuild_main; _rebuild_main()"
 
@@ -64,7 +64,7 @@ def _rebuild(base: Path, args: dict[str, Any], out: Path, maps_dir: Path, comman
 
 def _rebuild_main() -> None:
     """The child process of :func:`_rebuild`: read the job from stdin and build the report."""
-    from flighttrace.report import build_report
+    from flighttrace.report.build import build_report
 
     job = json.loads(sys.stdin.read())
     build_report(job["scenario"], job["data"], job["out"], tz=job["tz"], report_tz=job["report_tz"], maps_dir=job["maps_dir"],
@@ -183,3 +183,19 @@ def verify(out_dir: str | os.PathLike[str], *, base: str | os.PathLike[str] | No
         for rel in sorted(set(new) - set(recorded)):
             problems.append(f"output differs on rebuild: {rel} (new file)")
     return problems
+
+
+def verify_report(out_dir: str | os.PathLike[str]) -> list[str]:
+    """Check a report folder: inputs unchanged, and a rebuild gives byte-identical outputs.
+
+    Parameters
+    ----------
+    out_dir : path
+        A folder written by :func:`flighttrace.report.build_report`.
+
+    Returns
+    -------
+    list of str
+        One line per difference (empty when everything matches).
+    """
+    return verify(out_dir)

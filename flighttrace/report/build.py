@@ -1,0 +1,297 @@
+"""Building the report folder: :func:`build_report` (see :mod:`flighttrace.report` for what it writes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from flighttrace._gc import gc_paused
+from flighttrace._progress import Progress, ProgressArg
+from flighttrace._version import __version__
+from flighttrace.hashing import sha256_file
+from flighttrace.report.context import ReportRun
+
+__all__ = ["CSV_NOTE", "ReportResult", "ReportRun", "build_report", "kind_pages"]
+
+STAGES = 9
+
+CSV_NOTE = ("CSV files are safe to open in a spreadsheet: a text cell that begins with =, +, -, @, a tab or a carriage return "
+            "(which a spreadsheet would run as a formula) is written with a single quote in front and in double quotes, as OWASP's "
+            "guidance on CSV injection advises. Numbers stay numbers, and the Parquet and GeoJSON files keep every value as it was read.")
+"""The Method section's paragraph on the CSV exports (:mod:`flighttrace.csvsafe`)."""
+
+
+@dataclass
+class ReportResult:
+    """Where a report was written."""
+
+    out_dir: Path
+    index: Path
+    map: Path
+    maps_copy: Path | None
+    outputs: dict[str, str] = field(default_factory=dict)
+    synthetic: bool = False
+    findings: Any = None
+    notes: list[str] = field(default_factory=list)
+    """Sentences that open the report when the inputs hold nothing the scenario is about (:func:`flighttrace.nodata.relevance_notes`)."""
+
+
+def _sha(path: Path) -> str:
+    return sha256_file(path)
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build_report(
+    scenario: str | os.PathLike[str],
+    data: list[str | os.PathLike[str]],
+    out_dir: str | os.PathLike[str],
+    *,
+    tz: str | None = None,
+    report_tz: str | None = None,
+    maps_dir: str | os.PathLike[str] | None = None,
+    progress: ProgressArg = False,
+    command: str | None = None,
+    points: pd.DataFrame | None = None,
+    n_jobs: int = 1,
+    tiles: str | None = None,
+    preregistration: Any = None,
+) -> ReportResult:
+    """Run the pipeline and write the report folder.
+
+    Parameters
+    ----------
+    scenario
+        The scenario YAML (claims, fleet, airports, timeline).
+    data
+        Input files or folders (anything :func:`flighttrace.read` takes).
+    out_dir
+        The report folder: new, empty, or a report folder flighttrace wrote
+        before (:mod:`flighttrace.outdir`: only the files of that earlier run
+        are replaced; nothing else in it is touched).
+    tz
+        Zone of naive times in the inputs (SBS logs).
+    report_tz
+        Zone for daily and weekly bins (default: the scenario's ``report_tz``).
+    maps_dir
+        A folder for a copy of the map (``<maps_dir>/<scenario>.html``);
+        ``None`` (the default) for none. Other files there are left alone.
+    progress
+        Progress bar over the stages, or a callable.
+    command
+        The command line to record in ``provenance.json``.
+    points
+        A Points table to use instead of reading ``data`` (benchmarks).
+    n_jobs
+        Worker processes for reading.
+    tiles
+        Online map tiles under the map (a provider name such as
+        ``"OpenStreetMap"``): the tile server then sees the area the reader
+        views. ``None`` (default): the offline basemap, and the pages make no
+        network request.
+    preregistration
+        The pre-registration stamp to use (a
+        :class:`~flighttrace.claims.prereg.Preregistration` or the dictionary
+        ``provenance.json`` records; ``flighttrace verify`` passes the
+        recorded one); default: a new stamp, made before any data file is
+        opened. The same inputs and stamp give byte-identical outputs.
+
+    Returns
+    -------
+    ReportResult
+        Paths of the report, its map and every output with its SHA-256.
+
+    Raises
+    ------
+    flighttrace.outdir.OutputFolderError
+        Before anything is read: ``out_dir`` (or ``maps_dir``) holds files
+        flighttrace did not write, or is, holds or lies inside an input.
+    ValueError
+        Before anything is read: ``tz`` or ``report_tz`` is not an IANA zone.
+    flighttrace.nodata.NoPositionsError
+        The inputs hold no position at all; nothing is written.
+    """
+    import flighttrace
+    from flighttrace.nodata import require_positions
+    from flighttrace.report import panels
+    from flighttrace.timeutil import check_zone
+
+    out, scn_path = Path(out_dir), Path(scenario)
+    target, maps_target = _check_before_reading(out, scn_path, data, tz=tz, report_tz=report_tz, maps_dir=maps_dir, tiles=tiles, command=command)
+    with gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
+        bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
+        scn = flighttrace.load_scenario(scn_path)
+        prereg = panels.stamp(scn_path, scn, preregistration)  # before any data file is opened
+        tzr = check_zone(report_tz or getattr(scn.meta, "report_tz", None) or None, "the scenario's meta.report_tz") or "UTC"
+        if points is None:
+            ds = flighttrace.read([str(d) for d in data], tz=tz, n_jobs=n_jobs, command=command)
+        else:
+            ds = _dataset_from_points(points)
+        require_positions(ds, data)
+        run = _analyse(scn, scn_path, ds, tzr, bar)
+        maps_copy = None if maps_dir is None else Path(maps_dir) / f"{scn_path.stem}.html"
+        with target.writing() as work:
+            outputs = _write_report(run, work, out, bar, data=data, command=command, tz=tz, maps_copy=maps_copy, tiles=tiles, prereg=prereg)
+        if maps_target is not None and maps_copy is not None:
+            with maps_target.writing() as mw:
+                shutil.copyfile(out / "map.html", mw / maps_copy.name)
+        bar.advance(1, "report: done")
+    return ReportResult(out, out / "index.html", out / "map.html", maps_copy, outputs, run.synthetic, run.findings, run.notes)
+
+
+def _check_before_reading(out: Path, scn_path: Path, data: list[Any], *, tz: str | None, report_tz: str | None, maps_dir: Any,
+                          tiles: str | None, command: str | None) -> tuple[Any, Any]:
+    """Everything that can be refused before a file is read: zones, output folders, tiles. Returns the two output folders."""
+    from flighttrace.outdir import output_folder
+    from flighttrace.timeutil import check_zone
+
+    check_zone(tz, "tz")
+    check_zone(report_tz, "report_tz")
+    inputs = [*data, scn_path]
+    target = output_folder(out, inputs=inputs, command=command or "flighttrace.report.build_report")
+    maps_target = None if maps_dir is None else output_folder(
+        maps_dir, inputs=inputs, command=command or "flighttrace.report.build_report", shared=True, expect=[f"{scn_path.stem}.html"])
+    if tiles is not None:  # unknown tiles are refused before the inputs are read
+        from flighttrace.viz.basemap import tile_layer
+
+        tile_layer(tiles)
+    return target, maps_target
+
+
+def kind_pages(run: ReportRun) -> ModuleType:
+    """The ``pages`` module of the run's scenario kind (:func:`flighttrace.kinds.kind_module`)."""
+    from flighttrace.kinds import kind_module
+
+    return kind_module(run.kind, "pages")
+
+
+def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress) -> ReportRun:
+    """Legs, the kind's own tables, coverage and claims of a read; the stages 'legs' to 'coverage and claims'."""
+    import flighttrace
+    from flighttrace.claims import evaluate
+    from flighttrace.claims.coverage import coverage as coverage_table
+    from flighttrace.kinds import DEFAULT_KIND
+    from flighttrace.nodata import relevance_notes
+
+    bar.advance(1, "report: legs")
+    legs = flighttrace.detect_legs(ds.points, scn)
+    synthetic = bool(ds.synthetic) or bool(getattr(scn.meta, "synthetic", False))
+    run = ReportRun(scn, scn_path, ds, tzr, legs, None, synthetic, relevance_notes(scn, legs, len(ds.points)),
+                    kind=getattr(scn.meta, "kind", DEFAULT_KIND) or DEFAULT_KIND)
+    bar.advance(1, "report: sorties")  # the stage's name, kept for progress listeners: the kind's own tables
+    pages = kind_pages(run)
+    pages.prepare(run)
+    bar.advance(1, "report: coverage and claims")
+    cov = coverage_table(ds, scn, report_tz=tzr)
+    run.findings = evaluate(legs, scn, coverage=cov, report_tz=tzr, points=ds.points)
+    return run
+
+
+def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data: list[Any], command: str | None, tz: str | None,
+                  maps_copy: Path | None, tiles: str | None, prereg: Any) -> dict[str, str]:
+    """Write every file of the report into ``work`` (moved to ``out`` afterwards); the stages 'charts' to 'provenance'."""
+    from flighttrace.report.export import legs_geojson, legs_kml, to_csv
+    from flighttrace.report.render import write_pages
+    from flighttrace.tracks.legs import airport_events
+
+    scn, ds = run.scn, run.ds
+    pages = kind_pages(run)
+    (work / "charts").mkdir(parents=True)
+    (work / "tables").mkdir()
+    bar.advance(1, "report: charts")
+    source = f"Source: flighttrace {__version__} analysis of {len(ds.manifest)} input file(s); scenario '{scn.meta.title}'."
+    charts = _save_charts(pages.charts(run, source), work, [])
+    bar.advance(1, "report: map")
+    pages.write_map(run, work / "map.html", tiles=tiles, evidence_page="evidence.html")
+    bar.advance(1, "report: exports")
+    table_legs, export_legs = pages.table_legs(run), pages.export_legs(run)
+    pages.write_exports(run, work)
+    (work / "legs.geojson").write_text(legs_geojson(export_legs), encoding="utf-8")
+    elev = {c: float(e) for c, e in scn.airport_index().table.set_index("code")["elevation_ft"].dropna().items()} if len(export_legs) else {}
+    (work / "legs.kml").write_text(legs_kml(export_legs, ds.points, title=scn.meta.title, synthetic=run.synthetic, elevations_ft=elev),
+                                   encoding="utf-8")
+    to_csv(table_legs, work / "tables" / "legs.csv")
+    to_csv(airport_events(table_legs), work / "tables" / "airport_events.csv")
+    to_csv(ds.manifest, work / "tables" / "manifest.csv")
+    to_csv(ds.quarantine, work / "tables" / "quarantine.csv")
+    run.findings.to_dir(work / "tables")
+    bar.advance(1, "report: pages")
+    write_pages(run, pages, work, out.name, charts, tiles=tiles, method_extra=[CSV_NOTE], prereg=prereg)
+    bar.advance(1, "report: provenance")
+    return _write_provenance(work, out, run.scn_path, data, ds, command, tz=tz, report_tz=run.tz, maps_copy=maps_copy,
+                             synthetic=run.synthetic, tiles=tiles, prereg=prereg.to_dict())
+
+
+def _dataset_from_points(points: pd.DataFrame) -> Any:
+    from flighttrace.io.api import Dataset
+    from flighttrace.provenance import ManifestRow, manifest_frame
+    from flighttrace.schema import empty_quarantine
+
+    files: Any = []
+    if len(points):
+        col = points["src_file"]
+        seen = np.bincount(col.cat.codes.to_numpy().astype(np.int64) + 1) if isinstance(col.dtype, pd.CategoricalDtype) else None
+        if seen is not None and seen[0] == 0:  # the files that occur, counted by category code (no string per point)
+            files = col.cat.categories[np.flatnonzero(seen[1:])].astype(str).unique()
+        else:
+            files = col.astype(str).unique()
+    rows = [ManifestRow(path=f, format="points", notes=["given as a Points table"]) for f in sorted(files)]
+    return Dataset(points=points, quarantine=empty_quarantine(), manifest=manifest_frame(rows), info={"call": "points given"})
+
+
+def _save_charts(specs: list[tuple[str, str, Any]], out: Path, made: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Draw and save each chart (PNG and SVG) and list it for the page.
+
+    The charts are :class:`matplotlib.figure.Figure` objects made without
+    pyplot (:mod:`flighttrace.viz.charts`), so pyplot, slow to import, is
+    not needed to close them: each is cleared once saved and then dropped.
+    """
+    from flighttrace.viz import charts as ch
+
+    for name, caption, make in specs:  # one figure per chart
+        fig = make()
+        paths = ch.save_figure(fig, out / "charts" / name)
+        fig.clear()
+        png = next(p for p in paths if str(p).endswith(".png"))
+        svg = next(p for p in paths if str(p).endswith(".svg"))
+        made.append({"png": Path(png).relative_to(out).as_posix(), "svg": Path(svg).relative_to(out).as_posix(), "caption": caption, "alt": caption})
+    return made
+
+
+def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds: Any, command: str | None, *, tz: str | None,
+                      report_tz: str, maps_copy: Path | None, synthetic: bool, tiles: str | None = None,
+                      prereg: dict[str, Any] | None = None) -> dict[str, str]:
+    """``provenance.json`` in ``work``, naming the report folder ``out`` it is moved to."""
+    from flighttrace.outdir import STAMP_NAME
+
+    files = sorted(p for p in work.rglob("*") if p.is_file() and p.name != "provenance.json")
+    outputs = {p.relative_to(work).as_posix(): sha256_file(p) for p in files}
+    copies = {} if maps_copy is None else {maps_copy.as_posix(): outputs["map.html"]}
+    inputs = [{"path": r["path"], "sha256": r["sha256"], "format": r["format"]} for r in ds.manifest.to_dict(orient="records")]
+    doc = {
+        "flighttrace_version": __version__,
+        "command": command or "flighttrace.report.build_report",
+        "cwd": os.getcwd(),
+        "arguments": {
+            "scenario": scn_path.as_posix(), "data": [str(d) for d in data], "out": out.as_posix(), "tz": tz, "report_tz": report_tz,
+            "maps_dir": None if maps_copy is None else maps_copy.parent.as_posix(), "tiles": tiles,
+        },
+        "scenario": {"path": scn_path.as_posix(), "sha256": sha256_file(scn_path)},
+        "inputs": inputs,
+        "outputs": dict(sorted(outputs.items())),
+        "output_stamp": STAMP_NAME,
+        "copies": copies,
+        "synthetic": synthetic,
+        "preregistration": prereg,
+    }
+    (work / "provenance.json").write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    return outputs

@@ -36,6 +36,7 @@ from flighttrace.claims.visibility import (
     VisibilityParams,
     build_visibility,
     corridor_gate,
+    fleet_heard,
     fleet_hours,
     fleet_table,
     terminal_gate,
@@ -289,10 +290,13 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp, *, r
     if fleet is not None:
         selector = fleet or None
         fv = vis.take(_fleet_visible(ctx, vis, selector), idx)
-        tab = fleet_table(claim.id, fleet, _fleet_arrays(ctx, selector), start, end, margin)
+        fa = _fleet_arrays(ctx, selector)
         if record:
+            tab = fleet_table(claim.id, fleet, fa, start, end, margin)
             ctx.cache.setdefault("fleet_tables", []).append(tab)
-        heard = len(tab)
+            heard = len(tab)
+        else:  # only the number of aircraft is needed: the table's rows are one per aircraft heard
+            heard = fleet_heard(fa, start, end, margin)
         name = fleet or "the subject selectors"
         if heard == 0:
             parts.append(f"no aircraft of the fleet ({name}) was heard in the window or within {vis.params.fleet_margin_h:g} h of it")

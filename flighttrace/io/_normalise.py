@@ -167,6 +167,27 @@ def _normalise_hex(values: Any, n: int) -> tuple[np.ndarray, list[str], list[str
     return codes, norm, reasons
 
 
+def _distinct(cats: list[str], codes: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Categories made distinct (two values that differ only in case or padding are one address) and the codes remapped."""
+    if len(set(cats)) == len(cats):
+        return cats, codes
+    slot: dict[str, int] = {}
+    remap = np.array([slot.setdefault(c, len(slot)) for c in cats] + [-1], dtype=np.int64)
+    return list(slot), remap[codes]  # code -1 (missing) indexes the trailing -1
+
+
+def _worded(mask: np.ndarray, head: str, values: np.ndarray, tail: str, *, iso: bool = False) -> np.ndarray:
+    """``head + value + tail`` at the rows of ``mask`` (``None`` elsewhere): only the rows a reason applies to are worded.
+
+    ``iso``: the values are ns since the epoch, written as ISO times.
+    """
+    out = np.full(len(mask), None, dtype=object)
+    idx = np.flatnonzero(mask)
+    if len(idx):
+        out[idx] = (_iso(values[idx]) if iso else np.char.add(head, values[idx].astype(str)).astype(object)) + tail
+    return out
+
+
 def _iso(ns: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(ns.astype("datetime64[ns]"), unit="s").astype(object) + "Z"
 
@@ -260,13 +281,13 @@ def normalise_chunk(
     checks.append((t_missing & ~t_bad, "time missing"))
     checks.append((t_bad, "time is not a number"))
     if t_huge.any():
-        checks.append((t_huge, np.char.add("time ", t.astype(str)).astype(object) + " s is out of range (milliseconds given as seconds?)"))
+        checks.append((t_huge, _worded(t_huge, "time ", t, " s is out of range (milliseconds given as seconds?)")))
     early = t_ok & (t_ns < limits.min_time_ns)
     if early.any():
-        checks.append((early, _iso(t_ns) + " is before 1990-01-01 (time)"))
+        checks.append((early, _worded(early, "", t_ns, " is before 1990-01-01 (time)", iso=True)))
     late = t_ok & (t_ns > run_time_ns + int(limits.max_future_s * 1e9))
     if late.any():
-        checks.append((late, _iso(t_ns) + " is in the future (time)"))
+        checks.append((late, _worded(late, "", t_ns, " is in the future (time)", iso=True)))
 
     floats: dict[str, np.ndarray] = {}
     not_number: dict[str, np.ndarray] = {}
@@ -283,7 +304,7 @@ def normalise_chunk(
         checks.append((nan & ~not_number[name], f"{name} missing"))
         out_of = ~nan & ((v < lo) | (v > hi)) | np.isinf(v)
         if out_of.any():
-            checks.append((out_of, np.char.add(f"{name} ", v.astype(str)).astype(object) + f" outside [{lo:g}, {hi:g}] deg"))
+            checks.append((out_of, _worded(out_of, f"{name} ", v, f" outside [{lo:g}, {hi:g}] deg")))
     null_island = (lat == 0.0) & (lon == 0.0)
     if null_island.any():
         checks.append((null_island, "lat/lon exactly 0,0 (a missing position written as zeros)"))
@@ -295,7 +316,7 @@ def normalise_chunk(
         v = floats[name]
         bad = ~np.isnan(v) & ((v < lo) | (v > hi))
         if bad.any():
-            checks.append((bad, np.char.add(f"{name} ", v.astype(str)).astype(object) + f" outside [{lo:g}, {hi:g}] {unit}"))
+            checks.append((bad, _worded(bad, f"{name} ", v, f" outside [{lo:g}, {hi:g}] {unit}")))
     bad_any = np.zeros(n, dtype=bool)
     for mask, _ in checks:
         bad_any |= mask
@@ -334,8 +355,9 @@ def normalise_chunk(
             return a.take(pa.array(gidx))
         return np.asarray(a, dtype=object if not isinstance(a, np.ndarray) else a.dtype)[gidx]
 
-    hex_dict = pa.array(cats, type=pa.string())
-    hex_codes = codes if gidx is None else codes[gidx]
+    table_cats, table_codes = _distinct(cats, codes)
+    hex_dict = pa.array(table_cats, type=pa.string())
+    hex_codes = table_codes if gidx is None else table_codes[gidx]
     arrays: dict[str, pa.Array] = {
         "icao24": pa.DictionaryArray.from_arrays(pa.array(hex_codes.astype(np.int32)), hex_dict),
         "time": pa.array(t_ns if gidx is None else t_ns[gidx], type=pa.timestamp("ns", tz="UTC")),

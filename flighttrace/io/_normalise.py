@@ -21,7 +21,6 @@ import pyarrow.compute as pc
 from flighttrace.io._base import RawChunk, ReadContext, truncate_raw
 from flighttrace.io.bounds import SizeLimits
 from flighttrace.schema import POINTS, POINTS_COLUMNS, POSITION_SOURCES
-from flighttrace.timeutil import time_ns
 
 __all__ = ["Limits", "NormalisedChunk", "normalise_chunk", "assemble", "points_from_table"]
 
@@ -536,35 +535,58 @@ def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.Dat
     for i in range(len(columns)):
         columns[i] = columns[i].combine_chunks()
     pos = {name: i for i, name in enumerate(names)}
-    order = _point_order(*_order_keys(columns[pos["icao24"]], columns[pos["time"]], columns[pos["src_file"]], columns[pos["src_row"]], file_order))
-    if not (np.diff(order) == 1).all():
-        take = pa.array(order)
+    hex_rank, t, file_rank, src_row = _order_keys(columns[pos["icao24"]], columns[pos["time"]], columns[pos["src_file"]], columns[pos["src_row"]], file_order)
+    order = _point_order(hex_rank, t, file_rank, src_row)
+    del file_rank, src_row
+    dup = _duplicates(hex_rank[order], t[order], columns[pos["lat"]], columns[pos["lon"]], columns[pos["alt_ft"]], order)
+    del hex_rank, t
+    dup_counts = _per_file(columns[pos["src_file"]], order[dup]) if dup.any() else pd.Series(dtype=np.int64)
+    keep = order[~dup] if dup.any() else order
+    del order, dup
+    # one reordering, the duplicates left out: the Points table is copied once
+    if len(keep) != len(columns[0]) or not (np.diff(keep) == 1).all():
+        take = pa.array(keep)
         for i in range(len(columns)):
             columns[i] = columns[i].take(take)
         del take
-    del order
-    df = points_from_table(pa.table(columns, names=names))
+    del keep
+    df = points_from_table(pa.table(columns, names=names))  # categories sorted, unused ones (duplicates only) dropped
     del columns
-    hex_codes = df["icao24"].cat.codes.to_numpy()
-    t = time_ns(df["time"])
-    same_key = np.zeros(len(df), dtype=bool)
-    same_key[1:] = (hex_codes[1:] == hex_codes[:-1]) & (t[1:] == t[:-1])
+    return own_columns(df.reset_index(drop=True)), dup_counts.astype(np.int64)
+
+
+def _duplicates(hex_sorted: np.ndarray, t_sorted: np.ndarray, lat: pa.Array, lon: pa.Array, alt: pa.Array, order: np.ndarray) -> np.ndarray:
+    """Rows (in sorted order) equal to an earlier one in icao24, time, lat, lon and alt_ft (a missing altitude equals a missing one).
+
+    Only the rows that share their aircraft and time with a neighbour are
+    compared, with their values fetched from the Arrow columns (``order``
+    maps sorted positions to rows).
+    """
+    n = len(order)
+    same_key = np.zeros(n, dtype=bool)
+    same_key[1:] = (hex_sorted[1:] == hex_sorted[:-1]) & (t_sorted[1:] == t_sorted[:-1])
     cand = same_key.copy()
     cand[:-1] |= same_key[1:]
-    dup = np.zeros(len(df), dtype=bool)
+    dup = np.zeros(n, dtype=bool)
     if cand.any():
-        sub = df.loc[df.index[cand], ["icao24", "time", "lat", "lon", "alt_ft"]].copy()
-        sub["alt_ft"] = sub["alt_ft"].fillna(np.float32(-1e30))
+        rows = pa.array(order[cand])
+        alt_c = alt.take(rows).to_numpy(zero_copy_only=False)
+        sub = pd.DataFrame({
+            "icao24": hex_sorted[cand], "time": t_sorted[cand],
+            "lat": lat.take(rows).to_numpy(zero_copy_only=False), "lon": lon.take(rows).to_numpy(zero_copy_only=False),
+            "alt_ft": np.where(np.isnan(alt_c), alt_c.dtype.type(-1e30), alt_c),
+        })
         dup[np.flatnonzero(cand)] = sub.duplicated(keep="first").to_numpy()
-    dup_counts = df.loc[df.index[dup], "src_file"].value_counts() if dup.any() else pd.Series(dtype=np.int64)
-    if dup.any():
-        df = df.loc[df.index[~dup]]
-    df = df.reset_index(drop=True)
-    if dup.any():
-        for c in POINTS:
-            if isinstance(c.dtype, str) and c.dtype == "category":
-                df[c.name] = tidy_categories(df[c.name])
-    return own_columns(df), dup_counts.astype(np.int64)
+    return dup
+
+
+def _per_file(src_file: pa.DictionaryArray, rows: np.ndarray) -> pd.Series:
+    """How many of ``rows`` each file holds (files with none left out)."""
+    codes = src_file.indices.to_numpy(zero_copy_only=False)[rows].astype(np.int64)
+    names = src_file.dictionary.to_pylist()
+    counts = np.bincount(codes, minlength=len(names))
+    hit = np.flatnonzero(counts)
+    return pd.Series(counts[hit], index=pd.Index([names[i] for i in hit], dtype=object), dtype=np.int64)
 
 
 def own_columns(df: pd.DataFrame) -> pd.DataFrame:

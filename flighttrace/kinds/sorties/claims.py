@@ -448,9 +448,20 @@ def _per_event_text(per: pd.DataFrame) -> str:
     return text
 
 
+def _event_ratios(ctx: Context, times: pd.Series, windows: pd.DataFrame, win: Window, conf: float) -> pd.DataFrame:
+    """:func:`~flighttrace.kinds.sorties.bursts.event_rate_ratios`, computed once per evaluation for the same times and windows."""
+    ns = [pd.DatetimeIndex(x).as_unit("ns").asi8.tobytes() for x in (times, windows["window_start"], windows["window_end"])]
+    key = ("event_rate_ratios", tuple(windows["event_id"]), *ns, pd.Timestamp(win.start).value, pd.Timestamp(win.end).value, conf)
+    if key not in ctx.cache:
+        ctx.cache[key] = bursts.event_rate_ratios(ctx.cov, times, windows, reference=(win.start, win.end), conf=conf)
+    return ctx.cache[key]  # type: ignore[no-any-return]
+
+
 def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
     test, rules = claim.test, ctx.rules
-    ev = ctx.scenario.events_frame()
+    if "events_frame" not in ctx.cache:
+        ctx.cache["events_frame"] = ctx.scenario.events_frame()
+    ev = ctx.cache["events_frame"]
     if test.events == "all":
         ev = ev[ev["kind"].isin(test.kinds)] if test.kinds else ev
     else:
@@ -482,7 +493,7 @@ def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> O
     elif verdict == "inconclusive" and not math.isnan(r.ci_low):
         base += " lies inside the interval"
     windows = pd.DataFrame({"event_id": ev["id"].to_numpy(dtype=object), "window_start": starts.to_numpy(), "window_end": ends.to_numpy()})
-    per = bursts.event_rate_ratios(ctx.cov, items.loc[items["grade"].isin(STRONG), "time"], windows, reference=(win.start, win.end), conf=rules.conf)
+    per = _event_ratios(ctx, items.loc[items["grade"].isin(STRONG), "time"], windows, win, rules.conf)
     base += f"; {_per_event_text(per)}"
     if win.uncovered > 0:
         base += f"; uncovered days left out of both sides ({win.uncovered_text})"

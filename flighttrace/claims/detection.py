@@ -261,7 +261,8 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp, *, r
     if total > 0 and (~arch).any():
         parts.append(f"no data at all in {_fmt_h(float(w[~arch].sum()))} of {_fmt_h(total)} hours")
     days = (idx + (vis.h0 // HOUR_NS)) // 24
-    n_days = len(np.unique(days))
+    day_first = np.flatnonzero(np.r_[True, days[1:] != days[:-1]]) if len(days) else np.zeros(0, dtype=np.int64)
+    n_days = len(day_first)
     silent = 0
     if mlat and vis.basis == "positions":
         parts.append("the fleet was located only by MLAT (no broadcast position), so only MLAT positions of other aircraft show where it could have been seen")
@@ -273,7 +274,7 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp, *, r
         for g, gc in zip(group, covs):
             miss = arch & ~gc
             if vis.basis == "positions" and miss.any():
-                heard_day = pd.Series(gc).groupby(days).any().to_numpy()
+                heard_day = np.logical_or.reduceat(gc, day_first)  # hours in time order: each day's hours are one run
                 n_silent = int((~heard_day).sum())
                 silent = max(silent, n_silent)
                 tail = f" (on {n_silent} of {n_days} days not at all)" if n_silent else ""

@@ -191,7 +191,19 @@ def items(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> p
         ctx.cache[key] = every.sort_values(["time", "item_id"], kind="stable").reset_index(drop=True)
     every = ctx.cache[key]
     t = every["time"]
-    return _annotate(ctx, claim, every[(t >= start) & (t < end)].reset_index(drop=True))
+    inside = ((t >= start) & (t < end)).to_numpy()
+    if not inside.any():
+        return every[inside].reset_index(drop=True)  # nothing to annotate
+    # every note is about its own item: the whole list is annotated once per evaluation, then cut to the window
+    note_key = (*key, _end_of(claim))
+    if note_key not in ctx.cache:
+        ctx.cache[note_key] = _annotate(ctx, claim, every)
+    return ctx.cache[note_key][inside].reset_index(drop=True)  # type: ignore[no-any-return]
+
+
+def _end_of(claim: Any) -> str:
+    """The end of an item's first leg its notes speak of: where a departure left, else where the leg landed."""
+    return "origin" if claim.subject.unit == "departures" and claim.test.kind != "ground_time" else "destination"
 
 
 def _annotate(ctx: Context, claim: Any, items: pd.DataFrame) -> pd.DataFrame:
@@ -204,8 +216,7 @@ def _annotate(ctx: Context, claim: Any, items: pd.DataFrame) -> pd.DataFrame:
     items["caveat"] = np.where(rep == "", None, rep)
     legs = items["legs"].astype(object).fillna("").astype(str).str.split(";")
     first, second = legs.str[0].astype(object).fillna(""), legs.str[1].astype(object).fillna("")
-    departures = claim.subject.unit == "departures"
-    end1 = "origin" if departures and claim.test.kind != "ground_time" else "destination"
+    end1 = _end_of(claim)
     if "legs_by_id" not in ctx.cache:
         ctx.cache["legs_by_id"] = ctx.legs.drop_duplicates("leg_id").set_index("leg_id") if len(ctx.legs) else None
     ev = ctx.cache["legs_by_id"]

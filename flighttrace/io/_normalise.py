@@ -30,6 +30,7 @@ MAX_EPOCH_S: Final = 9.2e9
 STRING_COLUMNS: Final = ("callsign", "squawk", "registration", "typecode")
 FLOAT32_COLUMNS: Final = ("alt_ft", "gs_kt", "track_deg", "vrate_fpm")
 _POS_SOURCE_TYPE: Final = pa.dictionary(pa.int8(), pa.string())
+_CLEAN_DICT_TYPE: Final = pa.dictionary(pa.int32(), pa.string())
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,10 @@ def _as_string(values: Any, n: int) -> pa.Array:
     if isinstance(values, pa.Array) and not isinstance(values, pa.DictionaryArray):
         values = pc.dictionary_encode(values if values.type == pa.string() else values.cast(pa.string()))
     if isinstance(values, pa.DictionaryArray):
+        if values.type == _CLEAN_DICT_TYPE and not values.dictionary.null_count:
+            words = values.dictionary.to_pylist()  # a handful of distinct values
+            if all(w and w == w.strip() for w in words) and len(set(words)) == len(words):
+                return values  # already stripped, non-empty and distinct: the array is what the cleaning would build
         codes = values.indices.to_numpy(zero_copy_only=False)
         codes = np.where(np.isnan(codes), -1, codes).astype(np.int64) if values.indices.null_count else codes.astype(np.int64)
         uniques = np.asarray(values.dictionary.to_pylist(), dtype=object)

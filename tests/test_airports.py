@@ -157,6 +157,23 @@ def test_nearest_agrees_with_brute_force_on_random_points(index: AirportIndex) -
         assert dist[i] == pytest.approx(expect, abs=1e-6)
 
 
+def test_band_search_in_small_chunks_finds_the_same_fields(index: AirportIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the latitude-band search measures its pairs a few at a time: every point still gets every field of its band
+    import flighttrace.reference.airports as ap
+
+    rng = np.random.default_rng(7)
+    lat, lon = rng.uniform(29.0, 33.0, 300), rng.uniform(33.0, 36.0, 300)
+    whole = index.nearest(lat, lon, k=3, max_km=60.0)
+    monkeypatch.setattr(ap, "BAND_CHUNK_PAIRS", 50)  # fewer pairs than one point's band: one point per chunk
+    small = index.nearest(lat, lon, k=3, max_km=60.0)
+    assert np.array_equal(small[0], whole[0]) and np.array_equal(small[1], whole[1])
+    t = index.table
+    fixed = t["kind"].to_numpy() != "heliport"
+    for i in range(0, 300, 37):
+        d = haversine_km(lat[i], lon[i], t["lat"].to_numpy(), t["lon"].to_numpy())
+        assert small[1][i] == pytest.approx(np.sort(np.where(fixed & (d <= 60.0), d, np.inf))[:3], abs=1e-6)
+
+
 def _remote_index(index: AirportIndex) -> AirportIndex:
     # A helicopter pad and a strip 0.3 deg (33 km) apart in the open South Pacific, plus a seaplane base.
     return index.with_sites(

@@ -379,8 +379,30 @@ def check_coverage(table: pd.DataFrame, *, report_tz: str | None = None) -> pd.D
 
 
 def table_days(cov: pd.DataFrame) -> tuple[np.ndarray, str]:
+    """The day numbers of a coverage table's ``date`` column in its zone, and the zone.
+
+    A claim's evaluation asks for them many times over one table: they are
+    remembered by the column's values (and zone), never by the table object.
+    """
     tz = cov["tz"].iloc[0] if len(cov) else "UTC"
-    return day_numbers(cov["date"], tz), tz
+    dates = cov["date"]
+    try:
+        key: Any = (tz, str(dates.dtype), pd.DatetimeIndex(dates).asi8.tobytes())
+    except (TypeError, ValueError):  # not datetimes: computed (and refused) as before
+        return day_numbers(dates, tz), tz
+    hit = _TABLE_DAYS.get(key)
+    if hit is None:
+        hit = day_numbers(dates, tz)
+        if len(_TABLE_DAYS) >= _TABLE_DAYS_KEPT:
+            _TABLE_DAYS.pop(next(iter(_TABLE_DAYS)))
+        _TABLE_DAYS[key] = hit
+    return hit.copy(), tz
+
+
+_TABLE_DAYS: dict[Any, np.ndarray] = {}
+"""Day numbers of coverage tables' dates, by (zone, dtype, values)."""
+_TABLE_DAYS_KEPT: Final = 16
+"""Tables remembered at most (the oldest is forgotten first)."""
 
 
 def window_days(cov: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -407,8 +429,9 @@ def window_days(cov: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd
     d0 = int(day_numbers([start], tz)[0])
     d1 = int(day_numbers([end - pd.Timedelta(1, "ns")], tz)[0])
     days = np.arange(d0, d1 + 1, dtype=np.int64)
-    b0 = day_starts(days, tz).asi8
-    b1 = day_starts(days + 1, tz).asi8
+    midnights = day_starts(np.arange(d0, d1 + 2, dtype=np.int64), tz)  # each day's start, and the next day's
+    b0 = midnights.asi8[:-1]
+    b1 = midnights.asi8[1:]
     s, e = pd.Timestamp(start).value, pd.Timestamp(end).value
     frac = (np.minimum(b1, e) - np.maximum(b0, s)).clip(0) / (b1 - b0)
     covered = np.zeros(len(days), dtype=bool)
@@ -420,7 +443,7 @@ def window_days(cov: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd
         found = tdays[pos_c] == days
         covered[found] = cov["covered"].to_numpy(dtype=bool)[pos_c[found]]
         reason[found] = cov["reason"].to_numpy(dtype=object)[pos_c[found]]
-    return pd.DataFrame({"date": day_starts(days, tz), "fraction": frac, "covered": covered, "reason": reason})
+    return pd.DataFrame({"date": midnights[:-1], "fraction": frac, "covered": covered, "reason": reason})
 
 
 def uncovered_text(wd: pd.DataFrame, *, max_runs: int = 6) -> str:

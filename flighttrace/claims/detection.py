@@ -36,6 +36,7 @@ from flighttrace.claims.visibility import (
     VisibilityParams,
     build_visibility,
     corridor_gate,
+    fleet_heard,
     fleet_hours,
     fleet_table,
     terminal_gate,
@@ -260,7 +261,8 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp, *, r
     if total > 0 and (~arch).any():
         parts.append(f"no data at all in {_fmt_h(float(w[~arch].sum()))} of {_fmt_h(total)} hours")
     days = (idx + (vis.h0 // HOUR_NS)) // 24
-    n_days = len(np.unique(days))
+    day_first = np.flatnonzero(np.r_[True, days[1:] != days[:-1]]) if len(days) else np.zeros(0, dtype=np.int64)
+    n_days = len(day_first)
     silent = 0
     if mlat and vis.basis == "positions":
         parts.append("the fleet was located only by MLAT (no broadcast position), so only MLAT positions of other aircraft show where it could have been seen")
@@ -272,7 +274,7 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp, *, r
         for g, gc in zip(group, covs):
             miss = arch & ~gc
             if vis.basis == "positions" and miss.any():
-                heard_day = pd.Series(gc).groupby(days).any().to_numpy()
+                heard_day = np.logical_or.reduceat(gc, day_first)  # hours in time order: each day's hours are one run
                 n_silent = int((~heard_day).sum())
                 silent = max(silent, n_silent)
                 tail = f" (on {n_silent} of {n_days} days not at all)" if n_silent else ""
@@ -289,10 +291,13 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp, *, r
     if fleet is not None:
         selector = fleet or None
         fv = vis.take(_fleet_visible(ctx, vis, selector), idx)
-        tab = fleet_table(claim.id, fleet, _fleet_arrays(ctx, selector), start, end, margin)
+        fa = _fleet_arrays(ctx, selector)
         if record:
+            tab = fleet_table(claim.id, fleet, fa, start, end, margin)
             ctx.cache.setdefault("fleet_tables", []).append(tab)
-        heard = len(tab)
+            heard = len(tab)
+        else:  # only the number of aircraft is needed: the table's rows are one per aircraft heard
+            heard = fleet_heard(fa, start, end, margin)
         name = fleet or "the subject selectors"
         if heard == 0:
             parts.append(f"no aircraft of the fleet ({name}) was heard in the window or within {vis.params.fleet_margin_h:g} h of it")

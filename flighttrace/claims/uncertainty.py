@@ -18,6 +18,7 @@ intervals seen are a sample of it. This module gives
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -80,13 +81,21 @@ def mean_interval_ci(values: Any, *, conf: float = 0.95, n_boot: int = 2000, see
     StatInterval
         ``NaN`` everywhere when there is no value.
     """
-    from scipy import stats
-
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
-    n = len(x)
-    if n == 0:
+    if len(x) == 0:
         return StatInterval("mean", math.nan, math.nan, math.nan, 0, conf, "no value")
+    fn = _mean_interval if seed is not None else _mean_interval.__wrapped__  # fresh resamples (no seed) are never reused
+    return fn(x.tobytes(), conf, int(n_boot), seed)
+
+
+@functools.lru_cache(maxsize=256)
+def _mean_interval(x_bytes: bytes, conf: float, n_boot: int, seed: int) -> StatInterval:
+    """:func:`mean_interval_ci` of finite gaps given as bytes (the same gaps, met again in one evaluation, are resampled once)."""
+    from scipy import stats
+
+    x = np.frombuffer(x_bytes, dtype=float).copy()
+    n = len(x)
     a = 1.0 - conf
     s = float(x.sum())
     lo_e = 2.0 * s / float(stats.chi2.ppf(1.0 - a / 2.0, 2 * n))

@@ -74,6 +74,7 @@ __all__ = [
     "build_visibility",
     "corridor_gate",
     "fill_gaps",
+    "fleet_heard",
     "fleet_hours",
     "fleet_table",
     "heard_table",
@@ -584,6 +585,17 @@ class FleetArrays:
         return cls(t0, t1, np.asarray(hc), np.asarray(hexes, dtype=object), weight, ps == "adsb", ps == "mlat", ps == "other", idents, from_legs)
 
 
+def _near(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Timedelta) -> np.ndarray:
+    """The sightings in ``[start − margin, end + margin)``."""
+    s, e, m = pd.Timestamp(start).value, pd.Timestamp(end).value, pd.Timedelta(margin).value
+    return (fa.t1 >= s - m) & (fa.t0 < e + m)  # type: ignore[no-any-return]
+
+
+def fleet_heard(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Timedelta) -> int:
+    """How many fleet aircraft were heard in ``[start − margin, end + margin)``: the rows :func:`fleet_table` would have."""
+    return len(np.unique(fa.hex_codes[_near(fa, start, end, margin)]))
+
+
 def fleet_table(claim_id: str, fleet: str | None, fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Timedelta) -> pd.DataFrame:
     """Each fleet aircraft heard in or around a window: when, how, under which callsigns and squawks.
 
@@ -603,8 +615,8 @@ def fleet_table(claim_id: str, fleet: str | None, fa: FleetArrays, start: pd.Tim
     pandas.DataFrame
         Columns :data:`FLEET_COLUMNS`, one row per aircraft heard in ``[start − margin, end + margin)``.
     """
-    s, e, m = pd.Timestamp(start).value, pd.Timestamp(end).value, pd.Timedelta(margin).value
-    near = (fa.t1 >= s - m) & (fa.t0 < e + m)
+    s, e = pd.Timestamp(start).value, pd.Timestamp(end).value
+    near = _near(fa, start, end, margin)
     used, grp = np.unique(fa.hex_codes[near], return_inverse=True)
     k = len(used)
     a, b = fa.t0[near], fa.t1[near]

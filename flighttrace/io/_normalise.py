@@ -21,7 +21,6 @@ import pyarrow.compute as pc
 from flighttrace.io._base import RawChunk, ReadContext, truncate_raw
 from flighttrace.io.bounds import SizeLimits
 from flighttrace.schema import POINTS, POINTS_COLUMNS, POSITION_SOURCES
-from flighttrace.timeutil import time_ns
 
 __all__ = ["Limits", "NormalisedChunk", "normalise_chunk", "assemble", "points_from_table"]
 
@@ -31,6 +30,7 @@ MAX_EPOCH_S: Final = 9.2e9
 STRING_COLUMNS: Final = ("callsign", "squawk", "registration", "typecode")
 FLOAT32_COLUMNS: Final = ("alt_ft", "gs_kt", "track_deg", "vrate_fpm")
 _POS_SOURCE_TYPE: Final = pa.dictionary(pa.int8(), pa.string())
+_CLEAN_DICT_TYPE: Final = pa.dictionary(pa.int32(), pa.string())
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,10 @@ def _as_string(values: Any, n: int) -> pa.Array:
     if isinstance(values, pa.Array) and not isinstance(values, pa.DictionaryArray):
         values = pc.dictionary_encode(values if values.type == pa.string() else values.cast(pa.string()))
     if isinstance(values, pa.DictionaryArray):
+        if values.type == _CLEAN_DICT_TYPE and not values.dictionary.null_count:
+            words = values.dictionary.to_pylist()  # a handful of distinct values
+            if all(w and w == w.strip() for w in words) and len(set(words)) == len(words):
+                return values  # already stripped, non-empty and distinct: the array is what the cleaning would build
         codes = values.indices.to_numpy(zero_copy_only=False)
         codes = np.where(np.isnan(codes), -1, codes).astype(np.int64) if values.indices.null_count else codes.astype(np.int64)
         uniques = np.asarray(values.dictionary.to_pylist(), dtype=object)
@@ -165,6 +169,27 @@ def _normalise_hex(values: Any, n: int) -> tuple[np.ndarray, list[str], list[str
             reasons.append(f"icao24 {str(u)[:40]!r} is not 6 hex digits")
         norm.append(s)
     return codes, norm, reasons
+
+
+def _distinct(cats: list[str], codes: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Categories made distinct (two values that differ only in case or padding are one address) and the codes remapped."""
+    if len(set(cats)) == len(cats):
+        return cats, codes
+    slot: dict[str, int] = {}
+    remap = np.array([slot.setdefault(c, len(slot)) for c in cats] + [-1], dtype=np.int64)
+    return list(slot), remap[codes]  # code -1 (missing) indexes the trailing -1
+
+
+def _worded(mask: np.ndarray, head: str, values: np.ndarray, tail: str, *, iso: bool = False) -> np.ndarray:
+    """``head + value + tail`` at the rows of ``mask`` (``None`` elsewhere): only the rows a reason applies to are worded.
+
+    ``iso``: the values are ns since the epoch, written as ISO times.
+    """
+    out = np.full(len(mask), None, dtype=object)
+    idx = np.flatnonzero(mask)
+    if len(idx):
+        out[idx] = (_iso(values[idx]) if iso else np.char.add(head, values[idx].astype(str)).astype(object)) + tail
+    return out
 
 
 def _iso(ns: np.ndarray) -> np.ndarray:
@@ -260,13 +285,13 @@ def normalise_chunk(
     checks.append((t_missing & ~t_bad, "time missing"))
     checks.append((t_bad, "time is not a number"))
     if t_huge.any():
-        checks.append((t_huge, np.char.add("time ", t.astype(str)).astype(object) + " s is out of range (milliseconds given as seconds?)"))
+        checks.append((t_huge, _worded(t_huge, "time ", t, " s is out of range (milliseconds given as seconds?)")))
     early = t_ok & (t_ns < limits.min_time_ns)
     if early.any():
-        checks.append((early, _iso(t_ns) + " is before 1990-01-01 (time)"))
+        checks.append((early, _worded(early, "", t_ns, " is before 1990-01-01 (time)", iso=True)))
     late = t_ok & (t_ns > run_time_ns + int(limits.max_future_s * 1e9))
     if late.any():
-        checks.append((late, _iso(t_ns) + " is in the future (time)"))
+        checks.append((late, _worded(late, "", t_ns, " is in the future (time)", iso=True)))
 
     floats: dict[str, np.ndarray] = {}
     not_number: dict[str, np.ndarray] = {}
@@ -283,7 +308,7 @@ def normalise_chunk(
         checks.append((nan & ~not_number[name], f"{name} missing"))
         out_of = ~nan & ((v < lo) | (v > hi)) | np.isinf(v)
         if out_of.any():
-            checks.append((out_of, np.char.add(f"{name} ", v.astype(str)).astype(object) + f" outside [{lo:g}, {hi:g}] deg"))
+            checks.append((out_of, _worded(out_of, f"{name} ", v, f" outside [{lo:g}, {hi:g}] deg")))
     null_island = (lat == 0.0) & (lon == 0.0)
     if null_island.any():
         checks.append((null_island, "lat/lon exactly 0,0 (a missing position written as zeros)"))
@@ -295,7 +320,7 @@ def normalise_chunk(
         v = floats[name]
         bad = ~np.isnan(v) & ((v < lo) | (v > hi))
         if bad.any():
-            checks.append((bad, np.char.add(f"{name} ", v.astype(str)).astype(object) + f" outside [{lo:g}, {hi:g}] {unit}"))
+            checks.append((bad, _worded(bad, f"{name} ", v, f" outside [{lo:g}, {hi:g}] {unit}")))
     bad_any = np.zeros(n, dtype=bool)
     for mask, _ in checks:
         bad_any |= mask
@@ -334,8 +359,9 @@ def normalise_chunk(
             return a.take(pa.array(gidx))
         return np.asarray(a, dtype=object if not isinstance(a, np.ndarray) else a.dtype)[gidx]
 
-    hex_dict = pa.array(cats, type=pa.string())
-    hex_codes = codes if gidx is None else codes[gidx]
+    table_cats, table_codes = _distinct(cats, codes)
+    hex_dict = pa.array(table_cats, type=pa.string())
+    hex_codes = table_codes if gidx is None else table_codes[gidx]
     arrays: dict[str, pa.Array] = {
         "icao24": pa.DictionaryArray.from_arrays(pa.array(hex_codes.astype(np.int32)), hex_dict),
         "time": pa.array(t_ns if gidx is None else t_ns[gidx], type=pa.timestamp("ns", tz="UTC")),
@@ -514,35 +540,58 @@ def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.Dat
     for i in range(len(columns)):
         columns[i] = columns[i].combine_chunks()
     pos = {name: i for i, name in enumerate(names)}
-    order = _point_order(*_order_keys(columns[pos["icao24"]], columns[pos["time"]], columns[pos["src_file"]], columns[pos["src_row"]], file_order))
-    if not (np.diff(order) == 1).all():
-        take = pa.array(order)
+    hex_rank, t, file_rank, src_row = _order_keys(columns[pos["icao24"]], columns[pos["time"]], columns[pos["src_file"]], columns[pos["src_row"]], file_order)
+    order = _point_order(hex_rank, t, file_rank, src_row)
+    del file_rank, src_row
+    dup = _duplicates(hex_rank[order], t[order], columns[pos["lat"]], columns[pos["lon"]], columns[pos["alt_ft"]], order)
+    del hex_rank, t
+    dup_counts = _per_file(columns[pos["src_file"]], order[dup]) if dup.any() else pd.Series(dtype=np.int64)
+    keep = order[~dup] if dup.any() else order
+    del order, dup
+    # one reordering, the duplicates left out: the Points table is copied once
+    if len(keep) != len(columns[0]) or not (np.diff(keep) == 1).all():
+        take = pa.array(keep)
         for i in range(len(columns)):
             columns[i] = columns[i].take(take)
         del take
-    del order
-    df = points_from_table(pa.table(columns, names=names))
+    del keep
+    df = points_from_table(pa.table(columns, names=names))  # categories sorted, unused ones (duplicates only) dropped
     del columns
-    hex_codes = df["icao24"].cat.codes.to_numpy()
-    t = time_ns(df["time"])
-    same_key = np.zeros(len(df), dtype=bool)
-    same_key[1:] = (hex_codes[1:] == hex_codes[:-1]) & (t[1:] == t[:-1])
+    return own_columns(df.reset_index(drop=True)), dup_counts.astype(np.int64)
+
+
+def _duplicates(hex_sorted: np.ndarray, t_sorted: np.ndarray, lat: pa.Array, lon: pa.Array, alt: pa.Array, order: np.ndarray) -> np.ndarray:
+    """Rows (in sorted order) equal to an earlier one in icao24, time, lat, lon and alt_ft (a missing altitude equals a missing one).
+
+    Only the rows that share their aircraft and time with a neighbour are
+    compared, with their values fetched from the Arrow columns (``order``
+    maps sorted positions to rows).
+    """
+    n = len(order)
+    same_key = np.zeros(n, dtype=bool)
+    same_key[1:] = (hex_sorted[1:] == hex_sorted[:-1]) & (t_sorted[1:] == t_sorted[:-1])
     cand = same_key.copy()
     cand[:-1] |= same_key[1:]
-    dup = np.zeros(len(df), dtype=bool)
+    dup = np.zeros(n, dtype=bool)
     if cand.any():
-        sub = df.loc[df.index[cand], ["icao24", "time", "lat", "lon", "alt_ft"]].copy()
-        sub["alt_ft"] = sub["alt_ft"].fillna(np.float32(-1e30))
+        rows = pa.array(order[cand])
+        alt_c = alt.take(rows).to_numpy(zero_copy_only=False)
+        sub = pd.DataFrame({
+            "icao24": hex_sorted[cand], "time": t_sorted[cand],
+            "lat": lat.take(rows).to_numpy(zero_copy_only=False), "lon": lon.take(rows).to_numpy(zero_copy_only=False),
+            "alt_ft": np.where(np.isnan(alt_c), alt_c.dtype.type(-1e30), alt_c),
+        })
         dup[np.flatnonzero(cand)] = sub.duplicated(keep="first").to_numpy()
-    dup_counts = df.loc[df.index[dup], "src_file"].value_counts() if dup.any() else pd.Series(dtype=np.int64)
-    if dup.any():
-        df = df.loc[df.index[~dup]]
-    df = df.reset_index(drop=True)
-    if dup.any():
-        for c in POINTS:
-            if isinstance(c.dtype, str) and c.dtype == "category":
-                df[c.name] = tidy_categories(df[c.name])
-    return own_columns(df), dup_counts.astype(np.int64)
+    return dup
+
+
+def _per_file(src_file: pa.DictionaryArray, rows: np.ndarray) -> pd.Series:
+    """How many of ``rows`` each file holds (files with none left out)."""
+    codes = src_file.indices.to_numpy(zero_copy_only=False)[rows].astype(np.int64)
+    names = src_file.dictionary.to_pylist()
+    counts = np.bincount(codes, minlength=len(names))
+    hit = np.flatnonzero(counts)
+    return pd.Series(counts[hit], index=pd.Index([names[i] for i in hit], dtype=object), dtype=np.int64)
 
 
 def own_columns(df: pd.DataFrame) -> pd.DataFrame:

@@ -36,7 +36,7 @@ import pyarrow.csv as pacsv
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext
 from flighttrace.io.bounds import mb
-from flighttrace.io.lines import LineGuard
+from flighttrace.io.cleanlines import CleanLines
 
 __all__ = ["UTF8_REASON", "CsvBlock", "CsvStream", "Utf8Guard", "prefetched", "row_text", "split_header"]
 
@@ -241,9 +241,11 @@ class CsvStream:
     """
 
     def __init__(self, stream: BinaryIO, ctx: ReadContext) -> None:
-        self._lines = LineGuard(stream, ctx.size.line_bytes)  # CR line ends made LF; over-long lines stand aside
-        self.header, self._skip = split_header(self._lines.peek(HEAD_BYTES))
-        if self._lines.is_marker(self.header):
+        # whole lines as read while they need no guard; CR line ends made LF, over-long lines set aside and
+        # bytes that are not UTF-8 replaced from the first line that needs it on
+        self._src = CleanLines(stream, ctx.size.line_bytes, Utf8Guard)
+        self.header, self._skip = split_header(self._src.peek(HEAD_BYTES))
+        if self._src.is_marker(self.header):
             raise FormatError(f"the first line is longer than {mb(ctx.size.line_bytes)} (limit line_bytes): not a CSV header")
         try:
             self.names = next(csv.reader([self.header]))
@@ -251,7 +253,6 @@ class CsvStream:
             self.names = self.header.split(",")
         self._bad_index: list[int] = []  # data-row index of rows the parser rejected, ascending
         self._pending: collections.deque[tuple[int, str, str]] = collections.deque()  # filled by the parsing thread
-        self._guard = Utf8Guard(self._lines)
         self._good = 0  # good rows handed over so far
 
     def _on_invalid(self, row: Any) -> str:
@@ -259,7 +260,7 @@ class CsvStream:
         bad = self._bad_index
         idx = int(num) - self._skip - 1 if num is not None else (bad[-1] + 1 if bad else 0)
         bad.append(idx)
-        overlong = self._lines.overlong_line(row.text)
+        overlong = self._src.overlong_line(row.text)
         if overlong is not None:
             self._pending.append((idx, *overlong))
         else:
@@ -270,7 +271,7 @@ class CsvStream:
         """Blocks of about ``block_bytes``; ``watch``: the columns whose U+FFFD make a row "not UTF-8"."""
         internal = [f"c{i}" for i in range(len(self.names))]
         reader = pacsv.open_csv(
-            io.BufferedReader(self._guard, buffer_size=1 << 20),
+            self._src,
             read_options=pacsv.ReadOptions(use_threads=False, block_size=block_bytes, skip_rows=self._skip, column_names=internal),
             parse_options=pacsv.ParseOptions(invalid_row_handler=self._on_invalid, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
@@ -283,7 +284,7 @@ class CsvStream:
                 continue
             columns: list[pa.Array] = list(batch.columns)
             replaced = None
-            if self._guard.replaced:
+            if self._src.replaced:
                 replaced = np.zeros(n, dtype=bool)
                 for i in watch:
                     replaced |= pc.fill_null(pc.match_substring(columns[i], "\ufffd"), False).to_numpy(zero_copy_only=False)
@@ -301,13 +302,13 @@ class CsvStream:
 
     def finish(self) -> Iterator[RawChunk]:
         """The rows rejected after the last block (and an empty chunk for a file without rows); then a stream error, if any."""
-        guard = self._guard
-        cut = guard.cut or self._lines.cut_line
-        if guard.error is not None and cut:
+        src = self._src
+        cut = src.cut
+        if src.error is not None and cut:
             self._pending.append((self._good + len(self._bad_index), "row cut short where the compressed stream is damaged", cut))
         if self._pending:
             yield RawChunk.only_quarantine(list(self._pending))
-        elif self._good == 0 and guard.error is None:
+        elif self._good == 0 and src.error is None:
             yield RawChunk.only_quarantine([])
-        if guard.error is not None:
-            raise guard.error
+        if src.error is not None:
+            raise src.error

@@ -21,7 +21,7 @@ decompresses by magic bytes.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -109,17 +109,18 @@ def _constant(value: Any, n: int) -> pa.DictionaryArray:
     return _dictionary(np.zeros(n, dtype=np.int32), [value])
 
 
-def _carry(details: list[Any], idx: np.ndarray, key: str, n: int) -> pa.DictionaryArray:
+def _carry(dets: list[dict[str, Any]], idx: np.ndarray, key: str, n: int) -> pa.DictionaryArray:
     """Carry ``details[key]`` forward from the points that have a details object.
 
-    Only the details objects are looked at (a small share of the points);
-    the forward fill works on integer codes, so no object is made per point.
-    A details object without the key (or with ``null``) does not reset the
-    value; points before the first value have none.
+    Only the details objects are looked at (``dets``, those of the points
+    ``idx``: a small share of the points); the forward fill works on integer
+    codes, so no object is made per point. A details object without the key
+    (or with ``null``) does not reset the value; points before the first
+    value have none.
     """
     if len(idx) == 0:
         return _dictionary(np.full(n, -1, dtype=np.int32), [])
-    vals = list(map(dict.get, map(details.__getitem__, idx.tolist()), itertools.repeat(key)))
+    vals = list(map(dict.get, dets, itertools.repeat(key)))
     # distinct values in order of appearance (a non-string is kept as its text; the framework strips and checks strings)
     try:
         uniq = list(dict.fromkeys(vals))
@@ -144,36 +145,45 @@ def _carry(details: list[Any], idx: np.ndarray, key: str, n: int) -> pa.Dictiona
 _UNKNOWN_SOURCE: int = POSITION_SOURCES.index("unknown")
 
 
-def _source_codes(values: list[Any]) -> np.ndarray:
+class _SourceCodes(dict[Any, int]):
+    """Source-type value → code of :data:`POSITION_SOURCES`, each distinct value worked out on first sight."""
+
+    def __missing__(self, v: Any) -> int:
+        code = _UNKNOWN_SOURCE if v is None else POSITION_SOURCES.index(SOURCE_TYPES.get(str(v), "other"))
+        self[v] = code
+        return code
+
+
+def _source_codes(values: Sequence[Any]) -> np.ndarray:
     """readsb source-type strings → codes of :data:`POSITION_SOURCES` (``null`` → unknown, any other value → other).
 
     A trace holds a handful of distinct source types: each is looked up once
-    and the points are mapped through a dict in C.
+    and the points are mapped through a dict in C, in one pass.
     """
     try:
-        distinct = dict.fromkeys(values)
+        return np.fromiter(map(_SourceCodes().__getitem__, values), dtype=np.int8, count=len(values))
     except TypeError:  # an unhashable value (a hostile file)
         values = [v if v is None or isinstance(v, str) else str(v) for v in values]
-        distinct = dict.fromkeys(values)
-    lookup = {v: (_UNKNOWN_SOURCE if v is None else POSITION_SOURCES.index(SOURCE_TYPES.get(str(v), "other"))) for v in distinct}
-    return np.fromiter(map(lookup.__getitem__, values), dtype=np.int8, count=len(values))
+        return np.fromiter(map(_SourceCodes().__getitem__, values), dtype=np.int8, count=len(values))
 
 
 _N_COLS = 10
 """Point elements the reader uses: offset … source type (the rest are not in the Points table)."""
 
 
-def _columns(pts: list[Any], lens: np.ndarray) -> list[list[Any]]:
+def _columns(pts: list[Any], lens: np.ndarray) -> list[Sequence[Any]]:
     """The first :data:`_N_COLS` elements of every point, column by column (``None`` where a point is short).
 
-    Each column is gathered by ``map(itemgetter(i), …)`` in C; only files
-    whose points are shorter than :data:`_N_COLS` for some points (the
-    8–9-element points of old files, or a mix) pad with ``None``.
+    When every point has them, the columns are the first :data:`_N_COLS` of
+    ``zip(*points)``, transposed in C (the later elements are never
+    gathered); only files whose points are shorter than :data:`_N_COLS` for
+    some points (the 8–9-element points of old files, or a mix) pad with
+    ``None``.
     """
     n = len(pts)
     shortest = int(lens.min())
     if shortest >= _N_COLS:
-        return [list(map(itemgetter(i), pts)) for i in range(_N_COLS)]
+        return list(itertools.islice(zip(*pts, strict=False), _N_COLS))  # points longer than the shortest: extras unused
     if shortest == int(lens.max()):
         cols = [list(map(itemgetter(i), pts)) for i in range(shortest)]
         return cols + [[None] * n for _ in range(_N_COLS - shortest)]
@@ -207,11 +217,11 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     if n_all == 0:
         yield RawChunk.only_quarantine([])
         return
-    is_list = np.fromiter(map(type, trace), dtype=object, count=n_all) == list
-    lens = np.zeros(n_all, dtype=np.int64)
-    if is_list.all():
-        lens[:] = np.fromiter(map(len, trace), dtype=np.int64, count=n_all)
+    if set(map(type, trace)) == {list}:  # every point an array: the common case
+        lens = np.fromiter(map(len, trace), dtype=np.int64, count=n_all)
     else:
+        is_list = np.fromiter(map(type, trace), dtype=object, count=n_all) == list
+        lens = np.zeros(n_all, dtype=np.int64)
         lens[is_list] = np.fromiter(map(len, itertools.compress(trace, is_list)), dtype=np.int64, count=int(is_list.sum()))
     ok = lens >= 8
     bad_rows = [
@@ -252,6 +262,7 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     vrate = number(7, "vertical rate")
     details = cols[8]
     has = np.flatnonzero(np.fromiter(map(isinstance, details, itertools.repeat(dict)), dtype=bool, count=n))
+    dets = list(map(details.__getitem__, has.tolist()))  # the details objects, looked up once for both fields
     position_source = _source_codes(cols[9])
 
     reg = obj.get("r")
@@ -275,8 +286,8 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
             "gs_kt": gs,
             "track_deg": track,
             "vrate_fpm": vrate,
-            "callsign": _carry(details, has, "flight", n),
-            "squawk": _carry(details, has, "squawk", n),
+            "callsign": _carry(dets, has, "flight", n),
+            "squawk": _carry(dets, has, "squawk", n),
             "registration": _constant(reg, n),
             "typecode": _constant(typ, n),
             "military": military,

@@ -39,6 +39,7 @@ from flighttrace.geo import EARTH_RADIUS_KM, haversine_km
 
 __all__ = [
     "AIRPORT_KINDS",
+    "BAND_CHUNK_PAIRS",
     "BAND_MAX_PAIRS",
     "IATA_ALIASES",
     "PREBUILT_AIRPORTS",
@@ -93,6 +94,8 @@ BAND_MAX_PAIRS: Final = 2_000_000
 """Largest number of (point, field) pairs :meth:`AirportIndex.nearest` examines by
 latitude band; above it a k-d tree answers (same results, no SciPy import for
 the small queries of leg detection)."""
+BAND_CHUNK_PAIRS: Final = 200_000
+"""(point, field) pairs measured at a time by the latitude-band search (bounds its memory to a few MB)."""
 
 _HELI_RE: Final = re.compile(r"\bheli(?:port|pad|[- ]?stop)s?\b", re.IGNORECASE)
 _SEA_RE: Final = re.compile(r"\b(?:seaplane\s+base|water\s+aerodrome)\b", re.IGNORECASE)
@@ -598,7 +601,11 @@ class AirportIndex:
         return hit
 
     def _band_query(self, lat: np.ndarray, lon: np.ndarray, k: int, max_km: float, include_heliports: bool) -> tuple[np.ndarray, np.ndarray] | None:
-        """Nearest fields by latitude band and exact distances; None when the band holds too many pairs."""
+        """Nearest fields by latitude band and exact distances; None when the band holds too many pairs.
+
+        The pairs are measured :data:`BAND_CHUNK_PAIRS` at a time (whole points per
+        chunk), so the arrays of pairs stay small whatever the number of points.
+        """
         rows, blat, blon = self._band(include_heliports)
         dlat = math.degrees(max_km / EARTH_RADIUS_KM) + 1e-9
         lo = np.searchsorted(blat, lat - dlat, side="left")
@@ -612,6 +619,23 @@ class AirportIndex:
         dist = np.full((m, k), np.inf, dtype=np.float64)
         if total == 0:
             return idx, dist
+        cum = np.cumsum(counts)
+        a = 0
+        while a < m:  # one pass per chunk of points
+            b = max(int(np.searchsorted(cum, (cum[a - 1] if a else 0) + BAND_CHUNK_PAIRS, side="right")), a + 1)
+            self._band_pairs(lat[a:b], lon[a:b], lo[a:b], counts[a:b], max_km, (rows, blat, blon), idx[a:b], dist[a:b])
+            a = b
+        return idx, dist
+
+    @staticmethod
+    def _band_pairs(lat: np.ndarray, lon: np.ndarray, lo: np.ndarray, counts: np.ndarray, max_km: float,
+                    band: tuple[np.ndarray, np.ndarray, np.ndarray], idx: np.ndarray, dist: np.ndarray) -> None:
+        """Fill ``idx`` and ``dist`` (views, one row per point) from every field of each point's band."""
+        rows, blat, blon = band
+        m, k = idx.shape
+        total = int(counts.sum())
+        if total == 0:
+            return
         qi = np.repeat(np.arange(m), counts)
         bi = np.arange(total) + np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
         d = haversine_km(lat[qi], lon[qi], blat[bi], blon[bi])
@@ -624,7 +648,6 @@ class AirportIndex:
         top = rank < k
         idx[qi[top], rank[top]] = rows[bi[top]]
         dist[qi[top], rank[top]] = d[top]
-        return idx, dist
 
     def _tree(self, include_heliports: bool) -> tuple[Any, np.ndarray]:
         """The k-d tree over the candidate fields, and their row positions (cached)."""

@@ -297,6 +297,15 @@ def test_value_errors_each_with_their_reason(tmp_path: Path) -> None:
     assert (m["rows_read"], m["rows_kept"], m["rows_quarantined"]) == (12, 2, 10)
 
 
+def test_one_address_written_two_ways_is_one_aircraft(tmp_path: Path) -> None:
+    # "4B1805" and "4b1805" (and the same with a space) are one address: one aircraft, every row kept
+    lines = [sv_line(t=T6, icao24="4b1805"), sv_line(t=T6 + 10, icao24="4B1805"), sv_line(t=T6 + 20, icao24='" 4b1805"')]
+    ds = read_one(csv_file(tmp_path / "case.csv", lines))
+    assert ds.points["icao24"].astype(str).tolist() == ["4b1805"] * 3
+    assert list(ds.points["icao24"].cat.categories) == ["4b1805"]
+    assert ds.points["src_row"].tolist() == [0, 1, 2] and len(ds.quarantine) == 0
+
+
 def test_invalid_utf8_row_is_quarantined_not_the_file(tmp_path: Path) -> None:
     data = (HEADER + "\n" + sv_line() + "\n").encode() + sv_line(t=T6 + 10, callsign="AZQ\xff").encode("latin-1") + b"\n"
     (tmp_path / "u.csv").write_bytes(data)

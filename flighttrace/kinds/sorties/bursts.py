@@ -26,6 +26,7 @@ narrow. This module adds:
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass, replace
@@ -280,8 +281,28 @@ def negative_binomial(cells: pd.DataFrame, *, conf: float = 0.95, null_ratio: fl
         return no(f"{len(n)} monthly block(s), fewer than the {min_blocks} needed to estimate the dispersion")
     if n[inside].sum() == 0 or n[~inside].sum() == 0 or not inside.any() or inside.all():
         return no("no event on one side: the ratio's log is unbounded")
+    fit = _nb_fit(n.tobytes(), days.tobytes(), inside.tobytes())
+    if isinstance(fit, str):
+        return no(fit)
+    b, se, alpha = fit
+    z = float(stats.norm.ppf(0.5 + conf / 2.0))
+    p = float(2.0 * stats.norm.sf(abs(b - math.log(null_ratio)) / se)) if null_ratio > 0 else 0.0
+    return NegativeBinomialFit(True, math.exp(b), math.exp(b - z * se), math.exp(b + z * se), p, max(alpha, 0.0), phi, len(n))
+
+
+@functools.lru_cache(maxsize=256)
+def _nb_fit(n_bytes: bytes, days_bytes: bytes, inside_bytes: bytes) -> tuple[float, float, float] | str:
+    """The NB2 fit of :func:`negative_binomial`: ``(b, se, alpha)`` of the "inside" coefficient, or why it failed.
+
+    The fit depends on the blocks alone (not on the level or the ratio tested),
+    so the same blocks, met again in one evaluation (a claim re-run with a band
+    edge moved), are fitted once.
+    """
     from statsmodels.discrete.discrete_model import NegativeBinomial
 
+    n = np.frombuffer(n_bytes, dtype=float).copy()
+    days = np.frombuffer(days_bytes, dtype=float).copy()
+    inside = np.frombuffer(inside_bytes, dtype=bool).copy()
     X = np.column_stack([np.ones(len(n)), inside.astype(float)])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -291,17 +312,15 @@ def negative_binomial(cells: pd.DataFrame, *, conf: float = 0.95, null_ratio: fl
             start = [b0, math.log(n1 / days[inside].sum()) - b0, 0.1]
             res = NegativeBinomial(n, X, exposure=days, loglike_method="nb2").fit(start_params=start, disp=0, maxiter=300)
         except (ValueError, np.linalg.LinAlgError) as exc:  # a singular Hessian on degenerate counts
-            return no(f"the fit failed ({type(exc).__name__})")
+            return f"the fit failed ({type(exc).__name__})"
     b, se, alpha = float(res.params[1]), float(res.bse[1]), float(res.params[2])
     if alpha < ALPHA_ZERO:  # the likelihood peaks at the boundary: no overdispersion, the model is Poisson (closed form)
         n1, n0 = n[inside].sum(), n[~inside].sum()
         b = math.log(n1 / days[inside].sum()) - math.log(n0 / days[~inside].sum())
         se, alpha = math.sqrt(1.0 / n1 + 1.0 / n0), 0.0
     elif not res.mle_retvals.get("converged", False) or not np.isfinite(se) or se <= 0:
-        return no("the fit did not converge")
-    z = float(stats.norm.ppf(0.5 + conf / 2.0))
-    p = float(2.0 * stats.norm.sf(abs(b - math.log(null_ratio)) / se)) if null_ratio > 0 else 0.0
-    return NegativeBinomialFit(True, math.exp(b), math.exp(b - z * se), math.exp(b + z * se), p, max(alpha, 0.0), phi, len(n))
+        return "the fit did not converge"
+    return b, se, alpha
 
 
 def exact_p_value(n1: int, t1: float, n0: int, t0: float, null_ratio: float = 1.0) -> float:

@@ -192,7 +192,19 @@ def items(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> p
         ctx.cache[key] = every.sort_values(["time", "item_id"], kind="stable").reset_index(drop=True)
     every = ctx.cache[key]
     t = every["time"]
-    return _annotate(ctx, claim, every[(t >= start) & (t < end)].reset_index(drop=True))
+    inside = ((t >= start) & (t < end)).to_numpy()
+    if not inside.any():
+        return every[inside].reset_index(drop=True)  # nothing to annotate
+    # every note is about its own item: the whole list is annotated once per evaluation, then cut to the window
+    note_key = (*key, _end_of(claim))
+    if note_key not in ctx.cache:
+        ctx.cache[note_key] = _annotate(ctx, claim, every)
+    return ctx.cache[note_key][inside].reset_index(drop=True)  # type: ignore[no-any-return]
+
+
+def _end_of(claim: Any) -> str:
+    """The end of an item's first leg its notes speak of: where a departure left, else where the leg landed."""
+    return "origin" if claim.subject.unit == "departures" and claim.test.kind != "ground_time" else "destination"
 
 
 def _annotate(ctx: Context, claim: Any, items: pd.DataFrame) -> pd.DataFrame:
@@ -205,8 +217,7 @@ def _annotate(ctx: Context, claim: Any, items: pd.DataFrame) -> pd.DataFrame:
     items["caveat"] = none_where(rep == "", rep)
     legs = items["legs"].astype(object).fillna("").astype(str).str.split(";")
     first, second = legs.str[0].astype(object).fillna(""), legs.str[1].astype(object).fillna("")
-    departures = claim.subject.unit == "departures"
-    end1 = "origin" if departures and claim.test.kind != "ground_time" else "destination"
+    end1 = _end_of(claim)
     if "legs_by_id" not in ctx.cache:
         ctx.cache["legs_by_id"] = ctx.legs.drop_duplicates("leg_id").set_index("leg_id") if len(ctx.legs) else None
     ev = ctx.cache["legs_by_id"]
@@ -449,9 +460,20 @@ def _per_event_text(per: pd.DataFrame) -> str:
     return text
 
 
+def _event_ratios(ctx: Context, times: pd.Series, windows: pd.DataFrame, win: Window, conf: float) -> pd.DataFrame:
+    """:func:`~flighttrace.kinds.sorties.bursts.event_rate_ratios`, computed once per evaluation for the same times and windows."""
+    ns = [pd.DatetimeIndex(x).as_unit("ns").asi8.tobytes() for x in (times, windows["window_start"], windows["window_end"])]
+    key = ("event_rate_ratios", tuple(windows["event_id"]), *ns, pd.Timestamp(win.start).value, pd.Timestamp(win.end).value, conf)
+    if key not in ctx.cache:
+        ctx.cache[key] = bursts.event_rate_ratios(ctx.cov, times, windows, reference=(win.start, win.end), conf=conf)
+    return ctx.cache[key]  # type: ignore[no-any-return]
+
+
 def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
     test, rules = claim.test, ctx.rules
-    ev = ctx.scenario.events_frame()
+    if "events_frame" not in ctx.cache:
+        ctx.cache["events_frame"] = ctx.scenario.events_frame()
+    ev = ctx.cache["events_frame"]
     if test.events == "all":
         ev = ev[ev["kind"].isin(test.kinds)] if test.kinds else ev
     else:
@@ -483,7 +505,7 @@ def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> O
     elif verdict == "inconclusive" and not math.isnan(r.ci_low):
         base += " lies inside the interval"
     windows = pd.DataFrame({"event_id": ev["id"].to_numpy(dtype=object), "window_start": starts.to_numpy(), "window_end": ends.to_numpy()})
-    per = bursts.event_rate_ratios(ctx.cov, items.loc[items["grade"].isin(STRONG), "time"], windows, reference=(win.start, win.end), conf=rules.conf)
+    per = _event_ratios(ctx, items.loc[items["grade"].isin(STRONG), "time"], windows, win, rules.conf)
     base += f"; {_per_event_text(per)}"
     if win.uncovered > 0:
         base += f"; uncovered days left out of both sides ({win.uncovered_text})"

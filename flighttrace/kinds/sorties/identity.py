@@ -306,6 +306,19 @@ def second_of(ctx: Any, leg_ids: pd.Series, end: str) -> np.ndarray:
     return leg_ids.astype(object).map(ctx.cache[key]).fillna("").astype(str).to_numpy(dtype=object)
 
 
+def _lookalike_ends(ctx: Any, fleet: str | None, end: str) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """The legs of a fleet's lookalikes: their field at ``end``, that end's time, their address (cached per evaluation)."""
+    key = ("lookalike-ends", fleet, end)
+    if key not in ctx.cache:
+        look = lookalikes(ctx)
+        look = look[look["fleet"] == fleet] if fleet else look
+        lg = ctx.legs[ctx.legs["icao24"].astype(str).str.lower().isin(set(look["icao24"]))]
+        tcol = "takeoff_time" if end == "origin" else "landing_time"
+        t = lg[tcol].astype(TIME_DTYPE).fillna(lg["last_seen" if end == "destination" else "first_seen"].astype(TIME_DTYPE))
+        ctx.cache[key] = (pd.Series(lg[end]), t, lg["icao24"].astype(str).str.lower().to_numpy(dtype=object))
+    return ctx.cache[key]  # type: ignore[no-any-return]
+
+
 def identity_note(ctx: Any, claim: Any, items: pd.DataFrame, win: Any) -> str:
     """Sentences for a claim's reason: lookalikes that did what it counts, replayed tracks, inferred ends with another field in reach."""
     notes = []
@@ -314,10 +327,9 @@ def identity_note(ctx: Any, claim: Any, items: pd.DataFrame, win: Any) -> str:
     look = lookalikes(ctx)
     look = look[look["fleet"] == s.fleet] if s.fleet else look
     if len(look) and A and len(ctx.legs):
-        lg = ctx.legs[ctx.legs["icao24"].astype(str).str.lower().isin(set(look["icao24"]))]
-        end, tcol = ("origin", "takeoff_time") if s.unit == "departures" else ("destination", "landing_time")
-        t = lg[tcol].astype(TIME_DTYPE).fillna(lg["last_seen" if end == "destination" else "first_seen"].astype(TIME_DTYPE))
-        hit = lg[lg[end].isin(A).to_numpy() & (t >= win.start).to_numpy() & (t < win.end).to_numpy()]
+        end = "origin" if s.unit == "departures" else "destination"
+        ends, t, hexes = _lookalike_ends(ctx, s.fleet, end)
+        hit = hexes[ends.isin(A).to_numpy() & (t >= win.start).to_numpy() & (t < win.end).to_numpy()]
         if len(hit):
             who = look.drop_duplicates("icao24").set_index("icao24")
             def short(cs: Any) -> str:
@@ -325,7 +337,7 @@ def identity_note(ctx: Any, claim: Any, items: pd.DataFrame, win: Any) -> str:
                 return ",".join(parts[:2]) + (f" and {len(parts) - 2} more callsigns" if len(parts) > 2 else "")
 
             names = [" ".join(x for x in (h, str(who.at[h, "registration"] or ""), short(who.at[h, "callsigns"])) if x) + f" ({who.at[h, 'why']!s})"
-                     for h in sorted(set(hit["icao24"].astype(str).str.lower()))]
+                     for h in sorted(set(hit))]
             word = "take-off" if end == "origin" else "landing"
             notes.append(f"not counted: {len(hit)} {word}(s) at {s.airport or '/'.join(sorted(A))} in the window by aircraft that resemble the fleet "
                          f"but are not in it: {', '.join(names)} (see the lookalikes table)")

@@ -364,7 +364,51 @@ def _decompressed(raw: io.BufferedReader) -> Any:
         inner = zstandard.ZstdDecompressor().stream_reader(raw)
     else:
         return raw
-    return io.BufferedReader(inner, buffer_size=TAR_READ_BYTES)
+    return io.BufferedReader(_Salvaging(inner), buffer_size=TAR_READ_BYTES)
+
+
+class _Salvaging(io.RawIOBase):
+    """A decompressing stream that hands over what it inflated before a cut, then ends.
+
+    A compressed stream cut short (an interrupted download) raises at its
+    end; read through a buffer, that error would throw away the members
+    already inflated with it. Here each call returns one decompressor
+    chunk (``read1``), and the error is kept in :attr:`error` and turned
+    into the end of the stream, so ``tarfile`` sees the archive end inside
+    a member or header and says so, and every member before the cut is read.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        super().__init__()
+        self._inner = inner
+        self._read = getattr(inner, "read1", inner.read)
+        self.error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        if self.error is not None:
+            return 0
+        try:
+            data = self._read(len(b))
+        except (EOFError, zlib.error, OSError, ValueError) as exc:
+            self.error = exc
+            return 0
+        b[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            super().close()
+
+
+def _stream_error(raw: Any) -> BaseException | None:
+    """The error that cut a decompressed stream short, if any."""
+    inner = getattr(raw, "raw", None)
+    return inner.error if isinstance(inner, _Salvaging) else None
 
 
 def _member_kind(member: tarfile.TarInfo) -> str | None:
@@ -402,9 +446,15 @@ def _tar_members(
             try:
                 member = tar.next()
             except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
-                yield _archive_error(label, stored, f"is damaged or truncated ({exc})", index)
+                cut = _stream_error(raw)
+                what = f"is damaged or truncated ({cut or exc})"
+                yield _archive_error(label, stored, what, index)
                 return
             if member is None:
+                cut = _stream_error(raw)
+                if cut is not None:
+                    yield _archive_error(label, stored, f"is damaged or truncated: its compressed stream is cut short ({cut})", index)
+                    return
                 why = _END_REASONS.get(getattr(tar, "ft_header_error", ""))
                 if why:
                     yield _archive_error(label, stored, why, index)

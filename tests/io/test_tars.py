@@ -101,6 +101,36 @@ def test_a_truncated_tar_keeps_the_members_before_the_cut_and_says_so(tmp_path: 
     assert m[label]["error"].endswith("after member 3; the members after it were not read")
 
 
+def test_a_tar_gz_whose_compressed_bytes_are_cut_keeps_every_member_before_the_cut(tmp_path: Path) -> None:
+    # an interrupted download: the gzip stream itself ends early (not a cut tar gzipped whole)
+    rng = __import__("random").Random(7)
+    members = []
+    for k in range(12):
+        pts = [[float(i * 5), 40 + rng.random(), 50 + rng.random(), rng.randrange(0, 40000), 200.0, 90.0, 0, 0] for i in range(300)]
+        members.append((f"./traces/{k:02d}/trace_full_6008{k:02d}.json", None, trace(f"6008{k:02d}", pts)))
+    z = gzip.compress(tar_bytes(members), mtime=0)
+    path = tmp_path / "day.tar.gz"
+    path.write_bytes(z[: len(z) * 9 // 10])
+    # the truth, from Python's own tar reader in stream mode: the members it can extract whole
+    whole = []
+    with tarfile.open(path, mode="r|gz") as tar:
+        try:
+            for member in tar:
+                fh = tar.extractfile(member)
+                assert fh is not None
+                fh.read()
+                whole.append(member.name.removeprefix("./"))
+        except (tarfile.TarError, EOFError):
+            pass
+    assert 8 <= len(whole) < 12
+    m = by_path(read(path))
+    label = path.as_posix()
+    kept = [k[len(label) + 1:] for k, r in m.items() if r["error"] == "" and r["rows_kept"] == 300]
+    assert kept == whole
+    assert m[label]["error"].startswith("tar archive is damaged or truncated")
+    assert "Compressed file ended before the end-of-stream marker" in m[label]["error"]
+
+
 def test_a_tar_cut_at_a_header_boundary_is_not_taken_for_a_whole_archive(tmp_path: Path) -> None:
     whole = tar_bytes([(f"./traces/6{k}/trace_full_60086{k}.json", None, trace(f"60086{k}")) for k in range(3)])
     path = tmp_path / "day.tar"

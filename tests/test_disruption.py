@@ -601,3 +601,39 @@ def test_a_holding_no_more_than_on_ordinary_days_is_inconclusive_and_listed_as_a
     assert t.p_value == pytest.approx(1 - math.exp(-1)) and t.p_adjusted == pytest.approx(1 - math.exp(-1)) and not t.significant
     assert t.statistic == "1 seen vs 1.00 on ordinary days (4 baseline week(s))"
     assert c["reason"].endswith("; p = 0.632; corrected for the 1 tests run (Holm–Bonferroni): 0.632")
+
+
+def test_the_smallest_detectable_closure_and_holding_count_per_field_and_hour() -> None:
+    import dataclasses
+
+    from flighttrace.kinds.disruption.detectable import DETECTABLE_COLUMNS
+
+    # the fields of movement_disruption: a movement every 6 minutes from 06:00 to 21:54 and one at 02:00 on every Saturday
+    # (10 an hour by day, 161 a day). Two holdings for Vnukovo at 08:10 on two of the four Saturdays before the day (and one
+    # on the day itself, which is no part of its own baseline); a diversion from Sheremetyevo at 10:30 on each of the four.
+    base = movement_disruption()
+    hold = pd.DataFrame({"airport": ["UUWW"] * 3, "start": pd.to_datetime([SATURDAYS[1] + pd.Timedelta(hours=8, minutes=10),
+                                                                           SATURDAYS[2] + pd.Timedelta(hours=8, minutes=10),
+                                                                           DAY + pd.Timedelta(hours=8, minutes=20)], utc=True)})
+    div = pd.DataFrame({"intended": ["UUEE"] * 4, "time": pd.to_datetime([s + pd.Timedelta(hours=10, minutes=30) for s in SATURDAYS[:4]], utc=True)})
+    d = dataclasses.replace(base, holdings=hold, diversions=div, run_cache={})
+    t = d.detectable()
+    assert list(t.columns) == list(DETECTABLE_COLUMNS)
+    assert set(t["airport"]) == {"UUWW", "UUEE"} and len(t) == 2 * 24 and (t["baseline_weeks"] == 4).all()
+    svo = t[t["airport"] == "UUEE"].set_index(t.loc[t["airport"] == "UUEE", "hour"].dt.hour)
+    # T = ln(161 / 0.05) = ln 3220 = 8.077 movements
+    assert svo["threshold"].iloc[0] == pytest.approx(math.log(3220)) and svo["movements_per_day"].iloc[0] == pytest.approx(161)
+    # at 10 an hour, 8.077 expected take 48.5 min; from 05:00 one empty hour first (108.5); from 02:00 the one movement
+    # expected in hour 2, three empty hours, then 7.077 at 10 an hour (42.5 min): 282.5; from midnight two more hours: 402.5
+    assert svo.loc[6, "smallest_closure_min"] == 48.5 and svo.loc[21, "smallest_closure_min"] == 48.5
+    assert svo.loc[5, "smallest_closure_min"] == 108.5 and svo.loc[2, "smallest_closure_min"] == 282.5 and svo.loc[0, "smallest_closure_min"] == 402.5
+    assert math.isnan(svo.loc[22, "smallest_closure_min"])  # nothing expected before the data end: no closure can be shown
+    assert (svo.loc[6, "expected_per_hour"], svo.loc[2, "expected_per_hour"], svo.loc[4, "expected_per_hour"]) == (10.0, 1.0, 0.0)
+    # a diversion in the 10:00 hour of each Saturday: mean 1; P(X ≥ 3 | 1) = 0.080 > 0.05, P(X ≥ 4 | 1) = 0.019 → 4 stand out
+    assert svo.loc[10, "baseline_diversions"] == 1.0 and svo.loc[10, "diversions_stand_out"] == 4 and svo.loc[11, "diversions_stand_out"] == 1
+    vko = t[t["airport"] == "UUWW"].set_index(t.loc[t["airport"] == "UUWW", "hour"].dt.hour)
+    # two holdings in four weeks at 08:00: mean 0.5; P(X ≥ 2 | 0.5) = 1 − 1.5 e^−0.5 = 0.090, P(X ≥ 3 | 0.5) = 0.014 → 3
+    assert vko.loc[8, "baseline_holdings"] == 0.5 and vko.loc[8, "holdings_stand_out"] == 3
+    assert vko.loc[9, "baseline_holdings"] == 0.0 and vko.loc[9, "holdings_stand_out"] == 1
+    assert vko.loc[6, "smallest_closure_min"] == 48.5  # the stop on the day is not part of the baseline
+    assert "detectable" in d.tables() and d.tables()["detectable"] is t

@@ -303,7 +303,7 @@ def test_ovda_scenario_still_loads_and_gives_the_same_verdicts(ovda_report) -> N
 def test_moscow_report_has_its_sections_chart_and_closures_table(report) -> None:  # type: ignore[no-untyped-def]
     html = report.index.read_text()
     for anchor in ('id="claims"', 'id="disruption"', 'id="closures"', 'id="diversions"', 'id="holdings"', 'id="go-arounds"',
-                   'id="charts"', 'id="map"', 'id="method"', 'id="limitations"', 'id="manifest"'):
+                   'id="charts"', 'id="map"', 'id="method"', 'id="limitations"', 'id="manifest"', 'id="detectable"'):
         assert anchor in html, anchor
     assert html.count('<tr id="claim-') == 10
     assert html.count('<tr class="closure">') == 4
@@ -313,8 +313,13 @@ def test_moscow_report_has_its_sections_chart_and_closures_table(report) -> None
         assert (report.out_dir / "charts" / f"{name}.svg").stat().st_size > 10_000
         assert f'src="charts/{name}.png"' in html
     assert not (report.out_dir / "charts" / "sorties_per_week.png").exists()
-    for table in ("closures", "diversions", "holdings", "go_arounds", "disruption_hourly", "movements"):
+    for table in ("closures", "diversions", "holdings", "go_arounds", "disruption_hourly", "movements", "detectable"):
         assert (report.out_dir / "tables" / f"{table}.csv").exists(), table
+    # the smallest detectable closure at Sheremetyevo in its busiest hour, as seed-all-four-closed's reason gives it (44 min)
+    det = pd.read_csv(report.out_dir / "tables" / "detectable.csv")
+    svo = det[det["airport"] == "UUEE"]
+    assert len(svo) == 24 and round(svo["smallest_closure_min"].min()) == 44
+    assert "UUEE (Sheremetyevo)" in html and "Smallest detectable closure" in html
 
 
 def test_moscow_evidence_cards_name_files_hashes_and_rows(report) -> None:  # type: ignore[no-untyped-def]

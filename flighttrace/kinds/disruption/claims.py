@@ -33,6 +33,7 @@ from flighttrace.claims.plain import count_plain
 from flighttrace.kinds.disruption.analysis import Disruption
 from flighttrace.kinds.disruption.analysis import analyze as analyze_measures
 from flighttrace.kinds.disruption.closures import _daily_baseline, _interp, _rate_curve
+from flighttrace.kinds.disruption.detectable import closure_threshold, smallest_closure_s
 from flighttrace.kinds.disruption.params import _HOUR_NS
 from flighttrace.kinds.disruption.stats import closure_row, excess_row
 from flighttrace.schema import TIME_DTYPE
@@ -343,7 +344,7 @@ def closure_detectability(d: Disruption, ap: str, duration_s: float, start: pd.T
     p = d.params
     edges, cum, _unc, rate = _rate_curve(d.hourly, ap)
     per_day = _daily_baseline(d.hourly, ap)
-    thr = max(p.closure_min_expected, math.log(per_day / p.closure_alpha)) if per_day > 0 else math.inf
+    thr = closure_threshold(per_day, p)
     dur = max(float(duration_s), p.closure_min_s)
     if len(edges) < 2 or not math.isfinite(thr):
         return 0.0, math.inf, None, thr
@@ -362,10 +363,7 @@ def closure_detectability(d: Disruption, ap: str, duration_s: float, start: pd.T
     hrs = edges[:-1][(edges[:-1] >= (s_ns // _HOUR_NS) * _HOUR_NS) & (edges[:-1] < e_ns) & np.isfinite(rate)]
     if len(hrs) == 0:
         return share, math.inf, None, thr
-    ramp = cum + np.arange(len(cum)) * 1e-9  # strictly increasing, for the inverse
-    target = _interp(hrs, edges, cum) + thr
-    t_end = np.where(target <= ramp[-1], np.interp(target, ramp, edges.astype(float)), np.inf)
-    dmin = (t_end - hrs) / 1e9
+    dmin = smallest_closure_s(hrs, edges, cum, thr)
     k = int(np.argmin(dmin))
     return share, float(dmin[k]), (pd.Timestamp(int(hrs[k]), tz="UTC") if math.isfinite(dmin[k]) else None), thr
 
@@ -394,16 +392,16 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
                 f"{fmt_duration(_surely(r, start, end), missing='?')} in the window")
         if test.reopened:
             text += f"; traffic resumed at {fmt_hm(r.next_time)} UTC"
-        return "supported", text, float(r.expected)
+        return "supported", text, as_float(r.expected)
     possible = [r for r in lenient.itertuples() if r.closure and _possibly(r, start, end) >= lo]
     if sure and not good:
         r = sure[0]
         if test.reopened is not None and not reopened_ok(r):
             word = "no movement until the window's end" if test.reopened else f"traffic resumed at {fmt_hm(r.next_time)} UTC"
             verdict = "contradicted" if full else "inconclusive"
-            return verdict, f"{ap} closed from about {fmt_hm(r.start)} UTC, but {word}", float(r.expected)
+            return verdict, f"{ap} closed from about {fmt_hm(r.start)} UTC, but {word}", as_float(r.expected)
         if _surely(r, start, end) > hi:
-            return "contradicted", f"{ap} was closed for {fmt_duration(_surely(r, start, end), missing='?')}, longer than {fmt_duration(hi, missing='?')}", float(r.expected)
+            return "contradicted", f"{ap} was closed for {fmt_duration(_surely(r, start, end), missing='?')}, longer than {fmt_duration(hi, missing='?')}", as_float(r.expected)
     if possible:
         r = max(possible, key=lambda x: _possibly(x, start, end))
         a = r.last_time if not is_missing(r.last_time) else r.start_latest

@@ -228,15 +228,15 @@ def _detectable_table(d: Any, places: Places, tz: str) -> dict[str, Any]:
             mins, exp, k = x["smallest_closure_min"], x["expected_per_hour"], x["holdings_stand_out"]
             small = f"{exp:.1f}/h" if np.isfinite(exp) else "no baseline"
             if np.isfinite(k):
-                small += f"; {k:.0f} holding{'s' if k != 1 else ''}"
+                small += f" · holdings ≥ {k:.0f}"
             row.append(cell(fmt_duration(mins * 60.0) if np.isfinite(mins) else "—", small=small))
         rows.append(row)
     need = ", ".join(f"{ap} {cols[ap]['threshold'].iloc[0]:.1f} ({cols[ap]['movements_per_day'].iloc[0]:.0f} a day)" for ap in fields)
     intro = ("What the data could have shown: the shortest closure starting in each hour that the baseline would tell from an "
              f"ordinary gap (the time until it expects the T = max({d.params.closure_min_expected:g}, ln(N / {d.params.closure_alpha:g})) "
              "movements a closure needs, N the field's baseline "
-             f"movements per day: {need or 'no baseline'}), with the baseline's movements in the hour and how many holdings for the "
-             "field in that hour would stand out from the same hour of the baseline weeks. A claimed closure or holding below "
+             f"movements per day: {need or 'no baseline'}), with the baseline's movements in the hour (n/h) and how many holdings for the "
+             "field in that hour would stand out from the same hour of the baseline weeks (holdings ≥ k). A claimed closure or holding below "
              "these cannot be confirmed or ruled out. A dash: no data or no baseline in that hour. Every value is in tables/detectable.csv.")
     return table(["Hour", *[places.label(ap) for ap in fields]], rows, num=tuple(range(1, len(fields) + 1)),
                  heading="Smallest detectable closure", intro=intro, id="detectable", empty="No hour of the window has a baseline.")

@@ -148,3 +148,15 @@ def test_the_missing_archive_hour_of_the_moscow_world(tmp_path: Path) -> None:
     assert hour["verdict"] == "inconclusive" and hour["p_detect"] == 0.0  # before: contradicted
     assert "no data at all in 1 of 1 hours" in hour["reason"]
     assert c.loc["hold-svo-28-february", "verdict"] == "inconclusive"  # before: contradicted
+    # a real stop: with four Vnukovo rotations of the morning not flown, no take-off or landing from 08:29 to 10:45 UTC
+    # (2 h 16 min, from the world's truth); the missing hour lies inside every 2-h span of the 08:00-11:00 window, so the
+    # data can neither show the stop nor rule it out: never contradicted (the truth is asserted true, not only read)
+    stop = c.loc["vko-stopped-2h-across-the-missing-hour"]
+    assert truth.loc["vko-stopped-2h-across-the-missing-hour", "true"] and "from 08:29 to 10:45 UTC" in truth.loc["vko-stopped-2h-across-the-missing-hour", "why"]
+    assert stop["verdict"] == "inconclusive" and stop["p_detect"] == 0.0
+    assert "UUWW: no closure in the data" in stop["reason"] and "1 of 3 hours of the window have no data, which could hide one" in stop["reason"]
+    assert stop["plain"].startswith("Not seen, but the data could not have seen it:")
+    # the rotations are gone from the data, not only from the truth: no movement at Vnukovo in the data between them
+    mov = f.disruption.movements
+    vko = mov[(mov["airport"] == "UUWW") & (mov["time"] > pd.Timestamp("2026-02-28T08:30Z")) & (mov["time"] < pd.Timestamp("2026-02-28T10:45Z"))]
+    assert len(vko) == 0

@@ -8,8 +8,9 @@ written, can show it. The rules every verdict must keep:
 - never ``contradicted`` where the claim is true;
 - never ``supported`` where the claim is false.
 
-Before issue 15 (commit d699bf5) thirteen verdicts in these worlds broke them: see the final report of
-branch h15a; each world below also checks what the verdict says it was missing.
+Before issue 15 (commit d699bf5) twelve verdicts in these worlds broke them, and none does after it: the
+table of every verdict before and after is in docs/verdicts.md, section 9 ("Adversarial worlds: before and
+after"). Each world below also checks what the verdict says it was missing.
 """
 
 from __future__ import annotations

@@ -617,7 +617,7 @@ def test_the_smallest_detectable_closure_and_holding_count_per_field_and_hour() 
                                                                            DAY + pd.Timedelta(hours=8, minutes=20)], utc=True)})
     div = pd.DataFrame({"intended": ["UUEE"] * 4, "time": pd.to_datetime([s + pd.Timedelta(hours=10, minutes=30) for s in SATURDAYS[:4]], utc=True)})
     d = dataclasses.replace(base, holdings=hold, diversions=div, run_cache={})
-    t = d.detectable()
+    t = d.detectable
     assert list(t.columns) == list(DETECTABLE_COLUMNS)
     assert set(t["airport"]) == {"UUWW", "UUEE"} and len(t) == 2 * 24 and (t["baseline_weeks"] == 4).all()
     svo = t[t["airport"] == "UUEE"].set_index(t.loc[t["airport"] == "UUEE", "hour"].dt.hour)

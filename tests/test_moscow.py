@@ -216,6 +216,8 @@ def test_moscow_verdicts(report) -> None:  # type: ignore[no-untyped-def]
         "mintrans-2025-83-diverted": "inconclusive", "svo-2025-25-circling": "inconclusive",
     }
     assert verdict == expected
+    # (issue 15: the closure and baseline-excess tests these verdicts rest on are now corrected together, Holm over the
+    # 10 tests run; the largest corrected p is 0.0033, so none of these verdicts moves: see the test after this one)
     assert verdict == {
         "vko-restricted-14mar": "supported", "dme-restricted-14mar": "supported", "zia-restricted-14mar": "supported",
         "vko-dme-reopened-14mar": "supported", "svo-restricted-weekend": "inconclusive", "seed-all-four-closed": "inconclusive",

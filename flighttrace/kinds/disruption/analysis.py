@@ -179,8 +179,9 @@ class Disruption:
         """The tables by file name (``disruption_hourly``, ``closures``, ``diversions``, ``holdings``, ``go_arounds``, ``movements``,
         ``detectable``)."""
         return {"disruption_hourly": self.hourly, "closures": self.closures, "diversions": self.diversions,
-                "holdings": self.holdings, "go_arounds": self.go_arounds, "movements": self.movements, "detectable": self.detectable()}
+                "holdings": self.holdings, "go_arounds": self.go_arounds, "movements": self.movements, "detectable": self.detectable}
 
+    @property
     def detectable(self) -> pd.DataFrame:
         """:func:`~flighttrace.kinds.disruption.detectable.detectable` for the watched fields and the focus window (computed once)."""
         from flighttrace.kinds.disruption.detectable import detectable

@@ -213,7 +213,7 @@ def _go_arounds_table(d: Any, places: Places, tz: str, anchors: dict[str, str]) 
 
 def _detectable_table(d: Any, places: Places, tz: str) -> dict[str, Any]:
     """The smallest closure each field's baseline could show, by hour of the window (``tables/detectable.csv``)."""
-    t = d.detectable()
+    t = d.detectable
     fields = [ap for ap in d.airports if (t["airport"] == ap).any()]
     cols = {ap: t[t["airport"] == ap].set_index("hour") for ap in fields}
     hours = sorted(set(t["hour"]))

@@ -8,8 +8,9 @@ written, can show it. The rules every verdict must keep:
 - never ``contradicted`` where the claim is true;
 - never ``supported`` where the claim is false.
 
-Before issue 15 (commit d699bf5) thirteen verdicts in these worlds broke them: see the final report of
-branch h15a; each world below also checks what the verdict says it was missing.
+Before issue 15 (commit d699bf5) twelve verdicts in these worlds broke them, and none does after it: the
+table of every verdict before and after is in docs/verdicts.md, section 9 ("Adversarial worlds: before and
+after"). Each world below also checks what the verdict says it was missing.
 """
 
 from __future__ import annotations
@@ -148,3 +149,15 @@ def test_the_missing_archive_hour_of_the_moscow_world(tmp_path: Path) -> None:
     assert hour["verdict"] == "inconclusive" and hour["p_detect"] == 0.0  # before: contradicted
     assert "no data at all in 1 of 1 hours" in hour["reason"]
     assert c.loc["hold-svo-28-february", "verdict"] == "inconclusive"  # before: contradicted
+    # a real stop: with four Vnukovo rotations of the morning not flown, no take-off or landing from 08:29 to 10:45 UTC
+    # (2 h 16 min, from the world's truth); the missing hour lies inside every 2-h span of the 08:00-11:00 window, so the
+    # data can neither show the stop nor rule it out: never contradicted (the truth is asserted true, not only read)
+    stop = c.loc["vko-stopped-2h-across-the-missing-hour"]
+    assert truth.loc["vko-stopped-2h-across-the-missing-hour", "true"] and "from 08:29 to 10:45 UTC" in truth.loc["vko-stopped-2h-across-the-missing-hour", "why"]
+    assert stop["verdict"] == "inconclusive" and stop["p_detect"] == 0.0
+    assert "UUWW: no closure in the data" in stop["reason"] and "1 of 3 hours of the window have no data, which could hide one" in stop["reason"]
+    assert stop["plain"].startswith("Not seen, but the data could not have seen it:")
+    # the rotations are gone from the data, not only from the truth: no movement at Vnukovo in the data between them
+    mov = f.disruption.movements
+    vko = mov[(mov["airport"] == "UUWW") & (mov["time"] > pd.Timestamp("2026-02-28T08:30Z")) & (mov["time"] < pd.Timestamp("2026-02-28T10:45Z"))]
+    assert len(vko) == 0

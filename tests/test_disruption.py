@@ -77,11 +77,11 @@ def analyse(points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
 # --------------------------------------------------------------------------- holding
 
 
-def holding_flight(laps: float) -> pd.DataFrame:
+def holding_flight(laps: float, *, t0: pd.Timestamp = T0) -> pd.DataFrame:
     centre = at(VKO, 90.0, 35.0)
     entry = (*at(VKO, 90.0, 80.0), 12000.0, 280.0)
     ring = circle(centre, 3.0, laps, 9000.0, 210.0, start_deg=90.0)
-    return path([entry, *ring, (*at(VKO, 16.0, 30.0), VKO.elevation_ft + 5000.0, 220.0), *landing(VKO, 196.0)])
+    return path([entry, *ring, (*at(VKO, 16.0, 30.0), VKO.elevation_ft + 5000.0, 220.0), *landing(VKO, 196.0)], t0=t0)
 
 
 def test_clean_holding_circle_is_found_with_its_centre_laps_and_field() -> None:
@@ -579,3 +579,61 @@ def test_diversion_and_holding_claims_count_like_count_at_least() -> None:
     assert "landing unseen" in c.loc["div2", "observed"] and c.loc["hold1", "value"] == 1.0
     ev = f.evidence[f.evidence["claim_id"] == "div1"]
     assert sorted(ev["kind"]) == ["diversion", "diversion"] and ev["lineage"].str.startswith("test.json:").all()
+
+
+def test_a_holding_no_more_than_on_ordinary_days_is_inconclusive_and_listed_as_a_test() -> None:
+    # one aircraft held three laps for Vnukovo at 08:00 on the day, and one did so at 08:00 on each of the four Saturdays
+    # before it; the parked aircraft show both fields heard all day, every day (p_detect 1, so every week is used)
+    holds = [holding_flight(3.0, t0=day + pd.Timedelta(hours=8)).assign(icao24=f"14002{k}") for k, day in enumerate(SATURDAYS)]
+    pts = join_tracks(*holds, parked(SATURDAYS))
+    scn = disruption_scenario(claim_of("hold1", {"kind": "holding_at_least", "value": 1}, subject={"unit": "holdings", "airport": "UUWW"}))
+    f = flighttrace.evaluate(flighttrace.detect_legs(pts, scn), scn, coverage=daily_coverage(SATURDAYS), points=pts)
+    c = f.claims.set_index("claim_id").loc["hold1"]
+    # by hand: 1 holding on the day, 4 in the same hours of 4 weeks → mean 1.00; P(X ≥ 1 | 1) = 1 − e^−1 = 0.632 > 0.05;
+    # P(X ≥ 3 | 1) = 1 − e^−1 (1 + 1 + 1/2) = 0.080 > 0.05, P(X ≥ 4 | 1) = 0.019 ≤ 0.05: 4 or more would stand out
+    assert c["verdict"] == "inconclusive" and c["value"] == 1.0
+    assert ("1 held with observed or inferred evidence ≥ 1, but no more than on ordinary days: the same hours of 4 baseline week(s) "
+            "show 1.00 on average (P(≥ 1) = 0.632; 4 or more would stand out)") in c["reason"]
+    assert c["plain"] == "Not decided: 1 holding at UUWW, as many as on an ordinary day (1.0 on average in the same hours; 4 would stand out)."
+    # the test is a row of the tests table (alone here, so Holm leaves its p as it is) and the reason gives it
+    (t,) = f.tests.itertuples()
+    assert (t.test, t.claim_id, t.event_ids, t.n_tests) == ("baseline_excess", "hold1", "UUWW", 1)
+    assert t.p_value == pytest.approx(1 - math.exp(-1)) and t.p_adjusted == pytest.approx(1 - math.exp(-1)) and not t.significant
+    assert t.statistic == "1 seen vs 1.00 on ordinary days (4 baseline week(s))"
+    assert c["reason"].endswith("; p = 0.632; corrected for the 1 tests run (Holm–Bonferroni): 0.632")
+
+
+def test_the_smallest_detectable_closure_and_holding_count_per_field_and_hour() -> None:
+    import dataclasses
+
+    from flighttrace.kinds.disruption.detectable import DETECTABLE_COLUMNS
+
+    # the fields of movement_disruption: a movement every 6 minutes from 06:00 to 21:54 and one at 02:00 on every Saturday
+    # (10 an hour by day, 161 a day). Two holdings for Vnukovo at 08:10 on two of the four Saturdays before the day (and one
+    # on the day itself, which is no part of its own baseline); a diversion from Sheremetyevo at 10:30 on each of the four.
+    base = movement_disruption()
+    hold = pd.DataFrame({"airport": ["UUWW"] * 3, "start": pd.to_datetime([SATURDAYS[1] + pd.Timedelta(hours=8, minutes=10),
+                                                                           SATURDAYS[2] + pd.Timedelta(hours=8, minutes=10),
+                                                                           DAY + pd.Timedelta(hours=8, minutes=20)], utc=True)})
+    div = pd.DataFrame({"intended": ["UUEE"] * 4, "time": pd.to_datetime([s + pd.Timedelta(hours=10, minutes=30) for s in SATURDAYS[:4]], utc=True)})
+    d = dataclasses.replace(base, holdings=hold, diversions=div, run_cache={})
+    t = d.detectable
+    assert list(t.columns) == list(DETECTABLE_COLUMNS)
+    assert set(t["airport"]) == {"UUWW", "UUEE"} and len(t) == 2 * 24 and (t["baseline_weeks"] == 4).all()
+    svo = t[t["airport"] == "UUEE"].set_index(t.loc[t["airport"] == "UUEE", "hour"].dt.hour)
+    # T = ln(161 / 0.05) = ln 3220 = 8.077 movements
+    assert svo["threshold"].iloc[0] == pytest.approx(math.log(3220)) and svo["movements_per_day"].iloc[0] == pytest.approx(161)
+    # at 10 an hour, 8.077 expected take 48.5 min; from 05:00 one empty hour first (108.5); from 02:00 the one movement
+    # expected in hour 2, three empty hours, then 7.077 at 10 an hour (42.5 min): 282.5; from midnight two more hours: 402.5
+    assert svo.loc[6, "smallest_closure_min"] == 48.5 and svo.loc[21, "smallest_closure_min"] == 48.5
+    assert svo.loc[5, "smallest_closure_min"] == 108.5 and svo.loc[2, "smallest_closure_min"] == 282.5 and svo.loc[0, "smallest_closure_min"] == 402.5
+    assert math.isnan(svo.loc[22, "smallest_closure_min"])  # nothing expected before the data end: no closure can be shown
+    assert (svo.loc[6, "expected_per_hour"], svo.loc[2, "expected_per_hour"], svo.loc[4, "expected_per_hour"]) == (10.0, 1.0, 0.0)
+    # a diversion in the 10:00 hour of each Saturday: mean 1; P(X ≥ 3 | 1) = 0.080 > 0.05, P(X ≥ 4 | 1) = 0.019 → 4 stand out
+    assert svo.loc[10, "baseline_diversions"] == 1.0 and svo.loc[10, "diversions_stand_out"] == 4 and svo.loc[11, "diversions_stand_out"] == 1
+    vko = t[t["airport"] == "UUWW"].set_index(t.loc[t["airport"] == "UUWW", "hour"].dt.hour)
+    # two holdings in four weeks at 08:00: mean 0.5; P(X ≥ 2 | 0.5) = 1 − 1.5 e^−0.5 = 0.090, P(X ≥ 3 | 0.5) = 0.014 → 3
+    assert vko.loc[8, "baseline_holdings"] == 0.5 and vko.loc[8, "holdings_stand_out"] == 3
+    assert vko.loc[9, "baseline_holdings"] == 0.0 and vko.loc[9, "holdings_stand_out"] == 1
+    assert vko.loc[6, "smallest_closure_min"] == 48.5  # the stop on the day is not part of the baseline
+    assert "detectable" in d.tables() and d.tables()["detectable"] is t

@@ -60,3 +60,28 @@ def test_evaluate_lists_every_test_and_names_the_correction() -> None:
     assert np.sort(f.tests["p_adjusted"].to_numpy()) == pytest.approx([2 * p[0], max(2 * p[0], p[1])])
     assert f.claims.iloc[0]["verdict"] == "supported" and "corrected for the 2 tests run (Holm–Bonferroni)" in f.claims.iloc[0]["reason"]
     assert "tests" in f.tables()
+
+
+def test_the_disruption_tests_are_corrected_with_the_others_and_a_closure_needs_each_field() -> None:
+    # a closure claim resting on two fields (p 0.001 at UUWW, 0.03 at UUDD), a holding count's excess over the baseline
+    # weeks (0.004) and a scenario-wide test (0.5). Holm over the 4: sorted 0.001, 0.004, 0.03, 0.5 times 4, 3, 2, 1 =
+    # 0.004, 0.012, 0.06, 0.5 (already increasing). UUDD's 0.06 ≥ 0.05: the closure claim is no longer supported;
+    # the holding claim (0.012) keeps its verdict.
+    st = _stats([0.001, 0.03, 0.004, 0.5], ["two", "two", "held", ""])
+    st["test"] = ["closure", "closure", "baseline_excess", "rate_ratio"]
+    st["event_ids"] = ["UUWW", "UUDD", "UUWW", "ev"]
+    st["expected"], st["baseline"], st["observed"], st["n0"] = [11.9, 9.5, 1.0, 0.0], [82.0, 87.0, 1.0, 0.0], [0, 0, 5, 0], [0, 0, 4, 0]
+    st = mt.adjust(st)
+    assert st["p_adjusted"].tolist() == pytest.approx([0.004, 0.06, 0.012, 0.5])
+    claims = pd.DataFrame({"claim_id": ["two", "held"], "verdict": ["supported", "supported"], "reason": ["r2", "rh"],
+                           "plain": ["Seen: closed.", "Seen: 9 holdings."]})
+    out = mt.enforce(claims, st).set_index("claim_id")
+    assert out["verdict"].to_dict() == {"two": "inconclusive", "held": "supported"}
+    assert out.loc["two", "reason"] == ("r2; supported on its own, but not after the correction (p = UUWW 0.001, UUDD 0.03; corrected for "
+                                        "the 4 tests run (Holm–Bonferroni): UUWW 0.004, UUDD 0.06 ≥ 0.05)")
+    assert out.loc["two", "plain"].startswith("Not decided: supported on its own, but not once the 4 tests run are allowed for")
+    assert out.loc["held", "reason"] == "rh; p = 0.004; corrected for the 4 tests run (Holm–Bonferroni): 0.012"
+    assert out.loc["held", "plain"] == "Seen: 9 holdings."
+    t = mt.tests_table(st)
+    assert t["statistic"].tolist()[:3] == ["UUWW: no movement where 11.9 were expected (82 a day)", "UUDD: no movement where 9.5 were expected (87 a day)",
+                                           "5 seen vs 1.00 on ordinary days (4 baseline week(s))"]

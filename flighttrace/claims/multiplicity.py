@@ -4,7 +4,9 @@ Run twenty tests at the 5 % level and one will come out "significant" by
 chance. Every row of the statistics table with a p-value is a test run:
 the claims' rate ratios, the scenario-wide rate ratio and the permutation
 tests (each event window's own ratio is an estimate with an interval, a part
-of its pooled test, and carries no p-value). :func:`adjust` corrects their p-values
+of its pooled test, and carries no p-value), and the disruption kind's tests:
+a count's excess over the baseline weeks and each field's closure test
+(:mod:`flighttrace.kinds.disruption.stats`). :func:`adjust` corrects their p-values
 together (Holm–Bonferroni by default, or Benjamini–Hochberg), :func:`tests_table`
 lists them, and :func:`enforce` keeps a claim's verdict only when its own
 test survives the correction.
@@ -20,8 +22,12 @@ import pandas as pd
 
 from flighttrace.cells import none_where
 from flighttrace.claims.context import ASSUMED
+from flighttrace.claims.plain import undecided
 
-__all__ = ["METHODS", "TESTS_COLUMNS", "adjust", "enforce", "tests_table"]
+__all__ = ["METHODS", "OWN_TESTS", "TESTS_COLUMNS", "adjust", "enforce", "tests_table"]
+
+OWN_TESTS: Final[tuple[str, ...]] = ("rate_ratio", "baseline_excess", "closure")
+"""Tests a claim's verdict can rest on (a row with the claim's ``claim_id`` and one of these names)."""
 
 METHODS: Final[dict[str, str]] = {"holm": "Holm–Bonferroni", "fdr_bh": "Benjamini–Hochberg", "bonferroni": "Bonferroni"}
 """The corrections :func:`adjust` knows, by the name :func:`statsmodels.stats.multitest.multipletests` gives them."""
@@ -68,6 +74,10 @@ def _statistic_text(r: Any) -> str:
         return f"RR {f(r.ratio, '{:.2f}')} ({f(r.n1, '{:g}')} in {f(r.t1, '{:.1f}')} d vs {f(r.n0, '{:g}')} in {f(r.t0, '{:.1f}')} d)"
     if str(r.test).startswith("permutation"):
         return f"{f(r.observed, '{:g}')} observed vs {f(r.expected, '{:.1f}')} expected ({f(r.n_shifts, '{:g}')} draws)"
+    if r.test == "baseline_excess":
+        return f"{f(r.observed, '{:g}')} seen vs {f(r.expected, '{:.2f}')} on ordinary days ({f(r.n0, '{:g}')} baseline week(s))"
+    if r.test == "closure":
+        return f"{r.event_ids}: no movement where {f(r.expected, '{:.1f}')} were expected ({f(r.baseline, '{:.0f}')} a day)"
     return f"{f(r.observed, '{:g}')}"
 
 
@@ -99,12 +109,14 @@ def tests_table(statistics: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFram
 
 
 def enforce(claims: pd.DataFrame, statistics: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
-    """Keep a claim's verdict only when its own test survives the correction.
+    """Keep a claim's verdict only when the tests it rests on survive the correction.
 
-    A claim with a test of its own (a row of ``statistics`` with its
-    ``claim_id`` and the test ``rate_ratio``) that is ``supported`` or
-    ``contradicted`` becomes ``inconclusive`` when the corrected p-value is
-    ``alpha`` or more; every such claim's reason gives the corrected p-value.
+    A claim with tests of its own (rows of ``statistics`` with its
+    ``claim_id`` and a test of :data:`OWN_TESTS`) that is ``supported`` or
+    ``contradicted`` becomes ``inconclusive`` when any of their corrected
+    p-values is ``alpha`` or more; every such claim's reason gives the
+    p-values and the corrected ones (several, by field, for a closure of
+    several fields).
 
     Parameters
     ----------
@@ -124,18 +136,27 @@ def enforce(claims: pd.DataFrame, statistics: pd.DataFrame, *, alpha: float = 0.
     if len(statistics) == 0 or len(out) == 0:
         return out
     n_tests = int(pd.to_numeric(statistics["p_adjusted"], errors="coerce").notna().sum())
-    own = statistics[(statistics["test"] == "rate_ratio") & (statistics["claim_id"].astype(str) != "")]
-    own = own[pd.to_numeric(own["p_adjusted"], errors="coerce").notna()].drop_duplicates("claim_id").set_index("claim_id")
+    own = statistics[statistics["test"].isin(OWN_TESTS) & (statistics["claim_id"].astype(str) != "")]
+    own = own[pd.to_numeric(own["p_adjusted"], errors="coerce").notna()].drop_duplicates(["claim_id", "test", "event_ids"])
+    by_claim = {cid: g for cid, g in own.groupby("claim_id", sort=False)}
     for i, cid in zip(out.index, out["claim_id"], strict=True):  # one per claim; only those with a test of their own change
-        if cid not in own.index:
+        if cid not in by_claim:
             continue
-        s = own.loc[cid]
-        note = f"p = {s['p_value']:.3g}; corrected for the {n_tests} tests run ({str(s['adjust_method'])}): {s['p_adjusted']:.3g}"
+        g = by_claim[cid]
+        p, q = g["p_value"].astype(float).to_numpy(), g["p_adjusted"].astype(float).to_numpy()
+        if len(g) == 1:
+            ps, qs = f"{p[0]:.3g}", f"{q[0]:.3g}"
+        else:  # one per field: name each
+            names = g["event_ids"].astype(str).to_numpy()
+            ps, qs = (", ".join(f"{n} {x:.3g}" for n, x in zip(names, v, strict=True)) for v in (p, q))
+        note = f"p = {ps}; corrected for the {n_tests} tests run ({str(g['adjust_method'].iloc[0])}): {qs}"
         reason, tail = str(out.at[i, "reason"]), ""
         if reason.endswith(ASSUMED):  # the assumed-coverage note stays last
             reason, tail = reason[: -len(ASSUMED)].rstrip("; "), f"; {ASSUMED}"
-        if out.at[i, "verdict"] in ("supported", "contradicted") and s["p_adjusted"] >= alpha:
+        if out.at[i, "verdict"] in ("supported", "contradicted") and float(q.max()) >= alpha:
             out.at[i, "reason"] = f"{reason}; {str(out.at[i, 'verdict'])} on its own, but not after the correction ({note} ≥ {alpha:g}){tail}"
+            if "plain" in out.columns:  # the plain words follow the verdict
+                out.at[i, "plain"] = undecided(f"{str(out.at[i, 'verdict'])} on its own, but not once the {n_tests} tests run are allowed for")
             out.at[i, "verdict"] = "inconclusive"
         else:
             out.at[i, "reason"] = f"{reason}; {note}{tail}"

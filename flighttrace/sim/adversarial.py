@@ -29,7 +29,9 @@ not know, nor ``supported`` where the claim is false.
 :func:`build_short_closure` builds the airport-disruption world: Zhukovsky
 closes for 40 minutes, shorter than any closure its traffic can show.
 (The missing archive hour is the shipped Moscow world's own:
-``fixtures/moscow``, 28 February 2026, 09:00 UTC.)
+``fixtures/moscow``, 28 February 2026, 09:00 UTC; :func:`missing_hour_world`
+copies that world with four Vnukovo rotations of the morning taken out, so that
+a real two-hour stop straddles the missing hour.)
 
 EVERYTHING WRITTEN HERE IS SYNTHETIC; ``synthetic.json`` lists every file.
 """
@@ -67,6 +69,7 @@ __all__ = [
     "build_short_closure",
     "build_sorties_adversary",
     "missing_hour_world",
+    "STOP_CANCELLED",
 ]
 
 TRUTH_COLUMNS: Final[tuple[str, ...]] = ("claim_id", "true", "knowable", "why")
@@ -485,17 +488,50 @@ def build_short_closure(out_dir: str | os.PathLike[str], *, seed: int = 1514) ->
     return _finish(root, doc, truth, None)
 
 
+STOP_CANCELLED: Final = (pd.Timestamp("2026-02-28T08:30", tz="UTC"), pd.Timestamp("2026-02-28T10:40", tz="UTC"))
+"""In :func:`missing_hour_world`, every aircraft with a take-off or landing at Vnukovo in this span (UTC) does not fly that day."""
+
+
+def _without_rotations(src: Path, root: Path, mov: pd.DataFrame) -> tuple[pd.DataFrame, set[str]]:
+    """Copy the Moscow world's data into ``root/data`` without the aircraft of :data:`STOP_CANCELLED` on their UTC day.
+
+    Returns the world's movements without theirs, and their addresses.
+    """
+    import pyarrow.parquet as pq
+
+    legs = pd.read_csv(src / "truth" / "legs.csv", dtype={"icao24": str})
+    mov = mov.merge(legs[["leg_id", "icao24"]], on="leg_id", how="left")
+    a, b = STOP_CANCELLED
+    gone = set(mov.loc[(mov["airport"] == "UUWW") & (mov["time"] >= a) & (mov["time"] < b), "icao24"].astype(str))
+    day = f"{a:%Y-%m-%d}"
+    shutil.copytree(src / "data", root / "data")
+    for f in sorted((root / "data").rglob(f"states_{day}-*.parquet")):  # the day's hourly files: their rows of those aircraft go
+        t = pq.read_table(f)
+        keep = ~t.column("icao24").to_pandas().astype(str).isin(gone).to_numpy()
+        pq.write_table(t.filter(keep), f)
+    on_day = mov["time"].dt.strftime("%Y-%m-%d") == day
+    return mov[~(on_day & mov["icao24"].astype(str).isin(gone))].drop(columns="icao24"), gone
+
+
+def _stop_across(mov: pd.DataFrame, airport: str, gap: tuple[pd.Timestamp, pd.Timestamp]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The last movement at a field before ``gap`` starts and the first after it ends (the stop that straddles it)."""
+    m = mov.loc[mov["airport"] == airport, "time"]
+    return m[m < gap[0]].max(), m[m >= gap[1]].min()
+
+
 def missing_hour_world(moscow_root: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> dict[str, Any]:
     """Claims about the hour missing from the shipped Moscow world's archive (28 February 2026, 09:00 UTC), with their truth.
 
-    The world's own truth (``truth/holdings.csv``, ``truth/movements.csv``) says what happened in that hour;
-    the archive has no file for it, so nothing of it can be known. Writes ``scenario.yaml`` and
-    ``truth/claims.csv`` in ``out_dir``; the data stay where they are.
+    The world is the shipped Moscow world with the four Vnukovo rotations of :data:`STOP_CANCELLED` taken out
+    (those aircraft do not fly that day), so that Vnukovo takes no movement for over two hours across the missing
+    hour. The world's truth (``truth/holdings.csv``, ``truth/movements.csv``, less those aircraft) says what happened
+    in that hour; the archive has no file for it, so nothing of it can be known. Writes the data, ``scenario.yaml``,
+    ``truth/claims.csv`` and ``synthetic.json`` in ``out_dir``.
 
     Returns
     -------
     dict
-        ``root``, ``scenario``, ``data`` (the Moscow world's data folder), ``truth``.
+        ``root``, ``scenario``, ``data``, ``truth``.
     """
     import yaml
 
@@ -505,12 +541,14 @@ def missing_hour_world(moscow_root: str | os.PathLike[str], out_dir: str | os.Pa
         shutil.rmtree(root)
     root.mkdir(parents=True)
     gap = (pd.Timestamp("2026-02-28T09:00", tz="UTC"), pd.Timestamp("2026-02-28T10:00", tz="UTC"))
-    held = pd.read_csv(src / "truth" / "holdings.csv", parse_dates=["start"])
+    mov, gone = _without_rotations(src, root, pd.read_csv(src / "truth" / "movements.csv", parse_dates=["time"]))
+    held = pd.read_csv(src / "truth" / "holdings.csv", parse_dates=["start"], dtype={"icao24": str})
+    held = held[~(held["icao24"].isin(gone) & (held["start"].dt.strftime("%Y-%m-%d") == f"{gap[0]:%Y-%m-%d}"))]
     msk = (pd.Timestamp("2026-02-27T21:00", tz="UTC"), pd.Timestamp("2026-02-28T21:00", tz="UTC"))  # the Moscow day
     svo_28 = held[(held["airport"] == "UUEE") & (held["start"] >= msk[0]) & (held["start"] < msk[1])]
     in_gap = svo_28[(svo_28["start"] >= gap[0]) & (svo_28["start"] < gap[1])]
-    mov = pd.read_csv(src / "truth" / "movements.csv", parse_dates=["time"])
     zia = mov[(mov["airport"] == "UUBW") & (mov["time"] >= gap[0] - pd.Timedelta(hours=1)) & (mov["time"] < gap[1] + pd.Timedelta(hours=1))]
+    last, first = _stop_across(mov, "UUWW", gap)
     day = {"start": "2026-02-28T00:00:00+03:00", "end": "2026-03-01T00:00:00+03:00"}
     rows = [
         ("hold-svo-in-the-missing-hour", "An aircraft held for Sheremetyevo between 09:00 and 10:00 UTC on 28 February.",
@@ -523,6 +561,10 @@ def missing_hour_world(moscow_root: str | os.PathLike[str], out_dir: str | os.Pa
          {"start": "2026-02-28T08:00:00Z", "end": "2026-02-28T11:00:00Z"}, {"unit": "movements"},
          {"kind": "closure", "airport": "UUBW", "min_duration": "2h"}, False, False,
          f"Zhukovsky was open ({len(zia)} movements from 08:00 to 11:00 UTC), but a two-hour stop could straddle the missing hour"),
+        ("vko-stopped-2h-across-the-missing-hour", "Vnukovo took no take-off or landing for two hours around 09:00 UTC on 28 February.",
+         {"start": "2026-02-28T08:00:00Z", "end": "2026-02-28T11:00:00Z"}, {"unit": "movements"},
+         {"kind": "closure", "airport": "UUWW", "min_duration": "2h"}, bool(first - last >= pd.Timedelta(hours=2)), False,
+         f"no movement at Vnukovo from {last:%H:%M} to {first:%H:%M} UTC ({len(gone)} rotations did not fly), across the hour the archive lacks"),
     ]
     seed = src.parent.parent / "seeds" / "moscow-2026-03-14.yaml"
     if not seed.exists():
@@ -536,4 +578,7 @@ def missing_hour_world(moscow_root: str | os.PathLike[str], out_dir: str | os.Pa
     tdir.mkdir()
     pd.DataFrame([{"claim_id": r[0], "true": r[5], "knowable": r[6], "why": r[7]} for r in rows], columns=list(TRUTH_COLUMNS)).to_csv(
         tdir / "claims.csv", index=False, lineterminator="\n")
-    return {"root": root, "scenario": root / "scenario.yaml", "data": src / "data", "truth": tdir / "claims.csv"}
+    files = {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(root.rglob("*")) if p.is_file()}
+    (root / "synthetic.json").write_text(json.dumps({"synthetic": True, "warning": "Every file here was made by flighttrace's simulator.",
+                                                     "files": files}, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return {"root": root, "scenario": root / "scenario.yaml", "data": root / "data", "truth": tdir / "claims.csv"}

@@ -176,9 +176,20 @@ class Disruption:
     """:meth:`runs` computed once per field and grades (they do not depend on a claim's window)."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The tables by file name (``disruption_hourly``, ``closures``, ``diversions``, ``holdings``, ``go_arounds``, ``movements``)."""
+        """The tables by file name (``disruption_hourly``, ``closures``, ``diversions``, ``holdings``, ``go_arounds``, ``movements``,
+        ``detectable``)."""
         return {"disruption_hourly": self.hourly, "closures": self.closures, "diversions": self.diversions,
-                "holdings": self.holdings, "go_arounds": self.go_arounds, "movements": self.movements}
+                "holdings": self.holdings, "go_arounds": self.go_arounds, "movements": self.movements, "detectable": self.detectable}
+
+    @property
+    def detectable(self) -> pd.DataFrame:
+        """:func:`~flighttrace.kinds.disruption.detectable.detectable` for the watched fields and the focus window (computed once)."""
+        from flighttrace.kinds.disruption.detectable import detectable
+
+        key = ("detectable", ())
+        if key not in self.run_cache:
+            self.run_cache[key] = detectable(self.hourly, self.holdings, self.diversions, self.airports, self.focus_start, self.focus_end, self.params)
+        return self.run_cache[key]
 
     def runs(self, airport: str, *, grades: tuple[str, ...] = GRADES) -> pd.DataFrame:
         """:func:`movement_runs` of one field with this analysis' movements and baseline (computed once)."""

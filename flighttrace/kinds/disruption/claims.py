@@ -33,7 +33,9 @@ from flighttrace.claims.plain import count_plain
 from flighttrace.kinds.disruption.analysis import Disruption
 from flighttrace.kinds.disruption.analysis import analyze as analyze_measures
 from flighttrace.kinds.disruption.closures import _daily_baseline, _interp, _rate_curve
+from flighttrace.kinds.disruption.detectable import closure_threshold, smallest_closure_s
 from flighttrace.kinds.disruption.params import _HOUR_NS
+from flighttrace.kinds.disruption.stats import closure_row, excess_row
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 from flighttrace.tracks.legs import GRADES
@@ -263,8 +265,12 @@ def _count(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
     reason = reason.replace("with observed or inferred evidence", f"{what} with observed or inferred evidence")
     words = count_plain(cv.basis, cv.verdict, claim, s, b, u, win, need=f"{n} needed")
     base = _baseline_count(ctx, claim, win)
+    rows = None
     if base is not None:
         mean, weeks, tail, stand_out = base
+        if verdict == "supported":  # the count reaches the figure: the baseline-excess test decides, corrected with the others
+            rows = [excess_row(claim.id, ",".join(sorted(ctx.resolve(claim.subject.airport))), s, mean, weeks, tail,
+                               what="diversions" if claim.test.kind == "diversions_at_least" else "holdings")]
         ordinary = (f"the same hours of {weeks} baseline week(s) show {mean:.2f} on average "
                     f"(P(≥ {s}) = {tail:.3g}; {stand_out} or more would stand out)")
         observed += f"; baseline {mean:.2f}"
@@ -278,7 +284,7 @@ def _count(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
         verdict = "inconclusive"
         reason += "; but no baseline week with data to compare with, so an ordinary day's count cannot be ruled out"
         words = plain.undecided(f"{s} {plain.subject_words(claim, s)} seen, but no ordinary day in the data to compare with")
-    return Outcome(verdict, reason, observed, float(s), items_, plain=words)
+    return Outcome(verdict, reason, observed, float(s), items_, statistic=rows, plain=words)
 
 
 def _baseline_count(ctx: Any, claim: Any, win: Any) -> tuple[float, int, float, int] | None:
@@ -338,7 +344,7 @@ def closure_detectability(d: Disruption, ap: str, duration_s: float, start: pd.T
     p = d.params
     edges, cum, _unc, rate = _rate_curve(d.hourly, ap)
     per_day = _daily_baseline(d.hourly, ap)
-    thr = max(p.closure_min_expected, math.log(per_day / p.closure_alpha)) if per_day > 0 else math.inf
+    thr = closure_threshold(per_day, p)
     dur = max(float(duration_s), p.closure_min_s)
     if len(edges) < 2 or not math.isfinite(thr):
         return 0.0, math.inf, None, thr
@@ -357,15 +363,13 @@ def closure_detectability(d: Disruption, ap: str, duration_s: float, start: pd.T
     hrs = edges[:-1][(edges[:-1] >= (s_ns // _HOUR_NS) * _HOUR_NS) & (edges[:-1] < e_ns) & np.isfinite(rate)]
     if len(hrs) == 0:
         return share, math.inf, None, thr
-    ramp = cum + np.arange(len(cum)) * 1e-9  # strictly increasing, for the inverse
-    target = _interp(hrs, edges, cum) + thr
-    t_end = np.where(target <= ramp[-1], np.interp(target, ramp, edges.astype(float)), np.inf)
-    dmin = (t_end - hrs) / 1e9
+    dmin = smallest_closure_s(hrs, edges, cum, thr)
     k = int(np.argmin(dmin))
     return share, float(dmin[k]), (pd.Timestamp(int(hrs[k]), tz="UTC") if math.isfinite(dmin[k]) else None), thr
 
 
-def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timestamp, end: pd.Timestamp) -> tuple[str, str]:
+def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timestamp, end: pd.Timestamp) -> tuple[str, str, float | None]:
+    """A field's verdict, its reason, and the expected movements of the closure run it relies on (None: it relies on none)."""
     lo = test.min_duration.total_seconds()
     hi = test.max_duration.total_seconds() if test.max_duration is not None else math.inf
     strict = _runs_in(d, ap, start, end, GRADES)
@@ -388,16 +392,16 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
                 f"{fmt_duration(_surely(r, start, end), missing='?')} in the window")
         if test.reopened:
             text += f"; traffic resumed at {fmt_hm(r.next_time)} UTC"
-        return "supported", text
+        return "supported", text, as_float(r.expected)
     possible = [r for r in lenient.itertuples() if r.closure and _possibly(r, start, end) >= lo]
     if sure and not good:
         r = sure[0]
         if test.reopened is not None and not reopened_ok(r):
             word = "no movement until the window's end" if test.reopened else f"traffic resumed at {fmt_hm(r.next_time)} UTC"
             verdict = "contradicted" if full else "inconclusive"
-            return verdict, f"{ap} closed from about {fmt_hm(r.start)} UTC, but {word}"
+            return verdict, f"{ap} closed from about {fmt_hm(r.start)} UTC, but {word}", as_float(r.expected)
         if _surely(r, start, end) > hi:
-            return "contradicted", f"{ap} was closed for {fmt_duration(_surely(r, start, end), missing='?')}, longer than {fmt_duration(hi, missing='?')}"
+            return "contradicted", f"{ap} was closed for {fmt_duration(_surely(r, start, end), missing='?')}, longer than {fmt_duration(hi, missing='?')}", as_float(r.expected)
     if possible:
         r = max(possible, key=lambda x: _possibly(x, start, end))
         a = r.last_time if not is_missing(r.last_time) else r.start_latest
@@ -408,7 +412,7 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
         else:
             why = f"its start and end are uncertain: surely closed only {fmt_duration(_surely(r, start, end), missing='?')} in the window"
         return "inconclusive", (f"{ap}: between strong movements, no traffic from {fmt_hm(r.last_time)} to {fmt_hm(r.next_time)} UTC "
-                                f"({fmt_duration(r.gap_s, missing='?')}, baseline {r.expected:.1f}), but it is not certain that the field was closed for {fmt_duration(lo, missing='?')}: {why}")
+                                f"({fmt_duration(r.gap_s, missing='?')}, baseline {r.expected:.1f}), but it is not certain that the field was closed for {fmt_duration(lo, missing='?')}: {why}"), None
     longest = max(lenient.itertuples(), key=lambda x: as_float(x.gap_s)) if len(lenient) else None
     run_text = "no movement data" if longest is None else (
         f"the longest run without a take-off or landing was {fmt_duration(longest.gap_s, missing='?')} ({_span(longest.last_time, longest.next_time)} UTC), "
@@ -419,22 +423,23 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
             miss.append(f"{n_h - n_cov} of {n_h} hours of the window have no data")
         if n_known < n_cov:
             miss.append(f"{n_cov - n_known} covered hours have no baseline")
-        return "inconclusive", f"{ap}: no closure in the data ({run_text}); but {' and '.join(miss)}, which could hide one"
+        return "inconclusive", f"{ap}: no closure in the data ({run_text}); but {' and '.join(miss)}, which could hide one", None
     pf, dmin, at, thr = closure_detectability(d, ap, lo, start, end)
     if not pf >= ctx.rules.detect_threshold:
         where = "" if at is None else f" (at its busiest, from {at:%H:%M} UTC)"
         return "inconclusive", (f"{ap}: no closure in the data ({run_text}); but a closure of {fmt_duration(lo, missing='?')} could have gone unseen: the baseline "
                                 f"expects the {thr:.1f} movements a closure needs only over {fmt_duration(dmin, missing='?')} or more{where}, so one of {fmt_duration(lo, missing='?')} "
-                                f"would have been detected in {pf:.0%} of the window (p_detect {pf:.2f})")
+                                f"would have been detected in {pf:.0%} of the window (p_detect {pf:.2f})"), None
     return "contradicted", (f"{ap}: {run_text}; every hour of the window has data and a baseline, and no run between strong movements "
-                            f"was empty enough to be a closure of {fmt_duration(lo, missing='?')} or more")
+                            f"was empty enough to be a closure of {fmt_duration(lo, missing='?')} or more"), None
 
 
 def _closure(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
     d = _need(ctx)
     test = claim.test
     fields = sorted(ctx.resolve(test.airport))
-    verdicts = {ap: _field_verdict(ctx, d, ap, test, win.start, win.end) for ap in fields}
+    judged = {ap: _field_verdict(ctx, d, ap, test, win.start, win.end) for ap in fields}
+    verdicts = {ap: (v, t) for ap, (v, t, _) in judged.items()}
     vs = [v for v, _ in verdicts.values()]
     closed = [ap for ap, (v, _) in verdicts.items() if v == "supported"]
     if test.require == "each" or len(fields) == 1:
@@ -460,7 +465,18 @@ def _closure(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
         words = plain.could_not_see(next(t for t in parts if "could have gone unseen" in t or "could hide one" in t))
     else:
         words = plain.undecided(first)
-    return Outcome(verdict, reason, observed, float(len(closed)), items_, plain=words, p_detect=p_det)
+    return Outcome(verdict, reason, observed, float(len(closed)), items_, statistic=_closure_rows(d, claim, judged, verdict), plain=words, p_detect=p_det)
+
+
+def _closure_rows(d: Disruption, claim: Any, judged: dict[str, tuple[str, str, float | None]], verdict: str) -> list[dict[str, Any]] | None:
+    """The closure tests the verdict relies on, one per field whose verdict rests on a closure run; for ``require: any``
+    met by several fields, the strongest of them only (one closed field is all the claim needs)."""
+    mu = {ap: x for ap, (_, _, x) in judged.items() if x is not None}
+    if claim.test.require == "any" and len(judged) > 1 and verdict == "supported":
+        best = max((ap for ap, (v, _, _) in judged.items() if v == "supported"), key=lambda ap: mu[ap])
+        mu = {best: mu[best]}
+    rows = [closure_row(claim.id, ap, x, _daily_baseline(d.hourly, ap)) for ap, x in sorted(mu.items())]
+    return rows or None
 
 
 JUDGES: Final[dict[str, Judge]] = {

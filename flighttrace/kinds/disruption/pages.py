@@ -211,6 +211,37 @@ def _go_arounds_table(d: Any, places: Places, tz: str, anchors: dict[str, str]) 
                  heading=f"Go-arounds ({len(ga)})", id="go-arounds", empty="No go-around was found in the window.")
 
 
+def _detectable_table(d: Any, places: Places, tz: str) -> dict[str, Any]:
+    """The smallest closure each field's baseline could show, by hour of the window (``tables/detectable.csv``)."""
+    t = d.detectable
+    fields = [ap for ap in d.airports if (t["airport"] == ap).any()]
+    cols = {ap: t[t["airport"] == ap].set_index("hour") for ap in fields}
+    hours = sorted(set(t["hour"]))
+    rows = []
+    for h in hours:  # one row per hour of the window
+        row: list[Any] = [cell(f"{fmt_hm(h)} UTC", small=_local_span(h, h + pd.Timedelta(hours=1), tz))]
+        for ap in fields:  # one cell per field
+            x = cols[ap].loc[h] if h in cols[ap].index else None
+            if x is None:
+                row.append("—")
+                continue
+            mins, exp, k = x["smallest_closure_min"], x["expected_per_hour"], x["holdings_stand_out"]
+            small = f"{exp:.1f}/h" if np.isfinite(exp) else "no baseline"
+            if np.isfinite(k):
+                small += f" · holdings ≥ {k:.0f}"
+            row.append(cell(fmt_duration(mins * 60.0) if np.isfinite(mins) else "—", small=small))
+        rows.append(row)
+    need = ", ".join(f"{ap} {cols[ap]['threshold'].iloc[0]:.1f} ({cols[ap]['movements_per_day'].iloc[0]:.0f} a day)" for ap in fields)
+    intro = ("What the data could have shown: the shortest closure starting in each hour that the baseline would tell from an "
+             f"ordinary gap (the time until it expects the T = max({d.params.closure_min_expected:g}, ln(N / {d.params.closure_alpha:g})) "
+             "movements a closure needs, N the field's baseline "
+             f"movements per day: {need or 'no baseline'}), with the baseline's movements in the hour (n/h) and how many holdings for the "
+             "field in that hour would stand out from the same hour of the baseline weeks (holdings ≥ k). A claimed closure or holding below "
+             "these cannot be confirmed or ruled out. A dash: no data or no baseline in that hour. Every value is in tables/detectable.csv.")
+    return table(["Hour", *[places.label(ap) for ap in fields]], rows, num=tuple(range(1, len(fields) + 1)),
+                 heading="Smallest detectable closure", intro=intro, id="detectable", empty="No hour of the window has a baseline.")
+
+
 def _timeline_table(scn: Any) -> dict[str, Any]:
     rows = []
     for e in scn.events_frame().to_dict(orient="records"):  # one row per event
@@ -234,7 +265,7 @@ def sections(run: Any, anchors: dict[str, str]) -> list[dict[str, Any]]:
     return [
         section("disruption", "Airport disruption", intro=[intro], tables=[
             _fields_table(d, places), _closures_table(d, places, tz, anchors), _diversions_table(d, places, tz, anchors),
-            _holdings_table(d, places, anchors), _go_arounds_table(d, places, tz, anchors)]),
+            _holdings_table(d, places, anchors), _go_arounds_table(d, places, tz, anchors), _detectable_table(d, places, tz)]),
         section("events", "Timeline", tables=[_timeline_table(run.scn)]),
     ]
 

@@ -120,7 +120,7 @@ class IdSequence:
                     self.next = next(counter)
 
 
-class FlightFigure(Figure):  # type: ignore[misc]
+class FlightFigure(Figure):
     """The page of a flighttrace map: renders with its map's :class:`IdSequence`, so every render gives the same text."""
 
     def __init__(self, ids: IdSequence) -> None:
@@ -133,7 +133,7 @@ class FlightFigure(Figure):  # type: ignore[misc]
             return str(super().render(**kwargs))
 
 
-class FlightMap(folium.Map):  # type: ignore[misc]
+class FlightMap(folium.Map):
     """A :class:`folium.Map` that links no library from the internet: Leaflet is written into its page instead."""
 
     default_js: list[tuple[str, str]] = []  # noqa: RUF012 (folium's own annotation)

@@ -45,7 +45,7 @@ def prepare(run: Any) -> None:
 
 def table_legs(run: Any) -> pd.DataFrame:
     """Every leg (a disruption concerns every aircraft): ``tables/legs.csv``."""
-    return run.legs  # type: ignore[no-any-return]
+    return run.legs
 
 
 def evidence_legs(d: Any, legs: pd.DataFrame) -> pd.DataFrame:

@@ -39,7 +39,7 @@ def _route(run: Any) -> Any:
 
 
 def _sorties(run: Any) -> pd.DataFrame:
-    return run.extra["sorties"]  # type: ignore[no-any-return]
+    return run.extra["sorties"]
 
 
 def prepare(run: Any) -> None:
@@ -233,6 +233,7 @@ def cards(run: Any, places: Places) -> list[dict[str, Any]]:
     seen: set[str] = set()
     arrive, depart = fmt_time_column(s["arrive_far"], tz), fmt_time_column(s["depart_far"], tz)
     sortie_cards = []
+    r: Any  # a sortie (the fields of its row, which pandas-stubs type as any scalar)
     for r, arr, dep in zip(s.itertuples(), arrive, depart, strict=True):  # one card per sortie
         ids = [x for x in (r.in_leg, r.out_leg) if isinstance(x, str)]
         legs = [leg for leg in (ev.leg(i, anchor=i not in seen, tz=tz) for i in ids) if leg is not None]

@@ -214,40 +214,12 @@ def build_map(kind: KindLayers, *, title: str | None = None, tiles: str | None =
 
 
 def render_map(m: folium.Map) -> str:
-    """The map's HTML page.
-
-    Parameters
-    ----------
-    m
-        A map from :func:`flighttrace.viz.maps.map_sorties`,
-        :func:`flighttrace.viz.maps.map_disruption` or :func:`build_map`.
-
-    Returns
-    -------
-    str
-        The page, the same text on every call and in every process for the
-        same inputs (element ids from the map's :class:`IdSequence`). A map
-        made otherwise renders with folium's random ids.
-    """
+    """The map's HTML page (:func:`flighttrace.viz.maps.render_map`; the ids come from the map's :class:`IdSequence`)."""
     return str(m.get_root().render())
 
 
 def save_map(m: folium.Map, path: str | Path) -> Path:
-    """Write a map as a standalone HTML page, byte-identical from run to run.
-
-    Parameters
-    ----------
-    m
-        The map.
-    path
-        Output file (``.html``); parent folders are created.
-
-    Returns
-    -------
-    pathlib.Path
-        The file written (UTF-8, ``\\n`` line ends). It loads nothing from
-        the internet unless the map was made with online ``tiles``.
-    """
+    """Write a map as a standalone HTML page, byte-identical from run to run (:func:`flighttrace.viz.maps.save_map`)."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_bytes(render_map(m).encode("utf-8"))

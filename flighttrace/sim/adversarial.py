@@ -253,6 +253,37 @@ def _day(d: float) -> pd.Timestamp:
     return _DAY0 + pd.Timedelta(days=d)
 
 
+_SIM_SOURCES: Final = [{"id": "sim", "outlet": "flighttrace simulator", "title": "adversarial world", "url": "https://example.org/",
+                        "access": "original", "confidence": "estimate"}]
+"""The one source every adversarial world's claims cite."""
+
+
+def _fresh(out_dir: str | os.PathLike[str]) -> Path:
+    """``out_dir`` emptied (everything in it is replaced) and made."""
+    root = Path(out_dir)
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    return root
+
+
+def _claim_doc(c: ClaimTruth, window: dict[str, str], source: str = "sim") -> dict[str, Any]:
+    """A claim of the world as a scenario file writes it."""
+    return {"id": c.id, "statement": c.statement, "source": source, "record": "published", "window": window, "subject": c.subject, "test": c.test}
+
+
+def _truth_rows(claims: tuple[ClaimTruth, ...]) -> list[dict[str, Any]]:
+    return [{"claim_id": c.id, "true": c.true, "knowable": c.knowable, "why": c.why} for c in claims]
+
+
+def _write_truth(root: Path, rows: list[dict[str, Any]]) -> Path:
+    """``truth/claims.csv`` (:data:`TRUTH_COLUMNS`) under ``root``."""
+    tdir = root / "truth"
+    tdir.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows, columns=list(TRUTH_COLUMNS)).to_csv(tdir / "claims.csv", index=False, lineterminator="\n")
+    return tdir / "claims.csv"
+
+
 def _schedule(spec: SortiesAdversary) -> list[dict[str, Any]]:
     """Every leg of the world: the fleet's round trips and hops, the lookalike's, local shuttles, hourly overflights.
 
@@ -345,15 +376,12 @@ def _scenario(spec: SortiesAdversary) -> dict[str, Any]:
     return {
         "version": 1,
         "meta": {"title": f"Adversarial world: {spec.name}", "summary": "Synthetic adversarial world for the verdict tests.", "synthetic": True,
-                 "sources": [{"id": "sim", "outlet": "flighttrace simulator", "title": "adversarial world", "url": "https://example.org/",
-                              "access": "original", "confidence": "estimate"}]},
+                 "sources": _SIM_SOURCES},
         "fleet": {"aircraft": [{"hex": h, "registration": f"4K-AZ{100 + i}", "type": "IL76"} for i, h in enumerate(FLEET)],
                   "selectors": [{"id": "fleet", "hexes": list(FLEET)}]},
         "airports": {"codes": ["UBBB", "UBBG", "LLOV", "LLER", "LLBG"], "groups": {"home": ["UBBB", "UBBG"]}},
         "routes": [{"id": "rt", "sequence": ["home", "LLOV", "home"], "max_ground_time": "12h", "max_leg_duration": "8h"}],
-        "claims": [{"id": c.id, "statement": c.statement, "source": "sim", "record": "published",
-                    "window": {"start": f"{_day(c.days[0]):%Y-%m-%d}", "end": f"{min(_day(c.days[1]), end):%Y-%m-%d}"},
-                    "subject": c.subject, "test": c.test} for c in spec.claims],
+        "claims": [_claim_doc(c, {"start": f"{_day(c.days[0]):%Y-%m-%d}", "end": f"{min(_day(c.days[1]), end):%Y-%m-%d}"}) for c in spec.claims],
     }
 
 
@@ -362,16 +390,14 @@ def _finish(root: Path, doc: dict[str, Any], claims: list[dict[str, Any]], legs:
     import yaml
 
     (root / "scenario.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    tdir = root / "truth"
-    tdir.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(claims, columns=list(TRUTH_COLUMNS)).to_csv(tdir / "claims.csv", index=False, lineterminator="\n")
+    truth = _write_truth(root, claims)
     if legs is not None:
         lg = legs.drop(columns=[c for c in ("waypoints",) if c in legs.columns])
-        lg.to_csv(tdir / "legs.csv", index=False, lineterminator="\n")
+        lg.to_csv(truth.parent / "legs.csv", index=False, lineterminator="\n")
     files = {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(root.rglob("*")) if p.is_file()}
     (root / "synthetic.json").write_text(json.dumps({"synthetic": True, "warning": "Every file here was made by flighttrace's simulator.",
                                                      "files": files}, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return {"root": root, "scenario": root / "scenario.yaml", "data": root / "data", "truth": tdir / "claims.csv"}
+    return {"root": root, "scenario": root / "scenario.yaml", "data": root / "data", "truth": truth}
 
 
 def build_sorties_adversary(spec: SortiesAdversary | str, out_dir: str | os.PathLike[str]) -> dict[str, Any]:
@@ -390,11 +416,9 @@ def build_sorties_adversary(spec: SortiesAdversary | str, out_dir: str | os.Path
         ``root``, ``scenario`` (the scenario file), ``data`` (the input folder), ``truth`` (``truth/claims.csv``).
     """
     spec = SORTIES_WORLDS[spec] if isinstance(spec, str) else spec
-    root = Path(out_dir)
-    if root.exists():
-        shutil.rmtree(root)
+    root = _fresh(out_dir)
     data = root / "data"
-    data.mkdir(parents=True)
+    data.mkdir()
     fields = _fields()
     truth, legs = simulate_truth(schedule_frame(_schedule(spec)), fields, seed=spec.seed)
     obs = _observed(spec, truth, legs, fields)
@@ -408,8 +432,7 @@ def build_sorties_adversary(spec: SortiesAdversary | str, out_dir: str | os.Path
         late = sample(obs, "opensky", seed=spec.seed + 1)
         late["time"] = late["time"] + pd.Timedelta(days=spec.clock_shift_days)
         write_state_vectors_parquet(quantised_points(late, speeds=False), data / "opensky" / "states_late_feed.parquet")
-    claims = [{"claim_id": c.id, "true": c.true, "knowable": c.knowable, "why": c.why} for c in spec.claims]
-    return _finish(root, _scenario(spec), claims, legs)
+    return _finish(root, _scenario(spec), _truth_rows(spec.claims), legs)
 
 
 SHORT_CLOSURE_CLAIMS: Final[tuple[ClaimTruth, ...]] = (
@@ -445,10 +468,7 @@ def build_short_closure(out_dir: str | os.PathLike[str], *, seed: int = 1514) ->
         build_disruption_world,
     )
 
-    root = Path(out_dir)
-    if root.exists():
-        shutil.rmtree(root)
-    root.mkdir(parents=True)
+    root = _fresh(out_dir)
     day = pd.Timestamp("2026-03-13T21:00", tz="UTC")
     rx = (Receiver("moscow-centre", 55.755, 37.617, 80.0, max_km=250.0), Receiver("svo", 55.985, 37.43, 30.0, max_km=250.0),
           Receiver("zia", 55.56, 38.13, 30.0, max_km=250.0), Receiver("yaroslavl", 57.56, 40.14, 30.0, max_km=250.0))
@@ -466,12 +486,10 @@ def build_short_closure(out_dir: str | os.PathLike[str], *, seed: int = 1514) ->
         daytime = c.id.endswith("daytime")
         win = ({"start": "2026-03-14T06:00:00Z", "end": "2026-03-14T18:00:00Z"} if daytime
                else {"start": "2026-03-14T00:00:00+03:00", "end": "2026-03-15T00:00:00+03:00"})
-        claims.append({"id": c.id, "statement": c.statement, "source": "sim", "record": "published", "window": win, "subject": c.subject, "test": c.test})
+        claims.append(_claim_doc(c, win))
     doc = {"version": 1,
            "meta": {"title": "Adversarial world: a short closure", "summary": "Synthetic airport-disruption world for the verdict tests.",
-                    "kind": "disruption", "synthetic": True, "report_tz": "Europe/Moscow",
-                    "sources": [{"id": "sim", "outlet": "flighttrace simulator", "title": "adversarial world", "url": "https://example.org/",
-                                 "access": "original", "confidence": "estimate"}]},
+                    "kind": "disruption", "synthetic": True, "report_tz": "Europe/Moscow", "sources": _SIM_SOURCES},
            "airports": {"codes": ["UUEE", "UUBW", "UUDL"], "groups": {"moscow": ["UUEE", "UUBW"]}},
            "claims": claims}
     scenario = root / "scenario.yaml"
@@ -481,8 +499,7 @@ def build_short_closure(out_dir: str | os.PathLike[str], *, seed: int = 1514) ->
     shutil.move(str(world / "data"), str(root / "data"))
     shutil.move(str(world / "truth"), str(root / "truth"))
     shutil.rmtree(world)
-    truth = [{"claim_id": c.id, "true": c.true, "knowable": c.knowable, "why": c.why} for c in SHORT_CLOSURE_CLAIMS]
-    return _finish(root, doc, truth, None)
+    return _finish(root, doc, _truth_rows(SHORT_CLOSURE_CLAIMS), None)
 
 
 def missing_hour_world(moscow_root: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> dict[str, Any]:
@@ -500,10 +517,7 @@ def missing_hour_world(moscow_root: str | os.PathLike[str], out_dir: str | os.Pa
     import yaml
 
     src = Path(moscow_root)
-    root = Path(out_dir)
-    if root.exists():
-        shutil.rmtree(root)
-    root.mkdir(parents=True)
+    root = _fresh(out_dir)
     gap = (pd.Timestamp("2026-02-28T09:00", tz="UTC"), pd.Timestamp("2026-02-28T10:00", tz="UTC"))
     held = pd.read_csv(src / "truth" / "holdings.csv", parse_dates=["start"])
     msk = (pd.Timestamp("2026-02-27T21:00", tz="UTC"), pd.Timestamp("2026-02-28T21:00", tz="UTC"))  # the Moscow day
@@ -532,8 +546,5 @@ def missing_hour_world(moscow_root: str | os.PathLike[str], out_dir: str | os.Pa
     claims = [{"id": r[0], "statement": r[1], "source": "vaomos-2026-03-14", "record": "published", "window": r[2],
                "subject": r[3], "test": r[4]} for r in rows]
     (root / "scenario.yaml").write_text(head + "\n" + yaml.safe_dump({"claims": claims}, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    tdir = root / "truth"
-    tdir.mkdir()
-    pd.DataFrame([{"claim_id": r[0], "true": r[5], "knowable": r[6], "why": r[7]} for r in rows], columns=list(TRUTH_COLUMNS)).to_csv(
-        tdir / "claims.csv", index=False, lineterminator="\n")
-    return {"root": root, "scenario": root / "scenario.yaml", "data": src / "data", "truth": tdir / "claims.csv"}
+    truth = _write_truth(root, [{"claim_id": r[0], "true": r[5], "knowable": r[6], "why": r[7]} for r in rows])
+    return {"root": root, "scenario": root / "scenario.yaml", "data": src / "data", "truth": truth}

@@ -195,6 +195,11 @@ def _integer_ticks(axis: Axis) -> None:
         loc.set_params(integer=True)
 
 
+def _hatch_gaps(ax: Axes, x: np.ndarray, covered: np.ndarray, step: Any) -> None:
+    """Hatch each run of uncovered bins, from its first ``x`` to one ``step`` past its last (bins in order)."""
+    _hatch_spans(ax, [(x[a], x[b - 1] + step) for a, b in _runs(~covered)], label=None)
+
+
 def _hatch_spans(ax: Axes, spans: list[tuple[Any, Any]], *, label: str | None) -> None:
     for k, (a, b) in enumerate(spans):
         ax.axvspan(a, b, facecolor="none", edgecolor=GREY, hatch=HATCH, linewidth=0.0, zorder=0.5, label=label if k == 0 else None)

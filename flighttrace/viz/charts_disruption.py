@@ -14,13 +14,12 @@ from flighttrace.viz.chartbase import (
     _bottom_panels,
     _frame,
     _grid,
-    _hatch_spans,
+    _hatch_gaps,
     _integer_ticks,
     _local,
     _new_figure,
     _nothing_to_show,
     _plain,
-    _runs,
     _style,
     _tz_of,
 )
@@ -51,8 +50,7 @@ def _hour_panel(ax: Any, d: pd.DataFrame, closures: pd.DataFrame | None, ap: str
     if len(xs):
         ax.stairs(np.nan_to_num(hi, nan=0.0), edges, baseline=np.nan_to_num(lo, nan=0.0), fill=True, color=GREY, alpha=0.22, zorder=1)
         ax.stairs(np.where(np.isfinite(mean), mean, np.nan), edges, color="#222222", linewidth=1.1, zorder=3)
-    spans = [(xs[a], xs[b - 1] + np.timedelta64(1, "h")) for a, b in _runs(~cov)]
-    _hatch_spans(ax, spans, label=None)
+    _hatch_gaps(ax, xs, cov, np.timedelta64(1, "h"))
     if closures is not None and len(closures):
         c: Any  # a closure (the fields of its row, which pandas-stubs type as any scalar)
         for c in closures[closures["airport"] == ap].itertuples():

@@ -18,13 +18,13 @@ from flighttrace.viz.chartbase import (
     _fmt_span,
     _frame,
     _grid,
+    _hatch_gaps,
     _hatch_spans,
     _integer_ticks,
     _local,
     _new_figure,
     _nothing_to_show,
     _plain,
-    _runs,
     _style,
     _tz_of,
     _uncovered_spans,
@@ -209,8 +209,7 @@ def event_study_plot(
             cov = d["covered"].to_numpy(dtype=bool) if "covered" in d else np.isfinite(val)
             ok = cov & np.isfinite(val)
             ax.bar(day[ok], val[ok], width=0.85, align="edge", color=_BARS, edgecolor="none", zorder=2)
-            spans = [(day[a], day[b - 1] + 1.0) for a, b in _runs(~cov)]
-            _hatch_spans(ax, spans, label=None)
+            _hatch_gaps(ax, day, cov, 1.0)
             r = by_id.get(eid)
             if r is not None:
                 length = max((pd.Timestamp(r.end) - pd.Timestamp(r.start)) / pd.Timedelta(days=1), 0.1)

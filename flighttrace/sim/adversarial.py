@@ -166,6 +166,16 @@ class SortiesAdversary:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _at_least(n: int) -> dict[str, Any]:
+    """The test "at least ``n``" of a scenario file."""
+    return {"kind": "count_at_least", "value": n}
+
+
+def _at_most(n: int) -> dict[str, Any]:
+    """The test "at most ``n``" of a scenario file."""
+    return {"kind": "count_at_most", "value": n}
+
+
 def _landings(cid: str, days: tuple[int, int], test: dict[str, Any], true: bool, knowable: bool, why: str, **subject: Any) -> ClaimTruth:
     subj = {"unit": "landings", "fleet": "fleet", "airport": "LLOV", **subject}
     return ClaimTruth(cid, f"{cid} (adversarial test claim)", days, subj, test, true, knowable, why)
@@ -175,14 +185,12 @@ SORTIES_WORLDS: Final[dict[str, SortiesAdversary]] = {
     "dark": SortiesAdversary(
         "dark", 12, tuple(range(1, 11)), dark=(5, 10),
         claims=(
-            _landings("dark-5-in-days-5-9", (5, 9), {"kind": "count_at_least", "value": 5}, True, False,
+            _landings("dark-5-in-days-5-9", (5, 9), _at_least(5), True, False,
                       "five landings happened on days 5-9 with the transponders off: nothing could be heard"),
-            _landings("dark-at-most-1-in-days-5-9", (5, 9), {"kind": "count_at_most", "value": 1}, False, False,
+            _landings("dark-at-most-1-in-days-5-9", (5, 9), _at_most(1), False, False,
                       "five landings happened unheard: the claim is false, and the data cannot show it"),
-            _landings("dark-9-in-days-1-10", (1, 10), {"kind": "count_at_least", "value": 9}, True, False,
-                      "ten landings, five of them unheard: the data shows five"),
-            _landings("dark-4-in-days-1-4", (1, 4), {"kind": "count_at_least", "value": 4}, True, True,
-                      "four landings, all heard"),
+            _landings("dark-9-in-days-1-10", (1, 10), _at_least(9), True, False, "ten landings, five of them unheard: the data shows five"),
+            _landings("dark-4-in-days-1-4", (1, 4), _at_least(4), True, True, "four landings, all heard"),
             _landings("dark-every-2-days", (1, 10), {"kind": "mean_interval", "max": "2d"}, True, False,
                       "one landing a day; the silent days hide half of them"),
         ),
@@ -190,12 +198,9 @@ SORTIES_WORLDS: Final[dict[str, SortiesAdversary]] = {
     "no_far_receiver": SortiesAdversary(
         "no_far_receiver", 8, (1, 2, 3, 4, 5, 6), far_receivers=False,
         claims=(
-            _landings("far-6-landings", (1, 6), {"kind": "count_at_least", "value": 6}, True, False,
-                      "six landings; nothing near Ovda is heard below about 10,000 ft"),
-            _landings("far-9-landings", (1, 6), {"kind": "count_at_least", "value": 9}, False, False,
-                      "six landings, not nine; but the data cannot see landings at Ovda at all"),
-            _landings("far-at-most-2", (1, 6), {"kind": "count_at_most", "value": 2}, False, False,
-                      "six landings happened; the data cannot see them"),
+            _landings("far-6-landings", (1, 6), _at_least(6), True, False, "six landings; nothing near Ovda is heard below about 10,000 ft"),
+            _landings("far-9-landings", (1, 6), _at_least(9), False, False, "six landings, not nine; but the data cannot see landings at Ovda at all"),
+            _landings("far-at-most-2", (1, 6), _at_most(2), False, False, "six landings happened; the data cannot see them"),
             ClaimTruth("far-stay-2-3h", "far-stay-2-3h (adversarial test claim)", (1, 6), {"unit": "sorties", "fleet": "fleet", "route": "rt"},
                        {"kind": "ground_time", "airport": "LLOV", "min": "2h", "max": "3h", "statistic": "median"}, True, False,
                        "every stay lasts 2.5 h; landings and take-offs at Ovda are not heard"),
@@ -204,34 +209,28 @@ SORTIES_WORLDS: Final[dict[str, SortiesAdversary]] = {
     "mlat_fleet": SortiesAdversary(
         "mlat_fleet", 8, (1, 2, 3, 4, 5, 6), mlat_fleet=True,
         claims=(
-            _landings("mlat-6-landings", (1, 6), {"kind": "count_at_least", "value": 6}, True, False,
+            _landings("mlat-6-landings", (1, 6), _at_least(6), True, False,
                       "six landings by aircraft seen only by MLAT, which no receiver set near Ovda provides"),
-            _landings("mlat-at-most-2", (1, 6), {"kind": "count_at_most", "value": 2}, False, False,
-                      "six landings happened; MLAT does not reach Ovda"),
-            _landings("mlat-8-landings", (1, 6), {"kind": "count_at_least", "value": 8}, False, False,
-                      "six landings, not eight; the data cannot see landings at Ovda"),
+            _landings("mlat-at-most-2", (1, 6), _at_most(2), False, False, "six landings happened; MLAT does not reach Ovda"),
+            _landings("mlat-8-landings", (1, 6), _at_least(8), False, False, "six landings, not eight; the data cannot see landings at Ovda"),
         ),
     ),
     "decoy": SortiesAdversary(
         "decoy", 9, (1, 3, 5, 7), decoy_days=(2, 4, 6), replay=(1, 2.0),
         claims=(
-            _landings("decoy-6-fleet-landings", (1, 7), {"kind": "count_at_least", "value": 6}, False, True,
+            _landings("decoy-6-fleet-landings", (1, 7), _at_least(6), False, True,
                       "the fleet landed four times; three more landings are the lookalike's, one a replayed track"),
-            _landings("decoy-4-fleet-landings", (1, 7), {"kind": "count_at_least", "value": 4}, True, True,
-                      "the fleet landed four times"),
-            _landings("decoy-at-most-4", (1, 7), {"kind": "count_at_most", "value": 4}, True, True,
+            _landings("decoy-4-fleet-landings", (1, 7), _at_least(4), True, True, "the fleet landed four times"),
+            _landings("decoy-at-most-4", (1, 7), _at_most(4), True, True,
                       "the fleet landed four times; the lookalike's and the replayed landings are not the fleet's"),
         ),
     ),
     "clock": SortiesAdversary(
         "clock", 10, (1, 2, 3, 4), clock_shift_days=3.0,
         claims=(
-            _landings("clock-6-in-days-1-8", (1, 8), {"kind": "count_at_least", "value": 6}, False, True,
-                      "four landings on days 1-4; a feed with a slow clock repeats them on days 4-7"),
-            _landings("clock-at-most-4-in-days-1-9", (1, 9), {"kind": "count_at_most", "value": 4}, True, True,
-                      "four landings; the late feed's copies are not flights"),
-            _landings("clock-1-in-days-5-7", (5, 7), {"kind": "count_at_least", "value": 1}, False, True,
-                      "no flight on days 5-7; the late feed shows copies of days 2-4 there"),
+            _landings("clock-6-in-days-1-8", (1, 8), _at_least(6), False, True, "four landings on days 1-4; a feed with a slow clock repeats them on days 4-7"),
+            _landings("clock-at-most-4-in-days-1-9", (1, 9), _at_most(4), True, True, "four landings; the late feed's copies are not flights"),
+            _landings("clock-1-in-days-5-7", (5, 7), _at_least(1), False, True, "no flight on days 5-7; the late feed shows copies of days 2-4 there"),
         ),
     ),
 }

@@ -6,6 +6,8 @@ first access and keep the value, so importing the package itself imports
 nothing heavy.
 
 >>> __getattr__, __dir__ = lazy_exports(__name__, {"read": "flighttrace.io.api"})  # doctest: +SKIP
+
+:func:`by_module` writes that mapping from each module's names.
 """
 
 from __future__ import annotations
@@ -15,7 +17,16 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["lazy_exports"]
+__all__ = ["by_module", "lazy_exports"]
+
+
+def by_module(names: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """Public name → its module, from each module's names (the ``exports`` of :func:`lazy_exports`, each module written once).
+
+    >>> by_module({"flighttrace.scenario.load": ("load_scenario", "parse_scenario")})
+    {'load_scenario': 'flighttrace.scenario.load', 'parse_scenario': 'flighttrace.scenario.load'}
+    """
+    return {name: module for module, listed in names.items() for name in listed}
 
 
 def lazy_exports(

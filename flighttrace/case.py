@@ -104,7 +104,7 @@ class Case:
             s = self._scenario_arg
             return flighttrace.load_scenario(s) if isinstance(s, (str, os.PathLike)) else s
 
-        return self._once("scenario", load)  # type: ignore[no-any-return]
+        return self._once("scenario", load)
 
     @property
     def dataset(self) -> Dataset:
@@ -115,10 +115,9 @@ class Case:
             d = self._data_arg
             if _is_dataset(d):
                 return d
-            paths = [] if d is None else [str(d)] if isinstance(d, (str, os.PathLike)) else [str(p) for p in d]  # type: ignore[union-attr]
-            return flighttrace.read(paths, tz=self._tz, n_jobs=self._n_jobs)
+            return flighttrace.read(_data_paths(d), tz=self._tz, n_jobs=self._n_jobs)
 
-        return self._once("dataset", read)  # type: ignore[no-any-return]
+        return self._once("dataset", read)
 
     @property
     def points(self) -> pd.DataFrame:
@@ -143,7 +142,7 @@ class Case:
 
             return flighttrace.detect_legs(self.points, self.scenario, params=self._leg_params)
 
-        return self._once("legs", detect)  # type: ignore[no-any-return]
+        return self._once("legs", detect)
 
     @property
     def report_tz(self) -> str:
@@ -158,7 +157,7 @@ class Case:
 
             return coverage(self.dataset, self.scenario, report_tz=self.report_tz)
 
-        return self._once("coverage", cover)  # type: ignore[no-any-return]
+        return self._once("coverage", cover)
 
     @property
     def findings(self) -> Findings:
@@ -169,7 +168,7 @@ class Case:
             return evaluate(self.legs, self.scenario, coverage=self.coverage, points=self.points, report_tz=self.report_tz,
                             rules=self._rules, synthetic=bool(self.dataset.synthetic) or bool(self.scenario.meta.synthetic))
 
-        return self._once("findings", judge)  # type: ignore[no-any-return]
+        return self._once("findings", judge)
 
     @property
     def claims(self) -> pd.DataFrame:
@@ -248,8 +247,7 @@ class Case:
             from flighttrace.nodata import relevance_notes
             from flighttrace.report.context import ReportRun
 
-            s = self._scenario_arg
-            path = Path(s) if isinstance(s, (str, os.PathLike)) else Path(getattr(s, "path", None) or "scenario.yaml")
+            path = _scenario_file(self._scenario_arg) or Path("scenario.yaml")
             run = ReportRun(self.scenario, path, self.dataset, self.report_tz, self.legs, None, bool(self.findings.synthetic),
                             relevance_notes(self.scenario, self.legs, len(self.points)), kind=self.kind)
             kind_module(self.kind, "pages").prepare(run)
@@ -276,14 +274,12 @@ class Case:
 
     # -- outputs ------------------------------------------------------------------------
 
-    def _paths(self) -> tuple[Path, list[str]]:
-        s = self._scenario_arg
-        scn_path = Path(s) if isinstance(s, (str, os.PathLike)) else (Path(s.path) if getattr(s, "path", None) else None)
+    def _paths(self) -> tuple[Path, list[str | os.PathLike[str]]]:
+        scn_path = _scenario_file(self._scenario_arg)
         d = self._data_arg
         if scn_path is None or _is_dataset(d):
             raise ValueError("a report records the files it was made from: make the Case from a scenario file and data paths")
-        paths = [] if d is None else [str(d)] if isinstance(d, (str, os.PathLike)) else [str(p) for p in d]  # type: ignore[union-attr]
-        return scn_path, paths
+        return scn_path, _data_paths(d)
 
     def report(self, out: PathLike, *, tiles: str | None = None, progress: Any = False) -> Any:
         """Write the report folder (:func:`flighttrace.build_report`) from the case's files and thresholds."""
@@ -390,6 +386,25 @@ class ClaimView:
 
 def _is_dataset(x: Any) -> bool:
     return hasattr(x, "points") and hasattr(x, "manifest")
+
+
+def _data_paths(data: object) -> list[str | os.PathLike[str]]:
+    """The data argument of a :class:`Case` (not a Dataset) as a list of paths."""
+    if data is None:
+        return []
+    if isinstance(data, (str, os.PathLike)):
+        return [str(data)]
+    if isinstance(data, Sequence):
+        return [str(p) for p in data]
+    raise TypeError(f"data must be paths or a Dataset, not {type(data).__name__}")
+
+
+def _scenario_file(scenario: object) -> Path | None:
+    """The scenario's file: the path given, or the file a Scenario was loaded from (``None``: made in code)."""
+    if isinstance(scenario, (str, os.PathLike)):
+        return Path(scenario)
+    loaded_from = getattr(scenario, "path", None)
+    return Path(loaded_from) if loaded_from else None
 
 
 def _kind_names(found: Any) -> list[str]:

@@ -181,7 +181,7 @@ def visibility_of(ctx: Any) -> Visibility:
     if "visibility" not in ctx.cache:
         params = ctx.rules.visibility_params()
         ctx.cache["visibility"] = build_visibility(ctx.scenario, ctx.cov, ctx.points, ctx.legs, scenario_gates(ctx.scenario, params), params)
-    return ctx.cache["visibility"]  # type: ignore[no-any-return]
+    return ctx.cache["visibility"]
 
 
 def fleet_rows(ctx: Any, selector: str | None) -> tuple[pd.DataFrame, bool]:
@@ -197,7 +197,7 @@ def fleet_rows(ctx: Any, selector: str | None) -> tuple[pd.DataFrame, bool]:
         else:
             lg = ctx.fleet_legs(selector)
             ctx.cache[key] = (lg.sort_values(["icao24", "first_seen"], kind="stable").reset_index(drop=True), True)
-    return ctx.cache[key]  # type: ignore[no-any-return]
+    return ctx.cache[key]
 
 
 def _fleet_arrays(ctx: Any, selector: str | None) -> FleetArrays:
@@ -205,7 +205,7 @@ def _fleet_arrays(ctx: Any, selector: str | None) -> FleetArrays:
     if key not in ctx.cache:
         rows, from_legs = fleet_rows(ctx, selector)
         ctx.cache[key] = FleetArrays.of(rows, from_legs=from_legs)
-    return ctx.cache[key]  # type: ignore[no-any-return]
+    return ctx.cache[key]
 
 
 def _mlat_only(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp) -> bool:
@@ -219,7 +219,7 @@ def _fleet_visible(ctx: Any, vis: Visibility, selector: str | None) -> np.ndarra
     if key not in ctx.cache:
         rows, from_legs = fleet_rows(ctx, selector)
         ctx.cache[key] = fleet_hours(vis, rows, from_legs=from_legs)
-    return ctx.cache[key]  # type: ignore[no-any-return]
+    return ctx.cache[key]
 
 
 def _fmt_h(h: float) -> str:
@@ -271,7 +271,7 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp, *, r
     hours_abs = idx + (vis.h0 // HOUR_NS)
     for how, group in gates:  # one pass per place (or corridor) of the claim
         covs = np.stack([vis.take(vis.gate(g.id, mlat_only=mlat), idx) for g in group])
-        for g, gc in zip(group, covs):
+        for g, gc in zip(group, covs, strict=True):
             miss = arch & ~gc
             if vis.basis == "positions" and miss.any():
                 heard_day = np.logical_or.reduceat(gc, day_first)  # hours in time order: each day's hours are one run

@@ -241,7 +241,7 @@ def mark(claims: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
             why.append("")
         elif len(flips):
             rob.append("fragile")
-            why.append("; ".join(f"{c} → {v}" for c, v in zip(flips["change"], flips["verdict"])))
+            why.append("; ".join(f"{c} → {v}" for c, v in zip(flips["change"], flips["verdict"], strict=True)))
         else:
             rob.append("solid")
             why.append("")

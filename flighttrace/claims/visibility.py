@@ -548,7 +548,7 @@ def _changes(codes: np.ndarray, names: np.ndarray, group: np.ndarray, n_groups: 
     prev = np.where(same_group, prev, np.nan)
     change = ok & ~(prev == codes)
     out: list[list[str]] = [[] for _ in range(n_groups)]
-    for g, c in zip(group[change], codes[change]):  # one step per change of value (few), not per position
+    for g, c in zip(group[change], codes[change], strict=True):  # one step per change of value (few), not per position
         if len(out[g]) < most:
             out[g].append(str(names[c]))
     return ["→".join(x) for x in out]
@@ -588,7 +588,7 @@ class FleetArrays:
 def _near(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Timedelta) -> np.ndarray:
     """The sightings in ``[start − margin, end + margin)``."""
     s, e, m = pd.Timestamp(start).value, pd.Timestamp(end).value, pd.Timedelta(margin).value
-    return (fa.t1 >= s - m) & (fa.t0 < e + m)  # type: ignore[no-any-return]
+    return (fa.t1 >= s - m) & (fa.t0 < e + m)
 
 
 def fleet_heard(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Timedelta) -> int:
@@ -625,7 +625,7 @@ def fleet_table(claim_id: str, fleet: str | None, fa: FleetArrays, start: pd.Tim
         return np.bincount(grp[mask], minlength=k)[:k] > 0
 
     how = (["legs only (no positions given)"] * k if fa.from_legs else
-           [_how(x, y, z) for x, y, z in zip(any_of(fa.adsb[near]), any_of(fa.mlat[near]), any_of(fa.other[near]))])
+           [_how(x, y, z) for x, y, z in zip(any_of(fa.adsb[near]), any_of(fa.mlat[near]), any_of(fa.other[near]), strict=True)])
     ident = {c: _changes(codes[near], names, grp, k) for c, (codes, names) in fa.idents.items()}
     first = np.full(k, np.iinfo(np.int64).max)
     np.minimum.at(first, grp, a)

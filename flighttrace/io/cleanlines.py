@@ -52,9 +52,9 @@ class _Replay(io.RawIOBase):
             return out
         if self._error is not None:
             raise self._error
-        return self._read1(n)  # type: ignore[no-any-return]
+        return self._read1(n)
 
-    read = read1  # type: ignore[assignment]
+    read = read1
 
 
 def _utf8(data: bytes) -> bool:
@@ -113,7 +113,7 @@ class CleanLines(io.RawIOBase):
     @property
     def error(self) -> BaseException | None:
         """The stream error, once the text before it has been handed on."""
-        return None if self.guard is None else self.guard.error  # type: ignore[no-any-return]
+        return None if self.guard is None else self.guard.error
 
     @property
     def cut(self) -> str:

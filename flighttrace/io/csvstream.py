@@ -219,7 +219,7 @@ class CsvBlock:
         """The rows ``idx`` (positions in this block) as CSV text."""
         take = pa.array(np.asarray(idx, dtype=np.int64))
         fields = [c.take(take).to_pylist() for c in self.columns]
-        return [row_text(r) for r in zip(*fields)]
+        return [row_text(r) for r in zip(*fields, strict=True)]
 
 
 class CsvStream:

@@ -32,8 +32,8 @@ Every kind is a package with the same modules, found by name:
     ``table_legs(run)`` and ``export_legs(run)`` (the legs of
     ``tables/legs.csv`` and of the GeoJSON/KML exports),
     ``write_exports(run, folder)``, ``charts(run, source)`` (name, caption,
-    draw), ``build_map(run, tiles=, evidence_page=)`` (a folium map) and
-    ``write_map(run, path, tiles=, evidence_page=)``,
+    draw), ``build_map(run, tiles=, evidence_page=)`` (a folium map, which the
+    report saves as ``map.html``),
     ``overview(run)`` (key numbers and caveats for the top of the page),
     ``sections(run, anchors)`` (the kind's sections of ``index.html``),
     ``cards(run, places)`` (the evidence page's groups of cards),

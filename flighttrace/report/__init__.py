@@ -44,17 +44,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flighttrace._lazy import lazy_exports
+from flighttrace._lazy import by_module, lazy_exports
 
-_EXPORTS = {
-    "build_report": "flighttrace.report.build",
-    "verify_report": "flighttrace.report.verify",
-    "ReportResult": "flighttrace.report.build",
-    "kind_pages": "flighttrace.report.build",
-    "CSV_NOTE": "flighttrace.report.build",
-    "STAGES": "flighttrace.report.build",
-    "ReportRun": "flighttrace.report.context",
-}
+_EXPORTS = by_module({
+    "flighttrace.report.build": ("build_report", "ReportResult", "kind_pages", "CSV_NOTE", "STAGES"),
+    "flighttrace.report.verify": ("verify_report",),
+    "flighttrace.report.context": ("ReportRun",),
+})
 
 __all__ = sorted(_EXPORTS)
 

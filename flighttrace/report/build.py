@@ -202,6 +202,7 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
     from flighttrace.report.export import legs_geojson, legs_kml, to_csv
     from flighttrace.report.render import write_pages
     from flighttrace.tracks.legs import airport_events
+    from flighttrace.viz.maps import save_map
 
     scn, ds = run.scn, run.ds
     pages = kind_pages(run)
@@ -211,7 +212,7 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
     source = f"Source: flighttrace {__version__} analysis of {len(ds.manifest)} input file(s); scenario '{scn.meta.title}'."
     charts = _save_charts(pages.charts(run, source), work, [])
     bar.advance(1, "report: map")
-    pages.write_map(run, work / "map.html", tiles=tiles, evidence_page="evidence.html")
+    save_map(pages.build_map(run, tiles=tiles, evidence_page="evidence.html"), work / "map.html")
     bar.advance(1, "report: exports")
     table_legs, export_legs = pages.table_legs(run), pages.export_legs(run)
     pages.write_exports(run, work)

@@ -117,9 +117,10 @@ def _custody_origins(report_dir: Path, roots: list[Path]) -> dict[str, dict[str,
         return out
     with open(manifest, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):  # one row per input file
-            e = entries.get(row.get("custody") or "")
-            if e is not None:
-                out[row["path"]] = {"custody_id": str(e.get("id", "")), "url": str(e.get("url", "")), "fetched": str(e.get("time", e.get("utc", "")))}
+            entry = entries.get(row.get("custody") or "")
+            if entry is not None:
+                out[row["path"]] = {"custody_id": str(entry.get("id", "")), "url": str(entry.get("url", "")),
+                                    "fetched": str(entry.get("time", entry.get("utc", "")))}
     return out
 
 

@@ -54,7 +54,8 @@ def _json_column(col: pd.Series) -> list[Any]:
     if arr is not None and arr.dtype.kind in "biuf":
         return arr.tolist()  # Python numbers; orjson writes NaN as null, as _jsonable's None
     if isinstance(col.dtype, pd.StringDtype):
-        return col.to_numpy(dtype=object, na_value=None).tolist()  # str or None, in one call
+        # pandas-stubs leave None out of na_value's type; pandas accepts it (and writes None for <NA>)
+        return col.to_numpy(dtype=object, na_value=None).tolist()  # type: ignore[call-overload]  # str or None, in one call
     return [_jsonable(v) for v in values]
 
 
@@ -78,10 +79,10 @@ def legs_geojson(legs: pd.DataFrame, *, decimals: int = 5) -> str:
     coords = np.round(coords, decimals)
     parts = np.split(coords, np.searchsorted(which, np.arange(1, len(geoms)))) if len(geoms) else []
     feats = []
-    for vals, h, xy in zip(zip(*cols) if cols else ([()] * len(legs)), has.tolist(), parts):  # one feature per leg
+    for vals, h, xy in zip(zip(*cols, strict=True) if cols else ([()] * len(legs)), has.tolist(), parts, strict=True):  # one feature per leg
         feats.append({
             "geometry": {"coordinates": xy, "type": "LineString"} if h else None,
-            "properties": dict(zip(keys, vals)),
+            "properties": dict(zip(keys, vals, strict=True)),
             "type": "Feature",
         })
     doc = {"features": feats, "type": "FeatureCollection"}
@@ -94,8 +95,9 @@ def write_table(df: pd.DataFrame, out_dir: str | os.PathLike[str], name: str) ->
     out.mkdir(parents=True, exist_ok=True)
     paths = {"csv": to_csv(df, out / f"{name}.csv")}
     pq = out / f"{name}.parquet"
-    if "geometry" in df and hasattr(df, "to_wkb"):
-        df.to_wkb().to_parquet(pq, index=False)  # type: ignore[union-attr]
+    to_wkb = getattr(df, "to_wkb", None)  # a GeoDataFrame's (geopandas is not imported here)
+    if "geometry" in df and callable(to_wkb):
+        to_wkb().to_parquet(pq, index=False)
     else:
         df.to_parquet(pq, index=False)
     paths["parquet"] = pq
@@ -137,7 +139,7 @@ def _coord_lines(lon: np.ndarray, lat: np.ndarray, alt_m: np.ndarray) -> _Lines:
         return _Lines("")
     if _odd_floats(lon) or _odd_floats(lat):
         xs, ys, zs = lon.astype(str).tolist(), lat.astype(str).tolist(), alt_m.astype(str).tolist()
-        return _Lines("\n".join(map(" ".join, zip(xs, ys, zs))))
+        return _Lines("\n".join(map(" ".join, zip(xs, ys, zs, strict=True))))
     xyz = np.column_stack([lon, lat, alt_m.astype(np.float64) + 0.0])  # + 0.0: no "-0" altitude
     text = orjson.dumps(xyz, option=orjson.OPT_SERIALIZE_NUMPY).decode()  # [[x,y,z.0],[x,y,z.0]]
     return _Lines(text[2:-4].replace(".0],[", "\n").replace(",", " "))
@@ -263,7 +265,7 @@ def legs_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str = "flighttr
         whens = _second_lines(t_ns[idx])
         coords = _coord_lines(np.round(lon[idx], 5), np.round(lat[idx], 5), np.round(al * 0.3048).astype(np.int64))
         cols = zip(legs["leg_id"].tolist(), legs["icao24"].tolist(), legs["callsign"].tolist(), origin, legs["origin_evidence"].tolist(),
-                   destination, legs["destination_evidence"].tolist(), legs["lineage"].tolist())
+                   destination, legs["destination_evidence"].tolist(), legs["lineage"].tolist(), strict=True)
         for k, (leg_id, icao24, callsign, o, o_ev, d, d_ev, lineage) in enumerate(cols):  # one Placemark per leg (text only)
             a, b = int(bounds[k]), int(bounds[k + 1])
             if a == b:

@@ -21,7 +21,7 @@ Every value is plain text or an SVG made here; the templates escape text.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import markupsafe
 import numpy as np
@@ -33,6 +33,9 @@ from flighttrace.report.parts import Places, text
 from flighttrace.timefmt import fmt_duration, fmt_time
 from flighttrace.tracks.lineage import lineage
 from flighttrace.viz.svgmini import end_profile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flighttrace.scenario.model import Aircraft
 
 __all__ = ["DECISIVE_MAX", "PROFILE_KM", "PROFILE_POINTS", "LegEvidence"]
 
@@ -53,8 +56,8 @@ def _rows_text(rows: pd.DataFrame) -> list[dict[str, str]]:
         return []
     g = rows.groupby(rows["src_file"].astype(str), sort=False)
     agg = g.agg(first=("src_row", "min"), last=("src_row", "max"), n=("src_row", "size"), sha256=("sha256", "first"))
-    return [{"file": f, "rows": f"{int(r.first)}–{int(r.last)}", "n": fmt_count(r.n), "sha256": str(r.sha256) or "—"}
-            for f, r in zip(agg.index, agg.itertuples(), strict=True)]
+    cols = zip(agg.index, agg["first"].tolist(), agg["last"].tolist(), agg["n"].tolist(), agg["sha256"].tolist(), strict=True)
+    return [{"file": f, "rows": f"{int(a)}–{int(b)}", "n": fmt_count(n), "sha256": str(h) or "—"} for f, a, b, n, h in cols]
 
 
 class LegEvidence:
@@ -87,7 +90,7 @@ class LegEvidence:
         self.rows = rows
         bounds = rows.groupby("leg_id", sort=False).indices if len(rows) else {}
         self._at = {str(k): v for k, v in bounds.items()}
-        self._fleet = {}
+        self._fleet: dict[str, Aircraft] = {}
         for ac in getattr(getattr(run.scn, "fleet", None), "aircraft", ()):  # the scenario's fleet list, by address
             if ac.hex is not None:
                 self._fleet.setdefault(str(ac.hex).lower(), ac)
@@ -128,7 +131,7 @@ class LegEvidence:
         files = sorted({r["file"] for r in self.sources(leg_ids)})
         in_files = f"{fmt_count(len(files))} input file(s)" if files else "the input files"
         cite = [{"id": s, "href": f"index.html#source-{s}"} for s in (ac.source if ac is not None else ())]
-        out = [{"link": "ICAO 24-bit address", "value": str(icao24), "from": f"every position of the leg, as broadcast, in {in_files}", "sources": []}]
+        out: list[dict[str, Any]] = [{"link": "ICAO 24-bit address", "value": str(icao24), "from": f"every position of the leg, as broadcast, in {in_files}", "sources": []}]
         reg, where = self.registration(icao24, registration)
         if where == "data":
             agree = ""
@@ -136,7 +139,7 @@ class LegEvidence:
                 agree = " (the scenario's fleet list agrees)" if reg.replace("-", "").upper() in {r.replace("-", "") for r in ac.registrations} \
                     else f" (the scenario's fleet list says {ac.registration})"
             out.append({"link": "Registration", "value": reg, "from": f"the registration field of the input rows{agree}", "sources": []})
-        elif where == "fleet":
+        elif where == "fleet" and ac is not None:  # "fleet" is said only when the fleet list has the aircraft
             out.append({"link": "Registration", "value": reg, "from": f"not in the data; the scenario's fleet list gives {icao24} → {reg}"
                         + (f" ({ac.confidence})" if ac.confidence != "confirmed" else ""), "sources": cite})
         else:

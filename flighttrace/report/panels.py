@@ -71,5 +71,5 @@ def robustness_rows(findings: Any) -> list[dict[str, Any]]:
         mine = panel[panel["claim_id"] == c.claim_id] if len(panel) else pd.DataFrame(columns=["flips", "change", "verdict"])
         flips = mine[mine["flips"].astype(bool)] if len(mine) else mine
         rows.append({"claim_id": c.claim_id, "verdict": c.verdict, "robustness": c.robustness, "n_changes": len(mine),
-                     "flips": [f"{ch} → {v}" for ch, v in zip(flips["change"], flips["verdict"])]})
+                     "flips": [f"{ch} → {v}" for ch, v in zip(flips["change"], flips["verdict"], strict=True)]})
     return rows

@@ -18,7 +18,7 @@ own ``heading`` and ``intro``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 from urllib.parse import urlparse
 
@@ -31,6 +31,7 @@ __all__ = [
     "LINK_SCHEMES",
     "Places",
     "cell",
+    "coverage_chart",
     "external_href",
     "manifest_rows",
     "manifest_summary",
@@ -46,6 +47,14 @@ LINK_SCHEMES: Final = ("http", "https")
 """The only URL schemes a source's address becomes a link with; any other stays text."""
 _SUFFIXES: Final = re.compile(r"\s+(International\s+Airport|Airport|Airfield|Air\s*Base|Airbase|Aerodrome)$", re.IGNORECASE)
 _LATIN: Final = re.compile(r"^[\x20-\x7e\u00c0-\u024f]+$")
+
+
+def coverage_chart(coverage: pd.DataFrame, source: str, *, synthetic: bool) -> tuple[str, str, Callable[[], Any]]:
+    """(name, caption, draw) of the coverage calendar, the last chart of every kind's report."""
+    from flighttrace.viz import charts as ch
+
+    return ("coverage", "Days with data: covered, no file, or no traffic in the region",
+            lambda: ch.coverage_calendar(coverage, title="Coverage of the inputs", source=source, synthetic=synthetic))
 
 
 def text(value: Any, missing: str = MISSING) -> str:

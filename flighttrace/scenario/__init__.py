@@ -22,17 +22,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flighttrace._lazy import lazy_exports
+from flighttrace._lazy import by_module, lazy_exports
 
-_EXPORTS: dict[str, str] = {
-    "Scenario": "flighttrace.scenario.model",
-    "Claim": "flighttrace.scenario.model",
-    "ScenarioError": "flighttrace.scenario.base",
-    "parse_duration": "flighttrace.scenario.base",
-    "format_duration": "flighttrace.scenario.base",
-    "load_scenario": "flighttrace.scenario.load",
-    "parse_scenario": "flighttrace.scenario.load",
-}
+_EXPORTS = by_module({
+    "flighttrace.scenario.model": ("Scenario", "Claim"),
+    "flighttrace.scenario.base": ("ScenarioError", "parse_duration", "format_duration"),
+    "flighttrace.scenario.load": ("load_scenario", "parse_scenario"),
+})
 
 __all__ = sorted(_EXPORTS)
 

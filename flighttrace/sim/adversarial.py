@@ -169,6 +169,16 @@ class SortiesAdversary:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _at_least(n: int) -> dict[str, Any]:
+    """The test "at least ``n``" of a scenario file."""
+    return {"kind": "count_at_least", "value": n}
+
+
+def _at_most(n: int) -> dict[str, Any]:
+    """The test "at most ``n``" of a scenario file."""
+    return {"kind": "count_at_most", "value": n}
+
+
 def _landings(cid: str, days: tuple[int, int], test: dict[str, Any], true: bool, knowable: bool, why: str, **subject: Any) -> ClaimTruth:
     subj = {"unit": "landings", "fleet": "fleet", "airport": "LLOV", **subject}
     return ClaimTruth(cid, f"{cid} (adversarial test claim)", days, subj, test, true, knowable, why)
@@ -178,14 +188,12 @@ SORTIES_WORLDS: Final[dict[str, SortiesAdversary]] = {
     "dark": SortiesAdversary(
         "dark", 12, tuple(range(1, 11)), dark=(5, 10),
         claims=(
-            _landings("dark-5-in-days-5-9", (5, 9), {"kind": "count_at_least", "value": 5}, True, False,
+            _landings("dark-5-in-days-5-9", (5, 9), _at_least(5), True, False,
                       "five landings happened on days 5-9 with the transponders off: nothing could be heard"),
-            _landings("dark-at-most-1-in-days-5-9", (5, 9), {"kind": "count_at_most", "value": 1}, False, False,
+            _landings("dark-at-most-1-in-days-5-9", (5, 9), _at_most(1), False, False,
                       "five landings happened unheard: the claim is false, and the data cannot show it"),
-            _landings("dark-9-in-days-1-10", (1, 10), {"kind": "count_at_least", "value": 9}, True, False,
-                      "ten landings, five of them unheard: the data shows five"),
-            _landings("dark-4-in-days-1-4", (1, 4), {"kind": "count_at_least", "value": 4}, True, True,
-                      "four landings, all heard"),
+            _landings("dark-9-in-days-1-10", (1, 10), _at_least(9), True, False, "ten landings, five of them unheard: the data shows five"),
+            _landings("dark-4-in-days-1-4", (1, 4), _at_least(4), True, True, "four landings, all heard"),
             _landings("dark-every-2-days", (1, 10), {"kind": "mean_interval", "max": "2d"}, True, False,
                       "one landing a day; the silent days hide half of them"),
         ),
@@ -193,12 +201,9 @@ SORTIES_WORLDS: Final[dict[str, SortiesAdversary]] = {
     "no_far_receiver": SortiesAdversary(
         "no_far_receiver", 8, (1, 2, 3, 4, 5, 6), far_receivers=False,
         claims=(
-            _landings("far-6-landings", (1, 6), {"kind": "count_at_least", "value": 6}, True, False,
-                      "six landings; nothing near Ovda is heard below about 10,000 ft"),
-            _landings("far-9-landings", (1, 6), {"kind": "count_at_least", "value": 9}, False, False,
-                      "six landings, not nine; but the data cannot see landings at Ovda at all"),
-            _landings("far-at-most-2", (1, 6), {"kind": "count_at_most", "value": 2}, False, False,
-                      "six landings happened; the data cannot see them"),
+            _landings("far-6-landings", (1, 6), _at_least(6), True, False, "six landings; nothing near Ovda is heard below about 10,000 ft"),
+            _landings("far-9-landings", (1, 6), _at_least(9), False, False, "six landings, not nine; but the data cannot see landings at Ovda at all"),
+            _landings("far-at-most-2", (1, 6), _at_most(2), False, False, "six landings happened; the data cannot see them"),
             ClaimTruth("far-stay-2-3h", "far-stay-2-3h (adversarial test claim)", (1, 6), {"unit": "sorties", "fleet": "fleet", "route": "rt"},
                        {"kind": "ground_time", "airport": "LLOV", "min": "2h", "max": "3h", "statistic": "median"}, True, False,
                        "every stay lasts 2.5 h; landings and take-offs at Ovda are not heard"),
@@ -207,34 +212,28 @@ SORTIES_WORLDS: Final[dict[str, SortiesAdversary]] = {
     "mlat_fleet": SortiesAdversary(
         "mlat_fleet", 8, (1, 2, 3, 4, 5, 6), mlat_fleet=True,
         claims=(
-            _landings("mlat-6-landings", (1, 6), {"kind": "count_at_least", "value": 6}, True, False,
+            _landings("mlat-6-landings", (1, 6), _at_least(6), True, False,
                       "six landings by aircraft seen only by MLAT, which no receiver set near Ovda provides"),
-            _landings("mlat-at-most-2", (1, 6), {"kind": "count_at_most", "value": 2}, False, False,
-                      "six landings happened; MLAT does not reach Ovda"),
-            _landings("mlat-8-landings", (1, 6), {"kind": "count_at_least", "value": 8}, False, False,
-                      "six landings, not eight; the data cannot see landings at Ovda"),
+            _landings("mlat-at-most-2", (1, 6), _at_most(2), False, False, "six landings happened; MLAT does not reach Ovda"),
+            _landings("mlat-8-landings", (1, 6), _at_least(8), False, False, "six landings, not eight; the data cannot see landings at Ovda"),
         ),
     ),
     "decoy": SortiesAdversary(
         "decoy", 9, (1, 3, 5, 7), decoy_days=(2, 4, 6), replay=(1, 2.0),
         claims=(
-            _landings("decoy-6-fleet-landings", (1, 7), {"kind": "count_at_least", "value": 6}, False, True,
+            _landings("decoy-6-fleet-landings", (1, 7), _at_least(6), False, True,
                       "the fleet landed four times; three more landings are the lookalike's, one a replayed track"),
-            _landings("decoy-4-fleet-landings", (1, 7), {"kind": "count_at_least", "value": 4}, True, True,
-                      "the fleet landed four times"),
-            _landings("decoy-at-most-4", (1, 7), {"kind": "count_at_most", "value": 4}, True, True,
+            _landings("decoy-4-fleet-landings", (1, 7), _at_least(4), True, True, "the fleet landed four times"),
+            _landings("decoy-at-most-4", (1, 7), _at_most(4), True, True,
                       "the fleet landed four times; the lookalike's and the replayed landings are not the fleet's"),
         ),
     ),
     "clock": SortiesAdversary(
         "clock", 10, (1, 2, 3, 4), clock_shift_days=3.0,
         claims=(
-            _landings("clock-6-in-days-1-8", (1, 8), {"kind": "count_at_least", "value": 6}, False, True,
-                      "four landings on days 1-4; a feed with a slow clock repeats them on days 4-7"),
-            _landings("clock-at-most-4-in-days-1-9", (1, 9), {"kind": "count_at_most", "value": 4}, True, True,
-                      "four landings; the late feed's copies are not flights"),
-            _landings("clock-1-in-days-5-7", (5, 7), {"kind": "count_at_least", "value": 1}, False, True,
-                      "no flight on days 5-7; the late feed shows copies of days 2-4 there"),
+            _landings("clock-6-in-days-1-8", (1, 8), _at_least(6), False, True, "four landings on days 1-4; a feed with a slow clock repeats them on days 4-7"),
+            _landings("clock-at-most-4-in-days-1-9", (1, 9), _at_most(4), True, True, "four landings; the late feed's copies are not flights"),
+            _landings("clock-1-in-days-5-7", (5, 7), _at_least(1), False, True, "no flight on days 5-7; the late feed shows copies of days 2-4 there"),
         ),
     ),
 }
@@ -254,6 +253,37 @@ def _fields() -> dict[str, Field]:
 
 def _day(d: float) -> pd.Timestamp:
     return _DAY0 + pd.Timedelta(days=d)
+
+
+_SIM_SOURCES: Final = [{"id": "sim", "outlet": "flighttrace simulator", "title": "adversarial world", "url": "https://example.org/",
+                        "access": "original", "confidence": "estimate"}]
+"""The one source every adversarial world's claims cite."""
+
+
+def _fresh(out_dir: str | os.PathLike[str]) -> Path:
+    """``out_dir`` emptied (everything in it is replaced) and made."""
+    root = Path(out_dir)
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    return root
+
+
+def _claim_doc(c: ClaimTruth, window: dict[str, str], source: str = "sim") -> dict[str, Any]:
+    """A claim of the world as a scenario file writes it."""
+    return {"id": c.id, "statement": c.statement, "source": source, "record": "published", "window": window, "subject": c.subject, "test": c.test}
+
+
+def _truth_rows(claims: tuple[ClaimTruth, ...]) -> list[dict[str, Any]]:
+    return [{"claim_id": c.id, "true": c.true, "knowable": c.knowable, "why": c.why} for c in claims]
+
+
+def _write_truth(root: Path, rows: list[dict[str, Any]]) -> Path:
+    """``truth/claims.csv`` (:data:`TRUTH_COLUMNS`) under ``root``."""
+    tdir = root / "truth"
+    tdir.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows, columns=list(TRUTH_COLUMNS)).to_csv(tdir / "claims.csv", index=False, lineterminator="\n")
+    return tdir / "claims.csv"
 
 
 def _schedule(spec: SortiesAdversary) -> list[dict[str, Any]]:
@@ -348,15 +378,12 @@ def _scenario(spec: SortiesAdversary) -> dict[str, Any]:
     return {
         "version": 1,
         "meta": {"title": f"Adversarial world: {spec.name}", "summary": "Synthetic adversarial world for the verdict tests.", "synthetic": True,
-                 "sources": [{"id": "sim", "outlet": "flighttrace simulator", "title": "adversarial world", "url": "https://example.org/",
-                              "access": "original", "confidence": "estimate"}]},
+                 "sources": _SIM_SOURCES},
         "fleet": {"aircraft": [{"hex": h, "registration": f"4K-AZ{100 + i}", "type": "IL76"} for i, h in enumerate(FLEET)],
                   "selectors": [{"id": "fleet", "hexes": list(FLEET)}]},
         "airports": {"codes": ["UBBB", "UBBG", "LLOV", "LLER", "LLBG"], "groups": {"home": ["UBBB", "UBBG"]}},
         "routes": [{"id": "rt", "sequence": ["home", "LLOV", "home"], "max_ground_time": "12h", "max_leg_duration": "8h"}],
-        "claims": [{"id": c.id, "statement": c.statement, "source": "sim", "record": "published",
-                    "window": {"start": f"{_day(c.days[0]):%Y-%m-%d}", "end": f"{min(_day(c.days[1]), end):%Y-%m-%d}"},
-                    "subject": c.subject, "test": c.test} for c in spec.claims],
+        "claims": [_claim_doc(c, {"start": f"{_day(c.days[0]):%Y-%m-%d}", "end": f"{min(_day(c.days[1]), end):%Y-%m-%d}"}) for c in spec.claims],
     }
 
 
@@ -365,16 +392,19 @@ def _finish(root: Path, doc: dict[str, Any], claims: list[dict[str, Any]], legs:
     import yaml
 
     (root / "scenario.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    tdir = root / "truth"
-    tdir.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(claims, columns=list(TRUTH_COLUMNS)).to_csv(tdir / "claims.csv", index=False, lineterminator="\n")
+    truth = _write_truth(root, claims)
     if legs is not None:
         lg = legs.drop(columns=[c for c in ("waypoints",) if c in legs.columns])
-        lg.to_csv(tdir / "legs.csv", index=False, lineterminator="\n")
+        lg.to_csv(truth.parent / "legs.csv", index=False, lineterminator="\n")
+    _stamp_synthetic(root)
+    return {"root": root, "scenario": root / "scenario.yaml", "data": root / "data", "truth": truth}
+
+
+def _stamp_synthetic(root: Path) -> None:
+    """``synthetic.json``: the world is simulated, with the SHA-256 of every file in it."""
     files = {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(root.rglob("*")) if p.is_file()}
     (root / "synthetic.json").write_text(json.dumps({"synthetic": True, "warning": "Every file here was made by flighttrace's simulator.",
                                                      "files": files}, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return {"root": root, "scenario": root / "scenario.yaml", "data": root / "data", "truth": tdir / "claims.csv"}
 
 
 def build_sorties_adversary(spec: SortiesAdversary | str, out_dir: str | os.PathLike[str]) -> dict[str, Any]:
@@ -393,11 +423,9 @@ def build_sorties_adversary(spec: SortiesAdversary | str, out_dir: str | os.Path
         ``root``, ``scenario`` (the scenario file), ``data`` (the input folder), ``truth`` (``truth/claims.csv``).
     """
     spec = SORTIES_WORLDS[spec] if isinstance(spec, str) else spec
-    root = Path(out_dir)
-    if root.exists():
-        shutil.rmtree(root)
+    root = _fresh(out_dir)
     data = root / "data"
-    data.mkdir(parents=True)
+    data.mkdir()
     fields = _fields()
     truth, legs = simulate_truth(schedule_frame(_schedule(spec)), fields, seed=spec.seed)
     obs = _observed(spec, truth, legs, fields)
@@ -411,8 +439,7 @@ def build_sorties_adversary(spec: SortiesAdversary | str, out_dir: str | os.Path
         late = sample(obs, "opensky", seed=spec.seed + 1)
         late["time"] = late["time"] + pd.Timedelta(days=spec.clock_shift_days)
         write_state_vectors_parquet(quantised_points(late, speeds=False), data / "opensky" / "states_late_feed.parquet")
-    claims = [{"claim_id": c.id, "true": c.true, "knowable": c.knowable, "why": c.why} for c in spec.claims]
-    return _finish(root, _scenario(spec), claims, legs)
+    return _finish(root, _scenario(spec), _truth_rows(spec.claims), legs)
 
 
 SHORT_CLOSURE_CLAIMS: Final[tuple[ClaimTruth, ...]] = (
@@ -448,10 +475,7 @@ def build_short_closure(out_dir: str | os.PathLike[str], *, seed: int = 1514) ->
         build_disruption_world,
     )
 
-    root = Path(out_dir)
-    if root.exists():
-        shutil.rmtree(root)
-    root.mkdir(parents=True)
+    root = _fresh(out_dir)
     day = pd.Timestamp("2026-03-13T21:00", tz="UTC")
     rx = (Receiver("moscow-centre", 55.755, 37.617, 80.0, max_km=250.0), Receiver("svo", 55.985, 37.43, 30.0, max_km=250.0),
           Receiver("zia", 55.56, 38.13, 30.0, max_km=250.0), Receiver("yaroslavl", 57.56, 40.14, 30.0, max_km=250.0))
@@ -469,12 +493,10 @@ def build_short_closure(out_dir: str | os.PathLike[str], *, seed: int = 1514) ->
         daytime = c.id.endswith("daytime")
         win = ({"start": "2026-03-14T06:00:00Z", "end": "2026-03-14T18:00:00Z"} if daytime
                else {"start": "2026-03-14T00:00:00+03:00", "end": "2026-03-15T00:00:00+03:00"})
-        claims.append({"id": c.id, "statement": c.statement, "source": "sim", "record": "published", "window": win, "subject": c.subject, "test": c.test})
+        claims.append(_claim_doc(c, win))
     doc = {"version": 1,
            "meta": {"title": "Adversarial world: a short closure", "summary": "Synthetic airport-disruption world for the verdict tests.",
-                    "kind": "disruption", "synthetic": True, "report_tz": "Europe/Moscow",
-                    "sources": [{"id": "sim", "outlet": "flighttrace simulator", "title": "adversarial world", "url": "https://example.org/",
-                                 "access": "original", "confidence": "estimate"}]},
+                    "kind": "disruption", "synthetic": True, "report_tz": "Europe/Moscow", "sources": _SIM_SOURCES},
            "airports": {"codes": ["UUEE", "UUBW", "UUDL"], "groups": {"moscow": ["UUEE", "UUBW"]}},
            "claims": claims}
     scenario = root / "scenario.yaml"
@@ -484,8 +506,7 @@ def build_short_closure(out_dir: str | os.PathLike[str], *, seed: int = 1514) ->
     shutil.move(str(world / "data"), str(root / "data"))
     shutil.move(str(world / "truth"), str(root / "truth"))
     shutil.rmtree(world)
-    truth = [{"claim_id": c.id, "true": c.true, "knowable": c.knowable, "why": c.why} for c in SHORT_CLOSURE_CLAIMS]
-    return _finish(root, doc, truth, None)
+    return _finish(root, doc, _truth_rows(SHORT_CLOSURE_CLAIMS), None)
 
 
 STOP_CANCELLED: Final = (pd.Timestamp("2026-02-28T08:30", tz="UTC"), pd.Timestamp("2026-02-28T10:40", tz="UTC"))
@@ -536,10 +557,7 @@ def missing_hour_world(moscow_root: str | os.PathLike[str], out_dir: str | os.Pa
     import yaml
 
     src = Path(moscow_root)
-    root = Path(out_dir)
-    if root.exists():
-        shutil.rmtree(root)
-    root.mkdir(parents=True)
+    root = _fresh(out_dir)
     gap = (pd.Timestamp("2026-02-28T09:00", tz="UTC"), pd.Timestamp("2026-02-28T10:00", tz="UTC"))
     mov, gone = _without_rotations(src, root, pd.read_csv(src / "truth" / "movements.csv", parse_dates=["time"]))
     held = pd.read_csv(src / "truth" / "holdings.csv", parse_dates=["start"], dtype={"icao24": str})
@@ -574,11 +592,6 @@ def missing_hour_world(moscow_root: str | os.PathLike[str], out_dir: str | os.Pa
     claims = [{"id": r[0], "statement": r[1], "source": "vaomos-2026-03-14", "record": "published", "window": r[2],
                "subject": r[3], "test": r[4]} for r in rows]
     (root / "scenario.yaml").write_text(head + "\n" + yaml.safe_dump({"claims": claims}, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    tdir = root / "truth"
-    tdir.mkdir()
-    pd.DataFrame([{"claim_id": r[0], "true": r[5], "knowable": r[6], "why": r[7]} for r in rows], columns=list(TRUTH_COLUMNS)).to_csv(
-        tdir / "claims.csv", index=False, lineterminator="\n")
-    files = {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(root.rglob("*")) if p.is_file()}
-    (root / "synthetic.json").write_text(json.dumps({"synthetic": True, "warning": "Every file here was made by flighttrace's simulator.",
-                                                     "files": files}, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return {"root": root, "scenario": root / "scenario.yaml", "data": root / "data", "truth": tdir / "claims.csv"}
+    truth = _write_truth(root, [{"claim_id": r[0], "true": r[5], "knowable": r[6], "why": r[7]} for r in rows])
+    _stamp_synthetic(root)
+    return {"root": root, "scenario": root / "scenario.yaml", "data": root / "data", "truth": truth}

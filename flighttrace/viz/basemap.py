@@ -258,7 +258,7 @@ def basemap_features(bounds: list[list[float]] | None, *, margin_deg: float = DE
     for res, boxes, kinds in (("110m", coarse, ("land", "border")), ("50m", detail, ("land", "coast", "border"))):
         if not boxes:
             continue
-        base = load_basemap(res)  # type: ignore[arg-type]
+        base = load_basemap(res)
         for kind in kinds:  # polygons for the land, lines for the coast and the borders
             shapes, bounds_of = base["borders" if kind == "border" else kind]
             parts = _clipped(shapes, bounds_of, boxes)

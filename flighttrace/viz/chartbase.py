@@ -24,7 +24,9 @@ from flighttrace.viz import GREY, PALETTE
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 __all__ = ["HATCH", "SYNTHETIC_CAPTION", "save_figure"]
 
@@ -37,7 +39,7 @@ _SYNTH_RED: Final = "#B00020"
 _WINDOW: Final = PALETTE[1]  # orange: event windows
 _BARS: Final = PALETTE[0]  # blue: counts
 _NOFILE: Final = "#DDDDDD"
-_RC: Final[dict[str, Any]] = {
+_RC: Final[dict[RcKeyType, Any]] = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "axes.titlesize": 9.5,
@@ -122,7 +124,12 @@ def _frame(fig: Figure, *, title: str, source: str | None, tz: str, synthetic: b
     foot_in = len(foot) * _FOOT_LINE_IN + 0.08
     legend_rows = math.ceil(len(legend) / legend_cols) if legend else 0
     bottom = (foot_in + 0.22 * legend_rows + (0.06 if legend_rows else 0.0)) / h
-    fig.get_layout_engine().set(rect=(0.0, bottom, 1.0, 1.0 - bottom - head / h))  # (left, bottom, width, height)
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if not isinstance(engine, ConstrainedLayoutEngine):
+        raise TypeError("a chart's frame needs a figure with the constrained layout (_new_figure)")
+    engine.set(rect=(0.0, bottom, 1.0, 1.0 - bottom - head / h))  # (left, bottom, width, height)
     if legend:
         fig.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, (foot_in + 0.02) / h), ncols=legend_cols, frameon=False)
     fig.text(0.012, 1.0 - 0.1 / h, _plain(title), ha="left", va="top", fontsize=12, fontweight="bold")
@@ -156,6 +163,43 @@ def _uncovered_spans(days: pd.Series, covered: np.ndarray) -> list[tuple[pd.Time
     return out
 
 
+def _grid(n: int, ncols: int) -> tuple[int, int]:
+    """(rows, columns) of a grid of ``n`` panels (at least one), at most ``ncols`` a row."""
+    n = max(n, 1)
+    cols = max(1, min(ncols, n))
+    return math.ceil(n / cols), cols
+
+
+def _bottom_panels(axes: np.ndarray) -> list[Axes]:
+    """The lowest visible panel of each column of a grid: where its x label and tick labels go."""
+    out = []
+    for c in range(axes.shape[1]):
+        visible = [ax for ax in axes[:, c] if ax.get_visible()]
+        if visible:
+            out.append(visible[-1])
+    return out
+
+
+def _nothing_to_show(axes: np.ndarray, text: str) -> None:
+    """The first panel of an empty grid, shown with a line saying what is missing."""
+    axes[0, 0].set_visible(True)
+    axes[0, 0].text(0.5, 0.5, text, ha="center", va="center", transform=axes[0, 0].transAxes)
+
+
+def _integer_ticks(axis: Axis) -> None:
+    """Whole-number ticks on a count axis (its default locator, a MaxNLocator, told so)."""
+    from matplotlib.ticker import MaxNLocator
+
+    loc = axis.get_major_locator()
+    if isinstance(loc, MaxNLocator):
+        loc.set_params(integer=True)
+
+
+def _hatch_gaps(ax: Axes, x: np.ndarray, covered: np.ndarray, step: Any) -> None:
+    """Hatch each run of uncovered bins, from its first ``x`` to one ``step`` past its last (bins in order)."""
+    _hatch_spans(ax, [(x[a], x[b - 1] + step) for a, b in _runs(~covered)], label=None)
+
+
 def _hatch_spans(ax: Axes, spans: list[tuple[Any, Any]], *, label: str | None) -> None:
     for k, (a, b) in enumerate(spans):
         ax.axvspan(a, b, facecolor="none", edgecolor=GREY, hatch=HATCH, linewidth=0.0, zorder=0.5, label=label if k == 0 else None)
@@ -181,7 +225,12 @@ def _events_frame(events: pd.DataFrame | None, tz: str) -> pd.DataFrame:
     return ev.sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)[cols]
 
 
-def _fmt_span(start: pd.Timestamp, end: pd.Timestamp) -> str:
+def _fmt_span(start: Any, end: Any) -> str:
+    """An event's days, from its start to its end (exclusive): ``3 Oct 2023``, ``3 – 5 Oct 2023``.
+
+    ``start`` and ``end`` are anything :class:`pandas.Timestamp` takes (the fields of an
+    :func:`_events_frame` row, which pandas-stubs type as any scalar).
+    """
     last = pd.Timestamp(end) - pd.Timedelta(microseconds=1)
     s = pd.Timestamp(start)
     if s.normalize() == last.normalize():

@@ -175,7 +175,7 @@ def coverage_calendar(
     year = d.dt.year.to_numpy()
     doy = d.dt.day_of_year.to_numpy() - 1
     years = sorted(set(year.tolist()))
-    styles = {
+    styles: dict[int, dict[str, Any]] = {
         0: {"facecolor": _BARS, "edgecolor": "none", "hatch": None, "label": "Covered: data with traffic"},
         1: {"facecolor": PALETTE[1], "edgecolor": "none", "hatch": None, "label": "File present, no traffic in it"},
         2: {"facecolor": _NOFILE, "edgecolor": GREY, "hatch": HATCH, "label": "No file for the day"},

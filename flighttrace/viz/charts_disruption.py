@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -12,12 +11,15 @@ from flighttrace.viz import GREY, PALETTE
 from flighttrace.viz.chartbase import (
     _BARS,
     HATCH,
+    _bottom_panels,
     _frame,
-    _hatch_spans,
+    _grid,
+    _hatch_gaps,
+    _integer_ticks,
     _local,
     _new_figure,
+    _nothing_to_show,
     _plain,
-    _runs,
     _style,
     _tz_of,
 )
@@ -48,9 +50,9 @@ def _hour_panel(ax: Any, d: pd.DataFrame, closures: pd.DataFrame | None, ap: str
     if len(xs):
         ax.stairs(np.nan_to_num(hi, nan=0.0), edges, baseline=np.nan_to_num(lo, nan=0.0), fill=True, color=GREY, alpha=0.22, zorder=1)
         ax.stairs(np.where(np.isfinite(mean), mean, np.nan), edges, color="#222222", linewidth=1.1, zorder=3)
-    spans = [(xs[a], xs[b - 1] + np.timedelta64(1, "h")) for a, b in _runs(~cov)]
-    _hatch_spans(ax, spans, label=None)
+    _hatch_gaps(ax, xs, cov, np.timedelta64(1, "h"))
     if closures is not None and len(closures):
+        c: Any  # a closure (the fields of its row, which pandas-stubs type as any scalar)
         for c in closures[closures["airport"] == ap].itertuples():
             s0 = c.start if not pd.isna(c.start) else c.start_latest
             e0 = c.end if not pd.isna(c.end) else c.end_earliest
@@ -63,7 +65,7 @@ def _hour_panel(ax: Any, d: pd.DataFrame, closures: pd.DataFrame | None, ap: str
     ax.grid(axis="y")
     top = np.nanmax(np.r_[np.nan_to_num(arr + dep), np.nan_to_num(hi), [1.0]])
     ax.set_ylim(0, float(top) * 1.15)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.yaxis)
     if len(xs):
         ax.set_xlim(xs[0], edges[-1])
 
@@ -143,9 +145,7 @@ def movements_per_hour(
     if end is not None:
         h = h[h["hour"] < end]
     aps = list(airports) if airports is not None else list(dict.fromkeys(h["airport"].astype(str)))
-    n = max(len(aps), 1)
-    cols = max(1, min(ncols, n))
-    rows = math.ceil(n / cols)
+    rows, cols = _grid(len(aps), ncols)
     names = names or {}
     red = PALETTE[4]  # vermillion: closures
     weeks = int(h["baseline_weeks"].max()) if len(h) and "baseline_weeks" in h else 0
@@ -160,16 +160,13 @@ def movements_per_hour(
         for ax in axes[:, 0]:
             ax.set_ylabel("Movements per hour")
         loc = mdates.HourLocator(byhour=range(0, 24, 3))
-        for c in range(cols):
-            visible = [axes[r_, c] for r_ in range(rows) if axes[r_, c].get_visible()]
-            if visible:
-                visible[-1].set_xlabel(f"Hour ({zone})")
-                visible[-1].xaxis.set_tick_params(labelbottom=True)
-                visible[-1].xaxis.set_major_locator(loc)
-                visible[-1].xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
+        for bottom in _bottom_panels(axes):
+            bottom.set_xlabel(f"Hour ({zone})")
+            bottom.xaxis.set_tick_params(labelbottom=True)
+            bottom.xaxis.set_major_locator(loc)
+            bottom.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
         if not aps:
-            axes[0, 0].set_visible(True)
-            axes[0, 0].text(0.5, 0.5, "No movements to show", ha="center", va="center", transform=axes[0, 0].transAxes)
+            _nothing_to_show(axes, "No movements to show")
         handles = _hour_legend(weeks, band_level, red)
         day = _local([h["hour"].min()], zone).iloc[0] if len(h) else None
         notes = [f"Hours of {day:%-d %B %Y} ({zone})." if day is not None else ""]

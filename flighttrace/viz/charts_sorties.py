@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,14 +13,18 @@ from flighttrace.viz.chartbase import (
     _BARS,
     _WINDOW,
     HATCH,
+    _bottom_panels,
     _events_frame,
     _fmt_span,
     _frame,
+    _grid,
+    _hatch_gaps,
     _hatch_spans,
+    _integer_ticks,
     _local,
     _new_figure,
+    _nothing_to_show,
     _plain,
-    _runs,
     _style,
     _tz_of,
     _uncovered_spans,
@@ -117,7 +120,8 @@ def sorties_per_week(
             days = _local(coverage["date"].to_numpy(), zone).dt.normalize()
             spans = _uncovered_spans(days, coverage["covered"].to_numpy(dtype=bool))
         else:
-            spans = [(x.iat[i], x.iat[i] + pd.Timedelta(days=7)) for i in np.flatnonzero(~has)]
+            starts = x.iloc[np.flatnonzero(~has)]
+            spans = list(zip(starts, starts + pd.Timedelta(days=7), strict=True))
         _hatch_spans(ax, spans, label="No data that day: not counted (not zero)")
         tr = blended_transform_factory(ax.transData, ax.transAxes)
         lo = min([x.min()] + [s for s, _ in spans]) if len(x) else None
@@ -127,7 +131,7 @@ def sorties_per_week(
         ax.set_ylim(0, max(1.0, ymax) * 1.12)
         if lo is not None:
             ax.set_xlim(lo, hi)
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(ax.yaxis)
         ax.grid(axis="y")
         ax.set_ylabel("Sorties per week (count)")
         ax.set_xlabel(f"Week starting (dates in {zone})")
@@ -187,15 +191,13 @@ def event_study_plot(
     ev = _events_frame(events, zone)
     ids = list(dict.fromkeys(event_study["event_id"].astype(str))) if len(event_study) else []
     order = [e for e in ev["event_id"].astype(str) if e in ids] + [e for e in ids if e not in set(ev["event_id"].astype(str))]
-    n = max(len(order), 1)
-    cols = max(1, min(ncols, n))
-    rows = math.ceil(n / cols)
+    rows, cols = _grid(len(order), ncols)
     with _style():
         fig = _new_figure(width_in, 1.75 * rows + 1.5)
         axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
         values = pd.to_numeric(event_study["sorties"], errors="coerce").to_numpy(dtype=float)
         ymax = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
-        by_id = {str(r.event_id): r for r in ev.itertuples()}
+        by_id: dict[str, Any] = {str(r.event_id): r for r in ev.itertuples()}  # rows of _events_frame (fields: its columns)
         for k, ax in enumerate(axes.flat):
             if k >= len(order):
                 ax.set_visible(False)
@@ -207,8 +209,7 @@ def event_study_plot(
             cov = d["covered"].to_numpy(dtype=bool) if "covered" in d else np.isfinite(val)
             ok = cov & np.isfinite(val)
             ax.bar(day[ok], val[ok], width=0.85, align="edge", color=_BARS, edgecolor="none", zorder=2)
-            spans = [(day[a], day[b - 1] + 1.0) for a, b in _runs(~cov)]
-            _hatch_spans(ax, spans, label=None)
+            _hatch_gaps(ax, day, cov, 1.0)
             r = by_id.get(eid)
             if r is not None:
                 length = max((pd.Timestamp(r.end) - pd.Timestamp(r.start)) / pd.Timedelta(days=1), 0.1)
@@ -222,22 +223,19 @@ def event_study_plot(
             if len(day):
                 ax.set_xlim(float(np.min(day)), float(np.max(day)) + 1.0)
         axes[0, 0].set_ylim(0, max(1.0, ymax) * 1.15)
-        axes[0, 0].yaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(axes[0, 0].yaxis)
         for ax in axes[:, 0]:
             ax.set_ylabel("Sorties per day")
-        for c in range(cols):
-            visible = [axes[r_, c] for r_ in range(rows) if axes[r_, c].get_visible()]
-            if visible:
-                visible[-1].set_xlabel(f"Days from the event's start ({zone} days)")
-                visible[-1].xaxis.set_tick_params(labelbottom=True)
+        for bottom in _bottom_panels(axes):
+            bottom.set_xlabel(f"Days from the event's start ({zone} days)")
+            bottom.xaxis.set_tick_params(labelbottom=True)
         handles = [
             Patch(facecolor=_BARS, label="Sorties that day"),
             Patch(facecolor="none", edgecolor=GREY, hatch=HATCH, linewidth=0, label="No data that day (not zero)"),
             Patch(facecolor=_WINDOW, alpha=0.35, label="The event"),
         ]
         if not order:
-            axes[0, 0].set_visible(True)
-            axes[0, 0].text(0.5, 0.5, "No events to show", ha="center", va="center", transform=axes[0, 0].transAxes)
+            _nothing_to_show(axes, "No events to show")
         _frame(fig, title=title, source=source, tz=zone, synthetic=synthetic, legend=handles, legend_cols=3)
     return fig
 
@@ -313,7 +311,7 @@ def ground_times_plot(
         for patch in hx.patches[len(bins) - 1:]:  # the lower-bound bars: hatched, as everywhere a value is not exact
             patch.set_hatch("\\\\\\\\")
         hx.set_xlabel("Sorties (count)")
-        hx.xaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(hx.xaxis)
         hx.grid(axis="x")
         where = f" at {', '.join((names or {}).get(a, a) for a in airports)}" if airports else ""  # escaped by _frame
         notes = [f"Ground time{where}: from landing to takeoff; when either was not seen, from the last sighting before to the first after (a lower bound)."]

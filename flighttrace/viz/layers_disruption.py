@@ -16,32 +16,10 @@ import pandas as pd
 from flighttrace.numfmt import fmt_ft, fmt_km
 from flighttrace.timefmt import fmt_duration, fmt_hm
 from flighttrace.viz import PALETTE
-from flighttrace.viz.mapparts import (
-    KindLayers,
-    MapLayer,
-    add_leg,
-    airport_point,
-    airport_rows,
-    code_text,
-    label_directions,
-)
-from flighttrace.viz.popups import (
-    _gap_tooltip,
-    _leg_popup,
-    _leg_tooltip,
-    _row_html,
-    card_link,
-    escape_html,
-    fmt_time_s,
-)
+from flighttrace.viz.mapparts import KindLayers, MapLayer, add_leg, airport_point, airport_rows, code_text, label_directions
+from flighttrace.viz.popups import _gap_tooltip, _leg_popup, _leg_tooltip, _row_html, card_link, escape_html, fmt_time_s
 from flighttrace.viz.popups import present as _present
-from flighttrace.viz.tracks import (
-    _COORD_DECIMALS,
-    _PointTable,
-    _records,
-    _select,
-    _tracks,
-)
+from flighttrace.viz.tracks import _COORD_DECIMALS, _PointTable, _records, _select, _tracks
 
 if TYPE_CHECKING:  # pragma: no cover
     from flighttrace.scenario import Scenario

@@ -19,22 +19,8 @@ from flighttrace.numfmt import fmt_ft
 from flighttrace.viz import GREY, PALETTE
 from flighttrace.viz.mapparts import GAP_DASH as _GAP_DASH
 from flighttrace.viz.mapparts import SEEN_WEIGHT as _SEEN_WEIGHT
-from flighttrace.viz.mapparts import (
-    KindLayers,
-    MapLayer,
-    add_leg,
-    airport_point,
-    airport_rows,
-    code_text,
-    label_directions,
-)
-from flighttrace.viz.popups import (
-    _gap_tooltip,
-    _leg_popup,
-    _leg_tooltip,
-    _row_html,
-    escape_html,
-)
+from flighttrace.viz.mapparts import KindLayers, MapLayer, add_leg, airport_point, airport_rows, code_text, label_directions
+from flighttrace.viz.popups import _gap_tooltip, _leg_popup, _leg_tooltip, _row_html, escape_html
 from flighttrace.viz.popups import present as _present
 from flighttrace.viz.tracks import _PointTable, _records, _select, _tracks
 

@@ -120,7 +120,7 @@ class IdSequence:
                     self.next = next(counter)
 
 
-class FlightFigure(Figure):  # type: ignore[misc]
+class FlightFigure(Figure):
     """The page of a flighttrace map: renders with its map's :class:`IdSequence`, so every render gives the same text."""
 
     def __init__(self, ids: IdSequence) -> None:
@@ -133,7 +133,7 @@ class FlightFigure(Figure):  # type: ignore[misc]
             return str(super().render(**kwargs))
 
 
-class FlightMap(folium.Map):  # type: ignore[misc]
+class FlightMap(folium.Map):
     """A :class:`folium.Map` that links no library from the internet: Leaflet is written into its page instead."""
 
     default_js: list[tuple[str, str]] = []  # noqa: RUF012 (folium's own annotation)
@@ -214,40 +214,12 @@ def build_map(kind: KindLayers, *, title: str | None = None, tiles: str | None =
 
 
 def render_map(m: folium.Map) -> str:
-    """The map's HTML page.
-
-    Parameters
-    ----------
-    m
-        A map from :func:`flighttrace.viz.maps.map_sorties`,
-        :func:`flighttrace.viz.maps.map_disruption` or :func:`build_map`.
-
-    Returns
-    -------
-    str
-        The page, the same text on every call and in every process for the
-        same inputs (element ids from the map's :class:`IdSequence`). A map
-        made otherwise renders with folium's random ids.
-    """
+    """The map's HTML page (:func:`flighttrace.viz.maps.render_map`; the ids come from the map's :class:`IdSequence`)."""
     return str(m.get_root().render())
 
 
 def save_map(m: folium.Map, path: str | Path) -> Path:
-    """Write a map as a standalone HTML page, byte-identical from run to run.
-
-    Parameters
-    ----------
-    m
-        The map.
-    path
-        Output file (``.html``); parent folders are created.
-
-    Returns
-    -------
-    pathlib.Path
-        The file written (UTF-8, ``\\n`` line ends). It loads nothing from
-        the internet unless the map was made with online ``tiles``.
-    """
+    """Write a map as a standalone HTML page, byte-identical from run to run (:func:`flighttrace.viz.maps.save_map`)."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_bytes(render_map(m).encode("utf-8"))

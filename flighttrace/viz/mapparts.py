@@ -175,7 +175,7 @@ def _script_json(obj: Any) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-class FeatureData(Element):  # type: ignore[misc]
+class FeatureData(Element):
     """The features of a :class:`folium.GeoJson`, written into the page's script after it, as text (never compiled).
 
     Parameters

@@ -57,7 +57,7 @@ _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.DOTALL)
 _CSS_URL = re.compile(r"url\(\s*['\"]?(images/[A-Za-z0-9_.-]+\.png)['\"]?\s*\)")
 
 
-class RawHTML(Element):  # type: ignore[misc]
+class RawHTML(Element):
     """Finished page text (a ``<script>``, ``<style>`` or HTML block), written as it is.
 
     A plain :class:`branca.element.Element` compiles its text as a Jinja
@@ -154,7 +154,7 @@ def offline_timestamped_geojson(data: dict[str, Any], **kwargs: Any) -> Element:
 def _timestamped_class() -> type:
     from folium.plugins import TimestampedGeoJson
 
-    class OfflineTimestampedGeoJson(TimestampedGeoJson):  # type: ignore[misc]
+    class OfflineTimestampedGeoJson(TimestampedGeoJson):
         """:class:`folium.plugins.TimestampedGeoJson` with its libraries inlined."""
 
         default_js: list[tuple[str, str]] = []  # noqa: RUF012 (folium's own annotation)

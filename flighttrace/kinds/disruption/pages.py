@@ -18,12 +18,12 @@ import pandas as pd
 from flighttrace.kinds.disruption.texts import limitations, method
 from flighttrace.numfmt import fmt_count, fmt_ft, fmt_km, fmt_n, fmt_p
 from flighttrace.report.legcards import LegEvidence
-from flighttrace.report.parts import Places, cell, section, table, text
+from flighttrace.report.parts import Places, cell, coverage_chart, section, table, text
 from flighttrace.timefmt import fmt_duration, fmt_hm, fmt_time
 
 __all__ = [
     "airport_names", "cards", "charts", "evidence_legs", "export_legs", "limitations", "method", "overview", "prepare", "sections",
-    "table_legs", "write_exports", "build_map", "write_map",
+    "table_legs", "write_exports", "build_map",
 ]
 
 _COUNTED = ("observed", "inferred")
@@ -45,7 +45,7 @@ def prepare(run: Any) -> None:
 
 def table_legs(run: Any) -> pd.DataFrame:
     """Every leg (a disruption concerns every aircraft): ``tables/legs.csv``."""
-    return run.legs  # type: ignore[no-any-return]
+    return run.legs
 
 
 def evidence_legs(d: Any, legs: pd.DataFrame) -> pd.DataFrame:
@@ -78,8 +78,7 @@ def charts(run: Any, source: str) -> list[tuple[str, str, Any]]:
          lambda: ch.movements_per_hour(d.hourly, d.closures, airports=list(d.airports), start=d.focus_start, end=d.focus_end,
                                        names=airport_names(run.scn, d.airports), title="Take-offs and landings per hour", source=source,
                                        synthetic=syn, tz=d.tz, band_level=p.band_level, closure_alpha=p.closure_alpha)),
-        ("coverage", "Days with data: covered, no file, or no traffic in the region",
-         lambda: ch.coverage_calendar(f.coverage, title="Coverage of the inputs", source=source, synthetic=syn)),
+        coverage_chart(f.coverage, source, synthetic=syn),
     ]
 
 
@@ -88,13 +87,6 @@ def build_map(run: Any, *, tiles: str | None = None, evidence_page: str | None =
     from flighttrace.viz.maps import map_disruption
 
     return map_disruption(run.legs, _d(run), run.scn, points=run.ds.points, synthetic=run.synthetic, tiles=tiles, evidence_page=evidence_page)
-
-
-def write_map(run: Any, path: Path, *, tiles: str | None, evidence_page: str | None) -> None:
-    """``map.html``: :func:`build_map`, saved with deterministic bytes."""
-    from flighttrace.viz.maps import save_map
-
-    save_map(build_map(run, tiles=tiles, evidence_page=evidence_page), path)
 
 
 def _counted(df: pd.DataFrame) -> int:

@@ -592,7 +592,7 @@ def conflict_rate_ratio(ctx: Any) -> tuple[BurstRateRatio | None, pd.DataFrame]:
             r = burst_rate_ratio(ctx.cov, sortie_times(main_sorties(ctx)), win["window_start"], win["window_end"], conf=rules.conf,
                                  min_cell_days=rules.min_cell_days, min_blocks=rules.min_blocks)
         ctx.cache[key] = (r, win)
-    return ctx.cache[key]  # type: ignore[no-any-return]
+    return ctx.cache[key]
 
 
 def _surge(ctx: Any) -> tuple[float, str, pd.DataFrame]:

@@ -199,7 +199,7 @@ def items(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> p
     note_key = (*key, _end_of(claim))
     if note_key not in ctx.cache:
         ctx.cache[note_key] = _annotate(ctx, claim, every)
-    return ctx.cache[note_key][inside].reset_index(drop=True)  # type: ignore[no-any-return]
+    return ctx.cache[note_key][inside].reset_index(drop=True)
 
 
 def _end_of(claim: Any) -> str:
@@ -466,7 +466,7 @@ def _event_ratios(ctx: Context, times: pd.Series, windows: pd.DataFrame, win: Wi
     key = ("event_rate_ratios", tuple(windows["event_id"]), *ns, pd.Timestamp(win.start).value, pd.Timestamp(win.end).value, conf)
     if key not in ctx.cache:
         ctx.cache[key] = bursts.event_rate_ratios(ctx.cov, times, windows, reference=(win.start, win.end), conf=conf)
-    return ctx.cache[key]  # type: ignore[no-any-return]
+    return ctx.cache[key]
 
 
 def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:

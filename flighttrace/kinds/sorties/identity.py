@@ -316,7 +316,7 @@ def _lookalike_ends(ctx: Any, fleet: str | None, end: str) -> tuple[pd.Series, p
         tcol = "takeoff_time" if end == "origin" else "landing_time"
         t = lg[tcol].astype(TIME_DTYPE).fillna(lg["last_seen" if end == "destination" else "first_seen"].astype(TIME_DTYPE))
         ctx.cache[key] = (pd.Series(lg[end]), t, lg["icao24"].astype(str).str.lower().to_numpy(dtype=object))
-    return ctx.cache[key]  # type: ignore[no-any-return]
+    return ctx.cache[key]
 
 
 def identity_note(ctx: Any, claim: Any, items: pd.DataFrame, win: Any) -> str:

@@ -17,7 +17,7 @@ def fleet_legs(run: Any) -> pd.DataFrame:
     """The legs of the scenario's fleet (computed once per report, kept in ``run.extra``)."""
     if "fleet_legs" not in run.extra:
         run.extra["fleet_legs"] = run.legs[np.asarray(run.scn.fleet_mask(run.legs), dtype=bool)].reset_index(drop=True)
-    return run.extra["fleet_legs"]  # type: ignore[no-any-return]
+    return run.extra["fleet_legs"]
 
 
 def method_paragraphs(scn: Any) -> list[str]:
@@ -116,7 +116,7 @@ def _suspect_text(legs: pd.DataFrame, fleet_legs: pd.DataFrame) -> str:
     if len(others):
         signs = others.groupby(others["icao24"].astype(str), sort=True)["callsign"].agg(
             lambda c: ", ".join(sorted({str(x) for x in c.dropna()})))
-        names = [f"{h} ({cs})" if cs else h for h, cs in signs.items()]
+        names = [f"{h} ({cs})" if cs else str(h) for h, cs in signs.items()]
         text += (f" Outside the fleet: {'; '.join(names[:8])}" + (f"; and {len(names) - 8} more" if len(names) > 8 else "")
                  + ".")
     return text

@@ -18,12 +18,12 @@ import pandas as pd
 from flighttrace.kinds.sorties.limits import fleet_legs, limitations, method_paragraphs
 from flighttrace.numfmt import fmt_count, fmt_days, fmt_n, fmt_p, fmt_ratio, fmt_share
 from flighttrace.report.legcards import LegEvidence
-from flighttrace.report.parts import Places, cell, section, table, text
+from flighttrace.report.parts import Places, cell, coverage_chart, section, table, text
 from flighttrace.timefmt import fmt_date, fmt_duration, fmt_time_column
 
 __all__ = [
     "cards", "charts", "export_legs", "limitations", "method", "overview", "prepare", "sections", "table_legs", "write_exports",
-    "build_map", "write_map",
+    "build_map",
 ]
 
 STAT_NAMES: Final[dict[str, str]] = {
@@ -39,7 +39,7 @@ def _route(run: Any) -> Any:
 
 
 def _sorties(run: Any) -> pd.DataFrame:
-    return run.extra["sorties"]  # type: ignore[no-any-return]
+    return run.extra["sorties"]
 
 
 def prepare(run: Any) -> None:
@@ -85,8 +85,7 @@ def charts(run: Any, source: str) -> list[tuple[str, str, Any]]:
         ("ground_times", f"Time on the ground at {', '.join(names.label(a) for a in far) or 'the far field'} (exact, or lower bound when an end was not seen)",
          lambda: ch.ground_times_plot(f.ground_times, title="Ground time at the far field", source=source, synthetic=syn,
                                       names={a: names.label(a) for a in far})),
-        ("coverage", "Days with data: covered, no file, or no traffic in the region",
-         lambda: ch.coverage_calendar(f.coverage, title="Coverage of the inputs", source=source, synthetic=syn)),
+        coverage_chart(f.coverage, source, synthetic=syn),
     ]
 
 
@@ -95,13 +94,6 @@ def build_map(run: Any, *, tiles: str | None = None, evidence_page: str | None =
     from flighttrace.viz.maps import map_sorties
 
     return map_sorties(run.legs, _sorties(run), run.scn, points=run.ds.points, synthetic=run.synthetic, tiles=tiles, evidence_page=evidence_page)
-
-
-def write_map(run: Any, path: Path, *, tiles: str | None, evidence_page: str | None) -> None:
-    """``map.html``: :func:`build_map`, saved with deterministic bytes."""
-    from flighttrace.viz.maps import save_map
-
-    save_map(build_map(run, tiles=tiles, evidence_page=evidence_page), path)
 
 
 # --------------------------------------------------------------------------- the finding
@@ -233,6 +225,7 @@ def cards(run: Any, places: Places) -> list[dict[str, Any]]:
     seen: set[str] = set()
     arrive, depart = fmt_time_column(s["arrive_far"], tz), fmt_time_column(s["depart_far"], tz)
     sortie_cards = []
+    r: Any  # a sortie (the fields of its row, which pandas-stubs type as any scalar)
     for r, arr, dep in zip(s.itertuples(), arrive, depart, strict=True):  # one card per sortie
         ids = [x for x in (r.in_leg, r.out_leg) if isinstance(x, str)]
         legs = [leg for leg in (ev.leg(i, anchor=i not in seen, tz=tz) for i in ids) if leg is not None]

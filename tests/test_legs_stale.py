@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from flighttrace.reference.airports import AirportIndex
 from flighttrace.tracks.implausible import crawling
 from flighttrace.tracks.legs import detect_legs
 from flighttrace.tracks.params import LegParams
 from flighttrace.tracks.segment import point_arrays
-from tests.flights import LLOV, UBBB, flight, join, straight
+from tests.flights import LLOV, UBBB, flight, join, offset, straight
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
@@ -112,3 +113,79 @@ def test_a_glider_circling_once_per_sample_is_not_a_stale_vector() -> None:
     assert not _flags(pts).any()
     same_track = pts.assign(track_deg=np.float32(90.0))
     assert _flags(same_track).sum() == 20 - 1  # only the turning track told them apart
+
+
+# --------------------------------------------------------------------------- a ground sighting next to an airborne end
+
+A_SITE = (45.0, 60.0)  # no airportsdata field within 80 km (asserted below): only the two test sites compete
+
+
+def _sites() -> AirportIndex:
+    b = offset(*A_SITE, 90.0, 3.5)
+    return AirportIndex.default().with_sites([
+        {"id": "XAAA", "name": "Test field A", "lat": A_SITE[0], "lon": A_SITE[1]},
+        {"id": "XBBB", "name": "Test field B", "lat": b[0], "lon": b[1]},
+    ])
+
+
+def _arrival_at_a(t0: pd.Timestamp) -> pd.DataFrame:
+    """Descending from the west onto A (site elevation unknown: sea level), then three slow ground reports on it."""
+    start = offset(*A_SITE, 270.0, 6.0)
+    air = straight(*start, 90.0, n=9, step_s=10.0, gs_kt=120.0, alt_ft=np.linspace(1500.0, 200.0, 9), start=t0, typecode="S2T", callsign="FIRE1")
+    ground = straight(*A_SITE, 90.0, n=3, step_s=10.0, gs_kt=20.0, alt_ft=float("nan"), start=t0 + pd.Timedelta(seconds=90),
+                      typecode="S2T", callsign="FIRE1", on_ground=True)
+    return join(air, ground)
+
+
+def _climb_near_b(t: pd.Timestamp, *, vrate_sign: float = 1.0) -> pd.DataFrame:
+    """First seen 1.6 km north-east of B (4.8 km from A) at 333 ft, heading 060° away from both."""
+    p = offset(*offset(*A_SITE, 90.0, 3.5), 45.0, 1.6)
+    alt = np.linspace(333.0, 1500.0, 10) if vrate_sign > 0 else np.linspace(333.0, 300.0, 10)
+    return straight(*p, 60.0, n=10, step_s=10.0, gs_kt=90.0, alt_ft=alt, start=t, typecode="S2T", callsign="FIRE1")
+
+
+def test_a_take_off_next_to_a_ground_sighting_goes_to_the_field_it_was_seen_on() -> None:
+    # California fire-fighting cycles (2020-09-09): on the ground at Riverside, first seen 102 s later
+    # 1.6 km from Flabob (3.5 km away), climbing away from both: both fields fit; the sighting decides
+    idx, _ = AirportIndex.default().nearest(np.array([A_SITE[0]]), np.array([A_SITE[1]]), k=1, max_km=80.0)
+    assert idx[0, 0] == -1
+    t0 = pd.Timestamp("2020-09-09T21:30Z")
+    arr = _arrival_at_a(t0)
+    pts = join(arr, _climb_near_b(arr["time"].iloc[-1] + pd.Timedelta(seconds=100)))
+    legs = detect_legs(pts, _sites())
+    assert len(legs) == 2 and (legs["destination"].iloc[0], legs["destination_evidence"].iloc[0]) == ("XAAA", "observed")
+    dep = legs.iloc[1]
+    assert (dep["origin"], dep["origin_evidence"]) == ("XAAA", "inferred")
+    assert (dep["origin_second"], dep["origin_second_why"]) == ("XBBB", "ground_next")
+    assert dep["origin_reason"].endswith("seen on the ground there in the stop before the take-off")
+    # without the rule the nearer field wins: 333 ft climbed at 600 ft/NM is 1.0 km flown, so the climb
+    # meets the ground about 0.6 km from B and 4 km from A; A still fits (it is not "too far" or "wrong way")
+    dep0 = detect_legs(pts, _sites(), ground_tie_s=0.0).iloc[1]
+    assert (dep0["origin"], dep0["origin_evidence"], dep0["origin_second"], dep0["origin_second_why"]) == ("XBBB", "inferred", "XAAA", "meets_elsewhere")
+
+
+def test_a_ground_sighting_longer_ago_than_a_circuit_does_not_decide() -> None:
+    # 200 s after the sighting (more than ground_tie_s = 180 s) a touch-and-go at B fits in between
+    arr = _arrival_at_a(pd.Timestamp("2020-09-09T21:30Z"))
+    pts = join(arr, _climb_near_b(arr["time"].iloc[-1] + pd.Timedelta(seconds=200)))
+    dep = detect_legs(pts, _sites()).iloc[1]
+    assert (dep["origin"], dep["origin_evidence"]) == ("XBBB", "inferred")
+
+
+def test_an_unseen_take_off_is_bridged_to_the_last_ground_sighting_not_the_landing_field() -> None:
+    # the fire-fighter's ground run spanned two fields: a slow reading at Flabob, then one at Riverside
+    # 92 s later; the next leg starts descending (no field fits), so it is bridged, and to Riverside,
+    # where the aircraft was last seen on the ground, not to Flabob, where the previous leg landed
+    t0 = pd.Timestamp("2020-09-09T21:30Z")
+    b = offset(*A_SITE, 90.0, 3.5)
+    start = offset(*b, 90.0, 6.0)
+    air = straight(*start, 270.0, n=9, step_s=10.0, gs_kt=120.0, alt_ft=np.linspace(1500.0, 200.0, 9), start=t0, typecode="S2T", callsign="FIRE1")
+    at_b = straight(*b, 270.0, n=1, gs_kt=19.0, alt_ft=float("nan"), start=t0 + pd.Timedelta(seconds=90), typecode="S2T", callsign="FIRE1", on_ground=True)
+    at_a = straight(*A_SITE, 270.0, n=1, gs_kt=30.0, alt_ft=float("nan"), start=t0 + pd.Timedelta(seconds=182), typecode="S2T", callsign="FIRE1", on_ground=True)
+    nxt = _climb_near_b(t0 + pd.Timedelta(seconds=294), vrate_sign=-1.0)  # 112 s later, sinking: no field fits a departure
+    legs = detect_legs(join(air, at_b, at_a, nxt), _sites())
+    assert len(legs) == 2
+    assert (legs["destination"].iloc[0], legs["destination_evidence"].iloc[0]) == ("XBBB", "observed")
+    dep = legs.iloc[1]
+    assert (dep["origin"], dep["origin_evidence"]) == ("XAAA", "bridged")
+    assert "last seen on the ground at XAAA" in dep["origin_reason"]

@@ -56,9 +56,13 @@ is done with run boundaries, never with a loop over points):
    say they fly while the positions before them crawl slower than
    ``min_air_kt`` for more than ``crawl_window_s`` (stale state vectors,
    :mod:`flighttrace.tracks.implausible`) are kept out, like excursions.
+   Among fields that fit an airborne end with no ground point of its own,
+   the one where the aircraft was seen on the ground in the stop next to it,
+   within ``ground_tie_s``, wins.
 6. **Bridges.** An unseen end is bridged to the field where the same
-   aircraft was next (or last) seen on the ground or departing, when it could
-   have flown there in the time between.
+   aircraft was next (or last) seen on the ground or departing (the ground
+   sighting nearest in time when a ground run spans two fields), when it
+   could have flown there in the time between.
 
 Every threshold is a field of :class:`LegParams`, with its unit.
 """

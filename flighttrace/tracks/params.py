@@ -187,6 +187,14 @@ class LegParams:
         Defaults 20 s (as ``frozen_max_s``), 60 s and 0.5 (positions that
         cover half the reported speed are not a measurement error: a real
         track agrees with its ground speed within a few per cent).
+    ground_tie_s
+        When several fields fit an airborne end that has no ground point of
+        its own, a field where the same aircraft was seen on the ground in
+        the stop next to it (the last point of the run before, the first of
+        the run after), at most this many seconds from the end's airborne
+        point, wins: the sighting is direct evidence, and a take-off, a
+        flight to another field and a landing there take longer. Default
+        180 s (a touch-and-go at a field a few km away needs about 2–3 min).
     """
 
     min_air_kt: float = 40.0
@@ -237,6 +245,7 @@ class LegParams:
     crawl_window_s: float = 20.0
     crawl_max_window_s: float = 60.0
     crawl_speed_frac: float = 0.5
+    ground_tie_s: float = 180.0
 
 
 LEGS_COLUMNS: Final[tuple[str, ...]] = (

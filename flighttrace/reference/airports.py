@@ -258,8 +258,10 @@ def _prebuilt_table() -> pd.DataFrame | None:
 
 @functools.lru_cache(maxsize=1)
 def _default_index() -> AirportIndex:
+    from flighttrace.reference.positions import corrected_positions
+
     table = _prebuilt_table()
-    return AirportIndex(_read_airportsdata() if table is None else table)
+    return AirportIndex(corrected_positions(_read_airportsdata() if table is None else table))
 
 
 def _site_value(site: Any, *names: str, default: Any = None) -> Any:
@@ -314,7 +316,11 @@ class AirportIndex:
 
     @classmethod
     def default(cls) -> AirportIndex:
-        """The whole ``airportsdata`` table (read once, then cached).
+        """The whole ``airportsdata`` table (read once, then cached), positions written as D.MMSS digits corrected.
+
+        See :mod:`flighttrace.reference.positions`: a reference point is read
+        as degrees, minutes and seconds only where that puts it on the
+        field's own runways.
 
         Returns
         -------

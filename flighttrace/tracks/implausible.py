@@ -19,6 +19,8 @@ __all__ = ["crawling", "step_km"]
 def step_km(ac: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Length (km) of the step from the previous point of the same aircraft (0 at each aircraft's first point).
 
+    ``ac`` is any group code (an aircraft, a run of points): no step crosses a change of it.
+
     Equirectangular, at the mean latitude of the step: within 0.1 % of the
     great circle for steps of a few km, which is all a window of seconds
     holds; a longer step is only ever compared with a threshold it exceeds
@@ -85,38 +87,37 @@ def crawling(
     out = np.zeros(n, dtype=bool)
     if n < 2:
         return out
-    with np.errstate(invalid="ignore"):
-        claims = (gs >= p.min_air_kt) & (og != 1) & ~heli
-    if not claims.any():
-        return out
     w = float(p.crawl_window_s)
-    # a time axis increasing over the whole array: each aircraft starts well past the previous one's end
-    start = np.ones(n, dtype=bool)
-    start[1:] = ac[1:] != ac[:-1]
-    first = np.flatnonzero(start)
-    run = np.cumsum(start) - 1
-    last_t = t[np.append(first[1:], n) - 1]
-    span = last_t - t[first] + 2.0 * w + 1.0
-    base = np.concatenate([[0.0], np.cumsum(span)[:-1]])
-    tt = t - t[first][run] + base[run]
-    i = np.flatnonzero(claims)
-    j = np.searchsorted(tt, tt[i] - w, side="left") - 1  # the last point more than w seconds before
-    ok = j >= first[run[i]]
-    i, j = i[ok], j[ok]
-    dur = t[i] - t[j]
-    ok = dur <= p.crawl_max_window_s
-    i, j, dur = i[ok], j[ok], dur[ok]
+    # runs of one aircraft with speed and track exactly unchanged: a stale velocity is one run (a real
+    # aircraft circling between sparse samples also has short chords, but its track turns)
+    new = np.ones(n, dtype=bool)
+    new[1:] = (ac[1:] != ac[:-1]) | _differs(gs) | _differs(trk)
+    head = np.flatnonzero(new)
+    run = np.cumsum(new) - 1
+    t_head = t[head]
+    with np.errstate(invalid="ignore"):
+        cand = (gs >= p.min_air_kt) & (og != 1) & ~heli & (t - t_head[run] > w)
+    i = np.flatnonzero(cand)
     if len(i) == 0:
         return out
-    # the velocity must be the stale one: speed and track exactly unchanged through the window
-    # (a real aircraft circling between sparse samples also has short chords, but its track turns)
-    changed = np.zeros(n, dtype=np.int64)
-    changed[1:] = (_differs(gs) | _differs(trk)) & ~start[1:]
-    n_changes = np.cumsum(changed)
-    keep = n_changes[i] == n_changes[j]
-    i, j, dur = i[keep], j[keep], dur[keep]
-    path = np.cumsum(step_km(ac, lat, lon))
-    kt = (path[i] - path[j]) / dur * KT_PER_KM_S
+    # only the runs holding a candidate are measured, on a time axis increasing across them
+    has = np.zeros(len(head), dtype=bool)
+    has[run[i]] = True
+    sub = np.flatnonzero(has[run])
+    r_sub = run[sub]
+    sel = np.flatnonzero(has)
+    t_end = t[np.append(head[1:], n) - 1]
+    base = np.concatenate([[0.0], np.cumsum(t_end[sel] - t_head[sel] + 2.0 * w + 1.0)[:-1]])
+    slot = np.full(len(head), -1, dtype=np.int64)
+    slot[sel] = np.arange(len(sel))
+    tt = t[sub] - t_head[r_sub] + base[slot[r_sub]]
+    ii = np.searchsorted(sub, i)
+    jj = np.searchsorted(tt, tt[ii] - w, side="left") - 1  # the last point more than w s before, in the same run
+    dur = t[i] - t[sub[jj]]
+    ok = dur <= p.crawl_max_window_s
+    ii, jj, dur, i = ii[ok], jj[ok], dur[ok], i[ok]
+    path = np.cumsum(step_km(r_sub, lat[sub], lon[sub]))
+    kt = (path[ii] - path[jj]) / dur * KT_PER_KM_S
     out[i[(kt < p.min_air_kt) & (kt < p.crawl_speed_frac * gs[i])]] = True
     return out
 

@@ -63,20 +63,28 @@ def _trend(g: dict[str, np.ndarray], i: np.ndarray, step: int) -> np.ndarray:
     return np.where(np.isnan(vr[i]), slope, vr[i])
 
 
-def _edge_ground(g: dict[str, np.ndarray], air: np.ndarray, r: _Runs, index: AirportIndex, p: LegParams) -> tuple[np.ndarray, np.ndarray]:
-    """Per run with airborne points: the field its first point lies on when that point is on the ground, and its last point's (-1 none)."""
-    first = np.full(r.count, -1, dtype=np.int64)
-    last = np.full(r.count, -1, dtype=np.int64)
-    s, e = r.starts, r.ends - 1
-    fs = np.flatnonzero(~air[s] & (r.n_air > 0))
-    fe = np.flatnonzero(~air[e] & (r.n_air > 0))
-    at = np.concatenate([s[fs], e[fe]])
-    f = ground_fields(index, g["lat"][at], g["lon"][at], g["heli"][at], p)
-    first[fs], last[fe] = f[: len(fs)], f[len(fs):]
-    return first, last
+class _Edges:
+    """The field under each run's first (last) point when it is on the ground, looked up only for the runs asked about."""
+
+    def __init__(self, g: dict[str, np.ndarray], air: np.ndarray, r: _Runs, index: AirportIndex, p: LegParams) -> None:
+        self.g, self.air, self.r, self.index, self.p = g, air, r, index, p
+        self.known = {True: np.full(r.count, -2, dtype=np.int64), False: np.full(r.count, -2, dtype=np.int64)}  # -2: not looked up
+
+    def field(self, runs: np.ndarray, *, first: bool) -> np.ndarray:
+        """Field (index row, -1 none) under the first (``first``) or last point of each run in ``runs``, if on the ground."""
+        known, r = self.known[first], self.r
+        need = np.unique(runs[known[runs] == -2])
+        if len(need):
+            pt = r.starts[need] if first else r.ends[need] - 1
+            on = ~self.air[pt] & (r.n_air[need] > 0)
+            f = np.full(len(need), -1, dtype=np.int64)
+            at = pt[on]
+            f[on] = ground_fields(self.index, self.g["lat"][at], self.g["lon"][at], self.g["heli"][at], self.p)
+            known[need] = f
+        return known[runs]
 
 
-def _ground_next(g: dict[str, np.ndarray], r: _Runs, first_g: np.ndarray, last_g: np.ndarray, p: LegParams) -> tuple[np.ndarray, np.ndarray]:
+def _ground_next(g: dict[str, np.ndarray], r: _Runs, edges: _Edges, p: LegParams) -> tuple[np.ndarray, np.ndarray]:
     """Per run: where the aircraft was seen on the ground in the stop before its first airborne point, and after its last.
 
     Only for an end with no ground point of its own, from the neighbouring run
@@ -89,10 +97,10 @@ def _ground_next(g: dict[str, np.ndarray], r: _Runs, first_g: np.ndarray, last_g
     if L < 2:
         return pre, post
     same = g["ac"][r.starts[1:]] == g["ac"][r.starts[:-1]]
-    ok_o = same & (r.fa[1:] == r.starts[1:]) & (t[r.fa_c[1:]] - t[r.ends[:-1] - 1] <= p.ground_tie_s)
-    pre[1:] = np.where(ok_o, last_g[:-1], -1)
-    ok_d = same & (r.la[:-1] == r.ends[:-1] - 1) & (t[r.starts[1:]] - t[r.la_c[:-1]] <= p.ground_tie_s)
-    post[:-1] = np.where(ok_d, first_g[1:], -1)
+    k = np.flatnonzero(same & (r.fa[1:] == r.starts[1:]) & (t[r.fa_c[1:]] - t[r.ends[:-1] - 1] <= p.ground_tie_s))
+    pre[k + 1] = edges.field(k, first=False)
+    k = np.flatnonzero(same & (r.la[:-1] == r.ends[:-1] - 1) & (t[r.starts[1:]] - t[r.la_c[:-1]] <= p.ground_tie_s))
+    post[k] = edges.field(k + 1, first=True)
     return pre, post
 
 
@@ -180,21 +188,23 @@ def _bridge(g: dict[str, np.ndarray], index: AirportIndex, p: LegParams, *, end:
 
 
 def _bridges(g: dict[str, np.ndarray], r: _Runs, orig: dict[str, np.ndarray], dest: dict[str, np.ndarray], index: AirportIndex, p: LegParams,
-             gs_only: np.ndarray, t_first: np.ndarray, t_last: np.ndarray, first_g: np.ndarray,
-             last_g: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+             gs_only: np.ndarray, t_first: np.ndarray, t_last: np.ndarray, edges: _Edges) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Bridges across consecutive runs of the same aircraft; notes for the ends left unknown. Returns (o_note, d_note, prev, next).
 
     A neighbour offers the field where it was seen on the ground nearest in
     time to the unseen end (its first point for the next run, its last for the
-    previous one, ``first_g`` / ``last_g``) when that differs from its own
-    strong end (a ground run that spans two fields: the sighting nearest in
-    time wins), else its own strong end.
+    previous one) when that differs from its own strong end (a ground run
+    that spans two fields: the sighting nearest in time wins), else its own
+    strong end.
     """
     L = r.count
     leg_ac = g["ac"][r.starts]
     same_next = np.zeros(L, dtype=bool)
     same_next[:-1] = leg_ac[1:] == leg_ac[:-1]
     nxt = np.minimum(np.arange(1, L + 1), L - 1)
+    first_g = np.full(L, -1, dtype=np.int64)
+    k = nxt[(dest["grade"] == "unknown") & same_next & ~gs_only]
+    first_g[k] = edges.field(k, first=True)
     strong = _strong(orig["grade"]) & (orig["field"] >= 0)
     by_ground = (first_g >= 0) & ~(strong & (orig["field"] == first_g))  # a sighting elsewhere than its strong end
     field = np.where(by_ground, first_g, orig["field"])
@@ -205,6 +215,9 @@ def _bridges(g: dict[str, np.ndarray], r: _Runs, orig: dict[str, np.ndarray], de
     same_prev = np.zeros(L, dtype=bool)
     same_prev[1:] = leg_ac[1:] == leg_ac[:-1]
     prv = np.maximum(np.arange(-1, L - 1), 0)
+    last_g = np.full(L, -1, dtype=np.int64)
+    k = prv[(orig["grade"] == "unknown") & same_prev & ~gs_only]
+    last_g[k] = edges.field(k, first=False)
     strong = _strong(dest["grade"]) & (dest["field"] >= 0)
     by_ground = (last_g >= 0) & ~(strong & (dest["field"] == last_g))
     field = np.where(by_ground, last_g, dest["field"])
@@ -380,12 +393,12 @@ def legs_table(pts: pd.DataFrame, g: dict[str, np.ndarray], suspect: np.ndarray,
     if len(air) == 0 or seg.n_legs == 0:
         return pd.DataFrame(columns=[c for c in LEGS_COLUMNS if c != "geometry"])
     r = _runs(seg, air)
-    first_g, last_g = _edge_ground(g, air, r, index, p)
-    pre, post = _ground_next(g, r, first_g, last_g, p)
+    edges = _Edges(g, air, r, index, p)
+    pre, post = _ground_next(g, r, edges, p)
     orig, dest, o_src, d_src = _decide(g, air, r, index, p, pre, post)
     t_first, t_last = g["t"][r.fa_c].copy(), g["t"][r.la_c].copy()
     gs_only = _ground_only(g, r, orig, dest, index, p, t_first, t_last)
-    o_note, d_note, prv, nxt = _bridges(g, r, orig, dest, index, p, gs_only, t_first, t_last, first_g, last_g)
+    o_note, d_note, prv, nxt = _bridges(g, r, orig, dest, index, p, gs_only, t_first, t_last, edges)
     times = _times(g, orig, dest, o_src, d_src, t_first, t_last, prv, nxt, p)
     codes = index.table["code"].to_numpy(dtype=object)
     o_cols, d_cols = _end_columns("origin", orig, codes, o_note), _end_columns("destination", dest, codes, d_note)

@@ -53,3 +53,15 @@ def test_brussels_airport_is_on_its_runways_in_the_default_index() -> None:
     assert ebbr.source.endswith(CORRECTED_SOURCE)
     grimbergen = AirportIndex.default().get("EBGB")  # right in the source: untouched
     assert (grimbergen.lat, grimbergen.lon, grimbergen.source) == (50.9494, 4.39333, "airportsdata")
+
+
+def test_the_prebuilt_table_and_the_one_built_at_run_time_agree() -> None:
+    # the prebuilt airports.parquet was checked when it was built; a table built from airportsdata at
+    # run time (another airportsdata version installed) is checked then: same positions, same sources
+    from flighttrace.reference.airports import airportsdata_table
+
+    built = corrected_positions(airportsdata_table())
+    default = AirportIndex.default().table
+    assert built["code"].tolist() == default["code"].tolist()
+    assert np.array_equal(built["lat"].to_numpy(), default["lat"].to_numpy()) and np.array_equal(built["lon"].to_numpy(), default["lon"].to_numpy())
+    assert built["source"].tolist() == default["source"].tolist()

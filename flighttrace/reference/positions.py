@@ -6,7 +6,10 @@ its runways. Leg detection looks for fields by their reference point, so such
 a field is never a candidate for the tracks that use it (the Belgian and
 Luxembourg fields of that release are all off this way).
 
-The packaged runway table (OurAirports, an independent source) is the check:
+The check is done once, when ``scripts/build_airport_data.py`` prebuilds the
+airport table (its metadata lists the fields), and at run time only when the
+index is built from ``airportsdata`` itself. The packaged runway table
+(OurAirports, an independent source) is the check:
 a field whose reference point lies farther than :data:`REF_RUNWAY_KM` from
 every end of its own runways, and whose digits read as D°MM'SS" put it within
 that distance of one of them, takes that reading. Nothing else is moved: when
@@ -23,7 +26,7 @@ import pandas as pd
 
 from flighttrace.geo import haversine_km
 
-__all__ = ["REF_RUNWAY_KM", "corrected_positions", "dms_digits"]
+__all__ = ["CORRECTED_SOURCE", "POSITIONS_KEY", "REF_RUNWAY_KM", "corrected_positions", "dms_digits"]
 
 REF_RUNWAY_KM: Final = 5.0
 """A reference point is on its field when it lies within this distance (km) of an end of one of its runways
@@ -34,6 +37,9 @@ _RUNWAYS: Final = Path(__file__).parents[1] / "data" / "runways.parquet"
 
 CORRECTED_SOURCE: Final = " (position read as D°MM'SS\", on its runways)"
 """Appended to the ``source`` of a corrected field."""
+
+POSITIONS_KEY: Final = "positions_corrected"
+"""Key (after ``flighttrace.``) of the prebuilt airport table's metadata saying its positions were checked here."""
 
 
 def dms_digits(x: np.ndarray) -> np.ndarray:
@@ -81,25 +87,37 @@ def corrected_positions(table: pd.DataFrame, runways: pd.DataFrame | None = None
             return table
         import pyarrow.parquet as pq
 
-        runways = pq.read_table(_RUNWAYS, columns=["code", "le_lat", "le_lon", "he_lat", "he_lon"]).to_pandas()
-    row = pd.Index(table["code"].astype(str)).get_indexer(runways["code"].astype(str))
+        cols = pq.ParquetFile(_RUNWAYS).read(columns=["code", "le_lat", "le_lon", "he_lat", "he_lon"])
+        rw = {c: cols.column(c).to_numpy() for c in cols.column_names}
+    else:
+        rw = {c: runways[c].to_numpy() for c in ("code", "le_lat", "le_lon", "he_lat", "he_lon")}
+    row = pd.Index(table["code"].to_numpy(dtype=object)).get_indexer(rw["code"].astype(object))
     keep = row >= 0
     if not keep.any():
         return table
     row = np.concatenate([row[keep], row[keep]])
-    e_lat = np.concatenate([runways["le_lat"].to_numpy(np.float64)[keep], runways["he_lat"].to_numpy(np.float64)[keep]])
-    e_lon = np.concatenate([runways["le_lon"].to_numpy(np.float64)[keep], runways["he_lon"].to_numpy(np.float64)[keep]])
+    e_lat = np.concatenate([rw["le_lat"][keep], rw["he_lat"][keep]]).astype(np.float64)
+    e_lon = np.concatenate([rw["le_lon"][keep], rw["he_lon"][keep]]).astype(np.float64)
     lat, lon = table["lat"].to_numpy(np.float64), table["lon"].to_numpy(np.float64)
-    d_lat, d_lon = dms_digits(lat), dms_digits(lon)
     near_now = np.full(len(table), np.inf)
-    near_dms = np.full(len(table), np.inf)
     np.minimum.at(near_now, row, haversine_km(lat[row], lon[row], e_lat, e_lon))
-    np.minimum.at(near_dms, row, np.nan_to_num(haversine_km(d_lat[row], d_lon[row], e_lat, e_lon), nan=np.inf))
-    fix = (near_now > REF_RUNWAY_KM) & (near_dms <= REF_RUNWAY_KM)
-    if not fix.any():
+    # only the fields off their runways are read as D.MMSS
+    off = np.flatnonzero(near_now > REF_RUNWAY_KM)
+    if len(off) == 0:
         return table
-    out = table.copy()
-    out.loc[fix, "lat"] = d_lat[fix]
-    out.loc[fix, "lon"] = d_lon[fix]
-    out.loc[fix, "source"] = out.loc[fix, "source"].astype(str) + CORRECTED_SOURCE
-    return out
+    d_lat, d_lon = dms_digits(lat[off]), dms_digits(lon[off])
+    slot = np.full(len(table), -1, dtype=np.int64)
+    slot[off] = np.arange(len(off))
+    pick = slot[row] >= 0
+    near_dms = np.full(len(off), np.inf)
+    d = haversine_km(d_lat[slot[row[pick]]], d_lon[slot[row[pick]]], e_lat[pick], e_lon[pick])
+    np.minimum.at(near_dms, slot[row[pick]], np.nan_to_num(d, nan=np.inf))
+    ok = near_dms <= REF_RUNWAY_KM
+    if not ok.any():
+        return table
+    fix = off[ok]
+    new_lat, new_lon = lat.copy(), lon.copy()
+    new_lat[fix], new_lon[fix] = d_lat[ok], d_lon[ok]
+    source = table["source"].to_numpy(dtype=object).copy()
+    source[fix] = [f"{s_}{CORRECTED_SOURCE}" for s_ in source[fix]]  # a handful of rows
+    return table.assign(lat=new_lat, lon=new_lon, source=source)

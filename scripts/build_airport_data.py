@@ -5,7 +5,10 @@ Two files are written to ``flighttrace/data/``:
 ``airports.parquet``
     The whole ``airportsdata`` table in :data:`flighttrace.reference.airports.TABLE_COLUMNS`
     layout (kinds classified), so that a fresh process loads it in a few
-    milliseconds instead of parsing the CSV. The installed ``airportsdata``
+    milliseconds instead of parsing the CSV. Reference points written as
+    D.MMSS digits are read as degrees, minutes and seconds where the runways
+    confirm it (:mod:`flighttrace.reference.positions`; the fields are listed
+    in the metadata). The installed ``airportsdata``
     version is stored in the file's metadata; at run time the file is used
     only when that version is the one installed (otherwise the index is built
     from ``airportsdata`` as before).
@@ -41,6 +44,7 @@ import pyarrow.parquet as pq
 
 from flighttrace.geo import bearing_deg
 from flighttrace.reference.airports import airportsdata_table
+from flighttrace.reference.positions import POSITIONS_KEY, corrected_positions
 
 OUT = Path(__file__).resolve().parents[1] / "flighttrace" / "data"
 RUNWAY_COLUMNS = (
@@ -65,13 +69,16 @@ def _member(wheel: Path, suffix: str) -> tuple[bytes, str]:
     return data, f"{y:04d}-{m:02d}-{d:02d}"
 
 
-def build_airports(out: Path) -> pd.DataFrame:
-    """Write ``airports.parquet`` from the installed ``airportsdata``; return the table."""
-    table = airportsdata_table()
+def build_airports(out: Path, runways: pd.DataFrame) -> pd.DataFrame:
+    """Write ``airports.parquet`` from the installed ``airportsdata``, positions checked on ``runways``; return the table."""
+    raw = airportsdata_table()
+    table = corrected_positions(raw, runways)
+    fixed = sorted(table.loc[table["lat"].to_numpy() != raw["lat"].to_numpy(), "code"])
     meta = {
         "source": "airportsdata (PyPI)",
         "airportsdata_version": version("airportsdata"),
         "licence": "airportsdata: MIT licence (data from ourairports.com, public domain, and others)",
+        POSITIONS_KEY: f"{len(fixed)} reference points written as D.MMSS digits read as D°MM'SS\" (on their runways): {' '.join(fixed)}",
     }
     pt = pa.Table.from_pandas(table, preserve_index=False)
     pt = pt.replace_schema_metadata({**(pt.schema.metadata or {}), **{f"flighttrace.{k}".encode(): v.encode() for k, v in meta.items()}})
@@ -141,8 +148,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    airports = build_airports(args.out)
-    runways = build_runways(args.out, args.runways_wheel, set(airports["code"]))
+    runways = build_runways(args.out, args.runways_wheel, set(airportsdata_table()["code"]))
+    airports = build_airports(args.out, runways)
     print(f"airports.parquet: {len(airports)} fields; runways.parquet: {len(runways)} runways at {runways['code'].nunique()} fields")
 
 

@@ -27,7 +27,8 @@ def test_default_index_is_cached_and_has_the_documented_columns(index: AirportIn
     assert AirportIndex.default() is index
     assert tuple(index.table.columns) == TABLE_COLUMNS
     assert len(index) > 20_000
-    assert set(index.table["source"]) == {"airportsdata"}
+    # every row comes from airportsdata; the Belgian and Luxembourg fields whose digits were D.MMSS say so
+    assert set(index.table["source"]) == {"airportsdata", "airportsdata (position read as D°MM'SS\", on its runways)"}
     assert set(index.table["kind"]) <= {"airport", "heliport", "seaplane"}
     assert index.table["elevation_ft"].dtype == np.float64
 

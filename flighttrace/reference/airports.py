@@ -237,7 +237,7 @@ def airportsdata_table() -> pd.DataFrame:
 
 
 def _prebuilt_table() -> pd.DataFrame | None:
-    """The prebuilt table when it matches the installed ``airportsdata``, else None."""
+    """The prebuilt table when it matches the installed ``airportsdata`` and its positions were checked, else None."""
     from importlib.metadata import PackageNotFoundError, version
 
     if not PREBUILT_AIRPORTS.is_file():
@@ -245,8 +245,9 @@ def _prebuilt_table() -> pd.DataFrame | None:
     import pyarrow.parquet as pq
 
     try:
-        built_for = (pq.read_schema(PREBUILT_AIRPORTS).metadata or {}).get(b"flighttrace.airportsdata_version", b"").decode()
-        if built_for != version("airportsdata"):
+        meta = pq.read_schema(PREBUILT_AIRPORTS).metadata or {}
+        built_for = meta.get(b"flighttrace.airportsdata_version", b"").decode()
+        if built_for != version("airportsdata") or b"flighttrace.positions_corrected" not in meta:
             return None
         table = pq.read_table(PREBUILT_AIRPORTS).to_pandas()
     except (OSError, ValueError, PackageNotFoundError):  # a damaged file: build from airportsdata instead
@@ -258,8 +259,10 @@ def _prebuilt_table() -> pd.DataFrame | None:
 
 @functools.lru_cache(maxsize=1)
 def _default_index() -> AirportIndex:
-    table = _prebuilt_table()
-    return AirportIndex(_read_airportsdata() if table is None else table)
+    from flighttrace.reference.positions import corrected_positions
+
+    table = _prebuilt_table()  # its positions were checked when it was built
+    return AirportIndex(corrected_positions(_read_airportsdata()) if table is None else table)
 
 
 def _site_value(site: Any, *names: str, default: Any = None) -> Any:
@@ -314,7 +317,11 @@ class AirportIndex:
 
     @classmethod
     def default(cls) -> AirportIndex:
-        """The whole ``airportsdata`` table (read once, then cached).
+        """The whole ``airportsdata`` table (read once, then cached), positions written as D.MMSS digits corrected.
+
+        See :mod:`flighttrace.reference.positions`: a reference point is read
+        as degrees, minutes and seconds only where that puts it on the
+        field's own runways.
 
         Returns
         -------

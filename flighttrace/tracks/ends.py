@@ -20,7 +20,11 @@ each end (the first or last airborne point of a leg) it looks at the
   runway's, on its extended centreline, before its threshold or past its far
   end) wins, then the one where the track meets the ground (the touchdown or
   lift-off point extrapolated along the track on a 3° path), then the
-  nearest and straightest ahead.
+  nearest and straightest ahead. A field where the same aircraft was seen
+  on the ground in the stop next to the end, at most ``ground_tie_s`` before
+  the first airborne point (after the last), wins over the others that fit:
+  the sighting is direct evidence, and no take-off, flight to another field
+  and landing there fit in that time.
 
 For every end the best other field considered is kept with its distance and
 a code saying why it lost (:data:`LOST_CODES`), so that a reader sees the
@@ -38,7 +42,7 @@ from flighttrace.reference.airports import AirportIndex
 from flighttrace.reference.runways import pair_geometry, runway_directions
 from flighttrace.tracks.params import LegParams
 
-__all__ = ["LOST_CODES", "decide_ends"]
+__all__ = ["LOST_CODES", "decide_ends", "ground_fields"]
 
 FT_PER_NM_GLIDE: Final = 318.0
 """Height lost per nautical mile on a 3° glide path, ft."""
@@ -49,6 +53,7 @@ LOST_CODES: Final[dict[str, str]] = {
     "not_aligned": "the track is aligned with a runway of the chosen field, not with one of this field",
     "meets_elsewhere": "the track meets the ground on the chosen field, not on this one",
     "farther": "this field fits too, but lies farther from the track or off its heading",
+    "ground_next": "this field fits too, but the aircraft was seen on the ground at the chosen field in the stop next to this end",
     "too_high": "too high above this field to land on it (above a reachable glide path)",
     "too_far": "too far from this field for the height",
     "wrong_way": "not heading toward this field (arrival) or away from it (departure)",
@@ -138,6 +143,13 @@ def _ground(index: AirportIndex, lat: np.ndarray, lon: np.ndarray, heli: np.ndar
     }
 
 
+def ground_fields(index: AirportIndex, lat: np.ndarray, lon: np.ndarray, heli: np.ndarray, p: LegParams) -> np.ndarray:
+    """The field each ground point lies on (index row, -1 none), by the rule of a seen-on-the-ground end."""
+    if len(lat) == 0:
+        return np.empty(0, dtype=np.int64)
+    return _ground(index, lat, lon, heli, p)["field"]
+
+
 def decide_ends(
     index: AirportIndex,
     lat: np.ndarray,
@@ -152,6 +164,7 @@ def decide_ends(
     *,
     arriving: bool,
     p: LegParams,
+    ground_next: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Decide the field and grade of one end (origin or destination) of many legs.
 
@@ -171,6 +184,10 @@ def decide_ends(
         Destination (True) or origin (False).
     p
         :class:`~flighttrace.tracks.legs.LegParams`.
+    ground_next
+        Per end, the field (index row, -1 none) where the same aircraft was
+        seen on the ground in the stop next to the end, within
+        ``ground_tie_s``: it wins an airborne end that it fits.
 
     Returns
     -------
@@ -180,7 +197,8 @@ def decide_ends(
         aligned with, ``""`` none), ``second`` (row of the best other field
         considered, -1 none), ``second_dist`` (km from the end point),
         ``second_why`` (a :data:`LOST_CODES` key) and ``second_detail``
-        (numbers behind it, in words).
+        (numbers behind it, in words). ``method`` is ``"ground_next"`` where
+        ``ground_next`` decided among fields that fit.
     """
     m = len(lat)
     elev = index.table["elevation_ft"].to_numpy()
@@ -209,15 +227,17 @@ def decide_ends(
         out["second_detail"][w] = [f"ground points {a:.1f} km from its runways or reference point" if np.isfinite(a) else "" for a in gr["second_away"][hit]]
     todo = np.flatnonzero(out["field"] < 0)
     if len(todo):
-        _airborne_ends(index, elev, lat[todo], lon[todo], alt[todo], trk[todo], vert[todo], heli[todo], todo, out, arriving=arriving, p=p)
+        pref = np.full(len(todo), -1, dtype=np.int64) if ground_next is None else ground_next[todo]
+        _airborne_ends(index, elev, lat[todo], lon[todo], alt[todo], trk[todo], vert[todo], heli[todo], todo, out, arriving=arriving, p=p,
+                       prefer=pref)
     return out
 
 
 def _airborne_ends(
     index: AirportIndex, elev: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, trk: np.ndarray, vert: np.ndarray, heli: np.ndarray,
-    todo: np.ndarray, out: dict[str, np.ndarray], *, arriving: bool, p: LegParams,
+    todo: np.ndarray, out: dict[str, np.ndarray], *, arriving: bool, p: LegParams, prefer: np.ndarray,
 ) -> None:
-    """Airborne ends (no ground point decided them): fill ``out`` at positions ``todo``."""
+    """Airborne ends (no ground point decided them): fill ``out`` at positions ``todo``; a fitting ``prefer`` field wins."""
     idx, dist = index.nearest(lat, lon, k=p.k_candidates, max_km=p.search_km, heliports=heli)
     valid = idx >= 0
     e = np.where(valid, elev[np.maximum(idx, 0)], np.nan)
@@ -260,7 +280,12 @@ def _airborne_ends(
     )
     cost_ok = np.where(ok, cost, np.inf)
     rows = np.arange(len(lat))
+    natural = np.argmin(cost_ok, axis=1)
+    # a ground sighting next to the end breaks a tie between fields that fit; it never beats a seen touchdown
+    pref_hit = ok & (idx == prefer[:, None]) & (prefer[:, None] >= 0) & ~seen[rows, natural][:, None]
+    cost_ok = np.where(pref_hit, cost_ok - 1e6, cost_ok)
     best = np.argmin(cost_ok, axis=1)
+    tied = pref_hit[rows, best] & (best != natural)
     has = np.isfinite(cost_ok[rows, best])
     sel = todo[has]
     out["field"][sel] = idx[rows, best][has]
@@ -268,7 +293,7 @@ def _airborne_ends(
     out["agl"][sel] = agl[rows, best][has]
     st = seen[rows, best][has]
     out["grade"][sel] = np.where(st, "observed", "inferred")
-    out["method"][sel] = np.where(st, "low_near_field", np.where(have_alt[rows, best][has], "low_heading", "near_no_alt"))
+    out["method"][sel] = np.where(st, "low_near_field", np.where(tied[has], "ground_next", np.where(have_alt[rows, best][has], "low_heading", "near_no_alt")))
     out["runway"][sel] = np.where(rf["aligned"][rows, best][has], rf["ident"][rows, best][has], "")
     # the second field considered: the next that fits, else the nearest that does not
     rank = np.where(ok, cost, 1e6 + dist)
@@ -281,6 +306,7 @@ def _airborne_ends(
     won_align = rf["aligned"][rows, best] & has
     won_meet = has & (meet[rows, sec] > meet[rows, best] + p.meet_margin_km)
     why = np.where(s_ok, np.where(won_align & ~rf["aligned"][rows, sec], "not_aligned", np.where(won_meet, "meets_elsewhere", "farther")), why)
+    why = np.where(tied & s_ok, "ground_next", why)
     w = todo[has_s]
     out["second"][w] = idx[rows, sec][has_s]
     out["second_dist"][w] = dist[rows, sec][has_s]

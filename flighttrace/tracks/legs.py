@@ -52,11 +52,17 @@ is done with run boundaries, never with a loop over points):
    considered, its distance and why it lost go into the ``*_second*``
    columns. An end point without altitude takes it from the nearest
    airborne point that has one (``end_alt_carry_s``). Points repeating a
-   position at flying speed for more than ``frozen_max_s`` (stale state
-   vectors) are kept out, like excursions.
+   position at flying speed for more than ``frozen_max_s``, and points that
+   say they fly while the positions before them crawl slower than
+   ``min_air_kt`` for more than ``crawl_window_s`` (stale state vectors,
+   :mod:`flighttrace.tracks.implausible`) are kept out, like excursions.
+   Among fields that fit an airborne end with no ground point of its own,
+   the one where the aircraft was seen on the ground in the stop next to it,
+   within ``ground_tie_s``, wins.
 6. **Bridges.** An unseen end is bridged to the field where the same
-   aircraft was next (or last) seen on the ground or departing, when it could
-   have flown there in the time between.
+   aircraft was next (or last) seen on the ground or departing (the ground
+   sighting nearest in time when a ground run spans two fields), when it
+   could have flown there in the time between.
 
 Every threshold is a field of :class:`LegParams`, with its unit.
 """
@@ -71,6 +77,7 @@ import pandas as pd
 
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace.reference.airports import AirportIndex
+from flighttrace.tracks.implausible import crawling
 from flighttrace.tracks.params import GRADES, HELICOPTER_TYPES, LEGS_COLUMNS, LegParams, as_params
 from flighttrace.tracks.segment import airborne, excursions, frozen, point_arrays, segment, sorted_points
 from flighttrace.tracks.stays import airport_events, ground_stays
@@ -156,6 +163,7 @@ def detect_legs(
         ac, t = arrays["ac"], arrays["t"]
         suspect = excursions(ac, t, arrays["lat"], arrays["lon"], arrays["alt"], p)
         suspect |= frozen(ac, t, arrays["lat"], arrays["lon"], arrays["gs"], p)
+        suspect |= crawling(ac, t, arrays["lat"], arrays["lon"], arrays["gs"], arrays["trk"], arrays["og"], arrays["heli"], p)
         if suspect.any():
             good = np.flatnonzero(~suspect)
             g = {k: v[good] for k, v in arrays.items()}

@@ -174,6 +174,27 @@ class LegParams:
         vector kept alive after reception stopped (OpenSky repeats the last
         position, with flags and altitudes that may change); it is kept out
         of the decisions like an excursion. Default 20 s.
+    crawl_window_s, crawl_max_window_s, crawl_speed_frac
+        A fixed-wing point that says it flies (no on-ground flag, at least
+        ``min_air_kt``) after its aircraft covered, along its positions, less
+        than ``min_air_kt`` and less than ``crawl_speed_frac`` × its reported
+        ground speed, on average over the more than ``crawl_window_s`` seconds
+        before it (and at most ``crawl_max_window_s``, so a reception gap is
+        never read as a crawl), its speed and track exactly unchanged over
+        that time, is a stale state vector: the last airborne velocity kept
+        while surface positions creep along a taxiway, often with a garbled
+        cruise altitude. It is kept out of the decisions like an excursion.
+        Defaults 20 s (as ``frozen_max_s``), 60 s and 0.5 (positions that
+        cover half the reported speed are not a measurement error: a real
+        track agrees with its ground speed within a few per cent).
+    ground_tie_s
+        When several fields fit an airborne end that has no ground point of
+        its own, a field where the same aircraft was seen on the ground in
+        the stop next to it (the last point of the run before, the first of
+        the run after), at most this many seconds from the end's airborne
+        point, wins: the sighting is direct evidence, and a take-off, a
+        flight to another field and a landing there take longer. Default
+        180 s (a touch-and-go at a field a few km away needs about 2–3 min).
     """
 
     min_air_kt: float = 40.0
@@ -221,6 +242,10 @@ class LegParams:
     end_alt_carry_s: float = 120.0
     heading_cost_km_per_deg: float = 0.1
     frozen_max_s: float = 20.0
+    crawl_window_s: float = 20.0
+    crawl_max_window_s: float = 60.0
+    crawl_speed_frac: float = 0.5
+    ground_tie_s: float = 180.0
 
 
 LEGS_COLUMNS: Final[tuple[str, ...]] = (

@@ -16,7 +16,7 @@ from flighttrace.cells import NONE, none_where
 from flighttrace.geo import haversine_km
 from flighttrace.reference.airports import AirportIndex
 from flighttrace.schema import TIME_DTYPE
-from flighttrace.tracks.ends import LOST_CODES, decide_ends
+from flighttrace.tracks.ends import LOST_CODES, decide_ends, ground_fields
 from flighttrace.tracks.params import KT_PER_KM_S, LEGS_COLUMNS, LegParams
 from flighttrace.tracks.segment import Segments, factor_codes
 
@@ -63,7 +63,49 @@ def _trend(g: dict[str, np.ndarray], i: np.ndarray, step: int) -> np.ndarray:
     return np.where(np.isnan(vr[i]), slope, vr[i])
 
 
-def _decide(g: dict[str, np.ndarray], air: np.ndarray, r: _Runs, index: AirportIndex, p: LegParams) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray, np.ndarray]:
+class _Edges:
+    """The field under each run's first (last) point when it is on the ground, looked up only for the runs asked about."""
+
+    def __init__(self, g: dict[str, np.ndarray], air: np.ndarray, r: _Runs, index: AirportIndex, p: LegParams) -> None:
+        self.g, self.air, self.r, self.index, self.p = g, air, r, index, p
+        self.known = {True: np.full(r.count, -2, dtype=np.int64), False: np.full(r.count, -2, dtype=np.int64)}  # -2: not looked up
+
+    def field(self, runs: np.ndarray, *, first: bool) -> np.ndarray:
+        """Field (index row, -1 none) under the first (``first``) or last point of each run in ``runs``, if on the ground."""
+        known, r = self.known[first], self.r
+        need = np.unique(runs[known[runs] == -2])
+        if len(need):
+            pt = r.starts[need] if first else r.ends[need] - 1
+            on = ~self.air[pt] & (r.n_air[need] > 0)
+            f = np.full(len(need), -1, dtype=np.int64)
+            at = pt[on]
+            f[on] = ground_fields(self.index, self.g["lat"][at], self.g["lon"][at], self.g["heli"][at], self.p)
+            known[need] = f
+        return known[runs]
+
+
+def _ground_next(g: dict[str, np.ndarray], r: _Runs, edges: _Edges, p: LegParams) -> tuple[np.ndarray, np.ndarray]:
+    """Per run: where the aircraft was seen on the ground in the stop before its first airborne point, and after its last.
+
+    Only for an end with no ground point of its own, from the neighbouring run
+    of the same aircraft, when that sighting is at most ``ground_tie_s`` from
+    the end's airborne point (-1 elsewhere).
+    """
+    L, t = r.count, g["t"]
+    pre = np.full(L, -1, dtype=np.int64)
+    post = np.full(L, -1, dtype=np.int64)
+    if L < 2:
+        return pre, post
+    same = g["ac"][r.starts[1:]] == g["ac"][r.starts[:-1]]
+    k = np.flatnonzero(same & (r.fa[1:] == r.starts[1:]) & (t[r.fa_c[1:]] - t[r.ends[:-1] - 1] <= p.ground_tie_s))
+    pre[k + 1] = edges.field(k, first=False)
+    k = np.flatnonzero(same & (r.la[:-1] == r.ends[:-1] - 1) & (t[r.starts[1:]] - t[r.la_c[:-1]] <= p.ground_tie_s))
+    post[k] = edges.field(k + 1, first=True)
+    return pre, post
+
+
+def _decide(g: dict[str, np.ndarray], air: np.ndarray, r: _Runs, index: AirportIndex, p: LegParams,
+            pre: np.ndarray, post: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Both ends of every run (:func:`~flighttrace.tracks.ends.decide_ends`), and the points whose altitude decided each."""
     n = len(air)
     t, lat, lon, alt, trk, heli = g["t"], g["lat"], g["lon"], g["alt"], g["trk"], g["heli"]
@@ -82,11 +124,11 @@ def _decide(g: dict[str, np.ndarray], air: np.ndarray, r: _Runs, index: AirportI
     d_trk = np.where(np.isnan(trk[la_c]), trk[d_src], trk[la_c])
     orig = decide_ends(
         index, lat[fa_c], lon[fa_c], alt[o_src], o_trk, _trend(g, o_src, +3), heli[fa_c],
-        r.fa > r.starts, lat[np.maximum(fa_c - 1, 0)], lon[np.maximum(fa_c - 1, 0)], arriving=False, p=p,
+        r.fa > r.starts, lat[np.maximum(fa_c - 1, 0)], lon[np.maximum(fa_c - 1, 0)], arriving=False, p=p, ground_next=pre,
     )
     dest = decide_ends(
         index, lat[la_c], lon[la_c], alt[d_src], d_trk, _trend(g, d_src, -3), heli[la_c],
-        r.la < r.ends - 1, lat[np.minimum(la_c + 1, n - 1)], lon[np.minimum(la_c + 1, n - 1)], arriving=True, p=p,
+        r.la < r.ends - 1, lat[np.minimum(la_c + 1, n - 1)], lon[np.minimum(la_c + 1, n - 1)], arriving=True, p=p, ground_next=post,
     )
     return orig, dest, o_src, d_src
 
@@ -112,10 +154,12 @@ def _strong(grade: np.ndarray) -> np.ndarray:
     return (grade == "observed") | (grade == "inferred")
 
 
-def _bridge(g: dict[str, np.ndarray], index: AirportIndex, p: LegParams, *, end: dict[str, np.ndarray], other: dict[str, np.ndarray],
-            fix: np.ndarray, nbr: np.ndarray, at: np.ndarray, span: np.ndarray, gs_only: np.ndarray, arriving: bool) -> np.ndarray:
-    """Bridge unseen ends (``fix``) to the field where the neighbouring run ``nbr`` was seen, when it could have flown there.
+def _bridge(g: dict[str, np.ndarray], index: AirportIndex, p: LegParams, *, end: dict[str, np.ndarray], field: np.ndarray, on_ground: np.ndarray,
+            fix: np.ndarray, nbr: np.ndarray, at: np.ndarray, span: np.ndarray, arriving: bool) -> np.ndarray:
+    """Bridge unseen ends (``fix``) to ``field`` of the neighbouring run ``nbr``, when the aircraft could have flown there.
 
+    ``field`` and ``on_ground`` are per run: the field the neighbour offers and
+    whether it was seen on the ground there (else departing / arriving).
     ``at`` is the end's point, ``span`` the seconds between the end and the
     neighbour's sighting. Returns the sentence for each bridged end ("" elsewhere).
     """
@@ -123,7 +167,7 @@ def _bridge(g: dict[str, np.ndarray], index: AirportIndex, p: LegParams, *, end:
     if not fix.any():
         return note
     i = np.flatnonzero(fix)
-    f = other["field"][nbr[i]]
+    f = field[nbr[i]]
     flat, flon = index.table["lat"].to_numpy()[f], index.table["lon"].to_numpy()[f]
     dk = haversine_km(g["lat"][at[i]], g["lon"][at[i]], flat, flon)
     s = span[i]
@@ -135,31 +179,52 @@ def _bridge(g: dict[str, np.ndarray], index: AirportIndex, p: LegParams, *, end:
     hours = s[ok] / 3600.0
     codes = index.table["code"].to_numpy(dtype=object)
     if arriving:
-        how = np.where(gs_only[nbr[j]], "seen on the ground at", "seen departing from")
+        how = np.where(on_ground[nbr[j]], "seen on the ground at", "seen departing from")
         note[j] = [f"track lost {d:.0f} km from {c}; next {h_} {c} {hh:.1f} h later" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours, strict=True)]
     else:
-        how = np.where(gs_only[nbr[j]], "seen on the ground at", "seen arriving at")
+        how = np.where(on_ground[nbr[j]], "seen on the ground at", "seen arriving at")
         note[j] = [f"track first seen {d:.0f} km from {c}; last {h_} {c} {hh:.1f} h earlier" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours, strict=True)]
     return note
 
 
 def _bridges(g: dict[str, np.ndarray], r: _Runs, orig: dict[str, np.ndarray], dest: dict[str, np.ndarray], index: AirportIndex, p: LegParams,
-             gs_only: np.ndarray, t_first: np.ndarray, t_last: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Bridges across consecutive runs of the same aircraft; notes for the ends left unknown. Returns (o_note, d_note, prev, next)."""
+             gs_only: np.ndarray, t_first: np.ndarray, t_last: np.ndarray, edges: _Edges) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bridges across consecutive runs of the same aircraft; notes for the ends left unknown. Returns (o_note, d_note, prev, next).
+
+    A neighbour offers the field where it was seen on the ground nearest in
+    time to the unseen end (its first point for the next run, its last for the
+    previous one) when that differs from its own strong end (a ground run
+    that spans two fields: the sighting nearest in time wins), else its own
+    strong end.
+    """
     L = r.count
     leg_ac = g["ac"][r.starts]
     same_next = np.zeros(L, dtype=bool)
     same_next[:-1] = leg_ac[1:] == leg_ac[:-1]
     nxt = np.minimum(np.arange(1, L + 1), L - 1)
-    d_fix = (dest["grade"] == "unknown") & same_next & _strong(orig["grade"][nxt]) & (orig["field"][nxt] >= 0) & ~gs_only
-    d_note = _bridge(g, index, p, end=dest, other=orig, fix=d_fix, nbr=nxt, at=r.la_c, span=t_first[nxt] - t_last,
-                     gs_only=gs_only, arriving=True)
+    first_g = np.full(L, -1, dtype=np.int64)
+    k = nxt[(dest["grade"] == "unknown") & same_next & ~gs_only]
+    first_g[k] = edges.field(k, first=True)
+    strong = _strong(orig["grade"]) & (orig["field"] >= 0)
+    by_ground = (first_g >= 0) & ~(strong & (orig["field"] == first_g))  # a sighting elsewhere than its strong end
+    field = np.where(by_ground, first_g, orig["field"])
+    offers = by_ground | strong
+    d_fix = (dest["grade"] == "unknown") & same_next & offers[nxt] & ~gs_only
+    d_note = _bridge(g, index, p, end=dest, field=field, on_ground=by_ground | gs_only, fix=d_fix, nbr=nxt, at=r.la_c,
+                     span=t_first[nxt] - t_last, arriving=True)
     same_prev = np.zeros(L, dtype=bool)
     same_prev[1:] = leg_ac[1:] == leg_ac[:-1]
     prv = np.maximum(np.arange(-1, L - 1), 0)
-    o_fix = (orig["grade"] == "unknown") & same_prev & _strong(dest["grade"][prv]) & (dest["field"][prv] >= 0) & ~gs_only
-    o_note = _bridge(g, index, p, end=orig, other=dest, fix=o_fix, nbr=prv, at=r.fa_c, span=t_first - t_last[prv],
-                     gs_only=gs_only, arriving=False)
+    last_g = np.full(L, -1, dtype=np.int64)
+    k = prv[(orig["grade"] == "unknown") & same_prev & ~gs_only]
+    last_g[k] = edges.field(k, first=False)
+    strong = _strong(dest["grade"]) & (dest["field"] >= 0)
+    by_ground = (last_g >= 0) & ~(strong & (dest["field"] == last_g))
+    field = np.where(by_ground, last_g, dest["field"])
+    offers = by_ground | strong
+    o_fix = (orig["grade"] == "unknown") & same_prev & offers[prv] & ~gs_only
+    o_note = _bridge(g, index, p, end=orig, field=field, on_ground=by_ground | gs_only, fix=o_fix, nbr=prv, at=r.fa_c,
+                     span=t_first - t_last[prv], arriving=False)
     lat, lon, alt = g["lat"], g["lon"], g["alt"]
     for note, end, at, word in ((o_note, orig, r.fa_c, "first"), (d_note, dest, r.la_c, "last")):
         unk = (end["grade"] == "unknown") & (note == "")
@@ -212,6 +277,8 @@ def _reason(kind: str, grade: np.ndarray, method: np.ndarray, code: np.ndarray, 
             out[i] = f"{'last' if kind == 'destination' else 'first'} seen {dist[i]:.1f} km from {code[i]} (no altitude)"
         elif g == "inferred":
             out[i] = f"{'last' if kind == 'destination' else 'first'} seen {agl[i]:.0f} ft above {code[i]}, {dist[i]:.1f} km out, {verb_air} it{rwy}"
+            if mth == "ground_next":
+                out[i] += f"; seen on the ground there in the stop {'after the landing' if kind == 'destination' else 'before the take-off'}"
         elif g == "bridged":
             out[i] = str(other[i])
         else:
@@ -326,10 +393,12 @@ def legs_table(pts: pd.DataFrame, g: dict[str, np.ndarray], suspect: np.ndarray,
     if len(air) == 0 or seg.n_legs == 0:
         return pd.DataFrame(columns=[c for c in LEGS_COLUMNS if c != "geometry"])
     r = _runs(seg, air)
-    orig, dest, o_src, d_src = _decide(g, air, r, index, p)
+    edges = _Edges(g, air, r, index, p)
+    pre, post = _ground_next(g, r, edges, p)
+    orig, dest, o_src, d_src = _decide(g, air, r, index, p, pre, post)
     t_first, t_last = g["t"][r.fa_c].copy(), g["t"][r.la_c].copy()
     gs_only = _ground_only(g, r, orig, dest, index, p, t_first, t_last)
-    o_note, d_note, prv, nxt = _bridges(g, r, orig, dest, index, p, gs_only, t_first, t_last)
+    o_note, d_note, prv, nxt = _bridges(g, r, orig, dest, index, p, gs_only, t_first, t_last, edges)
     times = _times(g, orig, dest, o_src, d_src, t_first, t_last, prv, nxt, p)
     codes = index.table["code"].to_numpy(dtype=object)
     o_cols, d_cols = _end_columns("origin", orig, codes, o_note), _end_columns("destination", dest, codes, d_note)

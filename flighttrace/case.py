@@ -251,7 +251,7 @@ class Case:
             s = self._scenario_arg
             path = Path(s) if isinstance(s, (str, os.PathLike)) else Path(getattr(s, "path", None) or "scenario.yaml")
             run = ReportRun(self.scenario, path, self.dataset, self.report_tz, self.legs, None, bool(self.findings.synthetic),
-                            relevance_notes(self.scenario, self.legs, len(self.points)), kind=self.kind)
+                            relevance_notes(self.scenario, self.legs, len(self.points)), kind=self.kind, leg_params=self._leg_params)
             kind_module(self.kind, "pages").prepare(run)
             run.findings = self.findings
             return run
@@ -286,11 +286,28 @@ class Case:
         return scn_path, paths
 
     def report(self, out: PathLike, *, tiles: str | None = None, progress: Any = False) -> Any:
-        """Write the report folder (:func:`flighttrace.build_report`) from the case's files and thresholds."""
+        """Write the report folder (:func:`flighttrace.build_report`) from the case's files and thresholds.
+
+        The report is built with this case's leg and verdict thresholds
+        (:meth:`with_params`), so its verdicts are those of :attr:`claims`;
+        thresholds other than the defaults are recorded in its
+        ``provenance.json``, and :meth:`verify` rebuilds it with them.
+
+        Raises
+        ------
+        ValueError
+            The case was made from a Scenario or a Dataset rather than files,
+            or a threshold has no form ``provenance.json`` can record
+            (:class:`flighttrace.report.settings.SettingsError`): nothing is
+            written rather than a report whose verdicts differ from the case's.
+        """
         from flighttrace.report import build_report
+        from flighttrace.report.settings import settings_record
 
         scn_path, paths = self._paths()
-        return build_report(scn_path, paths, out, tz=self._tz, report_tz=self._report_tz, tiles=tiles, progress=progress, n_jobs=self._n_jobs)
+        settings_record(self._leg_params, self._rules)  # refuses thresholds a report could not record, before anything is written
+        return build_report(scn_path, paths, out, tz=self._tz, report_tz=self._report_tz, tiles=tiles, progress=progress, n_jobs=self._n_jobs,
+                            legs=self._leg_params, rules=self._rules)
 
     def bundle(self, report_dir: PathLike, out: PathLike | None = None, *, max_input_mb: float | None = None) -> Any:
         """One evidence zip of a report folder (:func:`flighttrace.report.bundle.bundle`): report, provenance, custody log, scenario, inputs."""

@@ -65,6 +65,8 @@ def build_report(
     n_jobs: int = 1,
     tiles: str | None = None,
     preregistration: Any = None,
+    legs: Any = None,
+    rules: Any = None,
 ) -> ReportResult:
     """Run the pipeline and write the report folder.
 
@@ -104,6 +106,15 @@ def build_report(
         ``provenance.json`` records; ``flighttrace verify`` passes the
         recorded one); default: a new stamp, made before any data file is
         opened. The same inputs and stamp give byte-identical outputs.
+    legs
+        Thresholds of leg detection (:class:`~flighttrace.tracks.params.LegParams`);
+        ``None`` for the defaults.
+    rules
+        Thresholds of the verdicts (:class:`~flighttrace.claims.VerdictRules`);
+        ``None`` for the defaults. Thresholds that differ from the defaults are
+        recorded in ``provenance.json`` (``arguments.settings``,
+        :mod:`flighttrace.report.settings`), named in the Method section, and
+        used again by ``flighttrace verify``.
 
     Returns
     -------
@@ -116,16 +127,20 @@ def build_report(
         Before anything is read: ``out_dir`` (or ``maps_dir``) holds files
         flighttrace did not write, or is, holds or lies inside an input.
     ValueError
-        Before anything is read: ``tz`` or ``report_tz`` is not an IANA zone.
+        Before anything is read: ``tz`` or ``report_tz`` is not an IANA zone,
+        or a threshold cannot be recorded
+        (:class:`flighttrace.report.settings.SettingsError`).
     flighttrace.nodata.NoPositionsError
         The inputs hold no position at all; nothing is written.
     """
     import flighttrace
     from flighttrace.nodata import require_positions
     from flighttrace.report import panels
+    from flighttrace.report.settings import settings_record
     from flighttrace.timeutil import check_zone
 
     out, scn_path = Path(out_dir), Path(scenario)
+    settings = settings_record(legs, rules)  # refused before anything is read when it could not be verified
     target, maps_target = _check_before_reading(out, scn_path, data, tz=tz, report_tz=report_tz, maps_dir=maps_dir, tiles=tiles, command=command)
     with gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
         bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
@@ -137,10 +152,11 @@ def build_report(
         else:
             ds = _dataset_from_points(points)
         require_positions(ds, data)
-        run = _analyse(scn, scn_path, ds, tzr, bar)
+        run = _analyse(scn, scn_path, ds, tzr, bar, leg_params=legs, rules=rules)
         maps_copy = None if maps_dir is None else Path(maps_dir) / f"{scn_path.stem}.html"
         with target.writing() as work:
-            outputs = _write_report(run, work, out, bar, data=data, command=command, tz=tz, maps_copy=maps_copy, tiles=tiles, prereg=prereg)
+            outputs = _write_report(run, work, out, bar, data=data, command=command, tz=tz, maps_copy=maps_copy, tiles=tiles, prereg=prereg,
+                                    settings=settings)
         if maps_target is not None and maps_copy is not None:
             with maps_target.writing() as mw:
                 shutil.copyfile(out / "map.html", mw / maps_copy.name)
@@ -174,7 +190,7 @@ def kind_pages(run: ReportRun) -> ModuleType:
     return kind_module(run.kind, "pages")
 
 
-def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress) -> ReportRun:
+def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress, *, leg_params: Any = None, rules: Any = None) -> ReportRun:
     """Legs, the kind's own tables, coverage and claims of a read; the stages 'legs' to 'coverage and claims'."""
     import flighttrace
     from flighttrace.claims import evaluate
@@ -183,24 +199,25 @@ def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress) -> Repo
     from flighttrace.nodata import relevance_notes
 
     bar.advance(1, "report: legs")
-    legs = flighttrace.detect_legs(ds.points, scn)
+    legs = flighttrace.detect_legs(ds.points, scn, params=leg_params)
     synthetic = bool(ds.synthetic) or bool(getattr(scn.meta, "synthetic", False))
     run = ReportRun(scn, scn_path, ds, tzr, legs, None, synthetic, relevance_notes(scn, legs, len(ds.points)),
-                    kind=getattr(scn.meta, "kind", DEFAULT_KIND) or DEFAULT_KIND)
+                    kind=getattr(scn.meta, "kind", DEFAULT_KIND) or DEFAULT_KIND, leg_params=leg_params)
     bar.advance(1, "report: sorties")  # the stage's name, kept for progress listeners: the kind's own tables
     pages = kind_pages(run)
     pages.prepare(run)
     bar.advance(1, "report: coverage and claims")
     cov = coverage_table(ds, scn, report_tz=tzr)
-    run.findings = evaluate(legs, scn, coverage=cov, report_tz=tzr, points=ds.points)
+    run.findings = evaluate(legs, scn, coverage=cov, report_tz=tzr, points=ds.points, rules=rules)
     return run
 
 
 def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data: list[Any], command: str | None, tz: str | None,
-                  maps_copy: Path | None, tiles: str | None, prereg: Any) -> dict[str, str]:
+                  maps_copy: Path | None, tiles: str | None, prereg: Any, settings: dict[str, Any] | None = None) -> dict[str, str]:
     """Write every file of the report into ``work`` (moved to ``out`` afterwards); the stages 'charts' to 'provenance'."""
     from flighttrace.report.export import legs_geojson, legs_kml, to_csv
     from flighttrace.report.render import write_pages
+    from flighttrace.report.settings import settings_lines
     from flighttrace.tracks.legs import airport_events
 
     scn, ds = run.scn, run.ds
@@ -225,10 +242,10 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
     to_csv(ds.quarantine, work / "tables" / "quarantine.csv")
     run.findings.to_dir(work / "tables")
     bar.advance(1, "report: pages")
-    write_pages(run, pages, work, out.name, charts, tiles=tiles, method_extra=[CSV_NOTE], prereg=prereg)
+    write_pages(run, pages, work, out.name, charts, tiles=tiles, method_extra=[CSV_NOTE, *settings_lines(settings or {})], prereg=prereg)
     bar.advance(1, "report: provenance")
     return _write_provenance(work, out, run.scn_path, data, ds, command, tz=tz, report_tz=run.tz, maps_copy=maps_copy,
-                             synthetic=run.synthetic, tiles=tiles, prereg=prereg.to_dict())
+                             synthetic=run.synthetic, tiles=tiles, prereg=prereg.to_dict(), settings=settings)
 
 
 def _dataset_from_points(points: pd.DataFrame) -> Any:
@@ -269,7 +286,7 @@ def _save_charts(specs: list[tuple[str, str, Any]], out: Path, made: list[dict[s
 
 def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds: Any, command: str | None, *, tz: str | None,
                       report_tz: str, maps_copy: Path | None, synthetic: bool, tiles: str | None = None,
-                      prereg: dict[str, Any] | None = None) -> dict[str, str]:
+                      prereg: dict[str, Any] | None = None, settings: dict[str, Any] | None = None) -> dict[str, str]:
     """``provenance.json`` in ``work``, naming the report folder ``out`` it is moved to."""
     from flighttrace.outdir import STAMP_NAME
 
@@ -293,5 +310,7 @@ def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds
         "synthetic": synthetic,
         "preregistration": prereg,
     }
+    if settings:  # thresholds other than the defaults (a default report records none: its provenance is unchanged)
+        doc["arguments"]["settings"] = settings  # type: ignore[index]
     (work / "provenance.json").write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return outputs

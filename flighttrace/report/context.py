@@ -47,6 +47,10 @@ class ReportRun:
         The scenario's kind (``meta.kind``).
     extra
         What the kind's ``prepare`` adds (its own tables, by name).
+    leg_params
+        The thresholds the legs were detected with
+        (:class:`~flighttrace.tracks.params.LegParams`); ``None`` for the
+        defaults. The Method section and the evidence cards quote them.
     """
 
     scn: Any
@@ -59,6 +63,14 @@ class ReportRun:
     notes: list[str]
     kind: str = DEFAULT_KIND
     extra: dict[str, Any] = field(default_factory=dict)
+    leg_params: Any = None
+
+    @property
+    def leg_thresholds(self) -> Any:
+        """The leg thresholds used: :attr:`leg_params`, or the defaults."""
+        from flighttrace.tracks.params import LegParams
+
+        return self.leg_params if self.leg_params is not None else LegParams()
 
     @cached_property
     def sorted_points(self) -> pd.DataFrame:

@@ -282,4 +282,4 @@ def cards(run: Any, places: Places) -> list[dict[str, Any]]:
 
 def method(run: Any) -> list[str]:
     """The method in plain words."""
-    return method_paragraphs(run.scn)
+    return method_paragraphs(run.scn, run.leg_params)

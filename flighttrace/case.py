@@ -341,7 +341,15 @@ class Case:
 
 
 class ClaimView:
-    """One claim of a :class:`Case`: its verdict, in plain words, its detection figures and its evidence."""
+    """One claim of a :class:`Case`: its verdict, in plain words, its detection figures and its evidence.
+
+    ``evidence`` lists the items behind the verdict, ``legs`` the legs behind
+    them, ``rows`` the raw input rows (file, row, SHA-256); the kind's own
+    tables cut to the claim are attributes (``view.sorties`` for a
+    ``sorties`` scenario; ``view.closures``, ``view.diversions``… for a
+    ``disruption`` one; all of them: :meth:`tables`), and :meth:`map` draws
+    the claim alone.
+    """
 
     def __init__(self, case: Case, claim_id: str) -> None:
         self.case = case
@@ -381,13 +389,40 @@ class ClaimView:
         return ev[ev["claim_id"] == self.claim_id].reset_index(drop=True)
 
     @property
-    def legs(self) -> pd.DataFrame:
-        """The legs behind the evidence."""
+    def leg_ids(self) -> list[str]:
+        """The ids of the legs behind the evidence, in the order the evidence names them."""
         from flighttrace.tracks.lineage import leg_ids_of
 
-        ids = leg_ids_of(self.evidence, self.case.legs)
+        return leg_ids_of(self.evidence, self.case.legs)
+
+    @property
+    def legs(self) -> pd.DataFrame:
+        """The legs behind the evidence."""
         lg = self.case.legs
-        return lg[lg["leg_id"].isin(ids)].reset_index(drop=True)
+        return lg[lg["leg_id"].isin(self.leg_ids)].reset_index(drop=True)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The kind's own tables cut to this claim (its ``claim_tables``, :mod:`flighttrace.kinds`): the sorties of a
+        ``sorties`` claim; the closures, diversions, holdings and go-arounds of a ``disruption`` one. Each is also an attribute."""
+        from flighttrace.kinds import kind_module
+
+        return kind_module(self.case.kind, "pages").claim_tables(self.case._run(), self.evidence, self.leg_ids)  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> Any:
+        # the kind's tables of this claim, as attributes: view.sorties (sorties); view.closures, view.diversions… (disruption)
+        if name.startswith("_") or name in ("case", "claim_id"):
+            raise AttributeError(name)
+        tables = self.tables()
+        if name in tables:
+            return tables[name]
+        raise AttributeError(f"a {self.case.kind} claim has no {name!r}; its kind's tables: {', '.join(tables) or 'none'}")
+
+    def map(self, *, tiles: str | None = None) -> Any:
+        """The kind's map of this claim alone (its evidence legs, and its sorties or measures), offline like :meth:`Case.map`."""
+        from flighttrace.kinds import kind_module
+
+        pages = kind_module(self.case.kind, "pages")
+        return pages.build_map(pages.claim_run(self.case._run(), self.evidence, self.leg_ids), tiles=tiles)
 
     @property
     def rows(self) -> pd.DataFrame:

@@ -316,10 +316,11 @@ class Case:
         return bundle(report_dir, out, max_input_mb=DEFAULT_MAX_INPUT_MB if max_input_mb is None else max_input_mb)
 
     def verify(self, report_dir: PathLike) -> list[str]:
-        """The differences between a report folder (or bundle) and a rebuild from its inputs; empty when it verifies."""
+        """The differences between a report folder (or its evidence bundle, a zip) and a rebuild from its inputs; empty when it verifies."""
         from flighttrace.report import verify_report
+        from flighttrace.report.bundle import is_bundle, verify_bundle
 
-        return verify_report(report_dir)
+        return verify_bundle(report_dir) if is_bundle(report_dir) else verify_report(report_dir)
 
     # -- display ------------------------------------------------------------------------
 

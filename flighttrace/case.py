@@ -15,6 +15,12 @@ kind adds (a fleet's sorties, an airport's closures…) comes from the kind
 (:mod:`flighttrace.kinds`) and is reached as attributes of the case
 (``case.sorties``, ``case.series`` for a ``sorties`` scenario;
 ``case.closures``, ``case.diversions`` for a ``disruption`` one).
+
+One claim (:meth:`Case.claim`) has the same: its evidence, legs and raw rows,
+the kind's tables cut to it (``case.claim(...).sorties``) and its own map
+(``case.claim(...).map()``), through the kind's ``pages`` module. A report
+(:meth:`Case.report`) is built with the case's thresholds and records those
+that are not the defaults, so ``flighttrace verify`` rebuilds it with them.
 """
 
 from __future__ import annotations

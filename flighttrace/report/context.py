@@ -51,6 +51,9 @@ class ReportRun:
         The thresholds the legs were detected with
         (:class:`~flighttrace.tracks.params.LegParams`); ``None`` for the
         defaults. The Method section and the evidence cards quote them.
+    settings
+        The thresholds that differ from the defaults, as ``provenance.json``
+        records them (:mod:`flighttrace.report.settings`); empty for the defaults.
     """
 
     scn: Any
@@ -64,6 +67,7 @@ class ReportRun:
     kind: str = DEFAULT_KIND
     extra: dict[str, Any] = field(default_factory=dict)
     leg_params: Any = None
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def leg_thresholds(self) -> Any:

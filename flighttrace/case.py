@@ -308,10 +308,8 @@ class Case:
             written rather than a report whose verdicts differ from the case's.
         """
         from flighttrace.report import build_report
-        from flighttrace.report.settings import settings_record
 
         scn_path, paths = self._paths()
-        settings_record(self._leg_params, self._rules)  # refuses thresholds a report could not record, before anything is written
         return build_report(scn_path, paths, out, tz=self._tz, report_tz=self._report_tz, tiles=tiles, progress=progress, n_jobs=self._n_jobs,
                             legs=self._leg_params, rules=self._rules)
 

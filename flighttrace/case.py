@@ -15,6 +15,12 @@ kind adds (a fleet's sorties, an airport's closures…) comes from the kind
 (:mod:`flighttrace.kinds`) and is reached as attributes of the case
 (``case.sorties``, ``case.series`` for a ``sorties`` scenario;
 ``case.closures``, ``case.diversions`` for a ``disruption`` one).
+
+One claim (:meth:`Case.claim`) has the same: its evidence, legs and raw rows,
+the kind's tables cut to it (``case.claim(...).sorties``) and its own map
+(``case.claim(...).map()``), through the kind's ``pages`` module. A report
+(:meth:`Case.report`) is built with the case's thresholds and records those
+that are not the defaults, so ``flighttrace verify`` rebuilds it with them.
 """
 
 from __future__ import annotations
@@ -249,7 +255,7 @@ class Case:
 
             path = _scenario_file(self._scenario_arg) or Path("scenario.yaml")
             run = ReportRun(self.scenario, path, self.dataset, self.report_tz, self.legs, None, bool(self.findings.synthetic),
-                            relevance_notes(self.scenario, self.legs, len(self.points)), kind=self.kind)
+                            relevance_notes(self.scenario, self.legs, len(self.points)), kind=self.kind, leg_params=self._leg_params)
             kind_module(self.kind, "pages").prepare(run)
             run.findings = self.findings
             return run
@@ -282,11 +288,26 @@ class Case:
         return scn_path, _data_paths(d)
 
     def report(self, out: PathLike, *, tiles: str | None = None, progress: Any = False) -> Any:
-        """Write the report folder (:func:`flighttrace.build_report`) from the case's files and thresholds."""
+        """Write the report folder (:func:`flighttrace.build_report`) from the case's files and thresholds.
+
+        The report is built with this case's leg and verdict thresholds
+        (:meth:`with_params`), so its verdicts are those of :attr:`claims`;
+        thresholds other than the defaults are recorded in its
+        ``provenance.json``, and :meth:`verify` rebuilds it with them.
+
+        Raises
+        ------
+        ValueError
+            The case was made from a Scenario or a Dataset rather than files,
+            or a threshold has no form ``provenance.json`` can record
+            (:class:`flighttrace.report.settings.SettingsError`): nothing is
+            written rather than a report whose verdicts differ from the case's.
+        """
         from flighttrace.report import build_report
 
         scn_path, paths = self._paths()
-        return build_report(scn_path, paths, out, tz=self._tz, report_tz=self._report_tz, tiles=tiles, progress=progress, n_jobs=self._n_jobs)
+        return build_report(scn_path, paths, out, tz=self._tz, report_tz=self._report_tz, tiles=tiles, progress=progress, n_jobs=self._n_jobs,
+                            legs=self._leg_params, rules=self._rules)
 
     def bundle(self, report_dir: PathLike, out: PathLike | None = None, *, max_input_mb: float | None = None) -> Any:
         """One evidence zip of a report folder (:func:`flighttrace.report.bundle.bundle`): report, provenance, custody log, scenario, inputs."""
@@ -295,10 +316,11 @@ class Case:
         return bundle(report_dir, out, max_input_mb=DEFAULT_MAX_INPUT_MB if max_input_mb is None else max_input_mb)
 
     def verify(self, report_dir: PathLike) -> list[str]:
-        """The differences between a report folder (or bundle) and a rebuild from its inputs; empty when it verifies."""
+        """The differences between a report folder (or its evidence bundle, a zip) and a rebuild from its inputs; empty when it verifies."""
         from flighttrace.report import verify_report
+        from flighttrace.report.bundle import is_bundle, verify_bundle
 
-        return verify_report(report_dir)
+        return verify_bundle(report_dir) if is_bundle(report_dir) else verify_report(report_dir)
 
     # -- display ------------------------------------------------------------------------
 
@@ -320,7 +342,15 @@ class Case:
 
 
 class ClaimView:
-    """One claim of a :class:`Case`: its verdict, in plain words, its detection figures and its evidence."""
+    """One claim of a :class:`Case`: its verdict, in plain words, its detection figures and its evidence.
+
+    ``evidence`` lists the items behind the verdict, ``legs`` the legs behind
+    them, ``rows`` the raw input rows (file, row, SHA-256); the kind's own
+    tables cut to the claim are attributes (``view.sorties`` for a
+    ``sorties`` scenario; ``view.closures``, ``view.diversions``… for a
+    ``disruption`` one; all of them: :meth:`tables`), and :meth:`map` draws
+    the claim alone.
+    """
 
     def __init__(self, case: Case, claim_id: str) -> None:
         self.case = case
@@ -360,13 +390,41 @@ class ClaimView:
         return ev[ev["claim_id"] == self.claim_id].reset_index(drop=True)
 
     @property
-    def legs(self) -> pd.DataFrame:
-        """The legs behind the evidence."""
+    def leg_ids(self) -> list[str]:
+        """The ids of the legs behind the evidence, in the order the evidence names them."""
         from flighttrace.tracks.lineage import leg_ids_of
 
-        ids = leg_ids_of(self.evidence, self.case.legs)
+        return leg_ids_of(self.evidence, self.case.legs)
+
+    @property
+    def legs(self) -> pd.DataFrame:
+        """The legs behind the evidence."""
         lg = self.case.legs
-        return lg[lg["leg_id"].isin(ids)].reset_index(drop=True)
+        return lg[lg["leg_id"].isin(self.leg_ids)].reset_index(drop=True)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The kind's own tables cut to this claim (its ``claim_tables``, :mod:`flighttrace.kinds`): the sorties of a
+        ``sorties`` claim; the closures, diversions, holdings and go-arounds of a ``disruption`` one. Each is also an attribute."""
+        from flighttrace.kinds import kind_module
+
+        tables: dict[str, pd.DataFrame] = kind_module(self.case.kind, "pages").claim_tables(self.case._run(), self.evidence, self.leg_ids)
+        return tables
+
+    def __getattr__(self, name: str) -> Any:
+        # the kind's tables of this claim, as attributes: view.sorties (sorties); view.closures, view.diversions… (disruption)
+        if name.startswith("_") or name in ("case", "claim_id"):
+            raise AttributeError(name)
+        tables = self.tables()
+        if name in tables:
+            return tables[name]
+        raise AttributeError(f"a {self.case.kind} claim has no {name!r}; its kind's tables: {', '.join(tables) or 'none'}")
+
+    def map(self, *, tiles: str | None = None) -> Any:
+        """The kind's map of this claim alone (its evidence legs, and its sorties or measures), offline like :meth:`Case.map`."""
+        from flighttrace.kinds import kind_module
+
+        pages = kind_module(self.case.kind, "pages")
+        return pages.build_map(pages.claim_run(self.case._run(), self.evidence, self.leg_ids), tiles=tiles)
 
     @property
     def rows(self) -> pd.DataFrame:

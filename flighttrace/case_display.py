@@ -132,7 +132,8 @@ def claim_html(view: Any) -> str:
         f"<p style='margin:0.2em 0'><b>{_e(view.plain)}</b></p>"
         f"<p style='margin:0.2em 0;color:#444'>{_e(view.reason)}</p>"
         f"<p style='margin:0.2em 0'>{_e('; '.join(fig))}</p>{note}"
-        f"<p style='margin:0.4em 0 0.1em 0'><b>Evidence</b> ({len(ev)} item(s); the raw rows: <code>.rows</code>)</p>"
+        f"<p style='margin:0.4em 0 0.1em 0'><b>Evidence</b> ({len(ev)} item(s); the raw rows: <code>.rows</code>; the kind's tables: "
+        "<code>.tables()</code>; the map: <code>.map()</code>)</p>"
         + _table(ev, ["item_id", "kind", "grade", "time", "airport", "detail"], places=_places(view.case.scenario))
         + "</div>"
     )

@@ -50,3 +50,12 @@ def test_moscow_notebook_runs_top_to_bottom_with_its_kind_s_tables_and_map() -> 
     assert "10 claims:" in shown and "seed-all-four-closed" in shown and "UUWW" in shown
     assert any("text/html" in o.get("data", {}) and "leaflet" in o["data"]["text/html"].lower() for o in outs)
     assert "unpkg.com" not in shown and "cdn.jsdelivr" not in shown
+    # one claim followed from its verdict down to the raw rows: their file, row and the file's SHA-256
+    import re
+
+    from flighttrace.hashing import sha256_file
+
+    assert "vko-restricted-14mar" in shown and "last_leg" in shown and "src_row" in shown
+    where = re.search(r"Last report on the ground: (\S+), row (\d+)", shown)
+    sha = re.search(r"SHA-256 of that file: ([0-9a-f]{64})", shown)
+    assert where and sha and sha.group(1) == sha256_file(ROOT / where.group(1))  # the fingerprint shown is the file's own

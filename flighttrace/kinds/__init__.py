@@ -37,7 +37,11 @@ Every kind is a package with the same modules, found by name:
     ``overview(run)`` (key numbers and caveats for the top of the page),
     ``sections(run, anchors)`` (the kind's sections of ``index.html``),
     ``cards(run, places)`` (the evidence page's groups of cards),
-    ``method(run)`` and ``limitations(run)``.
+    ``method(run)`` and ``limitations(run)``; for one claim
+    (:meth:`flighttrace.Case.claim`), ``claim_tables(run, evidence, leg_ids)``
+    (the kind's own tables cut to the claim's evidence, e.g. its sorties) and
+    ``claim_run(run, evidence, leg_ids)`` (the run cut to the claim, which
+    ``build_map`` draws).
 ``world``
     the simulated world: ``build(scenario, out, ...)``.
 

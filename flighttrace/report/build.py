@@ -65,6 +65,7 @@ def build_report(
     n_jobs: int = 1,
     tiles: str | None = None,
     preregistration: Any = None,
+    legs: Any = None, rules: Any = None,
 ) -> ReportResult:
     """Run the pipeline and write the report folder.
 
@@ -104,6 +105,9 @@ def build_report(
         ``provenance.json`` records; ``flighttrace verify`` passes the
         recorded one); default: a new stamp, made before any data file is
         opened. The same inputs and stamp give byte-identical outputs.
+    legs, rules
+        Leg and verdict thresholds (:class:`~flighttrace.tracks.params.LegParams`, :class:`~flighttrace.claims.VerdictRules`); ``None``: the
+        defaults. Others are recorded (:mod:`flighttrace.report.settings`), named in the Method section, and used by ``flighttrace verify``.
 
     Returns
     -------
@@ -116,7 +120,7 @@ def build_report(
         Before anything is read: ``out_dir`` (or ``maps_dir``) holds files
         flighttrace did not write, or is, holds or lies inside an input.
     ValueError
-        Before anything is read: ``tz`` or ``report_tz`` is not an IANA zone.
+        Before anything is read: ``tz`` or ``report_tz`` is not an IANA zone, or a threshold cannot be recorded (``SettingsError``).
     flighttrace.nodata.NoPositionsError
         The inputs hold no position at all; nothing is written.
     """
@@ -126,7 +130,8 @@ def build_report(
     from flighttrace.timeutil import check_zone
 
     out, scn_path = Path(out_dir), Path(scenario)
-    target, maps_target = _check_before_reading(out, scn_path, data, tz=tz, report_tz=report_tz, maps_dir=maps_dir, tiles=tiles, command=command)
+    target, maps_target, settings = _check_before_reading(out, scn_path, data, tz=tz, report_tz=report_tz, maps_dir=maps_dir, tiles=tiles,
+                                                          command=command, legs=legs, rules=rules)
     with gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
         bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
         scn = flighttrace.load_scenario(scn_path)
@@ -137,7 +142,7 @@ def build_report(
         else:
             ds = _dataset_from_points(points)
         require_positions(ds, data)
-        run = _analyse(scn, scn_path, ds, tzr, bar)
+        run = _analyse(scn, scn_path, ds, tzr, bar, settings)
         maps_copy = None if maps_dir is None else Path(maps_dir) / f"{scn_path.stem}.html"
         with target.writing() as work:
             outputs = _write_report(run, work, out, bar, data=data, command=command, tz=tz, maps_copy=maps_copy, tiles=tiles, prereg=prereg)
@@ -149,11 +154,16 @@ def build_report(
 
 
 def _check_before_reading(out: Path, scn_path: Path, data: list[Any], *, tz: str | None, report_tz: str | None, maps_dir: Any,
-                          tiles: str | None, command: str | None) -> tuple[Any, Any]:
-    """Everything that can be refused before a file is read: zones, output folders, tiles. Returns the two output folders."""
+                          tiles: str | None, command: str | None, legs: Any = None, rules: Any = None) -> tuple[Any, Any, dict[str, Any]]:
+    """Everything that can be refused before a file is read: thresholds, zones, output folders, tiles.
+
+    Returns the two output folders and the thresholds to record (:func:`flighttrace.report.settings.settings_record`).
+    """
     from flighttrace.outdir import output_folder
+    from flighttrace.report.settings import settings_record
     from flighttrace.timeutil import check_zone
 
+    settings = settings_record(legs, rules)  # a threshold that could not be verified is refused first
     check_zone(tz, "tz")
     check_zone(report_tz, "report_tz")
     inputs = [*data, scn_path]
@@ -164,7 +174,7 @@ def _check_before_reading(out: Path, scn_path: Path, data: list[Any], *, tz: str
         from flighttrace.viz.basemap import tile_layer
 
         tile_layer(tiles)
-    return target, maps_target
+    return target, maps_target, settings
 
 
 def kind_pages(run: ReportRun) -> ModuleType:
@@ -174,25 +184,31 @@ def kind_pages(run: ReportRun) -> ModuleType:
     return kind_module(run.kind, "pages")
 
 
-def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress) -> ReportRun:
-    """Legs, the kind's own tables, coverage and claims of a read; the stages 'legs' to 'coverage and claims'."""
+def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress, settings: dict[str, Any] | None = None) -> ReportRun:
+    """Legs, the kind's own tables, coverage and claims of a read; the stages 'legs' to 'coverage and claims'.
+
+    ``settings``: the thresholds other than the defaults, as ``provenance.json`` records them
+    (:mod:`flighttrace.report.settings`); the run uses what is recorded, so a rebuild uses the same.
+    """
     import flighttrace
     from flighttrace.claims import evaluate
     from flighttrace.claims.coverage import coverage as coverage_table
     from flighttrace.kinds import DEFAULT_KIND
     from flighttrace.nodata import relevance_notes
+    from flighttrace.report.settings import settings_from_record
 
+    leg_params, rules = settings_from_record(settings)
     bar.advance(1, "report: legs")
-    legs = flighttrace.detect_legs(ds.points, scn)
+    legs = flighttrace.detect_legs(ds.points, scn, params=leg_params)
     synthetic = bool(ds.synthetic) or bool(getattr(scn.meta, "synthetic", False))
     run = ReportRun(scn, scn_path, ds, tzr, legs, None, synthetic, relevance_notes(scn, legs, len(ds.points)),
-                    kind=getattr(scn.meta, "kind", DEFAULT_KIND) or DEFAULT_KIND)
+                    kind=getattr(scn.meta, "kind", DEFAULT_KIND) or DEFAULT_KIND, leg_params=leg_params, settings=settings or {})
     bar.advance(1, "report: sorties")  # the stage's name, kept for progress listeners: the kind's own tables
     pages = kind_pages(run)
     pages.prepare(run)
     bar.advance(1, "report: coverage and claims")
     cov = coverage_table(ds, scn, report_tz=tzr)
-    run.findings = evaluate(legs, scn, coverage=cov, report_tz=tzr, points=ds.points)
+    run.findings = evaluate(legs, scn, coverage=cov, report_tz=tzr, points=ds.points, rules=rules)
     return run
 
 
@@ -201,6 +217,7 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
     """Write every file of the report into ``work`` (moved to ``out`` afterwards); the stages 'charts' to 'provenance'."""
     from flighttrace.report.export import legs_geojson, legs_kml, to_csv
     from flighttrace.report.render import write_pages
+    from flighttrace.report.settings import settings_lines
     from flighttrace.tracks.legs import airport_events
     from flighttrace.viz.maps import save_map
 
@@ -226,10 +243,10 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
     to_csv(ds.quarantine, work / "tables" / "quarantine.csv")
     run.findings.to_dir(work / "tables")
     bar.advance(1, "report: pages")
-    write_pages(run, pages, work, out.name, charts, tiles=tiles, method_extra=[CSV_NOTE], prereg=prereg)
+    write_pages(run, pages, work, out.name, charts, tiles=tiles, method_extra=[CSV_NOTE, *settings_lines(run.settings)], prereg=prereg)
     bar.advance(1, "report: provenance")
     return _write_provenance(work, out, run.scn_path, data, ds, command, tz=tz, report_tz=run.tz, maps_copy=maps_copy,
-                             synthetic=run.synthetic, tiles=tiles, prereg=prereg.to_dict())
+                             synthetic=run.synthetic, tiles=tiles, prereg=prereg.to_dict(), settings=run.settings)
 
 
 def _dataset_from_points(points: pd.DataFrame) -> Any:
@@ -270,7 +287,7 @@ def _save_charts(specs: list[tuple[str, str, Any]], out: Path, made: list[dict[s
 
 def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds: Any, command: str | None, *, tz: str | None,
                       report_tz: str, maps_copy: Path | None, synthetic: bool, tiles: str | None = None,
-                      prereg: dict[str, Any] | None = None) -> dict[str, str]:
+                      prereg: dict[str, Any] | None = None, settings: dict[str, Any] | None = None) -> dict[str, str]:
     """``provenance.json`` in ``work``, naming the report folder ``out`` it is moved to."""
     from flighttrace.outdir import STAMP_NAME
 
@@ -294,5 +311,7 @@ def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds
         "synthetic": synthetic,
         "preregistration": prereg,
     }
+    if settings:  # thresholds other than the defaults (a default report records none: its provenance is unchanged)
+        doc["arguments"]["settings"] = settings  # type: ignore[index]
     (work / "provenance.json").write_text(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return outputs

@@ -47,6 +47,13 @@ class ReportRun:
         The scenario's kind (``meta.kind``).
     extra
         What the kind's ``prepare`` adds (its own tables, by name).
+    leg_params
+        The thresholds the legs were detected with
+        (:class:`~flighttrace.tracks.params.LegParams`); ``None`` for the
+        defaults. The Method section and the evidence cards quote them.
+    settings
+        The thresholds that differ from the defaults, as ``provenance.json``
+        records them (:mod:`flighttrace.report.settings`); empty for the defaults.
     """
 
     scn: Any
@@ -59,6 +66,15 @@ class ReportRun:
     notes: list[str]
     kind: str = DEFAULT_KIND
     extra: dict[str, Any] = field(default_factory=dict)
+    leg_params: Any = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def leg_thresholds(self) -> Any:
+        """The leg thresholds used: :attr:`leg_params`, or the defaults."""
+        from flighttrace.tracks.params import LegParams
+
+        return self.leg_params if self.leg_params is not None else LegParams()
 
     @cached_property
     def sorted_points(self) -> pd.DataFrame:

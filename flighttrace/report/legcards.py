@@ -75,11 +75,9 @@ class LegEvidence:
     """
 
     def __init__(self, run: Any, leg_ids: list[str], places: Places) -> None:
-        from flighttrace.tracks.legs import LegParams
-
         self.run = run
         self.places = places
-        self.params = LegParams()
+        self.params = run.leg_thresholds
         legs = run.legs
         self.by_id = legs.assign(_id=legs["leg_id"].astype(str)).drop_duplicates("_id").set_index("_id")
         ids = [i for i in dict.fromkeys(leg_ids) if i in self.by_id.index]

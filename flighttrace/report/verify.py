@@ -6,8 +6,9 @@ The check has three parts, and every difference is reported by name:
    file) still has the recorded SHA-256;
 2. every output in the folder still has the recorded SHA-256 (nothing was
    edited after the fact);
-3. the report, rebuilt from the same inputs with the same command and the
-   recorded pre-registration stamp in a temporary folder, is
+3. the report, rebuilt from the same inputs with the same command, the
+   recorded pre-registration stamp and the recorded thresholds
+   (:mod:`flighttrace.report.settings`) in a temporary folder, is
    byte-identical to the recorded outputs.
 """
 
@@ -50,7 +51,8 @@ def _rebuild(base: Path, args: dict[str, Any], out: Path, maps_dir: Path, comman
         ``None`` when the child built the report, else why it failed.
     """
     job = {"scenario": args["scenario"], "data": args["data"], "out": str(out), "tz": args.get("tz"),
-           "report_tz": args.get("report_tz"), "maps_dir": str(maps_dir), "command": command, "tiles": args.get("tiles"), "preregistration": prereg}
+           "report_tz": args.get("report_tz"), "maps_dir": str(maps_dir), "command": command, "tiles": args.get("tiles"), "preregistration": prereg,
+           "settings": args.get("settings")}
     env = dict(os.environ)
     package_parent = str(Path(__file__).resolve().parents[2])  # this flighttrace, even when it is not installed
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
@@ -65,10 +67,12 @@ def _rebuild(base: Path, args: dict[str, Any], out: Path, maps_dir: Path, comman
 def _rebuild_main() -> None:
     """The child process of :func:`_rebuild`: read the job from stdin and build the report."""
     from flighttrace.report.build import build_report
+    from flighttrace.report.settings import settings_from_record
 
     job = json.loads(sys.stdin.read())
+    legs, rules = settings_from_record(job.get("settings"))  # the thresholds the report recorded (none: the defaults)
     build_report(job["scenario"], job["data"], job["out"], tz=job["tz"], report_tz=job["report_tz"], maps_dir=job["maps_dir"],
-                 command=job["command"], tiles=job.get("tiles"), preregistration=job.get("preregistration"))
+                 command=job["command"], tiles=job.get("tiles"), preregistration=job.get("preregistration"), legs=legs, rules=rules)
 
 
 def input_differences(recorded: list[dict[str, Any]], rebuilt: list[dict[str, Any]]) -> list[str]:

@@ -23,7 +23,7 @@ from flighttrace.timefmt import fmt_duration, fmt_hm, fmt_time
 
 __all__ = [
     "airport_names", "cards", "charts", "evidence_legs", "export_legs", "limitations", "method", "overview", "prepare", "sections",
-    "table_legs", "write_exports", "build_map",
+    "table_legs", "write_exports", "build_map", "claim_tables", "claim_run",
 ]
 
 _COUNTED = ("observed", "inferred")
@@ -87,6 +87,38 @@ def build_map(run: Any, *, tiles: str | None = None, evidence_page: str | None =
     from flighttrace.viz.maps import map_disruption
 
     return map_disruption(run.legs, _d(run), run.scn, points=run.ds.points, synthetic=run.synthetic, tiles=tiles, evidence_page=evidence_page)
+
+
+def _claim_measures(d: Any, evidence: pd.DataFrame, leg_ids: list[str]) -> Any:
+    """The disruption measures cut to one claim's evidence: its closures, diversions and holdings, and the go-arounds of its legs."""
+    import dataclasses
+
+    items, legs = set(evidence["item_id"].astype(str)), set(leg_ids)
+    shut = evidence[evidence["kind"] == "closure"]
+    wanted = set(shut["airport"].astype(str) + "|" + shut["legs"].fillna("").astype(str))
+    cl = d.closures
+    keys = cl["airport"].astype(str) + "|" + [";".join(v for v in pair if isinstance(v, str)) for pair in zip(cl["last_leg"], cl["next_leg"], strict=True)]
+    return dataclasses.replace(
+        d, closures=cl[keys.isin(wanted).to_numpy(dtype=bool)].reset_index(drop=True),
+        diversions=d.diversions[d.diversions["leg_id"].astype(str).isin(items)].reset_index(drop=True),
+        holdings=d.holdings[d.holdings["holding_id"].astype(str).isin(items)].reset_index(drop=True),
+        go_arounds=d.go_arounds[d.go_arounds["leg_id"].astype(str).isin(legs)].reset_index(drop=True), run_cache={})
+
+
+def claim_tables(run: Any, evidence: pd.DataFrame, leg_ids: list[str]) -> dict[str, pd.DataFrame]:
+    """One claim's own tables: the ``closures``, ``diversions``, ``holdings`` and ``go_arounds`` behind its evidence."""
+    d = _claim_measures(_d(run), evidence, leg_ids)
+    return {name: getattr(d, name) for name in ("closures", "diversions", "holdings", "go_arounds")}
+
+
+def claim_run(run: Any, evidence: pd.DataFrame, leg_ids: list[str]) -> Any:
+    """The run cut to one claim, for :func:`build_map`: its legs and the measures behind its evidence."""
+    import dataclasses
+
+    f = run.findings
+    findings = dataclasses.replace(f, kinds={**f.kinds, "disruption": _claim_measures(_d(run), evidence, leg_ids)})
+    return dataclasses.replace(run, legs=run.legs[run.legs["leg_id"].astype(str).isin(set(leg_ids))].reset_index(drop=True), findings=findings,
+                               extra={})
 
 
 def _counted(df: pd.DataFrame) -> int:

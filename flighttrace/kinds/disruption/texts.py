@@ -9,9 +9,7 @@ __all__ = ["limitations", "method"]
 
 def method(run: Any) -> list[str]:
     """Plain-words method paragraphs of a disruption report."""
-    from flighttrace.tracks.legs import LegParams
-
-    lp = LegParams()
+    lp = run.leg_thresholds
     p = run.findings.disruption.params
     return [
         "Every input file is read as it is, hashed (SHA-256) and listed in the manifest below. Each position record becomes one row "

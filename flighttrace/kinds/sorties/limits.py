@@ -20,11 +20,11 @@ def fleet_legs(run: Any) -> pd.DataFrame:
     return run.extra["fleet_legs"]
 
 
-def method_paragraphs(scn: Any) -> list[str]:
-    """How legs, ends, sorties and verdicts were found, with the thresholds used."""
+def method_paragraphs(scn: Any, params: Any = None) -> list[str]:
+    """How legs, ends, sorties and verdicts were found, with the thresholds used (``params``: the leg thresholds, ``None`` for the defaults)."""
     from flighttrace.tracks.legs import LegParams
 
-    p = LegParams()
+    p = params if params is not None else LegParams()
     return [
         "Every input file is read as it is, hashed (SHA-256) and listed in the manifest below. Each position record becomes one row "
         "of a table of positions, or goes to a quarantine with the reason it could not be used (a missing or impossible position, "

@@ -23,7 +23,7 @@ from flighttrace.timefmt import fmt_date, fmt_duration, fmt_time_column
 
 __all__ = [
     "cards", "charts", "export_legs", "limitations", "method", "overview", "prepare", "sections", "table_legs", "write_exports",
-    "build_map",
+    "build_map", "claim_tables", "claim_run",
 ]
 
 STAT_NAMES: Final[dict[str, str]] = {
@@ -94,6 +94,31 @@ def build_map(run: Any, *, tiles: str | None = None, evidence_page: str | None =
     from flighttrace.viz.maps import map_sorties
 
     return map_sorties(run.legs, _sorties(run), run.scn, points=run.ds.points, synthetic=run.synthetic, tiles=tiles, evidence_page=evidence_page)
+
+
+# --------------------------------------------------------------------------- one claim
+
+
+def _named_sorties(evidence: pd.DataFrame) -> set[str]:
+    return set(evidence.loc[evidence["kind"] == "sortie", "item_id"].astype(str)) if len(evidence) else set()
+
+
+def claim_tables(run: Any, evidence: pd.DataFrame, leg_ids: list[str]) -> dict[str, pd.DataFrame]:
+    """One claim's own tables: ``sorties``, the sorties its evidence names or that hold one of its legs, in sortie order."""
+    s, legs = _sorties(run), set(leg_ids)
+    mask = s["sortie_id"].astype(str).isin(_named_sorties(evidence)) | s["in_leg"].isin(legs) | s["out_leg"].isin(legs)
+    return {"sorties": s[mask.to_numpy(dtype=bool)].reset_index(drop=True)}
+
+
+def claim_run(run: Any, evidence: pd.DataFrame, leg_ids: list[str]) -> Any:
+    """The run cut to one claim, for :func:`build_map`: its legs only, and the sorties its evidence names (none named: its legs alone are drawn)."""
+    import dataclasses
+
+    sub = dataclasses.replace(run, legs=run.legs[run.legs["leg_id"].astype(str).isin(set(leg_ids))].reset_index(drop=True), extra={})
+    named = _named_sorties(evidence)
+    s = _sorties(run)
+    sub.extra["sorties"] = s[s["sortie_id"].astype(str).isin(named)].reset_index(drop=True) if named else None
+    return sub
 
 
 # --------------------------------------------------------------------------- the finding
@@ -275,4 +300,4 @@ def cards(run: Any, places: Places) -> list[dict[str, Any]]:
 
 def method(run: Any) -> list[str]:
     """The method in plain words."""
-    return method_paragraphs(run.scn)
+    return method_paragraphs(run.scn, run.leg_params)

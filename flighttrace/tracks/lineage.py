@@ -155,7 +155,7 @@ def lineage(
     starts = np.repeat(a - np.r_[0, np.cumsum(count)[:-1]], count)
     rows = np.arange(int(count.sum()), dtype=np.int64) + starts
     cols = [c for c in LINEAGE_COLUMNS if c in pts.columns]
-    out = pts.iloc[rows][cols].reset_index(drop=True)
+    out = pts.iloc[rows, [pts.columns.get_loc(c) for c in cols]].reset_index(drop=True)  # only the columns kept are taken
     out.insert(0, "leg_id", np.repeat(np.asarray(ids, dtype=object), count))
     out.insert(1, "point", rows)
     sha = dict(zip(man["path"].astype(str), man["sha256"].astype(str), strict=True)) if man is not None and len(man) else {}

@@ -134,15 +134,20 @@ class LegEvidence:
                 else:
                     codes, uniq = pd.factorize(files.astype(str))
                     names = [str(c) for c in uniq]
-                keep = codes >= 0
+                at = np.flatnonzero(codes >= 0)
                 leg_codes, leg_names = pd.factorize(rows["leg_id"])
-                sub = pd.DataFrame({"leg": leg_codes[keep], "file": codes[keep],
-                                    "src_row": rows["src_row"].to_numpy()[keep], "sha256": rows["sha256"].to_numpy()[keep]})
-                agg = sub.groupby(["leg", "file"], sort=False).agg(first=("src_row", "min"), last=("src_row", "max"), n=("src_row", "size"),
-                                                                   sha256=("sha256", "first"))
-                for (leg, f), a, b, n, sha in zip(agg.index, agg["first"].tolist(), agg["last"].tolist(), agg["n"].tolist(),
-                                                  agg["sha256"].tolist(), strict=True):
-                    per.setdefault(str(leg_names[leg]), {})[names[f]] = (int(a), int(b), int(n), sha)
+                # one key per (leg, file); its first row, in order of appearance, as a groupby without sorting would give
+                key, first, inv = np.unique(leg_codes[at].astype(np.int64) * len(names) + codes[at], return_index=True, return_inverse=True)
+                src_row = rows["src_row"].to_numpy(dtype=np.int64)[at]
+                lo = np.full(len(key), np.iinfo(np.int64).max)
+                hi = np.full(len(key), np.iinfo(np.int64).min)
+                np.minimum.at(lo, inv, src_row)
+                np.maximum.at(hi, inv, src_row)
+                n = np.bincount(inv, minlength=len(key))
+                sha = rows["sha256"].iloc[at[first]].tolist()  # a file's SHA-256 is the same on all its rows
+                for k in np.argsort(first, kind="stable").tolist():
+                    leg, f = divmod(int(key[k]), len(names))
+                    per.setdefault(str(leg_names[leg]), {})[names[f]] = (int(lo[k]), int(hi[k]), int(n[k]), sha[k])
             self._span_cache = per
         return self._span_cache
 

@@ -138,8 +138,8 @@ def _as_string(values: Any, n: int) -> pa.Array:
             words = values.dictionary.to_pylist()  # a handful of distinct values
             if all(w and w == w.strip() for w in words) and len(set(words)) == len(words):
                 return values  # already stripped, non-empty and distinct: the array is what the cleaning would build
-        codes = values.indices.to_numpy(zero_copy_only=False)
-        codes = np.where(np.isnan(codes), -1, codes).astype(np.int64) if values.indices.null_count else codes.astype(np.int64)
+        indices = pc.fill_null(values.indices, -1) if values.indices.null_count else values.indices  # no float round trip for the nulls
+        codes = indices.to_numpy(zero_copy_only=False).astype(np.int64)
         uniques = np.asarray(values.dictionary.to_pylist(), dtype=object)
         return _clean_dictionary(codes, uniques)
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
@@ -153,8 +153,8 @@ def _normalise_hex(values: Any, n: int) -> tuple[np.ndarray, list[str], list[str
     """
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
         enc = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
-        codes = enc.indices.to_numpy(zero_copy_only=False)
-        codes = np.where(pd.isna(codes), -1, codes).astype(np.int64) if enc.indices.null_count else codes.astype(np.int64)
+        indices = pc.fill_null(enc.indices, -1) if enc.indices.null_count else enc.indices
+        codes = indices.to_numpy(zero_copy_only=False).astype(np.int64)
         uniques = np.asarray(enc.dictionary.to_pylist(), dtype=object)
     else:
         codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)

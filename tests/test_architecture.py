@@ -17,10 +17,7 @@ MAX_FILE_LINES = 800
 MAX_FUNCTION_LINES = 100
 
 KNOWN_LONG_FILES: set[str] = set()
-KNOWN_LONG_FUNCTIONS: set[str] = {
-    "flighttrace/io/_normalise.py:normalise_chunk",
-    "flighttrace/io/readsb.py:read_trace",
-}
+KNOWN_LONG_FUNCTIONS: set[str] = set()
 KNOWN_CYCLES: list[set[str]] = [
 ]
 KNOWN_PRIVATE_IMPORTS: set[str] = set()

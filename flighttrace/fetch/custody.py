@@ -39,7 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Self
 
-from flighttrace._paths import nearest_marked
+from flighttrace._paths import nearest_marked, resolved_file
 from flighttrace._version import __version__
 
 __all__ = [
@@ -488,7 +488,7 @@ def lookup(path: str | os.PathLike[str], sha256: str) -> str | None:
     raises for an unreadable log.
     """
     try:
-        p = Path(path).resolve()
+        p = resolved_file(path)
         root = _find_root(p)
         if root is None:
             return None

@@ -9,6 +9,7 @@ all files, sorts by aircraft and time, and marks exact duplicates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -137,8 +138,8 @@ def _as_string(values: Any, n: int) -> pa.Array:
             words = values.dictionary.to_pylist()  # a handful of distinct values
             if all(w and w == w.strip() for w in words) and len(set(words)) == len(words):
                 return values  # already stripped, non-empty and distinct: the array is what the cleaning would build
-        codes = values.indices.to_numpy(zero_copy_only=False)
-        codes = np.where(np.isnan(codes), -1, codes).astype(np.int64) if values.indices.null_count else codes.astype(np.int64)
+        indices = pc.fill_null(values.indices, -1) if values.indices.null_count else values.indices  # no float round trip for the nulls
+        codes = indices.to_numpy(zero_copy_only=False).astype(np.int64)
         uniques = np.asarray(values.dictionary.to_pylist(), dtype=object)
         return _clean_dictionary(codes, uniques)
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
@@ -152,8 +153,8 @@ def _normalise_hex(values: Any, n: int) -> tuple[np.ndarray, list[str], list[str
     """
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
         enc = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
-        codes = enc.indices.to_numpy(zero_copy_only=False)
-        codes = np.where(pd.isna(codes), -1, codes).astype(np.int64) if enc.indices.null_count else codes.astype(np.int64)
+        indices = pc.fill_null(enc.indices, -1) if enc.indices.null_count else enc.indices
+        codes = indices.to_numpy(zero_copy_only=False).astype(np.int64)
         uniques = np.asarray(enc.dictionary.to_pylist(), dtype=object)
     else:
         codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
@@ -217,6 +218,10 @@ def _raw_texts(chunk: RawChunk, idx: np.ndarray) -> list[str]:
     return out
 
 
+Checks = list[tuple[np.ndarray, Any]]
+"""``(mask, reason)`` pairs: the rows of ``mask`` fail with ``reason`` (one string, or an object array of per-row strings)."""
+
+
 def normalise_chunk(
     chunk: RawChunk,
     ctx: ReadContext,
@@ -247,8 +252,8 @@ def normalise_chunk(
         quarantine rows ``(src_file, src_row, reason, raw)`` and the counts.
     """
     out = NormalisedChunk(table=None, lines_state=chunk.lines_state)
-    for src_row, reason, raw in chunk.quarantine:
-        out.quarantine.append((ctx.src_file, int(src_row), reason, truncate_raw(raw)))
+    for row, reason, raw in chunk.quarantine:
+        out.quarantine.append((ctx.src_file, int(row), reason, truncate_raw(raw)))
     n = len(chunk)
     out.rows_read = chunk.rows_read
     out.rows_quarantined = len(chunk.quarantine)
@@ -256,26 +261,50 @@ def normalise_chunk(
         return out
     cols = chunk.columns
     src_row = np.asarray(chunk.src_row, dtype=np.int64)
+    # the reader's own reasons come first: they name the field as the format spells it
+    checks: Checks = [(np.asarray(mask, dtype=bool), reason) for mask, reason in chunk.problems]
+    codes, cats, filtered = _hex_checks(cols.get("icao24"), n, ctx.icao24, checks)
+    t_ns = _time_checks(cols.get("time"), n, limits, run_time_ns, checks)
+    floats = _value_checks(cols, n, limits, checks)
+    bad_any = np.zeros(n, dtype=bool)
+    for mask, _ in checks:
+        bad_any |= mask
+    bad_any &= ~filtered
+    bad_idx = np.flatnonzero(bad_any)
+    if len(bad_idx):
+        raws = _raw_texts(chunk, bad_idx)
+        for j, (i, why) in enumerate(zip(bad_idx.tolist(), _reasons(checks, bad_any, bad_idx), strict=True)):
+            out.quarantine.append((ctx.src_file, int(src_row[i]), why, raws[j]))
+    out.rows_quarantined += len(bad_idx)
+    out.rows_filtered = int(filtered.sum())
+    good = ~bad_any & ~filtered
+    k = int(good.sum())
+    out.rows_kept = k
+    if k:
+        out.table = _good_table(cols, None if k == n else np.flatnonzero(good), k, codes, cats, t_ns, floats, src_row, source, ctx.src_file)
+    return out
 
-    codes, cats, hex_reasons = _normalise_hex(cols.get("icao24"), n)
+
+def _hex_checks(values: Any, n: int, selection: Any, checks: Checks) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """The icao24 column: (codes, normalised categories, rows left out by the ``icao24`` selection); its reasons added to ``checks``."""
+    codes, cats, hex_reasons = _normalise_hex(values, n)
     hex_bad_cat = np.array([r is not None for r in hex_reasons] + [True], dtype=bool)
     hex_bad = hex_bad_cat[codes]  # code -1 (missing) maps to the last entry
-    checks: list[tuple[np.ndarray, Any]] = []
-    # the reader's own reasons come first: they name the field as the format spells it
-    for mask, reason in chunk.problems:
-        checks.append((np.asarray(mask, dtype=bool), reason))
     missing_hex = codes < 0
     checks.append((missing_hex, "icao24 missing"))
     if any(r is not None for r in hex_reasons):
         reason_arr = np.array(hex_reasons + [None], dtype=object)
         checks.append((hex_bad & ~missing_hex, reason_arr[codes]))
-
     filtered = np.zeros(n, dtype=bool)
-    if ctx.icao24 is not None:
-        keep_cat = np.array([c in ctx.icao24 for c in cats] + [False], dtype=bool)
+    if selection is not None:
+        keep_cat = np.array([c in selection for c in cats] + [False], dtype=bool)
         filtered = ~hex_bad & ~keep_cat[codes]
+    return codes, cats, filtered
 
-    t, t_bad = _as_float(cols.get("time"), n)
+
+def _time_checks(values: Any, n: int, limits: Limits, run_time_ns: int, checks: Checks) -> np.ndarray:
+    """The time column as int64 ns (0 where it fails); its reasons added to ``checks``."""
+    t, t_bad = _as_float(values, n)
     t_missing = np.isnan(t)
     # beyond ±9.2e9 s the ns conversion would wrap: such values are not seconds (often milliseconds)
     t_huge = ~t_missing & (np.abs(t) >= MAX_EPOCH_S)
@@ -292,7 +321,11 @@ def normalise_chunk(
     late = t_ok & (t_ns > run_time_ns + int(limits.max_future_s * 1e9))
     if late.any():
         checks.append((late, _worded(late, "", t_ns, " is in the future (time)", iso=True)))
+    return t_ns
 
+
+def _value_checks(cols: dict[str, Any], n: int, limits: Limits, checks: Checks) -> dict[str, np.ndarray]:
+    """Position and the float columns as float64; their reasons (not numbers, missing, out of range) added to ``checks``."""
     floats: dict[str, np.ndarray] = {}
     not_number: dict[str, np.ndarray] = {}
     for name in ("lat", "lon", *FLOAT32_COLUMNS):
@@ -321,36 +354,42 @@ def normalise_chunk(
         bad = ~np.isnan(v) & ((v < lo) | (v > hi))
         if bad.any():
             checks.append((bad, _worded(bad, f"{name} ", v, f" outside [{lo:g}, {hi:g}] {unit}")))
-    bad_any = np.zeros(n, dtype=bool)
-    for mask, _ in checks:
-        bad_any |= mask
-    bad_any &= ~filtered
-    bad_idx = np.flatnonzero(bad_any)
-    if len(bad_idx):
-        reasons: list[list[str]] = [[] for _ in range(len(bad_idx))]
-        pos = np.full(n, -1, dtype=np.int64)
-        pos[bad_idx] = np.arange(len(bad_idx))
-        for mask, reason in checks:
-            hit = np.flatnonzero(mask & bad_any)
-            if not len(hit):
-                continue
-            if isinstance(reason, str):
-                for p in pos[hit]:
-                    reasons[p].append(reason)
-            else:
-                for p, r in zip(pos[hit], reason[hit]):
-                    reasons[p].append(str(r))
-        raws = _raw_texts(chunk, bad_idx)
-        for j, i in enumerate(bad_idx):
-            out.quarantine.append((ctx.src_file, int(src_row[i]), "; ".join(reasons[j]), raws[j]))
-    out.rows_quarantined += len(bad_idx)
-    out.rows_filtered = int(filtered.sum())
-    good = ~bad_any & ~filtered
-    k = int(good.sum())
-    out.rows_kept = k
-    if k == 0:
-        return out
-    gidx = np.flatnonzero(good) if k < n else None
+    return floats
+
+
+def _reasons(checks: Checks, bad_any: np.ndarray, bad_idx: np.ndarray) -> list[str]:
+    """Every reason that applies to each row of ``bad_idx`` (in the order of ``checks``), joined with "; "."""
+    reasons: list[list[str]] = [[] for _ in range(len(bad_idx))]
+    pos = np.full(len(bad_any), -1, dtype=np.int64)
+    pos[bad_idx] = np.arange(len(bad_idx))
+    for mask, reason in checks:
+        hit = np.flatnonzero(mask & bad_any)
+        if not len(hit):
+            continue
+        if isinstance(reason, str):
+            for p in pos[hit]:
+                reasons[p].append(reason)
+        else:
+            for p, r in zip(pos[hit], reason[hit], strict=True):
+                reasons[p].append(str(r))
+    return ["; ".join(r) for r in reasons]
+
+
+def _position_source_codes(ps: Any, k: int, sel: Callable[[Any], Any]) -> np.ndarray:
+    """The ``position_source`` codes (of :data:`POSITION_SOURCES`) of the kept rows; anything else is unknown."""
+    unknown = POSITION_SOURCES.index("unknown")
+    if ps is None:
+        return np.full(k, unknown, dtype=np.int8)
+    if isinstance(ps, pa.DictionaryArray) and ps.dictionary.equals(pa.array(list(POSITION_SOURCES))) and not ps.indices.null_count:
+        return np.asarray(sel(ps).indices.to_numpy(zero_copy_only=False), dtype=np.int8)  # already the canonical codes
+    ps_c, ps_u = pd.factorize(np.asarray(sel(ps), dtype=object), use_na_sentinel=True)
+    lut = np.array([POSITION_SOURCES.index(u) if u in POSITION_SOURCES else unknown for u in ps_u] + [unknown], dtype=np.int8)
+    return np.asarray(lut[ps_c])
+
+
+def _good_table(cols: dict[str, Any], gidx: np.ndarray | None, k: int, codes: np.ndarray, cats: list[str], t_ns: np.ndarray,
+                floats: dict[str, np.ndarray], src_row: np.ndarray, source: str, src_file: str) -> pa.Table:
+    """The Points table of the kept rows ``gidx`` (``None``: every row), ``k`` of them."""
 
     def sel(a: Any) -> Any:
         if gidx is None or a is None:
@@ -360,13 +399,12 @@ def normalise_chunk(
         return np.asarray(a, dtype=object if not isinstance(a, np.ndarray) else a.dtype)[gidx]
 
     table_cats, table_codes = _distinct(cats, codes)
-    hex_dict = pa.array(table_cats, type=pa.string())
     hex_codes = table_codes if gidx is None else table_codes[gidx]
     arrays: dict[str, pa.Array] = {
-        "icao24": pa.DictionaryArray.from_arrays(pa.array(hex_codes.astype(np.int32)), hex_dict),
+        "icao24": pa.DictionaryArray.from_arrays(pa.array(hex_codes.astype(np.int32)), pa.array(table_cats, type=pa.string())),
         "time": pa.array(t_ns if gidx is None else t_ns[gidx], type=pa.timestamp("ns", tz="UTC")),
-        "lat": pa.array(lat if gidx is None else lat[gidx]),
-        "lon": pa.array(lon if gidx is None else lon[gidx]),
+        "lat": pa.array(floats["lat"] if gidx is None else floats["lat"][gidx]),
+        "lon": pa.array(floats["lon"] if gidx is None else floats["lon"][gidx]),
     }
     for name in FLOAT32_COLUMNS:
         v = floats[name] if gidx is None else floats[name][gidx]
@@ -377,24 +415,16 @@ def normalise_chunk(
     for name in STRING_COLUMNS:
         arrays[name] = _as_string(sel(cols.get(name)), k)
     arrays["military"] = _as_nullable_bool(sel(cols.get("military")), k)
-    ps = cols.get("position_source")
-    if ps is None:
-        ps_codes = np.full(k, POSITION_SOURCES.index("unknown"), dtype=np.int8)
-    elif isinstance(ps, pa.DictionaryArray) and ps.dictionary.equals(pa.array(list(POSITION_SOURCES))) and not ps.indices.null_count:
-        ps_codes = np.asarray(sel(ps).indices.to_numpy(zero_copy_only=False), dtype=np.int8)  # already the canonical codes
-    else:
-        ps_c, ps_u = pd.factorize(np.asarray(sel(ps), dtype=object), use_na_sentinel=True)
-        lut = np.array([POSITION_SOURCES.index(u) if u in POSITION_SOURCES else POSITION_SOURCES.index("unknown") for u in ps_u] + [POSITION_SOURCES.index("unknown")], dtype=np.int8)
-        ps_codes = lut[ps_c]
+    ps_codes = _position_source_codes(cols.get("position_source"), k, sel)
     arrays["position_source"] = pa.DictionaryArray.from_arrays(pa.array(ps_codes.astype(np.int32)), pa.array(list(POSITION_SOURCES)))
     for name in ("stale", "new_leg"):
         v = cols.get(name)
         arrays[name] = pa.array(np.zeros(k, dtype=bool) if v is None else np.asarray(sel(v), dtype=bool))
-    arrays["source"] = pa.DictionaryArray.from_arrays(pa.array(np.zeros(k, dtype=np.int32)), pa.array([source]))
-    arrays["src_file"] = pa.DictionaryArray.from_arrays(pa.array(np.zeros(k, dtype=np.int32)), pa.array([ctx.src_file]))
+    zeros = pa.array(np.zeros(k, dtype=np.int32))
+    arrays["source"] = pa.DictionaryArray.from_arrays(zeros, pa.array([source]))
+    arrays["src_file"] = pa.DictionaryArray.from_arrays(zeros, pa.array([src_file]))
     arrays["src_row"] = pa.array(src_row if gidx is None else src_row[gidx], type=pa.int64())
-    out.table = pa.table([arrays[c] for c in POINTS_COLUMNS], names=list(POINTS_COLUMNS))
-    return out
+    return pa.table([arrays[c] for c in POINTS_COLUMNS], names=list(POINTS_COLUMNS))
 
 
 def _unify_types(tables: list[pa.Table]) -> list[pa.Table]:
@@ -404,7 +434,7 @@ def _unify_types(tables: list[pa.Table]) -> list[pa.Table]:
     fixed = []
     for t in tables:
         cols = []
-        for name, col in zip(t.column_names, t.columns):
+        for col in t.columns:
             if pa.types.is_dictionary(col.type) and col.type.index_type != pa.int32():
                 col = col.cast(pa.dictionary(pa.int32(), col.type.value_type))
             cols.append(col)

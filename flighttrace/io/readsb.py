@@ -76,7 +76,7 @@ def _to_float(col: Any, booleans: bool = True) -> tuple[np.ndarray, np.ndarray, 
         kinds = ser.map(type)
         scalar = kinds.isin([int, float, str]).to_numpy()
         num = pd.to_numeric(ser.where(scalar, None), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-        bad = ser.notna().to_numpy() & np.isnan(num) & ~(kinds == bool).to_numpy()
+        bad = ser.notna().to_numpy() & np.isnan(num) & ~(kinds == bool).to_numpy()  # noqa: E721 - elementwise, on a Series of types
     bools = booleans_among(col, num) if booleans else np.zeros(len(num), dtype=bool)
     if bools.any():
         num = num.copy()
@@ -84,12 +84,14 @@ def _to_float(col: Any, booleans: bool = True) -> tuple[np.ndarray, np.ndarray, 
     return num, bad, bools
 
 
-def _altitude(col: list[Any], booleans: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _altitude(col: Sequence[Any], booleans: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ``alt`` column → (feet as float64, ``"ground"`` mask, mask of present non-numbers, booleans included)."""
+    if "ground" not in col:  # a scan in C: no object array to compare when no point is on the ground
+        alt, bad, bools = _to_float(col, booleans)
+        return alt, np.zeros(len(alt), dtype=bool), bad | bools
     obj = np.array(col, dtype=object)
     ground = obj == "ground"
-    if ground.any():
-        obj[ground] = None
+    obj[ground] = None
     alt, bad, bools = _to_float(obj, booleans)
     return alt, ground, bad | bools
 
@@ -154,12 +156,20 @@ class _SourceCodes(dict[Any, int]):
         return code
 
 
+_KNOWN_SOURCE_CODES: dict[Any, int] = {None: _UNKNOWN_SOURCE, **{k: POSITION_SOURCES.index(v) for k, v in SOURCE_TYPES.items()}}
+"""The codes of the source types readsb writes (and ``null``), as :class:`_SourceCodes` works them out."""
+
+
 def _source_codes(values: Sequence[Any]) -> np.ndarray:
     """readsb source-type strings → codes of :data:`POSITION_SOURCES` (``null`` → unknown, any other value → other).
 
     A trace holds a handful of distinct source types: each is looked up once
     and the points are mapped through a dict in C, in one pass.
     """
+    try:
+        return np.fromiter(map(_KNOWN_SOURCE_CODES.__getitem__, values), dtype=np.int8, count=len(values))  # a plain dict's lookup, in C
+    except (KeyError, TypeError):  # a value readsb does not write (or a hostile file's): the general path below
+        pass
     try:
         return np.fromiter(map(_SourceCodes().__getitem__, values), dtype=np.int8, count=len(values))
     except TypeError:  # an unhashable value (a hostile file)
@@ -184,10 +194,11 @@ def _columns(pts: list[Any], lens: np.ndarray) -> list[Sequence[Any]]:
     shortest = int(lens.min())
     if shortest >= _N_COLS:
         return list(itertools.islice(zip(*pts, strict=False), _N_COLS))  # points longer than the shortest: extras unused
+    cols: list[Sequence[Any]]
     if shortest == int(lens.max()):
         cols = [list(map(itemgetter(i), pts)) for i in range(shortest)]
-        return cols + [[None] * n for _ in range(_N_COLS - shortest)]
-    cols = [list(c) for c in itertools.islice(itertools.zip_longest(*pts, fillvalue=None), _N_COLS)]
+    else:
+        cols = [list(c) for c in itertools.islice(itertools.zip_longest(*pts, fillvalue=None), _N_COLS)]
     return cols + [[None] * n for _ in range(_N_COLS - len(cols))]
 
 
@@ -212,17 +223,11 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     trace = obj.get("trace")
     if not isinstance(trace, list):
         raise FormatError(f"readsb trace whose 'trace' is not an array (found {type(trace).__name__})")
-    icao = obj.get("icao")
     n_all = len(trace)
     if n_all == 0:
         yield RawChunk.only_quarantine([])
         return
-    if set(map(type, trace)) == {list}:  # every point an array: the common case
-        lens = np.fromiter(map(len, trace), dtype=np.int64, count=n_all)
-    else:
-        is_list = np.fromiter(map(type, trace), dtype=object, count=n_all) == list
-        lens = np.zeros(n_all, dtype=np.int64)
-        lens[is_list] = np.fromiter(map(len, itertools.compress(trace, is_list)), dtype=np.int64, count=int(is_list.sum()))
+    lens = _point_lengths(trace)
     ok = lens >= 8
     bad_rows = [
         (int(i), "trace point is not an array of at least 8 values", orjson.dumps(trace[i], default=str).decode())
@@ -234,11 +239,36 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     if n == 0:
         yield RawChunk.only_quarantine(bad_rows)
         return
-    cols = _columns(pts, lens[rows])
+    columns, problems = _point_columns(_columns(pts, lens[rows]), n, ctx.json_booleans)
+    columns["time"] = float(ts) + columns["time"]  # the offsets, made absolute
+    columns.update(_aircraft_columns(obj, n))
+
+    def raw(idx: np.ndarray) -> list[str]:
+        return [orjson.dumps(pts[int(i)], default=str).decode() for i in idx]
+
+    yield RawChunk(columns=columns, src_row=rows.astype(np.int64), raw=raw, quarantine=bad_rows, problems=problems)
+
+
+def _point_lengths(trace: list[Any]) -> np.ndarray:
+    """How many elements each point has (0 for a point that is not an array)."""
+    n_all = len(trace)
+    if set(map(type, trace)) == {list}:  # every point an array: the common case
+        return np.fromiter(map(len, trace), dtype=np.int64, count=n_all)
+    is_list = np.fromiter(map(type, trace), dtype=object, count=n_all) == list  # noqa: E721 - elementwise, on an array of types
+    lens = np.zeros(n_all, dtype=np.int64)
+    lens[is_list] = np.fromiter(map(len, itertools.compress(trace, is_list)), dtype=np.int64, count=int(is_list.sum()))
+    return lens
+
+
+def _point_columns(cols: list[Sequence[Any]], n: int, booleans: bool) -> tuple[dict[str, Any], list[tuple[np.ndarray, str]]]:
+    """The Points columns the trace's points give (``time`` still the offset, s), and the reader's problems.
+
+    ``booleans``: the document holds ``true`` or ``false`` somewhere (only then are they looked for among the numbers).
+    """
     problems: list[tuple[np.ndarray, str]] = []
 
     def number(i: int, what: str) -> np.ndarray:
-        v, bad, bools = _to_float(cols[i], ctx.json_booleans)
+        v, bad, bools = _to_float(cols[i], booleans)
         if bad.any():
             problems.append((bad, f"{what} is not a number"))
         if bools.any():
@@ -248,10 +278,9 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     dt = number(0, "time offset")
     lat = number(1, "lat")
     lon = number(2, "lon")
-    alt, ground, bad = _altitude(cols[3], ctx.json_booleans)
+    alt, ground, bad = _altitude(cols[3], booleans)
     if bad.any():
         problems.append((bad, 'alt is neither a number nor "ground"'))
-    on_ground = np.where(ground, 1.0, np.where(np.isnan(alt), np.nan, 0.0))
     gs = number(4, "gs")
     track = number(5, "track")
     flags_f = number(6, "flags")
@@ -263,43 +292,33 @@ def read_trace(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     details = cols[8]
     has = np.flatnonzero(np.fromiter(map(isinstance, details, itertools.repeat(dict)), dtype=bool, count=n))
     dets = list(map(details.__getitem__, has.tolist()))  # the details objects, looked up once for both fields
-    position_source = _source_codes(cols[9])
+    columns: dict[str, Any] = {
+        "time": dt,
+        "lat": lat,
+        "lon": lon,
+        "alt_ft": alt,
+        "on_ground": np.where(ground, 1.0, np.where(np.isnan(alt), np.nan, 0.0)),
+        "gs_kt": gs,
+        "track_deg": track,
+        "vrate_fpm": vrate,
+        "callsign": _carry(dets, has, "flight", n),
+        "squawk": _carry(dets, has, "squawk", n),
+        "position_source": pa.DictionaryArray.from_arrays(pa.array(_source_codes(cols[9])), pa.array(list(POSITION_SOURCES))),
+        "stale": (flags & 1).astype(bool),
+        "new_leg": (flags & 2).astype(bool),
+    }
+    return columns, problems
 
-    reg = obj.get("r")
-    typ = obj.get("t")
-    db = obj.get("dbFlags")
-    military: Any = None
-    if isinstance(db, int) and not isinstance(db, bool):
-        military = np.full(n, bool(db & 1), dtype=bool)
 
-    def raw(idx: np.ndarray) -> list[str]:
-        return [orjson.dumps(pts[int(i)], default=str).decode() for i in idx]
-
-    yield RawChunk(
-        columns={
-            "icao24": _constant(icao if isinstance(icao, str) else None, n),
-            "time": float(ts) + dt,
-            "lat": lat,
-            "lon": lon,
-            "alt_ft": alt,
-            "on_ground": on_ground,
-            "gs_kt": gs,
-            "track_deg": track,
-            "vrate_fpm": vrate,
-            "callsign": _carry(dets, has, "flight", n),
-            "squawk": _carry(dets, has, "squawk", n),
-            "registration": _constant(reg, n),
-            "typecode": _constant(typ, n),
-            "military": military,
-            "position_source": pa.DictionaryArray.from_arrays(pa.array(position_source), pa.array(list(POSITION_SOURCES))),
-            "stale": (flags & 1).astype(bool),
-            "new_leg": (flags & 2).astype(bool),
-        },
-        src_row=rows.astype(np.int64),
-        raw=raw,
-        quarantine=bad_rows,
-        problems=problems,
-    )
+def _aircraft_columns(obj: dict[str, Any], n: int) -> dict[str, Any]:
+    """The columns the document gives once for every point: address, registration, type and the military flag."""
+    icao, db = obj.get("icao"), obj.get("dbFlags")
+    return {
+        "icao24": _constant(icao if isinstance(icao, str) else None, n),
+        "registration": _constant(obj.get("r"), n),
+        "typecode": _constant(obj.get("t"), n),
+        "military": np.full(n, bool(db & 1), dtype=bool) if isinstance(db, int) and not isinstance(db, bool) else None,
+    }
 
 
 SPECS = (

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-from flighttrace._paths import nearest_marked
+from flighttrace._paths import nearest_marked, resolved_file
 
 __all__ = ["MARKER", "is_synthetic"]
 
@@ -63,7 +63,7 @@ def is_synthetic(path: str | os.PathLike[str], sha256: str) -> bool:
         still has its own hash for anyone who checks.
     """
     try:
-        p = Path(path).resolve()
+        p = resolved_file(path)
         root = _find_root(p)
         if root is None:
             return False

@@ -88,6 +88,7 @@ class LegEvidence:
         self.rows = rows
         bounds = rows.groupby("leg_id", sort=False).indices if len(rows) else {}
         self._at = {str(k): v for k, v in bounds.items()}
+        self._span_cache: dict[str, dict[str, tuple[int, int, int, Any]]] | None = None
         self._fleet: dict[str, Aircraft] = {}
         for ac in getattr(getattr(run.scn, "fleet", None), "aircraft", ()):  # the scenario's fleet list, by address
             if ac.hex is not None:
@@ -98,13 +99,59 @@ class LegEvidence:
     def positions(self, leg_id: str) -> pd.DataFrame:
         """The positions of a leg, as :func:`flighttrace.lineage` gives them."""
         idx = self._at.get(str(leg_id))
-        return self.rows.iloc[idx] if idx is not None else self.rows.iloc[:0]
+        if idx is None:
+            return self.rows.iloc[:0]
+        if len(idx) and int(idx[-1]) - int(idx[0]) + 1 == len(idx):  # a leg's rows are contiguous in lineage's table: a slice, not a take
+            return self.rows.iloc[int(idx[0]):int(idx[-1]) + 1]
+        return self.rows.iloc[idx]
 
     def sources(self, leg_ids: list[str]) -> list[dict[str, str]]:
-        """The source rows of some legs: file, first–last row, how many, SHA-256."""
-        parts = [self.positions(i) for i in dict.fromkeys(leg_ids)]
-        parts = [p for p in parts if len(p)]
-        return _rows_text(pd.concat(parts, ignore_index=True)) if parts else []
+        """The source rows of some legs: file, first–last row, how many, SHA-256.
+
+        The same as :func:`_rows_text` of the legs' positions put together:
+        each leg's spans per file are worked out once (:meth:`_spans`) and
+        merged here (files in order of first appearance, first row the least,
+        last row the greatest, counts added).
+        """
+        spans = self._spans()
+        merged: dict[str, list[Any]] = {}
+        for i in dict.fromkeys(str(x) for x in leg_ids):
+            for f, (a, b, n, sha) in spans.get(i, {}).items():
+                m = merged.get(f)
+                if m is None:
+                    merged[f] = [a, b, n, sha]
+                else:
+                    m[0], m[1], m[2] = min(m[0], a), max(m[1], b), m[2] + n
+        return [{"file": f, "rows": f"{a}–{b}", "n": fmt_count(n), "sha256": str(sha) or "—"} for f, (a, b, n, sha) in merged.items()]
+
+    def _spans(self) -> dict[str, dict[str, tuple[int, int, int, Any]]]:
+        """Per leg, per file (in order of first appearance): first row, last row, how many, SHA-256; computed once, for every leg."""
+        if self._span_cache is None:
+            rows = self.rows
+            per: dict[str, dict[str, tuple[int, int, int, Any]]] = {}
+            if len(rows) and "src_file" in rows:
+                files = rows["src_file"]
+                if isinstance(files.dtype, pd.CategoricalDtype):  # grouped by code: no text per row
+                    codes, names = files.cat.codes.to_numpy(), [str(c) for c in files.cat.categories]
+                else:
+                    codes, uniq = pd.factorize(files.astype(str))
+                    names = [str(c) for c in uniq]
+                at = np.flatnonzero(codes >= 0)
+                leg_codes, leg_names = pd.factorize(rows["leg_id"])
+                # one key per (leg, file); its first row, in order of appearance, as a groupby without sorting would give
+                key, first, inv = np.unique(leg_codes[at].astype(np.int64) * len(names) + codes[at], return_index=True, return_inverse=True)
+                src_row = rows["src_row"].to_numpy(dtype=np.int64)[at]
+                lo = np.full(len(key), np.iinfo(np.int64).max)
+                hi = np.full(len(key), np.iinfo(np.int64).min)
+                np.minimum.at(lo, inv, src_row)
+                np.maximum.at(hi, inv, src_row)
+                n = np.bincount(inv, minlength=len(key))
+                sha = rows["sha256"].iloc[at[first]].tolist()  # a file's SHA-256 is the same on all its rows
+                for k in np.argsort(first, kind="stable").tolist():
+                    leg, f = divmod(int(key[k]), len(names))
+                    per.setdefault(str(leg_names[leg]), {})[names[f]] = (int(lo[k]), int(hi[k]), int(n[k]), sha[k])
+            self._span_cache = per
+        return self._span_cache
 
     def sources_of(self, parts: pd.DataFrame) -> list[dict[str, str]]:
         """The source rows of parts of legs (rows with ``leg_id``, ``point_start``, ``point_end``: a holding, a go-around)."""

@@ -155,11 +155,17 @@ def lineage(
     starts = np.repeat(a - np.r_[0, np.cumsum(count)[:-1]], count)
     rows = np.arange(int(count.sum()), dtype=np.int64) + starts
     cols = [c for c in LINEAGE_COLUMNS if c in pts.columns]
-    out = pts.iloc[rows][cols].reset_index(drop=True)
+    positions: list[int] = pts.columns.get_indexer(pd.Index(cols)).tolist()
+    out = pts.iloc[rows, positions].reset_index(drop=True)  # only the columns kept are taken
     out.insert(0, "leg_id", np.repeat(np.asarray(ids, dtype=object), count))
     out.insert(1, "point", rows)
     sha = dict(zip(man["path"].astype(str), man["sha256"].astype(str), strict=True)) if man is not None and len(man) else {}
-    files = out["src_file"].astype(str) if "src_file" in out else pd.Series([""] * len(out))
-    out["sha256"] = files.map(sha).fillna("").to_numpy(dtype=object)
+    if "src_file" in out and isinstance(out["src_file"].dtype, pd.CategoricalDtype):  # looked up per file, not per row
+        cats = out["src_file"].cat.categories
+        lut = np.array([sha.get(str(c), "") for c in cats] + [""], dtype=object)  # code -1 (missing) indexes the trailing ""
+        out["sha256"] = lut[out["src_file"].cat.codes.to_numpy()]
+    else:
+        files = out["src_file"].astype(str) if "src_file" in out else pd.Series([""] * len(out))
+        out["sha256"] = files.map(sha).fillna("").to_numpy(dtype=object)
     order = [c for c in LINEAGE_COLUMNS if c in out.columns]
     return out[order]

@@ -141,9 +141,11 @@ class _State:
 
 def _facts(text: str, lang: str, s: Sentence, ctx: DateContext | None, gaz: Gazetteer, scenario: Any | None) -> Facts:
     dates = find_dates(text, lang, ctx, s.start, s.end)
+    types = find_types(text, s.start, s.end)
+    # a number inside a date or an aircraft type ("Boeing 747", "伊尔76") is never a count
     quantities = [q for q in find_quantities(text, lang, s.start, s.end)
-                  if not any(d.span[0] <= q.start < d.span[1] for d in dates)]
-    return Facts(s, quantities, dates, find_places(text, lang, gaz, s.start, s.end), find_types(text, s.start, s.end),
+                  if not any(a <= q.start < b for a, b in [d.span for d in dates] + [t.span for t in types])]
+    return Facts(s, quantities, dates, find_places(text, lang, gaz, s.start, s.end), types,
                  find_operators(text, s.start, s.end, scenario), find_attribution(text, s.start, s.end))
 
 

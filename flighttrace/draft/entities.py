@@ -94,14 +94,25 @@ class Attribution:
     data: str = ""
 
 
+_TYPE_RE: Final = re.compile(
+    r"(?:Ilyushin\s+|Antonov\s+|Tupolev\s+)?(?P<f>Il|IL|An|AN|Tu|TU|C|伊尔|安|图|运)(?:\s?-\s?|(?<=[伊尔安图])(?=\d))(?P<n>\d{1,3})(?P<v>[A-Z]{0,3}(?:-\d+[A-Z]*)?)"
+    r"|(?P<f2>Boeing|波音|Airbus|空客)\s?(?P<n2>A?\d{3})(?:-?\d{1,3}[A-Z]{0,2}|\s?MAX(?:\s?\d{1,2})?|[A-Z]{1,2}\b)?"
+    r"|(?<![\w.,-])(?P<n3>7[0-8]7|A3[0-8]0)(?=(?:-\d{1,3}[A-Z]{0,2}|\s?MAX|F|s)?\s*(?:MAX|freighters?|jets?|jetliners?|airliners?|aircraft|planes?|"
+    r"cargo|货机|客机|飞机|\b-|s\b))"
+)
+"""Type names: a family and its model number (``Il-76``, ``伊尔76``, ``Boeing 747-400``, ``737 MAX``), or a bare
+Boeing / Airbus model number followed by an aircraft word (``747 freighters``). The model number is never a count."""
+
+
 def find_types(text: str, start: int, end: int) -> list[AircraftType]:
     """Aircraft types in ``text[start:end]`` (the matching text)."""
     out: list[AircraftType] = []
-    rx = re.compile(r"(?:Ilyushin\s+|Antonov\s+|Tupolev\s+)?(?P<f>Il|IL|An|AN|Tu|TU|C|伊尔|安|图|运)\s?-\s?(?P<n>\d{1,3})(?P<v>[A-Z]{0,3}(?:-\d+[A-Z]*)?)"
-                    r"|(?P<f2>Boeing|波音|Airbus|空客)\s?(?P<n2>A?\d{3})")
-    for m in rx.finditer(text, start, end):
+    for m in _TYPE_RE.finditer(text, start, end):
         fam = (m.group("f") or m.group("f2") or "").lower()
-        num = m.group("n") or m.group("n2") or ""
+        num = m.group("n") or m.group("n2") or m.group("n3") or ""
+        if m.group("n3"):
+            fam = "boeing" if num.startswith("7") else "airbus"
+            num = num if num.startswith("7") else "A" + num.lstrip("Aa")
         if fam == "c" and len(num) < 2:
             continue
         if fam == "an" and text[max(0, m.start() - 1) : m.start()].isalpha():

@@ -96,6 +96,7 @@ class Candidate:
     airport: Place | None = None
     from_: Place | None = None
     destinations: list[Place] = dataclasses.field(default_factory=list)
+    alternates: list[Place] = dataclasses.field(default_factory=list)
     window: Window | None = None
     fleet: str = ""
     hint: dict[str, Any] = dataclasses.field(default_factory=dict)
@@ -199,14 +200,22 @@ def _roles(text: str, lang: str, places: list[Place]) -> dict[str, list[Place]]:
 _NOT_FLIGHT_CONTEXT: Final = re.compile(r"shot\s+down|destroyed|downed|intercepted|击落|摧毁|拦截|击毁", re.IGNORECASE)
 
 
+def _disruption_clauses(text: str, lang: str, s: Sentence) -> list[tuple[int, int]]:
+    """The clauses of a sentence that say flights were diverted or delayed (their numbers are those tests' counts)."""
+    return [_clause(text, m.start(), s.start, s.end) for role in ("diversion", "delay") for m in cues.cue(role, lang).finditer(text, s.start, s.end)]
+
+
 def _count_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
     out: list[Candidate] = []
     s = f.sentence
     interval = cues.search("interval", lang, text, s.start, s.end)
+    disrupted = _disruption_clauses(text, lang, s)
     for q in f.quantities:
         if not _counts_flights(text, lang, q, s.end) or _NOT_FLIGHT_CONTEXT.search(text, max(s.start, q.start - 40), q.start):
             continue
         if interval is not None and interval.start() <= q.start < interval.end():
+            continue
+        if any(a <= q.start < b for a, b in disrupted):  # "five flights were diverted to Cologne": a diversion count, not landings
             continue
         test, notes = _count_test(q)
         roles = _roles(text, lang, f.places)
@@ -233,9 +242,12 @@ def _interval_duration(m: re.Match[str], lang: str) -> str | None:
     g = m.groupdict()
     if g.get("alt"):
         return "2d"
+    if g.get("k2"):  # "twice a week"
+        per = {"day": 24, "week": 168, "month": 720}[(g.get("u3") or "").lower()]
+        return _hours(per / {"once": 1, "twice": 2, "thrice": 3}[g["k2"].lower()])
     unit = g.get("u") or g.get("u2") or ""
     unit_h = {"day": 24, "days": 24, "天": 24, "日": 24, "week": 168, "weeks": 168, "周": 168, "星期": 168, "hour": 1, "hours": 1,
-              "小时": 1, "month": 720, "months": 720, "个月": 720}.get(unit.lower())
+              "小时": 1, "month": 720, "months": 720, "个月": 720, "月": 720}.get(unit.lower())
     if unit_h is None:
         return None
     n_text = g.get("n") or ""
@@ -298,7 +310,8 @@ def _ground_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
     lo, hi, note = _ground_band(m.groupdict().get("q") or m.groupdict().get("q2") or "", lang)
     test = {"kind": "ground_time", "min": _hours(lo), "max": _hours(hi), "statistic": "median"}
     c = Candidate("ground_time", test, "landings", s, (m.start(), m.end()), estimates=[note] if note else [])
-    roles = _roles(text, lang, [p for p in f.places if p.span[0] < m.end() + 20])
+    onward = [d.end() for d in cues.cue("destinations", lang).finditer(text, m.end(), s.end)]  # "then flew to X": X is not where they stayed
+    roles = _roles(text, lang, [p for p in f.places if p.span[0] < m.end() + 20 and not any(p.span[0] >= e - 1 for e in onward[:1])])
     c.airport = next(iter(roles["at"] or roles["to"] or roles["mention"]), None)
     return [c]
 
@@ -323,10 +336,29 @@ def _destination_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
     return []
 
 
+_ALTERNATE_BEFORE: Final = (
+    re.compile(r"(?:divert\w*|re-?rout\w*|redirect\w*|sent|land\w*\s+instead)\s+(?:\w+\s+){0,3}?(?:to|into|at|in)\s+(?:the\s+)?$", re.IGNORECASE),
+    re.compile(r"(?:备降|改降|转降|改飞|转场|转飞)(?:至|到|于|在|往)?$"),
+)
+
+
+def alternates(text: str, lang: str, f: Facts) -> list[Place]:
+    """The places a sentence names as where diverted flights went ("diverted to Cologne", "备降科隆"): the alternates,
+    never the field the flights were heading for."""
+    rx = _ALTERNATE_BEFORE[0 if lang == "en" else 1]
+    out: list[Place] = []
+    for p in f.places:
+        before = text[max(f.sentence.start, p.span[0] - 40) : p.span[0]]
+        if p.codes and (rx.search(before) or (out and cues.cue("alternatives", lang).fullmatch(text[out[-1].span[1] : p.span[0]]))):
+            out.append(p)
+    return out
+
+
 def _disruption_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
     s = f.sentence
     out: list[Candidate] = []
-    targets = [p for p in f.places if p.codes]
+    alt = alternates(text, lang, f)
+    targets = [p for p in f.places if p.codes and p not in alt]
     target = next((p for p in targets if p.kind in ("group", "city")), targets[0] if targets else None)
     closure = cues.search("closure", lang, text, s.start, s.end)
     if closure is not None and (target is not None or cues.search("airport_word", lang, text, s.start, s.end)):
@@ -337,6 +369,7 @@ def _disruption_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
             test["reopened"] = True
         c = Candidate("closure", test, "movements", s, (closure.start(), closure.end()), airport=target,
                       estimates=[f"no length given: a gap of at least {CLOSURE_MIN_DURATION} [estimate]"])
+        c.alternates = alt
         out.append(c)
     counts = [q for q in f.quantities if _counts_flights(text, lang, q, s.end)]
     for role, kind, unit in (("diversion", "diversions_at_least", "diversions"), ("delay", "holding_at_least", "holdings")):
@@ -347,6 +380,7 @@ def _disruption_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
         near = [q for q in counts if clause[0] <= q.start < clause[1]]
         value = near[0].integer if near else 1
         c = Candidate(kind, {"kind": kind, "value": value}, unit, s, (m.start(), m.end()), airport=target)
+        c.alternates = alt
         if not near:
             c.estimates.append("no number given: at least one [estimate]")
         if role == "delay":

@@ -31,14 +31,15 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from flighttrace.draft.lang import to_simplified
+from flighttrace.draft.zh_places import WORDLIKE, ZH_PLACES
 
 if TYPE_CHECKING:  # pragma: no cover
     from airportsdata import Airport
 
-__all__ = ["Gazetteer", "Place", "find_places"]
+__all__ = ["Gazetteer", "Place", "find_places", "resolve_english"]
 
 EN_PLACE_PREPOSITIONS: Final = r"from|to|in|at|into|near|over|via|toward|towards|outside|for|between|and|or|leaving|reach|reached|left|out\s+of|back\s+to"
-ZH_MOTION: Final = r"从|到|飞往|前往|抵达|降落在|降落|飞抵|返回|回到|离开|飞回|经|经由|在|至|或|和|与|、"
+ZH_MOTION: Final = r"从|到|飞往|前往|抵达|降落在|降落|飞抵|返回|回到|离开|飞回|经|经由|在|至|或|和|与|、|备降|改降|转降|经停|飞向|去往"
 _AIRPORT_WORDS_EN: Final = r"(?:international\s+)?(?:airport|airfield|air\s*base|airbase|aerodrome|air\s+force\s+base|airstrip)"
 _AIRPORT_WORDS_ZH: Final = r"国际机场|机场|空军基地|军用基地|空港|基地"
 _GENERIC_NAME_WORDS: Final = frozenset(
@@ -70,7 +71,11 @@ class Place:
         fields are then grouped by the writer).
     via
         How it was matched: ``alias``, ``icao``, ``iata``, ``airport-name``, ``city``,
-        ``geonames``, ``country`` or ``unmatched``.
+        ``city-core`` (a city's name without its river or region: "Frankfurt" of
+        "Frankfurt am Main"), ``zh-table`` (:mod:`flighttrace.draft.zh_places`),
+        ``geonames``, ``country``, ``unmatched`` or ``ambiguous``.
+    candidates
+        For an ambiguous name: the cities it could be, with their fields ("Frankfurt (Oder): EDxx").
     """
 
     name: str
@@ -79,6 +84,7 @@ class Place:
     codes: tuple[str, ...] = ()
     ref: str = ""
     via: str = ""
+    candidates: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=1)
@@ -136,6 +142,47 @@ def _airport_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, 
         return tuple(sorted(codes))
 
     return {k: pick(v) for k, v in cores.items()}, cities, iata, {k: pick(v) for k, v in tails.items()}
+
+
+_CITY_QUALIFIER: Final = re.compile(r"(?:[\s-]+(?:am|an\s+der|an\s+dem|im|ob\s+der|upon|on|sur|en)[\s-]+\S.*|\s*\(.*\))$", re.IGNORECASE)
+"""The river or region that follows a city's core name: "Frankfurt am Main", "Frankfurt-am-Main", "Frankfurt (Oder)"."""
+
+
+@functools.lru_cache(maxsize=1)
+def _city_cores() -> dict[str, dict[str, tuple[str, ...]]]:
+    """A city's core name (lower-case) → {the full city name: its fields with an IATA code}, for the cities whose
+    ``airportsdata`` name carries a river or region ("Frankfurt am Main" → "frankfurt")."""
+    out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for icao, rec in airport_records().items():
+        city = rec.get("city") or ""
+        core = _CITY_QUALIFIER.sub("", city).strip(" -")
+        if rec.get("iata") and core and core != city and len(core) >= 3:
+            out[core.lower()][f"{city}, {rec.get('country', '')}"].append(icao)
+    return {k: {c: tuple(sorted(v)) for c, v in per.items()} for k, per in out.items()}
+
+
+def resolve_english(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """How an English place name resolves on its own: (via, codes, candidates).
+
+    An ICAO code, a city of ``airportsdata``, the core name of exactly one such
+    city ("Frankfurt" → Frankfurt am Main; several cities → ``ambiguous`` with
+    the candidates listed), or the core of an airport's name; ``("", (), ())``
+    when nothing matches.
+    """
+    cores, cities, _, _ = _airport_tables()
+    key = re.sub(r"\s+", " ", name.strip()).lower()
+    if re.fullmatch(r"[A-Z]{4}(?: [A-Z]{4})*", name) and all(c in airport_records() for c in name.split()):
+        return "icao", tuple(name.split()), ()
+    if key in cities:
+        return "city", cities[key], ()
+    per_city = _city_cores().get(key, {})
+    if len(per_city) == 1:
+        return "city-core", next(iter(per_city.values())), ()
+    if per_city:
+        return "ambiguous", (), tuple(f"{c}: {' '.join(v)}" for c, v in sorted(per_city.items()))
+    if key in cores and len(cores[key]) <= 2:
+        return "airport-name", cores[key], ()
+    return "", (), ()
 
 
 @functools.lru_cache(maxsize=1)
@@ -287,6 +334,9 @@ def _latin_places(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int,
                 elif key in cities and key not in _COMMON_CITY_WORDS and _city_ok(text, a, b, lang if lang == "en" else "zh"):
                     codes = cities[key]
                     hit = Place(phrase, (a, b), "city", codes, codes[0] if len(codes) == 1 else "", "city")
+                elif key in _city_cores() and key not in _COMMON_CITY_WORDS and _city_ok(text, a, b, lang if lang == "en" else "zh"):
+                    via, codes, options = resolve_english(phrase)
+                    hit = Place(phrase, (a, b), "city" if codes else "unmatched", codes, codes[0] if len(codes) == 1 else "", via, options)
                 longer = k < n and not re.fullmatch(r"(?i:airport|airfield|airbase|aerodrome|air|international)", words[k].rstrip(".,"))
                 if hit is not None and hit.kind in ("city", "airport") and hit.via in ("city", "airport-name") and longer and lang == "en":
                     hit = None  # part of a longer name: "Phoenix Weekly", "Moscow Times"
@@ -310,6 +360,13 @@ def _chinese_places(text: str, lo: int, hi: int, taken: list[tuple[int, int]]) -
     out: list[Place] = []
     _, zh_countries = _countries()
     names = _geonames_zh()
+    table = _zh_table()
+    for m in _zh_table_regex().finditer(text, lo, hi):
+        span, name = (m.start(), m.end()), m.group()
+        if _overlaps(span, taken + [p.span for p in out]) or (name in WORDLIKE and not _city_ok(text, span[0], span[1], "zh")):
+            continue
+        codes = table[name]
+        out.append(Place(name, span, "city", codes, codes[0] if len(codes) == 1 else "", "zh-table"))
     for country in sorted(zh_countries, key=len, reverse=True):
         for m in re.finditer(re.escape(country), text[lo:hi]):
             span = (lo + m.start(), lo + m.end())
@@ -327,6 +384,22 @@ def _chinese_places(text: str, lo: int, hi: int, taken: list[tuple[int, int]]) -
             codes = names[name]
             out.append(Place(name, span, "city", codes, codes[0] if len(codes) == 1 else "", "geonames"))
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _zh_table() -> dict[str, tuple[str, ...]]:
+    """The packaged Chinese names (:data:`~flighttrace.draft.zh_places.ZH_PLACES`) that resolve, → their fields."""
+    out = {}
+    for zh, en in ZH_PLACES.items():
+        codes = resolve_english(en)[1]
+        if codes:
+            out[zh] = codes
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _zh_table_regex() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(n) for n in sorted(_zh_table(), key=len, reverse=True)))
 
 
 @functools.lru_cache(maxsize=1)

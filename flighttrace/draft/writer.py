@@ -290,6 +290,7 @@ def _draft_record(c: Candidate, inp: DraftInputs) -> dict[str, Any]:
     if c.from_ is not None:
         places.append(_place_record(c.from_, "from"))
     places += [_place_record(p, "destination") for p in c.destinations]
+    places += [_place_record(p, "alternate") for p in c.alternates]
     rec["places"] = places
     if c.hint:
         rec["fleet_hint"] = c.hint

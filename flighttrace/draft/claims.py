@@ -197,6 +197,12 @@ def _roles(text: str, lang: str, places: list[Place]) -> dict[str, list[Place]]:
     return roles
 
 
+_CARRIED_CUES: Final = frozenset(["according to", "based on", "根据", "据"])
+"""Attribution cues that may carry to the next sentence (marked ``inherited``): a source's data or reporting."""
+
+_QUOTE: Final = re.compile(r"[\"“”「」『』]")
+"""A quotation mark: the sentence gives someone's words."""
+
 _NOT_FLIGHT_CONTEXT: Final = re.compile(r"shot\s+down|destroyed|downed|intercepted|击落|摧毁|拦截|击毁", re.IGNORECASE)
 
 
@@ -430,7 +436,8 @@ def _best_window(text: str, lang: str, f: Facts, cue_span: tuple[int, int]) -> W
 
 def _is_attribution_date(text: str, d: DateMention, f: Facts) -> bool:
     """A date that dates the source's statement ("今年3月，《哈阿雷兹报》…称"), not the claim."""
-    return any(a.span[0] >= d.span[1] and a.span[0] - d.span[1] <= 3 for a in f.attribution) or bool(
+    return any(a.span[0] >= d.span[1] and a.span[0] - d.span[1] <= 3 and not _QUOTE.search(text, d.span[1], a.span[0])
+               for a in f.attribution) or bool(
         re.match(r"\s*[,，]?\s*《", text[d.span[1] : d.span[1] + 3]))
 
 
@@ -459,7 +466,10 @@ def _inherit(c: Candidate, f: Facts, state: _State, text: str, lang: str, scenar
     c.attribution = list(f.attribution)
     said = [d for d in f.dates if _is_attribution_date(text, d, f)]
     c.said_on = said[0].end if said else None
-    if not c.attribution and state.attribution is not None and idx - state.attribution[0] <= 1:
+    quoted = _QUOTE.search(text, f.sentence.start, f.sentence.end) is not None
+    if not c.attribution and quoted:  # someone the draft did not recognise speaks: never lend them another's words
+        c.estimates.append("the sentence quotes a speaker the draft did not recognise: attribution unknown, fill it in")
+    elif not c.attribution and state.attribution is not None and idx - state.attribution[0] <= 1:
         c.attribution = list(state.attribution[1])
         c.inherited.append("attribution")
 
@@ -481,10 +491,12 @@ def _update(state: _State, f: Facts, claims: list[Candidate], text: str, lang: s
     if f.operators or f.types:
         sel = next((o.selector for o in f.operators if o.selector), "")
         state.fleet = (idx, sel or (state.fleet[1] if state.fleet and not f.operators else ""), fleet_hint(f.operators, f.types))
-    if claims and claims[0].attribution:
-        state.attribution = (idx, claims[0].attribution)
-    elif f.attribution:
-        state.attribution = (idx, f.attribution)
+    # only a sentence's own attribution carries to the next sentence (an inherited one is not passed on again)
+    # and only from a sentence that credits a source's data or reporting ("according to", 根据…数据), never from one that
+    # only gives a speaker's words (said, told, 说, a quotation): a speaker is credited with their own sentence only
+    quoted = _QUOTE.search(text, f.sentence.start, f.sentence.end) is not None
+    sourced = any(a.cue in _CARRIED_CUES or a.data for a in f.attribution)
+    state.attribution = (idx, list(f.attribution)) if sourced and not quoted else None
 
 
 @dataclasses.dataclass

@@ -181,17 +181,22 @@ def outlet_of(who: str) -> str:
     return ""
 
 
-_EN_WHO: Final = r"(?P<who>\b(?:the\s+)?(?:[A-Z][\w'’.-]*|an?\s+[a-z]+|officials?|experts?|diplomats?|analysts?|sources?)(?:[\s,]+(?:[A-Z][\w'’.-]*|of|the|for|to|in|[a-z]+(?=\s+[A-Z]))){0,8})"
+_EN_ROLE: Final = (r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Tt]wo|[Ss]everal)\s+(?:[a-z-]+\s+){0,3}?(?:spokes(?:man|woman|person|people)|officials?|officers?|sources?|analysts?|"
+                   r"experts?|diplomats?|commanders?|pilots?|controllers?|employees?|workers?|witness(?:es)?|residents?|representatives?|"
+                   r"engineers?|reporters?|journalists?|observers?|investigators?|researchers?|ministers?|spotters?)")
+"""A speaker named by role, not by name: "a base spokesman", "two airport officials"."""
+_EN_WHO: Final = r"(?P<who>\b(?:the\s+)?(?:" + _EN_ROLE + r"|[A-Z][\w'’.-]*|an?\s+[a-z]+|officials?|experts?|diplomats?|analysts?|sources?)(?:[\s,]+(?:[A-Z][\w'’.-]*|of|the|for|to|in|[a-z]+(?=\s+[A-Z]))){0,8})"
 _EN_PATTERNS: Final = (
     ("according to", re.compile(r"\baccording\s+to\s+(?P<who>[^,;.]{3,80})", re.IGNORECASE)),
     ("based on", re.compile(r"\b(?:based\s+on|citing|per)\s+(?P<who>[^,;.]{3,80}?)(?:\s+data|\s+figures|[,;.]|$)", re.IGNORECASE)),
-    ("told", re.compile(r"(?P<who>\b(?:(?:the|an?|one)\s+)?(?:[A-Za-z][\w'’.-]*\s+){0,3}?[A-Za-z][\w'’.-]*)\s+told\s+(?P<to>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})")),
+    ("told", re.compile(r"(?P<who>\b(?:(?:the|an?|one)\s+)?(?:[A-Za-z][\w'’.-]*\s+){0,3}?[A-Za-z][\w'’.-]*)\s+told\s+"
+                        r"(?P<to>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3}|(?:the\s+|this\s+|local\s+)?(?:reporters|journalists|press|media|newspaper|news\s+agency))")),
     ("said", re.compile(r"[,”\"]\s*(?:said|says|told\s+\w+)\s+" + _EN_WHO)),
     ("said", re.compile(_EN_WHO + r"\s+(?:said|says|reported|found|counted|determined|estimated|stated|claimed|announced|noted|wrote)\b")),
 )
 _ZH_PATTERNS: Final = (
     ("根据", re.compile(r"(?:根据|依据|按照)(?P<who>[^,，。;；]{2,40}?)(?:的)?(?:数据|资料|统计|说法|报道|消息|分析|记录)")),
-    ("据", re.compile(r"(?<![根依证数])据(?P<who>[^,，。;；据]{2,30}?)(?:报道|称|说|透露|统计|消息|显示)")),
+    ("据", re.compile(r"(?<![根依证数])据(?P<who>[^,，。;；据]{2,30}?)(?:的)?(?:报道|称|说|透露|统计|消息|显示|数据|资料|记录)")),
     ("告诉", re.compile(r"(?P<who>[^,，。“”;；]{2,30}?)告诉(?P<to>[^,，。“”;；]{2,8}?)(?:[,，。]|$)")),
     ("说", re.compile(r"(?P<who>[^,，。“”;；]{1,45}?)(?:补充|接着|还|又|也|则|曾|对此)?(?<![来所听再么])"
                      r"(?:说|表示|称|指出|透露|报道|宣布|估计|确定|发现|统计)(?:[,，。:：]|$)")),

@@ -287,6 +287,8 @@ def _interval_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
     if dur is None:
         return []
     c = Candidate("mean_interval", {"kind": "mean_interval", "max": dur}, "landings", s, (m.start(), m.end()))
+    if "隔" in m.group() and not m.groupdict().get("alt"):
+        c.estimates.append(f"'{m.group()}' read as one flight every {dur}; some readers count one day more [estimate]")
     roles = _roles(text, lang, f.places)
     c.airport = next(iter(roles["to"] or roles["at"] or roles["mention"]), None)
     return [c]
@@ -506,6 +508,7 @@ class Assembly:
     claims: list[Candidate]
     events: list[EventCandidate]
     facts: list[Facts]
+    left_out: list[tuple[Sentence, str]] = dataclasses.field(default_factory=list)
 
 
 def assemble(article: Article, text: str, lang: str, ctx: DateContext | None, gaz: Gazetteer, scenario: Any | None = None) -> Assembly:
@@ -534,6 +537,7 @@ def assemble(article: Article, text: str, lang: str, ctx: DateContext | None, ga
     claims: list[Candidate] = []
     events: list[EventCandidate] = []
     facts: list[Facts] = []
+    left_out: list[tuple[Sentence, str]] = []
     for s in split_sentences(article.text, article.excluded):
         f = _facts(text, lang, s, ctx, gaz, scenario)
         facts.append(f)
@@ -544,8 +548,27 @@ def assemble(article: Article, text: str, lang: str, ctx: DateContext | None, ga
         _update(state, f, found, text, lang)
         claims += found
         used = [c.window.mention for c in found if c.window is not None and c.window.how == "sentence" and c.window.mention is not None]
-        events += _event_candidates(text, lang, f, ctx, used)
-    return Assembly(claims, _dedupe_events(events), facts)
+        new_events = _event_candidates(text, lang, f, ctx, used)
+        events += new_events
+        why = "" if found or new_events else why_left_out(text, lang, f)
+        if why:
+            left_out.append((s, why))
+    return Assembly(claims, _dedupe_events(events), facts, left_out)
+
+
+def why_left_out(text: str, lang: str, f: Facts) -> str:
+    """Why a sentence that looks like a claim (a flight word with a number, a place or a date) gave none, or '' when it
+    does not look like one."""
+    s = f.sentence
+    flight = next((m for role in ("flight_noun", "landing", "departure", "closure", "diversion", "delay")
+                   if (m := cues.search(role, lang, text, s.start, s.end)) is not None), None)
+    parts = [*(["a number"] if f.quantities else []), *(["a place"] if f.places else []), *(["a date"] if f.dates else [])]
+    if flight is None or not parts:
+        return ""
+    said = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+    if f.quantities and not any(_counts_flights(text, lang, q, s.end) for q in f.quantities):
+        return f"{said} with a flight word, but no number counts flights, and no rate, stay, onward flight or disruption was recognised"
+    return f"{said} with a flight word, but no count of flights, rate, stay on the ground, onward flight, closure, diversion or delay was recognised"
 
 
 def _dedupe_events(events: list[EventCandidate]) -> list[EventCandidate]:

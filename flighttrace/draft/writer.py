@@ -384,6 +384,8 @@ def build_mapping(asm: Assembly, inp: DraftInputs, *, keep: set[str] | None = No
                             "reason": "no field named or inherited" if c.airport is None else "no date named or inherited"})
         elif keep is None or got["id"] in keep:
             claims.append(got)
+    skipped += [{"span": [s.start, s.end], "kind": "none", "reason": why} for s, why in asm.left_out]
+    skipped.sort(key=lambda r: r["span"])
     sels, aircraft, copied_events, copied_sources = _copied(b)
     scn = inp.scenario
     sources = [_article_source(inp)]
@@ -434,7 +436,9 @@ def _draft_meta(inp: DraftInputs, skipped: list[dict[str, Any]], asm: Assembly, 
         rec["boilerplate"] = [list(x) for x in a.excluded]
     unmatched = sorted({p.name for p in places if p.kind == "unmatched"})
     if unmatched:
-        rec["unmatched_places"] = [{"name": n, "spans": [list(p.span) for p in places if p.name == n and p.kind == "unmatched"]} for n in unmatched]
+        rec["unmatched_places"] = [{"name": n, "spans": [list(p.span) for p in places if p.name == n and p.kind == "unmatched"],
+                                    **({"ambiguous": list(opts)} if (opts := next((p.candidates for p in places if p.name == n and p.candidates), ())) else {})}
+                                   for n in unmatched]
     countries = sorted({p.name for p in places if p.kind == "country"})
     if countries:
         rec["countries"] = countries

@@ -34,7 +34,7 @@ __all__ = ["WORDLIKE", "ZH_PLACES"]
 ZH_PLACES: Final[dict[str, str]] = {
     # Europe
     "伦敦": "London", "巴黎": "Paris", "法兰克福": "Frankfurt", "科隆": "Cologne", "莱比锡": "Leipzig",
-    "慕尼黑": "Munich", "柏林": "Berlin", "汉堡": "Hamburg", "杜塞尔多夫": "Dusseldorf", "斯图加特": "EDDS",
+    "慕尼黑": "Munich", "纽伦堡": "Nuremberg", "柏林": "Berlin", "汉堡": "Hamburg", "杜塞尔多夫": "Dusseldorf", "斯图加特": "EDDS",
     "阿姆斯特丹": "Amsterdam", "布鲁塞尔": "Brussels", "列日": "Liege", "卢森堡": "Luxembourg", "苏黎世": "Zurich",
     "日内瓦": "Geneva", "维也纳": "Vienna", "米兰": "Milan", "罗马": "LIRF LIRA", "马德里": "Madrid", "巴塞罗那": "LEBL",
     "巴塞隆纳": "LEBL", "里斯本": "Lisbon", "雅典": "Athens", "伊斯坦布尔": "Istanbul", "伊斯坦堡": "Istanbul",

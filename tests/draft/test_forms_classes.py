@@ -1,0 +1,173 @@
+"""Classes of error found on articles the developers had not seen, each tested on its own forms (small sentences
+written for these tests, English and Chinese, expected values worked out by hand)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from flighttrace.draft import draft_article, places
+from flighttrace.draft.entities import find_attribution
+from flighttrace.draft.zh_places import ZH_PLACES
+
+EN_HEAD = "June 1, 2024\n\n"
+ZH_HEAD = "2024年6月1日\n\n"
+
+
+def _kinds(mapping: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for c in mapping["claims"]:
+        out.setdefault(c["test"]["kind"], []).append(c)
+    return out
+
+
+@pytest.mark.parametrize(("sentence", "count"), [
+    ("At least 4 flights by Boeing 747 freighters landed at Liege Airport on 3 May.", 4),
+    ("Three 737 MAX jets landed at Liege Airport on 3 May.", 3),
+    ("Five A330 freighters landed at Liege Airport on 3 May.", 5),
+    ("Two Il-76 and An-124 flights landed at Liege Airport on 3 May.", 2),
+    ("Six C-130 flights landed at Liege Airport on 3 May.", 6),
+    ("Eight flights by Boeing 777-200F freighters landed at Liege Airport on 3 May.", 8),
+])
+def test_an_aircraft_model_number_is_never_a_count_en(write_article: Any, sentence: str, count: int) -> None:
+    res = draft_article(write_article(EN_HEAD + sentence + "\n", "t.txt"))
+    assert [c["test"] for c in _kinds(res.mapping)["count_at_least"]] == [{"kind": "count_at_least", "value": count}]
+
+
+@pytest.mark.parametrize(("sentence", "count"), [
+    ("5月3日，至少有四架波音747货机降落在列日机场。", 4),
+    ("5月3日，三架伊尔76运输机降落在列日机场。", 3),
+    ("5月3日，两架伊尔-76货机降落在列日机场。", 2),
+    ("5月3日，六架空客A330货机降落在列日机场。", 6),
+])
+def test_an_aircraft_model_number_is_never_a_count_zh(write_article: Any, sentence: str, count: int) -> None:
+    res = draft_article(write_article(ZH_HEAD + sentence + "\n", "t.txt"))
+    assert [c["test"] for c in _kinds(res.mapping)["count_at_least"]] == [{"kind": "count_at_least", "value": count}]
+
+
+@pytest.mark.parametrize(("sentence", "interval"), [
+    ("Since January there has been a flight to Liege every three days.", "3d"),
+    ("Since January a cargo plane has landed in Liege every other day.", "2d"),
+    ("Since January there have been four flights a week to Liege.", "42h"),  # 168 h / 4
+    ("Since January a freighter has flown to Liege once a week.", "7d"),
+    ("Since January a freighter has flown to Liege twice a week.", "84h"),
+    ("自1月以来，每三天就有一个航班飞往列日。", "3d"),
+    ("自1月以来，每10天就有一架货机飞抵列日。", "10d"),
+    ("自1月以来，每隔四天就有一个航班飞往列日。", "4d"),
+    ("自1月以来，每周两班货机飞往列日。", "84h"),
+    ("自1月以来，每两天一次航班飞往列日。", "2d"),
+])
+def test_rates_in_every_form_are_mean_intervals_not_counts(write_article: Any, sentence: str, interval: str) -> None:
+    head = EN_HEAD if sentence.isascii() else ZH_HEAD
+    res = draft_article(write_article(head + sentence + "\n", "t.txt"))
+    kinds = _kinds(res.mapping)
+    assert "count_at_least" not in kinds  # "一个航班", "一架货机" are part of the rate
+    (rate,) = kinds["mean_interval"]
+    assert rate["test"] == {"kind": "mean_interval", "max": interval}
+    assert rate["subject"]["airport"] == "EBLG" and rate["window"]["start"].startswith("2024-01-01")
+
+
+def test_a_city_is_found_by_its_core_name() -> None:
+    # airportsdata spells the city "Frankfurt am Main" (older releases "Frankfurt-am-Main"); "Frankfurt" is its core
+    assert places.resolve_english("Frankfurt") == ("city-core", ("EDDF",), ())
+    assert places.resolve_english("Cologne") == ("city", ("EDDK",), ())
+
+
+@pytest.fixture
+def tiny_airports(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Two cities with the core name "Frankfurt", each with a field that has an IATA code (made-up records)."""
+    recs = {
+        "EDDF": {"icao": "EDDF", "iata": "FRA", "name": "Frankfurt am Main Airport", "city": "Frankfurt-am-Main", "country": "DE"},
+        "XXFO": {"icao": "XXFO", "iata": "XFO", "name": "Oder Field", "city": "Frankfurt (Oder)", "country": "DE"},
+        "EDDK": {"icao": "EDDK", "iata": "CGN", "name": "Cologne Bonn Airport", "city": "Cologne", "country": "DE"},
+    }
+    caches = (places._city_cores, places._airport_tables)
+    for c in caches:
+        c.cache_clear()
+    monkeypatch.setattr(places, "airport_records", lambda: recs)
+    yield
+    for c in caches:
+        c.cache_clear()
+
+
+@pytest.mark.usefixtures("tiny_airports")
+def test_a_core_name_shared_by_two_cities_is_ambiguous_and_listed(write_article: Any) -> None:
+    via, codes, options = places.resolve_english("Frankfurt")
+    assert (via, codes) == ("ambiguous", ())
+    assert options == ("Frankfurt (Oder), DE: XXFO", "Frankfurt-am-Main, DE: EDDF")
+    found = places.find_places("Flights landed in Frankfurt.", "en", places.Gazetteer())
+    assert [(p.name, p.kind, p.via, p.candidates) for p in found] == [("Frankfurt", "unmatched", "ambiguous", options)]
+
+
+def test_every_chinese_name_of_the_table_resolves_to_fields_of_airportsdata() -> None:
+    records = places.airport_records()
+    for zh in ZH_PLACES:
+        via, codes, _ = places.resolve_english(ZH_PLACES[zh])
+        assert codes and all(c in records for c in codes), zh
+    got = {p.name: p.codes for p in places.find_places("五个航班备降科隆，其余飞往法兰克福和拉姆施泰因空军基地。", "zh-Hans", places.Gazetteer())}
+    assert got == {"科隆": ("EDDK",), "法兰克福": ("EDDF",), "拉姆施泰因": ("ETAR",)}
+
+
+def test_traditional_and_taiwan_forms_are_found(write_article: Any) -> None:
+    res = draft_article(write_article("2024年6月1日\n\n5月3日，至少有三架貨機從杜拜降落在萊比錫。\n", "t.txt"))
+    (count,) = _kinds(res.mapping)["count_at_least"]
+    assert res.lang == "zh-Hant"
+    # 杜拜 (Taiwan's form of 迪拜) is the city of Dubai: its fields grouped, Dubai International among them
+    assert count["subject"]["airport"] == "EDDP"
+    assert "OMDB" in res.mapping["airports"]["groups"][count["subject"]["from"]]
+
+
+@pytest.mark.parametrize(("lang", "sentence"), [
+    ("en", "On 3 May, twelve flights bound for Leipzig were diverted to Cologne and Frankfurt."),
+    ("zh", "5月3日，飞往莱比锡的十二个航班备降科隆和法兰克福。"),
+])
+def test_alternates_after_diverted_to_are_never_the_diversions_field(write_article: Any, lang: str, sentence: str) -> None:
+    res = draft_article(write_article((EN_HEAD if lang == "en" else ZH_HEAD) + sentence + "\n", "t.txt"))
+    kinds = _kinds(res.mapping)
+    (div,) = kinds["diversions_at_least"]
+    assert div["test"]["value"] == 12 and div["subject"]["airport"] == "EDDP"
+    assert [p["codes"] for p in div["draft"]["places"] if p["role"] == "alternate"] == [["EDDK"], ["EDDF"]]
+    assert "count_at_least" not in kinds  # the twelve are diverted flights, not landings
+
+
+def test_a_diversion_naming_only_the_alternate_has_no_field_of_its_own(write_article: Any) -> None:
+    res = draft_article(write_article(EN_HEAD + "On 3 May, five flights were diverted to Cologne.\n", "t.txt"))
+    assert res.mapping["claims"] == []
+    (skipped,) = res.mapping["draft"]["skipped"]
+    assert skipped["kind"] == "diversions_at_least" and skipped["reason"] == "no field named or inherited"
+
+
+@pytest.mark.parametrize(("sentence", "who", "cue"), [
+    ('"It was busy," a base spokesman told reporters.', "a base spokesman", "told"),
+    ('"It was busy," an airport official said.', "an airport official", "said"),
+    ("Two airport officials said the runway was shut.", "Two airport officials", "said"),
+    ("据Flightradar24的数据，至少有六架货机降落。", "Flightradar24", "据"),
+])
+def test_speakers_named_by_role_are_attributions(sentence: str, who: str, cue: str) -> None:
+    found = find_attribution(sentence, 0, len(sentence))
+    assert [(a.who, a.cue) for a in found] == [(who, cue)]
+
+
+def test_a_quoted_claim_without_a_recognised_speaker_borrows_no_attribution(write_article: Any) -> None:
+    text = (EN_HEAD + "At least six flights landed at Liege Airport on 3 May, according to Flightradar24 data.\n"
+            '"There was a flight every two days in April," someone at the airport whispered.\n')
+    res = draft_article(write_article(text, "t.txt"))
+    (rate,) = _kinds(res.mapping)["mean_interval"]
+    assert "attribution" not in rate["draft"] and "attribution" not in rate["draft"]["inherited"]
+    assert "attribution unknown" in rate["notes"]
+
+
+@pytest.mark.parametrize(("lang", "sentence", "said"), [
+    ("en", "Cargo flights from Leipzig are common these days.", "a place"),
+    ("zh", "莱比锡的货运航班很多。", "a place"),
+    ("en", "The airport handled 1,200 tonnes of cargo on those flights.", "a number"),
+])
+def test_a_claim_like_sentence_without_a_claim_is_listed_with_why(write_article: Any, lang: str, sentence: str, said: str) -> None:
+    text = (EN_HEAD if lang == "en" else ZH_HEAD) + sentence + "\n"
+    res = draft_article(write_article(text, "t.txt"))
+    skipped = [s for s in res.mapping["draft"].get("skipped", []) if s["kind"] == "none"]
+    assert len(skipped) == 1 and skipped[0]["reason"].startswith(said)
+    start, end = skipped[0]["span"]
+    assert text[start:end].startswith(sentence[:6])

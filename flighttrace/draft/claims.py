@@ -560,9 +560,10 @@ def why_left_out(text: str, lang: str, f: Facts) -> str:
     """Why a sentence that looks like a claim (a flight word with a number, a place or a date) gave none, or '' when it
     does not look like one."""
     s = f.sentence
-    flight = next((m for role in ("flight_noun", "landing", "departure", "closure", "diversion", "delay")
+    flight = next((m for role in ("flight_noun", "landing", "diversion", "delay")
                    if (m := cues.search(role, lang, text, s.start, s.end)) is not None), None)
-    parts = [*(["a number"] if f.quantities else []), *(["a place"] if f.places else []), *(["a date"] if f.dates else [])]
+    fields = [p for p in f.places if p.kind != "country"]  # a field, a city or a name left unmatched
+    parts = [*(["a number"] if f.quantities else []), *(["a place"] if fields else []), *(["a date"] if f.dates else [])]
     if flight is None or not parts:
         return ""
     said = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)

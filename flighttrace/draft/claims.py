@@ -375,8 +375,11 @@ def _disruption_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
         test["require"] = "each" if every else "any"
         if cues.search("reopened", lang, text, s.start, s.end):
             test["reopened"] = True
+        stated = _closure_length(text, lang, closure.end(), s.end)
+        if stated:
+            test["min_duration"] = stated
         c = Candidate("closure", test, "movements", s, (closure.start(), closure.end()), airport=target,
-                      estimates=[f"no length given: a gap of at least {CLOSURE_MIN_DURATION} [estimate]"])
+                      estimates=[] if stated else [f"no length given: a gap of at least {CLOSURE_MIN_DURATION} [estimate]"])
         c.alternates = alt
         out.append(c)
     counts = [q for q in f.quantities if _counts_flights(text, lang, q, s.end)]
@@ -395,6 +398,25 @@ def _disruption_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
             c.estimates.append("a delay is tested as aircraft held in the air; delays on the ground leave no ADS-B trace [estimate]")
         out.append(c)
     return out
+
+
+def _closure_length(text: str, lang: str, at: int, hi: int) -> str:
+    """The length a closure is given right after its cue ("closed for two hours", "关闭两个小时"), as a duration, or ''.
+
+    A field closed that long leaves a gap in movements at least that long, so the stated length is the test's
+    ``min_duration`` as it stands.
+    """
+    after = text[at : min(hi, at + 30)]
+    rx = (r"^\s*(?:down\s+)?for\s+(?:about\s+|around\s+|nearly\s+|more\s+than\s+|over\s+)?(?P<n>\d+|[a-z]+)\s+(?P<u>hours?|minutes?)\b"
+          if lang == "en" else r"^了?(?:约|大约|近|超过)?(?P<n>\d+|[一二两三四五六七八九十半]+)个?(?:多)?(?P<u>小时|分钟)")
+    m = re.match(rx, after, 0 if lang != "en" else re.IGNORECASE)
+    if m is None:
+        return ""
+    word = m.group("n").lower()
+    n = 1 if word in ("a", "an", "one") else (0.5 if word == "半" else _number(word, lang))
+    if not n:
+        return ""
+    return _hours(n if m.group("u").lower().startswith(("h", "小")) else n / 60)
 
 
 def _clause(text: str, at: int, lo: int, hi: int) -> tuple[int, int]:

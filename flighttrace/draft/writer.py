@@ -171,7 +171,7 @@ class _Builder:
 
 
 def _claim_statement(c: Candidate, subject: dict[str, Any], window: dict[str, Any]) -> str:
-    where = subject.get("airport", "")
+    where = subject.get("airport", "") or c.test.get("airport", "")
     frm = f" from {subject['from']}" if subject.get("from") else ""
     when = f"during {window['event']}" if "event" in window else f"from {str(window['start'])[:10]} to the end of {_last_day(window)}"
     t = c.test

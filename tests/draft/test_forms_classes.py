@@ -171,3 +171,17 @@ def test_a_claim_like_sentence_without_a_claim_is_listed_with_why(write_article:
     assert len(skipped) == 1 and skipped[0]["reason"].startswith(said)
     start, end = skipped[0]["span"]
     assert text[start:end].startswith(sentence[:6])
+
+
+@pytest.mark.parametrize(("sentence", "length"), [
+    ("Leipzig Airport was closed for two hours on 3 May.", "2h"),
+    ("Leipzig Airport was shut down for 45 minutes on 3 May.", "45min"),
+    ("5月3日，莱比锡机场关闭了两个小时。", "2h"),
+    ("5月3日，莱比锡机场关闭半小时。", "30min"),
+])
+def test_a_stated_closure_length_is_the_shortest_gap(write_article: Any, sentence: str, length: str) -> None:
+    res = draft_article(write_article((EN_HEAD if sentence.isascii() else ZH_HEAD) + sentence + "\n", "t.txt"))
+    (closure,) = _kinds(res.mapping)["closure"]
+    assert closure["test"]["airport"] == "EDDP" and closure["test"]["min_duration"] == length
+    assert "notes" not in closure  # the length is the article's, not an estimate
+    assert f"closed for {length} or more at EDDP" in closure["statement"]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
@@ -95,6 +96,17 @@ def airport_records() -> dict[str, Airport]:
     return airportsdata.load("ICAO")
 
 
+_CAP: Final = "[A-ZÀ-ÖØ-ÞĀ-Ž]"
+_LETTER: Final = "[A-Za-zÀ-ÖØ-öø-ž'’-]"
+"""A capital and a letter of a Latin name, accented ones included (Liège, Rzeszów, Düsseldorf)."""
+
+
+def fold(name: str) -> str:
+    """A Latin name as compared: lower-case, accents dropped ("Liège" → "liege", "Kraków" → "krakow")."""
+    decomposed = unicodedata.normalize("NFKD", name.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l").replace("ø", "o").replace("đ", "d")
+
+
 def _core_name(name: str) -> str:
     words = re.split(r"[\s/-]+", name)
     core = [w for w in words if w.lower().strip("().,") not in _GENERIC_NAME_WORDS]
@@ -114,14 +126,14 @@ def _airport_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, 
             continue
         core = _core_name(name)
         if len(core) >= 4 and (rec.get("iata") or re.search(r"air\s*base|air force|international", name, re.IGNORECASE)):
-            cores[core.lower()].append(icao)
+            cores[fold(core)].append(icao)
             last = core.split()[-1]
             if " " in core and len(last) >= 4:
-                tails[last.lower()].append(icao)
+                tails[fold(last)].append(icao)
         if rec.get("iata"):
             iata[rec["iata"].upper()] = icao
             if rec.get("city"):
-                by_city[rec["city"].lower()][rec.get("country", "")].append(icao)
+                by_city[fold(rec["city"])][rec.get("country", "")].append(icao)
     cities: dict[str, tuple[str, ...]] = {}
     recs = airport_records()
 
@@ -157,7 +169,7 @@ def _city_cores() -> dict[str, dict[str, tuple[str, ...]]]:
         city = rec.get("city") or ""
         core = _CITY_QUALIFIER.sub("", city).strip(" -")
         if rec.get("iata") and core and core != city and len(core) >= 3:
-            out[core.lower()][f"{city}, {rec.get('country', '')}"].append(icao)
+            out[fold(core)][f"{city}, {rec.get('country', '')}"].append(icao)
     return {k: {c: tuple(sorted(v)) for c, v in per.items()} for k, per in out.items()}
 
 
@@ -170,7 +182,7 @@ def resolve_english(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     when nothing matches.
     """
     cores, cities, _, _ = _airport_tables()
-    key = re.sub(r"\s+", " ", name.strip()).lower()
+    key = fold(re.sub(r"\s+", " ", name.strip()))
     if re.fullmatch(r"[A-Z]{4}(?: [A-Z]{4})*", name) and all(c in airport_records() for c in name.split()):
         return "icao", tuple(name.split()), ()
     if key in cities:
@@ -190,7 +202,7 @@ def _countries() -> tuple[frozenset[str], frozenset[str]]:
     """Country names in English (lower-cased) and in simplified Chinese."""
     from babel import Locale
 
-    en = {n.lower() for code, n in Locale("en").territories.items() if code.isalpha()}
+    en = {fold(n) for code, n in Locale("en").territories.items() if code.isalpha()}
     en |= {"russia", "iran", "syria", "turkey", "georgia", "armenia", "israel", "gaza", "west bank", "nagorno-karabakh", "karabakh", "crimea"}
     zh = {to_simplified(n) for loc in ("zh", "zh_Hant") for code, n in Locale.parse(loc).territories.items() if code.isalpha()}
     zh |= {"俄罗斯", "乌克兰", "以色列", "伊朗", "叙利亚", "土耳其", "阿联酋", "纳戈尔诺-卡拉巴赫", "卡拉巴赫", "加沙", "西岸"}
@@ -306,7 +318,7 @@ def _latin_places(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int,
     en_countries, _ = _countries()
     airports = airport_records()
     out: list[Place] = []
-    for m in re.finditer(r"[A-Z][A-Za-z'’-]*\.?(?:(?<!\.)[ \t]+(?:[A-Z][A-Za-z'’-]*\.?|de|al|el|of|la|am|upon))*", text[lo:hi]):
+    for m in re.finditer(rf"{_CAP}{_LETTER}*\.?(?:(?<!\.)[ \t]+(?:{_CAP}{_LETTER}*\.?|de|al|el|of|la|am|upon))*", text[lo:hi]):
         words = m.group().split()
         base = lo + m.start()
         offsets = [base + o.start() for o in re.finditer(r"\S+", m.group())]
@@ -318,7 +330,7 @@ def _latin_places(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int,
                 a = offsets[i]
                 b = offsets[k - 1] + len(words[k - 1].rstrip(".'’"))
                 phrase = text[a:b]
-                key = phrase.lower()
+                key = fold(phrase)
                 if _overlaps((a, b), taken) or (k - i == 1 and phrase in _STOP_CAPS):
                     continue
                 if key in en_countries:

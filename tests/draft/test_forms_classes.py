@@ -185,3 +185,9 @@ def test_a_stated_closure_length_is_the_shortest_gap(write_article: Any, sentenc
     assert closure["test"]["airport"] == "EDDP" and closure["test"]["min_duration"] == length
     assert "notes" not in closure  # the length is the article's, not an estimate
     assert f"closed for {length} or more at EDDP" in closure["statement"]
+
+
+def test_accented_latin_names_match_the_plain_spelling_of_airportsdata() -> None:
+    text = "Flights landed at Liège Airport, in Rzeszów and in Düsseldorf, then flew to Kraków."
+    found = {p.name: p.codes for p in places.find_places(text, "en", places.Gazetteer())}
+    assert found == {"Liège": ("EBLG",), "Rzeszów": ("EPRZ",), "Düsseldorf": ("EDDL",), "Kraków": ("EPKK",)}

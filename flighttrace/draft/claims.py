@@ -155,6 +155,8 @@ def _counts_flights(text: str, lang: str, q: Quantity, end: int) -> bool:
     after = text[q.end : end]
     stop = re.search(r"[,;。;:]", after)
     after = after[: stop.start()] if stop else after[:80]
+    if _TYPE_NEXT[lang == "en"].match(after):  # "three C-17s landed", "30架C-17降落": an aircraft type counts aircraft
+        return True
     if lang == "en":
         after = " ".join(after.split()[:7])
         fl, nf = cues.cue("flight_noun", "en").search(after), re.search(rf"\b(?:{cues.CUES['not_flight_noun'][0]})\b", after, re.IGNORECASE)
@@ -197,8 +199,15 @@ def _roles(text: str, lang: str, places: list[Place]) -> dict[str, list[Place]]:
     return roles
 
 
-_CARRIED_CUES: Final = frozenset(["according to", "based on", "根据", "据"])
+_CARRIED_CUES: Final = frozenset(["according to", "based on", "data show", "根据", "据"])
 """Attribution cues that may carry to the next sentence (marked ``inherited``): a source's data or reporting."""
+
+_TYPE_NEXT: Final = (
+    re.compile(r"\s*(?:多|余)?\s*(?:架次|架)\s*(?:俄制|美制|[^\W\d]{0,6}?的)?\s*(?:伊尔|安|图|运|C|Il|IL|An|AN|Tu|波音|空客|Boeing|Airbus|A3\d\d|7[0-8]7)\s?-?\s?\d"),
+    re.compile(r"\s+(?:[A-Z][\w&-]*\s+){0,2}?(?:Ilyushin\s+|Antonov\s+|Boeing\s+|Airbus\s+)?(?:Il|IL|An|AN|Tu|C|KC|A|B|MD|DC|Y)-?\d{1,3}[A-Z]{0,3}s?\b"
+               r"|\s+(?:Boeing\s+)?7[0-8]7s?\b"),
+)
+"""An aircraft type right after a number (Chinese, English): the number counts aircraft or their flights."""
 
 _QUOTE: Final = re.compile(r"[\"“”「」『』]")
 """A quotation mark: the sentence gives someone's words."""
@@ -368,10 +377,12 @@ def _disruption_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
     alt = alternates(text, lang, f)
     targets = [p for p in f.places if p.codes and p not in alt]
     target = next((p for p in targets if p.kind in ("group", "city")), targets[0] if targets else None)
+    listed = _listed_fields(text, lang, target, targets)
+    target = listed or target
     closure = cues.search("closure", lang, text, s.start, s.end)
     if closure is not None and (target is not None or cues.search("airport_word", lang, text, s.start, s.end)):
         test: dict[str, Any] = {"kind": "closure", "min_duration": CLOSURE_MIN_DURATION}
-        every = cues.search("all_of", lang, text, s.start, s.end) is not None
+        every = cues.search("all_of", lang, text, s.start, s.end) is not None or listed is not None
         test["require"] = "each" if every else "any"
         if cues.search("reopened", lang, text, s.start, s.end):
             test["reopened"] = True
@@ -419,6 +430,24 @@ def _closure_length(text: str, lang: str, at: int, hi: int) -> str:
     return _hours(n if m.group("u").lower().startswith(("h", "小")) else n / 60)
 
 
+def _listed_fields(text: str, lang: str, target: Place | None, targets: list[Place]) -> Place | None:
+    """Fields named together as one subject ("Sheremetyevo and Vnukovo airports", "谢列梅捷沃和伏努科沃机场"), as one
+    place standing for all of them, or None when the target is named alone."""
+    if target is None or target.kind not in ("airport", "city"):
+        return None
+    i = targets.index(target)
+    run = [target]
+    for p in targets[i + 1 :]:
+        if p.kind not in ("airport", "city") or not cues.cue("alternatives", lang).fullmatch(text[run[-1].span[1] : p.span[0]]):
+            break
+        run.append(p)
+    if len(run) < 2:
+        return None
+    codes = tuple(sorted({c for p in run for c in p.codes}))
+    span = (run[0].span[0], run[-1].span[1])
+    return Place(text[span[0] : span[1]], span, "city", codes, "", "list")
+
+
 def _clause(text: str, at: int, lo: int, hi: int) -> tuple[int, int]:
     """The clause (between commas or semicolons) of the sentence ``[lo, hi)`` around ``at``."""
     stops = ",;，；"
@@ -461,6 +490,7 @@ def _best_window(text: str, lang: str, f: Facts, cue_span: tuple[int, int]) -> W
 def _is_attribution_date(text: str, d: DateMention, f: Facts) -> bool:
     """A date that dates the source's statement ("今年3月，《哈阿雷兹报》…称"), not the claim."""
     return any(a.span[0] >= d.span[1] and a.span[0] - d.span[1] <= 3 and not _QUOTE.search(text, d.span[1], a.span[0])
+               and len(re.sub(r"\W", "", text[a.span[1] : f.sentence.end])) >= 4  # the claim follows ("In January, X data show." dates the claim)
                for a in f.attribution) or bool(
         re.match(r"\s*[,，]?\s*《", text[d.span[1] : d.span[1] + 3]))
 

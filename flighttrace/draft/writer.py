@@ -96,6 +96,8 @@ class _Builder:
         recs = airport_records()
         city = recs[p.codes[0]]["city"] if p.codes and p.codes[0] in recs else ""
         name = f"{_slug(p.name if p.name.isascii() else city or p.codes[0])}-fields"
+        if p.via == "list":  # fields named together: named by their codes, never mistaken for a city's fields
+            name = "-".join(c.lower() for c in p.codes)
         self.groups[name] = list(p.codes)
         self.codes.update(p.codes)
         self._alias(name, p)

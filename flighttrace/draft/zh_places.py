@@ -59,10 +59,16 @@ ZH_PLACES: Final[dict[str, str]] = {
     "亚的斯亚贝巴": "Addis Ababa", "拉各斯": "Lagos", "纽约": "New York", "华盛顿": "Washington",
     "洛杉矶": "Los Angeles", "芝加哥": "Chicago", "旧金山": "San Francisco", "迈阿密": "Miami", "安克雷奇": "Anchorage",
     "多伦多": "CYYZ CYTZ", "温哥华": "CYVR", "墨西哥城": "Mexico City", "圣保罗": "Sao Paulo",
+    # airports by their own names (ICAO codes)
+    "谢列梅捷沃": "UUEE", "伏努科沃": "UUWW", "多莫杰多沃": "UUDD", "茹科夫斯基": "UUBW", "普尔科沃": "ULLI",
+    "希思罗": "EGLL", "盖特威克": "EGKK", "戴高乐": "LFPG", "本古里安": "LLBG", "鲍里斯波尔": "UKBB",
+    "成田": "RJAA", "羽田": "RJTT", "樟宜": "WSSS",
+    "浦东": "ZSPD", "虹桥": "ZSSS", "桃园": "RCTP", "肯尼迪": "KJFK",
     # air bases often in the news (ICAO codes)
     "拉姆施泰因": "ETAR", "因吉尔利克": "LTAG", "乌代德": "OTBH", "赫梅米姆": "OSLK",
 }
 """Chinese name (simplified characters) → the English name or ICAO code it is looked up as."""
 
-WORDLIKE: Final = frozenset(["汉堡", "列日"])
-"""Names that are also common words (汉堡, hamburger; 列日 in 系列日期): taken only next to a verb of motion or 机场."""
+WORDLIKE: Final = frozenset(["汉堡", "列日", "浦东", "虹桥", "桃园", "成田", "羽田", "肯尼迪", "戴高乐", "本古里安"])
+"""Names that are also common words or people (汉堡, hamburger; 列日 in 系列日期; 肯尼迪, Kennedy): taken only next
+to a verb of motion or 机场."""

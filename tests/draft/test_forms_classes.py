@@ -191,3 +191,57 @@ def test_accented_latin_names_match_the_plain_spelling_of_airportsdata() -> None
     text = "Flights landed at Liège Airport, in Rzeszów and in Düsseldorf, then flew to Kraków."
     found = {p.name: p.codes for p in places.find_places(text, "en", places.Gazetteer())}
     assert found == {"Liège": ("EBLG",), "Rzeszów": ("EPRZ",), "Düsseldorf": ("EDDL",), "Kraków": ("EPKK",)}
+
+
+@pytest.mark.usefixtures("tiny_airports")
+def test_a_city_name_shared_across_countries_is_the_most_populous_city(monkeypatch: pytest.MonkeyPatch) -> None:
+    recs = {
+        "ULLI": {"icao": "ULLI", "iata": "LED", "name": "Pulkovo Airport", "city": "St. Petersburg", "country": "RU"},
+        "KSPG": {"icao": "KSPG", "iata": "SPG", "name": "Albert Whitted Airport", "city": "St Petersburg", "country": "US"},
+    }
+    monkeypatch.setattr(places, "airport_records", lambda: recs)
+    # made-up populations standing for geonames': the Russian city is the larger
+    monkeypatch.setattr(places, "_populations", lambda: {("saint petersburg", "RU"): 5_000_000, ("saint petersburg", "US"): 250_000})
+    places._airport_tables.cache_clear()
+    for spelling in ("St Petersburg", "St. Petersburg", "Saint Petersburg"):
+        assert places.resolve_english(spelling) == ("city", ("ULLI",), ())
+
+
+@pytest.mark.parametrize("sentence", [
+    "Sheremetyevo and Vnukovo airports were closed on 3 May.",
+    "5月3日，谢列梅捷沃和伏努科沃机场关闭。",
+])
+def test_fields_named_together_are_closed_together(write_article: Any, sentence: str) -> None:
+    res = draft_article(write_article((EN_HEAD if sentence.isascii() else ZH_HEAD) + sentence + "\n", "t.txt"))
+    (closure,) = _kinds(res.mapping)["closure"]
+    group = closure["test"]["airport"]
+    assert res.mapping["airports"]["groups"][group] == ["UUEE", "UUWW"] and closure["test"]["require"] == "each"
+
+
+def test_a_number_right_after_a_chinese_comma_is_read(write_article: Any) -> None:
+    res = draft_article(write_article(ZH_HEAD + "5月3日，莱比锡机场关闭，40个航班备降科隆。\n", "t.txt"))
+    (div,) = _kinds(res.mapping)["diversions_at_least"]
+    assert div["test"]["value"] == 40 and div["subject"]["airport"] == "EDDP"
+
+
+@pytest.mark.parametrize(("sentence", "count", "field"), [
+    ("Three C-17s landed at Rzeszow Airport on 3 May.", 3, "EPRZ"),
+    ("5月3日，30架C-17降落在热舒夫。", 30, "EPRZ"),
+    ("5月3日，至少有5架俄制伊尔-76降落在巴库机场。", 5, "baku-fields"),
+])
+def test_an_aircraft_type_after_a_number_makes_it_a_count_of_flights(write_article: Any, sentence: str, count: int, field: str) -> None:
+    res = draft_article(write_article((EN_HEAD if sentence.isascii() else ZH_HEAD) + sentence + "\n", "t.txt"))
+    (c,) = _kinds(res.mapping)["count_at_least"]
+    assert c["test"]["value"] == count and c["subject"]["airport"] == field
+
+
+def test_data_show_is_an_attribution_and_its_date_is_the_claims(write_article: Any) -> None:
+    res = draft_article(write_article(EN_HEAD + "In January, 30 flights landed at Rzeszow Airport, Flightradar24 data show.\n", "t.txt"))
+    (c,) = _kinds(res.mapping)["count_at_least"]
+    assert [(a["who"], a["cue"]) for a in c["draft"]["attribution"]] == [("Flightradar24", "data show")]
+    assert c["window"]["start"].startswith("2024-01-01") and c["window"]["end"].startswith("2024-02-01")
+
+
+def test_an_unmatched_chinese_name_starts_after_the_verb_of_motion(write_article: Any) -> None:
+    res = draft_article(write_article(ZH_HEAD + "5月3日，六架货机飞抵哈恩机场。\n", "t.txt"))
+    assert [p["name"] for p in res.mapping["draft"]["unmatched_places"]] == ["哈恩"]

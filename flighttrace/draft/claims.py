@@ -209,6 +209,9 @@ _TYPE_NEXT: Final = (
 )
 """An aircraft type right after a number (Chinese, English): the number counts aircraft or their flights."""
 
+_GROUND_BOUND: Final = re.compile(r"(?P<less>\bless\s+than\b|\bunder\b|\bfewer\s+than\b|不到|少于|不足)|(?P<more>\bmore\s+than\b|\bover\b|超过|逾)", re.IGNORECASE)
+"""A bound on a stay: "less than an hour", "不到一个小时" (a maximum), "more than three hours", "超过三个小时" (a minimum)."""
+
 _QUOTE: Final = re.compile(r"[\"“”「」『』]")
 """A quotation mark: the sentence gives someone's words."""
 
@@ -244,6 +247,7 @@ def _count_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
             c.unit, c.airport = "departures", roles["from"][0]
         elif roles["at"] or roles["mention"]:
             c.airport = (roles["at"] or roles["mention"])[0]
+            c.from_ = roles["from"][0] if roles["from"] and landing else None  # "14 flights from Tehran landed in Damascus"
             c.unit = "departures" if departure and not landing else "landings"
             if not landing and not departure:
                 c.estimates.append("the text does not say whether the flights landed there or left from there; landings assumed")
@@ -271,6 +275,14 @@ def _interval_duration(m: re.Match[str], lang: str) -> str | None:
         return _hours(unit_h / k) if k else None
     n = 2 if n_text.lower() == "other" else (_number(n_text, lang) if n_text else 1)
     return _hours(unit_h * n) if n else None
+
+
+def _in_hours(duration: str) -> float:
+    """A duration written by :func:`_hours` (``2d``, ``56h``, ``90min``) in hours."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(d|h|min)", duration)
+    if m is None:
+        return 0.0
+    return float(m.group(1)) * {"d": 24.0, "h": 1.0, "min": 1 / 60}[m.group(2)]
 
 
 def _number(word: str, lang: str) -> int | None:
@@ -324,8 +336,16 @@ def _ground_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
     m = cues.search("ground_time", lang, text, s.start, s.end)
     if m is None:
         return []
-    lo, hi, note = _ground_band(m.groupdict().get("q") or m.groupdict().get("q2") or "", lang)
-    test = {"kind": "ground_time", "min": _hours(lo), "max": _hours(hi), "statistic": "median"}
+    q = m.groupdict().get("q") or m.groupdict().get("q2") or ""
+    q = "1" if q.strip().lower() in ("a", "an", "one") else q
+    lo, hi, note = _ground_band(q, lang)
+    test: dict[str, Any] = {"kind": "ground_time", "min": _hours(lo), "max": _hours(hi), "statistic": "median"}
+    bound = _GROUND_BOUND.search(m.group())
+    n = _number(q.strip(), lang) if q.strip() else None
+    if bound is not None and n:  # "less than an hour" → at most 1h; "more than three hours", "超过三个小时" → at least 3h
+        less = bound.group("less") is not None
+        test = {"kind": "ground_time", **({"max": _hours(n)} if less else {"min": _hours(n)}), "statistic": "median"}
+        note = ""
     c = Candidate("ground_time", test, "landings", s, (m.start(), m.end()), estimates=[note] if note else [])
     onward = [d.end() for d in cues.cue("destinations", lang).finditer(text, m.end(), s.end)]  # "then flew to X": X is not where they stayed
     roles = _roles(text, lang, [p for p in f.places if p.span[0] < m.end() + 20 and not any(p.span[0] >= e - 1 for e in onward[:1])])
@@ -366,9 +386,19 @@ def alternates(text: str, lang: str, f: Facts) -> list[Place]:
     out: list[Place] = []
     for p in f.places:
         before = text[max(f.sentence.start, p.span[0] - 40) : p.span[0]]
-        if p.codes and (rx.search(before) or (out and cues.cue("alternatives", lang).fullmatch(text[out[-1].span[1] : p.span[0]]))):
+        if p.codes and (rx.search(before) or (out and _same_list(text[out[-1].span[1] : p.span[0]], lang))):
             out.append(p)
     return out
+
+
+def _same_list(between: str, lang: str) -> bool:
+    """Whether two places are items of one list ("Ankara, Izmir or Sabiha Gokcen", "安卡拉、伊兹密尔或X"), names the
+    draft did not match included."""
+    if lang == "en":
+        between = re.sub(r"\b[A-Z][\w'’-]*", "", between)
+        return re.fullmatch(r"(?:\s*(?:,|or|and|&)\s*)+", between) is not None
+    return len(between) <= 8 and re.search(r"[、,和或与及]", between) is not None and re.fullmatch(r"[、,和或与及\u4e00-\u9fff]*", between) is not None \
+        and re.search(r"备降|改降|飞往|降落|起飞|前往|返回|关闭|航班|飞机", between) is None
 
 
 def _disruption_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
@@ -376,13 +406,22 @@ def _disruption_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
     out: list[Candidate] = []
     alt = alternates(text, lang, f)
     targets = [p for p in f.places if p.codes and p not in alt]
-    target = next((p for p in targets if p.kind in ("group", "city")), targets[0] if targets else None)
-    listed = _listed_fields(text, lang, target, targets)
-    target = listed or target
+
+    def pick(at: int) -> tuple[Place | None, bool]:
+        """The field(s) a cue is about: those of its own clause, else of the sentence (alternates left out)."""
+        clause = _clause(text, at, s.start, s.end)
+        for group in ([p for p in targets if clause[0] <= p.span[0] < clause[1]], targets):
+            one = next((p for p in group if p.kind in ("group", "city")), group[0] if group else None)
+            listed = _listed_fields(text, lang, one, group)
+            if one is not None:
+                return listed or one, listed is not None
+        return None, False
+
     closure = cues.search("closure", lang, text, s.start, s.end)
+    target, listed = pick(closure.start()) if closure is not None else (None, False)
     if closure is not None and (target is not None or cues.search("airport_word", lang, text, s.start, s.end)):
         test: dict[str, Any] = {"kind": "closure", "min_duration": CLOSURE_MIN_DURATION}
-        every = cues.search("all_of", lang, text, s.start, s.end) is not None or listed is not None
+        every = cues.search("all_of", lang, text, s.start, s.end) is not None or listed
         test["require"] = "each" if every else "any"
         if cues.search("reopened", lang, text, s.start, s.end):
             test["reopened"] = True
@@ -401,7 +440,7 @@ def _disruption_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
         clause = _clause(text, m.start(), s.start, s.end)
         near = [q for q in counts if clause[0] <= q.start < clause[1]]
         value = near[0].integer if near else 1
-        c = Candidate(kind, {"kind": kind, "value": value}, unit, s, (m.start(), m.end()), airport=target)
+        c = Candidate(kind, {"kind": kind, "value": value}, unit, s, (m.start(), m.end()), airport=pick(m.start())[0])
         c.alternates = alt
         if not near:
             c.estimates.append("no number given: at least one [estimate]")
@@ -417,9 +456,10 @@ def _closure_length(text: str, lang: str, at: int, hi: int) -> str:
     A field closed that long leaves a gap in movements at least that long, so the stated length is the test's
     ``min_duration`` as it stands.
     """
-    after = text[at : min(hi, at + 30)]
-    rx = (r"^\s*(?:down\s+)?for\s+(?:about\s+|around\s+|nearly\s+|more\s+than\s+|over\s+)?(?P<n>\d+|[a-z]+)\s+(?P<u>hours?|minutes?)\b"
-          if lang == "en" else r"^了?(?:约|大约|近|超过)?(?P<n>\d+|[一二两三四五六七八九十半]+)个?(?:多)?(?P<u>小时|分钟)")
+    after = text[at : min(hi, at + 40)]
+    # "closed for two hours", "halted departures for three hours", "关闭了两个小时", "暂停起飞三个小时"; "nearly" is no minimum
+    rx = (r"^\s*(?:[a-z]+\s+){0,2}?for\s+(?:about\s+|around\s+|more\s+than\s+|over\s+)?(?P<n>\d+|[a-z]+)\s+(?P<u>hours?|minutes?)\b"
+          if lang == "en" else r"^(?:起飞|起降|降落|航班|运营|运行)?了?(?:约|大约|超过)?(?P<n>\d+|[一二两三四五六七八九十半]+)个?(?:多)?(?P<u>小时|分钟)")
     m = re.match(rx, after, 0 if lang != "en" else re.IGNORECASE)
     if m is None:
         return ""
@@ -501,6 +541,9 @@ def _inherit(c: Candidate, f: Facts, state: _State, text: str, lang: str, scenar
     if c.window is None and state.window is not None and idx - state.window[0] <= WINDOW_CONTEXT:
         c.window = dataclasses.replace(state.window[1], how="inherited")
         c.inherited.append("window")
+        w = c.window
+        if c.kind == "mean_interval" and w.start is not None and w.end is not None and ((w.end - w.start).days + 1) * 24 < 3 * _in_hours(c.test["max"]):
+            c.estimates.append("the window, taken from an earlier sentence, holds fewer than three such intervals: give the period the rate covers")
     if c.airport is None:
         prev = state.disruption_place if c.unit in ("movements", "diversions", "holdings") and state.disruption_place else state.place
         if prev is not None and idx - prev[0] <= PLACE_CONTEXT:

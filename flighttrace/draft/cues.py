@@ -46,7 +46,7 @@ CUES: Final[dict[str, tuple[str, str]]] = {
         (r"(?:stay(?:ed|s)?|spen[dt]|remain(?:ed|s)?|wait(?:ed|s)?|park(?:ed)?|s[ai]t|linger(?:ed)?)\b[^.;]{0,40}?"
          r"(?P<q>several|a\s+few|a\s+couple\s+of|\d+(?:\s*(?:-|to|–)\s*\d+)?|[a-z]+(?:\s+to\s+[a-z]+)?)?\s*hours?"
          r"|(?P<q2>several|a\s+few|\d+|[a-z]+)?\s*hours?\s+on\s+the\s+(?:ground|runway|tarmac|apron)"),
-        r"(?:逗留|停留|待|停|滞留)了?(?:大约|大概|约|近|将近|超过)?(?P<q>几|数|两三|一两|\d+(?:-\d+)?|[一二两三四五六七八九十]+(?:到[一二两三四五六七八九十]+)?)?个?(?:多)?小时",
+        r"(?:逗留|停留|待|停|滞留)了?(?:大约|大概|约|近|将近|超过|不到|少于|不足|逾)?(?P<q>几|数|两三|一两|\d+(?:-\d+)?|[一二两三四五六七八九十]+(?:到[一二两三四五六七八九十]+)?)?个?(?:多)?小时",
     ),
     # destinations: "then left for Baku or Ganja", "然后离开前往巴库或加尼贾"
     "destinations": (

@@ -345,7 +345,7 @@ def _latin_places(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int,
     en_countries, _ = _countries()
     airports = airport_records()
     out: list[Place] = []
-    for m in re.finditer(rf"{_CAP}{_LETTER}*\.?(?:(?<!\.)[ \t]+(?:{_CAP}{_LETTER}*\.?|de|al|el|of|la|am|upon))*", text[lo:hi]):
+    for m in re.finditer(rf"{_CAP}{_LETTER}*\.?(?:(?<!\.)[ \t]+(?:{_CAP}{_LETTER}*\.?|(?:de|al|el|of|la|am|upon)\b))*", text[lo:hi]):
         words = m.group().split()
         base = lo + m.start()
         offsets = [base + o.start() for o in re.finditer(r"\S+", m.group())]
@@ -368,7 +368,8 @@ def _latin_places(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int,
                     hit = Place(phrase, (a, b), "airport", (iata[phrase],), iata[phrase], "iata")
                 elif key in cores and len(cores[key]) <= 2 and key not in _COMMON_CITY_WORDS and (lang != "en" or _city_ok(text, a, b, "en")):
                     hit = Place(phrase, (a, b), "airport", cores[key], cores[key][0] if len(cores[key]) == 1 else "", "airport-name")
-                elif key in tails and len(tails[key]) == 1 and re.match(rf"\s*{_AIRPORT_WORDS_EN}", text[b : b + 30], re.IGNORECASE):
+                elif key in tails and len(tails[key]) == 1 and key not in _COMMON_CITY_WORDS and (
+                        re.match(rf"\s*{_AIRPORT_WORDS_EN}", text[b : b + 30], re.IGNORECASE) or _city_ok(text, a, b, "en")):
                     hit = Place(phrase, (a, b), "airport", tails[key], tails[key][0], "airport-name")
                 elif key in cities and key not in _COMMON_CITY_WORDS and _city_ok(text, a, b, lang if lang == "en" else "zh"):
                     codes = cities[key]
@@ -405,6 +406,10 @@ def _chinese_places(text: str, lo: int, hi: int, taken: list[tuple[int, int]]) -
         if _overlaps(span, taken + [p.span for p in out]) or (name in WORDLIKE and not _city_ok(text, span[0], span[1], "zh")):
             continue
         codes = table[name]
+        named = _airport_named(ZH_PLACES[name]) if re.match(r"\s*机场", text[span[1] : span[1] + 3]) else ()
+        if named:  # 伊斯坦布尔机场: "Istanbul Airport" (LTFM), not every field of the city
+            out.append(Place(name, span, "airport", named, named[0], "zh-table"))
+            continue
         out.append(Place(name, span, "city", codes, codes[0] if len(codes) == 1 else "", "zh-table"))
     for country in sorted(zh_countries, key=len, reverse=True):
         for m in re.finditer(re.escape(country), text[lo:hi]):
@@ -434,6 +439,13 @@ def _zh_table() -> dict[str, tuple[str, ...]]:
         if codes:
             out[zh] = codes
     return out
+
+
+def _airport_named(english: str) -> tuple[str, ...]:
+    """The one field whose name is the city's name and "Airport" ("Istanbul Airport"), or ()."""
+    cores = _airport_tables()[0]
+    codes = cores.get(fold(english), ())
+    return codes if len(codes) == 1 else ()
 
 
 @functools.lru_cache(maxsize=1)

@@ -245,3 +245,48 @@ def test_data_show_is_an_attribution_and_its_date_is_the_claims(write_article: A
 def test_an_unmatched_chinese_name_starts_after_the_verb_of_motion(write_article: Any) -> None:
     res = draft_article(write_article(ZH_HEAD + "5月3日，六架货机飞抵哈恩机场。\n", "t.txt"))
     assert [p["name"] for p in res.mapping["draft"]["unmatched_places"]] == ["哈恩"]
+
+
+@pytest.mark.parametrize(("sentence", "test"), [
+    ("On 3 May the aircraft spent less than an hour on the ground at Liege Airport.", {"max": "1h"}),
+    ("On 3 May the aircraft stayed more than three hours on the tarmac at Liege Airport.", {"min": "3h"}),
+    ("5月3日，这些飞机在列日机场停留不到一个小时。", {"max": "1h"}),
+    ("5月3日，这些飞机在列日机场停留了超过三个小时。", {"min": "3h"}),
+])
+def test_a_bounded_stay_is_a_one_sided_ground_time(write_article: Any, sentence: str, test: dict[str, str]) -> None:
+    res = draft_article(write_article((EN_HEAD if sentence.isascii() else ZH_HEAD) + sentence + "\n", "t.txt"))
+    (ground,) = _kinds(res.mapping)["ground_time"]
+    assert ground["test"] == {"kind": "ground_time", **test, "statistic": "median", "airport": "EBLG"}
+
+
+@pytest.mark.parametrize("sentence", [
+    "Istanbul Airport halted departures for three hours on 3 May; 25 flights were diverted to Ankara, Izmir or Sabiha Gokcen.",
+    "5月3日，伊斯坦布尔机场暂停起飞三个小时，25个航班改降安卡拉、伊兹密尔或萨比哈格克琴。",
+])
+def test_a_closure_with_its_length_and_a_list_of_alternates(write_article: Any, sentence: str) -> None:
+    res = draft_article(write_article((EN_HEAD if sentence.isascii() else ZH_HEAD) + sentence + "\n", "t.txt"))
+    kinds = _kinds(res.mapping)
+    (closure,) = kinds["closure"]
+    (div,) = kinds["diversions_at_least"]
+    # "Istanbul Airport" / 伊斯坦布尔机场 is the airport of that name (LTFM), not every field of the city
+    assert (closure["test"]["airport"], closure["test"]["min_duration"]) == ("LTFM", "3h")
+    assert div["subject"]["airport"] == "LTFM" and div["test"]["value"] == 25
+    alternates = [p["codes"][0] for p in div["draft"]["places"] if p["role"] == "alternate"]
+    assert "LTFJ" not in {closure["test"]["airport"], div["subject"]["airport"]} and "LTAC" in alternates
+
+
+def test_an_airport_known_by_its_own_name_after_at_and_the_origin_of_landings(write_article: Any) -> None:
+    res = draft_article(write_article(EN_HEAD + "On 3 May, 14 flights from Tehran landed in Damascus, and 40 flights circled at Heathrow.\n", "t.txt"))
+    kinds = _kinds(res.mapping)
+    (count,) = kinds["count_at_least"]
+    assert count["subject"]["airport"] == "OSDI" and res.mapping["airports"]["groups"][count["subject"]["from"]] == ["OIIE", "OIII"]
+    (held,) = kinds["holding_at_least"]
+    assert held["subject"]["airport"] == "EGLL" and held["test"]["value"] == 40
+
+
+def test_a_rate_whose_window_is_one_inherited_day_says_so(write_article: Any) -> None:
+    text = EN_HEAD + "Six flights landed at Liege Airport on 3 May.\nA flight arrives there roughly every 48 hours.\n"
+    res = draft_article(write_article(text, "t.txt"))
+    (rate,) = _kinds(res.mapping)["mean_interval"]
+    assert rate["test"]["max"] == "2d" and "window" in rate["draft"]["inherited"]
+    assert "fewer than three such intervals" in rate["notes"]

@@ -302,7 +302,8 @@ def _hours(h: float) -> str:
 def _interval_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
     s = f.sentence
     m = cues.search("interval", lang, text, s.start, s.end)
-    if m is None or cues.search("flight_noun", lang, text, s.start, s.end) is None:
+    own = m is not None and re.search(r"flights?|landings?|sorties|rotations|missions?|航班|架次|班|飞", m.group(), re.IGNORECASE)
+    if m is None or (not own and cues.search("flight_noun", lang, text, s.start, s.end) is None):  # "one mission a day", "每天…飞行一次"
         return []
     dur = _interval_duration(m, lang)
     if dur is None:

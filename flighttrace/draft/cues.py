@@ -34,9 +34,9 @@ CUES: Final[dict[str, tuple[str, str]]] = {
     # interval: "every two days", "每两天一次"
     "interval": (
         (r"(?:once\s+)?every\s+(?P<n>other|\d+|[a-z]+(?:[\s-][a-z]+)?)?\s*(?P<u>day|days|week|weeks|hour|hours|month|months)\b"
-         r"|(?P<k>\d+|[a-z]+)\s+(?:(?:cargo\s+|military\s+)?(?:flights?|landings?|sorties|rotations|times))\s+(?:a|per|each)\s+(?P<u2>day|week|month)\b"
+         r"|(?P<k>\d+|[a-z]+)\s+(?:(?:cargo\s+|military\s+)?(?:flights?|landings?|sorties|rotations|missions?|times))\s+(?:a|per|each)\s+(?P<u2>day|week|month)\b"
          r"|(?P<k2>once|twice|thrice)\s+(?:a|per|each)\s+(?P<u3>day|week|month)\b"),
-        (r"每(?:隔)?(?P<n>\d+|[一二两三四五六七八九十几]+)?个?(?P<u>天|日|周|星期|小时|个月)(?:就|都|便|会|约|大约)?(?:看|有|飞|来|起降|降落)?(?:[一1]个?)?"
+        (r"每(?:隔)?(?P<n>\d+|[一二两三四五六七八九十几]+)?个?(?P<u>天|日|周|星期|小时|个月)[^,。;\d一二两三四五六七八九十百千几]{0,12}?(?:[一1]个?)?"
          r"(?:航班|班机|架次|班次|航次|次|班|趟|架)"
          r"|(?P<alt>隔天|隔日)"
          r"|每(?P<u2>天|日|周|星期|个月|月)(?:有|飞|约|大约)?(?P<k>\d+|[一二两三四五六七八九十]+)(?:个航班|次|班|趟|架次|架)"),

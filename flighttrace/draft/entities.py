@@ -193,7 +193,8 @@ _EN_PATTERNS: Final = (
                         r"(?P<to>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3}|(?:the\s+|this\s+|local\s+)?(?:reporters|journalists|press|media|newspaper|news\s+agency))")),
     ("said", re.compile(r"[,”\"]\s*(?:said|says|told\s+\w+)\s+" + _EN_WHO)),
     ("said", re.compile(_EN_WHO + r"\s+(?:said|says|reported|found|counted|determined|estimated|stated|claimed|announced|noted|wrote)\b")),
-    ("data show", re.compile(r"(?P<who>\b(?:[A-Z][\w'’.-]*\s+){0,3}?[A-Za-z][\w'’.-]*)\s+(?:data|records|figures|logs)\s+"
+    ("data show", re.compile(r"(?:(?P<who>\b(?:[A-Z][\w'’.-]*\s+){0,3}?[A-Za-z][\w'’.-]*)\s+(?:data|records|figures|logs)"
+                             r"|(?:data|records|figures|logs)\s+(?:from|of|by)\s+(?P<who2>(?:[A-Z][\w'’.-]*\s*){1,4}?))\s+"
                              r"(?:show|shows|showed|suggest|suggested|indicate|indicated)\b")),
 )
 _ZH_PATTERNS: Final = (
@@ -219,7 +220,7 @@ def find_attribution(text: str, start: int, end: int) -> list[Attribution]:
     zh = bool(re.search(r"[\u4e00-\u9fff]", text[start:end]))
     for cue, rx in _ZH_PATTERNS if zh else _EN_PATTERNS:
         for m in rx.finditer(text, start, end):
-            who = m.group("who").strip(" ,“”\"'")
+            who = (m.group("who") or m.groupdict().get("who2") or "").strip(" ,“”\"'")
             if zh:
                 who = re.sub(r"^(?:而|但|并|和|且|其中|此外|同时)", "", who)
                 head = re.split(r"根据|依据|(?<![证数])据", who)[0]

@@ -107,7 +107,7 @@ def fold(name: str) -> str:
     "St. Petersburg" and "St Petersburg" → "saint petersburg")."""
     decomposed = unicodedata.normalize("NFKD", name.lower())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l").replace("ø", "o").replace("đ", "d")
-    return re.sub(r"\s+", " ", re.sub(r"\bst\b\.?\s*", "saint ", plain).replace(".", "")).strip()
+    return re.sub(r"\s+", " ", re.sub(r"\bst\b\.?\s*", "saint ", plain).replace(".", "").replace("-", " ")).strip()
 
 
 def _core_name(name: str) -> str:
@@ -466,6 +466,8 @@ def _unmatched(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int, in
         for m in rx.finditer(text, lo, hi):
             span = (m.start("n"), m.end("n"))
             words = [w for w in m.group("n").split() if w not in _STOP_CAPS and w[0].isupper()]
+            if len(words) == 1 and re.search(r"(?:ish|ian|ese|ean)$", words[0]):  # "the Polish airport": an adjective
+                continue
             if words and not _overlaps(span, taken):
                 out.append(Place(m.group("n"), span, "unmatched", via="unmatched"))
         return out

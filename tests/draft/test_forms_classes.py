@@ -290,3 +290,23 @@ def test_a_rate_whose_window_is_one_inherited_day_says_so(write_article: Any) ->
     (rate,) = _kinds(res.mapping)["mean_interval"]
     assert rate["test"]["max"] == "2d" and "window" in rate["draft"]["inherited"]
     assert "fewer than three such intervals" in rate["notes"]
+
+
+@pytest.mark.parametrize(("sentence", "interval", "who"), [
+    ("The air force flew roughly one mission a day to Liege in May, a Pentagon spokeswoman said.", "1d", "a Pentagon spokeswoman"),
+    ("五角大楼一名女发言人表示，5月份美国空军平均每天向列日机场飞行一次。", "1d", "五角大楼一名女发言人"),
+    ("5月份，每天有48个航班降落在列日。", "30min", ""),  # 24 h / 48: forty-eight flights a day, not one a day
+])
+def test_rates_with_words_between_the_period_and_the_flight(write_article: Any, sentence: str, interval: str, who: str) -> None:
+    res = draft_article(write_article((EN_HEAD if sentence.isascii() else ZH_HEAD) + sentence + "\n", "t.txt"))
+    (rate,) = _kinds(res.mapping)["mean_interval"]
+    assert rate["test"]["max"] == interval and rate["subject"]["airport"] == "EBLG"
+    assert [a["who"] for a in rate["draft"].get("attribution", [])] == ([who] if who else [])
+
+
+def test_hyphenated_airport_names_and_data_from_x_show(write_article: Any) -> None:
+    text = EN_HEAD + "Since 1 May, at least 18 C-17 flights have touched down at Rzeszów-Jasionka, data from ADS-B Exchange show.\n"
+    res = draft_article(write_article(text, "t.txt"))
+    (c,) = _kinds(res.mapping)["count_at_least"]
+    assert c["test"]["value"] == 18 and c["subject"]["airport"] == "EPRZ"
+    assert c["draft"]["attribution"][0]["outlet"] == "ADS-B Exchange"

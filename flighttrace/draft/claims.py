@@ -274,6 +274,8 @@ def _interval_duration(m: re.Match[str], lang: str) -> str | None:
         k = _number(g["k"], lang)
         return _hours(unit_h / k) if k else None
     n = 2 if n_text.lower() == "other" else (_number(n_text, lang) if n_text else 1)
+    if n and m.group().startswith("每隔"):  # 每隔一天 is every other day: N periods skipped, one flight every N + 1
+        n += 1
     return _hours(unit_h * n) if n else None
 
 
@@ -309,8 +311,9 @@ def _interval_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
     if dur is None:
         return []
     c = Candidate("mean_interval", {"kind": "mean_interval", "max": dur}, "landings", s, (m.start(), m.end()))
-    if "隔" in m.group() and not m.groupdict().get("alt"):
-        c.estimates.append(f"'{m.group()}' read as one flight every {dur}; some readers count one day more [estimate]")
+    if m.group().startswith("每隔"):
+        c.estimates.append(f"'{m.group()}' read strictly (the periods skipped, plus one) as one flight every {dur}; "
+                           "writers sometimes mean one period less [estimate]")
     roles = _roles(text, lang, f.places)
     c.airport = next(iter(roles["to"] or roles["at"] or roles["mention"]), None)
     return [c]

@@ -55,7 +55,8 @@ def test_an_aircraft_model_number_is_never_a_count_zh(write_article: Any, senten
     ("Since January a freighter has flown to Liege twice a week.", "84h"),
     ("自1月以来，每三天就有一个航班飞往列日。", "3d"),
     ("自1月以来，每10天就有一架货机飞抵列日。", "10d"),
-    ("自1月以来，每隔四天就有一个航班飞往列日。", "4d"),
+    ("自1月以来，每隔四天就有一个航班飞往列日。", "5d"),  # four days skipped: one flight every fifth day
+    ("自1月以来，每隔一天就有一个航班飞往列日。", "2d"),  # 每隔一天 is every other day
     ("自1月以来，每周两班货机飞往列日。", "84h"),
     ("自1月以来，每两天一次航班飞往列日。", "2d"),
 ])

@@ -92,8 +92,8 @@ def test_frankfurt_and_leipzig_are_the_onward_fields(drafted: tuple[str, dict[st
 def test_the_rate_is_the_officials_and_borrows_no_other_attribution(drafted: tuple[str, dict[str, Any]]) -> None:
     lang, m = drafted
     (rate,) = _by_kind(m)["mean_interval"]
-    # "three flights a week": 168 h / 3; "每隔两天": every two days
-    assert rate["test"] == {"kind": "mean_interval", "max": "56h" if lang == "en" else "2d"}
+    # "three flights a week": 168 h / 3; "每隔两天": two days skipped, one flight every third day (the strict reading)
+    assert rate["test"] == {"kind": "mean_interval", "max": "56h" if lang == "en" else "3d"}
     assert rate["window"] == MAY and rate["subject"]["airport"] == "EBLG"
     (who,) = rate["draft"]["attribution"]
     assert who["who"] == ("an airport official" if lang == "en" else "一名机场官员")

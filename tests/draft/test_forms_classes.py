@@ -145,6 +145,7 @@ def test_a_diversion_naming_only_the_alternate_has_no_field_of_its_own(write_art
     ('"It was busy," an airport official said.', "an airport official", "said"),
     ("Two airport officials said the runway was shut.", "Two airport officials", "said"),
     ("据Flightradar24的数据，至少有六架货机降落。", "Flightradar24", "据"),
+    ("据美联社报导，至少有六架货机降落。", "美联社", "据"),  # 報導, Taiwan's form of 报道, after OpenCC's conversion
 ])
 def test_speakers_named_by_role_are_attributions(sentence: str, who: str, cue: str) -> None:
     found = find_attribution(sentence, 0, len(sentence))

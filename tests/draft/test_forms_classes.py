@@ -84,7 +84,7 @@ def tiny_airports(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "XXFO": {"icao": "XXFO", "iata": "XFO", "name": "Oder Field", "city": "Frankfurt (Oder)", "country": "DE"},
         "EDDK": {"icao": "EDDK", "iata": "CGN", "name": "Cologne Bonn Airport", "city": "Cologne", "country": "DE"},
     }
-    caches = (places._city_cores, places._airport_tables)
+    caches = (places._city_cores, places._airport_tables, places._zh_table, places._zh_table_regex, places._geonames_zh, places._zh_name_regex)
     for c in caches:
         c.cache_clear()
     monkeypatch.setattr(places, "airport_records", lambda: recs)
@@ -100,6 +100,11 @@ def test_a_core_name_shared_by_two_cities_is_ambiguous_and_listed(write_article:
     assert options == ("Frankfurt (Oder), DE: XXFO", "Frankfurt-am-Main, DE: EDDF")
     found = places.find_places("Flights landed in Frankfurt.", "en", places.Gazetteer())
     assert [(p.name, p.kind, p.via, p.candidates) for p in found] == [("Frankfurt", "unmatched", "ambiguous", options)]
+    # the draft says so, for the reporter to choose
+    res = draft_article(write_article(EN_HEAD + "Six flights landed in Frankfurt on 3 May.\n", "t.txt"))
+    (listed,) = res.mapping["draft"]["unmatched_places"]
+    assert listed["name"] == "Frankfurt" and listed["ambiguous"] == list(options)
+    assert res.mapping["claims"] == [] and res.mapping["draft"]["skipped"][0]["reason"] == "no field named or inherited"
 
 
 def test_every_chinese_name_of_the_table_resolves_to_fields_of_airportsdata() -> None:

@@ -78,5 +78,5 @@ def draft(
     if info.get("unmatched_places"):
         say("places not matched: " + ", ".join(p["name"] for p in info["unmatched_places"]))
     if info.get("skipped"):
-        say(f"{len(info['skipped'])} claim-like sentence(s) left out (no field or date): see draft.skipped")
+        say(f"{len(info['skipped'])} claim-like sentence(s) left out: see draft.skipped for why")
     say(f"Draft: {out} — review each claim, then set status: confirmed (or delete it).")

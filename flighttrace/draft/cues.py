@@ -34,22 +34,25 @@ CUES: Final[dict[str, tuple[str, str]]] = {
     # interval: "every two days", "每两天一次"
     "interval": (
         (r"(?:once\s+)?every\s+(?P<n>other|\d+|[a-z]+(?:[\s-][a-z]+)?)?\s*(?P<u>day|days|week|weeks|hour|hours|month|months)\b"
-         r"|(?P<k>\d+|[a-z]+)\s+(?:flights?|landings?|times)\s+(?:a|per|each)\s+(?P<u2>day|week|month)"),
-        (r"每(?P<n>\d+|[一二两三四五六七八九十几]+)?个?(?P<u>天|日|周|星期|小时|个月)(?:看|有|飞|来|就)?[一1]?(?:次|班|趟|架)"
+         r"|(?P<k>\d+|[a-z]+)\s+(?:(?:cargo\s+|military\s+)?(?:flights?|landings?|sorties|rotations|missions?|times))\s+(?:a|per|each)\s+(?P<u2>day|week|month)\b"
+         r"|(?P<k2>once|twice|thrice)\s+(?:a|per|each)\s+(?P<u3>day|week|month)\b"),
+        (r"每(?:隔)?(?P<n>\d+|[一二两三四五六七八九十几]+)?个?(?P<u>天|日|周|星期|小时|个月)[^,。;\d一二两三四五六七八九十百千几]{0,12}?(?:[一1]个?)?"
+         r"(?:航班|班机|架次|班次|航次|次|班|趟|架)"
          r"|(?P<alt>隔天|隔日)"
-         r"|每(?P<u2>天|日|周)(?:有|飞)?(?P<k>\d+|[一二两三四五六七八九十]+)(?:次|班|趟|架)"),
+         r"|每(?P<u2>天|日|周|星期|个月|月)(?:有|飞|约|大约)?(?P<k>\d+|[一二两三四五六七八九十]+)(?:个航班|次|班|趟|架次|架)"),
     ),
     # ground time: "stayed several hours on the runway", "逗留了几个小时"
     "ground_time": (
         (r"(?:stay(?:ed|s)?|spen[dt]|remain(?:ed|s)?|wait(?:ed|s)?|park(?:ed)?|s[ai]t|linger(?:ed)?)\b[^.;]{0,40}?"
          r"(?P<q>several|a\s+few|a\s+couple\s+of|\d+(?:\s*(?:-|to|–)\s*\d+)?|[a-z]+(?:\s+to\s+[a-z]+)?)?\s*hours?"
          r"|(?P<q2>several|a\s+few|\d+|[a-z]+)?\s*hours?\s+on\s+the\s+(?:ground|runway|tarmac|apron)"),
-        r"(?:逗留|停留|待|停|滞留)了?(?P<q>几|数|两三|一两|\d+(?:-\d+)?|[一二两三四五六七八九十]+(?:到[一二两三四五六七八九十]+)?)?个?(?:多)?小时",
+        r"(?:逗留|停留|待|停|滞留)了?(?:大约|大概|约|近|将近|超过|不到|少于|不足|逾)?(?P<q>几|数|两三|一两|\d+(?:-\d+)?|[一二两三四五六七八九十]+(?:到[一二两三四五六七八九十]+)?)?个?(?:多)?小时",
     ),
     # destinations: "then left for Baku or Ganja", "然后离开前往巴库或加尼贾"
     "destinations": (
-        r"(?:left|departed|flew(?:\s+(?:on|back|off))?|headed|returned|took\s+off)(?:\s+back)?\s+(?:again\s+)?(?:for|to|towards?)\s+",
-        r"(?:离开|飞离|起飞|返航|飞回|返回)(?:后)?[^,。;]{0,6}?(?:前往|飞往|返回|飞回|回到|去往|飞向)?",
+        (r"(?:left|leaving|leave|departed|departing|flew(?:\s+(?:on|back|off))?|flying(?:\s+(?:on|back))?|headed|heading|returned|returning|took\s+off|taking\s+off)"
+         r"(?:\s+back)?\s+(?:again\s+)?(?:for|to|towards?)\s+"),
+        r"(?:离开|飞离|起飞|返航|飞回|返回)(?:后)?[^,。;]{0,6}?(?:前往|飞往|返回|飞回|回到|去往|飞向)?|(?:然后|随后|之后|接着|再|又|后)(?:再)?(?:前往|飞往|飞回|去往|飞向|返回)",
     ),
     "alternatives": (r"\s*(?:,|or|and|,\s*or)\s*", r"\s*(?:或者|或是|或|和|与|、|及)\s*"),
     # disruption

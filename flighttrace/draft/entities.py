@@ -94,14 +94,25 @@ class Attribution:
     data: str = ""
 
 
+_TYPE_RE: Final = re.compile(
+    r"(?:Ilyushin\s+|Antonov\s+|Tupolev\s+)?(?P<f>Il|IL|An|AN|Tu|TU|C|伊尔|安|图|运)(?:\s?-\s?|(?<=[伊尔安图])(?=\d))(?P<n>\d{1,3})(?P<v>[A-Z]{0,3}(?:-\d+[A-Z]*)?)"
+    r"|(?P<f2>Boeing|波音|Airbus|空客)\s?(?P<n2>A?\d{3})(?:-?\d{1,3}[A-Z]{0,2}|\s?MAX(?:\s?\d{1,2})?|[A-Z]{1,2}\b)?"
+    r"|(?<![\w.,-])(?P<n3>7[0-8]7|A3[0-8]0)(?=(?:-\d{1,3}[A-Z]{0,2}|\s?MAX|F|s)?\s*(?:MAX|freighters?|jets?|jetliners?|airliners?|aircraft|planes?|"
+    r"cargo|货机|客机|飞机|\b-|s\b))"
+)
+"""Type names: a family and its model number (``Il-76``, ``伊尔76``, ``Boeing 747-400``, ``737 MAX``), or a bare
+Boeing / Airbus model number followed by an aircraft word (``747 freighters``). The model number is never a count."""
+
+
 def find_types(text: str, start: int, end: int) -> list[AircraftType]:
     """Aircraft types in ``text[start:end]`` (the matching text)."""
     out: list[AircraftType] = []
-    rx = re.compile(r"(?:Ilyushin\s+|Antonov\s+|Tupolev\s+)?(?P<f>Il|IL|An|AN|Tu|TU|C|伊尔|安|图|运)\s?-\s?(?P<n>\d{1,3})(?P<v>[A-Z]{0,3}(?:-\d+[A-Z]*)?)"
-                    r"|(?P<f2>Boeing|波音|Airbus|空客)\s?(?P<n2>A?\d{3})")
-    for m in rx.finditer(text, start, end):
+    for m in _TYPE_RE.finditer(text, start, end):
         fam = (m.group("f") or m.group("f2") or "").lower()
-        num = m.group("n") or m.group("n2") or ""
+        num = m.group("n") or m.group("n2") or m.group("n3") or ""
+        if m.group("n3"):
+            fam = "boeing" if num.startswith("7") else "airbus"
+            num = num if num.startswith("7") else "A" + num.lstrip("Aa")
         if fam == "c" and len(num) < 2:
             continue
         if fam == "an" and text[max(0, m.start() - 1) : m.start()].isalpha():
@@ -170,17 +181,25 @@ def outlet_of(who: str) -> str:
     return ""
 
 
-_EN_WHO: Final = r"(?P<who>\b(?:the\s+)?(?:[A-Z][\w'’.-]*|an?\s+[a-z]+|officials?|experts?|diplomats?|analysts?|sources?)(?:[\s,]+(?:[A-Z][\w'’.-]*|of|the|for|to|in|[a-z]+(?=\s+[A-Z]))){0,8})"
+_EN_ROLE: Final = (r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Tt]wo|[Ss]everal)\s+(?:[A-Za-z-]+\s+){0,3}?(?:spokes(?:man|woman|person|people)|officials?|officers?|sources?|analysts?|"
+                   r"experts?|diplomats?|commanders?|pilots?|controllers?|employees?|workers?|witness(?:es)?|residents?|representatives?|"
+                   r"engineers?|reporters?|journalists?|observers?|investigators?|researchers?|ministers?|spotters?)")
+"""A speaker named by role, not by name: "a base spokesman", "two airport officials"."""
+_EN_WHO: Final = r"(?P<who>\b(?:the\s+)?(?:" + _EN_ROLE + r"|[A-Z][\w'’.-]*|an?\s+[a-z]+|officials?|experts?|diplomats?|analysts?|sources?)(?:[\s,]+(?:[A-Z][\w'’.-]*|of|the|for|to|in|[a-z]+(?=\s+[A-Z]))){0,8})"
 _EN_PATTERNS: Final = (
     ("according to", re.compile(r"\baccording\s+to\s+(?P<who>[^,;.]{3,80})", re.IGNORECASE)),
     ("based on", re.compile(r"\b(?:based\s+on|citing|per)\s+(?P<who>[^,;.]{3,80}?)(?:\s+data|\s+figures|[,;.]|$)", re.IGNORECASE)),
-    ("told", re.compile(r"(?P<who>\b(?:(?:the|an?|one)\s+)?(?:[A-Za-z][\w'’.-]*\s+){0,3}?[A-Za-z][\w'’.-]*)\s+told\s+(?P<to>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})")),
+    ("told", re.compile(r"(?P<who>\b(?:(?:the|an?|one)\s+)?(?:[A-Za-z][\w'’.-]*\s+){0,3}?[A-Za-z][\w'’.-]*)\s+told\s+"
+                        r"(?P<to>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3}|(?:the\s+|this\s+|local\s+)?(?:reporters|journalists|press|media|newspaper|news\s+agency))")),
     ("said", re.compile(r"[,”\"]\s*(?:said|says|told\s+\w+)\s+" + _EN_WHO)),
     ("said", re.compile(_EN_WHO + r"\s+(?:said|says|reported|found|counted|determined|estimated|stated|claimed|announced|noted|wrote)\b")),
+    ("data show", re.compile(r"(?:(?P<who>\b(?:[A-Z][\w'’.-]*\s+){0,3}?[A-Za-z][\w'’.-]*)\s+(?:data|records|figures|logs)"
+                             r"|(?:data|records|figures|logs)\s+(?:from|of|by)\s+(?P<who2>(?:[A-Z][\w'’.-]*\s*){1,4}?))\s+"
+                             r"(?:show|shows|showed|suggest|suggested|indicate|indicated)\b")),
 )
 _ZH_PATTERNS: Final = (
-    ("根据", re.compile(r"(?:根据|依据|按照)(?P<who>[^,，。;；]{2,40}?)(?:的)?(?:数据|资料|统计|说法|报道|消息|分析|记录)")),
-    ("据", re.compile(r"(?<![根依证数])据(?P<who>[^,，。;；据]{2,30}?)(?:报道|称|说|透露|统计|消息|显示)")),
+    ("根据", re.compile(r"(?:根据|依据|按照)(?P<who>[^,，。;；]{2,40}?)(?:的)?(?:数据|资料|统计|说法|报道|报导|消息|分析|记录)")),
+    ("据", re.compile(r"(?<![根依证数])据(?P<who>[^,，。;；据]{2,30}?)(?:的)?(?:报道|报导|称|说|透露|统计|消息|显示|数据|资料|记录)")),
     ("告诉", re.compile(r"(?P<who>[^,，。“”;；]{2,30}?)告诉(?P<to>[^,，。“”;；]{2,8}?)(?:[,，。]|$)")),
     ("说", re.compile(r"(?P<who>[^,，。“”;；]{1,45}?)(?:补充|接着|还|又|也|则|曾|对此)?(?<![来所听再么])"
                      r"(?:说|表示|称|指出|透露|报道|宣布|估计|确定|发现|统计)(?:[,，。:：]|$)")),
@@ -201,7 +220,7 @@ def find_attribution(text: str, start: int, end: int) -> list[Attribution]:
     zh = bool(re.search(r"[\u4e00-\u9fff]", text[start:end]))
     for cue, rx in _ZH_PATTERNS if zh else _EN_PATTERNS:
         for m in rx.finditer(text, start, end):
-            who = m.group("who").strip(" ,“”\"'")
+            who = (m.group("who") or m.groupdict().get("who2") or "").strip(" ,“”\"'")
             if zh:
                 who = re.sub(r"^(?:而|但|并|和|且|其中|此外|同时)", "", who)
                 head = re.split(r"根据|依据|(?<![证数])据", who)[0]

@@ -56,7 +56,7 @@ _VAGUE_EN: Final = {"a dozen": (12, "about"), "dozens": (24, "more_than"), "a co
 _ZH_DIGITS: Final = "零〇一二两三四五六七八九十百千万亿"
 _ZH_MEASURES: Final = r"架次|架|次|趟|班|个|天|日|周|星期|月|年|小时|分钟|名|人|艘|枚|辆|轮|倍|起|批|批次|座|份|种"
 _ZH_NUMBER_RE: Final = re.compile(rf"(?:(?<=[每第至少多超近约共达逾有了])|(?=[{_ZH_DIGITS}]+[多余]?(?:{_ZH_MEASURES})))[{_ZH_DIGITS}]+")
-_ARABIC_RE: Final = re.compile(r"(?<![A-Za-z0-9_.])\d{1,3}(?:,\d{3})+(?![0-9])|(?<![A-Za-z0-9_.,])\d+(?:\.\d+)?(?![0-9])")
+_ARABIC_RE: Final = re.compile(r"(?<![A-Za-z0-9_.])\d{1,3}(?:,\d{3})+(?![0-9])|(?<![A-Za-z0-9_.])(?<!\d,)\d+(?:\.\d+)?(?![0-9])")
 
 
 @dataclasses.dataclass(frozen=True)

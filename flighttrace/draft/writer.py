@@ -96,6 +96,8 @@ class _Builder:
         recs = airport_records()
         city = recs[p.codes[0]]["city"] if p.codes and p.codes[0] in recs else ""
         name = f"{_slug(p.name if p.name.isascii() else city or p.codes[0])}-fields"
+        if p.via == "list":  # fields named together: named by their codes, never mistaken for a city's fields
+            name = "-".join(c.lower() for c in p.codes)
         self.groups[name] = list(p.codes)
         self.codes.update(p.codes)
         self._alias(name, p)
@@ -171,7 +173,7 @@ class _Builder:
 
 
 def _claim_statement(c: Candidate, subject: dict[str, Any], window: dict[str, Any]) -> str:
-    where = subject.get("airport", "")
+    where = subject.get("airport", "") or c.test.get("airport", "")
     frm = f" from {subject['from']}" if subject.get("from") else ""
     when = f"during {window['event']}" if "event" in window else f"from {str(window['start'])[:10]} to the end of {_last_day(window)}"
     t = c.test
@@ -290,6 +292,7 @@ def _draft_record(c: Candidate, inp: DraftInputs) -> dict[str, Any]:
     if c.from_ is not None:
         places.append(_place_record(c.from_, "from"))
     places += [_place_record(p, "destination") for p in c.destinations]
+    places += [_place_record(p, "alternate") for p in c.alternates]
     rec["places"] = places
     if c.hint:
         rec["fleet_hint"] = c.hint
@@ -383,6 +386,8 @@ def build_mapping(asm: Assembly, inp: DraftInputs, *, keep: set[str] | None = No
                             "reason": "no field named or inherited" if c.airport is None else "no date named or inherited"})
         elif keep is None or got["id"] in keep:
             claims.append(got)
+    skipped += [{"span": [s.start, s.end], "kind": "none", "reason": why} for s, why in asm.left_out]
+    skipped.sort(key=lambda r: r["span"])
     sels, aircraft, copied_events, copied_sources = _copied(b)
     scn = inp.scenario
     sources = [_article_source(inp)]
@@ -433,7 +438,9 @@ def _draft_meta(inp: DraftInputs, skipped: list[dict[str, Any]], asm: Assembly, 
         rec["boilerplate"] = [list(x) for x in a.excluded]
     unmatched = sorted({p.name for p in places if p.kind == "unmatched"})
     if unmatched:
-        rec["unmatched_places"] = [{"name": n, "spans": [list(p.span) for p in places if p.name == n and p.kind == "unmatched"]} for n in unmatched]
+        rec["unmatched_places"] = [{"name": n, "spans": [list(p.span) for p in places if p.name == n and p.kind == "unmatched"],
+                                    **({"ambiguous": list(opts)} if (opts := next((p.candidates for p in places if p.name == n and p.candidates), ())) else {})}
+                                   for n in unmatched]
     countries = sorted({p.name for p in places if p.kind == "country"})
     if countries:
         rec["countries"] = countries

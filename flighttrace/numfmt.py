@@ -13,6 +13,7 @@ height              whole feet, thousands separated         ``3,164 ft``
 days                whole, else one decimal                 ``44 days``, ``14.5 h``
 share               whole per cent; one decimal under 10%   ``62%``, ``4.5%``
 ratio               two decimals                            ``6.27``
+other number        whole, else fixed decimals, separated   ``18,000``, ``1.2``
 p-value             three significant digits, or a bound    ``0.009``, ``< 0.001``
 ==================  ======================================  ===================
 
@@ -43,6 +44,7 @@ __all__ = [
     "fmt_ft",
     "fmt_km",
     "fmt_n",
+    "fmt_number",
     "fmt_p",
     "fmt_ratio",
     "fmt_share",
@@ -170,6 +172,22 @@ def fmt_ratio(value: Any, *, missing: str = MISSING) -> str:
     """
     x = _num(value)
     return missing if x is None else f"{x:,.2f}"
+
+
+def fmt_number(value: Any, decimals: int = 1, *, missing: str = MISSING) -> str:
+    """Any other number: whole when it is whole, else with ``decimals`` decimals, thousands separated: ``18,000``, ``1.2``, ``0.23``.
+
+    Examples
+    --------
+    >>> fmt_number(18000.0), fmt_number(1.2000001), fmt_number(0.22503516174402247, 2), fmt_number(2519.63)
+    ('18,000', '1.2', '0.23', '2,519.6')
+    """
+    x = _num(value)
+    if x is None:
+        return missing
+    if abs(x - round(x)) < 1e-9:
+        return f"{round(x):,}"
+    return f"{x:,.{decimals}f}"
 
 
 def fmt_p(value: Any, *, missing: str = MISSING) -> str:

@@ -12,7 +12,6 @@ test survives the correction.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Final
 
 import numpy as np
@@ -20,6 +19,7 @@ import pandas as pd
 
 from flighttrace.cells import none_where
 from flighttrace.claims.context import ASSUMED
+from flighttrace.numfmt import fmt_count, fmt_days, fmt_n, fmt_number, fmt_p, fmt_ratio
 
 __all__ = ["METHODS", "TESTS_COLUMNS", "adjust", "enforce", "tests_table"]
 
@@ -61,14 +61,18 @@ def adjust(statistics: pd.DataFrame, *, method: str = "holm") -> pd.DataFrame:
 
 
 def _statistic_text(r: Any) -> str:
-    def f(x: Any, fmt: str) -> str:
-        return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt.format(x)
-
+    """The statistic of a test in words, its numbers written with :mod:`flighttrace.numfmt`."""
     if str(r.test).startswith("rate_ratio"):
-        return f"RR {f(r.ratio, '{:.2f}')} ({f(r.n1, '{:g}')} in {f(r.t1, '{:.1f}')} d vs {f(r.n0, '{:g}')} in {f(r.t0, '{:.1f}')} d)"
+        return f"RR {fmt_ratio(r.ratio)} ({fmt_count(r.n1)} in {fmt_days(r.t1)} vs {fmt_count(r.n0)} in {fmt_days(r.t0)})"
     if str(r.test).startswith("permutation"):
-        return f"{f(r.observed, '{:g}')} observed vs {f(r.expected, '{:.1f}')} expected ({f(r.n_shifts, '{:g}')} draws)"
-    return f"{f(r.observed, '{:g}')}"
+        return f"{fmt_number(r.observed)} observed vs {fmt_number(r.expected)} expected ({fmt_n(r.n_shifts, 'draw')})"
+    return fmt_number(r.observed)
+
+
+def _p_words(p: Any) -> str:
+    """A p-value after "p": ``= 0.00902`` or ``< 0.001`` (:func:`flighttrace.numfmt.fmt_p`)."""
+    text = fmt_p(p)
+    return text if text.startswith("<") else f"= {text}"
 
 
 def tests_table(statistics: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
@@ -130,7 +134,7 @@ def enforce(claims: pd.DataFrame, statistics: pd.DataFrame, *, alpha: float = 0.
         if cid not in own.index:
             continue
         s = own.loc[cid]
-        note = f"p = {s['p_value']:.3g}; corrected for the {n_tests} tests run ({str(s['adjust_method'])}): {s['p_adjusted']:.3g}"
+        note = f"p {_p_words(s['p_value'])}; corrected for the {n_tests} tests run ({str(s['adjust_method'])}): {fmt_p(s['p_adjusted'])}"
         reason, tail = str(out.at[i, "reason"]), ""
         if reason.endswith(ASSUMED):  # the assumed-coverage note stays last
             reason, tail = reason[: -len(ASSUMED)].rstrip("; "), f"; {ASSUMED}"

@@ -200,6 +200,7 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
                   maps_copy: Path | None, tiles: str | None, prereg: Any) -> dict[str, str]:
     """Write every file of the report into ``work`` (moved to ``out`` afterwards); the stages 'charts' to 'provenance'."""
     from flighttrace.report.export import legs_geojson, legs_kml, to_csv
+    from flighttrace.report.legcards import with_registrations
     from flighttrace.report.render import write_pages
     from flighttrace.tracks.legs import airport_events
 
@@ -213,13 +214,13 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
     bar.advance(1, "report: map")
     pages.write_map(run, work / "map.html", tiles=tiles, evidence_page="evidence.html")
     bar.advance(1, "report: exports")
-    table_legs, export_legs = pages.table_legs(run), pages.export_legs(run)
+    table_legs, export_legs = pages.table_legs(run), pages.export_legs(run)  # as the data gave them: the pages say where a registration comes from
     pages.write_exports(run, work)
-    (work / "legs.geojson").write_text(legs_geojson(export_legs), encoding="utf-8")
+    (work / "legs.geojson").write_text(legs_geojson(with_registrations(export_legs, scn)), encoding="utf-8")
     elev = {c: float(e) for c, e in scn.airport_index().table.set_index("code")["elevation_ft"].dropna().items()} if len(export_legs) else {}
     (work / "legs.kml").write_text(legs_kml(export_legs, ds.points, title=scn.meta.title, synthetic=run.synthetic, elevations_ft=elev),
                                    encoding="utf-8")
-    to_csv(table_legs, work / "tables" / "legs.csv")
+    to_csv(with_registrations(table_legs, scn), work / "tables" / "legs.csv")
     to_csv(airport_events(table_legs), work / "tables" / "airport_events.csv")
     to_csv(ds.manifest, work / "tables" / "manifest.csv")
     to_csv(ds.quarantine, work / "tables" / "quarantine.csv")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from flighttrace.cells import NONE, none_where
 from flighttrace.geo import haversine_km
+from flighttrace.numfmt import fmt_ft
 from flighttrace.reference.airports import AirportIndex
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.tracks.ends import LOST_CODES, decide_ends
@@ -207,11 +208,11 @@ def _reason(kind: str, grade: np.ndarray, method: np.ndarray, code: np.ndarray, 
             out[i] = f"seen on the ground {dist[i]:.1f} km from {code[i]}"
         elif g == "observed":
             word = "touchdown" if kind == "destination" else "lift-off"
-            out[i] = f"{word} seen: {agl[i]:.0f} ft above {code[i]} (runway height), {dist[i]:.1f} km from it{rwy}"
+            out[i] = f"{word} seen: {fmt_ft(agl[i])} above {code[i]} (runway height), {dist[i]:.1f} km from it{rwy}"
         elif g == "inferred" and mth == "near_no_alt":
             out[i] = f"{'last' if kind == 'destination' else 'first'} seen {dist[i]:.1f} km from {code[i]} (no altitude)"
         elif g == "inferred":
-            out[i] = f"{'last' if kind == 'destination' else 'first'} seen {agl[i]:.0f} ft above {code[i]}, {dist[i]:.1f} km out, {verb_air} it{rwy}"
+            out[i] = f"{'last' if kind == 'destination' else 'first'} seen {fmt_ft(agl[i])} above {code[i]}, {dist[i]:.1f} km out, {verb_air} it{rwy}"
         elif g == "bridged":
             out[i] = str(other[i])
         else:

@@ -166,7 +166,7 @@ def _bridges(g: dict[str, np.ndarray], r: _Runs, orig: dict[str, np.ndarray], de
         unk = (end["grade"] == "unknown") & (note == "")
         if unk.any():
             u = at[np.flatnonzero(unk)]
-            note[np.flatnonzero(unk)] = [f"{word} seen at {f'{x:.0f} ft' if not np.isnan(x) else 'unknown altitude'}, {la_:.3f}, {lo_:.3f}; no field fits"
+            note[np.flatnonzero(unk)] = [f"{word} seen at {fmt_ft(x) if not np.isnan(x) else 'unknown altitude'}, {la_:.3f}, {lo_:.3f}; no field fits"
                                          for x, la_, lo_ in zip(alt[u], lat[u], lon[u], strict=True)]
     return o_note, d_note, prv, nxt
 

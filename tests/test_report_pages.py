@@ -343,3 +343,30 @@ def test_exports_give_the_registration_from_the_fleet_list_where_the_data_has_no
     assert legs.loc[legs["icao24"] == "600864", "registration"].eq("4K-AZ100").all()  # 0 of its 48 legs had one before
     assert sorties["registration"].notna().all() and set(sorties["registration_source"]) == {"data", "fleet list"}
     assert list(sorties.columns[sorties.columns.get_loc("registration"):][:2]) == ["registration", "registration_source"]
+
+
+def test_the_report_carries_the_licences_of_what_it_embeds_and_links_to_them(ovda_report) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    out = ovda_report.out_dir
+    static = ROOT / "flighttrace" / "viz" / "static"
+    lic = out / "licences"
+    # each licence text, as the package ships it, beside the report: Leaflet (BSD-2), the time slider's libraries, world-atlas
+    shipped = sorted(p.relative_to(static).as_posix() for p in static.glob("*/LICENSE*"))
+    assert shipped == ["basemap/LICENSE-world-atlas", "iso8601/LICENSE", "leaflet/LICENSE", "moment/LICENSE", "timedimension/LICENSE"]
+    for rel in [*shipped, "README.md"]:
+        assert (lic / rel).read_bytes() == (static / rel).read_bytes(), rel
+    assert "BSD 2-Clause" in (lic / "leaflet" / "LICENSE").read_text() and "Natural Earth" in (lic / "README.md").read_text()
+    # listed with every other output: the provenance and the output folder's stamp
+    prov = json.loads((out / "provenance.json").read_text())
+    stamp = (out / "flighttrace-output.json").read_text()
+    for rel in [*shipped, "README.md"]:
+        assert f"licences/{rel}" in prov["outputs"] and f"licences/{rel}" in stamp
+    # both pages link to them
+    for page in ("index.html", "evidence.html"):
+        assert '<a href="licences/README.md">licences</a>' in (out / page).read_text(encoding="utf-8")
+    # the map carries Leaflet's whole licence, its conditions included, and world-atlas's notice
+    page = (out / "map.html").read_text(encoding="utf-8")
+    leaflet = (static / "leaflet" / "LICENSE").read_text().replace("\r\n", "\n").rstrip()  # the file has Windows line ends
+    assert leaflet in page and "Redistributions in binary form must reproduce the above copyright notice" in page
+    assert (static / "basemap" / "LICENSE-world-atlas").read_text().rstrip() in page

@@ -203,6 +203,7 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
     from flighttrace.report.legcards import with_registrations
     from flighttrace.report.render import write_pages
     from flighttrace.tracks.legs import airport_events
+    from flighttrace.viz.offline import write_licences
 
     scn, ds = run.scn, run.ds
     pages = kind_pages(run)
@@ -213,6 +214,7 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
     charts = _save_charts(pages.charts(run, source), work, [])
     bar.advance(1, "report: map")
     pages.write_map(run, work / "map.html", tiles=tiles, evidence_page="evidence.html")
+    write_licences(work / "licences")  # of the libraries and map data the pages carry
     bar.advance(1, "report: exports")
     table_legs, export_legs = pages.table_legs(run), pages.export_legs(run)  # as the data gave them: the pages say where a registration comes from
     pages.write_exports(run, work)

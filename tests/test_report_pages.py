@@ -370,3 +370,25 @@ def test_the_report_carries_the_licences_of_what_it_embeds_and_links_to_them(ovd
     leaflet = (static / "leaflet" / "LICENSE").read_text().replace("\r\n", "\n").rstrip()  # the file has Windows line ends
     assert leaflet in page and "Redistributions in binary form must reproduce the above copyright notice" in page
     assert (static / "basemap" / "LICENSE-world-atlas").read_text().rstrip() in page
+
+
+def test_a_claims_text_names_the_field_in_every_clause_and_a_group_in_words() -> None:
+    import flighttrace
+    from flighttrace.report.parts import Places
+    from flighttrace.report.summary import named
+
+    scn = flighttrace.load_scenario(ROOT / "seeds" / "azerbaijan-ovda.yaml")
+    text = "59 landings at LLOV found; nothing was heard over LLOV below 3,000 ft; nothing was heard between LLOV and azerbaijan"
+    assert named(text, Places(scn), sorted(scn.airport_codes())) == (
+        "59 landings at LLOV (Ovda) found; nothing was heard over LLOV (Ovda) below 3,000 ft; "
+        "nothing was heard between LLOV (Ovda) and Azerbaijan (UBBB, UBBG, UBBN)")
+    # a name already there is not repeated; a group's id inside another word or a path is left alone
+    assert named("LLOV (Ovda) and LLOV", Places(scn), ["LLOV"]) == "LLOV (Ovda) and LLOV"
+    assert named("fixtures/ovda/data, az-ovda-az-002", Places(scn), []) == "fixtures/ovda/data, az-ovda-az-002"
+
+
+def test_moscow_plain_words_give_the_chance_of_detection_in_words_only(moscow_report) -> None:  # type: ignore[no-untyped-def]
+    words = _text(moscow_report.index.read_text(encoding="utf-8"))
+    assert "p_detect" not in words and "would have been detected in " in words
+    # the group by the name the scenario gives it, with its fields; the band by the one duration formatter
+    assert "each field of Moscow airports (UUBW, UUDD, UUEE, UUWW) closed ≥ 30 min" in words

@@ -46,6 +46,7 @@ __all__ = [
     "fmt_n",
     "fmt_number",
     "fmt_p",
+    "fmt_p_is",
     "fmt_ratio",
     "fmt_share",
 ]
@@ -187,7 +188,7 @@ def fmt_number(value: Any, decimals: int = 1, *, missing: str = MISSING) -> str:
         return missing
     if abs(x - round(x)) < 1e-9:
         return f"{round(x):,}"
-    return f"{x:,.{decimals}f}"
+    return f"{round(x, decimals) + 0.0:,.{decimals}f}"  # + 0.0: no "-0.0"
 
 
 def fmt_p(value: Any, *, missing: str = MISSING) -> str:
@@ -204,6 +205,18 @@ def fmt_p(value: Any, *, missing: str = MISSING) -> str:
     if x < P_FLOOR:
         return f"< {P_FLOOR:g}"
     return f"{x:.3g}"
+
+
+def fmt_p_is(value: Any, *, missing: str = MISSING) -> str:
+    """"p" and its value as a sentence writes it: ``p = 0.00902``, ``p < 0.001`` (:func:`fmt_p`).
+
+    Examples
+    --------
+    >>> fmt_p_is(0.009024644), fmt_p_is(1.6e-14)
+    ('p = 0.00902', 'p < 0.001')
+    """
+    text = fmt_p(value, missing=missing)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 # --------------------------------------------------------------------------- CSV

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flighttrace.numfmt import fixed_decimals, fmt_count, fmt_days, fmt_ft, fmt_km, fmt_n, fmt_p, fmt_ratio, fmt_share
+from flighttrace.numfmt import fixed_decimals, fmt_count, fmt_days, fmt_ft, fmt_km, fmt_n, fmt_number, fmt_p, fmt_p_is, fmt_ratio, fmt_share
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -52,6 +52,14 @@ def test_ratios_and_p_values() -> None:
     assert [fmt_ratio(6.268173), fmt_ratio(9.308363), fmt_ratio(math.inf)] == ["6.27", "9.31", "—"]
     # three significant digits down to 0.001, a bound below it (1.44e-11 is not a number a reader can use)
     assert [fmt_p(0.009024644), fmt_p(0.5), fmt_p(0.001), fmt_p(1.443392e-11)] == ["0.00902", "0.5", "0.001", "< 0.001"]
+    # in a sentence, the same way: "p = 0.00902", "p < 0.001" (never "p = 1.61e-14")
+    assert [fmt_p_is(0.009024644), fmt_p_is(1.6090e-14), fmt_p_is(None)] == ["p = 0.00902", "p < 0.001", "p = —"]
+
+
+def test_other_numbers_are_whole_or_fixed_decimals_and_thousands_separated() -> None:
+    # the Statistics table's raw 0.22503516174402247 and the test table's 18000 draws and 2519.6 d
+    assert [fmt_number(18000.0), fmt_number(2519.565972), fmt_number(0.22503516174402247, 2), fmt_number(8.320153)] == ["18,000", "2,519.6", "0.23", "8.3"]
+    assert [fmt_number(27.0), fmt_number(-0.04), fmt_number(float("nan"))] == ["27", "0.0", "—"]  # never "-0.0"
 
 
 def test_csv_floats_get_fixed_decimals_by_column_and_whole_numbers_none() -> None:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from flighttrace.cells import none_where
 from flighttrace.claims.context import ASSUMED
-from flighttrace.numfmt import fmt_count, fmt_days, fmt_n, fmt_number, fmt_p, fmt_ratio
+from flighttrace.numfmt import fmt_count, fmt_days, fmt_n, fmt_number, fmt_p, fmt_p_is, fmt_ratio
 
 __all__ = ["METHODS", "TESTS_COLUMNS", "adjust", "enforce", "tests_table"]
 
@@ -67,12 +67,6 @@ def _statistic_text(r: Any) -> str:
     if str(r.test).startswith("permutation"):
         return f"{fmt_number(r.observed)} observed vs {fmt_number(r.expected)} expected ({fmt_n(r.n_shifts, 'draw')})"
     return fmt_number(r.observed)
-
-
-def _p_words(p: Any) -> str:
-    """A p-value after "p": ``= 0.00902`` or ``< 0.001`` (:func:`flighttrace.numfmt.fmt_p`)."""
-    text = fmt_p(p)
-    return text if text.startswith("<") else f"= {text}"
 
 
 def tests_table(statistics: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
@@ -134,7 +128,7 @@ def enforce(claims: pd.DataFrame, statistics: pd.DataFrame, *, alpha: float = 0.
         if cid not in own.index:
             continue
         s = own.loc[cid]
-        note = f"p {_p_words(s['p_value'])}; corrected for the {n_tests} tests run ({str(s['adjust_method'])}): {fmt_p(s['p_adjusted'])}"
+        note = f"{fmt_p_is(s['p_value'])}; corrected for the {n_tests} tests run ({str(s['adjust_method'])}): {fmt_p(s['p_adjusted'])}"
         reason, tail = str(out.at[i, "reason"]), ""
         if reason.endswith(ASSUMED):  # the assumed-coverage note stays last
             reason, tail = reason[: -len(ASSUMED)].rstrip("; "), f"; {ASSUMED}"

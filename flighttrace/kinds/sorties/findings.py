@@ -16,7 +16,7 @@ from flighttrace.kinds.sorties import stats as st
 from flighttrace.kinds.sorties.claims import burst_row, event_rows
 from flighttrace.kinds.sorties.identity import lookalikes, replays
 from flighttrace.kinds.sorties.series import main_landings, main_sorties, sortie_times
-from flighttrace.numfmt import fmt_count
+from flighttrace.numfmt import fmt_count, fmt_n, fmt_p_is
 
 __all__ = ["SortiesFindings", "analyze", "sorties_findings"]
 
@@ -90,14 +90,14 @@ class SortiesFindings:
                     lines.append("rate ratio in conflict windows: not computable (no covered day inside or outside the windows)")
                 else:
                     lines.append(f"rate ratio in conflict windows: {r['ratio']:.2f} (CI {r['ci_low']:.2f}–{r['ci_high']:.2f}, allowing for bursts; "
-                                 f"variance/mean of the monthly counts {r['dispersion']:.1f}), p = {r['p_value']:.3g}")
+                                 f"variance/mean of the monthly counts {r['dispersion']:.1f}), {fmt_p_is(r['p_value'])}")
             elif r["test"] == "permutation_before_start":
                 if np.isnan(r["p_value"]):
                     lines.append("sorties before conflict starts: not computable (no conflict start with enough covered days before it)")
                 else:
-                    lines.append(f"sorties before conflict starts: {r['observed']:g} vs {r['expected']:.1f} expected, circular-shift p = {r['p_value']:.3g} ({int(r['n_shifts'])} shifts; ignores season and trend)")
+                    lines.append(f"sorties before conflict starts: {r['observed']:g} vs {r['expected']:.1f} expected, circular-shift {fmt_p_is(r['p_value'])} ({fmt_n(r['n_shifts'], 'shift')}; ignores season and trend)")
             elif r["test"] == "permutation_same_season" and not np.isnan(r["p_value"]):
-                lines.append(f"  against the same dates of nearby years: {r['observed']:.1f} vs {r['expected']:.1f} expected, p = {r['p_value']:.3g} ({int(r['n_shifts'])} draws)")
+                lines.append(f"  against the same dates of nearby years: {r['observed']:.1f} vs {r['expected']:.1f} expected, {fmt_p_is(r['p_value'])} ({fmt_n(r['n_shifts'], 'draw')})")
         return "\n".join(lines)
 
 

@@ -25,7 +25,9 @@ STAGES = 9
 
 CSV_NOTE = ("CSV files are safe to open in a spreadsheet: a text cell that begins with =, +, -, @, a tab or a carriage return "
             "(which a spreadsheet would run as a formula) is written with a single quote in front and in double quotes, as OWASP's "
-            "guidance on CSV injection advises. Numbers stay numbers, and the Parquet and GeoJSON files keep every value as it was read.")
+            "guidance on CSV injection advises. Numbers stay numbers, and the Parquet and GeoJSON files keep every value as it was read. "
+            "Where the data gave no registration and the scenario's fleet list knows the aircraft's address, legs.csv, sorties.csv and "
+            "legs.geojson give the fleet list's, and their column registration_source says so (data or fleet list).")
 """The Method section's paragraph on the CSV exports (:mod:`flighttrace.csvsafe`)."""
 
 

@@ -109,7 +109,7 @@ def with_registrations(frame: pd.DataFrame, scn: Any) -> pd.DataFrame:
     where = np.array([REGISTRATION_SOURCES.get(f[1]) for f in found] + [None], dtype=object)[codes]
     out = frame.copy()
     out["registration"] = new_reg
-    out.insert(out.columns.get_loc("registration") + 1, "registration_source", where)
+    out.insert(list(out.columns).index("registration") + 1, "registration_source", where)
     return out
 
 

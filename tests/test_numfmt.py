@@ -132,6 +132,8 @@ def test_report_pages_write_every_number_one_way(ovda_report) -> None:  # type: 
     ev = _page_words(out / "evidence.html")
     heights = re.findall(r"(\d[\d,]*) ft above", ev)
     assert heights and all(h == f"{int(h.replace(',', '')):,}" for h in heights) and any(int(h.replace(",", "")) >= 1000 for h in heights)
+    # the pre-registration's lead and lag (the scenario's rate-ratio claims: lead 30d, lag 15d) in words
+    assert "event windows widened by 30 days before and 15 days after each event" in _page_words(out / "index.html")
     # a ground-time claim's band in words, with the one duration formatter: "in [1 h 30 min, 8 h 0 min]", never "[90min, 8h]"
     claims = pd.read_csv(out / "tables" / "claims.csv")
     band = claims.loc[claims["claim_id"] == "ap-2023-hours-on-ground", "expected"].iloc[0]

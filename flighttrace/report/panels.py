@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from flighttrace.numfmt import fmt_n, fmt_p
+from flighttrace.numfmt import fmt_days, fmt_n, fmt_p
 
 __all__ = ["prereg_context", "robustness_rows", "stamp", "tests_rows"]
 
@@ -42,9 +42,17 @@ def stamp(scn_path: Any, scenario: Any, given: Any = None) -> Any:
     return old
 
 
+def _days(span: Any) -> str:
+    """A lead or lag as the stamp records it (``30d``), in words (``30 days``); as it is if it is no duration."""
+    try:
+        return fmt_days(pd.Timedelta(span).total_seconds() / 86400)
+    except (TypeError, ValueError):
+        return str(span)
+
+
 def prereg_context(prereg: Any) -> dict[str, Any]:
     """The stamp for the page: file, hash, time, windows and deviations."""
-    return {"scenario": str(prereg.scenario), "sha256": prereg.sha256, "time_utc": prereg.time_utc, "lead": prereg.lead, "lag": prereg.lag,
+    return {"scenario": str(prereg.scenario), "sha256": prereg.sha256, "time_utc": prereg.time_utc, "lead": _days(prereg.lead), "lag": _days(prereg.lag),
             "deviations": list(prereg.deviations), "n_windows": len(prereg.windows)}
 
 

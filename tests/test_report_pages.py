@@ -392,3 +392,5 @@ def test_moscow_plain_words_give_the_chance_of_detection_in_words_only(moscow_re
     assert "p_detect" not in words and "would have been detected in " in words
     # the group by the name the scenario gives it, with its fields; the band by the one duration formatter
     assert "each field of Moscow airports (UUBW, UUDD, UUEE, UUWW) closed ≥ 30 min" in words
+    assert "each field of vko-dme (UUDD, UUWW) closed" in words  # a group with no name: its id as the scenario writes it, and its fields
+    assert not re.search(r"(?<![\w.])\d+(\.\d+)?e[-+]\d+(?!\w)", words)  # a baseline's tail probability as a p-value: "P(≥ 9) < 0.001", not 1.15e-06

@@ -62,14 +62,19 @@ def uncovered_spans(coverage: pd.DataFrame, start: Any, end: Any) -> list[tuple[
 def _group_words(places: Places, group: str) -> str:
     """A group of fields as a reader reads it: its name (the scenario's alias, else its id in words) and its fields.
 
-    ``Moscow airports (UUBW, UUDD, UUEE, UUWW)`` for ``moscow``, ``Azerbaijan (UBBB, UBBG, UBBN)`` for ``azerbaijan``.
+    ``Moscow airports (UUBW, UUDD, UUEE, UUWW)`` for ``moscow``, ``Azerbaijan (UBBB, UBBG, UBBN)`` for ``azerbaijan``,
+    ``vko-dme (UUDD, UUWW)`` for ``vko-dme``.
     """
+    import re
+
     try:
         members = sorted(places.scn.resolve_airports(group))
     except (KeyError, ValueError):
         members = []
-    words = places.name(group) or group.replace("_", " ")
-    return f"{words[:1].upper()}{words[1:]}" + (f" ({', '.join(members)})" if members else "")
+    words = places.name(group) or group
+    if re.fullmatch(r"[a-z]+(_[a-z]+)*", words):  # an id that reads as a place (azerbaijan, israel_south), not a label (vko-dme)
+        words = words.replace("_", " ").capitalize()
+    return words + (f" ({', '.join(members)})" if members else "")
 
 
 def named(text_: str, places: Places, codes: Any) -> str:

@@ -39,7 +39,7 @@ from flighttrace.timeutil import time_ns
 from flighttrace.tracks.legs import GRADES
 
 __all__ = ["JUDGES", "measures", "items", "judge", "closure_item_id", "closure_detectability", "event_weights", "STRONG"]
-from flighttrace.numfmt import fmt_share
+from flighttrace.numfmt import fmt_p_is, fmt_share
 from flighttrace.timefmt import fmt_date, fmt_day_hm, fmt_duration, fmt_hm
 
 STRONG: Final[tuple[str, ...]] = ("observed", "inferred")
@@ -267,7 +267,7 @@ def _count(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
     if base is not None:
         mean, weeks, tail, stand_out = base
         ordinary = (f"the same hours of {weeks} baseline week(s) show {mean:.2f} on average "
-                    f"(P(≥ {s}) = {tail:.3g}; {stand_out} or more would stand out)")
+                    f"({fmt_p_is(tail).replace('p', f'P(≥ {s})', 1)}; {stand_out} or more would stand out)")
         observed += f"; baseline {mean:.2f}"
         if verdict == "supported" and tail > d.params.excess_alpha:
             verdict = "inconclusive"

@@ -13,6 +13,7 @@ height              whole feet, thousands separated         ``3,164 ft``
 days                whole, else one decimal                 ``44 days``, ``14.5 h``
 share               whole per cent; one decimal under 10%   ``62%``, ``4.5%``
 ratio               two decimals                            ``6.27``
+other number        whole, else fixed decimals, separated   ``18,000``, ``1.2``
 p-value             three significant digits, or a bound    ``0.009``, ``< 0.001``
 ==================  ======================================  ===================
 
@@ -43,7 +44,9 @@ __all__ = [
     "fmt_ft",
     "fmt_km",
     "fmt_n",
+    "fmt_number",
     "fmt_p",
+    "fmt_p_is",
     "fmt_ratio",
     "fmt_share",
 ]
@@ -172,6 +175,22 @@ def fmt_ratio(value: Any, *, missing: str = MISSING) -> str:
     return missing if x is None else f"{x:,.2f}"
 
 
+def fmt_number(value: Any, decimals: int = 1, *, missing: str = MISSING) -> str:
+    """Any other number: whole when it is whole, else with ``decimals`` decimals, thousands separated: ``18,000``, ``1.2``, ``0.23``.
+
+    Examples
+    --------
+    >>> fmt_number(18000.0), fmt_number(1.2000001), fmt_number(0.22503516174402247, 2), fmt_number(2519.63)
+    ('18,000', '1.2', '0.23', '2,519.6')
+    """
+    x = _num(value)
+    if x is None:
+        return missing
+    if abs(x - round(x)) < 1e-9:
+        return f"{round(x):,}"
+    return f"{round(x, decimals) + 0.0:,.{decimals}f}"  # + 0.0: no "-0.0"
+
+
 def fmt_p(value: Any, *, missing: str = MISSING) -> str:
     """A p-value: three significant digits down to :data:`P_FLOOR`, below it ``< 0.001``.
 
@@ -186,6 +205,18 @@ def fmt_p(value: Any, *, missing: str = MISSING) -> str:
     if x < P_FLOOR:
         return f"< {P_FLOOR:g}"
     return f"{x:.3g}"
+
+
+def fmt_p_is(value: Any, *, missing: str = MISSING) -> str:
+    """"p" and its value as a sentence writes it: ``p = 0.00902``, ``p < 0.001`` (:func:`fmt_p`).
+
+    Examples
+    --------
+    >>> fmt_p_is(0.009024644), fmt_p_is(1.6e-14)
+    ('p = 0.00902', 'p < 0.001')
+    """
+    text = fmt_p(value, missing=missing)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 # --------------------------------------------------------------------------- CSV

@@ -379,7 +379,7 @@ def test_scenario_format_grows_the_disruption_kinds() -> None:
     four = scn.claim("seed-all-four-closed")
     assert four.record == "unconfirmed" and four.test.require == "each"
     assert scn.resolve_airports(four.test.airport) == {"UUEE", "UUDD", "UUWW", "UUBW"}
-    assert four.test.describe() == "each field of moscow closed ≥ 30min"
+    assert four.test.describe() == "each field of moscow closed ≥ 30 min"
     assert scn.claim("vko-dme-reopened-14mar").test.describe().endswith("traffic resumed in the window")
     assert scn.claim("seed-flights-diverted").test.describe() == "at least 1 diverted"
 

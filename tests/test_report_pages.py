@@ -157,7 +157,7 @@ def test_a_card_names_the_decisive_rows_as_read_from_the_input(ovda_report) -> N
 def test_cards_give_the_registration_from_the_fleet_list_and_say_so(ovda_report) -> None:  # type: ignore[no-untyped-def]
     ev_page = (ovda_report.out_dir / "evidence.html").read_text(encoding="utf-8")
     sorties = pd.read_csv(ovda_report.out_dir / "sorties.csv", dtype={"icao24": str})
-    s = sorties[sorties["registration"].isna() & (sorties["icao24"] == "60083c")].iloc[0]
+    s = sorties[(sorties["registration_source"] == "fleet list") & (sorties["icao24"] == "60083c")].iloc[0]  # the data gave none
     card = ev_page[ev_page.index(f'id="{s["sortie_id"]}"'):]
     card = _text(card[: card.index("</h3>")])
     assert "4K-AZ60 (fleet list)" in card
@@ -271,3 +271,126 @@ def test_the_claims_table_shows_the_columns_other_checks_add(ovda_report) -> Non
     assert (rows[1]["plain"], rows[1]["p_detect"], rows[1]["fragile"]) == ("", "", False)
     template = (ROOT / "flighttrace" / "report" / "templates" / "index.html.j2").read_text(encoding="utf-8")
     assert "{{ c.plain }}" in template and "{{ c.p_detect }}" in template and 'class="fragile"' in template and "{{ prereg.sha256 }}" in template
+
+
+# --------------------------------------------------------------------------- the statistics tables and the exports
+
+
+def _rows(fragment: str) -> list[list[str]]:
+    """The body rows of the tables in a fragment, each as the words of its cells."""
+    return [[_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in re.findall(r"<tr>(.*?)</tr>", fragment, re.S)
+            if "<td" in row]
+
+
+def test_the_statistics_tables_name_every_test_in_words_and_each_event_by_its_name(ovda_report) -> None:  # type: ignore[no-untyped-def]
+    import flighttrace
+
+    page = ovda_report.index.read_text(encoding="utf-8")
+    st = pd.read_csv(ovda_report.out_dir / "tables" / "statistics.csv", dtype=str, keep_default_na=False)
+    # no test reaches the page by its code name (rate_ratio_event, permutation_same_season … were 21 of the 26 rows)
+    codes = set(st["test"])
+    assert {"rate_ratio", "rate_ratio_event", "permutation_before_start", "permutation_same_season"} <= codes
+    assert not [c for c in codes if c in page]
+    # every number as a reader reads it: no float with more than 4 decimals (0.22503516174402247), no exponent (1.61e-14);
+    # a p-value is written to three significant digits, so one of 0.001–0.01 has five (0.00902)
+    words = _text(page[page.index("<main>"):])
+    long = [m.group(0) for m in re.finditer(r"\d+\.\d{5,}", words) if not re.fullmatch(r"0\.00[1-9]\d{0,2}", m.group(0))]
+    assert not long and not re.search(r"(?<![\w.])\d+(\.\d+)?e[-+]\d+(?!\w)", words)  # a number, not a stretch of a hash
+    # a row per statistic; a statistic of one event names it (the scenario's name), one of several counts them
+    names = {e.id: e.name for e in flighttrace.load_scenario(ROOT / "seeds" / "azerbaijan-ovda.yaml").events}
+    rows = _rows(_section(page, "statistics"))
+    assert len(rows) == len(st)
+    for r, (_, s) in zip(rows, st.iterrows(), strict=True):
+        ids = [x for x in s["event_ids"].split(",") if x]
+        assert r[2] == (names[ids[0]] if len(ids) == 1 else f"{len(ids)} events" if ids else "—")
+        assert r[0] == (s["claim_id"] or "whole scenario")
+    assert sum(r[2] == "Second Karabakh (44-day) war" for r in rows) == int((st["event_ids"] == "war-2020").sum()) >= 2
+    # the per-event rows no longer look alike: no two rows of the table read the same
+    visible = [tuple(r[:1] + r[2:]) for r in rows]
+    assert len(set(visible)) == len(visible)
+    # the table of every test run names its tests the same way, its statistic written with separators and units
+    tests = _rows(_section(page, "tests"))
+    assert tests and all(t[0][0].isupper() and "_" not in t[0] for t in tests)
+    pooled = st[(st["test"] == "rate_ratio") & (st["claim_id"] == "")].iloc[0]
+    t0 = float(pooled["t0"])
+    assert f"vs {int(pooled['n0'])} in {t0:,.1f} days" in tests[0][3] and t0 >= 1000  # "2,519.6 days", never "2519.6 d"
+    assert tests[0][4] == "< 0.001"  # as the Statistics table writes it, not 1.61e-14
+
+
+def test_exports_give_the_registration_from_the_fleet_list_where_the_data_has_none_and_say_so(ovda_report) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import flighttrace
+
+    out = ovda_report.out_dir
+    scn = flighttrace.load_scenario(ROOT / "seeds" / "azerbaijan-ovda.yaml")
+    fleet = {a.hex: a.registration for a in scn.fleet.aircraft}
+    legs = pd.read_csv(out / "tables" / "legs.csv", dtype=str)
+    sorties = pd.read_csv(out / "sorties.csv", dtype=str)
+    features = json.loads((out / "legs.geojson").read_text(encoding="utf-8"))["features"]
+    geo = pd.DataFrame([f["properties"] for f in features])[["leg_id", "icao24", "registration", "registration_source"]]
+    # the data's own registrations, as the legs of the input have them (the report keeps no other copy)
+    raw = flighttrace.detect_legs(flighttrace.read([ROOT / "fixtures" / "ovda" / "data"]).points, scn).astype({"leg_id": str}).set_index("leg_id")["registration"]
+    for table in (legs, geo):
+        t = table.set_index("leg_id")
+        in_data = raw.reindex(t.index).astype(object).where(raw.reindex(t.index).notna(), None)
+        has = in_data.notna().to_numpy()
+        assert (t.loc[has, "registration"].to_numpy() == in_data[has].to_numpy()).all()
+        assert (t.loc[has, "registration_source"] == "data").all()
+        # where the data gave none, the fleet list's, and said to come from it: every leg of the fleet has one
+        assert (t.loc[~has, "registration"].to_numpy() == t.loc[~has, "icao24"].map(fleet).to_numpy()).all()
+        assert (t.loc[~has, "registration_source"] == "fleet list").all()
+    assert legs.loc[legs["icao24"] == "600864", "registration"].eq("4K-AZ100").all()  # 0 of its 48 legs had one before
+    assert sorties["registration"].notna().all() and set(sorties["registration_source"]) == {"data", "fleet list"}
+    assert list(sorties.columns[sorties.columns.get_loc("registration"):][:2]) == ["registration", "registration_source"]
+
+
+def test_the_report_carries_the_licences_of_what_it_embeds_and_links_to_them(ovda_report) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    out = ovda_report.out_dir
+    static = ROOT / "flighttrace" / "viz" / "static"
+    lic = out / "licences"
+    # each licence text, as the package ships it, beside the report: Leaflet (BSD-2), the time slider's libraries, world-atlas
+    shipped = sorted(p.relative_to(static).as_posix() for p in static.glob("*/LICENSE*"))
+    assert shipped == ["basemap/LICENSE-world-atlas", "iso8601/LICENSE", "leaflet/LICENSE", "moment/LICENSE", "timedimension/LICENSE"]
+    for rel in [*shipped, "README.md"]:
+        assert (lic / rel).read_bytes() == (static / rel).read_bytes(), rel
+    assert "BSD 2-Clause" in (lic / "leaflet" / "LICENSE").read_text() and "Natural Earth" in (lic / "README.md").read_text()
+    # listed with every other output: the provenance and the output folder's stamp
+    prov = json.loads((out / "provenance.json").read_text())
+    stamp = (out / "flighttrace-output.json").read_text()
+    for rel in [*shipped, "README.md"]:
+        assert f"licences/{rel}" in prov["outputs"] and f"licences/{rel}" in stamp
+    # both pages link to them
+    for page in ("index.html", "evidence.html"):
+        assert '<a href="licences/README.md">licences</a>' in (out / page).read_text(encoding="utf-8")
+    # the map carries Leaflet's whole licence, its conditions included, and world-atlas's notice
+    page = (out / "map.html").read_text(encoding="utf-8")
+    leaflet = (static / "leaflet" / "LICENSE").read_text().replace("\r\n", "\n").rstrip()  # the file has Windows line ends
+    assert leaflet in page and "Redistributions in binary form must reproduce the above copyright notice" in page
+    assert (static / "basemap" / "LICENSE-world-atlas").read_text().rstrip() in page
+
+
+def test_a_claims_text_names_the_field_in_every_clause_and_a_group_in_words() -> None:
+    import flighttrace
+    from flighttrace.report.parts import Places
+    from flighttrace.report.summary import named
+
+    scn = flighttrace.load_scenario(ROOT / "seeds" / "azerbaijan-ovda.yaml")
+    text = "59 landings at LLOV found; nothing was heard over LLOV below 3,000 ft; nothing was heard between LLOV and azerbaijan"
+    assert named(text, Places(scn), sorted(scn.airport_codes())) == (
+        "59 landings at LLOV (Ovda) found; nothing was heard over LLOV (Ovda) below 3,000 ft; "
+        "nothing was heard between LLOV (Ovda) and Azerbaijan (UBBB, UBBG, UBBN)")
+    # a name already there is not repeated; a group's id inside another word or a path is left alone
+    assert named("LLOV (Ovda) and LLOV", Places(scn), ["LLOV"]) == "LLOV (Ovda) and LLOV"
+    assert named("fixtures/ovda/data, az-ovda-az-002", Places(scn), []) == "fixtures/ovda/data, az-ovda-az-002"
+
+
+def test_moscow_plain_words_give_the_chance_of_detection_in_words_only(moscow_report) -> None:  # type: ignore[no-untyped-def]
+    words = _text(moscow_report.index.read_text(encoding="utf-8"))
+    assert "p_detect" not in words and "would have been detected in " in words
+    # the group by the name the scenario gives it, with its fields; the band by the one duration formatter
+    assert "each field of Moscow airports (UUBW, UUDD, UUEE, UUWW) closed ≥ 30 min" in words
+    assert "each field of vko-dme (UUDD, UUWW) closed" in words  # a group with no name: its id as the scenario writes it, and its fields
+    assert not re.search(r"(?<![\w.])\d+(\.\d+)?e[-+]\d+(?!\w)", words)  # a baseline's tail probability as a p-value: "P(≥ 9) < 0.001", not 1.15e-06

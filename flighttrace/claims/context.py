@@ -18,6 +18,7 @@ import pandas as pd
 from flighttrace.cells import objects
 from flighttrace.claims.findings import EVIDENCE_COLUMNS
 from flighttrace.claims.rules import VerdictRules
+from flighttrace.numfmt import fmt_number
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.tracks.legs import GRADES
 
@@ -172,7 +173,8 @@ class Outcome:
 
 
 def fmt_n(x: float) -> str:
-    return f"{x:g}" if x == int(x) else f"{x:.1f}"
+    """A number of days or items in a claim's text: whole, else one decimal, thousands separated (:func:`flighttrace.numfmt.fmt_number`)."""
+    return fmt_number(x)
 
 
 def grade_counts(items: pd.DataFrame) -> tuple[int, int, int, int]:

@@ -41,6 +41,7 @@ from flighttrace.claims.visibility import (
     fleet_table,
     terminal_gate,
 )
+from flighttrace.numfmt import fmt_count
 
 __all__ = [
     "NOT_APPLICABLE",
@@ -277,7 +278,7 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp, *, r
                 heard_day = np.logical_or.reduceat(gc, day_first)  # hours in time order: each day's hours are one run
                 n_silent = int((~heard_day).sum())
                 silent = max(silent, n_silent)
-                tail = f" (on {n_silent} of {n_days} days not at all)" if n_silent else ""
+                tail = f" (on {fmt_count(n_silent)} of {fmt_count(n_days)} days not at all)" if n_silent else ""
                 parts.append(f"nothing was heard {g.label} in {_fmt_h(float(w[miss].sum()))} of {_fmt_h(total)} hours{tail}")
         fw = _field_weights(ctx, claim, [g.id for g in group], hours_abs) if how == "any" else None
         if fw is None or not np.isfinite(fw).all() or fw.sum() <= 0:

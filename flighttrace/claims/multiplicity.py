@@ -14,7 +14,6 @@ test survives the correction.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Final
 
 import numpy as np
@@ -23,6 +22,7 @@ import pandas as pd
 from flighttrace.cells import none_where
 from flighttrace.claims.context import ASSUMED
 from flighttrace.claims.plain import undecided
+from flighttrace.numfmt import fmt_count, fmt_days, fmt_n, fmt_number, fmt_p, fmt_p_is, fmt_ratio
 
 __all__ = ["METHODS", "OWN_TESTS", "TESTS_COLUMNS", "adjust", "enforce", "tests_table"]
 
@@ -67,18 +67,16 @@ def adjust(statistics: pd.DataFrame, *, method: str = "holm") -> pd.DataFrame:
 
 
 def _statistic_text(r: Any) -> str:
-    def f(x: Any, fmt: str) -> str:
-        return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt.format(x)
-
+    """The statistic of a test in words, its numbers written with :mod:`flighttrace.numfmt`."""
     if str(r.test).startswith("rate_ratio"):
-        return f"RR {f(r.ratio, '{:.2f}')} ({f(r.n1, '{:g}')} in {f(r.t1, '{:.1f}')} d vs {f(r.n0, '{:g}')} in {f(r.t0, '{:.1f}')} d)"
+        return f"RR {fmt_ratio(r.ratio)} ({fmt_count(r.n1)} in {fmt_days(r.t1)} vs {fmt_count(r.n0)} in {fmt_days(r.t0)})"
     if str(r.test).startswith("permutation"):
-        return f"{f(r.observed, '{:g}')} observed vs {f(r.expected, '{:.1f}')} expected ({f(r.n_shifts, '{:g}')} draws)"
+        return f"{fmt_number(r.observed)} observed vs {fmt_number(r.expected)} expected ({fmt_n(r.n_shifts, 'draw')})"
     if r.test == "baseline_excess":
-        return f"{f(r.observed, '{:g}')} seen vs {f(r.expected, '{:.2f}')} on ordinary days ({f(r.n0, '{:g}')} baseline week(s))"
+        return f"{fmt_number(r.observed)} seen vs {fmt_number(r.expected)} on ordinary days ({fmt_n(r.n0, 'baseline week')})"
     if r.test == "closure":
-        return f"{r.event_ids}: no movement where {f(r.expected, '{:.1f}')} were expected ({f(r.baseline, '{:.0f}')} a day)"
-    return f"{f(r.observed, '{:g}')}"
+        return f"{r.event_ids}: no movement where {fmt_number(r.expected)} were expected ({fmt_number(r.baseline)} a day)"
+    return fmt_number(r.observed)
 
 
 def tests_table(statistics: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
@@ -145,11 +143,12 @@ def enforce(claims: pd.DataFrame, statistics: pd.DataFrame, *, alpha: float = 0.
         g = by_claim[cid]
         p, q = g["p_value"].astype(float).to_numpy(), g["p_adjusted"].astype(float).to_numpy()
         if len(g) == 1:
-            ps, qs = f"{p[0]:.3g}", f"{q[0]:.3g}"
+            ps, qs = fmt_p_is(p[0]), fmt_p(q[0])
         else:  # one per field: name each
             names = g["event_ids"].astype(str).to_numpy()
-            ps, qs = (", ".join(f"{n} {x:.3g}" for n, x in zip(names, v, strict=True)) for v in (p, q))
-        note = f"p = {ps}; corrected for the {n_tests} tests run ({str(g['adjust_method'].iloc[0])}): {qs}"
+            ps = "p: " + ", ".join(f"{n} {fmt_p(x)}" for n, x in zip(names, p, strict=True))
+            qs = ", ".join(f"{n} {fmt_p(x)}" for n, x in zip(names, q, strict=True))
+        note = f"{ps}; corrected for the {n_tests} tests run ({str(g['adjust_method'].iloc[0])}): {qs}"
         reason, tail = str(out.at[i, "reason"]), ""
         if reason.endswith(ASSUMED):  # the assumed-coverage note stays last
             reason, tail = reason[: -len(ASSUMED)].rstrip("; "), f"; {ASSUMED}"

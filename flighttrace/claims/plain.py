@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from flighttrace.numfmt import fmt_number
+
 __all__ = ["could_not_see", "count_plain", "seen", "seen_otherwise", "subject_words", "undecided", "would_have_seen"]
 
 _UNIT: dict[str, tuple[str, str]] = {
@@ -71,7 +73,7 @@ def _missing(win: Any) -> str:
     det = getattr(win, "detect", None)
     parts = []
     if getattr(win, "uncovered", 0) > 0:
-        parts.append(f"{win.uncovered:g} of {win.days:g} days have no data ({win.uncovered_text})")
+        parts.append(f"{fmt_number(win.uncovered)} of {fmt_number(win.days)} days have no data ({win.uncovered_text})")
     if det is not None and det.missing:
         parts.append(det.missing)
     return "; ".join(parts) or "the window has no data"

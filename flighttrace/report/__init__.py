@@ -16,7 +16,13 @@ kind's own tables → coverage and claims) and writes, into one folder:
 ``map.html``, ``charts/*.png|svg``
     the map (copied to ``--maps DIR`` only when asked) and the charts;
 ``legs.geojson``, ``legs.kml``, ``tables/*`` and the kind's own exports
-    (KML time-stamped for Google Earth; CSVs with fixed decimals);
+    (KML time-stamped for Google Earth; CSVs with fixed decimals; a blank
+    registration filled from the scenario's fleet list, with
+    ``registration_source`` saying so);
+``licences/``
+    the licences of the libraries and the map data the pages carry
+    (Leaflet, the time slider's libraries, world-atlas / Natural Earth),
+    linked from each page's footer;
 ``provenance.json``
     the command, the flighttrace version, every input with its SHA-256 and
     every output with its SHA-256; ``flighttrace verify DIR`` re-derives the

@@ -25,7 +25,9 @@ STAGES = 9
 
 CSV_NOTE = ("CSV files are safe to open in a spreadsheet: a text cell that begins with =, +, -, @, a tab or a carriage return "
             "(which a spreadsheet would run as a formula) is written with a single quote in front and in double quotes, as OWASP's "
-            "guidance on CSV injection advises. Numbers stay numbers, and the Parquet and GeoJSON files keep every value as it was read.")
+            "guidance on CSV injection advises. Numbers stay numbers, and the Parquet and GeoJSON files keep every value as it was read. "
+            "Where the data gave no registration and the scenario's fleet list knows the aircraft's address, legs.csv, sorties.csv and "
+            "legs.geojson give the fleet list's, and their column registration_source says so (data or fleet list).")
 """The Method section's paragraph on the CSV exports (:mod:`flighttrace.csvsafe`)."""
 
 
@@ -216,10 +218,12 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
                   maps_copy: Path | None, tiles: str | None, prereg: Any) -> dict[str, str]:
     """Write every file of the report into ``work`` (moved to ``out`` afterwards); the stages 'charts' to 'provenance'."""
     from flighttrace.report.export import legs_geojson, legs_kml, to_csv
+    from flighttrace.report.legcards import with_registrations
     from flighttrace.report.render import write_pages
     from flighttrace.report.settings import settings_lines
     from flighttrace.tracks.legs import airport_events
     from flighttrace.viz.maps import save_map
+    from flighttrace.viz.offline import write_licences
 
     scn, ds = run.scn, run.ds
     pages = kind_pages(run)
@@ -230,14 +234,15 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
     charts = _save_charts(pages.charts(run, source), work, [])
     bar.advance(1, "report: map")
     save_map(pages.build_map(run, tiles=tiles, evidence_page="evidence.html"), work / "map.html")
+    write_licences(work / "licences")  # of the libraries and map data the pages carry
     bar.advance(1, "report: exports")
-    table_legs, export_legs = pages.table_legs(run), pages.export_legs(run)
+    table_legs, export_legs = pages.table_legs(run), pages.export_legs(run)  # as the data gave them: the pages say where a registration comes from
     pages.write_exports(run, work)
-    (work / "legs.geojson").write_text(legs_geojson(export_legs), encoding="utf-8")
+    (work / "legs.geojson").write_text(legs_geojson(with_registrations(export_legs, scn)), encoding="utf-8")
     elev = {c: float(e) for c, e in scn.airport_index().table.set_index("code")["elevation_ft"].dropna().items()} if len(export_legs) else {}
     (work / "legs.kml").write_text(legs_kml(export_legs, ds.points, title=scn.meta.title, synthetic=run.synthetic, elevations_ft=elev),
                                    encoding="utf-8")
-    to_csv(table_legs, work / "tables" / "legs.csv")
+    to_csv(with_registrations(table_legs, scn), work / "tables" / "legs.csv")
     to_csv(airport_events(table_legs), work / "tables" / "airport_events.csv")
     to_csv(ds.manifest, work / "tables" / "manifest.csv")
     to_csv(ds.quarantine, work / "tables" / "quarantine.csv")

@@ -21,7 +21,7 @@ Every value is plain text or an SVG made here; the templates escape text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import markupsafe
 import numpy as np
@@ -34,10 +34,8 @@ from flighttrace.timefmt import fmt_duration, fmt_time
 from flighttrace.tracks.lineage import lineage
 from flighttrace.viz.svgmini import end_profile
 
-if TYPE_CHECKING:  # pragma: no cover
-    from flighttrace.scenario.model import Aircraft
-
-__all__ = ["DECISIVE_MAX", "PROFILE_KM", "PROFILE_POINTS", "LegEvidence"]
+__all__ = ["DECISIVE_MAX", "PROFILE_KM", "PROFILE_POINTS", "REGISTRATION_SOURCES", "LegEvidence", "fleet_by_address", "registration_of",
+           "with_registrations"]
 
 PROFILE_KM: Final = 40.0
 """A leg end's profile shows the positions within this distance of the field (km), at that end of the leg."""
@@ -48,6 +46,71 @@ DECISIVE_MAX: Final = 2
 _FOUND_BY: Final = {"adsb": "ADS-B", "mlat": "MLAT", "other": "other", "unknown": "not said"}
 """How a position was found, in words (``position_source``)."""
 _ENDS: Final = (("origin", "Take-off from", "takeoff_time"), ("destination", "Landing at", "landing_time"))
+REGISTRATION_SOURCES: Final = {"data": "data", "fleet": "fleet list"}
+"""The ``registration_source`` of an export row, by where :func:`registration_of` found the registration (blank: nowhere)."""
+
+
+def fleet_by_address(scn: Any) -> dict[str, Any]:
+    """The scenario's fleet list by ICAO address (lower case; the first aircraft of an address wins)."""
+    out: dict[str, Any] = {}
+    for ac in getattr(getattr(scn, "fleet", None), "aircraft", ()):  # the scenario's fleet list, by address
+        if ac.hex is not None:
+            out.setdefault(str(ac.hex).lower(), ac)
+    return out
+
+
+def registration_of(icao24: Any, in_data: Any, fleet: dict[str, Any]) -> tuple[str, str]:
+    """(registration, where it comes from): from the data (``"data"``), else from the scenario's fleet list (``"fleet"``), else ``("", "")``.
+
+    Parameters
+    ----------
+    icao24
+        The aircraft's address.
+    in_data
+        The registration the input rows gave (blank or missing: none).
+    fleet
+        :func:`fleet_by_address` of the scenario.
+    """
+    if not text(in_data, "") == "":
+        return str(in_data), "data"
+    ac = fleet.get(str(icao24).lower())
+    if ac is not None:
+        return ac.registration, "fleet"
+    return "", ""
+
+
+def with_registrations(frame: pd.DataFrame, scn: Any) -> pd.DataFrame:
+    """A copy of a table of legs or sorties whose blank registrations are filled from the scenario's fleet list, for an export.
+
+    The registration the data gave is kept; where it gave none and the
+    fleet list knows the address, the fleet list's registration is written
+    and the new column ``registration_source`` (after ``registration``) says
+    so: ``data``, ``fleet list``, or blank where neither gives one. The rule
+    is :func:`registration_of`, the one the evidence cards follow; it is
+    applied once per distinct (address, registration) pair.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as N
+    >>> scn = N(fleet=N(aircraft=[N(hex="600864", registration="4K-AZ100")]))
+    >>> t = pd.DataFrame({"icao24": ["600864", "600864", "abc123"], "registration": [None, "4K-AZ9", None]})
+    >>> with_registrations(t, scn)[["registration", "registration_source"]].fillna("").to_numpy().tolist()
+    [['4K-AZ100', 'fleet list'], ['4K-AZ9', 'data'], ['', '']]
+    """
+    if not {"icao24", "registration"} <= set(frame.columns):
+        return frame
+    fleet = fleet_by_address(scn)
+    icao = frame["icao24"].astype(object).to_numpy()
+    reg = frame["registration"].astype(object).to_numpy()
+    pairs = pd.MultiIndex.from_arrays([pd.Index(icao, dtype=object), pd.Index(reg, dtype=object)])
+    codes, uniq = pd.factorize(pairs)
+    found = [registration_of(a, r, fleet) for a, r in uniq]  # one per distinct (address, registration)
+    new_reg = np.array([f[0] or None for f in found] + [None], dtype=object)[codes]
+    where = np.array([REGISTRATION_SOURCES.get(f[1]) for f in found] + [None], dtype=object)[codes]
+    out = frame.copy()
+    out["registration"] = new_reg
+    out.insert(list(out.columns).index("registration") + 1, "registration_source", where)
+    return out
 
 
 def _rows_text(rows: pd.DataFrame) -> list[dict[str, str]]:
@@ -56,8 +119,8 @@ def _rows_text(rows: pd.DataFrame) -> list[dict[str, str]]:
         return []
     g = rows.groupby(rows["src_file"].astype(str), sort=False)
     agg = g.agg(first=("src_row", "min"), last=("src_row", "max"), n=("src_row", "size"), sha256=("sha256", "first"))
-    cols = zip(agg.index, agg["first"].tolist(), agg["last"].tolist(), agg["n"].tolist(), agg["sha256"].tolist(), strict=True)
-    return [{"file": f, "rows": f"{int(a)}–{int(b)}", "n": fmt_count(n), "sha256": str(h) or "—"} for f, a, b, n, h in cols]
+    return [{"file": f, "rows": f"{fmt_count(r.first)}–{fmt_count(r.last)}", "n": fmt_count(r.n), "sha256": str(r.sha256) or "—"}
+            for f, r in zip(agg.index, agg.itertuples(), strict=True)]
 
 
 class LegEvidence:
@@ -89,10 +152,7 @@ class LegEvidence:
         bounds = rows.groupby("leg_id", sort=False).indices if len(rows) else {}
         self._at = {str(k): v for k, v in bounds.items()}
         self._span_cache: dict[str, dict[str, tuple[int, int, int, Any]]] | None = None
-        self._fleet: dict[str, Aircraft] = {}
-        for ac in getattr(getattr(run.scn, "fleet", None), "aircraft", ()):  # the scenario's fleet list, by address
-            if ac.hex is not None:
-                self._fleet.setdefault(str(ac.hex).lower(), ac)
+        self._fleet = fleet_by_address(run.scn)
 
     # -- rows ------------------------------------------------------------------------
 
@@ -162,13 +222,8 @@ class LegEvidence:
     # -- identity --------------------------------------------------------------------
 
     def registration(self, icao24: Any, in_data: Any) -> tuple[str, str]:
-        """(registration, where it comes from): from the data, else from the scenario's fleet list, else unknown."""
-        ac = self._fleet.get(str(icao24).lower())
-        if not text(in_data, "") == "":
-            return str(in_data), "data"
-        if ac is not None:
-            return ac.registration, "fleet"
-        return "", ""
+        """(registration, where it comes from): from the data, else from the scenario's fleet list, else unknown (:func:`registration_of`)."""
+        return registration_of(icao24, in_data, self._fleet)
 
     def chain(self, icao24: Any, registration: Any, typecode: Any, leg_ids: list[str]) -> list[dict[str, Any]]:
         """Address → registration → operator, each with where it comes from (data files or the fleet list and its sources)."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
+
+from flighttrace.numfmt import fmt_days, fmt_n, fmt_p
 
 __all__ = ["prereg_context", "robustness_rows", "stamp", "tests_rows"]
 
@@ -41,24 +42,45 @@ def stamp(scn_path: Any, scenario: Any, given: Any = None) -> Any:
     return old
 
 
+def _days(span: Any) -> str:
+    """A lead or lag as the stamp records it (``30d``), in words (``30 days``); as it is if it is no duration."""
+    try:
+        return fmt_days(pd.Timedelta(span).total_seconds() / 86400)
+    except (TypeError, ValueError):
+        return str(span)
+
+
 def prereg_context(prereg: Any) -> dict[str, Any]:
     """The stamp for the page: file, hash, time, windows and deviations."""
-    return {"scenario": str(prereg.scenario), "sha256": prereg.sha256, "time_utc": prereg.time_utc, "lead": prereg.lead, "lag": prereg.lag,
+    return {"scenario": str(prereg.scenario), "sha256": prereg.sha256, "time_utc": prereg.time_utc, "lead": _days(prereg.lead), "lag": _days(prereg.lag),
             "deviations": list(prereg.deviations), "n_windows": len(prereg.windows)}
 
 
-def _p(x: Any) -> str:
-    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3g}"
+def tests_rows(findings: Any, names: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """Every test run, with its corrected p-value (the ``tests`` table).
 
-
-def tests_rows(findings: Any) -> list[dict[str, str]]:
-    """Every test run, with its corrected p-value (the ``tests`` table)."""
+    Parameters
+    ----------
+    findings
+        The findings, with their ``tests`` table.
+    names
+        Plain words for each test's code name (the kind's ``STAT_NAMES``);
+        a code without words is written as words from its parts.
+    """
     t = getattr(findings, "tests", None)
     if t is None or len(t) == 0:
         return []
-    return [{"test": str(r.test), "claim": str(r.claim_id) or "(scenario-wide)", "events": str(r.event_ids), "statistic": str(r.statistic),
-             "p": _p(r.p_value), "p_adjusted": _p(r.p_adjusted), "method": str(r.method), "significant": "yes" if r.significant else "no"}
-            for r in t.itertuples()]
+    names = names or {}
+    ev = getattr(findings, "events", None)
+    titles = {str(k): str(v) for k, v in zip(ev["event_id"], ev["name"], strict=True)} if ev is not None and "name" in ev else {}
+    rows = []
+    for r in t.itertuples():  # one row per test run
+        ids = [x for x in str(r.event_ids or "").split(",") if x and x != "nan"]
+        events = titles.get(ids[0], ids[0]) if len(ids) == 1 else (fmt_n(len(ids), "event") if ids else "—")
+        rows.append({"test": names.get(str(r.test), str(r.test).replace("_", " ").capitalize()), "claim": str(r.claim_id) or "(scenario-wide)",
+                     "events": events, "statistic": str(r.statistic), "p": fmt_p(r.p_value), "p_adjusted": fmt_p(r.p_adjusted),
+                     "method": str(r.method), "significant": "yes" if r.significant else "no"})
+    return rows
 
 
 def robustness_rows(findings: Any) -> list[dict[str, Any]]:

@@ -110,7 +110,7 @@ def write_pages(run: ReportRun, pages: ModuleType, work: Path, out_name: str, ch
         claims=claims_rows(run, anchors), sources=sources_rows(scn), sections=pages.sections(run, anchors), charts=charts,
         map_file="map.html", map_tiles=tiles, method=[*pages.method(run), *method_extra], limitations=pages.limitations(run),
         manifest=manifest_rows(run.ds), manifest_summary=manifest_summary(run.ds),
-        prereg=panels.prereg_context(prereg) if prereg is not None else None, tests=panels.tests_rows(run.findings),
+        prereg=panels.prereg_context(prereg) if prereg is not None else None, tests=panels.tests_rows(run.findings, getattr(pages, "STAT_NAMES", None)),
         robustness=panels.robustness_rows(run.findings),
     )
     (work / "index.html").write_text(index_html, encoding="utf-8")

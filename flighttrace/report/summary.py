@@ -59,18 +59,50 @@ def uncovered_spans(coverage: pd.DataFrame, start: Any, end: Any) -> list[tuple[
     return spans
 
 
-def named(text_: str, places: Places, codes: Any) -> str:
-    """A claim's text with each airport code it names followed, at its first mention, by the field's name (``UUWW (Vnukovo)``)."""
+def _group_words(places: Places, group: str) -> str:
+    """A group of fields as a reader reads it: its name (the scenario's alias, else its id in words) and its fields.
+
+    ``Moscow airports (UUBW, UUDD, UUEE, UUWW)`` for ``moscow``, ``Azerbaijan (UBBB, UBBG, UBBN)`` for ``azerbaijan``,
+    ``vko-dme (UUDD, UUWW)`` for ``vko-dme``.
+    """
     import re
 
-    out = text_
+    try:
+        members = sorted(places.scn.resolve_airports(group))
+    except (KeyError, ValueError):
+        members = []
+    words = places.name(group) or group
+    if re.fullmatch(r"[a-z]+(_[a-z]+)*", words):  # an id that reads as a place (azerbaijan, israel_south), not a label (vko-dme)
+        words = words.replace("_", " ").capitalize()
+    return words + (f" ({', '.join(members)})" if members else "")
+
+
+def named(text_: str, places: Places, codes: Any) -> str:
+    """A claim's text with each airport code it names followed by the field's name (``UUWW (Vnukovo)``), and each group of fields in words.
+
+    A code is named at its first mention in each clause (the text between
+    ``;``), so that a reader of any clause sees the name; a group of the
+    scenario (``azerbaijan``) is written as its name and fields
+    (``Azerbaijan (UBBB, UBBG, UBBN)``).
+    """
+    import re
+
+    groups = getattr(getattr(places.scn, "airports", None), "groups", None) or {}
+    pats = []
     for code in codes:  # a few dozen codes at most
         name = places.name(code)
-        if not name or name == code:
-            continue
-        pat = re.compile(rf"(?<![\w-]){re.escape(code)}(?![\w-]|\s\()")
-        out = pat.sub(f"{code} ({name})", out, count=1)
-    return out
+        if name and name != code:
+            pats.append((re.compile(rf"(?<![\w-]){re.escape(code)}(?![\w-]|\s\()"), f"{code} ({name})", 1))  # once a clause
+    for g in groups:  # a group's id, where the text names it as a word of its own
+        pats.append((re.compile(rf"(?<![\w/.-]){re.escape(g)}(?![\w/.-])"), _group_words(places, g), 0))
+    clauses = text_.split("; ")
+    for i, clause in enumerate(clauses):  # a few clauses
+        for pat, words, count in pats:
+            if count and words in clause:  # the clause names the field already
+                continue
+            clause = pat.sub(words.replace("\\", "\\\\"), clause, count=count)
+        clauses[i] = clause
+    return "; ".join(clauses)
 
 
 def _reason(reason: str, observed: str) -> str:

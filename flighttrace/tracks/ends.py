@@ -38,6 +38,7 @@ from typing import Final
 import numpy as np
 
 from flighttrace.geo import bearing_deg
+from flighttrace.numfmt import fmt_ft
 from flighttrace.reference.airports import AirportIndex
 from flighttrace.reference.runways import pair_geometry, runway_directions
 from flighttrace.tracks.params import LegParams
@@ -313,7 +314,7 @@ def _airborne_ends(
     out["second_why"][w] = why[has_s].astype(object)
     a_s, d_s, mt = agl[rows, sec][has_s], dist[rows, sec][has_s], meet[rows, sec][has_s]
     out["second_detail"][w] = [
-        (f"{a:.0f} ft above it, {d:.1f} km out" if np.isfinite(a) else f"{d:.1f} km out, no altitude")
+        (f"{fmt_ft(a)} above it, {d:.1f} km out" if np.isfinite(a) else f"{d:.1f} km out, no altitude")
         + (f"; the track meets the ground {x:.1f} km from its runways" if np.isfinite(x) and x > 0 else "")
         for a, d, x in zip(a_s, d_s, mt, strict=True)
     ]

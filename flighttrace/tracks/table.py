@@ -14,6 +14,7 @@ import pandas as pd
 
 from flighttrace.cells import NONE, none_where
 from flighttrace.geo import haversine_km
+from flighttrace.numfmt import fmt_ft
 from flighttrace.reference.airports import AirportIndex
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.tracks.ends import LOST_CODES, decide_ends, ground_fields
@@ -230,7 +231,7 @@ def _bridges(g: dict[str, np.ndarray], r: _Runs, orig: dict[str, np.ndarray], de
         unk = (end["grade"] == "unknown") & (note == "")
         if unk.any():
             u = at[np.flatnonzero(unk)]
-            note[np.flatnonzero(unk)] = [f"{word} seen at {f'{x:.0f} ft' if not np.isnan(x) else 'unknown altitude'}, {la_:.3f}, {lo_:.3f}; no field fits"
+            note[np.flatnonzero(unk)] = [f"{word} seen at {fmt_ft(x) if not np.isnan(x) else 'unknown altitude'}, {la_:.3f}, {lo_:.3f}; no field fits"
                                          for x, la_, lo_ in zip(alt[u], lat[u], lon[u], strict=True)]
     return o_note, d_note, prv, nxt
 
@@ -272,11 +273,11 @@ def _reason(kind: str, grade: np.ndarray, method: np.ndarray, code: np.ndarray, 
             out[i] = f"seen on the ground {dist[i]:.1f} km from {code[i]}"
         elif g == "observed":
             word = "touchdown" if kind == "destination" else "lift-off"
-            out[i] = f"{word} seen: {agl[i]:.0f} ft above {code[i]} (runway height), {dist[i]:.1f} km from it{rwy}"
+            out[i] = f"{word} seen: {fmt_ft(agl[i])} above {code[i]} (runway height), {dist[i]:.1f} km from it{rwy}"
         elif g == "inferred" and mth == "near_no_alt":
             out[i] = f"{'last' if kind == 'destination' else 'first'} seen {dist[i]:.1f} km from {code[i]} (no altitude)"
         elif g == "inferred":
-            out[i] = f"{'last' if kind == 'destination' else 'first'} seen {agl[i]:.0f} ft above {code[i]}, {dist[i]:.1f} km out, {verb_air} it{rwy}"
+            out[i] = f"{'last' if kind == 'destination' else 'first'} seen {fmt_ft(agl[i])} above {code[i]}, {dist[i]:.1f} km out, {verb_air} it{rwy}"
             if mth == "ground_next":
                 out[i] += f"; seen on the ground there in the stop {'after the landing' if kind == 'destination' else 'before the take-off'}"
         elif g == "bridged":

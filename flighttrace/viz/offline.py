@@ -26,11 +26,12 @@ import base64
 import re
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Final
 
 from branca.element import Element, Figure
 
-__all__ = ["LEAFLET", "TIME_DIMENSION", "RawHTML", "add_assets", "asset_text"]
+__all__ = ["LEAFLET", "LICENCES", "TIME_DIMENSION", "RawHTML", "add_assets", "asset_text", "licence_text", "write_licences"]
 
 _PACKAGE: Final = "flighttrace.viz"
 
@@ -52,6 +53,13 @@ _TIME_ICONS: Final = (
     '.timecontrol-speed:before{content:"\\00BB"}a.timecontrol-play.loading:before,.timecontrol-date.loading:before{content:"\\231B"}'
 )
 """The time slider's button symbols, in place of the Glyphicons font its stylesheet would fetch."""
+
+LICENCES: Final = (
+    "README.md", "leaflet/LICENSE", "timedimension/LICENSE", "iso8601/LICENSE", "moment/LICENSE", "basemap/LICENSE-world-atlas",
+)
+"""The licence texts of what the pages embed, and the table naming each package, version and licence (under ``static/``)."""
+_BASEMAP_NOTICE: Final = "Basemap: Natural Earth (public domain), made with Natural Earth; converted from the npm package world-atlas 2.0.2"
+"""What the page says of the basemap data it carries, before world-atlas's ISC notice."""
 
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.DOTALL)
 _CSS_URL = re.compile(r"url\(\s*['\"]?(images/[A-Za-z0-9_.-]+\.png)['\"]?\s*\)")
@@ -109,9 +117,43 @@ def asset_text(path: str) -> str:
     return text.replace("</", "<\\/")
 
 
+@lru_cache(maxsize=8)
+def licence_text(path: str) -> str:
+    """A licence file under ``static/`` (:data:`LICENCES`), as text with ``\\n`` line ends."""
+    return resources.files(_PACKAGE).joinpath("static", *path.split("/")).read_text(encoding="utf-8").replace("\r\n", "\n")
+
+
 def _block(path: str) -> str:
+    """A library as a ``<style>`` or ``<script>`` block; a script starts with its folder's whole licence in a comment."""
     body = asset_text(path)
-    return f"<style>{body}</style>" if path.endswith(".css") else f"<script>{body}</script>"
+    if path.endswith(".css"):
+        return f"<style>{body}</style>"
+    folder = path.split("/")[0]
+    lic = f"{folder}/LICENSE"
+    head = f"/*! {path}: the licence it is used under ({lic})\n\n{licence_text(lic).rstrip()}\n*/\n" if lic in LICENCES else ""
+    return f"<script>{head}{body}</script>"
+
+
+def write_licences(folder: Path) -> list[Path]:
+    """Write the licences of the libraries and the map data the pages embed into ``folder`` (created), as :data:`LICENCES` names them.
+
+    Parameters
+    ----------
+    folder
+        A new folder of the report (``licences/``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    out = []
+    for rel in LICENCES:  # a few small files
+        target = folder.joinpath(*rel.split("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(resources.files(_PACKAGE).joinpath("static", *rel.split("/")).read_bytes())  # as shipped, byte for byte
+        out.append(target)
+    return out
 
 
 def add_assets(figure: Figure, entries: tuple[tuple[str, str], ...]) -> None:
@@ -126,6 +168,9 @@ def add_assets(figure: Figure, entries: tuple[tuple[str, str], ...]) -> None:
     """
     for name, path in entries:
         figure.header.add_child(RawHTML(_block(path)), name=name)
+    if entries is LEAFLET:
+        notice = f"{_BASEMAP_NOTICE}:\n\n{licence_text('basemap/LICENSE-world-atlas').rstrip()}"
+        figure.header.add_child(RawHTML(f"<!--\n{notice}\n-->"), name="basemap_licence")
     if entries is TIME_DIMENSION:
         figure.header.add_child(RawHTML(f"<style>{_TIME_ICONS}</style>"), name="leaflet.timedimension_icons")
 

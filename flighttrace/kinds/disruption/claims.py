@@ -41,6 +41,7 @@ from flighttrace.timeutil import time_ns
 from flighttrace.tracks.legs import GRADES
 
 __all__ = ["JUDGES", "measures", "items", "judge", "closure_item_id", "closure_detectability", "event_weights", "STRONG"]
+from flighttrace.numfmt import fmt_p_is, fmt_share
 from flighttrace.timefmt import fmt_date, fmt_day_hm, fmt_duration, fmt_hm
 
 STRONG: Final[tuple[str, ...]] = ("observed", "inferred")
@@ -272,7 +273,7 @@ def _count(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
             rows = [excess_row(claim.id, ",".join(sorted(ctx.resolve(claim.subject.airport))), s, mean, weeks, tail,
                                what="diversions" if claim.test.kind == "diversions_at_least" else "holdings")]
         ordinary = (f"the same hours of {weeks} baseline week(s) show {mean:.2f} on average "
-                    f"(P(≥ {s}) = {tail:.3g}; {stand_out} or more would stand out)")
+                    f"({fmt_p_is(tail).replace('p', f'P(≥ {s})', 1)}; {stand_out} or more would stand out)")
         observed += f"; baseline {mean:.2f}"
         if verdict == "supported" and tail > d.params.excess_alpha:
             verdict = "inconclusive"
@@ -429,7 +430,7 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
         where = "" if at is None else f" (at its busiest, from {at:%H:%M} UTC)"
         return "inconclusive", (f"{ap}: no closure in the data ({run_text}); but a closure of {fmt_duration(lo, missing='?')} could have gone unseen: the baseline "
                                 f"expects the {thr:.1f} movements a closure needs only over {fmt_duration(dmin, missing='?')} or more{where}, so one of {fmt_duration(lo, missing='?')} "
-                                f"would have been detected in {pf:.0%} of the window (p_detect {pf:.2f})"), None
+                                f"would have been detected in {fmt_share(pf)} of the window"), None
     return "contradicted", (f"{ap}: {run_text}; every hour of the window has data and a baseline, and no run between strong movements "
                             f"was empty enough to be a closure of {fmt_duration(lo, missing='?')} or more"), None
 

@@ -8,6 +8,7 @@ import pandas as pd
 from pydantic import Field, ValidationInfo, field_validator
 
 from flighttrace.scenario.base import ClaimTest, Duration, format_duration
+from flighttrace.timefmt import fmt_duration
 
 __all__ = ["TESTS", "UNITS", "AIRPORT_UNITS", "ROUTE_UNITS", "Closure", "DiversionsAtLeast", "HoldingAtLeast"]
 
@@ -53,7 +54,7 @@ class Closure(ClaimTest):
     def describe(self) -> str:
         code = len(self.airport) in (3, 4) and self.airport.isupper()
         group = "" if code else ("each field of " if self.require == "each" else "any field of ")
-        band = f"≥ {format_duration(self.min_duration)}" + (f", ≤ {format_duration(self.max_duration)}" if self.max_duration is not None else "")
+        band = f"≥ {fmt_duration(self.min_duration.total_seconds())}" + (f", ≤ {fmt_duration(self.max_duration.total_seconds())}" if self.max_duration is not None else "")
         again = "; traffic resumed in the window" if self.reopened else ("; still closed at the window's end" if self.reopened is False else "")
         return f"{group}{self.airport} closed {band}{again}"
 

@@ -16,6 +16,7 @@ from flighttrace.kinds.sorties import stats as st
 from flighttrace.kinds.sorties.claims import burst_row, event_rows
 from flighttrace.kinds.sorties.identity import lookalikes, replays
 from flighttrace.kinds.sorties.series import main_landings, main_sorties, sortie_times
+from flighttrace.numfmt import fmt_count, fmt_n, fmt_p_is
 
 __all__ = ["SortiesFindings", "analyze", "sorties_findings"]
 
@@ -89,14 +90,14 @@ class SortiesFindings:
                     lines.append("rate ratio in conflict windows: not computable (no covered day inside or outside the windows)")
                 else:
                     lines.append(f"rate ratio in conflict windows: {r['ratio']:.2f} (CI {r['ci_low']:.2f}–{r['ci_high']:.2f}, allowing for bursts; "
-                                 f"variance/mean of the monthly counts {r['dispersion']:.1f}), p = {r['p_value']:.3g}")
+                                 f"variance/mean of the monthly counts {r['dispersion']:.1f}), {fmt_p_is(r['p_value'])}")
             elif r["test"] == "permutation_before_start":
                 if np.isnan(r["p_value"]):
                     lines.append("sorties before conflict starts: not computable (no conflict start with enough covered days before it)")
                 else:
-                    lines.append(f"sorties before conflict starts: {r['observed']:g} vs {r['expected']:.1f} expected, circular-shift p = {r['p_value']:.3g} ({int(r['n_shifts'])} shifts; ignores season and trend)")
+                    lines.append(f"sorties before conflict starts: {r['observed']:g} vs {r['expected']:.1f} expected, circular-shift {fmt_p_is(r['p_value'])} ({fmt_n(r['n_shifts'], 'shift')}; ignores season and trend)")
             elif r["test"] == "permutation_same_season" and not np.isnan(r["p_value"]):
-                lines.append(f"  against the same dates of nearby years: {r['observed']:.1f} vs {r['expected']:.1f} expected, p = {r['p_value']:.3g} ({int(r['n_shifts'])} draws)")
+                lines.append(f"  against the same dates of nearby years: {r['observed']:.1f} vs {r['expected']:.1f} expected, {fmt_p_is(r['p_value'])} ({fmt_n(r['n_shifts'], 'draw')})")
         return "\n".join(lines)
 
 
@@ -107,18 +108,18 @@ def _permutation_rows(ctx: Context, conflict: pd.DataFrame, s_times: pd.Series, 
         ctx.cov, s_times, conflict["start"], event_ids=ids, before_days=rules.before_days, seed=seed,
         max_exhaustive=rules.max_exhaustive, n_random=rules.n_random_shifts,
     )
-    how = f"exhaustive over all {p.n_shifts} circular shifts" if p.exhaustive else f"random sample of {p.n_shifts - 1} shifts plus the observed dates (seed {p.seed})"
+    how = f"exhaustive over all {fmt_count(p.n_shifts)} circular shifts" if p.exhaustive else f"random sample of {fmt_count(p.n_shifts - 1)} shifts plus the observed dates (seed {p.seed})"
     q = nulls.permutation_same_season(
         ctx.cov, s_times, conflict["start"], event_ids=ids, before_days=rules.before_days, years=rules.season_years,
         min_covered=rules.season_min_covered, seed=seed, n_random=rules.n_random_shifts,
     )
-    how_q = f"every one of the {q.n_draws} combinations of years" if q.exhaustive else f"{q.n_draws - 1} random draws plus the observed dates (seed {q.seed})"
+    how_q = f"every one of the {fmt_count(q.n_draws)} combinations of years" if q.exhaustive else f"{fmt_count(q.n_draws - 1)} random draws plus the observed dates (seed {q.seed})"
     blank = {"baseline": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n1": math.nan, "t1": math.nan, "n0": math.nan, "t0": math.nan}
     return [
         {**blank, "test": "permutation_before_start", "claim_id": "", "event_ids": ",".join(p.event_ids), "observed": p.observed,
          "expected": p.expected, "ratio": p.observed / p.expected if p.expected else math.nan, "p_value": p.p_value,
          "n_shifts": float(p.n_shifts), "seed": float(p.seed),
-         "note": f"sorties in the {p.before_days} covered days before each event start, summed; event dates shifted together around a circle of {p.n_covered_days} covered days; {how}; p = share of shifts with a statistic ≥ the observed one; this null keeps the order of the days but not season or trend (see permutation_same_season)"},
+         "note": f"sorties in the {p.before_days} covered days before each event start, summed; event dates shifted together around a circle of {fmt_count(p.n_covered_days)} covered days; {how}; p = share of shifts with a statistic ≥ the observed one; this null keeps the order of the days but not season or trend (see permutation_same_season)"},
         {**blank, "test": "permutation_same_season", "claim_id": "", "event_ids": ",".join(q.event_ids), "observed": q.observed,
          "expected": q.expected, "ratio": q.observed / q.expected if q.expected else math.nan, "p_value": q.p_value,
          "n_shifts": float(q.n_draws), "seed": float(q.seed),

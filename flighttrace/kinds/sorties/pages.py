@@ -9,6 +9,7 @@ values for the templates, which escape them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Final
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from flighttrace.kinds.sorties.limits import fleet_legs, limitations, method_paragraphs
-from flighttrace.numfmt import fmt_count, fmt_days, fmt_n, fmt_p, fmt_ratio, fmt_share
+from flighttrace.numfmt import fmt_count, fmt_days, fmt_n, fmt_number, fmt_p, fmt_ratio, fmt_share
 from flighttrace.report.legcards import LegEvidence
 from flighttrace.report.parts import Places, cell, coverage_chart, section, table, text
 from flighttrace.timefmt import fmt_date, fmt_duration, fmt_time_column
@@ -28,7 +29,9 @@ __all__ = [
 
 STAT_NAMES: Final[dict[str, str]] = {
     "rate_ratio": "Sorties per covered day in the event windows, against the rest of the period (Poisson rate ratio)",
+    "rate_ratio_event": "Sorties per covered day in this event's window alone, against the covered days outside every window (an estimate)",
     "permutation_before_start": "Sorties in the covered days before each conflict starts, against the same days with the dates shifted (permutation test)",
+    "permutation_same_season": "Sorties in the days before each conflict starts, against the same dates in nearby years (permutation test)",
     "ground_time_median_s": "Median time on the ground at the far field",
 }
 """Plain words for the statistics this kind computes (the statistics table's ``test`` column)."""
@@ -64,10 +67,11 @@ def export_legs(run: Any) -> pd.DataFrame:
 
 
 def write_exports(run: Any, work: Path) -> None:
-    """``sorties.csv``."""
+    """``sorties.csv`` (blank registrations filled from the fleet list, with ``registration_source``)."""
     from flighttrace.report.export import to_csv
+    from flighttrace.report.legcards import with_registrations
 
-    to_csv(_sorties(run), work / "sorties.csv")
+    to_csv(with_registrations(_sorties(run), run.scn), work / "sorties.csv")
 
 
 def charts(run: Any, source: str) -> list[tuple[str, str, Any]]:
@@ -173,33 +177,52 @@ def overview(run: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------- index sections
 
 
+def _events_cell(names: dict[str, str], ids: list[str]) -> Any:
+    """The events of a statistic: one by its name; several as a count, named in the tooltip."""
+    if not ids:
+        return "—"
+    if len(ids) == 1:
+        return cell(names.get(ids[0], ids[0]))
+    return cell(fmt_n(len(ids), "event"), title=", ".join(names.get(i, i) for i in ids))
+
+
+def _stat_numbers(r: dict[str, Any], test: str) -> tuple[str, str]:
+    """(observed, baseline / expected) of a statistic other than a median ground time, written with :mod:`flighttrace.numfmt`."""
+    if test.startswith("rate_ratio") and np.isfinite(r.get("n1", np.nan)):
+        return (f"{fmt_count(r['n1'])} in {fmt_days(r['t1'])}",
+                f"{fmt_count(r['n0'])} in {fmt_days(r['t0'])} (expected {fmt_number(r.get('expected'))})")
+    return fmt_number(r.get("observed")), fmt_number(r.get("expected"))
+
+
 def _stat_rows(run: Any) -> list[list[Any]]:
     st = run.findings.statistics
     rows = []
     places = Places(run.scn)
+    ev = run.findings.events
+    names = {str(k): text(v, str(k)) for k, v in zip(ev["event_id"], ev["name"], strict=True)} if ev is not None and "name" in ev else {}
     for r in (st.to_dict(orient="records") if st is not None else []):  # one row per statistical test
         test, cid = str(r.get("test")), text(r.get("claim_id"), "")
         who = cell(cid, href=f"#claim-{cid}") if cid else cell("whole scenario")
-        events = ", ".join(x for x in text(r.get("event_ids"), "").split(",") if x)
+        events = [x for x in text(r.get("event_ids"), "").split(",") if x]
         if test == "ground_time_median_s":
             where = str(r.get("note", "")).split(":")[0].replace("at ", "")
             what = f"Median time on the ground at {places.label(where)}" if where else STAT_NAMES[test]
             obs, exp = fmt_duration(r.get("observed")), f"{fmt_n(r.get('n1'), 'exact stay')}, {fmt_n(r.get('n0'), 'lower bound')}"
             ratio, ci, p = "—", f"{fmt_duration(r.get('ci_low'))} – {fmt_duration(r.get('ci_high'))} (range)", "—"
         else:
-            what = STAT_NAMES.get(test, test)
-            if test == "rate_ratio" and np.isfinite(r.get("n1", np.nan)):
-                obs = f"{fmt_count(r['n1'])} in {fmt_days(r['t1'])}"
-                exp = f"{fmt_count(r['n0'])} in {fmt_days(r['t0'])} (expected {float(r['expected']):.1f})"
-            else:
-                obs = fmt_count(r.get("observed")) if np.isfinite(r.get("observed", np.nan)) and float(r["observed"]).is_integer() else text(r.get("observed"))
-                exp = f"{float(r['expected']):.1f}" if np.isfinite(r.get("expected", np.nan)) else "—"
+            what = STAT_NAMES.get(test, test.replace("_", " ").capitalize())
+            obs, exp = _stat_numbers(r, test)
             ratio = fmt_ratio(r.get("ratio"))
             ci = f"{fmt_ratio(r['ci_low'])} – {fmt_ratio(r['ci_high'])}" if np.isfinite(r.get("ci_low", np.nan)) else "—"
             p = fmt_p(r.get("p_value"))
-        n_ev = len(events.split(", ")) if events else 0
-        rows.append([who, cell(what, small=text(r.get("note"), "")), cell(fmt_n(n_ev, "event") if n_ev else "—", title=events), obs, exp, ratio, ci, p])
+        rows.append([who, cell(what, small=_plain_note(text(r.get("note"), ""))), _events_cell(names, events), obs, exp, ratio, ci, p])
     return rows
+
+
+def _plain_note(note: str) -> str:
+    """A statistic's note for the page: any test it names by its code name named by its plain words instead."""
+    codes = "|".join(sorted(map(re.escape, STAT_NAMES), key=len, reverse=True))
+    return re.sub(rf"\b({codes})\b", lambda m: f"“{STAT_NAMES[m.group(1)]}”", note)
 
 
 def _event_rows(run: Any) -> list[list[Any]]:

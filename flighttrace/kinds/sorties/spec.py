@@ -8,6 +8,7 @@ import pandas as pd
 from pydantic import Field, PlainValidator, ValidationInfo, field_validator
 
 from flighttrace.scenario.base import ClaimTest, Duration, EventKind, format_duration, validate_id_list
+from flighttrace.timefmt import fmt_duration
 
 __all__ = ["TESTS", "UNITS", "AIRPORT_UNITS", "ROUTE_UNITS", "CountAtLeast", "CountAtMost", "CountBetween", "GroundTime", "DestinationsWithin", "MeanInterval", "RateRatio"]
 
@@ -87,8 +88,8 @@ class GroundTime(ClaimTest):
         return v
 
     def describe(self) -> str:
-        lo = format_duration(self.min) if self.min is not None else "0"
-        hi = format_duration(self.max) if self.max is not None else "∞"
+        lo = fmt_duration(self.min.total_seconds()) if self.min is not None else "0"
+        hi = fmt_duration(self.max.total_seconds()) if self.max is not None else "∞"
         return f"{self.statistic} ground time at {self.airport} in [{lo}, {hi}]"
 
 
@@ -119,7 +120,7 @@ class MeanInterval(ClaimTest):
         return v
 
     def describe(self) -> str:
-        return f"mean interval at most {format_duration(self.max)}"
+        return f"mean interval at most {fmt_duration(self.max.total_seconds())}"
 
 
 def _events_or_all(v: Any) -> tuple[str, ...] | Literal["all"]:

@@ -599,7 +599,7 @@ def test_a_holding_no_more_than_on_ordinary_days_is_inconclusive_and_listed_as_a
     (t,) = f.tests.itertuples()
     assert (t.test, t.claim_id, t.event_ids, t.n_tests) == ("baseline_excess", "hold1", "UUWW", 1)
     assert t.p_value == pytest.approx(1 - math.exp(-1)) and t.p_adjusted == pytest.approx(1 - math.exp(-1)) and not t.significant
-    assert t.statistic == "1 seen vs 1.00 on ordinary days (4 baseline week(s))"
+    assert t.statistic == "1 seen vs 1 on ordinary days (4 baseline weeks)"
     assert c["reason"].endswith("; p = 0.632; corrected for the 1 tests run (Holm–Bonferroni): 0.632")
 
 

@@ -84,4 +84,4 @@ def test_the_disruption_tests_are_corrected_with_the_others_and_a_closure_needs_
     assert out.loc["held", "plain"] == "Seen: 9 holdings."
     t = mt.tests_table(st)
     assert t["statistic"].tolist()[:3] == ["UUWW: no movement where 11.9 were expected (82 a day)", "UUDD: no movement where 9.5 were expected (87 a day)",
-                                           "5 seen vs 1.00 on ordinary days (4 baseline week(s))"]
+                                           "5 seen vs 1 on ordinary days (4 baseline weeks)"]

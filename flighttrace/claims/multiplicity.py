@@ -146,7 +146,7 @@ def enforce(claims: pd.DataFrame, statistics: pd.DataFrame, *, alpha: float = 0.
             ps, qs = fmt_p_is(p[0]), fmt_p(q[0])
         else:  # one per field: name each
             names = g["event_ids"].astype(str).to_numpy()
-            ps = "p: " + ", ".join(f"{n} {fmt_p(x)}" for n, x in zip(names, p, strict=True))
+            ps = "p = " + ", ".join(f"{n} {fmt_p(x)}" for n, x in zip(names, p, strict=True))
             qs = ", ".join(f"{n} {fmt_p(x)}" for n, x in zip(names, q, strict=True))
         note = f"{ps}; corrected for the {n_tests} tests run ({str(g['adjust_method'].iloc[0])}): {qs}"
         reason, tail = str(out.at[i, "reason"]), ""

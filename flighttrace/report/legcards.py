@@ -182,7 +182,7 @@ class LegEvidence:
                     merged[f] = [a, b, n, sha]
                 else:
                     m[0], m[1], m[2] = min(m[0], a), max(m[1], b), m[2] + n
-        return [{"file": f, "rows": f"{a}–{b}", "n": fmt_count(n), "sha256": str(sha) or "—"} for f, (a, b, n, sha) in merged.items()]
+        return [{"file": f, "rows": f"{fmt_count(a)}–{fmt_count(b)}", "n": fmt_count(n), "sha256": str(sha) or "—"} for f, (a, b, n, sha) in merged.items()]
 
     def _spans(self) -> dict[str, dict[str, tuple[int, int, int, Any]]]:
         """Per leg, per file (in order of first appearance): first row, last row, how many, SHA-256; computed once, for every leg."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 
 import flighttrace
 from flighttrace.sim.adversarial import (
@@ -161,3 +162,29 @@ def test_the_missing_archive_hour_of_the_moscow_world(tmp_path: Path) -> None:
     mov = f.disruption.movements
     vko = mov[(mov["airport"] == "UUWW") & (mov["time"] > pd.Timestamp("2026-02-28T08:30Z")) & (mov["time"] < pd.Timestamp("2026-02-28T10:45Z"))]
     assert len(vko) == 0
+
+
+def test_a_world_is_never_written_over_a_folder_of_other_files(tmp_path: Path) -> None:
+    from flighttrace.outdir import OutputFolderError
+    from flighttrace.sim.adversarial import _fresh
+
+    notes = tmp_path / "case"
+    notes.mkdir()
+    (notes / "notes.txt").write_text("a reporter's notes")
+    with pytest.raises(OutputFolderError, match="did not write"):
+        _fresh(notes)
+    assert (notes / "notes.txt").read_text() == "a reporter's notes"
+    # a world written before (every file listed in its synthetic.json) is replaced
+    world = tmp_path / "world"
+    (world / "data").mkdir(parents=True)
+    (world / "data" / "a.csv").write_text("x")
+    (world / "synthetic.json").write_text('{"synthetic": true, "files": {"data/a.csv": "0"}}')
+    assert _fresh(world) == world and list(world.iterdir()) == []
+    # the same world with one more file is refused
+    (world / "data").mkdir()
+    (world / "data" / "a.csv").write_text("x")
+    (world / "synthetic.json").write_text('{"synthetic": true, "files": {"data/a.csv": "0"}}')
+    (world / "mine.txt").write_text("added by hand")
+    with pytest.raises(OutputFolderError):
+        _fresh(world)
+    assert (world / "mine.txt").exists()

@@ -261,11 +261,27 @@ _SIM_SOURCES: Final = [{"id": "sim", "outlet": "flighttrace simulator", "title":
 
 
 def _fresh(out_dir: str | os.PathLike[str]) -> Path:
-    """``out_dir`` emptied (everything in it is replaced) and made."""
+    """``out_dir`` made, or emptied when it is a world this module wrote before.
+
+    A folder is emptied only when its ``synthetic.json`` lists every file
+    in it (a world written here, untouched since); any other non-empty
+    folder is refused with :class:`flighttrace.outdir.OutputFolderError`
+    before anything is written, so no file flighttrace did not write is
+    ever removed.
+    """
+    from flighttrace.outdir import OutputFolderError
+
     root = Path(out_dir)
-    if root.exists():
+    if root.exists() and any(root.iterdir()):
+        try:
+            listed = set(json.loads((root / "synthetic.json").read_text(encoding="utf-8"))["files"])
+        except (OSError, ValueError, KeyError, TypeError):
+            listed = None
+        present = {p.relative_to(root).as_posix() for p in root.rglob("*") if not p.is_dir()} - {"synthetic.json"}
+        if listed is None or not present <= listed:
+            raise OutputFolderError(f"{root} holds files this world did not write; nothing was written: give a new or empty folder")
         shutil.rmtree(root)
-    root.mkdir(parents=True)
+    root.mkdir(parents=True, exist_ok=True)
     return root
 
 

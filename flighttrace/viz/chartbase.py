@@ -272,6 +272,8 @@ def save_figure(fig: Figure, path_stem: str | Path, *, dpi: int = 200) -> list[P
     buf = io.BytesIO()
     with _style():
         fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None})
+        # the layout is in figure fractions, the same for both files: computed once, for the PNG
+        fig.set_layout_engine("none")
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg.write_text(_stable_clip_ids(buf.getvalue().decode("utf-8")), encoding="utf-8", newline="")
     return [png, svg]

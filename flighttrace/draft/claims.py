@@ -443,15 +443,32 @@ def _disruption_claims(text: str, lang: str, f: Facts) -> list[Candidate]:
             continue
         clause = _clause(text, m.start(), s.start, s.end)
         near = [q for q in counts if clause[0] <= q.start < clause[1]]
-        value = near[0].integer if near else 1
+        value, why = _disruption_floor(near[0]) if near else (1, "no number given: at least one [estimate]")
         c = Candidate(kind, {"kind": kind, "value": value}, unit, s, (m.start(), m.end()), airport=pick(m.start())[0])
         c.alternates = alt
-        if not near:
-            c.estimates.append("no number given: at least one [estimate]")
+        if why:
+            c.estimates.append(why)
         if role == "delay":
             c.estimates.append("a delay is tested as aircraft held in the air; delays on the ground leave no ADS-B trace [estimate]")
         out.append(c)
     return out
+
+
+def _disruption_floor(q: Quantity) -> tuple[int, str]:
+    """The least count a diversion or holding figure allows (these tests only take "at least N"), and a note when it is not N.
+
+    "nearly 40" and "about 40" allow fewer than 40 (the low end of :data:`ABOUT_BAND`); "more than 40" needs 41;
+    "at most" and "less than" set no floor, so the test asks for at least one and says why.
+    """
+    v = q.integer
+    lo = round(v * (1 - ABOUT_BAND))
+    if q.qualifier in ("nearly", "about"):
+        return max(lo, 1), f"'{q.qualifier} {v}' read as at least {max(lo, 1)} [estimate]"
+    if q.qualifier == "more_than":
+        return v + 1, ""
+    if q.qualifier in ("at_most", "less_than"):
+        return 1, f"'{q.qualifier.replace('_', ' ')} {v}' sets no floor: read as at least one [estimate]"
+    return v, ""
 
 
 def _closure_length(text: str, lang: str, at: int, hi: int) -> str:

@@ -138,6 +138,19 @@ def test_alternates_after_diverted_to_are_never_the_diversions_field(write_artic
     assert "count_at_least" not in kinds  # the twelve are diverted flights, not landings
 
 
+@pytest.mark.parametrize(("lang", "sentence", "floor"), [
+    ("en", "On 3 May, nearly 40 flights bound for Leipzig were diverted to Cologne.", 30),  # 40 less a quarter
+    ("en", "On 3 May, about 20 flights bound for Leipzig were diverted to Cologne.", 15),
+    ("en", "On 3 May, more than 12 flights bound for Leipzig were diverted to Cologne.", 13),
+    ("zh", "5月3日，将近四十个飞往莱比锡的航班备降科隆。", 30),
+])
+def test_a_qualified_diversion_figure_is_never_a_floor_above_what_the_article_says(write_article: Any, lang: str, sentence: str,
+                                                                                   floor: int) -> None:
+    res = draft_article(write_article((EN_HEAD if lang == "en" else ZH_HEAD) + sentence + "\n", "t.txt"))
+    (div,) = _kinds(res.mapping)["diversions_at_least"]
+    assert div["test"]["value"] == floor and div["subject"]["airport"] == "EDDP"
+
+
 def test_a_diversion_naming_only_the_alternate_has_no_field_of_its_own(write_article: Any) -> None:
     res = draft_article(write_article(EN_HEAD + "On 3 May, five flights were diverted to Cologne.\n", "t.txt"))
     assert res.mapping["claims"] == []

@@ -140,6 +140,9 @@ def test_synthetic_banner_on_every_page(report) -> None:  # type: ignore[no-unty
     for page in ("index.html", "evidence.html"):
         assert "SYNTHETIC DATA." in (report.out_dir / page).read_text()
     assert report.synthetic
+    # the findings say so too, in memory and in the exported tables (the data is simulated, the scenario is not)
+    assert report.findings.synthetic
+    assert json.loads((report.out_dir / "tables" / "findings.json").read_text())["synthetic"] is True
 
 
 def test_one_evidence_card_per_sortie_with_hashes_and_rows(report) -> None:  # type: ignore[no-untyped-def]

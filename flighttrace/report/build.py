@@ -210,7 +210,7 @@ def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress, setting
     pages.prepare(run)
     bar.advance(1, "report: coverage and claims")
     cov = coverage_table(ds, scn, report_tz=tzr)
-    run.findings = evaluate(legs, scn, coverage=cov, report_tz=tzr, points=ds.points, rules=rules)
+    run.findings = evaluate(legs, scn, coverage=cov, report_tz=tzr, points=ds.points, rules=rules, synthetic=synthetic)
     return run
 
 

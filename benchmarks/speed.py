@@ -74,7 +74,6 @@ def state_vector_csv() -> Path:
     import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pacsv
-
     from vs_traffic import sample_paths, traffic_python
 
     _, src = sample_paths(traffic_python())

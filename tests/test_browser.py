@@ -213,10 +213,10 @@ def test_moscow_map_draws_diverted_tracks_and_holding_circles_and_opens_a_holdin
     opened = ""
     for i in range(len(circles)):
         xy = page.evaluate(
-            """(i) => { const p = Array.from(document.querySelectorAll('path.leaflet-interactive'))
-                           .filter(e => e.getAttribute('stroke') === '%s' && e.getAttribute('fill-opacity') === '0.12')[i];
+            f"""(i) => {{ const p = Array.from(document.querySelectorAll('path.leaflet-interactive'))
+                           .filter(e => e.getAttribute('stroke') === '{PALETTE[0]}' && e.getAttribute('fill-opacity') === '0.12')[i];
                        if (!p) return null; const pt = p.getPointAtLength(0); const m = p.getScreenCTM();
-                       return [pt.x * m.a + pt.y * m.c + m.e, pt.x * m.b + pt.y * m.d + m.f]; }""" % PALETTE[0],
+                       return [pt.x * m.a + pt.y * m.c + m.e, pt.x * m.b + pt.y * m.d + m.f]; }}""",
             i,
         )
         if not xy or not (0 < xy[0] < 1280 and 0 < xy[1] < 900):

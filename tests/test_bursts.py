@@ -38,7 +38,7 @@ def test_rate_cells_split_each_month_inside_and_outside_the_windows() -> None:
     cov = _cov("2023-01-01", "2023-03-31")
     t = _noon(["2023-01-05", "2023-01-20", "2023-02-12", "2023-02-15", "2023-02-25", "2023-03-03"])
     c = an_cells = bursts.rate_cells(cov, t, [pd.Timestamp("2023-02-10", tz="UTC")], [pd.Timestamp("2023-02-20", tz="UTC")])
-    assert list(zip(c["side"], c["block"].dt.strftime("%m"), c["n"], c["days"])) == [
+    assert list(zip(c["side"], c["block"].dt.strftime("%m"), c["n"], c["days"], strict=False)) == [
         ("inside", "02", 2, 10.0), ("outside", "01", 2, 31.0), ("outside", "02", 1, 18.0), ("outside", "03", 1, 31.0)]
     assert an_cells["n"].sum() == 6 and an_cells["days"].sum() == 90.0
     # a window 30 Jan – 10 Feb: its 2 days of January are fewer than min_cell_days (3) and join February's 10
@@ -58,7 +58,7 @@ def _monthly_world(inside_counts: list[int], outside_counts: list[int]) -> tuple
     junes = [m for m in months if m.month == 6]
     others = [m for m in months if m.month != 6]
     times = []
-    for m, k in [*zip(junes, inside_counts), *zip(others, outside_counts)]:
+    for m, k in [*zip(junes, inside_counts, strict=False), *zip(others, outside_counts, strict=False)]:
         times.extend(m + pd.Timedelta(days=int(i // 4), hours=1 + 5 * int(i % 4)) for i in range(k))  # ≤ 4 a day, within days 1–28
     win = pd.DataFrame({"event_id": [f"june-{m.year}" for m in junes], "window_start": junes,
                         "window_end": [m + pd.offsets.MonthBegin(1) for m in junes]})

@@ -55,7 +55,7 @@ def series_week() -> pd.DataFrame:
     sorties = [d.iloc[weeks == w].sum(min_count=1) for w in range(8)]
     covered = [int(cov[weeks == w].sum()) for w in range(8)]
     return pd.DataFrame({"period_start": pd.date_range(START, periods=8, freq="7D"), "sorties": sorties, "landings": sorties, "days": 7,
-                         "days_covered": covered, "rate_per_day": [s / c if c else np.nan for s, c in zip(sorties, covered)], "tz": TZ})
+                         "days_covered": covered, "rate_per_day": [s / c if c else np.nan for s, c in zip(sorties, covered, strict=False)], "tz": TZ})
 
 
 def events() -> pd.DataFrame:

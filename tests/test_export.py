@@ -59,7 +59,7 @@ def reference_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str, max_v
         xs = np.round(lon[idx], 5).astype(str).tolist()
         ys = np.round(lat[idx], 5).astype(str).tolist()
         zs = np.round(al * 0.3048).astype(np.int64).astype(str).tolist()
-        out.append("<gx:coord>" + "</gx:coord><gx:coord>".join(map(" ".join, zip(xs, ys, zs))) + "</gx:coord>")
+        out.append("<gx:coord>" + "</gx:coord><gx:coord>".join(map(" ".join, zip(xs, ys, zs, strict=False))) + "</gx:coord>")
         out.append("</gx:Track></Placemark>")
     out.append("</Document></kml>")
     return "\n".join(out) + "\n"
@@ -144,7 +144,7 @@ def reference_geojson(legs: pd.DataFrame, decimals: int = 5) -> str:
 
     props = _iso(legs.drop(columns=["geometry"], errors="ignore"))
     feats = []
-    for rec, g in zip(props.to_dict(orient="records"), legs["geometry"].to_numpy()):
+    for rec, g in zip(props.to_dict(orient="records"), legs["geometry"].to_numpy(), strict=False):
         coords = None if g is None else np.round(shapely.get_coordinates(g), decimals)
         feats.append({"geometry": None if coords is None else {"coordinates": coords, "type": "LineString"},
                       "properties": {k: _jsonable(v) for k, v in sorted(rec.items())}, "type": "Feature"})
@@ -165,7 +165,7 @@ def test_geojson_carries_every_column_and_rounded_coordinates() -> None:
     legs, _ = world()
     doc = orjson.loads(legs_geojson(legs))
     assert [f["properties"]["leg_id"] for f in doc["features"]] == legs["leg_id"].tolist()
-    for f, (_, leg) in zip(doc["features"], legs.iterrows()):
+    for f, (_, leg) in zip(doc["features"], legs.iterrows(), strict=False):
         assert list(f["properties"]) == sorted(f["properties"])
         assert f["properties"]["max_gap_s"] == (None if pd.isna(leg["max_gap_s"]) else leg["max_gap_s"])
         assert f["properties"]["callsign"] == (None if pd.isna(leg["callsign"]) else leg["callsign"])

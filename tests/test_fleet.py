@@ -47,7 +47,7 @@ def test_country_of_works_on_a_categorical_column() -> None:
 def test_blocks_are_sorted_without_overlap_and_each_has_a_source() -> None:
     starts = [b.start for b in ICAO_BLOCKS]
     assert starts == sorted(starts)
-    assert all(a.end < b.start for a, b in zip(ICAO_BLOCKS, ICAO_BLOCKS[1:]))
+    assert all(a.end < b.start for a, b in zip(ICAO_BLOCKS, ICAO_BLOCKS[1:], strict=False))
     assert all(b.source for b in ICAO_BLOCKS)
     frame = blocks_frame()
     assert frame.loc[frame["country"] == "Azerbaijan", ["start", "end"]].values.tolist() == [["600800", "600FFF"]]

@@ -484,8 +484,8 @@ def test_template_syntax_in_titles_layer_names_and_the_legend_stays_text(templat
 
 
 def _same_tracks(a: Any, b: Any) -> bool:
-    return (len(a.runs) == len(b.runs) and all(np.array_equal(x, y) for x, y in zip(a.runs, b.runs))
-            and len(a.times) == len(b.times) and all((x is None and y is None) or np.array_equal(x, y) for x, y in zip(a.times, b.times))
+    return (len(a.runs) == len(b.runs) and all(np.array_equal(x, y) for x, y in zip(a.runs, b.runs, strict=False))
+            and len(a.times) == len(b.times) and all((x is None and y is None) or np.array_equal(x, y) for x, y in zip(a.times, b.times, strict=False))
             and a.gaps == b.gaps and a.located_by == b.located_by and a.n_vertices == b.n_vertices)
 
 
@@ -532,7 +532,7 @@ def test_tracks_of_all_legs_at_once_equal_the_per_leg_tracks(tolerance_deg: floa
     fast = _tracks(sel, recs, table, **kw)
     slow = [_track(r, table, **kw) for r in recs]
     assert len(fast) == len(slow) == len(legs)
-    for f, s, r in zip(fast, slow, recs):
+    for f, s, r in zip(fast, slow, recs, strict=False):
         assert _same_tracks(f, s), r["leg_id"]
     assert any(len(t.gaps) for t in slow) and any(g["suspect"] for t in slow for g in t.gaps)
 

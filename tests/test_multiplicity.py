@@ -15,7 +15,7 @@ from tests.test_claims import FEB_MAR, RR_TEST, _busy_world, _cov_feb_mar, claim
 
 def _stats(p: list[float], claims: list[str] | None = None) -> pd.DataFrame:
     rows = [{c: math.nan for c in STATISTICS_COLUMNS} | {"test": "rate_ratio", "claim_id": cid, "event_ids": "ev", "p_value": x, "note": ""}
-            for x, cid in zip(p, claims or [""] * len(p))]
+            for x, cid in zip(p, claims or [""] * len(p), strict=False)]
     return pd.DataFrame(rows, columns=list(STATISTICS_COLUMNS))
 
 

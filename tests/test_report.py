@@ -63,7 +63,7 @@ def test_limitations_name_coverage_gaps_from_the_coverage_table_and_the_worlds_t
     spans = [(g.iloc[0], g.iloc[-1]) for _, g in days.groupby(runs)]
     assert [(a.strftime("%Y-%m"), b.strftime("%Y-%m")) for a, b in spans] == [("2019-06", "2019-06"), ("2022-02", "2022-02")]
     gaps = _item(items, "Archive gaps and uncovered days: ")
-    reason = dict(zip(cov["date"].str[:10], cov["reason"]))
+    reason = dict(zip(cov["date"].str[:10], cov["reason"], strict=False))
     expected = [f"{a:%Y-%m-%d}–{b:%Y-%m-%d} ({reason[f'{a:%Y-%m-%d}']})" for a, b in spans]
     assert gaps == "Archive gaps and uncovered days: " + "; ".join(expected) + "."
     assert reason["2019-06-01"] == "no file spans it" and reason["2022-02-10"] == "no traffic in the region"
@@ -105,7 +105,7 @@ def test_limitations_name_the_spoofed_tracks_of_the_fleet_and_of_other_aircraft(
     assert len(late) >= 2
     truth_l = pd.read_csv(WORLD.parent / "truth" / "legs.csv", dtype={"icao24": str}).set_index("leg_id")
     late_legs = truth_l.loc[list(late["out_leg"]) + list(late["back_leg"])]
-    assert sorted(zip(flagged["icao24"], flagged["callsign"])) == sorted(zip(late_legs["icao24"], late_legs["callsign"]))
+    assert sorted(zip(flagged["icao24"], flagged["callsign"], strict=False)) == sorted(zip(late_legs["icao24"], late_legs["callsign"], strict=False))
     assert _item(items, "Spoofing and bad positions: ").startswith(
         f"Spoofing and bad positions: {int(flagged['n_suspect'].sum()):,} positions on {2 * len(late)} of the fleet's legs were flagged as excursions")
     # across every aircraft: after the spoofing began, and the spoofed airliner of the truth named, with its callsigns

@@ -120,7 +120,7 @@ def test_who_landed_finds_the_legs_detect_legs_finds_on_the_whole_archive(full: 
     pd.testing.assert_frame_equal(res.legs[cols], want[cols])
     # the point ranges index the scan's own Points table, and hold the same source rows
     pts = res.dataset.points
-    for got_leg, ref_leg in zip(res.legs.itertuples(), want.itertuples()):
+    for got_leg, ref_leg in zip(res.legs.itertuples(), want.itertuples(), strict=False):
         a = pts.iloc[got_leg.point_start : got_leg.point_end][["src_file", "src_row"]].astype(str)
         b = full.points.iloc[ref_leg.point_start : ref_leg.point_end][["src_file", "src_row"]].astype(str)
         pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))

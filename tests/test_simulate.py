@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -224,7 +224,7 @@ def _snapshot() -> tuple[pd.DataFrame, pd.Timestamp]:
     now = pd.Timestamp("2023-09-06T00:00:30Z")
     # each aircraft's last position 0–30 s before the snapshot: climbing, cruising, on the ground, descending
     at = [pd.Timestamp("2023-09-06T00:00:00Z"), pd.Timestamp("2023-09-06T00:00:10Z"), pd.Timestamp("2023-09-05T23:55:20Z"), now]
-    rows = pd.concat([leg[leg["time"] == t] for leg, t in zip(legs, at)], ignore_index=True).assign(position_source="adsb")
+    rows = pd.concat([leg[leg["time"] == t] for leg, t in zip(legs, at, strict=False)], ignore_index=True).assign(position_source="adsb")
     p = to_points(rows, typecode="IL76")
     assert len(p) == 4 and p["on_ground"].tolist() == [False, False, True, False]
     p["lat"], p["lon"] = p["lat"].round(5), p["lon"].round(5)

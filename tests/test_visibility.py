@@ -23,9 +23,9 @@ from flighttrace.claims.visibility import (
     heard_table,
     terminal_gate,
 )
+from flighttrace.geo import destination_point
 from flighttrace.reference.airports import AirportIndex
 from flighttrace.scenario import parse_scenario
-from flighttrace.geo import destination_point
 from tests.test_claims import BASE, claim, coverage_jan, leg, legs_frame
 
 IDX = AirportIndex.default()

@@ -33,7 +33,7 @@ def mutate(data: bytes, positions: list[int], values: list[int], cut: int | None
     """Overwrite bytes at ``positions`` (mod len) with ``values`` and optionally cut the end."""
     buf = bytearray(data)
     if buf:
-        for p, v in zip(positions, values):
+        for p, v in zip(positions, values, strict=False):
             buf[p % len(buf)] = v
     if cut is not None and buf:
         buf = buf[: cut % (len(buf) + 1)]

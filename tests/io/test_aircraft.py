@@ -44,7 +44,7 @@ def _snapshot(*entries: Any, now: Any = NOW) -> dict[str, Any]:
 
 def _reasons(ds: Dataset) -> dict[int, str]:
     q = ds.quarantine.dropna(subset=["src_row"])
-    return {int(r): s for r, s in zip(q["src_row"], q["reason"])}
+    return {int(r): s for r, s in zip(q["src_row"], q["reason"], strict=False)}
 
 
 FULL = {

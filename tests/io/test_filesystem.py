@@ -22,12 +22,12 @@ def read(paths, **kw):  # type: ignore[no-untyped-def]
 
 
 def rows(ds) -> dict[str, dict]:  # type: ignore[no-untyped-def]
-    return {Path(p).name: r for p, r in zip(ds.manifest["path"], ds.manifest.to_dict("records"))}
+    return {Path(p).name: r for p, r in zip(ds.manifest["path"], ds.manifest.to_dict("records"), strict=False)}
 
 
 def whole_file_reasons(ds) -> dict[str, str]:  # type: ignore[no-untyped-def]
     q = ds.quarantine[ds.quarantine["src_row"].isna()]
-    return {Path(f).name: r for f, r in zip(q["src_file"], q["reason"])}
+    return {Path(f).name: r for f, r in zip(q["src_file"], q["reason"], strict=False)}
 
 
 def test_a_fifo_in_a_folder_is_an_error_row_and_is_never_opened(tmp_path: Path) -> None:
@@ -44,7 +44,7 @@ def test_a_fifo_in_a_folder_is_an_error_row_and_is_never_opened(tmp_path: Path) 
 def test_a_fifo_and_dev_zero_given_by_name_are_error_rows(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe")
     ds = read([tmp_path / "pipe", "/dev/zero"])
-    errors = dict(zip(ds.manifest["path"], ds.manifest["error"]))
+    errors = dict(zip(ds.manifest["path"], ds.manifest["error"], strict=False))
     assert errors == {(tmp_path / "pipe").as_posix(): "not a regular file (a FIFO)", "/dev/zero": "not a regular file (a character device)"}
 
 

@@ -8,8 +8,7 @@ import pytest
 
 import flighttrace
 from flighttrace.io.api import assert_counts
-from flighttrace.sim.writers import write_state_vectors_parquet
-from flighttrace.sim.writers import write_sbs
+from flighttrace.sim.writers import write_sbs, write_state_vectors_parquet
 from tests.builders import points, trace_doc, write_json
 
 

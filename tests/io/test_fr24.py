@@ -40,7 +40,7 @@ def read_one(path: Path | list[Path], **kw: Any) -> Dataset:
 
 def reasons(ds: Dataset) -> dict[int, str]:
     q = ds.quarantine[ds.quarantine["src_row"].notna()]
-    return {int(r): s for r, s in zip(q["src_row"], q["reason"])}
+    return {int(r): s for r, s in zip(q["src_row"], q["reason"], strict=False)}
 
 
 def write(path: Path, text: str | bytes) -> Path:

@@ -35,12 +35,20 @@ TOKENS = [b"NaN", b"true", b"false", b"null", b"\x00", b"\xff", b"\xef\xbb\xbf",
 
 
 def _writers() -> dict[str, tuple[str, Callable[[pd.DataFrame, Path], None]]]:
-    from flighttrace.sim.writers import write_aircraft_json, write_v2
-    from flighttrace.sim.writers import write_fr24_csv, write_fr24_kml, write_fr24_playback
-    from flighttrace.sim.writers import write_fr24_granular
-    from flighttrace.sim.writers import write_state_vectors_csv, write_state_vectors_parquet, write_states_json, write_tracks_json
-    from flighttrace.sim.writers import write_trace
-    from flighttrace.sim.writers import write_sbs
+    from flighttrace.sim.writers import (
+        write_aircraft_json,
+        write_fr24_csv,
+        write_fr24_granular,
+        write_fr24_kml,
+        write_fr24_playback,
+        write_sbs,
+        write_state_vectors_csv,
+        write_state_vectors_parquet,
+        write_states_json,
+        write_trace,
+        write_tracks_json,
+        write_v2,
+    )
 
     now = T0 + pd.Timedelta(seconds=5)
 
@@ -92,7 +100,7 @@ def _check(ds: Dataset, n_files: int | None = 1) -> None:
         assert len(ds.manifest) == n_files
     assert ds.manifest["path"].is_unique
     whole = ds.quarantine[ds.quarantine["src_row"].isna()]
-    for path, error in zip(ds.manifest["path"], ds.manifest["error"]):
+    for path, error in zip(ds.manifest["path"], ds.manifest["error"], strict=False):
         reasons = whole.loc[whole["src_file"] == path, "reason"].tolist()
         assert (reasons == [error]) if error else reasons == [], (path, error, reasons)
 

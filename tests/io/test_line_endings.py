@@ -9,9 +9,8 @@ import pytest
 
 import flighttrace
 from flighttrace.io.api import assert_counts
-from flighttrace.sim.writers import write_state_vectors_csv
 from flighttrace.io.sbs import UTF8_NOTE
-from flighttrace.sim.writers import write_sbs
+from flighttrace.sim.writers import write_sbs, write_state_vectors_csv
 from tests.builders import points
 
 

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 import flighttrace
 from flighttrace.io import opensky
-from flighttrace.io.csvstream import Utf8Guard
 from flighttrace.io._base import ReadContext
 from flighttrace.io.api import Dataset, assert_counts
+from flighttrace.io.csvstream import Utf8Guard
 from flighttrace.io.opensky import STATE_VECTOR_COLUMNS
 from flighttrace.sim.writers import opensky as osw
 from flighttrace.sim.writers import write_state_vectors_csv, write_state_vectors_parquet, write_states_json, write_tracks_json
@@ -74,7 +74,7 @@ def read_one(path: Path | list[Path], **kw: Any) -> Dataset:
 
 def reasons(ds: Dataset) -> dict[int, str]:
     q = ds.quarantine.dropna(subset=["src_row"])
-    return dict(zip(q["src_row"].astype(int), q["reason"]))
+    return dict(zip(q["src_row"].astype(int), q["reason"], strict=False))
 
 
 def sample_points(n: int = 6, icao24: str = "600864", start: int = T6, **cols: Any) -> pd.DataFrame:

@@ -95,14 +95,14 @@ def test_overlapping_files_count_each_duplicate_once_on_the_later_file(
     m = ds.manifest.set_index("path").loc[paths]
     assert (m["format"] == fmt).all() and (m["error"] == "").all()
     seen: set[int] = set()
-    for path, rows in zip(paths, subsets):
+    for path, rows in zip(paths, subsets, strict=False):
         dup = len(rows & seen)
         assert (m.loc[path, "rows_read"], m.loc[path, "rows_quarantined"]) == (len(rows), 0), path
         assert (m.loc[path, "rows_kept"], m.loc[path, "rows_duplicate"]) == (len(rows) - dup, dup), path
         seen |= rows
     # the Points table holds each point of the union once, from the first file that had it
     assert len(ds.points) == len(seen)
-    first_file = {r: next(p for p, rows in zip(paths, subsets) if r in rows) for r in seen}
+    first_file = {r: next(p for p, rows in zip(paths, subsets, strict=False) if r in rows) for r in seen}
     key = "icao24" if snapshot else "time"
     want = {(str(base[key].iloc[r]), first_file[r]) for r in seen}
-    assert set(zip(ds.points[key].astype(str), ds.points["src_file"].astype(str))) == want
+    assert set(zip(ds.points[key].astype(str), ds.points["src_file"].astype(str), strict=False)) == want

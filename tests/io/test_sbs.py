@@ -50,7 +50,7 @@ def _read(path: Path, **kw: Any) -> Dataset:
 
 def _reasons(ds: Dataset) -> dict[int, str]:
     q = ds.quarantine.dropna(subset=["src_row"])
-    return {int(r): s for r, s in zip(q["src_row"], q["reason"])}
+    return {int(r): s for r, s in zip(q["src_row"], q["reason"], strict=False)}
 
 
 # --------------------------------------------------------------------------- values by hand

@@ -47,7 +47,7 @@ def read(paths, **kw):  # type: ignore[no-untyped-def]
 
 
 def by_path(ds) -> dict[str, dict]:  # type: ignore[no-untyped-def]
-    return {p: r for p, r in zip(ds.manifest["path"], ds.manifest.to_dict("records"))}
+    return {p: r for p, r in zip(ds.manifest["path"], ds.manifest.to_dict("records"), strict=False)}
 
 
 def test_two_members_with_one_name_are_told_apart_and_their_counts_add_up(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Copy the front-end libraries the maps need into ``flighttrace/viz/static/``, from the npm registry.
+"""Copy the front-end libraries the maps need into ``flighttrace/viz/static/vendor/``, from the npm registry.
 
 Run by hand when a version changes (the files are committed)::
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Final
 
 ROOT = Path(__file__).resolve().parents[1]
-STATIC = ROOT / "flighttrace" / "viz" / "static"
+VENDOR = ROOT / "flighttrace" / "viz" / "static" / "vendor"
 
 PACKAGES: Final = {
     "leaflet": "1.9.4",
@@ -52,13 +52,13 @@ FILES: Final = {
     "iso8601-js-period": {"iso8601.js": "iso8601/iso8601.js"},
     "moment": {"min/moment.min.js": "moment/moment.min.js", "LICENSE": "moment/LICENSE"},
 }
-"""Per package: file in the npm tarball (under ``package/``) -> file under ``static/``."""
+"""Per package: file in the npm tarball (under ``package/``) -> file under ``static/vendor/``."""
 
 APACHE_2: Final = Path("/usr/share/common-licenses/Apache-2.0")
 
 
-def vendor(static: Path = STATIC) -> list[Path]:
-    """Fetch every package and copy its files into ``static``; the files written."""
+def vendor(folder: Path = VENDOR) -> list[Path]:
+    """Fetch every package and copy its files into ``folder``; the files written."""
     written = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, version in PACKAGES.items():  # one npm pack per package
@@ -68,11 +68,11 @@ def vendor(static: Path = STATIC) -> list[Path]:
             with tarfile.open(tgz) as tar:
                 tar.extractall(unpacked, filter="data")
             for src, dst in FILES[name].items():
-                target = static / dst
+                target = folder / dst
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(unpacked / "package" / src, target)
                 written.append(target)
-    target = static / "iso8601" / "LICENSE"
+    target = folder / "iso8601" / "LICENSE"
     shutil.copyfile(APACHE_2, target)
     written.append(target)
     return written

@@ -84,12 +84,13 @@ def ground_times() -> pd.DataFrame:
 
 
 def all_charts(synthetic: bool) -> dict[str, Figure]:
-    kw: dict[str, Any] = {"source": SOURCE, "synthetic": synthetic}
+    style = ch.ChartStyle(source=SOURCE, synthetic=synthetic)
+    zoned = ch.ChartStyle(source=SOURCE, synthetic=synthetic, tz=TZ)
     return {
-        "sorties_per_week": ch.sorties_per_week(series_week(), events(), coverage(), title="Sorties per week", **kw),
-        "event_study": ch.event_study_plot(event_study(), events(), title="Around events", tz=TZ, **kw),
-        "ground_times": ch.ground_times_plot(ground_times(), title="Ground time", tz=TZ, **kw),
-        "coverage": ch.coverage_calendar(coverage(), title="Coverage", **kw),
+        "sorties_per_week": ch.sorties_per_week(series_week(), events(), coverage(), title="Sorties per week", style=style),
+        "event_study": ch.event_study_plot(event_study(), events(), title="Around events", style=zoned),
+        "ground_times": ch.ground_times_plot(ground_times(), title="Ground time", style=zoned),
+        "coverage": ch.coverage_calendar(coverage(), title="Coverage", style=style),
     }
 
 
@@ -117,7 +118,7 @@ def day_num(ts: pd.Timestamp) -> float:
 
 
 def test_sorties_per_week_hatches_uncovered_days_instead_of_zero_bars() -> None:
-    fig = ch.sorties_per_week(series_week(), events(), coverage(), title="t", source=SOURCE)
+    fig = ch.sorties_per_week(series_week(), events(), coverage(), title="t", style=ch.ChartStyle(source=SOURCE))
     ax = fig.axes[0]
     # the hatched spans are exactly the uncovered days: the whole third week, and two days of the sixth
     week3 = START + pd.Timedelta(days=7 * UNCOVERED_WEEK)
@@ -132,7 +133,7 @@ def test_sorties_per_week_hatches_uncovered_days_instead_of_zero_bars() -> None:
 
 
 def test_sorties_per_week_shades_event_windows() -> None:
-    fig = ch.sorties_per_week(series_week(), events(), coverage(), title="t", source=SOURCE)
+    fig = ch.sorties_per_week(series_week(), events(), coverage(), title="t", style=ch.ChartStyle(source=SOURCE))
     ax = fig.axes[0]
     orange = mcolors.to_rgb(ch._WINDOW)
     shaded = sorted((round(p.get_x(), 6), round(p.get_x() + p.get_width(), 6)) for p in ax.patches
@@ -147,7 +148,7 @@ def test_sorties_per_week_shades_event_windows() -> None:
 
 
 def test_event_study_panel_per_event_with_uncovered_days_hatched() -> None:
-    fig = ch.event_study_plot(event_study(), events(), title="t", source=SOURCE, tz=TZ)
+    fig = ch.event_study_plot(event_study(), events(), title="t", style=ch.ChartStyle(source=SOURCE, tz=TZ))
     axes = [a for a in fig.axes if a.get_visible()]
     assert len(axes) == 1 and axes[0].get_title(loc="left").startswith("Offensive")
     assert hatched_spans(axes[0]) == [(-8.0, -5.0)]
@@ -156,7 +157,7 @@ def test_event_study_panel_per_event_with_uncovered_days_hatched() -> None:
 
 
 def test_ground_times_distinguishes_exact_values_from_lower_bounds() -> None:
-    fig = ch.ground_times_plot(ground_times(), title="t", source=SOURCE, tz=TZ)
+    fig = ch.ground_times_plot(ground_times(), title="t", style=ch.ChartStyle(source=SOURCE, tz=TZ))
     ax = fig.axes[0]
     scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
     assert [len(c.get_offsets()) for c in scatters] == [4, 2]
@@ -168,7 +169,7 @@ def test_ground_times_distinguishes_exact_values_from_lower_bounds() -> None:
 
 
 def test_coverage_calendar_shows_covered_no_traffic_and_no_file_days() -> None:
-    fig = ch.coverage_calendar(coverage(), title="t", source=SOURCE)
+    fig = ch.coverage_calendar(coverage(), title="t", style=ch.ChartStyle(source=SOURCE))
     ax = fig.axes[0]
     cols = {c.get_gid(): c for c in ax.collections if isinstance(c, PolyCollection)}
     assert set(cols) == {"coverage-0", "coverage-1", "coverage-2"}
@@ -182,13 +183,13 @@ def test_coverage_calendar_shows_covered_no_traffic_and_no_file_days() -> None:
 def test_coverage_of_a_short_input_spans_its_days_and_of_a_long_one_a_row_per_year() -> None:
     import matplotlib.dates as mdates
 
-    short = ch.coverage_calendar(coverage(), title="t", source=SOURCE).axes[0]
+    short = ch.coverage_calendar(coverage(), title="t", style=ch.ChartStyle(source=SOURCE)).axes[0]
     first = pd.Timestamp(coverage()["date"].iloc[0]).tz_localize(None).normalize()
     # the x axis runs from the first day of the input to the day after its last, not over a year
     assert short.get_xlim() == (float(mdates.date2num(first)), float(mdates.date2num(first)) + N_DAYS)
     days = pd.date_range("2020-01-01", "2021-12-31", freq="D", tz=TZ)
     long = pd.DataFrame({"date": days, "has_file": True, "covered": True, "tz": TZ})
-    ax = ch.coverage_calendar(long, title="t", source=SOURCE).axes[0]
+    ax = ch.coverage_calendar(long, title="t", style=ch.ChartStyle(source=SOURCE)).axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["2020", "2021"] and ax.get_xlim() == (0.0, 366.0)
 
 
@@ -215,7 +216,7 @@ def test_axes_are_labelled_with_units_and_time_zone() -> None:
 
 def test_dollar_signs_in_data_are_shown_literally(tmp_path: Path) -> None:
     ev = events().assign(name=["$5 and $6 deal"])
-    fig = ch.sorties_per_week(series_week(), ev, coverage(), title="A $ title $", source=SOURCE)
+    fig = ch.sorties_per_week(series_week(), ev, coverage(), title="A $ title $", style=ch.ChartStyle(source=SOURCE))
     png, svg = ch.save_figure(fig, tmp_path / "dollars")  # mathtext would fail or eat the dollars
     assert png.stat().st_size > 1000 and svg.stat().st_size > 1000
     assert any("\\$5 and \\$6 deal" in t for t in texts(fig))
@@ -250,7 +251,7 @@ def test_png_and_svg_are_byte_identical_in_two_processes(tmp_path: Path) -> None
 
 
 def test_save_figure_returns_png_and_svg_paths(tmp_path: Path) -> None:
-    fig = ch.coverage_calendar(coverage(), title="t", source=SOURCE)
+    fig = ch.coverage_calendar(coverage(), title="t", style=ch.ChartStyle(source=SOURCE))
     paths = ch.save_figure(fig, tmp_path / "sub" / "cov.png")
     assert paths == [tmp_path / "sub" / "cov.png", tmp_path / "sub" / "cov.svg"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and paths[1].read_bytes().startswith(b"<?xml")

@@ -350,12 +350,14 @@ def test_the_report_carries_the_licences_of_what_it_embeds_and_links_to_them(ovd
 
     out = ovda_report.out_dir
     static = ROOT / "flighttrace" / "viz" / "static"
+    vendor = static / "vendor"  # the npm packages' files; the basemap and the README are flighttrace's
     lic = out / "licences"
     # each licence text, as the package ships it, beside the report: Leaflet (BSD-2), the time slider's libraries, world-atlas
-    shipped = sorted(p.relative_to(static).as_posix() for p in static.glob("*/LICENSE*"))
+    files = {p.relative_to(root).as_posix(): p for root in (static, vendor) for p in root.glob("*/LICENSE*")} | {"README.md": static / "README.md"}
+    shipped = sorted(set(files) - {"README.md"})
     assert shipped == ["basemap/LICENSE-world-atlas", "iso8601/LICENSE", "leaflet/LICENSE", "moment/LICENSE", "timedimension/LICENSE"]
     for rel in [*shipped, "README.md"]:
-        assert (lic / rel).read_bytes() == (static / rel).read_bytes(), rel
+        assert (lic / rel).read_bytes() == files[rel].read_bytes(), rel
     assert "BSD 2-Clause" in (lic / "leaflet" / "LICENSE").read_text() and "Natural Earth" in (lic / "README.md").read_text()
     # listed with every other output: the provenance and the output folder's stamp
     prov = json.loads((out / "provenance.json").read_text())
@@ -367,7 +369,7 @@ def test_the_report_carries_the_licences_of_what_it_embeds_and_links_to_them(ovd
         assert '<a href="licences/README.md">licences</a>' in (out / page).read_text(encoding="utf-8")
     # the map carries Leaflet's whole licence, its conditions included, and world-atlas's notice
     page = (out / "map.html").read_text(encoding="utf-8")
-    leaflet = (static / "leaflet" / "LICENSE").read_text().replace("\r\n", "\n").rstrip()  # the file has Windows line ends
+    leaflet = (vendor / "leaflet" / "LICENSE").read_text().replace("\r\n", "\n").rstrip()  # the file has Windows line ends
     assert leaflet in page and "Redistributions in binary form must reproduce the above copyright notice" in page
     assert (static / "basemap" / "LICENSE-world-atlas").read_text().rstrip() in page
 

@@ -8,8 +8,8 @@ evidence grade) and decides the :class:`Outcome`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Final, overload
 
 import numpy as np
@@ -66,23 +66,44 @@ def empty_evidence() -> pd.DataFrame:
 
 
 
+@dataclass(eq=False, repr=False)
 class Context:
-    """What every claim of one evaluation shares: the scenario, the legs and points, the coverage, the rules, caches."""
+    """What every claim of one evaluation shares: the scenario, the legs and points, the coverage, the rules, caches.
 
-    def __init__(self, scenario: Any, legs: pd.DataFrame, cov: pd.DataFrame, rules: VerdictRules, *, assumed: bool,
-                 points: pd.DataFrame | None = None, given: Mapping[str, Any] | None = None, tz: str = "UTC") -> None:
-        self.scenario = scenario
-        self.legs = legs
-        self.cov = cov
-        self.rules = rules
-        self.assumed = assumed
-        self.points = points
-        self.tz = tz
-        self.given: dict[str, Any] = dict(given or {})
-        """Tables computed already, by name (``sorties``, ``disruption``): a kind uses them instead of its own."""
-        self.cache: dict[Any, Any] = {}
-        """A kind's results computed once per evaluation (keys are the kind's own)."""
-        self._fleet: dict[str | None, pd.DataFrame] = {}
+    Parameters
+    ----------
+    scenario
+        The :class:`~flighttrace.scenario.Scenario`.
+    legs
+        Every leg (:func:`flighttrace.detect_legs`); :meth:`fleet_legs` picks a fleet's.
+    cov
+        The coverage table, in the report's zone.
+    rules
+        The thresholds (:class:`~flighttrace.claims.rules.VerdictRules`).
+    assumed
+        Whether the coverage is the span of the legs, assumed covered (no
+        coverage was given); every claim's reason then says so.
+    points
+        The Points table the legs came from, when known.
+    given
+        Tables computed already (see :attr:`given`).
+    tz
+        The report's zone (IANA name).
+    """
+
+    scenario: Any
+    legs: pd.DataFrame
+    cov: pd.DataFrame
+    rules: VerdictRules
+    _: KW_ONLY
+    assumed: bool
+    points: pd.DataFrame | None = None
+    given: dict[str, Any] = field(default_factory=dict)
+    """Tables computed already, by name (``sorties``, ``disruption``): a kind uses them instead of its own."""
+    tz: str = "UTC"
+    cache: dict[Any, Any] = field(default_factory=dict, init=False)
+    """A kind's results computed once per evaluation (keys are the kind's own)."""
+    _fleet: dict[str | None, pd.DataFrame] = field(default_factory=dict, init=False)
 
     @overload
     def resolve(self, name: str) -> frozenset[str]: ...

@@ -176,7 +176,7 @@ def evaluate(
         synthetic = bool(coverage.synthetic) if _is_dataset(coverage) else bool(scenario.meta.synthetic)
     if points is None and _is_dataset(coverage):
         points = coverage.points
-    ctx = Context(scenario, legs, cov, rules, assumed=coverage is None, points=points, given=given, tz=tz)
+    ctx = Context(scenario, legs, cov, rules, assumed=coverage is None, points=points, given=dict(given or {}), tz=tz)
     judged = [_judge(ctx, claim) for claim in scenario.claims]  # one per claim
     evidence = [j.evidence for j in judged if len(j.evidence)]
     ev = pd.concat(evidence, ignore_index=True) if evidence else empty_evidence()

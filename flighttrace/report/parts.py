@@ -26,6 +26,7 @@ import pandas as pd
 
 from flighttrace.numfmt import fmt_count
 from flighttrace.timefmt import MISSING, fmt_date, fmt_day_hm, is_missing
+from flighttrace.viz.chartstyle import ChartStyle
 
 __all__ = [
     "LINK_SCHEMES",
@@ -49,12 +50,12 @@ _SUFFIXES: Final = re.compile(r"\s+(International\s+Airport|Airport|Airfield|Air
 _LATIN: Final = re.compile(r"^[\x20-\x7e\u00c0-\u024f]+$")
 
 
-def coverage_chart(coverage: pd.DataFrame, source: str, *, synthetic: bool) -> tuple[str, str, Callable[[], Any]]:
-    """(name, caption, draw) of the coverage calendar, the last chart of every kind's report."""
+def coverage_chart(coverage: pd.DataFrame, style: ChartStyle) -> tuple[str, str, Callable[[], Any]]:
+    """(name, caption, draw) of the coverage calendar, the last chart of every kind's report, framed like the kind's charts."""
     from flighttrace.viz import charts as ch
 
     return ("coverage", "Days with data: covered, no file, or no traffic in the region",
-            lambda: ch.coverage_calendar(coverage, title="Coverage of the inputs", source=source, synthetic=synthetic))
+            lambda: ch.coverage_calendar(coverage, title="Coverage of the inputs", style=style))
 
 
 def text(value: Any, missing: str = MISSING) -> str:

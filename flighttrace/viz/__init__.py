@@ -17,7 +17,8 @@
 :mod:`flighttrace.viz.charts`
     matplotlib figures for print: sorties per week, the event study, ground
     times at the far field, the coverage calendar, movements per hour
-    against their baseline;
+    against their baseline, framed alike by one
+    :class:`~flighttrace.viz.chartstyle.ChartStyle`;
     :func:`~flighttrace.viz.charts.save_figure` writes PNG and SVG with
     deterministic bytes.
 
@@ -43,6 +44,7 @@ __all__ = [
     "ground_times_plot",
     "coverage_calendar",
     "movements_per_hour",
+    "ChartStyle",
     "save_figure",
 ]
 
@@ -72,6 +74,7 @@ _LAZY: Final[dict[str, str]] = {
     "ground_times_plot": "flighttrace.viz.charts",
     "coverage_calendar": "flighttrace.viz.charts",
     "movements_per_hour": "flighttrace.viz.charts",
+    "ChartStyle": "flighttrace.viz.chartstyle",
     "save_figure": "flighttrace.viz.charts",
 }
 

@@ -8,9 +8,9 @@ nothing is shown or kept by a GUI; in Jupyter it displays as a PNG).
 Every chart is readable in print and says where its numbers come from:
 
 * axes labelled with units and the time zone of its days and weeks;
-* a source line at the foot (``source=``, then the time zone);
+* a source line at the foot (the style's ``source``, then the time zone);
 * the caption "SYNTHETIC DATA — simulated by flighttrace" under the title
-  when ``synthetic=True``;
+  when the style's ``synthetic`` is true;
 * days without data are **hatched**, never drawn as zero;
 * Okabe–Ito colours (safe for colour-vision deficiencies), and hatching or
   marker shape wherever colour alone would carry meaning.
@@ -68,6 +68,7 @@ from flighttrace.viz.charts_sorties import (
     ground_times_plot,
     sorties_per_week,
 )
+from flighttrace.viz.chartstyle import DEFAULT_STYLE, ChartStyle
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -75,6 +76,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "HATCH",
     "SYNTHETIC_CAPTION",
+    "ChartStyle",
     "coverage_calendar",
     "event_study_plot",
     "ground_times_plot",
@@ -133,10 +135,7 @@ def coverage_calendar(
     coverage: pd.DataFrame,
     *,
     title: str = "Coverage of the inputs",
-    source: str | None = None,
-    synthetic: bool = False,
-    tz: str | None = None,
-    width_in: float = 10.0,
+    style: ChartStyle = DEFAULT_STYLE,
     strip_max_days: int = 120,
 ) -> Figure:
     """A calendar strip per year (or, for a short input, one strip over its days): covered, file but no traffic, no file.
@@ -146,10 +145,11 @@ def coverage_calendar(
     coverage
         ``Findings.coverage``: ``date`` (midnight in the report zone),
         ``has_file``, ``covered``.
-    title, source, synthetic, tz
-        As for :func:`sorties_per_week`.
-    width_in
-        Figure width, inches (the height follows the number of years).
+    title
+        Title of the chart.
+    style
+        The frame (:class:`~flighttrace.viz.chartstyle.ChartStyle`); the
+        height follows the number of years.
     strip_max_days
         Inputs that span at most this many days are drawn as one strip over
         their own days (dates on the axis), not over whole years.
@@ -163,7 +163,7 @@ def coverage_calendar(
     """
     from matplotlib.patches import Patch
 
-    zone = _tz_of(coverage, column="date", tz=tz)
+    zone = _tz_of(coverage, column="date", tz=style.tz)
     cov = coverage.copy()
     days = _local(cov["date"].to_numpy(), zone).dt.normalize()
     covered = cov["covered"].fillna(False).to_numpy(dtype=bool)
@@ -182,7 +182,7 @@ def coverage_calendar(
     }
     short = len(d) > 0 and (d.iloc[-1] - d.iloc[0]).days + 1 <= strip_max_days
     with _style():
-        fig = _new_figure(width_in, 2.7 if short else 0.32 * max(len(years), 1) + 2.0)
+        fig = _new_figure(style.width_in, 2.7 if short else 0.32 * max(len(years), 1) + 2.0)
         ax = fig.add_subplot()
         if short:
             _coverage_strip(ax, d, code, styles, zone)
@@ -201,7 +201,7 @@ def coverage_calendar(
         ax.tick_params(axis="y", length=0)
         handles = [Patch(facecolor=styles[c]["facecolor"], edgecolor=styles[c]["edgecolor"] if c == 2 else "none", hatch=styles[c]["hatch"], linewidth=0.0,
                          label=f"{styles[c]['label']} ({int(counts[c]):,} days)") for c in (0, 1, 2)]
-        _frame(fig, title=title, source=source, tz=zone, synthetic=synthetic, legend=handles, legend_cols=3)
+        _frame(fig, title=title, source=style.source, tz=zone, synthetic=style.synthetic, legend=handles, legend_cols=3)
     return fig
 
 

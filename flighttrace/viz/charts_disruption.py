@@ -23,6 +23,7 @@ from flighttrace.viz.chartbase import (
     _style,
     _tz_of,
 )
+from flighttrace.viz.chartstyle import DEFAULT_STYLE, ChartStyle
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -94,11 +95,8 @@ def movements_per_hour(
     end: pd.Timestamp | None = None,
     names: dict[str, str] | None = None,
     title: str = "Take-offs and landings per hour",
-    source: str | None = None,
-    synthetic: bool = False,
-    tz: str | None = None,
+    style: ChartStyle = DEFAULT_STYLE,
     ncols: int = 2,
-    width_in: float = 10.0,
     band_level: float = 0.95,
     closure_alpha: float = 0.05,
 ) -> Figure:
@@ -118,12 +116,13 @@ def movements_per_hour(
         The hours to draw (UTC; default all of ``hourly``).
     names
         Field code → label for the panel titles (e.g. ``"UUWW (VKO)"``).
-    title, source, synthetic, tz
-        As for :func:`sorties_per_week`; the hours are drawn in ``tz``.
+    title
+        Title of the chart.
+    style
+        The frame (:class:`~flighttrace.viz.chartstyle.ChartStyle`); the
+        hours are drawn in its ``tz``, the height follows the number of rows.
     ncols
         Panels per row.
-    width_in
-        Figure width, inches (the height follows the number of rows).
     band_level, closure_alpha
         The band's probability and the closures' false-alarm rate, for the
         legend and the note (:class:`flighttrace.kinds.disruption.analysis.DisruptionParams`).
@@ -138,7 +137,7 @@ def movements_per_hour(
     """
     import matplotlib.dates as mdates
 
-    zone = _tz_of(hourly, column="hour", tz=tz)
+    zone = _tz_of(hourly, column="hour", tz=style.tz)
     h = hourly.copy()
     if start is not None:
         h = h[h["hour"] >= start]
@@ -150,7 +149,7 @@ def movements_per_hour(
     red = PALETTE[4]  # vermillion: closures
     weeks = int(h["baseline_weeks"].max()) if len(h) and "baseline_weeks" in h else 0
     with _style():
-        fig = _new_figure(width_in, 2.1 * rows + 1.7)
+        fig = _new_figure(style.width_in, 2.1 * rows + 1.7)
         axes = fig.subplots(rows, cols, sharex=True, squeeze=False)
         for k, ax in enumerate(axes.flat):
             if k >= len(aps):
@@ -172,10 +171,10 @@ def movements_per_hour(
         notes = [f"Hours of {day:%-d %B %Y} ({zone})." if day is not None else ""]
         notes.append("A closure is a run with no take-off or landing where the baseline expected so many that an ordinary day "
                      f"would show such a gap with probability below {closure_alpha:.0%}; quiet hours with little scheduled traffic are never closures.")
-        src = (source or "Source: flighttrace analysis").rstrip()
+        src = (style.source or "Source: flighttrace analysis").rstrip()
         if zone not in src:
             src = f"{src}{'' if src.endswith('.') else '.'} Hours in {zone}."
-        _frame(fig, title=title, source=src, tz=zone, synthetic=synthetic, notes=[x for x in notes if x], legend=handles, legend_cols=3)
+        _frame(fig, title=title, source=src, tz=zone, synthetic=style.synthetic, notes=[x for x in notes if x], legend=handles, legend_cols=3)
     return fig
 
 

@@ -29,6 +29,7 @@ from flighttrace.viz.chartbase import (
     _tz_of,
     _uncovered_spans,
 )
+from flighttrace.viz.chartstyle import DEFAULT_STYLE, ChartStyle
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -60,10 +61,7 @@ def sorties_per_week(
     coverage: pd.DataFrame | None = None,
     *,
     title: str = "Sorties per week",
-    source: str | None = None,
-    synthetic: bool = False,
-    tz: str | None = None,
-    width_in: float = 10.0,
+    style: ChartStyle = DEFAULT_STYLE,
     height_in: float = 4.8,
 ) -> Figure:
     """Bars of sorties per week, conflict windows shaded, days without data hatched.
@@ -82,15 +80,11 @@ def sorties_per_week(
         the weeks without a covered day are hatched.
     title
         Title of the chart.
-    source
-        Source line, e.g. ``"Source: flighttrace analysis of 257 files"``;
-        the time zone is appended when it is not named.
-    synthetic
-        Add the "SYNTHETIC DATA" caption (data from the simulator).
-    tz
-        Time zone of the weeks; default the tables' ``tz`` column.
-    width_in, height_in
-        Figure size, inches.
+    style
+        Source line, synthetic caption, time zone of the weeks, width
+        (:class:`~flighttrace.viz.chartstyle.ChartStyle`).
+    height_in
+        Figure height, inches.
 
     Returns
     -------
@@ -102,14 +96,14 @@ def sorties_per_week(
     from matplotlib.patches import Patch
     from matplotlib.transforms import blended_transform_factory
 
-    zone = _tz_of(series_week, coverage, column="period_start", tz=tz)
+    zone = _tz_of(series_week, coverage, column="period_start", tz=style.tz)
     ev = _events_frame(events, zone)
     notes = []
     if len(ev):
         keys = [f"{k + 1}\u2009{r.name} ({_fmt_span(r.start_utc, r.end_utc)})" for k, r in enumerate(ev.itertuples())]  # escaped by _frame
         notes.append("Events (UTC dates): " + "; ".join(keys) + ".")
     with _style():
-        fig = _new_figure(width_in, height_in + 0.16 * max(0, len(" ".join(notes)) // int(width_in * 16)))
+        fig = _new_figure(style.width_in, height_in + 0.16 * max(0, len(" ".join(notes)) // int(style.width_in * 16)))
         ax = fig.add_subplot()
         wk = series_week.sort_values("period_start", kind="stable")
         x = _local(wk["period_start"].to_numpy(), zone)
@@ -144,7 +138,7 @@ def sorties_per_week(
                 Patch(facecolor=_WINDOW, alpha=0.13, label="Event window (before and after)"),
                 Patch(facecolor=_WINDOW, alpha=0.45, label="Event (numbered)"),
             ]
-        _frame(fig, title=title, source=source, tz=zone, synthetic=synthetic, notes=notes, legend=handles)
+        _frame(fig, title=title, source=style.source, tz=zone, synthetic=style.synthetic, notes=notes, legend=handles)
     return fig
 
 
@@ -156,11 +150,8 @@ def event_study_plot(
     events: pd.DataFrame | None = None,
     *,
     title: str = "Sorties around conflict events",
-    source: str | None = None,
-    synthetic: bool = False,
-    tz: str | None = None,
+    style: ChartStyle = DEFAULT_STYLE,
     ncols: int = 3,
-    width_in: float = 10.0,
 ) -> Figure:
     """Sorties by day relative to each event's start, one panel per event, same scales.
 
@@ -172,12 +163,13 @@ def event_study_plot(
         day is not covered), ``covered``.
     events
         ``Findings.events`` (names, and the event's length, shaded).
-    title, source, synthetic, tz
-        As for :func:`sorties_per_week`.
+    title
+        Title of the chart.
+    style
+        The frame (:class:`~flighttrace.viz.chartstyle.ChartStyle`); the
+        height follows the number of rows.
     ncols
         Panels per row.
-    width_in
-        Figure width, inches (the height follows the number of rows).
 
     Returns
     -------
@@ -187,13 +179,13 @@ def event_study_plot(
     """
     from matplotlib.patches import Patch
 
-    zone = _tz_of(event_study, events, column="start", tz=tz)
+    zone = _tz_of(event_study, events, column="start", tz=style.tz)
     ev = _events_frame(events, zone)
     ids = list(dict.fromkeys(event_study["event_id"].astype(str))) if len(event_study) else []
     order = [e for e in ev["event_id"].astype(str) if e in ids] + [e for e in ids if e not in set(ev["event_id"].astype(str))]
     rows, cols = _grid(len(order), ncols)
     with _style():
-        fig = _new_figure(width_in, 1.75 * rows + 1.5)
+        fig = _new_figure(style.width_in, 1.75 * rows + 1.5)
         axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
         values = pd.to_numeric(event_study["sorties"], errors="coerce").to_numpy(dtype=float)
         ymax = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
@@ -236,7 +228,7 @@ def event_study_plot(
         ]
         if not order:
             _nothing_to_show(axes, "No events to show")
-        _frame(fig, title=title, source=source, tz=zone, synthetic=synthetic, legend=handles, legend_cols=3)
+        _frame(fig, title=title, source=style.source, tz=zone, synthetic=style.synthetic, legend=handles, legend_cols=3)
     return fig
 
 
@@ -247,10 +239,7 @@ def ground_times_plot(
     ground_times: pd.DataFrame,
     *,
     title: str = "Ground time at the far field",
-    source: str | None = None,
-    synthetic: bool = False,
-    tz: str | None = None,
-    width_in: float = 10.0,
+    style: ChartStyle = DEFAULT_STYLE,
     height_in: float = 4.6,
     names: dict[str, str] | None = None,
 ) -> Figure:
@@ -263,10 +252,12 @@ def ground_times_plot(
         ``ground_time_s``, ``exact`` (False: a lower bound, from the last
         sighting before to the first after, when the landing or the takeoff
         was not seen), ``airport``.
-    title, source, synthetic, tz
-        As for :func:`sorties_per_week`.
-    width_in, height_in
-        Figure size, inches.
+    title
+        Title of the chart.
+    style
+        The frame (:class:`~flighttrace.viz.chartstyle.ChartStyle`).
+    height_in
+        Figure height, inches.
     names
         Field code → label for the note (``"LLOV (Ovda)"``).
 
@@ -277,7 +268,7 @@ def ground_times_plot(
         filled circles, lower bounds as open upward triangles. Right: a
         histogram of the same values (lower bounds hatched).
     """
-    zone = _tz_of(ground_times, column="arrive", tz=tz)
+    zone = _tz_of(ground_times, column="arrive", tz=style.tz)
     gt = ground_times.copy()
     hours = pd.to_numeric(gt["ground_time_s"], errors="coerce").to_numpy(dtype=float) / 3600.0
     when_col = gt["arrive"] if "arrive" in gt else pd.Series(pd.NaT, index=gt.index)
@@ -290,7 +281,7 @@ def ground_times_plot(
     ok = np.isfinite(hours) & when.notna().to_numpy()
     airports = sorted({str(a) for a in gt.get("airport", pd.Series(dtype=object)).dropna()})
     with _style():
-        fig = _new_figure(width_in, height_in)
+        fig = _new_figure(style.width_in, height_in)
         ax, hx = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3.2, 1.0]})
         e, lb = ok & exact, ok & ~exact
         ax.scatter(when[e].to_numpy(), hours[e], s=22, marker="o", color=_BARS, edgecolor="white", linewidth=0.4, zorder=3,
@@ -316,7 +307,7 @@ def ground_times_plot(
         where = f" at {', '.join((names or {}).get(a, a) for a in airports)}" if airports else ""  # escaped by _frame
         notes = [f"Ground time{where}: from landing to takeoff; when either was not seen, from the last sighting before to the first after (a lower bound)."]
         handles = ax.get_legend_handles_labels()[0]
-        _frame(fig, title=title, source=source, tz=zone, synthetic=synthetic, notes=notes, legend=handles, legend_cols=3)
+        _frame(fig, title=title, source=style.source, tz=zone, synthetic=style.synthetic, notes=notes, legend=handles, legend_cols=3)
     return fig
 
 

@@ -4,8 +4,8 @@ folium links Leaflet, jQuery, Bootstrap and a few icon fonts from five
 CDNs; a page that loads them tells those servers that it was opened, and
 offline it shows a blank panel. flighttrace's maps carry what they need
 inside the page instead (``<script>`` and ``<style>`` blocks), from
-``flighttrace/viz/static/`` (copied from the npm registry by
-``scripts/vendor_web_assets.py``, licences beside each file):
+``flighttrace/viz/static/vendor/`` (copied unchanged from the npm registry
+by ``scripts/vendor_web_assets.py``, licences beside each file):
 
 * Leaflet 1.9.4 (BSD-2-Clause), for every map;
 * Leaflet.TimeDimension 1.1.1 (MIT), iso8601-js-period 0.2.1 (Apache-2.0)
@@ -27,16 +27,22 @@ import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from branca.element import Element, Figure
 
-__all__ = ["LEAFLET", "LICENCES", "TIME_DIMENSION", "RawHTML", "add_assets", "asset_text", "licence_text", "write_licences"]
+if TYPE_CHECKING:  # pragma: no cover
+    from importlib.resources.abc import Traversable
+
+__all__ = ["LEAFLET", "LICENCES", "TIME_DIMENSION", "VENDORED", "RawHTML", "add_assets", "asset_text", "licence_text", "shipped", "write_licences"]
 
 _PACKAGE: Final = "flighttrace.viz"
+VENDORED: Final = ("leaflet", "timedimension", "iso8601", "moment")
+"""The folders of ``static/vendor/``: the npm packages' files, unchanged. The rest of ``static/`` is flighttrace's
+(its README, and the basemap built from world-atlas); a file is named by its path below one or the other."""
 
 LEAFLET: Final = (("leaflet_css", "leaflet/leaflet.css"), ("leaflet", "leaflet/leaflet.js"))
-"""Header entries of every map: (name in the page's header, file under ``static/``)."""
+"""Header entries of every map: (name in the page's header, file as :func:`shipped` names it)."""
 TIME_DIMENSION: Final = (
     ("iso8601", "iso8601/iso8601.js"),
     ("moment", "moment/moment.min.js"),
@@ -57,7 +63,7 @@ _TIME_ICONS: Final = (
 LICENCES: Final = (
     "README.md", "leaflet/LICENSE", "timedimension/LICENSE", "iso8601/LICENSE", "moment/LICENSE", "basemap/LICENSE-world-atlas",
 )
-"""The licence texts of what the pages embed, and the table naming each package, version and licence (under ``static/``)."""
+"""The licence texts of what the pages embed, and the table naming each package, version and licence (as :func:`shipped` names them)."""
 _BASEMAP_NOTICE: Final = "Basemap: Natural Earth (public domain), made with Natural Earth; converted from the npm package world-atlas 2.0.2"
 """What the page says of the basemap data it carries, before world-atlas's ISC notice."""
 
@@ -88,14 +94,35 @@ class RawHTML(Element):
         return self.text
 
 
-@lru_cache(maxsize=16)
-def asset_text(path: str) -> str:
-    """A file under ``static/`` as it goes into a page.
+def shipped(path: str) -> Traversable:
+    """A file of the package's ``static/`` folder, by name.
 
     Parameters
     ----------
     path
-        Relative to ``flighttrace/viz/static/`` (``leaflet/leaflet.js`` …).
+        ``leaflet/leaflet.js`` (a folder of :data:`VENDORED`: under
+        ``static/vendor/``), ``basemap/LICENSE-world-atlas``, ``README.md``
+        (under ``static/``). The name is also the file's path in a report's
+        ``licences/`` folder.
+
+    Returns
+    -------
+    importlib.resources.abc.Traversable
+        The file in the installed package.
+    """
+    parts = path.split("/")
+    static = resources.files(_PACKAGE).joinpath("static")
+    return (static.joinpath("vendor") if parts[0] in VENDORED else static).joinpath(*parts)
+
+
+@lru_cache(maxsize=16)
+def asset_text(path: str) -> str:
+    """A library's file as it goes into a page.
+
+    Parameters
+    ----------
+    path
+        As :func:`shipped` names it (``leaflet/leaflet.js`` …).
 
     Returns
     -------
@@ -104,10 +131,9 @@ def asset_text(path: str) -> str:
         URLs and its ``@font-face`` rules (web fonts from a CDN) left out.
         ``</`` never appears in it, so it cannot end the block it goes in.
     """
-    static = resources.files(_PACKAGE).joinpath("static")
-    text = static.joinpath(*path.split("/")).read_text(encoding="utf-8")
+    text = shipped(path).read_text(encoding="utf-8")
     if path.endswith(".css"):
-        folder = static.joinpath(*path.split("/")[:-1])
+        folder = shipped(path.rsplit("/", 1)[0])
 
         def data_url(m: re.Match[str]) -> str:
             png = folder.joinpath(*m.group(1).split("/")).read_bytes()
@@ -119,8 +145,8 @@ def asset_text(path: str) -> str:
 
 @lru_cache(maxsize=8)
 def licence_text(path: str) -> str:
-    """A licence file under ``static/`` (:data:`LICENCES`), as text with ``\\n`` line ends."""
-    return resources.files(_PACKAGE).joinpath("static", *path.split("/")).read_text(encoding="utf-8").replace("\r\n", "\n")
+    """A licence file of :data:`LICENCES`, as text with ``\\n`` line ends."""
+    return shipped(path).read_text(encoding="utf-8").replace("\r\n", "\n")
 
 
 def _block(path: str) -> str:
@@ -151,7 +177,7 @@ def write_licences(folder: Path) -> list[Path]:
     for rel in LICENCES:  # a few small files
         target = folder.joinpath(*rel.split("/"))
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(resources.files(_PACKAGE).joinpath("static", *rel.split("/")).read_bytes())  # as shipped, byte for byte
+        target.write_bytes(shipped(rel).read_bytes())  # as shipped, byte for byte
         out.append(target)
     return out
 

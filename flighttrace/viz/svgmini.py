@@ -28,6 +28,8 @@ _GRADE_COLOUR: Final = {"observed": "#1b5e20", "inferred": PALETTE[0], "bridged"
 _FIELD_BOX: Final = "#d9efd9"
 _TRACK: Final = "#6b6b6b"
 _DECISIVE: Final = PALETTE[4]
+_FONT: Final = 'font-family="DejaVu Sans,Arial,sans-serif" font-size="9" fill="#333"'
+"""The attributes of every text of these charts."""
 
 
 def _f(x: float) -> str:
@@ -37,6 +39,12 @@ def _f(x: float) -> str:
 
 def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
+
+
+def _svg_open(cls: str, width: int, height: int, label: str) -> str:
+    """The opening ``<svg>`` tag of a chart of class ``cls``, named by ``label`` for screen readers and as its tooltip."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'role="img" aria-label="{_e(label)}"><title>{_e(label)}</title>')
 
 
 def nice_ceiling(x: float, *, minimum: float) -> float:
@@ -95,8 +103,7 @@ def end_profile(dist_km: np.ndarray, height_ft: np.ndarray, decisive: np.ndarray
     def py(ft: float) -> float:
         return top + ph * (1.0 - (min(max(ft, y_min), y_max) - y_min) / (y_max - y_min))
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="profile" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-             f'role="img" aria-label="{_e(label)}"><title>{_e(label)}</title>']
+    parts = [_svg_open("profile", width, height, label)]
     if field_box is not None:
         parts.append(f'<rect x="{_f(px(0))}" y="{_f(py(box_ft))}" width="{_f(px(box_km) - px(0))}" height="{_f(py(y_min) - py(box_ft))}" '
                      f'fill="{_FIELD_BOX}"/>')
@@ -108,13 +115,12 @@ def end_profile(dist_km: np.ndarray, height_ft: np.ndarray, decisive: np.ndarray
         parts.append(f'<circle cx="{_f(px(a))}" cy="{_f(py(b))}" r="2.6" fill="{_DECISIVE}"/>')
     if field_box is not None:  # the field
         parts.append(f'<path d="M{_f(left - 4)} {_f(py(0) + 4)}h8l-4 -7z" fill="#222"/>')
-    font = 'font-family="DejaVu Sans,Arial,sans-serif" font-size="9" fill="#333"'
-    parts.append(f'<text x="{_f(left - 3)}" y="{_f(top + 7)}" text-anchor="end" {font}>{_e(f"{y_max:,.0f}")}</text>')
-    parts.append(f'<text x="{_f(left - 3)}" y="{_f(top + ph)}" text-anchor="end" {font}>{_e(f"{y_min:,.0f}")}</text>')
-    parts.append(f'<text x="{_f(left)}" y="{_f(height - 12)}" {font}>0</text>')
-    parts.append(f'<text x="{_f(left + pw)}" y="{_f(height - 12)}" text-anchor="end" {font}>{_e(f"{x_max:g}")}</text>')
-    parts.append(f'<text x="{_f(left + pw / 2)}" y="{_f(height - 2)}" text-anchor="middle" {font}>{_e(x_label)}</text>')
-    parts.append(f'<text x="{_f(left + 4)}" y="{_f(top + 7)}" {font}>{_e(y_label)}</text>')
+    parts.append(f'<text x="{_f(left - 3)}" y="{_f(top + 7)}" text-anchor="end" {_FONT}>{_e(f"{y_max:,.0f}")}</text>')
+    parts.append(f'<text x="{_f(left - 3)}" y="{_f(top + ph)}" text-anchor="end" {_FONT}>{_e(f"{y_min:,.0f}")}</text>')
+    parts.append(f'<text x="{_f(left)}" y="{_f(height - 12)}" {_FONT}>0</text>')
+    parts.append(f'<text x="{_f(left + pw)}" y="{_f(height - 12)}" text-anchor="end" {_FONT}>{_e(f"{x_max:g}")}</text>')
+    parts.append(f'<text x="{_f(left + pw / 2)}" y="{_f(height - 2)}" text-anchor="middle" {_FONT}>{_e(x_label)}</text>')
+    parts.append(f'<text x="{_f(left + 4)}" y="{_f(top + 7)}" {_FONT}>{_e(y_label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -158,8 +164,7 @@ def claim_timeline(start: pd.Timestamp, end: pd.Timestamp, uncovered: list[tuple
         return left + pw * min(max((pd.Timestamp(t).value - t0) / span, 0.0), 1.0)
 
     pid = "h-" + "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in key)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-             f'role="img" aria-label="{_e(label)}"><title>{_e(label)}</title>',
+    parts = [_svg_open("timeline", width, height, label),
              f'<defs><pattern id="{_e(pid)}" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
              f'<rect width="4" height="4" fill="#fff"/><line x1="0" y1="0" x2="0" y2="4" stroke="{GREY}" stroke-width="1.6"/></pattern></defs>',
              f'<rect x="{_f(left)}" y="{_f(top)}" width="{_f(pw)}" height="{_f(bar_h)}" fill="#eef3f8" stroke="#8a9bb0" stroke-width="0.8"/>']
@@ -176,15 +181,14 @@ def claim_timeline(start: pd.Timestamp, end: pd.Timestamp, uncovered: list[tuple
             x = px(when)
             hh = bar_h * GRADE_HEIGHT.get(g, 0.3)
             parts.append(f'<rect x="{_f(x - 0.6)}" y="{_f(top + bar_h - hh)}" width="1.2" height="{_f(hh)}" fill="{_GRADE_COLOUR.get(g, GREY)}"/>')
-    font = 'font-family="DejaVu Sans,Arial,sans-serif" font-size="9" fill="#333"'
     a, last = pd.Timestamp(start), pd.Timestamp(end) - pd.Timedelta(microseconds=1)
     if tz and tz != "UTC" and a.tzinfo is not None:
         la, lb = a.tz_convert(tz), pd.Timestamp(end).tz_convert(tz)
         if la == la.normalize() and lb == lb.normalize():
             a, last = la, last.tz_convert(tz)
     a_txt, b_txt = f"{a:%Y-%m-%d}", f"{last:%Y-%m-%d}"
-    parts.append(f'<text x="{_f(left)}" y="{_f(height - 3)}" {font}>{_e(a_txt)}</text>')
+    parts.append(f'<text x="{_f(left)}" y="{_f(height - 3)}" {_FONT}>{_e(a_txt)}</text>')
     if b_txt != a_txt:
-        parts.append(f'<text x="{_f(left + pw)}" y="{_f(height - 3)}" text-anchor="end" {font}>{_e(b_txt)}</text>')
+        parts.append(f'<text x="{_f(left + pw)}" y="{_f(height - 3)}" text-anchor="end" {_FONT}>{_e(b_txt)}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -9,6 +9,7 @@ returns plain values for the templates, which escape them.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -71,14 +72,14 @@ def charts(run: Any, source: str) -> list[tuple[str, str, Any]]:
     """(name, caption, draw) of each chart: movements per hour against the baseline, coverage."""
     from flighttrace.viz import charts as ch
 
-    d, f, syn = _d(run), run.findings, run.synthetic
+    d, f, style = _d(run), run.findings, ch.ChartStyle(source=source, synthetic=run.synthetic)
     p = d.params
     return [
         ("movements_per_hour", "Take-offs and landings per hour at each field on the day, against the baseline of the same hour in the previous weeks; closures shaded",
          lambda: ch.movements_per_hour(d.hourly, d.closures, airports=list(d.airports), start=d.focus_start, end=d.focus_end,
-                                       names=airport_names(run.scn, d.airports), title="Take-offs and landings per hour", source=source,
-                                       synthetic=syn, tz=d.tz, band_level=p.band_level, closure_alpha=p.closure_alpha)),
-        coverage_chart(f.coverage, source, synthetic=syn),
+                                       names=airport_names(run.scn, d.airports), title="Take-offs and landings per hour",
+                                       style=dataclasses.replace(style, tz=d.tz), band_level=p.band_level, closure_alpha=p.closure_alpha)),
+        coverage_chart(f.coverage, style),
     ]
 
 

@@ -78,18 +78,18 @@ def charts(run: Any, source: str) -> list[tuple[str, str, Any]]:
     """(name, caption, draw) of each chart: sorties per week, event study, ground times, coverage."""
     from flighttrace.viz import charts as ch
 
-    f, syn = run.findings, run.synthetic
+    f, style = run.findings, ch.ChartStyle(source=source, synthetic=run.synthetic)
     names = Places(run.scn)
     far = sorted({str(a) for a in f.ground_times["airport"].dropna()}) if len(f.ground_times) else []
     return [
         ("sorties_per_week", "Sorties per week, with conflict windows shaded and days without data hatched",
-         lambda: ch.sorties_per_week(f.series["week"], f.events, f.coverage, title="Sorties per week", source=source, synthetic=syn)),
+         lambda: ch.sorties_per_week(f.series["week"], f.events, f.coverage, title="Sorties per week", style=style)),
         ("event_study", "Sorties by day relative to the start of each conflict event",
-         lambda: ch.event_study_plot(f.event_study, f.events, title="Sorties around conflict events", source=source, synthetic=syn)),
+         lambda: ch.event_study_plot(f.event_study, f.events, title="Sorties around conflict events", style=style)),
         ("ground_times", f"Time on the ground at {', '.join(names.label(a) for a in far) or 'the far field'} (exact, or lower bound when an end was not seen)",
-         lambda: ch.ground_times_plot(f.ground_times, title="Ground time at the far field", source=source, synthetic=syn,
+         lambda: ch.ground_times_plot(f.ground_times, title="Ground time at the far field", style=style,
                                       names={a: names.label(a) for a in far})),
-        coverage_chart(f.coverage, source, synthetic=syn),
+        coverage_chart(f.coverage, style),
     ]
 
 

@@ -66,14 +66,22 @@ def empty_panel() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=bool if c == "flips" else object) for c in ROBUSTNESS_COLUMNS})
 
 
-def window_of(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> Window:
-    """The :class:`~flighttrace.claims.context.Window` of ``[start, end)`` with its detection, as the engine builds it."""
+def window_of(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp, *, record: bool = False) -> Window:
+    """The :class:`~flighttrace.claims.context.Window` of ``[start, end)`` with its detection, as the engine builds it.
+
+    A window is built once per evaluation for each subject, test and span
+    (``ctx.cache``): its detection depends on the claim only through them (the
+    gates, the fleet), never on the figures a change of the test moves. With
+    ``record`` (the engine's own window of a claim), the claim's rows are also
+    added to the fleet table and the window is built anew.
+    """
     from flighttrace.claims.detection import measured_detection
 
-    cov = ctx.cov
-    wd = cv.window_days(cov, start, end)
-    frac, ok = wd["fraction"].to_numpy(dtype=float), wd["covered"].to_numpy(dtype=bool)
-    return Window(start, end, float(frac.sum()), float((frac * ~ok).sum()), cv.uncovered_text(wd), detect=measured_detection(ctx, claim, start, end, record=False))
+    key = ("window", claim.test.kind, repr(claim.subject), getattr(claim.test, "airport", None), pd.Timestamp(start), pd.Timestamp(end))
+    if record or key not in ctx.cache:
+        days, uncovered, text = cv.window_summary(ctx.cov, start, end)
+        ctx.cache[key] = Window(start, end, days, uncovered, text, detect=measured_detection(ctx, claim, start, end, record=record))
+    return ctx.cache[key]
 
 
 def _days(td: pd.Timedelta) -> str:

@@ -185,12 +185,13 @@ def _claim_rows(ctx: Context, j: Judged) -> list[dict[str, Any]]:
 
     claim, row = j.claim, j.row
     kind = kind_of_test(claim.test.kind)
-    judge = kind_module(kind, "claims").JUDGES[claim.test.kind]
+    module = kind_module(kind, "claims")
+    judge = module.JUDGES[claim.test.kind]
+    rule = getattr(module, "VERDICT_RULES", {}).get(claim.test.kind)  # the verdict alone, where the kind gives it
     start, end = pd.Timestamp(row["window_start"]), pd.Timestamp(row["window_end"])
     pad = max(pd.Timedelta(days=ctx.rules.robust_days), (end - start) * ctx.rules.robust_share)
     whole = judge.items(ctx, claim, start - pad, end + pad) if kind in TIME_FILTERED else None
     items_of: dict[tuple[pd.Timestamp, pd.Timestamp], pd.DataFrame] = {}
-    windows: dict[tuple[pd.Timestamp, pd.Timestamp], Window] = {}
 
     def items(s: pd.Timestamp, e: pd.Timestamp) -> pd.DataFrame:
         if (s, e) not in items_of:
@@ -206,10 +207,9 @@ def _claim_rows(ctx: Context, j: Judged) -> list[dict[str, Any]]:
         it = items(v.start, v.end)
         if v.drop:
             it = it[~it["item_id"].astype(str).isin(v.drop)].reset_index(drop=True)
-        if (v.start, v.end) not in windows:
-            windows[(v.start, v.end)] = window_of(ctx, v.claim, v.start, v.end)
+        win = window_of(ctx, v.claim, v.start, v.end)
         try:
-            verdict = judge.judge(ctx, v.claim, it, windows[(v.start, v.end)]).verdict
+            verdict = rule(ctx, v.claim, it, win) if rule is not None else judge.judge(ctx, v.claim, it, win).verdict
         except (ValueError, KeyError, TypeError) as exc:  # a change the test cannot take is reported, not raised
             verdict = f"not evaluated ({type(exc).__name__})"
         rows.append({"claim_id": claim.id, "variant": v.name, "change": v.change, "verdict": verdict, "original": row["verdict"],

@@ -78,6 +78,7 @@ __all__ = [
     "fleet_hours",
     "fleet_table",
     "heard_table",
+    "sorted_codes",
     "terminal_gate",
 ]
 
@@ -554,6 +555,35 @@ def _changes(codes: np.ndarray, names: np.ndarray, group: np.ndarray, n_groups: 
     return ["→".join(x) for x in out]
 
 
+def sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pandas.factorize(values.astype(str), sort=True)``: codes of the values, numbered in the order of their text.
+
+    A categorical column without missing values is numbered from its
+    categories (each written out as text once, not once per row).
+
+    Parameters
+    ----------
+    values
+        A column.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The codes (int64) and the distinct values as text, sorted.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        if len(codes) and codes.min() >= 0:
+            present = np.flatnonzero(np.bincount(codes, minlength=len(values.cat.categories)))
+            names = np.array([str(x) for x in values.cat.categories[present]], dtype=object)
+            order = np.argsort(names, kind="stable")
+            renumber = np.zeros(len(values.cat.categories), dtype=np.int64)
+            renumber[present[order]] = np.arange(len(present), dtype=np.int64)
+            return renumber[codes], names[order]
+    hc, uniq = pd.factorize(values.astype(str), sort=True)
+    return np.asarray(hc, dtype=np.int64), np.asarray(uniq, dtype=object)
+
+
 @dataclass
 class FleetArrays:
     """A fleet's sightings as arrays (built once per fleet): times, aircraft, position sources, identities."""
@@ -574,7 +604,7 @@ class FleetArrays:
         """From positions sorted by aircraft and time (or legs sorted by aircraft and first sighting)."""
         t0 = time_ns(rows["first_seen" if from_legs else "time"].astype(TIME_DTYPE)) if len(rows) else np.zeros(0, dtype=np.int64)
         t1 = time_ns(rows["last_seen" if from_legs else "time"].astype(TIME_DTYPE)) if len(rows) else np.zeros(0, dtype=np.int64)
-        hc, hexes = pd.factorize(rows["icao24"].astype(str), sort=True) if len(rows) else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
+        hc, hexes = sorted_codes(rows["icao24"]) if len(rows) else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
         n = len(rows)
         weight = rows["n_points"].to_numpy(dtype=float) if from_legs and "n_points" in rows else np.ones(n)
         ps = np.full(n, "unknown", dtype=object)
@@ -593,7 +623,7 @@ def _near(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Ti
 
 def fleet_heard(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Timedelta) -> int:
     """How many fleet aircraft were heard in ``[start − margin, end + margin)``: the rows :func:`fleet_table` would have."""
-    return len(np.unique(fa.hex_codes[_near(fa, start, end, margin)]))
+    return int(np.count_nonzero(np.bincount(fa.hex_codes[_near(fa, start, end, margin)], minlength=len(fa.hexes))))
 
 
 def fleet_table(claim_id: str, fleet: str | None, fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Timedelta) -> pd.DataFrame:

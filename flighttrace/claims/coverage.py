@@ -39,6 +39,7 @@ __all__ = [
     "day_starts",
     "window_days",
     "window_summary",
+    "window_day_bounds",
     "uncovered_text",
     "table_days",
 ]
@@ -452,6 +453,28 @@ def window_days(cov: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd
                              "reason": pd.Series([], dtype=object)})
     _, midnights, frac, covered, reason = _window_arrays(cov, tz, start, end)
     return pd.DataFrame({"date": midnights[:-1], "fraction": frac, "covered": covered, "reason": reason})
+
+
+def window_day_bounds(cov: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The days a window ``[start, end)`` touches as arrays: each day's first and next day's first instant, and whether it is covered.
+
+    Parameters
+    ----------
+    cov
+        Coverage table.
+    start, end
+        UTC instants; ``end`` exclusive.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Local midnights as int64 UTC nanoseconds (the day's and the next
+        day's) and ``covered``, one per row of :func:`window_days`.
+    """
+    if not end > start:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    _, midnights, _, covered, _ = _window_arrays(cov, cov["tz"].iloc[0] if len(cov) else "UTC", start, end)
+    return midnights.asi8[:-1], midnights.asi8[1:], covered
 
 
 def window_summary(cov: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, *, max_runs: int = 6) -> tuple[float, float, str]:

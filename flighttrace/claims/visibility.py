@@ -536,18 +536,26 @@ def _factor(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         codes, uniq = pd.factorize(values.astype(object).where(values.notna(), None))
     names = np.array([str(u).strip() for u in uniq], dtype=object)
     if len(names):
-        codes = np.where((codes >= 0) & (names[np.maximum(codes, 0)] != ""), codes, -1)
+        blank = names == ""  # per distinct value, not per row
+        codes = np.where((codes >= 0) & ~blank[np.maximum(codes, 0)], codes, -1)
     return codes, names
 
 
 def _changes(codes: np.ndarray, names: np.ndarray, group: np.ndarray, n_groups: int, *, most: int = 12) -> list[str]:
     """Per group (rows in time order), the successive distinct values joined by ``→``."""
     ok = codes >= 0
-    prev = pd.Series(np.where(ok, codes, np.nan)).groupby(group).ffill().shift(1).to_numpy()
     same_group = np.zeros(len(codes), dtype=bool)
     same_group[1:] = group[1:] == group[:-1]
-    prev = np.where(same_group, prev, np.nan)
-    change = ok & ~(prev == codes)
+    run_start = np.flatnonzero(~same_group)
+    if len(codes) and len(run_start) == np.count_nonzero(np.bincount(group, minlength=n_groups)):  # each group's rows are one run (rows sorted by group)
+        last_ok = np.maximum.accumulate(np.where(ok, np.arange(len(codes)), -1))  # the last row with a value, at or before each row
+        before = np.r_[-1, last_ok[:-1]]
+        first_of_run = np.repeat(run_start, np.diff(np.r_[run_start, len(codes)]))
+        known = same_group & (before >= first_of_run)  # a value earlier in the same group
+        change = ok & ~(known & (codes[np.maximum(before, 0)] == codes))
+    else:
+        prev = pd.Series(np.where(ok, codes, np.nan)).groupby(group).ffill().shift(1).to_numpy()
+        change = ok & ~(np.where(same_group, prev, np.nan) == codes)
     out: list[list[str]] = [[] for _ in range(n_groups)]
     for g, c in zip(group[change], codes[change], strict=True):  # one step per change of value (few), not per position
         if len(out[g]) < most:

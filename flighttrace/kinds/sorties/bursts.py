@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flighttrace.claims.coverage import day_numbers, day_starts, table_days, window_days
+from flighttrace.claims.coverage import day_numbers, day_starts, table_days, window_day_bounds
 from flighttrace.kinds.sorties.stats import (
     RateRatioResult,
     _covered_times,
@@ -641,17 +641,14 @@ def uncovered_rates(ctx: Any, start: pd.Timestamp, end: pd.Timestamp) -> Uncover
     rr_hi, source, win = _surge(ctx)
     if len(win) == 0:
         return None
-    wd = window_days(ctx.cov, start, end)
-    if len(wd) == 0:
+    b0, b1, covered = window_day_bounds(ctx.cov, start, end)
+    if len(b0) == 0:
         return UncoveredRates(0.0, rr_hi, source)
-    tz = ctx.cov["tz"].iloc[0]
-    d = day_numbers(wd["date"], tz)
-    b0, b1 = day_starts(d, tz).asi8, day_starts(d + 1, tz).asi8
     ms, me = _clipped(win["window_start"], win["window_end"], pd.Timestamp(start).value, pd.Timestamp(end).value)
     if len(ms) == 0:
         return UncoveredRates(0.0, rr_hi, source)
     overlap = (np.minimum(b1[:, None], me[None, :]) - np.maximum(b0[:, None], ms[None, :])).clip(0).sum(axis=1) / (b1 - b0)
-    u_c = float((overlap * ~wd["covered"].to_numpy(dtype=bool)).sum())
+    u_c = float((overlap * ~covered).sum())
     return UncoveredRates(u_c, rr_hi, source)
 
 

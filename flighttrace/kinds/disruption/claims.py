@@ -176,13 +176,19 @@ def _clip_len(a: Any, b: Any, start: pd.Timestamp, end: pd.Timestamp) -> float:
     return max((hi - lo).total_seconds(), 0.0)
 
 
-def _runs_in(d: Disruption, airport: str, start: pd.Timestamp, end: pd.Timestamp, grades: tuple[str, ...]) -> pd.DataFrame:
+def _runs_in(ctx: Any, d: Disruption, airport: str, start: pd.Timestamp, end: pd.Timestamp, grades: tuple[str, ...]) -> pd.DataFrame:
+    """The field's runs (of the evaluation's measures ``d``) that overlap ``[start, end)``: from the last movement (else
+    the latest start) to the next (else the earliest end); a run with either bound unknown is left out."""
     r = d.runs(airport, grades=grades)
     if len(r) == 0:
         return r
-    a = r["last_time"].fillna(r["start_latest"])
-    b = r["next_time"].fillna(r["end_earliest"])
-    return r[(b > start) & (a < end)].reset_index(drop=True)
+    key = ("disruption-run-bounds", airport, tuple(grades))  # each run's bounds, read once per evaluation
+    if key not in ctx.cache:
+        a = pd.DatetimeIndex(r["last_time"].fillna(r["start_latest"]))
+        b = pd.DatetimeIndex(r["next_time"].fillna(r["end_earliest"]))
+        ctx.cache[key] = (a.asi8, b.asi8, ~(np.asarray(a.isna()) | np.asarray(b.isna())))
+    a_ns, b_ns, known = ctx.cache[key]
+    return r[known & (b_ns > pd.Timestamp(start).value) & (a_ns < pd.Timestamp(end).value)].reset_index(drop=True)
 
 
 def _surely(r: Any, start: pd.Timestamp, end: pd.Timestamp) -> float:
@@ -205,7 +211,7 @@ def _closure_items(ctx: Any, d: Disruption, claim: Any, start: pd.Timestamp, end
     """Closure runs of the test's fields in the window; for a field without one, its longest empty run."""
     rows = []
     for ap in sorted(ctx.resolve(claim.test.airport)):  # one pass per field
-        r = _runs_in(d, ap, start, end, GRADES)
+        r = _runs_in(ctx, d, ap, start, end, GRADES)
         if len(r) == 0:
             continue
         cl = r[r["closure"]]
@@ -373,8 +379,8 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
     """A field's verdict, its reason, and the expected movements of the closure run it relies on (None: it relies on none)."""
     lo = test.min_duration.total_seconds()
     hi = test.max_duration.total_seconds() if test.max_duration is not None else math.inf
-    strict = _runs_in(d, ap, start, end, GRADES)
-    lenient = _runs_in(d, ap, start, end, STRONG)
+    strict = _runs_in(ctx, d, ap, start, end, GRADES)
+    lenient = _runs_in(ctx, d, ap, start, end, STRONG)
     n_h, n_cov, n_known = _window_hours(d, ap, start, end)
     full = n_cov == n_h and n_known == n_h
 

@@ -19,6 +19,7 @@ once per evaluation, :func:`measures`). The rules are written out in ``docs/verd
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, Final
 
 import numpy as np
@@ -40,7 +41,7 @@ from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 from flighttrace.tracks.legs import GRADES
 
-__all__ = ["JUDGES", "measures", "items", "judge", "closure_item_id", "closure_detectability", "event_weights", "STRONG"]
+__all__ = ["JUDGES", "VERDICT_RULES", "measures", "items", "judge", "closure_item_id", "closure_detectability", "event_weights", "STRONG"]
 from flighttrace.numfmt import fmt_p_is, fmt_share
 from flighttrace.timefmt import fmt_date, fmt_day_hm, fmt_duration, fmt_hm
 
@@ -441,18 +442,31 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
                             f"was empty enough to be a closure of {fmt_duration(lo, missing='?')} or more"), None
 
 
-def _closure(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
+def _closure_rule(ctx: Any, claim: Any, win: Any) -> tuple[list[str], dict[str, tuple[str, str, float | None]], str]:
+    """A closure claim's fields, each field's verdict (with its reason and the run it relies on), and the claim's verdict."""
     d = _need(ctx)
     test = claim.test
     fields = sorted(ctx.resolve(test.airport))
     judged = {ap: _field_verdict(ctx, d, ap, test, win.start, win.end) for ap in fields}
-    verdicts = {ap: (v, t) for ap, (v, t, _) in judged.items()}
-    vs = [v for v, _ in verdicts.values()]
-    closed = [ap for ap, (v, _) in verdicts.items() if v == "supported"]
+    vs = [v for v, _, _ in judged.values()]
     if test.require == "each" or len(fields) == 1:
         verdict = "supported" if all(v == "supported" for v in vs) else ("contradicted" if "contradicted" in vs else "inconclusive")
     else:
         verdict = "supported" if "supported" in vs else ("contradicted" if all(v == "contradicted" for v in vs) else "inconclusive")
+    return fields, judged, verdict
+
+
+def _closure_verdict(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> str:
+    """:func:`_closure`'s verdict alone."""
+    return _closure_rule(ctx, claim, win)[2]
+
+
+def _closure(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
+    d = _need(ctx)
+    test = claim.test
+    fields, judged, verdict = _closure_rule(ctx, claim, win)
+    verdicts = {ap: (v, t) for ap, (v, t, _) in judged.items()}
+    closed = [ap for ap, (v, _) in verdicts.items() if v == "supported"]
     order = {"contradicted": 0, "inconclusive": 1, "supported": 2}
     parts = [t for _, (v, t) in sorted(verdicts.items(), key=lambda kv: (order[kv[1][0]], kv[0]))]
     head = ""
@@ -492,3 +506,6 @@ JUDGES: Final[dict[str, Judge]] = {
     "holding_at_least": Judge(items, judge),
 }
 """The claim tests of the ``disruption`` kind (:mod:`flighttrace.kinds.disruption.spec`) and their rules."""
+
+VERDICT_RULES: Final[dict[str, Callable[[Context, Any, pd.DataFrame, Any], str]]] = {"closure": _closure_verdict}
+"""The verdict alone of the closure rule (the robustness panel keeps only the verdict: :mod:`flighttrace.claims.robustness`)."""

@@ -177,9 +177,11 @@ def corridor_gate(a: frozenset[str] | tuple[str, ...], b: frozenset[str] | tuple
 # what was heard where
 
 
-def _dist_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
-    p1, p2 = np.radians(lat), np.radians(lat0)
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon0 - lon) / 2) ** 2
+def _dist_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float, *, rad: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Great-circle km from each position to one point; ``rad``: ``lat`` in radians and its cosine, when kept already."""
+    p1, cos_p1 = rad if rad is not None else (np.radians(lat), None)
+    p2 = np.radians(lat0)
+    a = np.sin((p2 - p1) / 2) ** 2 + (np.cos(p1) if cos_p1 is None else cos_p1) * np.cos(p2) * np.sin(np.radians(lon0 - lon) / 2) ** 2
     return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
@@ -189,13 +191,17 @@ class _Distances:
     def __init__(self, lat: np.ndarray, lon: np.ndarray, pos: pd.DataFrame) -> None:
         self.lat, self.lon, self.pos = lat, lon, pos
         self._full: dict[str, np.ndarray] = {}
+        self._rad: tuple[np.ndarray, np.ndarray] | None = None
 
     def at(self, code: str, col: str) -> float:
         return float(self.pos.at[code, col])  # type: ignore[arg-type]
 
     def full(self, code: str) -> np.ndarray:
         if code not in self._full:
-            self._full[code] = _dist_km(self.lat, self.lon, self.at(code, "lat"), self.at(code, "lon"))
+            if self._rad is None:  # the positions' latitudes in radians and their cosines, shared by every field
+                p1 = np.radians(self.lat)
+                self._rad = (p1, np.cos(p1))
+            self._full[code] = _dist_km(self.lat, self.lon, self.at(code, "lat"), self.at(code, "lon"), rad=self._rad)
         return self._full[code]
 
     def between(self, a: str, b: str) -> float:

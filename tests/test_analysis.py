@@ -442,3 +442,32 @@ def test_series_totals_and_permutation_bounds(days: list[tuple[int, bool]], befo
     if not np.isnan(res.p_value):
         assert res.p_value >= 1.0 / res.n_covered_days and res.p_value <= 1.0
         assert res.n_shifts == res.n_covered_days
+
+
+def test_window_summary_and_day_bounds_by_hand() -> None:
+    # 1–5 Jan covered except 2–3 Jan (no file) and 5 Jan (no traffic); the window runs from noon on 1 Jan to 7 Jan:
+    # 1 Jan counts half, 2–6 Jan whole (6 Jan beyond the table) → 5.5 days, of them 2 + 1 + 1 = 4 uncovered,
+    # in three runs split where the reason changes.
+    cov = cov_table("2023-01-01", 5, uncovered={1: cv.NO_FILE, 2: cv.NO_FILE, 4: cv.NO_TRAFFIC})
+    days, uncovered, text = cv.window_summary(cov, ts("2023-01-01T12:00"), ts("2023-01-07"))
+    assert (days, uncovered) == (5.5, 4.0)
+    assert text == ("2023-01-02–2023-01-03 (2 days: no file spans it); 2023-01-05 (1 day: no traffic in the region); "
+                    "2023-01-06 (1 day: outside the input)")
+    assert cv.window_summary(cov, ts("2023-01-04"), ts("2023-01-04")) == (0.0, 0.0, "")
+    b0, b1, covered = cv.window_day_bounds(cov, ts("2023-01-01T12:00"), ts("2023-01-07"))
+    assert list(pd.to_datetime(b0, utc=True)) == [ts(f"2023-01-0{d}") for d in range(1, 7)]
+    assert list(pd.to_datetime(b1, utc=True)) == [ts(f"2023-01-0{d}") for d in range(2, 8)]
+    assert covered.tolist() == [True, False, False, True, False, False]
+
+
+def test_window_day_bounds_are_local_midnights() -> None:
+    # Baku is UTC+4: the local day of 2 Jan runs from 1 Jan 20:00 to 2 Jan 20:00 UTC; a window from 2 Jan 01:00 to
+    # 21:00 UTC touches the local days of 2 and 3 Jan, 19 h and 1 h of them (20 h in all, 1 h of it uncovered).
+    cov = cov_table("2023-01-01", 3, uncovered={2: cv.NO_TRAFFIC}, tz="Asia/Baku")
+    b0, b1, covered = cv.window_day_bounds(cov, ts("2023-01-02T01:00"), ts("2023-01-02T21:00"))
+    assert list(pd.to_datetime(b0, utc=True)) == [ts("2023-01-01T20:00"), ts("2023-01-02T20:00")]
+    assert list(pd.to_datetime(b1, utc=True)) == [ts("2023-01-02T20:00"), ts("2023-01-03T20:00")]
+    assert covered.tolist() == [True, False]
+    days, uncovered, text = cv.window_summary(cov, ts("2023-01-02T01:00"), ts("2023-01-02T21:00"))
+    assert days == pytest.approx(20 / 24) and uncovered == pytest.approx(1 / 24)
+    assert text == "2023-01-03 (1 day: no traffic in the region)"

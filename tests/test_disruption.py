@@ -637,3 +637,24 @@ def test_the_smallest_detectable_closure_and_holding_count_per_field_and_hour() 
     assert vko.loc[9, "baseline_holdings"] == 0.0 and vko.loc[9, "holdings_stand_out"] == 1
     assert vko.loc[6, "smallest_closure_min"] == 48.5  # the stop on the day is not part of the baseline
     assert "detectable" in d.tables() and d.tables()["detectable"] is t
+
+
+def test_the_panel_s_closure_verdicts_are_the_full_rule_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Closure claims whose verdicts take every branch (supported, contradicted, inconclusive, one field or both): the
+    # panel's verdict-only rule must give the table the full rule gives.
+    from flighttrace.kinds.disruption import claims as disruption_claims
+
+    d = movement_disruption()
+    claims = [claim_of("vko-30min", {"kind": "closure", "airport": "UUWW", "min_duration": "30min"}),
+              claim_of("vko-max", {"kind": "closure", "airport": "UUWW", "min_duration": "30min", "max_duration": "45min"}),
+              claim_of("vko-still-shut", {"kind": "closure", "airport": "UUWW", "min_duration": "30min", "reopened": False}),
+              claim_of("both-any", {"kind": "closure", "airport": "both", "min_duration": "30min", "require": "any"}),
+              claim_of("svo-1h-daytime", {"kind": "closure", "airport": "UUEE", "min_duration": "1h"}, window=DAYTIME)]
+
+    def panel() -> pd.DataFrame:
+        return flighttrace.evaluate(NO_LEGS, disruption_scenario(*claims), coverage=daily_coverage(SATURDAYS), given={"disruption": d}).robustness
+
+    fast = panel()
+    monkeypatch.setattr(disruption_claims, "VERDICT_RULES", {})
+    pd.testing.assert_frame_equal(fast, panel())
+    assert set(fast["verdict"]) >= {"supported", "contradicted"} and len(fast) > 20

@@ -27,6 +27,15 @@ def test_holm_by_hand_on_four_p_values() -> None:
     assert set(st["adjust_method"]) == {"Holm–Bonferroni"}
 
 
+def test_holm_caps_at_one_and_gives_ties_one_value() -> None:
+    # p = 0.5, 0.2, 0.2, 0.9: sorted 0.2, 0.2, 0.5, 0.9 times 4, 3, 2, 1 = 0.8, 0.6, 1.0, 0.9; running maximum
+    # 0.8, 0.8, 1.0, 1.0 (at most 1); back in the original order 1.0, 0.8, 0.8, 1.0.
+    assert mt.holm(np.array([0.5, 0.2, 0.2, 0.9])).tolist() == pytest.approx([1.0, 0.8, 0.8, 1.0])
+    # 0.7 and 0.8: 1.4 → 1, and the larger p may not come out lower
+    assert mt.holm(np.array([0.8, 0.7])).tolist() == [1.0, 1.0]
+    assert mt.holm(np.array([0.03])).tolist() == [0.03]
+
+
 def test_benjamini_hochberg_by_hand_and_rows_without_p() -> None:
     # BH: sorted 0.005, 0.01, 0.03, 0.04 times 4/1, 4/2, 4/3, 4/4 = 0.02, 0.02, 0.04, 0.04, then the running minimum
     # from the top: 0.02, 0.02, 0.04, 0.04. A fifth row without a p-value is not a test: it is neither counted nor adjusted.

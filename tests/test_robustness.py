@@ -3,6 +3,9 @@ inferred, S4 8 Jan bridged, an unknown end on 12 Jan)."""
 
 from __future__ import annotations
 
+import pandas as pd
+import pytest
+
 from flighttrace.claims import VerdictRules
 from tests.test_claims import FEB_MAR, RR_TEST, _busy_world, _cov_feb_mar, claim, run
 
@@ -64,3 +67,38 @@ def test_other_lead_lag_windows_are_tried_for_a_rate_ratio() -> None:
 def test_the_panel_can_be_switched_off() -> None:
     f = run(claim("edge", AT_LEAST_3), rules=VerdictRules(robustness=False))
     assert len(f.robustness) == 0 and _row(f, "edge")["robustness"] == "not run"
+
+
+def test_the_panel_s_verdict_only_rules_give_the_full_rules_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The world's landings at LLOV hold bridged and unnamed ends, so every branch of the count rules is met by some
+    # change; the rate ratio's changes move its windows. With the kind's verdict-only rules taken away the panel runs
+    # the full rules: the same table must come out.
+    from flighttrace.kinds.sorties import claims as sorties_claims
+
+    counts = [claim("least", AT_LEAST_3), claim("most", {"kind": "count_at_most", "value": 4}),
+              claim("between", {"kind": "count_between", "min": 3, "max": 4}, window={"start": "2023-01-01", "end": "2023-01-10"})]
+    rr = [claim("rr", RR_TEST, window=FEB_MAR), claim("rr-high", {**RR_TEST, "min_ratio": 8.0}, window=FEB_MAR)]
+    fast = [run(*counts).robustness, run(*rr, legs=_busy_world(2, 5), cov=_cov_feb_mar()).robustness]
+    monkeypatch.setattr(sorties_claims, "VERDICT_RULES", {})
+    full = [run(*counts).robustness, run(*rr, legs=_busy_world(2, 5), cov=_cov_feb_mar()).robustness]
+    for a, b in zip(fast, full, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert set(fast[0]["verdict"]) >= {"supported", "inconclusive"} and len(fast[1]) == 20
+
+
+def test_a_window_is_built_once_per_subject_test_and_span() -> None:
+    # A band moved leaves the claim's gates and fleet alone: the window (its days and detection) is the one built
+    # for the claim; another subject gets its own. 1–8 Jan: 7 days, every one covered.
+    from flighttrace.claims.context import Context
+    from flighttrace.claims.robustness import window_of
+    from tests.test_claims import WORLD, coverage_jan, scenario
+
+    scn = scenario(claim("c", AT_LEAST_3), claim("d", AT_LEAST_3, {"unit": "landings", "fleet": "fleet", "airport": "UBBB"}))
+    ctx = Context(scn, WORLD, coverage_jan(), VerdictRules(), assumed=False)
+    c, d = scn.claims
+    s, e = pd.Timestamp("2023-01-01", tz="UTC"), pd.Timestamp("2023-01-08", tz="UTC")
+    own = window_of(ctx, c, s, e, record=True)
+    assert (own.days, own.uncovered, own.uncovered_text) == (7.0, 0.0, "")
+    moved = c.model_copy(update={"test": c.test.model_copy(update={"value": 4})})
+    assert window_of(ctx, moved, s, e) is own
+    assert window_of(ctx, d, s, e) is not own and window_of(ctx, d, s, e).detect.gates != own.detect.gates

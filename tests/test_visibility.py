@@ -19,8 +19,10 @@ from flighttrace.claims.visibility import (
     VisibilityParams,
     archive_hours,
     fill_gaps,
+    fleet_heard,
     fleet_table,
     heard_table,
+    sorted_codes,
     terminal_gate,
 )
 from flighttrace.geo import destination_point
@@ -110,6 +112,33 @@ def test_fleet_table_says_how_and_under_which_callsigns_and_squawks() -> None:
     assert tab.loc["600864", "callsigns"] == "AZQ1→AZQ2" and tab.loc["600864", "squawks"] == "1000→7500→1000"
     assert tab.loc["600864", "how"] == "ADS-B" and tab.loc["600864", "heard_in_window"] and tab.loc["600864", "n_points"] == 5
     assert tab.loc["600865", "how"] == "MLAT only" and not tab.loc["600865", "heard_in_window"] and tab.loc["600865", "heard_after"]
+
+
+def test_fleet_table_lists_each_aircraft_s_own_changes_and_fleet_heard_counts_its_rows() -> None:
+    # 600864: AZQ1, (none), AZQ1, AZQ2 → a missing callsign is no change: AZQ1→AZQ2.
+    # 600865 starts with AZQ2, the last callsign of the aircraft before it: its own list starts there, AZQ2→AZQ3.
+    # 600866 is heard 10 days later, outside the window and its 1-day margin: not a row.
+    t0 = pd.Timestamp("2023-01-05T08:00Z")
+    rows = [{"icao24": "600864", "time": t0 + pd.Timedelta(minutes=m), "lat": 40.0, "lon": 50.0, "alt_ft": 30000.0, "callsign": cs}
+            for m, cs in ((0, "AZQ1"), (1, None), (2, "AZQ1"), (3, "AZQ2"))]
+    rows += [{"icao24": "600865", "time": t0 + pd.Timedelta(minutes=m), "lat": 40.0, "lon": 50.0, "alt_ft": 30000.0, "callsign": cs}
+             for m, cs in ((0, "AZQ2"), (5, "AZQ3"))]
+    rows += [{"icao24": "600866", "time": t0 + pd.Timedelta(days=10), "lat": 40.0, "lon": 50.0, "alt_ft": 30000.0, "callsign": "AZQ9"}]
+    fa = FleetArrays.of(pts(rows), from_legs=False)
+    end, margin = t0 + pd.Timedelta(hours=1), pd.Timedelta(days=1)
+    tab = fleet_table("c", "fleet", fa, t0, end, margin).set_index("icao24")
+    assert tab["callsigns"].to_dict() == {"600864": "AZQ1→AZQ2", "600865": "AZQ2→AZQ3"}
+    assert fleet_heard(fa, t0, end, margin) == 2
+    assert fleet_heard(fa, t0 + pd.Timedelta(days=10), t0 + pd.Timedelta(days=11), pd.Timedelta(0)) == 1
+
+
+def test_sorted_codes_number_the_values_in_the_order_of_their_text() -> None:
+    # categories b, a, c, z (z unused), values c, a, c, b: the values present sorted as text are a, b, c
+    cat = pd.Series(pd.Categorical(["c", "a", "c", "b"], categories=["b", "a", "c", "z"]))
+    codes, names = sorted_codes(cat)
+    assert codes.tolist() == [2, 0, 2, 1] and names.tolist() == ["a", "b", "c"]
+    codes, names = sorted_codes(pd.Series(["60086a", "600864", "60086a"], dtype=object))
+    assert codes.tolist() == [1, 0, 1] and names.tolist() == ["600864", "60086a"]
 
 
 # ---------------------------------------------------------------------------------------

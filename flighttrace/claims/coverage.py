@@ -38,6 +38,8 @@ __all__ = [
     "day_numbers",
     "day_starts",
     "window_days",
+    "window_summary",
+    "window_day_bounds",
     "uncovered_text",
     "table_days",
 ]
@@ -405,6 +407,29 @@ _TABLE_DAYS_KEPT: Final = 16
 """Tables remembered at most (the oldest is forgotten first)."""
 
 
+def _window_arrays(cov: pd.DataFrame, tz: str, start: pd.Timestamp, end: pd.Timestamp) -> tuple[np.ndarray, pd.DatetimeIndex, np.ndarray, np.ndarray, np.ndarray]:
+    """The days ``[start, end)`` touches (``end > start``): day numbers, local midnights (one more: the next day's),
+    share of each day inside, covered, reason."""
+    d0 = int(day_numbers([start], tz)[0])
+    d1 = int(day_numbers([end - pd.Timedelta(1, "ns")], tz)[0])
+    days = np.arange(d0, d1 + 1, dtype=np.int64)
+    midnights = day_starts(np.arange(d0, d1 + 2, dtype=np.int64), tz)  # each day's start, and the next day's
+    b0 = midnights.asi8[:-1]
+    b1 = midnights.asi8[1:]
+    s, e = pd.Timestamp(start).value, pd.Timestamp(end).value
+    frac = (np.minimum(b1, e) - np.maximum(b0, s)).clip(0) / (b1 - b0)
+    covered = np.zeros(len(days), dtype=bool)
+    reason = np.full(len(days), OUTSIDE, dtype=object)
+    if len(cov):
+        tdays, _ = table_days(cov)
+        pos = np.searchsorted(tdays, days)
+        pos_c = np.minimum(pos, len(tdays) - 1)
+        found = tdays[pos_c] == days
+        covered[found] = cov["covered"].to_numpy(dtype=bool)[pos_c[found]]
+        reason[found] = cov["reason"].to_numpy(dtype=object)[pos_c[found]]
+    return days, midnights, frac, covered, reason
+
+
 def window_days(cov: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """The days a window ``[start, end)`` touches, with their coverage.
 
@@ -423,27 +448,58 @@ def window_days(cov: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd
         days beyond the coverage table).
     """
     tz = cov["tz"].iloc[0] if len(cov) else "UTC"
-    empty = pd.DataFrame({"date": pd.Series([], dtype=pd.DatetimeTZDtype("ns", tz)), "fraction": [], "covered": pd.Series([], dtype=bool), "reason": pd.Series([], dtype=object)})
     if not end > start:
-        return empty
-    d0 = int(day_numbers([start], tz)[0])
-    d1 = int(day_numbers([end - pd.Timedelta(1, "ns")], tz)[0])
-    days = np.arange(d0, d1 + 1, dtype=np.int64)
-    midnights = day_starts(np.arange(d0, d1 + 2, dtype=np.int64), tz)  # each day's start, and the next day's
-    b0 = midnights.asi8[:-1]
-    b1 = midnights.asi8[1:]
-    s, e = pd.Timestamp(start).value, pd.Timestamp(end).value
-    frac = (np.minimum(b1, e) - np.maximum(b0, s)).clip(0) / (b1 - b0)
-    covered = np.zeros(len(days), dtype=bool)
-    reason = np.full(len(days), OUTSIDE, dtype=object)
-    if len(cov):
-        tdays, _ = table_days(cov)
-        pos = np.searchsorted(tdays, days)
-        pos_c = np.minimum(pos, len(tdays) - 1)
-        found = tdays[pos_c] == days
-        covered[found] = cov["covered"].to_numpy(dtype=bool)[pos_c[found]]
-        reason[found] = cov["reason"].to_numpy(dtype=object)[pos_c[found]]
+        return pd.DataFrame({"date": pd.Series([], dtype=pd.DatetimeTZDtype("ns", tz)), "fraction": [], "covered": pd.Series([], dtype=bool),
+                             "reason": pd.Series([], dtype=object)})
+    _, midnights, frac, covered, reason = _window_arrays(cov, tz, start, end)
     return pd.DataFrame({"date": midnights[:-1], "fraction": frac, "covered": covered, "reason": reason})
+
+
+def window_day_bounds(cov: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The days a window ``[start, end)`` touches as arrays: each day's first and next day's first instant, and whether it is covered.
+
+    Parameters
+    ----------
+    cov
+        Coverage table.
+    start, end
+        UTC instants; ``end`` exclusive.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Local midnights as int64 UTC nanoseconds (the day's and the next
+        day's) and ``covered``, one per row of :func:`window_days`.
+    """
+    if not end > start:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    _, midnights, _, covered, _ = _window_arrays(cov, cov["tz"].iloc[0] if len(cov) else "UTC", start, end)
+    return midnights.asi8[:-1], midnights.asi8[1:], covered
+
+
+def window_summary(cov: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, *, max_runs: int = 6) -> tuple[float, float, str]:
+    """What a claim's window holds, without building :func:`window_days`' table: its days, uncovered days and their text.
+
+    Parameters
+    ----------
+    cov
+        Coverage table.
+    start, end
+        UTC instants; ``end`` exclusive.
+    max_runs
+        As for :func:`uncovered_text`.
+
+    Returns
+    -------
+    tuple of (float, float, str)
+        The days in the window (partial days by their share), of them the
+        uncovered ones, and :func:`uncovered_text` of the window's days.
+    """
+    if not end > start:
+        return 0.0, 0.0, ""
+    days, _, frac, covered, reason = _window_arrays(cov, cov["tz"].iloc[0] if len(cov) else "UTC", start, end)
+    un = ~covered
+    return float(frac.sum()), float((frac * un).sum()), _runs_text(days[un], reason[un].astype(str), max_runs)
 
 
 def uncovered_text(wd: pd.DataFrame, *, max_runs: int = 6) -> str:
@@ -467,8 +523,13 @@ def uncovered_text(wd: pd.DataFrame, *, max_runs: int = 6) -> str:
     if len(un) == 0:
         return ""
     tz = str(wd["date"].dt.tz)
-    days = day_numbers(un["date"], tz)
-    reasons = un["reason"].astype(str).to_numpy()
+    return _runs_text(day_numbers(un["date"], tz), un["reason"].astype(str).to_numpy(), max_runs)
+
+
+def _runs_text(days: np.ndarray, reasons: np.ndarray, max_runs: int) -> str:
+    """Uncovered days (day numbers, in order) and their reasons as dated runs (:func:`uncovered_text`)."""
+    if len(days) == 0:
+        return ""
     brk = np.ones(len(days), dtype=bool)
     brk[1:] = (np.diff(days) != 1) | (reasons[1:] != reasons[:-1])
     starts = np.flatnonzero(brk)

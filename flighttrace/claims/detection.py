@@ -193,12 +193,26 @@ def fleet_rows(ctx: Any, selector: str | None) -> tuple[pd.DataFrame, bool]:
         if pts is not None and len(pts) and "time" in pts:
             m = np.asarray(ctx.scenario.fleet_mask(pts, selector), dtype=bool)
             cols = [c for c in ("icao24", "time", "registration", "callsign", "squawk", "position_source") if c in pts]
-            rows = pts.loc[m, cols].sort_values(["icao24", "time"], kind="stable").reset_index(drop=True)
+            rows = pts.loc[m, cols]
+            rows = (rows if _in_aircraft_time_order(rows) else rows.sort_values(["icao24", "time"], kind="stable")).reset_index(drop=True)
             ctx.cache[key] = (rows, False)
         else:
             lg = ctx.fleet_legs(selector)
             ctx.cache[key] = (lg.sort_values(["icao24", "first_seen"], kind="stable").reset_index(drop=True), True)
     return ctx.cache[key]
+
+
+def _in_aircraft_time_order(rows: pd.DataFrame) -> bool:
+    """Whether ``rows.sort_values(["icao24", "time"])`` would leave them as they are (known only for a categorical
+    ``icao24`` without missing values and times without missing values; a table read is usually in that order)."""
+    if not isinstance(rows["icao24"].dtype, pd.CategoricalDtype) or not isinstance(rows["time"].dtype, pd.DatetimeTZDtype):
+        return False
+    codes, t = rows["icao24"].cat.codes.to_numpy(), rows["time"].array.asi8
+    if len(codes) < 2:
+        return True
+    if codes.min() < 0 or rows["time"].isna().any():
+        return False
+    return bool(((codes[1:] > codes[:-1]) | ((codes[1:] == codes[:-1]) & (t[1:] >= t[:-1]))).all())
 
 
 def _fleet_arrays(ctx: Any, selector: str | None) -> FleetArrays:

@@ -28,8 +28,8 @@ import pandas as pd
 
 from flighttrace.claims import coverage as cv
 from flighttrace.claims import multiplicity, robustness
-from flighttrace.claims.context import ASSUMED, Context, Judged, Outcome, Window, empty_evidence, empty_items, grade_counts
-from flighttrace.claims.detection import Detection, fleet_visibility_table, measured_detection, visibility_of
+from flighttrace.claims.context import ASSUMED, Context, Judged, Outcome, empty_evidence, empty_items, grade_counts
+from flighttrace.claims.detection import Detection, fleet_visibility_table, visibility_of
 from flighttrace.claims.findings import CLAIMS_COLUMNS, EVIDENCE_COLUMNS, STATISTICS_COLUMNS, Findings
 from flighttrace.claims.prereg import resolve_lead_lag
 from flighttrace.claims.rules import VerdictRules
@@ -42,10 +42,8 @@ __all__ = ["evaluate"]
 def _judge(ctx: Context, claim: Any) -> Judged:
     """Apply the claim's test; never raises for a claim the data cannot answer."""
     start, end = ctx.scenario.claim_window(claim)
-    wd = cv.window_days(ctx.cov, start, end)
-    frac, cov_ok = wd["fraction"].to_numpy(dtype=float), wd["covered"].to_numpy(dtype=bool)
-    det = measured_detection(ctx, claim, start, end)  # a claim the data cannot evaluate says so below; its detection is unknown
-    win = Window(start, end, float(frac.sum()), float((frac * ~cov_ok).sum()), cv.uncovered_text(wd), detect=det)
+    win = robustness.window_of(ctx, claim, start, end, record=True)  # a claim the data cannot evaluate says so below; its detection is unknown
+    det = win.detect
     judge = kind_module(kind_of_test(claim.test.kind), "claims").JUDGES[claim.test.kind]
     try:
         items = judge.items(ctx, claim, start, end)

@@ -66,14 +66,22 @@ def empty_panel() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=bool if c == "flips" else object) for c in ROBUSTNESS_COLUMNS})
 
 
-def window_of(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp) -> Window:
-    """The :class:`~flighttrace.claims.context.Window` of ``[start, end)`` with its detection, as the engine builds it."""
+def window_of(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp, *, record: bool = False) -> Window:
+    """The :class:`~flighttrace.claims.context.Window` of ``[start, end)`` with its detection, as the engine builds it.
+
+    A window is built once per evaluation for each subject, test and span
+    (``ctx.cache``): its detection depends on the claim only through them (the
+    gates, the fleet), never on the figures a change of the test moves. With
+    ``record`` (the engine's own window of a claim), the claim's rows are also
+    added to the fleet table and the window is built anew.
+    """
     from flighttrace.claims.detection import measured_detection
 
-    cov = ctx.cov
-    wd = cv.window_days(cov, start, end)
-    frac, ok = wd["fraction"].to_numpy(dtype=float), wd["covered"].to_numpy(dtype=bool)
-    return Window(start, end, float(frac.sum()), float((frac * ~ok).sum()), cv.uncovered_text(wd), detect=measured_detection(ctx, claim, start, end, record=False))
+    key = ("window", claim.test.kind, repr(claim.subject), getattr(claim.test, "airport", None), pd.Timestamp(start), pd.Timestamp(end))
+    if record or key not in ctx.cache:
+        days, uncovered, text = cv.window_summary(ctx.cov, start, end)
+        ctx.cache[key] = Window(start, end, days, uncovered, text, detect=measured_detection(ctx, claim, start, end, record=record))
+    return ctx.cache[key]
 
 
 def _days(td: pd.Timedelta) -> str:
@@ -177,12 +185,13 @@ def _claim_rows(ctx: Context, j: Judged) -> list[dict[str, Any]]:
 
     claim, row = j.claim, j.row
     kind = kind_of_test(claim.test.kind)
-    judge = kind_module(kind, "claims").JUDGES[claim.test.kind]
+    module = kind_module(kind, "claims")
+    judge = module.JUDGES[claim.test.kind]
+    rule = getattr(module, "VERDICT_RULES", {}).get(claim.test.kind)  # the verdict alone, where the kind gives it
     start, end = pd.Timestamp(row["window_start"]), pd.Timestamp(row["window_end"])
     pad = max(pd.Timedelta(days=ctx.rules.robust_days), (end - start) * ctx.rules.robust_share)
     whole = judge.items(ctx, claim, start - pad, end + pad) if kind in TIME_FILTERED else None
     items_of: dict[tuple[pd.Timestamp, pd.Timestamp], pd.DataFrame] = {}
-    windows: dict[tuple[pd.Timestamp, pd.Timestamp], Window] = {}
 
     def items(s: pd.Timestamp, e: pd.Timestamp) -> pd.DataFrame:
         if (s, e) not in items_of:
@@ -198,10 +207,9 @@ def _claim_rows(ctx: Context, j: Judged) -> list[dict[str, Any]]:
         it = items(v.start, v.end)
         if v.drop:
             it = it[~it["item_id"].astype(str).isin(v.drop)].reset_index(drop=True)
-        if (v.start, v.end) not in windows:
-            windows[(v.start, v.end)] = window_of(ctx, v.claim, v.start, v.end)
+        win = window_of(ctx, v.claim, v.start, v.end)
         try:
-            verdict = judge.judge(ctx, v.claim, it, windows[(v.start, v.end)]).verdict
+            verdict = rule(ctx, v.claim, it, win) if rule is not None else judge.judge(ctx, v.claim, it, win).verdict
         except (ValueError, KeyError, TypeError) as exc:  # a change the test cannot take is reported, not raised
             verdict = f"not evaluated ({type(exc).__name__})"
         rows.append({"claim_id": claim.id, "variant": v.name, "change": v.change, "verdict": verdict, "original": row["verdict"],

@@ -78,6 +78,7 @@ __all__ = [
     "fleet_hours",
     "fleet_table",
     "heard_table",
+    "sorted_codes",
     "terminal_gate",
 ]
 
@@ -176,9 +177,11 @@ def corridor_gate(a: frozenset[str] | tuple[str, ...], b: frozenset[str] | tuple
 # what was heard where
 
 
-def _dist_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
-    p1, p2 = np.radians(lat), np.radians(lat0)
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon0 - lon) / 2) ** 2
+def _dist_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float, *, rad: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Great-circle km from each position to one point; ``rad``: ``lat`` in radians and its cosine, when kept already."""
+    p1, cos_p1 = rad if rad is not None else (np.radians(lat), None)
+    p2 = np.radians(lat0)
+    a = np.sin((p2 - p1) / 2) ** 2 + (np.cos(p1) if cos_p1 is None else cos_p1) * np.cos(p2) * np.sin(np.radians(lon0 - lon) / 2) ** 2
     return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
@@ -188,13 +191,17 @@ class _Distances:
     def __init__(self, lat: np.ndarray, lon: np.ndarray, pos: pd.DataFrame) -> None:
         self.lat, self.lon, self.pos = lat, lon, pos
         self._full: dict[str, np.ndarray] = {}
+        self._rad: tuple[np.ndarray, np.ndarray] | None = None
 
     def at(self, code: str, col: str) -> float:
         return float(self.pos.at[code, col])  # type: ignore[arg-type]
 
     def full(self, code: str) -> np.ndarray:
         if code not in self._full:
-            self._full[code] = _dist_km(self.lat, self.lon, self.at(code, "lat"), self.at(code, "lon"))
+            if self._rad is None:  # the positions' latitudes in radians and their cosines, shared by every field
+                p1 = np.radians(self.lat)
+                self._rad = (p1, np.cos(p1))
+            self._full[code] = _dist_km(self.lat, self.lon, self.at(code, "lat"), self.at(code, "lon"), rad=self._rad)
         return self._full[code]
 
     def between(self, a: str, b: str) -> float:
@@ -535,23 +542,60 @@ def _factor(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         codes, uniq = pd.factorize(values.astype(object).where(values.notna(), None))
     names = np.array([str(u).strip() for u in uniq], dtype=object)
     if len(names):
-        codes = np.where((codes >= 0) & (names[np.maximum(codes, 0)] != ""), codes, -1)
+        blank = names == ""  # per distinct value, not per row
+        codes = np.where((codes >= 0) & ~blank[np.maximum(codes, 0)], codes, -1)
     return codes, names
 
 
 def _changes(codes: np.ndarray, names: np.ndarray, group: np.ndarray, n_groups: int, *, most: int = 12) -> list[str]:
     """Per group (rows in time order), the successive distinct values joined by ``→``."""
     ok = codes >= 0
-    prev = pd.Series(np.where(ok, codes, np.nan)).groupby(group).ffill().shift(1).to_numpy()
     same_group = np.zeros(len(codes), dtype=bool)
     same_group[1:] = group[1:] == group[:-1]
-    prev = np.where(same_group, prev, np.nan)
-    change = ok & ~(prev == codes)
+    run_start = np.flatnonzero(~same_group)
+    if len(codes) and len(run_start) == np.count_nonzero(np.bincount(group, minlength=n_groups)):  # each group's rows are one run (rows sorted by group)
+        last_ok = np.maximum.accumulate(np.where(ok, np.arange(len(codes)), -1))  # the last row with a value, at or before each row
+        before = np.r_[-1, last_ok[:-1]]
+        first_of_run = np.repeat(run_start, np.diff(np.r_[run_start, len(codes)]))
+        known = same_group & (before >= first_of_run)  # a value earlier in the same group
+        change = ok & ~(known & (codes[np.maximum(before, 0)] == codes))
+    else:
+        prev = pd.Series(np.where(ok, codes, np.nan)).groupby(group).ffill().shift(1).to_numpy()
+        change = ok & ~(np.where(same_group, prev, np.nan) == codes)
     out: list[list[str]] = [[] for _ in range(n_groups)]
     for g, c in zip(group[change], codes[change], strict=True):  # one step per change of value (few), not per position
         if len(out[g]) < most:
             out[g].append(str(names[c]))
     return ["→".join(x) for x in out]
+
+
+def sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pandas.factorize(values.astype(str), sort=True)``: codes of the values, numbered in the order of their text.
+
+    A categorical column without missing values is numbered from its
+    categories (each written out as text once, not once per row).
+
+    Parameters
+    ----------
+    values
+        A column.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The codes (int64) and the distinct values as text, sorted.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        if len(codes) and codes.min() >= 0:
+            present = np.flatnonzero(np.bincount(codes, minlength=len(values.cat.categories)))
+            names = np.array([str(x) for x in values.cat.categories[present]], dtype=object)
+            order = np.argsort(names, kind="stable")
+            renumber = np.zeros(len(values.cat.categories), dtype=np.int64)
+            renumber[present[order]] = np.arange(len(present), dtype=np.int64)
+            return renumber[codes], names[order]
+    hc, uniq = pd.factorize(values.astype(str), sort=True)
+    return np.asarray(hc, dtype=np.int64), np.asarray(uniq, dtype=object)
 
 
 @dataclass
@@ -574,7 +618,7 @@ class FleetArrays:
         """From positions sorted by aircraft and time (or legs sorted by aircraft and first sighting)."""
         t0 = time_ns(rows["first_seen" if from_legs else "time"].astype(TIME_DTYPE)) if len(rows) else np.zeros(0, dtype=np.int64)
         t1 = time_ns(rows["last_seen" if from_legs else "time"].astype(TIME_DTYPE)) if len(rows) else np.zeros(0, dtype=np.int64)
-        hc, hexes = pd.factorize(rows["icao24"].astype(str), sort=True) if len(rows) else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
+        hc, hexes = sorted_codes(rows["icao24"]) if len(rows) else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
         n = len(rows)
         weight = rows["n_points"].to_numpy(dtype=float) if from_legs and "n_points" in rows else np.ones(n)
         ps = np.full(n, "unknown", dtype=object)
@@ -593,7 +637,7 @@ def _near(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Ti
 
 def fleet_heard(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Timedelta) -> int:
     """How many fleet aircraft were heard in ``[start − margin, end + margin)``: the rows :func:`fleet_table` would have."""
-    return len(np.unique(fa.hex_codes[_near(fa, start, end, margin)]))
+    return int(np.count_nonzero(np.bincount(fa.hex_codes[_near(fa, start, end, margin)], minlength=len(fa.hexes))))
 
 
 def fleet_table(claim_id: str, fleet: str | None, fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Timedelta) -> pd.DataFrame:

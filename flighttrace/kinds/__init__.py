@@ -19,7 +19,10 @@ Every kind is a package with the same modules, found by name:
     scenario loader imports it.
 ``claims``
     ``JUDGES``: for each test kind, a :class:`flighttrace.claims.context.Judge`
-    (which items a claim counts, and the verdict rule);
+    (which items a claim counts, and the verdict rule); optionally
+    ``VERDICT_RULES``: for some test kinds, ``(ctx, claim, items, window) →``
+    the rule's verdict alone (the robustness panel, which re-runs each rule
+    many times, uses it where given);
 ``findings``
     ``analyze(ctx, judged)``: the kind's own tables for the findings (an
     object with ``tables()``, ``statistics_rows()`` and ``summary()``,

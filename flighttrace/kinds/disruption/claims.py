@@ -19,6 +19,7 @@ once per evaluation, :func:`measures`). The rules are written out in ``docs/verd
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, Final
 
 import numpy as np
@@ -40,7 +41,7 @@ from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 from flighttrace.tracks.legs import GRADES
 
-__all__ = ["JUDGES", "measures", "items", "judge", "closure_item_id", "closure_detectability", "event_weights", "STRONG"]
+__all__ = ["JUDGES", "VERDICT_RULES", "measures", "items", "judge", "closure_item_id", "closure_detectability", "event_weights", "STRONG"]
 from flighttrace.numfmt import fmt_p_is, fmt_share
 from flighttrace.timefmt import fmt_date, fmt_day_hm, fmt_duration, fmt_hm
 
@@ -176,13 +177,19 @@ def _clip_len(a: Any, b: Any, start: pd.Timestamp, end: pd.Timestamp) -> float:
     return max((hi - lo).total_seconds(), 0.0)
 
 
-def _runs_in(d: Disruption, airport: str, start: pd.Timestamp, end: pd.Timestamp, grades: tuple[str, ...]) -> pd.DataFrame:
+def _runs_in(ctx: Any, d: Disruption, airport: str, start: pd.Timestamp, end: pd.Timestamp, grades: tuple[str, ...]) -> pd.DataFrame:
+    """The field's runs (of the evaluation's measures ``d``) that overlap ``[start, end)``: from the last movement (else
+    the latest start) to the next (else the earliest end); a run with either bound unknown is left out."""
     r = d.runs(airport, grades=grades)
     if len(r) == 0:
         return r
-    a = r["last_time"].fillna(r["start_latest"])
-    b = r["next_time"].fillna(r["end_earliest"])
-    return r[(b > start) & (a < end)].reset_index(drop=True)
+    key = ("disruption-run-bounds", airport, tuple(grades))  # each run's bounds, read once per evaluation
+    if key not in ctx.cache:
+        a = pd.DatetimeIndex(r["last_time"].fillna(r["start_latest"]))
+        b = pd.DatetimeIndex(r["next_time"].fillna(r["end_earliest"]))
+        ctx.cache[key] = (a.asi8, b.asi8, ~(np.asarray(a.isna()) | np.asarray(b.isna())))
+    a_ns, b_ns, known = ctx.cache[key]
+    return r[known & (b_ns > pd.Timestamp(start).value) & (a_ns < pd.Timestamp(end).value)].reset_index(drop=True)
 
 
 def _surely(r: Any, start: pd.Timestamp, end: pd.Timestamp) -> float:
@@ -205,7 +212,7 @@ def _closure_items(ctx: Any, d: Disruption, claim: Any, start: pd.Timestamp, end
     """Closure runs of the test's fields in the window; for a field without one, its longest empty run."""
     rows = []
     for ap in sorted(ctx.resolve(claim.test.airport)):  # one pass per field
-        r = _runs_in(d, ap, start, end, GRADES)
+        r = _runs_in(ctx, d, ap, start, end, GRADES)
         if len(r) == 0:
             continue
         cl = r[r["closure"]]
@@ -373,8 +380,8 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
     """A field's verdict, its reason, and the expected movements of the closure run it relies on (None: it relies on none)."""
     lo = test.min_duration.total_seconds()
     hi = test.max_duration.total_seconds() if test.max_duration is not None else math.inf
-    strict = _runs_in(d, ap, start, end, GRADES)
-    lenient = _runs_in(d, ap, start, end, STRONG)
+    strict = _runs_in(ctx, d, ap, start, end, GRADES)
+    lenient = _runs_in(ctx, d, ap, start, end, STRONG)
     n_h, n_cov, n_known = _window_hours(d, ap, start, end)
     full = n_cov == n_h and n_known == n_h
 
@@ -435,18 +442,31 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
                             f"was empty enough to be a closure of {fmt_duration(lo, missing='?')} or more"), None
 
 
-def _closure(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
+def _closure_rule(ctx: Any, claim: Any, win: Any) -> tuple[list[str], dict[str, tuple[str, str, float | None]], str]:
+    """A closure claim's fields, each field's verdict (with its reason and the run it relies on), and the claim's verdict."""
     d = _need(ctx)
     test = claim.test
     fields = sorted(ctx.resolve(test.airport))
     judged = {ap: _field_verdict(ctx, d, ap, test, win.start, win.end) for ap in fields}
-    verdicts = {ap: (v, t) for ap, (v, t, _) in judged.items()}
-    vs = [v for v, _ in verdicts.values()]
-    closed = [ap for ap, (v, _) in verdicts.items() if v == "supported"]
+    vs = [v for v, _, _ in judged.values()]
     if test.require == "each" or len(fields) == 1:
         verdict = "supported" if all(v == "supported" for v in vs) else ("contradicted" if "contradicted" in vs else "inconclusive")
     else:
         verdict = "supported" if "supported" in vs else ("contradicted" if all(v == "contradicted" for v in vs) else "inconclusive")
+    return fields, judged, verdict
+
+
+def _closure_verdict(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> str:
+    """:func:`_closure`'s verdict alone."""
+    return _closure_rule(ctx, claim, win)[2]
+
+
+def _closure(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
+    d = _need(ctx)
+    test = claim.test
+    fields, judged, verdict = _closure_rule(ctx, claim, win)
+    verdicts = {ap: (v, t) for ap, (v, t, _) in judged.items()}
+    closed = [ap for ap, (v, _) in verdicts.items() if v == "supported"]
     order = {"contradicted": 0, "inconclusive": 1, "supported": 2}
     parts = [t for _, (v, t) in sorted(verdicts.items(), key=lambda kv: (order[kv[1][0]], kv[0]))]
     head = ""
@@ -486,3 +506,6 @@ JUDGES: Final[dict[str, Judge]] = {
     "holding_at_least": Judge(items, judge),
 }
 """The claim tests of the ``disruption`` kind (:mod:`flighttrace.kinds.disruption.spec`) and their rules."""
+
+VERDICT_RULES: Final[dict[str, Callable[[Context, Any, pd.DataFrame, Any], str]]] = {"closure": _closure_verdict}
+"""The verdict alone of the closure rule (the robustness panel keeps only the verdict: :mod:`flighttrace.claims.robustness`)."""

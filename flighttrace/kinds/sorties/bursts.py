@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flighttrace.claims.coverage import day_numbers, day_starts, table_days, window_days
+from flighttrace.claims.coverage import day_numbers, day_starts, table_days, window_day_bounds
 from flighttrace.kinds.sorties.stats import (
     RateRatioResult,
     _covered_times,
@@ -120,28 +120,44 @@ def rate_cells(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, referen
         fractional), in time order, inside blocks first. Summed, ``n`` and
         ``days`` give the ``n1, t1, n0, t0`` of the pooled rate ratio.
     """
-    cols = {"block": pd.Series([], dtype=pd.DatetimeTZDtype("ns", "UTC")), "side": pd.Series([], dtype=object),
-            "n": pd.Series([], dtype=np.int64), "days": pd.Series([], dtype=float)}
     if len(cov) == 0:
-        return pd.DataFrame(cols)
+        return _cells_frame(*_no_cells(), "UTC")
     lay = layout if layout is not None else window_layout(cov, starts, ends, reference=reference)
+    return _cells_frame(*_cell_arrays(cov, times, lay, float(min_cell_days)), lay.tz)
+
+
+def _no_cells() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64), np.zeros(0)
+
+
+def _cells_frame(keys: np.ndarray, inside: np.ndarray, n: np.ndarray, days: np.ndarray, tz: str) -> pd.DataFrame:
+    """The :func:`rate_cells` table of :func:`_cell_arrays`."""
+    if len(keys) == 0:
+        return pd.DataFrame({"block": pd.Series([], dtype=pd.DatetimeTZDtype("ns", "UTC")), "side": pd.Series([], dtype=object),
+                             "n": pd.Series([], dtype=np.int64), "days": pd.Series([], dtype=float)})
+    return pd.DataFrame({"block": day_starts(keys, tz).tz_convert("UTC"), "side": np.where(inside, "inside", "outside").astype(object),
+                         "n": n, "days": days})
+
+
+def _cell_arrays(cov: pd.DataFrame, times: Any, lay: WindowLayout, min_cell_days: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`rate_cells` as arrays: each block's first month (day number), whether it is inside, its events, its covered days."""
     t = _covered_times(cov, times)
     t = t[(t >= lay.r0) & (t < lay.r1)]
     inside = _in_intervals(t, lay.ms, lay.me)
     day_of = day_numbers(pd.DatetimeIndex(t).tz_localize("UTC") if len(t) else pd.DatetimeIndex([], tz="UTC"), lay.tz)
     ev_block = lay.inv[np.clip(day_of - lay.day0, 0, len(lay.inv) - 1)] if len(t) else np.zeros(0, dtype=np.int64)
-    frames = []
-    for side, days_w, ev_mask in (("inside", lay.days_in, inside), ("outside", lay.days_out, ~inside)):  # two sides
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    for side, days_w, ev_mask in ((True, lay.days_in, inside), (False, lay.days_out, ~inside)):  # two sides
         n = np.bincount(ev_block[ev_mask], minlength=len(lay.keys)).astype(np.int64)
         keep = days_w > 0
         keys, d, n = lay.keys[keep], days_w[keep], n[keep]
-        group = _merge_small(d, float(min_cell_days))
+        group = _merge_small(d, min_cell_days)
         if len(group):
             first = np.r_[True, group[1:] != group[:-1]]
-            frames.append(pd.DataFrame({
-                "block": day_starts(keys[first], lay.tz).tz_convert("UTC"), "side": side,
-                "n": np.bincount(group, weights=n).astype(np.int64), "days": np.bincount(group, weights=d)}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(cols)
+            parts.append((keys[first], np.full(int(first.sum()), side), np.bincount(group, weights=n).astype(np.int64), np.bincount(group, weights=d)))
+    if not parts:
+        return _no_cells()
+    return tuple(np.concatenate(x) for x in zip(*parts, strict=True))  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -266,11 +282,16 @@ def negative_binomial(cells: pd.DataFrame, *, conf: float = 0.95, null_ratio: fl
     -------
     NegativeBinomialFit
     """
-    from scipy import stats
-
     n = cells["n"].to_numpy(dtype=float)
     days = cells["days"].to_numpy(dtype=float)
     inside = cells["side"].to_numpy(dtype=object) == "inside"
+    return _negative_binomial(n, days, inside, conf=conf, null_ratio=null_ratio, min_blocks=min_blocks)
+
+
+def _negative_binomial(n: np.ndarray, days: np.ndarray, inside: np.ndarray, *, conf: float, null_ratio: float, min_blocks: int) -> NegativeBinomialFit:
+    """:func:`negative_binomial` of the blocks' events (float), covered days and sides."""
+    from scipy import stats
+
     phi = _pearson_phi(n, days, inside)
     nan = math.nan
 
@@ -407,12 +428,17 @@ def burst_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, r
     -------
     BurstRateRatio
     """
-    cells = rate_cells(cov, times, starts, ends, reference=reference, min_cell_days=min_cell_days, layout=layout)
-    ins = cells["side"] == "inside"
-    n1, t1 = int(cells.loc[ins, "n"].sum()), float(cells.loc[ins, "days"].sum())
-    n0, t0 = int(cells.loc[~ins, "n"].sum()), float(cells.loc[~ins, "days"].sum())
+    if len(cov) == 0:
+        keys, ins, n, days = _no_cells()
+        cells = _cells_frame(keys, ins, n, days, "UTC")
+    else:
+        lay = layout if layout is not None else window_layout(cov, starts, ends, reference=reference)
+        keys, ins, n, days = _cell_arrays(cov, times, lay, float(min_cell_days))
+        cells = _cells_frame(keys, ins, n, days, lay.tz)
+    n1, t1 = int(n[ins].sum()), float(days[ins].sum())
+    n0, t0 = int(n[~ins].sum()), float(days[~ins].sum())
     exact = rate_ratio(n1, t1, n0, t0, conf=conf)
-    nb = negative_binomial(cells, conf=conf, null_ratio=null_ratio, min_blocks=min_blocks)
+    nb = _negative_binomial(n.astype(float), days, ins, conf=conf, null_ratio=null_ratio, min_blocks=min_blocks)
     p = exact.p_value if null_ratio == 1.0 else exact_p_value(n1, t1, n0, t0, null_ratio)
     return BurstRateRatio(exact, nb, float(null_ratio), p, cells)
 
@@ -615,17 +641,14 @@ def uncovered_rates(ctx: Any, start: pd.Timestamp, end: pd.Timestamp) -> Uncover
     rr_hi, source, win = _surge(ctx)
     if len(win) == 0:
         return None
-    wd = window_days(ctx.cov, start, end)
-    if len(wd) == 0:
+    b0, b1, covered = window_day_bounds(ctx.cov, start, end)
+    if len(b0) == 0:
         return UncoveredRates(0.0, rr_hi, source)
-    tz = ctx.cov["tz"].iloc[0]
-    d = day_numbers(wd["date"], tz)
-    b0, b1 = day_starts(d, tz).asi8, day_starts(d + 1, tz).asi8
     ms, me = _clipped(win["window_start"], win["window_end"], pd.Timestamp(start).value, pd.Timestamp(end).value)
     if len(ms) == 0:
         return UncoveredRates(0.0, rr_hi, source)
     overlap = (np.minimum(b1[:, None], me[None, :]) - np.maximum(b0[:, None], ms[None, :])).clip(0).sum(axis=1) / (b1 - b0)
-    u_c = float((overlap * ~wd["covered"].to_numpy(dtype=bool)).sum())
+    u_c = float((overlap * ~covered).sum())
     return UncoveredRates(u_c, rr_hi, source)
 
 

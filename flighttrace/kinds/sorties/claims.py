@@ -10,6 +10,7 @@ uncovered days could not plausibly hold the rest.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, Final
 
 import numpy as np
@@ -31,7 +32,7 @@ from flighttrace.claims.context import (
     route_text,
     weakest,
 )
-from flighttrace.claims.counting import count_at_least, count_at_most, uncovered_phrase
+from flighttrace.claims.counting import CountVerdict, count_at_least, count_at_most, uncovered_phrase
 from flighttrace.claims.detection import absence_ok
 from flighttrace.claims.plain import count_plain
 from flighttrace.claims.uncertainty import band_verdict, mean_interval_ci, median_ci
@@ -43,7 +44,7 @@ from flighttrace.schema import TIME_DTYPE
 from flighttrace.timefmt import fmt_duration
 from flighttrace.tracks.legs import ground_stays
 
-__all__ = ["JUDGES", "items", "stat_row", "burst_row", "event_rows"]
+__all__ = ["JUDGES", "VERDICT_RULES", "items", "stat_row", "burst_row", "event_rows"]
 
 
 def _leg_items(ctx: Context, subj: Any) -> pd.DataFrame:
@@ -236,15 +237,14 @@ def _annotate(ctx: Context, claim: Any, items: pd.DataFrame) -> pd.DataFrame:
 
 
 
-def _count(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
+def _count_rule(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> tuple[CountVerdict, Window, str, tuple[int, int, int, int]]:
+    """The count rules' verdict (:func:`_count`), with the window it was drawn in, what was needed, and the grade counts."""
     win = bursts.with_uncovered_rates(ctx, win)  # uncovered days in conflict windows may hold the surge rate
     o, i, b, u = grade_counts(items)
-    s, test, unit = o + i, claim.test, claim.subject.unit
+    s, test = o + i, claim.test
     if test.kind == "count_at_least":
         cv = count_at_least(test.value, s, b, u, win, ctx.rules)
         need = f"{test.value} needed"
-        if cv.verdict != "supported" and win.uncovered > 0 and "not covered" not in cv.reason and "uncovered" not in cv.reason:
-            cv = cv._replace(reason=cv.reason + f"; also {uncovered_phrase(win)}")
     elif test.kind == "count_at_most":
         cv = count_at_most(test.value, s, b, u, win, ctx.rules)
         need = f"at most {test.value} claimed"
@@ -258,9 +258,22 @@ def _count(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcom
             cv = hi._replace(reason=f"{lo.reason}; {hi.reason}")
         else:
             cv = lo if lo.verdict == "inconclusive" else hi
+    return cv, win, need, (o, i, b, u)
+
+
+def _count(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
+    cv, win, need, (o, i, b, u) = _count_rule(ctx, claim, items, win)
+    s, unit = o + i, claim.subject.unit
+    if claim.test.kind == "count_at_least" and cv.verdict != "supported" and win.uncovered > 0 and "not covered" not in cv.reason and "uncovered" not in cv.reason:
+        cv = cv._replace(reason=cv.reason + f"; also {uncovered_phrase(win)}")
     observed = f"{s} {unit} ({o} observed, {i} inferred; +{b} bridged, +{u} unknown end)"
     reason = cv.reason + identity_note(ctx, claim, items, win)
     return Outcome(cv.verdict, reason, observed, float(s), items, plain=count_plain(cv.basis, cv.verdict, claim, s, b, u, win, need=need))
+
+
+def _count_verdict(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> str:
+    """:func:`_count`'s verdict alone."""
+    return _count_rule(ctx, claim, items, win)[0].verdict
 
 
 def _stat(values: pd.Series, statistic: str) -> float:
@@ -469,7 +482,9 @@ def _event_ratios(ctx: Context, times: pd.Series, windows: pd.DataFrame, win: Wi
     return ctx.cache[key]
 
 
-def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
+def _rr_fits(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> tuple[pd.DataFrame, pd.Series, pd.Series, list[bursts.BurstRateRatio]]:
+    """The events a rate ratio compares, their windows' starts and ends, and the ratio with the strong items, then with the
+    bridged ones added, then with the unnamed ends too."""
     test, rules = claim.test, ctx.rules
     if "events_frame" not in ctx.cache:
         ctx.cache["events_frame"] = ctx.scenario.events_frame()
@@ -489,18 +504,37 @@ def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> O
         variants.append(bursts.burst_rate_ratio(ctx.cov, times, starts, ends, reference=(win.start, win.end), conf=rules.conf,
                                                 null_ratio=test.min_ratio, min_cell_days=rules.min_cell_days, min_blocks=rules.min_blocks,
                                                 layout=layout))
+    return ev, starts, ends, variants
+
+
+def _rr_overall(variants: list[bursts.BurstRateRatio], min_ratio: float) -> tuple[str, list[str]]:
+    """A rate ratio's verdict, and each fit's (none without covered days on both sides): one verdict, or inconclusive
+    where the bridged items or the unnamed ends change it."""
+    e = variants[0].exact
+    if e.t1 <= 0 or e.t0 <= 0:
+        return "inconclusive", []
+    verdicts = [_rr_verdict(x, min_ratio) for x in variants]
+    return (verdicts[0] if len(set(verdicts)) == 1 else "inconclusive"), verdicts
+
+
+def _rate_ratio_verdict(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> str:
+    """:func:`_rate_ratio`'s verdict alone."""
+    return _rr_overall(_rr_fits(ctx, claim, items, win)[3], claim.test.min_ratio)[0]
+
+
+def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
+    test, rules = claim.test, ctx.rules
+    ev, starts, ends, variants = _rr_fits(ctx, claim, items, win)
     r, e = variants[0], variants[0].exact
+    verdict, verdicts = _rr_overall(variants, test.min_ratio)
     if e.t1 <= 0 or e.t0 <= 0:
         side = "inside the event windows" if e.t1 <= 0 else "outside the event windows"
         reason = f"no rate ratio: no covered day {side} within the claim's window"
         if win.uncovered > 0:
             reason += f" ({win.uncovered_text})"
         return Outcome("inconclusive", reason, f"{e.n1} in {fmt_n(e.t1)} covered window days, {e.n0} in {fmt_n(e.t0)} other covered days", math.nan, items)
-    verdicts = [_rr_verdict(x, test.min_ratio) for x in variants]
-    verdict = verdicts[0]
     base = f"{_rr_text(r)}; {r.text()}; claimed ratio > {test.min_ratio:g}"
     if len(set(verdicts)) > 1:
-        verdict = "inconclusive"
         base += f"; with bridged: CI {variants[1].ci_low:.2f}–{variants[1].ci_high:.2f} ({verdicts[1]}); with unnamed ends too: CI {variants[2].ci_low:.2f}–{variants[2].ci_high:.2f} ({verdicts[2]})"
     elif verdict == "inconclusive" and not math.isnan(r.ci_low):
         base += " lies inside the interval"
@@ -568,3 +602,12 @@ JUDGES: Final[dict[str, Judge]] = {
     "rate_ratio": Judge(items, _rate_ratio),
 }
 """The claim tests of the ``sorties`` kind (:mod:`flighttrace.kinds.sorties.spec`) and their rules."""
+
+VERDICT_RULES: Final[dict[str, Callable[[Context, Any, pd.DataFrame, Window], str]]] = {
+    "count_at_least": _count_verdict,
+    "count_at_most": _count_verdict,
+    "count_between": _count_verdict,
+    "rate_ratio": _rate_ratio_verdict,
+}
+"""The verdict alone of the :data:`JUDGES` rules whose words cost most to write (the robustness panel re-runs them
+many times and keeps only the verdict: :mod:`flighttrace.claims.robustness`)."""

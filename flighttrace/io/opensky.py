@@ -54,6 +54,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
+from flighttrace.io.csvfast import FastCsv
 from flighttrace.io.csvstream import UTF8_REASON, CsvStream
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "FPM_PER_MPS",
     "STALE_AFTER_S",
     "CSV_BLOCK_BYTES",
+    "FAST_CSV",
     "STATE_VECTOR_COLUMNS",
     "PYOPENSKY_COLUMNS",
     "POSITION_SOURCE_CODES",
@@ -80,6 +82,8 @@ STALE_AFTER_S: Final = 15.0
 """A position or contact older than this (s) at the row's time makes the row stale."""
 CSV_BLOCK_BYTES: int = 16 << 20
 """Bytes of CSV parsed per block; a file is never held whole. Tests shrink it."""
+FAST_CSV: bool = True
+"""Read plain CSV blocks on the multithreaded fast path (:mod:`flighttrace.io.csvfast`); tests turn it off to compare."""
 
 STATE_VECTOR_COLUMNS: Final[tuple[str, ...]] = (
     "time", "icao24", "lat", "lon", "velocity", "heading", "vertrate", "callsign", "onground",
@@ -123,6 +127,8 @@ _FIELDS: Final[dict[str, tuple[tuple[str, float], ...]]] = {
     "lastcontact": (("lastcontact", 1.0), ("lastseen", 1.0)),
 }
 _REQUIRED: Final = ("time", "icao24", "lat", "lon")
+_FLOAT_FIELDS: Final = ("time", "lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm", "lastposupdate", "lastcontact")
+"""Fields whose CSV columns the fast path parses as float64 (the robust path casts their text the same way)."""
 _SI_ONLY: Final = frozenset(STATE_VECTOR_COLUMNS) - frozenset(PYOPENSKY_COLUMNS)
 _PYOPENSKY_ONLY: Final = frozenset(PYOPENSKY_COLUMNS) - frozenset(STATE_VECTOR_COLUMNS)
 _UNIT_NAMES: Final = {FT_PER_M: "m→ft", KT_PER_MPS: "m/s→kt", FPM_PER_MPS: "m/s→ft/min"}
@@ -554,11 +560,33 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
     FormatError
         When the header is not OpenSky's or lacks a required column.
     """
-    csv_in = CsvStream(stream, ctx)
-    layout = _layout(csv_in.names, "CSV", csv_in.header)
+    fast = FastCsv(stream, ctx) if FAST_CSV else None
+    if fast is None or not fast.usable:
+        csv_in = CsvStream(fast.rest() if fast is not None else stream, ctx)
+        layout = _layout(csv_in.names, "CSV", csv_in.header)
+        ctx.notes.append(layout.note)
+        yield from _text_chunks(csv_in, layout, set(), ctx)
+        return
+    layout = _layout(fast.names, "CSV", fast.header)
     ctx.notes.append(layout.note)
     used = sorted({i for i, _, _ in layout.cols.values()})
+    numeric = [layout.cols[f][0] for f in _FLOAT_FIELDS if f in layout.cols]
     notes: set[str] = set()
+    for block in fast.blocks(CSV_BLOCK_BYTES, used, numeric):
+        cols, problems = _columns_from_table(block.columns, layout, notes)  # type: ignore[arg-type]
+        yield RawChunk(columns=cols, src_row=block.src_row, raw=block.raw, quarantine=block.quarantine, problems=problems)
+    if fast.done:
+        ctx.notes.extend(sorted(notes))
+        if fast.rows == 0:
+            yield RawChunk.only_quarantine([])  # as the robust path marks a file without rows
+        return
+    # the first block that is not plain, and everything after it, take the robust path
+    yield from _text_chunks(CsvStream(fast.rest(), ctx, row_offset=fast.rows), layout, notes, ctx)
+
+
+def _text_chunks(csv_in: CsvStream, layout: _Layout, notes: set[str], ctx: ReadContext) -> Iterator[RawChunk]:
+    """The robust path: ``csv_in``'s blocks as chunks; ``notes`` (those of earlier blocks too) go into ``ctx.notes`` at the end."""
+    used = sorted({i for i, _, _ in layout.cols.values()})
     for block in csv_in.blocks(CSV_BLOCK_BYTES, used):
         cols, problems = _columns_from_table(block.columns, layout, notes)
         if block.replaced is not None:

@@ -116,7 +116,7 @@ def _options(names: list[str], types: dict[str, pa.DataType], *, threads: bool, 
     """pyarrow CSV options: the robust path's (text columns, ``""`` as null), with ``types`` for some columns."""
     return {
         "read_options": pacsv.ReadOptions(use_threads=threads, block_size=PARSE_BLOCK_BYTES, column_names=names),
-        "parse_options": pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+        "parse_options": pacsv.ParseOptions(newlines_in_values=False),
         "convert_options": pacsv.ConvertOptions(
             column_types={c: types.get(c, pa.string()) for c in names},
             include_columns=include,
@@ -169,8 +169,8 @@ class FastCsv:
         self._pieces = [head] if head else []
         k = head.find(b"\n")
         line = head[: k if k >= 0 else len(head)]
-        if (k < 0 and not self._eof) or self._error is not None or len(line) > self._max:
-            return
+        if k < 0 or self._error is not None or len(line) > self._max:
+            return  # no whole header line: the robust path says what is wrong
         header, skip = split_header(line + b"\n")
         if skip != 1 or not plain_block(line, self._max):
             return
@@ -179,10 +179,10 @@ class FastCsv:
             self.names = next(csv.reader([header]))
         except (csv.Error, StopIteration):
             self.names = header.split(",")
-        self._pieces = [head[k + 1 :]] if k >= 0 else []
-        self._held -= k + 1 if k >= 0 else len(head)
-        self._pos = k + 1 if k >= 0 else len(head)
-        self._head_line = head[: k + 1] if k >= 0 else head
+        self._pieces = [head[k + 1 :]]
+        self._held -= k + 1
+        self._pos = k + 1
+        self._head_line = head[: k + 1]
         self.usable = True
 
     def _fill(self, upto: int) -> None:
@@ -225,8 +225,7 @@ class FastCsv:
             table = self._parse(data, {}, include)
         if table is None:
             return None
-        if len(self.names) > 1 and buf.find(b'"', 0, cut) < 0:
-            return table  # a blank line would be a row of one field, refused above: one row per line
+        # pyarrow skips blank lines and joins lines at a line end inside quotes: then it has fewer rows than lines
         lines = buf.count(b"\n", 0, cut) + (buf[cut - 1] != 10)
         return table if table.num_rows == lines else None
 

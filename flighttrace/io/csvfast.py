@@ -48,6 +48,8 @@ __all__ = ["PARSE_BLOCK_BYTES", "FastBlock", "FastCsv", "plain_block"]
 
 PARSE_BLOCK_BYTES: int = 1 << 20
 """Bytes per piece that pyarrow's threads parse in parallel within a block."""
+SEGMENT_BYTES: int = 1 << 20
+"""Line ends are counted per segment of this many bytes to find a quarantined row's line."""
 _ERRORS: Final = (EOFError, OSError, zlib.error)
 """Stream errors that end the fast path (the robust path reports them, after the rows before them)."""
 
@@ -102,14 +104,36 @@ class FastBlock:
         idx = np.asarray(idx, dtype=np.int64)
         if not len(idx):
             return []
-        ends = np.flatnonzero(np.frombuffer(self.data, dtype=np.uint8) == 10)
-        ends = np.append(ends, len(self.data)) if len(ends) < len(self.src_row) else ends
-        starts = np.concatenate([[0], ends[:-1] + 1])
-        lines = b"\n".join(self.data[starts[i] : ends[i]] for i in idx.tolist()) + b"\n"
+        starts, ends = self._line_spans(idx)
+        lines = b"\n".join(self.data[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)) + b"\n"
         names = [f"c{i}" for i in range(self.n_columns)]
         table = pacsv.read_csv(pa.py_buffer(lines), **_options(names, {}, threads=False))
         fields = [c.to_pylist() for c in table.columns]
         return [row_text(r) for r in zip(*fields, strict=True)]
+
+    def _line_spans(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end (line end excluded) in :attr:`data` of the lines ``idx``.
+
+        Line ends are counted per segment of :data:`SEGMENT_BYTES`, and found
+        one by one only in the segments that hold the lines asked for.
+        """
+        arr = np.frombuffer(self.data, dtype=np.uint8)
+        seg = SEGMENT_BYTES
+        cum = np.concatenate([[0], np.cumsum([np.count_nonzero(arr[a : a + seg] == 10) for a in range(0, len(arr), seg)])])
+
+        def newline(j: np.ndarray) -> np.ndarray:
+            """Position of the j-th line end (1-based); the end of the data past the last."""
+            out = np.full(len(j), len(arr), dtype=np.int64)
+            inside = np.flatnonzero(j <= cum[-1])
+            s = np.searchsorted(cum, j[inside], side="left") - 1
+            for sk in np.unique(s).tolist():  # one scan per segment holding a line asked for
+                hit = s == sk
+                ends = np.flatnonzero(arr[sk * seg : (sk + 1) * seg] == 10) + sk * seg
+                out[inside[hit]] = ends[j[inside[hit]] - cum[sk] - 1]
+            return out
+
+        starts = np.where(idx == 0, 0, newline(np.maximum(idx, 1)) + 1)
+        return starts, newline(idx + 1)
 
 
 def _options(names: list[str], types: dict[str, pa.DataType], *, threads: bool, include: list[str] | None = None) -> dict[str, Any]:
@@ -226,7 +250,7 @@ class FastCsv:
         if table is None:
             return None
         # pyarrow skips blank lines and joins lines at a line end inside quotes: then it has fewer rows than lines
-        lines = buf.count(b"\n", 0, cut) + (buf[cut - 1] != 10)
+        lines = int(np.count_nonzero(np.frombuffer(buf, dtype=np.uint8, count=cut) == 10)) + (buf[cut - 1] != 10)
         return table if table.num_rows == lines else None
 
     def blocks(self, block_bytes: int, used: Sequence[int], numeric: Sequence[int]) -> Iterator[FastBlock]:

@@ -325,3 +325,20 @@ def test_plain_block_tests() -> None:
 
 def test_conversion_factors_used_by_hand_values() -> None:
     assert FT_PER_M == pytest.approx(3.28084, rel=1e-6) and KT_PER_MPS == pytest.approx(1.943844, rel=1e-6)
+
+
+def test_quarantined_rows_keep_their_text_across_segments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csvfast, "SEGMENT_BYTES", 100)  # a line end is looked for in many small segments
+    lines = plain(40)
+    bad = [0, 1, 17, 18, 39]
+    for k in bad:
+        lines[k] = line(t=T6 + k, velocity="fast", lat=round(29.0 + k * 1e-4, 6))
+    path = tmp_path / "sv.csv"
+    path.write_bytes(csv_bytes(lines, end=""))  # the last row (bad) has no line end
+    robust, _ = read_both(path, monkeypatch)
+    q = robust.quarantine.set_index(robust.quarantine["src_row"].astype(int))
+    assert sorted(q.index) == bad
+    # the robust path gives a row's text back as its fields joined with commas: here the line as written
+    assert all(q.loc[k, "raw"] == lines[k] for k in bad)
+    no_robust_path(monkeypatch)  # these texts came from the fast path's own blocks
+    pd.testing.assert_frame_equal(flighttrace.read(path).quarantine, robust.quarantine)

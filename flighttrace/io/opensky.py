@@ -559,6 +559,16 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
     ------
     FormatError
         When the header is not OpenSky's or lacks a required column.
+
+    Notes
+    -----
+    Plain blocks (ASCII, one row per line, every row whole) are parsed on
+    all cores, the numeric columns straight to numbers
+    (:class:`~flighttrace.io.csvfast.FastCsv`); from the first block that is
+    not plain on, the robust path (:class:`~flighttrace.io.csvstream.CsvStream`,
+    every column as text) reads the rest. Both give the same blocks of rows
+    and the same columns to :func:`_columns_from_table`, so the points, the
+    quarantine and its reasons are the same either way.
     """
     fast = FastCsv(stream, ctx) if FAST_CSV else None
     if fast is None or not fast.usable:

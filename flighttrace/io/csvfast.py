@@ -193,8 +193,8 @@ class FastCsv:
         self._pieces = [head] if head else []
         k = head.find(b"\n")
         line = head[: k if k >= 0 else len(head)]
-        if k < 0 or self._error is not None or len(line) > self._max:
-            return  # no whole header line: the robust path says what is wrong
+        if k < 0 or k >= HEAD_BYTES or self._error is not None or len(line) > self._max:
+            return  # no whole header line within the bytes the robust path looks at: it says what is wrong
         header, skip = split_header(line + b"\n")
         if skip != 1 or not plain_block(line, self._max):
             return

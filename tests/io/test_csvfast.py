@@ -342,3 +342,31 @@ def test_quarantined_rows_keep_their_text_across_segments(tmp_path: Path, monkey
     assert all(q.loc[k, "raw"] == lines[k] for k in bad)
     no_robust_path(monkeypatch)  # these texts came from the fast path's own blocks
     pd.testing.assert_frame_equal(flighttrace.read(path).quarantine, robust.quarantine)
+
+
+def test_a_gzip_file_takes_the_fast_path_block_by_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(opensky, "CSV_BLOCK_BYTES", 4096)
+    lines = plain(2000)
+    for k in range(0, 2000, 97):  # some blocks hold a padded callsign (read as text), the others are parsed to numbers
+        lines[k] = line(t=T6 + k, icao24=f"{0x600864 + k % 3:06x}", lat=round(29.0 + k * 1e-4, 6), callsign="AZQ 62  ")
+    path = tmp_path / "sv.csv.gz"
+    path.write_bytes(gzip.compress(csv_bytes(lines), mtime=0))
+    robust, _ = read_both(path, monkeypatch)
+    no_robust_path(monkeypatch)
+    fast = flighttrace.read(path)
+    pd.testing.assert_frame_equal(fast.points, robust.points)
+    p = fast.points.set_index("src_row")
+    assert len(p) == 2000 and p.loc[97, "callsign"] == "AZQ 62" and p.loc[98, "callsign"] == "AZQ6224"
+    np.testing.assert_allclose(p["lat"].to_numpy(), 29.0 + p.index.to_numpy() * 1e-4, atol=1e-9)
+
+
+def test_a_header_past_the_robust_paths_look_ahead_is_left_to_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flighttrace.io.csvstream import HEAD_BYTES
+
+    header = HEADER + "," + ",".join(f"extra{k}" for k in range(HEAD_BYTES // 7))
+    assert len(header) > HEAD_BYTES
+    rows = [ln + "," * (HEAD_BYTES // 7) for ln in plain(3)]
+    path = tmp_path / "wide.csv"
+    path.write_bytes(csv_bytes(rows, header=header))
+    robust, _ = read_both(path, monkeypatch)
+    assert len(robust.points) == 3

@@ -44,10 +44,12 @@ from flighttrace.io.cleanlines import _Replay
 from flighttrace.io.csvstream import HEAD_BYTES, prefetched, row_text, split_header
 from flighttrace.io.lines import READ_BYTES
 
-__all__ = ["PARSE_BLOCK_BYTES", "FastBlock", "FastCsv", "plain_block"]
+__all__ = ["CODED", "PARSE_BLOCK_BYTES", "FastBlock", "FastCsv", "plain_block"]
 
 PARSE_BLOCK_BYTES: int = 1 << 20
 """Bytes per piece that pyarrow's threads parse in parallel within a block."""
+CODED: Final = pa.dictionary(pa.int32(), pa.string())
+"""Type of the text columns parsed dictionary-encoded."""
 SEGMENT_BYTES: int = 1 << 20
 """Line ends are counted per segment of this many bytes to find a quarantined row's line."""
 _ERRORS: Final = (EOFError, OSError, zlib.error)
@@ -238,31 +240,31 @@ class FastCsv:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
             return None
 
-    def _plain_table(self, buf: bytes, cut: int, include: list[str], floats: dict[str, pa.DataType]) -> pa.Table | None:
+    def _plain_table(self, buf: bytes, cut: int, include: list[str], floats: dict[str, pa.DataType], texts: dict[str, pa.DataType]) -> pa.Table | None:
         """``buf[:cut]`` parsed, one row per line; ``None`` when it is not plain."""
         if not plain_block(buf, self._max, cut):
             return None
         data = pa.py_buffer(memoryview(buf)[:cut])
         spaced = buf.find(b" ", 0, cut) >= 0 or buf.find(b"\t", 0, cut) >= 0
-        table = self._parse(data, {} if spaced else floats, include)
+        table = self._parse(data, texts if spaced else {**texts, **floats}, include)
         if table is None and floats and not spaced:
-            table = self._parse(data, {}, include)
+            table = self._parse(data, texts, include)
         if table is None:
             return None
         # pyarrow skips blank lines and joins lines at a line end inside quotes: then it has fewer rows than lines
         lines = int(np.count_nonzero(np.frombuffer(buf, dtype=np.uint8, count=cut) == 10)) + (buf[cut - 1] != 10)
         return table if table.num_rows == lines else None
 
-    def blocks(self, block_bytes: int, used: Sequence[int], numeric: Sequence[int]) -> Iterator[FastBlock]:
+    def blocks(self, block_bytes: int, used: Sequence[int], numeric: Sequence[int], coded: Sequence[int] = ()) -> Iterator[FastBlock]:
         """Plain blocks ending where the robust path's end; stops at the first that is not plain (``done`` stays False).
 
         The next block is read and parsed in a thread while the caller
         converts the current one (:func:`~flighttrace.io.csvstream.prefetched`).
         Parameters as for :meth:`_blocks`.
         """
-        yield from prefetched(self._blocks(block_bytes, used, numeric))
+        yield from prefetched(self._blocks(block_bytes, used, numeric, coded))
 
-    def _blocks(self, block_bytes: int, used: Sequence[int], numeric: Sequence[int]) -> Iterator[FastBlock]:
+    def _blocks(self, block_bytes: int, used: Sequence[int], numeric: Sequence[int], coded: Sequence[int]) -> Iterator[FastBlock]:
         """The plain blocks, read and parsed here.
 
         Parameters
@@ -273,11 +275,16 @@ class FastCsv:
             Columns to parse (the others are ``None`` in the blocks).
         numeric
             Columns to parse as float64 when the block has no space or tab.
+        coded
+            Text columns to parse dictionary-encoded (int32 codes, values in
+            the order they first appear: the order Arrow's
+            ``dictionary_encode`` gives the same text column).
         """
         if not self.usable:
             return
         include = [f"c{i}" for i in sorted(used)]
         floats = {f"c{i}": pa.float64() for i in numeric if i in set(used)}
+        texts = {f"c{i}": CODED for i in coded if i in set(used) and i not in set(numeric)}
         k = 1
         while True:
             end = k * block_bytes  # the robust path's k-th block ends at the last line end before this offset
@@ -292,7 +299,7 @@ class FastCsv:
                 self.done = True
                 return
             cut = len(buf) if self._eof and len(buf) <= end - self._pos else buf.rfind(b"\n", 0, end - self._pos) + 1
-            table = self._plain_table(buf, cut, include, floats) if cut > 0 else None
+            table = self._plain_table(buf, cut, include, floats, texts) if cut > 0 else None
             if table is None:
                 self._pieces, self._held = [buf], len(buf)
                 return

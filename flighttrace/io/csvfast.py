@@ -50,7 +50,7 @@ PARSE_BLOCK_BYTES: int = 1 << 20
 """Bytes per piece that pyarrow's threads parse in parallel within a block."""
 CODED: Final = pa.dictionary(pa.int32(), pa.string())
 """Type of the text columns parsed dictionary-encoded."""
-SEGMENT_BYTES: int = 1 << 20
+SEGMENT_BYTES: int = 1 << 16
 """Line ends are counted per segment of this many bytes to find a quarantined row's line."""
 _ERRORS: Final = (EOFError, OSError, zlib.error)
 """Stream errors that end the fast path (the robust path reports them, after the rows before them)."""
@@ -96,6 +96,8 @@ class FastBlock:
     replaced: None
     data: memoryview
     n_columns: int
+    ends_before: np.ndarray
+    """Line ends in :attr:`data` before each segment of :data:`SEGMENT_BYTES` (and in all, last)."""
 
     def raw(self, idx: np.ndarray) -> list[str]:
         """The rows ``idx`` (positions in this block) as CSV text, as the robust path gives them.
@@ -116,12 +118,12 @@ class FastBlock:
     def _line_spans(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Start and end (line end excluded) in :attr:`data` of the lines ``idx``.
 
-        Line ends are counted per segment of :data:`SEGMENT_BYTES`, and found
-        one by one only in the segments that hold the lines asked for.
+        Line ends were counted per segment of :data:`SEGMENT_BYTES` when the
+        block was read (:attr:`ends_before`); they are found one by one only
+        in the segments that hold the lines asked for.
         """
         arr = np.frombuffer(self.data, dtype=np.uint8)
-        seg = SEGMENT_BYTES
-        cum = np.concatenate([[0], np.cumsum([np.count_nonzero(arr[a : a + seg] == 10) for a in range(0, len(arr), seg)])])
+        seg, cum = SEGMENT_BYTES, self.ends_before
 
         def newline(j: np.ndarray) -> np.ndarray:
             """Position of the j-th line end (1-based); the end of the data past the last."""
@@ -240,8 +242,10 @@ class FastCsv:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
             return None
 
-    def _plain_table(self, buf: bytes, cut: int, include: list[str], floats: dict[str, pa.DataType], texts: dict[str, pa.DataType]) -> pa.Table | None:
-        """``buf[:cut]`` parsed, one row per line; ``None`` when it is not plain."""
+    def _plain_table(
+        self, buf: bytes, cut: int, include: list[str], floats: dict[str, pa.DataType], texts: dict[str, pa.DataType]
+    ) -> tuple[pa.Table, np.ndarray] | None:
+        """``buf[:cut]`` parsed, one row per line, and its line ends before each segment; ``None`` when it is not plain."""
         if not plain_block(buf, self._max, cut):
             return None
         data = pa.py_buffer(memoryview(buf)[:cut])
@@ -252,8 +256,10 @@ class FastCsv:
         if table is None:
             return None
         # pyarrow skips blank lines and joins lines at a line end inside quotes: then it has fewer rows than lines
-        lines = int(np.count_nonzero(np.frombuffer(buf, dtype=np.uint8, count=cut) == 10)) + (buf[cut - 1] != 10)
-        return table if table.num_rows == lines else None
+        ends = (np.frombuffer(buf, dtype=np.uint8, count=cut) == 10).view(np.uint8)
+        cum = np.concatenate([[0], np.cumsum(np.add.reduceat(ends, np.arange(0, cut, SEGMENT_BYTES), dtype=np.int64))])
+        lines = int(cum[-1]) + (buf[cut - 1] != 10)
+        return (table, cum) if table.num_rows == lines else None
 
     def blocks(self, block_bytes: int, used: Sequence[int], numeric: Sequence[int], coded: Sequence[int] = ()) -> Iterator[FastBlock]:
         """Plain blocks ending where the robust path's end; stops at the first that is not plain (``done`` stays False).
@@ -299,10 +305,11 @@ class FastCsv:
                 self.done = True
                 return
             cut = len(buf) if self._eof and len(buf) <= end - self._pos else buf.rfind(b"\n", 0, end - self._pos) + 1
-            table = self._plain_table(buf, cut, include, floats, texts) if cut > 0 else None
-            if table is None:
+            parsed = self._plain_table(buf, cut, include, floats, texts) if cut > 0 else None
+            if parsed is None:
                 self._pieces, self._held = [buf], len(buf)
                 return
+            table, ends_before = parsed
             data = memoryview(buf)[:cut]
             lines = table.num_rows
             self._pieces = [buf[cut:]] if cut < len(buf) else []
@@ -312,5 +319,5 @@ class FastCsv:
             columns = [by_name[f"c{i}"].combine_chunks() if f"c{i}" in by_name else None for i in range(len(self.names))]
             src_row = np.arange(self.rows, self.rows + lines, dtype=np.int64)
             self.rows += lines
-            yield FastBlock(columns=columns, src_row=src_row, quarantine=[], replaced=None, data=data, n_columns=len(self.names))
+            yield FastBlock(columns=columns, src_row=src_row, quarantine=[], replaced=None, data=data, n_columns=len(self.names), ends_before=ends_before)
             k += 1

@@ -50,8 +50,6 @@ PARSE_BLOCK_BYTES: int = 1 << 20
 """Bytes per piece that pyarrow's threads parse in parallel within a block."""
 CODED: Final = pa.dictionary(pa.int32(), pa.string())
 """Type of the text columns parsed dictionary-encoded."""
-SEGMENT_BYTES: int = 1 << 16
-"""Line ends are counted per segment of this many bytes to find a quarantined row's line."""
 _ERRORS: Final = (EOFError, OSError, zlib.error)
 """Stream errors that end the fast path (the robust path reports them, after the rows before them)."""
 
@@ -96,8 +94,8 @@ class FastBlock:
     replaced: None
     data: memoryview
     n_columns: int
-    ends_before: np.ndarray
-    """Line ends in :attr:`data` before each segment of :data:`SEGMENT_BYTES` (and in all, last)."""
+    line_ends: np.ndarray
+    """Positions of the line ends in :attr:`data` (the last line may have none)."""
 
     def raw(self, idx: np.ndarray) -> list[str]:
         """The rows ``idx`` (positions in this block) as CSV text, as the robust path gives them.
@@ -116,28 +114,9 @@ class FastBlock:
         return [row_text(r) for r in zip(*fields, strict=True)]
 
     def _line_spans(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Start and end (line end excluded) in :attr:`data` of the lines ``idx``.
-
-        Line ends were counted per segment of :data:`SEGMENT_BYTES` when the
-        block was read (:attr:`ends_before`); they are found one by one only
-        in the segments that hold the lines asked for.
-        """
-        arr = np.frombuffer(self.data, dtype=np.uint8)
-        seg, cum = SEGMENT_BYTES, self.ends_before
-
-        def newline(j: np.ndarray) -> np.ndarray:
-            """Position of the j-th line end (1-based); the end of the data past the last."""
-            out = np.full(len(j), len(arr), dtype=np.int64)
-            inside = np.flatnonzero(j <= cum[-1])
-            s = np.searchsorted(cum, j[inside], side="left") - 1
-            for sk in np.unique(s).tolist():  # one scan per segment holding a line asked for
-                hit = s == sk
-                ends = np.flatnonzero(arr[sk * seg : (sk + 1) * seg] == 10) + sk * seg
-                out[inside[hit]] = ends[j[inside[hit]] - cum[sk] - 1]
-            return out
-
-        starts = np.where(idx == 0, 0, newline(np.maximum(idx, 1)) + 1)
-        return starts, newline(idx + 1)
+        """Start and end (line end excluded) in :attr:`data` of the lines ``idx``."""
+        ends = np.append(self.line_ends, len(self.data))  # the last line may end with the data
+        return np.where(idx == 0, 0, ends[np.maximum(idx, 1) - 1] + 1), ends[idx]
 
 
 def _options(names: list[str], types: dict[str, pa.DataType], *, threads: bool, include: list[str] | None = None) -> dict[str, Any]:
@@ -245,7 +224,7 @@ class FastCsv:
     def _plain_table(
         self, buf: bytes, cut: int, include: list[str], floats: dict[str, pa.DataType], texts: dict[str, pa.DataType]
     ) -> tuple[pa.Table, np.ndarray] | None:
-        """``buf[:cut]`` parsed, one row per line, and its line ends before each segment; ``None`` when it is not plain."""
+        """``buf[:cut]`` parsed, one row per line, and where its lines end; ``None`` when it is not plain."""
         if not plain_block(buf, self._max, cut):
             return None
         data = pa.py_buffer(memoryview(buf)[:cut])
@@ -256,10 +235,9 @@ class FastCsv:
         if table is None:
             return None
         # pyarrow skips blank lines and joins lines at a line end inside quotes: then it has fewer rows than lines
-        ends = (np.frombuffer(buf, dtype=np.uint8, count=cut) == 10).view(np.uint8)
-        cum = np.concatenate([[0], np.cumsum(np.add.reduceat(ends, np.arange(0, cut, SEGMENT_BYTES), dtype=np.int64))])
-        lines = int(cum[-1]) + (buf[cut - 1] != 10)
-        return (table, cum) if table.num_rows == lines else None
+        ends = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8, count=cut) == 10)
+        lines = len(ends) + (buf[cut - 1] != 10)
+        return (table, ends) if table.num_rows == lines else None
 
     def blocks(self, block_bytes: int, used: Sequence[int], numeric: Sequence[int], coded: Sequence[int] = ()) -> Iterator[FastBlock]:
         """Plain blocks ending where the robust path's end; stops at the first that is not plain (``done`` stays False).
@@ -309,7 +287,7 @@ class FastCsv:
             if parsed is None:
                 self._pieces, self._held = [buf], len(buf)
                 return
-            table, ends_before = parsed
+            table, line_ends = parsed
             data = memoryview(buf)[:cut]
             lines = table.num_rows
             self._pieces = [buf[cut:]] if cut < len(buf) else []
@@ -319,5 +297,5 @@ class FastCsv:
             columns = [by_name[f"c{i}"].combine_chunks() if f"c{i}" in by_name else None for i in range(len(self.names))]
             src_row = np.arange(self.rows, self.rows + lines, dtype=np.int64)
             self.rows += lines
-            yield FastBlock(columns=columns, src_row=src_row, quarantine=[], replaced=None, data=data, n_columns=len(self.names), ends_before=ends_before)
+            yield FastBlock(columns=columns, src_row=src_row, quarantine=[], replaced=None, data=data, n_columns=len(self.names), line_ends=line_ends)
             k += 1

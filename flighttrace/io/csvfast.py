@@ -21,10 +21,18 @@ a file block by block and has pyarrow parse each block on all cores:
   in a block without a space or a tab (pyarrow's number parser trims them
   where Arrow's cast from text, which the robust path uses, refuses them);
   when a value of such a column is not a number, the block is parsed again
-  as text. Every other column is text, as in the robust path, so the
-  readers' conversions see the same values and flag the same ones.
+  with those columns as text. Every other column is text, as in the robust
+  path (some of it dictionary-encoded, values in first-appearance order, as
+  encoding the text gives them), so the readers' conversions see the same
+  values and flag the same ones;
+- the next block is read and parsed in a thread while the reader converts
+  the current one.
 
-Memory stays bounded: one block of bytes and its parsed columns at a time.
+Memory stays bounded: at most three blocks of bytes (the one converted, the
+one parsed ahead, the one being read) and their parsed columns at a time.
+After a fall-back part way through a file, the robust path counts its blocks
+from the fall-back point; this changes nothing but the grouping of the
+reasons when one column holds more than twenty distinct bad values in a block.
 """
 
 from __future__ import annotations

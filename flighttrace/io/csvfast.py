@@ -30,9 +30,12 @@ a file block by block and has pyarrow parse each block on all cores:
 
 Memory stays bounded: at most three blocks of bytes (the one converted, the
 one parsed ahead, the one being read) and their parsed columns at a time.
-After a fall-back part way through a file, the robust path counts its blocks
-from the fall-back point; this changes nothing but the grouping of the
-reasons when one column holds more than twenty distinct bad values in a block.
+After a fall-back part way through a file, the robust path cuts its blocks
+counting from the fall-back point, not from the start of the file. Row
+numbers, texts and values do not depend on where blocks end, with two
+exceptions: the reasons are grouped once a column holds more than twenty
+distinct bad values in one block, and a block of times written as ISO text
+is read by Arrow when every time in it is, by pandas otherwise.
 """
 
 from __future__ import annotations

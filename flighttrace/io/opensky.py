@@ -614,7 +614,7 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
     coded = [layout.cols[f][0] for f in _CODED_FIELDS if f in layout.cols]
     notes: set[str] = set()
     for block in fast.blocks(CSV_BLOCK_BYTES, used, numeric, coded):
-        cols, problems = _columns_from_table(block.columns, layout, notes, coded=True)  # type: ignore[arg-type]
+        cols, problems = _columns_from_table(block.columns, layout, notes, coded=True)
         yield RawChunk(columns=cols, src_row=block.src_row, raw=block.raw, quarantine=block.quarantine, problems=problems)
     if fast.done:
         ctx.notes.extend(sorted(notes))

@@ -127,8 +127,8 @@ def _clean_dictionary(codes: np.ndarray, uniques: np.ndarray) -> pa.DictionaryAr
 
 def _as_string(values: Any, n: int) -> pa.Array:
     """Strip padding, map empty strings to null, dictionary-encode; work per distinct value."""
-    if values is None:
-        return pa.nulls(n, pa.string()).dictionary_encode()
+    if values is None:  # the column is absent: all null, an empty dictionary (no text to encode)
+        return pa.DictionaryArray.from_arrays(pa.nulls(n, pa.int32()), pa.array([], pa.string()))
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if isinstance(values, pa.Array) and not isinstance(values, pa.DictionaryArray):

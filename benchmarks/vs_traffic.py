@@ -43,6 +43,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # the warm side imports the flighttrace of this tree, not whichever one is installed
 RESULTS = HERE / "results"
 DATA = HERE / "data"
 VENV = Path.home() / ".cache" / "flighttrace" / "traffic-venv"

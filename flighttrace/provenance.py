@@ -137,6 +137,14 @@ def file_spans(points: pd.DataFrame) -> pd.DataFrame:
         Indexed by ``src_file`` (str), columns ``time_min``, ``time_max`` and
         ``n_aircraft``, one row per file with points.
     """
+    src = points["src_file"]
+    if isinstance(src.dtype, pd.CategoricalDtype) and len(src):
+        codes = src.cat.codes.to_numpy()
+        if codes[0] >= 0 and (codes == codes[0]).all():  # one file (the usual read): no grouping
+            t = points["time"]
+            one = pd.DataFrame({"time_min": [t.min()], "time_max": [t.max()], "n_aircraft": [int(points["icao24"].nunique())]},
+                               index=pd.Index([str(src.cat.categories[codes[0]])], name="src_file").astype(str))
+            return one.astype({"time_min": t.dtype, "time_max": t.dtype, "n_aircraft": np.int64})
     g = points.groupby("src_file", observed=True)
     spans = g["time"].agg(["min", "max"]).rename(columns={"min": "time_min", "max": "time_max"})
     spans["n_aircraft"] = g["icao24"].nunique()

@@ -127,8 +127,8 @@ def _clean_dictionary(codes: np.ndarray, uniques: np.ndarray) -> pa.DictionaryAr
 
 def _as_string(values: Any, n: int) -> pa.Array:
     """Strip padding, map empty strings to null, dictionary-encode; work per distinct value."""
-    if values is None:
-        return pa.nulls(n, pa.string()).dictionary_encode()
+    if values is None:  # the column is absent: all null, an empty dictionary (no text to encode)
+        return pa.DictionaryArray.from_arrays(pa.nulls(n, pa.int32()), pa.array([], pa.string()))
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if isinstance(values, pa.Array) and not isinstance(values, pa.DictionaryArray):
@@ -529,9 +529,23 @@ def _point_order(hex_codes: np.ndarray, t: np.ndarray, file_rank: np.ndarray, sr
     h, tt = hex_codes[order], t[order]
     same = h[1:] == h[:-1]
     if np.any(same & (tt[1:] < tt[:-1])):
-        # times out of order within an aircraft; ties keep input order (lexsort is stable)
-        order = np.lexsort((t, hex_codes))
+        # times out of order within an aircraft; ties keep input order (both sorts are stable)
+        order = _by_aircraft_then_time(hex_codes, t)
     return order
+
+
+def _by_aircraft_then_time(hex_codes: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``np.lexsort((t, hex_codes))``, as one stable sort of a combined key when it fits in int64 (several times faster).
+
+    The key is ``rank × span + (t − t_min)``, ``span`` the time range plus
+    one; ranks are small non-negative integers, so it fits whenever
+    ``(max rank + 1) × span`` stays below 2**62.
+    """
+    t0, t1, top = int(t.min()), int(t.max()), int(hex_codes.max())
+    span = t1 - t0 + 1
+    if int(hex_codes.min()) < 0 or (top + 1) * span >= 1 << 62:
+        return np.lexsort((t, hex_codes))
+    return np.argsort(hex_codes.astype(np.int64) * span + (t.astype(np.int64) - t0), kind="stable")
 
 
 def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.DataFrame, pd.Series]:

@@ -231,6 +231,10 @@ class CsvStream:
         The decompressed content.
     ctx
         Reader context (its line limit).
+    row_offset
+        Data rows before this stream's first one (read elsewhere, e.g. by
+        :class:`~flighttrace.io.csvfast.FastCsv`): every row number is
+        counted on from it.
 
     Attributes
     ----------
@@ -240,7 +244,7 @@ class CsvStream:
         The column names, as written.
     """
 
-    def __init__(self, stream: BinaryIO, ctx: ReadContext) -> None:
+    def __init__(self, stream: BinaryIO, ctx: ReadContext, row_offset: int = 0) -> None:
         # whole lines as read while they need no guard; CR line ends made LF, over-long lines set aside and
         # bytes that are not UTF-8 replaced from the first line that needs it on
         self._src = CleanLines(stream, ctx.size.line_bytes, Utf8Guard)
@@ -254,6 +258,7 @@ class CsvStream:
         self._bad_index: list[int] = []  # data-row index of rows the parser rejected, ascending
         self._pending: collections.deque[tuple[int, str, str]] = collections.deque()  # filled by the parsing thread
         self._good = 0  # good rows handed over so far
+        self._offset = row_offset
 
     def _on_invalid(self, row: Any) -> str:
         num = row.number
@@ -297,8 +302,12 @@ class CsvStream:
                 src_row = g
             self._good += n
             # rows the parser rejected so far (possibly some of the next block already: their src_row is absolute)
-            quarantine = [self._pending.popleft() for _ in range(len(self._pending))]
-            yield CsvBlock(columns=columns, src_row=src_row, quarantine=quarantine, replaced=replaced)
+            quarantine = self._shifted([self._pending.popleft() for _ in range(len(self._pending))])
+            yield CsvBlock(columns=columns, src_row=src_row + self._offset, quarantine=quarantine, replaced=replaced)
+
+    def _shifted(self, rows: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+        """Rejected rows with their numbers counted on from the row offset."""
+        return [(i + self._offset, why, text) for i, why, text in rows] if self._offset else rows
 
     def finish(self) -> Iterator[RawChunk]:
         """The rows rejected after the last block (and an empty chunk for a file without rows); then a stream error, if any."""
@@ -307,8 +316,8 @@ class CsvStream:
         if src.error is not None and cut:
             self._pending.append((self._good + len(self._bad_index), "row cut short where the compressed stream is damaged", cut))
         if self._pending:
-            yield RawChunk.only_quarantine(list(self._pending))
-        elif self._good == 0 and src.error is None:
+            yield RawChunk.only_quarantine(self._shifted(list(self._pending)))
+        elif self._good + self._offset == 0 and src.error is None:
             yield RawChunk.only_quarantine([])
         if src.error is not None:
             raise src.error

@@ -54,6 +54,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
+from flighttrace.io.csvfast import CODED, FastCsv
 from flighttrace.io.csvstream import UTF8_REASON, CsvStream
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "FPM_PER_MPS",
     "STALE_AFTER_S",
     "CSV_BLOCK_BYTES",
+    "FAST_CSV",
     "STATE_VECTOR_COLUMNS",
     "PYOPENSKY_COLUMNS",
     "POSITION_SOURCE_CODES",
@@ -80,6 +82,8 @@ STALE_AFTER_S: Final = 15.0
 """A position or contact older than this (s) at the row's time makes the row stale."""
 CSV_BLOCK_BYTES: int = 16 << 20
 """Bytes of CSV parsed per block; a file is never held whole. Tests shrink it."""
+FAST_CSV: bool = True
+"""Read plain CSV blocks on the multithreaded fast path (:mod:`flighttrace.io.csvfast`); tests turn it off to compare."""
 
 STATE_VECTOR_COLUMNS: Final[tuple[str, ...]] = (
     "time", "icao24", "lat", "lon", "velocity", "heading", "vertrate", "callsign", "onground",
@@ -123,6 +127,10 @@ _FIELDS: Final[dict[str, tuple[tuple[str, float], ...]]] = {
     "lastcontact": (("lastcontact", 1.0), ("lastseen", 1.0)),
 }
 _REQUIRED: Final = ("time", "icao24", "lat", "lon")
+_FLOAT_FIELDS: Final = ("time", "lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm", "lastposupdate", "lastcontact")
+"""Fields whose CSV columns the fast path parses as float64 (the robust path casts their text the same way)."""
+_CODED_FIELDS: Final = ("icao24", "callsign", "squawk", "on_ground")
+"""Text fields whose CSV columns the fast path parses dictionary-encoded (the normaliser encodes their text the same way)."""
 _SI_ONLY: Final = frozenset(STATE_VECTOR_COLUMNS) - frozenset(PYOPENSKY_COLUMNS)
 _PYOPENSKY_ONLY: Final = frozenset(PYOPENSKY_COLUMNS) - frozenset(STATE_VECTOR_COLUMNS)
 _UNIT_NAMES: Final = {FT_PER_M: "m→ft", KT_PER_MPS: "m/s→kt", FPM_PER_MPS: "m/s→ft/min"}
@@ -386,6 +394,9 @@ def _int_seconds(ints: pa.Array, per_s: np.ndarray) -> np.ndarray:
 
 def _booleans(arr: pa.Array, label: str) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
     """true/false/True/1/0 (or Arrow booleans) → float 1/0, NaN when not said."""
+    if _is_coded(arr):  # already encoded: its distinct texts are judged as they stand
+        enc = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        return _judged_flags(enc, label, lambda: _plain(enc).to_numpy(zero_copy_only=False))
     arr = _plain(arr)
     t = arr.type
     if pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t):
@@ -394,7 +405,12 @@ def _booleans(arr: pa.Array, label: str) -> tuple[np.ndarray, list[tuple[np.ndar
     if not _is_text(t):
         arr = arr.cast(pa.string()) if _castable_to_string(t) else pa.array(list(map(str, arr.to_pylist())))
     # a flag column holds a handful of distinct texts: judge each once, then map the rows by their codes
-    enc = pc.dictionary_encode(arr)
+    text = arr
+    return _judged_flags(pc.dictionary_encode(text), label, lambda: text.to_numpy(zero_copy_only=False))
+
+
+def _judged_flags(enc: pa.DictionaryArray, label: str, values: Callable[[], np.ndarray]) -> tuple[np.ndarray, list[tuple[np.ndarray, str]]]:
+    """A dictionary-encoded flag column → float 1/0 (NaN when not said) and problems; ``values()``: the rows' texts."""
     low = pc.utf8_lower(pc.utf8_trim_whitespace(enc.dictionary))
     d_yes = np.append(pc.fill_null(pc.is_in(low, value_set=_TRUE), False).to_numpy(zero_copy_only=False), False)
     d_no = np.append(pc.fill_null(pc.is_in(low, value_set=_FALSE), False).to_numpy(zero_copy_only=False), False)
@@ -405,7 +421,7 @@ def _booleans(arr: pa.Array, label: str) -> tuple[np.ndarray, list[tuple[np.ndar
     bad = present & ~yes & ~no
     if not bad.any():
         return out, []
-    return out, _value_problems(arr.to_numpy(zero_copy_only=False), bad, label, "is not a boolean (true/false/1/0)")
+    return out, _value_problems(values(), bad, label, "is not a boolean (true/false/1/0)")
 
 
 def _source_codes(v: np.ndarray) -> np.ndarray:
@@ -436,11 +452,29 @@ def _strings(arr: pa.Array) -> pa.Array:
     return pa.array([None if x is None else str(x) for x in arr.to_pylist()], type=pa.string())
 
 
-def _squawks(arr: pa.Array) -> pa.Array:
+def _squawks(arr: pa.Array, coded: bool = False) -> pa.Array:
     """Squawk as text; an integer column lost its leading zeros, so they are put back."""
+    if coded and _is_coded(arr):
+        return _texts(arr, coded)
     arr = _plain(arr)
     if pa.types.is_integer(arr.type):
         return pc.utf8_lpad(arr.cast(pa.string()), width=4, padding="0")
+    return _strings(arr)
+
+
+def _is_coded(arr: pa.Array | pa.ChunkedArray) -> bool:
+    return bool(arr.type == CODED)
+
+
+def _texts(arr: pa.Array | pa.ChunkedArray, coded: bool) -> pa.Array:
+    """A text column; with ``coded``, a dictionary-encoded one (:data:`~flighttrace.io.csvfast.CODED`) is kept encoded.
+
+    The normaliser judges such a column per distinct value, exactly as the
+    text it stands for (its values in first-appearance order, as Arrow's
+    ``dictionary_encode`` of the text would give them).
+    """
+    if coded and _is_coded(arr):
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     return _strings(arr)
 
 
@@ -467,7 +501,7 @@ def _hand_over(values: np.ndarray, bad: np.ndarray, originals: Callable[[], np.n
 
 
 def _columns_from_table(
-    columns: Sequence[pa.Array], layout: _Layout, notes: set[str]
+    columns: Sequence[pa.Array], layout: _Layout, notes: set[str], coded: bool = False
 ) -> tuple[dict[str, Any], list[tuple[np.ndarray, str]]]:
     """Convert one block of OpenSky columns to RawChunk columns and problems.
 
@@ -479,6 +513,8 @@ def _columns_from_table(
         Which column is which.
     notes
         Assumptions found on the way are added here.
+    coded
+        Keep text columns that come dictionary-encoded (the CSV fast path's) encoded.
     """
     cols: dict[str, Any] = {}
     problems: list[tuple[np.ndarray, str]] = []
@@ -490,7 +526,7 @@ def _columns_from_table(
     _, time_name, _ = L["time"]
     t, t_bad, _ = _times(col("time"), time_name, notes)
     cols["time"] = _hand_over(t, t_bad, lambda: _strings(col("time")).to_numpy(zero_copy_only=False))
-    cols["icao24"] = _strings(col("icao24"))
+    cols["icao24"] = _texts(col("icao24"), coded)
     for f in ("lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm"):
         if f in L:
             _, name, factor = L[f]
@@ -498,9 +534,9 @@ def _columns_from_table(
             cols[f] = v
             problems += probs
     if "callsign" in L:
-        cols["callsign"] = _strings(col("callsign"))
+        cols["callsign"] = _texts(col("callsign"), coded)
     if "squawk" in L:
-        cols["squawk"] = _squawks(col("squawk"))
+        cols["squawk"] = _squawks(col("squawk"), coded)
     if "on_ground" in L:
         v, probs = _booleans(col("on_ground"), L["on_ground"][1])
         cols["on_ground"] = v
@@ -553,12 +589,45 @@ def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawCh
     ------
     FormatError
         When the header is not OpenSky's or lacks a required column.
+
+    Notes
+    -----
+    Plain blocks (ASCII, one row per line, every row whole) are parsed on
+    all cores, the numeric columns straight to numbers
+    (:class:`~flighttrace.io.csvfast.FastCsv`); from the first block that is
+    not plain on, the robust path (:class:`~flighttrace.io.csvstream.CsvStream`,
+    every column as text) reads the rest. Both give the same blocks of rows
+    and the same columns to :func:`_columns_from_table`, so the points, the
+    quarantine and its reasons are the same either way.
     """
-    csv_in = CsvStream(stream, ctx)
-    layout = _layout(csv_in.names, "CSV", csv_in.header)
+    fast = FastCsv(stream, ctx) if FAST_CSV else None
+    if fast is None or not fast.usable:
+        csv_in = CsvStream(fast.rest() if fast is not None else stream, ctx)
+        layout = _layout(csv_in.names, "CSV", csv_in.header)
+        ctx.notes.append(layout.note)
+        yield from _text_chunks(csv_in, layout, set(), ctx)
+        return
+    layout = _layout(fast.names, "CSV", fast.header)
     ctx.notes.append(layout.note)
     used = sorted({i for i, _, _ in layout.cols.values()})
+    numeric = [layout.cols[f][0] for f in _FLOAT_FIELDS if f in layout.cols]
+    coded = [layout.cols[f][0] for f in _CODED_FIELDS if f in layout.cols]
     notes: set[str] = set()
+    for block in fast.blocks(CSV_BLOCK_BYTES, used, numeric, coded):
+        cols, problems = _columns_from_table(block.columns, layout, notes, coded=True)
+        yield RawChunk(columns=cols, src_row=block.src_row, raw=block.raw, quarantine=block.quarantine, problems=problems)
+    if fast.done:
+        ctx.notes.extend(sorted(notes))
+        if fast.rows == 0:
+            yield RawChunk.only_quarantine([])  # as the robust path marks a file without rows
+        return
+    # the first block that is not plain, and everything after it, take the robust path
+    yield from _text_chunks(CsvStream(fast.rest(), ctx, row_offset=fast.rows), layout, notes, ctx)
+
+
+def _text_chunks(csv_in: CsvStream, layout: _Layout, notes: set[str], ctx: ReadContext) -> Iterator[RawChunk]:
+    """The robust path: ``csv_in``'s blocks as chunks; ``notes`` (those of earlier blocks too) go into ``ctx.notes`` at the end."""
+    used = sorted({i for i, _, _ in layout.cols.values()})
     for block in csv_in.blocks(CSV_BLOCK_BYTES, used):
         cols, problems = _columns_from_table(block.columns, layout, notes)
         if block.replaced is not None:

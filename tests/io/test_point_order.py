@@ -46,3 +46,16 @@ def test_a_time_going_back_within_an_aircraft_is_sorted_and_ties_keep_file_order
     sr = np.array([0, 1, 0, 1])
     # t=5 rows: file 0 row 1, then file 1 row 1; t=10 rows: file 0 row 0, then file 1 row 0
     assert _point_order(h, t, fr, sr).tolist() == [1, 3, 0, 2]
+
+
+def test_times_back_within_an_aircraft_across_a_wide_span_fall_back_to_the_two_key_sort() -> None:
+    # a time range too wide for the combined key (ranks × span past 2**62): the order is still the two-key sort's
+    h = np.array([1, 1, 0, 0, 1])
+    t = np.array([4 * 10**18, -4 * 10**18, 7, 3, 0])
+    fr = np.zeros(5, dtype=np.int64)
+    sr = np.arange(5)
+    # aircraft 0: t=3 (row 3), t=7 (row 2); aircraft 1: t=-4e18 (row 1), t=0 (row 4), t=4e18 (row 0)
+    assert _point_order(h, t, fr, sr).tolist() == [3, 2, 1, 4, 0]
+    # the same rows over a narrow span take the combined key and give the same order
+    t_narrow = np.array([400, -400, 7, 3, 0])
+    assert _point_order(h, t_narrow, fr, sr).tolist() == [3, 2, 1, 4, 0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -232,8 +233,10 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
     bar.advance(1, "report: charts")
     source = f"Source: flighttrace {__version__} analysis of {len(ds.manifest)} input file(s); scenario '{scn.meta.title}'."
     charts = _save_charts(pages.charts(run, source), work, [])
+    gc.collect(0)  # the figures are reference cycles, kept while the collector is paused: freed here, for the map to reuse
     bar.advance(1, "report: map")
     save_map(pages.build_map(run, tiles=tiles, evidence_page="evidence.html"), work / "map.html")
+    gc.collect(0)  # the map's elements, likewise
     write_licences(work / "licences")  # of the libraries and map data the pages carry
     bar.advance(1, "report: exports")
     table_legs, export_legs = pages.table_legs(run), pages.export_legs(run)  # as the data gave them: the pages say where a registration comes from

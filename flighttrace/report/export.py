@@ -283,4 +283,5 @@ def legs_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str = "flighttr
             out.append("<gx:coord>" + coords.join(a, b, "</gx:coord><gx:coord>") + "</gx:coord>")
             out.append("</gx:Track></Placemark>")
     out.append("</Document></kml>")
-    return "\n".join(out) + "\n"
+    out.append("")  # the final newline, joined in (no second copy of the whole text)
+    return "\n".join(out)

@@ -10,8 +10,9 @@ For each leg, :class:`LegEvidence` gives
   ground or at runway height at the field (for an end that was not seen, the
   position nearest it), each with its file, row, the file's SHA-256, its
   values and how the position was found (ADS-B, MLAT …);
-* the source rows of the leg (file, first and last row, SHA-256), from
-  :func:`flighttrace.lineage` (never from parsing the legs' ``lineage`` text);
+* the source rows of the leg (file, first and last row, SHA-256), from its
+  positions' ``src_file`` / ``src_row`` as :func:`flighttrace.lineage` joins
+  them (never from parsing the legs' ``lineage`` text);
 * the chain from the ICAO address to the registration and the operator, and
   where each link comes from (the data files or the scenario's fleet list
   with its sources).
@@ -133,8 +134,10 @@ class LegEvidence:
     run
         The :class:`flighttrace.report.context.ReportRun`.
     leg_ids
-        The legs that get a card or a row on a card (their positions are
-        gathered once, in one call of :func:`flighttrace.lineage`).
+        The legs that get a card or a row on a card. A leg's positions are
+        its ``point_start:point_end`` range of the sorted Points table
+        (:attr:`~flighttrace.report.context.ReportRun.sorted_points`), read
+        in place: no table of every card's positions is built.
     places
         Airport names.
     """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -234,6 +235,7 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
     charts = _save_charts(pages.charts(run, source), work, [])
     bar.advance(1, "report: map")
     save_map(pages.build_map(run, tiles=tiles, evidence_page="evidence.html"), work / "map.html")
+    gc.collect(0)  # the map's elements, likewise
     write_licences(work / "licences")  # of the libraries and map data the pages carry
     bar.advance(1, "report: exports")
     table_legs, export_legs = pages.table_legs(run), pages.export_legs(run)  # as the data gave them: the pages say where a registration comes from
@@ -277,6 +279,9 @@ def _save_charts(specs: list[tuple[str, str, Any]], out: Path, made: list[dict[s
     The charts are :class:`matplotlib.figure.Figure` objects made without
     pyplot (:mod:`flighttrace.viz.charts`), so pyplot, slow to import, is
     not needed to close them: each is cleared once saved and then dropped.
+    A figure and its drawn canvas are reference cycles, which a report keeps
+    while the collector is paused (:func:`flighttrace._gc.gc_paused`): they are
+    collected after each chart, so the next one reuses their memory.
     """
     from flighttrace.viz import charts as ch
 
@@ -284,6 +289,8 @@ def _save_charts(specs: list[tuple[str, str, Any]], out: Path, made: list[dict[s
         fig = make()
         paths = ch.save_figure(fig, out / "charts" / name)
         fig.clear()
+        del fig
+        gc.collect(0)
         png = next(p for p in paths if str(p).endswith(".png"))
         svg = next(p for p in paths if str(p).endswith(".svg"))
         made.append({"png": Path(png).relative_to(out).as_posix(), "svg": Path(svg).relative_to(out).as_posix(), "caption": caption, "alt": caption})

@@ -231,11 +231,6 @@ def legs_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str = "flighttr
     from xml.sax.saxutils import escape
 
     elev = elevations_ft or {}
-    t_ns = points["time"].to_numpy().astype("datetime64[ns]") if not isinstance(points["time"].dtype, pd.DatetimeTZDtype) else points["time"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
-    lat = points["lat"].to_numpy()
-    lon = points["lon"].to_numpy()
-    alt = points["alt_ft"].to_numpy(dtype=np.float64)
-    og = points["on_ground"].to_numpy(dtype=bool, na_value=False) if "on_ground" in points else np.zeros(len(points), bool)
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">',
@@ -254,16 +249,22 @@ def legs_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str = "flighttr
         start = np.array([int(v) for v in legs["point_start"].tolist()], dtype=np.int64)
         end = np.array([int(v) for v in legs["point_end"].tolist()], dtype=np.int64)
         idx, leg, j = _kml_vertices(start, end, max_vertices)
+        chosen = points[[c for c in ("time", "lat", "lon", "alt_ft", "on_ground") if c in points]].iloc[idx]  # only the chosen vertices
+        times = chosen["time"]
+        t_ns = times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy() if isinstance(times.dtype, pd.DatetimeTZDtype) \
+            else times.to_numpy().astype("datetime64[ns]")
+        og = chosen["on_ground"].to_numpy(dtype=bool, na_value=False) if "on_ground" in chosen else np.zeros(len(idx), bool)
         per_leg = np.bincount(leg, minlength=n_legs)
         half = j < np.repeat(per_leg / 2, per_leg)  # first half of the leg's chosen points: the origin's
-        al = alt[idx]
+        al = chosen["alt_ft"].to_numpy(dtype=np.float64)
         fill = np.where(half, o_ft[leg], d_ft[leg])
-        al = np.where(np.isnan(al) & og[idx], fill, al)
+        al = np.where(np.isnan(al) & og, fill, al)
         keep = ~np.isnan(al)
-        idx, leg, al = idx[keep], leg[keep], al[keep]
+        leg, al = leg[keep], al[keep]
         bounds = np.r_[0, np.cumsum(np.bincount(leg, minlength=n_legs))]
-        whens = _second_lines(t_ns[idx])
-        coords = _coord_lines(np.round(lon[idx], 5), np.round(lat[idx], 5), np.round(al * 0.3048).astype(np.int64))
+        whens = _second_lines(t_ns[keep])
+        coords = _coord_lines(np.round(chosen["lon"].to_numpy()[keep], 5), np.round(chosen["lat"].to_numpy()[keep], 5),
+                              np.round(al * 0.3048).astype(np.int64))
         cols = zip(legs["leg_id"].tolist(), legs["icao24"].tolist(), legs["callsign"].tolist(), origin, legs["origin_evidence"].tolist(),
                    destination, legs["destination_evidence"].tolist(), legs["lineage"].tolist(), strict=True)
         for k, (leg_id, icao24, callsign, o, o_ev, d, d_ev, lineage) in enumerate(cols):  # one Placemark per leg (text only)
@@ -282,4 +283,5 @@ def legs_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str = "flighttr
             out.append("<gx:coord>" + coords.join(a, b, "</gx:coord><gx:coord>") + "</gx:coord>")
             out.append("</gx:Track></Placemark>")
     out.append("</Document></kml>")
-    return "\n".join(out) + "\n"
+    out.append("")  # the final newline, joined in (no second copy of the whole text)
+    return "\n".join(out)

@@ -10,8 +10,9 @@ For each leg, :class:`LegEvidence` gives
   ground or at runway height at the field (for an end that was not seen, the
   position nearest it), each with its file, row, the file's SHA-256, its
   values and how the position was found (ADS-B, MLAT …);
-* the source rows of the leg (file, first and last row, SHA-256), from
-  :func:`flighttrace.lineage` (never from parsing the legs' ``lineage`` text);
+* the source rows of the leg (file, first and last row, SHA-256), from its
+  positions' ``src_file`` / ``src_row`` as :func:`flighttrace.lineage` joins
+  them (never from parsing the legs' ``lineage`` text);
 * the chain from the ICAO address to the registration and the operator, and
   where each link comes from (the data files or the scenario's fleet list
   with its sources).
@@ -45,6 +46,8 @@ DECISIVE_MAX: Final = 2
 """Most decisive rows listed per leg end: the first and the last position at the field (or the one position nearest it)."""
 _FOUND_BY: Final = {"adsb": "ADS-B", "mlat": "MLAT", "other": "other", "unknown": "not said"}
 """How a position was found, in words (``position_source``)."""
+_ROW_COLUMNS: Final = ("src_file", "src_row", "time", "lat", "lon", "alt_ft", "on_ground", "gs_kt", "position_source", "source")
+"""The columns of the Points table an evidence card reads (a subset of :data:`flighttrace.tracks.lineage.LINEAGE_COLUMNS`)."""
 _ENDS: Final = (("origin", "Take-off from", "takeoff_time"), ("destination", "Landing at", "landing_time"))
 REGISTRATION_SOURCES: Final = {"data": "data", "fleet": "fleet list"}
 """The ``registration_source`` of an export row, by where :func:`registration_of` found the registration (blank: nowhere)."""
@@ -131,8 +134,10 @@ class LegEvidence:
     run
         The :class:`flighttrace.report.context.ReportRun`.
     leg_ids
-        The legs that get a card or a row on a card (their positions are
-        gathered once, in one call of :func:`flighttrace.lineage`).
+        The legs that get a card or a row on a card. A leg's positions are
+        its ``point_start:point_end`` range of the sorted Points table
+        (:attr:`~flighttrace.report.context.ReportRun.sorted_points`), read
+        in place: no table of every card's positions is built.
     places
         Airport names.
     """
@@ -144,26 +149,47 @@ class LegEvidence:
         legs = run.legs
         self.by_id = legs.assign(_id=legs["leg_id"].astype(str)).drop_duplicates("_id").set_index("_id")
         ids = [i for i in dict.fromkeys(leg_ids) if i in self.by_id.index]
-        if {"point_start", "point_end"} <= set(legs.columns) and len(run.ds.points):
-            rows = lineage(ids, legs, run.sorted_points, manifest=run.ds.manifest, presorted=True)
-        else:
-            rows = pd.DataFrame({"leg_id": pd.Series([], dtype=object)})
-        self.rows = rows
-        bounds = rows.groupby("leg_id", sort=False).indices if len(rows) else {}
-        self._at = {str(k): v for k, v in bounds.items()}
+        self._ids = ids if {"point_start", "point_end"} <= set(legs.columns) and len(run.ds.points) else []
+        self._pts = run.sorted_points if self._ids else None
+        self._range: dict[str, tuple[int, int]] = {}
+        self._columns: dict[str, Any] = {}
+        if self._pts is not None:  # each leg's rows are point_start:point_end of the sorted Points table: ranges, no copy
+            ranges = self.by_id.loc[self._ids]
+            n = len(self._pts)
+            a = np.clip(pd.to_numeric(ranges["point_start"], errors="coerce").fillna(0).to_numpy(np.int64), 0, n)
+            b = np.clip(pd.to_numeric(ranges["point_end"], errors="coerce").fillna(0).to_numpy(np.int64), 0, n)
+            self._range = {i: (int(x), max(int(y), int(x))) for i, x, y in zip(self._ids, a.tolist(), b.tolist(), strict=True)}
+            # the columns a card reads, each taken once (a row's values are read from them as a table row would give them)
+            self._columns = {c: self._pts[c].array for c in _ROW_COLUMNS if c in self._pts.columns}
         self._span_cache: dict[str, dict[str, tuple[int, int, int, Any]]] | None = None
+        self._records: dict[str, dict[str, Any]] = {}
         self._fleet = fleet_by_address(run.scn)
 
     # -- rows ------------------------------------------------------------------------
 
+    def record(self, leg_id: str) -> dict[str, Any]:
+        """A leg's row of the legs table, as a dictionary of its cells (read once per leg)."""
+        rec = self._records.get(leg_id)
+        if rec is None:
+            lg = self.by_id.loc[leg_id]
+            rec = self._records[leg_id] = dict(zip(lg.index.tolist(), lg.to_numpy(), strict=True))
+        return rec
+
     def positions(self, leg_id: str) -> pd.DataFrame:
         """The positions of a leg, as :func:`flighttrace.lineage` gives them."""
-        idx = self._at.get(str(leg_id))
-        if idx is None:
-            return self.rows.iloc[:0]
-        if len(idx) and int(idx[-1]) - int(idx[0]) + 1 == len(idx):  # a leg's rows are contiguous in lineage's table: a slice, not a take
-            return self.rows.iloc[int(idx[0]):int(idx[-1]) + 1]
-        return self.rows.iloc[idx]
+        if str(leg_id) not in self._range or self._pts is None:
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in ("leg_id", "src_file", "src_row", "sha256")})
+        return lineage([str(leg_id)], self.run.legs, self._pts, manifest=self.run.ds.manifest, presorted=True)
+
+    def _sha_of_codes(self, files: pd.Series) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """(codes, file names, SHA-256 per code with a trailing "" for code -1) of a column of input files."""
+        sha = self.run.sha_of
+        if isinstance(files.dtype, pd.CategoricalDtype):  # by code: no text per row
+            codes, names = files.cat.codes.to_numpy(), [str(c) for c in files.cat.categories]
+        else:
+            codes, uniq = pd.factorize(files.astype(str))
+            names = [str(c) for c in uniq]
+        return codes, names, np.array([sha.get(c, "") for c in names] + [""], dtype=object)
 
     def sources(self, leg_ids: list[str]) -> list[dict[str, str]]:
         """The source rows of some legs: file, first–last row, how many, SHA-256.
@@ -187,29 +213,27 @@ class LegEvidence:
     def _spans(self) -> dict[str, dict[str, tuple[int, int, int, Any]]]:
         """Per leg, per file (in order of first appearance): first row, last row, how many, SHA-256; computed once, for every leg."""
         if self._span_cache is None:
-            rows = self.rows
             per: dict[str, dict[str, tuple[int, int, int, Any]]] = {}
-            if len(rows) and "src_file" in rows:
-                files = rows["src_file"]
-                if isinstance(files.dtype, pd.CategoricalDtype):  # grouped by code: no text per row
-                    codes, names = files.cat.codes.to_numpy(), [str(c) for c in files.cat.categories]
-                else:
-                    codes, uniq = pd.factorize(files.astype(str))
-                    names = [str(c) for c in uniq]
+            pts = self._pts
+            if pts is not None and "src_file" in pts and self._range:
+                lo_b = np.array([self._range[i] for i in self._ids], dtype=np.int64).reshape(-1, 2)
+                count = lo_b[:, 1] - lo_b[:, 0]
+                rows = np.arange(int(count.sum()), dtype=np.int64) + np.repeat(lo_b[:, 0] - np.r_[0, np.cumsum(count)[:-1]], count)
+                leg_codes = np.repeat(np.arange(len(self._ids), dtype=np.int64), count)
+                all_codes, names, sha = self._sha_of_codes(pts["src_file"])
+                codes = all_codes[rows]
                 at = np.flatnonzero(codes >= 0)
-                leg_codes, leg_names = pd.factorize(rows["leg_id"])
                 # one key per (leg, file); its first row, in order of appearance, as a groupby without sorting would give
-                key, first, inv = np.unique(leg_codes[at].astype(np.int64) * len(names) + codes[at], return_index=True, return_inverse=True)
-                src_row = rows["src_row"].to_numpy(dtype=np.int64)[at]
+                key, first, inv = np.unique(leg_codes[at] * len(names) + codes[at], return_index=True, return_inverse=True)
+                src_row = pts["src_row"].to_numpy(dtype=np.int64)[rows[at]]
                 lo = np.full(len(key), np.iinfo(np.int64).max)
                 hi = np.full(len(key), np.iinfo(np.int64).min)
                 np.minimum.at(lo, inv, src_row)
                 np.maximum.at(hi, inv, src_row)
                 n = np.bincount(inv, minlength=len(key))
-                sha = rows["sha256"].iloc[at[first]].tolist()  # a file's SHA-256 is the same on all its rows
                 for k in np.argsort(first, kind="stable").tolist():
                     leg, f = divmod(int(key[k]), len(names))
-                    per.setdefault(str(leg_names[leg]), {})[names[f]] = (int(lo[k]), int(hi[k]), int(n[k]), sha[k])
+                    per.setdefault(self._ids[leg], {})[names[f]] = (int(lo[k]), int(hi[k]), int(n[k]), sha[f])
             self._span_cache = per
         return self._span_cache
 
@@ -258,7 +282,7 @@ class LegEvidence:
 
     # -- ends ------------------------------------------------------------------------
 
-    def _end(self, lg: pd.Series, pos: pd.DataFrame, end: str, role: str, time_col: str) -> dict[str, Any]:
+    def _end(self, lg: dict[str, Any], leg_id: str, end: str, role: str, time_col: str) -> dict[str, Any]:
         """One end of a leg: field, grade, reason, the other field considered, decisive rows and profile."""
         code = lg.get(end)
         grade = text(lg.get(f"{end}_evidence"), "unknown")
@@ -274,13 +298,15 @@ class LegEvidence:
             dist = lg.get(f"{end}_second_dist_km")
             why = text(lg.get(f"{end}_second_reason"), "").removeprefix(f"{second}, ")
             out["second"] = f"{self.places.label(second)}: " + (why if why else f"{fmt_km(dist)} away")
-        if not len(pos):
+        a, b = self._range.get(leg_id, (0, 0))
+        if b <= a:
             return out
         ap = self.places.airport(code)
-        lat, lon = pos["lat"].to_numpy(float), pos["lon"].to_numpy(float)
-        alt = pos["alt_ft"].to_numpy(float) if "alt_ft" in pos else np.full(len(pos), np.nan)
-        ground = pos["on_ground"].to_numpy(dtype=bool, na_value=False) if "on_ground" in pos else np.zeros(len(pos), bool)
-        k = 0 if end == "origin" else len(pos) - 1
+        cols, n_pos = self._columns, b - a
+        lat, lon = np.asarray(cols["lat"][a:b], dtype=float), np.asarray(cols["lon"][a:b], dtype=float)
+        alt = np.asarray(cols["alt_ft"][a:b], dtype=float) if "alt_ft" in cols else np.full(n_pos, np.nan)
+        ground = cols["on_ground"][a:b].to_numpy(dtype=bool, na_value=False) if "on_ground" in cols else np.zeros(n_pos, bool)
+        k = 0 if end == "origin" else n_pos - 1
         if ap is not None:
             dist = haversine_km(lat, lon, ap.lat, ap.lon)
             elev = float(ap.elevation_ft) if np.isfinite(ap.elevation_ft) else 0.0
@@ -292,11 +318,11 @@ class LegEvidence:
         if end == "destination":  # the trailing run of positions within reach of the field
             stop = np.flatnonzero(~near)
             first = int(stop[-1]) + 1 if len(stop) else 0
-            span = np.arange(min(first, len(pos) - 2) if len(pos) >= 2 else 0, len(pos))
+            span = np.arange(min(first, n_pos - 2) if n_pos >= 2 else 0, n_pos)
         else:
             stop = np.flatnonzero(~near)
-            last = int(stop[0]) if len(stop) else len(pos)
-            span = np.arange(0, max(last, min(2, len(pos))))
+            last = int(stop[0]) if len(stop) else n_pos
+            span = np.arange(0, max(last, min(2, n_pos)))
         p = self.params
         at_field = (dist <= p.observed_km) & (ground | (height <= p.observed_agl_ft))
         cand = span[at_field[span]] if ap is not None else np.empty(0, dtype=int)
@@ -309,7 +335,7 @@ class LegEvidence:
             pick = np.array([k])
             out["decisive_note"] = ("no position at runway height at the field: the " + ("last" if end == "destination" else "first")
                                     + " position seen, from which the end is " + ("inferred" if grade != "unknown" else "left open"))
-        out["decisive"] = [self._row(pos.iloc[i], dist[i], height[i], ap is not None) for i in pick.tolist()]
+        out["decisive"] = [self._row(self._point(a + i), dist[i], height[i], ap is not None) for i in pick.tolist()]
         show = span
         if len(show) > PROFILE_POINTS:
             show = np.unique(np.r_[show[np.round(np.linspace(0, len(show) - 1, PROFILE_POINTS)).astype(int)], pick])
@@ -323,8 +349,15 @@ class LegEvidence:
                                                        x_label=x_label, y_label="ft above the field" if ap is not None else "ft (altitude)"))
         return out
 
+    def _point(self, i: int) -> dict[str, Any]:
+        """Row ``i`` of the sorted Points table: the card's columns, each value as the table's row gives it, and the file's SHA-256."""
+        r = {c: col[i] for c, col in self._columns.items()}
+        f = r.get("src_file")
+        r["sha256"] = "" if f is None or (not isinstance(f, str) and pd.isna(f)) else self.run.sha_of.get(str(f), "")
+        return r
+
     @staticmethod
-    def _row(r: pd.Series, dist: float, height: float, has_field: bool) -> dict[str, str]:
+    def _row(r: dict[str, Any], dist: float, height: float, has_field: bool) -> dict[str, str]:
         og = r.get("on_ground")
         return {
             "file": str(r["src_file"]), "row": fmt_count(r["src_row"]), "sha256": str(r.get("sha256") or "—"),
@@ -343,8 +376,7 @@ class LegEvidence:
         ``on_map``: the map draws this leg (its row then links to it)."""
         if leg_id not in self.by_id.index:
             return None
-        lg = self.by_id.loc[leg_id]
-        pos = self.positions(leg_id)
+        lg = self.record(leg_id)
         reg, where = self.registration(lg.get("icao24"), lg.get("registration"))
         return {
             "leg_id": leg_id, "anchor": anchor, "icao24": text(lg.get("icao24")),
@@ -355,6 +387,6 @@ class LegEvidence:
             "origin": self.places.label(lg.get("origin")), "destination": self.places.label(lg.get("destination")),
             "origin_evidence": text(lg.get("origin_evidence"), "unknown"), "destination_evidence": text(lg.get("destination_evidence"), "unknown"),
             "n_points": fmt_count(lg.get("n_points")), "max_gap": fmt_duration(lg.get("max_gap_s")),
-            "ends": [self._end(lg, pos, end, role, col) for end, role, col in _ENDS],
+            "ends": [self._end(lg, leg_id, end, role, col) for end, role, col in _ENDS],
             "map_href": f"map.html#leg={leg_id}" if on_map else "",
         }

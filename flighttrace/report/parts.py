@@ -116,8 +116,9 @@ class Places:
             return None
         c = str(code)
         if c not in self._cache:
-            try:
-                self._cache[c] = self.scn.airport_index().get(c) if self.scn is not None else None
+            try:  # an unknown code is None here: asked first, so no error text with suggestions is worked out for it
+                index = self.scn.airport_index() if self.scn is not None else None
+                self._cache[c] = index.get(c) if index is not None and c in index else None
             except (KeyError, ValueError):
                 self._cache[c] = None
         return self._cache[c]

@@ -195,6 +195,20 @@ def _integer_ticks(axis: Axis) -> None:
         loc.set_params(integer=True)
 
 
+def _hide_empty(bars: Any) -> Any:
+    """Bars of height zero (a covered day or hour with nothing counted) kept but not drawn: they would paint nothing.
+
+    They stay in the axes (a bar per covered bin, as the charts promise); only
+    the renderers skip them, which spares hundreds of empty paths in a chart
+    with many quiet days. The first bar is always drawn: a legend entry takes
+    its look from it. Returns ``bars``.
+    """
+    for bar in list(bars)[1:]:
+        if bar.get_height() == 0:
+            bar.set_visible(False)
+    return bars
+
+
 def _hatch_gaps(ax: Axes, x: np.ndarray, covered: np.ndarray, step: Any) -> None:
     """Hatch each run of uncovered bins, from its first ``x`` to one ``step`` past its last (bins in order)."""
     _hatch_spans(ax, [(x[a], x[b - 1] + step) for a, b in _runs(~covered)], label=None)

@@ -15,6 +15,7 @@ from flighttrace.viz.chartbase import (
     _frame,
     _grid,
     _hatch_gaps,
+    _hide_empty,
     _integer_ticks,
     _local,
     _new_figure,
@@ -42,8 +43,8 @@ def _hour_panel(ax: Any, d: pd.DataFrame, closures: pd.DataFrame | None, ap: str
     cov = d["covered"].to_numpy(dtype=bool)
     ok = cov & np.isfinite(arr)
     width = 1.0 / 24.0 * 0.85
-    ax.bar(xs[ok], arr[ok], width=width, align="edge", color=_BARS, edgecolor="none", zorder=2)
-    ax.bar(xs[ok], dep[ok], bottom=arr[ok], width=width, align="edge", color="#8FB8DE", edgecolor="none", zorder=2)
+    _hide_empty(ax.bar(xs[ok], arr[ok], width=width, align="edge", color=_BARS, edgecolor="none", zorder=2))
+    _hide_empty(ax.bar(xs[ok], dep[ok], bottom=arr[ok], width=width, align="edge", color="#8FB8DE", edgecolor="none", zorder=2))
     mean = pd.to_numeric(d["baseline_mean"], errors="coerce").to_numpy(dtype=float)
     lo = pd.to_numeric(d["band_low"], errors="coerce").to_numpy(dtype=float)
     hi = pd.to_numeric(d["band_high"], errors="coerce").to_numpy(dtype=float)
@@ -62,7 +63,7 @@ def _hour_panel(ax: Any, d: pd.DataFrame, closures: pd.DataFrame | None, ap: str
             t = _local([lo_s, s0, e0, hi_e], zone).to_numpy()
             ax.axvspan(t[0], t[3], color=red, alpha=0.12, linewidth=0, zorder=0)
             ax.axvspan(t[1], t[2], color=red, alpha=0.30, linewidth=0, zorder=0)
-    ax.set_title(_plain(name), loc="left", fontsize=8.5)
+    ax.set_title(_plain(name), loc="left", fontsize=8.5, y=1.0)  # placed, not searched for: no axis sits above a panel
     ax.grid(axis="y")
     top = np.nanmax(np.r_[np.nan_to_num(arr + dep), np.nan_to_num(hi), [1.0]])
     ax.set_ylim(0, float(top) * 1.15)

@@ -20,6 +20,7 @@ from flighttrace.viz.chartbase import (
     _grid,
     _hatch_gaps,
     _hatch_spans,
+    _hide_empty,
     _integer_ticks,
     _local,
     _new_figure,
@@ -109,7 +110,7 @@ def sorties_per_week(
         x = _local(wk["period_start"].to_numpy(), zone)
         y = pd.to_numeric(wk["sorties"], errors="coerce").to_numpy(dtype=float)
         has = np.isfinite(y)
-        ax.bar(x[has].to_numpy(), y[has], width=6.0, align="edge", color=_BARS, edgecolor="none", zorder=2, label="Sorties in the week (days with data)")
+        _hide_empty(ax.bar(x[has].to_numpy(), y[has], width=6.0, align="edge", color=_BARS, edgecolor="none", zorder=2, label="Sorties in the week (days with data)"))
         if coverage is not None and len(coverage):
             days = _local(coverage["date"].to_numpy(), zone).dt.normalize()
             spans = _uncovered_spans(days, coverage["covered"].to_numpy(dtype=bool))
@@ -200,7 +201,7 @@ def event_study_plot(
             val = pd.to_numeric(d["sorties"], errors="coerce").to_numpy(dtype=float)
             cov = d["covered"].to_numpy(dtype=bool) if "covered" in d else np.isfinite(val)
             ok = cov & np.isfinite(val)
-            ax.bar(day[ok], val[ok], width=0.85, align="edge", color=_BARS, edgecolor="none", zorder=2)
+            _hide_empty(ax.bar(day[ok], val[ok], width=0.85, align="edge", color=_BARS, edgecolor="none", zorder=2))
             _hatch_gaps(ax, day, cov, 1.0)
             r = by_id.get(eid)
             if r is not None:
@@ -210,7 +211,7 @@ def event_study_plot(
             else:
                 name = _plain(eid)
             ax.axvline(0.0, color="#7A4A00", linewidth=0.9, zorder=3)
-            ax.set_title(name, loc="left", fontsize=8.5)
+            ax.set_title(name, loc="left", fontsize=8.5, y=1.0)  # placed, not searched for: no axis sits above a panel
             ax.grid(axis="y")
             if len(day):
                 ax.set_xlim(float(np.min(day)), float(np.max(day)) + 1.0)

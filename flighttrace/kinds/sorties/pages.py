@@ -281,7 +281,7 @@ def cards(run: Any, places: Places) -> list[dict[str, Any]]:
         reg, where = ev.registration(r.icao24, r.registration)
         ground = fmt_duration(r.ground_time_s) if pd.notna(r.ground_time_s) else (
             f"at least {fmt_duration(r.ground_time_min_s)}" if pd.notna(r.ground_time_min_s) else "unknown")
-        typecode = ev.by_id.loc[ids[0]].get("typecode") if ids else None
+        typecode = ev.record(ids[0]).get("typecode") if ids else None
         sortie_cards.append({
             "id": r.sortie_id, "grade": r.evidence,
             "title": " · ".join(x for x in (r.sortie_id, reg + (" (fleet list)" if where == "fleet" else ""), r.icao24,
@@ -297,7 +297,7 @@ def cards(run: Any, places: Places) -> list[dict[str, Any]]:
         if leg is None:
             continue
         seen.add(lid)
-        lg = ev.by_id.loc[lid]
+        lg = ev.record(lid)
         reg, where = ev.registration(lg.get("icao24"), lg.get("registration"))
         grades = [leg["origin_evidence"], leg["destination_evidence"]]
         weakest = max(grades, key=lambda g: ("observed", "inferred", "bridged", "unknown").index(g) if g in ("observed", "inferred", "bridged", "unknown") else 3)

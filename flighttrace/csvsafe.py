@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any, Final
@@ -35,6 +36,9 @@ FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 _MARK: Final = "\ue000"
 """A private-use character that brackets the placeholder of a neutralised cell while pandas writes the CSV
 (with a random tag, so that no cell of the data can be taken for one)."""
+
+_PLACEHOLDER: Final = re.compile(f"{_MARK}[0-9a-f]{{16}}\\.[0-9]+\\.[0-9]+{_MARK}")
+"""A placeholder as :func:`neutralise` writes it: the mark, the tag, the column and row numbers, the mark."""
 
 
 def _text_cells(col: pd.Series) -> np.ndarray:
@@ -109,7 +113,8 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], **to_csv: Any) 
     buf = io.StringIO()
     safe.to_csv(buf, **opts)
     text = buf.getvalue()
-    for key, quoted in cells.items():  # the placeholders needed no quoting: each stands alone between delimiters
-        text = text.replace(key, quoted, 1)
+    # the placeholders needed no quoting: each stands alone between delimiters; one pass over the text puts the
+    # quoted cells back (a replace per cell would read the whole text once per cell)
+    text = _PLACEHOLDER.sub(lambda m: cells.get(m.group(0), m.group(0)), text)
     p.write_text(text, encoding="utf-8", newline="")
     return p

@@ -55,7 +55,12 @@ REPLAY_COLUMNS: Final[tuple[str, ...]] = ("leg_id", "replays", "icao24", "other_
 
 @dataclass(frozen=True)
 class ReplayParams:
-    """Thresholds of :func:`replays`, each with its unit (see the module docs)."""
+    """Thresholds of :func:`replays`, each with its unit (see the module docs).
+
+    ``max_candidates`` (legs, ``None`` for all) keeps only the first candidate
+    legs in leg order; ``max_tries`` (alignments) is how many of a leg's
+    closest partners are aligned before it is given up.
+    """
 
     start_km: float = 10.0
     duration_s: float = 300.0
@@ -64,10 +69,11 @@ class ReplayParams:
     max_p90_km: float = 0.3
     max_median_ft: float = 100.0
     min_points: int = 20
-    max_candidates: int = 4000
+    max_candidates: int | None = None
     step_s: float = 30.0
     coarse_km: float = 5.0
     align_s: float = 40.0
+    max_tries: int = 4
 
 
 def _criteria(scenario: Any, selector: Any, own: pd.DataFrame) -> tuple[tuple[str, ...], set[str], list[str], str]:
@@ -147,7 +153,9 @@ def _candidates(ctx: Any, p: ReplayParams) -> pd.DataFrame:
     look = lg["icao24"].astype(str).str.lower().isin(set(lookalikes(ctx)["icao24"])).to_numpy()
     n_air = lg["n_air"].to_numpy(dtype=float) if "n_air" in lg else lg["n_points"].to_numpy(dtype=float)
     c = lg[(fleet | look) & (n_air >= p.min_points)]
-    return c.head(p.max_candidates).reset_index(drop=True)
+    if p.max_candidates is not None:
+        c = c.head(p.max_candidates)
+    return c.reset_index(drop=True)
 
 
 @dataclass
@@ -224,6 +232,81 @@ def _aligned(tr: _Tracks, sa: slice, sb: slice, p: ReplayParams) -> tuple[float,
     return float(med[k]), float(np.percentile(d[k], 90)), med_ft, centre
 
 
+_PAIR_CHUNK: Final = 100_000
+"""Candidate pairs compared at once in the coarse pass (bounds its memory: pairs × about forty steps)."""
+
+
+def _endpoint_pairs(ends: np.ndarray, dur: np.ndarray, t0: np.ndarray, good: np.ndarray, p: ReplayParams) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(a, b)``, ``a < b``, of usable legs that start and end within ``start_km``, last as long within
+    ``duration_s`` and start ``min_offset_s`` apart, in (a, b) order.
+
+    ``ends`` holds each leg's first and last latitude and longitude (degrees). A k-d tree finds the pairs
+    inside a box that holds every pair within ``start_km`` (its longitude side is sized at the highest latitude
+    seen), so the work grows with the pairs found, not with the square of the legs; the exact test follows.
+    """
+    from scipy.spatial import cKDTree
+
+    idx = np.flatnonzero(good)
+    if len(idx) < 2:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    e = ends[idx]
+    lat_side = p.start_km / 111.2
+    lon_side = p.start_km / (111.2 * max(float(np.cos(np.radians(min(float(np.abs(e[:, [0, 2]]).max()), 89.0)))), 1e-3))
+    scaled = np.column_stack([e[:, 0] / lat_side, e[:, 1] / lon_side, e[:, 2] / lat_side, e[:, 3] / lon_side, dur[idx] / p.duration_s])
+    pr = cKDTree(scaled).query_pairs(1.0 + 1e-9, p=np.inf, output_type="ndarray")
+    if len(pr) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ia, ib = idx[np.minimum(pr[:, 0], pr[:, 1])], idx[np.maximum(pr[:, 0], pr[:, 1])]
+    o = np.lexsort((ib, ia))
+    ia, ib = ia[o], ib[o]
+    ok = ((np.abs(dur[ia] - dur[ib]) <= p.duration_s) & (np.abs(t0[ia] - t0[ib]) >= p.min_offset_s)
+          & (_km(ends[ia, 0], ends[ia, 1], ends[ib, 0], ends[ib, 1]) <= p.start_km)
+          & (_km(ends[ia, 2], ends[ia, 3], ends[ib, 2], ends[ib, 3]) <= p.start_km))
+    return ia[ok], ib[ok]
+
+
+def _coarse(rlat: np.ndarray, rlon: np.ndarray, ralt: np.ndarray, ia: np.ndarray, ib: np.ndarray, p: ReplayParams) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair, whether the resampled tracks lie within a median of ``coarse_km`` (and of five times ``max_median_ft``
+    in height), and that median (km); pairs taken :data:`_PAIR_CHUNK` at a time."""
+    keep = np.zeros(len(ia), dtype=bool)
+    med = np.full(len(ia), np.inf)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for s in range(0, len(ia), _PAIR_CHUNK):
+            a, b = ia[s : s + _PAIR_CHUNK], ib[s : s + _PAIR_CHUNK]
+            m = np.nanmedian(_km(rlat[a], rlon[a], rlat[b], rlon[b]), axis=1)  # pairs × steps, NaN past the shorter leg
+            h = np.nanmedian(np.abs(ralt[a] - ralt[b]), axis=1)
+            keep[s : s + _PAIR_CHUNK] = (m <= p.coarse_km) & ~(h > 5 * p.max_median_ft)
+            med[s : s + _PAIR_CHUNK] = m
+    return keep, med
+
+
+def _matches(tr: _Tracks, spans: list[slice], ia: np.ndarray, ib: np.ndarray, med: np.ndarray,
+             p: ReplayParams) -> list[tuple[int, int, tuple[float, float, float]]]:
+    """The pairs that pass the fine alignment, as ``(a, b, (median km, median ft, shift s))``.
+
+    Pairs are aligned closest first (by their coarse median, then in leg order). A pair is skipped when both
+    its legs are already known to replay another, or when both have had ``max_tries`` alignments: each leg
+    that replays another is found, and the work stays within ``max_tries`` alignments per leg however many
+    copies of one track there are. Where copies abound, a leg is listed with the copies it was aligned with,
+    not with every one.
+    """
+    found: list[tuple[int, int, tuple[float, float, float]]] = []
+    matched = np.zeros(len(spans), dtype=bool)
+    tries = np.zeros(len(spans), dtype=np.int64)
+    for k in np.lexsort((ib, ia, med)):  # one fine alignment per pair still worth one
+        a, b = int(ia[k]), int(ib[k])
+        if (matched[a] and matched[b]) or (tries[a] >= p.max_tries and tries[b] >= p.max_tries):
+            continue
+        tries[a] += 1
+        tries[b] += 1
+        med_km, p90_km, med_ft, shift = _aligned(tr, spans[a], spans[b], p)
+        if med_km <= p.max_median_km and p90_km <= p.max_p90_km and med_ft <= p.max_median_ft:
+            matched[a] = matched[b] = True
+            found.append((a, b, (med_km, med_ft, shift)))
+    return found
+
+
 def replays(ctx: Any, params: ReplayParams | None = None) -> pd.DataFrame:
     """Pairs of fleet (or lookalike) legs whose tracks repeat each other at a shifted time (cached per evaluation).
 
@@ -251,11 +334,7 @@ def replays(ctx: Any, params: ReplayParams | None = None) -> pd.DataFrame:
     dur = (tr.t[last] - tr.t[first]) / 1e9
     t0 = tr.t[first] / 1e9
     lat0, lon0, lat1, lon1 = tr.lat[first], tr.lon[first], tr.lat[last], tr.lon[last]
-    ok = (good[:, None] & good[None, :] & (np.abs(dur[:, None] - dur[None, :]) <= p.duration_s)
-          & (np.abs(t0[:, None] - t0[None, :]) >= p.min_offset_s)
-          & (_km(lat0[:, None], lon0[:, None], lat0[None, :], lon0[None, :]) <= p.start_km)
-          & (_km(lat1[:, None], lon1[:, None], lat1[None, :], lon1[None, :]) <= p.start_km))
-    ia, ib = np.nonzero(np.triu(ok, 1))
+    ia, ib = _endpoint_pairs(np.column_stack([lat0, lon0, lat1, lon1]), dur, t0, good, p)
     rows = []
     if len(ia):
         step = max(p.step_s, float(np.nanmax(dur[good])) / 40.0)  # about forty positions a leg are enough to discard most pairs
@@ -263,17 +342,12 @@ def replays(ctx: Any, params: ReplayParams | None = None) -> pd.DataFrame:
         used = np.unique(np.concatenate([ia, ib]))
         rlat, rlon, ralt = (np.full((len(spans), n_steps), np.nan) for _ in range(3))
         rlat[used], rlon[used], ralt[used] = _resampled(tr, [spans[i] for i in used], step, n_steps)
-        d = _km(rlat[ia], rlon[ia], rlat[ib], rlon[ib])  # pairs × steps, NaN past the shorter leg
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            coarse = (np.nanmedian(d, axis=1) <= p.coarse_km) & ~(np.nanmedian(np.abs(ralt[ia] - ralt[ib]), axis=1) > 5 * p.max_median_ft)
-        for a, b in zip(ia[coarse], ib[coarse], strict=True):  # one fine alignment per pair that is close at all (few)
-            med_km, p90_km, med_ft, shift = _aligned(tr, spans[a], spans[b], p)
-            if med_km <= p.max_median_km and p90_km <= p.max_p90_km and med_ft <= p.max_median_ft:
-                off = float(t0[b] - t0[a] + shift)
-                for x, y, o in ((a, b, off), (b, a, -off)):
-                    rows.append({"leg_id": str(c.at[x, "leg_id"]), "replays": str(c.at[y, "leg_id"]), "icao24": str(c.at[x, "icao24"]),
-                                 "other_icao24": str(c.at[y, "icao24"]), "offset_s": o, "median_km": round(med_km, 3), "median_ft": round(med_ft, 1)})
+        keep, med = _coarse(rlat, rlon, ralt, ia, ib, p)
+        for a, b, (med_km, med_ft, shift) in _matches(tr, spans, ia[keep], ib[keep], med[keep], p):
+            off = float(t0[b] - t0[a] + shift)
+            for x, y, o in ((a, b, off), (b, a, -off)):
+                rows.append({"leg_id": str(c.at[x, "leg_id"]), "replays": str(c.at[y, "leg_id"]), "icao24": str(c.at[x, "icao24"]),
+                             "other_icao24": str(c.at[y, "icao24"]), "offset_s": o, "median_km": round(med_km, 3), "median_ft": round(med_ft, 1)})
     if rows:
         out = pd.DataFrame(rows, columns=list(REPLAY_COLUMNS)).sort_values(["leg_id", "replays"], kind="stable").reset_index(drop=True)
     ctx.cache["replays"] = out

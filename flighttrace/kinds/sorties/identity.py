@@ -22,7 +22,13 @@ Replays
     then aligned to the best shift within ``align_s`` seconds, since two feeds sample the same
     flight at different instants) lie a median of at most ``max_median_km`` apart and
     ``max_median_ft`` apart in height. Either could be the true one, so a
-    counted item on such a leg counts only as a bridged one would.
+    counted item on such a leg counts only as a bridged one would. The pairs
+    come from a k-d tree of the legs' ends, and close pairs are aligned
+    closest first, at most ``max_tries`` per leg, skipping a pair whose two
+    legs are both already known to replay another: every leg that replays
+    another is found, and the work grows with the legs, not with their
+    square (where one track has many copies, a leg is listed with the copies
+    it was aligned with, not with every one).
 The other field
     An ``inferred`` or ``bridged`` end names the best other field considered
     and why it lost (the legs' ``*_second_reason``); the evidence carries it

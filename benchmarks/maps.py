@@ -41,7 +41,7 @@ def _inputs() -> dict[str, Any]:
     scn = flighttrace.load_scenario(ROOT / "seeds" / "moscow-2026-03-14.yaml")
     ds = flighttrace.read(ROOT / "fixtures" / "moscow" / "data")
     legs = flighttrace.detect_legs(ds.points, scn)
-    findings = flighttrace.evaluate(scn, legs, points=ds.points)
+    findings = flighttrace.evaluate(legs, scn, points=ds.points)
     out["moscow"] = {"scn": scn, "ds": ds, "legs": legs, "dis": findings.disruption}
     return out
 

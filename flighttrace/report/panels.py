@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from flighttrace.numfmt import fmt_days, fmt_n, fmt_p
+from flighttrace.scenario.base import parse_duration
 
 __all__ = ["prereg_context", "robustness_rows", "stamp", "tests_rows"]
 
@@ -44,9 +45,9 @@ def stamp(scn_path: Any, scenario: Any, given: Any = None) -> Any:
 
 def _days(span: Any) -> str:
     """A lead or lag as the stamp records it (``30d``), in words (``30 days``); as it is if it is no duration."""
-    try:
-        return fmt_days(pd.Timedelta(span).total_seconds() / 86400)
-    except (TypeError, ValueError):
+    try:  # the stamp writes days as the scenario notation does (``30d``, ``1.5d``): read with the scenario's parser
+        return fmt_days(parse_duration(span).total_seconds() / 86400)
+    except ValueError:
         return str(span)
 
 

@@ -109,7 +109,10 @@ def end_profile(dist_km: np.ndarray, height_ft: np.ndarray, decisive: np.ndarray
                      f'fill="{_FIELD_BOX}"/>')
     parts.append(f'<path d="M{_f(left)} {_f(top)}V{_f(top + ph)}H{_f(left + pw)}" fill="none" stroke="#444" stroke-width="0.8"/>')
     if ok.sum() >= 2:
-        pts = " ".join(f"{_f(px(a))},{_f(py(b))}" for a, b in zip(d[ok].tolist(), h[ok].tolist(), strict=True))
+        # the same arithmetic as px and py, on whole columns; the coordinates are positive, so ``.1f`` writes what _f writes
+        xs = left + pw * np.minimum(np.maximum(d[ok], 0.0), x_max) / x_max
+        ys = top + ph * (1.0 - (np.minimum(np.maximum(h[ok], y_min), y_max) - y_min) / (y_max - y_min))
+        pts = " ".join(map("{:.1f},{:.1f}".format, xs.tolist(), ys.tolist()))
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{_TRACK}" stroke-width="1.2"/>')
     for a, b in zip(d[ok & dec].tolist(), h[ok & dec].tolist(), strict=True):  # a few decisive positions
         parts.append(f'<circle cx="{_f(px(a))}" cy="{_f(py(b))}" r="2.6" fill="{_DECISIVE}"/>')

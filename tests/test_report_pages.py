@@ -254,6 +254,15 @@ def test_an_end_profile_draws_the_decisive_positions_and_the_field_box() -> None
     assert "<script" not in end_profile(d, h, np.zeros(6, bool), label="<script>", field_box=None, x_label="<b>")
 
 
+def test_an_end_profile_places_each_position_by_hand() -> None:
+    # 220 × 96 px, plot from x 40 to 212 (172 px) and y 8 to 72 (64 px). d = 0, 1, 2, 3 km and h = 0, 250, 500, NaN ft:
+    # x_max = 2 km (the farthest position with a height, and the smallest scale), y 0–500 ft; x = 40 + 172·d/2,
+    # y = 72 − 64·h/500; the position without a height (3 km) is left out
+    svg = end_profile(np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.0, 250.0, 500.0, np.nan]), np.zeros(4, bool), label="x",
+                      field_box=None, x_label="km")
+    assert '<polyline points="40.0,72.0 126.0,40.0 212.0,8.0"' in svg
+
+
 def test_the_claims_table_shows_the_columns_other_checks_add(ovda_report) -> None:  # type: ignore[no-untyped-def]
     """A verdict in plain words, the chance the data could have shown the claim, a fragile mark: shown when the claims table has them."""
     from types import SimpleNamespace

@@ -105,8 +105,17 @@ class FastBlock:
     replaced: None
     data: memoryview
     n_columns: int
-    line_ends: np.ndarray
-    """Positions of the line ends in :attr:`data` (the last line may have none)."""
+    _ends: np.ndarray | None = None
+
+    @property
+    def line_ends(self) -> np.ndarray:
+        """Positions of the line ends in :attr:`data` (the last line may have none).
+
+        Found on first use: only a block with a row to quarantine needs them.
+        """
+        if self._ends is None:
+            self._ends = np.flatnonzero(np.frombuffer(self.data, dtype=np.uint8) == 10)
+        return self._ends
 
     def raw(self, idx: np.ndarray) -> list[str]:
         """The rows ``idx`` (positions in this block) as CSV text, as the robust path gives them.
@@ -234,10 +243,14 @@ class FastCsv:
 
     def _plain_table(
         self, buf: bytes, cut: int, include: list[str], floats: dict[str, pa.DataType], texts: dict[str, pa.DataType]
-    ) -> tuple[pa.Table, np.ndarray] | None:
-        """``buf[:cut]`` parsed, one row per line, and where its lines end; ``None`` when it is not plain."""
+    ) -> pa.Table | None:
+        """``buf[:cut]`` parsed, one row per line; ``None`` when it is not plain."""
         if not plain_block(buf, self._max, cut):
             return None
+        # pyarrow skips blank lines and joins lines at a line end inside quotes: then it has fewer rows than lines
+        quoted = buf.find(b'"', 0, cut) >= 0
+        if not quoted and (buf[0] == 10 or buf.find(b"\n\n", 0, cut) >= 0):
+            return None  # a blank line (without quotes, the only line that is not a row: no need to count them)
         data = pa.py_buffer(memoryview(buf)[:cut])
         spaced = buf.find(b" ", 0, cut) >= 0 or buf.find(b"\t", 0, cut) >= 0
         table = self._parse(data, texts if spaced else {**texts, **floats}, include)
@@ -245,10 +258,10 @@ class FastCsv:
             table = self._parse(data, texts, include)
         if table is None:
             return None
-        # pyarrow skips blank lines and joins lines at a line end inside quotes: then it has fewer rows than lines
-        ends = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8, count=cut) == 10)
-        lines = len(ends) + (buf[cut - 1] != 10)
-        return (table, ends) if table.num_rows == lines else None
+        if not quoted:
+            return table
+        lines = buf.count(b"\n", 0, cut) + (buf[cut - 1] != 10)
+        return table if table.num_rows == lines else None
 
     def blocks(self, block_bytes: int, used: Sequence[int], numeric: Sequence[int], coded: Sequence[int] = ()) -> Iterator[FastBlock]:
         """Plain blocks ending where the robust path's end; stops at the first that is not plain (``done`` stays False).
@@ -294,11 +307,10 @@ class FastCsv:
                 self.done = True
                 return
             cut = len(buf) if self._eof and len(buf) <= end - self._pos else buf.rfind(b"\n", 0, end - self._pos) + 1
-            parsed = self._plain_table(buf, cut, include, floats, texts) if cut > 0 else None
-            if parsed is None:
+            table = self._plain_table(buf, cut, include, floats, texts) if cut > 0 else None
+            if table is None:
                 self._pieces, self._held = [buf], len(buf)
                 return
-            table, line_ends = parsed
             data = memoryview(buf)[:cut]
             lines = table.num_rows
             self._pieces = [buf[cut:]] if cut < len(buf) else []
@@ -308,5 +320,5 @@ class FastCsv:
             columns = [by_name[f"c{i}"].combine_chunks() if f"c{i}" in by_name else None for i in range(len(self.names))]
             src_row = np.arange(self.rows, self.rows + lines, dtype=np.int64)
             self.rows += lines
-            yield FastBlock(columns=columns, src_row=src_row, quarantine=[], replaced=None, data=data, n_columns=len(self.names), line_ends=line_ends)
+            yield FastBlock(columns=columns, src_row=src_row, quarantine=[], replaced=None, data=data, n_columns=len(self.names))
             k += 1

@@ -213,6 +213,8 @@ def _bad_files() -> dict[str, bytes]:
         "too_many_fields": csv_bytes([*good[:3], good[3] + ",x,y", *good[4:]]),
         "blank_line": csv_bytes([*good[:3], "", *good[3:]]),
         "blank_lines_at_end": csv_bytes(good, end="\n\n\n"),
+        "blank_line_quoted": csv_bytes([g.replace("AZQ6224", '"AZQ6224"') for g in [*good[:3], "", *good[3:]]]),
+        "blank_line_first": csv_bytes(["", *good]),
         "crlf": csv_bytes(good).replace(b"\n", b"\r\n"),
         "cr_only": csv_bytes(good).replace(b"\n", b"\r"),
         "bom": b"\xef\xbb\xbf" + csv_bytes(good),

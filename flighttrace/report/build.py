@@ -69,6 +69,7 @@ def build_report(
     tiles: str | None = None,
     preregistration: Any = None,
     legs: Any = None, rules: Any = None,
+    loaded: Any = None,
 ) -> ReportResult:
     """Run the pipeline and write the report folder.
 
@@ -111,6 +112,11 @@ def build_report(
     legs, rules
         Leg and verdict thresholds (:class:`~flighttrace.tracks.params.LegParams`, :class:`~flighttrace.claims.VerdictRules`); ``None``: the
         defaults. Others are recorded (:mod:`flighttrace.report.settings`), named in the Method section, and used by ``flighttrace verify``.
+    loaded
+        The :class:`~flighttrace.scenario.Scenario` already loaded from ``scenario`` by
+        :func:`~flighttrace.load_scenario` (the CLI loads it first to refuse draft claims), so the file is
+        not parsed a second time; ``None`` (default): it is loaded here. It must have been loaded from
+        that same file (its ``path``), else ``ValueError``.
 
     Returns
     -------
@@ -123,7 +129,8 @@ def build_report(
         Before anything is read: ``out_dir`` (or ``maps_dir``) holds files
         flighttrace did not write, or is, holds or lies inside an input.
     ValueError
-        Before anything is read: ``tz`` or ``report_tz`` is not an IANA zone, or a threshold cannot be recorded (``SettingsError``).
+        Before anything is read: ``tz`` or ``report_tz`` is not an IANA zone, a threshold cannot be recorded (``SettingsError``),
+        or ``loaded`` was not loaded from ``scenario``.
     flighttrace.nodata.NoPositionsError
         The inputs hold no position at all; nothing is written.
     """
@@ -133,11 +140,13 @@ def build_report(
     from flighttrace.timeutil import check_zone
 
     out, scn_path = Path(out_dir), Path(scenario)
+    if loaded is not None and (getattr(loaded, "path", None) is None or Path(loaded.path) != scn_path):
+        raise ValueError(f"the scenario given as loaded comes from {getattr(loaded, 'path', None)!r}, not from {scn_path.as_posix()!r}")
     target, maps_target, settings = _check_before_reading(out, scn_path, data, tz=tz, report_tz=report_tz, maps_dir=maps_dir, tiles=tiles,
                                                           command=command, legs=legs, rules=rules)
     with gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
         bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
-        scn = flighttrace.load_scenario(scn_path)
+        scn = flighttrace.load_scenario(scn_path) if loaded is None else loaded
         prereg = panels.stamp(scn_path, scn, preregistration)  # before any data file is opened
         tzr = check_zone(report_tz or getattr(scn.meta, "report_tz", None) or None, "the scenario's meta.report_tz") or "UTC"
         if points is None:

@@ -417,9 +417,16 @@ def read(
         on_missing=lambda p, m: got.missing.append((p, m)),
         member_bytes=job.limits.size.member_bytes,
     )
+    pool = pa.default_memory_pool()
+    # mimalloc (pyarrow's default) keeps the pages a file's parse freed; given back after each file, the read
+    # peaks about 20 MB lower on the Ovda world. The C allocator's release trims the whole heap (0.4 s over its
+    # 257 files): it is released once, below.
+    per_file_release = pool.backend_name == "mimalloc"
     with Progress(progress, "reading", None) as bar:
         for res in _map_sources(job, sources, n_jobs):
             got.add(res)
+            if per_file_release:
+                pool.release_unused()
             verb = "skipped" if res.row.format == "skipped" else "read"
             bar.advance(1, description=f"{verb} {Path(res.row.path).name}")
     got.add_missing()

@@ -409,6 +409,20 @@ def read(
     job = start_read(format=format, tz=tz, icao24=icao24, limits=limits)
     if n_jobs == 0:
         n_jobs = os.cpu_count() or 1
+    got = _read_files(job, path_list, n_jobs, progress)
+    order = {r.path: i for i, r in enumerate(got.rows)}
+    points, dups = assemble(got.tables, order)
+    # return the memory Arrow freed while converting, so the process holds the Points table and little else
+    pa.default_memory_pool().release_unused()
+    if len(points):
+        count_into_rows(got.rows, file_spans(points), dups)
+    info = run_info(command or _describe_call(path_list, format, tz, job.selection), job, got.skipped_by_name)
+    q = sort_quarantine(quarantine_frame(got.quarantine)) if got.quarantine else empty_quarantine()
+    return Dataset(points=points, quarantine=q, manifest=manifest_frame(got.rows), info=info)
+
+
+def _read_files(job: ReadJob, path_list: list[Any], n_jobs: int, progress: ProgressArg) -> _Collected:
+    """Read every file of ``path_list`` (in order), with a manifest row for each argument that matched nothing."""
     got = _Collected()
     sources = iter_sources(
         path_list,
@@ -420,7 +434,7 @@ def read(
     pool = pa.default_memory_pool()
     # mimalloc (pyarrow's default) keeps the pages a file's parse freed; given back after each file, the read
     # peaks about 20 MB lower on the Ovda world. The C allocator's release trims the whole heap (0.4 s over its
-    # 257 files): it is released once, below.
+    # 257 files): read() releases it once, at the end.
     per_file_release = pool.backend_name == "mimalloc"
     with Progress(progress, "reading", None) as bar:
         for res in _map_sources(job, sources, n_jobs):
@@ -430,16 +444,7 @@ def read(
             verb = "skipped" if res.row.format == "skipped" else "read"
             bar.advance(1, description=f"{verb} {Path(res.row.path).name}")
     got.add_missing()
-
-    order = {r.path: i for i, r in enumerate(got.rows)}
-    points, dups = assemble(got.tables, order)
-    # return the memory Arrow freed while converting, so the process holds the Points table and little else
-    pa.default_memory_pool().release_unused()
-    if len(points):
-        count_into_rows(got.rows, file_spans(points), dups)
-    info = run_info(command or _describe_call(path_list, format, tz, job.selection), job, got.skipped_by_name)
-    q = sort_quarantine(quarantine_frame(got.quarantine)) if got.quarantine else empty_quarantine()
-    return Dataset(points=points, quarantine=q, manifest=manifest_frame(got.rows), info=info)
+    return got
 
 
 @dataclass

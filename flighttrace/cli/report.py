@@ -42,7 +42,8 @@ def report(
     if not scenario.is_file():
         fail(f"no such scenario file: {scenario}")
     try:
-        refuse_drafts(load_scenario(scenario), allow_draft, str(scenario))
+        loaded = load_scenario(scenario)  # handed to build_report: the file is parsed once
+        refuse_drafts(loaded, allow_draft, str(scenario))
     except ScenarioError as exc:
         fail(str(exc))
     missing = [str(d) for d in data if not d.exists() and not any(ch in str(d) for ch in "*?[")]
@@ -55,7 +56,8 @@ def report(
 
             check_bundle_target(bundle_path, out, command=command_line())
         res = build_report(scenario, [str(d) for d in data], out, tz=tz, report_tz=report_tz, maps_dir=maps,
-                           progress=show_progress() if progress is None else progress, command=command_line(), n_jobs=jobs, tiles=tiles)
+                           progress=show_progress() if progress is None else progress, command=command_line(), n_jobs=jobs, tiles=tiles,
+                           loaded=loaded)
     except (ScenarioError, OutputFolderError, NoPositionsError, TilesError) as exc:
         fail(str(exc))
     for note in res.notes:  # the inputs hold nothing the scenario is about: said first

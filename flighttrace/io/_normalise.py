@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flighttrace.io._base import RawChunk, ReadContext, truncate_raw
+from flighttrace.io._gather import gathered_column
 from flighttrace.io.bounds import SizeLimits
 from flighttrace.schema import POINTS, POINTS_COLUMNS, POSITION_SOURCES
 
@@ -480,26 +481,32 @@ def points_from_table(table: pa.Table) -> pd.DataFrame:
     # split_blocks + self_destruct: each column is converted and its Arrow buffers released in turn
     df = table.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get, split_blocks=True, self_destruct=True)
     for c in POINTS:
-        s = df[c.name]
-        if c.dtype == "bool":
-            df[c.name] = s.astype(bool)
-        elif isinstance(c.dtype, pd.CategoricalDtype):
-            if not isinstance(s.dtype, pd.CategoricalDtype):
-                s = s.astype("category")
-            df[c.name] = s.cat.set_categories(c.dtype.categories)
-        elif c.dtype == "category":
-            if not isinstance(s.dtype, pd.CategoricalDtype):
-                s = s.astype("category")
-            df[c.name] = tidy_categories(s)
-        elif c.dtype == "int64":
-            df[c.name] = s.astype(np.int64)
-        elif isinstance(c.dtype, pd.DatetimeTZDtype):
-            df[c.name] = s.astype(c.dtype)
+        df[c.name] = _canonical(c, df[c.name])
     return df
 
 
+def _canonical(c: Any, s: pd.Series) -> pd.Series:
+    """Column ``s`` with the dtype of the Points column ``c`` (a :class:`~flighttrace.schema.Column`): categories sorted, unused ones dropped."""
+    if c.dtype == "bool":
+        return s.astype(bool)
+    if isinstance(c.dtype, pd.CategoricalDtype):
+        if not isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype("category")
+        return s.cat.set_categories(c.dtype.categories)
+    if c.dtype == "category":
+        if not isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype("category")
+        return tidy_categories(s)
+    if c.dtype == "int64":
+        return s.astype(np.int64)
+    if isinstance(c.dtype, pd.DatetimeTZDtype):
+        return s.astype(c.dtype)
+    return s
+
+
 def _order_keys(
-    icao24: pa.DictionaryArray, time: pa.Array, src_file: pa.DictionaryArray, src_row: pa.Array, file_order: dict[str, int]
+    icao24: pa.DictionaryArray, time: pa.Array | pa.ChunkedArray, src_file: pa.DictionaryArray, src_row: pa.Array | pa.ChunkedArray,
+    file_order: dict[str, int],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Sort keys from the Arrow columns: icao24 ranked as text (as the sorted categories will be), time (ns), file rank, row."""
     hex_values = np.asarray(icao24.dictionary.to_pylist(), dtype=object)
@@ -545,7 +552,10 @@ def _by_aircraft_then_time(hex_codes: np.ndarray, t: np.ndarray) -> np.ndarray:
     span = t1 - t0 + 1
     if int(hex_codes.min()) < 0 or (top + 1) * span >= 1 << 62:
         return np.lexsort((t, hex_codes))
-    return np.argsort(hex_codes.astype(np.int64) * span + (t.astype(np.int64) - t0), kind="stable")
+    key = hex_codes.astype(np.int64)  # built in place: one temporary, not three
+    key *= span
+    key += t.astype(np.int64, copy=False) - t0  # (t - t_min) first: both terms stay below 2**62
+    return np.argsort(key, kind="stable")
 
 
 def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.DataFrame, pd.Series]:
@@ -574,37 +584,36 @@ def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.Dat
     tables.clear()  # the caller's list no longer pins the chunks: memory is released as columns convert
     if not kept:
         return empty_points(), pd.Series(dtype=np.int64)
-    table = pa.concat_tables(_unify_types(kept)).unify_dictionaries()
+    table = pa.concat_tables(_unify_types(kept))  # no copy: each column is the chunks' arrays
     del kept
-    names = table.column_names
-    columns: list[Any] = table.columns
+    n = table.num_rows
+    columns: dict[str, Any] = dict(zip(table.column_names, table.columns, strict=True))
     del table
-    # one column at a time: its chunks are merged (and below, reordered) and the old buffers freed,
-    # so the peak is the table plus one column
-    for i in range(len(columns)):
-        columns[i] = columns[i].combine_chunks()
-    pos = {name: i for i, name in enumerate(names)}
-    hex_rank, t, file_rank, src_row = _order_keys(columns[pos["icao24"]], columns[pos["time"]], columns[pos["src_file"]], columns[pos["src_row"]], file_order)
+    for name in ("icao24", "src_file"):  # one dictionary for all chunks: the codes of the sort keys
+        columns[name] = pa.chunked_array([columns[name].unify_dictionaries().combine_chunks()])
+    hex_codes, src_file = columns["icao24"].chunk(0), columns["src_file"].chunk(0)
+    hex_rank, t, file_rank, src_row = _order_keys(hex_codes, columns["time"], src_file, columns["src_row"], file_order)
     order = _point_order(hex_rank, t, file_rank, src_row)
-    del file_rank, src_row
-    dup = _duplicates(hex_rank[order], t[order], columns[pos["lat"]], columns[pos["lon"]], columns[pos["alt_ft"]], order)
+    del file_rank, src_row, hex_codes
+    dup = _duplicates(hex_rank[order], t[order], columns["lat"], columns["lon"], columns["alt_ft"], order)
     del hex_rank, t
-    dup_counts = _per_file(columns[pos["src_file"]], order[dup]) if dup.any() else pd.Series(dtype=np.int64)
-    keep = order[~dup] if dup.any() else order
+    dup_counts = _per_file(src_file, order[dup]) if dup.any() else pd.Series(dtype=np.int64)
+    del src_file
+    keep: np.ndarray | None = order[~dup] if dup.any() else order
     del order, dup
-    # one reordering, the duplicates left out: the Points table is copied once
-    if len(keep) != len(columns[0]) or not (np.diff(keep) == 1).all():
-        take = pa.array(keep)
-        for i in range(len(columns)):
-            columns[i] = columns[i].take(take)
-        del take
-    del keep
-    df = points_from_table(pa.table(columns, names=names))  # categories sorted, unused ones (duplicates only) dropped
-    del columns
-    return own_columns(df.reset_index(drop=True)), dup_counts.astype(np.int64)
+    if keep is not None and len(keep) == n and (np.diff(keep) == 1).all():
+        keep = None  # already in order, nothing left out
+    # each column gathered from its chunks in the final order (one copy), then its chunks released
+    frame: dict[str, Any] = {}
+    for c in POINTS:
+        frame[c.name] = _canonical(c, pd.Series(gathered_column(columns.pop(c.name), keep), name=c.name, copy=False))
+    df = pd.DataFrame(frame, copy=False)  # categories sorted, unused ones (duplicates only) dropped
+    del frame
+    return own_columns(df), dup_counts.astype(np.int64)
 
 
-def _duplicates(hex_sorted: np.ndarray, t_sorted: np.ndarray, lat: pa.Array, lon: pa.Array, alt: pa.Array, order: np.ndarray) -> np.ndarray:
+def _duplicates(hex_sorted: np.ndarray, t_sorted: np.ndarray, lat: pa.ChunkedArray, lon: pa.ChunkedArray, alt: pa.ChunkedArray,
+                order: np.ndarray) -> np.ndarray:
     """Rows (in sorted order) equal to an earlier one in icao24, time, lat, lon and alt_ft (a missing altitude equals a missing one).
 
     Only the rows that share their aircraft and time with a neighbour are

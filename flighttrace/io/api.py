@@ -409,21 +409,7 @@ def read(
     job = start_read(format=format, tz=tz, icao24=icao24, limits=limits)
     if n_jobs == 0:
         n_jobs = os.cpu_count() or 1
-    got = _Collected()
-    sources = iter_sources(
-        path_list,
-        icao24=job.selection,
-        on_skip_by_name=got.skip,
-        on_missing=lambda p, m: got.missing.append((p, m)),
-        member_bytes=job.limits.size.member_bytes,
-    )
-    with Progress(progress, "reading", None) as bar:
-        for res in _map_sources(job, sources, n_jobs):
-            got.add(res)
-            verb = "skipped" if res.row.format == "skipped" else "read"
-            bar.advance(1, description=f"{verb} {Path(res.row.path).name}")
-    got.add_missing()
-
+    got = _read_files(job, path_list, n_jobs, progress)
     order = {r.path: i for i, r in enumerate(got.rows)}
     points, dups = assemble(got.tables, order)
     # return the memory Arrow freed while converting, so the process holds the Points table and little else
@@ -433,6 +419,32 @@ def read(
     info = run_info(command or _describe_call(path_list, format, tz, job.selection), job, got.skipped_by_name)
     q = sort_quarantine(quarantine_frame(got.quarantine)) if got.quarantine else empty_quarantine()
     return Dataset(points=points, quarantine=q, manifest=manifest_frame(got.rows), info=info)
+
+
+def _read_files(job: ReadJob, path_list: list[Any], n_jobs: int, progress: ProgressArg) -> _Collected:
+    """Read every file of ``path_list`` (in order), with a manifest row for each argument that matched nothing."""
+    got = _Collected()
+    sources = iter_sources(
+        path_list,
+        icao24=job.selection,
+        on_skip_by_name=got.skip,
+        on_missing=lambda p, m: got.missing.append((p, m)),
+        member_bytes=job.limits.size.member_bytes,
+    )
+    pool = pa.default_memory_pool()
+    # mimalloc (pyarrow's default) keeps the pages a file's parse freed; given back after each file, the read
+    # peaks about 20 MB lower on the Ovda world. The C allocator's release trims the whole heap (0.4 s over its
+    # 257 files): read() releases it once, at the end.
+    per_file_release = pool.backend_name == "mimalloc"
+    with Progress(progress, "reading", None) as bar:
+        for res in _map_sources(job, sources, n_jobs):
+            got.add(res)
+            if per_file_release:
+                pool.release_unused()
+            verb = "skipped" if res.row.format == "skipped" else "read"
+            bar.advance(1, description=f"{verb} {Path(res.row.path).name}")
+    got.add_missing()
+    return got
 
 
 @dataclass

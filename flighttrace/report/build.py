@@ -68,7 +68,7 @@ def build_report(
     n_jobs: int = 1,
     tiles: str | None = None,
     preregistration: Any = None,
-    legs: Any = None, rules: Any = None,
+    legs: Any = None, rules: Any = None, loaded: Any = None,
 ) -> ReportResult:
     """Run the pipeline and write the report folder.
 
@@ -111,6 +111,9 @@ def build_report(
     legs, rules
         Leg and verdict thresholds (:class:`~flighttrace.tracks.params.LegParams`, :class:`~flighttrace.claims.VerdictRules`); ``None``: the
         defaults. Others are recorded (:mod:`flighttrace.report.settings`), named in the Method section, and used by ``flighttrace verify``.
+    loaded
+        The scenario already loaded from ``scenario`` by :func:`~flighttrace.load_scenario` (the CLI does, to refuse drafts): the file is
+        not parsed again. It must come from that file (its ``path``). ``None`` (default): loaded here.
 
     Returns
     -------
@@ -123,7 +126,7 @@ def build_report(
         Before anything is read: ``out_dir`` (or ``maps_dir``) holds files
         flighttrace did not write, or is, holds or lies inside an input.
     ValueError
-        Before anything is read: ``tz`` or ``report_tz`` is not an IANA zone, or a threshold cannot be recorded (``SettingsError``).
+        Before anything is read: ``tz`` or ``report_tz`` is not an IANA zone, a threshold cannot be recorded (``SettingsError``), or ``loaded`` is of another file.
     flighttrace.nodata.NoPositionsError
         The inputs hold no position at all; nothing is written.
     """
@@ -134,16 +137,13 @@ def build_report(
 
     out, scn_path = Path(out_dir), Path(scenario)
     target, maps_target, settings = _check_before_reading(out, scn_path, data, tz=tz, report_tz=report_tz, maps_dir=maps_dir, tiles=tiles,
-                                                          command=command, legs=legs, rules=rules)
+                                                          command=command, legs=legs, rules=rules, loaded=loaded)
     with gc_paused(), Progress(progress, "report: reading", STAGES) as bar:
         bar.advance(0, "report: reading")  # a progress callable hears of the first stage too
-        scn = flighttrace.load_scenario(scn_path)
+        scn = flighttrace.load_scenario(scn_path) if loaded is None else loaded
         prereg = panels.stamp(scn_path, scn, preregistration)  # before any data file is opened
         tzr = check_zone(report_tz or getattr(scn.meta, "report_tz", None) or None, "the scenario's meta.report_tz") or "UTC"
-        if points is None:
-            ds = flighttrace.read([str(d) for d in data], tz=tz, n_jobs=n_jobs, command=command)
-        else:
-            ds = _dataset_from_points(points)
+        ds = flighttrace.read([str(d) for d in data], tz=tz, n_jobs=n_jobs, command=command) if points is None else _dataset_from_points(points)
         require_positions(ds, data)
         run = _analyse(scn, scn_path, ds, tzr, bar, settings)
         maps_copy = None if maps_dir is None else Path(maps_dir) / f"{scn_path.stem}.html"
@@ -157,8 +157,9 @@ def build_report(
 
 
 def _check_before_reading(out: Path, scn_path: Path, data: list[Any], *, tz: str | None, report_tz: str | None, maps_dir: Any,
-                          tiles: str | None, command: str | None, legs: Any = None, rules: Any = None) -> tuple[Any, Any, dict[str, Any]]:
-    """Everything that can be refused before a file is read: thresholds, zones, output folders, tiles.
+                          tiles: str | None, command: str | None, legs: Any = None, rules: Any = None,
+                          loaded: Any = None) -> tuple[Any, Any, dict[str, Any]]:
+    """Everything that can be refused before a file is read: a scenario loaded from another file, thresholds, zones, output folders, tiles.
 
     Returns the two output folders and the thresholds to record (:func:`flighttrace.report.settings.settings_record`).
     """
@@ -166,6 +167,8 @@ def _check_before_reading(out: Path, scn_path: Path, data: list[Any], *, tz: str
     from flighttrace.report.settings import settings_record
     from flighttrace.timeutil import check_zone
 
+    if loaded is not None and (getattr(loaded, "path", None) is None or Path(loaded.path) != scn_path):
+        raise ValueError(f"the scenario given as loaded comes from {getattr(loaded, 'path', None)!r}, not from {scn_path.as_posix()!r}")
     settings = settings_record(legs, rules)  # a threshold that could not be verified is refused first
     check_zone(tz, "tz")
     check_zone(report_tz, "report_tz")

@@ -1,0 +1,53 @@
+"""Columns gathered from per-chunk Arrow arrays straight into pandas, in a given row order (``flighttrace.io._gather``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from flighttrace.io._gather import gathered_column
+
+
+def _dict(values: list[str | None]) -> pa.DictionaryArray:
+    return pa.array(values, type=pa.string()).dictionary_encode()
+
+
+def test_text_chunks_with_their_own_dictionaries_become_one_categorical_in_the_order_asked() -> None:
+    # chunk 1 codes its words b=0, a=1; chunk 2 codes c=0, b=1 and has a missing value
+    col = pa.chunked_array([_dict(["b", "a", "b"]), _dict(["c", None, "b"])])
+    got = gathered_column(col, np.array([5, 3, 1, 4]))  # rows: b (chunk 2), c, a, missing
+    assert isinstance(got, pd.Categorical)
+    assert [None if pd.isna(x) else x for x in got] == ["b", "c", "a", None]
+    assert list(got.categories) == ["b", "a", "c"]  # the unified dictionary: first chunk's words, then the new one
+    assert got.codes.tolist() == [0, 2, 1, -1]
+
+
+def test_numbers_keep_their_type_leave_out_rows_not_asked_and_are_writeable() -> None:
+    col = pa.chunked_array([pa.array(np.array([1.5, 2.5], dtype=np.float32)), pa.array(np.array([3.5], dtype=np.float32))])
+    got = gathered_column(col, np.array([2, 0]))  # row 1 left out (a duplicate)
+    assert got.dtype == np.float32 and got.tolist() == [3.5, 1.5] and got.flags.writeable
+
+
+def test_every_row_in_input_order_is_a_copy_not_arrow_memory() -> None:
+    arr = pa.array(np.array([7, 8, 9], dtype=np.int64))
+    got = gathered_column(pa.chunked_array([arr]), None)
+    assert got.tolist() == [7, 8, 9] and got.flags.writeable
+    got[0] = 0  # Arrow's buffer is untouched
+    assert arr.to_pylist() == [7, 8, 9]
+
+
+def test_booleans_with_missing_values_are_masked() -> None:
+    col = pa.chunked_array([pa.array([True, None]), pa.array([False])])
+    got = gathered_column(col, np.array([1, 2, 0]))
+    assert isinstance(got, pd.arrays.BooleanArray)
+    assert got.isna().tolist() == [True, False, False]
+    assert got[1:].to_numpy(dtype=bool).tolist() == [False, True]
+
+
+def test_times_are_utc_timestamps() -> None:
+    ns = [1_700_000_000 * 10**9, 1_700_000_001 * 10**9]
+    col = pa.chunked_array([pa.array(ns[:1], type=pa.timestamp("ns", tz="UTC")), pa.array(ns[1:], type=pa.timestamp("ns", tz="UTC"))])
+    got = gathered_column(col, np.array([1, 0]))
+    assert str(got.dtype) == "datetime64[ns, UTC]"
+    assert got.tolist() == [pd.Timestamp("2023-11-14T22:13:21Z"), pd.Timestamp("2023-11-14T22:13:20Z")]

@@ -271,3 +271,20 @@ def test_svg_bytes_do_not_depend_on_float_noise_below_print_precision(name: str,
     a, b = svg_a.read_text(), svg_b.read_text()
     assert a.count("<clipPath ") >= 1
     assert a == b
+
+
+@pytest.mark.parametrize("name", ["sorties_per_week", "event_study"])
+def test_save_figure_draws_each_file_once_at_the_layout_savefig_finds(name: str, tmp_path: Path) -> None:
+    from flighttrace.viz import chartbase
+
+    # matplotlib's own way: savefig runs the constrained layout in an unpainted draw of its own before the PNG's
+    ref = all_charts(True)[name]
+    with chartbase._style():
+        ref.savefig(tmp_path / "ref.png", format="png", dpi=200, metadata={"Software": None})
+    fig = all_charts(True)[name]
+    draws: list[str] = []
+    draw = fig.draw
+    fig.draw = lambda renderer: (draws.append(type(renderer).__name__), draw(renderer))[1]  # type: ignore[method-assign]
+    png, _ = ch.save_figure(fig, tmp_path / "ours")
+    assert draws == ["RendererAgg", "MixedModeRenderer"]  # one draw per file: the PNG's, the SVG's
+    assert png.read_bytes() == (tmp_path / "ref.png").read_bytes()

@@ -285,12 +285,35 @@ def save_figure(fig: Figure, path_stem: str | Path, *, dpi: int = 200) -> list[P
     png, svg = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".svg")
     buf = io.BytesIO()
     with _style():
+        _lay_out(fig, dpi)
         fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None})
-        # the layout is in figure fractions, the same for both files: computed once, for the PNG
-        fig.set_layout_engine("none")
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg.write_text(_stable_clip_ids(buf.getvalue().decode("utf-8")), encoding="utf-8", newline="")
     return [png, svg]
+
+
+def _lay_out(fig: Figure, dpi: float) -> None:
+    """Run a figure's layout engine once, at the PNG's resolution, and then switch it off (both files are drawn once each).
+
+    ``savefig`` with a layout engine first draws the whole figure without
+    painting it, only to run the engine, and does so again for every file
+    (even with the engine set to ``"none"``, which keeps a placeholder). Here
+    the engine runs alone, with the Agg renderer the PNG is then drawn with
+    (the same text metrics, so the same positions, to the bit), and is then
+    removed: the PNG and the SVG are each drawn once. The layout is in figure
+    fractions, the same for both files.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return
+    FigureCanvasAgg(fig)  # the figure's canvas from now on: savefig then draws the PNG with the renderer the layout measured with
+    shown = fig.get_dpi()
+    fig.set_dpi(dpi)
+    engine.execute(fig)
+    fig.set_dpi(shown)
+    fig.set_layout_engine(None)
 
 
 _CLIP_DEF = re.compile(r'[ ]*<clipPath id="(p[0-9a-f]{10})">(.*?)</clipPath>\n?', re.S)

@@ -153,7 +153,9 @@ def test_event_study_panel_per_event_with_uncovered_days_hatched() -> None:
     assert len(axes) == 1 and axes[0].get_title(loc="left").startswith("Offensive")
     assert hatched_spans(axes[0]) == [(-8.0, -5.0)]
     bars = [p for p in axes[0].patches if isinstance(p, Rectangle) and not p.get_hatch() and p.get_facecolor()[3] == 1.0]
-    assert len(bars) == 18  # covered days only
+    # a bar for each covered day with sorties (day % 3 sorties: none on -9, -3, 0, 3, 6, 9), none on the uncovered -8 to -6
+    assert sorted(round(b.get_x()) for b in bars) == [-10, -5, -4, -2, -1, 1, 2, 4, 5, 7, 8, 10]
+    assert all(b.get_height() == round(b.get_x()) % 3 for b in bars)
 
 
 def test_ground_times_distinguishes_exact_values_from_lower_bounds() -> None:
@@ -288,3 +290,15 @@ def test_save_figure_draws_each_file_once_at_the_layout_savefig_finds(name: str,
     png, _ = ch.save_figure(fig, tmp_path / "ours")
     assert draws == ["RendererAgg", "MixedModeRenderer"]  # one draw per file: the PNG's, the SVG's
     assert png.read_bytes() == (tmp_path / "ref.png").read_bytes()
+
+
+def test_count_bars_makes_a_bar_per_bin_with_a_count_and_one_for_the_first_bin() -> None:
+    from flighttrace.viz import chartbase
+
+    ax = Figure().add_subplot()
+    bars = chartbase._count_bars(ax, np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.0, 2.0, 0.0, 1.0]), bottom=np.array([5.0, 6.0, 7.0, 8.0]),
+                                 width=0.5, align="edge", label="counts")
+    # the first bin keeps its (empty) bar, the legend's look; the other zero is left out; bottoms follow their bars
+    assert [(p.get_x(), p.get_y(), p.get_height()) for p in bars] == [(0.0, 5.0, 0.0), (1.0, 6.0, 2.0), (3.0, 8.0, 1.0)]
+    assert ax.get_legend_handles_labels()[1] == ["counts"]
+    assert len(chartbase._count_bars(ax, np.array([]), np.array([]))) == 0

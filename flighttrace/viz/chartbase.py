@@ -195,18 +195,37 @@ def _integer_ticks(axis: Axis) -> None:
         loc.set_params(integer=True)
 
 
-def _hide_empty(bars: Any) -> Any:
-    """Bars of height zero (a covered day or hour with nothing counted) kept but not drawn: they would paint nothing.
+def _count_bars(ax: Axes, x: np.ndarray, height: np.ndarray, *, bottom: np.ndarray | None = None, **bar: Any) -> Any:
+    """Bars of counts (``ax.bar(x, height, **bar)``), made only for the bins with something counted, and for the first bin.
 
-    They stay in the axes (a bar per covered bin, as the charts promise); only
-    the renderers skip them, which spares hundreds of empty paths in a chart
-    with many quiet days. The first bar is always drawn: a legend entry takes
-    its look from it. Returns ``bars``.
+    A bin counted as zero (a covered day or hour with nothing in it) would
+    paint nothing: it gets no bar, which spares a chart of many quiet days
+    hundreds of empty rectangles to make and sort. The first bin keeps its
+    bar whatever its count: a legend entry takes its look from it. Bins
+    without data are not given here (they are hatched, never drawn as zero).
+
+    Parameters
+    ----------
+    ax
+        The axes.
+    x, height
+        Left edge and count of each covered bin, in order.
+    bottom
+        Base of each bar (stacked bars), or ``None`` for zero.
+    **bar
+        :meth:`matplotlib.axes.Axes.bar` options.
+
+    Returns
+    -------
+    matplotlib.container.BarContainer
+        The bars made.
     """
-    for bar in list(bars)[1:]:
-        if bar.get_height() == 0:
-            bar.set_visible(False)
-    return bars
+    h = np.asarray(height, dtype=float)
+    keep = h != 0
+    keep[:1] = True
+    if bottom is not None:
+        bar["bottom"] = np.asarray(bottom)[keep]
+    return ax.bar(np.asarray(x)[keep], h[keep], **bar)
 
 
 def _hatch_gaps(ax: Axes, x: np.ndarray, covered: np.ndarray, step: Any) -> None:

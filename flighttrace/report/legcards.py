@@ -163,6 +163,7 @@ class LegEvidence:
             self._columns = {c: self._pts[c].array for c in _ROW_COLUMNS if c in self._pts.columns}
         self._span_cache: dict[str, dict[str, tuple[int, int, int, Any]]] | None = None
         self._records: dict[str, dict[str, Any]] = {}
+        self._cells: dict[Any, Any] | None = None
         self._fleet = fleet_by_address(run.scn)
 
     # -- rows ------------------------------------------------------------------------
@@ -171,8 +172,10 @@ class LegEvidence:
         """A leg's row of the legs table, as a dictionary of its cells (read once per leg)."""
         rec = self._records.get(leg_id)
         if rec is None:
-            lg = self.by_id.loc[leg_id]
-            rec = self._records[leg_id] = dict(zip(lg.index.tolist(), lg.to_numpy(), strict=True))
+            if self._cells is None:  # each column taken once; a cell is then read as the table's row gives it
+                self._cells = {c: self.by_id[c].array for c in self.by_id.columns}
+            k = self.by_id.index.get_loc(leg_id)
+            rec = self._records[leg_id] = {c: col[k] for c, col in self._cells.items()}
         return rec
 
     def positions(self, leg_id: str) -> pd.DataFrame:

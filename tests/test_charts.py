@@ -302,3 +302,27 @@ def test_count_bars_makes_a_bar_per_bin_with_a_count_and_one_for_the_first_bin()
     assert [(p.get_x(), p.get_y(), p.get_height()) for p in bars] == [(0.0, 5.0, 0.0), (1.0, 6.0, 2.0), (3.0, 8.0, 1.0)]
     assert ax.get_legend_handles_labels()[1] == ["counts"]
     assert len(chartbase._count_bars(ax, np.array([]), np.array([]))) == 0
+
+
+def test_ticks_fixed_holds_each_axis_at_its_ticks_labels_and_offset_then_gives_its_locator_back() -> None:
+    from matplotlib.ticker import FixedLocator, MultipleLocator
+
+    from flighttrace.viz import chartbase
+
+    fig = Figure(figsize=(4, 3))
+    left, right = fig.subplots(1, 2, sharey=True)
+    left.set_xlim(0, 10)
+    left.set_ylim(1_000_000, 1_000_010)  # labels 0 … 10 under an offset of one million
+    own = MultipleLocator(2)  # a tick every 2, whatever the panel's size
+    left.xaxis.set_major_locator(own)
+    left.yaxis.set_major_locator(MultipleLocator(2))
+    with chartbase._ticks_fixed(fig):
+        assert isinstance(left.xaxis.get_major_locator(), FixedLocator)
+        # a multiple locator gives one tick past each end (the axis leaves them out when drawing)
+        assert left.xaxis.get_majorticklocs().tolist() == [-2.0, 0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0]
+        ys = left.yaxis.get_majorticklocs()
+        assert ys.tolist() == [1_000_000.0 + 2 * k for k in range(-1, 7)]
+        assert left.yaxis.get_major_formatter().format_ticks(ys) == ["\u22122", "0", "2", "4", "6", "8", "10", "12"]
+        assert left.yaxis.get_major_formatter().get_offset() == "+1e6"
+        assert right.yaxis.get_major_locator() is left.yaxis.get_major_locator()  # a shared axis: one pair, fixed once
+    assert left.xaxis.get_major_locator() is own

@@ -305,8 +305,9 @@ def save_figure(fig: Figure, path_stem: str | Path, *, dpi: int = 200) -> list[P
     buf = io.BytesIO()
     with _style():
         _lay_out(fig, dpi)
-        fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None})
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        with _ticks_fixed(fig):
+            fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None})
+            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg.write_text(_stable_clip_ids(buf.getvalue().decode("utf-8")), encoding="utf-8", newline="")
     return [png, svg]
 
@@ -333,6 +334,47 @@ def _lay_out(fig: Figure, dpi: float) -> None:
     engine.execute(fig)
     fig.set_dpi(shown)
     fig.set_layout_engine(None)
+
+
+@contextmanager
+def _ticks_fixed(fig: Figure) -> Iterator[None]:
+    """Within the block, each axis's major ticks are fixed at the positions and labels its locator and formatter give now.
+
+    A drawing asks an axis's locator and formatter for its ticks several
+    times (to draw them, to place the axis label, to measure the spines),
+    and the PNG and the SVG ask again: the same positions and the same text
+    each time, as the figure is laid out and its limits set. They are worked
+    out once here, with the offset text (``1e3``, a date axis's year), and
+    the axes' own locators and formatters are put back afterwards. Axes that
+    share an axis share one pair, fixed once.
+    """
+    from matplotlib.ticker import FixedFormatter, FixedLocator
+
+    kept: list[tuple[Any, Any, Any]] = []  # (ticker, locator, formatter)
+    seen: set[int] = set()
+    try:
+        for ax in fig.axes:
+            if not ax.get_visible():
+                continue
+            for axis in (ax.xaxis, ax.yaxis):
+                ticker = axis.major  # shared by axes that share this axis
+                if id(ticker) in seen:
+                    continue
+                seen.add(id(ticker))
+                locator, formatter = ticker.locator, ticker.formatter
+                if locator is None or formatter is None:
+                    continue
+                locs = axis.get_majorticklocs().tolist()
+                labels = formatter.format_ticks(locs)
+                fixed = FixedFormatter(labels)
+                fixed.set_offset_string(formatter.get_offset())
+                fixed.set_axis(axis)
+                kept.append((ticker, locator, formatter))
+                ticker.locator, ticker.formatter = FixedLocator(locs), fixed  # the axes' own pair is put back untouched
+        yield
+    finally:
+        for ticker, locator, formatter in reversed(kept):
+            ticker.locator, ticker.formatter = locator, formatter
 
 
 _CLIP_DEF = re.compile(r'[ ]*<clipPath id="(p[0-9a-f]{10})">(.*?)</clipPath>\n?', re.S)

@@ -28,7 +28,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "neutralise", "write_csv"]
+__all__ = ["FORMULA_STARTS", "iso_text", "neutralise", "write_csv"]
 
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula (OWASP)."""
@@ -39,6 +39,68 @@ _MARK: Final = "\ue000"
 
 _PLACEHOLDER: Final = re.compile(f"{_MARK}[0-9a-f]{{16}}\\.[0-9]+\\.[0-9]+{_MARK}")
 """A placeholder as :func:`neutralise` writes it: the mark, the tag, the column and row numbers, the mark."""
+
+
+_OFFSET: Final = re.compile(r"([+-]\d\d)(\d\d)$")
+"""An offset as ``strftime("%z")`` writes it (``+0400``): hours and minutes, to be joined by a colon."""
+
+
+def iso_text(times: pd.Series) -> pd.Series:
+    """ISO 8601 text of a column of zone-aware times, to the second, for a CSV: ``Z`` for UTC, else the offset (``+04:00``).
+
+    The text of ``strftime("%Y-%m-%dT%H:%M:%SZ")`` (UTC) or of
+    ``strftime("%Y-%m-%dT%H:%M:%S%z")`` with a colon put in the offset,
+    made for the whole column at once: the wall-clock times with numpy's ISO
+    form, the offset once per distinct offset. Fractions of a second are
+    dropped (floored, as ``%S`` does); missing times stay missing.
+
+    Parameters
+    ----------
+    times
+        A column with a :class:`pandas.DatetimeTZDtype`.
+
+    Returns
+    -------
+    pandas.Series
+        Text (the dtype ``strftime`` gives), missing where ``times`` is.
+
+    Examples
+    --------
+    >>> t = pd.Series(pd.to_datetime(["2023-10-03 08:15:59.9", None], utc=True))
+    >>> iso_text(t).tolist()
+    ['2023-10-03T08:15:59Z', nan]
+    >>> iso_text(t.dt.tz_convert("Asia/Baku")).tolist()
+    ['2023-10-03T12:15:59+04:00', nan]
+    """
+    zone = str(times.dt.tz)
+    utc = zone == "UTC"
+    wall = times.dt.tz_localize(None).to_numpy().astype("datetime64[s]")
+    ok = ~np.isnat(wall)
+    years = wall[ok].astype("datetime64[Y]").astype(np.int64) + 1970
+    if len(years) and (years.min() < 1000 or years.max() > 9999):  # numpy pads years to four digits, strftime does not
+        return _iso_text_by_row(times, utc)
+    txt = np.datetime_as_string(wall, unit="s").astype(object)
+    if utc:
+        txt[ok] = txt[ok] + "Z"
+    elif ok.any():
+        offset = (wall - times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[s]")).astype(np.int64)
+        seen, first, which = np.unique(offset[ok], return_index=True, return_inverse=True)
+        at = np.flatnonzero(ok)
+        # each distinct offset written once, as strftime writes it for a time that has it
+        marks = np.array([_OFFSET.sub(r"\1:\2", pd.Timestamp(times.iloc[int(at[i])]).strftime("%z")) for i in first], dtype=object)
+        txt[ok] = txt[ok] + marks[which.reshape(-1)]
+    txt[~ok] = None
+    out = pd.Series(txt, index=times.index, dtype="str")
+    return out.where(pd.Series(ok, index=times.index), None)
+
+
+def _iso_text_by_row(times: pd.Series, utc: bool) -> pd.Series:
+    """:func:`iso_text` by ``strftime``, row by row (years numpy and strftime write differently)."""
+    if utc:
+        txt = times.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    else:
+        txt = times.dt.strftime("%Y-%m-%dT%H:%M:%S%z").str.replace(_OFFSET.pattern, r"\1:\2", regex=True)
+    return txt.where(times.notna(), None)
 
 
 def _text_cells(col: pd.Series) -> np.ndarray:

@@ -153,7 +153,9 @@ def test_event_study_panel_per_event_with_uncovered_days_hatched() -> None:
     assert len(axes) == 1 and axes[0].get_title(loc="left").startswith("Offensive")
     assert hatched_spans(axes[0]) == [(-8.0, -5.0)]
     bars = [p for p in axes[0].patches if isinstance(p, Rectangle) and not p.get_hatch() and p.get_facecolor()[3] == 1.0]
-    assert len(bars) == 18  # covered days only
+    # a bar for each covered day with sorties (day % 3 sorties: none on -9, -3, 0, 3, 6, 9), none on the uncovered -8 to -6
+    assert sorted(round(b.get_x()) for b in bars) == [-10, -5, -4, -2, -1, 1, 2, 4, 5, 7, 8, 10]
+    assert all(b.get_height() == round(b.get_x()) % 3 for b in bars)
 
 
 def test_ground_times_distinguishes_exact_values_from_lower_bounds() -> None:
@@ -271,3 +273,56 @@ def test_svg_bytes_do_not_depend_on_float_noise_below_print_precision(name: str,
     a, b = svg_a.read_text(), svg_b.read_text()
     assert a.count("<clipPath ") >= 1
     assert a == b
+
+
+@pytest.mark.parametrize("name", ["sorties_per_week", "event_study"])
+def test_save_figure_draws_each_file_once_at_the_layout_savefig_finds(name: str, tmp_path: Path) -> None:
+    from flighttrace.viz import chartbase
+
+    # matplotlib's own way: savefig runs the constrained layout in an unpainted draw of its own before the PNG's
+    ref = all_charts(True)[name]
+    with chartbase._style():
+        ref.savefig(tmp_path / "ref.png", format="png", dpi=200, metadata={"Software": None})
+    fig = all_charts(True)[name]
+    draws: list[str] = []
+    draw = fig.draw
+    fig.draw = lambda renderer: (draws.append(type(renderer).__name__), draw(renderer))[1]  # type: ignore[method-assign]
+    png, _ = ch.save_figure(fig, tmp_path / "ours")
+    assert draws == ["RendererAgg", "MixedModeRenderer"]  # one draw per file: the PNG's, the SVG's
+    assert png.read_bytes() == (tmp_path / "ref.png").read_bytes()
+
+
+def test_count_bars_makes_a_bar_per_bin_with_a_count_and_one_for_the_first_bin() -> None:
+    from flighttrace.viz import chartbase
+
+    ax = Figure().add_subplot()
+    bars = chartbase._count_bars(ax, np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.0, 2.0, 0.0, 1.0]), bottom=np.array([5.0, 6.0, 7.0, 8.0]),
+                                 width=0.5, align="edge", label="counts")
+    # the first bin keeps its (empty) bar, the legend's look; the other zero is left out; bottoms follow their bars
+    assert [(p.get_x(), p.get_y(), p.get_height()) for p in bars] == [(0.0, 5.0, 0.0), (1.0, 6.0, 2.0), (3.0, 8.0, 1.0)]
+    assert ax.get_legend_handles_labels()[1] == ["counts"]
+    assert len(chartbase._count_bars(ax, np.array([]), np.array([]))) == 0
+
+
+def test_ticks_fixed_holds_each_axis_at_its_ticks_labels_and_offset_then_gives_its_locator_back() -> None:
+    from matplotlib.ticker import FixedLocator, MultipleLocator
+
+    from flighttrace.viz import chartbase
+
+    fig = Figure(figsize=(4, 3))
+    left, right = fig.subplots(1, 2, sharey=True)
+    left.set_xlim(0, 10)
+    left.set_ylim(1_000_000, 1_000_010)  # labels 0 … 10 under an offset of one million
+    own = MultipleLocator(2)  # a tick every 2, whatever the panel's size
+    left.xaxis.set_major_locator(own)
+    left.yaxis.set_major_locator(MultipleLocator(2))
+    with chartbase._ticks_fixed(fig):
+        assert isinstance(left.xaxis.get_major_locator(), FixedLocator)
+        # a multiple locator gives one tick past each end (the axis leaves them out when drawing)
+        assert left.xaxis.get_majorticklocs().tolist() == [-2.0, 0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0]
+        ys = left.yaxis.get_majorticklocs()
+        assert ys.tolist() == [1_000_000.0 + 2 * k for k in range(-1, 7)]
+        assert left.yaxis.get_major_formatter().format_ticks(ys) == ["\u22122", "0", "2", "4", "6", "8", "10", "12"]
+        assert left.yaxis.get_major_formatter().get_offset() == "+1e6"
+        assert right.yaxis.get_major_locator() is left.yaxis.get_major_locator()  # a shared axis: one pair, fixed once
+    assert left.xaxis.get_major_locator() is own

@@ -111,3 +111,18 @@ def test_the_readme_and_the_reports_method_say_so(evil_data: Path, tmp_path: Pat
     assert "a single quote in front" in method and "OWASP" in method
     readme = " ".join((ROOT / "README.md").read_text().split())
     assert "CSV injection" in readme and "single quote" in readme
+
+
+def test_iso_text_writes_z_for_utc_and_each_rows_own_offset_elsewhere() -> None:
+    from flighttrace.csvsafe import iso_text
+
+    utc = pd.Series(pd.to_datetime(["2023-10-03T08:15:59.999", None, "1969-12-31T23:59:59.5"], utc=True))
+    # fractions of a second dropped (floored, before 1970 too); a missing time stays missing
+    assert iso_text(utc).tolist()[0::2] == ["2023-10-03T08:15:59Z", "1969-12-31T23:59:59Z"]
+    assert pd.isna(iso_text(utc).iloc[1])
+    # St John's: -02:30 in summer, -03:30 in winter; 12:00 UTC is 09:30 and 08:30 there
+    nl = pd.Series(pd.to_datetime(["2024-07-01T12:00:00", "2024-01-15T12:00:00", None, "2024-07-02T12:00:00"], utc=True)).dt.tz_convert("America/St_Johns")
+    got = iso_text(nl)
+    assert got.tolist()[:2] + got.tolist()[3:] == ["2024-07-01T09:30:00-02:30", "2024-01-15T08:30:00-03:30", "2024-07-02T09:30:00-02:30"]
+    assert pd.isna(got.iloc[2])
+    assert iso_text(pd.Series([], dtype="datetime64[ns, UTC]")).tolist() == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -14,7 +15,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from flighttrace.report.export import legs_geojson, legs_kml
+from flighttrace.report.export import legs_geojson, legs_kml, to_csv
 
 
 def text(value: Any, missing: str) -> Any:
@@ -175,3 +176,11 @@ def test_geojson_carries_every_column_and_rounded_coordinates() -> None:
             assert f["geometry"]["coordinates"] == np.round(shapely.get_coordinates(leg["geometry"]), 5).tolist()
     assert doc["features"][0]["properties"]["takeoff_time"] == "2024-03-01T01:00:00Z"
     assert doc["features"][1]["properties"]["takeoff_time"] is None
+
+
+def test_to_csv_writes_utc_times_with_z_and_other_zones_with_their_offset(tmp_path: Path) -> None:
+    utc = pd.to_datetime(["2024-03-01T01:02:03.9Z", None], utc=True)
+    frame = pd.DataFrame({"takeoff_time": utc, "local": utc.tz_convert("Asia/Baku"), "n": [1, 2]})
+    text = to_csv(frame, tmp_path / "t.csv").read_text(encoding="utf-8")
+    # to the second (floored); 01:02 UTC is 05:02 in Baku (+04:00); a missing time is an empty cell
+    assert text == "takeoff_time,local,n\n2024-03-01T01:02:03Z,2024-03-01T05:02:03+0400,1\n,,2\n"

@@ -10,7 +10,7 @@ from typing import Any, Final, Generic, Protocol, TypeVar, cast, overload
 
 import pandas as pd
 
-from flighttrace.csvsafe import write_csv
+from flighttrace.csvsafe import iso_text, write_csv
 from flighttrace.numfmt import fixed_decimals
 
 __all__ = ["VERDICTS", "CLAIMS_COLUMNS", "EVIDENCE_COLUMNS", "STATISTICS_COLUMNS", "KindFindings", "Findings"]
@@ -62,20 +62,11 @@ monthly blocks; ``p_adjusted`` corrects ``p_value`` for the number of tests run,
 
 
 
-def _iso_col(s: pd.Series) -> pd.Series:
-    tz = str(s.dt.tz)
-    if tz == "UTC":
-        txt = s.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    else:
-        txt = s.dt.strftime("%Y-%m-%dT%H:%M:%S%z").str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
-    return txt.where(s.notna(), None)
-
-
 def _for_csv(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for c in out.columns:
         if isinstance(out[c].dtype, pd.DatetimeTZDtype):
-            out[c] = _iso_col(out[c])
+            out[c] = iso_text(out[c])  # Z for UTC columns, the offset for report-zone ones
     return out
 
 

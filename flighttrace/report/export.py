@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flighttrace.csvsafe import write_csv
+from flighttrace.csvsafe import iso_text, write_csv
 from flighttrace.numfmt import fixed_decimals
 
 __all__ = ["to_csv", "legs_geojson", "write_table"]
@@ -20,8 +20,10 @@ def _iso(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for c in out.columns:
         dt = out[c].dtype
-        if isinstance(dt, pd.DatetimeTZDtype):
-            fmt = "%Y-%m-%dT%H:%M:%SZ" if str(dt.tz) in ("UTC", "utc") else "%Y-%m-%dT%H:%M:%S%z"
+        if isinstance(dt, pd.DatetimeTZDtype) and str(dt.tz) == "UTC":
+            out[c] = iso_text(out[c])  # the whole column at once: the text strftime("%Y-%m-%dT%H:%M:%SZ") gives
+        elif isinstance(dt, pd.DatetimeTZDtype):
+            fmt = "%Y-%m-%dT%H:%M:%SZ" if str(dt.tz) == "utc" else "%Y-%m-%dT%H:%M:%S%z"
             out[c] = out[c].dt.strftime(fmt).where(out[c].notna(), None)
     return out
 

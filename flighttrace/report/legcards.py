@@ -163,6 +163,7 @@ class LegEvidence:
             self._columns = {c: self._pts[c].array for c in _ROW_COLUMNS if c in self._pts.columns}
         self._span_cache: dict[str, dict[str, tuple[int, int, int, Any]]] | None = None
         self._records: dict[str, dict[str, Any]] = {}
+        self._cells: dict[Any, Any] | None = None
         self._fleet = fleet_by_address(run.scn)
 
     # -- rows ------------------------------------------------------------------------
@@ -171,8 +172,10 @@ class LegEvidence:
         """A leg's row of the legs table, as a dictionary of its cells (read once per leg)."""
         rec = self._records.get(leg_id)
         if rec is None:
-            lg = self.by_id.loc[leg_id]
-            rec = self._records[leg_id] = dict(zip(lg.index.tolist(), lg.to_numpy(), strict=True))
+            if self._cells is None:  # each column taken once; a cell is then read as the table's row gives it
+                self._cells = {c: self.by_id[c].array for c in self.by_id.columns}
+            k = self.by_id.index.get_loc(leg_id)
+            rec = self._records[leg_id] = {c: col[k] for c, col in self._cells.items()}
         return rec
 
     def positions(self, leg_id: str) -> pd.DataFrame:
@@ -327,7 +330,7 @@ class LegEvidence:
         at_field = (dist <= p.observed_km) & (ground | (height <= p.observed_agl_ft))
         cand = span[at_field[span]] if ap is not None else np.empty(0, dtype=int)
         if len(cand):
-            pick = np.unique(np.r_[cand[0], cand[-1]])[:DECISIVE_MAX]
+            pick = cand[[0, -1] if cand[-1] != cand[0] else [0]][:DECISIVE_MAX]  # the first and the last (in order: cand ascends)
             out["decisive_note"] = (f"{fmt_count(len(cand))} position{'s' if len(cand) != 1 else ''} on the ground or within "
                                     f"{fmt_ft(p.observed_agl_ft)} of the field and {fmt_km(p.observed_km)} of it"
                                     + ("; the first and the last shown" if len(pick) > 1 else ""))
@@ -339,7 +342,7 @@ class LegEvidence:
         show = span
         if len(show) > PROFILE_POINTS:
             show = np.unique(np.r_[show[np.round(np.linspace(0, len(show) - 1, PROFILE_POINTS)).astype(int)], pick])
-        dec = np.isin(show, pick)
+        dec = (show[:, None] == pick[None, :]).any(axis=1)  # which shown positions are decisive (pick: one or two)
         where = self.places.label(code) if ap is not None else "the last position" if end == "destination" else "the first position"
         label = (f"{role} {where}: height against distance, {len(show)} positions, the decisive ones dotted"
                  + (f"; shaded: within {p.observed_km:g} km and {p.observed_agl_ft:g} ft of the field" if ap is not None else ""))

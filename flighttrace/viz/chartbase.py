@@ -195,18 +195,37 @@ def _integer_ticks(axis: Axis) -> None:
         loc.set_params(integer=True)
 
 
-def _hide_empty(bars: Any) -> Any:
-    """Bars of height zero (a covered day or hour with nothing counted) kept but not drawn: they would paint nothing.
+def _count_bars(ax: Axes, x: np.ndarray, height: np.ndarray, *, bottom: np.ndarray | None = None, **bar: Any) -> Any:
+    """Bars of counts (``ax.bar(x, height, **bar)``), made only for the bins with something counted, and for the first bin.
 
-    They stay in the axes (a bar per covered bin, as the charts promise); only
-    the renderers skip them, which spares hundreds of empty paths in a chart
-    with many quiet days. The first bar is always drawn: a legend entry takes
-    its look from it. Returns ``bars``.
+    A bin counted as zero (a covered day or hour with nothing in it) would
+    paint nothing: it gets no bar, which spares a chart of many quiet days
+    hundreds of empty rectangles to make and sort. The first bin keeps its
+    bar whatever its count: a legend entry takes its look from it. Bins
+    without data are not given here (they are hatched, never drawn as zero).
+
+    Parameters
+    ----------
+    ax
+        The axes.
+    x, height
+        Left edge and count of each covered bin, in order.
+    bottom
+        Base of each bar (stacked bars), or ``None`` for zero.
+    **bar
+        :meth:`matplotlib.axes.Axes.bar` options.
+
+    Returns
+    -------
+    matplotlib.container.BarContainer
+        The bars made.
     """
-    for bar in list(bars)[1:]:
-        if bar.get_height() == 0:
-            bar.set_visible(False)
-    return bars
+    h = np.asarray(height, dtype=float)
+    keep = h != 0
+    keep[:1] = True
+    if bottom is not None:
+        bar["bottom"] = np.asarray(bottom)[keep]
+    return ax.bar(np.asarray(x)[keep], h[keep], **bar)
 
 
 def _hatch_gaps(ax: Axes, x: np.ndarray, covered: np.ndarray, step: Any) -> None:
@@ -285,12 +304,77 @@ def save_figure(fig: Figure, path_stem: str | Path, *, dpi: int = 200) -> list[P
     png, svg = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".svg")
     buf = io.BytesIO()
     with _style():
-        fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None})
-        # the layout is in figure fractions, the same for both files: computed once, for the PNG
-        fig.set_layout_engine("none")
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        _lay_out(fig, dpi)
+        with _ticks_fixed(fig):
+            fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None})
+            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg.write_text(_stable_clip_ids(buf.getvalue().decode("utf-8")), encoding="utf-8", newline="")
     return [png, svg]
+
+
+def _lay_out(fig: Figure, dpi: float) -> None:
+    """Run a figure's layout engine once, at the PNG's resolution, and then switch it off (both files are drawn once each).
+
+    ``savefig`` with a layout engine first draws the whole figure without
+    painting it, only to run the engine, and does so again for every file
+    (even with the engine set to ``"none"``, which keeps a placeholder). Here
+    the engine runs alone, with the Agg renderer the PNG is then drawn with
+    (the same text metrics, so the same positions, to the bit), and is then
+    removed: the PNG and the SVG are each drawn once. The layout is in figure
+    fractions, the same for both files.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return
+    FigureCanvasAgg(fig)  # the figure's canvas from now on: savefig then draws the PNG with the renderer the layout measured with
+    shown = fig.get_dpi()
+    fig.set_dpi(dpi)
+    engine.execute(fig)
+    fig.set_dpi(shown)
+    fig.set_layout_engine(None)
+
+
+@contextmanager
+def _ticks_fixed(fig: Figure) -> Iterator[None]:
+    """Within the block, each axis's major ticks are fixed at the positions and labels its locator and formatter give now.
+
+    A drawing asks an axis's locator and formatter for its ticks several
+    times (to draw them, to place the axis label, to measure the spines),
+    and the PNG and the SVG ask again: the same positions and the same text
+    each time, as the figure is laid out and its limits set. They are worked
+    out once here, with the offset text (``1e3``, a date axis's year), and
+    the axes' own locators and formatters are put back afterwards. Axes that
+    share an axis share one pair, fixed once.
+    """
+    from matplotlib.ticker import FixedFormatter, FixedLocator
+
+    kept: list[tuple[Any, Any, Any]] = []  # (ticker, locator, formatter)
+    seen: set[int] = set()
+    try:
+        for ax in fig.axes:
+            if not ax.get_visible():
+                continue
+            for axis in (ax.xaxis, ax.yaxis):
+                ticker = axis.major  # shared by axes that share this axis
+                if id(ticker) in seen:
+                    continue
+                seen.add(id(ticker))
+                locator, formatter = ticker.locator, ticker.formatter
+                if locator is None or formatter is None:
+                    continue
+                locs = axis.get_majorticklocs().tolist()
+                labels = formatter.format_ticks(locs)
+                fixed = FixedFormatter(labels)
+                fixed.set_offset_string(formatter.get_offset())
+                fixed.set_axis(axis)
+                kept.append((ticker, locator, formatter))
+                ticker.locator, ticker.formatter = FixedLocator(locs), fixed  # the axes' own pair is put back untouched
+        yield
+    finally:
+        for ticker, locator, formatter in reversed(kept):
+            ticker.locator, ticker.formatter = locator, formatter
 
 
 _CLIP_DEF = re.compile(r'[ ]*<clipPath id="(p[0-9a-f]{10})">(.*?)</clipPath>\n?', re.S)

@@ -12,10 +12,10 @@ from flighttrace.viz.chartbase import (
     _BARS,
     HATCH,
     _bottom_panels,
+    _count_bars,
     _frame,
     _grid,
     _hatch_gaps,
-    _hide_empty,
     _integer_ticks,
     _local,
     _new_figure,
@@ -43,8 +43,8 @@ def _hour_panel(ax: Any, d: pd.DataFrame, closures: pd.DataFrame | None, ap: str
     cov = d["covered"].to_numpy(dtype=bool)
     ok = cov & np.isfinite(arr)
     width = 1.0 / 24.0 * 0.85
-    _hide_empty(ax.bar(xs[ok], arr[ok], width=width, align="edge", color=_BARS, edgecolor="none", zorder=2))
-    _hide_empty(ax.bar(xs[ok], dep[ok], bottom=arr[ok], width=width, align="edge", color="#8FB8DE", edgecolor="none", zorder=2))
+    _count_bars(ax, xs[ok], arr[ok], width=width, align="edge", color=_BARS, edgecolor="none", zorder=2)
+    _count_bars(ax, xs[ok], dep[ok], bottom=arr[ok], width=width, align="edge", color="#8FB8DE", edgecolor="none", zorder=2)
     mean = pd.to_numeric(d["baseline_mean"], errors="coerce").to_numpy(dtype=float)
     lo = pd.to_numeric(d["band_low"], errors="coerce").to_numpy(dtype=float)
     hi = pd.to_numeric(d["band_high"], errors="coerce").to_numpy(dtype=float)

@@ -14,13 +14,13 @@ from flighttrace.viz.chartbase import (
     _WINDOW,
     HATCH,
     _bottom_panels,
+    _count_bars,
     _events_frame,
     _fmt_span,
     _frame,
     _grid,
     _hatch_gaps,
     _hatch_spans,
-    _hide_empty,
     _integer_ticks,
     _local,
     _new_figure,
@@ -110,7 +110,7 @@ def sorties_per_week(
         x = _local(wk["period_start"].to_numpy(), zone)
         y = pd.to_numeric(wk["sorties"], errors="coerce").to_numpy(dtype=float)
         has = np.isfinite(y)
-        _hide_empty(ax.bar(x[has].to_numpy(), y[has], width=6.0, align="edge", color=_BARS, edgecolor="none", zorder=2, label="Sorties in the week (days with data)"))
+        _count_bars(ax, x[has].to_numpy(), y[has], width=6.0, align="edge", color=_BARS, edgecolor="none", zorder=2, label="Sorties in the week (days with data)")
         if coverage is not None and len(coverage):
             days = _local(coverage["date"].to_numpy(), zone).dt.normalize()
             spans = _uncovered_spans(days, coverage["covered"].to_numpy(dtype=bool))
@@ -201,7 +201,7 @@ def event_study_plot(
             val = pd.to_numeric(d["sorties"], errors="coerce").to_numpy(dtype=float)
             cov = d["covered"].to_numpy(dtype=bool) if "covered" in d else np.isfinite(val)
             ok = cov & np.isfinite(val)
-            _hide_empty(ax.bar(day[ok], val[ok], width=0.85, align="edge", color=_BARS, edgecolor="none", zorder=2))
+            _count_bars(ax, day[ok], val[ok], width=0.85, align="edge", color=_BARS, edgecolor="none", zorder=2)
             _hatch_gaps(ax, day, cov, 1.0)
             r = by_id.get(eid)
             if r is not None:

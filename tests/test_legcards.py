@@ -1,0 +1,36 @@
+"""LegEvidence: a leg's row of the legs table, read as the table gives it."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from flighttrace.report.legcards import LegEvidence
+
+
+def _run(legs: pd.DataFrame) -> SimpleNamespace:
+    # no positions: the cards' leg ends are not read, only the legs table
+    return SimpleNamespace(legs=legs, leg_thresholds=None, ds=SimpleNamespace(points=pd.DataFrame()), scn=SimpleNamespace(fleet=None))
+
+
+def test_record_gives_a_legs_row_cell_by_cell_with_the_tables_own_types() -> None:
+    legs = pd.DataFrame({
+        "leg_id": ["L1", "L2", "L2"],  # a repeated id: its first row is the leg's
+        "icao24": ["600864", "abc123", "ffffff"],
+        "n_points": np.array([12, 7, 9], dtype=np.int64),
+        "max_gap_s": [30.5, np.nan, 1.0],
+        "takeoff_time": pd.to_datetime(["2023-10-03T08:00:00Z", "2023-10-04T09:30:00Z", None], utc=True),
+        "origin": ["UBBB", None, "LLOV"],
+    })
+    ev = LegEvidence(_run(legs), ["L2", "L1"], places=None)
+    rec = ev.record("L2")
+    assert list(rec) == ["leg_id", "icao24", "n_points", "max_gap_s", "takeoff_time", "origin"]
+    assert rec["leg_id"] == "L2" and rec["icao24"] == "abc123"
+    assert rec["n_points"] == 7 and isinstance(rec["n_points"], np.integer)
+    assert np.isnan(rec["max_gap_s"])
+    assert rec["takeoff_time"] == pd.Timestamp("2023-10-04T09:30:00Z")
+    assert pd.isna(rec["origin"])
+    assert ev.record("L1")["max_gap_s"] == 30.5 and ev.record("L1")["origin"] == "UBBB"
+    assert ev.record("L2") is rec  # read once per leg

@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 from flighttrace.schema import TIME_DTYPE
-from flighttrace.timeutil import time_ns
+from flighttrace.timeutil import from_ns, time_ns
 
 __all__ = [
     "FLEET_COLUMNS",
@@ -661,7 +661,10 @@ def fleet_table(claim_id: str, fleet: str | None, fa: FleetArrays, start: pd.Tim
     """
     s, e = pd.Timestamp(start).value, pd.Timestamp(end).value
     near = _near(fa, start, end, margin)
-    used, grp = np.unique(fa.hex_codes[near], return_inverse=True)
+    hc = fa.hex_codes[near]
+    present = np.bincount(hc, minlength=len(fa.hexes)) > 0  # the aircraft heard (codes number the sorted addresses)
+    used = np.flatnonzero(present)
+    grp = (np.cumsum(present) - 1)[hc]
     k = len(used)
     a, b = fa.t0[near], fa.t1[near]
 
@@ -679,11 +682,8 @@ def fleet_table(claim_id: str, fleet: str | None, fa: FleetArrays, start: pd.Tim
         "claim_id": [claim_id] * k, "fleet": [fleet or ""] * k, "icao24": list(fa.hexes[used]) if k else [],
         "registration": ident.get("registration", [""] * k),
         "heard_in_window": any_of((b >= s) & (a < e)), "heard_before": any_of(a < s), "heard_after": any_of(b >= e),
-        "first_heard": pd.to_datetime(first, utc=True), "last_heard": pd.to_datetime(last, utc=True),
+        "first_heard": from_ns(first), "last_heard": from_ns(last),
         "n_points": np.bincount(grp, weights=fa.weight[near], minlength=k)[:k].astype(np.int64), "how": how,
         "callsigns": ident.get("callsign", [""] * k), "squawks": ident.get("squawk", [""] * k),
     }
-    df = pd.DataFrame(out, columns=list(FLEET_COLUMNS))
-    for c in ("first_heard", "last_heard"):
-        df[c] = pd.to_datetime(df[c], utc=True).astype(TIME_DTYPE)
-    return df
+    return pd.DataFrame(out, columns=list(FLEET_COLUMNS))

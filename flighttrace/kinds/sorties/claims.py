@@ -368,14 +368,21 @@ def _destinations(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) ->
                    plain=plain.seen(f"all {int((strong | bridged).sum())} departure(s) {frm} with a known destination went to {names} ({observed})"))
 
 
-def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -> tuple[str, str, float, pd.DataFrame]:
-    """Mean interval rule: enough intervals inside detectable spans, mean and median on the same side of the band."""
+def _intervals_of(times: pd.Series, ctx: Context, win: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`~flighttrace.kinds.sorties.stats.intervals` of the times in the claim's window, as arrays (from, to, covered)."""
+    t_ns, days = st.event_days(times, ctx.cov)
+    return st.interval_arrays(t_ns, days, ctx.cov, pd.Timestamp(win.start).value, pd.Timestamp(win.end).value)
+
+
+def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -> tuple[str, str, float, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Mean interval rule: enough intervals inside detectable spans, mean and median on the same side of the band.
+
+    Returns the verdict, its reason, the mean and the intervals (:func:`_intervals_of`)."""
     test, rules = claim.test, ctx.rules
-    wins = pd.DataFrame({"window": [claim.id], "start": [win.start], "end": [win.end]})
-    iv = st.intervals(times, ctx.cov, wins)
+    iv = _intervals_of(times, ctx, win)
     # an event the data could not see would only split an interval: the measured ones are upper bounds, so a
     # mean above the claim (or a band's lower edge met) stands only where every event would have been seen
-    ok = iv[iv["covered"]]
+    ok = pd.Series(st.interval_days(iv[0], iv[1])[iv[2]], name="days")
     hi = test.max.total_seconds() / 86400.0
     lo = test.min.total_seconds() / 86400.0 if test.min is not None else 0.0
     seen_all = absence_ok(win.detect, rules)
@@ -388,12 +395,12 @@ def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -
         if n >= 2 or seen_all:
             return "inconclusive", f"no interval between consecutive events inside covered spans ({why})", math.nan, iv
         return "inconclusive", f"no interval between consecutive events inside covered spans ({why}); the data could not have seen every event: {_missing_words(win)}", math.nan, iv
-    m = mean_interval_ci(ok["days"], conf=rules.conf, n_boot=rules.n_boot, seed=rules.seed)
-    md = median_ci(ok["days"], conf=rules.conf)
+    m = mean_interval_ci(ok, conf=rules.conf, n_boot=rules.n_boot, seed=rules.seed)
+    md = median_ci(ok, conf=rules.conf)
     text = f"{m.text()}, {md.text()} over {len(ok)} interval(s) inside covered spans"
     if len(ok) < rules.min_intervals:
         return "inconclusive", f"{text}: too few to judge (at least {rules.min_intervals} needed)", m.value, iv
-    mean, median = m.value, float(ok["days"].median())
+    mean, median = m.value, float(ok.median())
     side = [("in" if lo <= x <= hi else "above" if x > hi else "below") for x in (mean, median)]
     if side[0] != side[1]:
         return "inconclusive", f"{text}: the mean is {side[0]} [{fmt_n(lo)}, {fmt_n(hi)}] d but the median is {side[1]}; a few long gaps decide it", mean, iv
@@ -414,7 +421,8 @@ def _missing_words(win: Window) -> str:
 
 def _mean_interval(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
     strong = items[items["grade"].isin(STRONG)]
-    v1, r1, m1, iv = _interval_verdict(strong["time"].reset_index(drop=True), ctx, claim, win)
+    v1, r1, m1, (a, b, covered) = _interval_verdict(strong["time"].reset_index(drop=True), ctx, claim, win)
+    iv = st.interval_frame([claim.id] * len(a), a, b, covered)
     med = iv.loc[iv["covered"], "days"].median() if len(iv) else math.nan
     observed = f"mean interval {fmt_duration(m1 * 86400.0)}, median {fmt_duration(med * 86400.0)} ({len(strong)} {claim.subject.unit})" if not math.isnan(m1) else f"{len(strong)} {claim.subject.unit}, no interval"
     verdict, reason = v1, r1

@@ -27,6 +27,7 @@ import pandas as pd
 
 from flighttrace.claims.coverage import FREQUENCIES, day_numbers, day_starts, table_days
 from flighttrace.schema import TIME_DTYPE
+from flighttrace.timeutil import from_ns, time_ns
 
 __all__ = [
     "RateRatioResult",
@@ -438,28 +439,82 @@ def intervals(times: Any, cov: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFr
         ``covered`` (every day from the day of ``from`` to the day of ``to``
         is covered, so no event in between can have been missed).
     """
+    t_ns, days = event_days(times, cov)
+    ws = np.array([pd.Timestamp(x).value for x in windows["start"]], dtype=np.int64)
+    we = np.array([pd.Timestamp(x).value for x in windows["end"]], dtype=np.int64)
+    parts = [(wid, *interval_arrays(t_ns, days, cov, a, b)) for wid, a, b in zip(windows["window"], ws, we, strict=True)]  # one per window
+    parts = [p for p in parts if len(p[1])]
+    if not parts:
+        return interval_frame([], *(np.zeros(0, dtype=np.int64),) * 2, np.zeros(0, dtype=bool))
+    return interval_frame([w for p in parts for w in [p[0]] * len(p[1])], *(np.concatenate([p[k] for p in parts]) for k in (1, 2, 3)))
+
+
+def interval_frame(window: list[Any], a: np.ndarray, b: np.ndarray, covered: np.ndarray) -> pd.DataFrame:
+    """The :func:`intervals` table of intervals given as arrays: each one's window, ``from`` and ``to`` (int64 ns), whether covered."""
+    if len(a) == 0:
+        return pd.DataFrame({"window": pd.Series([], dtype=object), "from": pd.Series([], dtype=TIME_DTYPE), "to": pd.Series([], dtype=TIME_DTYPE), "days": pd.Series([], dtype=float), "covered": pd.Series([], dtype=bool)})
+    return pd.DataFrame({"window": window, "from": from_ns(a), "to": from_ns(b), "days": interval_days(a, b), "covered": covered})
+
+
+_NAT = int(np.iinfo(np.int64).min)
+"""``pandas.NaT`` as int64 nanoseconds."""
+
+
+def event_days(times: Any, cov: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+    """Event times as sorted int64 UTC nanoseconds (missing ones dropped), and each one's day number in the coverage
+    table's zone (None without a table): what :func:`interval_arrays` takes.
+
+    Parameters
+    ----------
+    times
+        UTC times of the events.
+    cov
+        Coverage table.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The times and their days (:func:`~flighttrace.claims.coverage.day_numbers`).
+    """
     t = pd.Series(times) if not isinstance(times, pd.Series) else times
-    t = t.dropna().astype(TIME_DTYPE).sort_values(kind="stable").reset_index(drop=True)
-    tz = cov["tz"].iloc[0] if len(cov) else "UTC"
-    if len(cov):
+    ns = np.sort(time_ns(t.dropna().astype(TIME_DTYPE)), kind="stable")
+    return ns, (day_numbers(from_ns(ns), cov["tz"].iloc[0]) if len(cov) else None)
+
+
+def interval_arrays(t_ns: np.ndarray, days: np.ndarray | None, cov: pd.DataFrame, start: int, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The intervals of :func:`intervals` inside one window, as arrays.
+
+    Parameters
+    ----------
+    t_ns, days
+        :func:`event_days` of the events and the table.
+    cov
+        Coverage table.
+    start, end
+        The window (int64 UTC nanoseconds, end exclusive).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Each interval's ``from`` and ``to`` (int64 ns) and whether every day from the one to the other is covered;
+        empty with fewer than two events in the window.
+    """
+    lo, hi = np.searchsorted(t_ns, start, side="left"), np.searchsorted(t_ns, end, side="left")
+    if hi - lo < 2 or _NAT in (start, end):  # a window without a bound holds nothing
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    ok = np.zeros(hi - lo - 1, dtype=bool)
+    if days is not None and len(cov):
         tdays = table_days(cov)[0]
         unc = np.concatenate([[0], np.cumsum(~cov["covered"].to_numpy(dtype=bool))])
-    rows: list[pd.DataFrame] = []
-    for wid, ws, we in zip(windows["window"], windows["start"], windows["end"], strict=True):  # one per window
-        sel = t[(t >= ws) & (t < we)].reset_index(drop=True)
-        if len(sel) < 2:
-            continue
-        a, b = sel.iloc[:-1].reset_index(drop=True), sel.iloc[1:].reset_index(drop=True)
-        ok = np.zeros(len(a), dtype=bool)
-        if len(cov):
-            da = day_numbers(a, tz) - tdays[0]
-            db = day_numbers(b, tz) - tdays[0]
-            inside = (da >= 0) & (db < len(cov))
-            ok[inside] = (unc[db[inside] + 1] - unc[da[inside]]) == 0
-        rows.append(pd.DataFrame({"window": wid, "from": a, "to": b, "days": (b - a).dt.total_seconds() / 86400.0, "covered": ok}))
-    if not rows:
-        return pd.DataFrame({"window": pd.Series([], dtype=object), "from": pd.Series([], dtype=TIME_DTYPE), "to": pd.Series([], dtype=TIME_DTYPE), "days": pd.Series([], dtype=float), "covered": pd.Series([], dtype=bool)})
-    return pd.concat(rows, ignore_index=True)
+        da, db = days[lo:hi - 1] - tdays[0], days[lo + 1:hi] - tdays[0]
+        inside = (da >= 0) & (db < len(cov))
+        ok[inside] = (unc[db[inside] + 1] - unc[da[inside]]) == 0
+    return t_ns[lo:hi - 1], t_ns[lo + 1:hi], ok
+
+
+def interval_days(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Intervals from ``a`` to ``b`` (int64 ns) in days, as pandas computes ``(b − a).dt.total_seconds() / 86400``."""
+    return (b - a) / 10**9 / 86400.0
 
 
 # ---------------------------------------------------------------------------------------

@@ -490,6 +490,15 @@ def _event_ratios(ctx: Context, times: pd.Series, windows: pd.DataFrame, win: Wi
     return ctx.cache[key]
 
 
+def _covered(ctx: Context, times: pd.Series) -> np.ndarray:
+    """:func:`~flighttrace.kinds.sorties.bursts.covered_times` of some events, once per evaluation for the same times
+    (a rate ratio's changes count the same items against other windows)."""
+    key = ("covered-times", pd.DatetimeIndex(times).as_unit("ns").asi8.tobytes())
+    if key not in ctx.cache:
+        ctx.cache[key] = bursts.covered_times(ctx.cov, times)
+    return ctx.cache[key]
+
+
 def _rr_fits(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> tuple[pd.DataFrame, pd.Series, pd.Series, list[bursts.BurstRateRatio]]:
     """The events a rate ratio compares, their windows' starts and ends, and the ratio with the strong items, then with the
     bridged ones added, then with the unnamed ends too."""
@@ -511,7 +520,7 @@ def _rr_fits(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> tupl
         times = items.loc[items["grade"].isin(grades), "time"]
         variants.append(bursts.burst_rate_ratio(ctx.cov, times, starts, ends, reference=(win.start, win.end), conf=rules.conf,
                                                 null_ratio=test.min_ratio, min_cell_days=rules.min_cell_days, min_blocks=rules.min_blocks,
-                                                layout=layout))
+                                                layout=layout, covered=_covered(ctx, times)))
     return ev, starts, ends, variants
 
 

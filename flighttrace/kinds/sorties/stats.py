@@ -281,12 +281,21 @@ def interval_fractions(cov: pd.DataFrame, starts: Any, ends: Any) -> np.ndarray:
     """
     if len(cov) == 0:
         return np.zeros(0)
-    tdays, tz = table_days(cov)
     ms, me = merge_intervals(starts, ends)
     if len(ms) == 0:
         return np.zeros(len(cov))
-    b0 = day_starts(tdays, tz).asi8
-    b1 = day_starts(tdays + 1, tz).asi8
+    return day_fractions(table_bounds(cov), ms, me)
+
+
+def table_bounds(cov: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each day of a (non-empty) coverage table as its first instant and the next day's (int64 UTC ns, the table's zone)."""
+    tdays, tz = table_days(cov)
+    return day_starts(tdays, tz).asi8, day_starts(tdays + 1, tz).asi8
+
+
+def day_fractions(bounds: tuple[np.ndarray, np.ndarray], ms: np.ndarray, me: np.ndarray) -> np.ndarray:
+    """:func:`interval_fractions` of merged intervals ``[ms, me)`` (int64 ns) over days given by :func:`table_bounds`."""
+    b0, b1 = bounds
     overlap = (np.minimum(b1[:, None], me[None, :]) - np.maximum(b0[:, None], ms[None, :])).clip(0).sum(axis=1)
     return overlap / (b1 - b0)
 

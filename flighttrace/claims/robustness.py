@@ -34,8 +34,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from flighttrace.claims import coverage as cv
 from flighttrace.claims.context import STRONG, Context, Judged, Window
+from flighttrace.claims.daytable import day_table
 
 __all__ = ["ROBUSTNESS_COLUMNS", "Variant", "empty_panel", "mark", "panel", "variants", "window_of"]
 
@@ -79,7 +79,7 @@ def window_of(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp, 
 
     key = ("window", claim.test.kind, repr(claim.subject), getattr(claim.test, "airport", None), pd.Timestamp(start), pd.Timestamp(end))
     if record or key not in ctx.cache:
-        days, uncovered, text = cv.window_summary(ctx.cov, start, end)
+        days, uncovered, text = day_table(ctx).summary(start, end)  # cv.window_summary, the table read once
         ctx.cache[key] = Window(start, end, days, uncovered, text, detect=measured_detection(ctx, claim, start, end, record=record))
     return ctx.cache[key]
 

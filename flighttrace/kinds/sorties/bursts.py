@@ -35,7 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flighttrace.claims.coverage import day_numbers, day_starts, table_days, window_day_bounds
+from flighttrace.claims.coverage import day_numbers, day_starts, table_days
+from flighttrace.claims.daytable import day_table
 from flighttrace.kinds.sorties.stats import (
     RateRatioResult,
     _covered_times,
@@ -673,7 +674,7 @@ def uncovered_rates(ctx: Any, start: pd.Timestamp, end: pd.Timestamp) -> Uncover
     rr_hi, source, win = _surge(ctx)
     if len(win) == 0:
         return None
-    b0, b1, covered = window_day_bounds(ctx.cov, start, end)
+    b0, b1, covered = day_table(ctx).bounds(start, end)  # window_day_bounds, the table read once per evaluation
     if len(b0) == 0:
         return UncoveredRates(0.0, rr_hi, source)
     ms, me = _clipped(win["window_start"], win["window_end"], pd.Timestamp(start).value, pd.Timestamp(end).value)

@@ -181,8 +181,19 @@ def _dist_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float, *, rad:
     """Great-circle km from each position to one point; ``rad``: ``lat`` in radians and its cosine, when kept already."""
     p1, cos_p1 = rad if rad is not None else (np.radians(lat), None)
     p2 = np.radians(lat0)
-    a = np.sin((p2 - p1) / 2) ** 2 + (np.cos(p1) if cos_p1 is None else cos_p1) * np.cos(p2) * np.sin(np.radians(lon0 - lon) / 2) ** 2
-    return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    # sin²(Δφ/2) + cos φ1 · cos φ2 · sin²(Δλ/2), each step in place (the same operations in the same order: the same bits)
+    a = np.subtract(p2, p1)
+    a /= 2
+    np.square(np.sin(a, out=a), out=a)
+    b = np.radians(np.subtract(lon0, lon))
+    b /= 2
+    np.square(np.sin(b, out=b), out=b)
+    c = (np.cos(p1) if cos_p1 is None else cos_p1) * np.cos(p2)
+    c *= b
+    a += c
+    np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0, out=a), out=a), out=a)
+    a *= 2 * _EARTH_KM
+    return a
 
 
 class _Distances:
@@ -192,6 +203,7 @@ class _Distances:
         self.lat, self.lon, self.pos = lat, lon, pos
         self._full: dict[str, np.ndarray] = {}
         self._rad: tuple[np.ndarray, np.ndarray] | None = None
+        self._pairs: dict[tuple[str, str], np.ndarray] = {}
 
     def at(self, code: str, col: str) -> float:
         return float(self.pos.at[code, col])  # type: ignore[arg-type]
@@ -206,6 +218,13 @@ class _Distances:
 
     def between(self, a: str, b: str) -> float:
         return float(_dist_km(np.array([self.at(a, "lat")]), np.array([self.at(a, "lon")]), self.at(b, "lat"), self.at(b, "lon"))[0])
+
+    def ellipse(self, a: str, b: str, detour: float) -> np.ndarray:
+        """Positions whose distances to fields ``a`` and ``b`` add up to at most ``detour`` times theirs (each pair once:
+        corridors of overlapping groups share pairs)."""
+        if (a, b) not in self._pairs:
+            self._pairs[(a, b)] = self.full(a) + self.full(b) <= detour * self.between(a, b)
+        return self._pairs[(a, b)]
 
 
 def _in_gate(g: Gate, dist: _Distances, alt: np.ndarray, ground: np.ndarray, params: VisibilityParams) -> np.ndarray:
@@ -224,7 +243,7 @@ def _in_gate(g: Gate, dist: _Distances, alt: np.ndarray, ground: np.ndarray, par
     for a in g.ends[0]:  # one pass per pair of fields, vectorised over the positions
         for b in g.ends[1]:
             if a != b:
-                out |= dist.full(a) + dist.full(b) <= params.corridor_detour * dist.between(a, b)
+                out |= dist.ellipse(a, b, params.corridor_detour)
     return out
 
 
@@ -621,12 +640,14 @@ class FleetArrays:
         hc, hexes = sorted_codes(rows["icao24"]) if len(rows) else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
         n = len(rows)
         weight = rows["n_points"].to_numpy(dtype=float) if from_legs and "n_points" in rows else np.ones(n)
-        ps = np.full(n, "unknown", dtype=object)
-        if not from_legs and "position_source" in rows:
-            pc, pn = _factor(rows["position_source"])
-            ps = np.where(pc >= 0, pn[np.maximum(pc, 0)] if len(pn) else "unknown", "unknown")
+        kind = {k: np.zeros(n, dtype=bool) for k in ("adsb", "mlat", "other")}
+        if not from_legs and "position_source" in rows and n:
+            pc, pn = _factor(rows["position_source"])  # each row's kind of position, told per distinct source name
+            for k in kind:
+                is_k = pn == k
+                kind[k] = (pc >= 0) & is_k[np.maximum(pc, 0)] if len(pn) else kind[k]
         idents = {c: _factor(rows[c]) for c in ("registration", "callsign", "squawk") if c in rows and not (from_legs and c == "squawk")}
-        return cls(t0, t1, np.asarray(hc), np.asarray(hexes, dtype=object), weight, ps == "adsb", ps == "mlat", ps == "other", idents, from_legs)
+        return cls(t0, t1, np.asarray(hc), np.asarray(hexes, dtype=object), weight, kind["adsb"], kind["mlat"], kind["other"], idents, from_legs)
 
 
 def _near(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Timedelta) -> np.ndarray:

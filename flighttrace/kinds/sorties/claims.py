@@ -282,8 +282,8 @@ def _stat(values: pd.Series, statistic: str) -> float:
 
 def _ground_time(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
     test = claim.test
-    items = items[items["kind"].eq("sortie") | items["gt_min_s"].notna() | items["gt_s"].notna()]
-    items = items[items["airport"].isin(ctx.scenario.resolve_airports(test.airport))].reset_index(drop=True)
+    stays = items["kind"].eq("sortie").to_numpy() | items["gt_min_s"].notna().to_numpy() | items["gt_s"].notna().to_numpy()
+    items = items[stays & items["airport"].isin(ctx.scenario.resolve_airports(test.airport)).to_numpy()].reset_index(drop=True)
     lo = test.min.total_seconds() if test.min is not None else -math.inf
     hi = test.max.total_seconds() if test.max is not None else math.inf
     band = test.describe().split(" in ", 1)[-1]

@@ -289,7 +289,7 @@ def heard_table(points: pd.DataFrame, gates: list[Gate], index: Any, params: Vis
     s_codes = np.where(s_codes >= 0, s_codes, len(s_names) - 1) * 4 + pcls
     a_codes = np.maximum(_factor(points["icao24"])[0], 0).astype(np.int64)
     n_src, n_ac = max(len(s_names), 1) * 4, int(a_codes.max(initial=0)) + 1
-    keys: dict[str, list[np.ndarray]] = {g.id: [] for g in gates}
+    keys: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {g.id: [] for g in gates}
     pairs: dict[str, list[np.ndarray]] = {g.id: [] for g in gates}
     for lo in range(0, len(points), params.chunk_points):  # one pass per chunk of positions: memory stays bounded
         part = points.iloc[lo:lo + params.chunk_points]
@@ -299,14 +299,16 @@ def heard_table(points: pd.DataFrame, gates: list[Gate], index: Any, params: Vis
         key_all = (time_ns(part["time"]) // HOUR_NS) * n_src + s_codes[lo:lo + len(part)]
         for g in gates:  # one pass per gate, vectorised over the positions
             m = _in_gate(g, dist, alt, ground, params)
-            if m.any():
-                keys[g.id].append(key_all[m])
-                pairs[g.id].append(np.unique(key_all[m] * n_ac + a_codes[lo:lo + len(part)][m]))
+            if m.any():  # positions of one aircraft follow each other: most keys repeat the one before
+                km = key_all[m]
+                keys[g.id].append(_runs(km))
+                pairs[g.id].append(np.unique(_runs(km * n_ac + a_codes[lo:lo + len(part)][m])[0]))
     frames = []
     for g in gates:  # one table per gate that heard anything
         if not keys[g.id]:
             continue
-        k_u, n_pts = np.unique(np.concatenate(keys[g.id]), return_counts=True)
+        k_u, inv = np.unique(np.concatenate([v for v, _ in keys[g.id]]), return_inverse=True)
+        n_pts = np.bincount(inv, weights=np.concatenate([c for _, c in keys[g.id]]), minlength=len(k_u))
         k2, n_air = np.unique(np.unique(np.concatenate(pairs[g.id])) // n_ac, return_counts=True)
         n_air_full = np.zeros(len(k_u), dtype=np.int64)
         n_air_full[np.searchsorted(k_u, k2)] = n_air
@@ -320,6 +322,15 @@ def heard_table(points: pd.DataFrame, gates: list[Gate], index: Any, params: Vis
     if not frames:
         return _empty_heard()
     return pd.concat(frames, ignore_index=True).sort_values(["gate", "hour", "source"], kind="stable").reset_index(drop=True)
+
+
+def _runs(k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of equal consecutive values: each run's value and length (``np.unique`` of the values, with the lengths
+    summed, gives the counts of ``k``'s values)."""
+    if len(k) == 0:
+        return k, np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    return k[first], np.diff(np.r_[first, len(k)])
 
 
 def fill_gaps(heard: np.ndarray, max_gap: float) -> np.ndarray:

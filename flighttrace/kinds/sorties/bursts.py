@@ -314,8 +314,9 @@ def negative_binomial(cells: pd.DataFrame, *, conf: float = 0.95, null_ratio: fl
     return _negative_binomial(n, days, inside, conf=conf, null_ratio=null_ratio, min_blocks=min_blocks)
 
 
-def _negative_binomial(n: np.ndarray, days: np.ndarray, inside: np.ndarray, *, conf: float, null_ratio: float, min_blocks: int) -> NegativeBinomialFit:
-    """:func:`negative_binomial` of the blocks' events (float), covered days and sides."""
+def _negative_binomial(n: np.ndarray, days: np.ndarray, inside: np.ndarray, *, conf: float, null_ratio: float, min_blocks: int,
+                       p_value: bool = True) -> NegativeBinomialFit:
+    """:func:`negative_binomial` of the blocks' events (float), covered days and sides (``p_value``: whether to test the ratio)."""
     from scipy import stats
 
     phi = _pearson_phi(n, days, inside)
@@ -333,7 +334,7 @@ def _negative_binomial(n: np.ndarray, days: np.ndarray, inside: np.ndarray, *, c
         return no(fit)
     b, se, alpha = fit
     z = float(stats.norm.ppf(0.5 + conf / 2.0))
-    p = float(2.0 * stats.norm.sf(abs(b - math.log(null_ratio)) / se)) if null_ratio > 0 else 0.0
+    p = (float(2.0 * stats.norm.sf(abs(b - math.log(null_ratio)) / se)) if null_ratio > 0 else 0.0) if p_value else nan
     return NegativeBinomialFit(True, math.exp(b), math.exp(b - z * se), math.exp(b + z * se), p, max(alpha, 0.0), phi, len(n))
 
 
@@ -441,7 +442,7 @@ class BurstRateRatio:
 
 def burst_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, reference: tuple[Any, Any] | None = None,
                      conf: float = 0.95, null_ratio: float = 1.0, min_cell_days: float = 3.0, min_blocks: int = 5,
-                     layout: WindowLayout | None = None, covered: np.ndarray | None = None) -> BurstRateRatio:
+                     layout: WindowLayout | None = None, covered: np.ndarray | None = None, p_values: bool = True) -> BurstRateRatio:
     """The rate ratio of events inside the windows against the rest of the reference span, allowing for bursts.
 
     Parameters
@@ -456,6 +457,8 @@ def burst_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, r
         See :func:`rate_cells` and :func:`negative_binomial`.
     covered
         :func:`covered_times` of ``times``, when computed already (one set of events against several windows).
+    p_values
+        Whether to test the ratio (else the p-values are NaN: a verdict drawn from the intervals does not need them).
 
     Returns
     -------
@@ -470,9 +473,9 @@ def burst_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, r
         tz = lay.tz
     n1, t1 = int(n[ins].sum()), float(days[ins].sum())
     n0, t0 = int(n[~ins].sum()), float(days[~ins].sum())
-    exact = rate_ratio(n1, t1, n0, t0, conf=conf)
-    nb = _negative_binomial(n.astype(float), days, ins, conf=conf, null_ratio=null_ratio, min_blocks=min_blocks)
-    p = exact.p_value if null_ratio == 1.0 else exact_p_value(n1, t1, n0, t0, null_ratio)
+    exact = rate_ratio(n1, t1, n0, t0, conf=conf, p_value=p_values)
+    nb = _negative_binomial(n.astype(float), days, ins, conf=conf, null_ratio=null_ratio, min_blocks=min_blocks, p_value=p_values)
+    p = exact.p_value if null_ratio == 1.0 or not p_values else exact_p_value(n1, t1, n0, t0, null_ratio)
     return BurstRateRatio(exact, nb, float(null_ratio), p, (keys, ins, n, days, tz))
 
 

@@ -499,9 +499,10 @@ def _covered(ctx: Context, times: pd.Series) -> np.ndarray:
     return ctx.cache[key]
 
 
-def _rr_fits(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> tuple[pd.DataFrame, pd.Series, pd.Series, list[bursts.BurstRateRatio]]:
+def _rr_fits(ctx: Context, claim: Any, items: pd.DataFrame, win: Window,
+             p_values: bool = True) -> tuple[pd.DataFrame, pd.Series, pd.Series, list[bursts.BurstRateRatio]]:
     """The events a rate ratio compares, their windows' starts and ends, and the ratio with the strong items, then with the
-    bridged ones added, then with the unnamed ends too."""
+    bridged ones added, then with the unnamed ends too (``p_values``: whether to test the ratios, or only find their intervals)."""
     test, rules = claim.test, ctx.rules
     if "events_frame" not in ctx.cache:
         ctx.cache["events_frame"] = ctx.scenario.events_frame()
@@ -520,7 +521,7 @@ def _rr_fits(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> tupl
         times = items.loc[items["grade"].isin(grades), "time"]
         variants.append(bursts.burst_rate_ratio(ctx.cov, times, starts, ends, reference=(win.start, win.end), conf=rules.conf,
                                                 null_ratio=test.min_ratio, min_cell_days=rules.min_cell_days, min_blocks=rules.min_blocks,
-                                                layout=layout, covered=_covered(ctx, times)))
+                                                layout=layout, covered=_covered(ctx, times), p_values=p_values))
     return ev, starts, ends, variants
 
 
@@ -535,8 +536,8 @@ def _rr_overall(variants: list[bursts.BurstRateRatio], min_ratio: float) -> tupl
 
 
 def _rate_ratio_verdict(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> str:
-    """:func:`_rate_ratio`'s verdict alone."""
-    return _rr_overall(_rr_fits(ctx, claim, items, win)[3], claim.test.min_ratio)[0]
+    """:func:`_rate_ratio`'s verdict alone (drawn from the intervals: no p-value is computed)."""
+    return _rr_overall(_rr_fits(ctx, claim, items, win, p_values=False)[3], claim.test.min_ratio)[0]
 
 
 def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:

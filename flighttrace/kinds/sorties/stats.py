@@ -650,7 +650,7 @@ class RateRatioResult:
         return self.n0 / self.t0 if self.t0 > 0 else math.nan
 
 
-def rate_ratio(n1: int, t1: float, n0: int, t0: float, *, conf: float = 0.95) -> RateRatioResult:
+def rate_ratio(n1: int, t1: float, n0: int, t0: float, *, conf: float = 0.95, p_value: bool = True) -> RateRatioResult:
     """Poisson rate ratio with an exact conditional confidence interval.
 
     Given ``n = n1 + n0``, ``n1`` is binomial with
@@ -665,6 +665,8 @@ def rate_ratio(n1: int, t1: float, n0: int, t0: float, *, conf: float = 0.95) ->
         Events and exposure outside.
     conf
         Confidence level (0–1).
+    p_value
+        Whether to compute the p-value (else NaN: a verdict drawn from the interval alone does not need it).
 
     Returns
     -------
@@ -690,8 +692,8 @@ def rate_ratio(n1: int, t1: float, n0: int, t0: float, *, conf: float = 0.95) ->
 
     ratio = math.inf if n0 == 0 else (n1 / t1) / (n0 / t0)
     p0 = t1 / (t1 + t0)
-    p_value = float(stats.binomtest(n1, n, p0).pvalue)
-    return RateRatioResult(n1, t1, n0, t0, float(ratio), to_rr(p_lo), to_rr(p_hi), p_value, conf)
+    p = float(stats.binomtest(n1, n, p0).pvalue) if p_value else nan
+    return RateRatioResult(n1, t1, n0, t0, float(ratio), to_rr(p_lo), to_rr(p_hi), p, conf)
 
 
 def window_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, reference: tuple[pd.Timestamp, pd.Timestamp] | None = None, conf: float = 0.95) -> RateRatioResult:

@@ -76,7 +76,7 @@ def _leg_items(ctx: Context, subj: Any) -> pd.DataFrame:
         detail = np.where(possible, "no field named at this end: " + reason.astype(str).to_numpy(dtype=object), route)
         dest, dest_g = lg["destination"], lg["destination_evidence"]
         keep = known | possible
-        return leg_frame(lg[keep], grade[keep], t[keep], obj(e)[keep], obj(dest)[keep], obj(dest_g)[keep], detail[keep])
+        return leg_frame(_id_columns(lg)[keep], grade[keep], t[keep], obj(e)[keep], obj(dest)[keep], obj(dest_g)[keep], detail[keep])
     # unit legs: from → origin, to → destination, airport → either end
     grade = np.full(len(lg), "observed", dtype=object)
     ok = np.ones(len(lg), dtype=bool)
@@ -92,7 +92,12 @@ def _leg_items(ctx: Context, subj: Any) -> pd.DataFrame:
         end_g = np.where(o_in, lg["origin_evidence"].astype(object), np.where(d_in, lg["destination_evidence"].astype(object), "unknown"))
         grade = weakest(grade, end_g)
     t = lg["takeoff_time"].astype(TIME_DTYPE).fillna(lg["first_seen"].astype(TIME_DTYPE))
-    return leg_frame(lg[ok], grade[ok], t[ok], obj(lg["destination"])[ok], obj(lg["destination"])[ok], obj(lg["destination_evidence"])[ok], route[ok])
+    return leg_frame(_id_columns(lg)[ok], grade[ok], t[ok], obj(lg["destination"])[ok], obj(lg["destination"])[ok], obj(lg["destination_evidence"])[ok], route[ok])
+
+
+def _id_columns(lg: pd.DataFrame) -> pd.DataFrame:
+    """The columns of legs that :func:`~flighttrace.claims.context.leg_frame` reads (cut without the legs' geometry)."""
+    return lg[[c for c in ("leg_id", "lineage") if c in lg]]
 
 
 def _sortie_items(ctx: Context, subj: Any) -> pd.DataFrame:
@@ -282,15 +287,17 @@ def _stat(values: pd.Series, statistic: str) -> float:
 
 def _ground_time(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
     test = claim.test
-    stays = items["kind"].eq("sortie").to_numpy() | items["gt_min_s"].notna().to_numpy() | items["gt_s"].notna().to_numpy()
-    items = items[stays & items["airport"].isin(ctx.scenario.resolve_airports(test.airport)).to_numpy()].reset_index(drop=True)
+    gt, gt_min = items["gt_s"].to_numpy(dtype=float), items["gt_min_s"].to_numpy(dtype=float)
+    stays = (items["kind"].to_numpy(dtype=object) == "sortie") | ~np.isnan(gt_min) | ~np.isnan(gt)
+    keep = stays & items["airport"].isin(ctx.scenario.resolve_airports(test.airport)).to_numpy()
+    items, gt, gt_min = items[keep].reset_index(drop=True), gt[keep], gt_min[keep]
     lo = test.min.total_seconds() if test.min is not None else -math.inf
     hi = test.max.total_seconds() if test.max is not None else math.inf
     band = test.describe().split(" in ", 1)[-1]
-    exact = items["gt_s"].dropna()
-    bound_only = items.loc[items["gt_s"].isna(), "gt_min_s"]
+    has = ~np.isnan(gt)
+    exact, bound_only = pd.Series(gt[has], name="gt_s"), pd.Series(gt_min[~has], name="gt_min_s")
     n_lb, n_none = int(bound_only.notna().sum()), int(bound_only.isna().sum())
-    n_ext = int(items.loc[items["gt_s"].notna(), "detail"].astype(str).str.contains("extrapolated").sum())
+    n_ext = int(pd.Series(items["detail"].to_numpy(dtype=object)[has], dtype=object).astype(str).str.contains("extrapolated").sum())
     note = (f"; {n_lb} stay(s) known only as a lower bound" if n_lb else "") + (f"; {n_none} with no bound (a leg unseen)" if n_none else "")
     note += f"; {n_ext} of the exact stays rest on a landing or take-off time extrapolated from an inferred end" if n_ext else ""
     where = f"at {test.airport}"
@@ -420,18 +427,20 @@ def _missing_words(win: Window) -> str:
 
 
 def _mean_interval(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
-    strong = items[items["grade"].isin(STRONG)]
-    v1, r1, m1, (a, b, covered) = _interval_verdict(strong["time"].reset_index(drop=True), ctx, claim, win)
+    grade, times = items["grade"], items["time"]
+    strong = grade.isin(STRONG).to_numpy()
+    n_strong = int(strong.sum())
+    v1, r1, m1, (a, b, covered) = _interval_verdict(times[strong].reset_index(drop=True), ctx, claim, win)
     iv = st.interval_frame([claim.id] * len(a), a, b, covered)
     med = iv.loc[iv["covered"], "days"].median() if len(iv) else math.nan
-    observed = f"mean interval {fmt_duration(m1 * 86400.0)}, median {fmt_duration(med * 86400.0)} ({len(strong)} {claim.subject.unit})" if not math.isnan(m1) else f"{len(strong)} {claim.subject.unit}, no interval"
+    observed = f"mean interval {fmt_duration(m1 * 86400.0)}, median {fmt_duration(med * 86400.0)} ({n_strong} {claim.subject.unit})" if not math.isnan(m1) else f"{n_strong} {claim.subject.unit}, no interval"
     verdict, reason = v1, r1
     # the verdict must survive adding the bridged ones, then the legs with no named end
     for label, grades in (("bridged", STRONG + ("bridged",)), ("legs with no named end", STRONG + ("bridged", "unknown"))):
-        extra = items[items["grade"].isin(grades)]
-        if len(extra) == len(strong):
+        extra = grade.isin(grades).to_numpy()
+        if int(extra.sum()) == n_strong:
             continue
-        v2, _, m2, _ = _interval_verdict(extra["time"].reset_index(drop=True), ctx, claim, win)
+        v2, _, m2, _ = _interval_verdict(times[extra].reset_index(drop=True), ctx, claim, win)
         if v2 != v1:
             verdict, reason = "inconclusive", f"{r1}; adding the {label}: mean {fmt_duration(m2 * 86400.0)} ({v2})"
             break

@@ -37,16 +37,15 @@ import pandas as pd
 
 from flighttrace.claims.coverage import day_numbers, day_starts, table_days
 from flighttrace.claims.daytable import day_table
+from flighttrace.kinds.sorties.gaps import day_fractions, table_bounds
 from flighttrace.kinds.sorties.stats import (
     RateRatioResult,
     _covered_times,
     _in_intervals,
     _period_keys,
-    day_fractions,
     interval_fractions,
     merge_intervals,
     rate_ratio,
-    table_bounds,
 )
 
 __all__ = [

@@ -36,7 +36,7 @@ from flighttrace.claims.counting import CountVerdict, count_at_least, count_at_m
 from flighttrace.claims.detection import absence_ok
 from flighttrace.claims.plain import count_plain
 from flighttrace.claims.uncertainty import band_verdict, mean_interval_ci, median_ci
-from flighttrace.kinds.sorties import bursts
+from flighttrace.kinds.sorties import bursts, gaps
 from flighttrace.kinds.sorties import stats as st
 from flighttrace.kinds.sorties.identity import identity_note, replay_of, second_of
 from flighttrace.kinds.sorties.series import route_sorties, sortie_times
@@ -377,8 +377,8 @@ def _destinations(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) ->
 
 def _intervals_of(times: pd.Series, ctx: Context, win: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`~flighttrace.kinds.sorties.stats.intervals` of the times in the claim's window, as arrays (from, to, covered)."""
-    t_ns, days = st.event_days(times, ctx.cov)
-    return st.interval_arrays(t_ns, days, ctx.cov, pd.Timestamp(win.start).value, pd.Timestamp(win.end).value)
+    t_ns, days = gaps.event_days(times, ctx.cov)
+    return gaps.interval_arrays(t_ns, days, ctx.cov, pd.Timestamp(win.start).value, pd.Timestamp(win.end).value)
 
 
 def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -> tuple[str, str, float, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -389,7 +389,7 @@ def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -
     iv = _intervals_of(times, ctx, win)
     # an event the data could not see would only split an interval: the measured ones are upper bounds, so a
     # mean above the claim (or a band's lower edge met) stands only where every event would have been seen
-    ok = pd.Series(st.interval_days(iv[0], iv[1])[iv[2]], name="days")
+    ok = pd.Series(gaps.interval_days(iv[0], iv[1])[iv[2]], name="days")
     hi = test.max.total_seconds() / 86400.0
     lo = test.min.total_seconds() / 86400.0 if test.min is not None else 0.0
     seen_all = absence_ok(win.detect, rules)
@@ -431,7 +431,7 @@ def _mean_interval(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -
     strong = grade.isin(STRONG).to_numpy()
     n_strong = int(strong.sum())
     v1, r1, m1, (a, b, covered) = _interval_verdict(times[strong].reset_index(drop=True), ctx, claim, win)
-    iv = st.interval_frame([claim.id] * len(a), a, b, covered)
+    iv = gaps.interval_frame([claim.id] * len(a), a, b, covered)
     med = iv.loc[iv["covered"], "days"].median() if len(iv) else math.nan
     observed = f"mean interval {fmt_duration(m1 * 86400.0)}, median {fmt_duration(med * 86400.0)} ({n_strong} {claim.subject.unit})" if not math.isnan(m1) else f"{n_strong} {claim.subject.unit}, no interval"
     verdict, reason = v1, r1

@@ -28,6 +28,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.claims.fleetindex import FleetIndex, fleet_index
 from flighttrace.claims.visibility import (
     HOUR_NS,
     FleetArrays,
@@ -223,52 +224,11 @@ def _fleet_arrays(ctx: Any, selector: str | None) -> FleetArrays:
     return ctx.cache[key]
 
 
-@dataclass(frozen=True)
-class _Sightings:
-    """A fleet's positions (not legs) as sorted times, to count those in a span without a pass over all of them:
-    the MLAT ones, the ADS-B ones, and each aircraft's (its code and the bounds of its run of rows)."""
-
-    mlat: np.ndarray
-    adsb: np.ndarray
-    codes: np.ndarray
-    lo: np.ndarray
-    hi: np.ndarray
-    t: np.ndarray
-
-    @classmethod
-    def of(cls, fa: FleetArrays) -> _Sightings | None:
-        """None for legs, or rows not in aircraft and time order (the spans are then tested row by row)."""
-        if fa.from_legs or len(fa.t0) == 0:
-            return None
-        t, hc = fa.t0, fa.hex_codes
-        lo = np.flatnonzero(np.r_[True, hc[1:] != hc[:-1]])
-        hi = np.r_[lo[1:], len(hc)]
-        step = np.diff(t) >= 0
-        step[lo[1:] - 1] = True  # a new aircraft may start earlier
-        if len(np.unique(hc[lo])) != len(lo) or not step.all():
-            return None
-        return cls(np.sort(t[fa.mlat]), np.sort(t[fa.adsb]), hc[lo], lo, hi, t)
-
-    def mlat_only(self, s: int, e: int) -> bool:
-        """:func:`_mlat_only` of ``[s, e)`` (int64 ns)."""
-        def n(x: np.ndarray) -> int:
-            return int(np.searchsorted(x, e, side="left") - np.searchsorted(x, s, side="left"))
-        return n(self.mlat) > 0 and n(self.adsb) == 0
-
-    def heard(self, s: int, e: int) -> int:
-        """How many aircraft have a position in ``[s, e)`` (int64 ns)."""
-        return sum(int(np.searchsorted(self.t[a:b], e, side="left") > np.searchsorted(self.t[a:b], s, side="left"))
-                   for a, b in zip(self.lo, self.hi, strict=True))  # one look-up per aircraft
+def _sightings(ctx: Any, selector: str | None) -> FleetIndex | None:
+    return fleet_index(ctx, selector, _fleet_arrays(ctx, selector))
 
 
-def _sightings(ctx: Any, selector: str | None) -> _Sightings | None:
-    key = ("fleet_sightings", selector)
-    if key not in ctx.cache:
-        ctx.cache[key] = _Sightings.of(_fleet_arrays(ctx, selector))
-    return ctx.cache[key]
-
-
-def _mlat_only(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, sightings: _Sightings | None = None) -> bool:
+def _mlat_only(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, sightings: FleetIndex | None = None) -> bool:
     """The fleet was located in ``[start, end)`` by MLAT and never by a broadcast (ADS-B) position."""
     if sightings is not None:
         return sightings.mlat_only(pd.Timestamp(start).value, pd.Timestamp(end).value)
@@ -355,7 +315,8 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp, *, r
         fv = vis.take(_fleet_visible(ctx, vis, selector), idx)
         fa = _fleet_arrays(ctx, selector)
         if record:
-            tab = fleet_table(claim.id, fleet, fa, start, end, margin)
+            ix = _sightings(ctx, selector)
+            tab = fleet_table(claim.id, fleet, fa, start, end, margin) if ix is None else ix.table(claim.id, fleet, start, end, margin)
             ctx.cache.setdefault("fleet_tables", []).append(tab)
             heard = len(tab)
         else:  # only the number of aircraft is needed: the table's rows are one per aircraft heard

@@ -76,6 +76,7 @@ __all__ = [
     "fill_gaps",
     "fleet_heard",
     "fleet_hours",
+    "fleet_how",
     "fleet_table",
     "heard_table",
     "sorted_codes",
@@ -554,7 +555,8 @@ def fleet_hours(vis: Visibility, fleet_rows: pd.DataFrame, *, from_legs: bool) -
     return fill_gaps(h, vis.params.fleet_fill_h)
 
 
-def _how(adsb: bool, mlat: bool, other: bool) -> str:
+def fleet_how(adsb: bool, mlat: bool, other: bool) -> str:
+    """How a fleet aircraft was located in a window, in words (the ``how`` of :func:`fleet_table`)."""
     if adsb:
         return "ADS-B" + (" and MLAT" if mlat else "")
     if mlat:
@@ -704,7 +706,7 @@ def fleet_table(claim_id: str, fleet: str | None, fa: FleetArrays, start: pd.Tim
         return np.bincount(grp[mask], minlength=k)[:k] > 0
 
     how = (["legs only (no positions given)"] * k if fa.from_legs else
-           [_how(x, y, z) for x, y, z in zip(any_of(fa.adsb[near]), any_of(fa.mlat[near]), any_of(fa.other[near]), strict=True)])
+           [fleet_how(x, y, z) for x, y, z in zip(any_of(fa.adsb[near]), any_of(fa.mlat[near]), any_of(fa.other[near]), strict=True)])
     ident = {c: _changes(codes[near], names, grp, k) for c, (codes, names) in fa.idents.items()}
     first = np.full(k, np.iinfo(np.int64).max)
     np.minimum.at(first, grp, a)

@@ -213,13 +213,15 @@ class WindowLayout:
     days_out: np.ndarray
 
 
-def window_layout(cov: pd.DataFrame, starts: Any, ends: Any, *, reference: tuple[Any, Any] | None = None) -> WindowLayout:
-    """The :class:`WindowLayout` of some windows over a (non-empty) coverage table."""
+def window_layout(cov: pd.DataFrame, starts: Any, ends: Any, *, reference: tuple[Any, Any] | None = None,
+                  bounds: tuple[np.ndarray, np.ndarray] | None = None) -> WindowLayout:
+    """The :class:`WindowLayout` of some windows over a (non-empty) coverage table (``bounds``: its
+    :func:`~flighttrace.kinds.sorties.gaps.table_bounds`, when known)."""
     r0, r1 = _reference(cov, reference)
     ms, me = _clipped(starts, ends, r0, r1)
     tdays, tz = table_days(cov)
     covered = cov["covered"].to_numpy(dtype=bool)
-    bounds = table_bounds(cov)  # the days' bounds, once for both sides
+    bounds = table_bounds(cov) if bounds is None else bounds  # the days' bounds, once for both sides
     f_in = (day_fractions(bounds, ms, me) if len(ms) else np.zeros(len(cov))) * covered
     rs, re_ = merge_intervals(np.array([r0]), np.array([r1]))
     f_ref = (day_fractions(bounds, rs, re_) if len(rs) else np.zeros(len(cov))) * covered

@@ -508,26 +508,38 @@ def _covered(ctx: Context, times: pd.Series) -> np.ndarray:
     return ctx.cache[key]
 
 
+def _rr_events(ctx: Context, test: Any) -> pd.DataFrame:
+    """The scenario's events a rate ratio compares (picked once per evaluation for the same test's events and kinds)."""
+    key = ("rr-events", test.events if test.events == "all" else tuple(test.events), tuple(test.kinds or ()))
+    if key not in ctx.cache:
+        if "events_frame" not in ctx.cache:
+            ctx.cache["events_frame"] = ctx.scenario.events_frame()
+        ev = ctx.cache["events_frame"]
+        if test.events == "all":
+            ev = ev[ev["kind"].isin(test.kinds)] if test.kinds else ev
+        else:
+            ev = ev[ev["id"].isin(test.events)]
+        ctx.cache[key] = ev
+    return ctx.cache[key]
+
+
 def _rr_fits(ctx: Context, claim: Any, items: pd.DataFrame, win: Window,
              p_values: bool = True) -> tuple[pd.DataFrame, pd.Series, pd.Series, list[bursts.BurstRateRatio]]:
     """The events a rate ratio compares, their windows' starts and ends, and the ratio with the strong items, then with the
     bridged ones added, then with the unnamed ends too (``p_values``: whether to test the ratios, or only find their intervals)."""
     test, rules = claim.test, ctx.rules
-    if "events_frame" not in ctx.cache:
-        ctx.cache["events_frame"] = ctx.scenario.events_frame()
-    ev = ctx.cache["events_frame"]
-    if test.events == "all":
-        ev = ev[ev["kind"].isin(test.kinds)] if test.kinds else ev
-    else:
-        ev = ev[ev["id"].isin(test.events)]
+    ev = _rr_events(ctx, test)
     starts, ends = ev["start"] - test.lead, ev["end"] + test.lag
     variants: list[bursts.BurstRateRatio] = []
-    layout = bursts.window_layout(ctx.cov, starts, ends, reference=(win.start, win.end)) if len(ctx.cov) else None
+    if len(ctx.cov) and "table-bounds" not in ctx.cache:
+        ctx.cache["table-bounds"] = gaps.table_bounds(ctx.cov)
+    layout = bursts.window_layout(ctx.cov, starts, ends, reference=(win.start, win.end), bounds=ctx.cache["table-bounds"]) if len(ctx.cov) else None
+    grade, all_times = items["grade"].to_numpy(dtype=object), items["time"]
     for added, grades in ((None, STRONG), ("bridged", STRONG + ("bridged",)), ("unknown", STRONG + ("bridged", "unknown"))):
-        if variants and added is not None and not items["grade"].eq(added).any():  # no item of that grade: the same result
+        if variants and added is not None and not (grade == added).any():  # no item of that grade: the same result
             variants.append(variants[-1])
             continue
-        times = items.loc[items["grade"].isin(grades), "time"]
+        times = all_times[np.isin(grade, grades)]
         variants.append(bursts.burst_rate_ratio(ctx.cov, times, starts, ends, reference=(win.start, win.end), conf=rules.conf,
                                                 null_ratio=test.min_ratio, min_cell_days=rules.min_cell_days, min_blocks=rules.min_blocks,
                                                 layout=layout, covered=_covered(ctx, times), p_values=p_values))

@@ -255,15 +255,17 @@ def mark(claims: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """Add ``robustness`` (``solid``, ``fragile`` or ``not run``) and ``fragile_because`` (what flips it) to the claims table."""
     out = claims.copy()
     rob, why = [], []
+    ids, flip = table["claim_id"].to_numpy(dtype=object), table["flips"].to_numpy(dtype=bool)
+    change, verdict = table["change"].to_numpy(dtype=object), table["verdict"].to_numpy(dtype=object)
     for cid in out["claim_id"]:  # one per claim
-        t = table[table["claim_id"] == cid]
-        flips = t[t["flips"]]
-        if len(t) == 0:
+        mine = ids == cid
+        flips = mine & flip
+        if not mine.any():
             rob.append("not run")
             why.append("")
-        elif len(flips):
+        elif flips.any():
             rob.append("fragile")
-            why.append("; ".join(f"{c} → {v}" for c, v in zip(flips["change"], flips["verdict"], strict=True)))
+            why.append("; ".join(f"{c} → {v}" for c, v in zip(change[flips], verdict[flips], strict=True)))
         else:
             rob.append("solid")
             why.append("")

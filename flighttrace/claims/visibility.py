@@ -551,16 +551,16 @@ def build_visibility(scenario: Any, cov: pd.DataFrame, points: pd.DataFrame | No
         return Visibility(h0, n, archive, {g.id: g for g in gates}, {}, _empty_heard(), "days", params)
     assert points is not None  # has_pos
     heard = heard_table(points, gates, scenario.airport_index(), params)
-    listen = heard[~heard["source"].isin(params.export_sources)]
+    listen = ~heard["source"].isin(params.export_sources).to_numpy()  # the rows of sources of all traffic, as arrays
+    gate, mlat = heard["gate"].to_numpy(dtype=object), heard["positions"].to_numpy(dtype=object) == "mlat"
+    hour = (time_ns(heard["hour"]) - h0) // HOUR_NS
     covered: dict[str, np.ndarray] = {}
     covered_mlat: dict[str, np.ndarray] = {}
     for g in gates:  # one pass per gate
         for only_mlat, out in ((False, covered), (True, covered_mlat)):
             h = np.zeros(n, dtype=bool)
-            rows = listen[(listen["gate"] == g.id) & (listen["positions"].eq("mlat") | (not only_mlat))]
-            if len(rows):
-                i = (time_ns(rows["hour"]) - h0) // HOUR_NS
-                h[i[(i >= 0) & (i < n)]] = True
+            i = hour[listen & (gate == g.id) & (mlat | (not only_mlat))]
+            h[i[(i >= 0) & (i < n)]] = True
             out[g.id] = fill_gaps(h, params.gate_fill_h) & archive
     return Visibility(h0, n, archive, {g.id: g for g in gates}, covered, heard, "positions", params, covered_mlat=covered_mlat)
 

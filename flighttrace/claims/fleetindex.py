@@ -26,34 +26,35 @@ from flighttrace.timeutil import from_ns
 
 __all__ = ["FleetIndex", "fleet_index"]
 
+_ROW = np.int32
+"""Row numbers and counts kept per position (a fleet of two billion positions or more is answered row by row)."""
+
 MOST_CHANGES = 12
 """Successive values of an identity listed per aircraft (as :func:`flighttrace.claims.visibility.fleet_table`)."""
 
 
 @dataclass(frozen=True)
 class _Changes:
-    """Where an identity (registration, callsign, squawk) takes a new value: ``first[i]``, the first row at or after
-    ``i`` with a value; ``steps``, the rows whose value differs from the last one before them of the same aircraft."""
+    """Where an identity (registration, callsign, squawk) takes a new value: ``valued``, the rows with a value;
+    ``steps``, the rows whose value differs from the last one before them of the same aircraft."""
 
     codes: np.ndarray
     names: np.ndarray
-    first: np.ndarray
+    valued: np.ndarray
     steps: np.ndarray
 
     @classmethod
     def of(cls, codes: np.ndarray, names: np.ndarray, run_of_row: np.ndarray) -> _Changes:
-        n = len(codes)
         ok = codes >= 0
-        rows = np.arange(n)
+        rows = np.arange(len(codes))
         before = np.r_[-1, np.maximum.accumulate(np.where(ok, rows, -1))[:-1]]  # the last row with a value, before each row
         same = (before >= run_of_row) & (codes[np.maximum(before, 0)] == codes)
-        first = np.minimum.accumulate(np.where(ok, rows, n)[::-1])[::-1]
-        return cls(codes, names, np.r_[first, n], np.flatnonzero(ok & ~same))
+        return cls(codes, names, np.flatnonzero(ok).astype(_ROW), np.flatnonzero(ok & ~same))
 
     def text(self, a: int, b: int) -> str:
         """The successive values of rows ``[a, b)`` of one aircraft, joined by ``→``."""
-        f = int(self.first[a])
-        if f >= b:
+        k = int(np.searchsorted(self.valued, a, side="left"))
+        if k >= len(self.valued) or (f := int(self.valued[k])) >= b:
             return ""
         later = self.steps[np.searchsorted(self.steps, f, side="right"):np.searchsorted(self.steps, b, side="left")]
         rows = np.r_[f, later[:MOST_CHANGES - 1]]
@@ -93,7 +94,7 @@ class FleetIndex:
     def of(cls, fa: FleetArrays) -> FleetIndex | None:
         """The index, or None for legs, for rows not in aircraft and time order, or for weighted rows (the questions
         are then answered row by row)."""
-        if fa.from_legs or len(fa.t0) == 0 or not (fa.weight == 1.0).all() or not np.array_equal(fa.t0, fa.t1):
+        if fa.from_legs or len(fa.t0) == 0 or len(fa.t0) >= 2**31 or not (fa.weight == 1.0).all() or not np.array_equal(fa.t0, fa.t1):
             return None
         t, hc = fa.t0, fa.hex_codes
         lo = np.flatnonzero(np.r_[True, hc[1:] != hc[:-1]])
@@ -103,7 +104,7 @@ class FleetIndex:
         if len(np.unique(hc[lo])) != len(lo) or not step.all():
             return None
         run_of_row = np.repeat(lo, hi - lo)
-        kinds = {k: np.r_[0, np.cumsum(getattr(fa, k))] for k in ("adsb", "mlat", "other")}
+        kinds = {k: np.r_[0, np.cumsum(getattr(fa, k), dtype=_ROW)] for k in ("adsb", "mlat", "other")}
         idents = {c: _Changes.of(codes, names, run_of_row) for c, (codes, names) in fa.idents.items()}
         return cls(fa, lo, hi, np.argsort(hc[lo], kind="stable"), np.sort(t[fa.mlat]), np.sort(t[fa.adsb]), kinds, idents)
 

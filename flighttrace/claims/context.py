@@ -202,7 +202,9 @@ def grade_counts(items: pd.DataFrame) -> tuple[int, int, int, int]:
     """(observed, inferred, bridged, unknown) items; an item with a caveat counts as bridged whatever its grade."""
     g = items["grade"].to_numpy(dtype=object) if len(items) else np.zeros(0, dtype=object)
     if len(items) and "caveat" in items:
-        cav = items["caveat"].astype(object).fillna("").astype(str).to_numpy() != ""
+        c = items["caveat"].to_numpy(dtype=object)
+        cav = ~pd.isna(c)  # a missing caveat is none; any other is one unless it is blank text
+        cav[cav] = c[cav] != ""
         g = np.where(cav & np.isin(g, STRONG), "bridged", g)
     return int((g == "observed").sum()), int((g == "inferred").sum()), int((g == "bridged").sum()), int((g == "unknown").sum())
 

@@ -28,6 +28,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.claims.fleetindex import FleetIndex, fleet_index
 from flighttrace.claims.visibility import (
     HOUR_NS,
     FleetArrays,
@@ -223,8 +224,14 @@ def _fleet_arrays(ctx: Any, selector: str | None) -> FleetArrays:
     return ctx.cache[key]
 
 
-def _mlat_only(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+def _sightings(ctx: Any, selector: str | None) -> FleetIndex | None:
+    return fleet_index(ctx, selector, _fleet_arrays(ctx, selector))
+
+
+def _mlat_only(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, sightings: FleetIndex | None = None) -> bool:
     """The fleet was located in ``[start, end)`` by MLAT and never by a broadcast (ADS-B) position."""
+    if sightings is not None:
+        return sightings.mlat_only(pd.Timestamp(start).value, pd.Timestamp(end).value)
     near = (fa.t1 >= pd.Timestamp(start).value) & (fa.t0 < pd.Timestamp(end).value)
     return bool(fa.mlat[near].any() and not fa.adsb[near].any())
 
@@ -268,7 +275,7 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp, *, r
     gates = claim_gates(ctx, claim)
     fleet = _fleet_of(ctx, claim)
     margin = pd.Timedelta(hours=vis.params.fleet_margin_h)
-    mlat = fleet is not None and _mlat_only(_fleet_arrays(ctx, fleet or None), start - margin, end + margin)
+    mlat = fleet is not None and _mlat_only(_fleet_arrays(ctx, fleet or None), start - margin, end + margin, _sightings(ctx, fleet or None))
     idx, w = vis.weights(start, end)
     total = float(w.sum())
     arch = vis.take(vis.archive, idx)
@@ -308,11 +315,13 @@ def detection(ctx: Any, claim: Any, start: pd.Timestamp, end: pd.Timestamp, *, r
         fv = vis.take(_fleet_visible(ctx, vis, selector), idx)
         fa = _fleet_arrays(ctx, selector)
         if record:
-            tab = fleet_table(claim.id, fleet, fa, start, end, margin)
+            ix = _sightings(ctx, selector)
+            tab = fleet_table(claim.id, fleet, fa, start, end, margin) if ix is None else ix.table(claim.id, fleet, start, end, margin)
             ctx.cache.setdefault("fleet_tables", []).append(tab)
             heard = len(tab)
         else:  # only the number of aircraft is needed: the table's rows are one per aircraft heard
-            heard = fleet_heard(fa, start, end, margin)
+            sg = _sightings(ctx, selector)
+            heard = fleet_heard(fa, start, end, margin) if sg is None else sg.heard(pd.Timestamp(start - margin).value, pd.Timestamp(end + margin).value)
         name = fleet or "the subject selectors"
         if heard == 0:
             parts.append(f"no aircraft of the fleet ({name}) was heard in the window or within {vis.params.fleet_margin_h:g} h of it")

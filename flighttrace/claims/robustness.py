@@ -34,8 +34,9 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from flighttrace.claims import coverage as cv
 from flighttrace.claims.context import STRONG, Context, Judged, Window
+from flighttrace.claims.daytable import day_table
+from flighttrace.timeutil import time_ns
 
 __all__ = ["ROBUSTNESS_COLUMNS", "Variant", "empty_panel", "mark", "panel", "variants", "window_of"]
 
@@ -79,7 +80,7 @@ def window_of(ctx: Context, claim: Any, start: pd.Timestamp, end: pd.Timestamp, 
 
     key = ("window", claim.test.kind, repr(claim.subject), getattr(claim.test, "airport", None), pd.Timestamp(start), pd.Timestamp(end))
     if record or key not in ctx.cache:
-        days, uncovered, text = cv.window_summary(ctx.cov, start, end)
+        days, uncovered, text = day_table(ctx).summary(start, end)  # cv.window_summary, the table read once
         ctx.cache[key] = Window(start, end, days, uncovered, text, detect=measured_detection(ctx, claim, start, end, record=record))
     return ctx.cache[key]
 
@@ -191,11 +192,15 @@ def _claim_rows(ctx: Context, j: Judged) -> list[dict[str, Any]]:
     start, end = pd.Timestamp(row["window_start"]), pd.Timestamp(row["window_end"])
     pad = max(pd.Timedelta(days=ctx.rules.robust_days), (end - start) * ctx.rules.robust_share)
     whole = judge.items(ctx, claim, start - pad, end + pad) if kind in TIME_FILTERED else None
+    ordered = _sorted_times(whole) if whole is not None else None
     items_of: dict[tuple[pd.Timestamp, pd.Timestamp], pd.DataFrame] = {}
 
     def items(s: pd.Timestamp, e: pd.Timestamp) -> pd.DataFrame:
         if (s, e) not in items_of:
-            if whole is not None:  # the kind's items depend on the window only through their times
+            if whole is not None and ordered is not None:  # items in time order: the window's are one run of rows
+                lo, hi = np.searchsorted(ordered, [pd.Timestamp(s).value, pd.Timestamp(e).value], side="left")
+                items_of[(s, e)] = whole.iloc[lo:hi].reset_index(drop=True)
+            elif whole is not None:  # the kind's items depend on the window only through their times
                 t = whole["time"]
                 items_of[(s, e)] = whole[(t >= s) & (t < e)].reset_index(drop=True)
             else:
@@ -215,6 +220,15 @@ def _claim_rows(ctx: Context, j: Judged) -> list[dict[str, Any]]:
         rows.append({"claim_id": claim.id, "variant": v.name, "change": v.change, "verdict": verdict, "original": row["verdict"],
                      "flips": verdict != row["verdict"] and not verdict.startswith("not evaluated")})
     return rows
+
+
+def _sorted_times(items: pd.DataFrame) -> np.ndarray | None:
+    """The items' times as int64 UTC nanoseconds when they are in time order without a missing one (else None)."""
+    t = items["time"]
+    if not isinstance(t.dtype, pd.DatetimeTZDtype) or t.isna().any():
+        return None
+    ns = time_ns(t)
+    return ns if bool((ns[1:] >= ns[:-1]).all()) else None
 
 
 def panel(ctx: Context, judged: list[Judged]) -> pd.DataFrame:
@@ -241,15 +255,17 @@ def mark(claims: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """Add ``robustness`` (``solid``, ``fragile`` or ``not run``) and ``fragile_because`` (what flips it) to the claims table."""
     out = claims.copy()
     rob, why = [], []
+    ids, flip = table["claim_id"].to_numpy(dtype=object), table["flips"].to_numpy(dtype=bool)
+    change, verdict = table["change"].to_numpy(dtype=object), table["verdict"].to_numpy(dtype=object)
     for cid in out["claim_id"]:  # one per claim
-        t = table[table["claim_id"] == cid]
-        flips = t[t["flips"]]
-        if len(t) == 0:
+        mine = ids == cid
+        flips = mine & flip
+        if not mine.any():
             rob.append("not run")
             why.append("")
-        elif len(flips):
+        elif flips.any():
             rob.append("fragile")
-            why.append("; ".join(f"{c} → {v}" for c, v in zip(flips["change"], flips["verdict"], strict=True)))
+            why.append("; ".join(f"{c} → {v}" for c, v in zip(change[flips], verdict[flips], strict=True)))
         else:
             rob.append("solid")
             why.append("")

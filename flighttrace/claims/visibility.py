@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 from flighttrace.schema import TIME_DTYPE
-from flighttrace.timeutil import time_ns
+from flighttrace.timeutil import from_ns, time_ns
 
 __all__ = [
     "FLEET_COLUMNS",
@@ -76,6 +76,7 @@ __all__ = [
     "fill_gaps",
     "fleet_heard",
     "fleet_hours",
+    "fleet_how",
     "fleet_table",
     "heard_table",
     "sorted_codes",
@@ -181,8 +182,25 @@ def _dist_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float, *, rad:
     """Great-circle km from each position to one point; ``rad``: ``lat`` in radians and its cosine, when kept already."""
     p1, cos_p1 = rad if rad is not None else (np.radians(lat), None)
     p2 = np.radians(lat0)
-    a = np.sin((p2 - p1) / 2) ** 2 + (np.cos(p1) if cos_p1 is None else cos_p1) * np.cos(p2) * np.sin(np.radians(lon0 - lon) / 2) ** 2
-    return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    # sin²(Δφ/2) + cos φ1 · cos φ2 · sin²(Δλ/2), each step in place (the same operations in the same order: the same bits)
+    a = np.subtract(p2, p1)
+    a /= 2
+    np.square(np.sin(a, out=a), out=a)
+    b = np.radians(np.subtract(lon0, lon))
+    b /= 2
+    np.square(np.sin(b, out=b), out=b)
+    c = (np.cos(p1) if cos_p1 is None else cos_p1) * np.cos(p2)
+    c *= b
+    a += c
+    np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0, out=a), out=a), out=a)
+    a *= 2 * _EARTH_KM
+    return a
+
+
+_ROUGH_MAX_KM: Final = 15_000.0
+"""Distances below which single-precision haversine is within metres of double precision (well short of antipodes)."""
+_ROUGH_MARGIN_KM: Final = 1.0
+"""A corridor test decided in single precision only this far (km) from the ellipse's edge: a hundred times its error."""
 
 
 class _Distances:
@@ -192,6 +210,9 @@ class _Distances:
         self.lat, self.lon, self.pos = lat, lon, pos
         self._full: dict[str, np.ndarray] = {}
         self._rad: tuple[np.ndarray, np.ndarray] | None = None
+        self._pairs: dict[tuple[str, str], np.ndarray] = {}
+        self._rough: dict[str, np.ndarray] = {}
+        self._rad32: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def at(self, code: str, col: str) -> float:
         return float(self.pos.at[code, col])  # type: ignore[arg-type]
@@ -206,6 +227,42 @@ class _Distances:
 
     def between(self, a: str, b: str) -> float:
         return float(_dist_km(np.array([self.at(a, "lat")]), np.array([self.at(a, "lon")]), self.at(b, "lat"), self.at(b, "lon"))[0])
+
+    def rough(self, code: str) -> np.ndarray:
+        """:meth:`full` in single precision (within metres of it below :data:`_ROUGH_MAX_KM`; about ten times faster)."""
+        if code not in self._rough:
+            if self._rad32 is None:
+                lat32 = self.lat.astype(np.float32)
+                p1 = np.radians(lat32)
+                self._rad32 = (lat32, self.lon.astype(np.float32), p1, np.cos(p1))
+            lat32, lon32, p1, cos_p1 = self._rad32
+            p2, lam = np.float32(np.radians(self.at(code, "lat"))), np.float32(self.at(code, "lon"))
+            a = np.sin((p2 - p1) / np.float32(2)) ** 2 + cos_p1 * np.cos(p2) * np.sin(np.radians(lam - lon32) / np.float32(2)) ** 2
+            self._rough[code] = np.float32(2 * _EARTH_KM) * np.arcsin(np.sqrt(np.clip(a, np.float32(0), np.float32(1))))
+        return self._rough[code]
+
+    def exact(self, code: str, idx: np.ndarray) -> np.ndarray:
+        """:meth:`full` of the positions ``idx`` only (the same values)."""
+        p1 = np.radians(self.lat[idx])
+        return _dist_km(self.lat[idx], self.lon[idx], self.at(code, "lat"), self.at(code, "lon"), rad=(p1, np.cos(p1)))
+
+    def ellipse(self, a: str, b: str, detour: float) -> np.ndarray:
+        """Positions whose distances to fields ``a`` and ``b`` add up to at most ``detour`` times theirs (each pair once:
+        corridors of overlapping groups share pairs).
+
+        Single-precision distances decide every position farther than :data:`_ROUGH_MARGIN_KM` from the edge (their
+        error is a few metres); the others, few, are decided with the double-precision distances of :meth:`full`.
+        """
+        if (a, b) not in self._pairs:
+            limit = detour * self.between(a, b)
+            ra, rb = self.rough(a), self.rough(b)
+            total = ra.astype(float) + rb
+            sure = (ra < _ROUGH_MAX_KM) & (rb < _ROUGH_MAX_KM) & (np.abs(total - limit) > _ROUGH_MARGIN_KM)
+            inside = sure & (total <= limit)
+            edge = np.flatnonzero(~sure)
+            inside[edge] = self.exact(a, edge) + self.exact(b, edge) <= limit
+            self._pairs[(a, b)] = inside
+        return self._pairs[(a, b)]
 
 
 def _in_gate(g: Gate, dist: _Distances, alt: np.ndarray, ground: np.ndarray, params: VisibilityParams) -> np.ndarray:
@@ -224,7 +281,7 @@ def _in_gate(g: Gate, dist: _Distances, alt: np.ndarray, ground: np.ndarray, par
     for a in g.ends[0]:  # one pass per pair of fields, vectorised over the positions
         for b in g.ends[1]:
             if a != b:
-                out |= dist.full(a) + dist.full(b) <= params.corridor_detour * dist.between(a, b)
+                out |= dist.ellipse(a, b, params.corridor_detour)
     return out
 
 
@@ -270,7 +327,7 @@ def heard_table(points: pd.DataFrame, gates: list[Gate], index: Any, params: Vis
     s_codes = np.where(s_codes >= 0, s_codes, len(s_names) - 1) * 4 + pcls
     a_codes = np.maximum(_factor(points["icao24"])[0], 0).astype(np.int64)
     n_src, n_ac = max(len(s_names), 1) * 4, int(a_codes.max(initial=0)) + 1
-    keys: dict[str, list[np.ndarray]] = {g.id: [] for g in gates}
+    keys: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {g.id: [] for g in gates}
     pairs: dict[str, list[np.ndarray]] = {g.id: [] for g in gates}
     for lo in range(0, len(points), params.chunk_points):  # one pass per chunk of positions: memory stays bounded
         part = points.iloc[lo:lo + params.chunk_points]
@@ -280,14 +337,16 @@ def heard_table(points: pd.DataFrame, gates: list[Gate], index: Any, params: Vis
         key_all = (time_ns(part["time"]) // HOUR_NS) * n_src + s_codes[lo:lo + len(part)]
         for g in gates:  # one pass per gate, vectorised over the positions
             m = _in_gate(g, dist, alt, ground, params)
-            if m.any():
-                keys[g.id].append(key_all[m])
-                pairs[g.id].append(np.unique(key_all[m] * n_ac + a_codes[lo:lo + len(part)][m]))
+            if m.any():  # positions of one aircraft follow each other: most keys repeat the one before
+                km = key_all[m]
+                keys[g.id].append(_runs(km))
+                pairs[g.id].append(np.unique(_runs(km * n_ac + a_codes[lo:lo + len(part)][m])[0]))
     frames = []
     for g in gates:  # one table per gate that heard anything
         if not keys[g.id]:
             continue
-        k_u, n_pts = np.unique(np.concatenate(keys[g.id]), return_counts=True)
+        k_u, inv = np.unique(np.concatenate([v for v, _ in keys[g.id]]), return_inverse=True)
+        n_pts = np.bincount(inv, weights=np.concatenate([c for _, c in keys[g.id]]), minlength=len(k_u))
         k2, n_air = np.unique(np.unique(np.concatenate(pairs[g.id])) // n_ac, return_counts=True)
         n_air_full = np.zeros(len(k_u), dtype=np.int64)
         n_air_full[np.searchsorted(k_u, k2)] = n_air
@@ -301,6 +360,15 @@ def heard_table(points: pd.DataFrame, gates: list[Gate], index: Any, params: Vis
     if not frames:
         return _empty_heard()
     return pd.concat(frames, ignore_index=True).sort_values(["gate", "hour", "source"], kind="stable").reset_index(drop=True)
+
+
+def _runs(k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of equal consecutive values: each run's value and length (``np.unique`` of the values, with the lengths
+    summed, gives the counts of ``k``'s values)."""
+    if len(k) == 0:
+        return k, np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    return k[first], np.diff(np.r_[first, len(k)])
 
 
 def fill_gaps(heard: np.ndarray, max_gap: float) -> np.ndarray:
@@ -483,16 +551,16 @@ def build_visibility(scenario: Any, cov: pd.DataFrame, points: pd.DataFrame | No
         return Visibility(h0, n, archive, {g.id: g for g in gates}, {}, _empty_heard(), "days", params)
     assert points is not None  # has_pos
     heard = heard_table(points, gates, scenario.airport_index(), params)
-    listen = heard[~heard["source"].isin(params.export_sources)]
+    listen = ~heard["source"].isin(params.export_sources).to_numpy()  # the rows of sources of all traffic, as arrays
+    gate, mlat = heard["gate"].to_numpy(dtype=object), heard["positions"].to_numpy(dtype=object) == "mlat"
+    hour = (time_ns(heard["hour"]) - h0) // HOUR_NS
     covered: dict[str, np.ndarray] = {}
     covered_mlat: dict[str, np.ndarray] = {}
     for g in gates:  # one pass per gate
         for only_mlat, out in ((False, covered), (True, covered_mlat)):
             h = np.zeros(n, dtype=bool)
-            rows = listen[(listen["gate"] == g.id) & (listen["positions"].eq("mlat") | (not only_mlat))]
-            if len(rows):
-                i = (time_ns(rows["hour"]) - h0) // HOUR_NS
-                h[i[(i >= 0) & (i < n)]] = True
+            i = hour[listen & (gate == g.id) & (mlat | (not only_mlat))]
+            h[i[(i >= 0) & (i < n)]] = True
             out[g.id] = fill_gaps(h, params.gate_fill_h) & archive
     return Visibility(h0, n, archive, {g.id: g for g in gates}, covered, heard, "positions", params, covered_mlat=covered_mlat)
 
@@ -524,7 +592,8 @@ def fleet_hours(vis: Visibility, fleet_rows: pd.DataFrame, *, from_legs: bool) -
     return fill_gaps(h, vis.params.fleet_fill_h)
 
 
-def _how(adsb: bool, mlat: bool, other: bool) -> str:
+def fleet_how(adsb: bool, mlat: bool, other: bool) -> str:
+    """How a fleet aircraft was located in a window, in words (the ``how`` of :func:`fleet_table`)."""
     if adsb:
         return "ADS-B" + (" and MLAT" if mlat else "")
     if mlat:
@@ -621,12 +690,14 @@ class FleetArrays:
         hc, hexes = sorted_codes(rows["icao24"]) if len(rows) else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
         n = len(rows)
         weight = rows["n_points"].to_numpy(dtype=float) if from_legs and "n_points" in rows else np.ones(n)
-        ps = np.full(n, "unknown", dtype=object)
-        if not from_legs and "position_source" in rows:
-            pc, pn = _factor(rows["position_source"])
-            ps = np.where(pc >= 0, pn[np.maximum(pc, 0)] if len(pn) else "unknown", "unknown")
+        kind = {k: np.zeros(n, dtype=bool) for k in ("adsb", "mlat", "other")}
+        if not from_legs and "position_source" in rows and n:
+            pc, pn = _factor(rows["position_source"])  # each row's kind of position, told per distinct source name
+            for k in kind:
+                is_k = pn == k
+                kind[k] = (pc >= 0) & is_k[np.maximum(pc, 0)] if len(pn) else kind[k]
         idents = {c: _factor(rows[c]) for c in ("registration", "callsign", "squawk") if c in rows and not (from_legs and c == "squawk")}
-        return cls(t0, t1, np.asarray(hc), np.asarray(hexes, dtype=object), weight, ps == "adsb", ps == "mlat", ps == "other", idents, from_legs)
+        return cls(t0, t1, np.asarray(hc), np.asarray(hexes, dtype=object), weight, kind["adsb"], kind["mlat"], kind["other"], idents, from_legs)
 
 
 def _near(fa: FleetArrays, start: pd.Timestamp, end: pd.Timestamp, margin: pd.Timedelta) -> np.ndarray:
@@ -661,7 +732,10 @@ def fleet_table(claim_id: str, fleet: str | None, fa: FleetArrays, start: pd.Tim
     """
     s, e = pd.Timestamp(start).value, pd.Timestamp(end).value
     near = _near(fa, start, end, margin)
-    used, grp = np.unique(fa.hex_codes[near], return_inverse=True)
+    hc = fa.hex_codes[near]
+    present = np.bincount(hc, minlength=len(fa.hexes)) > 0  # the aircraft heard (codes number the sorted addresses)
+    used = np.flatnonzero(present)
+    grp = (np.cumsum(present) - 1)[hc]
     k = len(used)
     a, b = fa.t0[near], fa.t1[near]
 
@@ -669,7 +743,7 @@ def fleet_table(claim_id: str, fleet: str | None, fa: FleetArrays, start: pd.Tim
         return np.bincount(grp[mask], minlength=k)[:k] > 0
 
     how = (["legs only (no positions given)"] * k if fa.from_legs else
-           [_how(x, y, z) for x, y, z in zip(any_of(fa.adsb[near]), any_of(fa.mlat[near]), any_of(fa.other[near]), strict=True)])
+           [fleet_how(x, y, z) for x, y, z in zip(any_of(fa.adsb[near]), any_of(fa.mlat[near]), any_of(fa.other[near]), strict=True)])
     ident = {c: _changes(codes[near], names, grp, k) for c, (codes, names) in fa.idents.items()}
     first = np.full(k, np.iinfo(np.int64).max)
     np.minimum.at(first, grp, a)
@@ -679,11 +753,8 @@ def fleet_table(claim_id: str, fleet: str | None, fa: FleetArrays, start: pd.Tim
         "claim_id": [claim_id] * k, "fleet": [fleet or ""] * k, "icao24": list(fa.hexes[used]) if k else [],
         "registration": ident.get("registration", [""] * k),
         "heard_in_window": any_of((b >= s) & (a < e)), "heard_before": any_of(a < s), "heard_after": any_of(b >= e),
-        "first_heard": pd.to_datetime(first, utc=True), "last_heard": pd.to_datetime(last, utc=True),
+        "first_heard": from_ns(first), "last_heard": from_ns(last),
         "n_points": np.bincount(grp, weights=fa.weight[near], minlength=k)[:k].astype(np.int64), "how": how,
         "callsigns": ident.get("callsign", [""] * k), "squawks": ident.get("squawk", [""] * k),
     }
-    df = pd.DataFrame(out, columns=list(FLEET_COLUMNS))
-    for c in ("first_heard", "last_heard"):
-        df[c] = pd.to_datetime(df[c], utc=True).astype(TIME_DTYPE)
-    return df
+    return pd.DataFrame(out, columns=list(FLEET_COLUMNS))

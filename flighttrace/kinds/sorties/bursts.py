@@ -29,13 +29,15 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from flighttrace.claims.coverage import day_numbers, day_starts, table_days, window_day_bounds
+from flighttrace.claims.coverage import day_numbers, day_starts, table_days
+from flighttrace.claims.daytable import day_table
+from flighttrace.kinds.sorties.gaps import day_fractions, table_bounds
 from flighttrace.kinds.sorties.stats import (
     RateRatioResult,
     _covered_times,
@@ -53,6 +55,7 @@ __all__ = [
     "WindowLayout",
     "burst_rate_ratio",
     "conflict_rate_ratio",
+    "covered_times",
     "event_rate_ratios",
     "exact_p_value",
     "negative_binomial",
@@ -130,6 +133,24 @@ def _no_cells() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64), np.zeros(0)
 
 
+def covered_times(cov: pd.DataFrame, times: Any) -> np.ndarray:
+    """The events on covered days of a coverage table, as int64 UTC nanoseconds (in the order given).
+
+    Parameters
+    ----------
+    cov
+        Coverage table.
+    times
+        UTC times of the events (missing ones are left out).
+
+    Returns
+    -------
+    numpy.ndarray
+        int64.
+    """
+    return _covered_times(cov, times)
+
+
 def _cells_frame(keys: np.ndarray, inside: np.ndarray, n: np.ndarray, days: np.ndarray, tz: str) -> pd.DataFrame:
     """The :func:`rate_cells` table of :func:`_cell_arrays`."""
     if len(keys) == 0:
@@ -139,9 +160,11 @@ def _cells_frame(keys: np.ndarray, inside: np.ndarray, n: np.ndarray, days: np.n
                          "n": n, "days": days})
 
 
-def _cell_arrays(cov: pd.DataFrame, times: Any, lay: WindowLayout, min_cell_days: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`rate_cells` as arrays: each block's first month (day number), whether it is inside, its events, its covered days."""
-    t = _covered_times(cov, times)
+def _cell_arrays(cov: pd.DataFrame, times: Any, lay: WindowLayout, min_cell_days: float,
+                 covered: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`rate_cells` as arrays: each block's first month (day number), whether it is inside, its events, its covered days
+    (``covered``: :func:`covered_times` of ``times``, when known)."""
+    t = covered_times(cov, times) if covered is None else covered
     t = t[(t >= lay.r0) & (t < lay.r1)]
     inside = _in_intervals(t, lay.ms, lay.me)
     day_of = day_numbers(pd.DatetimeIndex(t).tz_localize("UTC") if len(t) else pd.DatetimeIndex([], tz="UTC"), lay.tz)
@@ -190,14 +213,18 @@ class WindowLayout:
     days_out: np.ndarray
 
 
-def window_layout(cov: pd.DataFrame, starts: Any, ends: Any, *, reference: tuple[Any, Any] | None = None) -> WindowLayout:
-    """The :class:`WindowLayout` of some windows over a (non-empty) coverage table."""
+def window_layout(cov: pd.DataFrame, starts: Any, ends: Any, *, reference: tuple[Any, Any] | None = None,
+                  bounds: tuple[np.ndarray, np.ndarray] | None = None) -> WindowLayout:
+    """The :class:`WindowLayout` of some windows over a (non-empty) coverage table (``bounds``: its
+    :func:`~flighttrace.kinds.sorties.gaps.table_bounds`, when known)."""
     r0, r1 = _reference(cov, reference)
     ms, me = _clipped(starts, ends, r0, r1)
     tdays, tz = table_days(cov)
     covered = cov["covered"].to_numpy(dtype=bool)
-    f_in = interval_fractions(cov, ms, me) * covered
-    f_ref = interval_fractions(cov, np.array([r0]), np.array([r1])) * covered
+    bounds = table_bounds(cov) if bounds is None else bounds  # the days' bounds, once for both sides
+    f_in = (day_fractions(bounds, ms, me) if len(ms) else np.zeros(len(cov))) * covered
+    rs, re_ = merge_intervals(np.array([r0]), np.array([r1]))
+    f_ref = (day_fractions(bounds, rs, re_) if len(rs) else np.zeros(len(cov))) * covered
     keys, inv = np.unique(_period_keys(tdays, "month"), return_inverse=True)
     return WindowLayout(r0, r1, ms, me, tz, int(tdays[0]), keys, inv, np.bincount(inv, weights=f_in, minlength=len(keys)),
                         np.bincount(inv, weights=(f_ref - f_in).clip(0), minlength=len(keys)))
@@ -288,8 +315,9 @@ def negative_binomial(cells: pd.DataFrame, *, conf: float = 0.95, null_ratio: fl
     return _negative_binomial(n, days, inside, conf=conf, null_ratio=null_ratio, min_blocks=min_blocks)
 
 
-def _negative_binomial(n: np.ndarray, days: np.ndarray, inside: np.ndarray, *, conf: float, null_ratio: float, min_blocks: int) -> NegativeBinomialFit:
-    """:func:`negative_binomial` of the blocks' events (float), covered days and sides."""
+def _negative_binomial(n: np.ndarray, days: np.ndarray, inside: np.ndarray, *, conf: float, null_ratio: float, min_blocks: int,
+                       p_value: bool = True) -> NegativeBinomialFit:
+    """:func:`negative_binomial` of the blocks' events (float), covered days and sides (``p_value``: whether to test the ratio)."""
     from scipy import stats
 
     phi = _pearson_phi(n, days, inside)
@@ -307,7 +335,7 @@ def _negative_binomial(n: np.ndarray, days: np.ndarray, inside: np.ndarray, *, c
         return no(fit)
     b, se, alpha = fit
     z = float(stats.norm.ppf(0.5 + conf / 2.0))
-    p = float(2.0 * stats.norm.sf(abs(b - math.log(null_ratio)) / se)) if null_ratio > 0 else 0.0
+    p = (float(2.0 * stats.norm.sf(abs(b - math.log(null_ratio)) / se)) if null_ratio > 0 else 0.0) if p_value else nan
     return NegativeBinomialFit(True, math.exp(b), math.exp(b - z * se), math.exp(b + z * se), p, max(alpha, 0.0), phi, len(n))
 
 
@@ -369,15 +397,20 @@ class BurstRateRatio:
         The ratio the p-values test.
     exact_p
         Exact two-sided p-value of ratio = ``null_ratio``.
-    cells
-        The monthly blocks.
+    blocks
+        The monthly blocks as arrays (:func:`_cell_arrays`) and the zone; :attr:`cells` is their table.
     """
 
     exact: RateRatioResult
     nb: NegativeBinomialFit
     null_ratio: float
     exact_p: float
-    cells: pd.DataFrame
+    blocks: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def cells(self) -> pd.DataFrame:
+        """The monthly blocks (:func:`rate_cells`), made into a table when first asked for."""
+        return _cells_frame(*self.blocks)
 
     @property
     def ratio(self) -> float:
@@ -410,7 +443,7 @@ class BurstRateRatio:
 
 def burst_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, reference: tuple[Any, Any] | None = None,
                      conf: float = 0.95, null_ratio: float = 1.0, min_cell_days: float = 3.0, min_blocks: int = 5,
-                     layout: WindowLayout | None = None) -> BurstRateRatio:
+                     layout: WindowLayout | None = None, covered: np.ndarray | None = None, p_values: bool = True) -> BurstRateRatio:
     """The rate ratio of events inside the windows against the rest of the reference span, allowing for bursts.
 
     Parameters
@@ -423,6 +456,10 @@ def burst_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, r
         The ratio the p-values test (a claim's ``min_ratio``).
     min_cell_days, min_blocks, layout
         See :func:`rate_cells` and :func:`negative_binomial`.
+    covered
+        :func:`covered_times` of ``times``, when computed already (one set of events against several windows).
+    p_values
+        Whether to test the ratio (else the p-values are NaN: a verdict drawn from the intervals does not need them).
 
     Returns
     -------
@@ -430,17 +467,17 @@ def burst_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, r
     """
     if len(cov) == 0:
         keys, ins, n, days = _no_cells()
-        cells = _cells_frame(keys, ins, n, days, "UTC")
+        tz = "UTC"
     else:
         lay = layout if layout is not None else window_layout(cov, starts, ends, reference=reference)
-        keys, ins, n, days = _cell_arrays(cov, times, lay, float(min_cell_days))
-        cells = _cells_frame(keys, ins, n, days, lay.tz)
+        keys, ins, n, days = _cell_arrays(cov, times, lay, float(min_cell_days), covered=covered)
+        tz = lay.tz
     n1, t1 = int(n[ins].sum()), float(days[ins].sum())
     n0, t0 = int(n[~ins].sum()), float(days[~ins].sum())
-    exact = rate_ratio(n1, t1, n0, t0, conf=conf)
-    nb = _negative_binomial(n.astype(float), days, ins, conf=conf, null_ratio=null_ratio, min_blocks=min_blocks)
-    p = exact.p_value if null_ratio == 1.0 else exact_p_value(n1, t1, n0, t0, null_ratio)
-    return BurstRateRatio(exact, nb, float(null_ratio), p, cells)
+    exact = rate_ratio(n1, t1, n0, t0, conf=conf, p_value=p_values)
+    nb = _negative_binomial(n.astype(float), days, ins, conf=conf, null_ratio=null_ratio, min_blocks=min_blocks, p_value=p_values)
+    p = exact.p_value if null_ratio == 1.0 or not p_values else exact_p_value(n1, t1, n0, t0, null_ratio)
+    return BurstRateRatio(exact, nb, float(null_ratio), p, (keys, ins, n, days, tz))
 
 
 def _exact_ci(n1: np.ndarray, t1: np.ndarray, n0: int, t0: float, conf: float) -> tuple[np.ndarray, np.ndarray]:
@@ -641,7 +678,7 @@ def uncovered_rates(ctx: Any, start: pd.Timestamp, end: pd.Timestamp) -> Uncover
     rr_hi, source, win = _surge(ctx)
     if len(win) == 0:
         return None
-    b0, b1, covered = window_day_bounds(ctx.cov, start, end)
+    b0, b1, covered = day_table(ctx).bounds(start, end)  # window_day_bounds, the table read once per evaluation
     if len(b0) == 0:
         return UncoveredRates(0.0, rr_hi, source)
     ms, me = _clipped(win["window_start"], win["window_end"], pd.Timestamp(start).value, pd.Timestamp(end).value)

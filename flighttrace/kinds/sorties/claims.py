@@ -36,7 +36,7 @@ from flighttrace.claims.counting import CountVerdict, count_at_least, count_at_m
 from flighttrace.claims.detection import absence_ok
 from flighttrace.claims.plain import count_plain
 from flighttrace.claims.uncertainty import band_verdict, mean_interval_ci, median_ci
-from flighttrace.kinds.sorties import bursts
+from flighttrace.kinds.sorties import bursts, gaps
 from flighttrace.kinds.sorties import stats as st
 from flighttrace.kinds.sorties.identity import identity_note, replay_of, second_of
 from flighttrace.kinds.sorties.series import route_sorties, sortie_times
@@ -76,7 +76,7 @@ def _leg_items(ctx: Context, subj: Any) -> pd.DataFrame:
         detail = np.where(possible, "no field named at this end: " + reason.astype(str).to_numpy(dtype=object), route)
         dest, dest_g = lg["destination"], lg["destination_evidence"]
         keep = known | possible
-        return leg_frame(lg[keep], grade[keep], t[keep], obj(e)[keep], obj(dest)[keep], obj(dest_g)[keep], detail[keep])
+        return leg_frame(_id_columns(lg)[keep], grade[keep], t[keep], obj(e)[keep], obj(dest)[keep], obj(dest_g)[keep], detail[keep])
     # unit legs: from → origin, to → destination, airport → either end
     grade = np.full(len(lg), "observed", dtype=object)
     ok = np.ones(len(lg), dtype=bool)
@@ -92,7 +92,12 @@ def _leg_items(ctx: Context, subj: Any) -> pd.DataFrame:
         end_g = np.where(o_in, lg["origin_evidence"].astype(object), np.where(d_in, lg["destination_evidence"].astype(object), "unknown"))
         grade = weakest(grade, end_g)
     t = lg["takeoff_time"].astype(TIME_DTYPE).fillna(lg["first_seen"].astype(TIME_DTYPE))
-    return leg_frame(lg[ok], grade[ok], t[ok], obj(lg["destination"])[ok], obj(lg["destination"])[ok], obj(lg["destination_evidence"])[ok], route[ok])
+    return leg_frame(_id_columns(lg)[ok], grade[ok], t[ok], obj(lg["destination"])[ok], obj(lg["destination"])[ok], obj(lg["destination_evidence"])[ok], route[ok])
+
+
+def _id_columns(lg: pd.DataFrame) -> pd.DataFrame:
+    """The columns of legs that :func:`~flighttrace.claims.context.leg_frame` reads (cut without the legs' geometry)."""
+    return lg[[c for c in ("leg_id", "lineage") if c in lg]]
 
 
 def _sortie_items(ctx: Context, subj: Any) -> pd.DataFrame:
@@ -282,15 +287,17 @@ def _stat(values: pd.Series, statistic: str) -> float:
 
 def _ground_time(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
     test = claim.test
-    items = items[items["kind"].eq("sortie") | items["gt_min_s"].notna() | items["gt_s"].notna()]
-    items = items[items["airport"].isin(ctx.scenario.resolve_airports(test.airport))].reset_index(drop=True)
+    gt, gt_min = items["gt_s"].to_numpy(dtype=float), items["gt_min_s"].to_numpy(dtype=float)
+    stays = (items["kind"].to_numpy(dtype=object) == "sortie") | ~np.isnan(gt_min) | ~np.isnan(gt)
+    keep = stays & items["airport"].isin(ctx.scenario.resolve_airports(test.airport)).to_numpy()
+    items, gt, gt_min = items[keep].reset_index(drop=True), gt[keep], gt_min[keep]
     lo = test.min.total_seconds() if test.min is not None else -math.inf
     hi = test.max.total_seconds() if test.max is not None else math.inf
     band = test.describe().split(" in ", 1)[-1]
-    exact = items["gt_s"].dropna()
-    bound_only = items.loc[items["gt_s"].isna(), "gt_min_s"]
+    has = ~np.isnan(gt)
+    exact, bound_only = pd.Series(gt[has], name="gt_s"), pd.Series(gt_min[~has], name="gt_min_s")
     n_lb, n_none = int(bound_only.notna().sum()), int(bound_only.isna().sum())
-    n_ext = int(items.loc[items["gt_s"].notna(), "detail"].astype(str).str.contains("extrapolated").sum())
+    n_ext = int(pd.Series(items["detail"].to_numpy(dtype=object)[has], dtype=object).astype(str).str.contains("extrapolated").sum())
     note = (f"; {n_lb} stay(s) known only as a lower bound" if n_lb else "") + (f"; {n_none} with no bound (a leg unseen)" if n_none else "")
     note += f"; {n_ext} of the exact stays rest on a landing or take-off time extrapolated from an inferred end" if n_ext else ""
     where = f"at {test.airport}"
@@ -368,14 +375,21 @@ def _destinations(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) ->
                    plain=plain.seen(f"all {int((strong | bridged).sum())} departure(s) {frm} with a known destination went to {names} ({observed})"))
 
 
-def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -> tuple[str, str, float, pd.DataFrame]:
-    """Mean interval rule: enough intervals inside detectable spans, mean and median on the same side of the band."""
+def _intervals_of(times: pd.Series, ctx: Context, win: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`~flighttrace.kinds.sorties.stats.intervals` of the times in the claim's window, as arrays (from, to, covered)."""
+    t_ns, days = gaps.event_days(times, ctx.cov)
+    return gaps.interval_arrays(t_ns, days, ctx.cov, pd.Timestamp(win.start).value, pd.Timestamp(win.end).value)
+
+
+def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -> tuple[str, str, float, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Mean interval rule: enough intervals inside detectable spans, mean and median on the same side of the band.
+
+    Returns the verdict, its reason, the mean and the intervals (:func:`_intervals_of`)."""
     test, rules = claim.test, ctx.rules
-    wins = pd.DataFrame({"window": [claim.id], "start": [win.start], "end": [win.end]})
-    iv = st.intervals(times, ctx.cov, wins)
+    iv = _intervals_of(times, ctx, win)
     # an event the data could not see would only split an interval: the measured ones are upper bounds, so a
     # mean above the claim (or a band's lower edge met) stands only where every event would have been seen
-    ok = iv[iv["covered"]]
+    ok = pd.Series(gaps.interval_days(iv[0], iv[1])[iv[2]], name="days")
     hi = test.max.total_seconds() / 86400.0
     lo = test.min.total_seconds() / 86400.0 if test.min is not None else 0.0
     seen_all = absence_ok(win.detect, rules)
@@ -388,12 +402,12 @@ def _interval_verdict(times: pd.Series, ctx: Context, claim: Any, win: Window) -
         if n >= 2 or seen_all:
             return "inconclusive", f"no interval between consecutive events inside covered spans ({why})", math.nan, iv
         return "inconclusive", f"no interval between consecutive events inside covered spans ({why}); the data could not have seen every event: {_missing_words(win)}", math.nan, iv
-    m = mean_interval_ci(ok["days"], conf=rules.conf, n_boot=rules.n_boot, seed=rules.seed)
-    md = median_ci(ok["days"], conf=rules.conf)
+    m = mean_interval_ci(ok, conf=rules.conf, n_boot=rules.n_boot, seed=rules.seed)
+    md = median_ci(ok, conf=rules.conf)
     text = f"{m.text()}, {md.text()} over {len(ok)} interval(s) inside covered spans"
     if len(ok) < rules.min_intervals:
         return "inconclusive", f"{text}: too few to judge (at least {rules.min_intervals} needed)", m.value, iv
-    mean, median = m.value, float(ok["days"].median())
+    mean, median = m.value, float(ok.median())
     side = [("in" if lo <= x <= hi else "above" if x > hi else "below") for x in (mean, median)]
     if side[0] != side[1]:
         return "inconclusive", f"{text}: the mean is {side[0]} [{fmt_n(lo)}, {fmt_n(hi)}] d but the median is {side[1]}; a few long gaps decide it", mean, iv
@@ -413,17 +427,20 @@ def _missing_words(win: Window) -> str:
 
 
 def _mean_interval(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:
-    strong = items[items["grade"].isin(STRONG)]
-    v1, r1, m1, iv = _interval_verdict(strong["time"].reset_index(drop=True), ctx, claim, win)
+    grade, times = items["grade"], items["time"]
+    strong = grade.isin(STRONG).to_numpy()
+    n_strong = int(strong.sum())
+    v1, r1, m1, (a, b, covered) = _interval_verdict(times[strong].reset_index(drop=True), ctx, claim, win)
+    iv = gaps.interval_frame([claim.id] * len(a), a, b, covered)
     med = iv.loc[iv["covered"], "days"].median() if len(iv) else math.nan
-    observed = f"mean interval {fmt_duration(m1 * 86400.0)}, median {fmt_duration(med * 86400.0)} ({len(strong)} {claim.subject.unit})" if not math.isnan(m1) else f"{len(strong)} {claim.subject.unit}, no interval"
+    observed = f"mean interval {fmt_duration(m1 * 86400.0)}, median {fmt_duration(med * 86400.0)} ({n_strong} {claim.subject.unit})" if not math.isnan(m1) else f"{n_strong} {claim.subject.unit}, no interval"
     verdict, reason = v1, r1
     # the verdict must survive adding the bridged ones, then the legs with no named end
     for label, grades in (("bridged", STRONG + ("bridged",)), ("legs with no named end", STRONG + ("bridged", "unknown"))):
-        extra = items[items["grade"].isin(grades)]
-        if len(extra) == len(strong):
+        extra = grade.isin(grades).to_numpy()
+        if int(extra.sum()) == n_strong:
             continue
-        v2, _, m2, _ = _interval_verdict(extra["time"].reset_index(drop=True), ctx, claim, win)
+        v2, _, m2, _ = _interval_verdict(times[extra].reset_index(drop=True), ctx, claim, win)
         if v2 != v1:
             verdict, reason = "inconclusive", f"{r1}; adding the {label}: mean {fmt_duration(m2 * 86400.0)} ({v2})"
             break
@@ -482,28 +499,50 @@ def _event_ratios(ctx: Context, times: pd.Series, windows: pd.DataFrame, win: Wi
     return ctx.cache[key]
 
 
-def _rr_fits(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> tuple[pd.DataFrame, pd.Series, pd.Series, list[bursts.BurstRateRatio]]:
+def _covered(ctx: Context, times: pd.Series) -> np.ndarray:
+    """:func:`~flighttrace.kinds.sorties.bursts.covered_times` of some events, once per evaluation for the same times
+    (a rate ratio's changes count the same items against other windows)."""
+    key = ("covered-times", pd.DatetimeIndex(times).as_unit("ns").asi8.tobytes())
+    if key not in ctx.cache:
+        ctx.cache[key] = bursts.covered_times(ctx.cov, times)
+    return ctx.cache[key]
+
+
+def _rr_events(ctx: Context, test: Any) -> pd.DataFrame:
+    """The scenario's events a rate ratio compares (picked once per evaluation for the same test's events and kinds)."""
+    key = ("rr-events", test.events if test.events == "all" else tuple(test.events), tuple(test.kinds or ()))
+    if key not in ctx.cache:
+        if "events_frame" not in ctx.cache:
+            ctx.cache["events_frame"] = ctx.scenario.events_frame()
+        ev = ctx.cache["events_frame"]
+        if test.events == "all":
+            ev = ev[ev["kind"].isin(test.kinds)] if test.kinds else ev
+        else:
+            ev = ev[ev["id"].isin(test.events)]
+        ctx.cache[key] = ev
+    return ctx.cache[key]
+
+
+def _rr_fits(ctx: Context, claim: Any, items: pd.DataFrame, win: Window,
+             p_values: bool = True) -> tuple[pd.DataFrame, pd.Series, pd.Series, list[bursts.BurstRateRatio]]:
     """The events a rate ratio compares, their windows' starts and ends, and the ratio with the strong items, then with the
-    bridged ones added, then with the unnamed ends too."""
+    bridged ones added, then with the unnamed ends too (``p_values``: whether to test the ratios, or only find their intervals)."""
     test, rules = claim.test, ctx.rules
-    if "events_frame" not in ctx.cache:
-        ctx.cache["events_frame"] = ctx.scenario.events_frame()
-    ev = ctx.cache["events_frame"]
-    if test.events == "all":
-        ev = ev[ev["kind"].isin(test.kinds)] if test.kinds else ev
-    else:
-        ev = ev[ev["id"].isin(test.events)]
+    ev = _rr_events(ctx, test)
     starts, ends = ev["start"] - test.lead, ev["end"] + test.lag
     variants: list[bursts.BurstRateRatio] = []
-    layout = bursts.window_layout(ctx.cov, starts, ends, reference=(win.start, win.end)) if len(ctx.cov) else None
+    if len(ctx.cov) and "table-bounds" not in ctx.cache:
+        ctx.cache["table-bounds"] = gaps.table_bounds(ctx.cov)
+    layout = bursts.window_layout(ctx.cov, starts, ends, reference=(win.start, win.end), bounds=ctx.cache["table-bounds"]) if len(ctx.cov) else None
+    grade, all_times = items["grade"].to_numpy(dtype=object), items["time"]
     for added, grades in ((None, STRONG), ("bridged", STRONG + ("bridged",)), ("unknown", STRONG + ("bridged", "unknown"))):
-        if variants and added is not None and not items["grade"].eq(added).any():  # no item of that grade: the same result
+        if variants and added is not None and not (grade == added).any():  # no item of that grade: the same result
             variants.append(variants[-1])
             continue
-        times = items.loc[items["grade"].isin(grades), "time"]
+        times = all_times[np.isin(grade, grades)]
         variants.append(bursts.burst_rate_ratio(ctx.cov, times, starts, ends, reference=(win.start, win.end), conf=rules.conf,
                                                 null_ratio=test.min_ratio, min_cell_days=rules.min_cell_days, min_blocks=rules.min_blocks,
-                                                layout=layout))
+                                                layout=layout, covered=_covered(ctx, times), p_values=p_values))
     return ev, starts, ends, variants
 
 
@@ -518,8 +557,8 @@ def _rr_overall(variants: list[bursts.BurstRateRatio], min_ratio: float) -> tupl
 
 
 def _rate_ratio_verdict(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> str:
-    """:func:`_rate_ratio`'s verdict alone."""
-    return _rr_overall(_rr_fits(ctx, claim, items, win)[3], claim.test.min_ratio)[0]
+    """:func:`_rate_ratio`'s verdict alone (drawn from the intervals: no p-value is computed)."""
+    return _rr_overall(_rr_fits(ctx, claim, items, win, p_values=False)[3], claim.test.min_ratio)[0]
 
 
 def _rate_ratio(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> Outcome:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from flighttrace.claims.coverage import FREQUENCIES, day_numbers, day_starts, table_days
+from flighttrace.kinds.sorties.gaps import day_fractions, event_days, interval_arrays, interval_frame, table_bounds
 from flighttrace.schema import TIME_DTYPE
 
 __all__ = [
@@ -280,14 +281,10 @@ def interval_fractions(cov: pd.DataFrame, starts: Any, ends: Any) -> np.ndarray:
     """
     if len(cov) == 0:
         return np.zeros(0)
-    tdays, tz = table_days(cov)
     ms, me = merge_intervals(starts, ends)
     if len(ms) == 0:
         return np.zeros(len(cov))
-    b0 = day_starts(tdays, tz).asi8
-    b1 = day_starts(tdays + 1, tz).asi8
-    overlap = (np.minimum(b1[:, None], me[None, :]) - np.maximum(b0[:, None], ms[None, :])).clip(0).sum(axis=1)
-    return overlap / (b1 - b0)
+    return day_fractions(table_bounds(cov), ms, me)
 
 
 def _in_intervals(t_ns: np.ndarray, ms: np.ndarray, me: np.ndarray) -> np.ndarray:
@@ -438,28 +435,14 @@ def intervals(times: Any, cov: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFr
         ``covered`` (every day from the day of ``from`` to the day of ``to``
         is covered, so no event in between can have been missed).
     """
-    t = pd.Series(times) if not isinstance(times, pd.Series) else times
-    t = t.dropna().astype(TIME_DTYPE).sort_values(kind="stable").reset_index(drop=True)
-    tz = cov["tz"].iloc[0] if len(cov) else "UTC"
-    if len(cov):
-        tdays = table_days(cov)[0]
-        unc = np.concatenate([[0], np.cumsum(~cov["covered"].to_numpy(dtype=bool))])
-    rows: list[pd.DataFrame] = []
-    for wid, ws, we in zip(windows["window"], windows["start"], windows["end"], strict=True):  # one per window
-        sel = t[(t >= ws) & (t < we)].reset_index(drop=True)
-        if len(sel) < 2:
-            continue
-        a, b = sel.iloc[:-1].reset_index(drop=True), sel.iloc[1:].reset_index(drop=True)
-        ok = np.zeros(len(a), dtype=bool)
-        if len(cov):
-            da = day_numbers(a, tz) - tdays[0]
-            db = day_numbers(b, tz) - tdays[0]
-            inside = (da >= 0) & (db < len(cov))
-            ok[inside] = (unc[db[inside] + 1] - unc[da[inside]]) == 0
-        rows.append(pd.DataFrame({"window": wid, "from": a, "to": b, "days": (b - a).dt.total_seconds() / 86400.0, "covered": ok}))
-    if not rows:
-        return pd.DataFrame({"window": pd.Series([], dtype=object), "from": pd.Series([], dtype=TIME_DTYPE), "to": pd.Series([], dtype=TIME_DTYPE), "days": pd.Series([], dtype=float), "covered": pd.Series([], dtype=bool)})
-    return pd.concat(rows, ignore_index=True)
+    t_ns, days = event_days(times, cov)
+    ws = np.array([pd.Timestamp(x).value for x in windows["start"]], dtype=np.int64)
+    we = np.array([pd.Timestamp(x).value for x in windows["end"]], dtype=np.int64)
+    parts = [(wid, *interval_arrays(t_ns, days, cov, a, b)) for wid, a, b in zip(windows["window"], ws, we, strict=True)]  # one per window
+    parts = [p for p in parts if len(p[1])]
+    if not parts:
+        return interval_frame([], *(np.zeros(0, dtype=np.int64),) * 2, np.zeros(0, dtype=bool))
+    return interval_frame([w for p in parts for w in [p[0]] * len(p[1])], *(np.concatenate([p[k] for p in parts]) for k in (1, 2, 3)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -586,7 +569,7 @@ class RateRatioResult:
         return self.n0 / self.t0 if self.t0 > 0 else math.nan
 
 
-def rate_ratio(n1: int, t1: float, n0: int, t0: float, *, conf: float = 0.95) -> RateRatioResult:
+def rate_ratio(n1: int, t1: float, n0: int, t0: float, *, conf: float = 0.95, p_value: bool = True) -> RateRatioResult:
     """Poisson rate ratio with an exact conditional confidence interval.
 
     Given ``n = n1 + n0``, ``n1`` is binomial with
@@ -601,6 +584,8 @@ def rate_ratio(n1: int, t1: float, n0: int, t0: float, *, conf: float = 0.95) ->
         Events and exposure outside.
     conf
         Confidence level (0–1).
+    p_value
+        Whether to compute the p-value (else NaN: a verdict drawn from the interval alone does not need it).
 
     Returns
     -------
@@ -626,8 +611,8 @@ def rate_ratio(n1: int, t1: float, n0: int, t0: float, *, conf: float = 0.95) ->
 
     ratio = math.inf if n0 == 0 else (n1 / t1) / (n0 / t0)
     p0 = t1 / (t1 + t0)
-    p_value = float(stats.binomtest(n1, n, p0).pvalue)
-    return RateRatioResult(n1, t1, n0, t0, float(ratio), to_rr(p_lo), to_rr(p_hi), p_value, conf)
+    p = float(stats.binomtest(n1, n, p0).pvalue) if p_value else nan
+    return RateRatioResult(n1, t1, n0, t0, float(ratio), to_rr(p_lo), to_rr(p_hi), p, conf)
 
 
 def window_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, reference: tuple[pd.Timestamp, pd.Timestamp] | None = None, conf: float = 0.95) -> RateRatioResult:

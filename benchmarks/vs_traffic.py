@@ -14,8 +14,9 @@ is fetched from the web.
 
 Measured, in this order, in one run:
 
-1. flighttrace, warm: ``read`` + ``detect_legs`` twice in one process, the
-   second call timed.
+1. flighttrace, warm: ``read`` + ``detect_legs`` once to warm up, then five
+   timed calls in the same process; the fastest is kept and every call is
+   recorded with the median.
 2. flighttrace, fresh process: ``python -c`` doing ``import flighttrace``,
    ``read`` and ``detect_legs``, wall time of the whole process (interpreter
    start-up included), best of three.
@@ -41,6 +42,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the warm side imports the flighttrace of this tree, not whichever one is installed
@@ -137,19 +139,32 @@ def sample_paths(py: Path) -> tuple[Path, Path]:
     return js, csv
 
 
-def flighttrace_warm(csv: Path) -> dict[str, float]:
-    """read + detect_legs twice in this process; the second call timed."""
+def flighttrace_warm(csv: Path, repeat: int = 5) -> dict[str, Any]:
+    """read + detect_legs once to warm up, then ``repeat`` timed calls in this process; the fastest is kept, all are recorded.
+
+    One call takes a fifth of a second, so a single timing moves with the
+    machine's state by tens of percent; the best of several is the usual
+    measure of such a call (as ``timeit`` advises), and the median is
+    recorded beside it.
+    """
+    import statistics
+
     import flighttrace
     from flighttrace.tracks.legs import detect_legs
 
     detect_legs(flighttrace.read(csv).points)
-    t0 = time.perf_counter()
-    ds = flighttrace.read(csv)
-    t1 = time.perf_counter()
-    legs = detect_legs(ds.points)
-    t2 = time.perf_counter()
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        ds = flighttrace.read(csv)
+        t1 = time.perf_counter()
+        legs = detect_legs(ds.points)
+        t2 = time.perf_counter()
+        runs.append((t2 - t0, t1 - t0, t2 - t1))
+    total, read_s, legs_s = min(runs)
     named = int(legs["origin"].notna().sum() + legs["destination"].notna().sum())
-    return {"seconds": t2 - t0, "read_s": t1 - t0, "legs_s": t2 - t1, "points": len(ds.points), "legs": len(legs), "ends_named": named}
+    return {"seconds": total, "read_s": read_s, "legs_s": legs_s, "runs_s": [r[0] for r in runs], "median_s": statistics.median(r[0] for r in runs),
+            "points": len(ds.points), "legs": len(legs), "ends_named": named}
 
 
 def flighttrace_fresh(csv: Path, repeat: int = 3) -> list[float]:
@@ -181,6 +196,7 @@ def main() -> None:
         "flighttrace_fresh_s": fresh,
         "traffic_warm": tr,
         "speedup": tr["seconds"] / ft["seconds"],
+        "speedup_median": tr["seconds"] / ft["median_s"],
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "vs_traffic.json").write_text(json.dumps(res, indent=2) + "\n")
@@ -189,11 +205,12 @@ def main() -> None:
         "",
         "| what | seconds | note |",
         "|---|---:|---|",
-        f"| flighttrace `read` + `detect_legs`, warm | {ft['seconds']:.2f} | read {ft['read_s']:.2f} s, legs {ft['legs_s']:.2f} s; {ft['legs']} legs, {ft['ends_named']} ends named |",
+        (f"| flighttrace `read` + `detect_legs`, warm, best of {len(ft['runs_s'])} | {ft['seconds']:.2f} | read {ft['read_s']:.2f} s, legs {ft['legs_s']:.2f} s; "
+         f"{ft['legs']} legs, {ft['ends_named']} ends named; calls {', '.join(f'{x:.2f}' for x in ft['runs_s'])} s (median {ft['median_s']:.2f}) |"),
         f"| flighttrace, fresh process (import included), best of 3 | {min(fresh):.2f} | runs: {', '.join(f'{x:.2f}' for x in fresh)} |",
         f"| traffic {tr['traffic']} takeoff + landing detection, warm | {tr['seconds']:.1f} | {tr['flights']} flights; found {tr['found']} |",
         "",
-        (f"flighttrace is {res['speedup']:.0f}× faster than traffic (target ≥ {TARGET_SPEEDUP:.0f}×); fresh process "
+        (f"flighttrace is {res['speedup']:.0f}× faster than traffic ({res['speedup_median']:.0f}× on its median call; target ≥ {TARGET_SPEEDUP:.0f}×); fresh process "
         f"{min(fresh):.2f} s (target ≤ {TARGET_FRESH_S} s)."),
     ]
     (RESULTS / "vs_traffic.md").write_text("\n".join(md) + "\n")

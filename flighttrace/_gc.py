@@ -1,12 +1,16 @@
-"""Pausing Python's cyclic garbage collector around work that makes many long-lived objects."""
+"""Pausing Python's cyclic garbage collector around work that makes many long-lived objects; handing freed memory back between stages."""
 
 from __future__ import annotations
 
+import functools
 import gc
-from collections.abc import Iterator
+import os
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import cast
 
-__all__ = ["gc_paused"]
+__all__ = ["gc_paused", "release_free_memory"]
 
 
 @contextmanager
@@ -28,3 +32,48 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _glibc() -> bool:
+    """Whether the C library is GNU's (``confstr`` names it; musl and others do not answer)."""
+    try:
+        return (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or ``None`` where the C library is another (musl, macOS, Windows)."""
+    if not sys.platform.startswith("linux") or not _glibc():
+        return None
+    import ctypes
+
+    try:
+        fn = ctypes.CDLL(None).malloc_trim  # the process's own C library: already loaded, nothing new is opened
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes, fn.restype = [ctypes.c_size_t], ctypes.c_int
+    return cast("Callable[[int], int]", fn)
+
+
+def release_free_memory() -> bool:
+    """Give the pages the C allocator holds free back to the system (glibc's ``malloc_trim(0)``).
+
+    glibc keeps memory that was freed in the middle of its heaps for reuse: a
+    stage that made large temporaries (a table sorted, a text joined) leaves
+    the process that much bigger, and the next stage, needing less or memory
+    of other sizes, never uses it all. Called between the stages of a report,
+    this keeps its peak near what is in use. It takes a few milliseconds,
+    changes no allocator setting and frees nothing still in use.
+
+    Returns
+    -------
+    bool
+        Whether memory was trimmed (``False`` where the C library is not glibc: nothing is done).
+    """
+    fn = _malloc_trim()
+    if fn is None:
+        return False
+    fn(0)
+    return True

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flighttrace._gc import gc_paused
+from flighttrace._gc import gc_paused, release_free_memory
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
 from flighttrace.hashing import sha256_file
@@ -45,6 +45,12 @@ class ReportResult:
     findings: Any = None
     notes: list[str] = field(default_factory=list)
     """Sentences that open the report when the inputs hold nothing the scenario is about (:func:`flighttrace.nodata.relevance_notes`)."""
+
+
+def _next_stage(bar: Progress, description: str) -> None:
+    """Start the next stage of a report, the memory the last one freed handed back first (:func:`flighttrace._gc.release_free_memory`)."""
+    release_free_memory()
+    bar.advance(1, description)
 
 
 def _sha(path: Path) -> str:
@@ -204,15 +210,15 @@ def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress, setting
     from flighttrace.report.settings import settings_from_record
 
     leg_params, rules = settings_from_record(settings)
-    bar.advance(1, "report: legs")
+    _next_stage(bar, "report: legs")
     legs = flighttrace.detect_legs(ds.points, scn, params=leg_params)
     synthetic = bool(ds.synthetic) or bool(getattr(scn.meta, "synthetic", False))
     run = ReportRun(scn, scn_path, ds, tzr, legs, None, synthetic, relevance_notes(scn, legs, len(ds.points)),
                     kind=getattr(scn.meta, "kind", DEFAULT_KIND) or DEFAULT_KIND, leg_params=leg_params, settings=settings or {})
-    bar.advance(1, "report: sorties")  # the stage's name, kept for progress listeners: the kind's own tables
+    _next_stage(bar, "report: sorties")  # the stage's name, kept for progress listeners: the kind's own tables
     pages = kind_pages(run)
     pages.prepare(run)
-    bar.advance(1, "report: coverage and claims")
+    _next_stage(bar, "report: coverage and claims")
     cov = coverage_table(ds, scn, report_tz=tzr)
     run.findings = evaluate(legs, scn, coverage=cov, report_tz=tzr, points=ds.points, rules=rules, synthetic=synthetic)
     return run
@@ -221,7 +227,7 @@ def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress, setting
 def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data: list[Any], command: str | None, tz: str | None,
                   maps_copy: Path | None, tiles: str | None, prereg: Any) -> dict[str, str]:
     """Write every file of the report into ``work`` (moved to ``out`` afterwards); the stages 'charts' to 'provenance'."""
-    from flighttrace.report.export import legs_geojson, legs_kml, to_csv
+    from flighttrace.report.export import leg_field_elevations, to_csv, write_legs_geojson, write_legs_kml
     from flighttrace.report.legcards import with_registrations
     from flighttrace.report.render import write_pages
     from flighttrace.report.settings import settings_lines
@@ -233,28 +239,27 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
     pages = kind_pages(run)
     (work / "charts").mkdir(parents=True)
     (work / "tables").mkdir()
-    bar.advance(1, "report: charts")
+    _next_stage(bar, "report: charts")
     source = f"Source: flighttrace {__version__} analysis of {len(ds.manifest)} input file(s); scenario '{scn.meta.title}'."
     charts = _save_charts(pages.charts(run, source), work, [])
-    bar.advance(1, "report: map")
+    _next_stage(bar, "report: map")
     save_map(pages.build_map(run, tiles=tiles, evidence_page="evidence.html"), work / "map.html")
     gc.collect(0)  # the map's elements, likewise
     write_licences(work / "licences")  # of the libraries and map data the pages carry
-    bar.advance(1, "report: exports")
+    _next_stage(bar, "report: exports")
     table_legs, export_legs = pages.table_legs(run), pages.export_legs(run)  # as the data gave them: the pages say where a registration comes from
     pages.write_exports(run, work)
-    (work / "legs.geojson").write_text(legs_geojson(with_registrations(export_legs, scn)), encoding="utf-8")
-    elev = {c: float(e) for c, e in scn.airport_index().table.set_index("code")["elevation_ft"].dropna().items()} if len(export_legs) else {}
-    (work / "legs.kml").write_text(legs_kml(export_legs, ds.points, title=scn.meta.title, synthetic=run.synthetic, elevations_ft=elev),
-                                   encoding="utf-8")
+    write_legs_geojson(with_registrations(export_legs, scn), work / "legs.geojson")  # written in pieces, never held whole
+    elev = leg_field_elevations(export_legs, scn.airport_index().table) if len(export_legs) else {}
+    write_legs_kml(export_legs, ds.points, work / "legs.kml", title=scn.meta.title, synthetic=run.synthetic, elevations_ft=elev)
     to_csv(with_registrations(table_legs, scn), work / "tables" / "legs.csv")
     to_csv(airport_events(table_legs), work / "tables" / "airport_events.csv")
     to_csv(ds.manifest, work / "tables" / "manifest.csv")
     to_csv(ds.quarantine, work / "tables" / "quarantine.csv")
     run.findings.to_dir(work / "tables")
-    bar.advance(1, "report: pages")
+    _next_stage(bar, "report: pages")
     write_pages(run, pages, work, out.name, charts, tiles=tiles, method_extra=[CSV_NOTE, *settings_lines(run.settings)], prereg=prereg)
-    bar.advance(1, "report: provenance")
+    _next_stage(bar, "report: provenance")
     return _write_provenance(work, out, run.scn_path, data, ds, command, tz=tz, report_tz=run.tz, maps_copy=maps_copy,
                              synthetic=run.synthetic, tiles=tiles, prereg=prereg.to_dict(), settings=run.settings)
 

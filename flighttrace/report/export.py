@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,11 @@ import pandas as pd
 from flighttrace.csvsafe import iso_text, write_csv
 from flighttrace.numfmt import fixed_decimals
 
-__all__ = ["to_csv", "legs_geojson", "write_table"]
+__all__ = ["GEOJSON_FEATURES_PER_PIECE", "leg_field_elevations", "legs_geojson", "legs_kml", "to_csv", "write_legs_geojson", "write_legs_kml",
+           "write_table"]
+
+GEOJSON_FEATURES_PER_PIECE = 32
+"""Legs serialised in one piece by :func:`write_legs_geojson` (a leg of a few thousand vertices is about 100 kB of text)."""
 
 
 def _iso(df: pd.DataFrame) -> pd.DataFrame:
@@ -68,27 +73,70 @@ def legs_geojson(legs: pd.DataFrame, *, decimals: int = 5) -> str:
     coordinates are rounded to ``decimals`` (5 ≈ 1 m). Serialised with
     orjson, which writes numpy coordinate arrays directly. Coordinates are
     taken and rounded for all legs at once, properties column by column.
+    :func:`write_legs_geojson` writes the same text to a file in pieces.
+    """
+    return b"".join(_geojson_pieces(legs, decimals=decimals)).decode()
+
+
+def write_legs_geojson(legs: pd.DataFrame, path: str | os.PathLike[str], *, decimals: int = 5,
+                       features_per_piece: int = GEOJSON_FEATURES_PER_PIECE) -> Path:
+    """Write :func:`legs_geojson`'s text (the same bytes, UTF-8) to ``path``, serialised ``features_per_piece`` legs at a time.
+
+    The whole text and the Features of every leg are never held at once: a
+    report's legs of half a million points made about 30 MB of transient
+    copies when the text was built whole, decoded and encoded again.
+    """
+    p = Path(path)
+    with p.open("wb") as f:
+        for piece in _geojson_pieces(legs, decimals=decimals, features_per_piece=features_per_piece):
+            f.write(piece)
+    return p
+
+
+def _geojson_pieces(legs: pd.DataFrame, *, decimals: int, features_per_piece: int = GEOJSON_FEATURES_PER_PIECE) -> Iterator[bytes]:
+    """The bytes of :func:`legs_geojson` in order: the opening, the Features in runs of ``features_per_piece``, the closing.
+
+    orjson writes a list's items as it writes them inside the whole
+    document (compact, keys sorted), so runs of Features joined by commas
+    give the bytes one call on the whole collection gives.
     """
     import orjson
     import shapely
 
+    option = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_SORT_KEYS
     props = _iso(legs.drop(columns=["geometry"], errors="ignore"))
     keys = sorted(str(c) for c in props.columns)
     cols = [_json_column(props[c]) for c in sorted(props.columns, key=str)]
+    del props
     geoms = legs["geometry"].to_numpy() if "geometry" in legs else np.full(len(legs), None, dtype=object)
-    has = np.array([g is not None for g in geoms], dtype=bool)
-    coords, which = shapely.get_coordinates(geoms, return_index=True)
-    coords = np.round(coords, decimals)
-    parts = np.split(coords, np.searchsorted(which, np.arange(1, len(geoms)))) if len(geoms) else []
-    feats = []
-    for vals, h, xy in zip(zip(*cols, strict=True) if cols else ([()] * len(legs)), has.tolist(), parts, strict=True):  # one feature per leg
-        feats.append({
-            "geometry": {"coordinates": xy, "type": "LineString"} if h else None,
-            "properties": dict(zip(keys, vals, strict=True)),
+    rows = zip(*cols, strict=True) if cols else iter([()] * len(legs))
+    step = max(int(features_per_piece), 1)
+    yield b'{"features":['
+    for a in range(0, len(legs), step):  # coordinates taken and rounded for a run of legs at once
+        g = geoms[a : a + step]
+        coords, which = shapely.get_coordinates(g, return_index=True)
+        parts = np.split(np.round(coords, decimals), np.searchsorted(which, np.arange(1, len(g))))
+        feats = [{
+            "geometry": {"coordinates": xy, "type": "LineString"} if h is not None else None,
+            "properties": dict(zip(keys, next(rows), strict=True)),
             "type": "Feature",
-        })
-    doc = {"features": feats, "type": "FeatureCollection"}
-    return orjson.dumps(doc, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_SORT_KEYS).decode() + "\n"
+        } for h, xy in zip(g.tolist(), parts, strict=True)]  # one feature per leg
+        yield (b"," if a else b"") + orjson.dumps(feats, option=option)[1:-1]
+    yield b'],"type":"FeatureCollection"}\n'
+
+
+def leg_field_elevations(legs: pd.DataFrame, airports: pd.DataFrame) -> dict[str, float]:
+    """Elevations (ft) of the fields the legs name as origin or destination, by code, for :func:`legs_kml`.
+
+    ``airports`` is an airport table with ``code`` and ``elevation_ft``
+    (:attr:`flighttrace.reference.AirportIndex.table`). Only the codes the
+    legs name are looked up, not every airport of the index; a code without
+    an elevation is left out, and a code listed twice keeps its last
+    elevation, as a dictionary made from the whole table does.
+    """
+    codes = sorted({c for col in ("origin", "destination") if col in legs for c in legs[col].tolist() if isinstance(c, str)})  # per leg, not point
+    rows = airports.loc[airports["code"].isin(codes), ["code", "elevation_ft"]].dropna(subset=["elevation_ft"])
+    return {str(c): float(e) for c, e in zip(rows["code"].tolist(), rows["elevation_ft"].tolist(), strict=True)}
 
 
 def write_table(df: pd.DataFrame, out_dir: str | os.PathLike[str], name: str) -> dict[str, Path]:
@@ -228,20 +276,37 @@ def legs_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str = "flighttr
     -----
     The points of every leg are chosen, filled and formatted as whole
     columns; only the assembly of each Placemark's text runs per leg.
+    :func:`write_legs_kml` writes the same text to a file as it is made.
     """
+    return "\n".join([*_kml_lines(legs, points, title=title, max_vertices=max_vertices, elevations_ft=elevations_ft, synthetic=synthetic),
+                      ""])  # the final newline, joined in (no second copy of the whole text)
+
+
+def write_legs_kml(legs: pd.DataFrame, points: pd.DataFrame, path: str | os.PathLike[str], *, title: str = "flighttrace legs",
+                   max_vertices: int = 300, elevations_ft: dict[str, float] | None = None, synthetic: bool = False) -> Path:
+    """Write :func:`legs_kml`'s text (the same bytes, UTF-8, LF line ends) to ``path`` one line at a time, never holding it whole."""
+    p = Path(path)
+    with p.open("w", encoding="utf-8", newline="\n") as f:
+        for line in _kml_lines(legs, points, title=title, max_vertices=max_vertices, elevations_ft=elevations_ft, synthetic=synthetic):
+            f.write(line)
+            f.write("\n")
+    return p
+
+
+def _kml_lines(legs: pd.DataFrame, points: pd.DataFrame, *, title: str, max_vertices: int, elevations_ft: dict[str, float] | None,
+               synthetic: bool) -> Iterator[str]:
+    """The lines of :func:`legs_kml`, in order, without their line ends."""
     import html as _html
     from xml.sax.saxutils import escape
 
     elev = elevations_ft or {}
-    out = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">',
-        "<Document>",
-        f"<name>{escape(title)}</name>",
-    ]
+    yield '<?xml version="1.0" encoding="UTF-8"?>'
+    yield '<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">'
+    yield "<Document>"
+    yield f"<name>{escape(title)}</name>"
     if synthetic:
-        out.append("<description>SYNTHETIC DATA: simulated by flighttrace, not real flights.</description>")
-    out.append('<Style id="leg"><LineStyle><color>ff1f77b4</color><width>2</width></LineStyle><IconStyle><scale>0.5</scale></IconStyle></Style>')
+        yield "<description>SYNTHETIC DATA: simulated by flighttrace, not real flights.</description>"
+    yield '<Style id="leg"><LineStyle><color>ff1f77b4</color><width>2</width></LineStyle><IconStyle><scale>0.5</scale></IconStyle></Style>'
     n_legs = len(legs)
     if n_legs:
         origin = legs["origin"].tolist()
@@ -267,6 +332,7 @@ def legs_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str = "flighttr
         whens = _second_lines(t_ns[keep])
         coords = _coord_lines(np.round(chosen["lon"].to_numpy()[keep], 5), np.round(chosen["lat"].to_numpy()[keep], 5),
                               np.round(al * 0.3048).astype(np.int64))
+        del chosen, times, t_ns, og, half, al, fill, keep  # the texts are made: only they are needed while the lines are written
         cols = zip(legs["leg_id"].tolist(), legs["icao24"].tolist(), legs["callsign"].tolist(), origin, legs["origin_evidence"].tolist(),
                    destination, legs["destination_evidence"].tolist(), legs["lineage"].tolist(), strict=True)
         for k, (leg_id, icao24, callsign, o, o_ev, d, d_ev, lineage) in enumerate(cols):  # one Placemark per leg (text only)
@@ -275,15 +341,13 @@ def legs_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str = "flighttr
                 continue
             desc = (f"{icao24} {_or(callsign, '')} | from {_or(o, '?')} ({o_ev}) "
                     f"to {_or(d, '?')} ({d_ev}) | lineage: {_or(lineage, '')}")
-            out.append("<Placemark>")
-            out.append(f"<name>{escape(str(leg_id))}</name>")
-            out.append(f"<description>{escape(_html.escape(desc, quote=False))}</description>")  # HTML to Google Earth: data shown as text
-            out.append("<styleUrl>#leg</styleUrl>")
-            out.append(f"<TimeSpan><begin>{whens.join(a, a + 1, '')}Z</begin><end>{whens.join(b - 1, b, '')}Z</end></TimeSpan>")
-            out.append("<gx:Track><altitudeMode>absolute</altitudeMode>")
-            out.append("<when>" + whens.join(a, b, "Z</when><when>") + "Z</when>")
-            out.append("<gx:coord>" + coords.join(a, b, "</gx:coord><gx:coord>") + "</gx:coord>")
-            out.append("</gx:Track></Placemark>")
-    out.append("</Document></kml>")
-    out.append("")  # the final newline, joined in (no second copy of the whole text)
-    return "\n".join(out)
+            yield "<Placemark>"
+            yield f"<name>{escape(str(leg_id))}</name>"
+            yield f"<description>{escape(_html.escape(desc, quote=False))}</description>"  # HTML to Google Earth: data shown as text
+            yield "<styleUrl>#leg</styleUrl>"
+            yield f"<TimeSpan><begin>{whens.join(a, a + 1, '')}Z</begin><end>{whens.join(b - 1, b, '')}Z</end></TimeSpan>"
+            yield "<gx:Track><altitudeMode>absolute</altitudeMode>"
+            yield "<when>" + whens.join(a, b, "Z</when><when>") + "Z</when>"
+            yield "<gx:coord>" + coords.join(a, b, "</gx:coord><gx:coord>") + "</gx:coord>"
+            yield "</gx:Track></Placemark>"
+    yield "</Document></kml>"

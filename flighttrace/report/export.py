@@ -13,11 +13,14 @@ import pandas as pd
 from flighttrace.csvsafe import iso_text, write_csv
 from flighttrace.numfmt import fixed_decimals
 
-__all__ = ["GEOJSON_FEATURES_PER_PIECE", "leg_field_elevations", "legs_geojson", "legs_kml", "to_csv", "write_legs_geojson", "write_legs_kml",
+__all__ = ["GEOJSON_FEATURES_PER_PIECE", "KML_LEGS_PER_PIECE", "leg_field_elevations", "legs_geojson", "legs_kml", "to_csv", "write_legs_geojson", "write_legs_kml",
            "write_table"]
 
 GEOJSON_FEATURES_PER_PIECE = 32
 """Legs serialised in one piece by :func:`write_legs_geojson` (a leg of a few thousand vertices is about 100 kB of text)."""
+
+KML_LEGS_PER_PIECE = 64
+"""Legs whose tracks :func:`write_legs_kml` takes and formats at once (at most 300 vertices each by default, about 1 MB of text)."""
 
 
 def _iso(df: pd.DataFrame) -> pd.DataFrame:
@@ -283,20 +286,27 @@ def legs_kml(legs: pd.DataFrame, points: pd.DataFrame, *, title: str = "flighttr
 
 
 def write_legs_kml(legs: pd.DataFrame, points: pd.DataFrame, path: str | os.PathLike[str], *, title: str = "flighttrace legs",
-                   max_vertices: int = 300, elevations_ft: dict[str, float] | None = None, synthetic: bool = False) -> Path:
-    """Write :func:`legs_kml`'s text (the same bytes, UTF-8, LF line ends) to ``path`` one line at a time, never holding it whole."""
+                   max_vertices: int = 300, elevations_ft: dict[str, float] | None = None, synthetic: bool = False,
+                   legs_per_piece: int = KML_LEGS_PER_PIECE) -> Path:
+    """Write :func:`legs_kml`'s text (the same bytes, UTF-8, LF line ends) to ``path`` as it is made.
+
+    The text is never held whole, and the vertices of ``legs_per_piece``
+    legs at a time are taken and written out: the tracks of the Ovda report
+    (80,000 vertices) made about 25 MB of transient text when formatted
+    all at once.
+    """
     p = Path(path)
     with p.open("w", encoding="utf-8", newline="\n") as f:
-        for line in _kml_lines(legs, points, title=title, max_vertices=max_vertices, elevations_ft=elevations_ft, synthetic=synthetic):
+        for line in _kml_lines(legs, points, title=title, max_vertices=max_vertices, elevations_ft=elevations_ft, synthetic=synthetic,
+                               legs_per_piece=legs_per_piece):
             f.write(line)
             f.write("\n")
     return p
 
 
 def _kml_lines(legs: pd.DataFrame, points: pd.DataFrame, *, title: str, max_vertices: int, elevations_ft: dict[str, float] | None,
-               synthetic: bool) -> Iterator[str]:
-    """The lines of :func:`legs_kml`, in order, without their line ends."""
-    import html as _html
+               synthetic: bool, legs_per_piece: int = KML_LEGS_PER_PIECE) -> Iterator[str]:
+    """The lines of :func:`legs_kml`, in order, without their line ends; the tracks made ``legs_per_piece`` legs at a time."""
     from xml.sax.saxutils import escape
 
     elev = elevations_ft or {}
@@ -316,38 +326,52 @@ def _kml_lines(legs: pd.DataFrame, points: pd.DataFrame, *, title: str, max_vert
         start = np.array([int(v) for v in legs["point_start"].tolist()], dtype=np.int64)
         end = np.array([int(v) for v in legs["point_end"].tolist()], dtype=np.int64)
         idx, leg, j = _kml_vertices(start, end, max_vertices)
-        chosen = points[[c for c in ("time", "lat", "lon", "alt_ft", "on_ground") if c in points]].iloc[idx]  # only the chosen vertices
-        times = chosen["time"]
-        t_ns = times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy() if isinstance(times.dtype, pd.DatetimeTZDtype) \
-            else times.to_numpy().astype("datetime64[ns]")
-        og = chosen["on_ground"].to_numpy(dtype=bool, na_value=False) if "on_ground" in chosen else np.zeros(len(idx), bool)
         per_leg = np.bincount(leg, minlength=n_legs)
         half = j < np.repeat(per_leg / 2, per_leg)  # first half of the leg's chosen points: the origin's
-        al = chosen["alt_ft"].to_numpy(dtype=np.float64)
         fill = np.where(half, o_ft[leg], d_ft[leg])
-        al = np.where(np.isnan(al) & og, fill, al)
-        keep = ~np.isnan(al)
-        leg, al = leg[keep], al[keep]
-        bounds = np.r_[0, np.cumsum(np.bincount(leg, minlength=n_legs))]
-        whens = _second_lines(t_ns[keep])
-        coords = _coord_lines(np.round(chosen["lon"].to_numpy()[keep], 5), np.round(chosen["lat"].to_numpy()[keep], 5),
-                              np.round(al * 0.3048).astype(np.int64))
-        del chosen, times, t_ns, og, half, al, fill, keep  # the texts are made: only they are needed while the lines are written
-        cols = zip(legs["leg_id"].tolist(), legs["icao24"].tolist(), legs["callsign"].tolist(), origin, legs["origin_evidence"].tolist(),
-                   destination, legs["destination_evidence"].tolist(), legs["lineage"].tolist(), strict=True)
-        for k, (leg_id, icao24, callsign, o, o_ev, d, d_ev, lineage) in enumerate(cols):  # one Placemark per leg (text only)
-            a, b = int(bounds[k]), int(bounds[k + 1])
-            if a == b:
-                continue
-            desc = (f"{icao24} {_or(callsign, '')} | from {_or(o, '?')} ({o_ev}) "
-                    f"to {_or(d, '?')} ({d_ev}) | lineage: {_or(lineage, '')}")
-            yield "<Placemark>"
-            yield f"<name>{escape(str(leg_id))}</name>"
-            yield f"<description>{escape(_html.escape(desc, quote=False))}</description>"  # HTML to Google Earth: data shown as text
-            yield "<styleUrl>#leg</styleUrl>"
-            yield f"<TimeSpan><begin>{whens.join(a, a + 1, '')}Z</begin><end>{whens.join(b - 1, b, '')}Z</end></TimeSpan>"
-            yield "<gx:Track><altitudeMode>absolute</altitudeMode>"
-            yield "<when>" + whens.join(a, b, "Z</when><when>") + "Z</when>"
-            yield "<gx:coord>" + coords.join(a, b, "</gx:coord><gx:coord>") + "</gx:coord>"
-            yield "</gx:Track></Placemark>"
+        cols = list(zip(legs["leg_id"].tolist(), legs["icao24"].tolist(), legs["callsign"].tolist(), origin, legs["origin_evidence"].tolist(),
+                        destination, legs["destination_evidence"].tolist(), legs["lineage"].tolist(), strict=True))
+        step = max(int(legs_per_piece), 1)
+        cuts = np.searchsorted(leg, np.arange(0, n_legs + step, step))  # the vertices of legs a to a + step - 1 (leg is sorted)
+        for k, a in enumerate(range(0, n_legs, step)):
+            lo, hi = int(cuts[k]), int(cuts[k + 1])
+            yield from _kml_placemarks(points, idx[lo:hi], leg[lo:hi] - a, fill[lo:hi], cols[a : a + step])
     yield "</Document></kml>"
+
+
+def _kml_placemarks(points: pd.DataFrame, idx: np.ndarray, leg: np.ndarray, fill: np.ndarray, cols: list[tuple[Any, ...]]) -> Iterator[str]:
+    """The Placemark lines of some legs: ``idx`` their chosen rows of ``points``, ``leg`` the leg (0 to ``len(cols) - 1``) of each row,
+    ``fill`` the height (ft) given to a row on the ground without an altitude, ``cols`` the legs' fields."""
+    import html as _html
+    from xml.sax.saxutils import escape
+
+    n_legs = len(cols)
+    chosen = points[[c for c in ("time", "lat", "lon", "alt_ft", "on_ground") if c in points]].iloc[idx]  # only the chosen vertices
+    times = chosen["time"]
+    t_ns = times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy() if isinstance(times.dtype, pd.DatetimeTZDtype) \
+        else times.to_numpy().astype("datetime64[ns]")
+    og = chosen["on_ground"].to_numpy(dtype=bool, na_value=False) if "on_ground" in chosen else np.zeros(len(idx), bool)
+    al = chosen["alt_ft"].to_numpy(dtype=np.float64)
+    al = np.where(np.isnan(al) & og, fill, al)
+    keep = ~np.isnan(al)
+    leg, al = leg[keep], al[keep]
+    bounds = np.r_[0, np.cumsum(np.bincount(leg, minlength=n_legs))]
+    whens = _second_lines(t_ns[keep])
+    coords = _coord_lines(np.round(chosen["lon"].to_numpy()[keep], 5), np.round(chosen["lat"].to_numpy()[keep], 5),
+                          np.round(al * 0.3048).astype(np.int64))
+    del chosen, times, t_ns, og, al, keep  # the texts are made: only they are needed while the lines are written
+    for k, (leg_id, icao24, callsign, o, o_ev, d, d_ev, lineage) in enumerate(cols):  # one Placemark per leg (text only)
+        a, b = int(bounds[k]), int(bounds[k + 1])
+        if a == b:
+            continue
+        desc = (f"{icao24} {_or(callsign, '')} | from {_or(o, '?')} ({o_ev}) "
+                f"to {_or(d, '?')} ({d_ev}) | lineage: {_or(lineage, '')}")
+        yield "<Placemark>"
+        yield f"<name>{escape(str(leg_id))}</name>"
+        yield f"<description>{escape(_html.escape(desc, quote=False))}</description>"  # HTML to Google Earth: data shown as text
+        yield "<styleUrl>#leg</styleUrl>"
+        yield f"<TimeSpan><begin>{whens.join(a, a + 1, '')}Z</begin><end>{whens.join(b - 1, b, '')}Z</end></TimeSpan>"
+        yield "<gx:Track><altitudeMode>absolute</altitudeMode>"
+        yield "<when>" + whens.join(a, b, "Z</when><when>") + "Z</when>"
+        yield "<gx:coord>" + coords.join(a, b, "</gx:coord><gx:coord>") + "</gx:coord>"
+        yield "</gx:Track></Placemark>"

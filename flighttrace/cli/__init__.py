@@ -65,10 +65,16 @@ def main() -> None:
     pyarrow's default, mimalloc, keeps freed pages for reuse, and a command
     that reads many files and then builds pages held on to them
     (``flighttrace report`` on the Ovda world peaked about 50 MB higher).
-    A library call never makes this choice for its caller.
+    With glibc, every thread then allocates from one arena
+    (:func:`flighttrace._gc.one_malloc_arena`: memory pyarrow's reader
+    threads free serves the rest of the command; about 7 MB lower).
+    A library call never makes these choices for its caller.
     """
     import os
 
+    from flighttrace._gc import one_malloc_arena
+
     os.environ.setdefault(ARROW_POOL_ENV, "system")  # read by pyarrow on its first allocation, which comes later
+    one_malloc_arena()  # before any thread allocates
     _load()
     app()

@@ -66,9 +66,21 @@ def main() -> None:
     that reads many files and then builds pages held on to them
     (``flighttrace report`` on the Ovda world peaked about 50 MB higher).
     A library call never makes this choice for its caller.
+
+    When the command ends, every object it made is frozen
+    (:func:`gc.freeze`): the interpreter's last garbage collection, as the
+    process exits, then skips them. That collection walked every object a
+    report had made, to free memory the operating system takes back anyway:
+    0.29–0.41 s after ``flighttrace report`` on the Ovda world (0.07 s frozen).
+    Objects are still freed by reference counting and files are closed as
+    before; only reference cycles are left to the end of the process.
     """
+    import gc
     import os
 
     os.environ.setdefault(ARROW_POOL_ENV, "system")  # read by pyarrow on its first allocation, which comes later
     _load()
-    app()
+    try:
+        app()
+    finally:
+        gc.freeze()  # the process ends here (typer exits with SystemExit): nothing left needs collecting

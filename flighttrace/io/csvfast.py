@@ -55,10 +55,13 @@ from flighttrace.io.cleanlines import _Replay
 from flighttrace.io.csvstream import HEAD_BYTES, prefetched, row_text, split_header
 from flighttrace.io.lines import READ_BYTES
 
-__all__ = ["CODED", "PARSE_BLOCK_BYTES", "FastBlock", "FastCsv", "plain_block"]
+__all__ = ["CODED", "LINE_INDEX_BYTES", "PARSE_BLOCK_BYTES", "FastBlock", "FastCsv", "line_counts", "plain_block"]
 
 PARSE_BLOCK_BYTES: int = 1 << 20
 """Bytes per piece that pyarrow's threads parse in parallel within a block."""
+LINE_INDEX_BYTES: int = 1 << 18
+"""Bytes per piece of a block's line index: a block's line ends are counted per piece, so that the rows to quarantine are found
+by searching only the pieces that hold them."""
 CODED: Final = pa.dictionary(pa.int32(), pa.string())
 """Type of the text columns parsed dictionary-encoded."""
 _ERRORS: Final = (EOFError, OSError, zlib.error)
@@ -91,6 +94,18 @@ def plain_block(data: bytes, max_line_bytes: int, end: int | None = None) -> boo
     return True
 
 
+def line_counts(data: bytes, end: int) -> np.ndarray:
+    """Line ends in ``data[:end]`` counted before every multiple of :data:`LINE_INDEX_BYTES`, and in all (the last value).
+
+    ``counts[j]`` is the number of line ends in ``data[: j * LINE_INDEX_BYTES]``
+    for every such multiple below ``end``; ``counts[-1]`` the number in
+    ``data[:end]``. Counting piece by piece costs what one count of the whole
+    does, and finds any line end later by searching one piece.
+    """
+    per_piece = [data.count(b"\n", a, min(a + LINE_INDEX_BYTES, end)) for a in range(0, end, LINE_INDEX_BYTES)]
+    return np.concatenate([[0], np.cumsum(per_piece, dtype=np.int64)]).astype(np.int64)
+
+
 @dataclass
 class FastBlock:
     """One block of rows parsed on the fast path (the same fields as :class:`~flighttrace.io.csvstream.CsvBlock`).
@@ -107,15 +122,43 @@ class FastBlock:
     n_columns: int
     _ends: np.ndarray | None = None
 
+    _counts: np.ndarray | None = None
+    """Line ends counted before every multiple of :data:`LINE_INDEX_BYTES` (:func:`line_counts`)."""
+
     @property
     def line_ends(self) -> np.ndarray:
         """Positions of the line ends in :attr:`data` (the last line may have none).
 
-        Found on first use: only a block with a row to quarantine needs them.
+        Found on first use.
         """
         if self._ends is None:
             self._ends = np.flatnonzero(np.frombuffer(self.data, dtype=np.uint8) == 10)
         return self._ends
+
+    def _line_end_at(self, m: np.ndarray) -> np.ndarray:
+        """Positions of the ``m``-th line ends (0-based); ``len(data)`` where the data ends without one.
+
+        With the block's line index (:attr:`_counts`), only the pieces of
+        :data:`LINE_INDEX_BYTES` that hold the wanted line ends are searched:
+        a block with a few rows to quarantine is not scanned whole.
+        """
+        n = len(self.data)
+        counts = self._counts
+        if counts is None or self._ends is not None:
+            return np.append(self.line_ends, n)[m]
+        out = np.full(len(m), n, dtype=np.int64)
+        inside = m < counts[-1]
+        wanted = m[inside]
+        piece = np.searchsorted(counts, wanted, side="right") - 1
+        found = np.empty(len(piece), dtype=np.int64)
+        raw = np.frombuffer(self.data, dtype=np.uint8)
+        for j in np.unique(piece).tolist():  # one search per piece that holds a wanted line end
+            a = j * LINE_INDEX_BYTES
+            local = np.flatnonzero(raw[a : a + LINE_INDEX_BYTES] == 10)
+            sel = piece == j
+            found[sel] = a + local[wanted[sel] - counts[j]]
+        out[inside] = found
+        return out
 
     def raw(self, idx: np.ndarray) -> list[str]:
         """The rows ``idx`` (positions in this block) as CSV text, as the robust path gives them.
@@ -135,8 +178,9 @@ class FastBlock:
 
     def _line_spans(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Start and end (line end excluded) in :attr:`data` of the lines ``idx``."""
-        ends = np.append(self.line_ends, len(self.data))  # the last line may end with the data
-        return np.where(idx == 0, 0, ends[np.maximum(idx, 1) - 1] + 1), ends[idx]
+        ends = self._line_end_at(idx)  # the last line may end with the data
+        before = self._line_end_at(np.maximum(idx, 1) - 1)
+        return np.where(idx == 0, 0, before + 1), ends
 
 
 def _options(names: list[str], types: dict[str, pa.DataType], *, threads: bool, include: list[str] | None = None) -> dict[str, Any]:
@@ -243,8 +287,8 @@ class FastCsv:
 
     def _plain_table(
         self, buf: bytes, cut: int, include: list[str], floats: dict[str, pa.DataType], texts: dict[str, pa.DataType]
-    ) -> pa.Table | None:
-        """``buf[:cut]`` parsed, one row per line; ``None`` when it is not plain."""
+    ) -> tuple[pa.Table, np.ndarray] | None:
+        """``buf[:cut]`` parsed, one row per line, with its line index (:func:`line_counts`); ``None`` when it is not plain."""
         if not plain_block(buf, self._max, cut):
             return None
         data = pa.py_buffer(memoryview(buf)[:cut])
@@ -256,8 +300,9 @@ class FastCsv:
             return None
         # pyarrow skips blank lines and joins lines at a line end inside quotes: then it has fewer rows than lines
         # (counted: a search for a blank line takes about three times as long, nearly every line end starting a partial match)
-        lines = buf.count(b"\n", 0, cut) + (buf[cut - 1] != 10)
-        return table if table.num_rows == lines else None
+        counts = line_counts(buf, cut)
+        lines = int(counts[-1]) + (buf[cut - 1] != 10)
+        return (table, counts) if table.num_rows == lines else None
 
     def blocks(self, block_bytes: int, used: Sequence[int], numeric: Sequence[int], coded: Sequence[int] = ()) -> Iterator[FastBlock]:
         """Plain blocks ending where the robust path's end; stops at the first that is not plain (``done`` stays False).
@@ -303,10 +348,11 @@ class FastCsv:
                 self.done = True
                 return
             cut = len(buf) if self._eof and len(buf) <= end - self._pos else buf.rfind(b"\n", 0, end - self._pos) + 1
-            table = self._plain_table(buf, cut, include, floats, texts) if cut > 0 else None
-            if table is None:
+            parsed = self._plain_table(buf, cut, include, floats, texts) if cut > 0 else None
+            if parsed is None:
                 self._pieces, self._held = [buf], len(buf)
                 return
+            table, counts = parsed
             data = memoryview(buf)[:cut]
             lines = table.num_rows
             self._pieces = [buf[cut:]] if cut < len(buf) else []
@@ -316,5 +362,6 @@ class FastCsv:
             columns = [by_name[f"c{i}"].combine_chunks() if f"c{i}" in by_name else None for i in range(len(self.names))]
             src_row = np.arange(self.rows, self.rows + lines, dtype=np.int64)
             self.rows += lines
-            yield FastBlock(columns=columns, src_row=src_row, quarantine=[], replaced=None, data=data, n_columns=len(self.names))
+            yield FastBlock(columns=columns, src_row=src_row, quarantine=[], replaced=None, data=data, n_columns=len(self.names),
+                            _counts=counts)
             k += 1

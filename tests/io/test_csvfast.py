@@ -345,6 +345,30 @@ def test_quarantined_rows_keep_their_text(tmp_path: Path, monkeypatch: pytest.Mo
     pd.testing.assert_frame_equal(flighttrace.read(path).quarantine, robust.quarantine)
 
 
+def test_line_counts_per_piece_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csvfast, "LINE_INDEX_BYTES", 4)
+    data = b"ab\ncdefg\n\nhi\nj"  # line ends at 2, 8, 9 and 12; pieces start at 0, 4, 8, 12
+    assert csvfast.line_counts(data, len(data)).tolist() == [0, 1, 1, 3, 4]
+    assert csvfast.line_counts(data, 9).tolist() == [0, 1, 1, 2]  # only data[:9]: the line ends at 2 and 8
+
+
+@pytest.mark.parametrize("piece", [16, 61, 1 << 18])
+def test_quarantined_rows_found_through_the_line_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: int) -> None:
+    """Rows to quarantine in pieces of the line index far smaller than a line, or than the block, keep their own text."""
+    monkeypatch.setattr(csvfast, "LINE_INDEX_BYTES", piece)
+    lines = plain(300)
+    bad = [0, 5, 6, 150, 298, 299]
+    for k in bad:
+        lines[k] = line(t=T6 + k, velocity="fast", lat=round(29.0 + k * 1e-4, 6))
+    path = tmp_path / "sv.csv"
+    path.write_bytes(csv_bytes(lines, end=""))  # the last row (bad) has no line end
+    no_robust_path(monkeypatch)
+    q = flighttrace.read(path).quarantine
+    q = q.set_index(q["src_row"].astype(int))
+    assert sorted(q.index) == bad
+    assert all(q.loc[k, "raw"] == lines[k] for k in bad)  # each row's text is its line as written
+
+
 def test_a_gzip_file_takes_the_fast_path_block_by_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(opensky, "CSV_BLOCK_BYTES", 4096)
     lines = plain(2000)

@@ -46,6 +46,9 @@ DECISIVE_MAX: Final = 2
 """Most decisive rows listed per leg end: the first and the last position at the field (or the one position nearest it)."""
 _FOUND_BY: Final = {"adsb": "ADS-B", "mlat": "MLAT", "other": "other", "unknown": "not said"}
 """How a position was found, in words (``position_source``)."""
+SPAN_ROWS: Final = 65_536
+"""Rows of the fleet's legs whose source files :meth:`LegEvidence.sources` sums at once (a few int64 columns of this length)."""
+
 _ROW_COLUMNS: Final = ("src_file", "src_row", "time", "lat", "lon", "alt_ft", "on_ground", "gs_kt", "position_source", "source")
 """The columns of the Points table an evidence card reads (a subset of :data:`flighttrace.tracks.lineage.LINEAGE_COLUMNS`)."""
 _ENDS: Final = (("origin", "Take-off from", "takeoff_time"), ("destination", "Landing at", "landing_time"))
@@ -219,26 +222,36 @@ class LegEvidence:
             per: dict[str, dict[str, tuple[int, int, int, Any]]] = {}
             pts = self._pts
             if pts is not None and "src_file" in pts and self._range:
-                lo_b = np.array([self._range[i] for i in self._ids], dtype=np.int64).reshape(-1, 2)
-                count = lo_b[:, 1] - lo_b[:, 0]
-                rows = np.arange(int(count.sum()), dtype=np.int64) + np.repeat(lo_b[:, 0] - np.r_[0, np.cumsum(count)[:-1]], count)
-                leg_codes = np.repeat(np.arange(len(self._ids), dtype=np.int64), count)
+                lo_b_all = np.array([self._range[i] for i in self._ids], dtype=np.int64).reshape(-1, 2)
+                count_all = lo_b_all[:, 1] - lo_b_all[:, 0]
                 all_codes, names, sha = self._sha_of_codes(pts["src_file"])
-                codes = all_codes[rows]
-                at = np.flatnonzero(codes >= 0)
-                # one key per (leg, file); its first row, in order of appearance, as a groupby without sorting would give
-                key, first, inv = np.unique(leg_codes[at] * len(names) + codes[at], return_index=True, return_inverse=True)
-                src_row = pts["src_row"].to_numpy(dtype=np.int64)[rows[at]]
-                lo = np.full(len(key), np.iinfo(np.int64).max)
-                hi = np.full(len(key), np.iinfo(np.int64).min)
-                np.minimum.at(lo, inv, src_row)
-                np.maximum.at(hi, inv, src_row)
-                n = np.bincount(inv, minlength=len(key))
-                for k in np.argsort(first, kind="stable").tolist():
-                    leg, f = divmod(int(key[k]), len(names))
-                    per.setdefault(self._ids[leg], {})[names[f]] = (int(lo[k]), int(hi[k]), int(n[k]), sha[f])
+                src_rows = pts["src_row"].to_numpy(dtype=np.int64)
+                chunk_of = (np.cumsum(count_all) - count_all) // SPAN_ROWS
+                for c in np.unique(chunk_of).tolist():  # the legs of about SPAN_ROWS rows at a time, in order: the same dictionary
+                    legs_c = np.flatnonzero(chunk_of == c)
+                    self._spans_of(per, legs_c, lo_b_all[legs_c], all_codes, names, sha, src_rows)
             self._span_cache = per
         return self._span_cache
+
+    def _spans_of(self, per: dict[str, dict[str, tuple[int, int, int, Any]]], legs_c: np.ndarray, lo_b: np.ndarray, all_codes: np.ndarray,
+                  names: list[str], sha: np.ndarray, src_rows: np.ndarray) -> None:
+        """:meth:`_spans` of some legs (``legs_c``, numbers in ``self._ids``, rows ``lo_b``), added to ``per``."""
+        count = lo_b[:, 1] - lo_b[:, 0]
+        rows = np.arange(int(count.sum()), dtype=np.int64) + np.repeat(lo_b[:, 0] - np.r_[0, np.cumsum(count)[:-1]], count)
+        leg_codes = np.repeat(legs_c.astype(np.int64), count)
+        codes = all_codes[rows]
+        at = np.flatnonzero(codes >= 0)
+        # one key per (leg, file); its first row, in order of appearance, as a groupby without sorting would give
+        key, first, inv = np.unique(leg_codes[at] * len(names) + codes[at], return_index=True, return_inverse=True)
+        src_row = src_rows[rows[at]]
+        lo = np.full(len(key), np.iinfo(np.int64).max)
+        hi = np.full(len(key), np.iinfo(np.int64).min)
+        np.minimum.at(lo, inv, src_row)
+        np.maximum.at(hi, inv, src_row)
+        n = np.bincount(inv, minlength=len(key))
+        for k in np.argsort(first, kind="stable").tolist():
+            leg, f = divmod(int(key[k]), len(names))
+            per.setdefault(self._ids[leg], {})[names[f]] = (int(lo[k]), int(hi[k]), int(n[k]), sha[f])
 
     def sources_of(self, parts: pd.DataFrame) -> list[dict[str, str]]:
         """The source rows of parts of legs (rows with ``leg_id``, ``point_start``, ``point_end``: a holding, a go-around)."""

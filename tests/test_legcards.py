@@ -34,3 +34,31 @@ def test_record_gives_a_legs_row_cell_by_cell_with_the_tables_own_types() -> Non
     assert pd.isna(rec["origin"])
     assert ev.record("L1")["max_gap_s"] == 30.5 and ev.record("L1")["origin"] == "UBBB"
     assert ev.record("L2") is rec  # read once per leg
+
+
+def test_values_read_one_at_a_time_are_what_the_columns_own_indexing_gives() -> None:
+    # the cards read a leg's cells and a position's fields one value at a time: each must be exactly what
+    # pandas' own ``array[i]`` gives (same value, same type, NaN where missing), whatever the column's kind
+    from flighttrace.report.legcards import _one_by_one
+
+    cols = {
+        "float": pd.Series([1.5, np.nan, -2.25]).array,
+        "float32": pd.Series(np.array([0.1, 2.0, np.nan], dtype=np.float32)).array,
+        "int": pd.Series([3, 4, 5]).array,
+        "bool": pd.Series([True, False, True]).array,
+        "object": pd.Series(["a", None, 7], dtype=object).array,
+        "category": pd.Categorical(["f1.csv", None, "f2.csv"]),
+        "text": pd.array(["LLOV", None, "UBBB"], dtype="str"),
+        "nullable": pd.array([1, None, 3], dtype="Int64"),
+        "time": pd.Series(pd.to_datetime(["2022-08-01 10:00", None, "2022-08-02 00:00"], utc=True)).array,
+    }
+    for whole in (False, True):
+        for name, arr in cols.items():
+            got = _one_by_one(arr, whole=whole)
+            for i in range(3):
+                want, have = arr[i], got[i]
+                assert type(have) is type(want), (name, whole, i)
+                assert (pd.isna(want) and pd.isna(have)) or have == want, (name, whole, i)
+    assert _one_by_one(cols["category"], whole=False)[1] is np.nan  # the categorical's own missing value
+    assert isinstance(_one_by_one(cols["text"], whole=True), np.ndarray)  # a short table's text, converted once
+    assert _one_by_one(cols["text"], whole=False) is cols["text"]  # a long one is left as it is

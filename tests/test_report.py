@@ -387,6 +387,40 @@ def test_garbage_collector_is_paused_only_while_the_report_is_built() -> None:
             gc.enable()
 
 
+def test_charts_leave_no_object_frozen_and_keep_a_callers_frozen_ones(tmp_path: Path) -> None:
+    """The charts freeze what the report made before them (a collection then walks only a chart's objects) and unfreeze it."""
+    import gc
+
+    from matplotlib.figure import Figure
+
+    from flighttrace.report.build import _save_charts
+
+    def tiny() -> Figure:
+        fig = Figure(figsize=(1, 1))
+        fig.add_subplot().plot([0, 1], [0, 1])
+        return fig
+
+    def broken() -> Figure:
+        raise RuntimeError("a chart that fails")
+
+    assert gc.get_freeze_count() == 0
+    made = _save_charts([("a", "A", tiny)], tmp_path, [])
+    assert gc.get_freeze_count() == 0
+    assert [(m["png"], m["svg"]) for m in made] == [("charts/a.png", "charts/a.svg")] and (tmp_path / "charts" / "a.png").is_file()
+    with pytest.raises(RuntimeError, match="a chart that fails"):
+        _save_charts([("b", "B", broken)], tmp_path, [])
+    assert gc.get_freeze_count() == 0
+    kept = [[i] for i in range(100)]  # a caller's own frozen objects stay frozen, and none is added
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        _save_charts([("c", "C", tiny)], tmp_path, [])
+        assert gc.get_freeze_count() <= before  # some frozen temporaries are freed by reference counting meanwhile
+        assert not any(o is kept for o in gc.get_objects())  # still in the permanent generation, which get_objects() does not list
+    finally:
+        gc.unfreeze()
+
+
 # --------------------------------------------------------------------------- verify: every check on its own
 
 

@@ -297,6 +297,41 @@ def test_unreadable_or_non_mapping_files_raise_scenario_error(tmp_path: Path) ->
         load_scenario(write(tmp_path, "- a\n- b\n"))
 
 
+def test_libyaml_and_pyyaml_read_every_seed_to_the_same_document() -> None:
+    from flighttrace.scenario.load import _yaml_loader
+
+    assert yaml.__with_libyaml__  # the fast reader is there to be compared
+    for path in sorted(SEED.parent.glob("*.yaml")):
+        got = []
+        for libyaml in (True, False):
+            loader = _yaml_loader(libyaml)(path.read_text(encoding="utf-8"))
+            loader.duplicates = []
+            got.append((repr(loader.get_single_data()), loader.duplicates))
+            loader.dispose()
+        assert got[0] == got[1], path.name
+
+
+def test_invalid_yaml_is_worded_by_pyyaml_with_the_offending_line(tmp_path: Path) -> None:
+    # libyaml reads first and refuses the text; the message is PyYAML's, which shows the line and a caret under the column
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write(tmp_path, "meta:\n  title: x\n  bad: [a, b\nclaims: []\n"))
+    msg = str(err.value)
+    assert "not valid YAML: while parsing a flow sequence" in msg and "expected ',' or ']', but got ':'" in msg
+    assert "  bad: [a, b\n" in msg and "line 4, column 7" in msg
+
+
+def test_a_duplicate_key_is_found_by_line_whichever_parser_reads(tmp_path: Path) -> None:
+    from flighttrace.scenario.load import _yaml_loader
+
+    text = "meta:\n  title: x\nfleet: {}\nmeta:\n  title: y\n"
+    for libyaml in (True, False):
+        loader = _yaml_loader(libyaml)(text)
+        loader.duplicates = []
+        loader.get_single_data()
+        loader.dispose()
+        assert loader.duplicates == [(4, "meta")]
+
+
 def test_building_a_scenario_in_code_also_checks_cross_references() -> None:
     data = minimal()
     data["claims"][0]["source"] = "ap-2024"

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from flighttrace.geo import EARTH_RADIUS_KM, haversine_km
+from flighttrace.reference.fieldgrid import FieldGrid
 
 __all__ = [
     "AIRPORT_KINDS",
@@ -305,12 +306,13 @@ class AirportIndex:
         t["lat"] = t["lat"].astype(np.float64)
         t["lon"] = t["lon"].astype(np.float64)
         t["elevation_ft"] = t["elevation_ft"].astype(np.float64)
-        bad_kind = sorted(set(t["kind"]) - set(AIRPORT_KINDS))
+        bad_kind = sorted(set(t["kind"].unique()) - set(AIRPORT_KINDS))  # each kind once, not each row's
         if bad_kind:
             raise ValueError(f"airport kind(s) {bad_kind} not in {AIRPORT_KINDS}")
         self._table = t
         self._trees: dict[bool, tuple[Any, np.ndarray]] = {}
         self._bands: dict[bool, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._grids: dict[bool, FieldGrid] = {}
         self._cache: dict[str, Any] = {}
         self._codes: dict[str, int] | None = None
         self._code_list: list[str] = []  # the codes in row order, once the look-up maps are built
@@ -615,10 +617,15 @@ class AirportIndex:
     def _band_query(self, lat: np.ndarray, lon: np.ndarray, k: int, max_km: float, include_heliports: bool) -> tuple[np.ndarray, np.ndarray] | None:
         """Nearest fields by latitude band and exact distances; None when the band holds too many pairs.
 
-        The pairs are measured :data:`BAND_CHUNK_PAIRS` at a time (whole points per
-        chunk), so the arrays of pairs stay small whatever the number of points.
+        The points are taken :data:`BAND_CHUNK_PAIRS` band pairs at a time (whole points
+        per chunk), so the arrays of pairs stay small whatever the number of points;
+        of each point's band, only the fields in its window of longitude are measured
+        (:class:`~flighttrace.reference.fieldgrid.FieldGrid`).
         """
         rows, blat, blon = self._band(include_heliports)
+        grid = self._grids.get(include_heliports)
+        if grid is None:
+            grid = self._grids[include_heliports] = FieldGrid.of(rows, blat, blon)
         dlat = math.degrees(max_km / EARTH_RADIUS_KM) + 1e-9
         lo = np.searchsorted(blat, lat - dlat, side="left")
         hi = np.searchsorted(blat, lat + dlat, side="right")
@@ -635,21 +642,18 @@ class AirportIndex:
         a = 0
         while a < m:  # one pass per chunk of points
             b = max(int(np.searchsorted(cum, (cum[a - 1] if a else 0) + BAND_CHUNK_PAIRS, side="right")), a + 1)
-            self._band_pairs(lat[a:b], lon[a:b], lo[a:b], counts[a:b], max_km, (rows, blat, blon), idx[a:b], dist[a:b])
+            self._band_pairs(lat[a:b], lon[a:b], max_km, grid, idx[a:b], dist[a:b])
             a = b
         return idx, dist
 
     @staticmethod
-    def _band_pairs(lat: np.ndarray, lon: np.ndarray, lo: np.ndarray, counts: np.ndarray, max_km: float,
-                    band: tuple[np.ndarray, np.ndarray, np.ndarray], idx: np.ndarray, dist: np.ndarray) -> None:
-        """Fill ``idx`` and ``dist`` (views, one row per point) from every field of each point's band."""
-        rows, blat, blon = band
+    def _band_pairs(lat: np.ndarray, lon: np.ndarray, max_km: float, grid: FieldGrid, idx: np.ndarray, dist: np.ndarray) -> None:
+        """Fill ``idx`` and ``dist`` (views, one row per point) from every field that may be within reach of each point."""
+        rows, blat, blon = grid.rows, grid.lat, grid.lon
         m, k = idx.shape
-        total = int(counts.sum())
-        if total == 0:
+        qi, bi = grid.pairs(lat, lon, max_km)
+        if len(qi) == 0:
             return
-        qi = np.repeat(np.arange(m), counts)
-        bi = np.arange(total) + np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
         d = haversine_km(lat[qi], lon[qi], blat[bi], blon[bi])
         near = d <= max_km
         qi, bi, d = qi[near], bi[near], d[near]

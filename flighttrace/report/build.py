@@ -289,19 +289,29 @@ def _save_charts(specs: list[tuple[str, str, Any]], out: Path, made: list[dict[s
     not needed to close them: each is cleared once saved and then dropped.
     A figure and its drawn canvas are reference cycles, which a report keeps
     while the collector is paused (:func:`flighttrace._gc.gc_paused`): they are
-    collected after each chart, so the next one reuses their memory.
+    collected after each chart, so the next one reuses their memory. What the
+    report made before the charts is frozen meanwhile (:func:`gc.freeze`), so
+    each collection walks only the chart's objects, not the whole report, and
+    unfrozen afterwards; a caller that froze objects itself keeps them frozen.
     """
     from flighttrace.viz import charts as ch
 
-    for name, caption, make in specs:  # one figure per chart
-        fig = make()
-        paths = ch.save_figure(fig, out / "charts" / name)
-        fig.clear()
-        del fig
-        gc.collect(0)
-        png = next(p for p in paths if str(p).endswith(".png"))
-        svg = next(p for p in paths if str(p).endswith(".svg"))
-        made.append({"png": Path(png).relative_to(out).as_posix(), "svg": Path(svg).relative_to(out).as_posix(), "caption": caption, "alt": caption})
+    freeze = gc.get_freeze_count() == 0  # a caller's own frozen objects are left as they are
+    if freeze:
+        gc.freeze()
+    try:
+        for name, caption, make in specs:  # one figure per chart
+            fig = make()
+            paths = ch.save_figure(fig, out / "charts" / name)
+            fig.clear()
+            del fig
+            gc.collect(0)
+            png = next(p for p in paths if str(p).endswith(".png"))
+            svg = next(p for p in paths if str(p).endswith(".svg"))
+            made.append({"png": Path(png).relative_to(out).as_posix(), "svg": Path(svg).relative_to(out).as_posix(), "caption": caption, "alt": caption})
+    finally:
+        if freeze:
+            gc.unfreeze()
     return made
 
 

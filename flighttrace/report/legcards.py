@@ -119,6 +119,31 @@ def with_registrations(frame: pd.DataFrame, scn: Any) -> pd.DataFrame:
     return out
 
 
+class _Coded:
+    """A categorical column read one value at a time, each as the column gives it (its category, NaN where missing),
+    from its codes and a list of its categories (no pandas indexing per value)."""
+
+    def __init__(self, col: pd.Categorical) -> None:
+        self._codes = col.codes
+        self._values = [*col.categories.tolist(), np.nan]  # code -1 (missing) takes the last
+
+    def __getitem__(self, i: int) -> Any:
+        return self._values[self._codes[i]]
+
+
+def _one_by_one(arr: Any, *, whole: bool) -> Any:
+    """What a column's values are read from one at a time (``col[i]``), each as ``arr[i]`` gives it, without pandas'
+    indexing for each: a NumPy-backed array's own ndarray, a categorical's codes and categories and, with ``whole``
+    (a short table), a text column as an array of its values; any other array as it is."""
+    if isinstance(arr, pd.arrays.NumpyExtensionArray):
+        return np.asarray(arr)
+    if isinstance(arr, pd.Categorical):
+        return _Coded(arr)
+    if whole and isinstance(arr.dtype, pd.StringDtype) and arr.dtype.na_value is np.nan:
+        return arr.to_numpy()
+    return arr
+
+
 def _rows_text(rows: pd.DataFrame) -> list[dict[str, str]]:
     """File, first and last row and SHA-256 per file, in the order the files first appear."""
     if not len(rows):
@@ -164,6 +189,7 @@ class LegEvidence:
             self._range = {i: (int(x), max(int(y), int(x))) for i, x, y in zip(self._ids, a.tolist(), b.tolist(), strict=True)}
             # the columns a card reads, each taken once (a row's values are read from them as a table row would give them)
             self._columns = {c: self._pts[c].array for c in _ROW_COLUMNS if c in self._pts.columns}
+        self._point_cols = {c: _one_by_one(col, whole=False) for c, col in self._columns.items()}
         self._span_cache: dict[str, dict[str, tuple[int, int, int, Any]]] | None = None
         self._records: dict[str, dict[str, Any]] = {}
         self._cells: dict[Any, Any] | None = None
@@ -176,7 +202,7 @@ class LegEvidence:
         rec = self._records.get(leg_id)
         if rec is None:
             if self._cells is None:  # each column taken once; a cell is then read as the table's row gives it
-                self._cells = {c: self.by_id[c].array for c in self.by_id.columns}
+                self._cells = {c: _one_by_one(self.by_id[c].array, whole=True) for c in self.by_id.columns}
             k = self.by_id.index.get_loc(leg_id)
             rec = self._records[leg_id] = {c: col[k] for c, col in self._cells.items()}
         return rec
@@ -367,7 +393,7 @@ class LegEvidence:
 
     def _point(self, i: int) -> dict[str, Any]:
         """Row ``i`` of the sorted Points table: the card's columns, each value as the table's row gives it, and the file's SHA-256."""
-        r = {c: col[i] for c, col in self._columns.items()}
+        r = {c: col[i] for c, col in self._point_cols.items()}
         f = r.get("src_file")
         r["sha256"] = "" if f is None or (not isinstance(f, str) and pd.isna(f)) else self.run.sha_of.get(str(f), "")
         return r

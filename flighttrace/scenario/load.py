@@ -71,10 +71,17 @@ def _sort_key(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple((p, 0, "") if isinstance(p, int) else (rank.get(str(p), len(rank)), 1, str(p)) for p in loc)
 
 
-def _yaml_loader() -> type:
+def _yaml_loader(libyaml: bool = True) -> type:
+    """The scenario's YAML loader class: on libyaml's parser when PyYAML has it and ``libyaml``, else PyYAML's own.
+
+    Both give the same documents (libyaml is the C library PyYAML's parser follows);
+    PyYAML's own words a syntax error with the offending line shown.
+    """
     import yaml
 
-    class Loader(yaml.SafeLoader):
+    base = yaml.CSafeLoader if libyaml and getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
+
+    class Loader(base):  # type: ignore[valid-type,misc]
         """Safe loader: dates stay strings (parsed by the models with clear errors),
         only true/false are booleans, and duplicate keys are recorded."""
 
@@ -99,6 +106,36 @@ def _yaml_loader() -> type:
     return Loader
 
 
+def _load_yaml(text: str, name: str) -> tuple[Any, list[tuple[int, str]]]:
+    """The document of a YAML text and its duplicate keys (line, key); invalid YAML is refused in PyYAML's own words.
+
+    libyaml reads first (fast); a text it refuses is read again by PyYAML's own
+    parser, which words the error (with the offending line) as it always has.
+    """
+    import yaml
+
+    try:
+        fast = _yaml_loader()(text) if getattr(yaml, "__with_libyaml__", False) else None
+    except UnicodeError:  # a lone surrogate, which libyaml cannot be given
+        fast = None
+    if fast is not None:
+        fast.duplicates = []
+        try:
+            return fast.get_single_data(), fast.duplicates
+        except (yaml.YAMLError, UnicodeError):
+            pass
+        finally:
+            fast.dispose()
+    loader = _yaml_loader(libyaml=False)(text)
+    loader.duplicates = []
+    try:
+        return loader.get_single_data(), loader.duplicates
+    except yaml.YAMLError as exc:
+        raise ScenarioError(name, [("", f"not valid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+
+
 def parse_scenario(data: str | Mapping[str, Any], *, name: str = "<string>") -> Scenario:
     """Validate a scenario given as YAML text or as a mapping.
 
@@ -120,18 +157,8 @@ def parse_scenario(data: str | Mapping[str, Any], *, name: str = "<string>") -> 
     """
     problems: list[tuple[tuple[Any, ...], str]] = []
     if isinstance(data, str):
-        import yaml
-
-        loader_cls = _yaml_loader()
-        loader = loader_cls(data)
-        loader.duplicates = []
-        try:
-            raw = loader.get_single_data()
-        except yaml.YAMLError as exc:
-            raise ScenarioError(name, [("", f"not valid YAML: {exc}")]) from None
-        finally:
-            loader.dispose()
-        for line, key in loader.duplicates:
+        raw, duplicates = _load_yaml(data, name)
+        for line, key in duplicates:
             problems.append(((), f"line {line}: duplicate key {key!r} (the later value would silently win)"))
     else:
         raw = data

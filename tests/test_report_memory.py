@@ -147,3 +147,22 @@ def test_trim_and_arena_setting_do_nothing_without_glibc(monkeypatch: pytest.Mon
         assert ftgc.one_malloc_arena() is False
     finally:
         ftgc._glibc_function.cache_clear()  # the real library again for the tests that follow
+
+
+@pytest.mark.parametrize("per_write", [1, 2, 3, 4096])
+def test_a_page_rendered_into_its_file_a_few_pieces_at_a_time_is_the_whole_pages_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_write: int) -> None:
+    import jinja2
+
+    from flighttrace.report import html
+
+    env = jinja2.Environment(loader=jinja2.DictLoader({"t.html.j2": "<style>{{ css[:5] }}</style>\n{% for r in rows %}<p>{{ r }}</p>\n{% endfor %}"}),
+                             autoescape=True, keep_trailing_newline=True)
+    monkeypatch.setattr(html, "_env", lambda: env)
+    monkeypatch.setattr(html, "PIECES_PER_WRITE", per_write)
+    rows = ["Ovda", "<script>alert(1)</script>", "Gəncə ✈", "a & b"]
+    html.render_to(tmp_path / "page.html", "t.html.j2", rows=rows)
+    expected = "<style>" + html.css()[:5] + "</style>\n" + "".join(f"<p>{r}</p>\n" for r in
+                                                                   ["Ovda", "&lt;script&gt;alert(1)&lt;/script&gt;", "Gəncə ✈", "a &amp; b"])
+    assert (tmp_path / "page.html").read_bytes() == expected.encode("utf-8")
+    assert html.render("t.html.j2", rows=rows) == expected

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-__all__ = ["render", "css"]
+__all__ = ["PIECES_PER_WRITE", "css", "render", "render_to"]
+
+PIECES_PER_WRITE: int = 4096
+"""Pieces of rendered text joined and written at a time by :func:`render_to`."""
 
 
 @lru_cache(maxsize=1)
@@ -41,3 +45,25 @@ def render(template: str, **context: Any) -> str:
     context = dict(context)
     context["css"] = markupsafe.Markup(css())
     return _env().get_template(template).render(**context)
+
+
+def render_to(path: Path, template: str, **context: Any) -> None:
+    """Render one template (as :func:`render` does) straight into ``path``, UTF-8, a few thousand pieces at a time.
+
+    The page is never held whole, nor as the list of all its pieces that
+    :func:`render` joins: the evidence page of a large report is written with
+    the memory of a few thousand pieces. The file's bytes are those of
+    ``path.write_text(render(template, **context), encoding="utf-8")``.
+    """
+    import markupsafe
+
+    context = dict(context)
+    context["css"] = markupsafe.Markup(css())
+    pieces: list[str] = []
+    with open(path, "w", encoding="utf-8") as fh:  # as Path.write_text opens it
+        for piece in _env().get_template(template).generate(**context):
+            pieces.append(piece)
+            if len(pieces) >= PIECES_PER_WRITE:
+                fh.write("".join(pieces))
+                pieces.clear()
+        fh.write("".join(pieces))

@@ -17,7 +17,7 @@ from flighttrace._version import __version__
 from flighttrace.numfmt import fmt_count
 from flighttrace.report import panels
 from flighttrace.report.context import ReportRun
-from flighttrace.report.html import render
+from flighttrace.report.html import render, render_to
 from flighttrace.report.parts import (
     Places,
     manifest_rows,
@@ -114,5 +114,4 @@ def write_pages(run: ReportRun, pages: ModuleType, work: Path, out_name: str, ch
         robustness=panels.robustness_rows(run.findings),
     )
     (work / "index.html").write_text(index_html, encoding="utf-8")
-    evidence_html = render("evidence.html.j2", **common, groups=groups, by_claim=evidence_by_claim(run, anchors))
-    (work / "evidence.html").write_text(evidence_html, encoding="utf-8")
+    render_to(work / "evidence.html", "evidence.html.j2", **common, groups=groups, by_claim=evidence_by_claim(run, anchors))

@@ -283,8 +283,9 @@ BATCH_FILES: int = 64
 
 
 def _read_batch(job: ReadJob, srcs: list[Source]) -> list[FileResult]:
-    """Read several small files in one worker call."""
-    return [_read_source(job, src) for src in srcs]
+    """Read several small files in one worker call (the collector paused for the batch, as :func:`read` pauses it)."""
+    with gc_paused():
+        return [_read_source(job, src) for src in srcs]
 
 
 class _Done:
@@ -409,9 +410,10 @@ def read(
     job = start_read(format=format, tz=tz, icao24=icao24, limits=limits)
     if n_jobs == 0:
         n_jobs = os.cpu_count() or 1
-    got = _read_files(job, path_list, n_jobs, progress)
-    order = {r.path: i for i, r in enumerate(got.rows)}
-    points, dups = assemble(got.tables, order)
+    with gc_paused():  # one pause for the whole read: each file's own pause no longer ends in a collection of everything it made
+        got = _read_files(job, path_list, n_jobs, progress)
+        order = {r.path: i for i, r in enumerate(got.rows)}
+        points, dups = assemble(got.tables, order)
     # return the memory Arrow freed while converting, so the process holds the Points table and little else
     pa.default_memory_pool().release_unused()
     if len(points):

@@ -38,13 +38,16 @@ def css() -> str:
     return (resources.files("flighttrace.report") / "templates" / "style.css").read_text(encoding="utf-8")
 
 
-def render(template: str, **context: Any) -> str:
-    """Render one template with ``context`` (autoescaped)."""
+def _with_css(context: dict[str, Any]) -> dict[str, Any]:
+    """``context`` with the stylesheet as ``css`` (markup: inlined as it is, not escaped)."""
     import markupsafe
 
-    context = dict(context)
-    context["css"] = markupsafe.Markup(css())
-    return _env().get_template(template).render(**context)
+    return {**context, "css": markupsafe.Markup(css())}
+
+
+def render(template: str, **context: Any) -> str:
+    """Render one template with ``context`` (autoescaped)."""
+    return _env().get_template(template).render(**_with_css(context))
 
 
 def render_to(path: Path, template: str, **context: Any) -> None:
@@ -55,13 +58,9 @@ def render_to(path: Path, template: str, **context: Any) -> None:
     the memory of a few thousand pieces. The file's bytes are those of
     ``path.write_text(render(template, **context), encoding="utf-8")``.
     """
-    import markupsafe
-
-    context = dict(context)
-    context["css"] = markupsafe.Markup(css())
     pieces: list[str] = []
     with open(path, "w", encoding="utf-8") as fh:  # as Path.write_text opens it
-        for piece in _env().get_template(template).generate(**context):
+        for piece in _env().get_template(template).generate(**_with_css(context)):
             pieces.append(piece)
             if len(pieces) >= PIECES_PER_WRITE:
                 fh.write("".join(pieces))

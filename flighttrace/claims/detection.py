@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from flighttrace.claims.fleetindex import FleetIndex, fleet_index
+from flighttrace.claims.fleetmask import run_fleet_mask
 from flighttrace.claims.visibility import (
     HOUR_NS,
     FleetArrays,
@@ -192,7 +193,7 @@ def fleet_rows(ctx: Any, selector: str | None) -> tuple[pd.DataFrame, bool]:
     if key not in ctx.cache:
         pts = ctx.points
         if pts is not None and len(pts) and "time" in pts:
-            m = np.asarray(ctx.scenario.fleet_mask(pts, selector), dtype=bool)
+            m = run_fleet_mask(ctx.scenario, pts, selector)
             cols = [c for c in ("icao24", "time", "registration", "callsign", "squawk", "position_source") if c in pts]
             rows = pts.loc[m, cols]
             rows = (rows if _in_aircraft_time_order(rows) else rows.sort_values(["icao24", "time"], kind="stable")).reset_index(drop=True)

@@ -107,6 +107,10 @@ def _listed(values: list[str], *, sep: str = ",", most: int = 12) -> str:
     return sep.join(values[:most]) + (f"{sep}… ({len(values)} in all)" if len(values) > most else "")
 
 
+_LOOKALIKE_READS: Final = ("origin", "destination", "registration", "first_seen", "last_seen", "leg_id")
+"""The columns of the legs :func:`lookalikes` reads per lookalike aircraft."""
+
+
 def lookalikes(ctx: Any) -> pd.DataFrame:
     """Aircraft in the legs that resemble a subject selector of the scenario but are not in it (cached per evaluation)."""
     if "lookalikes" in ctx.cache:
@@ -129,7 +133,7 @@ def lookalikes(ctx: Any) -> pd.DataFrame:
             hit = why.any(axis=1).to_numpy() & ~inside
             if not hit.any():
                 continue
-            sub = lg[hit]
+            sub = lg[[c for c in _LOOKALIKE_READS if c in lg.columns]][hit]  # the columns read below, without the legs' geometry
             tags = pd.Series("", index=sub.index, dtype=object)
             for col in why.columns:  # one pass per criterion (three)
                 tags = tags + np.where(why[col].to_numpy()[hit], col + "; ", "").astype(object)
@@ -175,7 +179,9 @@ class _Tracks:
     alt: np.ndarray
 
     @classmethod
-    def of(cls, pts: pd.DataFrame) -> _Tracks:
+    def of(cls, pts: pd.DataFrame, only: Any = None) -> _Tracks:
+        """The airborne positions of ``pts``; with ``only`` (lower-case addresses), of those aircraft alone (their
+        arrays are the same as without it)."""
         air = ~pts["on_ground"].to_numpy(dtype=bool, na_value=False) if "on_ground" in pts else np.ones(len(pts), dtype=bool)
         col = pts["icao24"]
         if isinstance(col.dtype, pd.CategoricalDtype):
@@ -184,6 +190,8 @@ class _Tracks:
         else:
             codes, uniq = pd.factorize(col.astype(str).str.lower())
             names = np.asarray(uniq, dtype=object)
+        if only is not None and len(names):  # per distinct address, then per row (a code −1 reads the last name, as below)
+            air &= np.isin(names, np.asarray(sorted(only), dtype=object))[codes]
         rank = np.argsort(np.argsort(names, kind="stable"), kind="stable")  # code → position of its name in sorted order
         hexes = np.sort(names)[rank[codes[air]]]
         t = time_ns(pts["time"])[air]
@@ -330,7 +338,7 @@ def replays(ctx: Any, params: ReplayParams | None = None) -> pd.DataFrame:
     ctx.cache["replays"] = out
     if pts is None or len(pts) == 0 or len(c) < 2 or "lat" not in pts:
         return out
-    tr = _Tracks.of(pts)
+    tr = _Tracks.of(pts, only={str(h).lower() for h in c["icao24"]})  # the candidates' aircraft alone: the spans looked up below
     f, l_ = time_ns(c["first_seen"].astype(TIME_DTYPE)), time_ns(c["last_seen"].astype(TIME_DTYPE))
     spans = [tr.span(str(h).lower(), int(a), int(b)) for h, a, b in zip(c["icao24"], f, l_, strict=True)]  # one look-up per candidate leg
     n_pts = np.array([s.stop - s.start for s in spans])

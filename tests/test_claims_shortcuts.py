@@ -107,3 +107,66 @@ def test_tracks_of_some_aircraft_are_the_same_as_in_the_whole_table() -> None:
         for name in ("keys", "t", "lat", "lon", "alt"):
             assert np.array_equal(getattr(whole, name)[a], getattr(some, name)[b])
     assert some.span("bbbbb2", 0, 2**62).stop == some.span("bbbbb2", 0, 2**62).start  # the others are left out
+
+
+# ---------------------------------------------------------------------------------------
+# the disruption kind's per-evaluation memos
+
+
+def _hourly(covered: list[bool], baseline: list[float]) -> pd.DataFrame:
+    """One field (UUEE) hour by hour from 06:00, and one other field (UUWW) with every hour covered."""
+    n = len(covered)
+    hours = pd.date_range("2026-03-14T06:00Z", periods=n, freq="h")
+    return pd.concat([
+        pd.DataFrame({"airport": "UUEE", "hour": hours, "covered": covered, "baseline_mean": baseline}),
+        pd.DataFrame({"airport": "UUWW", "hour": hours, "covered": [True] * n, "baseline_mean": [1.0] * n}),
+    ], ignore_index=True)
+
+
+def test_window_hours_read_once_per_evaluation_count_the_same_hours() -> None:
+    from types import SimpleNamespace
+
+    from flighttrace.kinds.disruption.claims import _window_hours
+
+    # UUEE 06:00-11:00: covered except 08:00; no baseline at 10:00
+    d1 = SimpleNamespace(hourly=_hourly([True, True, False, True, True, True], [2.0, 2.0, 2.0, 2.0, np.nan, 2.0]))
+    d2 = SimpleNamespace(hourly=_hourly([True] * 6, [2.0] * 6))
+    ctx1, ctx2 = SimpleNamespace(cache={}), SimpleNamespace(cache={})
+    start, end = pd.Timestamp("2026-03-14T07:30Z"), pd.Timestamp("2026-03-14T11:00Z")
+    # the window's hours from 07:00 (its first hour) to 11:00: 07, 08, 09, 10 → 4; covered 07, 09, 10 → 3; known 07, 09 → 2
+    assert _window_hours(d1, "UUEE", start, end) == (4, 3, 2)
+    assert _window_hours(d1, "UUEE", start, end, ctx1) == (4, 3, 2)
+    assert _window_hours(d1, "UUEE", start, end, ctx1) == (4, 3, 2)  # read from the memo
+    assert _window_hours(d1, "UUEE", pd.Timestamp("2026-03-14T06:00Z"), pd.Timestamp("2026-03-14T09:00Z"), ctx1) == (3, 2, 2)
+    assert _window_hours(d1, "UUWW", start, end, ctx1) == (4, 4, 4)
+    # another evaluation (its own context) with other data is not answered from the first one's memo
+    assert _window_hours(d2, "UUEE", start, end, ctx2) == (4, 4, 4)
+
+
+def test_runs_in_a_window_met_again_are_the_same_rows_and_stay_with_their_evaluation() -> None:
+    from types import SimpleNamespace
+
+    from flighttrace.kinds.disruption.claims import _runs_in
+
+    t = pd.Timestamp("2026-03-14T00:00Z")
+    runs = pd.DataFrame({
+        "last_time": [t, t + pd.Timedelta(hours=3), pd.NaT, t + pd.Timedelta(hours=9)],
+        "start_latest": [pd.NaT, pd.NaT, t + pd.Timedelta(hours=5), pd.NaT],
+        "next_time": [t + pd.Timedelta(hours=2), t + pd.Timedelta(hours=4), t + pd.Timedelta(hours=7), pd.NaT],
+        "end_earliest": [pd.NaT, pd.NaT, pd.NaT, pd.NaT],
+        "gap_s": [7200.0, 3600.0, 7200.0, np.nan],
+    })
+    for c in ("last_time", "start_latest", "next_time", "end_earliest"):  # the runs table's times: UTC nanoseconds
+        runs[c] = pd.to_datetime(runs[c], utc=True).astype("datetime64[ns, UTC]")
+    d1 = SimpleNamespace(runs=lambda airport, grades: runs)
+    d2 = SimpleNamespace(runs=lambda airport, grades: runs.iloc[[2]].reset_index(drop=True))
+    ctx1, ctx2 = SimpleNamespace(cache={}), SimpleNamespace(cache={})
+    a, b = t + pd.Timedelta(hours=1), t + pd.Timedelta(hours=6)
+    # overlapping 01:00-06:00: run 0 (00-02), run 1 (03-04), run 2 (05-07); run 3 has no end and is left out
+    first = _runs_in(ctx1, d1, "UUEE", a, b, ("observed",))
+    assert first["gap_s"].tolist() == [7200.0, 3600.0, 7200.0]
+    again = _runs_in(ctx1, d1, "UUEE", a, b, ("observed",))
+    pd.testing.assert_frame_equal(again, first)
+    assert _runs_in(ctx1, d1, "UUEE", t + pd.Timedelta(hours=4, minutes=30), b, ("observed",))["gap_s"].tolist() == [7200.0]
+    # another evaluation, the same field and window: its own runs (only 05:00-07:00), not the first one's three
+    assert _runs_in(ctx2, d2, "UUEE", a, b, ("observed",))["last_time"].isna().tolist() == [True]

@@ -189,7 +189,11 @@ def _runs_in(ctx: Any, d: Disruption, airport: str, start: pd.Timestamp, end: pd
         b = pd.DatetimeIndex(r["next_time"].fillna(r["end_earliest"]))
         ctx.cache[key] = (a.asi8, b.asi8, ~(np.asarray(a.isna()) | np.asarray(b.isna())))
     a_ns, b_ns, known = ctx.cache[key]
-    return r[known & (b_ns > pd.Timestamp(start).value) & (a_ns < pd.Timestamp(end).value)].reset_index(drop=True)
+    s_ns, e_ns = pd.Timestamp(start).value, pd.Timestamp(end).value
+    key_w = ("disruption-runs-in", airport, tuple(grades), s_ns, e_ns)  # a window met again (a claim's test re-run with a band moved)
+    if key_w not in ctx.cache:
+        ctx.cache[key_w] = r[known & (b_ns > s_ns) & (a_ns < e_ns)].reset_index(drop=True)
+    return ctx.cache[key_w]
 
 
 def _surely(r: Any, start: pd.Timestamp, end: pd.Timestamp) -> float:
@@ -324,13 +328,24 @@ def _baseline_count(ctx: Any, claim: Any, win: Any) -> tuple[float, int, float, 
     return mean, len(counts), tail, stand_out
 
 
-def _window_hours(d: Disruption, airport: str, start: pd.Timestamp, end: pd.Timestamp) -> tuple[int, int, int]:
-    """(hours in the window, hours of them covered, covered hours with a known baseline) at a field."""
+def _window_hours(d: Disruption, airport: str, start: pd.Timestamp, end: pd.Timestamp, ctx: Any = None) -> tuple[int, int, int]:
+    """(hours in the window, hours of them covered, covered hours with a known baseline) at a field.
+
+    With ``ctx``, the field's rows of the hourly table are picked once per evaluation (``ctx.cache``)."""
     h0 = start.floor("h")
     n = int(math.ceil((end - h0).total_seconds() / 3600.0))
-    hr = d.hourly[(d.hourly["airport"] == airport) & (d.hourly["hour"] >= h0) & (d.hourly["hour"] < end)]
-    cov = hr["covered"].to_numpy(dtype=bool)
-    known = np.isfinite(hr["baseline_mean"].to_numpy(dtype=float)) & cov
+    key = ("disruption-field-hours", airport)
+    if ctx is None or key not in ctx.cache:
+        hr = d.hourly[d.hourly["airport"] == airport]
+        rows = (time_ns(hr["hour"]), hr["covered"].to_numpy(dtype=bool), np.isfinite(hr["baseline_mean"].to_numpy(dtype=float)))
+        if ctx is not None:
+            ctx.cache[key] = rows
+    else:
+        rows = ctx.cache[key]
+    hour, covered, finite = rows
+    inside = (hour >= pd.Timestamp(h0).value) & (hour < pd.Timestamp(end).value)
+    cov = covered[inside]
+    known = finite[inside] & cov
     return n, int(cov.sum()), int(known.sum())
 
 
@@ -382,7 +397,7 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
     hi = test.max_duration.total_seconds() if test.max_duration is not None else math.inf
     strict = _runs_in(ctx, d, ap, start, end, GRADES)
     lenient = _runs_in(ctx, d, ap, start, end, STRONG)
-    n_h, n_cov, n_known = _window_hours(d, ap, start, end)
+    n_h, n_cov, n_known = _window_hours(d, ap, start, end, ctx)
     full = n_cov == n_h and n_known == n_h
 
     def reopened_ok(r: Any) -> bool:

@@ -201,7 +201,9 @@ class FastBlock:
         starts, ends = self._line_spans(idx)
         lines = b"\n".join(self.data[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)) + b"\n"
         names = [f"c{i}" for i in range(self.n_columns)]
-        table = pacsv.read_csv(pa.py_buffer(lines), **_options(names, {}, threads=False))
+        options = _options(names, {}, threads=False)
+        options["read_options"].block_size = max(len(lines), 1 << 12)  # a few lines: no buffer of a whole parse block (1 ms each)
+        table = pacsv.read_csv(pa.py_buffer(lines), **options)
         fields = [c.to_pylist() for c in table.columns]
         return [row_text(r) for r in zip(*fields, strict=True)]
 

@@ -11,7 +11,9 @@ a file block by block and has pyarrow parse each block on all cores:
   blocks of rows either way;
 - a block is parsed here only when it is plain: ASCII, no CR, no line longer
   than the line limit, and exactly one row per line (no blank line, no line
-  end inside quotes, every row with the header's number of fields). The
+  end inside quotes, every row with the header's number of fields; shown
+  without counting lines when the block has no quote and a column misses
+  no value, see :func:`_one_row_per_line`). The
   first block that is not, or a stream error, ends the fast path: that block
   and the rest of the stream are handed to a
   :class:`~flighttrace.io.csvstream.CsvStream` (:meth:`FastCsv.rest`), its
@@ -29,7 +31,9 @@ a file block by block and has pyarrow parse each block on all cores:
   the current one.
 
 Memory stays bounded: at most three blocks of bytes (the one converted, the
-one parsed ahead, the one being read) and their parsed columns at a time.
+one parsed ahead, the one being read) and their parsed columns at a time. A
+block longer than :data:`JOIN_BYTES` is read straight into one buffer of its
+size, so its bytes are not copied again to join the pieces read.
 After a fall-back part way through a file, the robust path cuts its blocks
 counting from the fall-back point, not from the start of the file. Row
 numbers, texts and values do not depend on where blocks end, with two

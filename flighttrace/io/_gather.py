@@ -33,14 +33,33 @@ def _dictionary_column(col: pa.ChunkedArray, keep: np.ndarray | None) -> pd.Cate
     """A dictionary column as a Categorical: its chunks' dictionaries unified, their codes gathered (missing: -1)."""
     unified = col.unify_dictionaries()
     dictionary = unified.chunk(0).dictionary if unified.num_chunks else pa.array([], col.type.value_type)
-    codes = []
-    for chunk in unified.chunks:
-        idx = chunk.indices
-        codes.append((pc.fill_null(idx, -1) if idx.null_count else idx).to_numpy(zero_copy_only=False))
+    same = _one_code(unified, len(dictionary))
+    if same is not None:  # every row missing, or every row the one value: nothing to gather
+        gathered = np.full(len(keep) if keep is not None else len(col), same, dtype=np.int32)
+    else:
+        codes = []
+        for chunk in unified.chunks:
+            idx = chunk.indices
+            codes.append((pc.fill_null(idx, -1) if idx.null_count else idx).to_numpy(zero_copy_only=False))
+        gathered = _gather(codes, keep)
     del unified
     # the categories' own type as Arrow's conversion makes it (text: pandas' string dtype; an empty dictionary: object)
     template = pa.DictionaryArray.from_arrays(pa.array([], type=pa.int32()), dictionary).to_pandas()
-    return pd.Categorical.from_codes(_gather(codes, keep), dtype=template.dtype, validate=False)
+    return pd.Categorical.from_codes(gathered, dtype=template.dtype, validate=False)
+
+
+def _one_code(col: pa.ChunkedArray, n_values: int) -> int | None:
+    """The code every row of a dictionary column has (-1: missing) when it is one for all rows (from the counts alone), else ``None``.
+
+    A column missing everywhere (registration from a feed without it), or
+    with a single value and none missing (the file's name, the source),
+    needs no gather of its codes.
+    """
+    if col.null_count == len(col):
+        return -1
+    if n_values == 1 and col.null_count == 0:
+        return 0
+    return None
 
 
 def _boolean_column(col: pa.ChunkedArray, keep: np.ndarray | None) -> Any:

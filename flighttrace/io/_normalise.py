@@ -449,8 +449,12 @@ def tidy_categories(s: pd.Series) -> pd.Series:
     pandas' ``reorder_categories`` and ``remove_unused_categories`` each rehash
     the values; this does both with numpy on the codes.
     """
-    codes = s.cat.codes.to_numpy()
     cats = np.asarray(s.cat.categories, dtype=object)
+    if not len(cats):
+        return s  # nothing to sort or drop
+    codes = s.cat.codes.to_numpy()
+    if len(cats) == 1 and (codes >= 0).any():
+        return s  # one category, used
     present = codes >= 0
     used = np.bincount(codes[present], minlength=len(cats)) > 0
     keep = np.flatnonzero(used)

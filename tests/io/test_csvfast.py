@@ -395,3 +395,103 @@ def test_a_header_past_the_robust_paths_look_ahead_is_left_to_it(tmp_path: Path,
     path.write_bytes(csv_bytes(rows, header=header))
     robust, _ = read_both(path, monkeypatch)
     assert len(robust.points) == 3
+
+
+# ---------------------------------------------------------------------------
+# blocks read into one buffer, and the rows-per-line test without counting
+
+
+def _damaged_middle_start_end(n: int) -> dict[str, list[str]]:
+    """``n`` good lines with one damaged row (too few fields) in the middle, at the start and at the end."""
+    out = {}
+    for where, k in (("middle", n // 2), ("start", 0), ("end", n - 1)):
+        lines = plain(n)
+        lines[k] = lines[k][:30]
+        out[where] = lines
+    return out
+
+
+@pytest.mark.parametrize("where", ["middle", "start", "end"])
+@pytest.mark.parametrize("quoted", [False, True])
+def test_blocks_read_into_one_buffer_give_the_robust_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, quoted: bool) -> None:
+    """Blocks larger than the joined pieces are read into one buffer: same rows, numbers and quarantine as the robust path."""
+    monkeypatch.setattr(csvfast, "JOIN_BYTES", 500)
+    monkeypatch.setattr(csvfast, "STEP_BYTES", 700)
+    monkeypatch.setattr(opensky, "CSV_BLOCK_BYTES", 8192)
+    lines = _damaged_middle_start_end(900)[where]
+    if quoted:  # texts quoted as pandas writes them
+        lines = [ln.replace("AZQ6224", '"AZQ6224"').replace(",0042,", ',"0042",') for ln in lines]
+    path = tmp_path / "sv.csv"
+    path.write_bytes(csv_bytes(lines))
+    robust, fast = read_both(path, monkeypatch)
+    bad = {"middle": 450, "start": 0, "end": 899}[where]
+    fields = lines[bad][:30].count(",") + 1  # the damaged row is its line's first 30 characters
+    assert reasons(fast) == {bad: f"CSV row has {fields} field(s), the header has 18"}
+    assert len(fast.points) == 899 and bad not in set(fast.points["src_row"])
+    p = fast.points.set_index("src_row")
+    np.testing.assert_allclose(p["lat"].to_numpy(), 29.0 + p.index.to_numpy() * 1e-4, atol=1e-9)  # each row from its own line
+
+
+def test_a_plain_file_read_into_one_buffer_never_takes_the_robust_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csvfast, "JOIN_BYTES", 500)
+    monkeypatch.setattr(csvfast, "STEP_BYTES", 333)
+    monkeypatch.setattr(opensky, "CSV_BLOCK_BYTES", 8192)
+    lines = [ln.replace("AZQ6224", '"AZQ6224"') for ln in plain(900)]
+    lines[17] = line(t=T6 + 17, velocity="fast", lat=round(29.0 + 17 * 1e-4, 6))  # a bad value: its text comes from the block
+    path = tmp_path / "sv.csv"
+    path.write_bytes(csv_bytes(lines, end=""))
+    robust, _ = read_both(path, monkeypatch)
+    no_robust_path(monkeypatch)
+    fast = flighttrace.read(path)
+    pd.testing.assert_frame_equal(fast.points, robust.points)
+    assert len(fast.points) == 899 and fast.quarantine["raw"].tolist() == [lines[17]]
+
+
+def test_a_damaged_gzip_read_into_one_buffer_keeps_the_rows_before_the_damage_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csvfast, "JOIN_BYTES", 1000)
+    monkeypatch.setattr(opensky, "CSV_BLOCK_BYTES", 1 << 16)
+    packed = gzip.compress(csv_bytes(plain(3000)), mtime=0)
+    path = tmp_path / "sv.csv.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    robust, _ = read_both(path, monkeypatch)
+    m = robust.manifest.loc[0]
+    assert "truncated" in m["error"] and 0 < m["rows_kept"] < 3000
+
+
+@pytest.mark.parametrize("name", ["blank_line", "blank_line_first", "blank_lines_at_end", "blank_then_empty_row"])
+def test_a_blank_line_in_a_file_where_every_column_misses_a_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """No column without a missing value: the blank lines are looked for; they are no rows, as on the robust path."""
+    good = plain(6)
+    good[1] = "," * 17  # every field missing: each column has a missing value
+    files = {
+        "blank_line": [*good[:3], "", *good[3:]],
+        "blank_line_first": ["", *good],
+        "blank_lines_at_end": [*good, "", ""],
+        "blank_then_empty_row": [*good[:2], "", "," * 17, *good[2:]],
+    }
+    path = tmp_path / "sv.csv"
+    path.write_bytes(csv_bytes(files[name]))
+    robust, _ = read_both(path, monkeypatch)
+    rows = len(files[name]) - files[name].count("")
+    assert int(robust.manifest.loc[0, "rows_read"]) == rows
+
+
+def test_a_line_end_quoted_in_a_column_not_read_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line end inside quotes in ``serials`` (a column flighttrace does not read) joins two lines: the rows are counted."""
+    good = plain(6)
+    fields = good[2].split(",")
+    fields[16] = '"1\n2"'
+    path = tmp_path / "sv.csv"
+    good[4] = line(t=T6 + 4, velocity="fast", lat=29.0004)  # a bad value after the joined lines: its text is its own line
+    path.write_bytes(csv_bytes([*good[:2], ",".join(fields), *good[3:]]))
+    robust, _ = read_both(path, monkeypatch)
+    assert sorted(robust.points["src_row"]) == [0, 1, 2, 3, 5]
+    assert robust.quarantine["raw"].tolist() == [good[4]]
+
+
+def test_line_counts_with_numpy_agree_with_bytes_count() -> None:
+    data = b"".join(b"x" * (k % 7) + b"\n" for k in range(5000)) + b"tail"
+    counts = csvfast.line_counts(data, len(data))
+    starts = list(range(0, len(data), csvfast.LINE_INDEX_BYTES))
+    assert counts.tolist() == [0, *[data.count(b"\n", 0, min(a + csvfast.LINE_INDEX_BYTES, len(data))) for a in starts]]
+    assert counts[-1] == 5000

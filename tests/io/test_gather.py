@@ -51,3 +51,30 @@ def test_times_are_utc_timestamps() -> None:
     got = gathered_column(col, np.array([1, 0]))
     assert str(got.dtype) == "datetime64[ns, UTC]"
     assert got.tolist() == [pd.Timestamp("2023-11-14T22:13:21Z"), pd.Timestamp("2023-11-14T22:13:20Z")]
+
+
+def test_a_text_column_missing_everywhere_or_one_value_everywhere_needs_no_gather() -> None:
+    missing = pa.chunked_array([pa.DictionaryArray.from_arrays(pa.nulls(2, pa.int32()), pa.array([], pa.string())),
+                                pa.DictionaryArray.from_arrays(pa.nulls(3, pa.int32()), pa.array([], pa.string()))])
+    got = gathered_column(missing, np.array([4, 0, 2]))
+    assert isinstance(got, pd.Categorical) and got.codes.tolist() == [-1, -1, -1] and len(got.categories) == 0
+    one = pa.chunked_array([_dict(["f.csv", "f.csv"]), _dict(["f.csv"])])
+    got = gathered_column(one, None)
+    assert got.codes.tolist() == [0, 0, 0] and list(got.categories) == ["f.csv"]
+    # one value but some rows missing: gathered row by row
+    mixed = pa.chunked_array([_dict(["x", None]), _dict(["x"])])
+    got = gathered_column(mixed, np.array([2, 1, 0]))
+    assert got.codes.tolist() == [0, -1, 0]
+
+
+def test_tidy_categories_with_no_category_or_one_used_leaves_the_column_as_it_is() -> None:
+    from flighttrace.io._normalise import tidy_categories
+
+    empty = pd.Series(pd.Categorical.from_codes([-1, -1], categories=pd.Index([], dtype=object)))
+    assert tidy_categories(empty) is empty
+    one = pd.Series(pd.Categorical.from_codes([0, -1, 0], categories=["a"]))
+    assert tidy_categories(one) is one
+    unused = tidy_categories(pd.Series(pd.Categorical.from_codes([-1, -1], categories=["a"])))  # the one category is dropped
+    assert len(unused.cat.categories) == 0 and unused.isna().all()
+    several = tidy_categories(pd.Series(pd.Categorical.from_codes([1, 0, -1], categories=["b", "a", "z"])))
+    assert list(several.cat.categories) == ["a", "b"] and several.tolist()[:2] == ["a", "b"]

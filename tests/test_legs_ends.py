@@ -9,7 +9,7 @@ import pytest
 from flighttrace.geo import haversine_km
 from flighttrace.reference.airports import AirportIndex
 from flighttrace.reference.runways import runway_source, runway_table
-from flighttrace.tracks.ends import LOST_CODES
+from flighttrace.tracks.ends import LOST_CODES, ft_texts
 from flighttrace.tracks.legs import LegParams, detect_legs
 from tests.flights import LLOV, UBBB, flight, join, offset, straight
 
@@ -118,3 +118,12 @@ def test_second_columns_are_empty_when_no_other_field_is_near() -> None:
     leg = one(detect_legs(pts))
     assert leg["destination_second"] is None and np.isnan(leg["destination_second_dist_km"])
     assert leg["destination_second_why"] is None and leg["destination_second_reason"] is None
+
+
+def test_ft_texts_writes_each_height_as_fmt_ft_does_repeated_and_unknown_ones_too() -> None:
+    from flighttrace.timefmt import MISSING
+
+    got = ft_texts(np.array([3164.4, np.nan, -12.0, 3164.4, 1_000_000.0, 2.5, np.nan]))
+    # whole feet, thousands separated; 2.5 rounds half to even; NaN is the missing mark
+    assert got == ["3,164 ft", MISSING, "-12 ft", "3,164 ft", "1,000,000 ft", "2 ft", MISSING]
+    assert ft_texts(np.array([])) == []

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from flighttrace.geo import haversine_km
 from flighttrace.reference.airports import AirportIndex
-from flighttrace.tracks.implausible import crawling
+from flighttrace.tracks.implausible import crawling, step_km
 from flighttrace.tracks.legs import detect_legs
 from flighttrace.tracks.params import LegParams
 from flighttrace.tracks.segment import point_arrays
@@ -189,3 +190,19 @@ def test_an_unseen_take_off_is_bridged_to_the_last_ground_sighting_not_the_landi
     dep = legs.iloc[1]
     assert (dep["origin"], dep["origin_evidence"]) == ("XAAA", "bridged")
     assert "last seen on the ground at XAAA" in dep["origin_reason"]
+
+
+def test_step_km_measures_short_steps_like_the_great_circle_and_crosses_the_antimeridian_the_short_way() -> None:
+    # aircraft 0: three steps near Ovda; aircraft 1: 0.2 deg of longitude across the antimeridian at the equator,
+    # once written 179.9 -> -179.9 and once 179.9 -> 180.1; then a NaN position
+    ac = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    lat = np.array([29.94, 29.95, 29.97, 29.97, 0.0, 0.0, 0.0, np.nan])
+    lon = np.array([34.93, 34.94, 34.94, 34.99, 179.9, -179.9, -179.7, 35.0])
+    got = step_km(ac, lat, lon)
+    assert got[0] == 0.0 and got[4] == 0.0  # each aircraft's first point
+    assert got[1:4] == pytest.approx(haversine_km(lat[:3], lon[:3], lat[1:4], lon[1:4]), rel=1e-3)
+    fifth_deg = 6371.0088 * np.radians(0.2)  # 22.24 km along the equator
+    assert got[5] == pytest.approx(fifth_deg, rel=1e-12) and got[6] == pytest.approx(fifth_deg, rel=1e-12)
+    assert np.isnan(got[7])
+    across = step_km(np.array([0, 0]), np.array([0.0, 0.0]), np.array([179.9, 180.1]))
+    assert across[1] == pytest.approx(fifth_deg, rel=1e-12)

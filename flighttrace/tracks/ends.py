@@ -33,6 +33,7 @@ alternative: Ramon lies 24 km from Ovda.
 
 from __future__ import annotations
 
+import math
 from typing import Final
 
 import numpy as np
@@ -43,7 +44,7 @@ from flighttrace.reference.airports import AirportIndex
 from flighttrace.reference.runways import pair_geometry, runway_directions
 from flighttrace.tracks.params import LegParams
 
-__all__ = ["LOST_CODES", "decide_ends", "ground_fields"]
+__all__ = ["LOST_CODES", "decide_ends", "ft_texts", "ground_fields"]
 
 FT_PER_NM_GLIDE: Final = 318.0
 """Height lost per nautical mile on a 3° glide path, ft."""
@@ -62,6 +63,23 @@ LOST_CODES: Final[dict[str, str]] = {
     "no_altitude": "no altitude, and not close enough to this field",
 }
 """Codes of ``*_second_why`` (why the second field considered lost) with their meaning."""
+
+
+def ft_texts(values: np.ndarray) -> list[str]:
+    """:func:`~flighttrace.numfmt.fmt_ft` of each value (ft), each distinct value formatted once.
+
+    Parameters
+    ----------
+    values
+        Heights, ft; NaN where unknown.
+
+    Returns
+    -------
+    list of str
+        One text per value, in order.
+    """
+    uniq, inv = np.unique(np.asarray(values, dtype=np.float64), return_inverse=True)  # NaNs collapse into one
+    return np.array([fmt_ft(x) for x in uniq.tolist()], dtype=object)[inv.ravel()].tolist()
 
 
 def _angle_diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -225,7 +243,8 @@ def decide_ends(
         out["second"][w] = gr["second"][hit]
         out["second_dist"][w] = gr["second_dist"][hit]
         out["second_why"][w] = np.where(gr["second"][hit] >= 0, gr["second_why"][hit], "")
-        out["second_detail"][w] = [f"ground points {a:.1f} km from its runways or reference point" if np.isfinite(a) else "" for a in gr["second_away"][hit]]
+        out["second_detail"][w] = [f"ground points {a:.1f} km from its runways or reference point" if math.isfinite(a) else ""
+                                   for a in gr["second_away"][hit].tolist()]
     todo = np.flatnonzero(out["field"] < 0)
     if len(todo):
         pref = np.full(len(todo), -1, dtype=np.int64) if ground_next is None else ground_next[todo]
@@ -314,7 +333,7 @@ def _airborne_ends(
     out["second_why"][w] = why[has_s].astype(object)
     a_s, d_s, mt = agl[rows, sec][has_s], dist[rows, sec][has_s], meet[rows, sec][has_s]
     out["second_detail"][w] = [
-        (f"{fmt_ft(a)} above it, {d:.1f} km out" if np.isfinite(a) else f"{d:.1f} km out, no altitude")
-        + (f"; the track meets the ground {x:.1f} km from its runways" if np.isfinite(x) and x > 0 else "")
-        for a, d, x in zip(a_s, d_s, mt, strict=True)
+        (f"{ft} above it, {d:.1f} km out" if math.isfinite(a) else f"{d:.1f} km out, no altitude")
+        + (f"; the track meets the ground {x:.1f} km from its runways" if math.isfinite(x) and x > 0 else "")
+        for a, ft, d, x in zip(a_s.tolist(), ft_texts(a_s), d_s.tolist(), mt.tolist(), strict=True)
     ]

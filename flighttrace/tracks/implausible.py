@@ -30,10 +30,22 @@ def step_km(ac: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     out = np.zeros(n, dtype=np.float64)
     if n < 2:
         return out
-    dlat = np.radians(lat[1:] - lat[:-1])
-    dlon = np.radians((lon[1:] - lon[:-1] + 180.0) % 360.0 - 180.0)
-    dlon *= np.cos(np.radians(0.5 * (lat[1:] + lat[:-1])))
-    out[1:] = EARTH_RADIUS_KM * np.hypot(dlat, dlon)
+    # in place, in as few arrays as possible (each new array of a million points costs its page faults)
+    dlat = np.subtract(lat[1:], lat[:-1])
+    np.radians(dlat, out=dlat)
+    dlon = np.subtract(lon[1:], lon[:-1])
+    dlon += 180.0
+    wrap = (dlon < 0.0) | (dlon >= 360.0)  # the modulo changes only these (across the antimeridian, or NaN-free jumps)
+    if wrap.any():
+        dlon[wrap] %= 360.0
+    dlon -= 180.0
+    np.radians(dlon, out=dlon)
+    mid = np.add(lat[1:], lat[:-1])
+    mid *= 0.5
+    np.radians(mid, out=mid)
+    dlon *= np.cos(mid, out=mid)
+    np.hypot(dlat, dlon, out=out[1:])
+    out[1:] *= EARTH_RADIUS_KM
     out[1:][ac[1:] != ac[:-1]] = 0.0
     return out
 
@@ -103,7 +115,8 @@ def crawling(
     # only the runs holding a candidate are measured, on a time axis increasing across them
     has = np.zeros(len(head), dtype=bool)
     has[run[i]] = True
-    sub = np.flatnonzero(has[run])
+    in_sub = has[run]
+    sub = np.flatnonzero(in_sub)
     r_sub = run[sub]
     sel = np.flatnonzero(has)
     t_end = t[np.append(head[1:], n) - 1]
@@ -111,7 +124,7 @@ def crawling(
     slot = np.full(len(head), -1, dtype=np.int64)
     slot[sel] = np.arange(len(sel))
     tt = t[sub] - t_head[r_sub] + base[slot[r_sub]]
-    ii = np.searchsorted(sub, i)
+    ii = np.cumsum(in_sub)[i] - 1  # each candidate's position in sub
     jj = np.searchsorted(tt, tt[ii] - w, side="left") - 1  # the last point more than w s before, in the same run
     dur = t[i] - t[sub[jj]]
     ok = dur <= p.crawl_max_window_s

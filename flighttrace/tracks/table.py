@@ -6,6 +6,7 @@ end, to write a sentence.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,10 +15,9 @@ import pandas as pd
 
 from flighttrace.cells import NONE, none_where
 from flighttrace.geo import haversine_km
-from flighttrace.numfmt import fmt_ft
 from flighttrace.reference.airports import AirportIndex
 from flighttrace.schema import TIME_DTYPE
-from flighttrace.tracks.ends import LOST_CODES, decide_ends, ground_fields
+from flighttrace.tracks.ends import LOST_CODES, decide_ends, ft_texts, ground_fields
 from flighttrace.tracks.params import KT_PER_KM_S, LEGS_COLUMNS, LegParams
 from flighttrace.tracks.segment import Segments, factor_codes
 
@@ -181,10 +181,12 @@ def _bridge(g: dict[str, np.ndarray], index: AirportIndex, p: LegParams, *, end:
     codes = index.table["code"].to_numpy(dtype=object)
     if arriving:
         how = np.where(on_ground[nbr[j]], "seen on the ground at", "seen departing from")
-        note[j] = [f"track lost {d:.0f} km from {c}; next {h_} {c} {hh:.1f} h later" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours, strict=True)]
+        note[j] = [f"track lost {d:.0f} km from {c}; next {h_} {c} {hh:.1f} h later"
+                   for d, c, h_, hh in zip(dk[ok].tolist(), codes[f[ok]].tolist(), how.tolist(), hours.tolist(), strict=True)]
     else:
         how = np.where(on_ground[nbr[j]], "seen on the ground at", "seen arriving at")
-        note[j] = [f"track first seen {d:.0f} km from {c}; last {h_} {c} {hh:.1f} h earlier" for d, c, h_, hh in zip(dk[ok], codes[f[ok]], how, hours, strict=True)]
+        note[j] = [f"track first seen {d:.0f} km from {c}; last {h_} {c} {hh:.1f} h earlier"
+                   for d, c, h_, hh in zip(dk[ok].tolist(), codes[f[ok]].tolist(), how.tolist(), hours.tolist(), strict=True)]
     return note
 
 
@@ -231,8 +233,8 @@ def _bridges(g: dict[str, np.ndarray], r: _Runs, orig: dict[str, np.ndarray], de
         unk = (end["grade"] == "unknown") & (note == "")
         if unk.any():
             u = at[np.flatnonzero(unk)]
-            note[np.flatnonzero(unk)] = [f"{word} seen at {fmt_ft(x) if not np.isnan(x) else 'unknown altitude'}, {la_:.3f}, {lo_:.3f}; no field fits"
-                                         for x, la_, lo_ in zip(alt[u], lat[u], lon[u], strict=True)]
+            note[np.flatnonzero(unk)] = [f"{word} seen at {'unknown altitude' if math.isnan(x) else ft}, {la_:.3f}, {lo_:.3f}; no field fits"
+                                         for x, ft, la_, lo_ in zip(alt[u].tolist(), ft_texts(alt[u]), lat[u].tolist(), lon[u].tolist(), strict=True)]
     return o_note, d_note, prv, nxt
 
 
@@ -266,24 +268,24 @@ def _reason(kind: str, grade: np.ndarray, method: np.ndarray, code: np.ndarray, 
     """A sentence per end explaining its grade (built per leg, not per point)."""
     out = np.empty(len(grade), dtype=object)
     verb_air = "descending toward" if kind == "destination" else "climbing away from"
-    for i in range(len(grade)):  # one sentence per leg end
-        g, mth = grade[i], method[i]
-        rwy = f", aligned with runway {runway[i]}" if runway[i] else ""
+    ends = zip(grade.tolist(), method.tolist(), code.tolist(), dist.tolist(), ft_texts(agl), other.tolist(), runway.tolist(), strict=True)
+    for i, (g, mth, c, d, ft, o, rw) in enumerate(ends):  # one sentence per leg end
+        rwy = f", aligned with runway {rw}" if rw else ""
         if g == "observed" and mth == "on_ground":
-            out[i] = f"seen on the ground {dist[i]:.1f} km from {code[i]}"
+            out[i] = f"seen on the ground {d:.1f} km from {c}"
         elif g == "observed":
             word = "touchdown" if kind == "destination" else "lift-off"
-            out[i] = f"{word} seen: {fmt_ft(agl[i])} above {code[i]} (runway height), {dist[i]:.1f} km from it{rwy}"
+            out[i] = f"{word} seen: {ft} above {c} (runway height), {d:.1f} km from it{rwy}"
         elif g == "inferred" and mth == "near_no_alt":
-            out[i] = f"{'last' if kind == 'destination' else 'first'} seen {dist[i]:.1f} km from {code[i]} (no altitude)"
+            out[i] = f"{'last' if kind == 'destination' else 'first'} seen {d:.1f} km from {c} (no altitude)"
         elif g == "inferred":
-            out[i] = f"{'last' if kind == 'destination' else 'first'} seen {fmt_ft(agl[i])} above {code[i]}, {dist[i]:.1f} km out, {verb_air} it{rwy}"
+            out[i] = f"{'last' if kind == 'destination' else 'first'} seen {ft} above {c}, {d:.1f} km out, {verb_air} it{rwy}"
             if mth == "ground_next":
                 out[i] += f"; seen on the ground there in the stop {'after the landing' if kind == 'destination' else 'before the take-off'}"
         elif g == "bridged":
-            out[i] = str(other[i])
+            out[i] = str(o)
         else:
-            out[i] = str(other[i]) if other[i] else "no field fits the end of the track"
+            out[i] = str(o) if o else "no field fits the end of the track"
     return out
 
 
@@ -295,9 +297,10 @@ def _end_columns(prefix: str, end: dict[str, np.ndarray], codes: np.ndarray, not
     name = none_where(~has, codes[np.maximum(sec, 0)])
     why = none_where(~has, end["second_why"])
     words = np.full(len(sec), None, dtype=object)
-    for i in np.flatnonzero(has):  # one sentence per leg end
-        detail = end["second_detail"][i]
-        words[i] = f"{name[i]}, {end['second_dist'][i]:.1f} km away: {LOST_CODES[why[i]]}" + (f" ({detail})" if detail else "")
+    at = np.flatnonzero(has)
+    words[at] = [f"{nm}, {d:.1f} km away: {LOST_CODES[w]}" + (f" ({detail})" if detail else "")  # one sentence per leg end
+                 for nm, d, w, detail in zip(name[at].tolist(), end["second_dist"][at].tolist(), why[at].tolist(), end["second_detail"][at].tolist(),
+                                             strict=True)]
     return {
         prefix: code,
         f"{prefix}_evidence": end["grade"],

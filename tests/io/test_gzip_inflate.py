@@ -104,3 +104,43 @@ def test_truncated_gzip_sbs_keeps_the_whole_lines_before_the_damage(tmp_path: Pa
     i = np.rint((ds.points["lat"].to_numpy() - 29.9) / 1e-4).astype(int)
     assert (ds.points["alt_ft"].to_numpy() == 3000 + i).all()
     assert i.tolist() == list(range(n))
+
+
+def _inflaters() -> list[object]:
+    """Both inflaters :func:`detect.inflate_one_member` may use: the standard library's zlib, and ISA-L's when installed."""
+    import zlib
+
+    out: list[object] = [pytest.param((zlib, (zlib.error,)), id="zlib")]
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        return out
+    return [*out, pytest.param((isal_zlib, (isal_zlib.error, zlib.error)), id="isal")]
+
+
+@pytest.mark.parametrize("inflater", _inflaters())
+def test_one_whole_member_is_inflated_and_anything_else_is_left_to_the_stream(inflater: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(detect, "_inflater", lambda: inflater)
+    text = _csv(300).encode()
+    packed = gzip.compress(text)
+    assert detect.inflate_one_member(packed, 1 << 20) == text
+    bad_crc = bytearray(packed)
+    bad_crc[-8] ^= 0xFF  # the trailer's CRC-32 (its first byte): content intact, checksum wrong
+    assert detect.inflate_one_member(bytes(bad_crc), 1 << 20) is None
+    bad_size = bytearray(packed)
+    bad_size[-1] ^= 0xFF  # the trailer's length (ISIZE)
+    assert detect.inflate_one_member(bytes(bad_size), 1 << 20) is None
+    assert detect.inflate_one_member(packed[:-9], 1 << 20) is None  # cut inside the data
+    assert detect.inflate_one_member(packed + packed, 1 << 20) is None  # a second member follows
+    assert detect.inflate_one_member(packed + b"\0", 1 << 20) is None  # trailing bytes
+    assert detect.inflate_one_member(packed, len(text) - 1) is None  # larger than allowed
+    assert detect.inflate_one_member(b"\x1f\x8b" + b"\xff" * 40, 1 << 20) is None  # not deflate at all
+
+
+def test_a_gzip_file_with_a_wrong_checksum_is_reported_not_read_as_good(tmp_path: Path) -> None:
+    packed = bytearray(gzip.compress(_csv(50).encode()))
+    packed[-8] ^= 0xFF
+    f = tmp_path / "states.csv.gz"
+    f.write_bytes(bytes(packed))
+    ds = flighttrace.read(f)
+    assert "CRC" in ds.manifest.loc[0, "error"]

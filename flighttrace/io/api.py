@@ -119,7 +119,8 @@ def clear_lookup_caches() -> None:
     """Forget cached custody-log and synthetic-marker roots (files may have appeared since)."""
     import sys
 
-    for mod, fn in (("flighttrace.fetch.custody", "_root_of_dir"), ("flighttrace.io.synthetic", "_root_of_dir"), ("flighttrace._paths", "_resolved_dir")):
+    for mod, fn in (("flighttrace.fetch.custody", "_root_of_dir"), ("flighttrace.io.synthetic", "_root_of_dir"), ("flighttrace._paths", "_resolved_dir"),
+                    ("flighttrace._paths", "_resolved_file")):
         m = sys.modules.get(mod)
         if m is not None:
             getattr(m, fn).cache_clear()

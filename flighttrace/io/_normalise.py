@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Final
 
 import numpy as np
@@ -33,6 +34,13 @@ STRING_COLUMNS: Final = ("callsign", "squawk", "registration", "typecode")
 FLOAT32_COLUMNS: Final = ("alt_ft", "gs_kt", "track_deg", "vrate_fpm")
 _POS_SOURCE_TYPE: Final = pa.dictionary(pa.int8(), pa.string())
 _CLEAN_DICT_TYPE: Final = pa.dictionary(pa.int32(), pa.string())
+_HEX_DIGITS: Final = "0123456789abcdef"
+
+
+@lru_cache(maxsize=1)
+def _constant_arrays() -> tuple[pa.Array, pa.Array]:
+    """The dictionaries every chunk shares (built once; Arrow arrays are immutable): no text, and the position sources."""
+    return pa.array([], pa.string()), pa.array(list(POSITION_SOURCES))
 
 
 @dataclass(frozen=True)
@@ -119,17 +127,21 @@ def _clean_dictionary(codes: np.ndarray, uniques: np.ndarray) -> pa.DictionaryAr
         # already clean (the common case): no re-factorising
         idx32 = codes.astype(np.int32, copy=False)
         return pa.DictionaryArray.from_arrays(pa.array(idx32, mask=idx32 < 0 if (idx32 < 0).any() else None), pa.array(uniques, type=pa.string()))
-    clean = np.array([None if u is None or (not isinstance(u, str) and pd.isna(u)) else (str(u).strip() or None) for u in uniques], dtype=object)
-    c2, u2 = pd.factorize(clean, use_na_sentinel=True)
-    lut = np.append(c2, -1).astype(np.int32)  # code -1 (missing) indexes the trailing -1
+    # each distinct value cleaned once; equal cleaned values share the code of the first (a handful of values: a dict, not a factorise)
+    slot: dict[str, int] = {}
+    lut = np.full(len(uniques) + 1, -1, dtype=np.int32)  # code -1 (missing) indexes the trailing -1
+    for i, u in enumerate(uniques):
+        word = None if u is None or (not isinstance(u, str) and pd.isna(u)) else (str(u).strip() or None)
+        if word is not None:
+            lut[i] = slot.setdefault(word, len(slot))
     idx = lut[codes]
-    return pa.DictionaryArray.from_arrays(pa.array(idx, mask=idx < 0, type=pa.int32()), pa.array(np.asarray(u2, dtype=object), type=pa.string()))
+    return pa.DictionaryArray.from_arrays(pa.array(idx, mask=idx < 0, type=pa.int32()), pa.array(list(slot), type=pa.string()))
 
 
 def _as_string(values: Any, n: int) -> pa.Array:
     """Strip padding, map empty strings to null, dictionary-encode; work per distinct value."""
     if values is None:  # the column is absent: all null, an empty dictionary (no text to encode)
-        return pa.DictionaryArray.from_arrays(pa.nulls(n, pa.int32()), pa.array([], pa.string()))
+        return pa.DictionaryArray.from_arrays(pa.nulls(n, pa.int32()), _constant_arrays()[0])
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if isinstance(values, pa.Array) and not isinstance(values, pa.DictionaryArray):
@@ -165,7 +177,7 @@ def _normalise_hex(values: Any, n: int) -> tuple[np.ndarray, list[str], list[str
         s = str(u).strip().lower()
         if s.startswith("~"):
             reasons.append(f"non-ICAO address {s!r} (TIS-B or anonymous): no airframe identity")
-        elif len(s) == 6 and all(ch in "0123456789abcdef" for ch in s):
+        elif len(s) == 6 and not s.strip(_HEX_DIGITS):  # nothing left once hex digits are stripped: six hex digits
             reasons.append(None)
         else:
             reasons.append(f"icao24 {str(u)[:40]!r} is not 6 hex digits")
@@ -417,7 +429,7 @@ def _good_table(cols: dict[str, Any], gidx: np.ndarray | None, k: int, codes: np
         arrays[name] = _as_string(sel(cols.get(name)), k)
     arrays["military"] = _as_nullable_bool(sel(cols.get("military")), k)
     ps_codes = _position_source_codes(cols.get("position_source"), k, sel)
-    arrays["position_source"] = pa.DictionaryArray.from_arrays(pa.array(ps_codes.astype(np.int32)), pa.array(list(POSITION_SOURCES)))
+    arrays["position_source"] = pa.DictionaryArray.from_arrays(pa.array(ps_codes.astype(np.int32)), _constant_arrays()[1])
     for name in ("stale", "new_leg"):
         v = cols.get(name)
         arrays[name] = pa.array(np.zeros(k, dtype=bool) if v is None else np.asarray(sel(v), dtype=bool))

@@ -467,13 +467,13 @@ def tidy_categories(s: pd.Series) -> pd.Series:
     codes = s.cat.codes.to_numpy()
     if len(cats) == 1 and (codes >= 0).any():
         return s  # one category, used
-    present = codes >= 0
-    used = np.bincount(codes[present], minlength=len(cats)) > 0
+    # counts shifted by one (missing, -1, counts in slot 0): no masked copy of the codes
+    used = np.bincount(np.add(codes, 1, dtype=np.promote_types(codes.dtype, np.int32)), minlength=len(cats) + 1)[1:] > 0
     keep = np.flatnonzero(used)
     order = keep[np.argsort(cats[keep].astype(str), kind="stable")]
     if len(order) == len(cats) and (order == np.arange(len(cats))).all():
         return s
-    remap = np.full(len(cats) + 1, -1, dtype=np.int64)
+    remap = np.full(len(cats) + 1, -1, dtype=codes.dtype)  # the codes' own width: new codes are fewer than the old
     remap[order] = np.arange(len(order))
     new_codes = remap[codes]  # code -1 (missing) indexes the trailing -1
     # keep the categories' own dtype, so the result does not depend on whether a reorder happened

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from flighttrace.io._gather import gathered_column
 
@@ -78,3 +79,19 @@ def test_tidy_categories_with_no_category_or_one_used_leaves_the_column_as_it_is
     assert len(unused.cat.categories) == 0 and unused.isna().all()
     several = tidy_categories(pd.Series(pd.Categorical.from_codes([1, 0, -1], categories=["b", "a", "z"])))
     assert list(several.cat.categories) == ["a", "b"] and several.tolist()[:2] == ["a", "b"]
+
+
+@pytest.mark.parametrize("n_categories", [3, 126, 127, 200, 40000])  # pandas keeps the codes in int8 below 127 categories, int16 below 32767
+def test_tidy_categories_sorts_and_drops_unused_whatever_the_width_of_the_codes(n_categories: int) -> None:
+    from flighttrace.io._normalise import tidy_categories
+
+    names = [f"v{i:05d}" for i in range(n_categories)][::-1]  # listed in reverse order of their text
+    rng = np.random.default_rng(n_categories)
+    codes = rng.integers(-1, n_categories, 5000)
+    codes[codes == n_categories - 1] = -1  # the last listed (the smallest text, "v00000") is never used
+    s = pd.Series(pd.Categorical.from_codes(codes, categories=names))
+    got = tidy_categories(s)
+    values = [None if c < 0 else names[c] for c in codes]
+    assert [None if pd.isna(v) else v for v in got.tolist()] == values  # every row keeps its value
+    used = sorted({v for v in values if v is not None})
+    assert list(got.cat.categories) == used  # sorted by text, the unused one dropped

@@ -62,3 +62,37 @@ def test_values_read_one_at_a_time_are_what_the_columns_own_indexing_gives() -> 
     assert _one_by_one(cols["category"], whole=False)[1] is np.nan  # the categorical's own missing value
     assert isinstance(_one_by_one(cols["text"], whole=True), np.ndarray)  # a short table's text, converted once
     assert _one_by_one(cols["text"], whole=False) is cols["text"]  # a long one is left as it is
+
+
+def _straight_leg(lons: np.ndarray) -> SimpleNamespace:
+    """A run whose one leg L1 flies along the equator through the given longitudes (one position each)."""
+    n = len(lons)
+    pts = pd.DataFrame({"lat": np.zeros(n), "lon": lons.astype(float), "alt_ft": np.full(n, 1000.0, dtype=np.float32),
+                        "on_ground": pd.array([False] * n, dtype="boolean")})
+    legs = pd.DataFrame({"leg_id": ["L1"], "point_start": [0], "point_end": [n]})
+    return SimpleNamespace(legs=legs, leg_thresholds=None, ds=SimpleNamespace(points=pts), scn=SimpleNamespace(fleet=None), sorted_points=pts)
+
+
+def test_an_end_reads_only_its_run_within_reach_of_the_field_unless_the_whole_first_block_is_within_reach() -> None:
+    from flighttrace.report.legcards import END_ROWS, PROFILE_KM
+
+    field = SimpleNamespace(lat=0.0, lon=0.0)
+    km_per_tenth_degree = 6371.0088 * np.radians(0.1)  # about 11.12 km along the equator
+    assert END_ROWS == 512 and PROFILE_KM == 40.0
+    # leaving the field a tenth of a degree per position: the 5th position (44.5 km) is out of reach, inside the first 512
+    ev = LegEvidence(_straight_leg(np.arange(1000) * 0.1), ["L1"], places=None)
+    lo, hi, dist = ev._reach(0, 1000, "origin", field)
+    assert (lo, hi) == (0, 512) and len(dist) == 512
+    assert abs(dist[1] - km_per_tenth_degree) < 1e-3 and dist[3] < 40.0 < dist[4]
+    # landing: the last 512 positions, the field at the leg's last position
+    ev = LegEvidence(_straight_leg(np.arange(999, -1, -1) * 0.1), ["L1"], places=None)
+    lo, hi, dist = ev._reach(0, 1000, "destination", field)
+    assert (lo, hi) == (488, 1000) and dist[-1] == 0.0 and dist[-5] > 40.0 > dist[-4]
+    # 600 positions creeping away (0.0001 degrees, 11 m, each) before leaving: the first 512 are all within reach, so the whole leg
+    lons = np.r_[np.arange(600) * 1e-4, 1.0 + np.arange(400) * 0.1]
+    ev = LegEvidence(_straight_leg(lons), ["L1"], places=None)
+    lo, hi, dist = ev._reach(0, 1000, "origin", field)
+    assert (lo, hi) == (0, 1000) and bool((dist[:600] < 40.0).all()) and dist[600] > 100.0
+    # no field: distances from the end's own position (the leg's last one for a landing)
+    lo, hi, dist = ev._reach(0, 1000, "destination", None)
+    assert (lo, hi) == (488, 1000) and dist[-1] == 0.0 and abs(dist[-2] - km_per_tenth_degree) < 1e-3

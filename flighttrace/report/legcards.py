@@ -35,7 +35,7 @@ from flighttrace.timefmt import fmt_duration, fmt_time
 from flighttrace.tracks.lineage import lineage
 from flighttrace.viz.svgmini import end_profile
 
-__all__ = ["DECISIVE_MAX", "PROFILE_KM", "PROFILE_POINTS", "REGISTRATION_SOURCES", "LegEvidence", "fleet_by_address", "registration_of",
+__all__ = ["DECISIVE_MAX", "END_ROWS", "PROFILE_KM", "PROFILE_POINTS", "REGISTRATION_SOURCES", "LegEvidence", "fleet_by_address", "registration_of",
            "with_registrations"]
 
 PROFILE_KM: Final = 40.0
@@ -46,6 +46,9 @@ DECISIVE_MAX: Final = 2
 """Most decisive rows listed per leg end: the first and the last position at the field (or the one position nearest it)."""
 _FOUND_BY: Final = {"adsb": "ADS-B", "mlat": "MLAT", "other": "other", "unknown": "not said"}
 """How a position was found, in words (``position_source``)."""
+END_ROWS: Final = 512
+"""Positions at a leg's end whose distances from the field are worked out first (:meth:`LegEvidence._reach`); the whole leg only
+when all of them are within :data:`PROFILE_KM` of it."""
 SPAN_ROWS: Final = 65_536
 """Rows of the fleet's legs whose source files :meth:`LegEvidence.sources` sums at once (a few int64 columns of this length)."""
 
@@ -189,6 +192,12 @@ class LegEvidence:
             self._range = {i: (int(x), max(int(y), int(x))) for i, x, y in zip(self._ids, a.tolist(), b.tolist(), strict=True)}
             # the columns a card reads, each taken once (a row's values are read from them as a table row would give them)
             self._columns = {c: self._pts[c].array for c in _ROW_COLUMNS if c in self._pts.columns}
+        # the columns every leg end reads, as numpy arrays taken once (a NumPy-backed column as it is, no copy; on_ground
+        # as booleans, missing as False): an end then slices them, with no pandas indexing per end
+        self._arrays = {c: np.asarray(col) for c, col in self._columns.items()
+                        if c in ("lat", "lon", "alt_ft") and isinstance(col, pd.arrays.NumpyExtensionArray)}
+        if "on_ground" in self._columns:
+            self._arrays["on_ground"] = self._columns["on_ground"].to_numpy(dtype=bool, na_value=False)
         self._point_cols = {c: _one_by_one(col, whole=False) for c, col in self._columns.items()}
         self._span_cache: dict[str, dict[str, tuple[int, int, int, Any]]] | None = None
         self._records: dict[str, dict[str, Any]] = {}
@@ -344,17 +353,15 @@ class LegEvidence:
         if b <= a:
             return out
         ap = self.places.airport(code)
-        cols, n_pos = self._columns, b - a
-        lat, lon = np.asarray(cols["lat"][a:b], dtype=float), np.asarray(cols["lon"][a:b], dtype=float)
-        alt = np.asarray(cols["alt_ft"][a:b], dtype=float) if "alt_ft" in cols else np.full(n_pos, np.nan)
-        ground = cols["on_ground"][a:b].to_numpy(dtype=bool, na_value=False) if "on_ground" in cols else np.zeros(n_pos, bool)
+        a, b, dist = self._reach(a, b, end, ap)
+        n_pos = b - a
+        alt = self._floats("alt_ft", a, b) if "alt_ft" in self._columns else np.full(n_pos, np.nan)
+        ground = self._arrays["on_ground"][a:b] if "on_ground" in self._arrays else np.zeros(n_pos, bool)
         k = 0 if end == "origin" else n_pos - 1
         if ap is not None:
-            dist = haversine_km(lat, lon, ap.lat, ap.lon)
             elev = float(ap.elevation_ft) if np.isfinite(ap.elevation_ft) else 0.0
             height = np.where(ground & np.isnan(alt), 0.0, alt - elev)
-        else:  # no field: distance from the end's own position, height above sea level
-            dist = haversine_km(lat, lon, lat[k], lon[k])
+        else:  # no field: height above sea level
             height = np.where(ground & np.isnan(alt), 0.0, alt)
         near = dist <= PROFILE_KM
         if end == "destination":  # the trailing run of positions within reach of the field
@@ -390,6 +397,36 @@ class LegEvidence:
                                                        field_box=(p.observed_km, p.observed_agl_ft) if ap is not None else None,
                                                        x_label=x_label, y_label="ft above the field" if ap is not None else "ft (altitude)"))
         return out
+
+    def _floats(self, name: str, a: int, b: int) -> np.ndarray:
+        """Rows ``a:b`` of a column of the sorted Points table as float64 (missing as NaN)."""
+        arr = self._arrays.get(name)
+        return arr[a:b].astype(np.float64, copy=False) if arr is not None else np.asarray(self._columns[name][a:b], dtype=float)
+
+    def _reach(self, a: int, b: int, end: str, ap: Any) -> tuple[int, int, np.ndarray]:
+        """The rows of a leg (``a:b``) that an end's profile and decisive rows can come from, and their distances (km).
+
+        The distance is from the field ``ap`` or, with no field, from the
+        end's own position (the leg's first or last). An end reads only its
+        run of positions within :data:`PROFILE_KM` of the field, at that end
+        of the leg: the distances are worked out for the :data:`END_ROWS`
+        positions at that end, and for the whole leg only when every one of
+        them is within reach. The rows given hold a position out of reach
+        (so the run ends inside them) or are the whole leg; what the end
+        shows is then the same as from the whole leg.
+        """
+        rows = END_ROWS
+        while True:
+            lo, hi = (a, min(b, a + rows)) if end == "origin" else (max(a, b - rows), b)
+            lat, lon = self._floats("lat", lo, hi), self._floats("lon", lo, hi)
+            if ap is not None:
+                dist = haversine_km(lat, lon, ap.lat, ap.lon)
+            else:
+                k = 0 if end == "origin" else hi - lo - 1
+                dist = haversine_km(lat, lon, lat[k], lon[k])
+            if hi - lo == b - a or not bool((dist <= PROFILE_KM).all()):
+                return lo, hi, dist
+            rows = b - a
 
     def _point(self, i: int) -> dict[str, Any]:
         """Row ``i`` of the sorted Points table: the card's columns, each value as the table's row gives it, and the file's SHA-256."""

@@ -103,15 +103,45 @@ def _iso_text_by_row(times: pd.Series, utc: bool) -> pd.Series:
     return txt.where(times.notna(), None)
 
 
+_STARTS_RE: Final = "^[" + "".join("\\" + c if c in "-\\]^" else c for c in FORMULA_STARTS) + "]"
+"""A regular expression (RE2, as pyarrow reads it) of a text that begins with one of :data:`FORMULA_STARTS`."""
+
+
 def _text_cells(col: pd.Series) -> np.ndarray:
-    """Which cells of a column are text that starts like a formula (a bool mask; all False for numeric columns)."""
+    """Which cells of a column are text that starts like a formula (a bool mask; all False for numeric columns).
+
+    A column of pyarrow-backed text is tested in one pyarrow pass; a column of
+    Python objects that are all text or missing is tested the same way once
+    turned into an Arrow array; any other column (text mixed with numbers)
+    by its first characters, as pandas gives them.
+    """
     if col.dtype.kind in "biufcmM" or isinstance(col.dtype, pd.DatetimeTZDtype | pd.BooleanDtype):
         return np.zeros(len(col), dtype=bool)
+    arrow = _as_arrow_text(col)
+    if arrow is not None:
+        import pyarrow.compute as pc
+
+        return np.asarray(pc.fill_null(pc.match_substring_regex(arrow, _STARTS_RE), False), dtype=bool)
     try:
         first = col.str[:1]  # text cells only: numbers and None in an object column give NaN
     except AttributeError:  # an object column without any text
         return np.zeros(len(col), dtype=bool)
     return first.isin(FORMULA_STARTS).to_numpy(dtype=bool, na_value=False)
+
+
+def _as_arrow_text(col: pd.Series) -> Any:
+    """The column as an Arrow text array, or None: pyarrow-backed text as it is; Python objects only when every one is text
+    or missing (a number among them: None, so that it stays a number)."""
+    import pyarrow as pa
+
+    if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow":
+        return pa.array(col.array)
+    if col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
+        try:
+            return pa.array(col.to_numpy(), type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # pragma: no cover - text that pyarrow does not take: pandas reads it
+            return None
+    return None
 
 
 def neutralise(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:

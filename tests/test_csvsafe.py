@@ -126,3 +126,18 @@ def test_iso_text_writes_z_for_utc_and_each_rows_own_offset_elsewhere() -> None:
     assert got.tolist()[:2] + got.tolist()[3:] == ["2024-07-01T09:30:00-02:30", "2024-01-15T08:30:00-03:30", "2024-07-02T09:30:00-02:30"]
     assert pd.isna(got.iloc[2])
     assert iso_text(pd.Series([], dtype="datetime64[ns, UTC]")).tolist() == []
+
+
+def test_formula_cells_are_found_alike_in_every_kind_of_text_column() -> None:
+    # arrow-backed text, Python text, objects that are all text, objects mixing text with numbers and bytes: the
+    # same cells start like a formula in each (a number, a byte string or a missing value never does)
+    from flighttrace.csvsafe import _text_cells
+
+    values = ["=a", None, "x", "-1", "\rq", "é=", "@b", "+", "\t", ""]
+    want = [True, False, False, True, True, False, True, True, True, False]
+    for dtype in ("str", "string[python]", "string[pyarrow]", object, "category"):
+        assert _text_cells(pd.Series(values, dtype=dtype)).tolist() == want, dtype
+    mixed = pd.Series(["=a", -3, 2.5, b"=x", None, "@b", float("nan")], dtype=object)
+    assert _text_cells(mixed).tolist() == [True, False, False, False, False, True, False]
+    assert _text_cells(pd.Series([None, None], dtype=object)).tolist() == [False, False]
+    assert _text_cells(pd.Series([-1.5, 2.0])).tolist() == [False, False]

@@ -47,14 +47,17 @@ def evidence_by_claim(run: ReportRun, anchors: dict[str, str]) -> list[dict[str,
     """For each claim, every item it counted, with its grade, time, field and a link to its card (on the evidence page itself)."""
     ev = run.findings.evidence
     places = Places(run.scn)
-    out = []
-    for c in run.findings.claims.itertuples():  # one list per claim
-        items = ev[ev["claim_id"].astype(str) == str(c.claim_id)]
-        out.append({"claim_id": str(c.claim_id), "verdict": str(c.verdict), "statement": text(getattr(c, "statement", "")), "items": [
-            {"id": str(r.item_id), "href": anchors.get(str(r.item_id), "").removeprefix("evidence.html"), "grade": text(r.grade, "unknown"),
-             "kind": text(r.kind, ""), "time": fmt_time(r.time), "airport": places.label(r.airport, ""), "detail": text(r.detail, "")}
-            for r in items.itertuples()]})
-    return out
+    claims = run.findings.claims
+    wanted = set(claims["claim_id"].astype(str).tolist())
+    items: dict[str, list[dict[str, str]]] = {}
+    # one pass over the evidence table: each claim's items in the table's order, as a filter per claim would give them
+    for cid, r in zip(ev["claim_id"].astype(str).tolist(), ev.itertuples(), strict=True):
+        if cid in wanted:
+            items.setdefault(cid, []).append({
+                "id": str(r.item_id), "href": anchors.get(str(r.item_id), "").removeprefix("evidence.html"), "grade": text(r.grade, "unknown"),
+                "kind": text(r.kind, ""), "time": fmt_time(r.time), "airport": places.label(r.airport, ""), "detail": text(r.detail, "")})
+    return [{"claim_id": str(c.claim_id), "verdict": str(c.verdict), "statement": text(getattr(c, "statement", "")),
+             "items": list(items.get(str(c.claim_id), []))} for c in claims.itertuples()]  # one list per claim
 
 
 def _inputs_line(run: ReportRun, table_legs: Any, what: str) -> str:

@@ -1,0 +1,32 @@
+"""The evidence page's list of what each claim counted (:func:`flighttrace.report.render.evidence_by_claim`)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+
+from flighttrace.report.render import evidence_by_claim
+
+
+def test_each_claim_lists_its_own_items_in_the_evidence_tables_order() -> None:
+    claims = pd.DataFrame({"claim_id": ["C2", "C1", "C3"], "verdict": ["supported", "contradicted", "inconclusive"],
+                           "statement": ["two", "one", None]})
+    evidence = pd.DataFrame({
+        "claim_id": ["C1", "C2", "C1", "C9", "C2"],  # interleaved; C9 is no claim of the table; C3 has no item
+        "item_id": ["S1", "L7", "S3", "S4", "L8"],
+        "grade": ["observed", None, "inferred", "observed", "bridged"],
+        "kind": ["sortie", "leg", "sortie", "sortie", "leg"],
+        "time": pd.to_datetime(["2023-10-03 08:15", "2023-10-04 09:00", None, "2023-10-05 00:00", "2023-10-06 12:30"], utc=True),
+        "airport": [None] * 5,
+        "detail": ["a", "b", None, "d", "e"],
+    })
+    run = SimpleNamespace(findings=SimpleNamespace(claims=claims, evidence=evidence), scn=None)
+    out = evidence_by_claim(run, {"S1": "evidence.html#S1", "L8": "evidence.html#L8"})  # type: ignore[arg-type]
+    assert [(c["claim_id"], c["verdict"], c["statement"]) for c in out] == [("C2", "supported", "two"), ("C1", "contradicted", "one"),
+                                                                            ("C3", "inconclusive", "—")]  # a missing statement: a dash
+    assert [[i["id"] for i in c["items"]] for c in out] == [["L7", "L8"], ["S1", "S3"], []]
+    c2, c1 = out[0]["items"], out[1]["items"]
+    assert [i["href"] for i in c2] == ["", "#L8"] and [i["href"] for i in c1] == ["#S1", ""]
+    assert [i["grade"] for i in c2] == ["unknown", "bridged"] and c1[1]["detail"] == "" and c1[0]["airport"] == ""
+    assert c1[0]["time"] == "2023-10-03 08:15 UTC" and c2[1]["time"] == "2023-10-06 12:30 UTC"

@@ -30,3 +30,17 @@ def test_each_claim_lists_its_own_items_in_the_evidence_tables_order() -> None:
     assert [i["href"] for i in c2] == ["", "#L8"] and [i["href"] for i in c1] == ["#S1", ""]
     assert [i["grade"] for i in c2] == ["unknown", "bridged"] and c1[1]["detail"] == "" and c1[0]["airport"] == ""
     assert c1[0]["time"] == "2023-10-03 08:15 UTC" and c2[1]["time"] == "2023-10-06 12:30 UTC"
+
+
+def test_uncovered_spans_of_a_window_in_utc_over_days_of_the_report_zone() -> None:
+    from flighttrace.report.summary import uncovered_spans
+
+    baku = "Asia/Baku"  # UTC+4: the table's first day begins at 20:00 UTC the day before
+    cov = pd.DataFrame({"date": pd.date_range("2023-09-02", periods=5, freq="D", tz=baku), "covered": [True, False, True, True, True]})
+    start, end = pd.Timestamp("2023-09-01", tz="UTC"), pd.Timestamp("2023-09-10", tz="UTC")
+    day = [pd.Timestamp(f"2023-09-0{d}", tz=baku) for d in range(2, 8)]
+    # before the table, the one uncovered day (3 September in Baku), after the table
+    assert uncovered_spans(cov, start, end) == [(start, day[0]), (day[1], day[2]), (day[5], end)]
+    # a window inside the covered days has none; an empty table leaves the whole window uncovered
+    assert uncovered_spans(cov, day[2], day[4]) == []
+    assert uncovered_spans(cov.iloc[:0], start, end) == [(start, end)]

@@ -17,6 +17,7 @@ survive a robustness check (``fragile``).
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 import markupsafe
@@ -39,23 +40,34 @@ PLAIN_COLUMNS: Final = ("plain", "verdict_plain", "in_plain_words")
 
 def uncovered_spans(coverage: pd.DataFrame, start: Any, end: Any) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """The parts of ``[start, end)`` without data: runs of uncovered days, and the time outside the coverage table."""
-    a, b = pd.Timestamp(start), pd.Timestamp(end)
+    return _spans_within(_coverage_days(coverage), start, end)
+
+
+def _coverage_days(coverage: pd.DataFrame) -> tuple[Any, Any, np.ndarray] | None:
+    """The coverage table's days, the day after each and whether each is covered, read once for every window; None without a day."""
     if coverage is None or not len(coverage):
+        return None
+    days: Any = pd.to_datetime(coverage["date"]).array
+    return days, days + pd.Timedelta(days=1), coverage["covered"].to_numpy(dtype=bool)
+
+
+def _spans_within(cov: tuple[Any, Any, np.ndarray] | None, start: Any, end: Any) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """:func:`uncovered_spans` of a window, from :func:`_coverage_days` of the coverage table."""
+    a, b = pd.Timestamp(start), pd.Timestamp(end)
+    if cov is None:
         return [(a, b)]
-    days = pd.to_datetime(coverage["date"])
-    nxt = days + pd.Timedelta(days=1)
-    inside = (nxt > a) & (days < b)
+    days, nxt, covered = cov
+    inside = np.asarray((nxt > a) & (days < b), dtype=bool)
     spans: list[tuple[pd.Timestamp, pd.Timestamp]] = []
-    if a < days.iloc[0]:
-        spans.append((a, min(b, days.iloc[0])))
-    unc = ~coverage["covered"].to_numpy(dtype=bool) & inside.to_numpy(dtype=bool)
-    idx = np.flatnonzero(unc)
+    if a < days[0]:
+        spans.append((a, min(b, days[0])))
+    idx = np.flatnonzero(~covered & inside)
     if len(idx):
         brk = np.r_[True, np.diff(idx) != 1]
         for s, e in zip(idx[brk], np.r_[idx[np.flatnonzero(brk)[1:] - 1], idx[-1]], strict=True):  # runs of uncovered days
-            spans.append((max(a, days.iloc[s]), min(b, nxt.iloc[e])))
-    if b > nxt.iloc[-1]:
-        spans.append((max(a, nxt.iloc[-1]), b))
+            spans.append((max(a, days[s]), min(b, nxt[e])))
+    if b > nxt[-1]:
+        spans.append((max(a, nxt[-1]), b))
     return spans
 
 
@@ -85,8 +97,11 @@ def named(text_: str, places: Places, codes: Any) -> str:
     scenario (``azerbaijan``) is written as its name and fields
     (``Azerbaijan (UBBB, UBBG, UBBN)``).
     """
-    import re
+    return _named(text_, _name_patterns(places, codes))
 
+
+def _name_patterns(places: Places, codes: Any) -> list[tuple[re.Pattern[str], str, int]]:
+    """What :func:`named` puts in: (pattern, words, how many times a clause: 0 for all) per code with a name and per group."""
     groups = getattr(getattr(places.scn, "airports", None), "groups", None) or {}
     pats = []
     for code in codes:  # a few dozen codes at most
@@ -95,6 +110,11 @@ def named(text_: str, places: Places, codes: Any) -> str:
             pats.append((re.compile(rf"(?<![\w-]){re.escape(code)}(?![\w-]|\s\()"), f"{code} ({name})", 1))  # once a clause
     for g in groups:  # a group's id, where the text names it as a word of its own
         pats.append((re.compile(rf"(?<![\w/.-]){re.escape(g)}(?![\w/.-])"), _group_words(places, g), 0))
+    return pats
+
+
+def _named(text_: str, pats: list[tuple[re.Pattern[str], str, int]]) -> str:
+    """:func:`named`, with its patterns (:func:`_name_patterns`) made once for many texts."""
     clauses = text_.split("; ")
     for i, clause in enumerate(clauses):  # a few clauses
         for pat, words, count in pats:
@@ -143,6 +163,7 @@ def claims_rows(run: Any, anchors: dict[str, str]) -> list[dict[str, Any]]:
     findings, scn = run.findings, run.scn
     places = Places(scn)
     codes = sorted(scn.airport_codes())
+    pats, cov = _name_patterns(places, codes), _coverage_days(findings.coverage)  # made once for every claim
     ev = findings.evidence
     by_claim = {k: g for k, g in ev.groupby(ev["claim_id"].astype(str), sort=False)} if len(ev) else {}
     rows = []
@@ -158,7 +179,7 @@ def claims_rows(run: Any, anchors: dict[str, str]) -> list[dict[str, Any]]:
         has_window = not is_missing(getattr(c, "window_start", None))
         svg = ""
         if has_window:
-            spans = uncovered_spans(findings.coverage, c.window_start, c.window_end)
+            spans = _spans_within(cov, c.window_start, c.window_end)
             label = (f"Window of {cid}: {window_text(c.window_start, c.window_end, run.tz)}; {len(items)} item(s) counted; "
                      f"{len(spans)} stretch(es) without data hatched")
             svg = markupsafe.Markup(claim_timeline(c.window_start, c.window_end, spans, items, label=label, key=f"c{k}", tz=run.tz))
@@ -170,9 +191,9 @@ def claims_rows(run: Any, anchors: dict[str, str]) -> list[dict[str, Any]]:
             "source": _src(scn, getattr(c, "source", None)),
             "via": [s for s in (_src(scn, v) for v in (model.via if model is not None else ())) if s],
             "attributed_to": _src(scn, model.attributed_to) if model is not None else None,
-            "expected": named(text(getattr(c, "expected", None)), places, codes), "observed": named(text(getattr(c, "observed", None)), places, codes),
-            "verdict": str(c.verdict), "reason": named(_reason(text(getattr(c, "reason", None)), text(getattr(c, "observed", None))), places, codes),
-            "plain": named(_plain(c), places, codes),
+            "expected": _named(text(getattr(c, "expected", None)), pats), "observed": _named(text(getattr(c, "observed", None)), pats),
+            "verdict": str(c.verdict), "reason": _named(_reason(text(getattr(c, "reason", None)), text(getattr(c, "observed", None))), pats),
+            "plain": _named(_plain(c), pats),
             "robustness": text(getattr(c, "robustness", None), ""), "fragile_because": text(getattr(c, "fragile_because", None), ""),
             "p_detect": fmt_share(getattr(c, "p_detect", None)) if not is_missing(getattr(c, "p_detect", None)) else "", "fragile": bool(fragile) if not is_missing(fragile) else False,
             "window": window_text(c.window_start, c.window_end, run.tz) if has_window else "—",

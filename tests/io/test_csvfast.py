@@ -264,8 +264,12 @@ def test_an_overlong_line_is_set_aside_alike(tmp_path: Path, monkeypatch: pytest
     assert len(robust.points) == 5
 
 
-def test_a_damaged_gzip_keeps_the_rows_before_the_damage_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(opensky, "CSV_BLOCK_BYTES", 4096)
+@pytest.mark.parametrize(("join_bytes", "block_bytes"), [(None, 4096), (1000, 1 << 16)], ids=["joined pieces", "one buffer"])
+def test_a_damaged_gzip_keeps_the_rows_before_the_damage_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, join_bytes: int | None,
+                                                                block_bytes: int) -> None:
+    if join_bytes is not None:  # blocks larger than this are read into one buffer
+        monkeypatch.setattr(csvfast, "JOIN_BYTES", join_bytes)
+    monkeypatch.setattr(opensky, "CSV_BLOCK_BYTES", block_bytes)
     packed = gzip.compress(csv_bytes(plain(3000)), mtime=0)
     path = tmp_path / "sv.csv.gz"
     path.write_bytes(packed[: len(packed) // 2])
@@ -445,17 +449,6 @@ def test_a_plain_file_read_into_one_buffer_never_takes_the_robust_path(tmp_path:
     fast = flighttrace.read(path)
     pd.testing.assert_frame_equal(fast.points, robust.points)
     assert len(fast.points) == 899 and fast.quarantine["raw"].tolist() == [lines[17]]
-
-
-def test_a_damaged_gzip_read_into_one_buffer_keeps_the_rows_before_the_damage_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(csvfast, "JOIN_BYTES", 1000)
-    monkeypatch.setattr(opensky, "CSV_BLOCK_BYTES", 1 << 16)
-    packed = gzip.compress(csv_bytes(plain(3000)), mtime=0)
-    path = tmp_path / "sv.csv.gz"
-    path.write_bytes(packed[: len(packed) // 2])
-    robust, _ = read_both(path, monkeypatch)
-    m = robust.manifest.loc[0]
-    assert "truncated" in m["error"] and 0 < m["rows_kept"] < 3000
 
 
 @pytest.mark.parametrize("name", ["blank_line", "blank_line_first", "blank_lines_at_end", "blank_then_empty_row"])

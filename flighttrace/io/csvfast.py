@@ -117,24 +117,29 @@ def line_counts(data: bytes | bytearray | memoryview, end: int) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(per_piece, dtype=np.int64)]).astype(np.int64)
 
 
-def _one_row_per_line(buf: bytes | bytearray, cut: int, table: pa.Table) -> bool:
-    """Whether ``table``, parsed from ``buf[:cut]`` with blank lines kept as rows (:func:`_options`), has one row per line, none blank.
+def _one_row_per_line(buf: bytes | bytearray, cut: int, table: pa.Table) -> tuple[bool, np.ndarray | None]:
+    """Whether ``table``, parsed from ``buf[:cut]`` with blank lines kept as rows (:func:`_options`), has one row per line, none blank;
+    and the block's line index (:func:`line_counts`) when the line ends had to be counted for that (``None`` when not).
 
     A blank line is parsed as a row with every field missing, and a line end
     inside quotes joins two lines into one row. So a table with a column
     that misses no value has no blank line, and a block without a quote has
     one row per line: nothing is counted then. Otherwise the line ends are
-    counted and searched for two in a row (with numpy: several times faster
-    than ``bytes.count`` and ``bytes.find``).
+    counted, piece by piece (the count is then kept: a row to quarantine is
+    found from it without counting again), and searched for two in a row
+    (with numpy: several times faster than ``bytes.count`` and ``bytes.find``).
     """
     no_blank = any(c.null_count == 0 for c in table.columns)
     if no_blank and buf.find(b'"', 0, cut) < 0:
-        return True
-    ends = np.frombuffer(buf, dtype=np.uint8, count=cut) == 10
-    lines = int(np.count_nonzero(ends)) + (not ends[-1])
+        return True, None
+    counts = line_counts(buf, cut)
+    lines = int(counts[-1]) + (buf[cut - 1] != 10)
     if table.num_rows != lines:
-        return False
-    return no_blank or not (ends[0] or (ends[1:] & ends[:-1]).any())
+        return False, None
+    if no_blank:
+        return True, counts
+    ends = np.frombuffer(buf, dtype=np.uint8, count=cut) == 10
+    return not (ends[0] or (ends[1:] & ends[:-1]).any()), counts
 
 
 @dataclass
@@ -372,8 +377,8 @@ class FastCsv:
 
     def _plain_table(
         self, buf: bytes | bytearray, cut: int, include: list[str], floats: dict[str, pa.DataType], texts: dict[str, pa.DataType]
-    ) -> pa.Table | None:
-        """``buf[:cut]`` parsed, one row per line; ``None`` when it is not plain."""
+    ) -> tuple[pa.Table, np.ndarray | None] | None:
+        """``buf[:cut]`` parsed, one row per line, and its line index when one was made (:func:`_one_row_per_line`); ``None`` when it is not plain."""
         if not plain_block(buf, self._max, cut):
             return None
         data = pa.py_buffer(memoryview(buf)[:cut])
@@ -383,7 +388,8 @@ class FastCsv:
             table = self._parse(data, texts, include)
         if table is None:
             return None
-        return table if _one_row_per_line(buf, cut, table) else None
+        one, counts = _one_row_per_line(buf, cut, table)
+        return (table, counts) if one else None
 
     def blocks(self, block_bytes: int, used: Sequence[int], numeric: Sequence[int], coded: Sequence[int] = ()) -> Iterator[FastBlock]:
         """Plain blocks ending where the robust path's end; stops at the first that is not plain (``done`` stays False).
@@ -433,7 +439,7 @@ class FastCsv:
             if parsed is None:
                 self._pieces, self._held = [buf], len(buf)
                 return
-            table = parsed
+            table, counts = parsed
             data = memoryview(buf)[:cut]
             lines = table.num_rows
             self._pieces = [buf[cut:]] if cut < len(buf) else []
@@ -443,5 +449,5 @@ class FastCsv:
             columns = [by_name[f"c{i}"].combine_chunks() if f"c{i}" in by_name else None for i in range(len(self.names))]
             src_row = np.arange(self.rows, self.rows + lines, dtype=np.int64)
             self.rows += lines
-            yield FastBlock(columns=columns, src_row=src_row, quarantine=[], replaced=None, data=data, n_columns=len(self.names))
+            yield FastBlock(columns=columns, src_row=src_row, quarantine=[], replaced=None, data=data, n_columns=len(self.names), _counts=counts)
             k += 1

@@ -373,6 +373,38 @@ def test_quarantined_rows_found_through_the_line_index(tmp_path: Path, monkeypat
     assert all(q.loc[k, "raw"] == lines[k] for k in bad)  # each row's text is its line as written
 
 
+@pytest.mark.parametrize("quoted", [True, False])
+def test_a_quoted_block_keeps_the_line_index_its_plain_test_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quoted: bool) -> None:
+    """A block with quotes has its line ends counted to show one row per line: the block keeps that count (so its rows to
+    quarantine are found without counting again); a block without quotes is not counted at all."""
+    monkeypatch.setattr(csvfast, "LINE_INDEX_BYTES", 64)
+    q = '"' if quoted else ""
+    lines = [line(t=T6 + k, icao24=f"{q}{0x600864 + k % 3:06x}{q}", lat=round(29.0 + k * 1e-4, 6)) for k in range(200)]
+    bad = [3, 77, 199]
+    for k in bad:
+        lines[k] = line(t=T6 + k, icao24=f"{q}600864{q}", velocity="fast", lat=round(29.0 + k * 1e-4, 6))
+    path = tmp_path / "sv.csv"
+    path.write_bytes(csv_bytes(lines))
+    body = path.read_bytes()[len(HEADER) + 1 :]
+    with open(path, "rb") as fh:
+        fast = csvfast.FastCsv(io.BufferedReader(fh), ReadContext(src_file="x"))
+        blocks = list(fast.blocks(1 << 20, used=list(range(len(STATE_VECTOR_COLUMNS))), numeric=[0, 2, 3]))
+    assert len(blocks) == 1 and fast.done
+    # by hand: line ends before each multiple of 64 bytes of the body, then in all
+    by_hand = [body[: j * 64].count(b"\n") for j in range(-(-len(body) // 64))] + [body.count(b"\n")]
+    if quoted:
+        assert blocks[0]._counts is not None and blocks[0]._counts.tolist() == by_hand
+    else:
+        assert blocks[0]._counts is None
+    no_robust_path(monkeypatch)
+    ds = flighttrace.read(path)
+    got = ds.quarantine.set_index(ds.quarantine["src_row"].astype(int))
+    assert sorted(got.index) == bad
+    # the robust path's text of a row: its fields as parsed (quotes removed), joined with commas
+    assert all(got.loc[k, "raw"] == lines[k].replace('"', "") for k in bad)
+    assert len(ds.points) == 200 - len(bad)
+
+
 def test_a_gzip_file_takes_the_fast_path_block_by_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(opensky, "CSV_BLOCK_BYTES", 4096)
     lines = plain(2000)

@@ -292,6 +292,35 @@ def test_save_figure_draws_each_file_once_at_the_layout_savefig_finds(name: str,
     assert png.read_bytes() == (tmp_path / "ref.png").read_bytes()
 
 
+def test_save_figure_encodes_the_png_beside_the_svg_and_raises_what_writing_it_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import matplotlib.image
+
+    fig = all_charts(True)["coverage"]
+    ref = all_charts(True)["coverage"]
+    from flighttrace.viz import chartbase
+
+    with chartbase._style():
+        ref.savefig(tmp_path / "ref.png", format="png", dpi=200, metadata={"Software": None})
+    threads: list[str] = []
+    real = matplotlib.image.imsave
+
+    def imsave(*a: Any, **k: Any) -> None:
+        threads.append(threading.current_thread().name)
+        real(*a, **k)
+
+    monkeypatch.setattr(matplotlib.image, "imsave", imsave)
+    png, svg = ch.save_figure(fig, tmp_path / "ours")
+    assert threads == ["flighttrace-png"]  # the PNG is compressed off the caller's thread ...
+    assert png.read_bytes() == (tmp_path / "ref.png").read_bytes()  # ... into the bytes savefig writes
+    assert svg.read_text(encoding="utf-8").startswith("<?xml")
+    (tmp_path / "taken.png").mkdir()  # the PNG's path is a folder: writing it fails, and save_figure says so
+    with pytest.raises(IsADirectoryError):
+        ch.save_figure(all_charts(True)["coverage"], tmp_path / "taken")
+    assert not (tmp_path / "taken.svg").exists()
+
+
 def test_count_bars_makes_a_bar_per_bin_with_a_count_and_one_for_the_first_bin() -> None:
     from flighttrace.viz import chartbase
 

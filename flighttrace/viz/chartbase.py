@@ -306,10 +306,64 @@ def save_figure(fig: Figure, path_stem: str | Path, *, dpi: int = 200) -> list[P
     with _style():
         _lay_out(fig, dpi)
         with _ticks_fixed(fig):
-            fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None})
-            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+            encoding = _PngWriter(fig, png, dpi)
+            try:
+                fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+            finally:
+                encoding.finish()
     svg.write_text(_stable_clip_ids(buf.getvalue().decode("utf-8")), encoding="utf-8", newline="")
     return [png, svg]
+
+
+class _PngWriter:
+    """A figure's PNG: drawn here, encoded and written in a thread while the caller draws the SVG.
+
+    The pixels are the Agg drawing that ``savefig(format="png")`` makes, and
+    they are written by the function it writes them with
+    (:func:`matplotlib.image.imsave`, with the same resolution and no
+    ``Software`` text), so the file has the same bytes. Pillow's encoder lets
+    go of the interpreter lock while it compresses, so the compression runs
+    on the second core beside the SVG's drawing. The figure gets a fresh
+    canvas once its pixels are taken: nothing draws on them again while they
+    are encoded. :meth:`finish` waits for the file and raises what writing it
+    raised.
+    """
+
+    def __init__(self, fig: Figure, path: Path, dpi: int) -> None:
+        import threading
+
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self._pixels: memoryview | None = None
+        self._error: BaseException | None = None
+        fig.savefig(self, format="rgba", dpi=dpi)  # the Agg drawing, handed to write() without a copy
+        pixels, self._pixels = self._pixels, None
+        if pixels is None or pixels.ndim != 3:
+            raise RuntimeError("matplotlib did not hand over the figure's pixels as rows of RGBA")
+        FigureCanvasAgg(fig)  # the pixels' canvas is left to this writer alone
+        self._thread = threading.Thread(target=self._write, args=(pixels, path, dpi), name="flighttrace-png", daemon=True)
+        self._thread.start()
+
+    def seek(self, offset: int, whence: int = 0) -> int:  # savefig accepts a file object that can seek
+        return 0
+
+    def write(self, data: Any) -> int:
+        self._pixels = memoryview(data)
+        return self._pixels.nbytes
+
+    def _write(self, pixels: memoryview, path: Path, dpi: int) -> None:
+        from matplotlib.image import imsave
+
+        try:
+            imsave(path, pixels, format="png", origin="upper", dpi=dpi, metadata={"Software": None})
+        except BaseException as exc:  # handed to finish(), in the caller's thread
+            self._error = exc
+
+    def finish(self) -> None:
+        """Wait until the PNG is written; raise its error, if any."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _lay_out(fig: Figure, dpi: float) -> None:

@@ -15,7 +15,7 @@ import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import numpy as np
 import pandas as pd
@@ -336,12 +336,12 @@ class _PngWriter:
 
         self._pixels: memoryview | None = None
         self._error: BaseException | None = None
-        fig.savefig(self, format="rgba", dpi=dpi)  # the Agg drawing, handed to write() without a copy
+        fig.savefig(cast(Any, self), format="rgba", dpi=dpi)  # the Agg drawing, handed to write() without a copy
         pixels, self._pixels = self._pixels, None
         if pixels is None or pixels.ndim != 3:
             raise RuntimeError("matplotlib did not hand over the figure's pixels as rows of RGBA")
         FigureCanvasAgg(fig)  # the pixels' canvas is left to this writer alone
-        self._thread = threading.Thread(target=self._write, args=(pixels, path, dpi), name="flighttrace-png", daemon=True)
+        self._thread: threading.Thread = threading.Thread(target=self._write, args=(pixels, path, dpi), name="flighttrace-png", daemon=True)
         self._thread.start()
 
     def seek(self, offset: int, whence: int = 0) -> int:  # savefig accepts a file object that can seek
@@ -355,7 +355,7 @@ class _PngWriter:
         from matplotlib.image import imsave
 
         try:
-            imsave(path, pixels, format="png", origin="upper", dpi=dpi, metadata={"Software": None})
+            imsave(path, pixels, format="png", origin="upper", dpi=dpi, metadata=cast(Any, {"Software": None}))
         except BaseException as exc:  # handed to finish(), in the caller's thread
             self._error = exc
 

@@ -194,6 +194,13 @@ def _timed(cmd: list[str]) -> tuple[float, float, float, str]:
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1e3, text
 
 
+def _own_peak_mb() -> float:
+    """This process's peak RSS, MB: a floor under every child's peak figure (see ``main``)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
 def _json_child(code: str, *args: str) -> dict[str, Any]:
     return json.loads(_timed([sys.executable, "-c", code, *args])[3].strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -238,7 +245,8 @@ def _markdown(res: dict[str, Any]) -> str:
     m = res["meta"]
     lines = [
         f"Run {m['date']} on {m['machine']}; best of {m['repeat']} runs per row, each in a fresh process. "
-        f"Load average {m['load_before']} before, {m['load_after']} after (other programs shared the machine).",
+        f"Load average {m['load_before']} before, {m['load_after']} after (other programs shared the machine). "
+        f"This script's own peak: {m.get('harness_peak_mb', float('nan')):.0f} MB (no child's peak can read lower).",
         "",
         "| what | measured | CPU | target | note |",
         "|---|---:|---:|---|---|",
@@ -268,13 +276,26 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", default="readsb,opensky_csv,report,fresh", help="comma-separated benchmarks")
     ap.add_argument("--repeat", type=int, default=5, help="runs per benchmark (the best is kept)")
+    ap.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    names = args.only.split(",")
+    inputs = {"readsb": readsb_dir, "opensky_csv": state_vector_csv, "fresh": pyopensky_csv}
+    if args.prepare:  # in a child process of its own (see below)
+        for name in names:
+            if name in inputs:
+                inputs[name]()
+        return
+    # The inputs are written by a child process, so that this one stays small: a child's ru_maxrss counts the memory of
+    # the process it was started from (Linux keeps the high-water mark of the image that exec replaces).
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--prepare", "--only", args.only], check=True, cwd=ROOT, env=_env())
+    harness_mb = _own_peak_mb()
     benches = {"readsb": bench_readsb, "opensky_csv": bench_csv, "report": bench_report, "fresh": bench_fresh}
     res: dict[str, Any] = {"meta": {
         "date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "repeat": args.repeat, "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "harness_peak_mb": round(harness_mb, 1),
     }}
-    for name in args.only.split(","):
+    for name in names:
         res[name] = benches[name](args.repeat)
         print(name, res[name], flush=True)
     res["meta"]["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())

@@ -46,9 +46,7 @@ HASH_BLOCK_BYTES: Final = 1 << 20
 """Bytes read at a time when hashing a file, B."""
 
 _QUEUE_CHUNKS: Final = 16
-"""Buffers of :data:`_COPY_BYTES` a hashing thread uses at most (bounded memory: 16 MiB)."""
-_COPY_BYTES: Final = 1 << 20
-"""Bytes per buffer that a hashing thread is handed, B (the bytes read are copied into it; reads are joined or split to fill it)."""
+"""Chunks waiting for the hashing thread at most (bounded memory: this many reads)."""
 
 
 _FILE_KINDS: Final = (
@@ -175,73 +173,30 @@ class FileSnapshot:
 
 
 class _Digest:
-    """SHA-256 fed inline, or by a thread (``hashlib`` releases the GIL on large updates).
-
-    In a thread, the bytes given to :meth:`update` are copied (the caller may
-    reuse its buffer at once) into buffers of :data:`_COPY_BYTES` that the
-    thread hands back once hashed: at most :data:`_QUEUE_CHUNKS` of them
-    exist, so memory stays bounded, and after the first few the copies land
-    in memory already mapped. A fresh ``bytes`` per read cost as much as the
-    hash itself (the new pages had to be mapped and zeroed every time).
-    """
+    """SHA-256 fed inline, or by a thread (``hashlib`` releases the GIL on large updates)."""
 
     def __init__(self, threaded: bool) -> None:
         self._h = hashlib.sha256()
-        self._q: queue.Queue[tuple[bytearray, int] | None] | None = None
+        self._q: queue.Queue[bytes | None] | None = None
         self._thread: threading.Thread | None = None
-        self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()  # buffers hashed, to fill again
-        self._made = 0  # buffers made so far (at most _QUEUE_CHUNKS)
-        self._cur: bytearray | None = None  # the buffer being filled, and how much of it is
-        self._fill = 0
         if threaded:
-            self._q = queue.Queue()
+            self._q = queue.Queue(maxsize=_QUEUE_CHUNKS)
             self._thread = threading.Thread(target=self._work, name="flighttrace-sha256", daemon=True)
             self._thread.start()
 
     def _work(self) -> None:
         assert self._q is not None
-        while (item := self._q.get()) is not None:
-            buf, n = item
-            with memoryview(buf) as view:
-                self._h.update(view[:n])
-            self._free.put(buf)
+        while (chunk := self._q.get()) is not None:
+            self._h.update(chunk)
 
-    def _buffer(self) -> bytearray:
-        """A buffer to fill: one the thread has hashed, a new one while fewer than the bound exist, else wait for one."""
-        try:
-            return self._free.get_nowait()
-        except queue.Empty:
-            if self._made < _QUEUE_CHUNKS:
-                self._made += 1
-                return bytearray(_COPY_BYTES)
-            return self._free.get()
-
-    def _send(self) -> None:
-        """Hand the buffer being filled to the thread."""
-        assert self._q is not None
-        if self._cur is not None and self._fill:
-            self._q.put((self._cur, self._fill))
-            self._cur, self._fill = None, 0
-
-    def update(self, data: bytes | bytearray | memoryview) -> None:
+    def update(self, data: bytes | memoryview) -> None:
         if self._q is None:
             self._h.update(data)
-            return
-        with memoryview(data) as whole, whole.cast("B") as view:
-            p, n = 0, len(view)
-            while p < n:
-                if self._cur is None:
-                    self._cur, self._fill = self._buffer(), 0
-                k = min(n - p, _COPY_BYTES - self._fill)
-                self._cur[self._fill : self._fill + k] = view[p : p + k]
-                self._fill += k
-                p += k
-                if self._fill == _COPY_BYTES:
-                    self._send()
+        else:
+            self._q.put(bytes(data))
 
     def hexdigest(self) -> str:
         if self._q is not None and self._thread is not None:
-            self._send()
             self._q.put(None)
             self._thread.join()
             self._q = None

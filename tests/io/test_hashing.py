@@ -7,7 +7,6 @@ import io
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import flighttrace
@@ -74,26 +73,6 @@ def test_hashing_reader_hashes_every_byte_once_in_order(threaded: bool) -> None:
     r.seek(20)  # back: bytes already hashed are not hashed again
     assert r.read(30) == data[20:50]
     assert r.finish() == (hashlib.sha256(data).hexdigest(), len(data))
-
-
-@pytest.mark.parametrize("sizes", [[1] * 300, [7, 1 << 20, 3, (1 << 20) - 10, 5 << 20, 1], [(1 << 20)] * 20])
-def test_threaded_digest_copies_what_it_is_given_into_a_bounded_set_of_buffers(sizes: list[int]) -> None:
-    """Reads of any size, joined or split across the thread's buffers, hash to the bytes given, in order, even when the
-    caller overwrites its buffer at once; the thread never holds more than its bound of buffers."""
-    from flighttrace import hashing
-
-    rng = np.random.default_rng(7)
-    data = rng.integers(0, 256, sum(sizes), dtype=np.uint8).tobytes()
-    d = hashing._Digest(True)
-    scratch = bytearray(max(sizes))
-    p = 0
-    for n in sizes:
-        scratch[:n] = data[p : p + n]
-        d.update(memoryview(scratch)[:n])
-        scratch[:n] = bytes(n)  # the caller reuses its buffer: the bytes given were copied
-        p += n
-    assert d.hexdigest() == hashlib.sha256(data).hexdigest()
-    assert d._made <= hashing._QUEUE_CHUNKS
 
 
 def test_hashing_reader_never_reads_past_its_cap() -> None:

@@ -166,3 +166,36 @@ def test_a_page_rendered_into_its_file_a_few_pieces_at_a_time_is_the_whole_pages
                                                                    ["Ovda", "&lt;script&gt;alert(1)&lt;/script&gt;", "Gəncə ✈", "a &amp; b"])
     assert (tmp_path / "page.html").read_bytes() == expected.encode("utf-8")
     assert html.render("t.html.j2", rows=rows) == expected
+
+
+def test_tracks_are_dropped_for_the_legs_no_output_writes_and_kept_for_the_others() -> None:
+    from flighttrace.report.build import _tracks_only_for
+
+    legs, _ = world()
+    kept_before = legs.geometry.copy()
+    tracked = legs[legs["icao24"] == "600864"]  # two of the five legs
+    out = _tracks_only_for(legs, tracked)
+    assert list(out.columns) == list(legs.columns) and out.crs == legs.crs
+    assert out.geometry.isna().tolist() == [True, False, False, True, True]  # by hand: only legs 1 and 2 keep a track
+    assert out.geometry.iloc[1].equals(kept_before.iloc[1]) and out.geometry.iloc[2].equals(kept_before.iloc[2])
+    assert legs.geometry.notna().sum() == kept_before.notna().sum()  # the caller's table is left as it was
+    assert _tracks_only_for(legs, legs) is legs  # every leg tracked: nothing to drop
+    pd.testing.assert_frame_equal(out.drop(columns="geometry"), legs.drop(columns="geometry"))
+
+
+def test_the_sorties_report_keeps_the_track_of_every_leg_it_exports() -> None:
+    """The tracks a report keeps (``tracked_legs``) cover the legs of its tables and exports, on the shipped Ovda world."""
+    import flighttrace
+    from flighttrace.kinds.sorties import pages
+    from flighttrace.report.context import ReportRun
+
+    root = Path(__file__).resolve().parents[1]
+    scn = flighttrace.load_scenario(root / "seeds" / "azerbaijan-ovda.yaml")
+    ds = flighttrace.read([str(root / "fixtures" / "ovda" / "data" / "opensky")])
+    legs = flighttrace.detect_legs(ds.points, scn)
+    run = ReportRun(scn, root, ds, "UTC", legs, None, True, [], kind="sorties")
+    pages.prepare(run)
+    tracked = set(pages.tracked_legs(run)["leg_id"])
+    assert tracked  # the fleet flew in this part of the world
+    assert set(pages.table_legs(run)["leg_id"]) <= tracked and set(pages.export_legs(run)["leg_id"]) <= tracked
+    assert len(tracked) < len(legs)  # and other aircraft did too: their tracks are the ones dropped

@@ -218,10 +218,37 @@ def _analyse(scn: Any, scn_path: Path, ds: Any, tzr: str, bar: Progress, setting
     _next_stage(bar, "report: sorties")  # the stage's name, kept for progress listeners: the kind's own tables
     pages = kind_pages(run)
     pages.prepare(run)
+    tracked = getattr(pages, "tracked_legs", None)  # a kind that knows, before its claims, which legs' tracks it writes
+    if tracked is not None:
+        del legs
+        run.legs = _tracks_only_for(run.legs, tracked(run))
     _next_stage(bar, "report: coverage and claims")
     cov = coverage_table(ds, scn, report_tz=tzr)
-    run.findings = evaluate(legs, scn, coverage=cov, report_tz=tzr, points=ds.points, rules=rules, synthetic=synthetic)
+    run.findings = evaluate(run.legs, scn, coverage=cov, report_tz=tzr, points=ds.points, rules=rules, synthetic=synthetic)
     return run
+
+
+def _tracks_only_for(legs: Any, tracked: pd.DataFrame) -> Any:
+    """The legs table with the tracks (``geometry``) of the legs not in ``tracked`` set to ``None``.
+
+    A report writes a leg's track only in its exports (``legs.geojson``, the
+    WKB column of ``tables/legs.parquet``); its maps, cards and measures are
+    made from the positions. A kind whose exported legs are known before the
+    claims are tested says which they are (its ``pages.tracked_legs``); the
+    other legs' tracks (on the Ovda world, most of 3,315 legs and 546,553
+    coordinates, about 10 MB) are dropped then, and their memory freed.
+    """
+    if "geometry" not in getattr(legs, "columns", ()) or "leg_id" not in legs.columns or not len(legs):
+        return legs
+    keep = set(tracked["leg_id"].astype(str)) if "leg_id" in getattr(tracked, "columns", ()) else set()
+    unused = ~legs["leg_id"].astype(str).isin(keep).to_numpy(dtype=bool)
+    if not unused.any():
+        return legs
+    out = legs.copy(deep=False)
+    tracks = out.geometry.to_numpy().copy()
+    tracks[unused] = None
+    out[out.geometry.name] = type(out.geometry)(tracks, index=out.index, crs=out.crs)
+    return out
 
 
 def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data: list[Any], command: str | None, tz: str | None,

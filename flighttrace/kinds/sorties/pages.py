@@ -66,6 +66,12 @@ def export_legs(run: Any) -> pd.DataFrame:
     return table_legs(run)
 
 
+def tracked_legs(run: Any) -> pd.DataFrame:
+    """The legs whose tracks the report writes (:func:`table_legs` and :func:`export_legs`: the fleet's), known before the claims are
+    tested; the report drops the other legs' tracks then (:func:`flighttrace.report.build._tracks_only_for`)."""
+    return fleet_legs(run)
+
+
 def write_exports(run: Any, work: Path) -> None:
     """``sorties.csv`` (blank registrations filled from the fleet list, with ``registration_source``)."""
     from flighttrace.report.export import to_csv

@@ -321,6 +321,27 @@ def test_save_figure_encodes_the_png_beside_the_svg_and_raises_what_writing_it_r
     assert not (tmp_path / "taken.svg").exists()
 
 
+def test_save_figure_lets_matplotlib_write_the_png_when_the_pixels_do_not_come_as_one_rgba_buffer(tmp_path: Path,
+                                                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from flighttrace.viz import chartbase
+
+    ref = all_charts(True)["coverage"]
+    with chartbase._style():
+        ref.savefig(tmp_path / "ref.png", format="png", dpi=200, metadata={"Software": None})
+
+    def in_two_pieces(self: FigureCanvasAgg, filename_or_obj: Any, **kwargs: Any) -> None:
+        FigureCanvasAgg.draw(self)
+        data = bytes(self.get_renderer().buffer_rgba())
+        filename_or_obj.write(data[: len(data) // 2])
+        filename_or_obj.write(data[len(data) // 2 :])
+
+    monkeypatch.setattr(FigureCanvasAgg, "print_rgba", in_two_pieces)
+    png, _ = ch.save_figure(all_charts(True)["coverage"], tmp_path / "ours")
+    assert png.read_bytes() == (tmp_path / "ref.png").read_bytes()
+
+
 def test_count_bars_makes_a_bar_per_bin_with_a_count_and_one_for_the_first_bin() -> None:
     from flighttrace.viz import chartbase
 

@@ -335,21 +335,26 @@ class _PngWriter:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         self._pixels: memoryview | None = None
+        self._writes = 0
         self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
         fig.savefig(cast(Any, self), format="rgba", dpi=dpi)  # the Agg drawing, handed to write() without a copy
         pixels, self._pixels = self._pixels, None
-        if pixels is None or pixels.ndim != 3:
-            raise RuntimeError("matplotlib did not hand over the figure's pixels as rows of RGBA")
+        if pixels is None or pixels.ndim != 3 or pixels.shape[-1] != 4:  # not one buffer of RGBA rows: matplotlib writes the PNG itself
+            fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None})
+            return
         FigureCanvasAgg(fig)  # the pixels' canvas is left to this writer alone
-        self._thread: threading.Thread = threading.Thread(target=self._write, args=(pixels, path, dpi), name="flighttrace-png", daemon=True)
+        self._thread = threading.Thread(target=self._write, args=(pixels, path, dpi), name="flighttrace-png", daemon=True)
         self._thread.start()
 
     def seek(self, offset: int, whence: int = 0) -> int:  # savefig accepts a file object that can seek
         return 0
 
     def write(self, data: Any) -> int:
-        self._pixels = memoryview(data)
-        return self._pixels.nbytes
+        view = memoryview(data)
+        self._writes += 1
+        self._pixels = view if self._writes == 1 else None  # written in more than one piece: not the buffer looked for
+        return view.nbytes
 
     def _write(self, pixels: memoryview, path: Path, dpi: int) -> None:
         from matplotlib.image import imsave
@@ -361,7 +366,8 @@ class _PngWriter:
 
     def finish(self) -> None:
         """Wait until the PNG is written; raise its error, if any."""
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         if self._error is not None:
             raise self._error
 

@@ -199,3 +199,10 @@ def test_the_sorties_report_keeps_the_track_of_every_leg_it_exports() -> None:
     assert tracked  # the fleet flew in this part of the world
     assert set(pages.table_legs(run)["leg_id"]) <= tracked and set(pages.export_legs(run)["leg_id"]) <= tracked
     assert len(tracked) < len(legs)  # and other aircraft did too: their tracks are the ones dropped
+
+
+def test_no_track_is_dropped_when_the_kind_names_legs_without_their_ids() -> None:
+    from flighttrace.report.build import _tracks_only_for
+
+    legs, _ = world()
+    assert _tracks_only_for(legs, pd.DataFrame({"icao24": ["600864"]})) is legs

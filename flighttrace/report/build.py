@@ -240,7 +240,9 @@ def _tracks_only_for(legs: Any, tracked: pd.DataFrame) -> Any:
     """
     if "geometry" not in getattr(legs, "columns", ()) or "leg_id" not in legs.columns or not len(legs):
         return legs
-    keep = set(tracked["leg_id"].astype(str)) if "leg_id" in getattr(tracked, "columns", ()) else set()
+    if "leg_id" not in getattr(tracked, "columns", ()):  # the kind named no leg: every track is kept, none dropped on a guess
+        return legs
+    keep = set(tracked["leg_id"].astype(str))
     unused = ~legs["leg_id"].astype(str).isin(keep).to_numpy(dtype=bool)
     if not unused.any():
         return legs

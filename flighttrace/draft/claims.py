@@ -52,7 +52,9 @@ from flighttrace.draft.numbers import (
     word_number,
 )
 from flighttrace.draft.places import Gazetteer, Place, find_places
+from flighttrace.draft.stance import not_asserted
 from flighttrace.draft.text import Article, Sentence, split_sentences
+from flighttrace.draft.text import clause as _clause
 
 __all__ = ["ABOUT_BAND", "CLOSURE_MIN_DURATION", "SEVERAL_HOURS", "Candidate", "EventCandidate", "Facts", "assemble"]
 
@@ -509,14 +511,6 @@ def _listed_fields(text: str, lang: str, target: Place | None, targets: list[Pla
     return Place(text[span[0] : span[1]], span, "city", codes, "", "list")
 
 
-def _clause(text: str, at: int, lo: int, hi: int) -> tuple[int, int]:
-    """The clause (between commas or semicolons) of the sentence ``[lo, hi)`` around ``at``."""
-    stops = ",;，；"
-    a = max((text.rfind(ch, lo, at) for ch in stops), default=-1)
-    bs = [i for i in (text.find(ch, at, hi) for ch in stops) if i >= 0]
-    return (a + 1 if a >= lo else lo), (min(bs) if bs else hi)
-
-
 def _event_candidates(text: str, lang: str, f: Facts, ctx: DateContext | None, used: list[DateMention]) -> list[EventCandidate]:
     s = f.sentence
     m = cues.search("event", lang, text, s.start, s.end)
@@ -625,6 +619,8 @@ class Assembly:
     events: list[EventCandidate]
     facts: list[Facts]
     left_out: list[tuple[Sentence, str]] = dataclasses.field(default_factory=list)
+    not_asserted: list[tuple[Candidate, str]] = dataclasses.field(default_factory=list)
+    """Candidates the sentence does not assert (negated, denied, conditional, hypothetical: :mod:`flighttrace.draft.stance`), and why."""
 
 
 def assemble(article: Article, text: str, lang: str, ctx: DateContext | None, gaz: Gazetteer, scenario: Any | None = None) -> Assembly:
@@ -654,11 +650,15 @@ def assemble(article: Article, text: str, lang: str, ctx: DateContext | None, ga
     events: list[EventCandidate] = []
     facts: list[Facts] = []
     left_out: list[tuple[Sentence, str]] = []
+    not_said: list[tuple[Candidate, str]] = []
     for s in split_sentences(article.text, article.excluded):
         f = _facts(text, lang, s, ctx, gaz, scenario)
         facts.append(f)
         found = _count_claims(text, lang, f) + _interval_claims(text, lang, f) + _ground_claims(text, lang, f)
         found += _destination_claims(text, lang, f) + _disruption_claims(text, lang, f)
+        stances = [(c, not_asserted(text, lang, c, f)) for c in found]
+        not_said += [(c, why) for c, why in stances if why]
+        found = [c for c, why in stances if not why]
         for c in found:
             _inherit(c, f, state, text, lang, scenario)
         _update(state, f, found, text, lang)
@@ -666,10 +666,10 @@ def assemble(article: Article, text: str, lang: str, ctx: DateContext | None, ga
         used = [c.window.mention for c in found if c.window is not None and c.window.how == "sentence" and c.window.mention is not None]
         new_events = _event_candidates(text, lang, f, ctx, used)
         events += new_events
-        why = "" if found or new_events else why_left_out(text, lang, f)
+        why = "" if found or new_events or any(c.sentence is s for c, _ in not_said) else why_left_out(text, lang, f)
         if why:
             left_out.append((s, why))
-    return Assembly(claims, _dedupe_events(events), facts, left_out)
+    return Assembly(claims, _dedupe_events(events), facts, left_out, not_said)
 
 
 def why_left_out(text: str, lang: str, f: Facts) -> str:

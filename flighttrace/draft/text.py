@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Final
 
-__all__ = ["BOILERPLATE_PATTERNS", "Article", "Sentence", "article_from_text", "read_article", "split_sentences"]
+__all__ = ["BOILERPLATE_PATTERNS", "Article", "Sentence", "article_from_text", "clause", "read_article", "split_sentences"]
 
 BOILERPLATE_PATTERNS: Final[tuple[str, ...]] = (
     # platform notices of self-publishing platforms (NetEase Hao, Sohu, Toutiao, WeChat …)
@@ -254,3 +254,11 @@ def split_sentences(text: str, excluded: tuple[tuple[int, int], ...] = ()) -> li
             if b > a:
                 out.append(Sentence(a, b, para, len(out)))
     return out
+
+
+def clause(text: str, at: int, lo: int, hi: int) -> tuple[int, int]:
+    """The clause (between commas or semicolons, Chinese ones included) of the sentence ``text[lo:hi]`` around ``at``."""
+    stops = ",;，；"
+    a = max((text.rfind(ch, lo, at) for ch in stops), default=-1)
+    ends = [i for i in (text.find(ch, at, hi) for ch in stops) if i >= 0]
+    return (a + 1 if a >= lo else lo), (min(ends) if ends else hi)

@@ -1,0 +1,84 @@
+"""Sentences that name a count of flights without saying it happened (denied, conditional, hedged, negated) give no
+claim; the draft says why. Articles written for these tests; every expectation below is read off the sentence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from flighttrace.draft import draft_article
+
+HEAD = "September 30, 2023\n\nCargo flights to Israel\n\n"
+HEAD_ZH = "2023年9月30日\n\n"
+
+
+def _draft(write_article: Any, body: str, head: str = HEAD) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    res = draft_article(write_article(head + body + "\n"))
+    skipped = [s for s in res.mapping["draft"].get("skipped", []) if s["kind"] != "none"]
+    return res.mapping["claims"], skipped
+
+
+@pytest.mark.parametrize(("body", "word", "why"), [
+    ("Officials denied that at least four Silk Way flights landed at Ovda in September 2023.", "denied", "denial"),
+    ("The ministry dismissed the reports that six Silk Way flights landed at Ovda in September 2023.", "dismissed the reports", "denial"),
+    ("If fighting resumes, at least ten Silk Way flights could land at Ovda in October 2023.", "If", "conditional"),
+    ("It is unclear whether six Silk Way flights landed at Ovda in September 2023.", "whether", "conditional"),
+    ("At least six Silk Way flights may have landed at Ovda in September 2023.", "may", "hypothetical"),
+    ("Six more Silk Way flights are expected to land at Ovda in October 2023.", "expected to", "hypothetical"),
+    ("It is not true that six Silk Way flights landed at Ovda in September 2023.", "not", "negated"),
+    ("Six Silk Way flights never landed at Ovda in September 2023.", "never", "negated"),
+])
+def test_a_count_the_sentence_does_not_assert_is_left_out_with_the_words_that_say_so(write_article: Any, body: str, word: str,
+                                                                                      why: str) -> None:
+    claims, skipped = _draft(write_article, body)
+    assert [c for c in claims if c["test"]["kind"].startswith("count")] == []
+    assert [s["kind"] for s in skipped] == ["count_at_least"]
+    assert f"('{word}')" in skipped[0]["reason"] and why in skipped[0]["reason"]
+
+
+@pytest.mark.parametrize(("body", "value"), [
+    ("At least six Silk Way flights landed at Ovda in September 2023.", 6),
+    ("No fewer than six Silk Way flights landed at Ovda in September 2023.", 6),  # the number's own words negate nothing
+    ("Officials denied the report, but at least six Silk Way flights landed at Ovda in September 2023.", 6),  # after a contrast
+    ("Although officials denied it, at least six Silk Way flights landed at Ovda in September 2023.", 6),  # a concession
+    ("In May 2023, at least six Silk Way flights landed at Ovda.", 6),  # a month, not a modal
+    ("At least six Silk Way flights landed at Ovda in September 2023, not at Ramon.", 6),  # the negation is in another clause
+    ("There is no doubt that at least six Silk Way flights landed at Ovda in September 2023.", 6),
+    ("Not only did at least six Silk Way flights land at Ovda in September 2023, they also left at night.", 6),
+])
+def test_a_count_the_sentence_asserts_is_still_drafted(write_article: Any, body: str, value: int) -> None:
+    claims, skipped = _draft(write_article, body)
+    assert [c["test"] for c in claims if c["test"]["kind"].startswith("count")] == [{"kind": "count_at_least", "value": value}]
+    assert skipped == []
+
+
+@pytest.mark.parametrize(("body", "word"), [
+    ("官员否认2023年9月至少有4架伊尔-76货机飞抵特拉维夫本古里安机场。", "否认"),
+    ("如果战事重启,2023年10月至少有10架伊尔-76货机飞抵特拉维夫本古里安机场。", "如果"),
+    ("2023年9月至少有6架伊尔-76货机可能飞抵特拉维夫本古里安机场。", "可能"),
+    ("2023年9月并没有6架伊尔-76货机飞抵特拉维夫本古里安机场。", "没有"),
+])
+def test_a_chinese_count_that_is_denied_conditional_or_negated_is_left_out(write_article: Any, body: str, word: str) -> None:
+    claims, skipped = _draft(write_article, body, HEAD_ZH)
+    assert [c for c in claims if c["test"]["kind"].startswith("count")] == []
+    assert [s["kind"] for s in skipped] == ["count_at_least"] and f"('{word}')" in skipped[0]["reason"]
+
+
+@pytest.mark.parametrize("body", [
+    "2023年9月至少有6架伊尔-76货机飞抵特拉维夫本古里安机场。",
+    "2023年9月不少于6架伊尔-76货机飞抵特拉维夫本古里安机场。",  # 不少于 is the number's qualifier
+    "航班不是延误就是备降,2023年9月至少有6架伊尔-76货机飞抵特拉维夫本古里安机场。",  # 不是…就是: either … or
+])
+def test_a_chinese_count_that_is_asserted_is_still_drafted(write_article: Any, body: str) -> None:
+    claims, skipped = _draft(write_article, body, HEAD_ZH)
+    assert [c["test"] for c in claims if c["test"]["kind"].startswith("count")] == [{"kind": "count_at_least", "value": 6}]
+    assert skipped == []
+
+
+def test_a_closure_that_did_not_happen_is_left_out_but_no_flights_is_a_closure(write_article: Any) -> None:
+    head = "March 14, 2026\n\n"
+    claims, skipped = _draft(write_article, "Sheremetyevo airport was not closed on 14 March 2026.", head)
+    assert claims == [] and [s["kind"] for s in skipped] == ["closure"] and "('not')" in skipped[0]["reason"]
+    claims, skipped = _draft(write_article, "There were no flights at Sheremetyevo airport on 14 March 2026.", head)
+    assert [c["test"]["kind"] for c in claims] == ["closure"] and skipped == []

@@ -74,7 +74,8 @@ CUES: Final[dict[str, tuple[str, str]]] = {
         r"战争|冲突|袭击|进攻|攻击|交火|开火|战斗|空袭|轰炸|打击|入侵|开战|挑衅|封锁|爆发",
     ),
     "event_period": (r"\bduring\s+the\b|\bin\s+the\s+(?:\d{4}\s+)?war\b", r"期间|战争中|冲突中"),
-    # stance: whether the sentence asserts what it says (flighttrace.draft.stance); a claim's own cue or number is never read here
+    # stance: whether the sentence asserts what it says (flighttrace.draft.stance); a claim's own cue or number is never read here.
+    # "would" with "often", "usually" … tells what used to happen (habit), not what might
     # "not only", "no doubt", 不是…就是 (either … or) negate nothing
     "negation": (r"\bnot\b(?!\s+(?:only|just|merely|least)\b)|n['’]t\b|\bnever\b|\bno\b(?!\s+(?:doubt|wonder)\b)|\bnone\b|\bneither\b|\bnor\b",
                  r"没有|没|(?<!尚)未(?!来|经证)|并未|从未|不曾|并非|不是(?![^,，。;；]{0,12}?(?:就是|便是))"),
@@ -85,7 +86,7 @@ CUES: Final[dict[str, tuple[str, str]]] = {
     ),
     "hypothetical": (
         (r"\bif\b|\bunless\b|\bwhether\b|\bin\s+case\b|\bsuppos(?:e|ing)\b|\bwere\s+(?:it|they)\s+to\b|"
-         r"\b(?:could|would|might|may|will|shall|should)\b|\bexpected\s+to\b|\bplan(?:s|ned)?\s+to\b|\bscheduled\s+to\b|"
+         r"\b(?:could|might|may|will|shall|should)\b|\bwould\b(?!\s+(?:often|usually|typically|normally|regularly|routinely|generally|sometimes|always)\b)|\bexpected\s+to\b|\bplan(?:s|ned)?\s+to\b|\bscheduled\s+to\b|"
          r"\bset\s+to\b|\bintend(?:s|ed)?\s+to\b|\blikely\s+to\b"),
         r"如果|假如|假若|倘若|若是|要是|一旦|是否|可能|或将|或许|也许|将会|计划|预计|打算|拟将",
     ),

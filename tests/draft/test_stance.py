@@ -46,6 +46,9 @@ def test_a_count_the_sentence_does_not_assert_is_left_out_with_the_words_that_sa
     ("At least six Silk Way flights landed at Ovda in September 2023, not at Ramon.", 6),  # the negation is in another clause
     ("There is no doubt that at least six Silk Way flights landed at Ovda in September 2023.", 6),
     ("Not only did at least six Silk Way flights land at Ovda in September 2023, they also left at night.", 6),
+    ("In September 2023 at least six Silk Way flights would usually land at Ovda.", 6),  # a habit, not a hypothesis
+    ("Israel has not commented, but at least six Silk Way flights landed at Ovda in September 2023.", 6),
+    ("At least six Silk Way flights, which were not on any schedule, landed at Ovda in September 2023.", 6),
 ])
 def test_a_count_the_sentence_asserts_is_still_drafted(write_article: Any, body: str, value: int) -> None:
     claims, skipped = _draft(write_article, body)

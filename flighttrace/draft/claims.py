@@ -528,6 +528,14 @@ def _event_candidates(text: str, lang: str, f: Facts, ctx: DateContext | None, u
     return out
 
 
+def _events_not_asserted(text: str, lang: str, f: Facts) -> str:
+    """Why none of a sentence's event words is asserted ("denied that it attacked", "if fighting breaks out", "no
+    fighting"), or '' when one is (:func:`flighttrace.draft.stance.not_asserted`)."""
+    s = f.sentence
+    reasons = [not_asserted(text, lang, s, (m.start(), m.end()), f, event=True) for m in cues.cue("event", lang).finditer(text, s.start, s.end)]
+    return reasons[0] if reasons and all(reasons) else ""
+
+
 def _best_window(text: str, lang: str, f: Facts, cue_span: tuple[int, int]) -> Window | None:
     """The sentence's own window for a claim: a range first, then the date nearest the claim's cue."""
     dates = [d for d in f.dates if not (d.granularity == "month" and d.year == "article" and _is_attribution_date(text, d, f))]
@@ -621,6 +629,8 @@ class Assembly:
     left_out: list[tuple[Sentence, str]] = dataclasses.field(default_factory=list)
     not_asserted: list[tuple[Candidate, str]] = dataclasses.field(default_factory=list)
     """Candidates the sentence does not assert (negated, denied, conditional, hypothetical: :mod:`flighttrace.draft.stance`), and why."""
+    events_not_asserted: list[tuple[Sentence, str, str]] = dataclasses.field(default_factory=list)
+    """Sentences whose event words are all denied, conditional, hypothetical or negated: (sentence, event kind, why)."""
 
 
 def assemble(article: Article, text: str, lang: str, ctx: DateContext | None, gaz: Gazetteer, scenario: Any | None = None) -> Assembly:
@@ -651,12 +661,13 @@ def assemble(article: Article, text: str, lang: str, ctx: DateContext | None, ga
     facts: list[Facts] = []
     left_out: list[tuple[Sentence, str]] = []
     not_said: list[tuple[Candidate, str]] = []
+    not_said_events: list[tuple[Sentence, str, str]] = []
     for s in split_sentences(article.text, article.excluded):
         f = _facts(text, lang, s, ctx, gaz, scenario)
         facts.append(f)
         found = _count_claims(text, lang, f) + _interval_claims(text, lang, f) + _ground_claims(text, lang, f)
         found += _destination_claims(text, lang, f) + _disruption_claims(text, lang, f)
-        stances = [(c, not_asserted(text, lang, c, f)) for c in found]
+        stances = [(c, not_asserted(text, lang, c.sentence, c.cue_span, f)) for c in found]
         not_said += [(c, why) for c, why in stances if why]
         found = [c for c, why in stances if not why]
         for c in found:
@@ -665,11 +676,15 @@ def assemble(article: Article, text: str, lang: str, ctx: DateContext | None, ga
         claims += found
         used = [c.window.mention for c in found if c.window is not None and c.window.how == "sentence" and c.window.mention is not None]
         new_events = _event_candidates(text, lang, f, ctx, used)
+        unsaid = _events_not_asserted(text, lang, f) if new_events else ""
+        if unsaid:
+            not_said_events.append((s, new_events[0].kind, unsaid))
+            new_events = []
         events += new_events
-        why = "" if found or new_events or any(c.sentence is s for c, _ in not_said) else why_left_out(text, lang, f)
+        why = "" if found or new_events or unsaid or any(c.sentence is s for c, _ in not_said) else why_left_out(text, lang, f)
         if why:
             left_out.append((s, why))
-    return Assembly(claims, _dedupe_events(events), facts, left_out, not_said)
+    return Assembly(claims, _dedupe_events(events), facts, left_out, not_said, not_said_events)
 
 
 def why_left_out(text: str, lang: str, f: Facts) -> str:

@@ -26,6 +26,7 @@ Their reach:
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from flighttrace.draft import cues
@@ -35,9 +36,9 @@ __all__ = ["not_asserted"]
 
 _REASONS: Final = {
     "denial": "the sentence reports a denial ('{w}'), not something the article says happened",
-    "condition": "the sentence is conditional or open ('{w}'): it does not say the flights happened",
-    "hypothetical": "the claim is hypothetical, expected or hedged ('{w}'), not something the article says happened",
-    "negation": "the claim is negated ('{w}'): the article says it did not happen",
+    "condition": "the sentence is conditional or open ('{w}'): it does not say this happened",
+    "hypothetical": "hypothetical, expected or hedged ('{w}'): not something the article says happened",
+    "negation": "negated ('{w}'): the article says this did not happen",
 }
 """Why a candidate was left out, per role (``{w}``: the words found)."""
 
@@ -63,8 +64,21 @@ def _prefix_start(text: str, lang: str, lo: int, at: int) -> tuple[int, list[tup
     return start, conceded
 
 
-def not_asserted(text: str, lang: str, candidate: Any, facts: Any) -> str:
-    """Why the sentence does not assert ``candidate`` (negated, denied, conditional or hypothetical), or ''.
+EVENT_NEGATION_REACH: Final = (3, 4)
+"""How close before an event's word a negation must stand to negate it: English words, Chinese characters ("did not
+attack", 没有发生冲突); a negation further away in the clause ("no one was hurt in the attack") is about something else."""
+
+
+def _reach_start(text: str, lang: str, lo: int, at: int, words: int) -> int:
+    """Where the ``words`` words (English) or characters (Chinese) before ``at`` begin, not before ``lo``."""
+    if lang != "en":
+        return max(lo, at - EVENT_NEGATION_REACH[1])
+    starts = [m.start() for m in re.finditer(r"\S+", text[lo:at])]
+    return lo + starts[-words] if len(starts) >= words else lo
+
+
+def not_asserted(text: str, lang: str, sentence: Any, cue_span: tuple[int, int], facts: Any, *, event: bool = False) -> str:
+    """Why ``sentence`` does not assert what its cue at ``cue_span`` says (negated, denied, conditional or hypothetical), or ''.
 
     Parameters
     ----------
@@ -72,24 +86,28 @@ def not_asserted(text: str, lang: str, candidate: Any, facts: Any) -> str:
         The article's matching text.
     lang
         ``en`` or a Chinese language code.
-    candidate
-        A :class:`flighttrace.draft.claims.Candidate` (its sentence and cue span).
+    sentence
+        The :class:`flighttrace.draft.text.Sentence`.
+    cue_span
+        The claim's cue (a count's number with its qualifier, a closure word) or the event's word.
     facts
         The sentence's :class:`flighttrace.draft.claims.Facts` (numbers, dates and places, whose words are not read).
+    event
+        The cue names an event of the timeline: a negation counts only within :data:`EVENT_NEGATION_REACH` before it.
 
     Returns
     -------
     str
-        The reason, in plain words, or '' when the sentence asserts the claim.
+        The reason, in plain words, or '' when the sentence asserts it.
     """
-    s = candidate.sentence
-    at = candidate.cue_span[0]
-    skip = [tuple(candidate.cue_span), *[(q.qstart, q.end) for q in facts.quantities], *[d.span for d in facts.dates],
+    at = cue_span[0]
+    skip = [tuple(cue_span), *[(q.qstart, q.end) for q in facts.quantities], *[d.span for d in facts.dates],
             *[p.span for p in facts.places]]
-    lo, hi = _clause(text, at, s.start, s.end)
-    start, conceded = _prefix_start(text, lang, s.start, at)
-    for role, a in (("denial", start), ("condition", start), ("negation", lo), ("hypothetical", lo)):
-        found = _first(role, lang, text, a, hi, skip + conceded)
+    lo, hi = _clause(text, at, sentence.start, sentence.end)
+    start, conceded = _prefix_start(text, lang, sentence.start, at)
+    negation = (_reach_start(text, lang, lo, at, EVENT_NEGATION_REACH[0]), at) if event else (lo, hi)
+    for role, a, b in (("denial", start, hi), ("condition", start, hi), ("negation", *negation), ("hypothetical", lo, hi)):
+        found = _first(role, lang, text, a, b, skip + conceded)
         if found:
             return _REASONS[role].format(w=found)
     return ""

@@ -85,3 +85,34 @@ def test_a_closure_that_did_not_happen_is_left_out_but_no_flights_is_a_closure(w
     assert claims == [] and [s["kind"] for s in skipped] == ["closure"] and "('not')" in skipped[0]["reason"]
     claims, skipped = _draft(write_article, "There were no flights at Sheremetyevo airport on 14 March 2026.", head)
     assert [c["test"]["kind"] for c in claims] == ["closure"] and skipped == []
+
+
+def _events(write_article: Any, body: str, head: str = HEAD) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    res = draft_article(write_article(head + body + "\n"))
+    events = [(e["kind"], str(e["start"])) for e in res.mapping.get("events", [])]
+    return events, [s for s in res.mapping["draft"].get("skipped", []) if s["kind"] == "event"]
+
+
+@pytest.mark.parametrize(("body", "head", "word"), [
+    ("Azerbaijan denied that it launched an offensive in Karabakh on 19 September 2023.", HEAD, "denied"),
+    ("There was no fighting in Karabakh on 19 September 2023.", HEAD, "no"),
+    ("If fighting breaks out on 19 September 2023, the flights may stop.", HEAD, "If"),
+    ("阿塞拜疆否认在2023年9月19日发动进攻。", HEAD_ZH, "否认"),
+    ("2023年9月19日没有发生冲突。", HEAD_ZH, "没有"),
+])
+def test_an_event_the_sentence_denies_negates_or_only_supposes_is_not_put_on_the_timeline(write_article: Any, body: str, head: str,
+                                                                                         word: str) -> None:
+    # a false event would open a "period of fighting" the article never reported
+    events, skipped = _events(write_article, body, head)
+    assert events == [] and len(skipped) == 1 and f"('{word}')" in skipped[0]["reason"]
+
+
+@pytest.mark.parametrize(("body", "head", "kind"), [
+    ("Azerbaijan launched an offensive in Karabakh on 19 September 2023.", HEAD, "offensive"),
+    ("No one was hurt in the attack on 19 September 2023.", HEAD, "attack"),  # the negation is about the people, not the attack
+    ("Azerbaijan denied the attack, but its offensive began on 19 September 2023.", HEAD, "offensive"),  # one event word asserted
+    ("阿塞拜疆在2023年9月19日发动进攻。", HEAD_ZH, "offensive"),
+])
+def test_an_event_the_sentence_asserts_is_still_drafted(write_article: Any, body: str, head: str, kind: str) -> None:
+    events, skipped = _events(write_article, body, head)
+    assert events == [(kind, "2023-09-19")] and skipped == []

@@ -78,5 +78,8 @@ def draft(
     if info.get("unmatched_places"):
         say("places not matched: " + ", ".join(p["name"] for p in info["unmatched_places"]))
     if info.get("skipped"):
-        say(f"{len(info['skipped'])} claim-like sentence(s) left out: see draft.skipped for why")
+        sentences = {tuple(r["span"]) for r in info["skipped"]}  # a sentence can leave out a claim and an event
+        unsaid = len({tuple(r["span"]) for r in info["skipped"] if r.get("asserted") is False})
+        said = f" ({unsaid} that the article denies, supposes or negates)" if unsaid else ""
+        say(f"{len(sentences)} claim-like sentence(s) left out{said}: see draft.skipped for why")
     say(f"Draft: {out} — review each claim, then set status: confirmed (or delete it).")

@@ -387,8 +387,9 @@ def build_mapping(asm: Assembly, inp: DraftInputs, *, keep: set[str] | None = No
         elif keep is None or got["id"] in keep:
             claims.append(got)
     skipped += [{"span": [s.start, s.end], "kind": "none", "reason": why} for s, why in asm.left_out]
-    skipped += [{"span": [c.sentence.start, c.sentence.end], "kind": c.kind, "reason": why} for c, why in asm.not_asserted]
-    skipped += [{"span": [s.start, s.end], "kind": "event", "reason": f"{kind}: {why}"} for s, kind, why in asm.events_not_asserted]
+    skipped += [{"span": [c.sentence.start, c.sentence.end], "kind": c.kind, "reason": why, "asserted": False} for c, why in asm.not_asserted]
+    skipped += [{"span": [s.start, s.end], "kind": "event", "reason": f"{kind}: {why}", "asserted": False}
+                for s, kind, why in asm.events_not_asserted]
     skipped.sort(key=lambda r: r["span"])
     sels, aircraft, copied_events, copied_sources = _copied(b)
     scn = inp.scenario

@@ -76,3 +76,16 @@ def test_confirmed_claims_pass(drafted: Path, tmp_path: Path) -> None:
     drafted.write_text(text, encoding="utf-8")
     res = CliRunner().invoke(app, ["analyze", str(drafted), "--data", str(tmp_path / "no-data")])
     assert "draft" not in res.output
+
+
+def test_draft_says_how_many_sentences_it_left_out_because_the_article_denies_supposes_or_negates_them(tmp_path: Path) -> None:
+    art = tmp_path / "a.txt"
+    art.write_text(ARTICLE + "Officials denied that at least ten cargo flights landed at Ben Gurion Airport from Larnaca on 7 May.\n"
+                   "If the strikes resume, at least five cargo flights could land at Ben Gurion Airport from Larnaca on 9 May.\n",
+                   encoding="utf-8")
+    out = tmp_path / "draft.yaml"
+    res = CliRunner().invoke(app, ["draft", str(art), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "claim-like sentence(s) left out (2 that the article denies, supposes or negates)" in res.output.replace("\n", " ")
+    scn = load_scenario(out)
+    assert scn.draft_claims() == ("d01-count-at-least",)  # only the asserted count of three

@@ -14,7 +14,9 @@ The words are in :data:`flighttrace.draft.cues.CUES` (roles ``negation``,
 Their reach:
 
 - a negation or a modal ("not", "never", "could", "may have", 没有, 可能)
-  counts in the claim's own clause (between commas or semicolons);
+  counts in the claim's own clause (between commas or semicolons), up to its
+  verb of landing or leaving ("six flights never landed", "did not land"; in
+  "six flights landed at Ovda and none at Ramon" the "none" is about Ramon);
 - a denial or a condition ("denied that", "if", "whether", 否认, 如果) counts
   from the start of the sentence to the end of the claim's clause, except
   after a contrast ("…, but six flights landed", 但) and inside a concessive
@@ -105,8 +107,10 @@ def not_asserted(text: str, lang: str, sentence: Any, cue_span: tuple[int, int],
             *[p.span for p in facts.places]]
     lo, hi = _clause(text, at, sentence.start, sentence.end)
     start, conceded = _prefix_start(text, lang, sentence.start, at)
-    negation = (_reach_start(text, lang, lo, at, EVENT_NEGATION_REACH[0]), at) if event else (lo, hi)
-    for role, a, b in (("denial", start, hi), ("condition", start, hi), ("negation", *negation), ("hypothetical", lo, hi)):
+    verb = None if event else next((m for role in ("landing", "departure") if (m := cues.search(role, lang, text, cue_span[1], hi))), None)
+    until = verb.end() if verb is not None else hi  # "six flights landed at Ovda and none at Ramon": the "none" is about Ramon
+    negation = (_reach_start(text, lang, lo, at, EVENT_NEGATION_REACH[0]), at) if event else (lo, until)
+    for role, a, b in (("denial", start, hi), ("condition", start, hi), ("negation", *negation), ("hypothetical", lo, until)):
         found = _first(role, lang, text, a, b, skip + conceded)
         if found:
             return _REASONS[role].format(w=found)

@@ -28,6 +28,8 @@ def _draft(write_article: Any, body: str, head: str = HEAD) -> tuple[list[dict[s
     ("Six more Silk Way flights are expected to land at Ovda in October 2023.", "expected to", "hypothetical"),
     ("It is not true that six Silk Way flights landed at Ovda in September 2023.", "not", "negated"),
     ("Six Silk Way flights never landed at Ovda in September 2023.", "never", "negated"),
+    ("At least six Silk Way flights did not land at Ovda in September 2023.", "not", "negated"),
+    ("Reports that six Silk Way flights landed at Ovda in September 2023 are false.", "false", "denial"),
 ])
 def test_a_count_the_sentence_does_not_assert_is_left_out_with_the_words_that_say_so(write_article: Any, body: str, word: str,
                                                                                       why: str) -> None:
@@ -49,6 +51,8 @@ def test_a_count_the_sentence_does_not_assert_is_left_out_with_the_words_that_sa
     ("In September 2023 at least six Silk Way flights would usually land at Ovda.", 6),  # a habit, not a hypothesis
     ("Israel has not commented, but at least six Silk Way flights landed at Ovda in September 2023.", 6),
     ("At least six Silk Way flights, which were not on any schedule, landed at Ovda in September 2023.", 6),
+    ("At least six Silk Way flights landed at Ovda in September 2023 and none at Ramon.", 6),  # the negation follows the verb
+    ("At least six Silk Way flights landed at Ovda in September 2023 and more could follow.", 6),  # so does the modal
 ])
 def test_a_count_the_sentence_asserts_is_still_drafted(write_article: Any, body: str, value: int) -> None:
     claims, skipped = _draft(write_article, body)

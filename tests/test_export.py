@@ -182,5 +182,6 @@ def test_to_csv_writes_utc_times_with_z_and_other_zones_with_their_offset(tmp_pa
     utc = pd.to_datetime(["2024-03-01T01:02:03.9Z", None], utc=True)
     frame = pd.DataFrame({"takeoff_time": utc, "local": utc.tz_convert("Asia/Baku"), "n": [1, 2]})
     text = to_csv(frame, tmp_path / "t.csv").read_text(encoding="utf-8")
-    # to the second (floored); 01:02 UTC is 05:02 in Baku (+04:00); a missing time is an empty cell
-    assert text == "takeoff_time,local,n\n2024-03-01T01:02:03Z,2024-03-01T05:02:03+0400,1\n,,2\n"
+    # to the second (floored); 01:02 UTC is 05:02 in Baku, written +04:00 (extended ISO 8601, as the findings tables write
+    # it: a basic-format +0400 after an extended date and time mixes the two forms); a missing time is an empty cell
+    assert text == "takeoff_time,local,n\n2024-03-01T01:02:03Z,2024-03-01T05:02:03+04:00,1\n,,2\n"

@@ -24,15 +24,14 @@ KML_LEGS_PER_PIECE = 64
 
 
 def _iso(df: pd.DataFrame) -> pd.DataFrame:
-    """Times as ISO 8601: ``Z`` for UTC columns, the numeric offset for any other zone."""
+    """Times as ISO 8601 (:func:`flighttrace.csvsafe.iso_text`): ``Z`` for UTC columns, the offset with its colon
+    (``+04:00``) for any other zone, as every other table of a report writes it."""
     out = df.copy()
     for c in out.columns:
         dt = out[c].dtype
-        if isinstance(dt, pd.DatetimeTZDtype) and str(dt.tz) == "UTC":
-            out[c] = iso_text(out[c])  # the whole column at once: the text strftime("%Y-%m-%dT%H:%M:%SZ") gives
-        elif isinstance(dt, pd.DatetimeTZDtype):
-            fmt = "%Y-%m-%dT%H:%M:%SZ" if str(dt.tz) == "utc" else "%Y-%m-%dT%H:%M:%S%z"
-            out[c] = out[c].dt.strftime(fmt).where(out[c].notna(), None)
+        if isinstance(dt, pd.DatetimeTZDtype):
+            col = out[c].dt.tz_convert("UTC") if str(dt.tz).upper() == "UTC" else out[c]  # any spelling of UTC writes Z
+            out[c] = iso_text(col)  # the whole column at once
     return out
 
 

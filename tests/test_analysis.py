@@ -347,6 +347,18 @@ def test_window_rate_ratio_excludes_uncovered_days() -> None:
     assert (r2.n1, r2.t1) == (2, pytest.approx(2.0))
 
 
+@pytest.mark.parametrize("unit", ["us", "s"])
+def test_window_rate_ratio_reads_window_bounds_in_any_unit(unit: str) -> None:
+    # pandas 3 makes µs times by default: windows given in µs (or s) must give the figures the ns windows give above
+    cov = cov_table("2023-01-02", 10, COV10)
+    t = times("2023-01-02T08:00", "2023-01-02T20:00", "2023-01-03T12:00", "2023-01-04T12:00", "2023-01-05T12:00", "2023-01-09T12:00", "2023-01-11T12:00")
+    starts, ends = (pd.DatetimeIndex(times(x)).as_unit(unit) for x in ("2023-01-03", "2023-01-06"))
+    r = an.window_rate_ratio(cov, t, starts, ends)
+    assert (r.n1, r.t1, r.n0, r.t0) == (2, pytest.approx(2.0), 4, pytest.approx(6.0))
+    s, e = an.merge_intervals(starts, ends)
+    assert (s.tolist(), e.tolist()) == ([pd.Timestamp("2023-01-03", tz="UTC").value], [pd.Timestamp("2023-01-06", tz="UTC").value])
+
+
 def _brute_force_p(counts_by_day: dict[int, int], covered_days: list[int], event_days: list[int], n: int) -> tuple[float, float, list[str]]:
     """Independent permutation p-value: every circular shift of the events over the covered days."""
     m = len(covered_days)

@@ -246,8 +246,8 @@ def merge_intervals(starts: Any, ends: Any) -> tuple[np.ndarray, np.ndarray]:
     tuple of numpy.ndarray
         Sorted, disjoint starts and ends, int64 ns.
     """
-    s = np.asarray(pd.DatetimeIndex(starts).asi8 if not isinstance(starts, np.ndarray) else starts, dtype=np.int64)
-    e = np.asarray(pd.DatetimeIndex(ends).asi8 if not isinstance(ends, np.ndarray) else ends, dtype=np.int64)
+    s = np.asarray(pd.DatetimeIndex(starts).as_unit("ns").asi8 if not isinstance(starts, np.ndarray) else starts, dtype=np.int64)
+    e = np.asarray(pd.DatetimeIndex(ends).as_unit("ns").asi8 if not isinstance(ends, np.ndarray) else ends, dtype=np.int64)
     keep = e > s
     s, e = s[keep], e[keep]
     if len(s) == 0:
@@ -638,8 +638,8 @@ def window_rate_ratio(cov: pd.DataFrame, times: Any, starts: Any, ends: Any, *, 
         else:
             reference = (pd.Timestamp(0, tz="UTC"), pd.Timestamp(0, tz="UTC"))
     r0, r1 = pd.Timestamp(reference[0]).value, pd.Timestamp(reference[1]).value
-    s = np.clip(np.asarray(pd.DatetimeIndex(starts).asi8, dtype=np.int64), r0, r1)
-    e = np.clip(np.asarray(pd.DatetimeIndex(ends).asi8, dtype=np.int64), r0, r1)
+    s = np.clip(np.asarray(pd.DatetimeIndex(starts).as_unit("ns").asi8, dtype=np.int64), r0, r1)  # ns, as Timestamp.value
+    e = np.clip(np.asarray(pd.DatetimeIndex(ends).as_unit("ns").asi8, dtype=np.int64), r0, r1)
     ms, me = merge_intervals(s, e)
     covered = cov["covered"].to_numpy(dtype=bool) if len(cov) else np.zeros(0, dtype=bool)
     f_in = interval_fractions(cov, ms, me)

@@ -722,3 +722,40 @@ def test_build_basemap_cuts_what_crosses_the_antimeridian() -> None:
     # the coast: 179°E → 180° at 0°N, -180° → 179°W → up → -180° at 1°N, 180° → 179°E → down to the start
     assert coast == [[[179.0, 0.0], [180.0, 0.0]], [[-180.0, 0.0], [-179.0, 0.0], [-179.0, 1.0], [-180.0, 1.0]],
                      [[180.0, 1.0], [179.0, 1.0], [179.0, 0.0]]]
+
+
+def test_a_closure_map_draws_the_flights_either_side_of_each_closure() -> None:
+    # a closure claim's map used to show the closed field alone; it now draws the last movement there before the gap and
+    # the first after it, the legs the claim's evidence names, each popup saying which closure it bounds
+    import warnings
+
+    from flighttrace.case import Case
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        case = Case(ROOT / "seeds" / "moscow-2026-03-14.yaml", ROOT / "fixtures" / "moscow" / "data")
+        claim = case.claim("dme-restricted-14mar")
+        m = claim.map()
+    ev = claim.evidence[claim.evidence["kind"] == "closure"]
+    named = {lid for legs in ev["legs"] for lid in str(legs).split(";")}
+    (edge,) = [layer for layer in geojson_layers(m) if layer.layer_name.startswith("Last movement before and first after")]
+    drawn = {}
+    for f in features(edge):
+        (lid,) = set(re.findall(r"[0-9a-f]{6}-\d{8}T\d{6}Z", f["properties"]["popup"]))
+        drawn[lid] = f["properties"]["popup"]
+    assert len(named) == 2 and set(drawn) == named
+    assert all("movement there" in p and "closure UUDD-1 at <b>UUDD</b>" in p for p in drawn.values())
+
+
+def test_closure_edges_name_each_leg_with_the_closure_it_bounds() -> None:
+    from flighttrace.viz.layers_disruption import _closure_edges
+
+    t = pd.Timestamp("2026-03-14T06:00Z")
+    closures = pd.DataFrame({"closure_id": ["UUDD-1", "UUWW-1"], "airport": ["UUDD", "UUWW"],
+                             "last_leg": ["a-1", "b-1"], "next_leg": ["a-2", None],  # the second closure runs to the end of the data
+                             "start": [t, t + pd.Timedelta(hours=2)], "end": [t + pd.Timedelta(hours=1), t + pd.Timedelta(hours=3)]})
+    assert _closure_edges(closures) == {
+        "a-1": ["the last movement there before the closure UUDD-1 at <b>UUDD</b>, 06:00\u201307:00 UTC"],
+        "a-2": ["the first movement there after the closure UUDD-1 at <b>UUDD</b>, 06:00\u201307:00 UTC"],
+        "b-1": ["the last movement there before the closure UUWW-1 at <b>UUWW</b>, 08:00\u201309:00 UTC"],
+    }

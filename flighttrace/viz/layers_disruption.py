@@ -1,4 +1,5 @@
-"""The layers of a disruption map: diverted tracks, tracks that held, go-arounds, holding circles, closed airports.
+"""The layers of a disruption map: diverted tracks, tracks that held, go-arounds, the flights either side of each closure,
+holding circles, closed airports.
 
 :func:`disruption_layers` is this module's one public function: from legs and
 the measures of :func:`flighttrace.kinds.disruption.analysis.analyze` it makes the
@@ -26,8 +27,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["KIND_COLOUR", "disruption_layers"]
 
-KIND_COLOUR: Final = {"diversion": PALETTE[4], "holding": PALETTE[0], "go_around": PALETTE[3]}
-"""Colour of each kind of disrupted track: vermillion, blue, reddish purple (Okabe–Ito)."""
+KIND_COLOUR: Final = {"diversion": PALETTE[4], "holding": PALETTE[0], "go_around": PALETTE[3], "closure_edge": PALETTE[2]}
+"""Colour of each kind of track: diverted vermillion, held blue, go-around reddish purple, and bluish green for the last
+movement at a field before a closure and the first after it (Okabe–Ito)."""
 ZOOM_START: Final = 7
 """Zoom of the map before it fits the data."""
 
@@ -39,10 +41,21 @@ def _by_leg(df: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def _closure_edges(closures: pd.DataFrame) -> dict[str, list[str]]:
+    """Per leg, what it was to a closure: the last movement at the field before it, or the first after it (popup text)."""
+    out: dict[str, list[str]] = {}
+    for c in _records(closures):  # a few closures
+        span = f"closure {escape_html(c.get('closure_id'))} at <b>{escape_html(c.get('airport'))}</b>, {fmt_hm(c.get('start'))}–{fmt_hm(c.get('end'))} UTC"
+        for col, word in (("last_leg", "the last movement there before the"), ("next_leg", "the first movement there after the")):
+            if _present(c.get(col)):
+                out.setdefault(str(c[col]), []).append(f"{word} {span}")
+    return out
+
+
 def _leg_extra(lid: str, div: dict[str, list[dict[str, Any]]], hold: dict[str, list[dict[str, Any]]],
-               ga: dict[str, list[dict[str, Any]]]) -> str:
-    """The rows a leg's popup adds about its diversion, holdings and go-arounds."""
-    extra: list[tuple[str, str]] = []
+               ga: dict[str, list[dict[str, Any]]], edges: dict[str, list[str]] | None = None) -> str:
+    """The rows a leg's popup adds about its diversion, holdings, go-arounds and the closures it bounds."""
+    extra: list[tuple[str, str]] = [("Closure", text) for text in (edges or {}).get(lid, [])]
     for dv in div.get(lid, [])[-1:]:  # the last one recorded for the leg
         where = f"landed at <b>{escape_html(dv.get('landed'))}</b>" if _present(dv.get("landed")) else "turned away; landing not seen"
         extra.append(("Diversion", (f"heading for <b>{escape_html(dv.get('intended'))}</b>, {where}; evidence <b>{escape_html(dv.get('grade'))}</b> "
@@ -132,6 +145,9 @@ def disruption_layers(legs: pd.DataFrame, disruption: Any, scenario: Scenario | 
     for name, df in (("diversion", div), ("holding", hold), ("go_around", ga)):
         for lid in df["leg_id"].astype(str):
             kind_of.setdefault(lid, name)
+    edges = _closure_edges(disruption.closures)  # the closures of the window: the flights on either side of each
+    for lid in edges:
+        kind_of.setdefault(lid, "closure_edge")
     sel, _, _, _ = _select(legs[legs["leg_id"].astype(str).isin(kind_of)], None)
     recs = _records(sel)
     table = _PointTable(points) if points is not None and len(recs) else None
@@ -148,19 +164,21 @@ def disruption_layers(legs: pd.DataFrame, disruption: Any, scenario: Scenario | 
     for r in recs:  # the fields' names beside their codes in the popups
         for end in ("origin", "destination"):
             r[f"{end}_name"] = short.get(str(r.get(end)), "") if _present(r.get(end)) else ""
-    labels = {"diversion": f"Diverted tracks ({len(div)})", "holding": f"Tracks that held ({len(hold)} holdings)", "go_around": f"Go-arounds ({len(ga)})"}
+    labels = {"diversion": f"Diverted tracks ({len(div)})", "holding": f"Tracks that held ({len(hold)} holdings)", "go_around": f"Go-arounds ({len(ga)})",
+              "closure_edge": f"Last movement before and first after each closure ({len(edges)} tracks)"}
     layers = {k: MapLayer(escape_html(labels[k]), popup_width=480, marker="circle_marker") for k in KIND_COLOUR}
     for r, tr in zip(recs, tracks, strict=True):  # one iteration per leg
         if not tr.runs:
             continue
         lid = str(r["leg_id"])
-        add_leg(layers[kind_of[lid]], r, tr, colour=KIND_COLOUR[kind_of[lid]], popup=_leg_popup(r, None, None, tr, None, evidence_page) + _leg_extra(lid, by_div, by_hold, by_ga),
+        add_leg(layers[kind_of[lid]], r, tr, colour=KIND_COLOUR[kind_of[lid]], popup=_leg_popup(r, None, None, tr, None, evidence_page) + _leg_extra(lid, by_div, by_hold, by_ga, edges),
                 tooltip=_leg_tooltip(r, None), gap_tips=[_gap_tooltip(g, tr.located_by) for g in tr.gaps], ap_pos=ap_pos, dots=False, end_reasons=False)
     _go_around_markers(layers["go_around"], ga, evidence_page)
     entries = [(KIND_COLOUR[k], escape_html(labels[k])) for k in KIND_COLOUR]
     entries.append((PALETTE[0], escape_html(f"Holding circle: centre and mean radius ({len(hold)})")))
-    note = ("Airports circled red closed in the window (times in their popups); purple dots mark go-arounds. A track that held "
-            "and then diverted is drawn with the diversions. Times are UTC.")
+    note = ("Airports circled red closed in the window (times in their popups); green tracks are the last movement at a field "
+            "before a closure and the first after it; purple dots mark go-arounds. A track that held and then diverted is drawn "
+            "with the diversions. Times are UTC.")
     title = f"{scenario.meta.title} \u2014 disruption map" if scenario is not None else "flighttrace disruption map"
     return KindLayers([*layers.values(), _holding_circles(hold, evidence_page), _airports_layer(airports, disruption, div, hold)], entries, "Disruption",
                       escape_html(note), title, ZOOM_START,

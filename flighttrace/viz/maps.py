@@ -22,7 +22,8 @@
   optional time slider.
 
 :func:`map_disruption` draws an airport disruption: diverted tracks, tracks
-that held with their holding circles, go-arounds and closed airports.
+that held with their holding circles, go-arounds, closed airports and the
+last movement at a field before each closure and the first after it.
 
 **Offline and private.** A map page loads nothing from the internet: Leaflet
 (and, for the time slider, its plugin) is written into the page, and the
@@ -199,7 +200,7 @@ def map_disruption(
     tiles: str | None = None,
     evidence_page: str | None = None,
 ) -> folium.Map:
-    """An interactive map of an airport disruption: diverted tracks, holding circles, go-arounds, closures.
+    """An interactive map of an airport disruption: diverted tracks, holding circles, go-arounds, closures and the flights either side of each.
 
     Parameters
     ----------

@@ -84,7 +84,7 @@ def charts(run: Any, source: str) -> list[tuple[str, str, Any]]:
 
 
 def build_map(run: Any, *, tiles: str | None = None, evidence_page: str | None = None) -> Any:
-    """The map as a :class:`folium.Map` (shown inline in a notebook): diverted tracks, holdings, go-arounds and closed airports, popups linking to the evidence cards."""
+    """The map as a :class:`folium.Map` (shown inline in a notebook): diverted tracks, holdings, go-arounds, closed airports and the flights either side of each closure, popups linking to the evidence cards."""
     from flighttrace.viz.maps import map_disruption
 
     return map_disruption(run.legs, _d(run), run.scn, points=run.ds.points, synthetic=run.synthetic, tiles=tiles, evidence_page=evidence_page)

@@ -528,11 +528,12 @@ def _event_candidates(text: str, lang: str, f: Facts, ctx: DateContext | None, u
     return out
 
 
-def _events_not_asserted(text: str, lang: str, f: Facts) -> str:
+def _events_not_asserted(text: str, lang: str, f: Facts, shown: str) -> str:
     """Why none of a sentence's event words is asserted ("denied that it attacked", "if fighting breaks out", "no
     fighting"), or '' when one is (:func:`flighttrace.draft.stance.not_asserted`)."""
     s = f.sentence
-    reasons = [not_asserted(text, lang, s, (m.start(), m.end()), f, event=True) for m in cues.cue("event", lang).finditer(text, s.start, s.end)]
+    reasons = [not_asserted(text, lang, s, (m.start(), m.end()), f, event=True, shown=shown)
+               for m in cues.cue("event", lang).finditer(text, s.start, s.end)]
     return reasons[0] if reasons and all(reasons) else ""
 
 
@@ -667,7 +668,7 @@ def assemble(article: Article, text: str, lang: str, ctx: DateContext | None, ga
         facts.append(f)
         found = _count_claims(text, lang, f) + _interval_claims(text, lang, f) + _ground_claims(text, lang, f)
         found += _destination_claims(text, lang, f) + _disruption_claims(text, lang, f)
-        stances = [(c, not_asserted(text, lang, c.sentence, c.cue_span, f)) for c in found]
+        stances = [(c, not_asserted(text, lang, c.sentence, c.cue_span, f, shown=article.text)) for c in found]
         not_said += [(c, why) for c, why in stances if why]
         found = [c for c, why in stances if not why]
         for c in found:
@@ -676,7 +677,7 @@ def assemble(article: Article, text: str, lang: str, ctx: DateContext | None, ga
         claims += found
         used = [c.window.mention for c in found if c.window is not None and c.window.how == "sentence" and c.window.mention is not None]
         new_events = _event_candidates(text, lang, f, ctx, used)
-        unsaid = _events_not_asserted(text, lang, f) if new_events else ""
+        unsaid = _events_not_asserted(text, lang, f, article.text) if new_events else ""
         if unsaid:
             not_said_events.append((s, new_events[0].kind, unsaid))
             new_events = []

@@ -45,11 +45,11 @@ _REASONS: Final = {
 """Why a candidate was left out, per role (``{w}``: the words found)."""
 
 
-def _first(role: str, lang: str, text: str, lo: int, hi: int, skip: list[tuple[int, int]]) -> str:
-    """The first words of ``role`` in ``text[lo:hi]`` outside the ``skip`` spans, or ''."""
+def _first(role: str, lang: str, text: str, lo: int, hi: int, skip: list[tuple[int, int]], shown: str) -> str:
+    """The first words of ``role`` in ``text[lo:hi]`` outside the ``skip`` spans, as ``shown`` writes them; or ''."""
     for m in cues.cue(role, lang).finditer(text, lo, hi):
         if not any(a <= m.start() < b or m.start() <= a < m.end() for a, b in skip):
-            return m.group()
+            return shown[m.start() : m.end()]
     return ""
 
 
@@ -79,7 +79,8 @@ def _reach_start(text: str, lang: str, lo: int, at: int, words: int) -> int:
     return lo + starts[-words] if len(starts) >= words else lo
 
 
-def not_asserted(text: str, lang: str, sentence: Any, cue_span: tuple[int, int], facts: Any, *, event: bool = False) -> str:
+def not_asserted(text: str, lang: str, sentence: Any, cue_span: tuple[int, int], facts: Any, *, event: bool = False,
+                 shown: str | None = None) -> str:
     """Why ``sentence`` does not assert what its cue at ``cue_span`` says (negated, denied, conditional or hypothetical), or ''.
 
     Parameters
@@ -96,6 +97,9 @@ def not_asserted(text: str, lang: str, sentence: Any, cue_span: tuple[int, int],
         The sentence's :class:`flighttrace.draft.claims.Facts` (numbers, dates and places, whose words are not read).
     event
         The cue names an event of the timeline: a negation counts only within :data:`EVENT_NEGATION_REACH` before it.
+    shown
+        The article's own text (the same length as ``text``): the words quoted in the reason are taken from it, so a
+        traditional Chinese article is quoted as written (否認), not as matched (否认). Default: ``text``.
 
     Returns
     -------
@@ -111,7 +115,7 @@ def not_asserted(text: str, lang: str, sentence: Any, cue_span: tuple[int, int],
     until = verb.end() if verb is not None else hi  # "six flights landed at Ovda and none at Ramon": the "none" is about Ramon
     negation = (_reach_start(text, lang, lo, at, EVENT_NEGATION_REACH[0]), at) if event else (lo, until)
     for role, a, b in (("denial", start, hi), ("condition", start, hi), ("negation", *negation), ("hypothetical", lo, until)):
-        found = _first(role, lang, text, a, b, skip + conceded)
+        found = _first(role, lang, text, a, b, skip + conceded, text if shown is None or len(shown) != len(text) else shown)
         if found:
             return _REASONS[role].format(w=found)
     return ""

@@ -120,3 +120,9 @@ def test_an_event_the_sentence_denies_negates_or_only_supposes_is_not_put_on_the
 def test_an_event_the_sentence_asserts_is_still_drafted(write_article: Any, body: str, head: str, kind: str) -> None:
     events, skipped = _events(write_article, body, head)
     assert events == [(kind, "2023-09-19")] and skipped == []
+
+
+def test_a_traditional_chinese_article_is_quoted_as_written(write_article: Any) -> None:
+    # the draft matches traditional Chinese as simplified; the reason quotes the article's own characters
+    claims, skipped = _draft(write_article, "官員否認2023年9月至少有4架伊爾-76貨機飛抵特拉維夫本古里安機場。", HEAD_ZH)
+    assert claims == [] and len(skipped) == 1 and "('否認')" in skipped[0]["reason"]

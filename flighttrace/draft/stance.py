@@ -24,6 +24,11 @@ Their reach:
 - words that belong to a number ("no fewer than six", 不少于), to the claim's
   own cue ("no flights" for a closure), to a date ("in May") or to a place
   name are never read as any of these.
+
+Events of the timeline are read the same way, except that a negation must
+stand within :data:`EVENT_NEGATION_REACH` before the event word ("did not
+attack"): a false event would open a period of fighting the article never
+reported.
 """
 
 from __future__ import annotations
@@ -61,8 +66,8 @@ def _prefix_start(text: str, lang: str, lo: int, at: int) -> tuple[int, list[tup
         start = m.end()
     conceded = []
     for m in cues.cue("concession", lang).finditer(text, start, at):
-        a, b = _clause(text, m.start(), start, at)
-        conceded.append((m.start(), b))
+        end = _clause(text, m.start(), start, at)[1]
+        conceded.append((m.start(), end))
     return start, conceded
 
 

@@ -292,7 +292,8 @@ def _numbers(arr: pa.Array, label: str, factor: float = 1.0) -> tuple[np.ndarray
         literal_nan = text.str.lower().isin(["nan", "-nan", "+nan"]).to_numpy()
         problems = _value_problems(obj, present & np.isnan(v) & ~literal_nan, label, "is not a number")
     if factor != 1.0:
-        v = v * factor
+        with np.errstate(over="ignore"):  # a value too large after the change of unit becomes inf: the range checks quarantine it
+            v = v * factor
     return v, problems
 
 

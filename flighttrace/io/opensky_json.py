@@ -41,7 +41,7 @@ def _json_floats(col: Sequence[Any], label: str, factor: float = 1.0, booleans: 
         v = np.array(col, dtype=np.float64)
         if v.shape == (n,):
             if not booleans or not booleans_among(col, v).any():
-                return v * factor if factor != 1.0 else v, []
+                return _scaled(v, factor), []
     except (TypeError, ValueError, OverflowError):
         pass
     ser = pd.Series(list(col), dtype=object)
@@ -50,7 +50,16 @@ def _json_floats(col: Sequence[Any], label: str, factor: float = 1.0, booleans: 
     v = pd.to_numeric(ser.where(scalar, None), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     bad = ser.notna().to_numpy() & np.isnan(v)
     obj = np.asarray(ser.map(lambda x: x if isinstance(x, str) else json_text(x)), dtype=object)
-    return v * factor, _value_problems(obj, bad, label, "is not a number")
+    return _scaled(v, factor), _value_problems(obj, bad, label, "is not a number")
+
+
+def _scaled(v: np.ndarray, factor: float) -> np.ndarray:
+    """``v × factor``; a value too large for float64 after the change of unit (1e308 m in feet) becomes inf without a
+    warning, and the range checks then quarantine its row, naming the column."""
+    if factor == 1.0:
+        return v
+    with np.errstate(over="ignore"):
+        return v * factor
 
 
 def _json_strings(col: Sequence[Any]) -> np.ndarray:

@@ -779,3 +779,33 @@ def test_fuzz_structured_json(tmp_path_factory: pytest.TempPathFactory, states: 
     d = tmp_path_factory.mktemp("fz")
     read_bytes_survives(orjson.dumps({"time": T6, "states": states}), d / "s", "states.json")
     read_bytes_survives(orjson.dumps({"icao24": icao, "calllsign": icao, "path": path}), d / "t", "track.json")
+
+
+def test_a_value_too_large_for_its_unit_change_quarantines_its_row_without_a_warning(tmp_path: Path) -> None:
+    # 1e308 m is a valid JSON number, but in feet it overflows float64: the row is quarantined by the range checks (the
+    # altitude, speed and climb rate named), the other row is kept, and numpy's overflow warning no longer reaches the user
+    import warnings
+
+    bad = ["4b1815", "SWR123 ", "Switzerland", T6, T6, 8.5, 47.4, 1e308, False, 1e308, 90.0, 1e308, None, 1e308, "1000", False, 0]
+    good = ["4b1816", "SWR124 ", "Switzerland", T6, T6, 8.5, 47.4, 3000.0, False, 200.0, 90.0, 5.0, None, 3100.0, "1000", False, 0]
+    path = tmp_path / "states.json"
+    path.write_bytes(orjson.dumps({"time": T6, "states": [bad, good]}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow warning would turn the whole file into an internal error
+        ds = read_one(path)
+    assert ds.points["icao24"].astype(str).tolist() == ["4b1816"]
+    assert ds.points["alt_ft"].iloc[0] == pytest.approx(3000.0 / 0.3048, rel=1e-6)  # baro 3000 m
+    (why,) = ds.quarantine["reason"].tolist()
+    assert "alt_ft" in why and "gs_kt" in why and "vrate_fpm" in why
+
+
+def test_a_csv_value_too_large_for_its_unit_change_quarantines_its_row_without_a_warning(tmp_path: Path) -> None:
+    import warnings
+
+    path = csv_file(tmp_path / "sv.csv", [sv_line(icao24="600864", baroaltitude="1e308", velocity="1e308"), sv_line(icao24="600865")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = read_one(path)
+    assert ds.points["icao24"].astype(str).tolist() == ["600865"]
+    (why,) = ds.quarantine["reason"].tolist()
+    assert "alt_ft" in why and "gs_kt" in why

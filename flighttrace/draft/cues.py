@@ -84,11 +84,11 @@ CUES: Final[dict[str, tuple[str, str]]] = {
          r"\b(?:reject|dismiss)(?:ed|es|s|ing)?\s+(?:the\s+|as\s+)?(?:\w+\s+)?(?:reports?|claims?|allegations?|accounts?)\b"),
         r"否认|驳斥|辟谣|不实|予以否定|纯属捏造",
     ),
+    # modals and plans; the words of a condition ("if", 如果) are the role "condition", whose reach is wider
     "hypothetical": (
-        (r"\bif\b|\bunless\b|\bwhether\b|\bin\s+case\b|\bsuppos(?:e|ing)\b|\bwere\s+(?:it|they)\s+to\b|"
-         r"\b(?:could|might|may|will|shall|should)\b|\bwould\b(?!\s+(?:often|usually|typically|normally|regularly|routinely|generally|sometimes|always)\b)|\bexpected\s+to\b|\bplan(?:s|ned)?\s+to\b|\bscheduled\s+to\b|"
+        (r"\bwere\s+(?:it|they)\s+to\b|\b(?:could|might|may|will|shall|should)\b|\bwould\b(?!\s+(?:often|usually|typically|normally|regularly|routinely|generally|sometimes|always)\b)|\bexpected\s+to\b|\bplan(?:s|ned)?\s+to\b|\bscheduled\s+to\b|"
          r"\bset\s+to\b|\bintend(?:s|ed)?\s+to\b|\blikely\s+to\b"),
-        r"如果|假如|假若|倘若|若是|要是|一旦|是否|可能|或将|或许|也许|将会|计划|预计|打算|拟将",
+        r"可能|或将|或许|也许|将会|计划|预计|打算|拟将",
     ),
     "condition": (r"\bif\b|\bunless\b|\bwhether\b|\bin\s+case\b|\bsuppos(?:e|ing)\b", r"如果|假如|假若|倘若|若是|要是|一旦|是否"),
     "contrast": (r"\bbut\b|\bhowever\b|\bnevertheless\b|\bnonetheless\b", r"但是|但|不过|然而|可是|却"),

@@ -12,10 +12,37 @@ from typing import Any, Final
 
 import numpy as np
 
-__all__ = ["EARTH_RADIUS_KM", "haversine_km", "bearing_deg", "destination", "destination_point", "along"]
+__all__ = ["EARTH_RADIUS_KM", "haversine_km", "bearing_deg", "destination", "destination_point", "along", "wrap_360"]
 
 EARTH_RADIUS_KM: Final = 6371.0088
 """Mean Earth radius (IUGG), km."""
+
+
+def wrap_360(deg: np.ndarray) -> np.ndarray:
+    """Angles reduced to [0, 360): the same bits as ``np.mod(deg, 360.0)``, NaN kept, worked out only where needed.
+
+    Nearly every heading a receiver reports is in range already, and
+    ``np.mod`` (a floored division per value) costs several times a
+    comparison; it is applied only to the values that need it: negative
+    ones (``-0.0`` included, which ``np.mod`` makes ``+0.0``) and those of
+    360 and above.
+
+    Parameters
+    ----------
+    deg
+        Angles, degrees (float array).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``deg`` itself when every value is in range (or NaN), else a new array.
+    """
+    out = np.asarray(deg)
+    fix = np.signbit(out) | (out >= 360.0)
+    if fix.any():
+        out = out.copy()
+        out[fix] = np.mod(out[fix], 360.0)
+    return out
 
 
 def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flighttrace.geo import wrap_360
 from flighttrace.io._base import RawChunk, ReadContext, truncate_raw
 from flighttrace.io._gather import gathered_column
 from flighttrace.io.bounds import SizeLimits
@@ -422,7 +423,7 @@ def _good_table(cols: dict[str, Any], gidx: np.ndarray | None, k: int, codes: np
     for name in FLOAT32_COLUMNS:
         v = floats[name] if gidx is None else floats[name][gidx]
         if name == "track_deg":
-            v = np.mod(v, 360.0)
+            v = wrap_360(v)
         arrays[name] = pa.array(v.astype(np.float32))
     arrays["on_ground"] = _as_nullable_bool(sel(cols.get("on_ground")), k)
     for name in STRING_COLUMNS:

@@ -202,13 +202,19 @@ class FastBlock:
         """The rows ``idx`` (positions in this block) as CSV text, as the robust path gives them.
 
         The rows' lines are parsed again, every field as text, and joined
-        with :func:`~flighttrace.io.csvstream.row_text`.
+        with :func:`~flighttrace.io.csvstream.row_text`. Lines without a
+        quote are that text already (ASCII, no CR, fields that need no
+        quotes) and are given as they are, without a parse: a parse here
+        would wait for the threads that parse the next block.
         """
         idx = np.asarray(idx, dtype=np.int64)
         if not len(idx):
             return []
         starts, ends = self._line_spans(idx)
-        lines = b"\n".join(self.data[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)) + b"\n"
+        texts = [bytes(self.data[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+        if not any(b'"' in t for t in texts):
+            return [t.decode("ascii") for t in texts]
+        lines = b"\n".join(texts) + b"\n"
         names = [f"c{i}" for i in range(self.n_columns)]
         options = _options(names, {}, threads=False)
         options["read_options"].block_size = max(len(lines), 1 << 12)  # a few lines: no buffer of a whole parse block (1 ms each)

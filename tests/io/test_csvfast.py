@@ -520,3 +520,16 @@ def test_line_counts_with_numpy_agree_with_bytes_count() -> None:
     starts = list(range(0, len(data), csvfast.LINE_INDEX_BYTES))
     assert counts.tolist() == [0, *[data.count(b"\n", 0, min(a + csvfast.LINE_INDEX_BYTES, len(data))) for a in starts]]
     assert counts[-1] == 5000
+
+
+def test_quarantined_rows_keep_their_line_text_with_and_without_quotes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row quarantined on the fast path keeps its line as written: spaces, empty fields; a quoted row as the robust path gives it."""
+    bad_plain = line(t=T6 + 1, lat="95.5", callsign=" AB C ")  # no quote: the line is its own text
+    bad_quoted = line(t=T6 + 2, lat="96.5", callsign='"X,Y"')  # a quote: the fields re-joined, quoted where needed
+    path = tmp_path / "sv.csv"
+    path.write_bytes(csv_bytes([line(t=T6), bad_plain, bad_quoted, line(t=T6 + 3)]))
+    robust, fast = read_both(path, monkeypatch)
+    q = fast.quarantine.dropna(subset=["src_row"]).set_index("src_row")
+    assert q.loc[1, "raw"] == bad_plain
+    assert q.loc[2, "raw"] == bad_quoted
+    assert q.loc[1, "reason"] == "lat 95.5 outside [-90, 90] deg"

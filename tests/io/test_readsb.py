@@ -180,3 +180,14 @@ def test_fuzz_random_trace_structures(tmp_path_factory: pytest.TempPathFactory, 
     # the standard library writes integers of any size and NaN tokens: the reader must survive both
     data = json.dumps({"icao": "600864", "timestamp": ts, "trace": pts}).encode()
     read_bytes_survives(data, tmp_path_factory.mktemp("fz"), "trace.json")
+
+
+def test_tracks_outside_0_360_are_reduced_into_it(tmp_path: Path) -> None:
+    """A track of -90° is 270°, 725.5° is 5.5°, 360° is 0°, -0° is +0°; in-range tracks and missing ones stay as given."""
+    pts = [[float(k) * 10.0, 40.0 + k * 0.01, 50.0, 3000, 200.0, trk, 0, 0, None, "adsb_icao", None, None, None, None]
+           for k, trk in enumerate([-90.0, 725.5, 360.0, -0.0, 359.5, 0.0, None, 12.25])]
+    ds = read_one(write_json(tmp_path / "trace_full_600864.json", trace_doc(pts, timestamp=MIDNIGHT)))
+    track = ds.points["track_deg"].to_numpy()
+    assert track[[0, 1, 2, 3, 4, 5, 7]].tolist() == [270.0, 5.5, 0.0, 0.0, 359.5, 0.0, 12.25]
+    assert not np.signbit(track[3])  # -0° is written +0°
+    assert np.isnan(track[6])

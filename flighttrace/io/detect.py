@@ -187,8 +187,31 @@ def _json_keys(obj: Any) -> str:
 def _parse_json(stream: io.BufferedReader, ctx: ReadContext) -> Any:
     """The whole JSON document, read up to the document limit; bad records cost only themselves."""
     data = read_bounded(stream, ctx.size.document_bytes, "JSON document")
-    ctx.json_booleans = b"true" in data or b"false" in data
+    ctx.json_booleans = has_true_or_false(data)
     return parse_document(data, ctx)
+
+
+E_LOOKS: int = 64
+"""Letters ``e`` looked at one by one by :func:`has_true_or_false` before it searches for the two words instead."""
+
+
+def has_true_or_false(data: bytes) -> bool:
+    """Whether ``b"true"`` or ``b"false"`` occurs in ``data``: ``b"true" in data or b"false" in data``, found faster.
+
+    Both words end with ``e``, a letter a trace's numbers and keys hardly
+    use: the ``e`` are found with the C library's byte search (several times
+    as fast as searching for a word), and only the bytes before each are
+    compared. After :data:`E_LOOKS` of them the two words are searched for
+    as such. The answer is the same either way.
+    """
+    i = data.find(b"e")
+    for _ in range(E_LOOKS):
+        if i < 0:
+            return False
+        if (i >= 3 and data.startswith(b"tru", i - 3)) or (i >= 4 and data.startswith(b"fals", i - 4)):
+            return True
+        i = data.find(b"e", i + 1)
+    return i >= 0 and (b"true" in data or b"false" in data)
 
 
 _NOUNS: Final = {

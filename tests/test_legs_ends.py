@@ -127,3 +127,48 @@ def test_ft_texts_writes_each_height_as_fmt_ft_does_repeated_and_unknown_ones_to
     # whole feet, thousands separated; 2.5 rounds half to even; NaN is the missing mark
     assert got == ["3,164 ft", MISSING, "-12 ft", "3,164 ft", "1,000,000 ft", "2 ft", MISSING]
     assert ft_texts(np.array([])) == []
+
+
+def _beside_ovda(*, arriving: bool) -> pd.DataFrame:
+    """A descent (arriving) or climb heading due east that passes 15 km north of Ovda, 3,000 ft above it at the end near Ovda.
+
+    Ovda lies 90° off the track: neither a landing there nor a take-off from there fits a track heading east.
+    """
+    la, lo = offset(LLOV.lat, LLOV.lon, 0.0, 15.0)  # 15 km north of Ovda
+    if arriving:  # 30 points ending abeam Ovda
+        start = offset(la, lo, 270.0, 29 * 10 * 140 * 1.852 / 3600.0)
+        alt = LLOV.elevation_ft + 3000.0 + np.linspace(2900.0, 0.0, 30)
+    else:  # 30 points starting abeam Ovda
+        start = (la, lo)
+        alt = LLOV.elevation_ft + 3000.0 + np.linspace(0.0, 2900.0, 30)
+    pts = straight(start[0], start[1], 90.0, n=30, step_s=10.0, gs_kt=140.0, alt_ft=alt)
+    pts["vrate_fpm"] = np.float32(-600.0 if arriving else 600.0)
+    return pts
+
+
+@pytest.mark.parametrize("arriving", [True, False])
+def test_an_end_point_without_a_track_takes_its_neighbours(arriving: bool) -> None:
+    # readsb's last (first) point of a leg often carries a position without velocity: its track is NaN. The heading tests
+    # must still run on the track of the points next to it, or a field 90° off the track is named (a real trace named a
+    # private strip beside a Boeing 737's descent toward Spokane that way)
+    pts = _beside_ovda(arriving=arriving)
+    end = len(pts) - 1 if arriving else 0
+    assert haversine_km(pts["lat"].iloc[end], pts["lon"].iloc[end], LLOV.lat, LLOV.lon) == pytest.approx(15.0, abs=0.1)
+    with_track = one(detect_legs(pts, geometry=False))
+    blank = pts.copy()
+    blank.loc[blank.index[end], ["track_deg", "gs_kt", "vrate_fpm"]] = np.nan
+    without = one(detect_legs(blank, geometry=False))
+    col = "destination" if arriving else "origin"
+    assert with_track[col] != "LLOV"
+    assert without[col] == with_track[col] or (pd.isna(without[col]) and pd.isna(with_track[col]))
+    assert without[f"{col}_evidence"] == with_track[f"{col}_evidence"]
+
+
+def test_a_track_is_not_carried_from_further_than_end_track_carry_s() -> None:
+    pts = _beside_ovda(arriving=True)
+    blank = pts.copy()
+    blank.loc[blank.index[-13:], ["track_deg", "gs_kt", "vrate_fpm"]] = np.nan  # the last 13 points, 120 s, without a track
+    leg = one(detect_legs(blank, geometry=False))
+    assert (leg["destination"], leg["destination_evidence"]) == ("LLOV", "inferred")  # nothing to carry: the heading is not tested
+    leg = one(detect_legs(blank, geometry=False, end_track_carry_s=130.0))
+    assert leg["destination"] != "LLOV"

@@ -164,6 +164,14 @@ class LegParams:
         is never made to look lower than it was). FR24 writes altitude 0 on
         the runway, which the reader cannot tell from "unknown" at speed.
         Default 120 s.
+    end_track_carry_s
+        When the first (last) airborne point of a leg has no track (a
+        position reported after its velocity message timed out, as readsb's
+        last point often is), the track of the nearest airborne point of the
+        leg that has one is used for the end, if it is at most this many
+        seconds away (s). Without it, the heading and alignment tests of
+        :attr:`heading_tol_deg` could not run, and a field off to the side
+        could be named. Default 120 s.
     heading_cost_km_per_deg
         When several fields fit an airborne end, each degree between the
         track and the bearing to (from) the field counts as this many km of
@@ -240,6 +248,7 @@ class LegParams:
     slow_field_km: float = 15.0
     glitch_max_s: float = 60.0
     end_alt_carry_s: float = 120.0
+    end_track_carry_s: float = 120.0
     heading_cost_km_per_deg: float = 0.1
     frozen_max_s: float = 20.0
     crawl_window_s: float = 20.0

@@ -123,6 +123,15 @@ def _decide(g: dict[str, np.ndarray], air: np.ndarray, r: _Runs, index: AirportI
     d_src = np.where(d_carry, la_alt, la_c)
     o_trk = np.where(np.isnan(trk[fa_c]), trk[o_src], trk[fa_c])
     d_trk = np.where(np.isnan(trk[la_c]), trk[d_src], trk[la_c])
+    # still none: the track of the nearest airborne point of the run that has one (end_track_carry_s)
+    with_trk = air & ~np.isnan(trk)
+    fa_trk = np.minimum.reduceat(np.where(with_trk, pos, n), r.starts)
+    la_trk = np.maximum.reduceat(np.where(with_trk, pos, -1), r.starts)
+    fa_trk_c, la_trk_c = np.minimum(fa_trk, n - 1), np.maximum(la_trk, 0)
+    o_tc = np.isnan(o_trk) & (fa_trk < r.ends) & (fa_trk_c >= fa_c) & (t[fa_trk_c] - t[fa_c] <= p.end_track_carry_s)
+    d_tc = np.isnan(d_trk) & (la_trk >= r.starts) & (la_trk_c <= la_c) & (t[la_c] - t[la_trk_c] <= p.end_track_carry_s)
+    o_trk = np.where(o_tc, trk[fa_trk_c], o_trk)
+    d_trk = np.where(d_tc, trk[la_trk_c], d_trk)
     orig = decide_ends(
         index, lat[fa_c], lon[fa_c], alt[o_src], o_trk, _trend(g, o_src, +3), heli[fa_c],
         r.fa > r.starts, lat[np.maximum(fa_c - 1, 0)], lon[np.maximum(fa_c - 1, 0)], arriving=False, p=p, ground_next=pre,

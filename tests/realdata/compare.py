@@ -1,8 +1,9 @@
 """Leg ends named by flighttrace on traffic's real sample recordings, compared with ``truth.csv``.
 
 The samples are read from the installed ``traffic`` package (they are not
-copied into this repository: see README.md). Each one is written as a
-pyopensky-style CSV (the columns traffic itself exports) and read with
+copied into this repository: see README.md). Each state-vector sample is
+written as a pyopensky-style CSV (the columns traffic itself exports); the
+readsb trace and the FlightRadar24 documents are read as shipped; all with
 :func:`flighttrace.read`, as a user would.
 
 ``python -m tests.realdata.compare`` prints the agreement per file.
@@ -44,6 +45,12 @@ def sample_csv(name: str, folder: Path) -> Path:
     path = folder / (name.replace("/", "__") + ".csv")
     out.to_csv(path, index=False)
     return path
+
+
+def sample_path(name: str, folder: Path) -> Path:
+    """The file flighttrace reads for truth file ``name``: a readsb trace or FR24 document (``….json``) as the package ships it,
+    a state-vector sample (no suffix) written as a pyopensky-style CSV in ``folder`` (:func:`sample_csv`)."""
+    return samples_dir() / name if name.endswith(".json") else sample_csv(name, folder)
 
 
 def truth() -> pd.DataFrame:
@@ -94,7 +101,7 @@ def evaluate(folder: Path) -> pd.DataFrame:
     t = truth()
     parts = []
     for name, ev in t.groupby("file", sort=True):  # one sample file at a time
-        ds = flighttrace.read(sample_csv(str(name), folder))
+        ds = flighttrace.read(sample_path(str(name), folder))
         parts.append(match(detect_legs(ds.points, geometry=False, lineage=False), ev))
     return pd.concat(parts, ignore_index=True)
 

@@ -22,6 +22,7 @@ file says what was checked).
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -41,10 +42,15 @@ MOVE_KM = 2.0
 GROUND_MIN_S = 20.0
 """A ground run shorter than this (s) that never slows below ``GROUND_KT`` is a touch-and-go: skipped."""
 FILES = (
-    "collections/quickstart", "calibration/*", "featured/*", "gliders/*", "surveys/*", "noisy/*",
+    "collections/quickstart", "collections/savan", "calibration/*", "featured/*", "gliders/*", "surveys/*", "noisy/*",
     "ambulances/*", "onground/*", "military/*", "surveillance/*", "tv_relay/vasaloppet", "firefighting/*",
 )
-"""Sample files examined (globs under traffic/data/samples, without ``.json.gz``)."""
+"""State-vector sample files examined (globs under traffic/data/samples, without ``.json.gz``)."""
+READSB_FILES = ("readsb/*.json",)
+"""readsb trace files examined (globs under traffic/data/samples): "ground" in the altitude field is the on-ground flag."""
+FR24_FILES = ("fr24/*.json",)
+"""FlightRadar24 flight documents examined (globs under traffic/data/samples): the document names the flight's origin and
+destination airports; the take-off is its first track point, the landing its last."""
 
 
 def runways(folder: Path) -> pd.DataFrame:
@@ -78,8 +84,8 @@ def events(df: pd.DataFrame, rw: pd.DataFrame, name: str) -> list[dict[str, obje
     df = df[~frozen]
     has_flag = "onground" in df and df["onground"].notna().any()
     gs = df["groundspeed"].to_numpy(dtype=float) if "groundspeed" in df else np.full(len(df), np.nan)
-    ground = df["onground"].fillna(False).to_numpy(dtype=bool) if has_flag else gs <= GROUND_KT
-    t = pd.to_datetime(df["timestamp"], utc=True).astype("int64").to_numpy() / 1e9
+    ground = df["onground"].eq(True).to_numpy(dtype=bool) if has_flag else gs <= GROUND_KT  # a missing flag is not "on the ground"
+    t = pd.to_datetime(df["timestamp"], utc=True).dt.as_unit("ns").astype("int64").to_numpy() / 1e9  # ns whatever unit pandas parsed in
     ac = df["icao24"].astype(str).to_numpy()
     lat, lon = df["latitude"].to_numpy(dtype=float), df["longitude"].to_numpy(dtype=float)
     box = rw[(rw["le_latitude_deg"].between(lat.min() - 0.2, lat.max() + 0.2)) & (rw["le_longitude_deg"].between(lon.min() - 0.3, lon.max() + 0.3))]
@@ -113,6 +119,40 @@ def events(df: pd.DataFrame, rw: pd.DataFrame, name: str) -> list[dict[str, obje
     return out
 
 
+def readsb_frame(path: Path) -> pd.DataFrame:
+    """A readsb trace file as the columns :func:`events` reads: ``"ground"`` in the altitude field is on the ground."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    tr = doc["trace"]
+    alt = [p[3] for p in tr]
+    details = [p[8] if len(p) > 8 and isinstance(p[8], dict) else {} for p in tr]
+    callsign = pd.Series([d.get("flight") for d in details], dtype=object).ffill().str.strip()
+    return pd.DataFrame({
+        "timestamp": pd.to_datetime([doc["timestamp"] + p[0] for p in tr], unit="s", utc=True),
+        "icao24": str(doc["icao"]).lower(),
+        "latitude": [p[1] for p in tr], "longitude": [p[2] for p in tr],
+        "groundspeed": pd.to_numeric(pd.Series([p[4] for p in tr]), errors="coerce"),
+        "onground": [a == "ground" for a in alt],
+        "callsign": callsign,
+    })
+
+
+def fr24_events(path: Path, name: str) -> list[dict[str, object]]:
+    """The take-off and landing a FlightRadar24 flight document names: its origin at its first track point, its destination at its last."""
+    flight = json.loads(path.read_text(encoding="utf-8"))["result"]["response"]["data"]["flight"]
+    track, airports = flight["track"], flight.get("airport") or {}
+    out: list[dict[str, object]] = []
+    for kind, side, point in (("takeoff", "origin", track[0]), ("landing", "destination", track[-1])):
+        code = ((airports.get(side) or {}).get("code") or {}).get("icao")
+        if code:
+            out.append({
+                "file": name, "icao24": str(flight["aircraft"]["identification"]["modes"]).lower(),
+                "callsign": flight["identification"].get("callsign") or "", "event": kind,
+                "time": pd.Timestamp(point["timestamp"], unit="s", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "airport": code, "runway_km": "", "basis": f"FR24 document's {side} airport",
+            })
+    return out
+
+
 def main(samples: Path, ourairports: Path) -> None:
     """Print truth.csv for the files in :data:`FILES`."""
     rw = runways(ourairports)
@@ -124,6 +164,12 @@ def main(samples: Path, ourairports: Path) -> None:
             if "icao24" not in df:
                 continue
             rows.extend(events(df, rw, name))
+    for pattern in READSB_FILES:
+        for f in sorted(samples.glob(pattern)):
+            rows.extend({**e, "basis": 'readsb altitude "ground"'} for e in events(readsb_frame(f), rw, str(f.relative_to(samples))))
+    for pattern in FR24_FILES:
+        for f in sorted(samples.glob(pattern)):
+            rows.extend(fr24_events(f, str(f.relative_to(samples))))
     out = pd.DataFrame(rows).sort_values(["file", "icao24", "time", "event"], kind="stable")
     out.to_csv(sys.stdout, index=False, lineterminator="\n")
 

@@ -172,3 +172,32 @@ def test_a_track_is_not_carried_from_further_than_end_track_carry_s() -> None:
     assert (leg["destination"], leg["destination_evidence"]) == ("LLOV", "inferred")  # nothing to carry: the heading is not tested
     leg = one(detect_legs(blank, geometry=False, end_track_carry_s=130.0))
     assert leg["destination"] != "LLOV"
+
+
+def _cdg_final(rotate_deg: float, to_km: float) -> pd.DataFrame:
+    """A 3° final toward the threshold of CDG's 08R, flown on the runway's course turned by ``rotate_deg``, lost ``to_km`` out."""
+    rw = runway_table().set_index(["code", "le_ident"]).loc[("LFPG", "08R")]
+    cdg = AirportIndex.default().table.set_index("code").loc["LFPG"]
+    return _final(rw["le_lat"], rw["le_lon"], (float(rw["heading_deg"]) + rotate_deg) % 360.0, cdg["elevation_ft"], from_km=45.0, to_km=to_km)
+
+
+def test_an_end_high_above_a_field_is_inferred_only_on_a_runways_centreline() -> None:
+    # lost 23 km before the threshold on a 3° path: 50 + 23 / 1.852 × 318 ≈ 4,000 ft above the runway, more than
+    # inferred_max_agl_ft (3,000 ft). On 08R's extended centreline it is inferred there; on a course 40° off it, no field
+    # is named (on real recordings such ends named a wrong field more often than the right one)
+    aligned = one(detect_legs(_cdg_final(0.0, 23.0), geometry=False))
+    assert (aligned["destination"], aligned["destination_evidence"]) == ("LFPG", "inferred")
+    assert "aligned with runway 08R" in aligned["destination_reason"]
+    assert 3000.0 < float(aligned["destination_reason"].split(" ft above")[0].split()[-1].replace(",", "")) < 4500.0
+    off = one(detect_legs(_cdg_final(40.0, 23.0), geometry=False))
+    assert pd.isna(off["destination"]) and off["destination_evidence"] == "unknown"
+    # the same end with the old single limit (6,000 ft, no alignment needed) named a field
+    old = one(detect_legs(_cdg_final(40.0, 23.0), geometry=False, inferred_max_agl_ft=6000.0))
+    assert old["destination_evidence"] == "inferred"
+
+
+def test_an_end_below_inferred_max_agl_ft_needs_no_alignment() -> None:
+    # lost 12 km out, about 2,100 ft above the runway, on a course 40° off the centreline: inferred at CDG
+    leg = one(detect_legs(_cdg_final(40.0, 12.0), geometry=False))
+    assert (leg["destination"], leg["destination_evidence"]) == ("LFPG", "inferred")
+    assert "aligned" not in leg["destination_reason"]

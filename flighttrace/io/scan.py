@@ -602,8 +602,9 @@ def who_landed(
         so no leg that could end at the field is missed.
     max_alt_ft
         ... at or below this barometric altitude (ft; unknown altitude
-        counts as low). Default: the field's elevation plus
-        ``LegParams.inferred_max_agl_ft`` (6,000 ft) plus 1,000 ft.
+        counts as low). Default: the field's elevation plus the highest an
+        end can be inferred (``LegParams.aligned_max_agl_ft``, 6,000 ft, or
+        ``inferred_max_agl_ft`` if higher) plus 1,000 ft.
     icao24
         Also restrict to these aircraft.
     batch_size, n_jobs, progress, format, tz, limits
@@ -638,7 +639,7 @@ def who_landed(
     p = LegParams(**leg_params) if leg_params else LegParams()
     radius = float(radius_km if radius_km is not None else p.search_km)
     elev = 0.0 if np.isnan(ap.elevation_ft) else ap.elevation_ft
-    max_alt = float(max_alt_ft if max_alt_ft is not None else elev + p.inferred_max_agl_ft + 1000.0)
+    max_alt = float(max_alt_ft if max_alt_ft is not None else elev + max(p.inferred_max_agl_ft, p.aligned_max_agl_ft) + 1000.0)
     call = f"flighttrace.io.scan.who_landed({str(archive)!r}, {code!r}, event={event!r})"
     ds, info = _scan(archive, _Area(near=(ap.lat, ap.lon, radius, max_alt)), icao24=icao24, batch_size=batch_size,
                      n_jobs=n_jobs, progress=progress, format=format, tz=tz, limits=limits, call=call)

@@ -14,8 +14,10 @@ each end (the first or last airborne point of a leg) it looks at the
   above the field's elevation and over the field (within
   ``observed_runway_km`` of a runway, or ``observed_km`` of the reference
   point without runway data). Nothing higher is ever "observed".
-- **Inferred.** Low, near, descending toward (climbing away from) the field,
-  below a reachable glide path. Among several such fields, the one whose
+- **Inferred.** Low (at most ``inferred_max_agl_ft`` above the field, or
+  ``aligned_max_agl_ft`` on the extended centreline of one of its runways),
+  near, descending toward (climbing away from) the field, below a reachable
+  glide path. Among several such fields, the one whose
   runway the track is aligned with (course within ``align_deg`` of the
   runway's, on its extended centreline, before its threshold or past its far
   end) wins, then the one where the track meets the ground (the touchdown or
@@ -281,7 +283,7 @@ def _airborne_ends(
     radius = p.inferred_base_km + p.inferred_km_per_kft * np.maximum(agl, 0.0) / 1000.0
     low = valid & have_alt & (agl <= p.inferred_max_agl_ft)
     infer = low & (dist <= radius) & trend_ok & head_ok & glide_ok
-    aligned = low & rf["aligned"] & trend_ok
+    aligned = valid & have_alt & (agl <= max(p.aligned_max_agl_ft, p.inferred_max_agl_ft)) & rf["aligned"] & trend_ok
     no_alt = valid & ~have_alt & (dist <= p.inferred_base_km) & head_ok
     ok = seen | infer | no_alt | aligned
     # where the track meets the ground; a field without runway data is judged from its reference point

@@ -106,7 +106,18 @@ class LegParams:
         A field that loses by more than ``meet_margin_km`` (km) on that
         measure is reported as ``meets_elsewhere``. Defaults 0.5, 10 km, 2 km.
     inferred_max_agl_ft
-        An end higher than this (ft above the field) is never inferred.
+        An end higher than this (ft above the field) is not inferred, unless
+        it is aligned with one of the field's runways (:attr:`aligned_max_agl_ft`).
+        Default 3,000 ft. Measured on real recordings (traffic 2.13's samples,
+        the lowest part of 199 approaches and climb-outs with a known field
+        hidden, ``tests/realdata/README.md``): an end inferred from more than
+        3,000 ft above a field that it is not aligned with was the right
+        field 52 times and a wrong one 117 times; below, 34 and 7.
+    aligned_max_agl_ft
+        An end aligned with a runway's extended centreline (:attr:`align_deg`,
+        :attr:`align_cross_km`, :attr:`align_max_km`) can be inferred at that
+        field up to this height (ft above it). On the same recordings, such
+        ends above 3,000 ft were right 84 times and wrong twice.
         Default 6,000 ft.
     inferred_base_km, inferred_km_per_kft
         An end at height h (ft above the field) can be inferred at a field
@@ -230,7 +241,8 @@ class LegParams:
     meet_weight: float = 0.5
     meet_cap_km: float = 10.0
     meet_margin_km: float = 2.0
-    inferred_max_agl_ft: float = 6000.0
+    inferred_max_agl_ft: float = 3000.0
+    aligned_max_agl_ft: float = 6000.0
     inferred_base_km: float = 8.0
     inferred_km_per_kft: float = 5.0
     heading_tol_deg: float = 60.0

@@ -58,7 +58,7 @@ def test_other_formats_and_the_calibration_month(results: pd.DataFrame) -> None:
 def test_a_descent_lost_at_altitude_names_no_field_beside_its_track() -> None:
     """The readsb trace's Boeing 737 (DAL2418) was last heard descending through 8,450 ft toward Spokane (KGEG), 37 km out,
     its last point without a track; it left again the next morning, first heard climbing 22 km east of Spokane. Spokane is
-    6,074 ft below the end, above what an inferred end may be (inferred_max_agl_ft): no field is named, and never Willard
+    6,074 ft below the end, higher than an end may be inferred from (aligned_max_agl_ft): no field is named, and never Willard
     Field (K73S), a strip 25 km away 86 degrees off the track, which was named before end points without a track took
     their neighbours'."""
     import flighttrace
@@ -70,3 +70,40 @@ def test_a_descent_lost_at_altitude_names_no_field_beside_its_track() -> None:
     assert legs.loc["DAL2418", "destination"] in (None, "KGEG") or pd.isna(legs.loc["DAL2418", "destination"])
     assert legs.loc["DAL1615", "origin"] in (None, "KGEG") or pd.isna(legs.loc["DAL1615", "origin"])
     assert "K73S" not in set(legs[["origin", "destination"]].stack().astype(str))
+
+
+CUT_WRONG = {
+    # (file, callsign, event, height hidden below, ft): the field named instead, and why (README.md beside this file)
+    ("calibration/brussels_ils", "CALIBRA", "landing", 1000.0),  # EBGB: the calibration circuit heads for Grimbergen when cut
+    ("calibration/london_gatwick", "GTACN", "landing", 300.0),  # EGKR: Redhill, 7 km, straight ahead of the circuit when cut
+    ("calibration/munich", "FCK211", "takeoff", 2000.0),  # EDNX: Oberschleissheim, climbing away from it, not from Munich
+    ("calibration/perth", "ADA4", "landing", 1000.0),  # YPEA: Pearce, on the centreline of its runway 36L
+    ("calibration/perth", "ADA4", "landing", 2000.0),  # YPEA: Pearce, on the centreline of its runway 36R
+    ("calibration/toulouse", "CALIBRA", "landing", 1000.0),  # LFCL: Lasbordes, 5.8 km ahead when cut
+    ("collections/quickstart", "LMJ559R", "landing", 5000.0),  # LFPL: Lognes, on its runway 26's centreline, 4,871 ft up
+    ("firefighting/calfire", "C305", "landing", 300.0),  # KRIR: Flabob, 3.5 km from Riverside, straight ahead
+    ("fr24/34a8254b.json", "EDW24", "takeoff", 2000.0),  # LSMD: Dübendorf, 6.6 km behind the climb out of Zurich
+    ("readsb/trace_full_ac671b.json", "DAL2418", "takeoff", 5000.0),  # KSGS: South St. Paul, under the climb, on runway 34's line
+    ("surveys/pixair_toulouse", "PXR31F", "takeoff", 2000.0),  # LFBF: Francazal, 8.8 km behind the climb, Blagnac 12.7 km
+}
+"""Cut ends that name another field than the truth, each explained in README.md (the others name the truth or nothing)."""
+
+
+@pytest.fixture(scope="module")
+def cut(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    from tests.realdata.cutaway import evaluate as cut_evaluate
+
+    return cut_evaluate(Path(tmp_path_factory.mktemp("cutaway")))
+
+
+def test_an_end_lost_high_names_the_true_field_or_none(cut: pd.DataFrame) -> None:
+    """The lowest part of each real approach and climb-out hidden (tests/realdata/cutaway.py): no wrong field but the explained ones.
+
+    With a single 6,000 ft limit on inferred ends, 39 of 164 ends cut at 3,500 ft and
+    80 of 158 cut at 5,000 ft named a wrong field (a small field under the approach or the climb)."""
+    wrong = cut[cut["result"] == "wrong"]
+    got = set(zip(wrong["file"], wrong["callsign"], wrong["event"], wrong["height_ft"], strict=True))
+    assert got == CUT_WRONG, wrong[["file", "callsign", "event", "height_ft", "airport", "named", "reason"]]
+    by_h = cut.groupby("height_ft")["result"]
+    assert (by_h.apply(lambda r: (r == "right").sum() > 10 * (r == "wrong").sum())).all()  # right at least ten times as often
+    assert (cut[cut["height_ft"] == 3500.0]["result"] != "wrong").all()

@@ -39,7 +39,8 @@ def method_paragraphs(scn: Any, params: Any = None) -> list[str]:
         "airportsdata database plus the scenario's own sites), from the height above each field's elevation, the distance, whether "
         "the aircraft was climbing or descending, its heading, and any positions on the ground. Each end is graded: observed (seen "
         f"on the ground there, or within {p.observed_agl_ft:.0f} ft of the field and {p.observed_km:.0f} km of it), inferred (the track "
-        f"begins or ends low — under {fmt_count(p.inferred_max_agl_ft)} ft above the field — climbing away from it or descending toward it, "
+        f"begins or ends low — under {fmt_count(p.inferred_max_agl_ft)} ft above the field, or {fmt_count(p.aligned_max_agl_ft)} ft on the "
+        "extended centreline of one of its runways — climbing away from it or descending toward it, "
         "but the lift-off or touchdown itself was not seen), bridged (not seen; the same aircraft was next, or last, seen on the ground "
         "or departing there, and could have flown there in the time between) or unknown (no field fits; none is named).",
         ("Legs are chained into the scenario's route (here: "

@@ -201,3 +201,15 @@ def test_an_end_below_inferred_max_agl_ft_needs_no_alignment() -> None:
     leg = one(detect_legs(_cdg_final(40.0, 12.0), geometry=False))
     assert (leg["destination"], leg["destination_evidence"]) == ("LFPG", "inferred")
     assert "aligned" not in leg["destination_reason"]
+
+
+def test_an_aligned_arrival_too_steep_for_the_runway_is_not_inferred_there() -> None:
+    # on 08R's centreline but 4,000 ft above CDG only 9 km before the threshold: a 3° path is 9 / 1.852 × 318 ≈ 1,545 ft
+    # there, and 4,000 ft is more than twice that (aligned_steep_factor): no approach that steep, no field named
+    pts = _cdg_final(0.0, 9.0)
+    cdg = AirportIndex.default().table.set_index("code").loc["LFPG"]
+    pts["alt_ft"] = (pts["alt_ft"] + (cdg["elevation_ft"] + 4000.0 - float(pts["alt_ft"].iloc[-1]))).astype(np.float32)
+    leg = one(detect_legs(pts, geometry=False))
+    assert leg["destination_evidence"] == "unknown"
+    leg = one(detect_legs(pts, geometry=False, aligned_steep_factor=3.0))  # a 9° path allowed: CDG, on its centreline
+    assert (leg["destination"], leg["destination_evidence"]) == ("LFPG", "inferred")

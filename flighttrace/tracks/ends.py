@@ -117,6 +117,8 @@ def _runway_features(index: AirportIndex, idx: np.ndarray, lat: np.ndarray, lon:
         cone = p.align_cross_km + out_km * np.tan(np.radians(p.align_cone_deg))
         grad = FT_PER_NM_GLIDE if arriving else p.climb_ft_per_nm
         height_ok = ~(h_agl > np.maximum(out_km, 0.0) / 1.852 * grad * p.glide_factor + 1500.0)
+        if arriving:  # above inferred_max_agl_ft, an approach no steeper than aligned_steep_factor × 3° to the threshold
+            height_ok &= ~((h_agl > p.inferred_max_agl_ft) & (h_agl > np.maximum(out_km, 0.0) / 1.852 * FT_PER_NM_GLIDE * p.aligned_steep_factor))
         al = (tdiff <= p.align_deg) & (out_km >= -rw.length_km[d]) & (out_km <= p.align_max_km) & (g["cross_km"] <= cone) & height_ok
         # where the track meets the ground: along the track on a 3° path (climb: climb_ft_per_nm) from the end point
         run_km = np.maximum(np.nan_to_num(h_agl, nan=0.0), 0.0) / grad * 1.852

@@ -119,6 +119,12 @@ class LegParams:
         field up to this height (ft above it). On the same recordings, such
         ends above 3,000 ft were right 84 times and wrong twice.
         Default 6,000 ft.
+    aligned_steep_factor
+        An arrival aligned with a runway and higher than
+        :attr:`inferred_max_agl_ft` above the field is inferred there only if
+        it is at most this many times the height of a 3° path at its distance
+        from the threshold: 2 is a 6° approach, steeper than nearly every
+        published instrument approach. Default 2.
     inferred_base_km, inferred_km_per_kft
         An end at height h (ft above the field) can be inferred at a field
         within ``inferred_base_km + inferred_km_per_kft * h / 1000`` km.
@@ -243,6 +249,7 @@ class LegParams:
     meet_margin_km: float = 2.0
     inferred_max_agl_ft: float = 3000.0
     aligned_max_agl_ft: float = 6000.0
+    aligned_steep_factor: float = 2.0
     inferred_base_km: float = 8.0
     inferred_km_per_kft: float = 5.0
     heading_tol_deg: float = 60.0

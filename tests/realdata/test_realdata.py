@@ -80,7 +80,6 @@ CUT_WRONG = {
     ("calibration/perth", "ADA4", "landing", 1000.0),  # YPEA: Pearce, on the centreline of its runway 36L
     ("calibration/perth", "ADA4", "landing", 2000.0),  # YPEA: Pearce, on the centreline of its runway 36R
     ("calibration/toulouse", "CALIBRA", "landing", 1000.0),  # LFCL: Lasbordes, 5.8 km ahead when cut
-    ("collections/quickstart", "LMJ559R", "landing", 5000.0),  # LFPL: Lognes, on its runway 26's centreline, 4,871 ft up
     ("firefighting/calfire", "C305", "landing", 300.0),  # KRIR: Flabob, 3.5 km from Riverside, straight ahead
     ("fr24/34a8254b.json", "EDW24", "takeoff", 2000.0),  # LSMD: Dübendorf, 6.6 km behind the climb out of Zurich
     ("readsb/trace_full_ac671b.json", "DAL2418", "takeoff", 5000.0),  # KSGS: South St. Paul, under the climb, on runway 34's line

@@ -213,3 +213,29 @@ def test_an_aligned_arrival_too_steep_for_the_runway_is_not_inferred_there() -> 
     assert leg["destination_evidence"] == "unknown"
     leg = one(detect_legs(pts, geometry=False, aligned_steep_factor=3.0))  # a 9° path allowed: CDG, on its centreline
     assert (leg["destination"], leg["destination_evidence"]) == ("LFPG", "inferred")
+
+
+def _index(rows: list[tuple[str, float, float]]) -> AirportIndex:
+    """An airport index of (code, lat, lon) fields at sea level."""
+    return AirportIndex(pd.DataFrame({
+        "code": [r[0] for r in rows], "name": [f"Field {r[0]}" for r in rows], "iata": "", "country": "XX",
+        "lat": [r[1] for r in rows], "lon": [r[2] for r in rows], "elevation_ft": 0.0, "kind": "airport", "tz": "UTC",
+        "source": "test",
+    }))
+
+
+def test_the_field_ahead_is_considered_behind_more_than_eight_nearer_ones() -> None:
+    # a descent heading east, lost 1,500 ft up; twelve strips lie 2.5-7 km behind it (nearer, but the aircraft flies away
+    # from them) and the only field it flies toward lies 15 km ahead: the twelve nearest fields examined include it
+    end_lat, end_lon = 30.0, 35.0
+    start = offset(end_lat, end_lon, 270.0, 29 * 10 * 140 * 1.852 / 3600.0)
+    pts = straight(start[0], start[1], 90.0, n=30, step_s=10.0, gs_kt=140.0, alt_ft=np.linspace(4000.0, 1500.0, 30))
+    pts["vrate_fpm"] = np.float32(-800.0)
+    last = pts.iloc[-1]
+    strips = [(f"S{k:03d}", *offset(float(last["lat"]), float(last["lon"]), 270.0 + (k - 6) * 8.0, 2.5 + k * 0.4)) for k in range(12)]
+    ahead = ("AHD1", *offset(float(last["lat"]), float(last["lon"]), 90.0, 15.0))
+    index = _index([*strips, ahead])
+    leg = one(detect_legs(pts, index, geometry=False))
+    assert (leg["destination"], leg["destination_evidence"]) == ("AHD1", "inferred")
+    leg = one(detect_legs(pts, index, geometry=False, k_candidates=8))  # the old default: only the strips behind were examined
+    assert leg["destination_evidence"] == "unknown"

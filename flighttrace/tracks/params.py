@@ -63,7 +63,13 @@ class LegParams:
     search_km
         Radius of the candidate-field search around a leg end, km. Default 60 km.
     k_candidates
-        Number of candidate fields examined per end. Default 8.
+        Number of candidate fields examined per end, nearest first. Default
+        16: around Paris or an American city more than 8 fields lie within
+        the distance an end can be inferred from, and with 8 a hub farther
+        out was never considered: an arrival lost 16 km before Denver's
+        runway 26 has nine fields nearer than Denver. On traffic's samples,
+        16 changes one end of 2,042 legs, a fire-fighting aircraft's, to the
+        airport whose runway centreline it was on.
     observed_km
         Ground points within this distance (km) of a field's reference point
         (and, for a field with runway data, within ``ground_runway_km`` of
@@ -233,7 +239,7 @@ class LegParams:
     low_agl_ft: float = 3000.0
     near_km: float = 15.0
     search_km: float = 60.0
-    k_candidates: int = 8
+    k_candidates: int = 16
     observed_km: float = 6.0
     observed_agl_ft: float = 150.0
     observed_runway_km: float = 1.0

@@ -7,6 +7,7 @@ import shutil
 import tarfile
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from flighttrace.report import build_report, verify_report
@@ -65,3 +66,19 @@ def test_verify_names_a_changed_and_a_removed_member_of_an_input_tar(tmp_path: P
     assert [p for p in problems if p.startswith("input")] == [f"input changed: {tar.as_posix()}!{FILES[0]}"]
     _tar(tar, {FILES[0]: members[FILES[0]]})
     assert [p for p in verify_report(tmp_path / "rep") if p.startswith("input")] == [f"input removed: {tar.as_posix()}!{FILES[1]}"]
+
+
+def test_the_rebuild_uses_this_flighttrace_not_a_folder_of_that_name_where_the_report_was_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a case folder that holds a folder named flighttrace (another version, a checkout): the rebuild runs in the case
+    # folder, and Python would import that folder first; it must import the flighttrace that verifies
+    case = tmp_path / "case"
+    (case / "flighttrace").mkdir(parents=True)
+    (case / "flighttrace" / "__init__.py").write_text('raise ImportError("the flighttrace of the case folder was imported")\n')
+    data = case / "evidence"
+    data.mkdir()
+    shutil.copyfile(FR24 / FILES[0], data / FILES[0])
+    monkeypatch.chdir(case)
+    build_report(SEED, [Path("evidence")], case / "rep")
+    assert verify_report(case / "rep") == []

@@ -56,7 +56,9 @@ def _rebuild(base: Path, args: dict[str, Any], out: Path, maps_dir: Path, comman
     env = dict(os.environ)
     package_parent = str(Path(__file__).resolve().parents[2])  # this flighttrace, even when it is not installed
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
-    proc = subprocess.run([sys.executable, "-c", _REBUILD], input=json.dumps(job), cwd=base, env=env,
+    # -P: the working folder is not put first on the module path, so a folder named flighttrace in it (another version, a
+    # checkout, anything a case folder holds) is never what rebuilds the report; this flighttrace is
+    proc = subprocess.run([sys.executable, "-P", "-c", _REBUILD], input=json.dumps(job), cwd=base, env=env,
                           capture_output=True, text=True, encoding="utf-8", check=False)
     if proc.returncode == 0:
         return None

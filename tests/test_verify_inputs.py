@@ -82,3 +82,30 @@ def test_the_rebuild_uses_this_flighttrace_not_a_folder_of_that_name_where_the_r
     monkeypatch.chdir(case)
     build_report(SEED, [Path("evidence")], case / "rep")
     assert verify_report(case / "rep") == []
+
+
+def test_a_rebuild_that_differs_names_the_defaults_changed_since(tmp_path: Path) -> None:
+    # a report as an older flighttrace would have recorded it: other defaults (inferred ends up to 6,000 ft, 8 candidate fields)
+    # and one output whose recorded digest no longer matches: verify says which defaults changed, by name, then and now
+    import json
+
+    from flighttrace.report.settings import defaults_record
+
+    data = tmp_path / "evidence"
+    data.mkdir()
+    shutil.copyfile(FR24 / FILES[0], data / FILES[0])
+    build_report(SEED, [data], tmp_path / "rep")
+    prov = tmp_path / "rep" / "provenance.json"
+    doc = json.loads(prov.read_text(encoding="utf-8"))
+    assert doc["default_thresholds"] == json.loads(json.dumps(defaults_record()))  # every default, as recorded
+    doc["default_thresholds"]["legs"]["inferred_max_agl_ft"] = 6000.0
+    doc["default_thresholds"]["legs"]["k_candidates"] = 8
+    doc["outputs"]["sorties.csv"] = "0" * 64
+    prov.write_text(json.dumps(doc), encoding="utf-8")
+    problems = verify_report(tmp_path / "rep")
+    assert "output differs on rebuild: sorties.csv" in problems
+    assert problems[-1] == ("default thresholds changed since the report was made (the rebuild uses this flighttrace's): "
+                            "legs.inferred_max_agl_ft 6000.0 then, 3000.0 now; legs.k_candidates 8 then, 16 now")
+    del doc["default_thresholds"]  # a report made before they were recorded
+    prov.write_text(json.dumps(doc), encoding="utf-8")
+    assert verify_report(tmp_path / "rep")[-1].startswith("default thresholds not recorded (the report was made by flighttrace ")

@@ -349,6 +349,7 @@ def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds
                       prereg: dict[str, Any] | None = None, settings: dict[str, Any] | None = None) -> dict[str, str]:
     """``provenance.json`` in ``work``, naming the report folder ``out`` it is moved to."""
     from flighttrace.outdir import STAMP_NAME
+    from flighttrace.report.settings import defaults_record
 
     files = sorted(p for p in work.rglob("*") if p.is_file() and p.name != "provenance.json")
     outputs = {p.relative_to(work).as_posix(): sha256_file(p) for p in files}
@@ -369,6 +370,7 @@ def _write_provenance(work: Path, out: Path, scn_path: Path, data: list[Any], ds
         "copies": copies,
         "synthetic": synthetic,
         "preregistration": prereg,
+        "default_thresholds": defaults_record(),  # so that a later flighttrace can say which of its defaults changed since
     }
     if settings:  # thresholds other than the defaults (a default report records none: its provenance is unchanged)
         doc["arguments"]["settings"] = settings  # type: ignore[index]

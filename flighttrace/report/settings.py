@@ -23,7 +23,7 @@ import datetime as dt
 import math
 from typing import Any
 
-__all__ = ["SettingsError", "settings_from_record", "settings_lines", "settings_record"]
+__all__ = ["SettingsError", "default_changes", "defaults_record", "settings_from_record", "settings_lines", "settings_record"]
 
 
 class SettingsError(ValueError):
@@ -189,3 +189,54 @@ def settings_lines(record: dict[str, Any]) -> list[str]:
                 parts.append(f"{group}.{name} = {_decode(value)!s} (default {getattr(defaults[group], name)!s})")
     return ["This report was built with thresholds changed from flighttrace's defaults: " + "; ".join(parts)
             + ". They are recorded in provenance.json, and flighttrace verify rebuilds the report with them."]
+
+
+def defaults_record() -> dict[str, Any]:
+    """Every default threshold of this flighttrace, encoded as :func:`settings_record` encodes a change.
+
+    ``provenance.json`` keeps it under ``default_thresholds``: when a later
+    flighttrace rebuilds the report with other defaults (a rule refined
+    since), :func:`default_changes` names them, so that ``flighttrace
+    verify`` says why the rebuild differs. A nested dataclass left ``None``
+    (the kind's own defaults) is recorded as those defaults.
+    """
+    from flighttrace.claims.rules import VerdictRules
+    from flighttrace.tracks.params import LegParams
+
+    return {"legs": _every(LegParams(), "legs", {}), "rules": _every(VerdictRules(), "rules", _nested())}
+
+
+def _every(obj: Any, prefix: str, nested: dict[str, type]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if f.name in nested:
+            out[f.name] = _every(value if value is not None else nested[f.name](), f"{prefix}.{f.name}", {})
+        else:
+            out[f.name] = _encode(value, f"{prefix}.{f.name}")
+    return out
+
+
+def default_changes(recorded: dict[str, Any]) -> list[str]:
+    """The default thresholds that differ between ``recorded`` (:func:`defaults_record` of the flighttrace that made a report) and
+    this flighttrace's, one phrase each (``"legs.inferred_max_agl_ft 6000.0 then, 3000.0 now"``), in name order."""
+    return _diff(recorded, defaults_record(), "")
+
+
+def _is_value(v: Any) -> bool:
+    return not isinstance(v, dict) or set(v) in ({"float"}, {"timedelta_ns"})
+
+
+def _diff(then: dict[str, Any], now: dict[str, Any], prefix: str) -> list[str]:
+    out: list[str] = []
+    for k in sorted(set(then) | set(now)):
+        name = f"{prefix}.{k}" if prefix else k
+        if k not in now:
+            out.append(f"{name} {_decode(then[k])!s} then, no such threshold now")
+        elif k not in then:
+            out.append(f"{name} none then, {_decode(now[k])!s} now")
+        elif not _is_value(then[k]) and not _is_value(now[k]):
+            out.extend(_diff(then[k], now[k], name))
+        elif then[k] != now[k]:
+            out.append(f"{name} {_decode(then[k])!s} then, {_decode(now[k])!s} now")
+    return out

@@ -125,7 +125,10 @@ def verify(out_dir: str | os.PathLike[str], *, base: str | os.PathLike[str] | No
         ``input added: …`` (a file now in an input folder that the report did
         not read), ``input removed: …`` (a tar member gone), ``output edited:
         …``, ``output missing: …``, ``output differs on rebuild: …``,
-        ``output not recorded: …``, ``rebuild failed: …``.
+        ``output not recorded: …``, ``rebuild failed: …``, and after an
+        output that differs, ``default thresholds changed since the report
+        was made …`` naming each (or ``default thresholds not recorded …``
+        for a report made before ``provenance.json`` kept them).
         Empty when the report is reproduced exactly.
 
     Notes
@@ -188,7 +191,23 @@ def verify(out_dir: str | os.PathLike[str], *, base: str | os.PathLike[str] | No
                 problems.append(f"output differs on rebuild: {rel}")
         for rel in sorted(set(new) - set(recorded)):
             problems.append(f"output differs on rebuild: {rel} (new file)")
+    if any(p.startswith("output differs on rebuild") for p in problems):
+        problems += _why_rebuild_differs(doc)
     return problems
+
+
+def _why_rebuild_differs(doc: dict[str, Any]) -> list[str]:
+    """The default thresholds that changed since the report was made (this flighttrace rebuilds with its own defaults)."""
+    from flighttrace.report.settings import default_changes
+
+    then = doc.get("default_thresholds")
+    if not isinstance(then, dict):
+        return [f"default thresholds not recorded (the report was made by flighttrace {doc.get('flighttrace_version', '?')} before they "
+                "were): a change of a default since then would also make the rebuild differ"]
+    changes = default_changes(then)
+    if not changes:
+        return []
+    return [f"default thresholds changed since the report was made (the rebuild uses this flighttrace's): {'; '.join(changes)}"]
 
 
 def verify_report(out_dir: str | os.PathLike[str]) -> list[str]:

@@ -59,14 +59,15 @@ def evaluate(folder: Path, heights: tuple[float, ...] = HEIGHTS_FT, **leg_params
     from flighttrace.reference.airports import AirportIndex
     from flighttrace.tracks.legs import detect_legs
 
-    fields = AirportIndex.default().table.set_index("code")
+    table = AirportIndex.default().table
+    elevations: dict[str, float] = dict(zip(table["code"].astype(str), table["elevation_ft"].fillna(0.0).astype(float), strict=True))
     rows = []
     for name, ev in truth().groupby("file", sort=True):  # one sample file at a time
         pts = flighttrace.read(sample_path(str(name), folder)).points
         for e in ev.itertuples():
-            if e.airport not in fields.index:
+            if str(e.airport) not in elevations:
                 continue
-            elev = float(np.nan_to_num(fields.loc[e.airport, "elevation_ft"]))
+            elev = elevations[str(e.airport)]
             ac = pts[pts["icao24"] == e.icao24].reset_index(drop=True)
             end = "destination" if e.event == "landing" else "origin"
             edge = "last_seen" if e.event == "landing" else "first_seen"

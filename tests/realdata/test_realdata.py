@@ -106,3 +106,24 @@ def test_an_end_lost_high_names_the_true_field_or_none(cut: pd.DataFrame) -> Non
     by_h = cut.groupby("height_ft")["result"]
     assert (by_h.apply(lambda r: (r == "right").sum() > 10 * (r == "wrong").sum())).all()  # right at least ten times as often
     assert (cut[cut["height_ft"] == 3500.0]["result"] != "wrong").all()
+
+
+THINNED_WRONG = {
+    # (file, callsign, event, time, seconds per kept point): with one point per 2 minutes, the reading kept from C305's ground
+    # run is the single 19-kt one on Flabob's runway, 3.5 km from Riverside (README.md): the data says Flabob
+    ("firefighting/calfire", "C305", "takeoff", "2020-09-09 21:25:55+00:00", 120),
+    ("firefighting/calfire", "C305", "takeoff", "2020-09-09 21:31:14+00:00", 120),
+}
+"""Thinned ends that name another field than the truth (tests/realdata/thinned.py)."""
+
+
+def test_thinned_recordings_name_the_true_field_or_none(tmp_path: Path) -> None:
+    """One point per 30, 60 and 120 s, as other feeds report: no wrong field at 30 or 60 s, and the two explained ones at 120 s."""
+    from tests.realdata.thinned import evaluate as thinned_evaluate
+
+    r = thinned_evaluate(tmp_path)
+    wrong = r[r["result"] == "wrong"]
+    got = set(zip(wrong["file"], wrong["callsign"], wrong["event"], wrong["time"].astype(str), wrong["step_s"], strict=True))
+    assert got == THINNED_WRONG, wrong[["file", "callsign", "event", "time", "step_s", "airport", "named", "evidence"]]
+    share = (r["result"] == "right").groupby(r["step_s"]).mean()
+    assert share.loc[30] >= 0.97 and share.loc[60] >= 0.97  # the issue's aim, kept at the sampling FR24 exports use

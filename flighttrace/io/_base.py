@@ -204,6 +204,10 @@ class ReaderSpec:
         of the decompressed content.
     match
         For JSON formats: ``match(obj) -> bool`` on the parsed document.
+    json_lines
+        A stream format of one JSON object per line (JSON Lines): its
+        ``sniff`` is tried on content that starts like JSON, before the
+        content is parsed as one JSON document.
     """
 
     name: str
@@ -212,6 +216,7 @@ class ReaderSpec:
     description: str
     sniff: Callable[[bytes], bool] | None = None
     match: Callable[[Any], bool] | None = None
+    json_lines: bool = False
 
 
 def as_object_array(values: Sequence[Any] | np.ndarray) -> np.ndarray:

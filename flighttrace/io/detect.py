@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 HEAD_BYTES = 64 * 1024
 """How much decompressed content is peeked at to tell a text format."""
 
-_MODULES = ("readsb", "aircraft", "opensky", "opensky_json", "fr24", "sbs", "fr24_granular")
+_MODULES = ("readsb", "aircraft", "opensky", "opensky_json", "fr24", "sbs", "fr24_granular", "jet1090")
 
 
 @lru_cache(maxsize=1)
@@ -227,6 +227,7 @@ _NOUNS: Final = {
     "fr24_kml": "an FR24 KML export",
     "sbs": "an SBS log",
     "fr24_granular": "an FR24 granular CSV export",
+    "jet1090": "jet1090 JSON Lines",
 }
 """How messages name each format when a forced format does not fit the content."""
 
@@ -261,7 +262,10 @@ def _forced(spec: ReaderSpec, stream: io.BufferedReader, text: bytes, compressio
         return spec, compression, spec.func(obj, ctx)
     if spec.kind == "parquet":
         raise FormatError(f"not {_noun(spec)}: the content is {kind}, not a Parquet file")
-    if kind == "JSON" and spec.name != "fr24_kml":
+    if spec.json_lines:
+        if kind != "JSON" or spec.sniff is None or not spec.sniff(text):
+            raise FormatError(f"not {_noun(spec)}: the first line is not such a message (first line: {_describe_head(text)!r})")
+    elif kind == "JSON" and spec.name != "fr24_kml":
         raise FormatError(f"not {_noun(spec)}: the content is JSON")
     return spec, compression, spec.func(stream, ctx)
 
@@ -337,6 +341,9 @@ def dispatch(
     if fmt is not None:
         return _forced(specs[fmt], stream, text, compression, ctx)
     if text[:1] in (b"{", b"["):
+        for spec in specs.values():  # one JSON object per line: a stream of records, not one document
+            if spec.json_lines and spec.sniff is not None and spec.sniff(text):
+                return spec, compression, spec.func(stream, ctx)
         obj = _parse_json(stream, ctx)
         for spec in specs.values():
             if spec.kind == "json" and spec.match is not None and spec.match(obj):

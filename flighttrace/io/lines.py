@@ -23,17 +23,24 @@ from __future__ import annotations
 
 import secrets
 import zlib
+from collections.abc import Iterator
 from typing import Any, Final
+
+import numpy as np
 
 from flighttrace.io._base import RAW_MAX_CHARS
 from flighttrace.io.bounds import mb
 
-__all__ = ["READ_BYTES", "LineGuard"]
+__all__ = ["MAX_CHUNK_BYTES", "READ_BYTES", "LineGuard", "line_batches", "newline_ends"]
 
 READ_BYTES: Final = 1 << 20
 """Bytes read from the stream at a time, B."""
 _HEAD_BYTES: Final = 4 * RAW_MAX_CHARS
 """Bytes of an over-long line kept for its quarantine row."""
+MAX_CHUNK_BYTES: Final = 1 << 28
+"""A run of lines is cut early once it reaches this many bytes (hostile files of long lines), B."""
+_NEWLINE: Final = 0x0A
+"""The byte that ends a line."""
 
 
 class LineGuard:
@@ -213,3 +220,80 @@ class LineGuard:
             return
         self._out += buf[start : last + 1]
         self._tail = buf[last + 1 :]
+
+
+# --------------------------------------------------------------------------- runs of whole lines
+
+
+def newline_ends(data: bytes) -> np.ndarray:
+    """Offsets just after each ``\\n`` in ``data``."""
+    return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE) + 1
+
+
+def line_batches(stream: Any, chunk_rows: int, *, max_line_chars: int, read_bytes: int = READ_BYTES, max_chunk_bytes: int = MAX_CHUNK_BYTES) -> Iterator[bytes]:
+    """Split a byte stream into runs of ``chunk_rows`` whole lines.
+
+    Each yielded byte string holds whole lines, each ended by ``\\n`` except
+    possibly the very last line of the stream. The stream is read
+    ``read_bytes`` at a time; a line that spans blocks is kept only up to
+    ``max_line_chars`` + 1 bytes (enough to tell that it is too long), and a
+    run is cut early once it holds ``max_chunk_bytes``, so memory stays
+    bounded whatever the content. ``stream`` is usually a :class:`LineGuard`
+    (the readers of line formats read through one).
+    """
+    cap = max_line_chars + 1
+    pieces: list[bytes] = []
+    n_lines = 0
+    n_bytes = 0
+    tail = b""  # the start of a line whose end has not been read yet
+
+    def flush(final: bool) -> Iterator[bytes]:
+        nonlocal pieces, n_lines, n_bytes
+        data = b"".join(pieces)
+        ends = newline_ends(data)
+        if final and data and not data.endswith(b"\n"):
+            ends = np.append(ends, len(data))
+        start = 0
+        n_full = len(ends) // chunk_rows
+        for c in range(n_full):
+            cut = int(ends[(c + 1) * chunk_rows - 1])
+            yield data[start:cut]
+            start = cut
+        rest = data[start:]
+        if rest and (final or len(rest) >= max_chunk_bytes):
+            yield rest
+            rest = b""
+        pieces, n_lines, n_bytes = ([rest] if rest else []), len(ends) - n_full * chunk_rows if rest else 0, len(rest)
+
+    while True:
+        try:
+            block = stream.read(read_bytes)
+        except (EOFError, OSError, zlib.error):
+            # a damaged compressed stream: hand over the whole lines read before the damage (never the
+            # line it cut short), then let the error be reported
+            if pieces:
+                pieces_final = b"".join(pieces)
+                pieces.clear()
+                ends = newline_ends(pieces_final)
+                for c in range(0, len(ends), chunk_rows):
+                    lo = int(ends[c - 1]) if c else 0
+                    yield pieces_final[lo : int(ends[min(c + chunk_rows, len(ends)) - 1])]
+            raise
+        if not block:
+            break
+        last_nl = block.rfind(b"\n")
+        if last_nl < 0:
+            if len(tail) < cap:
+                tail = (tail + block)[:cap]
+            continue
+        complete = tail + block[: last_nl + 1]
+        tail = block[last_nl + 1 :][:cap]
+        pieces.append(complete)
+        n_lines += int(np.count_nonzero(np.frombuffer(complete, dtype=np.uint8) == _NEWLINE))
+        n_bytes += len(complete)
+        if n_lines >= chunk_rows or n_bytes >= max_chunk_bytes:
+            yield from flush(final=False)
+    if tail:
+        pieces.append(tail)
+    if pieces:
+        yield from flush(final=True)

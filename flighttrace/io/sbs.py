@@ -33,7 +33,6 @@ and the manifest says which.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Final
@@ -45,7 +44,8 @@ import pyarrow.compute as pc
 
 from flighttrace.cells import none_where
 from flighttrace.io._base import RawChunk, ReadContext, ReaderSpec
-from flighttrace.io.lines import LineGuard
+from flighttrace.io.carry import IDENTITY_MAX_AGE_S, KINEMATIC_MAX_AGE_S, NUM_STATE, Carry, carry_forward
+from flighttrace.io.lines import LineGuard, line_batches, newline_ends
 
 __all__ = ["read_sbs", "SPECS", "SBS_FIELDS", "KINEMATIC_MAX_AGE_S", "IDENTITY_MAX_AGE_S"]
 
@@ -61,15 +61,6 @@ READ_BLOCK_BYTES: Final = 1 << 20
 
 MAX_CHUNK_BYTES: Final = 1 << 28
 """A chunk is cut early once its lines reach this many bytes (hostile files of long lines), B."""
-
-NEWLINE: Final = 0x0A
-"""The byte that ends a line (a preceding CR is stripped with the line)."""
-
-KINEMATIC_MAX_AGE_S: Final = 60.0
-"""Altitude, speed, track, vertical rate and on-ground flag older than this, s, are not carried."""
-
-IDENTITY_MAX_AGE_S: Final = 1800.0
-"""Callsign and squawk older than this, s, are not carried (a later flight may use another)."""
 
 STATE_ONLY_KINDS: Final = ("SEL", "ID", "AIR", "STA", "CLK")
 """BaseStation message kinds that are not MSG: counted as state lines, content not used."""
@@ -124,10 +115,6 @@ BOM: Final = b"\xef\xbb\xbf"
 F_KIND, F_TTYPE, F_HEX, F_DATE, F_TIME = 0, 1, 4, 6, 7
 F_CALLSIGN, F_ALT, F_GS, F_TRACK, F_LAT, F_LON, F_VRATE, F_SQUAWK, F_GROUND = 10, 11, 12, 13, 14, 15, 16, 17, 21
 
-_STR_STATE: Final = ("callsign", "squawk")
-_NUM_STATE: Final = ("alt", "gs", "track", "vrate", "ground")
-_MAX_AGE: Final = {"callsign": IDENTITY_MAX_AGE_S, "squawk": IDENTITY_MAX_AGE_S} | {k: KINEMATIC_MAX_AGE_S for k in _NUM_STATE}
-
 _DATE_RE: Final = r"^\d{4}/\d{2}/\d{2}$"
 _TIME_RE: Final = r"^\d{2}:\d{2}:\d{2}(\.\d{1,9})?$"
 _NUM_RE: Final = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
@@ -142,85 +129,15 @@ def _sniff(head: bytes) -> bool:
 
 def _newline_ends(data: bytes) -> np.ndarray:
     """Offsets just after each ``\\n`` in ``data``."""
-    return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == NEWLINE) + 1
+    return newline_ends(data)
 
 
 def _line_batches(stream: LineGuard, chunk_rows: int) -> Iterator[bytes]:
-    """Split a byte stream into runs of ``chunk_rows`` whole lines.
-
-    Each yielded byte string holds whole lines, each ended by ``\\n`` except
-    possibly the very last line of the stream. The stream is read
-    :data:`READ_BLOCK_BYTES` at a time; a line that spans blocks is kept only
-    up to :data:`MAX_LINE_CHARS` + 1 bytes (enough to tell that it is too
-    long), and a run is cut early once it holds :data:`MAX_CHUNK_BYTES`, so
-    memory stays bounded whatever the content.
-    """
-    cap = MAX_LINE_CHARS + 1
-    pieces: list[bytes] = []
-    n_lines = 0
-    n_bytes = 0
-    tail = b""  # the start of a line whose end has not been read yet
-
-    def flush(final: bool) -> Iterator[bytes]:
-        nonlocal pieces, n_lines, n_bytes
-        data = b"".join(pieces)
-        ends = _newline_ends(data)
-        if final and data and not data.endswith(b"\n"):
-            ends = np.append(ends, len(data))
-        start = 0
-        n_full = len(ends) // chunk_rows
-        for c in range(n_full):
-            cut = int(ends[(c + 1) * chunk_rows - 1])
-            yield data[start:cut]
-            start = cut
-        rest = data[start:]
-        if rest and (final or len(rest) >= MAX_CHUNK_BYTES):
-            yield rest
-            rest = b""
-        pieces, n_lines, n_bytes = ([rest] if rest else []), len(ends) - n_full * chunk_rows if rest else 0, len(rest)
-
-    while True:
-        try:
-            block = stream.read(READ_BLOCK_BYTES)
-        except (EOFError, OSError, zlib.error):
-            # a damaged compressed stream: hand over the whole lines read before the damage (never the
-            # line it cut short), then let the error be reported
-            if pieces:
-                pieces_final = b"".join(pieces)
-                pieces.clear()
-                ends = _newline_ends(pieces_final)
-                for c in range(0, len(ends), chunk_rows):
-                    lo = int(ends[c - 1]) if c else 0
-                    yield pieces_final[lo : int(ends[min(c + chunk_rows, len(ends)) - 1])]
-            raise
-        if not block:
-            break
-        last_nl = block.rfind(b"\n")
-        if last_nl < 0:
-            if len(tail) < cap:
-                tail = (tail + block)[:cap]
-            continue
-        complete = tail + block[: last_nl + 1]
-        tail = block[last_nl + 1 :][:cap]
-        pieces.append(complete)
-        n_lines += int(np.count_nonzero(np.frombuffer(complete, dtype=np.uint8) == NEWLINE))
-        n_bytes += len(complete)
-        if n_lines >= chunk_rows or n_bytes >= MAX_CHUNK_BYTES:
-            yield from flush(final=False)
-    if tail:
-        pieces.append(tail)
-    if pieces:
-        yield from flush(final=True)
+    """Runs of ``chunk_rows`` whole lines (:func:`flighttrace.io.lines.line_batches` with this reader's limits)."""
+    return line_batches(stream, chunk_rows, max_line_chars=MAX_LINE_CHARS, read_bytes=READ_BLOCK_BYTES, max_chunk_bytes=MAX_CHUNK_BYTES)
 
 
 # --------------------------------------------------------------------------- field parsing
-
-
-@dataclass
-class _Carry:
-    """The last state per aircraft, carried from one chunk to the next."""
-
-    frame: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -357,37 +274,6 @@ def _field_count_reason(nf: int) -> str:
     return f"line has {nf} field{'s' if nf != 1 else ''}, SBS MSG lines have {SBS_FIELDS}"
 
 
-def _carry_forward(frame: pd.DataFrame, carry: _Carry) -> pd.DataFrame:
-    """Forward-fill state per aircraft in time order, starting from the carried state.
-
-    ``frame`` holds one row per valid MSG line: ``key``, ``t``, ``line``, the
-    state fields (NaN / None when the line does not set them) and their set
-    times ``<name>_t``. Returns the frame, sorted, with the carried values and
-    with expired values blanked; stores the last state per aircraft in ``carry``.
-    """
-    if carry.frame is not None and len(carry.frame):
-        prev = carry.frame.assign(line=-1, pos=-1, ttype=0, record=False, carry_row=True)
-        frame = pd.concat([prev, frame.assign(carry_row=False)], ignore_index=True)
-    else:
-        frame = frame.assign(carry_row=False)
-    key_codes, _ = pd.factorize(frame["key"])
-    order = np.lexsort((frame["line"].to_numpy(), frame["t"].to_numpy(), ~frame["carry_row"].to_numpy(dtype=bool), key_codes))
-    frame = frame.iloc[order].reset_index(drop=True)
-    key_codes = key_codes[order]
-    cols = [*_STR_STATE, *_NUM_STATE, *(f"{c}_t" for c in (*_STR_STATE, *_NUM_STATE))]
-    frame[cols] = frame[cols].groupby(key_codes, sort=False).ffill()
-    last = np.ones(len(frame), dtype=bool)
-    last[:-1] = key_codes[1:] != key_codes[:-1]
-    carry.frame = frame.loc[last, ["key", "t", *cols]].reset_index(drop=True)
-    t = frame["t"].to_numpy(dtype=np.float64)
-    for c in (*_STR_STATE, *_NUM_STATE):
-        age = t - frame[f"{c}_t"].to_numpy(dtype=np.float64)
-        expired = ~(age <= _MAX_AGE[c])
-        if expired.any():
-            frame.loc[expired, c] = None if c in _STR_STATE else np.nan
-    return frame[~frame["carry_row"].to_numpy(dtype=bool)].reset_index(drop=True)
-
-
 @dataclass
 class _Batch:
     """The lines of one batch split into fields on whole arrays, and what kind of line each is."""
@@ -505,7 +391,7 @@ def _messages(values: pa.Array, g_starts: np.ndarray, ctx: ReadContext, notes: s
     return _Messages(f, ttype, is_record, hex_missing, t, nums, g_bad, g_prob)
 
 
-def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, notes: set[str], guard: LineGuard) -> tuple[RawChunk, int]:
+def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: Carry, notes: set[str], guard: LineGuard) -> tuple[RawChunk, int]:
     """Parse a run of whole lines (from :func:`_line_batches`); update ``carry``.
 
     Returns the chunk and the number of lines it covered.
@@ -530,7 +416,7 @@ def _parse_batch(data: bytes, first_line: int, ctx: ReadContext, carry: _Carry, 
     quarantine = [(int(lb.line_no[i]), "; ".join(rs), raw_texts.get(i) or lb.raw_arr[i].as_py()) for i, rs in sorted(reasons.items())]
     if not valid.any():
         return RawChunk.only_quarantine(quarantine, lines_state=lines_state), n
-    frame = _carry_forward(_state_frame(msg.f, msg.nums, msg.t, g_idx, lb.line_no, msg.ttype, record, valid), carry)
+    frame = carry_forward(_state_frame(msg.f, msg.nums, msg.t, g_idx, lb.line_no, msg.ttype, record, valid), carry)
     if not record.any():
         return RawChunk.only_quarantine(quarantine, lines_state=lines_state), n
     return _records_chunk(frame, msg, lb, g_idx, quarantine, lines_state), n
@@ -611,7 +497,7 @@ def _state_frame(
         present = _present(arr)
         data[name] = pd.Series(none_where(~present, _np(arr)), dtype=object)
         data[f"{name}_t"] = np.where(present, tt, np.nan)
-    for name in _NUM_STATE:
+    for name in NUM_STATE:
         v = nums[name][keep]
         data[name] = v
         data[f"{name}_t"] = np.where(np.isfinite(v), tt, np.nan)
@@ -629,7 +515,7 @@ def read_sbs(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     ctx.tz_used = ctx.tz or "UTC"
     if ctx.tz is None:
         ctx.notes.append(UTC_NOTE)
-    carry = _Carry()
+    carry = Carry()
     notes: set[str] = set()
     first = 0
     guard = LineGuard(stream, ctx.size.line_bytes)  # CR line ends made LF; lines past the limit stand aside

@@ -41,6 +41,7 @@ def _writers() -> dict[str, tuple[str, Callable[[pd.DataFrame, Path], None]]]:
         write_fr24_granular,
         write_fr24_kml,
         write_fr24_playback,
+        write_jet1090,
         write_sbs,
         write_state_vectors_csv,
         write_state_vectors_parquet,
@@ -73,6 +74,7 @@ def _writers() -> dict[str, tuple[str, Callable[[pd.DataFrame, Path], None]]]:
         "fr24_json": ("playback.json", lambda p, f: write_fr24_playback(p, f, flight_id="2c1a3f4b", callsign="AZQ6224", registration="4K-AZ100", typecode="IL76")),
         "fr24_granular": ("granular.csv", write_fr24_granular),
         "sbs": ("log.sbs", lambda p, f: write_sbs(p, f)),
+        "jet1090": ("messages.jsonl", lambda p, f: write_jet1090(p, f)),
     }
 
 

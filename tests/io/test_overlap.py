@@ -45,6 +45,7 @@ def _writers() -> dict[str, tuple[str, bool, Callable[[pd.DataFrame, Path], None
         write_fr24_granular,
         write_fr24_kml,
         write_fr24_playback,
+        write_jet1090,
         write_sbs,
         write_state_vectors_csv,
         write_state_vectors_parquet,
@@ -68,6 +69,7 @@ def _writers() -> dict[str, tuple[str, bool, Callable[[pd.DataFrame, Path], None
         "fr24_json": ("playback.json", False, lambda p, f: write_fr24_playback(p, f, flight_id="2c1a3f4b", callsign="AZQ6224",
                                                                                   registration="4K-AZ100", typecode="IL76")),
         "sbs": ("log.sbs", False, lambda p, f: write_sbs(p, f)),
+        "jet1090": ("messages.jsonl", False, lambda p, f: write_jet1090(p, f)),
         "fr24_granular": ("granular.csv", False, write_fr24_granular),
     }
 

@@ -48,9 +48,10 @@ def sample_csv(name: str, folder: Path) -> Path:
 
 
 def sample_path(name: str, folder: Path) -> Path:
-    """The file flighttrace reads for truth file ``name``: a readsb trace or FR24 document (``….json``) as the package ships it,
-    a state-vector sample (no suffix) written as a pyopensky-style CSV in ``folder`` (:func:`sample_csv`)."""
-    return samples_dir() / name if name.endswith(".json") else sample_csv(name, folder)
+    """The file flighttrace reads for truth file ``name``: a readsb trace or FR24 document (``….json``) or jet1090 messages
+    (``….jsonl``) as the package ships it, a state-vector sample (no suffix) written as a pyopensky-style CSV in ``folder``
+    (:func:`sample_csv`)."""
+    return samples_dir() / name if name.endswith((".json", ".jsonl")) else sample_csv(name, folder)
 
 
 def truth() -> pd.DataFrame:

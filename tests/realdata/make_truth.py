@@ -48,6 +48,9 @@ FILES = (
 """State-vector sample files examined (globs under traffic/data/samples, without ``.json.gz``)."""
 READSB_FILES = ("readsb/*.json",)
 """readsb trace files examined (globs under traffic/data/samples): "ground" in the altitude field is the on-ground flag."""
+JET1090_FILES = ("rs1090/*.jsonl",)
+"""jet1090 / rs1090 decoded message files examined (globs under traffic/data/samples): a surface position message
+(BDS 0,6) is on the ground, an airborne one (BDS 0,5) flying, with the ground speed of the last velocity message (BDS 0,9)."""
 FR24_FILES = ("fr24/*.json",)
 """FlightRadar24 flight documents examined (globs under traffic/data/samples): the document names the flight's origin and
 destination airports; the take-off is its first track point, the landing its last."""
@@ -136,6 +139,25 @@ def readsb_frame(path: Path) -> pd.DataFrame:
     })
 
 
+def jet1090_frame(path: Path) -> pd.DataFrame:
+    """A jet1090 JSON Lines file as the columns :func:`events` reads: its ADS-B position messages, on the ground when surface ones."""
+    m = pd.read_json(path, lines=True, dtype={"icao24": str, "df": str, "bds": str})
+    m["timestamp"] = pd.to_datetime(m["timestamp"], unit="s", utc=True)
+    squitter = m["df"].isin(["17", "18"])
+    pos = m[squitter & m["bds"].isin(["05", "06"]) & m["latitude"].notna() & m["longitude"].notna()].sort_values("timestamp", kind="stable")
+    vel = m[squitter & (m["bds"] == "09") & m["groundspeed"].notna()].sort_values("timestamp", kind="stable")
+    ident = m[squitter & (m["bds"] == "08") & m["callsign"].notna()].sort_values("timestamp", kind="stable")
+    out = pd.merge_asof(pos[["timestamp", "icao24", "latitude", "longitude", "bds", "groundspeed"]],
+                        vel[["timestamp", "icao24", "groundspeed"]].rename(columns={"groundspeed": "gs09"}),
+                        on="timestamp", by="icao24", direction="backward", tolerance=pd.Timedelta(seconds=10))
+    out = pd.merge_asof(out, ident[["timestamp", "icao24", "callsign"]], on="timestamp", by="icao24", direction="backward")
+    surface = out["bds"] == "06"
+    return pd.DataFrame({
+        "timestamp": out["timestamp"], "icao24": out["icao24"].str.lower(), "latitude": out["latitude"], "longitude": out["longitude"],
+        "groundspeed": out["groundspeed"].where(surface, out["gs09"]), "onground": surface, "callsign": out["callsign"].str.strip(),
+    })
+
+
 def fr24_events(path: Path, name: str) -> list[dict[str, object]]:
     """The take-off and landing a FlightRadar24 flight document names: its origin at its first track point, its destination at its last."""
     flight = json.loads(path.read_text(encoding="utf-8"))["result"]["response"]["data"]["flight"]
@@ -167,6 +189,9 @@ def main(samples: Path, ourairports: Path) -> None:
     for pattern in READSB_FILES:
         for f in sorted(samples.glob(pattern)):
             rows.extend({**e, "basis": 'readsb altitude "ground"'} for e in events(readsb_frame(f), rw, str(f.relative_to(samples))))
+    for pattern in JET1090_FILES:
+        for f in sorted(samples.glob(pattern)):
+            rows.extend({**e, "basis": "jet1090 surface position (BDS 0,6)"} for e in events(jet1090_frame(f), rw, str(f.relative_to(samples))))
     for pattern in FR24_FILES:
         for f in sorted(samples.glob(pattern)):
             rows.extend(fr24_events(f, str(f.relative_to(samples))))

@@ -1,4 +1,4 @@
-"""Takeoff and landing fields on real recordings (traffic 2.13's OpenSky, readsb and FlightRadar24 samples) against truth.csv.
+"""Takeoff and landing fields on real recordings (traffic 2.13's OpenSky, readsb, jet1090 and FlightRadar24 samples) against truth.csv.
 
 The truth comes from the files' own on-ground positions on OurAirports
 runways, or from the airports a FlightRadar24 document names (make_truth.py,
@@ -25,18 +25,18 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
 
 
 def test_every_truth_event_was_compared(results: pd.DataFrame) -> None:
-    assert len(results) == len(truth()) == 199
+    assert len(results) == len(truth()) == 201
 
 
 def test_every_end_agrees_in_the_files_without_an_explained_disagreement(results: pd.DataFrame) -> None:
     rest = results[~results["file"].isin(EXPLAINED)]
     bad = rest[~rest["agree"]]
-    assert len(rest) == 199 - 12 and bad.empty, bad[["file", "icao24", "event", "time", "airport", "named", "evidence"]]
+    assert len(rest) == 201 - 12 and bad.empty, bad[["file", "icao24", "event", "time", "airport", "named", "evidence"]]
 
 
 def test_agreement_overall_and_on_the_paris_collection(results: pd.DataFrame) -> None:
     s = summary(results)
-    assert s.loc["all", "agree"] >= 198  # of 199 (99.5 %, measured by python -m tests.realdata.compare); the aim is 97 %
+    assert s.loc["all", "agree"] >= 200  # of 201 (99.5 %, measured by python -m tests.realdata.compare); the aim is 97 %
     assert s.loc["collections/quickstart", "agree"] == 112  # every Paris end, stale state vectors included
     assert s.loc["firefighting/calfire", "agree"] >= 11  # of 12: one take-off falls in no leg (README.md)
 
@@ -53,6 +53,7 @@ def test_other_formats_and_the_calibration_month(results: pd.DataFrame) -> None:
     assert s.loc["readsb/trace_full_ac671b.json", "agree"] == 5  # a readsb trace_full, "ground" altitudes
     fr24 = results[results["file"].str.startswith("fr24/")]
     assert len(fr24) == 8 and fr24["agree"].all()  # the airports each FlightRadar24 document names
+    assert s.loc["rs1090/full_flight_short.jsonl", "agree"] == 2  # jet1090's decoded messages: Paris CDG to Toulouse, surface positions
 
 
 def test_a_descent_lost_at_altitude_names_no_field_beside_its_track() -> None:

@@ -167,6 +167,26 @@ def _opensky_long(path: Path, length: int, gz: bool) -> None:
                 _write_repeated(fh, data, count)
 
 
+def _jet1090_line(t: int, altitude: str) -> bytes:
+    return (f'{{"timestamp":{t}.5,"frame":"8d600864","df":"17","icao24":"600864","bds":"05","altitude":{altitude},'
+            f'"source":"barometric","latitude":40.4675,"longitude":50.0467}}\n').encode()
+
+
+def build_jet1090_long_line(path: Path) -> None:
+    """jet1090 messages around a 1 GiB line (gzip)."""
+    before = b"".join(_jet1090_line(1693548000 + 10 * i, "3000") for i in range(5))
+    after = b"".join(_jet1090_line(1693548100 + 10 * i, "3000") for i in range(5))
+    _gzip_file(path, [(before + b'{"timestamp":1693548050.5,"frame":"', 1), (b"9", GiB), (b'"}\n' + after, 1)])
+
+
+def build_jet1090_bad_types(path: Path, n: int = 1_000_000) -> None:
+    """One million jet1090 position messages whose altitude is text, the first one excepted (every batch takes the line-by-line path)."""
+    with open(path, "wb") as fh:
+        fh.write(_jet1090_line(1693548000, "3000"))
+        for start in range(1, n, 10_000):
+            fh.write(b"".join(_jet1090_line(1693548000 + i, '"high"') for i in range(start, min(start + 10_000, n))))
+
+
 CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
     "readsb_whitespace": ("trace_full_600864.json", build_readsb_whitespace),
     "fr24_long_line": ("AZQ6224_hex600864.csv", build_fr24_long_line),
@@ -182,6 +202,8 @@ CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
     "opensky_line_128MiB": ("states.csv", lambda p: _opensky_long(p, 128 * MiB, False)),
     "opensky_line_256MiB": ("states.csv", lambda p: _opensky_long(p, 256 * MiB, False)),
     "opensky_gzip_1GiB_line": ("states.csv.gz", lambda p: _opensky_long(p, GiB, True)),
+    "jet1090_gzip_1GiB_line": ("messages.jsonl.gz", build_jet1090_long_line),
+    "jet1090_bad_types_1M": ("messages.jsonl", build_jet1090_bad_types),
 }
 """Case name → (file name, builder)."""
 

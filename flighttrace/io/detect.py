@@ -264,7 +264,7 @@ def _forced(spec: ReaderSpec, stream: io.BufferedReader, text: bytes, compressio
         raise FormatError(f"not {_noun(spec)}: the content is {kind}, not a Parquet file")
     if spec.json_lines:
         if kind != "JSON" or spec.sniff is None or not spec.sniff(text):
-            raise FormatError(f"not {_noun(spec)}: the first line is not such a message (first line: {_describe_head(text)!r})")
+            raise FormatError(f"not {_noun(spec)}: its first lines are not such messages (first line: {_describe_head(text)!r})")
     elif kind == "JSON" and spec.name != "fr24_kml":
         raise FormatError(f"not {_noun(spec)}: the content is JSON")
     return spec, compression, spec.func(stream, ctx)

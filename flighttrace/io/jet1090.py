@@ -39,8 +39,8 @@ line. Every other message is counted in ``lines_state``. Blank lines are
 ignored. ``src_row`` is the 0-based line number in the file.
 
 Lines are parsed by Arrow's JSON reader, a batch at a time (no loop per
-message). A batch that holds a line Arrow cannot read is split in halves
-until that line stands alone, so a bad line costs only itself.
+message). A batch that holds a line Arrow cannot read is then looked at line
+by line and its bad lines set aside, so a bad line costs only itself.
 """
 
 from __future__ import annotations
@@ -92,6 +92,9 @@ _SCHEMA: Final = pa.schema([
 ])
 """The fields the reader uses, as jet1090 writes them; any other field is ignored."""
 
+_KINDS: Final = {f.name: "number" if pa.types.is_floating(f.type) else "text" for f in _SCHEMA}
+"""What each used field must hold when present: a JSON number or a JSON string."""
+
 _REQUIRED: Final = ("timestamp", "df", "icao24")
 """Keys a message holds (the content is taken for jet1090's when its first JSON object has them)."""
 SNIFF_LINES: Final = 20
@@ -129,34 +132,67 @@ def _parse(lines: pa.Array) -> pa.Table:
     return table.select(_SCHEMA.names)
 
 
-def _why(line: str, exc: Exception) -> str:
-    """Why one line could not be read, in words."""
+def _line_problem(line: str) -> str | None:
+    """Why Arrow cannot read this line (not JSON, not an object, a used field of the wrong type), or ``None``."""
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError:
         return "not JSON"
     if not isinstance(obj, dict):
         return f"a JSON {'array' if isinstance(obj, list) else type(obj).__name__}, not an object"
-    return f"a field of the wrong type ({str(exc).splitlines()[0][:160]})"
+    for name, want in _KINDS.items():
+        v = obj.get(name)
+        if v is None:
+            continue
+        if want == "number" and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            return f"{name} is {_json_kind(v)}, not a number"
+        if want == "text" and not isinstance(v, str):
+            return f"{name} is {_json_kind(v)}, not text"
+    return None
+
+
+def _json_kind(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true or false"
+    names: dict[type, str] = {str: "text", list: "an array", dict: "an object"}
+    return names.get(type(v), "a number")
 
 
 def _tables(lines: pa.Array, rows: np.ndarray, bad: dict[int, str]) -> list[tuple[np.ndarray, pa.Table]]:
     """``(rows, table)`` pieces of the lines Arrow reads; each line it cannot read goes into ``bad`` (row → reason).
 
-    The lines are parsed together; when that fails they are split in halves,
-    and so on, until each bad line stands alone: a batch with ``k`` bad
-    lines of ``n`` costs about ``k·log2(n)`` parses more than a clean one.
+    The lines are parsed together. When that fails, each line is looked at
+    on its own (:func:`_line_problem`: only a batch with a bad line takes
+    this path, and it costs a few microseconds a line), the bad ones are
+    set aside and the rest parsed together again. Should Arrow still refuse
+    (a case the check does not foresee), the lines are halved until the one
+    it refuses stands alone.
     """
     if not len(lines):
         return []
     try:
         return [(rows, _parse(lines))]
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    problems = [_line_problem(x) for x in lines.to_pylist()]  # the bad batch only: one check per line
+    ok = np.fromiter((p is None for p in problems), dtype=bool, count=len(problems))
+    for k in np.flatnonzero(~ok).tolist():
+        bad[int(rows[k])] = str(problems[k])
+    if ok.all() or not ok.any():
+        return _halved(lines, rows, bad) if ok.all() else []
+    return _halved(lines.filter(pa.array(ok)), rows[ok], bad)
+
+
+def _halved(lines: pa.Array, rows: np.ndarray, bad: dict[int, str]) -> list[tuple[np.ndarray, pa.Table]]:
+    """The lines parsed, halved until each line Arrow refuses stands alone (its reason Arrow's)."""
+    try:
+        return [(rows, _parse(lines))]
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         if len(lines) == 1:
-            bad[int(rows[0])] = _why(lines[0].as_py(), exc)
+            bad[int(rows[0])] = f"unreadable ({str(exc).splitlines()[0][:160]})"
             return []
     half = len(lines) // 2
-    return _tables(lines.slice(0, half), rows[:half], bad) + _tables(lines.slice(half), rows[half:], bad)
+    return _halved(lines.slice(0, half), rows[:half], bad) + _halved(lines.slice(half), rows[half:], bad)
 
 
 def _is_in(arr: pa.ChunkedArray, values: tuple[str, ...]) -> np.ndarray:

@@ -128,7 +128,7 @@ def test_each_bad_line_is_quarantined_alone_and_the_rest_is_read(tmp_path: Path)
     reasons = dict(zip(q["src_row"].astype(int), q["reason"], strict=True))
     assert set(reasons) == {1, 3, 4, 5, 6}
     assert reasons[1] == "not a JSON object" and reasons[3] == "not a JSON object"
-    assert reasons[4].startswith("a field of the wrong type") and reasons[5] == "no icao24" and reasons[6] == "not JSON"
+    assert reasons[4] == "altitude is text, not a number" and reasons[5] == "no icao24" and reasons[6] == "not JSON"
     assert q.set_index(q["src_row"].astype(int)).loc[4, "raw"] == lines[4]  # the line as written
     row = ds.manifest.iloc[0]
     assert (row["rows_read"], row["rows_kept"], row["rows_quarantined"]) == (7, 2, 5)
@@ -207,3 +207,13 @@ def test_the_simulator_writes_what_the_reader_gives_back(tmp_path: Path) -> None
     assert np.array_equal(back["vrate_fpm"].to_numpy(dtype=float), [np.nan, 2176.0, 2048.0, np.nan], equal_nan=True)
     assert back["callsign"].astype(object).where(back["callsign"].notna(), None).tolist() == ["AFR34ZG"] * 3 + [None]
     assert back["squawk"].astype(str).tolist() == ["1000", "1000", "1000", "7700"]
+
+
+def test_a_line_only_arrow_refuses_is_quarantined_with_its_reason(tmp_path: Path) -> None:
+    # a key given twice: the line checker sees the last value (a number), Arrow the first (text) and refuses the line
+    twice = m(1, "17", "05", latitude=48.1, longitude=2.0).replace('"icao24"', '"altitude": "x", "altitude": 5, "icao24"')
+    lines = [m(0, "17", "05", altitude=1000, latitude=48.0, longitude=2.0), twice, m(2, "17", "05", altitude=1100, latitude=48.2, longitude=2.0)]
+    ds = _read(_file(tmp_path, lines))
+    assert ds.points["src_row"].tolist() == [0, 2] and ds.points["alt_ft"].tolist() == [1000.0, 1100.0]
+    q = ds.quarantine
+    assert q["src_row"].tolist() == [1] and q["reason"].iloc[0].startswith("unreadable (JSON parse error")

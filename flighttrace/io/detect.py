@@ -184,6 +184,19 @@ def _json_keys(obj: Any) -> str:
     return type(obj).__name__
 
 
+def _json_lines_shape(text: bytes) -> str | None:
+    """For content of one JSON object per line: the first object's shape (:func:`_json_keys`); ``None`` for anything else."""
+    import orjson
+
+    lines = [x for x in text.split(b"\n")[:3] if x.strip()]
+    if len(lines) < 2 or lines[1].lstrip()[:1] != b"{":
+        return None
+    try:
+        return _json_keys(orjson.loads(lines[0]))
+    except orjson.JSONDecodeError:
+        return None
+
+
 def _parse_json(stream: io.BufferedReader, ctx: ReadContext) -> Any:
     """The whole JSON document, read up to the document limit; bad records cost only themselves."""
     data = read_bounded(stream, ctx.size.document_bytes, "JSON document")
@@ -344,7 +357,15 @@ def dispatch(
         for spec in specs.values():  # one JSON object per line: a stream of records, not one document
             if spec.json_lines and spec.sniff is not None and spec.sniff(text):
                 return spec, compression, spec.func(stream, ctx)
-        obj = _parse_json(stream, ctx)
+        try:
+            obj = _parse_json(stream, ctx)
+        except FormatError as exc:
+            shape = _json_lines_shape(text)
+            if shape is None:
+                raise
+            readers = ", ".join(s.name for s in specs.values() if s.json_lines)
+            raise FormatError(f"JSON Lines (one JSON value per line) of unknown shape: the first line is an {shape}; "
+                              f"the JSON Lines flighttrace reads: {readers}") from exc
         for spec in specs.values():
             if spec.kind == "json" and spec.match is not None and spec.match(obj):
                 return spec, compression, spec.func(obj, ctx)

@@ -14,8 +14,10 @@ message, and only some carry a position. The reader takes:
 - **positions** from ADS-B airborne (BDS 0,5) and surface (BDS 0,6)
   position messages of DF 17 and 18 that carry ``latitude`` and
   ``longitude``: one point each, on the ground when it is a surface
-  position. DF 17 is a transponder's own broadcast (``adsb``); DF 18 is
-  TIS-B or ADS-R, relayed by a ground station (``other``);
+  position. DF 17 is a transponder's own broadcast, and so is DF 18 from
+  ADS-B equipment without a transponder (``"tisb": "ADSB_ES_NT"`` or
+  ``"ADSB_ES_NT_ALT"``): ``adsb``; any other DF 18 is TIS-B or ADS-R,
+  rebroadcast by a ground station: ``other``;
 - **altitude** from the airborne position messages themselves and from the
   altitude replies of surveillance (DF 0, 4, 16, 20): pressure altitude,
   ft. An airborne position whose altitude is GNSS height (``"source":
@@ -78,6 +80,9 @@ POSITION_BDS: Final = ("05", "06")
 SQUITTER_DF: Final = ("17", "18")
 """Extended squitter downlink formats: 17 from a transponder, 18 relayed (TIS-B, ADS-R) or from a non-transponder device."""
 
+OWN_BROADCAST_TISB: Final = ("ADSB_ES_NT", "ADSB_ES_NT_ALT")
+"""DF 18 control fields of an aircraft's own ADS-B broadcast (equipment without a transponder); the others are TIS-B or ADS-R."""
+
 ALTITUDE_DF: Final = ("0", "4", "16", "20")
 """Surveillance replies that carry the pressure altitude."""
 
@@ -88,7 +93,7 @@ _SCHEMA: Final = pa.schema([
     ("timestamp", pa.float64()), ("icao24", pa.string()), ("df", pa.string()), ("bds", pa.string()),
     ("latitude", pa.float64()), ("longitude", pa.float64()), ("altitude", pa.float64()), ("source", pa.string()),
     ("groundspeed", pa.float64()), ("track", pa.float64()), ("vertical_rate", pa.float64()),
-    ("callsign", pa.string()), ("squawk", pa.string()),
+    ("callsign", pa.string()), ("squawk", pa.string()), ("tisb", pa.string()),
 ])
 """The fields the reader uses, as jet1090 writes them; any other field is ignored."""
 
@@ -318,7 +323,7 @@ def _records_chunk(recs: pd.DataFrame, cols: dict[str, Any], lines: pa.Array, ro
     pos = recs["pos"].to_numpy(dtype=np.int64)
     take = pa.array(pos)
     surface = recs["ttype"].to_numpy() == 2
-    relayed = _is_in(cols["df"].take(take), ("18",))
+    relayed = _is_in(cols["df"].take(take), ("18",)) & ~_is_in(cols["tisb"].take(take), OWN_BROADCAST_TISB)
     k = len(recs)
     src = rows[pos]
 

@@ -82,13 +82,14 @@ def test_positions_take_the_state_of_the_messages_before_them(tmp_path: Path) ->
 
 def test_relayed_positions_and_gnss_heights_are_said(tmp_path: Path) -> None:
     lines = [
-        m(0, "18", "05", altitude=2000, source="barometric", latitude=48.0, longitude=2.0),  # TIS-B / ADS-R
+        m(0, "18", "05", tisb="TISB_FINE", altitude=2000, source="barometric", latitude=48.0, longitude=2.0),  # rebroadcast by a ground station
         m(1, "17", "05", icao24="abcdef", altitude=5150, source="GNSS", latitude=47.0, longitude=3.0),
+        m(2, "18", "06", icao24="3c0001", tisb="ADSB_ES_NT", groundspeed=5.0, track=10.0, latitude=49.0, longitude=2.5),  # no transponder
     ]
     ds = _read(_file(tmp_path, lines))
     p = ds.points.sort_values("src_row")
-    assert p["position_source"].astype(str).tolist() == ["other", "adsb"]
-    assert p["alt_ft"].tolist() == [2000.0, 5150.0]
+    assert p["position_source"].astype(str).tolist() == ["other", "adsb", "adsb"]
+    assert np.array_equal(p["alt_ft"].to_numpy(dtype=float), [2000.0, 5150.0, np.nan], equal_nan=True)
     assert GNSS_NOTE in ds.manifest.iloc[0]["notes"]
 
 

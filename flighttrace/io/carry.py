@@ -13,13 +13,17 @@ an earlier flight.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import BinaryIO, Final
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["IDENTITY_MAX_AGE_S", "KINEMATIC_MAX_AGE_S", "MAX_AGE", "NUM_STATE", "STR_STATE", "Carry", "carry_forward"]
+from flighttrace.io._base import RawChunk, ReadContext
+from flighttrace.io.lines import MAX_CHUNK_BYTES, READ_BYTES, LineGuard, line_batches
+
+__all__ = ["IDENTITY_MAX_AGE_S", "KINEMATIC_MAX_AGE_S", "MAX_AGE", "NUM_STATE", "STR_STATE", "Carry", "carry_forward", "message_chunks"]
 
 KINEMATIC_MAX_AGE_S: Final = 60.0
 """Altitude, speed, track, vertical rate and on-ground flag older than this, s, are not carried."""
@@ -71,3 +75,29 @@ def carry_forward(frame: pd.DataFrame, carry: Carry) -> pd.DataFrame:
         if expired.any():
             frame.loc[expired, c] = None if c in STR_STATE else np.nan
     return frame[~frame["carry_row"].to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+BatchParser = Callable[[bytes, int, Carry, LineGuard, set[str]], tuple[RawChunk, int]]
+"""A log reader's parser of one run of whole lines: ``(data, first line number, carry, guard, notes) -> (chunk, lines covered)``."""
+
+
+def message_chunks(stream: BinaryIO, ctx: ReadContext, parse: BatchParser, *, max_line_chars: int, read_bytes: int = READ_BYTES,
+                   max_chunk_bytes: int = MAX_CHUNK_BYTES) -> Iterator[RawChunk]:
+    """A message log read ``ctx.chunk_rows`` lines at a time, each run parsed by ``parse`` with the state carried across runs.
+
+    The lines come through a :class:`~flighttrace.io.lines.LineGuard` (CR
+    line ends made LF, lines past ``ctx.size.line_bytes`` set aside) in
+    runs of :func:`~flighttrace.io.lines.line_batches`; the notes a run
+    adds go into ``ctx.notes`` once each.
+    """
+    carry = Carry()
+    notes: set[str] = set()
+    first = 0
+    guard = LineGuard(stream, ctx.size.line_bytes)
+    for data in line_batches(guard, max(1, int(ctx.chunk_rows)), max_line_chars=max_line_chars, read_bytes=read_bytes,
+                             max_chunk_bytes=max_chunk_bytes):
+        chunk, n_lines = parse(data, first, carry, guard, notes)
+        first += n_lines
+        for note in sorted(notes - set(ctx.notes)):
+            ctx.notes.append(note)
+        yield chunk

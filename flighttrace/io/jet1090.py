@@ -59,18 +59,14 @@ import pyarrow.json as pajson
 
 from flighttrace.cells import none_where
 from flighttrace.io._base import RawChunk, ReadContext, ReaderSpec
-from flighttrace.io.carry import NUM_STATE, Carry, carry_forward
-from flighttrace.io.lines import LineGuard, line_batches, newline_ends
+from flighttrace.io.carry import NUM_STATE, Carry, carry_forward, message_chunks
+from flighttrace.io.lines import UTF8_NOTE, LineGuard, text_lines
 
-__all__ = ["GNSS_NOTE", "MAX_LINE_CHARS", "SPECS", "read_jet1090"]
+__all__ = ["GNSS_NOTE", "MAX_LINE_CHARS", "SPECS", "UTF8_NOTE", "read_jet1090"]
 
 MAX_LINE_CHARS: Final = 65_536
 """Longer lines are not jet1090's (a decoded message is at most a few hundred characters); they are quarantined."""
 
-UTF8_NOTE: Final = "text that is not valid UTF-8 was replaced with U+FFFD"
-"""Manifest note when a line held bytes that are not UTF-8."""
-BOM: Final = b"\xef\xbb\xbf"
-"""UTF-8 byte-order mark, dropped from the start of the file."""
 GNSS_NOTE: Final = "jet1090 airborne positions with a GNSS height (source GNSS) are kept in alt_ft"
 """Manifest note when an airborne position's altitude is GNSS height."""
 
@@ -244,25 +240,9 @@ def _state_frame(cols: dict[str, Any], line_no: np.ndarray, position: np.ndarray
     return pd.DataFrame(data)
 
 
-def _lines(data: bytes, first_line: int, notes: set[str]) -> pa.Array:
-    """The batch's lines, line ends trimmed, as one Arrow string array (no copy of the text, no object per line)."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:  # hostile or damaged bytes: replace, never raise
-        data = data.decode("utf-8", errors="replace").encode("utf-8")
-        notes.add(UTF8_NOTE)
-    if first_line == 0 and data.startswith(BOM):
-        data = data[len(BOM):]
-    ends = newline_ends(data)
-    if not data.endswith(b"\n"):
-        ends = np.append(ends, len(data))
-    offsets = np.concatenate([[0], ends]).astype(np.int64)
-    return pc.utf8_rtrim(pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data)), characters="\r\n")
-
-
 def _parse_batch(data: bytes, first_line: int, carry: Carry, guard: LineGuard, notes: set[str]) -> tuple[RawChunk, int]:
     """A run of whole lines (from :func:`~flighttrace.io.lines.line_batches`) as a chunk; updates ``carry``."""
-    lines = _lines(data, first_line, notes)
+    lines = text_lines(data, first=first_line == 0, notes=notes)
     n = len(lines)
     line_no = first_line + np.arange(n, dtype=np.int64)
     length = np.asarray(pc.utf8_length(lines), dtype=np.int64)
@@ -355,16 +335,7 @@ def _records_chunk(recs: pd.DataFrame, cols: dict[str, Any], lines: pa.Array, ro
 
 def read_jet1090(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     """Read jet1090's JSON Lines, ``ctx.chunk_rows`` lines at a time (a ``stream`` reader, :mod:`flighttrace.io._base`)."""
-    carry = Carry()
-    notes: set[str] = set()
-    first = 0
-    guard = LineGuard(stream, ctx.size.line_bytes)  # CR line ends made LF; lines past the limit stand aside
-    for data in line_batches(guard, max(1, int(ctx.chunk_rows)), max_line_chars=MAX_LINE_CHARS):
-        chunk, n_lines = _parse_batch(data, first, carry, guard, notes)
-        first += n_lines
-        for note in sorted(notes - set(ctx.notes)):
-            ctx.notes.append(note)
-        yield chunk
+    return message_chunks(stream, ctx, _parse_batch, max_line_chars=MAX_LINE_CHARS)
 
 
 SPECS = (

@@ -31,7 +31,7 @@ import numpy as np
 from flighttrace.io._base import RAW_MAX_CHARS
 from flighttrace.io.bounds import mb
 
-__all__ = ["MAX_CHUNK_BYTES", "READ_BYTES", "LineGuard", "line_batches", "newline_ends"]
+__all__ = ["BOM", "MAX_CHUNK_BYTES", "READ_BYTES", "UTF8_NOTE", "LineGuard", "line_batches", "newline_ends", "text_lines"]
 
 READ_BYTES: Final = 1 << 20
 """Bytes read from the stream at a time, B."""
@@ -41,6 +41,10 @@ MAX_CHUNK_BYTES: Final = 1 << 28
 """A run of lines is cut early once it reaches this many bytes (hostile files of long lines), B."""
 _NEWLINE: Final = 0x0A
 """The byte that ends a line."""
+BOM: Final = b"\xef\xbb\xbf"
+"""UTF-8 byte-order mark, dropped from the start of a file."""
+UTF8_NOTE: Final = "text that is not valid UTF-8 was replaced with U+FFFD"
+"""Manifest note when a line held bytes that are not UTF-8."""
 
 
 class LineGuard:
@@ -297,3 +301,27 @@ def line_batches(stream: Any, chunk_rows: int, *, max_line_chars: int, read_byte
         pieces.append(tail)
     if pieces:
         yield from flush(final=True)
+
+
+def text_lines(data: bytes, *, first: bool, notes: set[str]) -> Any:
+    """A run of whole lines (from :func:`line_batches`) as one Arrow string array, line ends trimmed, without a copy per line.
+
+    Bytes that are not UTF-8 are replaced with U+FFFD (never raised on), and
+    :data:`UTF8_NOTE` is added to ``notes``; the byte-order mark is dropped
+    from the file's ``first`` run.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:  # hostile or damaged bytes: replace, never raise
+        data = data.decode("utf-8", errors="replace").encode("utf-8")
+        notes.add(UTF8_NOTE)
+    if first and data.startswith(BOM):
+        data = data[len(BOM):]
+    ends = newline_ends(data)
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, len(data))
+    offsets = np.concatenate([[0], ends]).astype(np.int64)
+    return pc.utf8_rtrim(pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data)), characters="\r\n")

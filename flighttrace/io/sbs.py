@@ -44,10 +44,10 @@ import pyarrow.compute as pc
 
 from flighttrace.cells import none_where
 from flighttrace.io._base import RawChunk, ReadContext, ReaderSpec
-from flighttrace.io.carry import IDENTITY_MAX_AGE_S, KINEMATIC_MAX_AGE_S, NUM_STATE, Carry, carry_forward
-from flighttrace.io.lines import LineGuard, line_batches, newline_ends
+from flighttrace.io.carry import IDENTITY_MAX_AGE_S, KINEMATIC_MAX_AGE_S, NUM_STATE, Carry, carry_forward, message_chunks
+from flighttrace.io.lines import BOM, UTF8_NOTE, LineGuard, line_batches, newline_ends, text_lines
 
-__all__ = ["read_sbs", "SPECS", "SBS_FIELDS", "KINEMATIC_MAX_AGE_S", "IDENTITY_MAX_AGE_S"]
+__all__ = ["read_sbs", "SPECS", "SBS_FIELDS", "KINEMATIC_MAX_AGE_S", "IDENTITY_MAX_AGE_S", "UTF8_NOTE", "BOM"]
 
 SBS_FIELDS: Final = 22
 """Number of comma-separated fields of an SBS MSG line."""
@@ -106,10 +106,6 @@ UTC_NOTE: Final = "SBS times taken as UTC (no tz given)"
 """Manifest note when no ``tz`` was given."""
 GNSS_NOTE: Final = "SBS altitudes or vertical rates with an 'H' suffix are GNSS (geometric), kept in alt_ft / vrate_fpm"
 """Manifest note when a GNSS altitude or rate was read."""
-UTF8_NOTE: Final = "text that is not valid UTF-8 was replaced with U+FFFD"
-"""Manifest note when a line held bytes that are not UTF-8 (as the FR24 CSV reader says it)."""
-BOM: Final = b"\xef\xbb\xbf"
-"""UTF-8 byte-order mark, dropped from the start of the file."""
 
 # 0-based field positions (formats.md §5.1 numbers them from 1)
 F_KIND, F_TTYPE, F_HEX, F_DATE, F_TIME = 0, 1, 4, 6, 7
@@ -291,19 +287,7 @@ class _Batch:
 
     @classmethod
     def of(cls, data: bytes, first_line: int, notes: set[str]) -> _Batch:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:  # hostile or damaged bytes: replace, never raise
-            data = data.decode("utf-8", errors="replace").encode("utf-8")
-            notes.add(UTF8_NOTE)
-        if first_line == 0 and data.startswith(BOM):
-            data = data[len(BOM):]
-        ends = _newline_ends(data)
-        if not data.endswith(b"\n"):
-            ends = np.append(ends, len(data))
-        offsets = np.concatenate([[0], ends]).astype(np.int64)
-        lines = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(data))
-        raw_arr = pc.utf8_rtrim(lines, characters="\r\n")
+        raw_arr = text_lines(data, first=first_line == 0, notes=notes)
         overlong = _np(pc.utf8_length(raw_arr)) > MAX_LINE_CHARS
         lists = pc.split_pattern(raw_arr, ",")
         nf = _np(pc.list_value_length(lists))
@@ -515,16 +499,11 @@ def read_sbs(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     ctx.tz_used = ctx.tz or "UTC"
     if ctx.tz is None:
         ctx.notes.append(UTC_NOTE)
-    carry = Carry()
-    notes: set[str] = set()
-    first = 0
-    guard = LineGuard(stream, ctx.size.line_bytes)  # CR line ends made LF; lines past the limit stand aside
-    for data in _line_batches(guard, max(1, int(ctx.chunk_rows))):
-        chunk, n_lines = _parse_batch(data, first, ctx, carry, notes, guard)
-        first += n_lines
-        for note in sorted(notes - set(ctx.notes)):
-            ctx.notes.append(note)
-        yield chunk
+
+    def parse(data: bytes, first: int, carry: Carry, guard: LineGuard, notes: set[str]) -> tuple[RawChunk, int]:
+        return _parse_batch(data, first, ctx, carry, notes, guard)
+
+    yield from message_chunks(stream, ctx, parse, max_line_chars=MAX_LINE_CHARS, read_bytes=READ_BLOCK_BYTES, max_chunk_bytes=MAX_CHUNK_BYTES)
 
 
 SPECS = (

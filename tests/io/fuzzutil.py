@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
 import flighttrace
 from flighttrace.io.api import Dataset, assert_counts
+
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+"""Settings of the readers' fuzz tests (a fixture-made folder per example)."""
+
+MUTATIONS = {
+    "positions": st.lists(st.integers(0, 100_000), max_size=8),
+    "values": st.lists(st.integers(0, 255), max_size=8),
+    "cut": st.none() | st.integers(0, 100_000),
+}
+"""Strategies for :func:`mutate`'s arguments: up to eight bytes overwritten, and maybe a cut end."""
 
 
 def read_bytes_survives(data: bytes, folder: Path, name: str = "input.bin", format: str | None = None) -> Dataset:

@@ -11,14 +11,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import flighttrace
 from flighttrace.io._base import ReadContext
 from flighttrace.io.api import Dataset, assert_counts
 from flighttrace.io.jet1090 import GNSS_NOTE, read_jet1090
-from tests.io.fuzzutil import mutate, read_bytes_survives
+from tests.io.fuzzutil import FUZZ, MUTATIONS, mutate, read_bytes_survives
 
 T0 = 1_720_248_000.0
 """2024-07-06 06:40:00 UTC (19,910 days × 86,400 s + 6 h 40 min)."""
@@ -173,16 +173,10 @@ def test_many_bad_lines_cost_only_themselves(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- fuzz
 
 VALID = ("\n".join(FLIGHT) + "\n").encode()
-_FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-@_FUZZ
-@given(
-    positions=st.lists(st.integers(0, 100_000), max_size=8),
-    values=st.lists(st.integers(0, 255), max_size=8),
-    cut=st.none() | st.integers(0, 100_000),
-    forced=st.booleans(),
-)
+@FUZZ
+@given(**MUTATIONS, forced=st.booleans())
 def test_fuzz_mutated_messages(tmp_path_factory: pytest.TempPathFactory, positions: list[int], values: list[int], cut: int | None, forced: bool) -> None:
     data = mutate(VALID, positions, values, cut)
     read_bytes_survives(data, tmp_path_factory.mktemp("fz"), "messages.jsonl", format="jet1090" if forced else None)

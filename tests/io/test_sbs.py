@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import flighttrace
@@ -21,7 +21,7 @@ from flighttrace.io._base import ReadContext
 from flighttrace.io.api import Dataset, assert_counts
 from flighttrace.io.sbs import GNSS_NOTE, UTC_NOTE
 from flighttrace.sim.writers import write_sbs
-from tests.io.fuzzutil import mutate, read_bytes_survives
+from tests.io.fuzzutil import FUZZ, MUTATIONS, mutate, read_bytes_survives
 
 T0 = pd.Timestamp("2023-09-01T06:00:00Z")
 """1693548000 s: 19601 days × 86400 s (2023-09-01 00:00Z) + 6 h × 3600 s."""
@@ -464,28 +464,23 @@ def test_writer_is_deterministic_and_checks_arguments(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- fuzz
 
 VALID = ("\r\n".join(_long_log()[:30]) + "\r\n").encode()
-_FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-@_FUZZ
-@given(
-    positions=st.lists(st.integers(0, 100_000), max_size=8),
-    values=st.lists(st.integers(0, 255), max_size=8),
-    cut=st.none() | st.integers(0, 100_000),
-    forced=st.booleans(),
-)
+
+@FUZZ
+@given(**MUTATIONS, forced=st.booleans())
 def test_fuzz_mutated_log(tmp_path_factory: pytest.TempPathFactory, positions: list[int], values: list[int], cut: int | None, forced: bool) -> None:
     data = mutate(VALID, positions, values, cut)
     read_bytes_survives(data, tmp_path_factory.mktemp("fz"), "feed.sbs", format="sbs" if forced else None)
 
 
-@_FUZZ
+@FUZZ
 @given(data=st.binary(max_size=600), fmt=st.sampled_from([None, "sbs"]))
 def test_fuzz_random_bytes(tmp_path_factory: pytest.TempPathFactory, data: bytes, fmt: str | None) -> None:
     read_bytes_survives(data, tmp_path_factory.mktemp("fz"), "feed.sbs", format=fmt)
 
 
-@_FUZZ
+@FUZZ
 @given(fields=st.lists(st.text(alphabet=st.sampled_from(list("0123456789-.:/ HMSGabcX\x00é")), max_size=12), min_size=22, max_size=22), ttype=st.integers(0, 9))
 def test_fuzz_field_values(tmp_path_factory: pytest.TempPathFactory, fields: list[str], ttype: int) -> None:
     fields[0], fields[1] = "MSG", str(ttype)

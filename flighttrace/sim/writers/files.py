@@ -5,7 +5,10 @@ from __future__ import annotations
 import gzip
 import os
 
-__all__ = ["write_file"]
+import numpy as np
+import pandas as pd
+
+__all__ = ["time_ordered", "write_file"]
 
 
 def write_file(data: bytes, path: str | os.PathLike[str], *, compress: bool = False) -> None:
@@ -21,3 +24,19 @@ def write_file(data: bytes, path: str | os.PathLike[str], *, compress: bool = Fa
                 gz.write(data)
         else:
             fh.write(data)
+
+
+def time_ordered(points: pd.DataFrame, *, upper: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Points sorted by time, ties by address, for a writer of a message log: (points, times in ns, addresses).
+
+    ``upper``: the addresses in upper case (SBS), else lower case (jet1090).
+    """
+    from flighttrace.timeutil import time_ns
+
+    n = len(points)
+    pts = points.reset_index(drop=True)
+    t_ns = time_ns(pd.Series(pts["time"]))
+    text = pts["icao24"].astype(str)
+    hexes = (text.str.upper() if upper else text.str.lower()).to_numpy(dtype=object)
+    order = np.lexsort((hexes.astype(str), t_ns)) if n else np.empty(0, dtype=np.int64)
+    return pts.iloc[order].reset_index(drop=True), t_ns[order], hexes[order]

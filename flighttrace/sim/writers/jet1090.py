@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from flighttrace.io.sbs import CALLSIGN_EVERY, CALLSIGN_WIDTH, SQUAWK_EVERY
-from flighttrace.timeutil import time_ns
+from flighttrace.sim.writers.files import time_ordered
 
 __all__ = ["write_jet1090"]
 
@@ -72,11 +72,7 @@ def write_jet1090(points: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     output is deterministic.
     """
     n = len(points)
-    pts = points.reset_index(drop=True)
-    t_ns = time_ns(pd.Series(pts["time"]))
-    hexes = pts["icao24"].astype(str).str.lower().to_numpy(dtype=object)
-    order = np.lexsort((hexes.astype(str), t_ns)) if n else np.empty(0, dtype=np.int64)
-    pts, t_ns, hexes = pts.iloc[order].reset_index(drop=True), t_ns[order], hexes[order]
+    pts, t_ns, hexes = time_ordered(points, upper=False)
 
     def num(name: str) -> np.ndarray:
         return np.full(n, np.nan) if name not in pts else pd.to_numeric(pts[name], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)

@@ -28,7 +28,7 @@ from flighttrace.io.sbs import (
     SBS_FIELDS,
     SQUAWK_EVERY,
 )
-from flighttrace.timeutil import time_ns
+from flighttrace.sim.writers.files import time_ordered
 
 __all__ = ["write_sbs"]
 
@@ -145,11 +145,7 @@ def write_sbs(
     """
     decimals = _decimals(style, tz)
     n = len(points)
-    pts = points.reset_index(drop=True)
-    t_ns = time_ns(pd.Series(pts["time"]))
-    hexes = pts["icao24"].astype(str).str.upper().to_numpy(dtype=object)
-    order = np.lexsort((hexes.astype(str), t_ns)) if n else np.empty(0, dtype=np.int64)
-    pts, t_ns, hexes = pts.iloc[order].reset_index(drop=True), t_ns[order], hexes[order]
+    pts, t_ns, hexes = time_ordered(points, upper=True)
 
     def col(name: str) -> Any:
         return pts[name] if name in pts else None

@@ -18,9 +18,9 @@ message, and only some carry a position. The reader takes:
   ADS-B equipment without a transponder (``"tisb": "ADSB_ES_NT"`` or
   ``"ADSB_ES_NT_ALT"``): ``adsb``; any other DF 18 is TIS-B or ADS-R,
   rebroadcast by a ground station: ``other``;
-- **altitude** from the airborne position messages themselves and from the
-  altitude replies of surveillance (DF 0, 4, 16, 20): pressure altitude,
-  ft. An airborne position whose altitude is GNSS height (``"source":
+- **altitude** from the airborne position messages (those whose position
+  the decoder could not resolve yet included) and from the altitude replies
+  of surveillance (DF 0, 4, 16, 20): pressure altitude, ft. An airborne position whose altitude is GNSS height (``"source":
   "GNSS"``) is kept in ``alt_ft`` too, as the SBS reader keeps GNSS heights,
   and the manifest says so;
 - **ground speed, track and vertical rate** from ADS-B velocity (BDS 0,9)
@@ -216,7 +216,7 @@ def _state_frame(cols: dict[str, Any], line_no: np.ndarray, position: np.ndarray
     df, bds, t = cols["df"], cols["bds"], cols["t"]
     squitter = _is_in(df, SQUITTER_DF)
     airborne = position & ~surface
-    alt = np.where(_is_in(df, ALTITUDE_DF) | airborne, _floats(cols["altitude"]), np.nan)
+    alt = np.where(_is_in(df, ALTITUDE_DF) | (squitter & _is_in(bds, ("05",))), _floats(cols["altitude"]), np.nan)  # decoded position or not
     moving = squitter & _is_in(bds, ("09", "06"))
     num = {
         "alt": alt,

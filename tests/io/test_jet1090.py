@@ -93,6 +93,16 @@ def test_relayed_positions_and_gnss_heights_are_said(tmp_path: Path) -> None:
     assert GNSS_NOTE in ds.manifest.iloc[0]["notes"]
 
 
+def test_an_airborne_position_not_yet_resolved_still_gives_its_altitude(tmp_path: Path) -> None:
+    lines = [
+        m(0, "17", "05", altitude=4000, source="barometric", parity="even", lat_cpr=1, lon_cpr=2),  # the first of a CPR pair: no position
+        m(1, "17", "05", altitude=None, source="barometric", latitude=48.0, longitude=2.0),
+    ]
+    ds = _read(_file(tmp_path, lines))
+    assert ds.points["src_row"].tolist() == [1] and ds.points["alt_ft"].tolist() == [4000.0]
+    assert ds.manifest.iloc[0]["lines_state"] == 1
+
+
 def test_state_crosses_chunks_and_expires(tmp_path: Path) -> None:
     lines = [
         m(0, "17", "08", callsign="AFR1"),

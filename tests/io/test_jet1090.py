@@ -224,3 +224,21 @@ def test_a_line_only_arrow_refuses_is_quarantined_with_its_reason(tmp_path: Path
     assert ds.points["src_row"].tolist() == [0, 2] and ds.points["alt_ft"].tolist() == [1000.0, 1100.0]
     q = ds.quarantine
     assert q["src_row"].tolist() == [1] and q["reason"].iloc[0].startswith("unreadable (JSON parse error")
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=8),
+                    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+_KEYS = st.sampled_from(["timestamp", "df", "bds", "icao24", "latitude", "longitude", "altitude", "source", "groundspeed", "track",
+                         "vertical_rate", "callsign", "squawk", "tisb"])
+
+
+@FUZZ
+@given(objs=st.lists(st.dictionaries(_KEYS, _VALUES, max_size=8), max_size=6))
+def test_fuzz_field_values(tmp_path_factory: pytest.TempPathFactory, objs: list[dict[str, Any]]) -> None:
+    """Messages with any mix of the used fields, of any JSON type (and NaN / Infinity, which JSON has not), among good ones."""
+    lines = [FLIGHT[0], *(json.dumps(o, allow_nan=True) for o in objs), *FLIGHT[1:]]
+    ds = read_bytes_survives(("\n".join(lines) + "\n").encode(), tmp_path_factory.mktemp("fz"), "messages.jsonl")
+    row = ds.manifest.iloc[0]
+    assert row["format"] == "jet1090"
+    k = len(objs)
+    assert {k + 4, k + 6, k + 7} <= set(ds.points["src_row"].tolist())  # the three good positions kept, whatever stands between

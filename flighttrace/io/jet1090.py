@@ -20,9 +20,10 @@ message, and only some carry a position. The reader takes:
   rebroadcast by a ground station: ``other``;
 - **altitude** from the airborne position messages (those whose position
   the decoder could not resolve yet included) and from the altitude replies
-  of surveillance (DF 0, 4, 16, 20): pressure altitude, ft. An airborne position whose altitude is GNSS height (``"source":
-  "GNSS"``) is kept in ``alt_ft`` too, as the SBS reader keeps GNSS heights,
-  and the manifest says so;
+  of surveillance (DF 0, 4, 16, 20): pressure altitude, ft. An airborne
+  position whose altitude is GNSS height (``"source": "GNSS"``) is kept in
+  ``alt_ft`` too, as the SBS reader keeps GNSS heights, and the manifest
+  says so;
 - **ground speed, track and vertical rate** from ADS-B velocity (BDS 0,9)
   and surface position messages;
 - **the callsign** from ADS-B identification (BDS 0,8), **the squawk** from

@@ -61,12 +61,15 @@ import pyarrow.json as pajson
 from flighttrace.cells import none_where
 from flighttrace.io._base import RawChunk, ReadContext, ReaderSpec
 from flighttrace.io.carry import NUM_STATE, Carry, carry_forward, message_chunks
-from flighttrace.io.lines import UTF8_NOTE, LineGuard, text_lines
+from flighttrace.io.lines import BOM, UTF8_NOTE, LineGuard, text_lines
 
 __all__ = ["GNSS_NOTE", "MAX_LINE_CHARS", "SPECS", "UTF8_NOTE", "read_jet1090"]
 
 MAX_LINE_CHARS: Final = 65_536
 """Longer lines are not jet1090's (a decoded message is at most a few hundred characters); they are quarantined."""
+
+PARSE_BLOCK_BYTES: Final = 1 << 20
+"""Bytes Arrow's JSON reader parses at a time (blocks go to both cores); larger than any line the reader keeps (:data:`MAX_LINE_CHARS`)."""
 
 GNSS_NOTE: Final = "jet1090 airborne positions with a GNSS height (source GNSS) are kept in alt_ft"
 """Manifest note when an airborne position's altitude is GNSS height."""
@@ -110,7 +113,7 @@ def _sniff(head: bytes) -> bool:
     ``icao24``. Up to :data:`SNIFF_LINES` whole lines are looked at, so a
     damaged first line (or a few) does not hide the format.
     """
-    lines = [x for x in head.lstrip(b"\xef\xbb\xbf").split(b"\n")[:-1] if x.strip()][:SNIFF_LINES] or [head.strip()]
+    lines = [x for x in head.removeprefix(BOM).split(b"\n")[:-1] if x.strip()][:SNIFF_LINES] or [head.strip()]
     objects = [x for x in lines if x.lstrip()[:1] == b"{"]
     if 2 * len(objects) < len(lines):
         return False
@@ -127,8 +130,7 @@ def _parse(lines: pa.Array) -> pa.Table:
     """The lines (each one JSON object) as one table of :data:`_SCHEMA`; raises what Arrow raises on a line it cannot read."""
     joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, len(lines)], pa.int64()), lines), pa.scalar("\n", pa.large_string()))[0].as_buffer()
     opts = pajson.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="ignore", newlines_in_values=False)
-    table = pajson.read_json(pa.BufferReader(joined), read_options=pajson.ReadOptions(use_threads=True, block_size=max(joined.size + 1, 1 << 16)),
-                             parse_options=opts)
+    table = pajson.read_json(pa.BufferReader(joined), read_options=pajson.ReadOptions(use_threads=True, block_size=PARSE_BLOCK_BYTES), parse_options=opts)
     if table.num_rows != len(lines):
         raise pa.ArrowInvalid(f"{table.num_rows} rows from {len(lines)} lines")
     return table.select(_SCHEMA.names)
@@ -180,9 +182,9 @@ def _tables(lines: pa.Array, rows: np.ndarray, bad: dict[int, str]) -> list[tupl
     ok = np.fromiter((p is None for p in problems), dtype=bool, count=len(problems))
     for k in np.flatnonzero(~ok).tolist():
         bad[int(rows[k])] = str(problems[k])
-    if ok.all() or not ok.any():
-        return _halved(lines, rows, bad) if ok.all() else []
-    return _halved(lines.filter(pa.array(ok)), rows[ok], bad)
+    if not ok.any():
+        return []
+    return _halved(lines if ok.all() else lines.filter(pa.array(ok)), rows[ok], bad)
 
 
 def _halved(lines: pa.Array, rows: np.ndarray, bad: dict[int, str]) -> list[tuple[np.ndarray, pa.Table]]:

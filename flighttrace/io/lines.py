@@ -24,12 +24,15 @@ from __future__ import annotations
 import secrets
 import zlib
 from collections.abc import Iterator
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
 from flighttrace.io._base import RAW_MAX_CHARS
 from flighttrace.io.bounds import mb
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["BOM", "MAX_CHUNK_BYTES", "READ_BYTES", "UTF8_NOTE", "LineGuard", "line_batches", "newline_ends", "text_lines"]
 
@@ -303,7 +306,7 @@ def line_batches(stream: Any, chunk_rows: int, *, max_line_chars: int, read_byte
         yield from flush(final=True)
 
 
-def text_lines(data: bytes, *, first: bool, notes: set[str]) -> Any:
+def text_lines(data: bytes, *, first: bool, notes: set[str]) -> pa.Array:
     """A run of whole lines (from :func:`line_batches`) as one Arrow string array, line ends trimmed, without a copy per line.
 
     Bytes that are not UTF-8 are replaced with U+FFFD (never raised on), and

@@ -113,7 +113,12 @@ def _sniff(head: bytes) -> bool:
     ``icao24``. Up to :data:`SNIFF_LINES` whole lines are looked at, so a
     damaged first line (or a few) does not hide the format.
     """
-    lines = [x for x in head.removeprefix(BOM).split(b"\n")[:-1] if x.strip()][:SNIFF_LINES] or [head.strip()]
+    lines = [x for x in head.removeprefix(BOM).split(b"\n")[:-1] if x.strip()][:SNIFF_LINES] if b"\n" in head else []
+    if not lines:  # no whole line in the head: the file's only line, or a document longer than the head (a readsb trace)
+        line = head.strip()
+        if not line.endswith(b"}"):
+            return False  # not a whole JSON object: the head of a longer document, not parsed here
+        lines = [line]
     objects = [x for x in lines if x.lstrip()[:1] == b"{"]
     if 2 * len(objects) < len(lines):
         return False

@@ -171,6 +171,40 @@ def test_a_damaged_first_line_does_not_hide_the_format(tmp_path: Path) -> None:
     assert ds.quarantine["src_row"].tolist() == [0]
 
 
+def test_a_one_message_file_without_a_line_end_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text(FLIGHT[4], encoding="utf-8")  # the airborne position of line 4, alone, no line end
+    ds = _read(path)
+    assert ds.manifest.iloc[0]["format"] == "jet1090"
+    assert ds.points["lat"].tolist() == [48.9963] and ds.points["alt_ft"].tolist() == [3025.0]
+
+
+def test_a_large_document_is_not_parsed_to_tell_it_from_jet1090(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a readsb trace on one line, longer than the head the formats are told from (64 KiB): no whole line in the head
+    trace = {"icao": "4b1814", "timestamp": T0, "trace": [[i, 47.0 + i / 1e4, 8.0, 30000, 400.0, 90.0, 0, 0, None, "adsb_icao"]
+                                                          for i in range(2000)]}
+    path = tmp_path / "trace_full_4b1814.json"
+    path.write_text(json.dumps(trace), encoding="utf-8")
+    assert path.stat().st_size > 64 * 1024
+    from flighttrace.io import jet1090
+
+    sniffed: list[int] = []
+    real_loads = jet1090.orjson.loads
+
+    class Counting:
+        JSONDecodeError = jet1090.orjson.JSONDecodeError
+
+        @staticmethod
+        def loads(data: Any) -> Any:
+            sniffed.append(len(data))
+            return real_loads(data)
+
+    monkeypatch.setattr(jet1090, "orjson", Counting)
+    ds = _read(path)
+    assert ds.manifest.iloc[0]["format"] == "readsb_trace" and len(ds.points) == 2000
+    assert sniffed == []  # the head cuts the document short: not a whole JSON object, not parsed to tell the format
+
+
 def test_many_bad_lines_cost_only_themselves(tmp_path: Path) -> None:
     good = [m(i, "17", "05", altitude=1000 + i, latitude=48.0 + i / 1000, longitude=2.0) for i in range(2000)]
     lines = [x if i % 97 != 1 else "not json" for i, x in enumerate(good)]  # the first line bad too

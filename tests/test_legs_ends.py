@@ -239,3 +239,34 @@ def test_the_field_ahead_is_considered_behind_more_than_eight_nearer_ones() -> N
     assert (leg["destination"], leg["destination_evidence"]) == ("AHD1", "inferred")
     leg = one(detect_legs(pts, index, geometry=False, k_candidates=8))  # the old default: only the strips behind were examined
     assert leg["destination_evidence"] == "unknown"
+
+
+@pytest.mark.parametrize("arriving", [False, True])
+def test_an_end_over_a_field_too_high_to_have_used_it_names_no_farther_field(arriving: bool) -> None:
+    # first (last) seen 2,800 ft above field A, 1.5 km from it: too high for a straight climb out of A (descent onto it), whose
+    # limit at 1.5 km is 2.5 x 0.81 NM x 318 ft + 1,500 ft = 2,144 ft; field B lies 20 km behind (ahead) on the track, where a
+    # straight path fits (inferred within 8 + 5 x 2.8 = 22 km). The aircraft may have turned above A: neither is named.
+    course = 225.0
+    end = (30.0, 35.0)
+    a = ("AAAA", *offset(*end, 135.0, 1.5))  # beside the track, 1.5 km from its end
+    b = ("BBBB", *offset(*end, course if arriving else (course + 180.0) % 360.0, 20.0))
+    n, step_s, gs = 20, 10.0, 150.0
+    km = (n - 1) * step_s * gs * 1.852 / 3600.0
+    start = offset(*end, (course + 180.0) % 360.0, km) if arriving else end
+    alt = np.linspace(5000.0, 2800.0, n) if arriving else np.linspace(2800.0, 5000.0, n)
+    pts = straight(start[0], start[1], course, n=n, step_s=step_s, gs_kt=gs, alt_ft=alt)
+    pts["vrate_fpm"] = np.float32(-1300.0 if arriving else 1300.0)
+    i = -1 if arriving else 0
+    assert haversine_km(float(pts["lat"].iloc[i]), float(pts["lon"].iloc[i]), a[1], a[2]) == pytest.approx(1.5, abs=0.05)
+    end_col = "destination" if arriving else "origin"
+    leg = one(detect_legs(pts, _index([a, b]), geometry=False))
+    assert leg[end_col] is None and leg[f"{end_col}_evidence"] == "unknown"
+    assert (leg[f"{end_col}_second"], leg[f"{end_col}_second_why"]) == ("BBBB", "over_field")
+    how = "descended onto" if arriving else "climbed out of"
+    assert leg[f"{end_col}_reason"] == (f"{'last' if arriving else 'first'} seen 2,800 ft above AAAA, 1.5 km from it: too high to have {how} "
+                                        "it on a straight path, but it may have turned above it; BBBB, 20.0 km away, fits a straight path but is "
+                                        "not named")
+    assert "over_field" in LOST_CODES
+    # without the rule (no field counts as below the end), B is inferred, as before
+    leg = one(detect_legs(pts, _index([a, b]), geometry=False, over_field_km=0.0))
+    assert (leg[end_col], leg[f"{end_col}_evidence"]) == ("BBBB", "inferred")

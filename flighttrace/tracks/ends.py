@@ -59,6 +59,8 @@ LOST_CODES: Final[dict[str, str]] = {
     "farther": "this field fits too, but lies farther from the track or off its heading",
     "ground_next": "this field fits too, but the aircraft was seen on the ground at the chosen field in the stop next to this end",
     "too_high": "too high above this field to land on it (above a reachable glide path)",
+    "over_field": "this field fits, but the end lies over a nearer field it is too high above to have used on a straight path: it may have"
+                  " turned above that one, so neither is named",
     "too_far": "too far from this field for the height",
     "wrong_way": "not heading toward this field (arrival) or away from it (departure)",
     "wrong_trend": "climbing near this field where it would descend to land (or the reverse)",
@@ -231,6 +233,7 @@ def decide_ends(
         "agl": np.full(m, np.nan), "method": np.full(m, "", dtype=object), "runway": np.full(m, "", dtype=object),
         "second": np.full(m, -1, dtype=np.int64), "second_dist": np.full(m, np.nan), "second_why": np.full(m, "", dtype=object),
         "second_detail": np.full(m, "", dtype=object),
+        "over": np.full(m, -1, dtype=np.int64), "over_dist": np.full(m, np.nan), "over_agl": np.full(m, np.nan),
     }
     if m == 0:
         return out
@@ -255,6 +258,29 @@ def decide_ends(
         _airborne_ends(index, elev, lat[todo], lon[todo], alt[todo], trk[todo], vert[todo], heli[todo], todo, out, arriving=arriving, p=p,
                        prefer=pref)
     return out
+
+
+def _over_field(named: np.ndarray, near_high: np.ndarray, idx: np.ndarray, dist: np.ndarray, agl: np.ndarray, todo: np.ndarray,
+                out: dict[str, np.ndarray]) -> np.ndarray:
+    """The ends whose field is not named because they lie over a field they are too high above to have used (``over_field_km``).
+
+    ``named``: per end, a field farther than ``over_field_km`` would be
+    inferred (not seen, not aligned, not the ground sighting next to the
+    end); ``near_high``: per end and candidate, a field within
+    ``over_field_km`` rejected for the height alone. The nearest such field
+    goes into ``out`` (``over``, ``over_dist``, ``over_agl``) and the end's
+    method becomes ``"over_field"``.
+    """
+    over = named & near_high.any(axis=1)
+    if over.any():
+        rows = np.flatnonzero(over)
+        near = np.argmax(near_high[rows], axis=1)  # candidates come nearest first
+        w = todo[rows]
+        out["method"][w] = "over_field"
+        out["over"][w] = idx[rows, near]
+        out["over_dist"][w] = dist[rows, near]
+        out["over_agl"][w] = agl[rows, near]
+    return over
 
 
 def _airborne_ends(
@@ -311,6 +337,9 @@ def _airborne_ends(
     best = np.argmin(cost_ok, axis=1)
     tied = pref_hit[rows, best] & (best != natural)
     has = np.isfinite(cost_ok[rows, best])
+    over = _over_field(has & ~seen[rows, best] & ~rf["aligned"][rows, best] & ~pref_hit[rows, best] & (dist[rows, best] > p.over_field_km),
+                       valid & have_alt & ~ok & ~(low & glide_ok) & (dist <= p.over_field_km), idx, dist, agl, todo, out)
+    has &= ~over
     sel = todo[has]
     out["field"][sel] = idx[rows, best][has]
     out["dist"][sel] = dist[rows, best][has]
@@ -331,6 +360,7 @@ def _airborne_ends(
     won_meet = has & (meet[rows, sec] > meet[rows, best] + p.meet_margin_km)
     why = np.where(s_ok, np.where(won_align & ~rf["aligned"][rows, sec], "not_aligned", np.where(won_meet, "meets_elsewhere", "farther")), why)
     why = np.where(tied & s_ok, "ground_next", why)
+    why = np.where(over & (sec == best), "over_field", why)
     w = todo[has_s]
     out["second"][w] = idx[rows, sec][has_s]
     out["second_dist"][w] = dist[rows, sec][has_s]

@@ -142,6 +142,15 @@ class LegParams:
         An end is not inferred at a field it could not reach: height above
         the field must be below ``glide_factor`` × the 3° glide height for its
         distance, plus 1,500 ft. Default 2.5.
+    over_field_km
+        An airborne end within this distance (km) of a field that it is too
+        high above to have used on a straight path (the ``glide_factor``
+        test) lies over that field: it may have circled down onto it or
+        climbed out of it in a turn, or be passing over it. No farther field
+        is then inferred for the end, unless the track is aligned with one of
+        that field's runways or the aircraft was seen on the ground there in
+        the stop next to the end; the end stays ``unknown`` and says which
+        field it was over. Default 3 km.
     assumed_climb_fpm, assumed_descent_fpm
         Rates used to extrapolate take-off and landing times from an end seen
         in the air, ft/min. Defaults 1,500 and 800 ft/min.
@@ -260,6 +269,7 @@ class LegParams:
     inferred_km_per_kft: float = 5.0
     heading_tol_deg: float = 60.0
     glide_factor: float = 2.5
+    over_field_km: float = 3.0
     assumed_climb_fpm: float = 1500.0
     assumed_descent_fpm: float = 800.0
     bridge_max_s: float = 86_400.0

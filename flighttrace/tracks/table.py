@@ -244,7 +244,23 @@ def _bridges(g: dict[str, np.ndarray], r: _Runs, orig: dict[str, np.ndarray], de
             u = at[np.flatnonzero(unk)]
             note[np.flatnonzero(unk)] = [f"{word} seen at {'unknown altitude' if math.isnan(x) else ft}, {la_:.3f}, {lo_:.3f}; no field fits"
                                          for x, ft, la_, lo_ in zip(alt[u].tolist(), ft_texts(alt[u]), lat[u].tolist(), lon[u].tolist(), strict=True)]
+        over = np.flatnonzero(unk & (end["method"] == "over_field"))
+        if len(over):
+            note[over] = _over_notes(end, over, index, word)
     return o_note, d_note, prv, nxt
+
+
+def _over_notes(end: dict[str, np.ndarray], rows: np.ndarray, index: AirportIndex, word: str) -> list[str]:
+    """Why the ends ``rows``, over a field they were too high above to have used on a straight path, name no field."""
+    codes = index.table["code"].to_numpy()
+    how = "climbed out of it" if word == "first" else "descended onto it"
+    out = []
+    for f, d, ft, s, sd in zip(end["over"][rows].tolist(), end["over_dist"][rows].tolist(), ft_texts(end["over_agl"][rows]),
+                               end["second"][rows].tolist(), end["second_dist"][rows].tolist(), strict=True):
+        other = f"; {codes[s]}, {sd:.1f} km away, fits a straight path but is not named" if s >= 0 else ""
+        out.append(f"{word} seen {ft} above {codes[f]}, {d:.1f} km from it: too high to have {how} on a straight path, "
+                   f"but it may have turned above it{other}")
+    return out
 
 
 def _ts(x: np.ndarray) -> pd.Series:

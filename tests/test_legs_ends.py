@@ -270,3 +270,17 @@ def test_an_end_over_a_field_too_high_to_have_used_it_names_no_farther_field(arr
     # without the rule (no field counts as below the end), B is inferred, as before
     leg = one(detect_legs(pts, _index([a, b]), geometry=False, over_field_km=0.0))
     assert (leg[end_col], leg[f"{end_col}_evidence"]) == ("BBBB", "inferred")
+
+
+@pytest.mark.parametrize(("away_km", "grade"), [(2.0, "observed"), (4.0, "inferred")])
+def test_a_field_without_runway_data_is_under_a_lift_off_only_near_its_reference_point(away_km: float, grade: str) -> None:
+    # a lift-off at 50 ft (runway height), climbing away on 090°, from a point 2 or 4 km from the reference point of a
+    # field without runway data, behind the aircraft: over the field only within no_runway_km (2.5 km) of that point
+    start = (30.0, 35.0)
+    field = ("NORW", *offset(*start, 270.0, away_km))
+    pts = straight(start[0], start[1], 90.0, n=20, step_s=10.0, gs_kt=140.0, alt_ft=np.linspace(50.0, 2000.0, 20))
+    pts["vrate_fpm"] = np.float32(1200.0)
+    leg = one(detect_legs(pts, _index([field]), geometry=False))
+    assert (leg["origin"], leg["origin_evidence"], leg["origin_dist_km"]) == ("NORW", grade, pytest.approx(away_km, abs=0.01))
+    leg = one(detect_legs(pts, _index([field]), geometry=False, no_runway_km=6.0))  # the radius before: seen at 4 km too
+    assert leg["origin_evidence"] == "observed"

@@ -7,12 +7,13 @@ each end (the first or last airborne point of a leg) it looks at the
 
 - **Seen on the ground.** Ground points next to the airborne part lie on a
   field: within ``observed_km`` of its reference point and, for a field
-  with runway data, within ``ground_runway_km`` of one of its runways. The
+  with runway data, within ``ground_runway_km`` of one of its runways (for
+  one without, within ``no_runway_km`` of its reference point). The
   field whose runways (reference point, without runway data) are nearest
   to them wins.
 - **Seen at runway height.** The end point is at most ``observed_agl_ft``
   above the field's elevation and over the field (within
-  ``observed_runway_km`` of a runway, or ``observed_km`` of the reference
+  ``observed_runway_km`` of a runway, or ``no_runway_km`` of the reference
   point without runway data). Nothing higher is ever "observed".
 - **Inferred.** Low (at most ``inferred_max_agl_ft`` above the field, or
   ``aligned_max_agl_ft`` on the extended centreline of one of its runways),
@@ -150,7 +151,7 @@ def _ground(index: AirportIndex, lat: np.ndarray, lon: np.ndarray, heli: np.ndar
     nan = np.full(idx.shape, np.nan)
     f = _runway_features(index, idx, lat, lon, np.full(len(lat), np.nan), nan, arriving=True, p=p)
     valid = idx >= 0
-    on = valid & (dist <= p.observed_km) & (~f["has"] | (f["seg"] <= p.ground_runway_km))
+    on = valid & (dist <= p.observed_km) & np.where(f["has"], f["seg"] <= p.ground_runway_km, dist <= p.no_runway_km)
     cost = np.where(valid, np.where(f["has"], f["seg"], dist), np.inf)
     rank = np.where(on, cost, cost + 1e6)
     order = np.argsort(rank, axis=1, kind="stable")
@@ -306,7 +307,7 @@ def _airborne_ends(
     glide_ok = agl <= p.glide_factor * (dist / 1.852) * FT_PER_NM_GLIDE + 1500.0
     have_alt = ~np.isnan(agl)
     rf = _runway_features(index, idx, lat, lon, trk, agl, arriving=arriving, p=p)
-    over_field = np.where(rf["has"], rf["seg"] <= p.observed_runway_km, dist <= p.observed_km)
+    over_field = np.where(rf["has"], rf["seg"] <= p.observed_runway_km, dist <= p.no_runway_km)
     seen = valid & have_alt & (agl <= p.observed_agl_ft) & over_field
     radius = p.inferred_base_km + p.inferred_km_per_kft * np.maximum(agl, 0.0) / 1000.0
     low = valid & have_alt & (agl <= p.inferred_max_agl_ft)

@@ -73,7 +73,8 @@ class LegParams:
     observed_km
         Ground points within this distance (km) of a field's reference point
         (and, for a field with runway data, within ``ground_runway_km`` of
-        one of its runways) are on that field. Default 6 km.
+        one of its runways; for one without, within ``no_runway_km`` of its
+        reference point) are on that field. Default 6 km.
     observed_agl_ft
         Runway height: a first/last airborne point at most this high (ft
         above the field's elevation) and over the field (see
@@ -83,8 +84,16 @@ class LegParams:
         readsb give altitude in 25-ft steps).
     observed_runway_km
         "Over the field" for ``observed_agl_ft``: within this distance (km)
-        of one of its runways (or ``observed_km`` of the reference point of a
-        field without runway data). Default 1 km.
+        of one of its runways (or ``no_runway_km`` of the reference point of
+        a field without runway data). Default 1 km.
+    no_runway_km
+        A field without runway data (most of them small strips, whose
+        runways lie within a kilometre or two of the reference point) has
+        ground points, lift-offs and touchdowns on it within this distance
+        (km) of its reference point. It was ``observed_km`` (6 km): a
+        lift-off 1.5 km from Kalispell City airport, 1.2 km from its runway,
+        was then "seen" at a farm strip without runway data 5.6 km away.
+        Default 2.5 km, as ``ground_runway_km`` from a runway.
     ground_runway_km
         Ground points within this distance (km) of a field's runways are on
         that field (aprons and taxiways included). Default 2.5 km.
@@ -252,6 +261,7 @@ class LegParams:
     observed_km: float = 6.0
     observed_agl_ft: float = 150.0
     observed_runway_km: float = 1.0
+    no_runway_km: float = 2.5
     ground_runway_km: float = 2.5
     align_deg: float = 15.0
     align_cross_km: float = 0.5

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flighttrace.numfmt import fmt_count, fmt_n, fmt_share
+from flighttrace.numfmt import fmt_count, fmt_km, fmt_n, fmt_share
 from flighttrace.timefmt import fmt_duration
 
 __all__ = ["fleet_legs", "limitations", "method_paragraphs"]
@@ -38,7 +38,8 @@ def method_paragraphs(scn: Any, params: Any = None) -> list[str]:
         f"Where a leg took off and landed is decided against every airfield within {p.search_km:.0f} km of its ends (the whole "
         "airportsdata database plus the scenario's own sites), from the height above each field's elevation, the distance, whether "
         "the aircraft was climbing or descending, its heading, and any positions on the ground. Each end is graded: observed (seen "
-        f"on the ground there, or within {p.observed_agl_ft:.0f} ft of the field and {p.observed_km:.0f} km of it), inferred (the track "
+        f"on the ground there, or at most {p.observed_agl_ft:.0f} ft above the field and within {fmt_km(p.observed_runway_km)} of one of its runways, "
+        f"or {fmt_km(p.no_runway_km)} of its reference point for a field without runway data), inferred (the track "
         f"begins or ends low — under {fmt_count(p.inferred_max_agl_ft)} ft above the field, or {fmt_count(p.aligned_max_agl_ft)} ft on the "
         "extended centreline of one of its runways — climbing away from it or descending toward it, "
         "but the lift-off or touchdown itself was not seen), bridged (not seen; the same aircraft was next, or last, seen on the ground "

@@ -284,3 +284,21 @@ def test_a_field_without_runway_data_is_under_a_lift_off_only_near_its_reference
     assert (leg["origin"], leg["origin_evidence"], leg["origin_dist_km"]) == ("NORW", grade, pytest.approx(away_km, abs=0.01))
     leg = one(detect_legs(pts, _index([field]), geometry=False, no_runway_km=6.0))  # the radius before: seen at 4 km too
     assert leg["origin_evidence"] == "observed"
+
+
+@pytest.mark.parametrize(("away_km", "origin"), [(2.0, "NORW"), (4.0, None)])
+def test_a_sighting_only_on_the_ground_is_on_a_field_by_the_rule_of_ground_points(away_km: float, origin: str | None) -> None:
+    # taxiing at 10 kt with the ground flag, never airborne, 2 or 4 km from the reference point of a field without runway data;
+    # 2 hours later the aircraft is first heard 40 km east at 8,000 ft, climbing: no field fits that end, which is bridged from
+    # the sighting only when the sighting is on a field, within no_runway_km (2.5 km) as for ground points next to a flight (it
+    # was the nearest field within 6 km)
+    start = (30.0, 35.0)
+    field = ("NORW", *offset(*start, 270.0, away_km))
+    taxi = straight(start[0], start[1], 0.0, n=10, step_s=10.0, gs_kt=10.0, alt_ft=np.nan, on_ground=True)
+    up = straight(*offset(*start, 90.0, 40.0), 90.0, n=20, step_s=10.0, gs_kt=300.0, alt_ft=np.linspace(8000.0, 12000.0, 20),
+                  start=taxi["time"].iloc[-1] + pd.Timedelta(hours=2))
+    up["vrate_fpm"] = np.float32(1500.0)
+    leg = one(detect_legs(join(taxi, up), _index([field]), geometry=False))
+    assert leg["origin"] == origin and leg["origin_evidence"] == ("bridged" if origin else "unknown")
+
+

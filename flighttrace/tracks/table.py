@@ -150,10 +150,10 @@ def _ground_only(g: dict[str, np.ndarray], r: _Runs, orig: dict[str, np.ndarray]
     if gs_only.any():
         sel = np.flatnonzero(gs_only)
         s = r.starts[sel]
-        idx, _ = index.nearest(g["lat"][s], g["lon"][s], k=1, max_km=p.observed_km, heliports=g["heli"][s])
-        orig["field"][sel] = idx[:, 0]
-        dest["field"][sel] = idx[:, 0]
-        orig["grade"][sel] = np.where(idx[:, 0] >= 0, "observed", "unknown")
+        field = ground_fields(index, g["lat"][s], g["lon"][s], g["heli"][s], p)  # the rule of an end seen on the ground
+        orig["field"][sel] = field
+        dest["field"][sel] = field
+        orig["grade"][sel] = np.where(field >= 0, "observed", "unknown")
         dest["grade"][sel] = orig["grade"][sel]
         t_first[sel] = g["t"][s]
         t_last[sel] = g["t"][r.ends[sel] - 1]

@@ -187,6 +187,14 @@ def build_jet1090_bad_types(path: Path, n: int = 1_000_000) -> None:
             fh.write(b"".join(_jet1090_line(1693548000 + i, '"high"') for i in range(start, min(start + 10_000, n))))
 
 
+def build_opensky_broken_rows(path: Path, n: int = 5_000_000) -> None:
+    """An OpenSky CSV of one good state vector and five million rows whose time and position are not numbers (about 240 MB)."""
+    with open(path, "wb") as fh:
+        fh.write(OPENSKY_HEAD + _opensky_row(1693548000))
+        for start in range(0, n, 100_000):
+            fh.write(b"".join(b"x%d,zz,north,east,,,,,,,,,,,,,,\n" % i for i in range(start, min(start + 100_000, n))))
+
+
 CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
     "readsb_whitespace": ("trace_full_600864.json", build_readsb_whitespace),
     "fr24_long_line": ("AZQ6224_hex600864.csv", build_fr24_long_line),
@@ -204,6 +212,7 @@ CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
     "opensky_gzip_1GiB_line": ("states.csv.gz", lambda p: _opensky_long(p, GiB, True)),
     "jet1090_gzip_1GiB_line": ("messages.jsonl.gz", build_jet1090_long_line),
     "jet1090_bad_types_1M": ("messages.jsonl", build_jet1090_bad_types),
+    "opensky_broken_rows_5M": ("states.csv", build_opensky_broken_rows),
 }
 """Case name → (file name, builder)."""
 

@@ -39,12 +39,13 @@ def _p(value: Any) -> str:
 
 
 def _inputs_line(case: Any) -> str:
+    from flighttrace.io.dataset import records_quarantined
     from flighttrace.numfmt import fmt_count
 
     m, pts = case.manifest, case.points
     files = len(m)
     failed = int((m["error"].astype(str) != "").sum()) if "error" in m and files else 0
-    q = len(case.quarantine)
+    q = records_quarantined(m)
     return (f"{fmt_count(files)} file(s) ({fmt_count(failed)} unreadable), {fmt_count(len(pts))} positions of "
             f"{fmt_count(pts['icao24'].nunique() if len(pts) else 0)} aircraft, {fmt_count(q)} record(s) quarantined")
 

@@ -305,7 +305,7 @@ def test_the_quarantine_and_the_coverage_gaps_are_shown(tmp_path: Path) -> None:
     q = case.quarantine
     assert len(q) == 1 and Path(q.iloc[0]["src_file"]).name == "empty.json" and q.iloc[0]["reason"] == "the file is empty"
     page = case._repr_html_()
-    assert "Inputs: 3 file(s) (1 unreadable)" in page and "1 record(s) quarantined" in page
+    assert "Inputs: 3 file(s) (1 unreadable)" in page and "0 record(s) quarantined" in page  # the empty file is an error, not a record
     # files on 5 and 10 Sep (Baku time): the 6 days from the first to the last, 4 of them with no file
     assert "4 of 6 days (Asia/Baku) have no usable data" in page
     assert "SYNTHETIC" not in page

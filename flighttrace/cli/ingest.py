@@ -110,7 +110,7 @@ def ingest(
         ds.to_parquet(work)
     out_console.print(
         f"[bold]{len(ds.points):,}[/] points from {ds.points['icao24'].nunique():,} aircraft, "
-        f"{len(ds.quarantine):,} quarantined, {int(ds.manifest['rows_duplicate'].sum()):,} duplicates; "
+        f"{ds.records_quarantined:,} quarantined, {int(ds.manifest['rows_duplicate'].sum()):,} duplicates; "
         f"written to {plain(out)}/", highlight=False,
     )
     if store is not None:

@@ -23,7 +23,7 @@ from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
 from flighttrace.io._base import FormatError, ReadContext
 from flighttrace.io._normalise import Limits, assemble, normalise_chunk
-from flighttrace.io.bounds import LimitExceeded
+from flighttrace.io.bounds import LimitExceeded, QuarantineCap
 from flighttrace.io.dataset import Dataset
 from flighttrace.io.detect import dispatch
 from flighttrace.io.sources import Source, batches, hex_selection, iter_sources
@@ -176,21 +176,27 @@ def _parse(job: ReadJob, src: Source, raw: BinaryIO | io.RawIOBase, ctx: ReadCon
     with gc_paused():  # a JSON document is parsed whole here
         spec, compression, chunks = dispatch(raw, ctx, job.format)
     row.format, row.compression = spec.name, compression
+    cap = QuarantineCap(job.limits.size.quarantine_rows)  # a file of broken lines costs no memory per line past it
     # JSON readers walk the parsed document: keep the pause; streamed formats keep the collector
-    with gc_paused() if spec.kind == "json" else nullcontext():
-        for chunk in chunks:
-            if ctx.bad_records:  # records the reader saw as null: the JSON parser could not parse them
-                bad = ctx.bad_records
-                chunk.quarantine = [(r, *bad[r]) if text == "null" and r in bad else (r, why, text) for r, why, text in chunk.quarantine]
-            nc = normalise_chunk(chunk, ctx, spec.name, run_time_ns=job.run_time_ns, limits=job.limits)
-            row.rows_read += nc.rows_read
-            row.rows_kept += nc.rows_kept
-            row.rows_quarantined += nc.rows_quarantined
-            row.rows_filtered += nc.rows_filtered
-            row.lines_state += nc.lines_state
-            res.quarantine.extend(nc.quarantine)
-            if nc.table is not None:
-                res.tables.append(nc.table)
+    try:
+        with gc_paused() if spec.kind == "json" else nullcontext():
+            for chunk in chunks:
+                if ctx.bad_records:  # records the reader saw as null: the JSON parser could not parse them
+                    bad = ctx.bad_records
+                    chunk.quarantine = [(r, *bad[r]) if text == "null" and r in bad else (r, why, text) for r, why, text in chunk.quarantine]
+                nc = normalise_chunk(chunk, ctx, spec.name, run_time_ns=job.run_time_ns, limits=job.limits)
+                row.rows_read += nc.rows_read
+                row.rows_kept += nc.rows_kept
+                row.rows_quarantined += nc.rows_quarantined
+                row.rows_filtered += nc.rows_filtered
+                row.lines_state += nc.lines_state
+                cap.add(res.quarantine, nc.quarantine)
+                if nc.table is not None:
+                    res.tables.append(nc.table)
+    finally:  # a file that fails part-way still says how many of its rejected records were not listed
+        note = cap.summary(src.name)
+        if note is not None:
+            res.quarantine.append(note)
 
 
 def _fail(src: Source, row: ManifestRow, res: FileResult, message: str, raw_text: str = "") -> None:

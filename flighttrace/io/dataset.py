@@ -46,8 +46,13 @@ class Dataset:
         n_err = int((self.manifest["error"] != "").sum()) if len(self.manifest) else 0
         return (
             f"<flighttrace.Dataset: {len(self.points):,} points, {self.points['icao24'].nunique():,} aircraft, "
-            f"{len(self.manifest)} file(s) ({n_err} failed), {len(self.quarantine):,} quarantined>"
+            f"{len(self.manifest)} file(s) ({n_err} failed), {self.records_quarantined:,} records quarantined>"
         )
+
+    @property
+    def records_quarantined(self) -> int:
+        """Records set aside, each counted (:func:`records_quarantined`), whether or not the quarantine table lists it."""
+        return records_quarantined(self.manifest)
 
     @property
     def synthetic(self) -> bool:
@@ -89,3 +94,16 @@ class Dataset:
             tmp.replace(paths[key])
         write_json(paths["manifest"], self.manifest_json())
         return paths
+
+
+def records_quarantined(manifest: pd.DataFrame) -> int:
+    """The records of all files set aside: the sum of the manifest's ``rows_quarantined``.
+
+    Each rejected record is counted there, also those a file's quarantine
+    does not list past :attr:`~flighttrace.io.bounds.SizeLimits.quarantine_rows`;
+    a file that could not be read at all adds its error row to the quarantine
+    table but no record here.
+    """
+    if not len(manifest) or "rows_quarantined" not in manifest:
+        return 0
+    return int(pd.to_numeric(manifest["rows_quarantined"], errors="coerce").fillna(0).sum())

@@ -65,7 +65,7 @@ def _inputs_line(run: ReportRun, table_legs: Any, what: str) -> str:
     n_failed = int((ds.manifest["error"] != "").sum()) if len(ds.manifest) else 0
     n_air = ds.points["icao24"].nunique() if len(ds.points) else 0
     return (f"Inputs: {fmt_count(len(ds.manifest))} file(s), {fmt_count(len(ds.points))} positions of {fmt_count(n_air)} aircraft "
-            f"({fmt_count(len(ds.quarantine))} records quarantined, {fmt_count(n_failed)} file(s) failed); {fmt_count(len(table_legs))} {what}.")
+            f"({fmt_count(ds.records_quarantined)} records quarantined, {fmt_count(n_failed)} file(s) failed); {fmt_count(len(table_legs))} {what}.")
 
 
 def write_pages(run: ReportRun, pages: ModuleType, work: Path, out_name: str, charts: list[dict[str, str]], *, tiles: str | None,

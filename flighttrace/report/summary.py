@@ -268,8 +268,8 @@ def overview(run: Any, kind_part: dict[str, Any]) -> dict[str, Any]:
     caveats.append(kind_part.get("coverage") or coverage_caveat(f.coverage))
     caveats += list(kind_part.get("caveats", []))
     failed = int((ds.manifest["error"] != "").sum()) if len(ds.manifest) else 0
-    if failed or len(ds.quarantine):
-        caveats.append(f"{fmt_n(failed, 'input file')} could not be read and {fmt_n(len(ds.quarantine), 'record')} were set aside "
+    if failed or ds.records_quarantined:
+        caveats.append(f"{fmt_n(failed, 'input file')} could not be read and {fmt_n(ds.records_quarantined, 'record')} were set aside "
                        "(quarantined), each with its reason: see the limitations and tables/quarantine.csv.")
     return {"lede": lede, "verdicts": counts, "contradicted": contradicted, "key_numbers": list(kind_part.get("key_numbers", [])),
             "caveats": caveats}

@@ -166,3 +166,58 @@ def test_kml_texts_and_documents_past_their_limits(tmp_path: Path) -> None:
     assert ds.manifest.loc[0, "rows_kept"] == 1
     ds = read(path, document_bytes=100_000)
     assert ds.manifest.loc[0, "error"] == "KML document exceeds 0.1 MB decompressed (limit document_bytes); not read further"
+
+
+def broken_opensky(path: Path, n_bad: int) -> Path:
+    """One good state vector (``src_row`` 0, rows counted from the first data row), then ``n_bad`` rows whose time is not a number (1 … n_bad)."""
+    path.write_text(OPENSKY_HEAD + opensky_row(T) + "".join(f"x{i},600864,40.4,50.0,,,,,,,,,,,,,,\n" for i in range(n_bad)))
+    return path
+
+
+def test_a_file_of_broken_rows_lists_the_first_ones_and_counts_the_rest(tmp_path: Path) -> None:
+    ds = read(broken_opensky(tmp_path / "states.csv", 25), quarantine_rows=10)
+    m = ds.manifest.iloc[0]
+    assert (m["rows_read"], m["rows_kept"], m["rows_quarantined"]) == (26, 1, 25)  # every rejected record is counted
+    listed = ds.quarantine[ds.quarantine["src_row"].notna()]
+    assert listed["src_row"].astype(int).tolist() == list(range(1, 11))  # the file's first ten rejected rows, with their text
+    assert listed["raw"].iloc[0].startswith("x0,600864")
+    summary = ds.quarantine[ds.quarantine["src_row"].isna()]["reason"].tolist()
+    assert summary == [
+        "15 more rejected record(s), rows 11 to 25, not listed here: a file's quarantine lists at most 10 (limit quarantine_rows); "
+        "they are counted in the manifest's rows_quarantined and their lines are in the file itself"
+    ]
+
+
+def test_a_quarantine_within_the_limit_has_no_summary_row(tmp_path: Path) -> None:
+    ds = read(broken_opensky(tmp_path / "states.csv", 10), quarantine_rows=10)
+    assert ds.quarantine["src_row"].astype(int).tolist() == list(range(1, 11))
+    assert ds.manifest.loc[0, "rows_quarantined"] == 10
+
+
+def test_the_limit_applies_to_each_file_on_its_own(tmp_path: Path) -> None:
+    broken_opensky(tmp_path / "a.csv", 5)
+    broken_opensky(tmp_path / "b.csv", 2)
+    ds = read(tmp_path, quarantine_rows=3)
+    per_file = ds.quarantine.groupby(ds.quarantine["src_file"].map(lambda p: Path(p).name))
+    assert per_file.size().to_dict() == {"a.csv": 4, "b.csv": 2}  # a.csv: 3 listed and its summary; b.csv: both listed
+    assert per_file["src_row"].apply(lambda r: int(r.isna().sum())).to_dict() == {"a.csv": 1, "b.csv": 0}
+    assert ds.manifest.set_index(ds.manifest["path"].map(lambda p: Path(p).name))["rows_quarantined"].to_dict() == {"a.csv": 5, "b.csv": 2}
+
+
+def test_the_cap_lists_the_lowest_rows_of_a_chunk_whatever_order_they_came_in() -> None:
+    from flighttrace.io.bounds import QuarantineCap
+
+    cap, rows = QuarantineCap(3), []
+    cap.add(rows, [("f", 7, "b", ""), ("f", 2, "a", "")])  # room for both
+    cap.add(rows, [("f", 40, "d", ""), ("f", 9, "c", ""), ("f", 30, "e", "")])  # room for one: row 9
+    assert [r[1] for r in rows] == [7, 2, 9]
+    assert (cap.unlisted, cap.first, cap.last) == (2, 30, 40)
+    assert cap.summary("f") is not None and cap.summary("f")[2].startswith("2 more rejected record(s), rows 30 to 40,")
+    assert QuarantineCap(5).summary("f") is None
+
+
+def test_every_rejected_record_is_counted_where_the_inputs_are_summed_up(tmp_path: Path) -> None:
+    ds = read(broken_opensky(tmp_path / "states.csv", 7), quarantine_rows=2)
+    assert len(ds.quarantine) == 3  # two listed, one summary row
+    assert ds.records_quarantined == 7
+    assert repr(ds).endswith("1 file(s) (0 failed), 7 records quarantined>")

@@ -65,7 +65,7 @@ def limitations(run: Any) -> list[str]:
                "would look the same. Those found from a seen approach are observed.")
     if not d.has_points:
         out.append("No Points table was available: holding and go-arounds were not measured, and diversions rest on callsigns only.")
-    q = len(ds.quarantine) if ds is not None else 0
+    q = ds.records_quarantined if ds is not None else 0
     failed = int((ds.manifest["error"] != "").sum()) if ds is not None and len(ds.manifest) else 0
     out.append(f"Inputs: {q:,} records were quarantined and {failed} file(s) could not be read; see tables/quarantine.csv and the manifest.")
     return out

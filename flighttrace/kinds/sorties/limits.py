@@ -150,7 +150,7 @@ def limitations(run: Any) -> list[str]:
             out.append(text)
         grades = pd.concat([fleet["origin_evidence"], fleet["destination_evidence"]]).value_counts()
         out.append("Evidence of the fleet's leg ends: " + ", ".join(f"{int(grades.get(g, 0))} {g}" for g in ("observed", "inferred", "bridged", "unknown")) + ".")
-    q = len(ds.quarantine) if ds is not None else 0
+    q = ds.records_quarantined if ds is not None else 0
     failed = int((ds.manifest["error"] != "").sum()) if ds is not None and len(ds.manifest) else 0
     out.append(f"Inputs: {q:,} records were quarantined and {failed} file(s) could not be read; see tables/quarantine.csv and the manifest.")
     out.append("Absence of evidence: an aircraft whose transponder was off, or that flew where no receiver heard it, leaves no trace here. "

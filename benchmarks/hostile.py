@@ -188,7 +188,7 @@ def build_jet1090_bad_types(path: Path, n: int = 1_000_000) -> None:
 
 
 def build_opensky_broken_rows(path: Path, n: int = 5_000_000) -> None:
-    """An OpenSky CSV of one good state vector and five million rows whose time and position are not numbers (about 240 MB)."""
+    """An OpenSky CSV of one good state vector and five million rows whose time and position are not numbers (184 MB)."""
     with open(path, "wb") as fh:
         fh.write(OPENSKY_HEAD + _opensky_row(1693548000))
         for start in range(0, n, 100_000):

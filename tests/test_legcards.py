@@ -96,3 +96,61 @@ def test_an_end_reads_only_its_run_within_reach_of_the_field_unless_the_whole_fi
     # no field: distances from the end's own position (the leg's last one for a landing)
     lo, hi, dist = ev._reach(0, 1000, "destination", None)
     assert (lo, hi) == (488, 1000) and dist[-1] == 0.0 and abs(dist[-2] - km_per_tenth_degree) < 1e-3
+
+
+def _positions(lats: list[float], alts: list[float], ground: list[bool]) -> SimpleNamespace:
+    """One leg L1 whose positions lie on the meridian 0.01 E at the given latitudes."""
+    n = len(lats)
+    pts = pd.DataFrame({"lat": np.asarray(lats, dtype=float), "lon": np.full(n, 0.01), "alt_ft": np.asarray(alts, dtype=np.float32),
+                        "on_ground": pd.array(ground, dtype="boolean")})
+    legs = pd.DataFrame({"leg_id": ["L1"], "point_start": [0], "point_end": [n]})
+    from flighttrace.tracks.params import LegParams
+
+    return SimpleNamespace(legs=legs, leg_thresholds=LegParams(), ds=SimpleNamespace(points=pts), scn=SimpleNamespace(fleet=None), sorted_points=pts)
+
+
+class _OneRunway:
+    """A field at 0, 0.01 (sea level) with one runway along the equator from 0 to 0.02 E, or none."""
+
+    def __init__(self, runway: bool) -> None:
+        self.runway = runway
+
+    def runway_km(self, code: str, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, float] | None:
+        if not self.runway:
+            return None
+        km = 6371.0088 * np.radians(1.0)
+        return np.abs(lat) * km, 0.01 * km  # north of the runway's middle: the distance to it is the latitude's; its ends 1.1 km away
+
+
+def test_a_card_counts_the_positions_at_the_field_by_the_rule_that_grades_the_end() -> None:
+    km = 6371.0088 * np.radians(1.0)  # per degree of latitude
+    lats = [2.0 / km, 3.0 / km, 0.8 / km, 1.5 / km, 0.1 / km]  # 2 and 3 km north on the ground; 0.8, 1.5 and 0.1 km north in the air
+    run = _positions(lats, [0.0, 0.0, 100.0, 100.0, 300.0], [True, True, False, False, False])
+    dist = np.asarray(lats) * km  # from the reference point (0, 0.01), straight north
+    height = np.array([0.0, 0.0, 100.0, 100.0, 300.0])
+    ground = np.array([True, True, False, False, False])
+    # with the runway: on the ground within 2.5 km of it, in the air at most 150 ft up and within 1 km of it
+    at, rule, box = LegEvidence(run, ["L1"], places=_OneRunway(True))._at_field("F", 0, 5, dist, height, ground)
+    assert at.tolist() == [True, False, True, False, False]
+    assert rule == "on the ground within 2.5 km of a runway, or at most 150 ft above the field and within 1.0 km of a runway"
+    assert abs(box - (0.01 * km + 2.5)) < 1e-9  # the runway's far end, 1.1 km from the reference point, and 2.5 km beyond
+    # without runway data: within 2.5 km of the reference point, on the ground or at most 150 ft up
+    at, rule, box = LegEvidence(run, ["L1"], places=_OneRunway(False))._at_field("F", 0, 5, dist, height, ground)
+    assert at.tolist() == [True, False, True, True, False]
+    assert rule.endswith("within 2.5 km of its reference point (no runway data)") and box == 2.5
+
+
+def test_places_measure_a_position_against_the_fields_own_runways() -> None:
+    import flighttrace
+    from flighttrace.report.parts import Places
+
+    scn = flighttrace.load_scenario("seeds/azerbaijan-ovda.yaml")
+    rw = pd.read_parquet("flighttrace/data/runways.parquet")
+    r = rw[rw["code"] == "LLOV"].iloc[0]
+    mid_lat, mid_lon = (r.le_lat + r.he_lat) / 2.0, (r.le_lon + r.he_lon) / 2.0
+    got = Places(scn).runway_km("LLOV", np.array([r.le_lat, mid_lat]), np.array([r.le_lon, mid_lon]))
+    assert got is not None
+    seg, reach = got
+    assert seg.max() < 0.01  # a runway end and the runway's middle lie on it
+    assert reach > 0.5 * r.length_ft * 0.3048 / 1000.0  # some runway end lies at least half a runway's length from the reference point
+    assert Places(scn).runway_km("NOPE", np.array([0.0]), np.array([0.0])) is None

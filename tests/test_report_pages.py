@@ -139,9 +139,23 @@ def test_a_card_names_the_decisive_rows_as_read_from_the_input(ovda_report) -> N
     idx = flighttrace.load_scenario(ROOT / "seeds" / "azerbaijan-ovda.yaml").airport_index().get(leg["destination"])
     from flighttrace.reference.airports import haversine_km
 
-    dist = haversine_km(rows["lat"].to_numpy(), rows["lon"].to_numpy(), idx.lat, idx.lon)
-    height = np.where(rows["on_ground"].fillna(False).to_numpy(bool) & rows["alt_ft"].isna().to_numpy(), 0.0, rows["alt_ft"].to_numpy(float) - idx.elevation_ft)
-    at_field = np.flatnonzero((dist <= 6.0) & ((height <= 150.0) | rows["on_ground"].fillna(False).to_numpy(bool)))
+    lat, lon = rows["lat"].to_numpy(float), rows["lon"].to_numpy(float)
+    dist = haversine_km(lat, lon, idx.lat, idx.lon)
+    ground = rows["on_ground"].fillna(False).to_numpy(bool)
+    height = np.where(ground & rows["alt_ft"].isna().to_numpy(), 0.0, rows["alt_ft"].to_numpy(float) - idx.elevation_ft)
+    # the field's runways (OurAirports, as packaged); distance to each runway's segment on a flat earth around its low end
+    runways = pd.read_parquet(ROOT / "flighttrace" / "data" / "runways.parquet")
+    runways = runways[runways["code"] == leg["destination"]]
+    assert len(runways)
+    seg = np.full(len(lat), np.inf)
+    for r in runways.itertuples():
+        k = np.cos(np.radians(r.le_lat)) * 111.195
+        ax, ay = (r.he_lon - r.le_lon) * k, (r.he_lat - r.le_lat) * 111.195
+        px, py = (lon - r.le_lon) * k, (lat - r.le_lat) * 111.195
+        t = np.clip((px * ax + py * ay) / (ax * ax + ay * ay), 0.0, 1.0)
+        seg = np.minimum(seg, np.hypot(px - t * ax, py - t * ay))
+    # the rule of a seen end: on the ground within 2.5 km of a runway, or at most 150 ft up within 1 km of one; 6 km at most from the field
+    at_field = np.flatnonzero((dist <= 6.0) & np.where(ground, seg <= 2.5, (height <= 150.0) & (seg <= 1.0)))
     assert len(at_field)
     table = ev_page[ev_page.index(f'id="{leg["leg_id"]}"'):]
     seg = table[table.index("Landing at"):]
@@ -151,7 +165,8 @@ def test_a_card_names_the_decisive_rows_as_read_from_the_input(ovda_report) -> N
         r = rows.iloc[k]
         assert f"{r['src_file']} row {int(r['src_row']):,}" in landing
         assert str(r["sha256"])[:12] in landing
-    assert f"{len(at_field)} positions on the ground or within 150 ft of the field" in landing
+    assert (f"{len(at_field)} positions on the ground within 2.5 km of a runway, or at most 150 ft above the field and within 1.0 km "
+            "of a runway") in landing
 
 
 def test_cards_give_the_registration_from_the_fleet_list_and_say_so(ovda_report) -> None:  # type: ignore[no-untyped-def]

@@ -373,12 +373,11 @@ class LegEvidence:
             last = int(stop[0]) if len(stop) else n_pos
             span = np.arange(0, max(last, min(2, n_pos)))
         p = self.params
-        at_field = (dist <= p.observed_km) & (ground | (height <= p.observed_agl_ft))
-        cand = span[at_field[span]] if ap is not None else np.empty(0, dtype=int)
+        at_field, rule, box_km = self._at_field(str(code), a, b, dist, height, ground) if ap is not None else (np.zeros(n_pos, bool), "", 0.0)
+        cand = span[at_field[span]]
         if len(cand):
             pick = cand[[0, -1] if cand[-1] != cand[0] else [0]][:DECISIVE_MAX]  # the first and the last (in order: cand ascends)
-            out["decisive_note"] = (f"{fmt_count(len(cand))} position{'s' if len(cand) != 1 else ''} on the ground or within "
-                                    f"{fmt_ft(p.observed_agl_ft)} of the field and {fmt_km(p.observed_km)} of it"
+            out["decisive_note"] = (f"{fmt_count(len(cand))} position{'s' if len(cand) != 1 else ''} {rule}"
                                     + ("; the first and the last shown" if len(pick) > 1 else ""))
         else:
             pick = np.array([k])
@@ -391,12 +390,36 @@ class LegEvidence:
         dec = (show[:, None] == pick[None, :]).any(axis=1)  # which shown positions are decisive (pick: one or two)
         where = self.places.label(code) if ap is not None else "the last position" if end == "destination" else "the first position"
         label = (f"{role} {where}: height against distance, {len(show)} positions, the decisive ones dotted"
-                 + (f"; shaded: within {p.observed_km:g} km and {p.observed_agl_ft:g} ft of the field" if ap is not None else ""))
+                 + (f"; shaded: at most {p.observed_agl_ft:g} ft above the field and within {fmt_km(box_km)} of its reference point, "
+                    "as far as a position at the field can lie" if ap is not None else ""))
         x_label = f"km from {code}" if ap is not None else "km from the " + ("last" if end == "destination" else "first") + " position"
         out["profile"] = markupsafe.Markup(end_profile(dist[show], height[show], dec, label=label,
-                                                       field_box=(p.observed_km, p.observed_agl_ft) if ap is not None else None,
+                                                       field_box=(box_km, p.observed_agl_ft) if ap is not None else None,
                                                        x_label=x_label, y_label="ft above the field" if ap is not None else "ft (altitude)"))
         return out
+
+    def _at_field(self, code: str, a: int, b: int, dist: np.ndarray, height: np.ndarray, ground: np.ndarray) -> tuple[np.ndarray, str, float]:
+        """Which positions of rows ``a:b`` are at the field by the rule of a seen end (:mod:`flighttrace.tracks.ends`), that rule in
+        words, and how far from the field's reference point such a position can lie (km).
+
+        On the ground: within ``ground_runway_km`` of one of its runways;
+        in the air: at most ``observed_agl_ft`` above it and within
+        ``observed_runway_km`` of a runway. A field without runway data:
+        within ``no_runway_km`` of its reference point. Never farther than
+        ``observed_km`` from that point.
+        """
+        p = self.params
+        near = dist <= p.observed_km
+        low = height <= p.observed_agl_ft
+        rw = self.places.runway_km(code, self._floats("lat", a, b), self._floats("lon", a, b))
+        if rw is None:
+            at = near & (dist <= p.no_runway_km) & (ground | low)
+            return at, (f"on the ground or at most {fmt_ft(p.observed_agl_ft)} above the field, within {fmt_km(p.no_runway_km)} of its "
+                        "reference point (no runway data)"), min(p.no_runway_km, p.observed_km)
+        seg, reach = rw
+        at = near & np.where(ground, seg <= p.ground_runway_km, low & (seg <= p.observed_runway_km))
+        return at, (f"on the ground within {fmt_km(p.ground_runway_km)} of a runway, or at most {fmt_ft(p.observed_agl_ft)} above the field "
+                    f"and within {fmt_km(p.observed_runway_km)} of a runway"), min(reach + p.ground_runway_km, p.observed_km)
 
     def _floats(self, name: str, a: int, b: int) -> np.ndarray:
         """Rows ``a:b`` of a column of the sorted Points table as float64 (missing as NaN)."""

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 from urllib.parse import urlparse
 
+import numpy as np
 import pandas as pd
 
 from flighttrace.numfmt import fmt_count
@@ -122,6 +123,35 @@ class Places:
             except (KeyError, ValueError):
                 self._cache[c] = None
         return self._cache[c]
+
+    def runway_km(self, code: Any, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, float] | None:
+        """How far positions lie from a field's runways, as the leg ends are judged (:mod:`flighttrace.tracks.ends`).
+
+        Returns
+        -------
+        tuple or None
+            The distance (km) from each position to the nearest runway
+            segment of the field, and the farthest a runway end lies from the
+            field's reference point (km); ``None`` for a field without runway
+            data (or an unknown code).
+        """
+        from flighttrace.reference.airports import haversine_km
+        from flighttrace.reference.runways import pair_geometry, runway_directions
+
+        ap = self.airport(code)
+        if ap is None:
+            return None
+        index = self.scn.airport_index()
+        rw = runway_directions(index)
+        row = int(index.rows([str(code)])[0])
+        a, b = int(rw.offsets[row]), int(rw.offsets[row + 1])
+        if b <= a:
+            return None
+        lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
+        d = np.arange(a, b)
+        seg = pair_geometry(rw, np.tile(d, len(lat)), np.repeat(lat, len(d)), np.repeat(lon, len(d)), arriving=True)["seg_km"]
+        reach = float(np.max(haversine_km(np.r_[rw.start_lat[d], rw.end_lat[d]], np.r_[rw.start_lon[d], rw.end_lon[d]], ap.lat, ap.lon)))
+        return seg.reshape(len(lat), len(d)).min(axis=1), reach
 
     def name(self, code: Any) -> str:
         """The short name of a field (``Ovda``), ``""`` when unknown."""

@@ -115,11 +115,14 @@ class _OneRunway:
     def __init__(self, runway: bool) -> None:
         self.runway = runway
 
+    def runways(self, code: str) -> tuple[np.ndarray, float] | None:
+        return (np.arange(2), 0.01 * 6371.0088 * np.radians(1.0)) if self.runway else None  # its ends 1.1 km from the reference point
+
     def runway_km(self, code: str, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, float] | None:
         if not self.runway:
             return None
         km = 6371.0088 * np.radians(1.0)
-        return np.abs(lat) * km, 0.01 * km  # north of the runway's middle: the distance to it is the latitude's; its ends 1.1 km away
+        return np.abs(lat) * km, 0.01 * km  # north of the runway's middle: the distance to it is the latitude's
 
 
 def test_a_card_counts_the_positions_at_the_field_by_the_rule_that_grades_the_end() -> None:

@@ -409,15 +409,20 @@ class LegEvidence:
         ``observed_km`` from that point.
         """
         p = self.params
-        near = dist <= p.observed_km
         low = height <= p.observed_agl_ft
-        rw = self.places.runway_km(code, self._floats("lat", a, b), self._floats("lon", a, b))
-        if rw is None:
-            at = near & (dist <= p.no_runway_km) & (ground | low)
+        maybe = (dist <= p.observed_km) & (ground | low)  # only these can be at the field: their distance to a runway is measured
+        known = self.places.runways(code)
+        if known is None:
+            at = maybe & (dist <= p.no_runway_km)
             return at, (f"on the ground or at most {fmt_ft(p.observed_agl_ft)} above the field, within {fmt_km(p.no_runway_km)} of its "
                         "reference point (no runway data)"), min(p.no_runway_km, p.observed_km)
-        seg, reach = rw
-        at = near & np.where(ground, seg <= p.ground_runway_km, low & (seg <= p.observed_runway_km))
+        reach = known[1]
+        at = np.zeros(len(dist), dtype=bool)
+        idx = np.flatnonzero(maybe)
+        if len(idx):
+            rw = self.places.runway_km(code, self._floats("lat", a, b)[idx], self._floats("lon", a, b)[idx])
+            seg = rw[0] if rw is not None else np.full(len(idx), np.inf)
+            at[idx] = np.where(ground[idx], seg <= p.ground_runway_km, seg <= p.observed_runway_km)
         return at, (f"on the ground within {fmt_km(p.ground_runway_km)} of a runway, or at most {fmt_ft(p.observed_agl_ft)} above the field "
                     f"and within {fmt_km(p.observed_runway_km)} of a runway"), min(reach + p.ground_runway_km, p.observed_km)
 

@@ -124,6 +124,28 @@ class Places:
                 self._cache[c] = None
         return self._cache[c]
 
+    def runways(self, code: Any) -> tuple[np.ndarray, float] | None:
+        """A field's runway directions (rows of :func:`~flighttrace.reference.runways.runway_directions` of the scenario's index) and the
+        farthest a runway end lies from its reference point (km); ``None`` without runway data or for an unknown code. Worked out
+        once per field."""
+        from flighttrace.reference.airports import haversine_km
+        from flighttrace.reference.runways import runway_directions
+
+        key = f"runways:{code}"
+        if key not in self._cache:
+            ap = self.airport(code)
+            got = None
+            if ap is not None:
+                index = self.scn.airport_index()
+                rw = runway_directions(index)
+                row = int(index.rows([str(code)])[0])
+                d = np.arange(int(rw.offsets[row]), int(rw.offsets[row + 1]))
+                if len(d):
+                    ends = haversine_km(np.r_[rw.start_lat[d], rw.end_lat[d]], np.r_[rw.start_lon[d], rw.end_lon[d]], ap.lat, ap.lon)
+                    got = (d, float(np.max(ends)))
+            self._cache[key] = got
+        return self._cache[key]
+
     def runway_km(self, code: Any, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, float] | None:
         """How far positions lie from a field's runways, as the leg ends are judged (:mod:`flighttrace.tracks.ends`).
 
@@ -135,22 +157,17 @@ class Places:
             field's reference point (km); ``None`` for a field without runway
             data (or an unknown code).
         """
-        from flighttrace.reference.airports import haversine_km
         from flighttrace.reference.runways import pair_geometry, runway_directions
 
-        ap = self.airport(code)
-        if ap is None:
+        got = self.runways(code)
+        if got is None:
             return None
-        index = self.scn.airport_index()
-        rw = runway_directions(index)
-        row = int(index.rows([str(code)])[0])
-        a, b = int(rw.offsets[row]), int(rw.offsets[row + 1])
-        if b <= a:
-            return None
+        d, reach = got
         lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
-        d = np.arange(a, b)
+        if not len(lat):
+            return np.empty(0), reach
+        rw = runway_directions(self.scn.airport_index())
         seg = pair_geometry(rw, np.tile(d, len(lat)), np.repeat(lat, len(d)), np.repeat(lon, len(d)), arriving=True)["seg_km"]
-        reach = float(np.max(haversine_km(np.r_[rw.start_lat[d], rw.end_lat[d]], np.r_[rw.start_lon[d], rw.end_lon[d]], ap.lat, ap.lon)))
         return seg.reshape(len(lat), len(d)).min(axis=1), reach
 
     def name(self, code: Any) -> str:

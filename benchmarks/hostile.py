@@ -195,6 +195,15 @@ def build_opensky_broken_rows(path: Path, n: int = 5_000_000) -> None:
             fh.write(b"".join(b"x%d,zz,north,east,,,,,,,,,,,,,,\n" % i for i in range(start, min(start + 100_000, n))))
 
 
+def build_opensky_sparse_bad_times(path: Path, n: int = 1_000_000, every: int = 20_000) -> None:
+    """An OpenSky CSV of a million good state vectors in which one time in ``every`` is not a number (a damaged but real-looking file)."""
+    with open(path, "wb") as fh:
+        fh.write(OPENSKY_HEAD)
+        for start in range(0, n, every):
+            fh.write(b"garbled" + _opensky_row(1693548000 + start)[10:])
+            fh.write(b"".join(_opensky_row(1693548000 + i) for i in range(start + 1, min(start + every, n))))
+
+
 CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
     "readsb_whitespace": ("trace_full_600864.json", build_readsb_whitespace),
     "fr24_long_line": ("AZQ6224_hex600864.csv", build_fr24_long_line),
@@ -213,6 +222,7 @@ CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
     "jet1090_gzip_1GiB_line": ("messages.jsonl.gz", build_jet1090_long_line),
     "jet1090_bad_types_1M": ("messages.jsonl", build_jet1090_bad_types),
     "opensky_broken_rows_5M": ("states.csv", build_opensky_broken_rows),
+    "opensky_sparse_bad_times_1M": ("states.csv", build_opensky_sparse_bad_times),
 }
 """Case name → (file name, builder)."""
 

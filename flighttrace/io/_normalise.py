@@ -100,8 +100,12 @@ def _as_float(values: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
         return arr.astype(np.float64), np.zeros(n, dtype=bool)
     ser = pd.Series(arr, dtype=object)
     num = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    present = ser.notna().to_numpy() & (ser.astype(str).str.strip() != "").to_numpy()
-    return num, present & np.isnan(num)
+    nan_at = np.flatnonzero(np.isnan(num))  # only these can be present but not numbers: their text is looked at, not every row's
+    bad = np.zeros(len(num), dtype=bool)
+    if len(nan_at):
+        sub = ser.iloc[nan_at]
+        bad[nan_at] = sub.notna().to_numpy() & (sub.astype(str).str.strip() != "").to_numpy()
+    return num, bad
 
 
 def _as_nullable_bool(values: Any, n: int) -> pa.Array:

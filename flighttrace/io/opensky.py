@@ -255,6 +255,34 @@ def _value_problems(values: np.ndarray, bad: np.ndarray, label: str, what: str) 
     return out
 
 
+_PLAIN_NUMBER: Final = r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+"""A number as Arrow's cast reads it: sign, digits, a decimal point, an exponent; no space, no thousands separator."""
+
+
+def _split_numbers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A text column whose cast failed: float64 where a value is a plain number (:data:`_PLAIN_NUMBER`, one Arrow cast of those
+    alone; NaN elsewhere), and the mask of the other values present.
+
+    Only those others are then read one by one, so a block with a few bad
+    values costs those values, not all of its rows (a broken time every
+    20,000 rows made a 284,502-row file 3.7 times slower to read). The plain
+    numbers are parsed as the column's own cast parses them when it succeeds.
+    """
+    plain = pc.fill_null(pc.match_substring_regex(text, _PLAIN_NUMBER), False)
+    m = plain.to_numpy(zero_copy_only=False)
+    v = np.full(len(text), np.nan)
+    if m.any():
+        v[m] = pc.cast(text.filter(plain), pa.float64()).to_numpy(zero_copy_only=False)
+    return v, ~m & text.is_valid().to_numpy(zero_copy_only=False)
+
+
+def _placed(values: np.ndarray, idx: np.ndarray, n: int) -> np.ndarray:
+    """An object array of length ``n`` holding ``values`` at positions ``idx`` (None elsewhere)."""
+    out = np.empty(n, dtype=object)
+    out[idx] = values
+    return out
+
+
 def _plain(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Combine chunks, decode dictionaries, give all-null columns a text type."""
     if isinstance(arr, pa.ChunkedArray):
@@ -284,13 +312,18 @@ def _numbers(arr: pa.Array, label: str, factor: float = 1.0) -> tuple[np.ndarray
         v = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
         problems: list[tuple[np.ndarray, str]] = []
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        obj = _strings(arr).to_numpy(zero_copy_only=False)
+        text_arr = _strings(arr)
+        v, other = _split_numbers(text_arr)
+        idx = np.flatnonzero(other)  # the values that are not plain numbers, read one by one
+        obj = text_arr.take(pa.array(idx)).to_numpy(zero_copy_only=False)
         ser = pd.Series(obj, dtype=object)
-        v = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+        sub = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
         text = ser.astype(str).str.strip()
-        present = ser.notna().to_numpy() & (text != "").to_numpy()
         literal_nan = text.str.lower().isin(["nan", "-nan", "+nan"]).to_numpy()
-        problems = _value_problems(obj, present & np.isnan(v) & ~literal_nan, label, "is not a number")
+        v[idx] = sub
+        bad = np.zeros(len(v), dtype=bool)
+        bad[idx] = (text != "").to_numpy() & np.isnan(sub) & ~literal_nan
+        problems = _value_problems(_placed(obj, idx, len(v)), bad, label, "is not a number")
     if factor != 1.0:
         with np.errstate(over="ignore"):  # a value too large after the change of unit becomes inf: the range checks quarantine it
             v = v * factor
@@ -343,35 +376,40 @@ def _times(arr: pa.Array, label: str, notes: set[str]) -> tuple[np.ndarray, np.n
         return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), np.zeros(n, dtype=bool), none
     except pa.ArrowInvalid:
         pass
-    for typ, note in ((pa.timestamp("ns", "UTC"), None), (pa.timestamp("ns"), f"{label}: ISO times without a zone taken as UTC")):
-        try:
-            ns = pc.cast(pc.cast(arr, typ), pa.int64()).to_numpy(zero_copy_only=False)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            continue
-        if note:
-            notes.add(note)
-        valid = arr.is_valid().to_numpy(zero_copy_only=False)
-        return np.where(valid, ns / 1e9, np.nan), np.zeros(n, dtype=bool), none
-    # mixed or bad values: value by value
-    obj = arr.to_numpy(zero_copy_only=False)
+    v, other = _split_numbers(arr)
+    if not (~other & arr.is_valid().to_numpy(zero_copy_only=False)).any():  # no plain number: perhaps ISO 8601 text throughout
+        for typ, note in ((pa.timestamp("ns", "UTC"), None), (pa.timestamp("ns"), f"{label}: ISO times without a zone taken as UTC")):
+            try:
+                ns = pc.cast(pc.cast(arr, typ), pa.int64()).to_numpy(zero_copy_only=False)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                continue
+            if note:
+                notes.add(note)
+            valid = arr.is_valid().to_numpy(zero_copy_only=False)
+            return np.where(valid, ns / 1e9, np.nan), np.zeros(n, dtype=bool), none
+    # mixed or bad values: the ones that are not plain numbers, value by value
+    idx = np.flatnonzero(other)
+    obj = arr.take(pa.array(idx)).to_numpy(zero_copy_only=False)
     ser = pd.Series(obj, dtype=object)
     text = ser.astype(str).str.strip()
-    present = ser.notna().to_numpy() & (text != "").to_numpy()
-    v = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    sub_v = pd.to_numeric(ser, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     literal_nan = text.str.lower().isin(["nan", "-nan", "+nan"]).to_numpy()
-    rest = present & np.isnan(v) & ~literal_nan
-    if rest.any():
-        sub = text[rest]
+    sub_rest = (text != "").to_numpy() & np.isnan(sub_v) & ~literal_nan
+    if sub_rest.any():
+        sub = text[sub_rest]
         parsed = pd.to_datetime(sub, format="ISO8601", utc=True, errors="coerce")
         ok = parsed.notna().to_numpy()
         if ok.any():
             stamps = pd.DatetimeIndex(parsed[ok]).as_unit("ns").asi8
-            ridx = np.flatnonzero(rest)
-            v[ridx[ok]] = stamps / 1e9
+            ridx = np.flatnonzero(sub_rest)
+            sub_v[ridx[ok]] = stamps / 1e9
             if (~sub[ok].str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)).any():
                 notes.add(f"{label}: ISO times without a zone taken as UTC")
-            rest[ridx[ok]] = False
-    return v, rest, _value_problems(obj, rest, label, "is neither epoch seconds nor an ISO 8601 time")
+            sub_rest[ridx[ok]] = False
+    v[idx] = sub_v
+    rest = np.zeros(n, dtype=bool)
+    rest[idx] = sub_rest
+    return v, rest, _value_problems(_placed(obj, idx, n), rest, label, "is neither epoch seconds nor an ISO 8601 time")
 
 
 _UNIT_OF: Final = {10**3: "milliseconds", 10**6: "microseconds", 10**9: "nanoseconds"}

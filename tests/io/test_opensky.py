@@ -809,3 +809,26 @@ def test_a_csv_value_too_large_for_its_unit_change_quarantines_its_row_without_a
     assert ds.points["icao24"].astype(str).tolist() == ["600865"]
     (why,) = ds.quarantine["reason"].tolist()
     assert "alt_ft" in why and "gs_kt" in why
+
+
+def test_a_bad_value_in_a_block_leaves_the_other_values_as_the_clean_block_reads_them(tmp_path: Path) -> None:
+    # the same 400 rows, once clean and once with a bad time, a bad latitude and texts pandas reads but Arrow's cast does not
+    # (spaces, an ISO time): every other row gets the same bits, and the odd ones what their text says
+    times = [f"{T6 + i}.{(i * 7919) % 1000:03d}" for i in range(400)]
+    lats = [f"{29.9 + i * 1.234567e-5:.9f}" for i in range(400)]
+    clean = [sv_line(t=t, lat=la, lastposupdate=t, lastcontact=t) for t, la in zip(times, lats, strict=True)]
+    dirty = list(clean)
+    dirty[10] = sv_line(t="garbled", lat=lats[10])
+    dirty[20] = sv_line(t=times[20], lat="north", lastposupdate=times[20], lastcontact=times[20])
+    dirty[30] = sv_line(t=f" {times[30]} ", lat=f" {lats[30]}", lastposupdate=times[30], lastcontact=times[30])
+    dirty[40] = sv_line(t="2023-09-01T06:00:40Z", lat=lats[40], lastposupdate="2023-09-01T06:00:40Z", lastcontact="2023-09-01T06:00:40Z")
+    a = read_one(csv_file(tmp_path / "clean.csv", clean))
+    b = read_one(csv_file(tmp_path / "dirty.csv", dirty))
+    assert b.quarantine["src_row"].astype(int).tolist() == [10, 20]
+    reasons = b.quarantine["reason"].tolist()
+    assert "time is not a number" in reasons[0] and "lat 'north' is not a number" in reasons[1]
+    pa_, pb = a.points.set_index("src_row"), b.points.set_index("src_row")
+    same = [r for r in range(400) if r not in (10, 20, 40)]
+    assert (pa_.loc[same, "time"].to_numpy() == pb.loc[same, "time"].to_numpy()).all()  # row 30 too: its spaces are not part of the number
+    assert (pa_.loc[same, "lat"].to_numpy() == pb.loc[same, "lat"].to_numpy()).all()
+    assert pb.loc[40, "time"] == pd.Timestamp("2023-09-01T06:00:40Z")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -147,8 +148,9 @@ def test_places_measure_a_position_against_the_fields_own_runways() -> None:
     import flighttrace
     from flighttrace.report.parts import Places
 
-    scn = flighttrace.load_scenario("seeds/azerbaijan-ovda.yaml")
-    rw = pd.read_parquet("flighttrace/data/runways.parquet")
+    root = Path(__file__).resolve().parents[1]
+    scn = flighttrace.load_scenario(root / "seeds" / "azerbaijan-ovda.yaml")
+    rw = pd.read_parquet(root / "flighttrace" / "data" / "runways.parquet")
     r = rw[rw["code"] == "LLOV"].iloc[0]
     mid_lat, mid_lon = (r.le_lat + r.he_lat) / 2.0, (r.le_lon + r.he_lon) / 2.0
     got = Places(scn).runway_km("LLOV", np.array([r.le_lat, mid_lat]), np.array([r.le_lon, mid_lon]))

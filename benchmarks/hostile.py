@@ -200,7 +200,8 @@ def build_opensky_sparse_bad_times(path: Path, n: int = 1_000_000, every: int = 
     with open(path, "wb") as fh:
         fh.write(OPENSKY_HEAD)
         for start in range(0, n, every):
-            fh.write(b"garbled" + _opensky_row(1693548000 + start)[10:])
+            row = _opensky_row(1693548000 + start)
+            fh.write(b"garbled" + row[row.index(b","):])  # the time replaced, the other fields kept
             fh.write(b"".join(_opensky_row(1693548000 + i) for i in range(start + 1, min(start + every, n))))
 
 

@@ -119,11 +119,10 @@ class _OneRunway:
     def runways(self, code: str) -> tuple[np.ndarray, float] | None:
         return (np.arange(2), 0.01 * 6371.0088 * np.radians(1.0)) if self.runway else None  # its ends 1.1 km from the reference point
 
-    def runway_km(self, code: str, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, float] | None:
+    def runway_km(self, code: str, lat: np.ndarray, lon: np.ndarray) -> np.ndarray | None:
         if not self.runway:
             return None
-        km = 6371.0088 * np.radians(1.0)
-        return np.abs(lat) * km, 0.01 * km  # north of the runway's middle: the distance to it is the latitude's
+        return np.abs(lat) * 6371.0088 * np.radians(1.0)  # north of the runway's middle: the distance to it is the latitude's
 
 
 def test_a_card_counts_the_positions_at_the_field_by_the_rule_that_grades_the_end() -> None:
@@ -153,9 +152,10 @@ def test_places_measure_a_position_against_the_fields_own_runways() -> None:
     rw = pd.read_parquet(root / "flighttrace" / "data" / "runways.parquet")
     r = rw[rw["code"] == "LLOV"].iloc[0]
     mid_lat, mid_lon = (r.le_lat + r.he_lat) / 2.0, (r.le_lon + r.he_lon) / 2.0
-    got = Places(scn).runway_km("LLOV", np.array([r.le_lat, mid_lat]), np.array([r.le_lon, mid_lon]))
-    assert got is not None
-    seg, reach = got
+    seg = Places(scn).runway_km("LLOV", np.array([r.le_lat, mid_lat]), np.array([r.le_lon, mid_lon]))
+    runways = Places(scn).runways("LLOV")
+    assert seg is not None and runways is not None
+    reach = runways[1]
     assert seg.max() < 0.01  # a runway end and the runway's middle lie on it
     assert reach > 0.5 * r.length_ft * 0.3048 / 1000.0  # some runway end lies at least half a runway's length from the reference point
     assert Places(scn).runway_km("NOPE", np.array([0.0]), np.array([0.0])) is None

@@ -420,8 +420,8 @@ class LegEvidence:
         at = np.zeros(len(dist), dtype=bool)
         idx = np.flatnonzero(maybe)
         if len(idx):
-            rw = self.places.runway_km(code, self._floats("lat", a, b)[idx], self._floats("lon", a, b)[idx])
-            seg = rw[0] if rw is not None else np.full(len(idx), np.inf)
+            seg = self.places.runway_km(code, self._floats("lat", a, b)[idx], self._floats("lon", a, b)[idx])
+            seg = np.full(len(idx), np.inf) if seg is None else seg
             at[idx] = np.where(ground[idx], seg <= p.ground_runway_km, seg <= p.observed_runway_km)
         return at, (f"on the ground within {fmt_km(p.ground_runway_km)} of a runway, or at most {fmt_ft(p.observed_agl_ft)} above the field "
                     f"and within {fmt_km(p.observed_runway_km)} of a runway"), min(reach + p.ground_runway_km, p.observed_km)

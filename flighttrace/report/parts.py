@@ -146,29 +146,21 @@ class Places:
             self._cache[key] = got
         return self._cache[key]
 
-    def runway_km(self, code: Any, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, float] | None:
-        """How far positions lie from a field's runways, as the leg ends are judged (:mod:`flighttrace.tracks.ends`).
-
-        Returns
-        -------
-        tuple or None
-            The distance (km) from each position to the nearest runway
-            segment of the field, and the farthest a runway end lies from the
-            field's reference point (km); ``None`` for a field without runway
-            data (or an unknown code).
-        """
+    def runway_km(self, code: Any, lat: np.ndarray, lon: np.ndarray) -> np.ndarray | None:
+        """The distance (km) from each position to the nearest runway of a field, as the leg ends are judged
+        (:mod:`flighttrace.tracks.ends`); ``None`` for a field without runway data (or an unknown code)."""
         from flighttrace.reference.runways import pair_geometry, runway_directions
 
         got = self.runways(code)
         if got is None:
             return None
-        d, reach = got
+        d = got[0]
         lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
         if not len(lat):
-            return np.empty(0), reach
+            return np.empty(0)
         rw = runway_directions(self.scn.airport_index())
         seg = pair_geometry(rw, np.tile(d, len(lat)), np.repeat(lat, len(d)), np.repeat(lon, len(d)), arriving=True)["seg_km"]
-        return seg.reshape(len(lat), len(d)).min(axis=1), reach
+        return seg.reshape(len(lat), len(d)).min(axis=1)
 
     def name(self, code: Any) -> str:
         """The short name of a field (``Ovda``), ``""`` when unknown."""

@@ -153,6 +153,38 @@ def test_slow_over_ground_high_above_it_is_flying(typecode: str | None) -> None:
     assert (leg["origin"], leg["origin_evidence"], leg["destination"], leg["destination_evidence"]) == ("UBBG", "observed", "UBBB", "observed")
 
 
+def _slowing_west_of_ovda(*, slow_alt_ft: np.ndarray) -> pd.DataFrame:
+    """An untyped aircraft flagged airborne, flying west at 100 kt toward Ovda's runways, then 8 reports 5 s apart at 34 kt
+    ending 1.5 km east of the eastern runway (abeam its midpoint; both runways run 21°/201°, 300 m apart)."""
+    mid = (29.9397, 34.9375)  # midpoint of the eastern runway, 02L/20R
+    end = offset(*mid, 111.0, 1.5)
+    gs = np.array([100.0] * 29 + [34.0] * 8)
+    km = float(gs[:-1].sum()) * 1.852 * 5.0 / 3600.0  # the distance flown (the builder moves each point by the speed before it)
+    alt = np.concatenate([np.linspace(3000.0, 2050.0, 29), slow_alt_ft])
+    return straight(*offset(*end, 111.0, km), 291.0, n=37, step_s=5.0, gs_kt=gs, alt_ft=alt, typecode=None, callsign="SAMU1")
+
+
+def test_an_untyped_helicopter_slowing_to_land_off_the_field_is_not_seen_on_the_ground() -> None:
+    # a hospital helicopter of unknown type coming in at 34 kt, 320 fpm down (26.7 ft every 5 s), flagged airborne,
+    # last heard about 330 ft above Ovda's elevation and 1.5 km from its runway: the speed alone would put it on the
+    # ground at the airport (within 2.5 km of a runway); the flag and the descent say it still flies
+    down = 2050.0 - 320.0 / 12.0 * np.arange(1, 9)
+    pts = _slowing_west_of_ovda(slow_alt_ft=down)
+    leg = one(detect_legs(pts))
+    assert (leg["destination"], leg["destination_evidence"]) == ("LLOV", "inferred")
+    assert "on the ground" not in leg["destination_reason"]
+    assert leg["landing_time"] > pts["time"].iloc[-1]  # still flying at the last report: any landing comes after it
+
+
+def test_a_taxi_flagged_airborne_without_climb_is_still_on_the_ground() -> None:
+    # the same reports level at the field's elevation (a transponder stuck on "airborne" while it taxis): no climb or
+    # descent joins the flag, so the speed decides, as before: seen on the ground 1.5 km from a runway
+    level = np.full(8, LLOV.elevation_ft)
+    leg = one(detect_legs(_slowing_west_of_ovda(slow_alt_ft=level)))
+    assert (leg["destination"], leg["destination_evidence"]) == ("LLOV", "observed")
+    assert "on the ground" in leg["destination_reason"]
+
+
 @pytest.mark.parametrize("ground_alt", ["none", "field"])
 def test_light_aircraft_without_any_ground_flag(ground_alt: str) -> None:
     # many light aircraft never say "on the ground": SBS surface reports carry no altitude, and a

@@ -174,7 +174,7 @@ def detect_legs(
         new_ac = np.ones(len(g["ac"]), dtype=bool)
         new_ac[1:] = g["ac"][1:] != g["ac"][:-1]
         g["new_ac"] = new_ac
-        air = airborne(g["og"], g["t"], g["alt"], g["gs"], g["heli"], new_ac, g["lat"], g["lon"], index, p)
+        air = airborne(g["og"], g["t"], g["alt"], g["gs"], g["vr"], g["heli"], new_ac, g["lat"], g["lon"], index, p)
         bar.advance(1, "legs: segmenting")
         seg = segment(g, air, index, p)
         bar.advance(1, "legs: takeoffs and landings")

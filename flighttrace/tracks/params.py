@@ -193,6 +193,15 @@ class LegParams:
         about 1,000 ft above the field in deep lows. Default 1,500 ft.
     slow_field_km
         Radius (km) of the field search behind ``slow_max_agl_ft``. Default 15 km.
+    slow_air_vrate_fpm
+        A point slower than ``min_air_kt`` whose on-ground flag says airborne
+        and whose vertical rate is at least this (fpm, climbing or
+        descending) is flying: the flag and the climb or descent agree
+        against the speed. A helicopter of unknown type slowing to land at a
+        hospital 1.7 km from Toulouse's runway (34 kt, 320 fpm down, flagged
+        airborne) was otherwise "seen on the ground" at the airport. A
+        fixed-wing aircraft taxiing with its flag stuck on airborne reports
+        no climb. Default 192 fpm (three steps of ADS-B's 64 fpm).
     glitch_max_s
         A single reading slower than ``min_air_kt`` between two flying ones at
         most this many seconds apart (s) is a glitch, whatever the altitude:
@@ -291,6 +300,7 @@ class LegParams:
     ground_max_kt: float = 250.0
     slow_max_agl_ft: float = 1500.0
     slow_field_km: float = 15.0
+    slow_air_vrate_fpm: float = 192.0
     glitch_max_s: float = 60.0
     end_alt_carry_s: float = 120.0
     end_track_carry_s: float = 120.0

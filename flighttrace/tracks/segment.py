@@ -156,6 +156,7 @@ def airborne(
     t: np.ndarray,
     alt: np.ndarray,
     gs: np.ndarray,
+    vr: np.ndarray,
     heli: np.ndarray,
     new_ac: np.ndarray,
     lat: np.ndarray,
@@ -172,7 +173,11 @@ def airborne(
     ``slow_max_agl_ft`` above the nearest field, in which case the speed is
     the suspect and the point takes the state of the points before it, as
     does a single slow reading between two flying ones less than
-    ``glitch_max_s`` apart. The field lookup is made once per run of such
+    ``glitch_max_s`` apart. A slow point whose flag says airborne while its
+    vertical rate ``vr`` (fpm) says it climbs or descends at
+    ``slow_air_vrate_fpm`` or more stays airborne: two readings agree
+    against the speed (a helicopter whose type is not known, slowing to land
+    away from any field). The field lookup is made once per run of such
     points, not per point.
     """
     state = np.full(len(og), -1, dtype=np.int8)  # -1 unknown, 0 ground, 1 air
@@ -188,7 +193,9 @@ def airborne(
         crawl = gs < p.min_air_kt
     state[no_flag & (fast | fast_alt)] = 1
     # speed alone says "ground": without a flag below air_kt_with_alt; a fixed-wing aircraft below min_air_kt
-    by_speed = ((no_flag & slow) | (crawl & ~heli)) & (state != 0)
+    with np.errstate(invalid="ignore"):
+        moving_up_down = (og == 0) & (np.abs(vr) >= p.slow_air_vrate_fpm)  # the flag and the vertical rate both say it flies
+    by_speed = ((no_flag & slow) | (crawl & ~heli)) & (state != 0) & ~moving_up_down
     if by_speed.any():
         # one slow reading between two flying ones a moment apart is a glitch (keeps the state before)
         i = np.flatnonzero(by_speed[1:-1]) + 1  # only these points are looked at, with their neighbours

@@ -276,15 +276,9 @@ def line_batches(stream: Any, chunk_rows: int, *, max_line_chars: int, read_byte
         try:
             block = stream.read(read_bytes)
         except (EOFError, OSError, zlib.error):
-            # a damaged compressed stream: hand over the whole lines read before the damage (never the
-            # line it cut short), then let the error be reported
-            if pieces:
-                pieces_final = b"".join(pieces)
-                pieces.clear()
-                ends = newline_ends(pieces_final)
-                for c in range(0, len(ends), chunk_rows):
-                    lo = int(ends[c - 1]) if c else 0
-                    yield pieces_final[lo : int(ends[min(c + chunk_rows, len(ends)) - 1])]
+            # a damaged compressed stream: hand over the whole lines read before the damage (every piece
+            # ends with a line end; the line it cut short is still in ``tail``), then let the error be reported
+            yield from flush(final=True)
             raise
         if not block:
             break

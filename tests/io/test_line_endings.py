@@ -42,3 +42,28 @@ def test_sbs_notes_bytes_that_are_not_utf8(tmp_path: Path) -> None:
     assert UTF8_NOTE in ds.manifest.loc[0, "notes"].split("; ")
     assert UTF8_NOTE == "text that is not valid UTF-8 was replaced with U+FFFD"
     assert ds.points["callsign"].astype(str).tolist()[0] == "AZQ\ufffd224"
+
+
+class _BreaksAfter:
+    """A stream that gives ``blocks`` and then fails, as a damaged gzip member does."""
+
+    def __init__(self, blocks: list[bytes]) -> None:
+        self._blocks = list(blocks)
+
+    def read(self, n: int) -> bytes:
+        if not self._blocks:
+            raise OSError("CRC check failed")
+        return self._blocks.pop(0)
+
+
+def test_line_batches_hand_over_the_whole_lines_before_a_damaged_stream_fails() -> None:
+    from flighttrace.io.lines import line_batches
+
+    # 7 whole lines in two reads, then "li" (a line the damage cut short), then the error: runs of 3 lines,
+    # the last run shorter, the cut line never handed over, the error raised after them
+    stream = _BreaksAfter([b"l0\nl1\nl2\nl3\n", b"l4\nl5\nl6\nli"])
+    got: list[bytes] = []
+    with pytest.raises(OSError, match="CRC"):
+        for run in line_batches(stream, 3, max_line_chars=100, read_bytes=1 << 20):
+            got.append(run)
+    assert got == [b"l0\nl1\nl2\n", b"l3\nl4\nl5\n", b"l6\n"]

@@ -193,6 +193,8 @@ def read_tracks(obj: dict[str, Any], ctx: ReadContext) -> Iterator[RawChunk]:
     A ``json`` reader (:mod:`flighttrace.io._base`).
     """
     got = _arrays(obj.get("path"), "path", 6, ctx)
+    if got is None:
+        ctx.notes.append("path is null: the track holds no position")
     if got is None or not len(got[0]):
         yield RawChunk.only_quarantine(got[0].quarantine if got is not None else [])
         return

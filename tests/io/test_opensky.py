@@ -611,6 +611,7 @@ def test_tracks_lat_before_lon_and_callsign_typo(tmp_path: Path) -> None:
 def test_tracks_null_path(tmp_path: Path) -> None:
     ds = read_one(json_file(tmp_path / "t.json", {"icao24": "600864", "startTime": T6, "endTime": T6, "callsign": None, "path": None}))
     assert ds.manifest.loc[0, "format"] == "opensky_tracks" and ds.manifest.loc[0, "rows_read"] == 0
+    assert "path is null: the track holds no position" in ds.manifest.loc[0, "notes"]  # an empty result says why
 
 
 # ---------------------------------------------------------------------------

@@ -175,6 +175,24 @@ def _describe_head(head: bytes) -> str:
     return line.decode("utf-8", errors="replace")
 
 
+_BEAST_TYPES: Final = (b"1", b"2", b"3", b"4", b"5")
+"""Frame types of the Beast binary protocol (Mode A/C, Mode S short and long, and receiver-specific frames), after its 0x1a escape."""
+BEAST_REASON: Final = ("Beast binary (raw Mode S frames, as dump1090 and readsb send them on port 30005): flighttrace reads decoded "
+                       "positions, not raw frames; decode them first (jet1090 / rs1090 writes JSON Lines that flighttrace reads)")
+"""Why a Beast binary capture is not read."""
+OPENSKY_FLIGHTS_REASON: Final = ("an OpenSky flights list (firstSeen, lastSeen, estimated departure and arrival airports): it holds no "
+                                 "position; flighttrace reads positions (OpenSky state vectors, /states/all, /tracks/all)")
+"""Why an OpenSky /flights/* answer is not read."""
+
+
+def _known_without_positions(obj: Any) -> str | None:
+    """Why a JSON document of a known kind that holds no position is not read (:data:`OPENSKY_FLIGHTS_REASON`); ``None`` otherwise."""
+    first = obj[0] if isinstance(obj, list) and obj else obj
+    if isinstance(first, dict) and "firstSeen" in first and "lastSeen" in first and "icao24" in first:
+        return OPENSKY_FLIGHTS_REASON
+    return None
+
+
 def _json_keys(obj: Any) -> str:
     if isinstance(obj, dict):
         keys = list(obj)[:8]
@@ -369,9 +387,13 @@ def dispatch(
         for spec in specs.values():
             if spec.kind == "json" and spec.match is not None and spec.match(obj):
                 return spec, compression, spec.func(obj, ctx)
-        raise FormatError(f"JSON of unknown shape ({_json_keys(obj)}); expected a readsb trace, aircraft.json, v2 API, OpenSky states/tracks or FR24 playback document")
+        known_kind = _known_without_positions(obj)
+        raise FormatError(known_kind or f"JSON of unknown shape ({_json_keys(obj)}); expected a readsb trace, aircraft.json, v2 API, "
+                                        "OpenSky states/tracks or FR24 playback document")
     for spec in specs.values():
         if spec.kind == "stream" and spec.sniff is not None and spec.sniff(text):
             return spec, compression, spec.func(stream, ctx)
+    if head[:1] == b"\x1a" and head[1:2] in _BEAST_TYPES:
+        raise FormatError(BEAST_REASON)
     known = ", ".join(s.name for s in specs.values())
     raise FormatError(f"unrecognised content (first line: {_describe_head(text)!r}); known formats: {known}")

@@ -64,6 +64,22 @@ def test_unknown_json_shape_and_unknown_text(tmp_path: Path) -> None:
     assert errs["b.csv"].startswith("unrecognised content (first line: 'foo,bar')")
 
 
+def test_known_files_without_positions_say_what_they_are(tmp_path: Path) -> None:
+    # two Beast frames as dump1090 sends them: 0x1a, type '2' (Mode S short: 6-byte 12 MHz clock, signal, 7 bytes),
+    # then type '3' (Mode S long, 14 bytes); and an OpenSky /flights/aircraft answer (no position in it)
+    beast = b"\x1a2" + bytes(6) + b"\x80" + bytes.fromhex("5d4ca2d6e0a1b2") + b"\x1a3" + bytes(6) + b"\x90" + bytes.fromhex("8d4ca2d699150a1b2c3d4e5f6071")
+    (tmp_path / "capture.bin").write_bytes(beast)
+    flights = [{"icao24": "4ca2d6", "firstSeen": 1693548000, "lastSeen": 1693555200, "estDepartureAirport": "UBBB",
+                "estArrivalAirport": "LLOV", "callsign": "AZQ6224 "}]
+    (tmp_path / "flights.json").write_text(json.dumps(flights))
+    ds = read(tmp_path)
+    errs = ds.manifest.set_index(ds.manifest["path"].str.rsplit("/", n=1).str[-1])["error"]
+    assert errs["capture.bin"].startswith("Beast binary (raw Mode S frames")
+    assert "jet1090" in errs["capture.bin"]  # says what to do
+    assert errs["flights.json"].startswith("an OpenSky flights list") and "no position" in errs["flights.json"]
+    assert len(ds.points) == 0
+
+
 def test_nan_and_out_of_range_coordinates(tmp_path: Path) -> None:
     pts = [[0.0, None, 50.0, 1000, 200.0, 90.0, 0, 0], [1.0, 40.0, 181.5, 1000, 200.0, 90.0, 0, 0],
            [2.0, 0.0, 0.0, 1000, 200.0, 90.0, 0, 0], [3.0, 40.0, 50.0, 1000, 200.0, 90.0, 0, 0]]

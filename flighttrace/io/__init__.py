@@ -8,6 +8,7 @@ One module per format family:
 - :mod:`flighttrace.io.opensky`: OpenSky state vectors (CSV, Parquet) and REST JSON
 - :mod:`flighttrace.io.fr24`: FlightRadar24 CSV, KML and playback JSON
 - :mod:`flighttrace.io.fr24_granular`: FlightRadar24 "ADS-B data granular" CSV
+- :mod:`flighttrace.io.fr24_tracks`: FlightRadar24 API flight tracks as CSV (pyfr24)
 - :mod:`flighttrace.io.sbs`: SBS-1 BaseStation logs (port 30003)
 
 Around them: :mod:`flighttrace.io.walk` and :mod:`flighttrace.io.sources`

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 HEAD_BYTES = 64 * 1024
 """How much decompressed content is peeked at to tell a text format."""
 
-_MODULES = ("readsb", "aircraft", "opensky", "opensky_json", "fr24", "sbs", "fr24_granular", "jet1090")
+_MODULES = ("readsb", "aircraft", "opensky", "opensky_json", "fr24", "sbs", "fr24_granular", "fr24_tracks", "jet1090")
 
 
 @lru_cache(maxsize=1)
@@ -258,6 +258,7 @@ _NOUNS: Final = {
     "fr24_kml": "an FR24 KML export",
     "sbs": "an SBS log",
     "fr24_granular": "an FR24 granular CSV export",
+    "fr24_api_csv": "an FR24 API flight-tracks CSV",
     "jet1090": "jet1090 JSON Lines",
 }
 """How messages name each format when a forced format does not fit the content."""

@@ -34,6 +34,13 @@ the same formats are in :mod:`flighttrace.sim.writers.fr24`:
     track; ``squawk`` ``"0"`` means unknown). ``src_row`` is the index in
     ``track``.
 
+Two more FR24 formats have modules of their own, registered apart from
+these three: the "ADS-B data granular" CSV (``fr24_granular``,
+:mod:`~flighttrace.io.fr24_granular`), which names the aircraft in every
+row, and the official API's ``flight-tracks`` as pyfr24 writes them to CSV
+(``fr24_api_csv``, :mod:`~flighttrace.io.fr24_tracks`), which follows the
+address and ground rules below.
+
 **The ICAO address.** FR24 CSV and KML exports carry none. It is taken, in
 this order, from (1) the caller's ``icao24=`` selection when it holds exactly
 one hex, (2) a ``hex<6 hex>``, ``icao<6 hex>`` or ``icao24<6 hex>`` token in

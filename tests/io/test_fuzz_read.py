@@ -37,6 +37,7 @@ TOKENS = [b"NaN", b"true", b"false", b"null", b"\x00", b"\xff", b"\xef\xbb\xbf",
 def _writers() -> dict[str, tuple[str, Callable[[pd.DataFrame, Path], None]]]:
     from flighttrace.sim.writers import (
         write_aircraft_json,
+        write_fr24_api_tracks,
         write_fr24_csv,
         write_fr24_granular,
         write_fr24_kml,
@@ -73,6 +74,7 @@ def _writers() -> dict[str, tuple[str, Callable[[pd.DataFrame, Path], None]]]:
         "fr24_kml": ("AZQ6224_hex600864.kml", lambda p, f: write_fr24_kml(p, f, flight="ZP6224", callsign="AZQ6224")),
         "fr24_json": ("playback.json", lambda p, f: write_fr24_playback(p, f, flight_id="2c1a3f4b", callsign="AZQ6224", registration="4K-AZ100", typecode="IL76")),
         "fr24_granular": ("granular.csv", write_fr24_granular),
+        "fr24_api_csv": ("AZQ6224_hex600864_data.csv", write_fr24_api_tracks),
         "sbs": ("log.sbs", lambda p, f: write_sbs(p, f)),
         "jet1090": ("messages.jsonl", lambda p, f: write_jet1090(p, f)),
     }

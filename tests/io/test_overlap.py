@@ -41,6 +41,7 @@ def _writers() -> dict[str, tuple[str, bool, Callable[[pd.DataFrame, Path], None
     """Format → (file name suffix, snapshot format?, writer)."""
     from flighttrace.sim.writers import (
         write_aircraft_json,
+        write_fr24_api_tracks,
         write_fr24_csv,
         write_fr24_granular,
         write_fr24_kml,
@@ -71,6 +72,7 @@ def _writers() -> dict[str, tuple[str, bool, Callable[[pd.DataFrame, Path], None
         "sbs": ("log.sbs", False, lambda p, f: write_sbs(p, f)),
         "jet1090": ("messages.jsonl", False, lambda p, f: write_jet1090(p, f)),
         "fr24_granular": ("granular.csv", False, write_fr24_granular),
+        "fr24_api_csv": ("AZQ6224_hex600864_data.csv", False, write_fr24_api_tracks),
     }
 
 

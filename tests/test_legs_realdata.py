@@ -185,6 +185,50 @@ def test_a_taxi_flagged_airborne_without_climb_is_still_on_the_ground() -> None:
     assert "on the ground" in leg["destination_reason"]
 
 
+def _patrol_from_ovda(*, parked_reads_ft: float) -> pd.DataFrame:
+    """A DA42 without an on-ground flag: parked on Ovda's eastern runway (its altimeter reading the field's elevation plus
+    ``parked_reads_ft``), off on 201°, climbing 1,000 ft, then 6 minutes crawling at 35 kt over the ground (a headwind) 1,000 ft
+    up, 7–13 km from Ovda (the nearest field), then straight back, landing and stopping on the runway."""
+    mid = (29.9397, 34.9375)  # midpoint of the eastern runway, 02L/20R
+    field = LLOV.elevation_ft
+    kw = {"typecode": "DA42", "callsign": "PATROL1", "on_ground": None}
+
+    def after(prev: pd.DataFrame, dt_s: float) -> pd.Timestamp:
+        return prev["time"].iloc[-1] + pd.Timedelta(seconds=dt_s)
+
+    parked = straight(*mid, 201.0, n=10, step_s=10.0, gs_kt=0.0, alt_ft=field + parked_reads_ft, start="2023-09-01T06:00Z", **kw)
+    climb = straight(*mid, 201.0, n=12, step_s=10.0, gs_kt=np.linspace(70.0, 100.0, 12), alt_ft=np.linspace(field, field + 1000.0, 12),
+                     start=after(parked, 10.0), **kw)
+    last = (float(climb["lat"].iloc[-1]), float(climb["lon"].iloc[-1]))
+    out = straight(*last, 201.0, n=8, step_s=10.0, gs_kt=100.0, alt_ft=field + 1000.0, start=after(climb, 10.0), **kw)
+    last = (float(out["lat"].iloc[-1]), float(out["lon"].iloc[-1]))
+    crawl = straight(*last, 201.0, n=18, step_s=20.0, gs_kt=35.0, alt_ft=field + 1000.0, start=after(out, 20.0), **kw)
+    last = (float(crawl["lat"].iloc[-1]), float(crawl["lon"].iloc[-1]))
+    km = haversine_km(last[0], last[1], *mid)
+    n_back = int(km / (100.0 * 1.852 * 10.0 / 3600.0))
+    back = straight(*last, 21.0, n=n_back, step_s=10.0, gs_kt=100.0, alt_ft=np.linspace(field + 1000.0, field, n_back), start=after(crawl, 10.0), **kw)
+    last = (float(back["lat"].iloc[-1]), float(back["lon"].iloc[-1]))
+    stop = straight(*last, 21.0, n=6, step_s=10.0, gs_kt=[40.0, 30.0, 20.0, 10.0, 0.0, 0.0], alt_ft=field + parked_reads_ft,
+                    start=after(back, 10.0), **kw)
+    return join(parked, climb, out, crawl, back, stop)
+
+
+def test_a_patrol_crawling_into_a_headwind_high_above_where_it_was_parked_is_one_leg() -> None:
+    # its parked readings put the ground at Ovda's elevation; the crawl reads 1,000 ft more: flying, though within the
+    # 1,500 ft any slow reading may lie above a field (slow_max_agl_ft) when nothing says where this aircraft's ground is
+    leg = one(detect_legs(_patrol_from_ovda(parked_reads_ft=0.0)))
+    assert (leg["origin"], leg["origin_evidence"], leg["destination"], leg["destination_evidence"]) == ("LLOV", "observed", "LLOV", "observed")
+
+
+def test_a_crawl_within_the_margin_of_the_parked_readings_may_be_a_stop() -> None:
+    # the same flight on a day of deep low pressure: parked, the altimeter read 900 ft above the field, so the crawl is only
+    # 100 ft above where this aircraft's ground reads (under slow_standing_margin_ft, 500 ft): the speed decides, a 6-minute
+    # stop, as before the parked readings were used: two legs, the first ending and the second starting at the crawl
+    legs = detect_legs(_patrol_from_ovda(parked_reads_ft=900.0))
+    assert len(legs) == 2
+    assert (legs["origin"].iloc[0], legs["destination"].iloc[1]) == ("LLOV", "LLOV")
+
+
 @pytest.mark.parametrize("ground_alt", ["none", "field"])
 def test_light_aircraft_without_any_ground_flag(ground_alt: str) -> None:
     # many light aircraft never say "on the ground": SBS surface reports carry no altitude, and a

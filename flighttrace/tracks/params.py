@@ -202,6 +202,18 @@ class LegParams:
         airborne) was otherwise "seen on the ground" at the airport. A
         fixed-wing aircraft taxiing with its flag stuck on airborne reports
         no climb. Default 192 fpm (three steps of ADS-B's 64 fpm).
+    parked_kt, slow_standing_margin_ft
+        A slow point (see ``slow_max_agl_ft``) of an aircraft that was seen
+        standing still the same UTC day (flagged on the ground, or a
+        fixed-wing aircraft not flagged airborne at no more than
+        ``parked_kt``) is on the ground only when it is at most
+        ``slow_standing_margin_ft`` higher above the nearest field than the
+        highest of those readings: the aircraft's own parked readings show
+        the day's barometric offset, so the generous ``slow_max_agl_ft`` is
+        not needed. A border patrol crawling at 30–39 kt over the ground at
+        1,000 ft into a headwind, parked at its field's elevation that
+        morning, was otherwise split into 19 legs. Defaults 5 kt and 500 ft
+        (the pressure changes of a day).
     glitch_max_s
         A single reading slower than ``min_air_kt`` between two flying ones at
         most this many seconds apart (s) is a glitch, whatever the altitude:
@@ -301,6 +313,8 @@ class LegParams:
     slow_max_agl_ft: float = 1500.0
     slow_field_km: float = 15.0
     slow_air_vrate_fpm: float = 192.0
+    parked_kt: float = 5.0
+    slow_standing_margin_ft: float = 500.0
     glitch_max_s: float = 60.0
     end_alt_carry_s: float = 120.0
     end_track_carry_s: float = 120.0

@@ -177,8 +177,8 @@ def airborne(
     vertical rate ``vr`` (fpm) says it climbs or descends at
     ``slow_air_vrate_fpm`` or more stays airborne: two readings agree
     against the speed (a helicopter whose type is not known, slowing to land
-    away from any field). The field lookup is made once per run of such
-    points, not per point.
+    away from any field). How high is too high is :func:`_low_enough`'s
+    call.
     """
     state = np.full(len(og), -1, dtype=np.int8)  # -1 unknown, 0 ground, 1 air
     state[og == 0] = 1
@@ -209,16 +209,7 @@ def airborne(
         ground = by_speed & np.isnan(alt)
         check = np.flatnonzero(by_speed & ~np.isnan(alt))
         if len(check):
-            # one field lookup per run of consecutive such points of one aircraft
-            first = np.ones(len(check), dtype=bool)
-            first[1:] = (np.diff(check) != 1) | new_ac[check[1:]]
-            run = np.cumsum(first) - 1
-            heads = check[first]
-            idx, _ = index.nearest(lat[heads], lon[heads], k=1, max_km=p.slow_field_km, heliports=heli[heads])
-            elev = index.table["elevation_ft"].to_numpy()
-            e = np.where(idx[:, 0] >= 0, elev[np.maximum(idx[:, 0], 0)], 0.0)
-            e = np.where(np.isnan(e), 0.0, e)
-            low = alt[check] - e[run] <= p.slow_max_agl_ft
+            low = _low_enough(check, og, t, alt, gs, heli, new_ac, lat, lon, index, p)
             ground[check[low]] = True
             state[check[~low]] = -1  # too high to be on the ground: the speed is wrong, keep the state before
         state[ground] = 0
@@ -233,6 +224,75 @@ def airborne(
     return state == 1
 
 
+
+
+def _field_elevations(
+    idx: np.ndarray, lat: np.ndarray, lon: np.ndarray, heli: np.ndarray, new_ac: np.ndarray, index: AirportIndex, max_km: float
+) -> np.ndarray:
+    """Elevation (ft) of the field nearest each point ``idx`` within ``max_km`` (NaN: none, or no elevation).
+
+    One lookup per run of consecutive points of one aircraft (at its first
+    point), not per point.
+    """
+    first = np.ones(len(idx), dtype=bool)
+    first[1:] = (np.diff(idx) != 1) | new_ac[idx[1:]]
+    run = np.cumsum(first) - 1
+    heads = idx[first]
+    near, _ = index.nearest(lat[heads], lon[heads], k=1, max_km=max_km, heliports=heli[heads])
+    elev = index.table["elevation_ft"].to_numpy(dtype=float)
+    return np.where(near[:, 0] >= 0, elev[np.maximum(near[:, 0], 0)], np.nan)[run]
+
+
+def _standing_heights(
+    at: np.ndarray, og: np.ndarray, t: np.ndarray, alt: np.ndarray, gs: np.ndarray, heli: np.ndarray, new_ac: np.ndarray,
+    lat: np.ndarray, lon: np.ndarray, index: AirportIndex, p: LegParams,
+) -> np.ndarray:
+    """For the points ``at``: the highest height above the nearest field that the aircraft read while standing still the same UTC day.
+
+    Standing still: flagged on the ground at most ``stop_kt``, or (a
+    fixed-wing aircraft, not flagged airborne) at most ``parked_kt``; a
+    field within ``slow_field_km``. A barometric altitude on the ground is
+    off by the day's pressure (up to about 1,000 ft in deep lows): these
+    readings show by how much for this aircraft. NaN where it has none
+    that day.
+    """
+    out = np.full(len(at), np.nan)
+    with np.errstate(invalid="ignore"):
+        still = ~np.isnan(alt) & (((og == 1) & (gs <= p.stop_kt)) | ((og != 0) & (gs <= p.parked_kt) & ~heli))
+    idx = np.flatnonzero(still)
+    if not len(idx):
+        return out
+    height = alt[idx] - _field_elevations(idx, lat, lon, heli, new_ac, index, p.slow_field_km)
+    known = ~np.isnan(height)
+    if not known.any():
+        return out
+    aircraft = np.cumsum(new_ac) - 1
+
+    def key(i: np.ndarray) -> np.ndarray:  # aircraft and UTC day
+        return aircraft[i].astype(np.int64) * 1_000_000 + np.floor(t[i] / 86_400.0).astype(np.int64) % 1_000_000
+
+    top = pd.Series(height[known]).groupby(key(idx[known])).max()
+    return pd.Series(key(at)).map(top).to_numpy(dtype=float)
+
+
+def _low_enough(
+    check: np.ndarray, og: np.ndarray, t: np.ndarray, alt: np.ndarray, gs: np.ndarray, heli: np.ndarray, new_ac: np.ndarray,
+    lat: np.ndarray, lon: np.ndarray, index: AirportIndex, p: LegParams,
+) -> np.ndarray:
+    """Whether each slow point ``check`` (altitude known) is low enough to be on the ground.
+
+    At most ``slow_max_agl_ft`` above the nearest field (sea level when none
+    is within ``slow_field_km``); and, when its aircraft was seen standing
+    still the same UTC day (:func:`_standing_heights`), at most
+    ``slow_standing_margin_ft`` above the highest of those readings. A
+    patrol aircraft crawling at 1,000 ft into a headwind, seen parked at
+    its field's elevation that morning, is flying, not on the ground.
+    """
+    agl = alt[check] - np.nan_to_num(_field_elevations(check, lat, lon, heli, new_ac, index, p.slow_field_km), nan=0.0)
+    low = agl <= p.slow_max_agl_ft
+    base = _standing_heights(check, og, t, alt, gs, heli, new_ac, lat, lon, index, p)
+    with np.errstate(invalid="ignore"):
+        return low & ~(agl - base > p.slow_standing_margin_ft)  # NaN (nothing standing still that day): no such bound
 
 
 def sorted_points(points: pd.DataFrame) -> pd.DataFrame:

@@ -94,6 +94,31 @@ def _iso_z(seconds: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s").astype(object)
 
 
+def _alt_ground_zero(points: pd.DataFrame) -> np.ndarray:
+    """Altitudes as FR24 writes them: whole feet, ``0`` on the ground, empty when unknown."""
+    alt = _fmt_int(_column(points, "alt_ft"))
+    alt[_ground_mask(points)] = "0"
+    return alt
+
+
+def _csv_callsigns(points: pd.DataFrame, who: str) -> np.ndarray:
+    """Callsigns as CSV fields: quoted (quotes doubled) when they hold a comma or a quote.
+
+    Raises
+    ------
+    ValueError
+        When a callsign holds a line break, which no line of these files can.
+    """
+    cs = _texts(points, "callsign")
+    if cs.str.contains(r"[\n\r]", regex=True).any():
+        raise ValueError(f"{who}: a callsign contains a line break, which a line of this CSV cannot hold")
+    quote = cs.str.contains(r'[,"]', regex=True).to_numpy(dtype=bool)
+    out = cs.to_numpy(dtype=object)
+    if quote.any():
+        out[quote] = '"' + pd.Series(out[quote], dtype=object).str.replace('"', '""', regex=False).to_numpy(dtype=object) + '"'
+    return out
+
+
 def _write(path: str | os.PathLike[str], data: bytes) -> None:
     os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
     with open(path, "wb") as fh:
@@ -127,15 +152,8 @@ def write_fr24_csv(points: pd.DataFrame, path: str | os.PathLike[str], *, with_u
     """
     _one_aircraft(points, "write_fr24_csv")
     t = _epoch_s(points)
-    alt = _fmt_int(_column(points, "alt_ft"))
-    alt[_ground_mask(points)] = "0"
-    cs = _texts(points, "callsign")
-    if cs.str.contains(r"[\n\r]", regex=True).any():
-        raise ValueError("write_fr24_csv: a callsign contains a line break, which an FR24 CSV cannot hold")
-    quote = cs.str.contains(r'[,"]', regex=True).to_numpy(dtype=bool)
-    cs_text = cs.to_numpy(dtype=object)
-    if quote.any():
-        cs_text[quote] = '"' + pd.Series(cs_text[quote], dtype=object).str.replace('"', '""', regex=False).to_numpy(dtype=object) + '"'
+    alt = _alt_ground_zero(points)
+    cs_text = _csv_callsigns(points, "write_fr24_csv")
     position = '"' + _fmt_fixed(_column(points, "lat"), 6) + "," + _fmt_fixed(_column(points, "lon"), 6) + '"'
     fields = [t.astype(str).astype(object)]
     if with_utc:

@@ -11,7 +11,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from flighttrace.sim.writers.fr24 import _column, _epoch_s, _fmt_fixed, _fmt_int, _ground_mask, _iso_z, _one_aircraft, _texts, _write
+from flighttrace.sim.writers.fr24 import _alt_ground_zero, _column, _csv_callsigns, _epoch_s, _fmt_fixed, _fmt_int, _iso_z, _one_aircraft, _texts, _write
 
 __all__ = ["API_TRACK_COLUMNS", "write_fr24_api_tracks"]
 
@@ -49,15 +49,8 @@ def write_fr24_api_tracks(points: pd.DataFrame, path: str | os.PathLike[str]) ->
         For no points, several aircraft, or a callsign with a line break.
     """
     _one_aircraft(points, "write_fr24_api_tracks")
-    alt = _fmt_int(_column(points, "alt_ft"))
-    alt[_ground_mask(points)] = "0"
-    cs = _texts(points, "callsign")
-    if cs.str.contains(r"[\n\r]", regex=True).any():
-        raise ValueError("write_fr24_api_tracks: a callsign contains a line break")
-    quote = cs.str.contains(r'[,"]', regex=True).to_numpy(dtype=bool)
-    callsign = cs.to_numpy(dtype=object)
-    if quote.any():
-        callsign[quote] = '"' + pd.Series(callsign[quote], dtype=object).str.replace('"', '""', regex=False).to_numpy(dtype=object) + '"'
+    alt = _alt_ground_zero(points)
+    callsign = _csv_callsigns(points, "write_fr24_api_tracks")
     squawk = _texts(points, "squawk").str.strip().to_numpy(dtype=object)
     squawk[squawk == ""] = "0"
     source = _texts(points, "position_source").map(_SOURCE_NAMES).fillna("").to_numpy(dtype=object)

@@ -276,6 +276,20 @@ def test_an_approach_to_a_hub_lost_near_a_smaller_field_names_the_hub(lost_km: f
     assert (leg["destination"], leg["destination_evidence"]) == ("KHHR", "inferred")
 
 
+@pytest.mark.parametrize(("vrate", "words"), [(-850.0, "descending toward it"), (0.0, "flying level toward it")])
+def test_an_inferred_end_says_how_it_moved_as_the_data_does(vrate: float, words: str) -> None:
+    # the same arrival to LAX lost 10 km out, its last reports descending at 850 ft/min, or level (a fire-fighter
+    # holding at 1,900 ft): the grade is the same, and the sentence says only what the vertical rate says
+    t = AirportIndex.default().table.set_index("code")
+    pts = _approach(t.loc["KLAX"], from_bearing=83.0, lost_km=10.0)
+    if vrate == 0.0:
+        pts["alt_ft"] = np.float32(pts["alt_ft"].iloc[-1])
+    pts["vrate_fpm"] = np.float32(vrate)
+    leg = one(detect_legs(pts))
+    assert (leg["destination"], leg["destination_evidence"]) == ("KLAX", "inferred")
+    assert f"km out, {words}, aligned with runway 25R" in leg["destination_reason"]  # on LAX's 25R centreline
+
+
 def test_a_low_end_far_from_any_field_stays_unknown() -> None:
     # descending through 2,500 ft over the middle of the Caspian: no field within 100 km
     start = (41.6, 51.6)

@@ -222,8 +222,9 @@ def decide_ends(
         (km), ``agl`` (ft), ``method``, ``runway`` (designator the track is
         aligned with, ``""`` none), ``second`` (row of the best other field
         considered, -1 none), ``second_dist`` (km from the end point),
-        ``second_why`` (a :data:`LOST_CODES` key) and ``second_detail``
-        (numbers behind it, in words). ``method`` is ``"ground_next"`` where
+        ``second_why`` (a :data:`LOST_CODES` key), ``second_detail``
+        (numbers behind it, in words) and ``vert`` (the end point's
+        vertical trend, as given). ``method`` is ``"ground_next"`` where
         ``ground_next`` decided among fields that fit.
     """
     m = len(lat)
@@ -235,6 +236,7 @@ def decide_ends(
         "second": np.full(m, -1, dtype=np.int64), "second_dist": np.full(m, np.nan), "second_why": np.full(m, "", dtype=object),
         "second_detail": np.full(m, "", dtype=object),
         "over": np.full(m, -1, dtype=np.int64), "over_dist": np.full(m, np.nan), "over_agl": np.full(m, np.nan),
+        "vert": np.asarray(vert, dtype=float).copy(),
     }
     if m == 0:
         return out

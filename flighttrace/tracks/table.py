@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pandas as pd
@@ -289,12 +289,27 @@ def _times(g: dict[str, np.ndarray], orig: dict[str, np.ndarray], dest: dict[str
     }
 
 
-def _reason(kind: str, grade: np.ndarray, method: np.ndarray, code: np.ndarray, dist: np.ndarray, agl: np.ndarray, other: np.ndarray, runway: np.ndarray) -> np.ndarray:
-    """A sentence per end explaining its grade (built per leg, not per point)."""
+LEVEL_FPM: Final = 50.0
+"""A vertical trend within this many ft/min of zero is worded as level flight."""
+
+
+def _air_verbs(kind: str, vert: np.ndarray) -> np.ndarray:
+    """How an airborne end moves relative to its field, as far as its vertical trend (ft/min) says."""
+    arriving = kind == "destination"
+    moving = "descending toward" if arriving else "climbing away from"
+    level = "flying level toward" if arriving else "flying level away from"
+    unsaid = "flying toward" if arriving else "flying away from"
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isnan(vert), unsaid, np.where(np.abs(vert) <= LEVEL_FPM, level, moving)).astype(object)
+
+
+def _reason(kind: str, grade: np.ndarray, method: np.ndarray, code: np.ndarray, dist: np.ndarray, agl: np.ndarray, other: np.ndarray, runway: np.ndarray,
+            vert: np.ndarray) -> np.ndarray:
+    """A sentence per end explaining its grade (built per leg, not per point); ``vert`` is each end point's vertical trend (ft/min)."""
     out = np.empty(len(grade), dtype=object)
-    verb_air = "descending toward" if kind == "destination" else "climbing away from"
-    ends = zip(grade.tolist(), method.tolist(), code.tolist(), dist.tolist(), ft_texts(agl), other.tolist(), runway.tolist(), strict=True)
-    for i, (g, mth, c, d, ft, o, rw) in enumerate(ends):  # one sentence per leg end
+    verbs = _air_verbs(kind, vert)
+    ends = zip(grade.tolist(), method.tolist(), code.tolist(), dist.tolist(), ft_texts(agl), other.tolist(), runway.tolist(), verbs.tolist(), strict=True)
+    for i, (g, mth, c, d, ft, o, rw, verb_air) in enumerate(ends):  # one sentence per leg end
         rwy = f", aligned with runway {rw}" if rw else ""
         if g == "observed" and mth == "on_ground":
             out[i] = f"seen on the ground {d:.1f} km from {c}"
@@ -329,7 +344,7 @@ def _end_columns(prefix: str, end: dict[str, np.ndarray], codes: np.ndarray, not
     return {
         prefix: code,
         f"{prefix}_evidence": end["grade"],
-        f"{prefix}_reason": _reason(prefix, end["grade"], end["method"], code, end["dist"], end["agl"], note, end["runway"]),
+        f"{prefix}_reason": _reason(prefix, end["grade"], end["method"], code, end["dist"], end["agl"], note, end["runway"], end["vert"]),
         f"{prefix}_dist_km": np.round(end["dist"], 2),
         f"{prefix}_agl_ft": np.round(end["agl"], 0),
         f"{prefix}_second": name,

@@ -67,7 +67,7 @@ COLUMNS: Final[dict[str, tuple[str, ...]]] = {
 }
 """Points field (or helper field) → the column names that give it, in order of preference."""
 
-CSV_BLOCK_BYTES: int = 16 << 20
+CSV_BLOCK_BYTES: int = 8 << 20
 """Bytes of CSV parsed per block."""
 
 TICKS: Final = ((10**17, 1e9, "nanoseconds"), (10**14, 1e6, "microseconds"), (10**11, 1e3, "milliseconds"))

@@ -84,7 +84,7 @@ COLUMNS: Final[dict[str, str]] = {
 WHAT: Final = "FR24 API track CSV"
 """How notes and reasons name the format."""
 
-CSV_BLOCK_BYTES: int = 16 << 20
+CSV_BLOCK_BYTES: int = 8 << 20
 """Bytes of CSV parsed per block."""
 
 _SNIFF_NEEDS: Final = frozenset({"timestamp", "lat", "lon", "alt", "gspeed"})

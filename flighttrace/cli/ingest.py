@@ -16,6 +16,8 @@ from flighttrace.safetext import printable
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from flighttrace.io.api import Dataset
+
 
 def summary_table(manifest: pd.DataFrame, title: str = "Input files") -> Table:
     """A rich table with one row per input file.
@@ -104,8 +106,7 @@ def ingest(
         fail(str(exc))
     out_console.print(summary_table(ds.manifest))
     if len(ds.points) == 0:
-        reasons = sorted({e for e in ds.manifest["error"] if e})
-        fail("nothing readable: " + (reasons[0] if reasons else "no points in the input"))
+        fail("nothing readable: " + _why_nothing(ds))
     with target.writing() as work:
         ds.to_parquet(work)
     out_console.print(
@@ -125,6 +126,20 @@ def ingest(
             )
         else:
             out_console.print(f"store {plain(store)}: nothing new ({n_skipped:,} file(s) already stored)", highlight=False)
+
+
+def _why_nothing(ds: Dataset) -> str:
+    """One line on why a read gave no point: a file's error, else what its records were quarantined for."""
+    from flighttrace.nodata import empty_input_files
+
+    errors = sorted({e for e in ds.manifest["error"] if e})
+    if errors:
+        return str(errors[0])
+    files = empty_input_files(ds.manifest, ds.quarantine)
+    if not files:
+        return "no points in the input"
+    first = files[0]["reason"] if len(files) == 1 else f"{files[0]['path']}: {files[0]['reason']}"
+    return first + (f" (and {len(files) - 1:,} more file(s), listed above)" if len(files) > 1 else "")
 
 
 @app.command("formats")

@@ -266,6 +266,17 @@ def test_cli_ingest_summary_and_exit_codes(tmp_path: Path) -> None:
     assert "nothing readable: unrecognised content" in " ".join(res.output.split())
     res = runner.invoke(app, ["ingest", str(tmp_path / "nowhere")])
     assert res.exit_code == 2 and "no such file" in res.output
+    # a file read but every record quarantined: the one line says why, with the count
+    (tmp_path / "fr24").mkdir()
+    (tmp_path / "fr24" / "AZQ6224.csv").write_text(
+        "Timestamp,UTC,Callsign,Position,Altitude,Speed,Direction\n"
+        '1693548000,2023-09-01T06:00:00Z,AZQ6224,"40.4675,50.0467",0,5,160\n'
+        '1693548060,2023-09-01T06:01:00Z,AZQ6224,"40.4700,50.0400",1500,160,340\n'
+    )
+    res = runner.invoke(app, ["ingest", str(tmp_path / "fr24"), "--out", str(tmp_path / "out3")])
+    assert res.exit_code == 2
+    said = " ".join(res.output.split())
+    assert "nothing readable: 2 record(s), none usable: 2 × FR24 CSV has no ICAO address" in said and "icao24=" in said
 
 
 def test_milliseconds_given_as_seconds_are_out_of_range_not_wrapped(tmp_path: Path) -> None:

@@ -130,7 +130,8 @@ def resolve_hex(ctx: ReadContext, what: str) -> str | None:
 
 
 def no_address_reason(what: str) -> str:
-    return f"{what} has no ICAO address: put hex<ICAO hex> in the file name or pass icao24=<hex>"
+    """The quarantine reason for a record of ``what`` (an FR24 export) when no ICAO address could be found: how to give one."""
+    return f"{what} has no ICAO address: put hex<ICAO hex> in the file name or pass icao24=<hex> (--icao24 on the command line)"
 
 
 # ---------------------------------------------------------------------------

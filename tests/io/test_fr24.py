@@ -27,8 +27,8 @@ from tests.io.fuzzutil import mutate, read_bytes_survives
 T0 = 1693548000
 HEADER7 = ",".join(CSV_COLUMNS)
 HEADER6 = "Timestamp,Callsign,Position,Altitude,Speed,Direction"
-NO_HEX_CSV = "FR24 CSV has no ICAO address: put hex<ICAO hex> in the file name or pass icao24=<hex>"
-NO_HEX_KML = "FR24 KML has no ICAO address: put hex<ICAO hex> in the file name or pass icao24=<hex>"
+NO_HEX_CSV = "FR24 CSV has no ICAO address: put hex<ICAO hex> in the file name or pass icao24=<hex> (--icao24 on the command line)"
+NO_HEX_KML = "FR24 KML has no ICAO address: put hex<ICAO hex> in the file name or pass icao24=<hex> (--icao24 on the command line)"
 
 
 def read_one(path: Path | list[Path], **kw: Any) -> Dataset:
@@ -603,7 +603,7 @@ def test_playback_without_modes_takes_the_file_name(tmp_path: Path) -> None:
     ds = read_one(write(tmp_path / "hex600864_playback.json", orjson.dumps(doc)))
     assert ds.points["icao24"].astype(str).tolist() == ["600864"]
     ds = read_one(write(tmp_path / "b" / "playback.json", orjson.dumps(doc)))
-    assert reasons(ds) == {0: "FR24 playback JSON has no ICAO address: put hex<ICAO hex> in the file name or pass icao24=<hex>"}
+    assert reasons(ds) == {0: "FR24 playback JSON has no ICAO address: put hex<ICAO hex> in the file name or pass icao24=<hex> (--icao24 on the command line)"}
 
 
 def test_playback_shape_is_matched_and_forced_format_checked(tmp_path: Path) -> None:

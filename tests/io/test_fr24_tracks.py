@@ -20,7 +20,7 @@ ROWS = (
     "2023-09-01T06:00:40Z,40.48,50.04,0,180,0,340,0746,AZQ6224,FAA\n"  # altitude 0 at 180 kt: neither ground nor air
     "2023-09-01T06:01:00Z,40.49,50.03,2000,200,-1000,340,1000,,\n"
 )
-NO_ADDRESS = "FR24 API track CSV has no ICAO address: put hex<ICAO hex> in the file name or pass icao24=<hex>"
+NO_ADDRESS = "FR24 API track CSV has no ICAO address: put hex<ICAO hex> in the file name or pass icao24=<hex> (--icao24 on the command line)"
 
 
 def read(path: Path, **kw):  # type: ignore[no-untyped-def]

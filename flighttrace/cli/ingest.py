@@ -129,17 +129,15 @@ def ingest(
 
 
 def _why_nothing(ds: Dataset) -> str:
-    """One line on why a read gave no point: a file's error, else what its records were quarantined for."""
+    """One line on why a read gave no point: the first file's error or quarantine reasons (:func:`~flighttrace.nodata.empty_input_files`)."""
     from flighttrace.nodata import empty_input_files
 
-    errors = sorted({e for e in ds.manifest["error"] if e})
-    if errors:
-        return str(errors[0])
     files = empty_input_files(ds.manifest, ds.quarantine)
     if not files:
         return "no points in the input"
-    first = files[0]["reason"] if len(files) == 1 else f"{files[0]['path']}: {files[0]['reason']}"
-    return first + (f" (and {len(files) - 1:,} more file(s), listed above)" if len(files) > 1 else "")
+    if len(files) == 1:
+        return files[0]["reason"]
+    return f"{files[0]['path']}: {files[0]['reason']} (and {len(files) - 1:,} more file(s), listed above)"
 
 
 @app.command("formats")

@@ -45,7 +45,7 @@ from flighttrace.io.csvchunks import csv_chunks
 from flighttrace.io.csvstream import CsvStream
 from flighttrace.io.opensky import _booleans, _numbers, _squawks, _strings, _times
 
-__all__ = ["COLUMNS", "SPECS", "read_granular"]
+__all__ = ["COLUMNS", "SPECS", "columns_by_name", "read_granular", "unread_note"]
 
 COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "receiver_time": ("receiver_time",),
@@ -89,16 +89,34 @@ def _sniff(head: bytes) -> bool:
     return "hex" in names and bool(names & {"latitude", "lat"}) and bool(names & {"receiver_time", "network_time"})
 
 
+def columns_by_name(names: list[str], wanted: dict[str, tuple[str, ...]]) -> dict[str, tuple[int, str]]:
+    """Field → (column index, column name) for the fields of ``wanted`` found in the header ``names``.
+
+    Names are compared cleaned (case, spaces, quotes, byte-order mark); a
+    field takes the first of its candidate names present, and a name
+    written twice its first column.
+    """
+    position = {n: i for i, n in reversed(list(enumerate(_clean(n) for n in names)))}  # first occurrence wins
+    cols: dict[str, tuple[int, str]] = {}
+    for field, candidates in wanted.items():
+        found = next((c for c in candidates if c in position), None)
+        if found is not None:
+            cols[field] = (position[found], found)
+    return cols
+
+
+def unread_note(names: list[str], used: list[int]) -> str | None:
+    """The manifest note naming the header's columns a reader does not use (at most 20, 40 characters each); ``None`` when all are."""
+    taken = set(used)
+    unused = [name for i, name in enumerate(names) if i not in taken]
+    if not unused:
+        return None
+    return "columns not read: " + ", ".join(next(csv.reader([name]), [name])[0][:40] for name in unused[:20])
+
+
 def _layout(names: list[str]) -> dict[str, tuple[int, str]]:
     """Field → (column index, column name); raises when the header is not a granular export's."""
-    clean = [_clean(n) for n in names]
-    position = {n: i for i, n in reversed(list(enumerate(clean)))}  # first occurrence wins
-    cols: dict[str, tuple[int, str]] = {}
-    for field, candidates in COLUMNS.items():
-        for c in candidates:
-            if c in position:
-                cols[field] = (position[c], c)
-                break
+    cols = columns_by_name(names, COLUMNS)
     missing = [label for field, label in (("icao24", "hex"), ("lat", "latitude"), ("lon", "longitude")) if field not in cols]
     if "receiver_time" not in cols and "network_time" not in cols:
         missing.insert(0, "receiver_time or network_time")
@@ -202,9 +220,9 @@ def read_granular(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     L = _layout(csv_in.names)
     ctx.notes.append(_TIME_NOTE if "receiver_time" in L else "FR24 granular CSV: time of a point = network_time (no receiver_time column)")
     used = sorted({i for i, _ in L.values()})
-    unused = [name for i, name in enumerate(csv_in.names) if i not in used]
-    if unused:
-        ctx.notes.append("columns not read: " + ", ".join(next(csv.reader([name]), [name])[0][:40] for name in unused[:20]))
+    note = unread_note(csv_in.names, used)
+    if note:
+        ctx.notes.append(note)
     yield from csv_chunks(csv_in, used, CSV_BLOCK_BYTES, lambda columns, notes: _convert(columns, L, notes), ctx)
 
 

@@ -50,7 +50,6 @@ reason naming the column.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any, BinaryIO, Final
 
@@ -62,7 +61,7 @@ from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
 from flighttrace.io.csvchunks import csv_chunks
 from flighttrace.io.csvstream import CsvStream
 from flighttrace.io.fr24_common import addressed, ground_note, ground_state, resolve_hex
-from flighttrace.io.fr24_granular import _clean, _epoch, _sources
+from flighttrace.io.fr24_granular import _clean, _epoch, _sources, columns_by_name, unread_note
 from flighttrace.io.opensky import _hand_over, _numbers, _squawks, _strings, _times
 
 __all__ = ["COLUMNS", "SPECS", "WHAT", "read_api_tracks"]
@@ -102,9 +101,7 @@ def _sniff(head: bytes) -> bool:
 
 def _layout(names: list[str]) -> dict[str, tuple[int, str]]:
     """Points field → (column index, column name); raises when time or position is missing."""
-    clean = [_clean(n) for n in names]
-    position = {n: i for i, n in reversed(list(enumerate(clean)))}  # first occurrence wins
-    cols = {field: (position[name], name) for field, name in COLUMNS.items() if name in position}
+    cols = columns_by_name(names, {field: (name,) for field, name in COLUMNS.items()})
     missing = [COLUMNS[field] for field in ("time", "lat", "lon") if field not in cols]
     if missing:
         raise FormatError(f"{WHAT} header lacks column(s): {', '.join(missing)} (expected {','.join(COLUMNS.values())})")
@@ -176,9 +173,9 @@ def read_api_tracks(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     L = _layout(csv_in.names)
     hexid = resolve_hex(ctx, WHAT)
     used = sorted({i for i, _ in L.values()})
-    unused = [name for i, name in enumerate(csv_in.names) if i not in used]
-    if unused:
-        ctx.notes.append("columns not read: " + ", ".join(next(csv.reader([name]), [name])[0][:40] for name in unused[:20]))
+    note = unread_note(csv_in.names, used)
+    if note:
+        ctx.notes.append(note)
     stats = {"odd_zero": 0}
     try:
         for chunk in csv_chunks(csv_in, used, CSV_BLOCK_BYTES, lambda columns, notes: _convert(columns, L, hexid, stats, notes), ctx):

@@ -552,14 +552,28 @@ def _point_order(hex_codes: np.ndarray, t: np.ndarray, file_rank: np.ndarray, sr
         return np.arange(n)
     in_input_order = bool(np.all((file_rank[1:] > file_rank[:-1]) | ((file_rank[1:] == file_rank[:-1]) & (src_row[1:] >= src_row[:-1]))))
     if not in_input_order:
-        return np.lexsort((src_row, file_rank, t, hex_codes))
-    order = np.argsort(hex_codes, kind="stable")
+        return np.lexsort((src_row, narrow_codes(file_rank), t, narrow_codes(hex_codes)))
+    order = np.argsort(narrow_codes(hex_codes), kind="stable")
     h, tt = hex_codes[order], t[order]
     same = h[1:] == h[:-1]
     if np.any(same & (tt[1:] < tt[:-1])):
         # times out of order within an aircraft; ties keep input order (both sorts are stable)
         order = _by_aircraft_then_time(hex_codes, t)
     return order
+
+
+def narrow_codes(codes: np.ndarray) -> np.ndarray:
+    """Non-negative integer codes in the narrowest unsigned type that holds them (``uint8`` or ``uint16``), else unchanged.
+
+    A stable sort of 8- or 16-bit integers is NumPy's radix sort, several
+    times faster than the merge sort of wider ones; the order is the same.
+    """
+    if len(codes) == 0 or codes.dtype.kind not in "iu":
+        return codes
+    lo, hi = int(codes.min()), int(codes.max())
+    if lo < 0 or hi > np.iinfo(np.uint16).max:
+        return codes
+    return codes.astype(np.uint8 if hi <= np.iinfo(np.uint8).max else np.uint16)
 
 
 def _by_aircraft_then_time(hex_codes: np.ndarray, t: np.ndarray) -> np.ndarray:

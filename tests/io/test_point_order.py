@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flighttrace.io._normalise import _point_order
+from flighttrace.io._normalise import _point_order, narrow_codes
 
 
 def _reference(h: np.ndarray, t: np.ndarray, fr: np.ndarray, sr: np.ndarray) -> np.ndarray:
@@ -17,14 +17,17 @@ def _reference(h: np.ndarray, t: np.ndarray, fr: np.ndarray, sr: np.ndarray) -> 
 @given(
     rows=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5), st.integers(0, 2), st.integers(0, 6)), min_size=0, max_size=40),
     input_order=st.booleans(),
+    scale=st.sampled_from([1, 300, 70_000]),
 )
-def test_point_order_equals_the_four_key_sort(rows: list[tuple[int, int, int, int]], input_order: bool) -> None:
+def test_point_order_equals_the_four_key_sort(rows: list[tuple[int, int, int, int]], input_order: bool, scale: int) -> None:
     a = np.array(rows, dtype=np.int64).reshape(-1, 4)
     if input_order and len(a):
         # files in order, rows ascending in each: the common case the fast path takes
         a = a[np.lexsort((a[:, 3], a[:, 2]))]
         a[:, 3] = np.arange(len(a))
     h, t, fr, sr = (a[:, i].copy() for i in range(4))
+    h *= scale  # aircraft codes that fit 8 bits, 16 bits, or neither (the sort's key type differs; its order must not)
+    fr *= scale
     assert np.array_equal(h[_point_order(h, t, fr, sr)], h[_reference(h, t, fr, sr)])
     # the permutation itself is the same (ties included), not just the sorted keys
     assert np.array_equal(_point_order(h, t, fr, sr), _reference(h, t, fr, sr))
@@ -59,3 +62,11 @@ def test_times_back_within_an_aircraft_across_a_wide_span_fall_back_to_the_two_k
     # the same rows over a narrow span take the combined key and give the same order
     t_narrow = np.array([400, -400, 7, 3, 0])
     assert _point_order(h, t_narrow, fr, sr).tolist() == [3, 2, 1, 4, 0]
+
+
+def test_codes_are_narrowed_only_when_every_value_fits() -> None:
+    assert narrow_codes(np.array([0, 255])).dtype == np.uint8
+    assert narrow_codes(np.array([0, 256])).dtype == np.uint16
+    assert narrow_codes(np.array([0, 65_536])).dtype == np.int64  # too wide: left as it is
+    assert narrow_codes(np.array([-1, 3])).dtype == np.int64  # a missing code (-1) is not made 255
+    assert narrow_codes(np.array([7, 2, 300])).tolist() == [7, 2, 300]

@@ -410,3 +410,43 @@ def test_circuits_at_a_training_field_are_one_leg() -> None:
     leg = one(legs)
     assert (leg["origin"], leg["origin_evidence"], leg["destination"], leg["destination_evidence"]) == ("UBBG", "observed", "UBBG", "observed")
     assert leg["touch_and_go"] == 2  # the two rolls the transponder reported as "on the ground"
+
+
+# --------------------------------------------------------------------------- reach of a steady climb or descent
+
+
+@pytest.mark.parametrize(
+    ("gs_kt", "climb_fpm", "named"),
+    [
+        (60.0, 1400.0, False),  # reach 3 + 2 × 60 kt × 1.852 × (1,400 + 1,000 ft) / 1,400 ft/min / 60 = 9.3 km < 14 km
+        (60.0, 300.0, True),  # a climb under 500 ft/min may have levelled off on the way: the reach is not judged
+        (250.0, 1400.0, True),  # reach 3 + 2 × 250 × 1.852 × 2,400 / 1,400 / 60 = 29.5 km: Ovda is within it
+    ],
+)
+def test_a_steady_climb_names_no_field_it_could_not_have_left_from(gs_kt: float, climb_fpm: float, named: bool) -> None:
+    # a Swiss ambulance helicopter of unknown type was first heard 1,400 ft up and climbing 1,400 ft/min at 44-77 kt,
+    # next to a hospital, and was said to have taken off from the airport 15 km away; here the same first report
+    # lies 14 km north-west of Ovda, flying away from it
+    step_s, n = 8.0, 12
+    start = offset(LLOV.lat, LLOV.lon, 300.0, 14.0)
+    alt = LLOV.elevation_ft + 1400.0 + climb_fpm * step_s / 60.0 * np.arange(n)
+    leg = one(detect_legs(straight(*start, 300.0, n=n, step_s=step_s, gs_kt=gs_kt, alt_ft=alt, typecode=None, callsign="HELI1")))
+    if named:
+        assert (leg["origin"], leg["origin_evidence"]) == ("LLOV", "inferred")
+    else:
+        assert (leg["origin"], leg["origin_evidence"]) == (None, "unknown")
+        assert (leg["origin_second"], leg["origin_second_why"]) == ("LLOV", "out_of_reach")
+        assert f"climbing 1,400 ft/min at {gs_kt:.0f} kt, it was within 9.3 km of where it left the ground" in leg["origin_second_reason"]
+
+
+def test_a_steep_descent_far_from_the_field_is_no_landing_there() -> None:
+    # a fire-fighting helicopter last heard at 23 kt, 2,000 ft above a field 18 km away and coming down 576 ft/min, seen
+    # again at the same spot 20 minutes later (traffic's firefighting/calfire): it did not land 18 km away in between
+    step_s, n = 8.0, 12
+    end = offset(LLOV.lat, LLOV.lon, 300.0, 18.0)
+    alt = LLOV.elevation_ft + 2000.0 + 576.0 * step_s / 60.0 * np.arange(n)[::-1]
+    gs = 23.0
+    start = offset(*end, 300.0, gs * 1.852 * step_s * (n - 1) / 3600.0)
+    leg = one(detect_legs(straight(*start, 120.0, n=n, step_s=step_s, gs_kt=gs, alt_ft=alt, typecode=None, callsign="HELI2")))
+    assert (leg["destination"], leg["destination_evidence"]) == (None, "unknown")
+    assert (leg["destination_second"], leg["destination_second_why"]) == ("LLOV", "out_of_reach")

@@ -63,6 +63,7 @@ LOST_CODES: Final[dict[str, str]] = {
     "over_field": "this field fits, but the end lies over a nearer field it is too high above to have used on a straight path: it may have"
                   " turned above that one, so neither is named",
     "too_far": "too far from this field for the height",
+    "out_of_reach": "too far from this field to have come from it (or reached it) at the end's climb (descent) rate and speed",
     "wrong_way": "not heading toward this field (arrival) or away from it (departure)",
     "wrong_trend": "climbing near this field where it would descend to land (or the reverse)",
     "no_altitude": "no altitude, and not close enough to this field",
@@ -191,6 +192,7 @@ def decide_ends(
     arriving: bool,
     p: LegParams,
     ground_next: np.ndarray | None = None,
+    reach: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Decide the field and grade of one end (origin or destination) of many legs.
 
@@ -214,6 +216,13 @@ def decide_ends(
         Per end, the field (index row, -1 none) where the same aircraft was
         seen on the ground in the stop next to the end, within
         ``ground_tie_s``: it wins an airborne end that it fits.
+    reach
+        Per end, ``(rate, speed)``: how fast it climbs away from the ground
+        (origin) or descends toward it (destination), ft/min (positive in
+        that direction, NaN unknown), and its ground speed (kt). A field
+        farther than the end could have flown since lift-off (until
+        touchdown) at that rate is not inferred (``reach_*`` of
+        :class:`~flighttrace.tracks.params.LegParams`). ``None``: no such test.
 
     Returns
     -------
@@ -258,8 +267,9 @@ def decide_ends(
     todo = np.flatnonzero(out["field"] < 0)
     if len(todo):
         pref = np.full(len(todo), -1, dtype=np.int64) if ground_next is None else ground_next[todo]
+        rate, speed = (np.full(len(todo), np.nan), np.full(len(todo), np.nan)) if reach is None else (reach[0][todo], reach[1][todo])
         _airborne_ends(index, elev, lat[todo], lon[todo], alt[todo], trk[todo], vert[todo], heli[todo], todo, out, arriving=arriving, p=p,
-                       prefer=pref)
+                       prefer=pref, rate=rate, speed=speed)
     return out
 
 
@@ -288,7 +298,7 @@ def _over_field(named: np.ndarray, near_high: np.ndarray, idx: np.ndarray, dist:
 
 def _airborne_ends(
     index: AirportIndex, elev: np.ndarray, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, trk: np.ndarray, vert: np.ndarray, heli: np.ndarray,
-    todo: np.ndarray, out: dict[str, np.ndarray], *, arriving: bool, p: LegParams, prefer: np.ndarray,
+    todo: np.ndarray, out: dict[str, np.ndarray], *, arriving: bool, p: LegParams, prefer: np.ndarray, rate: np.ndarray, speed: np.ndarray,
 ) -> None:
     """Airborne ends (no ground point decided them): fill ``out`` at positions ``todo``; a fitting ``prefer`` field wins."""
     idx, dist = index.nearest(lat, lon, k=p.k_candidates, max_km=p.search_km, heliports=heli)
@@ -313,9 +323,14 @@ def _airborne_ends(
     seen = valid & have_alt & (agl <= p.observed_agl_ft) & over_field
     radius = p.inferred_base_km + p.inferred_km_per_kft * np.maximum(agl, 0.0) / 1000.0
     low = valid & have_alt & (agl <= p.inferred_max_agl_ft)
+    reach_km = _reach_km(agl, rate, speed, p)
+    reach_ok = ~(dist > reach_km)  # NaN (no steady rate or speed): not judged
     infer = low & (dist <= radius) & trend_ok & head_ok & glide_ok
     aligned = valid & have_alt & (agl <= max(p.aligned_max_agl_ft, p.inferred_max_agl_ft)) & rf["aligned"] & trend_ok
     no_alt = valid & ~have_alt & (dist <= p.inferred_base_km) & head_ok
+    out_of_reach = (infer | aligned) & ~reach_ok & ~seen & ~no_alt  # would fit, but not at the end's climb (descent) and speed
+    infer &= reach_ok
+    aligned &= reach_ok
     ok = seen | infer | no_alt | aligned
     # where the track meets the ground; a field without runway data is judged from its reference point
     run_km = np.maximum(np.nan_to_num(agl, nan=0.0), 0.0) / (FT_PER_NM_GLIDE if arriving else p.climb_ft_per_nm) * 1.852
@@ -352,13 +367,13 @@ def _airborne_ends(
     out["method"][sel] = np.where(st, "low_near_field", np.where(tied[has], "ground_next", np.where(have_alt[rows, best][has], "low_heading", "near_no_alt")))
     out["runway"][sel] = np.where(rf["aligned"][rows, best][has], rf["ident"][rows, best][has], "")
     # the second field considered: the next that fits, else the nearest that does not
-    rank = np.where(ok, cost, 1e6 + dist)
+    rank = np.where(ok, cost, np.where(out_of_reach, 5e5, 1e6) + dist)  # a field lost on reach alone comes before the others that do not fit
     rank[~valid] = np.inf
     rank[rows[has], best[has]] = np.inf
     sec = np.argmin(rank, axis=1)
     has_s = np.isfinite(rank[rows, sec])
     s_ok = ok[rows, sec]
-    why = np.where(~have_alt[rows, sec], "no_altitude", np.where(~(low & glide_ok)[rows, sec], "too_high", np.where(~trend_ok[rows, sec], "wrong_trend", np.where(~head_ok[rows, sec], "wrong_way", "too_far"))))
+    why = np.where(~have_alt[rows, sec], "no_altitude", np.where(~(low & glide_ok)[rows, sec], "too_high", np.where(~trend_ok[rows, sec], "wrong_trend", np.where(~head_ok[rows, sec], "wrong_way", np.where(~reach_ok[rows, sec], "out_of_reach", "too_far")))))
     won_align = rf["aligned"][rows, best] & has
     won_meet = has & (meet[rows, sec] > meet[rows, best] + p.meet_margin_km)
     why = np.where(s_ok, np.where(won_align & ~rf["aligned"][rows, sec], "not_aligned", np.where(won_meet, "meets_elsewhere", "farther")), why)
@@ -369,8 +384,27 @@ def _airborne_ends(
     out["second_dist"][w] = dist[rows, sec][has_s]
     out["second_why"][w] = why[has_s].astype(object)
     a_s, d_s, mt = agl[rows, sec][has_s], dist[rows, sec][has_s], meet[rows, sec][has_s]
+    reach_s = np.where(why[has_s] == "out_of_reach", reach_km[rows, sec][has_s], np.nan)
+    motion = "climbing" if not arriving else "descending"
     out["second_detail"][w] = [
         (f"{ft} above it, {d:.1f} km out" if math.isfinite(a) else f"{d:.1f} km out, no altitude")
         + (f"; the track meets the ground {x:.1f} km from its runways" if math.isfinite(x) and x > 0 else "")
-        for a, ft, d, x in zip(a_s.tolist(), ft_texts(a_s), d_s.tolist(), mt.tolist(), strict=True)
+        + (f"; {motion} {v:,.0f} ft/min at {k:.0f} kt, it was within {r:.1f} km of where it {'left' if not arriving else 'would meet'} the ground"
+           if math.isfinite(r) else "")
+        for a, ft, d, x, r, v, k in zip(a_s.tolist(), ft_texts(a_s), d_s.tolist(), mt.tolist(), reach_s.tolist(), rate[has_s].tolist(),
+                                        speed[has_s].tolist(), strict=True)
     ]
+
+
+def _reach_km(agl: np.ndarray, rate: np.ndarray, speed: np.ndarray, p: LegParams) -> np.ndarray:
+    """Per end and candidate field: how far (km) the field can lie at the end's steady climb or descent (NaN: not judged).
+
+    Height above the field (plus ``reach_margin_ft``) over the rate (``rate``
+    ft/min toward or away from the ground, at least ``reach_min_fpm``) is the time since lift-off
+    or until touchdown; at ``speed`` kt that is the distance flown, widened
+    by ``reach_factor`` and ``reach_base_km``.
+    """
+    steady = (rate >= p.reach_min_fpm) & (speed > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        minutes = (np.maximum(agl, 0.0) + p.reach_margin_ft) / np.where(steady, rate, np.nan)[:, None]
+    return p.reach_base_km + p.reach_factor * speed[:, None] * 1.852 * minutes / 60.0

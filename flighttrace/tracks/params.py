@@ -160,6 +160,21 @@ class LegParams:
         that field's runways or the aircraft was seen on the ground there in
         the stop next to the end; the end stays ``unknown`` and says which
         field it was over. Default 3 km.
+    reach_min_fpm, reach_window_s, reach_margin_ft, reach_factor, reach_base_km
+        An end climbing (departure) or descending (arrival) steadily at
+        ``reach_min_fpm`` ft/min or more is not inferred at a field it could
+        not have come from (or reached) at that rate: its height above the
+        field, plus ``reach_margin_ft`` for the error of a barometric altitude
+        (not corrected to the day's pressure), over the rate is the time since
+        lift-off (until touchdown), and at the end's ground speed the field
+        must lie within ``reach_base_km + reach_factor`` × the distance flown
+        in that time. The rate is the smaller of the reported one and the
+        mean over ``reach_window_s`` seconds of the leg's airborne points next
+        to the end; the speed the larger of the two ends of that window.
+        Defaults 500 ft/min, 60 s, 1,000 ft, 2 and 3 km: a Swiss ambulance
+        helicopter first seen 1,400 ft up and climbing 1,400 ft/min at 44 kt
+        lifted off a few km away at most, not at the field 15 km away
+        (traffic's ``ambulances/rega_sg``).
     assumed_climb_fpm, assumed_descent_fpm
         Rates used to extrapolate take-off and landing times from an end seen
         in the air, ft/min. Defaults 1,500 and 800 ft/min.
@@ -301,6 +316,11 @@ class LegParams:
     heading_tol_deg: float = 60.0
     glide_factor: float = 2.5
     over_field_km: float = 3.0
+    reach_min_fpm: float = 500.0
+    reach_window_s: float = 60.0
+    reach_margin_ft: float = 1000.0
+    reach_factor: float = 2.0
+    reach_base_km: float = 3.0
     assumed_climb_fpm: float = 1500.0
     assumed_descent_fpm: float = 800.0
     bridge_max_s: float = 86_400.0

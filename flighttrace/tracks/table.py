@@ -64,6 +64,35 @@ def _trend(g: dict[str, np.ndarray], i: np.ndarray, step: int) -> np.ndarray:
     return np.where(np.isnan(vr[i]), slope, vr[i])
 
 
+def _steady(g: dict[str, np.ndarray], i: np.ndarray, bound: np.ndarray, window_s: float, *, away: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per end point ``i``: its rate away from (``away``, an origin) or toward the ground (ft/min), and its ground speed (kt).
+
+    The rate is the smaller of the reported vertical rate and the mean rate
+    to the point ``window_s`` seconds along the leg (later for an origin,
+    earlier for a destination; never past ``bound``, the leg's other
+    airborne end), when that point is at least a third of the window away;
+    the speed is the larger of the two points' ground speeds. A slower rate
+    and a faster speed both widen the reach, so either estimate alone can
+    only make the test more lenient.
+    """
+    t, alt, vr, gs, ac = g["t"], g["alt"], g["vr"], g["gs"], g["ac"]
+    sign = 1.0 if away else -1.0
+    reported = sign * vr[i]
+    j = i.copy()
+    if len(t) and len(i) and float(np.nanmin(t)) >= 0 and float(np.nanmax(t)) < 1e10 and int(ac.max()) < 900_000:
+        key = ac.astype(np.float64) * 1e10 + t  # sorted: by aircraft, then time (exact to well under a second)
+        if away:
+            j = np.minimum(np.searchsorted(key, key[i] + window_s, side="right") - 1, bound)
+        else:
+            j = np.maximum(np.searchsorted(key, key[i] - window_s, side="left"), bound)
+    dt = np.abs(t[j] - t[i])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(dt >= window_s / 3.0, (alt[j] - alt[i]) / dt * 60.0, np.nan)  # later minus now (origin), earlier minus now (destination)
+    rate = np.where(np.isnan(reported), mean, np.where(np.isnan(mean), reported, np.minimum(reported, mean)))
+    speed = np.fmax(gs[i], gs[j])
+    return rate, speed
+
+
 class _Edges:
     """The field under each run's first (last) point when it is on the ground, looked up only for the runs asked about."""
 
@@ -135,10 +164,12 @@ def _decide(g: dict[str, np.ndarray], air: np.ndarray, r: _Runs, index: AirportI
     orig = decide_ends(
         index, lat[fa_c], lon[fa_c], alt[o_src], o_trk, _trend(g, o_src, +3), heli[fa_c],
         r.fa > r.starts, lat[np.maximum(fa_c - 1, 0)], lon[np.maximum(fa_c - 1, 0)], arriving=False, p=p, ground_next=pre,
+        reach=_steady(g, o_src, np.maximum(o_src, la_c), p.reach_window_s, away=True),
     )
     dest = decide_ends(
         index, lat[la_c], lon[la_c], alt[d_src], d_trk, _trend(g, d_src, -3), heli[la_c],
         r.la < r.ends - 1, lat[np.minimum(la_c + 1, n - 1)], lon[np.minimum(la_c + 1, n - 1)], arriving=True, p=p, ground_next=post,
+        reach=_steady(g, d_src, np.minimum(d_src, fa_c), p.reach_window_s, away=False),
     )
     return orig, dest, o_src, d_src
 

@@ -296,9 +296,9 @@ def _over_notes(end: dict[str, np.ndarray], rows: np.ndarray, index: AirportInde
 
 def _ts(x: np.ndarray) -> pd.Series:
     """Epoch seconds (NaN for none) → a UTC time column."""
-    ns = np.where(np.isnan(x), 0, np.round(np.nan_to_num(x) * 1e9)).astype(np.int64)
-    out = pd.Series(pd.to_datetime(ns, utc=True), dtype=TIME_DTYPE)
-    return out.mask(np.isnan(x))
+    ns = np.round(np.nan_to_num(x) * 1e9).astype(np.int64)
+    ns[np.isnan(x)] = np.iinfo(np.int64).min  # NaT
+    return pd.Series(pd.DatetimeIndex(ns.view("M8[ns]")).tz_localize("UTC"), dtype=TIME_DTYPE)
 
 
 def _times(g: dict[str, np.ndarray], orig: dict[str, np.ndarray], dest: dict[str, np.ndarray], o_src: np.ndarray, d_src: np.ndarray,

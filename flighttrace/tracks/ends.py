@@ -383,16 +383,21 @@ def _airborne_ends(
     out["second"][w] = idx[rows, sec][has_s]
     out["second_dist"][w] = dist[rows, sec][has_s]
     out["second_why"][w] = why[has_s].astype(object)
-    a_s, d_s, mt = agl[rows, sec][has_s], dist[rows, sec][has_s], meet[rows, sec][has_s]
     reach_s = np.where(why[has_s] == "out_of_reach", reach_km[rows, sec][has_s], np.nan)
-    motion = "climbing" if not arriving else "descending"
-    out["second_detail"][w] = [
+    out["second_detail"][w] = _second_details(agl[rows, sec][has_s], dist[rows, sec][has_s], meet[rows, sec][has_s], reach_s, rate[has_s],
+                                              speed[has_s], arriving=arriving)
+
+
+def _second_details(agl: np.ndarray, dist: np.ndarray, meet: np.ndarray, reach: np.ndarray, rate: np.ndarray, speed: np.ndarray, *,
+                    arriving: bool) -> list[str]:
+    """The numbers behind each second field's loss, in words: height and distance, where the track meets the ground, the reach (NaN: none)."""
+    motion, where = ("descending", "would meet") if arriving else ("climbing", "left")
+    return [
         (f"{ft} above it, {d:.1f} km out" if math.isfinite(a) else f"{d:.1f} km out, no altitude")
         + (f"; the track meets the ground {x:.1f} km from its runways" if math.isfinite(x) and x > 0 else "")
-        + (f"; {motion} {v:,.0f} ft/min at {k:.0f} kt, it was within {r:.1f} km of where it {'left' if not arriving else 'would meet'} the ground"
-           if math.isfinite(r) else "")
-        for a, ft, d, x, r, v, k in zip(a_s.tolist(), ft_texts(a_s), d_s.tolist(), mt.tolist(), reach_s.tolist(), rate[has_s].tolist(),
-                                        speed[has_s].tolist(), strict=True)
+        + (f"; {motion} {v:,.0f} ft/min at {k:.0f} kt, it was within {r:.1f} km of where it {where} the ground" if math.isfinite(r) else "")
+        for a, ft, d, x, r, v, k in zip(agl.tolist(), ft_texts(agl), dist.tolist(), meet.tolist(), reach.tolist(), rate.tolist(), speed.tolist(),
+                                        strict=True)
     ]
 
 

@@ -79,8 +79,9 @@ def _steady(g: dict[str, np.ndarray], i: np.ndarray, bound: np.ndarray, window_s
     sign = 1.0 if away else -1.0
     reported = sign * vr[i]
     j = i.copy()
-    if len(t) and len(i) and float(np.nanmin(t)) >= 0 and float(np.nanmax(t)) < 1e10 and int(ac.max()) < 900_000:
-        key = ac.astype(np.float64) * 1e10 + t  # sorted: by aircraft, then time (exact to well under a second)
+    span = float(t.max() - t.min()) + 2.0 * window_s + 1.0 if len(t) else 0.0
+    if len(i) and (int(ac.max()) + 1) * span < 2.0**47:  # the key below then resolves a fiftieth of a second or finer
+        key = ac * span + (t - t.min())  # sorted: by aircraft, then time; one aircraft's times never reach the next one's
         if away:
             j = np.minimum(np.searchsorted(key, key[i] + window_s, side="right") - 1, bound)
         else:

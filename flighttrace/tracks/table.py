@@ -80,7 +80,7 @@ def _steady(g: dict[str, np.ndarray], i: np.ndarray, bound: np.ndarray, window_s
     reported = sign * vr[i]
     j = i.copy()
     span = float(t.max() - t.min()) + 2.0 * window_s + 1.0 if len(t) else 0.0
-    if len(i) and (int(ac.max()) + 1) * span < 2.0**47:  # the key below then resolves a fiftieth of a second or finer
+    if len(i) and (int(ac.max()) + 1) * span < 2.0**47:  # the key below then resolves 1/32 s or finer
         key = ac * span + (t - t.min())  # sorted: by aircraft, then time; one aircraft's times never reach the next one's
         if away:
             j = np.minimum(np.searchsorted(key, key[i] + window_s, side="right") - 1, bound)

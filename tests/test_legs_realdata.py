@@ -439,6 +439,18 @@ def test_a_steady_climb_names_no_field_it_could_not_have_left_from(gs_kt: float,
         assert f"climbing 1,400 ft/min at {gs_kt:.0f} kt, it was within 9.3 km of where it left the ground" in leg["origin_second_reason"]
 
 
+def test_without_a_reported_vertical_rate_the_climb_comes_from_the_altitudes() -> None:
+    # the same slow steep climb from a source without vertical rates: the mean over its first minute (1,400 ft/min) decides
+    step_s, n = 8.0, 12
+    start = offset(LLOV.lat, LLOV.lon, 300.0, 14.0)
+    alt = LLOV.elevation_ft + 1400.0 + 1400.0 * step_s / 60.0 * np.arange(n)
+    pts = straight(*start, 300.0, n=n, step_s=step_s, gs_kt=60.0, alt_ft=alt, typecode=None, callsign="HELI1")
+    pts["vrate_fpm"] = np.float32(np.nan)
+    leg = one(detect_legs(pts))
+    assert (leg["origin"], leg["origin_second"], leg["origin_second_why"]) == (None, "LLOV", "out_of_reach")
+    assert "climbing 1,400 ft/min at 60 kt" in leg["origin_second_reason"]
+
+
 def test_a_steep_descent_far_from_the_field_is_no_landing_there() -> None:
     # a fire-fighting helicopter last heard at 23 kt, 2,000 ft above a field 18 km away and coming down 576 ft/min, seen
     # again at the same spot 20 minutes later (traffic's firefighting/calfire): it did not land 18 km away in between

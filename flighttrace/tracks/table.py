@@ -17,6 +17,7 @@ from flighttrace.cells import NONE, none_where
 from flighttrace.geo import haversine_km
 from flighttrace.reference.airports import AirportIndex
 from flighttrace.schema import TIME_DTYPE
+from flighttrace.timeutil import from_ns
 from flighttrace.tracks.ends import LOST_CODES, decide_ends, ft_texts, ground_fields
 from flighttrace.tracks.params import KT_PER_KM_S, LEGS_COLUMNS, LegParams
 from flighttrace.tracks.segment import Segments, factor_codes
@@ -299,7 +300,7 @@ def _ts(x: np.ndarray) -> pd.Series:
     """Epoch seconds (NaN for none) → a UTC time column."""
     ns = np.round(np.nan_to_num(x) * 1e9).astype(np.int64)
     ns[np.isnan(x)] = np.iinfo(np.int64).min  # NaT
-    return pd.Series(pd.DatetimeIndex(ns.view("M8[ns]")).tz_localize("UTC"), dtype=TIME_DTYPE)
+    return pd.Series(from_ns(ns), dtype=TIME_DTYPE)
 
 
 def _times(g: dict[str, np.ndarray], orig: dict[str, np.ndarray], dest: dict[str, np.ndarray], o_src: np.ndarray, d_src: np.ndarray,

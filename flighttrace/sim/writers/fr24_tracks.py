@@ -69,4 +69,4 @@ def write_fr24_api_tracks(points: pd.DataFrame, path: str | os.PathLike[str]) ->
     lines = np.asarray(fields[0], dtype=object)
     for f in fields[1:]:
         lines = lines + "," + f
-    _write(path, (",".join(API_TRACK_COLUMNS) + "\r\n" + "".join(line + "\r\n" for line in lines.tolist())).encode("utf-8"))
+    _write(path, (",".join(API_TRACK_COLUMNS) + "\r\n" + "\r\n".join(lines.tolist()) + "\r\n").encode("utf-8"))

@@ -25,6 +25,7 @@ from flighttrace.io._normalise import Limits
 from flighttrace.io.api import Dataset
 from flighttrace.io.bounds import SizeLimits
 from flighttrace.io.opensky import FT_PER_M, KT_PER_MPS, STATE_VECTOR_COLUMNS
+from tests.io.readcheck import reasons
 
 T6 = 1693548000  # 2023-09-01T06:00:00Z
 HEADER = ",".join(STATE_VECTOR_COLUMNS)
@@ -60,11 +61,6 @@ def read_both(path: Path, monkeypatch: pytest.MonkeyPatch, **kw: Any) -> tuple[D
     pd.testing.assert_frame_equal(fast.quarantine, robust.quarantine)
     pd.testing.assert_frame_equal(fast.manifest, robust.manifest)
     return robust, fast
-
-
-def reasons(ds: Dataset) -> dict[int, str]:
-    q = ds.quarantine.dropna(subset=["src_row"])
-    return dict(zip(q["src_row"].astype(int), q["reason"], strict=True))
 
 
 def chunks_of(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch, **ctx: Any) -> list[Any]:

@@ -15,13 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import flighttrace
 from flighttrace.io._base import ReadContext
-from flighttrace.io.api import Dataset, assert_counts
 from flighttrace.io.fr24 import CSV_COLUMNS, hex_from_fr24_name, read_csv, read_kml
 from flighttrace.sim.writers import write_fr24_csv, write_fr24_kml, write_fr24_playback
 from tests.builders import points
 from tests.io.fuzzutil import mutate, read_bytes_survives
+from tests.io.readcheck import read_one, reasons
 
 # 1693526400 s = 2023-09-01T00:00:00Z (19601 days × 86400 s); + 6 h (21600 s) = 1693548000 = 06:00:00Z
 T0 = 1693548000
@@ -29,18 +28,6 @@ HEADER7 = ",".join(CSV_COLUMNS)
 HEADER6 = "Timestamp,Callsign,Position,Altitude,Speed,Direction"
 NO_HEX_CSV = "FR24 CSV has no ICAO address: put hex<ICAO hex> in the file name or pass icao24=<hex> (--icao24 on the command line)"
 NO_HEX_KML = "FR24 KML has no ICAO address: put hex<ICAO hex> in the file name or pass icao24=<hex> (--icao24 on the command line)"
-
-
-def read_one(path: Path | list[Path], **kw: Any) -> Dataset:
-    ds = flighttrace.read(path, **kw)
-    assert_counts(ds)
-    flighttrace.validate_points(ds.points)
-    return ds
-
-
-def reasons(ds: Dataset) -> dict[int, str]:
-    q = ds.quarantine[ds.quarantine["src_row"].notna()]
-    return {int(r): s for r, s in zip(q["src_row"], q["reason"], strict=False)}
 
 
 def write(path: Path, text: str | bytes) -> Path:

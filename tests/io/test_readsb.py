@@ -11,11 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import flighttrace
-from flighttrace.io.api import assert_counts
 from flighttrace.sim.writers import write_trace
 from tests.builders import points, trace_doc, write_json
 from tests.io.fuzzutil import mutate, read_bytes_survives
+from tests.io.readcheck import read_one
 
 # 2023-09-01T00:00:00Z = 1693526400 s (19601 days × 86400 s since 1970-01-01)
 MIDNIGHT = 1693526400.0
@@ -27,13 +26,6 @@ FULL_POINTS = [
     [40.0, 40.4900, 50.0300, 3500, 210.0, 341.0, 1, 1984, {"squawk": "7700"}, "mlat", None, None, None, None],
     [75.25, 40.5200, 50.0100, None, 250.0, 342.0, 8, None, None, "tisb_icao", None, None, None, -2.5],
 ]
-
-
-def read_one(path: Path, **kw):  # type: ignore[no-untyped-def]
-    ds = flighttrace.read(path, **kw)
-    assert_counts(ds)
-    flighttrace.validate_points(ds.points)
-    return ds
 
 
 def test_full_trace_fields_and_units(tmp_path: Path) -> None:

@@ -208,6 +208,12 @@ class ReaderSpec:
         A stream format of one JSON object per line (JSON Lines): its
         ``sniff`` is tried on content that starts like JSON, before the
         content is parsed as one JSON document.
+    json_stream
+        A JSON format read as it streams when its ``sniff`` recognises the
+        head (an array of records), tried before the content is parsed as
+        one document; a document of another shape is parsed whole and
+        recognised by ``match``. ``func`` then takes the stream or the
+        parsed document.
     """
 
     name: str
@@ -217,6 +223,7 @@ class ReaderSpec:
     sniff: Callable[[bytes], bool] | None = None
     match: Callable[[Any], bool] | None = None
     json_lines: bool = False
+    json_stream: bool = False
 
 
 def as_object_array(values: Sequence[Any] | np.ndarray) -> np.ndarray:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 HEAD_BYTES = 64 * 1024
 """How much decompressed content is peeked at to tell a text format."""
 
-_MODULES = ("readsb", "aircraft", "opensky", "opensky_json", "fr24", "sbs", "fr24_granular", "fr24_tracks", "jet1090")
+_MODULES = ("readsb", "aircraft", "opensky", "opensky_json", "fr24", "sbs", "fr24_granular", "fr24_tracks", "jet1090", "traffic_json")
 
 
 @lru_cache(maxsize=1)
@@ -260,6 +260,7 @@ _NOUNS: Final = {
     "fr24_granular": "an FR24 granular CSV export",
     "fr24_api_csv": "an FR24 API flight-tracks CSV",
     "jet1090": "jet1090 JSON Lines",
+    "traffic_json": "a JSON table of state vectors written by pandas",
 }
 """How messages name each format when a forced format does not fit the content."""
 
@@ -294,12 +295,29 @@ def _forced(spec: ReaderSpec, stream: io.BufferedReader, text: bytes, compressio
         return spec, compression, spec.func(obj, ctx)
     if spec.kind == "parquet":
         raise FormatError(f"not {_noun(spec)}: the content is {kind}, not a Parquet file")
+    if spec.json_stream:
+        return spec, compression, _forced_stream(spec, stream, text, kind, ctx)
     if spec.json_lines:
         if kind != "JSON" or spec.sniff is None or not spec.sniff(text):
             raise FormatError(f"not {_noun(spec)}: its first lines are not such messages (first line: {_describe_head(text)!r})")
     elif kind == "JSON" and spec.name != "fr24_kml":
         raise FormatError(f"not {_noun(spec)}: the content is JSON")
     return spec, compression, spec.func(stream, ctx)
+
+
+def _forced_stream(spec: ReaderSpec, stream: io.BufferedReader, text: bytes, kind: str, ctx: ReadContext) -> Iterator[RawChunk]:
+    """A forced JSON format that streams (``json_stream``): read as it streams when its sniff knows the head, else parsed whole and matched."""
+    if kind != "JSON":
+        raise FormatError(f"not {_noun(spec)}: the content is {kind}, not JSON (first line: {_describe_head(text)!r})")
+    if spec.sniff is not None and spec.sniff(text):
+        return spec.func(stream, ctx)
+    try:
+        obj = _parse_json(stream, ctx)
+    except FormatError as exc:
+        raise FormatError(f"not {_noun(spec)}: {exc}") from exc
+    if spec.match is not None and not spec.match(obj):
+        raise FormatError(f"not {_noun(spec)}: format {spec.name!r} was given, but the JSON document is an {_json_keys(obj)}")
+    return spec.func(obj, ctx)
 
 
 def dispatch(
@@ -374,7 +392,7 @@ def dispatch(
         return _forced(specs[fmt], stream, text, compression, ctx)
     if text[:1] in (b"{", b"["):
         for spec in specs.values():  # one JSON object per line: a stream of records, not one document
-            if spec.json_lines and spec.sniff is not None and spec.sniff(text):
+            if (spec.json_lines or spec.json_stream) and spec.sniff is not None and spec.sniff(text):
                 return spec, compression, spec.func(stream, ctx)
         try:
             obj = _parse_json(stream, ctx)
@@ -386,7 +404,7 @@ def dispatch(
             raise FormatError(f"JSON Lines (one JSON value per line) of unknown shape: the first line is an {shape}; "
                               f"the JSON Lines flighttrace reads: {readers}") from exc
         for spec in specs.values():
-            if spec.kind == "json" and spec.match is not None and spec.match(obj):
+            if (spec.kind == "json" or spec.json_stream) and spec.match is not None and spec.match(obj):
                 return spec, compression, spec.func(obj, ctx)
         known_kind = _known_without_positions(obj)
         raise FormatError(known_kind or f"JSON of unknown shape ({_json_keys(obj)}); expected a readsb trace, aircraft.json, v2 API, "

@@ -35,23 +35,25 @@ import orjson
 from flighttrace.io._base import RAW_MAX_CHARS, FormatError, ReadContext, truncate_raw
 from flighttrace.io.bounds import LimitExceeded, mb
 
-__all__ = ["booleans_among", "longest_string", "parse_document"]
+__all__ = ["DEPTH_STEP", "STRUCTURAL", "booleans_among", "longest_string", "parse_document", "parse_run", "record_reason", "record_text", "string_quotes"]
 
 BOM: Final = b"\xef\xbb\xbf"
 """UTF-8 byte-order mark."""
 _QUOTE: Final = 0x22
 _BACKSLASH: Final = 0x5C
 _NAN: Final = re.compile(rb"(?<![\w\"])-?(?:NaN|Infinity)(?![\w\"])")
-_STRUCT: Final = np.zeros(256, dtype=bool)
-_STRUCT[list(b"[]{},")] = True
-_DELTA: Final = np.zeros(256, dtype=np.int8)
-_DELTA[list(b"[{")] = 1
-_DELTA[list(b"]}")] = -1
+STRUCTURAL: Final = np.zeros(256, dtype=bool)
+STRUCTURAL[list(b"[]{},")] = True
+"""By byte: whether it is one of JSON's brackets or commas (a structural character, when outside strings)."""
+DEPTH_STEP: Final = np.zeros(256, dtype=np.int8)
+DEPTH_STEP[list(b"[{")] = 1
+DEPTH_STEP[list(b"]}")] = -1
+"""By byte: how much it changes the nesting depth (outside strings)."""
 _BOOL: Final = np.asarray(bool, dtype=object)
 """The type ``bool`` as a 0-d object array, to compare an array of types with element-wise."""
 
 
-def _quotes(arr: np.ndarray) -> np.ndarray:
+def string_quotes(arr: np.ndarray) -> np.ndarray:
     """Positions of the quotes that open or close strings (escaped quotes left out)."""
     q = np.flatnonzero(arr == _QUOTE)
     if not len(q):
@@ -70,7 +72,7 @@ def _quotes(arr: np.ndarray) -> np.ndarray:
 
 def longest_string(data: bytes) -> int:
     """Length in bytes of the longest string of a JSON document (0 when it has none)."""
-    q = _quotes(np.frombuffer(data, dtype=np.uint8))
+    q = string_quotes(np.frombuffer(data, dtype=np.uint8))
     if len(q) < 2:
         return 0
     pairs = len(q) // 2 * 2
@@ -89,12 +91,12 @@ class _Structure:
 
 def _structure(data: bytes) -> _Structure:
     arr = np.frombuffer(data, dtype=np.uint8)
-    q = _quotes(arr)
-    pos = np.flatnonzero(_STRUCT[arr])
+    q = string_quotes(arr)
+    pos = np.flatnonzero(STRUCTURAL[arr])
     if len(q):
         pos = pos[np.searchsorted(q, pos) % 2 == 0]
     char = arr[pos]
-    level = np.cumsum(_DELTA[char], dtype=np.int64)
+    level = np.cumsum(DEPTH_STEP[char], dtype=np.int64)
     return _Structure(q, pos, char, level)
 
 
@@ -143,7 +145,8 @@ def _elements(data: bytes, st: _Structure, a: int, b: int) -> list[tuple[int, in
     return spans
 
 
-def _reason(piece: bytes, cut: bool, long_limit: int | None) -> str:
+def record_reason(piece: bytes, cut: bool, long_limit: int | None) -> str:
+    """Why the record ``piece`` (its bytes) could not be parsed, in words (``cut``: the document ends inside it)."""
     if long_limit is not None:
         return f"record holds a string longer than {mb(long_limit)} (limit string_bytes)"
     if cut:
@@ -165,12 +168,13 @@ def _reason(piece: bytes, cut: bool, long_limit: int | None) -> str:
     return "record is not valid JSON"
 
 
-def _raw(piece: bytes) -> str:
+def record_text(piece: bytes) -> str:
+    """The record ``piece`` as a quarantine row's raw text (cut to :data:`~flighttrace.io._base.RAW_MAX_CHARS`)."""
     return truncate_raw(piece[: RAW_MAX_CHARS * 4].strip().decode("utf-8", "backslashreplace"))
 
 
-def _parse_run(data: bytes, spans: list[tuple[int, int]], lo: int, hi: int, out: list[Any], bad: list[int]) -> None:
-    """Parse elements ``lo..hi`` into ``out``; a run that fails is halved until the bad ones are alone."""
+def parse_run(data: bytes, spans: Sequence[tuple[int, int]] | np.ndarray, lo: int, hi: int, out: list[Any], bad: list[int]) -> None:
+    """Parse elements ``lo..hi`` (byte ``spans`` in ``data``, one row per element) into ``out``; a run that fails is halved until the bad ones are alone (their indices go to ``bad``, ``None`` to ``out``)."""
     try:
         out.extend(orjson.loads(b"[" + data[spans[lo][0] : spans[hi - 1][1]] + b"]"))
         return
@@ -181,8 +185,8 @@ def _parse_run(data: bytes, spans: list[tuple[int, int]], lo: int, hi: int, out:
         bad.append(lo)
         return
     mid = (lo + hi) // 2
-    _parse_run(data, spans, lo, mid, out, bad)
-    _parse_run(data, spans, mid, hi, out, bad)
+    parse_run(data, spans, lo, mid, out, bad)
+    parse_run(data, spans, mid, hi, out, bad)
 
 
 def _parse_skeleton(text: bytes) -> Any:
@@ -257,7 +261,7 @@ def _tolerant(data: bytes, ctx: ReadContext, first_error: str) -> Any:
     lo = 0
     for i in [*sorted(too_long), len(spans)]:
         if lo < i:
-            _parse_run(data, spans, lo, i, records, bad)
+            parse_run(data, spans, lo, i, records, bad)
         if i < len(spans):
             records.append(None)
             bad.append(i)
@@ -278,7 +282,7 @@ def _tolerant(data: bytes, ctx: ReadContext, first_error: str) -> Any:
     for i in bad:
         s, e = spans[i]
         piece = data[s:e]
-        ctx.bad_records[i] = (_reason(piece, not closed and i == last, limit if i in too_long else None), _raw(piece))
+        ctx.bad_records[i] = (record_reason(piece, not closed and i == last, limit if i in too_long else None), record_text(piece))
     ctx.notes.append(
         f"the JSON document is not valid as a whole ({first_error[:120]}): its {len(spans):,} records were parsed one by one, "
         f"{len(bad):,} could not be and are quarantined"

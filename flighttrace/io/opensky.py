@@ -190,12 +190,16 @@ def _layout(names: Sequence[str], what: str, first_line: str) -> _Layout:
             f"no OpenSky header: expected columns {', '.join(STATE_VECTOR_COLUMNS)} "
             f"(or pyopensky's {', '.join(PYOPENSKY_COLUMNS)}); first line was {first_line[:120]!r}"
         )
-    si = bool(_SI_ONLY.intersection(clean))
+    # traffic's frames name pyopensky's columns and may add the aircraft's own "heading" (a Comm-B reply), which is not
+    # state_vectors_data4's "heading" (the track angle): with pyopensky's time column, pyopensky's names come first
+    py_named = "timestamp" in clean and "time" not in clean
+    si = bool(_SI_ONLY.intersection(clean) - ({"heading"} if py_named else set()))
     py = bool(_PYOPENSKY_ONLY.intersection(clean))
     variant = "mixed" if si and py else "pyopensky" if py else "state_vectors_data4"
     position = {n: i for i, n in reversed(list(enumerate(clean)))}  # first occurrence wins
     cols: dict[str, tuple[int, str, float]] = {}
-    for field_name, candidates in _FIELDS.items():
+    for field_name, named in _FIELDS.items():
+        candidates = named[::-1] if py_named else named
         for src, factor in candidates:
             if src in position:
                 cols[field_name] = (position[src], src, factor)
@@ -494,10 +498,16 @@ def _strings(arr: pa.Array) -> pa.Array:
 
 
 def _squawks(arr: pa.Array, coded: bool = False) -> pa.Array:
-    """Squawk as text; an integer column lost its leading zeros, so they are put back."""
+    """Squawk as text; an integer column lost its leading zeros, so they are put back (a float column of whole codes is one)."""
     if coded and _is_coded(arr):
         return _texts(arr, coded)
     arr = _plain(arr)
+    if pa.types.is_floating(arr.type):  # a column of codes with gaps, written by pandas as floats (7700.0)
+        v = arr.to_numpy(zero_copy_only=False)
+        with np.errstate(invalid="ignore"):
+            whole = np.isnan(v) | ((v == np.round(v)) & (v >= 0) & (v < 1e4))
+        if whole.all():
+            arr = pc.cast(arr, pa.int64())
     if pa.types.is_integer(arr.type):
         return pc.utf8_lpad(arr.cast(pa.string()), width=4, padding="0")
     return _strings(arr)

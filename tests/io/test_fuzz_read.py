@@ -49,6 +49,7 @@ def _writers() -> dict[str, tuple[str, Callable[[pd.DataFrame, Path], None]]]:
         write_states_json,
         write_trace,
         write_tracks_json,
+        write_traffic_json,
         write_v2,
     )
 
@@ -77,6 +78,7 @@ def _writers() -> dict[str, tuple[str, Callable[[pd.DataFrame, Path], None]]]:
         "fr24_api_csv": ("AZQ6224_hex600864_data.csv", write_fr24_api_tracks),
         "sbs": ("log.sbs", lambda p, f: write_sbs(p, f)),
         "jet1090": ("messages.jsonl", lambda p, f: write_jet1090(p, f)),
+        "traffic_json": ("flight.json", lambda p, f: write_traffic_json(p, f)),
     }
 
 

@@ -53,6 +53,7 @@ def _writers() -> dict[str, tuple[str, bool, Callable[[pd.DataFrame, Path], None
         write_states_json,
         write_trace,
         write_tracks_json,
+        write_traffic_json,
         write_v2,
     )
 
@@ -73,6 +74,7 @@ def _writers() -> dict[str, tuple[str, bool, Callable[[pd.DataFrame, Path], None
         "jet1090": ("messages.jsonl", False, lambda p, f: write_jet1090(p, f)),
         "fr24_granular": ("granular.csv", False, write_fr24_granular),
         "fr24_api_csv": ("AZQ6224_hex600864_data.csv", False, write_fr24_api_tracks),
+        "traffic_json": ("flight.json.gz", False, lambda p, f: write_traffic_json(p, f)),
     }
 
 

@@ -47,11 +47,13 @@ def sample_csv(name: str, folder: Path) -> Path:
     return path
 
 
-def sample_path(name: str, folder: Path) -> Path:
-    """The file flighttrace reads for truth file ``name``: a readsb trace or FR24 document (``….json``) or jet1090 messages
-    (``….jsonl``) as the package ships it, a state-vector sample (no suffix) written as a pyopensky-style CSV in ``folder``
-    (:func:`sample_csv`)."""
-    return samples_dir() / name if name.endswith((".json", ".jsonl")) else sample_csv(name, folder)
+def sample_path(name: str, folder: Path, *, as_csv: bool = False) -> Path:
+    """The file flighttrace reads for truth file ``name``, as the package ships it: a readsb trace or FR24 document
+    (``….json``), jet1090 messages (``….jsonl``), or a state-vector sample (no suffix: ``name.json.gz``, a pandas JSON
+    table); with ``as_csv``, a state-vector sample written as a pyopensky-style CSV in ``folder`` instead (:func:`sample_csv`)."""
+    if name.endswith((".json", ".jsonl")):
+        return samples_dir() / name
+    return sample_csv(name, folder) if as_csv else samples_dir() / f"{name}.json.gz"
 
 
 def truth() -> pd.DataFrame:
@@ -94,15 +96,15 @@ def match(legs: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def evaluate(folder: Path) -> pd.DataFrame:
-    """Read every sample of the truth table, detect legs and match them (all files)."""
+def evaluate(folder: Path, *, as_csv: bool = False) -> pd.DataFrame:
+    """Read every sample of the truth table (as shipped, or the state-vector samples ``as_csv``), detect legs and match them."""
     import flighttrace
     from flighttrace.tracks.legs import detect_legs
 
     t = truth()
     parts = []
     for name, ev in t.groupby("file", sort=True):  # one sample file at a time
-        ds = flighttrace.read(sample_path(str(name), folder))
+        ds = flighttrace.read(sample_path(str(name), folder, as_csv=as_csv))
         parts.append(match(detect_legs(ds.points, geometry=False, lineage=False), ev))
     return pd.concat(parts, ignore_index=True)
 
@@ -121,7 +123,7 @@ if __name__ == "__main__":
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        r = evaluate(Path(tmp))
+        r = evaluate(Path(tmp), as_csv="--csv" in sys.argv[1:])  # --csv: the state-vector samples written as CSV first
     pd.set_option("display.width", 200)
     print(summary(r).to_string())
     bad = r[~r["agree"]]

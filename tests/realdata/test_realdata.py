@@ -128,3 +128,29 @@ def test_thinned_recordings_name_the_true_field_or_none(tmp_path: Path) -> None:
     assert got == THINNED_WRONG, wrong[["file", "callsign", "event", "time", "step_s", "airport", "named", "evidence"]]
     share = (r["result"] == "right").groupby(r["step_s"]).mean()
     assert share.loc[30] >= 0.97 and share.loc[60] >= 0.97  # the issue's aim, kept at the sampling FR24 exports use
+
+
+SHIPPED = ("collections/quickstart", "calibration/nice", "featured/zero_gravity", "noisy/noisy_ground", "military/aircraft_carrier")
+"""Samples read as shipped below: the largest (read as it streams), pandas' columns layout (two), traffic's added ``heading``
+beside the track, positions missing."""
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_a_sample_read_as_shipped_gives_the_points_of_the_same_sample_as_a_csv(tmp_path: Path, name: str) -> None:
+    """traffic's gzipped pandas JSON, read as it is (``traffic_json``), against pandas' own reading of it written out as a
+    pyopensky CSV (``opensky_csv``): the same points, and the same records quarantined."""
+    import numpy as np
+
+    import flighttrace
+    from tests.realdata.compare import sample_csv, samples_dir
+
+    shipped = flighttrace.read(samples_dir() / f"{name}.json.gz")
+    csv = flighttrace.read(sample_csv(name, tmp_path))
+    assert shipped.manifest["format"].tolist() == ["traffic_json"] and shipped.manifest["error"].tolist() == [""]
+    a, b = shipped.points, csv.points
+    assert len(a) == len(b) > 0 and shipped.manifest["rows_quarantined"].tolist() == csv.manifest["rows_quarantined"].tolist()
+    assert (a["icao24"].astype(str) == b["icao24"].astype(str)).all() and (a["time"] == b["time"]).all()
+    for col in ("lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm"):
+        np.testing.assert_allclose(a[col].to_numpy(dtype=float), b[col].to_numpy(dtype=float), rtol=1e-6, atol=1e-6, err_msg=col)
+    assert a["callsign"].astype(object).fillna("").tolist() == b["callsign"].astype(object).fillna("").tolist()
+    assert a["on_ground"].astype(object).fillna(-1).tolist() == b["on_ground"].astype(object).fillna(-1).tolist()

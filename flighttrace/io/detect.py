@@ -408,7 +408,8 @@ def dispatch(
                 return spec, compression, spec.func(obj, ctx)
         known_kind = _known_without_positions(obj)
         raise FormatError(known_kind or f"JSON of unknown shape ({_json_keys(obj)}); expected a readsb trace, aircraft.json, v2 API, "
-                                        "OpenSky states/tracks or FR24 playback document")
+                                        "OpenSky states/tracks, FR24 playback document or a pandas table of state vectors "
+                                        "(icao24, a time and a latitude column)")
     for spec in specs.values():
         if spec.kind == "stream" and spec.sniff is not None and spec.sniff(text):
             return spec, compression, spec.func(stream, ctx)

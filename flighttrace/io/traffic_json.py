@@ -16,6 +16,11 @@ pandas lays a table out in JSON in several ways (its ``orient``):
 ``records`` (``[{"timestamp": …, "icao24": …}, …]``)
     Read as it streams, in blocks (:mod:`flighttrace.io.jsonstream`), with no
     limit on the file's size: a record that cannot be parsed costs itself.
+``records`` with ``lines=True`` (JSON Lines: one record per line)
+    Read as it streams, :attr:`~flighttrace.io._base.ReadContext.chunk_rows`
+    lines at a time; a line that cannot be parsed costs itself, and a line
+    longer than :attr:`~flighttrace.io.bounds.SizeLimits.line_bytes` is
+    quarantined without being kept.
 ``columns`` (pandas' default for a frame), ``index``, ``split``, ``table``
     One document that has to be parsed whole, within the document limit
     (:attr:`~flighttrace.io.bounds.SizeLimits.document_bytes`).
@@ -34,11 +39,14 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, BinaryIO, Final
 
 import numpy as np
+import orjson
 import pyarrow as pa
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
+from flighttrace.io.jsonrecords import parse_run, record_reason, record_text
 from flighttrace.io.jsonrows import json_text
 from flighttrace.io.jsonstream import array_runs
+from flighttrace.io.lines import LineGuard, line_batches
 from flighttrace.io.opensky import _columns_from_table, _hand_over, _Layout, _layout, _value_problems
 from flighttrace.io.opensky_json import _json_strings
 
@@ -53,6 +61,9 @@ _KEY: Final = re.compile(rb'"((?:[^"\\]|\\.){1,64})"\s*:')
 """A key of a JSON object (up to 64 characters)."""
 _EXACT: Final = 2.0**53
 """Floats below this are whole numbers exactly (float64's 53-bit significand)."""
+_BOM: Final = b"\xef\xbb\xbf"
+_PEEK_BYTES: Final = 4096
+"""Bytes peeked at to tell JSON Lines (an object first) from an array of records."""
 _SNIFF_RECORDS: Final = 3
 """Records of the head whose keys the sniff reads."""
 
@@ -64,13 +75,18 @@ def _table_names(names: Any) -> bool:
 
 
 def _sniff(head: bytes) -> bool:
-    """Whether the content starts as an array of records whose keys name a state-vector table.
+    """Whether the content starts as records whose keys name a state-vector table: an array of them, or one per line.
 
-    The keys of the records in the head are read (up to the closing brace of
-    the third record, or the head's end), so an array of other records is left
-    to the other JSON readers.
+    For an array, the keys of the records in the head are read (up to the
+    closing brace of the third record, or the head's end); for JSON Lines
+    (pandas' ``lines=True``), the first line is parsed, and must be a record of
+    plain values (a whole table in pandas' ``columns`` layout written on one
+    line is an object of objects: it is parsed as a document instead). Arrays
+    and lines of other records are left to the other JSON readers.
     """
-    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    text = head.removeprefix(_BOM).lstrip()
+    if text.startswith(b"{"):
+        return _first_line_is_a_record(text)
     if not text.startswith(b"[") or text[1:].lstrip()[:1] != b"{":
         return False
     cut = text.find(b"}", 0)
@@ -79,6 +95,18 @@ def _sniff(head: bytes) -> bool:
         cut = nxt if nxt >= 0 else cut
     keys = {m.group(1).decode("utf-8", "replace") for m in _KEY.finditer(text[: cut + 1 if cut >= 0 else len(text)])}
     return _table_names(keys)
+
+
+def _first_line_is_a_record(text: bytes) -> bool:
+    """Whether the first line of ``text`` is a JSON object of plain values naming a state-vector table (one line of JSON Lines)."""
+    end = text.find(b"\n")
+    if end < 0:
+        return False  # no whole line in the head: a document, or a line too long to tell
+    try:
+        first = orjson.loads(text[:end])
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(first, dict) and _table_names(first) and not any(isinstance(v, (dict, list)) for v in first.values())
 
 
 def _orient(obj: Any) -> str | None:
@@ -225,6 +253,68 @@ def _streamed(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
         yield RawChunk.only_quarantine([])
 
 
+def _json_lines(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
+    """JSON Lines (pandas' ``orient="records", lines=True``): ``ctx.chunk_rows`` lines at a time, ``src_row`` the line's index."""
+    guard = LineGuard(stream, ctx.size.line_bytes)
+    layout: _Layout | None = None
+    names: list[str] = []
+    notes: set[str] = set()
+    first = 0
+    seen = False
+    for data in line_batches(guard, max(1, int(ctx.chunk_rows)), max_line_chars=ctx.size.line_bytes):
+        lines = data.split(b"\n")
+        if lines and not lines[-1]:
+            lines.pop()  # the line end of the last line
+        if first == 0 and lines and lines[0].startswith(_BOM):
+            lines[0] = lines[0][len(_BOM) :]
+            ctx.notes.append("UTF-8 byte-order mark at the start of the JSON Lines ignored")
+        records, rows, quarantine = _parse_lines(lines, first, guard)
+        first += len(lines)
+        recs = _Records(records, rows, quarantine)
+        if layout is None and recs.records:
+            names = recs.names()
+            layout = _layout_of(names)
+            ctx.notes.append(f"{layout.note}; pandas JSON Lines")
+        if layout is None:
+            yield RawChunk.only_quarantine(recs.quarantine)
+            continue
+        seen = True
+        yield _chunk(len(recs.records), names, recs.column, layout, recs.rows, recs.raw, recs.quarantine, notes)
+    ctx.notes.extend(sorted(notes))
+    if not seen:
+        yield RawChunk.only_quarantine([])
+
+
+def _parse_lines(lines: list[bytes], first: int, guard: LineGuard) -> tuple[list[Any], np.ndarray, list[tuple[int, str, str]]]:
+    """The records of a run of lines (line ``first`` first): (records, their line indices, quarantine rows).
+
+    One parse for the whole run; when it fails, the lines are parsed in halves
+    until the bad ones are alone. Blank lines are skipped.
+    """
+    try:
+        return orjson.loads(b"[" + b",".join(lines) + b"]"), np.arange(first, first + len(lines), dtype=np.int64), []
+    except orjson.JSONDecodeError:
+        pass
+    keep = [i for i, line in enumerate(lines) if line.strip()]  # the slow path only: a run with a bad or blank line
+    joined = b",".join(lines[i] for i in keep)
+    lengths = np.fromiter((len(lines[i]) for i in keep), dtype=np.int64, count=len(keep))
+    stops = np.cumsum(lengths + 1) - 1
+    spans = np.column_stack([stops - lengths, stops])
+    out: list[Any] = []
+    bad: list[int] = []
+    if keep:
+        parse_run(joined, spans, 0, len(keep), out, bad)
+    quarantine = []
+    for k in bad:
+        line = lines[keep[k]]
+        found = guard.overlong_line(line)
+        reason, text = found if found is not None else (record_reason(line, False, None), record_text(line))
+        quarantine.append((first + keep[k], reason, text))
+    failed = set(bad)
+    good = [k for k in range(len(keep)) if k not in failed]
+    return [out[k] for k in good], np.asarray([first + keep[k] for k in good], dtype=np.int64), quarantine
+
+
 def _document(obj: Any, ctx: ReadContext) -> Iterator[RawChunk]:
     """A table parsed whole (any of pandas' layouts): one chunk."""
     orient = _orient(obj)
@@ -275,8 +365,8 @@ def read_traffic_json(source: BinaryIO | Any, ctx: ReadContext) -> Iterator[RawC
     Parameters
     ----------
     source
-        The decompressed stream of an array of records (read as it streams),
-        or a document already parsed (any of pandas' layouts).
+        The decompressed stream of records, an array or JSON Lines (read as
+        it streams), or a document already parsed (any of pandas' layouts).
     ctx
         Reader context; the notes say which columns and units were read.
 
@@ -292,7 +382,9 @@ def read_traffic_json(source: BinaryIO | Any, ctx: ReadContext) -> Iterator[RawC
         When the columns do not name a state-vector table.
     """
     if hasattr(source, "read"):
-        yield from _streamed(source, ctx)
+        head = source.peek(_PEEK_BYTES) if hasattr(source, "peek") else b""
+        lines = head.removeprefix(_BOM).lstrip()[:1] == b"{"
+        yield from _json_lines(source, ctx) if lines else _streamed(source, ctx)
     else:
         yield from _document(source, ctx)
 
@@ -303,7 +395,7 @@ SPECS: tuple[ReaderSpec, ...] = (
         kind="stream",
         func=read_traffic_json,
         description="OpenSky state vectors as a JSON table written by pandas: traffic's samples and to_json exports "
-                    "(records read as they stream; columns, index, split or table within the document limit)",
+                    "(records, as an array or JSON Lines, read as they stream; columns, index, split or table within the document limit)",
         sniff=_sniff,
         match=_match,
         json_stream=True,

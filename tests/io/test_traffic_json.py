@@ -27,6 +27,7 @@ from flighttrace.io.jsonstream import array_runs
 from flighttrace.io.traffic_json import SPECS, _sniff
 from flighttrace.sim.writers import write_traffic_json
 from tests.builders import T0, points
+from tests.io.fuzzutil import FUZZ, MUTATIONS, mutate, read_bytes_survives
 from tests.io.readcheck import read_one, reasons
 
 MS0 = int(T0.timestamp() * 1000)
@@ -184,3 +185,81 @@ def test_content_that_is_no_array_is_refused() -> None:
     with pytest.raises(FormatError, match="not a JSON array"):
         list(array_runs(io.BytesIO(b'  {"a": 1}'), ctx))
     assert SPECS[0].json_stream and SPECS[0].match is not None
+
+
+def test_json_lines_read_back_the_points_written_whatever_the_run_length(tmp_path: Path) -> None:
+    p = pd.concat([points(7), points(3, icao24="4ba946", start=T0 + pd.Timedelta(minutes=5))], ignore_index=True)
+    path = tmp_path / "flights.jsonl.gz"
+    write_traffic_json(p, path, lines=True)
+    for rows in (1, 3, 1000):
+        ds = read_one(path, limits=Limits()) if rows == 1000 else _read_runs(path, rows)
+        assert ds.manifest["format"].tolist() == ["traffic_json"] and "pandas JSON Lines" in ds.manifest["notes"].iloc[0]
+        got = ds.points.sort_values(["icao24", "time"]).reset_index(drop=True)
+        want = p.sort_values(["icao24", "time"]).reset_index(drop=True)
+        assert (got["time"] == want["time"]).all() and got["icao24"].astype(str).tolist() == want["icao24"].tolist()
+        np.testing.assert_allclose(got["alt_ft"].to_numpy(), want["alt_ft"].to_numpy())
+
+
+def _read_runs(path: Path, rows: int):  # type: ignore[no-untyped-def]
+    """``read`` with the readers' runs of ``rows`` records (the chunk size streaming readers aim for)."""
+    from flighttrace.io import _base
+
+    old = _base.DEFAULT_CHUNK_ROWS
+    _base.DEFAULT_CHUNK_ROWS = rows
+    try:
+        return read_one(path)
+    finally:
+        _base.DEFAULT_CHUNK_ROWS = old
+
+
+def test_a_bad_line_costs_only_itself_and_blank_lines_are_skipped(tmp_path: Path) -> None:
+    lines = [orjson.dumps(_record(0)), b"", orjson.dumps(_record(1)), b'{"timestamp": NaN}', b"[1, 2]", b"   ",
+             orjson.dumps(_record(2))[:-1], orjson.dumps(_record(3))]
+    ds = read_one(_write(tmp_path, b"\xef\xbb\xbf" + b"\n".join(lines) + b"\n", "flights.jsonl"))
+    assert len(ds.points) == 3
+    assert reasons(ds) == {3: "record holds NaN or Infinity, which JSON does not allow", 4: "record is not a JSON object",
+                           6: reasons(ds)[6]} and reasons(ds)[6].startswith("record is not valid JSON")
+    assert "byte-order mark" in ds.manifest["notes"].iloc[0]
+
+
+def test_a_line_past_the_line_limit_is_quarantined_unkept_in_json_lines(tmp_path: Path) -> None:
+    lines = [orjson.dumps(_record(0)), orjson.dumps(_record(1, callsign="X" * 5_000)), orjson.dumps(_record(2))]
+    ds = read_one(_write(tmp_path, b"\n".join(lines), "flights.jsonl"), limits=Limits(size=SizeLimits(line_bytes=1_000)))
+    assert len(ds.points) == 2 and "(limit line_bytes)" in reasons(ds)[1]
+
+
+def test_a_whole_table_on_one_line_is_not_taken_for_json_lines(tmp_path: Path) -> None:
+    # pandas' columns layout writes the whole table on one line: an object of objects, parsed as one document
+    path = tmp_path / "flights.json"
+    write_traffic_json(points(4), path, orient="columns")
+    assert not _sniff(path.read_bytes() + b"\n")
+    ds = read_one(path)
+    assert len(ds.points) == 4 and "orient 'columns'" in ds.manifest["notes"].iloc[0]
+    assert _sniff(orjson.dumps(_record(0)) + b"\n" + orjson.dumps(_record(1)) + b"\n")
+    assert not _sniff(b'{"timestamp": 1, "df": 17, "icao24": "600864"}\n')  # no latitude: not a table of positions
+
+
+_FUZZ_SAMPLES: dict[str, bytes] = {}
+
+
+def _fuzz_sample(kind: str, tmp: Path) -> bytes:
+    """A small traffic table of ``kind`` (``lines``, ``records`` or ``columns``), written once."""
+    if kind not in _FUZZ_SAMPLES:
+        path = tmp / f"sample_{kind}.json"
+        write_traffic_json(points(6), path, orient="columns" if kind == "columns" else "records", lines=kind == "lines")
+        _FUZZ_SAMPLES[kind] = path.read_bytes()
+    return _FUZZ_SAMPLES[kind]
+
+
+@pytest.mark.parametrize("kind", ["lines", "records", "columns"])
+@FUZZ
+@given(positions=MUTATIONS["positions"], values=MUTATIONS["values"], cut=MUTATIONS["cut"],
+       token=st.sampled_from([b"", b"\n", b"\n\n", b",", b"]", b"{", b'"', b"\\", b"NaN", b"true", b"\xff", b"x" * 3000]),
+       at=st.integers(0, 10_000))
+def test_a_mutated_table_never_raises_and_its_counts_add_up(tmp_path_factory: pytest.TempPathFactory, kind: str, positions: list[int],
+                                                           values: list[int], cut: int | None, token: bytes, at: int) -> None:
+    base = _fuzz_sample(kind, tmp_path_factory.mktemp("base"))
+    data = mutate(base, positions, values, cut)
+    data = data[: at % (len(data) + 1)] + token + data[at % (len(data) + 1) :]
+    ds = read_bytes_survives(data, tmp_path_factory.mktemp("fuzz"), "flights.json")
+    assert len(ds.points) <= 6

@@ -42,7 +42,7 @@ def _frame(points: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def write_traffic_json(points: pd.DataFrame, path: str | os.PathLike[str], *, orient: Orient = "records") -> None:
+def write_traffic_json(points: pd.DataFrame, path: str | os.PathLike[str], *, orient: Orient = "records", lines: bool = False) -> None:
     """Write Points as a traffic sample: a pandas JSON table of pyopensky's columns.
 
     Parameters
@@ -55,6 +55,8 @@ def write_traffic_json(points: pd.DataFrame, path: str | os.PathLike[str], *, or
     orient
         pandas' layout of the table: ``"records"`` (traffic's samples),
         ``"columns"`` (pandas' default), ``"index"``, ``"split"`` or ``"table"``.
+    lines
+        One record per line (JSON Lines; ``orient`` must be ``"records"``).
 
     Notes
     -----
@@ -67,4 +69,4 @@ def write_traffic_json(points: pd.DataFrame, path: str | os.PathLike[str], *, or
     frame = _frame(points)
     if orient != "table":  # milliseconds since 1970, what pandas writes for a time by default (the table layout writes ISO text)
         frame["timestamp"] = frame["timestamp"].dt.as_unit("ms").astype("int64")
-    frame.to_json(os.fspath(path), orient=orient)
+    frame.to_json(os.fspath(path), orient=orient, lines=lines)

@@ -286,13 +286,7 @@ def _forced(spec: ReaderSpec, stream: io.BufferedReader, text: bytes, compressio
     if spec.kind == "json":
         if kind != "JSON":
             raise FormatError(f"not {_noun(spec)}: the content is {kind}, not JSON (first line: {_describe_head(text)!r})")
-        try:
-            obj = _parse_json(stream, ctx)
-        except FormatError as exc:
-            raise FormatError(f"not {_noun(spec)}: {exc}") from exc
-        if spec.match is not None and not spec.match(obj):
-            raise FormatError(f"not {_noun(spec)}: format {spec.name!r} was given, but the JSON document is an {_json_keys(obj)}")
-        return spec, compression, spec.func(obj, ctx)
+        return spec, compression, spec.func(_forced_document(spec, stream, ctx), ctx)
     if spec.kind == "parquet":
         raise FormatError(f"not {_noun(spec)}: the content is {kind}, not a Parquet file")
     if spec.json_stream:
@@ -311,13 +305,18 @@ def _forced_stream(spec: ReaderSpec, stream: io.BufferedReader, text: bytes, kin
         raise FormatError(f"not {_noun(spec)}: the content is {kind}, not JSON (first line: {_describe_head(text)!r})")
     if spec.sniff is not None and spec.sniff(text):
         return spec.func(stream, ctx)
+    return spec.func(_forced_document(spec, stream, ctx), ctx)
+
+
+def _forced_document(spec: ReaderSpec, stream: io.BufferedReader, ctx: ReadContext) -> Any:
+    """The JSON document of a forced format, parsed whole; a document of another shape is refused, saying what it is."""
     try:
         obj = _parse_json(stream, ctx)
     except FormatError as exc:
         raise FormatError(f"not {_noun(spec)}: {exc}") from exc
     if spec.match is not None and not spec.match(obj):
         raise FormatError(f"not {_noun(spec)}: format {spec.name!r} was given, but the JSON document is an {_json_keys(obj)}")
-    return spec.func(obj, ctx)
+    return obj
 
 
 def dispatch(

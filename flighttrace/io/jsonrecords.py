@@ -35,7 +35,7 @@ import orjson
 from flighttrace.io._base import RAW_MAX_CHARS, FormatError, ReadContext, truncate_raw
 from flighttrace.io.bounds import LimitExceeded, mb
 
-__all__ = ["DEPTH_STEP", "STRUCTURAL", "booleans_among", "longest_string", "parse_document", "parse_run", "record_reason", "record_text", "string_quotes"]
+__all__ = ["DEPTH_STEP", "STRUCTURAL", "booleans_among", "longest_string", "parse_document", "parse_run", "record_reason", "record_text", "string_quotes", "structural"]
 
 BOM: Final = b"\xef\xbb\xbf"
 """UTF-8 byte-order mark."""
@@ -89,15 +89,18 @@ class _Structure:
     level: np.ndarray  # nesting depth after the character
 
 
-def _structure(data: bytes) -> _Structure:
-    arr = np.frombuffer(data, dtype=np.uint8)
+def structural(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(positions of the string quotes, positions of the brackets and commas outside strings, those characters) in bytes ``arr``."""
     q = string_quotes(arr)
     pos = np.flatnonzero(STRUCTURAL[arr])
     if len(q):
         pos = pos[np.searchsorted(q, pos) % 2 == 0]
-    char = arr[pos]
-    level = np.cumsum(DEPTH_STEP[char], dtype=np.int64)
-    return _Structure(q, pos, char, level)
+    return q, pos, arr[pos]
+
+
+def _structure(data: bytes) -> _Structure:
+    q, pos, char = structural(np.frombuffer(data, dtype=np.uint8))
+    return _Structure(q, pos, char, np.cumsum(DEPTH_STEP[char], dtype=np.int64))
 
 
 def _records_array(data: bytes, st: _Structure) -> tuple[int, int, bool] | None:

@@ -34,7 +34,7 @@ import numpy as np
 
 from flighttrace.io._base import FormatError, ReadContext
 from flighttrace.io.bounds import mb
-from flighttrace.io.jsonrecords import DEPTH_STEP, STRUCTURAL, parse_run, record_reason, record_text, string_quotes
+from flighttrace.io.jsonrecords import DEPTH_STEP, parse_run, record_reason, record_text, structural
 
 __all__ = ["ARRAY_BLOCK_BYTES", "ArrayRun", "array_runs"]
 
@@ -90,11 +90,7 @@ class _Scan:
         prefix = (b'"\\' if self.escaped else b'"') if self.in_string else b""
         buf = prefix + data if prefix else data
         arr = np.frombuffer(buf, dtype=np.uint8)
-        q = string_quotes(arr)
-        pos = np.flatnonzero(STRUCTURAL[arr])
-        if len(q):
-            pos = pos[np.searchsorted(q, pos) % 2 == 0]
-        char = arr[pos]
+        q, pos, char = structural(arr)
         level = self.depth + np.cumsum(DEPTH_STEP[char], dtype=np.int64)
         if len(level):
             self.depth = int(level[-1])

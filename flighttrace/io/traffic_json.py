@@ -35,7 +35,7 @@ import functools
 import itertools
 import operator
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, BinaryIO, Final
 
 import numpy as np
@@ -231,18 +231,17 @@ def _layout_of(names: list[str]) -> _Layout:
     return _layout(names, "JSON", ", ".join(names[:20]))
 
 
-def _streamed(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
-    """A ``records`` array read as it streams: one chunk per block of records."""
+def _record_chunks(runs: Iterable[_Records], ctx: ReadContext, how: str) -> Iterator[RawChunk]:
+    """A chunk per run of records; the columns are named by the keys of the first run that has a record (``how`` goes into the note)."""
     layout: _Layout | None = None
     names: list[str] = []
     notes: set[str] = set()
     seen = False
-    for run in array_runs(stream, ctx):
-        recs = _Records(run.records, run.rows, run.quarantine)
+    for recs in runs:
         if layout is None and recs.records:
             names = recs.names()
             layout = _layout_of(names)
-            ctx.notes.append(f"{layout.note}; pandas JSON, orient 'records', read as it streams")
+            ctx.notes.append(f"{layout.note}; {how}")
         if layout is None:
             yield RawChunk.only_quarantine(recs.quarantine)
             continue
@@ -253,14 +252,21 @@ def _streamed(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
         yield RawChunk.only_quarantine([])
 
 
+def _streamed(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
+    """A ``records`` array read as it streams: one chunk per block of records."""
+    runs = (_Records(run.records, run.rows, run.quarantine) for run in array_runs(stream, ctx))
+    return _record_chunks(runs, ctx, "pandas JSON, orient 'records', read as it streams")
+
+
 def _json_lines(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
     """JSON Lines (pandas' ``orient="records", lines=True``): ``ctx.chunk_rows`` lines at a time, ``src_row`` the line's index."""
+    return _record_chunks(_line_runs(stream, ctx), ctx, "pandas JSON Lines")
+
+
+def _line_runs(stream: BinaryIO, ctx: ReadContext) -> Iterator[_Records]:
+    """The records of the lines, a run of ``ctx.chunk_rows`` lines at a time."""
     guard = LineGuard(stream, ctx.size.line_bytes)
-    layout: _Layout | None = None
-    names: list[str] = []
-    notes: set[str] = set()
     first = 0
-    seen = False
     for data in line_batches(guard, max(1, int(ctx.chunk_rows)), max_line_chars=ctx.size.line_bytes):
         lines = data.split(b"\n")
         if lines and not lines[-1]:
@@ -270,19 +276,7 @@ def _json_lines(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
             ctx.notes.append("UTF-8 byte-order mark at the start of the JSON Lines ignored")
         records, rows, quarantine = _parse_lines(lines, first, guard)
         first += len(lines)
-        recs = _Records(records, rows, quarantine)
-        if layout is None and recs.records:
-            names = recs.names()
-            layout = _layout_of(names)
-            ctx.notes.append(f"{layout.note}; pandas JSON Lines")
-        if layout is None:
-            yield RawChunk.only_quarantine(recs.quarantine)
-            continue
-        seen = True
-        yield _chunk(len(recs.records), names, recs.column, layout, recs.rows, recs.raw, recs.quarantine, notes)
-    ctx.notes.extend(sorted(notes))
-    if not seen:
-        yield RawChunk.only_quarantine([])
+        yield _Records(records, rows, quarantine)
 
 
 def _parse_lines(lines: list[bytes], first: int, guard: LineGuard) -> tuple[list[Any], np.ndarray, list[tuple[int, str, str]]]:

@@ -45,6 +45,7 @@ _OPEN: Final = ord("[")
 _CLOSE: Final = ord("]")
 _BACKSLASH: Final = ord("\\")
 _WHITESPACE: Final = b" \t\r\n"
+_BOM: Final = b"\xef\xbb\xbf"
 _HEAD_BYTES: Final = 8000
 """Bytes of a record too long to keep that are kept for its quarantine row (its text is cut to RAW_MAX_CHARS anyway)."""
 _AFTER_BYTES: Final = 200
@@ -104,14 +105,24 @@ class _Scan:
 
 
 class _Blocks:
-    """The stream read in blocks of about ``size`` bytes."""
+    """The stream read in blocks of about ``size`` bytes, a UTF-8 byte-order mark at its start left out."""
 
     def __init__(self, stream: BinaryIO, size: int) -> None:
         self._read = getattr(stream, "read1", stream.read)
         self._size = max(1, size)
+        first = self._block()
+        while 0 < len(first) < len(_BOM) and _BOM.startswith(first) and (more := self._block()):
+            first += more  # a block shorter than the mark: enough bytes to tell
+        self._first: bytes | None = first.removeprefix(_BOM) or self._block()  # never empty before the end
 
     def next(self) -> bytes:
         """The next block (``b""`` at the end)."""
+        if self._first is not None:
+            first, self._first = self._first, None
+            return first
+        return self._block()
+
+    def _block(self) -> bytes:
         parts: list[bytes] = []
         got = 0
         while got < self._size:
@@ -161,9 +172,9 @@ def array_runs(stream: BinaryIO, ctx: ReadContext, *, block_bytes: int | None = 
         pos, char, level = scan.feed(data)
         pos = pos + at
         if start is None:
-            start = _array_start(held + data, pos, char, held_at)
-            if start is None:
-                held += data
+            start = _array_start(data, pos, char, at)
+            if start is None:  # white space only so far: nothing to keep
+                held_at = at + len(data)
                 continue
         inside = pos >= start
         close = pos[inside & (char == _CLOSE) & (level == 0)]
@@ -195,25 +206,26 @@ def array_runs(stream: BinaryIO, ctx: ReadContext, *, block_bytes: int | None = 
         if len(held) > limit:  # a record longer than the limit, not ended yet: skipped, not held
             skipped, held, held_at = (held[:_HEAD_BYTES], len(held)), b"", held_at + len(held)
     if start is None:
-        raise FormatError("the content is not a JSON array (no '[' before its end)" if not held.strip(_WHITESPACE) else "the content is not a JSON array of records")
+        raise FormatError("the content is not a JSON array (no '[' before its end)")
     ctx.notes.append("the JSON array is cut short: the content ends before its closing bracket")
     yield from _last(held, held_at, start, skipped, index, limit)
 
 
 def _array_start(buf: bytes, pos: np.ndarray, char: np.ndarray, buf_at: int) -> int | None:
-    """Offset just after the array's ``[`` (``buf`` starts at offset ``buf_at``); ``None`` when only white space came so far.
+    """Offset just after the array's ``[`` (``buf``, a block that starts at offset ``buf_at``, after nothing but white space);
+    ``None`` when the block holds only white space.
 
     Raises
     ------
     FormatError
-        When anything but white space (and a byte-order mark) comes before a ``[``.
+        When anything but white space comes before a ``[`` (:class:`_Blocks` leaves a byte-order mark out).
     """
     if not len(pos):
-        if buf.removeprefix(b"\xef\xbb\xbf").strip(_WHITESPACE):
+        if buf.strip(_WHITESPACE):
             raise FormatError("the content is not a JSON array of records")
         return None
     p = int(pos[0])
-    if char[0] != _OPEN or buf[: p - buf_at].removeprefix(b"\xef\xbb\xbf").strip(_WHITESPACE):
+    if char[0] != _OPEN or buf[: p - buf_at].strip(_WHITESPACE):
         raise FormatError("the content is not a JSON array of records")
     return p + 1
 

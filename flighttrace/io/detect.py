@@ -399,7 +399,7 @@ def dispatch(
             shape = _json_lines_shape(text)
             if shape is None:
                 raise
-            readers = ", ".join(s.name for s in specs.values() if s.json_lines)
+            readers = ", ".join(s.name for s in specs.values() if s.json_lines or s.json_stream)
             raise FormatError(f"JSON Lines (one JSON value per line) of unknown shape: the first line is an {shape}; "
                               f"the JSON Lines flighttrace reads: {readers}") from exc
         for spec in specs.values():

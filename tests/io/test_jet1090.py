@@ -160,7 +160,7 @@ def test_a_gzip_file_and_a_forced_format(tmp_path: Path) -> None:
 def test_json_lines_of_another_shape_are_not_taken_for_jet1090(tmp_path: Path) -> None:
     row = _read(_file(tmp_path, ['{"a": 1, "b": 2}', '{"a": 3}'])).manifest.iloc[0]
     assert row["format"] == "" and row["error"] == ("JSON Lines (one JSON value per line) of unknown shape: the first line is an object "
-                                                    "with keys 'a', 'b'; the JSON Lines flighttrace reads: jet1090")
+                                                    "with keys 'a', 'b'; the JSON Lines flighttrace reads: jet1090, traffic_json")
     row = _read(_file(tmp_path, ["a damaged line", "another", FLIGHT[0]])).manifest.iloc[0]  # mostly not JSON
     assert row["format"] == "" and row["error"].startswith("unrecognised content")
 

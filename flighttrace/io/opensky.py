@@ -42,7 +42,7 @@ simulator's writers for all four formats are in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Final
 
@@ -69,6 +69,7 @@ __all__ = [
     "POSITION_SOURCE_CODES",
     "read_state_vectors_csv",
     "read_state_vectors_parquet",
+    "state_vector_names",
     "SPECS",
 ]
 
@@ -615,9 +616,14 @@ def _sniff_names(head: bytes) -> set[str]:
     return {_clean_name(x) for x in line.decode("utf-8", errors="replace").split(",")}
 
 
+def state_vector_names(names: Iterable[Any]) -> bool:
+    """Whether column names are a state-vector table's: an ICAO address, a latitude and a time, in either naming (any case)."""
+    clean = {_clean_name(str(n)) for n in names}
+    return "icao24" in clean and bool(clean & {"lat", "latitude"}) and bool(clean & {"time", "timestamp"})
+
+
 def _sniff_csv(head: bytes) -> bool:
-    names = _sniff_names(head)
-    return "icao24" in names and bool(names & {"lat", "latitude"}) and bool(names & {"time", "timestamp"})
+    return state_vector_names(_sniff_names(head))
 
 
 def read_state_vectors_csv(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:
@@ -693,10 +699,7 @@ def _text_chunks(csv_in: CsvStream, layout: _Layout, notes: set[str], ctx: ReadC
 
 
 def _match_parquet(names: Any) -> bool:
-    if not isinstance(names, (list, tuple)):
-        return False
-    clean = {_clean_name(str(n)) for n in names}
-    return "icao24" in clean and bool(clean & {"lat", "latitude"}) and bool(clean & {"time", "timestamp"})
+    return isinstance(names, (list, tuple)) and state_vector_names(names)
 
 
 def read_state_vectors_parquet(stream: BinaryIO, ctx: ReadContext) -> Iterator[RawChunk]:

@@ -43,11 +43,11 @@ import orjson
 import pyarrow as pa
 
 from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
-from flighttrace.io.jsonrecords import parse_run, record_reason, record_text
+from flighttrace.io.jsonrecords import BOM, parse_run, record_reason, record_text
 from flighttrace.io.jsonrows import json_text
 from flighttrace.io.jsonstream import array_runs
 from flighttrace.io.lines import LineGuard, line_batches
-from flighttrace.io.opensky import _columns_from_table, _hand_over, _Layout, _layout, _value_problems
+from flighttrace.io.opensky import _columns_from_table, _hand_over, _Layout, _layout, _value_problems, state_vector_names
 from flighttrace.io.opensky_json import _json_strings
 
 __all__ = ["SPECS", "read_traffic_json"]
@@ -61,17 +61,10 @@ _KEY: Final = re.compile(rb'"((?:[^"\\]|\\.){1,64})"\s*:')
 """A key of a JSON object (up to 64 characters)."""
 _EXACT: Final = 2.0**53
 """Floats below this are whole numbers exactly (float64's 53-bit significand)."""
-_BOM: Final = b"\xef\xbb\xbf"
 _PEEK_BYTES: Final = 4096
 """Bytes peeked at to tell JSON Lines (an object first) from an array of records."""
 _SNIFF_RECORDS: Final = 3
 """Records of the head whose keys the sniff reads."""
-
-
-def _table_names(names: Any) -> bool:
-    """Whether column names are a state-vector table's: an ICAO address, a time and a latitude (either naming)."""
-    clean = {str(n).strip().lower() for n in names}
-    return "icao24" in clean and bool(clean & {"lat", "latitude"}) and bool(clean & {"time", "timestamp"})
 
 
 def _sniff(head: bytes) -> bool:
@@ -84,7 +77,7 @@ def _sniff(head: bytes) -> bool:
     line is an object of objects: it is parsed as a document instead). Arrays
     and lines of other records are left to the other JSON readers.
     """
-    text = head.removeprefix(_BOM).lstrip()
+    text = head.removeprefix(BOM).lstrip()
     if text.startswith(b"{"):
         return _first_line_is_a_record(text)
     if not text.startswith(b"[") or text[1:].lstrip()[:1] != b"{":
@@ -94,7 +87,7 @@ def _sniff(head: bytes) -> bool:
         nxt = text.find(b"}", cut + 1) if cut >= 0 else -1
         cut = nxt if nxt >= 0 else cut
     keys = {m.group(1).decode("utf-8", "replace") for m in _KEY.finditer(text[: cut + 1 if cut >= 0 else len(text)])}
-    return _table_names(keys)
+    return state_vector_names(keys)
 
 
 def _first_line_is_a_record(text: bytes) -> bool:
@@ -106,26 +99,26 @@ def _first_line_is_a_record(text: bytes) -> bool:
         first = orjson.loads(text[:end])
     except orjson.JSONDecodeError:
         return False
-    return isinstance(first, dict) and _table_names(first) and not any(isinstance(v, (dict, list)) for v in first.values())
+    return isinstance(first, dict) and state_vector_names(first) and not any(isinstance(v, (dict, list)) for v in first.values())
 
 
 def _orient(obj: Any) -> str | None:
     """Which of pandas' layouts a parsed document is, when its columns name a state-vector table; ``None`` otherwise."""
     if isinstance(obj, list):
         heads = [r for r in itertools.islice(obj, 64) if isinstance(r, dict)]
-        return "records" if heads and _table_names(set().union(*heads)) else None
+        return "records" if heads and state_vector_names(set().union(*heads)) else None
     if not isinstance(obj, dict):
         return None
     if isinstance(obj.get("data"), list) and isinstance(obj.get("schema"), dict):
         return "table" if _orient(obj["data"]) == "records" else None
     if isinstance(obj.get("columns"), list) and isinstance(obj.get("data"), list):
-        return "split" if _table_names(obj["columns"]) else None
+        return "split" if state_vector_names(obj["columns"]) else None
     values = list(itertools.islice(obj.values(), 64))
     if not values or not all(isinstance(v, dict) for v in values):
         return None
-    if _table_names(obj):
+    if state_vector_names(obj):
         return "columns"
-    return "index" if _table_names(set().union(*values)) else None
+    return "index" if state_vector_names(set().union(*values)) else None
 
 
 def _match(obj: Any) -> bool:
@@ -271,8 +264,8 @@ def _line_runs(stream: BinaryIO, ctx: ReadContext) -> Iterator[_Records]:
         lines = data.split(b"\n")
         if lines and not lines[-1]:
             lines.pop()  # the line end of the last line
-        if first == 0 and lines and lines[0].startswith(_BOM):
-            lines[0] = lines[0][len(_BOM) :]
+        if first == 0 and lines and lines[0].startswith(BOM):
+            lines[0] = lines[0][len(BOM) :]
             ctx.notes.append("UTF-8 byte-order mark at the start of the JSON Lines ignored")
         records, rows, quarantine = _parse_lines(lines, first, guard)
         first += len(lines)
@@ -377,7 +370,7 @@ def read_traffic_json(source: BinaryIO | Any, ctx: ReadContext) -> Iterator[RawC
     """
     if hasattr(source, "read"):
         head = source.peek(_PEEK_BYTES) if hasattr(source, "peek") else b""
-        lines = head.removeprefix(_BOM).lstrip()[:1] == b"{"
+        lines = head.removeprefix(BOM).lstrip()[:1] == b"{"
         yield from _json_lines(source, ctx) if lines else _streamed(source, ctx)
     else:
         yield from _document(source, ctx)

@@ -9,6 +9,7 @@ all files, sorts by aircraft and time, and marks exact duplicates.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,7 +27,7 @@ from flighttrace.io._gather import gathered_column
 from flighttrace.io.bounds import SizeLimits
 from flighttrace.schema import POINTS, POINTS_COLUMNS, POSITION_SOURCES
 
-__all__ = ["Limits", "NormalisedChunk", "normalise_chunk", "assemble", "points_from_table"]
+__all__ = ["Limits", "NormalisedChunk", "assemble", "normalise_chunk", "points_from_table", "squawk_text"]
 
 EPOCH_1990_NS: Final = 631_152_000 * 10**9
 MAX_EPOCH_S: Final = 9.2e9
@@ -126,9 +127,9 @@ def _as_nullable_bool(values: Any, n: int) -> pa.Array:
     return pa.array(vals, mask=mask, type=pa.bool_())
 
 
-def _clean_dictionary(codes: np.ndarray, uniques: np.ndarray) -> pa.DictionaryArray:
-    """Strip the distinct values, map empty ones to null, merge values that become equal."""
-    if all(type(u) is str and u and u == u.strip() for u in uniques) and len(set(uniques)) == len(uniques):
+def _clean_dictionary(codes: np.ndarray, uniques: np.ndarray, word: Callable[[str], str] | None = None) -> pa.DictionaryArray:
+    """Strip the distinct values, map empty ones to null, merge values that become equal; ``word`` rewrites each stripped value."""
+    if (word is None and all(type(u) is str and u and u == u.strip() for u in uniques)) and len(set(uniques)) == len(uniques):
         # already clean (the common case): no re-factorising
         idx32 = codes.astype(np.int32, copy=False)
         return pa.DictionaryArray.from_arrays(pa.array(idx32, mask=idx32 < 0 if (idx32 < 0).any() else None), pa.array(uniques, type=pa.string()))
@@ -136,15 +137,38 @@ def _clean_dictionary(codes: np.ndarray, uniques: np.ndarray) -> pa.DictionaryAr
     slot: dict[str, int] = {}
     lut = np.full(len(uniques) + 1, -1, dtype=np.int32)  # code -1 (missing) indexes the trailing -1
     for i, u in enumerate(uniques):
-        word = None if u is None or (not isinstance(u, str) and pd.isna(u)) else (str(u).strip() or None)
-        if word is not None:
-            lut[i] = slot.setdefault(word, len(slot))
+        text = None if u is None or (not isinstance(u, str) and pd.isna(u)) else (str(u).strip() or None)
+        if text is not None:
+            lut[i] = slot.setdefault(text if word is None else word(text), len(slot))
     idx = lut[codes]
     return pa.DictionaryArray.from_arrays(pa.array(idx, mask=idx < 0, type=pa.int32()), pa.array(list(slot), type=pa.string()))
 
 
-def _as_string(values: Any, n: int) -> pa.Array:
-    """Strip padding, map empty strings to null, dictionary-encode; work per distinct value."""
+_WHOLE_CODE: Final = re.compile(r"[0-9]{1,4}(?:\.0*)?", re.ASCII)
+"""A squawk written as a number: up to four digits, perhaps with a zero fraction (``400``, ``7700.0``)."""
+
+
+def squawk_text(text: str) -> str:
+    """A squawk with the leading zeros that writing it as a number lost put back; any other text unchanged.
+
+    A Mode A code is four octal digits. A column of codes that went through
+    a number (an integer column, or a float column with gaps as pandas writes
+    it, then saved as text) comes back as ``400`` or ``400.0``; both stand
+    for ``0400``. Text that is not such a number (``7700``, ``12345``,
+    ``77A0``) is kept as written.
+
+    Examples
+    --------
+    >>> squawk_text("400.0"), squawk_text("7700"), squawk_text("7700.5")
+    ('0400', '7700', '7700.5')
+    """
+    if _WHOLE_CODE.fullmatch(text):
+        return text.partition(".")[0].zfill(4)
+    return text
+
+
+def _as_string(values: Any, n: int, word: Callable[[str], str] | None = None) -> pa.Array:
+    """Strip padding, map empty strings to null, dictionary-encode; work per distinct value (``word`` rewrites each, as :func:`squawk_text`)."""
     if values is None:  # the column is absent: all null, an empty dictionary (no text to encode)
         return pa.DictionaryArray.from_arrays(pa.nulls(n, pa.int32()), _constant_arrays()[0])
     if isinstance(values, pa.ChunkedArray):
@@ -154,14 +178,14 @@ def _as_string(values: Any, n: int) -> pa.Array:
     if isinstance(values, pa.DictionaryArray):
         if values.type == _CLEAN_DICT_TYPE and not values.dictionary.null_count:
             words = values.dictionary.to_pylist()  # a handful of distinct values
-            if all(w and w == w.strip() for w in words) and len(set(words)) == len(words):
-                return values  # already stripped, non-empty and distinct: the array is what the cleaning would build
+            if all(w and w == w.strip() and (word is None or word(w) == w) for w in words) and len(set(words)) == len(words):
+                return values  # already clean, non-empty and distinct: the array is what the cleaning would build
         indices = pc.fill_null(values.indices, -1) if values.indices.null_count else values.indices  # no float round trip for the nulls
         codes = indices.to_numpy(zero_copy_only=False).astype(np.int64)
         uniques = np.asarray(values.dictionary.to_pylist(), dtype=object)
-        return _clean_dictionary(codes, uniques)
+        return _clean_dictionary(codes, uniques, word)
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-    return _clean_dictionary(codes, np.asarray(uniques, dtype=object))
+    return _clean_dictionary(codes, np.asarray(uniques, dtype=object), word)
 
 
 def _normalise_hex(values: Any, n: int) -> tuple[np.ndarray, list[str], list[str | None]]:
@@ -431,7 +455,7 @@ def _good_table(cols: dict[str, Any], gidx: np.ndarray | None, k: int, codes: np
         arrays[name] = pa.array(v.astype(np.float32))
     arrays["on_ground"] = _as_nullable_bool(sel(cols.get("on_ground")), k)
     for name in STRING_COLUMNS:
-        arrays[name] = _as_string(sel(cols.get(name)), k)
+        arrays[name] = _as_string(sel(cols.get(name)), k, squawk_text if name == "squawk" else None)
     arrays["military"] = _as_nullable_bool(sel(cols.get("military")), k)
     ps_codes = _position_source_codes(cols.get("position_source"), k, sel)
     arrays["position_source"] = pa.DictionaryArray.from_arrays(pa.array(ps_codes.astype(np.int32)), _constant_arrays()[1])

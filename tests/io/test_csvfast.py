@@ -175,9 +175,9 @@ def test_numbers_booleans_and_texts_in_their_odd_forms(tmp_path: Path, monkeypat
     path.write_bytes(csv_bytes(lines))
     robust, _ = read_both(path, monkeypatch)
     p = robust.points.set_index("src_row")
-    # by hand: 1.693548e9 s is T6; "29.5" quoted is a number; "True", "1", "yes" are true; "" is not said
+    # by hand: 1.693548e9 s is T6; "29.5" quoted is a number; "True", "1", "yes" are true; "" is not said; squawk 42 lost its zeros
     assert p.loc[0, "time"] == pd.Timestamp(T6, unit="s", tz="UTC") and p.loc[0, "lat"] == 29.5 and bool(p.loc[0, "on_ground"])
-    assert p.loc[0, "squawk"] == "42" and p.loc[1, "callsign"] == "AB,C" and pd.isna(p.loc[2, "callsign"])
+    assert p.loc[0, "squawk"] == "0042" and p.loc[1, "callsign"] == "AB,C" and pd.isna(p.loc[2, "callsign"])
     assert p.loc[2, "lat"] == pytest.approx(29.7) and bool(p.loc[1, "on_ground"]) and bool(p.loc[2, "on_ground"])
     assert pd.isna(p.loc[3, "on_ground"]) and p.loc[3, "icao24"] == "abcdef" and p.loc[3, "track_deg"] == 270.0
     assert p.loc[3, "gs_kt"] == pytest.approx(100 * KT_PER_MPS, rel=1e-6)
@@ -194,8 +194,8 @@ def test_pyopensky_columns_with_float_squawks(tmp_path: Path, monkeypatch: pytes
     path.write_bytes(csv_bytes(rows, header=PY_HEADER))
     robust, _ = read_both(path, monkeypatch)
     p = robust.points
-    # pyopensky's columns are already in ft and kt: nothing converted; the squawk text is kept as written
-    assert (p["alt_ft"] == 13650.0).all() and (p["gs_kt"] == 325.0).all() and (p["squawk"] == "1000.0").all()
+    # pyopensky's columns are already in ft and kt: nothing converted; the squawk pandas wrote as 1000.0 is code 1000
+    assert (p["alt_ft"] == 13650.0).all() and (p["gs_kt"] == 325.0).all() and (p["squawk"] == "1000").all()
 
 
 # ---------------------------------------------------------------------------

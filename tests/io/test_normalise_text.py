@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from flighttrace.io import _normalise
+from tests.io.readcheck import read_one
+from tests.io.test_opensky import T6, csv_file, sv_line
 
 
 def _decoded(arr: pa.DictionaryArray) -> list[str | None]:
@@ -44,3 +49,19 @@ def test_icao24_values_are_six_hex_digits_or_get_a_reason() -> None:
     assert reasons[3] == "icao24 'ab-cd1' is not 6 hex digits"  # a non-hex character between hex digits
     assert reasons[4] == "non-ICAO address '~1a2b3c' (TIS-B or anonymous): no airframe identity"
     assert reasons[5] == "icao24 '12345' is not 6 hex digits" and reasons[6] == "icao24 '1234567' is not 6 hex digits"
+
+
+def test_squawks_written_as_numbers_get_their_leading_zeros_back() -> None:
+    raw = ["400", "400.0", "7700.0", "0400", "7700", " 1000.0 ", "12345", "7700.5", "77A0", "1000.", "", None]
+    got = _normalise._as_string(pa.array(raw), len(raw), _normalise.squawk_text)
+    # by hand: up to four digits with an optional zero fraction are a code that lost its zeros; other text stays as written
+    assert _decoded(got) == ["0400", "0400", "7700", "0400", "7700", "1000", "12345", "7700.5", "77A0", "1000", None, None]
+    assert got.dictionary.to_pylist() == ["0400", "7700", "1000", "12345", "7700.5", "77A0"]  # equal codes share one entry
+
+
+def test_a_csv_of_squawks_saved_from_floats_reads_as_four_digit_codes(tmp_path: Path) -> None:
+    # pandas writes a squawk column with gaps as floats: 7700.0, 400.0 and an empty cell
+    lines = [sv_line(t=T6 + 10 * i, squawk=sq) for i, sq in enumerate(["7700.0", "400.0", "", "1200"])]
+    p = read_one(csv_file(tmp_path / "sv.csv", lines)).points
+    assert p["squawk"].astype(object).tolist()[:2] == ["7700", "0400"]
+    assert pd.isna(p["squawk"].iloc[2]) and p["squawk"].iloc[3] == "1200"

@@ -151,7 +151,7 @@ beside the track, positions missing."""
 @pytest.mark.parametrize("name", SHIPPED)
 def test_a_sample_read_as_shipped_gives_the_points_of_the_same_sample_as_a_csv(tmp_path: Path, name: str) -> None:
     """traffic's gzipped pandas JSON, read as it is (``traffic_json``), against pandas' own reading of it written out as a
-    pyopensky CSV (``opensky_csv``): the same points, and the same records quarantined."""
+    pyopensky CSV (``opensky_csv``): the same points, squawks included, and the same records quarantined."""
     import numpy as np
 
     import flighttrace
@@ -166,4 +166,5 @@ def test_a_sample_read_as_shipped_gives_the_points_of_the_same_sample_as_a_csv(t
     for col in ("lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm"):
         np.testing.assert_allclose(a[col].to_numpy(dtype=float), b[col].to_numpy(dtype=float), rtol=1e-6, atol=1e-6, err_msg=col)
     assert a["callsign"].astype(object).fillna("").tolist() == b["callsign"].astype(object).fillna("").tolist()
+    assert a["squawk"].astype(object).fillna("").tolist() == b["squawk"].astype(object).fillna("").tolist()  # pandas' 1000.0 in the CSV is 1000
     assert a["on_ground"].astype(object).fillna(-1).tolist() == b["on_ground"].astype(object).fillna(-1).tolist()

@@ -79,7 +79,7 @@ POINTS: Final[tuple[Column, ...]] = (
     Column("track_deg", "float32", "deg", "track over ground, true (heading when on the ground, readsb)"),
     Column("vrate_fpm", "float32", "ft/min", "vertical rate"),
     Column("callsign", "category", "", "callsign as broadcast, stripped of padding"),
-    Column("squawk", "category", "", "Mode A code, 4 octal digits"),
+    Column("squawk", "category", "", "Mode A code as text, 4 octal digits (a code written as a number, 400 or 400.0, gets its leading zeros back)"),
     Column("registration", "category", "", "registration, from the source's database fields"),
     Column("typecode", "category", "", "ICAO aircraft type designator"),
     Column("military", "boolean", "", "the source flags the airframe as military (readsb dbFlags & 1)"),

@@ -20,7 +20,7 @@ from flighttrace.io._base import FormatError, RawChunk, ReadContext, ReaderSpec
 from flighttrace.io.bounds import read_bounded
 from flighttrace.io.jsonrecords import parse_document
 
-__all__ = ["FORMATS", "formats", "open_decoded", "dispatch", "HEAD_BYTES"]
+__all__ = ["BINARY_KINDS", "FORMATS", "HEAD_BYTES", "binary_reason", "dispatch", "formats", "open_decoded"]
 
 if TYPE_CHECKING:
     FORMATS: dict[str, ReaderSpec]
@@ -180,6 +180,42 @@ _BEAST_TYPES: Final = (b"1", b"2", b"3", b"4", b"5")
 BEAST_REASON: Final = ("Beast binary (raw Mode S frames, as dump1090 and readsb send them on port 30005): flighttrace reads decoded "
                        "positions, not raw frames; decode them first (jet1090 / rs1090 writes JSON Lines that flighttrace reads)")
 """Why a Beast binary capture is not read."""
+_TO_PARQUET: Final = "save the table as Parquet or CSV where it was made (for example pandas' DataFrame.to_parquet), and read that"
+BINARY_KINDS: Final[tuple[tuple[tuple[bytes, ...], str], ...]] = (
+    ((b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05"),
+     "a Python pickle (as pandas' and traffic's to_pickle write): not read, since loading a pickle runs code stored in the file; "
+     + _TO_PARQUET),
+    ((b"\x89HDF\r\n\x1a\n",), "an HDF5 file (as pandas' and traffic's to_hdf write): flighttrace does not read HDF5; " + _TO_PARQUET),
+    ((b"ARROW1",), "an Arrow IPC (Feather) file (as pandas' and traffic's to_feather write): flighttrace does not read it; " + _TO_PARQUET),
+    ((b"\xff\xff\xff\xff",), "an Arrow IPC stream: flighttrace does not read it; " + _TO_PARQUET),
+    ((b"7z\xbc\xaf\x27\x1c",), "a 7-Zip archive: flighttrace does not open it; unpack it and give flighttrace the folder (or a tar archive)"),
+    ((b"PK\x03\x04", b"PK\x05\x06"),
+     "a ZIP archive (an Excel workbook is one too): flighttrace does not open it; unpack it and give flighttrace the folder "
+     "(or a tar archive, read member by member), or save a workbook's sheet as CSV"),
+    ((b"SQLite format 3\x00",),
+     "an SQLite database (a receiver's BaseStation.sqb is one): flighttrace does not read databases; give it the receiver's "
+     "SBS log (port 30003), or export the table of positions as CSV"),
+    ((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",), "an OLE2 compound file (an Excel 97-2003 workbook is one): save the sheet as CSV and read that"),
+)
+"""Binary files flighttrace does not read, told by their first bytes, and what to do instead (:func:`binary_reason`)."""
+
+
+def binary_reason(head: bytes) -> str | None:
+    """Why a binary file of a known kind is not read (:data:`BINARY_KINDS`), from its first bytes; ``None`` for any other.
+
+    Examples
+    --------
+    >>> binary_reason(b"PK\\x03\\x04...").split(":")[0]
+    'a ZIP archive (an Excel workbook is one too)'
+    >>> binary_reason(b"time,icao24") is None
+    True
+    """
+    for magics, reason in BINARY_KINDS:
+        if head.startswith(magics):
+            return reason
+    return None
+
+
 OPENSKY_FLIGHTS_REASON: Final = ("an OpenSky flights list (firstSeen, lastSeen, estimated departure and arrival airports): it holds no "
                                  "position; flighttrace reads positions (OpenSky state vectors, /states/all, /tracks/all)")
 """Why an OpenSky /flights/* answer is not read."""
@@ -387,6 +423,9 @@ def dispatch(
     if not head.strip():
         raise FormatError("the file is empty" if compression == "none" else f"the {compression} content is empty")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    binary = binary_reason(head)
+    if binary is not None:  # a known binary kind, forced format or not: say what it is and what to do
+        raise FormatError(binary if compression == "none" else f"inside {compression}: {binary}")
     if fmt is not None:
         return _forced(specs[fmt], stream, text, compression, ctx)
     if text[:1] in (b"{", b"["):

@@ -80,6 +80,56 @@ def test_known_files_without_positions_say_what_they_are(tmp_path: Path) -> None
     assert len(ds.points) == 0
 
 
+def _binary_files(folder: Path) -> None:
+    """One file of each binary kind flighttrace does not read, made by the tools that make them where they are at hand."""
+    import pickle
+    import sqlite3
+    import zipfile
+
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    frame = pd.DataFrame({"timestamp": [1693548000], "icao24": ["600864"], "latitude": [29.94], "longitude": [34.94]})
+    (folder / "flight.pkl").write_bytes(pickle.dumps(frame, protocol=5))  # what DataFrame.to_pickle writes
+    (folder / "flight.pkl.gz").write_bytes(gzip.compress(pickle.dumps(frame, protocol=4), mtime=0))
+    feather.write_feather(pa.Table.from_pandas(frame), folder / "flight.feather")
+    with zipfile.ZipFile(folder / "flights.zip", "w") as z:
+        z.writestr("sv.csv", "time,icao24,lat,lon\n1693548000,600864,29.94,34.94\n")
+    db = sqlite3.connect(folder / "BaseStation.sqb")
+    db.execute("CREATE TABLE Aircraft (ModeS TEXT)")
+    db.commit()
+    db.close()
+    # the signatures alone (no HDF5, 7-Zip or OLE2 writer in the test environment): the first bytes are what is judged
+    (folder / "flight.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(64))
+    (folder / "flights.7z").write_bytes(b"7z\xbc\xaf\x27\x1c" + bytes(26))
+    (folder / "flights.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(56))
+
+
+def test_binary_files_of_known_kinds_say_what_they_are_and_what_to_do(tmp_path: Path) -> None:
+    _binary_files(tmp_path)
+    write_trace(points(n=3), tmp_path / "good.json")  # the run goes on past them
+    ds = read(tmp_path)
+    errs = ds.manifest.set_index(ds.manifest["path"].str.rsplit("/", n=1).str[-1])["error"]
+    assert errs["flight.pkl"].startswith("a Python pickle") and "runs code" in errs["flight.pkl"] and "Parquet" in errs["flight.pkl"]
+    assert errs["flight.pkl.gz"].startswith("inside gzip: a Python pickle")
+    assert errs["flight.feather"].startswith("an Arrow IPC (Feather) file")
+    assert errs["flights.zip"].startswith("a ZIP archive") and "unpack it" in errs["flights.zip"]
+    assert errs["BaseStation.sqb"].startswith("an SQLite database") and "SBS" in errs["BaseStation.sqb"]
+    assert errs["flight.h5"].startswith("an HDF5 file")
+    assert errs["flights.7z"].startswith("a 7-Zip archive")
+    assert errs["flights.xls"].startswith("an OLE2 compound file")
+    assert errs["good.json"] == "" and len(ds.points) == 3
+
+
+def test_a_format_forced_on_a_pickle_still_says_it_is_a_pickle(tmp_path: Path) -> None:
+    import pickle
+
+    path = tmp_path / "flight.csv"  # a pickle under a CSV's name
+    path.write_bytes(pickle.dumps({"icao24": ["600864"]}, protocol=5))
+    ds = read(path, format="opensky_csv")
+    assert ds.manifest.loc[0, "error"].startswith("a Python pickle") and len(ds.points) == 0
+
+
 def test_nan_and_out_of_range_coordinates(tmp_path: Path) -> None:
     pts = [[0.0, None, 50.0, 1000, 200.0, 90.0, 0, 0], [1.0, 40.0, 181.5, 1000, 200.0, 90.0, 0, 0],
            [2.0, 0.0, 0.0, 1000, 200.0, 90.0, 0, 0], [3.0, 40.0, 50.0, 1000, 200.0, 90.0, 0, 0]]

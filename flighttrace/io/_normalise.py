@@ -396,6 +396,9 @@ def _value_checks(cols: dict[str, Any], n: int, limits: Limits, checks: Checks) 
         bad = ~np.isnan(v) & ((v < lo) | (v > hi))
         if bad.any():
             checks.append((bad, _worded(bad, f"{name} ", v, f" outside [{lo:g}, {hi:g}] {unit}")))
+    endless = np.isinf(floats["track_deg"])  # any finite angle is wrapped to [0, 360); an infinite one has no direction
+    if endless.any():
+        checks.append((endless, _worded(endless, "track_deg ", floats["track_deg"], " is not an angle")))
     return floats
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gzip
 import io
+import lzma
 import os
 import tarfile
 import time as _time
+import zipfile
 import zlib
 from collections.abc import Iterable
 from contextlib import nullcontext
@@ -42,9 +44,11 @@ def _describe_error(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, tarfile.TarError):
         return f"tar archive is truncated or damaged ({exc})"
+    if isinstance(exc, zipfile.BadZipFile):
+        return f"ZIP member is damaged ({exc})"
     if isinstance(exc, EOFError):
         return f"compressed stream is truncated ({exc})"
-    if isinstance(exc, (gzip.BadGzipFile, zlib.error)):
+    if isinstance(exc, (gzip.BadGzipFile, zlib.error, lzma.LZMAError)):
         return f"compressed stream is corrupt ({exc})"
     if isinstance(exc, UnicodeDecodeError):
         return f"text is not valid UTF-8 ({exc.reason} at byte {exc.start})"

@@ -89,7 +89,9 @@ def hex_from_fr24_name(name: str) -> str | None:
     ----------
     name
         A path or label; only its last component (after ``/``, ``\\`` or the
-        ``!`` of a tar member) is searched.
+        ``!`` of an archive member) is searched, except that a KMZ's
+        ``doc.kml`` goes by the KMZ's own name (Google Earth names the KML
+        inside every KMZ so).
 
     Returns
     -------
@@ -104,8 +106,13 @@ def hex_from_fr24_name(name: str) -> str | None:
     '600864'
     >>> hex_from_fr24_name("AZQ6224_230901.csv") is None
     True
+    >>> hex_from_fr24_name("downloads/AZQ6224_hex600864.kmz!doc.kml")
+    '600864'
     """
-    base = re.split(r"[/\\!]", name)[-1]
+    parts = re.split(r"[/\\!]", name)
+    base = parts[-1]
+    if base.lower() == "doc.kml" and len(parts) > 1 and parts[-2].lower().endswith(".kmz"):
+        base = parts[-2]
     m = _NAME_HEX.search(base)
     return m.group(1).lower() if m else None
 

@@ -22,9 +22,11 @@ with the same name are told apart by their position in the archive
 from __future__ import annotations
 
 import io
+import lzma
 import os
 import re
 import tarfile
+import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -45,6 +47,7 @@ __all__ = [
     "MEMBER_IN_MEMORY_BYTES",
     "NOT_DATA",
     "ChainedReader",
+    "OneWay",
     "Opened",
     "Source",
     "batches",
@@ -52,6 +55,7 @@ __all__ = [
     "hex_from_name",
     "hex_selection",
     "iter_sources",
+    "skip_reason",
 ]
 
 _TRACE_NAME: Final = re.compile(r"trace_(?:full|recent)_(~?[0-9a-fA-F]{6})\.json(?:\.gz)?$")
@@ -222,7 +226,7 @@ class Opened:
         """Hash what was left unread; return ``(sha256, how the file changed while read or None)``."""
         try:
             sha, n = self.reader.finish()
-        except (OSError, EOFError, zlib.error, tarfile.TarError) as exc:
+        except (OSError, EOFError, zlib.error, lzma.LZMAError, tarfile.TarError, zipfile.BadZipFile) as exc:
             # the rest cannot be read (a truncated archive): the digest covers the bytes that could be
             self.drain_error = exc
             sha, n = self.reader.hash_so_far()
@@ -283,7 +287,7 @@ def _is_tar(path: Path) -> bool:
     return len(head) >= 262 and head[257:262] == b"ustar"
 
 
-def _skip_reason(name: str) -> str | None:
+def skip_reason(name: str) -> str | None:
     if not NOT_DATA.search(name):
         return None
     if name.endswith("custody.jsonl"):
@@ -300,7 +304,7 @@ def _skip_reason(name: str) -> str | None:
 
 
 def _disk_source(path: Path, label: str, notes: tuple[str, ...] = ()) -> Source:
-    skipped = _skip_reason(label.replace(os.sep, "/"))
+    skipped = skip_reason(label.replace(os.sep, "/"))
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -474,7 +478,7 @@ def _tar_members(
                 continue
             if not wanted(mname):
                 continue
-            yield from _member_source(tar, member, name, _skip_reason(mname), member_bytes)
+            yield from _member_source(tar, member, name, skip_reason(mname), member_bytes)
 
 
 def _member_source(tar: tarfile.TarFile, member: tarfile.TarInfo, name: str, skipped: str | None, member_bytes: int) -> Iterator[Source]:
@@ -483,7 +487,7 @@ def _member_source(tar: tarfile.TarFile, member: tarfile.TarInfo, name: str, ski
         yield Source(name=name, size=0, skipped="tar member without content: not read")
         return
     if member.size > member_bytes:
-        yield Source(name=name, size=member.size, skipped=skipped, stream=cast(BinaryIO, _OneWay(fh)))
+        yield Source(name=name, size=member.size, skipped=skipped, stream=cast(BinaryIO, OneWay(fh)))
         return
     try:
         data = fh.read()
@@ -493,8 +497,8 @@ def _member_source(tar: tarfile.TarFile, member: tarfile.TarInfo, name: str, ski
     yield Source(name=name, size=len(data), data=data, skipped=skipped)
 
 
-class _OneWay(io.RawIOBase):
-    """A tar member's stream as a plain, not seekable, raw stream."""
+class OneWay(io.RawIOBase):
+    """An archive member's stream (tar or ZIP) as a plain, not seekable, raw stream."""
 
     def __init__(self, fh: Any) -> None:
         super().__init__()
@@ -563,12 +567,12 @@ def iter_sources(
     on_missing: Callable[[str, str], None] | None = None,
     member_bytes: int | None = None,
 ) -> Iterator[Source]:
-    """Yield the input files behind ``paths``, sorted, tar members streamed.
+    """Yield the input files behind ``paths``, sorted, tar and ZIP members streamed.
 
     Parameters
     ----------
     paths
-        Files, folders, globs, tars or split-tar parts.
+        Files, folders, globs, tars, split-tar parts or ZIP archives (:mod:`flighttrace.io.zips`).
     icao24
         When given, files whose names carry another hex (``trace_full_<hex>``)
         are skipped before they are opened.
@@ -588,6 +592,8 @@ def iter_sources(
         order, tar members in archive order. A source that is
         :attr:`Source.live` must be read before the next one is asked for.
     """
+    from flighttrace.io.zips import is_zip, zip_members  # the ZIP module imports this one
+
     found: list[Found] = []
     for arg in paths:
         try:
@@ -624,12 +630,15 @@ def iter_sources(
             seen.update(parts)
             yield from members
             continue
-        if _is_tar(path):
+        if _is_tar(path) or is_zip(path):
             try:
                 stored = path.stat().st_size
             except OSError:
                 stored = 0
-            yield from _tar_members([path], label, wanted, limit, stored)
+            if _is_tar(path):
+                yield from _tar_members([path], label, wanted, limit, stored)
+            else:
+                yield from zip_members(path, label, wanted, limit, stored)
             continue
         if not wanted(label):
             continue

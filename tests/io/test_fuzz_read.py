@@ -170,3 +170,25 @@ def test_tars_of_any_members_mutated_and_cut(tmp_path_factory: pytest.TempPathFa
     path = folder / ("day.tar.gz" if gz else "day.tar")
     path.write_bytes(gzip.compress(raw, mtime=0) if gz else raw)
     _check(flighttrace.read(path, limits=SMALL), None)
+
+
+@FAST
+@given(formats=st.lists(st.sampled_from(sorted(_writers())), min_size=1, max_size=4), cut=st.none() | st.integers(0, 1 << 16),
+       positions=st.lists(st.integers(0, 1 << 16), max_size=4), values=st.lists(st.integers(0, 255), max_size=4),
+       deflate=st.booleans(), repeat=st.booleans())
+def test_zips_of_any_members_mutated_and_cut(tmp_path_factory: pytest.TempPathFactory, formats: list[str], cut: int | None,
+                                             positions: list[int], values: list[int], deflate: bool, repeat: bool) -> None:
+    import warnings
+    import zipfile
+
+    folder = tmp_path_factory.mktemp("zip")
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a repeated member name
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED) as z:
+            for fmt in formats + (formats[:1] if repeat else []):
+                name, data = _sample(fmt, folder)
+                z.writestr(name, data)
+    path = folder / "day.zip"
+    path.write_bytes(mutate(buf.getvalue(), positions, values, cut))
+    _check(flighttrace.read(path, limits=SMALL), None)

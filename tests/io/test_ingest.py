@@ -93,8 +93,8 @@ def _binary_files(folder: Path) -> None:
     (folder / "flight.pkl").write_bytes(pickle.dumps(frame, protocol=5))  # what DataFrame.to_pickle writes
     (folder / "flight.pkl.gz").write_bytes(gzip.compress(pickle.dumps(frame, protocol=4), mtime=0))
     feather.write_feather(pa.Table.from_pandas(frame), folder / "flight.feather")
-    with zipfile.ZipFile(folder / "flights.zip", "w") as z:
-        z.writestr("sv.csv", "time,icao24,lat,lon\n1693548000,600864,29.94,34.94\n")
+    with zipfile.ZipFile(folder / "flights.xlsx", "w") as z:  # a workbook is a ZIP (a ZIP named .zip is opened: test_zips.py)
+        z.writestr("xl/workbook.xml", "<workbook/>")
     db = sqlite3.connect(folder / "BaseStation.sqb")
     db.execute("CREATE TABLE Aircraft (ModeS TEXT)")
     db.commit()
@@ -113,7 +113,7 @@ def test_binary_files_of_known_kinds_say_what_they_are_and_what_to_do(tmp_path: 
     assert errs["flight.pkl"].startswith("a Python pickle") and "runs code" in errs["flight.pkl"] and "Parquet" in errs["flight.pkl"]
     assert errs["flight.pkl.gz"].startswith("inside gzip: a Python pickle")
     assert errs["flight.feather"].startswith("an Arrow IPC (Feather) file")
-    assert errs["flights.zip"].startswith("a ZIP archive") and "unpack it" in errs["flights.zip"]
+    assert errs["flights.xlsx"].startswith("a ZIP archive") and "save a workbook's sheet as CSV" in errs["flights.xlsx"]
     assert errs["BaseStation.sqb"].startswith("an SQLite database") and "SBS" in errs["BaseStation.sqb"]
     assert errs["flight.h5"].startswith("an HDF5 file")
     assert errs["flights.7z"].startswith("a 7-Zip archive")

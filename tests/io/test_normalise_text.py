@@ -65,3 +65,16 @@ def test_a_csv_of_squawks_saved_from_floats_reads_as_four_digit_codes(tmp_path: 
     p = read_one(csv_file(tmp_path / "sv.csv", lines)).points
     assert p["squawk"].astype(object).tolist()[:2] == ["7700", "0400"]
     assert pd.isna(p["squawk"].iloc[2]) and p["squawk"].iloc[3] == "1200"
+
+
+def test_an_infinite_track_quarantines_its_row_and_warns_of_nothing(tmp_path: Path) -> None:
+    import warnings
+
+    lines = [sv_line(t=T6 + 10 * i, heading=h) for i, h in enumerate(["Infinity", "-inf", "1e999", "370.5"])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a NaN made from inf in the wrapping warned on the console
+        ds = read_one(csv_file(tmp_path / "sv.csv", lines))
+    reasons = ds.quarantine.set_index("src_row")["reason"].to_dict()
+    # by hand: the three infinite headings are no angle; 370.5 deg is 10.5 deg
+    assert reasons == {0: "track_deg inf is not an angle", 1: "track_deg -inf is not an angle", 2: "track_deg inf is not an angle"}
+    assert ds.points["src_row"].tolist() == [3] and ds.points["track_deg"].tolist() == [10.5]

@@ -190,8 +190,9 @@ BINARY_KINDS: Final[tuple[tuple[tuple[bytes, ...], str], ...]] = (
     ((b"\xff\xff\xff\xff",), "an Arrow IPC stream: flighttrace does not read it; " + _TO_PARQUET),
     ((b"7z\xbc\xaf\x27\x1c",), "a 7-Zip archive: flighttrace does not open it; unpack it and give flighttrace the folder (or a tar archive)"),
     ((b"PK\x03\x04", b"PK\x05\x06"),
-     "a ZIP archive, inside another archive or named as an office document (an Excel workbook is one): not opened; flighttrace "
-     "opens a ZIP given as a file or found in a folder, so unpack the outer archive, or save a workbook's sheet as CSV"),
+     "a ZIP archive, inside another archive or named as an office document or a data file (an Excel workbook is one): not "
+     "opened; flighttrace opens a ZIP named .zip or .kmz, given as a file or found in a folder: unpack the outer archive or rename "
+     "the file, or save a workbook's sheet as CSV"),
     ((b"SQLite format 3\x00",),
      "an SQLite database (a receiver's BaseStation.sqb is one): flighttrace does not read databases; give it the receiver's "
      "SBS log (port 30003), or export the table of positions as CSV"),

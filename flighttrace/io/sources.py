@@ -630,7 +630,7 @@ def iter_sources(
             seen.update(parts)
             yield from members
             continue
-        if _is_tar(path) or is_zip(path):
+        if _is_tar(path) or (path.suffix.lower() not in _DATA_SUFFIXES and is_zip(path)):  # a data file's name is not sniffed
             try:
                 stored = path.stat().st_size
             except OSError:

@@ -78,7 +78,8 @@ class _Member(OneWay):
 
 
 def is_zip(path: Path) -> bool:
-    """Whether ``path`` is opened as a ZIP archive: named ``.zip`` / ``.kmz``, or starting as one without an office document's name."""
+    """Whether ``path`` is opened as a ZIP archive: named ``.zip`` / ``.kmz``, or starting as one without an office document's name
+    (the caller leaves out names of data files, whose first bytes are not read here)."""
     suffix = path.suffix.lower()
     if suffix in ZIP_SUFFIXES:
         return True

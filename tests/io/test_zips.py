@@ -187,6 +187,8 @@ def test_zips_inside_archives_and_office_documents_are_not_opened(tmp_path: Path
     workbook = zip_file(tmp_path / "flights.xlsx", [("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<workbook/>")])
     m = rows(read([outer, workbook]))
     nested = m[outer.as_posix() + "!inner.zip"]["error"]
-    assert nested.startswith("a ZIP archive, inside another archive or named as an office document") and "unpack" in nested
+    assert nested.startswith("a ZIP archive, inside another archive or named as an office document or a data file") and "unpack" in nested
     assert m[outer.as_posix() + "!trace_full_4ca2d6.json"]["rows_kept"] == 2
     assert m[workbook.as_posix()]["error"].startswith("a ZIP archive, inside another archive or named as an office document")
+    named_as_data = zip_file(tmp_path / "flights.json", [("trace_full_600864.json", trace("600864"))])  # a data file's name is trusted
+    assert read(named_as_data).manifest.loc[0, "error"].startswith("a ZIP archive")

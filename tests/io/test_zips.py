@@ -163,6 +163,14 @@ def test_workers_read_the_members_as_one_process_does(tmp_path: Path) -> None:
     one, two = read(archive), read(archive, n_jobs=2)
     pd.testing.assert_frame_equal(one.points, two.points)
     assert one.manifest["path"].tolist() == two.manifest["path"].tolist()
+    # members over member_bytes are parsed here, as they inflate, between the batches the workers take
+    small = Limits(size=SizeLimits(member_bytes=len(trace("600800")) - 1))
+    mixed = zip_file(tmp_path / "mixed.zip", [("trace_full_600800.json", trace("600800")), ("tiny.json", b"[]"),
+                                              ("trace_full_600801.json", trace("600801"))])
+    a, b = read(mixed, limits=small), read(mixed, limits=small, n_jobs=2)
+    pd.testing.assert_frame_equal(a.points, b.points)
+    assert a.manifest.drop(columns=["read_s"], errors="ignore").equals(b.manifest.drop(columns=["read_s"], errors="ignore"))
+    assert len(a.points) == 4
 
 
 def test_an_icao24_selection_skips_other_aircraft_traces_by_name(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "HashingReader",
     "NotRegularFile",
     "file_kind",
+    "first_bytes",
     "open_regular",
     "sha256_bytes",
     "sha256_file",
@@ -104,6 +105,16 @@ def open_regular(path: str | os.PathLike[str]) -> tuple[io.FileIO, os.stat_resul
     except BaseException:
         os.close(fd)
         raise
+
+
+def first_bytes(path: str | os.PathLike[str], n: int) -> bytes:
+    """The first ``n`` bytes of a regular file (fewer when it is shorter), or ``b""`` when it cannot be read or is not a regular file."""
+    try:
+        fh, _ = open_regular(path)
+        with fh:
+            return fh.read(n)
+    except OSError:
+        return b""
 
 
 def sha256_bytes(data: bytes | memoryview) -> str:

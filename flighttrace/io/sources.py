@@ -36,6 +36,7 @@ from typing import Any, BinaryIO, Final, cast
 from flighttrace.hashing import (
     FileSnapshot,
     HashingReader,
+    first_bytes,
     open_regular,
     sha256_bytes,
     sha256_file,
@@ -278,13 +279,7 @@ def _is_tar(path: Path) -> bool:
         return True
     if path.suffix.lower() in _DATA_SUFFIXES:
         return False
-    try:
-        fh, _ = open_regular(path)
-        with fh:
-            head = fh.read(512)
-    except OSError:
-        return False
-    return len(head) >= 262 and head[257:262] == b"ustar"
+    return first_bytes(path, 512)[257:262] == b"ustar"
 
 
 def skip_reason(name: str) -> str | None:

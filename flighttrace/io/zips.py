@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Final, cast
 
-from flighttrace.hashing import open_regular
+from flighttrace.hashing import first_bytes, open_regular
 from flighttrace.io.sources import OneWay, Source, skip_reason
 from flighttrace.io.walk import safe_label
 
@@ -85,13 +85,7 @@ def is_zip(path: Path) -> bool:
         return True
     if suffix in OFFICE_SUFFIXES:
         return False
-    try:
-        fh, _ = open_regular(path)
-        with fh:
-            head = fh.read(4)
-    except OSError:
-        return False
-    return head in _MAGIC
+    return first_bytes(path, 4) in _MAGIC
 
 
 def central_directory_size(fh: BinaryIO, size: int) -> int:

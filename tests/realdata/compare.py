@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -107,6 +109,33 @@ def evaluate(folder: Path, *, as_csv: bool = False) -> pd.DataFrame:
         ds = flighttrace.read(sample_path(str(name), folder, as_csv=as_csv))
         parts.append(match(detect_legs(ds.points, geometry=False, lineage=False), ev))
     return pd.concat(parts, ignore_index=True)
+
+
+def evaluate_variants(folder: Path, variants: list[tuple[dict[str, Any], Callable[[pd.DataFrame], pd.DataFrame]]]) -> pd.DataFrame:
+    """:func:`match` of every truth event on altered copies of each sample, read once: ``variants`` are ``(columns, alter)``
+    pairs, ``alter`` making the copy of the points and ``columns`` the values that label its rows; ``result`` is right, none or wrong."""
+    import numpy as np
+
+    import flighttrace
+    from flighttrace.tracks.legs import detect_legs
+
+    parts = []
+    for name, ev in truth().groupby("file", sort=True):  # one sample file at a time
+        pts = flighttrace.read(sample_path(str(name), folder)).points
+        for columns, alter in variants:
+            parts.append(match(detect_legs(alter(pts), geometry=False, lineage=False), ev).assign(**columns))
+    out = pd.concat(parts, ignore_index=True)
+    out["result"] = np.where(out["named"].isna(), "none", np.where(out["agree"], "right", "wrong"))
+    return out
+
+
+def print_results(r: pd.DataFrame, by: str, wrong_columns: list[str]) -> None:
+    """The counts of right, none and wrong per value of ``by``, then the wrong rows."""
+    pd.set_option("display.width", 250)
+    print(r.pivot_table(index=by, columns="result", values="file", aggfunc="count", fill_value=0).to_string())
+    wrong = r[r["result"] == "wrong"]
+    if len(wrong):
+        print(wrong[wrong_columns].to_string())
 
 
 def summary(res: pd.DataFrame) -> pd.DataFrame:

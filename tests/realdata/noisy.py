@@ -22,12 +22,13 @@ from __future__ import annotations
 import sys
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from tests.realdata.compare import match, sample_path, truth
+from tests.realdata.compare import evaluate_variants, print_results
 
 M_PER_DEG: float = 111_195.0
 """Metres per degree of latitude (and of longitude at the equator) on the IUGG mean sphere."""
@@ -87,28 +88,12 @@ def noisy(points: pd.DataFrame, noise: Noise, seed: int) -> pd.DataFrame:
 
 def evaluate(folder: Path, levels: tuple[Noise, ...] = LEVELS[:1], seeds: tuple[int, ...] = SEEDS) -> pd.DataFrame:
     """``compare.match`` of every truth event on each noisy recording, with ``noise``, ``seed`` and ``result`` (right, none, wrong)."""
-    import flighttrace
-    from flighttrace.tracks.legs import detect_legs
-
-    parts = []
-    for name, ev in truth().groupby("file", sort=True):  # one sample file at a time
-        pts = flighttrace.read(sample_path(str(name), folder)).points
-        for level in levels:
-            for seed in seeds:
-                m = match(detect_legs(noisy(pts, level, seed), geometry=False, lineage=False), ev)
-                m["noise"], m["seed"] = level.name, seed
-                parts.append(m)
-    out = pd.concat(parts, ignore_index=True)
-    out["result"] = np.where(out["named"].isna(), "none", np.where(out["agree"], "right", "wrong"))
-    return out
+    return evaluate_variants(folder, [({"noise": level.name, "seed": seed}, partial(noisy, noise=level, seed=seed))
+                                      for level in levels for seed in seeds])
 
 
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         r = evaluate(Path(tmp), LEVELS)
-    pd.set_option("display.width", 250)
-    print(r.pivot_table(index="noise", columns="result", values="file", aggfunc="count", fill_value=0).to_string())
-    wrong = r[r["result"] == "wrong"]
-    if len(wrong):
-        print(wrong[["noise", "seed", "file", "callsign", "event", "time", "airport", "named", "evidence"]].to_string())
+    print_results(r, "noise", ["noise", "seed", "file", "callsign", "event", "time", "airport", "named", "evidence"])
     sys.exit(0)

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from tests.realdata.compare import match, sample_path, truth
+from tests.realdata.compare import evaluate_variants, print_results
 
 STEPS_S = (30, 60, 120)
 """Seconds per kept point."""
@@ -34,27 +34,11 @@ def thin(points: pd.DataFrame, step_s: int) -> pd.DataFrame:
 
 def evaluate(folder: Path, steps: tuple[int, ...] = STEPS_S) -> pd.DataFrame:
     """``compare.match`` of every truth event on each thinned recording, with ``step_s`` and ``result`` (right, none, wrong)."""
-    import flighttrace
-    from flighttrace.tracks.legs import detect_legs
-
-    parts = []
-    for name, ev in truth().groupby("file", sort=True):  # one sample file at a time
-        pts = flighttrace.read(sample_path(str(name), folder)).points
-        for step in steps:
-            m = match(detect_legs(thin(pts, step), geometry=False, lineage=False), ev)
-            m["step_s"] = step
-            parts.append(m)
-    out = pd.concat(parts, ignore_index=True)
-    out["result"] = np.where(out["named"].isna(), "none", np.where(out["agree"], "right", "wrong"))
-    return out
+    return evaluate_variants(folder, [({"step_s": step}, partial(thin, step_s=step)) for step in steps])
 
 
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         r = evaluate(Path(tmp))
-    pd.set_option("display.width", 250)
-    print(r.pivot_table(index="step_s", columns="result", values="file", aggfunc="count", fill_value=0).to_string())
-    wrong = r[r["result"] == "wrong"]
-    if len(wrong):
-        print(wrong[["file", "callsign", "event", "time", "airport", "step_s", "named", "evidence", "second"]].to_string())
+    print_results(r, "step_s", ["file", "callsign", "event", "time", "airport", "step_s", "named", "evidence", "second"])
     sys.exit(0)

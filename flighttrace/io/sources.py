@@ -43,12 +43,12 @@ from flighttrace.hashing import (
 )
 from flighttrace.io.bounds import SizeLimits
 from flighttrace.io.walk import LINK_TO_FOLDER, Found, expand, label_of, safe_label
+from flighttrace.io.zips import is_zip, zip_members
 
 __all__ = [
     "MEMBER_IN_MEMORY_BYTES",
     "NOT_DATA",
     "ChainedReader",
-    "OneWay",
     "Opened",
     "Source",
     "batches",
@@ -56,7 +56,6 @@ __all__ = [
     "hex_from_name",
     "hex_selection",
     "iter_sources",
-    "skip_reason",
 ]
 
 _TRACE_NAME: Final = re.compile(r"trace_(?:full|recent)_(~?[0-9a-fA-F]{6})\.json(?:\.gz)?$")
@@ -282,7 +281,7 @@ def _is_tar(path: Path) -> bool:
     return first_bytes(path, 512)[257:262] == b"ustar"
 
 
-def skip_reason(name: str) -> str | None:
+def _skip_reason(name: str) -> str | None:
     if not NOT_DATA.search(name):
         return None
     if name.endswith("custody.jsonl"):
@@ -299,7 +298,7 @@ def skip_reason(name: str) -> str | None:
 
 
 def _disk_source(path: Path, label: str, notes: tuple[str, ...] = ()) -> Source:
-    skipped = skip_reason(label.replace(os.sep, "/"))
+    skipped = _skip_reason(label.replace(os.sep, "/"))
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -473,7 +472,7 @@ def _tar_members(
                 continue
             if not wanted(mname):
                 continue
-            yield from _member_source(tar, member, name, skip_reason(mname), member_bytes)
+            yield from _member_source(tar, member, name, _skip_reason(mname), member_bytes)
 
 
 def _member_source(tar: tarfile.TarFile, member: tarfile.TarInfo, name: str, skipped: str | None, member_bytes: int) -> Iterator[Source]:
@@ -482,7 +481,7 @@ def _member_source(tar: tarfile.TarFile, member: tarfile.TarInfo, name: str, ski
         yield Source(name=name, size=0, skipped="tar member without content: not read")
         return
     if member.size > member_bytes:
-        yield Source(name=name, size=member.size, skipped=skipped, stream=cast(BinaryIO, OneWay(fh)))
+        yield Source(name=name, size=member.size, skipped=skipped, stream=cast(BinaryIO, _OneWay(fh)))
         return
     try:
         data = fh.read()
@@ -492,8 +491,8 @@ def _member_source(tar: tarfile.TarFile, member: tarfile.TarInfo, name: str, ski
     yield Source(name=name, size=len(data), data=data, skipped=skipped)
 
 
-class OneWay(io.RawIOBase):
-    """An archive member's stream (tar or ZIP) as a plain, not seekable, raw stream."""
+class _OneWay(io.RawIOBase):
+    """A tar member's stream as a plain, not seekable, raw stream."""
 
     def __init__(self, fh: Any) -> None:
         super().__init__()
@@ -587,8 +586,6 @@ def iter_sources(
         order, tar members in archive order. A source that is
         :attr:`Source.live` must be read before the next one is asked for.
     """
-    from flighttrace.io.zips import is_zip, zip_members  # the ZIP module imports this one
-
     found: list[Found] = []
     for arg in paths:
         try:
@@ -633,7 +630,9 @@ def iter_sources(
             if _is_tar(path):
                 yield from _tar_members([path], label, wanted, limit, stored)
             else:
-                yield from zip_members(path, label, wanted, limit, stored)
+                for m in zip_members(path, label, wanted, limit, stored):
+                    skipped = None if m.error is not None else _skip_reason(m.inner)
+                    yield Source(name=m.name, size=m.size, data=m.data, stream=m.stream, error=m.error, skipped=skipped)
             continue
         if not wanted(label):
             continue

@@ -26,19 +26,20 @@ member is parsed as it inflates, in the process that opened the archive.
 
 from __future__ import annotations
 
+import io
 import lzma
 import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final, cast
 
 from flighttrace.hashing import first_bytes, open_regular
-from flighttrace.io.sources import OneWay, Source, skip_reason
 from flighttrace.io.walk import safe_label
 
-__all__ = ["CENTRAL_MAX_BYTES", "OFFICE_SUFFIXES", "ZIP_SUFFIXES", "central_directory_size", "is_zip", "zip_members"]
+__all__ = ["CENTRAL_MAX_BYTES", "OFFICE_SUFFIXES", "ZIP_SUFFIXES", "Member", "central_directory_size", "is_zip", "zip_members"]
 
 ZIP_SUFFIXES: Final = frozenset({".zip", ".kmz"})
 """Names opened as ZIP archives whatever their first bytes say (a damaged one is then reported as such)."""
@@ -65,16 +66,39 @@ class _Damaged(zipfile.BadZipFile):
     """A member's bytes could not be inflated or checked; raised by :class:`_Member` in place of what the decompressor raised."""
 
 
-class _Member(OneWay):
-    """A large member's stream: whatever its decompressor raises (zlib, bzip2, LZMA, a bad CRC) comes out as one :class:`_Damaged`."""
+class _Stream(io.RawIOBase):
+    """A large member's stream, plain and not seekable: whatever its decompressor raises (zlib, bzip2, LZMA, a bad CRC)
+    comes out as one :class:`_Damaged`."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        super().__init__()
+        self._fh = fh
+
+    def readable(self) -> bool:
+        return True
 
     def readinto(self, b: object) -> int:
         try:
-            return super().readinto(b)
+            return self._fh.readinto(b) or 0  # type: ignore[attr-defined]
         except _Damaged:
             raise
         except _ERRORS as exc:
             raise _Damaged(f"{type(exc).__name__}: {exc}") from exc
+
+
+@dataclass
+class Member:
+    """One member of a ZIP as :func:`zip_members` gives it: its label and size, and its bytes, its stream, or why it is not read.
+
+    ``inner`` is its name inside the archive ("" for a row about the whole archive).
+    """
+
+    name: str
+    size: int
+    inner: str = ""
+    data: bytes | None = None
+    stream: BinaryIO | None = None
+    error: str | None = None
 
 
 def is_zip(path: Path) -> bool:
@@ -128,11 +152,11 @@ def _overlap(infos: list[zipfile.ZipInfo]) -> tuple[str, str] | None:
     return None
 
 
-def _refused(label: str, size: int, why: str) -> Source:
-    return Source(name=label, size=size, error=f"ZIP archive {why}: not read")
+def _refused(label: str, size: int, why: str) -> Member:
+    return Member(name=label, size=size, error=f"ZIP archive {why}: not read")
 
 
-def zip_members(path: Path, label: str, wanted: Callable[[str], bool], member_bytes: int, stored: int) -> Iterator[Source]:
+def zip_members(path: Path, label: str, wanted: Callable[[str], bool], member_bytes: int, stored: int) -> Iterator[Member]:
     """The members of the ZIP at ``path``, as sources, in the order of its directory; damage is reported as sources with an error.
 
     Parameters
@@ -143,12 +167,13 @@ def zip_members(path: Path, label: str, wanted: Callable[[str], bool], member_by
         Whether a member name is read (the ``icao24`` selection by name).
     member_bytes
         Members up to this size (B, as declared) are inflated into memory;
-        larger ones are parsed as they inflate (a :attr:`~flighttrace.io.sources.Source.live` stream).
+        larger ones are parsed as they inflate (a stream, read before the next member is asked for: a
+        :attr:`~flighttrace.io.sources.Source.live` source).
     """
     try:
         fh, _ = open_regular(path)
     except OSError as exc:
-        yield Source(name=label, size=stored, error=f"cannot read the file ({exc.strerror or exc})")
+        yield Member(name=label, size=stored, error=f"cannot read the file ({exc.strerror or exc})")
         return
     with fh:
         try:
@@ -172,7 +197,7 @@ def zip_members(path: Path, label: str, wanted: Callable[[str], bool], member_by
 
 
 def _members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], label: str, wanted: Callable[[str], bool],
-             member_bytes: int) -> Iterator[Source]:
+             member_bytes: int) -> Iterator[Member]:
     """Each member as a source: in memory up to ``member_bytes``, else streamed; an error source for one that cannot be read."""
     seen: set[str] = set()
     for index, info in enumerate(infos, start=1):
@@ -182,23 +207,22 @@ def _members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], label: str,
             name += f" #{index}"  # the same name again: the member's position tells them apart
         seen.add(mname)
         if info.flag_bits & 0x1:
-            yield Source(name=name, size=info.file_size, error="ZIP member is encrypted: not read (a password is needed)")
+            yield Member(name=name, size=info.file_size, inner=mname, error="ZIP member is encrypted: not read (a password is needed)")
             continue
         if not wanted(mname):
             continue
         try:
             fh = archive.open(info)
         except _ERRORS as exc:
-            yield Source(name=name, size=info.file_size, error=f"ZIP member cannot be opened ({exc})")
+            yield Member(name=name, size=info.file_size, inner=mname, error=f"ZIP member cannot be opened ({exc})")
             continue
-        skipped = skip_reason(mname)
         if info.file_size > member_bytes:
-            yield Source(name=name, size=info.file_size, skipped=skipped, stream=cast(BinaryIO, _Member(fh)))
+            yield Member(name=name, size=info.file_size, inner=mname, stream=cast(BinaryIO, _Stream(cast(BinaryIO, fh))))
             continue
         try:
             with fh:
                 data = fh.read()
         except _ERRORS as exc:
-            yield Source(name=name, size=info.file_size, error=f"ZIP member is damaged ({exc})")
+            yield Member(name=name, size=info.file_size, inner=mname, error=f"ZIP member is damaged ({exc})")
             continue
-        yield Source(name=name, size=len(data), data=data, skipped=skipped)
+        yield Member(name=name, size=len(data), inner=mname, data=data)

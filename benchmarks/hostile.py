@@ -145,6 +145,53 @@ def build_tar_member(path: Path) -> None:
         tar.addfile(info, io.BufferedReader(Spaces(2 * GiB), buffer_size=BLOCK))
 
 
+def build_zip_member(path: Path) -> None:
+    """A ZIP (about 2 MB) holding a good readsb trace and a member of 2 GiB of whitespace named like one (deflated)."""
+    import zipfile
+
+    good = TRACE_HEAD + TRACE_POINT + b"]}"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("traces/65/trace_full_600865.json", good)
+        with z.open(zipfile.ZipInfo("traces/64/trace_full_600864.json"), "w", force_zip64=True) as member:
+            for _ in range(2 * GiB // BLOCK):
+                member.write(b" " * BLOCK)
+
+
+def build_zip_overlap(path: Path, copies: int = 10_000) -> None:
+    """A ZIP whose one deflated member (100 MiB of whitespace) is listed ``copies`` times, every entry on the same bytes
+    (1 TB declared: the overlap construction of zip bombs)."""
+    import struct
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        with z.open(zipfile.ZipInfo("trace_full_600864.json"), "w", force_zip64=True) as member:
+            for _ in range(100 * MiB // BLOCK):
+                member.write(b" " * BLOCK)
+    data = path.read_bytes()
+    end = data.rindex(b"PK\x05\x06")
+    cd_at = data.index(b"PK\x01\x02")
+    entry = data[cd_at:end]
+    if entry.find(b"PK\x06\x06") >= 0:  # a ZIP64 end record follows the directory: keep only the entry
+        entry = entry[: entry.find(b"PK\x06\x06")]
+    n_name = struct.unpack_from("<H", entry, 28)[0]
+    entries = [entry] + [entry[:28] + struct.pack("<H", n_name + 6) + entry[30:46] + entry[46 : 46 + n_name] + f"{k:06d}".encode()
+                         + entry[46 + n_name :] for k in range(1, copies)]
+    cd = b"".join(entries)
+    tail = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF if copies > 0xFFFF else copies, 0xFFFF if copies > 0xFFFF else copies,
+                       len(cd), cd_at, 0)
+    path.write_bytes(data[:cd_at] + cd + tail)
+
+
+def build_zip_many(path: Path, n: int = 20_000) -> None:
+    """A ZIP of ``n`` one-point readsb traces (tiny members: the cost of a member, not of its bytes)."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for k in range(n):
+            hexid = f"{0x600000 + k:06x}"
+            z.writestr(f"traces/{hexid[-2:]}/trace_full_{hexid}.json", TRACE_HEAD.replace(b"600864", hexid.encode()) + TRACE_POINT + b"]}")
+
+
 OPENSKY_HEAD = b"time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,baroaltitude,geoaltitude,lastposupdate,lastcontact,serials,hour\n"
 
 
@@ -224,6 +271,9 @@ CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
     "jet1090_bad_types_1M": ("messages.jsonl", build_jet1090_bad_types),
     "opensky_broken_rows_5M": ("states.csv", build_opensky_broken_rows),
     "opensky_sparse_bad_times_1M": ("states.csv", build_opensky_sparse_bad_times),
+    "zip_member_2GiB": ("day.zip", build_zip_member),
+    "zip_overlap_1TB": ("bomb.zip", build_zip_overlap),
+    "zip_many_20k": ("traces.zip", build_zip_many),
 }
 """Case name → (file name, builder)."""
 

@@ -27,7 +27,7 @@ from flighttrace.io._gather import gathered_column
 from flighttrace.io.bounds import SizeLimits
 from flighttrace.schema import POINTS, POINTS_COLUMNS, POSITION_SOURCES
 
-__all__ = ["Limits", "NormalisedChunk", "assemble", "normalise_chunk", "points_from_table", "squawk_text"]
+__all__ = ["Limits", "NormalisedChunk", "assemble", "normalise_chunk", "points_from_table", "squawk_text", "unify_types"]
 
 EPOCH_1990_NS: Final = 631_152_000 * 10**9
 MAX_EPOCH_S: Final = 9.2e9
@@ -472,7 +472,7 @@ def _good_table(cols: dict[str, Any], gidx: np.ndarray | None, k: int, codes: np
     return pa.table([arrays[c] for c in POINTS_COLUMNS], names=list(POINTS_COLUMNS))
 
 
-def _unify_types(tables: list[pa.Table]) -> list[pa.Table]:
+def unify_types(tables: list[pa.Table]) -> list[pa.Table]:
     """Cast dictionary columns to one index type so tables can be concatenated."""
     if all(not pa.types.is_dictionary(f.type) or f.type.index_type == pa.int32() for t in tables for f in t.schema):
         return tables  # the common case: normalise_chunk writes int32 codes
@@ -646,7 +646,7 @@ def assemble(tables: list[pa.Table], file_order: dict[str, int]) -> tuple[pd.Dat
     tables.clear()  # the caller's list no longer pins the chunks: memory is released as columns convert
     if not kept:
         return empty_points(), pd.Series(dtype=np.int64)
-    table = pa.concat_tables(_unify_types(kept))  # no copy: each column is the chunks' arrays
+    table = pa.concat_tables(unify_types(kept))  # no copy: each column is the chunks' arrays
     del kept
     n = table.num_rows
     columns: dict[str, Any] = dict(zip(table.column_names, table.columns, strict=True))

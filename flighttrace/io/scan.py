@@ -301,7 +301,7 @@ def _text_size(src: Source) -> int:
 
 def _scan_batch(job: ReadJob, area: _Area, sources: list[Source]) -> _BatchResult:
     """Read a batch of members, keep only the area's rows (runs in a worker process)."""
-    from flighttrace.io._normalise import _unify_types
+    from flighttrace.io._normalise import unify_types
     from flighttrace.io.api import clear_lookup_caches, read_source
     from flighttrace.provenance import manifest_frame, quarantine_frame
 
@@ -327,7 +327,7 @@ def _scan_batch(job: ReadJob, area: _Area, sources: list[Source]) -> _BatchResul
         src.data = None  # the raw bytes are no longer needed
     points = None
     if kept:
-        points = pa.concat_tables(_unify_types(kept)).unify_dictionaries().combine_chunks()
+        points = pa.concat_tables(unify_types(kept)).unify_dictionaries().combine_chunks()
     q = pa.Table.from_pandas(quarantine_frame(quarantine), preserve_index=False) if quarantine else None
     return _BatchResult(
         manifest=pa.Table.from_pandas(manifest_frame(rows), preserve_index=False), quarantine=q, points=points,

@@ -513,3 +513,27 @@ def test_cli_ingest_exit_2_gives_one_line_on_stderr(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
     res = CliRunner().invoke(app, ["ingest", str(tmp_path / "junk"), "--tz", "Mars/Olympus"])
     assert res.exit_code == 2 and res.stderr.count("\n") == 1 and "Mars/Olympus" in res.stderr
+
+
+def test_many_small_files_are_merged_as_they_come_and_give_the_same_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flighttrace.io.api as api
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for k in range(600):  # 600 one-point traces of 600 aircraft
+            data = json.dumps(trace_doc([[0.0, 40.0 + k / 1000, 50.0, 1000, 200.0, 90.0, 0, 0]], icao=f"{0x600000 + k:06x}")).encode()
+            info = tarfile.TarInfo(f"traces/trace_full_{0x600000 + k:06x}.json")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    path = tmp_path / "day.tar"
+    path.write_bytes(buf.getvalue())
+    seen: list[int] = []
+    assemble = api.assemble
+    monkeypatch.setattr(api, "assemble", lambda tables, order: (seen.append(len(tables)), assemble(tables, order))[1])
+    merged = read(path)
+    # by hand (MERGE_TABLES 256): one table after file 256, one again after file 511 (it and 255 more), then 89 more: 90
+    assert seen == [90] and len(merged.points) == 600
+    monkeypatch.setattr(api, "MERGE_TABLES", 10**9)  # never merged
+    separate = read(path)
+    assert seen == [90, 600]
+    pd.testing.assert_frame_equal(merged.points, separate.points)

@@ -365,8 +365,8 @@ def read(
     Parameters
     ----------
     paths
-        Files, folders (read recursively), globs, tars or split-tar parts.
-        Anything :mod:`flighttrace.io.sources` expands.
+        Files, folders (read recursively), globs, tars, split-tar parts or
+        ZIP archives. Anything :mod:`flighttrace.io.sources` expands.
     format
         Force a format (see ``flighttrace formats``) instead of detecting it
         from content.
@@ -489,9 +489,10 @@ class _Collected:
         """Merge the last :data:`MERGE_TABLES` tables into one when every one is smaller than :data:`SMALL_TABLE_ROWS` rows.
 
         Each file's table costs its twenty columns' arrays and buffers (about
-        30 KB) whatever its rows: an archive of 20,000 one-point traces held
-        650 MB until :func:`assemble`. Merged as they come, in input order,
-        small tables cost their rows; large ones are never copied.
+        33 KB) whatever its rows: a tar of 20,000 one-point traces peaked at
+        769 MB, holding them until :func:`assemble` (177 MB merged). Merged as
+        they come, in input order, small tables cost their rows; large ones
+        are never copied.
         """
         tail = self.tables[-MERGE_TABLES:]
         if len(tail) < MERGE_TABLES or any(t.num_rows >= SMALL_TABLE_ROWS for t in tail):

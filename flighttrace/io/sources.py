@@ -622,12 +622,13 @@ def iter_sources(
             seen.update(parts)
             yield from members
             continue
-        if _is_tar(path) or (path.suffix.lower() not in _DATA_SUFFIXES and is_zip(path)):  # a data file's name is not sniffed
+        tar = _is_tar(path)
+        if tar or (path.suffix.lower() not in _DATA_SUFFIXES and is_zip(path)):  # a data file's name is not sniffed
             try:
                 stored = path.stat().st_size
             except OSError:
                 stored = 0
-            if _is_tar(path):
+            if tar:
                 yield from _tar_members([path], label, wanted, limit, stored)
             else:
                 for m in zip_members(path, label, wanted, limit, stored):

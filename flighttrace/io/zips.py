@@ -59,11 +59,11 @@ _LOCAL_HEADER: Final = 30
 """Bytes of a local file header before its name and extra field."""
 _ERRORS: Final = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, ValueError, struct.error,
                   NotImplementedError, RuntimeError)
-"""What :mod:`zipfile` raises on a damaged archive or member (RuntimeError: a password is needed; bzip2 raises OSError)."""
+"""What :mod:`zipfile` raises on a damaged archive or member (RuntimeError: a password is needed, or a bzip2 stream is damaged)."""
 
 
 class _Damaged(zipfile.BadZipFile):
-    """A member's bytes could not be inflated or checked; raised by :class:`_Member` in place of what the decompressor raised."""
+    """A member's bytes could not be inflated or checked; raised by :class:`_Stream` in place of what the decompressor raised."""
 
 
 class _Stream(io.RawIOBase):
@@ -84,6 +84,12 @@ class _Stream(io.RawIOBase):
             raise
         except _ERRORS as exc:
             raise _Damaged(f"{type(exc).__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        try:
+            self._fh.close()
+        finally:
+            super().close()
 
 
 @dataclass
@@ -157,7 +163,7 @@ def _refused(label: str, size: int, why: str) -> Member:
 
 
 def zip_members(path: Path, label: str, wanted: Callable[[str], bool], member_bytes: int, stored: int) -> Iterator[Member]:
-    """The members of the ZIP at ``path``, as sources, in the order of its directory; damage is reported as sources with an error.
+    """The members of the ZIP at ``path``, in the order of its directory; damage is reported as members with an error.
 
     Parameters
     ----------
@@ -198,7 +204,7 @@ def zip_members(path: Path, label: str, wanted: Callable[[str], bool], member_by
 
 def _members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], label: str, wanted: Callable[[str], bool],
              member_bytes: int) -> Iterator[Member]:
-    """Each member as a source: in memory up to ``member_bytes``, else streamed; an error source for one that cannot be read."""
+    """Each member wanted: in memory up to ``member_bytes``, else streamed; with an error when it cannot be read."""
     seen: set[str] = set()
     for index, info in enumerate(infos, start=1):
         mname = info.filename.removeprefix("./")
@@ -206,10 +212,10 @@ def _members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], label: str,
         if mname in seen:
             name += f" #{index}"  # the same name again: the member's position tells them apart
         seen.add(mname)
+        if not wanted(mname):
+            continue
         if info.flag_bits & 0x1:
             yield Member(name=name, size=info.file_size, inner=mname, error="ZIP member is encrypted: not read (a password is needed)")
-            continue
-        if not wanted(mname):
             continue
         try:
             fh = archive.open(info)

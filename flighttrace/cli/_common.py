@@ -38,7 +38,7 @@ err_console: Console = _CommandConsole(stderr=True)  # type: ignore[assignment]
 out_console: Console = _CommandConsole()  # type: ignore[assignment]
 
 # options several commands take, declared once (``Annotated``: the default stays in each signature)
-Inputs = Annotated[list[Path], typer.Argument(help="Files, folders, globs or tars (anything `ingest` reads).")]
+Inputs = Annotated[list[Path], typer.Argument(help="Files, folders, globs, tars or ZIP archives (anything `ingest` reads).")]
 Icao24 = Annotated[str | None, typer.Option("--icao24", help="Comma-separated hexes to keep.")]
 NaiveTz = Annotated[str | None, typer.Option("--tz", help="IANA zone of naive times (SBS logs).")]
 ShowProgress = Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: when stderr is a terminal).")]

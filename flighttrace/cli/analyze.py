@@ -56,7 +56,7 @@ def verdict_table(claims: pd.DataFrame, *, title: str = "Claims") -> Table:
 def analyze(
     scenario: Path = typer.Argument(..., help="Scenario YAML with the claims to test."),
     more: list[Path] = typer.Argument(None, help="More input paths (so that `--data a b c` works as well as repeated --data)."),
-    data: list[Path] = typer.Option(..., "--data", "-d", help="Input files, folders, globs or tars (anything `ingest` reads); repeat or list several."),
+    data: list[Path] = typer.Option(..., "--data", "-d", help="Input files, folders, globs, tars or ZIP archives (anything `ingest` reads); repeat or list several."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Folder for the tables (CSV and Parquet) and findings.json: new, empty, or one flighttrace wrote."),
     report_tz: str | None = typer.Option(None, "--report-tz", help="IANA zone of the day/week/month bins (default: the scenario's meta.report_tz, else UTC; the same zone `report` uses)."),
     tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times in the input (SBS logs)."),

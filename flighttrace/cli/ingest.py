@@ -53,7 +53,7 @@ def summary_table(manifest: pd.DataFrame, title: str = "Input files") -> Table:
 
 @app.command()
 def ingest(
-    paths: list[Path] = typer.Argument(..., help="Files, folders, globs or tars to read."),
+    paths: list[Path] = typer.Argument(..., help="Files, folders, globs, tars or ZIP archives to read."),
     out: Path = typer.Option(Path("out/ingest"), "--out", "-o", help="Folder for points.parquet, quarantine.parquet, manifest.json: new, empty, or one flighttrace wrote."),
     format: str | None = typer.Option(None, "--format", "-f", help="Force a format instead of detecting it (see `flighttrace formats`)."),
     tz: str | None = typer.Option(None, "--tz", help="IANA zone of naive times (SBS logs); UTC when omitted."),

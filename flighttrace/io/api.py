@@ -460,8 +460,10 @@ def _read_files(job: ReadJob, path_list: list[Any], n_jobs: int, progress: Progr
     return got
 
 
-SMALL_TABLE_ROWS: Final = 4096
-"""Rows below which a file's table is merged with its neighbours' (:meth:`_Collected._merge_small_tail`)."""
+SMALL_TABLE_ROWS: Final = 256
+"""Rows below which a file's table is merged with its neighbours' (:meth:`_Collected._merge_small_tail`): below it, the
+table's fixed cost (about 33 KB) outweighs its rows. At 4,096, the readsb benchmark's 1,900-row traces were merged too,
+for 0.28 s of its 2 s and nothing saved worth it."""
 MERGE_TABLES: Final = 256
 """Small tables merged at a time: each merge copies their rows once."""
 
@@ -490,8 +492,8 @@ class _Collected:
 
         Each file's table costs its twenty columns' arrays and buffers (about
         33 KB) whatever its rows: a tar of 20,000 one-point traces peaked at
-        769 MB, holding them until :func:`assemble` (177 MB merged). Merged as
-        they come, in input order, small tables cost their rows; large ones
+        769 MB, holding them until :func:`assemble` (181 MB merged). Merged as
+        they come, in input order, small tables cost their rows; larger ones
         are never copied.
         """
         tail = self.tables[-MERGE_TABLES:]

@@ -531,7 +531,7 @@ def test_many_small_files_are_merged_as_they_come_and_give_the_same_table(tmp_pa
     assemble = api.assemble
     monkeypatch.setattr(api, "assemble", lambda tables, order: (seen.append(len(tables)), assemble(tables, order))[1])
     merged = read(path)
-    # by hand (MERGE_TABLES 256): one table after file 256, one again after file 511 (it and 255 more), then 89 more: 90
+    # by hand (MERGE_TABLES 256, SMALL_TABLE_ROWS 256): one table after file 256, a second after file 512, then 88 more: 90
     assert seen == [90] and len(merged.points) == 600
     monkeypatch.setattr(api, "MERGE_TABLES", 10**9)  # never merged
     separate = read(path)

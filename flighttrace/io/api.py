@@ -24,7 +24,7 @@ from flighttrace._gc import gc_paused
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
 from flighttrace.io._base import FormatError, ReadContext
-from flighttrace.io._normalise import Limits, assemble, normalise_chunk
+from flighttrace.io._normalise import Limits, assemble, normalise_chunk, unify_types
 from flighttrace.io.bounds import LimitExceeded, QuarantineCap
 from flighttrace.io.dataset import Dataset
 from flighttrace.io.detect import dispatch
@@ -499,8 +499,6 @@ class _Collected:
         tail = self.tables[-MERGE_TABLES:]
         if len(tail) < MERGE_TABLES or any(t.num_rows >= SMALL_TABLE_ROWS for t in tail):
             return
-        from flighttrace.io._normalise import unify_types
-
         merged = pa.concat_tables(unify_types(tail)).combine_chunks()
         del self.tables[-MERGE_TABLES:]
         self.tables.append(merged)

@@ -206,8 +206,8 @@ def binary_reason(head: bytes) -> str | None:
 
     Examples
     --------
-    >>> binary_reason(b"PK\\x03\\x04...").split(":")[0]
-    'a ZIP archive (an Excel workbook is one too)'
+    >>> binary_reason(b"\\x80\\x05\\x95...").split(":")[0]
+    "a Python pickle (as pandas' and traffic's to_pickle write)"
     >>> binary_reason(b"time,icao24") is None
     True
     """

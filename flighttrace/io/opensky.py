@@ -499,18 +499,13 @@ def _strings(arr: pa.Array) -> pa.Array:
 
 
 def _squawks(arr: pa.Array, coded: bool = False) -> pa.Array:
-    """Squawk as text; an integer column lost its leading zeros, so they are put back (a float column of whole codes is one)."""
+    """Squawk as text: a number becomes its digits (``7700.0`` → ``7700``, a NaN a gap), and the leading zeros an integer
+    lost are put back for every reader at once, when the points are normalised (:func:`~flighttrace.io._normalise.squawk_text`)."""
     if coded and _is_coded(arr):
         return _texts(arr, coded)
     arr = _plain(arr)
-    if pa.types.is_floating(arr.type):  # a column of codes with gaps, written by pandas as floats (7700.0)
-        v = arr.to_numpy(zero_copy_only=False)
-        with np.errstate(invalid="ignore"):
-            whole = np.isnan(v) | ((v == np.round(v)) & (v >= 0) & (v < 1e4))
-        if whole.all():
-            arr = pc.cast(arr, pa.int64())
-    if pa.types.is_integer(arr.type):
-        return pc.utf8_lpad(arr.cast(pa.string()), width=4, padding="0")
+    if pa.types.is_floating(arr.type):  # a column of codes with gaps, written by pandas as floats (7700.0, NaN)
+        arr = pc.if_else(pc.is_nan(arr), pa.scalar(None, arr.type), arr)
     return _strings(arr)
 
 

@@ -351,8 +351,6 @@ def _decompressed(raw: io.BufferedReader) -> Any:
 
         inner = bz2.BZ2File(raw, mode="rb")
     elif magic == b"\xfd7zXZ\x00":
-        import lzma
-
         inner = lzma.LZMAFile(raw, mode="rb")  # noqa: SIM115 - closed with the archive
     elif magic[:4] == b"\x28\xb5\x2f\xfd":
         try:

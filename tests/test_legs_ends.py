@@ -97,6 +97,45 @@ def test_observed_height_is_a_named_parameter() -> None:
     assert one(detect_legs(pts, params=LegParams(observed_agl_ft=400.0)))["destination_evidence"] == "observed"
 
 
+@pytest.mark.parametrize(("vrate_fpm", "seen"), [(448.0, False), (200.0, True), (-800.0, True)])
+def test_a_touchdown_is_not_seen_from_a_point_climbing_away(vrate_fpm: float, seen: bool) -> None:
+    # the last point 60 ft over Ovda 02R's threshold: a touchdown seen while it descends, levels or
+    # rises by the noise of a flare (200 ft/min); climbing at 448 ft/min it is a low pass or a go-around,
+    # not a touchdown (observed_contrary_fpm, 300 ft/min), and nothing else lets the end be inferred
+    r = runway_table().set_index(["code", "le_ident"]).loc[("LLOV", "02R")]
+    pts = _final(r["le_lat"], r["le_lon"], float(r["heading_deg"]), LLOV.elevation_ft, from_km=15.0, to_km=0.3)
+    pts.loc[pts.index[-1], ["alt_ft", "vrate_fpm"]] = [np.float32(LLOV.elevation_ft + 60.0), np.float32(vrate_fpm)]
+    leg = one(detect_legs(pts))
+    assert (leg["destination_evidence"] == "observed") is seen
+    assert leg["destination_reason"].startswith("touchdown seen: 60 ft above LLOV") is seen
+    if not seen:
+        assert leg["destination_evidence"] == "unknown" and pd.isna(leg["destination"])
+
+
+@pytest.mark.parametrize(("vrate_fpm", "seen"), [(-768.0, False), (-200.0, True), (1500.0, True)])
+def test_a_lift_off_is_not_seen_from_a_point_descending(vrate_fpm: float, seen: bool) -> None:
+    # a recording that begins 50 ft over the start of Ovda 02R: a lift-off seen when the first point
+    # climbs (or sinks by no more than a noisy rate); descending at 768 ft/min it is an aircraft on short
+    # final (two at Zurich, in traffic's onground sample, were read as lift-offs before)
+    r = runway_table().set_index(["code", "le_ident"]).loc[("LLOV", "02R")]
+    n = 30
+    alt = LLOV.elevation_ft + 50.0 + np.arange(n) * 150.0  # 150 ft per 10 s: 900 ft/min
+    pts = straight(r["le_lat"], r["le_lon"], float(r["heading_deg"]), n=n, step_s=10.0, gs_kt=150.0, alt_ft=alt)
+    pts.loc[pts.index[0], "vrate_fpm"] = np.float32(vrate_fpm)
+    leg = one(detect_legs(pts))
+    assert (leg["origin_evidence"] == "observed") is seen
+    assert leg["origin_reason"].startswith("lift-off seen: 50 ft above LLOV") is seen
+    if not seen:
+        assert leg["origin_evidence"] == "unknown" and pd.isna(leg["origin"])
+
+
+def test_the_contrary_rate_of_a_seen_end_is_a_named_parameter() -> None:
+    r = runway_table().set_index(["code", "le_ident"]).loc[("LLOV", "02R")]
+    pts = _final(r["le_lat"], r["le_lon"], float(r["heading_deg"]), LLOV.elevation_ft, from_km=15.0, to_km=0.3)
+    pts.loc[pts.index[-1], ["alt_ft", "vrate_fpm"]] = [np.float32(LLOV.elevation_ft + 60.0), np.float32(448.0)]
+    assert one(detect_legs(pts, params=LegParams(observed_contrary_fpm=500.0)))["destination_evidence"] == "observed"
+
+
 def test_a_position_frozen_at_flying_speed_does_not_decide_the_end() -> None:
     # OpenSky keeps a state vector alive after reception stops: the last position repeats for minutes,
     # here with an absurd altitude, at the last speed. Those points must not make the end "34,000 ft".

@@ -14,7 +14,9 @@ each end (the first or last airborne point of a leg) it looks at the
 - **Seen at runway height.** The end point is at most ``observed_agl_ft``
   above the field's elevation and over the field (within
   ``observed_runway_km`` of a runway, or ``no_runway_km`` of the reference
-  point without runway data). Nothing higher is ever "observed".
+  point without runway data), and, for a touchdown, not climbing (for a
+  lift-off, not descending) faster than ``observed_contrary_fpm``. Nothing
+  higher is ever "observed".
 - **Inferred.** Low (at most ``inferred_max_agl_ft`` above the field, or
   ``aligned_max_agl_ft`` on the extended centreline of one of its runways),
   near, descending toward (climbing away from) the field, below a reachable
@@ -320,7 +322,9 @@ def _airborne_ends(
     have_alt = ~np.isnan(agl)
     rf = _runway_features(index, idx, lat, lon, trk, agl, arriving=arriving, p=p)
     over_field = np.where(rf["has"], rf["seg"] <= p.observed_runway_km, dist <= p.no_runway_km)
-    seen = valid & have_alt & (agl <= p.observed_agl_ft) & over_field
+    with np.errstate(invalid="ignore"):  # a lift-off is not seen descending, nor a touchdown climbing (NaN: no trend, not contrary)
+        contrary = vert > p.observed_contrary_fpm if arriving else vert < -p.observed_contrary_fpm
+    seen = valid & have_alt & (agl <= p.observed_agl_ft) & over_field & ~contrary[:, None]
     radius = p.inferred_base_km + p.inferred_km_per_kft * np.maximum(agl, 0.0) / 1000.0
     low = valid & have_alt & (agl <= p.inferred_max_agl_ft)
     reach_km = _reach_km(agl, rate, speed, p)

@@ -6,7 +6,9 @@ where each leg took off and landed, and grades how sure that is:
 ``observed``
     the aircraft was seen on the ground at the field, or at runway height
     over it (at most ``observed_agl_ft`` above its elevation, within
-    ``observed_runway_km`` of a runway): never hundreds of feet up;
+    ``observed_runway_km`` of a runway, and not climbing away from a
+    touchdown or descending into a lift-off faster than
+    ``observed_contrary_fpm``): never hundreds of feet up;
 ``inferred``
     the track starts low and climbing away from the field, or ends low and
     descending toward it, but the lift-off / touchdown itself was not seen;

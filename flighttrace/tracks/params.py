@@ -86,6 +86,18 @@ class LegParams:
         "Over the field" for ``observed_agl_ft``: within this distance (km)
         of one of its runways (or ``no_runway_km`` of the reference point of
         a field without runway data). Default 1 km.
+    observed_contrary_fpm
+        A first airborne point descending faster than this (ft/min), or a
+        last one climbing faster, is not a lift-off (touchdown) seen,
+        however low over a runway: it is at best ``inferred``, which also
+        asks for the climb (descent). Default 300 ft/min, several times the
+        64-ft/min step of ADS-B's vertical rate, so a flare or a noisy rate
+        still counts. Without it, two aircraft on short final at Zurich, 34
+        and 59 ft above the runway and descending at 768 ft/min where the
+        recording begins, were given lift-offs seen there; and a
+        fire-fighter passing 142 ft over Flabob while climbing at 448 ft/min
+        (altitude with noise added) a touchdown seen at Flabob, where it
+        stopped at Riverside 4 km away.
     no_runway_km
         A field without runway data (most of them small strips, whose
         runways lie within a kilometre or two of the reference point) has
@@ -297,6 +309,7 @@ class LegParams:
     observed_km: float = 6.0
     observed_agl_ft: float = 150.0
     observed_runway_km: float = 1.0
+    observed_contrary_fpm: float = 300.0
     no_runway_km: float = 2.5
     ground_runway_km: float = 2.5
     align_deg: float = 15.0

@@ -16,7 +16,7 @@ def method(run: Any) -> list[str]:
         "of a table of positions, or goes to a quarantine with the reason it could not be used. Times are UTC throughout.",
         "Each aircraft's positions are split into flight legs, and where each leg took off and landed is decided against every airfield "
         f"within {lp.search_km:.0f} km of its ends, with a grade: observed (seen on the ground there, or at most {lp.observed_agl_ft:.0f} ft above "
-        "the field and over it), inferred (the track begins or ends low, climbing away or descending toward the field), bridged (not seen; the same "
+        "the field and over it, not climbing at a touchdown nor descending at a lift-off), inferred (the track begins or ends low, climbing away or descending toward the field), bridged (not seen; the same "
         "aircraft was next, or last, seen there) or unknown (no field is named). A take-off or a landing at a watched field is a movement.",
         f"Baseline. Movements are counted per field and clock hour. The baseline of an hour is the same hour of the same weekday in the "
         f"{p.baseline_weeks} weeks before, using only the weeks whose hour has data; the chart shows its mean and a {p.band_level:.0%} Poisson band.",

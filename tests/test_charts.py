@@ -144,6 +144,28 @@ def test_sorties_per_week_shades_event_windows() -> None:
     assert any("1\u2009Offensive" in t for t in texts(fig))  # the numbered key
 
 
+def test_sorties_per_week_numbers_only_the_events_in_its_weeks_and_keeps_its_layout(tmp_path: Path) -> None:
+    # a 2016 event, seven years before the eight weeks of data: its number was drawn above the axes at its
+    # date, thousands of inches to the left, and the layout, fitting it in, shrank the axes to nothing
+    # (matplotlib warned, and the axes were drawn over the legend and the notes)
+    import warnings
+
+    old = events().assign(event_id="april-2016", name="April war", start=pd.Timestamp("2016-04-01", tz="UTC"),
+                          end=pd.Timestamp("2016-04-05", tz="UTC"))
+    old["window_start"], old["window_end"] = old["start"] - pd.Timedelta(days=30), old["end"] + pd.Timedelta(days=15)
+    fig = ch.sorties_per_week(series_week(), pd.concat([old, events()], ignore_index=True), coverage(), title="t",
+                              style=ch.ChartStyle(source=SOURCE))
+    ax = fig.axes[0]
+    numbers = [t.get_text() for t in ax.texts]
+    assert numbers == ["2"]  # the Offensive (19 Sep 2023, its window from 20 Aug) is in the weeks shown; the 2016 war is not
+    assert any("Event 1 falls outside the weeks shown." in t for t in texts(fig))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "constrained_layout not applied because axes sizes collapsed to zero" fails here
+        ch.save_figure(fig, tmp_path / "spw")
+    box = ax.get_position()
+    assert box.height > 0.4 and box.width > 0.7  # figure fractions: the axes keep most of the figure
+
+
 # --------------------------------------------------------------------------- the other charts
 
 

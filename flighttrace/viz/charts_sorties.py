@@ -40,20 +40,44 @@ __all__ = ["event_study_plot", "ground_times_plot", "sorties_per_week"]
 # --------------------------------------------------------------------------- sorties per week
 
 
-def _shade_events(ax: Any, ev: pd.DataFrame, tr: Any, span_days: int) -> None:
-    """Each event's window (light) and the event itself (dark), numbered above the axes; close numbers stacked."""
+def _shade_events(ax: Any, ev: pd.DataFrame, tr: Any, limits: tuple[Any, Any] | None) -> None:
+    """Each event's window (light) and the event itself (dark), numbered above the axes; close numbers stacked.
+
+    ``limits`` are the x-axis limits (``None``: the axes fit the events). Only the events whose window reaches into
+    them are drawn; a number sits at the event's start, or at the edge of the axes when the event began before it.
+    A number drawn outside the axes would be counted by the layout, which then shrinks the axes to nothing.
+    """
     import matplotlib.dates as mdates
 
+    shown = _events_shown(ev, limits)
+    lo, hi = (mdates.date2num(limits[0]), mdates.date2num(limits[1])) if limits is not None else (-np.inf, np.inf)
+    span_days = max(hi - lo, 1.0) if limits is not None else 1.0
     last_x = -np.inf
     level = 0
     for k, r in enumerate(ev.itertuples()):
+        if not shown[k]:
+            continue
         ax.axvspan(r.window_start, r.window_end, color=_WINDOW, alpha=0.13, linewidth=0, zorder=0)
         ax.axvspan(r.start, r.end, color=_WINDOW, alpha=0.45, linewidth=0, zorder=0)
-        pos = mdates.date2num(r.start)
+        pos = float(np.clip(mdates.date2num(r.start), lo, hi))
         level = level + 1 if (pos - last_x) < 0.018 * span_days and level < 3 else 0
         last_x = pos
-        ax.text(r.start, 1.0 + 0.045 * level, str(k + 1), transform=tr, ha="center", va="bottom",
+        ax.text(pos, 1.0 + 0.045 * level, str(k + 1), transform=tr, ha="center", va="bottom",
                 fontsize=7, fontweight="bold", color="#7A4A00", clip_on=False)
+
+
+def _events_shown(ev: pd.DataFrame, limits: tuple[Any, Any] | None) -> np.ndarray:
+    """Per event (row of :func:`_events_frame`), whether its window reaches into the x-axis ``limits`` (``None``: all)."""
+    if limits is None or not len(ev):
+        return np.ones(len(ev), dtype=bool)
+    lo, hi = pd.Timestamp(limits[0]), pd.Timestamp(limits[1])
+    return ((pd.to_datetime(ev["window_end"]) > lo) & (pd.to_datetime(ev["window_start"]) < hi)).to_numpy(dtype=bool)
+
+
+def _numbers_in_words(numbers: list[int]) -> str:
+    """``1``, ``1 and 2``, ``1, 2 and 5``."""
+    text = [str(n) for n in numbers]
+    return text[0] if len(text) == 1 else f"{', '.join(text[:-1])} and {text[-1]}"
 
 
 def sorties_per_week(
@@ -99,29 +123,34 @@ def sorties_per_week(
 
     zone = _tz_of(series_week, coverage, column="period_start", tz=style.tz)
     ev = _events_frame(events, zone)
+    wk = series_week.sort_values("period_start", kind="stable")
+    x = _local(wk["period_start"].to_numpy(), zone)
+    y = pd.to_numeric(wk["sorties"], errors="coerce").to_numpy(dtype=float)
+    has = np.isfinite(y)
+    if coverage is not None and len(coverage):
+        days = _local(coverage["date"].to_numpy(), zone).dt.normalize()
+        spans = _uncovered_spans(days, coverage["covered"].to_numpy(dtype=bool))
+    else:
+        starts = x.iloc[np.flatnonzero(~has)]
+        spans = list(zip(starts, starts + pd.Timedelta(days=7), strict=True))
+    lo = min([x.min()] + [s for s, _ in spans]) if len(x) else None
+    hi = max([x.max() + pd.Timedelta(days=7)] + [e for _, e in spans]) if len(x) else None
+    limits = (lo, hi) if lo is not None else None
     notes = []
     if len(ev):
         keys = [f"{k + 1}\u2009{r.name} ({_fmt_span(r.start_utc, r.end_utc)})" for k, r in enumerate(ev.itertuples())]  # escaped by _frame
         notes.append("Events (UTC dates): " + "; ".join(keys) + ".")
+        outside = [k + 1 for k in np.flatnonzero(~_events_shown(ev, limits)).tolist()]
+        if outside:
+            notes.append(f"{'Event' if len(outside) == 1 else 'Events'} {_numbers_in_words(outside)} "
+                         f"{'falls' if len(outside) == 1 else 'fall'} outside the weeks shown.")
     with _style():
         fig = _new_figure(style.width_in, height_in + 0.16 * max(0, len(" ".join(notes)) // int(style.width_in * 16)))
         ax = fig.add_subplot()
-        wk = series_week.sort_values("period_start", kind="stable")
-        x = _local(wk["period_start"].to_numpy(), zone)
-        y = pd.to_numeric(wk["sorties"], errors="coerce").to_numpy(dtype=float)
-        has = np.isfinite(y)
         _count_bars(ax, x[has].to_numpy(), y[has], width=6.0, align="edge", color=_BARS, edgecolor="none", zorder=2, label="Sorties in the week (days with data)")
-        if coverage is not None and len(coverage):
-            days = _local(coverage["date"].to_numpy(), zone).dt.normalize()
-            spans = _uncovered_spans(days, coverage["covered"].to_numpy(dtype=bool))
-        else:
-            starts = x.iloc[np.flatnonzero(~has)]
-            spans = list(zip(starts, starts + pd.Timedelta(days=7), strict=True))
         _hatch_spans(ax, spans, label="No data that day: not counted (not zero)")
         tr = blended_transform_factory(ax.transData, ax.transAxes)
-        lo = min([x.min()] + [s for s, _ in spans]) if len(x) else None
-        hi = max([x.max() + pd.Timedelta(days=7)] + [e for _, e in spans]) if len(x) else None
-        _shade_events(ax, ev, tr, (hi - lo).days if lo is not None else 1)
+        _shade_events(ax, ev, tr, limits)
         ymax = float(np.nanmax(y)) if has.any() else 1.0
         ax.set_ylim(0, max(1.0, ymax) * 1.12)
         if lo is not None:

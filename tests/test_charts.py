@@ -238,6 +238,13 @@ def test_axes_are_labelled_with_units_and_time_zone() -> None:
     assert labels["coverage"] == [f"Day (calendar days in {TZ}; {N_DAYS} days of input) | "]
 
 
+def test_coverage_of_one_day_counts_it_in_the_singular() -> None:
+    fig = ch.coverage_calendar(coverage().iloc[:1], style=ch.ChartStyle(source=SOURCE))
+    assert fig.axes[0].get_xlabel() == f"Day (calendar days in {TZ}; 1 day of input)"
+    legend = list(dict.fromkeys(t for t in texts(fig) if t.startswith(("Covered", "File present", "No file"))))  # findobj meets each once or twice
+    assert legend == ["Covered: data with traffic (1 day)", "File present, no traffic in it (0 days)", "No file for the day (0 days)"]
+
+
 def test_dollar_signs_in_data_are_shown_literally(tmp_path: Path) -> None:
     ev = events().assign(name=["$5 and $6 deal"])
     fig = ch.sorties_per_week(series_week(), ev, coverage(), title="A $ title $", style=ch.ChartStyle(source=SOURCE))

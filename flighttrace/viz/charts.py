@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from flighttrace.numfmt import fmt_n
 from flighttrace.viz import GREY, PALETTE
 from flighttrace.viz.chartbase import (
     _BARS,
@@ -128,7 +129,7 @@ def _coverage_strip(ax: Any, d: pd.Series, code: np.ndarray, styles: dict[int, d
     loc = mdates.AutoDateLocator(minticks=4, maxticks=12)
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
-    ax.set_xlabel(f"Day (calendar days in {zone}; {len(d)} days of input)")
+    ax.set_xlabel(f"Day (calendar days in {zone}; {fmt_n(len(d), 'day')} of input)")
 
 
 def coverage_calendar(
@@ -200,7 +201,7 @@ def coverage_calendar(
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
         handles = [Patch(facecolor=styles[c]["facecolor"], edgecolor=styles[c]["edgecolor"] if c == 2 else "none", hatch=styles[c]["hatch"], linewidth=0.0,
-                         label=f"{styles[c]['label']} ({int(counts[c]):,} days)") for c in (0, 1, 2)]
+                         label=f"{styles[c]['label']} ({fmt_n(int(counts[c]), 'day')})") for c in (0, 1, 2)]
         _frame(fig, title=title, source=style.source, tz=zone, synthetic=style.synthetic, legend=handles, legend_cols=3)
     return fig
 

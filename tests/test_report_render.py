@@ -44,3 +44,15 @@ def test_uncovered_spans_of_a_window_in_utc_over_days_of_the_report_zone() -> No
     # a window inside the covered days has none; an empty table leaves the whole window uncovered
     assert uncovered_spans(cov, day[2], day[4]) == []
     assert uncovered_spans(cov.iloc[:0], start, end) == [(start, end)]
+
+
+def test_the_coverage_caveat_counts_days_and_speaks_of_one_day_as_one() -> None:
+    from flighttrace.report.summary import coverage_caveat
+
+    def cov(covered: list[bool]) -> pd.DataFrame:
+        return pd.DataFrame({"date": pd.date_range("2023-07-01", periods=len(covered), freq="D", tz="Asia/Baku"), "covered": covered})
+
+    assert coverage_caveat(cov([True])) == "The one day of the inputs, 2023-07-01, has data."
+    assert coverage_caveat(cov([True, True, True])) == "Every one of the 3 days from 2023-07-01 to 2023-07-03 has data."
+    assert coverage_caveat(cov([True, False, True, True])).startswith("1 of 4 days from 2023-07-01 to 2023-07-04 (25")
+    assert coverage_caveat(cov([])) == "No day of the period has data."

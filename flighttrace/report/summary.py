@@ -180,8 +180,8 @@ def claims_rows(run: Any, anchors: dict[str, str]) -> list[dict[str, Any]]:
         svg = ""
         if has_window:
             spans = _spans_within(cov, c.window_start, c.window_end)
-            label = (f"Window of {cid}: {window_text(c.window_start, c.window_end, run.tz)}; {len(items)} item(s) counted; "
-                     f"{len(spans)} stretch(es) without data hatched")
+            label = (f"Window of {cid}: {window_text(c.window_start, c.window_end, run.tz)}; {fmt_n(len(items), 'item')} counted; "
+                     f"{fmt_n(len(spans), 'stretch', 'stretches')} without data hatched")
             svg = markupsafe.Markup(claim_timeline(c.window_start, c.window_end, spans, items, label=label, key=f"c{k}", tz=run.tz))
         fragile = getattr(c, "fragile", None)
         if is_missing(fragile) and not is_missing(getattr(c, "robustness", None)):  # the robustness panel's mark
@@ -210,7 +210,7 @@ def coverage_caveat(coverage: pd.DataFrame) -> str:
     n, unc = len(coverage), int((~coverage["covered"].astype(bool)).sum())
     first, last = (f"{pd.Timestamp(coverage['date'].iloc[k]):%Y-%m-%d}" for k in (0, -1))  # days of the report zone
     if not unc:
-        return f"Every one of the {fmt_n(n, 'day')} from {first} to {last} has data."
+        return f"The one day of the inputs, {first}, has data." if n == 1 else f"Every one of the {fmt_n(n, 'day')} from {first} to {last} has data."
     return (f"{fmt_count(unc)} of {fmt_n(n, 'day')} from {first} to {last} ({fmt_share(unc / n)}) have no usable data: they are left out "
             "of every count, never counted as zero, and a claim whose window falls in them stays inconclusive.")
 

@@ -482,4 +482,4 @@ def test_window_day_bounds_are_local_midnights() -> None:
     assert covered.tolist() == [True, False]
     days, uncovered, text = cv.window_summary(cov, ts("2023-01-02T01:00"), ts("2023-01-02T21:00"))
     assert days == pytest.approx(20 / 24) and uncovered == pytest.approx(1 / 24)
-    assert text == "2023-01-03 (1 day: no traffic in the region)"
+    assert text == "2023-01-03 (1 h: no traffic in the region)"  # the hour of 3 Jan inside the window, not a whole day

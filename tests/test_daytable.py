@@ -36,8 +36,9 @@ def test_summary_and_bounds_by_hand() -> None:
     assert list(pd.to_datetime(b0, utc=True)) == [ts(f"2023-01-0{d}") for d in range(1, 7)]
     assert list(pd.to_datetime(b1, utc=True)) == [ts(f"2023-01-0{d}") for d in range(2, 8)]
     assert covered.tolist() == [True, False, False, True, False, False]
-    # a window wholly inside the table: 2 Jan 06:00 to 4 Jan 18:00 → 0.75 + 1 + 0.75 days, the first two uncovered
-    assert dt.summary(ts("2023-01-02T06:00"), ts("2023-01-04T18:00")) == (2.5, 1.75, "2023-01-02–2023-01-03 (2 days: no file spans it)")
+    # a window wholly inside the table: 2 Jan 06:00 to 4 Jan 18:00 → 0.75 + 1 + 0.75 days, the first two uncovered;
+    # the run counts its days by their part inside the window, as the window's count does (1.75, shown 1.8)
+    assert dt.summary(ts("2023-01-02T06:00"), ts("2023-01-04T18:00")) == (2.5, 1.75, "2023-01-02–2023-01-03 (1.8 days: no file spans it)")
 
 
 def test_bounds_are_local_midnights() -> None:
@@ -50,7 +51,7 @@ def test_bounds_are_local_midnights() -> None:
     assert covered.tolist() == [True, False]
     days, uncovered, text = dt.summary(ts("2023-01-02T01:00"), ts("2023-01-02T21:00"))
     assert days == pytest.approx(20 / 24) and uncovered == pytest.approx(1 / 24)
-    assert text == "2023-01-03 (1 day: no traffic in the region)"
+    assert text == "2023-01-03 (1 h: no traffic in the region)"  # the hour of 3 Jan inside the window, not a whole day
 
 
 def test_a_day_of_23_hours_counts_by_its_own_length() -> None:
@@ -66,7 +67,18 @@ def test_a_day_of_23_hours_counts_by_its_own_length() -> None:
 
 def test_an_empty_table_has_only_days_outside_the_input() -> None:
     dt = DayTable(cov_table("2023-01-01", 1).iloc[:0])
-    assert dt.summary(ts("2023-01-01"), ts("2023-01-02T12:00")) == (1.5, 1.5, "2023-01-01–2023-01-02 (2 days: outside the input)")
+    assert dt.summary(ts("2023-01-01"), ts("2023-01-02T12:00")) == (1.5, 1.5, "2023-01-01–2023-01-02 (1.5 days: outside the input)")
+
+
+def test_a_run_of_uncovered_days_counts_as_the_window_counts() -> None:
+    # AP's window, 1-17 Sep 2023 in UTC, over data of another year, in a report zone four hours ahead (Baku): the
+    # window touches the 18 local days from 1 to 18 Sep, the first and the last in part (20 h and 4 h), 17 days in
+    # all. The run said "18 days" beside "17 of 17 days have no data"; it now counts 17, as the window does.
+    dt = DayTable(cov_table("2023-07-01", 1, tz="Asia/Baku"))
+    days, uncovered, text = dt.summary(ts("2023-09-01"), ts("2023-09-18"))
+    assert days == pytest.approx(17.0) and uncovered == pytest.approx(17.0)
+    assert text == "2023-09-01–2023-09-18 (17 days: outside the input)"
+    assert cv.window_summary(cov_table("2023-07-01", 1, tz="Asia/Baku"), ts("2023-09-01"), ts("2023-09-18"))[2] == text
 
 
 def test_an_evaluation_keeps_one_table() -> None:

@@ -24,6 +24,8 @@ from typing import Any, Final, NamedTuple
 import numpy as np
 import pandas as pd
 
+from flighttrace.numfmt import fmt_number
+
 __all__ = [
     "COVERAGE_COLUMNS",
     "SERIES_COLUMNS",
@@ -499,7 +501,7 @@ def window_summary(cov: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, *,
         return 0.0, 0.0, ""
     days, _, frac, covered, reason = _window_arrays(cov, cov["tz"].iloc[0] if len(cov) else "UTC", start, end)
     un = ~covered
-    return float(frac.sum()), float((frac * un).sum()), _runs_text(days[un], reason[un].astype(str), max_runs)
+    return float(frac.sum()), float((frac * un).sum()), _runs_text(days[un], reason[un].astype(str), max_runs, frac[un])
 
 
 def uncovered_text(wd: pd.DataFrame, *, max_runs: int = 6) -> str:
@@ -523,13 +525,28 @@ def uncovered_text(wd: pd.DataFrame, *, max_runs: int = 6) -> str:
     if len(un) == 0:
         return ""
     tz = str(wd["date"].dt.tz)
-    return _runs_text(day_numbers(un["date"], tz), un["reason"].astype(str).to_numpy(), max_runs)
+    return _runs_text(day_numbers(un["date"], tz), un["reason"].astype(str).to_numpy(), max_runs, un["fraction"].to_numpy(dtype=float))
 
 
-def _runs_text(days: np.ndarray, reasons: np.ndarray, max_runs: int) -> str:
-    """Uncovered days (day numbers, in order) and their reasons as dated runs (:func:`uncovered_text`)."""
+def _days_text(n: float) -> str:
+    """A count of days that may hold parts of days: ``1 day``, ``1.8 days``, ``20 h`` under a day."""
+    if n < 1.0 - 1e-9:
+        return f"{fmt_number(n * 24.0, 0)} h"
+    text = fmt_number(n)
+    return f"{text} day{'' if text == '1' else 's'}"
+
+
+def _runs_text(days: np.ndarray, reasons: np.ndarray, max_runs: int, shares: np.ndarray | None = None) -> str:
+    """Uncovered days (day numbers, in order) and their reasons as dated runs (:func:`uncovered_text`).
+
+    ``shares``: the part of each day inside the window (0–1); a run then counts
+    its days by those parts, as the window's own count of uncovered days does
+    (a window of 17 UTC days touches 18 days of a zone four hours ahead, two of
+    them in part). ``None``: whole days.
+    """
     if len(days) == 0:
         return ""
+    weight = np.ones(len(days)) if shares is None else np.asarray(shares, dtype=float)
     brk = np.ones(len(days), dtype=bool)
     brk[1:] = (np.diff(days) != 1) | (reasons[1:] != reasons[:-1])
     starts = np.flatnonzero(brk)
@@ -538,9 +555,9 @@ def _runs_text(days: np.ndarray, reasons: np.ndarray, max_runs: int) -> str:
     for a, b in zip(starts[:max_runs], ends[:max_runs], strict=True):
         da = str(np.datetime64(int(days[a]), "D"))
         db = str(np.datetime64(int(days[b]), "D"))
-        n = int(b - a + 1)
+        n = float(weight[a : b + 1].sum())
         span = da if a == b else f"{da}–{db}"
-        parts.append(f"{span} ({n} day{'s' if n != 1 else ''}: {reasons[a]})")
+        parts.append(f"{span} ({_days_text(n)}: {reasons[a]})")
     if len(starts) > max_runs:
         parts.append(f"and {len(starts) - max_runs} more run(s)")
     return "; ".join(parts)

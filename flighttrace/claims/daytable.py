@@ -97,7 +97,7 @@ class DayTable:
             return 0.0, 0.0, ""
         days, _, frac, covered, reason = self.window(start, end)
         un = ~covered
-        return float(frac.sum()), float((frac * un).sum()), _runs_text(days[un], reason[un].astype(str), max_runs)
+        return float(frac.sum()), float((frac * un).sum()), _runs_text(days[un], reason[un].astype(str), max_runs, frac[un])
 
     def bounds(self, start: pd.Timestamp, end: pd.Timestamp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`~flighttrace.claims.coverage.window_day_bounds` of the table: each day's first instant, the next day's, covered."""

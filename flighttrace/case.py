@@ -274,8 +274,9 @@ class Case:
     def charts(self) -> list[Any]:
         """The kind's charts for print, as matplotlib figures (shown inline in a notebook), in the report's order."""
         from flighttrace.kinds import kind_module
+        from flighttrace.numfmt import fmt_n
 
-        source = f"Source: flighttrace analysis of {len(self.manifest)} input file(s); scenario '{self.scenario.meta.title}'."
+        source = f"Source: flighttrace analysis of {fmt_n(len(self.manifest), 'input file')}; scenario '{self.scenario.meta.title}'."
         return [draw() for _name, _caption, draw in kind_module(self.kind, "pages").charts(self._run(), source)]
 
     # -- outputs ------------------------------------------------------------------------
@@ -333,7 +334,7 @@ class Case:
         f = self._done["findings"]
         vc = f.claims["verdict"].value_counts()
         counts = ", ".join(f"{int(vc.get(v, 0))} {v}" for v in ("supported", "contradicted", "inconclusive"))
-        return f"<flighttrace.Case {name}: {len(f.claims)} claims ({counts}){', SYNTHETIC DATA' if f.synthetic else ''}>"
+        return f"<flighttrace.Case {name}: {len(f.claims)} claim{'' if len(f.claims) == 1 else 's'} ({counts}){', SYNTHETIC DATA' if f.synthetic else ''}>"
 
     def _repr_html_(self) -> str:
         from flighttrace.case_display import case_html

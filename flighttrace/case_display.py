@@ -40,14 +40,14 @@ def _p(value: Any) -> str:
 
 def _inputs_line(case: Any) -> str:
     from flighttrace.io.dataset import records_quarantined
-    from flighttrace.numfmt import fmt_count
+    from flighttrace.numfmt import fmt_count, fmt_n
 
     m, pts = case.manifest, case.points
     files = len(m)
     failed = int((m["error"].astype(str) != "").sum()) if "error" in m and files else 0
     q = records_quarantined(m)
-    return (f"{fmt_count(files)} file(s) ({fmt_count(failed)} unreadable), {fmt_count(len(pts))} positions of "
-            f"{fmt_count(pts['icao24'].nunique() if len(pts) else 0)} aircraft, {fmt_count(q)} record(s) quarantined")
+    return (f"{fmt_n(files, 'file')} ({fmt_count(failed)} unreadable), {fmt_n(len(pts), 'position')} of "
+            f"{fmt_count(pts['icao24'].nunique() if len(pts) else 0)} aircraft, {fmt_n(q, 'record')} quarantined")
 
 
 def _warnings(case: Any) -> list[str]:
@@ -79,7 +79,7 @@ def case_html(case: Any) -> str:
         "<div class='flighttrace-case'>"
         f"<h3 style='margin:0.2em 0'>{_e(scn.meta.title)}</h3>"
         f"<p style='margin:0.2em 0'>{_e(scn.meta.summary)}</p>"
-        f"<p style='margin:0.2em 0'><b>{len(f.claims)} claims:</b> {counts}</p>"
+        f"<p style='margin:0.2em 0'><b>{len(f.claims)} claim{'' if len(f.claims) == 1 else 's'}:</b> {counts}</p>"
         "<table><thead><tr><th>claim</th><th>verdict</th><th>in plain words</th><th title='the chance the data would have shown it'>p_detect</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
         f"<p style='margin:0.2em 0;color:#444'>Inputs: {_e(_inputs_line(case))}.</p>"

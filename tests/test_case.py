@@ -70,7 +70,7 @@ def test_nothing_is_read_until_asked_and_each_stage_runs_once(tmp_path: Path, mo
     assert v == "supported"
     case.findings, case.legs, case.claims, case.coverage  # noqa: B018 - asked again: computed already
     assert calls == {"read": 1, "detect_legs": 1, "evaluate": 1}
-    assert "1 claims (1 supported, 0 contradicted, 0 inconclusive)" in repr(case)
+    assert "1 claim (1 supported, 0 contradicted, 0 inconclusive)" in repr(case)
 
 
 def test_with_params_keeps_the_read_and_with_data_keeps_the_scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -143,7 +143,7 @@ def test_the_notebook_display_is_the_finding_first_and_escaped(tmp_path: Path) -
     case = flighttrace.Case(scn, data)
     page = case._repr_html_()
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{ 7*7 }}" in page
-    assert page.index("1 claims:") < page.index("ap-2023-six-from-baku") < page.index("Inputs: 1 file(s)")
+    assert page.index("1 claim:") < page.index("ap-2023-six-from-baku") < page.index("Inputs: 1 file (0 unreadable)")
     assert "SYNTHETIC" not in page  # a file written by a test is no simulated world
     claim_page = case.claim("ap-2023-six-from-baku")._repr_html_()
     assert "Seen: 1 landing" in claim_page and "Evidence</b> (1 item(s)" in claim_page
@@ -305,7 +305,7 @@ def test_the_quarantine_and_the_coverage_gaps_are_shown(tmp_path: Path) -> None:
     q = case.quarantine
     assert len(q) == 1 and Path(q.iloc[0]["src_file"]).name == "empty.json" and q.iloc[0]["reason"] == "the file is empty"
     page = case._repr_html_()
-    assert "Inputs: 3 file(s) (1 unreadable)" in page and "0 record(s) quarantined" in page  # the empty file is an error, not a record
+    assert "Inputs: 3 files (1 unreadable)" in page and "0 records quarantined" in page  # the empty file is an error, not a record
     # files on 5 and 10 Sep (Baku time): the 6 days from the first to the last, 4 of them with no file
     assert "4 of 6 days (Asia/Baku) have no usable data" in page
     assert "SYNTHETIC" not in page

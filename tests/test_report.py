@@ -133,7 +133,9 @@ def test_limitations_count_grades_and_quarantine_from_the_tables(report) -> None
         "Evidence of the fleet's leg ends: " + ", ".join(f"{int(grades.get(g, 0))} {g}" for g in ("observed", "inferred", "bridged", "unknown")) + ".")
     q = pd.read_csv(report.out_dir / "tables" / "quarantine.csv")
     failed = int(pd.read_csv(report.out_dir / "tables" / "manifest.csv", dtype={"error": "string"})["error"].fillna("").ne("").sum())
-    assert _item(items, "Inputs: ").startswith(f"Inputs: {len(q):,} records were quarantined and {failed} file(s) could not be read")
+    records = "1 record was" if len(q) == 1 else f"{len(q):,} records were"
+    files = "1 file" if failed == 1 else f"{failed} files"
+    assert _item(items, "Inputs: ").startswith(f"Inputs: {records} quarantined and {files} could not be read")
 
 
 def test_synthetic_banner_on_every_page(report) -> None:  # type: ignore[no-untyped-def]

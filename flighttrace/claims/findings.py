@@ -230,7 +230,7 @@ class Findings:
         if self.synthetic:
             lines.append("SYNTHETIC DATA: the input came from flighttrace's simulator.")
         vc = self.claims["verdict"].value_counts()
-        lines.append(f"{len(self.claims)} claims: " + ", ".join(f"{int(vc.get(v, 0))} {v}" for v in VERDICTS))
+        lines.append(f"{len(self.claims)} claim{'' if len(self.claims) == 1 else 's'}: " + ", ".join(f"{int(vc.get(v, 0))} {v}" for v in VERDICTS))
         cov = self.coverage
         if len(cov):
             unc = cov[~cov["covered"]]
@@ -248,6 +248,6 @@ class Findings:
     def __repr__(self) -> str:
         vc = self.claims["verdict"].value_counts()
         detail = ", ".join(f"{int(vc.get(v, 0))} {v}" for v in VERDICTS)
-        return f"<flighttrace.Findings: {len(self.claims)} claims ({detail}), tz {self.tz}{', SYNTHETIC' if self.synthetic else ''}>"
+        return f"<flighttrace.Findings: {len(self.claims)} claim{'' if len(self.claims) == 1 else 's'} ({detail}), tz {self.tz}{', SYNTHETIC' if self.synthetic else ''}>"
 
 

@@ -67,7 +67,7 @@ def report(
     if res.synthetic:
         out_console.print("[bold yellow]SYNTHETIC DATA:[/] at least one input came from flighttrace's simulator.", soft_wrap=True)
     out_console.print(
-        f"{len(cl)} claims: {int(counts.get('supported', 0))} supported, {int(counts.get('contradicted', 0))} contradicted, "
+        f"{len(cl)} claim{'' if len(cl) == 1 else 's'}: {int(counts.get('supported', 0))} supported, {int(counts.get('contradicted', 0))} contradicted, "
         f"{int(counts.get('inconclusive', 0))} inconclusive.",
         soft_wrap=True,
     )

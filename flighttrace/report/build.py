@@ -18,6 +18,7 @@ from flighttrace._gc import gc_paused, release_free_memory
 from flighttrace._progress import Progress, ProgressArg
 from flighttrace._version import __version__
 from flighttrace.hashing import sha256_file
+from flighttrace.numfmt import fmt_n
 from flighttrace.report.context import ReportRun
 
 __all__ = ["CSV_NOTE", "ReportResult", "ReportRun", "build_report", "kind_pages"]
@@ -269,7 +270,7 @@ def _write_report(run: ReportRun, work: Path, out: Path, bar: Progress, *, data:
     (work / "charts").mkdir(parents=True)
     (work / "tables").mkdir()
     _next_stage(bar, "report: charts")
-    source = f"Source: flighttrace {__version__} analysis of {len(ds.manifest)} input file(s); scenario '{scn.meta.title}'."
+    source = f"Source: flighttrace {__version__} analysis of {fmt_n(len(ds.manifest), 'input file')}; scenario '{scn.meta.title}'."
     charts = _save_charts(pages.charts(run, source), work, [])
     _next_stage(bar, "report: map")
     save_map(pages.build_map(run, tiles=tiles, evidence_page="evidence.html"), work / "map.html")

@@ -28,7 +28,7 @@ import markupsafe
 import numpy as np
 import pandas as pd
 
-from flighttrace.numfmt import fmt_count, fmt_ft, fmt_km
+from flighttrace.numfmt import fmt_count, fmt_ft, fmt_km, fmt_n
 from flighttrace.reference.airports import haversine_km
 from flighttrace.report.parts import Places, text
 from flighttrace.timefmt import fmt_duration, fmt_time
@@ -304,7 +304,7 @@ class LegEvidence:
         """Address → registration → operator, each with where it comes from (data files or the fleet list and its sources)."""
         ac = self._fleet.get(str(icao24).lower())
         files = sorted({r["file"] for r in self.sources(leg_ids)})
-        in_files = f"{fmt_count(len(files))} input file(s)" if files else "the input files"
+        in_files = fmt_n(len(files), "input file") if files else "the input files"
         cite = [{"id": s, "href": f"index.html#source-{s}"} for s in (ac.source if ac is not None else ())]
         out: list[dict[str, Any]] = [{"link": "ICAO 24-bit address", "value": str(icao24), "from": f"every position of the leg, as broadcast, in {in_files}", "sources": []}]
         reg, where = self.registration(icao24, registration)

@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from flighttrace._version import __version__
-from flighttrace.numfmt import fmt_count
+from flighttrace.numfmt import fmt_count, fmt_n
 from flighttrace.report import panels
 from flighttrace.report.context import ReportRun
 from flighttrace.report.html import render, render_to
@@ -64,8 +64,8 @@ def _inputs_line(run: ReportRun, table_legs: Any, what: str) -> str:
     ds = run.ds
     n_failed = int((ds.manifest["error"] != "").sum()) if len(ds.manifest) else 0
     n_air = ds.points["icao24"].nunique() if len(ds.points) else 0
-    return (f"Inputs: {fmt_count(len(ds.manifest))} file(s), {fmt_count(len(ds.points))} positions of {fmt_count(n_air)} aircraft "
-            f"({fmt_count(ds.records_quarantined)} records quarantined, {fmt_count(n_failed)} file(s) failed); {fmt_count(len(table_legs))} {what}.")
+    return (f"Inputs: {fmt_n(len(ds.manifest), 'file')}, {fmt_n(len(ds.points), 'position')} of {fmt_count(n_air)} aircraft "
+            f"({fmt_n(ds.records_quarantined, 'record')} quarantined, {fmt_n(n_failed, 'file')} failed); {fmt_count(len(table_legs))} {what}.")
 
 
 def write_pages(run: ReportRun, pages: ModuleType, work: Path, out_name: str, charts: list[dict[str, str]], *, tiles: str | None,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flighttrace.numfmt import fmt_n
+
 __all__ = ["limitations", "method"]
 
 
@@ -67,5 +69,6 @@ def limitations(run: Any) -> list[str]:
         out.append("No Points table was available: holding and go-arounds were not measured, and diversions rest on callsigns only.")
     q = ds.records_quarantined if ds is not None else 0
     failed = int((ds.manifest["error"] != "").sum()) if ds is not None and len(ds.manifest) else 0
-    out.append(f"Inputs: {q:,} records were quarantined and {failed} file(s) could not be read; see tables/quarantine.csv and the manifest.")
+    out.append(f"Inputs: {fmt_n(q, 'record')} {'was' if q == 1 else 'were'} quarantined and {fmt_n(failed, 'file')} could not be read; "
+               "see tables/quarantine.csv and the manifest.")
     return out

@@ -153,7 +153,8 @@ def limitations(run: Any) -> list[str]:
         out.append("Evidence of the fleet's leg ends: " + ", ".join(f"{int(grades.get(g, 0))} {g}" for g in ("observed", "inferred", "bridged", "unknown")) + ".")
     q = ds.records_quarantined if ds is not None else 0
     failed = int((ds.manifest["error"] != "").sum()) if ds is not None and len(ds.manifest) else 0
-    out.append(f"Inputs: {q:,} records were quarantined and {failed} file(s) could not be read; see tables/quarantine.csv and the manifest.")
+    out.append(f"Inputs: {fmt_n(q, 'record')} {'was' if q == 1 else 'were'} quarantined and {fmt_n(failed, 'file')} could not be read; "
+               "see tables/quarantine.csv and the manifest.")
     out.append("Absence of evidence: an aircraft whose transponder was off, or that flew where no receiver heard it, leaves no trace here. "
                "The data can show that flights happened; it can rarely prove that none did.")
     return out

@@ -405,3 +405,17 @@ def test_ticks_fixed_holds_each_axis_at_its_ticks_labels_and_offset_then_gives_i
         assert left.yaxis.get_major_formatter().get_offset() == "+1e6"
         assert right.yaxis.get_major_locator() is left.yaxis.get_major_locator()  # a shared axis: one pair, fixed once
     assert left.xaxis.get_major_locator() is own
+
+
+@pytest.mark.parametrize(("weeks", "baseline"), [(0, None), (1, "Baseline: mean of the same hour, previous 1 week"),
+                                                  (4, "Baseline: mean of the same hour, previous 4 weeks")])
+def test_movements_per_hour_names_a_baseline_only_when_weeks_before_had_data(weeks: int, baseline: str | None) -> None:
+    # a single hour of data: no week before it, so no baseline line or band is drawn, and the legend did say
+    # "previous 0 weeks" of a line that was not there
+    hour = pd.Timestamp("2026-03-14T17:00Z")
+    mean = np.nan if weeks == 0 else 5.0
+    hourly = pd.DataFrame({"airport": ["UUEE"], "hour": [hour], "arrivals": [2.0], "departures": [5.0], "movements": [7.0], "covered": [True],
+                           "baseline_weeks": [weeks], "baseline_mean": [mean], "band_low": [mean], "band_high": [mean]})
+    fig = ch.movements_per_hour(hourly, None, style=ch.ChartStyle(source=SOURCE, tz="Europe/Moscow"))
+    labels = set(texts(fig))
+    assert (baseline in labels) if baseline else not any(t.startswith("Baseline") for t in labels)

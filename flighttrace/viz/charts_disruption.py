@@ -73,15 +73,17 @@ def _hour_panel(ax: Any, d: pd.DataFrame, closures: pd.DataFrame | None, ap: str
 
 
 def _hour_legend(weeks: int, band_level: float, red: str) -> list[Any]:
-    """The legend of :func:`movements_per_hour`."""
+    """The legend of :func:`movements_per_hour` (the baseline's entries only when a week before had data: else none is drawn)."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
+
+    from flighttrace.numfmt import fmt_n
 
     return [
         Patch(facecolor=_BARS, label="Landings that hour"),
         Patch(facecolor="#8FB8DE", label="Take-offs that hour"),
-        Line2D([0], [0], color="#222222", linewidth=1.1, label=f"Baseline: mean of the same hour, previous {weeks} weeks"),
-        Patch(facecolor=GREY, alpha=0.22, label=f"Baseline band ({band_level:.0%} Poisson)"),
+        *([Line2D([0], [0], color="#222222", linewidth=1.1, label=f"Baseline: mean of the same hour, previous {fmt_n(weeks, 'week')}"),
+           Patch(facecolor=GREY, alpha=0.22, label=f"Baseline band ({band_level:.0%} Poisson)")] if weeks > 0 else []),  # no week: none drawn
         Patch(facecolor=red, alpha=0.30, label="Closure (estimated; light: uncertainty)"),
         Patch(facecolor="none", edgecolor=GREY, hatch=HATCH, linewidth=0, label="No data that hour (not zero)"),
     ]

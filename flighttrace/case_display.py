@@ -117,6 +117,8 @@ def _places(scn: Any) -> Any:
 
 def claim_html(view: Any) -> str:
     """One claim: statement, verdict in plain words, detection figures, its evidence and the legs behind it."""
+    from flighttrace.numfmt import fmt_n
+
     r = view.row
     det = view.detection
     fig = []
@@ -133,7 +135,7 @@ def claim_html(view: Any) -> str:
         f"<p style='margin:0.2em 0'><b>{_e(view.plain)}</b></p>"
         f"<p style='margin:0.2em 0;color:#444'>{_e(view.reason)}</p>"
         f"<p style='margin:0.2em 0'>{_e('; '.join(fig))}</p>{note}"
-        f"<p style='margin:0.4em 0 0.1em 0'><b>Evidence</b> ({len(ev)} item(s); the raw rows: <code>.rows</code>; the kind's tables: "
+        f"<p style='margin:0.4em 0 0.1em 0'><b>Evidence</b> ({fmt_n(len(ev), 'item')}; the raw rows: <code>.rows</code>; the kind's tables: "
         "<code>.tables()</code>; the map: <code>.map()</code>)</p>"
         + _table(ev, ["item_id", "kind", "grade", "time", "airport", "detail"], places=_places(view.case.scenario))
         + "</div>"

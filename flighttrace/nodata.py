@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from flighttrace.numfmt import fmt_n
 from flighttrace.safetext import printable
 
 __all__ = ["NoPositionsError", "empty_input_files", "relevance_notes", "require_positions"]
@@ -84,11 +85,11 @@ def empty_input_files(manifest: pd.DataFrame, quarantine: pd.DataFrame) -> list[
         elif int(r.get("rows_read") or 0) == 0:
             why = "no records in it"
         elif int(r.get("rows_kept") or 0) == 0 and int(r.get("rows_quarantined") or 0):
-            why = f"{int(r['rows_read']):,} record(s), none usable: {reasons.get(path, 'see the quarantine')}"
+            why = f"{fmt_n(int(r['rows_read']), 'record')}, none usable: {reasons.get(path, 'see the quarantine')}"
         elif int(r.get("rows_duplicate") or 0):
-            why = f"{int(r['rows_duplicate']):,} record(s), all duplicates of records in another input"
+            why = f"{fmt_n(int(r['rows_duplicate']), 'record')}, all duplicates of records in another input"
         else:
-            why = f"{int(r.get('rows_read') or 0):,} record(s), no position kept ({r.get('notes') or 'filtered out'})"
+            why = f"{fmt_n(int(r.get('rows_read') or 0), 'record')}, no position kept ({r.get('notes') or 'filtered out'})"
         files.append({"path": printable(path), "format": printable(fmt), "reason": printable(why, limit=_REASON_CHARS)})
     return files
 
@@ -115,7 +116,7 @@ def require_positions(dataset: Any, inputs: Sequence[str | os.PathLike[str]]) ->
     if not files:
         named = ", ".join(printable(os.fspath(p)) for p in inputs) or "(none given)"
         raise NoPositionsError(f"no input files: {named} hold(s) no file to read; nothing was written", [])
-    lines = [f"no positions in the {len(files)} input file(s); nothing was written. Each file, the format it was read as, and why it gave none:"]
+    lines = [f"no positions in the {fmt_n(len(files), 'input file')}; nothing was written. Each file, the format it was read as, and why it gave none:"]
     lines += [f"  {f['path']} [{f['format']}]: {f['reason']}" for f in files[:_SHOW_FILES]]
     if len(files) > _SHOW_FILES:
         lines.append(f"  … and {len(files) - _SHOW_FILES} more (`flighttrace ingest` lists them all)")

@@ -146,7 +146,7 @@ def test_the_notebook_display_is_the_finding_first_and_escaped(tmp_path: Path) -
     assert page.index("1 claim:") < page.index("ap-2023-six-from-baku") < page.index("Inputs: 1 file (0 unreadable)")
     assert "SYNTHETIC" not in page  # a file written by a test is no simulated world
     claim_page = case.claim("ap-2023-six-from-baku")._repr_html_()
-    assert "Seen: 1 landing" in claim_page and "Evidence</b> (1 item(s)" in claim_page
+    assert "Seen: 1 landing" in claim_page and "Evidence</b> (1 item;" in claim_page
 
 
 def test_a_case_from_a_dataset_cannot_write_a_report(tmp_path: Path) -> None:

@@ -179,7 +179,7 @@ def test_count_at_least_every_branch() -> None:
     v = verdicts(f)
     assert v["al3"][0] == "supported" and "3 with observed or inferred evidence ≥ 3" in v["al3"][1]
     assert v["al4"][0] == "inconclusive" and "only with 1 bridged" in v["al4"][1]
-    assert v["al5"][0] == "inconclusive" and "1 fleet leg(s) in the window end at no named field" in v["al5"][1]
+    assert v["al5"][0] == "inconclusive" and "1 fleet leg in the window ends at no named field" in v["al5"][1]
     assert v["al6"][0] == "contradicted" and "fully covered" in v["al6"][1]
     assert v["gap"][0] == "inconclusive" and "2023-01-20 (1 day: no traffic in the region)" in v["gap"][1]
     assert v["nogap"][0] == "contradicted"
@@ -280,7 +280,7 @@ def test_ground_time_rules() -> None:
     }
     assert "at least 3 stays are needed to judge a median" in v["lb-over"][1]
     row = f.claims.set_index("claim_id").loc["med-in"]
-    assert row["value"] == pytest.approx(3.0) and "1 stay(s) known only as a lower bound" in row["reason"]
+    assert row["value"] == pytest.approx(3.0) and "1 stay known only as a lower bound" in row["reason"]
     assert "(4 h 0 min)" in v["each-out"][1]  # the one duration formatter (issue 17), not "4.0 h"
 
 

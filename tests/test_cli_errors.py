@@ -235,7 +235,7 @@ def test_no_positions_names_each_file_its_format_and_why_and_writes_nothing(plac
         res = runner.invoke(app, args, env={"COLUMNS": "300"})
         assert res.exit_code == 2, res.output
         lines = res.stderr.splitlines()
-        assert lines[0].startswith("error: no positions in the 3 input file(s); nothing was written.")
+        assert lines[0].startswith("error: no positions in the 3 input files; nothing was written.")
         by_file = {Path(line.split(" [")[0].strip()).name: line for line in lines[1:]}
         assert set(by_file) == {"notes.txt", "photo.jpg", "evil[red]x.txt"}
         assert "[not recognised]: unrecognised content (first line: 'called the airport, no answer')" in by_file["notes.txt"]

@@ -532,7 +532,7 @@ def test_closure_claims_every_branch() -> None:
 def test_closure_claims_inconclusive_on_weak_evidence_or_missing_hours() -> None:
     # a bridged landing inside the stop splits it into two runs too short to be closures, but only bridged evidence stands in the way
     v = judged(movement_disruption(bridged_in_stop=True), claim_of("vko", {"kind": "closure", "airport": "UUWW", "min_duration": "30min"}))
-    assert v["vko"][0] == "inconclusive" and "1 bridged or unseen-time movement(s) fall inside it" in v["vko"][1]
+    assert v["vko"][0] == "inconclusive" and "1 bridged or unseen-time movement falls inside it" in v["vko"][1]
     # Sheremetyevo's hours 10–13 have no data: nothing can be said of them, so no contradiction
     gap = (DAY + pd.Timedelta(hours=10), DAY + pd.Timedelta(hours=13))
     v = judged(movement_disruption(no_data=gap), claim_of("svo", {"kind": "closure", "airport": "UUEE", "min_duration": "30min"}))
@@ -564,7 +564,7 @@ def test_diversion_and_holding_claims_count_like_count_at_least() -> None:
     c = f.claims.set_index("claim_id")
     assert c["verdict"].to_dict() == {"div1": "supported", "div2": "inconclusive", "div3": "contradicted", "div-svo": "contradicted",
                                       "hold1": "supported", "hold2": "contradicted"}
-    assert "the same hours of 4 baseline week(s) show 0.00 on average" in c.loc["hold1", "reason"]
+    assert "the same hours of 4 baseline weeks show 0.00 on average" in c.loc["hold1", "reason"]
     assert (c["p_detect"] == 1.0).all()
     # without the Saturdays there is nothing to compare with: one holding does not show that flights were delayed, and
     # without the parked aircraft nothing shows that receivers listened at the fields in the other hours of the day
@@ -592,7 +592,7 @@ def test_a_holding_no_more_than_on_ordinary_days_is_inconclusive_and_listed_as_a
     # by hand: 1 holding on the day, 4 in the same hours of 4 weeks → mean 1.00; P(X ≥ 1 | 1) = 1 − e^−1 = 0.632 > 0.05;
     # P(X ≥ 3 | 1) = 1 − e^−1 (1 + 1 + 1/2) = 0.080 > 0.05, P(X ≥ 4 | 1) = 0.019 ≤ 0.05: 4 or more would stand out
     assert c["verdict"] == "inconclusive" and c["value"] == 1.0
-    assert ("1 held with observed or inferred evidence ≥ 1, but no more than on ordinary days: the same hours of 4 baseline week(s) "
+    assert ("1 held with observed or inferred evidence ≥ 1, but no more than on ordinary days: the same hours of 4 baseline weeks "
             "show 1.00 on average (P(≥ 1) = 0.632; 4 or more would stand out)") in c["reason"]
     assert c["plain"] == "Not decided: 1 holding at UUWW, as many as on an ordinary day (1.0 on average in the same hours; 4 would stand out)."
     # the test is a row of the tests table (alone here, so Holm leaves its p as it is) and the reason gives it

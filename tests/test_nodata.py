@@ -66,8 +66,8 @@ def test_each_empty_file_is_described_from_the_manifest_and_the_quarantine() -> 
     quarantine = pd.DataFrame({"src_file": ["a.json"] * 3, "src_row": [0, 1, 2], "reason": ["no position", "no position", "time before 1990"],
                                "raw": ["", "", ""]})
     assert empty_input_files(manifest, quarantine) == [
-        {"path": "a.json", "format": "readsb_trace", "reason": "3 record(s), none usable: 2 × no position; 1 × time before 1990"},
+        {"path": "a.json", "format": "readsb_trace", "reason": "3 records, none usable: 2 × no position; 1 × time before 1990"},
         {"path": "b.json", "format": "readsb_trace", "reason": "no records in it"},
-        {"path": "c.csv", "format": "fr24_csv", "reason": "2 record(s), all duplicates of records in another input"},
+        {"path": "c.csv", "format": "fr24_csv", "reason": "2 records, all duplicates of records in another input"},
         {"path": "d.bin", "format": "not recognised", "reason": "unrecognised content (first line: '\\ufffd\\ufffd\\x00\\x10JFIF')"},
     ]

@@ -112,7 +112,8 @@ def count_at_least(n: int, s: int, b: int, u: int, win: Window, rules: VerdictRu
     if s + b >= n:
         return CountVerdict("inconclusive", f"{s} with observed or inferred evidence (< {n}); {n} is reached only with {b} bridged", "weak")
     if s + b + u >= n:
-        return CountVerdict("inconclusive", f"{s} with observed or inferred evidence (< {n}); {u} fleet leg(s) in the window end at no named field and could make up the rest", "weak")
+        return CountVerdict("inconclusive", f"{s} with observed or inferred evidence (< {n}); {u} fleet {'leg' if u == 1 else 'legs'} in the window "
+                             f"{'ends' if u == 1 else 'end'} at no named field and could make up the rest", "weak")
     rest = n - s - b - u
     unseen, missing = undetected(win)
     spare = room_days(unseen, win.days, rules, s + b + u, win.rates)

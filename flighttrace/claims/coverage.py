@@ -24,7 +24,7 @@ from typing import Any, Final, NamedTuple
 import numpy as np
 import pandas as pd
 
-from flighttrace.numfmt import fmt_number
+from flighttrace.numfmt import fmt_n, fmt_number
 
 __all__ = [
     "COVERAGE_COLUMNS",
@@ -512,7 +512,7 @@ def uncovered_text(wd: pd.DataFrame, *, max_runs: int = 6) -> str:
     wd
         :func:`window_days` output.
     max_runs
-        Runs listed before the rest are summarised as "and N more run(s)".
+        Runs listed before the rest are summarised as "and N more runs".
 
     Returns
     -------
@@ -559,7 +559,7 @@ def _runs_text(days: np.ndarray, reasons: np.ndarray, max_runs: int, shares: np.
         span = da if a == b else f"{da}–{db}"
         parts.append(f"{span} ({_days_text(n)}: {reasons[a]})")
     if len(starts) > max_runs:
-        parts.append(f"and {len(starts) - max_runs} more run(s)")
+        parts.append(f"and {fmt_n(len(starts) - max_runs, 'more run')}")
     return "; ".join(parts)
 
 

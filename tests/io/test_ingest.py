@@ -326,7 +326,7 @@ def test_cli_ingest_summary_and_exit_codes(tmp_path: Path) -> None:
     res = runner.invoke(app, ["ingest", str(tmp_path / "fr24"), "--out", str(tmp_path / "out3")])
     assert res.exit_code == 2
     said = " ".join(res.output.split())
-    assert "nothing readable: 2 record(s), none usable: 2 × FR24 CSV has no ICAO address" in said and "icao24=" in said
+    assert "nothing readable: 2 records, none usable: 2 × FR24 CSV has no ICAO address" in said and "icao24=" in said
 
 
 def test_milliseconds_given_as_seconds_are_out_of_range_not_wrapped(tmp_path: Path) -> None:

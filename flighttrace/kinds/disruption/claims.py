@@ -42,7 +42,7 @@ from flighttrace.timeutil import time_ns
 from flighttrace.tracks.legs import GRADES
 
 __all__ = ["JUDGES", "VERDICT_RULES", "measures", "items", "judge", "closure_item_id", "closure_detectability", "event_weights", "STRONG"]
-from flighttrace.numfmt import fmt_p_is, fmt_share
+from flighttrace.numfmt import fmt_n, fmt_p_is, fmt_share
 from flighttrace.timefmt import fmt_date, fmt_day_hm, fmt_duration, fmt_hm
 
 STRONG: Final[tuple[str, ...]] = ("observed", "inferred")
@@ -284,7 +284,7 @@ def _count(ctx: Any, claim: Any, items_: pd.DataFrame, win: Any) -> Any:
         if verdict == "supported":  # the count reaches the figure: the baseline-excess test decides, corrected with the others
             rows = [excess_row(claim.id, ",".join(sorted(ctx.resolve(claim.subject.airport))), s, mean, weeks, tail,
                                what="diversions" if claim.test.kind == "diversions_at_least" else "holdings")]
-        ordinary = (f"the same hours of {weeks} baseline week(s) show {mean:.2f} on average "
+        ordinary = (f"the same hours of {fmt_n(weeks, 'baseline week')} show {mean:.2f} on average "
                     f"({fmt_p_is(tail).replace('p', f'P(≥ {s})', 1)}; {stand_out} or more would stand out)")
         observed += f"; baseline {mean:.2f}"
         if verdict == "supported" and tail > d.params.excess_alpha:
@@ -432,7 +432,7 @@ def _field_verdict(ctx: Any, d: Disruption, ap: str, test: Any, start: pd.Timest
         b = r.next_time if not is_missing(r.next_time) else r.end_earliest
         inner = strict[(strict["last_time"].fillna(strict["start_latest"]) >= a) & (strict["next_time"].fillna(strict["end_earliest"]) <= b)]
         if len(inner) > 1:
-            why = f"{len(inner) - 1} bridged or unseen-time movement(s) fall inside it"
+            why = f"{fmt_n(len(inner) - 1, 'bridged or unseen-time movement')} {'falls' if len(inner) == 2 else 'fall'} inside it"
         else:
             why = f"its start and end are uncertain: surely closed only {fmt_duration(_surely(r, start, end), missing='?')} in the window"
         return "inconclusive", (f"{ap}: between strong movements, no traffic from {fmt_hm(r.last_time)} to {fmt_hm(r.next_time)} UTC "

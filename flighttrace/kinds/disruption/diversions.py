@@ -11,6 +11,7 @@ from flighttrace.cells import as_float, as_int
 from flighttrace.geo import bearing_deg, haversine_km
 from flighttrace.kinds.disruption.params import _NS, DIVERSION_COLUMNS, DisruptionParams, _empty, _obj, _utc, _weakest
 from flighttrace.kinds.disruption.points import _as_arrays, _PointArrays, field_rows
+from flighttrace.numfmt import fmt_n
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
 from flighttrace.tracks.params import FT_PER_NM_GLIDE
@@ -153,7 +154,7 @@ def _details(info: list[dict[str, Any]], outcome: np.ndarray, landed: np.ndarray
         if r["method"].startswith("approach"):
             how = f"descended toward {r['intended']} to {r['approach_min_agl_ft']:,.0f} ft above it, {r['approach_min_km']:.1f} km out"
         else:
-            how = f"its callsign landed at {r['intended']} on {r.get('usual_legs')} earlier leg(s) ({r.get('usual_share', 0):.0%})"
+            how = f"its callsign landed at {r['intended']} on {fmt_n(r.get('usual_legs'), 'earlier leg')} ({r.get('usual_share', 0):.0%})"
         if "usual" in r["method"] and r["method"].startswith("approach"):
             how += f"; its callsign usually lands there ({r.get('usual_legs')} earlier legs)"
         where = f"landed at {y} ({lgd})" if o == "diverted" else "then flew away from it; no field named at the end of the track"

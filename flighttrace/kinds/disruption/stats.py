@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from typing import Any, Final
 
+from flighttrace.numfmt import fmt_n
+
 __all__ = ["EXCESS_TEST", "CLOSURE_TEST", "closure_p", "excess_row", "closure_row"]
 
 EXCESS_TEST: Final = "baseline_excess"
@@ -90,7 +92,7 @@ def excess_row(claim_id: str, airports: str, seen: int, mean: float, weeks: int,
         A row of the statistics table (``observed`` s, ``expected`` and ``baseline`` the mean).
     """
     return _row(EXCESS_TEST, claim_id, airports, seen, mean, p,
-                f"{what} seen (observed) against the mean of the same hours of {weeks} baseline week(s) (expected); "
+                f"{what} seen (observed) against the mean of the same hours of {fmt_n(weeks, 'baseline week')} (expected); "
                 f"p = P(X ≥ observed), X Poisson with that mean", baseline=float(mean), n0=float(weeks))
 
 

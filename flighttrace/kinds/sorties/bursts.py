@@ -47,6 +47,7 @@ from flighttrace.kinds.sorties.stats import (
     merge_intervals,
     rate_ratio,
 )
+from flighttrace.numfmt import fmt_n
 
 __all__ = [
     "BurstRateRatio",
@@ -327,7 +328,7 @@ def _negative_binomial(n: np.ndarray, days: np.ndarray, inside: np.ndarray, *, c
         return NegativeBinomialFit(False, nan, nan, nan, nan, nan, phi, len(n), note)
 
     if len(n) < min_blocks:
-        return no(f"{len(n)} monthly block(s), fewer than the {min_blocks} needed to estimate the dispersion")
+        return no(f"{fmt_n(len(n), 'monthly block')}, fewer than the {min_blocks} needed to estimate the dispersion")
     if n[inside].sum() == 0 or n[~inside].sum() == 0 or not inside.any() or inside.all():
         return no("no event on one side: the ratio's log is unbounded")
     fit = _nb_fit(n.tobytes(), days.tobytes(), inside.tobytes())

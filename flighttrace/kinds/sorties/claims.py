@@ -40,6 +40,7 @@ from flighttrace.kinds.sorties import bursts, gaps
 from flighttrace.kinds.sorties import stats as st
 from flighttrace.kinds.sorties.identity import identity_note, replay_of, second_of
 from flighttrace.kinds.sorties.series import route_sorties, sortie_times
+from flighttrace.numfmt import fmt_n as fmt_noun
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timefmt import fmt_duration
 from flighttrace.tracks.legs import ground_stays
@@ -298,7 +299,7 @@ def _ground_time(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> 
     exact, bound_only = pd.Series(gt[has], name="gt_s"), pd.Series(gt_min[~has], name="gt_min_s")
     n_lb, n_none = int(bound_only.notna().sum()), int(bound_only.isna().sum())
     n_ext = int(pd.Series(items["detail"].to_numpy(dtype=object)[has], dtype=object).astype(str).str.contains("extrapolated").sum())
-    note = (f"; {n_lb} stay(s) known only as a lower bound" if n_lb else "") + (f"; {n_none} with no bound (a leg unseen)" if n_none else "")
+    note = (f"; {fmt_noun(n_lb, 'stay')} known only as a lower bound" if n_lb else "") + (f"; {n_none} with no bound (a leg unseen)" if n_none else "")
     note += f"; {n_ext} of the exact stays rest on a landing or take-off time extrapolated from an inferred end" if n_ext else ""
     where = f"at {test.airport}"
     if len(items) == 0:
@@ -312,11 +313,11 @@ def _ground_time(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> 
         if len(out) or len(over):
             worst = pd.concat([out, over]) / 3600.0
             hours = ", ".join(fmt_duration(h * 3600.0) for h in worst)
-            return Outcome("contradicted", f"{len(out) + len(over)} stay(s) outside {band} ({hours}){note}", observed, value, items,
-                           plain=plain.seen_otherwise(f"{len(out) + len(over)} stay(s) {where} outside {band} ({hours})"))
+            return Outcome("contradicted", f"{fmt_noun(len(out) + len(over), 'stay')} outside {band} ({hours}){note}", observed, value, items,
+                           plain=plain.seen_otherwise(f"{fmt_noun(len(out) + len(over), 'stay')} {where} outside {band} ({hours})"))
         if len(exact) == 0 or n_lb or n_none:
-            return Outcome("inconclusive", f"{len(exact)} exact stay(s) in {band}, but not every stay has an exact ground time{note}", observed, value, items,
-                           plain=plain.undecided(f"{len(exact)} stay(s) {where} in {band}, but {n_lb + n_none} more have no exact ground time"))
+            return Outcome("inconclusive", f"{fmt_noun(len(exact), 'exact stay')} in {band}, but not every stay has an exact ground time{note}", observed, value, items,
+                           plain=plain.undecided(f"{fmt_noun(len(exact), 'stay')} {where} in {band}, but {n_lb + n_none} more have no exact ground time"))
         return Outcome("supported", f"all {len(exact)} stays in {band} (exact times){note}", observed, value, items,
                        plain=plain.seen(f"all {len(exact)} stays {where} lasted {band}"))
     k = ctx.rules.min_stays
@@ -329,16 +330,16 @@ def _ground_time(ctx: Context, claim: Any, items: pd.DataFrame, win: Window) -> 
         if n_lb and not n_none and _stat(bound_only, test.statistic) > hi:
             few = f"; the {n_lb} lower bound(s) give a {test.statistic} above {band}, but at least {k} stays are needed to judge a {test.statistic}"
         return Outcome("inconclusive", f"no exact ground time at {test.airport}{note}{few}", "no exact stay", math.nan, items,
-                       plain=plain.undecided(f"no stay {where} has an exact ground time" + (f"; {n_lb} stay(s) lasted longer than {band}, too few to judge a {test.statistic}" if few else "")))
+                       plain=plain.undecided(f"no stay {where} has an exact ground time" + (f"; {fmt_noun(n_lb, 'stay')} lasted longer than {band}, too few to judge a {test.statistic}" if few else "")))
     v = _stat(exact, test.statistic)
-    observed = f"{test.statistic} {fmt_duration(v)} over {len(exact)} exact stay(s){note}"
+    observed = f"{test.statistic} {fmt_duration(v)} over {fmt_noun(len(exact), 'exact stay')}{note}"
     if len(exact) < k:
-        return Outcome("inconclusive", f"{test.statistic} of {len(exact)} exact stay(s) {fmt_duration(v)}: too few stays to judge a {test.statistic} (at least {k} needed){note}",
-                       observed, v / 3600, items, plain=plain.undecided(f"only {len(exact)} stay(s) {where} with an exact time ({fmt_duration(v)}); at least {k} are needed for a {test.statistic}"))
+        return Outcome("inconclusive", f"{test.statistic} of {fmt_noun(len(exact), 'exact stay')} {fmt_duration(v)}: too few stays to judge a {test.statistic} (at least {k} needed){note}",
+                       observed, v / 3600, items, plain=plain.undecided(f"only {fmt_noun(len(exact), 'stay')} {where} with an exact time ({fmt_duration(v)}); at least {k} are needed for a {test.statistic}"))
     if lo <= v <= hi:
-        return Outcome("supported", f"{test.statistic} of {len(exact)} exact stay(s) {fmt_duration(v)} in {band}{note}", observed, v / 3600, items,
+        return Outcome("supported", f"{test.statistic} of {fmt_noun(len(exact), 'exact stay')} {fmt_duration(v)} in {band}{note}", observed, v / 3600, items,
                        plain=plain.seen(f"a {test.statistic} stay of {fmt_duration(v)} {where} over {len(exact)} stays (claim: {band})"))
-    return Outcome("contradicted", f"{test.statistic} of {len(exact)} exact stay(s) {fmt_duration(v)} outside {band}{note}", observed, v / 3600, items,
+    return Outcome("contradicted", f"{test.statistic} of {fmt_noun(len(exact), 'exact stay')} {fmt_duration(v)} outside {band}{note}", observed, v / 3600, items,
                    plain=plain.seen_otherwise(f"a {test.statistic} stay of {fmt_duration(v)} {where} over {len(exact)} stays (claim: {band})"))
 
 

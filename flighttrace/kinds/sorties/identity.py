@@ -44,6 +44,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from flighttrace.numfmt import fmt_n
 from flighttrace.reference.fleet import country_of, in_blocks
 from flighttrace.schema import TIME_DTYPE
 from flighttrace.timeutil import time_ns
@@ -432,7 +433,9 @@ def identity_note(ctx: Any, claim: Any, items: pd.DataFrame, win: Any) -> str:
     if len(items) and "caveat" in items:
         rep = items["caveat"].astype(object).fillna("").astype(str).str.contains("replays")
         if rep.any():
-            notes.append(f"{int(rep.sum())} item(s) lie on a track that replays another at a shifted time; they count only as bridged ones")
+            k = int(rep.sum())
+            notes.append(f"{fmt_n(k, 'item')} {'lies' if k == 1 else 'lie'} on a track that replays another at a shifted time; "
+                         f"{'it counts' if k == 1 else 'they count'} only as bridged ones")
     if len(items):
         strong_inf = items["grade"].eq("inferred").to_numpy()
         other = items["detail"].astype(object).fillna("").astype(str).str.contains("other field in reach").to_numpy()
